@@ -1,0 +1,43 @@
+"""Settings stored in the encrypted DB, with defaults from app.config.DEFAULTS."""
+from __future__ import annotations
+
+import json
+
+from app.clock import iso
+from app.config import DEFAULTS
+from app.errors import ValidationError
+from app.staff import permissions as P
+
+
+def get_setting(db, key: str, default=None):
+    row = db.one("SELECT value FROM settings WHERE key = ?", (key,))
+    if row is None:
+        return DEFAULTS.get(key, default)
+    return json.loads(row[0])
+
+
+def all_settings(db) -> dict:
+    values = dict(DEFAULTS)
+    for row in db.all("SELECT key, value FROM settings"):
+        values[row[0]] = json.loads(row[1])
+    return values
+
+
+def set_setting(session, key: str, value) -> None:
+    session.require(P.SETTINGS_CHANGE)
+    if key not in DEFAULTS:
+        raise ValidationError("settings.unknown", field=key)
+    default = DEFAULTS[key]
+    if isinstance(default, int) and not isinstance(default, bool):
+        try:
+            value = int(value)
+        except (TypeError, ValueError):
+            raise ValidationError("settings.not_a_number", field=key) from None
+        if value < 0:
+            raise ValidationError("settings.not_a_number", field=key)
+    with session.write("settings.change", details={"key": key}) as tx:
+        tx.execute("INSERT INTO settings(key, value, updated_at, updated_by) VALUES (?,?,?,?) "
+                   "ON CONFLICT(key) DO UPDATE SET value=excluded.value, updated_at=excluded.updated_at,"
+                   " updated_by=excluded.updated_by",
+                   (key, json.dumps(value, ensure_ascii=False), iso(session.clock.now()), session.staff.id))
+        tx.journal("setting", key, "upsert", {"value": value})

@@ -1,0 +1,122 @@
+"""Staff accounts: a manager adds, disables and removes staff; everyone changes their own password.
+
+Each change updates the DB row (audited, journaled) and the key-slot file together. The
+key-slot file is written after the DB commit; if that write fails the DB change is undone.
+"""
+from __future__ import annotations
+
+import secrets
+
+from app.clock import iso
+from app.errors import SignInError, UserError, ValidationError
+from app.staff import permissions as P
+from app.staff.session import Session, Staff
+from app.store.vault import Vault, check_password, check_username
+
+
+def list_staff(session: Session) -> list[dict]:
+    session.require(P.STAFF_MANAGE)
+    rows = session.db.all("SELECT id, username, display_name, role, disabled, created_at FROM staff"
+                          " WHERE removed_at IS NULL ORDER BY role DESC, username")
+    return [dict(r) for r in rows]
+
+
+def _active_managers(session: Session) -> int:
+    return session.db.scalar("SELECT count(*) FROM staff WHERE role = 'manager' AND disabled = 0"
+                             " AND removed_at IS NULL", default=0)
+
+
+def add_staff(vault: Vault, session: Session, *, username: str, display_name: str, role: str,
+              password: str) -> Staff:
+    session.require(P.STAFF_MANAGE)
+    username = check_username(username)
+    check_password(password, username)
+    if role not in P.ROLES:
+        raise ValidationError("error.validation", field="role")
+    if not (display_name or "").strip():
+        raise ValidationError("setup.display_name_required", field="display_name")
+    if session.db.one("SELECT 1 FROM staff WHERE username = ?", (username,)):
+        raise ValidationError("signin.username_taken", field="username")
+    staff_id = secrets.token_hex(8)
+    slots = vault.slots()
+    with session.write("staff.add", "staff", staff_id, {"role": role}) as tx:
+        tx.execute("INSERT INTO staff(id, username, display_name, role, created_at, created_by, must_change_password)"
+                   " VALUES (?,?,?,?,?,?,1)",
+                   (staff_id, username, display_name.strip(), role, iso(session.clock.now()), session.staff.id))
+        tx.journal("staff", staff_id, "upsert", {"role": role})
+        slots.set_staff_slot(username, staff_id, password, vault.data_key())
+        slots.save()   # inside the transaction: a failed save rolls the DB back
+    return Staff(staff_id, username, display_name.strip(), role, True)
+
+
+def _get(session: Session, staff_id: str):
+    row = session.db.one("SELECT * FROM staff WHERE id = ? AND removed_at IS NULL", (staff_id,))
+    if row is None:
+        raise UserError("error.not_found")
+    return row
+
+
+def set_disabled(vault: Vault, session: Session, staff_id: str, disabled: bool, *, password: str | None = None) -> None:
+    """Disable removes the staff member's key slot (their password no longer opens anything).
+    Re-enabling needs a new password, set by the manager and changed at first sign-in."""
+    session.require(P.STAFF_MANAGE)
+    row = _get(session, staff_id)
+    if disabled and row["role"] == P.MANAGER and not row["disabled"] and _active_managers(session) <= 1:
+        raise UserError("signin.last_manager")
+    if not disabled:
+        check_password(password or "", row["username"])
+    slots = vault.slots()
+    with session.write("staff.disable" if disabled else "staff.enable", "staff", staff_id) as tx:
+        tx.execute("UPDATE staff SET disabled = ?, must_change_password = ? WHERE id = ?",
+                   (1 if disabled else 0, 0 if disabled else 1, staff_id))
+        tx.journal("staff", staff_id, "upsert", {"disabled": disabled})
+        if disabled:
+            slots.remove_staff_slot(row["username"], mark_disabled=True)
+        else:
+            slots.set_staff_slot(row["username"], staff_id, password, vault.data_key())
+        slots.save()
+
+
+def remove_staff(vault: Vault, session: Session, staff_id: str) -> None:
+    """Remove keeps the row (the audit log refers to it) but frees the user name's key slot."""
+    session.require(P.STAFF_MANAGE)
+    row = _get(session, staff_id)
+    if staff_id == session.staff.id:
+        raise UserError("signin.last_manager")
+    if row["role"] == P.MANAGER and not row["disabled"] and _active_managers(session) <= 1:
+        raise UserError("signin.last_manager")
+    slots = vault.slots()
+    with session.write("staff.remove", "staff", staff_id) as tx:
+        tx.execute("UPDATE staff SET removed_at = ?, disabled = 1, username = username || '#' || id WHERE id = ?",
+                   (iso(session.clock.now()), staff_id))
+        tx.journal("staff", staff_id, "delete", {})
+        slots.remove_staff_slot(row["username"], mark_disabled=False)
+        slots.save()
+
+
+def change_own_password(vault: Vault, session: Session, old_password: str, new_password: str) -> None:
+    session.require(P.OWN_PASSWORD)
+    slots = vault.slots()
+    try:
+        _key, staff_id = slots.unlock_staff(session.staff.username, old_password)
+    except SignInError:
+        raise SignInError("signin.wrong") from None
+    if staff_id != session.staff.id:
+        raise SignInError("signin.wrong")
+    check_password(new_password, session.staff.username)
+    with session.write("staff.password_change", "staff", session.staff.id) as tx:
+        tx.execute("UPDATE staff SET must_change_password = 0 WHERE id = ?", (session.staff.id,))
+        slots.set_staff_slot(session.staff.username, session.staff.id, new_password, vault.data_key())
+        slots.save()
+
+
+def reset_password(vault: Vault, session: Session, staff_id: str, temporary_password: str) -> None:
+    """A manager sets a temporary password; the staff member must change it at next sign-in."""
+    session.require(P.STAFF_MANAGE)
+    row = _get(session, staff_id)
+    check_password(temporary_password, row["username"])
+    slots = vault.slots()
+    with session.write("staff.password_reset", "staff", staff_id) as tx:
+        tx.execute("UPDATE staff SET must_change_password = 1, disabled = 0 WHERE id = ?", (staff_id,))
+        slots.set_staff_slot(row["username"], staff_id, temporary_password, vault.data_key())
+        slots.save()

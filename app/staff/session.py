@@ -1,0 +1,113 @@
+"""A signed-in staff member's session: the one write path of the application.
+
+`session.write(action, ...)` runs one transaction holding the data change, its audit entry
+and the change-journal rows for head office. Reads of personal records are audited with
+`session.audit_read(...)`. `session.require(permission)` raises PermissionDenied.
+"""
+from __future__ import annotations
+
+import json
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+
+from app.audit import chain
+from app.clock import SystemClock, iso
+from app.errors import PermissionDenied
+from app.staff import permissions
+
+
+@dataclass(frozen=True)
+class Staff:
+    id: str
+    username: str
+    display_name: str
+    role: str
+    must_change_password: bool = False
+
+    @property
+    def is_manager(self) -> bool:
+        return self.role == permissions.MANAGER
+
+
+class Tx:
+    """Handle given to the body of a write: the connection plus journal/audit helpers."""
+
+    def __init__(self, session: "Session", conn):
+        self.session = session
+        self.conn = conn
+        self.extra_audit: list[dict] = []
+
+    def execute(self, sql, params=()):
+        return self.conn.execute(sql, params)
+
+    def executemany(self, sql, seq):
+        return self.conn.executemany(sql, seq)
+
+    def one(self, sql, params=()):
+        return self.conn.execute(sql, params).fetchone()
+
+    def all(self, sql, params=()):
+        return self.conn.execute(sql, params).fetchall()
+
+    def journal(self, entity: str, entity_id: str, op: str, payload: dict | None = None) -> None:
+        self.conn.execute(
+            "INSERT INTO change_journal(ts, entity, entity_id, op, payload) VALUES (?,?,?,?,?)",
+            (iso(self.session.clock.now()), entity, entity_id, op,
+             json.dumps(payload or {}, ensure_ascii=False, sort_keys=True, default=str)))
+
+    def audit(self, action: str, subject_type: str | None = None, subject_id: str | None = None,
+              details: dict | None = None) -> None:
+        """An additional audit entry in the same transaction."""
+        chain.append(self.conn, ts=iso(self.session.clock.now()), staff_id=self.session.actor_id,
+                     terminal=self.session.terminal, action=action, subject_type=subject_type,
+                     subject_id=subject_id, details=details)
+
+
+@dataclass
+class Session:
+    db: object                 # app.store.db.Database
+    staff: Staff
+    store_code: str
+    terminal: str
+    clock: object = field(default_factory=SystemClock)
+    acting_manager: Staff | None = None   # a manager who signed in for one step (step-up)
+
+    @property
+    def actor_id(self) -> str:
+        return self.staff.id
+
+    def can(self, permission: str) -> bool:
+        return permissions.allowed(self.staff.role, permission)
+
+    def require(self, permission: str) -> None:
+        if not self.can(permission):
+            with self.db.transaction() as conn:
+                chain.append(conn, ts=iso(self.clock.now()), staff_id=self.staff.id, terminal=self.terminal,
+                             action="permission.denied", details={"permission": permission})
+            raise PermissionDenied(action=permission)
+
+    @contextmanager
+    def write(self, action: str, subject_type: str | None = None, subject_id: str | None = None,
+              details: dict | None = None, permission: str | None = None):
+        if permission:
+            self.require(permission)
+        with self.db.transaction() as conn:
+            tx = Tx(self, conn)
+            yield tx
+            chain.append(conn, ts=iso(self.clock.now()), staff_id=self.staff.id, terminal=self.terminal,
+                         action=action, subject_type=subject_type, subject_id=subject_id,
+                         details=details if details is not None else getattr(tx, "details", None))
+
+    def audit_read(self, action: str, subject_type: str | None = None, subject_id: str | None = None,
+                   details: dict | None = None) -> None:
+        """Record a read access (view, search, export) to personal data (SEC-1, SEC-2)."""
+        with self.db.transaction() as conn:
+            chain.append(conn, ts=iso(self.clock.now()), staff_id=self.staff.id, terminal=self.terminal,
+                         action=action, subject_type=subject_type, subject_id=subject_id, details=details)
+
+    def as_manager(self, manager: Staff) -> "Session":
+        """A session for one manager-only step, acting as the manager who just signed in."""
+        if not manager.is_manager:
+            raise PermissionDenied(action="manager step-up")
+        return Session(db=self.db, staff=manager, store_code=self.store_code, terminal=self.terminal,
+                       clock=self.clock, acting_manager=manager)

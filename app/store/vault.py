@@ -1,0 +1,255 @@
+"""The store's vault: set-up, sign-in, recovery and rekey over the encrypted DB and its key slots.
+
+    vault = Vault(paths)              # paths from app.config.resolve_paths()
+    session, recovery = vault.setup(...)  # first run: creates DB, key slots, first manager
+    session = vault.sign_in("wang", "secret")
+
+A Vault holds the open Database while someone is signed in; `lock()` drops it.
+"""
+from __future__ import annotations
+
+import logging
+import os
+import re
+import secrets
+from pathlib import Path
+
+from app.clock import SystemClock, iso
+from app.config import Paths, read_terminal, write_terminal
+from app.errors import SignInError, StoreError, UserError, ValidationError
+from app.staff import permissions
+from app.staff.session import Session, Staff
+from app.staff.throttle import Throttle
+from app.store import keyslots as ks
+from app.store.db import KEY_BYTES, Database, open_database
+from app.store.instance import InstanceLock
+from app.audit import chain
+
+log = logging.getLogger("memberdesk.vault")
+
+USERNAME_RE = re.compile(r"^[A-Za-z0-9._-]{2,32}$")
+MIN_PASSWORD = 8
+
+
+def check_username(username: str) -> str:
+    username = (username or "").strip()
+    if not USERNAME_RE.match(username):
+        raise ValidationError("signin.username_invalid", field="username")
+    return username
+
+
+def check_password(password: str, username: str) -> None:
+    if len(password or "") < MIN_PASSWORD or password.strip().lower() == (username or "").strip().lower():
+        raise ValidationError("signin.password_weak", field="password", min=MIN_PASSWORD)
+
+
+def _staff_from_row(row) -> Staff:
+    return Staff(id=row["id"], username=row["username"], display_name=row["display_name"], role=row["role"],
+                 must_change_password=bool(row["must_change_password"]))
+
+
+class Vault:
+    def __init__(self, paths: Paths, clock=None):
+        self.paths = paths
+        self.clock = clock or SystemClock()
+        self.db: Database | None = None
+        self._data_key: bytearray | None = None   # held only while unlocked; wiped by lock()
+        self._instance: InstanceLock | None = None
+        self.throttle = Throttle(paths.signin_state)
+
+    # -- lifecycle ---------------------------------------------------------------
+    def is_set_up(self) -> bool:
+        return self.paths.db.exists() or self.paths.keyslots.exists()
+
+    def acquire_instance_lock(self) -> None:
+        self.paths.ensure()
+        if self._instance is None:
+            self._instance = InstanceLock(self.paths.lockfile).acquire()
+
+    def release_instance_lock(self) -> None:
+        if self._instance is not None:
+            self._instance.release()
+            self._instance = None
+
+    def terminal(self) -> dict:
+        return read_terminal(self.paths)
+
+    def _session(self, staff: Staff) -> Session:
+        term = self.terminal()
+        return Session(db=self.db, staff=staff, store_code=term["store_code"],
+                       terminal=term["terminal_name"], clock=self.clock)
+
+    def lock(self) -> None:
+        """Drop the open connection: nothing stays unlocked in memory but the sign-in screen."""
+        if self.db is not None:
+            self.db.close()
+            self.db = None
+        if self._data_key is not None:
+            for i in range(len(self._data_key)):
+                self._data_key[i] = 0
+            self._data_key = None
+
+    def close(self) -> None:
+        self.lock()
+        self.release_instance_lock()
+
+    # -- first run ---------------------------------------------------------------
+    def setup(self, *, store_code: str, store_name: str, terminal_name: str, username: str,
+              display_name: str, password: str) -> tuple[Session, str]:
+        """Create the encrypted store and its first manager. Returns (session, recovery key text)."""
+        self.paths.ensure()
+        if self.is_set_up():
+            raise StoreError("store.already_setup")
+        store_code = (store_code or "").strip().upper()
+        if not re.match(r"^[A-Z0-9-]{2,16}$", store_code):
+            raise ValidationError("setup.store_code_invalid", field="store_code")
+        if not (store_name or "").strip():
+            raise ValidationError("setup.store_name_required", field="store_name")
+        if not re.match(r"^[A-Za-z0-9._-]{1,32}$", (terminal_name or "").strip()):
+            raise ValidationError("setup.terminal_invalid", field="terminal_name")
+        username = check_username(username)
+        check_password(password, username)
+        if not (display_name or "").strip():
+            raise ValidationError("setup.display_name_required", field="display_name")
+
+        data_key = secrets.token_bytes(KEY_BYTES)
+        recovery = secrets.token_bytes(32)
+        slots = ks.KeySlotFile.create(self.paths.keyslots)
+        staff_id = secrets.token_hex(8)
+        try:
+            db = open_database(self.paths.db, data_key)
+            now = iso(self.clock.now())
+            with db.transaction() as conn:
+                conn.execute("INSERT INTO meta(key, value) VALUES ('db_id', ?), ('store_code', ?),"
+                             " ('created_at', ?)", (slots.db_id, store_code, now))
+                conn.execute("INSERT INTO staff(id, username, display_name, role, created_at) VALUES (?,?,?,?,?)",
+                             (staff_id, username, display_name.strip(), permissions.MANAGER, now))
+                chain.append(conn, ts=now, staff_id=staff_id, terminal=terminal_name.strip(),
+                             action="store.setup", details={"store_code": store_code})
+            slots.set_staff_slot(username, staff_id, password, data_key)
+            slots.set_recovery_slot(recovery, data_key)
+            slots.save()
+        except BaseException:
+            for p in (self.paths.db, Path(str(self.paths.db) + "-wal"), Path(str(self.paths.db) + "-shm"),
+                      self.paths.keyslots):
+                try:
+                    p.unlink()
+                except OSError:
+                    pass
+            raise
+        write_terminal(self.paths, store_code=store_code, store_name=store_name.strip(),
+                       terminal_name=terminal_name.strip())
+        self.db = db
+        self._data_key = bytearray(data_key)
+        log.info("store set up: store=%s terminal=%s", store_code, terminal_name.strip())
+        staff = Staff(staff_id, username, display_name.strip(), permissions.MANAGER)
+        return self._session(staff), ks.format_recovery_key(recovery)
+
+    # -- sign-in -----------------------------------------------------------------
+    def _finish_rekey_if_interrupted(self) -> None:
+        new_slots = self.paths.keyslots.with_name("keyslots.json.new")
+        new_db = self.paths.db.with_name("memberdesk.db.new")
+        if new_slots.exists():
+            if new_db.exists():          # crashed before the DB swap: roll back
+                new_db.unlink()
+                new_slots.unlink()
+            else:                        # DB swapped, slots not yet: roll forward
+                os.replace(new_slots, self.paths.keyslots)
+
+    def _open_with_key(self, data_key: bytes, slots: ks.KeySlotFile) -> Database:
+        if not self.paths.db.exists():
+            raise StoreError("store.not_setup")
+        db = open_database(self.paths.db, data_key)
+        db_id = db.scalar("SELECT value FROM meta WHERE key = 'db_id'")
+        if db_id != slots.db_id:
+            db.close()
+            raise StoreError("store.keyslots_corrupt")
+        return db
+
+    def _load_slots(self) -> ks.KeySlotFile:
+        self._finish_rekey_if_interrupted()
+        if not self.paths.db.exists() and not self.paths.keyslots.exists():
+            raise StoreError("store.not_setup")
+        return ks.KeySlotFile.load(self.paths.keyslots)
+
+    def _throttled_unlock(self, slots: ks.KeySlotFile, username: str, password: str) -> tuple[bytes, str]:
+        lookup = slots.lookup(username or "")
+        now = self.clock.time()
+        wait = self.throttle.seconds_left(lookup, now)
+        if wait > 0:
+            raise SignInError("signin.throttled", seconds=wait)
+        if slots.is_disabled(username or ""):
+            raise SignInError("signin.disabled")
+        try:
+            result = slots.unlock_staff(username or "", password or "")
+        except SignInError:
+            self.throttle.failed(lookup, now)
+            log.info("sign-in failed")
+            raise
+        self.throttle.succeeded(lookup)
+        return result
+
+    def sign_in(self, username: str, password: str) -> Session:
+        slots = self._load_slots()
+        data_key, staff_id = self._throttled_unlock(slots, username, password)
+        if self.db is None:
+            self.db = self._open_with_key(data_key, slots)
+            self._data_key = bytearray(data_key)
+        row = self.db.one("SELECT * FROM staff WHERE id = ?", (staff_id,))
+        if row is None or row["disabled"] or row["removed_at"]:
+            self.lock()
+            raise SignInError("signin.disabled")
+        staff = _staff_from_row(row)
+        session = self._session(staff)
+        with self.db.transaction() as conn:
+            chain.append(conn, ts=iso(self.clock.now()), staff_id=staff.id, terminal=session.terminal,
+                         action="staff.sign_in")
+        log.info("signed in: staff=%s role=%s", staff.id, staff.role)
+        return session
+
+    def verify_staff(self, username: str, password: str, *, role: str | None = None) -> Staff:
+        """Second sign-in while the DB is open: a manager's step-up or a witness."""
+        if self.db is None:
+            raise StoreError("store.not_setup")
+        slots = self._load_slots()
+        _key, staff_id = self._throttled_unlock(slots, username, password)
+        row = self.db.one("SELECT * FROM staff WHERE id = ?", (staff_id,))
+        if row is None or row["disabled"] or row["removed_at"]:
+            raise SignInError("signin.disabled")
+        staff = _staff_from_row(row)
+        if role and staff.role != role:
+            raise UserError("error.permission", action=role)
+        return staff
+
+    # -- recovery ----------------------------------------------------------------
+    def reset_password_with_recovery(self, recovery_text: str, username: str, new_password: str) -> Session:
+        """A forgotten password: the recovery key unlocks the DB and sets a new password."""
+        slots = self._load_slots()
+        data_key = slots.unlock_recovery(ks.parse_recovery_key(recovery_text))
+        check_password(new_password, username)
+        if self.db is None:
+            self.db = self._open_with_key(data_key, slots)
+            self._data_key = bytearray(data_key)
+        row = self.db.one("SELECT * FROM staff WHERE username = ? AND removed_at IS NULL", ((username or "").strip(),))
+        if row is None:
+            self.lock()
+            raise SignInError("signin.wrong")
+        slots.set_staff_slot(row["username"], row["id"], new_password, data_key)
+        slots.save()
+        self.throttle.succeeded(slots.lookup(username))
+        staff = _staff_from_row(row)
+        session = self._session(staff)
+        with self.db.transaction() as conn:
+            conn.execute("UPDATE staff SET disabled = 0, must_change_password = 0 WHERE id = ?", (staff.id,))
+            chain.append(conn, ts=iso(self.clock.now()), staff_id=staff.id, terminal=session.terminal,
+                         action="staff.password_reset_recovery", subject_type="staff", subject_id=staff.id)
+        return session
+
+    # -- helpers for staff management (app.staff.service) ------------------------
+    def data_key(self) -> bytes:
+        if self._data_key is None:
+            raise StoreError("store.not_setup")
+        return bytes(self._data_key)
+
+    def slots(self) -> ks.KeySlotFile:
+        return self._load_slots()

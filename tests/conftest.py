@@ -1,0 +1,50 @@
+import os
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("MEMBERDESK_FAST_KDF", "1")   # cheap Argon2 in tests; real cost is benchmarked
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+from app.clock import FixedClock  # noqa: E402
+from app.config import resolve_paths  # noqa: E402
+from app.store.vault import Vault  # noqa: E402
+
+MANAGER_PW = "Manager-pass-1"
+CLERK_PW = "Clerk-pass-12"
+
+
+@pytest.fixture
+def clock():
+    return FixedClock()
+
+
+@pytest.fixture
+def paths(tmp_path):
+    return resolve_paths(tmp_path / "data").ensure()
+
+
+@pytest.fixture
+def vault(paths, clock):
+    v = Vault(paths, clock=clock)
+    yield v
+    v.close()
+
+
+@pytest.fixture
+def manager(vault):
+    """A freshly set-up store with its first manager signed in."""
+    session, recovery = vault.setup(store_code="SH-001", store_name="上海南京路店", terminal_name="DESK-1",
+                                    username="manager", display_name="王店长", password=MANAGER_PW)
+    session.recovery_key = recovery
+    return session
+
+
+@pytest.fixture
+def clerk(vault, manager):
+    from app.staff.service import add_staff
+    add_staff(vault, manager, username="clerk", display_name="李店员", role="clerk", password=CLERK_PW)
+    return vault.sign_in("clerk", CLERK_PW)
