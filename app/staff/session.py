@@ -49,11 +49,16 @@ class Tx:
     def all(self, sql, params=()):
         return self.conn.execute(sql, params).fetchall()
 
-    def journal(self, entity: str, entity_id: str, op: str, payload: dict | None = None) -> None:
+    def journal(self, entity: str, entity_id: str, op: str, payload: dict | None = None,
+                member_id: str | None = None) -> None:
+        """A change for head office. Pass member_id whenever the row carries a member's data:
+        erasing the member scrubs every such row (app.erasure)."""
+        if member_id is None and entity == "member":
+            member_id = entity_id
         self.conn.execute(
-            "INSERT INTO change_journal(ts, entity, entity_id, op, payload) VALUES (?,?,?,?,?)",
+            "INSERT INTO change_journal(ts, entity, entity_id, op, payload, member_id) VALUES (?,?,?,?,?,?)",
             (iso(self.session.clock.now()), entity, entity_id, op,
-             json.dumps(payload or {}, ensure_ascii=False, sort_keys=True, default=str)))
+             json.dumps(payload or {}, ensure_ascii=False, sort_keys=True, default=str), member_id))
 
     def audit(self, action: str, subject_type: str | None = None, subject_id: str | None = None,
               details: dict | None = None) -> None:

@@ -44,8 +44,30 @@ CREATE TABLE change_journal (
     ts         TEXT NOT NULL,
     entity     TEXT NOT NULL,
     entity_id  TEXT NOT NULL,
-    op         TEXT NOT NULL,          -- upsert | delete | erase | event
-    payload    TEXT NOT NULL DEFAULT '{}'
+    op         TEXT NOT NULL,          -- upsert | delete | erase | event | scrubbed
+    payload    TEXT NOT NULL DEFAULT '{}',
+    member_id  TEXT                     -- set when the row carries a member's data: erasure scrubs it
+);
+CREATE INDEX change_journal_member ON change_journal(member_id);
+
+-- Erasures: member id, time, reason, request — never personal data. Mirrored to erasure-ledger.jsonl
+-- beside the DB (and into every backup) so a restore re-applies later erasures.
+CREATE TABLE erasure_ledger (
+    member_id  TEXT PRIMARY KEY,
+    erased_at  TEXT NOT NULL,
+    reason     TEXT NOT NULL,           -- request | retention | head_office
+    request_id TEXT,
+    store_code TEXT NOT NULL,
+    staff_id   TEXT
+);
+
+-- Holiday tables for years chinese-calendar does not know (head office or a manager's import).
+-- days: JSON object {"2027-01-01": "holiday", "2027-02-07": "workday", ...}
+CREATE TABLE holiday_tables (
+    year        INTEGER PRIMARY KEY,
+    days        TEXT NOT NULL,
+    source      TEXT NOT NULL,          -- head_office | manager_import
+    imported_at TEXT NOT NULL
 );
 
 -- Core member record; domain issues add their own tables and columns in later migrations.
