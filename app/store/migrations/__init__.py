@@ -21,13 +21,20 @@ def available() -> list[tuple[int, str, Path]]:
         if m:
             found.append((int(m.group(1)), m.group(2), p))
     versions = [v for v, _, _ in found]
-    if versions != list(range(1, len(versions) + 1)):
-        raise RuntimeError(f"migration numbers must be 1..N without gaps: {versions}")
+    if len(set(versions)) != len(versions):
+        raise RuntimeError(f"two migrations share a number: {versions}")
     return found
 
 
 def latest_version() -> int:
-    return len(available())
+    found = available()
+    return found[-1][0] if found else 0
+
+
+def applied_versions(db) -> set[int]:
+    if not db.one("SELECT 1 FROM sqlite_master WHERE type='table' AND name='schema_migrations'"):
+        return set()
+    return {int(r[0]) for r in db.all("SELECT version FROM schema_migrations")}
 
 
 def current_version(db) -> int:
@@ -37,13 +44,14 @@ def current_version(db) -> int:
 def migrate(db, target: int | None = None) -> int:
     """Apply every migration above the DB's version, up to `target` (default: all)."""
     migrations = available()
-    newest = len(migrations)
+    newest = migrations[-1][0] if migrations else 0
     have = current_version(db)
     if have > newest:
         raise StoreError("store.too_new", found=have, supported=newest)
+    done = applied_versions(db)
     target = newest if target is None else target
     for version, name, path in migrations:
-        if version <= have or version > target:
+        if version in done or version > target:
             continue
         sql = path.read_text("utf-8")
         try:
@@ -52,11 +60,12 @@ def migrate(db, target: int | None = None) -> int:
                 "CREATE TABLE IF NOT EXISTS schema_migrations(version INTEGER PRIMARY KEY, name TEXT NOT NULL,"
                 " applied_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%SZ','now')));\n"
                 f"INSERT INTO schema_migrations(version, name) VALUES ({version}, '{name}');\n"
-                f"PRAGMA user_version = {version};\n"
+                f"PRAGMA user_version = {max(version, have)};\n"
                 "COMMIT;"
             )
         except Exception:
             if db.conn.in_transaction:
                 db.conn.execute("ROLLBACK")
             raise
+        have = max(version, have)
     return current_version(db)

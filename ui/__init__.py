@@ -1,0 +1,1 @@
+"""MemberDesk Qt user interface. Renders app/ state; rules live in app/."""

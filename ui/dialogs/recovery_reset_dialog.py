@@ -1,0 +1,51 @@
+"""Forgotten password: the recovery key sets a new password for one account."""
+from __future__ import annotations
+
+from PySide6.QtWidgets import QDialog, QDialogButtonBox, QFormLayout, QLabel, QLineEdit, QVBoxLayout
+
+from app.errors import UserError
+
+
+class RecoveryResetDialog(QDialog):
+    def __init__(self, ctx, parent=None):
+        super().__init__(parent)
+        self.ctx = ctx
+        self.session = None
+        self.setWindowTitle(self.tr("使用恢复密钥重设密码"))
+        lay = QVBoxLayout(self)
+        note = QLabel(self.tr("请输入设置时打印的恢复密钥(52 个字符,可含短横线),以及要重设密码的用户名。"))
+        note.setWordWrap(True)
+        lay.addWidget(note)
+        form = QFormLayout()
+        self.key = QLineEdit()
+        self.key.setEchoMode(QLineEdit.EchoMode.Password)
+        self.username = QLineEdit()
+        self.new = QLineEdit()
+        self.new.setEchoMode(QLineEdit.EchoMode.Password)
+        form.addRow(self.tr("恢复密钥"), self.key)
+        form.addRow(self.tr("用户名"), self.username)
+        form.addRow(self.tr("新密码"), self.new)
+        lay.addLayout(form)
+        self.error = QLabel()
+        self.error.setWordWrap(True)
+        self.error.setStyleSheet("color: #c0392b")
+        lay.addWidget(self.error)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
+        buttons.button(QDialogButtonBox.StandardButton.Ok).setText(self.tr("重设并登录"))
+        buttons.button(QDialogButtonBox.StandardButton.Cancel).setText(self.tr("取消"))
+        buttons.button(QDialogButtonBox.StandardButton.Ok).setDefault(True)
+        buttons.accepted.connect(self.save)
+        buttons.rejected.connect(self.reject)
+        lay.addWidget(buttons)
+
+    def save(self) -> None:
+        try:
+            self.session = self.ctx.vault.reset_password_with_recovery(self.key.text(), self.username.text(),
+                                                                       self.new.text())
+        except UserError as exc:
+            self.error.setText(exc.message(self.ctx.lang))
+            return
+        finally:
+            self.key.clear()
+            self.new.clear()
+        self.accept()

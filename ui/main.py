@@ -1,0 +1,91 @@
+"""Start MemberDesk: `python -m ui.main [--data-dir DIR] [--lang zh_CN|en]`."""
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+
+from PySide6.QtGui import QFont, QFontDatabase
+from PySide6.QtWidgets import QApplication
+
+from app import __version__
+from app.config import read_terminal, resolve_paths
+from app.domains import load_all
+from app.errors import UserError
+from app.logs import setup_logging
+from app.store.vault import Vault
+
+log = logging.getLogger("memberdesk.ui")
+CJK_FAMILIES = ("Microsoft YaHei", "微软雅黑", "PingFang SC", "WenQuanYi Micro Hei", "Noto Sans CJK SC",
+                "Source Han Sans SC", "SimHei", "AR PL UMing CN")
+
+
+def parse_args(argv=None):
+    p = argparse.ArgumentParser(prog="memberdesk", description="MemberDesk service-desk client")
+    p.add_argument("--data-dir", help="data folder (default: the user data folder; env MEMBERDESK_DATA_DIR)")
+    p.add_argument("--lang", choices=["zh_CN", "en"], help="interface language for this run")
+    p.add_argument("--version", action="version", version=f"MemberDesk {__version__}")
+    return p.parse_args(argv)
+
+
+def pick_font(app: QApplication) -> None:
+    families = set(QFontDatabase.families())
+    for name in CJK_FAMILIES:
+        if name in families:
+            font = QFont(name)
+            font.setPointSize(10)
+            app.setFont(font)
+            return
+
+
+def create_app(argv=None):
+    app = QApplication.instance() or QApplication(argv or sys.argv)
+    app.setApplicationName("MemberDesk")
+    app.setApplicationVersion(__version__)
+    pick_font(app)
+    return app
+
+
+def build(paths, lang=None, runner=None):
+    """The window and its context for a data folder (used by main() and by the UI tests)."""
+    from ui.context import AppContext
+    from ui.i18n import install_language
+    from ui.main_window import MainWindow
+    import ui.pages  # noqa: F401 - registers every page
+
+    load_all()
+    vault = Vault(paths)
+    lang = install_language(QApplication.instance(), lang or read_terminal(paths).get("language", "zh_CN"))
+    ctx = AppContext(vault, lang=lang, runner=runner)
+    return ctx, MainWindow(ctx)
+
+
+def main(argv=None) -> int:
+    args = parse_args(argv)
+    paths = resolve_paths(args.data_dir).ensure()
+    setup_logging(paths.log_dir)
+    app = create_app([sys.argv[0]])
+    ctx, window = build(paths, args.lang)
+    from ui import messagebox
+    try:
+        ctx.vault.acquire_instance_lock()
+    except UserError as exc:
+        messagebox.warning(None, "MemberDesk", exc.message(ctx.lang))
+        return 1
+    log.info("MemberDesk %s started", __version__)
+    if not ctx.vault.is_set_up():
+        from ui.dialogs.setup_wizard import SetupWizard
+        wizard = SetupWizard(ctx)
+        if not wizard.exec() or wizard.session is None:
+            return 0
+        window.show()
+        window.on_signed_in(wizard.session)
+    else:
+        window.show()
+    code = app.exec()
+    ctx.vault.close()
+    return code
+
+
+if __name__ == "__main__":
+    sys.exit(main())

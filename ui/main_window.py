@@ -1,0 +1,230 @@
+"""Main window: sign-in screen while locked; navigation + pages + status bar while signed in.
+
+Locking (idle timer, the lock button, switch user) closes every dialog, destroys the pages (so no
+form keeps what was typed), clears the clipboard and drops the open database connection.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import logging
+
+from PySide6.QtCore import QCoreApplication, QSize, Qt, QTimer
+from PySide6.QtWidgets import (QApplication, QDialog, QHBoxLayout, QLabel, QListWidget, QListWidgetItem,
+                               QMainWindow, QPushButton, QStackedWidget, QWidget)
+
+from app.settings import get_setting
+from ui.idle import InactivityTimer
+from ui.pages import registry
+from ui.widgets.sign_in_widget import SignInWidget
+
+log = logging.getLogger("memberdesk.ui.main")
+
+
+class MainWindow(QMainWindow):
+    def __init__(self, ctx, parent=None):
+        super().__init__(parent)
+        self.ctx = ctx
+        self.setWindowTitle("MemberDesk")
+        self.resize(1280, 800)
+        self.stack = QStackedWidget()
+        self.setCentralWidget(self.stack)
+        self.sign_in = SignInWidget(ctx)
+        self.sign_in.signed_in.connect(self.on_signed_in)
+        self.sign_in.forgot_password.connect(self.on_forgot_password)
+        self.stack.addWidget(self.sign_in)
+        self.workspace = QWidget()
+        ws = QHBoxLayout(self.workspace)
+        ws.setContentsMargins(0, 0, 0, 0)
+        ws.setSpacing(0)
+        self.nav = QListWidget()
+        self.nav.setObjectName("nav")
+        self.nav.setFixedWidth(168)
+        self.nav.setIconSize(QSize(20, 20))
+        self.nav.setStyleSheet("QListWidget#nav { background: #24292f; color: #f0f3f6; border: none; font-size: 15px; }"
+                               "QListWidget#nav::item { padding: 12px 16px; }"
+                               "QListWidget#nav::item:selected { background: #0969da; color: white; }")
+        self.nav.currentRowChanged.connect(self._show_page)
+        self.pages = QStackedWidget()
+        ws.addWidget(self.nav)
+        ws.addWidget(self.pages, 1)
+        self.stack.addWidget(self.workspace)
+        self._page_widgets: dict[str, QWidget] = {}
+        self._page_keys: list[str] = []
+
+        sb = self.statusBar()
+        self.store_label = QLabel()
+        self.staff_label = QLabel()
+        self.staff_label.setObjectName("staffLabel")
+        self.sync_label = QLabel()
+        self.sync_label.setObjectName("syncLabel")
+        self.lock_button = QPushButton(self.tr("锁定"))
+        self.lock_button.setObjectName("lockButton")
+        self.lock_button.clicked.connect(self.lock)
+        self.switch_button = QPushButton(self.tr("切换用户"))
+        self.switch_button.clicked.connect(self.switch_user)
+        for w in (self.store_label, self.staff_label, self.sync_label):
+            sb.addWidget(w)
+        sb.addPermanentWidget(self.switch_button)
+        sb.addPermanentWidget(self.lock_button)
+
+        self.idle = InactivityTimer(self)
+        self.idle.inactive.connect(self.lock)
+        self.status_timer = QTimer(self)
+        self.status_timer.setInterval(30_000)
+        self.status_timer.timeout.connect(self.refresh_status)
+        self.background_timer = QTimer(self)
+        self.background_timer.setInterval(60 * 60_000)
+        self.background_timer.timeout.connect(self.background_jobs)
+        self._show_locked()
+
+    # -- state -----------------------------------------------------------------------
+    def _show_locked(self) -> None:
+        self.stack.setCurrentWidget(self.sign_in)
+        self.sign_in.refresh()
+        self.statusBar().setVisible(False)
+        self.idle.deactivate(QApplication.instance())
+        self.status_timer.stop()
+        self.background_timer.stop()
+
+    def on_signed_in(self, session) -> None:
+        self.ctx.set_session(session)
+        if session.staff.must_change_password:
+            from ui.dialogs.change_password_dialog import ChangePasswordDialog
+            if not ChangePasswordDialog(self.ctx, self, forced=True).exec():
+                self.lock()
+                return
+        self._build_pages()
+        self.stack.setCurrentWidget(self.workspace)
+        self.statusBar().setVisible(True)
+        self.refresh_status()
+        minutes = float(get_setting(session.db, "idle_lock_minutes", 5) or 5)
+        self.idle.activate(minutes, QApplication.instance())
+        self.status_timer.start()
+        self.background_timer.start()
+        QTimer.singleShot(2000, self.background_jobs)
+
+    def on_forgot_password(self) -> None:
+        from ui.dialogs.recovery_reset_dialog import RecoveryResetDialog
+        dlg = RecoveryResetDialog(self.ctx, self)
+        if dlg.exec() and dlg.session is not None:
+            self.on_signed_in(dlg.session)
+
+    def _build_pages(self) -> None:
+        self._destroy_pages()
+        session = self.ctx.session
+        for spec in registry.ordered():
+            if spec.manager_only and not session.staff.is_manager:
+                continue
+            widget = spec.factory(self.ctx)
+            widget.setObjectName(f"page_{spec.key}")
+            self._page_widgets[spec.key] = widget
+            self._page_keys.append(spec.key)
+            self.pages.addWidget(widget)
+            item = QListWidgetItem(QCoreApplication.translate("nav", spec.title))
+            item.setSizeHint(QSize(160, 46))
+            self.nav.addItem(item)
+        if self._page_keys:
+            self.nav.setCurrentRow(0)
+
+    def _destroy_pages(self) -> None:
+        for w in self._page_widgets.values():
+            clear = getattr(w, "clear", None)
+            if callable(clear):
+                try:
+                    clear()
+                except Exception:  # noqa: BLE001
+                    pass
+            self.pages.removeWidget(w)
+            w.deleteLater()
+        self._page_widgets.clear()
+        self._page_keys.clear()
+        self.nav.blockSignals(True)
+        self.nav.clear()
+        self.nav.blockSignals(False)
+
+    def _show_page(self, row: int) -> None:
+        if 0 <= row < len(self._page_keys):
+            widget = self._page_widgets[self._page_keys[row]]
+            self.pages.setCurrentWidget(widget)
+            refresh = getattr(widget, "refresh", None)
+            if callable(refresh):
+                refresh()
+
+    def open_page(self, key: str) -> QWidget | None:
+        if key in self._page_keys:
+            self.nav.setCurrentRow(self._page_keys.index(key))
+            return self._page_widgets[key]
+        return None
+
+    def page(self, key: str) -> QWidget | None:
+        return self._page_widgets.get(key)
+
+    def refresh_status(self) -> None:
+        session = self.ctx.session
+        if session is None:
+            return
+        term = self.ctx.vault.terminal()
+        self.store_label.setText(self.tr("门店:") + f"{term['store_name']} ({term['store_code']})  "
+                                 + self.tr("终端:") + term["terminal_name"])
+        role = self.tr("店长") if session.staff.is_manager else self.tr("店员")
+        self.staff_label.setText(self.tr("当前员工:") + f"{session.staff.display_name}({role})")
+        self.sync_label.setText(self._sync_text(session))
+
+    def _sync_text(self, session) -> str:
+        try:
+            from app.sync import sync_status
+        except ImportError:
+            return self.tr("同步:未配置总部")
+        try:
+            st = sync_status(session.db)
+        except Exception:  # noqa: BLE001
+            return self.tr("同步:状态未知")
+        last = st.get("last_success")
+        pending = st.get("pending", 0)
+        if not st.get("enrolled", bool(last)):
+            return self.tr("同步:未配置总部")
+        when = last.strftime("%Y-%m-%d %H:%M") if hasattr(last, "strftime") else (str(last) if last else self.tr("从未"))
+        return self.tr("同步:上次成功 ") + when + self.tr(",待上传 ") + str(pending)
+
+    def background_jobs(self) -> None:
+        """Daily backup (and other domains' periodic jobs) off the UI thread."""
+        session = self.ctx.session
+        if session is None:
+            return
+        from app.store import backup
+        hours = float(get_setting(session.db, "backup_interval_hours", 24) or 24)
+        last = backup.last_backup_time(self.ctx.paths)
+        if last is None or dt.datetime.now(dt.timezone.utc) - last > dt.timedelta(hours=hours):
+            self.ctx.run_task(lambda: backup.create_backup(self.ctx.vault, session),
+                              lambda p: log.info("scheduled backup done"),
+                              lambda e: log.error("scheduled backup failed: %s", type(e).__name__))
+
+    # -- locking ---------------------------------------------------------------------
+    def lock(self) -> None:
+        if self.ctx.session is None:
+            return
+        app = QApplication.instance()
+        for w in app.topLevelWidgets():
+            if isinstance(w, QDialog) and w.isVisible():
+                w.reject()
+        modal = app.activeModalWidget()
+        if isinstance(modal, QDialog):
+            modal.reject()
+        clip = app.clipboard()
+        if clip is not None:
+            clip.clear()
+        self._destroy_pages()
+        self.ctx.set_session(None)
+        self.ctx.vault.lock()
+        self.sign_in.clear()
+        self._show_locked()
+        log.info("locked")
+
+    def switch_user(self) -> None:
+        self.sign_in.username.clear()
+        self.lock()
+
+    def closeEvent(self, event):  # noqa: N802
+        if self.ctx.session is not None:
+            self.lock()
+        super().closeEvent(event)

@@ -1,0 +1,273 @@
+"""Settings: language, idle lock, backups, audit check, staff accounts (manager), own password."""
+from __future__ import annotations
+
+from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QDialog, QDialogButtonBox, QFormLayout, QGroupBox,
+                               QHBoxLayout, QHeaderView, QLabel, QLineEdit, QPushButton, QSpinBox, QTableWidget,
+                               QTableWidgetItem, QVBoxLayout, QWidget, QScrollArea)
+
+from app.audit import chain
+from app.config import write_terminal
+from app.errors import UserError
+from app.settings import get_setting, set_setting
+from app.staff import service as staff_service
+from app.store import backup
+from ui import messagebox
+from ui.i18n import LANGUAGES
+from ui.pages.registry import PageSpec, register_page
+
+
+class AddStaffDialog(QDialog):
+    def __init__(self, ctx, parent=None):
+        super().__init__(parent)
+        self.ctx = ctx
+        self.setWindowTitle(self.tr("添加员工"))
+        lay = QVBoxLayout(self)
+        form = QFormLayout()
+        self.display = QLineEdit()
+        self.username = QLineEdit()
+        self.role = QComboBox()
+        self.role.addItem(self.tr("店员"), "clerk")
+        self.role.addItem(self.tr("店长"), "manager")
+        self.password = QLineEdit()
+        self.password.setEchoMode(QLineEdit.EchoMode.Password)
+        form.addRow(self.tr("姓名"), self.display)
+        form.addRow(self.tr("用户名"), self.username)
+        form.addRow(self.tr("角色"), self.role)
+        form.addRow(self.tr("临时密码"), self.password)
+        lay.addLayout(form)
+        hint = QLabel(self.tr("员工首次登录时须改为自己的密码。"))
+        hint.setStyleSheet("color: #57606a")
+        lay.addWidget(hint)
+        self.error = QLabel()
+        self.error.setStyleSheet("color: #c0392b")
+        self.error.setWordWrap(True)
+        lay.addWidget(self.error)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
+        buttons.button(QDialogButtonBox.StandardButton.Ok).setText(self.tr("添加"))
+        buttons.button(QDialogButtonBox.StandardButton.Cancel).setText(self.tr("取消"))
+        buttons.button(QDialogButtonBox.StandardButton.Ok).setDefault(True)
+        buttons.accepted.connect(self.save)
+        buttons.rejected.connect(self.reject)
+        lay.addWidget(buttons)
+
+    def save(self) -> None:
+        try:
+            staff_service.add_staff(self.ctx.vault, self.ctx.session, username=self.username.text(),
+                                    display_name=self.display.text(), role=self.role.currentData(),
+                                    password=self.password.text())
+        except UserError as exc:
+            self.error.setText(exc.message(self.ctx.lang))
+            return
+        finally:
+            self.password.clear()
+        self.accept()
+
+
+class SettingsPage(QWidget):
+    def __init__(self, ctx, parent=None):
+        super().__init__(parent)
+        self.ctx = ctx
+        outer = QVBoxLayout(self)
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        outer.addWidget(scroll)
+        body = QWidget()
+        scroll.setWidget(body)
+        lay = QVBoxLayout(body)
+        lay.setContentsMargins(24, 16, 24, 16)
+        manager = ctx.session.staff.is_manager
+
+        general = QGroupBox(self.tr("常规"))
+        form = QFormLayout(general)
+        self.language = QComboBox()
+        for code, name in LANGUAGES.items():
+            self.language.addItem(name, code)
+        self.language.setCurrentIndex(max(0, self.language.findData(ctx.vault.terminal().get("language", "zh_CN"))))
+        self.language.currentIndexChanged.connect(self._language_changed)
+        form.addRow(self.tr("界面语言(重启后生效)"), self.language)
+        self.idle = QSpinBox()
+        self.idle.setRange(1, 60)
+        self.idle.setSuffix(self.tr(" 分钟"))
+        self.idle.setValue(int(get_setting(ctx.db, "idle_lock_minutes", 5)))
+        self.idle.setEnabled(manager)
+        self.idle.editingFinished.connect(lambda: self._save("idle_lock_minutes", self.idle.value()))
+        form.addRow(self.tr("无操作自动锁定"), self.idle)
+        self.keep = QSpinBox()
+        self.keep.setRange(1, 365)
+        self.keep.setValue(int(get_setting(ctx.db, "backup_keep", 14)))
+        self.keep.setEnabled(manager)
+        self.keep.editingFinished.connect(lambda: self._save("backup_keep", self.keep.value()))
+        form.addRow(self.tr("保留备份份数"), self.keep)
+        lay.addWidget(general)
+
+        own = QGroupBox(self.tr("我的账户"))
+        row = QHBoxLayout(own)
+        change = QPushButton(self.tr("修改密码…"))
+        change.clicked.connect(self._change_password)
+        row.addWidget(change)
+        row.addStretch(1)
+        lay.addWidget(own)
+
+        data = QGroupBox(self.tr("备份与审计日志"))
+        dl = QVBoxLayout(data)
+        self.backup_info = QLabel()
+        dl.addWidget(self.backup_info)
+        brow = QHBoxLayout()
+        self.backup_button = QPushButton(self.tr("立即备份"))
+        self.backup_button.clicked.connect(self._backup_now)
+        brow.addWidget(self.backup_button)
+        self.verify_button = QPushButton(self.tr("校验审计日志"))
+        self.verify_button.setEnabled(manager)
+        self.verify_button.clicked.connect(self._verify_audit)
+        brow.addWidget(self.verify_button)
+        brow.addStretch(1)
+        dl.addLayout(brow)
+        lay.addWidget(data)
+
+        if manager:
+            staff = QGroupBox(self.tr("员工账户"))
+            sl = QVBoxLayout(staff)
+            self.staff_table = QTableWidget(0, 4)
+            self.staff_table.setHorizontalHeaderLabels([self.tr("姓名"), self.tr("用户名"), self.tr("角色"),
+                                                        self.tr("状态")])
+            self.staff_table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+            self.staff_table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+            self.staff_table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+            self.staff_table.setMinimumHeight(180)
+            sl.addWidget(self.staff_table)
+            srow = QHBoxLayout()
+            for text, slot in ((self.tr("添加员工…"), self._add_staff), (self.tr("停用/启用"), self._toggle_staff),
+                               (self.tr("重设密码…"), self._reset_staff), (self.tr("删除账户"), self._remove_staff)):
+                b = QPushButton(text)
+                b.clicked.connect(slot)
+                srow.addWidget(b)
+            srow.addStretch(1)
+            sl.addLayout(srow)
+            lay.addWidget(staff)
+        lay.addStretch(1)
+        self.refresh()
+
+    # -- refresh -----------------------------------------------------------------------
+    def refresh(self) -> None:
+        if self.ctx.session is None:
+            return
+        last = backup.last_backup_time(self.ctx.paths)
+        count = len(backup.list_backups(self.ctx.paths))
+        when = last.astimezone().strftime("%Y-%m-%d %H:%M") if last else self.tr("从未")
+        self.backup_info.setText(self.tr("上次备份:") + when + "    " + self.tr("备份份数:") + str(count)
+                                 + "\n" + self.tr("备份位置:") + str(self.ctx.paths.backup_dir))
+        if hasattr(self, "staff_table"):
+            rows = staff_service.list_staff(self.ctx.session)
+            self._staff_rows = rows
+            self.staff_table.setRowCount(len(rows))
+            for i, r in enumerate(rows):
+                values = [r["display_name"], r["username"], self.tr("店长") if r["role"] == "manager" else self.tr("店员"),
+                          self.tr("已停用") if r["disabled"] else self.tr("正常")]
+                for j, v in enumerate(values):
+                    self.staff_table.setItem(i, j, QTableWidgetItem(v))
+
+    # -- actions -------------------------------------------------------------------------
+    def _save(self, key, value) -> None:
+        try:
+            set_setting(self.ctx.session, key, value)
+        except UserError as exc:
+            self.ctx.show_error(self, exc)
+
+    def _language_changed(self) -> None:
+        write_terminal(self.ctx.paths, language=self.language.currentData())
+        messagebox.information(self, self.tr("界面语言"), self.tr("界面语言将在下次启动时切换。"))
+
+    def _change_password(self) -> None:
+        from ui.dialogs.change_password_dialog import ChangePasswordDialog
+        if ChangePasswordDialog(self.ctx, self).exec():
+            messagebox.information(self, self.tr("修改密码"), self.tr("密码已修改。"))
+
+    def _backup_now(self) -> None:
+        self.backup_button.setEnabled(False)
+        session = self.ctx.session
+
+        def done(path):
+            self.backup_button.setEnabled(True)
+            self.refresh()
+            messagebox.information(self, self.tr("备份"), self.tr("备份已完成:") + path.name)
+
+        def failed(exc):
+            self.backup_button.setEnabled(True)
+            self.ctx.show_error(self, exc)
+
+        self.ctx.run_task(lambda: backup.create_backup(self.ctx.vault, session), done, failed)
+
+    def _verify_audit(self) -> None:
+        result = chain.verify(self.ctx.db)
+        if result.ok:
+            messagebox.information(self, self.tr("审计日志"), self.tr("审计日志完整,共 %n 条记录。").replace("%n", str(result.entries)))
+        else:
+            messagebox.warning(self, self.tr("审计日志"), UserError("audit.broken", seq=result.first_broken).message(self.ctx.lang))
+
+    def _selected_staff(self):
+        row = self.staff_table.currentRow()
+        return self._staff_rows[row] if 0 <= row < len(getattr(self, "_staff_rows", [])) else None
+
+    def _add_staff(self) -> None:
+        if AddStaffDialog(self.ctx, self).exec():
+            self.refresh()
+
+    def _ask_password(self, title: str) -> str | None:
+        dlg = QDialog(self)
+        dlg.setWindowTitle(title)
+        lay = QFormLayout(dlg)
+        pw = QLineEdit()
+        pw.setEchoMode(QLineEdit.EchoMode.Password)
+        lay.addRow(self.tr("临时密码"), pw)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
+        buttons.button(QDialogButtonBox.StandardButton.Ok).setText(self.tr("确定"))
+        buttons.button(QDialogButtonBox.StandardButton.Cancel).setText(self.tr("取消"))
+        buttons.accepted.connect(dlg.accept)
+        buttons.rejected.connect(dlg.reject)
+        lay.addRow(buttons)
+        ok = dlg.exec()
+        value = pw.text()
+        pw.clear()
+        return value if ok else None
+
+    def _toggle_staff(self) -> None:
+        r = self._selected_staff()
+        if not r:
+            return
+        try:
+            if r["disabled"]:
+                pw = self._ask_password(self.tr("启用账户并设置临时密码"))
+                if pw is None:
+                    return
+                staff_service.set_disabled(self.ctx.vault, self.ctx.session, r["id"], False, password=pw)
+            else:
+                staff_service.set_disabled(self.ctx.vault, self.ctx.session, r["id"], True)
+        except UserError as exc:
+            self.ctx.show_error(self, exc)
+        self.refresh()
+
+    def _reset_staff(self) -> None:
+        r = self._selected_staff()
+        if not r:
+            return
+        pw = self._ask_password(self.tr("重设密码"))
+        if pw is None:
+            return
+        try:
+            staff_service.reset_password(self.ctx.vault, self.ctx.session, r["id"], pw)
+        except UserError as exc:
+            self.ctx.show_error(self, exc)
+        self.refresh()
+
+    def _remove_staff(self) -> None:
+        r = self._selected_staff()
+        if not r or not messagebox.question(self, self.tr("删除账户"), self.tr("确定删除该员工账户吗?审计日志中的记录会保留。")):
+            return
+        try:
+            staff_service.remove_staff(self.ctx.vault, self.ctx.session, r["id"])
+        except UserError as exc:
+            self.ctx.show_error(self, exc)
+        self.refresh()
+
+
+register_page(PageSpec("settings", "设置", SettingsPage, order=90))
