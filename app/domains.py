@@ -6,6 +6,7 @@ import importlib
 DOMAINS = [
     "app.erasure",
     "app.calendar",
+    "app.notices",
     "app.reminders",
 ]
 
