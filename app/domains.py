@@ -8,6 +8,9 @@ DOMAINS = [
     "app.calendar",
     "app.notices",
     "app.reminders",
+    "app.requests",
+    "app.scans",
+    "app.originals",
 ]
 
 

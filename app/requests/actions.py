@@ -1,0 +1,195 @@
+"""Carrying out a request by type: see/copy, correct, restrict, withdraw, cancel, delete.
+
+Each `execute_*` moves a verified request to in progress, does the change through the owning
+domain's service (members: update_member / withdraw_consent; erasure: erase_member) or its
+own write, and completes the request with a summary of field names, purpose codes and counts.
+"""
+from __future__ import annotations
+
+import importlib
+from pathlib import Path
+
+from app.clock import iso
+from app.erasure import MEMBER_ERASE, erase_member, is_erased
+from app.errors import UserError, ValidationError
+from app.requests import export as X
+from app.requests import model as M
+from app.requests import service as S
+
+
+def _member_service(name: str):
+    """helper #3's members domain: update_member / withdraw_consent (looked up at call time)."""
+    for module in ("app.members", "app.members.service", "app.consent", "app.consent.service"):
+        try:
+            fn = getattr(importlib.import_module(module), name, None)
+        except ImportError:
+            fn = None
+        if fn is not None:
+            return fn
+    raise UserError("requests.service_missing")
+
+
+def _begin(session, request_id: str, req_type: str | tuple, *, permission: str = M.REQUEST_HANDLE) -> dict:
+    session.require(permission)
+    req = S.get_request(session.db, request_id)
+    types = (req_type,) if isinstance(req_type, str) else req_type
+    if req["type"] not in types:
+        raise UserError("requests.type_invalid")
+    if not req["customer_found"] or not req["member_id"]:
+        raise UserError("requests.no_member")
+    if req["status"] == "verified":
+        req = S.start(session, request_id)
+    if req["status"] != "in_progress":
+        raise UserError("requests.bad_state", status=M.label(M.STATUS_LABELS, req["status"]))
+    return req
+
+
+def _member(session, member_id: str):
+    row = session.db.one("SELECT * FROM members WHERE id = ?", (member_id,))
+    if row is None:
+        raise UserError("requests.member_erased" if is_erased(session.db, member_id) else "requests.member_missing")
+    return row
+
+
+def _has_column(db, table: str, column: str) -> bool:
+    return any(r[1] == column for r in db.all(f"PRAGMA table_info({table})"))
+
+
+# -- see / copy (RIG-6) -----------------------------------------------------------------
+def build_copy(session, request_id: str, store=None, *, font=None) -> tuple[bytes, bytes, dict]:
+    """(json_bytes, pdf_bytes, counts) of the member's data, in memory. Manager only (every field).
+    Completes the request; the UI hands the bytes over (print, save to the customer's medium)."""
+    req = _begin(session, request_id, ("access", "copy"), permission=M.REQUEST_EXPORT)
+    _member(session, req["member_id"])
+    data = X.collect_member_data(session, req["member_id"])
+    counts = X.counts(data)
+    session.audit_read("member.export", "member", req["member_id"],
+                       {"request_id": request_id, "categories": counts, "formats": ["json", "pdf"]})
+    json_bytes = X.to_json_bytes(data)
+    pdf_bytes = X.to_pdf_bytes(data, store or default_store(session), request_no=req["request_no"], font=font) \
+        if store is not False else b""
+    S.complete(session, request_id, "done", {"categories": counts})
+    return json_bytes, pdf_bytes, counts
+
+
+def default_store(session):
+    from app.config import read_terminal  # noqa: F401  (store name comes from the UI when it has one)
+    from app.printing.letters import StoreInfo
+    return StoreInfo(code=session.store_code, name=session.store_code, contact="门店服务台")
+
+
+# -- correct ----------------------------------------------------------------------------
+def execute_correct(session, request_id: str, changes: dict) -> dict:
+    """Apply the customer's corrections through the members service (its validation applies).
+    The request and its audit name the fields, never the values."""
+    if not changes:
+        raise ValidationError("requests.changes_required", field="changes")
+    req = _begin(session, request_id, "correct")
+    _member(session, req["member_id"])
+    update_member = _member_service("update_member")
+    update_member(session, req["member_id"], dict(changes))
+    return S.complete(session, request_id, "done", {"fields": sorted(changes)})
+
+
+# -- withdraw consent (CON-3) -----------------------------------------------------------
+def execute_withdraw(session, request_id: str, purposes: list[str]) -> dict:
+    purposes = [p for p in dict.fromkeys(purposes or []) if p]
+    if not purposes:
+        raise ValidationError("requests.purposes_required", field="purposes")
+    req = _begin(session, request_id, "withdraw")
+    _member(session, req["member_id"])
+    withdraw_consent = _member_service("withdraw_consent")
+    for code in purposes:
+        withdraw_consent(session, req["member_id"], code)
+    return S.complete(session, request_id, "done", {"purposes": purposes})
+
+
+# -- restrict (RIG-5) -------------------------------------------------------------------
+def execute_restrict(session, request_id: str) -> dict:
+    """Storage-only state: kept and protected, hidden from clerks' search, no marketing, until lifted."""
+    req = _begin(session, request_id, "restrict")
+    mid = req["member_id"]
+    if _member(session, mid)["restricted"]:
+        raise UserError("requests.already_restricted")
+    now = iso(session.clock.now())
+    with session.write("member.restrict", "member", mid, {"request_id": request_id}) as tx:
+        tx.execute("UPDATE members SET restricted = 1, updated_at = ? WHERE id = ?", (now, mid))
+        tx.journal("member", mid, "upsert", {"restricted": 1}, member_id=mid)
+    return S.complete(session, request_id, "done", {"restricted": True})
+
+
+def lift_restriction(session, member_id: str, reason: str, request_id: str | None = None) -> None:
+    """A manager lifts a restriction (the customer asked, or the legal reason ended)."""
+    session.require(M.RESTRICTION_LIFT)
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError("requests.reason_required", field="reason")
+    if not _member(session, member_id)["restricted"]:
+        raise UserError("requests.not_restricted")
+    now = iso(session.clock.now())
+    with session.write("member.restriction_lift", "member", member_id,
+                       {"request_id": request_id, "reason_len": len(reason)}) as tx:
+        tx.execute("UPDATE members SET restricted = 0, updated_at = ? WHERE id = ?", (now, member_id))
+        tx.journal("member", member_id, "upsert", {"restricted": 0}, member_id=member_id)
+        if request_id:
+            S._event(tx, request_id, "restriction_lifted", note=reason)
+
+
+# -- cancel membership (RET-2) ----------------------------------------------------------
+def execute_cancel(session, request_id: str) -> dict:
+    """End the membership: status cancelled, cancelled_at now (starts the 3-year clock, RET-2),
+    marketing and offers off."""
+    req = _begin(session, request_id, "cancel")
+    mid = req["member_id"]
+    if _member(session, mid)["status"] == "cancelled":
+        raise UserError("requests.already_cancelled")
+    now = iso(session.clock.now())
+    sets = ["status = 'cancelled'", "cancelled_at = ?", "updated_at = ?"]
+    for col in ("marketing_opt_in", "offers_opt_in"):
+        if _has_column(session.db, "members", col):
+            sets.append(f"{col} = 0")
+    with session.write("member.cancel", "member", mid, {"request_id": request_id}) as tx:
+        tx.execute(f"UPDATE members SET {', '.join(sets)} WHERE id = ?", (now, now, mid))
+        tx.journal("member", mid, "upsert", {"status": "cancelled", "cancelled_at": now}, member_id=mid)
+    return S.complete(session, request_id, "done", {"cancelled_at": now})
+
+
+# -- delete (RIG-3) ---------------------------------------------------------------------
+def ledger_path_for(session) -> Path:
+    """erasure-ledger.jsonl beside the DB (= vault.paths.erasure_ledger)."""
+    return Path(session.db.path).parent / "erasure-ledger.jsonl"
+
+
+def execute_delete(session, request_id: str, *, ledger_path: Path | None = None) -> dict:
+    """Erase the member (manager only): every domain's eraser in one transaction, ledger entry,
+    WAL checkpoint. Purchases stay, unlinked. The request stays, without personal data."""
+    session.require(MEMBER_ERASE)
+    req = S.get_request(session.db, request_id)
+    if req["type"] != "delete":
+        raise UserError("requests.type_invalid")
+    if not req["member_id"]:
+        raise UserError("requests.no_member")
+    mid = req["member_id"]
+    if req["status"] == "verified":
+        req = S.start(session, request_id)
+    if req["status"] != "in_progress":
+        raise UserError("requests.bad_state", status=M.label(M.STATUS_LABELS, req["status"]))
+    entry = session.db.one("SELECT request_id FROM erasure_ledger WHERE member_id = ?", (mid,))
+    if entry is not None:
+        # erased already: by this request (a crash before completing it) or by another one
+        outcome = "done" if entry["request_id"] == request_id else "already_erased"
+        return S.complete(session, request_id, outcome, {"erased": True})
+    counts = erase_member(session, mid, reason="request", request_id=request_id,
+                          ledger_path=ledger_path or ledger_path_for(session))
+    return S.complete(session, request_id, "done", {"erased": True, "counts": counts})
+
+
+def _erase_requests(tx, member_id: str) -> int:
+    """Eraser: the member's requests stay as a minimal record (type, dates, outcome, ledger link);
+    every text a clerk typed about them goes."""
+    ids = [r[0] for r in tx.all("SELECT id FROM requests WHERE member_id = ?", (member_id,))]
+    for rid in ids:
+        tx.execute("UPDATE request_events SET note = NULL WHERE request_id = ?", (rid,))
+        tx.execute("UPDATE requests SET refusal_reason = CASE WHEN refusal_reason IS NULL THEN NULL ELSE '' END,"
+                   " member_erased = 1 WHERE id = ?", (rid,))
+    return len(ids)

@@ -1,0 +1,115 @@
+"""The request queue: filters, sorting by due date, counts, urgency colours, sign-in reminder.
+
+Urgency of an open request on `today`: `overdue` (past its due date: red), `soon` (due within
+3 working days: amber), `ok`; closed requests are `closed`. A paused request keeps counting
+down from its stored due date (resuming moves it).
+"""
+from __future__ import annotations
+
+import datetime as dt
+
+from app.calendar import HolidayTables, working_days_between
+from app.requests import model as M
+from app.reminders import Reminder, register_provider
+
+DUE_FILTERS = ("all", "open", "overdue", "soon", "closed")
+
+
+def urgency(status: str, due_on: dt.date, today: dt.date, tables: HolidayTables | None = None) -> tuple[str, int]:
+    """(urgency, working days left). Days left is negative when overdue."""
+    left = working_days_between(today, due_on, tables)
+    if status not in M.OPEN_STATUSES:
+        return "closed", left
+    if today > due_on:
+        return "overdue", left
+    if left <= M.SOON_WORKING_DAYS:
+        return "soon", left
+    return "ok", left
+
+
+def list_requests(session, today: dt.date, *, req_type: str | None = None, status: str | None = None,
+                  due: str = "all", member_id: str | None = None) -> list[dict]:
+    """Requests sorted by due date (open first), with urgency and working days left.
+
+    Rows carry no personal data: the member appears as its member number (looked up here)
+    unless the member is restricted and the viewer is a clerk (RIG-5)."""
+    session.require(M.REQUEST_VIEW)
+    db = session.db
+    where, params = [], []
+    if req_type:
+        where.append("r.type = ?")
+        params.append(req_type)
+    if status:
+        where.append("r.status = ?")
+        params.append(status)
+    if member_id:
+        where.append("r.member_id = ?")
+        params.append(member_id)
+    if due == "closed":
+        where.append("r.status IN ('completed', 'refused')")
+    elif due in ("open", "overdue", "soon"):
+        where.append("r.status IN ('received', 'verified', 'in_progress', 'paused')")
+    sql = ("SELECT r.*, m.member_no, m.restricted AS member_restricted FROM requests r"
+           " LEFT JOIN members m ON m.id = r.member_id")
+    if where:
+        sql += " WHERE " + " AND ".join(where)
+    sql += (" ORDER BY CASE WHEN r.status IN ('completed', 'refused') THEN 1 ELSE 0 END, r.due_on,"
+            " r.received_at")
+    tables = HolidayTables.from_db(db)
+    can_see_restricted = session.can(M.MEMBER_RESTRICTED_VIEW)
+    out = []
+    for row in db.all(sql, params):
+        d = dict(row)
+        level, left = urgency(d["status"], dt.date.fromisoformat(d["due_on"]), today, tables)
+        if due in ("overdue", "soon") and level != due:
+            continue
+        d["urgency"], d["days_left"] = level, left
+        if d.get("member_restricted") and not can_see_restricted:
+            d["member_no"] = None      # hidden from clerks; the request row itself stays visible
+        out.append(d)
+    return out
+
+
+def counts(rows: list[dict]) -> dict:
+    """Counts for the queue header: by urgency, status and type."""
+    out = {"total": len(rows), "open": 0, "overdue": 0, "soon": 0, "closed": 0,
+           "by_type": {}, "by_status": {}}
+    for r in rows:
+        if r["urgency"] == "closed":
+            out["closed"] += 1
+        else:
+            out["open"] += 1
+            if r["urgency"] in ("overdue", "soon"):
+                out[r["urgency"]] += 1
+        out["by_type"][r["type"]] = out["by_type"].get(r["type"], 0) + 1
+        out["by_status"][r["status"]] = out["by_status"].get(r["status"], 0) + 1
+    return out
+
+
+def requests_due_summary(db, today: dt.date) -> dict:
+    """For the manager's sign-in reminder: open, overdue and due-within-3-working-days counts."""
+    tables = HolidayTables.from_db(db)
+    summary = {"open": 0, "overdue": 0, "soon": 0, "table_missing": False}
+    for status, due_on, missing in db.all(
+            "SELECT status, due_on, table_missing FROM requests WHERE status IN"
+            " ('received', 'verified', 'in_progress', 'paused')"):
+        level, _ = urgency(status, dt.date.fromisoformat(due_on), today, tables)
+        summary["open"] += 1
+        if level in ("overdue", "soon"):
+            summary[level] += 1
+        if missing:
+            summary["table_missing"] = True
+    return summary
+
+
+def _reminders(db, today: dt.date) -> list[Reminder]:
+    s = requests_due_summary(db, today)
+    out = []
+    if s["overdue"]:
+        out.append(Reminder("reminder.requests_overdue", {"count": s["overdue"]}, "overdue", "requests"))
+    if s["soon"]:
+        out.append(Reminder("reminder.requests_due", {"count": s["soon"]}, "due", "requests"))
+    return out
+
+
+register_provider("requests", _reminders)

@@ -1,0 +1,261 @@
+"""Request lifecycle: open, verify identity, start, pause/resume, extend, refuse, complete.
+
+Every step is one `session.write(...)` (audit entry + timeline event in the same transaction).
+Audit details hold the request id, type, status and lengths of typed reasons — never the text
+a clerk typed and never a customer's data. Reasons live on the request's timeline, which an
+erasure of the member scrubs.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import json
+import secrets
+
+from app.calendar import HolidayTables, add_working_days, working_days_between
+from app.clock import iso
+from app.errors import NotFound, UserError, ValidationError
+from app.requests import model as M
+
+_MAX_TEXT = 500
+
+
+def today_of(session) -> dt.date:
+    return session.clock.now().date()
+
+
+def due_date(db, received_on: dt.date, days: int = M.DUE_WORKING_DAYS):
+    """15 working days after receipt on the Chinese calendar (RIG-2). Returns app.calendar.DueDate."""
+    return add_working_days(received_on, days, HolidayTables.from_db(db))
+
+
+def get_request(db, request_id: str) -> dict:
+    row = db.one("SELECT * FROM requests WHERE id = ?", (request_id,))
+    if row is None:
+        raise NotFound("requests.not_found")
+    out = dict(row)
+    out["result_summary"] = json.loads(out.get("result_summary") or "{}")
+    return out
+
+
+def timeline(db, request_id: str) -> list[dict]:
+    rows = db.all("SELECT e.*, s.display_name AS staff_name FROM request_events e LEFT JOIN staff s"
+                  " ON s.id = e.staff_id WHERE request_id = ? ORDER BY e.id", (request_id,))
+    out = []
+    for r in rows:
+        d = dict(r)
+        d["data"] = json.loads(d.get("data") or "{}")
+        out.append(d)
+    return out
+
+
+def _event(tx, request_id: str, event: str, from_status=None, to_status=None, note=None, data=None) -> None:
+    tx.execute("INSERT INTO request_events(request_id, ts, staff_id, event, from_status, to_status, note, data)"
+               " VALUES (?,?,?,?,?,?,?,?)",
+               (request_id, iso(tx.session.clock.now()), tx.session.staff.id, event, from_status, to_status,
+                note, json.dumps(data or {}, sort_keys=True)))
+
+
+def _clean_text(text: str | None, key: str = "requests.reason_required", field: str = "reason") -> str:
+    text = (text or "").strip()
+    if not text:
+        raise ValidationError(key, field=field)
+    return text[:_MAX_TEXT]
+
+
+def _next_number(db, store_code: str, day: dt.date) -> str:
+    prefix = f"{store_code}-{day.strftime('%Y%m%d')}-"
+    n = db.scalar("SELECT count(*) FROM requests WHERE request_no LIKE ?", (prefix + "%",), default=0)
+    return f"{prefix}{int(n) + 1:03d}"
+
+
+def open_request(session, req_type: str, member_id: str | None, *, identity_method: str | None = None,
+                 customer_found: bool = True) -> str:
+    """Record a request received at the desk. `member_id=None, customer_found=False` records a
+    customer who is not a member (the letter will say no information was found). Returns the id."""
+    session.require(M.REQUEST_OPEN)
+    if req_type not in M.TYPES:
+        raise ValidationError("requests.type_invalid", field="type")
+    if identity_method is not None and identity_method not in M.IDENTITY_METHODS:
+        raise ValidationError("requests.identity_invalid", field="identity_method")
+    if customer_found:
+        if not member_id:
+            raise ValidationError("requests.member_missing", field="member")
+        row = session.db.one("SELECT restricted FROM members WHERE id = ?", (member_id,))
+        if row is None:
+            from app.erasure import is_erased
+            if is_erased(session.db, member_id):
+                raise UserError("requests.member_erased")
+            raise NotFound("requests.member_missing")
+        if row["restricted"] and not session.can(M.MEMBER_RESTRICTED_VIEW):
+            raise UserError("requests.restricted_member")
+    else:
+        member_id = None
+    now = session.clock.now()
+    received = now.date()
+    due = due_date(session.db, received)
+    rid = secrets.token_hex(8)
+    number = _next_number(session.db, session.store_code, received)
+    status = "verified" if identity_method else "received"
+    details = {"request_id": rid, "type": req_type, "customer_found": bool(customer_found),
+               "identity_method": identity_method, "due_on": due.date.isoformat()}
+    with session.write("request.open", "request", rid, details) as tx:
+        tx.execute("INSERT INTO requests(id, request_no, type, member_id, customer_found, status, identity_method,"
+                   " received_at, received_on, due_on, table_missing, store_code, opened_by, updated_at)"
+                   " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                   (rid, number, req_type, member_id, 1 if customer_found else 0, status, identity_method,
+                    iso(now), received.isoformat(), due.date.isoformat(),
+                    ",".join(str(y) for y in due.missing_years), session.store_code, session.staff.id, iso(now)))
+        _event(tx, rid, "received", None, "received", data={"type": req_type})
+        if identity_method:
+            _event(tx, rid, "verified", "received", "verified", data={"method": identity_method})
+        if member_id:
+            tx.audit("member.request", "member", member_id, {"request_id": rid, "type": req_type})
+        tx.journal("request", rid, "upsert", {"type": req_type, "status": status, "due_on": due.date.isoformat(),
+                                              "member_id": member_id}, member_id=member_id)
+    return rid
+
+
+def _transition(session, request_id: str, step: str, *, permission: str = M.REQUEST_HANDLE,
+                note: str | None = None, data: dict | None = None, audit: dict | None = None,
+                extra_sql: tuple[str, tuple] | None = None) -> dict:
+    session.require(permission)
+    req = get_request(session.db, request_id)
+    allowed, target = M.TRANSITIONS[step]
+    if req["status"] not in allowed:
+        raise UserError("requests.bad_state", status=M.label(M.STATUS_LABELS, req["status"]))
+    now = iso(session.clock.now())
+    details = {"request_id": request_id, "type": req["type"], "from": req["status"], "to": target}
+    details.update(audit or {})
+    with session.write(f"request.{step}", "request", request_id, details) as tx:
+        tx.execute("UPDATE requests SET status = ?, updated_at = ? WHERE id = ?", (target, now, request_id))
+        if extra_sql:
+            tx.execute(*extra_sql)
+        event = {"verify": "verified", "start": "started", "complete": "completed", "refuse": "refused"}[step]
+        _event(tx, request_id, event, req["status"], target, note=note, data=data)
+        tx.journal("request", request_id, "upsert", {"status": target}, member_id=req["member_id"])
+    return get_request(session.db, request_id)
+
+
+def verify_identity(session, request_id: str, method: str) -> dict:
+    """Record how identity was checked. The ID number itself is never stored."""
+    if method not in M.IDENTITY_METHODS:
+        raise ValidationError("requests.identity_invalid", field="identity_method")
+    return _transition(session, request_id, "verify", data={"method": method}, audit={"method": method},
+                       extra_sql=("UPDATE requests SET identity_method = ? WHERE id = ?", (method, request_id)))
+
+
+def start(session, request_id: str) -> dict:
+    return _transition(session, request_id, "start")
+
+
+def refuse(session, request_id: str, reason: str, legal_basis: str) -> dict:
+    """Refusal: manager only, with a reason and its legal basis (RIG-4)."""
+    session.require(M.REQUEST_REFUSE)
+    reason = (reason or "").strip()[:_MAX_TEXT]
+    basis = (legal_basis or "").strip()[:_MAX_TEXT]
+    if not reason or not basis:
+        raise ValidationError("requests.legal_basis_required", field="reason" if not reason else "legal_basis")
+    now = iso(session.clock.now())
+    return _transition(
+        session, request_id, "refuse", permission=M.REQUEST_REFUSE, note=reason,
+        data={"legal_basis": True}, audit={"reason_len": len(reason), "basis_len": len(basis)},
+        extra_sql=("UPDATE requests SET outcome = 'refused', refusal_reason = ?, legal_basis = ?, closed_at = ?,"
+                   " closed_by = ? WHERE id = ?", (reason, basis, now, session.staff.id, request_id)))
+
+
+def complete(session, request_id: str, outcome: str = "done", summary: dict | None = None) -> dict:
+    now = iso(session.clock.now())
+    return _transition(
+        session, request_id, "complete", data={"outcome": outcome, **(summary or {})}, audit={"outcome": outcome},
+        extra_sql=("UPDATE requests SET outcome = ?, result_summary = ?, closed_at = ?, closed_by = ? WHERE id = ?",
+                   (outcome, json.dumps(summary or {}, sort_keys=True), now, session.staff.id, request_id)))
+
+
+def close_not_found(session, request_id: str) -> dict:
+    """Close a request of a customer who is not a member: outcome not_found, letter says so."""
+    session.require(M.REQUEST_HANDLE)
+    req = get_request(session.db, request_id)
+    if req["customer_found"] or req["status"] not in ("received", "verified", "in_progress"):
+        raise UserError("requests.bad_state", status=M.label(M.STATUS_LABELS, req["status"]))
+    now = iso(session.clock.now())
+    with session.write("request.complete", "request", request_id,
+                       {"request_id": request_id, "type": req["type"], "outcome": "not_found"}) as tx:
+        tx.execute("UPDATE requests SET status = 'completed', outcome = 'not_found', result_summary = ?,"
+                   " closed_at = ?, closed_by = ?, updated_at = ? WHERE id = ?",
+                   (json.dumps({"not_found": True}), now, session.staff.id, now, request_id))
+        _event(tx, request_id, "not_found", req["status"], "completed", data={"outcome": "not_found"})
+        tx.journal("request", request_id, "upsert", {"status": "completed", "outcome": "not_found"})
+    return get_request(session.db, request_id)
+
+
+def pause(session, request_id: str, reason: str) -> dict:
+    """Pause the clock with a reason (audited). Resuming moves the due date by the paused working days."""
+    session.require(M.REQUEST_HANDLE)
+    reason = _clean_text(reason)
+    req = get_request(session.db, request_id)
+    if req["status"] not in ("received", "verified", "in_progress"):
+        raise UserError("requests.bad_state", status=M.label(M.STATUS_LABELS, req["status"]))
+    now = session.clock.now()
+    with session.write("request.pause", "request", request_id,
+                       {"request_id": request_id, "from": req["status"], "reason_len": len(reason)}) as tx:
+        tx.execute("UPDATE requests SET status = 'paused', paused_from = ?, paused_on = ?, updated_at = ?"
+                   " WHERE id = ?", (req["status"], now.date().isoformat(), iso(now), request_id))
+        _event(tx, request_id, "paused", req["status"], "paused", note=reason)
+    return get_request(session.db, request_id)
+
+
+def resume(session, request_id: str) -> dict:
+    session.require(M.REQUEST_HANDLE)
+    req = get_request(session.db, request_id)
+    if req["status"] != "paused":
+        raise UserError("requests.bad_state", status=M.label(M.STATUS_LABELS, req["status"]))
+    now = session.clock.now()
+    tables = HolidayTables.from_db(session.db)
+    paused_days = max(0, working_days_between(dt.date.fromisoformat(req["paused_on"]), now.date(), tables))
+    old_due = dt.date.fromisoformat(req["due_on"])
+    new_due = add_working_days(old_due, paused_days, tables) if paused_days else None
+    due_on = new_due.date.isoformat() if new_due else req["due_on"]
+    missing = _merge_missing(req["table_missing"], new_due.missing_years if new_due else ())
+    with session.write("request.resume", "request", request_id,
+                       {"request_id": request_id, "paused_days": paused_days, "due_on": due_on}) as tx:
+        tx.execute("UPDATE requests SET status = ?, paused_from = NULL, paused_on = NULL, due_on = ?,"
+                   " table_missing = ?, updated_at = ? WHERE id = ?",
+                   (req["paused_from"], due_on, missing, iso(now), request_id))
+        _event(tx, request_id, "resumed", "paused", req["paused_from"],
+               data={"paused_days": paused_days, "due_on": due_on})
+    return get_request(session.db, request_id)
+
+
+def _merge_missing(old: str, years) -> str:
+    found = {int(y) for y in (old or "").split(",") if y} | {int(y) for y in years}
+    return ",".join(str(y) for y in sorted(found))
+
+
+def extend(session, request_id: str, days: int, reason: str) -> dict:
+    """Extend the deadline by `days` working days: manager only, with a reason (audited)."""
+    session.require(M.REQUEST_EXTEND)
+    reason = (reason or "").strip()[:_MAX_TEXT]
+    if not reason or not isinstance(days, int) or not 1 <= days <= M.MAX_EXTENSION_DAYS:
+        raise ValidationError("requests.extension_invalid", field="days", max=M.MAX_EXTENSION_DAYS)
+    req = get_request(session.db, request_id)
+    if req["status"] not in M.OPEN_STATUSES:
+        raise UserError("requests.bad_state", status=M.label(M.STATUS_LABELS, req["status"]))
+    new_due = add_working_days(dt.date.fromisoformat(req["due_on"]), days, HolidayTables.from_db(session.db))
+    now = iso(session.clock.now())
+    with session.write("request.extend", "request", request_id,
+                       {"request_id": request_id, "days": days, "due_on": new_due.date.isoformat(),
+                        "reason_len": len(reason)}) as tx:
+        tx.execute("UPDATE requests SET due_on = ?, extended_days = extended_days + ?, table_missing = ?,"
+                   " updated_at = ? WHERE id = ?",
+                   (new_due.date.isoformat(), days, _merge_missing(req["table_missing"], new_due.missing_years),
+                    now, request_id))
+        _event(tx, request_id, "extended", note=reason, data={"days": days, "due_on": new_due.date.isoformat()})
+    return get_request(session.db, request_id)
+
+
+def record_event(session, request_id: str, event: str, data: dict | None = None) -> None:
+    """A timeline entry for a side step (printed a letter, exported a copy)."""
+    session.require(M.REQUEST_VIEW)
+    get_request(session.db, request_id)
+    with session.write(f"request.{event}", "request", request_id, {"request_id": request_id, **(data or {})}) as tx:
+        _event(tx, request_id, event, data=data)

@@ -1,0 +1,249 @@
+"""Customer requests: lifecycle, due dates, queue, execution by type (issue 6)."""
+import datetime as dt
+import json
+
+import pytest
+
+from app.calendar import import_holiday_table
+from app.clock import FixedClock
+from app.errors import NotFound, PermissionDenied, UserError, ValidationError
+from app import requests as R
+from app.requests import service as S
+from app.audit import chain
+from tests.factories import make_member
+
+CST = dt.timezone(dt.timedelta(hours=8))
+
+
+def at(clock, y, m, d, h=10):
+    clock.set(dt.datetime(y, m, d, h, 0, tzinfo=CST))
+
+
+# -- due dates (RIG-2) ------------------------------------------------------------------
+def test_due_date_across_golden_week_2026(manager, clock):
+    at(clock, 2026, 4, 28)
+    mid = make_member(manager)
+    rid = R.open_request(manager, "access", mid, identity_method="id_card_sighted")
+    req = R.get_request(manager.db, rid)
+    # 4-29, 4-30, [5-1..5-5 holiday], 5-6, 5-7, 5-8, 5-9 (Saturday, adjusted working day), 5-11 ...
+    assert req["due_on"] == "2026-05-21"                   # rule: RIG-2
+    assert req["table_missing"] == ""                       # rule: RIG-2
+
+
+def test_due_date_counts_adjusted_working_weekends(manager, clock):
+    # National Day 2026: 10-1..10-7 off; Sunday 9-20 and Saturday 10-10 are working days
+    at(clock, 2026, 9, 18)
+    due = S.due_date(manager.db, clock.now().date())
+    # 9-20(Sun, worked) 9-21..24, [9-25 Mid-Autumn], 9-28,29,30, [10-1..10-7], 10-8, 10-9,
+    # 10-10(Sat, worked), 10-12..10-15
+    assert due.date == dt.date(2026, 10, 15)               # rule: RIG-2
+    naive = S.due_date(manager.db, dt.date(2026, 9, 11))
+    assert naive.date == dt.date(2026, 10, 9)              # rule: RIG-2 (adjusted Sunday 9-20 counted)
+
+
+def test_due_date_in_year_without_table_warns_and_is_never_late(manager, clock):
+    at(clock, 2027, 9, 27)
+    due = S.due_date(manager.db, clock.now().date())
+    assert due.table_missing and 2027 in due.missing_years   # rule: RIG-2
+    assert due.date == dt.date(2027, 10, 18)                 # rule: RIG-2 (weekends only)
+    mid = make_member(manager)
+    rid = R.open_request(manager, "access", mid, identity_method="sms_code")
+    assert R.get_request(manager.db, rid)["table_missing"] == "2027"   # rule: RIG-2
+    # once head office delivers the 2027 table, new requests count its holidays
+    days = {f"2027-10-0{d}": "holiday" for d in range(1, 8)}
+    import_holiday_table(manager, 2027, days)
+    due2 = S.due_date(manager.db, clock.now().date())
+    assert not due2.table_missing and due2.date == dt.date(2027, 10, 25)   # rule: RIG-2
+    assert due.date <= due2.date                                          # rule: RIG-2
+
+
+# -- lifecycle ------------------------------------------------------------------------
+def test_lifecycle_and_timeline(manager, clerk, clock):
+    mid = make_member(clerk)
+    rid = R.open_request(clerk, "cancel", mid)                 # rule: RIG-1
+    assert R.get_request(clerk.db, rid)["status"] == "received"
+    with pytest.raises(UserError):
+        R.start(clerk, rid)                                     # identity first
+    R.verify_identity(clerk, rid, "both")
+    req = R.get_request(clerk.db, rid)
+    assert req["identity_method"] == "both" and req["status"] == "verified"
+    R.execute_cancel(clerk, rid)
+    req = R.get_request(clerk.db, rid)
+    assert req["status"] == "completed" and req["outcome"] == "done"
+    events = [e["event"] for e in R.timeline(clerk.db, rid)]
+    assert events == ["received", "verified", "started", "completed"]
+    with pytest.raises(UserError):
+        R.refuse(manager, rid, "x", "y")                        # closed stays closed
+    # no personal values on the request or its audit entries (SEC-2)
+    row = dict(clerk.db.one("SELECT * FROM requests WHERE id = ?", (rid,)))
+    assert "张三" not in json.dumps(row, ensure_ascii=False)
+    audit = clerk.db.all("SELECT action, details FROM audit_log WHERE subject_id IN (?, ?)", (rid, mid))
+    assert {"request.open", "request.verify", "request.start", "member.cancel", "request.complete"} <= \
+        {a[0] for a in audit}                                   # rule: SEC-2
+    assert all("张三" not in a[1] for a in audit)              # rule: SEC-2
+    assert chain.verify(clerk.db).ok                            # rule: SEC-2
+
+
+def test_identity_number_never_kept(manager, clock):
+    mid = make_member(manager)
+    with pytest.raises(ValidationError):
+        R.open_request(manager, "access", mid, identity_method="440301199001011234")
+    rid = R.open_request(manager, "access", mid, identity_method="id_card_sighted")
+    cols = [r[1] for r in manager.db.all("PRAGMA table_info(requests)")]
+    assert not [c for c in cols if "id_number" in c or "id_card_no" in c]   # rule: MIN-3
+    assert R.get_request(manager.db, rid)["identity_method"] == "id_card_sighted"
+
+
+def test_pause_and_extension_need_reason_and_move_due_date(manager, clerk, clock):
+    at(clock, 2026, 11, 2)
+    mid = make_member(clerk)
+    rid = R.open_request(clerk, "correct", mid, identity_method="id_card_sighted")
+    due0 = R.get_request(clerk.db, rid)["due_on"]
+    assert due0 == "2026-11-23"                                           # rule: RIG-2
+    with pytest.raises(ValidationError):
+        R.pause(clerk, rid, "  ")
+    R.pause(clerk, rid, "等待顾客补充材料")
+    at(clock, 2026, 11, 5)   # paused Mon..Thu: 3 working days
+    req = R.resume(clerk, rid)
+    assert req["status"] == "verified" and req["due_on"] == "2026-11-26"   # rule: RIG-2
+    with pytest.raises(PermissionDenied):
+        R.extend(clerk, rid, 5, "情况复杂")                                # rule: SEC-1
+    with pytest.raises(ValidationError):
+        R.extend(manager, rid, 5, "")
+    with pytest.raises(ValidationError):
+        R.extend(manager, rid, 40, "情况复杂")
+    req = R.extend(manager, rid, 5, "情况复杂")
+    assert req["due_on"] == "2026-12-03" and req["extended_days"] == 5
+    details = [json.loads(d[0]) for d in manager.db.all(
+        "SELECT details FROM audit_log WHERE action IN ('request.pause', 'request.extend')")]
+    assert len(details) == 2 and all("reason_len" in d for d in details)  # rule: SEC-2
+    notes = [e["note"] for e in R.timeline(manager.db, rid) if e["note"]]
+    assert notes == ["等待顾客补充材料", "情况复杂"]
+
+
+def test_refusal_needs_manager_reason_and_legal_basis(manager, clerk):
+    mid = make_member(clerk)
+    rid = R.open_request(clerk, "delete", mid, identity_method="id_card_sighted")
+    with pytest.raises(PermissionDenied):
+        R.refuse(clerk, rid, "理由", "依据")                       # rule: SEC-1
+    with pytest.raises(ValidationError):
+        R.refuse(manager, rid, "存在未结清的分期付款", "")          # rule: RIG-4
+    with pytest.raises(ValidationError):
+        R.refuse(manager, rid, "", "《个人信息保护法》第四十七条")   # rule: RIG-4
+    req = R.refuse(manager, rid, "存在未结清的分期付款", "《个人信息保护法》第四十七条第一款")
+    assert req["status"] == "refused" and req["outcome"] == "refused"
+    assert req["refusal_reason"] and req["legal_basis"]             # rule: RIG-4
+
+
+def test_customer_not_found_is_recorded_as_such(manager, clerk):
+    with pytest.raises(ValidationError):
+        R.open_request(clerk, "access", None)
+    with pytest.raises(NotFound):
+        R.open_request(clerk, "access", "deadbeefdeadbeef")        # a member that does not exist
+    rid = R.open_request(clerk, "access", None, customer_found=False, identity_method="id_card_sighted")
+    req = R.get_request(clerk.db, rid)
+    assert req["member_id"] is None and req["customer_found"] == 0
+    with pytest.raises(UserError):
+        R.build_copy(manager, rid)
+    req = R.close_not_found(clerk, rid)
+    assert req["status"] == "completed" and req["outcome"] == "not_found"   # rule: RIG-2
+
+
+# -- queue ----------------------------------------------------------------------------
+def test_queue_sorted_by_due_with_colours_and_summary(manager, clerk, clock):
+    at(clock, 2026, 11, 2)
+    a = R.open_request(clerk, "access", make_member(clerk), identity_method="sms_code")   # due 11-23
+    at(clock, 2026, 11, 9)
+    b = R.open_request(clerk, "restrict", make_member(clerk))                           # due 11-30
+    c = R.open_request(clerk, "access", None, customer_found=False)
+    R.close_not_found(clerk, c)
+    at(clock, 2026, 11, 19)
+    rows = R.list_requests(clerk, clock.now().date())
+    assert [r["id"] for r in rows] == [a, b, c]
+    assert rows[0]["urgency"] == "soon" and rows[0]["days_left"] == 2     # rule: RIG-2
+    assert rows[1]["urgency"] == "ok" and rows[2]["urgency"] == "closed"
+    at(clock, 2026, 11, 25)    # a is overdue; b is due in 3 working days (11-26, 11-27, 11-30)
+    today = clock.now().date()
+    rows = R.list_requests(clerk, today, due="overdue")
+    assert [r["id"] for r in rows] == [a]                                 # rule: RIG-2
+    assert [r["id"] for r in R.list_requests(clerk, today, req_type="restrict")] == [b]
+    assert [r["id"] for r in R.list_requests(clerk, today, status="completed")] == [c]
+    n = R.counts(R.list_requests(clerk, today))
+    assert (n["total"], n["open"], n["overdue"], n["soon"], n["closed"]) == (3, 2, 1, 1, 1)
+    s = R.requests_due_summary(manager.db, today)
+    assert (s["open"], s["overdue"], s["soon"]) == (2, 1, 1)              # rule: RIG-2
+    from app.reminders import collect
+    levels = {r.key: r.level for r in collect(manager.db, today)}
+    assert levels.get("reminder.requests_overdue") == "overdue"
+
+
+# -- execution by type -------------------------------------------------------------------
+def test_cancel_starts_retention_clock(manager, clock):
+    at(clock, 2026, 11, 10)
+    mid = make_member(manager)
+    rid = R.open_request(manager, "cancel", mid, identity_method="id_card_sighted")
+    R.execute_cancel(manager, rid)
+    row = manager.db.one("SELECT status, cancelled_at, marketing_opt_in FROM members WHERE id = ?", (mid,))
+    assert row["status"] == "cancelled"                                   # rule: RET-2
+    assert row["cancelled_at"].startswith("2026-11-10T10:00")             # rule: RET-2
+    assert row["marketing_opt_in"] == 0
+    rid2 = R.open_request(manager, "cancel", mid, identity_method="id_card_sighted")
+    with pytest.raises(UserError):
+        R.execute_cancel(manager, rid2)
+
+
+def test_restrict_hides_member_from_clerks_and_marketing(manager, clerk):
+    mid = make_member(clerk, name="限制甲")
+    other = make_member(clerk, name="普通乙")
+    rid = R.open_request(clerk, "restrict", mid, identity_method="id_card_sighted")
+    R.execute_restrict(clerk, rid)
+    sql = "SELECT id FROM members WHERE {} ORDER BY id"
+    clerk_sees = {r[0] for r in clerk.db.all(sql.format(R.visible_members_sql(clerk)))}
+    manager_sees = {r[0] for r in manager.db.all(sql.format(R.visible_members_sql(manager)))}
+    assert mid not in clerk_sees and other in clerk_sees                  # rule: RIG-5
+    assert mid in manager_sees                                            # rule: RIG-5 (kept)
+    marketing = {r[0] for r in manager.db.all(sql.format(R.marketing_allowed_sql()))}
+    assert mid not in marketing                                           # rule: RIG-5
+    with pytest.raises(UserError):
+        R.require_visible(clerk, mid)                                     # rule: RIG-5
+    with pytest.raises(UserError):
+        R.open_request(clerk, "access", mid)                              # rule: RIG-5
+    rows = R.list_requests(clerk, dt.date(2026, 11, 2))
+    assert rows[0]["member_no"] is None                                   # rule: RIG-5
+    assert manager.db.one("SELECT name FROM members WHERE id = ?", (mid,))["name"] == "限制甲"   # kept
+    with pytest.raises(PermissionDenied):
+        R.lift_restriction(clerk, mid, "顾客要求解除")                    # rule: SEC-1
+    R.lift_restriction(manager, mid, "顾客要求解除", request_id=rid)
+    assert mid in {r[0] for r in clerk.db.all(sql.format(R.visible_members_sql(clerk)))}
+
+
+def test_copy_has_every_category_json_and_pdf(manager, clerk):
+    mid = make_member(clerk, name="副本丙")
+    old = R.open_request(clerk, "cancel", mid, identity_method="sms_code")
+    rid = R.open_request(clerk, "copy", mid, identity_method="id_card_sighted")
+    with pytest.raises(PermissionDenied):
+        R.build_copy(clerk, rid)                                          # rule: SEC-1
+    json_bytes, pdf_bytes, counts = R.build_copy(manager, rid)
+    data = json.loads(json_bytes)
+    assert {"profile", "consents", "purchases", "scans", "service_records", "requests"} <= set(data["categories"])  # rule: RIG-6
+    assert data["categories"]["profile"][0]["name"] == "副本丙"            # rule: RIG-6
+    assert {r["request_no"] for r in data["categories"]["requests"]} >= {R.get_request(manager.db, old)["request_no"]}
+    assert pdf_bytes.startswith(b"%PDF")                                  # rule: RIG-6
+    import io
+    from pypdf import PdfReader
+    text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf_bytes)).pages)
+    assert "副本丙" in text and "个人信息副本" in text                      # rule: RIG-6
+    assert manager.db.one("SELECT 1 FROM audit_log WHERE action = 'member.export' AND subject_id = ?",
+                          (mid,))                                          # rule: SEC-2
+    assert R.get_request(manager.db, rid)["status"] == "completed"
+
+
+def test_type_mismatch_and_bad_state(manager):
+    mid = make_member(manager)
+    rid = R.open_request(manager, "restrict", mid)
+    with pytest.raises(UserError):
+        R.execute_cancel(manager, rid)
+    with pytest.raises(UserError):
+        R.execute_restrict(manager, rid)      # identity not verified yet
+    with pytest.raises(ValidationError):
+        R.open_request(manager, "transfer-everything", mid)
