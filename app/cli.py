@@ -1,0 +1,238 @@
+"""memberdesk-admin: command-line tool for IT (set-up without GUI, audit check, backup, restore,
+rekey, settings, staff). Passwords and recovery keys are read from a prompt or from stdin
+(--password-stdin), never from argv.
+
+    memberdesk-admin --data-dir DIR setup --store-code SH-001 --store-name 南京路店 --terminal DESK-1 \
+        --username wang --display-name 王店长
+    memberdesk-admin --data-dir DIR verify-audit --username wang
+    memberdesk-admin --data-dir DIR backup --username wang
+    memberdesk-admin restore BUNDLE --target NEWDIR
+"""
+from __future__ import annotations
+
+import argparse
+import getpass
+import importlib
+import json
+import sys
+
+from app import __version__
+from app.config import DEFAULTS, resolve_paths
+from app.domains import load_all
+from app.errors import UserError
+from app.logs import setup_logging
+from app.store.vault import Vault
+
+# Domain modules that add subcommands: each exposes add_parser(subparsers) setting func=handler(args, ctx).
+CLI_PLUGINS = ["app.retention.cli", "app.sync.cli"]
+LANG = "zh_CN"
+
+
+class Ctx:
+    def __init__(self, args):
+        self.args = args
+        self.paths = resolve_paths(args.data_dir).ensure()
+        setup_logging(self.paths.log_dir)
+        self.vault = Vault(self.paths)
+        self._stdin_lines = None
+
+    def secret(self, prompt: str) -> str:
+        if self.args.password_stdin:
+            if self._stdin_lines is None:
+                self._stdin_lines = [line.rstrip("\r\n") for line in sys.stdin]
+            if not self._stdin_lines:
+                raise SystemExit("stdin: not enough lines")
+            return self._stdin_lines.pop(0)
+        return getpass.getpass(prompt)
+
+    def sign_in(self):
+        if not self.args.username:
+            raise SystemExit("--username is required for this command")
+        self.vault.acquire_instance_lock()
+        return self.vault.sign_in(self.args.username, self.secret("密码 / password: "))
+
+
+def out(obj) -> None:
+    print(json.dumps(obj, ensure_ascii=False, indent=1, default=str))
+
+
+# -- commands ---------------------------------------------------------------------------
+def cmd_setup(a, c: Ctx):
+    pw = c.secret("新店长密码 / new manager password: ")
+    if not a.password_stdin and getpass.getpass("再次输入 / repeat: ") != pw:
+        raise SystemExit("passwords differ")
+    c.vault.acquire_instance_lock()
+    session, recovery = c.vault.setup(store_code=a.store_code, store_name=a.store_name, terminal_name=a.terminal,
+                                      username=a.username, display_name=a.display_name, password=pw)
+    print("恢复密钥 / RECOVERY KEY (print it and lock it away; it is shown only once):")
+    print(recovery)
+    if a.recovery_sheet:
+        from app.printing.recovery_sheet import render_recovery_sheet
+        from pathlib import Path
+        Path(a.recovery_sheet).write_bytes(render_recovery_sheet(
+            recovery_key=recovery, store_code=session.store_code, store_name=a.store_name,
+            created=session.clock.now().strftime("%Y-%m-%d")))
+        print(f"recovery sheet written: {a.recovery_sheet}")
+    return 0
+
+
+def cmd_verify_audit(a, c: Ctx):
+    from app.audit import chain
+    from app.staff import permissions as P
+    session = c.sign_in()
+    session.require(P.AUDIT_VERIFY)
+    r = chain.verify(session.db)
+    out({"ok": r.ok, "entries": r.entries, "first_broken": r.first_broken, "reason": r.reason})
+    return 0 if r.ok else 3
+
+
+def cmd_backup(a, c: Ctx):
+    from app.store.backup import create_backup
+    session = c.sign_in()
+    path = create_backup(c.vault, session, keep=a.keep)
+    out({"backup": str(path)})
+    return 0
+
+
+def cmd_list_backups(a, c: Ctx):
+    from app.store.backup import list_backups, read_manifest
+    out([{"file": str(p), **{k: v for k, v in read_manifest(p).items() if k != "files"}}
+         for p in list_backups(c.paths)])
+    return 0
+
+
+def cmd_restore(a, c: Ctx):
+    from pathlib import Path
+    from app.store.backup import restore_backup
+    target = resolve_paths(a.target)
+    manifest = restore_backup(Path(a.bundle), target)
+    out({"restored_to": str(target.data_dir), "created_at": manifest.get("created_at"),
+         "store_code": manifest.get("store_code")})
+    print("Sign in to the restored folder to re-apply later erasures (MemberDesk does this on first sign-in).")
+    return 0
+
+
+def cmd_rekey(a, c: Ctx):
+    from app.store.rekey import rekey
+    session = c.sign_in()
+    pw = c.secret("再次输入您的密码以确认 / your password again: ")
+    recovery = rekey(c.vault, session, pw)
+    print("新的恢复密钥 / NEW RECOVERY KEY (the old one no longer works):")
+    print(recovery)
+    print("Other staff accounts were disabled: a manager sets each a temporary password.")
+    return 0
+
+
+def cmd_reset_password(a, c: Ctx):
+    c.vault.acquire_instance_lock()
+    key = c.secret("恢复密钥 / recovery key: ")
+    pw = c.secret("新密码 / new password: ")
+    c.vault.reset_password_with_recovery(key, a.username, pw)
+    print("password reset")
+    return 0
+
+
+def cmd_settings(a, c: Ctx):
+    from app.settings import all_settings, set_setting
+    session = c.sign_in()
+    if a.set:
+        key, _, value = a.set.partition("=")
+        try:
+            value = json.loads(value)
+        except ValueError:
+            pass
+        set_setting(session, key.strip(), value)
+    out(all_settings(session.db))
+    return 0
+
+
+def cmd_staff(a, c: Ctx):
+    from app.staff import service
+    session = c.sign_in()
+    if a.action == "list":
+        out(service.list_staff(session))
+    elif a.action == "add":
+        pw = c.secret("新员工临时密码 / temporary password: ")
+        s = service.add_staff(c.vault, session, username=a.new_username, display_name=a.display_name,
+                              role=a.role, password=pw)
+        out({"added": s.id})
+    elif a.action in ("disable", "enable"):
+        row = session.db.one("SELECT id FROM staff WHERE username = ?", (a.new_username,))
+        if row is None:
+            raise UserError("error.not_found")
+        pw = c.secret("临时密码 / temporary password: ") if a.action == "enable" else None
+        service.set_disabled(c.vault, session, row["id"], a.action == "disable", password=pw)
+        out({a.action: a.new_username})
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="memberdesk-admin", description="MemberDesk administration for IT")
+    p.add_argument("--version", action="version", version=f"MemberDesk {__version__}")
+    p.add_argument("--data-dir", help="data folder (default: the user data folder; env MEMBERDESK_DATA_DIR)")
+    p.add_argument("--username", help="your staff user name (sign-in)")
+    p.add_argument("--password-stdin", action="store_true",
+                   help="read passwords/keys from stdin, one per line, instead of prompting")
+    sub = p.add_subparsers(dest="command", required=True)
+
+    s = sub.add_parser("setup", help="create the encrypted store and the first manager (no GUI)")
+    s.add_argument("--store-code", required=True)
+    s.add_argument("--store-name", required=True)
+    s.add_argument("--terminal", required=True)
+    s.add_argument("--display-name", required=True)
+    s.add_argument("--recovery-sheet", help="also write the printable recovery-key sheet (PDF) here")
+    s.set_defaults(func=cmd_setup)
+
+    sub.add_parser("verify-audit", help="check the audit hash chain; exit 3 if broken").set_defaults(func=cmd_verify_audit)
+    b = sub.add_parser("backup", help="write an encrypted backup now (rotates old ones)")
+    b.add_argument("--keep", type=int, help="how many backups to keep (default: setting backup_keep)")
+    b.set_defaults(func=cmd_backup)
+    sub.add_parser("list-backups", help="list backups with their manifests").set_defaults(func=cmd_list_backups)
+    r = sub.add_parser("restore", help="restore a backup into a new, empty data folder")
+    r.add_argument("bundle")
+    r.add_argument("--target", required=True, help="the new data folder")
+    r.set_defaults(func=cmd_restore)
+    sub.add_parser("rekey", help="rotate the data key (prints a new recovery key)").set_defaults(func=cmd_rekey)
+    sub.add_parser("reset-password", help="set a new password for --username with the recovery key"
+                   ).set_defaults(func=cmd_reset_password)
+    st = sub.add_parser("settings", help=f"show settings, or change one: --set key=value ({', '.join(DEFAULTS)})")
+    st.add_argument("--set", metavar="KEY=VALUE")
+    st.set_defaults(func=cmd_settings)
+    sf = sub.add_parser("staff", help="list, add, disable or enable staff accounts")
+    sf.add_argument("action", choices=["list", "add", "disable", "enable"])
+    sf.add_argument("--new-username", dest="new_username")
+    sf.add_argument("--display-name", dest="display_name", default="")
+    sf.add_argument("--role", choices=["clerk", "manager"], default="clerk")
+    sf.set_defaults(func=cmd_staff)
+
+    for name in CLI_PLUGINS:
+        try:
+            mod = importlib.import_module(name)
+        except ImportError:
+            continue
+        add = getattr(mod, "add_parser", None)
+        if add:
+            add(sub)
+    return p
+
+
+def main(argv=None) -> int:
+    load_all()
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    # setup and restore/reset-password take --username themselves
+    if args.command == "setup" and not args.username:
+        parser.error("setup needs --username for the first manager")
+    c = Ctx(args)
+    try:
+        return int(args.func(args, c) or 0)
+    except UserError as exc:
+        print(exc.message(LANG), file=sys.stderr)
+        print(exc.message("en"), file=sys.stderr)
+        return 2
+    finally:
+        c.vault.close()
+
+
+if __name__ == "__main__":
+    sys.exit(main())
