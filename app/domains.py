@@ -11,6 +11,10 @@ DOMAINS = [
     "app.requests",
     "app.scans",
     "app.originals",
+    "app.purchases",
+    "app.service_records",
+    "app.disclosures",
+    "app.retention",
 ]
 
 

@@ -1,0 +1,387 @@
+"""POS import (CAT-2): CSV and JSON export files from the store's POS, column mapping in
+docs/pos-import.md.
+
+- Encodings: UTF-8, UTF-8 with BOM and GBK (read as GB18030, its superset) are detected.
+- Idempotent on the POS transaction id: a transaction already stored is counted as a duplicate.
+- Rejected rows are reported with their line number (CSV; record number for JSON), a reason key
+  and the field name — never the row's values (a rejected row may hold a card number, PAY-1).
+- Accepted rows are committed in batches, each batch in one transaction with its audit entry and the
+  file's checkpoint (pos_imports.line_done), so an interrupted import resumes after the last batch.
+"""
+from __future__ import annotations
+
+import codecs
+import csv
+import hashlib
+import io
+import json
+import logging
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from app.clock import iso
+from app.errors import UserError, ValidationError
+from app.messages import register
+from app.purchases import (PURCHASE_IMPORT, _journal_payload, check_len, looks_like_card, parse_amount_fen,
+                           parse_time)
+
+log = logging.getLogger("memberdesk.purchases.import")
+
+register({
+    "pos.encoding_unknown": ("文件编码无法识别(支持 UTF-8、带 BOM 的 UTF-8 和 GBK)。第 {line} 行附近无法读取,未导入该行之后的内容。",
+                             "The file's encoding is not recognised (UTF-8, UTF-8 with BOM and GBK are supported). "
+                             "Reading failed near line {line}; nothing after it was imported."),
+    "pos.columns_missing": ("文件缺少必需的列:{columns}。请按《收银系统导入说明》导出。",
+                            "The file lacks required columns: {columns}. Export it as described in the POS import guide."),
+    "pos.format_unknown": ("不支持的文件格式,请使用 CSV 或 JSON 文件。", "Unsupported file format; use a CSV or JSON file."),
+    "pos.json_invalid": ("JSON 文件无法解析(第 {line} 行附近)。", "The JSON file cannot be parsed (near line {line})."),
+    "pos.empty": ("文件中没有交易记录。", "The file holds no transactions."),
+    "pos.reason.missing": ("缺少必填项", "Required value missing"),
+    "pos.reason.duplicate_in_file": ("文件内交易号重复", "Transaction number repeated in the file"),
+    "pos.reason.amount": ("金额无效", "Invalid amount"),
+    "pos.reason.negative": ("金额为负数", "Negative amount"),
+    "pos.reason.date": ("交易时间无效", "Invalid date"),
+    "pos.reason.card_number": ("含类似银行卡号的数字,整行未保存", "Looks like a card number; row not stored"),
+    "pos.reason.member_unknown": ("会员号不存在", "Unknown member number"),
+    "pos.reason.member_erased": ("会员信息已删除", "Member's information was deleted"),
+    "pos.reason.too_long": ("内容过长", "Value too long"),
+    "pos.reason.columns": ("列数不对", "Wrong number of columns"),
+})
+
+REQUIRED = ("txn_id", "member_no", "time", "amount")
+OPTIONAL = ("goods_type", "payment_method", "payment_ref", "coupon")
+# Header aliases (lower-cased, spaces removed) -> canonical column.
+ALIASES = {
+    "txn_id": ("txn_id", "transaction_id", "pos_txn_id", "交易号", "交易流水号", "小票号", "单号"),
+    "member_no": ("member_no", "member_number", "member", "会员号", "会员卡号", "会员编号"),
+    "time": ("time", "purchased_at", "datetime", "date", "交易时间", "消费时间", "日期时间"),
+    "amount": ("amount", "total", "金额", "实收金额", "消费金额"),
+    "goods_type": ("goods_type", "category", "商品类别", "品类", "商品类型"),
+    "payment_method": ("payment_method", "pay_method", "支付方式", "付款方式"),
+    "payment_ref": ("payment_ref", "payment_txn_id", "provider_txn_id", "支付流水号", "支付交易号", "第三方流水号"),
+    "coupon": ("coupon", "coupon_code", "优惠券", "优惠券编号", "券号"),
+}
+_LOOKUP = {alias.lower().replace(" ", ""): canon for canon, names in ALIASES.items() for alias in names}
+BATCH = 5000
+
+
+@dataclass
+class ImportResult:
+    import_id: int
+    encoding: str
+    accepted: int = 0
+    duplicates: int = 0
+    rejected: list[tuple[int, str, str | None]] = field(default_factory=list)   # (line, reason key, field)
+    resumed_from: int = 0
+    already_done: bool = False
+
+    @property
+    def rejected_count(self) -> int:
+        return len(self.rejected)
+
+
+# -- reading -------------------------------------------------------------------------------------
+def detect_encoding(head: bytes) -> str:
+    if head.startswith(codecs.BOM_UTF8):
+        return "utf-8-sig"
+    try:
+        head.decode("utf-8")
+        return "utf-8"
+    except UnicodeDecodeError as exc:
+        if exc.start >= len(head) - 3:      # a multi-byte character cut at the sample's end
+            return "utf-8"
+    try:
+        head.decode("gb18030")
+        return "gb18030"
+    except UnicodeDecodeError:
+        raise UserError("pos.encoding_unknown", line=head[:0].count(b"\n") + 1) from None
+
+
+def _canon_header(names: list[str]) -> dict[str, int]:
+    mapping = {}
+    for i, name in enumerate(names):
+        canon = _LOOKUP.get(str(name).strip().lstrip("\ufeff").lower().replace(" ", ""))
+        if canon and canon not in mapping:
+            mapping[canon] = i
+    missing = [c for c in REQUIRED if c not in mapping]
+    if missing:
+        raise UserError("pos.columns_missing", columns=", ".join(missing))
+    return mapping
+
+
+def _iter_csv(path: Path, encoding: str):
+    """Yield (line_no, {canon: value}) — line numbers count the header as line 1."""
+    fh = open(path, encoding=encoding, newline="")
+    try:
+        reader = csv.reader(fh)
+        try:
+            header = next(reader)
+        except StopIteration:
+            raise UserError("pos.empty") from None
+        except UnicodeDecodeError:
+            raise UserError("pos.encoding_unknown", line=1) from None
+        mapping = _canon_header(header)
+        width = len(header)
+        while True:
+            try:
+                row = next(reader)
+            except StopIteration:
+                break
+            except UnicodeDecodeError:
+                raise UserError("pos.encoding_unknown", line=reader.line_num + 1) from None
+            line = reader.line_num
+            if not row or all(not c.strip() for c in row):
+                continue
+            if len(row) != width:
+                yield line, None
+                continue
+            yield line, {c: row[i] for c, i in mapping.items()}
+    finally:
+        fh.close()
+
+
+def _iter_json(path: Path, encoding: str):
+    """A list of objects, {"transactions": [...]} or JSON Lines. Numbers are record numbers (1-based)."""
+    text = path.read_text(encoding=encoding)
+    stripped = text.lstrip()
+    records = None
+    if stripped.startswith("[") or stripped.startswith("{"):
+        try:
+            data = json.loads(text)
+            records = data.get("transactions", data.get("records")) if isinstance(data, dict) else data
+        except ValueError as exc:
+            if stripped.startswith("{"):
+                records = None          # maybe JSON Lines
+            else:
+                raise UserError("pos.json_invalid", line=getattr(exc, "lineno", 0)) from None
+    if records is None:
+        records = []
+        for n, line in enumerate(text.splitlines(), 1):
+            if line.strip():
+                try:
+                    records.append(json.loads(line))
+                except ValueError:
+                    raise UserError("pos.json_invalid", line=n) from None
+    if not isinstance(records, list):
+        raise UserError("pos.json_invalid", line=1)
+    first = next((r for r in records if isinstance(r, dict)), None)
+    if first is None:
+        raise UserError("pos.empty")
+    keys = set()
+    for r in records[:1000]:
+        if isinstance(r, dict):
+            keys.update(r)
+    mapping = _canon_header(list(keys))
+    names = {}
+    for key in keys:
+        canon = _LOOKUP.get(str(key).strip().lower().replace(" ", ""))
+        if canon and canon not in names:
+            names[canon] = key
+    for n, rec in enumerate(records, 1):
+        if not isinstance(rec, dict):
+            yield n, None
+            continue
+        out = {}
+        for canon in mapping:
+            v = rec.get(names[canon])
+            out[canon] = "" if v is None else v
+        yield n, out
+
+
+# -- validation ---------------------------------------------------------------------------------------
+def _check_row(row: dict):
+    """-> (clean dict, None) or (None, (reason, field))."""
+    # PAY-1 first: a card number anywhere refuses the whole row, before anything else is looked at.
+    for name, value in row.items():
+        if value not in (None, "") and looks_like_card(str(value)):
+            return None, ("card_number", name)
+    for name in REQUIRED:
+        if str(row.get(name, "")).strip() == "":
+            return None, ("missing", name)
+    try:
+        fen = parse_amount_fen(row["amount"])
+    except ValidationError as exc:
+        return None, ("negative" if exc.key == "purchase.amount_negative" else "amount", "amount")
+    try:
+        when = parse_time(row["time"])
+    except ValidationError:
+        return None, ("date", "time")
+    clean = {"txn_id": str(row["txn_id"]).strip(), "member_no": str(row["member_no"]).strip(),
+             "time": iso(when), "fen": fen}
+    for name in OPTIONAL:
+        v = row.get(name)
+        clean[name] = str(v).strip() if v not in (None, "") else ""
+    try:
+        for name, limit in (("txn_id", 64), ("goods_type", 64), ("payment_method", 32), ("payment_ref", 64),
+                            ("coupon", 32), ("member_no", 32)):
+            check_len(name, clean[name], limit)
+    except ValidationError as exc:
+        return None, ("too_long", exc.field)
+    return clean, None
+
+
+def file_format(path: Path) -> str:
+    ext = path.suffix.lower()
+    if ext in (".csv", ".txt"):
+        return "csv"
+    if ext in (".json", ".jsonl", ".ndjson"):
+        return "json"
+    raise UserError("pos.format_unknown")
+
+
+def _sha256(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def import_pos_file(session, path, *, batch_size: int = BATCH, stop_after_batches: int | None = None) -> ImportResult:
+    """Import one POS export file. Re-running it resumes after the last committed batch;
+    a finished file is reported as already imported. `stop_after_batches` simulates an interruption (tests)."""
+    session.require(PURCHASE_IMPORT)
+    path = Path(path)
+    fmt = file_format(path)
+    digest = _sha256(path)
+    with open(path, "rb") as fh:
+        head = fh.read(1 << 20)
+    if not head.strip():
+        raise UserError("pos.empty")
+    encoding = detect_encoding(head)
+    db = session.db
+    row = db.one("SELECT * FROM pos_imports WHERE file_sha256 = ?", (digest,))
+    now = iso(session.clock.now())
+    if row is None:
+        with session.write("purchase.import.start", "pos_import", None, {"format": fmt, "encoding": encoding}) as tx:
+            import_id = tx.execute(
+                "INSERT INTO pos_imports(file_sha256, file_format, encoding, started_at, updated_at, staff_id)"
+                " VALUES (?,?,?,?,?,?)", (digest, fmt, encoding, now, now, session.staff.id)).lastrowid
+        row = db.one("SELECT * FROM pos_imports WHERE id = ?", (import_id,))
+    result = ImportResult(import_id=row["id"], encoding=encoding, resumed_from=row["line_done"],
+                          accepted=row["accepted"], duplicates=row["duplicates"])
+    result.rejected = [(r["line_no"], r["reason"], r["field"]) for r in
+                       db.all("SELECT line_no, reason, field FROM pos_import_rejects WHERE import_id = ? ORDER BY line_no",
+                              (row["id"],))]
+    if row["finished_at"]:
+        result.already_done = True
+        return result
+    line_done = row["line_done"]
+    rows = _iter_csv(path, encoding) if fmt == "csv" else _iter_json(path, encoding)
+    seen_in_file: set[str] = set()
+    if line_done:
+        # txn ids of lines already committed count as "seen" for the in-file duplicate check
+        seen_in_file.update(r[0] for r in db.all("SELECT pos_txn_id FROM purchases WHERE import_id = ?", (row["id"],)))
+    batch: list[tuple[int, dict | None]] = []
+    batches = 0
+    any_row = False
+    for line, values in rows:
+        any_row = True
+        if line <= line_done:
+            continue
+        batch.append((line, values))
+        if len(batch) >= batch_size:
+            _commit_batch(session, result, batch, seen_in_file)
+            batch = []
+            batches += 1
+            if stop_after_batches is not None and batches >= stop_after_batches:
+                return result
+    if not any_row and not line_done:
+        raise UserError("pos.empty")
+    _commit_batch(session, result, batch, seen_in_file, final=True)
+    log.info("pos import finished: import=%s accepted=%s duplicates=%s rejected=%s",
+             result.import_id, result.accepted, result.duplicates, result.rejected_count)
+    return result
+
+
+def _commit_batch(session, result: ImportResult, batch, seen_in_file: set, final: bool = False) -> None:
+    db = session.db
+    store = session.store_code
+    checked = []
+    rejects = []
+    for line, values in batch:
+        if values is None:
+            rejects.append((line, "columns", None))
+            continue
+        clean, problem = _check_row(values)
+        if problem:
+            rejects.append((line, problem[0], problem[1]))
+            continue
+        if clean["txn_id"] in seen_in_file:
+            rejects.append((line, "duplicate_in_file", "txn_id"))
+            continue
+        seen_in_file.add(clean["txn_id"])
+        checked.append((line, clean))
+    # members by number (one query per batch), erased members refused, existing txns are duplicates
+    nos = list({c["member_no"] for _, c in checked})
+    members = {}
+    for i in range(0, len(nos), 500):
+        part = nos[i:i + 500]
+        for r in db.all(f"SELECT member_no, id FROM members WHERE member_no IN ({','.join('?' * len(part))})", part):
+            members[r[0]] = r[1]
+    txns = [c["txn_id"] for _, c in checked]
+    existing = set()
+    for i in range(0, len(txns), 500):
+        part = txns[i:i + 500]
+        existing.update(r[0] for r in db.all(
+            f"SELECT pos_txn_id FROM purchases WHERE store_code = ? AND pos_txn_id IN ({','.join('?' * len(part))})",
+            [store, *part]))
+    now = iso(session.clock.now())
+    inserts, journal, touched = [], [], set()
+    dup = 0
+    for line, c in checked:
+        mid = members.get(c["member_no"])
+        if mid is None:
+            rejects.append((line, "member_unknown", "member_no"))
+            continue
+        if c["txn_id"] in existing:
+            dup += 1
+            continue
+        inserts.append((store, c["txn_id"], mid, c["time"], c["fen"], c["goods_type"], c["payment_method"],
+                        c["payment_ref"] or None, c["coupon"] or None, c["time"] if c["coupon"] else None, "pos",
+                        result.import_id, now, session.staff.id))
+        journal.append((now, "purchase", f"{store}:{c['txn_id']}", "upsert",
+                        json.dumps(_journal_payload(c["txn_id"], mid, c["time"], c["fen"], c["goods_type"],
+                                                    c["payment_method"], c["coupon"] or None),
+                                   ensure_ascii=False, sort_keys=True), mid))
+        touched.add(mid)
+    rejects.sort()
+    last_line = batch[-1][0] if batch else None
+    details = {"import_id": result.import_id, "accepted": len(inserts), "duplicates": dup, "rejected": len(rejects),
+               "final": final}
+    with session.write("purchase.import.batch", "pos_import", str(result.import_id), details) as tx:
+        if inserts:
+            tx.executemany(
+                "INSERT INTO purchases(store_code, pos_txn_id, member_id, purchased_at, amount_fen, goods_type,"
+                " payment_method, payment_ref, coupon_code, coupon_used_at, source, import_id, created_at, created_by)"
+                " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)", inserts)
+            tx.executemany("INSERT INTO change_journal(ts, entity, entity_id, op, payload, member_id) VALUES (?,?,?,?,?,?)",
+                           journal)
+            # last purchase: only moves forward
+            tx.executemany(
+                "UPDATE members SET last_purchase_at = ?1 WHERE id = ?2 AND (last_purchase_at IS NULL OR last_purchase_at < ?1)",
+                _latest_per_member(inserts))
+        if rejects:
+            tx.executemany("INSERT OR REPLACE INTO pos_import_rejects(import_id, line_no, reason, field) VALUES (?,?,?,?)",
+                           [(result.import_id, ln, reason, fld) for ln, reason, fld in rejects])
+        tx.execute("UPDATE pos_imports SET line_done = coalesce(?, line_done), accepted = accepted + ?,"
+                   " duplicates = duplicates + ?, rejected = rejected + ?, updated_at = ?, finished_at = ? WHERE id = ?",
+                   (last_line, len(inserts), dup, len(rejects), now, now if final else None, result.import_id))
+    result.accepted += len(inserts)
+    result.duplicates += dup
+    result.rejected.extend(rejects)
+
+
+def _latest_per_member(inserts) -> list[tuple[str, str]]:
+    latest: dict[str, str] = {}
+    for ins in inserts:
+        mid, when = ins[2], ins[3]
+        if when > latest.get(mid, ""):
+            latest[mid] = when
+    return [(when, mid) for mid, when in latest.items()]
+
+
+def import_history(db, limit: int = 50) -> list[dict]:
+    return [dict(r) for r in db.all(
+        "SELECT id, file_format, encoding, started_at, finished_at, line_done, accepted, duplicates, rejected"
+        " FROM pos_imports ORDER BY id DESC LIMIT ?", (limit,))]

@@ -1,0 +1,30 @@
+"""Retention (RET-1..4): rules as data, legal hold, dry run, sweep, purge report, ID-number schedule.
+
+Public API:
+- rules:   get_rules(db), apply_policy_from_head_office(session, rules)        (app.retention.rules)
+- holds:   place_hold(session, subject_type, subject_id, case_ref), release_hold, list_holds
+- sweep:   dry_run(session), apply_sweep(session, ledger_path=...), sweep_due(session, ledger_path=...)
+- report:  purge_report_csv(run) / purge_report_pdf(run, store)                (app.retention.report)
+- RET-4:   mark_business_done(session, member_id, cipher)                      (app.retention.id_numbers)
+- admin:   app.retention.cli.add_parser(subparsers)  ->  memberdesk-admin retention-sweep
+"""
+from app.messages import register
+
+register({
+    "retention.rule_invalid": ("保存期限规则无效({field})。", "The retention rule is not valid ({field})."),
+    "retention.hold_subject_invalid": ("法律保全只能针对会员、消费记录或服务记录。",
+                                       "A legal hold applies to a member, a purchase or a service record."),
+    "retention.hold_case_required": ("请填写案件或纠纷编号(最多 64 个字符)。",
+                                     "Enter the case or dispute reference (at most 64 characters)."),
+    "retention.id_already_done": ("该会员的身份证号已标记为业务办结。", "This member's ID number is already marked as no longer needed."),
+})
+
+from app.retention.rules import Rule, apply_policy_from_head_office, get_rules  # noqa: E402
+from app.retention.holds import LEGAL_HOLD, active_hold, list_holds, place_hold, release_hold  # noqa: E402
+from app.retention.sweep import (RETENTION_SWEEP, RETENTION_VIEW, apply_sweep, dry_run, last_apply,  # noqa: E402
+                                 list_runs, sweep_due)
+from app.retention.id_numbers import mark_business_done, mask_id_number  # noqa: E402
+
+__all__ = ["Rule", "apply_policy_from_head_office", "get_rules", "LEGAL_HOLD", "active_hold", "list_holds",
+           "place_hold", "release_hold", "RETENTION_SWEEP", "RETENTION_VIEW", "apply_sweep", "dry_run", "last_apply",
+           "list_runs", "sweep_due", "mark_business_done", "mask_id_number"]

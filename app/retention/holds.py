@@ -1,0 +1,63 @@
+"""Legal hold (法律保全): a dispute or an investigation keeps a member (and all their records) or one
+record past its retention period. Placing and releasing are manager steps, audited."""
+from __future__ import annotations
+
+from app.clock import iso
+from app.errors import NotFound, ValidationError
+from app.staff import permissions as P
+
+LEGAL_HOLD = P.grant("retention.legal_hold", P.MANAGER)
+SUBJECTS = {"member": ("members", "id"), "purchase": ("purchases", "id"), "service_record": ("service_records", "id")}
+
+
+def place_hold(session, subject_type: str, subject_id, case_ref: str) -> int:
+    session.require(LEGAL_HOLD)
+    if subject_type not in SUBJECTS:
+        raise ValidationError("retention.hold_subject_invalid", field="subject_type")
+    case_ref = (case_ref or "").strip()
+    if not case_ref or len(case_ref) > 64:
+        raise ValidationError("retention.hold_case_required", field="case_ref")
+    table, col = SUBJECTS[subject_type]
+    subject_id = str(subject_id)
+    if session.db.one(f"SELECT 1 FROM {table} WHERE {col} = ?", (subject_id,)) is None:
+        raise NotFound()
+    existing = active_hold(session.db, subject_type, subject_id)
+    if existing:
+        return existing["id"]
+    with session.write("retention.hold.place", subject_type, subject_id, {"case_ref_len": len(case_ref)}) as tx:
+        hid = tx.execute("INSERT INTO legal_holds(subject_type, subject_id, case_ref, placed_at, placed_by)"
+                         " VALUES (?,?,?,?,?)", (subject_type, subject_id, case_ref, iso(session.clock.now()),
+                                                 session.staff.id)).lastrowid
+        tx.journal("legal_hold", str(hid), "upsert", {"subject_type": subject_type, "subject_id": subject_id,
+                                                     "case_ref": case_ref},
+                   member_id=subject_id if subject_type == "member" else None)
+    return hid
+
+
+def release_hold(session, hold_id: int) -> None:
+    session.require(LEGAL_HOLD)
+    row = session.db.one("SELECT subject_type, subject_id FROM legal_holds WHERE id = ? AND released_at IS NULL",
+                         (hold_id,))
+    if row is None:
+        raise NotFound()
+    with session.write("retention.hold.release", row["subject_type"], row["subject_id"], {"hold": hold_id}) as tx:
+        tx.execute("UPDATE legal_holds SET released_at = ?, released_by = ? WHERE id = ?",
+                   (iso(session.clock.now()), session.staff.id, hold_id))
+        tx.journal("legal_hold", str(hold_id), "delete", {})
+
+
+def active_hold(db, subject_type: str, subject_id) -> dict | None:
+    row = db.one("SELECT * FROM legal_holds WHERE subject_type = ? AND subject_id = ? AND released_at IS NULL",
+                 (subject_type, str(subject_id)))
+    return dict(row) if row else None
+
+
+def list_holds(db, include_released: bool = False) -> list[dict]:
+    sql = "SELECT id, subject_type, subject_id, case_ref, placed_at, placed_by, released_at FROM legal_holds"
+    if not include_released:
+        sql += " WHERE released_at IS NULL"
+    return [dict(r) for r in db.all(sql + " ORDER BY placed_at DESC")]
+
+
+def any_active(db) -> bool:
+    return db.one("SELECT 1 FROM legal_holds WHERE released_at IS NULL LIMIT 1") is not None

@@ -1,0 +1,194 @@
+"""Purchases (CAT-2): manual entry, coupon use, last purchase, POS import (CSV/JSON, UTF-8/BOM/GBK),
+idempotency, rejected rows with line numbers, resumable import, card numbers refused (PAY-1)."""
+import json
+
+import pytest
+
+from app.errors import PermissionDenied, ValidationError
+from app.purchases import (export_purchases, last_purchase, list_purchases, record_coupon_use, record_purchase)
+from app.purchases.cards import looks_like_card, luhn_ok
+from app.purchases.pos_import import import_pos_file
+from tests.factories import make_member
+
+def luhn_card(prefix: str, length: int) -> str:
+    body = prefix + "0" * (length - len(prefix) - 1)
+    for d in "0123456789":
+        if luhn_ok(body + d):
+            return body + d
+    raise AssertionError
+
+
+VISA = luhn_card("411111111111", 16)
+UNIONPAY = luhn_card("622202123456789", 19)
+
+
+def member_no(session, mid):
+    return session.db.scalar("SELECT member_no FROM members WHERE id = ?", (mid,))
+
+
+def all_text(db) -> str:
+    """Every text value in the purchase and import tables (to prove nothing card-like was stored)."""
+    out = []
+    for table in ("purchases", "pos_imports", "pos_import_rejects", "change_journal", "audit_log"):
+        for row in db.all(f"SELECT * FROM {table}"):
+            out.extend(str(v) for v in row)
+    return "\n".join(out)
+
+
+def test_card_detection():
+    assert looks_like_card(VISA)
+    assert looks_like_card(f"卡号 {VISA[:4]} {VISA[4:8]} {VISA[8:12]} {VISA[12:]}")
+    assert looks_like_card(UNIONPAY)
+    assert not looks_like_card(VISA[:-1] + str((int(VISA[-1]) + 1) % 10))   # Luhn fails
+    assert not looks_like_card("4200000000000000000000000000")               # 28-digit provider number
+    assert not looks_like_card("2026-11-28 14:30:00")
+    assert not looks_like_card("T20261128001")
+
+
+def test_manual_entry_updates_last_purchase_and_coupon(manager, clock):
+    mid = make_member(manager)
+    pid = record_purchase(manager, mid, amount="¥1,234.50", goods_type="家电", payment_method="微信支付",
+                          payment_ref="4200001234567890123456789012")
+    row = manager.db.one("SELECT * FROM purchases WHERE id = ?", (pid,))
+    assert row["amount_fen"] == 123450
+    assert last_purchase(manager.db, mid) == row["purchased_at"]
+    older = record_purchase(manager, mid, amount="5", purchased_at="2026-01-01 10:00")
+    assert last_purchase(manager.db, mid) == row["purchased_at"]        # never moves backwards
+    record_coupon_use(manager, older, "CP-2026-01")
+    assert manager.db.scalar("SELECT coupon_code FROM purchases WHERE id = ?", (older,)) == "CP-2026-01"
+    assert [p["amount_fen"] for p in list_purchases(manager, mid)] == [123450, 500]
+    assert len(export_purchases(manager.db, mid)) == 2
+
+
+def test_manual_entry_refuses_card_number(manager):
+    mid = make_member(manager)
+    with pytest.raises(ValidationError) as exc:
+        record_purchase(manager, mid, amount="10", payment_ref=VISA)
+    assert exc.value.key == "purchase.card_number"
+    assert VISA not in exc.value.message("zh_CN") and VISA not in str(exc.value)
+    assert manager.db.scalar("SELECT count(*) FROM purchases") == 0          # rule: PAY-1
+    assert VISA not in all_text(manager.db)                                  # rule: PAY-1
+
+
+def test_manual_entry_validation(manager, clock):
+    mid = make_member(manager)
+    for amount, key in (("-3", "purchase.amount_negative"), ("abc", "purchase.amount_invalid"),
+                        ("1.234", "purchase.amount_invalid")):
+        with pytest.raises(ValidationError) as exc:
+            record_purchase(manager, mid, amount=amount)
+        assert exc.value.key == key
+    with pytest.raises(ValidationError):
+        record_purchase(manager, mid, amount="1", purchased_at="2099-01-01")
+    record_purchase(manager, mid, amount="1", pos_txn_id="T1")
+    with pytest.raises(ValidationError) as exc:
+        record_purchase(manager, mid, amount="1", pos_txn_id="T1")
+    assert exc.value.key == "purchase.duplicate"
+
+
+def test_clerk_can_enter_purchases(clerk, manager):
+    mid = make_member(manager)
+    record_purchase(clerk, mid, amount="9.90")
+    assert clerk.db.scalar("SELECT count(*) FROM purchases") == 1
+
+
+def _csv(path, rows, header="交易号,会员号,交易时间,金额,商品类别,支付方式,支付流水号,优惠券", encoding="utf-8"):
+    text = header + "\r\n" + "".join(r + "\r\n" for r in rows)
+    data = text.encode(encoding)
+    path.write_bytes(data)
+    return path
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "gbk"])
+def test_pos_csv_encodings(manager, tmp_path, encoding):
+    mid = make_member(manager)
+    no = member_no(manager, mid)
+    f = _csv(tmp_path / "pos.csv", [f"T1,{no},2026-10-01 10:00:00,128.50,服装,支付宝,2026100122001,",
+                                    f"T2,{no},2026/10/02 11:30,￥12,家居,现金,,CP-9"], encoding=encoding)
+    res = import_pos_file(manager, f)
+    assert res.encoding == {"utf-8": "utf-8", "utf-8-sig": "utf-8-sig", "gbk": "gb18030"}[encoding]
+    assert res.accepted == 2 and res.rejected == []
+    assert manager.db.scalar("SELECT goods_type FROM purchases WHERE pos_txn_id = 'T1'") == "服装"
+    assert manager.db.scalar("SELECT amount_fen FROM purchases WHERE pos_txn_id = 'T2'") == 1200
+    assert last_purchase(manager.db, mid).startswith("2026-10-02T11:30")
+
+
+def test_pos_rejected_rows_reported_with_line_numbers(manager, tmp_path):
+    mid = make_member(manager)
+    no = member_no(manager, mid)
+    rows = [
+        f"T1,{no},2026-10-01 10:00,10,,,,",            # line 2 ok
+        f"T2,{no},2026-10-01 10:00,-5,,,,",            # line 3 negative
+        f"T3,{no},not-a-date,5,,,,",                   # line 4 bad date
+        f"T1,{no},2026-10-01 10:00,10,,,,",            # line 5 duplicate in file
+        f"T4,,2026-10-01 10:00,10,,,,",                # line 6 missing member
+        f"T5,{no},2026-10-01 10:00,10,,银联,{VISA},",  # line 7 card number
+        f"T6,{no},2026-10-01",                         # line 8 wrong column count
+        f"T7,M999999999,2026-10-01 10:00,10,,,,",      # line 9 unknown member
+        f"T8,{no},2026-10-01 10:00,7.5,,,,",           # line 10 ok
+    ]
+    res = import_pos_file(manager, _csv(tmp_path / "pos.csv", rows))
+    assert res.accepted == 2
+    assert res.rejected == [(3, "negative", "amount"), (4, "date", "time"), (5, "duplicate_in_file", "txn_id"),
+                            (6, "missing", "member_no"), (7, "card_number", "payment_ref"), (8, "columns", None),
+                            (9, "member_unknown", "member_no")]
+    assert VISA not in all_text(manager.db)                                  # rule: PAY-1
+    assert manager.db.scalar("SELECT count(*) FROM purchases WHERE pos_txn_id = 'T5'") == 0   # rule: PAY-1
+
+
+def test_pos_missing_columns(manager, tmp_path):
+    from app.errors import UserError
+    f = _csv(tmp_path / "pos.csv", ["T1,M1,10"], header="交易号,会员号,金额")
+    with pytest.raises(UserError) as exc:
+        import_pos_file(manager, f)
+    assert exc.value.key == "pos.columns_missing" and "time" in exc.value.params["columns"]
+
+
+def test_pos_import_idempotent_and_resumable(manager, tmp_path):
+    mid = make_member(manager)
+    no = member_no(manager, mid)
+    rows = [f"T{i},{no},2026-10-01 10:{i % 60:02d},{i}.00,,,," for i in range(1, 26)]
+    f = _csv(tmp_path / "pos.csv", rows)
+    first = import_pos_file(manager, f, batch_size=10, stop_after_batches=1)       # interrupted
+    assert first.accepted == 10
+    assert manager.db.scalar("SELECT line_done FROM pos_imports") == 11
+    again = import_pos_file(manager, f, batch_size=10)                              # resumed
+    assert again.resumed_from == 11 and again.accepted == 25 and again.duplicates == 0
+    assert manager.db.scalar("SELECT count(*) FROM purchases") == 25
+    done = import_pos_file(manager, f)
+    assert done.already_done and manager.db.scalar("SELECT count(*) FROM purchases") == 25
+    # another file with overlapping transactions: already stored ones are duplicates, not rows twice
+    f2 = _csv(tmp_path / "pos2.csv", rows[20:] + [f"T99,{no},2026-10-02 10:00,1,,,,"])
+    res = import_pos_file(manager, f2)
+    assert res.duplicates == 5 and res.accepted == 1
+    assert manager.db.scalar("SELECT count(*) FROM purchases") == 26
+
+
+def test_pos_json(manager, tmp_path):
+    mid = make_member(manager)
+    no = member_no(manager, mid)
+    recs = [{"txn_id": "J1", "member_no": no, "time": "2026-10-01T10:00:00+08:00", "amount": 88, "coupon": "CP1"},
+            {"txn_id": "J2", "member_no": no, "time": "2026-10-01 12:00", "amount": "12.5",
+             "payment_ref": UNIONPAY},
+            {"txn_id": "J3", "member_no": no, "time": "2026-10-01 12:00", "amount": -1}]
+    f = tmp_path / "pos.json"
+    f.write_text(json.dumps({"transactions": recs}, ensure_ascii=False), encoding="utf-8")
+    res = import_pos_file(manager, f)
+    assert res.accepted == 1
+    assert res.rejected == [(2, "card_number", "payment_ref"), (3, "negative", "amount")]
+    assert UNIONPAY not in all_text(manager.db)                              # rule: PAY-1
+    assert manager.db.scalar("SELECT coupon_code FROM purchases WHERE pos_txn_id = 'J1'") == "CP1"
+
+
+def test_purchases_unlinked_not_deleted_on_erasure(manager, paths):
+    from app.erasure import erase_member
+    mid = make_member(manager)
+    record_purchase(manager, mid, amount="10")
+    erase_member(manager, mid, ledger_path=paths.erasure_ledger)
+    row = manager.db.one("SELECT member_id, storage_only FROM purchases")
+    assert row["member_id"] is None and row["storage_only"] == 1                # rule: RIG-5
+
+
+def test_clerk_cannot_import_without_permission_is_not_needed(clerk, manager, tmp_path):
+    mid = make_member(manager)
+    f = _csv(tmp_path / "pos.csv", [f"T1,{member_no(manager, mid)},2026-10-01 10:00,10,,,,"])
+    assert import_pos_file(clerk, f).accepted == 1
