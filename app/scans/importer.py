@@ -1,0 +1,177 @@
+"""Import a scan file (or scanner pages): split into forms by QR, match, encrypt, archive.
+
+A batch is imported in one transaction: every page is decoded, encrypted and inserted as it
+is read, the batch's audit entry comes last; any error rolls the whole batch back, so nothing
+is half-imported. A page with a QR starts a new form; pages without one belong to the form
+before them; pages before the first QR form an inbox document for manual matching.
+"""
+from __future__ import annotations
+
+import logging
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from PIL import Image
+
+import app.scans.messages  # noqa: F401
+from app.clock import iso
+from app.errors import UserError
+from app.scans import archive, pages as P
+from app.scans.decode import read_serial
+from app.scans.matching import finish_document
+from app.staff import permissions as perms
+
+log = logging.getLogger("memberdesk.scans")
+
+SCAN_IMPORT = perms.grant("scans.import", perms.CLERK, perms.MANAGER)
+SOURCES = ("file", "folder", "scanner", "drop")
+
+
+@dataclass
+class DocumentResult:
+    document_id: str | None
+    serial: str | None
+    status: str                 # matched | inbox | duplicate | conflict
+    pages: int
+    reason: str | None = None   # inbox reason
+
+
+@dataclass
+class ImportResult:
+    batch_id: str
+    kind: str
+    pages: int
+    documents: list[DocumentResult] = field(default_factory=list)
+
+    def count(self, status: str) -> int:
+        return sum(1 for d in self.documents if d.status == status)
+
+
+def read_file(path: Path | str) -> bytes:
+    """Read the whole file once; a file that vanishes or shrinks mid-read is refused cleanly."""
+    path = Path(path)
+    try:
+        size = path.stat().st_size
+        if size > P.MAX_FILE_BYTES:
+            raise UserError("scans.file_too_large", mb=P.MAX_FILE_BYTES // (1024 * 1024))
+        with open(path, "rb") as fh:
+            data = fh.read(P.MAX_FILE_BYTES + 1)
+    except FileNotFoundError:
+        raise UserError("scans.file_missing") from None
+    except IsADirectoryError:
+        raise UserError("scans.not_an_image") from None
+    except OSError:
+        raise UserError("scans.file_unreadable") from None
+    if len(data) > P.MAX_FILE_BYTES:
+        raise UserError("scans.file_too_large", mb=P.MAX_FILE_BYTES // (1024 * 1024))
+    if not data:
+        raise UserError("scans.file_empty")
+    return data
+
+
+def shred_file(path: Path | str) -> None:
+    """Best effort: overwrite a plaintext scan with zeros, then delete it (STO-1)."""
+    path = Path(path)
+    try:
+        size = path.stat().st_size
+        with open(path, "r+b") as fh:
+            fh.write(b"\0" * size)
+            fh.flush()
+            os.fsync(fh.fileno())
+        path.unlink()
+    except FileNotFoundError:
+        pass
+
+
+def import_file(session, cipher, path: Path | str, *, source: str = "file", delete_source: bool = False,
+                cabinet: str | None = None, custodian_id: str | None = None) -> ImportResult:
+    data = read_file(path)
+    result = import_bytes(session, cipher, data, source=source, cabinet=cabinet, custodian_id=custodian_id)
+    if delete_source:
+        shred_file(path)
+    return result
+
+
+def import_bytes(session, cipher, data: bytes, *, source: str = "file", cabinet: str | None = None,
+                 custodian_id: str | None = None) -> ImportResult:
+    kind = P.sniff(data)
+    if kind is None:
+        raise UserError("scans.not_an_image")
+    n = P.count_pages(data, kind)
+    if n > P.MAX_PAGES:
+        raise UserError("scans.too_many_pages", pages=n, limit=P.MAX_PAGES)
+    if n < 1:
+        raise UserError("scans.no_pages")
+    return _import_pages(session, cipher, P.iter_pages(data, kind), kind=kind, page_count=n,
+                         file_sha256=archive.sha256_hex(data), source=source, cabinet=cabinet,
+                         custodian_id=custodian_id)
+
+
+def import_images(session, cipher, images: list[Image.Image], *, source: str = "scanner",
+                  cabinet: str | None = None, custodian_id: str | None = None) -> ImportResult:
+    """Pages straight from a scanner (SANE/WIA): encoded in memory, never written to a file."""
+    if not images:
+        raise UserError("scans.no_pages")
+    if len(images) > P.MAX_PAGES:
+        raise UserError("scans.too_many_pages", pages=len(images), limit=P.MAX_PAGES)
+
+    def gen():
+        for i, img in enumerate(images, 1):
+            P._check_pixels(img.size[0], img.size[1], i)
+            flat = P.flatten(img)
+            blob, mime = P.encode(flat)
+            yield P.Page(i, flat, blob, mime)
+    digest = archive.sha256_hex(b"".join(archive.sha256_hex(i.tobytes()).encode() for i in images))
+    return _import_pages(session, cipher, gen(), kind="scanner", page_count=len(images), file_sha256=digest,
+                         source=source, cabinet=cabinet, custodian_id=custodian_id)
+
+
+class _Doc:
+    def __init__(self, qr_serial: str | None):
+        self.id = archive.new_id()
+        self.qr_serial = qr_serial
+        self.hashes: list[str] = []
+
+
+def _import_pages(session, cipher, page_iter, *, kind, page_count, file_sha256, source, cabinet,
+                  custodian_id) -> ImportResult:
+    session.require(SCAN_IMPORT)
+    if source not in SOURCES:
+        raise ValueError(source)
+    batch_id = archive.new_id()
+    result = ImportResult(batch_id, kind, page_count)
+    now = iso(session.clock.now())
+    with session.write("scans.import", "scan_batch", batch_id) as tx:
+        tx.execute("INSERT INTO scan_batches(id, imported_at, source, file_sha256, file_kind, page_count, staff_id)"
+                   " VALUES (?,?,?,?,?,?,?)", (batch_id, now, source, file_sha256, kind, page_count, session.staff.id))
+        current: _Doc | None = None
+        for page in page_iter:
+            serial = read_serial(page.image)
+            if current is None or serial is not None:
+                if current is not None:
+                    result.documents.append(_finish(tx, current, batch_id, cabinet, custodian_id))
+                current = _Doc(serial)
+                tx.execute("INSERT INTO scan_documents(id, batch_id, qr_serial, status, content_sha256, page_count,"
+                           " created_at) VALUES (?,?,?,'inbox','',0,?)", (current.id, batch_id, serial, now))
+            _sid, digest = archive.store_page(tx, cipher, document_id=current.id, page_no=len(current.hashes) + 1,
+                                              source_page=page.number, data=page.data, mime=page.mime,
+                                              width=page.image.size[0], height=page.image.size[1])
+            current.hashes.append(digest)
+            page.image.close()
+        if current is not None:
+            result.documents.append(_finish(tx, current, batch_id, cabinet, custodian_id))
+        tx.details = {"source": source, "kind": kind, "pages": page_count,
+                      "matched": result.count("matched"), "inbox": result.count("inbox"),
+                      "duplicate": result.count("duplicate"), "conflict": result.count("conflict")}
+    log.info("scan batch imported: batch=%s pages=%d documents=%d", batch_id, page_count, len(result.documents))
+    return result
+
+
+def _finish(tx, doc: _Doc, batch_id, cabinet, custodian_id) -> DocumentResult:
+    content = archive.document_hash(doc.hashes)
+    tx.execute("UPDATE scan_documents SET content_sha256 = ?, page_count = ? WHERE id = ?",
+               (content, len(doc.hashes), doc.id))
+    status, reason, serial = finish_document(tx, doc.id, doc.qr_serial, content, cabinet=cabinet,
+                                             custodian_id=custodian_id)
+    return DocumentResult(None if status == "duplicate" else doc.id, serial, status, len(doc.hashes), reason)

@@ -1,0 +1,107 @@
+"""Match a scanned form to its printed serial, its member and the consent it proves.
+
+Printed forms are recorded in `form_serials` (app.printing, migration 0003: serial, member_id,
+...). A consent given on paper names the form in `consent_records.evidence_ref` (0002).
+A serial scanned twice: the same content is a duplicate (not stored again); other content
+is a conflict a manager decides (app.scans.inbox.resolve_conflict).
+"""
+from __future__ import annotations
+
+from app.clock import iso
+from app.scans import archive
+
+
+def _columns(tx, table: str) -> set[str]:
+    return {r[1] for r in tx.all(f"PRAGMA table_info({table})")}
+
+
+def lookup_serial(tx, serial: str) -> dict | None:
+    """The issued form with this serial: {'serial', 'member_id', 'consent_id'} or None."""
+    cols = _columns(tx, "form_serials")
+    if "serial" not in cols:
+        return None
+    member_col = "matched_member_id" if "matched_member_id" in cols else "member_id"
+    consent_col = "matched_consent_id" if "matched_consent_id" in cols else "consent_id"
+    pick = ["serial"] + [c for c in (member_col, consent_col) if c in cols]
+    row = tx.one(f"SELECT {', '.join(pick)} FROM form_serials WHERE serial = ?", (serial.strip().upper(),))
+    if row is None:
+        return None
+    out = {"serial": row[0], "member_id": row[member_col] if member_col in cols else None,
+           "consent_id": row[consent_col] if consent_col in cols else None}
+    if out["consent_id"] is None and "evidence_ref" in _columns(tx, "consent_records"):
+        c = tx.one("SELECT id FROM consent_records WHERE evidence_ref = ? ORDER BY created_at DESC LIMIT 1",
+                   (out["serial"],))
+        out["consent_id"] = c[0] if c else None
+    return out
+
+
+def _mark_form(tx, serial: str, member_id: str | None, consent_id: str | None, doc_id: str) -> None:
+    """Tell the printing domain's form_serials row which scan (and member) proves the form."""
+    try:
+        from app.printing.serials import match_form_serial
+    except ImportError:          # printing domain not installed: nothing to tell
+        return
+    match_form_serial(tx, serial, member_id=member_id, consent_id=consent_id, scan_id=doc_id)
+
+
+def member_exists(tx, member_id: str | None) -> bool:
+    return bool(member_id) and tx.one("SELECT 1 FROM members WHERE id = ?", (member_id,)) is not None
+
+
+def finish_document(tx, doc_id: str, serial: str | None, content: str, *, cabinet=None, custodian_id=None,
+                    member_id: str | None = None, manual: bool = False) -> tuple[str, str | None, str | None]:
+    """Decide a document's fate inside the import (or manual-match) transaction.
+
+    Returns (status, inbox_reason, serial); status is matched | inbox | duplicate | conflict.
+    """
+    same = tx.one("SELECT id FROM scan_documents WHERE content_sha256 = ? AND id != ? AND status != 'discarded'"
+                  " AND (serial IS ? OR serial IS NULL OR ? IS NULL)", (content, doc_id, serial, serial))
+    if same is not None and not manual:
+        archive.delete_document(tx, doc_id)
+        tx.audit("scans.duplicate", "scan_document", same[0], {"serial": serial})
+        return "duplicate", None, serial
+    if serial is None:
+        return _to_inbox(tx, doc_id, "no_qr"), "no_qr", None
+    form = lookup_serial(tx, serial)
+    if form is not None:
+        serial = form["serial"]
+    if form is None:
+        return _to_inbox(tx, doc_id, "unknown_serial"), "unknown_serial", serial
+    member_id = form["member_id"] or member_id
+    if not member_exists(tx, member_id):
+        return _to_inbox(tx, doc_id, "member_missing"), "member_missing", serial
+    existing = tx.one("SELECT id, content_sha256 FROM scan_documents WHERE serial = ? AND status = 'matched'"
+                      " AND id != ?", (serial, doc_id))
+    if existing is not None:
+        if existing["content_sha256"] == content:
+            archive.delete_document(tx, doc_id)
+            tx.audit("scans.duplicate", "scan_document", existing["id"], {"serial": serial})
+            return "duplicate", None, serial
+        tx.execute("UPDATE scan_documents SET status = 'conflict', inbox_reason = 'serial_conflict', serial = ?,"
+                   " member_id = ?, consent_id = ?, conflict_with = ? WHERE id = ?",
+                   (serial, member_id, form["consent_id"], existing["id"], doc_id))
+        tx.audit("scans.conflict", "scan_document", doc_id, {"serial": serial, "with": existing["id"]})
+        return "conflict", "serial_conflict", serial
+    link(tx, doc_id, serial, member_id, form["consent_id"], content, cabinet=cabinet, custodian_id=custodian_id)
+    return "matched", None, serial
+
+
+def link(tx, doc_id, serial, member_id, consent_id, content, *, cabinet=None, custodian_id=None) -> None:
+    """Mark a document matched and register (or re-point) the paper original."""
+    from app.originals.register import register_original
+    now = iso(tx.session.clock.now())
+    tx.execute("UPDATE scan_documents SET status = 'matched', inbox_reason = NULL, conflict_with = NULL, serial = ?,"
+               " member_id = ?, consent_id = ?, matched_at = ?, matched_by = ? WHERE id = ?",
+               (serial, member_id, consent_id, now, tx.session.actor_id, doc_id))
+    _mark_form(tx, serial, member_id, consent_id, doc_id)
+    tx.journal("scan_document", doc_id, "upsert", {"serial": serial, "member_id": member_id,
+                                                    "consent_id": consent_id, "content_sha256": content},
+               member_id=member_id)
+    pages = tx.one("SELECT page_count FROM scan_documents WHERE id = ?", (doc_id,))[0]
+    register_original(tx, serial=serial, document_id=doc_id, member_id=member_id, content_sha256=content,
+                      pages=pages, cabinet=cabinet, custodian_id=custodian_id)
+
+
+def _to_inbox(tx, doc_id: str, reason: str) -> str:
+    tx.execute("UPDATE scan_documents SET status = 'inbox', inbox_reason = ? WHERE id = ?", (reason, doc_id))
+    return "inbox"
