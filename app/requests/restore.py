@@ -95,9 +95,9 @@ def apply_ledger(session, paths: Paths) -> int:
         if r["member_id"] not in known]
     if missing:
         write_ledger(paths.erasure_ledger, merge_entries(entries, missing))
+    session.db.checkpoint()     # also after a crash between an erasure's commit and its checkpoint
     flag = paths.data_dir / PENDING
     if flag.exists():
-        session.db.checkpoint()
         flag.unlink()
     if applied:
         log.info("erasure ledger re-applied: %d member(s)", applied)
