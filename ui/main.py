@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import sys
 
 from PySide6.QtGui import QFont, QFontDatabase
@@ -82,6 +83,9 @@ def main(argv=None) -> int:
         window.on_signed_in(wizard.session)
     else:
         window.show()
+    if os.environ.get("MEMBERDESK_EXIT_WHEN_SHOWN") == "1":      # cold-start benchmark
+        from PySide6.QtCore import QTimer
+        QTimer.singleShot(0, app.quit)
     code = app.exec()
     ctx.vault.close()
     return code

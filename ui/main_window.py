@@ -164,27 +164,27 @@ class MainWindow(QMainWindow):
         if session is None:
             return
         term = self.ctx.vault.terminal()
-        self.store_label.setText(self.tr("门店:") + f"{term['store_name']} ({term['store_code']})  "
-                                 + self.tr("终端:") + term["terminal_name"])
+        self.store_label.setText(self.tr("门店：") + f"{term['store_name']} ({term['store_code']})  "
+                                 + self.tr("终端：") + term["terminal_name"])
         role = self.tr("店长") if session.staff.is_manager else self.tr("店员")
-        self.staff_label.setText(self.tr("当前员工:") + f"{session.staff.display_name}({role})")
+        self.staff_label.setText(self.tr("当前员工：") + f"{session.staff.display_name}({role})")
         self.sync_label.setText(self._sync_text(session))
 
     def _sync_text(self, session) -> str:
         try:
             from app.sync import sync_status
         except ImportError:
-            return self.tr("同步:未配置总部")
+            return self.tr("同步：未配置总部")
         try:
             st = sync_status(session.db)
         except Exception:  # noqa: BLE001
-            return self.tr("同步:状态未知")
+            return self.tr("同步：状态未知")
         last = st.get("last_success")
         pending = st.get("pending", 0)
         if not st.get("enrolled", bool(last)):
-            return self.tr("同步:未配置总部")
+            return self.tr("同步：未配置总部")
         when = last.strftime("%Y-%m-%d %H:%M") if hasattr(last, "strftime") else (str(last) if last else self.tr("从未"))
-        return self.tr("同步:上次成功 ") + when + self.tr(",待上传 ") + str(pending)
+        return self.tr("同步：上次成功 ") + when + self.tr(",待上传 ") + str(pending)
 
     def background_jobs(self) -> None:
         """Daily backup (and other domains' periodic jobs) off the UI thread."""

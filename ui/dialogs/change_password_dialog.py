@@ -14,7 +14,7 @@ class ChangePasswordDialog(QDialog):
         self.setWindowTitle(self.tr("修改密码"))
         lay = QVBoxLayout(self)
         if forced:
-            note = QLabel(self.tr("店长为您设置了临时密码,请先设置您自己的新密码。"))
+            note = QLabel(self.tr("店长为您设置了临时密码，请先设置您自己的新密码。"))
             note.setWordWrap(True)
             lay.addWidget(note)
         form = QFormLayout()

@@ -39,7 +39,7 @@ class HomePage(QWidget):
         session = self.ctx.session
         if session is None:
             return
-        self.greeting.setText(self.tr("您好,") + session.staff.display_name)
+        self.greeting.setText(self.tr("您好，") + session.staff.display_name)
         self.sub.setText(session.clock.now().strftime("%Y-%m-%d") + "  ·  "
                          + (self.tr("店长") if session.staff.is_manager else self.tr("店员")))
         self.items.clear()

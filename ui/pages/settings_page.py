@@ -154,8 +154,8 @@ class SettingsPage(QWidget):
         last = backup.last_backup_time(self.ctx.paths)
         count = len(backup.list_backups(self.ctx.paths))
         when = last.astimezone().strftime("%Y-%m-%d %H:%M") if last else self.tr("从未")
-        self.backup_info.setText(self.tr("上次备份:") + when + "    " + self.tr("备份份数:") + str(count)
-                                 + "\n" + self.tr("备份位置:") + str(self.ctx.paths.backup_dir))
+        self.backup_info.setText(self.tr("上次备份：") + when + "    " + self.tr("备份份数：") + str(count)
+                                 + "\n" + self.tr("备份位置：") + str(self.ctx.paths.backup_dir))
         if hasattr(self, "staff_table"):
             rows = staff_service.list_staff(self.ctx.session)
             self._staff_rows = rows
@@ -189,7 +189,7 @@ class SettingsPage(QWidget):
         def done(path):
             self.backup_button.setEnabled(True)
             self.refresh()
-            messagebox.information(self, self.tr("备份"), self.tr("备份已完成:") + path.name)
+            messagebox.information(self, self.tr("备份"), self.tr("备份已完成：") + path.name)
 
         def failed(exc):
             self.backup_button.setEnabled(True)
@@ -200,7 +200,7 @@ class SettingsPage(QWidget):
     def _verify_audit(self) -> None:
         result = chain.verify(self.ctx.db)
         if result.ok:
-            messagebox.information(self, self.tr("审计日志"), self.tr("审计日志完整,共 %n 条记录。").replace("%n", str(result.entries)))
+            messagebox.information(self, self.tr("审计日志"), self.tr("审计日志完整，共 %n 条记录。").replace("%n", str(result.entries)))
         else:
             messagebox.warning(self, self.tr("审计日志"), UserError("audit.broken", seq=result.first_broken).message(self.ctx.lang))
 

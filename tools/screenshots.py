@@ -1,0 +1,79 @@
+"""Grab PNGs of the foundation screens offscreen: set-up wizard, sign-in, main window, settings.
+
+    QT_QPA_PLATFORM=offscreen .venv/bin/python tools/screenshots.py [--lang zh_CN|en] [--out docs/screenshots]
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import tempfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+os.environ.setdefault("MEMBERDESK_FAST_KDF", "1")
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--lang", default="zh_CN")
+    ap.add_argument("--out", default=str(ROOT / "docs" / "screenshots"))
+    args = ap.parse_args()
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    suffix = "" if args.lang == "zh_CN" else f"-{args.lang}"
+
+    from PySide6.QtWidgets import QApplication
+    from app.config import resolve_paths
+    from ui.main import build, create_app
+    from ui.workers import SyncRunner
+
+    app = create_app([sys.argv[0]])
+    with tempfile.TemporaryDirectory() as tmp:
+        paths = resolve_paths(Path(tmp) / "data").ensure()
+        ctx, win = build(paths, args.lang, runner=SyncRunner())
+        from ui.dialogs.setup_wizard import SetupWizard
+        wiz = SetupWizard(ctx)
+        wiz.show()
+        page = wiz.currentPage()
+        page.store_code.setText("SH-001")
+        page.store_name.setText("上海南京路店")
+        app.processEvents()
+        wiz.grab().save(str(out / f"setup-1-store{suffix}.png"))
+        wiz.next()
+        page = wiz.currentPage()
+        page.display.setText("王店长")
+        page.username.setText("wang")
+        page.password.setText("Manager-pass-1")
+        page.password2.setText("Manager-pass-1")
+        app.processEvents()
+        wiz.grab().save(str(out / f"setup-2-manager{suffix}.png"))
+        wiz.next()
+        app.processEvents()
+        wiz.grab().save(str(out / f"setup-3-recovery{suffix}.png"))
+        session = wiz.session
+        wiz.hide()
+        ctx.vault.lock()
+        win.resize(1280, 800)
+        win.show()
+        win.sign_in.username.setText("wang")
+        app.processEvents()
+        win.grab().save(str(out / f"sign-in{suffix}.png"))
+        win.on_signed_in(ctx.vault.sign_in("wang", "Manager-pass-1"))
+        app.processEvents()
+        win.grab().save(str(out / f"main-window{suffix}.png"))
+        for key in ("members", "register", "scans", "originals", "requests", "retention", "sync", "settings"):
+            if win.open_page(key) is not None:
+                app.processEvents()
+                win.grab().save(str(out / f"page-{key}{suffix}.png"))
+        win.lock()
+        ctx.vault.close()
+    del session
+    QApplication.processEvents()
+    print(f"screenshots written to {out}")
+
+
+if __name__ == "__main__":
+    main()
