@@ -7,6 +7,8 @@ DOMAINS = [
     "app.erasure",
     "app.calendar",
     "app.notices",
+    "app.members.service",
+    "app.members.search",
     "app.reminders",
     "app.requests",
     "app.scans",
@@ -15,6 +17,7 @@ DOMAINS = [
     "app.service_records",
     "app.disclosures",
     "app.retention",
+    "app.printing",
 ]
 
 

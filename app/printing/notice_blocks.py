@@ -1,0 +1,122 @@
+"""Flowables rendering an app.notices `Notice`, shared by the poster, the registration form and the
+receipt-back notice. Every text comes from the Notice object the screen shows (NOT-2): nothing
+here holds notice wording of its own, only headings and labels.
+"""
+from __future__ import annotations
+
+from reportlab.lib import colors
+from reportlab.platypus import Table, TableStyle
+
+from app.printing import layout as L
+
+
+def kind_label(p) -> str:
+    if p.required:
+        return "办理会员所必需"
+    if p.sensitive:
+        return "可选 · 敏感个人信息,需单独同意"
+    return "可选"
+
+
+def hash_line(notice) -> str:
+    return f"版本 {notice.version} · 生效日期 {notice.effective_date} · 摘要 SHA-256 {notice.content_hash}"
+
+
+def purpose_details(p, sep: str = ";") -> list[tuple[str, str]]:
+    rows = [("处理目的", p.description), ("信息类型", sep.join(p.data_types)), ("处理方式", p.method),
+            ("保存期限", p.retention), ("提供给", p.recipients)]
+    if p.sensitive:
+        rows += [("必要性", p.necessity), ("保护措施", p.protection)]
+    return rows
+
+
+def purpose_paragraph(p, style) -> "L.Paragraph":
+    """All details of a purpose as one flowing paragraph, labels in brackets (dense layouts)."""
+    text = "".join(f"<font color='#555555'>【{k}】</font>{L.esc(v)} " for k, v in purpose_details(p))
+    return L.Paragraph(text, style)
+
+
+def purposes_flow_table(notice, st: L.Styles, width: float, *, title_style, text_style,
+                        title_width: float = 36 * L.mm) -> Table:
+    """One row per purpose: [number + title + kind] | [flowing details]."""
+    rows = [[[L.para(f"{i}. {p.title}", title_style), L.para(kind_label(p), st.small)],
+             purpose_paragraph(p, text_style)] for i, p in enumerate(notice.purposes, 1)]
+    t = Table(rows, colWidths=[title_width, width - title_width])
+    style = [("GRID", (0, 0), (-1, -1), 0.4, L.GREY), ("VALIGN", (0, 0), (-1, -1), "TOP"),
+             ("TOPPADDING", (0, 0), (-1, -1), 2.5), ("BOTTOMPADDING", (0, 0), (-1, -1), 3)]
+    style += [("BACKGROUND", (0, i), (0, i), L.LIGHT) for i, p in enumerate(notice.purposes) if p.required]
+    t.setStyle(TableStyle(style))
+    return t
+
+
+def purposes_table(notice, st: L.Styles, width: float, *, title_style=None, cell_style=None,
+                   label_style=None, label_width: float = 20 * L.mm, title_width: float = 38 * L.mm) -> Table:
+    """One row per purpose: [title + kind] | [label: text lines]."""
+    title_style = title_style or st.cellhead
+    cell_style = cell_style or st.cell
+    label_style = label_style or st.cell
+    rows = []
+    for i, p in enumerate(notice.purposes, 1):
+        details = Table([[L.para(k, label_style), L.para(v, cell_style)] for k, v in purpose_details(p)],
+                        colWidths=[label_width, width - title_width - label_width - 1])
+        details.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP"),
+                                     ("LEFTPADDING", (0, 0), (-1, -1), 2), ("RIGHTPADDING", (0, 0), (-1, -1), 2),
+                                     ("TOPPADDING", (0, 0), (-1, -1), 0.5), ("BOTTOMPADDING", (0, 0), (-1, -1), 0.5)]))
+        head = [L.para(f"{i}. {p.title}", title_style), L.para(kind_label(p), st.small)]
+        rows.append([head, details])
+    t = Table(rows, colWidths=[title_width, width - title_width], repeatRows=0)
+    style = [("GRID", (0, 0), (-1, -1), 0.4, L.GREY), ("VALIGN", (0, 0), (-1, -1), "TOP"),
+             ("TOPPADDING", (0, 0), (-1, -1), 2.5), ("BOTTOMPADDING", (0, 0), (-1, -1), 2.5)]
+    for i, p in enumerate(notice.purposes):
+        if p.required:
+            style.append(("BACKGROUND", (0, i), (0, i), L.LIGHT))
+    t.setStyle(TableStyle(style))
+    return t
+
+
+def rights_block(notice, st: L.Styles, style=None, heading_level: int = 2) -> list:
+    style = style or st.body
+    out = [L.heading(st, "您的权利", heading_level)]
+    out += L.bullets(st, notice.rights, style)
+    out += [L.heading(st, "如何行使权利", heading_level), L.para(notice.how_to_exercise, style),
+            L.para(notice.complaint, style)]
+    return out
+
+
+def contact_block(notice, st: L.Styles, style=None, heading_level: int = 2) -> list:
+    style = style or st.body
+    return [L.heading(st, "个人信息处理者及联系方式", heading_level), L.para(notice.controller, style),
+            L.para(notice.contact, style)]
+
+
+def notice_meta(notice, title: str, left: str = "", extra: str = "") -> L.DocMeta:
+    return L.DocMeta(title=title, notice_version=notice.version, notice_hash=notice.content_hash, left=left,
+                     extra=extra)
+
+
+def full_notice(notice, st: L.Styles, width: float, *, compact: bool = False) -> list:
+    """The whole notice: intro, purposes, rights, how to exercise, complaint, controller and contact."""
+    body = st.fine if compact else st.body
+    cell = st.custom("cell_compact", 8.3) if compact else st.cell
+    story = [L.para(notice.intro, body)]
+    if compact:
+        story.append(purposes_flow_table(notice, st, width, title_style=st.custom("ptitle_c", 9), text_style=cell,
+                                         title_width=30 * L.mm))
+    else:
+        story.append(purposes_table(notice, st, width))
+    if compact:
+        nums = "①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳"
+        rights = " ".join(f"{nums[i] if i < len(nums) else str(i + 1) + '.'}{r};" for i, r in enumerate(notice.rights))
+        h = st.custom("h_compact", 9.5, space_before=1.5 * L.mm, space_after=0.5 * L.mm)
+        story += [L.para("您的权利", h), L.para(rights, body), L.para("如何行使权利", h),
+                  L.para(notice.how_to_exercise, body), L.para(notice.complaint, body),
+                  L.para("个人信息处理者及联系方式", h), L.para(notice.controller + "。" + notice.contact, body)]
+    else:
+        story += rights_block(notice, st, body)
+        story += contact_block(notice, st, body)
+    story.append(L.para(hash_line(notice), st.small))
+    return story
+
+
+__all__ = ["colors", "full_notice", "purposes_table", "rights_block", "contact_block", "hash_line",
+           "notice_meta", "kind_label", "purpose_details"]

@@ -1,0 +1,174 @@
+"""The blank registration form (A4, two pages per form): page 1 carries the whole notice, page 2 one
+check box per purpose in three sections (required / optional / separate consent for sensitive
+information), the fields each purpose needs with room for handwriting, the guardian section for
+a child under 14, signature and date lines. Both pages carry the form serial as a QR code
+("MEMBERDESK-FORM:<serial>") and as text, so a scan of either page can be matched.
+"""
+from __future__ import annotations
+
+from reportlab.lib.pagesizes import A4
+from reportlab.platypus import PageBreak, Table, TableStyle
+
+from app.printing import layout as L
+from app.printing import notice_blocks as N
+from app.printing.fonts import FontChoice, choose_font
+from app.printing.serials import issue_form_serials, qr_payload
+
+MARGINS = (12 * L.mm, 14 * L.mm, 14 * L.mm, 14 * L.mm)
+QR_SIZE = 25 * L.mm
+
+# How each field code of a notice purpose is written on paper: (label, boxes, hint); boxes = number of
+# character boxes (0 = a line). None = not handwritten (captured by a device or by the consultant).
+FIELD_LAYOUT: dict[str, tuple[str, int, str] | None] = {
+    "name": ("姓名", 0, ""),
+    "mobile": ("手机号", 11, ""),
+    "birth_date": ("出生日期(可不填)", 0, ""),
+    "address": ("收货地址", 0, "仅用于送货上门"),
+    "id_number": ("身份证号", 18, ""),
+    "face_feature": None,
+    "skin_notes": None,
+}
+NOT_HANDWRITTEN = {"face_feature": "人脸特征码由刷脸支付终端采集并加密,无需在本表填写。",
+                   "skin_notes": "皮肤状况由美容顾问检测后录入,无需在本表填写。"}
+
+
+def _header(notice, serial: str, st: L.Styles, width: float, subtitle: str, store_name: str) -> Table:
+    left = [L.para("会员登记表", st.custom("form_title", 19)),
+            L.para(f"{notice.title} · 版本 {notice.version}" + (f" · {store_name}" if store_name else ""), st.fine),
+            L.para(subtitle, st.small)]
+    right = [L.qr_drawing(qr_payload(serial), QR_SIZE), L.para(serial, st.custom("serial", 8.5, align=L.TA_CENTER))]
+    t = Table([[left, right]], colWidths=[width - QR_SIZE - 10 * L.mm, QR_SIZE + 10 * L.mm])
+    t.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP"), ("ALIGN", (1, 0), (1, 0), "CENTER"),
+                           ("LINEBELOW", (0, 0), (-1, 0), 0.8, L.colors.black),
+                           ("BOTTOMPADDING", (0, 0), (-1, -1), 2), ("TOPPADDING", (0, 0), (-1, -1), 0)]))
+    return t
+
+
+def _boxes(n: int, box: float = 6.2 * L.mm) -> Table:
+    t = Table([[""] * n], colWidths=[box] * n, rowHeights=[box + 1.5 * L.mm])
+    t.setStyle(TableStyle([("GRID", (0, 0), (-1, -1), 0.6, L.colors.black)]))
+    return t
+
+
+def _field_rows(codes, st: L.Styles, width: float) -> list:
+    out = []
+    label_w = 26 * L.mm
+    for code in codes:
+        layout = FIELD_LAYOUT.get(code, ("其他信息", 0, ""))
+        if layout is None:
+            out.append(L.para(NOT_HANDWRITTEN.get(code, ""), st.small))
+            continue
+        label, boxes, hint = layout
+        if boxes:
+            row = Table([[L.para(label, st.cellhead), _boxes(boxes)]], colWidths=[label_w, width - label_w],
+                        rowHeights=[9.5 * L.mm])
+            row.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "BOTTOM"), ("LEFTPADDING", (1, 0), (1, 0), 0)]))
+            out.append(row)
+        else:
+            out.append(L.write_in_table(st, [(label, hint)], width, label_width=label_w, row_height=9 * L.mm))
+    return out
+
+
+def _purpose_row(p, index: int, st: L.Styles, width: float, text: str, signature: str = "") -> Table:
+    """[check box] [title + what is agreed] (+ [a signature cell for a separate consent])."""
+    box = L.CheckBox(5.2 * L.mm)
+    body = [L.para(f"{index}. {p.title}", st.cellhead), L.para(text, st.fine)]
+    sig_w = 48 * L.mm if signature else 0
+    row = [box, body] + ([L.para(signature, st.small)] if signature else [])
+    widths = [10 * L.mm, width - 10 * L.mm - sig_w] + ([sig_w] if signature else [])
+    t = Table([row], colWidths=widths, rowHeights=[14 * L.mm] if signature else None)
+    style = [("VALIGN", (0, 0), (-1, -1), "TOP"), ("TOPPADDING", (0, 0), (-1, -1), 2),
+             ("BOTTOMPADDING", (0, 0), (-1, -1), 1), ("LEFTPADDING", (0, 0), (0, 0), 1)]
+    if signature:
+        style += [("LINEBELOW", (2, 0), (2, 0), 0.6, L.colors.black), ("LEFTPADDING", (2, 0), (2, 0), 8)]
+    t.setStyle(TableStyle(style))
+    return t
+
+
+def _guardian(st: L.Styles, width: float) -> Table:
+    labels = ["监护人姓名", "与未成年人关系", "监护人签名", "日期"]
+    weights = [1.0, 0.8, 1.1, 0.7]
+    total = sum(weights)
+    gap = 5 * L.mm
+    widths, head = [], []
+    for i, lab in enumerate(labels):
+        if i:
+            widths.append(gap)
+            head.append("")
+        widths.append((width - gap * (len(labels) - 1)) * weights[i] / total)
+        head.append(L.para(lab, st.cellhead))
+    t = Table([head, [""] * len(head)], colWidths=widths, rowHeights=[6 * L.mm, 9 * L.mm])
+    t.setStyle(TableStyle([("LINEBELOW", (2 * i, 1), (2 * i, 1), 0.6, L.colors.black) for i in range(len(labels))]
+                          + [("LEFTPADDING", (0, 0), (-1, -1), 2)]))
+    return t
+
+
+def _section(st, title: str, note: str) -> list:
+    """Section title with its note in small grey type on the same line."""
+    style = st.custom("form_h", 11.5, space_before=2 * L.mm, space_after=0.3 * L.mm)
+    return [L.Paragraph(f"{L.esc(title)}  <font size='8' color='#555555'>{L.esc(note)}</font>", style)]
+
+
+def consent_page(notice, st: L.Styles, width: float) -> list:
+    index = {p.code: i for i, p in enumerate(notice.purposes, 1)}
+    story = []
+    story += _section(st, "一、办理会员所必需", "勾选并填写下列信息即可办理会员;其他各项均为可选,不勾选不影响办理会员。")
+    for p in notice.required_purposes:
+        story.append(_purpose_row(p, index[p.code], st, width, "我已阅读告知书,同意为办理会员处理:" + ";".join(p.data_types)))
+        story += _field_rows(p.fields, st, width)
+    optional = [p for p in notice.optional_purposes if not p.sensitive]
+    if optional:
+        story += _section(st, "二、可选处理目的(每项单独勾选)", "只勾选您同意的项目;不勾选即为不同意。")
+        for p in optional:
+            block = [_purpose_row(p, index[p.code], st, width, "同意:" + p.description)]
+            block += _field_rows(p.fields, st, width)
+            story.append(L.keep(*block))
+    sensitive = [p for p in notice.purposes if p.sensitive and not p.required]
+    if sensitive:
+        story += _section(st, "三、敏感个人信息单独同意(每项单独勾选并签名)",
+                          "以下各项涉及敏感个人信息;必要性和保护措施见告知书对应条目。不同意不影响办理会员和其他服务。")
+        for p in sensitive:
+            block = [_purpose_row(p, index[p.code], st, width,
+                                  f"我单独同意处理:{';'.join(p.data_types)}(告知书第 {index[p.code]} 项)",
+                                  signature="本项单独同意签名")]
+            block += _field_rows(p.fields, st, width)
+            story.append(L.keep(*block))
+    story += _section(st, "四、不满十四周岁的未成年人", "顾客不满十四周岁的,须由其监护人阅读告知书、代为勾选并签名。")
+    story.append(_guardian(st, width))
+    story += _section(st, "五、签名确认", "本人已阅读并理解告知书全部内容,以上勾选为本人真实意愿。")
+    story.append(L.signature_lines(st, ["顾客签名", "日期", "经办店员"], width))
+    return story
+
+
+def _form_story(notice, serial: str, st: L.Styles, width: float, store_name: str) -> list:
+    story = [L.SectionMark(f"表单编号 {serial}"),
+             _header(notice, serial, st, width, "第一部分:告知书(请先阅读,再填写背面)", store_name), L.spacer(2)]
+    story += N.full_notice(notice, st, width, compact=True)
+    story += [PageBreak(), _header(notice, serial, st, width, "第二部分:同意及填写(逐项勾选)", store_name)]
+    story += consent_page(notice, st, width)
+    return story
+
+
+def registration_form_pdf(notice, serials: list[str], *, store_name: str = "",
+                          font: FontChoice | None = None) -> bytes:
+    """One form per serial (each starts on a new page and numbers its own pages) in one PDF."""
+    if not serials:
+        raise ValueError("no serials")
+    font = font or choose_font()
+    st = L.styles_for(font)
+    width = L.frame_width(A4, MARGINS[3], MARGINS[1])
+    story = []
+    for i, serial in enumerate(serials):
+        if i:
+            story.append(PageBreak())
+        story += _form_story(notice, serial, st, width, store_name)
+    meta = N.notice_meta(notice, "会员登记表", left=store_name)
+    return L.render(story, meta, font=font, pagesize=A4, margins=MARGINS)
+
+
+def issue_registration_forms(session, notice, count: int, *, store_name: str = "",
+                             font: FontChoice | None = None) -> tuple[list[str], bytes]:
+    """Reserve `count` serials in the DB (who, when, which notice version) and render the forms.
+    Call serials.mark_printed(session, serials) once they were printed or saved."""
+    serials = issue_form_serials(session, notice, count)
+    return serials, registration_form_pdf(notice, serials, store_name=store_name, font=font)

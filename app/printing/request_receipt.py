@@ -1,0 +1,67 @@
+"""受理回执: the acknowledgement receipt handed to the customer when a rights request is taken
+(RIG-1, RIG-2: it states the due date, 15 working days)."""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from app.printing.fonts import FontChoice
+from app.printing.letters import Letter, Section, StoreInfo, render_letter
+
+# request kinds (keys used by the requests issue) -> the words of UX.md
+KIND_LABELS = {
+    "access": "查阅、复制", "copy": "查阅、复制", "transfer": "转移", "correct": "更正、补充",
+    "delete": "删除", "restrict": "限制处理", "withdraw": "撤回同意", "cancel": "注销会员",
+}
+
+
+def kind_label(kind: str) -> str:
+    return KIND_LABELS.get(kind, kind)
+
+
+def _date(value) -> str:
+    if isinstance(value, dt.datetime):
+        return value.strftime("%Y-%m-%d %H:%M")
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return str(value or "")
+
+
+@dataclass
+class RequestReceipt:
+    request_no: str
+    kinds: list[str]               # keys of KIND_LABELS (or already-Chinese labels)
+    received_at: dt.datetime | str
+    due_date: dt.date | str        # 15 working days (app.calendar)
+    applicant: str                 # the customer's name as written on the request (may be masked)
+    store: StoreInfo
+    received_by: str               # staff display name
+    identity_check: str = "已核验身份"
+    member_no: str = ""
+    details: str = ""              # what exactly was asked, in the customer's words (no ID numbers)
+    calendar_missing: bool = False  # holiday table missing: due date counts weekends only
+
+
+def request_receipt_pdf(data: RequestReceipt, *, font: FontChoice | None = None) -> bytes:
+    ref = [("受理编号", data.request_no), ("申请人", data.applicant)]
+    if data.member_no:
+        ref.append(("会员号", data.member_no))
+    ref += [("申请事项", "、".join(kind_label(k) for k in data.kinds)),
+            ("受理时间", _date(data.received_at)),
+            ("答复期限", f"{_date(data.due_date)} 前(自受理之日起 15 个工作日内)"),
+            ("身份核验", data.identity_check),
+            ("受理人", data.received_by)]
+    sections = []
+    if data.details:
+        sections.append(Section(heading="申请内容", paragraphs=[data.details]))
+    paras = [
+        "我们已收到您的个人信息权利申请,将在上述答复期限内以书面形式告知您处理结果。",
+        "如需补充材料或进一步核验身份,我们会及时与您联系;补充材料不影响您已提出的申请。",
+        "请妥善保管本回执,查询进度或领取处理结果告知书时请出示受理编号。",
+    ]
+    if data.calendar_missing:
+        paras.append("注:本年度节假日安排尚未导入,答复期限仅按周末计算,实际期限不会晚于所示日期。")
+    sections.append(Section(heading="说明", paragraphs=paras))
+    letter = Letter(title="个人信息权利申请受理回执", store=data.store, reference=ref, sections=sections,
+                    signatures=["受理人签字", "申请人签字", "日期"])
+    return render_letter(letter, font=font)
