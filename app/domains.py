@@ -18,6 +18,7 @@ DOMAINS = [
     "app.disclosures",
     "app.retention",
     "app.printing",
+    "app.sync",
 ]
 
 

@@ -1,0 +1,138 @@
+"""memberdesk-headoffice: run the head-office service and administer it.
+
+  memberdesk-headoffice serve --db URL --host 127.0.0.1 --port 8443 --cert server.pem --key server.key
+  memberdesk-headoffice create-store SH-001 "上海南京路店"        -> prints the one-time enrolment code
+  memberdesk-headoffice publish-notice notice.json              (a published notice version, JSON)
+  memberdesk-headoffice publish-policy policy.json              (retention rules, JSON)
+  memberdesk-headoffice publish-holidays 2027 holidays-2027.json
+  memberdesk-headoffice set-interval 15
+  memberdesk-headoffice erase MEMBER_ID [--request REQ]         (an erasure order for every store)
+  memberdesk-headoffice stores | overdue [--today YYYY-MM-DD] | receipts MEMBER_ID | quarantine | prune
+The storage URL comes from --db or MEMBERDESK_HO_DB (default sqlite:///headoffice.db);
+PostgreSQL: postgresql://user@host/db. Input files never travel through argv as data.
+"""
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import sys
+import time
+
+from app.headoffice.service import HeadOffice
+from app.headoffice.storage import open_storage
+
+
+def _fmt_time(ts) -> str:
+    if ts is None:
+        return "-"
+    return dt.datetime.fromtimestamp(float(ts), dt.timezone.utc).strftime("%Y-%m-%d %H:%M:%SZ")
+
+
+def _load_json(path: str):
+    with open(path, encoding="utf-8") as fh:
+        return json.load(fh)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="memberdesk-headoffice", description="MemberDesk head office")
+    p.add_argument("--db", default=os.environ.get("MEMBERDESK_HO_DB", "sqlite:///headoffice.db"))
+    p.add_argument("--horizon-days", type=int, default=int(os.environ.get("MEMBERDESK_HO_HORIZON_DAYS", "90")))
+    p.add_argument("--store-scans-at-store-only", action="store_true",
+                   help="policy: scans stay at the store; head office keeps only the rows")
+    sub = p.add_subparsers(dest="cmd", required=True)
+    s = sub.add_parser("serve")
+    s.add_argument("--host", default="127.0.0.1")
+    s.add_argument("--port", type=int, default=8443)
+    s.add_argument("--cert")
+    s.add_argument("--key")
+    s.add_argument("--insecure-http", action="store_true", help="no TLS (loopback tests only)")
+    s.add_argument("--workers-pool", type=int, default=4)
+    c = sub.add_parser("create-store")
+    c.add_argument("code")
+    c.add_argument("name")
+    c.add_argument("--ttl-hours", type=int, default=72)
+    for name in ("publish-notice", "publish-policy"):
+        x = sub.add_parser(name)
+        x.add_argument("file")
+        x.add_argument("--store")
+    h = sub.add_parser("publish-holidays")
+    h.add_argument("year", type=int)
+    h.add_argument("file")
+    i = sub.add_parser("set-interval")
+    i.add_argument("minutes", type=int)
+    e = sub.add_parser("erase")
+    e.add_argument("member_id")
+    e.add_argument("--request")
+    sub.add_parser("stores")
+    o = sub.add_parser("overdue")
+    o.add_argument("--today", default=dt.date.today().isoformat())
+    r = sub.add_parser("receipts")
+    r.add_argument("member_id")
+    sub.add_parser("quarantine")
+    sub.add_parser("prune")
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    storage = open_storage(args.db, pool_size=getattr(args, "workers_pool", 2))
+    ho = HeadOffice(storage, horizon_days=args.horizon_days, keep_scans=not args.store_scans_at_store_only)
+    try:
+        if args.cmd == "serve":
+            import uvicorn
+
+            from app.headoffice.server import create_app
+            if not args.insecure_http and not (args.cert and args.key):
+                print("serve needs --cert and --key (TLS); --insecure-http only for loopback tests", file=sys.stderr)
+                return 2
+            if args.insecure_http and args.host not in ("127.0.0.1", "localhost", "::1"):
+                print("--insecure-http is allowed on loopback only", file=sys.stderr)
+                return 2
+            tls = {} if args.insecure_http else {"ssl_certfile": args.cert, "ssl_keyfile": args.key}
+            uvicorn.run(create_app(ho), host=args.host, port=args.port, log_level="warning",
+                        access_log=False, timeout_graceful_shutdown=2, **tls)
+        elif args.cmd == "create-store":
+            code = ho.create_store(args.code, args.name, args.ttl_hours)
+            print(f"store {args.code} enrolment code: {code} (valid {args.ttl_hours} h, one use)")
+        elif args.cmd == "publish-notice":
+            fid = ho.publish("notice", _load_json(args.file), args.store)
+            print(f"notice published (feed {fid})")
+        elif args.cmd == "publish-policy":
+            fid = ho.publish("retention_policy", _load_json(args.file), args.store)
+            print(f"retention policy published (feed {fid})")
+        elif args.cmd == "publish-holidays":
+            fid = ho.publish("holiday_table", {"year": args.year, "days": _load_json(args.file)})
+            print(f"holiday table {args.year} published (feed {fid})")
+        elif args.cmd == "set-interval":
+            fid = ho.publish("config", {"sync_interval_minutes": args.minutes})
+            print(f"sync interval {args.minutes} min published (feed {fid})")
+        elif args.cmd == "erase":
+            new = ho.file_erasure_order(args.member_id, request_id=args.request)
+            print("erasure order filed" if new else "already erased")
+        elif args.cmd == "stores":
+            print(f"{'store':<10} {'enrolled':<8} {'last upload':<21} {'last pull':<21} {'pending':>7} {'quar.':>5}")
+            for s in ho.list_stores():
+                print(f"{s['code']:<10} {('yes' if s['enrolled'] else 'no'):<8} {_fmt_time(s['last_upload']):<21} "
+                      f"{_fmt_time(s['last_pull']):<21} {s['pending']:>7} {s['quarantined']:>5}")
+        elif args.cmd == "overdue":
+            rows = ho.overdue_requests(args.today)
+            for r in rows:
+                print(f"{r['store']:<10} {r['request_id']:<20} due {r['due_date']} {r['status'] or '-'} {r['kind'] or ''}")
+            print(f"{len(rows)} overdue request(s)")
+        elif args.cmd == "receipts":
+            for r in ho.receipts(args.member_id):
+                print(f"{r['store']:<10} executed {r['receipt'].get('executed_at')} counts {r['receipt'].get('counts')}")
+        elif args.cmd == "quarantine":
+            for q in ho.quarantined():
+                print(f"{q['store']:<10} seq {q['seq']:<8} {q['entity']:<12} {q['reason']}")
+        elif args.cmd == "prune":
+            print(f"{ho.prune_feed()} erasure order(s) older than {args.horizon_days} days pruned from the feed")
+        return 0
+    finally:
+        storage.close()
+
+
+if __name__ == "__main__":
+    sys.exit(main())

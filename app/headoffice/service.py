@@ -1,0 +1,438 @@
+"""Head-office logic, independent of HTTP: enrolment, request authentication, upload apply,
+change feed, snapshots, erasure ledger, admin operations.
+
+Erasures always win (RIG-3): an uploaded row that touches an erased member is quarantined
+(metadata only, never its payload) and audited; erasing deletes every record and blob of the
+member here and publishes an erasure order that every store executes and answers with a
+signed receipt. The store's clock is never used for ordering: head office orders uploads by
+the store's gap-free sequence and its own receive time.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import os
+import secrets
+import time
+
+from app.sync import signing
+
+log = logging.getLogger("memberdesk.headoffice")
+
+FEED_KINDS = ("notice", "retention_policy", "holiday_table", "erasure_order", "config")
+CLOSED_REQUEST_STATES = {"done", "closed", "completed", "refused", "withdrawn", "cancelled"}
+
+
+class HOError(Exception):
+    """A refusal sent to the client as {"error": code, ...} with an HTTP status."""
+
+    def __init__(self, status: int, code: str, **extra):
+        super().__init__(code)
+        self.status = status
+        self.code = code
+        self.extra = extra
+
+
+def _hash_code(code: str) -> str:
+    return hashlib.sha256(code.strip().upper().encode("utf-8")).hexdigest()
+
+
+def _parse_cursor(text: str | None) -> tuple[int, int]:
+    if not text:
+        return (0, 0)
+    try:
+        a, b = str(text).split(":")
+        return (int(a), int(b))
+    except ValueError:
+        raise HOError(400, "bad_cursor") from None
+
+
+def _fmt_cursor(pos: tuple[int, int]) -> str:
+    return f"{pos[0]}:{pos[1]}"
+
+
+class HeadOffice:
+    def __init__(self, storage, *, clock=time.time, horizon_days: int = 90, keep_scans: bool = True,
+                 max_body: int = 8 * 1024 * 1024, sync_interval_minutes: int = 15, max_batch: int = 5000):
+        self.storage = storage
+        self.clock = clock
+        self.horizon_days = horizon_days
+        self.keep_scans = keep_scans
+        self.max_body = max_body
+        self.sync_interval_minutes = sync_interval_minutes
+        self.max_batch = max_batch
+        self._requests = 0
+        self._fault = os.environ.get("MEMBERDESK_HO_FAULT", "")   # test-only fault injection (kill_mid_apply)
+
+    # -- admin ------------------------------------------------------------------------
+    def _audit(self, c, actor: str, action: str, store: str | None = None, subject: str | None = None,
+               details: dict | None = None) -> None:
+        c.execute("INSERT INTO ho_audit(ts, actor, action, store, subject, details) VALUES (?,?,?,?,?,?)",
+                  (self.clock(), actor, action, store, subject, json.dumps(details or {}, sort_keys=True)))
+
+    def create_store(self, code: str, name: str, ttl_hours: int = 72) -> str:
+        """Create (or re-key) a store and return its one-time enrolment code."""
+        enrol = "-".join(secrets.token_hex(2).upper() for _ in range(4))
+        with self.storage.tx() as c:
+            c.execute("INSERT INTO stores(code, name, enrol_code_hash, enrol_expires) VALUES (?,?,?,?) "
+                      "ON CONFLICT(code) DO UPDATE SET enrol_code_hash=excluded.enrol_code_hash,"
+                      " enrol_expires=excluded.enrol_expires, name=excluded.name",
+                      (code, name, _hash_code(enrol), self.clock() + ttl_hours * 3600))
+            self._audit(c, "admin", "store.create", code)
+        return enrol
+
+    def enrol(self, code: str, enrol_code: str, pubkey: str) -> dict:
+        try:
+            signing.load_public(pubkey)
+        except Exception:
+            raise HOError(400, "bad_key") from None
+        with self.storage.tx() as c:
+            row = c.one("SELECT enrol_code_hash, enrol_expires FROM stores WHERE code = ?", (code,))
+            ok = (row is not None and row[0] is not None and secrets.compare_digest(row[0], _hash_code(enrol_code))
+                  and float(row[1] or 0) >= self.clock())
+            if not ok:
+                self._audit(c, code, "store.enrol.refused", code)
+                raise HOError(403, "bad_enrolment")
+            c.execute("UPDATE stores SET pubkey = ?, enrol_code_hash = NULL, enrol_expires = NULL, enrolled_at = ?,"
+                      " hwm = 0, cursor_tx = 0, cursor_id = 0 WHERE code = ?", (pubkey, self.clock(), code))
+            self._audit(c, code, "store.enrol", code)
+        return {"store": code, "config": self.config()}
+
+    def config(self) -> dict:
+        return {"sync_interval_minutes": self.sync_interval_minutes, "keep_scans": self.keep_scans,
+                "max_body": self.max_body, "max_batch": self.max_batch, "horizon_days": self.horizon_days}
+
+    def publish(self, kind: str, payload: dict, target_store: str | None = None) -> int:
+        if kind not in FEED_KINDS or kind == "erasure_order":
+            raise ValueError("unknown feed kind")
+        with self.storage.tx() as c:
+            fid = c.add_feed(kind, json.dumps(payload, sort_keys=True, ensure_ascii=False), target_store, self.clock())
+            self._audit(c, "admin", "feed.publish", target_store, kind, {"feed_id": fid})
+        return fid
+
+    def file_erasure_order(self, member_id: str, reason: str = "head_office", request_id: str | None = None,
+                           origin_store: str | None = None) -> bool:
+        with self.storage.tx() as c:
+            return self._erase(c, member_id, reason=reason, request_id=request_id, origin_store=origin_store,
+                               erased_at=time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(self.clock())),
+                               actor="admin")
+
+    def _erase(self, c, member_id: str, *, reason, request_id, origin_store, erased_at, actor) -> bool:
+        if c.one("SELECT 1 FROM erasures WHERE member_id = ?", (member_id,)):
+            return False
+        c.execute("INSERT INTO erasures(member_id, erased_at, origin_store, reason, request_id, received_at)"
+                  " VALUES (?,?,?,?,?,?)", (member_id, erased_at, origin_store, reason, request_id, self.clock()))
+        shas = set()
+        for (payload,) in c.all("SELECT payload FROM records WHERE member_id = ?", (member_id,)):
+            shas.update(_blob_refs(json.loads(payload)))
+        deleted = c.execute("DELETE FROM records WHERE member_id = ?", (member_id,)).rowcount
+        blobs = 0
+        for sha in shas:
+            blobs += c.execute("DELETE FROM blobs WHERE sha256 = ?", (sha,)).rowcount
+        order = {"member_id": member_id, "erased_at": erased_at, "reason": "head_office" if actor == "admin" else reason,
+                 "request_id": request_id, "origin_store": origin_store}
+        c.add_feed("erasure_order", json.dumps(order, sort_keys=True), None, self.clock())
+        self._audit(c, actor, "member.erase", origin_store, member_id, {"records": deleted, "blobs": blobs})
+        return True
+
+    def prune_feed(self, older_than_days: int | None = None) -> int:
+        """Drop erasure orders older than the tombstone horizon from the feed (the ledger keeps them).
+        A store whose cursor is below the pruned position gets `resync_required` and a snapshot."""
+        days = self.horizon_days if older_than_days is None else older_than_days
+        cutoff = self.clock() - days * 86400
+        with self.storage.tx() as c:
+            row = c.one("SELECT tx, id FROM feed WHERE kind = 'erasure_order' AND created_at < ?"
+                        " ORDER BY tx DESC, id DESC LIMIT 1", (cutoff,))
+            if row is None:
+                return 0
+            n = c.execute("DELETE FROM feed WHERE kind = 'erasure_order' AND created_at < ?", (cutoff,)).rowcount
+            floor = max(self._floor(c), (int(row[0]), int(row[1])))
+            c.execute("INSERT INTO ho_meta(key, value) VALUES ('feed_floor', ?) ON CONFLICT(key) DO UPDATE"
+                      " SET value = excluded.value", (_fmt_cursor(floor),))
+            self._audit(c, "admin", "feed.prune", details={"rows": n})
+        return n
+
+    def _floor(self, c) -> tuple[int, int]:
+        return _parse_cursor(c.scalar("SELECT value FROM ho_meta WHERE key = 'feed_floor'"))
+
+    def list_stores(self) -> list[dict]:
+        with self.storage.read() as c:
+            rows = c.all("SELECT code, name, enrolled_at, hwm, last_upload, last_pull, pending, disabled,"
+                         " (SELECT count(*) FROM quarantine q WHERE q.store = s.code) FROM stores s ORDER BY code")
+        return [{"code": r[0], "name": r[1], "enrolled": r[2] is not None, "hwm": int(r[3]), "last_upload": r[4],
+                 "last_pull": r[5], "pending": int(r[6]), "disabled": bool(r[7]), "quarantined": int(r[8])}
+                for r in rows]
+
+    def overdue_requests(self, today: str) -> list[dict]:
+        """Requests whose due date (payload due_date, ISO) is before `today` and that are not closed."""
+        out = []
+        with self.storage.read() as c:
+            rows = c.all("SELECT store, entity_id, payload FROM records WHERE entity = 'request' ORDER BY store")
+        for store, rid, payload in rows:
+            p = json.loads(payload)
+            due = str(p.get("due_on") or p.get("due_date") or p.get("due_at") or "")[:10]
+            status = str(p.get("status") or "")
+            if due and due < today and status not in CLOSED_REQUEST_STATES:
+                out.append({"store": store, "request_id": rid, "due_date": due, "status": status,
+                            "kind": p.get("kind")})
+        return out
+
+    def receipts(self, member_id: str) -> list[dict]:
+        with self.storage.read() as c:
+            rows = c.all("SELECT store, receipt, signature FROM receipts WHERE member_id = ? ORDER BY store",
+                         (member_id,))
+        return [{"store": r[0], "receipt": json.loads(r[1]), "signature": r[2]} for r in rows]
+
+    def quarantined(self, store: str | None = None) -> list[dict]:
+        with self.storage.read() as c:
+            rows = c.all("SELECT store, seq, entity, entity_id, member_id, reason FROM quarantine"
+                         + (" WHERE store = ?" if store else "") + " ORDER BY id", (store,) if store else ())
+        return [dict(zip(("store", "seq", "entity", "entity_id", "member_id", "reason"), r)) for r in rows]
+
+    def is_erased(self, member_id: str) -> bool:
+        with self.storage.read() as c:
+            return c.one("SELECT 1 FROM erasures WHERE member_id = ?", (member_id,)) is not None
+
+    def member_records(self, member_id: str) -> int:
+        with self.storage.read() as c:
+            return int(c.scalar("SELECT count(*) FROM records WHERE member_id = ?", (member_id,), 0))
+
+    # -- authentication ---------------------------------------------------------------
+    def authenticate(self, method: str, path: str, headers, body: bytes) -> str:
+        store = headers.get(signing.H_STORE) or ""
+        ts = headers.get(signing.H_TS) or ""
+        nonce = headers.get(signing.H_NONCE) or ""
+        sig = headers.get(signing.H_SIG) or ""
+        if not (store and ts and nonce and sig) or len(nonce) > 64:
+            raise HOError(401, "unsigned")
+        try:
+            ts_val = int(ts)
+        except ValueError:
+            raise HOError(401, "bad_timestamp") from None
+        now = self.clock()
+        with self.storage.read() as c:
+            row = c.one("SELECT pubkey, disabled FROM stores WHERE code = ?", (store,))
+        if row is None or not row[0] or row[1]:
+            raise HOError(401, "unknown_store")
+        if abs(now - ts_val) > signing.MAX_SKEW_SECONDS:
+            raise HOError(401, "stale_timestamp", server_time=now)
+        if not signing.verify(signing.load_public(row[0]), method, path, store, ts, nonce, body, sig):
+            raise HOError(401, "bad_signature")
+        with self.storage.tx() as c:
+            if c.one("SELECT 1 FROM nonces WHERE store = ? AND nonce = ?", (store, nonce)):
+                self._audit(c, store, "request.replayed", store)
+                raise HOError(401, "replayed_nonce")
+            c.execute("INSERT INTO nonces(store, nonce, ts) VALUES (?,?,?)", (store, nonce, now))
+            self._requests += 1
+            if self._requests % 200 == 0:
+                c.execute("DELETE FROM nonces WHERE ts < ?", (now - 3 * signing.MAX_SKEW_SECONDS,))
+            c.execute("UPDATE stores SET last_seen = ? WHERE code = ?", (now, store))
+        return store
+
+    # -- upload -----------------------------------------------------------------------
+    def upload(self, store: str, batch: dict) -> dict:
+        try:
+            after = int(batch["after"])
+            rows = list(batch["rows"])
+            pending = int(batch.get("pending", 0))
+        except (KeyError, TypeError, ValueError):
+            raise HOError(400, "bad_batch") from None
+        if len(rows) > self.max_batch:
+            raise HOError(413, "batch_too_large", max_batch=self.max_batch)
+        now = self.clock()
+        with self.storage.tx() as c:
+            st = c.lock_store(store)
+            hwm, pubkey = int(st[1]), st[2]
+            if after > hwm:
+                raise HOError(409, "gap", expected=hwm + 1, hwm=hwm)
+            last = after
+            todo = []
+            for r in rows:
+                seq = int(r["seq"])
+                if seq <= last:
+                    raise HOError(400, "bad_sequence")
+                last = seq
+                if seq > hwm:
+                    todo.append(r)
+            if self.keep_scans and todo:
+                refs = set()
+                for r in todo:
+                    refs |= _blob_refs(r.get("payload") or {})
+                missing = self._missing(c, sorted(refs))
+                if missing:
+                    raise HOError(409, "missing_blobs", missing=missing[:100])
+            stats = self._apply(c, store, pubkey, todo, now) if todo else {"applied": 0, "quarantined": 0}
+            new_hwm = max(hwm, last)
+            if self._fault == "kill_mid_apply" and todo:
+                os._exit(137)            # test-only: the server dies with the batch applied but not committed
+            c.execute("UPDATE stores SET hwm = ?, last_upload = ?, pending = ? WHERE code = ?",
+                      (new_hwm, now, max(0, pending - len(rows)), store))
+        return {"ack": new_hwm, "duplicate": not todo and bool(rows), **stats}
+
+    def _apply(self, c, store: str, pubkey: str, rows: list[dict], now: float) -> dict:
+        mids = {r.get("member_id") or (r["entity_id"] if r["entity"] in ("member", "erasure") else None) for r in rows}
+        mids.discard(None)
+        erased = set()
+        mids = list(mids)
+        for i in range(0, len(mids), 500):
+            chunk = mids[i:i + 500]
+            erased.update(x[0] for x in c.all("SELECT member_id FROM erasures WHERE member_id IN (%s)"
+                                              % ",".join("?" * len(chunk)), chunk))
+        final: dict[tuple, tuple] = {}
+        quarantined = 0
+        for r in rows:
+            entity, eid, op = str(r["entity"]), str(r["entity_id"]), str(r["op"])
+            seq = int(r["seq"])
+            payload = r.get("payload") or {}
+            mid = r.get("member_id") or (eid if entity == "member" else None)
+            if entity == "erasure" and op == "erase":
+                for key in [k for k, v in final.items() if v[1] == eid]:
+                    del final[key]
+                if self._erase(c, eid, reason=str(payload.get("reason", "request")), request_id=payload.get("request_id"),
+                               origin_store=store, erased_at=str(payload.get("erased_at", "")), actor=store):
+                    erased.add(eid)
+                erased.add(eid)
+                continue
+            if entity == "erasure_receipt":
+                receipt, sig = payload.get("receipt") or {}, str(payload.get("signature", ""))
+                if pubkey and signing.verify_receipt(signing.load_public(pubkey), receipt, sig):
+                    c.execute("INSERT INTO receipts(member_id, store, receipt, signature, received_at) VALUES (?,?,?,?,?)"
+                              " ON CONFLICT(member_id, store) DO NOTHING",
+                              (str(receipt.get("member_id")), store, json.dumps(receipt, sort_keys=True), sig, now))
+                else:
+                    self._quarantine(c, store, seq, entity, eid, receipt.get("member_id"), "bad_receipt", now)
+                    quarantined += 1
+                continue
+            if op == "scrubbed":
+                continue                  # erased at the store before upload: nothing of it travels
+            if mid and mid in erased:
+                self._quarantine(c, store, seq, entity, eid, mid, "member_erased", now)
+                quarantined += 1
+                continue
+            prev = final.get((entity, eid))
+            if op != "delete" and prev is not None and prev[0] != "delete":
+                payload = {**prev[2], **payload}          # journal upserts carry changed fields only
+            final[(entity, eid)] = (op, mid, payload, seq)
+        ups = [(store, k[0], k[1], v[1], v[0], json.dumps(v[2], sort_keys=True, ensure_ascii=False), v[3], now)
+               for k, v in final.items() if v[0] != "delete"]
+        dels = [(store, k[0], k[1]) for k, v in final.items() if v[0] == "delete"]
+        if ups:
+            c.executemany("INSERT INTO records(store, entity, entity_id, member_id, op, payload, seq, received_at)"
+                          " VALUES (?,?,?,?,?,?,?,?) ON CONFLICT(store, entity, entity_id) DO UPDATE SET"
+                          " member_id=COALESCE(excluded.member_id, records.member_id), op=excluded.op,"
+                          " payload=" + c.merge_json("records.payload", "excluded.payload") + ","
+                          " seq=excluded.seq, received_at=excluded.received_at", ups)
+        if dels:
+            c.executemany("DELETE FROM records WHERE store = ? AND entity = ? AND entity_id = ?", dels)
+        return {"applied": len(ups) + len(dels), "quarantined": quarantined}
+
+    def _quarantine(self, c, store, seq, entity, eid, mid, reason, now) -> None:
+        c.execute("INSERT INTO quarantine(store, seq, entity, entity_id, member_id, reason, received_at)"
+                  " VALUES (?,?,?,?,?,?,?)", (store, seq, entity, eid, mid, reason, now))
+        self._audit(c, store, "upload.quarantined", store, mid, {"seq": seq, "entity": entity, "reason": reason})
+
+    # -- blobs ------------------------------------------------------------------------
+    def missing_blobs(self, hashes: list[str]) -> list[str]:
+        if not self.keep_scans:
+            return []
+        hashes = [h for h in hashes if isinstance(h, str) and len(h) == 64][:1000]
+        with self.storage.read() as c:
+            return self._missing(c, hashes)
+
+    @staticmethod
+    def _missing(c, hashes: list[str]) -> list[str]:
+        have = set()
+        for i in range(0, len(hashes), 500):
+            chunk = hashes[i:i + 500]
+            have.update(r[0] for r in c.all("SELECT sha256 FROM blobs WHERE sha256 IN (%s)" % ",".join("?" * len(chunk)),
+                                            chunk))
+        return [h for h in hashes if h not in have]
+
+    def put_blob(self, store: str, sha: str, data: bytes) -> dict:
+        if hashlib.sha256(data).hexdigest() != sha:
+            raise HOError(400, "blob_hash_mismatch")
+        if not self.keep_scans:
+            return {"stored": False}
+        with self.storage.tx() as c:
+            c.execute("INSERT INTO blobs(sha256, data, size, store, received_at) VALUES (?,?,?,?,?)"
+                      " ON CONFLICT(sha256) DO NOTHING", (sha, data, len(data), store, self.clock()))
+        return {"stored": True}
+
+    def has_blob(self, sha: str) -> bool:
+        with self.storage.read() as c:
+            return c.one("SELECT 1 FROM blobs WHERE sha256 = ?", (sha,)) is not None
+
+    # -- download ---------------------------------------------------------------------
+    def _needs_resync(self, c, store: str, pos: tuple[int, int]) -> bool:
+        floor = self._floor(c)
+        if floor > (0, 0) and pos < floor:
+            return True
+        last = c.scalar("SELECT last_pull FROM stores WHERE code = ?", (store,))
+        return last is not None and pos > (0, 0) and self.clock() - float(last) > self.horizon_days * 86400
+
+    def pull(self, store: str, cursor: str | None, limit: int = 500, pending: int | None = None) -> dict:
+        pos = _parse_cursor(cursor)
+        limit = max(1, min(int(limit), 2000))
+        with self.storage.tx() as c:
+            if self._needs_resync(c, store, pos):
+                return {"resync_required": True, "rows": [], "cursor": _fmt_cursor(pos), "more": False}
+            horizon = c.feed_horizon()
+            sql = ("SELECT tx, id, kind, payload FROM feed WHERE (target_store IS NULL OR target_store = ?)"
+                   " AND (tx > ? OR (tx = ? AND id > ?))")
+            params = [store, pos[0], pos[0], pos[1]]
+            if horizon is not None:
+                sql += " AND tx < ?"
+                params.append(horizon)
+            rows = c.all(sql + " ORDER BY tx, id LIMIT ?", params + [limit + 1])
+            more = len(rows) > limit
+            rows = rows[:limit]
+            out = [{"cursor": _fmt_cursor((int(r[0]), int(r[1]))), "kind": r[2], "payload": json.loads(r[3])}
+                   for r in rows]
+            new = _fmt_cursor((int(rows[-1][0]), int(rows[-1][1]))) if rows else _fmt_cursor(pos)
+            c.execute("UPDATE stores SET last_pull = ?, cursor_tx = ?, cursor_id = ?"
+                      + (", pending = ?" if pending is not None else "") + " WHERE code = ?",
+                      [self.clock(), *_parse_cursor(new)] + ([int(pending)] if pending is not None else []) + [store])
+        return {"resync_required": False, "rows": out, "cursor": new, "more": more, "config": self.config()}
+
+    def snapshot(self, store: str) -> dict:
+        """Everything a store needs after a long absence: the whole erasure ledger and the standing
+        publications, with a cursor that continues the feed without skipping anything."""
+        with self.storage.tx() as c:
+            horizon = c.feed_horizon()
+            cond = " AND tx < ?" if horizon is not None else ""
+            extra = [horizon] if horizon is not None else []
+            erasures = [{"member_id": r[0], "erased_at": r[1], "reason": "head_office", "request_id": r[3],
+                         "origin_store": r[2]}
+                        for r in c.all("SELECT member_id, erased_at, origin_store, request_id FROM erasures ORDER BY member_id")]
+            rows = c.all("SELECT tx, id, kind, payload FROM feed WHERE kind != 'erasure_order'"
+                         " AND (target_store IS NULL OR target_store = ?)" + cond + " ORDER BY tx, id", [store] + extra)
+            top = c.one("SELECT tx, id FROM feed WHERE 1=1" + cond + " ORDER BY tx DESC, id DESC LIMIT 1", extra)
+            pos = max(self._floor(c), (int(top[0]), int(top[1])) if top else (0, 0))
+            c.execute("UPDATE stores SET last_pull = ?, cursor_tx = ?, cursor_id = ? WHERE code = ?",
+                      (self.clock(), pos[0], pos[1], store))
+            self._audit(c, store, "store.snapshot", store, details={"erasures": len(erasures)})
+        return {"erasures": erasures, "rows": [{"cursor": _fmt_cursor((int(r[0]), int(r[1]))), "kind": r[2],
+                                                "payload": json.loads(r[3])} for r in rows],
+                "cursor": _fmt_cursor(pos), "config": self.config()}
+
+
+def _blob_refs(payload) -> set[str]:
+    """Content hashes of the blobs a row points to: the client lists them under "blobs" (scan pages)."""
+    out = set()
+    if isinstance(payload, dict):
+        for k, v in payload.items():
+            if k == "blobs":
+                if isinstance(v, str) and len(v) == 64:
+                    out.add(v)
+                elif isinstance(v, list):
+                    out.update(x for x in v if isinstance(x, str) and len(x) == 64)
+            elif isinstance(v, (dict, list)):
+                out |= _blob_refs(v)
+    elif isinstance(payload, list):
+        for v in payload:
+            out |= _blob_refs(v)
+    return out
+
+
+blob_refs = _blob_refs

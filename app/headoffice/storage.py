@@ -1,0 +1,199 @@
+"""Head-office storage: PostgreSQL (psycopg 3) in production, SQLite as the embedded default.
+
+One schema written once with `?` placeholders; the PostgreSQL backend rewrites them to `%s`.
+`with storage.tx() as c:` is one transaction (c.one/c.all/c.execute). The change feed that
+stores download carries a transaction position so a cursor never skips a row committed out
+of order: on PostgreSQL each row records `pg_current_xact_id()` and a page only returns rows
+of transactions older than `pg_snapshot_xmin(pg_current_snapshot())`, ordered by (tx, id);
+SQLite has a single writer, so its rows commit in id order and tx = id.
+"""
+from __future__ import annotations
+
+import queue
+import sqlite3
+import threading
+from contextlib import contextmanager
+from pathlib import Path
+
+TABLES = [
+    """CREATE TABLE IF NOT EXISTS stores (
+        code TEXT PRIMARY KEY, name TEXT NOT NULL, pubkey TEXT, enrol_code_hash TEXT,
+        enrol_expires DOUBLE PRECISION, enrolled_at DOUBLE PRECISION, hwm BIGINT NOT NULL DEFAULT 0,
+        last_seen DOUBLE PRECISION, last_upload DOUBLE PRECISION, last_pull DOUBLE PRECISION,
+        pending INTEGER NOT NULL DEFAULT 0, cursor_tx BIGINT NOT NULL DEFAULT 0, cursor_id BIGINT NOT NULL DEFAULT 0,
+        disabled INTEGER NOT NULL DEFAULT 0)""",
+    """CREATE TABLE IF NOT EXISTS nonces (
+        store TEXT NOT NULL, nonce TEXT NOT NULL, ts DOUBLE PRECISION NOT NULL, PRIMARY KEY (store, nonce))""",
+    """CREATE TABLE IF NOT EXISTS records (
+        store TEXT NOT NULL, entity TEXT NOT NULL, entity_id TEXT NOT NULL, member_id TEXT,
+        op TEXT NOT NULL, payload TEXT NOT NULL, seq BIGINT NOT NULL, received_at DOUBLE PRECISION NOT NULL,
+        PRIMARY KEY (store, entity, entity_id))""",
+    "CREATE INDEX IF NOT EXISTS records_member ON records(member_id)",
+    """CREATE TABLE IF NOT EXISTS erasures (
+        member_id TEXT PRIMARY KEY, erased_at TEXT NOT NULL, origin_store TEXT, reason TEXT NOT NULL,
+        request_id TEXT, received_at DOUBLE PRECISION NOT NULL)""",
+    """CREATE TABLE IF NOT EXISTS receipts (
+        member_id TEXT NOT NULL, store TEXT NOT NULL, receipt TEXT NOT NULL, signature TEXT NOT NULL,
+        received_at DOUBLE PRECISION NOT NULL, PRIMARY KEY (member_id, store))""",
+    """CREATE TABLE IF NOT EXISTS quarantine (
+        id {serial}, store TEXT NOT NULL, seq BIGINT NOT NULL, entity TEXT NOT NULL, entity_id TEXT NOT NULL,
+        member_id TEXT, reason TEXT NOT NULL, received_at DOUBLE PRECISION NOT NULL)""",
+    """CREATE TABLE IF NOT EXISTS blobs (
+        sha256 TEXT PRIMARY KEY, data {blob} NOT NULL, size BIGINT NOT NULL, store TEXT NOT NULL,
+        received_at DOUBLE PRECISION NOT NULL)""",
+    """CREATE TABLE IF NOT EXISTS feed (
+        id {serial}, tx BIGINT NOT NULL DEFAULT 0, kind TEXT NOT NULL, target_store TEXT,
+        payload TEXT NOT NULL, created_at DOUBLE PRECISION NOT NULL)""",
+    "CREATE INDEX IF NOT EXISTS feed_pos ON feed(tx, id)",
+    """CREATE TABLE IF NOT EXISTS ho_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)""",
+    """CREATE TABLE IF NOT EXISTS ho_audit (
+        id {serial}, ts DOUBLE PRECISION NOT NULL, actor TEXT NOT NULL, action TEXT NOT NULL,
+        store TEXT, subject TEXT, details TEXT NOT NULL DEFAULT '{{}}')""",
+]
+
+
+class _Cursor:
+    def __init__(self, conn, pg: bool):
+        self.conn = conn
+        self.pg = pg
+
+    def _sql(self, sql: str) -> str:
+        return sql.replace("?", "%s") if self.pg else sql
+
+    def execute(self, sql, params=()):
+        return self.conn.execute(self._sql(sql), tuple(params))
+
+    def executemany(self, sql, seq):
+        if self.pg:
+            with self.conn.cursor() as cur:
+                cur.executemany(self._sql(sql), list(seq))
+            return None
+        return self.conn.executemany(sql, list(seq))
+
+    def one(self, sql, params=()):
+        return self.execute(sql, params).fetchone()
+
+    def all(self, sql, params=()):
+        return self.execute(sql, params).fetchall()
+
+    def scalar(self, sql, params=(), default=None):
+        row = self.one(sql, params)
+        return default if row is None or row[0] is None else row[0]
+
+    def merge_json(self, old: str, new: str) -> str:
+        """SQL merging two JSON object texts (journal upserts carry changed fields only)."""
+        return f"({old}::jsonb || {new}::jsonb)::text" if self.pg else f"json_patch({old}, {new})"
+
+    def lock_store(self, code: str):
+        """Serialise writers of one store (PostgreSQL row lock; SQLite has one writer anyway)."""
+        suffix = " FOR UPDATE" if self.pg else ""
+        return self.one("SELECT code, hwm, pubkey, disabled FROM stores WHERE code = ?" + suffix, (code,))
+
+    def add_feed(self, kind: str, payload: str, target_store: str | None, now: float) -> int:
+        if self.pg:
+            row = self.one("INSERT INTO feed(tx, kind, target_store, payload, created_at)"
+                           " VALUES (pg_current_xact_id()::text::bigint, ?, ?, ?, ?) RETURNING id",
+                           (kind, target_store, payload, now))
+            return row[0]
+        cur = self.execute("INSERT INTO feed(kind, target_store, payload, created_at) VALUES (?,?,?,?)",
+                           (kind, target_store, payload, now))
+        fid = cur.lastrowid
+        self.execute("UPDATE feed SET tx = ? WHERE id = ?", (fid, fid))
+        return fid
+
+    def feed_horizon(self) -> int | None:
+        """Transactions below this position are finished: rows beyond it may still appear."""
+        if self.pg:
+            return int(self.scalar("SELECT pg_snapshot_xmin(pg_current_snapshot())::text::bigint"))
+        return None
+
+
+class SQLiteStorage:
+    dialect = "sqlite"
+
+    def __init__(self, path: str | Path):
+        self.path = str(path)
+        self._lock = threading.RLock()
+        self.conn = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False, timeout=30)
+        self.conn.execute("PRAGMA journal_mode = WAL")
+        self.conn.execute("PRAGMA synchronous = NORMAL")
+        self.conn.execute("PRAGMA foreign_keys = ON")
+        self.init_schema()
+
+    def init_schema(self) -> None:
+        with self.tx() as c:
+            for stmt in TABLES:
+                c.execute(stmt.format(serial="INTEGER PRIMARY KEY AUTOINCREMENT", blob="BLOB"))
+
+    @contextmanager
+    def tx(self):
+        with self._lock:
+            self.conn.execute("BEGIN IMMEDIATE")
+            try:
+                yield _Cursor(self.conn, False)
+                self.conn.execute("COMMIT")
+            except BaseException:
+                self.conn.execute("ROLLBACK")
+                raise
+
+    read = tx
+
+    def close(self) -> None:
+        with self._lock:
+            self.conn.close()
+
+
+class PostgresStorage:
+    dialect = "postgresql"
+
+    def __init__(self, dsn: str, pool_size: int = 4):
+        import psycopg
+
+        self._psycopg = psycopg
+        self.dsn = dsn
+        self._pool: queue.LifoQueue = queue.LifoQueue()
+        self._all = []
+        for _ in range(pool_size):
+            conn = psycopg.connect(dsn, autocommit=False)
+            self._all.append(conn)
+            self._pool.put(conn)
+        self.init_schema()
+
+    def init_schema(self) -> None:
+        with self.tx() as c:
+            c.execute("SELECT pg_advisory_xact_lock(727001)")
+            for stmt in TABLES:
+                c.execute(stmt.format(serial="BIGSERIAL PRIMARY KEY", blob="BYTEA"))
+
+    @contextmanager
+    def tx(self):
+        conn = self._pool.get()
+        try:
+            try:
+                yield _Cursor(conn, True)
+                conn.commit()
+            except BaseException:
+                conn.rollback()
+                raise
+        finally:
+            if conn.closed:
+                conn = self._psycopg.connect(self.dsn, autocommit=False)
+            self._pool.put(conn)
+
+    read = tx
+
+    def close(self) -> None:
+        for conn in self._all:
+            try:
+                conn.close()
+            except Exception:
+                pass
+
+
+def open_storage(url: str, pool_size: int = 4):
+    """`sqlite:///path/to/ho.db` or `postgresql://…` (psycopg 3 DSN)."""
+    if url.startswith("sqlite:///"):
+        return SQLiteStorage(url[len("sqlite:///"):])
+    if url.startswith(("postgresql://", "postgres://")):
+        return PostgresStorage(url, pool_size=pool_size)
+    raise ValueError("storage URL must start with sqlite:/// or postgresql://")

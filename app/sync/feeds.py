@@ -1,0 +1,198 @@
+"""What head office publishes, applied at the store: kind -> handler(session, payload, ctx).
+
+Handlers run inside the page transaction (the page and the cursor commit together): the session
+they get writes through SAVEPOINTs of that transaction. A kind whose module is not installed,
+or whose handler fails, is parked in sync_inbox and retried on the next sync; it never blocks
+the rest of the feed. Built in: erasure_order (RIG-3, with a signed receipt), holiday_table,
+config, notice (app.notices), retention_policy (app.retention).
+"""
+from __future__ import annotations
+
+import importlib
+import json
+import logging
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable
+
+from app.clock import iso
+from app.staff.session import Session, Staff
+from app.sync import signing
+
+log = logging.getLogger("memberdesk.sync")
+
+_HANDLERS: dict[str, Callable] = {}
+_SCAN_HASH_SOURCES: list[Callable] = []
+
+
+class FeedDeferred(Exception):
+    """The handler cannot run yet (its module is missing): keep the row in the inbox."""
+
+
+def register_feed_handler(kind: str, fn: Callable) -> None:
+    """fn(session, payload: dict, ctx: ApplyContext). Must be idempotent (a page may arrive twice)."""
+    _HANDLERS[kind] = fn
+
+
+def handler_for(kind: str) -> Callable | None:
+    return _HANDLERS.get(kind)
+
+
+def register_scan_hash_source(fn: Callable) -> None:
+    """fn(db, member_id) -> list of SHA-256 of the member's scans, listed in erasure receipts."""
+    _SCAN_HASH_SOURCES.append(fn)
+
+
+@dataclass
+class ApplyContext:
+    store_code: str
+    private_key: object                 # Ed25519PrivateKey: signs erasure receipts
+    ledger_path: Path | None = None
+    counts: dict = field(default_factory=lambda: {"erasures": 0, "applied": 0, "deferred": 0})
+
+
+class PageDB:
+    """The Database seen by handlers during a page: same connection, writes become SAVEPOINTs,
+    checkpoints wait for the outer commit."""
+
+    def __init__(self, db, conn):
+        self._db = db
+        self.conn = conn
+        self._n = 0
+        self.checkpoint_wanted = False
+
+    def execute(self, sql, params=()):
+        return self.conn.execute(sql, params)
+
+    def executemany(self, sql, seq):
+        return self.conn.executemany(sql, seq)
+
+    def one(self, sql, params=()):
+        return self.conn.execute(sql, params).fetchone()
+
+    def all(self, sql, params=()):
+        return self.conn.execute(sql, params).fetchall()
+
+    def scalar(self, sql, params=(), default=None):
+        row = self.one(sql, params)
+        return default if row is None else row[0]
+
+    @contextmanager
+    def transaction(self):
+        self._n += 1
+        name = f"sync_sp{self._n}"
+        self.conn.execute(f"SAVEPOINT {name}")
+        try:
+            yield self.conn
+        except BaseException:
+            self.conn.execute(f"ROLLBACK TO {name}")
+            self.conn.execute(f"RELEASE {name}")
+            raise
+        self.conn.execute(f"RELEASE {name}")
+
+    def checkpoint(self) -> None:
+        self.checkpoint_wanted = True
+
+    def __getattr__(self, name):
+        return getattr(self._db, name)
+
+
+SYNC_STAFF = Staff(id="head-office-sync", username="head-office-sync", display_name="总部同步", role="manager")
+
+
+def sync_session(db, store_code: str, terminal: str, clock) -> Session:
+    """Head office acts through its own audit identity, never a signed-in person's."""
+    return Session(db=db, staff=SYNC_STAFF, store_code=store_code, terminal=terminal, clock=clock)
+
+
+# -- built-in handlers ----------------------------------------------------------------------
+def _scan_hashes(db, member_id: str) -> list[str]:
+    out = set()
+    for fn in _SCAN_HASH_SOURCES:
+        try:
+            out.update(fn(db, member_id) or [])
+        except Exception:                   # a missing table in an older store: no scans to list
+            log.debug("scan hash source failed", exc_info=True)
+    return sorted(out)
+
+
+def _scans_of_member(db, member_id: str) -> list[str]:
+    return [r[0] for r in db.all("SELECT s.sha256 FROM scans s JOIN scan_documents d ON d.id = s.document_id"
+                                 " WHERE d.member_id = ?", (member_id,))]
+
+
+register_scan_hash_source(_scans_of_member)
+
+
+def apply_erasure_order(session, payload: dict, ctx: ApplyContext) -> None:
+    """Execute head office's erasure order and journal a signed receipt (RIG-3)."""
+    from app import erasure
+
+    mid = str(payload["member_id"])
+    already = erasure.is_erased(session.db, mid)
+    counts: dict = {}
+    hashes = _scan_hashes(session.db, mid)
+    now = iso(session.clock.now())
+    if not already:
+        entry = {"member_id": mid, "erased_at": now, "reason": "head_office", "request_id": payload.get("request_id"),
+                 "store_code": ctx.store_code}
+        with session.write("member.erase.head_office", "member", mid, {"reason": "head_office"}) as tx:
+            counts = erasure._erase_in_tx(tx, mid)
+            tx.execute("INSERT INTO erasure_ledger(member_id, erased_at, reason, request_id, store_code, staff_id)"
+                       " VALUES (?,?,?,?,?,?)", (mid, now, "head_office", payload.get("request_id"), ctx.store_code,
+                                                 session.staff.id))
+            if ctx.ledger_path is not None:
+                erasure._append_ledger_file(Path(ctx.ledger_path), entry)
+        session.db.checkpoint()
+        ctx.counts["erasures"] += 1
+    receipt = {"member_id": mid, "store": ctx.store_code, "executed_at": now, "already_erased": already,
+               "counts": counts, "scan_hashes": hashes, "order_erased_at": payload.get("erased_at")}
+    sig = signing.sign_receipt(ctx.private_key, receipt)
+    with session.write("sync.erasure_receipt", "member", mid, {"already_erased": already}) as tx:
+        tx.journal("erasure_receipt", mid, "event", {"receipt": receipt, "signature": sig})
+
+
+def apply_holiday_table(session, payload: dict, ctx: ApplyContext) -> None:
+    from app.calendar import import_holiday_table
+    import_holiday_table(session, int(payload["year"]), payload["days"], source="head_office")
+
+
+def apply_config(session, payload: dict, ctx: ApplyContext) -> None:
+    minutes = payload.get("sync_interval_minutes")
+    if minutes is None:
+        return
+    minutes = max(1, min(24 * 60, int(minutes)))
+    with session.write("settings.change", details={"key": "sync_interval_minutes", "source": "head_office"}) as tx:
+        tx.execute("INSERT INTO settings(key, value, updated_at, updated_by) VALUES (?,?,?,?) ON CONFLICT(key)"
+                   " DO UPDATE SET value=excluded.value, updated_at=excluded.updated_at, updated_by=excluded.updated_by",
+                   ("sync_interval_minutes", json.dumps(minutes), iso(session.clock.now()), session.staff.id))
+
+
+def _optional(module: str, name: str) -> Callable:
+    try:
+        mod = importlib.import_module(module)
+    except ImportError:
+        raise FeedDeferred(module) from None
+    fn = getattr(mod, name, None)
+    if fn is None:
+        raise FeedDeferred(f"{module}.{name}")
+    return fn
+
+
+def apply_notice(session, payload: dict, ctx: ApplyContext) -> None:
+    fn = _optional("app.notices", "import_notice")
+    fn(session, payload["zh_CN"], payload["en"], source="head_office", permission=False)
+
+
+def apply_retention_policy(session, payload: dict, ctx: ApplyContext) -> None:
+    fn = _optional("app.retention.rules", "apply_policy_from_head_office")
+    rules = payload.get("rules") if isinstance(payload, dict) else payload
+    fn(session, rules)
+
+
+register_feed_handler("erasure_order", apply_erasure_order)
+register_feed_handler("holiday_table", apply_holiday_table)
+register_feed_handler("config", apply_config)
+register_feed_handler("notice", apply_notice)
+register_feed_handler("retention_policy", apply_retention_policy)

@@ -1,0 +1,52 @@
+"""The store's sync state (table sync_state), the sync log, and `sync_status(db)` for the status bar."""
+from __future__ import annotations
+
+import json
+
+from app.settings import get_setting
+
+
+def get_state(db, key: str, default=None):
+    row = db.one("SELECT value FROM sync_state WHERE key = ?", (key,))
+    return default if row is None else json.loads(row[0])
+
+
+def set_state(conn, key: str, value) -> None:
+    """Inside the caller's transaction (conn = Database, transaction connection or Tx)."""
+    conn.execute("INSERT INTO sync_state(key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+                 (key, json.dumps(value)))
+
+
+def save_state(db, **values) -> None:
+    with db.transaction() as conn:
+        for k, v in values.items():
+            set_state(conn, k, v)
+
+
+def pending_count(db) -> int:
+    acked = int(get_state(db, "acked_seq", 0) or 0)
+    return int(db.scalar("SELECT count(*) FROM change_journal WHERE seq > ?", (acked,), 0))
+
+
+def sync_status(db) -> dict:
+    """For the main window's status bar: {enrolled, store_code, last_success, last_attempt, last_error,
+    pending, resync_required, interval_minutes, clock_offset}. Times are ISO strings (store clock)."""
+    return {
+        "enrolled": get_state(db, "private_key") is not None,
+        "store_code": get_state(db, "store_code"),
+        "url": get_state(db, "url"),
+        "last_success": get_state(db, "last_success"),
+        "last_attempt": get_state(db, "last_attempt"),
+        "last_error": get_state(db, "last_error"),
+        "pending": pending_count(db),
+        "resync_required": bool(get_state(db, "resync_required", False)),
+        "interval_minutes": int(get_setting(db, "sync_interval_minutes", 15) or 15),
+        "clock_offset": float(get_state(db, "clock_offset", 0.0) or 0.0),
+        "inbox": int(db.scalar("SELECT count(*) FROM sync_inbox", (), 0)),
+    }
+
+
+def sync_log(db, limit: int = 200) -> list[dict]:
+    rows = db.all("SELECT id, started_at, finished_at, trigger, outcome, uploaded, downloaded, erasures, message_key,"
+                  " detail FROM sync_log ORDER BY id DESC LIMIT ?", (limit,))
+    return [dict(r) for r in rows]
