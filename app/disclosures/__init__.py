@@ -2,8 +2,8 @@
 
 Only what the recipient's service needs leaves the store (SHR-1):
 - a logistics company gets the delivery address (and the name and mobile on the parcel) for a delivery;
-- an insurer gets the order number and the product for an extended warranty, and only when the
-  member gave the separate authorisation for that purpose.
+- an insurer gets the order number and the product for an extended warranty, and only with the
+  member's separate consent ("warranty") and the customer's authorisation of this disclosure.
 Every disclosure is logged — recipient, purpose, field names, time — and listable per member (SHR-2).
 The log holds field names, never the disclosed values.
 """
@@ -22,13 +22,12 @@ from app.staff import permissions as P
 DISCLOSE = P.grant("disclosure.create", P.CLERK, P.MANAGER)
 DISCLOSURE_VIEW = P.grant("disclosure.view", P.CLERK, P.MANAGER)
 
-# recipient kind -> (purpose, fields it may receive, separate authorisation needed)
+# recipient kind -> (purpose code of the notice, fields it may receive, per-disclosure authorisation needed)
 RECIPIENTS = {
     "logistics": ("delivery", ("name", "mobile", "delivery_address"), False),
-    "insurer": ("extended_warranty", ("order_no", "product"), True),
+    "insurer": ("warranty", ("order_no", "product"), True),
 }
-# The consent purpose key checked for the insurer (helper #3's consent API).
-EXTENDED_WARRANTY_PURPOSE = "extended_warranty"
+AUTHORISATION_METHODS = ("screen", "signature", "paper")
 
 register({
     "disclosure.recipient_invalid": ("请选择接收方类型(物流公司或保险公司)。", "Choose the recipient type (logistics or insurer)."),
@@ -38,37 +37,37 @@ register({
     "disclosure.fields_required": ("请选择要提供的信息项。", "Choose the fields to provide."),
     "disclosure.no_authorisation": ("会员未单独授权向保险公司提供延保所需信息,不能提供。",
                                     "The member has not separately authorised disclosure to the insurer for the extended warranty."),
+    "disclosure.no_consent": ("会员未同意“{purpose}”这一处理目的(或已撤回同意),不能向第三方提供。",
+                              "The member has not consented to the purpose “{purpose}” (or withdrew it); nothing can be disclosed."),
     "disclosure.member_unknown": ("未找到该会员。", "Member not found."),
 })
 
 _consent_check: Callable | None = None
 
 
-def set_consent_check(fn: Callable) -> None:
-    """fn(db, member_id, purpose) -> bool. Registered by the consent domain (helper #3) or the app."""
+def set_consent_check(fn: Callable | None) -> None:
+    """fn(db, member_id, purpose_code) -> bool, to replace the default check (the consent domain may)."""
     global _consent_check
     _consent_check = fn
 
 
-def has_separate_authorisation(db, member_id: str, purpose: str) -> bool:
-    """True when the member has granted `purpose` (separate consent). Uses the consent domain's check;
-    without one, nothing is authorised (fail closed)."""
-    fn = _consent_check
-    if fn is None:
-        try:                                   # helper #3's consent API, when it is there
-            from app.consent import has_consent as fn  # type: ignore
-        except Exception:
-            return False
-    try:
-        return bool(fn(db, member_id, purpose))
-    except Exception:
-        return False
+def has_consent(db, member_id: str, purpose: str) -> bool:
+    """The member's current consent for a purpose (table member_consents of migration 0002: the latest
+    record wins, so a withdrawal stops disclosures at once). Fails closed."""
+    if _consent_check is not None:
+        return bool(_consent_check(db, member_id, purpose))
+    row = db.one("SELECT granted FROM member_consents WHERE member_id = ? AND purpose_code = ?", (member_id, purpose))
+    return bool(row and row[0])
 
 
 def disclose(session, member_id: str, recipient_kind: str, recipient: str, fields: list[str],
-             reference: str | None = None) -> str:
+             reference: str | None = None, authorisation: str | None = None) -> str:
     """Log (and allow) a disclosure to a third party. Returns the disclosure id. The caller hands over
-    the data only after this returns (the log comes first)."""
+    the data only after this returns (the log comes first).
+
+    Logistics: the member's consent to "delivery". Insurer: the consent to "warranty" (the separate
+    consent) and this disclosure's own authorisation by the customer (`authorisation` = how it was
+    given: screen | signature | paper), as the notice says: authorised each time."""
     session.require(DISCLOSE)
     if recipient_kind not in RECIPIENTS:
         raise ValidationError("disclosure.recipient_invalid", field="recipient_kind")
@@ -84,22 +83,29 @@ def disclose(session, member_id: str, recipient_kind: str, recipient: str, field
             raise ValidationError("disclosure.field_not_allowed", field=f)
     if is_erased(session.db, member_id) or session.db.one("SELECT 1 FROM members WHERE id = ?", (member_id,)) is None:
         raise NotFound("disclosure.member_unknown")
-    if needs_auth and not has_separate_authorisation(session.db, member_id, EXTENDED_WARRANTY_PURPOSE):
+    problem = None
+    if not has_consent(session.db, member_id, purpose):
+        problem = ValidationError("disclosure.no_consent", field="consent", purpose=purpose)
+    elif needs_auth and authorisation not in AUTHORISATION_METHODS:
+        problem = ValidationError("disclosure.no_authorisation", field="authorisation")
+    if problem is not None:
         with session.db.transaction() as conn:
             from app.audit import chain
             chain.append(conn, ts=iso(session.clock.now()), staff_id=session.staff.id, terminal=session.terminal,
                          action="disclosure.refused", subject_type="member", subject_id=member_id,
-                         details={"recipient_kind": recipient_kind, "reason": "no_authorisation"})
-        raise ValidationError("disclosure.no_authorisation", field="consent")
+                         details={"recipient_kind": recipient_kind, "reason": problem.key})
+        raise problem
+    if not needs_auth:
+        authorisation = None
     did = secrets.token_hex(8)
     now = iso(session.clock.now())
     reference = (reference or "").strip()[:64] or None
     with session.write("disclosure.create", "member", member_id,
                        {"disclosure": did, "recipient_kind": recipient_kind, "purpose": purpose, "fields": fields}) as tx:
         tx.execute("INSERT INTO disclosures(id, member_id, recipient, recipient_kind, purpose, fields, reference,"
-                   " disclosed_at, staff_id) VALUES (?,?,?,?,?,?,?,?,?)",
-                   (did, member_id, recipient, recipient_kind, purpose, json.dumps(fields), reference, now,
-                    session.staff.id))
+                   " authorisation, disclosed_at, staff_id) VALUES (?,?,?,?,?,?,?,?,?,?)",
+                   (did, member_id, recipient, recipient_kind, purpose, json.dumps(fields), reference, authorisation,
+                    now, session.staff.id))
         tx.journal("disclosure", did, "upsert", {"member_id": member_id, "recipient": recipient,
                                                 "recipient_kind": recipient_kind, "purpose": purpose,
                                                 "fields": fields, "disclosed_at": now}, member_id=member_id)
@@ -115,7 +121,7 @@ def list_disclosures(session, member_id: str) -> list[dict]:
 
 def export_disclosures(db, member_id: str) -> list[dict]:
     out = []
-    for r in db.all("SELECT recipient, recipient_kind, purpose, fields, reference, disclosed_at FROM disclosures"
+    for r in db.all("SELECT recipient, recipient_kind, purpose, fields, reference, authorisation, disclosed_at FROM disclosures"
                     " WHERE member_id = ? ORDER BY disclosed_at DESC", (member_id,)):
         d = dict(r)
         d["fields"] = json.loads(d["fields"])
@@ -128,3 +134,10 @@ def _erase_disclosures(tx, member_id: str) -> int:
 
 
 register_eraser("disclosures", _erase_disclosures)
+
+try:   # the customer's data copy (RIG-6), helper #6's exporter registry
+    from app.requests.export import register_exporter
+except ImportError:  # pragma: no cover - requests domain absent
+    register_exporter = None
+if register_exporter is not None:
+    register_exporter("disclosures", export_disclosures)

@@ -221,3 +221,10 @@ def _erase_purchases(tx, member_id: str) -> int:
 
 
 register_eraser("purchases", _erase_purchases)
+
+try:   # the customer's data copy (RIG-6), helper #6's exporter registry
+    from app.requests.export import register_exporter
+except ImportError:  # pragma: no cover - requests domain absent
+    register_exporter = None
+if register_exporter is not None:
+    register_exporter("purchases", export_purchases)

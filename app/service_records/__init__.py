@@ -90,3 +90,10 @@ def _erase_service_records(tx, member_id: str) -> int:
 
 
 register_eraser("service_records", _erase_service_records)
+
+try:   # the customer's data copy (RIG-6), helper #6's exporter registry
+    from app.requests.export import register_exporter
+except ImportError:  # pragma: no cover - requests domain absent
+    register_exporter = None
+if register_exporter is not None:
+    register_exporter("service_records", export_service_records)

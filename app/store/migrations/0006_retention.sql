@@ -72,6 +72,7 @@ CREATE TABLE disclosures (
     purpose       TEXT NOT NULL,               -- delivery | extended_warranty
     fields        TEXT NOT NULL,               -- JSON list of field names
     reference     TEXT,                        -- order number / purchase id the disclosure concerns
+    authorisation TEXT,                        -- insurer: how the customer authorised this disclosure
     disclosed_at  TEXT NOT NULL,
     staff_id      TEXT
 );
