@@ -56,12 +56,12 @@ def _has_column(db, table: str, column: str) -> bool:
 
 
 # -- see / copy (RIG-6) -----------------------------------------------------------------
-def build_copy(session, request_id: str, store=None, *, font=None) -> tuple[bytes, bytes, dict]:
+def build_copy(session, request_id: str, store=None, *, font=None, cipher=None) -> tuple[bytes, bytes, dict]:
     """(json_bytes, pdf_bytes, counts) of the member's data, in memory. Manager only (every field).
     Completes the request; the UI hands the bytes over (print, save to the customer's medium)."""
     req = _begin(session, request_id, ("access", "copy"), permission=M.REQUEST_EXPORT)
     _member(session, req["member_id"])
-    data = X.collect_member_data(session, req["member_id"])
+    data = X.collect_member_data(session, req["member_id"], cipher=cipher)
     counts = X.counts(data)
     session.audit_read("member.export", "member", req["member_id"],
                        {"request_id": request_id, "categories": counts, "formats": ["json", "pdf"]})
@@ -79,16 +79,17 @@ def default_store(session):
 
 
 # -- correct ----------------------------------------------------------------------------
-def execute_correct(session, request_id: str, changes: dict) -> dict:
-    """Apply the customer's corrections through the members service (its validation applies).
-    The request and its audit name the fields, never the values."""
+def execute_correct(session, request_id: str, changes: dict, cipher=None) -> dict:
+    """Apply the customer's corrections through the members service (its validation applies;
+    `cipher` = app.members.service.cipher_for(vault) for encrypted fields). The request and its
+    audit name the fields, never the values."""
     if not changes:
         raise ValidationError("requests.changes_required", field="changes")
     req = _begin(session, request_id, "correct")
     _member(session, req["member_id"])
     update_member = _member_service("update_member")
-    update_member(session, req["member_id"], dict(changes))
-    return S.complete(session, request_id, "done", {"fields": sorted(changes)})
+    changed = update_member(session, req["member_id"], dict(changes), cipher=cipher)
+    return S.complete(session, request_id, "done", {"fields": sorted(changed or changes)})
 
 
 # -- withdraw consent (CON-3) -----------------------------------------------------------

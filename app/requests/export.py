@@ -103,8 +103,18 @@ _DEFAULTS: dict[str, Callable] = {
 }
 
 
-def collect_member_data(session, member_id: str) -> dict:
-    """Every category of one member's data as a JSON-safe dict (no access check: callers do it)."""
+def _members_export(db, member_id, cipher):
+    """helper #3's export (profile, optional fields decrypted with a cipher, consent history)."""
+    try:
+        from app.members.service import export_member
+    except ImportError:
+        return None
+    return export_member(db, member_id, cipher)
+
+
+def collect_member_data(session, member_id: str, cipher=None) -> dict:
+    """Every category of one member's data as a JSON-safe dict (no access check: callers do it).
+    With `cipher` the sensitive fields are decrypted (a manager's copy for the customer)."""
     db = session.db
     member_no = db.scalar("SELECT member_no FROM members WHERE id = ?", (member_id,))
     data = {"format": FORMAT, "generated_at": iso(session.clock.now()), "store_code": session.store_code,
@@ -113,7 +123,27 @@ def collect_member_data(session, member_id: str) -> dict:
         fn = _EXPORTERS.get(category) or _DEFAULTS.get(category)
         rows = list(fn(db, member_id) or []) if fn else []
         data["categories"][category] = rows
+    members = _members_export(db, member_id, cipher)
+    if members is not None:
+        profile = dict(members.get("member") or {})
+        profile["fields"] = [dict(field=k, purpose=v.get("purpose"), value=v.get("value"),
+                                  collected_at=v.get("collected_at")) for k, v in members.get("fields", {}).items()]
+        profile["consents_now"] = members.get("consents", {})
+        if "profile" not in _EXPORTERS:
+            data["categories"]["profile"] = [profile]
+        if "consents" not in _EXPORTERS:
+            data["categories"]["consents"] = [_json_safe(h) for h in members.get("consent_history", [])]
     return data
+
+
+def _json_safe(value):
+    if isinstance(value, dict):
+        return {k: _json_safe(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_json_safe(v) for v in value]
+    if isinstance(value, (bytes, bytearray, memoryview)):
+        return f"<{len(bytes(value))} bytes>"
+    return value
 
 
 def to_json_bytes(data: dict) -> bytes:
@@ -124,31 +154,77 @@ def counts(data: dict) -> dict:
     return {k: len(v) for k, v in data["categories"].items()}
 
 
+_COLUMN_ZH = {
+    "member_no": "会员号", "name": "姓名", "mobile": "手机号", "birth_date": "出生日期", "status": "状态",
+    "registered_at": "注册时间", "registered_store": "注册门店", "restricted": "限制处理", "cancelled_at": "注销时间",
+    "last_purchase_at": "最近购买", "updated_at": "更新时间", "address": "收货地址", "id_number": "身份证号",
+    "skin_notes": "皮肤状况记录", "face_feature": "人脸特征码", "kind": "类型", "created_at": "时间",
+    "notice_version": "告知书版本", "notice_hash": "告知书摘要", "method": "方式", "store_code": "门店",
+    "request_no": "受理编号", "type": "申请事项", "outcome": "结果", "received_on": "受理日期",
+    "due_on": "答复期限", "closed_at": "办结时间", "amount": "金额", "occurred_at": "时间", "pos_txn_id": "交易号",
+    "payment_method": "支付方式", "category": "类别", "opened_at": "开始", "closed_on": "结束",
+    "recipient": "接收方", "purpose": "目的", "fields": "字段", "file_name": "文件", "serial": "表单编号",
+    "registration": "注册", "withdrawal": "撤回", "grant": "同意", "reconsent": "重新同意",
+    "screen": "屏幕勾选", "signature": "签名", "paper": "纸质表单", "desk": "服务台",
+    "active": "有效", "cancelled": "已注销", "received": "已受理", "verified": "已核验身份",
+    "in_progress": "处理中", "paused": "已暂停", "completed": "已完成", "refused": "已拒绝", "done": "已办理",
+    "not_found": "未找到", "access": "查阅", "copy": "复制", "correct": "更正、补充", "restrict": "限制处理",
+    "withdraw": "撤回同意", "cancel": "注销会员", "delete": "删除",
+}
+_SKIP_PDF = {"id", "member_id", "record_id", "staff_id", "terminal", "evidence_ref", "notice_lang", "signatures",
+             "guardian", "purpose_hash", "updated_at"}
+
+
+def _zh(key) -> str:
+    if key is None:
+        return ""
+    return _COLUMN_ZH.get(str(key), str(key))
+
+
+def _purpose_titles() -> dict[str, str]:
+    try:
+        from app.notices.store import default_notice
+        return {p.code: p.title for p in default_notice("zh_CN").purposes}
+    except Exception:  # noqa: BLE001 - the copy is still complete with codes
+        return {}
+
+
 def to_pdf_bytes(data: dict, store, *, request_no: str = "", font=None) -> bytes:
-    """The paper copy through the printing template (app.printing.letters)."""
+    """The paper copy through the printing template (app.printing.letters), in Chinese."""
     from app.printing.letters import Letter, Section, render_letter
 
+    titles = _purpose_titles()
     sections = []
     for category, rows in data["categories"].items():
         title = CATEGORIES.get(category, (category, category))[0]
-        cols: list[str] = []
-        for r in rows:
-            for k in r:
-                if k not in cols and not isinstance(r[k], (list, dict)):
-                    cols.append(k)
-        grid = [[_cell(r.get(c)) for c in cols] for r in rows]
         sec = Section(heading=f"{title}({len(rows)})")
-        if rows and len(cols) <= 2:
-            sec.rows = [(c, _cell(r.get(c))) for r in rows for c in cols]
-        elif rows and category == "profile":
-            sec.rows = [(c, _cell(rows[0].get(c))) for c in cols]
-            sec.rows += [(f"{f['field']}", f"{f['value_masked']}") for f in rows[0].get("fields", [])]
+        if category == "profile" and rows:
+            p = rows[0]
+            sec.rows = [(_zh(k), _zh(v) if k == "status" else _cell(v)) for k, v in p.items()
+                        if k not in _SKIP_PDF and not isinstance(v, (list, dict))]
+            sec.rows += [(_zh(f["field"]), _cell(f.get("value", f.get("value_masked"))))
+                         for f in p.get("fields", [])]
+            now = p.get("consents_now") or {}
+            if now:
+                sec.rows.append(("当前同意", ";".join(f"{titles.get(k, k)}:{'同意' if g else '未同意'}"
+                                                     for k, g in now.items())))
+        elif category == "consents":
+            sec.columns = ["时间", "类型", "告知书版本", "告知书摘要", "方式", "各处理目的"]
+            sec.grid = [[str(r.get("created_at", ""))[:16].replace("T", " "), _zh(r.get("kind")),
+                         _cell(r.get("notice_version")), str(r.get("notice_hash") or "")[:12], _zh(r.get("method")),
+                         ";".join(f"{titles.get(x['purpose'], x['purpose'])}:{'同意' if x['granted'] else '不同意'}"
+                                  for x in _purposes_of(r))] for r in rows]
+            sec.col_weights = [1.3, 0.8, 0.9, 1.1, 0.9, 3.0]
         elif rows:
-            sec.columns, sec.grid = cols[:7], [g[:7] for g in grid]
-        if category == "consents":
-            sec.bullets = [f"{r.get('created_at', '')[:10]} 告知书 {r.get('notice_version')}:"
-                           + ";".join(f"{p['purpose']} {'同意' if p['granted'] else '不同意'}" for p in r["purposes"])
-                           for r in rows]
+            cols: list[str] = []
+            for r in rows:
+                for k, v in r.items():
+                    if k not in cols and k not in _SKIP_PDF and not isinstance(v, (list, dict)):
+                        cols.append(k)
+            cols = cols[:7]
+            sec.columns = [_zh(c) for c in cols]
+            sec.grid = [[_zh(r.get(c)) if c in ("type", "status", "outcome", "kind") else _cell(r.get(c))
+                         for c in cols] for r in rows]
         sections.append(sec)
     ref = [("会员号", data.get("member_no") or ""), ("生成时间", data["generated_at"][:16].replace("T", " "))]
     if request_no:
@@ -157,6 +233,20 @@ def to_pdf_bytes(data: dict, store, *, request_no: str = "", font=None) -> bytes
                     closing="本副本与同时提供的机器可读文件(JSON)内容一致。",
                     signatures=["经办人签字", "申请人签收", "日期"])
     return render_letter(letter, font=font)
+
+
+def _purposes_of(record: dict) -> list:
+    items = record.get("purposes") or record.get("items") or []
+    if isinstance(items, dict):
+        return [{"purpose": k, "granted": v} for k, v in items.items()]
+    return list(items)
+
+
+def _purpose_text(p) -> str:
+    if isinstance(p, dict):
+        code = p.get("purpose") or p.get("purpose_code") or p.get("code")
+        return f"{code} {'同意' if p.get('granted') else '不同意'}"
+    return str(p)
 
 
 def _cell(value) -> str:

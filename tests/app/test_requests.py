@@ -247,3 +247,57 @@ def test_type_mismatch_and_bad_state(manager):
         R.execute_restrict(manager, rid)      # identity not verified yet
     with pytest.raises(ValidationError):
         R.open_request(manager, "transfer-everything", mid)
+
+
+# -- through the members domain (registration, correction, withdrawal) -------------------------
+def _register(session, vault, decisions=None, values=None):
+    from app.members.service import cipher_for, register_member
+    from app.notices.store import ensure_default_stored
+    notice = ensure_default_stored(session)
+    decisions = decisions or {"membership": True, "marketing": True, "offers": False, "delivery": True}
+    values = values or {"name": "更正丁", "mobile": "13800138000", "address": "上海市黄浦区南京东路1号"}
+    return register_member(session, cipher_for(vault), notice=notice, decisions=decisions, values=values)["id"]
+
+
+def test_correct_through_members_validation_audits_fields_only(vault, manager, clerk):
+    from app.members.service import cipher_for
+    mid = _register(clerk, vault)
+    rid = R.open_request(clerk, "correct", mid, identity_method="id_card_sighted")
+    with pytest.raises(ValidationError):
+        R.execute_correct(clerk, rid, {"mobile": "12345"}, cipher=cipher_for(vault))   # normal validation
+    assert clerk.db.one("SELECT mobile FROM members WHERE id = ?", (mid,))[0] == "13800138000"
+    req = R.execute_correct(clerk, rid, {"name": "更正戊", "address": "上海市静安区1号"}, cipher=cipher_for(vault))
+    assert clerk.db.one("SELECT name FROM members WHERE id = ?", (mid,))[0] == "更正戊"
+    assert req["result_summary"] == {"fields": ["address", "name"]}
+    details = [d[0] for d in clerk.db.all("SELECT details FROM audit_log WHERE subject_id IN (?, ?)", (mid, rid))]
+    assert any('"fields":["address","name"]' in d for d in details)              # rule: SEC-2
+    assert not any("更正" in d or "静安" in d for d in details)                  # rule: SEC-2
+
+
+def test_withdraw_consent_request_stops_processing(vault, manager, clerk):
+    mid = _register(clerk, vault)
+    assert clerk.db.one("SELECT marketing_opt_in FROM members WHERE id = ?", (mid,))[0] == 1
+    rid = R.open_request(clerk, "withdraw", mid, identity_method="sms_code")
+    with pytest.raises(ValidationError):
+        R.execute_withdraw(clerk, rid, [])
+    req = R.execute_withdraw(clerk, rid, ["marketing", "delivery"])
+    assert req["result_summary"] == {"purposes": ["marketing", "delivery"]}
+    assert clerk.db.one("SELECT marketing_opt_in FROM members WHERE id = ?", (mid,))[0] == 0   # rule: CON-3
+    assert clerk.db.one("SELECT count(*) FROM member_fields WHERE member_id = ? AND field = 'address'",
+                        (mid,))[0] == 0                                                       # rule: CON-3
+    kinds = [r[0] for r in clerk.db.all("SELECT kind FROM consent_records WHERE member_id = ?", (mid,))]
+    assert kinds.count("withdrawal") == 2                                                     # rule: CON-3
+
+
+def test_copy_includes_decrypted_fields_and_consent_versions(vault, manager, clerk):
+    from app.members.service import cipher_for
+    mid = _register(clerk, vault)
+    rid = R.open_request(clerk, "access", mid, identity_method="id_card_sighted")
+    json_bytes, pdf_bytes, counts = R.build_copy(manager, rid, cipher=cipher_for(vault))
+    data = json.loads(json_bytes)
+    profile = data["categories"]["profile"][0]
+    assert profile["name"] == "更正丁" and profile["mobile"] == "13800138000"               # rule: RIG-6
+    assert {f["field"]: f["value"] for f in profile["fields"]}["address"] == "上海市黄浦区南京东路1号"  # rule: RIG-6
+    consent = data["categories"]["consents"][0]
+    assert consent["notice_version"] and len(consent["notice_hash"]) == 64                   # rule: RIG-6
+    assert counts["consents"] == 1 and counts["requests"] == 1
