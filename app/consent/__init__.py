@@ -1,0 +1,1 @@
+"""Consent records (issue #3): app.consent.service."""

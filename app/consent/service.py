@@ -1,0 +1,215 @@
+"""Consent records (CON-1..5): who agreed to which purpose of which notice version, how and when.
+
+Every registration, later grant, re-consent and withdrawal writes one consent_records row with
+one consent_items row per purpose decided (refusals too), inside the caller's write transaction.
+member_consents holds the current state per purpose; `active_purposes` says which processing
+may run now (granted, and unchanged since the version the member agreed to: CON-5).
+"""
+from __future__ import annotations
+
+import secrets
+
+from app.clock import iso
+from app.errors import NotFound, UserError
+from app.members.fields import FIELD_PURPOSE, OPTIONAL_FIELDS
+from app.messages import register
+from app.notices import Notice, changed_purposes, current_notice, default_notice, get_notice, store_notice
+from app.notices.model import LANGS, REQUIRED_PURPOSE
+from app.staff import permissions as P
+
+CONSENT_CHANGE = P.grant("member.consent", P.CLERK, P.MANAGER)
+METHODS = ("screen", "signature", "paper", "desk")
+
+register({
+    "consent.required_missing": ("办理会员须同意“办理会员并提供会员权益”这一项;其他各项均可不同意。",
+                                 "Membership needs consent to the membership purpose; every other purpose is optional."),
+    "consent.sensitive_needs_signature": ("“{purpose}”涉及敏感个人信息,须顾客单独签名同意(或签署纸质同意书)。",
+                                          "“{purpose}” involves sensitive personal information: the customer must "
+                                          "sign a separate consent (or a paper form)."),
+    "consent.unknown_purpose": ("告知书中没有处理目的 {purpose}。", "The notice has no purpose {purpose}."),
+    "consent.required_cannot_withdraw": ("“办理会员”是会员的基础;撤回即注销会员,请通过个人信息权利申请办理注销会员。",
+                                         "Membership itself cannot be withdrawn here: that is cancelling the "
+                                         "membership, done through a data-subject request."),
+    "consent.not_granted": ("该项目前未同意,无需撤回。", "This purpose is not currently consented; nothing to withdraw."),
+    "consent.field_not_consented": ("这一项只能在顾客同意相应的处理目的后填写。",
+                                    "This field can be filled in only after the customer consents to its purpose."),
+    "consent.notice_mismatch": ("告知书版本与已发布的内容不一致,请重新打开登记。",
+                                "The notice differs from the published version; restart the registration."),
+    "consent.method_invalid": ("同意方式无效。", "Invalid consent method."),
+})
+
+
+def _ensure_notice_stored(tx, notice: Notice, session) -> None:
+    """The consent names a notice version by hash: that exact text must be kept (NOT-2)."""
+    row = tx.one("SELECT content_hash FROM notices WHERE version = ? AND lang = ?", (notice.version, notice.lang))
+    if row is not None:
+        if row[0] != notice.content_hash:
+            raise UserError("consent.notice_mismatch")
+        return
+    if default_notice(notice.lang) != notice:
+        raise UserError("consent.notice_mismatch")
+    for lang in LANGS:   # first use of the shipped default: store both languages
+        store_notice(tx, default_notice(lang), "default", iso(session.clock.now()), session.staff.id)
+
+
+def record_consent(tx, session, member_id: str, notice: Notice, decisions: dict[str, bool], *, kind: str,
+                   method: str, cipher=None, guardian: dict | None = None, evidence_ref: str | None = None,
+                   signatures: dict[str, bytes] | None = None) -> str:
+    """Write one consent record inside the caller's transaction. Returns the record id."""
+    if method not in METHODS:
+        raise UserError("consent.method_invalid")
+    signatures = signatures or {}
+    for code in decisions:
+        if notice.purpose(code) is None:
+            raise UserError("consent.unknown_purpose", purpose=code)
+    for code, granted in decisions.items():
+        p = notice.purpose(code)
+        if granted and p.sensitive and kind != "withdrawal" and not signatures.get(code) and not evidence_ref:
+            raise UserError("consent.sensitive_needs_signature", purpose=p.title)  # SEN-1
+    _ensure_notice_stored(tx, notice, session)
+    rid = secrets.token_hex(8)
+    now = iso(session.clock.now())
+    guardian_enc = None
+    if guardian:
+        guardian_enc = cipher.encrypt(guardian["name"], "consent_records", "guardian_name_enc", rid)
+    tx.execute("INSERT INTO consent_records(id, member_id, kind, notice_version, notice_lang, notice_hash, method,"
+               " staff_id, store_code, terminal, created_at, evidence_ref, guardian_name_enc, guardian_relation)"
+               " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+               (rid, member_id, kind, notice.version, notice.lang, notice.content_hash, method, session.staff.id,
+                session.store_code, session.terminal, now, evidence_ref, guardian_enc,
+                guardian["relation"] if guardian else None))
+    for code, granted in decisions.items():
+        p = notice.purpose(code)
+        tx.execute("INSERT INTO consent_items(record_id, purpose_code, granted, sensitive, purpose_hash)"
+                   " VALUES (?,?,?,?,?)", (rid, code, int(bool(granted)), int(p.sensitive), p.purpose_hash))
+        tx.execute("INSERT INTO member_consents(member_id, purpose_code, granted, record_id, notice_version,"
+                   " purpose_hash, updated_at) VALUES (?,?,?,?,?,?,?) ON CONFLICT(member_id, purpose_code) DO UPDATE"
+                   " SET granted=excluded.granted, record_id=excluded.record_id, notice_version=excluded.notice_version,"
+                   " purpose_hash=excluded.purpose_hash, updated_at=excluded.updated_at",
+                   (member_id, code, int(bool(granted)), rid, notice.version, p.purpose_hash, now))
+    for code, png in signatures.items():
+        if not png or not decisions.get(code):
+            continue
+        eid = secrets.token_hex(8)
+        tx.execute("INSERT INTO consent_evidence(id, record_id, member_id, purpose_code, kind, mime, data, created_at)"
+                   " VALUES (?,?,?,?,?,?,?,?)",
+                   (eid, rid, member_id, code, "signature", "image/png",
+                    cipher.encrypt_bytes(bytes(png), f"consent_evidence.data:{eid}"), now))
+    _mirror_flags(tx, member_id)
+    if kind in ("registration", "reconsent"):
+        tx.execute("UPDATE members SET notice_version = ?, reconsent_needed = 0, updated_at = ? WHERE id = ?",
+                   (notice.version, now, member_id))
+    tx.journal("consent", rid, "upsert", {"member_id": member_id, "kind": kind, "notice_version": notice.version,
+                                          "notice_hash": notice.content_hash, "method": method,
+                                          "decisions": {c: bool(g) for c, g in decisions.items()}, "at": now},
+               member_id=member_id)
+    return rid
+
+
+def _mirror_flags(tx, member_id: str) -> None:
+    """members.marketing_opt_in / offers_opt_in follow the consent state at once (CON-3)."""
+    tx.execute("UPDATE members SET marketing_opt_in = coalesce((SELECT granted FROM member_consents WHERE member_id = ?"
+               " AND purpose_code = 'marketing'), 0), offers_opt_in = coalesce((SELECT granted FROM member_consents"
+               " WHERE member_id = ? AND purpose_code = 'offers'), 0) WHERE id = ?", (member_id, member_id, member_id))
+
+
+def erase_purpose_fields(tx, member_id: str, purpose_code: str) -> int:
+    """Delete the data collected for one purpose (address for delivery, ID number, feature code...)."""
+    fields = [f for f in OPTIONAL_FIELDS if FIELD_PURPOSE[f] == purpose_code]
+    if not fields:
+        return 0
+    marks = ",".join("?" * len(fields))
+    return tx.execute(f"DELETE FROM member_fields WHERE member_id = ? AND field IN ({marks})",
+                      (member_id, *fields)).rowcount
+
+
+def withdraw_consent(session, member_id: str, purpose_code: str, *, method: str = "desk",
+                     evidence_ref: str | None = None) -> str:
+    """Withdraw one purpose, effective at once (CON-3): recorded like a consent, the purpose's data
+    (sensitive data above all) erased in the same transaction, opt-in flags off. Returns record id."""
+    session.require(CONSENT_CHANGE)
+    if purpose_code == REQUIRED_PURPOSE:
+        raise UserError("consent.required_cannot_withdraw")
+    row = session.db.one("SELECT granted FROM member_consents WHERE member_id = ? AND purpose_code = ?",
+                         (member_id, purpose_code))
+    if session.db.one("SELECT 1 FROM members WHERE id = ?", (member_id,)) is None:
+        raise NotFound()
+    if row is None or not row[0]:
+        raise UserError("consent.not_granted")
+    notice = current_notice(session.db, "zh_CN")
+    if notice.purpose(purpose_code) is None:   # a purpose dropped from the current notice: use the member's version
+        version = session.db.scalar("SELECT notice_version FROM member_consents WHERE member_id = ? AND purpose_code = ?",
+                                    (member_id, purpose_code))
+        notice = get_notice(session.db, version, "zh_CN")
+    with session.write("consent.withdraw", "member", member_id) as tx:
+        rid = record_consent(tx, session, member_id, notice, {purpose_code: False}, kind="withdrawal", method=method,
+                             evidence_ref=evidence_ref)
+        erased = erase_purpose_fields(tx, member_id, purpose_code)
+        tx.execute("UPDATE members SET updated_at = ? WHERE id = ?", (iso(session.clock.now()), member_id))
+        tx.details = {"purpose": purpose_code, "record": rid, "fields_erased": erased}
+    return rid
+
+
+def consent_state(db, member_id: str) -> dict[str, bool]:
+    return {r[0]: bool(r[1]) for r in db.all("SELECT purpose_code, granted FROM member_consents WHERE member_id = ?",
+                                              (member_id,))}
+
+
+def active_purposes(db, member_id: str) -> set[str]:
+    """Purposes whose processing may run for this member now: granted, and the purpose has not changed
+    (data types, retention, recipients, ...) in the current notice since the version agreed to (CON-5)."""
+    current = current_notice(db, "zh_CN")
+    out, cache = set(), {}
+    for code, version in db.all("SELECT purpose_code, notice_version FROM member_consents WHERE member_id = ?"
+                                " AND granted = 1", (member_id,)):
+        if current.purpose(code) is None:
+            continue
+        if version != current.version:
+            if version not in cache:
+                try:
+                    cache[version] = changed_purposes(get_notice(db, version, "zh_CN"), current)
+                except UserError:
+                    cache[version] = {c: ["unknown"] for c in current.codes}
+            if code in cache[version]:
+                continue
+        out.add(code)
+    return out
+
+
+def consent_active(db, member_id: str, purpose_code: str) -> bool:
+    """May this member's data be processed for `purpose_code` now? (marketing, offers, delivery ...)"""
+    return purpose_code in active_purposes(db, member_id)
+
+
+def needs_reconsent(db, member_id: str) -> list[str]:
+    """Purposes the member agreed to that changed in the current notice (the next visit prompts)."""
+    granted = [r[0] for r in db.all("SELECT purpose_code FROM member_consents WHERE member_id = ? AND granted = 1",
+                                    (member_id,))]
+    active = active_purposes(db, member_id)
+    return [c for c in granted if c not in active]
+
+
+def consent_history(db, member_id: str) -> list[dict]:
+    """Every consent record of a member, newest first, with its items (no personal values)."""
+    out = []
+    for r in db.all("SELECT c.*, s.display_name AS staff_name FROM consent_records c LEFT JOIN staff s"
+                    " ON s.id = c.staff_id WHERE c.member_id = ? ORDER BY c.created_at DESC, c.rowid DESC",
+                    (member_id,)):
+        items = {i[0]: bool(i[1]) for i in db.all("SELECT purpose_code, granted FROM consent_items WHERE record_id = ?",
+                                                   (r["id"],))}
+        evidence = db.scalar("SELECT count(*) FROM consent_evidence WHERE record_id = ?", (r["id"],))
+        out.append({"id": r["id"], "kind": r["kind"], "created_at": r["created_at"],
+                    "notice_version": r["notice_version"], "notice_lang": r["notice_lang"],
+                    "notice_hash": r["notice_hash"], "method": r["method"], "staff_id": r["staff_id"],
+                    "staff_name": r["staff_name"], "store_code": r["store_code"], "terminal": r["terminal"],
+                    "evidence_ref": r["evidence_ref"], "signatures": evidence,
+                    "guardian": bool(r["guardian_name_enc"]), "guardian_relation": r["guardian_relation"],
+                    "items": items})
+    return out
+
+
+def signature_images(db, cipher, member_id: str) -> list[tuple[str, str, bytes]]:
+    """(record id, purpose, PNG bytes) of a member's signatures, decrypted (for the data copy)."""
+    return [(r[0], r[1], cipher.decrypt_bytes(r[3], f"consent_evidence.data:{r[2]}"))
+            for r in db.all("SELECT record_id, purpose_code, id, data FROM consent_evidence WHERE member_id = ?",
+                            (member_id,))]

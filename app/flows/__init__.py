@@ -1,0 +1,1 @@
+"""Multi-step flows as plain state machines, tested without Qt."""

@@ -1,0 +1,261 @@
+"""Member registration as a plain state machine (the Qt wizard only renders it).
+
+    NOTICE -> CONSENT -> SENSITIVE (one screen per granted sensitive purpose) -> FIELDS -> REVIEW -> DONE
+                                                              \\-> EXISTING (mobile already a member)
+
+- NOTICE: the customer reads the current notice before anything is collected (NOT-1).
+- CONSENT: one decision per purpose, nothing pre-ticked; "next" depends only on the required
+  purpose (CON-2).
+- SENSITIVE: separate consent per granted sensitive purpose with its necessity and protection text and
+  a signature (SEN-1); declining here just refuses that purpose. The sensitive value itself is only
+  collected after this separate consent.
+- FIELDS: only the fields of granted purposes (MIN-1..3); a birth date under 14 (or the minor box)
+  asks for the guardian's name, relation and confirmation (CON-4).
+- REVIEW -> submit(): one transaction (app.members.service.register_member).
+`back()` never loses what was typed; fields of a purpose refused later are kept in the form but
+never submitted.
+"""
+from __future__ import annotations
+
+from enum import Enum
+
+from app.errors import UserError, ValidationError
+from app.members import validation as V
+from app.members.fields import FIELD_PURPOSE, OPTIONAL_FIELDS
+from app.members.service import MobileExists, find_by_mobile, register_member
+from app.notices import Notice, current_notice
+from app.notices.model import REQUIRED_PURPOSE
+
+
+class Step(str, Enum):
+    NOTICE = "notice"
+    CONSENT = "consent"
+    SENSITIVE = "sensitive"
+    FIELDS = "fields"
+    REVIEW = "review"
+    DONE = "done"
+    EXISTING = "existing"
+
+
+FIELD_ORDER = ("name", "mobile", "birth_date", "address", "id_number", "face_feature", "skin_notes")
+
+
+class RegistrationFlow:
+    def __init__(self, session, *, notice: Notice | None = None, lang: str = "zh_CN", method: str = "screen"):
+        self.session = session
+        self.notice = notice or current_notice(session.db, lang, session.clock.now().date().isoformat())
+        self.method = method
+        self.step = Step.NOTICE
+        self.notice_read = False
+        self.decisions: dict[str, bool | None] = {p.code: None for p in self.notice.purposes}   # nothing pre-ticked
+        self.values: dict[str, str] = {}
+        self.errors: dict[str, UserError] = {}
+        self.minor_declared = False
+        self.guardian: dict[str, str] = {"name": "", "relation": ""}
+        self.guardian_confirmed = False
+        self.signatures: dict[str, bytes] = {}
+        self.sensitive_index = 0
+        self.result: dict | None = None
+        self.existing_member_id: str | None = None
+
+    # -- derived state -------------------------------------------------------------
+    @property
+    def today(self):
+        return self.session.clock.now().date()
+
+    def granted(self) -> set[str]:
+        return {c for c, g in self.decisions.items() if g}
+
+    def sensitive_pending(self) -> list[str]:
+        """Granted sensitive purposes, in notice order (each gets its own consent screen)."""
+        return [p.code for p in self.notice.purposes if p.sensitive and self.decisions.get(p.code)]
+
+    def current_sensitive(self) -> str | None:
+        pend = self.sensitive_pending()
+        return pend[self.sensitive_index] if self.sensitive_index < len(pend) else None
+
+    def can_confirm_consent(self) -> bool:
+        """CON-2: depends only on the required purpose, never on the optional ones."""
+        return self.decisions.get(REQUIRED_PURPOSE) is True
+
+    def visible_fields(self) -> list[str]:
+        g = self.granted()
+        return [f for f in FIELD_ORDER if FIELD_PURPOSE[f] in g]
+
+    def is_minor(self) -> bool:
+        birth = self.values.get("birth_date", "").strip()
+        try:
+            clean = V.birth_date(birth, self.today) if birth else None
+        except ValidationError:
+            clean = None
+        return self.minor_declared or V.is_under_14(clean, self.today)
+
+    def submitted_values(self) -> dict[str, str]:
+        vis = set(self.visible_fields())
+        return {f: v for f, v in self.values.items() if f in vis and str(v).strip()}
+
+    # -- input ---------------------------------------------------------------------
+    def acknowledge_notice(self) -> None:
+        self.notice_read = True
+
+    def decide(self, code: str, granted: bool) -> None:
+        if code not in self.decisions:
+            raise UserError("consent.unknown_purpose", purpose=code)
+        self.decisions[code] = bool(granted)
+        if not granted:
+            self.signatures.pop(code, None)
+
+    def sign(self, code: str, png: bytes) -> None:
+        self.signatures[code] = bytes(png)
+
+    def clear_signature(self, code: str) -> None:
+        self.signatures.pop(code, None)
+
+    def set_value(self, field: str, text: str) -> UserError | None:
+        """Store the text and validate it at once; returns the error to show next to the field."""
+        self.values[field] = text or ""
+        self.errors.pop(field, None)
+        err = self._check(field)
+        if err:
+            self.errors[field] = err
+        return err
+
+    def set_guardian(self, name: str, relation: str, confirmed: bool) -> None:
+        self.guardian = {"name": name or "", "relation": relation or ""}
+        self.guardian_confirmed = bool(confirmed)
+
+    def _check(self, field: str) -> UserError | None:
+        raw = self.values.get(field, "")
+        try:
+            if field in ("name", "mobile"):
+                V.VALIDATORS[field](raw)
+            elif not str(raw).strip():
+                return None
+            elif field == "birth_date":
+                V.birth_date(raw, self.today)
+            elif field == "id_number":
+                birth = None
+                try:
+                    birth = V.birth_date(self.values.get("birth_date", ""), self.today)
+                except ValidationError:
+                    pass
+                V.id_number(raw, birth, self.today)
+            elif field in V.VALIDATORS:
+                V.VALIDATORS[field](raw)
+        except ValidationError as exc:
+            return exc
+        return None
+
+    # -- navigation ----------------------------------------------------------------
+    def next(self) -> Step:
+        """Validate the current step and advance. Raises UserError (with .field) when it cannot."""
+        if self.step is Step.NOTICE:
+            self.acknowledge_notice()
+            self.step = Step.CONSENT
+        elif self.step is Step.CONSENT:
+            if not self.can_confirm_consent():
+                raise UserError("consent.required_missing")
+            self.sensitive_index = 0
+            self.step = Step.SENSITIVE if self.sensitive_pending() else Step.FIELDS
+        elif self.step is Step.SENSITIVE:
+            code = self.current_sensitive()
+            if code and not self.signatures.get(code):
+                raise UserError("consent.sensitive_needs_signature", purpose=self.notice.purpose(code).title)
+            self.sensitive_index += 1
+            if self.current_sensitive() is None:
+                self.step = Step.FIELDS
+        elif self.step is Step.FIELDS:
+            self._validate_fields()
+            existing = find_by_mobile(self.session.db, V.mobile(self.values.get("mobile")))
+            if existing:
+                self.existing_member_id = existing
+                self.step = Step.EXISTING
+                return self.step
+            self.step = Step.REVIEW
+        elif self.step is Step.REVIEW:
+            raise UserError("error.generic")     # use submit()
+        return self.step
+
+    def decline_sensitive(self) -> Step:
+        """The customer refuses the sensitive purpose on its own screen: recorded as refused."""
+        code = self.current_sensitive()
+        if code:
+            self.decide(code, False)      # it drops out of sensitive_pending(); index now points at the next one
+        if self.current_sensitive() is None:
+            self.step = Step.FIELDS
+        return self.step
+
+    def back(self) -> Step:
+        if self.step is Step.CONSENT:
+            self.step = Step.NOTICE
+        elif self.step is Step.SENSITIVE:
+            if self.sensitive_index > 0:
+                self.sensitive_index -= 1
+            else:
+                self.step = Step.CONSENT
+        elif self.step is Step.FIELDS:
+            pend = self.sensitive_pending()
+            if pend:
+                self.sensitive_index = len(pend) - 1
+                self.step = Step.SENSITIVE
+            else:
+                self.step = Step.CONSENT
+        elif self.step in (Step.REVIEW, Step.EXISTING):
+            self.step = Step.FIELDS
+        return self.step
+
+    def _validate_fields(self) -> None:
+        self.errors = {}
+        for f in self.visible_fields():
+            err = self._check(f)
+            if err:
+                self.errors[f] = err
+        if self.is_minor():
+            try:
+                V.name(self.guardian.get("name"), field="guardian_name")
+                V.guardian_relation(self.guardian.get("relation"))
+                if not self.guardian_confirmed:
+                    raise ValidationError("member.guardian_required", field="guardian_confirmed")
+            except ValidationError as exc:
+                self.errors[exc.field or "guardian_name"] = exc
+        if self.errors:
+            first = next(f for f in (*FIELD_ORDER, "guardian_name", "guardian_relation", "guardian_confirmed")
+                         if f in self.errors)
+            raise self.errors[first]
+
+    def submit(self, cipher) -> dict:
+        """REVIEW -> DONE: one transaction. A mobile registered meanwhile -> EXISTING."""
+        if self.step is not Step.REVIEW:
+            raise UserError("error.generic")
+        decisions = {c: bool(g) for c, g in self.decisions.items()}   # undecided = refused, recorded as such
+        try:
+            self.result = register_member(
+                self.session, cipher, notice=self.notice, decisions=decisions, values=self.submitted_values(),
+                method="signature" if self.signatures else self.method,
+                guardian=dict(self.guardian) if self.is_minor() else None,
+                signatures={c: s for c, s in self.signatures.items() if c in self.sensitive_pending()},
+                minor=self.is_minor())
+        except MobileExists as exc:
+            self.existing_member_id = exc.member_id
+            self.step = Step.EXISTING
+            raise
+        self.step = Step.DONE
+        return self.result
+
+    def review(self) -> dict:
+        """What the review screen shows: decisions per purpose and the fields that will be stored."""
+        return {"notice_version": self.notice.version, "notice_hash": self.notice.content_hash,
+                "granted": [p.code for p in self.notice.purposes if self.decisions.get(p.code)],
+                "refused": [p.code for p in self.notice.purposes if not self.decisions.get(p.code)],
+                "fields": [f for f in FIELD_ORDER if f in self.submitted_values()],
+                "minor": self.is_minor(), "signatures": sorted(self.signatures)}
+
+    def clear(self) -> None:
+        """Wipe everything typed (lock, cancel)."""
+        self.values.clear()
+        self.signatures.clear()
+        self.guardian = {"name": "", "relation": ""}
+        self.errors.clear()
+
+
+__all__ = ["RegistrationFlow", "Step", "OPTIONAL_FIELDS"]

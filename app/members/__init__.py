@@ -1,0 +1,1 @@
+"""Members (issue #3). Import the modules: app.members.service, .search, .validation, .fields."""

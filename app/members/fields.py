@@ -1,0 +1,76 @@
+"""Optional member fields, the purpose each belongs to, and how each is shown masked (SEN-3).
+
+Core fields (name, mobile, birth date) live on the members row; every optional field lives in
+member_fields, encrypted with app.store.fieldcrypt (AAD member_fields.value_enc:<row id>).
+"""
+from __future__ import annotations
+
+from app.store.fieldcrypt import register_blob_column, register_column
+
+# field -> purpose code whose consent allows collecting it (MIN-1..3)
+FIELD_PURPOSE = {
+    "name": "membership",
+    "mobile": "membership",
+    "birth_date": "membership",
+    "address": "delivery",
+    "id_number": "instalment",
+    "face_feature": "face_payment",
+    "skin_notes": "skin_analysis",
+}
+CORE_FIELDS = ("name", "mobile", "birth_date")
+OPTIONAL_FIELDS = ("address", "id_number", "face_feature", "skin_notes")
+SENSITIVE_FIELDS = ("id_number", "face_feature", "skin_notes")
+# fields a manager may reveal (the face feature code is never displayed)
+REVEALABLE = ("id_number", "skin_notes", "address", "mobile")
+
+register_column("member_fields", "id", "value_enc")
+register_column("consent_records", "id", "guardian_name_enc")
+register_blob_column("consent_evidence", "id", "data")
+
+COMPOUND_SURNAMES = ("欧阳", "司马", "上官", "诸葛", "东方", "皇甫", "尉迟", "公孙", "慕容", "长孙", "宇文",
+                     "司徒", "夏侯", "轩辕", "令狐", "端木", "独孤", "南宫", "西门", "百里", "呼延", "澹台",
+                     "公冶", "太史", "申屠", "钟离", "闻人", "赫连", "万俟", "司空", "濮阳", "淳于", "单于", "拓跋")
+
+
+def mask_mobile(v: str | None) -> str:
+    if not v:
+        return ""
+    return v[:3] + "****" + v[-4:] if len(v) >= 8 else "*" * len(v)
+
+
+def mask_id_number(v: str | None) -> str:
+    if not v:
+        return ""
+    return v[:6] + "*" * (len(v) - 10) + v[-4:] if len(v) > 10 else "*" * len(v)
+
+
+def mask_name(v: str | None) -> str:
+    """张* / 欧阳** / J*** (lists and the customer-facing screen)."""
+    if not v:
+        return ""
+    keep = 2 if v[:2] in COMPOUND_SURNAMES and len(v) > 2 else 1
+    return v[:keep] + "*" * max(1, len(v) - keep)
+
+
+def mask_address(v: str | None) -> str:
+    if not v:
+        return ""
+    return v[:6] + "****" if len(v) > 6 else v[:2] + "****"
+
+
+def mask(field: str, value: str | None) -> str:
+    if value is None:
+        return ""
+    if field == "mobile":
+        return mask_mobile(value)
+    if field == "id_number":
+        return mask_id_number(value)
+    if field == "name":
+        return mask_name(value)
+    if field == "address":
+        return mask_address(value)
+    if field == "face_feature":
+        return "********"
+    if field == "skin_notes":
+        return "******"
+    return value

@@ -1,0 +1,24 @@
+"""Shared helpers for the registration tests (issue #3)."""
+from app.members.service import cipher_for, register_member
+from app.members.validation import id_check_digit
+from app.notices import default_notice
+
+PNG = b"\x89PNG\r\n\x1a\n" + b"signature-strokes" * 4
+
+
+def id_number(first17="44030119900307123"):
+    return first17 + id_check_digit(first17)
+
+
+def decisions(**granted):
+    d = {p.code: False for p in default_notice("zh_CN").purposes}
+    d["membership"] = True
+    d.update(granted)
+    return d
+
+
+def register(session, vault, name="张伟", mobile="13812345678", granted=None, values=None, **kw):
+    v = {"name": name, "mobile": mobile}
+    v.update(values or {})
+    return register_member(session, cipher_for(vault), notice=default_notice("zh_CN"),
+                           decisions=decisions(**(granted or {})), values=v, **kw)
