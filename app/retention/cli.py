@@ -1,0 +1,53 @@
+"""`memberdesk-admin retention-sweep`: the daily retention sweep for the OS scheduler (cron, systemd
+timer, Windows Task Scheduler), registered by app/cli.py (CLI_PLUGINS).
+
+    memberdesk-admin --data-dir DIR --username wang --password-stdin retention-sweep < pwfile
+    memberdesk-admin --data-dir DIR --username wang retention-sweep --dry-run
+    memberdesk-admin --data-dir DIR --username wang retention-sweep --force --report-csv r.csv --report-pdf r.pdf
+
+Without --force the sweep runs only if today's has not run yet (like the app's timer). The output is
+JSON with counts and dates only (no personal data); reports are written only where asked.
+Exit code 0 on success, 2 on a user error (the message is printed in Chinese and English).
+"""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+
+def add_parser(subparsers) -> None:
+    p = subparsers.add_parser("retention-sweep", help="run the retention sweep (RET-1..4); --dry-run only counts")
+    p.add_argument("--dry-run", action="store_true", help="count what is due, delete nothing")
+    p.add_argument("--force", action="store_true", help="run even if today's sweep already ran")
+    p.add_argument("--report-csv", help="write the purge report (CSV, no personal data) to this file")
+    p.add_argument("--report-pdf", help="write the purge report (PDF, no personal data) to this file")
+    p.set_defaults(func=run)
+
+
+def run(args, ctx) -> int:
+    from app.retention import apply_sweep, dry_run, list_runs, sweep_due
+    from app.retention.report import purge_report_csv, purge_report_pdf
+
+    session = ctx.sign_in()
+    ledger = ctx.paths.erasure_ledger
+    if args.dry_run:
+        result = dry_run(session, trigger="admin", permission=False)
+    elif args.force:
+        result = apply_sweep(session, ledger_path=ledger, trigger="admin", permission=False)
+    else:
+        result = sweep_due(session, ledger_path=ledger, trigger="admin")
+        if result is None:
+            print(json.dumps({"skipped": "already ran today"}, ensure_ascii=False))
+            return 0
+    print(json.dumps(result, ensure_ascii=False, indent=1, sort_keys=True))
+    if args.report_csv or args.report_pdf:
+        run_row = next((r for r in list_runs(session.db, 50) if r["id"] == result.get("run_id")), None)
+        if run_row is not None:
+            if args.report_csv:
+                Path(args.report_csv).write_bytes(purge_report_csv(run_row))
+            if args.report_pdf:
+                from app.printing.letters import StoreInfo
+                term = ctx.vault.terminal()
+                store = StoreInfo(code=session.store_code, name=term.get("store_name") or session.store_code)
+                Path(args.report_pdf).write_bytes(purge_report_pdf(run_row, store, staff_name=session.staff.display_name))
+    return 0
