@@ -72,7 +72,7 @@ def purge_report_pdf(run: dict, store, *, staff_name: str = "", font=None) -> by
                             "截止日期及以前到期的记录会被清理;处于法律保全中的会员或记录不清理,单独计数。"
                             "会员信息的删除与个人删除申请相同,记入删除台账并同步至总部。"]),
         Section(heading="各类记录", columns=["类别", "规则", "保存期限 · 处理", "截止日期", "到期", "已清理", "法律保全", "最早日期"],
-                grid=grid, col_weights=[2.1, 0.7, 1.7, 1.3, 0.7, 0.9, 1.1, 1.3]),
+                grid=grid, col_weights=[1.9, 0.95, 1.7, 1.3, 0.7, 0.9, 1.1, 1.3]),
     ]
     letter = Letter(title="个人信息保存期限清理报告", store=store, reference=ref, sections=sections,
                     signatures=["店长签字", "日期"], show_store_contact=False,
