@@ -6,6 +6,7 @@ own write, and completes the request with a summary of field names, purpose code
 """
 from __future__ import annotations
 
+import hashlib
 import importlib
 from pathlib import Path
 
@@ -66,16 +67,16 @@ def build_copy(session, request_id: str, store=None, *, font=None, cipher=None) 
     session.audit_read("member.export", "member", req["member_id"],
                        {"request_id": request_id, "categories": counts, "formats": ["json", "pdf"]})
     json_bytes = X.to_json_bytes(data)
-    pdf_bytes = X.to_pdf_bytes(data, store or default_store(session), request_no=req["request_no"], font=font) \
-        if store is not False else b""
+    pdf_bytes = X.to_pdf_bytes(data, store or default_store(session), request_no=req["request_no"], font=font,
+                               prepared_by=session.staff.display_name,
+                               json_sha256=hashlib.sha256(json_bytes).hexdigest())
     S.complete(session, request_id, "done", {"categories": counts})
     return json_bytes, pdf_bytes, counts
 
 
 def default_store(session):
-    from app.config import read_terminal  # noqa: F401  (store name comes from the UI when it has one)
-    from app.printing.letters import StoreInfo
-    return StoreInfo(code=session.store_code, name=session.store_code, contact="门店服务台")
+    from app.requests.letters import store_info
+    return store_info(session)
 
 
 # -- correct ----------------------------------------------------------------------------

@@ -189,9 +189,11 @@ def _purpose_titles() -> dict[str, str]:
         return {}
 
 
-def to_pdf_bytes(data: dict, store, *, request_no: str = "", font=None) -> bytes:
-    """The paper copy through the printing template (app.printing.letters), in Chinese."""
-    from app.printing.letters import Letter, Section, render_letter
+def to_pdf_bytes(data: dict, store, *, request_no: str = "", font=None, applicant: str = "",
+                 prepared_by: str = "", json_sha256: str = "") -> bytes:
+    """The paper copy through the printing issue's data-copy template, in Chinese."""
+    from app.printing.data_copy import CopySection, DataCopy, data_copy_pdf
+    from app.printing.letters import Section
 
     titles = _purpose_titles()
     sections = []
@@ -225,14 +227,17 @@ def to_pdf_bytes(data: dict, store, *, request_no: str = "", font=None) -> bytes
             sec.columns = [_zh(c) for c in cols]
             sec.grid = [[_zh(r.get(c)) if c in ("type", "status", "outcome", "kind") else _cell(r.get(c))
                          for c in cols] for r in rows]
-        sections.append(sec)
-    ref = [("会员号", data.get("member_no") or ""), ("生成时间", data["generated_at"][:16].replace("T", " "))]
-    if request_no:
-        ref.insert(0, ("受理编号", request_no))
-    letter = Letter(title="个人信息副本", store=store, reference=ref, sections=sections,
-                    closing="本副本与同时提供的机器可读文件(JSON)内容一致。",
-                    signatures=["经办人签字", "申请人签收", "日期"])
-    return render_letter(letter, font=font)
+        sections.append(CopySection(category=sec.heading, rows=sec.rows, columns=sec.columns, grid=sec.grid,
+                                    col_weights=sec.col_weights, note="" if rows else "(无记录)"))
+    if not applicant and data["categories"].get("profile"):
+        applicant = str(data["categories"]["profile"][0].get("name") or "")
+    readable = "已同时提供机器可读文件(JSON,UTF-8),内容与本副本一致。"
+    if json_sha256:
+        readable += f"文件 SHA-256:{json_sha256}"
+    copy = DataCopy(request_no=request_no, member_no=data.get("member_no") or "", applicant=applicant,
+                    generated_at=data["generated_at"][:16].replace("T", " "), store=store,
+                    prepared_by=prepared_by, sections=sections, machine_readable=readable)
+    return data_copy_pdf(copy, font=font)
 
 
 def _purposes_of(record: dict) -> list:
