@@ -26,6 +26,10 @@ def parse_args(argv=None):
     p.add_argument("--data-dir", help="data folder (default: the user data folder; env MEMBERDESK_DATA_DIR)")
     p.add_argument("--lang", choices=["zh_CN", "en"], help="interface language for this run")
     p.add_argument("--version", action="version", version=f"MemberDesk {__version__}")
+    p.add_argument("--self-test", action="store_true",
+                   help="check this installation offscreen in a throwaway store, print a report, exit 0 if it works")
+    p.add_argument("--demo", action="store_true",
+                   help="open a throwaway demo store with fake members (deleted at exit); never touches real data")
     return p.parse_args(argv)
 
 
@@ -63,6 +67,22 @@ def build(paths, lang=None, runner=None):
 
 def main(argv=None) -> int:
     args = parse_args(argv)
+    if args.self_test:                                   # issue #9: ui/selftest.py + app/selftest.py
+        from ui.selftest import run_self_test
+        return run_self_test(verbose=os.environ.get("MEMBERDESK_SELFTEST_VERBOSE") == "1")
+    demo = None
+    if args.demo:                                        # issue #9: app/demo.py + ui/demo.py
+        from app.demo import create_demo_store
+        demo = create_demo_store()
+        args.data_dir = str(demo.paths.data_dir)
+    try:
+        return _run(args, demo)
+    finally:
+        if demo is not None:
+            demo.cleanup()
+
+
+def _run(args, demo=None) -> int:
     paths = resolve_paths(args.data_dir).ensure()
     setup_logging(paths.log_dir)
     app = create_app([sys.argv[0]])
@@ -74,6 +94,9 @@ def main(argv=None) -> int:
         messagebox.warning(None, "MemberDesk", exc.message(ctx.lang))
         return 1
     log.info("MemberDesk %s started", __version__)
+    if demo is not None:
+        from ui.demo import install_demo_ui
+        install_demo_ui(window, demo)
     if not ctx.vault.is_set_up():
         from ui.dialogs.setup_wizard import SetupWizard
         wizard = SetupWizard(ctx)

@@ -1,0 +1,133 @@
+"""Demo mode (`memberdesk --demo`): a throwaway store in a temporary folder, filled with clearly fake
+members, so a new clerk or manager can try every screen without touching real data.
+
+- Store "演示门店" with code DEMO; a demo manager and a demo clerk whose passwords are shown on the
+  sign-in screen (DEMO_ACCOUNTS).
+- ~200 synthetic members (names and mobiles from bench/datagen.py, every name starts with "演示·"),
+  registered through the registration service over the past year, with consent records.
+- A few requests at different points of the 15-working-day clock (one overdue, one due soon, one new).
+- `DemoStore.cleanup()` deletes the folder; the UI calls it at exit.
+
+Nothing here is ever written to the real data folder; the folder name starts with memberdesk-demo-.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import random
+import shutil
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from app.clock import SystemClock
+
+DEMO_MARK = "演示·"
+STORE_CODE = "DEMO"
+STORE_NAME = "演示门店"
+DEMO_ACCOUNTS = {
+    "manager": ("demo_manager", "Demo-manager-1", "演示店长"),
+    "clerk": ("demo_clerk", "Demo-clerk-1", "演示店员"),
+}
+DEMO_ADDRESS = "上海市演示区虚构路{n}号(演示地址)"
+
+
+class _ShiftClock(SystemClock):
+    """The system clock, shifted back while the demo history is written (0 afterwards)."""
+
+    def __init__(self):
+        self.shift = dt.timedelta(0)
+
+    def now(self) -> dt.datetime:
+        return super().now() - self.shift
+
+    def time(self) -> float:
+        return self.now().timestamp()
+
+
+@dataclass
+class DemoStore:
+    root: Path
+    paths: object
+    members: int
+    requests: int
+
+    @property
+    def accounts(self) -> dict[str, tuple[str, str, str]]:
+        return dict(DEMO_ACCOUNTS)
+
+    def cleanup(self) -> None:
+        shutil.rmtree(self.root, ignore_errors=True)
+
+
+def demo_members(n: int, seed: int = 2026):
+    """(index, name, mobile) of n fake members: datagen names marked 演示·, unique mobiles."""
+    from bench.datagen import members
+    for i, name, mobile in members(n, seed=seed):
+        yield i, DEMO_MARK + name, mobile
+
+
+def create_demo_store(root: str | Path | None = None, *, members: int = 200, seed: int = 2026) -> DemoStore:
+    """Create and fill a demo store. Returns it locked (sign in with DEMO_ACCOUNTS)."""
+    from app.config import resolve_paths
+    from app.domains import load_all
+    from app.members.service import cipher_for, register_member
+    from app.notices import current_notice
+    from app.notices.model import REQUIRED_PURPOSE
+    from app.staff.service import add_staff
+    from app.store.vault import Vault
+
+    load_all()
+    root = Path(root) if root else Path(tempfile.mkdtemp(prefix="memberdesk-demo-"))
+    paths = resolve_paths(root / "data").ensure()
+    clock = _ShiftClock()
+    vault = Vault(paths, clock=clock)
+    rng = random.Random(seed)
+    try:
+        clock.shift = dt.timedelta(days=400)
+        user, password, display = DEMO_ACCOUNTS["manager"]
+        session, _recovery = vault.setup(store_code=STORE_CODE, store_name=STORE_NAME, terminal_name="DEMO-1",
+                                         username=user, display_name=display, password=password)
+        c_user, c_password, c_display = DEMO_ACCOUNTS["clerk"]
+        clerk = add_staff(vault, session, username=c_user, display_name=c_display, role="clerk",
+                          password=c_password)
+        with session.write("staff.demo_ready", "staff", clerk.id, {"demo": True}) as tx:
+            tx.execute("UPDATE staff SET must_change_password = 0 WHERE id = ?", (clerk.id,))
+        cipher = cipher_for(vault)
+        notice = current_notice(session.db, "zh_CN")
+        optional = [p.code for p in notice.purposes if not p.required and not p.sensitive]
+        fields_of = {p.code: set(p.fields) for p in notice.purposes}
+        ids = []
+        for i, name, mobile in demo_members(members, seed):
+            clock.shift = dt.timedelta(days=400 * (members - i) / members, minutes=rng.randint(0, 600))
+            decisions = {p.code: False for p in notice.purposes}
+            decisions[REQUIRED_PURPOSE] = True
+            for code in optional:
+                decisions[code] = rng.random() < 0.35
+            values = {"name": name, "mobile": mobile}
+            if rng.random() < 0.3:
+                age = rng.randint(18, 70)
+                values["birth_date"] = (clock.now().date() - dt.timedelta(days=365 * age + rng.randint(0, 300))
+                                        ).isoformat()
+            for code, granted in decisions.items():
+                if granted and "address" in fields_of.get(code, ()):
+                    values["address"] = DEMO_ADDRESS.format(n=i + 1)
+            ids.append(register_member(session, cipher, notice=notice, decisions=decisions, values=values)["id"])
+        n_requests = _demo_requests(session, clock, ids, rng)
+        clock.shift = dt.timedelta(0)
+        session.db.checkpoint()
+    except BaseException:
+        vault.close()
+        shutil.rmtree(root, ignore_errors=True)
+        raise
+    vault.close()
+    return DemoStore(root=root, paths=paths, members=len(ids), requests=n_requests)
+
+
+def _demo_requests(session, clock, ids: list[str], rng: random.Random) -> int:
+    """An overdue access request, a deletion request due soon, and a copy request received today."""
+    from app.requests import service as R
+    plan = [(28, "access"), (16, "delete"), (0, "copy")]       # calendar days ago
+    for (days, kind), member_id in zip(plan, rng.sample(ids, len(plan))):
+        clock.shift = dt.timedelta(days=days)
+        R.open_request(session, kind, member_id, identity_method="id_card_sighted")
+    return len(plan)
