@@ -26,11 +26,28 @@ from app.headoffice.service import HeadOffice, HOError
 log = logging.getLogger("memberdesk.headoffice")
 
 
+class _CutResponse(Response):
+    """Announces the whole body, sends half of it, then drops the connection (fault tests)."""
+
+    def __init__(self, body: bytes):
+        super().__init__(body, media_type="application/json")
+
+    async def __call__(self, scope, receive, send):
+        await send({"type": "http.response.start", "status": 200,
+                    "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(self.body)).encode())]})
+        await send({"type": "http.response.body", "body": self.body[: len(self.body) // 2], "more_body": True})
+        raise ConnectionAbortedError("fault injection: response cut mid-body")
+
+
 def create_app(ho: HeadOffice) -> Starlette:
-    fault = {"status503": 0}
+    # Test-only fault injection (the fault tests run this app as a real process):
+    #   status503:N   the first N requests answer 503 with Retry-After: 1
+    #   cut_upload:N  the first N upload answers are cut mid-body, after the batch committed
+    fault = {"status503": 0, "cut_upload": 0}
     spec = os.environ.get("MEMBERDESK_HO_FAULT", "")
-    if spec.startswith("status503:"):
-        fault["status503"] = int(spec.split(":")[1])      # test-only: the first N requests answer 503
+    for name in fault:
+        if spec.startswith(name + ":"):
+            fault[name] = int(spec.split(":")[1])
 
     def reply(status: int, data: dict, headers: dict | None = None) -> Response:
         h = {"X-MD-Server-Time": f"{ho.clock():.3f}"}
@@ -63,6 +80,9 @@ def create_app(ho: HeadOffice) -> Starlette:
                 result = await run_in_threadpool(fn, request, store, body)
                 if isinstance(result, Response):
                     return result
+                if fault["cut_upload"] > 0 and request.url.path == "/v1/upload":
+                    fault["cut_upload"] -= 1
+                    return _CutResponse(json.dumps(result).encode())
                 return reply(200, result)
             except HOError as exc:
                 if exc.status >= 500 or exc.code in ("bad_signature", "replayed_nonce", "unknown_store"):

@@ -6,6 +6,7 @@ import ipaddress
 import os
 import signal
 import socket
+import ssl
 import subprocess
 import sys
 import time
@@ -117,7 +118,7 @@ class ServerProcess:
             if self.proc.poll() is not None:
                 raise RuntimeError("head office did not start: " + self.proc.stderr.read().decode()[-2000:])
             try:
-                httpx.get(self.url + "/v1/time", verify=str(self.tls["ca"]), timeout=1.0)
+                httpx.get(self.url + "/v1/time", verify=ssl.create_default_context(cafile=str(self.tls["ca"])), timeout=1.0)
                 return self
             except httpx.HTTPError:
                 time.sleep(0.1)
