@@ -87,6 +87,8 @@ class MainWindow(QMainWindow):
         self.background_timer.stop()
 
     def on_signed_in(self, session) -> None:
+        from app.requests.restore import apply_ledger
+        apply_ledger(session, self.ctx.paths)     # re-apply erasures (after a restore) before any page opens
         self.ctx.set_session(session)
         if session.staff.must_change_password:
             from ui.dialogs.change_password_dialog import ChangePasswordDialog

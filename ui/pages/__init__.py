@@ -1,3 +1,4 @@
 """Importing this package registers every page (each module calls registry.register_page)."""
 from ui.pages import home_page  # noqa: F401
 from ui.pages import settings_page  # noqa: F401
+from ui.pages import requests_page  # noqa: F401

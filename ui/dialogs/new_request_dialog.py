@@ -1,0 +1,154 @@
+"""新建个人信息权利申请: type, the member (found by mobile / member number / name, or "customer not
+found"), how identity was checked. The ID number is looked at, never typed in."""
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (QButtonGroup, QCheckBox, QComboBox, QDialog, QDialogButtonBox, QFormLayout,
+                               QHBoxLayout, QLabel, QLineEdit, QListWidget, QListWidgetItem, QPushButton,
+                               QRadioButton, QVBoxLayout, QWidget)
+
+from app import requests as R
+from app.requests import model as M
+
+TYPE_TEXT = {
+    "access": "查阅", "copy": "复制(纸质件及机器可读文件)", "correct": "更正、补充", "restrict": "限制处理",
+    "withdraw": "撤回同意", "cancel": "注销会员", "delete": "删除(须店长办理)",
+}
+IDENTITY_TEXT = {
+    "id_card_sighted": "查验身份证件(只核对,不记录号码)",
+    "sms_code": "向登记手机号发送验证码并核对",
+    "both": "以上两项",
+}
+
+
+class NewRequestDialog(QDialog):
+    def __init__(self, ctx, parent=None, member_id: str | None = None):
+        super().__init__(parent)
+        self.ctx = ctx
+        self.request_id: str | None = None
+        self.member_id = member_id
+        self.setWindowTitle(self.tr("新建个人信息权利申请"))
+        self.setMinimumWidth(560)
+        lay = QVBoxLayout(self)
+        form = QFormLayout()
+        self.type = QComboBox()
+        for key in M.TYPES:
+            self.type.addItem(self.tr(TYPE_TEXT[key]), key)
+        form.addRow(self.tr("申请事项"), self.type)
+
+        member_box = QWidget()
+        mlay = QVBoxLayout(member_box)
+        mlay.setContentsMargins(0, 0, 0, 0)
+        row = QHBoxLayout()
+        self.query = QLineEdit()
+        self.query.setPlaceholderText(self.tr("手机号、手机号后4位、会员号或姓名"))
+        self.query.returnPressed.connect(self.search)
+        row.addWidget(self.query, 1)
+        self.search_btn = QPushButton(self.tr("查找会员"))
+        self.search_btn.setAutoDefault(False)
+        self.search_btn.clicked.connect(self.search)
+        row.addWidget(self.search_btn)
+        mlay.addLayout(row)
+        self.results = QListWidget()
+        self.results.setMaximumHeight(120)
+        self.results.currentItemChanged.connect(self._picked)
+        mlay.addWidget(self.results)
+        self.not_found = QCheckBox(self.tr("未找到该顾客(申请人不是本店会员)"))
+        self.not_found.toggled.connect(self._update)
+        mlay.addWidget(self.not_found)
+        form.addRow(self.tr("会员"), member_box)
+
+        id_box = QWidget()
+        ilay = QVBoxLayout(id_box)
+        ilay.setContentsMargins(0, 0, 0, 0)
+        self.identity = QButtonGroup(self)
+        self.identity_buttons = {}
+        for key in M.IDENTITY_METHODS:
+            b = QRadioButton(self.tr(IDENTITY_TEXT[key]))
+            self.identity.addButton(b)
+            self.identity_buttons[key] = b
+            ilay.addWidget(b)
+            b.toggled.connect(self._update)
+        hint = QLabel(self.tr("身份证号码只用于当面核对,本系统不保存。"))
+        hint.setStyleSheet("color: #57606a")
+        ilay.addWidget(hint)
+        form.addRow(self.tr("身份核验"), id_box)
+        lay.addLayout(form)
+
+        self.error = QLabel()
+        self.error.setStyleSheet("color: #c0392b")
+        self.error.setWordWrap(True)
+        lay.addWidget(self.error)
+        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
+        self.ok = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
+        self.ok.setText(self.tr("受理"))
+        self.ok.setDefault(True)
+        self.buttons.button(QDialogButtonBox.StandardButton.Cancel).setText(self.tr("取消"))
+        self.buttons.accepted.connect(self.submit)
+        self.buttons.rejected.connect(self.reject)
+        lay.addWidget(self.buttons)
+        if member_id:
+            self._preselect(member_id)
+        self._update()
+        self.query.setFocus()
+
+    def _preselect(self, member_id: str) -> None:
+        row = self.ctx.session.db.one("SELECT member_no FROM members WHERE id = ?", (member_id,))
+        if row:
+            item = QListWidgetItem(row["member_no"])
+            item.setData(Qt.ItemDataRole.UserRole, member_id)
+            self.results.addItem(item)
+            self.results.setCurrentItem(item)
+
+    def search(self) -> None:
+        from app.members.search import search_members
+        self.results.clear()
+        self.member_id = None
+        try:
+            found = search_members(self.ctx.session, self.query.text())
+        except Exception as exc:  # noqa: BLE001
+            self.error.setText(self.ctx.message(exc))
+            return
+        for hit in found.hits:
+            text = f"{hit.member_no}  {hit.name_masked}  {hit.mobile_masked}"
+            if hit.status == "cancelled":
+                text += "  " + self.tr("(已注销)")
+            item = QListWidgetItem(text)
+            item.setData(Qt.ItemDataRole.UserRole, hit.id)
+            self.results.addItem(item)
+        if found.hits:
+            self.results.setCurrentRow(0)
+            self.error.setText("")
+        else:
+            self.error.setText(self.tr("没有找到会员。如申请人确实不是会员,请勾选“未找到该顾客”。"))
+        self._update()
+
+    def _picked(self, item, _prev=None) -> None:
+        self.member_id = item.data(Qt.ItemDataRole.UserRole) if item else None
+        self._update()
+
+    def _method(self) -> str | None:
+        for key, b in self.identity_buttons.items():
+            if b.isChecked():
+                return key
+        return None
+
+    def _update(self) -> None:
+        nf = self.not_found.isChecked()
+        self.results.setEnabled(not nf)
+        self.query.setEnabled(not nf)
+        self.ok.setEnabled(bool(self._method()) and (nf or bool(self.member_id)))
+
+    def submit(self) -> None:
+        try:
+            self.request_id = R.open_request(
+                self.ctx.session, self.type.currentData(), None if self.not_found.isChecked() else self.member_id,
+                identity_method=self._method(), customer_found=not self.not_found.isChecked())
+        except Exception as exc:  # noqa: BLE001
+            self.error.setText(self.ctx.message(exc))
+            return
+        self.accept()
+
+    def clear(self) -> None:
+        self.query.clear()
+        self.results.clear()

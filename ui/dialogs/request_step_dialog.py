@@ -1,0 +1,105 @@
+"""Small dialogs for the steps of a request that need typed input: a reason (pause), days + reason
+(extension), reason + legal basis (refusal), corrections, purposes to withdraw, an applicant's name."""
+from __future__ import annotations
+
+from PySide6.QtWidgets import (QCheckBox, QDialog, QDialogButtonBox, QFormLayout, QLabel, QLineEdit,
+                               QPlainTextEdit, QSpinBox, QVBoxLayout)
+
+from app.requests import model as M
+
+FIELD_TEXT = {"name": "姓名", "mobile": "手机号", "birth_date": "出生日期(YYYY-MM-DD)", "address": "收货地址"}
+
+
+class RequestStepDialog(QDialog):
+    """kind: pause | extend | refuse | correct | withdraw | applicant."""
+
+    def __init__(self, kind: str, parent=None, purposes: list[tuple[str, str]] | None = None):
+        super().__init__(parent)
+        self.kind = kind
+        self.values: dict = {}
+        titles = {"pause": "暂停处理", "extend": "延长期限", "refuse": "拒绝申请", "correct": "更正、补充",
+                  "withdraw": "撤回同意", "applicant": "申请人姓名"}
+        self.setWindowTitle(self.tr(titles[kind]))
+        self.setMinimumWidth(460)
+        lay = QVBoxLayout(self)
+        form = QFormLayout()
+        self.reason = self.basis = self.days = None
+        self.fields: dict[str, QLineEdit] = {}
+        self.boxes: dict[str, QCheckBox] = {}
+        if kind == "extend":
+            self.days = QSpinBox()
+            self.days.setRange(1, M.MAX_EXTENSION_DAYS)
+            self.days.setValue(5)
+            self.days.setSuffix(self.tr(" 个工作日"))
+            form.addRow(self.tr("延长"), self.days)
+        if kind in ("pause", "extend", "refuse"):
+            self.reason = QPlainTextEdit()
+            self.reason.setMaximumHeight(90)
+            self.reason.setTabChangesFocus(True)
+            form.addRow(self.tr("拒绝理由") if kind == "refuse" else self.tr("理由"), self.reason)
+        if kind == "refuse":
+            self.basis = QLineEdit()
+            self.basis.setPlaceholderText(self.tr("例如:《个人信息保护法》第四十七条"))
+            form.addRow(self.tr("法律依据"), self.basis)
+            note = QLabel(self.tr("处理结果告知书将告知顾客:可以向履行个人信息保护职责的部门投诉、举报,"
+                                  "或者向人民法院提起诉讼。"))
+            note.setWordWrap(True)
+            note.setStyleSheet("color: #57606a")
+            form.addRow("", note)
+        if kind == "correct":
+            for key, text in FIELD_TEXT.items():
+                e = QLineEdit()
+                e.setPlaceholderText(self.tr("不更改请留空"))
+                self.fields[key] = e
+                form.addRow(self.tr(text), e)
+        if kind == "withdraw":
+            for code, title in purposes or []:
+                b = QCheckBox(title)
+                self.boxes[code] = b
+                form.addRow("", b)
+            if not purposes:
+                form.addRow("", QLabel(self.tr("该会员没有可撤回的同意。")))
+        if kind == "applicant":
+            self.name = QLineEdit()
+            self.name.setPlaceholderText(self.tr("留空则打印空白横线,由申请人手写"))
+            form.addRow(self.tr("申请人"), self.name)
+        lay.addLayout(form)
+        self.error = QLabel()
+        self.error.setStyleSheet("color: #c0392b")
+        lay.addWidget(self.error)
+        bb = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
+        bb.button(QDialogButtonBox.StandardButton.Ok).setText(self.tr("确定"))
+        bb.button(QDialogButtonBox.StandardButton.Ok).setDefault(True)
+        bb.button(QDialogButtonBox.StandardButton.Cancel).setText(self.tr("取消"))
+        bb.accepted.connect(self.submit)
+        bb.rejected.connect(self.reject)
+        lay.addWidget(bb)
+
+    def submit(self) -> None:
+        v: dict = {}
+        if self.reason is not None:
+            v["reason"] = self.reason.toPlainText().strip()
+            if not v["reason"]:
+                self.error.setText(self.tr("请填写理由。"))
+                return
+        if self.basis is not None:
+            v["legal_basis"] = self.basis.text().strip()
+            if not v["legal_basis"]:
+                self.error.setText(self.tr("拒绝申请必须填写法律依据。"))
+                return
+        if self.days is not None:
+            v["days"] = self.days.value()
+        if self.fields:
+            v["changes"] = {k: e.text().strip() for k, e in self.fields.items() if e.text().strip()}
+            if not v["changes"]:
+                self.error.setText(self.tr("请填写要更正的内容。"))
+                return
+        if self.kind == "withdraw":
+            v["purposes"] = [c for c, b in self.boxes.items() if b.isChecked()]
+            if not v["purposes"]:
+                self.error.setText(self.tr("请选择要撤回同意的处理目的。"))
+                return
+        if self.kind == "applicant":
+            v["applicant"] = self.name.text().strip()
+        self.values = v
+        self.accept()

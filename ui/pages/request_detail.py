@@ -1,0 +1,325 @@
+"""Request detail: the facts, the timeline, and the next steps as buttons (RequestDetail widget,
+shown beside the queue). Manager-only steps ask for a manager's own sign-in when a clerk is signed in."""
+from __future__ import annotations
+
+import datetime as dt
+
+from PySide6.QtCore import Signal
+from PySide6.QtGui import QColor
+from PySide6.QtWidgets import (QFileDialog, QFormLayout, QGridLayout, QLabel, QPushButton, QTreeWidget,
+                               QTreeWidgetItem, QVBoxLayout, QWidget)
+
+from app import requests as R
+from app.requests import letters
+from app.requests import model as M
+from ui import messagebox
+from ui.dialogs.request_step_dialog import RequestStepDialog
+
+URGENCY_COLOURS = {"overdue": "#c0392b", "soon": "#b7791f", "ok": "#1a7f37", "closed": "#57606a"}
+
+
+def zh(table: dict, key: str) -> str:
+    return M.label(table, key, "zh_CN")
+
+
+def countdown_text(widget, urgency: str, days_left: int) -> str:
+    if urgency == "closed":
+        return widget.tr("已办结")
+    if urgency == "overdue":
+        return widget.tr("已超期 %n 个工作日", "", abs(days_left)) if days_left else widget.tr("已超期")
+    if days_left == 0:
+        return widget.tr("今天到期")
+    return widget.tr("剩 %n 个工作日", "", days_left)
+
+
+class RequestDetail(QWidget):
+    changed = Signal()
+
+    def __init__(self, ctx, parent=None):
+        super().__init__(parent)
+        self.ctx = ctx
+        self.request_id: str | None = None
+        self.req: dict | None = None
+        lay = QVBoxLayout(self)
+        lay.setContentsMargins(12, 0, 0, 0)
+        self.title = QLabel(self.tr("请在左侧选择一件申请"))
+        self.title.setStyleSheet("font-size: 16px; font-weight: bold")
+        lay.addWidget(self.title)
+        self.form = QFormLayout()
+        self.facts = {}
+        for key, text in (("type", "申请事项"), ("member", "会员号"), ("status", "状态"), ("identity", "身份核验"),
+                          ("received", "受理时间"), ("due", "答复期限"), ("outcome", "处理结果")):
+            lab = QLabel()
+            lab.setWordWrap(True)
+            self.facts[key] = lab
+            self.form.addRow(self.tr(text), lab)
+        lay.addLayout(self.form)
+        self.warning = QLabel()
+        self.warning.setWordWrap(True)
+        self.warning.setStyleSheet("color: #b7791f")
+        lay.addWidget(self.warning)
+        head = QLabel(self.tr("办理过程"))
+        head.setStyleSheet("font-weight: bold; margin-top: 8px")
+        lay.addWidget(head)
+        self.timeline = QTreeWidget()
+        self.timeline.setHeaderLabels([self.tr("时间"), self.tr("经办人"), self.tr("步骤"), self.tr("说明")])
+        self.timeline.setRootIsDecorated(False)
+        self.timeline.setColumnWidth(0, 130)
+        self.timeline.setColumnWidth(1, 70)
+        self.timeline.setColumnWidth(2, 110)
+        lay.addWidget(self.timeline, 1)
+        grid = QGridLayout()
+        self.buttons: dict[str, QPushButton] = {}
+        specs = [("verify", "核验身份"), ("execute", "办理"), ("pause", "暂停"), ("resume", "恢复处理"),
+                 ("extend", "延长期限"), ("refuse", "拒绝"), ("not_found", "按未找到办结"),
+                 ("lift", "解除限制处理"), ("receipt", "打印受理回执"), ("letter", "打印处理结果告知书")]
+        for i, (key, text) in enumerate(specs):
+            b = QPushButton(self.tr(text))
+            b.setMinimumHeight(34)
+            b.setAutoDefault(False)
+            b.clicked.connect(lambda _=False, k=key: self.act(k))
+            self.buttons[key] = b
+            grid.addWidget(b, i // 4, i % 4)
+        lay.addLayout(grid)
+        self.show_request(None)
+
+    # -- rendering -------------------------------------------------------------------
+    def show_request(self, request_id: str | None) -> None:
+        self.request_id = request_id
+        session = self.ctx.session
+        self.timeline.clear()
+        if not request_id or session is None:
+            self.req = None
+            self.title.setText(self.tr("请在左侧选择一件申请"))
+            for lab in self.facts.values():
+                lab.setText("")
+            self.warning.setText("")
+            for b in self.buttons.values():
+                b.setVisible(False)
+            return
+        req = R.get_request(session.db, request_id)
+        self.req = req
+        today = session.clock.today()
+        urgency, left = R.urgency(req["status"], dt.date.fromisoformat(req["due_on"]), today)
+        self.title.setText(self.tr("申请 ") + req["request_no"])
+        member_no = ""
+        if req["member_id"]:
+            row = session.db.one("SELECT member_no, restricted FROM members WHERE id = ?", (req["member_id"],))
+            if row is None:
+                member_no = self.tr("(个人信息已删除)")
+            elif row["restricted"] and not session.can(M.MEMBER_RESTRICTED_VIEW):
+                member_no = self.tr("(已限制处理,仅店长可见)")
+            else:
+                member_no = row["member_no"] + (self.tr("  · 已限制处理") if row["restricted"] else "")
+        elif not req["customer_found"]:
+            member_no = self.tr("未找到该顾客(非会员)")
+        self.facts["type"].setText(self.tr(zh(M.TYPE_LABELS, req["type"])))
+        self.facts["member"].setText(member_no)
+        self.facts["status"].setText(self.tr(zh(M.STATUS_LABELS, req["status"])))
+        self.facts["identity"].setText(self.tr(zh(M.IDENTITY_LABELS, req["identity_method"] or ""))
+                                       if req["identity_method"] else self.tr("尚未核验"))
+        self.facts["received"].setText(req["received_at"][:16].replace("T", " "))
+        due = self.facts["due"]
+        due.setText(f"{req['due_on']}  ({countdown_text(self, urgency, left)})"
+                    + (self.tr("  已延长 %n 个工作日", "", req["extended_days"]) if req["extended_days"] else ""))
+        due.setStyleSheet(f"color: {URGENCY_COLOURS[urgency]}; font-weight: bold")
+        outcome = {"done": "已办理", "not_found": "未找到该顾客", "refused": "不予办理",
+                   "already_erased": "此前已删除"}.get(req["outcome"] or "", "")
+        if req["outcome"] == "refused" and req["legal_basis"]:
+            outcome += self.tr("(法律依据:") + req["legal_basis"] + ")"
+        self.facts["outcome"].setText(self.tr(outcome) if outcome else "")
+        self.warning.setText(self.tr("%1 年的节假日安排尚未导入:答复期限仅按周末计算,可能早于实际期限。")
+                             .replace("%1", req["table_missing"]) if req["table_missing"] else "")
+        for e in R.timeline(session.db, request_id):
+            text = e["note"] or ""
+            data = e["data"] or {}
+            if e["event"] == "extended":
+                text = self.tr("延长 %n 个工作日:", "", data.get("days", 0)) + text
+            elif e["event"] == "resumed" and data.get("paused_days"):
+                text = self.tr("暂停 %n 个工作日,期限顺延至 ", "", data["paused_days"]) + data.get("due_on", "")
+            elif e["event"] == "verified":
+                text = self.tr(zh(M.IDENTITY_LABELS, data.get("method", "")))
+            elif e["event"] == "printed":
+                text = self.tr("受理回执") if data.get("document") == "receipt" else self.tr("处理结果告知书")
+            item = QTreeWidgetItem([e["ts"][:16].replace("T", " "), e["staff_name"] or "",
+                                    self.tr(zh(M.EVENT_LABELS, e["event"])), text])
+            if e["event"] in ("refused", "paused"):
+                item.setForeground(2, QColor("#b7791f"))
+            self.timeline.addTopLevelItem(item)
+        self._update_buttons()
+
+    def _update_buttons(self) -> None:
+        req = self.req
+        st = req["status"]
+        is_open = st in M.OPEN_STATUSES
+        found = bool(req["customer_found"])
+        restricted = bool(req["member_id"] and self.ctx.session.db.scalar(
+            "SELECT restricted FROM members WHERE id = ?", (req["member_id"],)))
+        self.buttons["execute"].setText(self.tr("办理:") + self.tr(zh(M.TYPE_LABELS, req["type"])))
+        show = {
+            "verify": st == "received",
+            "execute": found and st in ("verified", "in_progress"),
+            "pause": st in ("received", "verified", "in_progress"),
+            "resume": st == "paused",
+            "extend": is_open,
+            "refuse": st in ("received", "verified", "in_progress"),
+            "not_found": not found and st in ("received", "verified", "in_progress"),
+            "lift": req["type"] == "restrict" and st == "completed" and restricted,
+            "receipt": True,
+            "letter": st in ("completed", "refused"),
+        }
+        for key, b in self.buttons.items():
+            b.setVisible(show[key])
+
+    # -- actions ---------------------------------------------------------------------
+    def act(self, key: str) -> None:
+        if not self.request_id:
+            return
+        try:
+            done = getattr(self, "_do_" + key)()
+        except Exception as exc:  # noqa: BLE001 - shown to the user as a message
+            self.ctx.show_error(self, exc)
+            done = True
+        if done:
+            self.show_request(self.request_id)
+            self.changed.emit()
+
+    def _manager(self, purpose: str):
+        return self.ctx.manager_session(self, purpose=purpose)
+
+    def _do_verify(self) -> bool:
+        from ui.dialogs.new_request_dialog import IDENTITY_TEXT
+        from PySide6.QtWidgets import QInputDialog
+        items = [self.tr(IDENTITY_TEXT[k]) for k in M.IDENTITY_METHODS]
+        text, ok = QInputDialog.getItem(self, self.tr("核验身份"), self.tr("核验方式"), items, 0, False)
+        if not ok:
+            return False
+        R.verify_identity(self.ctx.session, self.request_id, M.IDENTITY_METHODS[items.index(text)])
+        return True
+
+    def _step(self, kind: str, **kw) -> dict | None:
+        dlg = RequestStepDialog(kind, self, **kw)
+        return dlg.values if dlg.exec() else None
+
+    def _do_pause(self) -> bool:
+        v = self._step("pause")
+        if v:
+            R.pause(self.ctx.session, self.request_id, v["reason"])
+        return bool(v)
+
+    def _do_resume(self) -> bool:
+        R.resume(self.ctx.session, self.request_id)
+        return True
+
+    def _do_extend(self) -> bool:
+        v = self._step("extend")
+        s = self._manager(self.tr("延长答复期限")) if v else None
+        if s:
+            R.extend(s, self.request_id, v["days"], v["reason"])
+        return bool(s)
+
+    def _do_refuse(self) -> bool:
+        v = self._step("refuse")
+        s = self._manager(self.tr("拒绝申请")) if v else None
+        if s:
+            R.refuse(s, self.request_id, v["reason"], v["legal_basis"])
+        return bool(s)
+
+    def _do_not_found(self) -> bool:
+        R.close_not_found(self.ctx.session, self.request_id)
+        return True
+
+    def _do_lift(self) -> bool:
+        v = self._step("pause")
+        s = self._manager(self.tr("解除限制处理")) if v else None
+        if s:
+            R.lift_restriction(s, self.req["member_id"], v["reason"], request_id=self.request_id)
+        return bool(s)
+
+    def _do_execute(self) -> bool:
+        t = self.req["type"]
+        session = self.ctx.session
+        if t in ("access", "copy"):
+            return self._execute_copy()
+        if t == "correct":
+            v = self._step("correct")
+            if v:
+                from app.members.service import cipher_for
+                R.execute_correct(session, self.request_id, v["changes"], cipher=cipher_for(self.ctx.vault))
+            return bool(v)
+        if t == "withdraw":
+            from app.notices.store import default_notice
+            titles = {p.code: p.title for p in default_notice("zh_CN").purposes}
+            granted = [r[0] for r in session.db.all(
+                "SELECT purpose_code FROM member_consents WHERE member_id = ? AND granted = 1 AND"
+                " purpose_code != 'membership' ORDER BY purpose_code", (self.req["member_id"],))]
+            v = self._step("withdraw", purposes=[(c, titles.get(c, c)) for c in granted])
+            if v:
+                R.execute_withdraw(session, self.request_id, v["purposes"])
+            return bool(v)
+        if t == "restrict":
+            if messagebox.question(self, self.tr("限制处理"), self.tr(
+                    "限制处理后,该会员的信息仅予保存:店员无法查到,不再用于营销及其他用途,直至解除。确定吗?")):
+                R.execute_restrict(session, self.request_id)
+                return True
+            return False
+        if t == "cancel":
+            if messagebox.question(self, self.tr("注销会员"), self.tr(
+                    "注销后会员资格终止,会员信息自今日起保存三年后删除。确定注销吗?")):
+                R.execute_cancel(session, self.request_id)
+                return True
+            return False
+        if t == "delete":
+            if not messagebox.question(self, self.tr("删除个人信息"), self.tr(
+                    "将删除该顾客的全部个人信息(基本信息、敏感信息、同意凭证、签名、扫描件),不可恢复;"
+                    "购买记录按税务规定保存但不再关联本人。确定删除吗?")):
+                return False
+            s = self._manager(self.tr("删除个人信息"))
+            if s:
+                R.execute_delete(s, self.request_id, ledger_path=self.ctx.paths.erasure_ledger)
+            return bool(s)
+        return False
+
+    def _execute_copy(self) -> bool:
+        s = self._manager(self.tr("提供个人信息副本"))
+        if not s:
+            return False
+        from app.members.service import cipher_for
+        json_bytes, pdf_bytes, _ = R.build_copy(s, self.request_id, store=letters.store_info(s),
+                                                cipher=cipher_for(self.ctx.vault))
+        folder = QFileDialog.getExistingDirectory(self, self.tr("选择顾客的存储介质(U盘)保存机器可读文件"))
+        if folder:
+            from pathlib import Path
+            name = f"个人信息副本-{self.req['request_no']}"
+            (Path(folder) / f"{name}.json").write_bytes(json_bytes)
+            R.record_event(s, self.request_id, "exported", {"format": "json"})
+        self._preview(pdf_bytes, self.tr("个人信息副本"))
+        return True
+
+    def _applicant(self) -> str | None:
+        if self.req["member_id"] and self.ctx.session.db.one("SELECT 1 FROM members WHERE id = ?",
+                                                             (self.req["member_id"],)):
+            return None
+        v = self._step("applicant")
+        return None if v is None else v["applicant"]
+
+    def _do_receipt(self) -> bool:
+        pdf = letters.receipt_pdf(self.ctx.session, self.request_id, applicant=self._applicant())
+        self._preview(pdf, self.tr("受理回执"))
+        return True
+
+    def _do_letter(self) -> bool:
+        pdf = letters.result_letter_bytes(self.ctx.session, self.request_id, applicant=self._applicant())
+        self._preview(pdf, self.tr("处理结果告知书"))
+        return True
+
+    def _preview(self, pdf: bytes, title: str) -> None:
+        """The printing issue's preview dialog (QtPdf render, print dialog, save as PDF)."""
+        self.last_pdf = pdf
+        try:
+            from ui.dialogs.print_preview_dialog import PrintPreviewDialog
+        except ImportError:
+            messagebox.information(self, title, self.tr("打印预览尚未安装。"))
+            return
+        dlg = PrintPreviewDialog(pdf, title=title, parent=self)
+        dlg.exec()
