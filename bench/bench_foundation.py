@@ -83,15 +83,15 @@ def main() -> None:
         # Unlock: Argon2id as shipped, one derivation + AES-GCM unwrap + DB open
         paths = resolve_paths(tmp / "store").ensure()
         vault = Vault(paths)
-        vault.setup(store_code="SH-001", store_name="bench", terminal_name="DESK-1", username="m",
+        vault.setup(store_code="SH-001", store_name="bench", terminal_name="DESK-1", username="bench",
                     display_name="m", password="Bench-pass-1")
         vault.close()
         slots = ks.KeySlotFile.load(paths.keyslots)
-        derive = timeit(lambda: slots.unlock_staff("m", "Bench-pass-1"), 10)
+        derive = timeit(lambda: slots.unlock_staff("bench", "Bench-pass-1"), 10)
 
         def signin():
             v = Vault(paths)
-            v.sign_in("m", "Bench-pass-1")
+            v.sign_in("bench", "Bench-pass-1")
             v.close()
         signins = timeit(signin, 10)
 

@@ -44,3 +44,40 @@ def test_idle_timer_locks(qtbot, window):
     assert win.idle.interval_ms == 5 * 60_000                       # default: 5 minutes
     win.idle.inactive.emit()
     assert ctx.session is None and ctx.vault.db is None
+
+
+def test_setup_wizard_creates_the_store_and_shows_the_recovery_key_once(qtbot, window):
+    from PySide6.QtWidgets import QWizard
+    from ui.dialogs.setup_wizard import SetupWizard
+    ctx, win = window
+    wiz = SetupWizard(ctx)
+    qtbot.addWidget(wiz)
+    wiz.show()
+    p1 = wiz.currentPage()
+    assert not wiz.button(QWizard.WizardButton.NextButton).isEnabled()
+    p1.store_code.setText("SH-001")
+    p1.store_name.setText("上海南京路店")
+    wiz.next()
+    p2 = wiz.currentPage()
+    p2.display.setText("王店长")
+    p2.username.setText("wang")
+    p2.password.setText("short")
+    p2.password2.setText("short")
+    wiz.next()
+    assert wiz.currentPage() is p2 and "8" in p2.error.text()        # weak password: stays, says why
+    assert not ctx.vault.is_set_up()
+    p2.password.setText(MANAGER_PW)
+    p2.password2.setText(MANAGER_PW)
+    wiz.next()
+    p3 = wiz.currentPage()
+    assert ctx.vault.is_set_up() and wiz.session.staff.is_manager
+    key = p3.key.text()
+    assert len(key.replace("-", "")) == 52
+    assert not wiz.button(QWizard.WizardButton.FinishButton).isEnabled()   # must confirm it was kept
+    p3.confirm.setChecked(True)
+    assert wiz.button(QWizard.WizardButton.FinishButton).isEnabled()
+    session = wiz.session
+    wiz.accept()
+    assert wiz.recovery_key is None
+    ctx.vault.lock()
+    assert ctx.vault.reset_password_with_recovery(key, "wang", "New-password-2").staff.id == session.staff.id
