@@ -34,6 +34,7 @@ TERMINAL_DEFAULTS: dict[str, object] = {
     "store_code": "",
     "store_name": "",
     "terminal_name": "",
+    "scan_watch_folder": "",     # the scanner's scan-to-folder target on this PC (app.scans.watch)
 }
 
 

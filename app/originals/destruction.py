@@ -35,7 +35,7 @@ register({
 def method_text(method: str, vendor: str | None, certificate_no: str | None) -> str:
     """The method as printed and hashed: the key, or the vendor with its certificate number."""
     if method == "vendor":
-        return f"委托专业销毁机构:{vendor};销毁证明编号 {certificate_no}"
+        return f"委托专业销毁机构：{vendor}；销毁证明编号 {certificate_no}"
     return method
 
 

@@ -31,7 +31,7 @@ register({
     "originals.reason_required": ("请填写借出原因。", "Enter the reason for checking it out."),
     "originals.return_date_invalid": ("归还日期须为今天或之后、且不晚于销毁截止日。",
                                       "The return date must be today or later, and no later than the destruction due date."),
-    "originals.not_in_cabinet": ("只有在柜中的原件才能借出或销毁(编号 {serial})。",
+    "originals.not_in_cabinet": ("只有在柜中的原件才能借出或销毁（编号 {serial}）。",
                                  "Only originals in the cabinet can be checked out or destroyed (serial {serial})."),
     "originals.not_checked_out": ("该原件未被借出。", "This original is not checked out."),
     "originals.destroyed": ("该原件已销毁。", "This original has already been destroyed."),

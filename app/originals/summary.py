@@ -8,11 +8,11 @@ from app.messages import register, render
 from app.originals.register import counts
 
 register({
-    "originals.summary_overdue": ("{n} 份纸质原件已超过销毁期限,请尽快销毁。",
+    "originals.summary_overdue": ("{n} 份纸质原件已超过销毁期限，请尽快销毁。",
                                   "{n} paper originals are past their destruction date; destroy them now."),
     "originals.summary_due": ("{n} 份纸质原件将在 3 个工作日内到期销毁。",
                               "{n} paper originals are due for destruction within 3 working days."),
-    "originals.summary_missing": ("{n} 份原件的截止日期按仅周末休息计算(缺少节假日表),请导入节假日表。",
+    "originals.summary_missing": ("{n} 份原件的截止日期按仅周末休息计算（缺少节假日表），请导入节假日表。",
                                   "{n} due dates count only weekends (holiday table missing); import the holiday table."),
 })
 

@@ -2,3 +2,5 @@
 from ui.pages import home_page  # noqa: F401
 from ui.pages import settings_page  # noqa: F401
 from ui.pages import requests_page  # noqa: F401
+from ui.pages import scans_page  # noqa: F401
+from ui.pages import originals_page  # noqa: F401
