@@ -212,6 +212,8 @@ class RegistrationFlow:
                 self.errors[f] = err
         if self.is_minor():
             try:
+                if not str(self.guardian.get("name") or "").strip():
+                    raise ValidationError("member.guardian_required", field="guardian_name")
                 V.name(self.guardian.get("name"), field="guardian_name")
                 V.guardian_relation(self.guardian.get("relation"))
                 if not self.guardian_confirmed:
