@@ -31,7 +31,7 @@ def _qr_pil(bc) -> Image.Image:
 
 
 def form_page(serial: str | None, *, dpi: int = 150, rotate: float = 0, noise: int = 0, seed: int = 1,
-              qr_mm: float = 30, text: str = "") -> Image.Image:
+              qr_mm: float = 30) -> Image.Image:
     rnd = random.Random(seed)
     w, h = int(A4_MM[0] / 25.4 * dpi), int(A4_MM[1] / 25.4 * dpi)
     page = Image.new("L", (w, h), 255)
@@ -46,7 +46,7 @@ def form_page(serial: str | None, *, dpi: int = 150, rotate: float = 0, noise: i
             d.rectangle([x, y, x + ww, y + int(2.2 * mm)], fill=rnd.randint(20, 90))
             x += ww + int(1.5 * mm)
         y += int(6 * mm)
-    d.text((int(18 * mm), int(20 * mm)), text or "MemberDesk form", fill=0)
+    d.rectangle([int(18 * mm), int(20 * mm), int(90 * mm), int(27 * mm)], fill=0)        # the title block
     if serial:
         size = int(qr_mm * mm)
         qr = qr_image("MEMBERDESK-FORM:" + serial, 1)

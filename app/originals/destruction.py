@@ -8,6 +8,7 @@ scan hash), and writes the audit entry. `destruction_record_pdf` prints the reco
 """
 from __future__ import annotations
 
+import datetime as dt
 import secrets
 
 from app.clock import iso
@@ -30,6 +31,11 @@ register({
     "originals.witness_same": ("监销人不能是操作销毁的店长本人。",
                                "The witness must be someone other than the manager destroying the batch."),
 })
+
+
+def _dt(value: str) -> dt.datetime:
+    """Stored ISO time -> datetime (the record prints and hashes it as 'YYYY-MM-DD HH:MM', store-local)."""
+    return dt.datetime.fromisoformat(value)
 
 
 def method_text(method: str, vendor: str | None, certificate_no: str | None) -> str:
@@ -76,8 +82,8 @@ def destroy_batch(session, original_ids: list[str], *, method: str, witness, ven
             rows.append(row)
         rec = DestructionRecord(
             batch_id=batch_no, store=StoreInfo(code=session.store_code, name=session.store_code),
-            forms=[DestroyedForm(r["serial"], r["scanned_at"], r["content_sha256"], r["pages"]) for r in rows],
-            method=method_text(method, vendor, certificate_no), destroyed_at=iso(now),
+            forms=[DestroyedForm(r["serial"], _dt(r["scanned_at"]), r["content_sha256"], r["pages"]) for r in rows],
+            method=method_text(method, vendor, certificate_no), destroyed_at=_dt(iso(now)),
             manager=session.staff.display_name, witness=witness.display_name,
             manager_id=session.staff.id, witness_id=witness.id)
         digest = batch_hash(rec)
@@ -105,12 +111,12 @@ def destruction_record(db, destruction_id: str, *, store_name: str | None = None
     names = {r["id"]: r["display_name"] for r in db.all("SELECT id, display_name FROM staff WHERE id IN (?, ?)",
                                                           (d["manager_id"], d["witness_id"]))}
     store_code = db.scalar("SELECT value FROM meta WHERE key = 'store_code'", default="")
-    forms = [DestroyedForm(r["serial"], r["scanned_at"], r["content_sha256"], r["pages"])
+    forms = [DestroyedForm(r["serial"], _dt(r["scanned_at"]), r["content_sha256"], r["pages"])
              for r in db.all("SELECT serial, scanned_at, content_sha256, pages FROM originals"
                              " WHERE destruction_id = ? ORDER BY serial", (destruction_id,))]
     return DestructionRecord(
         batch_id=d["batch_no"], store=StoreInfo(code=store_code, name=store_name or store_code), forms=forms,
-        method=method_text(d["method"], d["vendor"], d["certificate_no"]), destroyed_at=d["destroyed_at"],
+        method=method_text(d["method"], d["vendor"], d["certificate_no"]), destroyed_at=_dt(d["destroyed_at"]),
         manager=names.get(d["manager_id"], ""), witness=names.get(d["witness_id"], ""),
         manager_id=d["manager_id"], witness_id=d["witness_id"], batch_hash=d["batch_sha256"])
 

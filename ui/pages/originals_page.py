@@ -188,7 +188,7 @@ class OriginalsPage(QWidget):
         missing = sorted({y for o in R.list_originals(session.db, today, status="open") for y in o.missing_years})
         self.warning.setVisible(bool(missing))
         if missing:
-            self.warning.setText(self.tr("{years} 年的节假日安排尚未导入，相关截止日期按仅周末休息计算（可能早于实际截止日）。"
+            self.warning.setText(self.tr("{years} 年的节假日安排尚未导入，标 * 的截止日期按仅周末休息计算（可能早于实际截止日）。"
                                          "请店长导入节假日表。").format(years="、".join(str(y) for y in missing)))
         status_text = {"in_cabinet": self.tr("在柜"), "checked_out": self.tr("借出"), "destroyed": self.tr("已销毁")}
         self.table.setRowCount(len(self._rows))

@@ -94,6 +94,7 @@ class ScansPage(QWidget):
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.verticalHeader().setVisible(False)
         self.table.horizontalHeader().setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
+        self.table.horizontalHeader().setSectionResizeMode(3, QHeaderView.ResizeMode.ResizeToContents)
         self.table.itemSelectionChanged.connect(self.show_selected)
         ll.addWidget(self.table, 1)
 
@@ -173,6 +174,7 @@ class ScansPage(QWidget):
                     cell.setData(Qt.ItemDataRole.UserRole, it.id)
                 self.table.setItem(r, c, cell)
         self.table.resizeColumnToContents(0)
+        self.table.resizeColumnToContents(1)
         self.show_selected()
 
     def clear(self) -> None:
