@@ -22,8 +22,8 @@ from pathlib import Path
 from app.clock import iso
 from app.errors import UserError, ValidationError
 from app.messages import register
-from app.purchases import (PURCHASE_IMPORT, _journal_payload, check_len, looks_like_card, parse_amount_fen,
-                           parse_time)
+from app.purchases import PURCHASE_IMPORT, _journal_payload, check_len, parse_amount_fen, parse_time
+from app.purchases.cards import looks_like_card, might_hold_card
 
 log = logging.getLogger("memberdesk.purchases.import")
 
@@ -192,9 +192,11 @@ def _iter_json(path: Path, encoding: str):
 def _check_row(row: dict):
     """-> (clean dict, None) or (None, (reason, field))."""
     # PAY-1 first: a card number anywhere refuses the whole row, before anything else is looked at.
-    for name, value in row.items():
-        if value not in (None, "") and looks_like_card(str(value)):
-            return None, ("card_number", name)
+    values = [str(v) if v is not None else "" for v in row.values()]
+    if might_hold_card(*values):
+        for name, value in zip(row.keys(), values):
+            if value and looks_like_card(value):
+                return None, ("card_number", name)
     for name in REQUIRED:
         if str(row.get(name, "")).strip() == "":
             return None, ("missing", name)

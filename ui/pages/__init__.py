@@ -1,6 +1,8 @@
 """Importing this package registers every page (each module calls registry.register_page)."""
 from ui.pages import home_page  # noqa: F401
 from ui.pages import settings_page  # noqa: F401
+from ui.pages import members_page  # noqa: F401
 from ui.pages import requests_page  # noqa: F401
 from ui.pages import scans_page  # noqa: F401
 from ui.pages import originals_page  # noqa: F401
+from ui.pages import retention_page  # noqa: F401

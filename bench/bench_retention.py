@@ -1,0 +1,178 @@
+"""Retention figures: the sweep over N members and P purchases (a catch-up sweep with a few % due,
+then a sweep with nothing due), the dry run, and the POS import rate — SQLCipher beside plain
+SQLite in the same run, through the real services (audit chain, journal, erasers of every domain).
+
+    .venv/bin/python -m bench.bench_retention --members 100000 --purchases 1000000 --import-rows 200000
+    .venv/bin/python -m bench.bench_retention --members 1000000 --purchases 10000000 --engines cipher
+
+Data: members registered 2018..2026, 5 % with no purchase; purchases spread over the last 5 years
+and 60 days (so ~3 % are past RET-1); 10 % of members cancelled. Prints a Markdown table and, with
+--write, appends it to docs/bench/retention.md.
+"""
+from __future__ import annotations
+
+import argparse
+import csv
+import datetime as dt
+import os
+import platform
+import random
+import secrets
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from app.clock import FixedClock  # noqa: E402
+from app.domains import load_all  # noqa: E402
+from app.staff.session import Session, Staff  # noqa: E402
+from app.store.db import open_database  # noqa: E402
+from bench import datagen  # noqa: E402
+
+TZ = dt.timezone(dt.timedelta(hours=8))
+TODAY = dt.datetime(2026, 11, 28, 3, 0, tzinfo=TZ)
+
+
+def _iso(ts: float) -> str:
+    return dt.datetime.fromtimestamp(ts, TZ).isoformat(timespec="seconds")
+
+
+def fill(db, n_members: int, n_purchases: int, seed: int = 7) -> dict:
+    rng = random.Random(seed)
+    t0 = time.perf_counter()
+    reg_lo = dt.datetime(2018, 1, 1, tzinfo=TZ).timestamp()
+    now = TODAY.timestamp()
+    regs = [rng.uniform(reg_lo, now - 86400 * 30) for _ in range(n_members)]
+    buyers = [i for i in range(n_members) if i % 20 != 0]          # 5 % never bought
+    last = [0.0] * n_members
+    p_lo = now - (5 * 365 + 61) * 86400
+    batch = []
+    with db.transaction() as conn:
+        for j in range(n_purchases):
+            m = buyers[rng.randrange(len(buyers))]
+            ts = rng.uniform(max(p_lo, regs[m]), now - 3600)
+            if ts > last[m]:
+                last[m] = ts
+            batch.append(("SH-001", f"P{j:010d}", f"{m:016x}", _iso(ts), rng.randrange(100, 200000), "服装", "微信支付",
+                          f"42000{j:023d}", None, "pos", _iso(now), "bench"))
+            if len(batch) == 50000:
+                conn.executemany("INSERT INTO purchases(store_code, pos_txn_id, member_id, purchased_at, amount_fen,"
+                                 " goods_type, payment_method, payment_ref, coupon_code, source, created_at, created_by)"
+                                 " VALUES (?,?,?,?,?,?,?,?,?,?,?,?)", batch)
+                batch = []
+        if batch:
+            conn.executemany("INSERT INTO purchases(store_code, pos_txn_id, member_id, purchased_at, amount_fen,"
+                             " goods_type, payment_method, payment_ref, coupon_code, source, created_at, created_by)"
+                             " VALUES (?,?,?,?,?,?,?,?,?,?,?,?)", batch)
+    rows = []
+    for i, nm, mob in datagen.members(n_members):
+        cancelled = _iso(rng.uniform(regs[i], now)) if rng.random() < 0.10 else None
+        rows.append((f"{i:016x}", f"M{i:09d}", nm, mob, "cancelled" if cancelled else "active", _iso(regs[i]),
+                     "SH-001", cancelled, _iso(last[i]) if last[i] else None, _iso(now)))
+    with db.transaction() as conn:
+        conn.executemany("INSERT INTO members(id, member_no, name, mobile, status, registered_at, registered_store,"
+                         " cancelled_at, last_purchase_at, updated_at) VALUES (?,?,?,?,?,?,?,?,?,?)", rows)
+    db.checkpoint()
+    return {"fill_s": time.perf_counter() - t0}
+
+
+def session_for(db) -> Session:
+    staff = Staff(id="bench", username="bench", display_name="Bench", role="manager")
+    return Session(db=db, staff=staff, store_code="SH-001", terminal="BENCH", clock=FixedClock(TODAY))
+
+
+def write_pos_csv(path: Path, rows: int, n_members: int, seed: int = 9) -> None:
+    rng = random.Random(seed)
+    with open(path, "w", encoding="utf-8-sig", newline="") as fh:
+        w = csv.writer(fh)
+        w.writerow(["交易号", "会员号", "交易时间", "金额", "商品类别", "支付方式", "支付流水号", "优惠券"])
+        for k in range(rows):
+            m = rng.randrange(n_members)
+            w.writerow([f"N{k:09d}", f"M{m:09d}", f"2026-11-27 {k % 24:02d}:{k % 60:02d}:00",
+                        f"{rng.randrange(100, 99999) / 100:.2f}", "家电", "支付宝", f"2026112722001{k:015d}",
+                        "CP-1" if k % 10 == 0 else ""])
+
+
+def run_engine(engine: str, args, tmp: Path) -> dict:
+    from app.purchases.pos_import import import_pos_file
+    from app.retention import apply_sweep, dry_run
+
+    path = tmp / f"{engine}.db"
+    key = secrets.token_bytes(32) if engine == "cipher" else None
+    db = open_database(path, key, plain=(engine == "plain"))
+    res = {"engine": "SQLCipher" if engine == "cipher" else "plain SQLite"}
+    res.update(fill(db, args.members, args.purchases))
+    print(f"[{engine}] filled in {res['fill_s']:.1f} s", flush=True)
+    s = session_for(db)
+    t = time.perf_counter()
+    dr = dry_run(s, permission=False)
+    res["dry_run_s"] = time.perf_counter() - t
+    res["due_purchases"] = dr["categories"]["purchase"]["due"]
+    res["due_members"] = dr["categories"]["member"]["due"]
+    print(f"[{engine}] dry run {res['dry_run_s']:.2f} s: {res['due_purchases']} purchases, {res['due_members']} members", flush=True)
+    t = time.perf_counter()
+    out = apply_sweep(s, ledger_path=tmp / f"{engine}-ledger.jsonl", permission=False, trigger="admin")
+    res["sweep_s"] = time.perf_counter() - t
+    res["purged_purchases"] = out["categories"]["purchase"]["purged"]
+    res["purged_members"] = out["categories"]["member"]["purged"]
+    print(f"[{engine}] sweep {res['sweep_s']:.1f} s", flush=True)
+    t = time.perf_counter()
+    out = apply_sweep(s, ledger_path=tmp / f"{engine}-ledger.jsonl", permission=False, trigger="admin")
+    res["idle_sweep_s"] = time.perf_counter() - t
+    assert all(c["purged"] == 0 for c in out["categories"].values())
+    print(f"[{engine}] nothing-due sweep {res['idle_sweep_s']:.2f} s", flush=True)
+    if args.import_rows:
+        f = tmp / f"{engine}-pos.csv"
+        write_pos_csv(f, args.import_rows, args.members)
+        t = time.perf_counter()
+        r = import_pos_file(s, f)
+        dt_s = time.perf_counter() - t
+        res["import_rows_s"] = (r.accepted + r.rejected_count) / dt_s
+        res["import_accepted"] = r.accepted
+        print(f"[{engine}] import {res['import_rows_s']:.0f} rows/s ({r.accepted} accepted, {r.rejected_count} rejected)", flush=True)
+    res["db_mb"] = path.stat().st_size / 1e6
+    db.close()
+    return res
+
+
+def table(results: list[dict], args) -> str:
+    lines = [f"### {dt.date.today().isoformat()} — {args.members:,} members, {args.purchases:,} purchases, "
+             f"{args.import_rows:,} POS rows ({platform.python_version()}, {os.cpu_count()} cores, shared)", "",
+             "| engine | fill (s) | due purchases | due members | dry run (s) | sweep (s) | nothing-due sweep (s) |"
+             " POS import (rows/s) | DB (MB) |",
+             "|---|---|---|---|---|---|---|---|---|"]
+    for r in results:
+        lines.append(f"| {r['engine']} | {r['fill_s']:.1f} | {r['due_purchases']:,} | {r['due_members']:,} | "
+                     f"{r['dry_run_s']:.2f} | {r['sweep_s']:.1f} | {r['idle_sweep_s']:.2f} | "
+                     f"{r.get('import_rows_s', 0):,.0f} | {r['db_mb']:.0f} |")
+    return "\n".join(lines) + "\n"
+
+
+def main(argv=None) -> int:
+    p = argparse.ArgumentParser()
+    p.add_argument("--members", type=int, default=100_000)
+    p.add_argument("--purchases", type=int, default=1_000_000)
+    p.add_argument("--import-rows", type=int, default=200_000)
+    p.add_argument("--engines", default="cipher,plain")
+    p.add_argument("--write", action="store_true", help="append the table to docs/bench/retention.md")
+    args = p.parse_args(argv)
+    load_all()
+    results = []
+    with tempfile.TemporaryDirectory(prefix="bench-retention-") as tmp:
+        for engine in args.engines.split(","):
+            results.append(run_engine(engine, args, Path(tmp)))
+    md = table(results, args)
+    print(md)
+    if args.write:
+        out = ROOT / "docs" / "bench" / "retention.md"
+        out.parent.mkdir(parents=True, exist_ok=True)
+        with open(out, "a", encoding="utf-8") as fh:
+            fh.write("\n" + md)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
