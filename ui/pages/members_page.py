@@ -1,0 +1,142 @@
+"""会员: find a member (mobile, last 4 digits, member number, name, or a member card scanned with a
+keyboard-wedge scanner: member number + Enter), open the member, or register a new one."""
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (QAbstractItemView, QHBoxLayout, QHeaderView, QLabel, QLineEdit, QPushButton,
+                               QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget)
+
+from app.errors import UserError
+from app.members.search import classify, search_members
+from ui.pages.registry import PageSpec, register_page
+
+
+class MembersPage(QWidget):
+    def __init__(self, ctx, parent=None):
+        super().__init__(parent)
+        self.ctx = ctx
+        self.detail = None
+        lay = QVBoxLayout(self)
+        lay.setContentsMargins(24, 24, 24, 24)
+        row = QHBoxLayout()
+        self.search = QLineEdit()
+        self.search.setObjectName("member_search")
+        self.search.setPlaceholderText(self.tr("手机号 / 手机尾号 4 位 / 会员号 / 姓名,或扫描会员卡"))
+        self.search.setClearButtonEnabled(True)
+        self.search.setMinimumHeight(36)
+        self.find_btn = QPushButton(self.tr("查找"))
+        self.register_btn = QPushButton(self.tr("登记会员"))
+        self.register_btn.setObjectName("register_member")
+        row.addWidget(self.search, 1)
+        row.addWidget(self.find_btn)
+        row.addWidget(self.register_btn)
+        lay.addLayout(row)
+        self.status = QLabel()
+        self.status.setStyleSheet("color: #57606a")
+        lay.addWidget(self.status)
+        self.table = QTableWidget(0, 5)
+        self.table.setHorizontalHeaderLabels([self.tr("会员号"), self.tr("姓名"), self.tr("手机号"), self.tr("状态"),
+                                              self.tr("登记日期")])
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.verticalHeader().setVisible(False)
+        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+        lay.addWidget(self.table, 1)
+        self.search.returnPressed.connect(self.run_search)
+        self.find_btn.clicked.connect(self.run_search)
+        self.register_btn.clicked.connect(self.register_member)
+        self.table.itemActivated.connect(lambda item: self.open_member(self.table.item(item.row(), 0).data(256)))
+        self.table.cellDoubleClicked.connect(lambda r, c: self.open_member(self.table.item(r, 0).data(256)))
+        self.hits = ()
+
+    # -- page hooks --------------------------------------------------------------------
+    def refresh(self) -> None:
+        self.search.setFocus()
+        self.search.selectAll()
+
+    def showEvent(self, e):  # noqa: N802
+        super().showEvent(e)
+        self.search.setFocus()
+
+    def clear(self) -> None:
+        self.search.clear()
+        self.table.setRowCount(0)
+        self.status.clear()
+        self.hits = ()
+        if self.detail is not None:
+            self.detail.reject()
+
+    # -- actions -----------------------------------------------------------------------
+    def run_search(self) -> None:
+        if self.ctx.session is None:
+            return
+        text = self.search.text()
+        kind, _ = classify(text)
+        try:
+            res = search_members(self.ctx.session, text)
+        except UserError as exc:
+            self.status.setText(exc.message(self.ctx.lang))
+            return
+        self.hits = res.hits
+        self._fill(res)
+        if kind == "member_no" and len(res.hits) == 1:          # a scanned member card opens the member
+            self.search.clear()
+            self.open_member(res.hits[0].id)
+
+    def _fill(self, res) -> None:
+        status_text = {"active": self.tr("正常"), "cancelled": self.tr("已注销"), "erased": self.tr("已删除")}
+        self.table.setRowCount(len(res.hits))
+        for r, h in enumerate(res.hits):
+            status = status_text.get(h.status, h.status)
+            if h.restricted:
+                status += " · " + self.tr("限制处理")
+            if h.reconsent_needed:
+                status += " · " + self.tr("需重新同意")
+            cells = [h.member_no, h.name_masked, h.mobile_masked, status, h.registered_at[:10]]
+            for c, v in enumerate(cells):
+                item = QTableWidgetItem(v)
+                if c == 0:
+                    item.setData(256, h.id)
+                self.table.setItem(r, c, item)
+        if res.kind == "invalid":
+            self.status.setText(self.tr("请输入手机号、手机尾号 4 位、会员号或姓名。"))
+        elif res.kind == "empty":
+            self.status.setText("")
+        elif not res.hits:
+            self.status.setText(self.tr("没有找到会员。可以点击“登记会员”为顾客办理。"))
+        else:
+            more = self.tr(",结果较多,请输入更完整的信息") if res.truncated else ""
+            self.status.setText(self.tr("找到 {n} 位会员").replace("{n}", str(len(res.hits))) + more)
+        if res.hits:
+            self.table.selectRow(0)
+
+    def open_member(self, member_id: str | None) -> None:
+        if not member_id or self.ctx.session is None:
+            return
+        from ui.dialogs.member_detail_dialog import MemberDetailDialog
+        try:
+            dlg = MemberDetailDialog(self.ctx, member_id, self)
+        except UserError as exc:
+            self.ctx.show_error(self, exc)
+            return
+        self.detail = dlg
+        dlg.exec()
+        self.detail = None
+        self.search.setFocus()
+
+    def register_member(self) -> None:
+        if self.ctx.session is None:
+            return
+        from ui.dialogs.register_member_dialog import RegisterMemberDialog
+        dlg = RegisterMemberDialog(self.ctx, self)
+        opened = []
+        dlg.member_registered.connect(opened.append)
+        dlg.open_existing.connect(opened.append)
+        self.detail = dlg
+        dlg.exec()
+        self.detail = None
+        if opened:
+            self.open_member(opened[0])
+
+
+register_page(PageSpec("members", "会员", MembersPage, order=10))
