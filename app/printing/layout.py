@@ -6,17 +6,19 @@ which returns the PDF as bytes (rendered in memory: no temp file ever holds pers
 """
 from __future__ import annotations
 
+import functools
 import io
+import itertools
 from dataclasses import dataclass, field
 from xml.sax.saxutils import escape
 
-from reportlab.graphics.barcode.qr import QrCodeWidget
-from reportlab.graphics.shapes import Drawing
+from reportlab.graphics.barcode import qrencoder
 from reportlab.lib import colors
 from reportlab.lib.enums import TA_CENTER, TA_LEFT
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
+from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen import canvas as rl_canvas
 from reportlab.platypus import (BaseDocTemplate, Flowable, Frame, PageTemplate, KeepTogether, Paragraph, SimpleDocTemplate, Spacer, Table,
                                 TableStyle)
@@ -137,10 +139,20 @@ def kv_table(st: Styles, rows: list[tuple[str, str]], width: float, label_width:
     return t
 
 
+def _cell(text: str, style, width: float):
+    """A Paragraph only when the text needs wrapping; plain strings are much faster to lay out."""
+    text = str(text if text is not None else "")
+    if "\n" not in text and stringWidth(text, style.fontName, style.fontSize) <= width - 7:
+        return text
+    return para(text, style)
+
+
 def grid_table(st: Styles, header: list[str], rows: list[list[str]], widths: list[float]) -> Table:
-    data = [[para(h, st.cellhead) for h in header]] + [[para(c, st.cell) for c in r] for r in rows]
+    data = [[para(h, st.cellhead) for h in header]] + [[_cell(c, st.cell, w) for c, w in zip(r, widths)]
+                                                       for r in rows]
     t = Table(data, colWidths=widths, repeatRows=1)
     t.setStyle(TableStyle([
+        ("FONT", (0, 0), (-1, -1), st.font.name, st.cell.fontSize, st.cell.leading),
         ("GRID", (0, 0), (-1, -1), 0.4, GREY),
         ("BACKGROUND", (0, 0), (-1, 0), LIGHT),
         ("VALIGN", (0, 0), (-1, -1), "TOP"),
@@ -177,14 +189,49 @@ def write_in_table(st: Styles, rows: list[tuple[str, str]], width: float, label_
     return t
 
 
-def qr_drawing(payload: str, size: float = 32 * mm, level: str = "M") -> Drawing:
-    """A QR code (with its quiet zone) as a reportlab Drawing of `size` x `size`."""
-    w = QrCodeWidget(payload, barLevel=level, barBorder=4)
-    x0, y0, x1, y1 = w.getBounds()
-    bw, bh = x1 - x0, y1 - y0
-    d = Drawing(size, size, transform=[size / bw, 0, 0, size / bh, 0, 0])
-    d.add(w)
-    return d
+@functools.lru_cache(maxsize=64)
+def qr_modules(payload: str, level: str = "M") -> tuple[tuple[bool, ...], ...]:
+    """The QR matrix (best mask chosen by reportlab's encoder), cached: previews re-render often."""
+    qr = qrencoder.QRCode(None, getattr(qrencoder.QRErrorCorrectLevel, level))
+    qr.addData(payload)
+    qr.make()
+    return tuple(tuple(bool(m) for m in row) for row in qr.modules)
+
+
+class QrBlock(Flowable):
+    """A QR code with its 4-module quiet zone, `size` x `size`, drawn as one filled path."""
+
+    def __init__(self, payload: str, size: float = 32 * mm, level: str = "M"):
+        super().__init__()
+        self.payload, self.level = payload, level
+        self.width = self.height = size
+
+    def wrap(self, aw, ah):
+        return self.width, self.height
+
+    def draw(self):
+        modules = qr_modules(self.payload, self.level)
+        n = len(modules)
+        box = self.width / (n + 8)
+        c = self.canv
+        c.saveState()
+        c.setFillColor(colors.white)
+        c.rect(0, 0, self.width, self.height, stroke=0, fill=1)
+        c.setFillColor(colors.black)
+        path = c.beginPath()
+        for r, row in enumerate(modules):
+            col = 0
+            for dark, run in itertools.groupby(row):
+                count = len(list(run))
+                if dark:
+                    path.rect((col + 4) * box, self.height - (r + 5) * box, count * box, box)
+                col += count
+        c.drawPath(path, stroke=0, fill=1)
+        c.restoreState()
+
+
+def qr_drawing(payload: str, size: float = 32 * mm, level: str = "M") -> QrBlock:
+    return QrBlock(payload, size, level)
 
 
 def signature_lines(st: Styles, labels: list[str], width: float) -> Table:
