@@ -23,9 +23,9 @@ PURCHASE_IMPORT = P.grant("purchase.import", P.CLERK, P.MANAGER)
 PURCHASE_VIEW = P.grant("purchase.view", P.CLERK, P.MANAGER)
 
 register({
-    "purchase.card_number": ("“{field}”中有类似银行卡号的数字。系统不保存银行卡信息,只能填写支付机构的交易流水号。",
-                             "“{field}” contains what looks like a card number. Card details are never stored; "
-                             "enter only the payment provider's transaction number."),
+    "purchase.card_number": ("填写的内容中有类似银行卡号的数字,未保存。系统不保存银行卡信息,只能填写支付机构的交易流水号。",
+                             "What was entered contains what looks like a card number; nothing was saved. Card details "
+                             "are never stored: enter only the payment provider's transaction number."),
     "purchase.amount_invalid": ("金额无效,请输入不小于 0 的金额,例如 128.50。",
                                 "The amount is not valid. Enter an amount of 0 or more, e.g. 128.50."),
     "purchase.amount_negative": ("金额不能为负数(退货请在收银系统处理)。",
@@ -40,7 +40,7 @@ register({
                                "This member's information was deleted; purchases can no longer be linked to them."),
     "purchase.coupon_invalid": ("优惠券编号为 1–32 位字母、数字或减号。",
                                 "A coupon code has 1–32 letters, digits or hyphens."),
-    "purchase.text_too_long": ("“{field}”过长(最多 {max} 个字符)。", "“{field}” is too long (at most {max} characters)."),
+    "purchase.text_too_long": ("填写的内容过长(最多 {max} 个字符)。", "A value is too long (at most {max} characters)."),
 })
 
 TZ_CN = dt.timezone(dt.timedelta(hours=8))

@@ -121,7 +121,11 @@ class ServiceRecordDialog(QDialog):
             self.kind.addItem(self.tr(label), key)
         self.body = QPlainTextEdit()
         self.body.setPlaceholderText(self.tr("顾客反映的问题或意见、处理情况"))
+        self.body.textChanged.connect(lambda: self.error.clear())
         self.closed = QCheckBox(self.tr("已当场处理完毕(服务结束)"))
+        self.error = QLabel()
+        self.error.setStyleSheet(f"color: {RED}")
+        self.error.setWordWrap(True)
         form.addRow(self.tr("类型"), self.kind)
         form.addRow(self.tr("内容"), self.body)
         form.addRow("", self.closed)
@@ -129,9 +133,6 @@ class ServiceRecordDialog(QDialog):
         note = QLabel(self.tr("服务记录自服务结束之日起保存 2 年,到期自动删除。"))
         note.setStyleSheet(f"color: {GREY}")
         lay.addWidget(note)
-        self.error = QLabel()
-        self.error.setStyleSheet(f"color: {RED}")
-        self.error.setWordWrap(True)
         lay.addWidget(self.error)
         lay.addWidget(_buttons(self, self.tr("保存")))
 
@@ -173,10 +174,13 @@ class ImportReportDialog(QDialog):
         lay.addWidget(label)
         self.lines = QListWidget()
         self.lines.setObjectName("rejected")
+        columns = {"txn_id": self.tr("交易号"), "member_no": self.tr("会员号"), "time": self.tr("交易时间"),
+                   "amount": self.tr("金额"), "goods_type": self.tr("商品类别"), "payment_method": self.tr("支付方式"),
+                   "payment_ref": self.tr("支付流水号"), "coupon": self.tr("优惠券")}
         for line, reason, field in result.rejected[:2000]:
             text = self.tr("第 {n} 行:").format(n=line) + render(f"pos.reason.{reason}", lang)
             if field:
-                text += f"({field})"
+                text += self.tr("(列:{c})").format(c=columns.get(field, field))
             self.lines.addItem(text)
         if len(result.rejected) > 2000:
             self.lines.addItem(self.tr("……另有 {n} 行未列出").format(n=len(result.rejected) - 2000))
