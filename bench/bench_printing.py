@@ -111,11 +111,35 @@ def bench_serials(repeat: int) -> list[tuple[str, float, float]]:
     return rows
 
 
+SAMPLES = ["poster", "registration_form", "registration_form_back", "receipt_notice", "recovery_sheet",
+           "request_receipt", "result_letter", "data_copy", "destruction_record"]
+
+
+def write_samples(out_dir: Path, dpi: int = 80) -> None:
+    """One PNG per document (sample data only) for docs/documents/."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    made = {name: fn() for name, fn in docs()}
+    keys = list(made)
+    plan = [("poster", keys[0], 1), ("poster_2", keys[0], 2), ("registration_form", keys[1], 1),
+            ("registration_form_back", keys[1], 2), ("receipt_notice", keys[3], 1), ("recovery_sheet", keys[4], 1),
+            ("request_receipt", keys[5], 1), ("result_letter", keys[6], 1), ("data_copy", keys[7], 1),
+            ("destruction_record", keys[8], 1)]
+    for fname, key, page in plan:
+        png = subprocess.run(["pdftoppm", "-r", str(dpi if "receipt_notice" not in fname else 110), "-f", str(page),
+                              "-l", str(page), "-singlefile", "-png", "-"], input=made[key], capture_output=True,
+                             check=True).stdout
+        (out_dir / f"{fname}.png").write_bytes(png)
+        print("wrote", out_dir / f"{fname}.png")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--repeat", type=int, default=15)
     ap.add_argument("--out", default=str(ROOT / "docs" / "bench" / "printing.md"))
+    ap.add_argument("--samples", action="store_true", help="also write docs/documents/*.png")
     a = ap.parse_args()
+    if a.samples:
+        write_samples(ROOT / "docs" / "documents")
     from app.printing.fonts import choose_font
     t = time.perf_counter()
     font = choose_font()

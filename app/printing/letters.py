@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from reportlab.platypus import CondPageBreak
+
 from app.printing import layout as L
 from app.printing.fonts import FontChoice, choose_font
 
@@ -83,9 +85,11 @@ def letter_story(letter: Letter, st: L.Styles, width: float) -> list:
                 block.append(L.para(sec.empty_text, st.small))
         elif not (sec.rows or sec.paragraphs or sec.bullets):
             block.append(L.para(sec.empty_text, st.small))
-        # keep a short section's heading with its first lines
-        story.append(L.keep(*block[:2]) if len(block) >= 2 else block[0])
-        story += block[2:]
+        # a heading never ends a page: start a new page when less than 30 mm are left; long tables then
+        # split across pages (with their header row repeated) instead of jumping whole to the next page
+        if sec.heading:
+            story.append(CondPageBreak(30 * L.mm))
+        story += block
     if letter.closing:
         story += [L.spacer(2), L.para(letter.closing, st.body)]
     if letter.show_store_contact:
