@@ -94,15 +94,14 @@ class MemberDetailDialog(QDialog):
     def load(self) -> None:
         m = get_member(self.ctx.session, self.member_id)        # audited view (SEC-1)
         self.member = m
-        t = self.tr
         while self.form.rowCount():
             self.form.removeRow(0)
-        status = {"active": t("正常"), "cancelled": t("已注销")}.get(m.status, m.status)
-        rows = [(t("会员号"), m.member_no), (t("姓名"), m.name), (t("手机号"), m.mobile_masked),
-                (t("出生日期"), m.birth_date or t("未填写")),
-                (t("登记时间"), m.registered_at.replace("T", " ")[:16] + " · " + m.registered_store),
-                (t("状态"), status + (" · " + t("限制处理") if m.restricted else "")),
-                (t("告知书版本"), m.notice_version or "")]
+        status = {"active": self.tr("正常"), "cancelled": self.tr("已注销")}.get(m.status, m.status)
+        rows = [(self.tr("会员号"), m.member_no), (self.tr("姓名"), m.name), (self.tr("手机号"), m.mobile_masked),
+                (self.tr("出生日期"), m.birth_date or self.tr("未填写")),
+                (self.tr("登记时间"), m.registered_at.replace("T", " ")[:16] + " · " + m.registered_store),
+                (self.tr("状态"), status + (" · " + self.tr("限制处理") if m.restricted else "")),
+                (self.tr("告知书版本"), m.notice_version or "")]
         for f in ("address", "id_number", "face_feature", "skin_notes"):
             if f in m.fields:
                 rows.append((self.labels[f], m.fields[f]))
@@ -112,34 +111,33 @@ class MemberDetailDialog(QDialog):
             self.form.addRow(label, v)
         banner = []
         if m.reconsent_needed:
-            banner.append(t("告知书已更新:请顾客阅读新版本并重新确认同意,更改的处理在重新同意前不适用于该会员。"))
+            banner.append(self.tr("告知书已更新:请顾客阅读新版本并重新确认同意,更改的处理在重新同意前不适用于该会员。"))
         if m.is_minor:
-            banner.append(t("该会员登记时不满十四周岁,由监护人同意。"))
+            banner.append(self.tr("该会员登记时不满十四周岁,由监护人同意。"))
         self.banner.setText("\n".join(banner))
         self.banner.setVisible(bool(banner))
-        self.purchases.setText(t("最近一次消费:") + (m.last_purchase_at or t("无")))
+        self.purchases.setText(self.tr("最近一次消费:") + (m.last_purchase_at or self.tr("无")))
         self._fill_consents()
 
     def _fill_consents(self) -> None:
-        t = self.tr
         titles = {p.code: p.title for p in self.notice.purposes}
         m = self.member
         self.consents.setRowCount(len(self.notice.purposes))
         for r, p in enumerate(self.notice.purposes):
             granted = m.consents.get(p.code)
-            state = t("已同意") if granted else (t("未同意") if granted is False else t("未选择"))
-            self.consents.setItem(r, 0, QTableWidgetItem(p.title + ("" if not p.required else " (" + t("必需") + ")")))
+            state = self.tr("已同意") if granted else (self.tr("未同意") if granted is False else self.tr("未选择"))
+            self.consents.setItem(r, 0, QTableWidgetItem(p.title + ("" if not p.required else " (" + self.tr("必需") + ")")))
             self.consents.setItem(r, 1, QTableWidgetItem(state))
             if granted and not p.required and m.status == "active":
-                btn = QPushButton(t("撤回同意"))
+                btn = QPushButton(self.tr("撤回同意"))
                 btn.setObjectName(f"withdraw_{p.code}")
                 btn.clicked.connect(lambda _=False, c=p.code: self.withdraw(c))
                 self.consents.setCellWidget(r, 2, btn)
             else:
                 self.consents.removeCellWidget(r, 2)
                 self.consents.setItem(r, 2, QTableWidgetItem(""))
-        kinds = {"registration": t("登记"), "grant": t("同意"), "withdrawal": t("撤回同意"), "reconsent": t("重新同意")}
-        methods = {"screen": t("屏幕勾选"), "signature": t("签名"), "paper": t("纸质表单"), "desk": t("服务台")}
+        kinds = {"registration": self.tr("登记"), "grant": self.tr("同意"), "withdrawal": self.tr("撤回同意"), "reconsent": self.tr("重新同意")}
+        methods = {"screen": self.tr("屏幕勾选"), "signature": self.tr("签名"), "paper": self.tr("纸质表单"), "desk": self.tr("服务台")}
         hist = consent_history(self.ctx.session.db, self.member_id)
         self.history.setRowCount(len(hist))
         for r, h in enumerate(hist):

@@ -238,34 +238,34 @@ class RegisterMemberDialog(QDialog):
 
     # -- rendering ----------------------------------------------------------------
     def render(self) -> None:
-        f, t = self.flow, self.tr
+        f = self.flow
         step = f.step
         self.back_btn.setEnabled(step not in (Step.NOTICE, Step.DONE))
-        self.next_btn.setText(t("确认登记") if step is Step.REVIEW else t("下一步"))
-        hint_customer = t("顾客正在客显屏上操作。") if self.customer else t("请将屏幕转向顾客,由顾客本人阅读和选择。")
+        self.next_btn.setText(self.tr("确认登记") if step is Step.REVIEW else self.tr("下一步"))
+        hint_customer = self.tr("顾客正在客显屏上操作。") if self.customer else self.tr("请将屏幕转向顾客,由顾客本人阅读和选择。")
         if step is Step.NOTICE:
-            self.step_label.setText(t("第 1 步:告知书"))
+            self.step_label.setText(self.tr("第 1 步:告知书"))
             self.hint.setText(hint_customer)
             self.stack.setCurrentWidget(self.notice_view)
             self.next_btn.setEnabled(True)
         elif step is Step.CONSENT:
-            self.step_label.setText(t("第 2 步:逐项同意"))
-            self.hint.setText(hint_customer + t(" 只有“办理会员”一项是必需的。"))
+            self.step_label.setText(self.tr("第 2 步:逐项同意"))
+            self.hint.setText(hint_customer + self.tr(" 只有“办理会员”一项是必需的。"))
             self.consent.set_decisions(f.decisions)
             self.stack.setCurrentWidget(self.consent)
             self.next_btn.setEnabled(f.can_confirm_consent())          # CON-2
         elif step is Step.SENSITIVE:
             code = f.current_sensitive()
             p = f.notice.purpose(code)
-            self.step_label.setText(t("第 3 步:敏感个人信息单独同意"))
+            self.step_label.setText(self.tr("第 3 步:敏感个人信息单独同意"))
             self.hint.setText(hint_customer)
             if getattr(self.sensitive, "purpose", None) is not p:
                 self.sensitive.show_purpose(p)
             self.stack.setCurrentWidget(self.sensitive)
             self.next_btn.setEnabled(bool(f.signatures.get(code)))
         elif step is Step.FIELDS:
-            self.step_label.setText(t("第 4 步:录入信息"))
-            self.hint.setText(t("只录入顾客已同意的处理目的所需的信息。"))
+            self.step_label.setText(self.tr("第 4 步:录入信息"))
+            self.hint.setText(self.tr("只录入顾客已同意的处理目的所需的信息。"))
             vis = set(f.visible_fields())
             for k, (label, holder) in self.rows.items():
                 label.setVisible(k in vis)
@@ -276,18 +276,18 @@ class RegisterMemberDialog(QDialog):
             first = next((self.edits[k] for k in FIELD_ORDER if k in vis and not self.edits[k].text()), None)
             (first or self.edits["name"]).setFocus()
         elif step is Step.REVIEW:
-            self.step_label.setText(t("第 5 步:核对并确认"))
-            self.hint.setText(t("请与顾客核对。确认后一次性保存会员和同意记录。"))
+            self.step_label.setText(self.tr("第 5 步:核对并确认"))
+            self.hint.setText(self.tr("请与顾客核对。确认后一次性保存会员和同意记录。"))
             self.review.setText(self._review_html())
             self.stack.setCurrentWidget(self.review)
             self.next_btn.setEnabled(True)
         elif step is Step.EXISTING:
-            self.step_label.setText(t("该手机号已是会员"))
-            self.hint.setText(t("不会重复登记。请返回修改手机号,或打开已有会员。"))
-            self.error.setText(t("该手机号已是会员。"))
+            self.step_label.setText(self.tr("该手机号已是会员"))
+            self.hint.setText(self.tr("不会重复登记。请返回修改手机号,或打开已有会员。"))
+            self.error.setText(self.tr("该手机号已是会员。"))
             self.review.setText("")
             self.stack.setCurrentWidget(self.review)
-            self.next_btn.setText(t("打开该会员"))
+            self.next_btn.setText(self.tr("打开该会员"))
             self.next_btn.setEnabled(True)
         # On the fields step Enter moves from field to field (returnPressed); elsewhere it confirms.
         self.next_btn.setDefault(step is not Step.FIELDS)
@@ -299,7 +299,7 @@ class RegisterMemberDialog(QDialog):
         self.accept()
 
     def _review_html(self) -> str:
-        f, t = self.flow, self.tr
+        f = self.flow
         r = f.review()
         titles = {p.code: p.title for p in f.notice.purposes}
         vals = f.submitted_values()
@@ -307,12 +307,12 @@ class RegisterMemberDialog(QDialog):
         for k in r["fields"]:
             v = vals[k] if k in ("name", "birth_date", "address") else mask(k, vals[k])
             shown.append(f"<tr><td>{self.labels[k]}</td><td>{v}</td></tr>")
-        return (f"<p>{t('告知书版本')} {r['notice_version']}({t('校验码')} {r['notice_hash'][:12]})</p>"
-                f"<p><b>{t('同意')}:</b>{'、'.join(titles[c] for c in r['granted'])}</p>"
-                f"<p><b>{t('不同意')}:</b>{'、'.join(titles[c] for c in r['refused']) or t('无')}</p>"
+        return (f"<p>{self.tr('告知书版本')} {r['notice_version']}({self.tr('校验码')} {r['notice_hash'][:12]})</p>"
+                f"<p><b>{self.tr('同意')}:</b>{'、'.join(titles[c] for c in r['granted'])}</p>"
+                f"<p><b>{self.tr('不同意')}:</b>{'、'.join(titles[c] for c in r['refused']) or self.tr('无')}</p>"
                 f"<table cellpadding='4'>{''.join(shown)}</table>"
-                + (f"<p><b>{t('不满十四周岁,已由监护人同意')}</b></p>" if r["minor"] else "")
-                + (f"<p>{t('已签名的单独同意')}:{'、'.join(titles[c] for c in r['signatures'])}</p>"
+                + (f"<p><b>{self.tr('不满十四周岁,已由监护人同意')}</b></p>" if r["minor"] else "")
+                + (f"<p>{self.tr('已签名的单独同意')}:{'、'.join(titles[c] for c in r['signatures'])}</p>"
                    if r["signatures"] else ""))
 
     # -- closing -----------------------------------------------------------------

@@ -80,35 +80,34 @@ class CustomerScreen(QWidget):
         self.showFullScreen()
 
     def render(self, flow) -> None:
-        t = self.tr
         step = flow.step
         self.back_btn.setVisible(step in (Step.CONSENT, Step.SENSITIVE))
         self.next_btn.setVisible(step in (Step.NOTICE, Step.CONSENT, Step.SENSITIVE))
         if step is Step.NOTICE:
-            self.heading.setText(t("请您先阅读《顾客信息处理告知书》"))
-            self.next_btn.setText(t("我已阅读,下一步"))
+            self.heading.setText(self.tr("请您先阅读《顾客信息处理告知书》"))
+            self.next_btn.setText(self.tr("我已阅读,下一步"))
             self.next_btn.setEnabled(True)
             self.stack.setCurrentWidget(self.notice_view)
         elif step is Step.CONSENT:
-            self.heading.setText(t("请您逐项选择是否同意"))
+            self.heading.setText(self.tr("请您逐项选择是否同意"))
             self.consent.set_decisions(flow.decisions)
-            self.next_btn.setText(t("确认"))
+            self.next_btn.setText(self.tr("确认"))
             self.next_btn.setEnabled(flow.can_confirm_consent())        # CON-2: only the required purpose
             self.stack.setCurrentWidget(self.consent)
         elif step is Step.SENSITIVE:
             code = flow.current_sensitive()
             p = flow.notice.purpose(code)
-            self.heading.setText(t("敏感个人信息单独同意"))
+            self.heading.setText(self.tr("敏感个人信息单独同意"))
             if getattr(self.sensitive, "purpose", None) is not p:
                 self.sensitive.show_purpose(p)
-            self.next_btn.setText(t("同意并签名"))
+            self.next_btn.setText(self.tr("同意并签名"))
             self.next_btn.setEnabled(bool(flow.signatures.get(code)))
             self.stack.setCurrentWidget(self.sensitive)
         elif step is Step.DONE:
-            self.heading.setText(t("登记完成"))
-            self.waiting.setText(t("感谢您的耐心。您的会员已办理完成。"))
+            self.heading.setText(self.tr("登记完成"))
+            self.waiting.setText(self.tr("感谢您的耐心。您的会员已办理完成。"))
             self.stack.setCurrentWidget(self.waiting)
         else:
-            self.heading.setText(t("请稍候"))
-            self.waiting.setText(t("店员正在为您录入信息,请稍候。"))
+            self.heading.setText(self.tr("请稍候"))
+            self.waiting.setText(self.tr("店员正在为您录入信息,请稍候。"))
             self.stack.setCurrentWidget(self.waiting)

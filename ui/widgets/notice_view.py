@@ -32,28 +32,27 @@ class NoticeView(QTextBrowser):
 
     def set_notice(self, notice) -> None:
         self.notice = notice
-        t = self.tr
         parts = [f"<h2>{_esc(notice.title)}</h2>",
-                 f"<p style='color:#57606a'>{t('版本')} {_esc(notice.version)} · {t('生效日期')} "
-                 f"{_esc(notice.effective_date)} · {t('校验码')} {notice.content_hash[:12]}</p>",
+                 f"<p style='color:#57606a'>{self.tr('版本')} {_esc(notice.version)} · {self.tr('生效日期')} "
+                 f"{_esc(notice.effective_date)} · {self.tr('校验码')} {notice.content_hash[:12]}</p>",
                  f"<p>{_esc(notice.intro)}</p>",
-                 f"<p><b>{t('个人信息处理者')}:</b>{_esc(notice.controller)}<br>"
-                 f"<b>{t('联系方式')}:</b>{_esc(notice.contact)}</p>"]
+                 f"<p><b>{self.tr('个人信息处理者')}:</b>{_esc(notice.controller)}<br>"
+                 f"<b>{self.tr('联系方式')}:</b>{_esc(notice.contact)}</p>"]
         for p in notice.purposes:
-            tag = t("办理会员所必需") if p.required else t("可选")
+            tag = self.tr("办理会员所必需") if p.required else self.tr("可选")
             if p.sensitive:
-                tag += " · " + t("敏感个人信息,需单独同意")
+                tag += " · " + self.tr("敏感个人信息,需单独同意")
             parts.append(f"<h3>{_esc(p.title)} <span style='color:#0969da'>({_esc(tag)})</span></h3>")
             parts.append(f"<p>{_esc(p.description)}</p><ul>"
-                         f"<li><b>{t('信息类型')}:</b>{_esc('、'.join(p.data_types))}</li>"
-                         f"<li><b>{t('处理方式')}:</b>{_esc(p.method)}</li>"
-                         f"<li><b>{t('保存期限')}:</b>{_esc(p.retention)}</li>"
-                         f"<li><b>{t('接收方')}:</b>{_esc(p.recipients)}</li></ul>")
+                         f"<li><b>{self.tr('信息类型')}:</b>{_esc('、'.join(p.data_types))}</li>"
+                         f"<li><b>{self.tr('处理方式')}:</b>{_esc(p.method)}</li>"
+                         f"<li><b>{self.tr('保存期限')}:</b>{_esc(p.retention)}</li>"
+                         f"<li><b>{self.tr('接收方')}:</b>{_esc(p.recipients)}</li></ul>")
             if p.sensitive:
-                parts.append(f"<p><b>{t('必要性')}:</b>{_esc(p.necessity)}<br><b>{t('保护措施')}:</b>"
+                parts.append(f"<p><b>{self.tr('必要性')}:</b>{_esc(p.necessity)}<br><b>{self.tr('保护措施')}:</b>"
                              f"{_esc(p.protection)}</p>")
-        parts.append(f"<h3>{t('您的权利')}</h3><ul>" + "".join(f"<li>{_esc(r)}</li>" for r in notice.rights) + "</ul>")
-        parts.append(f"<p><b>{t('如何行使')}:</b>{_esc(notice.how_to_exercise)}</p>")
+        parts.append(f"<h3>{self.tr('您的权利')}</h3><ul>" + "".join(f"<li>{_esc(r)}</li>" for r in notice.rights) + "</ul>")
+        parts.append(f"<p><b>{self.tr('如何行使')}:</b>{_esc(notice.how_to_exercise)}</p>")
         parts.append(f"<p>{_esc(notice.complaint)}</p>")
         self.setHtml("".join(parts))
 
@@ -165,17 +164,16 @@ class SensitiveConsentView(QWidget):
         self.pad.changed.connect(self._changed)
 
     def show_purpose(self, purpose, signature: bytes | None = None) -> None:
-        t = self.tr
         self.purpose = purpose
-        self.title.setText(t("单独同意:") + purpose.title)
+        self.title.setText(self.tr("单独同意:") + purpose.title)
         alt = ""
         if purpose.code == "face_payment":
-            alt = "<p><b>" + _esc(t("刷脸支付不是必需的:您随时可以选择扫码、刷卡或现金等其他支付方式。")) + "</b></p>"
+            alt = "<p><b>" + _esc(self.tr("刷脸支付不是必需的:您随时可以选择扫码、刷卡或现金等其他支付方式。")) + "</b></p>"
         self.body.setText(f"<p>{_esc(purpose.description)}</p>"
-                          f"<p><b>{_esc(t('信息类型'))}:</b>{_esc('、'.join(purpose.data_types))}</p>"
-                          f"<p><b>{_esc(t('必要性'))}:</b>{_esc(purpose.necessity)}</p>"
-                          f"<p><b>{_esc(t('保护措施'))}:</b>{_esc(purpose.protection)}</p>{alt}"
-                          f"<p>{_esc(t('如您同意,请在下方签名;不同意不影响办理会员。'))}</p>")
+                          f"<p><b>{_esc(self.tr('信息类型'))}:</b>{_esc('、'.join(purpose.data_types))}</p>"
+                          f"<p><b>{_esc(self.tr('必要性'))}:</b>{_esc(purpose.necessity)}</p>"
+                          f"<p><b>{_esc(self.tr('保护措施'))}:</b>{_esc(purpose.protection)}</p>{alt}"
+                          f"<p>{_esc(self.tr('如您同意,请在下方签名;不同意不影响办理会员。'))}</p>")
         self.pad.blockSignals(True)
         self.pad.clear()
         self.pad.blockSignals(False)
