@@ -6,3 +6,5 @@ from ui.pages import requests_page  # noqa: F401
 from ui.pages import scans_page  # noqa: F401
 from ui.pages import originals_page  # noqa: F401
 from ui.pages import retention_page  # noqa: F401
+from ui.pages import sync_page  # noqa: F401
+from ui.pages import print_documents_page  # noqa: F401
