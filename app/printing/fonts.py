@@ -23,6 +23,8 @@ log = logging.getLogger("memberdesk.printing")
 
 FONT_NAME = "MemberDeskCJK"
 FALLBACK_CID = "STSong-Light"
+KNOWN_NAMES = {"wqy-microhei": "文泉驿微米黑", "wqy-zenhei": "文泉驿正黑", "simhei": "黑体", "simsun": "宋体",
+               "msyh": "微软雅黑", "simkai": "楷体", "uming": "文鼎明体", "ukai": "文鼎楷体", "gbsn00lp": "文鼎简报宋"}
 
 
 @dataclass(frozen=True)
@@ -35,7 +37,11 @@ class FontChoice:
 
     @property
     def label(self) -> str:
-        return Path(self.path).name if self.path else FALLBACK_CID
+        """A name to show: the Chinese name of a known font, else the file name."""
+        if not self.path:
+            return FALLBACK_CID
+        stem = Path(self.path).stem.lower()
+        return KNOWN_NAMES.get(stem, Path(self.path).name)
 
 
 def _windows_fonts_dir() -> Path:

@@ -1,0 +1,64 @@
+"""The 打印资料 page: poster, registration forms (serials recorded, printed count) and receipt back
+from the stored notice, through the preview dialog."""
+from pathlib import Path
+
+import pytest
+
+from app.notices.store import ensure_default_stored
+from app.printing import serials as S
+from ui.context import AppContext
+from ui.dialogs.print_preview_dialog import PrintPreviewDialog
+from ui.workers import SyncRunner
+
+SHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+
+
+@pytest.fixture
+def page(qtbot, vault, manager, monkeypatch):
+    from ui.pages.print_documents_page import PrintDocumentsPage
+    ensure_default_stored(manager)
+    ctx = AppContext(vault, runner=SyncRunner())
+    ctx.set_session(manager)
+    shown = []
+
+    def fake_exec(dlg):                    # the user presses 打印 and the printer accepts the job
+        shown.append(dlg)
+        dlg._done()
+        return 1
+
+    monkeypatch.setattr(PrintPreviewDialog, "exec", fake_exec)
+    p = PrintDocumentsPage(ctx)
+    qtbot.addWidget(p)
+    p.refresh()
+    p.shown = shown
+    return p
+
+
+def test_forms_are_issued_recorded_and_counted_when_printed(page, manager):
+    page.count.setValue(3)
+    page.form_button.click()
+    assert len(page.last_serials) == 3
+    dlg = page.shown[-1]
+    assert dlg.page_count == 6                                   # 2 pages per form
+    for serial in page.last_serials:
+        row = S.get_form_serial(manager.db, serial)
+        assert row["printed_count"] == 1 and row["issued_by"] == manager.staff.id  # rule: CON-1
+        assert row["notice_hash"] == page.notice().content_hash  # rule: NOT-2
+    assert page.table.rowCount() == 3 and page.table.item(0, 3).text() == "1"
+    page.resize(1100, 700)
+    page.show()
+    page.grab().save(str(SHOTS / "print_documents_page.png"))
+
+
+def test_poster_and_receipt_open_in_the_preview(page):
+    page.poster_button.click()
+    page.receipt_button.click()
+    assert [d.windowTitle() for d in page.shown] == ["服务台海报", "小票背面告知"]
+    assert page.shown[0].page_count == 2 and page.shown[1].page_count == 1
+    assert "已嵌入" in page.font_note.text()
+
+
+def test_clear_wipes_the_list(page):
+    page.form_button.click()
+    page.clear()
+    assert page.table.rowCount() == 0 and page.last_serials == []
