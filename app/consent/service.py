@@ -213,3 +213,52 @@ def signature_images(db, cipher, member_id: str) -> list[tuple[str, str, bytes]]
     return [(r[0], r[1], cipher.decrypt_bytes(r[3], f"consent_evidence.data:{r[2]}"))
             for r in db.all("SELECT record_id, purpose_code, id, data FROM consent_evidence WHERE member_id = ?",
                             (member_id,))]
+
+
+def grant_consent(session, member_id: str, decisions: dict[str, bool], *, notice: Notice | None = None,
+                  values: dict | None = None, method: str = "screen", signatures: dict | None = None,
+                  cipher=None, kind: str = "grant") -> str:
+    """A later consent of an existing member: new optional purposes ('grant') or the decisions on a new
+    notice version ('reconsent', CON-5). Fields of granted purposes may be supplied; a purpose now
+    refused that was granted before is withdrawn (its data erased). Returns the record id."""
+    from app.members import validation as V
+    from app.members.service import _put_field
+
+    session.require(CONSENT_CHANGE)
+    if kind not in ("grant", "reconsent"):
+        raise UserError("consent.method_invalid")
+    if session.db.one("SELECT 1 FROM members WHERE id = ?", (member_id,)) is None:
+        raise NotFound()
+    notice = notice or current_notice(session.db, "zh_CN")
+    if kind == "reconsent" and not decisions.get(REQUIRED_PURPOSE):
+        raise UserError("consent.required_missing")
+    granted = {c for c, g in decisions.items() if g}
+    before = consent_state(session.db, member_id)
+    clean = {}
+    for f, raw in (values or {}).items():
+        if raw is None or not str(raw).strip():
+            continue
+        if f not in OPTIONAL_FIELDS:
+            continue
+        if FIELD_PURPOSE[f] not in granted:
+            from app.errors import ValidationError
+            raise ValidationError("consent.field_not_consented", field=f)
+        clean[f] = V.id_number(raw, session.db.scalar("SELECT birth_date FROM members WHERE id = ?", (member_id,)),
+                               session.clock.now().date()) if f == "id_number" else V.VALIDATORS[f](raw)
+    if (clean or signatures) and cipher is None:
+        raise UserError("member.needs_cipher")
+    now = iso(session.clock.now())
+    with session.write(f"consent.{kind}", "member", member_id) as tx:
+        rid = record_consent(tx, session, member_id, notice, decisions, kind=kind, method=method, cipher=cipher,
+                             signatures=signatures)
+        erased = 0
+        for code, g in decisions.items():
+            if not g and before.get(code):
+                erased += erase_purpose_fields(tx, member_id, code)
+        for f, v in clean.items():
+            _put_field(tx, cipher, member_id, f, v, now)
+        tx.execute("UPDATE members SET updated_at = ? WHERE id = ?", (now, member_id))
+        tx.details = {"record": rid, "notice_version": notice.version, "granted": sorted(granted),
+                      "refused": sorted(c for c, g in decisions.items() if not g), "fields": sorted(clean),
+                      "fields_erased": erased}
+    return rid

@@ -260,4 +260,46 @@ class RegistrationFlow:
         self.errors.clear()
 
 
-__all__ = ["RegistrationFlow", "Step", "OPTIONAL_FIELDS"]
+__all__ = ["RegistrationFlow", "ReconsentFlow", "Step", "OPTIONAL_FIELDS"]
+
+
+class ReconsentFlow(RegistrationFlow):
+    """An existing member decides again on the current notice (CON-5) or adds optional purposes:
+    the same steps, but the fields step offers only the optional fields of granted purposes."""
+
+    def __init__(self, session, member_id: str, **kw):
+        super().__init__(session, **kw)
+        self.member_id = member_id
+
+    def visible_fields(self) -> list[str]:
+        g = self.granted()
+        return [f for f in OPTIONAL_FIELDS if FIELD_PURPOSE[f] in g]
+
+    def is_minor(self) -> bool:
+        return False
+
+    def next(self) -> Step:
+        if self.step is Step.FIELDS:
+            self.errors = {}
+            for f in self.visible_fields():
+                err = self._check(f)
+                if err:
+                    self.errors[f] = err
+            if self.errors:
+                raise next(iter(self.errors.values()))
+            self.step = Step.REVIEW
+            return self.step
+        return super().next()
+
+    def submit(self, cipher) -> dict:
+        from app.consent.service import grant_consent
+        if self.step is not Step.REVIEW:
+            raise UserError("error.generic")
+        rid = grant_consent(self.session, self.member_id, {c: bool(g) for c, g in self.decisions.items()},
+                            notice=self.notice, values=self.submitted_values(),
+                            method="signature" if self.signatures else self.method,
+                            signatures={c: s for c, s in self.signatures.items() if c in self.sensitive_pending()},
+                            cipher=cipher, kind="reconsent")
+        self.result = {"id": self.member_id, "record": rid}
+        self.step = Step.DONE
+        return self.result

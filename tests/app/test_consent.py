@@ -91,3 +91,41 @@ def test_consent_record_rejects_foreign_notice_text(clerk, vault):
             record_consent(tx, clerk, res["id"], Notice.from_dict(forged), {"marketing": True}, kind="grant",
                            method="screen")
     assert ei.value.key == "consent.notice_mismatch"  # rule: NOT-2
+
+
+def test_reconsent_flow_after_notice_change(clerk, manager, vault):
+    from app.flows.registration import ReconsentFlow, Step
+    a = register(clerk, vault, granted={"marketing": True, "offers": True})
+    zh, en = _changed_version(offers={"retention": "偏好信息保存2年"})
+    en["purposes"][2]["retention"] = "Preferences kept 2 years"
+    import_notice(manager, zh, en)
+    assert needs_reconsent(clerk.db, a["id"]) == ["offers"]  # rule: CON-5
+    f = ReconsentFlow(clerk, a["id"])
+    assert f.notice.version == "2026.2"
+    f.next()
+    assert all(v is None for v in f.decisions.values())           # nothing pre-ticked
+    f.decide("membership", True)
+    f.decide("offers", True)
+    f.decide("delivery", True)
+    assert f.next() is Step.FIELDS and f.visible_fields() == ["address"]
+    f.set_value("address", "上海市黄浦区南京东路100号")
+    assert f.next() is Step.REVIEW
+    f.submit(cipher_for(vault))
+    assert needs_reconsent(clerk.db, a["id"]) == []  # rule: CON-5
+    assert consent_active(clerk.db, a["id"], "offers")
+    assert not consent_active(clerk.db, a["id"], "marketing")   # not ticked this time: withdrawn
+    rec = clerk.db.one("SELECT kind, notice_version FROM consent_records ORDER BY created_at DESC, rowid DESC")
+    assert tuple(rec) == ("reconsent", "2026.2")  # rule: CON-1
+    assert clerk.db.scalar("SELECT count(*) FROM member_fields WHERE field = 'address'") == 1
+
+
+def test_grant_sensitive_later_needs_signature(clerk, vault):
+    from app.consent.service import grant_consent
+    a = register(clerk, vault)
+    with pytest.raises(UserError):
+        grant_consent(clerk, a["id"], {"skin_analysis": True}, values={"skin_notes": "干性"},
+                      cipher=cipher_for(vault))  # rule: SEN-1
+    grant_consent(clerk, a["id"], {"skin_analysis": True}, values={"skin_notes": "干性"},
+                  signatures={"skin_analysis": PNG}, cipher=cipher_for(vault))
+    assert consent_active(clerk.db, a["id"], "skin_analysis")
+    assert clerk.db.scalar("SELECT count(*) FROM consent_evidence") == 1

@@ -113,3 +113,37 @@ def test_clerk_cannot_reveal(qtbot, ctx):
     a = _seed(ctx)
     with pytest.raises(PermissionDenied):
         reveal_field(ctx.session, a["id"], "id_number", "other", "测试测试", cipher_for(ctx.vault))  # rule: SEN-3
+
+
+def test_reconsent_banner_and_dialog(qtbot, ctx, manager):
+    from app.consent.service import needs_reconsent
+    from app.flows.registration import ReconsentFlow, Step
+    from app.notices import default_notice, import_notice
+    from ui.dialogs.member_detail_dialog import MemberDetailDialog
+    from ui.dialogs.register_member_dialog import RegisterMemberDialog
+    a = _seed(ctx)
+    zh, en = default_notice("zh_CN").to_dict(), default_notice("en").to_dict()
+    for d in (zh, en):
+        d["version"] = "2026.2"
+        d["purposes"][1]["retention"] = d["purposes"][1]["retention"] + " (2026.2)"
+    import_notice(manager, zh, en)
+    dlg = MemberDetailDialog(ctx, a["id"])
+    qtbot.addWidget(dlg)
+    dlg.show()
+    assert dlg.banner.isVisible() and dlg.reconsent_btn.isDefault()  # rule: CON-5
+    dlg.grab().save(str(SHOTS / "member_reconsent_banner.png"))
+    flow = ReconsentFlow(ctx.session, a["id"], lang="zh_CN")
+    rd = RegisterMemberDialog(ctx, dlg, customer_screen="off", flow=flow)
+    qtbot.addWidget(rd)
+    rd.show()
+    rd.next_btn.click()
+    rd.consent.boxes["membership"].setChecked(True)
+    rd.consent.boxes["marketing"].setChecked(True)
+    rd.next_btn.click()
+    assert flow.step is Step.FIELDS and not rd.edits["name"].isVisible()
+    rd.next_btn.click()
+    assert flow.step is Step.REVIEW
+    rd.next_btn.click()
+    assert needs_reconsent(ctx.session.db, a["id"]) == []  # rule: CON-5
+    dlg.load()
+    assert not dlg.banner.isVisible()

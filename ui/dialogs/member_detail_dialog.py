@@ -78,15 +78,19 @@ class MemberDetailDialog(QDialog):
         self.tabs.addTab(other, self.tr("消费与申请"))
         row = QHBoxLayout()
         self.correct_btn = QPushButton(self.tr("更正信息"))
+        self.reconsent_btn = QPushButton(self.tr("重新确认同意"))
+        self.reconsent_btn.setObjectName("reconsent")
         self.reveal_btn = QPushButton(self.tr("查看完整信息(店长)"))
         self.close_btn = QPushButton(self.tr("关闭"))
         self.close_btn.setDefault(True)
         row.addWidget(self.correct_btn)
+        row.addWidget(self.reconsent_btn)
         row.addWidget(self.reveal_btn)
         row.addStretch(1)
         row.addWidget(self.close_btn)
         lay.addLayout(row)
         self.correct_btn.clicked.connect(self.correct)
+        self.reconsent_btn.clicked.connect(self.reconsent)
         self.reveal_btn.clicked.connect(self.reveal)
         self.close_btn.clicked.connect(self.accept)
         self.load()
@@ -116,6 +120,8 @@ class MemberDetailDialog(QDialog):
             banner.append(self.tr("该会员登记时不满十四周岁,由监护人同意。"))
         self.banner.setText("\n".join(banner))
         self.banner.setVisible(bool(banner))
+        self.reconsent_btn.setVisible(m.status == "active")
+        self.reconsent_btn.setDefault(m.reconsent_needed)
         self.purchases.setText(self.tr("最近一次消费:") + (m.last_purchase_at or self.tr("无")))
         self._fill_consents()
 
@@ -162,6 +168,16 @@ class MemberDetailDialog(QDialog):
         except UserError as exc:
             self.ctx.show_error(self, exc)
             return
+        self.load()
+
+    def reconsent(self) -> None:
+        """The customer reads the current notice and decides again, per purpose (CON-5); optional
+        purposes can be added the same way."""
+        from app.flows.registration import ReconsentFlow
+        from ui.dialogs.register_member_dialog import RegisterMemberDialog
+        flow = ReconsentFlow(self.ctx.session, self.member_id, lang=self.ctx.lang)
+        dlg = RegisterMemberDialog(self.ctx, self, flow=flow)
+        dlg.exec()
         self.load()
 
     def correct(self) -> None:

@@ -9,7 +9,7 @@ from PySide6.QtWidgets import (QCheckBox, QComboBox, QDialog, QFormLayout, QHBox
                                QPushButton, QStackedWidget, QVBoxLayout, QWidget)
 
 from app.errors import UserError
-from app.flows.registration import FIELD_ORDER, RegistrationFlow, Step
+from app.flows.registration import FIELD_ORDER, ReconsentFlow, RegistrationFlow, Step
 from app.members.fields import mask
 from app.members.service import MobileExists, cipher_for
 from app.settings import get_setting
@@ -21,12 +21,13 @@ class RegisterMemberDialog(QDialog):
     member_registered = Signal(str)
     open_existing = Signal(str)
 
-    def __init__(self, ctx, parent=None, customer_screen=None):
+    def __init__(self, ctx, parent=None, customer_screen=None, flow=None):
         super().__init__(parent)
         self.ctx = ctx
-        self.setWindowTitle(self.tr("登记会员"))
+        self.reconsent = isinstance(flow, ReconsentFlow)
+        self.setWindowTitle(self.tr("重新确认同意") if self.reconsent else self.tr("登记会员"))
         self.resize(900, 720)
-        self.flow = RegistrationFlow(ctx.session, lang=ctx.lang)
+        self.flow = flow or RegistrationFlow(ctx.session, lang=ctx.lang)
         notice = self.flow.notice
         self.labels = {"name": self.tr("姓名"), "mobile": self.tr("手机号"), "birth_date": self.tr("出生日期"),
                        "address": self.tr("收货地址"), "id_number": self.tr("身份证号"),
@@ -241,7 +242,8 @@ class RegisterMemberDialog(QDialog):
         f = self.flow
         step = f.step
         self.back_btn.setEnabled(step not in (Step.NOTICE, Step.DONE))
-        self.next_btn.setText(self.tr("确认登记") if step is Step.REVIEW else self.tr("下一步"))
+        self.next_btn.setText((self.tr("确认") if self.reconsent else self.tr("确认登记")) if step is Step.REVIEW
+                              else self.tr("下一步"))
         hint_customer = self.tr("顾客正在客显屏上操作。") if self.customer else self.tr("请将屏幕转向顾客,由顾客本人阅读和选择。")
         if step is Step.NOTICE:
             self.step_label.setText(self.tr("第 1 步:告知书"))
@@ -271,10 +273,11 @@ class RegisterMemberDialog(QDialog):
                 label.setVisible(k in vis)
                 holder.setVisible(k in vis)
             self._sync_guardian()
+            self.minor.setVisible(not self.reconsent)
             self.stack.setCurrentWidget(self.fields_page)
             self.next_btn.setEnabled(True)
             first = next((self.edits[k] for k in FIELD_ORDER if k in vis and not self.edits[k].text()), None)
-            (first or self.edits["name"]).setFocus()
+            (first or self.next_btn).setFocus()
         elif step is Step.REVIEW:
             self.step_label.setText(self.tr("第 5 步:核对并确认"))
             self.hint.setText(self.tr("请与顾客核对。确认后一次性保存会员和同意记录。"))
