@@ -70,14 +70,15 @@ def run(pages: int) -> dict:
         tmp = Path(td)
         enc_session, enc_cipher, vault = _sqlcipher_session(tmp)
         plain_session, plain_cipher = _plain_session(tmp)
-        for fmt in ("JPEG", "PNG"):
+        for fmt in ("JPEG", "PNG", "PDF"):
             for name, session, cipher in (("SQLCipher", enc_session, enc_cipher),
                                           ("plain SQLite", plain_session, plain_cipher)):
                 times = []
                 for i in range(pages):
                     serial = _member_and_serial(session, len(results) * 1000 + i + 1)
                     img = form_page(serial, dpi=300, rotate=1.5, noise=5, seed=i)
-                    data = to_bytes(img, fmt, **({"quality": 85} if fmt == "JPEG" else {}))
+                    data = to_bytes(img, fmt, **({"quality": 85} if fmt == "JPEG" else
+                                                 {"resolution": 300} if fmt == "PDF" else {}))
                     t = time.perf_counter()
                     res = import_bytes(session, cipher, data)
                     times.append((time.perf_counter() - t) * 1000)

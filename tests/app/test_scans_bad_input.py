@@ -177,3 +177,22 @@ def test_sane_test_backend(manager, cipher, tmp_path, monkeypatch):
     res = import_images(manager, cipher, imgs)
     assert res.pages == len(imgs) >= 1 and res.documents[0].status == "inbox"     # the test pattern has no QR
     assert manager.db.scalar("SELECT count(*) FROM scans") == len(imgs)
+
+
+def test_pdf_with_gigantic_page_is_refused_before_rendering(manager, cipher):
+    w = PdfWriter()
+    w.add_blank_page(14400, 14400)            # 200 in × 200 in: 1.6 gigapixels at 200 dpi
+    buf = io.BytesIO()
+    w.write(buf)
+    assert _refused(manager, cipher, buf.getvalue()).key == "scans.too_many_pixels"
+
+
+def test_multipage_tiff_bomb_frame(manager, cipher):
+    frames = [form_page(None, dpi=50), form_page(None, dpi=50)]
+    data = multi_page(frames, "TIFF")
+    original = P.MAX_PIXELS
+    P.MAX_PIXELS = frames[0].width * frames[0].height - 1      # the limit, lowered so a small file trips it
+    try:
+        assert _refused(manager, cipher, data).key == "scans.too_many_pixels"
+    finally:
+        P.MAX_PIXELS = original

@@ -146,3 +146,18 @@ def test_import_file_deletes_source_when_asked(manager, cipher, tmp_path):
     f.write_bytes(to_bytes(form_page(serial), "PNG"))
     import_file(manager, cipher, f, delete_source=True)
     assert not f.exists()  # rule: STO-1
+
+
+def test_rekey_reencrypts_scans(manager, cipher, vault):
+    from app.store.rekey import rekey
+    from tests.conftest import MANAGER_PW
+    mid = make_member(manager)
+    serial = issue_serial(manager, mid)
+    png = to_bytes(form_page(serial, dpi=100), "PNG")
+    did = import_bytes(manager, cipher, png).documents[0].document_id
+    old_blob = bytes(manager.db.one("SELECT image FROM scans")[0])
+    rekey(vault, manager, MANAGER_PW)
+    session = vault.sign_in("manager", MANAGER_PW)
+    new_cipher = FieldCipher(vault.data_key())
+    assert bytes(session.db.one("SELECT image FROM scans")[0]) != old_blob  # rule: STO-1
+    assert archive.document_pages(session, new_cipher, did)[0].data == png
