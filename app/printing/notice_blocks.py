@@ -37,9 +37,10 @@ def purpose_paragraph(p, style) -> "L.Paragraph":
 
 
 def purposes_flow_table(notice, st: L.Styles, width: float, *, title_style, text_style,
-                        title_width: float = 36 * L.mm) -> Table:
+                        title_width: float = 36 * L.mm, kind_style=None) -> Table:
     """One row per purpose: [number + title + kind] | [flowing details]."""
-    rows = [[[L.para(f"{i}. {p.title}", title_style), L.para(kind_label(p), st.small)],
+    kind_style = kind_style or st.small
+    rows = [[[L.para(f"{i}. {p.title}", title_style), L.para(kind_label(p), kind_style)],
              purpose_paragraph(p, text_style)] for i, p in enumerate(notice.purposes, 1)]
     t = Table(rows, colWidths=[title_width, width - title_width])
     style = [("GRID", (0, 0), (-1, -1), 0.4, L.GREY), ("VALIGN", (0, 0), (-1, -1), "TOP"),
