@@ -46,6 +46,15 @@ def store_page(tx, cipher: FieldCipher, *, document_id: str, page_no: int, sourc
     return sid, digest
 
 
+def insert_page(tx, *, scan_id: str, document_id: str, page_no: int, source_page: int, blob: bytes, sha256: str,
+                mime: str, width: int, height: int) -> None:
+    """Insert a page already encrypted with aad f"scans.image:{scan_id}"."""
+    tx.execute("INSERT INTO scans(id, document_id, page_no, source_page, mime, width, height, sha256, image,"
+               " created_at) VALUES (?,?,?,?,?,?,?,?,?,?)",
+               (scan_id, document_id, page_no, source_page, mime, width, height, sha256, blob,
+                iso(tx.session.clock.now())))
+
+
 @dataclass
 class PageImage:
     scan_id: str

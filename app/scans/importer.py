@@ -1,8 +1,8 @@
 """Import a scan file (or scanner pages): split into forms by QR, match, encrypt, archive.
 
-A batch is imported in one transaction: every page is decoded, encrypted and inserted as it
-is read, the batch's audit entry comes last; any error rolls the whole batch back, so nothing
-is half-imported. A page with a QR starts a new form; pages without one belong to the form
+Pages are decoded, QR-read and encrypted first (outside the database lock, so the UI keeps
+reading); then the batch is written in one transaction with its audit entry; any error before or
+during the write leaves nothing behind, so nothing is half-imported. A page with a QR starts a new form; pages without one belong to the form
 before them; pages before the first QR form an inbox document for manual matching.
 """
 from __future__ import annotations
@@ -134,11 +134,37 @@ class _Doc:
         self.hashes: list[str] = []
 
 
+@dataclass
+class _Prepared:
+    """One page ready to store: decoded, QR read, encrypted (the plaintext image is already dropped)."""
+    number: int
+    serial: str | None
+    scan_id: str
+    blob: bytes
+    sha256: str
+    mime: str
+    width: int
+    height: int
+
+
+def _prepare(page_iter, cipher) -> list[_Prepared]:
+    """The CPU work, outside the database lock: the UI keeps reading while a batch is decoded."""
+    out = []
+    for page in page_iter:
+        sid = archive.new_id()
+        out.append(_Prepared(page.number, read_serial(page.image), sid,
+                             cipher.encrypt_bytes(page.data, f"scans.image:{sid}"), archive.sha256_hex(page.data),
+                             page.mime, page.image.size[0], page.image.size[1]))
+        page.image.close()
+    return out
+
+
 def _import_pages(session, cipher, page_iter, *, kind, page_count, file_sha256, source, cabinet,
                   custodian_id) -> ImportResult:
     session.require(SCAN_IMPORT)
     if source not in SOURCES:
         raise ValueError(source)
+    prepared = _prepare(page_iter, cipher)        # any bad page raises here: nothing was written
     batch_id = archive.new_id()
     result = ImportResult(batch_id, kind, page_count)
     now = iso(session.clock.now())
@@ -146,19 +172,17 @@ def _import_pages(session, cipher, page_iter, *, kind, page_count, file_sha256, 
         tx.execute("INSERT INTO scan_batches(id, imported_at, source, file_sha256, file_kind, page_count, staff_id)"
                    " VALUES (?,?,?,?,?,?,?)", (batch_id, now, source, file_sha256, kind, page_count, session.staff.id))
         current: _Doc | None = None
-        for page in page_iter:
-            serial = read_serial(page.image)
-            if current is None or serial is not None:
+        for p in prepared:
+            if current is None or p.serial is not None:
                 if current is not None:
                     result.documents.append(_finish(tx, current, batch_id, cabinet, custodian_id))
-                current = _Doc(serial)
+                current = _Doc(p.serial)
                 tx.execute("INSERT INTO scan_documents(id, batch_id, qr_serial, status, content_sha256, page_count,"
-                           " created_at) VALUES (?,?,?,'inbox','',0,?)", (current.id, batch_id, serial, now))
-            _sid, digest = archive.store_page(tx, cipher, document_id=current.id, page_no=len(current.hashes) + 1,
-                                              source_page=page.number, data=page.data, mime=page.mime,
-                                              width=page.image.size[0], height=page.image.size[1])
-            current.hashes.append(digest)
-            page.image.close()
+                           " created_at) VALUES (?,?,?,'inbox','',0,?)", (current.id, batch_id, p.serial, now))
+            archive.insert_page(tx, scan_id=p.scan_id, document_id=current.id, page_no=len(current.hashes) + 1,
+                                source_page=p.number, blob=p.blob, sha256=p.sha256, mime=p.mime, width=p.width,
+                                height=p.height)
+            current.hashes.append(p.sha256)
         if current is not None:
             result.documents.append(_finish(tx, current, batch_id, cabinet, custodian_id))
         tx.details = {"source": source, "kind": kind, "pages": page_count,

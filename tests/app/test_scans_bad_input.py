@@ -196,3 +196,21 @@ def test_multipage_tiff_bomb_frame(manager, cipher):
         assert _refused(manager, cipher, data).key == "scans.too_many_pixels"
     finally:
         P.MAX_PIXELS = original
+
+
+def test_failure_during_the_write_rolls_back_the_batch(manager, cipher, monkeypatch):
+    from app.scans import archive
+    mid = make_member(manager)
+    s1, s2 = issue_serial(manager, mid), issue_serial(manager, mid)
+    data = multi_page([form_page(s1), form_page(None, seed=3), form_page(s2)], "PDF")
+    real, calls = archive.insert_page, []
+
+    def disk_full_on_third(tx, **kw):
+        calls.append(1)
+        if len(calls) == 3:
+            raise UserError("error.disk_full")
+        return real(tx, **kw)
+    monkeypatch.setattr(archive, "insert_page", disk_full_on_third)
+    _refused(manager, cipher, data)          # form 1 (2 pages + its original) was written, then rolled back
+    assert len(calls) == 3
+    assert manager.db.scalar("SELECT count(*) FROM audit_log WHERE action = 'scans.import'") == 0
