@@ -155,17 +155,21 @@ class PrintDocumentsPage(QWidget):
         self._preview(pdf, self.tr("小票背面告知"), name=f"receipt-notice-{notice.version}.pdf")
 
     def print_forms(self) -> None:
-        from app.printing.registration_form import issue_registration_forms
+        """Serials are issued in the DB here (who, when, which version); the PDF is rendered off the UI
+        thread (50 forms take a few seconds), then previewed; printing or saving counts the print."""
+        from app.printing.registration_form import registration_form_pdf
         session = self.ctx.session
         try:
             notice = self.notice()
-            serials, pdf = issue_registration_forms(session, notice, self.count.value(),
-                                                    store_name=self._store_name(), font=font_for_db(self.ctx.db))
+            serials = S.issue_form_serials(session, notice, self.count.value())
+            font = font_for_db(self.ctx.db)
         except Exception as exc:  # noqa: BLE001
             self.ctx.show_error(self, exc)
             return
         self.last_serials = serials
         self.load_serials()
+        self.form_button.setEnabled(False)
+        store_name = self._store_name()
 
         def printed():
             try:
@@ -174,7 +178,16 @@ class PrintDocumentsPage(QWidget):
                 self.ctx.show_error(self, exc)
             self.load_serials()
 
-        self._preview(pdf, self.tr("会员登记表"), on_printed=printed, name=f"forms-{serials[0]}.pdf")
+        def show(pdf: bytes):
+            self.form_button.setEnabled(True)
+            self._preview(pdf, self.tr("会员登记表"), on_printed=printed, name=f"forms-{serials[0]}.pdf")
+
+        def failed(exc):
+            self.form_button.setEnabled(True)
+            self.ctx.show_error(self, exc)
+
+        self.ctx.run_task(lambda: registration_form_pdf(notice, serials, store_name=store_name, font=font),
+                          show, failed)
 
 
 register_page(PageSpec("print_documents", "打印资料", PrintDocumentsPage, order=70))
