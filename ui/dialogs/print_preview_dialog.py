@@ -131,7 +131,7 @@ class PrintPreviewDialog(QDialog):
             lab.setStyleSheet("border: 1px solid #555;")
             self.pages_layout.addWidget(lab, 0, Qt.AlignmentFlag.AlignHCenter)
             self._labels.append(lab)
-        self.info.setText(self.tr("共 %n 页", "", self.page_count))
+        self.info.setText(self.tr("共 %1 页").replace("%1", str(self.page_count)))
 
     def _set_zoom(self, value: int) -> None:
         self._zoom = value
