@@ -44,6 +44,8 @@ def test_register_colours_counts_and_holiday_warning(qtbot, ctx, manager, vault,
     assert page.table.item(rows[missing], 2).foreground().color().name() == AMBER  # rule: STO-2
     assert page.tiles["overdue"].text() == "1" and page.tiles["due_soon"].text() == "1"
     assert not page.warning.isHidden() and "2027" in page.warning.text()
+    page.select_due()
+    assert sorted(o.serial for o in page.selected()) == sorted([late, missing]) and page.destroy_btn.isEnabled()
     f = tmp_path / "2027.json"
     f.write_text(json.dumps({"year": 2027, "days": {"2027-01-01": "holiday"}}), "utf-8")
     from ui import messagebox

@@ -160,6 +160,8 @@ class OriginalsPage(QWidget):
         actions = QHBoxLayout()
         self.view_btn = QPushButton(self.tr("查看扫描件"))
         self.view_btn.clicked.connect(self.view_scan)
+        self.select_due_btn = QPushButton(self.tr("选中已到期和即将到期的原件"))
+        self.select_due_btn.clicked.connect(self.select_due)
         self.destroy_btn = QPushButton(self.tr("销毁选中的原件…"))
         self.destroy_btn.clicked.connect(self.destroy_selected)
         self.error = QLabel()
@@ -167,6 +169,7 @@ class OriginalsPage(QWidget):
         self.error.setWordWrap(True)
         actions.addWidget(self.view_btn)
         actions.addWidget(self.error, 1)
+        actions.addWidget(self.select_due_btn)
         actions.addWidget(self.destroy_btn)
         lay.addLayout(actions)
         self.refresh()
@@ -237,6 +240,16 @@ class OriginalsPage(QWidget):
         rows = sorted({i.row() for i in self.table.selectionModel().selectedRows()}) \
             if self.table.selectionModel() else []
         return [self._rows[r] for r in rows if r < len(self._rows)]
+
+    def select_due(self) -> None:
+        """Select every original in the cabinet that is overdue or due within 3 working days."""
+        self.table.clearSelection()
+        mode = self.table.selectionMode()
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.MultiSelection)
+        for r, o in enumerate(self._rows):
+            if o.status == "in_cabinet" and o.urgency in ("overdue", "due_soon"):
+                self.table.selectRow(r)
+        self.table.setSelectionMode(mode)
 
     def _selection_changed(self) -> None:
         sel = self.selected()

@@ -32,6 +32,7 @@ class ScansPage(QWidget):
         self.timer.setInterval(WATCH_INTERVAL_MS)
         self.timer.timeout.connect(self.poll_folder)
         self._busy = False
+        self._items = {}
 
         lay = QVBoxLayout(self)
         lay.setContentsMargins(16, 12, 16, 12)
