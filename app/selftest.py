@@ -52,6 +52,8 @@ def _describe(exc: BaseException) -> str:
         return str(exc)
     if isinstance(exc, UserError):
         return f"{exc.key}: {exc.message('en')}"
+    if isinstance(exc, ImportError):        # a module left out of the bundle: its name helps
+        return f"{type(exc).__name__}: {exc.name or ''}"
     return f"{type(exc).__name__}"
 
 

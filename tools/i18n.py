@@ -120,7 +120,11 @@ def read_ts(path: Path = TS) -> list[Entry]:
         cname = ctx.findtext("name") or ""
         for msg in ctx.iter("message"):
             tr = msg.find("translation")
-            out.append(Entry(cname, msg.findtext("source") or "", (tr.text or "") if tr is not None else "",
+            text = (tr.text or "") if tr is not None else ""
+            if tr is not None and msg.get("numerus") == "yes":        # plural forms: all must be filled
+                forms = [f.text or "" for f in tr.iter("numerusform")]
+                text = " | ".join(forms) if forms and all(f.strip() for f in forms) else ""
+            out.append(Entry(cname, msg.findtext("source") or "", text,
                              tr.get("type", "") if tr is not None else "unfinished"))
     return out
 
@@ -142,8 +146,22 @@ def apply_translations(mapping: dict, path: Path = TS) -> int:
                 tr = ET.SubElement(msg, "translation")
             if tr.get("type") in ("vanished", "obsolete"):
                 continue
-            if tr.text != table[src] or tr.get("type") == "unfinished":
-                tr.text = table[src]
+            value = table[src]
+            if msg.get("numerus") == "yes":      # English: [one, other] (a single string serves both)
+                forms = value if isinstance(value, list) else [value, value]
+                for old in list(tr):
+                    tr.remove(old)
+                tr.text = None
+                for form in forms:
+                    ET.SubElement(tr, "numerusform").text = form
+                tr.attrib.pop("type", None)
+                changed += 1
+            else:
+                value = value[-1] if isinstance(value, list) else value
+            if msg.get("numerus") == "yes":
+                pass
+            elif tr.text != value or tr.get("type") == "unfinished":
+                tr.text = value
                 tr.attrib.pop("type", None)
                 changed += 1
     _write(tree, path)

@@ -45,6 +45,9 @@ def qt_checks():
             window.on_signed_in(session)
             app.processEvents()
             pages = window.nav.count()
+            for row in range(pages):              # every page is built and refreshed (imports, layouts)
+                window.nav.setCurrentRow(row)
+                app.processEvents()
             image = window.grab().toImage()
             if image.isNull() or image.width() < 100:
                 raise CheckFailed("the main window did not render")
@@ -66,8 +69,15 @@ def _manager():
 
 
 def run_self_test(verbose: bool = False) -> int:
-    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    """Offscreen; the report goes to stdout, or (the windowed Windows program has no console) to
+    %TEMP%\\memberdesk-selftest.txt. Returns the exit code."""
+    os.environ["QT_QPA_PLATFORM"] = "offscreen"
     from app import selftest
     from ui.main import create_app
     create_app([sys.argv[0]])
-    return selftest.run(extra_checks=qt_checks(), verbose=verbose)
+    if sys.stdout is not None:
+        return selftest.run(extra_checks=qt_checks(), verbose=verbose)
+    import tempfile
+    from pathlib import Path
+    with open(Path(tempfile.gettempdir()) / "memberdesk-selftest.txt", "w", encoding="utf-8") as out:
+        return selftest.run(out, extra_checks=qt_checks(), verbose=verbose)
