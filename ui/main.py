@@ -79,6 +79,7 @@ def main(argv=None) -> int:
         return _run(args, demo)
     finally:
         if demo is not None:
+            logging.shutdown()                            # close the demo's log file before deleting it
             demo.cleanup()
 
 
