@@ -109,7 +109,9 @@ def main() -> None:
         "# Foundation benchmarks",
         "",
         f"Machine: {os.cpu_count()} cores; Python {sys.version.split()[0]}. Command: "
-        f"`.venv/bin/python -m bench.bench_foundation --members {args.members}`.",
+        f"`.venv/bin/python -m bench.bench_foundation --members {args.members}`. "
+        f"Load average at the end of the run: {os.getloadavg()[0]:.1f} (other work shares the 2 cores, so "
+        "figures are upper bounds).",
         "",
         "## Database open (members table filled with synthetic Chinese names and mobiles)",
         "",
