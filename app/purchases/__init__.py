@@ -48,8 +48,17 @@ _COUPON = re.compile(r"^[0-9A-Za-z\-]{1,32}$")
 
 
 # -- parsing helpers shared with the POS import -------------------------------------------
+_SIMPLE_AMOUNT = re.compile(r"^(\d{1,10})(?:\.(\d{1,2}))?$")
+_SIMPLE_TIME = re.compile(r"^\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}:\d{2}$")
+
+
 def parse_amount_fen(text) -> int:
     """'¥1,234.50' / '1234.5' / 88 -> fen. Raises ValidationError (negative, malformed)."""
+    if isinstance(text, str):
+        m = _SIMPLE_AMOUNT.match(text)
+        if m:                                   # fast path: plain "128.50"
+            frac = m.group(2) or ""
+            return int(m.group(1)) * 100 + (int(frac.ljust(2, "0")) if frac else 0)
     if isinstance(text, (int, float)) and not isinstance(text, bool):
         value = Decimal(str(text))
     else:
@@ -99,6 +108,16 @@ def parse_time(text, tz=TZ_CN) -> dt.datetime:
     if not 2000 <= value.year <= 2100:
         raise ValidationError("purchase.date_invalid", field="time")
     return value
+
+
+def parse_time_iso(text) -> str:
+    """parse_time(...) as an ISO string; fast path for the usual POS format 'YYYY-MM-DD HH:MM:SS'."""
+    if isinstance(text, str) and _SIMPLE_TIME.match(text):
+        value = parse_time(text)                # validates (month 13, 31 Feb ...)
+        if value.tzinfo is TZ_CN:
+            return text[:10] + "T" + text[11:19] + "+08:00"
+        return iso(value)
+    return iso(parse_time(text))
 
 
 def check_no_card(fields: dict) -> None:

@@ -52,3 +52,15 @@ def looks_like_card(text: str | None) -> bool:
 def might_hold_card(*values) -> bool:
     """Cheap test over several values at once (joined with a separator no run can cross)."""
     return _QUICK.search("\x1f".join(values)) is not None
+
+
+def card_field(names, values) -> str | None:
+    """The first field whose value looks like a card number, or None. One regex pass over the row."""
+    joined = "\x1f".join(values)
+    for m in _RUN.finditer(joined):
+        raw = m.group(0)
+        digits = raw.replace(" ", "").replace("-", "")
+        if (13 <= len(digits) <= 19 and luhn_ok(digits)) or (len(digits) > 19 and raw != digits and looks_like_card(raw)):
+            idx = joined.count("\x1f", 0, m.start())
+            return names[idx]
+    return None

@@ -22,8 +22,8 @@ from pathlib import Path
 from app.clock import iso
 from app.errors import UserError, ValidationError
 from app.messages import register
-from app.purchases import PURCHASE_IMPORT, _journal_payload, check_len, parse_amount_fen, parse_time
-from app.purchases.cards import looks_like_card, might_hold_card
+from app.purchases import PURCHASE_IMPORT, parse_amount_fen, parse_time_iso
+from app.purchases.cards import card_field
 
 log = logging.getLogger("memberdesk.purchases.import")
 
@@ -62,7 +62,7 @@ ALIASES = {
     "coupon": ("coupon", "coupon_code", "优惠券", "优惠券编号", "券号"),
 }
 _LOOKUP = {alias.lower().replace(" ", ""): canon for canon, names in ALIASES.items() for alias in names}
-BATCH = 5000
+BATCH = 20000
 
 
 @dataclass
@@ -110,7 +110,8 @@ def _canon_header(names: list[str]) -> dict[str, int]:
 
 
 def _iter_csv(path: Path, encoding: str):
-    """Yield (line_no, {canon: value}) — line numbers count the header as line 1."""
+    """Yield (line_no, {canon: value}, (all column names, all values)) — line numbers count the header as
+    line 1. Every column is checked for card numbers, also those MemberDesk does not import (PAY-1)."""
     fh = open(path, encoding=encoding, newline="")
     try:
         reader = csv.reader(fh)
@@ -122,6 +123,8 @@ def _iter_csv(path: Path, encoding: str):
             raise UserError("pos.encoding_unknown", line=1) from None
         mapping = _canon_header(header)
         width = len(header)
+        names = [_LOOKUP.get(h.strip().lstrip("\ufeff").lower().replace(" ", ""), f"column {i + 1}")
+                 for i, h in enumerate(header)]
         while True:
             try:
                 row = next(reader)
@@ -133,9 +136,9 @@ def _iter_csv(path: Path, encoding: str):
             if not row or all(not c.strip() for c in row):
                 continue
             if len(row) != width:
-                yield line, None
+                yield line, None, (names, row)
                 continue
-            yield line, {c: row[i] for c, i in mapping.items()}
+            yield line, {c: row[i] for c, i in mapping.items()}, (names, row)
     finally:
         fh.close()
 
@@ -179,46 +182,46 @@ def _iter_json(path: Path, encoding: str):
             names[canon] = key
     for n, rec in enumerate(records, 1):
         if not isinstance(rec, dict):
-            yield n, None
+            yield n, None, ([], [])
             continue
         out = {}
         for canon in mapping:
             v = rec.get(names[canon])
-            out[canon] = "" if v is None else v
-        yield n, out
+            out[canon] = "" if v is None else (v if isinstance(v, str) else json.dumps(v, ensure_ascii=False))
+        raw = ([_LOOKUP.get(str(k).strip().lower().replace(" ", ""), str(k)[:32]) for k in rec],
+               [v if isinstance(v, str) else json.dumps(v, ensure_ascii=False) for v in rec.values()])
+        yield n, out, raw
 
 
 # -- validation ---------------------------------------------------------------------------------------
-def _check_row(row: dict):
-    """-> (clean dict, None) or (None, (reason, field))."""
-    # PAY-1 first: a card number anywhere refuses the whole row, before anything else is looked at.
-    values = [str(v) if v is not None else "" for v in row.values()]
-    if might_hold_card(*values):
-        for name, value in zip(row.keys(), values):
-            if value and looks_like_card(value):
-                return None, ("card_number", name)
+_LIMITS = (("txn_id", 64), ("member_no", 32), ("goods_type", 64), ("payment_method", 32), ("payment_ref", 64),
+           ("coupon", 32))
+
+
+def _check_row(vals: dict, raw: tuple):
+    """vals: {canon: str}; raw: (column names, values) of the whole row.
+    -> (clean dict, None) or (None, (reason, field))."""
+    # PAY-1 first: a card number in any column refuses the whole row, before anything else is looked at.
+    bad = card_field(*raw)
+    if bad is not None:
+        return None, ("card_number", bad)
     for name in REQUIRED:
-        if str(row.get(name, "")).strip() == "":
+        if not vals.get(name, "").strip():
             return None, ("missing", name)
     try:
-        fen = parse_amount_fen(row["amount"])
+        fen = parse_amount_fen(vals["amount"].strip())
     except ValidationError as exc:
         return None, ("negative" if exc.key == "purchase.amount_negative" else "amount", "amount")
     try:
-        when = parse_time(row["time"])
+        when = parse_time_iso(vals["time"])
     except ValidationError:
         return None, ("date", "time")
-    clean = {"txn_id": str(row["txn_id"]).strip(), "member_no": str(row["member_no"]).strip(),
-             "time": iso(when), "fen": fen}
-    for name in OPTIONAL:
-        v = row.get(name)
-        clean[name] = str(v).strip() if v not in (None, "") else ""
-    try:
-        for name, limit in (("txn_id", 64), ("goods_type", 64), ("payment_method", 32), ("payment_ref", 64),
-                            ("coupon", 32), ("member_no", 32)):
-            check_len(name, clean[name], limit)
-    except ValidationError as exc:
-        return None, ("too_long", exc.field)
+    clean = {"time": when, "fen": fen}
+    for name, limit in _LIMITS:
+        v = vals.get(name, "").strip()
+        if len(v) > limit:
+            return None, ("too_long", name)
+        clean[name] = v
     return clean, None
 
 
@@ -274,14 +277,14 @@ def import_pos_file(session, path, *, batch_size: int = BATCH, stop_after_batche
     if line_done:
         # txn ids of lines already committed count as "seen" for the in-file duplicate check
         seen_in_file.update(r[0] for r in db.all("SELECT pos_txn_id FROM purchases WHERE import_id = ?", (row["id"],)))
-    batch: list[tuple[int, dict | None]] = []
+    batch: list[tuple] = []
     batches = 0
     any_row = False
-    for line, values in rows:
+    for line, values, raw in rows:
         any_row = True
         if line <= line_done:
             continue
-        batch.append((line, values))
+        batch.append((line, values, raw))
         if len(batch) >= batch_size:
             _commit_batch(session, result, batch, seen_in_file)
             batch = []
@@ -301,11 +304,12 @@ def _commit_batch(session, result: ImportResult, batch, seen_in_file: set, final
     store = session.store_code
     checked = []
     rejects = []
-    for line, values in batch:
+    for line, values, raw in batch:
         if values is None:
-            rejects.append((line, "columns", None))
+            bad = card_field(*raw) if raw[1] else None
+            rejects.append((line, "card_number", bad) if bad else (line, "columns", None))
             continue
-        clean, problem = _check_row(values)
+        clean, problem = _check_row(values, raw)
         if problem:
             rejects.append((line, problem[0], problem[1]))
             continue
@@ -329,7 +333,7 @@ def _commit_batch(session, result: ImportResult, batch, seen_in_file: set, final
             f"SELECT pos_txn_id FROM purchases WHERE store_code = ? AND pos_txn_id IN ({','.join('?' * len(part))})",
             [store, *part]))
     now = iso(session.clock.now())
-    inserts, journal, touched = [], [], set()
+    inserts, touched = [], set()
     dup = 0
     for line, c in checked:
         mid = members.get(c["member_no"])
@@ -342,10 +346,6 @@ def _commit_batch(session, result: ImportResult, batch, seen_in_file: set, final
         inserts.append((store, c["txn_id"], mid, c["time"], c["fen"], c["goods_type"], c["payment_method"],
                         c["payment_ref"] or None, c["coupon"] or None, c["time"] if c["coupon"] else None, "pos",
                         result.import_id, now, session.staff.id))
-        journal.append((now, "purchase", f"{store}:{c['txn_id']}", "upsert",
-                        json.dumps(_journal_payload(c["txn_id"], mid, c["time"], c["fen"], c["goods_type"],
-                                                    c["payment_method"], c["coupon"] or None),
-                                   ensure_ascii=False, sort_keys=True), mid))
         touched.add(mid)
     rejects.sort()
     last_line = batch[-1][0] if batch else None
@@ -353,12 +353,18 @@ def _commit_batch(session, result: ImportResult, batch, seen_in_file: set, final
                "final": final}
     with session.write("purchase.import.batch", "pos_import", str(result.import_id), details) as tx:
         if inserts:
+            max_before = tx.one("SELECT coalesce(max(id), 0) FROM purchases")[0]
             tx.executemany(
                 "INSERT INTO purchases(store_code, pos_txn_id, member_id, purchased_at, amount_fen, goods_type,"
                 " payment_method, payment_ref, coupon_code, coupon_used_at, source, import_id, created_at, created_by)"
                 " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)", inserts)
-            tx.executemany("INSERT INTO change_journal(ts, entity, entity_id, op, payload, member_id) VALUES (?,?,?,?,?,?)",
-                           journal)
+            # one journal row per purchase for head office, built by SQLite (same keys as _journal_payload)
+            tx.execute("INSERT INTO change_journal(ts, entity, entity_id, op, payload, member_id)"
+                       " SELECT ?, 'purchase', store_code || ':' || pos_txn_id, 'upsert', json_object("
+                       "'amount_fen', amount_fen, 'coupon_code', coupon_code, 'goods_type', goods_type,"
+                       " 'member_id', member_id, 'payment_method', payment_method, 'pos_txn_id', pos_txn_id,"
+                       " 'purchased_at', purchased_at), member_id FROM purchases WHERE id > ? ORDER BY id",
+                       (now, max_before))
             # last purchase: only moves forward
             tx.executemany(
                 "UPDATE members SET last_purchase_at = ?1 WHERE id = ?2 AND (last_purchase_at IS NULL OR last_purchase_at < ?1)",

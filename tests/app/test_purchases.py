@@ -192,3 +192,25 @@ def test_clerk_cannot_import_without_permission_is_not_needed(clerk, manager, tm
     mid = make_member(manager)
     f = _csv(tmp_path / "pos.csv", [f"T1,{member_no(manager, mid)},2026-10-01 10:00,10,,,,"])
     assert import_pos_file(clerk, f).accepted == 1
+
+
+def test_card_number_in_a_column_not_imported_is_refused_too(manager, tmp_path):
+    mid = make_member(manager)
+    no = member_no(manager, mid)
+    f = _csv(tmp_path / "pos.csv", [f"T1,{no},2026-10-01 10:00,10,备注无", f"T2,{no},2026-10-01 10:00,10,卡 {VISA}"],
+             header="交易号,会员号,交易时间,金额,备注")
+    res = import_pos_file(manager, f)
+    assert res.accepted == 1
+    assert res.rejected == [(3, "card_number", "column 5")]                                      # rule: PAY-1
+    assert manager.db.scalar("SELECT count(*) FROM purchases WHERE pos_txn_id = 'T2'") == 0       # rule: PAY-1
+
+
+def test_import_journals_each_purchase_for_head_office(manager, tmp_path):
+    mid = make_member(manager)
+    f = _csv(tmp_path / "pos.csv", [f"T1,{member_no(manager, mid)},2026-10-01 10:00:00,10.5,家电,现金,,CP-1"])
+    import_pos_file(manager, f)
+    row = manager.db.one("SELECT entity_id, payload, member_id FROM change_journal WHERE entity = 'purchase'")
+    assert row["entity_id"] == "SH-001:T1" and row["member_id"] == mid
+    assert json.loads(row["payload"]) == {"amount_fen": 1050, "coupon_code": "CP-1", "goods_type": "家电",
+                                          "member_id": mid, "payment_method": "现金", "pos_txn_id": "T1",
+                                          "purchased_at": "2026-10-01T10:00:00+08:00"}
