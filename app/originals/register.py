@@ -12,7 +12,7 @@ import datetime as dt
 import secrets
 from dataclasses import dataclass
 
-from app.calendar import HolidayTables, add_working_days, working_days_between
+from app.calendar import HolidayTables, add_working_days, is_working_day, working_days_between
 from app.clock import iso
 from app.errors import NotFound, UserError, ValidationError
 from app.messages import register
@@ -90,10 +90,27 @@ class Original:
     working_days_left: int  # negative when overdue
 
 
-def urgency_of(status: str, due: dt.date, today: dt.date, tables: HolidayTables) -> tuple[str, int]:
-    left = working_days_between(today, due, tables)
-    if status == "destroyed":
-        return "done", left
+def working_day_offsets(today: dt.date, dates, tables: HolidayTables) -> dict[dt.date, int]:
+    """working_days_between(today, d) for many dates in one pass over the calendar."""
+    dates = set(dates)
+    if not dates:
+        return {}
+    lo, hi = min(min(dates), today), max(max(dates), today)
+    cum, n, day = {lo: 0}, 0, lo
+    while day < hi:
+        day += dt.timedelta(days=1)
+        if is_working_day(day, tables):
+            n += 1
+        cum[day] = n
+    return {d: cum[d] - cum[today] for d in dates}
+
+
+def urgency_of(status: str, due: dt.date, today: dt.date, tables: HolidayTables,
+               left: int | None = None) -> tuple[str, int]:
+    if status == "destroyed":          # no day-by-day count for the (growing) history
+        return "done", 0
+    if left is None:
+        left = working_days_between(today, due, tables)
     if due < today:
         return "overdue", left
     if left <= AMBER_WITHIN:
@@ -115,10 +132,13 @@ def list_originals(db, today: dt.date, *, status: str | None = None, serial_like
         params.append(f"%{serial_like.strip()}%")
     sql += " ORDER BY o.status = 'destroyed', o.due_date, o.serial"
     tables = HolidayTables.from_db(db)
+    rows = db.all(sql, params)
+    offsets = working_day_offsets(today, (dt.date.fromisoformat(r["due_date"]) for r in rows
+                                          if r["status"] != "destroyed"), tables)
     out = []
-    for r in db.all(sql, params):
+    for r in rows:
         due = dt.date.fromisoformat(r["due_date"])
-        urg, left = urgency_of(r["status"], due, today, tables)
+        urg, left = urgency_of(r["status"], due, today, tables, offsets.get(due))
         missing = tuple(int(y) for y in r["due_missing_years"].split(",") if y)
         out.append(Original(r["id"], r["serial"], r["member_id"], r["document_id"], r["scanned_at"], due, missing,
                             r["cabinet"], r["custodian_id"], r["custodian_name"] or "", r["status"],

@@ -136,3 +136,17 @@ def test_witnessed_destruction_and_record(manager, cipher, clerk, vault, clock):
     assert grouped in text  # rule: STO-3
     with pytest.raises(UserError):
         D.destroy_batch(manager, ids[:1], method="shred", witness=witness)     # already destroyed
+
+
+def test_working_day_offsets_match_calendar():
+    from hypothesis import given, settings, strategies as st
+    from app.calendar import HolidayTables, working_days_between
+    tables = HolidayTables({2027: {dt.date(2027, 1, 1): "holiday", dt.date(2027, 2, 6): "workday"}})
+
+    @settings(max_examples=60, deadline=None)
+    @given(st.dates(dt.date(2025, 12, 1), dt.date(2027, 3, 1)),
+           st.lists(st.dates(dt.date(2025, 12, 1), dt.date(2027, 3, 1)), min_size=1, max_size=8))
+    def check(today, dues):
+        got = R.working_day_offsets(today, dues, tables)
+        assert got == {d: working_days_between(today, d, tables) for d in dues}  # rule: STO-2
+    check()
