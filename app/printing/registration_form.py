@@ -52,7 +52,7 @@ def _boxes(n: int, box: float = 6.2 * L.mm) -> Table:
 
 def _field_rows(codes, st: L.Styles, width: float) -> list:
     out = []
-    label_w = 26 * L.mm
+    label_w = 36 * L.mm
     for code in codes:
         layout = FIELD_LAYOUT.get(code, ("其他信息", 0, ""))
         if layout is None:
