@@ -67,10 +67,10 @@ def test_a_changed_notice_prints_its_own_version_and_hash(manager, screen_notice
     from app.notices.model import Notice
     data = screen_notice.to_dict()
     data["version"] = "2027.1"
-    data["purposes"][1]["retention"] = "至您撤回同意为止,最长两年。"
+    data["purposes"][1]["retention"] = "至您撤回同意为止，最长两年。"
     changed = Notice.from_dict(data)
     text = all_text(poster_pdf(changed))
-    assert norm("至您撤回同意为止,最长两年。") in text
+    assert norm("至您撤回同意为止，最长两年。") in text
     assert L.short_hash(changed.content_hash) in text and L.short_hash(screen_notice.content_hash) not in text  # rule: NOT-2
 
 
@@ -86,3 +86,21 @@ def test_form_has_one_checkbox_section_per_kind_and_the_fields(manager, screen_n
     for label in ("姓名", "手机号", "收货地址", "身份证号", "监护人姓名", "监护人签名", "顾客签名", "日期"):
         assert label in consent
     assert serials[0] in norm(pages[0]) and serials[0] in consent
+
+
+def test_receipt_back_fits_the_72mm_printable_width(screen_notice):
+    """80 mm paper, nothing printed in the 4 mm at either edge (thermal heads print 72 mm)."""
+    from pypdf import PdfReader
+    import io
+    from tests.app.test_printing_helpers import page_image
+    pdf = receipt_notice_pdf(screen_notice, store_name="上海南京路店")
+    box = PdfReader(io.BytesIO(pdf)).pages[0].mediabox
+    assert abs(float(box.width) - 80 / 25.4 * 72) < 0.5
+    img = page_image(pdf, 1, 200)
+    edge = round(4 / 25.4 * 200) - 1
+    w, h = img.size
+    left = img.crop((0, 0, edge, h)).getextrema()
+    right = img.crop((w - edge, 0, w, h)).getextrema()
+    assert left[0] > 200 and right[0] > 200          # only white (anti-aliasing tolerance) outside 72 mm
+    middle = img.crop((edge, 0, w - edge, h)).getextrema()
+    assert middle[0] < 50                             # and the text is there
