@@ -1,9 +1,12 @@
 """Import a scan file (or scanner pages): split into forms by QR, match, encrypt, archive.
 
 Pages are decoded, QR-read and encrypted first (outside the database lock, so the UI keeps
-reading); then the batch is written in one transaction with its audit entry; any error before or
-during the write leaves nothing behind, so nothing is half-imported. A page with a QR starts a new form; pages without one belong to the form
-before them; pages before the first QR form an inbox document for manual matching.
+reading); then the batch is written in one transaction with its audit entry; any error before
+or during the write leaves nothing behind, so nothing is half-imported.
+
+A page whose QR names a new serial starts a form; pages without a QR, or with the same serial
+(the printed form carries its QR on both pages), belong to the form before them; pages before
+the first QR form an inbox document for manual matching.
 """
 from __future__ import annotations
 
@@ -173,7 +176,9 @@ def _import_pages(session, cipher, page_iter, *, kind, page_count, file_sha256, 
                    " VALUES (?,?,?,?,?,?,?)", (batch_id, now, source, file_sha256, kind, page_count, session.staff.id))
         current: _Doc | None = None
         for p in prepared:
-            if current is None or p.serial is not None:
+            # a QR with a new serial starts a form; the same serial again is the form's next page
+            # (the printed registration form carries its QR on both pages)
+            if current is None or (p.serial is not None and p.serial != current.qr_serial):
                 if current is not None:
                     result.documents.append(_finish(tx, current, batch_id, cabinet, custodian_id))
                 current = _Doc(p.serial)

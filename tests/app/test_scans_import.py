@@ -161,3 +161,34 @@ def test_rekey_reencrypts_scans(manager, cipher, vault):
     new_cipher = FieldCipher(vault.data_key())
     assert bytes(session.db.one("SELECT image FROM scans")[0]) != old_blob  # rule: STO-1
     assert archive.document_pages(session, new_cipher, did)[0].data == png
+
+
+def test_printed_registration_forms_scanned_back(manager, cipher):
+    """The forms app.printing prints (QR on both pages), printed, signed and scanned as one batch:
+    rendered at 150 dpi, greyscale, slightly rotated and noisy."""
+    import random
+
+    import pypdfium2 as pdfium
+    from PIL import ImageFilter
+
+    from app.notices.store import ensure_default_stored
+    from app.printing.registration_form import issue_registration_forms
+    notice = ensure_default_stored(manager)
+    serials, pdf = issue_registration_forms(manager, notice, 2, store_name="上海南京路店")
+    m1, m2 = make_member(manager), make_member(manager)
+    with manager.write("forms.match.test") as tx:
+        for s, m in zip(serials, (m1, m2)):
+            tx.execute("UPDATE form_serials SET matched_member_id = ? WHERE serial = ?", (m, s))
+    doc = pdfium.PdfDocument(pdf)
+    rnd = random.Random(5)
+    scans = []
+    for i in range(len(doc)):
+        img = doc[i].render(scale=150 / 72, fill_color=(255, 255, 255, 255)).to_pil().convert("L")
+        img = img.rotate(rnd.uniform(-3, 3), expand=True, fillcolor=255).filter(ImageFilter.GaussianBlur(0.5))
+        scans.append(img)
+    doc.close()
+    assert len(scans) == 4
+    res = import_bytes(manager, cipher, multi_page(scans, "TIFF"))
+    assert [(d.status, d.serial, d.pages) for d in res.documents] == [
+        ("matched", serials[0], 2), ("matched", serials[1], 2)]  # rule: STO-2
+    assert {r[0] for r in manager.db.all("SELECT member_id FROM scan_documents")} == {m1, m2}
