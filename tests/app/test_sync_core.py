@@ -323,3 +323,24 @@ def test_retry_policy_backoff_retry_after_and_no_retry_on_4xx():
     with pytest.raises(SyncError) as exc:
         tr.get_json("/v1/time")
     assert exc.value.key == "sync.offline" and len(calls) == 3
+
+
+def test_notice_version_and_retention_policy_from_head_office(manager, paths, client, ho):
+    from app.notices import default_notice, get_notice
+    from app.retention.rules import TRIGGERS, get_rules
+    eng = enrolled(manager, paths, client, ho)
+    zh, en = default_notice("zh_CN").to_dict(), default_notice("en").to_dict()
+    zh["version"] = en["version"] = "HO-2027.1"
+    zh["effective_date"] = en["effective_date"] = "2027-01-01"
+    ho.publish("notice", {"zh_CN": zh, "en": en})
+    ho.publish("retention_policy", {"rules": [{"category": "purchase", "trigger_event": TRIGGERS["purchase"],
+                                               "period_value": 2, "period_unit": "years", "action": "delete",
+                                               "version": 3}]})
+    eng.sync_once()
+    eng.sync_once()                                 # delivered twice: idempotent
+    from app.notices.model import Notice
+    stored = get_notice(manager.db, "HO-2027.1", "zh_CN")
+    assert stored.content_hash == Notice.from_dict(zh).content_hash                  # rule: NOT-2
+    rule = get_rules(manager.db)["purchase"]
+    assert (rule.period_value, rule.period_unit, rule.source, rule.version) == (2, "years", "head_office", 3)  # rule: RET-1
+    assert sync_status(manager.db)["inbox"] == 0
