@@ -88,3 +88,16 @@ def test_destroy_dialog_needs_another_witness(qtbot, ctx, manager, vault, tmp_pa
     assert out.read_bytes().startswith(b"%PDF")  # rule: STO-3
     page.refresh()
     assert page.tiles["destroyed"].text() == "2" and serials
+
+
+def test_checked_out_past_return_date_is_red(qtbot, ctx, manager, vault, clock):
+    from app.originals import register as R
+    from ui.pages.originals_page import RED, OriginalsPage
+    serial = _scan(manager, vault, 3)
+    oid = manager.db.scalar("SELECT id FROM originals WHERE serial = ?", (serial,))
+    R.check_out(manager, oid, "会员申请查阅原件", clock.today() + dt.timedelta(days=2))
+    clock.advance(days=3)
+    page = OriginalsPage(ctx)
+    qtbot.addWidget(page)
+    cell = page.table.item(0, 6)
+    assert "逾期未还" in cell.text() and cell.foreground().color().name() == RED

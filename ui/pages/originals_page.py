@@ -197,8 +197,10 @@ class OriginalsPage(QWidget):
         self.table.setRowCount(len(self._rows))
         for r, o in enumerate(self._rows):
             status = status_text[o.status]
+            return_late = o.status == "checked_out" and bool(o.checkout_return) and o.checkout_return < today.isoformat()
             if o.status == "checked_out" and o.checkout_return:
-                status += self.tr("（应于 {d} 归还）").format(d=o.checkout_return)
+                status += (self.tr("（逾期未还，应于 {d} 归还）") if return_late
+                           else self.tr("（应于 {d} 归还）")).format(d=o.checkout_return)
             if o.status == "destroyed" and o.destroyed_at:
                 status += " " + o.destroyed_at[:10]
             left = "—" if o.status == "destroyed" else (
@@ -218,6 +220,8 @@ class OriginalsPage(QWidget):
                         item.setBackground(QBrush(QColor("#ffebe9")))
                     elif o.urgency == "due_soon" and c in (2, 3):
                         item.setBackground(QBrush(QColor("#fff8c5")))
+                if return_late and c == 6:
+                    item.setForeground(QBrush(QColor(RED)))
                 self.table.setItem(r, c, item)
         self.table.resizeColumnsToContents()
         self.custodian.clear()
