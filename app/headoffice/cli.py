@@ -112,10 +112,11 @@ def main(argv: list[str] | None = None) -> int:
             new = ho.file_erasure_order(args.member_id, request_id=args.request)
             print("erasure order filed" if new else "already erased")
         elif args.cmd == "stores":
-            print(f"{'store':<10} {'enrolled':<8} {'last upload':<21} {'last pull':<21} {'pending':>7} {'quar.':>5}")
+            print(f"{'store':<10} {'enrolled':<8} {'last upload':<21} {'last pull':<21} {'pending':>7} {'quar.':>5}"
+                  f" {'audit head':>10}")
             for s in ho.list_stores():
                 print(f"{s['code']:<10} {('yes' if s['enrolled'] else 'no'):<8} {_fmt_time(s['last_upload']):<21} "
-                      f"{_fmt_time(s['last_pull']):<21} {s['pending']:>7} {s['quarantined']:>5}")
+                      f"{_fmt_time(s['last_pull']):<21} {s['pending']:>7} {s['quarantined']:>5} {s['audit_seq']:>10}")
         elif args.cmd == "overdue":
             rows = ho.overdue_requests(args.today)
             for r in rows:

@@ -126,7 +126,13 @@ def create_app(ho: HeadOffice) -> Starlette:
             pending = int(pending) if pending is not None else None
         except ValueError:
             raise HOError(400, "bad_query") from None
-        return ho.pull(store, q.get("cursor"), limit, pending)
+        head = None
+        if q.get("audit_seq") is not None:
+            try:
+                head = (int(q["audit_seq"]), str(q.get("audit_hash", "")))
+            except ValueError:
+                raise HOError(400, "bad_query") from None
+        return ho.pull(store, q.get("cursor"), limit, pending, head)
 
     def snapshot(request, store, body):
         return ho.snapshot(store)

@@ -159,9 +159,11 @@ class HeadOffice:
     def list_stores(self) -> list[dict]:
         with self.storage.read() as c:
             rows = c.all("SELECT code, name, enrolled_at, hwm, last_upload, last_pull, pending, disabled,"
-                         " (SELECT count(*) FROM quarantine q WHERE q.store = s.code) FROM stores s ORDER BY code")
+                         " (SELECT count(*) FROM quarantine q WHERE q.store = s.code), audit_seq, audit_hash"
+                         " FROM stores s ORDER BY code")
         return [{"code": r[0], "name": r[1], "enrolled": r[2] is not None, "hwm": int(r[3]), "last_upload": r[4],
-                 "last_pull": r[5], "pending": int(r[6]), "disabled": bool(r[7]), "quarantined": int(r[8])}
+                 "last_pull": r[5], "pending": int(r[6]), "disabled": bool(r[7]), "quarantined": int(r[8]),
+                 "audit_seq": int(r[9]), "audit_hash": r[10]}
                 for r in rows]
 
     def overdue_requests(self, today: str) -> list[dict]:
@@ -371,10 +373,13 @@ class HeadOffice:
         last = c.scalar("SELECT last_pull FROM stores WHERE code = ?", (store,))
         return last is not None and pos > (0, 0) and self.clock() - float(last) > self.horizon_days * 86400
 
-    def pull(self, store: str, cursor: str | None, limit: int = 500, pending: int | None = None) -> dict:
+    def pull(self, store: str, cursor: str | None, limit: int = 500, pending: int | None = None,
+             audit_head: tuple[int, str] | None = None) -> dict:
         pos = _parse_cursor(cursor)
         limit = max(1, min(int(limit), 2000))
         with self.storage.tx() as c:
+            if audit_head is not None:
+                self._audit_head(c, store, audit_head)
             if self._needs_resync(c, store, pos):
                 return {"resync_required": True, "rows": [], "cursor": _fmt_cursor(pos), "more": False}
             horizon = c.feed_horizon()
@@ -394,6 +399,15 @@ class HeadOffice:
                       + (", pending = ?" if pending is not None else "") + " WHERE code = ?",
                       [self.clock(), *_parse_cursor(new)] + ([int(pending)] if pending is not None else []) + [store])
         return {"resync_required": False, "rows": out, "cursor": new, "more": more, "config": self.config()}
+
+    def _audit_head(self, c, store: str, head: tuple[int, str]) -> None:
+        """The store's audit chain head (seq, hash) only moves forward; a step back (a restored or
+        rewritten audit log) is recorded for IT."""
+        old = c.one("SELECT audit_seq, audit_hash FROM stores WHERE code = ?", (store,))
+        seq, digest = int(head[0]), str(head[1])[:64]
+        if old is not None and (seq < int(old[0]) or (seq == int(old[0]) and old[1] and old[1] != digest)):
+            self._audit(c, store, "audit.head.regressed", store, details={"from": int(old[0]), "to": seq})
+        c.execute("UPDATE stores SET audit_seq = ?, audit_hash = ? WHERE code = ?", (seq, digest, store))
 
     def snapshot(self, store: str) -> dict:
         """Everything a store needs after a long absence: the whole erasure ledger and the standing

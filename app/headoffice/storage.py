@@ -21,7 +21,7 @@ TABLES = [
         enrol_expires DOUBLE PRECISION, enrolled_at DOUBLE PRECISION, hwm BIGINT NOT NULL DEFAULT 0,
         last_seen DOUBLE PRECISION, last_upload DOUBLE PRECISION, last_pull DOUBLE PRECISION,
         pending INTEGER NOT NULL DEFAULT 0, cursor_tx BIGINT NOT NULL DEFAULT 0, cursor_id BIGINT NOT NULL DEFAULT 0,
-        disabled INTEGER NOT NULL DEFAULT 0)""",
+        disabled INTEGER NOT NULL DEFAULT 0, audit_seq BIGINT NOT NULL DEFAULT 0, audit_hash TEXT)""",
     """CREATE TABLE IF NOT EXISTS nonces (
         store TEXT NOT NULL, nonce TEXT NOT NULL, ts DOUBLE PRECISION NOT NULL, PRIMARY KEY (store, nonce))""",
     """CREATE TABLE IF NOT EXISTS records (

@@ -17,6 +17,7 @@ import logging
 import threading
 import time
 
+from app.audit import chain
 from app.clock import iso
 from app.messages import register
 from app.sync import feeds, signing
@@ -26,23 +27,23 @@ from app.sync.transport import SyncError, Transport, make_signer
 log = logging.getLogger("memberdesk.sync")
 
 register({
-    "sync.failed": ("同步未完成,请稍后重试。", "Sync did not complete. Try again later."),
-    "sync.offline": ("无法连接总部,数据已保存在本店,稍后会自动重试。",
+    "sync.failed": ("同步未完成，请稍后重试。", "Sync did not complete. Try again later."),
+    "sync.offline": ("无法连接总部，数据已保存在本店，稍后会自动重试。",
                      "Head office cannot be reached. Everything is kept at the store and will be sent later."),
-    "sync.server_busy": ("总部服务器繁忙,稍后会自动重试。", "Head office is busy; sync will try again later."),
-    "sync.server_error": ("总部服务器出错,稍后会自动重试。", "Head office had an error; sync will try again later."),
+    "sync.server_busy": ("总部服务器繁忙，稍后会自动重试。", "Head office is busy; sync will try again later."),
+    "sync.server_error": ("总部服务器出错，稍后会自动重试。", "Head office had an error; sync will try again later."),
     "sync.refused": ("总部拒绝了本次同步(代码 {code})。请联系总部IT。",
                      "Head office refused the sync (code {code}). Contact head-office IT."),
-    "sync.tls": ("总部服务器证书无法验证,已停止同步。请联系总部IT。",
+    "sync.tls": ("总部服务器证书无法验证，已停止同步。请联系总部IT。",
                  "Head office's certificate could not be verified; sync stopped. Contact head-office IT."),
     "sync.insecure_url": ("总部地址必须以 https:// 开头(加密传输)。",
                           "The head-office address must start with https:// (encrypted transport)."),
-    "sync.not_enrolled": ("本店尚未向总部登记,请店长输入总部提供的登记码。",
+    "sync.not_enrolled": ("本店尚未向总部登记，请店长输入总部提供的登记码。",
                           "This store is not enrolled with head office yet. A manager enters the enrolment code."),
-    "sync.enrol_refused": ("登记码无效或已过期,请向总部索取新的登记码。",
+    "sync.enrol_refused": ("登记码无效或已过期，请向总部索取新的登记码。",
                            "The enrolment code is invalid or has expired. Ask head office for a new one."),
-    "sync.busy": ("正在同步,请稍候。", "A sync is already running."),
-    "sync.blob_unreadable": ("扫描件无法读取,未能上传。", "A scanned page could not be read for upload."),
+    "sync.busy": ("正在同步，请稍候。", "A sync is already running."),
+    "sync.blob_unreadable": ("扫描件无法读取，未能上传。", "A scanned page could not be read for upload."),
 })
 
 _RUN_LOCK = threading.Lock()
@@ -224,8 +225,10 @@ class SyncEngine:
             if get_state(self.db, "resync_required", False):
                 self.resync(result)
             cursor = get_state(self.db, "cursor", "0:0")
+            audit_seq, audit_hash = chain.head(self.db)
             page = tr.get_json("/v1/pull", query={"cursor": cursor, "limit": self.page_rows,
-                                                  "pending": pending_count(self.db)}, signer=signer)
+                                                  "pending": pending_count(self.db), "audit_seq": audit_seq,
+                                                  "audit_hash": audit_hash}, signer=signer)
             if page.get("resync_required"):
                 save_state(self.db, resync_required=True)
                 continue

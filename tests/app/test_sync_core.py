@@ -71,6 +71,10 @@ def test_enrol_upload_and_download(manager, paths, client, ho):
     assert st["pending"] == 0 and st["last_success"] and st["last_error"] is None
     assert st["interval_minutes"] == 7
     assert sync_log(manager.db)[0]["outcome"] == "ok"
+    from app.audit import chain
+    eng.sync_once()                                  # nothing new: the audit head sent is the current one
+    seq, digest = chain.head(manager.db)
+    assert (ho.list_stores()[0]["audit_seq"], ho.list_stores()[0]["audit_hash"]) == (seq, digest)
     # the store's clock (2026, FixedClock) is far from head office's: the offset was measured and used
     assert abs(st["clock_offset"] - (ho.clock() - manager.clock.time())) < 5
 
