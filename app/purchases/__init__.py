@@ -23,20 +23,20 @@ PURCHASE_IMPORT = P.grant("purchase.import", P.CLERK, P.MANAGER)
 PURCHASE_VIEW = P.grant("purchase.view", P.CLERK, P.MANAGER)
 
 register({
-    "purchase.card_number": ("填写的内容中有类似银行卡号的数字,未保存。系统不保存银行卡信息,只能填写支付机构的交易流水号。",
+    "purchase.card_number": ("填写的内容中有类似银行卡号的数字，未保存。系统不保存银行卡信息，只能填写支付机构的交易流水号。",
                              "What was entered contains what looks like a card number; nothing was saved. Card details "
                              "are never stored: enter only the payment provider's transaction number."),
-    "purchase.amount_invalid": ("金额无效,请输入不小于 0 的金额,例如 128.50。",
+    "purchase.amount_invalid": ("金额无效，请输入不小于 0 的金额，例如 128.50。",
                                 "The amount is not valid. Enter an amount of 0 or more, e.g. 128.50."),
     "purchase.amount_negative": ("金额不能为负数(退货请在收银系统处理)。",
                                  "The amount cannot be negative (returns are handled in the POS)."),
-    "purchase.date_invalid": ("交易时间无效,请使用 2026-11-28 14:30 这样的格式。",
+    "purchase.date_invalid": ("交易时间无效，请使用 2026-11-28 14:30 这样的格式。",
                               "The purchase time is not valid. Use a format like 2026-11-28 14:30."),
     "purchase.date_future": ("交易时间不能晚于现在。", "The purchase time cannot be in the future."),
     "purchase.txn_required": ("请填写交易号。", "Enter the transaction number."),
-    "purchase.duplicate": ("该交易号已录入过,未重复保存。", "This transaction number is already recorded; nothing was added."),
+    "purchase.duplicate": ("该交易号已录入过，未重复保存。", "This transaction number is already recorded; nothing was added."),
     "purchase.member_unknown": ("未找到该会员。", "Member not found."),
-    "purchase.member_erased": ("该会员的个人信息已删除,不能再关联消费记录。",
+    "purchase.member_erased": ("该会员的个人信息已删除，不能再关联消费记录。",
                                "This member's information was deleted; purchases can no longer be linked to them."),
     "purchase.coupon_invalid": ("优惠券编号为 1–32 位字母、数字或减号。",
                                 "A coupon code has 1–32 letters, digits or hyphens."),

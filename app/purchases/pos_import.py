@@ -16,6 +16,7 @@ import hashlib
 import io
 import json
 import logging
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -28,12 +29,12 @@ from app.purchases.cards import card_field
 log = logging.getLogger("memberdesk.purchases.import")
 
 register({
-    "pos.encoding_unknown": ("文件编码无法识别(支持 UTF-8、带 BOM 的 UTF-8 和 GBK)。第 {line} 行附近无法读取,未导入该行之后的内容。",
+    "pos.encoding_unknown": ("文件编码无法识别(支持 UTF-8、带 BOM 的 UTF-8 和 GBK)。第 {line} 行附近无法读取，未导入该行之后的内容。",
                              "The file's encoding is not recognised (UTF-8, UTF-8 with BOM and GBK are supported). "
                              "Reading failed near line {line}; nothing after it was imported."),
-    "pos.columns_missing": ("文件缺少必需的列:{columns}。请按《收银系统导入说明》导出。",
+    "pos.columns_missing": ("文件缺少必需的列：{columns}。请按《收银系统导入说明》导出。",
                             "The file lacks required columns: {columns}. Export it as described in the POS import guide."),
-    "pos.format_unknown": ("不支持的文件格式,请使用 CSV 或 JSON 文件。", "Unsupported file format; use a CSV or JSON file."),
+    "pos.format_unknown": ("不支持的文件格式，请使用 CSV 或 JSON 文件。", "Unsupported file format; use a CSV or JSON file."),
     "pos.json_invalid": ("JSON 文件无法解析(第 {line} 行附近)。", "The JSON file cannot be parsed (near line {line})."),
     "pos.empty": ("文件中没有交易记录。", "The file holds no transactions."),
     "pos.reason.missing": ("缺少必填项", "Required value missing"),
@@ -41,7 +42,7 @@ register({
     "pos.reason.amount": ("金额无效", "Invalid amount"),
     "pos.reason.negative": ("金额为负数", "Negative amount"),
     "pos.reason.date": ("交易时间无效", "Invalid date"),
-    "pos.reason.card_number": ("含类似银行卡号的数字,整行未保存", "Looks like a card number; row not stored"),
+    "pos.reason.card_number": ("含类似银行卡号的数字，整行未保存", "Looks like a card number; row not stored"),
     "pos.reason.member_unknown": ("会员号不存在", "Unknown member number"),
     "pos.reason.member_erased": ("会员信息已删除", "Member's information was deleted"),
     "pos.reason.too_long": ("内容过长", "Value too long"),
@@ -242,10 +243,27 @@ def _sha256(path: Path) -> str:
     return h.hexdigest()
 
 
+@contextmanager
+def page_cache(db, kib: int = 131072):
+    """A bigger page cache (decrypted pages, in memory only) for a bulk job: index pages of a large purchase
+    table are then decrypted once, not once per row. Restored afterwards."""
+    before = db.scalar("PRAGMA cache_size")
+    db.execute(f"PRAGMA cache_size = -{int(kib)}")
+    try:
+        yield
+    finally:
+        db.execute(f"PRAGMA cache_size = {int(before)}")
+
+
 def import_pos_file(session, path, *, batch_size: int = BATCH, stop_after_batches: int | None = None) -> ImportResult:
     """Import one POS export file. Re-running it resumes after the last committed batch;
     a finished file is reported as already imported. `stop_after_batches` simulates an interruption (tests)."""
     session.require(PURCHASE_IMPORT)
+    with page_cache(session.db):
+        return _import(session, path, batch_size, stop_after_batches)
+
+
+def _import(session, path, batch_size, stop_after_batches) -> ImportResult:
     path = Path(path)
     fmt = file_format(path)
     digest = _sha256(path)

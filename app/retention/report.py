@@ -68,9 +68,9 @@ def purge_report_pdf(run: dict, store, *, staff_name: str = "", font=None) -> by
                      r["cutoff"] or "", str(r["due"]), str(r["purged"] if mode == "apply" else "—"), str(r["held"]),
                      r["oldest"] or "—"])
     sections = [
-        Section(paragraphs=["本报告按公司《顾客信息处理规定》的保存期限生成,只包含数量和日期,不含任何个人信息。"
-                            "截止日期及以前到期的记录会被清理;处于法律保全中的会员或记录不清理,单独计数。"
-                            "会员信息的删除与个人删除申请相同,记入删除台账并同步至总部。"]),
+        Section(paragraphs=["本报告按公司《顾客信息处理规定》的保存期限生成，只包含数量和日期，不含任何个人信息。"
+                            "截止日期及以前到期的记录会被清理；处于法律保全中的会员或记录不清理，单独计数。"
+                            "会员信息的删除与个人删除申请相同，记入删除台账并同步至总部。"]),
         Section(heading="各类记录", columns=["类别", "规则", "保存期限 · 处理", "截止日期", "到期", "已清理", "法律保全", "最早日期"],
                 grid=grid, col_weights=[1.9, 0.95, 1.7, 1.3, 0.7, 0.9, 1.1, 1.3]),
     ]

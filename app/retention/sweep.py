@@ -126,7 +126,12 @@ def apply_sweep(session, *, ledger_path: Path | None = None, today: dt.date | No
     `permission=False` is for the app's own timer and the admin command (the policy runs itself)."""
     if permission:
         session.require(RETENTION_SWEEP)
-    today = today or session.clock.now().date()
+    from app.purchases.pos_import import page_cache
+    with page_cache(session.db):
+        return _apply(session, ledger_path, today or session.clock.now().date(), trigger)
+
+
+def _apply(session, ledger_path, today: dt.date, trigger: str) -> dict:
     db = session.db
     survey = _survey(db, today)
     run_id = _record_run(session, "apply", trigger, today, {"as_of": today.isoformat(), "started": True})

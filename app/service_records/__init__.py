@@ -18,7 +18,7 @@ KINDS = ("complaint", "feedback", "survey")
 MAX_BODY = 2000
 
 register({
-    "service.kind_invalid": ("请选择记录类型:投诉、意见反馈或满意度调查。",
+    "service.kind_invalid": ("请选择记录类型：投诉、意见反馈或满意度调查。",
                              "Choose the record type: complaint, feedback or survey."),
     "service.body_required": ("请填写记录内容。", "Enter the record's text."),
     "service.body_too_long": ("记录内容最多 {max} 个字符。", "The text can have at most {max} characters."),

@@ -91,8 +91,14 @@ def test_clerk_can_enter_purchases(clerk, manager):
     assert clerk.db.scalar("SELECT count(*) FROM purchases") == 1
 
 
-def _csv(path, rows, header="交易号,会员号,交易时间,金额,商品类别,支付方式,支付流水号,优惠券", encoding="utf-8"):
-    text = header + "\r\n" + "".join(r + "\r\n" for r in rows)
+HEADER = ["交易号", "会员号", "交易时间", "金额", "商品类别", "支付方式", "支付流水号", "优惠券"]
+
+
+def _csv(path, rows, header=HEADER, encoding="utf-8"):
+    """rows: lists of fields (or ASCII-only strings), joined with ASCII commas."""
+    def line(r):
+        return ",".join(r) if isinstance(r, (list, tuple)) else r
+    text = line(header) + "\r\n" + "".join(line(r) + "\r\n" for r in rows)
     data = text.encode(encoding)
     path.write_bytes(data)
     return path
@@ -102,8 +108,8 @@ def _csv(path, rows, header="交易号,会员号,交易时间,金额,商品类�
 def test_pos_csv_encodings(manager, tmp_path, encoding):
     mid = make_member(manager)
     no = member_no(manager, mid)
-    f = _csv(tmp_path / "pos.csv", [f"T1,{no},2026-10-01 10:00:00,128.50,服装,支付宝,2026100122001,",
-                                    f"T2,{no},2026/10/02 11:30,￥12,家居,现金,,CP-9"], encoding=encoding)
+    f = _csv(tmp_path / "pos.csv", [["T1", f"{no}", "2026-10-01 10:00:00", "128.50", "服装", "支付宝", "2026100122001", ""],
+                                    ["T2", f"{no}", "2026/10/02 11:30", "￥12", "家居", "现金", "", "CP-9"]], encoding=encoding)
     res = import_pos_file(manager, f)
     assert res.encoding == {"utf-8": "utf-8", "utf-8-sig": "utf-8-sig", "gbk": "gb18030"}[encoding]
     assert res.accepted == 2 and res.rejected == []
@@ -121,7 +127,7 @@ def test_pos_rejected_rows_reported_with_line_numbers(manager, tmp_path):
         f"T3,{no},not-a-date,5,,,,",                   # line 4 bad date
         f"T1,{no},2026-10-01 10:00,10,,,,",            # line 5 duplicate in file
         f"T4,,2026-10-01 10:00,10,,,,",                # line 6 missing member
-        f"T5,{no},2026-10-01 10:00,10,,银联,{VISA},",  # line 7 card number
+        ["T5", f"{no}", "2026-10-01 10:00", "10", "", "银联", f"{VISA}", ""],  # line 7 card number
         f"T6,{no},2026-10-01",                         # line 8 wrong column count
         f"T7,M999999999,2026-10-01 10:00,10,,,,",      # line 9 unknown member
         f"T8,{no},2026-10-01 10:00,7.5,,,,",           # line 10 ok
@@ -137,7 +143,7 @@ def test_pos_rejected_rows_reported_with_line_numbers(manager, tmp_path):
 
 def test_pos_missing_columns(manager, tmp_path):
     from app.errors import UserError
-    f = _csv(tmp_path / "pos.csv", ["T1,M1,10"], header="交易号,会员号,金额")
+    f = _csv(tmp_path / "pos.csv", ["T1,M1,10"], header=["交易号", "会员号", "金额"])
     with pytest.raises(UserError) as exc:
         import_pos_file(manager, f)
     assert exc.value.key == "pos.columns_missing" and "time" in exc.value.params["columns"]
@@ -197,8 +203,8 @@ def test_clerk_cannot_import_without_permission_is_not_needed(clerk, manager, tm
 def test_card_number_in_a_column_not_imported_is_refused_too(manager, tmp_path):
     mid = make_member(manager)
     no = member_no(manager, mid)
-    f = _csv(tmp_path / "pos.csv", [f"T1,{no},2026-10-01 10:00,10,备注无", f"T2,{no},2026-10-01 10:00,10,卡 {VISA}"],
-             header="交易号,会员号,交易时间,金额,备注")
+    f = _csv(tmp_path / "pos.csv", [["T1", f"{no}", "2026-10-01 10:00", "10", "备注无"], ["T2", f"{no}", "2026-10-01 10:00", "10", f"卡 {VISA}"]],
+             header=["交易号", "会员号", "交易时间", "金额", "备注"])
     res = import_pos_file(manager, f)
     assert res.accepted == 1
     assert res.rejected == [(3, "card_number", "column 5")]                                      # rule: PAY-1
@@ -207,7 +213,7 @@ def test_card_number_in_a_column_not_imported_is_refused_too(manager, tmp_path):
 
 def test_import_journals_each_purchase_for_head_office(manager, tmp_path):
     mid = make_member(manager)
-    f = _csv(tmp_path / "pos.csv", [f"T1,{member_no(manager, mid)},2026-10-01 10:00:00,10.5,家电,现金,,CP-1"])
+    f = _csv(tmp_path / "pos.csv", [["T1", member_no(manager, mid), "2026-10-01 10:00:00", "10.5", "家电", "现金", "", "CP-1"]])
     import_pos_file(manager, f)
     row = manager.db.one("SELECT entity_id, payload, member_id FROM change_journal WHERE entity = 'purchase'")
     assert row["entity_id"] == "SH-001:T1" and row["member_id"] == mid

@@ -134,7 +134,7 @@ def test_service_record_dialog(qtbot, ctx, clerk, manager):
     dlg.accept()
     assert "请填写记录内容" in dlg.error.text()
     dlg.kind.setCurrentIndex(dlg.kind.findData("complaint"))
-    dlg.body.setPlainText("商品有划痕,已换货。")
+    dlg.body.setPlainText("商品有划痕，已换货。")
     dlg.closed.setChecked(True)
     _shot(dlg, "service_record_dialog.png")
     dlg.accept()
@@ -147,7 +147,7 @@ def test_pos_import_report_lists_rejected_lines(qtbot, ctx, manager, tmp_path):
     mid = make_member(manager)
     no = manager.db.scalar("SELECT member_no FROM members WHERE id = ?", (mid,))
     f = tmp_path / "pos.csv"
-    f.write_bytes(("交易号,会员号,交易时间,金额\r\n"
+    f.write_bytes((",".join(["交易号", "会员号", "交易时间", "金额"]) + "\r\n"
                    f"T1,{no},2026-10-01 10:00,10\r\nT2,{no},2026-10-01 10:00,-1\r\n"
                    f"T3,{no},2026-10-01 10:00,4111111111111111\r\n").encode("gbk"))
     dlg = import_pos_with_report(ctx, None, str(f), show=False)
@@ -155,5 +155,5 @@ def test_pos_import_report_lists_rejected_lines(qtbot, ctx, manager, tmp_path):
     from PySide6.QtWidgets import QLabel
     assert "已导入 1 条" in dlg.findChild(QLabel, "import_summary").text()
     items = [dlg.lines.item(i).text() for i in range(dlg.lines.count())]
-    assert items == ["第 3 行:金额为负数(列:金额)", "第 4 行:含类似银行卡号的数字,整行未保存(列:金额)"]   # rule: PAY-1
+    assert items == ["第 3 行：金额为负数(列：金额)", "第 4 行：含类似银行卡号的数字，整行未保存(列：金额)"]   # rule: PAY-1
     _shot(dlg, "pos_import_report.png")

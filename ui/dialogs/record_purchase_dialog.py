@@ -57,7 +57,7 @@ class RecordPurchaseDialog(QDialog):
         self.txn.setPlaceholderText(self.tr("小票上的交易号(可不填)"))
         self.txn.setMaxLength(64)
         self.payment_ref = QLineEdit()
-        self.payment_ref.setPlaceholderText(self.tr("支付机构交易流水号,不要填写银行卡号"))
+        self.payment_ref.setPlaceholderText(self.tr("支付机构交易流水号，不要填写银行卡号"))
         self.payment_ref.setMaxLength(64)
         self.coupon = QLineEdit()
         self.coupon.setPlaceholderText(self.tr("使用的优惠券编号(可不填)"))
@@ -70,7 +70,7 @@ class RecordPurchaseDialog(QDialog):
         form.addRow(self.tr("支付流水号"), self.payment_ref)
         form.addRow(self.tr("优惠券"), self.coupon)
         lay.addLayout(form)
-        note = QLabel(self.tr("本系统不保存银行卡号等支付信息,只保存支付机构的交易流水号。"))
+        note = QLabel(self.tr("本系统不保存银行卡号等支付信息，只保存支付机构的交易流水号。"))
         note.setWordWrap(True)
         note.setStyleSheet(f"color: {GREY}")
         lay.addWidget(note)
@@ -130,7 +130,7 @@ class ServiceRecordDialog(QDialog):
         form.addRow(self.tr("内容"), self.body)
         form.addRow("", self.closed)
         lay.addLayout(form)
-        note = QLabel(self.tr("服务记录自服务结束之日起保存 2 年,到期自动删除。"))
+        note = QLabel(self.tr("服务记录自服务结束之日起保存 2 年，到期自动删除。"))
         note.setStyleSheet(f"color: {GREY}")
         lay.addWidget(note)
         lay.addWidget(self.error)
@@ -162,7 +162,7 @@ class ImportReportDialog(QDialog):
         self.setWindowTitle(self.tr("收银数据导入结果"))
         self.setMinimumSize(520, 420)
         lay = QVBoxLayout(self)
-        head = self.tr("已导入 {a} 条;重复(已导入过){d} 条;未导入 {r} 条。").format(
+        head = self.tr("已导入 {a} 条；重复(已导入过){d} 条；未导入 {r} 条。").format(
             a=result.accepted, d=result.duplicates, r=result.rejected_count)
         if result.already_done:
             head = self.tr("该文件此前已导入完毕。") + head
@@ -178,9 +178,9 @@ class ImportReportDialog(QDialog):
                    "amount": self.tr("金额"), "goods_type": self.tr("商品类别"), "payment_method": self.tr("支付方式"),
                    "payment_ref": self.tr("支付流水号"), "coupon": self.tr("优惠券")}
         for line, reason, field in result.rejected[:2000]:
-            text = self.tr("第 {n} 行:").format(n=line) + render(f"pos.reason.{reason}", lang)
+            text = self.tr("第 {n} 行：").format(n=line) + render(f"pos.reason.{reason}", lang)
             if field:
-                text += self.tr("(列:{c})").format(c=columns.get(field, field))
+                text += self.tr("(列：{c})").format(c=columns.get(field, field))
             self.lines.addItem(text)
         if len(result.rejected) > 2000:
             self.lines.addItem(self.tr("……另有 {n} 行未列出").format(n=len(result.rejected) - 2000))

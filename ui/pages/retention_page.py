@@ -1,4 +1,4 @@
-"""保存期限: the retention rules (read-only at the store), the dry run (how many of each category are
+"""保存期限： the retention rules (read-only at the store), the dry run (how many of each category are
 due, how many are under legal hold, the oldest), the purge itself, the purge report, legal holds and
 the POS import. Manager page."""
 from __future__ import annotations
@@ -38,7 +38,7 @@ def _table(headers: list[str]) -> QTableWidget:
 
 
 class LegalHoldDialog(QDialog):
-    """设立法律保全: the subject (member by 会员号, purchase by 交易号, service record by 编号) and the case."""
+    """设立法律保全： the subject (member by 会员号， purchase by 交易号， service record by 编号) and the case."""
 
     def __init__(self, parent=None):
         super().__init__(parent)
@@ -58,7 +58,7 @@ class LegalHoldDialog(QDialog):
         form.addRow(self.tr("编号"), self.subject)
         form.addRow(self.tr("案件或纠纷编号"), self.case_ref)
         lay.addLayout(form)
-        hint = QLabel(self.tr("保全期间,该会员或记录即使超过保存期限也不会被清理。纠纷结束后请及时解除。"))
+        hint = QLabel(self.tr("保全期间，该会员或记录即使超过保存期限也不会被清理。纠纷结束后请及时解除。"))
         hint.setWordWrap(True)
         hint.setStyleSheet(f"color: {GREY}")
         lay.addWidget(hint)
@@ -97,13 +97,13 @@ class RetentionPage(QWidget):
         title = QLabel(self.tr("保存期限与清理"))
         title.setStyleSheet("font-size: 18px; font-weight: bold")
         lay.addWidget(title)
-        intro = QLabel(self.tr("超过保存期限的个人信息每天自动清理。清理前可先试运行查看数量;"
+        intro = QLabel(self.tr("超过保存期限的个人信息每天自动清理。清理前可先试运行查看数量；"
                                "处于法律保全中的会员或记录不会被清理。"))
         intro.setWordWrap(True)
         intro.setStyleSheet(f"color: {GREY}")
         lay.addWidget(intro)
 
-        rules_box = QGroupBox(self.tr("保存期限规则(由总部统一制定,门店只读)"))
+        rules_box = QGroupBox(self.tr("保存期限规则(由总部统一制定，门店只读)"))
         rl = QVBoxLayout(rules_box)
         self.rules = _table([self.tr("类别"), self.tr("规则"), self.tr("起算事件"), self.tr("保存期限"),
                              self.tr("到期处理"), self.tr("来源")])
@@ -115,7 +115,7 @@ class RetentionPage(QWidget):
         run_box = QGroupBox(self.tr("试运行与清理"))
         vl = QVBoxLayout(run_box)
         bar = QHBoxLayout()
-        self.dry_btn = QPushButton(self.tr("试运行(只统计,不删除)"))
+        self.dry_btn = QPushButton(self.tr("试运行(只统计，不删除)"))
         self.dry_btn.setObjectName("dry_run")
         self.dry_btn.clicked.connect(self.run_dry)
         self.apply_btn = QPushButton(self.tr("立即清理…"))
@@ -177,7 +177,7 @@ class RetentionPage(QWidget):
             "trigger": {"purchased": self.tr("交易完成"), "cancelled_or_last_purchase": self.tr("注销或最后一次消费(较晚者)"),
                         "closed": self.tr("服务结束"), "business_done": self.tr("业务办结")},
             "unit": {"days": self.tr("天"), "months": self.tr("个月"), "years": self.tr("年")},
-            "action": {"delete": self.tr("删除"), "mask": self.tr("脱敏显示,原始号码删除"), "anonymise": self.tr("匿名化")},
+            "action": {"delete": self.tr("删除"), "mask": self.tr("脱敏显示，原始号码删除"), "anonymise": self.tr("匿名化")},
             "source": {"policy": self.tr("公司政策默认"), "head_office": self.tr("总部下发")},
             "category": {"purchase": self.tr("消费记录"), "member": self.tr("会员信息"),
                          "service_record": self.tr("客户服务记录"), "id_number": self.tr("身份证号")},
@@ -202,7 +202,7 @@ class RetentionPage(QWidget):
         applied = next((x for x in runs if x["mode"] == "apply" and x["result"].get("categories")), None)
         if applied:
             total = sum(c.get("purged", 0) for c in applied["result"]["categories"].values())
-            self.last_run.setText(self.tr("上次清理:{when}({how}),共清理 {n} 条。").format(
+            self.last_run.setText(self.tr("上次清理：{when}({how}),共清理 {n} 条。").format(
                 when=(applied["finished_at"] or "")[:16].replace("T", " "),
                 how=L["trigger_run"].get(applied["trigger"], applied["trigger"]), n=total))
         else:
@@ -246,7 +246,7 @@ class RetentionPage(QWidget):
                     item.setForeground(Qt.GlobalColor.darkYellow)
                 self.result.setItem(r, col, item)
         if mode == "dry_run":
-            self.summary.setText(self.tr("试运行(截至 {d}):共 {n} 条已到保存期限,尚未删除。").format(
+            self.summary.setText(self.tr("试运行(截至 {d}):共 {n} 条已到保存期限，尚未删除。").format(
                 d=result.get("as_of", ""), n=due_total) if due_total else
                 self.tr("试运行(截至 {d}):没有到期的记录。").format(d=result.get("as_of", "")))
         else:
@@ -268,7 +268,7 @@ class RetentionPage(QWidget):
             return
         if not messagebox.question(self, self.tr("立即清理"),
                                    self.tr("将永久删除所有已超过保存期限的记录(法律保全中的除外),"
-                                           "删除后无法恢复。是否继续?")):
+                                           "删除后无法恢复。是否继续？")):
             return
         self.error.clear()
         ledger = self.ctx.paths.erasure_ledger
@@ -306,7 +306,7 @@ class RetentionPage(QWidget):
                                         staff_name=session.staff.display_name)
             Path(path).write_bytes(data)
         except OSError:
-            self.error.setText(self.tr("报告未能保存,请选择其他位置。"))
+            self.error.setText(self.tr("报告未能保存，请选择其他位置。"))
             return
         self.error.setText("")
         self.summary.setText(self.tr("清理报告已保存。"))
@@ -335,7 +335,7 @@ class RetentionPage(QWidget):
         if session is None:
             return
         if not messagebox.question(self, self.tr("解除法律保全"),
-                                   self.tr("解除后,已超过保存期限的记录会在下次清理时删除。是否解除?")):
+                                   self.tr("解除后，已超过保存期限的记录会在下次清理时删除。是否解除？")):
             return
         try:
             release_hold(session, self._hold_rows[row]["id"])
