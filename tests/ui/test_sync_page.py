@@ -1,4 +1,4 @@
-"""Sync page: enrolment by a manager, 立即同步, status and the sync log (screenshots in docs/screenshots)."""
+"""Sync page: enrolment by a manager, 立即同步， status and the sync log (screenshots in docs/screenshots)."""
 from __future__ import annotations
 
 from pathlib import Path

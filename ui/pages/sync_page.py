@@ -1,4 +1,4 @@
-"""同步: status of the sync with head office, 立即同步, the sync log, and enrolment (manager).
+"""同步： status of the sync with head office, 立即同步， the sync log, and enrolment (manager).
 
 The page also runs the periodic sync while someone is signed in (interval from head office,
 setting sync_interval_minutes, default 15): always off the UI thread through ctx.run_task, so
@@ -169,7 +169,7 @@ class SyncPage(QWidget):
             self.state_label.setText(render(st["last_error"], lang))
             self.state_label.setStyleSheet(f"color: {RED}")
         elif st["resync_required"]:
-            self.state_label.setText(self.tr("需要完整重新同步,下次同步时自动进行。"))
+            self.state_label.setText(self.tr("需要完整重新同步，下次同步时自动进行。"))
             self.state_label.setStyleSheet(f"color: {RED}")
         else:
             self.state_label.setText(self.tr("正常"))
@@ -180,7 +180,7 @@ class SyncPage(QWidget):
         self.server.setText(st["url"] or self.tr("未配置"))
         offset = st["clock_offset"]
         if abs(offset) > 120:
-            self.clock_label.setText(self.tr("本机时钟与总部相差 %1 分钟,已按总部时间校正。请检查本机时间。")
+            self.clock_label.setText(self.tr("本机时钟与总部相差 %1 分钟，已按总部时间校正。请检查本机时间。")
                                      .replace("%1", str(round(offset / 60))))
             self.clock_label.setStyleSheet(f"color: {RED}")
         else:
