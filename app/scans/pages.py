@@ -53,7 +53,12 @@ def flatten(img: Image.Image) -> Image.Image:
         rgba = img.convert("RGBA")
         white = Image.new("RGBA", rgba.size, (255, 255, 255, 255))
         img = Image.alpha_composite(white, rgba).convert("RGB")
-    if img.mode in ("1", "L", "I;16", "I", "F"):
+    if img.mode.startswith("I") or img.mode == "F":    # 16/32-bit grey: scale, never clip to white
+        img = img.convert("F") if img.mode != "F" else img
+        lo, hi = img.getextrema()
+        scale = 255.0 / 65535.0 if hi > 255 else 1.0
+        return img.point(lambda v: v * scale).convert("L")
+    if img.mode in ("1", "L"):
         return img.convert("L")
     if img.mode != "RGB":
         return img.convert("RGB")

@@ -214,3 +214,15 @@ def test_failure_during_the_write_rolls_back_the_batch(manager, cipher, monkeypa
     _refused(manager, cipher, data)          # form 1 (2 pages + its original) was written, then rolled back
     assert len(calls) == 3
     assert manager.db.scalar("SELECT count(*) FROM audit_log WHERE action = 'scans.import'") == 0
+
+
+def test_16_bit_grey_scan_is_scaled_not_clipped(manager, cipher):
+    mid = make_member(manager)
+    serial = issue_serial(manager, mid)
+    page16 = form_page(serial).convert("I").point(lambda v: v * 257).convert("I;16")   # 16-bit grey, as some scanners save
+    data = to_bytes(page16, "PNG")
+    assert Image.open(io.BytesIO(data)).mode.startswith("I")
+    res = import_bytes(manager, cipher, data)
+    assert [d.status for d in res.documents] == ["matched"]
+    [page] = list(P.iter_pages(data, "png"))
+    assert page.image.mode == "L" and page.image.getextrema() == (0, 255)
