@@ -192,3 +192,14 @@ def test_printed_registration_forms_scanned_back(manager, cipher):
     assert [(d.status, d.serial, d.pages) for d in res.documents] == [
         ("matched", serials[0], 2), ("matched", serials[1], 2)]  # rule: STO-2
     assert {r[0] for r in manager.db.all("SELECT member_id FROM scan_documents")} == {m1, m2}
+
+
+def test_bilevel_group4_tiff_from_a_document_scanner(manager, cipher):
+    import io
+    mid = make_member(manager)
+    s1 = issue_serial(manager, mid)
+    pages = [form_page(s1, dpi=200, rotate=2).convert("1"), form_page(None, seed=6, dpi=200).convert("1")]
+    buf = io.BytesIO()
+    pages[0].save(buf, format="TIFF", save_all=True, append_images=pages[1:], compression="group4", dpi=(200, 200))
+    res = import_bytes(manager, cipher, buf.getvalue())
+    assert [(d.status, d.pages) for d in res.documents] == [("matched", 2)]
