@@ -25,6 +25,11 @@ register_column("id_number_retention", "member_id", "original_enc")
 
 
 def mask_id_number(value: str) -> str:
+    try:                                   # the registration domain's display form, when present
+        from app.members.fields import mask_id_number as members_mask
+        return members_mask(value)
+    except ImportError:  # pragma: no cover
+        pass
     v = (value or "").strip()
     if len(v) <= 10:
         return "*" * len(v)
@@ -43,17 +48,21 @@ def mark_business_done(session, member_id: str, cipher) -> None:
     """The business that needed the ID number is finished: mask now, delete the original later (RET-4).
     `cipher` is app.store.fieldcrypt.FieldCipher(vault.data_key())."""
     session.require(ID_BUSINESS_DONE)
-    row = session.db.one("SELECT id, value_enc FROM member_fields WHERE member_id = ? AND field = ?", (member_id, FIELD))
+    row = session.db.one("SELECT id, value_enc, updated_at FROM member_fields WHERE member_id = ? AND field = ?",
+                         (member_id, FIELD))
     if row is None:
         raise NotFound()
-    if session.db.one("SELECT 1 FROM id_number_retention WHERE member_id = ?", (member_id,)):
+    done = session.db.one("SELECT business_done_at FROM id_number_retention WHERE member_id = ?", (member_id,))
+    if done and row["updated_at"] <= done["business_done_at"]:
         raise ValidationError("retention.id_already_done", field=FIELD)
+    # (an ID number stored again for a new business after an earlier "done" starts a new cycle; the
+    # earlier original, if still kept, goes now — earlier than the 30 days, which the policy allows)
     original = cipher.decrypt(row["value_enc"], "member_fields", "value_enc", row["id"])
     masked = mask_id_number(original)
     now = iso(session.clock.now())
     with session.write("member.id_number.business_done", "member", member_id, {"field": FIELD}) as tx:
-        tx.execute("INSERT INTO id_number_retention(member_id, original_enc, business_done_at, masked_at, staff_id)"
-                   " VALUES (?,?,?,?,?)", (member_id, cipher.encrypt(original, "id_number_retention", "original_enc",
+        tx.execute("INSERT OR REPLACE INTO id_number_retention(member_id, original_enc, business_done_at, masked_at,"
+                   " staff_id) VALUES (?,?,?,?,?)", (member_id, cipher.encrypt(original, "id_number_retention", "original_enc",
                                                                       member_id), now, now, session.staff.id))
         tx.execute("UPDATE member_fields SET value_enc = ?, masked = ?, updated_at = ? WHERE id = ?",
                    (cipher.encrypt(masked, "member_fields", "value_enc", row["id"]), masked, now, row["id"]))

@@ -135,6 +135,28 @@ def test_ret4_id_number_masked_at_once_original_deleted_within_30_days(vault, ma
         mark_business_done(manager, mid, cipher)
 
 
+def test_ret4_reveal_shows_only_the_masked_number_after_business_done(vault, manager, clock):
+    """Through the registration domain's own reveal (SEN-3): after "business done" the original is gone from
+    every screen at once, long before the sweep deletes the kept original."""
+    from app.members.service import reveal_field
+    cipher = FieldCipher(vault.data_key())
+    mid = make_member(manager)
+    fid = store_id_number(manager, cipher, mid, ID_NO)
+    assert reveal_field(manager, mid, "id_number", "finance_service", "分期办理", cipher) == ID_NO
+    clock.advance(minutes=5)
+    mark_business_done(manager, mid, cipher)
+    assert reveal_field(manager, mid, "id_number", "legal", "核对记录", cipher) == "440301********123X"  # rule: RET-4
+    # a new finance business stores the number again: a new cycle may start
+    clock.advance(days=40)
+    with manager.write("member.field.test", "member", mid) as tx:
+        tx.execute("UPDATE member_fields SET value_enc = ?, masked = ?, updated_at = ? WHERE id = ?",
+                   (cipher.encrypt(ID_NO, "member_fields", "value_enc", fid), "440301********123X",
+                    clock.now().isoformat(timespec="seconds"), fid))
+    clock.advance(minutes=5)
+    mark_business_done(manager, mid, cipher)
+    assert reveal_field(manager, mid, "id_number", "legal", "核对记录", cipher) == "440301********123X"  # rule: RET-4
+
+
 def test_ret4_business_done_is_manager_only(vault, manager, clerk):
     cipher = FieldCipher(vault.data_key())
     mid = make_member(manager)
