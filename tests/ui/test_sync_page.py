@@ -32,7 +32,9 @@ def ho(tmp_path, clock):
 
 
 def _shot(widget, name):
+    from PySide6.QtWidgets import QApplication
     SHOTS.mkdir(parents=True, exist_ok=True)
+    QApplication.processEvents()          # let the layout settle after boxes were shown/hidden
     widget.grab().save(str(SHOTS / f"{name}.png"))
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import (QAbstractItemView, QFileDialog, QFormLayout, QGroupBox, QHBoxLayout, QHeaderView,
-                               QLabel, QLineEdit, QPushButton, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget)
+                               QLabel, QLineEdit, QPushButton, QSizePolicy, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget)
 
 from app.errors import UserError
 from app.messages import render
@@ -64,7 +64,7 @@ class SyncPage(QWidget):
         form.addRow(row)
         lay.addWidget(status)
 
-        self.enrol_box = QGroupBox(self.tr("登记到总部(店长)"))
+        self.enrol_box = QGroupBox(self.tr("登记到总部（店长）"))
         ef = QFormLayout(self.enrol_box)
         self.url_edit = QLineEdit()
         self.url_edit.setPlaceholderText("https://")
@@ -90,7 +90,11 @@ class SyncPage(QWidget):
         ef.addRow(self.enrol_button)
         lay.addWidget(self.enrol_box)
 
-        lay.addWidget(QLabel(self.tr("同步记录")))
+        for box in (status, self.enrol_box):
+            box.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Maximum)
+        log_title = QLabel(self.tr("同步记录"))
+        log_title.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Fixed)
+        lay.addWidget(log_title)
         self.log_table = QTableWidget(0, 7)
         self.log_table.setHorizontalHeaderLabels([self.tr("开始时间"), self.tr("方式"), self.tr("结果"), self.tr("上传"),
                                                   self.tr("下载"), self.tr("执行删除"), self.tr("说明")])
