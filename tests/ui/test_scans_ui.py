@@ -79,3 +79,32 @@ def test_watched_folder_polls(page, manager, tmp_path):
     assert not (folder / "a.jpg").exists()                   # rule: STO-1
     page.clear()
     assert not page.timer.isActive()
+
+
+def test_pages_in_the_shell_and_lock_wipes_them(qtbot, window):
+    from tests.conftest import MANAGER_PW
+    ctx, win = window
+    ctx.vault.setup(store_code="SH-001", store_name="上海南京路店", terminal_name="DESK-1", username="manager",
+                    display_name="王店长", password=MANAGER_PW)
+    ctx.vault.lock()
+    win.show()
+    win.sign_in.username.setText("manager")
+    win.sign_in.password.setText(MANAGER_PW)
+    win.sign_in.submit()
+    scans = win.open_page("scans")
+    originals = win.open_page("originals")
+    assert scans is not None and originals is not None
+    from app.scans.importer import import_bytes
+    from app.store.fieldcrypt import FieldCipher
+    import_bytes(ctx.session, FieldCipher(ctx.vault.data_key()), to_bytes(form_page(None), "PNG"))
+    win.open_page("scans")
+    scans.table.selectRow(0)
+    assert scans.viewer._pages
+    win.lock()
+    assert ctx.session is None and win.pages.count() == 0
+    from PySide6.QtCore import QCoreApplication, QEvent
+    QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+    import shiboken6
+    assert not shiboken6.isValid(scans)
+    scans.on_failed(RuntimeError("late result after lock"))     # a late worker result is ignored, no crash
+    scans.on_imported(None)

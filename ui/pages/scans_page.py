@@ -22,6 +22,14 @@ from ui.widgets.scan_viewer import ScanViewer
 WATCH_INTERVAL_MS = 3000
 
 
+def _alive(widget) -> bool:
+    try:
+        import shiboken6
+        return shiboken6.isValid(widget)
+    except ImportError:  # pragma: no cover
+        return True
+
+
 class ScansPage(QWidget):
     def __init__(self, ctx, parent=None):
         super().__init__(parent)
@@ -224,6 +232,8 @@ class ScansPage(QWidget):
                               self.on_imported, self.on_failed)
 
     def on_imported(self, res) -> None:
+        if not _alive(self):             # the app locked while a batch was importing
+            return
         self.result.setStyleSheet("color: #1a7f37")
         self.result.setText(self.tr("已导入 {pages} 页：已匹配 {m} 份，待匹配 {i} 份，重复 {d} 份，待店长决定 {c} 份。")
                             .format(pages=res.pages, m=res.count("matched"), i=res.count("inbox"),
@@ -231,6 +241,8 @@ class ScansPage(QWidget):
         self.refresh()
 
     def on_failed(self, exc) -> None:
+        if not _alive(self):
+            return
         self.result.setStyleSheet("color: #c0392b")
         self.result.setText(self.ctx.message(exc))
 
