@@ -70,13 +70,22 @@ def _name_query(db, q: str, limit: int, where_extra: str):
         sql = (f"SELECT DISTINCT {_COLS} FROM member_name_grams g JOIN members m ON m.id = g.member_id"
                f" WHERE g.gram >= ? AND g.gram < ? {where_extra} LIMIT ?")
         return db.all(sql, (q, q + "\U0010ffff", limit))
+    # exact names first (index members_name_nocase), then other names containing the query, without
+    # sorting the whole gram list: a common 2-character gram can have thousands of members at 1M.
+    exact = db.all(f"SELECT {_COLS} FROM members m WHERE m.name = ? COLLATE NOCASE {where_extra} LIMIT ?",
+                   (q, limit))
     grams = list(dict.fromkeys(q[i:i + 2] for i in range(len(q) - 1)))
     extra = "".join(" AND EXISTS (SELECT 1 FROM member_name_grams g2 WHERE g2.gram = ? AND g2.member_id = g.member_id)"
                     for _ in grams[1:])
     sql = (f"SELECT {_COLS} FROM member_name_grams g JOIN members m ON m.id = g.member_id"
-           f" WHERE g.gram = ? {extra} AND instr(lower(m.name), ?) > 0 {where_extra}"
-           f" ORDER BY (lower(m.name) = ?) DESC LIMIT ?")
-    return db.all(sql, (grams[0], *grams[1:], q, q, limit))
+           f" WHERE g.gram = ? {extra} AND instr(lower(m.name), ?) > 0 {where_extra} LIMIT ?")
+    rows = list(exact)
+    seen = {r[0] for r in exact}
+    for r in db.all(sql, (grams[0], *grams[1:], q, limit + len(exact))):
+        if r[0] not in seen:
+            seen.add(r[0])
+            rows.append(r)
+    return rows[:limit]
 
 
 def search_members(session, query: str, limit: int = 50) -> SearchResult:

@@ -25,6 +25,7 @@ ALTER TABLE members ADD COLUMN marketing_opt_in INTEGER NOT NULL DEFAULT 0;   --
 ALTER TABLE members ADD COLUMN offers_opt_in INTEGER NOT NULL DEFAULT 0;      -- mirrors consent 'offers'
 ALTER TABLE members ADD COLUMN is_minor INTEGER NOT NULL DEFAULT 0;           -- registered under 14 (CON-4)
 CREATE INDEX members_mobile_last4 ON members(substr(mobile, -4));
+CREATE INDEX members_name_nocase ON members(name COLLATE NOCASE);         -- exact-name hits first
 
 -- Optional fields of granted purposes (address, ID number, face feature code, skin notes).
 -- value_enc: app.store.fieldcrypt text token (AAD member_fields.value_enc:<id>); masked: display form.
