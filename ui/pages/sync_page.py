@@ -126,12 +126,17 @@ class SyncPage(QWidget):
         self.ctx.run_task(lambda: engine.sync_once(trigger), self._done, self._failed)
 
     def _done(self, result) -> None:
-        self.running = False
-        self.refresh()
+        self._finished()
 
     def _failed(self, exc) -> None:
-        self.running = False
-        self.refresh()      # the error is in the sync log and the status line; a timer run never pops up a box
+        self._finished()    # the error is in the sync log and the status line; a timer run never pops up a box
+
+    def _finished(self) -> None:
+        try:
+            self.running = False
+            self.refresh()
+        except RuntimeError:  # the app locked while the sync ran: this page is already gone
+            pass
 
     # -- enrolment ------------------------------------------------------------------------
     def pick_ca(self) -> None:
