@@ -81,3 +81,22 @@ def test_erasure_removes_registration_data(clerk, manager, vault, paths):
     for table in ("member_fields", "consent_records", "consent_items", "member_consents", "consent_evidence",
                   "member_name_grams"):
         assert manager.db.scalar(f"SELECT count(*) FROM {table}") == 0  # rule: RIG-3
+
+
+from hypothesis import HealthCheck, given, settings, strategies as st  # noqa: E402
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(field=st.sampled_from(["name", "mobile", "birth_date", "address"]), value=st.text(max_size=25))
+def test_fuzzed_update_stores_nothing_invalid(clerk, vault, field, value):
+    if not clerk.db.scalar("SELECT count(*) FROM members"):
+        register(clerk, vault, granted={"delivery": True}, values={"address": "上海市黄浦区南京东路100号"})
+    mid = clerk.db.scalar("SELECT id FROM members")
+    before = dict(clerk.db.one("SELECT name, mobile, birth_date FROM members WHERE id = ?", (mid,)))
+    audits = clerk.db.scalar("SELECT count(*) FROM audit_log WHERE action = 'member.update'")
+    try:
+        update_member(clerk, mid, {field: value}, cipher=cipher_for(vault))
+    except UserError as exc:
+        assert exc.message("zh_CN") and exc.message("en")
+        assert dict(clerk.db.one("SELECT name, mobile, birth_date FROM members WHERE id = ?", (mid,))) == before
+        assert clerk.db.scalar("SELECT count(*) FROM audit_log WHERE action = 'member.update'") == audits

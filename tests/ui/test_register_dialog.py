@@ -138,3 +138,23 @@ def test_customer_screen_on_second_screen(qtbot, ctx):
     _shot(cust, "customer_4_waiting")
     dlg.reject()
     assert dlg.flow.values == {}
+
+
+def test_wizard_existing_mobile_opens_member(qtbot, ctx):
+    from tests.app.regdata import register
+    first = register(ctx.session, ctx.vault, name="李娜", mobile="13612345678")
+    dlg = _dialog(qtbot, ctx)
+    opened = []
+    dlg.open_existing.connect(opened.append)
+    dlg.next_btn.click()
+    dlg.consent.boxes["membership"].setChecked(True)
+    dlg.next_btn.click()
+    for k, v in (("name", "李娜"), ("mobile", "13612345678")):
+        dlg.edits[k].setText(v)
+        dlg._edited(k, v)
+    dlg.next_btn.click()
+    assert dlg.flow.step is Step.EXISTING
+    _shot(dlg, "register_existing_mobile")
+    dlg.next_btn.click()
+    assert opened == [first["id"]]
+    assert ctx.session.db.scalar("SELECT count(*) FROM members") == 1

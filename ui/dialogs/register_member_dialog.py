@@ -1,4 +1,4 @@
-"""登记会员: the register wizard. It renders app.flows.registration.RegistrationFlow step by step
+"""登记会员： the register wizard. It renders app.flows.registration.RegistrationFlow step by step
 (notice -> consent per purpose -> separate consent with signature per sensitive purpose -> fields of
 granted purposes -> review) and mirrors the customer-facing steps on the second screen when present.
 """
@@ -100,10 +100,10 @@ class RegisterMemberDialog(QDialog):
         self.edits: dict[str, QLineEdit] = {}
         self.field_errors: dict[str, QLabel] = {}
         self.rows: dict[str, tuple] = {}
-        placeholders = {"mobile": self.tr("11 位手机号"), "birth_date": self.tr("可不填,例如 2010-05-31"),
+        placeholders = {"mobile": self.tr("11 位手机号"), "birth_date": self.tr("可不填，例如 2010-05-31"),
                         "address": self.tr("省市区及详细地址"), "id_number": self.tr("18 位身份证号"),
-                        "face_feature": self.tr("由人脸支付终端生成,不保存照片"),
-                        "skin_notes": self.tr("例如:混合性皮肤,轻度敏感")}
+                        "face_feature": self.tr("由人脸支付终端生成，不保存照片"),
+                        "skin_notes": self.tr("例如：混合性皮肤，轻度敏感")}
         for f in FIELD_ORDER:
             edit = QLineEdit()
             edit.setObjectName(f"field_{f}")
@@ -136,7 +136,7 @@ class RegisterMemberDialog(QDialog):
         for code, text in (("father", self.tr("父亲")), ("mother", self.tr("母亲")),
                            ("other_guardian", self.tr("其他监护人"))):
             self.guardian_rel.addItem(text, code)
-        self.guardian_ok = QCheckBox(self.tr("监护人已阅读告知书,并代为作出上述同意"))
+        self.guardian_ok = QCheckBox(self.tr("监护人已阅读告知书，并代为作出上述同意"))
         self.guardian_err = QLabel()
         self.guardian_err.setStyleSheet("color: #cf222e")
         self.guardian_rows = [QLabel(self.tr("监护人姓名")), QLabel(self.tr("与顾客关系")), QLabel("")]
@@ -244,14 +244,14 @@ class RegisterMemberDialog(QDialog):
         self.back_btn.setEnabled(step not in (Step.NOTICE, Step.DONE))
         self.next_btn.setText((self.tr("确认") if self.reconsent else self.tr("确认登记")) if step is Step.REVIEW
                               else self.tr("下一步"))
-        hint_customer = self.tr("顾客正在客显屏上操作。") if self.customer else self.tr("请将屏幕转向顾客,由顾客本人阅读和选择。")
+        hint_customer = self.tr("顾客正在客显屏上操作。") if self.customer else self.tr("请将屏幕转向顾客，由顾客本人阅读和选择。")
         if step is Step.NOTICE:
-            self.step_label.setText(self.tr("第 1 步:告知书"))
+            self.step_label.setText(self.tr("第 1 步：告知书"))
             self.hint.setText(hint_customer)
             self.stack.setCurrentWidget(self.notice_view)
             self.next_btn.setEnabled(True)
         elif step is Step.CONSENT:
-            self.step_label.setText(self.tr("第 2 步:逐项同意"))
+            self.step_label.setText(self.tr("第 2 步：逐项同意"))
             self.hint.setText(hint_customer + self.tr(" 只有“办理会员”一项是必需的。"))
             self.consent.set_decisions(f.decisions)
             self.stack.setCurrentWidget(self.consent)
@@ -259,14 +259,14 @@ class RegisterMemberDialog(QDialog):
         elif step is Step.SENSITIVE:
             code = f.current_sensitive()
             p = f.notice.purpose(code)
-            self.step_label.setText(self.tr("第 3 步:敏感个人信息单独同意"))
+            self.step_label.setText(self.tr("第 3 步：敏感个人信息单独同意"))
             self.hint.setText(hint_customer)
             if getattr(self.sensitive, "purpose", None) is not p:
                 self.sensitive.show_purpose(p)
             self.stack.setCurrentWidget(self.sensitive)
             self.next_btn.setEnabled(bool(f.signatures.get(code)))
         elif step is Step.FIELDS:
-            self.step_label.setText(self.tr("第 4 步:录入信息"))
+            self.step_label.setText(self.tr("第 4 步：录入信息"))
             self.hint.setText(self.tr("只录入顾客已同意的处理目的所需的信息。"))
             vis = set(f.visible_fields())
             for k, (label, holder) in self.rows.items():
@@ -279,16 +279,21 @@ class RegisterMemberDialog(QDialog):
             first = next((self.edits[k] for k in FIELD_ORDER if k in vis and not self.edits[k].text()), None)
             (first or self.next_btn).setFocus()
         elif step is Step.REVIEW:
-            self.step_label.setText(self.tr("第 5 步:核对并确认"))
+            self.step_label.setText(self.tr("第 5 步：核对并确认"))
             self.hint.setText(self.tr("请与顾客核对。确认后一次性保存会员和同意记录。"))
             self.review.setText(self._review_html())
             self.stack.setCurrentWidget(self.review)
             self.next_btn.setEnabled(True)
         elif step is Step.EXISTING:
             self.step_label.setText(self.tr("该手机号已是会员"))
-            self.hint.setText(self.tr("不会重复登记。请返回修改手机号,或打开已有会员。"))
+            self.hint.setText(self.tr("不会重复登记。请返回修改手机号，或打开已有会员。"))
             self.error.setText(self.tr("该手机号已是会员。"))
-            self.review.setText("")
+            row = self.ctx.session.db.one("SELECT member_no, name, mobile FROM members WHERE id = ?",
+                                          (f.existing_member_id,))
+            self.review.setText("" if row is None else
+                                f"<table cellpadding='4'><tr><td>{self.tr('会员号')}</td><td>{row[0]}</td></tr>"
+                                f"<tr><td>{self.tr('姓名')}</td><td>{mask('name', row[1])}</td></tr>"
+                                f"<tr><td>{self.tr('手机号')}</td><td>{mask('mobile', row[2])}</td></tr></table>")
             self.stack.setCurrentWidget(self.review)
             self.next_btn.setText(self.tr("打开该会员"))
             self.next_btn.setEnabled(True)
@@ -314,7 +319,7 @@ class RegisterMemberDialog(QDialog):
                 f"<p><b>{self.tr('同意')}:</b>{'、'.join(titles[c] for c in r['granted'])}</p>"
                 f"<p><b>{self.tr('不同意')}:</b>{'、'.join(titles[c] for c in r['refused']) or self.tr('无')}</p>"
                 f"<table cellpadding='4'>{''.join(shown)}</table>"
-                + (f"<p><b>{self.tr('不满十四周岁,已由监护人同意')}</b></p>" if r["minor"] else "")
+                + (f"<p><b>{self.tr('不满十四周岁，已由监护人同意')}</b></p>" if r["minor"] else "")
                 + (f"<p>{self.tr('已签名的单独同意')}:{'、'.join(titles[c] for c in r['signatures'])}</p>"
                    if r["signatures"] else ""))
 
