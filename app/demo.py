@@ -126,7 +126,7 @@ def create_demo_store(root: str | Path | None = None, *, members: int = 200, see
 def _demo_requests(session, clock, ids: list[str], rng: random.Random) -> int:
     """An overdue access request, a deletion request due soon, and a copy request received today."""
     from app.requests import service as R
-    plan = [(28, "access"), (16, "delete"), (0, "copy")]       # calendar days ago
+    plan = [(28, "access"), (18, "delete"), (0, "copy")]       # calendar days ago
     for (days, kind), member_id in zip(plan, rng.sample(ids, len(plan))):
         clock.shift = dt.timedelta(days=days)
         R.open_request(session, kind, member_id, identity_method="id_card_sighted")

@@ -20,7 +20,11 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--lang", default="zh_CN")
     ap.add_argument("--out", default=str(ROOT / "docs" / "screenshots"))
+    ap.add_argument("--demo", action="store_true",
+                    help="(issue #9) every registered page, filled with the demo store's fake members")
     args = ap.parse_args()
+    if args.demo:
+        return demo_pages(args)
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     suffix = "" if args.lang == "zh_CN" else f"-{args.lang}"
@@ -73,6 +77,41 @@ def main() -> None:
     del session
     QApplication.processEvents()
     print(f"screenshots written to {out}")
+
+
+def demo_pages(args) -> None:
+    """Demo sign-in screen and every page of the registry as the demo manager, in one language:
+    docs/screenshots/demo-sign-in[-en].png and demo-page-<key>[-en].png."""
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    suffix = "" if args.lang == "zh_CN" else f"-{args.lang}"
+    from PySide6.QtWidgets import QApplication
+    from app.demo import DEMO_ACCOUNTS, create_demo_store
+    from ui.demo import install_demo_ui
+    from ui.main import build, create_app
+    from ui.pages import registry
+    from ui.workers import SyncRunner
+
+    app = create_app([sys.argv[0]])
+    with tempfile.TemporaryDirectory() as tmp:
+        demo = create_demo_store(Path(tmp) / "demo")
+        ctx, win = build(demo.paths, args.lang, runner=SyncRunner())
+        install_demo_ui(win, demo)
+        win.resize(1280, 800)
+        win.show()
+        app.processEvents()
+        win.grab().save(str(out / f"demo-sign-in{suffix}.png"))
+        win.on_signed_in(ctx.vault.sign_in(*DEMO_ACCOUNTS["manager"][:2]))
+        app.processEvents()
+        for spec in registry.ordered():
+            if win.open_page(spec.key) is not None:
+                app.processEvents()
+                win.grab().save(str(out / f"demo-page-{spec.key}{suffix}.png"))
+        win.lock()
+        ctx.vault.close()
+        demo.cleanup()
+    QApplication.processEvents()
+    print(f"demo screenshots written to {out}")
 
 
 if __name__ == "__main__":
