@@ -164,7 +164,7 @@ def test_rekey_reencrypts_scans(manager, cipher, vault):
 
 
 def test_printed_registration_forms_scanned_back(manager, cipher):
-    """The forms app.printing prints (QR on both pages), printed, signed and scanned as one batch:
+    """The forms app.printing prints (QR on every page), printed, signed and scanned as one batch:
     rendered at 150 dpi, greyscale, slightly rotated and noisy."""
     import random
 
@@ -187,10 +187,11 @@ def test_printed_registration_forms_scanned_back(manager, cipher):
         img = img.rotate(rnd.uniform(-3, 3), expand=True, fillcolor=255).filter(ImageFilter.GaussianBlur(0.5))
         scans.append(img)
     doc.close()
-    assert len(scans) == 4
+    per_form = len(scans) // 2                      # however many pages app.printing's form has today
+    assert per_form >= 2 and len(scans) == 2 * per_form
     res = import_bytes(manager, cipher, multi_page(scans, "TIFF"))
     assert [(d.status, d.serial, d.pages) for d in res.documents] == [
-        ("matched", serials[0], 2), ("matched", serials[1], 2)]  # rule: STO-2
+        ("matched", serials[0], per_form), ("matched", serials[1], per_form)]  # rule: STO-2
     assert {r[0] for r in manager.db.all("SELECT member_id FROM scan_documents")} == {m1, m2}
 
 
