@@ -104,3 +104,22 @@ def _erase_member_scans(tx, member_id: str) -> int:
 
 
 register_eraser("scans", _erase_member_scans)
+
+
+def export_member_scans(db, member_id: str) -> list[dict]:
+    """The customer's data copy (RIG-6): the paper forms scanned for them and where each original is."""
+    rows = db.all("SELECT d.serial, d.created_at, d.page_count, d.content_sha256, d.consent_id, o.status AS original,"
+                  " o.due_date, o.destroyed_at FROM scan_documents d LEFT JOIN originals o ON o.serial = d.serial"
+                  " WHERE d.member_id = ? AND d.status = 'matched' ORDER BY d.created_at", (member_id,))
+    return [{"form_serial": r["serial"], "scanned_at": r["created_at"], "pages": r["page_count"],
+             "scan_sha256": r["content_sha256"], "consent_id": r["consent_id"],
+             "paper_original": r["original"], "destroy_by": r["due_date"], "destroyed_at": r["destroyed_at"]}
+            for r in rows]
+
+
+try:   # helper #6's exporter registry for the data copy
+    from app.requests.export import register_exporter
+except ImportError:  # pragma: no cover - requests domain absent
+    register_exporter = None
+if register_exporter is not None:
+    register_exporter("scans", export_member_scans)

@@ -5,7 +5,7 @@ reading); then the batch is written in one transaction with its audit entry; any
 or during the write leaves nothing behind, so nothing is half-imported.
 
 A page whose QR names a new serial starts a form; pages without a QR, or with the same serial
-(the printed form carries its QR on both pages), belong to the form before them; pages before
+(the printed form carries its QR on every page), belong to the form before them; pages before
 the first QR form an inbox document for manual matching.
 """
 from __future__ import annotations
@@ -177,7 +177,7 @@ def _import_pages(session, cipher, page_iter, *, kind, page_count, file_sha256, 
         current: _Doc | None = None
         for p in prepared:
             # a QR with a new serial starts a form; the same serial again is the form's next page
-            # (the printed registration form carries its QR on both pages)
+            # (the printed registration form carries its QR on every page)
             if current is None or (p.serial is not None and p.serial != current.qr_serial):
                 if current is not None:
                     result.documents.append(_finish(tx, current, batch_id, cabinet, custodian_id))

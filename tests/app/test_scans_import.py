@@ -204,3 +204,13 @@ def test_bilevel_group4_tiff_from_a_document_scanner(manager, cipher):
     pages[0].save(buf, format="TIFF", save_all=True, append_images=pages[1:], compression="group4", dpi=(200, 200))
     res = import_bytes(manager, cipher, buf.getvalue())
     assert [(d.status, d.pages) for d in res.documents] == [("matched", 2)]
+
+
+def test_data_copy_lists_the_members_scanned_forms(manager, cipher):
+    from app.requests.export import _EXPORTERS
+    mid = make_member(manager)
+    serial = issue_serial(manager, mid)
+    import_bytes(manager, cipher, to_bytes(form_page(serial), "PNG"))
+    [row] = _EXPORTERS["scans"](manager.db, mid)
+    assert row["form_serial"] == serial and row["paper_original"] == "in_cabinet"  # rule: RIG-6
+    assert "image" not in row
