@@ -6,7 +6,8 @@
     .venv/bin/python tools/i18n.py release    # build the .qm (./run.sh and the bundle build do this too)
 
 Page titles are registered as data (PageSpec("key", "标题", ...)) and translated in the "nav" context;
-lupdate cannot see them, so `update` feeds them to lupdate as QT_TRANSLATE_NOOP("nav", "标题") lines.
+lupdate cannot see them (nor self.tr() inside an f-string), so `update` feeds every string the scanner
+finds to lupdate as QT_TRANSLATE_NOOP("context", "text") lines.
 The scanner (`source_strings`) is also what tests/app/test_i18n.py uses to prove every string is in the .ts.
 """
 from __future__ import annotations
@@ -73,9 +74,15 @@ class _Scanner(ast.NodeVisitor):
         where = f"{self.rel}:{node.lineno}"
         if name == "tr" and isinstance(f, ast.Attribute) and node.args:
             text = self._literal(node.args[0])
+            receiver = f.value.id if isinstance(f.value, ast.Name) else ""
             if text is None:
                 if isinstance(node.args[0], ast.JoinedStr):
                     self.problems.append(f"{where}: self.tr() of an f-string cannot be translated")
+            elif receiver not in ("self", "cls"):
+                # Qt looks the text up under the runtime class of the receiver, which no tool can know
+                self.problems.append(f"{where}: {receiver or '…'}.tr({text!r}) is looked up under the runtime class "
+                                     f"of '{receiver or '…'}': use self.tr() in that class or "
+                                     f"QCoreApplication.translate('Context', …)")
             elif self.classes:
                 self.found.append(Found(self.classes[-1], text, where))
         elif name in ("translate", "QT_TRANSLATE_NOOP") and len(node.args) >= 2:
@@ -179,11 +186,13 @@ def update(path: Path = TS) -> None:
     dropping entries whose source string is gone."""
     path.parent.mkdir(parents=True, exist_ok=True)
     found, _ = source_strings()
-    titles = sorted({f.source for f in found if f.context == NAV})
+    # Page titles (data) and self.tr() inside f-strings are invisible to lupdate: feed every string the
+    # scanner found as QT_TRANSLATE_NOOP(context, source) so the .ts holds exactly what the code asks for.
+    pairs = sorted({(f.context, f.source) for f in found})
     files = [str(p) for p in sorted(UI.rglob("*.py"))]
     with tempfile.TemporaryDirectory() as tmp:
-        nav = Path(tmp) / "nav_titles.py"
-        nav.write_text("".join(f"QT_TRANSLATE_NOOP({NAV!r}, {t!r})\n" for t in titles), "utf-8")
+        nav = Path(tmp) / "scanned_strings.py"
+        nav.write_text("".join(f"QT_TRANSLATE_NOOP({c!r}, {t!r})\n" for c, t in pairs), "utf-8")
         files.append(str(nav))
         if not path.exists():
             path.write_text('<?xml version="1.0" encoding="utf-8"?>\n<!DOCTYPE TS>\n'
