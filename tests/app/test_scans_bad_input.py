@@ -226,3 +226,25 @@ def test_16_bit_grey_scan_is_scaled_not_clipped(manager, cipher):
     assert [d.status for d in res.documents] == ["matched"]
     [page] = list(P.iter_pages(data, "png"))
     assert page.image.mode == "L" and page.image.getextrema() == (0, 255)
+
+
+def test_no_temp_files_during_import(manager, cipher, tmp_path, monkeypatch):
+    """Pages are decoded, rendered and encrypted in memory: nothing lands in a temp folder (STO-1)."""
+    import tempfile
+    tmpdir = tmp_path / "tmp"
+    tmpdir.mkdir()
+    monkeypatch.setenv("TMPDIR", str(tmpdir))
+    monkeypatch.setattr(tempfile, "tempdir", str(tmpdir))
+
+    def refuse(*a, **k):
+        raise AssertionError("a temp file was requested during import")
+    for name in ("mkstemp", "mkdtemp", "NamedTemporaryFile", "TemporaryFile", "SpooledTemporaryFile"):
+        monkeypatch.setattr(tempfile, name, refuse)
+    mid = make_member(manager)
+    serials = [issue_serial(manager, mid) for _ in range(4)]
+    files = [to_bytes(form_page(serials[0]), "PNG"), to_bytes(form_page(serials[1]), "JPEG"),
+             multi_page([form_page(serials[2]), form_page(None, seed=2)], "TIFF"),
+             multi_page([form_page(serials[3]), form_page(None, seed=3)], "PDF")]
+    for data in files:
+        assert import_bytes(manager, cipher, data).documents[0].status == "matched"
+    assert list(tmpdir.iterdir()) == []  # rule: STO-1
