@@ -69,6 +69,7 @@ class RequestDetail(QWidget):
         self.timeline.setColumnWidth(2, 110)
         lay.addWidget(self.timeline, 1)
         grid = QGridLayout()
+        self.grid = grid
         self.buttons: dict[str, QPushButton] = {}
         specs = [("verify", "核验身份"), ("execute", "办理"), ("pause", "暂停"), ("resume", "恢复处理"),
                  ("extend", "延长期限"), ("refuse", "拒绝"), ("not_found", "按未找到办结"),
@@ -108,7 +109,7 @@ class RequestDetail(QWidget):
             if row is None:
                 member_no = self.tr("(个人信息已删除)")
             elif row["restricted"] and not session.can(M.MEMBER_RESTRICTED_VIEW):
-                member_no = self.tr("(已限制处理,仅店长可见)")
+                member_no = self.tr("(已限制处理，仅店长可见)")
             else:
                 member_no = row["member_no"] + (self.tr("  · 已限制处理") if row["restricted"] else "")
         elif not req["customer_found"]:
@@ -126,19 +127,21 @@ class RequestDetail(QWidget):
         outcome = {"done": "已办理", "not_found": "未找到该顾客", "refused": "不予办理",
                    "already_erased": "此前已删除"}.get(req["outcome"] or "", "")
         if req["outcome"] == "refused" and req["legal_basis"]:
-            outcome += self.tr("(法律依据:") + req["legal_basis"] + ")"
+            outcome += self.tr("(法律依据：") + req["legal_basis"] + ")"
         self.facts["outcome"].setText(self.tr(outcome) if outcome else "")
-        self.warning.setText(self.tr("%1 年的节假日安排尚未导入:答复期限仅按周末计算,可能早于实际期限。")
+        self.warning.setText(self.tr("%1 年的节假日安排尚未导入：答复期限仅按周末计算，可能早于实际期限。")
                              .replace("%1", req["table_missing"]) if req["table_missing"] else "")
         for e in R.timeline(session.db, request_id):
             text = e["note"] or ""
             data = e["data"] or {}
             if e["event"] == "extended":
-                text = self.tr("延长 %n 个工作日:", "", data.get("days", 0)) + text
+                text = self.tr("延长 %n 个工作日：", "", data.get("days", 0)) + text
             elif e["event"] == "resumed" and data.get("paused_days"):
-                text = self.tr("暂停 %n 个工作日,期限顺延至 ", "", data["paused_days"]) + data.get("due_on", "")
+                text = self.tr("暂停 %n 个工作日，期限顺延至 ", "", data["paused_days"]) + data.get("due_on", "")
             elif e["event"] == "verified":
                 text = self.tr(zh(M.IDENTITY_LABELS, data.get("method", "")))
+            elif e["event"] in ("completed", "not_found"):
+                text = self._result_text(req["type"], data) or text
             elif e["event"] == "printed":
                 text = self.tr("受理回执") if data.get("document") == "receipt" else self.tr("处理结果告知书")
             item = QTreeWidgetItem([e["ts"][:16].replace("T", " "), e["staff_name"] or "",
@@ -148,6 +151,25 @@ class RequestDetail(QWidget):
             self.timeline.addTopLevelItem(item)
         self._update_buttons()
 
+    def _result_text(self, req_type: str, data: dict) -> str:
+        if data.get("outcome") == "not_found":
+            return self.tr("未找到该顾客的个人信息")
+        if data.get("outcome") == "already_erased":
+            return self.tr("该会员此前已删除")
+        if data.get("erased"):
+            return self.tr("已删除个人信息(购买记录保留并断开关联)")
+        if "fields" in data:
+            return self.tr("已更正:") + "、".join(data["fields"])
+        if "purposes" in data:
+            return self.tr("已撤回同意:") + "、".join(data["purposes"])
+        if data.get("restricted"):
+            return self.tr("已限制处理")
+        if "cancelled_at" in data:
+            return self.tr("会员已注销,保存期限自今日起算")
+        if "categories" in data:
+            return self.tr("已提供副本,共 %n 条记录", "", sum(data["categories"].values()))
+        return ""
+
     def _update_buttons(self) -> None:
         req = self.req
         st = req["status"]
@@ -155,7 +177,7 @@ class RequestDetail(QWidget):
         found = bool(req["customer_found"])
         restricted = bool(req["member_id"] and self.ctx.session.db.scalar(
             "SELECT restricted FROM members WHERE id = ?", (req["member_id"],)))
-        self.buttons["execute"].setText(self.tr("办理:") + self.tr(zh(M.TYPE_LABELS, req["type"])))
+        self.buttons["execute"].setText(self.tr("办理：") + self.tr(zh(M.TYPE_LABELS, req["type"])))
         show = {
             "verify": st == "received",
             "execute": found and st in ("verified", "in_progress"),
@@ -168,8 +190,14 @@ class RequestDetail(QWidget):
             "receipt": True,
             "letter": st in ("completed", "refused"),
         }
+        shown = 0
         for key, b in self.buttons.items():
+            self.grid.removeWidget(b)
             b.setVisible(show[key])
+            if show[key]:
+                self.grid.addWidget(b, shown // 4, shown % 4)
+                shown += 1
+        self.layout().activate()
 
     # -- actions ---------------------------------------------------------------------
     def act(self, key: str) -> None:
@@ -259,20 +287,20 @@ class RequestDetail(QWidget):
             return bool(v)
         if t == "restrict":
             if messagebox.question(self, self.tr("限制处理"), self.tr(
-                    "限制处理后,该会员的信息仅予保存:店员无法查到,不再用于营销及其他用途,直至解除。确定吗?")):
+                    "限制处理后，该会员的信息仅予保存：店员无法查到，不再用于营销及其他用途，直至解除。确定吗？")):
                 R.execute_restrict(session, self.request_id)
                 return True
             return False
         if t == "cancel":
             if messagebox.question(self, self.tr("注销会员"), self.tr(
-                    "注销后会员资格终止,会员信息自今日起保存三年后删除。确定注销吗?")):
+                    "注销后会员资格终止，会员信息自今日起保存三年后删除。确定注销吗？")):
                 R.execute_cancel(session, self.request_id)
                 return True
             return False
         if t == "delete":
             if not messagebox.question(self, self.tr("删除个人信息"), self.tr(
-                    "将删除该顾客的全部个人信息(基本信息、敏感信息、同意凭证、签名、扫描件),不可恢复;"
-                    "购买记录按税务规定保存但不再关联本人。确定删除吗?")):
+                    "将删除该顾客的全部个人信息(基本信息、敏感信息、同意凭证、签名、扫描件),不可恢复；"
+                    "购买记录按税务规定保存但不再关联本人。确定删除吗？")):
                 return False
             s = self._manager(self.tr("删除个人信息"))
             if s:
@@ -321,5 +349,6 @@ class RequestDetail(QWidget):
         except ImportError:
             messagebox.information(self, title, self.tr("打印预览尚未安装。"))
             return
-        dlg = PrintPreviewDialog(pdf, title=title, parent=self)
-        dlg.exec()
+        self.preview = PrintPreviewDialog(pdf, title=title, parent=self, personal_data=True,
+                                          suggested_name=f"{title}-{self.req['request_no']}.pdf", lang=self.ctx.lang)
+        self.preview.exec()

@@ -1,4 +1,4 @@
-"""个人信息权利申请: the queue (filters by type, status and due; sorted by due date; counts; overdue
+"""个人信息权利申请： the queue (filters by type, status and due; sorted by due date; counts; overdue
 red, due within 3 working days amber) with the request detail beside it."""
 from __future__ import annotations
 
@@ -114,10 +114,10 @@ class RequestsPage(QWidget):
             if r["id"] == keep:
                 select = i
         self.table.blockSignals(False)
-        if select >= 0:
+        if select >= 0:     # a request that left the filtered list stays open in the detail
+            self.table.blockSignals(True)
             self.table.selectRow(select)
-        elif keep and not any(r["id"] == keep for r in self.rows):
-            self.detail.show_request(None)
+            self.table.blockSignals(False)
 
     def _selected(self) -> None:
         items = self.table.selectedItems()

@@ -1,0 +1,147 @@
+"""Requests UI: queue colours and countdowns, new-request dialog, detail timeline and steps,
+ledger re-applied at sign-in (pytest-qt, offscreen). Saves screenshots into docs/screenshots."""
+import datetime as dt
+import json
+from pathlib import Path
+
+import pytest
+from PySide6.QtGui import QColor
+
+from app import requests as R
+from app.erasure import is_erased
+from tests.conftest import CLERK_PW, MANAGER_PW
+from tests.factories import make_member
+from ui import messagebox
+
+CST = dt.timezone(dt.timedelta(hours=8))
+SHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+
+
+def _store(ctx, clock):
+    from app.staff.service import add_staff
+    session, _ = ctx.vault.setup(store_code="SH-001", store_name="上海南京路店", terminal_name="DESK-1",
+                                 username="manager", display_name="王店长", password=MANAGER_PW)
+    add_staff(ctx.vault, session, username="clerk", display_name="李店员", role="clerk", password=CLERK_PW)
+    with session.db.transaction() as conn:      # the first-sign-in password change is the shell's test
+        conn.execute("UPDATE staff SET must_change_password = 0")
+    return session
+
+
+def _at(clock, m, d):
+    clock.set(dt.datetime(2026, m, d, 10, 0, tzinfo=CST))
+
+
+def _sign_in(win, user, pw):
+    win.sign_in.username.setText(user)
+    win.sign_in.password.setText(pw)
+    win.sign_in.submit()
+
+
+def _seed(session, clock):
+    _at(clock, 10, 8)
+    a = R.open_request(session, "delete", make_member(session, name="逾期甲"), identity_method="id_card_sighted")
+    _at(clock, 10, 15)
+    b = R.open_request(session, "copy", make_member(session, name="临期乙"), identity_method="sms_code")
+    _at(clock, 10, 28)
+    c = R.open_request(session, "correct", make_member(session, name="正常丙"))
+    R.pause(session, c, "等待顾客补充户口簿复印件")
+    _at(clock, 10, 30)
+    d = R.open_request(session, "access", None, customer_found=False, identity_method="id_card_sighted")
+    R.close_not_found(session, d)
+    _at(clock, 11, 2)
+    R.resume(session, c)
+    return a, b, c, d
+
+
+def test_queue_colours_countdowns_and_detail(qtbot, window, clock):
+    ctx, win = window
+    a, b, c, d = _seed(_store(ctx, clock), clock)
+    ctx.vault.lock()
+    win.show()
+    _sign_in(win, "clerk", CLERK_PW)
+    page = win.open_page("requests")
+    assert page is not None
+    page.due_filter.setCurrentIndex(4)      # 全部
+    ids = [r["id"] for r in page.rows]
+    assert ids == [a, b, c, d]                                          # sorted by due date, closed last
+    assert page.table.item(0, 5).text().startswith("已超期")            # rule: RIG-2
+    assert page.table.item(0, 0).background().color() == QColor("#fdecea")   # red row
+    assert page.table.item(1, 5).text() == "剩 3 个工作日"              # rule: RIG-2
+    assert page.table.item(1, 0).background().color() == QColor("#fff4d6")   # amber row
+    assert page.table.item(3, 5).text() == "已办结"
+    assert "已超期 1 件" in page.summary.text() and "3个工作日内到期 1 件" in page.summary.text()
+    page.table.selectRow(2)
+    det = page.detail
+    assert det.request_id == c
+    steps = [det.timeline.topLevelItem(i).text(2) for i in range(det.timeline.topLevelItemCount())]
+    assert steps == ["受理申请", "暂停处理", "恢复处理"]
+    assert det.timeline.topLevelItem(1).text(3) == "等待顾客补充户口簿复印件"
+    assert det.buttons["verify"].isVisibleTo(det) and not det.buttons["letter"].isVisibleTo(det)
+    page.table.selectRow(0)
+    qtbot.wait(50)
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    win.grab().save(str(SHOTS / "requests_queue.png"))
+
+
+def test_new_request_dialog_and_steps(qtbot, window, clock, monkeypatch):
+    ctx, win = window
+    manager = _store(ctx, clock)
+    mid = make_member(manager, name="申请丁", mobile="13700001111")
+    ctx.vault.lock()
+    win.show()
+    _sign_in(win, "clerk", CLERK_PW)
+    page = win.open_page("requests")
+    from ui.dialogs.new_request_dialog import NewRequestDialog
+    dlg = NewRequestDialog(ctx, page)
+    qtbot.addWidget(dlg)
+    dlg.type.setCurrentIndex(dlg.type.findData("delete"))
+    dlg.query.setText("13700001111")
+    dlg.search()
+    assert dlg.results.count() == 1 and "申*" in dlg.results.item(0).text()    # masked in the list
+    assert not dlg.ok.isEnabled()                                   # identity check not chosen yet
+    dlg.identity_buttons["id_card_sighted"].setChecked(True)
+    assert dlg.ok.isEnabled()
+    dlg.adjustSize()
+    dlg.grab().save(str(SHOTS / "requests_new_dialog.png"))
+    dlg.submit()
+    rid = dlg.request_id
+    req = R.get_request(ctx.session.db, rid)
+    assert req["member_id"] == mid and req["status"] == "verified"
+    page.select_request(rid)
+    det = page.detail
+    # a clerk's delete: the manager signs in for this one step (SEC-1)
+    asked = []
+
+    def manager_session(parent, purpose=""):
+        asked.append(purpose)
+        return ctx.session.as_manager(ctx.vault.verify_staff("manager", MANAGER_PW, role="manager"))
+    monkeypatch.setattr(ctx, "manager_session", manager_session)
+    monkeypatch.setattr(det, "_preview", lambda pdf, title: setattr(det, "last_pdf", pdf))
+    messagebox.set_next_answer(True)
+    det.act("execute")
+    assert asked == ["删除个人信息"]                                          # rule: SEC-1
+    assert is_erased(ctx.session.db, mid)                                     # rule: RIG-3
+    assert json.loads(ctx.paths.erasure_ledger.read_text().splitlines()[0])["request_id"] == rid
+    assert det.buttons["letter"].isVisibleTo(det)
+    from ui.dialogs.request_step_dialog import RequestStepDialog
+    monkeypatch.setattr(RequestStepDialog, "exec", lambda self: (setattr(self, "values", {"applicant": ""}), 1)[1])
+    det.act("letter")
+    assert det.last_pdf.startswith(b"%PDF")
+    page.due_filter.setCurrentIndex(4)
+    qtbot.wait(50)
+    win.grab().save(str(SHOTS / "requests_detail.png"))
+
+
+def test_ledger_reapplied_at_sign_in(qtbot, window, clock):
+    """A ledger entry the DB does not have yet (restored backup, crash before commit) is applied at sign-in."""
+    ctx, win = window
+    manager = _store(ctx, clock)
+    mid = make_member(manager, name="账本戊")
+    ctx.paths.erasure_ledger.write_text(json.dumps({"member_id": mid, "erased_at": "2026-11-01T10:00:00+08:00",
+                                                    "reason": "request", "request_id": None,
+                                                    "store_code": "SH-001"}) + "\n")
+    ctx.vault.lock()
+    win.show()
+    _sign_in(win, "manager", MANAGER_PW)
+    assert ctx.session is not None
+    assert ctx.session.db.one("SELECT 1 FROM members WHERE id = ?", (mid,)) is None   # rule: RIG-3
