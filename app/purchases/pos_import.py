@@ -206,23 +206,25 @@ def _check_row(vals: dict, raw: tuple):
     bad = card_field(*raw)
     if bad is not None:
         return None, ("card_number", bad)
+    clean = {k: v.strip() for k, v in vals.items()}
     for name in REQUIRED:
-        if not vals.get(name, "").strip():
+        if not clean[name]:
             return None, ("missing", name)
     try:
-        fen = parse_amount_fen(vals["amount"].strip())
+        fen = parse_amount_fen(clean["amount"])
     except ValidationError as exc:
         return None, ("negative" if exc.key == "purchase.amount_negative" else "amount", "amount")
     try:
-        when = parse_time_iso(vals["time"])
+        clean["time"] = parse_time_iso(clean["time"])
     except ValidationError:
         return None, ("date", "time")
-    clean = {"time": when, "fen": fen}
+    clean["fen"] = fen
     for name, limit in _LIMITS:
-        v = vals.get(name, "").strip()
-        if len(v) > limit:
+        v = clean.get(name)
+        if v is None:
+            clean[name] = ""
+        elif len(v) > limit:
             return None, ("too_long", name)
-        clean[name] = v
     return clean, None
 
 
