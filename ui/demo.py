@@ -5,17 +5,13 @@ from PySide6.QtCore import QCoreApplication, Qt
 from PySide6.QtWidgets import QFrame, QLabel
 
 
-def _tr(text: str) -> str:
-    return QCoreApplication.translate("DemoMode", text)
-
-
 def demo_banner_text() -> str:
-    return _tr("演示模式 — 数据均为虚构")
+    return QCoreApplication.translate("DemoMode", "演示模式 — 数据均为虚构")
 
 
 def install_demo_ui(window, demo) -> None:
     """Put the banner above everything (sign-in screen and pages) and list the demo accounts on sign-in."""
-    banner = QLabel(demo_banner_text() + "  ·  " + _tr("退出后所有演示数据将被删除"))
+    banner = QLabel(demo_banner_text() + "  ·  " + QCoreApplication.translate("DemoMode", "退出后所有演示数据将被删除"))
     banner.setObjectName("demoBanner")
     banner.setAlignment(Qt.AlignmentFlag.AlignCenter)
     banner.setMinimumHeight(36)
@@ -25,9 +21,9 @@ def install_demo_ui(window, demo) -> None:
     accounts = demo.accounts
     m_user, m_pw, _ = accounts["manager"]
     c_user, c_pw, _ = accounts["clerk"]
-    info = QLabel("\n".join([_tr("演示账户（仅用于演示）："),
-                              _tr("店长：{0}，密码：{1}").format(m_user, m_pw),
-                              _tr("店员：{0}，密码：{1}").format(c_user, c_pw)]))
+    info = QLabel("\n".join([QCoreApplication.translate("DemoMode", "演示账户（仅用于演示）："),
+                              QCoreApplication.translate("DemoMode", "店长：{0}，密码：{1}").format(m_user, m_pw),
+                              QCoreApplication.translate("DemoMode", "店员：{0}，密码：{1}").format(c_user, c_pw)]))
     info.setObjectName("demoAccounts")
     info.setWordWrap(True)
     info.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)

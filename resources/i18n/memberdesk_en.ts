@@ -192,6 +192,29 @@
         </message>
     </context>
     <context>
+        <name>DemoMode</name>
+        <message>
+            <source>演示模式 — 数据均为虚构</source>
+            <translation>Demo mode — all data is fictitious</translation>
+        </message>
+        <message>
+            <source>退出后所有演示数据将被删除</source>
+            <translation>All demo data is deleted when you quit</translation>
+        </message>
+        <message>
+            <source>演示账户（仅用于演示）：</source>
+            <translation>Demo accounts (for the demo only):</translation>
+        </message>
+        <message>
+            <source>店长：{0}，密码：{1}</source>
+            <translation>Store manager: {0}, password: {1}</translation>
+        </message>
+        <message>
+            <source>店员：{0}，密码：{1}</source>
+            <translation>Clerk: {0}, password: {1}</translation>
+        </message>
+    </context>
+    <context>
         <name>DestroyOriginalsDialog</name>
         <message>
             <source>销毁纸质原件</source>
@@ -264,6 +287,156 @@
         <message>
             <source>截止</source>
             <translation>due</translation>
+        </message>
+    </context>
+    <context>
+        <name>DiscloseDialog</name>
+        <message>
+            <source>向第三方提供信息</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>收货人姓名</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>手机号</source>
+            <translation type="unfinished">Mobile</translation>
+        </message>
+        <message>
+            <source>收货地址</source>
+            <translation type="unfinished">Delivery address</translation>
+        </message>
+        <message>
+            <source>订单号</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>商品信息</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>物流企业(送货上门)</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>保险公司(延长保修)</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>接收方名称,例如 顺丰速运</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>订单号(可不填)</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>请选择</source>
+            <translation type="unfinished">Please choose</translation>
+        </message>
+        <message>
+            <source>顾客在屏幕上确认</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>顾客签字确认</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>纸质授权书</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>本次单独授权</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>接收方类型</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>接收方</source>
+            <translation type="unfinished">Recipients</translation>
+        </message>
+        <message>
+            <source>提供的信息</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>关联订单</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>记录并提供</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>取消</source>
+            <translation type="unfinished">Cancel</translation>
+        </message>
+        <message>
+            <source>保险公司只能获得订单号和商品信息,且须顾客已单独同意“延长保修服务”并对本次提供单独授权。</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>物流企业只能获得收货人姓名、手机号和收货地址,仅用于本次配送。</source>
+            <translation type="unfinished" />
+        </message>
+    </context>
+    <context>
+        <name>DisclosuresTab</name>
+        <message>
+            <source>时间</source>
+            <translation type="unfinished">Time</translation>
+        </message>
+        <message>
+            <source>接收方</source>
+            <translation type="unfinished">Recipients</translation>
+        </message>
+        <message>
+            <source>目的</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>提供的信息</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>关联订单</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>向第三方提供…</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>送货上门</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>延长保修</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>姓名</source>
+            <translation type="unfinished">Name</translation>
+        </message>
+        <message>
+            <source>手机号</source>
+            <translation type="unfinished">Mobile</translation>
+        </message>
+        <message>
+            <source>收货地址</source>
+            <translation type="unfinished">Delivery address</translation>
+        </message>
+        <message>
+            <source>订单号</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>商品信息</source>
+            <translation type="unfinished" />
         </message>
     </context>
     <context>
@@ -1232,6 +1405,73 @@
         <message>
             <source>未完成</source>
             <translation>Not completed</translation>
+        </message>
+    </context>
+    <context>
+        <name>PurchasesTab</name>
+        <message>
+            <source>交易时间</source>
+            <translation type="unfinished">Time</translation>
+        </message>
+        <message>
+            <source>金额</source>
+            <translation type="unfinished">Amount</translation>
+        </message>
+        <message>
+            <source>商品类别</source>
+            <translation type="unfinished">Product category</translation>
+        </message>
+        <message>
+            <source>支付方式</source>
+            <translation type="unfinished">Payment method</translation>
+        </message>
+        <message>
+            <source>交易号</source>
+            <translation type="unfinished">Transaction no.</translation>
+        </message>
+        <message>
+            <source>优惠券</source>
+            <translation type="unfinished">Coupon</translation>
+        </message>
+        <message>
+            <source>来源</source>
+            <translation type="unfinished">Source</translation>
+        </message>
+        <message>
+            <source>录入消费记录…</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>身份证号业务办结…</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>收银导入</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>柜台录入</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>身份证号已于 {d} 业务办结并脱敏显示;原始号码{state}。</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>已删除</source>
+            <translation type="unfinished">Deleted</translation>
+        </message>
+        <message>
+            <source>将在 30 天内删除</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>身份证号业务办结</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>分期等业务已办结,身份证号将立即脱敏显示,原始号码在 30 天内删除。是否继续?</source>
+            <translation type="unfinished" />
         </message>
     </context>
     <context>
@@ -2454,6 +2694,45 @@
         </message>
     </context>
     <context>
+        <name>ServiceRecordsTab</name>
+        <message>
+            <source>登记时间</source>
+            <translation type="unfinished">Registered</translation>
+        </message>
+        <message>
+            <source>类型</source>
+            <translation type="unfinished">Type</translation>
+        </message>
+        <message>
+            <source>状态</source>
+            <translation type="unfinished">Status</translation>
+        </message>
+        <message>
+            <source>内容</source>
+            <translation type="unfinished">Content</translation>
+        </message>
+        <message>
+            <source>服务记录自服务结束之日起保存 2 年。</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>登记服务记录…</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>结束服务</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>已结束 {d}</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>处理中</source>
+            <translation type="unfinished" />
+        </message>
+    </context>
+    <context>
         <name>SettingsPage</name>
         <message>
             <source>常规</source>
@@ -2980,6 +3259,21 @@
         <message>
             <source>收银导出文件 (*.csv *.json *.jsonl *.txt)</source>
             <translation>POS export files (*.csv *.json *.jsonl *.txt)</translation>
+        </message>
+    </context>
+    <context>
+        <name>tabs</name>
+        <message>
+            <source>消费记录</source>
+            <translation type="unfinished">Purchases</translation>
+        </message>
+        <message>
+            <source>服务记录</source>
+            <translation type="unfinished">Service record</translation>
+        </message>
+        <message>
+            <source>向第三方提供记录</source>
+            <translation type="unfinished" />
         </message>
     </context>
     <context>

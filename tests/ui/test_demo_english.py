@@ -1,0 +1,104 @@
+"""The English UI shows no Chinese: every page of the demo store, opened in English, is walked widget by
+widget (labels, buttons, headers, cells, combo items, tabs, placeholders, navigation). Customer data and
+store/staff names are data, not UI text: in the demo they all carry 演示, so they are left out."""
+from __future__ import annotations
+
+import re
+
+import pytest
+from PySide6.QtWidgets import (QAbstractButton, QComboBox, QGroupBox, QLabel, QLineEdit, QListWidget, QTableWidget,
+                               QTabWidget, QTextEdit, QTreeWidget)
+
+from app.demo import DEMO_ACCOUNTS, create_demo_store
+
+CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+# data, not UI text: demo names, store and staff (all carry 演示), masked names like 王*, font family names,
+# and the name of the Chinese language in its own script in the language chooser
+DATA = re.compile(r"演|[\u4e00-\u9fff]\*|文泉驿|微软雅黑|黑体|宋体|^简体中文$")
+
+
+def _texts(widget):
+    """(where, text) of everything a person reads in widget and its children."""
+    out = []
+    items = [widget] + widget.findChildren(object)
+    for w in items:
+        name = type(w).__name__
+        if isinstance(w, QLabel):
+            out.append((name, re.sub(r"<[^>]+>", " ", w.text())))
+        elif isinstance(w, QAbstractButton):
+            out.append((name, w.text()))
+            out.append((name + ".toolTip", w.toolTip()))
+        elif isinstance(w, QGroupBox):
+            out.append((name, w.title()))
+        elif isinstance(w, QLineEdit):
+            out.append((name + ".placeholder", w.placeholderText()))
+        elif isinstance(w, QTextEdit):
+            out.append((name + ".placeholder", w.placeholderText()))
+        elif isinstance(w, QComboBox):
+            out += [(name, w.itemText(i)) for i in range(w.count())]
+        elif isinstance(w, QTabWidget):
+            out += [(name, w.tabText(i)) for i in range(w.count())]
+        elif isinstance(w, QListWidget):
+            out += [(name, w.item(i).text()) for i in range(w.count())]
+        elif isinstance(w, QTableWidget):
+            for c in range(w.columnCount()):
+                h = w.horizontalHeaderItem(c)
+                out.append((name + ".header", h.text() if h else ""))
+            for r in range(w.rowCount()):
+                for c in range(w.columnCount()):
+                    it = w.item(r, c)
+                    out.append((name + ".cell", it.text() if it else ""))
+        elif isinstance(w, QTreeWidget):
+            h = w.headerItem()
+            out += [(name + ".header", h.text(c)) for c in range(w.columnCount())]
+    return out
+
+
+@pytest.fixture(scope="module")
+def english_window(tmp_path_factory):
+    from PySide6.QtWidgets import QApplication
+    from ui.demo import install_demo_ui
+    from ui.i18n import install_language
+    from ui.main import build, create_app
+    from ui.workers import SyncRunner
+    app = create_app(["memberdesk"])
+    demo = create_demo_store(tmp_path_factory.mktemp("demo") / "store", members=30)
+    ctx, win = build(demo.paths, "en", runner=SyncRunner())
+    install_demo_ui(win, demo)
+    win.resize(1280, 800)
+    win.show()
+    yield ctx, win, demo
+    if ctx.session is not None:
+        win.lock()
+    win.close()
+    ctx.vault.close()
+    demo.cleanup()
+    install_language(app, "zh_CN")
+    QApplication.processEvents()
+
+
+def test_english_sign_in_screen_and_banner_have_no_chinese(english_window):
+    ctx, win, _ = english_window
+    left = [f"{w}: {t}" for w, t in _texts(win) if CJK.search(t) and not DATA.search(t)]
+    assert win.menuWidget().text().startswith("Demo mode")
+    assert left == [], "\n".join(left)
+
+
+def test_every_english_page_has_no_chinese(english_window, qtbot):
+    from PySide6.QtWidgets import QApplication
+    ctx, win, _ = english_window
+    win.on_signed_in(ctx.vault.sign_in(*DEMO_ACCOUNTS["manager"][:2]))
+    left = set()
+    for row in range(win.nav.count()):
+        win.nav.setCurrentRow(row)
+        QApplication.processEvents()
+        page = win.pages.currentWidget()
+        key = page.objectName()
+        for where, text in _texts(page):
+            if CJK.search(text) and not DATA.search(text):
+                left.add(f"{key} {where}: {text}")
+    for where, text in _texts(win.statusBar()) + [("nav", win.nav.item(i).text()) for i in range(win.nav.count())]:
+        if CJK.search(text) and not DATA.search(text):
+            left.add(f"shell {where}: {text}")
+    win.lock()
+    assert sorted(left) == [], f"{len(left)} Chinese texts in the English UI:\n" + "\n".join(sorted(left))
