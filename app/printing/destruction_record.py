@@ -1,4 +1,4 @@
-"""销毁记录: the printed record of destroying a batch of paper originals (STO-2, STO-3): batch,
+"""销毁记录： the printed record of destroying a batch of paper originals (STO-2, STO-3): batch,
 form serials, method, time, the manager and the witness, and a SHA-256 over the batch that ties the
 paper to the archive (the scans' hashes are part of it)."""
 from __future__ import annotations
@@ -59,7 +59,7 @@ def _grouped(h: str) -> str:
 def destruction_record_pdf(rec: DestructionRecord, *, font: FontChoice | None = None) -> bytes:
     digest = rec.batch_hash or batch_hash(rec)
     ref = [("批次编号", rec.batch_id), ("门店", f"{rec.store.name}({rec.store.code})"),
-           ("原件数量", f"{len(rec.forms)} 份,共 {sum(f.pages for f in rec.forms)} 页"),
+           ("原件数量", f"{len(rec.forms)} 份，共 {sum(f.pages for f in rec.forms)} 页"),
            ("销毁方式", METHOD_LABELS.get(rec.method, rec.method)),
            ("销毁时间", _date(rec.destroyed_at)),
            ("店长", rec.manager), ("监销人", rec.witness),
@@ -67,12 +67,12 @@ def destruction_record_pdf(rec: DestructionRecord, *, font: FontChoice | None = 
     grid = [[str(i), f.serial, _date(f.scanned_at), str(f.pages), f.scan_sha256[:16]]
             for i, f in enumerate(rec.forms, 1)]
     sections = [
-        Section(paragraphs=["下列纸质原件均已扫描归档并核对无误,于上述时间在店长和监销人在场的情况下销毁。"
-                            "批次摘要由批次信息及各扫描件的摘要计算得出,可与电子档案核对。"]),
+        Section(paragraphs=["下列纸质原件均已扫描归档并核对无误，于上述时间在店长和监销人在场的情况下销毁。"
+                            "批次摘要由批次信息及各扫描件的摘要计算得出，可与电子档案核对。"]),
         Section(heading="销毁清单", columns=["序号", "表单编号", "扫描时间", "页数", "扫描件摘要(前 16 位)"],
                 grid=grid, col_weights=[0.6, 2.4, 1.9, 0.6, 2.2]),
     ]
     letter = Letter(title="纸质原件销毁记录", store=rec.store, reference=ref, sections=sections,
                     signatures=["店长签字", "监销人签字", "日期"], show_store_contact=False,
-                    footer_note="本记录一式一份,由店长存档;电子副本及批次摘要保存在审计日志中。")
+                    footer_note="本记录一式一份，由店长存档；电子副本及批次摘要保存在审计日志中。")
     return render_letter(letter, font=font)

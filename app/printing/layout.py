@@ -25,6 +25,22 @@ from reportlab.platypus import (BaseDocTemplate, Flowable, Frame, PageTemplate, 
 
 from app.printing.fonts import FontChoice, choose_font
 
+# Chinese line breaking: reportlab's "cannot start a line" set is Japanese-centric and lacks the full-width
+# Chinese punctuation (，；：？！） …), so a line could begin with "，". Extend it (module globals it reads).
+_ZH_CANNOT_START = "，；：？！）》」』】〉”’、。．…·"
+
+
+def _extend_line_start_rules() -> None:
+    from reportlab.lib import textsplit
+    from reportlab.platypus import paragraph
+    extra = "".join(ch for ch in _ZH_CANNOT_START if ch not in textsplit.ALL_CANNOT_START)
+    if extra:
+        textsplit.ALL_CANNOT_START += extra
+        paragraph.ALL_CANNOT_START = textsplit.ALL_CANNOT_START
+
+
+_extend_line_start_rules()
+
 SHORT_HASH = 12
 RECEIPT_WIDTH = 80 * mm
 RECEIPT_PRINTABLE = 72 * mm
@@ -51,6 +67,7 @@ class DocMeta:
     author: str = "MemberDesk"
     page_numbers: bool = True
     extra: str = ""             # e.g. the form serial
+    page_decor: object = None   # callable(canvas, number, total): draws a running header (canvas._md_* set)
 
     def footer_text(self) -> str:
         parts = []
@@ -263,6 +280,31 @@ def spacer(h_mm: float) -> Spacer:
 
 
 # -- rendering ------------------------------------------------------------------------------------
+class PageState(Flowable):
+    """Zero-size marker setting values the page decoration reads (e.g. the form's part), from this page on."""
+
+    def __init__(self, **values):
+        super().__init__()
+        self.values = values
+        self.width = self.height = 0
+
+    def wrap(self, aw, ah):
+        return 0, 0
+
+    def draw(self):
+        for k, v in self.values.items():
+            setattr(self.canv, "_md_" + k, v)
+
+
+def story_height(story: list, width: float) -> float:
+    """Total height of flowables laid out in one column of `width` (to fit a page)."""
+    total = 0.0
+    for f in story:
+        _, h = f.wrap(width, 100_000)
+        total += h + f.getSpaceBefore() + f.getSpaceAfter()
+    return total
+
+
 class SectionMark(Flowable):
     """Zero-size marker: from this page on, the footer shows `extra` and page numbers restart
     (several registration forms in one PDF, each "第 1 页 / 共 2 页" with its own serial)."""
@@ -301,6 +343,8 @@ def _numbered_canvas(meta: DocMeta, font_name: str, pagesize, bottom: float):
                 self.__dict__.update(state)
                 extra, start = self._md_section
                 self._footer(self._pageNumber - start + 1, totals[start], extra)
+                if meta.page_decor is not None:
+                    meta.page_decor(self, self._pageNumber - start + 1, totals[start])
                 super().showPage()
             super().save()
 
@@ -347,11 +391,7 @@ def render_strip(story: list, meta: DocMeta, *, font: FontChoice | None = None, 
     font = font or choose_font()
     side = (width - printable) / 2
     inner = printable
-    total = 0.0
-    for f in story:
-        _, h = f.wrap(inner, 10_000)
-        total += h + f.getSpaceBefore() + f.getSpaceAfter()
-    height = total + 10 * mm
+    height = story_height(story, inner) + 10 * mm
     buf = io.BytesIO()
     # no frame padding: the content uses the full printable width
     frame = Frame(side, 4 * mm, inner, height - 8 * mm, leftPadding=0, rightPadding=0, topPadding=0,

@@ -41,7 +41,7 @@ class Section:
 class Letter:
     title: str
     store: StoreInfo
-    reference: list[tuple[str, str]] = field(default_factory=list)   # 编号, 日期 ... under the title
+    reference: list[tuple[str, str]] = field(default_factory=list)   # 编号， 日期 ... under the title
     salutation: str = ""
     sections: list[Section] = field(default_factory=list)
     signatures: list[str] = field(default_factory=list)               # labels of signature/date lines

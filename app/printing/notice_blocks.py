@@ -14,7 +14,7 @@ def kind_label(p) -> str:
     if p.required:
         return "办理会员所必需"
     if p.sensitive:
-        return "可选 · 敏感个人信息,需单独同意"
+        return "可选 · 敏感个人信息，需单独同意"
     return "可选"
 
 
@@ -22,7 +22,7 @@ def hash_line(notice) -> str:
     return f"版本 {notice.version} · 生效日期 {notice.effective_date} · 摘要 SHA-256 {notice.content_hash}"
 
 
-def purpose_details(p, sep: str = ";") -> list[tuple[str, str]]:
+def purpose_details(p, sep: str = "；") -> list[tuple[str, str]]:
     rows = [("处理目的", p.description), ("信息类型", sep.join(p.data_types)), ("处理方式", p.method),
             ("保存期限", p.retention), ("提供给", p.recipients)]
     if p.sensitive:
@@ -95,29 +95,39 @@ def notice_meta(notice, title: str, left: str = "", extra: str = "") -> L.DocMet
                      extra=extra)
 
 
-def full_notice(notice, st: L.Styles, width: float, *, compact: bool = False) -> list:
-    """The whole notice: intro, purposes, rights, how to exercise, complaint, controller and contact."""
-    body = st.fine if compact else st.body
-    cell = st.custom("cell_compact", 8.3) if compact else st.cell
-    story = [L.para(notice.intro, body)]
-    if compact:
-        story.append(purposes_flow_table(notice, st, width, title_style=st.custom("ptitle_c", 9), text_style=cell,
-                                         title_width=30 * L.mm))
-    else:
-        story.append(purposes_table(notice, st, width))
-    if compact:
-        nums = "①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳"
-        rights = " ".join(f"{nums[i] if i < len(nums) else str(i + 1) + '.'}{r};" for i, r in enumerate(notice.rights))
-        h = st.custom("h_compact", 9.5, space_before=1.5 * L.mm, space_after=0.5 * L.mm)
-        story += [L.para("您的权利", h), L.para(rights, body), L.para("如何行使权利", h),
-                  L.para(notice.how_to_exercise, body), L.para(notice.complaint, body),
-                  L.para("个人信息处理者及联系方式", h), L.para(notice.controller + "。" + notice.contact, body)]
-    else:
-        story += rights_block(notice, st, body)
-        story += contact_block(notice, st, body)
-    story.append(L.para(hash_line(notice), st.small))
+def full_notice(notice, st: L.Styles, width: float, *, compact: bool = False, size: float = 8.3) -> list:
+    """The whole notice: intro, purposes, rights, how to exercise, complaint, controller and contact.
+    compact: dense layout in `size` pt (the registration form's notice side)."""
+    if not compact:
+        story = [L.para(notice.intro, st.body), purposes_table(notice, st, width)]
+        story += rights_block(notice, st, st.body)
+        story += contact_block(notice, st, st.body)
+        story.append(L.para(hash_line(notice), st.small))
+        return story
+    body = st.custom(f"fine_{size}", size + 0.2)
+    cell = st.custom(f"cell_{size}", size)
+    h = st.custom(f"h_{size}", size + 1.2, space_before=1.5 * L.mm, space_after=0.5 * L.mm)
+    story = [L.para(notice.intro, body),
+             purposes_flow_table(notice, st, width, title_style=st.custom(f"ptitle_{size}", size + 0.7),
+                                 text_style=cell, title_width=30 * L.mm)]
+    nums = "①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳"
+    rights = " ".join(f"{nums[i] if i < len(nums) else str(i + 1) + '.'}{r}；" for i, r in enumerate(notice.rights))
+    story += [L.para("您的权利", h), L.para(rights, body), L.para("如何行使权利", h),
+              L.para(notice.how_to_exercise, body), L.para(notice.complaint, body),
+              L.para("个人信息处理者及联系方式", h), L.para(notice.controller + "。" + notice.contact, body),
+              L.para(hash_line(notice), st.custom(f"hash_{size}", max(6.5, size - 1), color=L.GREY))]
     return story
 
 
-__all__ = ["colors", "full_notice", "purposes_table", "rights_block", "contact_block", "hash_line",
+def fit_notice_size(notice, st: L.Styles, width: float, height: float,
+                    sizes: tuple[float, ...] = (8.3, 7.9, 7.5, 7.1)) -> float:
+    """The largest compact size (down to 7.1 pt) at which the whole notice fits `height`; a notice too long
+    even then flows on to another page (the form's running header carries the QR on every page)."""
+    for size in sizes:
+        if L.story_height(full_notice(notice, st, width, compact=True, size=size), width) <= height:
+            return size
+    return sizes[-1]
+
+
+__all__ = ["colors", "full_notice", "fit_notice_size", "purposes_table", "rights_block", "contact_block", "hash_line",
            "notice_meta", "kind_label", "purpose_details"]

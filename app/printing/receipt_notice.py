@@ -25,7 +25,7 @@ def receipt_notice_pdf(notice, *, store_name: str = "", font: FontChoice | None 
         story.append(L.para(f"{i}. {p.title}({N.kind_label(p)})", head))
         story.append(N.purpose_paragraph(p, text))
     story.append(L.para("您的权利", head))
-    story.append(L.para(";".join(notice.rights) + "。", text))
+    story.append(L.para("；".join(notice.rights) + "。", text))
     story += [L.para("如何行使权利", head), L.para(notice.how_to_exercise, text), L.para(notice.complaint, text),
               L.para("个人信息处理者及联系方式", head), L.para(notice.controller, text), L.para(notice.contact, text),
               HRFlowable(width="100%", thickness=0.6, spaceBefore=1.5 * L.mm, spaceAfter=1 * L.mm),

@@ -14,7 +14,7 @@ from app.printing import notice_blocks as N
 from app.printing.fonts import FontChoice, choose_font
 from app.printing.serials import issue_form_serials, qr_payload
 
-MARGINS = (12 * L.mm, 14 * L.mm, 14 * L.mm, 14 * L.mm)
+MARGINS = (38 * L.mm, 14 * L.mm, 14 * L.mm, 14 * L.mm)   # top holds the running header
 QR_SIZE = 25 * L.mm
 
 # How each field code of a notice purpose is written on paper: (label, boxes, hint); boxes = number of
@@ -28,20 +28,39 @@ FIELD_LAYOUT: dict[str, tuple[str, int, str] | None] = {
     "face_feature": None,
     "skin_notes": None,
 }
-NOT_HANDWRITTEN = {"face_feature": "人脸特征码由刷脸支付终端采集并加密,无需在本表填写。",
-                   "skin_notes": "皮肤状况由美容顾问检测后录入,无需在本表填写。"}
+NOT_HANDWRITTEN = {"face_feature": "人脸特征码由刷脸支付终端采集并加密，无需在本表填写。",
+                   "skin_notes": "皮肤状况由美容顾问检测后录入，无需在本表填写。"}
 
 
-def _header(notice, serial: str, st: L.Styles, width: float, subtitle: str, store_name: str) -> Table:
-    left = [L.para("会员登记表", st.custom("form_title", 19)),
-            L.para(f"{notice.title} · 版本 {notice.version}" + (f" · {store_name}" if store_name else ""), st.fine),
-            L.para(subtitle, st.small)]
-    right = [L.qr_drawing(qr_payload(serial), QR_SIZE), L.para(serial, st.custom("serial", 8.5, align=L.TA_CENTER))]
-    t = Table([[left, right]], colWidths=[width - QR_SIZE - 10 * L.mm, QR_SIZE + 10 * L.mm])
-    t.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP"), ("ALIGN", (1, 0), (1, 0), "CENTER"),
-                           ("LINEBELOW", (0, 0), (-1, 0), 0.8, L.colors.black),
-                           ("BOTTOMPADDING", (0, 0), (-1, -1), 2), ("TOPPADDING", (0, 0), (-1, -1), 0)]))
-    return t
+def _page_header(notice, store_name: str, font_name: str):
+    """The running header of every form page, drawn after layout (so it knows the page's serial and part):
+    title, notice version, the part of the form, and the serial as QR + text at the top right."""
+    def decor(canv, number: int, total: int) -> None:
+        serial = getattr(canv, "_md_serial", None)
+        if not serial:
+            return
+        w, h = A4
+        left, right, top = MARGINS[3], w - MARGINS[1], h - 9 * L.mm
+        canv.saveState()
+        canv.setFillColor(L.colors.black)
+        canv.setFont(font_name, 19)
+        canv.drawString(left, top - 19, "会员登记表")
+        canv.setFont(font_name, 8.5)
+        line = f"{notice.title} · 版本 {notice.version}" + (f" · {store_name}" if store_name else "")
+        canv.drawString(left, top - 33, line)
+        canv.setFillColor(L.GREY)
+        canv.drawString(left, top - 45, getattr(canv, "_md_part", ""))
+        qr = L.QrBlock(qr_payload(serial), QR_SIZE)
+        qx = right - QR_SIZE
+        qr.drawOn(canv, qx, top - QR_SIZE + 2 * L.mm)
+        canv.setFillColor(L.colors.black)
+        canv.setFont(font_name, 8.5)
+        canv.drawCentredString(qx + QR_SIZE / 2, top - QR_SIZE - 1.5 * L.mm, serial)
+        canv.setLineWidth(0.8)
+        y = h - MARGINS[0] + 2 * L.mm
+        canv.line(left, y, right, y)
+        canv.restoreState()
+    return decor
 
 
 def _boxes(n: int, box: float = 6.2 * L.mm) -> Table:
@@ -112,41 +131,41 @@ def _section(st, title: str, note: str) -> list:
 def consent_page(notice, st: L.Styles, width: float) -> list:
     index = {p.code: i for i, p in enumerate(notice.purposes, 1)}
     story = []
-    story += _section(st, "一、办理会员所必需", "勾选并填写下列信息即可办理会员;其他各项均为可选,不勾选不影响办理会员。")
+    story += _section(st, "一、办理会员所必需", "勾选并填写下列信息即可办理会员；其他各项均为可选，不勾选不影响办理会员。")
     for p in notice.required_purposes:
-        story.append(_purpose_row(p, index[p.code], st, width, "我已阅读告知书,同意为办理会员处理:" + ";".join(p.data_types)))
+        story.append(_purpose_row(p, index[p.code], st, width, "我已阅读告知书，同意为办理会员处理：" + "；".join(p.data_types)))
         story += _field_rows(p.fields, st, width)
     optional = [p for p in notice.optional_purposes if not p.sensitive]
     if optional:
-        story += _section(st, "二、可选处理目的(每项单独勾选)", "只勾选您同意的项目;不勾选即为不同意。")
+        story += _section(st, "二、可选处理目的(每项单独勾选)", "只勾选您同意的项目；不勾选即为不同意。")
         for p in optional:
-            block = [_purpose_row(p, index[p.code], st, width, "同意:" + p.description)]
+            block = [_purpose_row(p, index[p.code], st, width, "同意：" + p.description)]
             block += _field_rows(p.fields, st, width)
             story.append(L.keep(*block))
     sensitive = [p for p in notice.purposes if p.sensitive and not p.required]
     if sensitive:
         story += _section(st, "三、敏感个人信息单独同意(每项单独勾选并签名)",
-                          "以下各项涉及敏感个人信息;必要性和保护措施见告知书对应条目。不同意不影响办理会员和其他服务。")
+                          "以下各项涉及敏感个人信息；必要性和保护措施见告知书对应条目。不同意不影响办理会员和其他服务。")
         for p in sensitive:
             block = [_purpose_row(p, index[p.code], st, width,
-                                  f"我单独同意处理:{';'.join(p.data_types)}(告知书第 {index[p.code]} 项)",
+                                  f"我单独同意处理：{'；'.join(p.data_types)}(告知书第 {index[p.code]} 项)",
                                   signature="本项单独同意签名")]
             block += _field_rows(p.fields, st, width)
             story.append(L.keep(*block))
-    story += _section(st, "四、不满十四周岁的未成年人", "顾客不满十四周岁的,须由其监护人阅读告知书、代为勾选并签名。")
+    story += _section(st, "四、不满十四周岁的未成年人", "顾客不满十四周岁的，须由其监护人阅读告知书、代为勾选并签名。")
     story.append(_guardian(st, width))
-    story += _section(st, "五、签名确认", "本人已阅读并理解告知书全部内容,以上勾选为本人真实意愿。")
+    story += _section(st, "五、签名确认", "本人已阅读并理解告知书全部内容，以上勾选为本人真实意愿。")
     story.append(L.signature_lines(st, ["顾客签名", "日期", "经办店员"], width))
     return story
 
 
-def _form_story(notice, serial: str, st: L.Styles, width: float, store_name: str) -> list:
-    story = [L.SectionMark(f"表单编号 {serial}"),
-             _header(notice, serial, st, width, "第一部分:告知书(请先阅读,再填写背面)", store_name), L.spacer(2)]
-    story += N.full_notice(notice, st, width, compact=True)
-    story += [PageBreak(), _header(notice, serial, st, width, "第二部分:同意及填写(逐项勾选)", store_name)]
-    story += consent_page(notice, st, width)
-    return story
+PART_1 = "第一部分：告知书（请先阅读，再填写背面）"
+PART_2 = "第二部分：同意及填写（逐项勾选）"
+
+
+def _form_story(notice_story: list, consent_story: list, serial: str) -> list:
+    return ([L.SectionMark(f"表单编号 {serial}"), L.PageState(serial=serial, part=PART_1)] + notice_story
+            + [PageBreak(), L.PageState(part=PART_2)] + consent_story)
 
 
 def registration_form_pdf(notice, serials: list[str], *, store_name: str = "",
@@ -157,12 +176,17 @@ def registration_form_pdf(notice, serials: list[str], *, store_name: str = "",
     font = font or choose_font()
     st = L.styles_for(font)
     width = L.frame_width(A4, MARGINS[3], MARGINS[1])
+    height = A4[1] - MARGINS[0] - MARGINS[2] - 12 - 2 * L.mm     # frame padding and a little slack
+    size = N.fit_notice_size(notice, st, width, height)
     story = []
     for i, serial in enumerate(serials):
         if i:
             story.append(PageBreak())
-        story += _form_story(notice, serial, st, width, store_name)
+        # fresh flowables per form (they carry layout state), all from the same Notice
+        story += _form_story(N.full_notice(notice, st, width, compact=True, size=size),
+                             consent_page(notice, st, width), serial)
     meta = N.notice_meta(notice, "会员登记表", left=store_name)
+    meta.page_decor = _page_header(notice, store_name, font.name)
     return L.render(story, meta, font=font, pagesize=A4, margins=MARGINS)
 
 

@@ -1,4 +1,4 @@
-"""受理回执: the acknowledgement receipt handed to the customer when a rights request is taken
+"""受理回执： the acknowledgement receipt handed to the customer when a rights request is taken
 (RIG-1, RIG-2: it states the due date, 15 working days)."""
 from __future__ import annotations
 
@@ -55,12 +55,12 @@ def request_receipt_pdf(data: RequestReceipt, *, font: FontChoice | None = None)
     if data.details:
         sections.append(Section(heading="申请内容", paragraphs=[data.details]))
     paras = [
-        "我们已收到您的个人信息权利申请,将在上述答复期限内以书面形式告知您处理结果。",
-        "如需补充材料或进一步核验身份,我们会及时与您联系;补充材料不影响您已提出的申请。",
-        "请妥善保管本回执,查询进度或领取处理结果告知书时请出示受理编号。",
+        "我们已收到您的个人信息权利申请，将在上述答复期限内以书面形式告知您处理结果。",
+        "如需补充材料或进一步核验身份，我们会及时与您联系；补充材料不影响您已提出的申请。",
+        "请妥善保管本回执，查询进度或领取处理结果告知书时请出示受理编号。",
     ]
     if data.calendar_missing:
-        paras.append("注:本年度节假日安排尚未导入,答复期限仅按周末计算,实际期限不会晚于所示日期。")
+        paras.append("注：本年度节假日安排尚未导入，答复期限仅按周末计算，实际期限不会晚于所示日期。")
     sections.append(Section(heading="说明", paragraphs=paras))
     letter = Letter(title="个人信息权利申请受理回执", store=data.store, reference=ref, sections=sections,
                     signatures=["受理人签字", "申请人签字", "日期"])

@@ -1,4 +1,4 @@
-"""处理结果告知书: the written result of a rights request (RIG-2). A refusal states its reason and
+"""处理结果告知书： the written result of a rights request (RIG-2). A refusal states its reason and
 legal basis and tells the customer they may complain to the authority or sue in court (RIG-4,
 PIPL Art. 50)."""
 from __future__ import annotations
@@ -13,7 +13,7 @@ from app.printing.request_receipt import _date, kind_label
 
 OUTCOME_LABELS = {"done": "已办理", "partial": "部分办理", "refused": "不予办理"}
 
-RIGHTS_REMEDY = ("如您对本处理结果有异议,可以向我们再次提出;也可以向履行个人信息保护职责的部门投诉、举报,"
+RIGHTS_REMEDY = ("如您对本处理结果有异议，可以向我们再次提出；也可以向履行个人信息保护职责的部门投诉、举报，"
                  "或者依法向人民法院提起诉讼(《中华人民共和国个人信息保护法》第五十条)。")
 
 
@@ -48,7 +48,7 @@ def result_letter_pdf(data: ResultLetter, *, font: FontChoice | None = None) -> 
     sections = [Section(heading="处理情况",
                         bullets=data.actions or (["您的申请已按要求办理完毕。"] if data.outcome == "done" else []),
                         paragraphs=[] if data.actions or data.outcome == "done"
-                        else ["经核查,您的申请不予办理,理由及法律依据见下文。"])]
+                        else ["经核查，您的申请不予办理，理由及法律依据见下文。"])]
     if data.outcome != "done":
         sections.append(Section(heading="拒绝理由及法律依据",
                                 rows=[("拒绝理由", data.refusal_reason), ("法律依据", data.legal_basis)]))

@@ -100,3 +100,24 @@ def test_qr_survives_a_rotated_noisy_scan(notice, dpi, angle):
     scan = like_a_scan(page_image(pdf, 2, dpi), angle, seed=int(angle * 10))
     found = [S.serial_from_qr(r.text) for r in zxingcpp.read_barcodes(scan)]
     assert found == [serial]
+
+
+def test_a_longer_notice_shrinks_or_flows_and_every_page_keeps_its_qr(notice):
+    """A head-office notice may be longer than the shipped one: the notice side shrinks (down to 7.1 pt),
+    then flows on; every page still carries the form's QR and serial, and the consent side follows."""
+    from app.notices.model import Notice
+    from tests.app.test_printing_helpers import page_texts
+    data = notice.to_dict()
+    data["version"] = "2027.9"
+    data["intro"] = notice.intro * 4                  # somewhat longer: the notice side shrinks, still 2 pages
+    assert len(page_texts(registration_form_pdf(Notice.from_dict(data), ["SH-001-261102-00320"]))) == 2
+    data["intro"] = notice.intro * 16                 # much longer: it flows on to a second notice page
+    longer = Notice.from_dict(data)
+    serial = "SH-001-261102-00321"
+    pdf = registration_form_pdf(longer, [serial])
+    texts = page_texts(pdf)
+    assert len(texts) >= 3
+    assert "第二部分" in texts[-1] and all("第二部分" not in t for t in texts[:-1])
+    for page in range(1, len(texts) + 1):
+        found = [r.text for r in zxingcpp.read_barcodes(page_image(pdf, page, 150))]
+        assert found == [S.qr_payload(serial)]

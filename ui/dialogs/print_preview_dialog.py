@@ -191,7 +191,7 @@ class PrintPreviewDialog(QDialog):
     def save_as_pdf(self) -> None:
         if self.personal_data and not messagebox.question(
                 self, self.tr("另存为 PDF"),
-                self.tr("此文档包含顾客的个人信息。保存的 PDF 文件不加密,请只保存到安全的位置,用完后及时删除。是否继续?")):
+                self.tr("此文档包含顾客的个人信息。保存的 PDF 文件不加密，请只保存到安全的位置，用完后及时删除。是否继续？")):
             return
         path, _ = QFileDialog.getSaveFileName(self, self.tr("另存为 PDF"), self.suggested_name, self.tr("PDF 文件 (*.pdf)"))
         if not path:
@@ -205,7 +205,7 @@ class PrintPreviewDialog(QDialog):
             with open(path, "wb") as fh:
                 fh.write(bytes(self._bytes.data()))
         except OSError:
-            messagebox.warning(self, self.tr("未完成"), self.tr("文件无法保存,请检查位置和磁盘空间。"))
+            messagebox.warning(self, self.tr("未完成"), self.tr("文件无法保存，请检查位置和磁盘空间。"))
             return
         self.saved_path = path
         self._done()

@@ -1,4 +1,4 @@
-"""打印资料: the notice printouts of any stored notice version — service-desk poster, blank registration
+"""打印资料： the notice printouts of any stored notice version — service-desk poster, blank registration
 forms (each with a serial recorded in the DB), the receipt-back notice — and the list of issued forms."""
 from __future__ import annotations
 
@@ -36,9 +36,9 @@ class PrintDocumentsPage(QWidget):
 
         docs = QHBoxLayout()
         self.poster_button = self._card(docs, self.tr("服务台海报"),
-                                        self.tr("A4,两张并排张贴;字号适合一米外阅读。"), self.tr("预览并打印"))
+                                        self.tr("A4,两张并排张贴；字号适合一米外阅读。"), self.tr("预览并打印"))
         self.form_button = self._card(docs, self.tr("会员登记表"),
-                                      self.tr("A4 双面;每份表单带唯一编号和二维码,打印时记录在系统中。"),
+                                      self.tr("A4 双面；每份表单带唯一编号和二维码，打印时记录在系统中。"),
                                       self.tr("生成并打印"))
         self.count = QSpinBox()
         self.count.setRange(1, 50)
@@ -46,7 +46,7 @@ class PrintDocumentsPage(QWidget):
         self.count.setSuffix(self.tr(" 份"))
         self.form_button.parentWidget().layout().insertWidget(2, self.count)
         self.receipt_button = self._card(docs, self.tr("小票背面告知"),
-                                         self.tr("80 毫米热敏小票纸,打印宽度 72 毫米。"), self.tr("预览并打印"))
+                                         self.tr("80 毫米热敏小票纸，打印宽度 72 毫米。"), self.tr("预览并打印"))
         lay.addLayout(docs)
         self.poster_button.clicked.connect(self.print_poster)
         self.form_button.clicked.connect(self.print_forms)
@@ -94,10 +94,10 @@ class PrintDocumentsPage(QWidget):
         font = font_for_db(db)
         if font.fallback or font.configured_failed:
             self.font_note.setText(render("printing.font_fallback", self.ctx.lang) if font.fallback
-                                   else self.tr("设置中指定的字体文件无法使用,已改用系统字体 %1。").replace("%1", font.label))
+                                   else self.tr("设置中指定的字体文件无法使用，已改用系统字体 %1。").replace("%1", font.label))
             self.font_note.setStyleSheet("background: #fff4d6; color: #6b4e00; padding: 6px;")
         else:
-            self.font_note.setText(self.tr("打印字体:%1(已嵌入)").replace("%1", font.label))
+            self.font_note.setText(self.tr("打印字体：%1(已嵌入)").replace("%1", font.label))
             self.font_note.setStyleSheet("color: #57606a;")
         self.load_serials()
 
