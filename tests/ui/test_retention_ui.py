@@ -157,3 +157,52 @@ def test_pos_import_report_lists_rejected_lines(qtbot, ctx, manager, tmp_path):
     items = [dlg.lines.item(i).text() for i in range(dlg.lines.count())]
     assert items == ["第 3 行：金额为负数(列：金额)", "第 4 行：含类似银行卡号的数字，整行未保存(列：金额)"]   # rule: PAY-1
     _shot(dlg, "pos_import_report.png")
+
+
+def test_member_activity_tabs_and_disclosure_dialog(qtbot, ctx, manager, vault, clock):
+    from PySide6.QtWidgets import QTabWidget
+    from app.service_records import open_record
+    from app.store.fieldcrypt import FieldCipher
+    from tests.retention_helpers import grant_consent, store_id_number
+    from ui.dialogs.disclose_dialog import DiscloseDialog
+    from ui.widgets.member_activity import add_member_activity_tabs
+    mid = make_member(manager)
+    grant_consent(manager, mid, "delivery")
+    record_purchase(manager, mid, amount="1234.5", goods_type="家电", payment_method="微信支付", coupon_code="CP-1")
+    open_record(manager, mid, "complaint", "送货延迟")
+    store_id_number(manager, FieldCipher(vault.data_key()), mid, "44030119900101123X")
+    dlg = DiscloseDialog(ctx, mid)
+    qtbot.addWidget(dlg)
+    assert set(dlg.checks) == {"name", "mobile", "delivery_address"}                              # rule: SHR-1
+    dlg.recipient.setText("顺丰速运")
+    dlg.reference.setText("SO-20261102-1")
+    _shot(dlg, "disclose_dialog.png")
+    dlg.accept()
+    assert dlg.disclosure_id
+    dlg2 = DiscloseDialog(ctx, mid)
+    qtbot.addWidget(dlg2)
+    dlg2.kind.setCurrentIndex(dlg2.kind.findData("insurer"))
+    assert set(dlg2.checks) == {"order_no", "product"}                                            # rule: SHR-1
+    dlg2.recipient.setText("平安保险")
+    dlg2.accept()
+    assert dlg2.disclosure_id is None and "未同意" in dlg2.error.text()                            # rule: SHR-1
+    tabs = QTabWidget()
+    qtbot.addWidget(tabs)
+    purchases, records, disclosures = add_member_activity_tabs(tabs, ctx, mid)
+    assert purchases.table.item(0, 1).text() == "¥1,234.50"
+    assert records.table.item(0, 2).text() == "处理中"
+    assert disclosures.table.item(0, 1).text() == "顺丰速运"                                      # rule: SHR-2
+    assert disclosures.table.item(0, 3).text() == "姓名、手机号、收货地址"
+    from ui import messagebox
+    messagebox.set_next_answer(True)
+    assert not purchases.done_btn.isHidden()
+    purchases.business_done()
+    assert "脱敏" in purchases.id_state.text() and purchases.done_btn.isHidden()                  # rule: RET-4
+    records.table.selectRow(0)
+    records.close_selected()
+    assert records.table.item(0, 2).text().startswith("已结束")
+    tabs.resize(900, 420)
+    tabs.show()
+    for i, name in enumerate(("member_purchases_tab.png", "member_service_records_tab.png", "member_disclosures_tab.png")):
+        tabs.setCurrentIndex(i)
+        _shot(tabs, name)

@@ -202,7 +202,7 @@ class RetentionPage(QWidget):
         applied = next((x for x in runs if x["mode"] == "apply" and x["result"].get("categories")), None)
         if applied:
             total = sum(c.get("purged", 0) for c in applied["result"]["categories"].values())
-            self.last_run.setText(self.tr("上次清理：{when}({how}),共清理 {n} 条。").format(
+            self.last_run.setText(self.tr("上次清理：{when}({how})，共清理 {n} 条。").format(
                 when=(applied["finished_at"] or "")[:16].replace("T", " "),
                 how=L["trigger_run"].get(applied["trigger"], applied["trigger"]), n=total))
         else:
