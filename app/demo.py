@@ -4,7 +4,9 @@ members, so a new clerk or manager can try every screen without touching real da
 - Store "演示门店" with code DEMO; a demo manager and a demo clerk whose passwords are shown on the
   sign-in screen (DEMO_ACCOUNTS).
 - ~200 synthetic members (names and mobiles from bench/datagen.py, every name starts with "演示·"),
-  registered through the registration service over the past year, with consent records.
+  registered through the registration service over the past year, with consent records; about half
+  with a purchase; one in sixteen registered ~3.5 years ago without a purchase (the retention dry run
+  finds them due).
 - A few requests at different points of the 15-working-day clock (one overdue, one due soon, one new).
 - `DemoStore.cleanup()` deletes the folder; the UI calls it at exit.
 
@@ -29,6 +31,8 @@ DEMO_ACCOUNTS = {
     "clerk": ("demo_clerk", "Demo-clerk-1", "演示店员"),
 }
 DEMO_ADDRESS = "上海市演示区虚构路{n}号(演示地址)"
+GOODS = ("服装", "家电", "日化", "食品", "箱包")
+PAYMENTS = ("微信支付", "支付宝", "现金", "银行卡")
 
 
 class _ShiftClock(SystemClock):
@@ -73,6 +77,7 @@ def create_demo_store(root: str | Path | None = None, *, members: int = 200, see
     from app.members.service import cipher_for, register_member
     from app.notices import current_notice
     from app.notices.model import REQUIRED_PURPOSE
+    from app.purchases import record_purchase
     from app.staff.service import add_staff
     from app.store.vault import Vault
 
@@ -97,8 +102,10 @@ def create_demo_store(root: str | Path | None = None, *, members: int = 200, see
         optional = [p.code for p in notice.purposes if not p.required and not p.sensitive]
         fields_of = {p.code: set(p.fields) for p in notice.purposes}
         ids = []
+        old = max(1, members // 16)           # registered ~3.5 years ago, never bought: due for the retention sweep
         for i, name, mobile in demo_members(members, seed):
-            clock.shift = dt.timedelta(days=400 * (members - i) / members, minutes=rng.randint(0, 600))
+            days = 1300 + 10 * (old - i) if i < old else 400 * (members - i) / members
+            clock.shift = dt.timedelta(days=days, minutes=rng.randint(0, 600))
             decisions = {p.code: False for p in notice.purposes}
             decisions[REQUIRED_PURPOSE] = True
             for code in optional:
@@ -111,7 +118,11 @@ def create_demo_store(root: str | Path | None = None, *, members: int = 200, see
             for code, granted in decisions.items():
                 if granted and "address" in fields_of.get(code, ()):
                     values["address"] = DEMO_ADDRESS.format(n=i + 1)
-            ids.append(register_member(session, cipher, notice=notice, decisions=decisions, values=values)["id"])
+            mid = register_member(session, cipher, notice=notice, decisions=decisions, values=values)["id"]
+            ids.append(mid)
+            if i >= old and rng.random() < 0.5:
+                record_purchase(session, mid, amount=f"{rng.randint(20, 2000)}.{rng.randint(0, 99):02d}",
+                                goods_type=rng.choice(GOODS), payment_method=rng.choice(PAYMENTS))
         n_requests = _demo_requests(session, clock, ids, rng)
         clock.shift = dt.timedelta(0)
         session.db.checkpoint()

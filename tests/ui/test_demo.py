@@ -30,8 +30,13 @@ def test_demo_store_has_fake_members_and_working_accounts(tmp_path):
                                  (session.clock.now().date().isoformat(),)) >= 1   # one overdue request to try
         from app.audit import chain
         assert chain.verify(session.db).ok                          # rule: SEC-2
+        assert session.db.scalar("SELECT count(*) FROM purchases") > 0
         vault.lock()
-        assert vault.sign_in(*DEMO_ACCOUNTS["manager"][:2]).staff.is_manager
+        manager = vault.sign_in(*DEMO_ACCOUNTS["manager"][:2])
+        assert manager.staff.is_manager
+        from app.retention import sweep
+        due = sweep.dry_run(manager, record=False)["categories"]["member"]["due"]
+        assert due == 60 // 16                                      # old members for the retention dry run
     finally:
         vault.close()
     demo.cleanup()
