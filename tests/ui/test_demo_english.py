@@ -138,3 +138,40 @@ def test_chinese_ui_has_no_english(tmp_path, qtbot):
     finally:
         ctx.vault.close()
         demo.cleanup()
+
+
+def test_english_dialogs_have_no_chinese(english_window):
+    """The dialogs a clerk or manager opens most, built (not executed) in the English UI."""
+    from PySide6.QtWidgets import QApplication
+    from ui.dialogs.change_password_dialog import ChangePasswordDialog
+    from ui.dialogs.manager_sign_in_dialog import ManagerSignInDialog
+    from ui.dialogs.member_detail_dialog import MemberDetailDialog
+    from ui.dialogs.new_request_dialog import NewRequestDialog
+    from ui.dialogs.record_purchase_dialog import RecordPurchaseDialog
+    from ui.dialogs.recovery_reset_dialog import RecoveryResetDialog
+    from ui.dialogs.register_member_dialog import RegisterMemberDialog
+    ctx, win, _ = english_window
+    win.on_signed_in(ctx.vault.sign_in(*DEMO_ACCOUNTS["manager"][:2]))
+    member_id = ctx.session.db.scalar("SELECT id FROM members ORDER BY registered_at DESC LIMIT 1")
+    makers = {
+        "RegisterMemberDialog": lambda: RegisterMemberDialog(ctx, win),
+        "MemberDetailDialog": lambda: MemberDetailDialog(ctx, member_id, win),
+        "NewRequestDialog": lambda: NewRequestDialog(ctx, win),
+        "RecordPurchaseDialog": lambda: RecordPurchaseDialog(ctx, member_id, win),
+        "ChangePasswordDialog": lambda: ChangePasswordDialog(ctx, win),
+        "ManagerSignInDialog": lambda: ManagerSignInDialog(ctx, win),
+        "RecoveryResetDialog": lambda: RecoveryResetDialog(ctx, win),
+    }
+    left = set()
+    try:
+        for name, make in makers.items():
+            dlg = make()
+            dlg.show()
+            QApplication.processEvents()
+            texts = _texts(dlg) + [("windowTitle", dlg.windowTitle())]
+            left |= {f"{name} {w}: {t}" for w, t in texts if CJK.search(t) and not DATA.search(t)}
+            dlg.reject()
+            dlg.deleteLater()
+    finally:
+        win.lock()
+    assert sorted(left) == [], f"{len(left)} Chinese texts in English dialogs:\n" + "\n".join(sorted(left))
