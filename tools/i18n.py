@@ -4,6 +4,8 @@
     .venv/bin/python tools/i18n.py check      # report untranslated entries, CJK in English, strings not in the .ts
     .venv/bin/python tools/i18n.py apply F    # fill translations from a JSON file {"context": {"source": "English"}}
     .venv/bin/python tools/i18n.py release    # build the .qm (./run.sh and the bundle build do this too)
+    .venv/bin/python tools/i18n.py todo > todo.json   # untranslated entries as an `apply` file, with the
+                                                      # English of the same text in another context filled in
 
 Page titles are registered as data (PageSpec("key", "标题", ...)) and translated in the "nav" context;
 lupdate cannot see them (nor self.tr() inside an f-string), so `update` feeds every string the scanner
@@ -238,6 +240,15 @@ def main(argv=None) -> int:
     if cmd == "apply":
         mapping = json.loads(Path(argv[1]).read_text("utf-8"))
         print(f"{apply_translations(mapping)} translation(s) written")
+        return 0
+    if cmd == "todo":
+        entries = read_ts()
+        known = {e.source: e.translation for e in entries if e.kind == "" and e.translation.strip()}
+        todo: dict = {}
+        for e in entries:
+            if e.kind == "unfinished" or not e.translation.strip():
+                todo.setdefault(e.context, {})[e.source] = known.get(e.source, "")
+        print(json.dumps(todo, ensure_ascii=False, indent=1))
         return 0
     if cmd == "release":
         print(release())
