@@ -293,150 +293,150 @@
         <name>DiscloseDialog</name>
         <message>
             <source>向第三方提供信息</source>
-            <translation type="unfinished" />
+            <translation>Provide information to a third party</translation>
         </message>
         <message>
             <source>收货人姓名</source>
-            <translation type="unfinished" />
+            <translation>Recipient's name</translation>
         </message>
         <message>
             <source>手机号</source>
-            <translation type="unfinished">Mobile</translation>
+            <translation>Mobile</translation>
         </message>
         <message>
             <source>收货地址</source>
-            <translation type="unfinished">Delivery address</translation>
+            <translation>Delivery address</translation>
         </message>
         <message>
             <source>订单号</source>
-            <translation type="unfinished" />
+            <translation>Order number</translation>
         </message>
         <message>
             <source>商品信息</source>
-            <translation type="unfinished" />
+            <translation>Product information</translation>
         </message>
         <message>
             <source>物流企业(送货上门)</source>
-            <translation type="unfinished" />
+            <translation>Logistics company (home delivery)</translation>
         </message>
         <message>
             <source>保险公司(延长保修)</source>
-            <translation type="unfinished" />
+            <translation>Insurer (extended warranty)</translation>
         </message>
         <message>
-            <source>接收方名称,例如 顺丰速运</source>
-            <translation type="unfinished" />
+            <source>接收方名称，例如 顺丰速运</source>
+            <translation>Recipient's name, e.g. SF Express</translation>
         </message>
         <message>
             <source>订单号(可不填)</source>
-            <translation type="unfinished" />
+            <translation>Order number (optional)</translation>
         </message>
         <message>
             <source>请选择</source>
-            <translation type="unfinished">Please choose</translation>
+            <translation>Please choose</translation>
         </message>
         <message>
             <source>顾客在屏幕上确认</source>
-            <translation type="unfinished" />
+            <translation>Customer confirmed on screen</translation>
         </message>
         <message>
             <source>顾客签字确认</source>
-            <translation type="unfinished" />
+            <translation>Customer signed</translation>
         </message>
         <message>
             <source>纸质授权书</source>
-            <translation type="unfinished" />
+            <translation>Paper authorisation</translation>
         </message>
         <message>
             <source>本次单独授权</source>
-            <translation type="unfinished" />
+            <translation>Separate authorisation for this disclosure</translation>
         </message>
         <message>
             <source>接收方类型</source>
-            <translation type="unfinished" />
+            <translation>Recipient type</translation>
         </message>
         <message>
             <source>接收方</source>
-            <translation type="unfinished">Recipients</translation>
+            <translation>Recipient</translation>
         </message>
         <message>
             <source>提供的信息</source>
-            <translation type="unfinished" />
+            <translation>Information provided</translation>
         </message>
         <message>
             <source>关联订单</source>
-            <translation type="unfinished" />
+            <translation>Related order</translation>
         </message>
         <message>
             <source>记录并提供</source>
-            <translation type="unfinished" />
+            <translation>Record and provide</translation>
         </message>
         <message>
             <source>取消</source>
-            <translation type="unfinished">Cancel</translation>
+            <translation>Cancel</translation>
         </message>
         <message>
-            <source>保险公司只能获得订单号和商品信息,且须顾客已单独同意“延长保修服务”并对本次提供单独授权。</source>
-            <translation type="unfinished" />
+            <source>保险公司只能获得订单号和商品信息，且须顾客已单独同意“延长保修服务”并对本次提供单独授权。</source>
+            <translation>An insurer gets only the order number and the product, and only when the customer separately consented to "extended warranty" and separately authorised this disclosure.</translation>
         </message>
         <message>
-            <source>物流企业只能获得收货人姓名、手机号和收货地址,仅用于本次配送。</source>
-            <translation type="unfinished" />
+            <source>物流企业只能获得收货人姓名、手机号和收货地址，仅用于本次配送。</source>
+            <translation>A logistics company gets only the recipient's name, mobile and delivery address, for this delivery only.</translation>
         </message>
     </context>
     <context>
         <name>DisclosuresTab</name>
         <message>
             <source>时间</source>
-            <translation type="unfinished">Time</translation>
+            <translation>Time</translation>
         </message>
         <message>
             <source>接收方</source>
-            <translation type="unfinished">Recipients</translation>
+            <translation>Recipient</translation>
         </message>
         <message>
             <source>目的</source>
-            <translation type="unfinished" />
+            <translation>Purpose</translation>
         </message>
         <message>
             <source>提供的信息</source>
-            <translation type="unfinished" />
+            <translation>Information provided</translation>
         </message>
         <message>
             <source>关联订单</source>
-            <translation type="unfinished" />
+            <translation>Related order</translation>
         </message>
         <message>
             <source>向第三方提供…</source>
-            <translation type="unfinished" />
+            <translation>Provide to a third party…</translation>
         </message>
         <message>
             <source>送货上门</source>
-            <translation type="unfinished" />
+            <translation>Home delivery</translation>
         </message>
         <message>
             <source>延长保修</source>
-            <translation type="unfinished" />
+            <translation>Extended warranty</translation>
         </message>
         <message>
             <source>姓名</source>
-            <translation type="unfinished">Name</translation>
+            <translation>Name</translation>
         </message>
         <message>
             <source>手机号</source>
-            <translation type="unfinished">Mobile</translation>
+            <translation>Mobile</translation>
         </message>
         <message>
             <source>收货地址</source>
-            <translation type="unfinished">Delivery address</translation>
+            <translation>Delivery address</translation>
         </message>
         <message>
             <source>订单号</source>
-            <translation type="unfinished" />
+            <translation>Order number</translation>
         </message>
         <message>
             <source>商品信息</source>
-            <translation type="unfinished" />
+            <translation>Product information</translation>
         </message>
     </context>
     <context>
@@ -1411,67 +1411,67 @@
         <name>PurchasesTab</name>
         <message>
             <source>交易时间</source>
-            <translation type="unfinished">Time</translation>
+            <translation>Time</translation>
         </message>
         <message>
             <source>金额</source>
-            <translation type="unfinished">Amount</translation>
+            <translation>Amount</translation>
         </message>
         <message>
             <source>商品类别</source>
-            <translation type="unfinished">Product category</translation>
+            <translation>Product category</translation>
         </message>
         <message>
             <source>支付方式</source>
-            <translation type="unfinished">Payment method</translation>
+            <translation>Payment method</translation>
         </message>
         <message>
             <source>交易号</source>
-            <translation type="unfinished">Transaction no.</translation>
+            <translation>Transaction no.</translation>
         </message>
         <message>
             <source>优惠券</source>
-            <translation type="unfinished">Coupon</translation>
+            <translation>Coupon</translation>
         </message>
         <message>
             <source>来源</source>
-            <translation type="unfinished">Source</translation>
+            <translation>Source</translation>
         </message>
         <message>
             <source>录入消费记录…</source>
-            <translation type="unfinished" />
+            <translation>Record a purchase…</translation>
         </message>
         <message>
             <source>身份证号业务办结…</source>
-            <translation type="unfinished" />
+            <translation>ID number no longer needed…</translation>
         </message>
         <message>
             <source>收银导入</source>
-            <translation type="unfinished" />
+            <translation>POS import</translation>
         </message>
         <message>
             <source>柜台录入</source>
-            <translation type="unfinished" />
+            <translation>Keyed at the counter</translation>
         </message>
         <message>
-            <source>身份证号已于 {d} 业务办结并脱敏显示;原始号码{state}。</source>
-            <translation type="unfinished" />
+            <source>身份证号已于 {d} 业务办结并脱敏显示；原始号码{state}。</source>
+            <translation>The business needing the ID number ended on {d}; it is shown masked and the full number {state}.</translation>
+        </message>
+        <message>
+            <source>分期等业务已办结，身份证号将立即脱敏显示，原始号码在 30 天内删除。是否继续?</source>
+            <translation>The instalment (or other) business has ended: the ID number is masked at once and the full number deleted within 30 days. Continue?</translation>
         </message>
         <message>
             <source>已删除</source>
-            <translation type="unfinished">Deleted</translation>
+            <translation>was deleted</translation>
         </message>
         <message>
             <source>将在 30 天内删除</source>
-            <translation type="unfinished" />
+            <translation>will be deleted within 30 days</translation>
         </message>
         <message>
             <source>身份证号业务办结</source>
-            <translation type="unfinished" />
-        </message>
-        <message>
-            <source>分期等业务已办结,身份证号将立即脱敏显示,原始号码在 30 天内删除。是否继续?</source>
-            <translation type="unfinished" />
+            <translation>ID number no longer needed</translation>
         </message>
     </context>
     <context>
@@ -2247,10 +2247,6 @@
             <translation>Delete</translation>
         </message>
         <message>
-            <source>上次清理：{when}({how}),共清理 {n} 条。</source>
-            <translation>Last sweep: {when} ({how}), {n} records swept.</translation>
-        </message>
-        <message>
             <source>试运行(截至 {d}):共 {n} 条已到保存期限，尚未删除。</source>
             <translation>Dry run (as of {d}): {n} records are past their retention period; nothing was deleted.</translation>
         </message>
@@ -2317,6 +2313,10 @@
         <message>
             <source>店长手动</source>
             <translation>By the store manager</translation>
+        </message>
+        <message>
+            <source>上次清理：{when}({how})，共清理 {n} 条。</source>
+            <translation>Last sweep: {when} ({how}), {n} records swept.</translation>
         </message>
         <message>
             <source>尚未执行过清理。</source>
@@ -2697,39 +2697,39 @@
         <name>ServiceRecordsTab</name>
         <message>
             <source>登记时间</source>
-            <translation type="unfinished">Registered</translation>
+            <translation>Recorded</translation>
         </message>
         <message>
             <source>类型</source>
-            <translation type="unfinished">Type</translation>
+            <translation>Type</translation>
         </message>
         <message>
             <source>状态</source>
-            <translation type="unfinished">Status</translation>
+            <translation>Status</translation>
         </message>
         <message>
             <source>内容</source>
-            <translation type="unfinished">Content</translation>
+            <translation>Content</translation>
         </message>
         <message>
             <source>服务记录自服务结束之日起保存 2 年。</source>
-            <translation type="unfinished" />
+            <translation>Service records are kept for 2 years after the service ends.</translation>
         </message>
         <message>
             <source>登记服务记录…</source>
-            <translation type="unfinished" />
+            <translation>Record a service…</translation>
         </message>
         <message>
             <source>结束服务</source>
-            <translation type="unfinished" />
+            <translation>End service</translation>
         </message>
         <message>
             <source>已结束 {d}</source>
-            <translation type="unfinished" />
+            <translation>Ended {d}</translation>
         </message>
         <message>
             <source>处理中</source>
-            <translation type="unfinished" />
+            <translation>Open</translation>
         </message>
     </context>
     <context>
@@ -3265,15 +3265,15 @@
         <name>tabs</name>
         <message>
             <source>消费记录</source>
-            <translation type="unfinished">Purchases</translation>
+            <translation>Purchases</translation>
         </message>
         <message>
             <source>服务记录</source>
-            <translation type="unfinished">Service record</translation>
+            <translation>Service records</translation>
         </message>
         <message>
             <source>向第三方提供记录</source>
-            <translation type="unfinished" />
+            <translation>Disclosures to third parties</translation>
         </message>
     </context>
     <context>
