@@ -159,6 +159,8 @@ def consent_page(notice, st: L.Styles, width: float) -> list:
     return story
 
 
+_FIT_CACHE: dict[tuple[str, str], float] = {}     # (notice hash, font) -> notice size on the form
+
 PART_1 = "第一部分：告知书（请先阅读，再填写背面）"
 PART_2 = "第二部分：同意及填写（逐项勾选）"
 
@@ -177,7 +179,10 @@ def registration_form_pdf(notice, serials: list[str], *, store_name: str = "",
     st = L.styles_for(font)
     width = L.frame_width(A4, MARGINS[3], MARGINS[1])
     height = A4[1] - MARGINS[0] - MARGINS[2] - 12 - 2 * L.mm     # frame padding and a little slack
-    size = N.fit_notice_size(notice, st, width, height)
+    key = (notice.content_hash, font.name)
+    size = _FIT_CACHE.get(key)
+    if size is None:
+        size = _FIT_CACHE[key] = N.fit_notice_size(notice, st, width, height)
     story = []
     for i, serial in enumerate(serials):
         if i:
