@@ -8,16 +8,46 @@ from __future__ import annotations
 
 import datetime as dt
 
-from app.calendar import HolidayTables, working_days_between
+from app.calendar import HolidayTables, is_working_day, working_days_between
 from app.requests import model as M
 from app.reminders import Reminder, register_provider
 
 DUE_FILTERS = ("all", "open", "overdue", "soon", "closed")
 
 
-def urgency(status: str, due_on: dt.date, today: dt.date, tables: HolidayTables | None = None) -> tuple[str, int]:
+class _Counter:
+    """Working days between `today` and many due dates: one pass over the calendar, then prefix sums
+    (the queue would otherwise walk the calendar once per row)."""
+
+    def __init__(self, today: dt.date, tables: HolidayTables):
+        self.today, self.tables = today, tables
+        self.base = self.end = today
+        self.cum = [0]
+
+    def _extend(self, day: dt.date) -> None:
+        if day < self.base:
+            lo = day
+            span = [(lo + dt.timedelta(days=i)) for i in range(1, (self.base - lo).days + 1)]
+            add = [0]
+            for d in span:
+                add.append(add[-1] + (1 if is_working_day(d, self.tables) else 0))
+            shift = add[-1]
+            self.cum = add[:-1] + [c + shift for c in self.cum]
+            self.base = lo
+        while self.end < day:
+            self.end += dt.timedelta(days=1)
+            self.cum.append(self.cum[-1] + (1 if is_working_day(self.end, self.tables) else 0))
+
+    def between(self, start: dt.date, end: dt.date) -> int:
+        self._extend(min(start, end))
+        self._extend(max(start, end))
+        return self.cum[(end - self.base).days] - self.cum[(start - self.base).days]
+
+
+def urgency(status: str, due_on: dt.date, today: dt.date, tables: HolidayTables | None = None,
+            counter: _Counter | None = None) -> tuple[str, int]:
     """(urgency, working days left). Days left is negative when overdue."""
-    left = working_days_between(today, due_on, tables)
+    left = counter.between(today, due_on) if counter else working_days_between(today, due_on, tables)
     if status not in M.OPEN_STATUSES:
         return "closed", left
     if today > due_on:
@@ -56,11 +86,12 @@ def list_requests(session, today: dt.date, *, req_type: str | None = None, statu
     sql += (" ORDER BY CASE WHEN r.status IN ('completed', 'refused') THEN 1 ELSE 0 END, r.due_on,"
             " r.received_at")
     tables = HolidayTables.from_db(db)
+    counter = _Counter(today, tables)
     can_see_restricted = session.can(M.MEMBER_RESTRICTED_VIEW)
     out = []
     for row in db.all(sql, params):
         d = dict(row)
-        level, left = urgency(d["status"], dt.date.fromisoformat(d["due_on"]), today, tables)
+        level, left = urgency(d["status"], dt.date.fromisoformat(d["due_on"]), today, tables, counter)
         if due in ("overdue", "soon") and level != due:
             continue
         d["urgency"], d["days_left"] = level, left
@@ -89,11 +120,12 @@ def counts(rows: list[dict]) -> dict:
 def requests_due_summary(db, today: dt.date) -> dict:
     """For the manager's sign-in reminder: open, overdue and due-within-3-working-days counts."""
     tables = HolidayTables.from_db(db)
+    counter = _Counter(today, tables)
     summary = {"open": 0, "overdue": 0, "soon": 0, "table_missing": False}
     for status, due_on, missing in db.all(
             "SELECT status, due_on, table_missing FROM requests WHERE status IN"
             " ('received', 'verified', 'in_progress', 'paused')"):
-        level, _ = urgency(status, dt.date.fromisoformat(due_on), today, tables)
+        level, _ = urgency(status, dt.date.fromisoformat(due_on), today, tables, counter)
         summary["open"] += 1
         if level in ("overdue", "soon"):
             summary[level] += 1

@@ -301,3 +301,55 @@ def test_copy_includes_decrypted_fields_and_consent_versions(vault, manager, cle
     consent = data["categories"]["consents"][0]
     assert consent["notice_version"] and len(consent["notice_hash"]) == 64                   # rule: RIG-6
     assert counts["consents"] == 1 and counts["requests"] == 1
+
+
+def test_restricted_member_hidden_from_clerk_search(vault, manager, clerk):
+    from app.members.search import search_members
+    mid = _register(clerk, vault)
+    rid = R.open_request(clerk, "restrict", mid, identity_method="id_card_sighted")
+    assert [h.id for h in search_members(clerk, "13800138000").hits] == [mid]
+    R.execute_restrict(clerk, rid)
+    assert search_members(clerk, "13800138000").hits == ()                     # rule: RIG-5
+    assert [h.id for h in search_members(manager, "13800138000").hits] == [mid]  # rule: RIG-5 (kept)
+
+
+def test_delete_keeps_purchases_unlinked_and_copy_lists_them(vault, manager, clerk, paths):
+    from app.purchases import record_purchase
+    mid = _register(clerk, vault)
+    record_purchase(clerk, mid, amount="128.50", goods_type="护肤品", payment_method="微信支付",
+                    pos_txn_id="POS-0001")
+    rid = R.open_request(clerk, "copy", mid, identity_method="id_card_sighted")
+    data = json.loads(R.build_copy(manager, rid)[0])
+    assert [p["pos_txn_id"] for p in data["categories"]["purchases"]] == ["POS-0001"]   # rule: RIG-6
+    rid = R.open_request(clerk, "delete", mid, identity_method="id_card_sighted")
+    R.execute_delete(manager, rid, ledger_path=paths.erasure_ledger)
+    row = manager.db.one("SELECT member_id, storage_only, amount_fen FROM purchases WHERE pos_txn_id = 'POS-0001'")
+    assert row is not None and row["amount_fen"] == 12850                      # rule: RIG-5 (kept for tax)
+    assert row["member_id"] is None and row["storage_only"] == 1              # rule: RIG-5 (unlinked)
+    for table in ("consent_records", "member_fields", "member_consents"):
+        assert manager.db.scalar(f"SELECT count(*) FROM {table} WHERE member_id = ?", (mid,)) == 0   # rule: RIG-3
+    req = R.get_request(manager.db, rid)
+    assert req["member_erased"] == 1 and req["type"] == "delete" and req["outcome"] == "done"  # minimal record
+
+
+def test_every_request_type_can_be_opened_at_the_desk(clerk):
+    mid = make_member(clerk)
+    opened = {t: R.open_request(clerk, t, mid, identity_method="id_card_sighted") for t in R.model.TYPES}
+    kinds = {R.get_request(clerk.db, rid)["type"] for rid in opened.values()}
+    assert kinds == {"access", "copy", "correct", "restrict", "withdraw", "cancel", "delete"}   # rule: RIG-1
+
+
+def test_queue_day_counter_matches_calendar():
+    from hypothesis import given, settings, strategies as st
+    from app.calendar import HolidayTables, working_days_between
+    from app.requests.queue import _Counter
+    tables = HolidayTables()
+
+    @settings(max_examples=200, deadline=None)
+    @given(st.dates(dt.date(2025, 1, 1), dt.date(2028, 12, 31)), st.lists(st.integers(-90, 90), min_size=1, max_size=8))
+    def check(today, offsets):
+        counter = _Counter(today, tables)
+        for off in offsets:
+            due = today + dt.timedelta(days=off)
+            assert counter.between(today, due) == working_days_between(today, due, tables)   # rule: RIG-2
+    check()
