@@ -663,6 +663,21 @@
         </message>
     </context>
     <context>
+        <name>MemberActivity</name>
+        <message>
+            <source>消费记录</source>
+            <translation>Purchases</translation>
+        </message>
+        <message>
+            <source>服务记录</source>
+            <translation>Service records</translation>
+        </message>
+        <message>
+            <source>向第三方提供记录</source>
+            <translation>Disclosures to third parties</translation>
+        </message>
+    </context>
+    <context>
         <name>MemberDetailDialog</name>
         <message>
             <source>会员详情</source>
@@ -1258,6 +1273,17 @@
         </message>
     </context>
     <context>
+        <name>PosImport</name>
+        <message>
+            <source>导入收银系统文件</source>
+            <translation>Import a POS file</translation>
+        </message>
+        <message>
+            <source>收银导出文件 (*.csv *.json *.jsonl *.txt)</source>
+            <translation>POS export files (*.csv *.json *.jsonl *.txt)</translation>
+        </message>
+    </context>
+    <context>
         <name>PrintDocumentsPage</name>
         <message>
             <source>打印资料</source>
@@ -1535,6 +1561,10 @@
         <message>
             <source>保存</source>
             <translation>Save</translation>
+        </message>
+        <message>
+            <source>取消</source>
+            <translation>Cancel</translation>
         </message>
     </context>
     <context>
@@ -2692,6 +2722,10 @@
             <source>保存</source>
             <translation>Save</translation>
         </message>
+        <message>
+            <source>取消</source>
+            <translation>Cancel</translation>
+        </message>
     </context>
     <context>
         <name>ServiceRecordsTab</name>
@@ -3205,13 +3239,6 @@
         </message>
     </context>
     <context>
-        <name>dialog</name>
-        <message>
-            <source>取消</source>
-            <translation>Cancel</translation>
-        </message>
-    </context>
-    <context>
         <name>nav</name>
         <message>
             <source>个人信息权利申请</source>
@@ -3248,32 +3275,6 @@
         <message>
             <source>首页</source>
             <translation>Home</translation>
-        </message>
-    </context>
-    <context>
-        <name>parent</name>
-        <message>
-            <source>导入收银系统文件</source>
-            <translation>Import POS file</translation>
-        </message>
-        <message>
-            <source>收银导出文件 (*.csv *.json *.jsonl *.txt)</source>
-            <translation>POS export files (*.csv *.json *.jsonl *.txt)</translation>
-        </message>
-    </context>
-    <context>
-        <name>tabs</name>
-        <message>
-            <source>消费记录</source>
-            <translation>Purchases</translation>
-        </message>
-        <message>
-            <source>服务记录</source>
-            <translation>Service records</translation>
-        </message>
-        <message>
-            <source>向第三方提供记录</source>
-            <translation>Disclosures to third parties</translation>
         </message>
     </context>
     <context>

@@ -7,7 +7,7 @@ POS file import with its report of rejected lines. Opened from the member page a
 """
 from __future__ import annotations
 
-from PySide6.QtCore import QDateTime
+from PySide6.QtCore import QCoreApplication, QDateTime
 from PySide6.QtWidgets import (QCheckBox, QComboBox, QDateTimeEdit, QDialog, QDialogButtonBox, QFileDialog,
                                QFormLayout, QLabel, QLineEdit, QListWidget, QPlainTextEdit, QVBoxLayout)
 
@@ -20,11 +20,11 @@ RED, GREY = "#c0392b", "#57606a"
 PAYMENT_METHODS = ("微信支付", "支付宝", "银联刷卡", "现金", "储值卡", "其他")
 
 
-def _buttons(dialog: QDialog, ok_text: str) -> QDialogButtonBox:
+def _buttons(dialog: QDialog, ok_text: str, cancel_text: str) -> QDialogButtonBox:
     b = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
     b.button(QDialogButtonBox.StandardButton.Ok).setText(ok_text)
     b.button(QDialogButtonBox.StandardButton.Ok).setDefault(True)
-    b.button(QDialogButtonBox.StandardButton.Cancel).setText(dialog.tr("取消"))
+    b.button(QDialogButtonBox.StandardButton.Cancel).setText(cancel_text)
     b.accepted.connect(dialog.accept)
     b.rejected.connect(dialog.reject)
     return b
@@ -78,7 +78,7 @@ class RecordPurchaseDialog(QDialog):
         self.error.setWordWrap(True)
         self.error.setStyleSheet(f"color: {RED}")
         lay.addWidget(self.error)
-        lay.addWidget(_buttons(self, self.tr("保存")))
+        lay.addWidget(_buttons(self, self.tr("保存"), self.tr("取消")))
         self.amount.setFocus()
 
     def accept(self) -> None:
@@ -134,7 +134,7 @@ class ServiceRecordDialog(QDialog):
         note.setStyleSheet(f"color: {GREY}")
         lay.addWidget(note)
         lay.addWidget(self.error)
-        lay.addWidget(_buttons(self, self.tr("保存")))
+        lay.addWidget(_buttons(self, self.tr("保存"), self.tr("取消")))
 
     def accept(self) -> None:
         session = self.ctx.session
@@ -200,8 +200,9 @@ def import_pos_with_report(ctx, parent, path: str | None = None, show: bool = Tr
     if session is None:
         return None
     if not path:
-        path, _ = QFileDialog.getOpenFileName(parent, parent.tr("导入收银系统文件"), "",
-                                              parent.tr("收银导出文件 (*.csv *.json *.jsonl *.txt)"))
+        path, _ = QFileDialog.getOpenFileName(parent, QCoreApplication.translate("PosImport", "导入收银系统文件"), "",
+                                              QCoreApplication.translate("PosImport",
+                                                                         "收银导出文件 (*.csv *.json *.jsonl *.txt)"))
         if not path:
             return None
     holder = {}

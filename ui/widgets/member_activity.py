@@ -7,6 +7,7 @@ Each tab lists (reads are audited by the services) and has its action: 录入消
 结束服务, 向第三方提供…; a manager also gets 身份证号业务办结 (RET-4) on the purchases tab."""
 from __future__ import annotations
 
+from PySide6.QtCore import QCoreApplication
 from PySide6.QtWidgets import (QAbstractItemView, QHBoxLayout, QHeaderView, QLabel, QPushButton, QTableWidget,
                                QTableWidgetItem, QVBoxLayout, QWidget)
 
@@ -185,6 +186,9 @@ class DisclosuresTab(QWidget):
 def add_member_activity_tabs(tabs, ctx, member_id: str) -> list[QWidget]:
     """Add 消费记录 / 服务记录 / 向第三方提供记录 tabs to a QTabWidget. Returns the tab widgets."""
     out = [PurchasesTab(ctx, member_id), ServiceRecordsTab(ctx, member_id), DisclosuresTab(ctx, member_id)]
-    for w, title in zip(out, (tabs.tr("消费记录"), tabs.tr("服务记录"), tabs.tr("向第三方提供记录"))):
+    titles = (QCoreApplication.translate("MemberActivity", "消费记录"),
+              QCoreApplication.translate("MemberActivity", "服务记录"),
+              QCoreApplication.translate("MemberActivity", "向第三方提供记录"))
+    for w, title in zip(out, titles):
         tabs.addTab(w, title)
     return out
