@@ -265,7 +265,7 @@ def import_pos_file(session, path, *, batch_size: int = BATCH, stop_after_batche
         return _import(session, path, batch_size, stop_after_batches)
 
 
-def _import(session, path, batch_size, stop_after_batches) -> ImportResult:
+def _import(session, path, batch_size, stop_after_batches, force_encoding: str | None = None) -> ImportResult:
     path = Path(path)
     fmt = file_format(path)
     digest = _sha256(path)
@@ -273,7 +273,7 @@ def _import(session, path, batch_size, stop_after_batches) -> ImportResult:
         head = fh.read(1 << 20)
     if not head.strip():
         raise UserError("pos.empty")
-    encoding = detect_encoding(head)
+    encoding = force_encoding or detect_encoding(head)
     db = session.db
     row = db.one("SELECT * FROM pos_imports WHERE file_sha256 = ?", (digest,))
     now = iso(session.clock.now())
@@ -300,17 +300,30 @@ def _import(session, path, batch_size, stop_after_batches) -> ImportResult:
     batch: list[tuple] = []
     batches = 0
     any_row = False
-    for line, values, raw in rows:
-        any_row = True
-        if line <= line_done:
-            continue
-        batch.append((line, values, raw))
-        if len(batch) >= batch_size:
+    try:
+        for line, values, raw in rows:
+            any_row = True
+            if line <= line_done:
+                continue
+            batch.append((line, values, raw))
+            if len(batch) >= batch_size:
+                _commit_batch(session, result, batch, seen_in_file)
+                batch = []
+                batches += 1
+                if stop_after_batches is not None and batches >= stop_after_batches:
+                    return result
+    except UserError as exc:
+        if exc.key != "pos.encoding_unknown":
+            raise
+        if batch:                         # the rows read before the bad bytes are kept (nothing lost)
             _commit_batch(session, result, batch, seen_in_file)
-            batch = []
-            batches += 1
-            if stop_after_batches is not None and batches >= stop_after_batches:
-                return result
+        if encoding == "utf-8":
+            # The first megabyte looked like UTF-8 (plain ASCII), a later line is GBK: continue as GB18030
+            # from the checkpoint (ASCII lines read the same in both).
+            with session.db.transaction() as conn:
+                conn.execute("UPDATE pos_imports SET encoding = 'gb18030' WHERE id = ?", (result.import_id,))
+            return _import(session, path, batch_size, stop_after_batches, force_encoding="gb18030")
+        raise
     if not any_row and not line_done:
         raise UserError("pos.empty")
     _commit_batch(session, result, batch, seen_in_file, final=True)

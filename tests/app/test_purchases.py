@@ -220,3 +220,16 @@ def test_import_journals_each_purchase_for_head_office(manager, tmp_path):
     assert json.loads(row["payload"]) == {"amount_fen": 1050, "coupon_code": "CP-1", "goods_type": "家电",
                                           "member_id": mid, "payment_method": "现金", "pos_txn_id": "T1",
                                           "purchased_at": "2026-10-01T10:00:00+08:00"}
+
+
+def test_gbk_after_a_long_ascii_start_is_still_read(manager, tmp_path):
+    """Encoding detection samples the first megabyte; a GBK line after 1 MB of ASCII continues as GB18030."""
+    mid = make_member(manager)
+    no = member_no(manager, mid)
+    filler = [["X%06d" % i, "M999999999", "2026-10-01 10:00", "1", "x" * 60] for i in range(16000)]   # ~1.3 MB
+    rows = filler + [["T-GBK", no, "2026-10-01 10:00", "1", "服装"]]
+    f = _csv(tmp_path / "pos.csv", rows, header=["txn_id", "member_no", "time", "amount", "goods_type"], encoding="gbk")
+    assert f.stat().st_size > (1 << 20)
+    res = import_pos_file(manager, f)
+    assert res.accepted == 1 and len(res.rejected) == 16000          # unknown members, each with its line
+    assert manager.db.scalar("SELECT goods_type FROM purchases WHERE pos_txn_id = 'T-GBK'") == "服装"
