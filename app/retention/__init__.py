@@ -28,3 +28,39 @@ from app.retention.id_numbers import mark_business_done, mask_id_number  # noqa:
 __all__ = ["Rule", "apply_policy_from_head_office", "get_rules", "LEGAL_HOLD", "active_hold", "list_holds",
            "place_hold", "release_hold", "RETENTION_SWEEP", "RETENTION_VIEW", "apply_sweep", "dry_run", "last_apply",
            "list_runs", "sweep_due", "mark_business_done", "mask_id_number"]
+
+register({
+    "retention.reminder.not_run": ("保存期限清理已 {days} 天未执行。请店长在“保存期限”页试运行并清理，或检查定时任务。",
+                                   "The retention sweep has not run for {days} days. A manager should run it on the "
+                                   "Retention page, or check the scheduled task."),
+    "retention.reminder.never": ("尚未执行过保存期限清理。请店长在“保存期限”页先试运行。",
+                                 "The retention sweep has never run. A manager should start with a dry run on the Retention page."),
+    "retention.reminder.holds": ("{n} 项法律保全生效中：纠纷结束后请及时解除。",
+                                 "{n} legal hold(s) in force: release them when the dispute is over."),
+})
+
+
+def _reminders(db, today):
+    from app.reminders import Reminder
+    out = []
+    last = last_apply(db)
+    if last is None:
+        if db.scalar("SELECT count(*) FROM members"):
+            out.append(Reminder("retention.reminder.never", level="due", page="retention"))
+    else:
+        import datetime as _dt
+        days = (today - _dt.date.fromisoformat(last["as_of"])).days
+        if days >= 2:
+            out.append(Reminder("retention.reminder.not_run", {"days": days}, level="overdue", page="retention"))
+    holds = int(db.scalar("SELECT count(*) FROM legal_holds WHERE released_at IS NULL", default=0) or 0)
+    if holds:
+        out.append(Reminder("retention.reminder.holds", {"n": holds}, level="info", page="retention"))
+    return out
+
+
+try:
+    from app.reminders import register_provider
+except ImportError:  # pragma: no cover
+    register_provider = None
+if register_provider is not None:
+    register_provider("retention", _reminders)

@@ -311,3 +311,15 @@ def test_admin_command_runs_the_sweep(vault, paths, manager, clock, tmp_path, mo
     assert out["categories"]["member"]["purged"] == 1          # real clock: 2019 is long past  # rule: RET-2
     assert "purchase,RET-1" in (tmp_path / "r.csv").read_text("utf-8-sig")
     assert mid in [e["member_id"] for e in read_ledger_file(paths.erasure_ledger)]
+
+
+def test_reminders_when_the_sweep_has_not_run(manager, clock, paths):
+    from app.reminders import collect
+    make_member(manager)
+    keys = [r.key for r in collect(manager.db, clock.today())]
+    assert "retention.reminder.never" in keys
+    sweep_due(manager, ledger_path=paths.erasure_ledger)
+    assert not [k for k in (r.key for r in collect(manager.db, clock.today())) if k.startswith("retention.reminder.n")]
+    clock.advance(days=3)
+    late = [r for r in collect(manager.db, clock.today()) if r.key == "retention.reminder.not_run"]
+    assert late and late[0].params["days"] == 3 and late[0].level == "overdue"
