@@ -974,6 +974,34 @@
             <translation>New data-subject request</translation>
         </message>
         <message>
+            <source>查阅</source>
+            <translation>See</translation>
+        </message>
+        <message>
+            <source>复制(纸质件及机器可读文件)</source>
+            <translation>Copy (on paper and as a machine-readable file)</translation>
+        </message>
+        <message>
+            <source>更正、补充</source>
+            <translation>Correct</translation>
+        </message>
+        <message>
+            <source>限制处理</source>
+            <translation>Restrict processing</translation>
+        </message>
+        <message>
+            <source>撤回同意</source>
+            <translation>Withdraw consent</translation>
+        </message>
+        <message>
+            <source>注销会员</source>
+            <translation>Cancel membership</translation>
+        </message>
+        <message>
+            <source>删除(须店长办理)</source>
+            <translation>Delete (store manager only)</translation>
+        </message>
+        <message>
             <source>申请事项</source>
             <translation>Request</translation>
         </message>
@@ -992,6 +1020,18 @@
         <message>
             <source>会员</source>
             <translation>Member</translation>
+        </message>
+        <message>
+            <source>查验身份证件(只核对,不记录号码)</source>
+            <translation>ID card sighted (checked, number not recorded)</translation>
+        </message>
+        <message>
+            <source>向登记手机号发送验证码并核对</source>
+            <translation>Code sent to the registered mobile and checked</translation>
+        </message>
+        <message>
+            <source>以上两项</source>
+            <translation>Both</translation>
         </message>
         <message>
             <source>身份证号码只用于当面核对，本系统不保存。</source>
@@ -1808,6 +1848,34 @@
             <translation>Select a request on the left</translation>
         </message>
         <message>
+            <source>申请事项</source>
+            <translation>Request</translation>
+        </message>
+        <message>
+            <source>会员号</source>
+            <translation>Member number</translation>
+        </message>
+        <message>
+            <source>状态</source>
+            <translation>Status</translation>
+        </message>
+        <message>
+            <source>身份核验</source>
+            <translation>Identity check</translation>
+        </message>
+        <message>
+            <source>受理时间</source>
+            <translation>Received</translation>
+        </message>
+        <message>
+            <source>答复期限</source>
+            <translation>Due date</translation>
+        </message>
+        <message>
+            <source>处理结果</source>
+            <translation>Outcome</translation>
+        </message>
+        <message>
             <source>办理过程</source>
             <translation>History</translation>
         </message>
@@ -1828,6 +1896,38 @@
             <translation>Note</translation>
         </message>
         <message>
+            <source>办理</source>
+            <translation>Handle</translation>
+        </message>
+        <message>
+            <source>暂停</source>
+            <translation>Pause</translation>
+        </message>
+        <message>
+            <source>恢复处理</source>
+            <translation>Resume</translation>
+        </message>
+        <message>
+            <source>延长期限</source>
+            <translation>Extend the deadline</translation>
+        </message>
+        <message>
+            <source>拒绝</source>
+            <translation>Refuse</translation>
+        </message>
+        <message>
+            <source>按未找到办结</source>
+            <translation>Close as not found</translation>
+        </message>
+        <message>
+            <source>打印受理回执</source>
+            <translation>Print acknowledgement receipt</translation>
+        </message>
+        <message>
+            <source>打印处理结果告知书</source>
+            <translation>Print result letter</translation>
+        </message>
+        <message>
             <source>申请 </source>
             <translation>Request </translation>
         </message>
@@ -1838,6 +1938,22 @@
         <message>
             <source>(已限制处理，仅店长可见)</source>
             <translation>(processing restricted: store manager only)</translation>
+        </message>
+        <message>
+            <source>已办理</source>
+            <translation>Done</translation>
+        </message>
+        <message>
+            <source>未找到该顾客</source>
+            <translation>Customer not found</translation>
+        </message>
+        <message>
+            <source>不予办理</source>
+            <translation>Refused</translation>
+        </message>
+        <message>
+            <source>此前已删除</source>
+            <translation>Deleted earlier</translation>
         </message>
         <message>
             <source>(法律依据：</source>
@@ -1880,6 +1996,22 @@
         <message>
             <source>  · 已限制处理</source>
             <translation>  · processing restricted</translation>
+        </message>
+        <message>
+            <source>已办结</source>
+            <translation>Closed</translation>
+        </message>
+        <message>
+            <source>已超期</source>
+            <translation>Overdue</translation>
+        </message>
+        <message>
+            <source>今天到期</source>
+            <translation>Due today</translation>
+        </message>
+        <message>
+            <source>剩 %n 个工作日</source>
+            <translation>%n working days left</translation>
         </message>
         <message>
             <source>未找到该顾客(非会员)</source>
@@ -1987,6 +2119,10 @@
             <source>打印预览尚未安装。</source>
             <translation>Print preview is not installed.</translation>
         </message>
+        <message>
+            <source>已超期 %n 个工作日</source>
+            <translation>%n working days overdue</translation>
+        </message>
     </context>
     <context>
         <name>RequestStepDialog</name>
@@ -2023,8 +2159,48 @@
             <translation>e.g. Personal Information Protection Law, Article 47</translation>
         </message>
         <message>
+            <source>暂停处理</source>
+            <translation>Pause</translation>
+        </message>
+        <message>
+            <source>延长期限</source>
+            <translation>Extend the deadline</translation>
+        </message>
+        <message>
+            <source>拒绝申请</source>
+            <translation>Refuse the request</translation>
+        </message>
+        <message>
+            <source>更正、补充</source>
+            <translation>Correct</translation>
+        </message>
+        <message>
+            <source>撤回同意</source>
+            <translation>Withdraw consent</translation>
+        </message>
+        <message>
+            <source>申请人姓名</source>
+            <translation>Applicant's name</translation>
+        </message>
+        <message>
             <source>处理结果告知书将告知顾客：可以向履行个人信息保护职责的部门投诉、举报，或者向人民法院提起诉讼。</source>
             <translation>The result letter tells the customer that they may complain to the authority responsible for personal-information protection, or sue in court.</translation>
+        </message>
+        <message>
+            <source>姓名</source>
+            <translation>Name</translation>
+        </message>
+        <message>
+            <source>手机号</source>
+            <translation>Mobile</translation>
+        </message>
+        <message>
+            <source>出生日期(YYYY-MM-DD)</source>
+            <translation>Date of birth (YYYY-MM-DD)</translation>
+        </message>
+        <message>
+            <source>收货地址</source>
+            <translation>Delivery address</translation>
         </message>
         <message>
             <source>留空则打印空白横线，由申请人手写</source>
@@ -2076,6 +2252,26 @@
         <message>
             <source>全部状态</source>
             <translation>All statuses</translation>
+        </message>
+        <message>
+            <source>未办结</source>
+            <translation>Open</translation>
+        </message>
+        <message>
+            <source>已超期</source>
+            <translation>Overdue</translation>
+        </message>
+        <message>
+            <source>3个工作日内到期</source>
+            <translation>Due within 3 working days</translation>
+        </message>
+        <message>
+            <source>已办结</source>
+            <translation>Closed</translation>
+        </message>
+        <message>
+            <source>全部</source>
+            <translation>All</translation>
         </message>
         <message>
             <source>事项</source>
@@ -3275,35 +3471,6 @@
         <message>
             <source>首页</source>
             <translation>Home</translation>
-        </message>
-    </context>
-    <context>
-        <name>widget</name>
-        <message>
-            <source>已办结</source>
-            <translation>Closed</translation>
-        </message>
-        <message numerus="yes">
-            <source>已超期 %n 个工作日</source>
-            <translation>
-                <numerusform>%n working day overdue</numerusform>
-                <numerusform>%n working days overdue</numerusform>
-            </translation>
-        </message>
-        <message>
-            <source>已超期</source>
-            <translation>Overdue</translation>
-        </message>
-        <message>
-            <source>今天到期</source>
-            <translation>Due today</translation>
-        </message>
-        <message numerus="yes">
-            <source>剩 %n 个工作日</source>
-            <translation>
-                <numerusform>%n working day left</numerusform>
-                <numerusform>%n working days left</numerusform>
-            </translation>
         </message>
     </context>
 </TS>

@@ -1,4 +1,4 @@
-"""新建个人信息权利申请: type, the member (found by mobile / member number / name, or "customer not
+"""新建个人信息权利申请： type, the member (found by mobile / member number / name, or "customer not
 found"), how identity was checked. The ID number is looked at, never typed in."""
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ TYPE_TEXT = {
     "withdraw": "撤回同意", "cancel": "注销会员", "delete": "删除(须店长办理)",
 }
 IDENTITY_TEXT = {
-    "id_card_sighted": "查验身份证件(只核对,不记录号码)",
+    "id_card_sighted": "查验身份证件(只核对，不记录号码)",
     "sms_code": "向登记手机号发送验证码并核对",
     "both": "以上两项",
 }
@@ -32,8 +32,11 @@ class NewRequestDialog(QDialog):
         lay = QVBoxLayout(self)
         form = QFormLayout()
         self.type = QComboBox()
+        type_text = {"access": self.tr("查阅"), "copy": self.tr("复制(纸质件及机器可读文件)"),
+                     "correct": self.tr("更正、补充"), "restrict": self.tr("限制处理"), "withdraw": self.tr("撤回同意"),
+                     "cancel": self.tr("注销会员"), "delete": self.tr("删除(须店长办理)")}
         for key in M.TYPES:
-            self.type.addItem(self.tr(TYPE_TEXT[key]), key)
+            self.type.addItem(type_text[key], key)
         form.addRow(self.tr("申请事项"), self.type)
 
         member_box = QWidget()
@@ -63,13 +66,15 @@ class NewRequestDialog(QDialog):
         ilay.setContentsMargins(0, 0, 0, 0)
         self.identity = QButtonGroup(self)
         self.identity_buttons = {}
+        identity_text = {"id_card_sighted": self.tr("查验身份证件(只核对,不记录号码)"),
+                         "sms_code": self.tr("向登记手机号发送验证码并核对"), "both": self.tr("以上两项")}
         for key in M.IDENTITY_METHODS:
-            b = QRadioButton(self.tr(IDENTITY_TEXT[key]))
+            b = QRadioButton(identity_text[key])
             self.identity.addButton(b)
             self.identity_buttons[key] = b
             ilay.addWidget(b)
             b.toggled.connect(self._update)
-        hint = QLabel(self.tr("身份证号码只用于当面核对,本系统不保存。"))
+        hint = QLabel(self.tr("身份证号码只用于当面核对，本系统不保存。"))
         hint.setStyleSheet("color: #57606a")
         ilay.addWidget(hint)
         form.addRow(self.tr("身份核验"), id_box)
@@ -120,7 +125,7 @@ class NewRequestDialog(QDialog):
             self.results.setCurrentRow(0)
             self.error.setText("")
         else:
-            self.error.setText(self.tr("没有找到会员。如申请人确实不是会员,请勾选“未找到该顾客”。"))
+            self.error.setText(self.tr("没有找到会员。如申请人确实不是会员，请勾选“未找到该顾客”。"))
         self._update()
 
     def _picked(self, item, _prev=None) -> None:

@@ -7,8 +7,6 @@ from PySide6.QtWidgets import (QCheckBox, QDialog, QDialogButtonBox, QFormLayout
 
 from app.requests import model as M
 
-FIELD_TEXT = {"name": "姓名", "mobile": "手机号", "birth_date": "出生日期(YYYY-MM-DD)", "address": "收货地址"}
-
 
 class RequestStepDialog(QDialog):
     """kind: pause | extend | refuse | correct | withdraw | applicant."""
@@ -17,9 +15,9 @@ class RequestStepDialog(QDialog):
         super().__init__(parent)
         self.kind = kind
         self.values: dict = {}
-        titles = {"pause": "暂停处理", "extend": "延长期限", "refuse": "拒绝申请", "correct": "更正、补充",
-                  "withdraw": "撤回同意", "applicant": "申请人姓名"}
-        self.setWindowTitle(self.tr(titles[kind]))
+        titles = {"pause": self.tr("暂停处理"), "extend": self.tr("延长期限"), "refuse": self.tr("拒绝申请"),
+                  "correct": self.tr("更正、补充"), "withdraw": self.tr("撤回同意"), "applicant": self.tr("申请人姓名")}
+        self.setWindowTitle(titles[kind])
         self.setMinimumWidth(460)
         lay = QVBoxLayout(self)
         form = QFormLayout()
@@ -39,19 +37,21 @@ class RequestStepDialog(QDialog):
             form.addRow(self.tr("拒绝理由") if kind == "refuse" else self.tr("理由"), self.reason)
         if kind == "refuse":
             self.basis = QLineEdit()
-            self.basis.setPlaceholderText(self.tr("例如:《个人信息保护法》第四十七条"))
+            self.basis.setPlaceholderText(self.tr("例如：《个人信息保护法》第四十七条"))
             form.addRow(self.tr("法律依据"), self.basis)
-            note = QLabel(self.tr("处理结果告知书将告知顾客:可以向履行个人信息保护职责的部门投诉、举报,"
+            note = QLabel(self.tr("处理结果告知书将告知顾客：可以向履行个人信息保护职责的部门投诉、举报，"
                                   "或者向人民法院提起诉讼。"))
             note.setWordWrap(True)
             note.setStyleSheet("color: #57606a")
             form.addRow("", note)
         if kind == "correct":
-            for key, text in FIELD_TEXT.items():
+            field_text = {"name": self.tr("姓名"), "mobile": self.tr("手机号"),
+                          "birth_date": self.tr("出生日期(YYYY-MM-DD)"), "address": self.tr("收货地址")}
+            for key, text in field_text.items():
                 e = QLineEdit()
                 e.setPlaceholderText(self.tr("不更改请留空"))
                 self.fields[key] = e
-                form.addRow(self.tr(text), e)
+                form.addRow(text, e)
         if kind == "withdraw":
             for code, title in purposes or []:
                 b = QCheckBox(title)
@@ -61,7 +61,7 @@ class RequestStepDialog(QDialog):
                 form.addRow("", QLabel(self.tr("该会员没有可撤回的同意。")))
         if kind == "applicant":
             self.name = QLineEdit()
-            self.name.setPlaceholderText(self.tr("留空则打印空白横线,由申请人手写"))
+            self.name.setPlaceholderText(self.tr("留空则打印空白横线，由申请人手写"))
             form.addRow(self.tr("申请人"), self.name)
         lay.addLayout(form)
         self.error = QLabel()

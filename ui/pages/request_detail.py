@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import QCoreApplication, Signal
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (QFileDialog, QFormLayout, QGridLayout, QLabel, QPushButton, QTreeWidget,
                                QTreeWidgetItem, QVBoxLayout, QWidget)
@@ -18,18 +18,16 @@ from ui.dialogs.request_step_dialog import RequestStepDialog
 URGENCY_COLOURS = {"overdue": "#c0392b", "soon": "#b7791f", "ok": "#1a7f37", "closed": "#57606a"}
 
 
-def zh(table: dict, key: str) -> str:
-    return M.label(table, key, "zh_CN")
-
-
-def countdown_text(widget, urgency: str, days_left: int) -> str:
+def countdown_text(urgency: str, days_left: int) -> str:
     if urgency == "closed":
-        return widget.tr("已办结")
+        return QCoreApplication.translate("RequestDetail", "已办结")
+    if urgency == "overdue" and days_left:
+        return QCoreApplication.translate("RequestDetail", "已超期 %n 个工作日", None, abs(days_left))
     if urgency == "overdue":
-        return widget.tr("已超期 %n 个工作日", "", abs(days_left)) if days_left else widget.tr("已超期")
+        return QCoreApplication.translate("RequestDetail", "已超期")
     if days_left == 0:
-        return widget.tr("今天到期")
-    return widget.tr("剩 %n 个工作日", "", days_left)
+        return QCoreApplication.translate("RequestDetail", "今天到期")
+    return QCoreApplication.translate("RequestDetail", "剩 %n 个工作日", None, days_left)
 
 
 class RequestDetail(QWidget):
@@ -47,12 +45,13 @@ class RequestDetail(QWidget):
         lay.addWidget(self.title)
         self.form = QFormLayout()
         self.facts = {}
-        for key, text in (("type", "申请事项"), ("member", "会员号"), ("status", "状态"), ("identity", "身份核验"),
-                          ("received", "受理时间"), ("due", "答复期限"), ("outcome", "处理结果")):
+        for key, text in (("type", self.tr("申请事项")), ("member", self.tr("会员号")), ("status", self.tr("状态")),
+                          ("identity", self.tr("身份核验")), ("received", self.tr("受理时间")),
+                          ("due", self.tr("答复期限")), ("outcome", self.tr("处理结果"))):
             lab = QLabel()
             lab.setWordWrap(True)
             self.facts[key] = lab
-            self.form.addRow(self.tr(text), lab)
+            self.form.addRow(text, lab)
         lay.addLayout(self.form)
         self.warning = QLabel()
         self.warning.setWordWrap(True)
@@ -71,11 +70,12 @@ class RequestDetail(QWidget):
         grid = QGridLayout()
         self.grid = grid
         self.buttons: dict[str, QPushButton] = {}
-        specs = [("verify", "核验身份"), ("execute", "办理"), ("pause", "暂停"), ("resume", "恢复处理"),
-                 ("extend", "延长期限"), ("refuse", "拒绝"), ("not_found", "按未找到办结"),
-                 ("lift", "解除限制处理"), ("receipt", "打印受理回执"), ("letter", "打印处理结果告知书")]
+        specs = [("verify", self.tr("核验身份")), ("execute", self.tr("办理")), ("pause", self.tr("暂停")),
+                 ("resume", self.tr("恢复处理")), ("extend", self.tr("延长期限")), ("refuse", self.tr("拒绝")),
+                 ("not_found", self.tr("按未找到办结")), ("lift", self.tr("解除限制处理")),
+                 ("receipt", self.tr("打印受理回执")), ("letter", self.tr("打印处理结果告知书"))]
         for i, (key, text) in enumerate(specs):
-            b = QPushButton(self.tr(text))
+            b = QPushButton(text)
             b.setMinimumHeight(34)
             b.setAutoDefault(False)
             b.clicked.connect(lambda _=False, k=key: self.act(k))
@@ -83,6 +83,10 @@ class RequestDetail(QWidget):
             grid.addWidget(b, i // 4, i % 4)
         lay.addLayout(grid)
         self.show_request(None)
+
+    def lab(self, table: dict, key: str) -> str:
+        """A model label (app.requests.model carries zh_CN and en) in the UI language."""
+        return M.label(table, key, self.ctx.lang)
 
     # -- rendering -------------------------------------------------------------------
     def show_request(self, request_id: str | None) -> None:
@@ -114,21 +118,21 @@ class RequestDetail(QWidget):
                 member_no = row["member_no"] + (self.tr("  · 已限制处理") if row["restricted"] else "")
         elif not req["customer_found"]:
             member_no = self.tr("未找到该顾客(非会员)")
-        self.facts["type"].setText(self.tr(zh(M.TYPE_LABELS, req["type"])))
+        self.facts["type"].setText(self.lab(M.TYPE_LABELS, req["type"]))
         self.facts["member"].setText(member_no)
-        self.facts["status"].setText(self.tr(zh(M.STATUS_LABELS, req["status"])))
-        self.facts["identity"].setText(self.tr(zh(M.IDENTITY_LABELS, req["identity_method"] or ""))
+        self.facts["status"].setText(self.lab(M.STATUS_LABELS, req["status"]))
+        self.facts["identity"].setText(self.lab(M.IDENTITY_LABELS, req["identity_method"] or "")
                                        if req["identity_method"] else self.tr("尚未核验"))
         self.facts["received"].setText(req["received_at"][:16].replace("T", " "))
         due = self.facts["due"]
-        due.setText(f"{req['due_on']}  ({countdown_text(self, urgency, left)})"
+        due.setText(f"{req['due_on']}  ({countdown_text(urgency, left)})"
                     + (self.tr("  已延长 %n 个工作日", "", req["extended_days"]) if req["extended_days"] else ""))
         due.setStyleSheet(f"color: {URGENCY_COLOURS[urgency]}; font-weight: bold")
-        outcome = {"done": "已办理", "not_found": "未找到该顾客", "refused": "不予办理",
-                   "already_erased": "此前已删除"}.get(req["outcome"] or "", "")
+        outcome = {"done": self.tr("已办理"), "not_found": self.tr("未找到该顾客"), "refused": self.tr("不予办理"),
+                   "already_erased": self.tr("此前已删除")}.get(req["outcome"] or "", "")
         if req["outcome"] == "refused" and req["legal_basis"]:
             outcome += self.tr("(法律依据：") + req["legal_basis"] + ")"
-        self.facts["outcome"].setText(self.tr(outcome) if outcome else "")
+        self.facts["outcome"].setText(outcome)
         self.warning.setText(self.tr("%1 年的节假日安排尚未导入：答复期限仅按周末计算，可能早于实际期限。")
                              .replace("%1", req["table_missing"]) if req["table_missing"] else "")
         for e in R.timeline(session.db, request_id):
@@ -139,13 +143,13 @@ class RequestDetail(QWidget):
             elif e["event"] == "resumed" and data.get("paused_days"):
                 text = self.tr("暂停 %n 个工作日，期限顺延至 ", "", data["paused_days"]) + data.get("due_on", "")
             elif e["event"] == "verified":
-                text = self.tr(zh(M.IDENTITY_LABELS, data.get("method", "")))
+                text = self.lab(M.IDENTITY_LABELS, data.get("method", ""))
             elif e["event"] in ("completed", "not_found"):
                 text = self._result_text(req["type"], data) or text
             elif e["event"] == "printed":
                 text = self.tr("受理回执") if data.get("document") == "receipt" else self.tr("处理结果告知书")
             item = QTreeWidgetItem([e["ts"][:16].replace("T", " "), e["staff_name"] or "",
-                                    self.tr(zh(M.EVENT_LABELS, e["event"])), text])
+                                    self.lab(M.EVENT_LABELS, e["event"]), text])
             if e["event"] in ("refused", "paused"):
                 item.setForeground(2, QColor("#b7791f"))
             self.timeline.addTopLevelItem(item)
@@ -177,7 +181,7 @@ class RequestDetail(QWidget):
         found = bool(req["customer_found"])
         restricted = bool(req["member_id"] and self.ctx.session.db.scalar(
             "SELECT restricted FROM members WHERE id = ?", (req["member_id"],)))
-        self.buttons["execute"].setText(self.tr("办理：") + self.tr(zh(M.TYPE_LABELS, req["type"])))
+        self.buttons["execute"].setText(self.tr("办理：") + self.lab(M.TYPE_LABELS, req["type"]))
         show = {
             "verify": st == "received",
             "execute": found and st in ("verified", "in_progress"),
@@ -216,9 +220,8 @@ class RequestDetail(QWidget):
         return self.ctx.manager_session(self, purpose=purpose)
 
     def _do_verify(self) -> bool:
-        from ui.dialogs.new_request_dialog import IDENTITY_TEXT
         from PySide6.QtWidgets import QInputDialog
-        items = [self.tr(IDENTITY_TEXT[k]) for k in M.IDENTITY_METHODS]
+        items = [self.lab(M.IDENTITY_LABELS, k) for k in M.IDENTITY_METHODS]
         text, ok = QInputDialog.getItem(self, self.tr("核验身份"), self.tr("核验方式"), items, 0, False)
         if not ok:
             return False

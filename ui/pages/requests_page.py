@@ -12,11 +12,9 @@ from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QHBoxLayout, QHeade
 from app import requests as R
 from app.requests import model as M
 from ui.pages.registry import PageSpec, register_page
-from ui.pages.request_detail import URGENCY_COLOURS, RequestDetail, countdown_text, zh
+from ui.pages.request_detail import URGENCY_COLOURS, RequestDetail, countdown_text
 
 ROW_BACKGROUND = {"overdue": "#fdecea", "soon": "#fff4d6"}
-DUE_FILTERS = [("open", "未办结"), ("overdue", "已超期"), ("soon", "3个工作日内到期"), ("closed", "已办结"),
-               ("all", "全部")]
 
 
 class RequestsPage(QWidget):
@@ -43,14 +41,15 @@ class RequestsPage(QWidget):
         self.type_filter = QComboBox()
         self.type_filter.addItem(self.tr("全部事项"), None)
         for key in M.TYPES:
-            self.type_filter.addItem(self.tr(zh(M.TYPE_LABELS, key)), key)
+            self.type_filter.addItem(M.label(M.TYPE_LABELS, key, ctx.lang), key)
         self.status_filter = QComboBox()
         self.status_filter.addItem(self.tr("全部状态"), None)
         for key in M.STATUSES:
-            self.status_filter.addItem(self.tr(zh(M.STATUS_LABELS, key)), key)
+            self.status_filter.addItem(M.label(M.STATUS_LABELS, key, ctx.lang), key)
         self.due_filter = QComboBox()
-        for key, text in DUE_FILTERS:
-            self.due_filter.addItem(self.tr(text), key)
+        for key, text in (("open", self.tr("未办结")), ("overdue", self.tr("已超期")),
+                          ("soon", self.tr("3个工作日内到期")), ("closed", self.tr("已办结")), ("all", self.tr("全部"))):
+            self.due_filter.addItem(text, key)
         for label, combo in ((self.tr("事项"), self.type_filter), (self.tr("状态"), self.status_filter),
                              (self.tr("期限"), self.due_filter)):
             filters.addWidget(QLabel(label))
@@ -100,9 +99,9 @@ class RequestsPage(QWidget):
         for i, r in enumerate(self.rows):
             member = r["member_no"] or (self.tr("未找到该顾客") if not r["customer_found"] else
                                         self.tr("已删除") if r["member_erased"] else self.tr("(仅店长可见)"))
-            cells = [r["request_no"], self.tr(zh(M.TYPE_LABELS, r["type"])), member,
-                     self.tr(zh(M.STATUS_LABELS, r["status"])), r["due_on"],
-                     countdown_text(self, r["urgency"], r["days_left"])]
+            cells = [r["request_no"], M.label(M.TYPE_LABELS, r["type"], self.ctx.lang), member,
+                     M.label(M.STATUS_LABELS, r["status"], self.ctx.lang), r["due_on"],
+                     countdown_text(r["urgency"], r["days_left"])]
             for c, text in enumerate(cells):
                 item = QTableWidgetItem(text)
                 item.setData(Qt.ItemDataRole.UserRole, r["id"])
