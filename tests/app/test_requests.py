@@ -353,3 +353,27 @@ def test_queue_day_counter_matches_calendar():
             due = today + dt.timedelta(days=off)
             assert counter.between(today, due) == working_days_between(today, due, tables)   # rule: RIG-2
     check()
+
+
+def test_cancellation_moves_the_member_retention_clock(manager, clock):
+    from app.retention.sweep import dry_run
+    at(clock, 2026, 1, 5)
+    mid = make_member(manager)
+    at(clock, 2026, 11, 10)
+    rid = R.open_request(manager, "cancel", mid, identity_method="id_card_sighted")
+    R.execute_cancel(manager, rid)
+    due = lambda day: dry_run(manager, today=day, record=False)["categories"]["member"]["due"]   # noqa: E731
+    assert due(dt.date(2029, 1, 6)) == 0          # rule: RET-2 (registration + 3y would be due; cancellation wins)
+    assert due(dt.date(2029, 11, 9)) == 0         # rule: RET-2
+    assert due(dt.date(2029, 11, 11)) == 1        # rule: RET-2 (3 years after cancellation)
+
+
+def test_erasure_scrubs_the_notes_of_the_members_requests(manager, paths):
+    mid = make_member(manager)
+    rid = R.open_request(manager, "delete", mid, identity_method="id_card_sighted")
+    R.pause(manager, rid, "顾客称其手机号为13912345678,待核实")
+    R.resume(manager, rid)
+    R.execute_delete(manager, rid, ledger_path=paths.erasure_ledger)
+    notes = [e["note"] for e in R.timeline(manager.db, rid)]
+    assert notes and all(n is None for n in notes)                               # rule: RIG-3
+    assert [e["event"] for e in R.timeline(manager.db, rid)][:2] == ["received", "verified"]   # minimal record
