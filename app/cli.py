@@ -49,7 +49,10 @@ class Ctx:
         if not self.args.username:
             raise SystemExit("--username is required for this command")
         self.vault.acquire_instance_lock()
-        return self.vault.sign_in(self.args.username, self.secret("密码 / password: "))
+        session = self.vault.sign_in(self.args.username, self.secret("密码 / password: "))
+        from app.requests.restore import apply_ledger
+        apply_ledger(session, self.paths)      # later erasures first (RIG-3), as the app does at sign-in
+        return session
 
 
 def out(obj) -> None:
@@ -103,9 +106,12 @@ def cmd_list_backups(a, c: Ctx):
 
 def cmd_restore(a, c: Ctx):
     from pathlib import Path
-    from app.store.backup import restore_backup
+    from app.requests.restore import newest_backup_ledger, restore_with_ledger
     target = resolve_paths(a.target)
-    manifest = restore_backup(Path(a.bundle), target)
+    # merge every erasure the old data folder and the newest backups know; applied at the first sign-in
+    manifest = restore_with_ledger(Path(a.bundle), target, ledger_files=[c.paths.erasure_ledger],
+                                   ledgers=[newest_backup_ledger(c.paths.backup_dir),
+                                            newest_backup_ledger(Path(a.bundle).parent)])
     out({"restored_to": str(target.data_dir), "created_at": manifest.get("created_at"),
          "store_code": manifest.get("store_code")})
     print("Sign in to the restored folder to re-apply later erasures (MemberDesk does this on first sign-in).")

@@ -209,3 +209,30 @@ def test_crash_mid_erasure_leaves_full_member_or_nothing(vault, manager, paths, 
         assert req["outcome"] == "done"
     assert vault.db.one("SELECT 1 FROM members WHERE id = ?", (mid,)) is None      # rule: RIG-3
     assert marker_hits(paths.data_dir, key) == []                                # rule: RIG-3
+
+
+def test_admin_restore_merges_ledger_and_first_sign_in_erases(tmp_path, vault, manager, paths, clock):
+    key = vault.data_key()
+    mid = make_member(manager, name=NAME, mobile=MOBILE)
+    bundle = create_backup(vault, manager)
+    R.execute_delete(manager, _delete_request(manager, mid), ledger_path=paths.erasure_ledger)
+    vault.close()
+    env = dict(os.environ, PYTHONPATH=str(ROOT), MEMBERDESK_FAST_KDF="1")
+    target = tmp_path / "restored"
+
+    def cli(*args, stdin=""):
+        return subprocess.run([sys.executable, "-m", "app.cli", *args], input=stdin, capture_output=True,
+                              text=True, env=env, timeout=120, cwd=ROOT)
+    r = cli("--data-dir", str(paths.data_dir), "restore", str(bundle), "--target", str(target))
+    assert r.returncode == 0, r.stderr
+    assert mid in (target / "erasure-ledger.jsonl").read_text()
+    r = cli("--data-dir", str(target), "--username", "manager", "--password-stdin", "verify-audit",
+            stdin=MANAGER_PW + "\n")
+    assert r.returncode == 0, r.stderr
+    v2 = Vault(resolve_paths(target))
+    try:
+        v2.sign_in("manager", MANAGER_PW)
+        assert v2.db.one("SELECT 1 FROM members WHERE id = ?", (mid,)) is None        # rule: RIG-3
+    finally:
+        v2.close()
+    assert marker_hits(target, key) == []                                           # rule: RIG-3
