@@ -44,3 +44,12 @@ def test_not_found_and_delete_letters(manager, clerk):
     text = text_of(letters.result_letter_bytes(manager, rid2))
     assert "已删除您的个人信息" in text and "删除丁" not in text                       # rule: RIG-3
     assert "购买记录" in text                                                         # rule: RIG-5
+
+
+def test_withdrawal_letter_names_purposes_in_chinese(vault, manager, clerk):
+    from tests.app.test_requests import _register
+    mid = _register(clerk, vault)
+    rid = R.open_request(clerk, "withdraw", mid, identity_method="sms_code")
+    R.execute_withdraw(clerk, rid, ["marketing"])
+    text = text_of(letters.result_letter_bytes(clerk, rid))
+    assert "已撤回您对以下处理目的的同意" in text and "marketing" not in text          # rule: CON-3
