@@ -62,9 +62,10 @@ def _clean_text(text: str | None, key: str = "requests.reason_required", field: 
     return text[:_MAX_TEXT]
 
 
-def _next_number(db, store_code: str, day: dt.date) -> str:
+def _next_number(tx, store_code: str, day: dt.date) -> str:
+    """Next number of the day, read inside the write transaction (BEGIN IMMEDIATE: no two alike)."""
     prefix = f"{store_code}-{day.strftime('%Y%m%d')}-"
-    n = db.scalar("SELECT count(*) FROM requests WHERE request_no LIKE ?", (prefix + "%",), default=0)
+    n = tx.one("SELECT count(*) FROM requests WHERE request_no LIKE ?", (prefix + "%",))[0]
     return f"{prefix}{int(n) + 1:03d}"
 
 
@@ -94,11 +95,11 @@ def open_request(session, req_type: str, member_id: str | None, *, identity_meth
     received = now.date()
     due = due_date(session.db, received)
     rid = secrets.token_hex(8)
-    number = _next_number(session.db, session.store_code, received)
     status = "verified" if identity_method else "received"
     details = {"request_id": rid, "type": req_type, "customer_found": bool(customer_found),
                "identity_method": identity_method, "due_on": due.date.isoformat()}
     with session.write("request.open", "request", rid, details) as tx:
+        number = _next_number(tx, session.store_code, received)
         tx.execute("INSERT INTO requests(id, request_no, type, member_id, customer_found, status, identity_method,"
                    " received_at, received_on, due_on, table_missing, store_code, opened_by, updated_at)"
                    " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
