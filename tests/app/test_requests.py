@@ -377,3 +377,33 @@ def test_erasure_scrubs_the_notes_of_the_members_requests(manager, paths):
     notes = [e["note"] for e in R.timeline(manager.db, rid)]
     assert notes and all(n is None for n in notes)                               # rule: RIG-3
     assert [e["event"] for e in R.timeline(manager.db, rid)][:2] == ["received", "verified"]   # minimal record
+
+
+def test_fuzzed_bad_input_is_refused_and_nothing_is_stored(manager):
+    from hypothesis import HealthCheck, given, settings, strategies as st
+    mid = make_member(manager)
+    rid = R.open_request(manager, "correct", mid, identity_method="id_card_sighted")
+    before = manager.db.scalar("SELECT count(*) FROM requests")
+    events = manager.db.scalar("SELECT count(*) FROM request_events")
+
+    @settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+    @given(st.text(max_size=12), st.one_of(st.none(), st.text(max_size=12)), st.integers(-5, 60),
+           st.sampled_from(["", " ", "\n\t"]))
+    def check(req_type, method, days, blank):
+        if req_type not in R.model.TYPES:
+            with pytest.raises(ValidationError):
+                R.open_request(manager, req_type, mid, identity_method="id_card_sighted")
+        if method is not None and method not in R.model.IDENTITY_METHODS:
+            with pytest.raises(ValidationError):
+                R.open_request(manager, "access", mid, identity_method=method)
+        with pytest.raises(ValidationError):
+            R.pause(manager, rid, blank)
+        with pytest.raises(ValidationError):
+            R.refuse(manager, rid, blank, "《个人信息保护法》")                    # rule: RIG-4
+        if not 1 <= days <= R.model.MAX_EXTENSION_DAYS:
+            with pytest.raises(ValidationError):
+                R.extend(manager, rid, days, "理由")
+    check()
+    assert manager.db.scalar("SELECT count(*) FROM requests") == before
+    assert manager.db.scalar("SELECT count(*) FROM request_events") == events
+    assert R.get_request(manager.db, rid)["status"] == "verified"
