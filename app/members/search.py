@@ -75,13 +75,17 @@ def _name_query(db, q: str, limit: int, where_extra: str):
     exact = db.all(f"SELECT {_COLS} FROM members m WHERE m.name = ? COLLATE NOCASE {where_extra} LIMIT ?",
                    (q, limit))
     grams = list(dict.fromkeys(q[i:i + 2] for i in range(len(q) - 1)))
-    extra = "".join(" AND EXISTS (SELECT 1 FROM member_name_grams g2 WHERE g2.gram = ? AND g2.member_id = g.member_id)"
-                    for _ in grams[1:])
-    sql = (f"SELECT {_COLS} FROM member_name_grams g JOIN members m ON m.id = g.member_id"
-           f" WHERE g.gram = ? {extra} AND instr(lower(m.name), ?) > 0 {where_extra} LIMIT ?")
+    if len(grams) == 1:
+        sql = (f"SELECT {_COLS} FROM member_name_grams g JOIN members m ON m.id = g.member_id"
+               f" WHERE g.gram = ? AND instr(lower(m.name), ?) > 0 {where_extra} LIMIT ?")
+    else:
+        # intersect the gram lists inside the index (sorted by member id) before touching members rows
+        inter = " INTERSECT ".join("SELECT member_id FROM member_name_grams WHERE gram = ?" for _ in grams)
+        sql = (f"SELECT {_COLS} FROM members m WHERE m.id IN ({inter})"
+               f" AND instr(lower(m.name), ?) > 0 {where_extra} LIMIT ?")
     rows = list(exact)
     seen = {r[0] for r in exact}
-    for r in db.all(sql, (grams[0], *grams[1:], q, limit + len(exact))):
+    for r in db.all(sql, (*grams, q, limit + len(exact))):
         if r[0] not in seen:
             seen.add(r[0])
             rows.append(r)
