@@ -2010,10 +2010,6 @@
             <translation>Due today</translation>
         </message>
         <message>
-            <source>剩 %n 个工作日</source>
-            <translation>%n working days left</translation>
-        </message>
-        <message>
             <source>未找到该顾客(非会员)</source>
             <translation>Customer not found (not a member)</translation>
         </message>
@@ -2092,6 +2088,14 @@
             <translation>Release restriction</translation>
         </message>
         <message>
+            <source>已超期 %1 个工作日</source>
+            <translation>%1 overdue</translation>
+        </message>
+        <message>
+            <source>剩 %1 个工作日</source>
+            <translation>%1 left</translation>
+        </message>
+        <message>
             <source>限制处理</source>
             <translation>Restrict processing</translation>
         </message>
@@ -2118,10 +2122,6 @@
         <message>
             <source>打印预览尚未安装。</source>
             <translation>Print preview is not installed.</translation>
-        </message>
-        <message>
-            <source>已超期 %n 个工作日</source>
-            <translation>%n working days overdue</translation>
         </message>
     </context>
     <context>
@@ -2303,7 +2303,7 @@
         </message>
         <message>
             <source>倒计时</source>
-            <translation>Time left</translation>
+            <translation>Days left</translation>
         </message>
         <message>
             <source>未办结 %1 件</source>

@@ -153,3 +153,41 @@ def test_ledger_reapplied_at_sign_in(qtbot, window, clock):
     _sign_in(win, "manager", MANAGER_PW)
     assert ctx.session is not None
     assert ctx.session.db.one("SELECT 1 FROM members WHERE id = ?", (mid,)) is None   # rule: RIG-3
+
+
+def test_english_ui_has_no_chinese_left(qtbot, paths, clock):
+    import re
+    from ui.main import build
+    from ui.workers import SyncRunner
+    from ui.i18n import install_language
+    from PySide6.QtWidgets import QApplication, QLabel, QPushButton, QComboBox
+    ctx, win = build(paths, "en", runner=SyncRunner())
+    ctx.vault.clock = clock
+    qtbot.addWidget(win)
+    try:
+        win.resize(1280, 800)
+        a, b, c, d = _seed(_store(ctx, clock), clock)
+        ctx.vault.lock()
+        win.show()
+        _sign_in(win, "manager", MANAGER_PW)
+        page = win.open_page("requests")
+        page.due_filter.setCurrentIndex(4)
+        page.table.selectRow(2)
+        qtbot.wait(50)
+        win.grab().save(str(SHOTS / "requests_queue_en.png"))
+        cjk = re.compile(r"[\u4e00-\u9fff]")
+        texts = [page.table.item(r, col).text() for r in range(page.table.rowCount()) for col in range(6)]
+        texts += [page.table.horizontalHeaderItem(col).text() for col in range(6)]
+        texts += [w.text() for w in page.findChildren(QLabel) + page.findChildren(QPushButton) if w.isVisibleTo(page)]
+        texts += [cb.itemText(i) for cb in page.findChildren(QComboBox) for i in range(cb.count())]
+        det = page.detail
+        texts += [det.timeline.topLevelItem(i).text(col) for i in range(det.timeline.topLevelItemCount())
+                  for col in range(3)]
+        left = [t for t in texts if cjk.search(t) and "等待顾客补充" not in t and "店长" not in t]   # typed note, staff name
+        print(left)
+        assert left == []
+    finally:
+        if ctx.session is not None:
+            win.lock()
+        ctx.vault.close()
+        install_language(QApplication.instance(), "zh_CN")

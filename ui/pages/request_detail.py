@@ -22,12 +22,12 @@ def countdown_text(urgency: str, days_left: int) -> str:
     if urgency == "closed":
         return QCoreApplication.translate("RequestDetail", "已办结")
     if urgency == "overdue" and days_left:
-        return QCoreApplication.translate("RequestDetail", "已超期 %n 个工作日", None, abs(days_left))
+        return QCoreApplication.translate("RequestDetail", "已超期 %1 个工作日").replace("%1", str(abs(days_left)))
     if urgency == "overdue":
         return QCoreApplication.translate("RequestDetail", "已超期")
     if days_left == 0:
         return QCoreApplication.translate("RequestDetail", "今天到期")
-    return QCoreApplication.translate("RequestDetail", "剩 %n 个工作日", None, days_left)
+    return QCoreApplication.translate("RequestDetail", "剩 %1 个工作日").replace("%1", str(days_left))
 
 
 class RequestDetail(QWidget):
@@ -63,9 +63,10 @@ class RequestDetail(QWidget):
         self.timeline = QTreeWidget()
         self.timeline.setHeaderLabels([self.tr("时间"), self.tr("经办人"), self.tr("步骤"), self.tr("说明")])
         self.timeline.setRootIsDecorated(False)
-        self.timeline.setColumnWidth(0, 130)
-        self.timeline.setColumnWidth(1, 70)
-        self.timeline.setColumnWidth(2, 110)
+        self.timeline.setWordWrap(True)
+        self.timeline.setColumnWidth(0, 122)
+        self.timeline.setColumnWidth(1, 64)
+        self.timeline.setColumnWidth(2, 96)
         lay.addWidget(self.timeline, 1)
         grid = QGridLayout()
         self.grid = grid

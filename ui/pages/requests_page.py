@@ -63,6 +63,7 @@ class RequestsPage(QWidget):
         self.table.setHorizontalHeaderLabels([self.tr("受理编号"), self.tr("申请事项"), self.tr("会员号"),
                                               self.tr("状态"), self.tr("答复期限"), self.tr("倒计时")])
         self.table.verticalHeader().setVisible(False)
+        self.table.setWordWrap(False)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
@@ -73,7 +74,9 @@ class RequestsPage(QWidget):
         self.detail = RequestDetail(ctx)
         self.detail.changed.connect(self.refresh)
         split.addWidget(self.detail)
-        split.setSizes([620, 560])
+        split.setSizes([700, 500])
+        split.setStretchFactor(0, 3)
+        split.setStretchFactor(1, 2)
         lay.addWidget(split, 1)
         self.refresh()
 
