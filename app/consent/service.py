@@ -21,19 +21,19 @@ CONSENT_CHANGE = P.grant("member.consent", P.CLERK, P.MANAGER)
 METHODS = ("screen", "signature", "paper", "desk")
 
 register({
-    "consent.required_missing": ("办理会员须同意“办理会员并提供会员权益”这一项;其他各项均可不同意。",
+    "consent.required_missing": ("办理会员须同意“办理会员并提供会员权益”这一项；其他各项均可不同意。",
                                  "Membership needs consent to the membership purpose; every other purpose is optional."),
-    "consent.sensitive_needs_signature": ("“{purpose}”涉及敏感个人信息,须顾客单独签名同意(或签署纸质同意书)。",
+    "consent.sensitive_needs_signature": ("“{purpose}”涉及敏感个人信息，须顾客单独签名同意(或签署纸质同意书)。",
                                           "“{purpose}” involves sensitive personal information: the customer must "
                                           "sign a separate consent (or a paper form)."),
     "consent.unknown_purpose": ("告知书中没有处理目的 {purpose}。", "The notice has no purpose {purpose}."),
-    "consent.required_cannot_withdraw": ("“办理会员”是会员的基础;撤回即注销会员,请通过个人信息权利申请办理注销会员。",
+    "consent.required_cannot_withdraw": ("“办理会员”是会员的基础；撤回即注销会员，请通过个人信息权利申请办理注销会员。",
                                          "Membership itself cannot be withdrawn here: that is cancelling the "
                                          "membership, done through a data-subject request."),
-    "consent.not_granted": ("该项目前未同意,无需撤回。", "This purpose is not currently consented; nothing to withdraw."),
+    "consent.not_granted": ("该项目前未同意，无需撤回。", "This purpose is not currently consented; nothing to withdraw."),
     "consent.field_not_consented": ("这一项只能在顾客同意相应的处理目的后填写。",
                                     "This field can be filled in only after the customer consents to its purpose."),
-    "consent.notice_mismatch": ("告知书版本与已发布的内容不一致,请重新打开登记。",
+    "consent.notice_mismatch": ("告知书版本与已发布的内容不一致，请重新打开登记。",
                                 "The notice differs from the published version; restart the registration."),
     "consent.method_invalid": ("同意方式无效。", "Invalid consent method."),
 })

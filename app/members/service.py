@@ -31,17 +31,17 @@ MEMBER_VIEW_RESTRICTED = P.grant("member.view_restricted", P.MANAGER)
 REVEAL_REASONS = ("customer_request", "finance_service", "correction", "legal", "other")
 
 register({
-    "member.mobile_exists": ("该手机号已是会员,已为您打开该会员。", "This mobile number already belongs to a member; "
+    "member.mobile_exists": ("该手机号已是会员，已为您打开该会员。", "This mobile number already belongs to a member; "
                              "that member is opened instead."),
-    "member.restricted": ("该会员的个人信息已被限制处理,仅店长可以查看。",
+    "member.restricted": ("该会员的个人信息已被限制处理，仅店长可以查看。",
                           "Processing of this member's information is restricted; only a store manager can open it."),
     "member.reveal_reason": ("请选择查看原因并填写说明(至少 4 个字)。",
                              "Choose a reason and write a note (at least 4 characters) to reveal."),
     "member.reveal_field": ("该字段不能查看明文。", "This field cannot be shown in clear."),
     "member.field_empty": ("该会员没有登记这一项。", "This member has no value for this field."),
     "member.no_changes": ("没有需要保存的修改。", "Nothing to save."),
-    "member.needs_cipher": ("数据库已锁定,请重新登录。", "The database is locked; sign in again."),
-    "member.not_active": ("该会员已注销,不能修改。", "This membership is cancelled; it cannot be changed."),
+    "member.needs_cipher": ("数据库已锁定，请重新登录。", "The database is locked; sign in again."),
+    "member.not_active": ("该会员已注销，不能修改。", "This membership is cancelled; it cannot be changed."),
 })
 
 

@@ -16,8 +16,8 @@ from app.errors import UserError
 from app.messages import register
 
 register({
-    "notice.invalid": ("告知书文件格式不正确:{detail}。", "The notice file is not valid: {detail}."),
-    "notice.immutable": ("告知书版本 {version} 已发布且内容不同;已发布的版本不能修改,请使用新的版本号。",
+    "notice.invalid": ("告知书文件格式不正确：{detail}。", "The notice file is not valid: {detail}."),
+    "notice.immutable": ("告知书版本 {version} 已发布且内容不同；已发布的版本不能修改，请使用新的版本号。",
                          "Notice version {version} is already published with different content; a published "
                          "version cannot change. Use a new version number."),
     "notice.lang_mismatch": ("中文版和英文版的版本号或处理目的不一致。",

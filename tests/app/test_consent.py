@@ -35,7 +35,7 @@ def test_withdraw_marketing_effective_at_once(clerk, vault):
 
 def test_withdraw_sensitive_erases_its_data(clerk, vault):
     res = register(clerk, vault, granted={"instalment": True, "skin_analysis": True, "delivery": True},
-                   values={"id_number": id_number(), "skin_notes": "混合性皮肤,轻度敏感",
+                   values={"id_number": id_number(), "skin_notes": "混合性皮肤，轻度敏感",
                            "address": "上海市黄浦区南京东路100号"},
                    signatures={"instalment": PNG, "skin_analysis": PNG})
     withdraw_consent(clerk, res["id"], "skin_analysis")

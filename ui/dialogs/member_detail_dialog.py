@@ -1,4 +1,4 @@
-"""会员详情: masked profile, consent per purpose with 撤回同意, consent history with notice versions,
+"""会员详情： masked profile, consent per purpose with 撤回同意， consent history with notice versions,
 更正 (correct and supplement), and 查看完整信息 for a manager with a reason (every reveal audited).
 Opening it is an audited view of the member's record (app.members.service.get_member)."""
 from __future__ import annotations
@@ -62,20 +62,27 @@ class MemberDetailDialog(QDialog):
         cl.addWidget(self.history, 1)
         self.tabs.addTab(cons, self.tr("同意与撤回"))
         # placeholders of later domains
+        # purchases, service records, disclosures: the retention helper's tabs (ui/widgets/member_activity.py)
+        try:
+            from ui.widgets.member_activity import add_member_activity_tabs
+        except ImportError:
+            add_member_activity_tabs = None
+        self.activity = add_member_activity_tabs(self.tabs, ctx, member_id) if add_member_activity_tabs else []
         other = QWidget()
         ol = QVBoxLayout(other)
         self.purchases = QLabel()
-        ol.addWidget(QGroupBox(self.tr("消费记录")))
-        ol.itemAt(0).widget().setLayout(QVBoxLayout())
-        ol.itemAt(0).widget().layout().addWidget(self.purchases)
-        for title, text in ((self.tr("扫描件"), self.tr("纸质登记表的扫描件在“扫描归档”页面查看。")),
-                            (self.tr("个人信息权利申请"), self.tr("查阅、复制、更正、删除等申请在“权利申请”页面办理。"))):
+        if not self.activity:
+            box = QGroupBox(self.tr("消费记录"))
+            QVBoxLayout(box).addWidget(self.purchases)
+            ol.addWidget(box)
+        for title, text in ((self.tr("扫描件"), self.tr("纸质登记表的扫描件在“扫描件”页面查看。")),
+                            (self.tr("个人信息权利申请"), self.tr("查阅、复制、更正、删除等申请在“个人信息权利申请”页面办理。"))):
             box = QGroupBox(title)
             bl = QVBoxLayout(box)
             bl.addWidget(QLabel(text))
             ol.addWidget(box)
         ol.addStretch(1)
-        self.tabs.addTab(other, self.tr("消费与申请"))
+        self.tabs.addTab(other, self.tr("扫描件与申请"))
         row = QHBoxLayout()
         self.correct_btn = QPushButton(self.tr("更正信息"))
         self.reconsent_btn = QPushButton(self.tr("重新确认同意"))
@@ -115,15 +122,25 @@ class MemberDetailDialog(QDialog):
             self.form.addRow(label, v)
         banner = []
         if m.reconsent_needed:
-            banner.append(self.tr("告知书已更新:请顾客阅读新版本并重新确认同意,更改的处理在重新同意前不适用于该会员。"))
+            banner.append(self.tr("告知书已更新：请顾客阅读新版本并重新确认同意，更改的处理在重新同意前不适用于该会员。"))
         if m.is_minor:
-            banner.append(self.tr("该会员登记时不满十四周岁,由监护人同意。"))
+            banner.append(self.tr("该会员登记时不满十四周岁，由监护人同意。"))
         self.banner.setText("\n".join(banner))
         self.banner.setVisible(bool(banner))
         self.reconsent_btn.setVisible(m.status == "active")
         self.reconsent_btn.setDefault(m.reconsent_needed)
-        self.purchases.setText(self.tr("最近一次消费:") + (m.last_purchase_at or self.tr("无")))
+        self.purchases.setText(self._purchases_text(m))
         self._fill_consents()
+
+    def _purchases_text(self, m) -> str:
+        db = self.ctx.session.db
+        if db.one("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'purchases'") is None:
+            return self.tr("最近一次消费：") + (m.last_purchase_at or self.tr("无"))
+        n, fen, last = db.one("SELECT count(*), coalesce(sum(amount_fen), 0), max(purchased_at) FROM purchases"
+                              " WHERE member_id = ?", (self.member_id,))
+        last = (last or m.last_purchase_at or "")[:10] or self.tr("无")
+        return (self.tr("消费笔数：") + str(n) + "    " + self.tr("消费金额：") + f"¥{fen / 100:,.2f}" + "    "
+                + self.tr("最近一次消费：") + last)
 
     def _fill_consents(self) -> None:
         titles = {p.code: p.title for p in self.notice.purposes}
@@ -161,7 +178,7 @@ class MemberDetailDialog(QDialog):
         p = self.notice.purpose(code)
         extra = self.tr("该项的信息将立即删除。") if any(FIELD_PURPOSE[f] == code for f in FIELD_PURPOSE) else ""
         if not messagebox.question(self, self.tr("撤回同意"),
-                                   self.tr("确认撤回“{p}”的同意?撤回后立即停止该项处理。").replace("{p}", p.title) + extra):
+                                   self.tr("确认撤回“{p}”的同意？撤回后立即停止该项处理。").replace("{p}", p.title) + extra):
             return
         try:
             withdraw_consent(self.ctx.session, self.member_id, code)
@@ -186,7 +203,7 @@ class MemberDetailDialog(QDialog):
             self.load()
 
     def reveal(self) -> None:
-        session = self.ctx.manager_session(self, self.tr("查看完整信息需要店长本人登录,并登记查看原因。"))
+        session = self.ctx.manager_session(self, self.tr("查看完整信息需要店长本人登录，并登记查看原因。"))
         if session is None:
             return
         dlg = RevealDialog(self.ctx, session, self.member, self.labels, self)
@@ -194,14 +211,14 @@ class MemberDetailDialog(QDialog):
 
 
 class CorrectMemberDialog(QDialog):
-    """更正、补充: only the fields of purposes the member consented to; audited by field name."""
+    """更正、补充： only the fields of purposes the member consented to; audited by field name."""
 
     def __init__(self, ctx, member, labels, parent=None):
         super().__init__(parent)
         self.ctx, self.member = ctx, member
         self.setWindowTitle(self.tr("更正信息"))
         lay = QVBoxLayout(self)
-        lay.addWidget(QLabel(self.tr("只填写需要更正或补充的项目,留空的项目不变。")))
+        lay.addWidget(QLabel(self.tr("只填写需要更正或补充的项目，留空的项目不变。")))
         form = QFormLayout()
         self.edits = {}
         granted = {c for c, g in member.consents.items() if g}

@@ -1,4 +1,4 @@
-"""会员: find a member (mobile, last 4 digits, member number, name, or a member card scanned with a
+"""会员： find a member (mobile, last 4 digits, member number, name, or a member card scanned with a
 keyboard-wedge scanner: member number + Enter), open the member, or register a new one."""
 from __future__ import annotations
 
@@ -21,7 +21,7 @@ class MembersPage(QWidget):
         row = QHBoxLayout()
         self.search = QLineEdit()
         self.search.setObjectName("member_search")
-        self.search.setPlaceholderText(self.tr("手机号 / 手机尾号 4 位 / 会员号 / 姓名,或扫描会员卡"))
+        self.search.setPlaceholderText(self.tr("手机号 / 手机尾号 4 位 / 会员号 / 姓名，或扫描会员卡"))
         self.search.setClearButtonEnabled(True)
         self.search.setMinimumHeight(36)
         self.find_btn = QPushButton(self.tr("查找"))
@@ -105,7 +105,7 @@ class MembersPage(QWidget):
         elif not res.hits:
             self.status.setText(self.tr("没有找到会员。可以点击“登记会员”为顾客办理。"))
         else:
-            more = self.tr(",结果较多,请输入更完整的信息") if res.truncated else ""
+            more = self.tr("，结果较多，请输入更完整的信息") if res.truncated else ""
             self.status.setText(self.tr("找到 {n} 位会员").replace("{n}", str(len(res.hits))) + more)
         if res.hits:
             self.table.selectRow(0)

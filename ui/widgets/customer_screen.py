@@ -85,7 +85,7 @@ class CustomerScreen(QWidget):
         self.next_btn.setVisible(step in (Step.NOTICE, Step.CONSENT, Step.SENSITIVE))
         if step is Step.NOTICE:
             self.heading.setText(self.tr("请您先阅读《顾客信息处理告知书》"))
-            self.next_btn.setText(self.tr("我已阅读,下一步"))
+            self.next_btn.setText(self.tr("我已阅读，下一步"))
             self.next_btn.setEnabled(True)
             self.stack.setCurrentWidget(self.notice_view)
         elif step is Step.CONSENT:
@@ -109,5 +109,5 @@ class CustomerScreen(QWidget):
             self.stack.setCurrentWidget(self.waiting)
         else:
             self.heading.setText(self.tr("请稍候"))
-            self.waiting.setText(self.tr("店员正在为您录入信息,请稍候。"))
+            self.waiting.setText(self.tr("店员正在为您录入信息，请稍候。"))
             self.stack.setCurrentWidget(self.waiting)

@@ -41,7 +41,7 @@ class NoticeView(QTextBrowser):
         for p in notice.purposes:
             tag = self.tr("办理会员所必需") if p.required else self.tr("可选")
             if p.sensitive:
-                tag += " · " + self.tr("敏感个人信息,需单独同意")
+                tag += " · " + self.tr("敏感个人信息，需单独同意")
             parts.append(f"<h3>{_esc(p.title)} <span style='color:#0969da'>({_esc(tag)})</span></h3>")
             parts.append(f"<p>{_esc(p.description)}</p><ul>"
                          f"<li><b>{self.tr('信息类型')}:</b>{_esc('、'.join(p.data_types))}</li>"
@@ -71,7 +71,7 @@ class ConsentPanel(QScrollArea):
         lay = QVBoxLayout(inner)
         lay.setSpacing(10 if large else 6)
         pt = 18 if large else 11
-        head = QLabel(self.tr("请您逐项选择是否同意。只有第一项是办理会员所必需的,其他各项均可不同意,不影响办理会员。"))
+        head = QLabel(self.tr("请您逐项选择是否同意。只有第一项是办理会员所必需的，其他各项均可不同意，不影响办理会员。"))
         head.setWordWrap(True)
         hf = QFont()
         hf.setPointSize(pt)
@@ -96,7 +96,7 @@ class ConsentPanel(QScrollArea):
             rl.addWidget(box)
             tag = self.tr("办理会员所必需") if p.required else self.tr("可选")
             if p.sensitive:
-                tag += " · " + self.tr("敏感个人信息,需单独同意")
+                tag += " · " + self.tr("敏感个人信息，需单独同意")
             info = QLabel(f"<span style='color:{'#cf222e' if p.required else '#57606a'}'>{_esc(tag)}</span><br>"
                           f"{_esc(p.description)}<br><span style='color:#57606a'>{self.tr('信息类型')}:"
                           f"{_esc('、'.join(p.data_types))}<br>{self.tr('保存期限')}:{_esc(p.retention)}<br>"
@@ -165,15 +165,15 @@ class SensitiveConsentView(QWidget):
 
     def show_purpose(self, purpose, signature: bytes | None = None) -> None:
         self.purpose = purpose
-        self.title.setText(self.tr("单独同意:") + purpose.title)
+        self.title.setText(self.tr("单独同意：") + purpose.title)
         alt = ""
         if purpose.code == "face_payment":
-            alt = "<p><b>" + _esc(self.tr("刷脸支付不是必需的:您随时可以选择扫码、刷卡或现金等其他支付方式。")) + "</b></p>"
+            alt = "<p><b>" + _esc(self.tr("刷脸支付不是必需的：您随时可以选择扫码、刷卡或现金等其他支付方式。")) + "</b></p>"
         self.body.setText(f"<p>{_esc(purpose.description)}</p>"
                           f"<p><b>{_esc(self.tr('信息类型'))}:</b>{_esc('、'.join(purpose.data_types))}</p>"
                           f"<p><b>{_esc(self.tr('必要性'))}:</b>{_esc(purpose.necessity)}</p>"
                           f"<p><b>{_esc(self.tr('保护措施'))}:</b>{_esc(purpose.protection)}</p>{alt}"
-                          f"<p>{_esc(self.tr('如您同意,请在下方签名;不同意不影响办理会员。'))}</p>")
+                          f"<p>{_esc(self.tr('如您同意，请在下方签名；不同意不影响办理会员。'))}</p>")
         self.pad.blockSignals(True)
         self.pad.clear()
         self.pad.blockSignals(False)
