@@ -764,20 +764,8 @@
             <translation>Scans</translation>
         </message>
         <message>
-            <source>纸质登记表的扫描件在“扫描归档”页面查看。</source>
-            <translation>Scans of paper registration forms are on the Scans page.</translation>
-        </message>
-        <message>
             <source>个人信息权利申请</source>
             <translation>Requests</translation>
-        </message>
-        <message>
-            <source>查阅、复制、更正、删除等申请在“权利申请”页面办理。</source>
-            <translation>Requests to see, copy, correct or delete information are handled on the Requests page.</translation>
-        </message>
-        <message>
-            <source>消费与申请</source>
-            <translation>Purchases and requests</translation>
         </message>
         <message>
             <source>更正信息</source>
@@ -840,8 +828,28 @@
             <translation>None</translation>
         </message>
         <message>
+            <source>纸质登记表的扫描件在“扫描件”页面查看。</source>
+            <translation>Scans of paper registration forms are on the Scans page.</translation>
+        </message>
+        <message>
+            <source>查阅、复制、更正、删除等申请在“个人信息权利申请”页面办理。</source>
+            <translation>Requests to see, copy, correct or delete information are handled on the Requests page.</translation>
+        </message>
+        <message>
+            <source>扫描件与申请</source>
+            <translation>Scans and requests</translation>
+        </message>
+        <message>
             <source>最近一次消费：</source>
             <translation>Last purchase: </translation>
+        </message>
+        <message>
+            <source>消费笔数：</source>
+            <translation>Purchases: </translation>
+        </message>
+        <message>
+            <source>消费金额：</source>
+            <translation>Amount spent: </translation>
         </message>
         <message>
             <source>已同意</source>
@@ -959,7 +967,7 @@
             <translation>No member found. Press "Register member" to register the customer.</translation>
         </message>
         <message>
-            <source>,结果较多，请输入更完整的信息</source>
+            <source>，结果较多，请输入更完整的信息</source>
             <translation>; many results, type more to narrow them</translation>
         </message>
         <message>

@@ -86,7 +86,9 @@ def test_english_sign_in_screen_and_banner_have_no_chinese(english_window):
 
 def test_every_english_page_has_no_chinese(english_window, qtbot):
     from PySide6.QtWidgets import QApplication
+    from ui.i18n import install_language
     ctx, win, _ = english_window
+    install_language(QApplication.instance(), "en")       # another test may have switched to Chinese
     win.on_signed_in(ctx.vault.sign_in(*DEMO_ACCOUNTS["manager"][:2]))
     left = set()
     for row in range(win.nav.count()):
@@ -150,7 +152,9 @@ def test_english_dialogs_have_no_chinese(english_window):
     from ui.dialogs.record_purchase_dialog import RecordPurchaseDialog
     from ui.dialogs.recovery_reset_dialog import RecoveryResetDialog
     from ui.dialogs.register_member_dialog import RegisterMemberDialog
+    from ui.i18n import install_language
     ctx, win, _ = english_window
+    install_language(QApplication.instance(), "en")       # another test may have switched to Chinese
     win.on_signed_in(ctx.vault.sign_in(*DEMO_ACCOUNTS["manager"][:2]))
     member_id = ctx.session.db.scalar("SELECT id FROM members ORDER BY registered_at DESC LIMIT 1")
     makers = {
