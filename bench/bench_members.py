@@ -141,7 +141,7 @@ NOTES = """## How the searches work
   to members with LIMIT (no sort of the whole list); 3+ characters = INTERSECT of the gram lists inside
   the index (a merge on member id) before any member row is read; 1 character = gram prefix range.
 - Registration = validation, duplicate-mobile check, member row, consent record with one item per purpose
-  (9), member_consents, audit chain entry, two change-journal rows, in one transaction.
+  (8), member_consents, audit chain entry, two change-journal rows, in one transaction.
 - SQLCipher costs come from page decryption on cache misses (default page cache); figures are p95 over
   500 queries on a 2-core machine shared with other jobs, so single slow outliers come from scheduling."""
 
