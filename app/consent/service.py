@@ -136,7 +136,7 @@ def withdraw_consent(session, member_id: str, purpose_code: str, *, method: str 
         raise NotFound()
     if row is None or not row[0]:
         raise UserError("consent.not_granted")
-    notice = current_notice(session.db, "zh_CN")
+    notice = current_notice(session.db, "zh_CN", session.clock.now().date().isoformat())
     if notice.purpose(purpose_code) is None:   # a purpose dropped from the current notice: use the member's version
         version = session.db.scalar("SELECT notice_version FROM member_consents WHERE member_id = ? AND purpose_code = ?",
                                     (member_id, purpose_code))
@@ -155,10 +155,12 @@ def consent_state(db, member_id: str) -> dict[str, bool]:
                                               (member_id,))}
 
 
-def active_purposes(db, member_id: str) -> set[str]:
+def active_purposes(db, member_id: str, today: str | None = None) -> set[str]:
     """Purposes whose processing may run for this member now: granted, and the purpose has not changed
-    (data types, retention, recipients, ...) in the current notice since the version agreed to (CON-5)."""
-    current = current_notice(db, "zh_CN")
+    (data types, retention, recipients, ...) in the notice in effect `today` (ISO date, default: the
+    system date) since the version agreed to (CON-5)."""
+    import datetime as _dt
+    current = current_notice(db, "zh_CN", today or _dt.date.today().isoformat())
     out, cache = set(), {}
     for code, version in db.all("SELECT purpose_code, notice_version FROM member_consents WHERE member_id = ?"
                                 " AND granted = 1", (member_id,)):
@@ -176,16 +178,16 @@ def active_purposes(db, member_id: str) -> set[str]:
     return out
 
 
-def consent_active(db, member_id: str, purpose_code: str) -> bool:
+def consent_active(db, member_id: str, purpose_code: str, today: str | None = None) -> bool:
     """May this member's data be processed for `purpose_code` now? (marketing, offers, delivery ...)"""
-    return purpose_code in active_purposes(db, member_id)
+    return purpose_code in active_purposes(db, member_id, today)
 
 
-def needs_reconsent(db, member_id: str) -> list[str]:
+def needs_reconsent(db, member_id: str, today: str | None = None) -> list[str]:
     """Purposes the member agreed to that changed in the current notice (the next visit prompts)."""
     granted = [r[0] for r in db.all("SELECT purpose_code FROM member_consents WHERE member_id = ? AND granted = 1",
                                     (member_id,))]
-    active = active_purposes(db, member_id)
+    active = active_purposes(db, member_id, today)
     return [c for c in granted if c not in active]
 
 
@@ -229,7 +231,7 @@ def grant_consent(session, member_id: str, decisions: dict[str, bool], *, notice
         raise UserError("consent.method_invalid")
     if session.db.one("SELECT 1 FROM members WHERE id = ?", (member_id,)) is None:
         raise NotFound()
-    notice = notice or current_notice(session.db, "zh_CN")
+    notice = notice or current_notice(session.db, "zh_CN", session.clock.now().date().isoformat())
     if kind == "reconsent" and not decisions.get(REQUIRED_PURPOSE):
         raise UserError("consent.required_missing")
     granted = {c for c, g in decisions.items() if g}
