@@ -14,7 +14,7 @@ from app.members.fields import mask
 from app.members.service import MobileExists, cipher_for
 from app.settings import get_setting
 from ui.widgets.customer_screen import CustomerScreen, customer_screen_target
-from ui.widgets.notice_view import ConsentPanel, NoticeView, SensitiveConsentView
+from ui.widgets.notice_view import ConsentPanel, NoticeView, SensitiveConsentView, colon
 
 
 class RegisterMemberDialog(QDialog):
@@ -262,7 +262,7 @@ class RegisterMemberDialog(QDialog):
             self.step_label.setText(self.tr("第 3 步：敏感个人信息单独同意"))
             self.hint.setText(hint_customer)
             if getattr(self.sensitive, "purpose", None) is not p:
-                self.sensitive.show_purpose(p)
+                self.sensitive.show_purpose(p, f.notice.lang)
             self.stack.setCurrentWidget(self.sensitive)
             self.next_btn.setEnabled(bool(f.signatures.get(code)))
         elif step is Step.FIELDS:
@@ -316,11 +316,11 @@ class RegisterMemberDialog(QDialog):
             v = vals[k] if k in ("name", "birth_date", "address") else mask(k, vals[k])
             shown.append(f"<tr><td>{self.labels[k]}</td><td>{v}</td></tr>")
         return (f"<p>{self.tr('告知书版本')} {r['notice_version']}({self.tr('校验码')} {r['notice_hash'][:12]})</p>"
-                f"<p><b>{self.tr('同意')}:</b>{'、'.join(titles[c] for c in r['granted'])}</p>"
-                f"<p><b>{self.tr('不同意')}:</b>{'、'.join(titles[c] for c in r['refused']) or self.tr('无')}</p>"
+                f"<p><b>{self.tr('同意')}{colon(self.ctx.lang)}</b>{'、'.join(titles[c] for c in r['granted'])}</p>"
+                f"<p><b>{self.tr('不同意')}{colon(self.ctx.lang)}</b>{'、'.join(titles[c] for c in r['refused']) or self.tr('无')}</p>"
                 f"<table cellpadding='4'>{''.join(shown)}</table>"
                 + (f"<p><b>{self.tr('不满十四周岁，已由监护人同意')}</b></p>" if r["minor"] else "")
-                + (f"<p>{self.tr('已签名的单独同意')}:{'、'.join(titles[c] for c in r['signatures'])}</p>"
+                + (f"<p>{self.tr('已签名的单独同意')}{colon(self.ctx.lang)}{'、'.join(titles[c] for c in r['signatures'])}</p>"
                    if r["signatures"] else ""))
 
     # -- closing -----------------------------------------------------------------

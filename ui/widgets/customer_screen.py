@@ -99,7 +99,7 @@ class CustomerScreen(QWidget):
             p = flow.notice.purpose(code)
             self.heading.setText(self.tr("敏感个人信息单独同意"))
             if getattr(self.sensitive, "purpose", None) is not p:
-                self.sensitive.show_purpose(p)
+                self.sensitive.show_purpose(p, flow.notice.lang)
             self.next_btn.setText(self.tr("同意并签名"))
             self.next_btn.setEnabled(bool(flow.signatures.get(code)))
             self.stack.setCurrentWidget(self.sensitive)

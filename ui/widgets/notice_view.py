@@ -17,6 +17,11 @@ def _esc(s: str) -> str:
     return html.escape(s or "")
 
 
+def colon(lang: str) -> str:
+    """The label separator: full-width in Chinese, ASCII with a space in English."""
+    return ": " if (lang or "").startswith("en") else "："
+
+
 class NoticeView(QTextBrowser):
     """The whole notice: controller, contact, each purpose with data types, method, retention and
     recipients, the customer's rights, how to exercise them, the complaint right (NOT-1)."""
@@ -32,27 +37,28 @@ class NoticeView(QTextBrowser):
 
     def set_notice(self, notice) -> None:
         self.notice = notice
+        c = colon(notice.lang)
         parts = [f"<h2>{_esc(notice.title)}</h2>",
                  f"<p style='color:#57606a'>{self.tr('版本')} {_esc(notice.version)} · {self.tr('生效日期')} "
                  f"{_esc(notice.effective_date)} · {self.tr('校验码')} {notice.content_hash[:12]}</p>",
                  f"<p>{_esc(notice.intro)}</p>",
-                 f"<p><b>{self.tr('个人信息处理者')}:</b>{_esc(notice.controller)}<br>"
-                 f"<b>{self.tr('联系方式')}:</b>{_esc(notice.contact)}</p>"]
+                 f"<p><b>{self.tr('个人信息处理者')}{c}</b>{_esc(notice.controller)}<br>"
+                 f"<b>{self.tr('联系方式')}{c}</b>{_esc(notice.contact)}</p>"]
         for p in notice.purposes:
             tag = self.tr("办理会员所必需") if p.required else self.tr("可选")
             if p.sensitive:
                 tag += " · " + self.tr("敏感个人信息，需单独同意")
             parts.append(f"<h3>{_esc(p.title)} <span style='color:#0969da'>({_esc(tag)})</span></h3>")
             parts.append(f"<p>{_esc(p.description)}</p><ul>"
-                         f"<li><b>{self.tr('信息类型')}:</b>{_esc('、'.join(p.data_types))}</li>"
-                         f"<li><b>{self.tr('处理方式')}:</b>{_esc(p.method)}</li>"
-                         f"<li><b>{self.tr('保存期限')}:</b>{_esc(p.retention)}</li>"
-                         f"<li><b>{self.tr('接收方')}:</b>{_esc(p.recipients)}</li></ul>")
+                         f"<li><b>{self.tr('信息类型')}{c}</b>{_esc('、'.join(p.data_types))}</li>"
+                         f"<li><b>{self.tr('处理方式')}{c}</b>{_esc(p.method)}</li>"
+                         f"<li><b>{self.tr('保存期限')}{c}</b>{_esc(p.retention)}</li>"
+                         f"<li><b>{self.tr('接收方')}{c}</b>{_esc(p.recipients)}</li></ul>")
             if p.sensitive:
-                parts.append(f"<p><b>{self.tr('必要性')}:</b>{_esc(p.necessity)}<br><b>{self.tr('保护措施')}:</b>"
+                parts.append(f"<p><b>{self.tr('必要性')}{c}</b>{_esc(p.necessity)}<br><b>{self.tr('保护措施')}{c}</b>"
                              f"{_esc(p.protection)}</p>")
         parts.append(f"<h3>{self.tr('您的权利')}</h3><ul>" + "".join(f"<li>{_esc(r)}</li>" for r in notice.rights) + "</ul>")
-        parts.append(f"<p><b>{self.tr('如何行使')}:</b>{_esc(notice.how_to_exercise)}</p>")
+        parts.append(f"<p><b>{self.tr('如何行使')}{c}</b>{_esc(notice.how_to_exercise)}</p>")
         parts.append(f"<p>{_esc(notice.complaint)}</p>")
         self.setHtml("".join(parts))
 
@@ -71,6 +77,7 @@ class ConsentPanel(QScrollArea):
         lay = QVBoxLayout(inner)
         lay.setSpacing(10 if large else 6)
         pt = 18 if large else 11
+        c = colon(notice.lang)
         head = QLabel(self.tr("请您逐项选择是否同意。只有第一项是办理会员所必需的，其他各项均可不同意，不影响办理会员。"))
         head.setWordWrap(True)
         hf = QFont()
@@ -98,9 +105,9 @@ class ConsentPanel(QScrollArea):
             if p.sensitive:
                 tag += " · " + self.tr("敏感个人信息，需单独同意")
             info = QLabel(f"<span style='color:{'#cf222e' if p.required else '#57606a'}'>{_esc(tag)}</span><br>"
-                          f"{_esc(p.description)}<br><span style='color:#57606a'>{self.tr('信息类型')}:"
-                          f"{_esc('、'.join(p.data_types))}<br>{self.tr('保存期限')}:{_esc(p.retention)}<br>"
-                          f"{self.tr('接收方')}:{_esc(p.recipients)}</span>")
+                          f"{_esc(p.description)}<br><span style='color:#57606a'>{self.tr('信息类型')}{c}"
+                          f"{_esc('、'.join(p.data_types))}<br>{self.tr('保存期限')}{c}{_esc(p.retention)}<br>"
+                          f"{self.tr('接收方')}{c}{_esc(p.recipients)}</span>")
             info.setWordWrap(True)
             f2 = QFont()
             f2.setPointSize(pt - 2 if large else 10)
@@ -163,16 +170,17 @@ class SensitiveConsentView(QWidget):
         lay.addLayout(row)
         self.pad.changed.connect(self._changed)
 
-    def show_purpose(self, purpose, signature: bytes | None = None) -> None:
+    def show_purpose(self, purpose, lang: str = "zh_CN") -> None:
+        c = colon(lang)
         self.purpose = purpose
         self.title.setText(self.tr("单独同意：") + purpose.title)
         alt = ""
         if purpose.code == "face_payment":
             alt = "<p><b>" + _esc(self.tr("刷脸支付不是必需的：您随时可以选择扫码、刷卡或现金等其他支付方式。")) + "</b></p>"
         self.body.setText(f"<p>{_esc(purpose.description)}</p>"
-                          f"<p><b>{_esc(self.tr('信息类型'))}:</b>{_esc('、'.join(purpose.data_types))}</p>"
-                          f"<p><b>{_esc(self.tr('必要性'))}:</b>{_esc(purpose.necessity)}</p>"
-                          f"<p><b>{_esc(self.tr('保护措施'))}:</b>{_esc(purpose.protection)}</p>{alt}"
+                          f"<p><b>{_esc(self.tr('信息类型'))}{c}</b>{_esc('、'.join(purpose.data_types))}</p>"
+                          f"<p><b>{_esc(self.tr('必要性'))}{c}</b>{_esc(purpose.necessity)}</p>"
+                          f"<p><b>{_esc(self.tr('保护措施'))}{c}</b>{_esc(purpose.protection)}</p>{alt}"
                           f"<p>{_esc(self.tr('如您同意，请在下方签名；不同意不影响办理会员。'))}</p>")
         self.pad.blockSignals(True)
         self.pad.clear()
