@@ -2,6 +2,7 @@
 from ui.pages import home_page  # noqa: F401
 from ui.pages import settings_page  # noqa: F401
 from ui.pages import members_page  # noqa: F401
+from ui.pages import notices_page  # noqa: F401
 from ui.pages import requests_page  # noqa: F401
 from ui.pages import scans_page  # noqa: F401
 from ui.pages import originals_page  # noqa: F401
