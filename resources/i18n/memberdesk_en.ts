@@ -90,7 +90,7 @@
         <name>ConsentPanel</name>
         <message>
             <source>请您逐项选择是否同意。只有第一项是办理会员所必需的，其他各项均可不同意，不影响办理会员。</source>
-            <translation>Please decide on each purpose. Only the first is required for membership; you may refuse all the others and still become a member.</translation>
+            <translation>Please choose for each purpose. Only the first is required for membership; you may refuse any other without affecting your membership.</translation>
         </message>
         <message>
             <source>办理会员所必需</source>
@@ -102,7 +102,7 @@
         </message>
         <message>
             <source>敏感个人信息，需单独同意</source>
-            <translation>Sensitive personal information: separate consent needed</translation>
+            <translation>Sensitive personal information: separate consent</translation>
         </message>
         <message>
             <source>保存期限</source>
@@ -110,7 +110,7 @@
         </message>
         <message>
             <source>信息类型</source>
-            <translation>Information</translation>
+            <translation>Data types</translation>
         </message>
         <message>
             <source>接收方</source>
@@ -121,11 +121,11 @@
         <name>CorrectMemberDialog</name>
         <message>
             <source>更正信息</source>
-            <translation>Correct information</translation>
+            <translation>Correct</translation>
         </message>
         <message>
             <source>只填写需要更正或补充的项目，留空的项目不变。</source>
-            <translation>Fill in only what is to be corrected or supplemented; empty fields stay as they are.</translation>
+            <translation>Fill in only what needs correcting or adding; empty fields stay unchanged.</translation>
         </message>
         <message>
             <source>保存</source>
@@ -140,7 +140,7 @@
         <name>CustomerScreen</name>
         <message>
             <source>顾客信息处理告知书</source>
-            <translation>Customer information processing notice</translation>
+            <translation>Customer Information Processing Notice</translation>
         </message>
         <message>
             <source>返回</source>
@@ -152,15 +152,15 @@
         </message>
         <message>
             <source>请您先阅读《顾客信息处理告知书》</source>
-            <translation>Please read the customer information processing notice first</translation>
+            <translation>Please read the Customer Information Processing Notice first</translation>
         </message>
         <message>
             <source>我已阅读，下一步</source>
-            <translation>I have read it — next</translation>
+            <translation>I have read it, next</translation>
         </message>
         <message>
             <source>请您逐项选择是否同意</source>
-            <translation>Please decide on each purpose</translation>
+            <translation>Please choose for each purpose whether you agree</translation>
         </message>
         <message>
             <source>确认</source>
@@ -188,7 +188,7 @@
         </message>
         <message>
             <source>店员正在为您录入信息，请稍候。</source>
-            <translation>The clerk is entering your information, please wait.</translation>
+            <translation>The clerk is entering your details. Please wait.</translation>
         </message>
     </context>
     <context>
@@ -619,6 +619,10 @@
             <translation>Sync: status unknown</translation>
         </message>
         <message>
+            <source>同步：需要完整重新同步</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
             <source>从未</source>
             <translation>never</translation>
         </message>
@@ -627,8 +631,12 @@
             <translation>Sync: last success </translation>
         </message>
         <message>
-            <source>,待上传 </source>
-            <translation>, waiting to upload </translation>
+            <source>，待上传 </source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>（总部暂时无法连接，离线工作中）</source>
+            <translation type="unfinished" />
         </message>
     </context>
     <context>
@@ -681,7 +689,7 @@
         <name>MemberDetailDialog</name>
         <message>
             <source>会员详情</source>
-            <translation>Member</translation>
+            <translation>Member details</translation>
         </message>
         <message>
             <source>姓名</source>
@@ -709,7 +717,7 @@
         </message>
         <message>
             <source>皮肤状况</source>
-            <translation>Skin notes</translation>
+            <translation>Skin condition</translation>
         </message>
         <message>
             <source>基本信息</source>
@@ -745,7 +753,7 @@
         </message>
         <message>
             <source>经办人</source>
-            <translation>Handled by</translation>
+            <translation>Staff</translation>
         </message>
         <message>
             <source>内容</source>
@@ -765,19 +773,19 @@
         </message>
         <message>
             <source>个人信息权利申请</source>
-            <translation>Requests</translation>
+            <translation>Data-subject requests</translation>
         </message>
         <message>
             <source>更正信息</source>
-            <translation>Correct information</translation>
+            <translation>Correct</translation>
         </message>
         <message>
             <source>重新确认同意</source>
-            <translation>Re-confirm consent</translation>
+            <translation>Confirm consent again</translation>
         </message>
         <message>
             <source>查看完整信息(店长)</source>
-            <translation>Show full information (store manager)</translation>
+            <translation>Reveal (manager)</translation>
         </message>
         <message>
             <source>关闭</source>
@@ -805,23 +813,23 @@
         </message>
         <message>
             <source>限制处理</source>
-            <translation>Processing restricted</translation>
+            <translation>Restricted</translation>
         </message>
         <message>
             <source>告知书已更新：请顾客阅读新版本并重新确认同意，更改的处理在重新同意前不适用于该会员。</source>
-            <translation>The notice was updated: ask the customer to read the new version and confirm consent again. Changed processing does not apply to this member until then.</translation>
+            <translation>The notice has changed: ask the customer to read the new version and confirm consent again. The changed processing does not apply to this member until then.</translation>
         </message>
         <message>
             <source>该会员登记时不满十四周岁，由监护人同意。</source>
-            <translation>This member was under 14 at registration; the guardian consented.</translation>
+            <translation>This member was under 14 at registration; a guardian consented.</translation>
         </message>
         <message>
             <source>确认撤回“{p}”的同意？撤回后立即停止该项处理。</source>
-            <translation>Withdraw the consent to "{p}"? That processing stops at once.</translation>
+            <translation>Withdraw consent to “{p}”? The processing stops at once.</translation>
         </message>
         <message>
             <source>查看完整信息需要店长本人登录，并登记查看原因。</source>
-            <translation>Showing full information needs the store manager's own sign-in and a recorded reason.</translation>
+            <translation>Revealing full information needs the store manager's own sign-in and a recorded reason.</translation>
         </message>
         <message>
             <source>无</source>
@@ -833,7 +841,7 @@
         </message>
         <message>
             <source>查阅、复制、更正、删除等申请在“个人信息权利申请”页面办理。</source>
-            <translation>Requests to see, copy, correct or delete information are handled on the Requests page.</translation>
+            <translation>Requests to see, copy, correct or delete data are handled on the Data-subject requests page.</translation>
         </message>
         <message>
             <source>扫描件与申请</source>
@@ -849,7 +857,7 @@
         </message>
         <message>
             <source>消费金额：</source>
-            <translation>Amount spent: </translation>
+            <translation>Amount: </translation>
         </message>
         <message>
             <source>已同意</source>
@@ -885,7 +893,7 @@
         </message>
         <message>
             <source>屏幕勾选</source>
-            <translation>On screen</translation>
+            <translation>On-screen checkbox</translation>
         </message>
         <message>
             <source>签名</source>
@@ -936,7 +944,7 @@
         </message>
         <message>
             <source>登记日期</source>
-            <translation>Registered</translation>
+            <translation>Registered on</translation>
         </message>
         <message>
             <source>正常</source>
@@ -960,11 +968,11 @@
         </message>
         <message>
             <source>请输入手机号、手机尾号 4 位、会员号或姓名。</source>
-            <translation>Enter a mobile number, its last 4 digits, a member number or a name.</translation>
+            <translation>Enter a mobile, its last 4 digits, a member number or a name.</translation>
         </message>
         <message>
             <source>没有找到会员。可以点击“登记会员”为顾客办理。</source>
-            <translation>No member found. Press "Register member" to register the customer.</translation>
+            <translation>No member found. Click “Register member” to register the customer.</translation>
         </message>
         <message>
             <source>，结果较多，请输入更完整的信息</source>
@@ -1078,11 +1086,11 @@
         </message>
         <message>
             <source>敏感个人信息，需单独同意</source>
-            <translation>Sensitive personal information: separate consent needed</translation>
+            <translation>Sensitive personal information: separate consent</translation>
         </message>
         <message>
             <source>个人信息处理者</source>
-            <translation>Personal information handler</translation>
+            <translation>Controller</translation>
         </message>
         <message>
             <source>保存期限</source>
@@ -1094,11 +1102,11 @@
         </message>
         <message>
             <source>信息类型</source>
-            <translation>Information</translation>
+            <translation>Data types</translation>
         </message>
         <message>
             <source>处理方式</source>
-            <translation>Processing method</translation>
+            <translation>Method</translation>
         </message>
         <message>
             <source>如何行使</source>
@@ -1118,7 +1126,7 @@
         </message>
         <message>
             <source>校验码</source>
-            <translation>Checksum</translation>
+            <translation>hash</translation>
         </message>
         <message>
             <source>版本</source>
@@ -1131,6 +1139,77 @@
         <message>
             <source>联系方式</source>
             <translation>Contact</translation>
+        </message>
+    </context>
+    <context>
+        <name>NoticesPage</name>
+        <message>
+            <source>顾客信息处理告知书：已发布的版本</source>
+            <translation>Customer information processing notice: published versions</translation>
+        </message>
+        <message>
+            <source>导入新版本…</source>
+            <translation>Import new version…</translation>
+        </message>
+        <message>
+            <source>已发布的版本不能修改，永久保存并附校验码。新版本改变处理目的、信息类型、保存期限或接收方时，已同意旧版本的会员在下次到店时须重新确认同意。</source>
+            <translation>Published versions cannot change; they are kept forever with their hash. When a new version changes purposes, data types, retention periods or recipients, members who agreed to an earlier version confirm consent again at their next visit.</translation>
+        </message>
+        <message>
+            <source>版本</source>
+            <translation>Version</translation>
+        </message>
+        <message>
+            <source>生效日期</source>
+            <translation>Effective</translation>
+        </message>
+        <message>
+            <source>来源</source>
+            <translation>Source</translation>
+        </message>
+        <message>
+            <source>发布时间</source>
+            <translation>Published</translation>
+        </message>
+        <message>
+            <source>校验码(中文版)</source>
+            <translation>Hash (Chinese text)</translation>
+        </message>
+        <message>
+            <source>随软件提供</source>
+            <translation>Shipped with the software</translation>
+        </message>
+        <message>
+            <source>店长导入</source>
+            <translation>Imported by a manager</translation>
+        </message>
+        <message>
+            <source>总部</source>
+            <translation>Head office</translation>
+        </message>
+        <message>
+            <source>选择告知书文件(中文版和英文版)</source>
+            <translation>Choose the notice files (Chinese and English)</translation>
+        </message>
+        <message>
+            <source>告知书 (*.json)</source>
+            <translation>Notices (*.json)</translation>
+        </message>
+        <message>
+            <source>发布新版本告知书需要店长本人登录。</source>
+            <translation>Publishing a new notice version needs the store manager's own sign-in.</translation>
+        </message>
+        <message>
+            <source>已发布告知书版本 {v}。需重新确认同意的会员：{n} 位。</source>
+            <translation>Notice version {v} published. Members who must confirm consent again: {n}.</translation>
+        </message>
+        <message>
+            <source>该版本已发布，内容相同，无需重复导入。</source>
+            <translation>This version is already published with the same text; nothing to import.</translation>
+        </message>
+        <message>
+            <source>告知书</source>
+            <translation>Notice</translation>
         </message>
     </context>
     <context>
@@ -1650,7 +1729,7 @@
         <name>RegisterMemberDialog</name>
         <message>
             <source>重新确认同意</source>
-            <translation>Re-confirm consent</translation>
+            <translation>Confirm consent again</translation>
         </message>
         <message>
             <source>登记会员</source>
@@ -1682,7 +1761,7 @@
         </message>
         <message>
             <source>皮肤状况</source>
-            <translation>Skin notes</translation>
+            <translation>Skin condition</translation>
         </message>
         <message>
             <source>取消</source>
@@ -1706,7 +1785,7 @@
         </message>
         <message>
             <source>由人脸支付终端生成，不保存照片</source>
-            <translation>Made by the face-payment terminal; no photo is stored</translation>
+            <translation>Produced by the face-payment terminal; no photo is kept</translation>
         </message>
         <message>
             <source>例如：混合性皮肤，轻度敏感</source>
@@ -1714,11 +1793,11 @@
         </message>
         <message>
             <source>监护人已阅读告知书，并代为作出上述同意</source>
-            <translation>The guardian has read the notice and gives the consents above on the child's behalf</translation>
+            <translation>The guardian has read the notice and gives the consent above</translation>
         </message>
         <message>
             <source>请将屏幕转向顾客，由顾客本人阅读和选择。</source>
-            <translation>Turn the screen towards the customer, who reads and chooses in person.</translation>
+            <translation>Turn the screen to the customer: the customer reads and chooses.</translation>
         </message>
         <message>
             <source>第 1 步：告知书</source>
@@ -1730,11 +1809,11 @@
         </message>
         <message>
             <source>第 3 步：敏感个人信息单独同意</source>
-            <translation>Step 3: separate consent for sensitive personal information</translation>
+            <translation>Step 3: separate consent for sensitive information</translation>
         </message>
         <message>
             <source>第 4 步：录入信息</source>
-            <translation>Step 4: enter the information</translation>
+            <translation>Step 4: enter details</translation>
         </message>
         <message>
             <source>第 5 步：核对并确认</source>
@@ -1742,7 +1821,7 @@
         </message>
         <message>
             <source>不会重复登记。请返回修改手机号，或打开已有会员。</source>
-            <translation>Nobody is registered twice. Go back and change the mobile, or open the existing member.</translation>
+            <translation>No second member is created. Go back to change the mobile, or open the existing member.</translation>
         </message>
         <message>
             <source>省市区及详细地址</source>
@@ -1758,7 +1837,7 @@
         </message>
         <message>
             <source>请选择</source>
-            <translation>Please choose</translation>
+            <translation>Choose</translation>
         </message>
         <message>
             <source>父亲</source>
@@ -1786,19 +1865,19 @@
         </message>
         <message>
             <source>确认登记</source>
-            <translation>Confirm registration</translation>
+            <translation>Register</translation>
         </message>
         <message>
             <source>顾客正在客显屏上操作。</source>
-            <translation>The customer is working on the customer screen.</translation>
+            <translation>The customer is using the customer display.</translation>
         </message>
         <message>
             <source> 只有“办理会员”一项是必需的。</source>
-            <translation> Only "membership" is required.</translation>
+            <translation> Only “membership” is required.</translation>
         </message>
         <message>
             <source>只录入顾客已同意的处理目的所需的信息。</source>
-            <translation>Enter only the information needed for the purposes the customer agreed to.</translation>
+            <translation>Enter only what the purposes the customer agreed to need.</translation>
         </message>
         <message>
             <source>请与顾客核对。确认后一次性保存会员和同意记录。</source>
@@ -1810,11 +1889,11 @@
         </message>
         <message>
             <source>该手机号已是会员。</source>
-            <translation>This mobile number already belongs to a member.</translation>
+            <translation>This mobile already belongs to a member.</translation>
         </message>
         <message>
             <source>打开该会员</source>
-            <translation>Open that member</translation>
+            <translation>Open member</translation>
         </message>
         <message>
             <source>不同意</source>
@@ -1830,7 +1909,7 @@
         </message>
         <message>
             <source>同意</source>
-            <translation>Consented</translation>
+            <translation>Consent</translation>
         </message>
         <message>
             <source>告知书版本</source>
@@ -1838,15 +1917,15 @@
         </message>
         <message>
             <source>已签名的单独同意</source>
-            <translation>Signed separate consents</translation>
+            <translation>Signed separate consent</translation>
         </message>
         <message>
             <source>无</source>
-            <translation>none</translation>
+            <translation>None</translation>
         </message>
         <message>
             <source>校验码</source>
-            <translation>checksum</translation>
+            <translation>hash</translation>
         </message>
     </context>
     <context>
@@ -2605,15 +2684,15 @@
         <name>RevealDialog</name>
         <message>
             <source>查看完整信息</source>
-            <translation>Show full information</translation>
+            <translation>Reveal full information</translation>
         </message>
         <message>
             <source>顾客本人要求核对</source>
-            <translation>The customer asked to check it</translation>
+            <translation>Customer asked to check</translation>
         </message>
         <message>
             <source>办理金融业务核验</source>
-            <translation>Verification for a financial service</translation>
+            <translation>Verification for a finance service</translation>
         </message>
         <message>
             <source>更正信息核对</source>
@@ -2621,7 +2700,7 @@
         </message>
         <message>
             <source>依法配合调查</source>
-            <translation>Legal investigation</translation>
+            <translation>Lawful investigation</translation>
         </message>
         <message>
             <source>其他</source>
@@ -2645,7 +2724,7 @@
         </message>
         <message>
             <source>查看</source>
-            <translation>Show</translation>
+            <translation>Reveal</translation>
         </message>
         <message>
             <source>关闭</source>
@@ -2869,7 +2948,7 @@
         </message>
         <message>
             <source>不同意此项</source>
-            <translation>Refuse this purpose</translation>
+            <translation>I do not agree</translation>
         </message>
         <message>
             <source>单独同意：</source>
@@ -2877,7 +2956,7 @@
         </message>
         <message>
             <source>刷脸支付不是必需的：您随时可以选择扫码、刷卡或现金等其他支付方式。</source>
-            <translation>Face payment is never required: you can always pay by QR code, card, cash or another way.</translation>
+            <translation>Face payment is never required: you can always pay by QR code, card or cash instead.</translation>
         </message>
         <message>
             <source>保护措施</source>
@@ -2885,11 +2964,11 @@
         </message>
         <message>
             <source>信息类型</source>
-            <translation>Information</translation>
+            <translation>Data types</translation>
         </message>
         <message>
             <source>如您同意，请在下方签名；不同意不影响办理会员。</source>
-            <translation>If you agree, please sign below. Refusing does not affect your membership.</translation>
+            <translation>If you agree, please sign below; refusing does not affect your membership.</translation>
         </message>
         <message>
             <source>必要性</source>
@@ -3459,6 +3538,10 @@
         <message>
             <source>同步</source>
             <translation>Sync</translation>
+        </message>
+        <message>
+            <source>告知书</source>
+            <translation>Notices</translation>
         </message>
         <message>
             <source>打印资料</source>
