@@ -14,6 +14,7 @@ from app.members.fields import FIELD_PURPOSE, REVEALABLE
 from app.members.service import REVEAL_REASONS, cipher_for, get_member, reveal_field, update_member
 from app.notices import current_notice
 from ui import messagebox
+from ui.widgets.notice_view import join
 
 
 def _table(headers) -> QTableWidget:
@@ -166,7 +167,7 @@ class MemberDetailDialog(QDialog):
         for r, h in enumerate(hist):
             order = list(titles)
             codes = sorted(h["items"], key=lambda c: order.index(c) if c in order else len(order))
-            items = "、".join(("✓ " if h["items"][c] else "✗ ") + titles.get(c, c) for c in codes)
+            items = join((("✓ " if h["items"][c] else "✗ ") + titles.get(c, c) for c in codes), self.ctx.lang)
             cells = [h["created_at"].replace("T", " ")[:16], kinds.get(h["kind"], h["kind"]),
                      f"{h['notice_version']} ({h['notice_hash'][:8]})", methods.get(h["method"], h["method"]),
                      h["staff_name"] or "", items]

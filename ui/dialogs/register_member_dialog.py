@@ -14,7 +14,7 @@ from app.members.fields import mask
 from app.members.service import MobileExists, cipher_for
 from app.settings import get_setting
 from ui.widgets.customer_screen import CustomerScreen, customer_screen_target
-from ui.widgets.notice_view import ConsentPanel, NoticeView, SensitiveConsentView, colon
+from ui.widgets.notice_view import ConsentPanel, NoticeView, SensitiveConsentView, colon, join as join_items
 
 
 class RegisterMemberDialog(QDialog):
@@ -315,13 +315,16 @@ class RegisterMemberDialog(QDialog):
         for k in r["fields"]:
             v = vals[k] if k in ("name", "birth_date", "address") else mask(k, vals[k])
             shown.append(f"<tr><td>{self.labels[k]}</td><td>{v}</td></tr>")
+        lang, c = self.ctx.lang, colon(self.ctx.lang)
+        granted = join_items((titles[k] for k in r["granted"]), lang)
+        refused = join_items((titles[k] for k in r["refused"]), lang) or self.tr("无")
+        signed = join_items((titles[k] for k in r["signatures"]), lang)
         return (f"<p>{self.tr('告知书版本')} {r['notice_version']}({self.tr('校验码')} {r['notice_hash'][:12]})</p>"
-                f"<p><b>{self.tr('同意')}{colon(self.ctx.lang)}</b>{'、'.join(titles[c] for c in r['granted'])}</p>"
-                f"<p><b>{self.tr('不同意')}{colon(self.ctx.lang)}</b>{'、'.join(titles[c] for c in r['refused']) or self.tr('无')}</p>"
+                f"<p><b>{self.tr('同意')}{c}</b>{granted}</p>"
+                f"<p><b>{self.tr('不同意')}{c}</b>{refused}</p>"
                 f"<table cellpadding='4'>{''.join(shown)}</table>"
                 + (f"<p><b>{self.tr('不满十四周岁，已由监护人同意')}</b></p>" if r["minor"] else "")
-                + (f"<p>{self.tr('已签名的单独同意')}{colon(self.ctx.lang)}{'、'.join(titles[c] for c in r['signatures'])}</p>"
-                   if r["signatures"] else ""))
+                + (f"<p>{self.tr('已签名的单独同意')}{c}{signed}</p>" if r["signatures"] else ""))
 
     # -- closing -----------------------------------------------------------------
     def clear(self) -> None:

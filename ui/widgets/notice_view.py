@@ -17,6 +17,11 @@ def _esc(s: str) -> str:
     return html.escape(s or "")
 
 
+def join(items, lang: str) -> str:
+    """An enumeration: 、 in Chinese, ", " in English."""
+    return (", " if (lang or "").startswith("en") else "、").join(items)
+
+
 def colon(lang: str) -> str:
     """The label separator: full-width in Chinese, ASCII with a space in English."""
     return ": " if (lang or "").startswith("en") else "："
@@ -50,7 +55,7 @@ class NoticeView(QTextBrowser):
                 tag += " · " + self.tr("敏感个人信息，需单独同意")
             parts.append(f"<h3>{_esc(p.title)} <span style='color:#0969da'>({_esc(tag)})</span></h3>")
             parts.append(f"<p>{_esc(p.description)}</p><ul>"
-                         f"<li><b>{self.tr('信息类型')}{c}</b>{_esc('、'.join(p.data_types))}</li>"
+                         f"<li><b>{self.tr('信息类型')}{c}</b>{_esc(join(p.data_types, notice.lang))}</li>"
                          f"<li><b>{self.tr('处理方式')}{c}</b>{_esc(p.method)}</li>"
                          f"<li><b>{self.tr('保存期限')}{c}</b>{_esc(p.retention)}</li>"
                          f"<li><b>{self.tr('接收方')}{c}</b>{_esc(p.recipients)}</li></ul>")
@@ -106,7 +111,7 @@ class ConsentPanel(QScrollArea):
                 tag += " · " + self.tr("敏感个人信息，需单独同意")
             info = QLabel(f"<span style='color:{'#cf222e' if p.required else '#57606a'}'>{_esc(tag)}</span><br>"
                           f"{_esc(p.description)}<br><span style='color:#57606a'>{self.tr('信息类型')}{c}"
-                          f"{_esc('、'.join(p.data_types))}<br>{self.tr('保存期限')}{c}{_esc(p.retention)}<br>"
+                          f"{_esc(join(p.data_types, notice.lang))}<br>{self.tr('保存期限')}{c}{_esc(p.retention)}<br>"
                           f"{self.tr('接收方')}{c}{_esc(p.recipients)}</span>")
             info.setWordWrap(True)
             f2 = QFont()
@@ -178,7 +183,7 @@ class SensitiveConsentView(QWidget):
         if purpose.code == "face_payment":
             alt = "<p><b>" + _esc(self.tr("刷脸支付不是必需的：您随时可以选择扫码、刷卡或现金等其他支付方式。")) + "</b></p>"
         self.body.setText(f"<p>{_esc(purpose.description)}</p>"
-                          f"<p><b>{_esc(self.tr('信息类型'))}{c}</b>{_esc('、'.join(purpose.data_types))}</p>"
+                          f"<p><b>{_esc(self.tr('信息类型'))}{c}</b>{_esc(join(purpose.data_types, lang))}</p>"
                           f"<p><b>{_esc(self.tr('必要性'))}{c}</b>{_esc(purpose.necessity)}</p>"
                           f"<p><b>{_esc(self.tr('保护措施'))}{c}</b>{_esc(purpose.protection)}</p>{alt}"
                           f"<p>{_esc(self.tr('如您同意，请在下方签名；不同意不影响办理会员。'))}</p>")
