@@ -196,8 +196,9 @@ def _erase_members(session, table: str, where: str, lim: str, ledger_path, run_i
     total = 0
     now = iso(session.clock.now())
     while True:
-        ids = [r[0] for r in session.db.all(f"SELECT m.id FROM {table} WHERE {where} LIMIT {BATCH_MEMBERS}", (lim,))]
-        ids = [i for i in ids if not erasure.is_erased(session.db, i)]
+        ids = [r[0] for r in session.db.all(
+            f"SELECT m.id FROM {table} WHERE {where} AND NOT EXISTS (SELECT 1 FROM erasure_ledger e"
+            f" WHERE e.member_id = m.id) LIMIT {BATCH_MEMBERS}", (lim,))]
         if not ids:
             break
         entries = []

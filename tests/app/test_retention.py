@@ -323,3 +323,19 @@ def test_reminders_when_the_sweep_has_not_run(manager, clock, paths):
     clock.advance(days=3)
     late = [r for r in collect(manager.db, clock.today()) if r.key == "retention.reminder.not_run"]
     assert late and late[0].params["days"] == 3 and late[0].level == "overdue"
+
+
+def test_sweep_works_through_every_batch(manager, clock, paths, monkeypatch):
+    from app.retention import sweep as S
+    monkeypatch.setattr(S, "BATCH_MEMBERS", 2)
+    monkeypatch.setattr(S, "BATCH_ROWS", 2)
+    set_day(clock, 2019, 1, 1)
+    mids = [make_member(manager, "甲") for _ in range(5)]
+    for m in mids:
+        record_purchase(manager, m, amount="1", purchased_at=at(2019, 1, 1))
+    set_day(clock, 2026, 11, 2)
+    res = sweep(manager, paths)
+    assert (res["categories"]["member"]["purged"], res["categories"]["purchase"]["purged"]) == (5, 5)
+    assert all(is_erased(manager.db, m) for m in mids)                                            # rule: RET-2
+    assert manager.db.scalar("SELECT count(*) FROM purchases") == 0                               # rule: RET-1
+    assert len(read_ledger_file(paths.erasure_ledger)) == 5
