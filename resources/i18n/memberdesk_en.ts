@@ -620,7 +620,7 @@
         </message>
         <message>
             <source>同步：需要完整重新同步</source>
-            <translation type="unfinished" />
+            <translation>Sync: full resync needed</translation>
         </message>
         <message>
             <source>从未</source>
@@ -632,11 +632,11 @@
         </message>
         <message>
             <source>，待上传 </source>
-            <translation type="unfinished" />
+            <translation>, waiting to upload </translation>
         </message>
         <message>
             <source>（总部暂时无法连接，离线工作中）</source>
-            <translation type="unfinished" />
+            <translation> (head office unreachable: working offline)</translation>
         </message>
     </context>
     <context>
