@@ -9,6 +9,7 @@ import datetime as dt
 import logging
 
 from PySide6.QtCore import QCoreApplication, QSize, Qt, QTimer
+from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (QApplication, QDialog, QHBoxLayout, QLabel, QListWidget, QListWidgetItem,
                                QMainWindow, QPushButton, QStackedWidget, QWidget)
 
@@ -58,6 +59,7 @@ class MainWindow(QMainWindow):
         self.sync_label = QLabel()
         self.sync_label.setObjectName("syncLabel")
         self.lock_button = QPushButton(self.tr("锁定"))
+        self.lock_button.setToolTip("Ctrl+L")
         self.lock_button.setObjectName("lockButton")
         self.lock_button.clicked.connect(self.lock)
         self.switch_button = QPushButton(self.tr("切换用户"))
@@ -67,6 +69,10 @@ class MainWindow(QMainWindow):
         sb.addPermanentWidget(self.switch_button)
         sb.addPermanentWidget(self.lock_button)
 
+        # Keyboard first at the counter: F2 registers a member, F3 finds one, Ctrl+L locks.
+        QShortcut(QKeySequence("F2"), self, activated=self.start_registration)
+        QShortcut(QKeySequence("F3"), self, activated=lambda: self.open_page("members"))
+        QShortcut(QKeySequence("Ctrl+L"), self, activated=self.lock)
         self.idle = InactivityTimer(self)
         self.idle.inactive.connect(self.lock)
         self.status_timer = QTimer(self)
@@ -158,6 +164,13 @@ class MainWindow(QMainWindow):
             return self._page_widgets[key]
         return None
 
+    def start_registration(self) -> None:
+        if self.ctx.session is None:
+            return
+        page = self.open_page("members")
+        if page is not None and hasattr(page, "register_member"):
+            page.register_member()
+
     def page(self, key: str) -> QWidget | None:
         return self._page_widgets.get(key)
 
@@ -183,10 +196,20 @@ class MainWindow(QMainWindow):
             return self.tr("同步：状态未知")
         last = st.get("last_success")
         pending = st.get("pending", 0)
-        if not st.get("enrolled", bool(last)):
+        if not st.get("enrolled"):
             return self.tr("同步：未配置总部")
-        when = last.strftime("%Y-%m-%d %H:%M") if hasattr(last, "strftime") else (str(last) if last else self.tr("从未"))
-        return self.tr("同步：上次成功 ") + when + self.tr(",待上传 ") + str(pending)
+        if st.get("resync_required"):
+            return self.tr("同步：需要完整重新同步")
+        when = self.tr("从未")
+        if last:
+            try:
+                when = dt.datetime.fromisoformat(str(last)).astimezone().strftime("%Y-%m-%d %H:%M")
+            except ValueError:
+                when = str(last)[:16]
+        text = self.tr("同步：上次成功 ") + when + self.tr("，待上传 ") + str(pending)
+        if st.get("last_error") and st.get("last_attempt") and str(st.get("last_attempt")) > str(last or ""):
+            text += self.tr("（总部暂时无法连接，离线工作中）")
+        return text
 
     def background_jobs(self) -> None:
         """Daily backup (and other domains' periodic jobs) off the UI thread."""

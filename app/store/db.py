@@ -50,6 +50,7 @@ class Database:
             self.conn.execute("PRAGMA foreign_keys = ON")
             self.conn.execute("PRAGMA temp_store = MEMORY")
             self.conn.execute("PRAGMA synchronous = NORMAL")
+            self.conn.execute("PRAGMA cache_size = -32000")      # 32 MB page cache: searches at 1M members
         except DatabaseError as exc:
             self.conn.close()
             raise StoreError("store.unreadable") from exc

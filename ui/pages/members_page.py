@@ -26,6 +26,7 @@ class MembersPage(QWidget):
         self.search.setMinimumHeight(36)
         self.find_btn = QPushButton(self.tr("查找"))
         self.register_btn = QPushButton(self.tr("登记会员"))
+        self.register_btn.setToolTip("F2")
         self.register_btn.setObjectName("register_member")
         row.addWidget(self.search, 1)
         row.addWidget(self.find_btn)
