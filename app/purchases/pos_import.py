@@ -37,6 +37,8 @@ register({
     "pos.format_unknown": ("不支持的文件格式，请使用 CSV 或 JSON 文件。", "Unsupported file format; use a CSV or JSON file."),
     "pos.json_invalid": ("JSON 文件无法解析(第 {line} 行附近)。", "The JSON file cannot be parsed (near line {line})."),
     "pos.empty": ("文件中没有交易记录。", "The file holds no transactions."),
+    "pos.unreadable": ("文件无法读取(可能正被收银系统写入)，稍后会再试。",
+                       "The file cannot be read (the POS may still be writing it); it will be tried again."),
     "pos.reason.missing": ("缺少必填项", "Required value missing"),
     "pos.reason.duplicate_in_file": ("文件内交易号重复", "Transaction number repeated in the file"),
     "pos.reason.amount": ("金额无效", "Invalid amount"),
@@ -426,3 +428,34 @@ def import_history(db, limit: int = 50) -> list[dict]:
     return [dict(r) for r in db.all(
         "SELECT id, file_format, encoding, started_at, finished_at, line_done, accepted, duplicates, rejected"
         " FROM pos_imports ORDER BY id DESC LIMIT ?", (limit,))]
+
+
+POS_SUFFIXES = (".csv", ".txt", ".json", ".jsonl", ".ndjson")
+
+
+def import_pos_folder(session, folder) -> list[tuple[str, ImportResult | None, str | None]]:
+    """Import every POS export file dropped in `folder` (the POS writes there). Files already imported
+    completely (same content hash) are skipped; an interrupted one resumes. Files are only read, never
+    moved or deleted (they belong to the POS). Returns (file name, result or None, error key or None) per
+    file imported or failed now. The main window's timer can call this beside sweep_due()."""
+    session.require(PURCHASE_IMPORT)
+    folder = Path(folder)
+    out = []
+    if not folder.is_dir():
+        return out
+    for path in sorted(p for p in folder.iterdir() if p.is_file() and p.suffix.lower() in POS_SUFFIXES):
+        try:
+            if path.stat().st_size == 0:
+                continue
+            digest = _sha256(path)
+            done = session.db.one("SELECT finished_at FROM pos_imports WHERE file_sha256 = ?", (digest,))
+            if done is not None and done[0]:
+                continue
+            out.append((path.name, import_pos_file(session, path), None))
+        except UserError as exc:
+            log.warning("pos folder import: a file failed: %s", exc.key)
+            out.append((path.name, None, exc.key))
+        except OSError:
+            log.warning("pos folder import: a file could not be read")
+            out.append((path.name, None, "pos.unreadable"))
+    return out

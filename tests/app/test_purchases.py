@@ -233,3 +233,22 @@ def test_gbk_after_a_long_ascii_start_is_still_read(manager, tmp_path):
     res = import_pos_file(manager, f)
     assert res.accepted == 1 and len(res.rejected) == 16000          # unknown members, each with its line
     assert manager.db.scalar("SELECT goods_type FROM purchases WHERE pos_txn_id = 'T-GBK'") == "服装"
+
+
+def test_watched_folder_imports_each_file_once(manager, tmp_path):
+    from app.purchases.pos_import import import_pos_folder
+    mid = make_member(manager)
+    no = member_no(manager, mid)
+    drop = tmp_path / "pos-drop"
+    drop.mkdir()
+    _csv(drop / "day1.csv", [["T1", no, "2026-10-01 10:00", "10"]], header=["交易号", "会员号", "交易时间", "金额"])
+    (drop / "day2.json").write_text(json.dumps([{"txn_id": "T2", "member_no": no, "time": "2026-10-02 10:00",
+                                                 "amount": 5}]), "utf-8")
+    (drop / "notes.pdf").write_bytes(b"%PDF")
+    (drop / "broken.csv").write_text("只有一行\r\n", "utf-8")
+    first = import_pos_folder(manager, drop)
+    assert sorted((n, r.accepted if r else None, e) for n, r, e in first) == [
+        ("broken.csv", None, "pos.columns_missing"), ("day1.csv", 1, None), ("day2.json", 1, None)]
+    assert [n for n, _, _ in import_pos_folder(manager, drop)] == ["broken.csv"]    # imported files are skipped
+    assert manager.db.scalar("SELECT count(*) FROM purchases") == 2
+    assert (drop / "day1.csv").exists()                                             # the POS's files stay
