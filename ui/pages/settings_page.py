@@ -84,7 +84,7 @@ class SettingsPage(QWidget):
             self.language.addItem(name, code)
         self.language.setCurrentIndex(max(0, self.language.findData(ctx.vault.terminal().get("language", "zh_CN"))))
         self.language.currentIndexChanged.connect(self._language_changed)
-        form.addRow(self.tr("界面语言(重启后生效)"), self.language)
+        form.addRow(self.tr("界面语言（重启后生效）"), self.language)
         self.idle = QSpinBox()
         self.idle.setRange(1, 60)
         self.idle.setSuffix(self.tr(" 分钟"))
@@ -98,6 +98,15 @@ class SettingsPage(QWidget):
         self.keep.setEnabled(manager)
         self.keep.editingFinished.connect(lambda: self._save("backup_keep", self.keep.value()))
         form.addRow(self.tr("保留备份份数"), self.keep)
+        font_row = QHBoxLayout()
+        self.font_label = QLabel()
+        self.font_label.setWordWrap(True)
+        font_row.addWidget(self.font_label, 1)
+        font_button = QPushButton(self.tr("选择字体文件…"))
+        font_button.setEnabled(manager)
+        font_button.clicked.connect(self._choose_font)
+        font_row.addWidget(font_button)
+        form.addRow(self.tr("打印用中文字体"), font_row)
         lay.addWidget(general)
 
         own = QGroupBox(self.tr("我的账户"))
@@ -156,6 +165,7 @@ class SettingsPage(QWidget):
         when = last.astimezone().strftime("%Y-%m-%d %H:%M") if last else self.tr("从未")
         self.backup_info.setText(self.tr("上次备份：") + when + "    " + self.tr("备份份数：") + str(count)
                                  + "\n" + self.tr("备份位置：") + str(self.ctx.paths.backup_dir))
+        self._show_font()
         if hasattr(self, "staff_table"):
             rows = staff_service.list_staff(self.ctx.session)
             self._staff_rows = rows
@@ -172,6 +182,32 @@ class SettingsPage(QWidget):
             set_setting(self.ctx.session, key, value)
         except UserError as exc:
             self.ctx.show_error(self, exc)
+
+    def _show_font(self) -> None:
+        try:
+            from app.printing.fonts import font_for_db
+            choice = font_for_db(self.ctx.db)
+        except Exception:  # noqa: BLE001 - the settings page must open even without fonts
+            self.font_label.setText(self.tr("未知"))
+            return
+        if choice.fallback:
+            self.font_label.setText(self.tr("未找到可嵌入的中文字体，打印时使用备用字体 STSong-Light（由打印机或阅读器替换）。"
+                                            "请安装文泉驿微米黑或黑体，或选择字体文件。"))
+            self.font_label.setStyleSheet("color: #b7791f")
+        else:
+            text = choice.label
+            if choice.configured_failed:
+                text += self.tr("（所选字体文件不可用，已自动改用系统字体）")
+            self.font_label.setText(text)
+            self.font_label.setStyleSheet("")
+
+    def _choose_font(self) -> None:
+        from PySide6.QtWidgets import QFileDialog
+        path, _ = QFileDialog.getOpenFileName(self, self.tr("选择 TrueType 中文字体"), "",
+                                              self.tr("TrueType 字体 (*.ttf *.ttc)"))
+        if path:
+            self._save("font_path", path)
+            self._show_font()
 
     def _language_changed(self) -> None:
         write_terminal(self.ctx.paths, language=self.language.currentData())
@@ -261,7 +297,7 @@ class SettingsPage(QWidget):
 
     def _remove_staff(self) -> None:
         r = self._selected_staff()
-        if not r or not messagebox.question(self, self.tr("删除账户"), self.tr("确定删除该员工账户吗?审计日志中的记录会保留。")):
+        if not r or not messagebox.question(self, self.tr("删除账户"), self.tr("确定删除该员工账户吗？审计日志中的记录会保留。")):
             return
         try:
             staff_service.remove_staff(self.ctx.vault, self.ctx.session, r["id"])
