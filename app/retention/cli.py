@@ -4,6 +4,7 @@ timer, Windows Task Scheduler), registered by app/cli.py (CLI_PLUGINS).
     memberdesk-admin --data-dir DIR --username wang --password-stdin retention-sweep < pwfile
     memberdesk-admin --data-dir DIR --username wang retention-sweep --dry-run
     memberdesk-admin --data-dir DIR --username wang retention-sweep --force --report-csv r.csv --report-pdf r.pdf
+    memberdesk-admin --data-dir DIR --username wang --password-stdin pos-import /srv/pos-drop   # watched folder
 
 Without --force the sweep runs only if today's has not run yet (like the app's timer). The output is
 JSON with counts and dates only (no personal data); reports are written only where asked.
@@ -22,6 +23,37 @@ def add_parser(subparsers) -> None:
     p.add_argument("--report-csv", help="write the purge report (CSV, no personal data) to this file")
     p.add_argument("--report-pdf", help="write the purge report (PDF, no personal data) to this file")
     p.set_defaults(func=run)
+    q = subparsers.add_parser("pos-import", help="import POS export files (CSV/JSON) or every new file in a folder")
+    q.add_argument("paths", nargs="+", help="files, or folders the POS drops its exports into")
+    q.set_defaults(func=run_pos_import)
+
+
+def run_pos_import(args, ctx) -> int:
+    """Output: per file the counts and the rejected line numbers with reasons (no values)."""
+    from app.errors import UserError
+    from app.purchases.pos_import import import_pos_file, import_pos_folder
+
+    session = ctx.sign_in()
+    report, failed = [], 0
+    for raw in args.paths:
+        path = Path(raw)
+        if path.is_dir():
+            items = import_pos_folder(session, path)
+        else:
+            try:
+                items = [(path.name, import_pos_file(session, path), None)]
+            except UserError as exc:
+                items = [(path.name, None, exc.key)]
+        for name, res, err in items:
+            if res is None:
+                failed += 1
+                report.append({"file": name, "error": err})
+            else:
+                report.append({"file": name, "accepted": res.accepted, "duplicates": res.duplicates,
+                               "already_imported": res.already_done, "resumed_after_line": res.resumed_from,
+                               "rejected": [{"line": ln, "reason": r, "column": c} for ln, r, c in res.rejected]})
+    print(json.dumps(report, ensure_ascii=False, indent=1))
+    return 2 if failed else 0
 
 
 def run(args, ctx) -> int:

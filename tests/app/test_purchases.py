@@ -252,3 +252,22 @@ def test_watched_folder_imports_each_file_once(manager, tmp_path):
     assert [n for n, _, _ in import_pos_folder(manager, drop)] == ["broken.csv"]    # imported files are skipped
     assert manager.db.scalar("SELECT count(*) FROM purchases") == 2
     assert (drop / "day1.csv").exists()                                             # the POS's files stay
+
+
+def test_admin_pos_import_command(vault, paths, manager, tmp_path, monkeypatch, capsys):
+    import io
+    import sys
+
+    from app import cli
+    from tests.conftest import MANAGER_PW
+    mid = make_member(manager)
+    f = _csv(tmp_path / "pos.csv", [["T1", member_no(manager, mid), "2026-10-01 10:00", "10"],
+                                    ["T2", member_no(manager, mid), "2026-10-01 10:00", "-1"]],
+             header=["交易号", "会员号", "交易时间", "金额"])
+    vault.lock()
+    monkeypatch.setattr(sys, "stdin", io.StringIO(MANAGER_PW + "\n"))
+    assert cli.main(["--data-dir", str(paths.data_dir), "--username", "manager", "--password-stdin",
+                     "pos-import", str(f)]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out == [{"file": "pos.csv", "accepted": 1, "duplicates": 0, "already_imported": False,
+                    "resumed_after_line": 0, "rejected": [{"line": 3, "reason": "negative", "column": "amount"}]}]
