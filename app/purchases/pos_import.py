@@ -49,6 +49,7 @@ register({
     "pos.reason.member_erased": ("会员信息已删除", "Member's information was deleted"),
     "pos.reason.too_long": ("内容过长", "Value too long"),
     "pos.reason.columns": ("列数不对", "Wrong number of columns"),
+    "pos.reason.unreadable": ("该行无法解析", "The line cannot be read"),
 })
 
 REQUIRED = ("txn_id", "member_no", "time", "amount")
@@ -146,28 +147,74 @@ def _iter_csv(path: Path, encoding: str):
         fh.close()
 
 
-def _iter_json(path: Path, encoding: str):
-    """A list of objects, {"transactions": [...]} or JSON Lines. Numbers are record numbers (1-based)."""
-    text = path.read_text(encoding=encoding)
-    stripped = text.lstrip()
-    records = None
-    if stripped.startswith("[") or stripped.startswith("{"):
-        try:
-            data = json.loads(text)
-            records = data.get("transactions", data.get("records")) if isinstance(data, dict) else data
-        except ValueError as exc:
-            if stripped.startswith("{"):
-                records = None          # maybe JSON Lines
-            else:
-                raise UserError("pos.json_invalid", line=getattr(exc, "lineno", 0)) from None
-    if records is None:
-        records = []
-        for n, line in enumerate(text.splitlines(), 1):
+def _norm_key(key) -> str:
+    return str(key).strip().lstrip("\ufeff").lower().replace(" ", "")
+
+
+def _json_record(n: int, rec):
+    if not isinstance(rec, dict):
+        return n, None, ([], [])
+    out = {}
+    names, values = [], []
+    for k, v in rec.items():
+        text = "" if v is None else (v if isinstance(v, str) else json.dumps(v, ensure_ascii=False))
+        canon = _LOOKUP.get(_norm_key(k))
+        if canon and canon not in out:
+            out[canon] = text
+        names.append(canon or str(k)[:32])
+        values.append(text)
+    return n, out, (names, values)
+
+
+def _is_json_lines(path: Path, encoding: str) -> bool:
+    if path.suffix.lower() in (".jsonl", ".ndjson"):
+        return True
+    with open(path, encoding=encoding) as fh:
+        for line in fh:
             if line.strip():
                 try:
-                    records.append(json.loads(line))
+                    obj = json.loads(line.lstrip("\ufeff"))
                 except ValueError:
-                    raise UserError("pos.json_invalid", line=n) from None
+                    return False
+                return isinstance(obj, dict) and "transactions" not in obj and "records" not in obj
+    return False
+
+
+def _iter_json(path: Path, encoding: str):
+    """A list of objects, {"transactions": [...]} (read whole) or JSON Lines (streamed, numbered by physical
+    line). Arrays are numbered by record (1-based)."""
+    if _is_json_lines(path, encoding):
+        checked = False
+        with open(path, encoding=encoding) as fh:
+            n = 0
+            while True:
+                try:
+                    line = fh.readline()
+                except UnicodeDecodeError:
+                    raise UserError("pos.encoding_unknown", line=n + 1) from None
+                if not line:
+                    break
+                n += 1
+                if not line.strip():
+                    continue
+                try:
+                    rec = json.loads(line.lstrip("\ufeff"))
+                except ValueError:
+                    yield n, None, (["line"], [line])  # an unreadable line is a rejected line, not the end
+                    continue
+                if not checked and isinstance(rec, dict):
+                    _canon_header(list(rec))          # a file without the required keys is refused as a whole
+                    checked = True
+                yield _json_record(n, rec)
+        if not checked:
+            raise UserError("pos.empty")
+        return
+    text = path.read_text(encoding=encoding)
+    try:
+        data = json.loads(text.lstrip("\ufeff"))
+    except ValueError as exc:
+        raise UserError("pos.json_invalid", line=getattr(exc, "lineno", 0)) from None
+    records = data.get("transactions", data.get("records")) if isinstance(data, dict) else data
     if not isinstance(records, list):
         raise UserError("pos.json_invalid", line=1)
     first = next((r for r in records if isinstance(r, dict)), None)
@@ -177,23 +224,9 @@ def _iter_json(path: Path, encoding: str):
     for r in records[:1000]:
         if isinstance(r, dict):
             keys.update(r)
-    mapping = _canon_header(list(keys))
-    names = {}
-    for key in keys:
-        canon = _LOOKUP.get(str(key).strip().lower().replace(" ", ""))
-        if canon and canon not in names:
-            names[canon] = key
+    _canon_header(list(keys))
     for n, rec in enumerate(records, 1):
-        if not isinstance(rec, dict):
-            yield n, None, ([], [])
-            continue
-        out = {}
-        for canon in mapping:
-            v = rec.get(names[canon])
-            out[canon] = "" if v is None else (v if isinstance(v, str) else json.dumps(v, ensure_ascii=False))
-        raw = ([_LOOKUP.get(str(k).strip().lower().replace(" ", ""), str(k)[:32]) for k in rec],
-               [v if isinstance(v, str) else json.dumps(v, ensure_ascii=False) for v in rec.values()])
-        yield n, out, raw
+        yield _json_record(n, rec)
 
 
 # -- validation ---------------------------------------------------------------------------------------
@@ -342,7 +375,8 @@ def _commit_batch(session, result: ImportResult, batch, seen_in_file: set, final
     for line, values, raw in batch:
         if values is None:
             bad = card_field(*raw) if raw[1] else None
-            rejects.append((line, "card_number", bad) if bad else (line, "columns", None))
+            kind = "unreadable" if raw[0] == ["line"] else "columns"
+            rejects.append((line, "card_number", bad) if bad else (line, kind, None))
             continue
         clean, problem = _check_row(values, raw)
         if problem:

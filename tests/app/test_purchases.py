@@ -271,3 +271,20 @@ def test_admin_pos_import_command(vault, paths, manager, tmp_path, monkeypatch, 
     out = json.loads(capsys.readouterr().out)
     assert out == [{"file": "pos.csv", "accepted": 1, "duplicates": 0, "already_imported": False,
                     "resumed_after_line": 0, "rejected": [{"line": 3, "reason": "negative", "column": "amount"}]}]
+
+
+def test_pos_json_lines_streamed_with_line_numbers(manager, tmp_path):
+    mid = make_member(manager)
+    no = member_no(manager, mid)
+    lines = [json.dumps({"交易号": "L1", "会员号": no, "交易时间": "2026-10-01 10:00", "金额": 3}, ensure_ascii=False),
+             "",
+             "{not json",
+             json.dumps({"交易号": "L2", "会员号": no, "交易时间": "2026-10-01 11:00", "金额": "2.5",
+                         "备注": VISA}, ensure_ascii=False),
+             json.dumps({"交易号": "L3", "会员号": no, "交易时间": "2026-10-01 12:00", "金额": "1"})]
+    f = tmp_path / "pos.jsonl"
+    f.write_text("\n".join(lines) + "\n", "gbk")
+    res = import_pos_file(manager, f)
+    assert res.accepted == 2 and res.encoding == "gb18030"
+    assert res.rejected == [(3, "unreadable", None), (4, "card_number", "备注")]                    # rule: PAY-1
+    assert VISA not in all_text(manager.db)                                                  # rule: PAY-1
