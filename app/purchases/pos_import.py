@@ -13,7 +13,6 @@ from __future__ import annotations
 import codecs
 import csv
 import hashlib
-import io
 import json
 import logging
 from contextlib import contextmanager

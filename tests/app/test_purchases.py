@@ -4,7 +4,7 @@ import json
 
 import pytest
 
-from app.errors import PermissionDenied, ValidationError
+from app.errors import ValidationError
 from app.purchases import (export_purchases, last_purchase, list_purchases, record_coupon_use, record_purchase)
 from app.purchases.cards import looks_like_card, luhn_ok
 from app.purchases.pos_import import import_pos_file

@@ -12,7 +12,7 @@ from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QDialog, QDialogBut
 
 from app.errors import NotFound
 from app.retention import apply_sweep, dry_run, get_rules, list_holds, list_runs, place_hold, release_hold
-from app.retention.report import CATEGORY_LABELS, ORDER, purge_report_csv, purge_report_pdf
+from app.retention.report import ORDER, purge_report_csv, purge_report_pdf
 from ui import messagebox
 from ui.pages.registry import PageSpec, register_page
 
