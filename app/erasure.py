@@ -27,10 +27,27 @@ log = logging.getLogger("memberdesk.erasure")
 
 MEMBER_ERASE = P.grant("member.erase", P.MANAGER)
 _ERASERS: dict[str, Callable] = {}
+_BLOCKERS: dict[str, Callable] = {}
 
 register({
     "erasure.already": ("该会员的个人信息已删除。", "This member's personal information has already been deleted."),
+    "erasure.blocked_hold": ("该会员处于法律保全中，暂不能删除。请由店长以拒绝理由和法律依据答复顾客，或先解除法律保全。",
+                             "This member is under a legal hold and cannot be deleted now. The manager answers the "
+                             "customer with the refusal reason and legal basis, or lifts the hold first."),
 })
+
+
+def register_blocker(name: str, fn: Callable) -> None:
+    """fn(db, member_id) -> message key or None. A key stops erase_member (e.g. a legal hold)."""
+    _BLOCKERS[name] = fn
+
+
+def blocked(db, member_id: str) -> str | None:
+    for fn in list(_BLOCKERS.values()):
+        key = fn(db, member_id)
+        if key:
+            return key
+    return None
 
 
 def register_eraser(name: str, fn: Callable) -> None:
@@ -83,6 +100,9 @@ def erase_member(session, member_id: str, *, reason: str = "request", request_id
         session.require(MEMBER_ERASE)
     if is_erased(session.db, member_id):
         raise UserError("erasure.already")
+    key = blocked(session.db, member_id)
+    if key:
+        raise UserError(key)
     now = iso(session.clock.now())
     entry = {"member_id": member_id, "erased_at": now, "reason": reason, "request_id": request_id,
              "store_code": session.store_code}

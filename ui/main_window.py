@@ -223,6 +223,15 @@ class MainWindow(QMainWindow):
             self.ctx.run_task(lambda: backup.create_backup(self.ctx.vault, session),
                               lambda p: log.info("scheduled backup done"),
                               lambda e: log.error("scheduled backup failed: %s", type(e).__name__))
+        # The daily retention sweep (at most once a day; RET-1..4), as the store itself.
+        try:
+            from app.retention.sweep import sweep_due
+        except ImportError:
+            return
+        ledger = self.ctx.paths.erasure_ledger
+        self.ctx.run_task(lambda: sweep_due(session, ledger_path=ledger),
+                          lambda r: log.info("retention sweep: %s", "done" if r else "already ran today"),
+                          lambda e: log.error("retention sweep failed: %s", type(e).__name__))
 
     # -- locking ---------------------------------------------------------------------
     def lock(self) -> None:

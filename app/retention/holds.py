@@ -61,3 +61,16 @@ def list_holds(db, include_released: bool = False) -> list[dict]:
 
 def any_active(db) -> bool:
     return db.one("SELECT 1 FROM legal_holds WHERE released_at IS NULL LIMIT 1") is not None
+
+
+def _erasure_blocker(db, member_id: str) -> str | None:
+    """A member under legal hold is not erased by a request (the hold is the legal basis to refuse)."""
+    return "erasure.blocked_hold" if active_hold(db, "member", member_id) else None
+
+
+def _register_blocker() -> None:
+    from app.erasure import register_blocker
+    register_blocker("legal_hold", _erasure_blocker)
+
+
+_register_blocker()

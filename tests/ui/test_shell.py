@@ -81,3 +81,20 @@ def test_setup_wizard_creates_the_store_and_shows_the_recovery_key_once(qtbot, w
     assert wiz.recovery_key is None
     ctx.vault.lock()
     assert ctx.vault.reset_password_with_recovery(key, "wang", "New-password-2").staff.id == session.staff.id
+
+
+def test_background_jobs_back_up_and_sweep_once_a_day(qtbot, window):
+    from app.store import backup
+    ctx, win = window
+    _setup(ctx)
+    win.show()
+    win.sign_in.username.setText("manager")
+    win.sign_in.password.setText(MANAGER_PW)
+    win.sign_in.submit()
+    win.background_jobs()
+    assert len(backup.list_backups(ctx.paths)) == 1
+    runs = ctx.session.db.scalar("SELECT count(*) FROM retention_runs")
+    assert runs >= 1
+    win.background_jobs()                                  # same day: no second sweep, no second backup
+    assert ctx.session.db.scalar("SELECT count(*) FROM retention_runs") == runs
+    assert len(backup.list_backups(ctx.paths)) == 1
