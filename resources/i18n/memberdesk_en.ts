@@ -3056,7 +3056,7 @@
             <translation>General</translation>
         </message>
         <message>
-            <source>界面语言(重启后生效)</source>
+            <source>界面语言（重启后生效）</source>
             <translation>Interface language (after a restart)</translation>
         </message>
         <message>
@@ -3070,6 +3070,14 @@
         <message>
             <source>保留备份份数</source>
             <translation>Backups to keep</translation>
+        </message>
+        <message>
+            <source>选择字体文件…</source>
+            <translation>Choose font file…</translation>
+        </message>
+        <message>
+            <source>打印用中文字体</source>
+            <translation>Chinese font for printing</translation>
         </message>
         <message>
             <source>我的账户</source>
@@ -3158,6 +3166,26 @@
         <message>
             <source>正常</source>
             <translation>Active</translation>
+        </message>
+        <message>
+            <source>未知</source>
+            <translation>Unknown</translation>
+        </message>
+        <message>
+            <source>未找到可嵌入的中文字体，打印时使用备用字体 STSong-Light（由打印机或阅读器替换）。请安装文泉驿微米黑或黑体，或选择字体文件。</source>
+            <translation>No embeddable Chinese font was found: printing uses the fallback font STSong-Light (substituted by the printer or PDF reader). Install WenQuanYi Micro Hei or SimHei, or choose a font file.</translation>
+        </message>
+        <message>
+            <source>（所选字体文件不可用，已自动改用系统字体）</source>
+            <translation> (the chosen font file cannot be used; a system font is used instead)</translation>
+        </message>
+        <message>
+            <source>选择 TrueType 中文字体</source>
+            <translation>Choose a TrueType Chinese font</translation>
+        </message>
+        <message>
+            <source>TrueType 字体 (*.ttf *.ttc)</source>
+            <translation>TrueType fonts (*.ttf *.ttc)</translation>
         </message>
         <message>
             <source>界面语言</source>
