@@ -59,9 +59,12 @@ def is_erased(db, member_id: str) -> bool:
     return db.one("SELECT 1 FROM erasure_ledger WHERE member_id = ?", (member_id,)) is not None
 
 
-def _append_ledger_file(path: Path, entry: dict) -> None:
+def append_ledger(path: Path, entries: list[dict]) -> None:
+    """Append entries to erasure-ledger.jsonl with one fsync. Call it inside the erasure transaction,
+    so a failed write rolls the erasure back."""
     with open(path, "a", encoding="utf-8") as fh:
-        fh.write(json.dumps(entry, sort_keys=True) + "\n")
+        for entry in entries:
+            fh.write(json.dumps(entry, sort_keys=True) + "\n")
         fh.flush()
         os.fsync(fh.fileno())
 
@@ -93,6 +96,24 @@ def _erase_in_tx(tx, member_id: str) -> dict:
     return counts
 
 
+def erase_in_tx(tx, member_id: str, *, reason: str, request_id: str | None = None,
+                store_code: str | None = None, journal: bool = True) -> tuple[dict, dict]:
+    """Erase one member inside the caller's write (batches: retention sweep, head-office orders).
+    Runs every eraser, deletes the member row, scrubs the journal, writes the ledger row and (journal=True)
+    the erasure row for head office. Returns (counts, ledger entry); the caller appends the entries to
+    the ledger file with append_ledger() and checkpoints the WAL after the commit."""
+    session = tx.session
+    now = iso(session.clock.now())
+    entry = {"member_id": member_id, "erased_at": now, "reason": reason, "request_id": request_id,
+             "store_code": store_code or session.store_code}
+    counts = _erase_in_tx(tx, member_id)
+    tx.execute("INSERT INTO erasure_ledger(member_id, erased_at, reason, request_id, store_code, staff_id)"
+               " VALUES (?,?,?,?,?,?)", (member_id, now, reason, request_id, entry["store_code"], session.staff.id))
+    if journal:
+        tx.journal("erasure", member_id, "erase", entry)
+    return counts, entry
+
+
 def erase_member(session, member_id: str, *, reason: str = "request", request_id: str | None = None,
                  ledger_path: Path | None = None, permission: bool = True) -> dict:
     """Erase one member in one transaction. Returns counts per domain (no personal data)."""
@@ -103,17 +124,11 @@ def erase_member(session, member_id: str, *, reason: str = "request", request_id
     key = blocked(session.db, member_id)
     if key:
         raise UserError(key)
-    now = iso(session.clock.now())
-    entry = {"member_id": member_id, "erased_at": now, "reason": reason, "request_id": request_id,
-             "store_code": session.store_code}
     with session.write("member.erase", "member", member_id, {"reason": reason, "request_id": request_id}) as tx:
-        counts = _erase_in_tx(tx, member_id)
-        tx.execute("INSERT INTO erasure_ledger(member_id, erased_at, reason, request_id, store_code, staff_id)"
-                   " VALUES (?,?,?,?,?,?)", (member_id, now, reason, request_id, session.store_code, session.staff.id))
-        tx.journal("erasure", member_id, "erase", entry)
+        counts, entry = erase_in_tx(tx, member_id, reason=reason, request_id=request_id)
         tx.audit("member.erase.counts", "member", member_id, {"counts": counts})
         if ledger_path is not None:
-            _append_ledger_file(Path(ledger_path), entry)   # inside the tx: a failed write rolls back
+            append_ledger(Path(ledger_path), [entry])   # inside the tx: a failed write rolls back
     session.db.checkpoint()
     log.info("member erased: member=%s reason=%s", member_id, reason)
     return counts

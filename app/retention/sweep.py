@@ -194,7 +194,6 @@ def _erase_members(session, table: str, where: str, lim: str, ledger_path, run_i
     every domain, member row, journal scrub, ledger row + ledger file, one journal 'erase' per member for
     head office. Batched: one transaction and one ledger fsync per BATCH_MEMBERS members."""
     total = 0
-    now = iso(session.clock.now())
     while True:
         ids = [r[0] for r in session.db.all(
             f"SELECT m.id FROM {table} WHERE {where} AND NOT EXISTS (SELECT 1 FROM erasure_ledger e"
@@ -207,30 +206,17 @@ def _erase_members(session, table: str, where: str, lim: str, ledger_path, run_i
                            {"category": "member", "rule": rule.rule_id, "count": len(ids), "cutoff": lim,
                             "run": run_id}) as tx:
             for mid in ids:
-                for k, v in erasure._erase_in_tx(tx, mid).items():
+                member_counts, entry = erasure.erase_in_tx(tx, mid, reason="retention")
+                for k, v in member_counts.items():
                     counts[k] = counts.get(k, 0) + v
-                entry = {"member_id": mid, "erased_at": now, "reason": "retention", "request_id": None,
-                         "store_code": session.store_code}
-                tx.execute("INSERT INTO erasure_ledger(member_id, erased_at, reason, request_id, store_code, staff_id)"
-                           " VALUES (?,?,?,?,?,?)", (mid, now, "retention", None, session.store_code, session.staff.id))
-                tx.journal("erasure", mid, "erase", entry)
                 entries.append(entry)
             tx.audit("member.erase.counts", "retention_run", str(run_id), {"counts": counts, "reason": "retention"})
             if ledger_path is not None:
-                _append_ledger(Path(ledger_path), entries)      # inside the tx: a failed write rolls back
+                erasure.append_ledger(Path(ledger_path), entries)   # inside the tx: a failed write rolls back
         total += len(ids)
         if len(ids) < BATCH_MEMBERS:
             break
     return total
-
-
-def _append_ledger(path: Path, entries: list[dict]) -> None:
-    import os
-    with open(path, "a", encoding="utf-8") as fh:
-        for e in entries:
-            fh.write(json.dumps(e, sort_keys=True) + "\n")
-        fh.flush()
-        os.fsync(fh.fileno())
 
 
 # -- the timer ---------------------------------------------------------------------------------------------

@@ -135,15 +135,11 @@ def apply_erasure_order(session, payload: dict, ctx: ApplyContext) -> None:
     hashes = _scan_hashes(session.db, mid)
     now = iso(session.clock.now())
     if not already:
-        entry = {"member_id": mid, "erased_at": now, "reason": "head_office", "request_id": payload.get("request_id"),
-                 "store_code": ctx.store_code}
         with session.write("member.erase.head_office", "member", mid, {"reason": "head_office"}) as tx:
-            counts = erasure._erase_in_tx(tx, mid)
-            tx.execute("INSERT INTO erasure_ledger(member_id, erased_at, reason, request_id, store_code, staff_id)"
-                       " VALUES (?,?,?,?,?,?)", (mid, now, "head_office", payload.get("request_id"), ctx.store_code,
-                                                 session.staff.id))
+            counts, entry = erasure.erase_in_tx(tx, mid, reason="head_office", request_id=payload.get("request_id"),
+                                                store_code=ctx.store_code, journal=False)
             if ctx.ledger_path is not None:
-                erasure._append_ledger_file(Path(ctx.ledger_path), entry)
+                erasure.append_ledger(Path(ctx.ledger_path), [entry])
         session.db.checkpoint()
         ctx.counts["erasures"] += 1
     receipt = {"member_id": mid, "store": ctx.store_code, "executed_at": now, "already_erased": already,
