@@ -1,9 +1,10 @@
 """Forgotten password: the recovery key sets a new password for one account."""
 from __future__ import annotations
 
-from PySide6.QtWidgets import QDialog, QDialogButtonBox, QFormLayout, QLabel, QLineEdit, QVBoxLayout
+from PySide6.QtWidgets import QDialog, QFormLayout, QLabel, QLineEdit, QVBoxLayout
 
 from app.errors import UserError
+from ui.widgets.dialog_parts import error_label, ok_cancel
 
 
 class RecoveryResetDialog(QDialog):
@@ -26,16 +27,9 @@ class RecoveryResetDialog(QDialog):
         form.addRow(self.tr("用户名"), self.username)
         form.addRow(self.tr("新密码"), self.new)
         lay.addLayout(form)
-        self.error = QLabel()
-        self.error.setWordWrap(True)
-        self.error.setStyleSheet("color: #c0392b")
+        self.error = error_label()
         lay.addWidget(self.error)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
-        buttons.button(QDialogButtonBox.StandardButton.Ok).setText(self.tr("重设并登录"))
-        buttons.button(QDialogButtonBox.StandardButton.Cancel).setText(self.tr("取消"))
-        buttons.button(QDialogButtonBox.StandardButton.Ok).setDefault(True)
-        buttons.accepted.connect(self.save)
-        buttons.rejected.connect(self.reject)
+        buttons = ok_cancel(self, self.tr("重设并登录"), self.save, self.tr("取消"))
         lay.addWidget(buttons)
 
     def save(self) -> None:

@@ -1,7 +1,7 @@
 """Settings: language, idle lock, backups, audit check, staff accounts (manager), own password."""
 from __future__ import annotations
 
-from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QDialog, QDialogButtonBox, QFormLayout, QGroupBox,
+from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QDialog, QFormLayout, QGroupBox,
                                QHBoxLayout, QHeaderView, QLabel, QLineEdit, QPushButton, QSpinBox, QTableWidget,
                                QTableWidgetItem, QVBoxLayout, QWidget, QScrollArea)
 
@@ -14,6 +14,7 @@ from app.store import backup
 from ui import messagebox
 from ui.i18n import LANGUAGES
 from ui.pages.registry import PageSpec, register_page
+from ui.widgets.dialog_parts import error_label, ok_cancel
 
 
 class AddStaffDialog(QDialog):
@@ -38,16 +39,9 @@ class AddStaffDialog(QDialog):
         hint = QLabel(self.tr("员工首次登录时须改为自己的密码。"))
         hint.setStyleSheet("color: #57606a")
         lay.addWidget(hint)
-        self.error = QLabel()
-        self.error.setStyleSheet("color: #c0392b")
-        self.error.setWordWrap(True)
+        self.error = error_label()
         lay.addWidget(self.error)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
-        buttons.button(QDialogButtonBox.StandardButton.Ok).setText(self.tr("添加"))
-        buttons.button(QDialogButtonBox.StandardButton.Cancel).setText(self.tr("取消"))
-        buttons.button(QDialogButtonBox.StandardButton.Ok).setDefault(True)
-        buttons.accepted.connect(self.save)
-        buttons.rejected.connect(self.reject)
+        buttons = ok_cancel(self, self.tr("添加"), self.save, self.tr("取消"))
         lay.addWidget(buttons)
 
     def save(self) -> None:
@@ -255,11 +249,7 @@ class SettingsPage(QWidget):
         pw = QLineEdit()
         pw.setEchoMode(QLineEdit.EchoMode.Password)
         lay.addRow(self.tr("临时密码"), pw)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
-        buttons.button(QDialogButtonBox.StandardButton.Ok).setText(self.tr("确定"))
-        buttons.button(QDialogButtonBox.StandardButton.Cancel).setText(self.tr("取消"))
-        buttons.accepted.connect(dlg.accept)
-        buttons.rejected.connect(dlg.reject)
+        buttons = ok_cancel(dlg, self.tr("确定"), dlg.accept, self.tr("取消"))
         lay.addRow(buttons)
         ok = dlg.exec()
         value = pw.text()
