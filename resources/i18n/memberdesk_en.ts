@@ -290,6 +290,13 @@
         </message>
     </context>
     <context>
+        <name>Dialog</name>
+        <message>
+            <source>取消</source>
+            <translation>Cancel</translation>
+        </message>
+    </context>
+    <context>
         <name>DiscloseDialog</name>
         <message>
             <source>向第三方提供信息</source>
