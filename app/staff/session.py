@@ -14,6 +14,7 @@ from app.audit import chain
 from app.clock import SystemClock, iso
 from app.errors import PermissionDenied
 from app.staff import permissions
+from app.store.db import ConnQueries
 
 
 @dataclass(frozen=True)
@@ -29,25 +30,12 @@ class Staff:
         return self.role == permissions.MANAGER
 
 
-class Tx:
+class Tx(ConnQueries):
     """Handle given to the body of a write: the connection plus journal/audit helpers."""
 
     def __init__(self, session: "Session", conn):
         self.session = session
         self.conn = conn
-        self.extra_audit: list[dict] = []
-
-    def execute(self, sql, params=()):
-        return self.conn.execute(sql, params)
-
-    def executemany(self, sql, seq):
-        return self.conn.executemany(sql, seq)
-
-    def one(self, sql, params=()):
-        return self.conn.execute(sql, params).fetchone()
-
-    def all(self, sql, params=()):
-        return self.conn.execute(sql, params).fetchall()
 
     def journal(self, entity: str, entity_id: str, op: str, payload: dict | None = None,
                 member_id: str | None = None) -> None:

@@ -27,6 +27,27 @@ def _is_disk_full(exc: BaseException) -> bool:
     return "disk is full" in text or "database or disk is full" in text or getattr(exc, "errno", None) == errno.ENOSPC
 
 
+class ConnQueries:
+    """Query helpers over `self.conn` for objects that live inside one open transaction
+    (the write handle of a session, sync's page handle)."""
+
+    def execute(self, sql, params=()):
+        return self.conn.execute(sql, params)
+
+    def executemany(self, sql, seq):
+        return self.conn.executemany(sql, seq)
+
+    def one(self, sql, params=()):
+        return self.conn.execute(sql, params).fetchone()
+
+    def all(self, sql, params=()):
+        return self.conn.execute(sql, params).fetchall()
+
+    def scalar(self, sql, params=(), default=None):
+        row = self.one(sql, params)
+        return default if row is None else row[0]
+
+
 class Database:
     def __init__(self, path: Path | str, key: bytes | None, *, plain: bool = False):
         self.path = Path(path) if str(path) != ":memory:" else path

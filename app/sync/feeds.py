@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Callable
 
 from app.clock import iso
+from app.store.db import ConnQueries
 from app.staff.session import Session, Staff
 from app.sync import signing
 
@@ -52,7 +53,7 @@ class ApplyContext:
     counts: dict = field(default_factory=lambda: {"erasures": 0, "applied": 0, "deferred": 0})
 
 
-class PageDB:
+class PageDB(ConnQueries):
     """The Database seen by handlers during a page: same connection, writes become SAVEPOINTs,
     checkpoints wait for the outer commit."""
 
@@ -61,22 +62,6 @@ class PageDB:
         self.conn = conn
         self._n = 0
         self.checkpoint_wanted = False
-
-    def execute(self, sql, params=()):
-        return self.conn.execute(sql, params)
-
-    def executemany(self, sql, seq):
-        return self.conn.executemany(sql, seq)
-
-    def one(self, sql, params=()):
-        return self.conn.execute(sql, params).fetchone()
-
-    def all(self, sql, params=()):
-        return self.conn.execute(sql, params).fetchall()
-
-    def scalar(self, sql, params=(), default=None):
-        row = self.one(sql, params)
-        return default if row is None else row[0]
 
     @contextmanager
     def transaction(self):
