@@ -104,7 +104,11 @@ def demo_pages(args) -> None:
         win.on_signed_in(ctx.vault.sign_in(*DEMO_ACCOUNTS["manager"][:2]))
         app.processEvents()
         for spec in registry.ordered():
-            if win.open_page(spec.key) is not None:
+            page = win.open_page(spec.key)
+            if page is not None:
+                if spec.key == "members" and hasattr(page, "search") and hasattr(page, "find_btn"):
+                    page.search.setText("演示")          # every demo name starts with 演示·
+                    page.find_btn.click()
                 app.processEvents()
                 win.grab().save(str(out / f"demo-page-{spec.key}{suffix}.png"))
         win.lock()
