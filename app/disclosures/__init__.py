@@ -15,6 +15,7 @@ from typing import Callable
 
 from app.clock import iso
 from app.erasure import is_erased, register_eraser
+from app.requests.export import register_exporter
 from app.errors import NotFound, ValidationError
 from app.messages import register
 from app.staff import permissions as P
@@ -135,9 +136,4 @@ def _erase_disclosures(tx, member_id: str) -> int:
 
 register_eraser("disclosures", _erase_disclosures)
 
-try:   # the customer's data copy (RIG-6), helper #6's exporter registry
-    from app.requests.export import register_exporter
-except ImportError:  # pragma: no cover - requests domain absent
-    register_exporter = None
-if register_exporter is not None:
-    register_exporter("disclosures", export_disclosures)
+register_exporter("disclosures", export_disclosures)   # the customer's data copy (RIG-6)

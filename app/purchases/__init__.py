@@ -13,6 +13,7 @@ from decimal import Decimal, InvalidOperation
 
 from app.clock import iso
 from app.erasure import is_erased, register_eraser
+from app.requests.export import register_exporter
 from app.errors import NotFound, ValidationError
 from app.messages import register
 from app.purchases.cards import looks_like_card
@@ -241,9 +242,4 @@ def _erase_purchases(tx, member_id: str) -> int:
 
 register_eraser("purchases", _erase_purchases)
 
-try:   # the customer's data copy (RIG-6), helper #6's exporter registry
-    from app.requests.export import register_exporter
-except ImportError:  # pragma: no cover - requests domain absent
-    register_exporter = None
-if register_exporter is not None:
-    register_exporter("purchases", export_purchases)
+register_exporter("purchases", export_purchases)   # the customer's data copy (RIG-6)

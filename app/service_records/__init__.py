@@ -8,6 +8,7 @@ import secrets
 
 from app.clock import iso
 from app.erasure import is_erased, register_eraser
+from app.requests.export import register_exporter
 from app.errors import NotFound, ValidationError
 from app.messages import register
 from app.staff import permissions as P
@@ -91,9 +92,4 @@ def _erase_service_records(tx, member_id: str) -> int:
 
 register_eraser("service_records", _erase_service_records)
 
-try:   # the customer's data copy (RIG-6), helper #6's exporter registry
-    from app.requests.export import register_exporter
-except ImportError:  # pragma: no cover - requests domain absent
-    register_exporter = None
-if register_exporter is not None:
-    register_exporter("service_records", export_service_records)
+register_exporter("service_records", export_service_records)   # the customer's data copy (RIG-6)
