@@ -240,6 +240,7 @@ def main(argv=None) -> int:
     if cmd == "apply":
         mapping = json.loads(Path(argv[1]).read_text("utf-8"))
         print(f"{apply_translations(mapping)} translation(s) written")
+        update()                     # back to lupdate's own layout, so the .ts diff shows only real changes
         return 0
     if cmd == "todo":
         entries = read_ts()
