@@ -1649,6 +1649,30 @@
         <translation>e.g. clothing, appliances</translation>
     </message>
     <message>
+        <source>微信支付</source>
+        <translation>WeChat Pay</translation>
+    </message>
+    <message>
+        <source>支付宝</source>
+        <translation>Alipay</translation>
+    </message>
+    <message>
+        <source>银联刷卡</source>
+        <translation>UnionPay card</translation>
+    </message>
+    <message>
+        <source>现金</source>
+        <translation>Cash</translation>
+    </message>
+    <message>
+        <source>储值卡</source>
+        <translation>Stored-value card</translation>
+    </message>
+    <message>
+        <source>其他</source>
+        <translation>Other</translation>
+    </message>
+    <message>
         <source>小票上的交易号(可不填)</source>
         <translation>Transaction number on the receipt (optional)</translation>
     </message>

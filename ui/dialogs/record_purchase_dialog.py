@@ -51,8 +51,10 @@ class RecordPurchaseDialog(QDialog):
         self.goods.setPlaceholderText(self.tr("例如 服装、家电"))
         self.goods.setMaxLength(64)
         self.method = QComboBox()
+        labels = {"微信支付": self.tr("微信支付"), "支付宝": self.tr("支付宝"), "银联刷卡": self.tr("银联刷卡"),
+                  "现金": self.tr("现金"), "储值卡": self.tr("储值卡"), "其他": self.tr("其他")}
         for m in PAYMENT_METHODS:
-            self.method.addItem(self.tr(m), m)
+            self.method.addItem(labels[m], m)      # the stored value stays the Chinese code
         self.txn = QLineEdit()
         self.txn.setPlaceholderText(self.tr("小票上的交易号(可不填)"))
         self.txn.setMaxLength(64)
