@@ -10,7 +10,7 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-CJK = r"[\u3400-\u9fff\u3001\u3002\uff09\u300b\u201d]"
+CJK = r"[\u3400-\u9fff\u3001\u3002\uff09\u300b]"
 MAP = {",": "，", ";": "；", ":": "：", "?": "？", "!": "！"}
 PATTERN = re.compile(rf"({CJK})([,;:?!])(?![/\\=])")
 

@@ -1045,7 +1045,7 @@
         <translation>Member</translation>
     </message>
     <message>
-        <source>查验身份证件(只核对,不记录号码)</source>
+        <source>查验身份证件(只核对，不记录号码)</source>
         <translation>ID card sighted (checked, number not recorded)</translation>
     </message>
     <message>
@@ -1618,7 +1618,7 @@
         <translation>The business needing the ID number ended on {d}; it is shown masked and the full number {state}.</translation>
     </message>
     <message>
-        <source>分期等业务已办结，身份证号将立即脱敏显示，原始号码在 30 天内删除。是否继续?</source>
+        <source>分期等业务已办结，身份证号将立即脱敏显示，原始号码在 30 天内删除。是否继续？</source>
         <translation>The instalment (or other) business has ended: the ID number is masked at once and the full number deleted within 30 days. Continue?</translation>
     </message>
     <message>
@@ -2163,11 +2163,11 @@
         <translation>Personal information deleted (purchases kept, no longer linked)</translation>
     </message>
     <message>
-        <source>已更正:</source>
+        <source>已更正：</source>
         <translation>Corrected: </translation>
     </message>
     <message>
-        <source>已撤回同意:</source>
+        <source>已撤回同意：</source>
         <translation>Consent withdrawn: </translation>
     </message>
     <message>
@@ -2175,11 +2175,11 @@
         <translation>Processing restricted</translation>
     </message>
     <message>
-        <source>会员已注销,保存期限自今日起算</source>
+        <source>会员已注销，保存期限自今日起算</source>
         <translation>Membership cancelled; the retention period runs from today</translation>
     </message>
     <message numerus="yes">
-        <source>已提供副本,共 %n 条记录</source>
+        <source>已提供副本，共 %n 条记录</source>
         <translation>
             <numerusform>Copy provided: %n record</numerusform>
             <numerusform>Copy provided: %n records</numerusform>

@@ -1,4 +1,4 @@
-"""向第三方提供: hand a member's data to a logistics company (delivery) or an insurer (extended warranty).
+"""向第三方提供： hand a member's data to a logistics company (delivery) or an insurer (extended warranty).
 Only the fields the recipient's service needs can be ticked (SHR-1); the disclosure is logged before
 anything leaves the store (SHR-2). For an insurer the customer's authorisation of this disclosure is asked."""
 from __future__ import annotations

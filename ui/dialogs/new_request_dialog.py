@@ -66,7 +66,7 @@ class NewRequestDialog(QDialog):
         ilay.setContentsMargins(0, 0, 0, 0)
         self.identity = QButtonGroup(self)
         self.identity_buttons = {}
-        identity_text = {"id_card_sighted": self.tr("查验身份证件(只核对,不记录号码)"),
+        identity_text = {"id_card_sighted": self.tr("查验身份证件(只核对，不记录号码)"),
                          "sms_code": self.tr("向登记手机号发送验证码并核对"), "both": self.tr("以上两项")}
         for key in M.IDENTITY_METHODS:
             b = QRadioButton(identity_text[key])

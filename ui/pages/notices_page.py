@@ -1,4 +1,4 @@
-"""告知书: the published versions (kept forever with their hash), the text in effect, and a manager's
+"""告知书： the published versions (kept forever with their hash), the text in effect, and a manager's
 import of a new version (both languages; head-office sync delivers versions the same way)."""
 from __future__ import annotations
 

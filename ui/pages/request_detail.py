@@ -164,15 +164,15 @@ class RequestDetail(QWidget):
         if data.get("erased"):
             return self.tr("已删除个人信息(购买记录保留并断开关联)")
         if "fields" in data:
-            return self.tr("已更正:") + "、".join(data["fields"])
+            return self.tr("已更正：") + "、".join(data["fields"])
         if "purposes" in data:
-            return self.tr("已撤回同意:") + "、".join(data["purposes"])
+            return self.tr("已撤回同意：") + "、".join(data["purposes"])
         if data.get("restricted"):
             return self.tr("已限制处理")
         if "cancelled_at" in data:
-            return self.tr("会员已注销,保存期限自今日起算")
+            return self.tr("会员已注销，保存期限自今日起算")
         if "categories" in data:
-            return self.tr("已提供副本,共 %n 条记录", "", sum(data["categories"].values()))
+            return self.tr("已提供副本，共 %n 条记录", "", sum(data["categories"].values()))
         return ""
 
     def _update_buttons(self) -> None:

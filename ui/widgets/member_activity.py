@@ -3,8 +3,8 @@
     from ui.widgets.member_activity import add_member_activity_tabs
     add_member_activity_tabs(tab_widget, ctx, member_id)
 
-Each tab lists (reads are audited by the services) and has its action: 录入消费记录, 登记服务记录 /
-结束服务, 向第三方提供…; a manager also gets 身份证号业务办结 (RET-4) on the purchases tab."""
+Each tab lists (reads are audited by the services) and has its action: 录入消费记录， 登记服务记录 /
+结束服务， 向第三方提供…; a manager also gets 身份证号业务办结 (RET-4) on the purchases tab."""
 from __future__ import annotations
 
 from PySide6.QtCore import QCoreApplication
@@ -94,7 +94,7 @@ class PurchasesTab(QWidget):
         if session is None:
             return
         if not messagebox.question(self, self.tr("身份证号业务办结"),
-                                   self.tr("分期等业务已办结，身份证号将立即脱敏显示，原始号码在 30 天内删除。是否继续?")):
+                                   self.tr("分期等业务已办结，身份证号将立即脱敏显示，原始号码在 30 天内删除。是否继续？")):
             return
         try:
             mark_business_done(session, self.member_id, FieldCipher(self.ctx.vault.data_key()))
