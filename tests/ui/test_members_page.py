@@ -1,14 +1,14 @@
 """Members page: search box focus, scanner input, masked results, member detail with consent history,
 withdrawal, correction and a manager's audited reveal. Screenshots go to docs/screenshots."""
+from tests.ui.shots import SHOTS_DIR
 import json
-from pathlib import Path
 
 import pytest
 from PySide6.QtCore import QTimer, Qt
 
 from tests.app.regdata import PNG, id_number, register
 
-SHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+SHOTS = SHOTS_DIR
 
 
 @pytest.fixture

@@ -1,5 +1,5 @@
 """The print preview: QtPdf pages painted on white, printing through QPrinter, save as PDF."""
-from pathlib import Path
+from tests.ui.shots import SHOTS_DIR
 
 import pytest
 import zxingcpp
@@ -39,7 +39,7 @@ def test_preview_renders_every_page_on_white_and_the_qr_reads(qtbot, form_pdf):
     dlg.resize(900, 1000)
     dlg.show()
     qtbot.waitExposed(dlg)
-    dlg.grab().save(str(Path(__file__).resolve().parents[2] / "docs" / "screenshots" / "print_preview_dialog.png"))
+    dlg.grab().save(str(SHOTS_DIR / "print_preview_dialog.png"))
 
 
 def test_printing_draws_the_pages_on_the_printer(qtbot, form_pdf, tmp_path):

@@ -1,6 +1,6 @@
 """The 打印资料 page: poster, registration forms (serials recorded, printed count) and receipt back
 from the stored notice, through the preview dialog."""
-from pathlib import Path
+from tests.ui.shots import SHOTS_DIR
 
 import pytest
 
@@ -10,7 +10,7 @@ from ui.context import AppContext
 from ui.dialogs.print_preview_dialog import PrintPreviewDialog
 from ui.workers import SyncRunner
 
-SHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+SHOTS = SHOTS_DIR
 
 
 @pytest.fixture

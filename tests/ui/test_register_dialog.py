@@ -1,12 +1,12 @@
 """The register wizard renders the registration flow; screenshots of each step go to docs/screenshots."""
-from pathlib import Path
+from tests.ui.shots import SHOTS_DIR
 
 import pytest
 from PySide6.QtCore import Qt
 
 from app.flows.registration import Step
 
-SHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+SHOTS = SHOTS_DIR
 
 
 @pytest.fixture

@@ -1,13 +1,13 @@
 """告知书 page: published versions with their hashes, the text in effect, a manager's import."""
+from tests.ui.shots import SHOTS_DIR
 import json
-from pathlib import Path
 
 import pytest
 
 from app.notices import default_notice
 from tests.app.regdata import register
 
-SHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+SHOTS = SHOTS_DIR
 
 
 @pytest.fixture

@@ -1,6 +1,7 @@
 """The customer-facing screen on a real second screen: a child process runs Qt's offscreen platform with
 two virtual screens (clerk 1280x800, customer 1024x768) and checks the wizard puts the customer screen
 on the second one, full screen, and that the customer's ticks there drive the registration."""
+from tests.ui.shots import SHOTS_DIR
 import json
 import os
 import subprocess
@@ -58,7 +59,7 @@ def test_customer_screen_on_second_virtual_screen(tmp_path):
         {"name": "clerk", "x": 0, "y": 0, "width": 1280, "height": 800, "logicalDpi": 96, "dpr": 1},
         {"name": "customer", "x": 1280, "y": 0, "width": 1024, "height": 768, "logicalDpi": 96, "dpr": 1}]}))
     env = dict(os.environ, QT_QPA_PLATFORM=f"offscreen:configfile={cfg}", MEMBERDESK_FAST_KDF="1")
-    shot = ROOT / "docs" / "screenshots" / "customer_second_screen.png"
+    shot = SHOTS_DIR / "customer_second_screen.png"
     proc = subprocess.run([sys.executable, "-c", CHILD, str(ROOT), str(tmp_path / "data"), str(shot)],
                           env=env, capture_output=True, text=True, timeout=120)
     assert proc.returncode == 0, proc.stderr[-2000:]

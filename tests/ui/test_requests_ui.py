@@ -1,8 +1,8 @@
 """Requests UI: queue colours and countdowns, new-request dialog, detail timeline and steps,
 ledger re-applied at sign-in (pytest-qt, offscreen). Saves screenshots into docs/screenshots."""
+from tests.ui.shots import SHOTS_DIR
 import datetime as dt
 import json
-from pathlib import Path
 
 import pytest
 from PySide6.QtGui import QColor
@@ -14,7 +14,7 @@ from tests.factories import make_member
 from ui import messagebox
 
 CST = dt.timezone(dt.timedelta(hours=8))
-SHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+SHOTS = SHOTS_DIR
 
 
 def _store(ctx, clock):

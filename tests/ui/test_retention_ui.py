@@ -2,7 +2,8 @@
 dialogs and the POS import report. Screenshots go to docs/screenshots/."""
 from __future__ import annotations
 
-from pathlib import Path
+from tests.ui.shots import SHOTS_DIR
+
 
 import pytest
 
@@ -12,7 +13,7 @@ from app.retention import place_hold
 from tests.factories import make_member
 from tests.retention_helpers import at, set_day
 
-SHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+SHOTS = SHOTS_DIR
 
 
 @pytest.fixture

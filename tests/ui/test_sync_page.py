@@ -1,7 +1,8 @@
 """Sync page: enrolment by a manager, 立即同步， status and the sync log (screenshots in docs/screenshots)."""
 from __future__ import annotations
 
-from pathlib import Path
+from tests.ui.shots import SHOTS_DIR
+
 
 import pytest
 from starlette.testclient import TestClient
@@ -12,7 +13,7 @@ from app.headoffice.storage import SQLiteStorage
 from app.sync import SyncEngine, Transport, sync_status
 from tests.factories import make_member
 
-SHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+SHOTS = SHOTS_DIR
 
 
 @pytest.fixture
