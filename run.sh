@@ -72,6 +72,7 @@ setup() {
 }
 
 cmd="${1:-start}"
+case "$cmd" in -*) set -- start "$@"; cmd=start ;; esac   # ./run.sh --demo, ./run.sh --data-dir DIR
 case "$cmd" in
   start)
     setup
