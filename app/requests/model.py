@@ -75,7 +75,7 @@ REQUEST_EXTEND = P.grant("request.extend", P.MANAGER)
 REQUEST_REFUSE = P.grant("request.refuse", P.MANAGER)
 REQUEST_EXPORT = P.grant("request.export", P.MANAGER)               # the full copy reveals every field
 RESTRICTION_LIFT = P.grant("member.restriction_lift", P.MANAGER)
-MEMBER_RESTRICTED_VIEW = P.grant("member.restricted_view", P.MANAGER)   # RIG-5: clerks never see them
+from app.members.service import MEMBER_VIEW_RESTRICTED as MEMBER_RESTRICTED_VIEW  # noqa: E402  RIG-5: clerks never see them
 
 register({
     "requests.type_invalid": ("申请类型无效。", "Unknown request type."),
