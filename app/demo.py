@@ -30,7 +30,7 @@ DEMO_ACCOUNTS = {
     "manager": ("demo_manager", "Demo-manager-1", "演示店长"),
     "clerk": ("demo_clerk", "Demo-clerk-1", "演示店员"),
 }
-DEMO_ADDRESS = "上海市演示区虚构路{n}号(演示地址)"
+DEMO_ADDRESS = "上海市演示区虚构路{n}号（演示地址）"
 GOODS = ("服装", "家电", "日化", "食品", "箱包")
 PAYMENTS = ("微信支付", "支付宝", "现金", "银行卡")
 

@@ -63,7 +63,7 @@ register({
                                "The key file is missing, so the database cannot be unlocked. Restore it from a backup or contact head-office IT."),
     "store.keyslots_corrupt": ("密钥文件已损坏或被篡改，无法解锁数据库。请从备份恢复，或联系总部IT。",
                                "The key file is damaged or was tampered with. Restore it from a backup or contact head-office IT."),
-    "store.locked_by_other": ("MemberDesk 已在本机运行(同一数据目录)。请切换到已打开的窗口。",
+    "store.locked_by_other": ("MemberDesk 已在本机运行（同一数据目录）。请切换到已打开的窗口。",
                               "MemberDesk is already running on this data folder. Switch to the open window."),
     "store.backup_corrupt": ("备份文件已损坏或不完整，未恢复任何内容。", "The backup file is damaged or incomplete; nothing was restored."),
     "store.restore_target_not_empty": ("恢复目标目录不是空的。请选择一个新的空目录。",

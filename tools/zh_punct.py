@@ -13,6 +13,8 @@ ROOT = Path(__file__).resolve().parents[1]
 CJK = r"[\u3400-\u9fff\u3001\u3002\uff09\u300b]"
 MAP = {",": "，", ";": "；", ":": "：", "?": "？", "!": "！"}
 PATTERN = re.compile(rf"({CJK})([,;:?!])(?![/\\=])")
+# (…) right after a Chinese character, holding no quote, bracket or line break, becomes （…）
+PARENS = re.compile(rf"(?<={CJK})\(([^()\n\"'{{}}<>]*?)\)")
 
 
 def targets() -> list[Path]:
@@ -22,6 +24,7 @@ def targets() -> list[Path]:
 
 
 def fix_text(text: str) -> str:
+    text = PARENS.sub(lambda m: "（" + m.group(1) + "）", text)
     return PATTERN.sub(lambda m: m.group(1) + MAP[m.group(2)], text)
 
 

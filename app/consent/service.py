@@ -23,7 +23,7 @@ METHODS = ("screen", "signature", "paper", "desk")
 register({
     "consent.required_missing": ("办理会员须同意“办理会员并提供会员权益”这一项；其他各项均可不同意。",
                                  "Membership needs consent to the membership purpose; every other purpose is optional."),
-    "consent.sensitive_needs_signature": ("“{purpose}”涉及敏感个人信息，须顾客单独签名同意(或签署纸质同意书)。",
+    "consent.sensitive_needs_signature": ("“{purpose}”涉及敏感个人信息，须顾客单独签名同意（或签署纸质同意书）。",
                                           "“{purpose}” involves sensitive personal information: the customer must "
                                           "sign a separate consent (or a paper form)."),
     "consent.unknown_purpose": ("告知书中没有处理目的 {purpose}。", "The notice has no purpose {purpose}."),

@@ -31,14 +31,14 @@ RECIPIENTS = {
 AUTHORISATION_METHODS = ("screen", "signature", "paper")
 
 register({
-    "disclosure.recipient_invalid": ("请选择接收方类型(物流公司或保险公司)。", "Choose the recipient type (logistics or insurer)."),
+    "disclosure.recipient_invalid": ("请选择接收方类型（物流公司或保险公司）。", "Choose the recipient type (logistics or insurer)."),
     "disclosure.recipient_required": ("请填写接收方名称。", "Enter the recipient's name."),
     "disclosure.field_not_allowed": ("不能向该接收方提供“{field}”：超出其服务所必需的范围。",
                                      "“{field}” cannot go to this recipient: their service does not need it."),
     "disclosure.fields_required": ("请选择要提供的信息项。", "Choose the fields to provide."),
     "disclosure.no_authorisation": ("会员未单独授权向保险公司提供延保所需信息，不能提供。",
                                     "The member has not separately authorised disclosure to the insurer for the extended warranty."),
-    "disclosure.no_consent": ("会员未同意“{purpose}”这一处理目的(或已撤回同意)，不能向第三方提供。",
+    "disclosure.no_consent": ("会员未同意“{purpose}”这一处理目的（或已撤回同意），不能向第三方提供。",
                               "The member has not consented to the purpose “{purpose}” (or withdrew it); nothing can be disclosed."),
     "disclosure.member_unknown": ("未找到该会员。", "Member not found."),
 })

@@ -35,7 +35,7 @@ register({
                              "that member is opened instead."),
     "member.restricted": ("该会员的个人信息已被限制处理，仅店长可以查看。",
                           "Processing of this member's information is restricted; only a store manager can open it."),
-    "member.reveal_reason": ("请选择查看原因并填写说明(至少 4 个字)。",
+    "member.reveal_reason": ("请选择查看原因并填写说明（至少 4 个字）。",
                              "Choose a reason and write a note (at least 4 characters) to reveal."),
     "member.reveal_field": ("该字段不能查看明文。", "This field cannot be shown in clear."),
     "member.field_empty": ("该会员没有登记这一项。", "This member has no value for this field."),

@@ -15,14 +15,14 @@ from app.messages import register
 
 register({
     "member.name_required": ("请填写姓名。", "Enter the name."),
-    "member.name_invalid": ("姓名只能包含汉字、字母、间隔号(·)、空格、点、撇号或连字符，长度 2–30 个字符。",
+    "member.name_invalid": ("姓名只能包含汉字、字母、间隔号（·）、空格、点、撇号或连字符，长度 2–30 个字符。",
                             "A name has 2–30 Chinese characters or letters (with ·, spaces, dots, apostrophes or hyphens)."),
     "member.mobile_required": ("请填写手机号。", "Enter the mobile number."),
-    "member.mobile_invalid": ("手机号应为 11 位数字，以有效的号段开头(如 138、150、199)。",
+    "member.mobile_invalid": ("手机号应为 11 位数字，以有效的号段开头（如 138、150、199）。",
                               "A mobile number has 11 digits and starts with a valid prefix (e.g. 138, 150, 199)."),
     "member.birth_date_invalid": ("出生日期格式为 2010-05-31，且不能晚于今天、不能早于 1900 年。",
                                   "A birth date looks like 2010-05-31, not in the future and not before 1900."),
-    "member.id_number_invalid": ("身份证号应为 18 位(最后一位可为 X)，请核对。",
+    "member.id_number_invalid": ("身份证号应为 18 位（最后一位可为 X），请核对。",
                                  "An ID number has 18 characters (the last may be X). Please check it."),
     "member.id_number_checksum": ("身份证号校验位不正确，请逐位核对。",
                                   "The ID number's check digit is wrong. Check each digit."),

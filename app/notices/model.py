@@ -23,7 +23,7 @@ register({
     "notice.lang_mismatch": ("中文版和英文版的版本号或处理目的不一致。",
                              "The Chinese and English texts differ in version or purposes."),
     "notice.not_found": ("没有找到告知书版本 {version}。", "Notice version {version} was not found."),
-    "notice.no_required": ("告知书必须有且只有一个“办理会员所必需”的处理目的(membership)。",
+    "notice.no_required": ("告知书必须有且只有一个“办理会员所必需”的处理目的（membership）。",
                            "A notice needs exactly one purpose required for membership (membership)."),
 })
 

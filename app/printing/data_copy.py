@@ -12,8 +12,8 @@ from app.printing.request_receipt import _date
 CATEGORY_TITLES = {
     "CAT-1": "基本信息",
     "CAT-2": "交易记录",
-    "CAT-3": "互动信息(评价、反馈、问卷)",
-    "CAT-4": "衍生信息(偏好、客服记录、投诉、满意度)",
+    "CAT-3": "互动信息（评价、反馈、问卷）",
+    "CAT-4": "衍生信息（偏好、客服记录、投诉、满意度）",
     "consent": "同意记录",
     "sensitive": "敏感个人信息",
     "disclosures": "向第三方提供的记录",

@@ -69,7 +69,7 @@ def destruction_record_pdf(rec: DestructionRecord, *, font: FontChoice | None = 
     sections = [
         Section(paragraphs=["下列纸质原件均已扫描归档并核对无误，于上述时间在店长和监销人在场的情况下销毁。"
                             "批次摘要由批次信息及各扫描件的摘要计算得出，可与电子档案核对。"]),
-        Section(heading="销毁清单", columns=["序号", "表单编号", "扫描时间", "页数", "扫描件摘要(前 16 位)"],
+        Section(heading="销毁清单", columns=["序号", "表单编号", "扫描时间", "页数", "扫描件摘要（前 16 位）"],
                 grid=grid, col_weights=[0.6, 2.4, 1.9, 0.6, 2.2]),
     ]
     letter = Letter(title="纸质原件销毁记录", store=rec.store, reference=ref, sections=sections,

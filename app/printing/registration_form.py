@@ -22,7 +22,7 @@ QR_SIZE = 25 * L.mm
 FIELD_LAYOUT: dict[str, tuple[str, int, str] | None] = {
     "name": ("姓名", 0, ""),
     "mobile": ("手机号", 11, ""),
-    "birth_date": ("出生日期(可不填)", 0, ""),
+    "birth_date": ("出生日期（可不填）", 0, ""),
     "address": ("收货地址", 0, "仅用于送货上门"),
     "id_number": ("身份证号", 18, ""),
     "face_feature": None,
@@ -137,14 +137,14 @@ def consent_page(notice, st: L.Styles, width: float) -> list:
         story += _field_rows(p.fields, st, width)
     optional = [p for p in notice.optional_purposes if not p.sensitive]
     if optional:
-        story += _section(st, "二、可选处理目的(每项单独勾选)", "只勾选您同意的项目；不勾选即为不同意。")
+        story += _section(st, "二、可选处理目的（每项单独勾选）", "只勾选您同意的项目；不勾选即为不同意。")
         for p in optional:
             block = [_purpose_row(p, index[p.code], st, width, "同意：" + p.description)]
             block += _field_rows(p.fields, st, width)
             story.append(L.keep(*block))
     sensitive = [p for p in notice.purposes if p.sensitive and not p.required]
     if sensitive:
-        story += _section(st, "三、敏感个人信息单独同意(每项单独勾选并签名)",
+        story += _section(st, "三、敏感个人信息单独同意（每项单独勾选并签名）",
                           "以下各项涉及敏感个人信息；必要性和保护措施见告知书对应条目。不同意不影响办理会员和其他服务。")
         for p in sensitive:
             block = [_purpose_row(p, index[p.code], st, width,

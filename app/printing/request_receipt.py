@@ -48,7 +48,7 @@ def request_receipt_pdf(data: RequestReceipt, *, font: FontChoice | None = None)
         ref.append(("会员号", data.member_no))
     ref += [("申请事项", "、".join(kind_label(k) for k in data.kinds)),
             ("受理时间", _date(data.received_at)),
-            ("答复期限", f"{_date(data.due_date)} 前(自受理之日起 15 个工作日内)"),
+            ("答复期限", f"{_date(data.due_date)} 前（自受理之日起 15 个工作日内）"),
             ("身份核验", data.identity_check),
             ("受理人", data.received_by)]
     sections = []

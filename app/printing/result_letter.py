@@ -14,7 +14,7 @@ from app.printing.request_receipt import _date, kind_label
 OUTCOME_LABELS = {"done": "已办理", "partial": "部分办理", "refused": "不予办理"}
 
 RIGHTS_REMEDY = ("如您对本处理结果有异议，可以向我们再次提出；也可以向履行个人信息保护职责的部门投诉、举报，"
-                 "或者依法向人民法院提起诉讼(《中华人民共和国个人信息保护法》第五十条)。")
+                 "或者依法向人民法院提起诉讼（《中华人民共和国个人信息保护法》第五十条）。")
 
 
 @dataclass

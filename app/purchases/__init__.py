@@ -29,7 +29,7 @@ register({
                              "are never stored: enter only the payment provider's transaction number."),
     "purchase.amount_invalid": ("金额无效，请输入不小于 0 的金额，例如 128.50。",
                                 "The amount is not valid. Enter an amount of 0 or more, e.g. 128.50."),
-    "purchase.amount_negative": ("金额不能为负数(退货请在收银系统处理)。",
+    "purchase.amount_negative": ("金额不能为负数（退货请在收银系统处理）。",
                                  "The amount cannot be negative (returns are handled in the POS)."),
     "purchase.date_invalid": ("交易时间无效，请使用 2026-11-28 14:30 这样的格式。",
                               "The purchase time is not valid. Use a format like 2026-11-28 14:30."),

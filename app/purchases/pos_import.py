@@ -28,7 +28,7 @@ from app.purchases.cards import card_field
 log = logging.getLogger("memberdesk.purchases.import")
 
 register({
-    "pos.encoding_unknown": ("文件编码无法识别(支持 UTF-8、带 BOM 的 UTF-8 和 GBK)。第 {line} 行附近无法读取，未导入该行之后的内容。",
+    "pos.encoding_unknown": ("文件编码无法识别（支持 UTF-8、带 BOM 的 UTF-8 和 GBK）。第 {line} 行附近无法读取，未导入该行之后的内容。",
                              "The file's encoding is not recognised (UTF-8, UTF-8 with BOM and GBK are supported). "
                              "Reading failed near line {line}; nothing after it was imported."),
     "pos.columns_missing": ("文件缺少必需的列：{columns}。请按《收银系统导入说明》导出。",
@@ -36,7 +36,7 @@ register({
     "pos.format_unknown": ("不支持的文件格式，请使用 CSV 或 JSON 文件。", "Unsupported file format; use a CSV or JSON file."),
     "pos.json_invalid": ("JSON 文件无法解析(第 {line} 行附近)。", "The JSON file cannot be parsed (near line {line})."),
     "pos.empty": ("文件中没有交易记录。", "The file holds no transactions."),
-    "pos.unreadable": ("文件无法读取(可能正被收银系统写入)，稍后会再试。",
+    "pos.unreadable": ("文件无法读取（可能正被收银系统写入），稍后会再试。",
                        "The file cannot be read (the POS may still be writing it); it will be tried again."),
     "pos.reason.missing": ("缺少必填项", "Required value missing"),
     "pos.reason.duplicate_in_file": ("文件内交易号重复", "Transaction number repeated in the file"),

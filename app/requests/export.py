@@ -16,7 +16,7 @@ from app.clock import iso
 FORMAT = "memberdesk.member-data/1"
 CATEGORIES: dict[str, tuple[str, str]] = {      # the order of the copy
     "profile": ("基本信息", "Profile"),
-    "consents": ("同意记录(含告知书版本)", "Consents (with notice versions)"),
+    "consents": ("同意记录（含告知书版本）", "Consents (with notice versions)"),
     "purchases": ("购买记录", "Purchases"),
     "scans": ("纸质表单扫描件清单", "Scanned paper forms (list)"),
     "service_records": ("服务记录", "Service records"),
@@ -231,7 +231,7 @@ def to_pdf_bytes(data: dict, store, *, request_no: str = "", font=None, applican
                                     col_weights=sec.col_weights, note="" if rows else "(无记录)"))
     if not applicant and data["categories"].get("profile"):
         applicant = str(data["categories"]["profile"][0].get("name") or "")
-    readable = "已同时提供机器可读文件(JSON,UTF-8),内容与本副本一致。"
+    readable = "已同时提供机器可读文件（JSON,UTF-8），内容与本副本一致。"
     if json_sha256:
         readable += f"文件 SHA-256:{json_sha256}"
     copy = DataCopy(request_no=request_no, member_no=data.get("member_no") or "", applicant=applicant,

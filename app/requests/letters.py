@@ -62,12 +62,12 @@ def actions_text(req: dict) -> list[str]:
     s = req.get("result_summary") or {}
     t = req["type"]
     if req["outcome"] == "not_found":
-        return ["经查询，本店未保存与您有关的个人信息(您不是本店会员)。"]
+        return ["经查询，本店未保存与您有关的个人信息（您不是本店会员）。"]
     if req["outcome"] == "already_erased":
         return ["您的个人信息此前已按您的申请删除，本店不再保存。"]
     if t in ("access", "copy"):
         n = sum((s.get("categories") or {}).values())
-        return [f"已向您提供您的个人信息副本：纸质件一份，机器可读文件(JSON)一份，共 {n} 条记录。"]
+        return [f"已向您提供您的个人信息副本：纸质件一份，机器可读文件（JSON）一份，共 {n} 条记录。"]
     if t == "correct":
         fields = "、".join(_FIELD_WORDS.get(f, f) for f in s.get("fields", []))
         return [f"已按您的要求更正、补充以下信息：{fields}。"]
@@ -78,9 +78,9 @@ def actions_text(req: dict) -> list[str]:
         titles = _purpose_titles()
         return [f"已撤回您对以下处理目的的同意：{'、'.join(titles.get(c, c) for c in s.get('purposes', []))}。撤回不影响撤回前基于同意已进行的处理。"]
     if t == "cancel":
-        return ["已注销您的会员资格。您的会员信息自注销之日起保存三年后删除(法律另有规定的除外)。"]
+        return ["已注销您的会员资格。您的会员信息自注销之日起保存三年后删除（法律另有规定的除外）。"]
     if t == "delete":
-        return ["已删除您的个人信息(基本信息、敏感个人信息、同意凭证、签名及扫描件)。",
+        return ["已删除您的个人信息（基本信息、敏感个人信息、同意凭证、签名及扫描件）。",
                 "您的购买记录依税务法规需保存五年，已与您本人断开关联，仅予保存，不作他用。"]
     return []
 

@@ -41,7 +41,7 @@ STATUS_LABELS = {
 }
 IDENTITY_METHODS = ("id_card_sighted", "sms_code", "both")
 IDENTITY_LABELS = {
-    "id_card_sighted": ("查验身份证件(不留存号码)", "ID card sighted (number not kept)"),
+    "id_card_sighted": ("查验身份证件（不留存号码）", "ID card sighted (number not kept)"),
     "sms_code": ("向登记手机号发送验证码", "Code sent to the registered mobile"),
     "both": ("查验身份证件并发送验证码", "ID card sighted and code sent"),
 }
@@ -90,7 +90,7 @@ register({
                                       "A refusal needs a reason and its legal basis."),
     "requests.extension_invalid": ("延长期限为 1–{max} 个工作日，并须填写理由。",
                                    "An extension is 1–{max} working days and needs a reason."),
-    "requests.no_member": ("该申请没有对应会员(未找到该顾客),只能按“未找到”办结。",
+    "requests.no_member": ("该申请没有对应会员（未找到该顾客），只能按“未找到”办结。",
                            "This request has no member (customer not found); it can only be closed as not found."),
     "requests.member_erased": ("该会员的个人信息已删除。", "This member's personal information has already been deleted."),
     "requests.changes_required": ("请填写要更正的内容。", "Enter what is to be corrected."),

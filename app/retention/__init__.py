@@ -14,7 +14,7 @@ register({
     "retention.rule_invalid": ("保存期限规则无效({field})。", "The retention rule is not valid ({field})."),
     "retention.hold_subject_invalid": ("法律保全只能针对会员、消费记录或服务记录。",
                                        "A legal hold applies to a member, a purchase or a service record."),
-    "retention.hold_case_required": ("请填写案件或纠纷编号(最多 64 个字符)。",
+    "retention.hold_case_required": ("请填写案件或纠纷编号（最多 64 个字符）。",
                                      "Enter the case or dispute reference (at most 64 characters)."),
     "retention.id_already_done": ("该会员的身份证号已标记为业务办结。", "This member's ID number is already marked as no longer needed."),
 })

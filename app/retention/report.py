@@ -11,7 +11,7 @@ CATEGORY_LABELS = {"purchase": ("消费记录", "Purchases"), "member": ("会员
                    "id_number": ("身份证号原件", "ID numbers (originals)")}
 ACTION_LABELS = {"delete": "删除", "mask": "脱敏", "anonymise": "匿名化"}
 UNIT_LABELS = {"days": "天", "months": "个月", "years": "年"}
-MODE_LABELS = {"dry_run": "试运行(未删除)", "apply": "已执行清理"}
+MODE_LABELS = {"dry_run": "试运行（未删除）", "apply": "已执行清理"}
 TRIGGER_LABELS = {"timer": "定时自动", "admin": "管理命令", "manual": "店长手动"}
 ORDER = ("purchase", "member", "service_record", "id_number")
 
@@ -76,5 +76,5 @@ def purge_report_pdf(run: dict, store, *, staff_name: str = "", font=None) -> by
     ]
     letter = Letter(title="个人信息保存期限清理报告", store=store, reference=ref, sections=sections,
                     signatures=["店长签字", "日期"], show_store_contact=False,
-                    footer_note="清理明细(数量、规则、截止日期)同时记入审计日志。")
+                    footer_note="清理明细（数量、规则、截止日期）同时记入审计日志。")
     return render_letter(letter, font=font)

@@ -36,7 +36,7 @@ register({
                      "Head office refused the sync (code {code}). Contact head-office IT."),
     "sync.tls": ("总部服务器证书无法验证，已停止同步。请联系总部IT。",
                  "Head office's certificate could not be verified; sync stopped. Contact head-office IT."),
-    "sync.insecure_url": ("总部地址必须以 https:// 开头(加密传输)。",
+    "sync.insecure_url": ("总部地址必须以 https:// 开头（加密传输）。",
                           "The head-office address must start with https:// (encrypted transport)."),
     "sync.not_enrolled": ("本店尚未向总部登记，请店长输入总部提供的登记码。",
                           "This store is not enrolled with head office yet. A manager enters the enrolment code."),

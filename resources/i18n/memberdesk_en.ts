@@ -323,11 +323,11 @@
         <translation>Product information</translation>
     </message>
     <message>
-        <source>物流企业(送货上门)</source>
+        <source>物流企业（送货上门）</source>
         <translation>Logistics company (home delivery)</translation>
     </message>
     <message>
-        <source>保险公司(延长保修)</source>
+        <source>保险公司（延长保修）</source>
         <translation>Insurer (extended warranty)</translation>
     </message>
     <message>
@@ -335,7 +335,7 @@
         <translation>Recipient&apos;s name, e.g. SF Express</translation>
     </message>
     <message>
-        <source>订单号(可不填)</source>
+        <source>订单号（可不填）</source>
         <translation>Order number (optional)</translation>
     </message>
     <message>
@@ -476,7 +476,7 @@
         <translation>POS import result</translation>
     </message>
     <message>
-        <source>已导入 {a} 条；重复(已导入过){d} 条；未导入 {r} 条。</source>
+        <source>已导入 {a} 条；重复（已导入过）{d} 条；未导入 {r} 条。</source>
         <translation>{a} imported; {d} duplicates (imported before); {r} not imported.</translation>
     </message>
     <message>
@@ -524,7 +524,7 @@
         <translation>Line {n}: </translation>
     </message>
     <message>
-        <source>(列：{c})</source>
+        <source>（列：{c}）</source>
         <translation>(column: {c})</translation>
     </message>
     <message>
@@ -543,7 +543,7 @@
         <translation>Set legal hold</translation>
     </message>
     <message>
-        <source>会员(含其全部记录)</source>
+        <source>会员（含其全部记录）</source>
         <translation>Member (with all their records)</translation>
     </message>
     <message>
@@ -791,7 +791,7 @@
         <translation>Confirm consent again</translation>
     </message>
     <message>
-        <source>查看完整信息(店长)</source>
+        <source>查看完整信息（店长）</source>
         <translation>Reveal (manager)</translation>
     </message>
     <message>
@@ -1001,7 +1001,7 @@
         <translation>See</translation>
     </message>
     <message>
-        <source>复制(纸质件及机器可读文件)</source>
+        <source>复制（纸质件及机器可读文件）</source>
         <translation>Copy (on paper and as a machine-readable file)</translation>
     </message>
     <message>
@@ -1021,7 +1021,7 @@
         <translation>Cancel membership</translation>
     </message>
     <message>
-        <source>删除(须店长办理)</source>
+        <source>删除（须店长办理）</source>
         <translation>Delete (store manager only)</translation>
     </message>
     <message>
@@ -1037,7 +1037,7 @@
         <translation>Find member</translation>
     </message>
     <message>
-        <source>未找到该顾客(申请人不是本店会员)</source>
+        <source>未找到该顾客（申请人不是本店会员）</source>
         <translation>Customer not found (the applicant is not a member of this store)</translation>
     </message>
     <message>
@@ -1045,7 +1045,7 @@
         <translation>Member</translation>
     </message>
     <message>
-        <source>查验身份证件(只核对，不记录号码)</source>
+        <source>查验身份证件（只核对，不记录号码）</source>
         <translation>ID card sighted (checked, number not recorded)</translation>
     </message>
     <message>
@@ -1179,7 +1179,7 @@
         <translation>Published</translation>
     </message>
     <message>
-        <source>校验码(中文版)</source>
+        <source>校验码（中文版）</source>
         <translation>Hash (Chinese text)</translation>
     </message>
     <message>
@@ -1195,7 +1195,7 @@
         <translation>Head office</translation>
     </message>
     <message>
-        <source>选择告知书文件(中文版和英文版)</source>
+        <source>选择告知书文件（中文版和英文版）</source>
         <translation>Choose the notice files (Chinese and English)</translation>
     </message>
     <message>
@@ -1673,7 +1673,7 @@
         <translation>Other</translation>
     </message>
     <message>
-        <source>小票上的交易号(可不填)</source>
+        <source>小票上的交易号（可不填）</source>
         <translation>Transaction number on the receipt (optional)</translation>
     </message>
     <message>
@@ -1681,11 +1681,11 @@
         <translation>The payment provider&apos;s transaction reference; never a bank card number</translation>
     </message>
     <message>
-        <source>使用的优惠券编号(可不填)</source>
+        <source>使用的优惠券编号（可不填）</source>
         <translation>Coupon number used (optional)</translation>
     </message>
     <message>
-        <source>金额(元)</source>
+        <source>金额（元）</source>
         <translation>Amount (yuan)</translation>
     </message>
     <message>
@@ -1732,7 +1732,7 @@
         <translation>Reset a password with the recovery key</translation>
     </message>
     <message>
-        <source>请输入设置时打印的恢复密钥(52 个字符，可含短横线),以及要重设密码的用户名。</source>
+        <source>请输入设置时打印的恢复密钥（52 个字符，可含短横线），以及要重设密码的用户名。</source>
         <translation>Enter the recovery key printed at set-up (52 characters, hyphens allowed) and the user name whose password is reset.</translation>
     </message>
     <message>
@@ -2108,7 +2108,7 @@
         <translation>Cancelling ends the membership; the member&apos;s information is kept for three years from today and then deleted. Cancel the membership?</translation>
     </message>
     <message>
-        <source>将删除该顾客的全部个人信息(基本信息、敏感信息、同意凭证、签名、扫描件),不可恢复；购买记录按税务规定保存但不再关联本人。确定删除吗？</source>
+        <source>将删除该顾客的全部个人信息（基本信息、敏感信息、同意凭证、签名、扫描件），不可恢复；购买记录按税务规定保存但不再关联本人。确定删除吗？</source>
         <translation>All of this customer&apos;s personal information (profile, sensitive information, consent evidence, signatures, scans) will be deleted for good; purchases are kept as tax rules require but no longer linked to the person. Delete?</translation>
     </message>
     <message>
@@ -2128,7 +2128,7 @@
         <translation>Due today</translation>
     </message>
     <message>
-        <source>未找到该顾客(非会员)</source>
+        <source>未找到该顾客（非会员）</source>
         <translation>Customer not found (not a member)</translation>
     </message>
     <message>
@@ -2159,7 +2159,7 @@
         <translation>This member was deleted before</translation>
     </message>
     <message>
-        <source>已删除个人信息(购买记录保留并断开关联)</source>
+        <source>已删除个人信息（购买记录保留并断开关联）</source>
         <translation>Personal information deleted (purchases kept, no longer linked)</translation>
     </message>
     <message>
@@ -2230,7 +2230,7 @@
         <translation>Provide a copy</translation>
     </message>
     <message>
-        <source>选择顾客的存储介质(U盘)保存机器可读文件</source>
+        <source>选择顾客的存储介质（U盘）保存机器可读文件</source>
         <translation>Choose the customer&apos;s storage (USB stick) for the machine-readable file</translation>
     </message>
     <message>
@@ -2313,7 +2313,7 @@
         <translation>Mobile</translation>
     </message>
     <message>
-        <source>出生日期(YYYY-MM-DD)</source>
+        <source>出生日期（YYYY-MM-DD）</source>
         <translation>Date of birth (YYYY-MM-DD)</translation>
     </message>
     <message>
@@ -2491,11 +2491,11 @@
         <translation>Personal information past its retention period is swept automatically every day. A dry run shows the counts first; members or records under legal hold are never swept.</translation>
     </message>
     <message>
-        <source>保存期限规则(由总部统一制定，门店只读)</source>
+        <source>保存期限规则（由总部统一制定，门店只读）</source>
         <translation>Retention rules (set by head office; read-only in the store)</translation>
     </message>
     <message>
-        <source>试运行(只统计，不删除)</source>
+        <source>试运行（只统计，不删除）</source>
         <translation>Dry run (count only, delete nothing)</translation>
     </message>
     <message>
@@ -2503,11 +2503,11 @@
         <translation>Sweep now…</translation>
     </message>
     <message>
-        <source>保存清理报告(CSV)…</source>
+        <source>保存清理报告（CSV）…</source>
         <translation>Save sweep report (CSV)…</translation>
     </message>
     <message>
-        <source>保存清理报告(PDF)…</source>
+        <source>保存清理报告（PDF）…</source>
         <translation>Save sweep report (PDF)…</translation>
     </message>
     <message>
@@ -2563,7 +2563,7 @@
         <translation>Transaction completed</translation>
     </message>
     <message>
-        <source>注销或最后一次消费(较晚者)</source>
+        <source>注销或最后一次消费（较晚者）</source>
         <translation>Cancellation or last purchase (whichever is later)</translation>
     </message>
     <message>
@@ -2595,7 +2595,7 @@
         <translation>Dry run (as of {d}): {n} records are past their retention period; nothing was deleted.</translation>
     </message>
     <message>
-        <source>将永久删除所有已超过保存期限的记录(法律保全中的除外),删除后无法恢复。是否继续？</source>
+        <source>将永久删除所有已超过保存期限的记录（法律保全中的除外），删除后无法恢复。是否继续？</source>
         <translation>Every record past its retention period (except those under legal hold) will be deleted for good. Continue?</translation>
     </message>
     <message>
@@ -2738,7 +2738,7 @@
         <translation>Other</translation>
     </message>
     <message>
-        <source>说明(至少 4 个字)</source>
+        <source>说明（至少 4 个字）</source>
         <translation>Note (at least 4 characters)</translation>
     </message>
     <message>
@@ -3017,7 +3017,7 @@
         <translation>The customer&apos;s issue or feedback, and what was done</translation>
     </message>
     <message>
-        <source>已当场处理完毕(服务结束)</source>
+        <source>已当场处理完毕（服务结束）</source>
         <translation>Settled on the spot (service ended)</translation>
     </message>
     <message>
@@ -3313,7 +3313,7 @@
         <translation>Password</translation>
     </message>
     <message>
-        <source>忘记密码(使用恢复密钥)</source>
+        <source>忘记密码（使用恢复密钥）</source>
         <translation>Forgot password (use the recovery key)</translation>
     </message>
     <message>
@@ -3375,7 +3375,7 @@
         <translation>One-time enrolment code from head office</translation>
     </message>
     <message>
-        <source>总部证书文件(.pem)</source>
+        <source>总部证书文件（.pem）</source>
         <translation>Head-office certificate file (.pem)</translation>
     </message>
     <message>
@@ -3560,7 +3560,7 @@
         <translation>Store and terminal</translation>
     </message>
     <message>
-        <source>请填写本门店和这台电脑(终端)的信息。门店编码由总部提供。</source>
+        <source>请填写本门店和这台电脑（终端）的信息。门店编码由总部提供。</source>
         <translation>Enter this store and this computer (terminal). Head office gives you the store code.</translation>
     </message>
     <message>

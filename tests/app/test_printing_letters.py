@@ -56,7 +56,7 @@ def test_request_receipt_states_the_due_date_and_request_number():
                                              STORE, "李店员", calendar_missing=True))
     text = all_text(pdf)
     assert "R-0012" in text and "查阅、复制、删除" in text
-    assert norm("2026-11-23 前(自受理之日起 15 个工作日内)") in text  # rule: RIG-2
+    assert norm("2026-11-23 前（自受理之日起 15 个工作日内）") in text  # rule: RIG-2
     assert "仅按周末计算" in text
 
 
@@ -65,7 +65,7 @@ def test_data_copy_has_a_section_per_category():
                 CopySection("CAT-2", columns=["时间", "金额", "商品"], grid=[["2026-10-01 10:00", "¥1,234.50", "家电"]] * 40),
                 CopySection("CAT-3"), CopySection("CAT-4", rows=[("偏好", "家电")]), CopySection("consent")]
     pdf = data_copy_pdf(DataCopy("R-0013", "M000000001", "张三", NOW, STORE, "李店员", sections,
-                                 machine_readable="已同时提供机器可读文件(JSON)"))
+                                 machine_readable="已同时提供机器可读文件（JSON）"))
     text = all_text(pdf)
     for key in ("CAT-1", "CAT-2", "CAT-3", "CAT-4", "consent"):
         assert norm(CATEGORY_TITLES[key]) in text  # rule: RIG-6

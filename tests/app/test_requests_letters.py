@@ -26,7 +26,7 @@ def test_receipt_states_number_and_due_date(manager, clerk):
 def test_refusal_letter_has_reason_basis_and_remedies(manager, clerk):
     mid = make_member(clerk, name="拒绝乙")
     rid = R.open_request(clerk, "delete", mid, identity_method="id_card_sighted")
-    R.refuse(manager, rid, "您的分期付款合同尚未履行完毕", "《个人信息保护法》第四十七条第一款第(一)项")
+    R.refuse(manager, rid, "您的分期付款合同尚未履行完毕", "《个人信息保护法》第四十七条第一款第（一）项")
     text = text_of(letters.result_letter_bytes(manager, rid))
     assert "您的分期付款合同尚未履行完毕" in text                                      # rule: RIG-4
     assert "第四十七条" in text                                                       # rule: RIG-4

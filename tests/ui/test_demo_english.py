@@ -1,6 +1,6 @@
 """The Chinese UI shows no English, and the English UI shows no Chinese: every page of the demo store, opened in English, is walked widget by
 widget (labels, buttons, headers, cells, combo items, tabs, placeholders, navigation). Customer data and
-store/staff names are data, not UI text: in the demo they all carry 演示, so they are left out."""
+store/staff names are data, not UI text: in the demo they all carry 演示， so they are left out."""
 from __future__ import annotations
 
 import re

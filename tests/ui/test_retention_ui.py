@@ -156,7 +156,7 @@ def test_pos_import_report_lists_rejected_lines(qtbot, ctx, manager, tmp_path):
     from PySide6.QtWidgets import QLabel
     assert "已导入 1 条" in dlg.findChild(QLabel, "import_summary").text()
     items = [dlg.lines.item(i).text() for i in range(dlg.lines.count())]
-    assert items == ["第 3 行：金额为负数(列：金额)", "第 4 行：含类似银行卡号的数字，整行未保存(列：金额)"]   # rule: PAY-1
+    assert items == ["第 3 行：金额为负数（列：金额）", "第 4 行：含类似银行卡号的数字，整行未保存（列：金额）"]   # rule: PAY-1
     _shot(dlg, "pos_import_report.png")
 
 

@@ -88,7 +88,7 @@ class MemberDetailDialog(QDialog):
         self.correct_btn = QPushButton(self.tr("更正信息"))
         self.reconsent_btn = QPushButton(self.tr("重新确认同意"))
         self.reconsent_btn.setObjectName("reconsent")
-        self.reveal_btn = QPushButton(self.tr("查看完整信息(店长)"))
+        self.reveal_btn = QPushButton(self.tr("查看完整信息（店长）"))
         self.close_btn = QPushButton(self.tr("关闭"))
         self.close_btn.setDefault(True)
         row.addWidget(self.correct_btn)
@@ -276,7 +276,7 @@ class RevealDialog(QDialog):
         for code in REVEAL_REASONS:
             self.reason.addItem(reasons[code], code)
         self.note = QLineEdit()
-        self.note.setPlaceholderText(self.tr("说明(至少 4 个字)"))
+        self.note.setPlaceholderText(self.tr("说明（至少 4 个字）"))
         form.addRow(self.tr("查看项目"), self.field)
         form.addRow(self.tr("查看原因"), self.reason)
         form.addRow(self.tr("说明"), self.note)

@@ -11,11 +11,11 @@ from app import requests as R
 from app.requests import model as M
 
 TYPE_TEXT = {
-    "access": "查阅", "copy": "复制(纸质件及机器可读文件)", "correct": "更正、补充", "restrict": "限制处理",
-    "withdraw": "撤回同意", "cancel": "注销会员", "delete": "删除(须店长办理)",
+    "access": "查阅", "copy": "复制（纸质件及机器可读文件）", "correct": "更正、补充", "restrict": "限制处理",
+    "withdraw": "撤回同意", "cancel": "注销会员", "delete": "删除（须店长办理）",
 }
 IDENTITY_TEXT = {
-    "id_card_sighted": "查验身份证件(只核对，不记录号码)",
+    "id_card_sighted": "查验身份证件（只核对，不记录号码）",
     "sms_code": "向登记手机号发送验证码并核对",
     "both": "以上两项",
 }
@@ -32,9 +32,9 @@ class NewRequestDialog(QDialog):
         lay = QVBoxLayout(self)
         form = QFormLayout()
         self.type = QComboBox()
-        type_text = {"access": self.tr("查阅"), "copy": self.tr("复制(纸质件及机器可读文件)"),
+        type_text = {"access": self.tr("查阅"), "copy": self.tr("复制（纸质件及机器可读文件）"),
                      "correct": self.tr("更正、补充"), "restrict": self.tr("限制处理"), "withdraw": self.tr("撤回同意"),
-                     "cancel": self.tr("注销会员"), "delete": self.tr("删除(须店长办理)")}
+                     "cancel": self.tr("注销会员"), "delete": self.tr("删除（须店长办理）")}
         for key in M.TYPES:
             self.type.addItem(type_text[key], key)
         form.addRow(self.tr("申请事项"), self.type)
@@ -56,7 +56,7 @@ class NewRequestDialog(QDialog):
         self.results.setMaximumHeight(120)
         self.results.currentItemChanged.connect(self._picked)
         mlay.addWidget(self.results)
-        self.not_found = QCheckBox(self.tr("未找到该顾客(申请人不是本店会员)"))
+        self.not_found = QCheckBox(self.tr("未找到该顾客（申请人不是本店会员）"))
         self.not_found.toggled.connect(self._update)
         mlay.addWidget(self.not_found)
         form.addRow(self.tr("会员"), member_box)
@@ -66,7 +66,7 @@ class NewRequestDialog(QDialog):
         ilay.setContentsMargins(0, 0, 0, 0)
         self.identity = QButtonGroup(self)
         self.identity_buttons = {}
-        identity_text = {"id_card_sighted": self.tr("查验身份证件(只核对，不记录号码)"),
+        identity_text = {"id_card_sighted": self.tr("查验身份证件（只核对，不记录号码）"),
                          "sms_code": self.tr("向登记手机号发送验证码并核对"), "both": self.tr("以上两项")}
         for key in M.IDENTITY_METHODS:
             b = QRadioButton(identity_text[key])

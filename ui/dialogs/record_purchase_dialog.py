@@ -56,15 +56,15 @@ class RecordPurchaseDialog(QDialog):
         for m in PAYMENT_METHODS:
             self.method.addItem(labels[m], m)      # the stored value stays the Chinese code
         self.txn = QLineEdit()
-        self.txn.setPlaceholderText(self.tr("小票上的交易号(可不填)"))
+        self.txn.setPlaceholderText(self.tr("小票上的交易号（可不填）"))
         self.txn.setMaxLength(64)
         self.payment_ref = QLineEdit()
         self.payment_ref.setPlaceholderText(self.tr("支付机构交易流水号，不要填写银行卡号"))
         self.payment_ref.setMaxLength(64)
         self.coupon = QLineEdit()
-        self.coupon.setPlaceholderText(self.tr("使用的优惠券编号(可不填)"))
+        self.coupon.setPlaceholderText(self.tr("使用的优惠券编号（可不填）"))
         self.coupon.setMaxLength(32)
-        form.addRow(self.tr("金额(元)"), self.amount)
+        form.addRow(self.tr("金额（元）"), self.amount)
         form.addRow(self.tr("交易时间"), self.when)
         form.addRow(self.tr("商品类别"), self.goods)
         form.addRow(self.tr("支付方式"), self.method)
@@ -124,7 +124,7 @@ class ServiceRecordDialog(QDialog):
         self.body = QPlainTextEdit()
         self.body.setPlaceholderText(self.tr("顾客反映的问题或意见、处理情况"))
         self.body.textChanged.connect(lambda: self.error.clear())
-        self.closed = QCheckBox(self.tr("已当场处理完毕(服务结束)"))
+        self.closed = QCheckBox(self.tr("已当场处理完毕（服务结束）"))
         self.error = QLabel()
         self.error.setStyleSheet(f"color: {RED}")
         self.error.setWordWrap(True)
@@ -164,7 +164,7 @@ class ImportReportDialog(QDialog):
         self.setWindowTitle(self.tr("收银数据导入结果"))
         self.setMinimumSize(520, 420)
         lay = QVBoxLayout(self)
-        head = self.tr("已导入 {a} 条；重复(已导入过){d} 条；未导入 {r} 条。").format(
+        head = self.tr("已导入 {a} 条；重复（已导入过）{d} 条；未导入 {r} 条。").format(
             a=result.accepted, d=result.duplicates, r=result.rejected_count)
         if result.already_done:
             head = self.tr("该文件此前已导入完毕。") + head
@@ -182,7 +182,7 @@ class ImportReportDialog(QDialog):
         for line, reason, field in result.rejected[:2000]:
             text = self.tr("第 {n} 行：").format(n=line) + render(f"pos.reason.{reason}", lang)
             if field:
-                text += self.tr("(列：{c})").format(c=columns.get(field, field))
+                text += self.tr("（列：{c}）").format(c=columns.get(field, field))
             self.lines.addItem(text)
         if len(result.rejected) > 2000:
             self.lines.addItem(self.tr("……另有 {n} 行未列出").format(n=len(result.rejected) - 2000))

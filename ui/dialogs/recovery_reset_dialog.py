@@ -14,7 +14,7 @@ class RecoveryResetDialog(QDialog):
         self.session = None
         self.setWindowTitle(self.tr("使用恢复密钥重设密码"))
         lay = QVBoxLayout(self)
-        note = QLabel(self.tr("请输入设置时打印的恢复密钥(52 个字符，可含短横线),以及要重设密码的用户名。"))
+        note = QLabel(self.tr("请输入设置时打印的恢复密钥（52 个字符，可含短横线），以及要重设密码的用户名。"))
         note.setWordWrap(True)
         lay.addWidget(note)
         form = QFormLayout()

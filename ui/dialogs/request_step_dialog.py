@@ -46,7 +46,7 @@ class RequestStepDialog(QDialog):
             form.addRow("", note)
         if kind == "correct":
             field_text = {"name": self.tr("姓名"), "mobile": self.tr("手机号"),
-                          "birth_date": self.tr("出生日期(YYYY-MM-DD)"), "address": self.tr("收货地址")}
+                          "birth_date": self.tr("出生日期（YYYY-MM-DD）"), "address": self.tr("收货地址")}
             for key, text in field_text.items():
                 e = QLineEdit()
                 e.setPlaceholderText(self.tr("不更改请留空"))

@@ -12,7 +12,7 @@ class _StorePage(QWizardPage):
     def __init__(self):
         super().__init__()
         self.setTitle(self.tr("门店与终端"))
-        self.setSubTitle(self.tr("请填写本门店和这台电脑(终端)的信息。门店编码由总部提供。"))
+        self.setSubTitle(self.tr("请填写本门店和这台电脑（终端）的信息。门店编码由总部提供。"))
         form = QFormLayout(self)
         self.store_code = QLineEdit()
         self.store_code.setPlaceholderText("SH-001")

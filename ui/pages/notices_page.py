@@ -35,7 +35,7 @@ class NoticesPage(QWidget):
         split = QSplitter(Qt.Orientation.Vertical)
         self.table = QTableWidget(0, 5)
         self.table.setHorizontalHeaderLabels([self.tr("版本"), self.tr("生效日期"), self.tr("来源"), self.tr("发布时间"),
-                                              self.tr("校验码(中文版)")])
+                                              self.tr("校验码（中文版）")])
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.verticalHeader().setVisible(False)
@@ -87,7 +87,7 @@ class NoticesPage(QWidget):
     def import_files(self, paths=None) -> dict | None:
         """Pick the Chinese and the English JSON of one version; a manager publishes them."""
         if paths is None:
-            paths, _ = QFileDialog.getOpenFileNames(self, self.tr("选择告知书文件(中文版和英文版)"), "",
+            paths, _ = QFileDialog.getOpenFileNames(self, self.tr("选择告知书文件（中文版和英文版）"), "",
                                                     self.tr("告知书 (*.json)"))
         if not paths:
             return None

@@ -118,7 +118,7 @@ class RequestDetail(QWidget):
             else:
                 member_no = row["member_no"] + (self.tr("  · 已限制处理") if row["restricted"] else "")
         elif not req["customer_found"]:
-            member_no = self.tr("未找到该顾客(非会员)")
+            member_no = self.tr("未找到该顾客（非会员）")
         self.facts["type"].setText(self.lab(M.TYPE_LABELS, req["type"]))
         self.facts["member"].setText(member_no)
         self.facts["status"].setText(self.lab(M.STATUS_LABELS, req["status"]))
@@ -162,7 +162,7 @@ class RequestDetail(QWidget):
         if data.get("outcome") == "already_erased":
             return self.tr("该会员此前已删除")
         if data.get("erased"):
-            return self.tr("已删除个人信息(购买记录保留并断开关联)")
+            return self.tr("已删除个人信息（购买记录保留并断开关联）")
         if "fields" in data:
             return self.tr("已更正：") + "、".join(data["fields"])
         if "purposes" in data:
@@ -303,7 +303,7 @@ class RequestDetail(QWidget):
             return False
         if t == "delete":
             if not messagebox.question(self, self.tr("删除个人信息"), self.tr(
-                    "将删除该顾客的全部个人信息(基本信息、敏感信息、同意凭证、签名、扫描件),不可恢复；"
+                    "将删除该顾客的全部个人信息（基本信息、敏感信息、同意凭证、签名、扫描件），不可恢复；"
                     "购买记录按税务规定保存但不再关联本人。确定删除吗？")):
                 return False
             s = self._manager(self.tr("删除个人信息"))
@@ -319,7 +319,7 @@ class RequestDetail(QWidget):
         from app.members.service import cipher_for
         json_bytes, pdf_bytes, _ = R.build_copy(s, self.request_id, store=letters.store_info(s),
                                                 cipher=cipher_for(self.ctx.vault))
-        folder = QFileDialog.getExistingDirectory(self, self.tr("选择顾客的存储介质(U盘)保存机器可读文件"))
+        folder = QFileDialog.getExistingDirectory(self, self.tr("选择顾客的存储介质（U盘）保存机器可读文件"))
         if folder:
             from pathlib import Path
             name = f"个人信息副本-{self.req['request_no']}"

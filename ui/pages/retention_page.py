@@ -46,7 +46,7 @@ class LegalHoldDialog(QDialog):
         lay = QVBoxLayout(self)
         form = QFormLayout()
         self.kind = QComboBox()
-        self.kind.addItem(self.tr("会员(含其全部记录)"), "member")
+        self.kind.addItem(self.tr("会员（含其全部记录）"), "member")
         self.kind.addItem(self.tr("一条消费记录"), "purchase")
         self.kind.addItem(self.tr("一条服务记录"), "service_record")
         self.subject = QLineEdit()
@@ -103,7 +103,7 @@ class RetentionPage(QWidget):
         intro.setStyleSheet(f"color: {GREY}")
         lay.addWidget(intro)
 
-        rules_box = QGroupBox(self.tr("保存期限规则(由总部统一制定，门店只读)"))
+        rules_box = QGroupBox(self.tr("保存期限规则（由总部统一制定，门店只读）"))
         rl = QVBoxLayout(rules_box)
         self.rules = _table([self.tr("类别"), self.tr("规则"), self.tr("起算事件"), self.tr("保存期限"),
                              self.tr("到期处理"), self.tr("来源")])
@@ -115,15 +115,15 @@ class RetentionPage(QWidget):
         run_box = QGroupBox(self.tr("试运行与清理"))
         vl = QVBoxLayout(run_box)
         bar = QHBoxLayout()
-        self.dry_btn = QPushButton(self.tr("试运行(只统计，不删除)"))
+        self.dry_btn = QPushButton(self.tr("试运行（只统计，不删除）"))
         self.dry_btn.setObjectName("dry_run")
         self.dry_btn.clicked.connect(self.run_dry)
         self.apply_btn = QPushButton(self.tr("立即清理…"))
         self.apply_btn.setObjectName("apply")
         self.apply_btn.clicked.connect(self.run_apply)
-        self.csv_btn = QPushButton(self.tr("保存清理报告(CSV)…"))
+        self.csv_btn = QPushButton(self.tr("保存清理报告（CSV）…"))
         self.csv_btn.clicked.connect(lambda: self.save_report("csv"))
-        self.pdf_btn = QPushButton(self.tr("保存清理报告(PDF)…"))
+        self.pdf_btn = QPushButton(self.tr("保存清理报告（PDF）…"))
         self.pdf_btn.clicked.connect(lambda: self.save_report("pdf"))
         for b in (self.dry_btn, self.apply_btn):
             bar.addWidget(b)
@@ -174,7 +174,7 @@ class RetentionPage(QWidget):
     # -- display ---------------------------------------------------------------------------
     def _labels(self):
         return {
-            "trigger": {"purchased": self.tr("交易完成"), "cancelled_or_last_purchase": self.tr("注销或最后一次消费(较晚者)"),
+            "trigger": {"purchased": self.tr("交易完成"), "cancelled_or_last_purchase": self.tr("注销或最后一次消费（较晚者）"),
                         "closed": self.tr("服务结束"), "business_done": self.tr("业务办结")},
             "unit": {"days": self.tr("天"), "months": self.tr("个月"), "years": self.tr("年")},
             "action": {"delete": self.tr("删除"), "mask": self.tr("脱敏显示，原始号码删除"), "anonymise": self.tr("匿名化")},
@@ -267,7 +267,7 @@ class RetentionPage(QWidget):
         if session is None:
             return
         if not messagebox.question(self, self.tr("立即清理"),
-                                   self.tr("将永久删除所有已超过保存期限的记录(法律保全中的除外),"
+                                   self.tr("将永久删除所有已超过保存期限的记录（法律保全中的除外），"
                                            "删除后无法恢复。是否继续？")):
             return
         self.error.clear()

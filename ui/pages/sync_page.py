@@ -72,7 +72,7 @@ class SyncPage(QWidget):
         self.code_edit.setPlaceholderText(self.tr("总部提供的一次性登记码"))
         ca_row = QHBoxLayout()
         self.ca_edit = QLineEdit()
-        self.ca_edit.setPlaceholderText(self.tr("总部证书文件(.pem)"))
+        self.ca_edit.setPlaceholderText(self.tr("总部证书文件（.pem）"))
         pick = QPushButton(self.tr("选择…"))
         pick.clicked.connect(self.pick_ca)
         ca_row.addWidget(self.ca_edit, 1)

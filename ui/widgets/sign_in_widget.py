@@ -58,7 +58,7 @@ class SignInWidget(QWidget):
         self.button.setMinimumHeight(40)
         self.button.clicked.connect(self.submit)
         lay.addWidget(self.button)
-        forgot = QPushButton(self.tr("忘记密码(使用恢复密钥)"))
+        forgot = QPushButton(self.tr("忘记密码（使用恢复密钥）"))
         forgot.setFlat(True)
         forgot.clicked.connect(self.forgot_password)
         lay.addWidget(forgot)
