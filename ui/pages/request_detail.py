@@ -65,7 +65,7 @@ class RequestDetail(QWidget):
         self.timeline.setRootIsDecorated(False)
         self.timeline.setWordWrap(True)
         self.timeline.setColumnWidth(0, 122)
-        self.timeline.setColumnWidth(1, 64)
+        self.timeline.setColumnWidth(1, 84)   # "Handled by" fits in English too
         self.timeline.setColumnWidth(2, 96)
         lay.addWidget(self.timeline, 1)
         grid = QGridLayout()
