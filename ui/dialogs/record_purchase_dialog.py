@@ -15,19 +15,10 @@ from app.errors import UserError
 from app.messages import render
 from app.purchases import record_purchase
 from app.service_records import MAX_BODY, open_record
+from ui.widgets.dialog_parts import ok_cancel
 
 RED, GREY = "#c0392b", "#57606a"
 PAYMENT_METHODS = ("微信支付", "支付宝", "银联刷卡", "现金", "储值卡", "其他")
-
-
-def _buttons(dialog: QDialog, ok_text: str, cancel_text: str) -> QDialogButtonBox:
-    b = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
-    b.button(QDialogButtonBox.StandardButton.Ok).setText(ok_text)
-    b.button(QDialogButtonBox.StandardButton.Ok).setDefault(True)
-    b.button(QDialogButtonBox.StandardButton.Cancel).setText(cancel_text)
-    b.accepted.connect(dialog.accept)
-    b.rejected.connect(dialog.reject)
-    return b
 
 
 class RecordPurchaseDialog(QDialog):
@@ -80,7 +71,7 @@ class RecordPurchaseDialog(QDialog):
         self.error.setWordWrap(True)
         self.error.setStyleSheet(f"color: {RED}")
         lay.addWidget(self.error)
-        lay.addWidget(_buttons(self, self.tr("保存"), self.tr("取消")))
+        lay.addWidget(ok_cancel(self, self.tr("保存"), None, self.tr("取消")))
         self.amount.setFocus()
 
     def accept(self) -> None:
@@ -136,7 +127,7 @@ class ServiceRecordDialog(QDialog):
         note.setStyleSheet(f"color: {GREY}")
         lay.addWidget(note)
         lay.addWidget(self.error)
-        lay.addWidget(_buttons(self, self.tr("保存"), self.tr("取消")))
+        lay.addWidget(ok_cancel(self, self.tr("保存"), None, self.tr("取消")))
 
     def accept(self) -> None:
         session = self.ctx.session
