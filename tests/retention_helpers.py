@@ -5,6 +5,7 @@ import datetime as dt
 import secrets
 
 from app.clock import iso
+from app.notices import default_notice
 
 TZ = dt.timezone(dt.timedelta(hours=8))
 
@@ -22,7 +23,8 @@ def grant_consent(session, member_id: str, purpose: str, granted: bool = True) -
     with session.write("consent.test", "member", member_id) as tx:
         tx.execute("INSERT INTO member_consents(member_id, purpose_code, granted, record_id, notice_version, purpose_hash,"
                    " updated_at) VALUES (?,?,?,?,?,?,?) ON CONFLICT(member_id, purpose_code) DO UPDATE SET"
-                   " granted = excluded.granted", (member_id, purpose, int(granted), secrets.token_hex(4), "1", "h",
+                   " granted = excluded.granted", (member_id, purpose, int(granted), secrets.token_hex(4),
+                                                   default_notice("zh_CN").version, "h",
                                                    iso(session.clock.now())))
 
 

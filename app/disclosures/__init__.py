@@ -136,4 +136,13 @@ def _erase_disclosures(tx, member_id: str) -> int:
 
 register_eraser("disclosures", _erase_disclosures)
 
+
+def _consent_active(db, member_id: str, purpose: str) -> bool:
+    # granted AND not changed by a newer notice since it was given (CON-5: re-consent first)
+    from app.consent.service import consent_active
+    return consent_active(db, member_id, purpose)
+
+
+set_consent_check(_consent_active)
+
 register_exporter("disclosures", export_disclosures)   # the customer's data copy (RIG-6)

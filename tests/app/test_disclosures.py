@@ -65,3 +65,25 @@ def test_disclosure_log_deleted_with_member(manager, paths):
     disclose(manager, mid, "logistics", "京东物流", ["delivery_address"])
     erase_member(manager, mid, ledger_path=paths.erasure_ledger)
     assert manager.db.scalar("SELECT count(*) FROM disclosures") == 0
+
+
+def test_changed_delivery_purpose_needs_fresh_consent_before_disclosure(clerk, manager, vault):
+    """A new notice that changes the delivery purpose's recipients stops disclosures to logistics for
+    members who consented under the old version, until they consent again (CON-5, SHR-1)."""
+    from app.disclosures import disclose
+    from app.errors import UserError
+    from app.notices import default_notice, import_notice
+    from tests.app.regdata import register
+    m = register(clerk, vault, name="吴九", mobile="13500002222", granted={"delivery": True},
+                 values={"address": "上海市黄浦区南京东路一号"})
+    assert disclose(clerk, m["id"], "logistics", "顺丰速运", ["name", "mobile", "delivery_address"], "SO-1")
+    zh, en = default_notice("zh_CN").to_dict(), default_notice("en").to_dict()
+    for d, rec in ((zh, "承运配送的物流企业及其合作的末端驿站"), (en, "The carrier and its partner pick-up points")):
+        d["version"] = "2026.9"
+        for p in d["purposes"]:
+            if p["code"] == "delivery":
+                p["recipients"] = rec
+    import_notice(manager, zh, en)
+    with pytest.raises(UserError):
+        disclose(clerk, m["id"], "logistics", "顺丰速运", ["name", "mobile", "delivery_address"], "SO-2")  # rule: CON-5
+    assert clerk.db.scalar("SELECT count(*) FROM disclosures WHERE member_id = ?", (m["id"],)) == 1
