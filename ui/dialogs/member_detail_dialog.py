@@ -4,7 +4,7 @@ Opening it is an audited view of the member's record (app.members.service.get_me
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QDialog, QDialogButtonBox, QFormLayout, QGroupBox,
+from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QDialog, QFormLayout, QGroupBox,
                                QHBoxLayout, QHeaderView, QLabel, QLineEdit, QPushButton, QTableWidget,
                                QTableWidgetItem, QTabWidget, QVBoxLayout, QWidget)
 
@@ -15,6 +15,7 @@ from app.members.service import REVEAL_REASONS, cipher_for, get_member, reveal_f
 from app.notices import current_notice
 from ui import messagebox
 from ui.widgets.notice_view import join
+from ui.widgets.dialog_parts import error_label, ok_cancel
 
 
 def _table(headers) -> QTableWidget:
@@ -233,17 +234,9 @@ class CorrectMemberDialog(QDialog):
             form.addRow(labels[f], e)
             self.edits[f] = e
         lay.addLayout(form)
-        self.error = QLabel()
-        self.error.setStyleSheet("color: #cf222e")
-        self.error.setWordWrap(True)
+        self.error = error_label()
         lay.addWidget(self.error)
-        bb = QDialogButtonBox(QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel)
-        bb.button(QDialogButtonBox.StandardButton.Save).setText(self.tr("保存"))
-        bb.button(QDialogButtonBox.StandardButton.Cancel).setText(self.tr("取消"))
-        bb.button(QDialogButtonBox.StandardButton.Save).setDefault(True)
-        bb.accepted.connect(self.save)
-        bb.rejected.connect(self.reject)
-        lay.addWidget(bb)
+        lay.addWidget(ok_cancel(self, self.tr("保存"), self.save, self.tr("取消")))
 
     def save(self) -> None:
         changes = {f: e.text() for f, e in self.edits.items() if e.text().strip()}
@@ -285,16 +278,9 @@ class RevealDialog(QDialog):
         self.value.setStyleSheet("font-size: 18px; font-weight: bold")
         self.value.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         lay.addWidget(self.value)
-        self.error = QLabel()
-        self.error.setStyleSheet("color: #cf222e")
+        self.error = error_label()
         lay.addWidget(self.error)
-        bb = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Close)
-        bb.button(QDialogButtonBox.StandardButton.Ok).setText(self.tr("查看"))
-        bb.button(QDialogButtonBox.StandardButton.Close).setText(self.tr("关闭"))
-        bb.button(QDialogButtonBox.StandardButton.Ok).setDefault(True)
-        bb.accepted.connect(self.show_value)
-        bb.rejected.connect(self.reject)
-        lay.addWidget(bb)
+        lay.addWidget(ok_cancel(self, self.tr("查看"), self.show_value, self.tr("关闭")))
 
     def show_value(self) -> None:
         self.error.clear()
