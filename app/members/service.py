@@ -202,6 +202,9 @@ def _row(db, member_id: str):
 
 def _view(db, row) -> MemberView:
     fields = {r[0]: r[1] for r in db.all("SELECT field, masked FROM member_fields WHERE member_id = ?", (row["id"],))}
+    # the POS import notes newer purchases in purchase_touch until the retention sweep folds them in
+    touched = db.scalar("SELECT last_at FROM purchase_touch WHERE member_id = ?", (row["id"],))
+    last_purchase_at = max(filter(None, (row["last_purchase_at"], touched)), default=None)
     consents = {r[0]: bool(r[1]) for r in db.all("SELECT purpose_code, granted FROM member_consents WHERE member_id = ?",
                                                   (row["id"],))}
     return MemberView(id=row["id"], member_no=row["member_no"], name=row["name"], name_masked=mask_name(row["name"]),
@@ -210,7 +213,7 @@ def _view(db, row) -> MemberView:
                       registered_store=row["registered_store"], birth_date=row["birth_date"],
                       is_minor=bool(row["is_minor"]), notice_version=row["notice_version"],
                       reconsent_needed=bool(row["reconsent_needed"]), marketing=bool(row["marketing_opt_in"]),
-                      offers=bool(row["offers_opt_in"]), last_purchase_at=row["last_purchase_at"], fields=fields,
+                      offers=bool(row["offers_opt_in"]), last_purchase_at=last_purchase_at, fields=fields,
                       consents=consents)
 
 

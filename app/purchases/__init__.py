@@ -139,12 +139,68 @@ def _member_ok(db, member_id: str) -> None:
         raise NotFound("purchase.member_unknown")
 
 
+# -- a member's purchases: by month, then member ----------------------------------------------
+# purchases are indexed on (purchase month, member) so that a day's POS import writes into one small
+# region of the index (migration 0008). A query for one member names the months that hold purchases.
+def _one(conn, sql, params=()):
+    return conn.execute(sql, params).fetchone()
+
+
+def purchase_months(conn, since: str | None = None) -> list[str]:
+    """'YYYY-MM' of every month from the oldest purchase (or `since`, an ISO time) to the newest. Two
+    lookups in the purchase-time index; about 62 months in a store that keeps 5 years."""
+    lo = _one(conn, "SELECT min(purchased_at) FROM purchases")[0]
+    hi = _one(conn, "SELECT max(purchased_at) FROM purchases")[0]
+    if lo is None or hi is None:
+        return []
+    if since is not None and since > lo:
+        lo = since
+    y, m = int(lo[:4]), int(lo[5:7])
+    end = (int(hi[:4]), int(hi[5:7]))
+    out = []
+    while (y, m) <= end:
+        out.append(f"{y:04d}-{m:02d}")
+        y, m = (y + 1, 1) if m == 12 else (y, m + 1)
+    return out
+
+
+def member_filter(conn, alias: str = "", since: str | None = None) -> tuple[str, list[str]]:
+    """(SQL condition, its parameters) selecting one member's purchases through the month index; the
+    member id is the next parameter after these: f"... WHERE {sql}", (*params, member_id)."""
+    col = f"{alias}." if alias else ""
+    months = purchase_months(conn, since)
+    if not months:
+        return f"{col}member_id = ? AND 0", []
+    return (f"substr({col}purchased_at, 1, 7) IN ({','.join('?' * len(months))}) AND {col}member_id = ?",
+            months)
+
+
 def touch_last_purchase(tx, member_ids) -> None:
-    """members.last_purchase_at = the latest purchase (never moves backwards)."""
+    """members.last_purchase_at = the latest purchase (never moves backwards). Manual entry; the POS
+    import records touches in purchase_touch instead (see fold_touches)."""
     for mid in set(m for m in member_ids if m):
-        tx.execute("UPDATE members SET last_purchase_at = (SELECT max(purchased_at) FROM purchases WHERE member_id = ?) "
-                   "WHERE id = ? AND (last_purchase_at IS NULL OR last_purchase_at < "
-                   "(SELECT max(purchased_at) FROM purchases WHERE member_id = ?))", (mid, mid, mid))
+        cond, params = member_filter(tx)
+        latest = _one(tx, f"SELECT max(purchased_at) FROM purchases WHERE {cond}", (*params, mid))[0]
+        if latest:
+            tx.execute("UPDATE members SET last_purchase_at = ?1 WHERE id = ?2"
+                       " AND (last_purchase_at IS NULL OR last_purchase_at < ?1)", (latest, mid))
+
+
+def record_touches(tx, latest: dict[str, str]) -> None:
+    """The import's note of each member's newest purchase (member id -> ISO time), in purchase_touch:
+    a small table, so the import does not rewrite a random member row per purchase."""
+    tx.executemany("INSERT INTO purchase_touch(member_id, last_at) VALUES (?, ?) ON CONFLICT(member_id)"
+                   " DO UPDATE SET last_at = max(last_at, excluded.last_at)", sorted(latest.items()))
+
+
+def fold_touches(conn) -> int:
+    """Move purchase_touch into members.last_purchase_at (the retention sweep does this first, inside
+    its transaction). Returns how many members moved."""
+    n = conn.execute("UPDATE members SET last_purchase_at = t.last_at FROM purchase_touch t"
+                     " WHERE t.member_id = members.id AND (members.last_purchase_at IS NULL"
+                     " OR members.last_purchase_at < t.last_at)").rowcount
+    conn.execute("DELETE FROM purchase_touch")
+    return n
 
 
 # -- manual entry at the counter --------------------------------------------------------------
@@ -213,14 +269,27 @@ def record_coupon_use(session, purchase_id: int, coupon_code: str) -> None:
 def list_purchases(session, member_id: str, limit: int = 200) -> list[dict]:
     session.require(PURCHASE_VIEW)
     session.audit_read("purchase.list", "member", member_id)
+    cond, params = member_filter(session.db)
     rows = session.db.all(
         "SELECT id, pos_txn_id, purchased_at, amount_fen, goods_type, payment_method, payment_ref, coupon_code, source "
-        "FROM purchases WHERE member_id = ? ORDER BY purchased_at DESC LIMIT ?", (member_id, limit))
+        f"FROM purchases WHERE {cond} ORDER BY purchased_at DESC LIMIT ?", (*params, member_id, limit))
     return [dict(r) for r in rows]
 
 
 def last_purchase(db, member_id: str) -> str | None:
-    return db.scalar("SELECT last_purchase_at FROM members WHERE id = ?", (member_id,))
+    """The member's latest purchase: members.last_purchase_at, or a newer one the import noted since the
+    last sweep (purchase_touch)."""
+    row = db.one("SELECT max(coalesce(m.last_purchase_at, ''), coalesce(t.last_at, '')) FROM members m"
+                 " LEFT JOIN purchase_touch t ON t.member_id = m.id WHERE m.id = ?", (member_id,))
+    return (row[0] or None) if row else None
+
+
+def purchase_summary(db, member_id: str) -> tuple[int, int, str | None]:
+    """(number of purchases, total in fen, latest purchase time) of one member."""
+    cond, params = member_filter(db)
+    n, fen, last = db.one(f"SELECT count(*), coalesce(sum(amount_fen), 0), max(purchased_at) FROM purchases"
+                          f" WHERE {cond}", (*params, member_id))
+    return int(n), int(fen), last
 
 
 def format_amount(fen: int) -> str:
@@ -229,15 +298,18 @@ def format_amount(fen: int) -> str:
 
 def export_purchases(db, member_id: str) -> list[dict]:
     """The member's purchases for their data copy (RIG-6); no internal ids beyond the POS number."""
+    cond, params = member_filter(db)
     rows = db.all("SELECT pos_txn_id, purchased_at, amount_fen, goods_type, payment_method, payment_ref, coupon_code,"
-                  " coupon_used_at, source FROM purchases WHERE member_id = ? ORDER BY purchased_at", (member_id,))
+                  f" coupon_used_at, source FROM purchases WHERE {cond} ORDER BY purchased_at", (*params, member_id))
     return [dict(r) for r in rows]
 
 
 # -- erasure: unlink, keep for the tax period (RIG-5) -------------------------------------------------
 def _erase_purchases(tx, member_id: str) -> int:
-    return tx.execute("UPDATE purchases SET member_id = NULL, storage_only = 1 WHERE member_id = ?",
-                      (member_id,)).rowcount
+    tx.execute("DELETE FROM purchase_touch WHERE member_id = ?", (member_id,))
+    cond, params = member_filter(tx)
+    return tx.execute(f"UPDATE purchases SET member_id = NULL, storage_only = 1 WHERE {cond}",
+                      (*params, member_id)).rowcount
 
 
 register_eraser("purchases", _erase_purchases)

@@ -22,7 +22,7 @@ from pathlib import Path
 from app.clock import iso
 from app.errors import UserError, ValidationError
 from app.messages import register
-from app.purchases import PURCHASE_IMPORT, parse_amount_fen, parse_time_iso
+from app.purchases import PURCHASE_IMPORT, parse_amount_fen, parse_time_iso, record_touches
 from app.purchases.cards import card_field
 
 log = logging.getLogger("memberdesk.purchases.import")
@@ -65,7 +65,7 @@ ALIASES = {
     "coupon": ("coupon", "coupon_code", "优惠券", "优惠券编号", "券号"),
 }
 _LOOKUP = {alias.lower().replace(" ", ""): canon for canon, names in ALIASES.items() for alias in names}
-BATCH = 20000
+BATCH = 50000           # rows per transaction: fewer rewrites of the same index pages (a batch holds ~30 MB)
 
 
 @dataclass
@@ -229,37 +229,33 @@ def _iter_json(path: Path, encoding: str):
 
 
 # -- validation ---------------------------------------------------------------------------------------
-_LIMITS = (("txn_id", 64), ("member_no", 32), ("goods_type", 64), ("payment_method", 32), ("payment_ref", 64),
-           ("coupon", 32))
-
-
 def _check_row(vals: dict, raw: tuple):
     """vals: {canon: str}; raw: (column names, values) of the whole row.
-    -> (clean dict, None) or (None, (reason, field))."""
+    -> ((txn_id, member_no, time ISO, fen, goods_type, payment_method, payment_ref, coupon), None)
+    or (None, (reason, field))."""
     # PAY-1 first: a card number in any column refuses the whole row, before anything else is looked at.
     bad = card_field(*raw)
     if bad is not None:
         return None, ("card_number", bad)
-    clean = {k: v.strip() for k, v in vals.items()}
-    for name in REQUIRED:
-        if not clean[name]:
+    txn, no, when, amount = (vals[name].strip() for name in REQUIRED)
+    for name, v in zip(REQUIRED, (txn, no, when, amount)):
+        if not v:
             return None, ("missing", name)
     try:
-        fen = parse_amount_fen(clean["amount"])
+        fen = parse_amount_fen(amount)
     except ValidationError as exc:
         return None, ("negative" if exc.key == "purchase.amount_negative" else "amount", "amount")
     try:
-        clean["time"] = parse_time_iso(clean["time"])
+        when = parse_time_iso(when)
     except ValidationError:
         return None, ("date", "time")
-    clean["fen"] = fen
-    for name, limit in _LIMITS:
-        v = clean.get(name)
-        if v is None:
-            clean[name] = ""
-        elif len(v) > limit:
+    get = vals.get
+    goods, paym, pref, coupon = ((get(name) or "").strip() for name in OPTIONAL)
+    for name, v, limit in (("txn_id", txn, 64), ("member_no", no, 32), ("goods_type", goods, 64),
+                           ("payment_method", paym, 32), ("payment_ref", pref, 64), ("coupon", coupon, 32)):
+        if len(v) > limit:
             return None, ("too_long", name)
-    return clean, None
+    return (txn, no, when, fen, goods, paym, pref, coupon), None
 
 
 def file_format(path: Path) -> str:
@@ -331,7 +327,7 @@ def _import(session, path, batch_size, stop_after_batches, force_encoding: str |
     if line_done:
         # txn ids of lines already committed count as "seen" for the in-file duplicate check
         seen_in_file.update(r[0] for r in db.all("SELECT pos_txn_id FROM purchases WHERE import_id = ?", (row["id"],)))
-    batch: list[tuple] = []
+    batch = _Batch()
     batches = 0
     any_row = False
     try:
@@ -339,18 +335,18 @@ def _import(session, path, batch_size, stop_after_batches, force_encoding: str |
             any_row = True
             if line <= line_done:
                 continue
-            batch.append((line, values, raw))
-            if len(batch) >= batch_size:
-                _commit_batch(session, result, batch, seen_in_file)
-                batch = []
+            batch.add(line, values, raw, seen_in_file)
+            if batch.size >= batch_size:
+                _commit_batch(session, result, batch)
+                batch = _Batch()
                 batches += 1
                 if stop_after_batches is not None and batches >= stop_after_batches:
                     return result
     except UserError as exc:
         if exc.key != "pos.encoding_unknown":
             raise
-        if batch:                         # the rows read before the bad bytes are kept (nothing lost)
-            _commit_batch(session, result, batch, seen_in_file)
+        if batch.size:                    # the rows read before the bad bytes are kept (nothing lost)
+            _commit_batch(session, result, batch)
         if encoding == "utf-8":
             # The first megabyte looked like UTF-8 (plain ASCII), a later line is GBK: continue as GB18030
             # from the checkpoint (ASCII lines read the same in both).
@@ -360,40 +356,58 @@ def _import(session, path, batch_size, stop_after_batches, force_encoding: str |
         raise
     if not any_row and not line_done:
         raise UserError("pos.empty")
-    _commit_batch(session, result, batch, seen_in_file, final=True)
+    _commit_batch(session, result, batch, final=True)
     log.info("pos import finished: import=%s accepted=%s duplicates=%s rejected=%s",
              result.import_id, result.accepted, result.duplicates, result.rejected_count)
     return result
 
 
-def _commit_batch(session, result: ImportResult, batch, seen_in_file: set, final: bool = False) -> None:
-    db = session.db
-    store = session.store_code
-    checked = []
-    rejects = []
-    for line, values, raw in batch:
+class _Batch:
+    """Rows read since the last commit, checked as they are read: only the clean values are kept."""
+    __slots__ = ("checked", "rejects", "last_line", "size")
+
+    def __init__(self):
+        self.checked: list[tuple[int, tuple]] = []
+        self.rejects: list[tuple[int, str, str | None]] = []
+        self.last_line: int | None = None
+        self.size = 0
+
+    def add(self, line: int, values, raw, seen_in_file: set) -> None:
+        self.size += 1
+        self.last_line = line
         if values is None:
             bad = card_field(*raw) if raw[1] else None
             kind = "unreadable" if raw[0] == ["line"] else "columns"
-            rejects.append((line, "card_number", bad) if bad else (line, kind, None))
-            continue
+            self.rejects.append((line, "card_number", bad) if bad else (line, kind, None))
+            return
         clean, problem = _check_row(values, raw)
         if problem:
-            rejects.append((line, problem[0], problem[1]))
-            continue
-        if clean["txn_id"] in seen_in_file:
-            rejects.append((line, "duplicate_in_file", "txn_id"))
-            continue
-        seen_in_file.add(clean["txn_id"])
-        checked.append((line, clean))
-    # members by number (one query per batch), erased members refused, existing txns are duplicates
-    nos = list({c["member_no"] for _, c in checked})
-    members = {}
+            self.rejects.append((line, problem[0], problem[1]))
+            return
+        if clean[0] in seen_in_file:
+            self.rejects.append((line, "duplicate_in_file", "txn_id"))
+            return
+        seen_in_file.add(clean[0])
+        self.checked.append((line, clean))
+
+
+def _members_by_no(db, nos: list[str]) -> dict[str, str]:
+    """member number -> member id, from the covering index (one query per 500 numbers)."""
+    out = {}
     for i in range(0, len(nos), 500):
         part = nos[i:i + 500]
-        for r in db.all(f"SELECT member_no, id FROM members WHERE member_no IN ({','.join('?' * len(part))})", part):
-            members[r[0]] = r[1]
-    txns = [c["txn_id"] for _, c in checked]
+        out.update(db.all(f"SELECT member_no, id FROM members INDEXED BY members_no_id"
+                          f" WHERE member_no IN ({','.join('?' * len(part))})", part))
+    return out
+
+
+def _commit_batch(session, result: ImportResult, batch: _Batch, final: bool = False) -> None:
+    db = session.db
+    store = session.store_code
+    checked, rejects = batch.checked, batch.rejects
+    # members by number (erased members are gone from members: refused as unknown), existing txns are duplicates
+    members = _members_by_no(db, sorted({c[1] for _, c in checked}))
+    txns = [c[0] for _, c in checked]
     existing = set()
     for i in range(0, len(txns), 500):
         part = txns[i:i + 500]
@@ -401,22 +415,22 @@ def _commit_batch(session, result: ImportResult, batch, seen_in_file: set, final
             f"SELECT pos_txn_id FROM purchases WHERE store_code = ? AND pos_txn_id IN ({','.join('?' * len(part))})",
             [store, *part]))
     now = iso(session.clock.now())
-    inserts, touched = [], set()
+    inserts = []
+    latest: dict[str, str] = {}
     dup = 0
-    for line, c in checked:
-        mid = members.get(c["member_no"])
+    for line, (txn, no, when, fen, goods, paym, pref, coupon) in checked:
+        mid = members.get(no)
         if mid is None:
             rejects.append((line, "member_unknown", "member_no"))
             continue
-        if c["txn_id"] in existing:
+        if txn in existing:
             dup += 1
             continue
-        inserts.append((store, c["txn_id"], mid, c["time"], c["fen"], c["goods_type"], c["payment_method"],
-                        c["payment_ref"] or None, c["coupon"] or None, c["time"] if c["coupon"] else None, "pos",
-                        result.import_id, now, session.staff.id))
-        touched.add(mid)
+        inserts.append((store, txn, mid, when, fen, goods, paym, pref or None, coupon or None,
+                        when if coupon else None, "pos", result.import_id, now, session.staff.id))
+        if when > latest.get(mid, ""):
+            latest[mid] = when
     rejects.sort()
-    last_line = batch[-1][0] if batch else None
     details = {"import_id": result.import_id, "accepted": len(inserts), "duplicates": dup, "rejected": len(rejects),
                "final": final}
     with session.write("purchase.import.batch", "pos_import", str(result.import_id), details) as tx:
@@ -426,35 +440,28 @@ def _commit_batch(session, result: ImportResult, batch, seen_in_file: set, final
                 "INSERT INTO purchases(store_code, pos_txn_id, member_id, purchased_at, amount_fen, goods_type,"
                 " payment_method, payment_ref, coupon_code, coupon_used_at, source, import_id, created_at, created_by)"
                 " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)", inserts)
-            # one journal row per purchase for head office, built by SQLite (same keys as _journal_payload)
-            tx.execute("INSERT INTO change_journal(ts, entity, entity_id, op, payload, member_id)"
-                       " SELECT ?, 'purchase', store_code || ':' || pos_txn_id, 'upsert', json_object("
-                       "'amount_fen', amount_fen, 'coupon_code', coupon_code, 'goods_type', goods_type,"
-                       " 'member_id', member_id, 'payment_method', payment_method, 'pos_txn_id', pos_txn_id,"
-                       " 'purchased_at', purchased_at), member_id FROM purchases WHERE id > ? ORDER BY id",
-                       (now, max_before))
-            # last purchase: only moves forward
-            tx.executemany(
-                "UPDATE members SET last_purchase_at = ?1 WHERE id = ?2 AND (last_purchase_at IS NULL OR last_purchase_at < ?1)",
-                _latest_per_member(inserts))
+            _journal_batch(tx, store, result.import_id, max_before, len(inserts), now)
+            # last purchase: noted per member in purchase_touch, folded into members by the retention sweep
+            record_touches(tx, latest)
         if rejects:
             tx.executemany("INSERT OR REPLACE INTO pos_import_rejects(import_id, line_no, reason, field) VALUES (?,?,?,?)",
                            [(result.import_id, ln, reason, fld) for ln, reason, fld in rejects])
         tx.execute("UPDATE pos_imports SET line_done = coalesce(?, line_done), accepted = accepted + ?,"
                    " duplicates = duplicates + ?, rejected = rejected + ?, updated_at = ?, finished_at = ? WHERE id = ?",
-                   (last_line, len(inserts), dup, len(rejects), now, now if final else None, result.import_id))
+                   (batch.last_line, len(inserts), dup, len(rejects), now, now if final else None, result.import_id))
     result.accepted += len(inserts)
     result.duplicates += dup
     result.rejected.extend(rejects)
 
 
-def _latest_per_member(inserts) -> list[tuple[str, str]]:
-    latest: dict[str, str] = {}
-    for ins in inserts:
-        mid, when = ins[2], ins[3]
-        if when > latest.get(mid, ""):
-            latest[mid] = when
-    return [(when, mid) for mid, when in latest.items()]
+def _journal_batch(tx, store: str, import_id: int, max_before: int, count: int, now: str) -> None:
+    """One journal row per purchase for head office, built by SQLite (same keys as _journal_payload)."""
+    tx.execute("INSERT INTO change_journal(ts, entity, entity_id, op, payload, member_id)"
+               " SELECT ?, 'purchase', store_code || ':' || pos_txn_id, 'upsert', json_object("
+               "'amount_fen', amount_fen, 'coupon_code', coupon_code, 'goods_type', goods_type,"
+               " 'member_id', member_id, 'payment_method', payment_method, 'pos_txn_id', pos_txn_id,"
+               " 'purchased_at', purchased_at), member_id FROM purchases WHERE id > ? ORDER BY id",
+               (now, max_before))
 
 
 def import_history(db, limit: int = 50) -> list[dict]:

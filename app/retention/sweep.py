@@ -16,6 +16,7 @@ from pathlib import Path
 
 from app import erasure
 from app.clock import iso
+from app.purchases import fold_touches
 from app.retention.rules import get_rules
 from app.staff import permissions as P
 
@@ -32,6 +33,11 @@ _HOLD_MEMBER = ("EXISTS (SELECT 1 FROM legal_holds h WHERE h.released_at IS NULL
 _HOLD_RECORD = ("EXISTS (SELECT 1 FROM legal_holds h WHERE h.released_at IS NULL AND h.subject_type = '{kind}'"
                 " AND h.subject_id = CAST({col} AS TEXT))")
 MEMBER_ANCHOR = "max(coalesce(cancelled_at, ''), coalesce(last_purchase_at, registered_at))"
+
+
+_TIME_COL = {"purchase": "p.purchased_at", "service_record": "s.closed_at", "id_number": "i.business_done_at",
+             "member": MEMBER_ANCHOR.replace("cancelled_at", "m.cancelled_at").replace(
+                 "last_purchase_at", "m.last_purchase_at").replace("registered_at", "m.registered_at")}
 
 
 def _limit(cutoff: dt.date) -> str:
@@ -56,13 +62,10 @@ def _queries(category: str, holds: bool) -> tuple[str, str, str]:
                             "EXISTS (SELECT 1 FROM legal_holds h JOIN service_records s2 ON h.subject_type ="
                             " 'service_record' AND h.subject_id = s2.id WHERE h.released_at IS NULL"
                             " AND s2.member_id = m.id)"])
-        return "members m", f"m.status != 'erased' AND {MEMBER_ANCHOR.replace('cancelled_at', 'm.cancelled_at').replace('last_purchase_at', 'm.last_purchase_at').replace('registered_at', 'm.registered_at')} < ?", held
+        # a purchase the POS import noted since the last sweep (purchase_touch) keeps the member
+        return "members m", (f"m.status != 'erased' AND {_TIME_COL['member']} < ?1 AND NOT EXISTS (SELECT 1"
+                             " FROM purchase_touch t WHERE t.member_id = m.id AND t.last_at >= ?1)"), held
     raise KeyError(category)
-
-
-_TIME_COL = {"purchase": "p.purchased_at", "service_record": "s.closed_at", "id_number": "i.business_done_at",
-             "member": MEMBER_ANCHOR.replace("cancelled_at", "m.cancelled_at").replace(
-                 "last_purchase_at", "m.last_purchase_at").replace("registered_at", "m.registered_at")}
 
 
 def _any_holds(db) -> bool:
@@ -133,6 +136,7 @@ def apply_sweep(session, *, ledger_path: Path | None = None, today: dt.date | No
 
 def _apply(session, ledger_path, today: dt.date, trigger: str) -> dict:
     db = session.db
+    _fold_touches(session)
     survey = _survey(db, today)
     run_id = _record_run(session, "apply", trigger, today, {"as_of": today.isoformat(), "started": True})
     rules = get_rules(db)
@@ -158,6 +162,15 @@ def _apply(session, ledger_path, today: dt.date, trigger: str) -> dict:
     if any(c.get("purged") for c in survey["categories"].values()):
         db.checkpoint()            # purged bytes leave the WAL too (secure_delete is on)
     return survey
+
+
+def _fold_touches(session) -> None:
+    """Members' last purchases noted by the POS import (purchase_touch) go into members.last_purchase_at
+    before RET-2 is looked at; one transaction, audited in aggregate."""
+    if session.db.one("SELECT 1 FROM purchase_touch LIMIT 1") is None:
+        return
+    with session.write("retention.last_purchase", "retention", None) as tx:
+        tx.details = {"members": fold_touches(tx)}
 
 
 def _purge_rows(session, cat: str, rule, table: str, where: str, lim: str, run_id: int) -> int:

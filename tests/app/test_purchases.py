@@ -288,3 +288,51 @@ def test_pos_json_lines_streamed_with_line_numbers(manager, tmp_path):
     assert res.accepted == 2 and res.encoding == "gb18030"
     assert res.rejected == [(3, "unreadable", None), (4, "card_number", "备注")]                    # rule: PAY-1
     assert VISA not in all_text(manager.db)                                                  # rule: PAY-1
+
+
+def test_member_purchases_found_across_months_and_years(manager, clock):
+    """Purchases are indexed by month then member (migration 0008): a member's list, summary, export and
+    erasure find every month, across a year boundary, and never another member's rows."""
+    from app.purchases import member_filter, purchase_summary
+    mid, other = make_member(manager), make_member(manager, "乙")
+    times = ["2021-12-31 23:59:59", "2022-01-01 00:00:00", "2024-02-29 12:00:00", "2026-03-27 09:00:00"]
+    for t in times:
+        record_purchase(manager, mid, amount="1", purchased_at=t)
+    record_purchase(manager, other, amount="5", purchased_at="2023-06-01 10:00:00")
+    assert sorted(p["purchased_at"][:19] for p in list_purchases(manager, mid)) == [t.replace(" ", "T") for t in times]
+    assert len(export_purchases(manager.db, mid)) == 4
+    assert purchase_summary(manager.db, mid) == (4, 400, "2026-03-27T09:00:00+08:00")
+    cond, params = member_filter(manager.db)
+    assert params[0] == "2021-12" and params[-1] == "2026-03" and len(params) == 52
+    plan = " ".join(str(tuple(r)) for r in manager.db.all(
+        f"EXPLAIN QUERY PLAN SELECT * FROM purchases WHERE {cond}", (*params, mid)))
+    assert "purchases_member_month" in plan            # never a scan of every purchase
+
+
+def test_import_notes_last_purchase_without_rewriting_the_member(manager, tmp_path):
+    """The import records the newest purchase per member in purchase_touch; the member page shows it at
+    once and the retention sweep folds it into members.last_purchase_at."""
+    from app.members.service import get_member
+    from app.retention import apply_sweep
+    mid = make_member(manager)
+    no = member_no(manager, mid)
+    f = _csv(tmp_path / "pos.csv", [["T1", no, "2026-10-01 10:00:00", "10"], ["T2", no, "2026-10-03 09:00:00", "10"],
+                                    ["T3", no, "2026-10-02 10:00:00", "10"]], header=["交易号", "会员号", "交易时间", "金额"])
+    import_pos_file(manager, f)
+    assert manager.db.scalar("SELECT last_purchase_at FROM members WHERE id = ?", (mid,)) is None
+    assert last_purchase(manager.db, mid) == "2026-10-03T09:00:00+08:00"
+    assert get_member(manager, mid).last_purchase_at == "2026-10-03T09:00:00+08:00"
+    apply_sweep(manager, ledger_path=tmp_path / "ledger.jsonl")
+    assert manager.db.scalar("SELECT last_purchase_at FROM members WHERE id = ?", (mid,)) == "2026-10-03T09:00:00+08:00"
+    assert manager.db.scalar("SELECT count(*) FROM purchase_touch") == 0
+
+
+def test_erasure_removes_the_import_note(manager, paths, tmp_path):
+    from app.erasure import erase_member
+    mid = make_member(manager)
+    import_pos_file(manager, _csv(tmp_path / "pos.csv", [["T1", member_no(manager, mid), "2026-10-01 10:00:00", "10"]],
+                                  header=["交易号", "会员号", "交易时间", "金额"]))
+    erase_member(manager, mid, ledger_path=paths.erasure_ledger)
+    assert manager.db.scalar("SELECT count(*) FROM purchase_touch WHERE member_id = ?", (mid,)) == 0  # rule: RIG-3
+    row = manager.db.one("SELECT member_id, storage_only FROM purchases WHERE pos_txn_id = 'T1'")
+    assert row["member_id"] is None and row["storage_only"] == 1                                  # rule: RIG-5

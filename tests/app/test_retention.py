@@ -97,6 +97,27 @@ def test_ret2_member_three_years_after_later_of_cancellation_and_last_purchase(m
     assert is_erased(manager.db, bought_later)                                                   # rule: RET-2
 
 
+def test_ret2_counts_a_purchase_from_the_pos_import(manager, clock, paths, tmp_path):
+    """The import notes the last purchase in purchase_touch (not in the member row): the member is not due
+    while that purchase is under 3 years old, whether or not a sweep has folded the note in yet."""
+    from app.purchases.pos_import import import_pos_file
+    set_day(clock, 2023, 9, 1, 12)
+    mid = make_member(manager, "丁", registered_at="2019-01-01T10:00:00+08:00",
+                      cancelled_at="2022-01-01T10:00:00+08:00", status="cancelled")
+    no = manager.db.scalar("SELECT member_no FROM members WHERE id = ?", (mid,))
+    f = tmp_path / "pos.csv"
+    f.write_text(f"交易号,会员号,交易时间,金额\r\nT1,{no},2023-09-01 10:00:00,10\r\n", encoding="utf-8")
+    assert import_pos_file(manager, f).accepted == 1
+    set_day(clock, 2026, 8, 31)          # 3 years after the imported purchase: a day before
+    assert dry_run(manager, record=False)["categories"]["member"]["due"] == 0                   # rule: RET-2
+    sweep(manager, paths)                 # folds the note into members.last_purchase_at
+    assert not is_erased(manager.db, mid)                                                        # rule: RET-2
+    assert manager.db.scalar("SELECT last_purchase_at FROM members WHERE id = ?", (mid,)).startswith("2023-09-01")
+    set_day(clock, 2026, 9, 2)
+    sweep(manager, paths)
+    assert is_erased(manager.db, mid)                                                            # rule: RET-2
+
+
 def test_ret3_service_record_two_years_after_closing(manager, clock, paths):
     mid = make_member(manager)
     set_day(clock, 2024, 3, 1)

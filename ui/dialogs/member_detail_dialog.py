@@ -13,6 +13,7 @@ from app.errors import UserError
 from app.members.fields import FIELD_PURPOSE, REVEALABLE
 from app.members.service import REVEAL_REASONS, cipher_for, get_member, reveal_field, update_member
 from app.notices import current_notice
+from app.purchases import purchase_summary
 from ui import messagebox
 from ui.widgets.notice_view import join
 from ui.widgets.dialog_parts import error_label, ok_cancel
@@ -138,8 +139,7 @@ class MemberDetailDialog(QDialog):
         db = self.ctx.session.db
         if db.one("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'purchases'") is None:
             return self.tr("最近一次消费：") + (m.last_purchase_at or self.tr("无"))
-        n, fen, last = db.one("SELECT count(*), coalesce(sum(amount_fen), 0), max(purchased_at) FROM purchases"
-                              " WHERE member_id = ?", (self.member_id,))
+        n, fen, last = purchase_summary(db, self.member_id)
         last = (last or m.last_purchase_at or "")[:10] or self.tr("无")
         return (self.tr("消费笔数：") + str(n) + "    " + self.tr("消费金额：") + f"¥{fen / 100:,.2f}" + "    "
                 + self.tr("最近一次消费：") + last)
