@@ -42,7 +42,7 @@ class _CutResponse(Response):
 def create_app(ho: HeadOffice) -> Starlette:
     # Test-only fault injection (the fault tests run this app as a real process):
     #   status503:N   the first N requests answer 503 with Retry-After: 1
-    #   cut_upload:N  the first N upload answers are cut mid-body, after the batch committed
+    #   cut_upload:N  the first N answers to uploads carrying rows are cut mid-body, after the batch committed
     fault = {"status503": 0, "cut_upload": 0}
     spec = os.environ.get("MEMBERDESK_HO_FAULT", "")
     for name in fault:
@@ -80,7 +80,7 @@ def create_app(ho: HeadOffice) -> Starlette:
                 result = await run_in_threadpool(fn, request, store, body)
                 if isinstance(result, Response):
                     return result
-                if fault["cut_upload"] > 0 and request.url.path == "/v1/upload":
+                if fault["cut_upload"] > 0 and request.url.path == "/v1/upload" and json.loads(body).get("rows"):
                     fault["cut_upload"] -= 1
                     return _CutResponse(json.dumps(result).encode())
                 return reply(200, result)

@@ -20,7 +20,7 @@ import time
 from app.audit import chain
 from app.clock import iso
 from app.messages import register
-from app.sync import feeds, signing
+from app.sync import feeds, journal, signing
 from app.sync.state import get_state, pending_count, save_state, set_state
 from app.sync.transport import SyncError, Transport, make_signer
 
@@ -44,6 +44,14 @@ register({
                            "The enrolment code is invalid or has expired. Ask head office for a new one."),
     "sync.busy": ("正在同步，请稍候。", "A sync is already running."),
     "sync.blob_unreadable": ("扫描件无法读取，未能上传。", "A scanned page could not be read for upload."),
+    "sync.journal_unavailable": ("总部缺少一部分它此前已确认、本店已清理的变更（总部可能从较早的备份恢复）。其余变更已继续上传，"
+                                 "缺少的序号已记入审计日志。请联系总部IT。",
+                                 "Head office lacks changes it had confirmed earlier and the store has since cleared "
+                                 "(head office may have been restored from an older backup). The other changes were sent; "
+                                 "the missing sequence numbers are in the audit log. Contact head-office IT."),
+    "sync.journal_renumbered": ("总部已有本店从未发送过的变更序号（本店可能从较早的备份恢复）。本店未上传的变更已重新编号并上传。",
+                                "Head office holds change numbers this store never sent (the store may have been "
+                                "restored from an older backup). The store's unsent changes were renumbered and sent."),
 })
 
 _RUN_LOCK = threading.Lock()
@@ -66,6 +74,7 @@ class SyncEngine:
         self.batch_rows = batch_rows
         self.page_rows = page_rows
         self._transport = transport
+        self._trigger = "timer"
 
     @classmethod
     def for_session(cls, session, **kw) -> "SyncEngine":
@@ -119,7 +128,7 @@ class SyncEngine:
         cfg = data.get("config") or {}
         save_state(self.db, url=url, ca_file=ca_file, store_code=store_code,
                    private_key=signing.b64(signing.private_bytes(key)), enrolled_at=iso(self.clock.now()),
-                   acked_seq=0, cursor="0:0", resync_required=False, keep_scans=bool(cfg.get("keep_scans", True)),
+                   acked_seq=0, sent_seq=0, cursor="0:0", resync_required=False, keep_scans=bool(cfg.get("keep_scans", True)),
                    max_body=int(cfg.get("max_body", 8 << 20)))
         self.store_code = store_code
         self.measure_offset()
@@ -131,6 +140,7 @@ class SyncEngine:
         if not _RUN_LOCK.acquire(blocking=False):
             raise SyncError("sync.busy")
         started = iso(self.clock.now())
+        self._trigger = trigger
         result = {"uploaded": 0, "downloaded": 0, "erasures": 0, "quarantined": 0, "resynced": False}
         try:
             save_state(self.db, last_attempt=started)
@@ -152,47 +162,99 @@ class SyncEngine:
 
     def _log(self, trigger, outcome, *, started, key=None, detail=None, uploaded=0, downloaded=0, erasures=0, **_):
         with self.db.transaction() as conn:
-            conn.execute("INSERT INTO sync_log(started_at, finished_at, trigger, outcome, uploaded, downloaded, erasures,"
-                         " message_key, detail) VALUES (?,?,?,?,?,?,?,?,?)",
-                         (started, iso(self.clock.now()), trigger, outcome, uploaded, downloaded, erasures, key, detail))
-            conn.execute("DELETE FROM sync_log WHERE id <= (SELECT max(id) - 1000 FROM sync_log)")
+            self._log_row(conn, trigger, outcome, started=started, key=key, detail=detail, uploaded=uploaded,
+                          downloaded=downloaded, erasures=erasures)
+
+    def _log_row(self, conn, trigger, outcome, *, started, key=None, detail=None, uploaded=0, downloaded=0, erasures=0):
+        conn.execute("INSERT INTO sync_log(started_at, finished_at, trigger, outcome, uploaded, downloaded, erasures,"
+                     " message_key, detail) VALUES (?,?,?,?,?,?,?,?,?)",
+                     (started, iso(self.clock.now()), trigger, outcome, uploaded, downloaded, erasures, key, detail))
+        conn.execute("DELETE FROM sync_log WHERE id <= (SELECT max(id) - 1000 FROM sync_log)")
+
+    def _note(self, conn, key: str, action: str, details: dict) -> None:
+        """A repair of the journal/high-water-mark agreement: a sync_log row for the sync page and an
+        audit entry, in the repair's transaction. Sequence numbers and counts only."""
+        now = iso(self.clock.now())
+        detail = ",".join(f"{k}={v}" for k, v in sorted(details.items()))
+        self._log_row(conn, self._trigger, "error", started=now, key=key, detail=detail)
+        chain.append(conn, ts=now, staff_id=feeds.SYNC_STAFF.id, terminal=self.terminal, action=action,
+                     details=details)
+        log.warning("sync: %s (%s)", action, detail)
 
     # -- upload -----------------------------------------------------------------------
     def upload(self, result: dict | None = None) -> int:
+        """Send the journal above head office's mark in batches of at most batch_rows rows (span rows
+        expanded); each acknowledgement prunes the rows it covers in the same transaction."""
         result = result if result is not None else {"uploaded": 0, "quarantined": 0}
         tr, signer = self.transport(), self._signer()
         keep_scans = bool(get_state(self.db, "keep_scans", True))
         max_body = int(get_state(self.db, "max_body", 8 << 20))
         sent = 0
+        checked = False
         while True:
-            acked = int(get_state(self.db, "acked_seq", 0) or 0)
-            rows = self.db.all("SELECT seq, ts, entity, entity_id, op, payload, member_id FROM change_journal"
-                               " WHERE seq > ? ORDER BY seq LIMIT ?", (acked, self.batch_rows))
-            if not rows:
+            acked = journal.acked_seq(self.db)
+            batch = journal.pending_rows(self.db, acked, self.batch_rows)
+            if not batch:
                 break
-            batch = [{"seq": r[0], "ts": r[1], "entity": r[2], "entity_id": r[3], "op": r[4],
-                      "payload": json.loads(r[5] or "{}"), "member_id": r[6]} for r in rows]
+            if not checked:
+                checked = True
+                if self._check_mark(tr, signer, acked):
+                    continue
             if keep_scans:
                 self._send_blobs(tr, signer, batch)
             body = {"after": acked, "rows": batch, "pending": pending_count(self.db)}
             while len(batch) > 1 and len(json.dumps(body, ensure_ascii=False).encode("utf-8")) > max_body // 2:
                 batch = batch[: len(batch) // 2]
                 body["rows"] = batch
+            journal.mark_sent(self.db, batch[-1]["seq"])
             try:
                 resp = tr.post_json("/v1/upload", body, signer=signer)
             except SyncError as exc:
                 if exc.code == "gap" and "expected" in exc.extra:
-                    save_state(self.db, acked_seq=int(exc.extra["expected"]) - 1)   # head office lost rows: resend
+                    self._head_office_behind(acked, int(exc.extra["expected"]) - 1)
                     continue
                 raise
             new_ack = int(resp["ack"])
-            save_state(self.db, acked_seq=new_ack)
+            with self.db.transaction() as conn:
+                journal.acknowledge(conn, new_ack)
             sent += len(batch)
             result["uploaded"] = result.get("uploaded", 0) + len(batch)
             result["quarantined"] = result.get("quarantined", 0) + int(resp.get("quarantined", 0))
             if new_ack <= acked:
                 break
         return sent
+
+    def _check_mark(self, tr, signer, acked: int) -> bool:
+        """Ask head office for its mark (an empty batch) before the first batch. Above what we ever sent:
+        this database was restored from an older backup and its new rows reuse numbers head office has,
+        which it would skip as duplicates; they move above the mark. Returns True when the journal moved.
+        Below acked: the upload's `gap` answer deals with it."""
+        hwm = int(tr.post_json("/v1/upload", {"after": 0, "rows": [], "pending": pending_count(self.db)},
+                               signer=signer)["ack"])
+        if hwm <= acked:
+            return False
+        sent_before = journal.sent_seq(self.db)
+        with self.db.transaction() as conn:
+            if hwm > sent_before:
+                moved, shift = journal.renumber_above(conn, sent_before, hwm)
+                self._note(conn, "sync.journal_renumbered", "sync.journal.renumbered",
+                           {"hwm": hwm, "sent": sent_before, "rows": moved, "shift": shift})
+            journal.acknowledge(conn, hwm)     # an answer lost on the way: head office has up to hwm
+        return True
+
+    def _head_office_behind(self, acked: int, hwm: int) -> None:
+        """Head office's mark is below what it acknowledged (it was restored from an older backup):
+        resend from its mark what the journal still holds; the pruned part is noted, never waited for."""
+        if hwm >= acked or hwm < 0:
+            raise SyncError("sync.server_error", code="bad_gap")      # a gap answer that would not move us
+        gone = journal.unavailable(self.db, acked, hwm)
+        with self.db.transaction() as conn:
+            set_state(conn, "acked_seq", hwm)
+            set_state(conn, "sent_seq", hwm)
+            if gone is not None:      # ... which may have held erasures: those go again (RIG-3)
+                again = journal.rejournal_erasures(conn, iso(self.clock.now()))
+                self._note(conn, "sync.journal_unavailable", "sync.journal.unavailable",
+                           {"from": gone[0], "to": gone[1], "rows": gone[1] - gone[0] + 1, "erasures": again})
 
     def _send_blobs(self, tr, signer, batch: list[dict]) -> None:
         """Scan pages travel before the rows that point to them, named by their SHA-256."""

@@ -24,8 +24,12 @@ def save_state(db, **values) -> None:
 
 
 def pending_count(db) -> int:
+    """Sequence numbers not yet acknowledged: a span row counts `span`, less its part already acked."""
     acked = int(get_state(db, "acked_seq", 0) or 0)
-    return int(db.scalar("SELECT count(*) FROM change_journal WHERE seq > ?", (acked,), 0))
+    n = int(db.scalar("SELECT coalesce(sum(span), 0) FROM change_journal WHERE seq > ?", (acked,), 0))
+    end = db.scalar("SELECT seq + span - 1 FROM change_journal"
+                    " WHERE seq = (SELECT max(seq) FROM change_journal WHERE seq <= ?)", (acked,))
+    return n + max(0, int(end or 0) - acked)
 
 
 def sync_status(db) -> dict:

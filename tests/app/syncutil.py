@@ -19,8 +19,14 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 
+from starlette.testclient import TestClient
+
 from app.config import resolve_paths
+from app.headoffice.server import create_app
+from app.headoffice.service import HeadOffice
+from app.headoffice.storage import SQLiteStorage
 from app.store.vault import Vault
+from app.sync import SyncEngine
 
 ROOT = Path(__file__).resolve().parents[2]
 PG_ENV = "MEMBERDESK_TEST_PG_DSN"
@@ -49,6 +55,45 @@ def new_store(tmp_path: Path, code: str, clock, name: str = "测试门店"):
     session, _ = vault.setup(store_code=code, store_name=name, terminal_name="DESK-1", username="manager",
                              display_name="店长", password="Manager-pass-1")
     return vault, session, paths
+
+
+# -- in-process head office (Starlette TestClient, SQLite) for tests/app/test_sync_*.py -------------
+class HOClock:
+    def __init__(self, t: float = 1_800_000_000.0):
+        self.t = t
+
+    def __call__(self) -> float:
+        return self.t
+
+
+@pytest.fixture
+def hoc():
+    return HOClock()
+
+
+@pytest.fixture
+def ho(tmp_path, hoc):
+    storage = SQLiteStorage(tmp_path / "ho.db")
+    yield HeadOffice(storage, clock=hoc)
+    storage.close()
+
+
+@pytest.fixture
+def client(ho):
+    with TestClient(create_app(ho), base_url="http://testserver") as c:
+        yield c
+
+
+def engine(session, paths, client, **kw):
+    return SyncEngine.for_session(session, http=client, allow_plain_http=True, sleep=lambda s: None,
+                                  ledger_path=paths.erasure_ledger, **kw)
+
+
+def enrolled(session, paths, client, ho, code=None):
+    code = code or session.store_code
+    eng = engine(session, paths, client)
+    eng.enrol("http://testserver", code, ho.create_store(code, "门店"))
+    return eng
 
 
 def free_port() -> int:

@@ -6,55 +6,14 @@ import json
 
 import httpx
 import pytest
-from starlette.testclient import TestClient
 
 from app.erasure import erase_member, is_erased, read_ledger_file
-from app.headoffice.server import create_app
-from app.headoffice.service import HeadOffice
-from app.headoffice.storage import SQLiteStorage
 from app.sync import SyncEngine, SyncError, sync_log, sync_status
 from app.sync import feeds, signing
+from app.sync.journal import last_seq
 from app.sync.state import get_state, save_state
-from tests.app.syncutil import new_store
+from tests.app.syncutil import client, engine, enrolled, ho, hoc, new_store  # noqa: F401  (fixtures)
 from tests.factories import make_member
-
-
-class HOClock:
-    def __init__(self, t: float = 1_800_000_000.0):
-        self.t = t
-
-    def __call__(self) -> float:
-        return self.t
-
-
-@pytest.fixture
-def hoc():
-    return HOClock()
-
-
-@pytest.fixture
-def ho(tmp_path, hoc):
-    storage = SQLiteStorage(tmp_path / "ho.db")
-    yield HeadOffice(storage, clock=hoc)
-    storage.close()
-
-
-@pytest.fixture
-def client(ho):
-    with TestClient(create_app(ho), base_url="http://testserver") as c:
-        yield c
-
-
-def engine(session, paths, client, **kw):
-    return SyncEngine.for_session(session, http=client, allow_plain_http=True, sleep=lambda s: None,
-                                  ledger_path=paths.erasure_ledger, **kw)
-
-
-def enrolled(session, paths, client, ho, code=None):
-    code = code or session.store_code
-    eng = engine(session, paths, client)
-    eng.enrol("http://testserver", code, ho.create_store(code, "门店"))
-    return eng
 
 
 def test_enrol_upload_and_download(manager, paths, client, ho):
@@ -152,11 +111,11 @@ def test_same_batch_twice_is_a_noop_that_acknowledges(manager, paths, client, ho
 def test_gap_is_answered_with_expected_sequence_and_client_resends(manager, paths, client, ho):
     eng = enrolled(manager, paths, client, ho)
     first = make_member(manager)
-    save_state(manager.db, acked_seq=manager.db.scalar("SELECT max(seq) FROM change_journal"))  # as if acked …
+    save_state(manager.db, acked_seq=last_seq(manager.db))  # as if acked …
     second = make_member(manager)                         # … but head office never got the earlier rows
     eng.sync_once()
     assert ho.member_records(first) == 1 and ho.member_records(second) == 1
-    assert ho.list_stores()[0]["hwm"] == manager.db.scalar("SELECT max(seq) FROM change_journal")
+    assert ho.list_stores()[0]["hwm"] == last_seq(manager.db)
 
 
 def test_partial_updates_merge_at_head_office(manager, paths, client, ho):
