@@ -24,6 +24,7 @@ from app.errors import UserError, ValidationError
 from app.messages import register
 from app.purchases import PURCHASE_IMPORT, parse_amount_fen, parse_time_iso, record_touches
 from app.purchases.cards import card_field
+from app.sync.journal import add_purchase_batch
 
 log = logging.getLogger("memberdesk.purchases.import")
 
@@ -440,7 +441,11 @@ def _commit_batch(session, result: ImportResult, batch: _Batch, final: bool = Fa
                 "INSERT INTO purchases(store_code, pos_txn_id, member_id, purchased_at, amount_fen, goods_type,"
                 " payment_method, payment_ref, coupon_code, coupon_used_at, source, import_id, created_at, created_by)"
                 " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)", inserts)
-            _journal_batch(tx, store, result.import_id, max_before, len(inserts), now)
+            if tx.one("SELECT max(id) FROM purchases")[0] != max_before + len(inserts):
+                raise RuntimeError("purchase ids of an import batch are not consecutive")   # never journal a wrong range
+            # one journal row for the batch, expanded into a row per purchase when it is uploaded (app.sync)
+            add_purchase_batch(tx, ts=now, store_code=store, import_id=result.import_id,
+                               first_id=max_before + 1, last_id=max_before + len(inserts))
             # last purchase: noted per member in purchase_touch, folded into members by the retention sweep
             record_touches(tx, latest)
         if rejects:
@@ -452,16 +457,6 @@ def _commit_batch(session, result: ImportResult, batch: _Batch, final: bool = Fa
     result.accepted += len(inserts)
     result.duplicates += dup
     result.rejected.extend(rejects)
-
-
-def _journal_batch(tx, store: str, import_id: int, max_before: int, count: int, now: str) -> None:
-    """One journal row per purchase for head office, built by SQLite (same keys as _journal_payload)."""
-    tx.execute("INSERT INTO change_journal(ts, entity, entity_id, op, payload, member_id)"
-               " SELECT ?, 'purchase', store_code || ':' || pos_txn_id, 'upsert', json_object("
-               "'amount_fen', amount_fen, 'coupon_code', coupon_code, 'goods_type', goods_type,"
-               " 'member_id', member_id, 'payment_method', payment_method, 'pos_txn_id', pos_txn_id,"
-               " 'purchased_at', purchased_at), member_id FROM purchases WHERE id > ? ORDER BY id",
-               (now, max_before))
 
 
 def import_history(db, limit: int = 50) -> list[dict]:

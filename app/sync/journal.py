@@ -106,10 +106,10 @@ def expand(db, rows: list[dict], *, after: int = 0, limit: int | None = None) ->
             hi = min(hi, lo + limit - len(out) - 1)
         if lo > hi:
             continue
-        if span == 1:
-            out.append({k: row[k] for k in ("seq", "ts", "entity", "entity_id", "op", "payload", "member_id")})
-        else:
+        if row["entity"] in _EXPANDERS:      # a batch of one purchase is a span row of span 1
             out += _EXPANDERS[row["entity"]](db, row, lo, hi)
+        else:
+            out.append({k: row[k] for k in ("seq", "ts", "entity", "entity_id", "op", "payload", "member_id")})
     return out
 
 

@@ -212,14 +212,20 @@ def test_card_number_in_a_column_not_imported_is_refused_too(manager, tmp_path):
 
 
 def test_import_journals_each_purchase_for_head_office(manager, tmp_path):
+    """One journal row per import batch, expanded into one upload row per purchase (app.sync.journal)."""
+    from app.sync.journal import pending_rows
     mid = make_member(manager)
-    f = _csv(tmp_path / "pos.csv", [["T1", member_no(manager, mid), "2026-10-01 10:00:00", "10.5", "家电", "现金", "", "CP-1"]])
+    before = manager.db.scalar("SELECT count(*) FROM change_journal")
+    f = _csv(tmp_path / "pos.csv", [["T1", member_no(manager, mid), "2026-10-01 10:00:00", "10.5", "家电", "现金", "", "CP-1"],
+                                    ["T2", member_no(manager, mid), "2026-10-02 10:00:00", "3", "", "", "", ""]])
     import_pos_file(manager, f)
-    row = manager.db.one("SELECT entity_id, payload, member_id FROM change_journal WHERE entity = 'purchase'")
-    assert row["entity_id"] == "SH-001:T1" and row["member_id"] == mid
-    assert json.loads(row["payload"]) == {"amount_fen": 1050, "coupon_code": "CP-1", "goods_type": "家电",
-                                          "member_id": mid, "payment_method": "现金", "pos_txn_id": "T1",
-                                          "purchased_at": "2026-10-01T10:00:00+08:00"}
+    assert manager.db.scalar("SELECT count(*) FROM change_journal") == before + 1
+    rows = [r for r in pending_rows(manager.db, 0, 1000) if r["entity"] == "purchase"]
+    assert [r["entity_id"] for r in rows] == ["SH-001:T1", "SH-001:T2"] and rows[0]["member_id"] == mid
+    assert rows[1]["seq"] == rows[0]["seq"] + 1
+    assert rows[0]["payload"] == {"amount_fen": 1050, "coupon_code": "CP-1", "goods_type": "家电",
+                                  "member_id": mid, "payment_method": "现金", "pos_txn_id": "T1",
+                                  "purchased_at": "2026-10-01T10:00:00+08:00"}
 
 
 def test_gbk_after_a_long_ascii_start_is_still_read(manager, tmp_path):

@@ -261,3 +261,24 @@ def test_lost_answer_is_acknowledged_without_renumbering(manager, paths, client,
 def rec_log(session):
     from app.sync import sync_log
     return sync_log(session.db)
+
+
+def test_pos_import_reaches_head_office_through_one_span_row_per_batch(manager, paths, client, ho, tmp_path):
+    """The real import (batches of 2 here): every accepted purchase arrives at head office once, the
+    journal holds one row per batch until then, and nothing stays in it after the acknowledgement."""
+    from app.purchases.pos_import import import_pos_file
+    a, b = make_member(manager, "孙七"), make_member(manager, "周八")
+    no = {m: manager.db.scalar("SELECT member_no FROM members WHERE id = ?", (m,)) for m in (a, b)}
+    f = tmp_path / "pos.csv"
+    f.write_text("交易号,会员号,交易时间,金额\r\n" + "".join(
+        f"P{i},{no[a if i % 2 else b]},2026-10-0{1 + i} 10:00:00,{i}.50\r\n" for i in range(5)), encoding="utf-8")
+    eng, rec = recorded(manager, paths, client, ho)
+    before = manager.db.scalar("SELECT count(*) FROM change_journal")
+    assert import_pos_file(manager, f, batch_size=2).accepted == 5
+    assert manager.db.scalar("SELECT count(*) FROM change_journal WHERE entity = 'purchase_batch'") == 3
+    assert manager.db.scalar("SELECT count(*) FROM change_journal") == before + 3
+    eng.sync_once()
+    assert sorted(ho_purchases(ho)) == [f"SH-001:P{i}" for i in range(5)]
+    sent = [r for r in rec.rows() if r["entity"] == "purchase"]
+    assert [r["seq"] for r in sent] == list(range(sent[0]["seq"], sent[0]["seq"] + 5))
+    assert manager.db.scalar("SELECT count(*) FROM change_journal") == 0
