@@ -14,6 +14,7 @@ DOMAINS = [
     "app.scans",
     "app.originals",
     "app.purchases",
+    "app.pos_folder",
     "app.service_records",
     "app.disclosures",
     "app.retention",

@@ -8,6 +8,13 @@ from app.config import DEFAULTS
 from app.errors import ValidationError
 from app.staff import permissions as P
 
+_VALIDATORS: dict = {}
+
+
+def register_validator(key: str, fn) -> None:
+    """fn(value) -> the value to store, or raises ValidationError (the domain's own message)."""
+    _VALIDATORS[key] = fn
+
 
 def get_setting(db, key: str, default=None):
     row = db.one("SELECT value FROM settings WHERE key = ?", (key,))
@@ -35,6 +42,8 @@ def set_setting(session, key: str, value) -> None:
             raise ValidationError("settings.not_a_number", field=key) from None
         if value < 0:
             raise ValidationError("settings.not_a_number", field=key)
+    if key in _VALIDATORS:
+        value = _VALIDATORS[key](value)
     with session.write("settings.change", details={"key": key}) as tx:
         tx.execute("INSERT INTO settings(key, value, updated_at, updated_by) VALUES (?,?,?,?) "
                    "ON CONFLICT(key) DO UPDATE SET value=excluded.value, updated_at=excluded.updated_at,"

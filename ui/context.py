@@ -16,6 +16,7 @@ log = logging.getLogger("memberdesk.ui")
 class AppContext(QObject):
     session_changed = Signal(object)      # Session or None (locked)
     status_message = Signal(str)
+    pos_import_changed = Signal()         # a POS import finished (folder or by hand): status and home page redraw
 
     def __init__(self, vault, lang: str = "zh_CN", runner=None, parent=None):
         super().__init__(parent)
@@ -23,6 +24,8 @@ class AppContext(QObject):
         self.session = None
         self.lang = lang
         self.run_task = runner or ThreadRunner()
+        self.last_pos_run = None          # app.pos_folder.FolderRun of the latest folder import (this sign-in)
+        self.pos_file_names: dict[int, str] = {}   # import id -> the POS file's name, for imports seen this sign-in
 
     @property
     def paths(self):
@@ -34,7 +37,19 @@ class AppContext(QObject):
 
     def set_session(self, session) -> None:
         self.session = session
+        if session is None:
+            self.last_pos_run = None
+            self.pos_file_names.clear()
         self.session_changed.emit(session)
+
+    def note_pos_import(self, name: str | None = None, import_id: int | None = None, run=None) -> None:
+        """Remember a POS import (a file's name, or the folder run) and tell the pages."""
+        if run is not None:
+            self.last_pos_run = run
+            self.pos_file_names.update({f.import_id: f.name for f in run.files if f.import_id is not None})
+        if name and import_id is not None:
+            self.pos_file_names[import_id] = name
+        self.pos_import_changed.emit()
 
     def message(self, exc: BaseException) -> str:
         if isinstance(exc, UserError):

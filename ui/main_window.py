@@ -13,9 +13,11 @@ from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (QApplication, QDialog, QHBoxLayout, QLabel, QListWidget, QListWidgetItem,
                                QMainWindow, QPushButton, QStackedWidget, QWidget)
 
+from app.pos_folder import INTERVAL_MINUTES as POS_INTERVAL_MINUTES
 from app.settings import get_setting
 from ui.idle import InactivityTimer
 from ui.pages import registry
+from ui.widgets.pos_import_panel import status_line as pos_status_line
 from ui.widgets.sign_in_widget import SignInWidget
 
 log = logging.getLogger("memberdesk.ui.main")
@@ -58,13 +60,15 @@ class MainWindow(QMainWindow):
         self.staff_label.setObjectName("staffLabel")
         self.sync_label = QLabel()
         self.sync_label.setObjectName("syncLabel")
+        self.pos_label = QLabel()
+        self.pos_label.setObjectName("posLabel")
         self.lock_button = QPushButton(self.tr("锁定"))
         self.lock_button.setToolTip("Ctrl+L")
         self.lock_button.setObjectName("lockButton")
         self.lock_button.clicked.connect(self.lock)
         self.switch_button = QPushButton(self.tr("切换用户"))
         self.switch_button.clicked.connect(self.switch_user)
-        for w in (self.store_label, self.staff_label, self.sync_label):
+        for w in (self.store_label, self.staff_label, self.sync_label, self.pos_label):
             sb.addWidget(w)
         sb.addPermanentWidget(self.switch_button)
         sb.addPermanentWidget(self.lock_button)
@@ -81,6 +85,11 @@ class MainWindow(QMainWindow):
         self.background_timer = QTimer(self)
         self.background_timer.setInterval(60 * 60_000)
         self.background_timer.timeout.connect(self.background_jobs)
+        self.pos_timer = QTimer(self)              # the POS export folder, every few minutes (app.pos_folder)
+        self.pos_timer.setInterval(POS_INTERVAL_MINUTES * 60_000)
+        self.pos_timer.timeout.connect(self.import_pos_folder)
+        self._pos_running = False
+        ctx.pos_import_changed.connect(self.refresh_status)
         self._show_locked()
 
     # -- state -----------------------------------------------------------------------
@@ -91,6 +100,7 @@ class MainWindow(QMainWindow):
         self.idle.deactivate(QApplication.instance())
         self.status_timer.stop()
         self.background_timer.stop()
+        self.pos_timer.stop()
 
     def on_signed_in(self, session) -> None:
         from app.requests.restore import apply_ledger
@@ -109,6 +119,7 @@ class MainWindow(QMainWindow):
         self.idle.activate(minutes, QApplication.instance())
         self.status_timer.start()
         self.background_timer.start()
+        self.pos_timer.start()
         QTimer.singleShot(2000, self.background_jobs)
 
     def on_forgot_password(self) -> None:
@@ -184,6 +195,10 @@ class MainWindow(QMainWindow):
         role = self.tr("店长") if session.staff.is_manager else self.tr("店员")
         self.staff_label.setText(self.tr("当前员工：") + f"{session.staff.display_name}({role})")
         self.sync_label.setText(self._sync_text(session))
+        text, colour = pos_status_line(self.ctx)
+        self.pos_label.setText(text)
+        self.pos_label.setStyleSheet(f"color: {colour}" if colour else "")
+        self.pos_label.setVisible(bool(text))
 
     def _sync_text(self, session) -> str:
         try:
@@ -212,7 +227,8 @@ class MainWindow(QMainWindow):
         return text
 
     def background_jobs(self) -> None:
-        """Daily backup (and other domains' periodic jobs) off the UI thread."""
+        """Daily backup, the POS export folder and the retention sweep (other domains' periodic jobs), off
+        the UI thread."""
         session = self.ctx.session
         if session is None:
             return
@@ -223,6 +239,7 @@ class MainWindow(QMainWindow):
             self.ctx.run_task(lambda: backup.create_backup(self.ctx.vault, session),
                               lambda p: log.info("scheduled backup done"),
                               lambda e: log.error("scheduled backup failed: %s", type(e).__name__))
+        self.import_pos_folder()
         # The daily retention sweep (at most once a day; RET-1..4), as the store itself.
         try:
             from app.retention.sweep import sweep_due
@@ -232,6 +249,37 @@ class MainWindow(QMainWindow):
         self.ctx.run_task(lambda: sweep_due(session, ledger_path=ledger),
                           lambda r: log.info("retention sweep: %s", "done" if r else "already ran today"),
                           lambda e: log.error("retention sweep failed: %s", type(e).__name__))
+
+    def import_pos_folder(self) -> None:
+        """Import the POS export folder (setting pos_export_folder; nothing when it is empty) off the UI
+        thread, as the signed-in person (clerks may import). One run at a time: a big file may outlast the
+        timer's interval."""
+        session = self.ctx.session
+        if session is None or self._pos_running:
+            return
+        from app.pos_folder import FolderRun, run_folder_import
+        self._pos_running = True
+
+        def done(run):
+            self._pos_running = False
+            if self.ctx.session is not session:
+                return
+            if run is None:                        # no folder set (any more): an old problem no longer applies
+                if self.ctx.last_pos_run is not None:
+                    self.ctx.last_pos_run = None
+                    self.ctx.note_pos_import()
+                return
+            log.info("pos folder import: %s file(s), %s accepted, %s rejected, %s refused",
+                     len(run.files), run.accepted, run.rejected, len(run.refused))
+            self.ctx.note_pos_import(run=run)
+
+        def failed(exc):
+            self._pos_running = False
+            log.error("pos folder import failed: %s", type(exc).__name__)
+            if self.ctx.session is session:
+                self.ctx.note_pos_import(run=FolderRun(at="", problem="pos_folder.failed"))
+
+        self.ctx.run_task(lambda: run_folder_import(session), done, failed)
 
     # -- locking ---------------------------------------------------------------------
     def lock(self) -> None:

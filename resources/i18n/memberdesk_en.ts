@@ -488,6 +488,10 @@
         <translation>Import resumed after line {n}.</translation>
     </message>
     <message>
+        <source>文件：</source>
+        <translation>File: </translation>
+    </message>
+    <message>
         <source>交易号</source>
         <translation>Transaction no.</translation>
     </message>
@@ -1415,6 +1419,93 @@
     <message>
         <source>收银导出文件 (*.csv *.json *.jsonl *.txt)</source>
         <translation>POS export files (*.csv *.json *.jsonl *.txt)</translation>
+    </message>
+</context>
+<context>
+    <name>PosImportPanel</name>
+    <message>
+        <source>文件 {name} 未能导入：{reason}。</source>
+        <translation>File {name} was not imported: {reason}.</translation>
+    </message>
+    <message>
+        <source>尚未导入过收银数据。</source>
+        <translation>No POS data has been imported yet.</translation>
+    </message>
+    <message>
+        <source>上次导入：{when}，导入 {a} 条，未导入 {r} 条。</source>
+        <translation>Last import: {when}, {a} imported, {r} not imported.</translation>
+    </message>
+    <message>
+        <source>收银数据：导入有问题，请看首页</source>
+        <translation>POS data: import problem, see Home</translation>
+    </message>
+    <message>
+        <source>收银数据：尚未导入</source>
+        <translation>POS data: nothing imported yet</translation>
+    </message>
+    <message>
+        <source>收银数据：{when} 导入 {a} 条</source>
+        <translation>POS data: {a} imported at {when}</translation>
+    </message>
+    <message>
+        <source>，未导入 {r} 条</source>
+        <translation>, {r} not imported</translation>
+    </message>
+    <message>
+        <source>收银数据</source>
+        <translation>POS data</translation>
+    </message>
+    <message>
+        <source>导入收银数据…</source>
+        <translation>Import POS data…</translation>
+    </message>
+    <message>
+        <source>导入收银系统导出的交易记录文件</source>
+        <translation>Import a transactions file exported by the POS</translation>
+    </message>
+    <message>
+        <source>导入时间</source>
+        <translation>Time</translation>
+    </message>
+    <message>
+        <source>文件</source>
+        <translation>File</translation>
+    </message>
+    <message>
+        <source>已导入</source>
+        <translation>Imported</translation>
+    </message>
+    <message>
+        <source>重复</source>
+        <translation>Duplicates</translation>
+    </message>
+    <message>
+        <source>未导入</source>
+        <translation>Not imported</translation>
+    </message>
+    <message>
+        <source>状态</source>
+        <translation>Status</translation>
+    </message>
+    <message>
+        <source>查看未导入的行…</source>
+        <translation>Show lines not imported…</translation>
+    </message>
+    <message>
+        <source>每 {m} 分钟自动导入收银系统导出文件夹中的新文件：</source>
+        <translation>New files in the POS export folder are imported every {m} minutes: </translation>
+    </message>
+    <message>
+        <source>未设置收银系统导出文件夹：收银数据需手动导入（店长可在“设置”中设置文件夹）。</source>
+        <translation>No POS export folder is set: import POS data by hand (a store manager can set the folder in Settings).</translation>
+    </message>
+    <message>
+        <source>完成</source>
+        <translation>Done</translation>
+    </message>
+    <message>
+        <source>未完成</source>
+        <translation>Not finished</translation>
     </message>
 </context>
 <context>
@@ -3111,6 +3202,30 @@
         <translation>Chinese font for printing</translation>
     </message>
     <message>
+        <source>收银数据</source>
+        <translation>POS data</translation>
+    </message>
+    <message>
+        <source>留空：不自动导入</source>
+        <translation>Empty: no automatic import</translation>
+    </message>
+    <message>
+        <source>选择文件夹…</source>
+        <translation>Choose folder…</translation>
+    </message>
+    <message>
+        <source>保存</source>
+        <translation>Save</translation>
+    </message>
+    <message>
+        <source>收银系统导出文件夹</source>
+        <translation>POS export folder</translation>
+    </message>
+    <message>
+        <source>收银系统把导出文件存放在这个文件夹时，MemberDesk 每隔几分钟导入新文件（只读取，不移动也不删除）。留空则不自动导入，店员可在首页手动导入。</source>
+        <translation>When the POS saves its export files in this folder, MemberDesk imports new files every few minutes (it only reads them: nothing is moved or deleted). Leave it empty for no automatic import; clerks can import by hand on the Home page.</translation>
+    </message>
+    <message>
         <source>我的账户</source>
         <translation>My account</translation>
     </message>
@@ -3217,6 +3332,18 @@
     <message>
         <source>TrueType 字体 (*.ttf *.ttc)</source>
         <translation>TrueType fonts (*.ttf *.ttc)</translation>
+    </message>
+    <message>
+        <source>已保存，正在导入文件夹中的新文件。</source>
+        <translation>Saved. Importing the new files in the folder now.</translation>
+    </message>
+    <message>
+        <source>已保存：不自动导入收银数据。</source>
+        <translation>Saved: POS data is not imported automatically.</translation>
+    </message>
+    <message>
+        <source>选择收银系统存放导出文件的文件夹</source>
+        <translation>Choose the folder the POS saves its export files in</translation>
     </message>
     <message>
         <source>界面语言</source>

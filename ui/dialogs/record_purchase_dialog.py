@@ -1,5 +1,6 @@
 """录入消费记录 (a purchase keyed at the counter), 登记服务记录 (complaint / feedback / survey) and the
-POS file import with its report of rejected lines. Opened from the member page and the retention page.
+POS file import with its report of rejected lines. Opened from the member page, the home page (the POS
+import, for clerks too) and the retention page.
 
     RecordPurchaseDialog(ctx, member_id, parent).exec()
     ServiceRecordDialog(ctx, member_id, parent).exec()
@@ -150,7 +151,7 @@ class ServiceRecordDialog(QDialog):
 class ImportReportDialog(QDialog):
     """What the POS import did: accepted, duplicates, and each rejected line with its reason."""
 
-    def __init__(self, result, lang: str = "zh_CN", parent=None):
+    def __init__(self, result, lang: str = "zh_CN", parent=None, file_name: str | None = None):
         super().__init__(parent)
         self.setWindowTitle(self.tr("收银数据导入结果"))
         self.setMinimumSize(520, 420)
@@ -161,6 +162,8 @@ class ImportReportDialog(QDialog):
             head = self.tr("该文件此前已导入完毕。") + head
         elif result.resumed_from:
             head = self.tr("从第 {n} 行之后继续导入。").format(n=result.resumed_from) + head
+        if file_name:
+            head = self.tr("文件：") + file_name + "\n" + head
         label = QLabel(head)
         label.setWordWrap(True)
         label.setObjectName("import_summary")
@@ -186,8 +189,12 @@ class ImportReportDialog(QDialog):
 
 
 def import_pos_with_report(ctx, parent, path: str | None = None, show: bool = True):
-    """Ask for a POS export file, import it in the background, show the report. Returns the dialog (tests)."""
-    from app.purchases.pos_import import import_pos_file
+    """Ask for a POS export file, import it in the background, show the report. Returns the dialog (tests).
+    The home page (导入收银数据…, clerks too) and the retention page open this; never at the same time as the
+    folder import (app.pos_folder.import_file waits for it)."""
+    from pathlib import Path
+
+    from app.pos_folder import import_file
 
     session = ctx.session
     if session is None:
@@ -201,10 +208,17 @@ def import_pos_with_report(ctx, parent, path: str | None = None, show: bool = Tr
     holder = {}
 
     def done(result):
-        dlg = ImportReportDialog(result, ctx.lang, parent)
+        if ctx.session is not session:        # locked (or another person signed in) meanwhile
+            return
+        ctx.note_pos_import(Path(path).name, result.import_id)
+        dlg = ImportReportDialog(result, ctx.lang, parent, file_name=Path(path).name)
         holder["dialog"] = dlg
         if show:
             dlg.exec()
 
-    ctx.run_task(lambda: import_pos_file(session, path), done, lambda exc: ctx.show_error(parent, exc))
+    def failed(exc):
+        if ctx.session is session:
+            ctx.show_error(parent, exc)
+
+    ctx.run_task(lambda: import_file(session, path), done, failed)
     return holder.get("dialog")

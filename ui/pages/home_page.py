@@ -1,4 +1,5 @@
-"""Home: who is signed in, and what is due or overdue (managers see it first thing)."""
+"""Home: who is signed in, what is due or overdue (managers see it first thing), and the POS data
+(收银数据 — the last import, problems, and 导入收银数据… for clerks and managers)."""
 from __future__ import annotations
 
 from PySide6.QtGui import QFont
@@ -7,6 +8,7 @@ from PySide6.QtGui import QColor
 
 from app import reminders
 from ui.pages.registry import PageSpec, register_page
+from ui.widgets.pos_import_panel import PosImportPanel
 
 LEVEL_COLOURS = {"overdue": "#c0392b", "due": "#b7791f", "info": "#24292f"}
 
@@ -33,6 +35,8 @@ class HomePage(QWidget):
         self.items.setObjectName("reminders")
         self.items.itemActivated.connect(self._open)
         lay.addWidget(self.items, 1)
+        self.pos = PosImportPanel(ctx)
+        lay.addWidget(self.pos)
         self.refresh()
 
     def refresh(self) -> None:
@@ -51,6 +55,7 @@ class HomePage(QWidget):
             self.items.addItem(item)
         if not found:
             self.items.addItem(QListWidgetItem(self.tr("目前没有到期或逾期的事项。")))
+        self.pos.refresh()
 
     def _open(self, item) -> None:
         key = item.data(256)

@@ -1,4 +1,5 @@
-"""Settings: language, idle lock, backups, audit check, staff accounts (manager), own password."""
+"""Settings: language, idle lock, backups, the POS export folder, audit check, staff accounts (manager),
+own password."""
 from __future__ import annotations
 
 from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QDialog, QFormLayout, QGroupBox,
@@ -14,7 +15,7 @@ from app.store import backup
 from ui import messagebox
 from ui.i18n import LANGUAGES
 from ui.pages.registry import PageSpec, register_page
-from ui.widgets.dialog_parts import error_label, ok_cancel
+from ui.widgets.dialog_parts import ERROR_STYLE, error_label, ok_cancel
 
 
 class AddStaffDialog(QDialog):
@@ -102,6 +103,34 @@ class SettingsPage(QWidget):
         font_row.addWidget(font_button)
         form.addRow(self.tr("打印用中文字体"), font_row)
         lay.addWidget(general)
+
+        pos = QGroupBox(self.tr("收银数据"))
+        pform = QFormLayout(pos)
+        prow = QHBoxLayout()
+        self.pos_folder = QLineEdit(str(get_setting(ctx.db, "pos_export_folder", "") or ""))
+        self.pos_folder.setObjectName("pos_export_folder")
+        self.pos_folder.setPlaceholderText(self.tr("留空：不自动导入"))
+        self.pos_folder.setEnabled(manager)
+        self.pos_folder.returnPressed.connect(self.save_pos_folder)
+        prow.addWidget(self.pos_folder, 1)
+        choose = QPushButton(self.tr("选择文件夹…"))
+        choose.setEnabled(manager)
+        choose.clicked.connect(self._choose_pos_folder)
+        prow.addWidget(choose)
+        self.pos_save = QPushButton(self.tr("保存"))
+        self.pos_save.setEnabled(manager)
+        self.pos_save.clicked.connect(self.save_pos_folder)
+        prow.addWidget(self.pos_save)
+        pform.addRow(self.tr("收银系统导出文件夹"), prow)
+        self.pos_hint = QLabel(self.tr("收银系统把导出文件存放在这个文件夹时，MemberDesk 每隔几分钟导入新文件（只读取，不移动也不删除）。"
+                                       "留空则不自动导入，店员可在首页手动导入。"))
+        self.pos_hint.setWordWrap(True)
+        self.pos_hint.setStyleSheet("color: #57606a")
+        pform.addRow(self.pos_hint)
+        self.pos_note = error_label()
+        self.pos_note.setObjectName("pos_folder_note")
+        pform.addRow(self.pos_note)
+        lay.addWidget(pos)
 
         own = QGroupBox(self.tr("我的账户"))
         row = QHBoxLayout(own)
@@ -202,6 +231,30 @@ class SettingsPage(QWidget):
         if path:
             self._save("font_path", path)
             self._show_font()
+
+    def save_pos_folder(self) -> bool:
+        """Store the POS export folder (empty = off); an unusable folder is refused with the reason."""
+        try:
+            set_setting(self.ctx.session, "pos_export_folder", self.pos_folder.text())
+        except UserError as exc:
+            self.pos_note.setStyleSheet(ERROR_STYLE)
+            self.pos_note.setText(exc.message(self.ctx.lang))
+            return False
+        folder = str(get_setting(self.ctx.db, "pos_export_folder", "") or "")
+        self.pos_folder.setText(folder)
+        self.pos_note.setStyleSheet("color: #1a7f37")
+        self.pos_note.setText(self.tr("已保存，正在导入文件夹中的新文件。") if folder else self.tr("已保存：不自动导入收银数据。"))
+        run_now = getattr(self.window(), "import_pos_folder", None)
+        if callable(run_now):
+            run_now()                 # the first import now, not in a few minutes
+        return True
+
+    def _choose_pos_folder(self) -> None:
+        from PySide6.QtWidgets import QFileDialog
+        folder = QFileDialog.getExistingDirectory(self, self.tr("选择收银系统存放导出文件的文件夹"), self.pos_folder.text())
+        if folder:
+            self.pos_folder.setText(folder)
+            self.save_pos_folder()
 
     def _language_changed(self) -> None:
         write_terminal(self.ctx.paths, language=self.language.currentData())
