@@ -15,6 +15,7 @@ import csv
 import hashlib
 import json
 import logging
+import time
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -468,11 +469,16 @@ def import_history(db, limit: int = 50) -> list[dict]:
 POS_SUFFIXES = (".csv", ".txt", ".json", ".jsonl", ".ndjson")
 
 
-def import_pos_folder(session, folder) -> list[tuple[str, ImportResult | None, str | None]]:
+SETTLE_SECONDS = 20      # a file changed more recently than this may still be being written by the POS
+
+
+def import_pos_folder(session, folder, *, settle_seconds: float = SETTLE_SECONDS
+                      ) -> list[tuple[str, ImportResult | None, str | None]]:
     """Import every POS export file dropped in `folder` (the POS writes there). Files already imported
-    completely (same content hash) are skipped; an interrupted one resumes. Files are only read, never
-    moved or deleted (they belong to the POS). Returns (file name, result or None, error key or None) per
-    file imported or failed now. The main window's timer can call this beside sweep_due()."""
+    completely (same content hash) are skipped; an interrupted one resumes; a file changed in the last
+    `settle_seconds` is left for the next run (the POS may still be writing it: importing it now would
+    report its cut-off last line as rejected). Files are only read, never moved or deleted (they belong
+    to the POS). Returns (file name, result or None, error key or None) per file imported or failed now."""
     session.require(PURCHASE_IMPORT)
     folder = Path(folder)
     out = []
@@ -480,7 +486,8 @@ def import_pos_folder(session, folder) -> list[tuple[str, ImportResult | None, s
         return out
     for path in sorted(p for p in folder.iterdir() if p.is_file() and p.suffix.lower() in POS_SUFFIXES):
         try:
-            if path.stat().st_size == 0:
+            st = path.stat()
+            if st.st_size == 0 or time.time() - st.st_mtime < settle_seconds:
                 continue
             digest = _sha256(path)
             done = session.db.one("SELECT finished_at FROM pos_imports WHERE file_sha256 = ?", (digest,))

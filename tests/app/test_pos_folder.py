@@ -2,6 +2,9 @@
 runs the folder import, the run says what happened in keys (never paths or row values)."""
 from __future__ import annotations
 
+import os
+import time
+
 import pytest
 
 from app.errors import ValidationError
@@ -34,6 +37,8 @@ def test_a_clerk_session_imports_the_folder_once(manager, clerk, tmp_path):
     set_setting(manager, "pos_export_folder", str(folder))
     (folder / "a.csv").write_text(f"交易号,会员号,交易时间,金额\nT1,{no},2026-10-01 10:00,10\nT2,{no},x,1\n", "utf-8")
     (folder / "b.csv").write_text("a,b\n1,2\n", "utf-8")
+    for f in folder.iterdir():          # as if the POS finished writing them a minute ago
+        os.utime(f, (time.time() - 60, time.time() - 60))
     run = run_folder_import(clerk)
     assert [(f.name, f.accepted, f.rejected, f.error) for f in run.files] == [
         ("a.csv", 1, 1, None), ("b.csv", 0, 0, "pos.columns_missing")]

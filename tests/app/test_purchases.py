@@ -22,6 +22,14 @@ VISA = luhn_card("411111111111", 16)
 UNIONPAY = luhn_card("622202123456789", 19)
 
 
+def settled(path):
+    """As if the POS finished writing the file a minute ago (the folder import leaves fresher files)."""
+    import os
+    import time
+    os.utime(path, (time.time() - 60, time.time() - 60))
+    return path
+
+
 def member_no(session, mid):
     return session.db.scalar("SELECT member_no FROM members WHERE id = ?", (mid,))
 
@@ -252,11 +260,20 @@ def test_watched_folder_imports_each_file_once(manager, tmp_path):
                                                  "amount": 5}]), "utf-8")
     (drop / "notes.pdf").write_bytes(b"%PDF")
     (drop / "broken.csv").write_text("只有一行\r\n", "utf-8")
+    (drop / "writing.csv").write_text("交易号,会员号,交易时间,金额\r\nT9,", "utf-8")
+    for f in drop.iterdir():
+        if f.name != "writing.csv":
+            settled(f)
     first = import_pos_folder(manager, drop)
     assert sorted((n, r.accepted if r else None, e) for n, r, e in first) == [
         ("broken.csv", None, "pos.columns_missing"), ("day1.csv", 1, None), ("day2.json", 1, None)]
     assert [n for n, _, _ in import_pos_folder(manager, drop)] == ["broken.csv"]    # imported files are skipped
-    assert manager.db.scalar("SELECT count(*) FROM purchases") == 2
+    # the POS finishes writing: the file is imported once it has not changed for SETTLE_SECONDS
+    (drop / "writing.csv").write_text(f"交易号,会员号,交易时间,金额\r\nT9,{no},2026-10-03 10:00,7\r\n", "utf-8")
+    assert [n for n, _, _ in import_pos_folder(manager, drop)] == ["broken.csv"]
+    settled(drop / "writing.csv")
+    assert [(n, r.accepted, r.rejected) for n, r, _ in import_pos_folder(manager, drop) if r] == [("writing.csv", 1, [])]
+    assert manager.db.scalar("SELECT count(*) FROM purchases") == 3
     assert (drop / "day1.csv").exists()                                             # the POS's files stay
 
 

@@ -2,7 +2,9 @@
 the clerk's 导入收银数据… on the home page, the status it shows. Screenshots in zh_CN and en."""
 from __future__ import annotations
 
+import os
 import re
+import time
 
 import pytest
 from PySide6.QtWidgets import QApplication, QLabel, QPushButton
@@ -23,6 +25,12 @@ def _shot(widget, name):
 
 def _csv(path, *rows, encoding="utf-8"):
     path.write_bytes((HEADER + "".join(r + "\r\n" for r in rows)).encode(encoding))
+    return _settled(path)
+
+
+def _settled(path):
+    """As if the POS finished writing the file a minute ago (the folder import leaves fresher files)."""
+    os.utime(path, (time.time() - 60, time.time() - 60))
     return path
 
 
@@ -142,6 +150,7 @@ def test_background_job_imports_a_dropped_file_once(qtbot, window, tmp_path):
     assert first.exists()                                      # the POS's file is never moved or deleted
     _csv(folder / "20261102.csv", f"T3,{no},2026-11-02 08:30,12")
     (folder / "readme.csv").write_text("说明,无\r\n", "utf-8")   # a file the import refuses: said in plain words
+    _settled(folder / "readme.csv")
     win.import_pos_folder()
     assert count() == 2
     assert home.pos.problem.isVisible()
@@ -194,6 +203,7 @@ def test_home_page_pos_panel_in_english(qtbot, vault, manager, tmp_path, english
     set_setting(manager, "pos_export_folder", str(folder))
     _csv(folder / "a.csv", f"T1,{no},2026-10-01 10:00,10", f"T2,{no},2026-10-01 11:00,-5")
     (folder / "b.csv").write_text("x,y\r\n1,2\r\n", "utf-8")
+    _settled(folder / "b.csv")
     from app.pos_folder import run_folder_import
     ctx = _ctx(vault, manager, "en")
     ctx.note_pos_import(run=run_folder_import(manager))
