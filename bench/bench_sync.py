@@ -60,6 +60,28 @@ def make_store_db(path: Path, rows: int, plain: bool):
     return db
 
 
+def make_pos_store_db(path: Path, rows: int, plain: bool):
+    """A store whose journal holds POS import batches: `rows` purchases journalled as span rows of 50,000
+    (app.sync.journal.add_purchase_batch), expanded per purchase at upload."""
+    from app.sync.journal import add_purchase_batch
+    db = open_database(path, None if plain else secrets.token_bytes(32), plain=plain)
+    now = "2026-11-28T10:00:00+08:00"
+    with db.transaction() as conn:
+        conn.executemany("INSERT INTO members(id, member_no, name, mobile, status, registered_at, registered_store,"
+                         " updated_at) VALUES (?,?,?,?,?,?,?,?)",
+                         [(f"{i:016x}", f"M{i:09d}", "测试会员", f"139{i:08d}", "active", now, "SH-001", now)
+                          for i in range(1000)])
+    for start in range(0, rows, 50000):
+        n = min(50000, rows - start)
+        with db.transaction() as conn:
+            conn.executemany("INSERT INTO purchases(id, store_code, pos_txn_id, member_id, purchased_at, amount_fen,"
+                             " goods_type, payment_method, source, import_id, created_at) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+                             [(start + k + 1, "SH-001", f"N{start + k:09d}", f"{(start + k) % 1000:016x}", now, 1280,
+                               "家电", "支付宝", "pos", 1, now) for k in range(n)])
+            add_purchase_batch(conn, ts=now, store_code="SH-001", import_id=1, first_id=start + 1, last_id=start + n)
+    return db
+
+
 def enrol_engine(db, code: str, server: ServerProcess, tls: dict) -> SyncEngine:
     storage = open_storage(server.db_url, pool_size=1)
     enrol_code = HeadOffice(storage).create_store(code, "bench")
@@ -78,6 +100,13 @@ def bench_upload(server, tls, tmp: Path, rows: int, label: str) -> list[tuple]:
         n = eng.upload()
         dt = time.perf_counter() - t0
         out.append((label, "plain SQLite" if plain else "SQLCipher", n, dt, n / dt))
+        db.close()
+        db = make_pos_store_db(tmp / f"pos-{label}-{plain}.db", rows * 5, plain)
+        eng = enrol_engine(db, f"PO-{label[:2].upper()}{int(plain)}", server, tls)
+        t0 = time.perf_counter()
+        n = eng.upload()
+        dt = time.perf_counter() - t0
+        out.append((label, ("plain SQLite" if plain else "SQLCipher") + ", POS import spans", n, dt, n / dt))
         db.close()
     return out
 
