@@ -101,7 +101,8 @@ def record_consent(tx, session, member_id: str, notice: Notice, decisions: dict[
                    (notice.version, now, member_id))
     tx.journal("consent", rid, "upsert", {"member_id": member_id, "kind": kind, "notice_version": notice.version,
                                           "notice_hash": notice.content_hash, "method": method,
-                                          "decisions": {c: bool(g) for c, g in decisions.items()}, "at": now},
+                                          "decisions": {c: bool(g) for c, g in decisions.items()}, "at": now,
+                                          "evidence_ref": evidence_ref},
                member_id=member_id)
     return rid
 

@@ -1,7 +1,9 @@
 """Member registration as a plain state machine (the Qt wizard only renders it).
 
-    NOTICE -> CONSENT -> SENSITIVE (one screen per granted sensitive purpose) -> FIELDS -> REVIEW -> DONE
+    on screen:  NOTICE -> CONSENT -> SENSITIVE (one screen per granted sensitive purpose) -> FIELDS -> REVIEW -> DONE
+    on paper:   FORM -> CONSENT (with the paper signatures of sensitive purposes) -> FIELDS -> REVIEW -> DONE
                                                               \\-> EXISTING (mobile already a member)
+`choose_mode("screen" | "paper")` on the first step switches between the two (nothing decided is kept).
 
 - NOTICE: the customer reads the current notice before anything is collected (NOT-1).
 - CONSENT: one decision per purpose, nothing pre-ticked; "next" depends only on the required
@@ -12,6 +14,10 @@
 - FIELDS: only the fields of granted purposes (MIN-1..3); a birth date under 14 (or the minor box)
   asks for the guardian's name, relation and confirmation (CON-4).
 - REVIEW -> submit(): one transaction (app.members.service.register_member).
+- Paper (signed registration form, CON-1): FORM takes the serial, typed or scanned, checked by
+  app.members.paper_form; the notice is the version printed on that form (NOT-2). CONSENT: the ticks
+  copied from paper and, per granted sensitive purpose, the clerk's confirmation of the customer's
+  separate signature beside it (SEN-1). REVIEW needs "the customer signed the form"; method "paper".
 `back()` never loses what was typed; fields of a purpose refused later are kept in the form but
 never submitted.
 """
@@ -22,12 +28,14 @@ from enum import Enum
 from app.errors import UserError, ValidationError
 from app.members import validation as V
 from app.members.fields import FIELD_PURPOSE, OPTIONAL_FIELDS
+from app.members.paper_form import PaperForm, find_paper_form
 from app.members.service import MobileExists, find_by_mobile, register_member
-from app.notices import Notice, current_notice
+from app.notices import Notice, current_notice, get_notice
 from app.notices.model import REQUIRED_PURPOSE
 
 
 class Step(str, Enum):
+    FORM = "form"            # paper: which signed form is being entered
     NOTICE = "notice"
     CONSENT = "consent"
     SENSITIVE = "sensitive"
@@ -57,6 +65,12 @@ class RegistrationFlow:
         self.sensitive_index = 0
         self.result: dict | None = None
         self.existing_member_id: str | None = None
+        self.screen_notice = self.notice
+        self.form: PaperForm | None = None        # paper mode: the form being entered
+        self.signed_on_paper: set[str] = set()    # sensitive purposes whose separate signature the clerk saw
+        self.paper_signed = False                 # the clerk saw the customer's signature on the form
+        if method == "paper":
+            self.method, self.step = "paper", Step.FORM
 
     # -- derived state -------------------------------------------------------------
     @property
@@ -104,6 +118,69 @@ class RegistrationFlow:
         self.decisions[code] = bool(granted)
         if not granted:
             self.signatures.pop(code, None)
+            self.signed_on_paper.discard(code)
+
+    # -- paper mode ----------------------------------------------------------------
+    @property
+    def paper(self) -> bool:
+        return self.method == "paper"
+
+    def choose_mode(self, mode: str) -> Step:
+        """On the first step: the customer reads and ticks on screen, or fills in a paper form."""
+        if self.step not in (Step.NOTICE, Step.FORM) or mode not in ("screen", "paper"):
+            raise UserError("error.generic")
+        if mode != self.method:
+            self.method = mode
+            self.form = None
+            self._use_notice(self.screen_notice)
+        self.step = Step.FORM if mode == "paper" else Step.NOTICE
+        return self.step
+
+    def _use_notice(self, notice: Notice) -> None:
+        """Switching notice (or mode) starts the decisions afresh: nothing pre-ticked."""
+        self.notice = notice
+        self.decisions = {p.code: None for p in notice.purposes}
+        self.signatures.clear()
+        self.signed_on_paper.clear()
+        self.paper_signed = False
+        self.sensitive_index = 0
+
+    def set_form(self, text: str) -> PaperForm:
+        """The serial typed or scanned; raises ValidationError(field="serial") with the reason."""
+        form = find_paper_form(self.session.db, self.session.store_code, text, self.today)
+        if self.form is None or form.serial != self.form.serial:
+            self._use_notice(form.notice)       # the version printed on that form, not necessarily today's
+        self.form = form
+        return form
+
+    def confirm_paper_signature(self, code: str, seen: bool) -> None:
+        """The customer's separate signature beside this sensitive purpose is on the form (SEN-1)."""
+        if seen and self.decisions.get(code):
+            self.signed_on_paper.add(code)
+        else:
+            self.signed_on_paper.discard(code)
+
+    def confirm_paper_signed(self, seen: bool) -> None:
+        self.paper_signed = bool(seen)
+
+    def form_outdated(self) -> str | None:
+        """The version in effect today when the form carries an older one (the member will be asked
+        to consent again to what changed), else None."""
+        if not self.form:
+            return None
+        current = current_notice(self.session.db, self.notice.lang, self.today.isoformat())
+        return current.version if current.version != self.notice.version else None
+
+    def display_notice(self, lang: str) -> Notice:
+        """The notice whose titles the clerk's screen shows: the form's version in the UI language when
+        it is stored with the same purposes (the record always names the printed one)."""
+        if not self.paper or lang == self.notice.lang:
+            return self.notice
+        try:
+            other = get_notice(self.session.db, self.notice.version, lang)
+        except UserError:
+            return self.notice
+        return other if other.codes == self.notice.codes else self.notice
 
     def sign(self, code: str, png: bytes) -> None:
         self.signatures[code] = bytes(png)
@@ -149,14 +226,25 @@ class RegistrationFlow:
     # -- navigation ----------------------------------------------------------------
     def next(self) -> Step:
         """Validate the current step and advance. Raises UserError (with .field) when it cannot."""
-        if self.step is Step.NOTICE:
+        if self.step is Step.FORM:
+            if self.form is None:
+                raise ValidationError("member.form_needed", field="serial")
+            self.step = Step.CONSENT
+        elif self.step is Step.NOTICE:
             self.acknowledge_notice()
             self.step = Step.CONSENT
         elif self.step is Step.CONSENT:
             if not self.can_confirm_consent():
                 raise UserError("consent.required_missing")
             self.sensitive_index = 0
-            self.step = Step.SENSITIVE if self.sensitive_pending() else Step.FIELDS
+            if self.paper:
+                for code in self.sensitive_pending():
+                    if code not in self.signed_on_paper:
+                        raise ValidationError("member.paper_sensitive_unsigned", field=f"paper_sensitive_{code}",
+                                              purpose=self.notice.purpose(code).title)
+                self.step = Step.FIELDS
+            else:
+                self.step = Step.SENSITIVE if self.sensitive_pending() else Step.FIELDS
         elif self.step is Step.SENSITIVE:
             code = self.current_sensitive()
             if code and not self.signatures.get(code):
@@ -187,14 +275,14 @@ class RegistrationFlow:
 
     def back(self) -> Step:
         if self.step is Step.CONSENT:
-            self.step = Step.NOTICE
+            self.step = Step.FORM if self.paper else Step.NOTICE
         elif self.step is Step.SENSITIVE:
             if self.sensitive_index > 0:
                 self.sensitive_index -= 1
             else:
                 self.step = Step.CONSENT
         elif self.step is Step.FIELDS:
-            pend = self.sensitive_pending()
+            pend = [] if self.paper else self.sensitive_pending()
             if pend:
                 self.sensitive_index = len(pend) - 1
                 self.step = Step.SENSITIVE
@@ -229,14 +317,19 @@ class RegistrationFlow:
         """REVIEW -> DONE: one transaction. A mobile registered meanwhile -> EXISTING."""
         if self.step is not Step.REVIEW:
             raise UserError("error.generic")
+        if self.paper and not self.paper_signed:
+            raise ValidationError("member.paper_unsigned", field="paper_signed")
         decisions = {c: bool(g) for c, g in self.decisions.items()}   # undecided = refused, recorded as such
+        paper = self.paper and self.form is not None
         try:
             self.result = register_member(
                 self.session, cipher, notice=self.notice, decisions=decisions, values=self.submitted_values(),
-                method="signature" if self.signatures else self.method,
+                method="paper" if paper else "signature" if self.signatures else self.method,
                 guardian=dict(self.guardian) if self.is_minor() else None,
-                signatures={c: s for c, s in self.signatures.items() if c in self.sensitive_pending()},
-                minor=self.is_minor())
+                signatures={} if paper else
+                {c: s for c, s in self.signatures.items() if c in self.sensitive_pending()},
+                minor=self.is_minor(), evidence_ref=self.form.serial if paper else None,
+                signed_on_paper=self.signed_on_paper & set(self.sensitive_pending()) if paper else ())
         except MobileExists as exc:
             self.existing_member_id = exc.member_id
             self.step = Step.EXISTING
@@ -250,12 +343,16 @@ class RegistrationFlow:
                 "granted": [p.code for p in self.notice.purposes if self.decisions.get(p.code)],
                 "refused": [p.code for p in self.notice.purposes if not self.decisions.get(p.code)],
                 "fields": [f for f in FIELD_ORDER if f in self.submitted_values()],
-                "minor": self.is_minor(), "signatures": sorted(self.signatures)}
+                "minor": self.is_minor(), "signatures": [] if self.paper else sorted(self.signatures),
+                "form": self.form.serial if self.paper and self.form else None,
+                "signed_on_paper": sorted(self.signed_on_paper & set(self.sensitive_pending())) if self.paper else []}
 
     def clear(self) -> None:
         """Wipe everything typed (lock, cancel)."""
         self.values.clear()
         self.signatures.clear()
+        self.signed_on_paper.clear()
+        self.paper_signed = False
         self.guardian = {"name": "", "relation": ""}
         self.errors.clear()
 

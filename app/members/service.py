@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import secrets
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from app.clock import iso
@@ -16,9 +17,11 @@ from app.errors import NotFound, UserError, ValidationError
 from app.members import validation as V
 from app.members.fields import (CORE_FIELDS, FIELD_PURPOSE, OPTIONAL_FIELDS, REVEALABLE, SENSITIVE_FIELDS, mask,
                                 mask_name)
+from app.members.paper_form import find_paper_form, outdated_purposes
 from app.messages import register
 from app.notices import Notice
 from app.notices.model import REQUIRED_PURPOSE
+from app.printing.serials import match_form_serial
 from app.staff import permissions as P
 from app.store.fieldcrypt import FieldCipher
 
@@ -136,19 +139,42 @@ def _put_field(tx, cipher, member_id: str, f: str, value: str, now: str) -> None
 
 def register_member(session, cipher, *, notice: Notice, decisions: dict[str, bool], values: dict,
                     method: str = "screen", guardian: dict | None = None, signatures: dict | None = None,
-                    evidence_ref: str | None = None, minor: bool = False) -> dict:
+                    evidence_ref: str | None = None, minor: bool = False,
+                    signed_on_paper: Iterable[str] = ()) -> dict:
     """Create a member with its consent record, audit entry and journal rows in one transaction.
 
     decisions: purpose code -> granted (refusals recorded too). values: field -> text (only fields of
     granted purposes). guardian: {"name", "relation"} for a minor under 14 (CON-4). signatures:
     purpose code -> PNG bytes for each granted sensitive purpose (SEN-1). Returns {"id", "member_no"}.
     Raises MobileExists(member_id) when the mobile is already a member's.
+
+    method="paper": evidence_ref is the serial of the signed registration form (app.members.paper_form);
+    `notice` must be the version printed on it, and each granted sensitive purpose must be in
+    `signed_on_paper` (the clerk saw the customer's separate signature beside it on the form). The
+    form is tied to the member and the consent record in the same transaction, so its scan is matched.
     """
     session.require(MEMBER_REGISTER)
     if not decisions.get(REQUIRED_PURPOSE):
         raise UserError("consent.required_missing")
     granted = {c for c, g in decisions.items() if g}
     today = _today(session)
+    signatures = {c: s for c, s in (signatures or {}).items() if s}
+    form = None
+    if method == "paper":
+        form = find_paper_form(session.db, session.store_code, evidence_ref, today)
+        if form.notice.content_hash != notice.content_hash:
+            raise UserError("consent.notice_mismatch")                      # NOT-2: the version on the form
+        evidence_ref = form.serial
+    paper_ok = set(signed_on_paper) if form else set()
+    for code in sorted(granted):
+        p = notice.purpose(code)
+        if p is not None and p.sensitive and code not in signatures:
+            if form is None:                                                # SEN-1
+                raise UserError("consent.sensitive_needs_signature", purpose=p.title)
+            if code not in paper_ok:
+                raise ValidationError("member.paper_sensitive_unsigned", field=f"paper_sensitive_{code}",
+                                      purpose=p.title)
+    outdated = outdated_purposes(session.db, notice, granted, today.isoformat())
     clean = validate_fields(values, granted, today)
     minor = bool(minor) or V.is_under_14(clean["birth_date"], today)
     if minor:
@@ -183,6 +209,10 @@ def register_member(session, cipher, *, notice: Notice, decisions: dict[str, boo
                 stored.append(f)
         rid = record_consent(tx, session, mid, notice, decisions, kind="registration", method=method, cipher=cipher,
                              guardian=guardian, evidence_ref=evidence_ref, signatures=signatures)
+        if form is not None:          # the form now names its member and consent; a later scan finds both
+            match_form_serial(tx, form.serial, member_id=mid, consent_id=rid)
+        if outdated:                  # registered on an older printed notice: consent again to what changed (CON-5)
+            tx.execute("UPDATE members SET reconsent_needed = 1 WHERE id = ?", (mid,))
         tx.journal("member", mid, "upsert", {"member_no": member_no, "name": clean["name"], "mobile": clean["mobile"],
                                              "birth_date": clean["birth_date"], "registered_at": now,
                                              "store": session.store_code, "fields": stored})
@@ -190,6 +220,9 @@ def register_member(session, cipher, *, notice: Notice, decisions: dict[str, boo
                       "refused": sorted(c for c, g in decisions.items() if not g),
                       "fields": ["name", "mobile"] + (["birth_date"] if clean["birth_date"] else []) + stored,
                       "minor": minor, "method": method}
+        if form is not None:
+            tx.details |= {"form": form.serial, "signed_on_paper": sorted(paper_ok & granted),
+                           "reconsent": outdated}
     return {"id": mid, "member_no": member_no}
 
 
