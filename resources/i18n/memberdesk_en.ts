@@ -151,6 +151,14 @@
         <translation>Next</translation>
     </message>
     <message>
+        <source>会员登记</source>
+        <translation>Membership registration</translation>
+    </message>
+    <message>
+        <source>您选择了纸质登记表。请在表上逐项勾选、填写并签名，店员随后为您录入。</source>
+        <translation>You chose the paper registration form. Please tick each purpose, fill in the form and sign it; the clerk will then enter it for you.</translation>
+    </message>
+    <message>
         <source>请您先阅读《顾客信息处理告知书》</source>
         <translation>Please read the Customer Information Processing Notice first</translation>
     </message>
@@ -1408,6 +1416,131 @@
     <message>
         <source>已导入 {year} 年节假日表，{n} 份原件的截止日期已重新计算。</source>
         <translation>Holiday table for {year} imported; the deadlines of {n} originals were recalculated.</translation>
+    </message>
+</context>
+<context>
+    <name>PaperConsentPanel</name>
+    <message>
+        <source>按登记表照录：表上勾选的项目才勾选，没有勾选的即为不同意。</source>
+        <translation>Copy the ticks exactly as on the form: tick only what is ticked there; a purpose not ticked on the form is refused.</translation>
+    </message>
+    <message>
+        <source>办理会员所必需</source>
+        <translation>Required for membership</translation>
+    </message>
+    <message>
+        <source>可选</source>
+        <translation>Optional</translation>
+    </message>
+    <message>
+        <source>敏感个人信息，需单独签名</source>
+        <translation>Sensitive personal information: separate signature</translation>
+    </message>
+    <message>
+        <source>顾客已在登记表上为本项单独签名</source>
+        <translation>The customer signed separately for this purpose on the form</translation>
+    </message>
+</context>
+<context>
+    <name>PaperFormStep</name>
+    <message>
+        <source>表单编号</source>
+        <translation>Form serial</translation>
+    </message>
+    <message>
+        <source>扫描二维码，或输入编号，例如 %1</source>
+        <translation>Scan the QR code or type the serial, e.g. %1</translation>
+    </message>
+    <message>
+        <source>表单编号印在登记表每一页右上角的二维码下方。扫码枪扫描二维码后会自动输入编号并回车。</source>
+        <translation>The form serial is printed under the QR code at the top right of every page of the registration form. The barcode scanner types it and presses Enter for you.</translation>
+    </message>
+    <message>
+        <source>顾客手上还没有登记表？打印一份空白登记表，请顾客填写并签名。</source>
+        <translation>The customer has no registration form yet? Print a blank one for them to fill in and sign.</translation>
+    </message>
+    <message>
+        <source>打印空白登记表…</source>
+        <translation>Print a blank form…</translation>
+    </message>
+</context>
+<context>
+    <name>PaperRegistration</name>
+    <message>
+        <source>顾客在屏幕上阅读并勾选</source>
+        <translation>Customer reads and ticks on screen</translation>
+    </message>
+    <message>
+        <source>顾客填写纸质登记表</source>
+        <translation>Customer fills in a paper form</translation>
+    </message>
+    <message>
+        <source>顾客已在纸质登记表上签字</source>
+        <translation>The customer signed the paper registration form</translation>
+    </message>
+    <message>
+        <source>按登记表上印的告知书登记：版本 %1（校验码 %2）。</source>
+        <translation>Registered under the notice printed on the form: version %1 (checksum %2).</translation>
+    </message>
+    <message>
+        <source>该登记表印的是旧版告知书（%1），现行版本是 %2；顾客下次到店时，需就变更的处理目的重新确认同意。</source>
+        <translation>This form carries an older notice (%1); the notice in effect is %2. At the next visit the customer is asked to consent again to the purposes that changed.</translation>
+    </message>
+    <message>
+        <source>空白会员登记表</source>
+        <translation>Blank registration form</translation>
+    </message>
+    <message>
+        <source>确认登记</source>
+        <translation>Register</translation>
+    </message>
+    <message>
+        <source>下一步</source>
+        <translation>Next</translation>
+    </message>
+    <message>
+        <source>第 1 步：登记表编号</source>
+        <translation>Step 1: form serial</translation>
+    </message>
+    <message>
+        <source>请顾客在纸质登记表上逐项勾选、填写并签名。拿到签好的登记表后，扫描右上角的二维码，或输入二维码下方的编号后按回车键。</source>
+        <translation>The customer ticks each purpose on the paper form, fills it in and signs it. Once you have the signed form, scan the QR code at its top right, or type the serial printed under it and press Enter.</translation>
+    </message>
+    <message>
+        <source>第 2 步：照录勾选</source>
+        <translation>Step 2: copy the ticks</translation>
+    </message>
+    <message>
+        <source>表单 %1。敏感个人信息各项，还须核对顾客在该项旁的单独签名。</source>
+        <translation>Form %1. For each sensitive purpose, also check the customer&apos;s separate signature beside it.</translation>
+    </message>
+    <message>
+        <source>第 3 步：录入信息</source>
+        <translation>Step 3: enter details</translation>
+    </message>
+    <message>
+        <source>按登记表录入。只录入顾客已同意的处理目的所需的信息。</source>
+        <translation>Enter what is on the form: only the information needed for the purposes the customer agreed to.</translation>
+    </message>
+    <message>
+        <source>监护人已在登记表上签名，并代为作出上述同意</source>
+        <translation>The guardian signed the form and gives the consent above</translation>
+    </message>
+    <message>
+        <source>第 4 步：核对并确认</source>
+        <translation>Step 4: review and confirm</translation>
+    </message>
+    <message>
+        <source>请与纸质登记表逐项核对，并确认顾客已在表上签字。确认后一次性保存会员和同意记录。</source>
+        <translation>Check everything against the paper form and confirm that the customer signed it. Confirming saves the member and the consent record together.</translation>
+    </message>
+    <message>
+        <source>登记表上单独签名的项目</source>
+        <translation>Signed separately on the form</translation>
+    </message>
+    <message>
+        <source>登记表编号</source>
+        <translation>Form serial</translation>
     </message>
 </context>
 <context>

@@ -7,30 +7,21 @@ import pytest
 from app.notices.store import ensure_default_stored
 from app.printing import serials as S
 from ui.context import AppContext
-from ui.dialogs.print_preview_dialog import PrintPreviewDialog
 from ui.workers import SyncRunner
 
 SHOTS = SHOTS_DIR
 
 
 @pytest.fixture
-def page(qtbot, vault, manager, monkeypatch):
+def page(qtbot, vault, manager, printer_accepts):
     from ui.pages.print_documents_page import PrintDocumentsPage
     ensure_default_stored(manager)
     ctx = AppContext(vault, runner=SyncRunner())
     ctx.set_session(manager)
-    shown = []
-
-    def fake_exec(dlg):                    # the user presses 打印 and the printer accepts the job
-        shown.append(dlg)
-        dlg._done()
-        return 1
-
-    monkeypatch.setattr(PrintPreviewDialog, "exec", fake_exec)
     p = PrintDocumentsPage(ctx)
     qtbot.addWidget(p)
     p.refresh()
-    p.shown = shown
+    p.shown = printer_accepts             # the user presses 打印 and the printer accepts the job
     return p
 
 

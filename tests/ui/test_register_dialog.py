@@ -160,33 +160,19 @@ def test_wizard_existing_mobile_opens_member(qtbot, ctx):
     assert ctx.session.db.scalar("SELECT count(*) FROM members") == 1
 
 
-def test_wizard_in_english_has_no_chinese(qtbot, vault, clerk):
+def test_wizard_in_english_has_no_chinese(qtbot, english_ctx):
     """English terminal: the English notice and the translated wizard, with no Chinese left on screen."""
     import re
-    from PySide6.QtWidgets import QApplication, QLabel, QPushButton, QCheckBox
-    from ui.context import AppContext
-    from ui.i18n import install_language
-    from ui.workers import SyncRunner
-    from ui.dialogs.register_member_dialog import RegisterMemberDialog
-    app = QApplication.instance()
-    install_language(app, "en")
-    try:
-        c = AppContext(vault, lang="en", runner=SyncRunner())
-        c.set_session(clerk)
-        dlg = RegisterMemberDialog(c, customer_screen="off")
-        qtbot.addWidget(dlg)
-        dlg.resize(900, 720)
-        dlg.show()
-        cjk = re.compile(r"[\u4e00-\u9fff]")
-        dlg.next_btn.click()
-        dlg.consent.boxes["membership"].setChecked(True)
-        dlg.consent.boxes["face_payment"].setChecked(True)
-        _shot(dlg, "register_2_consent_en")
-        dlg.next_btn.click()
-        _shot(dlg, "register_3_sensitive_en")
-        texts = [w.text() for w in dlg.findChildren(QLabel) + dlg.findChildren(QPushButton) + dlg.findChildren(QCheckBox)
-                 if w.isVisible()]
-        assert texts and not [t for t in texts if cjk.search(t)]
-        assert "QR code" in dlg.sensitive.body.text()  # rule: SEN-4
-    finally:
-        install_language(app, "zh_CN")
+    from PySide6.QtWidgets import QLabel, QPushButton, QCheckBox
+    dlg = _dialog(qtbot, english_ctx)
+    cjk = re.compile(r"[\u4e00-\u9fff]")
+    dlg.next_btn.click()
+    dlg.consent.boxes["membership"].setChecked(True)
+    dlg.consent.boxes["face_payment"].setChecked(True)
+    _shot(dlg, "register_2_consent_en")
+    dlg.next_btn.click()
+    _shot(dlg, "register_3_sensitive_en")
+    texts = [w.text() for w in dlg.findChildren(QLabel) + dlg.findChildren(QPushButton) + dlg.findChildren(QCheckBox)
+             if w.isVisible()]
+    assert texts and not [t for t in texts if cjk.search(t)]
+    assert "QR code" in dlg.sensitive.body.text()  # rule: SEN-4

@@ -1,6 +1,7 @@
 """登记会员： the register wizard. It renders app.flows.registration.RegistrationFlow step by step
 (notice -> consent per purpose -> separate consent with signature per sensitive purpose -> fields of
 granted purposes -> review) and mirrors the customer-facing steps on the second screen when present.
+The first step offers the paper mode ("顾客填写纸质登记表"; ui/dialogs/register_paper.py).
 """
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from app.flows.registration import FIELD_ORDER, ReconsentFlow, RegistrationFlow,
 from app.members.fields import mask
 from app.members.service import MobileExists, cipher_for
 from app.settings import get_setting
+from ui.dialogs.register_paper import PaperRegistration
 from ui.widgets.customer_screen import CustomerScreen, customer_screen_target
 from ui.widgets.notice_view import ConsentPanel, NoticeView, SensitiveConsentView, colon, join as join_items
 
@@ -33,6 +35,8 @@ class RegisterMemberDialog(QDialog):
                        "address": self.tr("收货地址"), "id_number": self.tr("身份证号"),
                        "face_feature": self.tr("人脸特征码"), "skin_notes": self.tr("皮肤状况")}
         lay = QVBoxLayout(self)
+        self.paper = PaperRegistration(self)
+        lay.addWidget(self.paper.mode_bar)
         self.step_label = QLabel()
         self.step_label.setStyleSheet("font-size: 16px; font-weight: bold")
         lay.addWidget(self.step_label)
@@ -50,9 +54,10 @@ class RegisterMemberDialog(QDialog):
         self.review.setAlignment(Qt.AlignmentFlag.AlignTop)
         self.review.setTextFormat(Qt.TextFormat.RichText)
         self.review.setStyleSheet("font-size: 14px")
-        for w in (self.notice_view, self.consent, self.sensitive, self.fields_page, self.review):
+        for w in (self.notice_view, self.consent, self.sensitive, self.fields_page, self.review, self.paper.form_step):
             self.stack.addWidget(w)
         lay.addWidget(self.stack, 1)
+        lay.addWidget(self.paper.signed)
         self.error = QLabel()
         self.error.setObjectName("error")
         self.error.setWordWrap(True)
@@ -212,6 +217,10 @@ class RegisterMemberDialog(QDialog):
         if self.flow.step is Step.EXISTING:
             self._open_existing()
             return
+        if self.flow.step is Step.FORM:
+            self.paper.enter_form()
+            self.render()
+            return
         try:
             if self.flow.step is Step.REVIEW:
                 res = self.flow.submit(cipher_for(self.ctx.vault))
@@ -229,6 +238,8 @@ class RegisterMemberDialog(QDialog):
 
     def _show_error(self, exc: UserError) -> None:
         field = getattr(exc, "field", None)
+        if field == "paper_signed":
+            self.paper.signed.setFocus()
         if field in self.field_errors:
             self.field_errors[field].setText(exc.message(self.ctx.lang))
             self.edits[field].setFocus()
@@ -241,7 +252,13 @@ class RegisterMemberDialog(QDialog):
     def render(self) -> None:
         f = self.flow
         step = f.step
-        self.back_btn.setEnabled(step not in (Step.NOTICE, Step.DONE))
+        self.paper.render_mode(step, self.reconsent)
+        self.back_btn.setEnabled(step not in (Step.NOTICE, Step.FORM, Step.DONE))
+        if f.paper:
+            self.paper.render(step)
+            if self.customer is not None:
+                self.customer.render(f)              # idle: the customer fills in the paper form
+            return
         self.next_btn.setText((self.tr("确认") if self.reconsent else self.tr("确认登记")) if step is Step.REVIEW
                               else self.tr("下一步"))
         hint_customer = self.tr("顾客正在客显屏上操作。") if self.customer else self.tr("请将屏幕转向顾客，由顾客本人阅读和选择。")
@@ -266,50 +283,57 @@ class RegisterMemberDialog(QDialog):
             self.stack.setCurrentWidget(self.sensitive)
             self.next_btn.setEnabled(bool(f.signatures.get(code)))
         elif step is Step.FIELDS:
+            self.render_fields()
+            self.guardian_ok.setText(self.tr("监护人已阅读告知书，并代为作出上述同意"))
             self.step_label.setText(self.tr("第 4 步：录入信息"))
             self.hint.setText(self.tr("只录入顾客已同意的处理目的所需的信息。"))
-            vis = set(f.visible_fields())
-            for k, (label, holder) in self.rows.items():
-                label.setVisible(k in vis)
-                holder.setVisible(k in vis)
-            self._sync_guardian()
-            self.minor.setVisible(not self.reconsent)
-            self.stack.setCurrentWidget(self.fields_page)
-            self.next_btn.setEnabled(True)
-            first = next((self.edits[k] for k in FIELD_ORDER if k in vis and not self.edits[k].text()), None)
-            (first or self.next_btn).setFocus()
         elif step is Step.REVIEW:
             self.step_label.setText(self.tr("第 5 步：核对并确认"))
             self.hint.setText(self.tr("请与顾客核对。确认后一次性保存会员和同意记录。"))
-            self.review.setText(self._review_html())
+            self.review.setText(self.review_html())
             self.stack.setCurrentWidget(self.review)
             self.next_btn.setEnabled(True)
         elif step is Step.EXISTING:
-            self.step_label.setText(self.tr("该手机号已是会员"))
-            self.hint.setText(self.tr("不会重复登记。请返回修改手机号，或打开已有会员。"))
-            self.error.setText(self.tr("该手机号已是会员。"))
-            row = self.ctx.session.db.one("SELECT member_no, name, mobile FROM members WHERE id = ?",
-                                          (f.existing_member_id,))
-            self.review.setText("" if row is None else
-                                f"<table cellpadding='4'><tr><td>{self.tr('会员号')}</td><td>{row[0]}</td></tr>"
-                                f"<tr><td>{self.tr('姓名')}</td><td>{mask('name', row[1])}</td></tr>"
-                                f"<tr><td>{self.tr('手机号')}</td><td>{mask('mobile', row[2])}</td></tr></table>")
-            self.stack.setCurrentWidget(self.review)
-            self.next_btn.setText(self.tr("打开该会员"))
-            self.next_btn.setEnabled(True)
+            self.render_existing()
         # On the fields step Enter moves from field to field (returnPressed); elsewhere it confirms.
         self.next_btn.setDefault(step is not Step.FIELDS)
         if self.customer is not None:
             self.customer.render(f)
 
+    def render_fields(self) -> None:
+        vis = set(self.flow.visible_fields())
+        for k, (label, holder) in self.rows.items():
+            label.setVisible(k in vis)
+            holder.setVisible(k in vis)
+        self._sync_guardian()
+        self.minor.setVisible(not self.reconsent)
+        self.stack.setCurrentWidget(self.fields_page)
+        self.next_btn.setEnabled(True)
+        first = next((self.edits[k] for k in FIELD_ORDER if k in vis and not self.edits[k].text()), None)
+        (first or self.next_btn).setFocus()
+
+    def render_existing(self) -> None:
+        self.step_label.setText(self.tr("该手机号已是会员"))
+        self.hint.setText(self.tr("不会重复登记。请返回修改手机号，或打开已有会员。"))
+        self.error.setText(self.tr("该手机号已是会员。"))
+        row = self.ctx.session.db.one("SELECT member_no, name, mobile FROM members WHERE id = ?",
+                                      (self.flow.existing_member_id,))
+        self.review.setText("" if row is None else
+                            f"<table cellpadding='4'><tr><td>{self.tr('会员号')}</td><td>{row[0]}</td></tr>"
+                            f"<tr><td>{self.tr('姓名')}</td><td>{mask('name', row[1])}</td></tr>"
+                            f"<tr><td>{self.tr('手机号')}</td><td>{mask('mobile', row[2])}</td></tr></table>")
+        self.stack.setCurrentWidget(self.review)
+        self.next_btn.setText(self.tr("打开该会员"))
+        self.next_btn.setEnabled(True)
+
     def _open_existing(self) -> None:
         self.open_existing.emit(self.flow.existing_member_id)
         self.accept()
 
-    def _review_html(self) -> str:
+    def review_html(self) -> str:
         f = self.flow
         r = f.review()
-        titles = {p.code: p.title for p in f.notice.purposes}
+        titles = {p.code: p.title for p in f.display_notice(self.ctx.lang).purposes}
         vals = f.submitted_values()
         shown = []
         for k in r["fields"]:
@@ -319,12 +343,14 @@ class RegisterMemberDialog(QDialog):
         granted = join_items((titles[k] for k in r["granted"]), lang)
         refused = join_items((titles[k] for k in r["refused"]), lang) or self.tr("无")
         signed = join_items((titles[k] for k in r["signatures"]), lang)
-        return (f"<p>{self.tr('告知书版本')} {r['notice_version']}({self.tr('校验码')} {r['notice_hash'][:12]})</p>"
+        po, pc = (" (", ")") if lang.startswith("en") else ("（", "）")
+        return (f"<p>{self.tr('告知书版本')} {r['notice_version']}{po}{self.tr('校验码')} {r['notice_hash'][:12]}{pc}</p>"
                 f"<p><b>{self.tr('同意')}{c}</b>{granted}</p>"
                 f"<p><b>{self.tr('不同意')}{c}</b>{refused}</p>"
                 f"<table cellpadding='4'>{''.join(shown)}</table>"
                 + (f"<p><b>{self.tr('不满十四周岁，已由监护人同意')}</b></p>" if r["minor"] else "")
-                + (f"<p>{self.tr('已签名的单独同意')}{c}{signed}</p>" if r["signatures"] else ""))
+                + (f"<p>{self.tr('已签名的单独同意')}{c}{signed}</p>" if r["signatures"] else "")
+                + self.paper.review_lines(r, titles, lang, c, join_items))
 
     # -- closing -----------------------------------------------------------------
     def clear(self) -> None:
@@ -333,6 +359,7 @@ class RegisterMemberDialog(QDialog):
         for e in self.edits.values():
             e.clear()
         self.guardian_name.clear()
+        self.paper.clear()
         self.sensitive.pad.blockSignals(True)
         self.sensitive.pad.clear()
         self.sensitive.pad.blockSignals(False)

@@ -157,37 +157,63 @@ class PrintDocumentsPage(QWidget):
     def print_forms(self) -> None:
         """Serials are issued in the DB here (who, when, which version); the PDF is rendered off the UI
         thread (50 forms take a few seconds), then previewed; printing or saving counts the print."""
-        from app.printing.registration_form import registration_form_pdf
-        session = self.ctx.session
         try:
             notice = self.notice()
-            serials = S.issue_form_serials(session, notice, self.count.value())
-            font = font_for_db(self.ctx.db)
         except Exception as exc:  # noqa: BLE001
             self.ctx.show_error(self, exc)
             return
-        self.last_serials = serials
-        self.load_serials()
-        self.form_button.setEnabled(False)
-        store_name = self._store_name()
 
-        def printed():
-            try:
-                S.mark_printed(session, serials)
-            except Exception as exc:  # noqa: BLE001
-                self.ctx.show_error(self, exc)
+        def issued(serials: list[str]) -> None:
+            self.last_serials = serials
             self.load_serials()
+            self.form_button.setEnabled(False)
 
-        def show(pdf: bytes):
-            self.form_button.setEnabled(True)
-            self._preview(pdf, self.tr("会员登记表"), on_printed=printed, name=f"forms-{serials[0]}.pdf")
+        print_blank_forms(self.ctx, self, notice, self.count.value(), title=self.tr("会员登记表"), preview=self._preview,
+                          on_issued=issued, on_printed=lambda _serials: self.load_serials(),
+                          on_done=lambda: self.form_button.setEnabled(True))
 
-        def failed(exc):
-            self.form_button.setEnabled(True)
-            self.ctx.show_error(self, exc)
 
-        self.ctx.run_task(lambda: registration_form_pdf(notice, serials, store_name=store_name, font=font),
-                          show, failed)
+def print_blank_forms(ctx, parent, notice, count: int, *, title: str, preview=None, on_issued=None,
+                      on_printed=None, on_done=None) -> None:
+    """Issue `count` form serials for `notice` (who, when, which version), render the blank forms off the
+    UI thread and preview them; a print or a save counts the print (serials.mark_printed) and then calls
+    `on_printed(serials)`. `on_issued(serials)` runs once the serials exist, `on_done()` when the preview
+    opens or rendering failed. Used by this page and by the register wizard (paper registration)."""
+    from app.printing.registration_form import registration_form_pdf
+    session = ctx.session
+    try:
+        serials = S.issue_form_serials(session, notice, count)
+        font = font_for_db(ctx.db)
+    except Exception as exc:  # noqa: BLE001
+        ctx.show_error(parent, exc)
+        return
+    if on_issued:
+        on_issued(serials)
+    store_name = ctx.vault.terminal().get("store_name", "")
+
+    def printed():
+        try:
+            S.mark_printed(session, serials)
+        except Exception as exc:  # noqa: BLE001
+            ctx.show_error(parent, exc)
+        if on_printed:
+            on_printed(serials)
+
+    def show(pdf: bytes):
+        if on_done:
+            on_done()
+        if preview is not None:
+            preview(pdf, title, on_printed=printed, name=f"forms-{serials[0]}.pdf")
+        else:
+            PrintPreviewDialog(pdf, title, parent, on_printed=printed, suggested_name=f"forms-{serials[0]}.pdf",
+                               font_fallback=font.fallback, lang=ctx.lang).exec()
+
+    def failed(exc):
+        if on_done:
+            on_done()
+        ctx.show_error(parent, exc)
+
+    ctx.run_task(lambda: registration_form_pdf(notice, serials, store_name=store_name, font=font), show, failed)
 
 
 register_page(PageSpec("print_documents", "打印资料", PrintDocumentsPage, order=70))

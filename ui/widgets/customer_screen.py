@@ -81,9 +81,14 @@ class CustomerScreen(QWidget):
 
     def render(self, flow) -> None:
         step = flow.step
-        self.back_btn.setVisible(step in (Step.CONSENT, Step.SENSITIVE))
-        self.next_btn.setVisible(step in (Step.NOTICE, Step.CONSENT, Step.SENSITIVE))
-        if step is Step.NOTICE:
+        paper = getattr(flow, "paper", False)        # the customer fills in a paper form: nothing to do here
+        self.back_btn.setVisible(not paper and step in (Step.CONSENT, Step.SENSITIVE))
+        self.next_btn.setVisible(not paper and step in (Step.NOTICE, Step.CONSENT, Step.SENSITIVE))
+        if paper and step is not Step.DONE:
+            self.heading.setText(self.tr("会员登记"))
+            self.waiting.setText(self.tr("您选择了纸质登记表。请在表上逐项勾选、填写并签名，店员随后为您录入。"))
+            self.stack.setCurrentWidget(self.waiting)
+        elif step is Step.NOTICE:
             self.heading.setText(self.tr("请您先阅读《顾客信息处理告知书》"))
             self.next_btn.setText(self.tr("我已阅读，下一步"))
             self.next_btn.setEnabled(True)
