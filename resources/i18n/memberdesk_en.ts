@@ -3580,6 +3580,10 @@
         <source>请输入用户名和密码。</source>
         <translation>Enter your user name and password.</translation>
     </message>
+    <message>
+        <source>正在登录，请稍候…</source>
+        <translation>Signing in, please wait…</translation>
+    </message>
 </context>
 <context>
     <name>SignaturePad</name>

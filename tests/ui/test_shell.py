@@ -20,6 +20,9 @@ def test_sign_in_then_lock_clears_everything(qtbot, window):
     qtbot.keyClick(win.sign_in.password, Qt.Key.Key_Return)
     assert ctx.session is None
     assert win.sign_in.error.text() == "用户名或密码不正确。"
+    # the "signing in, please wait" line was shown only while the sign-in ran; the button is usable again
+    assert win.sign_in.busy.text() == "正在登录，请稍候…" and win.sign_in.busy.isHidden()
+    assert win.sign_in.button.isEnabled()
     win.sign_in.password.setText(MANAGER_PW)
     qtbot.keyClick(win.sign_in.password, Qt.Key.Key_Return)
     assert ctx.session is not None and ctx.session.staff.username == "manager"

@@ -3,8 +3,8 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QFont
-from PySide6.QtWidgets import (QFormLayout, QFrame, QHBoxLayout, QLabel, QLineEdit, QPushButton, QVBoxLayout,
-                               QWidget)
+from PySide6.QtWidgets import (QApplication, QFormLayout, QFrame, QHBoxLayout, QLabel, QLineEdit, QPushButton,
+                               QVBoxLayout, QWidget)
 
 from app.errors import UserError
 
@@ -47,6 +47,12 @@ class SignInWidget(QWidget):
         form.addRow(self.tr("用户名"), self.username)
         form.addRow(self.tr("密码"), self.password)
         lay.addLayout(form)
+        self.busy = QLabel()
+        self.busy.setObjectName("signInBusy")
+        self.busy.setWordWrap(True)
+        self.busy.setStyleSheet("color: #57606a")
+        self.busy.hide()
+        lay.addWidget(self.busy)
         self.error = QLabel()
         self.error.setObjectName("signInError")
         self.error.setWordWrap(True)
@@ -94,6 +100,14 @@ class SignInWidget(QWidget):
         if not username or not password:
             self.error.setText(self.tr("请输入用户名和密码。"))
             return
+        # The key derivation takes a moment, and the first sign-in after an upgrade also brings the database
+        # up to date (about 30 s in a very large store): say so instead of looking frozen.
+        self.error.clear()
+        self.busy.setText(self.tr("正在登录，请稍候…"))
+        self.busy.show()
+        self.button.setEnabled(False)
+        QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
+        QApplication.processEvents()
         try:
             session = self.ctx.vault.sign_in(username, password)
         except UserError as exc:
@@ -103,5 +117,9 @@ class SignInWidget(QWidget):
         except Exception as exc:  # noqa: BLE001
             self.error.setText(self.ctx.message(exc))
             return
+        finally:
+            QApplication.restoreOverrideCursor()
+            self.busy.hide()
+            self.button.setEnabled(True)
         self.error.clear()
         self.signed_in.emit(session)
