@@ -1,5 +1,7 @@
 """Full-width punctuation in Chinese text: ASCII , ; : ? ! right after a Chinese character become
-，；：？！ in ui/ and app/ sources, resources/notices and the .ts sources.
+，；：？！, and (…) right after a Chinese character, or holding Chinese right after a Latin word in
+Chinese text ("改用 STSong-Light(不嵌入)"), becomes （…）; in ui/ and app/ sources and resources/notices.
+A UI string fixed here changes its .ts source: run `tools/i18n.py update` afterwards.
 
     .venv/bin/python tools/zh_punct.py [--check]      (--check: list offenders, exit 1 if any)
 """
@@ -15,6 +17,10 @@ MAP = {",": "，", ";": "；", ":": "：", "?": "？", "!": "！"}
 PATTERN = re.compile(rf"({CJK})([,;:?!])(?![/\\=])")
 # (…) right after a Chinese character, holding no quote, bracket or line break, becomes （…）
 PARENS = re.compile(rf"(?<={CJK})\(([^()\n\"'{{}}<>]*?)\)")
+# (…) holding Chinese right after a Latin word inside Chinese text ("已改用 STSong-Light(不嵌入),") too;
+# a Latin word followed by Latin content is left alone (code in a Chinese comment: "调用 render(lang)")
+_INNER = r"[^()\n\"'{}<>]"
+WORD_PARENS = re.compile(rf"(?<={CJK})(\s?[A-Za-z][\w.+-]*)\s?\(({_INNER}*?{CJK}{_INNER}*?)\)")
 
 
 def targets() -> list[Path]:
@@ -25,6 +31,7 @@ def targets() -> list[Path]:
 
 def fix_text(text: str) -> str:
     text = PARENS.sub(lambda m: "（" + m.group(1) + "）", text)
+    text = WORD_PARENS.sub(lambda m: m.group(1) + "（" + m.group(2) + "）", text)
     return PATTERN.sub(lambda m: m.group(1) + MAP[m.group(2)], text)
 
 

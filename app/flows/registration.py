@@ -3,7 +3,8 @@
     on screen:  NOTICE -> CONSENT -> SENSITIVE (one screen per granted sensitive purpose) -> FIELDS -> REVIEW -> DONE
     on paper:   FORM -> CONSENT (with the paper signatures of sensitive purposes) -> FIELDS -> REVIEW -> DONE
                                                               \\-> EXISTING (mobile already a member)
-`choose_mode("screen" | "paper")` on the first step switches between the two (nothing decided is kept).
+`choose_mode("screen" | "paper")` on the first step switches between the two (nothing decided is kept);
+`scanned_form(text)` on any step: the form's QR was scanned, so paper mode with that form (typing kept).
 
 - NOTICE: the customer reads the current notice before anything is collected (NOT-1).
 - CONSENT: one decision per purpose, nothing pre-ticked; "next" depends only on the required
@@ -23,32 +24,23 @@ never submitted.
 """
 from __future__ import annotations
 
-from enum import Enum
-
 from app.errors import UserError, ValidationError
+from app.flows.paper_mode import PaperMode
+from app.flows.steps import Step
 from app.members import validation as V
 from app.members.fields import FIELD_PURPOSE, OPTIONAL_FIELDS
-from app.members.paper_form import PaperForm, find_paper_form
+from app.members.paper_form import PaperForm
 from app.members.service import MobileExists, find_by_mobile, register_member
-from app.notices import Notice, current_notice, get_notice
+from app.notices import Notice, current_notice
 from app.notices.model import REQUIRED_PURPOSE
-
-
-class Step(str, Enum):
-    FORM = "form"            # paper: which signed form is being entered
-    NOTICE = "notice"
-    CONSENT = "consent"
-    SENSITIVE = "sensitive"
-    FIELDS = "fields"
-    REVIEW = "review"
-    DONE = "done"
-    EXISTING = "existing"
 
 
 FIELD_ORDER = ("name", "mobile", "birth_date", "address", "id_number", "face_feature", "skin_notes")
 
 
-class RegistrationFlow:
+class RegistrationFlow(PaperMode):
+    paper_allowed = True          # a registration may be entered from a signed paper form
+
     def __init__(self, session, *, notice: Notice | None = None, lang: str = "zh_CN", method: str = "screen"):
         self.session = session
         self.notice = notice or current_notice(session.db, lang, session.clock.now().date().isoformat())
@@ -119,68 +111,6 @@ class RegistrationFlow:
         if not granted:
             self.signatures.pop(code, None)
             self.signed_on_paper.discard(code)
-
-    # -- paper mode ----------------------------------------------------------------
-    @property
-    def paper(self) -> bool:
-        return self.method == "paper"
-
-    def choose_mode(self, mode: str) -> Step:
-        """On the first step: the customer reads and ticks on screen, or fills in a paper form."""
-        if self.step not in (Step.NOTICE, Step.FORM) or mode not in ("screen", "paper"):
-            raise UserError("error.generic")
-        if mode != self.method:
-            self.method = mode
-            self.form = None
-            self._use_notice(self.screen_notice)
-        self.step = Step.FORM if mode == "paper" else Step.NOTICE
-        return self.step
-
-    def _use_notice(self, notice: Notice) -> None:
-        """Switching notice (or mode) starts the decisions afresh: nothing pre-ticked."""
-        self.notice = notice
-        self.decisions = {p.code: None for p in notice.purposes}
-        self.signatures.clear()
-        self.signed_on_paper.clear()
-        self.paper_signed = False
-        self.sensitive_index = 0
-
-    def set_form(self, text: str) -> PaperForm:
-        """The serial typed or scanned; raises ValidationError(field="serial") with the reason."""
-        form = find_paper_form(self.session.db, self.session.store_code, text, self.today)
-        if self.form is None or form.serial != self.form.serial:
-            self._use_notice(form.notice)       # the version printed on that form, not necessarily today's
-        self.form = form
-        return form
-
-    def confirm_paper_signature(self, code: str, seen: bool) -> None:
-        """The customer's separate signature beside this sensitive purpose is on the form (SEN-1)."""
-        if seen and self.decisions.get(code):
-            self.signed_on_paper.add(code)
-        else:
-            self.signed_on_paper.discard(code)
-
-    def confirm_paper_signed(self, seen: bool) -> None:
-        self.paper_signed = bool(seen)
-
-    def form_outdated(self) -> str | None:
-        """The version in effect today when the form carries an older one (the member will be asked
-        to consent again to what changed), else None."""
-        if not self.form:
-            return None
-        current = current_notice(self.session.db, self.notice.lang, self.today.isoformat())
-        return current.version if current.version != self.notice.version else None
-
-    def display_notice(self, lang: str) -> Notice:
-        """The notice whose titles the clerk's screen shows: the form's version in the UI language when
-        it is stored with the same purposes (the record always names the printed one)."""
-        if not self.paper or lang == self.notice.lang:
-            return self.notice
-        try:
-            other = get_notice(self.session.db, self.notice.version, lang)
-        except UserError:
-            return self.notice
-        return other if other.codes == self.notice.codes else self.notice
 
     def sign(self, code: str, png: bytes) -> None:
         self.signatures[code] = bytes(png)
@@ -363,6 +293,7 @@ __all__ = ["RegistrationFlow", "ReconsentFlow", "Step", "OPTIONAL_FIELDS"]
 class ReconsentFlow(RegistrationFlow):
     """An existing member decides again on the current notice (CON-5) or adds optional purposes:
     the same steps, but the fields step offers only the optional fields of granted purposes."""
+    paper_allowed = False
 
     def __init__(self, session, member_id: str, **kw):
         super().__init__(session, **kw)

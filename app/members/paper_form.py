@@ -46,6 +46,13 @@ register({
                                    "The notice printed on form {serial} (version {version}) is not stored here, or "
                                    "differs from the stored version, so the form cannot be registered. Ask the "
                                    "customer to fill in a newly printed form, and tell the store manager."),
+    "member.form_other_in_progress": ("正在录入表单 {current}，刚扫描的是另一张登记表 {serial}。请先完成或取消本次登记，"
+                                      "再录入那一张。",
+                                      "You are entering form {current}; the form just scanned is another one "
+                                      "({serial}). Finish or cancel this registration first, then enter that one."),
+    "member.form_not_here": ("这是纸质登记表的二维码。这一步不使用登记表，扫描内容未录入任何栏目。",
+                             "This is a paper registration form's QR code. This step does not use the form; "
+                             "nothing was entered in any field."),
     "member.paper_unsigned": ("请先确认顾客已在纸质登记表上签字。没有签字的登记表不能办理。",
                               "First confirm that the customer signed the paper registration form. An unsigned form "
                               "cannot be registered."),

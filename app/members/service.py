@@ -209,8 +209,12 @@ def register_member(session, cipher, *, notice: Notice, decisions: dict[str, boo
                 stored.append(f)
         rid = record_consent(tx, session, mid, notice, decisions, kind="registration", method=method, cipher=cipher,
                              guardian=guardian, evidence_ref=evidence_ref, signatures=signatures)
+        scans = []
         if form is not None:          # the form now names its member and consent; a later scan finds both
             match_form_serial(tx, form.serial, member_id=mid, consent_id=rid)
+            # a scan made before the registration waits in the inbox (member_missing): archived now
+            from app.scans.matching import adopt_waiting_scans     # here: app.scans -> app.requests -> members
+            scans = adopt_waiting_scans(tx, form.serial, mid, rid)
         if outdated:                  # registered on an older printed notice: consent again to what changed (CON-5)
             tx.execute("UPDATE members SET reconsent_needed = 1 WHERE id = ?", (mid,))
         tx.journal("member", mid, "upsert", {"member_no": member_no, "name": clean["name"], "mobile": clean["mobile"],
@@ -222,7 +226,7 @@ def register_member(session, cipher, *, notice: Notice, decisions: dict[str, boo
                       "minor": minor, "method": method}
         if form is not None:
             tx.details |= {"form": form.serial, "signed_on_paper": sorted(paper_ok & granted),
-                           "reconsent": outdated}
+                           "reconsent": outdated, "scans_matched": len(scans)}
     return {"id": mid, "member_no": member_no}
 
 

@@ -48,9 +48,13 @@ def due_date_for(db, scanned: dt.date):
 
 
 def register_original(tx, *, serial: str, document_id: str, member_id: str | None, content_sha256: str,
-                      pages: int = 1, cabinet: str | None = None, custodian_id: str | None = None) -> str:
-    """Inside the matching transaction: register the paper original of a newly archived form."""
+                      pages: int = 1, cabinet: str | None = None, custodian_id: str | None = None,
+                      scanned_at: str | None = None) -> str:
+    """Inside the matching transaction: register the paper original of a newly archived form.
+    `scanned_at` (ISO) is when the scan was imported, when that was before now (it waited in the inbox):
+    the due date counts from the scan."""
     now = tx.session.clock.now()
+    scanned = min(dt.datetime.fromisoformat(scanned_at), now) if scanned_at else now
     row = tx.one("SELECT id, status FROM originals WHERE serial = ?", (serial,))
     if row is not None:      # a re-scan the manager accepted: point the register at the new archive copy
         tx.execute("UPDATE originals SET document_id = ?, member_id = ?, content_sha256 = ?, pages = ?, updated_at = ?"
@@ -59,11 +63,11 @@ def register_original(tx, *, serial: str, document_id: str, member_id: str | Non
     if cabinet is None:
         last = tx.one("SELECT cabinet FROM originals WHERE cabinet != '' ORDER BY updated_at DESC LIMIT 1")
         cabinet = last[0] if last else ""
-    due = due_date_for(tx, now.date())
+    due = due_date_for(tx, scanned.date())
     oid = secrets.token_hex(8)
     tx.execute("INSERT INTO originals(id, serial, document_id, member_id, content_sha256, pages, scanned_at, due_date,"
                " due_missing_years, cabinet, custodian_id, status, updated_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
-               (oid, serial, document_id, member_id, content_sha256, pages, iso(now), due.date.isoformat(),
+               (oid, serial, document_id, member_id, content_sha256, pages, iso(scanned), due.date.isoformat(),
                 ",".join(str(y) for y in due.missing_years), cabinet, custodian_id or tx.session.actor_id,
                 "in_cabinet", iso(now)))
     tx.audit("originals.register", "original", oid, {"serial": serial, "due_date": due.date.isoformat()})

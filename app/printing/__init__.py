@@ -11,7 +11,7 @@ register({
     "printing.serial_invalid": ("表单编号格式不正确。", "This is not a valid form serial."),
     "printing.serial_used": ("该表单已登记过会员，不能重复使用。",
                              "This form was already used to register a member."),
-    "printing.font_fallback": ("未找到可嵌入的中文字体，已改用 STSong-Light(不嵌入),打印效果取决于打印机。"
+    "printing.font_fallback": ("未找到可嵌入的中文字体，已改用 STSong-Light（不嵌入），打印效果取决于打印机。"
                                "可在设置中指定字体文件（font_path）。",
                                "No embeddable Chinese font was found; STSong-Light (not embedded) is used, so "
                                "the printout depends on the printer. Set a font file in the settings (font_path)."),

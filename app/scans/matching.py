@@ -97,9 +97,27 @@ def link(tx, doc_id, serial, member_id, consent_id, content, *, cabinet=None, cu
     tx.journal("scan_document", doc_id, "upsert", {"serial": serial, "member_id": member_id,
                                                     "consent_id": consent_id, "content_sha256": content},
                member_id=member_id)
-    pages = tx.one("SELECT page_count FROM scan_documents WHERE id = ?", (doc_id,))[0]
+    doc = tx.one("SELECT page_count, created_at FROM scan_documents WHERE id = ?", (doc_id,))
+    # the 30 working days run from the scan, also for one that waited in the inbox (STO-2)
     register_original(tx, serial=serial, document_id=doc_id, member_id=member_id, content_sha256=content,
-                      pages=pages, cabinet=cabinet, custodian_id=custodian_id)
+                      pages=doc["page_count"], cabinet=cabinet, custodian_id=custodian_id,
+                      scanned_at=doc["created_at"])
+
+
+def adopt_waiting_scans(tx, serial: str, member_id: str, consent_id: str | None) -> list[str]:
+    """Inside a paper registration's transaction (app.members.service): the signed form was scanned
+    before the member was registered, so its scan waits in the inbox (member_missing). Match it now, as
+    the import would have: archived, the paper original registered. A second, different scan of the same
+    form becomes a conflict for the manager, as at import. Returns the documents matched."""
+    matched = []
+    for doc in tx.all("SELECT id, content_sha256 FROM scan_documents"
+                      " WHERE status = 'inbox' AND upper(qr_serial) = ? ORDER BY created_at, rowid", (serial,)):
+        status, _reason, _serial = finish_document(tx, doc["id"], serial, doc["content_sha256"],
+                                                   member_id=member_id, manual=True)
+        tx.audit("scans.match_on_registration", "scan_document", doc["id"], {"serial": serial, "status": status})
+        if status == "matched":
+            matched.append(doc["id"])
+    return matched
 
 
 def _to_inbox(tx, doc_id: str, reason: str) -> str:

@@ -22,3 +22,18 @@ def register(session, vault, name="张伟", mobile="13812345678", granted=None, 
     v.update(values or {})
     return register_member(session, cipher_for(vault), notice=default_notice("zh_CN"),
                            decisions=decisions(**(granted or {})), values=v, **kw)
+
+
+def register_on_paper(session, vault, serial, mobile="13912340001", name="王秀英") -> str:
+    """A member registered through the flow from signed paper form `serial` (membership only). Returns the id."""
+    from app.flows.registration import RegistrationFlow
+    f = RegistrationFlow(session, method="paper")
+    f.set_form(serial)
+    f.next()
+    f.decide("membership", True)
+    f.next()
+    f.set_value("name", name)
+    f.set_value("mobile", mobile)
+    f.next()
+    f.confirm_paper_signed(True)
+    return f.submit(cipher_for(vault))["id"]
