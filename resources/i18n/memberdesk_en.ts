@@ -1266,6 +1266,10 @@
         <translation>Destroyed</translation>
     </message>
     <message>
+        <source>原件登记簿</source>
+        <translation>Register of originals</translation>
+    </message>
+    <message>
         <source>未销毁</source>
         <translation>Not destroyed</translation>
     </message>
@@ -1368,6 +1372,10 @@
     <message>
         <source>销毁需要店长登录确认。</source>
         <translation>Destruction needs the store manager&apos;s sign-in.</translation>
+    </message>
+    <message>
+        <source>待扫描的登记表（%1）</source>
+        <translation>Forms to scan (%1)</translation>
     </message>
     <message>
         <source>扫描件</source>
@@ -1477,6 +1485,10 @@
     <message>
         <source>顾客已在纸质登记表上签字</source>
         <translation>The customer signed the paper registration form</translation>
+    </message>
+    <message>
+        <source>已扫描纸质登记表，改为纸质登记：请按表上的勾选照录（屏幕上的勾选不再使用），已录入的信息保留。</source>
+        <translation>A paper registration form was scanned, so this is now a paper registration: copy the ticks from the form (the ticks on screen are no longer used); the details already typed are kept.</translation>
     </message>
     <message>
         <source>按登记表上印的告知书登记：版本 %1（校验码 %2）。</source>
@@ -3761,6 +3773,45 @@
     <message>
         <source>忙</source>
         <translation>Busy</translation>
+    </message>
+</context>
+<context>
+    <name>UnscannedFormsPanel</name>
+    <message>
+        <source>会员已按这些纸质登记表登记，但表还没有扫描归档。登记表是顾客同意的凭证：请找到原件扫描，扫描后放入带锁文件柜（30 个工作日内销毁）。登记后满 %1 个工作日未扫描的标黄色，满 %2 个工作日的标红色。</source>
+        <translation>Members were registered from these paper forms, but the forms are not scanned yet. A form is the evidence of the customer&apos;s consent: find it and scan it; the original then goes into the locked file cabinet (destroyed within 30 working days). Amber: not scanned %1 working days after the registration; red: after %2 working days.</translation>
+    </message>
+    <message>
+        <source>表单编号</source>
+        <translation>Form serial</translation>
+    </message>
+    <message>
+        <source>登记时间</source>
+        <translation>Registered</translation>
+    </message>
+    <message>
+        <source>已过工作日</source>
+        <translation>Working days since</translation>
+    </message>
+    <message>
+        <source>会员号</source>
+        <translation>Member number</translation>
+    </message>
+    <message>
+        <source>登记店员</source>
+        <translation>Registered by</translation>
+    </message>
+    <message>
+        <source>没有待扫描的登记表：按纸质登记表登记的会员，登记表都已扫描归档。</source>
+        <translation>No forms to scan: the forms of all members registered on paper are scanned and archived.</translation>
+    </message>
+    <message>
+        <source>去扫描件页</source>
+        <translation>Go to Scans</translation>
+    </message>
+    <message>
+        <source>收件箱中待手动匹配的扫描件：%1 份，其中可能有上面的登记表。</source>
+        <translation>Scans waiting in the inbox to be matched by hand: %1. The forms above may be among them.</translation>
     </message>
 </context>
 <context>

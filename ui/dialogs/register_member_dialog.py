@@ -365,6 +365,7 @@ class RegisterMemberDialog(QDialog):
         self.sensitive.pad.blockSignals(False)
 
     def done(self, result: int) -> None:
+        self.paper.catcher.detach()
         self.clear()
         if self.customer is not None:
             self.customer.close()

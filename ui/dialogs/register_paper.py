@@ -2,7 +2,9 @@
 form serial (typed, or scanned: "MEMBERDESK-FORM:<serial>" + Enter), the ticks copied from the form
 with the separate signature of each sensitive purpose, and the confirmation that the customer signed.
 It renders app.flows.registration.RegistrationFlow in paper mode inside RegisterMemberDialog, whose
-step label, hint, stack and buttons it uses; the customer screen stays idle meanwhile."""
+step label, hint, stack and buttons it uses; the customer screen stays idle meanwhile. A form's QR scanned
+while the wizard is on screen (or focus is away from the serial field) is caught (FormQrCatcher) and
+switches to paper mode with that form, keeping what was typed."""
 from __future__ import annotations
 
 from PySide6.QtCore import QObject
@@ -10,6 +12,8 @@ from PySide6.QtWidgets import QButtonGroup, QCheckBox, QHBoxLayout, QPushButton,
 
 from app.errors import UserError
 from app.flows.registration import Step
+from app.members.paper_form import normalise_serial
+from ui.widgets.form_qr_catcher import FormQrCatcher
 from ui.widgets.paper_form_panel import PaperConsentPanel, PaperFormStep
 
 
@@ -44,6 +48,11 @@ class PaperRegistration(QObject):
         self.signed.setStyleSheet("QCheckBox { font-weight: bold; padding: 6px 0; }"
                                   " QCheckBox::indicator { width: 20px; height: 20px; }")
         self.signed.toggled.connect(self._signed_toggled)
+        # the scanner types a form's QR into whatever has focus: on screen, or away from the serial field
+        self.catcher = FormQrCatcher(dlg, active=lambda: not (self.flow.paper and self.flow.step is Step.FORM
+                                                              and self.form_step.serial.hasFocus()))
+        self.catcher.scanned.connect(self.form_scanned)
+        self.switch_note = ""
 
     # -- actions ---------------------------------------------------------------------
     def choose_mode(self, mode: str) -> None:
@@ -63,6 +72,27 @@ class PaperRegistration(QObject):
             return
         self.form_step.show_form(form.serial, self.form_info())
         self.flow.next()
+
+    def form_scanned(self, payload: str) -> None:
+        """A form's QR read on any step: on to paper mode with that form, keeping what was typed."""
+        d, f, lang = self.dlg, self.flow, self.dlg.ctx.lang
+        d.error.clear()
+        was_screen = not f.paper
+        try:
+            form = f.scanned_form(payload)
+        except UserError as exc:
+            if f.paper and f.step is Step.FORM:          # switched, but this form cannot be used: say why there
+                self.form_step.serial.setText(normalise_serial(payload))
+                d.render()
+                self.form_step.show_error(exc.message(lang))
+            else:
+                d.error.setText(exc.message(lang))
+            return
+        self.form_step.show_form(form.serial, self.form_info())
+        if was_screen:
+            self.switch_note = self.tr("已扫描纸质登记表，改为纸质登记：请按表上的勾选照录（屏幕上的勾选不再使用），"
+                                       "已录入的信息保留。")
+        d.render()
 
     def form_info(self) -> str:
         f = self.flow
@@ -119,6 +149,8 @@ class PaperRegistration(QObject):
 
     def render(self, step: Step) -> None:
         d, f = self.dlg, self.flow
+        if step is not Step.CONSENT:
+            self.switch_note = ""                          # said once, where the ticks are copied
         d.next_btn.setText(self.tr("确认登记") if step is Step.REVIEW else self.tr("下一步"))
         d.next_btn.setEnabled(True)
         if step is Step.FORM:
@@ -130,8 +162,10 @@ class PaperRegistration(QObject):
         elif step is Step.CONSENT:
             panel = self._panel()
             d.step_label.setText(self.tr("第 2 步：照录勾选"))
+            sep = " " if self.dlg.ctx.lang.startswith("en") else ""
             d.hint.setText(self.tr("表单 %1。敏感个人信息各项，还须核对顾客在该项旁的单独签名。")
-                           .replace("%1", f.form.serial if f.form else "") + self.outdated_note())
+                           .replace("%1", f.form.serial if f.form else "") + self.outdated_note()
+                           + (sep + self.switch_note if self.switch_note else ""))
             panel.set_state(f.decisions, f.signed_on_paper)
             d.stack.setCurrentWidget(panel)
             d.next_btn.setEnabled(f.can_confirm_consent())          # CON-2

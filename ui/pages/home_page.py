@@ -52,6 +52,7 @@ class HomePage(QWidget):
             item = QListWidgetItem(r.text(self.ctx.lang))
             item.setForeground(QColor(LEVEL_COLOURS.get(r.level, "#24292f")))
             item.setData(256, r.page)
+            item.setData(257, r.key)
             self.items.addItem(item)
         if not found:
             self.items.addItem(QListWidgetItem(self.tr("目前没有到期或逾期的事项。")))
@@ -61,7 +62,9 @@ class HomePage(QWidget):
         key = item.data(256)
         win = self.window()
         if key and hasattr(win, "open_page"):
-            win.open_page(key)
+            page = win.open_page(key)
+            if page is not None and hasattr(page, "show_reminder"):      # the part of the page it is about
+                page.show_reminder(item.data(257) or "")
 
 
 register_page(PageSpec("home", "首页", HomePage, order=0))

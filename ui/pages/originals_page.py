@@ -1,5 +1,6 @@
 """Originals register: counts, due dates (overdue red, due within 3 working days amber), cabinet and
-custodian, check-out/return, the scan, witnessed destruction and its record, holiday-table import."""
+custodian, check-out/return, the scan, witnessed destruction and its record, holiday-table import; a second
+tab lists the forms registered on paper and not scanned yet (ui/widgets/unscanned_forms_panel.py)."""
 from __future__ import annotations
 
 import datetime as dt
@@ -10,7 +11,7 @@ from PySide6.QtCore import QDate, Qt
 from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QDateEdit, QDialog, QDialogButtonBox, QFileDialog,
                                QFrame, QGridLayout, QHBoxLayout, QHeaderView, QInputDialog, QLabel, QLineEdit,
-                               QPushButton, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget)
+                               QPushButton, QTableWidget, QTableWidgetItem, QTabWidget, QVBoxLayout, QWidget)
 
 from app.calendar import import_holiday_table
 from app.config import read_terminal
@@ -21,6 +22,7 @@ from app.store.fieldcrypt import FieldCipher
 from ui import messagebox
 from ui.pages.registry import PageSpec, register_page
 from ui.widgets.scan_viewer import ScanViewer
+from ui.widgets.unscanned_forms_panel import UnscannedFormsPanel
 
 RED, AMBER, GREY = "#c0392b", "#b7791f", "#57606a"
 
@@ -95,6 +97,16 @@ class OriginalsPage(QWidget):
         self.warning.setStyleSheet(f"background: #fff8c5; color: #6b4b00; padding: 6px; border: 1px solid {AMBER}")
         lay.addWidget(self.warning)
 
+        self.tabs = QTabWidget()
+        register_tab = QWidget()
+        rl = QVBoxLayout(register_tab)
+        rl.setContentsMargins(0, 8, 0, 0)
+        self.unscanned = UnscannedFormsPanel()
+        self.unscanned.open_scans.connect(self._open_scans)
+        self.tabs.addTab(register_tab, self.tr("原件登记簿"))
+        self.tabs.addTab(self.unscanned, "")
+        lay.addWidget(self.tabs, 1)
+
         bar = QHBoxLayout()
         self.filter = QComboBox()
         self.filter.addItem(self.tr("未销毁"), "open")
@@ -112,7 +124,7 @@ class OriginalsPage(QWidget):
         self.records_btn.clicked.connect(self.save_record)
         bar.addWidget(self.holiday_btn)
         bar.addWidget(self.records_btn)
-        lay.addLayout(bar)
+        rl.addLayout(bar)
 
         self.table = QTableWidget(0, 7)
         self.table.setHorizontalHeaderLabels([self.tr("表单编号"), self.tr("扫描时间"), self.tr("销毁截止日"),
@@ -125,7 +137,7 @@ class OriginalsPage(QWidget):
         self.table.horizontalHeader().setSectionResizeMode(6, QHeaderView.ResizeMode.Stretch)
         self.table.itemSelectionChanged.connect(self._selection_changed)
         self.table.doubleClicked.connect(self.view_scan)
-        lay.addWidget(self.table, 1)
+        rl.addWidget(self.table, 1)
 
         edit = QGridLayout()
         self.cabinet = QLineEdit()
@@ -156,7 +168,7 @@ class OriginalsPage(QWidget):
         ob.addWidget(self.in_btn)
         edit.addLayout(ob, 1, 4)
         edit.setColumnStretch(1, 1)
-        lay.addLayout(edit)
+        rl.addLayout(edit)
         actions = QHBoxLayout()
         self.view_btn = QPushButton(self.tr("查看扫描件"))
         self.view_btn.clicked.connect(self.view_scan)
@@ -171,7 +183,7 @@ class OriginalsPage(QWidget):
         actions.addWidget(self.error, 1)
         actions.addWidget(self.select_due_btn)
         actions.addWidget(self.destroy_btn)
-        lay.addLayout(actions)
+        rl.addLayout(actions)
         self.refresh()
 
     # -- data -------------------------------------------------------------------------
@@ -233,9 +245,26 @@ class OriginalsPage(QWidget):
         self.destroy_btn.setToolTip("" if manager else self.tr("销毁需要店长登录确认。"))
         self.return_date.setDate(QDate(today.year, today.month, today.day).addDays(3))
         self._selection_changed()
+        self._refresh_unscanned(session.db, today)
+
+    def _refresh_unscanned(self, db, today: dt.date) -> None:
+        """The second tab: forms registered on paper and not scanned yet, counted in its title."""
+        rows = self.unscanned.refresh(db, today)
+        self.tabs.setTabText(1, self.tr("待扫描的登记表（%1）").replace("%1", str(len(rows))))
+        colour = {"red": RED, "amber": AMBER}.get(self.unscanned.worst())
+        self.tabs.tabBar().setTabTextColor(1, QColor(colour) if colour else QColor())     # invalid: the default
+
+    def _open_scans(self) -> None:
+        if hasattr(self.window(), "open_page"):
+            self.window().open_page("scans")
+
+    def show_reminder(self, key: str) -> None:
+        """Opened from a home-page reminder: the unscanned forms' reminders land on their tab."""
+        self.tabs.setCurrentWidget(self.unscanned if key.startswith("originals.unscanned") else self.tabs.widget(0))
 
     def clear(self) -> None:
         self.table.setRowCount(0)
+        self.unscanned.table.setRowCount(0)
         self.reason.clear()
         self.cabinet.clear()
         self.error.clear()
