@@ -68,6 +68,12 @@ register({
     "store.backup_corrupt": ("备份文件已损坏或不完整，未恢复任何内容。", "The backup file is damaged or incomplete; nothing was restored."),
     "store.restore_target_not_empty": ("恢复目标目录不是空的。请选择一个新的空目录。",
                                        "The restore target folder is not empty. Choose a new, empty folder."),
+    "store.busy": ("数据库正忙：后台任务（收银数据导入、保存期限清理或同步）正在保存数据，本次操作未保存。请稍等几秒后再试。",
+                   "The database is busy: a background job (POS import, retention sweep or sync) is saving data, so "
+                   "this was not saved. Wait a few seconds and try again."),
+    "store.job_stopped": ("MemberDesk 已锁定，后台任务已停止；下次登录后会从中断处继续。",
+                          "MemberDesk was locked, so the background job stopped; it continues where it left off after "
+                          "the next sign-in."),
     "audit.broken": ("审计日志在第 {seq} 条被篡改或缺失。", "The audit log is broken at entry {seq}."),
 })
 

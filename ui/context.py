@@ -35,6 +35,13 @@ class AppContext(QObject):
     def db(self):
         return self.session.db if self.session else None
 
+    def background_session(self, session=None):
+        """`session` (default: the signed-in one) on the background jobs' own connection, for work run
+        through run_task that writes a lot (imports, sweeps, sync, backups): the counter's searches and
+        saves on the UI connection do not queue behind it. Locking stops such work (app.store.db.JobStopped)."""
+        session = session or self.session
+        return None if session is None else self.vault.background_session(session)
+
     def set_session(self, session) -> None:
         self.session = session
         if session is None:

@@ -1,7 +1,8 @@
 """Main window: sign-in screen while locked; navigation + pages + status bar while signed in.
 
 Locking (idle timer, the lock button, switch user) closes every dialog, destroys the pages (so no
-form keeps what was typed), clears the clipboard and drops the open database connection.
+form keeps what was typed), clears the clipboard and drops the open database connections (the vault
+stops the background jobs' connection first: a job's open transaction rolls back).
 """
 from __future__ import annotations
 
@@ -228,15 +229,16 @@ class MainWindow(QMainWindow):
 
     def background_jobs(self) -> None:
         """Daily backup, the POS export folder and the retention sweep (other domains' periodic jobs), off
-        the UI thread."""
+        the UI thread and on the background connection (ctx.background_session)."""
         session = self.ctx.session
         if session is None:
             return
         from app.store import backup
+        job = self.ctx.background_session()
         hours = float(get_setting(session.db, "backup_interval_hours", 24) or 24)
         last = backup.last_backup_time(self.ctx.paths)
         if last is None or dt.datetime.now(dt.timezone.utc) - last > dt.timedelta(hours=hours):
-            self.ctx.run_task(lambda: backup.create_backup(self.ctx.vault, session),
+            self.ctx.run_task(lambda: backup.create_backup(self.ctx.vault, job),
                               lambda p: log.info("scheduled backup done"),
                               lambda e: log.error("scheduled backup failed: %s", type(e).__name__))
         self.import_pos_folder()
@@ -246,7 +248,7 @@ class MainWindow(QMainWindow):
         except ImportError:
             return
         ledger = self.ctx.paths.erasure_ledger
-        self.ctx.run_task(lambda: sweep_due(session, ledger_path=ledger),
+        self.ctx.run_task(lambda: sweep_due(job, ledger_path=ledger),
                           lambda r: log.info("retention sweep: %s", "done" if r else "already ran today"),
                           lambda e: log.error("retention sweep failed: %s", type(e).__name__))
 
@@ -279,7 +281,8 @@ class MainWindow(QMainWindow):
             if self.ctx.session is session:
                 self.ctx.note_pos_import(run=FolderRun(at="", problem="pos_folder.failed"))
 
-        self.ctx.run_task(lambda: run_folder_import(session), done, failed)
+        job = self.ctx.background_session(session)
+        self.ctx.run_task(lambda: run_folder_import(job), done, failed)
 
     # -- locking ---------------------------------------------------------------------
     def lock(self) -> None:

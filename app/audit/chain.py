@@ -4,6 +4,10 @@ Each entry's hash covers its own fields and the previous entry's hash; the newes
 (seq, hash) is kept in meta as the chain head and sent to head office by sync. Editing,
 deleting, inserting or reordering entries breaks a link that `verify` reports.
 Details must never hold personal data in clear: field names, counts and ids only.
+
+Several connections append (the UI's and the background jobs'): an entry is only appended inside a
+write transaction (Database.transaction(): BEGIN IMMEDIATE), so the head read here is the newest and
+no other writer can append before this one commits — the chain never forks.
 """
 from __future__ import annotations
 
@@ -28,7 +32,9 @@ def entry_hash(prev_hash: str, seq, ts, staff_id, terminal, action, subject_type
 
 def append(conn, *, ts: str, staff_id: str | None, terminal: str, action: str,
            subject_type: str | None = None, subject_id: str | None = None, details: dict | None = None) -> int:
-    """Append one entry inside the caller's transaction. Returns its seq."""
+    """Append one entry inside the caller's write transaction. Returns its seq."""
+    if not conn.in_transaction:
+        raise RuntimeError("audit entries are appended inside a write transaction (Database.transaction)")
     details = details or {}
     bad = _PERSONAL_KEYS.intersection(details)
     if bad:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from app.audit import chain
 from app.clock import SystemClock, iso
@@ -97,6 +97,11 @@ class Session:
         with self.db.transaction() as conn:
             chain.append(conn, ts=iso(self.clock.now()), staff_id=self.staff.id, terminal=self.terminal,
                          action=action, subject_type=subject_type, subject_id=subject_id, details=details)
+
+    def on_db(self, db) -> "Session":
+        """The same person (and acting manager) writing through another connection to the same store
+        (the background jobs' one: app.store.vault.Vault.background_session)."""
+        return replace(self, db=db)
 
     def as_manager(self, manager: Staff) -> "Session":
         """A session for one manager-only step, acting as the manager who just signed in."""

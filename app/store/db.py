@@ -3,10 +3,19 @@
 `Database` wraps one sqlcipher3 connection. Writes go through `transaction()`
 (BEGIN IMMEDIATE … COMMIT/ROLLBACK). Plain SQLite can be opened with key=None for
 benchmarks only (the app always uses a key).
+
+Two connections per signed-in terminal (the vault opens both): the UI's, and one for background
+jobs (`background=True`: backup, POS folder import, retention sweep, sync), so a counter search
+reads while a job writes (WAL). SQLite has one writer: the write transactions of every Database on
+the same file in this process take turns at a `WriterGate`, the UI's first, and a write that cannot
+start in time raises UserError("store.busy") instead of "database is locked". `stop()` (on lock)
+interrupts the job's running statement and refuses its next one (`JobStopped`): the open
+transaction rolls back, the batches committed before it stay.
 """
 from __future__ import annotations
 
 import errno
+import logging
 import os
 import sqlite3
 import threading
@@ -17,14 +26,128 @@ import sqlcipher3.dbapi2 as sqlcipher
 
 from app.errors import StoreError, UserError
 
+log = logging.getLogger("memberdesk.store")
+
 KEY_BYTES = 32
+BUSY_SECONDS = 10          # SQLite busy timeout: a write waiting for another process's writer (the admin command)
+UI_WAIT_SECONDS = 30       # how long a UI write waits for a background job's transaction before store.busy
+JOB_WAIT_SECONDS = 600     # how long a background job's write waits behind the UI's writes
 DatabaseError = (sqlcipher.DatabaseError, sqlite3.DatabaseError)
 OperationalError = (sqlcipher.OperationalError, sqlite3.OperationalError)
+
+
+class JobStopped(StoreError):
+    """The background connection was stopped (lock, sign-out, exit) while a job used it."""
+    key = "store.job_stopped"
 
 
 def _is_disk_full(exc: BaseException) -> bool:
     text = str(exc).lower()
     return "disk is full" in text or "database or disk is full" in text or getattr(exc, "errno", None) == errno.ENOSPC
+
+
+def _is_busy(exc: BaseException) -> bool:
+    text = str(exc).lower()
+    return "database is locked" in text or "database is busy" in text or "database table is locked" in text
+
+
+class WriterGate:
+    """Turns for the write transactions of the connections to one database file in this process.
+
+    SQLite lets one connection write at a time; a second one polls with sleeps and may keep missing
+    the short gaps between a batch job's transactions. Here the waiting writer is woken as soon as the
+    other commits, and a UI write goes before any background write that is waiting too."""
+
+    def __init__(self):
+        self._cond = threading.Condition()
+        self._owner: int | None = None
+        self._depth = 0
+        self._ui_waiting = 0
+
+    def acquire(self, *, ui: bool, timeout: float, stopped: threading.Event | None = None) -> None:
+        me = threading.get_ident()
+        with self._cond:
+            if self._owner == me:
+                self._depth += 1
+                return
+            if ui:
+                self._ui_waiting += 1
+            try:
+                free = self._cond.wait_for(
+                    lambda: (stopped is not None and stopped.is_set())
+                    or (self._owner is None and (ui or self._ui_waiting == 0)), timeout)
+            finally:
+                if ui:
+                    self._ui_waiting -= 1
+            if stopped is not None and stopped.is_set():
+                self._cond.notify_all()
+                raise JobStopped()
+            if not free:
+                raise UserError("store.busy")
+            self._owner, self._depth = me, 1
+
+    def release(self) -> None:
+        with self._cond:
+            self._depth -= 1
+            if self._depth == 0:
+                self._owner = None
+                self._cond.notify_all()
+
+    def wake(self) -> None:
+        with self._cond:
+            self._cond.notify_all()
+
+    @property
+    def ui_waiting(self) -> bool:
+        """A UI write is waiting for its turn (a batch job may commit early and let it in)."""
+        return self._ui_waiting > 0
+
+
+_GATES: dict[str, WriterGate] = {}
+_GATES_LOCK = threading.Lock()
+
+
+def writer_gate(path) -> WriterGate:
+    """The gate shared by every Database on this file in this process."""
+    if str(path) == ":memory:":
+        return WriterGate()               # a database of its own
+    key = os.path.realpath(path)
+    with _GATES_LOCK:
+        return _GATES.setdefault(key, WriterGate())
+
+
+class _StoppableConn:
+    """The connection as a background job's transaction body sees it: after `stop()` every new
+    statement (and every further row of an executemany) is refused."""
+
+    __slots__ = ("_conn", "_stopped")
+
+    def __init__(self, conn, stopped: threading.Event):
+        self._conn, self._stopped = conn, stopped
+
+    def _check(self):
+        if self._stopped.is_set():
+            raise JobStopped()
+
+    def execute(self, sql, params=()):
+        self._check()
+        return self._conn.execute(sql, params)
+
+    def executemany(self, sql, seq):
+        self._check()
+
+        def rows():
+            for row in seq:
+                self._check()
+                yield row
+        return self._conn.executemany(sql, rows())
+
+    def executescript(self, script):
+        self._check()
+        return self._conn.executescript(script)
+
+    def __getattr__(self, name):
+        return getattr(self._conn, name)
 
 
 class ConnQueries:
@@ -49,13 +172,19 @@ class ConnQueries:
 
 
 class Database:
-    def __init__(self, path: Path | str, key: bytes | None, *, plain: bool = False):
+    def __init__(self, path: Path | str, key: bytes | None, *, plain: bool = False, background: bool = False):
         self.path = Path(path) if str(path) != ":memory:" else path
         self.plain = plain
+        self.background = background
         self._lock = threading.RLock()
+        self._gate = writer_gate(path)
+        self._stopped = threading.Event()
+        self._close_pending = False
+        self._depth = 0                 # nested calls of the thread holding the connection
+        self.closed = False
         mod = sqlite3 if plain else sqlcipher
         try:
-            self.conn = mod.connect(str(path), isolation_level=None, check_same_thread=False, timeout=10)
+            self.conn = mod.connect(str(path), isolation_level=None, check_same_thread=False, timeout=BUSY_SECONDS)
         except DatabaseError as exc:
             raise StoreError("store.unreadable") from exc
         self.conn.row_factory = mod.Row
@@ -77,21 +206,42 @@ class Database:
             raise StoreError("store.unreadable") from exc
 
     # -- queries -----------------------------------------------------------------
-    def execute(self, sql: str, params=()):
+    @contextmanager
+    def _use(self):
+        """The connection for one call: refused once stopped; SQLite's busy/interrupt errors become
+        messages; a close asked for while a job held the connection happens when it lets go."""
+        if self._stopped.is_set():
+            raise JobStopped()
         with self._lock:
-            return self.conn.execute(sql, params)
+            self._depth += 1
+            try:
+                yield self.conn
+            except OperationalError as exc:
+                if self._stopped.is_set():
+                    raise JobStopped() from exc
+                if _is_busy(exc):
+                    raise UserError("store.busy") from exc
+                raise
+            finally:
+                self._depth -= 1
+                if self._close_pending and self._depth == 0:
+                    self._close_locked(checkpoint=False)
+
+    def execute(self, sql: str, params=()):
+        with self._use() as conn:
+            return conn.execute(sql, params)
 
     def executemany(self, sql: str, seq):
-        with self._lock:
-            return self.conn.executemany(sql, seq)
+        with self._use() as conn:
+            return conn.executemany(sql, seq)
 
     def one(self, sql: str, params=()):
-        with self._lock:
-            return self.conn.execute(sql, params).fetchone()
+        with self._use() as conn:
+            return conn.execute(sql, params).fetchone()
 
     def all(self, sql: str, params=()):
-        with self._lock:
-            return self.conn.execute(sql, params).fetchall()
+        with self._use() as conn:
+            return conn.execute(sql, params).fetchall()
 
     def scalar(self, sql: str, params=(), default=None):
         row = self.one(sql, params)
@@ -99,40 +249,89 @@ class Database:
 
     @contextmanager
     def transaction(self):
-        """One atomic write. Disk-full becomes a user message; nothing half-written stays."""
-        with self._lock:
-            try:
-                self.conn.execute("BEGIN IMMEDIATE")
-            except DatabaseError as exc:
-                if _is_disk_full(exc):
-                    raise UserError("error.disk_full") from exc
-                raise
-            try:
-                yield self.conn
-                self.conn.execute("COMMIT")
-            except BaseException as exc:
+        """One atomic write. Disk-full and a writer that would not let go become user messages;
+        nothing half-written stays. The turn at the writer gate comes first: waiting for it does not
+        hold this connection (another thread may read through it meanwhile)."""
+        if self._stopped.is_set():
+            raise JobStopped()
+        self._gate.acquire(ui=not self.background, timeout=JOB_WAIT_SECONDS if self.background else UI_WAIT_SECONDS,
+                           stopped=self._stopped if self.background else None)
+        try:
+            with self._use() as conn:
                 try:
-                    self.conn.execute("ROLLBACK")
-                except DatabaseError:
-                    pass
-                if isinstance(exc, DatabaseError) and _is_disk_full(exc):
-                    raise UserError("error.disk_full") from exc
-                if isinstance(exc, DatabaseError) and "malformed" in str(exc).lower():
-                    raise StoreError("store.unreadable") from exc
-                raise
+                    conn.execute("BEGIN IMMEDIATE")
+                except DatabaseError as exc:
+                    if _is_disk_full(exc):
+                        raise UserError("error.disk_full") from exc
+                    raise
+                try:
+                    yield _StoppableConn(conn, self._stopped) if self.background else conn
+                    conn.execute("COMMIT")
+                except BaseException as exc:
+                    try:
+                        conn.execute("ROLLBACK")
+                    except DatabaseError:
+                        pass
+                    if isinstance(exc, DatabaseError) and _is_disk_full(exc):
+                        raise UserError("error.disk_full") from exc
+                    if isinstance(exc, DatabaseError) and "malformed" in str(exc).lower():
+                        raise StoreError("store.unreadable") from exc
+                    raise
+        finally:
+            self._gate.release()
 
     def checkpoint(self) -> None:
         """Move the WAL into the main file and truncate it, so erased bytes leave the WAL too."""
-        with self._lock:
-            self.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchall()
+        with self._use() as conn:
+            conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchall()
 
-    def close(self) -> None:
-        with self._lock:
+    @property
+    def ui_write_waiting(self) -> bool:
+        """A UI write waits for this file's writer: a batch job may commit a smaller batch to let it in."""
+        return self._gate.ui_waiting
+
+    # -- stopping and closing -------------------------------------------------------
+    @property
+    def stopped(self) -> bool:
+        return self._stopped.is_set()
+
+    def stop(self) -> None:
+        """Ask the job using this connection to stop (from any thread): its running statement is
+        interrupted, every further call raises JobStopped, its transaction rolls back."""
+        self._stopped.set()
+        self._gate.wake()
+        if not self.closed:
             try:
-                self.checkpoint()
+                self.conn.interrupt()
             except DatabaseError:
                 pass
-            self.conn.close()
+
+    def close(self, *, checkpoint: bool = True, wait: float | None = None) -> bool:
+        """Close the connection (after a checkpoint unless told otherwise). With `wait`, give up after
+        that many seconds if another thread still holds it: it is then closed when that thread lets go.
+        Returns whether it is closed now."""
+        if not self._lock.acquire(timeout=-1 if wait is None else wait):
+            self._close_pending = True
+            if not self._lock.acquire(blocking=False):      # else it let go just now: close it here
+                log.warning("a background job still holds the database connection; it is closed when the job stops")
+                return False
+        try:
+            self._close_locked(checkpoint)
+        finally:
+            self._lock.release()
+        return True
+
+    def _close_locked(self, checkpoint: bool) -> None:
+        if self.closed:
+            return
+        if checkpoint:
+            try:
+                self.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchall()
+            except DatabaseError:
+                pass
+        self.conn.close()
+        self.closed = True
+        self._close_pending = False
 
 
 def open_database(path: Path | str, key: bytes | None, *, plain: bool = False, migrate: bool = True) -> Database:
@@ -156,15 +355,15 @@ def export_copy(db: Database, target: Path, key: bytes) -> None:
     target = Path(target)
     if target.exists():
         target.unlink()
-    with db._lock:
+    with db._use() as conn:      # a background job's copy stops when the app locks (the copy is deleted)
         version = db.scalar("PRAGMA user_version", default=0)
         try:
-            db.conn.execute(f"ATTACH DATABASE ? AS export_target KEY \"x'{key.hex()}'\"", (str(target),))
+            conn.execute(f"ATTACH DATABASE ? AS export_target KEY \"x'{key.hex()}'\"", (str(target),))
             try:
-                db.conn.execute("SELECT sqlcipher_export('export_target')").fetchall()
-                db.conn.execute(f"PRAGMA export_target.user_version = {int(version)}")
+                conn.execute("SELECT sqlcipher_export('export_target')").fetchall()
+                conn.execute(f"PRAGMA export_target.user_version = {int(version)}")
             finally:
-                db.conn.execute("DETACH DATABASE export_target")
+                conn.execute("DETACH DATABASE export_target")
         except DatabaseError as exc:
             try:
                 target.unlink()

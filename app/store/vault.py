@@ -4,7 +4,9 @@
     session, recovery = vault.setup(...)  # first run: creates DB, key slots, first manager
     session = vault.sign_in("wang", "secret")
 
-A Vault holds the open Database while someone is signed in; `lock()` drops it.
+A Vault holds the open Database while someone is signed in; `lock()` drops it. Background jobs get
+a second connection to the same file (`background_session(session)`, opened on first use) so the UI's
+connection is never queued behind them; `lock()` stops the jobs and closes it first.
 """
 from __future__ import annotations
 
@@ -12,6 +14,7 @@ import logging
 import os
 import re
 import secrets
+import threading
 from pathlib import Path
 
 from app.clock import SystemClock, iso
@@ -54,6 +57,8 @@ class Vault:
         self.clock = clock or SystemClock()
         self.db: Database | None = None
         self._data_key: bytearray | None = None   # held only while unlocked; wiped by lock()
+        self._background: Database | None = None  # background jobs' connection (background_db)
+        self._background_lock = threading.Lock()
         self._instance: InstanceLock | None = None
         self.throttle = Throttle(paths.signin_state)
 
@@ -79,8 +84,33 @@ class Vault:
         return Session(db=self.db, staff=staff, store_code=term["store_code"],
                        terminal=term["terminal_name"], clock=self.clock)
 
+    def background_db(self) -> Database:
+        """The connection background jobs use (backup, POS folder import, retention sweep, sync): the same
+        file, key and pragmas as the UI's, opened on first use while unlocked, closed by lock()."""
+        with self._background_lock:
+            if self.db is None or self._data_key is None:
+                raise StoreError("store.not_setup")
+            if self._background is None:
+                self._background = Database(self.paths.db, bytes(self._data_key), background=True)
+            return self._background
+
+    def background_session(self, session: Session) -> Session:
+        """`session` (its staff, terminal, clock, acting manager) on the background connection."""
+        return session.on_db(self.background_db())
+
+    def stop_background(self, wait: float = 5.0) -> None:
+        """Stop the jobs on the background connection and close it: a running statement is interrupted,
+        the job's open transaction rolls back (its committed batches stay; the import resumes from its
+        checkpoint next time)."""
+        with self._background_lock:
+            db, self._background = self._background, None
+        if db is not None:
+            db.stop()
+            db.close(checkpoint=False, wait=wait)
+
     def lock(self) -> None:
-        """Drop the open connection: nothing stays unlocked in memory but the sign-in screen."""
+        """Drop the open connections: nothing stays unlocked in memory but the sign-in screen."""
+        self.stop_background()
         if self.db is not None:
             self.db.close()
             self.db = None

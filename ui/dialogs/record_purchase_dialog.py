@@ -220,5 +220,6 @@ def import_pos_with_report(ctx, parent, path: str | None = None, show: bool = Tr
         if ctx.session is session:
             ctx.show_error(parent, exc)
 
-    ctx.run_task(lambda: import_file(session, path), done, failed)
+    job = ctx.background_session(session)
+    ctx.run_task(lambda: import_file(job, path), done, failed)
     return holder.get("dialog")

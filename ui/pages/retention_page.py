@@ -259,7 +259,8 @@ class RetentionPage(QWidget):
         if session is None:
             return
         self.error.clear()
-        self.ctx.run_task(lambda: dry_run(session), lambda res: (self._show_result(res, "dry_run"), self.refresh()),
+        job = self.ctx.background_session(session)
+        self.ctx.run_task(lambda: dry_run(job), lambda res: (self._show_result(res, "dry_run"), self.refresh()),
                           self._failed)
 
     def run_apply(self) -> None:
@@ -272,7 +273,8 @@ class RetentionPage(QWidget):
             return
         self.error.clear()
         ledger = self.ctx.paths.erasure_ledger
-        self.ctx.run_task(lambda: apply_sweep(session, ledger_path=ledger),
+        job = self.ctx.background_session(session)
+        self.ctx.run_task(lambda: apply_sweep(job, ledger_path=ledger),
                           lambda res: (self._show_result(res, "apply"), self.refresh()), self._failed)
 
     def _failed(self, exc) -> None:

@@ -278,7 +278,8 @@ class SettingsPage(QWidget):
             self.backup_button.setEnabled(True)
             self.ctx.show_error(self, exc)
 
-        self.ctx.run_task(lambda: backup.create_backup(self.ctx.vault, session), done, failed)
+        job = self.ctx.background_session(session)
+        self.ctx.run_task(lambda: backup.create_backup(self.ctx.vault, job), done, failed)
 
     def _verify_audit(self) -> None:
         result = chain.verify(self.ctx.db)

@@ -1,0 +1,73 @@
+"""The main window's background jobs (backup, POS folder import, retention sweep) run on the background
+connection; locking closes it; a counter search that cannot write its audit entry in time says so in words."""
+from __future__ import annotations
+
+import os
+import time
+
+from tests.app.bgutil import held_write
+from tests.conftest import MANAGER_PW
+from tests.factories import make_member
+
+
+def _sign_in(ctx, win):
+    ctx.vault.setup(store_code="SH-001", store_name="上海南京路店", terminal_name="DESK-1",
+                    username="manager", display_name="王店长", password=MANAGER_PW)
+    ctx.vault.lock()
+    win.show()
+    win.sign_in.username.setText("manager")
+    win.sign_in.password.setText(MANAGER_PW)
+    win.sign_in.submit()
+    assert ctx.session is not None
+
+
+def test_background_jobs_use_their_own_connection_and_lock_closes_it(qtbot, window, tmp_path, monkeypatch):
+    import app.pos_folder
+    import app.retention.sweep
+    from app.settings import set_setting
+    from app.store import backup
+    ctx, win = window
+    _sign_in(ctx, win)
+    mid = make_member(ctx.session)
+    no = ctx.session.db.scalar("SELECT member_no FROM members WHERE id = ?", (mid,))
+    folder = tmp_path / "pos"
+    folder.mkdir()
+    f = folder / "a.csv"
+    f.write_text(f"交易号,会员号,交易时间,金额\r\nT1,{no},2026-10-01 10:00,10\r\n", encoding="utf-8")
+    os.utime(f, (time.time() - 60, time.time() - 60))
+    set_setting(ctx.session, "pos_export_folder", str(folder))
+    used = {}
+    for module, name in ((backup, "create_backup"), (app.pos_folder, "run_folder_import"),
+                         (app.retention.sweep, "sweep_due")):
+        real = getattr(module, name)
+
+        def spy(*args, _real=real, _name=name, **kw):
+            session = args[-1] if _name == "create_backup" else args[0]
+            used[_name] = session.db
+            return _real(*args, **kw)
+        monkeypatch.setattr(module, name, spy)
+    win.background_jobs()
+    bg = ctx.vault._background
+    assert bg is not None and bg is not ctx.session.db
+    assert set(used) == {"create_backup", "run_folder_import", "sweep_due"}
+    assert all(db is bg for db in used.values())
+    assert ctx.session.db.scalar("SELECT count(*) FROM purchases") == 1          # seen on the UI connection
+    assert len(backup.list_backups(ctx.paths)) == 1
+    win.lock()
+    assert bg.closed and bg.stopped and ctx.vault._background is None and ctx.vault.db is None
+
+
+def test_a_search_that_cannot_write_its_audit_entry_in_time_says_the_database_is_busy(qtbot, window, monkeypatch):
+    from app.store import db as store_db
+    ctx, win = window
+    _sign_in(ctx, win)
+    make_member(ctx.session, mobile="13800001111")
+    page = win.open_page("members")
+    with held_write(ctx.background_session()):
+        monkeypatch.setattr(store_db, "UI_WAIT_SECONDS", 0.01)
+        page.search.setText("13800001111")
+        page.run_search()
+        assert page.status.text().startswith("数据库正忙")                 # words, not a traceback
+    monkeypatch.undo()
+    page.run_search()
+    assert page.table.rowCount() == 1
