@@ -109,14 +109,17 @@ def _survey(db, today: dt.date) -> dict:
     return out
 
 
-def _record_run(session, mode: str, trigger: str, today: dt.date, result: dict, run_id: int | None = None) -> int:
+def _record_run(session, mode: str, trigger: str, today: dt.date, result: dict, run_id: int | None = None,
+                finished: bool = True) -> int:
+    """A run row. An apply is recorded unfinished when it starts and finished at its end: a sweep stopped
+    on the way (the app locked, a crash) does not count as today's sweep, so sweep_due runs it again."""
     now = iso(session.clock.now())
     text = json.dumps(result, sort_keys=True)
     with session.db.transaction() as conn:
         if run_id is None:
             run_id = conn.execute("INSERT INTO retention_runs(mode, trigger, started_at, finished_at, as_of, result, staff_id)"
-                                  " VALUES (?,?,?,?,?,?,?)", (mode, trigger, now, now, today.isoformat(), text,
-                                                              session.staff.id)).lastrowid
+                                  " VALUES (?,?,?,?,?,?,?)", (mode, trigger, now, now if finished else None,
+                                                              today.isoformat(), text, session.staff.id)).lastrowid
         else:
             conn.execute("UPDATE retention_runs SET finished_at = ?, result = ? WHERE id = ?", (now, text, run_id))
     result["run_id"] = run_id
@@ -138,7 +141,8 @@ def _apply(session, ledger_path, today: dt.date, trigger: str) -> dict:
     db = session.db
     _fold_touches(session)
     survey = _survey(db, today)
-    run_id = _record_run(session, "apply", trigger, today, {"as_of": today.isoformat(), "started": True})
+    run_id = _record_run(session, "apply", trigger, today, {"as_of": today.isoformat(), "started": True},
+                         finished=False)
     rules = get_rules(db)
     holds = _any_holds(db)
     for cat in ORDER:

@@ -306,6 +306,26 @@ def test_sweep_due_runs_once_a_day(manager, clock, paths):
     assert sweep_due(manager, ledger_path=paths.erasure_ledger) is not None
 
 
+def test_a_sweep_stopped_on_the_way_runs_again_the_same_day(manager, clock, paths, monkeypatch):
+    """The app locked (or crashed) in the middle of the daily sweep: it is not today's sweep yet."""
+    import app.retention.sweep as sw
+    set_day(clock, 2019, 1, 1)
+    mid = make_member(manager)
+    set_day(clock, 2026, 11, 2)
+
+    def stopped(*a, **k):
+        raise RuntimeError("stopped")
+    monkeypatch.setattr(sw, "_erase_members", stopped)
+    with pytest.raises(RuntimeError):
+        sweep_due(manager, ledger_path=paths.erasure_ledger)
+    assert not is_erased(manager.db, mid)
+    monkeypatch.undo()
+    again = sweep_due(manager, ledger_path=paths.erasure_ledger)
+    assert again is not None and again["categories"]["member"]["purged"] == 1
+    assert is_erased(manager.db, mid)                                                            # rule: RET-2
+    assert sweep_due(manager, ledger_path=paths.erasure_ledger) is None
+
+
 def test_sweep_with_nothing_due_touches_nothing(manager, paths):
     make_member(manager)
     seq = manager.db.scalar("SELECT max(seq) FROM audit_log")
