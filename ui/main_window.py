@@ -191,10 +191,12 @@ class MainWindow(QMainWindow):
         if session is None:
             return
         term = self.ctx.vault.terminal()
-        self.store_label.setText(self.tr("门店：") + f"{term['store_name']} ({term['store_code']})  "
+        # full-width brackets in Chinese, "name (x)" in English
+        lb, rb = ("（", "）") if self.ctx.lang == "zh_CN" else (" (", ")")
+        self.store_label.setText(self.tr("门店：") + f"{term['store_name']}{lb}{term['store_code']}{rb}  "
                                  + self.tr("终端：") + term["terminal_name"])
         role = self.tr("店长") if session.staff.is_manager else self.tr("店员")
-        self.staff_label.setText(self.tr("当前员工：") + f"{session.staff.display_name}({role})")
+        self.staff_label.setText(self.tr("当前员工：") + f"{session.staff.display_name}{lb}{role}{rb}")
         self.sync_label.setText(self._sync_text(session))
         text, colour = pos_status_line(self.ctx)
         self.pos_label.setText(text)

@@ -27,7 +27,7 @@ def test_sign_in_then_lock_clears_everything(qtbot, window):
     qtbot.keyClick(win.sign_in.password, Qt.Key.Key_Return)
     assert ctx.session is not None and ctx.session.staff.username == "manager"
     assert win.stack.currentWidget() is win.workspace
-    assert "王店长" in win.staff_label.text()
+    assert win.staff_label.text() == "当前员工：王店长（店长）"             # full-width brackets in Chinese
     assert win.nav.count() >= 2
     win.lock()
     assert ctx.session is None and ctx.vault.db is None          # connection dropped
