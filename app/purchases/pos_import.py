@@ -67,6 +67,7 @@ ALIASES = {
     "coupon": ("coupon", "coupon_code", "优惠券", "优惠券编号", "券号"),
 }
 _LOOKUP = {alias.lower().replace(" ", ""): canon for canon, names in ALIASES.items() for alias in names}
+CHUNK = 5000            # rows per INSERT inside a batch: a waiting write at the counter gets in after at most this many
 BATCH = 50000           # rows per transaction: fewer rewrites of the same index pages (a batch holds ~30 MB)
 
 
@@ -417,47 +418,73 @@ def _commit_batch(session, result: ImportResult, batch: _Batch, final: bool = Fa
             f"SELECT pos_txn_id FROM purchases WHERE store_code = ? AND pos_txn_id IN ({','.join('?' * len(part))})",
             [store, *part]))
     now = iso(session.clock.now())
-    inserts = []
-    latest: dict[str, str] = {}
-    dup = 0
+    inserts, ins_lines, dup_lines = [], [], []
     for line, (txn, no, when, fen, goods, paym, pref, coupon) in checked:
         mid = members.get(no)
         if mid is None:
             rejects.append((line, "member_unknown", "member_no"))
             continue
         if txn in existing:
-            dup += 1
+            dup_lines.append(line)
             continue
         inserts.append((store, txn, mid, when, fen, goods, paym, pref or None, coupon or None,
                         when if coupon else None, "pos", result.import_id, now, session.staff.id))
-        if when > latest.get(mid, ""):
-            latest[mid] = when
+        ins_lines.append(line)
     rejects.sort()
-    details = {"import_id": result.import_id, "accepted": len(inserts), "duplicates": dup, "rejected": len(rejects),
-               "final": final}
-    with session.write("purchase.import.batch", "pos_import", str(result.import_id), details) as tx:
-        if inserts:
-            max_before = tx.one("SELECT coalesce(max(id), 0) FROM purchases")[0]
-            tx.executemany(
-                "INSERT INTO purchases(store_code, pos_txn_id, member_id, purchased_at, amount_fen, goods_type,"
-                " payment_method, payment_ref, coupon_code, coupon_used_at, source, import_id, created_at, created_by)"
-                " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)", inserts)
-            if tx.one("SELECT max(id) FROM purchases")[0] != max_before + len(inserts):
-                raise RuntimeError("purchase ids of an import batch are not consecutive")   # never journal a wrong range
-            # one journal row for the batch, expanded into a row per purchase when it is uploaded (app.sync)
-            add_purchase_batch(tx, ts=now, store_code=store, import_id=result.import_id,
-                               first_id=max_before + 1, last_id=max_before + len(inserts))
-            # last purchase: noted per member in purchase_touch, folded into members by the retention sweep
-            record_touches(tx, latest)
-        if rejects:
-            tx.executemany("INSERT OR REPLACE INTO pos_import_rejects(import_id, line_no, reason, field) VALUES (?,?,?,?)",
-                           [(result.import_id, ln, reason, fld) for ln, reason, fld in rejects])
-        tx.execute("UPDATE pos_imports SET line_done = coalesce(?, line_done), accepted = accepted + ?,"
-                   " duplicates = duplicates + ?, rejected = rejected + ?, updated_at = ?, finished_at = ? WHERE id = ?",
-                   (batch.last_line, len(inserts), dup, len(rejects), now, now if final else None, result.import_id))
-    result.accepted += len(inserts)
-    result.duplicates += dup
-    result.rejected.extend(rejects)
+    # One transaction for the batch — unless a write at the counter is waiting for this connection's turn
+    # (Database.ui_write_waiting): then what is inserted so far is committed with its checkpoint, the counter's
+    # write goes in, and the rest of the batch follows in a new transaction.
+    pos, r_pos, d_pos, n = 0, 0, 0, len(inserts)
+    while True:
+        first = pos
+        with session.write("purchase.import.batch", "pos_import", str(result.import_id)) as tx:
+            max_before = tx.one("SELECT coalesce(max(id), 0) FROM purchases")[0] if pos < n else 0
+            while pos < n:
+                chunk = inserts[pos:pos + CHUNK]
+                tx.executemany(
+                    "INSERT INTO purchases(store_code, pos_txn_id, member_id, purchased_at, amount_fen, goods_type,"
+                    " payment_method, payment_ref, coupon_code, coupon_used_at, source, import_id, created_at,"
+                    " created_by) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)", chunk)
+                pos += len(chunk)
+                if pos < n and getattr(db, "ui_write_waiting", False):
+                    break
+            done = inserts[first:pos]
+            if done:
+                if tx.one("SELECT max(id) FROM purchases")[0] != max_before + len(done):
+                    raise RuntimeError("purchase ids of an import batch are not consecutive")   # never journal a wrong range
+                # one journal row for these rows, expanded into a row per purchase when uploaded (app.sync)
+                add_purchase_batch(tx, ts=now, store_code=store, import_id=result.import_id,
+                                   first_id=max_before + 1, last_id=max_before + len(done))
+                # last purchase: noted per member in purchase_touch, folded into members by the retention sweep
+                latest: dict[str, str] = {}
+                for row in done:
+                    if row[3] > latest.get(row[2], ""):
+                        latest[row[2]] = row[3]
+                record_touches(tx, latest)
+            # every line before the next row still to insert is done (inserted, rejected or a duplicate)
+            last = batch.last_line if pos >= n else ins_lines[pos] - 1
+            r_end = r_pos
+            while r_end < len(rejects) and (last is None or rejects[r_end][0] <= last):
+                r_end += 1
+            d_end = d_pos
+            while d_end < len(dup_lines) and (last is None or dup_lines[d_end] <= last):
+                d_end += 1
+            part = rejects[r_pos:r_end]
+            if part:
+                tx.executemany("INSERT OR REPLACE INTO pos_import_rejects(import_id, line_no, reason, field)"
+                               " VALUES (?,?,?,?)", [(result.import_id, ln, reason, fld) for ln, reason, fld in part])
+            finished = final and pos >= n
+            tx.execute("UPDATE pos_imports SET line_done = coalesce(?, line_done), accepted = accepted + ?,"
+                       " duplicates = duplicates + ?, rejected = rejected + ?, updated_at = ?, finished_at = ? WHERE id = ?",
+                       (last, len(done), d_end - d_pos, len(part), now, now if finished else None, result.import_id))
+            tx.details = {"import_id": result.import_id, "accepted": len(done), "duplicates": d_end - d_pos,
+                          "rejected": len(part), "final": finished}
+        result.accepted += len(done)
+        result.duplicates += d_end - d_pos
+        result.rejected.extend(part)
+        r_pos, d_pos = r_end, d_end
+        if pos >= n:
+            break
 
 
 def import_history(db, limit: int = 50) -> list[dict]:

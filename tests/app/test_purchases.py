@@ -359,3 +359,48 @@ def test_erasure_removes_the_import_note(manager, paths, tmp_path):
     assert manager.db.scalar("SELECT count(*) FROM purchase_touch WHERE member_id = ?", (mid,)) == 0  # rule: RIG-3
     row = manager.db.one("SELECT member_id, storage_only FROM purchases WHERE pos_txn_id = 'T1'")
     assert row["member_id"] is None and row["storage_only"] == 1                                  # rule: RIG-5
+
+
+def test_a_waiting_counter_write_splits_the_batch_and_nothing_is_lost(manager, tmp_path, monkeypatch):
+    """When a write at the counter waits for its turn (Database.ui_write_waiting), the import commits what it
+    has inserted so far with its checkpoint and goes on in a new transaction: every row is stored, rejected or
+    counted as a duplicate exactly once, also when the import stops between two of those transactions."""
+    import app.purchases.pos_import as pi
+    from app.sync.journal import pending_rows
+    mid = make_member(manager)
+    no = member_no(manager, mid)
+    record_purchase(manager, mid, amount="1", purchased_at="2026-10-01 09:00:00", pos_txn_id="T03")  # a duplicate
+    rows = []
+    for i in range(1, 13):
+        if i == 5:
+            rows.append([f"T{i:02d}", "M999999999", "2026-10-01 10:00:00", "1"])         # unknown member
+        elif i == 8:
+            rows.append([f"T{i:02d}", no, "2026-10-01 10:00:00", "-1"])                  # negative amount
+        else:
+            rows.append([f"T{i:02d}", no, f"2026-10-{i:02d} 10:00:00", "1"])
+    f = _csv(tmp_path / "pos.csv", rows, header=["交易号", "会员号", "交易时间", "金额"])
+    monkeypatch.setattr(pi, "CHUNK", 2)
+    monkeypatch.setattr(type(manager.db), "ui_write_waiting", property(lambda self: True), raising=False)
+    calls = {"n": 0}
+    real = pi.record_touches
+
+    def touches_then_crash(tx, latest):
+        calls["n"] += 1
+        if calls["n"] == 3:
+            raise RuntimeError("power cut")
+        real(tx, latest)
+    monkeypatch.setattr(pi, "record_touches", touches_then_crash)
+    with pytest.raises(RuntimeError):
+        import_pos_file(manager, f)
+    done = manager.db.one("SELECT line_done, accepted, duplicates, rejected FROM pos_imports")
+    # two transactions got in before the crash: T01, T02, T04, T06 stored, T03 a duplicate, T05 (line 6) rejected
+    assert tuple(done) == (7, 4, 1, 1)
+    monkeypatch.setattr(pi, "record_touches", real)
+    res = import_pos_file(manager, f)                                   # resumes after line 7
+    assert res.accepted == 9 and res.duplicates == 1
+    assert res.rejected == [(6, "member_unknown", "member_no"), (9, "negative", "amount")]
+    txns = [r[0] for r in manager.db.all("SELECT pos_txn_id FROM purchases WHERE source = 'pos' ORDER BY id")]
+    assert txns == [f"T{i:02d}" for i in (1, 2, 4, 6, 7, 9, 10, 11, 12)]
+    assert manager.db.scalar("SELECT count(*) FROM audit_log WHERE action = 'purchase.import.batch'") > 3
+    sent = [r["entity_id"] for r in pending_rows(manager.db, 0, 1000) if r["entity"] == "purchase" and r["op"] == "upsert"]
+    assert sorted(sent) == sorted(f"SH-001:{t}" for t in txns + ["T03"])   # each purchase journalled once
