@@ -145,11 +145,11 @@ def import_file(session, path):
 
 
 def recent_imports(db, limit: int = 5) -> list[dict]:
-    """The latest imports (manual and from the folder), newest first: id, started_at, finished_at, accepted,
-    duplicates, rejected. Left out: files that were refused before any line was stored (their pos_imports row
+    """The latest imports (manual and from the folder), newest first: id, file_name, started_at, finished_at,
+    accepted, duplicates, rejected. Left out: files that were refused before any line was stored (their pos_imports row
     is empty; the refusal is reported by the run that met it)."""
     return [dict(r) for r in db.all(
-        "SELECT id, started_at, finished_at, line_done, accepted, duplicates, rejected FROM pos_imports"
+        "SELECT id, file_name, started_at, finished_at, line_done, accepted, duplicates, rejected FROM pos_imports"
         " WHERE finished_at IS NOT NULL OR line_done > 0 ORDER BY id DESC LIMIT ?", (limit,))]
 
 

@@ -313,8 +313,8 @@ def _import(session, path, batch_size, stop_after_batches, force_encoding: str |
     if row is None:
         with session.write("purchase.import.start", "pos_import", None, {"format": fmt, "encoding": encoding}) as tx:
             import_id = tx.execute(
-                "INSERT INTO pos_imports(file_sha256, file_format, encoding, started_at, updated_at, staff_id)"
-                " VALUES (?,?,?,?,?,?)", (digest, fmt, encoding, now, now, session.staff.id)).lastrowid
+                "INSERT INTO pos_imports(file_sha256, file_format, encoding, started_at, updated_at, staff_id, file_name)"
+                " VALUES (?,?,?,?,?,?,?)", (digest, fmt, encoding, now, now, session.staff.id, path.name[:200])).lastrowid
         row = db.one("SELECT * FROM pos_imports WHERE id = ?", (import_id,))
     result = ImportResult(import_id=row["id"], encoding=encoding, resumed_from=row["line_done"],
                           accepted=row["accepted"], duplicates=row["duplicates"])

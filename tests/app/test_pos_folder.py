@@ -42,7 +42,8 @@ def test_a_clerk_session_imports_the_folder_once(manager, clerk, tmp_path):
     run = run_folder_import(clerk)
     assert [(f.name, f.accepted, f.rejected, f.error) for f in run.files] == [
         ("a.csv", 1, 1, None), ("b.csv", 0, 0, "pos.columns_missing")]
-    assert [r["accepted"] for r in recent_imports(manager.db)] == [1]          # the refused file is not listed
+    assert [(r["file_name"], r["accepted"]) for r in recent_imports(manager.db)] == [("a.csv", 1)]   # refused file not listed
+    assert manager.db.scalar("SELECT file_name FROM pos_imports WHERE file_name IS NOT NULL AND file_name LIKE '%/%'") is None
     report = import_report(manager.db, run.files[0].import_id)
     assert report.rejected == [(3, "date", "time")]
     again = run_folder_import(clerk)

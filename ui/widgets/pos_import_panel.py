@@ -136,7 +136,7 @@ class PosImportPanel(QGroupBox):
         names = self.ctx.pos_file_names
         self.table.setRowCount(len(self._rows))
         for r, row in enumerate(self._rows):
-            cells = [_when(row["finished_at"] or row["started_at"]), names.get(row["id"], "—"), str(row["accepted"]),
+            cells = [_when(row["finished_at"] or row["started_at"]), row.get("file_name") or names.get(row["id"], "—"), str(row["accepted"]),
                      str(row["duplicates"]), str(row["rejected"]),
                      self.tr("完成") if row["finished_at"] else self.tr("未完成")]
             for c, text in enumerate(cells):
@@ -173,7 +173,7 @@ class PosImportPanel(QGroupBox):
         result = import_report(session.db, row["id"])
         if result is None:
             return None
-        dlg = ImportReportDialog(result, self.ctx.lang, self, file_name=self.ctx.pos_file_names.get(row["id"]))
+        dlg = ImportReportDialog(result, self.ctx.lang, self, file_name=row.get("file_name") or self.ctx.pos_file_names.get(row["id"]))
         if show:
             dlg.exec()
         return dlg
