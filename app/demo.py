@@ -125,6 +125,7 @@ def create_demo_store(root: str | Path | None = None, *, members: int = 200, see
                                 goods_type=rng.choice(GOODS), payment_method=rng.choice(PAYMENTS))
         n_requests = _demo_requests(session, clock, ids, rng)
         clock.shift = dt.timedelta(0)
+        _demo_pos_export(session, root / "pos-export", ids[old:], rng)
         session.db.checkpoint()
     except BaseException:
         vault.close()
@@ -132,6 +133,28 @@ def create_demo_store(root: str | Path | None = None, *, members: int = 200, see
         raise
     vault.close()
     return DemoStore(root=root, paths=paths, members=len(ids), requests=n_requests)
+
+
+def _demo_pos_export(session, folder: Path, ids: list[str], rng: random.Random) -> None:
+    """Yesterday's POS export in the demo's own folder (set as the POS export folder), imported once: the home
+    page's 收银数据 shows an import with two rejected lines to open (an unknown member number, a negative amount)."""
+    from app.purchases.pos_import import import_pos_file
+    from app.settings import set_setting
+
+    folder.mkdir(parents=True, exist_ok=True)
+    day = (session.clock.now() - dt.timedelta(days=1)).date().isoformat()
+    nos = [session.db.scalar("SELECT member_no FROM members WHERE id = ?", (mid,)) for mid in rng.sample(ids, min(30, len(ids)))]
+    lines = ["交易号,会员号,交易时间,金额,商品类别,支付方式,支付流水号,优惠券"]
+    for k, no in enumerate(nos):
+        lines.append(f"POS{day.replace('-', '')}{k:04d},{no},{day} {9 + k % 12:02d}:{rng.randint(0, 59):02d}:00,"
+                     f"{rng.randint(20, 2000)}.{rng.randint(0, 99):02d},{rng.choice(GOODS)},{rng.choice(PAYMENTS)},"
+                     f"42000{rng.randint(10**17, 10**18 - 1)},{'CP-DEMO' if k % 7 == 0 else ''}")
+    lines.append(f"POS{day.replace('-', '')}9998,M999999999,{day} 20:00:00,88.00,{GOODS[0]},{PAYMENTS[0]},,")
+    lines.append(f"POS{day.replace('-', '')}9999,{nos[0]},{day} 20:30:00,-15.00,{GOODS[0]},{PAYMENTS[0]},,")
+    path = folder / f"{day.replace('-', '')}.csv"
+    path.write_text("\r\n".join(lines) + "\r\n", "utf-8")
+    import_pos_file(session, path)
+    set_setting(session, "pos_export_folder", str(folder))
 
 
 def _demo_requests(session, clock, ids: list[str], rng: random.Random) -> int:

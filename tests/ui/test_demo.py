@@ -31,6 +31,8 @@ def test_demo_store_has_fake_members_and_working_accounts(tmp_path):
         from app.audit import chain
         assert chain.verify(session.db).ok                          # rule: SEC-2
         assert session.db.scalar("SELECT count(*) FROM purchases") > 0
+        # yesterday's POS export, imported from the demo's POS folder with two rejected lines to look at
+        assert tuple(session.db.one("SELECT accepted, rejected FROM pos_imports")) == (30, 2)
         vault.lock()
         manager = vault.sign_in(*DEMO_ACCOUNTS["manager"][:2])
         assert manager.staff.is_manager

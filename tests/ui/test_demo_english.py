@@ -9,12 +9,14 @@ import pytest
 from PySide6.QtWidgets import (QAbstractButton, QComboBox, QGroupBox, QLabel, QLineEdit, QListWidget, QTableWidget,
                                QTabWidget, QTextEdit, QTreeWidget)
 
-from app.demo import DEMO_ACCOUNTS, create_demo_store
+from app.demo import DEMO_ACCOUNTS, GOODS, PAYMENTS, create_demo_store
 
 CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 # data, not UI text: demo names, store and staff (all carry 演示), masked names like 王*, font family names,
 # and the name of the Chinese language in its own script in the language chooser
-DATA = re.compile(r"演|[\u4e00-\u9fff]\*|文泉驿|微软雅黑|黑体|宋体|^简体中文$")
+# data, not UI text: demo names (演示…), masked names, font names, the language's own name, and the goods types
+# and payment methods the demo POS export writes (a POS writes them in Chinese)
+DATA = re.compile(r"演|[\u4e00-\u9fff]\*|文泉驿|微软雅黑|黑体|宋体|^简体中文$|^(" + "|".join(GOODS + PAYMENTS) + ")$")
 
 
 def _texts(widget):
