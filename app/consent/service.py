@@ -220,10 +220,16 @@ def signature_images(db, cipher, member_id: str) -> list[tuple[str, str, bytes]]
 
 def grant_consent(session, member_id: str, decisions: dict[str, bool], *, notice: Notice | None = None,
                   values: dict | None = None, method: str = "screen", signatures: dict | None = None,
-                  cipher=None, kind: str = "grant") -> str:
+                  cipher=None, kind: str = "grant", evidence_ref: str | None = None,
+                  signed_on_paper=()) -> str:
     """A later consent of an existing member: new optional purposes ('grant') or the decisions on a new
     notice version ('reconsent', CON-5). Fields of granted purposes may be supplied; a purpose now
-    refused that was granted before is withdrawn (its data erased). Returns the record id."""
+    refused that was granted before is withdrawn (its data erased). Returns the record id.
+
+    method="paper" (CON-1 signed paper form): evidence_ref is the serial of an unused form of this store
+    printed with the notice in effect today (`notice` must be that version); each granted sensitive
+    purpose must be in `signed_on_paper` (SEN-1). The form is tied to the member and this record in the
+    same transaction, and a scan of it already waiting in the inbox is archived with them (STO-2)."""
     from app.members import validation as V
     from app.members.service import _put_field
 
@@ -248,12 +254,34 @@ def grant_consent(session, member_id: str, decisions: dict[str, bool], *, notice
             raise ValidationError("consent.field_not_consented", field=f)
         clean[f] = V.id_number(raw, session.db.scalar("SELECT birth_date FROM members WHERE id = ?", (member_id,)),
                                session.clock.now().date()) if f == "id_number" else V.VALIDATORS[f](raw)
+    signatures = {c: s for c, s in (signatures or {}).items() if s}
+    form = None
+    if method == "paper":
+        from app.members.paper_form import find_paper_form, require_current_notice
+        today = session.clock.now().date()
+        form = require_current_notice(session.db, find_paper_form(session.db, session.store_code, evidence_ref,
+                                                                   today), today)
+        if form.notice.content_hash != notice.content_hash:
+            raise UserError("consent.notice_mismatch")                      # NOT-2: the version on the form
+        evidence_ref = form.serial
+        for code in sorted(granted):
+            p = notice.purpose(code)
+            if p is not None and p.sensitive and code not in signatures and code not in set(signed_on_paper):
+                from app.errors import ValidationError
+                raise ValidationError("member.paper_sensitive_unsigned", field=f"paper_sensitive_{code}",
+                                      purpose=p.title)                      # SEN-1
     if (clean or signatures) and cipher is None:
         raise UserError("member.needs_cipher")
     now = iso(session.clock.now())
     with session.write(f"consent.{kind}", "member", member_id) as tx:
         rid = record_consent(tx, session, member_id, notice, decisions, kind=kind, method=method, cipher=cipher,
-                             signatures=signatures)
+                             signatures=signatures, evidence_ref=evidence_ref)
+        scans = []
+        if form is not None:          # the form names its member and this consent; a later scan finds both
+            from app.printing.serials import match_form_serial
+            from app.scans.matching import adopt_waiting_scans
+            match_form_serial(tx, form.serial, member_id=member_id, consent_id=rid)
+            scans = adopt_waiting_scans(tx, form.serial, member_id, rid)
         erased = 0
         for code, g in decisions.items():
             if not g and before.get(code):
@@ -263,5 +291,8 @@ def grant_consent(session, member_id: str, decisions: dict[str, bool], *, notice
         tx.execute("UPDATE members SET updated_at = ? WHERE id = ?", (now, member_id))
         tx.details = {"record": rid, "notice_version": notice.version, "granted": sorted(granted),
                       "refused": sorted(c for c, g in decisions.items() if not g), "fields": sorted(clean),
-                      "fields_erased": erased}
+                      "fields_erased": erased, "method": method}
+        if form is not None:
+            tx.details |= {"form": form.serial, "signed_on_paper": sorted(set(signed_on_paper) & granted),
+                           "scans_matched": len(scans)}
     return rid

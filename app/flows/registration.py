@@ -29,7 +29,7 @@ from app.flows.paper_mode import PaperMode
 from app.flows.steps import Step
 from app.members import validation as V
 from app.members.fields import FIELD_PURPOSE, OPTIONAL_FIELDS
-from app.members.paper_form import PaperForm
+from app.members.paper_form import PaperForm, find_paper_form, require_current_notice
 from app.members.service import MobileExists, find_by_mobile, register_member
 from app.notices import Notice, current_notice
 from app.notices.model import REQUIRED_PURPOSE
@@ -292,8 +292,14 @@ __all__ = ["RegistrationFlow", "ReconsentFlow", "Step", "OPTIONAL_FIELDS"]
 
 class ReconsentFlow(RegistrationFlow):
     """An existing member decides again on the current notice (CON-5) or adds optional purposes:
-    the same steps, but the fields step offers only the optional fields of granted purposes."""
-    paper_allowed = False
+    the same steps, but the fields step offers only the optional fields of granted purposes.
+
+    On paper (a customer who prefers the signed form, CON-1): the same FORM -> CONSENT -> FIELDS -> REVIEW
+    as a paper registration, with the same refusals of the serial, plus one: the form must carry the
+    notice in effect today (app.members.paper_form.require_current_notice). Re-consent is always to the
+    current version (that is what needs_reconsent compares with, and the record clears the flag), so an
+    older printed form cannot serve; a blank form of the current version can be printed from the form step."""
+    paper_allowed = True
 
     def __init__(self, session, member_id: str, **kw):
         super().__init__(session, **kw)
@@ -302,6 +308,12 @@ class ReconsentFlow(RegistrationFlow):
     def visible_fields(self) -> list[str]:
         g = self.granted()
         return [f for f in OPTIONAL_FIELDS if FIELD_PURPOSE[f] in g]
+
+    def set_form(self, text: str) -> PaperForm:
+        """As in a registration, and the form must carry today's notice (raises ValidationError(field="serial"))."""
+        require_current_notice(self.session.db, find_paper_form(self.session.db, self.session.store_code, text,
+                                                                self.today), self.today)
+        return super().set_form(text)
 
     def is_minor(self) -> bool:
         return False
@@ -323,11 +335,16 @@ class ReconsentFlow(RegistrationFlow):
         from app.consent.service import grant_consent
         if self.step is not Step.REVIEW:
             raise UserError("error.generic")
+        if self.paper and not self.paper_signed:
+            raise ValidationError("member.paper_unsigned", field="paper_signed")
+        paper = self.paper and self.form is not None
         rid = grant_consent(self.session, self.member_id, {c: bool(g) for c, g in self.decisions.items()},
                             notice=self.notice, values=self.submitted_values(),
-                            method="signature" if self.signatures else self.method,
-                            signatures={c: s for c, s in self.signatures.items() if c in self.sensitive_pending()},
-                            cipher=cipher, kind="reconsent")
+                            method="paper" if paper else "signature" if self.signatures else self.method,
+                            signatures={} if paper else
+                            {c: s for c, s in self.signatures.items() if c in self.sensitive_pending()},
+                            cipher=cipher, kind="reconsent", evidence_ref=self.form.serial if paper else None,
+                            signed_on_paper=self.signed_on_paper & set(self.sensitive_pending()) if paper else ())
         self.result = {"id": self.member_id, "record": rid}
         self.step = Step.DONE
         return self.result

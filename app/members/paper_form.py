@@ -7,6 +7,9 @@ printed notice is a stored version with the same hash. The consent is then recor
 notice (not necessarily today's), with method "paper" and the serial as evidence; the scan of the form
 that arrives later is matched to the member through the serial (app.scans).
 
+Re-consent (CON-5) on paper takes the same checks plus `require_current_notice`: the form must carry the
+notice in effect today (app.flows.registration.ReconsentFlow, app.consent.service.grant_consent).
+
 Sensitive purposes: the separate written consent is the customer's signature beside the purpose in
 the form's sensitive section. The clerk confirms it per purpose; the core refuses a sensitive purpose
 entered from paper without that confirmation, and the audit entry of the registration names the
@@ -56,6 +59,11 @@ register({
     "member.paper_unsigned": ("请先确认顾客已在纸质登记表上签字。没有签字的登记表不能办理。",
                               "First confirm that the customer signed the paper registration form. An unsigned form "
                               "cannot be registered."),
+    "member.form_notice_not_current": ("表单 {serial} 上印的是告知书版本 {version}，重新确认同意须使用印有现行版本 {current} 的登记表。"
+                                       "请打印一张新的登记表，请顾客重新勾选并签名。",
+                                       "Form {serial} carries notice version {version}; a re-consent needs a form "
+                                       "printed with the version in effect, {current}. Print a new form and ask the "
+                                       "customer to tick and sign it again."),
     "member.paper_sensitive_unsigned": ("“{purpose}”须有顾客在登记表上为该项单独签名。表上没有这一签名的，请取消勾选此项"
                                         "（记为不同意）。",
                                         "“{purpose}” needs the customer's separate signature beside it on the form. If "
@@ -114,6 +122,17 @@ def find_paper_form(db, store_code: str, text: str | None, today) -> PaperForm:
     return PaperForm(serial=serial, notice=notice, printed_count=int(row["printed_count"] or 0))
 
 
+def require_current_notice(db, form: PaperForm, today) -> PaperForm:
+    """A re-consent (CON-5) on paper: the form must carry the notice in effect today (version and hash).
+    An older printed version would record consent to text the member is being asked to replace, and
+    the record would clear the re-consent flag without covering what changed since."""
+    current = current_notice(db, form.notice.lang, today.isoformat())
+    if (current.version, current.content_hash) != (form.notice.version, form.notice.content_hash):
+        raise ValidationError("member.form_notice_not_current", field="serial", serial=form.serial,
+                              version=form.notice.version, current=current.version)
+    return form
+
+
 def outdated_purposes(db, notice: Notice, granted, today: str) -> list[str]:
     """Granted purposes of `notice` that the notice in effect `today` has changed or removed: the member
     registered on an older printed form must consent again to them (CON-5)."""
@@ -124,4 +143,4 @@ def outdated_purposes(db, notice: Notice, granted, today: str) -> list[str]:
     return sorted(c for c in granted if c in changed and changed[c] != ["added"])
 
 
-__all__ = ["PaperForm", "find_paper_form", "normalise_serial", "outdated_purposes"]
+__all__ = ["PaperForm", "find_paper_form", "normalise_serial", "outdated_purposes", "require_current_notice"]

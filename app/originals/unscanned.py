@@ -1,11 +1,11 @@
 """Paper registration forms registered but not scanned yet (STO-2, CON-1).
 
-A member registered from a signed paper form (method "paper") has that form as the evidence of the
-consent; it must be scanned and archived, and the original destroyed within 30 working days of
+A member registered from a signed paper form (method "paper"), or who consented again on one
+(re-consent, CON-5), has that form as the evidence of the consent; it must be scanned and archived, and the original destroyed within 30 working days of
 scanning (app.originals.register). Until it is scanned the only evidence is a loose sheet somewhere
 at the counter, and the destruction clock has not even started. This module lists those forms
-(`form_serials.matched_member_id` set by a paper registration, `matched_scan_id` still empty) with
-their age in working days since the registration.
+(`form_serials.matched_member_id` set by a paper registration or re-consent, `matched_scan_id` still
+empty) with their age in working days since that consent ("registered_at" is the consent's time).
 
 Thresholds (one place; the UI, the reminders and the guides use these):
 - SCAN_AMBER_AFTER = 3 working days: forms are scanned in the same or the next working day's batch, so
@@ -49,6 +49,7 @@ class UnscannedForm:
     registered_by: str           # the clerk's display name ("" when the account is gone)
     age: int                     # working days since the registration day (0 on that day)
     level: str                   # ok | amber | red
+    kind: str = "registration"   # the consent the form carries: registration | reconsent (CON-5 on paper)
 
 
 def level_of(age: int) -> str:
@@ -63,7 +64,7 @@ def list_unscanned(db, today: dt.date) -> list[UnscannedForm]:
     """Forms a member was registered with on paper whose scan has not been archived; oldest first."""
     rows = db.all(
         "SELECT f.serial, f.matched_member_id AS member_id, m.member_no, c.created_at AS registered_at,"
-        " s.display_name AS staff_name"
+        " c.kind, s.display_name AS staff_name"
         " FROM form_serials f"
         " JOIN members m ON m.id = f.matched_member_id"
         " JOIN consent_records c ON c.id = f.matched_consent_id AND c.method = 'paper'"
@@ -76,7 +77,7 @@ def list_unscanned(db, today: dt.date) -> list[UnscannedForm]:
     for r in rows:
         age = max(0, -ages[days[r["serial"]]])
         out.append(UnscannedForm(r["serial"], r["member_id"], r["member_no"], r["registered_at"],
-                                 r["staff_name"] or "", age, level_of(age)))
+                                 r["staff_name"] or "", age, level_of(age), r["kind"]))
     return out
 
 

@@ -1507,12 +1507,20 @@
         <translation>Register</translation>
     </message>
     <message>
+        <source>确认</source>
+        <translation>Confirm</translation>
+    </message>
+    <message>
         <source>下一步</source>
         <translation>Next</translation>
     </message>
     <message>
         <source>第 1 步：登记表编号</source>
         <translation>Step 1: form serial</translation>
+    </message>
+    <message>
+        <source>请顾客在印有现行告知书的新登记表上重新逐项勾选并签名，已登记的姓名、手机号不必重填。拿到签好的登记表后，扫描右上角的二维码，或输入二维码下方的编号后按回车键。</source>
+        <translation>Ask the customer to tick each purpose again and sign on a new form printed with the notice in effect; the name and mobile already registered need not be filled in again. When you have the signed form, scan the QR code at the top right, or type the serial printed under it and press Enter.</translation>
     </message>
     <message>
         <source>请顾客在纸质登记表上逐项勾选、填写并签名。拿到签好的登记表后，扫描右上角的二维码，或输入二维码下方的编号后按回车键。</source>
@@ -1541,6 +1549,10 @@
     <message>
         <source>第 4 步：核对并确认</source>
         <translation>Step 4: review and confirm</translation>
+    </message>
+    <message>
+        <source>请与纸质登记表逐项核对，并确认顾客已在表上签字。确认后保存本次同意记录。</source>
+        <translation>Check every item against the paper form and confirm that the customer signed it. Confirming saves this consent record.</translation>
     </message>
     <message>
         <source>请与纸质登记表逐项核对，并确认顾客已在表上签字。确认后一次性保存会员和同意记录。</source>

@@ -1,7 +1,8 @@
 """The paper mode of the register wizard (顾客填写纸质登记表): the mode choice on the first step, the
 form serial (typed, or scanned: "MEMBERDESK-FORM:<serial>" + Enter), the ticks copied from the form
 with the separate signature of each sensitive purpose, and the confirmation that the customer signed.
-It renders app.flows.registration.RegistrationFlow in paper mode inside RegisterMemberDialog, whose
+It renders app.flows.registration.RegistrationFlow (or ReconsentFlow: re-consent on a new form printed
+with the current notice) in paper mode inside RegisterMemberDialog, whose
 step label, hint, stack and buttons it uses; the customer screen stays idle meanwhile. A form's QR scanned
 while the wizard is on screen (or focus is away from the serial field) is caught (FormQrCatcher) and
 switches to paper mode with that form, keeping what was typed."""
@@ -123,7 +124,10 @@ class PaperRegistration(QObject):
 
     def _panel(self) -> PaperConsentPanel:
         shown = self.flow.display_notice(self.dlg.ctx.lang)
-        if self.consent is None or self.consent.notice is not shown:
+        # by version and language: display_notice loads the UI language's text anew on every call, and a
+        # panel rebuilt at each render would lose the clerk's focus after every tick (English terminals)
+        if self.consent is None or (self.consent.notice.version, self.consent.notice.lang) != (shown.version,
+                                                                                              shown.lang):
             if self.consent is not None:
                 self.dlg.stack.removeWidget(self.consent)
                 self.consent.deleteLater()
@@ -143,7 +147,7 @@ class PaperRegistration(QObject):
 
     # -- rendering -------------------------------------------------------------------
     def render_mode(self, step: Step, reconsent: bool) -> None:
-        self.mode_bar.setVisible(not reconsent and step in (Step.NOTICE, Step.FORM))
+        self.mode_bar.setVisible(self.flow.paper_allowed and step in (Step.NOTICE, Step.FORM))
         self.mode_buttons["paper" if self.flow.paper else "screen"].setChecked(True)
         self.signed.setVisible(self.flow.paper and step is Step.REVIEW)
 
@@ -151,11 +155,15 @@ class PaperRegistration(QObject):
         d, f = self.dlg, self.flow
         if step is not Step.CONSENT:
             self.switch_note = ""                          # said once, where the ticks are copied
-        d.next_btn.setText(self.tr("确认登记") if step is Step.REVIEW else self.tr("下一步"))
+        d.next_btn.setText((self.tr("确认") if d.reconsent else self.tr("确认登记")) if step is Step.REVIEW
+                           else self.tr("下一步"))
         d.next_btn.setEnabled(True)
         if step is Step.FORM:
             d.step_label.setText(self.tr("第 1 步：登记表编号"))
-            d.hint.setText(self.tr("请顾客在纸质登记表上逐项勾选、填写并签名。拿到签好的登记表后，扫描右上角的二维码，"
+            d.hint.setText(self.tr("请顾客在印有现行告知书的新登记表上重新逐项勾选并签名，已登记的姓名、手机号不必重填。"
+                                   "拿到签好的登记表后，扫描右上角的二维码，或输入二维码下方的编号后按回车键。")
+                           if d.reconsent else
+                           self.tr("请顾客在纸质登记表上逐项勾选、填写并签名。拿到签好的登记表后，扫描右上角的二维码，"
                                    "或输入二维码下方的编号后按回车键。"))
             d.stack.setCurrentWidget(self.form_step)
             self.form_step.serial.setFocus()
@@ -179,7 +187,9 @@ class PaperRegistration(QObject):
             d.guardian_ok.setText(self.tr("监护人已在登记表上签名，并代为作出上述同意"))
         elif step is Step.REVIEW:
             d.step_label.setText(self.tr("第 4 步：核对并确认"))
-            d.hint.setText(self.tr("请与纸质登记表逐项核对，并确认顾客已在表上签字。确认后一次性保存会员和同意记录。"))
+            d.hint.setText(self.tr("请与纸质登记表逐项核对，并确认顾客已在表上签字。确认后保存本次同意记录。")
+                           if d.reconsent else
+                           self.tr("请与纸质登记表逐项核对，并确认顾客已在表上签字。确认后一次性保存会员和同意记录。"))
             d.review.setText(d.review_html())
             d.stack.setCurrentWidget(d.review)
             self.signed.setChecked(f.paper_signed)
