@@ -144,7 +144,8 @@ def _demo_pos_export(session, folder: Path, ids: list[str], rng: random.Random) 
     folder.mkdir(parents=True, exist_ok=True)
     day = (session.clock.now() - dt.timedelta(days=1)).date().isoformat()
     nos = [session.db.scalar("SELECT member_no FROM members WHERE id = ?", (mid,)) for mid in rng.sample(ids, min(30, len(ids)))]
-    lines = ["交易号,会员号,交易时间,金额,商品类别,支付方式,支付流水号,优惠券"]
+    # the header as the POS writes it (ASCII commas: a CSV, not Chinese prose)
+    lines = [",".join(("交易号", "会员号", "交易时间", "金额", "商品类别", "支付方式", "支付流水号", "优惠券"))]
     for k, no in enumerate(nos):
         lines.append(f"POS{day.replace('-', '')}{k:04d},{no},{day} {9 + k % 12:02d}:{rng.randint(0, 59):02d}:00,"
                      f"{rng.randint(20, 2000)}.{rng.randint(0, 99):02d},{rng.choice(GOODS)},{rng.choice(PAYMENTS)},"
