@@ -122,6 +122,14 @@ def write_pos_csv(path: Path, rows: int, n_members: int, seed: int = 9) -> None:
                         "CP-1" if k % 10 == 0 else ""])
 
 
+def timed(res: dict, name: str, fn):
+    """fn() with its wall and CPU seconds stored as res[name + "_s"] and res[name + "_cpu"]."""
+    t, c = time.perf_counter(), time.process_time()
+    out = fn()
+    res[name + "_s"], res[name + "_cpu"] = time.perf_counter() - t, time.process_time() - c
+    return out
+
+
 def run_engine(engine: str, args, tmp: Path) -> dict:
     from app.purchases.pos_import import import_pos_file
     from app.retention import apply_sweep, dry_run
@@ -133,21 +141,19 @@ def run_engine(engine: str, args, tmp: Path) -> dict:
     res.update(fill(db, args.members, args.purchases))
     print(f"[{engine}] filled in {res['fill_s']:.1f} s", flush=True)
     s = session_for(db)
-    t, c = time.perf_counter(), time.process_time()
-    dr = dry_run(s, permission=False)
-    res["dry_run_s"], res["dry_run_cpu"] = time.perf_counter() - t, time.process_time() - c
+    ledger = tmp / f"{engine}-ledger.jsonl"
+
+    def sweep():
+        return apply_sweep(s, ledger_path=ledger, permission=False, trigger="admin")
+    dr = timed(res, "dry_run", lambda: dry_run(s, permission=False))
     res["due_purchases"] = dr["categories"]["purchase"]["due"]
     res["due_members"] = dr["categories"]["member"]["due"]
     print(f"[{engine}] dry run {res['dry_run_s']:.2f} s: {res['due_purchases']} purchases, {res['due_members']} members", flush=True)
-    t, c = time.perf_counter(), time.process_time()
-    out = apply_sweep(s, ledger_path=tmp / f"{engine}-ledger.jsonl", permission=False, trigger="admin")
-    res["sweep_s"], res["sweep_cpu"] = time.perf_counter() - t, time.process_time() - c
+    out = timed(res, "sweep", sweep)
     res["purged_purchases"] = out["categories"]["purchase"]["purged"]
     res["purged_members"] = out["categories"]["member"]["purged"]
     print(f"[{engine}] sweep {res['sweep_s']:.1f} s", flush=True)
-    t, c = time.perf_counter(), time.process_time()
-    out = apply_sweep(s, ledger_path=tmp / f"{engine}-ledger.jsonl", permission=False, trigger="admin")
-    res["idle_sweep_s"], res["idle_sweep_cpu"] = time.perf_counter() - t, time.process_time() - c
+    out = timed(res, "idle_sweep", sweep)
     assert all(c["purged"] == 0 for c in out["categories"].values())
     print(f"[{engine}] nothing-due sweep {res['idle_sweep_s']:.2f} s", flush=True)
     if args.import_rows:
@@ -163,9 +169,7 @@ def run_engine(engine: str, args, tmp: Path) -> dict:
         # the next day's sweep first folds the import's last-purchase notes (purchase_touch) into members
         res["touched"] = db.scalar("SELECT count(*) FROM purchase_touch")
         s.clock = FixedClock(TODAY + dt.timedelta(days=1))
-        t, c = time.perf_counter(), time.process_time()
-        apply_sweep(s, ledger_path=tmp / f"{engine}-ledger.jsonl", permission=False, trigger="admin")
-        res["fold_sweep_s"], res["fold_sweep_cpu"] = time.perf_counter() - t, time.process_time() - c
+        timed(res, "fold_sweep", sweep)
         print(f"[{engine}] next day's sweep {res['fold_sweep_s']:.1f} s (folds {res['touched']} members' last purchase)",
               flush=True)
     res["db_mb"] = path.stat().st_size / 1e6

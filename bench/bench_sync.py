@@ -92,22 +92,19 @@ def enrol_engine(db, code: str, server: ServerProcess, tls: dict) -> SyncEngine:
 
 
 def bench_upload(server, tls, tmp: Path, rows: int, label: str) -> list[tuple]:
+    """Per-row journal (member upserts) and POS import spans (rows * 5 purchases), each store side on
+    SQLCipher and plain SQLite."""
     out = []
     for plain in (False, True):
-        db = make_store_db(tmp / f"up-{label}-{plain}.db", rows, plain)
-        eng = enrol_engine(db, f"UP-{label[:2].upper()}{int(plain)}", server, tls)
-        t0 = time.perf_counter()
-        n = eng.upload()
-        dt = time.perf_counter() - t0
-        out.append((label, "plain SQLite" if plain else "SQLCipher", n, dt, n / dt))
-        db.close()
-        db = make_pos_store_db(tmp / f"pos-{label}-{plain}.db", rows * 5, plain)
-        eng = enrol_engine(db, f"PO-{label[:2].upper()}{int(plain)}", server, tls)
-        t0 = time.perf_counter()
-        n = eng.upload()
-        dt = time.perf_counter() - t0
-        out.append((label, ("plain SQLite" if plain else "SQLCipher") + ", POS import spans", n, dt, n / dt))
-        db.close()
+        for prefix, kind, make, n_rows in (("up", "", make_store_db, rows),
+                                           ("pos", ", POS import spans", make_pos_store_db, rows * 5)):
+            db = make(tmp / f"{prefix}-{label}-{plain}.db", n_rows, plain)
+            eng = enrol_engine(db, f"{prefix[:2].upper()}-{label[:2].upper()}{int(plain)}", server, tls)
+            t0 = time.perf_counter()
+            n = eng.upload()
+            dt = time.perf_counter() - t0
+            out.append((label, ("plain SQLite" if plain else "SQLCipher") + kind, n, dt, n / dt))
+            db.close()
     return out
 
 

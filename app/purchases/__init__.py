@@ -142,15 +142,11 @@ def _member_ok(db, member_id: str) -> None:
 # -- a member's purchases: by month, then member ----------------------------------------------
 # purchases are indexed on (purchase month, member) so that a day's POS import writes into one small
 # region of the index (migration 0008). A query for one member names the months that hold purchases.
-def _one(conn, sql, params=()):
-    return conn.execute(sql, params).fetchone()
-
-
 def purchase_months(conn, since: str | None = None) -> list[str]:
     """'YYYY-MM' of every month from the oldest purchase (or `since`, an ISO time) to the newest. Two
     lookups in the purchase-time index; about 62 months in a store that keeps 5 years."""
-    lo = _one(conn, "SELECT min(purchased_at) FROM purchases")[0]
-    hi = _one(conn, "SELECT max(purchased_at) FROM purchases")[0]
+    lo = conn.scalar("SELECT min(purchased_at) FROM purchases")
+    hi = conn.scalar("SELECT max(purchased_at) FROM purchases")
     if lo is None or hi is None:
         return []
     if since is not None and since > lo:
@@ -180,7 +176,7 @@ def touch_last_purchase(tx, member_ids) -> None:
     import records touches in purchase_touch instead (see fold_touches)."""
     for mid in set(m for m in member_ids if m):
         cond, params = member_filter(tx)
-        latest = _one(tx, f"SELECT max(purchased_at) FROM purchases WHERE {cond}", (*params, mid))[0]
+        latest = tx.scalar(f"SELECT max(purchased_at) FROM purchases WHERE {cond}", (*params, mid))
         if latest:
             tx.execute("UPDATE members SET last_purchase_at = ?1 WHERE id = ?2"
                        " AND (last_purchase_at IS NULL OR last_purchase_at < ?1)", (latest, mid))

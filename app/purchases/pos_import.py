@@ -446,7 +446,7 @@ def _commit_batch(session, result: ImportResult, batch: _Batch, final: bool = Fa
                     " payment_method, payment_ref, coupon_code, coupon_used_at, source, import_id, created_at,"
                     " created_by) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)", chunk)
                 pos += len(chunk)
-                if pos < n and getattr(db, "ui_write_waiting", False):
+                if pos < n and db.ui_write_waiting:
                     break
             done = inserts[first:pos]
             if done:
