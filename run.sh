@@ -96,7 +96,7 @@ case "$cmd" in
   headoffice)
     setup >/dev/null
     shift
-    exec "$VENV/bin/python" -m app.headoffice.cli "$@"
+    exec "$VENV/bin/python" -m headoffice.cli "$@"
     ;;
   setup)
     setup

@@ -20,7 +20,7 @@ from typing import Callable
 
 from app.clock import iso
 from app.errors import UserError
-from app.messages import register
+from app.messages import add_messages
 from app.staff import permissions as P
 
 log = logging.getLogger("memberdesk.erasure")
@@ -29,7 +29,7 @@ MEMBER_ERASE = P.grant("member.erase", P.MANAGER)
 _ERASERS: dict[str, Callable] = {}
 _BLOCKERS: dict[str, Callable] = {}
 
-register({
+add_messages({
     "erasure.already": ("该会员的个人信息已删除。", "This member's personal information has already been deleted."),
     "erasure.blocked_hold": ("该会员处于法律保全中，暂不能删除。请由店长以拒绝理由和法律依据答复顾客，或先解除法律保全。",
                              "This member is under a legal hold and cannot be deleted now. The manager answers the "

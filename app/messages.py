@@ -1,6 +1,6 @@
 """User-facing messages of the core, in Simplified Chinese (default) and English.
 
-Each domain package registers its own table with `register({...})` at import time, so
+Each domain package adds its own table with `add_messages({...})` at import time, so
 messages live next to the code that raises them. A message never contains personal
 data: parameters are counts, field names, times or version numbers.
 """
@@ -10,7 +10,7 @@ _TABLE: dict[str, tuple[str, str]] = {}
 LANGS = ("zh_CN", "en")
 
 
-def register(table: dict[str, tuple[str, str]]) -> None:
+def add_messages(table: dict[str, tuple[str, str]]) -> None:
     for key, pair in table.items():
         if key in _TABLE and _TABLE[key] != pair:
             raise ValueError(f"message key registered twice with different text: {key}")
@@ -30,7 +30,7 @@ def all_keys() -> dict[str, tuple[str, str]]:
     return dict(_TABLE)
 
 
-register({
+add_messages({
     "error.generic": ("操作未完成，请重试。如问题持续，请联系总部IT。",
                       "The operation did not complete. Please try again; if it persists, contact head-office IT."),
     "error.permission": ("您没有权限执行此操作：{action}。请店长登录后操作。",
@@ -77,7 +77,7 @@ register({
     "audit.broken": ("审计日志在第 {seq} 条被篡改或缺失。", "The audit log is broken at entry {seq}."),
 })
 
-register({
+add_messages({
     "setup.store_code_invalid": ("门店编码为 2–16 位大写字母、数字或减号，例如 SH-001。",
                                  "A store code has 2–16 capital letters, digits or hyphens, e.g. SH-001."),
     "setup.store_name_required": ("请填写门店名称。", "Enter the store name."),
@@ -86,7 +86,7 @@ register({
     "setup.display_name_required": ("请填写姓名。", "Enter the person's name."),
 })
 
-register({
+add_messages({
     "settings.unknown": ("没有这个设置项。", "There is no such setting."),
     "settings.not_a_number": ("请输入一个非负整数。", "Enter a whole number of zero or more."),
 })

@@ -1,7 +1,7 @@
 """The counter while a background job writes: member searches on the UI connection while a POS import of
 200,000 rows runs in a background thread on a 100k-member store — once with the job on the UI's own
 connection (the old way: one connection behind one lock) and once on the background connection
-(app.store.db.Database(background=True), what the app does now); SQLCipher beside plain SQLite.
+(app.storage.db.Database(background=True), what the app does now); SQLCipher beside plain SQLite.
 
     .venv/bin/python -m bench.bench_counter                      # 100k members, 1M purchases, 200k POS rows
     .venv/bin/python -m bench.bench_counter --write              # and append the table to docs/bench/counter.md
@@ -41,7 +41,7 @@ sys.path.insert(0, str(ROOT))
 
 from app.domains import load_all  # noqa: E402
 from app.members.search import search_members  # noqa: E402
-from app.store.db import Database, open_database  # noqa: E402
+from app.storage.db import Database, open_database  # noqa: E402
 from bench.bench_retention import fill, session_for, write_pos_csv  # noqa: E402
 from ui.workers import SWITCH_INTERVAL  # noqa: E402
 

@@ -20,10 +20,10 @@ sys.path.insert(0, str(ROOT))
 os.environ.pop("MEMBERDESK_FAST_KDF", None)      # measure the real key-derivation cost
 
 from app.config import resolve_paths  # noqa: E402
-from app.store import keyslots as ks  # noqa: E402
-from app.store.db import Database, open_database  # noqa: E402
-from app.store.vault import Vault  # noqa: E402
-from bench import datagen  # noqa: E402
+from app.storage import keyslots as ks  # noqa: E402
+from app.storage.db import Database, open_database  # noqa: E402
+from app.storage.vault import Vault  # noqa: E402
+from app.demo import datagen  # noqa: E402
 
 
 def fill(db: Database, n: int) -> None:

@@ -29,8 +29,8 @@ from app.members.service import register_member  # noqa: E402
 from app.members.validation import MOBILE_PREFIXES  # noqa: E402
 from app.notices import default_notice  # noqa: E402
 from app.staff.session import Session, Staff  # noqa: E402
-from app.store.db import open_database  # noqa: E402
-from app.store.fieldcrypt import FieldCipher  # noqa: E402
+from app.storage.db import open_database  # noqa: E402
+from app.storage.fieldcrypt import FieldCipher  # noqa: E402
 
 # Surnames with rough population weights (per mille), from the 2020 census top list.
 SURNAMES = [("王", 72), ("李", 71), ("张", 68), ("刘", 54), ("陈", 46), ("杨", 31), ("黄", 23), ("赵", 22), ("吴", 20),

@@ -24,7 +24,7 @@ os.environ.setdefault("MEMBERDESK_FAST_KDF", "1")
 
 from app.clock import FixedClock  # noqa: E402
 from app.notices.store import default_notice  # noqa: E402
-from app.store.db import open_database  # noqa: E402
+from app.storage.db import open_database  # noqa: E402
 from app.staff.session import Session, Staff  # noqa: E402
 
 TARGET_MS = 200
@@ -34,7 +34,7 @@ def docs():
     """(name, fn) of every document, with realistic data."""
     from app.printing.data_copy import CopySection, DataCopy, data_copy_pdf
     from app.printing.destruction_record import DestroyedForm, DestructionRecord, destruction_record_pdf
-    from app.printing.letters import StoreInfo
+    from app.printing.letter_layout import StoreInfo
     from app.printing.poster import poster_pdf
     from app.printing.receipt_notice import receipt_notice_pdf
     from app.printing.recovery_sheet import render_recovery_sheet

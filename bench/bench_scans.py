@@ -28,9 +28,9 @@ from app.scans import pages as P  # noqa: E402
 from app.scans.decode import read_serial  # noqa: E402
 from app.scans.importer import import_bytes  # noqa: E402
 from app.staff.session import Session, Staff  # noqa: E402
-from app.store.db import open_database  # noqa: E402
-from app.store.fieldcrypt import FieldCipher  # noqa: E402
-from app.store.vault import Vault  # noqa: E402
+from app.storage.db import open_database  # noqa: E402
+from app.storage.fieldcrypt import FieldCipher  # noqa: E402
+from app.storage.vault import Vault  # noqa: E402
 from tests.scan_samples import form_page, to_bytes  # noqa: E402
 
 
@@ -90,7 +90,7 @@ def run(pages: int) -> dict:
                 results[(fmt, name)] = (statistics.median(times), times[int(len(times) * 0.9) - 1], len(data))
         # the register page's queries with many originals waiting in the cabinet
         import datetime as dt
-        from app.originals import register as R
+        from app.originals import tracking as R
         for name, session in (("SQLCipher", enc_session), ("plain SQLite", plain_session)):
             base = dt.date(2026, 9, 1)
             rows = [(secrets.token_hex(8), f"R-{i:06d}", "0" * 64, (base + dt.timedelta(days=i % 90)).isoformat()

@@ -30,9 +30,9 @@ import httpx  # noqa: E402
 
 from app.clock import SystemClock  # noqa: E402
 from app.domains import load_all  # noqa: E402
-from app.headoffice.service import HeadOffice  # noqa: E402
-from app.headoffice.storage import open_storage  # noqa: E402
-from app.store.db import open_database  # noqa: E402
+from headoffice.service import HeadOffice  # noqa: E402
+from headoffice.storage import open_storage  # noqa: E402
+from app.storage.db import open_database  # noqa: E402
 from app.sync import SyncEngine, signing  # noqa: E402
 from app.sync.transport import Transport, make_signer  # noqa: E402
 from tests.app.syncutil import ServerProcess, make_ca, reset_pg  # noqa: E402

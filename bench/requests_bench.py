@@ -24,7 +24,7 @@ os.environ.setdefault("MEMBERDESK_FAST_KDF", "1")
 from app.clock import FixedClock, iso  # noqa: E402
 from app.domains import load_all  # noqa: E402
 from app.staff.session import Session, Staff  # noqa: E402
-from app.store.db import open_database  # noqa: E402
+from app.storage.db import open_database  # noqa: E402
 
 load_all()
 from app import requests as R  # noqa: E402

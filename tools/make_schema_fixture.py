@@ -15,8 +15,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from app.store import migrations  # noqa: E402
-from app.store.db import Database  # noqa: E402
+from app.storage import migrations  # noqa: E402
+from app.storage.db import Database  # noqa: E402
 
 DATA = ROOT / "tests" / "data"
 

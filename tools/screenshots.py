@@ -86,7 +86,7 @@ def demo_pages(args) -> None:
     out.mkdir(parents=True, exist_ok=True)
     suffix = "" if args.lang == "zh_CN" else f"-{args.lang}"
     from PySide6.QtWidgets import QApplication
-    from app.demo import DEMO_ACCOUNTS, create_demo_store
+    from app.demo.demo_store import DEMO_ACCOUNTS, create_demo_store
     from ui.demo import install_demo_ui
     from ui.main import build, create_app
     from ui.pages import registry

@@ -30,11 +30,11 @@ def main() -> None:
     from app.clock import FixedClock
     from app.config import resolve_paths
     from app.domains import load_all
-    from app.originals import destruction, register as R
+    from app.originals import destruction, tracking as R
     from app.scans.importer import import_bytes
     from app.staff.service import add_staff
-    from app.store.fieldcrypt import FieldCipher
-    from app.store.vault import Vault
+    from app.storage.fieldcrypt import FieldCipher
+    from app.storage.vault import Vault
     from tests.factories import make_member
     from tests.scan_samples import form_page, issue_serial, multi_page, to_bytes
     from ui.main import create_app

@@ -24,7 +24,7 @@ class AppContext(QObject):
         self.session = None
         self.lang = lang
         self.run_task = runner or ThreadRunner()
-        self.last_pos_run = None          # app.pos_folder.FolderRun of the latest folder import (this sign-in)
+        self.last_pos_run = None          # app.purchases.pos_folder.FolderRun of the latest folder import (this sign-in)
         self.pos_file_names: dict[int, str] = {}   # import id -> the POS file's name, for imports seen this sign-in
 
     @property
@@ -38,7 +38,7 @@ class AppContext(QObject):
     def background_session(self, session=None):
         """`session` (default: the signed-in one) on the background jobs' own connection, for work run
         through run_task that writes a lot (imports, sweeps, sync, backups): the counter's searches and
-        saves on the UI connection do not queue behind it. Locking stops such work (app.store.db.JobStopped)."""
+        saves on the UI connection do not queue behind it. Locking stops such work (app.storage.db.JobStopped)."""
         session = session or self.session
         return None if session is None else self.vault.background_session(session)
 

@@ -14,7 +14,7 @@ from app.config import read_terminal, resolve_paths
 from app.domains import load_all
 from app.errors import UserError
 from app.logs import setup_logging
-from app.store.vault import Vault
+from app.storage.vault import Vault
 
 log = logging.getLogger("memberdesk.ui")
 CJK_FAMILIES = ("Microsoft YaHei", "微软雅黑", "PingFang SC", "WenQuanYi Micro Hei", "Noto Sans CJK SC",
@@ -71,8 +71,8 @@ def main(argv=None) -> int:
         from ui.selftest import run_self_test
         return run_self_test(verbose=os.environ.get("MEMBERDESK_SELFTEST_VERBOSE") == "1")
     demo = None
-    if args.demo:                                        # issue #9: app/demo.py + ui/demo.py
-        from app.demo import create_demo_store
+    if args.demo:                                        # issue #9: app/demo/demo_store.py + ui/demo.py
+        from app.demo.demo_store import create_demo_store
         demo = create_demo_store()
         args.data_dir = str(demo.paths.data_dir)
     try:

@@ -14,7 +14,7 @@ from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (QApplication, QDialog, QHBoxLayout, QLabel, QListWidget, QListWidgetItem,
                                QMainWindow, QPushButton, QStackedWidget, QWidget)
 
-from app.pos_folder import INTERVAL_MINUTES as POS_INTERVAL_MINUTES
+from app.purchases.pos_folder import INTERVAL_MINUTES as POS_INTERVAL_MINUTES
 from app.settings import get_setting
 from ui.idle import InactivityTimer
 from ui.pages import registry
@@ -86,7 +86,7 @@ class MainWindow(QMainWindow):
         self.background_timer = QTimer(self)
         self.background_timer.setInterval(60 * 60_000)
         self.background_timer.timeout.connect(self.background_jobs)
-        self.pos_timer = QTimer(self)              # the POS export folder, every few minutes (app.pos_folder)
+        self.pos_timer = QTimer(self)              # the POS export folder, every few minutes (app.purchases.pos_folder)
         self.pos_timer.setInterval(POS_INTERVAL_MINUTES * 60_000)
         self.pos_timer.timeout.connect(self.import_pos_folder)
         self._pos_running = False
@@ -235,7 +235,7 @@ class MainWindow(QMainWindow):
         session = self.ctx.session
         if session is None:
             return
-        from app.store import backup
+        from app.storage import backup
         job = self.ctx.background_session()
         hours = float(get_setting(session.db, "backup_interval_hours", 24) or 24)
         last = backup.last_backup_time(self.ctx.paths)
@@ -261,7 +261,7 @@ class MainWindow(QMainWindow):
         session = self.ctx.session
         if session is None or self._pos_running:
             return
-        from app.pos_folder import FolderRun, run_folder_import
+        from app.purchases.pos_folder import FolderRun, run_folder_import
         self._pos_running = True
 
         def done(run):

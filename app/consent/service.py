@@ -12,7 +12,7 @@ import secrets
 from app.clock import iso
 from app.errors import NotFound, UserError
 from app.members.fields import FIELD_PURPOSE, OPTIONAL_FIELDS
-from app.messages import register
+from app.messages import add_messages
 from app.notices import Notice, changed_purposes, current_notice, default_notice, get_notice, store_notice
 from app.notices.model import LANGS, REQUIRED_PURPOSE
 from app.staff import permissions as P
@@ -20,7 +20,7 @@ from app.staff import permissions as P
 CONSENT_CHANGE = P.grant("member.consent", P.CLERK, P.MANAGER)
 METHODS = ("screen", "signature", "paper", "desk")
 
-register({
+add_messages({
     "consent.required_missing": ("办理会员须同意“办理会员并提供会员权益”这一项；其他各项均可不同意。",
                                  "Membership needs consent to the membership purpose; every other purpose is optional."),
     "consent.sensitive_needs_signature": ("“{purpose}”涉及敏感个人信息，须顾客单独签名同意（或签署纸质同意书）。",

@@ -17,7 +17,7 @@ from app.clock import iso
 from app.erasure import is_erased, register_eraser
 from app.requests.export import register_exporter
 from app.errors import NotFound, ValidationError
-from app.messages import register
+from app.messages import add_messages
 from app.staff import permissions as P
 
 DISCLOSE = P.grant("disclosure.create", P.CLERK, P.MANAGER)
@@ -30,7 +30,7 @@ RECIPIENTS = {
 }
 AUTHORISATION_METHODS = ("screen", "signature", "paper")
 
-register({
+add_messages({
     "disclosure.recipient_invalid": ("请选择接收方类型（物流公司或保险公司）。", "Choose the recipient type (logistics or insurer)."),
     "disclosure.recipient_required": ("请填写接收方名称。", "Enter the recipient's name."),
     "disclosure.field_not_allowed": ("不能向该接收方提供“{field}”：超出其服务所必需的范围。",

@@ -1,11 +1,11 @@
 """Optional member fields, the purpose each belongs to, and how each is shown masked (SEN-3).
 
 Core fields (name, mobile, birth date) live on the members row; every optional field lives in
-member_fields, encrypted with app.store.fieldcrypt (AAD member_fields.value_enc:<row id>).
+member_fields, encrypted with app.storage.fieldcrypt (AAD member_fields.value_enc:<row id>).
 """
 from __future__ import annotations
 
-from app.store.fieldcrypt import register_blob_column, register_column
+from app.storage.fieldcrypt import register_blob_column, register_column
 
 # field -> purpose code whose consent allows collecting it (MIN-1..3)
 FIELD_PURPOSE = {

@@ -22,11 +22,11 @@ import unicodedata
 from dataclasses import dataclass
 
 from app.errors import UserError, ValidationError
-from app.messages import register
+from app.messages import add_messages
 from app.notices import Notice, changed_purposes, current_notice, get_notice
 from app.printing.serials import QR_PREFIX, parse_serial
 
-register({
+add_messages({
     "member.form_needed": ("请扫描登记表右上角的二维码，或输入二维码下方的表单编号。",
                            "Scan the QR code at the top right of the registration form, or type the form serial "
                            "printed under it."),

@@ -18,12 +18,12 @@ from app.members import validation as V
 from app.members.fields import (CORE_FIELDS, FIELD_PURPOSE, OPTIONAL_FIELDS, REVEALABLE, SENSITIVE_FIELDS, mask,
                                 mask_name)
 from app.members.paper_form import find_paper_form, outdated_purposes
-from app.messages import register
+from app.messages import add_messages
 from app.notices import Notice
 from app.notices.model import REQUIRED_PURPOSE
 from app.printing.serials import match_form_serial
 from app.staff import permissions as P
-from app.store.fieldcrypt import FieldCipher
+from app.storage.fieldcrypt import FieldCipher
 
 MEMBER_REGISTER = P.grant("member.register", P.CLERK, P.MANAGER)
 MEMBER_VIEW = P.grant("member.view", P.CLERK, P.MANAGER)
@@ -33,7 +33,7 @@ MEMBER_VIEW_RESTRICTED = P.grant("member.view_restricted", P.MANAGER)
 
 REVEAL_REASONS = ("customer_request", "finance_service", "correction", "legal", "other")
 
-register({
+add_messages({
     "member.mobile_exists": ("该手机号已是会员，已为您打开该会员。", "This mobile number already belongs to a member; "
                              "that member is opened instead."),
     "member.restricted": ("该会员的个人信息已被限制处理，仅店长可以查看。",

@@ -11,9 +11,9 @@ import re
 import unicodedata
 
 from app.errors import ValidationError
-from app.messages import register
+from app.messages import add_messages
 
-register({
+add_messages({
     "member.name_required": ("请填写姓名。", "Enter the name."),
     "member.name_invalid": ("姓名只能包含汉字、字母、间隔号（·）、空格、点、撇号或连字符，长度 2–30 个字符。",
                             "A name has 2–30 Chinese characters or letters (with ·, spaces, dots, apostrophes or hyphens)."),

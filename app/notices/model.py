@@ -13,9 +13,9 @@ import json
 from dataclasses import dataclass, field
 
 from app.errors import UserError
-from app.messages import register
+from app.messages import add_messages
 
-register({
+add_messages({
     "notice.invalid": ("告知书文件格式不正确：{detail}。", "The notice file is not valid: {detail}."),
     "notice.immutable": ("告知书版本 {version} 已发布且内容不同；已发布的版本不能修改，请使用新的版本号。",
                          "Notice version {version} is already published with different content; a published "

@@ -13,14 +13,14 @@ import secrets
 
 from app.clock import iso
 from app.errors import NotFound, UserError, ValidationError
-from app.messages import register
+from app.messages import add_messages
 from app.staff import permissions as P
 
 ORIGINALS_DESTROY = P.grant("originals.destroy", P.MANAGER)
 METHODS = ("shred", "crosscut", "incinerate", "vendor")
 MAX_BATCH = 500
 
-register({
+add_messages({
     "originals.batch_empty": ("请至少选择一份要销毁的原件。", "Choose at least one original to destroy."),
     "originals.batch_too_large": ("一次最多销毁 {max} 份。", "At most {max} originals per batch."),
     "originals.method_invalid": ("请选择销毁方式。", "Choose a destruction method."),
@@ -66,7 +66,7 @@ def destroy_batch(session, original_ids: list[str], *, method: str, witness, ven
     if witness.id == session.staff.id:
         raise UserError("originals.witness_same")
     from app.printing.destruction_record import DestroyedForm, DestructionRecord, batch_hash
-    from app.printing.letters import StoreInfo
+    from app.printing.letter_layout import StoreInfo
 
     did = secrets.token_hex(8)
     now = session.clock.now()
@@ -103,7 +103,7 @@ def destroy_batch(session, original_ids: list[str], *, method: str, witness, ven
 def destruction_record(db, destruction_id: str, *, store_name: str | None = None):
     """Rebuild the printable record (app.printing.destruction_record.DestructionRecord) from the archive."""
     from app.printing.destruction_record import DestroyedForm, DestructionRecord
-    from app.printing.letters import StoreInfo
+    from app.printing.letter_layout import StoreInfo
 
     d = db.one("SELECT * FROM original_destructions WHERE id = ?", (destruction_id,))
     if d is None:

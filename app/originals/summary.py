@@ -4,10 +4,10 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from app.messages import register, render
-from app.originals.register import counts
+from app.messages import add_messages, render
+from app.originals.tracking import counts
 
-register({
+add_messages({
     "originals.summary_overdue": ("{n} 份纸质原件已超过销毁期限，请尽快销毁。",
                                   "{n} paper originals are past their destruction date; destroy them now."),
     "originals.summary_due": ("{n} 份纸质原件将在 3 个工作日内到期销毁。",

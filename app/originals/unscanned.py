@@ -2,7 +2,7 @@
 
 A member registered from a signed paper form (method "paper"), or who consented again on one
 (re-consent, CON-5), has that form as the evidence of the consent; it must be scanned and archived, and the original destroyed within 30 working days of
-scanning (app.originals.register). Until it is scanned the only evidence is a loose sheet somewhere
+scanning (app.originals.tracking). Until it is scanned the only evidence is a loose sheet somewhere
 at the counter, and the destruction clock has not even started. This module lists those forms
 (`form_serials.matched_member_id` set by a paper registration or re-consent, `matched_scan_id` still
 empty) with their age in working days since that consent ("registered_at" is the consent's time).
@@ -24,13 +24,13 @@ import datetime as dt
 from dataclasses import dataclass
 
 from app.calendar import HolidayTables
-from app.messages import register
-from app.originals.register import working_day_offsets
+from app.messages import add_messages
+from app.originals.tracking import working_day_offsets
 
 SCAN_AMBER_AFTER = 3       # working days after the paper registration: amber
 SCAN_RED_AFTER = 10        # working days after the paper registration: red
 
-register({
+add_messages({
     "originals.unscanned_red": ("{n} 份纸质登记表登记后已超过 {days} 个工作日仍未扫描，请找到原件扫描归档。",
                                 "{n} paper registration forms are still not scanned {days} working days or more "
                                 "after the registration; find them and scan them."),

@@ -1,8 +1,8 @@
 """Printed documents (reportlab, no Qt). Every document is a function taking plain data and
 returning PDF bytes rendered in memory; see docs/architecture.md, section "Printing"."""
-from app.messages import register
+from app.messages import add_messages
 
-register({
+add_messages({
     "printing.outcome_unknown": ("处理结果类型无效。", "Unknown outcome of the request."),
     "printing.refusal_incomplete": ("拒绝或部分办理时，必须填写拒绝理由和法律依据。",
                                     "A refusal needs its reason and its legal basis."),

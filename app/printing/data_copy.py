@@ -6,7 +6,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from app.printing.fonts import FontChoice
-from app.printing.letters import Letter, Section, StoreInfo, render_letter
+from app.printing.letter_layout import Letter, Section, StoreInfo, render_letter
 from app.printing.request_receipt import _date
 
 CATEGORY_TITLES = {

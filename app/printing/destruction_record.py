@@ -9,7 +9,7 @@ import json
 from dataclasses import dataclass, field
 
 from app.printing.fonts import FontChoice
-from app.printing.letters import Letter, Section, StoreInfo, render_letter
+from app.printing.letter_layout import Letter, Section, StoreInfo, render_letter
 from app.printing.request_receipt import _date
 
 METHOD_LABELS = {"shred": "碎纸机粉碎", "crosscut": "碎纸机交叉粉碎", "incinerate": "焚烧",

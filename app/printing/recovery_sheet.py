@@ -14,7 +14,7 @@ from app.printing.fonts import FontChoice, choose_font
 
 @dataclass
 class RecoverySheet:
-    recovery_key: str          # app.store.keyslots.format_recovery_key(...) text, groups joined by "-"
+    recovery_key: str          # app.storage.keyslots.format_recovery_key(...) text, groups joined by "-"
     store_code: str
     store_name: str
     created_at: dt.datetime | str

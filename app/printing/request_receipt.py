@@ -6,7 +6,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from app.printing.fonts import FontChoice
-from app.printing.letters import Letter, Section, StoreInfo, render_letter
+from app.printing.letter_layout import Letter, Section, StoreInfo, render_letter
 
 # request kinds (keys used by the requests issue) -> the words of UX.md
 KIND_LABELS = {

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 
 from app.errors import ValidationError
 from app.printing.fonts import FontChoice
-from app.printing.letters import Letter, Section, StoreInfo, render_letter
+from app.printing.letter_layout import Letter, Section, StoreInfo, render_letter
 from app.printing.request_receipt import _date, kind_label
 
 OUTCOME_LABELS = {"done": "已办理", "partial": "部分办理", "refused": "不予办理"}

@@ -22,14 +22,14 @@ from pathlib import Path
 
 from app.clock import iso
 from app.errors import UserError, ValidationError
-from app.messages import register
-from app.purchases import PURCHASE_IMPORT, parse_amount_fen, parse_time_iso, record_touches
+from app.messages import add_messages
+from app.purchases.records import PURCHASE_IMPORT, parse_amount_fen, parse_time_iso, record_touches
 from app.purchases.cards import card_field
 from app.sync.journal import add_purchase_batch
 
 log = logging.getLogger("memberdesk.purchases.import")
 
-register({
+add_messages({
     "pos.encoding_unknown": ("文件编码无法识别（支持 UTF-8、带 BOM 的 UTF-8 和 GBK）。第 {line} 行附近无法读取，未导入该行之后的内容。",
                              "The file's encoding is not recognised (UTF-8, UTF-8 with BOM and GBK are supported). "
                              "Reading failed near line {line}; nothing after it was imported."),

@@ -193,7 +193,7 @@ def to_pdf_bytes(data: dict, store, *, request_no: str = "", font=None, applican
                  prepared_by: str = "", json_sha256: str = "") -> bytes:
     """The paper copy through the printing issue's data-copy template, in Chinese."""
     from app.printing.data_copy import CopySection, DataCopy, data_copy_pdf
-    from app.printing.letters import Section
+    from app.printing.letter_layout import Section
 
     titles = _purpose_titles()
     sections = []

@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from app.printing.letters import StoreInfo
+from app.printing.letter_layout import StoreInfo
 from app.printing.request_receipt import RequestReceipt, request_receipt_pdf
 from app.printing.result_letter import ResultLetter, result_letter_pdf
 from app.requests import model as M

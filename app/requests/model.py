@@ -12,7 +12,7 @@ A customer who is not found is recorded as such (no member) and closed with outc
 """
 from __future__ import annotations
 
-from app.messages import register
+from app.messages import add_messages
 from app.staff import permissions as P
 
 DUE_WORKING_DAYS = 15          # RIG-2
@@ -77,7 +77,7 @@ REQUEST_EXPORT = P.grant("request.export", P.MANAGER)               # the full c
 RESTRICTION_LIFT = P.grant("member.restriction_lift", P.MANAGER)
 from app.members.service import MEMBER_VIEW_RESTRICTED as MEMBER_RESTRICTED_VIEW  # noqa: E402  RIG-5: clerks never see them
 
-register({
+add_messages({
     "requests.type_invalid": ("申请类型无效。", "Unknown request type."),
     "requests.identity_invalid": ("请选择身份核验方式。", "Choose how the customer's identity was checked."),
     "requests.member_missing": ("未找到该会员。如顾客确实不是会员，请选择“未找到该顾客”。",

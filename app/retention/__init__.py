@@ -8,9 +8,9 @@ Public API:
 - RET-4:   mark_business_done(session, member_id, cipher)                      (app.retention.id_numbers)
 - admin:   app.retention.cli.add_parser(subparsers)  ->  memberdesk-admin retention-sweep
 """
-from app.messages import register
+from app.messages import add_messages
 
-register({
+add_messages({
     "retention.rule_invalid": ("保存期限规则无效({field})。", "The retention rule is not valid ({field})."),
     "retention.hold_subject_invalid": ("法律保全只能针对会员、消费记录或服务记录。",
                                        "A legal hold applies to a member, a purchase or a service record."),
@@ -29,7 +29,7 @@ __all__ = ["Rule", "apply_policy_from_head_office", "get_rules", "LEGAL_HOLD", "
            "place_hold", "release_hold", "RETENTION_SWEEP", "RETENTION_VIEW", "apply_sweep", "dry_run", "last_apply",
            "list_runs", "sweep_due", "mark_business_done", "mask_id_number"]
 
-register({
+add_messages({
     "retention.reminder.not_run": ("保存期限清理已 {days} 天未执行。请店长在“保存期限”页试运行并清理，或检查定时任务。",
                                    "The retention sweep has not run for {days} days. A manager should run it on the "
                                    "Retention page, or check the scheduled task."),

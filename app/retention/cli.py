@@ -78,7 +78,7 @@ def run(args, ctx) -> int:
             if args.report_csv:
                 Path(args.report_csv).write_bytes(purge_report_csv(run_row))
             if args.report_pdf:
-                from app.printing.letters import StoreInfo
+                from app.printing.letter_layout import StoreInfo
                 term = ctx.vault.terminal()
                 store = StoreInfo(code=session.store_code, name=term.get("store_name") or session.store_code)
                 Path(args.report_pdf).write_bytes(purge_report_pdf(run_row, store, staff_name=session.staff.display_name))

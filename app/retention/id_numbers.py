@@ -15,7 +15,7 @@ from __future__ import annotations
 from app.clock import iso
 from app.errors import NotFound, ValidationError
 from app.erasure import register_eraser
-from app.store.fieldcrypt import register_column
+from app.storage.fieldcrypt import register_column
 from app.staff import permissions as P
 
 ID_BUSINESS_DONE = P.grant("member.id_number.business_done", P.MANAGER)
@@ -46,7 +46,7 @@ def id_number_state(db, member_id: str) -> dict:
 
 def mark_business_done(session, member_id: str, cipher) -> None:
     """The business that needed the ID number is finished: mask now, delete the original later (RET-4).
-    `cipher` is app.store.fieldcrypt.FieldCipher(vault.data_key())."""
+    `cipher` is app.storage.fieldcrypt.FieldCipher(vault.data_key())."""
     session.require(ID_BUSINESS_DONE)
     row = session.db.one("SELECT id, value_enc, updated_at FROM member_fields WHERE member_id = ? AND field = ?",
                          (member_id, FIELD))

@@ -49,8 +49,8 @@ def purge_report_csv(run: dict) -> bytes:
 
 
 def purge_report_pdf(run: dict, store, *, staff_name: str = "", font=None) -> bytes:
-    """`store`: app.printing.letters.StoreInfo. `staff_name`: who ran it (a display name; None for the timer)."""
-    from app.printing.letters import Letter, Section, render_letter
+    """`store`: app.printing.letter_layout.StoreInfo. `staff_name`: who ran it (a display name; None for the timer)."""
+    from app.printing.letter_layout import Letter, Section, render_letter
 
     result = run.get("result") or run
     mode = run.get("mode", "apply")

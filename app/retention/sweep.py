@@ -16,7 +16,7 @@ from pathlib import Path
 
 from app import erasure
 from app.clock import iso
-from app.purchases import fold_touches
+from app.purchases.records import fold_touches
 from app.retention.rules import get_rules
 from app.staff import permissions as P
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from app.clock import iso
 from app.erasure import register_eraser
 from app.errors import NotFound
-from app.store.fieldcrypt import FieldCipher, register_blob_column
+from app.storage.fieldcrypt import FieldCipher, register_blob_column
 from app.staff import permissions as P
 
 register_blob_column("scans", "id", "image")

@@ -88,7 +88,7 @@ def finish_document(tx, doc_id: str, serial: str | None, content: str, *, cabine
 
 def link(tx, doc_id, serial, member_id, consent_id, content, *, cabinet=None, custodian_id=None) -> None:
     """Mark a document matched and register (or re-point) the paper original."""
-    from app.originals.register import register_original
+    from app.originals.tracking import register_original
     now = iso(tx.session.clock.now())
     tx.execute("UPDATE scan_documents SET status = 'matched', inbox_reason = NULL, conflict_with = NULL, serial = ?,"
                " member_id = ?, consent_id = ?, matched_at = ?, matched_by = ? WHERE id = ?",

@@ -1,7 +1,7 @@
 """Messages of the scans domain (zh_CN, en). Parameters are counts, limits and page numbers only."""
-from app.messages import register
+from app.messages import add_messages
 
-register({
+add_messages({
     "scans.file_missing": ("找不到该文件（可能已被移走或删除），未导入任何内容。",
                            "The file is gone (moved or deleted); nothing was imported."),
     "scans.file_unreadable": ("无法读取该文件，未导入任何内容。", "The file cannot be read; nothing was imported."),

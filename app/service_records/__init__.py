@@ -10,7 +10,7 @@ from app.clock import iso
 from app.erasure import is_erased, register_eraser
 from app.requests.export import register_exporter
 from app.errors import NotFound, ValidationError
-from app.messages import register
+from app.messages import add_messages
 from app.staff import permissions as P
 
 SERVICE_RECORD_WRITE = P.grant("service_record.write", P.CLERK, P.MANAGER)
@@ -18,7 +18,7 @@ SERVICE_RECORD_VIEW = P.grant("service_record.view", P.CLERK, P.MANAGER)
 KINDS = ("complaint", "feedback", "survey")
 MAX_BODY = 2000
 
-register({
+add_messages({
     "service.kind_invalid": ("请选择记录类型：投诉、意见反馈或满意度调查。",
                              "Choose the record type: complaint, feedback or survey."),
     "service.body_required": ("请填写记录内容。", "Enter the record's text."),

@@ -11,7 +11,7 @@ from app.clock import iso
 from app.errors import SignInError, UserError, ValidationError
 from app.staff import permissions as P
 from app.staff.session import Session, Staff
-from app.store.vault import Vault, check_password, check_username
+from app.storage.vault import Vault, check_password, check_username
 
 
 def list_staff(session: Session) -> list[dict]:

@@ -14,7 +14,7 @@ from app.audit import chain
 from app.clock import SystemClock, iso
 from app.errors import PermissionDenied
 from app.staff import permissions
-from app.store.db import ConnQueries
+from app.storage.db import ConnQueries
 
 
 @dataclass(frozen=True)
@@ -58,7 +58,7 @@ class Tx(ConnQueries):
 
 @dataclass
 class Session:
-    db: object                 # app.store.db.Database
+    db: object                 # app.storage.db.Database
     staff: Staff
     store_code: str
     terminal: str
@@ -100,7 +100,7 @@ class Session:
 
     def on_db(self, db) -> "Session":
         """The same person (and acting manager) writing through another connection to the same store
-        (the background jobs' one: app.store.vault.Vault.background_session)."""
+        (the background jobs' one: app.storage.vault.Vault.background_session)."""
         return replace(self, db=db)
 
     def as_manager(self, manager: Staff) -> "Session":

@@ -19,14 +19,14 @@ import time
 
 from app.audit import chain
 from app.clock import iso
-from app.messages import register
+from app.messages import add_messages
 from app.sync import feeds, journal, signing
 from app.sync.state import get_state, pending_count, save_state, set_state
 from app.sync.transport import SyncError, Transport, make_signer
 
 log = logging.getLogger("memberdesk.sync")
 
-register({
+add_messages({
     "sync.failed": ("同步未完成，请稍后重试。", "Sync did not complete. Try again later."),
     "sync.offline": ("无法连接总部，数据已保存在本店，稍后会自动重试。",
                      "Head office cannot be reached. Everything is kept at the store and will be sent later."),

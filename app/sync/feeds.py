@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Callable
 
 from app.clock import iso
-from app.store.db import ConnQueries
+from app.storage.db import ConnQueries
 from app.staff.session import Session, Staff
 from app.sync import signing
 

@@ -115,7 +115,7 @@ def expand(db, rows: list[dict], *, after: int = 0, limit: int | None = None) ->
 
 def _purchase_batch(db, row: dict, lo: int, hi: int) -> list[dict]:
     """Sequence numbers lo..hi of a purchase_batch span: purchase first_id + (s - seq) for each s."""
-    from app.purchases import _journal_payload
+    from app.purchases.records import _journal_payload
 
     p, seq = row["payload"], int(row["seq"])
     import_id, first = int(p["import_id"]), int(p["first_id"])

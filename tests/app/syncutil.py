@@ -22,10 +22,10 @@ from cryptography.x509.oid import NameOID
 from starlette.testclient import TestClient
 
 from app.config import resolve_paths
-from app.headoffice.server import create_app
-from app.headoffice.service import HeadOffice
-from app.headoffice.storage import SQLiteStorage
-from app.store.vault import Vault
+from headoffice.server import create_app
+from headoffice.service import HeadOffice
+from headoffice.storage import SQLiteStorage
+from app.storage.vault import Vault
 from app.sync import SyncEngine
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -155,7 +155,7 @@ class ServerProcess:
         if self.fault:
             env["MEMBERDESK_HO_FAULT"] = self.fault
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "app.headoffice.cli", "--db", self.db_url, *self.extra, "serve", "--host", "127.0.0.1",
+            [sys.executable, "-m", "headoffice.cli", "--db", self.db_url, *self.extra, "serve", "--host", "127.0.0.1",
              "--port", str(self.port), "--cert", str(self.tls["cert"]), "--key", str(self.tls["key"]),
              "--workers-pool", "2"], env=env, cwd=str(ROOT), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
         deadline = time.monotonic() + 20

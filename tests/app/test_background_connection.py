@@ -11,8 +11,8 @@ from app.errors import UserError
 from app.members.search import search_members
 from app.members.service import find_by_mobile
 from app.purchases.pos_import import import_pos_file
-from app.store import db as store_db
-from app.store.db import JobStopped
+from app.storage import db as store_db
+from app.storage.db import JobStopped
 from tests.app.bgutil import JOIN, HeldImport, held_write, wait_for
 from tests.conftest import MANAGER_PW
 from tests.factories import make_member
@@ -191,7 +191,7 @@ def test_background_jobs_and_an_interrupted_import_leave_no_plaintext_or_temp_fi
 
     from app.logs import setup_logging
     from app.retention import sweep_due
-    from app.store import backup
+    from app.storage import backup
 
     tmp = tmp_path / "tmp"
     tmp.mkdir()

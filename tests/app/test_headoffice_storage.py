@@ -7,9 +7,9 @@ from contextlib import ExitStack
 
 import pytest
 
-from app.headoffice import cli
-from app.headoffice.service import HeadOffice, HOError
-from app.headoffice.storage import SQLiteStorage, open_storage
+from headoffice import cli
+from headoffice.service import HeadOffice, HOError
+from headoffice.storage import SQLiteStorage, open_storage
 from tests.app.syncutil import pg_dsn_or_skip, reset_pg
 
 

@@ -64,7 +64,7 @@ def test_publish_is_immutable_and_kept(manager):
     with pytest.raises(UserError) as ei:
         import_notice(manager, zh2, en)
     assert ei.value.key == "notice.immutable"  # rule: NOT-2
-    import app.store.db as dbmod
+    import app.storage.db as dbmod
     with pytest.raises(dbmod.DatabaseError):
         manager.db.execute("UPDATE notices SET content = '{}' WHERE version = '2026.2'")  # rule: NOT-2
     with pytest.raises(dbmod.DatabaseError):

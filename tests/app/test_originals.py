@@ -10,10 +10,10 @@ from pypdf import PdfReader
 from app.calendar import import_holiday_table
 from app.errors import UserError
 from app.originals import destruction as D
-from app.originals import register as R
+from app.originals import tracking as R
 from app.originals.summary import originals_due_summary
 from app.scans.importer import import_bytes
-from app.store.fieldcrypt import FieldCipher
+from app.storage.fieldcrypt import FieldCipher
 from tests.conftest import CLERK_PW
 from tests.factories import make_member
 from tests.scan_samples import form_page, issue_serial, to_bytes

@@ -8,7 +8,7 @@ import time
 import pytest
 
 from app.errors import ValidationError
-from app.pos_folder import import_report, recent_imports, run_folder_import
+from app.purchases.pos_folder import import_report, recent_imports, run_folder_import
 from app.settings import get_setting, set_setting
 from tests.factories import make_member
 

@@ -13,11 +13,11 @@ from app.errors import ValidationError
 from app.printing import fonts
 from app.printing.data_copy import CATEGORY_TITLES, CopySection, DataCopy, data_copy_pdf
 from app.printing.destruction_record import DestroyedForm, DestructionRecord, batch_hash, destruction_record_pdf
-from app.printing.letters import StoreInfo
+from app.printing.letter_layout import StoreInfo
 from app.printing.recovery_sheet import render_recovery_sheet
 from app.printing.request_receipt import RequestReceipt, request_receipt_pdf
 from app.printing.result_letter import RIGHTS_REMEDY, ResultLetter, result_letter_pdf
-from app.store.keyslots import parse_recovery_key
+from app.storage.keyslots import parse_recovery_key
 from tests.app.test_printing_helpers import all_text, norm, page_image, page_texts
 
 STORE = StoreInfo("SH-001", "上海南京路店", "上海市黄浦区南京东路 100 号", "021-12345678", "门店服务台")

@@ -5,7 +5,7 @@ import json
 import pytest
 
 from app.errors import ValidationError
-from app.purchases import (export_purchases, last_purchase, list_purchases, record_coupon_use, record_purchase)
+from app.purchases.records import (export_purchases, last_purchase, list_purchases, record_coupon_use, record_purchase)
 from app.purchases.cards import looks_like_card, luhn_ok
 from app.purchases.pos_import import import_pos_file
 from tests.factories import make_member
@@ -316,7 +316,7 @@ def test_pos_json_lines_streamed_with_line_numbers(manager, tmp_path):
 def test_member_purchases_found_across_months_and_years(manager, clock):
     """Purchases are indexed by month then member (migration 0008): a member's list, summary, export and
     erasure find every month, across a year boundary, and never another member's rows."""
-    from app.purchases import member_filter, purchase_summary
+    from app.purchases.records import member_filter, purchase_summary
     mid, other = make_member(manager), make_member(manager, "乙")
     times = ["2021-12-31 23:59:59", "2022-01-01 00:00:00", "2024-02-29 12:00:00", "2026-03-27 09:00:00"]
     for t in times:

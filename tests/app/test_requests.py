@@ -314,7 +314,7 @@ def test_restricted_member_hidden_from_clerk_search(vault, manager, clerk):
 
 
 def test_delete_keeps_purchases_unlinked_and_copy_lists_them(vault, manager, clerk, paths):
-    from app.purchases import record_purchase
+    from app.purchases.records import record_purchase
     mid = _register(clerk, vault)
     record_purchase(clerk, mid, amount="128.50", goods_type="护肤品", payment_method="微信支付",
                     pos_txn_id="POS-0001")

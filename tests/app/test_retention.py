@@ -6,12 +6,12 @@ import pytest
 
 from app.erasure import is_erased, read_ledger_file
 from app.errors import PermissionDenied, ValidationError
-from app.purchases import record_purchase
+from app.purchases.records import record_purchase
 from app.retention import (apply_policy_from_head_office, apply_sweep, dry_run, get_rules, list_runs,
                            mark_business_done, place_hold, release_hold, sweep_due)
 from app.retention.report import purge_report_csv, purge_report_pdf
 from app.service_records import close_record, open_record
-from app.store.fieldcrypt import FieldCipher
+from app.storage.fieldcrypt import FieldCipher
 from tests.factories import make_member
 from tests.retention_helpers import at, set_day, store_id_number
 
@@ -255,7 +255,7 @@ def test_dry_run_changes_nothing_and_purges_are_audited_in_aggregate(manager, cl
 
 
 def test_purge_report_has_no_personal_data(manager, clock, paths, tmp_path):
-    from app.printing.letters import StoreInfo
+    from app.printing.letter_layout import StoreInfo
     set_day(clock, 2019, 1, 1)
     mid = make_member(manager, "欧阳娜娜", "13912345678")
     record_purchase(manager, mid, amount="1", pos_txn_id="POS-7788", purchased_at=at(2019, 1, 1))

@@ -14,7 +14,7 @@ from app.scans import pages as P
 from app.scans import sane_source
 from app.scans.importer import import_bytes, import_file
 from app.scans.watch import FAILED_DIR, FolderWatcher
-from app.store.fieldcrypt import FieldCipher
+from app.storage.fieldcrypt import FieldCipher
 from tests.factories import make_member
 from tests.scan_samples import form_page, issue_serial, multi_page, to_bytes
 

@@ -7,7 +7,7 @@ from app.erasure import erase_member
 from app.errors import UserError
 from app.scans import archive, inbox
 from app.scans.importer import import_bytes, import_file
-from app.store.fieldcrypt import FieldCipher
+from app.storage.fieldcrypt import FieldCipher
 from tests.factories import make_member
 from tests.scan_samples import form_page, issue_serial, multi_page, to_bytes
 
@@ -149,7 +149,7 @@ def test_import_file_deletes_source_when_asked(manager, cipher, tmp_path):
 
 
 def test_rekey_reencrypts_scans(manager, cipher, vault):
-    from app.store.rekey import rekey
+    from app.storage.rekey import rekey
     from tests.conftest import MANAGER_PW
     mid = make_member(manager)
     serial = issue_serial(manager, mid)

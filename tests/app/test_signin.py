@@ -5,9 +5,9 @@ import pytest
 
 from app.errors import SignInError, StoreError
 from app.staff import service
-from app.store.fieldcrypt import FieldCipher, register_column
-from app.store.rekey import rekey
-from app.store.vault import Vault
+from app.storage.fieldcrypt import FieldCipher, register_column
+from app.storage.rekey import rekey
+from app.storage.vault import Vault
 from tests.conftest import CLERK_PW, MANAGER_PW
 from tests.factories import make_member
 
@@ -133,7 +133,7 @@ def test_rekey_keeps_data_and_field_ciphertexts(vault, manager, paths):
     with pytest.raises(SignInError):
         vault.reset_password_with_recovery(manager.recovery_key, "manager", "Whatever-pw-1")   # old key dead
     assert vault.reset_password_with_recovery(new_recovery, "manager", "Whatever-pw-1")
-    from app.store import fieldcrypt
+    from app.storage import fieldcrypt
     fieldcrypt.ENCRYPTED_COLUMNS.remove(("t_secret", "id", "value"))
 
 

@@ -5,9 +5,9 @@ import secrets
 import pytest
 
 from app.errors import StoreError, UserError
-from app.store import migrations
-from app.store.db import Database, open_database
-from app.store.instance import InstanceLock
+from app.storage import migrations
+from app.storage.db import Database, open_database
+from app.storage.instance import InstanceLock
 from tests.conftest import MANAGER_PW
 
 
@@ -128,7 +128,7 @@ def test_second_instance_on_same_data_is_refused(tmp_path):
     import subprocess
     import sys
     code = ("import sys; sys.path.insert(0, %r)\n"
-            "from app.store.instance import InstanceLock\nfrom app.errors import StoreError\n"
+            "from app.storage.instance import InstanceLock\nfrom app.errors import StoreError\n"
             "try:\n    InstanceLock(__import__('pathlib').Path(%r)).acquire()\nexcept StoreError as e:\n"
             "    print(e.key)\n") % (str(__import__('pathlib').Path(__file__).resolve().parents[2]),
                                       str(tmp_path / "memberdesk.lock"))

@@ -190,7 +190,7 @@ def test_offline_beyond_horizon_gets_resync_with_whole_ledger(manager, paths, cl
 
 
 def test_scans_travel_as_blobs_before_rows_and_go_with_the_member(vault, manager, paths, client, ho):
-    from app.store.fieldcrypt import FieldCipher
+    from app.storage.fieldcrypt import FieldCipher
     cipher = FieldCipher(vault.data_key())
     eng = SyncEngine.for_session(manager, http=client, allow_plain_http=True, sleep=lambda s: None, cipher=cipher)
     eng.enrol("http://testserver", "SH-001", ho.create_store("SH-001", "门店"))

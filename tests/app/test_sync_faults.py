@@ -17,8 +17,8 @@ import pytest
 
 from app.clock import FixedClock
 from app.erasure import is_erased
-from app.headoffice.service import HeadOffice
-from app.headoffice.storage import open_storage
+from headoffice.service import HeadOffice
+from headoffice.storage import open_storage
 from app.sync import SyncEngine, SyncError, signing, sync_log, sync_status
 from app.sync.journal import last_seq
 from app.sync.state import get_state
@@ -182,7 +182,7 @@ os.environ["MEMBERDESK_FAST_KDF"] = "1"
 from app.domains import load_all
 load_all()
 from app.clock import FixedClock
-from app.store.db import open_database
+from app.storage.db import open_database
 from app.sync import SyncEngine, feeds
 key = bytes.fromhex(sys.stdin.readline().strip())
 db = open_database(sys.argv[2], key)
@@ -258,7 +258,7 @@ def test_stale_store_uploads_erased_member_over_the_wire(manager, paths, servers
     mid = make_member(manager, "孙七")
     eng.sync_once()
     env = dict(os.environ, PYTHONPATH=str(ROOT))
-    subprocess.run([sys.executable, "-m", "app.headoffice.cli", "--db", ho_url, "erase", mid], check=True, env=env,
+    subprocess.run([sys.executable, "-m", "headoffice.cli", "--db", ho_url, "erase", mid], check=True, env=env,
                    cwd=str(ROOT), capture_output=True, timeout=60)
     with manager.write("member.update.test", "member", mid) as tx:
         tx.execute("UPDATE members SET mobile = ? WHERE id = ?", ("13911112222", mid))

@@ -16,9 +16,9 @@ from starlette.testclient import TestClient
 
 from app.clock import FixedClock
 from app.erasure import erase_member
-from app.headoffice.server import create_app
-from app.headoffice.service import HeadOffice
-from app.headoffice.storage import SQLiteStorage
+from headoffice.server import create_app
+from headoffice.service import HeadOffice
+from headoffice.storage import SQLiteStorage
 from app.sync import SyncEngine, SyncError
 from tests.app.syncutil import new_store
 

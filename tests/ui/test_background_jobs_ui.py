@@ -22,10 +22,10 @@ def _sign_in(ctx, win):
 
 
 def test_background_jobs_use_their_own_connection_and_lock_closes_it(qtbot, window, tmp_path, monkeypatch):
-    import app.pos_folder
+    import app.purchases.pos_folder
     import app.retention.sweep
     from app.settings import set_setting
-    from app.store import backup
+    from app.storage import backup
     ctx, win = window
     _sign_in(ctx, win)
     mid = make_member(ctx.session)
@@ -37,7 +37,7 @@ def test_background_jobs_use_their_own_connection_and_lock_closes_it(qtbot, wind
     os.utime(f, (time.time() - 60, time.time() - 60))
     set_setting(ctx.session, "pos_export_folder", str(folder))
     used = {}
-    for module, name in ((backup, "create_backup"), (app.pos_folder, "run_folder_import"),
+    for module, name in ((backup, "create_backup"), (app.purchases.pos_folder, "run_folder_import"),
                          (app.retention.sweep, "sweep_due")):
         real = getattr(module, name)
 
@@ -58,7 +58,7 @@ def test_background_jobs_use_their_own_connection_and_lock_closes_it(qtbot, wind
 
 
 def test_a_search_that_cannot_write_its_audit_entry_in_time_says_the_database_is_busy(qtbot, window, monkeypatch):
-    from app.store import db as store_db
+    from app.storage import db as store_db
     ctx, win = window
     _sign_in(ctx, win)
     make_member(ctx.session, mobile="13800001111")

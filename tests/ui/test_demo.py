@@ -9,14 +9,14 @@ from pathlib import Path
 
 from PySide6.QtCore import Qt
 
-from app.demo import DEMO_ACCOUNTS, DEMO_MARK, create_demo_store
+from app.demo.demo_store import DEMO_ACCOUNTS, DEMO_MARK, create_demo_store
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_demo_store_has_fake_members_and_working_accounts(tmp_path):
     demo = create_demo_store(tmp_path / "demo", members=60)
-    from app.store.vault import Vault
+    from app.storage.vault import Vault
     vault = Vault(demo.paths)
     try:
         session = vault.sign_in(*DEMO_ACCOUNTS["clerk"][:2])

@@ -9,7 +9,7 @@ import pytest
 from PySide6.QtWidgets import (QAbstractButton, QComboBox, QGroupBox, QLabel, QLineEdit, QListWidget, QTableWidget,
                                QTabWidget, QTextEdit, QTreeWidget)
 
-from app.demo import DEMO_ACCOUNTS, GOODS, PAYMENTS, create_demo_store
+from app.demo.demo_store import DEMO_ACCOUNTS, GOODS, PAYMENTS, create_demo_store
 
 CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 # data, not UI text: demo names, store and staff (all carry 演示), masked names like 王*, font family names,

@@ -7,7 +7,7 @@ import json
 import pytest
 
 from app.scans.importer import import_bytes
-from app.store.fieldcrypt import FieldCipher
+from app.storage.fieldcrypt import FieldCipher
 from tests.conftest import CLERK_PW, MANAGER_PW
 from tests.factories import make_member
 from tests.scan_samples import form_page, issue_serial, to_bytes
@@ -91,7 +91,7 @@ def test_destroy_dialog_needs_another_witness(qtbot, ctx, manager, vault, tmp_pa
 
 
 def test_checked_out_past_return_date_is_red(qtbot, ctx, manager, vault, clock):
-    from app.originals import register as R
+    from app.originals import tracking as R
     from ui.pages.originals_page import RED, OriginalsPage
     serial = _scan(manager, vault, 3)
     oid = manager.db.scalar("SELECT id FROM originals WHERE serial = ?", (serial,))

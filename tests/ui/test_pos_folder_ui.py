@@ -204,7 +204,7 @@ def test_home_page_pos_panel_in_english(qtbot, vault, manager, tmp_path, english
     _csv(folder / "a.csv", f"T1,{no},2026-10-01 10:00,10", f"T2,{no},2026-10-01 11:00,-5")
     (folder / "b.csv").write_text("x,y\r\n1,2\r\n", "utf-8")
     _settled(folder / "b.csv")
-    from app.pos_folder import run_folder_import
+    from app.purchases.pos_folder import run_folder_import
     ctx = _ctx(vault, manager, "en")
     ctx.note_pos_import(run=run_folder_import(manager))
     page = HomePage(ctx)

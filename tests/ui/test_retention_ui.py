@@ -8,7 +8,7 @@ from tests.ui.shots import SHOTS_DIR
 import pytest
 
 from app.erasure import is_erased
-from app.purchases import record_purchase
+from app.purchases.records import record_purchase
 from app.retention import place_hold
 from tests.factories import make_member
 from tests.retention_helpers import at, set_day
@@ -163,7 +163,7 @@ def test_pos_import_report_lists_rejected_lines(qtbot, ctx, manager, tmp_path):
 def test_member_activity_tabs_and_disclosure_dialog(qtbot, ctx, manager, vault, clock):
     from PySide6.QtWidgets import QTabWidget
     from app.service_records import open_record
-    from app.store.fieldcrypt import FieldCipher
+    from app.storage.fieldcrypt import FieldCipher
     from tests.retention_helpers import grant_consent, store_id_number
     from ui.dialogs.disclose_dialog import DiscloseDialog
     from ui.widgets.member_activity import add_member_activity_tabs

@@ -95,7 +95,7 @@ def test_pages_in_the_shell_and_lock_wipes_them(qtbot, window):
     originals = win.open_page("originals")
     assert scans is not None and originals is not None
     from app.scans.importer import import_bytes
-    from app.store.fieldcrypt import FieldCipher
+    from app.storage.fieldcrypt import FieldCipher
     import_bytes(ctx.session, FieldCipher(ctx.vault.data_key()), to_bytes(form_page(None), "PNG"))
     win.open_page("scans")
     scans.table.selectRow(0)

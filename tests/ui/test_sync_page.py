@@ -7,9 +7,9 @@ from tests.ui.shots import SHOTS_DIR
 import pytest
 from starlette.testclient import TestClient
 
-from app.headoffice.server import create_app
-from app.headoffice.service import HeadOffice
-from app.headoffice.storage import SQLiteStorage
+from headoffice.server import create_app
+from headoffice.service import HeadOffice
+from headoffice.storage import SQLiteStorage
 from app.sync import SyncEngine, Transport, sync_status
 from tests.factories import make_member
 

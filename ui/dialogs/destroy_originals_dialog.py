@@ -10,7 +10,7 @@ from app.originals.destruction import destroy_batch
 
 class DestroyOriginalsDialog(QDialog):
     """`session` is the manager's (the page asks for a manager's sign-in first); `originals` are
-    app.originals.register.Original rows in the cabinet."""
+    app.originals.tracking.Original rows in the cabinet."""
 
     def __init__(self, ctx, session, originals, parent=None):
         super().__init__(parent)

@@ -13,7 +13,7 @@ from app.errors import UserError
 from app.members.fields import FIELD_PURPOSE, REVEALABLE
 from app.members.service import REVEAL_REASONS, cipher_for, get_member, reveal_field, update_member
 from app.notices import current_notice
-from app.purchases import purchase_summary
+from app.purchases.records import purchase_summary
 from ui import messagebox
 from ui.widgets.notice_view import join
 from ui.widgets.dialog_parts import error_label, ok_cancel

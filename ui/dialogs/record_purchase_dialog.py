@@ -14,7 +14,7 @@ from PySide6.QtWidgets import (QCheckBox, QComboBox, QDateTimeEdit, QDialog, QDi
 
 from app.errors import UserError
 from app.messages import render
-from app.purchases import record_purchase
+from app.purchases.records import record_purchase
 from app.service_records import MAX_BODY, open_record
 from ui.widgets.dialog_parts import ok_cancel
 
@@ -191,10 +191,10 @@ class ImportReportDialog(QDialog):
 def import_pos_with_report(ctx, parent, path: str | None = None, show: bool = True):
     """Ask for a POS export file, import it in the background, show the report. Returns the dialog (tests).
     The home page (导入收银数据…, clerks too) and the retention page open this; never at the same time as the
-    folder import (app.pos_folder.import_file waits for it)."""
+    folder import (app.purchases.pos_folder.import_file waits for it)."""
     from pathlib import Path
 
-    from app.pos_folder import import_file
+    from app.purchases.pos_folder import import_file
 
     session = ctx.session
     if session is None:

@@ -16,9 +16,9 @@ from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QDateEdit, QDialog,
 from app.calendar import import_holiday_table
 from app.config import read_terminal
 from app.errors import UserError, ValidationError
-from app.originals import destruction, register as R
+from app.originals import destruction, tracking as R
 from app.scans import archive
-from app.store.fieldcrypt import FieldCipher
+from app.storage.fieldcrypt import FieldCipher
 from ui import messagebox
 from ui.pages.registry import PageSpec, register_page
 from ui.widgets.scan_viewer import ScanViewer

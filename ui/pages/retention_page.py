@@ -300,7 +300,7 @@ class RetentionPage(QWidget):
                 data = purge_report_csv(run)
             else:
                 from app.config import read_terminal
-                from app.printing.letters import StoreInfo
+                from app.printing.letter_layout import StoreInfo
                 term = read_terminal(self.ctx.paths)
                 session = self.ctx.session
                 data = purge_report_pdf(run, StoreInfo(code=session.store_code,

@@ -14,7 +14,7 @@ from app.errors import UserError
 from app.scans import archive, inbox, sane_source
 from app.scans.importer import import_file, import_images
 from app.scans.watch import FolderWatcher
-from app.store.fieldcrypt import FieldCipher
+from app.storage.fieldcrypt import FieldCipher
 from ui import messagebox
 from ui.pages.registry import PageSpec, register_page
 from ui.widgets.scan_viewer import ScanViewer

@@ -111,7 +111,7 @@ class SyncPage(QWidget):
 
     # -- engine -------------------------------------------------------------------------
     def _default_engine(self) -> SyncEngine:
-        from app.store.fieldcrypt import FieldCipher
+        from app.storage.fieldcrypt import FieldCipher
         session = self.ctx.background_session()        # the sync writes on the background connection
         return SyncEngine.for_session(session, cipher=FieldCipher(self.ctx.vault.data_key()),
                                       ledger_path=self.ctx.paths.erasure_ledger)

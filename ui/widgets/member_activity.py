@@ -13,10 +13,10 @@ from PySide6.QtWidgets import (QAbstractItemView, QHBoxLayout, QHeaderView, QLab
 
 from app.disclosures import list_disclosures
 from app.errors import UserError
-from app.purchases import format_amount, list_purchases
+from app.purchases.records import format_amount, list_purchases
 from app.retention.id_numbers import id_number_state, mark_business_done
 from app.service_records import close_record, list_records
-from app.store.fieldcrypt import FieldCipher
+from app.storage.fieldcrypt import FieldCipher
 from ui import messagebox
 
 GREY = "#57606a"

@@ -10,7 +10,7 @@ from PySide6.QtWidgets import (QAbstractItemView, QGroupBox, QHBoxLayout, QHeade
                                QTableWidget, QTableWidgetItem, QVBoxLayout)
 
 from app.messages import render
-from app.pos_folder import INTERVAL_MINUTES, configured_folder, import_report, recent_imports, refusal_reason
+from app.purchases.pos_folder import INTERVAL_MINUTES, configured_folder, import_report, recent_imports, refusal_reason
 
 RED, AMBER, GREY = "#c0392b", "#b7791f", "#57606a"
 

@@ -17,10 +17,10 @@ import secrets
 from app.clock import iso
 from app.staff import permissions as P
 from app.staff.session import Session
-from app.store import keyslots as ks
-from app.store.db import KEY_BYTES, Database, export_copy
-from app.store.fieldcrypt import FieldCipher, reencrypt_all
-from app.store.vault import Vault
+from app.storage import keyslots as ks
+from app.storage.db import KEY_BYTES, Database, export_copy
+from app.storage.fieldcrypt import FieldCipher, reencrypt_all
+from app.storage.vault import Vault
 from app.errors import SignInError
 
 

@@ -335,7 +335,7 @@ class Database:
 
 
 def open_database(path: Path | str, key: bytes | None, *, plain: bool = False, migrate: bool = True) -> Database:
-    from app.store.migrations import migrate as run_migrations
+    from app.storage.migrations import migrate as run_migrations
 
     db = Database(path, key, plain=plain)
     if migrate:

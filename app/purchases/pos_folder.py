@@ -18,14 +18,14 @@ from pathlib import Path
 
 from app.clock import iso
 from app.errors import ValidationError
-from app.messages import register
+from app.messages import add_messages
 from app.settings import get_setting, register_validator
 
 SETTING = "pos_export_folder"
 INTERVAL_MINUTES = 5          # how often the main window imports the folder while someone is signed in
 IMPORT_LOCK = threading.Lock()
 
-register({
+add_messages({
     "pos_folder.relative": ("请填写文件夹的完整路径，例如 D:\\POS\\export 或 /srv/pos/export。",
                             "Enter the folder's full path, e.g. D:\\POS\\export or /srv/pos/export."),
     "pos_folder.missing": ("找不到这个文件夹。请检查路径是否正确；如果是网络共享文件夹，请确认已连接。",

@@ -24,7 +24,7 @@ from app.config import Paths, write_terminal
 from app.errors import StoreError, UserError
 from app.staff import permissions as P
 from app.staff.session import Session
-from app.store.db import export_copy
+from app.storage.db import export_copy
 
 log = logging.getLogger("memberdesk.backup")
 SUFFIX = ".mdbak"

@@ -21,7 +21,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from app.headoffice.service import HeadOffice, HOError
+from headoffice.service import HeadOffice, HOError
 
 log = logging.getLogger("memberdesk.headoffice")
 

@@ -28,7 +28,7 @@ CREATE INDEX members_mobile_last4 ON members(substr(mobile, -4));
 CREATE INDEX members_name_nocase ON members(name COLLATE NOCASE);         -- exact-name hits first
 
 -- Optional fields of granted purposes (address, ID number, face feature code, skin notes).
--- value_enc: app.store.fieldcrypt text token (AAD member_fields.value_enc:<id>); masked: display form.
+-- value_enc: app.storage.fieldcrypt text token (AAD member_fields.value_enc:<id>); masked: display form.
 CREATE TABLE member_fields (
     id           TEXT PRIMARY KEY,
     member_id    TEXT NOT NULL REFERENCES members(id) ON DELETE CASCADE,

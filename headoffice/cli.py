@@ -20,8 +20,8 @@ import os
 import sys
 import time
 
-from app.headoffice.service import HeadOffice
-from app.headoffice.storage import open_storage
+from headoffice.service import HeadOffice
+from headoffice.storage import open_storage
 
 
 def _fmt_time(ts) -> str:
@@ -83,7 +83,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.cmd == "serve":
             import uvicorn
 
-            from app.headoffice.server import create_app
+            from headoffice.server import create_app
             if not args.insecure_http and not (args.cert and args.key):
                 print("serve needs --cert and --key (TLS); --insecure-http only for loopback tests", file=sys.stderr)
                 return 2

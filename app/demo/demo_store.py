@@ -3,7 +3,7 @@ members, so a new clerk or manager can try every screen without touching real da
 
 - Store "演示门店" with code DEMO; a demo manager and a demo clerk whose passwords are shown on the
   sign-in screen (DEMO_ACCOUNTS).
-- ~200 synthetic members (names and mobiles from bench/datagen.py, every name starts with "演示·"),
+- ~200 synthetic members (names and mobiles from app/demo/datagen.py, every name starts with "演示·"),
   registered through the registration service over the past year, with consent records; about half
   with a purchase; one in sixteen registered ~3.5 years ago without a purchase (the retention dry run
   finds them due).
@@ -65,7 +65,7 @@ class DemoStore:
 
 def demo_members(n: int, seed: int = 2026):
     """(index, name, mobile) of n fake members: datagen names marked 演示·, unique mobiles."""
-    from bench.datagen import members
+    from app.demo.datagen import members
     for i, name, mobile in members(n, seed=seed):
         yield i, DEMO_MARK + name, mobile
 
@@ -77,9 +77,9 @@ def create_demo_store(root: str | Path | None = None, *, members: int = 200, see
     from app.members.service import cipher_for, register_member
     from app.notices import current_notice
     from app.notices.model import REQUIRED_PURPOSE
-    from app.purchases import record_purchase
+    from app.purchases.records import record_purchase
     from app.staff.service import add_staff
-    from app.store.vault import Vault
+    from app.storage.vault import Vault
 
     load_all()
     root = Path(root) if root else Path(tempfile.mkdtemp(prefix="memberdesk-demo-"))

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from app.calendar import HolidayTables, add_working_days, is_working_day, working_days_between
 from app.clock import iso
 from app.errors import NotFound, UserError, ValidationError
-from app.messages import register
+from app.messages import add_messages
 from app.staff import permissions as P
 
 DESTROY_WITHIN = 30        # working days after scanning (STO-2)
@@ -24,7 +24,7 @@ AMBER_WITHIN = 3           # due within 3 working days: amber
 ORIGINALS_EDIT = P.grant("originals.edit", P.CLERK, P.MANAGER)
 ORIGINALS_RECOMPUTE = P.grant("originals.recompute", P.MANAGER)
 
-register({
+add_messages({
     "originals.not_found": ("登记簿中没有这份纸质原件。", "This paper original is not in the register."),
     "originals.cabinet_required": ("请填写存放的带锁文件柜。", "Enter the locked file cabinet."),
     "originals.custodian_invalid": ("请选择一位在职员工作为保管人。", "Choose an active staff member as custodian."),

@@ -23,9 +23,9 @@ from app.errors import SignInError, StoreError, UserError, ValidationError
 from app.staff import permissions
 from app.staff.session import Session, Staff
 from app.staff.throttle import Throttle
-from app.store import keyslots as ks
-from app.store.db import KEY_BYTES, Database, open_database
-from app.store.instance import InstanceLock
+from app.storage import keyslots as ks
+from app.storage.db import KEY_BYTES, Database, open_database
+from app.storage.instance import InstanceLock
 from app.audit import chain
 
 log = logging.getLogger("memberdesk.vault")
