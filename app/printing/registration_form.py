@@ -28,6 +28,9 @@ FIELD_LAYOUT: dict[str, tuple[str, int, str] | None] = {
     "face_feature": None,
     "skin_notes": None,
 }
+# Field codes whose boxes hold sensitive data (SEN-3, RET-4): blacked out on the scan before it is archived
+# (app.scans.redaction finds them through form_geometry()).
+SENSITIVE_BOXES = frozenset({"id_number"})
 NOT_HANDWRITTEN = {"face_feature": "人脸特征码由刷脸支付终端采集并加密，无需在本表填写。",
                    "skin_notes": "皮肤状况由美容顾问检测后录入，无需在本表填写。"}
 
@@ -51,8 +54,8 @@ def _page_header(notice, store_name: str, font_name: str):
         canv.setFillColor(L.GREY)
         canv.drawString(left, top - 45, getattr(canv, "_md_part", ""))
         qr = L.QrBlock(qr_payload(serial), QR_SIZE)
-        qx = right - QR_SIZE
-        qr.drawOn(canv, qx, top - QR_SIZE + 2 * L.mm)
+        qx, qy = qr_origin()
+        qr.drawOn(canv, qx, qy)
         canv.setFillColor(L.colors.black)
         canv.setFont(font_name, 8.5)
         canv.drawCentredString(qx + QR_SIZE / 2, top - QR_SIZE - 1.5 * L.mm, serial)
@@ -63,13 +66,33 @@ def _page_header(notice, store_name: str, font_name: str):
     return decor
 
 
-def _boxes(n: int, box: float = 6.2 * L.mm) -> Table:
-    t = Table([[""] * n], colWidths=[box] * n, rowHeights=[box + 1.5 * L.mm])
-    t.setStyle(TableStyle([("GRID", (0, 0), (-1, -1), 0.6, L.colors.black)]))
-    return t
+def qr_origin() -> tuple[float, float]:
+    """Bottom-left corner of the header's QR block (QR_SIZE square, 4-module quiet zone inside) in PDF points."""
+    w, h = A4
+    return w - MARGINS[1] - QR_SIZE, h - 9 * L.mm - QR_SIZE + 2 * L.mm
 
 
-def _field_rows(codes, st: L.Styles, width: float) -> list:
+class _Boxes(Table):
+    """Character boxes; those of a sensitive field note where they were drawn (absolute page coordinates)."""
+
+    def __init__(self, n: int, box: float, code: str, marks: list | None):
+        super().__init__([[""] * n], colWidths=[box] * n, rowHeights=[box + 1.5 * L.mm])
+        self.setStyle(TableStyle([("GRID", (0, 0), (-1, -1), 0.6, L.colors.black)]))
+        self._md_code, self._md_marks = code, marks
+
+    def draw(self):
+        if self._md_marks is not None:
+            x0, y0 = self.canv.absolutePosition(0, 0)
+            x1, y1 = self.canv.absolutePosition(self._width, self._height)
+            self._md_marks.append((self.canv.getPageNumber(), self._md_code, (x0, y0, x1, y1)))
+        super().draw()
+
+
+def _boxes(n: int, box: float = 6.2 * L.mm, code: str = "", marks: list | None = None) -> Table:
+    return _Boxes(n, box, code, marks if code in SENSITIVE_BOXES else None)
+
+
+def _field_rows(codes, st: L.Styles, width: float, marks: list | None = None) -> list:
     out = []
     label_w = 36 * L.mm
     for code in codes:
@@ -79,7 +102,7 @@ def _field_rows(codes, st: L.Styles, width: float) -> list:
             continue
         label, boxes, hint = layout
         if boxes:
-            row = Table([[L.para(label, st.cellhead), _boxes(boxes)]], colWidths=[label_w, width - label_w],
+            row = Table([[L.para(label, st.cellhead), _boxes(boxes, code=code, marks=marks)]], colWidths=[label_w, width - label_w],
                         rowHeights=[9.5 * L.mm])
             row.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "BOTTOM"), ("LEFTPADDING", (1, 0), (1, 0), 0)]))
             out.append(row)
@@ -128,19 +151,19 @@ def _section(st, title: str, note: str) -> list:
     return [L.Paragraph(f"{L.esc(title)}  <font size='8' color='#555555'>{L.esc(note)}</font>", style)]
 
 
-def consent_page(notice, st: L.Styles, width: float) -> list:
+def consent_page(notice, st: L.Styles, width: float, marks: list | None = None) -> list:
     index = {p.code: i for i, p in enumerate(notice.purposes, 1)}
     story = []
     story += _section(st, "一、办理会员所必需", "勾选并填写下列信息即可办理会员；其他各项均为可选，不勾选不影响办理会员。")
     for p in notice.required_purposes:
         story.append(_purpose_row(p, index[p.code], st, width, "我已阅读告知书，同意为办理会员处理：" + "；".join(p.data_types)))
-        story += _field_rows(p.fields, st, width)
+        story += _field_rows(p.fields, st, width, marks)
     optional = [p for p in notice.optional_purposes if not p.sensitive]
     if optional:
         story += _section(st, "二、可选处理目的（每项单独勾选）", "只勾选您同意的项目；不勾选即为不同意。")
         for p in optional:
             block = [_purpose_row(p, index[p.code], st, width, "同意：" + p.description)]
-            block += _field_rows(p.fields, st, width)
+            block += _field_rows(p.fields, st, width, marks)
             story.append(L.keep(*block))
     sensitive = [p for p in notice.purposes if p.sensitive and not p.required]
     if sensitive:
@@ -150,7 +173,7 @@ def consent_page(notice, st: L.Styles, width: float) -> list:
             block = [_purpose_row(p, index[p.code], st, width,
                                   f"我单独同意处理：{'；'.join(p.data_types)}(告知书第 {index[p.code]} 项)",
                                   signature="本项单独同意签名")]
-            block += _field_rows(p.fields, st, width)
+            block += _field_rows(p.fields, st, width, marks)
             story.append(L.keep(*block))
     story += _section(st, "四、不满十四周岁的未成年人", "顾客不满十四周岁的，须由其监护人阅读告知书、代为勾选并签名。")
     story.append(_guardian(st, width))
@@ -171,8 +194,9 @@ def _form_story(notice_story: list, consent_story: list, serial: str) -> list:
 
 
 def registration_form_pdf(notice, serials: list[str], *, store_name: str = "",
-                          font: FontChoice | None = None) -> bytes:
-    """One form per serial (each starts on a new page and numbers its own pages) in one PDF."""
+                          font: FontChoice | None = None, marks: list | None = None) -> bytes:
+    """One form per serial (each starts on a new page and numbers its own pages) in one PDF. `marks`, when
+    given, collects (page number, field code, (x0, y0, x1, y1)) of every sensitive field's boxes."""
     if not serials:
         raise ValueError("no serials")
     font = font or choose_font()
@@ -189,7 +213,7 @@ def registration_form_pdf(notice, serials: list[str], *, store_name: str = "",
             story.append(PageBreak())
         # fresh flowables per form (they carry layout state), all from the same Notice
         story += _form_story(N.full_notice(notice, st, width, compact=True, size=size),
-                             consent_page(notice, st, width), serial)
+                             consent_page(notice, st, width, marks), serial)
     meta = N.notice_meta(notice, "会员登记表", left=store_name)
     meta.page_decor = _page_header(notice, store_name, font.name)
     return L.render(story, meta, font=font, pagesize=A4, margins=MARGINS)
