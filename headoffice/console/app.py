@@ -225,7 +225,8 @@ def create_console(ho, *, accounts: ConsoleAccounts | None = None, throttle: Thr
         except publishing.PublishError as exc:
             return publish_error(request, sess, form, (exc.key, exc.params))
         return render(request, "preview.html", sess, notices=notices, raw=json.dumps(payload, ensure_ascii=False, indent=2),
-                      target=form.get("target", "").strip(), version=notices["zh_CN"].version)
+                      target=form.get("target", "").strip(), version=notices["zh_CN"].version,
+                      tn={lang: translator(lang) for lang in ("zh_CN", "en")})
 
     def publisher(kind: str, audit_what: str):
         async def handler(request, sess, form):
