@@ -1,5 +1,6 @@
 """The console in a real browser: Debian's chromium + chromedriver (Selenium) against a real uvicorn
-with TLS on loopback. Screenshots go to docs/screenshots/console-*.png.
+with TLS on loopback. Screenshots (console-*.png) go where tests/ui/shots.py says: a temp folder, or
+MEMBERDESK_SCREENSHOTS=docs/screenshots to refresh the docs' pictures.
 
 Skips with a reason when chromium is absent, except in CI (CI=true), where it must run.
 """
@@ -9,7 +10,6 @@ import json
 import os
 import shutil
 import time
-from pathlib import Path
 
 import pytest
 
@@ -18,8 +18,7 @@ from headoffice.storage import SQLiteStorage
 from tests.app.syncutil import ServerProcess, make_ca
 from tests.headoffice.consoleutil import PASSWORDS, add_users, sample_data
 
-ROOT = Path(__file__).resolve().parents[2]
-SHOTS = ROOT / "docs" / "screenshots"
+from tests.ui.shots import SHOTS_DIR as SHOTS
 
 
 def _browser_or_skip():
