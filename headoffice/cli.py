@@ -20,6 +20,7 @@ import os
 import sys
 import time
 
+from headoffice.console import cli as console_cli
 from headoffice.service import HeadOffice
 from headoffice.storage import open_storage
 
@@ -72,6 +73,7 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("member_id")
     sub.add_parser("quarantine")
     sub.add_parser("prune")
+    console_cli.add_parser(sub)
     return p
 
 
@@ -130,6 +132,8 @@ def main(argv: list[str] | None = None) -> int:
                 print(f"{q['store']:<10} seq {q['seq']:<8} {q['entity']:<12} {q['reason']}")
         elif args.cmd == "prune":
             print(f"{ho.prune_feed()} erasure order(s) older than {args.horizon_days} days pruned from the feed")
+        elif args.cmd == "console-user":
+            return console_cli.console_user(storage, ho.clock, args)
         return 0
     finally:
         storage.close()

@@ -148,4 +148,6 @@ def create_app(ho: HeadOffice) -> Starlette:
     ]
     app = Starlette(routes=routes)
     app.state.ho = ho
+    from headoffice.console import create_console   # the browser console (issue #19), its own sign-in
+    app.mount("/console", create_console(ho))
     return app

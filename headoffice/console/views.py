@@ -1,0 +1,154 @@
+"""What the console pages show, read from head office's tables (no writes here).
+
+Personal values never appear: requests show type, status and dates; erasures show the member's
+internal id (a random id, as in the erasure ledger); consent is counted, never listed.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+from headoffice.service import CLOSED_REQUEST_STATES
+
+DUE_SOON_DAYS = 3
+ALARM_ACTIONS = ("audit.head.regressed",)
+
+
+def fmt_time(ts) -> str:
+    if ts is None:
+        return "-"
+    return dt.datetime.fromtimestamp(float(ts), dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+
+
+def audit_alarms(ho) -> dict[str, list[dict]]:
+    """Audit-anchoring alarms per store.
+
+    Fed by `HeadOffice.anchor_alarms()` when the service has it (the anchoring work of another branch);
+    until then this reads head office's own audit table for the alarm it already records
+    (`audit.head.regressed`: a store's audit chain head stepped back)."""
+    method = getattr(ho, "anchor_alarms", None)
+    if callable(method):
+        out: dict[str, list[dict]] = {}
+        for a in method():
+            out.setdefault(str(a.get("store")), []).append(a)
+        return out
+    marks = ",".join("?" * len(ALARM_ACTIONS))
+    with ho.storage.read() as c:
+        rows = c.all(f"SELECT store, ts, action, details FROM ho_audit WHERE action IN ({marks}) ORDER BY id",
+                     ALARM_ACTIONS)
+    out = {}
+    for store, ts, action, details in rows:
+        out.setdefault(store, []).append({"store": store, "ts": ts, "action": action, "details": details})
+    return out
+
+
+def stores(ho) -> list[dict]:
+    alarms = audit_alarms(ho)
+    rows = ho.list_stores()
+    for s in rows:
+        s["alarms"] = len(alarms.get(s["code"], []))
+    return rows
+
+
+def store_detail(ho, code: str) -> dict | None:
+    found = [s for s in stores(ho) if s["code"] == code]
+    if not found:
+        return None
+    q = [{k: v for k, v in r.items() if k != "member_id"} for r in ho.quarantined(code)]
+    return {"store": found[0], "quarantine": q, "alarms": audit_alarms(ho).get(code, [])}
+
+
+def _requests(ho) -> list[dict]:
+    with ho.storage.read() as c:
+        rows = c.all("SELECT store, entity_id, payload, received_at FROM records WHERE entity = 'request'"
+                     " ORDER BY store, entity_id")
+    out = []
+    for store, rid, payload, received in rows:
+        p = json.loads(payload)
+        out.append({"store": store, "request_id": rid, "type": p.get("type") or p.get("kind") or "",
+                    "status": str(p.get("status") or ""), "outcome": p.get("outcome"),
+                    "due_date": str(p.get("due_on") or p.get("due_date") or p.get("due_at") or "")[:10],
+                    "received_at": received})
+    return out
+
+
+def requests(ho, today: dt.date) -> dict:
+    """Open requests with their clock; overdue ones are exactly `HeadOffice.overdue_requests(today)`."""
+    overdue = {(r["store"], r["request_id"]) for r in ho.overdue_requests(today.isoformat())}
+    open_, soon, late = [], [], []
+    for r in _requests(ho):
+        if r["status"] in CLOSED_REQUEST_STATES:
+            continue
+        try:
+            r["days_left"] = (dt.date.fromisoformat(r["due_date"]) - today).days
+        except ValueError:
+            r["days_left"] = None
+        key = (r["store"], r["request_id"])
+        r["overdue"] = key in overdue
+        r["due_soon"] = not r["overdue"] and r["days_left"] is not None and r["days_left"] <= DUE_SOON_DAYS
+        open_.append(r)
+        (late if r["overdue"] else soon if r["due_soon"] else []).append(r)
+    return {"open": open_, "due_soon": soon, "overdue": late}
+
+
+def request_detail(ho, store: str, rid: str, today: dt.date) -> dict | None:
+    for r in requests(ho, today)["open"] + _requests(ho):
+        if r["store"] == store and r["request_id"] == rid:
+            return r
+    return None
+
+
+def erasures(ho) -> list[dict]:
+    with ho.storage.read() as c:
+        rows = c.all("SELECT member_id, erased_at, origin_store, reason, request_id FROM erasures"
+                     " ORDER BY received_at DESC, member_id LIMIT 500")
+        rec = c.all("SELECT member_id, store FROM receipts")
+        enrolled = [r[0] for r in c.all("SELECT code FROM stores WHERE enrolled_at IS NOT NULL ORDER BY code")]
+    by_member: dict[str, set] = {}
+    for mid, store in rec:
+        by_member.setdefault(mid, set()).add(store)
+    out = []
+    for mid, erased_at, origin, reason, request_id in rows:
+        got = by_member.get(mid, set())
+        out.append({"member_id": mid, "erased_at": erased_at, "origin_store": origin or "-", "reason": reason,
+                    "request_id": request_id, "receipts": sorted(got),
+                    "missing": [s for s in enrolled if s not in got]})
+    return out
+
+
+def current_notice_version(ho) -> str | None:
+    with ho.storage.read() as c:
+        row = c.one("SELECT payload FROM feed WHERE kind = 'notice' AND target_store IS NULL ORDER BY tx DESC, id DESC"
+                    " LIMIT 1")
+    if row is None:
+        return None
+    p = json.loads(row[0])
+    return str((p.get("zh_CN") or p.get("en") or {}).get("version") or "") or None
+
+
+def consent(ho) -> dict:
+    """Per notice version and purpose: members whose latest decision is granted, refused or withdrawn;
+    and members whose latest consent is not on the current notice version (fresh consent pending, CON-5)."""
+    with ho.storage.read() as c:
+        rows = c.all("SELECT member_id, payload FROM records WHERE entity = 'consent'")
+    latest: dict[tuple, tuple] = {}
+    member_version: dict[str, tuple] = {}
+    for mid, payload in rows:
+        p = json.loads(payload)
+        mid = mid or p.get("member_id")
+        at, version, kind = str(p.get("at") or ""), str(p.get("notice_version") or "-"), p.get("kind")
+        for purpose, granted in (p.get("decisions") or {}).items():
+            state = "granted" if granted else ("withdrawn" if kind == "withdrawal" else "refused")
+            key = (mid, purpose)
+            if key not in latest or latest[key][0] <= at:
+                latest[key] = (at, version, state)
+        if kind in ("registration", "reconsent") and (mid not in member_version or member_version[mid][0] <= at):
+            member_version[mid] = (at, version)
+    counts: dict[tuple, dict] = {}
+    for (_mid, purpose), (_at, version, state) in latest.items():
+        row = counts.setdefault((version, purpose), {"version": version, "purpose": purpose,
+                                                      "granted": 0, "refused": 0, "withdrawn": 0})
+        row[state] += 1
+    current = current_notice_version(ho)
+    pending = sum(1 for _at, v in member_version.values() if current and v != current)
+    return {"rows": [counts[k] for k in sorted(counts)], "current": current, "reconsent_pending": pending}

@@ -1,0 +1,134 @@
+"""The console in a real browser: Debian's chromium + chromedriver (Selenium) against a real uvicorn
+with TLS on loopback. Screenshots (console-*.png) go where tests/ui/shots.py says: a temp folder, or
+MEMBERDESK_SCREENSHOTS=docs/screenshots to refresh the docs' pictures.
+
+Skips with a reason when chromium is absent, except in CI (CI=true), where it must run.
+"""
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import time
+
+import pytest
+
+from headoffice.service import HeadOffice
+from headoffice.storage import SQLiteStorage
+from tests.app.syncutil import ServerProcess, make_ca
+from tests.headoffice.consoleutil import PASSWORDS, add_users, sample_data
+
+from tests.ui.shots import SHOTS_DIR as SHOTS
+
+
+def _browser_or_skip():
+    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
+    driver = shutil.which("chromedriver")
+    try:
+        import selenium  # noqa: F401
+    except ImportError:
+        chromium = None
+    if not (chromium and driver):
+        msg = "browser test needs chromium, chromium-driver (apt) and selenium (pip, the test extra)"
+        if os.environ.get("CI", "").lower() == "true":
+            pytest.fail("CI: " + msg)
+        pytest.skip(msg)
+    return chromium, driver
+
+
+@pytest.fixture
+def browser():
+    chromium, driver = _browser_or_skip()
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+    opts = webdriver.ChromeOptions()
+    opts.binary_location = chromium
+    for arg in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--window-size=1366,900",
+                "--lang=zh-CN", "--disable-gpu"):
+        opts.add_argument(arg)
+    opts.accept_insecure_certs = True          # the test's private CA is not in chromium's store
+    d = webdriver.Chrome(service=Service(driver), options=opts)
+    d.implicitly_wait(5)
+    yield d
+    d.quit()
+
+
+def _notice_json() -> str:
+    from app.notices import default_notice
+    zh, en = default_notice("zh_CN").to_dict(), default_notice("en").to_dict()
+    zh["version"] = en["version"] = "HO-2027.3"
+    return json.dumps({"zh_CN": zh, "en": en}, ensure_ascii=False)
+
+
+def test_console_in_chromium(browser, tmp_path):
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.common.keys import Keys
+    # the server process runs on the real clock, so the sample's due dates are placed relative to today
+    storage = SQLiteStorage(tmp_path / "ho.db")
+    clock = lambda: time.time()  # noqa: E731
+    ho = HeadOffice(storage, clock=clock)
+    add_users(storage, clock)
+    _sample_relative_to_today(ho)
+    storage.close()
+    server = ServerProcess(f"sqlite:///{tmp_path / 'ho.db'}", make_ca(tmp_path / "tls")).start()
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    try:
+        d = browser
+        d.get(server.url + "/console/stores")                    # no session: the sign-in page
+        assert d.current_url.endswith("/console/signin") and "总部人员登录" in d.page_source
+        d.save_screenshot(str(SHOTS / "console-signin.png"))
+        # keyboard only: the user field has focus, Tab to the password, Enter signs in
+        d.switch_to.active_element.send_keys("alice", Keys.TAB, PASSWORDS["alice"], Keys.ENTER)
+        assert d.current_url.endswith("/console/stores")
+        cookie = d.get_cookie("md_console")
+        assert cookie["httpOnly"] and cookie["secure"] and cookie["sameSite"] == "Strict"
+        row = d.find_element(By.XPATH, "//tr[td/a[text()='SH-001']]")
+        assert "alarm" in row.get_attribute("class") and row.find_elements(By.CSS_SELECTOR, "td.bad")
+        d.save_screenshot(str(SHOTS / "console-stores.png"))
+        d.find_element(By.LINK_TEXT, "SH-001").click()
+        assert "member_erased" in d.page_source and "audit.head.regressed" in d.page_source
+        # requests: open an overdue one
+        d.find_element(By.LINK_TEXT, "个人信息权利申请").click()
+        overdue = d.find_element(By.CSS_SELECTOR, "tr.overdue a")
+        assert overdue.text == "REQ-OVERDUE"
+        d.save_screenshot(str(SHOTS / "console-requests.png"))
+        overdue.click()
+        assert "已超期" in d.find_element(By.TAG_NAME, "main").text
+        # publish a notice: preview in both languages first
+        d.find_element(By.LINK_TEXT, "发布").click()
+        area = d.find_element(By.ID, "notice")
+        d.execute_script("arguments[0].value = arguments[1];", area, _notice_json())
+        area.submit()
+        zh, en = d.find_element(By.ID, "preview-zh_CN"), d.find_element(By.ID, "preview-en")
+        assert "HO-2027.3" in zh.text and "HO-2027.3" in en.text and zh.text != en.text
+        d.save_screenshot(str(SHOTS / "console-notice-preview.png"))
+        d.find_element(By.ID, "publish-notice").click()
+        assert d.find_element(By.CSS_SELECTOR, "p.ok").is_displayed()
+        # English on request
+        d.find_element(By.CSS_SELECTOR, "a.lang").click()
+        assert "Publishing" in d.find_element(By.TAG_NAME, "h1").text
+        d.find_element(By.LINK_TEXT, "Consent").click()
+        d.save_screenshot(str(SHOTS / "console-consent-en.png"))
+        d.find_element(By.CSS_SELECTOR, "a.lang").click()
+    finally:
+        server.stop()
+    storage = SQLiteStorage(tmp_path / "ho.db")
+    try:
+        ho = HeadOffice(storage)
+        ho.create_store("NEW-1", "新门店")
+        notices = [r for r in ho.pull("NEW-1", None)["rows"] if r["kind"] == "notice"]
+        assert [n["payload"]["zh_CN"]["version"] for n in notices] == ["HO-2027.3"]
+    finally:
+        storage.close()
+
+
+def _sample_relative_to_today(ho):
+    import datetime as dt
+    sample_data(ho)
+    today = dt.datetime.now(dt.timezone(dt.timedelta(hours=8))).date()
+    shift = {"REQ-OVERDUE": -10, "REQ-SOON": 2, "REQ-LATER": 26, "REQ-DONE": -13}
+    with ho.storage.tx() as c:
+        for rid, days in shift.items():
+            payload = json.loads(c.scalar("SELECT payload FROM records WHERE entity_id = ?", (rid,)))
+            payload["due_on"] = (today + dt.timedelta(days=days)).isoformat()
+            c.execute("UPDATE records SET payload = ? WHERE entity_id = ?", (json.dumps(payload), rid))
