@@ -7,23 +7,76 @@
   PUT  /v1/blobs/{sha256}            signed: raw bytes, content-addressed
   GET  /v1/pull?cursor=&limit=&pending=   signed: a page of the change feed
   GET  /v1/snapshot                  signed: full snapshot after "resync required"
-Every response carries X-MD-Server-Time. Bodies above `max_body` are refused with 413.
+Every response carries X-MD-Server-Time.
+
+Nothing of a body is read before head office knows who sent it and how long it is (issue #17): a request
+with a body must declare Content-Length (else 411) within `max_body` (else 413; the unsigned enrolment within
+UNSIGNED_MAX_BODY); a signed request's headers are checked first (store known and enabled, timestamp fresh,
+nonce well-formed: else 401). Only then is the body streamed, into a buffer of the declared size and never
+beyond it, while at most `max_uploads` bodies are held at once (more: 503 with Retry-After, which the store's
+sync treats as "try later"); the signature is then verified over the body as before.
 """
 from __future__ import annotations
 
 import json
 import logging
 import os
+import re
 
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from app.sync import signing
 from headoffice.service import HeadOffice, HOError
 
 log = logging.getLogger("memberdesk.headoffice")
+
+UNSIGNED_MAX_BODY = 16 * 1024         # the enrolment's {store, code, pubkey}
+MAX_UPLOADS = 8                       # bodies held at once (each up to max_body)
+BUSY_RETRY_AFTER = 5                  # seconds, with a 503 when MAX_UPLOADS bodies are already being read
+NONCE_RE = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
+BODY_METHODS = ("POST", "PUT", "PATCH")
+
+
+def check_headers(ho: HeadOffice, headers) -> str:
+    """What can be known of the sender before its body is read (the full check, with the body, is
+    HeadOffice.authenticate). Cheap checks first; the store lookup last."""
+    store = headers.get(signing.H_STORE) or ""
+    ts = headers.get(signing.H_TS) or ""
+    nonce = headers.get(signing.H_NONCE) or ""
+    if not (store and ts and nonce and headers.get(signing.H_SIG)) or len(store) > 64 or not NONCE_RE.match(nonce):
+        raise HOError(401, "unsigned")
+    try:
+        ts_val = int(ts)
+    except ValueError:
+        raise HOError(401, "bad_timestamp") from None
+    now = ho.clock()
+    if abs(now - ts_val) > signing.MAX_SKEW_SECONDS:
+        raise HOError(401, "stale_timestamp", server_time=now)
+    with ho.storage.read() as c:
+        row = c.one("SELECT pubkey, disabled FROM stores WHERE code = ?", (store,))
+    if row is None or not row[0] or row[1]:
+        raise HOError(401, "unknown_store")
+    return store
+
+
+def declared_length(request: Request, limit: int) -> int:
+    """The body's declared length, checked before anything of it is read: 411 without one, 413 over `limit`."""
+    length = request.headers.get("content-length")
+    if request.method not in BODY_METHODS:
+        if length not in (None, "0") or request.headers.get("transfer-encoding"):
+            raise HOError(400, "unexpected_body")
+        return 0
+    if length is None:
+        raise HOError(411, "length_required")
+    if not length.isdigit():
+        raise HOError(400, "bad_length")
+    if int(length) > limit:
+        raise HOError(413, "too_large", max_body=limit)
+    return int(length)
 
 
 class _CutResponse(Response):
@@ -39,7 +92,7 @@ class _CutResponse(Response):
         raise ConnectionAbortedError("fault injection: response cut mid-body")
 
 
-def create_app(ho: HeadOffice) -> Starlette:
+def create_app(ho: HeadOffice, *, max_uploads: int = MAX_UPLOADS) -> Starlette:
     # Test-only fault injection (the fault tests run this app as a real process):
     #   status503:N   the first N requests answer 503 with Retry-After: 1
     #   cut_upload:N  the first N answers to uploads carrying rows are cut mid-body, after the batch committed
@@ -54,25 +107,38 @@ def create_app(ho: HeadOffice) -> Starlette:
         h.update(headers or {})
         return JSONResponse(data, status_code=status, headers=h)
 
-    async def read_body(request: Request) -> bytes:
-        length = request.headers.get("content-length")
-        if length is not None and (not length.isdigit() or int(length) > ho.max_body):
-            raise HOError(413, "too_large", max_body=ho.max_body)
-        chunks, size = [], 0
+    uploads = {"active": 0}              # bodies being held now (one event loop: a plain counter is a semaphore)
+
+    async def read_body(request: Request, length: int) -> bytes:
+        """Stream exactly the declared length into one buffer; a body longer than declared is refused."""
+        buf = bytearray()
         async for chunk in request.stream():
-            size += len(chunk)
-            if size > ho.max_body:
-                raise HOError(413, "too_large", max_body=ho.max_body)
-            chunks.append(chunk)
-        return b"".join(chunks)
+            if len(buf) + len(chunk) > length:
+                raise HOError(413, "too_large", max_body=length)
+            buf += chunk
+        if len(buf) != length:
+            raise HOError(400, "short_body")
+        return bytes(buf)
 
     def endpoint(fn, signed: bool = True):
+        limit = ho.max_body if signed else min(ho.max_body, UNSIGNED_MAX_BODY)
+
         async def handler(request: Request) -> Response:
             if fault["status503"] > 0:
                 fault["status503"] -= 1
                 return reply(503, {"error": "unavailable"}, {"Retry-After": "1"})
+            held = False
             try:
-                body = await read_body(request)
+                length = declared_length(request, limit)
+                if signed:
+                    await run_in_threadpool(check_headers, ho, request.headers)
+                body = b""
+                if length:
+                    if uploads["active"] >= max_uploads:
+                        return reply(503, {"error": "busy"}, {"Retry-After": str(BUSY_RETRY_AFTER)})
+                    uploads["active"] += 1
+                    held = True
+                    body = await read_body(request, length)
                 store = None
                 if signed:
                     path = request.url.path + (("?" + request.url.query) if request.url.query else "")
@@ -88,9 +154,14 @@ def create_app(ho: HeadOffice) -> Starlette:
                 if exc.status >= 500 or exc.code in ("bad_signature", "replayed_nonce", "unknown_store"):
                     log.warning("refused: %s %s", exc.code, request.url.path)
                 return reply(exc.status, {"error": exc.code, **exc.extra})
+            except ClientDisconnect:
+                return reply(400, {"error": "short_body"})
             except Exception:
                 log.exception("head office error on %s", request.url.path)
                 return reply(500, {"error": "internal"})
+            finally:
+                if held:
+                    uploads["active"] -= 1
         return handler
 
     def _json(body: bytes) -> dict:

@@ -10,12 +10,12 @@ docs/pos-import.md.
 """
 from __future__ import annotations
 
-import codecs
-import csv
 import hashlib
 import json
 import logging
+import re
 import time
+import unicodedata
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -25,6 +25,8 @@ from app.errors import UserError, ValidationError
 from app.messages import add_messages
 from app.purchases.records import PURCHASE_IMPORT, parse_amount_fen, parse_time_iso, record_touches
 from app.purchases.cards import card_field
+from app.purchases.pos_read import canon_name, detect_encoding, iter_csv, json_lines, load_json  # noqa: F401
+from app.storage.db import JobStopped
 from app.sync.journal import add_purchase_batch
 
 log = logging.getLogger("memberdesk.purchases.import")
@@ -51,6 +53,13 @@ add_messages({
     "pos.reason.too_long": ("内容过长", "Value too long"),
     "pos.reason.columns": ("列数不对", "Wrong number of columns"),
     "pos.reason.unreadable": ("该行无法解析", "The line cannot be read"),
+    "pos.reason.quote": ("引号未闭合（该行之后的内容已继续导入）", "A quote is never closed (the lines after it were read)"),
+    "pos.reason.encoding": ("该行编码无法识别", "The line's encoding is not recognised"),
+    "pos.reason.control": ("含控制字符或不可见字符", "Contains control or invisible characters"),
+    "pos.json_unparsable": ("JSON 文件无法解析（嵌套层数过多或数字过长）。",
+                            "The JSON file cannot be parsed (nested too deeply, or a number too long)."),
+    "pos.file_unreadable": ("文件无法读取，未导入。请重新从收银系统导出。",
+                            "The file cannot be read and was not imported. Export it from the POS again."),
 })
 
 REQUIRED = ("txn_id", "member_no", "time", "amount")
@@ -86,27 +95,11 @@ class ImportResult:
         return len(self.rejected)
 
 
-# -- reading -------------------------------------------------------------------------------------
-def detect_encoding(head: bytes) -> str:
-    if head.startswith(codecs.BOM_UTF8):
-        return "utf-8-sig"
-    try:
-        head.decode("utf-8")
-        return "utf-8"
-    except UnicodeDecodeError as exc:
-        if exc.start >= len(head) - 3:      # a multi-byte character cut at the sample's end
-            return "utf-8"
-    try:
-        head.decode("gb18030")
-        return "gb18030"
-    except UnicodeDecodeError:
-        raise UserError("pos.encoding_unknown", line=head[:0].count(b"\n") + 1) from None
-
-
+# -- reading (app.purchases.pos_read) --------------------------------------------------------------
 def _canon_header(names: list[str]) -> dict[str, int]:
     mapping = {}
     for i, name in enumerate(names):
-        canon = _LOOKUP.get(str(name).strip().lstrip("\ufeff").lower().replace(" ", ""))
+        canon = _LOOKUP.get(canon_name(name))
         if canon and canon not in mapping:
             mapping[canon] = i
     missing = [c for c in REQUIRED if c not in mapping]
@@ -116,44 +109,22 @@ def _canon_header(names: list[str]) -> dict[str, int]:
 
 
 def _iter_csv(path: Path, encoding: str):
-    """Yield (line_no, {canon: value}, (all column names, all values)) — line numbers count the header as
-    line 1. Every column is checked for card numbers, also those MemberDesk does not import (PAY-1)."""
-    fh = open(path, encoding=encoding, newline="")
-    try:
-        reader = csv.reader(fh)
-        try:
-            header = next(reader)
-        except StopIteration:
-            raise UserError("pos.empty") from None
-        except UnicodeDecodeError:
-            raise UserError("pos.encoding_unknown", line=1) from None
-        mapping = _canon_header(header)
-        width = len(header)
-        names = [_LOOKUP.get(h.strip().lstrip("\ufeff").lower().replace(" ", ""), f"column {i + 1}")
-                 for i, h in enumerate(header)]
-        while True:
-            try:
-                row = next(reader)
-            except StopIteration:
-                break
-            except UnicodeDecodeError:
-                raise UserError("pos.encoding_unknown", line=reader.line_num + 1) from None
-            line = reader.line_num
-            if not row or all(not c.strip() for c in row):
-                continue
-            if len(row) != width:
-                yield line, None, (names, row)
-                continue
-            yield line, {c: row[i] for c, i in mapping.items()}, (names, row)
-    finally:
-        fh.close()
+    with open(path, "rb") as fh:
+        yield from iter_csv(fh, encoding, _LOOKUP, _canon_header)
 
 
 def _norm_key(key) -> str:
-    return str(key).strip().lstrip("\ufeff").lower().replace(" ", "")
+    return canon_name(key)
 
 
 def _json_record(n: int, rec):
+    try:
+        return _json_values(n, rec)
+    except Exception:                     # noqa: BLE001 - a value too deep to write back: this record's problem
+        return n, None, "unreadable"
+
+
+def _json_values(n: int, rec):
     if not isinstance(rec, dict):
         return n, None, ([], [])
     out = {}
@@ -171,38 +142,26 @@ def _json_record(n: int, rec):
 def _is_json_lines(path: Path, encoding: str) -> bool:
     if path.suffix.lower() in (".jsonl", ".ndjson"):
         return True
-    with open(path, encoding=encoding) as fh:
-        for line in fh:
-            if line.strip():
-                try:
-                    obj = json.loads(line.lstrip("\ufeff"))
-                except ValueError:
-                    return False
-                return isinstance(obj, dict) and "transactions" not in obj and "records" not in obj
+    with open(path, "rb") as fh:
+        for _n, obj, problem, _text in json_lines(fh, encoding):
+            if problem:
+                return False
+            return isinstance(obj, dict) and "transactions" not in obj and "records" not in obj
     return False
 
 
 def _iter_json(path: Path, encoding: str):
     """A list of objects, {"transactions": [...]} (read whole) or JSON Lines (streamed, numbered by physical
-    line). Arrays are numbered by record (1-based)."""
+    line; a line that does not parse is a rejected line, not the end). Arrays are numbered by record (1-based)."""
     if _is_json_lines(path, encoding):
         checked = False
-        with open(path, encoding=encoding) as fh:
-            n = 0
-            while True:
-                try:
-                    line = fh.readline()
-                except UnicodeDecodeError:
-                    raise UserError("pos.encoding_unknown", line=n + 1) from None
-                if not line:
-                    break
-                n += 1
-                if not line.strip():
+        with open(path, "rb") as fh:
+            for n, rec, problem, text in json_lines(fh, encoding):
+                if problem == "unreadable":
+                    yield n, None, (["line"], [text])   # card numbers in it are still looked for (PAY-1)
                     continue
-                try:
-                    rec = json.loads(line.lstrip("\ufeff"))
-                except ValueError:
-                    yield n, None, (["line"], [line])  # an unreadable line is a rejected line, not the end
+                if problem:
+                    yield n, None, problem
                     continue
                 if not checked and isinstance(rec, dict):
                     _canon_header(list(rec))          # a file without the required keys is refused as a whole
@@ -211,11 +170,7 @@ def _iter_json(path: Path, encoding: str):
         if not checked:
             raise UserError("pos.empty")
         return
-    text = path.read_text(encoding=encoding)
-    try:
-        data = json.loads(text.lstrip("\ufeff"))
-    except ValueError as exc:
-        raise UserError("pos.json_invalid", line=getattr(exc, "lineno", 0)) from None
+    data = load_json(path.read_bytes(), encoding)
     records = data.get("transactions", data.get("records")) if isinstance(data, dict) else data
     if not isinstance(records, list):
         raise UserError("pos.json_invalid", line=1)
@@ -236,14 +191,21 @@ def _check_row(vals: dict, raw: tuple):
     """vals: {canon: str}; raw: (column names, values) of the whole row.
     -> ((txn_id, member_no, time ISO, fen, goods_type, payment_method, payment_ref, coupon), None)
     or (None, (reason, field))."""
+    # Full-width digits and letters read as their plain forms (NFKC): "Ｔ１" and "T1" are one transaction,
+    # and a card number typed in full-width digits is still a card number.
+    raw = (raw[0], [_nfkc(v) for v in raw[1]])
     # PAY-1 first: a card number in any column refuses the whole row, before anything else is looked at.
     bad = card_field(*raw)
     if bad is not None:
         return None, ("card_number", bad)
+    vals = {k: _nfkc(v) for k, v in vals.items()}
     txn, no, when, amount = (vals[name].strip() for name in REQUIRED)
     for name, v in zip(REQUIRED, (txn, no, when, amount)):
         if not v:
             return None, ("missing", name)
+    for name in (*REQUIRED, *OPTIONAL):
+        if _CONTROL.search((vals.get(name) or "").strip()):
+            return None, ("control", name)      # a NUL or zero-width character would make a different id
     try:
         fen = parse_amount_fen(amount)
     except ValidationError as exc:
@@ -259,6 +221,13 @@ def _check_row(vals: dict, raw: tuple):
         if len(v) > limit:
             return None, ("too_long", name)
     return (txn, no, when, fen, goods, paym, pref, coupon), None
+
+
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\u2060-\u2064\ufeff]")
+
+
+def _nfkc(v: str) -> str:
+    return v if v.isascii() else unicodedata.normalize("NFKC", v)
 
 
 def file_format(path: Path) -> str:
@@ -325,7 +294,7 @@ def _import(session, path, batch_size, stop_after_batches, force_encoding: str |
         result.already_done = True
         return result
     line_done = row["line_done"]
-    rows = _iter_csv(path, encoding) if fmt == "csv" else _iter_json(path, encoding)
+    rows = _guarded(_iter_csv(path, encoding) if fmt == "csv" else _iter_json(path, encoding))
     seen_in_file: set[str] = set()
     if line_done:
         # txn ids of lines already committed count as "seen" for the in-file duplicate check
@@ -365,6 +334,19 @@ def _import(session, path, batch_size, stop_after_batches, force_encoding: str |
     return result
 
 
+def _guarded(rows):
+    """The reading side's boundary (issue #17): a line's problems are rejected lines already (pos_read); anything
+    else the reading raises refuses the file with a reason, never an exception class the caller does not know.
+    What the commits raise (the store's faults) is not the file's problem and passes through."""
+    try:
+        yield from rows
+    except (UserError, OSError):
+        raise
+    except Exception as exc:              # noqa: BLE001
+        log.warning("pos import: file refused: %s", type(exc).__name__)
+        raise UserError("pos.file_unreadable") from None
+
+
 class _Batch:
     """Rows read since the last commit, checked as they are read: only the clean values are kept."""
     __slots__ = ("checked", "rejects", "last_line", "size")
@@ -378,12 +360,19 @@ class _Batch:
     def add(self, line: int, values, raw, seen_in_file: set) -> None:
         self.size += 1
         self.last_line = line
+        if isinstance(raw, str):              # a line that could not be read (pos_read): its reason
+            self.rejects.append((line, raw, None))
+            return
         if values is None:
             bad = card_field(*raw) if raw[1] else None
             kind = "unreadable" if raw[0] == ["line"] else "columns"
             self.rejects.append((line, "card_number", bad) if bad else (line, kind, None))
             return
-        clean, problem = _check_row(values, raw)
+        try:
+            clean, problem = _check_row(values, raw)
+        except Exception as exc:              # noqa: BLE001 - whatever one row does is that row's problem
+            log.warning("pos import: a row could not be checked: %s", type(exc).__name__)
+            clean, problem = None, ("unreadable", None)
         if problem:
             self.rejects.append((line, problem[0], problem[1]))
             return
@@ -521,10 +510,15 @@ def import_pos_folder(session, folder, *, settle_seconds: float = SETTLE_SECONDS
             if done is not None and done[0]:
                 continue
             out.append((path.name, import_pos_file(session, path), None))
+        except JobStopped:
+            raise                         # the app is locking: the run stops, the checkpoint is kept
         except UserError as exc:
             log.warning("pos folder import: a file failed: %s", exc.key)
             out.append((path.name, None, exc.key))
         except OSError:
             log.warning("pos folder import: a file could not be read")
             out.append((path.name, None, "pos.unreadable"))
+        except Exception as exc:          # noqa: BLE001 - one file never stops the folder (issue #17)
+            log.warning("pos folder import: a file failed: %s", type(exc).__name__)
+            out.append((path.name, None, "pos.file_unreadable"))
     return out

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import logging
 import os
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -89,6 +90,8 @@ def shred_file(path: Path | str) -> None:
 
 def import_file(session, cipher, path: Path | str, *, source: str = "file", delete_source: bool = False,
                 cabinet: str | None = None, custodian_id: str | None = None) -> ImportResult:
+    """Import one file. Whatever the file does to a decoder ends as a UserError saying why it was refused
+    (scans.corrupt, scans.unreadable, ...): one bad file is that file's problem, never the caller's."""
     data = read_file(path)
     result = import_bytes(session, cipher, data, source=source, cabinet=cabinet, custodian_id=custodian_id)
     if delete_source:
@@ -98,22 +101,29 @@ def import_file(session, cipher, path: Path | str, *, source: str = "file", dele
 
 def import_bytes(session, cipher, data: bytes, *, source: str = "file", cabinet: str | None = None,
                  custodian_id: str | None = None) -> ImportResult:
+    session.require(SCAN_IMPORT)
     kind = P.sniff(data)
     if kind is None:
         raise UserError("scans.not_an_image")
-    n = P.count_pages(data, kind)
-    if n > P.MAX_PAGES:
-        raise UserError("scans.too_many_pages", pages=n, limit=P.MAX_PAGES)
-    if n < 1:
-        raise UserError("scans.no_pages")
-    return _import_pages(session, cipher, P.iter_pages(data, kind), kind=kind, page_count=n,
-                         file_sha256=archive.sha256_hex(data), source=source, cabinet=cabinet,
-                         custodian_id=custodian_id)
+
+    def survey():
+        n = P.count_pages(data, kind)
+        if n > P.MAX_PAGES:
+            raise UserError("scans.too_many_pages", pages=n, limit=P.MAX_PAGES)
+        if n < 1:
+            raise UserError("scans.no_pages")
+        P.check_file_pixels(data, kind, n)          # before any page is decoded
+        return n
+    n = _guarded(survey, lambda: 1)
+    prepared = _prepare(lambda: P.iter_pages(data, kind), cipher)
+    return _import_pages(session, prepared, kind=kind, page_count=n, file_sha256=archive.sha256_hex(data),
+                         source=source, cabinet=cabinet, custodian_id=custodian_id)
 
 
 def import_images(session, cipher, images: list[Image.Image], *, source: str = "scanner",
                   cabinet: str | None = None, custodian_id: str | None = None) -> ImportResult:
     """Pages straight from a scanner (SANE/WIA): encoded in memory, never written to a file."""
+    session.require(SCAN_IMPORT)
     if not images:
         raise UserError("scans.no_pages")
     if len(images) > P.MAX_PAGES:
@@ -126,8 +136,21 @@ def import_images(session, cipher, images: list[Image.Image], *, source: str = "
             blob, mime = P.encode(flat)
             yield P.Page(i, flat, blob, mime)
     digest = archive.sha256_hex(b"".join(archive.sha256_hex(i.tobytes()).encode() for i in images))
-    return _import_pages(session, cipher, gen(), kind="scanner", page_count=len(images), file_sha256=digest,
+    return _import_pages(session, _prepare(gen, cipher), kind="scanner", page_count=len(images), file_sha256=digest,
                          source=source, cabinet=cabinet, custodian_id=custodian_id)
+
+
+def _guarded(fn, page):
+    """Run the decoding step `fn`; any exception it raises is the file's problem: a UserError with a reason a
+    person understands (`page()` names the page being read). The class is logged, never the content."""
+    try:
+        return fn()
+    except UserError:
+        raise
+    except Exception as exc:              # noqa: BLE001 - the per-file boundary (issue #17)
+        err = P.refusal(exc, page())
+        log.warning("scan file refused: %s -> %s", type(exc).__name__, err.key)
+        raise err from None
 
 
 class _Doc:
@@ -150,24 +173,29 @@ class _Prepared:
     height: int
 
 
-def _prepare(page_iter, cipher) -> list[_Prepared]:
-    """The CPU work, outside the database lock: the UI keeps reading while a batch is decoded."""
-    out = []
-    for page in page_iter:
-        sid = archive.new_id()
-        out.append(_Prepared(page.number, read_serial(page.image), sid,
-                             cipher.encrypt_bytes(page.data, f"scans.image:{sid}"), archive.sha256_hex(page.data),
-                             page.mime, page.image.size[0], page.image.size[1]))
-        page.image.close()
-    return out
+def _prepare(pages, cipher) -> list[_Prepared]:
+    """The CPU work, outside the database lock: the UI keeps reading while a batch is decoded. Any bad page
+    refuses the whole file here (nothing was written); so does a file still not read after MAX_FILE_SECONDS."""
+    out: list[_Prepared] = []
+    deadline = time.monotonic() + P.MAX_FILE_SECONDS
+
+    def run():
+        for page in pages():
+            sid = archive.new_id()
+            out.append(_Prepared(page.number, read_serial(page.image), sid,
+                                 cipher.encrypt_bytes(page.data, f"scans.image:{sid}"), archive.sha256_hex(page.data),
+                                 page.mime, page.image.size[0], page.image.size[1]))
+            page.image.close()
+            if time.monotonic() > deadline:
+                raise UserError("scans.too_slow", seconds=int(P.MAX_FILE_SECONDS))
+        return out
+    return _guarded(run, lambda: len(out) + 1)
 
 
-def _import_pages(session, cipher, page_iter, *, kind, page_count, file_sha256, source, cabinet,
+def _import_pages(session, prepared: list[_Prepared], *, kind, page_count, file_sha256, source, cabinet,
                   custodian_id) -> ImportResult:
-    session.require(SCAN_IMPORT)
     if source not in SOURCES:
         raise ValueError(source)
-    prepared = _prepare(page_iter, cipher)        # any bad page raises here: nothing was written
     batch_id = archive.new_id()
     result = ImportResult(batch_id, kind, page_count)
     now = iso(session.clock.now())

@@ -18,6 +18,17 @@ add_messages({
                              "The file has {pages} pages, more than the limit of {limit}; nothing was imported. Scan in smaller batches."),
     "scans.pdf_encrypted": ("该 PDF 已加密（有密码），无法读取，未导入任何内容。请在扫描仪上关闭加密后重新扫描。",
                             "This PDF is encrypted (password protected) and cannot be read; nothing was imported. Turn off encryption on the scanner and scan again."),
+    "scans.file_too_many_pixels": ("文件中各页图像合计超过 {mp} 百万像素，处理会占用电脑很长时间，未导入。请以 300 dpi 或更低分辨率分批扫描。",
+                                   "The pages of this file add up to more than {mp} megapixels and would tie up the computer for "
+                                   "a long time; nothing was imported. Scan at 300 dpi or less, in smaller batches."),
+    "scans.too_slow": ("文件处理超过 {seconds} 秒仍未完成，未导入任何内容。请以 300 dpi 或更低分辨率分批扫描。",
+                       "Reading this file took more than {seconds} seconds; nothing was imported. Scan at 300 dpi or "
+                       "less, in smaller batches."),
+    "scans.out_of_memory": ("第 {page} 页图像太大，电脑内存不足以读取，未导入任何内容。请以较低分辨率重新扫描。",
+                            "Page {page} is too large for this computer's memory; nothing was imported. Scan again at a "
+                            "lower resolution."),
+    "scans.unreadable": ("文件无法读取，未导入任何内容。请重新扫描或另存为 PDF 后再导入。",
+                         "The file cannot be read; nothing was imported. Scan again, or save it as PDF and import that."),
     "scans.no_pages": ("文件中没有页面，未导入任何内容。", "The file has no pages; nothing was imported."),
     "scans.serial_unknown": ("没有找到编号为 {serial} 的已打印表单。请核对表单右上角的编号。",
                              "No printed form has the serial {serial}. Check the number printed next to the QR code."),

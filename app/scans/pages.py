@@ -8,6 +8,7 @@ sits in memory as images all at once.
 from __future__ import annotations
 
 import io
+import struct
 import warnings
 from dataclasses import dataclass
 from typing import Iterator
@@ -21,6 +22,15 @@ MAX_FILE_BYTES = 300 * 1024 * 1024
 MAX_PAGES = 200                       # one batch; a 500-page PDF is refused before rendering
 MAX_PIXELS = 80_000_000               # per page: A3 at 600 dpi is 70 MP; beyond that we refuse (bombs)
 PDF_DPI = 200                         # archive resolution of PDF pages (QR reads well at 100–300 dpi)
+# Per file (docs/bench/scans.md): a blank 80 MP page costs ~4 s to decode, encode and QR-read, so a small file of
+# many such pages would hold a CPU for minutes. 1,800 MP is 200 A4 pages at 300 dpi; the clock is the backstop.
+MAX_FILE_PIXELS = 1_800_000_000
+MAX_FILE_SECONDS = 180.0
+
+# What a decoder may raise on a damaged file (Pillow's TIFF reader raises TypeError/KeyError on a bad IFD,
+# struct.error on a short tag, RecursionError on a deep PDF): the file is damaged, never the import's fault.
+DAMAGED = (OSError, ValueError, SyntaxError, EOFError, TypeError, KeyError, IndexError, struct.error,
+           ZeroDivisionError, OverflowError, RecursionError, NotImplementedError)
 
 ImageFile.LOAD_TRUNCATED_IMAGES = False   # a truncated image is an error, never silently grey
 
@@ -88,7 +98,7 @@ def _open_image(data: bytes, page: int) -> Image.Image:
         raise UserError("scans.too_many_pixels", page=page, mp=MAX_PIXELS // 1_000_000) from None
     except UnidentifiedImageError:
         raise UserError("scans.corrupt", page=page) from None
-    except (OSError, ValueError, SyntaxError):
+    except DAMAGED:
         raise UserError("scans.corrupt", page=page) from None
 
 
@@ -101,7 +111,7 @@ def _load(img: Image.Image, page: int) -> Image.Image:
             return flatten(img)
     except (Image.DecompressionBombError, Image.DecompressionBombWarning):
         raise UserError("scans.too_many_pixels", page=page, mp=MAX_PIXELS // 1_000_000) from None
-    except (OSError, ValueError, SyntaxError, EOFError):
+    except DAMAGED:
         raise UserError("scans.corrupt", page=page) from None
 
 
@@ -112,7 +122,7 @@ def count_pages(data: bytes, kind: str) -> int:
         img = _open_image(data, 1)
         try:
             return int(getattr(img, "n_frames", 1))
-        except (OSError, ValueError, EOFError):
+        except DAMAGED:
             raise UserError("scans.corrupt", page=1) from None
     return _pdf_page_count(data)
 
@@ -126,6 +136,64 @@ def _pdf_open(data: bytes):
         if "password" in str(exc).lower() or getattr(exc, "err_code", None) == 4:
             raise UserError("scans.pdf_encrypted") from None
         raise UserError("scans.corrupt", page=1) from None
+
+
+def total_pixels(data: bytes, kind: str, n: int) -> int:
+    """The pixels every page declares, read from the headers (nothing is decoded or rendered)."""
+    if kind in ("png", "jpeg"):
+        w, h = _open_image(data, 1).size
+        return w * h
+    total = 0
+    if kind == "tiff":
+        src = _open_image(data, 1)
+        for i in range(n):
+            try:
+                src.seek(i)                 # reads the frame's directory only
+            except DAMAGED:
+                raise UserError("scans.corrupt", page=i + 1) from None
+            _check_pixels(src.size[0], src.size[1], i + 1)
+            total += src.size[0] * src.size[1]
+        return total
+    import pypdfium2 as pdfium
+    pdf = _pdf_open(data)
+    scale = PDF_DPI / 72.0
+    try:
+        for i in range(n):
+            try:
+                w, h = pdf.get_page_size(i)
+            except pdfium.PdfiumError:
+                raise UserError("scans.corrupt", page=i + 1) from None
+            _check_pixels(int(w * scale), int(h * scale), i + 1)
+            total += int(w * scale) * int(h * scale)
+    finally:
+        pdf.close()
+    return total
+
+
+def check_file_pixels(data: bytes, kind: str, n: int) -> None:
+    """Refuse a file whose pages together would cost minutes of CPU (before any page is decoded)."""
+    if total_pixels(data, kind, n) > MAX_FILE_PIXELS:
+        raise UserError("scans.file_too_many_pixels", mp=MAX_FILE_PIXELS // 1_000_000)
+
+
+def refusal(exc: BaseException, page: int) -> UserError:
+    """The reason a person reads for what a decoder raised on this file: known classes get a specific reason,
+    anything else the generic "文件无法读取" (the file is refused, never the folder)."""
+    if isinstance(exc, UserError):
+        return exc
+    if isinstance(exc, (Image.DecompressionBombError, Image.DecompressionBombWarning)):
+        return UserError("scans.too_many_pixels", page=page, mp=MAX_PIXELS // 1_000_000)
+    if isinstance(exc, MemoryError):
+        return UserError("scans.out_of_memory", page=page)
+    if isinstance(exc, (UnidentifiedImageError, *DAMAGED)):
+        return UserError("scans.corrupt", page=page)
+    try:
+        import pypdfium2 as pdfium
+        if isinstance(exc, pdfium.PdfiumError):
+            return UserError("scans.corrupt", page=page)
+    except ImportError:
+        pass
+    return UserError("scans.unreadable")
 
 
 def _pdf_page_count(data: bytes) -> int:
@@ -148,7 +216,7 @@ def iter_pages(data: bytes, kind: str) -> Iterator[Page]:
         for i in range(n):
             try:
                 src.seek(i)
-            except (EOFError, OSError, ValueError):
+            except DAMAGED:
                 raise UserError("scans.corrupt", page=i + 1) from None
             _check_pixels(src.size[0], src.size[1], i + 1)
             img = _load_frame(src, i + 1)
@@ -169,7 +237,7 @@ def _load_frame(src: Image.Image, page: int) -> Image.Image:
             return flatten(src.copy())
     except (Image.DecompressionBombError, Image.DecompressionBombWarning):
         raise UserError("scans.too_many_pixels", page=page, mp=MAX_PIXELS // 1_000_000) from None
-    except (OSError, ValueError, SyntaxError, EOFError):
+    except DAMAGED:
         raise UserError("scans.corrupt", page=page) from None
 
 
@@ -187,7 +255,7 @@ def _iter_pdf(data: bytes) -> Iterator[Page]:
                 img = flatten(bitmap.to_pil())
                 bitmap.close()
                 page.close()
-            except pdfium.PdfiumError:
+            except (pdfium.PdfiumError, *DAMAGED):
                 raise UserError("scans.corrupt", page=i + 1) from None
             blob, mime = encode(img)
             yield Page(i + 1, img, blob, mime)

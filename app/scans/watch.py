@@ -3,7 +3,10 @@
 A file is imported once its size and modification time have stayed the same for one poll
 (the scanner has finished writing). After a successful import the plaintext file is
 overwritten and deleted (STO-1). A file that fails is moved to the `未导入` sub-folder (kept, so
-nothing is lost) and reported; a file that vanishes mid-import is reported and skipped.
+nothing is lost) and reported with the reason; a file that vanishes mid-import is reported and skipped.
+One bad file never blocks the folder: whatever importing it raises is that file's problem, and the
+files after it are imported in the same poll. A failure of the store itself (busy, locked, permission)
+is not the file's fault: the file stays where it is and is tried again at the next poll.
 """
 from __future__ import annotations
 
@@ -14,6 +17,7 @@ from pathlib import Path
 
 from app.errors import UserError
 from app.scans.importer import ImportResult, import_file
+from app.storage.db import JobStopped
 
 log = logging.getLogger("memberdesk.scans.watch")
 
@@ -59,19 +63,25 @@ class FolderWatcher:
             if self._seen.get(path.name) != sig or st.st_size == 0:
                 out.waiting += 1          # new or still being written: look again next poll
                 continue
+            current.pop(path.name, None)
             try:
                 out.imported.append(import_file(session, cipher, path, source="folder", delete_source=True))
-                current.pop(path.name, None)
+            except JobStopped:
+                raise                         # the app is locking: the file stays for the next session
             except UserError as exc:
-                current.pop(path.name, None)
                 out.failed.append((path.name, exc))
-                if exc.key != "scans.file_missing":
+                if _files_fault(exc):
                     self._park(path)
                 log.warning("watched folder: file not imported: %s", exc.key)
+            except Exception as exc:          # noqa: BLE001 - never let one file stop the poll (issue #17)
+                log.error("watched folder: import failed: %s", type(exc).__name__)
+                out.failed.append((path.name, UserError("scans.unreadable")))
+                self._park(path)
         self._seen = current
         return out
 
     def _park(self, path: Path) -> None:
+        """Move a refused file to 未导入 (kept as it is: nothing is lost)."""
         target_dir = self.folder / FAILED_DIR
         try:
             target_dir.mkdir(exist_ok=True)
@@ -85,3 +95,8 @@ class FolderWatcher:
             pass
         except OSError:
             log.error("watched folder: could not move a failed file aside")
+
+
+def _files_fault(exc: UserError) -> bool:
+    """A refusal caused by the file (moved to 未导入), not by the store or the session (tried again)."""
+    return exc.key.startswith("scans.") and exc.key != "scans.file_missing"

@@ -23,6 +23,7 @@ log = logging.getLogger("memberdesk.sync")
 
 TIMEOUT = httpx.Timeout(connect=5.0, read=30.0, write=30.0, pool=5.0)
 LOOPBACK = {"127.0.0.1", "localhost", "::1"}
+MAX_RETRY_AFTER = 60.0    # a longer Retry-After ends this run (try later) instead of holding the sync thread
 
 
 class SyncError(UserError):
@@ -33,6 +34,12 @@ class SyncError(UserError):
         self.code = code
         self.status = status
         self.extra = extra
+
+    @property
+    def try_later(self) -> bool:
+        """Head office busy (503/429 with Retry-After) or unreachable: the next scheduled run tries again;
+        nothing to show beyond the status line."""
+        return self.key in ("sync.server_busy", "sync.offline")
 
 
 def _retry_after(value: str | None) -> float | None:
@@ -123,7 +130,9 @@ class Transport:
                 if _is_tls_error(exc):
                     raise SyncError("sync.tls", code="certificate") from None
                 err = SyncError("sync.offline", code=type(exc).__name__[:40])
-            if attempt > self.retries:
+            if attempt > self.retries or (delay is not None and delay > MAX_RETRY_AFTER):
+                if delay is not None:
+                    err.extra["retry_after"] = delay      # busy for longer than a run should wait: try later
                 raise err
             wait = min(self.backoff_cap, self.backoff * (2 ** (attempt - 1))) * (0.5 + self.rng())
             if delay is not None:
