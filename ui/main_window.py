@@ -15,7 +15,9 @@ from PySide6.QtWidgets import (QApplication, QDialog, QHBoxLayout, QLabel, QList
                                QMainWindow, QPushButton, QStackedWidget, QWidget)
 
 from app.purchases.pos_folder import INTERVAL_MINUTES as POS_INTERVAL_MINUTES
+from app.retention.sweep import sweep_due
 from app.settings import get_setting
+from app.sync import sync_status
 from ui.idle import InactivityTimer
 from ui.pages import registry
 from ui.widgets.pos_import_panel import status_line as pos_status_line
@@ -205,10 +207,6 @@ class MainWindow(QMainWindow):
 
     def _sync_text(self, session) -> str:
         try:
-            from app.sync import sync_status
-        except ImportError:
-            return self.tr("同步：未配置总部")
-        try:
             st = sync_status(session.db)
         except Exception:  # noqa: BLE001
             return self.tr("同步：状态未知")
@@ -245,10 +243,6 @@ class MainWindow(QMainWindow):
                               lambda e: log.error("scheduled backup failed: %s", type(e).__name__))
         self.import_pos_folder()
         # The daily retention sweep (at most once a day; RET-1..4), as the store itself.
-        try:
-            from app.retention.sweep import sweep_due
-        except ImportError:
-            return
         ledger = self.ctx.paths.erasure_ledger
         self.ctx.run_task(lambda: sweep_due(job, ledger_path=ledger),
                           lambda r: log.info("retention sweep: %s", "done" if r else "already ran today"),

@@ -13,10 +13,10 @@ from app.errors import UserError
 from app.members.fields import FIELD_PURPOSE, REVEALABLE
 from app.members.service import REVEAL_REASONS, cipher_for, get_member, reveal_field, update_member
 from app.notices import current_notice
-from app.purchases.records import purchase_summary
 from ui import messagebox
 from ui.widgets.notice_view import join
 from ui.widgets.dialog_parts import error_label, ok_cancel
+from ui.widgets.member_activity import add_member_activity_tabs
 
 
 def _table(headers) -> QTableWidget:
@@ -64,20 +64,10 @@ class MemberDetailDialog(QDialog):
                                self.tr("内容")])
         cl.addWidget(self.history, 1)
         self.tabs.addTab(cons, self.tr("同意与撤回"))
-        # placeholders of later domains
-        # purchases, service records, disclosures: the retention helper's tabs (ui/widgets/member_activity.py)
-        try:
-            from ui.widgets.member_activity import add_member_activity_tabs
-        except ImportError:
-            add_member_activity_tabs = None
-        self.activity = add_member_activity_tabs(self.tabs, ctx, member_id) if add_member_activity_tabs else []
+        # purchases, service records, disclosures (ui/widgets/member_activity.py)
+        self.activity = add_member_activity_tabs(self.tabs, ctx, member_id)
         other = QWidget()
         ol = QVBoxLayout(other)
-        self.purchases = QLabel()
-        if not self.activity:
-            box = QGroupBox(self.tr("消费记录"))
-            QVBoxLayout(box).addWidget(self.purchases)
-            ol.addWidget(box)
         for title, text in ((self.tr("扫描件"), self.tr("纸质登记表的扫描件在“扫描件”页面查看。")),
                             (self.tr("个人信息权利申请"), self.tr("查阅、复制、更正、删除等申请在“个人信息权利申请”页面办理。"))):
             box = QGroupBox(title)
@@ -132,17 +122,7 @@ class MemberDetailDialog(QDialog):
         self.banner.setVisible(bool(banner))
         self.reconsent_btn.setVisible(m.status == "active")
         self.reconsent_btn.setDefault(m.reconsent_needed)
-        self.purchases.setText(self._purchases_text(m))
         self._fill_consents()
-
-    def _purchases_text(self, m) -> str:
-        db = self.ctx.session.db
-        if db.one("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'purchases'") is None:
-            return self.tr("最近一次消费：") + (m.last_purchase_at or self.tr("无"))
-        n, fen, last = purchase_summary(db, self.member_id)
-        last = (last or m.last_purchase_at or "")[:10] or self.tr("无")
-        return (self.tr("消费笔数：") + str(n) + "    " + self.tr("消费金额：") + f"¥{fen / 100:,.2f}" + "    "
-                + self.tr("最近一次消费：") + last)
 
     def _fill_consents(self) -> None:
         titles = {p.code: p.title for p in self.notice.purposes}

@@ -4,7 +4,6 @@ tab lists the forms registered on paper and not scanned yet (ui/widgets/unscanne
 from __future__ import annotations
 
 import datetime as dt
-import json
 from pathlib import Path
 
 from PySide6.QtCore import QDate, Qt
@@ -13,9 +12,9 @@ from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QDateEdit, QDialog,
                                QFrame, QGridLayout, QHBoxLayout, QHeaderView, QInputDialog, QLabel, QLineEdit,
                                QPushButton, QTableWidget, QTableWidgetItem, QTabWidget, QVBoxLayout, QWidget)
 
-from app.calendar import import_holiday_table
+from app.calendar.holiday_file import import_holiday_file
 from app.config import read_terminal
-from app.errors import UserError, ValidationError
+from app.errors import UserError
 from app.originals import destruction, tracking as R
 from app.scans import archive
 from app.storage.fieldcrypt import FieldCipher
@@ -45,20 +44,6 @@ class ScanViewerDialog(QDialog):
     def done(self, r):  # noqa: D401 - drop the decrypted pages when the dialog closes
         self.viewer.clear()
         super().done(r)
-
-
-def parse_holiday_file(data: bytes) -> tuple[int, dict]:
-    """A holiday table file: {"year": 2027, "days": {...}} or just {"2027-01-01": "holiday", ...}."""
-    try:
-        obj = json.loads(data.decode("utf-8-sig"))
-    except (UnicodeDecodeError, ValueError):
-        raise ValidationError("calendar.table_invalid", detail="JSON") from None
-    if isinstance(obj, dict) and "days" in obj:
-        return int(obj.get("year") or 0), obj["days"]
-    if isinstance(obj, dict) and obj:
-        first = str(next(iter(obj)))
-        return int(first[:4]) if first[:4].isdigit() else 0, obj
-    raise ValidationError("calendar.table_invalid", detail="empty")
 
 
 class OriginalsPage(QWidget):
@@ -237,9 +222,8 @@ class OriginalsPage(QWidget):
                 self.table.setItem(r, c, item)
         self.table.resizeColumnsToContents()
         self.custodian.clear()
-        for row in session.db.all("SELECT id, display_name FROM staff WHERE disabled = 0 AND removed_at IS NULL"
-                                  " ORDER BY display_name"):
-            self.custodian.addItem(row["display_name"], row["id"])
+        for staff_id, name in R.custodians(session.db):
+            self.custodian.addItem(name, staff_id)
         manager = session.staff.is_manager
         self.holiday_btn.setVisible(True)
         self.destroy_btn.setToolTip("" if manager else self.tr("销毁需要店长登录确认。"))
@@ -391,8 +375,7 @@ class OriginalsPage(QWidget):
                 data = path.read_bytes()
             except OSError:
                 raise UserError("scans.file_unreadable") from None
-            year, days = parse_holiday_file(data)
-            import_holiday_table(session, year, days)
+            year = import_holiday_file(session, data)
             moved = R.recompute_due_dates(session)
             messagebox.information(self, self.tr("节假日表"),
                                    self.tr("已导入 {year} 年节假日表，{n} 份原件的截止日期已重新计算。")

@@ -10,8 +10,8 @@ from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QDialog, QDialogBut
                                QGroupBox, QHBoxLayout, QHeaderView, QLabel, QLineEdit, QPushButton, QTableWidget,
                                QTableWidgetItem, QVBoxLayout, QWidget)
 
-from app.errors import NotFound
 from app.retention import apply_sweep, dry_run, get_rules, list_holds, list_runs, place_hold, release_hold
+from app.retention.holds import resolve_subject, subject_label
 from app.retention.report import ORDER, purge_report_csv, purge_report_pdf
 from ui import messagebox
 from ui.pages.registry import PageSpec, register_page
@@ -72,19 +72,6 @@ class LegalHoldDialog(QDialog):
 
     def values(self) -> tuple[str, str, str]:
         return self.kind.currentData(), self.subject.text().strip(), self.case_ref.text().strip()
-
-
-def resolve_subject(db, kind: str, text: str, store_code: str) -> str:
-    """会员号 / 交易号 / record id -> the internal id (NotFound when there is none)."""
-    if kind == "member":
-        row = db.one("SELECT id FROM members WHERE member_no = ? OR id = ?", (text, text))
-    elif kind == "purchase":
-        row = db.one("SELECT id FROM purchases WHERE store_code = ? AND pos_txn_id = ?", (store_code, text))
-    else:
-        row = db.one("SELECT id FROM service_records WHERE id = ?", (text,))
-    if row is None:
-        raise NotFound()
-    return str(row[0])
 
 
 class RetentionPage(QWidget):
@@ -219,12 +206,7 @@ class RetentionPage(QWidget):
         self.pdf_btn.setEnabled(bool(self.last_result) or bool(runs))
 
     def _subject_label(self, hold: dict) -> str:
-        db = self.ctx.session.db
-        if hold["subject_type"] == "member":
-            return db.scalar("SELECT member_no FROM members WHERE id = ?", (hold["subject_id"],)) or hold["subject_id"]
-        if hold["subject_type"] == "purchase":
-            return db.scalar("SELECT pos_txn_id FROM purchases WHERE id = ?", (hold["subject_id"],)) or hold["subject_id"]
-        return hold["subject_id"]
+        return subject_label(self.ctx.session.db, hold)
 
     def _show_result(self, result: dict, mode: str) -> None:
         self.last_result = result

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import shiboken6
+
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import (QAbstractItemView, QCheckBox, QFileDialog, QFormLayout, QGroupBox,
                                QHBoxLayout, QHeaderView, QLabel, QLineEdit, QPushButton, QSplitter, QTableWidget,
@@ -23,11 +25,7 @@ WATCH_INTERVAL_MS = 3000
 
 
 def _alive(widget) -> bool:
-    try:
-        import shiboken6
-        return shiboken6.isValid(widget)
-    except ImportError:  # pragma: no cover
-        return True
+    return shiboken6.isValid(widget)
 
 
 class ScansPage(QWidget):
