@@ -8,6 +8,7 @@ from PySide6.QtCore import QObject, Signal
 from app.errors import UserError
 from app.messages import render
 from ui import messagebox
+from ui.jobs import JobsManager
 from ui.workers import ThreadRunner
 
 log = logging.getLogger("memberdesk.ui")
@@ -24,6 +25,9 @@ class AppContext(QObject):
         self.session = None
         self.lang = lang
         self.run_task = runner or ThreadRunner()
+        # background jobs (ui/jobs.py): queued per lane through run_task, stopped with the background connection
+        self.jobs = JobsManager(lambda fn, done, failed: self.run_task(fn, done, failed),
+                                stop=vault.stop_background, show_error=self.show_error, parent=self)
         self.last_pos_run = None          # app.purchases.pos_folder.FolderRun of the latest folder import (this sign-in)
         self.pos_file_names: dict[int, str] = {}   # import id -> the POS file's name, for imports seen this sign-in
 

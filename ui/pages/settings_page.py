@@ -244,9 +244,7 @@ class SettingsPage(QWidget):
         self.pos_folder.setText(folder)
         self.pos_note.setStyleSheet("color: #1a7f37")
         self.pos_note.setText(self.tr("已保存，正在导入文件夹中的新文件。") if folder else self.tr("已保存：不自动导入收银数据。"))
-        run_now = getattr(self.window(), "import_pos_folder", None)
-        if callable(run_now):
-            run_now()                 # the first import now, not in a few minutes
+        self.ctx.jobs.run_now("pos_folder")      # the first import now, not in a few minutes
         return True
 
     def _choose_pos_folder(self) -> None:
