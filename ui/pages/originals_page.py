@@ -8,7 +8,7 @@ from pathlib import Path
 
 from PySide6.QtCore import QDate, Qt
 from PySide6.QtGui import QBrush, QColor
-from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QDateEdit, QDialog, QDialogButtonBox, QFileDialog,
+from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QDateEdit, QFileDialog,
                                QFrame, QGridLayout, QHBoxLayout, QHeaderView, QInputDialog, QLabel, QLineEdit,
                                QPushButton, QTableWidget, QTableWidgetItem, QTabWidget, QVBoxLayout, QWidget)
 
@@ -19,31 +19,11 @@ from app.originals import destruction, tracking as R
 from app.scans import archive
 from app.storage.fieldcrypt import FieldCipher
 from ui import messagebox
+from ui.dialogs.scan_viewer_dialog import ScanViewerDialog
 from ui.pages.registry import PageSpec, register_page
-from ui.widgets.scan_viewer import ScanViewer
 from ui.widgets.unscanned_forms_panel import UnscannedFormsPanel
 
 RED, AMBER, GREY = "#c0392b", "#b7791f", "#57606a"
-
-
-class ScanViewerDialog(QDialog):
-    def __init__(self, pages: list[bytes], title: str, parent=None):
-        super().__init__(parent)
-        self.setWindowTitle(title)
-        self.resize(760, 900)
-        lay = QVBoxLayout(self)
-        self.viewer = ScanViewer()
-        lay.addWidget(self.viewer)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
-        buttons.button(QDialogButtonBox.StandardButton.Close).setText(self.tr("关闭"))
-        buttons.button(QDialogButtonBox.StandardButton.Close).setDefault(True)
-        buttons.rejected.connect(self.reject)
-        lay.addWidget(buttons)
-        self.viewer.set_pages(pages)
-
-    def done(self, r):  # noqa: D401 - drop the decrypted pages when the dialog closes
-        self.viewer.clear()
-        super().done(r)
 
 
 class OriginalsPage(QWidget):
