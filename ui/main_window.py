@@ -89,6 +89,7 @@ class MainWindow(QMainWindow):
         self.status_timer.setInterval(30_000)
         self.status_timer.timeout.connect(self.refresh_status)
         ctx.pos_import_changed.connect(self.refresh_status)
+        ctx.open_page_requested.connect(self._open_requested)
         self._show_locked()
 
     # -- state -----------------------------------------------------------------------
@@ -170,6 +171,12 @@ class MainWindow(QMainWindow):
             self.nav.setCurrentRow(self._page_keys.index(key))
             return self._page_widgets[key]
         return None
+
+    def _open_requested(self, key: str, reminder: str) -> None:
+        """A page asked for another page (a reminder on the home page: also the part of the page it is about)."""
+        page = self.open_page(key)
+        if page is not None and hasattr(page, "show_reminder"):
+            page.show_reminder(reminder)
 
     def start_registration(self) -> None:
         if self.ctx.session is None:

@@ -41,7 +41,7 @@ class AddStaffDialog(QDialog):
                                     display_name=self.display.text(), role=self.role.currentData(),
                                     password=self.password.text())
         except UserError as exc:
-            self.error.setText(exc.message(self.ctx.lang))
+            self.ctx.show_error(self, exc, self.error)
             return
         finally:
             self.password.clear()

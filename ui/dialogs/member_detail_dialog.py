@@ -225,7 +225,7 @@ class CorrectMemberDialog(QDialog):
         try:
             update_member(self.ctx.session, self.member.id, changes, cipher=cipher_for(self.ctx.vault))
         except UserError as exc:
-            self.error.setText(exc.message(self.ctx.lang))
+            self.ctx.show_error(self, exc, self.error)
             return
         self.accept()
 
@@ -268,7 +268,7 @@ class RevealDialog(QDialog):
             v = reveal_field(self.session, self.member.id, self.field.currentData(), self.reason.currentData(),
                              self.note.text(), cipher_for(self.ctx.vault))
         except UserError as exc:
-            self.error.setText(exc.message(self.ctx.lang))
+            self.ctx.show_error(self, exc, self.error)
             return
         self.value.setText(v)
 

@@ -113,7 +113,7 @@ class NewRequestDialog(QDialog):
         try:
             found = search_members(self.ctx.session, self.query.text())
         except Exception as exc:  # noqa: BLE001
-            self.error.setText(self.ctx.message(exc))
+            self.ctx.show_error(self, exc, self.error)
             return
         for hit in found.hits:
             text = f"{hit.member_no}  {hit.name_masked}  {hit.mobile_masked}"
@@ -151,7 +151,7 @@ class NewRequestDialog(QDialog):
                 self.ctx.session, self.type.currentData(), None if self.not_found.isChecked() else self.member_id,
                 identity_method=self._method(), customer_found=not self.not_found.isChecked())
         except Exception as exc:  # noqa: BLE001
-            self.error.setText(self.ctx.message(exc))
+            self.ctx.show_error(self, exc, self.error)
             return
         self.accept()
 

@@ -162,7 +162,7 @@ class RegisterMemberDialog(QDialog):
         # show the message only once the value looks complete, so typing is not nagged
         self.field_errors[field].setText("")
         if err and field not in ("name", "mobile"):
-            self.field_errors[field].setText(err.message(self.ctx.lang))
+            self.ctx.show_error(self, err, self.field_errors[field])
         self._sync_guardian()
 
     def _minor_toggled(self, on: bool) -> None:
@@ -242,12 +242,12 @@ class RegisterMemberDialog(QDialog):
         if field == "paper_signed":
             self.paper.signed.setFocus()
         if field in self.field_errors:
-            self.field_errors[field].setText(exc.message(self.ctx.lang))
+            self.ctx.show_error(self, exc, self.field_errors[field])
             self.edits[field].setFocus()
         elif field and field.startswith("guardian"):
-            self.guardian_err.setText(exc.message(self.ctx.lang))
+            self.ctx.show_error(self, exc, self.guardian_err)
         else:
-            self.error.setText(exc.message(self.ctx.lang))
+            self.ctx.show_error(self, exc, self.error)
 
     # -- rendering ----------------------------------------------------------------
     def render(self) -> None:

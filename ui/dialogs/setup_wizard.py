@@ -68,10 +68,10 @@ class _ManagerPage(QWizardPage):
                 terminal_name=self.field("terminal"), username=self.username.text(),
                 display_name=self.display.text(), password=self.password.text())
         except ValidationError as exc:
-            self.error.setText(exc.message(self.wiz.ctx.lang))
+            self.wiz.ctx.show_error(self, exc, self.error)
             return False
         except UserError as exc:
-            self.error.setText(exc.message(self.wiz.ctx.lang))
+            self.wiz.ctx.show_error(self, exc, self.error)
             return False
         self.password.clear()
         self.password2.clear()

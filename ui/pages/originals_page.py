@@ -219,8 +219,7 @@ class OriginalsPage(QWidget):
         self.tabs.tabBar().setTabTextColor(1, QColor(colour) if colour else QColor())     # invalid: the default
 
     def _open_scans(self) -> None:
-        if hasattr(self.window(), "open_page"):
-            self.window().open_page("scans")
+        self.ctx.open_page_requested.emit("scans", "")
 
     def show_reminder(self, key: str) -> None:
         """Opened from a home-page reminder: the unscanned forms' reminders land on their tab."""
@@ -268,7 +267,7 @@ class OriginalsPage(QWidget):
         try:
             fn()
         except UserError as exc:
-            self.error.setText(exc.message(self.ctx.lang))
+            self.ctx.show_error(self, exc, self.error)
             return False
         self.refresh()
         return True
@@ -299,7 +298,7 @@ class OriginalsPage(QWidget):
         try:
             pages = archive.document_pages(self.ctx.session, FieldCipher(self.ctx.vault.data_key()), o.document_id)
         except UserError as exc:
-            self.error.setText(exc.message(self.ctx.lang))
+            self.ctx.show_error(self, exc, self.error)
             return None
         dlg = ScanViewerDialog([p.data for p in pages], self.tr("扫描件") + " " + o.serial, self)
         dlg.open()

@@ -224,7 +224,7 @@ class RetentionPage(QWidget):
                           lambda res: (self._show_result(res, "apply"), self.refresh()), self._failed)
 
     def _failed(self, exc) -> None:
-        self.error.setText(self.ctx.message(exc))
+        self.ctx.show_error(self, exc, self.error)
 
     def _latest_run(self) -> dict | None:
         runs = list_runs(self.ctx.session.db, 20)

@@ -199,7 +199,7 @@ class SettingsPage(QWidget):
             set_setting(self.ctx.session, "pos_export_folder", self.pos_folder.text())
         except UserError as exc:
             self.pos_note.setStyleSheet(ERROR_STYLE)
-            self.pos_note.setText(exc.message(self.ctx.lang))
+            self.ctx.show_error(self, exc, self.pos_note)
             return False
         folder = str(get_setting(self.ctx.db, "pos_export_folder", "") or "")
         self.pos_folder.setText(folder)
@@ -245,7 +245,7 @@ class SettingsPage(QWidget):
         if result.ok:
             messagebox.information(self, self.tr("审计日志"), self.tr("审计日志完整，共 %n 条记录。").replace("%n", str(result.entries)))
         else:
-            messagebox.warning(self, self.tr("审计日志"), UserError("audit.broken", seq=result.first_broken).message(self.ctx.lang))
+            self.ctx.show_error(self, UserError("audit.broken", seq=result.first_broken), title=self.tr("审计日志"))
 
     def _selected_staff(self):
         row = self.staff_table.currentRow()

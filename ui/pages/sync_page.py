@@ -164,7 +164,7 @@ class SyncPage(QWidget):
             self.refresh()
 
         def failed(exc):
-            self.enrol_error.setText(self.ctx.message(exc))
+            self.ctx.show_error(self, exc, self.enrol_error)
 
         self.ctx.run_task(lambda: engine.enrol(url, store_code, code, ca_file=ca), done, failed)
 
