@@ -12,7 +12,7 @@ UI = ROOT / "ui"
 DB_METHODS = {"execute", "executemany", "executescript", "one", "all", "scalar"}
 SQL = re.compile(r"^\s*(SELECT|INSERT|UPDATE|DELETE|REPLACE|PRAGMA|CREATE|DROP|ALTER|WITH)\b", re.I)
 SQL_ANYWHERE = re.compile(r"\b(SELECT\s.+\sFROM|INSERT\s+INTO|UPDATE\s+\w+\s+SET|DELETE\s+FROM)\b", re.I | re.S)
-WALL_CLOCK = re.compile(r"\b(datetime|date)\s*\.\s*(now|today|utcnow)\s*\(")
+WALL_CLOCK = re.compile(r"\b(datetime|date)\s*\.\s*(now|today|utcnow)\s*\(|\bQDate(Time)?\s*\.\s*current(Date|DateTime)\(")
 DIALOG_BASES = {"QDialog", "QWizard", "QMessageBox", "QInputDialog", "QFileDialog"}
 # the scaffolding the architecture issue removed; sane_source's guard is real (python-sane is optional)
 NO_IMPORT_GUARDS = ["ui", "app/cli.py", "app/selftest.py", "app/originals", "app/retention", "app/sync/feeds.py"]
@@ -73,7 +73,7 @@ def test_the_checks_catch_what_they_name():
     assert sql_calls('q = "UPDATE members SET name = ?"')
     assert not sql_calls('label.setText("Select a member")') and not sql_calls('rows.all()')
     assert wall_clock_calls("dt.datetime.now(dt.timezone.utc)") and wall_clock_calls("date.today()")
-    assert not wall_clock_calls("session.clock.now()")
+    assert wall_clock_calls("QDateTime.currentDateTime()") and not wall_clock_calls("session.clock.now()")
     assert dialog_classes("class LegalHoldDialog(QDialog):\n    pass") == ["LegalHoldDialog"]
     assert import_guards("try:\n    import x\nexcept ImportError:\n    pass")
 

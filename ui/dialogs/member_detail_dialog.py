@@ -8,6 +8,7 @@ from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QDialog, QFormLayou
                                QHBoxLayout, QHeaderView, QLabel, QLineEdit, QPushButton, QTableWidget,
                                QTableWidgetItem, QTabWidget, QVBoxLayout, QWidget)
 
+from app.consent.queries import withdrawable_purposes
 from app.consent.service import consent_history, withdraw_consent
 from app.errors import UserError
 from app.members.fields import FIELD_PURPOSE, REVEALABLE
@@ -128,12 +129,14 @@ class MemberDetailDialog(QDialog):
         titles = {p.code: p.title for p in self.notice.purposes}
         m = self.member
         self.consents.setRowCount(len(self.notice.purposes))
+        withdrawable = ({c for c, _ in withdrawable_purposes(self.ctx.session.db, self.member_id, self.ctx.lang)}
+                        if m.status == "active" else set())
         for r, p in enumerate(self.notice.purposes):
             granted = m.consents.get(p.code)
             state = self.tr("已同意") if granted else (self.tr("未同意") if granted is False else self.tr("未选择"))
             self.consents.setItem(r, 0, QTableWidgetItem(p.title + ("" if not p.required else " (" + self.tr("必需") + ")")))
             self.consents.setItem(r, 1, QTableWidgetItem(state))
-            if granted and not p.required and m.status == "active":
+            if p.code in withdrawable:
                 btn = QPushButton(self.tr("撤回同意"))
                 btn.setObjectName(f"withdraw_{p.code}")
                 btn.clicked.connect(lambda _=False, c=p.code: self.withdraw(c))

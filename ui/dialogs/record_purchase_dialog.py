@@ -33,10 +33,8 @@ class RecordPurchaseDialog(QDialog):
         form = QFormLayout()
         self.amount = QLineEdit()
         self.amount.setPlaceholderText(self.tr("例如 128.50"))
-        now = ctx.session.clock.now() if ctx.session else None
-        start = QDateTime.fromString(now.strftime("%Y-%m-%d %H:%M"), "yyyy-MM-dd HH:mm") if now else \
-            QDateTime.currentDateTime()
-        self.when = QDateTimeEdit(start)
+        now = ctx.session.clock.now()
+        self.when = QDateTimeEdit(QDateTime.fromString(now.strftime("%Y-%m-%d %H:%M"), "yyyy-MM-dd HH:mm"))
         self.when.setDisplayFormat("yyyy-MM-dd HH:mm")
         self.when.setCalendarPopup(True)
         self.goods = QLineEdit()
