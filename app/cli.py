@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import argparse
 import getpass
-import importlib
 import json
 import sys
 
@@ -21,10 +20,11 @@ from app.config import DEFAULTS, resolve_paths
 from app.domains import load_all
 from app.errors import UserError
 from app.logs import setup_logging
+from app.retention import cli as retention_cli
 from app.storage.vault import Vault
 
 # Domain modules that add subcommands: each exposes add_parser(subparsers) setting func=handler(args, ctx).
-CLI_PLUGINS = ["app.retention.cli", "app.sync.cli"]
+CLI_PLUGINS = [retention_cli.add_parser]      # subcommands of other domains
 LANG = "zh_CN"
 
 
@@ -211,14 +211,8 @@ def build_parser() -> argparse.ArgumentParser:
     sf.add_argument("--role", choices=["clerk", "manager"], default="clerk")
     sf.set_defaults(func=cmd_staff)
 
-    for name in CLI_PLUGINS:
-        try:
-            mod = importlib.import_module(name)
-        except ImportError:
-            continue
-        add = getattr(mod, "add_parser", None)
-        if add:
-            add(sub)
+    for add_parser in CLI_PLUGINS:
+        add_parser(sub)
     return p
 
 

@@ -105,30 +105,18 @@ def step_register(ctx: Context) -> str:
     from app.notices.model import REQUIRED_PURPOSE
     session = ctx.session
     cipher = cipher_for(ctx.vault)
-    try:
-        from app.flows.registration import RegistrationFlow, Step
-    except ImportError:          # the flow module is optional in a stripped build: call the service
-        RegistrationFlow = None
-    if RegistrationFlow is not None:
-        flow = RegistrationFlow(session, lang="zh_CN")
-        flow.next()                                   # NOTICE -> CONSENT (notice read)
-        for p in flow.notice.purposes:
-            flow.decide(p.code, p.code == REQUIRED_PURPOSE)
-        flow.next()                                   # -> FIELDS
-        flow.set_value("name", MEMBER_NAME)
-        flow.set_value("mobile", MEMBER_MOBILE)
-        if flow.next() is not Step.REVIEW:
-            raise CheckFailed(f"registration flow stopped at {flow.step.value}")
-        result = flow.submit(cipher)
-        how = "registration flow"
-    else:
-        from app.members.service import register_member
-        from app.notices import current_notice
-        notice = current_notice(session.db, "zh_CN")
-        result = register_member(session, cipher, notice=notice,
-                                 decisions={p.code: p.code == REQUIRED_PURPOSE for p in notice.purposes},
-                                 values={"name": MEMBER_NAME, "mobile": MEMBER_MOBILE})
-        how = "registration service"
+    from app.flows.registration import RegistrationFlow, Step
+    flow = RegistrationFlow(session, lang="zh_CN")
+    flow.next()                                   # NOTICE -> CONSENT (notice read)
+    for p in flow.notice.purposes:
+        flow.decide(p.code, p.code == REQUIRED_PURPOSE)
+    flow.next()                                   # -> FIELDS
+    flow.set_value("name", MEMBER_NAME)
+    flow.set_value("mobile", MEMBER_MOBILE)
+    if flow.next() is not Step.REVIEW:
+        raise CheckFailed(f"registration flow stopped at {flow.step.value}")
+    result = flow.submit(cipher)
+    how = "registration flow"
     ctx.member_id = result["id"]
     view = get_member(session, ctx.member_id)
     if view.mobile_masked != MEMBER_MOBILE[:3] + "****" + MEMBER_MOBILE[-4:]:

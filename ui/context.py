@@ -8,6 +8,7 @@ from PySide6.QtCore import QObject, Signal
 from app.errors import UserError
 from app.messages import render
 from ui import messagebox
+from ui.jobs import JobsManager
 from ui.workers import ThreadRunner
 
 log = logging.getLogger("memberdesk.ui")
@@ -16,6 +17,7 @@ log = logging.getLogger("memberdesk.ui")
 class AppContext(QObject):
     session_changed = Signal(object)      # Session or None (locked)
     status_message = Signal(str)
+    open_page_requested = Signal(str, str)   # page key, reminder key ("" for none): the main window opens it
     pos_import_changed = Signal()         # a POS import finished (folder or by hand): status and home page redraw
 
     def __init__(self, vault, lang: str = "zh_CN", runner=None, parent=None):
@@ -24,6 +26,9 @@ class AppContext(QObject):
         self.session = None
         self.lang = lang
         self.run_task = runner or ThreadRunner()
+        # background jobs (ui/jobs.py): queued per lane through run_task, stopped with the background connection
+        self.jobs = JobsManager(lambda fn, done, failed: self.run_task(fn, done, failed),
+                                stop=vault.stop_background, show_error=self.show_error, parent=self)
         self.last_pos_run = None          # app.purchases.pos_folder.FolderRun of the latest folder import (this sign-in)
         self.pos_file_names: dict[int, str] = {}   # import id -> the POS file's name, for imports seen this sign-in
 
@@ -59,13 +64,20 @@ class AppContext(QObject):
         self.pos_import_changed.emit()
 
     def message(self, exc: BaseException) -> str:
+        """The words for an error: a UserError's text in the screen's language; anything else is logged by
+        type (never its text: it may hold personal data) and shown as the generic message."""
         if isinstance(exc, UserError):
             return exc.message(self.lang)
         log.error("unexpected error: %s", type(exc).__name__)
         return render("error.generic", self.lang)
 
-    def show_error(self, parent, exc: BaseException) -> None:
-        messagebox.warning(parent, self.tr("未完成") if self.lang == "zh_CN" else "Not done", self.message(exc))
+    def show_error(self, parent, exc: BaseException, label=None, *, title: str | None = None) -> None:
+        """The one way ui/ shows an error: in the screen's own error or status line when it has one (`label`:
+        a QLabel or anything with setText), else in a message box over `parent`."""
+        if label is not None:
+            label.setText(self.message(exc))
+            return
+        messagebox.warning(parent, title or (self.tr("未完成") if self.lang == "zh_CN" else "Not done"), self.message(exc))
 
     def manager_session(self, parent, purpose: str = ""):
         """The current session if a manager is signed in; else a manager signs in for this one step."""

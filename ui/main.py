@@ -88,11 +88,10 @@ def _run(args, demo=None) -> int:
     setup_logging(paths.log_dir)
     app = create_app([sys.argv[0]])
     ctx, window = build(paths, args.lang)
-    from ui import messagebox
     try:
         ctx.vault.acquire_instance_lock()
     except UserError as exc:
-        messagebox.warning(None, "MemberDesk", exc.message(ctx.lang))
+        ctx.show_error(None, exc, title="MemberDesk")
         return 1
     log.info("MemberDesk %s started", __version__)
     if demo is not None:

@@ -9,14 +9,19 @@ from __future__ import annotations
 import datetime as dt
 import logging
 
-from PySide6.QtCore import QCoreApplication, QSize, Qt, QTimer
+from PySide6.QtCore import QCoreApplication, QSize, QTimer
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (QApplication, QDialog, QHBoxLayout, QLabel, QListWidget, QListWidgetItem,
                                QMainWindow, QPushButton, QStackedWidget, QWidget)
 
+from app.purchases import pos_folder
 from app.purchases.pos_folder import INTERVAL_MINUTES as POS_INTERVAL_MINUTES
+from app.retention import sweep
 from app.settings import get_setting
+from app.storage import backup
+from app.sync import sync_status
 from ui.idle import InactivityTimer
+from ui.jobs import Job
 from ui.pages import registry
 from ui.widgets.pos_import_panel import status_line as pos_status_line
 from ui.widgets.sign_in_widget import SignInWidget
@@ -83,14 +88,8 @@ class MainWindow(QMainWindow):
         self.status_timer = QTimer(self)
         self.status_timer.setInterval(30_000)
         self.status_timer.timeout.connect(self.refresh_status)
-        self.background_timer = QTimer(self)
-        self.background_timer.setInterval(60 * 60_000)
-        self.background_timer.timeout.connect(self.background_jobs)
-        self.pos_timer = QTimer(self)              # the POS export folder, every few minutes (app.purchases.pos_folder)
-        self.pos_timer.setInterval(POS_INTERVAL_MINUTES * 60_000)
-        self.pos_timer.timeout.connect(self.import_pos_folder)
-        self._pos_running = False
         ctx.pos_import_changed.connect(self.refresh_status)
+        ctx.open_page_requested.connect(self._open_requested)
         self._show_locked()
 
     # -- state -----------------------------------------------------------------------
@@ -100,8 +99,6 @@ class MainWindow(QMainWindow):
         self.statusBar().setVisible(False)
         self.idle.deactivate(QApplication.instance())
         self.status_timer.stop()
-        self.background_timer.stop()
-        self.pos_timer.stop()
 
     def on_signed_in(self, session) -> None:
         from app.requests.restore import apply_ledger
@@ -119,9 +116,8 @@ class MainWindow(QMainWindow):
         minutes = float(get_setting(session.db, "idle_lock_minutes", 5) or 5)
         self.idle.activate(minutes, QApplication.instance())
         self.status_timer.start()
-        self.background_timer.start()
-        self.pos_timer.start()
-        QTimer.singleShot(2000, self.background_jobs)
+        self._schedule_jobs(session)
+        self.ctx.jobs.start_schedules(first_run_after_ms=2000)
 
     def on_forgot_password(self) -> None:
         from ui.dialogs.recovery_reset_dialog import RecoveryResetDialog
@@ -176,6 +172,12 @@ class MainWindow(QMainWindow):
             return self._page_widgets[key]
         return None
 
+    def _open_requested(self, key: str, reminder: str) -> None:
+        """A page asked for another page (a reminder on the home page: also the part of the page it is about)."""
+        page = self.open_page(key)
+        if page is not None and hasattr(page, "show_reminder"):
+            page.show_reminder(reminder)
+
     def start_registration(self) -> None:
         if self.ctx.session is None:
             return
@@ -205,10 +207,6 @@ class MainWindow(QMainWindow):
 
     def _sync_text(self, session) -> str:
         try:
-            from app.sync import sync_status
-        except ImportError:
-            return self.tr("同步：未配置总部")
-        try:
             st = sync_status(session.db)
         except Exception:  # noqa: BLE001
             return self.tr("同步：状态未知")
@@ -229,45 +227,48 @@ class MainWindow(QMainWindow):
             text += self.tr("（总部暂时无法连接，离线工作中）")
         return text
 
+    # -- background jobs (ui/jobs.py) ---------------------------------------------------------------
+    def _schedule_jobs(self, session) -> None:
+        """The signed-in session's periodic jobs, all on the background connection (ctx.background_session)
+        and in the background lane (one at a time): the daily backup and retention sweep (checked hourly),
+        the POS export folder every few minutes (app.purchases.pos_folder). Locking forgets them."""
+        jobs = self.ctx.jobs
+        jobs.every("backup", 60, lambda: self._backup_job(session))
+        jobs.every("pos_folder", POS_INTERVAL_MINUTES, lambda: self._pos_folder_job(session))
+        jobs.every("retention_sweep", 60, lambda: self._sweep_job(session))
+
     def background_jobs(self) -> None:
-        """Daily backup, the POS export folder and the retention sweep (other domains' periodic jobs), off
-        the UI thread and on the background connection (ctx.background_session)."""
-        session = self.ctx.session
-        if session is None:
-            return
-        from app.storage import backup
-        job = self.ctx.background_session()
-        hours = float(get_setting(session.db, "backup_interval_hours", 24) or 24)
-        last = backup.last_backup_time(self.ctx.paths)
-        if last is None or dt.datetime.now(dt.timezone.utc) - last > dt.timedelta(hours=hours):
-            self.ctx.run_task(lambda: backup.create_backup(self.ctx.vault, job),
-                              lambda p: log.info("scheduled backup done"),
-                              lambda e: log.error("scheduled backup failed: %s", type(e).__name__))
-        self.import_pos_folder()
-        # The daily retention sweep (at most once a day; RET-1..4), as the store itself.
-        try:
-            from app.retention.sweep import sweep_due
-        except ImportError:
-            return
-        ledger = self.ctx.paths.erasure_ledger
-        self.ctx.run_task(lambda: sweep_due(job, ledger_path=ledger),
-                          lambda r: log.info("retention sweep: %s", "done" if r else "already ran today"),
-                          lambda e: log.error("retention sweep failed: %s", type(e).__name__))
+        """Run the periodic jobs now (each one waits for the one before it)."""
+        self.ctx.jobs.run_all_now()
 
     def import_pos_folder(self) -> None:
-        """Import the POS export folder (setting pos_export_folder; nothing when it is empty) off the UI
-        thread, as the signed-in person (clerks may import). One run at a time: a big file may outlast the
-        timer's interval."""
-        session = self.ctx.session
-        if session is None or self._pos_running:
-            return
-        from app.purchases.pos_folder import FolderRun, run_folder_import
-        self._pos_running = True
+        """Import the POS export folder now (one run at a time: a big file may outlast the interval)."""
+        self.ctx.jobs.run_now("pos_folder")
+
+    def _backup_job(self, session) -> Job | None:
+        if self.ctx.session is not session or not backup.backup_due(session, self.ctx.paths):
+            return None
+        bg = self.ctx.background_session(session)
+        return Job("backup", lambda: backup.create_backup(self.ctx.vault, bg),
+                   on_done=lambda path: log.info("scheduled backup done"),
+                   on_error=lambda e: log.error("scheduled backup failed: %s", type(e).__name__))
+
+    def _sweep_job(self, session) -> Job | None:
+        """The daily retention sweep (at most once a day; RET-1..4), as the store itself."""
+        if self.ctx.session is not session:
+            return None
+        bg, ledger = self.ctx.background_session(session), self.ctx.paths.erasure_ledger
+        return Job("retention_sweep", lambda: sweep.sweep_due(bg, ledger_path=ledger),
+                   on_done=lambda r: log.info("retention sweep: %s", "done" if r else "already ran today"),
+                   on_error=lambda e: log.error("retention sweep failed: %s", type(e).__name__))
+
+    def _pos_folder_job(self, session) -> Job | None:
+        """The POS export folder (setting pos_export_folder; nothing when it is empty), as the signed-in
+        person (clerks may import)."""
+        if self.ctx.session is not session:
+            return None
 
         def done(run):
-            self._pos_running = False
-            if self.ctx.session is not session:
-                return
             if run is None:                        # no folder set (any more): an old problem no longer applies
                 if self.ctx.last_pos_run is not None:
                     self.ctx.last_pos_run = None
@@ -278,13 +279,11 @@ class MainWindow(QMainWindow):
             self.ctx.note_pos_import(run=run)
 
         def failed(exc):
-            self._pos_running = False
             log.error("pos folder import failed: %s", type(exc).__name__)
-            if self.ctx.session is session:
-                self.ctx.note_pos_import(run=FolderRun(at="", problem="pos_folder.failed"))
+            self.ctx.note_pos_import(run=pos_folder.FolderRun(at="", problem="pos_folder.failed"))
 
-        job = self.ctx.background_session(session)
-        self.ctx.run_task(lambda: run_folder_import(job), done, failed)
+        bg = self.ctx.background_session(session)
+        return Job("pos_folder", lambda: pos_folder.run_folder_import(bg), on_done=done, on_error=failed)
 
     # -- locking ---------------------------------------------------------------------
     def lock(self) -> None:
@@ -301,6 +300,7 @@ class MainWindow(QMainWindow):
         if clip is not None:
             clip.clear()
         self._destroy_pages()
+        self.ctx.jobs.cancel_all()                # no job starts, a running one is stopped, its result dropped
         self.ctx.set_session(None)
         self.ctx.vault.lock()
         self.sign_in.clear()

@@ -133,12 +133,8 @@ def verify_batch_hash(db, destruction_id: str) -> bool:
 
 def destruction_record_pdf(db, destruction_id: str, *, store_name: str | None = None) -> bytes:
     from app.printing.destruction_record import destruction_record_pdf as render
-    try:
-        from app.printing.fonts import font_for_db
-        font = font_for_db(db)
-    except ImportError:
-        font = None
-    return render(destruction_record(db, destruction_id, store_name=store_name), font=font)
+    from app.printing.fonts import font_for_db
+    return render(destruction_record(db, destruction_id, store_name=store_name), font=font_for_db(db))
 
 
 def list_destructions(db) -> list[dict]:

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from app.messages import add_messages, render
 from app.originals.tracking import counts
+from app.reminders import Reminder, register_provider
 
 add_messages({
     "originals.summary_overdue": ("{n} 份纸质原件已超过销毁期限，请尽快销毁。",
@@ -46,7 +47,6 @@ def originals_due_summary(db, today: dt.date) -> DueSummary:
 
 
 def _reminders(db, today: dt.date):
-    from app.reminders import Reminder
     s = originals_due_summary(db, today)
     out = []
     if s.overdue:
@@ -58,10 +58,6 @@ def _reminders(db, today: dt.date):
     return out
 
 
-try:
-    from app.reminders import register_provider
-    register_provider("originals", _reminders)
-except ImportError:        # the lead's reminder registry is not there: the main window calls the summary
-    pass
+register_provider("originals", _reminders)
 
 

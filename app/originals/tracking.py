@@ -186,6 +186,12 @@ def _load_open(tx, original_id: str):
     return row
 
 
+def custodians(db) -> list[tuple[str, str]]:
+    """(staff id, display name) of the staff who can keep originals: active accounts."""
+    return [(r["id"], r["display_name"]) for r in db.all(
+        "SELECT id, display_name FROM staff WHERE disabled = 0 AND removed_at IS NULL ORDER BY display_name")]
+
+
 def _check_custodian(db, custodian_id: str) -> None:
     row = db.one("SELECT 1 FROM staff WHERE id = ? AND disabled = 0 AND removed_at IS NULL", (custodian_id or "",))
     if row is None:

@@ -26,6 +26,7 @@ from dataclasses import dataclass
 from app.calendar import HolidayTables
 from app.messages import add_messages
 from app.originals.tracking import working_day_offsets
+from app.reminders import Reminder, register_provider
 
 SCAN_AMBER_AFTER = 3       # working days after the paper registration: amber
 SCAN_RED_AFTER = 10        # working days after the paper registration: red
@@ -91,7 +92,6 @@ def unscanned_counts(db, today: dt.date) -> dict[str, int]:
 
 
 def _reminders(db, today: dt.date):
-    from app.reminders import Reminder
     c = unscanned_counts(db, today)
     out = []
     if c["red"]:
@@ -103,8 +103,4 @@ def _reminders(db, today: dt.date):
     return out
 
 
-try:
-    from app.reminders import register_provider
-    register_provider("unscanned_forms", _reminders)
-except ImportError:        # no reminder registry: the originals page still lists them
-    pass
+register_provider("unscanned_forms", _reminders)

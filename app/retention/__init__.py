@@ -9,6 +9,7 @@ Public API:
 - admin:   app.retention.cli.add_parser(subparsers)  ->  memberdesk-admin retention-sweep
 """
 from app.messages import add_messages
+from app.reminders import Reminder, register_provider
 
 add_messages({
     "retention.rule_invalid": ("保存期限规则无效({field})。", "The retention rule is not valid ({field})."),
@@ -41,7 +42,6 @@ add_messages({
 
 
 def _reminders(db, today):
-    from app.reminders import Reminder
     out = []
     last = last_apply(db)
     if last is None:
@@ -58,9 +58,4 @@ def _reminders(db, today):
     return out
 
 
-try:
-    from app.reminders import register_provider
-except ImportError:  # pragma: no cover
-    register_provider = None
-if register_provider is not None:
-    register_provider("retention", _reminders)
+register_provider("retention", _reminders)

@@ -59,6 +59,28 @@ def list_holds(db, include_released: bool = False) -> list[dict]:
     return [dict(r) for r in db.all(sql + " ORDER BY placed_at DESC")]
 
 
+def resolve_subject(db, kind: str, text: str, store_code: str) -> str:
+    """What a manager types for a hold (会员号 / 交易号 / service record id) -> the internal id (NotFound)."""
+    if kind == "member":
+        row = db.one("SELECT id FROM members WHERE member_no = ? OR id = ?", (text, text))
+    elif kind == "purchase":
+        row = db.one("SELECT id FROM purchases WHERE store_code = ? AND pos_txn_id = ?", (store_code, text))
+    else:
+        row = db.one("SELECT id FROM service_records WHERE id = ?", (text,))
+    if row is None:
+        raise NotFound()
+    return str(row[0])
+
+
+def subject_label(db, hold: dict) -> str:
+    """How the holds list names a hold's subject: member number, POS transaction number, or the id."""
+    if hold["subject_type"] == "member":
+        return db.scalar("SELECT member_no FROM members WHERE id = ?", (hold["subject_id"],)) or hold["subject_id"]
+    if hold["subject_type"] == "purchase":
+        return db.scalar("SELECT pos_txn_id FROM purchases WHERE id = ?", (hold["subject_id"],)) or hold["subject_id"]
+    return hold["subject_id"]
+
+
 def any_active(db) -> bool:
     return db.one("SELECT 1 FROM legal_holds WHERE released_at IS NULL LIMIT 1") is not None
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 from app.clock import iso
 from app.errors import NotFound, ValidationError
 from app.erasure import register_eraser
+from app.members.fields import mask_id_number as members_mask
 from app.storage.fieldcrypt import register_column
 from app.staff import permissions as P
 
@@ -25,15 +26,8 @@ register_column("id_number_retention", "member_id", "original_enc")
 
 
 def mask_id_number(value: str) -> str:
-    try:                                   # the registration domain's display form, when present
-        from app.members.fields import mask_id_number as members_mask
-        return members_mask(value)
-    except ImportError:  # pragma: no cover
-        pass
-    v = (value or "").strip()
-    if len(v) <= 10:
-        return "*" * len(v)
-    return v[:6] + "*" * (len(v) - 10) + v[-4:]
+    """The registration domain's display form (one masking rule for the whole app)."""
+    return members_mask(value)
 
 
 def id_number_state(db, member_id: str) -> dict:

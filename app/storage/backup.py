@@ -102,6 +102,14 @@ def _setting(session: Session, key: str, default):
     return get_setting(session.db, key, default)
 
 
+def backup_due(session: Session, paths: Paths) -> bool:
+    """The scheduled backup is due: there is none yet, or the newest is older than the setting
+    backup_interval_hours by the session's clock."""
+    hours = float(_setting(session, "backup_interval_hours", 24) or 24)
+    last = last_backup_time(paths)
+    return last is None or session.clock.now() - last > dt.timedelta(hours=hours)
+
+
 def rotate(directory: Path, keep: int) -> list[Path]:
     found = sorted(Path(directory).glob(f"memberdesk-*{SUFFIX}"))
     removed = found[:-keep] if keep > 0 and len(found) > keep else []

@@ -1,14 +1,13 @@
 """What head office publishes, applied at the store: kind -> handler(session, payload, ctx).
 
 Handlers run inside the page transaction (the page and the cursor commit together): the session
-they get writes through SAVEPOINTs of that transaction. A kind whose module is not installed,
-or whose handler fails, is parked in sync_inbox and retried on the next sync; it never blocks
+they get writes through SAVEPOINTs of that transaction. A kind with no handler (or a handler that
+fails or defers) is parked in sync_inbox and retried on the next sync; it never blocks
 the rest of the feed. Built in: erasure_order (RIG-3, with a signed receipt), holiday_table,
 config, notice (app.notices), retention_policy (app.retention).
 """
 from __future__ import annotations
 
-import importlib
 import json
 import logging
 from contextlib import contextmanager
@@ -28,7 +27,7 @@ _SCAN_HASH_SOURCES: list[Callable] = []
 
 
 class FeedDeferred(Exception):
-    """The handler cannot run yet (its module is missing): keep the row in the inbox."""
+    """A handler cannot apply its row yet: keep the row in the inbox and retry it on the next sync."""
 
 
 def register_feed_handler(kind: str, fn: Callable) -> None:
@@ -150,26 +149,15 @@ def apply_config(session, payload: dict, ctx: ApplyContext) -> None:
                    ("sync_interval_minutes", json.dumps(minutes), iso(session.clock.now()), session.staff.id))
 
 
-def _optional(module: str, name: str) -> Callable:
-    try:
-        mod = importlib.import_module(module)
-    except ImportError:
-        raise FeedDeferred(module) from None
-    fn = getattr(mod, name, None)
-    if fn is None:
-        raise FeedDeferred(f"{module}.{name}")
-    return fn
-
-
 def apply_notice(session, payload: dict, ctx: ApplyContext) -> None:
-    fn = _optional("app.notices", "import_notice")
-    fn(session, payload["zh_CN"], payload["en"], source="head_office", permission=False)
+    from app.notices import import_notice
+    import_notice(session, payload["zh_CN"], payload["en"], source="head_office", permission=False)
 
 
 def apply_retention_policy(session, payload: dict, ctx: ApplyContext) -> None:
-    fn = _optional("app.retention.rules", "apply_policy_from_head_office")
+    from app.retention.rules import apply_policy_from_head_office
     rules = payload.get("rules") if isinstance(payload, dict) else payload
-    fn(session, rules)
+    apply_policy_from_head_office(session, rules)
 
 
 register_feed_handler("erasure_order", apply_erasure_order)

@@ -74,7 +74,7 @@ def test_enrol_sync_now_and_log(qtbot, ctx, manager, paths, ho, clock):
     qtbot.mouseClick(page.sync_now, __import__("PySide6.QtCore", fromlist=["Qt"]).Qt.MouseButton.LeftButton)
     assert page.pending.text() == "0"
     assert page.state_label.text() == "正常"
-    assert page.timer.isActive() and page.timer.interval() == 15 * 60000
+    assert ctx.jobs.scheduled().get("sync") == 15 * 60000          # the periodic sync is a job of ctx.jobs
     make_member(manager, "赵六")
     clock.advance(minutes=15)
     state["offline"] = True
@@ -84,5 +84,5 @@ def test_enrol_sync_now_and_log(qtbot, ctx, manager, paths, ho, clock):
     assert page.log_table.item(1, 4).text() == "1"
     _shot(page, "sync_status_and_log")
     page.clear()
-    assert not page.timer.isActive()
+    assert "sync" not in ctx.jobs.scheduled()
     client.close()

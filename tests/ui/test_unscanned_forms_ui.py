@@ -113,11 +113,12 @@ def test_the_home_page_reminder_opens_the_tab(qtbot, manager, vault, forms):
     from ui.pages.originals_page import OriginalsPage
     ctx = _ctx(vault, manager, "zh_CN")
 
-    class Shell(QWidget):                      # the main window's open_page, as the home page uses it
+    class Shell(QWidget):                      # the main window's open_page, as the home page asks for it
         def __init__(self):
             super().__init__()
             self.originals = OriginalsPage(ctx, self)
             self.home = HomePage(ctx, self)
+            ctx.open_page_requested.connect(lambda key, reminder: self.open_page(key).show_reminder(reminder))
             QVBoxLayout(self).addWidget(self.home)
 
         def open_page(self, key):

@@ -40,7 +40,7 @@ class ChangePasswordDialog(QDialog):
         try:
             change_own_password(self.ctx.vault, self.ctx.session, self.old.text(), self.new.text())
         except UserError as exc:
-            self.error.setText(exc.message(self.ctx.lang))
+            self.ctx.show_error(self, exc, self.error)
             return
         finally:
             for w in (self.old, self.new, self.new2):

@@ -83,7 +83,7 @@ class DestroyOriginalsDialog(QDialog):
                                                 method=self.method.currentData(), witness=witness,
                                                 vendor=self.vendor.text(), certificate_no=self.certificate.text())
         except UserError as exc:
-            self.error.setText(exc.message(self.ctx.lang))
+            self.ctx.show_error(self, exc, self.error)
             return
         finally:
             self.witness_pw.clear()

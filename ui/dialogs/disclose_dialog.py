@@ -93,6 +93,6 @@ class DiscloseDialog(QDialog):
             self.disclosure_id = disclose(session, self.member_id, self.kind.currentData(), self.recipient.text(),
                                           fields, reference=self.reference.text(), authorisation=self.auth.currentData())
         except UserError as exc:
-            self.error.setText(exc.message(self.ctx.lang))
+            self.ctx.show_error(self, exc, self.error)
             return
         super().accept()

@@ -40,7 +40,7 @@ class ManagerSignInDialog(QDialog):
                 return
         except UserError as exc:
             self.password.clear()
-            self.error.setText(exc.message(self.ctx.lang))
+            self.ctx.show_error(self, exc, self.error)
             return
         finally:
             self.password.clear()

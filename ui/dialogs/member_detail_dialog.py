@@ -8,15 +8,16 @@ from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QDialog, QFormLayou
                                QHBoxLayout, QHeaderView, QLabel, QLineEdit, QPushButton, QTableWidget,
                                QTableWidgetItem, QTabWidget, QVBoxLayout, QWidget)
 
+from app.consent.queries import withdrawable_purposes
 from app.consent.service import consent_history, withdraw_consent
 from app.errors import UserError
 from app.members.fields import FIELD_PURPOSE, REVEALABLE
 from app.members.service import REVEAL_REASONS, cipher_for, get_member, reveal_field, update_member
 from app.notices import current_notice
-from app.purchases.records import purchase_summary
 from ui import messagebox
 from ui.widgets.notice_view import join
 from ui.widgets.dialog_parts import error_label, ok_cancel
+from ui.widgets.member_activity import add_member_activity_tabs
 
 
 def _table(headers) -> QTableWidget:
@@ -64,20 +65,10 @@ class MemberDetailDialog(QDialog):
                                self.tr("内容")])
         cl.addWidget(self.history, 1)
         self.tabs.addTab(cons, self.tr("同意与撤回"))
-        # placeholders of later domains
-        # purchases, service records, disclosures: the retention helper's tabs (ui/widgets/member_activity.py)
-        try:
-            from ui.widgets.member_activity import add_member_activity_tabs
-        except ImportError:
-            add_member_activity_tabs = None
-        self.activity = add_member_activity_tabs(self.tabs, ctx, member_id) if add_member_activity_tabs else []
+        # purchases, service records, disclosures (ui/widgets/member_activity.py)
+        self.activity = add_member_activity_tabs(self.tabs, ctx, member_id)
         other = QWidget()
         ol = QVBoxLayout(other)
-        self.purchases = QLabel()
-        if not self.activity:
-            box = QGroupBox(self.tr("消费记录"))
-            QVBoxLayout(box).addWidget(self.purchases)
-            ol.addWidget(box)
         for title, text in ((self.tr("扫描件"), self.tr("纸质登记表的扫描件在“扫描件”页面查看。")),
                             (self.tr("个人信息权利申请"), self.tr("查阅、复制、更正、删除等申请在“个人信息权利申请”页面办理。"))):
             box = QGroupBox(title)
@@ -132,28 +123,20 @@ class MemberDetailDialog(QDialog):
         self.banner.setVisible(bool(banner))
         self.reconsent_btn.setVisible(m.status == "active")
         self.reconsent_btn.setDefault(m.reconsent_needed)
-        self.purchases.setText(self._purchases_text(m))
         self._fill_consents()
-
-    def _purchases_text(self, m) -> str:
-        db = self.ctx.session.db
-        if db.one("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'purchases'") is None:
-            return self.tr("最近一次消费：") + (m.last_purchase_at or self.tr("无"))
-        n, fen, last = purchase_summary(db, self.member_id)
-        last = (last or m.last_purchase_at or "")[:10] or self.tr("无")
-        return (self.tr("消费笔数：") + str(n) + "    " + self.tr("消费金额：") + f"¥{fen / 100:,.2f}" + "    "
-                + self.tr("最近一次消费：") + last)
 
     def _fill_consents(self) -> None:
         titles = {p.code: p.title for p in self.notice.purposes}
         m = self.member
         self.consents.setRowCount(len(self.notice.purposes))
+        withdrawable = ({c for c, _ in withdrawable_purposes(self.ctx.session.db, self.member_id, self.ctx.lang)}
+                        if m.status == "active" else set())
         for r, p in enumerate(self.notice.purposes):
             granted = m.consents.get(p.code)
             state = self.tr("已同意") if granted else (self.tr("未同意") if granted is False else self.tr("未选择"))
             self.consents.setItem(r, 0, QTableWidgetItem(p.title + ("" if not p.required else " (" + self.tr("必需") + ")")))
             self.consents.setItem(r, 1, QTableWidgetItem(state))
-            if granted and not p.required and m.status == "active":
+            if p.code in withdrawable:
                 btn = QPushButton(self.tr("撤回同意"))
                 btn.setObjectName(f"withdraw_{p.code}")
                 btn.clicked.connect(lambda _=False, c=p.code: self.withdraw(c))
@@ -245,7 +228,7 @@ class CorrectMemberDialog(QDialog):
         try:
             update_member(self.ctx.session, self.member.id, changes, cipher=cipher_for(self.ctx.vault))
         except UserError as exc:
-            self.error.setText(exc.message(self.ctx.lang))
+            self.ctx.show_error(self, exc, self.error)
             return
         self.accept()
 
@@ -288,7 +271,7 @@ class RevealDialog(QDialog):
             v = reveal_field(self.session, self.member.id, self.field.currentData(), self.reason.currentData(),
                              self.note.text(), cipher_for(self.ctx.vault))
         except UserError as exc:
-            self.error.setText(exc.message(self.ctx.lang))
+            self.ctx.show_error(self, exc, self.error)
             return
         self.value.setText(v)
 

@@ -8,6 +8,7 @@ from PySide6.QtWidgets import (QButtonGroup, QCheckBox, QComboBox, QDialog, QDia
                                QRadioButton, QVBoxLayout, QWidget)
 
 from app import requests as R
+from app.members.queries import member_no
 from app.requests import model as M
 
 TYPE_TEXT = {
@@ -98,9 +99,9 @@ class NewRequestDialog(QDialog):
         self.query.setFocus()
 
     def _preselect(self, member_id: str) -> None:
-        row = self.ctx.session.db.one("SELECT member_no FROM members WHERE id = ?", (member_id,))
-        if row:
-            item = QListWidgetItem(row["member_no"])
+        no = member_no(self.ctx.session.db, member_id)
+        if no:
+            item = QListWidgetItem(no)
             item.setData(Qt.ItemDataRole.UserRole, member_id)
             self.results.addItem(item)
             self.results.setCurrentItem(item)
@@ -112,7 +113,7 @@ class NewRequestDialog(QDialog):
         try:
             found = search_members(self.ctx.session, self.query.text())
         except Exception as exc:  # noqa: BLE001
-            self.error.setText(self.ctx.message(exc))
+            self.ctx.show_error(self, exc, self.error)
             return
         for hit in found.hits:
             text = f"{hit.member_no}  {hit.name_masked}  {hit.mobile_masked}"
@@ -150,7 +151,7 @@ class NewRequestDialog(QDialog):
                 self.ctx.session, self.type.currentData(), None if self.not_found.isChecked() else self.member_id,
                 identity_method=self._method(), customer_found=not self.not_found.isChecked())
         except Exception as exc:  # noqa: BLE001
-            self.error.setText(self.ctx.message(exc))
+            self.ctx.show_error(self, exc, self.error)
             return
         self.accept()
 

@@ -33,10 +33,8 @@ class RecordPurchaseDialog(QDialog):
         form = QFormLayout()
         self.amount = QLineEdit()
         self.amount.setPlaceholderText(self.tr("例如 128.50"))
-        now = ctx.session.clock.now() if ctx.session else None
-        start = QDateTime.fromString(now.strftime("%Y-%m-%d %H:%M"), "yyyy-MM-dd HH:mm") if now else \
-            QDateTime.currentDateTime()
-        self.when = QDateTimeEdit(start)
+        now = ctx.session.clock.now()
+        self.when = QDateTimeEdit(QDateTime.fromString(now.strftime("%Y-%m-%d %H:%M"), "yyyy-MM-dd HH:mm"))
         self.when.setDisplayFormat("yyyy-MM-dd HH:mm")
         self.when.setCalendarPopup(True)
         self.goods = QLineEdit()
@@ -86,7 +84,7 @@ class RecordPurchaseDialog(QDialog):
                 payment_method=self.method.currentData(), payment_ref=self.payment_ref.text(),
                 coupon_code=self.coupon.text(), pos_txn_id=self.txn.text())
         except UserError as exc:
-            self.error.setText(exc.message(self.ctx.lang))
+            self.ctx.show_error(self, exc, self.error)
             if exc.key == "purchase.card_number":
                 self.payment_ref.clear()          # the card number leaves the form at once
                 self.txn.clear() if exc.params.get("field") == "pos_txn_id" else None
@@ -139,7 +137,7 @@ class ServiceRecordDialog(QDialog):
             self.record_id = open_record(session, self.member_id, self.kind.currentData(), text[:MAX_BODY + 1],
                                          closed=self.closed.isChecked())
         except UserError as exc:
-            self.error.setText(exc.message(self.ctx.lang))
+            self.ctx.show_error(self, exc, self.error)
             return
         super().accept()
 

@@ -37,7 +37,7 @@ class RecoveryResetDialog(QDialog):
             self.session = self.ctx.vault.reset_password_with_recovery(self.key.text(), self.username.text(),
                                                                        self.new.text())
         except UserError as exc:
-            self.error.setText(exc.message(self.ctx.lang))
+            self.ctx.show_error(self, exc, self.error)
             return
         finally:
             self.key.clear()

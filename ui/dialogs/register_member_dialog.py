@@ -12,6 +12,7 @@ from PySide6.QtWidgets import (QCheckBox, QComboBox, QDialog, QFormLayout, QHBox
 from app.errors import UserError
 from app.flows.registration import FIELD_ORDER, ReconsentFlow, RegistrationFlow, Step
 from app.members.fields import mask
+from app.members.queries import masked_summary
 from app.members.service import MobileExists, cipher_for
 from app.settings import get_setting
 from ui.dialogs.register_paper import PaperRegistration
@@ -161,7 +162,7 @@ class RegisterMemberDialog(QDialog):
         # show the message only once the value looks complete, so typing is not nagged
         self.field_errors[field].setText("")
         if err and field not in ("name", "mobile"):
-            self.field_errors[field].setText(err.message(self.ctx.lang))
+            self.ctx.show_error(self, err, self.field_errors[field])
         self._sync_guardian()
 
     def _minor_toggled(self, on: bool) -> None:
@@ -241,12 +242,12 @@ class RegisterMemberDialog(QDialog):
         if field == "paper_signed":
             self.paper.signed.setFocus()
         if field in self.field_errors:
-            self.field_errors[field].setText(exc.message(self.ctx.lang))
+            self.ctx.show_error(self, exc, self.field_errors[field])
             self.edits[field].setFocus()
         elif field and field.startswith("guardian"):
-            self.guardian_err.setText(exc.message(self.ctx.lang))
+            self.ctx.show_error(self, exc, self.guardian_err)
         else:
-            self.error.setText(exc.message(self.ctx.lang))
+            self.ctx.show_error(self, exc, self.error)
 
     # -- rendering ----------------------------------------------------------------
     def render(self) -> None:
@@ -316,12 +317,11 @@ class RegisterMemberDialog(QDialog):
         self.step_label.setText(self.tr("该手机号已是会员"))
         self.hint.setText(self.tr("不会重复登记。请返回修改手机号，或打开已有会员。"))
         self.error.setText(self.tr("该手机号已是会员。"))
-        row = self.ctx.session.db.one("SELECT member_no, name, mobile FROM members WHERE id = ?",
-                                      (self.flow.existing_member_id,))
+        row = masked_summary(self.ctx.session, self.flow.existing_member_id)
         self.review.setText("" if row is None else
-                            f"<table cellpadding='4'><tr><td>{self.tr('会员号')}</td><td>{row[0]}</td></tr>"
-                            f"<tr><td>{self.tr('姓名')}</td><td>{mask('name', row[1])}</td></tr>"
-                            f"<tr><td>{self.tr('手机号')}</td><td>{mask('mobile', row[2])}</td></tr></table>")
+                            f"<table cellpadding='4'><tr><td>{self.tr('会员号')}</td><td>{row['member_no']}</td></tr>"
+                            f"<tr><td>{self.tr('姓名')}</td><td>{row['name']}</td></tr>"
+                            f"<tr><td>{self.tr('手机号')}</td><td>{row['mobile']}</td></tr></table>")
         self.stack.setCurrentWidget(self.review)
         self.next_btn.setText(self.tr("打开该会员"))
         self.next_btn.setEnabled(True)

@@ -61,7 +61,7 @@ class PaperRegistration(QObject):
         try:
             self.flow.choose_mode(mode)
         except UserError as exc:
-            self.dlg.error.setText(exc.message(self.dlg.ctx.lang))
+            self.dlg.ctx.show_error(self.dlg, exc, self.dlg.error)
         self.dlg.render()
 
     def enter_form(self) -> None:
@@ -69,14 +69,14 @@ class PaperRegistration(QObject):
         try:
             form = self.flow.set_form(self.form_step.serial.text())
         except UserError as exc:
-            self.form_step.show_error(exc.message(self.dlg.ctx.lang))
+            self.form_step.show_error(self.dlg.ctx.message(exc))
             return
         self.form_step.show_form(form.serial, self.form_info())
         self.flow.next()
 
     def form_scanned(self, payload: str) -> None:
         """A form's QR read on any step: on to paper mode with that form, keeping what was typed."""
-        d, f, lang = self.dlg, self.flow, self.dlg.ctx.lang
+        d, f = self.dlg, self.flow
         d.error.clear()
         was_screen = not f.paper
         try:
@@ -85,9 +85,9 @@ class PaperRegistration(QObject):
             if f.paper and f.step is Step.FORM:          # switched, but this form cannot be used: say why there
                 self.form_step.serial.setText(normalise_serial(payload))
                 d.render()
-                self.form_step.show_error(exc.message(lang))
+                self.form_step.show_error(d.ctx.message(exc))
             else:
-                d.error.setText(exc.message(lang))
+                d.ctx.show_error(d, exc, d.error)
             return
         self.form_step.show_form(form.serial, self.form_info())
         if was_screen:

@@ -6,6 +6,8 @@ from PySide6.QtWidgets import (QCheckBox, QFormLayout, QLabel, QLineEdit, QPushB
                                QWizardPage)
 
 from app.errors import UserError, ValidationError
+from app.printing.recovery_sheet import render_recovery_sheet
+from ui.dialogs.print_preview_dialog import PrintPreviewDialog
 
 
 class _StorePage(QWizardPage):
@@ -66,10 +68,10 @@ class _ManagerPage(QWizardPage):
                 terminal_name=self.field("terminal"), username=self.username.text(),
                 display_name=self.display.text(), password=self.password.text())
         except ValidationError as exc:
-            self.error.setText(exc.message(self.wiz.ctx.lang))
+            self.wiz.ctx.show_error(self, exc, self.error)
             return False
         except UserError as exc:
-            self.error.setText(exc.message(self.wiz.ctx.lang))
+            self.wiz.ctx.show_error(self, exc, self.error)
             return False
         self.password.clear()
         self.password2.clear()
@@ -108,11 +110,6 @@ class _RecoveryPage(QWizardPage):
         return self.confirm.isChecked()
 
     def print_sheet(self) -> None:
-        try:
-            from app.printing.recovery_sheet import render_recovery_sheet
-            from ui.dialogs.print_preview_dialog import PrintPreviewDialog
-        except ImportError:
-            return
         term = self.wiz.ctx.vault.terminal()
         pdf = render_recovery_sheet(recovery_key=self.wiz.recovery_key, store_code=term["store_code"],
                                     store_name=term["store_name"],

@@ -60,11 +60,8 @@ class HomePage(QWidget):
 
     def _open(self, item) -> None:
         key = item.data(256)
-        win = self.window()
-        if key and hasattr(win, "open_page"):
-            page = win.open_page(key)
-            if page is not None and hasattr(page, "show_reminder"):      # the part of the page it is about
-                page.show_reminder(item.data(257) or "")
+        if key:
+            self.ctx.open_page_requested.emit(key, item.data(257) or "")
 
 
 register_page(PageSpec("home", "首页", HomePage, order=0))

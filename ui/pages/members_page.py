@@ -76,7 +76,7 @@ class MembersPage(QWidget):
         try:
             res = search_members(self.ctx.session, text)
         except UserError as exc:
-            self.status.setText(exc.message(self.ctx.lang))
+            self.ctx.show_error(self, exc, self.status)
             return
         self.hits = res.hits
         self._fill(res)

@@ -4,61 +4,26 @@ tab lists the forms registered on paper and not scanned yet (ui/widgets/unscanne
 from __future__ import annotations
 
 import datetime as dt
-import json
 from pathlib import Path
 
 from PySide6.QtCore import QDate, Qt
 from PySide6.QtGui import QBrush, QColor
-from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QDateEdit, QDialog, QDialogButtonBox, QFileDialog,
+from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QDateEdit, QFileDialog,
                                QFrame, QGridLayout, QHBoxLayout, QHeaderView, QInputDialog, QLabel, QLineEdit,
                                QPushButton, QTableWidget, QTableWidgetItem, QTabWidget, QVBoxLayout, QWidget)
 
-from app.calendar import import_holiday_table
+from app.calendar.holiday_file import import_holiday_file
 from app.config import read_terminal
-from app.errors import UserError, ValidationError
+from app.errors import UserError
 from app.originals import destruction, tracking as R
 from app.scans import archive
 from app.storage.fieldcrypt import FieldCipher
 from ui import messagebox
+from ui.dialogs.scan_viewer_dialog import ScanViewerDialog
 from ui.pages.registry import PageSpec, register_page
-from ui.widgets.scan_viewer import ScanViewer
 from ui.widgets.unscanned_forms_panel import UnscannedFormsPanel
 
 RED, AMBER, GREY = "#c0392b", "#b7791f", "#57606a"
-
-
-class ScanViewerDialog(QDialog):
-    def __init__(self, pages: list[bytes], title: str, parent=None):
-        super().__init__(parent)
-        self.setWindowTitle(title)
-        self.resize(760, 900)
-        lay = QVBoxLayout(self)
-        self.viewer = ScanViewer()
-        lay.addWidget(self.viewer)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
-        buttons.button(QDialogButtonBox.StandardButton.Close).setText(self.tr("关闭"))
-        buttons.button(QDialogButtonBox.StandardButton.Close).setDefault(True)
-        buttons.rejected.connect(self.reject)
-        lay.addWidget(buttons)
-        self.viewer.set_pages(pages)
-
-    def done(self, r):  # noqa: D401 - drop the decrypted pages when the dialog closes
-        self.viewer.clear()
-        super().done(r)
-
-
-def parse_holiday_file(data: bytes) -> tuple[int, dict]:
-    """A holiday table file: {"year": 2027, "days": {...}} or just {"2027-01-01": "holiday", ...}."""
-    try:
-        obj = json.loads(data.decode("utf-8-sig"))
-    except (UnicodeDecodeError, ValueError):
-        raise ValidationError("calendar.table_invalid", detail="JSON") from None
-    if isinstance(obj, dict) and "days" in obj:
-        return int(obj.get("year") or 0), obj["days"]
-    if isinstance(obj, dict) and obj:
-        first = str(next(iter(obj)))
-        return int(first[:4]) if first[:4].isdigit() else 0, obj
-    raise ValidationError("calendar.table_invalid", detail="empty")
 
 
 class OriginalsPage(QWidget):
@@ -237,9 +202,8 @@ class OriginalsPage(QWidget):
                 self.table.setItem(r, c, item)
         self.table.resizeColumnsToContents()
         self.custodian.clear()
-        for row in session.db.all("SELECT id, display_name FROM staff WHERE disabled = 0 AND removed_at IS NULL"
-                                  " ORDER BY display_name"):
-            self.custodian.addItem(row["display_name"], row["id"])
+        for staff_id, name in R.custodians(session.db):
+            self.custodian.addItem(name, staff_id)
         manager = session.staff.is_manager
         self.holiday_btn.setVisible(True)
         self.destroy_btn.setToolTip("" if manager else self.tr("销毁需要店长登录确认。"))
@@ -255,8 +219,7 @@ class OriginalsPage(QWidget):
         self.tabs.tabBar().setTabTextColor(1, QColor(colour) if colour else QColor())     # invalid: the default
 
     def _open_scans(self) -> None:
-        if hasattr(self.window(), "open_page"):
-            self.window().open_page("scans")
+        self.ctx.open_page_requested.emit("scans", "")
 
     def show_reminder(self, key: str) -> None:
         """Opened from a home-page reminder: the unscanned forms' reminders land on their tab."""
@@ -304,7 +267,7 @@ class OriginalsPage(QWidget):
         try:
             fn()
         except UserError as exc:
-            self.error.setText(exc.message(self.ctx.lang))
+            self.ctx.show_error(self, exc, self.error)
             return False
         self.refresh()
         return True
@@ -335,7 +298,7 @@ class OriginalsPage(QWidget):
         try:
             pages = archive.document_pages(self.ctx.session, FieldCipher(self.ctx.vault.data_key()), o.document_id)
         except UserError as exc:
-            self.error.setText(exc.message(self.ctx.lang))
+            self.ctx.show_error(self, exc, self.error)
             return None
         dlg = ScanViewerDialog([p.data for p in pages], self.tr("扫描件") + " " + o.serial, self)
         dlg.open()
@@ -391,8 +354,7 @@ class OriginalsPage(QWidget):
                 data = path.read_bytes()
             except OSError:
                 raise UserError("scans.file_unreadable") from None
-            year, days = parse_holiday_file(data)
-            import_holiday_table(session, year, days)
+            year = import_holiday_file(session, data)
             moved = R.recompute_due_dates(session)
             messagebox.information(self, self.tr("节假日表"),
                                    self.tr("已导入 {year} 年节假日表，{n} 份原件的截止日期已重新计算。")

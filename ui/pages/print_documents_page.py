@@ -10,6 +10,7 @@ from app.messages import render
 from app.notices.store import current_notice, get_notice, list_versions
 from app.printing import serials as S
 from app.printing.fonts import font_for_db
+from app.printing.queries import recent_form_serials
 from ui.dialogs.print_preview_dialog import PrintPreviewDialog
 from ui.pages.registry import PageSpec, register_page
 
@@ -102,13 +103,12 @@ class PrintDocumentsPage(QWidget):
         self.load_serials()
 
     def load_serials(self) -> None:
-        rows = self.ctx.db.all("SELECT serial, issued_at, notice_version, printed_count, matched_member_id"
-                               " FROM form_serials ORDER BY issued_at DESC, serial DESC LIMIT 50")
+        rows = recent_form_serials(self.ctx.db, limit=50)
         self.table.setRowCount(len(rows))
         for i, r in enumerate(rows):
             values = [r["serial"], r["issued_at"][:16].replace("T", " "), r["notice_version"] or "",
                       str(r["printed_count"]) if r["printed_count"] else self.tr("未打印"),
-                      self.tr("是") if r["matched_member_id"] else self.tr("否")]
+                      self.tr("是") if r["matched"] else self.tr("否")]
             for j, v in enumerate(values):
                 item = QTableWidgetItem(v)
                 if j == 3 and not r["printed_count"]:

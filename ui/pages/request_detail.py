@@ -11,8 +11,11 @@ from PySide6.QtWidgets import (QFileDialog, QFormLayout, QGridLayout, QLabel, QP
 
 from app import requests as R
 from app.requests import letters
+from app.consent.queries import withdrawable_purposes
+from app.members.queries import is_restricted, member_brief, member_exists
 from app.requests import model as M
 from ui import messagebox
+from ui.dialogs.print_preview_dialog import PrintPreviewDialog
 from ui.dialogs.request_step_dialog import RequestStepDialog
 
 URGENCY_COLOURS = {"overdue": "#c0392b", "soon": "#b7791f", "ok": "#1a7f37", "closed": "#57606a"}
@@ -110,7 +113,7 @@ class RequestDetail(QWidget):
         self.title.setText(self.tr("申请 ") + req["request_no"])
         member_no = ""
         if req["member_id"]:
-            row = session.db.one("SELECT member_no, restricted FROM members WHERE id = ?", (req["member_id"],))
+            row = member_brief(session.db, req["member_id"])
             if row is None:
                 member_no = self.tr("(个人信息已删除)")
             elif row["restricted"] and not session.can(M.MEMBER_RESTRICTED_VIEW):
@@ -180,8 +183,7 @@ class RequestDetail(QWidget):
         st = req["status"]
         is_open = st in M.OPEN_STATUSES
         found = bool(req["customer_found"])
-        restricted = bool(req["member_id"] and self.ctx.session.db.scalar(
-            "SELECT restricted FROM members WHERE id = ?", (req["member_id"],)))
+        restricted = bool(req["member_id"]) and is_restricted(self.ctx.session.db, req["member_id"])
         self.buttons["execute"].setText(self.tr("办理：") + self.lab(M.TYPE_LABELS, req["type"]))
         show = {
             "verify": st == "received",
@@ -280,12 +282,8 @@ class RequestDetail(QWidget):
                 R.execute_correct(session, self.request_id, v["changes"], cipher=cipher_for(self.ctx.vault))
             return bool(v)
         if t == "withdraw":
-            from app.notices.store import default_notice
-            titles = {p.code: p.title for p in default_notice("zh_CN").purposes}
-            granted = [r[0] for r in session.db.all(
-                "SELECT purpose_code FROM member_consents WHERE member_id = ? AND granted = 1 AND"
-                " purpose_code != 'membership' ORDER BY purpose_code", (self.req["member_id"],))]
-            v = self._step("withdraw", purposes=[(c, titles.get(c, c)) for c in granted])
+            purposes = withdrawable_purposes(session.db, self.req["member_id"], self.ctx.lang)
+            v = self._step("withdraw", purposes=purposes)
             if v:
                 R.execute_withdraw(session, self.request_id, v["purposes"])
             return bool(v)
@@ -329,8 +327,7 @@ class RequestDetail(QWidget):
         return True
 
     def _applicant(self) -> str | None:
-        if self.req["member_id"] and self.ctx.session.db.one("SELECT 1 FROM members WHERE id = ?",
-                                                             (self.req["member_id"],)):
+        if self.req["member_id"] and member_exists(self.ctx.session.db, self.req["member_id"]):
             return None
         v = self._step("applicant")
         return None if v is None else v["applicant"]
@@ -348,11 +345,6 @@ class RequestDetail(QWidget):
     def _preview(self, pdf: bytes, title: str) -> None:
         """The printing issue's preview dialog (QtPdf render, print dialog, save as PDF)."""
         self.last_pdf = pdf
-        try:
-            from ui.dialogs.print_preview_dialog import PrintPreviewDialog
-        except ImportError:
-            messagebox.information(self, title, self.tr("打印预览尚未安装。"))
-            return
         self.preview = PrintPreviewDialog(pdf, title=title, parent=self, personal_data=True,
                                           suggested_name=f"{title}-{self.req['request_no']}.pdf", lang=self.ctx.lang)
         self.preview.exec()

@@ -6,14 +6,15 @@ from __future__ import annotations
 from pathlib import Path
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QDialog, QDialogButtonBox, QFileDialog, QFormLayout,
-                               QGroupBox, QHBoxLayout, QHeaderView, QLabel, QLineEdit, QPushButton, QTableWidget,
+from PySide6.QtWidgets import (QAbstractItemView, QFileDialog, QGroupBox, QHBoxLayout, QHeaderView, QLabel,
+                               QPushButton, QTableWidget,
                                QTableWidgetItem, QVBoxLayout, QWidget)
 
-from app.errors import NotFound
 from app.retention import apply_sweep, dry_run, get_rules, list_holds, list_runs, place_hold, release_hold
+from app.retention.holds import resolve_subject, subject_label
 from app.retention.report import ORDER, purge_report_csv, purge_report_pdf
 from ui import messagebox
+from ui.dialogs.legal_hold_dialog import LegalHoldDialog
 from ui.pages.registry import PageSpec, register_page
 
 RED, AMBER, GREY = "#c0392b", "#b7791f", "#57606a"
@@ -35,56 +36,6 @@ def _table(headers: list[str]) -> QTableWidget:
     t.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
     t.horizontalHeader().setStretchLastSection(True)
     return t
-
-
-class LegalHoldDialog(QDialog):
-    """设立法律保全： the subject (member by 会员号， purchase by 交易号， service record by 编号) and the case."""
-
-    def __init__(self, parent=None):
-        super().__init__(parent)
-        self.setWindowTitle(self.tr("设立法律保全"))
-        lay = QVBoxLayout(self)
-        form = QFormLayout()
-        self.kind = QComboBox()
-        self.kind.addItem(self.tr("会员（含其全部记录）"), "member")
-        self.kind.addItem(self.tr("一条消费记录"), "purchase")
-        self.kind.addItem(self.tr("一条服务记录"), "service_record")
-        self.subject = QLineEdit()
-        self.subject.setPlaceholderText(self.tr("会员号 / 交易号 / 服务记录编号"))
-        self.case_ref = QLineEdit()
-        self.case_ref.setPlaceholderText(self.tr("例如 (2026)沪0101民初123号"))
-        self.case_ref.setMaxLength(64)
-        form.addRow(self.tr("保全对象"), self.kind)
-        form.addRow(self.tr("编号"), self.subject)
-        form.addRow(self.tr("案件或纠纷编号"), self.case_ref)
-        lay.addLayout(form)
-        hint = QLabel(self.tr("保全期间，该会员或记录即使超过保存期限也不会被清理。纠纷结束后请及时解除。"))
-        hint.setWordWrap(True)
-        hint.setStyleSheet(f"color: {GREY}")
-        lay.addWidget(hint)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
-        buttons.button(QDialogButtonBox.StandardButton.Ok).setText(self.tr("设立保全"))
-        buttons.button(QDialogButtonBox.StandardButton.Ok).setDefault(True)
-        buttons.button(QDialogButtonBox.StandardButton.Cancel).setText(self.tr("取消"))
-        buttons.accepted.connect(self.accept)
-        buttons.rejected.connect(self.reject)
-        lay.addWidget(buttons)
-
-    def values(self) -> tuple[str, str, str]:
-        return self.kind.currentData(), self.subject.text().strip(), self.case_ref.text().strip()
-
-
-def resolve_subject(db, kind: str, text: str, store_code: str) -> str:
-    """会员号 / 交易号 / record id -> the internal id (NotFound when there is none)."""
-    if kind == "member":
-        row = db.one("SELECT id FROM members WHERE member_no = ? OR id = ?", (text, text))
-    elif kind == "purchase":
-        row = db.one("SELECT id FROM purchases WHERE store_code = ? AND pos_txn_id = ?", (store_code, text))
-    else:
-        row = db.one("SELECT id FROM service_records WHERE id = ?", (text,))
-    if row is None:
-        raise NotFound()
-    return str(row[0])
 
 
 class RetentionPage(QWidget):
@@ -219,12 +170,7 @@ class RetentionPage(QWidget):
         self.pdf_btn.setEnabled(bool(self.last_result) or bool(runs))
 
     def _subject_label(self, hold: dict) -> str:
-        db = self.ctx.session.db
-        if hold["subject_type"] == "member":
-            return db.scalar("SELECT member_no FROM members WHERE id = ?", (hold["subject_id"],)) or hold["subject_id"]
-        if hold["subject_type"] == "purchase":
-            return db.scalar("SELECT pos_txn_id FROM purchases WHERE id = ?", (hold["subject_id"],)) or hold["subject_id"]
-        return hold["subject_id"]
+        return subject_label(self.ctx.session.db, hold)
 
     def _show_result(self, result: dict, mode: str) -> None:
         self.last_result = result
@@ -278,7 +224,7 @@ class RetentionPage(QWidget):
                           lambda res: (self._show_result(res, "apply"), self.refresh()), self._failed)
 
     def _failed(self, exc) -> None:
-        self.error.setText(self.ctx.message(exc))
+        self.ctx.show_error(self, exc, self.error)
 
     def _latest_run(self) -> dict | None:
         runs = list_runs(self.ctx.session.db, 20)

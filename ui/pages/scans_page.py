@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import shiboken6
+
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import (QAbstractItemView, QCheckBox, QFileDialog, QFormLayout, QGroupBox,
                                QHBoxLayout, QHeaderView, QLabel, QLineEdit, QPushButton, QSplitter, QTableWidget,
@@ -23,11 +25,7 @@ WATCH_INTERVAL_MS = 3000
 
 
 def _alive(widget) -> bool:
-    try:
-        import shiboken6
-        return shiboken6.isValid(widget)
-    except ImportError:  # pragma: no cover
-        return True
+    return shiboken6.isValid(widget)
 
 
 class ScansPage(QWidget):
@@ -212,7 +210,7 @@ class ScansPage(QWidget):
         try:
             pages = archive.document_pages(self.ctx.session, self._cipher(), doc_id)
         except UserError as exc:
-            self.error.setText(exc.message(self.ctx.lang))
+            self.ctx.show_error(self, exc, self.error)
             return
         self.viewer.set_pages([p.data for p in pages])
 
@@ -244,7 +242,7 @@ class ScansPage(QWidget):
         if not _alive(self):
             return
         self.result.setStyleSheet("color: #c0392b")
-        self.result.setText(self.ctx.message(exc))
+        self.ctx.show_error(self, exc, self.result)
 
     def scan_now(self) -> None:
         session, cipher = self.ctx.session, self._cipher()
@@ -326,7 +324,7 @@ class ScansPage(QWidget):
             status = inbox.match_document(self.ctx.session, doc_id, self.serial_edit.text(),
                                           member_no=self.member_edit.text() or None)
         except UserError as exc:
-            self.error.setText(exc.message(self.ctx.lang))
+            self.ctx.show_error(self, exc, self.error)
             return
         self.serial_edit.clear()
         self.member_edit.clear()
@@ -347,7 +345,7 @@ class ScansPage(QWidget):
         try:
             inbox.discard_document(session, doc_id)
         except UserError as exc:
-            self.error.setText(exc.message(self.ctx.lang))
+            self.ctx.show_error(self, exc, self.error)
             return
         self.refresh()
 
@@ -361,7 +359,7 @@ class ScansPage(QWidget):
         try:
             inbox.resolve_conflict(session, doc_id, decision)
         except UserError as exc:
-            self.error.setText(exc.message(self.ctx.lang))
+            self.ctx.show_error(self, exc, self.error)
             return
         self.refresh()
 

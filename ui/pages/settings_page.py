@@ -13,49 +13,10 @@ from app.settings import get_setting, set_setting
 from app.staff import service as staff_service
 from app.storage import backup
 from ui import messagebox
+from ui.dialogs.add_staff_dialog import AddStaffDialog
 from ui.i18n import LANGUAGES
 from ui.pages.registry import PageSpec, register_page
 from ui.widgets.dialog_parts import ERROR_STYLE, error_label, ok_cancel
-
-
-class AddStaffDialog(QDialog):
-    def __init__(self, ctx, parent=None):
-        super().__init__(parent)
-        self.ctx = ctx
-        self.setWindowTitle(self.tr("添加员工"))
-        lay = QVBoxLayout(self)
-        form = QFormLayout()
-        self.display = QLineEdit()
-        self.username = QLineEdit()
-        self.role = QComboBox()
-        self.role.addItem(self.tr("店员"), "clerk")
-        self.role.addItem(self.tr("店长"), "manager")
-        self.password = QLineEdit()
-        self.password.setEchoMode(QLineEdit.EchoMode.Password)
-        form.addRow(self.tr("姓名"), self.display)
-        form.addRow(self.tr("用户名"), self.username)
-        form.addRow(self.tr("角色"), self.role)
-        form.addRow(self.tr("临时密码"), self.password)
-        lay.addLayout(form)
-        hint = QLabel(self.tr("员工首次登录时须改为自己的密码。"))
-        hint.setStyleSheet("color: #57606a")
-        lay.addWidget(hint)
-        self.error = error_label()
-        lay.addWidget(self.error)
-        buttons = ok_cancel(self, self.tr("添加"), self.save, self.tr("取消"))
-        lay.addWidget(buttons)
-
-    def save(self) -> None:
-        try:
-            staff_service.add_staff(self.ctx.vault, self.ctx.session, username=self.username.text(),
-                                    display_name=self.display.text(), role=self.role.currentData(),
-                                    password=self.password.text())
-        except UserError as exc:
-            self.error.setText(exc.message(self.ctx.lang))
-            return
-        finally:
-            self.password.clear()
-        self.accept()
 
 
 class SettingsPage(QWidget):
@@ -238,15 +199,13 @@ class SettingsPage(QWidget):
             set_setting(self.ctx.session, "pos_export_folder", self.pos_folder.text())
         except UserError as exc:
             self.pos_note.setStyleSheet(ERROR_STYLE)
-            self.pos_note.setText(exc.message(self.ctx.lang))
+            self.ctx.show_error(self, exc, self.pos_note)
             return False
         folder = str(get_setting(self.ctx.db, "pos_export_folder", "") or "")
         self.pos_folder.setText(folder)
         self.pos_note.setStyleSheet("color: #1a7f37")
         self.pos_note.setText(self.tr("已保存，正在导入文件夹中的新文件。") if folder else self.tr("已保存：不自动导入收银数据。"))
-        run_now = getattr(self.window(), "import_pos_folder", None)
-        if callable(run_now):
-            run_now()                 # the first import now, not in a few minutes
+        self.ctx.jobs.run_now("pos_folder")      # the first import now, not in a few minutes
         return True
 
     def _choose_pos_folder(self) -> None:
@@ -286,7 +245,7 @@ class SettingsPage(QWidget):
         if result.ok:
             messagebox.information(self, self.tr("审计日志"), self.tr("审计日志完整，共 %n 条记录。").replace("%n", str(result.entries)))
         else:
-            messagebox.warning(self, self.tr("审计日志"), UserError("audit.broken", seq=result.first_broken).message(self.ctx.lang))
+            self.ctx.show_error(self, UserError("audit.broken", seq=result.first_broken), title=self.tr("审计日志"))
 
     def _selected_staff(self):
         row = self.staff_table.currentRow()

@@ -1,18 +1,18 @@
 """同步： status of the sync with head office, 立即同步， the sync log, and enrolment (manager).
 
 The page also runs the periodic sync while someone is signed in (interval from head office,
-setting sync_interval_minutes, default 15): always off the UI thread through ctx.run_task, so
-the counter never waits. The main window's status bar reads app.sync.sync_status(db).
+setting sync_interval_minutes, default 15): a job "sync" of ctx.jobs (ui/jobs.py, the background lane:
+it waits for a running POS import or backup), off the UI thread, so the counter never waits. The main window's status bar reads app.sync.sync_status(db).
 """
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, QTimer
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (QAbstractItemView, QFileDialog, QFormLayout, QGroupBox, QHBoxLayout, QHeaderView,
                                QLabel, QLineEdit, QPushButton, QSizePolicy, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget)
 
-from app.errors import UserError
 from app.messages import render
 from app.sync import SyncEngine, sync_log, sync_status
+from ui.jobs import Job
 from ui.pages.registry import PageSpec, register_page
 
 GREEN, RED, GREY = "#1a7f37", "#c0392b", "#57606a"
@@ -35,7 +35,6 @@ class SyncPage(QWidget):
         super().__init__(parent)
         self.ctx = ctx
         self.engine_factory = engine_factory or self._default_engine
-        self.running = False
         lay = QVBoxLayout(self)
         lay.setContentsMargins(24, 16, 24, 16)
 
@@ -105,8 +104,6 @@ class SyncPage(QWidget):
         self.log_table.horizontalHeader().setStretchLastSection(True)
         lay.addWidget(self.log_table, 1)
 
-        self.timer = QTimer(self)
-        self.timer.timeout.connect(lambda: self.start_sync("timer"))
         self.refresh()
 
     # -- engine -------------------------------------------------------------------------
@@ -116,14 +113,24 @@ class SyncPage(QWidget):
         return SyncEngine.for_session(session, cipher=FieldCipher(self.ctx.vault.data_key()),
                                       ledger_path=self.ctx.paths.erasure_ledger)
 
+    @property
+    def running(self) -> bool:
+        """A sync is queued or running (ctx.jobs, background lane)."""
+        return self.ctx.jobs.pending("sync")
+
+    def _sync_job(self, trigger: str = "timer") -> Job | None:
+        if self.ctx.session is None or not sync_status(self.ctx.session.db)["enrolled"]:
+            return None
+        engine = self.engine_factory()
+        return Job("sync", lambda: engine.sync_once(trigger), on_done=self._done, on_error=self._failed)
+
     def start_sync(self, trigger: str = "manual") -> None:
-        if self.ctx.session is None or self.running or not sync_status(self.ctx.session.db)["enrolled"]:
+        job = None if self.running else self._sync_job(trigger)
+        if job is None:
             return
-        self.running = True
         self.sync_now.setEnabled(False)
         self.state_label.setText(self.tr("正在同步…"))
-        engine = self.engine_factory()
-        self.ctx.run_task(lambda: engine.sync_once(trigger), self._done, self._failed)
+        self.ctx.jobs.submit(job)
 
     def _done(self, result) -> None:
         self._finished()
@@ -133,7 +140,6 @@ class SyncPage(QWidget):
 
     def _finished(self) -> None:
         try:
-            self.running = False
             self.refresh()
         except RuntimeError:  # the app locked while the sync ran: this page is already gone
             pass
@@ -158,7 +164,7 @@ class SyncPage(QWidget):
             self.refresh()
 
         def failed(exc):
-            self.enrol_error.setText(self.ctx.message(exc))
+            self.ctx.show_error(self, exc, self.enrol_error)
 
         self.ctx.run_task(lambda: engine.enrol(url, store_code, code, ca_file=ca), done, failed)
 
@@ -196,8 +202,8 @@ class SyncPage(QWidget):
             self.clock_label.setText(self.tr("与总部一致"))
             self.clock_label.setStyleSheet("")
         minutes = max(1, int(st["interval_minutes"] or 15))
-        if st["enrolled"] and (not self.timer.isActive() or self.timer.interval() != minutes * 60000):
-            self.timer.start(minutes * 60000)
+        if st["enrolled"] and self.ctx.jobs.scheduled().get("sync") != minutes * 60000:
+            self.ctx.jobs.every("sync", minutes, lambda: self._sync_job("timer"), start=True)
         self._fill_log(session.db)
 
     def _fill_log(self, db) -> None:
@@ -217,7 +223,7 @@ class SyncPage(QWidget):
                 self.log_table.setItem(i, j, item)
 
     def clear(self) -> None:
-        self.timer.stop()
+        self.ctx.jobs.forget("sync")
         self.code_edit.clear()
         self.url_edit.clear()
         self.ca_edit.clear()

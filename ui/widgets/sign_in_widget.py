@@ -111,11 +111,11 @@ class SignInWidget(QWidget):
         try:
             session = self.ctx.vault.sign_in(username, password)
         except UserError as exc:
-            self.error.setText(exc.message(self.ctx.lang))
+            self.ctx.show_error(self, exc, self.error)
             self.password.setFocus()
             return
         except Exception as exc:  # noqa: BLE001
-            self.error.setText(self.ctx.message(exc))
+            self.ctx.show_error(self, exc, self.error)
             return
         finally:
             QApplication.restoreOverrideCursor()

@@ -1,0 +1,42 @@
+"""Small reads the screens need about a member, so ui/ holds no SQL. Nothing here returns a personal value
+in clear: member numbers, flags, and masked display forms only (UX.md)."""
+from __future__ import annotations
+
+from app.members.fields import mask_mobile, mask_name
+from app.members.service import MEMBER_VIEW
+
+
+def member_no(db, member_id: str) -> str | None:
+    """The member number, or None when the member does not exist (any more: erased)."""
+    return db.scalar("SELECT member_no FROM members WHERE id = ?", (member_id,))
+
+
+def member_exists(db, member_id: str) -> bool:
+    return db.one("SELECT 1 FROM members WHERE id = ?", (member_id,)) is not None
+
+
+def member_brief(db, member_id: str) -> dict | None:
+    """{'member_no', 'restricted'} or None when the member is gone."""
+    row = db.one("SELECT member_no, restricted FROM members WHERE id = ?", (member_id,))
+    return None if row is None else {"member_no": row["member_no"], "restricted": bool(row["restricted"])}
+
+
+def is_restricted(db, member_id: str) -> bool:
+    """Processing restricted (RIG-5); False for a member who does not exist."""
+    return bool(db.scalar("SELECT restricted FROM members WHERE id = ?", (member_id,)))
+
+
+def member_id_by_ref(db, text: str) -> str | None:
+    """A member number (or an internal id) typed by a manager -> the member's id."""
+    row = db.one("SELECT id FROM members WHERE member_no = ? OR id = ?", (text, text))
+    return None if row is None else str(row[0])
+
+
+def masked_summary(session, member_id: str) -> dict | None:
+    """What the registration screen shows of an existing member with the same mobile: member number, masked
+    name and masked mobile (the clerk checks it with the customer; no clear values leave this function)."""
+    session.require(MEMBER_VIEW)
+    row = session.db.one("SELECT member_no, name, mobile FROM members WHERE id = ?", (member_id,))
+    if row is None:
+        return None
+    return {"member_no": row["member_no"], "name": mask_name(row["name"]), "mobile": mask_mobile(row["mobile"])}

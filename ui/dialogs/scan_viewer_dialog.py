@@ -1,0 +1,26 @@
+"""A paper original's scan in a window of its own (zoom, rotate, pages); closing it drops the decrypted pages."""
+from __future__ import annotations
+
+from PySide6.QtWidgets import QDialog, QDialogButtonBox, QVBoxLayout
+
+from ui.widgets.scan_viewer import ScanViewer
+
+
+class ScanViewerDialog(QDialog):
+    def __init__(self, pages: list[bytes], title: str, parent=None):
+        super().__init__(parent)
+        self.setWindowTitle(title)
+        self.resize(760, 900)
+        lay = QVBoxLayout(self)
+        self.viewer = ScanViewer()
+        lay.addWidget(self.viewer)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        buttons.button(QDialogButtonBox.StandardButton.Close).setText(self.tr("关闭"))
+        buttons.button(QDialogButtonBox.StandardButton.Close).setDefault(True)
+        buttons.rejected.connect(self.reject)
+        lay.addWidget(buttons)
+        self.viewer.set_pages(pages)
+
+    def done(self, r):  # noqa: D401 - drop the decrypted pages when the dialog closes
+        self.viewer.clear()
+        super().done(r)
