@@ -3,7 +3,9 @@
 `restore_with_ledger(bundle, target, ledgers=[...])` unpacks the bundle into an empty data
 folder (app.storage.backup.restore_backup) and merges into the target's erasure-ledger.jsonl the
 bundle's own ledger and every other ledger given: the old data folder's erasure-ledger.jsonl
-and, when that folder is lost, the newest backup's copy (`newest_backup_ledger`). It leaves a
+and, when that folder is lost, the newest backup's copy (`newest_backup_ledger`). Until the merged
+ledger is written a `restore-incomplete` marker (cache folder) makes apply_ledger refuse the data
+(a restore killed half-way is run again into a new folder). It leaves a
 `replay-pending` flag file (no personal data). `apply_ledger(session, paths)` — called right
 after sign-in, before any page opens — erases every ledger member the DB still holds, checkpoints
 the WAL and removes the flag. It runs at every sign-in (cheap: one set difference), so a crash
@@ -26,11 +28,20 @@ from pathlib import Path
 from app import crashpoints, erasure
 from app.clock import iso
 from app.config import Paths
+from app.errors import UserError
+from app.messages import add_messages
 from app.erasure import read_ledger_file, replay_ledger
 from app.storage.backup import SUFFIX, restore_backup
 
 log = logging.getLogger("memberdesk.requests.restore")
 PENDING = "replay-pending"
+INCOMPLETE = "restore-incomplete"     # in the cache folder (allowed in an empty target) until the merge is done
+
+add_messages({
+    "restore.incomplete": ("这次恢复没有完成（删除台账尚未合并），恢复出的数据不能使用。请重新恢复到一个新的空文件夹。",
+                           "This restore did not finish (the erasure ledger was not merged yet); its data must not "
+                           "be used. Restore again into a new, empty folder."),
+})
 
 
 def ledger_from_bundle(bundle: Path) -> list[dict]:
@@ -80,6 +91,9 @@ def write_ledger(path: Path, entries: list[dict]) -> None:
 def restore_with_ledger(bundle: Path, target: Paths, ledgers: list[list[dict]] | None = None,
                         ledger_files: list[Path] | None = None) -> dict:
     """Restore `bundle` into `target` and merge every known ledger into the target's ledger file."""
+    marker = target.cache_dir / INCOMPLETE
+    marker.parent.mkdir(parents=True, exist_ok=True)
+    marker.write_text("1", "utf-8")
     manifest = restore_backup(Path(bundle), target)
     crashpoints.hit("restore.after_unpack")
     sources = [read_ledger_file(target.erasure_ledger)]
@@ -87,6 +101,7 @@ def restore_with_ledger(bundle: Path, target: Paths, ledgers: list[list[dict]] |
     sources += [read_ledger_file(Path(p)) for p in (ledger_files or [])]
     merged = merge_entries(*sources)
     write_ledger(target.erasure_ledger, merged)
+    marker.unlink()                  # the ledger is complete: apply_ledger at sign-in does the rest
     crashpoints.hit("restore.after_merge")
     (target.data_dir / PENDING).write_text(str(len(merged)), "utf-8")
     manifest["ledger_entries"] = len(merged)
@@ -99,6 +114,8 @@ MIGRATED_META = "erasure_ledger_mac"
 
 def apply_ledger(session, paths: Paths) -> int:
     """Erase every authentic ledger member still in the DB. Call after sign-in, before the data is used."""
+    if (paths.cache_dir / INCOMPLETE).exists():
+        raise UserError("restore.incomplete")       # a restore killed before its ledgers were merged
     db = session.db
     entries = read_ledger_file(paths.erasure_ledger)
     now = iso(session.clock.now())
