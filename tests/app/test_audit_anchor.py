@@ -142,3 +142,21 @@ def test_an_edited_entry_without_recomputation_is_a_rewrite(manager, paths, clie
     manager.db.execute("UPDATE audit_log SET action = 'x' WHERE seq = ?", (last,))   # after the anchor
     eng.sync_once()
     assert [x["kind"] for x in ho_alarms(ho)] == ["rewrite"]                            # rule: SEC-2
+
+
+def test_verify_audit_says_how_far_the_chain_is_anchored(manager, paths, client, ho, capsys):
+    from types import SimpleNamespace
+
+    from app.cli import cmd_verify_audit
+    eng = enrolled(manager, paths, client, ho)
+    make_member(manager, "张三")
+    eng.sync_once()
+    ctx = SimpleNamespace(sign_in=lambda: manager)
+    assert cmd_verify_audit(None, ctx) == 0
+    report = json.loads(capsys.readouterr().out)
+    a = anchor_status(manager.db)
+    assert report["anchored_seq"] == a["anchor_seq"] > 0 and report["anchored_at"] == a["anchored_at"]  # rule: SEC-2
+    assert report["anchor_matches"] is True and report["head_office_alarm"] is None
+    rewrite_chain(manager.db, 2, "nothing.to.see")
+    assert cmd_verify_audit(None, ctx) == 3                # the confirmed head no longer holds  # rule: SEC-2
+    assert json.loads(capsys.readouterr().out)["anchor_matches"] is False
