@@ -16,7 +16,7 @@ from app.messages import add_messages
 from app.sync.state import get_state, pending_count, save_state
 
 log = logging.getLogger("memberdesk.sync")
-BATCH = 1000
+BATCH = 2000          # entries per request (~0.5 MB), below head office's 5000 and max_body
 
 add_messages({
     "sync.audit_alarm": ("总部发现本店审计日志与其已确认的记录不一致（{kind}，已确认至第 {seq} 条）。请联系总部IT。",
