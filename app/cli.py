@@ -84,9 +84,17 @@ def cmd_verify_audit(a, c: Ctx):
     from app.staff import permissions as P
     session = c.sign_in()
     session.require(P.AUDIT_VERIFY)
+    from app.sync.anchor import anchor_status, local_matches_anchor
     r = chain.verify(session.db)
-    out({"ok": r.ok, "entries": r.entries, "first_broken": r.first_broken, "reason": r.reason})
-    return 0 if r.ok else 3
+    a = anchor_status(session.db)
+    # SEC-2: how far head office has confirmed the chain; a chain rewritten since no longer holds that head
+    matches = local_matches_anchor(session.db)
+    ok = r.ok and matches is not False
+    out({"ok": ok, "entries": r.entries, "first_broken": r.first_broken,
+         "reason": r.reason or ("differs from the head head office confirmed" if matches is False else ""),
+         "anchored_seq": a["anchor_seq"], "anchored_at": a["anchored_at"], "anchor_matches": matches,
+         "head_office_alarm": (a["alarm"] or {}).get("kind")})
+    return 0 if ok else 3
 
 
 def cmd_backup(a, c: Ctx):

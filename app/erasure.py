@@ -8,16 +8,25 @@ all in one transaction with its audit entry and a journal row for head office, t
 checkpoints the WAL so no erased bytes remain in it.
 
 The ledger holds member id, time, reason and request id — no personal data — and is
-copied into every backup; `replay_ledger` re-applies it after a restore.
+copied into every backup; `replay_ledger` re-applies it after a restore. Every path that erases
+(request, retention sweep, head-office order, replay after a restore or a crash) journals an
+`erase` row, so head office deletes its copy and orders the other stores.
+
+Each ledger line carries a MAC (HMAC-SHA256 under `ledger_key`: HKDF of the data key with its own
+label, kept in the DB's meta so a rekey does not orphan the file): a line added or edited by hand
+is refused, never executed (app.requests.restore.apply_ledger), and shown to the manager.
 """
 from __future__ import annotations
 
+import hashlib
+import hmac
 import json
 import logging
 import os
 from pathlib import Path
 from typing import Callable
 
+from app import crashpoints
 from app.clock import iso
 from app.errors import UserError
 from app.messages import add_messages
@@ -34,7 +43,56 @@ add_messages({
     "erasure.blocked_hold": ("该会员处于法律保全中，暂不能删除。请由店长以拒绝理由和法律依据答复顾客，或先解除法律保全。",
                              "This member is under a legal hold and cannot be deleted now. The manager answers the "
                              "customer with the refusal reason and legal basis, or lifts the hold first."),
+    "erasure.ledger_refused": ("删除台账中有 {n} 行未通过校验（可能被手工添加或修改），已拒绝执行并移至 {file}。请联系总部IT核查。",
+                               "{n} line(s) of the erasure ledger failed their check (added or edited by hand?). "
+                               "They were refused, not executed, and moved to {file}. Contact head-office IT."),
+    "erasure.ledger_refused_none": ("没有被拒绝的删除台账行。", "No refused erasure-ledger lines."),
 })
+REFUSED_META = "erasure_ledger_refused"
+REFUSED_SUFFIX = ".refused"
+LEDGER_ACK = P.grant("erasure.ledger.acknowledge", P.MANAGER)
+
+
+def refused_lines(db) -> dict | None:
+    """{lines, first_at, last_at} of ledger lines refused and not yet acknowledged by a manager, or None."""
+    value = db.scalar("SELECT value FROM meta WHERE key = ?", (REFUSED_META,))
+    return json.loads(value) if value else None
+
+
+def note_refused(tx, n: int, now: str) -> None:
+    """Inside the write that moved `n` refused lines aside: keep the count for the manager's reminder."""
+    old = refused_lines(tx) or {"lines": 0, "first_at": now}
+    value = {"lines": int(old["lines"]) + n, "first_at": old["first_at"], "last_at": now}
+    tx.execute("INSERT INTO meta(key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+               (REFUSED_META, json.dumps(value)))
+
+
+def acknowledge_refused(session) -> int:
+    """A manager has seen the refused lines (IT keeps the .refused file): the reminder goes away."""
+    session.require(LEDGER_ACK)
+    info = refused_lines(session.db)
+    if not info:
+        raise UserError("erasure.ledger_refused_none")
+    with session.write("erasure.ledger.refused.acknowledged", details={"lines": int(info["lines"])}) as tx:
+        tx.execute("DELETE FROM meta WHERE key = ?", (REFUSED_META,))
+    return int(info["lines"])
+
+
+def _reminders(db, today) -> list:
+    from app.reminders import Reminder
+    info = refused_lines(db)
+    if not info:
+        return []
+    return [Reminder("erasure.ledger_refused", {"n": int(info["lines"]),
+                                                "file": "erasure-ledger.jsonl" + REFUSED_SUFFIX}, "overdue", "")]
+
+
+def _register_reminder() -> None:
+    from app.reminders import register_provider
+    register_provider("erasure_ledger", _reminders)
+
+
+_register_reminder()
 
 
 def register_blocker(name: str, fn: Callable) -> None:
@@ -57,6 +115,45 @@ def register_eraser(name: str, fn: Callable) -> None:
 
 def is_erased(db, member_id: str) -> bool:
     return db.one("SELECT 1 FROM erasure_ledger WHERE member_id = ?", (member_id,)) is not None
+
+
+LEDGER_FIELDS = ("member_id", "erased_at", "reason", "request_id", "store_code")
+_KEY_META = "erasure_ledger_key"
+
+
+def _mac(key: bytes, entry: dict) -> str:
+    body = json.dumps({k: entry.get(k) for k in LEDGER_FIELDS}, sort_keys=True, separators=(",", ":"))
+    return hmac.new(key, body.encode("utf-8"), hashlib.sha256).hexdigest()
+
+
+def sign_entry(key: bytes | None, entry: dict) -> dict:
+    """The ledger line for `entry`: its fields and, with a key, their MAC."""
+    out = {k: entry.get(k) for k in LEDGER_FIELDS}
+    if key is not None:
+        out["mac"] = _mac(key, out)
+    return out
+
+
+def entry_authentic(key: bytes | None, entry: dict) -> bool:
+    mac = entry.get("mac")
+    return key is not None and isinstance(mac, str) and hmac.compare_digest(mac, _mac(key, entry))
+
+
+def ledger_key(q, session_db=None) -> bytes | None:
+    """The ledger's MAC key: the one kept in meta, else the one derived from this connection's data key
+    (app.storage.db.ledger_subkey). `q` is a Database, Tx or PageDB; call `keep_ledger_key` in a write."""
+    value = q.scalar("SELECT value FROM meta WHERE key = ?", (_KEY_META,))
+    if value:
+        return bytes.fromhex(value)
+    return getattr(session_db if session_db is not None else q, "ledger_key", None)
+
+
+def keep_ledger_key(tx, db) -> bytes | None:
+    """Inside a write: the ledger key, stored in meta the first time (stays valid across a rekey)."""
+    key = ledger_key(tx, db)
+    if key is not None and tx.scalar("SELECT value FROM meta WHERE key = ?", (_KEY_META,)) is None:
+        tx.execute("INSERT INTO meta(key, value) VALUES (?, ?)", (_KEY_META, key.hex()))
+    return key
 
 
 def append_ledger(path: Path, entries: list[dict]) -> None:
@@ -111,7 +208,7 @@ def erase_in_tx(tx, member_id: str, *, reason: str, request_id: str | None = Non
                " VALUES (?,?,?,?,?,?)", (member_id, now, reason, request_id, entry["store_code"], session.staff.id))
     if journal:
         tx.journal("erasure", member_id, "erase", entry)
-    return counts, entry
+    return counts, sign_entry(keep_ledger_key(tx, session.db), entry)
 
 
 def erase_member(session, member_id: str, *, reason: str = "request", request_id: str | None = None,
@@ -129,24 +226,33 @@ def erase_member(session, member_id: str, *, reason: str = "request", request_id
         tx.audit("member.erase.counts", "member", member_id, {"counts": counts})
         if ledger_path is not None:
             append_ledger(Path(ledger_path), [entry])   # inside the tx: a failed write rolls back
+        crashpoints.hit("erasure.after_ledger")
+    crashpoints.hit("erasure.after_commit")
     session.db.checkpoint()
     log.info("member erased: member=%s reason=%s", member_id, reason)
     return counts
 
 
 def replay_ledger(session, entries: list[dict]) -> int:
-    """Apply erasures the DB does not have yet (after restoring an older backup, or from head office)."""
+    """Apply erasures the DB does not have yet (after restoring an older backup, or a crash between the
+    ledger write and the commit). Each journals its `erase` row for head office like any erasure (RIG-3).
+    The caller has checked the entries' MACs (app.requests.restore.apply_ledger)."""
     applied = 0
     for entry in entries:
         mid = entry.get("member_id")
         if not mid or is_erased(session.db, mid):
             continue
         with session.write("member.erase.replay", "member", mid, {"reason": entry.get("reason", "replay")}) as tx:
-            _erase_in_tx(tx, mid)
+            counts = _erase_in_tx(tx, mid)
+            row = {"member_id": mid, "erased_at": entry.get("erased_at") or iso(session.clock.now()),
+                   "reason": entry.get("reason") or "replay", "request_id": entry.get("request_id"),
+                   "store_code": entry.get("store_code") or session.store_code}
             tx.execute("INSERT INTO erasure_ledger(member_id, erased_at, reason, request_id, store_code, staff_id)"
-                       " VALUES (?,?,?,?,?,?)", (mid, entry.get("erased_at") or iso(session.clock.now()),
-                                                 entry.get("reason", "replay"), entry.get("request_id"),
-                                                 entry.get("store_code") or session.store_code, session.staff.id))
+                       " VALUES (?,?,?,?,?,?)", (mid, row["erased_at"], row["reason"], row["request_id"],
+                                                 row["store_code"], session.staff.id))
+            tx.journal("erasure", mid, "erase", row)
+            tx.audit("member.erase.counts", "member", mid, {"counts": counts, "replay": True})
+        crashpoints.hit("replay.after_erase")
         applied += 1
     if applied:
         session.db.checkpoint()

@@ -8,6 +8,7 @@
   memberdesk-headoffice set-interval 15
   memberdesk-headoffice erase MEMBER_ID [--request REQ]         (an erasure order for every store)
   memberdesk-headoffice stores | overdue [--today YYYY-MM-DD] | receipts MEMBER_ID | quarantine | prune
+  memberdesk-headoffice audit-ack STORE                         (IT has looked into an audit anchoring alarm)
 The storage URL comes from --db or MEMBERDESK_HO_DB (default sqlite:///headoffice.db);
 PostgreSQL: postgresql://user@host/db. Input files never travel through argv as data.
 """
@@ -73,6 +74,8 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("member_id")
     sub.add_parser("quarantine")
     sub.add_parser("prune")
+    a = sub.add_parser("audit-ack")
+    a.add_argument("store")
     console_cli.add_parser(sub)
     return p
 
@@ -115,10 +118,14 @@ def main(argv: list[str] | None = None) -> int:
             print("erasure order filed" if new else "already erased")
         elif args.cmd == "stores":
             print(f"{'store':<10} {'enrolled':<8} {'last upload':<21} {'last pull':<21} {'pending':>7} {'quar.':>5}"
-                  f" {'audit head':>10}")
+                  f" {'audit head':>10} {'anchored':>10}  audit alarm")
             for s in ho.list_stores():
+                alarm = s["audit_alarm"]
+                note = (f"ALARM {alarm['kind']} (anchored {alarm['anchored_seq']}, store {alarm['store_seq']},"
+                        f" {_fmt_time(alarm['detected_at'])})" if alarm else "-")
                 print(f"{s['code']:<10} {('yes' if s['enrolled'] else 'no'):<8} {_fmt_time(s['last_upload']):<21} "
-                      f"{_fmt_time(s['last_pull']):<21} {s['pending']:>7} {s['quarantined']:>5} {s['audit_seq']:>10}")
+                      f"{_fmt_time(s['last_pull']):<21} {s['pending']:>7} {s['quarantined']:>5} {s['audit_seq']:>10}"
+                      f" {s['anchor_seq']:>10}  {note}")
         elif args.cmd == "overdue":
             rows = ho.overdue_requests(args.today)
             for r in rows:
@@ -130,6 +137,9 @@ def main(argv: list[str] | None = None) -> int:
         elif args.cmd == "quarantine":
             for q in ho.quarantined():
                 print(f"{q['store']:<10} seq {q['seq']:<8} {q['entity']:<12} {q['reason']}")
+        elif args.cmd == "audit-ack":
+            n = ho.acknowledge_audit_alarm(args.store)
+            print(f"{n} audit anchoring alarm(s) of {args.store} acknowledged")
         elif args.cmd == "prune":
             print(f"{ho.prune_feed()} erasure order(s) older than {args.horizon_days} days pruned from the feed")
         elif args.cmd == "console-user":

@@ -17,6 +17,7 @@ import secrets
 import time
 
 from app.sync import signing
+from headoffice import anchor
 
 log = logging.getLogger("memberdesk.headoffice")
 
@@ -161,10 +162,20 @@ class HeadOffice:
             rows = c.all("SELECT code, name, enrolled_at, hwm, last_upload, last_pull, pending, disabled,"
                          " (SELECT count(*) FROM quarantine q WHERE q.store = s.code), audit_seq, audit_hash"
                          " FROM stores s ORDER BY code")
+            anchors = {r[0]: (anchor.current(c, r[0]), anchor.open_alarm(c, r[0])) for r in rows}
         return [{"code": r[0], "name": r[1], "enrolled": r[2] is not None, "hwm": int(r[3]), "last_upload": r[4],
                  "last_pull": r[5], "pending": int(r[6]), "disabled": bool(r[7]), "quarantined": int(r[8]),
-                 "audit_seq": int(r[9]), "audit_hash": r[10]}
+                 "audit_seq": int(r[9]), "audit_hash": r[10], "anchor_seq": anchors[r[0]][0][0],
+                 "anchored_at": anchors[r[0]][0][2], "audit_alarm": anchors[r[0]][1]}
                 for r in rows]
+
+    def acknowledge_audit_alarm(self, store: str, actor: str = "admin") -> int:
+        """IT has looked into the store's audit anchoring alarm (SEC-2): it stops showing."""
+        with self.storage.tx() as c:
+            n = anchor.acknowledge(c, store, actor, self.clock())
+            if n:
+                self._audit(c, actor, "audit.anchor.alarm.acknowledged", store, details={"alarms": n})
+        return n
 
     def overdue_requests(self, today: str) -> list[dict]:
         """Requests whose due date (payload due_date, ISO) is before `today` and that are not closed."""
@@ -270,6 +281,11 @@ class HeadOffice:
                 os._exit(137)            # test-only: the server dies with the batch applied but not committed
             c.execute("UPDATE stores SET hwm = ?, last_upload = ?, pending = ? WHERE code = ?",
                       (new_hwm, now, max(0, pending - len(rows)), store))
+            if batch.get("audit") is not None:         # the store's audit chain since its last anchor (SEC-2)
+                try:
+                    stats["audit"] = anchor.check(c, store, batch["audit"], now, self._audit)
+                except anchor.BadAudit:
+                    raise HOError(400, "bad_audit") from None
         return {"ack": new_hwm, "duplicate": not todo and bool(rows), **stats}
 
     def _apply(self, c, store: str, pubkey: str, rows: list[dict], now: float) -> dict:
@@ -288,6 +304,10 @@ class HeadOffice:
             seq = int(r["seq"])
             payload = r.get("payload") or {}
             mid = r.get("member_id") or (eid if entity == "member" else None)
+            if _names_other_member(entity, eid, r.get("member_id"), payload):
+                self._quarantine(c, store, seq, entity, eid, None, "member_mismatch", now)   # RIG-3: never applied
+                quarantined += 1
+                continue
             if entity == "erasure" and op == "erase":
                 for key in [k for k, v in final.items() if v[1] == eid]:
                     del final[key]
@@ -429,6 +449,18 @@ class HeadOffice:
         return {"erasures": erasures, "rows": [{"cursor": _fmt_cursor((int(r[0]), int(r[1]))), "kind": r[2],
                                                 "payload": json.loads(r[3])} for r in rows],
                 "cursor": _fmt_cursor(pos), "config": self.config()}
+
+
+def _names_other_member(entity: str, eid: str, member_id, payload) -> bool:
+    """A row about one member that names another (member id vs the entity it is about): refused."""
+    if entity not in ("member", "erasure", "erasure_receipt"):
+        return False
+    named = {str(member_id)} if member_id else set()
+    if isinstance(payload, dict):
+        inner = payload.get("receipt") if entity == "erasure_receipt" else payload
+        if isinstance(inner, dict) and inner.get("member_id") is not None:
+            named.add(str(inner["member_id"]))
+    return bool(named - {eid})
 
 
 def _blob_refs(payload) -> set[str]:

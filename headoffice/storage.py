@@ -46,6 +46,13 @@ TABLES = [
         payload TEXT NOT NULL, created_at DOUBLE PRECISION NOT NULL)""",
     "CREATE INDEX IF NOT EXISTS feed_pos ON feed(tx, id)",
     """CREATE TABLE IF NOT EXISTS ho_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)""",
+    """CREATE TABLE IF NOT EXISTS audit_anchors (
+        store TEXT NOT NULL, seq BIGINT NOT NULL, hash TEXT NOT NULL, received_at DOUBLE PRECISION NOT NULL,
+        PRIMARY KEY (store, seq))""",
+    """CREATE TABLE IF NOT EXISTS audit_alarms (
+        id {serial}, store TEXT NOT NULL, kind TEXT NOT NULL, anchored_seq BIGINT NOT NULL, anchored_hash TEXT,
+        store_seq BIGINT NOT NULL, detected_at DOUBLE PRECISION NOT NULL, acknowledged_at DOUBLE PRECISION,
+        acknowledged_by TEXT)""",
     """CREATE TABLE IF NOT EXISTS ho_audit (
         id {serial}, ts DOUBLE PRECISION NOT NULL, actor TEXT NOT NULL, action TEXT NOT NULL,
         store TEXT, subject TEXT, details TEXT NOT NULL DEFAULT '{{}}')""",

@@ -3,11 +3,19 @@
 `restore_with_ledger(bundle, target, ledgers=[...])` unpacks the bundle into an empty data
 folder (app.storage.backup.restore_backup) and merges into the target's erasure-ledger.jsonl the
 bundle's own ledger and every other ledger given: the old data folder's erasure-ledger.jsonl
-and, when that folder is lost, the newest backup's copy (`newest_backup_ledger`). It leaves a
+and, when that folder is lost, the newest backup's copy (`newest_backup_ledger`). Until the merged
+ledger is written a `restore-incomplete` marker (cache folder) makes apply_ledger refuse the data
+(a restore killed half-way is run again into a new folder). It leaves a
 `replay-pending` flag file (no personal data). `apply_ledger(session, paths)` — called right
 after sign-in, before any page opens — erases every ledger member the DB still holds, checkpoints
 the WAL and removes the flag. It runs at every sign-in (cheap: one set difference), so a crash
-between the ledger write and the commit of an erasure is completed the next time too.
+between the ledger write and the commit of an erasure is completed the next time too; each
+re-applied erasure journals its `erase` row, so head office and the other stores follow (RIG-3).
+
+Only lines whose MAC checks are executed (app.erasure.entry_authentic). A line added or edited by
+hand is refused: moved to erasure-ledger.jsonl.refused, counted in the audit and the log (no member
+ids), and shown to the manager (reminder "erasure.ledger_refused") until acknowledged. A ledger
+written before MACs existed is migrated on its first open: its lines are MACed, in the audit.
 """
 from __future__ import annotations
 
@@ -17,12 +25,23 @@ import os
 import zipfile
 from pathlib import Path
 
+from app import crashpoints, erasure
+from app.clock import iso
 from app.config import Paths
+from app.errors import UserError
+from app.messages import add_messages
 from app.erasure import read_ledger_file, replay_ledger
 from app.storage.backup import SUFFIX, restore_backup
 
 log = logging.getLogger("memberdesk.requests.restore")
 PENDING = "replay-pending"
+INCOMPLETE = "restore-incomplete"     # in the cache folder (allowed in an empty target) until the merge is done
+
+add_messages({
+    "restore.incomplete": ("这次恢复没有完成（删除台账尚未合并），恢复出的数据不能使用。请重新恢复到一个新的空文件夹。",
+                           "This restore did not finish (the erasure ledger was not merged yet); its data must not "
+                           "be used. Restore again into a new, empty folder."),
+})
 
 
 def ledger_from_bundle(bundle: Path) -> list[dict]:
@@ -53,7 +72,9 @@ def merge_entries(*sources: list[dict]) -> list[dict]:
         for e in entries:
             mid = e.get("member_id")
             if mid and mid not in seen:
-                seen[mid] = {k: e.get(k) for k in ("member_id", "erased_at", "reason", "request_id", "store_code")}
+                seen[mid] = {k: e.get(k) for k in erasure.LEDGER_FIELDS}
+                if e.get("mac"):
+                    seen[mid]["mac"] = e["mac"]
     return sorted(seen.values(), key=lambda e: e.get("erased_at") or "")
 
 
@@ -70,35 +91,81 @@ def write_ledger(path: Path, entries: list[dict]) -> None:
 def restore_with_ledger(bundle: Path, target: Paths, ledgers: list[list[dict]] | None = None,
                         ledger_files: list[Path] | None = None) -> dict:
     """Restore `bundle` into `target` and merge every known ledger into the target's ledger file."""
+    marker = target.cache_dir / INCOMPLETE
+    marker.parent.mkdir(parents=True, exist_ok=True)
+    marker.write_text("1", "utf-8")
     manifest = restore_backup(Path(bundle), target)
+    crashpoints.hit("restore.after_unpack")
     sources = [read_ledger_file(target.erasure_ledger)]
     sources += list(ledgers or [])
     sources += [read_ledger_file(Path(p)) for p in (ledger_files or [])]
     merged = merge_entries(*sources)
     write_ledger(target.erasure_ledger, merged)
+    marker.unlink()                  # the ledger is complete: apply_ledger at sign-in does the rest
+    crashpoints.hit("restore.after_merge")
     (target.data_dir / PENDING).write_text(str(len(merged)), "utf-8")
     manifest["ledger_entries"] = len(merged)
     log.info("backup restored; %d erasure ledger entries to re-apply", len(merged))
     return manifest
 
 
+MIGRATED_META = "erasure_ledger_mac"
+
+
 def apply_ledger(session, paths: Paths) -> int:
-    """Erase every ledger member still in the DB. Call after sign-in, before the data is used."""
+    """Erase every authentic ledger member still in the DB. Call after sign-in, before the data is used."""
+    if (paths.cache_dir / INCOMPLETE).exists():
+        raise UserError("restore.incomplete")       # a restore killed before its ledgers were merged
+    db = session.db
     entries = read_ledger_file(paths.erasure_ledger)
-    have = {r[0] for r in session.db.all("SELECT member_id FROM erasure_ledger")}
-    todo = [e for e in entries if e.get("member_id") and e["member_id"] not in have]
+    now = iso(session.clock.now())
+    key = erasure.ledger_key(db)
+    if key is None:
+        raise RuntimeError("the erasure ledger needs the store's key")
+    migrated = db.scalar("SELECT value FROM meta WHERE key = ?", (MIGRATED_META,)) is not None
+    good, refused, unsigned = [], [], []
+    for e in entries:
+        if erasure.entry_authentic(key, e):
+            good.append(e)
+        elif "mac" not in e and not migrated:
+            unsigned.append(e)
+        else:
+            refused.append(e)
+    rewrite = bool(refused or unsigned)
+    if not migrated:
+        good += [erasure.sign_entry(key, e) for e in unsigned]
+        with session.write("erasure.ledger.migrated", details={"lines": len(unsigned)}) as tx:
+            erasure.keep_ledger_key(tx, db)        # kept in meta from now on (valid across a rekey)
+            tx.execute("INSERT INTO meta(key, value) VALUES (?, 'v1')", (MIGRATED_META,))
+        log.info("erasure ledger: %d line(s) given a MAC (first open)", len(unsigned))
+    if refused:
+        _set_aside(paths.erasure_ledger, refused)
+        with session.write("erasure.ledger.refused", details={"lines": len(refused)}) as tx:
+            erasure.note_refused(tx, len(refused), now)
+        log.warning("erasure ledger: %d line(s) failed their MAC check: refused, not executed", len(refused))
+    have = {r[0] for r in db.all("SELECT member_id FROM erasure_ledger")}
+    todo = [e for e in good if e.get("member_id") and e["member_id"] not in have]
     applied = replay_ledger(session, todo) if todo else 0
     # the DB's ledger may know erasures the file lost (a restored file): write them back
-    known = {e.get("member_id") for e in entries}
-    missing = [dict(r) for r in session.db.all(
+    known = {e.get("member_id") for e in good}
+    missing = [erasure.sign_entry(key, dict(r)) for r in db.all(
         "SELECT member_id, erased_at, reason, request_id, store_code FROM erasure_ledger")
         if r["member_id"] not in known]
-    if missing:
-        write_ledger(paths.erasure_ledger, merge_entries(entries, missing))
-    session.db.checkpoint()     # also after a crash between an erasure's commit and its checkpoint
+    if missing or rewrite:
+        write_ledger(paths.erasure_ledger, merge_entries(good, missing))
+    db.checkpoint()     # also after a crash between an erasure's commit and its checkpoint
     flag = paths.data_dir / PENDING
     if flag.exists():
         flag.unlink()
     if applied:
         log.info("erasure ledger re-applied: %d member(s)", applied)
     return applied
+
+
+def _set_aside(path: Path, lines: list[dict]) -> None:
+    """Refused lines are kept for IT beside the ledger (ids only, never executed)."""
+    with open(path.with_name(path.name + erasure.REFUSED_SUFFIX), "a", encoding="utf-8") as fh:
+        for e in lines:
+            fh.write(json.dumps(e, sort_keys=True) + "\n")
+        fh.flush()
+        os.fsync(fh.fileno())

@@ -14,7 +14,7 @@ import json
 import logging
 from pathlib import Path
 
-from app import erasure
+from app import crashpoints, erasure
 from app.clock import iso
 from app.purchases.records import fold_touches
 from app.retention.rules import get_rules
@@ -230,6 +230,7 @@ def _erase_members(session, table: str, where: str, lim: str, ledger_path, run_i
             tx.audit("member.erase.counts", "retention_run", str(run_id), {"counts": counts, "reason": "retention"})
             if ledger_path is not None:
                 erasure.append_ledger(Path(ledger_path), entries)   # inside the tx: a failed write rolls back
+            crashpoints.hit("sweep.after_ledger")
         total += len(ids)
         if len(ids) < BATCH_MEMBERS:
             break

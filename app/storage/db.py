@@ -171,6 +171,14 @@ class ConnQueries:
         return default if row is None else row[0]
 
 
+def ledger_subkey(key: bytes) -> bytes:
+    """The key the erasure ledger's lines are authenticated with: HKDF-SHA256(data key), own info label."""
+    from cryptography.hazmat.primitives import hashes
+    from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+    return HKDF(algorithm=hashes.SHA256(), length=32, salt=None,
+                info=b"memberdesk/erasure-ledger-mac/v1").derive(bytes(key))
+
+
 class Database:
     def __init__(self, path: Path | str, key: bytes | None, *, plain: bool = False, background: bool = False):
         self.path = Path(path) if str(path) != ":memory:" else path
@@ -182,6 +190,8 @@ class Database:
         self._close_pending = False
         self._depth = 0                 # nested calls of the thread holding the connection
         self.closed = False
+        # The erasure ledger's MAC key (app.erasure): HKDF of the data key with its own label.
+        self.ledger_key = ledger_subkey(key) if key is not None and len(key) == KEY_BYTES else None
         mod = sqlite3 if plain else sqlcipher
         try:
             self.conn = mod.connect(str(path), isolation_level=None, check_same_thread=False, timeout=BUSY_SECONDS)

@@ -8,7 +8,8 @@
 One run: measure the clock offset; upload the change journal in batches chained on head office's
 high-water mark (scan pages first, as content-addressed blobs); pull the feed page by page, each
 page applied with its cursor in one transaction; on "resync required" apply a full snapshot
-(the whole erasure ledger); upload again so erasure receipts leave at once; write the sync log.
+(the whole erasure ledger); upload again so erasure receipts leave at once; anchor the audit chain
+at head office (app/sync/anchor.py); write the sync log.
 """
 from __future__ import annotations
 
@@ -20,7 +21,7 @@ import time
 from app.audit import chain
 from app.clock import iso
 from app.messages import add_messages
-from app.sync import feeds, journal, signing
+from app.sync import anchor, feeds, journal, signing
 from app.sync.state import get_state, pending_count, save_state, set_state
 from app.sync.transport import SyncError, Transport, make_signer
 
@@ -149,6 +150,7 @@ class SyncEngine:
             self.upload(result)
             self.pull(result)
             self.upload(result)                       # erasure receipts and anything written meanwhile
+            anchor.anchor_audit(self.db, self.transport(), self._signer())     # SEC-2: audit chain at head office
             save_state(self.db, last_success=iso(self.clock.now()), last_error=None)
             self._log(trigger, "ok", started=started, **result)
             return result

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
+from app import crashpoints
 from app.clock import iso
 from app.storage.db import ConnQueries
 from app.staff.session import Session, Staff
@@ -120,10 +121,12 @@ def apply_erasure_order(session, payload: dict, ctx: ApplyContext) -> None:
     now = iso(session.clock.now())
     if not already:
         with session.write("member.erase.head_office", "member", mid, {"reason": "head_office"}) as tx:
+            # journaled like every erasure (RIG-3): head office ignores an erasure it holds already
             counts, entry = erasure.erase_in_tx(tx, mid, reason="head_office", request_id=payload.get("request_id"),
-                                                store_code=ctx.store_code, journal=False)
+                                                store_code=ctx.store_code)
             if ctx.ledger_path is not None:
                 erasure.append_ledger(Path(ctx.ledger_path), [entry])
+            crashpoints.hit("order.after_ledger")
         session.db.checkpoint()
         ctx.counts["erasures"] += 1
     receipt = {"member_id": mid, "store": ctx.store_code, "executed_at": now, "already_erased": already,

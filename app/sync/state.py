@@ -47,6 +47,10 @@ def sync_status(db) -> dict:
         "interval_minutes": int(get_setting(db, "sync_interval_minutes", 15) or 15),
         "clock_offset": float(get_state(db, "clock_offset", 0.0) or 0.0),
         "inbox": int(db.scalar("SELECT count(*) FROM sync_inbox", (), 0)),
+        # SEC-2: how far head office has confirmed the audit chain, and its alarm (app/sync/anchor.py)
+        "audit_anchor_seq": int((get_state(db, "audit_anchor") or {}).get("seq", 0) or 0),
+        "audit_anchored_at": (get_state(db, "audit_anchor") or {}).get("at"),
+        "audit_alarm": get_state(db, "audit_alarm"),
     }
 
 

@@ -44,11 +44,22 @@ def test_reordering_entries_is_detected(busy):
 
 
 def test_recomputing_the_tail_after_an_edit_still_breaks_at_the_head(busy):
-    """Even rewriting every later hash is caught by the chain head kept in meta (and at head office)."""
-    rows = busy.db.all("SELECT * FROM audit_log ORDER BY seq")
+    """Editing an entry and recomputing every later hash (prev links included) is caught by the chain
+    head kept in meta; rewriting that head too takes head office's anchor (tests/app/test_audit_anchor.py)."""
+    cols = ["seq", "ts", "staff_id", "terminal", "action", "subject_type", "subject_id", "details"]
+    rows = [dict(r) for r in busy.db.all("SELECT * FROM audit_log ORDER BY seq")]
     with busy.db.transaction() as conn:
-        conn.execute("DELETE FROM audit_log WHERE seq = ?", (rows[-1]["seq"],))
-    assert not chain.verify(busy.db).ok                 # rule: SEC-2
+        prev = rows[1]["hash"]
+        for r in rows[2:]:
+            if r["seq"] == 3:
+                r["action"] = "nothing.to.see"
+            digest = chain.entry_hash(prev, *[r[c] for c in cols])
+            conn.execute("UPDATE audit_log SET action = ?, prev_hash = ?, hash = ? WHERE seq = ?",
+                         (r["action"], prev, digest, r["seq"]))
+            prev = digest
+    r = chain.verify(busy.db)
+    assert not r.ok and r.reason == "entries missing at the end"     # rule: SEC-2 (every link checks, the head not)
+    assert r.entries == len(rows)                       # the recomputed tail itself links up
 
 
 def test_details_refuse_personal_values(manager):

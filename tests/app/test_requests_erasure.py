@@ -90,6 +90,7 @@ def test_delete_is_manager_only_and_leaves_no_marker_bytes(vault, manager, clerk
     req = R.get_request(vault.db, rid)
     assert req["status"] == "completed" and req["member_erased"] == 1     # minimal record stays
     ledger = [json.loads(line) for line in paths.erasure_ledger.read_text().splitlines()]
+    assert len(ledger[0].pop("mac")) == 64                                # each line authenticated
     assert ledger == [{"member_id": mid, "erased_at": ledger[0]["erased_at"], "reason": "request",
                        "request_id": rid, "store_code": "SH-001"}]       # rule: RIG-3 (no personal data)
     # deleting an already deleted member
