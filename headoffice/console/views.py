@@ -11,7 +11,7 @@ import json
 from headoffice.service import CLOSED_REQUEST_STATES
 
 DUE_SOON_DAYS = 3
-ALARM_ACTIONS = ("audit.head.regressed",)
+ALARM_ACTIONS = ("audit.anchor.alarm", "audit.anchor.alarm.acknowledged", "audit.head.regressed")
 
 
 def fmt_time(ts) -> str:
@@ -21,32 +21,22 @@ def fmt_time(ts) -> str:
 
 
 def audit_alarms(ho) -> dict[str, list[dict]]:
-    """Audit-anchoring alarms per store.
-
-    Fed by `HeadOffice.anchor_alarms()` when the service has it (the anchoring work of another branch);
-    until then this reads head office's own audit table for the alarm it already records
-    (`audit.head.regressed`: a store's audit chain head stepped back)."""
-    method = getattr(ho, "anchor_alarms", None)
-    if callable(method):
-        out: dict[str, list[dict]] = {}
-        for a in method():
-            out.setdefault(str(a.get("store")), []).append(a)
-        return out
+    """The history of audit-anchoring alarms per store (SEC-2): raised (truncation, fork, rewrite),
+    acknowledged by IT, and the older head-regression check, from head office's own audit table."""
     marks = ",".join("?" * len(ALARM_ACTIONS))
     with ho.storage.read() as c:
         rows = c.all(f"SELECT store, ts, action, details FROM ho_audit WHERE action IN ({marks}) ORDER BY id",
                      ALARM_ACTIONS)
-    out = {}
+    out: dict[str, list[dict]] = {}
     for store, ts, action, details in rows:
         out.setdefault(store, []).append({"store": store, "ts": ts, "action": action, "details": details})
     return out
 
 
 def stores(ho) -> list[dict]:
-    alarms = audit_alarms(ho)
     rows = ho.list_stores()
     for s in rows:
-        s["alarms"] = len(alarms.get(s["code"], []))
+        s["alarms"] = 1 if s.get("audit_alarm") else 0       # an open anchoring alarm (until IT acknowledges it)
     return rows
 
 

@@ -61,7 +61,12 @@ def sample_data(ho) -> None:
     with ho.storage.tx() as c:
         ho._quarantine(c, "SH-001", 17, "member", "m-erased", "m-erased", "member_erased", ho.clock())
         ho._audit_head(c, "SH-001", (41, "a" * 64))
-        ho._audit_head(c, "SH-001", (12, "b" * 64))          # a step back: the alarm
+        ho._audit_head(c, "SH-001", (12, "b" * 64))          # a step back (the older head check)
+        # the anchoring alarm (SEC-2): head office held entry 41, the store now shows a chain that ends at 12
+        c.execute("INSERT INTO audit_alarms(store, kind, anchored_seq, anchored_hash, store_seq, detected_at)"
+                  " VALUES ('SH-001', 'truncation', 41, ?, 12, ?)", ("a" * 64, ho.clock()))
+        ho._audit(c, "SH-001", "audit.anchor.alarm", "SH-001", "truncation",
+                  {"kind": "truncation", "anchored_seq": 41, "store_seq": 12, "base_seq": 0})
     # ho.clock() is 2027-01-15 (China time) in these tests
     add_record(ho, "SH-001", "request", "REQ-OVERDUE", {"type": "delete", "status": "received", "due_on": "2027-01-05"})
     add_record(ho, "SH-001", "request", "REQ-SOON", {"type": "access", "status": "verified", "due_on": "2027-01-17"})
