@@ -10,6 +10,7 @@ import json
 import os
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import platformdirs
 
@@ -70,7 +71,7 @@ class Paths:
     def erasure_ledger(self) -> Path:
         return self.data_dir / "erasure-ledger.jsonl"
 
-    def ensure(self) -> "Paths":
+    def ensure(self) -> Paths:
         for p in (self.data_dir, self.log_dir, self.backup_dir, self.cache_dir):
             p.mkdir(parents=True, exist_ok=True)
             try:
@@ -102,7 +103,7 @@ def read_terminal(paths: Paths) -> dict:
     return data
 
 
-def write_terminal(paths: Paths, **values) -> dict:
+def write_terminal(paths: Paths, **values: Any) -> dict[str, Any]:
     data = read_terminal(paths)
     data.update({k: v for k, v in values.items() if k in TERMINAL_DEFAULTS})
     tmp = paths.terminal.with_suffix(".tmp")

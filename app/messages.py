@@ -17,7 +17,7 @@ def add_messages(table: dict[str, tuple[str, str]]) -> None:
         _TABLE[key] = pair
 
 
-def render(key: str, lang: str = "zh_CN", **params) -> str:
+def render(key: str, lang: str = "zh_CN", **params: object) -> str:
     zh, en = _TABLE.get(key, _TABLE["error.generic"])
     text = en if lang.startswith("en") else zh
     try:

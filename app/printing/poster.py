@@ -2,16 +2,21 @@
 (title 30 pt, text 12.5 pt: cap height about 3 mm), purposes as a table. Fed by the same Notice the screen shows (NOT-2)."""
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from reportlab.lib.pagesizes import A4
 
 from app.printing import layout as L
 from app.printing import notice_blocks as N
 from app.printing.fonts import FontChoice, choose_font
 
+if TYPE_CHECKING:
+    from app.notices.model import Notice
+
 MARGINS = (12 * L.mm, 12 * L.mm, 14 * L.mm, 12 * L.mm)
 
 
-def poster_pdf(notice, *, store_name: str = "", font: FontChoice | None = None) -> bytes:
+def poster_pdf(notice: Notice, *, store_name: str = "", font: FontChoice | None = None) -> bytes:
     font = font or choose_font()
     st = L.styles_for(font)
     width = L.frame_width(A4, MARGINS[3], MARGINS[1])

@@ -6,6 +6,9 @@ a child under 14, signature and date lines. Both pages carry the form serial as 
 """
 from __future__ import annotations
 
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any
+
 from reportlab.lib.pagesizes import A4
 from reportlab.platypus import PageBreak, Table, TableStyle
 
@@ -13,6 +16,12 @@ from app.printing import layout as L
 from app.printing import notice_blocks as N
 from app.printing.fonts import FontChoice, choose_font
 from app.printing.serials import issue_form_serials, qr_payload
+
+if TYPE_CHECKING:
+    from reportlab.platypus import Flowable
+
+    from app.notices.model import Notice, Purpose
+    from app.staff.session import Session
 
 MARGINS = (38 * L.mm, 14 * L.mm, 14 * L.mm, 14 * L.mm)   # top holds the running header
 QR_SIZE = 25 * L.mm
@@ -32,10 +41,10 @@ NOT_HANDWRITTEN = {"face_feature": "人脸特征码由刷脸支付终端采集�
                    "skin_notes": "皮肤状况由美容顾问检测后录入，无需在本表填写。"}
 
 
-def _page_header(notice, store_name: str, font_name: str):
+def _page_header(notice: Notice, store_name: str, font_name: str) -> L.PageDecor:
     """The running header of every form page, drawn after layout (so it knows the page's serial and part):
     title, notice version, the part of the form, and the serial as QR + text at the top right."""
-    def decor(canv, number: int, total: int) -> None:
+    def decor(canv: Any, number: int, total: int) -> None:
         serial = getattr(canv, "_md_serial", None)
         if not serial:
             return
@@ -69,8 +78,8 @@ def _boxes(n: int, box: float = 6.2 * L.mm) -> Table:
     return t
 
 
-def _field_rows(codes, st: L.Styles, width: float) -> list:
-    out = []
+def _field_rows(codes: Iterable[str], st: L.Styles, width: float) -> list[Flowable]:
+    out: list[Flowable] = []
     label_w = 36 * L.mm
     for code in codes:
         layout = FIELD_LAYOUT.get(code, ("其他信息", 0, ""))
@@ -88,7 +97,7 @@ def _field_rows(codes, st: L.Styles, width: float) -> list:
     return out
 
 
-def _purpose_row(p, index: int, st: L.Styles, width: float, text: str, signature: str = "") -> Table:
+def _purpose_row(p: Purpose, index: int, st: L.Styles, width: float, text: str, signature: str = "") -> Table:
     """[check box] [title + what is agreed] (+ [a signature cell for a separate consent])."""
     box = L.CheckBox(5.2 * L.mm)
     body = [L.para(f"{index}. {p.title}", st.cellhead), L.para(text, st.fine)]
@@ -96,7 +105,7 @@ def _purpose_row(p, index: int, st: L.Styles, width: float, text: str, signature
     row = [box, body] + ([L.para(signature, st.small)] if signature else [])
     widths = [10 * L.mm, width - 10 * L.mm - sig_w] + ([sig_w] if signature else [])
     t = Table([row], colWidths=widths, rowHeights=[14 * L.mm] if signature else None)
-    style = [("VALIGN", (0, 0), (-1, -1), "TOP"), ("TOPPADDING", (0, 0), (-1, -1), 2),
+    style: list[tuple[Any, ...]] = [("VALIGN", (0, 0), (-1, -1), "TOP"), ("TOPPADDING", (0, 0), (-1, -1), 2),
              ("BOTTOMPADDING", (0, 0), (-1, -1), 1), ("LEFTPADDING", (0, 0), (0, 0), 1)]
     if signature:
         style += [("LINEBELOW", (2, 0), (2, 0), 0.6, L.colors.black), ("LEFTPADDING", (2, 0), (2, 0), 8)]
@@ -122,15 +131,15 @@ def _guardian(st: L.Styles, width: float) -> Table:
     return t
 
 
-def _section(st, title: str, note: str) -> list:
+def _section(st: L.Styles, title: str, note: str) -> list[Flowable]:
     """Section title with its note in small grey type on the same line."""
     style = st.custom("form_h", 11.5, space_before=2 * L.mm, space_after=0.3 * L.mm)
     return [L.Paragraph(f"{L.esc(title)}  <font size='8' color='#555555'>{L.esc(note)}</font>", style)]
 
 
-def consent_page(notice, st: L.Styles, width: float) -> list:
+def consent_page(notice: Notice, st: L.Styles, width: float) -> list[Flowable]:
     index = {p.code: i for i, p in enumerate(notice.purposes, 1)}
-    story = []
+    story: list[Flowable] = []
     story += _section(st, "一、办理会员所必需", "勾选并填写下列信息即可办理会员；其他各项均为可选，不勾选不影响办理会员。")
     for p in notice.required_purposes:
         story.append(_purpose_row(p, index[p.code], st, width, "我已阅读告知书，同意为办理会员处理：" + "；".join(p.data_types)))
@@ -165,12 +174,12 @@ PART_1 = "第一部分：告知书（请先阅读，再填写背面）"
 PART_2 = "第二部分：同意及填写（逐项勾选）"
 
 
-def _form_story(notice_story: list, consent_story: list, serial: str) -> list:
+def _form_story(notice_story: list[Flowable], consent_story: list[Flowable], serial: str) -> list[Flowable]:
     return ([L.SectionMark(f"表单编号 {serial}"), L.PageState(serial=serial, part=PART_1)] + notice_story
             + [PageBreak(), L.PageState(part=PART_2)] + consent_story)
 
 
-def registration_form_pdf(notice, serials: list[str], *, store_name: str = "",
+def registration_form_pdf(notice: Notice, serials: list[str], *, store_name: str = "",
                           font: FontChoice | None = None) -> bytes:
     """One form per serial (each starts on a new page and numbers its own pages) in one PDF."""
     if not serials:
@@ -183,7 +192,7 @@ def registration_form_pdf(notice, serials: list[str], *, store_name: str = "",
     size = _FIT_CACHE.get(key)
     if size is None:
         size = _FIT_CACHE[key] = N.fit_notice_size(notice, st, width, height)
-    story = []
+    story: list[Flowable] = []
     for i, serial in enumerate(serials):
         if i:
             story.append(PageBreak())
@@ -195,7 +204,7 @@ def registration_form_pdf(notice, serials: list[str], *, store_name: str = "",
     return L.render(story, meta, font=font, pagesize=A4, margins=MARGINS)
 
 
-def issue_registration_forms(session, notice, count: int, *, store_name: str = "",
+def issue_registration_forms(session: Session, notice: Notice, count: int, *, store_name: str = "",
                              font: FontChoice | None = None) -> tuple[list[str], bytes]:
     """Reserve `count` serials in the DB (who, when, which notice version) and render the forms.
     Call serials.mark_printed(session, serials) once they were printed or saved."""

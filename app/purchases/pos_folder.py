@@ -15,11 +15,17 @@ import os
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from app.clock import iso
 from app.errors import ValidationError
 from app.messages import add_messages
 from app.settings import get_setting, register_validator
+
+if TYPE_CHECKING:
+    from app.purchases.pos_import import ImportResult
+    from app.staff.session import Session
+    from app.storage.db import Queries
 
 SETTING = "pos_export_folder"
 INTERVAL_MINUTES = 5          # how often the main window imports the folder while someone is signed in
@@ -53,7 +59,7 @@ add_messages({
 })
 
 
-def check_folder(value) -> str:
+def check_folder(value: object) -> str:
     """The setting's value as stored: "" (off) or the folder's absolute path. Raises ValidationError with a
     message saying what is wrong (never the path itself: it goes back to the form the person typed it in)."""
     text = str(value or "").strip().strip('"')
@@ -74,7 +80,7 @@ def check_folder(value) -> str:
 register_validator(SETTING, check_folder)
 
 
-def configured_folder(db) -> str:
+def configured_folder(db: Queries) -> str:
     return str(get_setting(db, SETTING, "") or "")
 
 
@@ -114,7 +120,7 @@ def refusal_reason(key: str | None) -> str:
     return specific if specific in all_keys() else "pos_folder.refused.other"
 
 
-def run_folder_import(session) -> FolderRun | None:
+def run_folder_import(session: Session) -> FolderRun | None:
     """Import the configured folder now (the main window runs this off the UI thread every few minutes).
     None when no folder is set (the feature is off)."""
     from app.purchases.pos_import import import_pos_folder
@@ -126,7 +132,7 @@ def run_folder_import(session) -> FolderRun | None:
         return FolderRun(at=iso(session.clock.now()), problem="pos_folder.gone")
     with IMPORT_LOCK:
         done = import_pos_folder(session, folder)
-    files = []
+    files: list[FileOutcome] = []
     for name, result, error in done:
         if result is None:
             files.append(FileOutcome(name, None, error=error))
@@ -136,7 +142,7 @@ def run_folder_import(session) -> FolderRun | None:
     return FolderRun(at=iso(session.clock.now()), files=files)
 
 
-def import_file(session, path):
+def import_file(session: Session, path: str | os.PathLike[str]) -> ImportResult:
     """One POS file imported by hand (the clerk's 导入收银数据), never at the same time as the folder run."""
     from app.purchases.pos_import import import_pos_file
 
@@ -144,7 +150,7 @@ def import_file(session, path):
         return import_pos_file(session, path)
 
 
-def recent_imports(db, limit: int = 5) -> list[dict]:
+def recent_imports(db: Queries, limit: int = 5) -> list[dict[str, Any]]:
     """The latest imports (manual and from the folder), newest first: id, file_name, started_at, finished_at,
     accepted, duplicates, rejected. Left out: files that were refused before any line was stored (their pos_imports row
     is empty; the refusal is reported by the run that met it)."""
@@ -153,7 +159,7 @@ def recent_imports(db, limit: int = 5) -> list[dict]:
         " WHERE finished_at IS NOT NULL OR line_done > 0 ORDER BY id DESC LIMIT ?", (limit,))]
 
 
-def import_report(db, import_id: int):
+def import_report(db: Queries, import_id: int) -> ImportResult | None:
     """An earlier import as an ImportResult, for the report dialog (rejected lines: number, reason, column)."""
     from app.purchases.pos_import import ImportResult
 
