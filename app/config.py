@@ -27,7 +27,8 @@ DEFAULTS: dict[str, object] = {
     "head_office_url": "",
     "font_path": "",
     "customer_screen": "auto",   # auto | off | screen index
-    "pos_export_folder": "",     # the folder the POS writes its exports to; empty = no automatic import (app.purchases.pos_folder)
+    "pos_export_folder": "",     # the folder the POS writes its exports to; empty = no automatic import
+                                 # (app.purchases.pos_folder)
 }
 
 # Settings needed before sign-in (no personal data): language and the store shown on sign-in.

@@ -148,7 +148,8 @@ def _demo_pos_export(session: Session, folder: Path, ids: list[str], rng: random
 
     folder.mkdir(parents=True, exist_ok=True)
     day = (session.clock.now() - dt.timedelta(days=1)).date().isoformat()
-    nos = [session.db.scalar("SELECT member_no FROM members WHERE id = ?", (mid,)) for mid in rng.sample(ids, min(30, len(ids)))]
+    nos = [session.db.scalar("SELECT member_no FROM members WHERE id = ?", (mid,))
+           for mid in rng.sample(ids, min(30, len(ids)))]
     # the header as the POS writes it (ASCII commas: a CSV, not Chinese prose)
     lines = [",".join(("交易号", "会员号", "交易时间", "金额", "商品类别", "支付方式", "支付流水号", "优惠券"))]
     for k, no in enumerate(nos):
@@ -167,7 +168,7 @@ def _demo_requests(session: Session, clock: _ShiftClock, ids: list[str], rng: ra
     """An overdue access request, a deletion request due soon, and a copy request received today."""
     from app.requests import service as R
     plan = [(28, "access"), (18, "delete"), (0, "copy")]       # calendar days ago
-    for (days, kind), member_id in zip(plan, rng.sample(ids, len(plan))):
+    for (days, kind), member_id in zip(plan, rng.sample(ids, len(plan)), strict=True):
         clock.shift = dt.timedelta(days=days)
         R.open_request(session, kind, member_id, identity_method="id_card_sighted")
     return len(plan)

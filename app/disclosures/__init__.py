@@ -36,15 +36,18 @@ RECIPIENTS = {
 AUTHORISATION_METHODS = ("screen", "signature", "paper")
 
 add_messages({
-    "disclosure.recipient_invalid": ("请选择接收方类型（物流公司或保险公司）。", "Choose the recipient type (logistics or insurer)."),
+    "disclosure.recipient_invalid": ("请选择接收方类型（物流公司或保险公司）。",
+                                     "Choose the recipient type (logistics or insurer)."),
     "disclosure.recipient_required": ("请填写接收方名称。", "Enter the recipient's name."),
     "disclosure.field_not_allowed": ("不能向该接收方提供“{field}”：超出其服务所必需的范围。",
                                      "“{field}” cannot go to this recipient: their service does not need it."),
     "disclosure.fields_required": ("请选择要提供的信息项。", "Choose the fields to provide."),
     "disclosure.no_authorisation": ("会员未单独授权向保险公司提供延保所需信息，不能提供。",
-                                    "The member has not separately authorised disclosure to the insurer for the extended warranty."),
+                                    "The member has not separately authorised disclosure to the insurer for the "
+                                    "extended warranty."),
     "disclosure.no_consent": ("会员未同意“{purpose}”这一处理目的（或已撤回同意），不能向第三方提供。",
-                              "The member has not consented to the purpose “{purpose}” (or withdrew it); nothing can be disclosed."),
+                              "The member has not consented to the purpose “{purpose}” (or withdrew it); nothing can "
+                              "be disclosed."),
     "disclosure.member_unknown": ("未找到该会员。", "Member not found."),
 })
 
@@ -108,7 +111,8 @@ def disclose(session: Session, member_id: str, recipient_kind: str, recipient: s
     now = iso(session.clock.now())
     reference = (reference or "").strip()[:64] or None
     with session.write("disclosure.create", "member", member_id,
-                       {"disclosure": did, "recipient_kind": recipient_kind, "purpose": purpose, "fields": fields}) as tx:
+                       {"disclosure": did, "recipient_kind": recipient_kind, "purpose": purpose,
+                        "fields": fields}) as tx:
         tx.execute("INSERT INTO disclosures(id, member_id, recipient, recipient_kind, purpose, fields, reference,"
                    " authorisation, disclosed_at, staff_id) VALUES (?,?,?,?,?,?,?,?,?,?)",
                    (did, member_id, recipient, recipient_kind, purpose, json.dumps(fields), reference, authorisation,
@@ -128,7 +132,8 @@ def list_disclosures(session: Session, member_id: str) -> list[dict[str, Any]]:
 
 def export_disclosures(db: Queries, member_id: str) -> list[dict[str, Any]]:
     out = []
-    for r in db.all("SELECT recipient, recipient_kind, purpose, fields, reference, authorisation, disclosed_at FROM disclosures"
+    for r in db.all("SELECT recipient, recipient_kind, purpose, fields, reference, authorisation, disclosed_at"
+                    " FROM disclosures"
                     " WHERE member_id = ? ORDER BY disclosed_at DESC", (member_id,)):
         d = dict(r)
         d["fields"] = json.loads(d["fields"])

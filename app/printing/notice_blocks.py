@@ -59,7 +59,8 @@ def purposes_flow_table(notice: Notice, st: L.Styles, width: float, *, title_sty
 
 
 def purposes_table(notice: Notice, st: L.Styles, width: float, *, title_style: Style | None = None,
-                   cell_style: Style | None = None, label_style: Style | None = None, label_width: float = 20 * L.mm, title_width: float = 38 * L.mm) -> Table:
+                   cell_style: Style | None = None, label_style: Style | None = None, label_width: float = 20 * L.mm,
+                   title_width: float = 38 * L.mm) -> Table:
     """One row per purpose: [title + kind] | [label: text lines]."""
     title_style = title_style or st.cellhead
     cell_style = cell_style or st.cell

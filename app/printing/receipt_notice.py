@@ -6,8 +6,7 @@ from typing import TYPE_CHECKING
 
 from reportlab.platypus import HRFlowable
 
-from app.printing import layout as L
-from app.printing import notice_blocks as N
+from app.printing import layout as L, notice_blocks as N
 from app.printing.fonts import FontChoice, choose_font
 
 if TYPE_CHECKING:

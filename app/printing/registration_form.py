@@ -12,8 +12,7 @@ from typing import TYPE_CHECKING, Any
 from reportlab.lib.pagesizes import A4
 from reportlab.platypus import PageBreak, Table, TableStyle
 
-from app.printing import layout as L
-from app.printing import notice_blocks as N
+from app.printing import layout as L, notice_blocks as N
 from app.printing.fonts import FontChoice, choose_font
 from app.printing.serials import issue_form_serials, qr_payload
 
@@ -140,9 +139,11 @@ def _section(st: L.Styles, title: str, note: str) -> list[Flowable]:
 def consent_page(notice: Notice, st: L.Styles, width: float) -> list[Flowable]:
     index = {p.code: i for i, p in enumerate(notice.purposes, 1)}
     story: list[Flowable] = []
-    story += _section(st, "一、办理会员所必需", "勾选并填写下列信息即可办理会员；其他各项均为可选，不勾选不影响办理会员。")
+    story += _section(st, "一、办理会员所必需",
+                      "勾选并填写下列信息即可办理会员；其他各项均为可选，不勾选不影响办理会员。")
     for p in notice.required_purposes:
-        story.append(_purpose_row(p, index[p.code], st, width, "我已阅读告知书，同意为办理会员处理：" + "；".join(p.data_types)))
+        story.append(_purpose_row(p, index[p.code], st, width,
+                                  "我已阅读告知书，同意为办理会员处理：" + "；".join(p.data_types)))
         story += _field_rows(p.fields, st, width)
     optional = [p for p in notice.optional_purposes if not p.sensitive]
     if optional:
@@ -175,8 +176,8 @@ PART_2 = "第二部分：同意及填写（逐项勾选）"
 
 
 def _form_story(notice_story: list[Flowable], consent_story: list[Flowable], serial: str) -> list[Flowable]:
-    return ([L.SectionMark(f"表单编号 {serial}"), L.PageState(serial=serial, part=PART_1)] + notice_story
-            + [PageBreak(), L.PageState(part=PART_2)] + consent_story)
+    return [L.SectionMark(f"表单编号 {serial}"), L.PageState(serial=serial, part=PART_1), *notice_story,
+            PageBreak(), L.PageState(part=PART_2), *consent_story]
 
 
 def registration_form_pdf(notice: Notice, serials: list[str], *, store_name: str = "",

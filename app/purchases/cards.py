@@ -61,7 +61,8 @@ def card_field(names: Sequence[str], values: Sequence[str]) -> str | None:
     for m in _RUN.finditer(joined):
         raw = m.group(0)
         digits = raw.replace(" ", "").replace("-", "")
-        if (13 <= len(digits) <= 19 and luhn_ok(digits)) or (len(digits) > 19 and raw != digits and looks_like_card(raw)):
+        if ((13 <= len(digits) <= 19 and luhn_ok(digits))
+                or (len(digits) > 19 and raw != digits and looks_like_card(raw))):
             idx = joined.count("\x1f", 0, m.start())
             return names[idx]
     return None

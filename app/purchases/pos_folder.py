@@ -35,12 +35,14 @@ add_messages({
     "pos_folder.relative": ("请填写文件夹的完整路径，例如 D:\\POS\\export 或 /srv/pos/export。",
                             "Enter the folder's full path, e.g. D:\\POS\\export or /srv/pos/export."),
     "pos_folder.missing": ("找不到这个文件夹。请检查路径是否正确；如果是网络共享文件夹，请确认已连接。",
-                           "This folder cannot be found. Check the path; for a network share, check that it is connected."),
+                           "This folder cannot be found. Check the path; for a network share, check that it is "
+                           "connected."),
     "pos_folder.not_a_folder": ("这是一个文件，不是文件夹。请选择收银系统存放导出文件的文件夹。",
                                 "This is a file, not a folder. Choose the folder the POS saves its export files in."),
     "pos_folder.no_access": ("MemberDesk 没有读取这个文件夹的权限。请让总部IT开放读取权限。",
                              "MemberDesk is not allowed to read this folder. Ask head-office IT to grant read access."),
-    "pos_folder.gone": ("收银系统导出文件夹目前无法访问，收银数据暂未导入。请检查文件夹或网络共享；恢复后会自动继续导入。",
+    "pos_folder.gone": ("收银系统导出文件夹目前无法访问，收银数据暂未导入。请检查文件夹或网络共享；"
+                        "恢复后会自动继续导入。",
                         "The POS export folder cannot be reached, so no POS data was imported. Check the folder or the "
                         "network share; importing resumes on its own once it is back."),
     "pos_folder.failed": ("收银数据导入未完成，稍后会自动再试。如问题持续，请联系总部IT。",
@@ -50,11 +52,13 @@ add_messages({
     "pos_folder.refused.pos.encoding_unknown": ("文件编码无法识别（请导出为 UTF-8 或 GBK）",
                                                 "file encoding not recognised (export as UTF-8 or GBK)"),
     "pos_folder.refused.pos.columns_missing": ("缺少必需的列（交易号、会员号、交易时间、金额）",
-                                               "required columns missing (transaction number, member number, time, amount)"),
+                                               "required columns missing (transaction number, member number, "
+                                               "time, amount)"),
     "pos_folder.refused.pos.format_unknown": ("不是 CSV 或 JSON 文件", "not a CSV or JSON file"),
     "pos_folder.refused.pos.json_invalid": ("JSON 内容无法解析", "the JSON cannot be parsed"),
     "pos_folder.refused.pos.empty": ("文件中没有交易记录", "the file holds no transactions"),
-    "pos_folder.refused.pos.unreadable": ("文件暂时无法读取，稍后会再试", "the file cannot be read yet; it will be tried again"),
+    "pos_folder.refused.pos.unreadable": ("文件暂时无法读取，稍后会再试",
+                                          "the file cannot be read yet; it will be tried again"),
     "pos_folder.refused.other": ("导入未完成，稍后会再试", "the import did not finish; it will be tried again"),
 })
 

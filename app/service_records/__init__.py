@@ -52,7 +52,8 @@ def open_record(session: Session, member_id: str, kind: str, body: str, *, close
         raise NotFound("service.member_unknown")
     rid = secrets.token_hex(8)
     now = iso(session.clock.now())
-    with session.write("service_record.create", "member", member_id, {"record": rid, "kind": kind, "closed": closed}) as tx:
+    with session.write("service_record.create", "member", member_id,
+                       {"record": rid, "kind": kind, "closed": closed}) as tx:
         tx.execute("INSERT INTO service_records(id, member_id, kind, body, opened_at, closed_at, created_by, closed_by)"
                    " VALUES (?,?,?,?,?,?,?,?)", (rid, member_id, kind, body, now, now if closed else None,
                                                 session.staff.id, session.staff.id if closed else None))
@@ -72,7 +73,8 @@ def close_record(session: Session, record_id: str) -> None:
         raise ValidationError("service.already_closed")
     now = iso(session.clock.now())
     with session.write("service_record.close", "member", row["member_id"], {"record": record_id}) as tx:
-        tx.execute("UPDATE service_records SET closed_at = ?, closed_by = ? WHERE id = ?", (now, session.staff.id, record_id))
+        tx.execute("UPDATE service_records SET closed_at = ?, closed_by = ? WHERE id = ?",
+                   (now, session.staff.id, record_id))
         tx.journal("service_record", record_id, "upsert", {"closed_at": now}, member_id=row["member_id"])
 
 

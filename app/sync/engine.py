@@ -57,12 +57,13 @@ add_messages({
                            "The enrolment code is invalid or has expired. Ask head office for a new one."),
     "sync.busy": ("正在同步，请稍候。", "A sync is already running."),
     "sync.blob_unreadable": ("扫描件无法读取，未能上传。", "A scanned page could not be read for upload."),
-    "sync.journal_unavailable": ("总部缺少一部分它此前已确认、本店已清理的变更（总部可能从较早的备份恢复）。其余变更已继续上传，"
-                                 "缺少的序号已记入审计日志。请联系总部IT。",
+    "sync.journal_unavailable": ("总部缺少一部分它此前已确认、本店已清理的变更（总部可能从较早的备份恢复）。"
+                                 "其余变更已继续上传，缺少的序号已记入审计日志。请联系总部IT。",
                                  "Head office lacks changes it had confirmed earlier and the store has since cleared "
-                                 "(head office may have been restored from an older backup). The other changes were sent; "
-                                 "the missing sequence numbers are in the audit log. Contact head-office IT."),
-    "sync.journal_renumbered": ("总部已有本店从未发送过的变更序号（本店可能从较早的备份恢复）。本店未上传的变更已重新编号并上传。",
+                                 "(head office may have been restored from an older backup). The other changes were "
+                                 "sent; the missing sequence numbers are in the audit log. Contact head-office IT."),
+    "sync.journal_renumbered": ("总部已有本店从未发送过的变更序号（本店可能从较早的备份恢复）。"
+                                "本店未上传的变更已重新编号并上传。",
                                 "Head office holds change numbers this store never sent (the store may have been "
                                 "restored from an older backup). The store's unsent changes were renumbered and sent."),
 })
@@ -143,7 +144,8 @@ class SyncEngine:
         cfg = data.get("config") or {}
         save_state(self.db, url=url, ca_file=ca_file, store_code=store_code,
                    private_key=signing.b64(signing.private_bytes(key)), enrolled_at=iso(self.clock.now()),
-                   acked_seq=0, sent_seq=0, cursor="0:0", resync_required=False, keep_scans=bool(cfg.get("keep_scans", True)),
+                   acked_seq=0, sent_seq=0, cursor="0:0", resync_required=False,
+                   keep_scans=bool(cfg.get("keep_scans", True)),
                    max_body=int(cfg.get("max_body", 8 << 20)))
         self.store_code = store_code
         self.measure_offset()
@@ -280,7 +282,8 @@ class SyncEngine:
             return
         wanted = {}
         for r in docs:
-            pages = self.db.all("SELECT id, sha256 FROM scans WHERE document_id = ? ORDER BY page_no", (r["entity_id"],))
+            pages = self.db.all("SELECT id, sha256 FROM scans WHERE document_id = ? ORDER BY page_no",
+                                (r["entity_id"],))
             if pages:
                 r["payload"] = {**r["payload"], "blobs": [p[1] for p in pages]}
                 for p in pages:
@@ -363,7 +366,7 @@ class SyncEngine:
                 return True
             except feeds.FeedDeferred:
                 error = "module_missing"
-            except Exception as exc:          # a bad row never blocks the feed; kept for the next try
+            except Exception as exc:  # noqa: BLE001 - a bad row never blocks the feed; kept for the next try
                 error = type(exc).__name__[:60]
                 log.warning("sync: feed row of kind %s failed: %s", kind, error)
         if inbox_id is None:
@@ -371,7 +374,8 @@ class SyncEngine:
                          " VALUES (?,?,?,?,1,?)", (row.get("cursor", ""), kind, json.dumps(payload, ensure_ascii=False),
                                                    iso(self.clock.now()), error))
         else:
-            conn.execute("UPDATE sync_inbox SET attempts = attempts + 1, last_error = ? WHERE id = ?", (error, inbox_id))
+            conn.execute("UPDATE sync_inbox SET attempts = attempts + 1, last_error = ? WHERE id = ?",
+                         (error, inbox_id))
         ctx.counts["deferred"] += 1
         return False
 

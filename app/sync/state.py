@@ -17,7 +17,8 @@ def get_state(db: Queries, key: str, default: Any = None) -> Any:
 
 def set_state(conn: Connection | Queries, key: str, value: Any) -> None:
     """Inside the caller's transaction (conn = Database, transaction connection or Tx)."""
-    conn.execute("INSERT INTO sync_state(key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+    conn.execute("INSERT INTO sync_state(key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = "
+                 "excluded.value",
                  (key, json.dumps(value)))
 
 
