@@ -2,6 +2,7 @@
 # MemberDesk: one script for a newcomer on a fresh Debian/Ubuntu machine.
 #   ./run.sh            set up everything that is missing, then start the app (embedded defaults)
 #   ./run.sh test       set up, then run the whole test suite
+#   ./run.sh lint       set up, then ruff (lint + format check) and mypy, as CI runs them
 #   ./run.sh admin ...  the admin tool (memberdesk-admin ...)
 #   ./run.sh headoffice ...  the head-office service tool
 # Set-up installs what is missing: a Python virtual environment (.venv) with the packages from
@@ -88,6 +89,14 @@ case "$cmd" in
     export QT_QPA_PLATFORM=offscreen
     exec "$VENV/bin/python" -m pytest -q "$@"
     ;;
+  lint)
+    setup
+    status=0
+    "$VENV/bin/ruff" check . || status=1
+    "$VENV/bin/ruff" format --check . || status=1
+    "$VENV/bin/mypy" || status=1
+    exit $status
+    ;;
   admin)
     setup >/dev/null
     shift
@@ -102,6 +111,6 @@ case "$cmd" in
     setup
     ;;
   *)
-    echo "usage: ./run.sh [start|test|setup|admin ...|headoffice ...]" >&2; exit 2
+    echo "usage: ./run.sh [start|test|lint|setup|admin ...|headoffice ...]" >&2; exit 2
     ;;
 esac

@@ -10,6 +10,7 @@ import json
 import os
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import platformdirs
 
@@ -26,7 +27,8 @@ DEFAULTS: dict[str, object] = {
     "head_office_url": "",
     "font_path": "",
     "customer_screen": "auto",   # auto | off | screen index
-    "pos_export_folder": "",     # the folder the POS writes its exports to; empty = no automatic import (app.purchases.pos_folder)
+    "pos_export_folder": "",     # the folder the POS writes its exports to; empty = no automatic import
+                                 # (app.purchases.pos_folder)
 }
 
 # Settings needed before sign-in (no personal data): language and the store shown on sign-in.
@@ -70,7 +72,7 @@ class Paths:
     def erasure_ledger(self) -> Path:
         return self.data_dir / "erasure-ledger.jsonl"
 
-    def ensure(self) -> "Paths":
+    def ensure(self) -> Paths:
         for p in (self.data_dir, self.log_dir, self.backup_dir, self.cache_dir):
             p.mkdir(parents=True, exist_ok=True)
             try:
@@ -102,7 +104,7 @@ def read_terminal(paths: Paths) -> dict:
     return data
 
 
-def write_terminal(paths: Paths, **values) -> dict:
+def write_terminal(paths: Paths, **values: Any) -> dict[str, Any]:
     data = read_terminal(paths)
     data.update({k: v for k, v in values.items() if k in TERMINAL_DEFAULTS})
     tmp = paths.terminal.with_suffix(".tmp")

@@ -5,13 +5,15 @@ non-personal (counts, field names, seconds, version numbers).
 """
 from __future__ import annotations
 
+from typing import Any
+
 from app.messages import render
 
 
 class UserError(Exception):
     key = "error.generic"
 
-    def __init__(self, key: str | None = None, **params):
+    def __init__(self, key: str | None = None, **params: Any) -> None:
         self.key = key or self.key
         self.params = params
         super().__init__(self.key)
@@ -32,7 +34,7 @@ class ValidationError(UserError):
 
     key = "error.validation"
 
-    def __init__(self, key: str | None = None, field: str | None = None, **params):
+    def __init__(self, key: str | None = None, field: str | None = None, **params: Any) -> None:
         super().__init__(key, **params)
         self.field = field
 

@@ -39,6 +39,10 @@ class RedactingFilter(logging.Filter):
         return True
 
 
+class _LogFile(logging.handlers.RotatingFileHandler):
+    _memberdesk = True      # the handler setup_logging installed (replaced when it runs again)
+
+
 def setup_logging(log_dir: Path, level: int = logging.INFO) -> Path:
     log_dir = Path(log_dir)
     log_dir.mkdir(parents=True, exist_ok=True)
@@ -48,8 +52,7 @@ def setup_logging(log_dir: Path, level: int = logging.INFO) -> Path:
         if getattr(h, "_memberdesk", False):
             root.removeHandler(h)
             h.close()
-    handler = logging.handlers.RotatingFileHandler(path, maxBytes=2_000_000, backupCount=5, encoding="utf-8")
-    handler._memberdesk = True
+    handler = _LogFile(path, maxBytes=2_000_000, backupCount=5, encoding="utf-8")
     handler.addFilter(RedactingFilter())
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     root.addHandler(handler)

@@ -17,7 +17,7 @@ def add_messages(table: dict[str, tuple[str, str]]) -> None:
         _TABLE[key] = pair
 
 
-def render(key: str, lang: str = "zh_CN", **params) -> str:
+def render(key: str, lang: str = "zh_CN", **params: object) -> str:
     zh, en = _TABLE.get(key, _TABLE["error.generic"])
     text = en if lang.startswith("en") else zh
     try:
@@ -56,19 +56,25 @@ add_messages({
                         "This terminal is not set up yet. Run the first-run wizard."),
     "store.already_setup": ("该数据目录已设置过，不能重复设置。", "This data folder is already set up."),
     "store.unreadable": ("数据库无法读取：文件已损坏或被篡改。请联系总部IT从备份恢复；原文件已保留，未做任何修改。",
-                         "The database cannot be read: the file is damaged or was tampered with. Ask head-office IT to restore a backup; the file was left untouched."),
+                         "The database cannot be read: the file is damaged or was tampered with. Ask head-office IT to "
+                         "restore a backup; the file was left untouched."),
     "store.too_new": ("数据库来自更新版本的 MemberDesk(结构版本 {found},本程序支持到 {supported})。请升级程序。",
-                      "The database comes from a newer MemberDesk (schema {found}; this program supports up to {supported}). Please upgrade."),
+                      "The database comes from a newer MemberDesk (schema {found}; this program supports up to "
+                      "{supported}). Please upgrade."),
     "store.keyslots_missing": ("密钥文件缺失，无法解锁数据库。请从备份恢复密钥文件，或联系总部IT。",
-                               "The key file is missing, so the database cannot be unlocked. Restore it from a backup or contact head-office IT."),
+                               "The key file is missing, so the database cannot be unlocked. Restore it from a backup "
+                               "or contact head-office IT."),
     "store.keyslots_corrupt": ("密钥文件已损坏或被篡改，无法解锁数据库。请从备份恢复，或联系总部IT。",
-                               "The key file is damaged or was tampered with. Restore it from a backup or contact head-office IT."),
+                               "The key file is damaged or was tampered with. Restore it from a backup or contact "
+                               "head-office IT."),
     "store.locked_by_other": ("MemberDesk 已在本机运行（同一数据目录）。请切换到已打开的窗口。",
                               "MemberDesk is already running on this data folder. Switch to the open window."),
-    "store.backup_corrupt": ("备份文件已损坏或不完整，未恢复任何内容。", "The backup file is damaged or incomplete; nothing was restored."),
+    "store.backup_corrupt": ("备份文件已损坏或不完整，未恢复任何内容。",
+                             "The backup file is damaged or incomplete; nothing was restored."),
     "store.restore_target_not_empty": ("恢复目标目录不是空的。请选择一个新的空目录。",
                                        "The restore target folder is not empty. Choose a new, empty folder."),
-    "store.busy": ("数据库正忙：后台任务（收银数据导入、保存期限清理或同步）正在保存数据，本次操作未保存。请稍等几秒后再试。",
+    "store.busy": ("数据库正忙：后台任务（收银数据导入、保存期限清理或同步）正在保存数据，本次操作未保存。"
+                   "请稍等几秒后再试。",
                    "The database is busy: a background job (POS import, retention sweep or sync) is saving data, so "
                    "this was not saved. Wait a few seconds and try again."),
     "store.job_stopped": ("MemberDesk 已锁定，后台任务已停止；下次登录后会从中断处继续。",

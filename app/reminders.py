@@ -5,10 +5,14 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Callable
+from typing import TYPE_CHECKING, Any, TypeAlias
 
 from app.messages import render
+
+if TYPE_CHECKING:
+    from app.storage.db import Queries
 
 log = logging.getLogger("memberdesk.reminders")
 
@@ -16,7 +20,7 @@ log = logging.getLogger("memberdesk.reminders")
 @dataclass
 class Reminder:
     key: str
-    params: dict = field(default_factory=dict)
+    params: dict[str, Any] = field(default_factory=dict)
     level: str = "info"          # info | due | overdue
     page: str = ""               # page key to open
 
@@ -24,14 +28,15 @@ class Reminder:
         return render(self.key, lang, **self.params)
 
 
-_PROVIDERS: dict[str, Callable] = {}
+Provider: TypeAlias = "Callable[[Queries, dt.date], list[Reminder] | None]"
+_PROVIDERS: dict[str, Provider] = {}
 
 
-def register_provider(name: str, fn: Callable) -> None:
+def register_provider(name: str, fn: Provider) -> None:
     _PROVIDERS[name] = fn
 
 
-def collect(db, today: dt.date) -> list[Reminder]:
+def collect(db: Queries, today: dt.date) -> list[Reminder]:
     out: list[Reminder] = []
     for name, fn in list(_PROVIDERS.items()):
         try:

@@ -20,10 +20,10 @@ sys.path.insert(0, str(ROOT))
 os.environ.pop("MEMBERDESK_FAST_KDF", None)      # measure the real key-derivation cost
 
 from app.config import resolve_paths  # noqa: E402
+from app.demo import datagen  # noqa: E402
 from app.storage import keyslots as ks  # noqa: E402
 from app.storage.db import Database, open_database  # noqa: E402
 from app.storage.vault import Vault  # noqa: E402
-from app.demo import datagen  # noqa: E402
 
 
 def fill(db: Database, n: int) -> None:
@@ -46,7 +46,7 @@ def timeit(fn, repeat: int) -> list[float]:
 
 def p(values, q):
     values = sorted(values)
-    return values[min(len(values) - 1, int(round(q * (len(values) - 1))))]
+    return values[min(len(values) - 1, round(q * (len(values) - 1)))]
 
 
 def main() -> None:
@@ -66,13 +66,13 @@ def main() -> None:
             db.close()
             size = path.stat().st_size / 1e6
 
-            def open_once():
+            def open_once(path: Path = path, plain: bool = plain) -> None:
                 d = Database(path, None if plain else key, plain=plain)
                 d.scalar("SELECT count(*) FROM sqlite_master")
                 d.conn.close()
             opens = timeit(open_once, 30)
 
-            def open_migrate():
+            def open_migrate(path: Path = path, plain: bool = plain) -> None:
                 d = open_database(path, None if plain else key, plain=plain)
                 d.conn.close()
             opens_m = timeit(open_migrate, 10)

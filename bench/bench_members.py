@@ -72,7 +72,7 @@ def p95(xs):
 
 def populate(db, n: int, seed: int = 7) -> tuple[list[str], list[str], float]:
     rng = random.Random(seed)
-    surnames, weights = zip(*SURNAMES)
+    surnames, weights = zip(*SURNAMES, strict=True)
     mobiles = gen_mobiles(rng, n)
     names = [gen_name(rng, surnames, weights) for _ in range(n)]
     now = iso(SystemClock().now())

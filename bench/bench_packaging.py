@@ -57,7 +57,7 @@ def _start_times(cmd: list[str], data_dir: Path, runs: int) -> list[float]:
     out = []
     for _ in range(runs):
         t0 = time.perf_counter()
-        subprocess.run(cmd + ["--data-dir", str(data_dir)], env=env, check=True, cwd=ROOT,
+        subprocess.run([*cmd, "--data-dir", str(data_dir)], env=env, check=True, cwd=ROOT,
                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, timeout=120)
         out.append(time.perf_counter() - t0)
     return out
@@ -67,7 +67,7 @@ def _self_test(cmd: list[str]) -> float:
     env = dict(os.environ, QT_QPA_PLATFORM="offscreen")
     env.pop("MEMBERDESK_FAST_KDF", None)
     t0 = time.perf_counter()
-    subprocess.run(cmd + ["--self-test"], env=env, check=True, cwd=ROOT, stdout=subprocess.DEVNULL, timeout=240)
+    subprocess.run([*cmd, "--self-test"], env=env, check=True, cwd=ROOT, stdout=subprocess.DEVNULL, timeout=240)
     return time.perf_counter() - t0
 
 

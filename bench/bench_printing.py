@@ -24,8 +24,8 @@ os.environ.setdefault("MEMBERDESK_FAST_KDF", "1")
 
 from app.clock import FixedClock  # noqa: E402
 from app.notices.store import default_notice  # noqa: E402
-from app.storage.db import open_database  # noqa: E402
 from app.staff.session import Session, Staff  # noqa: E402
+from app.storage.db import open_database  # noqa: E402
 
 TARGET_MS = 200
 
@@ -88,8 +88,9 @@ def ms(fn, repeat, cpu: list | None = None):
 
 
 def pages(pdf: bytes) -> int:
-    from pypdf import PdfReader
     import io
+
+    from pypdf import PdfReader
     return len(PdfReader(io.BytesIO(pdf)).pages)
 
 
@@ -104,8 +105,8 @@ def bench_serials(repeat: int) -> list[tuple[str, float, float]]:
             db.execute("INSERT INTO staff(id, username, display_name, role, created_at) VALUES (?,?,?,?,?)",
                        ("s1", "bench", "bench", "manager", "2026-01-01T00:00:00"))
             session = Session(db=db, staff=staff, store_code="SH-001", terminal="DESK-1", clock=FixedClock())
-            one, _ = ms(lambda: issue_form_serials(session, notice, 1), repeat)
-            twenty, _ = ms(lambda: issue_form_serials(session, notice, 20), repeat)
+            one, _ = ms(lambda s=session: issue_form_serials(s, notice, 1), repeat)
+            twenty, _ = ms(lambda s=session: issue_form_serials(s, notice, 20), repeat)
             rows.append((label, statistics.median(one), statistics.median(twenty)))
             db.close()
     return rows

@@ -27,10 +27,10 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from app.clock import FixedClock  # noqa: E402
+from app.demo import datagen  # noqa: E402
 from app.domains import load_all  # noqa: E402
 from app.staff.session import Session, Staff  # noqa: E402
 from app.storage.db import open_database  # noqa: E402
-from app.demo import datagen  # noqa: E402
 
 TZ = dt.timezone(dt.timedelta(hours=8))
 TODAY = dt.datetime(2026, 11, 28, 3, 0, tzinfo=TZ)

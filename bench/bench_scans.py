@@ -33,7 +33,6 @@ from app.storage.fieldcrypt import FieldCipher  # noqa: E402
 from app.storage.vault import Vault  # noqa: E402
 from tests.scan_samples import form_page, to_bytes  # noqa: E402
 
-
 REGISTER_ROWS = 5000
 
 
@@ -90,6 +89,7 @@ def run(pages: int) -> dict:
                 results[(fmt, name)] = (statistics.median(times), times[int(len(times) * 0.9) - 1], len(data))
         # the register page's queries with many originals waiting in the cabinet
         import datetime as dt
+
         from app.originals import tracking as R
         for name, session in (("SQLCipher", enc_session), ("plain SQLite", plain_session)):
             base = dt.date(2026, 9, 1)

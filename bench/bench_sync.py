@@ -30,11 +30,11 @@ import httpx  # noqa: E402
 
 from app.clock import SystemClock  # noqa: E402
 from app.domains import load_all  # noqa: E402
-from headoffice.service import HeadOffice  # noqa: E402
-from headoffice.storage import open_storage  # noqa: E402
 from app.storage.db import open_database  # noqa: E402
 from app.sync import SyncEngine, signing  # noqa: E402
 from app.sync.transport import Transport, make_signer  # noqa: E402
+from headoffice.service import HeadOffice  # noqa: E402
+from headoffice.storage import open_storage  # noqa: E402
 from tests.app.syncutil import ServerProcess, make_ca, reset_pg  # noqa: E402
 
 load_all()

@@ -11,7 +11,6 @@ import argparse
 import datetime as dt
 import os
 import secrets
-import statistics
 import sys
 import tempfile
 import time
@@ -32,7 +31,7 @@ from app import requests as R  # noqa: E402
 
 def pct(values, p):
     values = sorted(values)
-    return values[min(len(values) - 1, int(round(p / 100 * (len(values) - 1))))] * 1000
+    return values[min(len(values) - 1, round(p / 100 * (len(values) - 1)))] * 1000
 
 
 def make_session(path: Path, plain: bool, clock) -> Session:

@@ -1,6 +1,6 @@
 """Draw the MemberDesk icon (a member card with a person and a check mark) as PNG sizes and a Windows .ico.
 
-    .venv/bin/python packaging/make_icon.py      # writes resources/icons/memberdesk{,-16,-32,-48,-128,-256}.png and .ico
+    .venv/bin/python packaging/make_icon.py   # writes resources/icons/memberdesk{,-16,-32,-48,-128,-256}.png, .ico
 
 resources/icons/memberdesk.svg is the same drawing by hand (for the Linux desktop entry).
 """

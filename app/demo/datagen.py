@@ -3,6 +3,7 @@ compound surnames) and mobiles with real prefixes. Deterministic for a seed."""
 from __future__ import annotations
 
 import random
+from collections.abc import Iterator
 
 SURNAMES = ("王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈"
             "姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤")
@@ -25,7 +26,7 @@ def mobile(rng: random.Random, i: int) -> str:
     return rng.choice(PREFIXES) + f"{(i * 7919 + 12345) % 100_000_000:08d}"
 
 
-def members(n: int, seed: int = 42):
+def members(n: int, seed: int = 42) -> Iterator[tuple[int, str, str]]:
     rng = random.Random(seed)
     for i in range(n):
         yield i, name(rng), mobile(rng, i)

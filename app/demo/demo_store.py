@@ -18,10 +18,15 @@ import datetime as dt
 import random
 import shutil
 import tempfile
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from app.clock import SystemClock
+
+if TYPE_CHECKING:
+    from app.staff.session import Session
 
 DEMO_MARK = "演示·"
 STORE_CODE = "DEMO"
@@ -38,7 +43,7 @@ PAYMENTS = ("微信支付", "支付宝", "现金", "银行卡")
 class _ShiftClock(SystemClock):
     """The system clock, shifted back while the demo history is written (0 afterwards)."""
 
-    def __init__(self):
+    def __init__(self) -> None:
         self.shift = dt.timedelta(0)
 
     def now(self) -> dt.datetime:
@@ -63,7 +68,7 @@ class DemoStore:
         shutil.rmtree(self.root, ignore_errors=True)
 
 
-def demo_members(n: int, seed: int = 2026):
+def demo_members(n: int, seed: int = 2026) -> Iterator[tuple[int, str, str]]:
     """(index, name, mobile) of n fake members: datagen names marked 演示·, unique mobiles."""
     from app.demo.datagen import members
     for i, name, mobile in members(n, seed=seed):
@@ -135,7 +140,7 @@ def create_demo_store(root: str | Path | None = None, *, members: int = 200, see
     return DemoStore(root=root, paths=paths, members=len(ids), requests=n_requests)
 
 
-def _demo_pos_export(session, folder: Path, ids: list[str], rng: random.Random) -> None:
+def _demo_pos_export(session: Session, folder: Path, ids: list[str], rng: random.Random) -> None:
     """Yesterday's POS export in the demo's own folder (set as the POS export folder), imported once: the home
     page's 收银数据 shows an import with two rejected lines to open (an unknown member number, a negative amount)."""
     from app.purchases.pos_import import import_pos_file
@@ -143,7 +148,8 @@ def _demo_pos_export(session, folder: Path, ids: list[str], rng: random.Random) 
 
     folder.mkdir(parents=True, exist_ok=True)
     day = (session.clock.now() - dt.timedelta(days=1)).date().isoformat()
-    nos = [session.db.scalar("SELECT member_no FROM members WHERE id = ?", (mid,)) for mid in rng.sample(ids, min(30, len(ids)))]
+    nos = [session.db.scalar("SELECT member_no FROM members WHERE id = ?", (mid,))
+           for mid in rng.sample(ids, min(30, len(ids)))]
     # the header as the POS writes it (ASCII commas: a CSV, not Chinese prose)
     lines = [",".join(("交易号", "会员号", "交易时间", "金额", "商品类别", "支付方式", "支付流水号", "优惠券"))]
     for k, no in enumerate(nos):
@@ -158,11 +164,11 @@ def _demo_pos_export(session, folder: Path, ids: list[str], rng: random.Random) 
     set_setting(session, "pos_export_folder", str(folder))
 
 
-def _demo_requests(session, clock, ids: list[str], rng: random.Random) -> int:
+def _demo_requests(session: Session, clock: _ShiftClock, ids: list[str], rng: random.Random) -> int:
     """An overdue access request, a deletion request due soon, and a copy request received today."""
     from app.requests import service as R
     plan = [(28, "access"), (18, "delete"), (0, "copy")]       # calendar days ago
-    for (days, kind), member_id in zip(plan, rng.sample(ids, len(plan))):
+    for (days, kind), member_id in zip(plan, rng.sample(ids, len(plan)), strict=True):
         clock.shift = dt.timedelta(days=days)
         R.open_request(session, kind, member_id, identity_method="id_card_sighted")
     return len(plan)

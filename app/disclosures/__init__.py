@@ -11,14 +11,19 @@ from __future__ import annotations
 
 import json
 import secrets
-from typing import Callable
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, TypeAlias
 
 from app.clock import iso
 from app.erasure import is_erased, register_eraser
-from app.requests.export import register_exporter
 from app.errors import NotFound, ValidationError
 from app.messages import add_messages
+from app.requests.export import register_exporter
 from app.staff import permissions as P
+
+if TYPE_CHECKING:
+    from app.staff.session import Session
+    from app.storage.db import Queries
 
 DISCLOSE = P.grant("disclosure.create", P.CLERK, P.MANAGER)
 DISCLOSURE_VIEW = P.grant("disclosure.view", P.CLERK, P.MANAGER)
@@ -31,28 +36,32 @@ RECIPIENTS = {
 AUTHORISATION_METHODS = ("screen", "signature", "paper")
 
 add_messages({
-    "disclosure.recipient_invalid": ("请选择接收方类型（物流公司或保险公司）。", "Choose the recipient type (logistics or insurer)."),
+    "disclosure.recipient_invalid": ("请选择接收方类型（物流公司或保险公司）。",
+                                     "Choose the recipient type (logistics or insurer)."),
     "disclosure.recipient_required": ("请填写接收方名称。", "Enter the recipient's name."),
     "disclosure.field_not_allowed": ("不能向该接收方提供“{field}”：超出其服务所必需的范围。",
                                      "“{field}” cannot go to this recipient: their service does not need it."),
     "disclosure.fields_required": ("请选择要提供的信息项。", "Choose the fields to provide."),
     "disclosure.no_authorisation": ("会员未单独授权向保险公司提供延保所需信息，不能提供。",
-                                    "The member has not separately authorised disclosure to the insurer for the extended warranty."),
+                                    "The member has not separately authorised disclosure to the insurer for the "
+                                    "extended warranty."),
     "disclosure.no_consent": ("会员未同意“{purpose}”这一处理目的（或已撤回同意），不能向第三方提供。",
-                              "The member has not consented to the purpose “{purpose}” (or withdrew it); nothing can be disclosed."),
+                              "The member has not consented to the purpose “{purpose}” (or withdrew it); nothing can "
+                              "be disclosed."),
     "disclosure.member_unknown": ("未找到该会员。", "Member not found."),
 })
 
-_consent_check: Callable | None = None
+ConsentCheck: TypeAlias = "Callable[[Queries, str, str], bool]"
+_consent_check: ConsentCheck | None = None
 
 
-def set_consent_check(fn: Callable | None) -> None:
+def set_consent_check(fn: ConsentCheck | None) -> None:
     """fn(db, member_id, purpose_code) -> bool, to replace the default check (the consent domain may)."""
     global _consent_check
     _consent_check = fn
 
 
-def has_consent(db, member_id: str, purpose: str) -> bool:
+def has_consent(db: Queries, member_id: str, purpose: str) -> bool:
     """The member's current consent for a purpose (table member_consents of migration 0002: the latest
     record wins, so a withdrawal stops disclosures at once). Fails closed."""
     if _consent_check is not None:
@@ -61,7 +70,7 @@ def has_consent(db, member_id: str, purpose: str) -> bool:
     return bool(row and row[0])
 
 
-def disclose(session, member_id: str, recipient_kind: str, recipient: str, fields: list[str],
+def disclose(session: Session, member_id: str, recipient_kind: str, recipient: str, fields: list[str],
              reference: str | None = None, authorisation: str | None = None) -> str:
     """Log (and allow) a disclosure to a third party. Returns the disclosure id. The caller hands over
     the data only after this returns (the log comes first).
@@ -102,7 +111,8 @@ def disclose(session, member_id: str, recipient_kind: str, recipient: str, field
     now = iso(session.clock.now())
     reference = (reference or "").strip()[:64] or None
     with session.write("disclosure.create", "member", member_id,
-                       {"disclosure": did, "recipient_kind": recipient_kind, "purpose": purpose, "fields": fields}) as tx:
+                       {"disclosure": did, "recipient_kind": recipient_kind, "purpose": purpose,
+                        "fields": fields}) as tx:
         tx.execute("INSERT INTO disclosures(id, member_id, recipient, recipient_kind, purpose, fields, reference,"
                    " authorisation, disclosed_at, staff_id) VALUES (?,?,?,?,?,?,?,?,?,?)",
                    (did, member_id, recipient, recipient_kind, purpose, json.dumps(fields), reference, authorisation,
@@ -113,16 +123,17 @@ def disclose(session, member_id: str, recipient_kind: str, recipient: str, field
     return did
 
 
-def list_disclosures(session, member_id: str) -> list[dict]:
+def list_disclosures(session: Session, member_id: str) -> list[dict[str, Any]]:
     """The member's disclosure log (shown on the member page)."""
     session.require(DISCLOSURE_VIEW)
     session.audit_read("disclosure.list", "member", member_id)
     return export_disclosures(session.db, member_id)
 
 
-def export_disclosures(db, member_id: str) -> list[dict]:
+def export_disclosures(db: Queries, member_id: str) -> list[dict[str, Any]]:
     out = []
-    for r in db.all("SELECT recipient, recipient_kind, purpose, fields, reference, authorisation, disclosed_at FROM disclosures"
+    for r in db.all("SELECT recipient, recipient_kind, purpose, fields, reference, authorisation, disclosed_at"
+                    " FROM disclosures"
                     " WHERE member_id = ? ORDER BY disclosed_at DESC", (member_id,)):
         d = dict(r)
         d["fields"] = json.loads(d["fields"])
@@ -130,14 +141,14 @@ def export_disclosures(db, member_id: str) -> list[dict]:
     return out
 
 
-def _erase_disclosures(tx, member_id: str) -> int:
+def _erase_disclosures(tx: Queries, member_id: str) -> int:
     return tx.execute("DELETE FROM disclosures WHERE member_id = ?", (member_id,)).rowcount
 
 
 register_eraser("disclosures", _erase_disclosures)
 
 
-def _consent_active(db, member_id: str, purpose: str) -> bool:
+def _consent_active(db: Queries, member_id: str, purpose: str) -> bool:
     # granted AND not changed by a newer notice since it was given (CON-5: re-consent first)
     from app.consent.service import consent_active
     return consent_active(db, member_id, purpose)

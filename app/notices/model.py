@@ -71,7 +71,7 @@ class Purpose:
         return hashlib.sha256(canonical_json(self.to_dict()).encode("utf-8")).hexdigest()
 
     @classmethod
-    def from_dict(cls, d: dict) -> "Purpose":
+    def from_dict(cls, d: dict) -> Purpose:
         if not isinstance(d, dict):
             raise UserError("notice.invalid", detail="purpose")
         for k in _PURPOSE_TEXT:
@@ -144,7 +144,7 @@ class Notice:
         return tuple(p for p in self.purposes if p.sensitive)
 
     @classmethod
-    def from_dict(cls, d: dict) -> "Notice":
+    def from_dict(cls, d: dict) -> Notice:
         if not isinstance(d, dict):
             raise UserError("notice.invalid", detail="root")
         for k in _NOTICE_TEXT:
@@ -171,7 +171,7 @@ class Notice:
                    complaint=d["complaint"])
 
     @classmethod
-    def from_json(cls, text: str) -> "Notice":
+    def from_json(cls, text: str) -> Notice:
         try:
             data = json.loads(text)
         except ValueError as exc:

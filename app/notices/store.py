@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import functools
 import json
+import os
 from pathlib import Path
+from typing import TYPE_CHECKING, Any, TypeAlias
 
 from app.clock import iso
 from app.config import resource_dir
@@ -17,7 +19,14 @@ from app.errors import UserError
 from app.notices.model import LANGS, Notice, changed_purposes, norm_lang
 from app.staff import permissions as P
 
+if TYPE_CHECKING:
+    from app.staff.session import Session, Tx
+    from app.storage.db import Queries, Row
+
 NOTICE_PUBLISH = P.grant("notice.publish", P.MANAGER)
+
+NoticeInput: TypeAlias = "Notice | dict[str, Any] | str | bytes | bytearray"
+"""A notice as given to import_notice: the object, its dict, or its JSON text."""
 
 
 @functools.lru_cache(maxsize=4)
@@ -28,11 +37,11 @@ def default_notice(lang: str = "zh_CN") -> Notice:
     return Notice.from_json(path.read_text("utf-8"))
 
 
-def _row_to_notice(row) -> Notice:
+def _row_to_notice(row: Row) -> Notice:
     return Notice.from_json(row["content"])
 
 
-def get_notice(db, version: str, lang: str = "zh_CN") -> Notice:
+def get_notice(db: Queries, version: str, lang: str = "zh_CN") -> Notice:
     """A published version (as published, hash-checked). Falls back to the default text when the
     version is the default one and the store has not stored it yet."""
     lang = norm_lang(lang)
@@ -49,11 +58,11 @@ def get_notice(db, version: str, lang: str = "zh_CN") -> Notice:
     return notice
 
 
-def current_notice(db, lang: str = "zh_CN", today: str | None = None) -> Notice:
+def current_notice(db: Queries, lang: str = "zh_CN", today: str | None = None) -> Notice:
     """The newest published version in effect on `today` (ISO date; default: any), else the default."""
     lang = norm_lang(lang)
     sql = "SELECT content, content_hash FROM notices WHERE lang = ?"
-    params: list = [lang]
+    params: list[str] = [lang]
     if today:
         sql += " AND effective_date <= ?"
         params.append(today)
@@ -63,9 +72,9 @@ def current_notice(db, lang: str = "zh_CN", today: str | None = None) -> Notice:
     return _row_to_notice(row)
 
 
-def list_versions(db) -> list[dict]:
+def list_versions(db: Queries) -> list[dict[str, Any]]:
     """All stored versions (newest first): version, effective_date, source, published_at, hashes per lang."""
-    out: dict[str, dict] = {}
+    out: dict[str, dict[str, Any]] = {}
     for r in db.all("SELECT version, lang, content_hash, effective_date, source, published_at FROM notices"
                     " ORDER BY effective_date DESC, published_at DESC"):
         e = out.setdefault(r["version"], {"version": r["version"], "effective_date": r["effective_date"],
@@ -74,7 +83,7 @@ def list_versions(db) -> list[dict]:
     return list(out.values())
 
 
-def store_notice(tx, notice: Notice, source: str, published_at: str, published_by: str | None) -> bool:
+def store_notice(tx: Queries, notice: Notice, source: str, published_at: str, published_by: str | None) -> bool:
     """Insert one language of a version inside the caller's transaction. Returns False if the identical
     text is already stored; raises notice.immutable if the version exists with other content."""
     row = tx.one("SELECT content_hash FROM notices WHERE version = ? AND lang = ?", (notice.version, notice.lang))
@@ -89,7 +98,7 @@ def store_notice(tx, notice: Notice, source: str, published_at: str, published_b
     return True
 
 
-def ensure_default_stored(session) -> Notice:
+def ensure_default_stored(session: Session) -> Notice:
     """Store the shipped default notice (both languages) if the store has no notice yet."""
     if session.db.scalar("SELECT count(*) FROM notices") == 0:
         with session.write("notice.publish", "notice", default_notice("zh_CN").version,
@@ -99,7 +108,7 @@ def ensure_default_stored(session) -> Notice:
     return current_notice(session.db, "zh_CN")
 
 
-def _parse(data) -> Notice:
+def _parse(data: NoticeInput) -> Notice:
     if isinstance(data, Notice):
         return data
     if isinstance(data, (bytes, bytearray)):
@@ -109,7 +118,8 @@ def _parse(data) -> Notice:
     return Notice.from_dict(data)
 
 
-def import_notice(session, zh, en, *, source: str = "manager_import", permission: bool = True) -> dict:
+def import_notice(session: Session, zh: NoticeInput, en: NoticeInput, *, source: str = "manager_import",
+                  permission: bool = True) -> dict[str, Any]:
     """Publish a new version in both languages (dicts, JSON text or Notice objects).
 
     Idempotent for the identical text (head-office sync may deliver twice); a different text under a
@@ -126,7 +136,8 @@ def import_notice(session, zh, en, *, source: str = "manager_import", permission
     with session.write("notice.publish", "notice", nz.version) as tx:
         new_zh = store_notice(tx, nz, source, now, session.staff.id)
         new_en = store_notice(tx, ne, source, now, session.staff.id)
-        flagged, changed_all = 0, {}
+        flagged = 0
+        changed_all: dict[str, dict[str, list[str]]] = {}
         if new_zh or new_en:
             flagged, changed_all = _flag_reconsent(tx, nz)
             tx.journal("notice", nz.version, "upsert", {"version": nz.version, "hashes":
@@ -136,9 +147,10 @@ def import_notice(session, zh, en, *, source: str = "manager_import", permission
             "changed": changed_all, "flagged": flagged, "new": bool(new_zh or new_en)}
 
 
-def _flag_reconsent(tx, new_zh: Notice) -> tuple[int, dict]:
+def _flag_reconsent(tx: Tx, new_zh: Notice) -> tuple[int, dict[str, dict[str, list[str]]]]:
     """Flag members whose granted purposes changed since the version they consented to (CON-5)."""
-    flagged, changed_all = 0, {}
+    flagged = 0
+    changed_all: dict[str, dict[str, list[str]]] = {}
     versions = [r[0] for r in tx.all("SELECT DISTINCT notice_version FROM member_consents")]
     for v in versions:
         if v == new_zh.version:
@@ -161,7 +173,7 @@ def _flag_reconsent(tx, new_zh: Notice) -> tuple[int, dict]:
     return flagged, changed_all
 
 
-def load_notice_file(path) -> dict:
+def load_notice_file(path: str | os.PathLike[str]) -> dict[str, Any]:
     """Read a notice JSON file (a manager's import). Returns the parsed dict (validated later)."""
     try:
         return json.loads(Path(path).read_text("utf-8"))

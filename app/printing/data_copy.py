@@ -50,7 +50,8 @@ class DataCopy:
 def data_copy_pdf(data: DataCopy, *, font: FontChoice | None = None) -> bytes:
     ref = [("受理编号", data.request_no), ("会员号", data.member_no), ("申请人", data.applicant),
            ("生成时间", _date(data.generated_at)), ("经办人", data.prepared_by)]
-    sections = [Section(paragraphs=["以下是本门店在 MemberDesk 中保存的您的个人信息副本，按信息类别列出。请妥善保管本副本。"])]
+    sections = [Section(paragraphs=["以下是本门店在 MemberDesk 中保存的您的个人信息副本，按信息类别列出。"
+                                    "请妥善保管本副本。"])]
     for i, cs in enumerate(data.sections, 1):
         sections.append(Section(heading=f"{i}. {cs.title}", rows=cs.rows, columns=cs.columns, grid=cs.grid,
                                 col_weights=cs.col_weights, paragraphs=[cs.note] if cs.note else []))

@@ -14,10 +14,14 @@ import sys
 import threading
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.cidfonts import UnicodeCIDFont
-from reportlab.pdfbase.ttfonts import TTFError, TTFont  # noqa: F401  (TTFont re-exported for tests)
+from reportlab.pdfbase.ttfonts import TTFError, TTFont  # TTFont: also used by tests from here
+
+if TYPE_CHECKING:
+    from app.storage.db import Queries
 
 log = logging.getLogger("memberdesk.printing")
 
@@ -150,7 +154,7 @@ def choose_font(configured_path: str | os.PathLike | None = None, *,
         return choice
 
 
-def font_for_db(db) -> FontChoice:
+def font_for_db(db: Queries | None) -> FontChoice:
     """The font, honouring the setting "font_path" of the store (db may be None)."""
     configured = ""
     if db is not None:

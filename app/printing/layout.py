@@ -9,7 +9,9 @@ from __future__ import annotations
 import functools
 import io
 import itertools
+from collections.abc import Callable, Hashable, Iterable
 from dataclasses import dataclass, field
+from typing import Any, TypeAlias
 from xml.sax.saxutils import escape
 
 from reportlab.graphics.barcode import qrencoder
@@ -20,8 +22,18 @@ from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen import canvas as rl_canvas
-from reportlab.platypus import (BaseDocTemplate, Flowable, Frame, PageTemplate, KeepTogether, Paragraph, SimpleDocTemplate, Spacer, Table,
-                                TableStyle)
+from reportlab.platypus import (
+    BaseDocTemplate,
+    Flowable,
+    Frame,
+    KeepTogether,
+    PageTemplate,
+    Paragraph,
+    SimpleDocTemplate,
+    Spacer,
+    Table,
+    TableStyle,
+)
 
 from app.printing.fonts import FontChoice, choose_font
 
@@ -45,6 +57,11 @@ SHORT_HASH = 12
 RECEIPT_WIDTH = 80 * mm
 RECEIPT_PRINTABLE = 72 * mm
 GREY = colors.Color(0.35, 0.35, 0.35)
+
+PageSize: TypeAlias = tuple[float, float]
+"""Width and height in points (reportlab's A4 etc.)."""
+PageDecor: TypeAlias = Callable[[Any, int, int], None]
+"""fn(canvas, page number, pages): draws on a page after layout (a running header)."""
 LIGHT = colors.Color(0.92, 0.92, 0.92)
 
 
@@ -52,7 +69,7 @@ def short_hash(h: str | None) -> str:
     return (h or "")[:SHORT_HASH]
 
 
-def esc(text) -> str:
+def esc(text: object) -> str:
     """Plain text to Paragraph markup (escape &, <, >; keep line breaks)."""
     return escape(str(text if text is not None else "")).replace("\n", "<br/>")
 
@@ -67,7 +84,7 @@ class DocMeta:
     author: str = "MemberDesk"
     page_numbers: bool = True
     extra: str = ""             # e.g. the form serial
-    page_decor: object = None   # callable(canvas, number, total): draws a running header (canvas._md_* set)
+    page_decor: PageDecor | None = None   # draws a running header (canvas._md_* set)
 
     def footer_text(self) -> str:
         parts = []
@@ -86,16 +103,16 @@ class DocMeta:
 class Styles:
     font: FontChoice
     scale: float = 1.0
-    _cache: dict = field(default_factory=dict)
+    _cache: dict[Hashable, ParagraphStyle] = field(default_factory=dict)
 
-    def _make(self, name, size, leading=None, align=TA_LEFT, color=colors.black, space_before=0,
-              space_after=0):
+    def _make(self, name: str, size: float, leading: float | None = None, align: int = TA_LEFT,
+              color: Any = colors.black, space_before: float = 0, space_after: float = 0) -> ParagraphStyle:
         size = size * self.scale
-        return ParagraphStyle(name, fontName=self.font.name, fontSize=size, leading=leading and leading * self.scale
+        return ParagraphStyle(name, fontName=self.font.name, fontSize=size, leading=(leading and leading * self.scale)
                               or size * 1.38, alignment=align, textColor=color, wordWrap="CJK",
                               spaceBefore=space_before, spaceAfter=space_after)
 
-    def __getattr__(self, item):
+    def __getattr__(self, item: str) -> ParagraphStyle:
         if item.startswith("_") or item in ("font", "scale"):
             raise AttributeError(item)
         table = {
@@ -117,7 +134,7 @@ class Styles:
             self._cache[item] = self._make(item, *table[item])
         return self._cache[item]
 
-    def custom(self, name: str, size: float, **kw) -> ParagraphStyle:
+    def custom(self, name: str, size: float, **kw: Any) -> ParagraphStyle:
         key = ("custom", name, size, tuple(sorted(kw.items())))
         if key not in self._cache:
             self._cache[key] = self._make(name, size, **kw)
@@ -129,7 +146,7 @@ def styles_for(font: FontChoice | None = None, scale: float = 1.0) -> Styles:
 
 
 # -- building blocks ------------------------------------------------------------------------------
-def para(text: str, style) -> Paragraph:
+def para(text: str, style: ParagraphStyle) -> Paragraph:
     return Paragraph(esc(text), style)
 
 
@@ -137,7 +154,7 @@ def heading(st: Styles, text: str, level: int = 1) -> Paragraph:
     return para(text, st.h1 if level == 1 else st.h2)
 
 
-def bullets(st: Styles, items, style=None) -> list[Paragraph]:
+def bullets(st: Styles, items: Iterable[str], style: ParagraphStyle | None = None) -> list[Paragraph]:
     style = style or st.body
     return [Paragraph("· " + esc(item), style) for item in items]
 
@@ -156,7 +173,7 @@ def kv_table(st: Styles, rows: list[tuple[str, str]], width: float, label_width:
     return t
 
 
-def _cell(text: str, style, width: float):
+def _cell(text: str, style: ParagraphStyle, width: float) -> str | Paragraph:
     """A Paragraph only when the text needs wrapping; plain strings are much faster to lay out."""
     text = str(text if text is not None else "")
     if "\n" not in text and stringWidth(text, style.fontName, style.fontSize) <= width - 7:
@@ -165,7 +182,7 @@ def _cell(text: str, style, width: float):
 
 
 def grid_table(st: Styles, header: list[str], rows: list[list[str]], widths: list[float]) -> Table:
-    data = [[para(h, st.cellhead) for h in header]] + [[_cell(c, st.cell, w) for c, w in zip(r, widths)]
+    data = [[para(h, st.cellhead) for h in header]] + [[_cell(c, st.cell, w) for c, w in zip(r, widths, strict=False)]
                                                        for r in rows]
     t = Table(data, colWidths=widths, repeatRows=1)
     t.setStyle(TableStyle([
@@ -182,12 +199,12 @@ def grid_table(st: Styles, header: list[str], rows: list[list[str]], widths: lis
 class CheckBox(Flowable):
     """An empty square to tick by hand."""
 
-    def __init__(self, size: float = 5 * mm):
+    def __init__(self, size: float = 5 * mm) -> None:
         super().__init__()
         self.size = size
         self.width = self.height = size
 
-    def draw(self):
+    def draw(self) -> None:
         self.canv.setLineWidth(0.9)
         self.canv.rect(0, 0, self.size, self.size, stroke=1, fill=0)
 
@@ -218,15 +235,15 @@ def qr_modules(payload: str, level: str = "M") -> tuple[tuple[bool, ...], ...]:
 class QrBlock(Flowable):
     """A QR code with its 4-module quiet zone, `size` x `size`, drawn as one filled path."""
 
-    def __init__(self, payload: str, size: float = 32 * mm, level: str = "M"):
+    def __init__(self, payload: str, size: float = 32 * mm, level: str = "M") -> None:
         super().__init__()
         self.payload, self.level = payload, level
         self.width = self.height = size
 
-    def wrap(self, aw, ah):
+    def wrap(self, aw: float, ah: float) -> tuple[float, float]:
         return self.width, self.height
 
-    def draw(self):
+    def draw(self) -> None:
         modules = qr_modules(self.payload, self.level)
         n = len(modules)
         box = self.width / (n + 8)
@@ -271,7 +288,7 @@ def signature_lines(st: Styles, labels: list[str], width: float) -> Table:
     return t
 
 
-def keep(*flowables) -> KeepTogether:
+def keep(*flowables: Flowable) -> KeepTogether:
     return KeepTogether(list(flowables))
 
 
@@ -283,20 +300,20 @@ def spacer(h_mm: float) -> Spacer:
 class PageState(Flowable):
     """Zero-size marker setting values the page decoration reads (e.g. the form's part), from this page on."""
 
-    def __init__(self, **values):
+    def __init__(self, **values: object) -> None:
         super().__init__()
         self.values = values
         self.width = self.height = 0
 
-    def wrap(self, aw, ah):
+    def wrap(self, aw: float, ah: float) -> tuple[float, float]:
         return 0, 0
 
-    def draw(self):
+    def draw(self) -> None:
         for k, v in self.values.items():
             setattr(self.canv, "_md_" + k, v)
 
 
-def story_height(story: list, width: float) -> float:
+def story_height(story: list[Flowable], width: float) -> float:
     """Total height of flowables laid out in one column of `width` (to fit a page)."""
     total = 0.0
     for f in story:
@@ -309,32 +326,32 @@ class SectionMark(Flowable):
     """Zero-size marker: from this page on, the footer shows `extra` and page numbers restart
     (several registration forms in one PDF, each "第 1 页 / 共 2 页" with its own serial)."""
 
-    def __init__(self, extra: str):
+    def __init__(self, extra: str) -> None:
         super().__init__()
         self.extra = extra
         self.width = self.height = 0
 
-    def wrap(self, aw, ah):
+    def wrap(self, aw: float, ah: float) -> tuple[float, float]:
         return 0, 0
 
-    def draw(self):
+    def draw(self) -> None:
         self.canv._md_section = (self.extra, self.canv.getPageNumber())
 
 
-def _numbered_canvas(meta: DocMeta, font_name: str, pagesize, bottom: float):
+def _numbered_canvas(meta: DocMeta, font_name: str, pagesize: PageSize, bottom: float) -> type:
     class NumberedCanvas(rl_canvas.Canvas):
         """Draws the footer after the whole document is laid out, so "page x / y" knows y."""
 
-        def __init__(self, *a, **kw):
+        def __init__(self, *a: Any, **kw: Any) -> None:
             super().__init__(*a, **kw)
-            self._pages = []
+            self._pages: list[dict[str, Any]] = []
             self._md_section = (None, 1)
 
-        def showPage(self):
+        def showPage(self) -> None:  # noqa: N802  (reportlab's name)
             self._pages.append(dict(self.__dict__))
             self._startPage()
 
-        def save(self):
+        def save(self) -> None:
             totals: dict[int, int] = {}
             for state in self._pages:
                 start = state["_md_section"][1]
@@ -348,7 +365,7 @@ def _numbered_canvas(meta: DocMeta, font_name: str, pagesize, bottom: float):
                 super().showPage()
             super().save()
 
-        def _footer(self, number: int, total: int, extra):
+        def _footer(self, number: int, total: int, extra: str | None) -> None:
             w, _ = pagesize
             self.saveState()
             self.setFont(font_name, 8)
@@ -368,7 +385,7 @@ def _numbered_canvas(meta: DocMeta, font_name: str, pagesize, bottom: float):
     return NumberedCanvas
 
 
-def render(story: list, meta: DocMeta, *, font: FontChoice | None = None, pagesize=A4,
+def render(story: list[Flowable], meta: DocMeta, *, font: FontChoice | None = None, pagesize: PageSize = A4,
            margins: tuple[float, float, float, float] = (18 * mm, 16 * mm, 18 * mm, 18 * mm)) -> bytes:
     """Lay out `story` on pages of `pagesize` and return the PDF bytes. margins: top, right, bottom, left."""
     font = font or choose_font()
@@ -381,11 +398,11 @@ def render(story: list, meta: DocMeta, *, font: FontChoice | None = None, pagesi
     return buf.getvalue()
 
 
-def frame_width(pagesize=A4, left: float = 18 * mm, right: float = 16 * mm) -> float:
+def frame_width(pagesize: PageSize = A4, left: float = 18 * mm, right: float = 16 * mm) -> float:
     return pagesize[0] - left - right - 12   # the frame has 6 pt padding each side
 
 
-def render_strip(story: list, meta: DocMeta, *, font: FontChoice | None = None, width: float = RECEIPT_WIDTH,
+def render_strip(story: list[Flowable], meta: DocMeta, *, font: FontChoice | None = None, width: float = RECEIPT_WIDTH,
                  printable: float = RECEIPT_PRINTABLE) -> bytes:
     """A single page as tall as its content (thermal receipt paper): `printable` wide, centred."""
     font = font or choose_font()

@@ -4,13 +4,21 @@ here holds notice wording of its own, only headings and labels.
 """
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from reportlab.lib import colors
 from reportlab.platypus import Table, TableStyle
 
 from app.printing import layout as L
 
+if TYPE_CHECKING:
+    from reportlab.lib.styles import ParagraphStyle as Style
+    from reportlab.platypus import Flowable
 
-def kind_label(p) -> str:
+    from app.notices.model import Notice, Purpose
+
+
+def kind_label(p: Purpose) -> str:
     if p.required:
         return "办理会员所必需"
     if p.sensitive:
@@ -18,11 +26,11 @@ def kind_label(p) -> str:
     return "可选"
 
 
-def hash_line(notice) -> str:
+def hash_line(notice: Notice) -> str:
     return f"版本 {notice.version} · 生效日期 {notice.effective_date} · 摘要 SHA-256 {notice.content_hash}"
 
 
-def purpose_details(p, sep: str = "；") -> list[tuple[str, str]]:
+def purpose_details(p: Purpose, sep: str = "；") -> list[tuple[str, str]]:
     rows = [("处理目的", p.description), ("信息类型", sep.join(p.data_types)), ("处理方式", p.method),
             ("保存期限", p.retention), ("提供给", p.recipients)]
     if p.sensitive:
@@ -30,14 +38,14 @@ def purpose_details(p, sep: str = "；") -> list[tuple[str, str]]:
     return rows
 
 
-def purpose_paragraph(p, style) -> "L.Paragraph":
+def purpose_paragraph(p: Purpose, style: Style) -> L.Paragraph:
     """All details of a purpose as one flowing paragraph, labels in brackets (dense layouts)."""
     text = "".join(f"<font color='#555555'>【{k}】</font>{L.esc(v)} " for k, v in purpose_details(p))
     return L.Paragraph(text, style)
 
 
-def purposes_flow_table(notice, st: L.Styles, width: float, *, title_style, text_style,
-                        title_width: float = 36 * L.mm, kind_style=None) -> Table:
+def purposes_flow_table(notice: Notice, st: L.Styles, width: float, *, title_style: Style, text_style: Style,
+                        title_width: float = 36 * L.mm, kind_style: Style | None = None) -> Table:
     """One row per purpose: [number + title + kind] | [flowing details]."""
     kind_style = kind_style or st.small
     rows = [[[L.para(f"{i}. {p.title}", title_style), L.para(kind_label(p), kind_style)],
@@ -50,8 +58,9 @@ def purposes_flow_table(notice, st: L.Styles, width: float, *, title_style, text
     return t
 
 
-def purposes_table(notice, st: L.Styles, width: float, *, title_style=None, cell_style=None,
-                   label_style=None, label_width: float = 20 * L.mm, title_width: float = 38 * L.mm) -> Table:
+def purposes_table(notice: Notice, st: L.Styles, width: float, *, title_style: Style | None = None,
+                   cell_style: Style | None = None, label_style: Style | None = None, label_width: float = 20 * L.mm,
+                   title_width: float = 38 * L.mm) -> Table:
     """One row per purpose: [title + kind] | [label: text lines]."""
     title_style = title_style or st.cellhead
     cell_style = cell_style or st.cell
@@ -75,7 +84,7 @@ def purposes_table(notice, st: L.Styles, width: float, *, title_style=None, cell
     return t
 
 
-def rights_block(notice, st: L.Styles, style=None, heading_level: int = 2) -> list:
+def rights_block(notice: Notice, st: L.Styles, style: Style | None = None, heading_level: int = 2) -> list[Flowable]:
     style = style or st.body
     out = [L.heading(st, "您的权利", heading_level)]
     out += L.bullets(st, notice.rights, style)
@@ -84,18 +93,20 @@ def rights_block(notice, st: L.Styles, style=None, heading_level: int = 2) -> li
     return out
 
 
-def contact_block(notice, st: L.Styles, style=None, heading_level: int = 2) -> list:
+def contact_block(notice: Notice, st: L.Styles, style: Style | None = None,
+                  heading_level: int = 2) -> list[Flowable]:
     style = style or st.body
     return [L.heading(st, "个人信息处理者及联系方式", heading_level), L.para(notice.controller, style),
             L.para(notice.contact, style)]
 
 
-def notice_meta(notice, title: str, left: str = "", extra: str = "") -> L.DocMeta:
+def notice_meta(notice: Notice, title: str, left: str = "", extra: str = "") -> L.DocMeta:
     return L.DocMeta(title=title, notice_version=notice.version, notice_hash=notice.content_hash, left=left,
                      extra=extra)
 
 
-def full_notice(notice, st: L.Styles, width: float, *, compact: bool = False, size: float = 8.3) -> list:
+def full_notice(notice: Notice, st: L.Styles, width: float, *, compact: bool = False,
+                size: float = 8.3) -> list[Flowable]:
     """The whole notice: intro, purposes, rights, how to exercise, complaint, controller and contact.
     compact: dense layout in `size` pt (the registration form's notice side)."""
     if not compact:
@@ -119,7 +130,7 @@ def full_notice(notice, st: L.Styles, width: float, *, compact: bool = False, si
     return story
 
 
-def fit_notice_size(notice, st: L.Styles, width: float, height: float,
+def fit_notice_size(notice: Notice, st: L.Styles, width: float, height: float,
                     sizes: tuple[float, ...] = (8.3, 7.9, 7.5, 7.1)) -> float:
     """The largest compact size (down to 7.1 pt) at which the whole notice fits `height`; a notice too long
     even then flows on to another page (the form's running header carries the QR on every page)."""
@@ -129,5 +140,15 @@ def fit_notice_size(notice, st: L.Styles, width: float, height: float,
     return sizes[-1]
 
 
-__all__ = ["colors", "full_notice", "fit_notice_size", "purposes_table", "rights_block", "contact_block", "hash_line",
-           "notice_meta", "kind_label", "purpose_details"]
+__all__ = [
+    "colors",
+    "contact_block",
+    "fit_notice_size",
+    "full_notice",
+    "hash_line",
+    "kind_label",
+    "notice_meta",
+    "purpose_details",
+    "purposes_table",
+    "rights_block",
+]

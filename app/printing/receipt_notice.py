@@ -2,14 +2,18 @@
 screen shows (NOT-2), every element of NOT-1, in 7.5 pt type, one page as long as it needs."""
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from reportlab.platypus import HRFlowable
 
-from app.printing import layout as L
-from app.printing import notice_blocks as N
+from app.printing import layout as L, notice_blocks as N
 from app.printing.fonts import FontChoice, choose_font
 
+if TYPE_CHECKING:
+    from app.notices.model import Notice
 
-def receipt_notice_pdf(notice, *, store_name: str = "", font: FontChoice | None = None) -> bytes:
+
+def receipt_notice_pdf(notice: Notice, *, store_name: str = "", font: FontChoice | None = None) -> bytes:
     font = font or choose_font()
     st = L.styles_for(font)
     text = st.custom("rc_text", 7.5, leading=10)

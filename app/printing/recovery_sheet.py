@@ -76,7 +76,8 @@ def recovery_sheet_pdf(data: RecoverySheet, *, font: FontChoice | None = None) -
     return L.render(story, meta, font=font)
 
 
-def render_recovery_sheet(*, recovery_key: str, store_code: str, store_name: str, created, created_by: str = "",
+def render_recovery_sheet(*, recovery_key: str, store_code: str, store_name: str, created: dt.datetime | str,
+                          created_by: str = "",
                           terminal: str = "", font: FontChoice | None = None) -> bytes:
     """Keyword form used by the set-up wizard and `memberdesk-admin setup --recovery-sheet`."""
     return recovery_sheet_pdf(RecoverySheet(recovery_key=recovery_key, store_code=store_code, store_name=store_name,

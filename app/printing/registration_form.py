@@ -6,13 +6,21 @@ a child under 14, signature and date lines. Both pages carry the form serial as 
 """
 from __future__ import annotations
 
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any
+
 from reportlab.lib.pagesizes import A4
 from reportlab.platypus import PageBreak, Table, TableStyle
 
-from app.printing import layout as L
-from app.printing import notice_blocks as N
+from app.printing import layout as L, notice_blocks as N
 from app.printing.fonts import FontChoice, choose_font
 from app.printing.serials import issue_form_serials, qr_payload
+
+if TYPE_CHECKING:
+    from reportlab.platypus import Flowable
+
+    from app.notices.model import Notice, Purpose
+    from app.staff.session import Session
 
 MARGINS = (38 * L.mm, 14 * L.mm, 14 * L.mm, 14 * L.mm)   # top holds the running header
 QR_SIZE = 25 * L.mm
@@ -29,16 +37,18 @@ FIELD_LAYOUT: dict[str, tuple[str, int, str] | None] = {
     "skin_notes": None,
 }
 # Field codes whose boxes hold sensitive data (SEN-3, RET-4): blacked out on the scan before it is archived
-# (app.scans.redaction finds them through form_geometry()).
+# (app.scans.redaction finds them through registration_form_pdf(marks=...)).
 SENSITIVE_BOXES = frozenset({"id_number"})
+# (page number, field code, (x0, y0, x1, y1) in PDF points) of each sensitive field's boxes, as drawn
+BoxMarks = list[tuple[int, str, tuple[float, float, float, float]]]
 NOT_HANDWRITTEN = {"face_feature": "人脸特征码由刷脸支付终端采集并加密，无需在本表填写。",
                    "skin_notes": "皮肤状况由美容顾问检测后录入，无需在本表填写。"}
 
 
-def _page_header(notice, store_name: str, font_name: str):
+def _page_header(notice: Notice, store_name: str, font_name: str) -> L.PageDecor:
     """The running header of every form page, drawn after layout (so it knows the page's serial and part):
     title, notice version, the part of the form, and the serial as QR + text at the top right."""
-    def decor(canv, number: int, total: int) -> None:
+    def decor(canv: Any, number: int, total: int) -> None:
         serial = getattr(canv, "_md_serial", None)
         if not serial:
             return
@@ -72,15 +82,15 @@ def qr_origin() -> tuple[float, float]:
     return w - MARGINS[1] - QR_SIZE, h - 9 * L.mm - QR_SIZE + 2 * L.mm
 
 
-class _Boxes(Table):
+class _Boxes(Table):  # type: ignore[misc]  # reportlab ships no types
     """Character boxes; those of a sensitive field note where they were drawn (absolute page coordinates)."""
 
-    def __init__(self, n: int, box: float, code: str, marks: list | None):
+    def __init__(self, n: int, box: float, code: str, marks: BoxMarks | None) -> None:
         super().__init__([[""] * n], colWidths=[box] * n, rowHeights=[box + 1.5 * L.mm])
         self.setStyle(TableStyle([("GRID", (0, 0), (-1, -1), 0.6, L.colors.black)]))
         self._md_code, self._md_marks = code, marks
 
-    def draw(self):
+    def draw(self) -> None:
         if self._md_marks is not None:
             x0, y0 = self.canv.absolutePosition(0, 0)
             x1, y1 = self.canv.absolutePosition(self._width, self._height)
@@ -88,12 +98,12 @@ class _Boxes(Table):
         super().draw()
 
 
-def _boxes(n: int, box: float = 6.2 * L.mm, code: str = "", marks: list | None = None) -> Table:
+def _boxes(n: int, box: float = 6.2 * L.mm, code: str = "", marks: BoxMarks | None = None) -> Table:
     return _Boxes(n, box, code, marks if code in SENSITIVE_BOXES else None)
 
 
-def _field_rows(codes, st: L.Styles, width: float, marks: list | None = None) -> list:
-    out = []
+def _field_rows(codes: Iterable[str], st: L.Styles, width: float, marks: BoxMarks | None = None) -> list[Flowable]:
+    out: list[Flowable] = []
     label_w = 36 * L.mm
     for code in codes:
         layout = FIELD_LAYOUT.get(code, ("其他信息", 0, ""))
@@ -102,8 +112,8 @@ def _field_rows(codes, st: L.Styles, width: float, marks: list | None = None) ->
             continue
         label, boxes, hint = layout
         if boxes:
-            row = Table([[L.para(label, st.cellhead), _boxes(boxes, code=code, marks=marks)]], colWidths=[label_w, width - label_w],
-                        rowHeights=[9.5 * L.mm])
+            row = Table([[L.para(label, st.cellhead), _boxes(boxes, code=code, marks=marks)]],
+                        colWidths=[label_w, width - label_w], rowHeights=[9.5 * L.mm])
             row.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "BOTTOM"), ("LEFTPADDING", (1, 0), (1, 0), 0)]))
             out.append(row)
         else:
@@ -111,7 +121,7 @@ def _field_rows(codes, st: L.Styles, width: float, marks: list | None = None) ->
     return out
 
 
-def _purpose_row(p, index: int, st: L.Styles, width: float, text: str, signature: str = "") -> Table:
+def _purpose_row(p: Purpose, index: int, st: L.Styles, width: float, text: str, signature: str = "") -> Table:
     """[check box] [title + what is agreed] (+ [a signature cell for a separate consent])."""
     box = L.CheckBox(5.2 * L.mm)
     body = [L.para(f"{index}. {p.title}", st.cellhead), L.para(text, st.fine)]
@@ -119,7 +129,7 @@ def _purpose_row(p, index: int, st: L.Styles, width: float, text: str, signature
     row = [box, body] + ([L.para(signature, st.small)] if signature else [])
     widths = [10 * L.mm, width - 10 * L.mm - sig_w] + ([sig_w] if signature else [])
     t = Table([row], colWidths=widths, rowHeights=[14 * L.mm] if signature else None)
-    style = [("VALIGN", (0, 0), (-1, -1), "TOP"), ("TOPPADDING", (0, 0), (-1, -1), 2),
+    style: list[tuple[Any, ...]] = [("VALIGN", (0, 0), (-1, -1), "TOP"), ("TOPPADDING", (0, 0), (-1, -1), 2),
              ("BOTTOMPADDING", (0, 0), (-1, -1), 1), ("LEFTPADDING", (0, 0), (0, 0), 1)]
     if signature:
         style += [("LINEBELOW", (2, 0), (2, 0), 0.6, L.colors.black), ("LEFTPADDING", (2, 0), (2, 0), 8)]
@@ -145,18 +155,20 @@ def _guardian(st: L.Styles, width: float) -> Table:
     return t
 
 
-def _section(st, title: str, note: str) -> list:
+def _section(st: L.Styles, title: str, note: str) -> list[Flowable]:
     """Section title with its note in small grey type on the same line."""
     style = st.custom("form_h", 11.5, space_before=2 * L.mm, space_after=0.3 * L.mm)
     return [L.Paragraph(f"{L.esc(title)}  <font size='8' color='#555555'>{L.esc(note)}</font>", style)]
 
 
-def consent_page(notice, st: L.Styles, width: float, marks: list | None = None) -> list:
+def consent_page(notice: Notice, st: L.Styles, width: float, marks: BoxMarks | None = None) -> list[Flowable]:
     index = {p.code: i for i, p in enumerate(notice.purposes, 1)}
-    story = []
-    story += _section(st, "一、办理会员所必需", "勾选并填写下列信息即可办理会员；其他各项均为可选，不勾选不影响办理会员。")
+    story: list[Flowable] = []
+    story += _section(st, "一、办理会员所必需",
+                      "勾选并填写下列信息即可办理会员；其他各项均为可选，不勾选不影响办理会员。")
     for p in notice.required_purposes:
-        story.append(_purpose_row(p, index[p.code], st, width, "我已阅读告知书，同意为办理会员处理：" + "；".join(p.data_types)))
+        story.append(_purpose_row(p, index[p.code], st, width,
+                                  "我已阅读告知书，同意为办理会员处理：" + "；".join(p.data_types)))
         story += _field_rows(p.fields, st, width, marks)
     optional = [p for p in notice.optional_purposes if not p.sensitive]
     if optional:
@@ -188,13 +200,13 @@ PART_1 = "第一部分：告知书（请先阅读，再填写背面）"
 PART_2 = "第二部分：同意及填写（逐项勾选）"
 
 
-def _form_story(notice_story: list, consent_story: list, serial: str) -> list:
-    return ([L.SectionMark(f"表单编号 {serial}"), L.PageState(serial=serial, part=PART_1)] + notice_story
-            + [PageBreak(), L.PageState(part=PART_2)] + consent_story)
+def _form_story(notice_story: list[Flowable], consent_story: list[Flowable], serial: str) -> list[Flowable]:
+    return [L.SectionMark(f"表单编号 {serial}"), L.PageState(serial=serial, part=PART_1), *notice_story,
+            PageBreak(), L.PageState(part=PART_2), *consent_story]
 
 
-def registration_form_pdf(notice, serials: list[str], *, store_name: str = "",
-                          font: FontChoice | None = None, marks: list | None = None) -> bytes:
+def registration_form_pdf(notice: Notice, serials: list[str], *, store_name: str = "",
+                          font: FontChoice | None = None, marks: BoxMarks | None = None) -> bytes:
     """One form per serial (each starts on a new page and numbers its own pages) in one PDF. `marks`, when
     given, collects (page number, field code, (x0, y0, x1, y1)) of every sensitive field's boxes."""
     if not serials:
@@ -207,7 +219,7 @@ def registration_form_pdf(notice, serials: list[str], *, store_name: str = "",
     size = _FIT_CACHE.get(key)
     if size is None:
         size = _FIT_CACHE[key] = N.fit_notice_size(notice, st, width, height)
-    story = []
+    story: list[Flowable] = []
     for i, serial in enumerate(serials):
         if i:
             story.append(PageBreak())
@@ -219,7 +231,7 @@ def registration_form_pdf(notice, serials: list[str], *, store_name: str = "",
     return L.render(story, meta, font=font, pagesize=A4, margins=MARGINS)
 
 
-def issue_registration_forms(session, notice, count: int, *, store_name: str = "",
+def issue_registration_forms(session: Session, notice: Notice, count: int, *, store_name: str = "",
                              font: FontChoice | None = None) -> tuple[list[str], bytes]:
     """Reserve `count` serials in the DB (who, when, which notice version) and render the forms.
     Call serials.mark_printed(session, serials) once they were printed or saved."""

@@ -4,6 +4,7 @@ provider's transaction number may be kept."""
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 
 # Digits possibly separated by single spaces/hyphens; bounded so a longer run is seen whole.
 _RUN = re.compile(r"(?<![0-9])[0-9](?:[ \-]?[0-9]){12,}(?![0-9])")
@@ -49,18 +50,19 @@ def looks_like_card(text: str | None) -> bool:
     return False
 
 
-def might_hold_card(*values) -> bool:
+def might_hold_card(*values: str) -> bool:
     """Cheap test over several values at once (joined with a separator no run can cross)."""
     return _QUICK.search("\x1f".join(values)) is not None
 
 
-def card_field(names, values) -> str | None:
+def card_field(names: Sequence[str], values: Sequence[str]) -> str | None:
     """The first field whose value looks like a card number, or None. One regex pass over the row."""
     joined = "\x1f".join(values)
     for m in _RUN.finditer(joined):
         raw = m.group(0)
         digits = raw.replace(" ", "").replace("-", "")
-        if (13 <= len(digits) <= 19 and luhn_ok(digits)) or (len(digits) > 19 and raw != digits and looks_like_card(raw)):
+        if ((13 <= len(digits) <= 19 and luhn_ok(digits))
+                or (len(digits) > 19 and raw != digits and looks_like_card(raw))):
             idx = joined.count("\x1f", 0, m.start())
             return names[idx]
     return None

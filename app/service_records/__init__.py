@@ -5,13 +5,18 @@ never expires. Deleted with the member on erasure."""
 from __future__ import annotations
 
 import secrets
+from typing import TYPE_CHECKING, Any
 
 from app.clock import iso
 from app.erasure import is_erased, register_eraser
-from app.requests.export import register_exporter
 from app.errors import NotFound, ValidationError
 from app.messages import add_messages
+from app.requests.export import register_exporter
 from app.staff import permissions as P
+
+if TYPE_CHECKING:
+    from app.staff.session import Session
+    from app.storage.db import Queries
 
 SERVICE_RECORD_WRITE = P.grant("service_record.write", P.CLERK, P.MANAGER)
 SERVICE_RECORD_VIEW = P.grant("service_record.view", P.CLERK, P.MANAGER)
@@ -37,7 +42,7 @@ def _check_body(body: str) -> str:
     return body
 
 
-def open_record(session, member_id: str, kind: str, body: str, *, closed: bool = False) -> str:
+def open_record(session: Session, member_id: str, kind: str, body: str, *, closed: bool = False) -> str:
     """Record a complaint, feedback or survey answer. `closed=True` records one handled on the spot."""
     session.require(SERVICE_RECORD_WRITE)
     if kind not in KINDS:
@@ -47,7 +52,8 @@ def open_record(session, member_id: str, kind: str, body: str, *, closed: bool =
         raise NotFound("service.member_unknown")
     rid = secrets.token_hex(8)
     now = iso(session.clock.now())
-    with session.write("service_record.create", "member", member_id, {"record": rid, "kind": kind, "closed": closed}) as tx:
+    with session.write("service_record.create", "member", member_id,
+                       {"record": rid, "kind": kind, "closed": closed}) as tx:
         tx.execute("INSERT INTO service_records(id, member_id, kind, body, opened_at, closed_at, created_by, closed_by)"
                    " VALUES (?,?,?,?,?,?,?,?)", (rid, member_id, kind, body, now, now if closed else None,
                                                 session.staff.id, session.staff.id if closed else None))
@@ -57,7 +63,7 @@ def open_record(session, member_id: str, kind: str, body: str, *, closed: bool =
     return rid
 
 
-def close_record(session, record_id: str) -> None:
+def close_record(session: Session, record_id: str) -> None:
     """The service ended: the 2-year retention period (RET-3) starts now."""
     session.require(SERVICE_RECORD_WRITE)
     row = session.db.one("SELECT member_id, closed_at FROM service_records WHERE id = ?", (record_id,))
@@ -67,11 +73,12 @@ def close_record(session, record_id: str) -> None:
         raise ValidationError("service.already_closed")
     now = iso(session.clock.now())
     with session.write("service_record.close", "member", row["member_id"], {"record": record_id}) as tx:
-        tx.execute("UPDATE service_records SET closed_at = ?, closed_by = ? WHERE id = ?", (now, session.staff.id, record_id))
+        tx.execute("UPDATE service_records SET closed_at = ?, closed_by = ? WHERE id = ?",
+                   (now, session.staff.id, record_id))
         tx.journal("service_record", record_id, "upsert", {"closed_at": now}, member_id=row["member_id"])
 
 
-def list_records(session, member_id: str) -> list[dict]:
+def list_records(session: Session, member_id: str) -> list[dict[str, Any]]:
     session.require(SERVICE_RECORD_VIEW)
     session.audit_read("service_record.list", "member", member_id)
     return [dict(r) for r in session.db.all(
@@ -79,14 +86,14 @@ def list_records(session, member_id: str) -> list[dict]:
         (member_id,))]
 
 
-def export_service_records(db, member_id: str) -> list[dict]:
+def export_service_records(db: Queries, member_id: str) -> list[dict[str, Any]]:
     """For the member's data copy (RIG-6)."""
     return [dict(r) for r in db.all(
         "SELECT kind, body, opened_at, closed_at FROM service_records WHERE member_id = ? ORDER BY opened_at",
         (member_id,))]
 
 
-def _erase_service_records(tx, member_id: str) -> int:
+def _erase_service_records(tx: Queries, member_id: str) -> int:
     return tx.execute("DELETE FROM service_records WHERE member_id = ?", (member_id,)).rowcount
 
 

@@ -7,14 +7,16 @@ and the change-journal rows for head office. Reads of personal records are audit
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
+from typing import Any
 
 from app.audit import chain
-from app.clock import SystemClock, iso
+from app.clock import Clock, SystemClock, iso
 from app.errors import PermissionDenied
 from app.staff import permissions
-from app.storage.db import ConnQueries
+from app.storage.db import Connection, ConnQueries, Database
 
 
 @dataclass(frozen=True)
@@ -31,13 +33,17 @@ class Staff:
 
 
 class Tx(ConnQueries):
-    """Handle given to the body of a write: the connection plus journal/audit helpers."""
+    """Handle given to the body of a write: the connection plus journal/audit helpers.
 
-    def __init__(self, session: "Session", conn):
+    The body may set `details` to give the write's own audit entry details known only at the end
+    (when `session.write(...)` was called without them)."""
+
+    def __init__(self, session: Session, conn: Connection) -> None:
         self.session = session
         self.conn = conn
+        self.details: dict[str, Any] | None = None
 
-    def journal(self, entity: str, entity_id: str, op: str, payload: dict | None = None,
+    def journal(self, entity: str, entity_id: str, op: str, payload: dict[str, Any] | None = None,
                 member_id: str | None = None) -> None:
         """A change for head office. Pass member_id whenever the row carries a member's data:
         erasing the member scrubs every such row (app.erasure)."""
@@ -49,7 +55,7 @@ class Tx(ConnQueries):
              json.dumps(payload or {}, ensure_ascii=False, sort_keys=True, default=str), member_id))
 
     def audit(self, action: str, subject_type: str | None = None, subject_id: str | None = None,
-              details: dict | None = None) -> None:
+              details: dict[str, Any] | None = None) -> None:
         """An additional audit entry in the same transaction."""
         chain.append(self.conn, ts=iso(self.session.clock.now()), staff_id=self.session.actor_id,
                      terminal=self.session.terminal, action=action, subject_type=subject_type,
@@ -58,11 +64,11 @@ class Tx(ConnQueries):
 
 @dataclass
 class Session:
-    db: object                 # app.storage.db.Database
+    db: Database
     staff: Staff
     store_code: str
     terminal: str
-    clock: object = field(default_factory=SystemClock)
+    clock: Clock = field(default_factory=SystemClock)
     acting_manager: Staff | None = None   # a manager who signed in for one step (step-up)
 
     @property
@@ -81,7 +87,7 @@ class Session:
 
     @contextmanager
     def write(self, action: str, subject_type: str | None = None, subject_id: str | None = None,
-              details: dict | None = None, permission: str | None = None):
+              details: dict[str, Any] | None = None, permission: str | None = None) -> Iterator[Tx]:
         if permission:
             self.require(permission)
         with self.db.transaction() as conn:
@@ -89,21 +95,21 @@ class Session:
             yield tx
             chain.append(conn, ts=iso(self.clock.now()), staff_id=self.staff.id, terminal=self.terminal,
                          action=action, subject_type=subject_type, subject_id=subject_id,
-                         details=details if details is not None else getattr(tx, "details", None))
+                         details=details if details is not None else tx.details)
 
     def audit_read(self, action: str, subject_type: str | None = None, subject_id: str | None = None,
-                   details: dict | None = None) -> None:
+                   details: dict[str, Any] | None = None) -> None:
         """Record a read access (view, search, export) to personal data (SEC-1, SEC-2)."""
         with self.db.transaction() as conn:
             chain.append(conn, ts=iso(self.clock.now()), staff_id=self.staff.id, terminal=self.terminal,
                          action=action, subject_type=subject_type, subject_id=subject_id, details=details)
 
-    def on_db(self, db) -> "Session":
+    def on_db(self, db: Database) -> Session:
         """The same person (and acting manager) writing through another connection to the same store
         (the background jobs' one: app.storage.vault.Vault.background_session)."""
         return replace(self, db=db)
 
-    def as_manager(self, manager: Staff) -> "Session":
+    def as_manager(self, manager: Staff) -> Session:
         """A session for one manager-only step, acting as the manager who just signed in."""
         if not manager.is_manager:
             raise PermissionDenied(action="manager step-up")

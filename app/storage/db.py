@@ -19,8 +19,10 @@ import logging
 import os
 import sqlite3
 import threading
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any, Protocol, TypeAlias
 
 import sqlcipher3.dbapi2 as sqlcipher
 
@@ -34,6 +36,69 @@ UI_WAIT_SECONDS = 30       # how long a UI write waits for a background job's tr
 JOB_WAIT_SECONDS = 600     # how long a background job's write waits behind the UI's writes
 DatabaseError = (sqlcipher.DatabaseError, sqlite3.DatabaseError)
 OperationalError = (sqlcipher.OperationalError, sqlite3.OperationalError)
+
+
+# -- types ---------------------------------------------------------------------------------------------
+# sqlcipher3 ships no type information: its rows and cursors are typed here by what the code uses of them.
+Row: TypeAlias = Any
+"""One result row (sqlite3.Row or sqlcipher3's Row): by position and by column name."""
+Params: TypeAlias = Sequence[Any] | Mapping[str, Any]
+"""Statement parameters: a tuple or list for `?`, a mapping for `:name`."""
+
+
+class Cursor(Protocol):
+    """What the code uses of a cursor (sqlite3.Cursor, sqlcipher3's Cursor)."""
+
+    @property
+    def rowcount(self) -> int: ...
+
+    @property
+    def lastrowid(self) -> int | None: ...
+
+    def fetchone(self) -> Row: ...
+
+    def fetchall(self) -> list[Row]: ...
+
+    def __iter__(self) -> Iterator[Row]: ...
+
+
+class Connection(Protocol):
+    """The connection the body of a write transaction gets (`Database.transaction()`): a raw
+    sqlcipher3/sqlite3 connection, or for a background job one that refuses statements once stopped."""
+
+    @property
+    def in_transaction(self) -> bool: ...
+
+    def execute(self, sql: str, params: Params = ..., /) -> Cursor: ...
+
+    def executemany(self, sql: str, seq: Iterable[Params], /) -> Cursor: ...
+
+    def executescript(self, script: str, /) -> Cursor: ...
+
+
+class RawConnection(Connection, Protocol):
+    """The sqlcipher3/sqlite3 connection a Database holds (`Database.conn`)."""
+
+    row_factory: Any
+
+    def close(self) -> None: ...
+
+    def interrupt(self) -> None: ...
+
+
+class Queries(Protocol):
+    """The query helpers shared by `Database` (autocommit reads) and an open transaction's handle
+    (`ConnQueries`: a session's `Tx`, sync's page). Functions that read either way take this."""
+
+    def execute(self, sql: str, params: Params = ()) -> Cursor: ...
+
+    def executemany(self, sql: str, seq: Iterable[Params]) -> Cursor: ...
+
+    def one(self, sql: str, params: Params = ()) -> Row | None: ...
+
+    def all(self, sql: str, params: Params = ()) -> list[Row]: ...
+
+    def scalar(self, sql: str, params: Params = (), default: Any = None) -> Any: ...
 
 
 class JobStopped(StoreError):
@@ -58,7 +123,7 @@ class WriterGate:
     the short gaps between a batch job's transactions. Here the waiting writer is woken as soon as the
     other commits, and a UI write goes before any background write that is waiting too."""
 
-    def __init__(self):
+    def __init__(self) -> None:
         self._cond = threading.Condition()
         self._owner: int | None = None
         self._depth = 0
@@ -107,7 +172,7 @@ _GATES: dict[str, WriterGate] = {}
 _GATES_LOCK = threading.Lock()
 
 
-def writer_gate(path) -> WriterGate:
+def writer_gate(path: Path | str) -> WriterGate:
     """The gate shared by every Database on this file in this process."""
     if str(path) == ":memory:":
         return WriterGate()               # a database of its own
@@ -122,31 +187,35 @@ class _StoppableConn:
 
     __slots__ = ("_conn", "_stopped")
 
-    def __init__(self, conn, stopped: threading.Event):
+    def __init__(self, conn: Connection, stopped: threading.Event):
         self._conn, self._stopped = conn, stopped
 
-    def _check(self):
+    def _check(self) -> None:
         if self._stopped.is_set():
             raise JobStopped()
 
-    def execute(self, sql, params=()):
+    @property
+    def in_transaction(self) -> bool:
+        return self._conn.in_transaction
+
+    def execute(self, sql: str, params: Params = (), /) -> Cursor:
         self._check()
         return self._conn.execute(sql, params)
 
-    def executemany(self, sql, seq):
+    def executemany(self, sql: str, seq: Iterable[Params], /) -> Cursor:
         self._check()
 
-        def rows():
+        def rows() -> Iterator[Params]:
             for row in seq:
                 self._check()
                 yield row
         return self._conn.executemany(sql, rows())
 
-    def executescript(self, script):
+    def executescript(self, script: str, /) -> Cursor:
         self._check()
         return self._conn.executescript(script)
 
-    def __getattr__(self, name):
+    def __getattr__(self, name: str) -> Any:
         return getattr(self._conn, name)
 
 
@@ -154,19 +223,21 @@ class ConnQueries:
     """Query helpers over `self.conn` for objects that live inside one open transaction
     (the write handle of a session, sync's page handle)."""
 
-    def execute(self, sql, params=()):
+    conn: Connection
+
+    def execute(self, sql: str, params: Params = ()) -> Cursor:
         return self.conn.execute(sql, params)
 
-    def executemany(self, sql, seq):
+    def executemany(self, sql: str, seq: Iterable[Params]) -> Cursor:
         return self.conn.executemany(sql, seq)
 
-    def one(self, sql, params=()):
+    def one(self, sql: str, params: Params = ()) -> Row | None:
         return self.conn.execute(sql, params).fetchone()
 
-    def all(self, sql, params=()):
+    def all(self, sql: str, params: Params = ()) -> list[Row]:
         return self.conn.execute(sql, params).fetchall()
 
-    def scalar(self, sql, params=(), default=None):
+    def scalar(self, sql: str, params: Params = (), default: Any = None) -> Any:
         row = self.one(sql, params)
         return default if row is None else row[0]
 
@@ -181,7 +252,7 @@ def ledger_subkey(key: bytes) -> bytes:
 
 class Database:
     def __init__(self, path: Path | str, key: bytes | None, *, plain: bool = False, background: bool = False):
-        self.path = Path(path) if str(path) != ":memory:" else path
+        self.path: Path | str = Path(path) if str(path) != ":memory:" else path
         self.plain = plain
         self.background = background
         self._lock = threading.RLock()
@@ -192,9 +263,10 @@ class Database:
         self.closed = False
         # The erasure ledger's MAC key (app.erasure): HKDF of the data key with its own label.
         self.ledger_key = ledger_subkey(key) if key is not None and len(key) == KEY_BYTES else None
-        mod = sqlite3 if plain else sqlcipher
+        mod: Any = sqlite3 if plain else sqlcipher
         try:
-            self.conn = mod.connect(str(path), isolation_level=None, check_same_thread=False, timeout=BUSY_SECONDS)
+            self.conn: RawConnection = mod.connect(str(path), isolation_level=None, check_same_thread=False,
+                                                   timeout=BUSY_SECONDS)
         except DatabaseError as exc:
             raise StoreError("store.unreadable") from exc
         self.conn.row_factory = mod.Row
@@ -217,7 +289,7 @@ class Database:
 
     # -- queries -----------------------------------------------------------------
     @contextmanager
-    def _use(self):
+    def _use(self) -> Iterator[Connection]:
         """The connection for one call: refused once stopped; SQLite's busy/interrupt errors become
         messages; a close asked for while a job held the connection happens when it lets go."""
         if self._stopped.is_set():
@@ -237,28 +309,28 @@ class Database:
                 if self._close_pending and self._depth == 0:
                     self._close_locked(checkpoint=False)
 
-    def execute(self, sql: str, params=()):
+    def execute(self, sql: str, params: Params = ()) -> Cursor:
         with self._use() as conn:
             return conn.execute(sql, params)
 
-    def executemany(self, sql: str, seq):
+    def executemany(self, sql: str, seq: Iterable[Params]) -> Cursor:
         with self._use() as conn:
             return conn.executemany(sql, seq)
 
-    def one(self, sql: str, params=()):
+    def one(self, sql: str, params: Params = ()) -> Row | None:
         with self._use() as conn:
             return conn.execute(sql, params).fetchone()
 
-    def all(self, sql: str, params=()):
+    def all(self, sql: str, params: Params = ()) -> list[Row]:
         with self._use() as conn:
             return conn.execute(sql, params).fetchall()
 
-    def scalar(self, sql: str, params=(), default=None):
+    def scalar(self, sql: str, params: Params = (), default: Any = None) -> Any:
         row = self.one(sql, params)
         return default if row is None else row[0]
 
     @contextmanager
-    def transaction(self):
+    def transaction(self) -> Iterator[Connection]:
         """One atomic write. Disk-full and a writer that would not let go become user messages;
         nothing half-written stays. The turn at the writer gate comes first: waiting for it does not
         hold this connection (another thread may read through it meanwhile)."""

@@ -17,13 +17,26 @@ import json
 import logging
 import threading
 import time
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
 from app.audit import chain
 from app.clock import iso
 from app.messages import add_messages
 from app.sync import anchor, feeds, journal, signing
 from app.sync.state import get_state, pending_count, save_state, set_state
-from app.sync.transport import SyncError, Transport, make_signer
+from app.sync.transport import Signer, SyncError, Transport, make_signer
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+    import httpx
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+    from app.clock import Clock
+    from app.staff.session import Session
+    from app.storage.db import Connection, Database
+    from app.storage.fieldcrypt import FieldCipher
 
 log = logging.getLogger("memberdesk.sync")
 
@@ -45,12 +58,13 @@ add_messages({
                            "The enrolment code is invalid or has expired. Ask head office for a new one."),
     "sync.busy": ("正在同步，请稍候。", "A sync is already running."),
     "sync.blob_unreadable": ("扫描件无法读取，未能上传。", "A scanned page could not be read for upload."),
-    "sync.journal_unavailable": ("总部缺少一部分它此前已确认、本店已清理的变更（总部可能从较早的备份恢复）。其余变更已继续上传，"
-                                 "缺少的序号已记入审计日志。请联系总部IT。",
+    "sync.journal_unavailable": ("总部缺少一部分它此前已确认、本店已清理的变更（总部可能从较早的备份恢复）。"
+                                 "其余变更已继续上传，缺少的序号已记入审计日志。请联系总部IT。",
                                  "Head office lacks changes it had confirmed earlier and the store has since cleared "
-                                 "(head office may have been restored from an older backup). The other changes were sent; "
-                                 "the missing sequence numbers are in the audit log. Contact head-office IT."),
-    "sync.journal_renumbered": ("总部已有本店从未发送过的变更序号（本店可能从较早的备份恢复）。本店未上传的变更已重新编号并上传。",
+                                 "(head office may have been restored from an older backup). The other changes were "
+                                 "sent; the missing sequence numbers are in the audit log. Contact head-office IT."),
+    "sync.journal_renumbered": ("总部已有本店从未发送过的变更序号（本店可能从较早的备份恢复）。"
+                                "本店未上传的变更已重新编号并上传。",
                                 "Head office holds change numbers this store never sent (the store may have been "
                                 "restored from an older backup). The store's unsent changes were renumbered and sent."),
 })
@@ -59,9 +73,11 @@ _RUN_LOCK = threading.Lock()
 
 
 class SyncEngine:
-    def __init__(self, db, store_code: str, terminal: str, clock, *, cipher=None, ledger_path=None,
-                 http=None, allow_plain_http: bool = False, sleep=time.sleep, retries: int = 4,
-                 batch_rows: int = 500, page_rows: int = 200, transport: Transport | None = None):
+    def __init__(self, db: Database, store_code: str, terminal: str, clock: Clock, *,
+                 cipher: FieldCipher | None = None, ledger_path: Path | None = None,
+                 http: httpx.Client | None = None, allow_plain_http: bool = False,
+                 sleep: Callable[[float], None] = time.sleep, retries: int = 4,
+                 batch_rows: int = 500, page_rows: int = 200, transport: Transport | None = None) -> None:
         self.db = db
         self.store_code = store_code
         self.terminal = terminal
@@ -78,7 +94,7 @@ class SyncEngine:
         self._trigger = "timer"
 
     @classmethod
-    def for_session(cls, session, **kw) -> "SyncEngine":
+    def for_session(cls, session: Session, **kw: Any) -> SyncEngine:
         return cls(session.db, session.store_code, session.terminal, session.clock, **kw)
 
     # -- plumbing ---------------------------------------------------------------------
@@ -91,7 +107,7 @@ class SyncEngine:
                                         allow_plain_http=self._allow_plain, sleep=self._sleep, retries=self._retries)
         return self._transport
 
-    def _key(self):
+    def _key(self) -> Ed25519PrivateKey:
         raw = get_state(self.db, "private_key")
         if raw is None:
             raise SyncError("sync.not_enrolled")
@@ -100,7 +116,7 @@ class SyncEngine:
     def _now(self) -> float:
         return self.clock.time() + float(get_state(self.db, "clock_offset", 0.0) or 0.0)
 
-    def _signer(self):
+    def _signer(self) -> Signer:
         offset = float(get_state(self.db, "clock_offset", 0.0) or 0.0)
         return make_signer(self._key(), self.store_code, lambda: self.clock.time() + offset)
 
@@ -129,7 +145,8 @@ class SyncEngine:
         cfg = data.get("config") or {}
         save_state(self.db, url=url, ca_file=ca_file, store_code=store_code,
                    private_key=signing.b64(signing.private_bytes(key)), enrolled_at=iso(self.clock.now()),
-                   acked_seq=0, sent_seq=0, cursor="0:0", resync_required=False, keep_scans=bool(cfg.get("keep_scans", True)),
+                   acked_seq=0, sent_seq=0, cursor="0:0", resync_required=False,
+                   keep_scans=bool(cfg.get("keep_scans", True)),
                    max_body=int(cfg.get("max_body", 8 << 20)))
         self.store_code = store_code
         self.measure_offset()
@@ -142,7 +159,7 @@ class SyncEngine:
             raise SyncError("sync.busy")
         started = iso(self.clock.now())
         self._trigger = trigger
-        result = {"uploaded": 0, "downloaded": 0, "erasures": 0, "quarantined": 0, "resynced": False}
+        result: dict[str, Any] = {"uploaded": 0, "downloaded": 0, "erasures": 0, "quarantined": 0, "resynced": False}
         try:
             save_state(self.db, last_attempt=started)
             self.measure_offset()
@@ -162,18 +179,20 @@ class SyncEngine:
         finally:
             _RUN_LOCK.release()
 
-    def _log(self, trigger, outcome, *, started, key=None, detail=None, uploaded=0, downloaded=0, erasures=0, **_):
+    def _log(self, trigger: str, outcome: str, *, started: str, key: str | None = None, detail: str | None = None,
+             uploaded: int = 0, downloaded: int = 0, erasures: int = 0, **_: Any) -> None:
         with self.db.transaction() as conn:
             self._log_row(conn, trigger, outcome, started=started, key=key, detail=detail, uploaded=uploaded,
                           downloaded=downloaded, erasures=erasures)
 
-    def _log_row(self, conn, trigger, outcome, *, started, key=None, detail=None, uploaded=0, downloaded=0, erasures=0):
+    def _log_row(self, conn: Connection, trigger: str, outcome: str, *, started: str, key: str | None = None,
+                 detail: str | None = None, uploaded: int = 0, downloaded: int = 0, erasures: int = 0) -> None:
         conn.execute("INSERT INTO sync_log(started_at, finished_at, trigger, outcome, uploaded, downloaded, erasures,"
                      " message_key, detail) VALUES (?,?,?,?,?,?,?,?,?)",
                      (started, iso(self.clock.now()), trigger, outcome, uploaded, downloaded, erasures, key, detail))
         conn.execute("DELETE FROM sync_log WHERE id <= (SELECT max(id) - 1000 FROM sync_log)")
 
-    def _note(self, conn, key: str, action: str, details: dict) -> None:
+    def _note(self, conn: Connection, key: str, action: str, details: dict[str, Any]) -> None:
         """A repair of the journal/high-water-mark agreement: a sync_log row for the sync page and an
         audit entry, in the repair's transaction. Sequence numbers and counts only."""
         now = iso(self.clock.now())
@@ -226,7 +245,7 @@ class SyncEngine:
                 break
         return sent
 
-    def _check_mark(self, tr, signer, acked: int) -> bool:
+    def _check_mark(self, tr: Transport, signer: Signer, acked: int) -> bool:
         """Ask head office for its mark (an empty batch) before the first batch. Above what we ever sent:
         this database was restored from an older backup and its new rows reuse numbers head office has,
         which it would skip as duplicates; they move above the mark. Returns True when the journal moved.
@@ -258,14 +277,15 @@ class SyncEngine:
                 self._note(conn, "sync.journal_unavailable", "sync.journal.unavailable",
                            {"from": gone[0], "to": gone[1], "rows": gone[1] - gone[0] + 1, "erasures": again})
 
-    def _send_blobs(self, tr, signer, batch: list[dict]) -> None:
+    def _send_blobs(self, tr: Transport, signer: Signer, batch: list[dict[str, Any]]) -> None:
         """Scan pages travel before the rows that point to them, named by their SHA-256."""
         docs = [r for r in batch if r["entity"] == "scan_document" and r["op"] == "upsert"]
         if not docs:
             return
         wanted = {}
         for r in docs:
-            pages = self.db.all("SELECT id, sha256 FROM scans WHERE document_id = ? ORDER BY page_no", (r["entity_id"],))
+            pages = self.db.all("SELECT id, sha256 FROM scans WHERE document_id = ? ORDER BY page_no",
+                                (r["entity_id"],))
             if pages:
                 r["payload"] = {**r["payload"], "blobs": [p[1] for p in pages]}
                 for p in pages:
@@ -277,6 +297,8 @@ class SyncEngine:
             if self.cipher is None:
                 raise SyncError("sync.blob_unreadable", code="no_key")
             row = self.db.one("SELECT image FROM scans WHERE id = ?", (wanted[sha],))
+            if row is None:                   # erased since the batch was read
+                raise SyncError("sync.blob_unreadable", code="scan_gone")
             data = self.cipher.decrypt_bytes(row[0], f"scans.image:{wanted[sha]}")
             tr.request("PUT", f"/v1/blobs/{sha}", body=data, signer=signer, content_type="application/octet-stream")
 
@@ -329,7 +351,8 @@ class SyncEngine:
         result["downloaded"] = result.get("downloaded", 0) + len(rows)
         result["erasures"] = result.get("erasures", 0) + ctx.counts["erasures"]
 
-    def _apply_row(self, session, pdb, conn, row: dict, ctx, inbox_id: int | None = None) -> bool:
+    def _apply_row(self, session: Session, pdb: feeds.PageDB, conn: Connection, row: dict[str, Any],
+                   ctx: feeds.ApplyContext, inbox_id: int | None = None) -> bool:
         kind, payload = str(row["kind"]), row["payload"]
         fn = feeds.handler_for(kind)
         error = None
@@ -345,7 +368,7 @@ class SyncEngine:
                 return True
             except feeds.FeedDeferred:
                 error = "module_missing"
-            except Exception as exc:          # a bad row never blocks the feed; kept for the next try
+            except Exception as exc:  # noqa: BLE001 - a bad row never blocks the feed; kept for the next try
                 error = type(exc).__name__[:60]
                 log.warning("sync: feed row of kind %s failed: %s", kind, error)
         if inbox_id is None:
@@ -353,7 +376,8 @@ class SyncEngine:
                          " VALUES (?,?,?,?,1,?)", (row.get("cursor", ""), kind, json.dumps(payload, ensure_ascii=False),
                                                    iso(self.clock.now()), error))
         else:
-            conn.execute("UPDATE sync_inbox SET attempts = attempts + 1, last_error = ? WHERE id = ?", (error, inbox_id))
+            conn.execute("UPDATE sync_inbox SET attempts = attempts + 1, last_error = ? WHERE id = ?",
+                         (error, inbox_id))
         ctx.counts["deferred"] += 1
         return False
 

@@ -11,6 +11,7 @@ import base64
 import hashlib
 import json
 import secrets
+from typing import Any
 
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import serialization
@@ -57,7 +58,8 @@ def canonical(method: str, path: str, store: str, ts: str, nonce: str, body: byt
     return "\n".join(["MD1", method.upper(), path, store, ts, nonce, digest]).encode("utf-8")
 
 
-def sign_headers(key: Ed25519PrivateKey, method: str, path: str, store: str, now: float, body: bytes) -> dict:
+def sign_headers(key: Ed25519PrivateKey, method: str, path: str, store: str, now: float,
+                 body: bytes) -> dict[str, str]:
     ts = str(int(now))
     nonce = secrets.token_hex(16)
     sig = key.sign(canonical(method, path, store, ts, nonce, body))
@@ -73,7 +75,7 @@ def verify(pub: Ed25519PublicKey, method: str, path: str, store: str, ts: str, n
         return False
 
 
-def canonical_json(obj) -> bytes:
+def canonical_json(obj: Any) -> bytes:
     return json.dumps(obj, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
 
 

@@ -2,28 +2,33 @@
 from __future__ import annotations
 
 import json
+from typing import TYPE_CHECKING, Any
 
 from app.settings import get_setting
 
+if TYPE_CHECKING:
+    from app.storage.db import Connection, Database, Queries
 
-def get_state(db, key: str, default=None):
+
+def get_state(db: Queries, key: str, default: Any = None) -> Any:
     row = db.one("SELECT value FROM sync_state WHERE key = ?", (key,))
     return default if row is None else json.loads(row[0])
 
 
-def set_state(conn, key: str, value) -> None:
+def set_state(conn: Connection | Queries, key: str, value: Any) -> None:
     """Inside the caller's transaction (conn = Database, transaction connection or Tx)."""
-    conn.execute("INSERT INTO sync_state(key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+    conn.execute("INSERT INTO sync_state(key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = "
+                 "excluded.value",
                  (key, json.dumps(value)))
 
 
-def save_state(db, **values) -> None:
+def save_state(db: Database, **values: Any) -> None:
     with db.transaction() as conn:
         for k, v in values.items():
             set_state(conn, k, v)
 
 
-def pending_count(db) -> int:
+def pending_count(db: Queries) -> int:
     """Sequence numbers not yet acknowledged: a span row counts `span`, less its part already acked."""
     acked = int(get_state(db, "acked_seq", 0) or 0)
     n = int(db.scalar("SELECT coalesce(sum(span), 0) FROM change_journal WHERE seq > ?", (acked,), 0))
@@ -32,7 +37,7 @@ def pending_count(db) -> int:
     return n + max(0, int(end or 0) - acked)
 
 
-def sync_status(db) -> dict:
+def sync_status(db: Queries) -> dict[str, Any]:
     """For the main window's status bar: {enrolled, store_code, last_success, last_attempt, last_error,
     pending, resync_required, interval_minutes, clock_offset}. Times are ISO strings (store clock)."""
     return {
@@ -54,7 +59,7 @@ def sync_status(db) -> dict:
     }
 
 
-def sync_log(db, limit: int = 200) -> list[dict]:
+def sync_log(db: Queries, limit: int = 200) -> list[dict[str, Any]]:
     rows = db.all("SELECT id, started_at, finished_at, trigger, outcome, uploaded, downloaded, erasures, message_key,"
                   " detail FROM sync_log ORDER BY id DESC LIMIT ?", (limit,))
     return [dict(r) for r in rows]

@@ -12,6 +12,8 @@ import logging
 import random
 import ssl
 import time
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, TypeAlias
 from urllib.parse import urlencode, urlsplit
 
 import httpx
@@ -19,7 +21,13 @@ import httpx
 from app.errors import UserError
 from app.sync import signing
 
+if TYPE_CHECKING:
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
 log = logging.getLogger("memberdesk.sync")
+
+Signer: TypeAlias = Callable[[str, str, bytes], dict[str, str]]
+"""signer(method, path with query, body) -> the signature headers of one attempt."""
 
 TIMEOUT = httpx.Timeout(connect=5.0, read=30.0, write=30.0, pool=5.0)
 LOOPBACK = {"127.0.0.1", "localhost", "::1"}
@@ -29,7 +37,8 @@ MAX_RETRY_AFTER = 60.0    # a longer Retry-After ends this run (try later) inste
 class SyncError(UserError):
     key = "sync.failed"
 
-    def __init__(self, key: str | None = None, code: str | None = None, status: int | None = None, **extra):
+    def __init__(self, key: str | None = None, code: str | None = None, status: int | None = None,
+                 **extra: Any) -> None:
         super().__init__(key, code=code or "", status=status or 0)
         self.code = code
         self.status = status
@@ -58,7 +67,8 @@ def _retry_after(value: str | None) -> float | None:
 class Transport:
     def __init__(self, url: str, *, ca_file: str | None = None, http: httpx.Client | None = None,
                  allow_plain_http: bool = False, retries: int = 4, backoff: float = 0.5, backoff_cap: float = 30.0,
-                 sleep=time.sleep, rng=random.random, timeout: httpx.Timeout = TIMEOUT):
+                 sleep: Callable[[float], None] = time.sleep, rng: Callable[[], float] = random.random,
+                 timeout: httpx.Timeout = TIMEOUT) -> None:
         parts = urlsplit(url)
         if parts.scheme != "https" and not allow_plain_http:
             raise SyncError("sync.insecure_url")          # SEC-3: transport to head office is encrypted
@@ -86,8 +96,8 @@ class Transport:
         if self._own:
             self.http.close()
 
-    def request(self, method: str, path: str, *, body: bytes = b"", query: dict | None = None,
-                signer=None, content_type: str = "application/json") -> dict:
+    def request(self, method: str, path: str, *, body: bytes = b"", query: dict[str, Any] | None = None,
+                signer: Signer | None = None, content_type: str = "application/json") -> dict[str, Any]:
         """Send with retries; return the decoded JSON of a 2xx answer, raise SyncError otherwise.
         `signer(method, path_with_query, body) -> headers` signs each attempt afresh."""
         full = path + ("?" + urlencode(query) if query else "")
@@ -140,16 +150,16 @@ class Transport:
             log.info("sync: retry %d after %s in %.2fs", attempt, err.code, wait)
             self.sleep(wait)
 
-    def get_json(self, path: str, **kw) -> dict:
+    def get_json(self, path: str, **kw: Any) -> dict[str, Any]:
         return self.request("GET", path, **kw)
 
-    def post_json(self, path: str, data: dict, **kw) -> dict:
+    def post_json(self, path: str, data: dict[str, Any], **kw: Any) -> dict[str, Any]:
         body = json.dumps(data, ensure_ascii=False, separators=(",", ":"), default=str).encode("utf-8")
         return self.request("POST", path, body=body, **kw)
 
 
 def _is_tls_error(exc: BaseException) -> bool:
-    seen = exc
+    seen: BaseException | None = exc
     while seen is not None:
         if isinstance(seen, ssl.SSLError):
             return True
@@ -159,7 +169,7 @@ def _is_tls_error(exc: BaseException) -> bool:
     return False
 
 
-def make_signer(key, store: str, now_fn):
-    def signer(method: str, path: str, body: bytes) -> dict:
+def make_signer(key: Ed25519PrivateKey, store: str, now_fn: Callable[[], float]) -> Signer:
+    def signer(method: str, path: str, body: bytes) -> dict[str, str]:
         return signing.sign_headers(key, method, path, store, now_fn(), body)
     return signer

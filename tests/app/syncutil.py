@@ -18,15 +18,14 @@ from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
-
 from starlette.testclient import TestClient
 
 from app.config import resolve_paths
+from app.storage.vault import Vault
+from app.sync import SyncEngine
 from headoffice.server import create_app
 from headoffice.service import HeadOffice
 from headoffice.storage import SQLiteStorage
-from app.storage.vault import Vault
-from app.sync import SyncEngine
 
 ROOT = Path(__file__).resolve().parents[2]
 PG_ENV = "MEMBERDESK_TEST_PG_DSN"
@@ -106,7 +105,7 @@ def free_port() -> int:
 
 def make_ca(tmp: Path) -> dict:
     """A private CA and a server certificate for 127.0.0.1/localhost, written as PEM files."""
-    now = dt.datetime.now(dt.timezone.utc)
+    now = dt.datetime.now(dt.UTC)
     ca_key = ec.generate_private_key(ec.SECP256R1())
     ca_name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "MemberDesk Test CA")])
     ca = (x509.CertificateBuilder().subject_name(ca_name).issuer_name(ca_name).public_key(ca_key.public_key())
@@ -149,7 +148,7 @@ class ServerProcess:
     def url(self) -> str:
         return f"https://127.0.0.1:{self.port}"
 
-    def start(self) -> "ServerProcess":
+    def start(self) -> ServerProcess:
         env = dict(os.environ, PYTHONPATH=str(ROOT))
         env.pop("MEMBERDESK_HO_FAULT", None)
         if self.fault:

@@ -63,20 +63,18 @@ def test_recomputing_the_tail_after_an_edit_still_breaks_at_the_head(busy):
 
 
 def test_details_refuse_personal_values(manager):
-    with pytest.raises(ValueError):
-        with manager.write("member.update", "member", "x", {"name": "张三"}):
-            pass
+    with pytest.raises(ValueError), manager.write("member.update", "member", "x", {"name": "张三"}):
+        pass
     assert chain.verify(manager.db).ok
 
 
 def test_write_is_atomic_with_audit_and_journal(manager):
     audits = manager.db.scalar("SELECT count(*) FROM audit_log")
     journal = manager.db.scalar("SELECT count(*) FROM change_journal")
-    with pytest.raises(RuntimeError):
-        with manager.write("member.create", "member", "m1") as tx:
-            tx.execute("INSERT INTO meta(key, value) VALUES ('half', 'done')")
-            tx.journal("member", "m1", "upsert", {"x": 1})
-            raise RuntimeError("crash in the middle")
+    with pytest.raises(RuntimeError), manager.write("member.create", "member", "m1") as tx:
+        tx.execute("INSERT INTO meta(key, value) VALUES ('half', 'done')")
+        tx.journal("member", "m1", "upsert", {"x": 1})
+        raise RuntimeError("crash in the middle")
     assert manager.db.scalar("SELECT count(*) FROM audit_log") == audits
     assert manager.db.scalar("SELECT count(*) FROM change_journal") == journal
     assert manager.db.scalar("SELECT value FROM meta WHERE key='half'") is None

@@ -2,6 +2,7 @@
 holds a write transaction, the counter's writes wait their turn and then succeed (or say the database is busy),
 two writers keep one audit chain, and locking interrupts the job, whose import resumes from its checkpoint."""
 import csv
+import itertools
 import threading
 
 import pytest
@@ -94,9 +95,8 @@ def test_another_process_holding_the_write_lock_gives_the_busy_message(vault, ma
     other._gate = store_db.WriterGate()                    # as if in another process
     manager.db.execute("PRAGMA busy_timeout = 10")
     try:
-        with other.transaction():
-            with pytest.raises(UserError) as err:
-                make_member(manager)
+        with other.transaction(), pytest.raises(UserError) as err:
+            make_member(manager)
         assert err.value.key == "store.busy"
     finally:
         other.close()
@@ -128,7 +128,7 @@ def test_two_writers_keep_one_valid_audit_chain(vault, manager, monkeypatch, sha
     result = chain.verify(manager.db)
     assert result.ok and result.entries == before + 2 * 2 * 150                 # rule: SEC-2
     rows = manager.db.all("SELECT seq, prev_hash, hash FROM audit_log ORDER BY seq")
-    assert all(b["prev_hash"] == a["hash"] for a, b in zip(rows, rows[1:]))    # one chain, no fork
+    assert all(b["prev_hash"] == a["hash"] for a, b in itertools.pairwise(rows))    # one chain, no fork
     heads = {r[0] for r in manager.db.all("SELECT subject_id FROM audit_log WHERE action = 'test.write'")}
     assert len(heads) == 300
 
@@ -160,7 +160,7 @@ def test_lock_interrupts_a_running_statement(vault, manager):
 
 
 def test_lock_stops_the_background_import_and_it_resumes_from_its_checkpoint(vault, manager, tmp_path, monkeypatch):
-    ids, nos = _members(manager, 7)
+    _ids, nos = _members(manager, 7)
     f = _pos_csv(tmp_path / "pos.csv", nos, 35)
     job = vault.background_session(manager)
     held = HeldImport(monkeypatch, job, f, batch_size=10, hold_batch=2)   # batch 2's transaction is open
@@ -220,7 +220,7 @@ def test_background_jobs_and_an_interrupted_import_leave_no_plaintext_or_temp_fi
     for p in files:
         assert not p.name.endswith((".tmp", "-journal", ".new")), p.name
         assert not (p.name.endswith("-wal") and p.stat().st_size), p.name
-    for p in files + [bundle]:
+    for p in [*files, bundle]:
         data = p.read_bytes()
         for marker in (marker_name.encode(), marker_mobile.encode(), b"ZQXBGMARK"):
             assert marker not in data, f"{marker!r} found in {p.name}"            # rule: STO-1

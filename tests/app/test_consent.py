@@ -3,12 +3,17 @@ import json
 
 import pytest
 
-from app.consent.service import (active_purposes, consent_active, consent_history, needs_reconsent,
-                                 withdraw_consent)
+from app.consent.service import (
+    active_purposes,
+    consent_active,
+    consent_history,
+    needs_reconsent,
+    record_consent,
+    withdraw_consent,
+)
 from app.errors import UserError
 from app.members.service import cipher_for
 from app.notices import default_notice, import_notice
-from app.consent.service import record_consent
 from tests.app.regdata import PNG, id_number, register
 
 
@@ -86,10 +91,9 @@ def test_consent_record_rejects_foreign_notice_text(clerk, vault):
     forged = copy.deepcopy(default_notice("zh_CN").to_dict())
     forged["intro"] = "不同的文字"
     from app.notices import Notice
-    with pytest.raises(UserError) as ei:
-        with clerk.write("consent.grant", "member", res["id"]) as tx:
-            record_consent(tx, clerk, res["id"], Notice.from_dict(forged), {"marketing": True}, kind="grant",
-                           method="screen")
+    with pytest.raises(UserError) as ei, clerk.write("consent.grant", "member", res["id"]) as tx:
+        record_consent(tx, clerk, res["id"], Notice.from_dict(forged), {"marketing": True}, kind="grant",
+                       method="screen")
     assert ei.value.key == "consent.notice_mismatch"  # rule: NOT-2
 
 

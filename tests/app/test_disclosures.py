@@ -3,9 +3,9 @@ import json
 
 import pytest
 
+from app.disclosures import disclose, export_disclosures, list_disclosures
 from app.erasure import erase_member
 from app.errors import ValidationError
-from app.disclosures import disclose, export_disclosures, list_disclosures
 from tests.factories import make_member
 from tests.retention_helpers import grant_consent
 

@@ -51,8 +51,7 @@ def test_upload_apply_is_idempotent_and_gap_free(ho):
 
 def test_erasure_wins_over_later_and_same_batch_rows(ho):
     ho.create_store("SH-001", "门店")
-    batch = rows(1, 2, member="m1") + [{"seq": 3, "ts": "x", "entity": "erasure", "entity_id": "m1", "op": "erase",
-                                          "payload": {"reason": "request"}, "member_id": None}] + rows(4, 1, member="m1")
+    batch = [*rows(1, 2, member="m1"), {"seq": 3, "ts": "x", "entity": "erasure", "entity_id": "m1", "op": "erase", "payload": {"reason": "request"}, "member_id": None}, *rows(4, 1, member="m1")]
     res = ho.upload("SH-001", {"after": 0, "rows": batch})
     assert res["ack"] == 4 and res["quarantined"] == 1
     assert ho.is_erased("m1") and ho.member_records("m1") == 0                    # rule: RIG-3

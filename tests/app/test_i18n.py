@@ -37,7 +37,7 @@ def test_no_chinese_left_in_the_english_ui(entries):
 
 def test_every_ui_string_is_in_the_ts(entries):
     have = {(e.context, e.source) for e in entries}
-    found, problems = i18n.source_strings()
+    found, _problems = i18n.source_strings()
     assert len(found) > 100                                    # the scanner really sees the UI
     missing = sorted({f"[{f.context}] {f.source} ({f.where})" for f in found if (f.context, f.source) not in have})
     assert missing == [], "not in the .ts (run tools/i18n.py update and translate):\n" + "\n".join(missing[:40])
@@ -70,7 +70,7 @@ def test_page_titles_are_translated(entries):
 def test_core_messages_have_both_languages():
     from app.domains import load_all
     load_all()
-    import app.demo.demo_store  # noqa: F401
+    import app.demo.demo_store
     import app.selftest  # noqa: F401
     table = all_keys()
     assert len(table) > 50
@@ -108,6 +108,7 @@ def test_the_scanner_catches_a_new_untranslated_string(tmp_path):
 def test_the_english_qm_builds_and_translates(tmp_path):
     pytest.importorskip("PySide6")
     import shutil
+
     from PySide6.QtCore import QTranslator
     ts = tmp_path / "memberdesk_en.ts"
     shutil.copy(i18n.TS, ts)

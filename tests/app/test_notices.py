@@ -1,11 +1,17 @@
 import copy
-import json
 
 import pytest
 
 from app.errors import PermissionDenied, UserError
-from app.notices import (changed_purposes, current_notice, default_notice, get_notice, import_notice,
-                         list_versions, Notice)
+from app.notices import (
+    Notice,
+    changed_purposes,
+    current_notice,
+    default_notice,
+    get_notice,
+    import_notice,
+    list_versions,
+)
 
 
 def _next_version(version="2026.2", **purpose_changes):

@@ -9,8 +9,7 @@ from pypdf import PdfReader
 
 from app.calendar import import_holiday_table
 from app.errors import UserError
-from app.originals import destruction as D
-from app.originals import tracking as R
+from app.originals import destruction as D, tracking as R
 from app.originals.summary import originals_due_summary
 from app.scans.importer import import_bytes
 from app.storage.fieldcrypt import FieldCipher
@@ -140,6 +139,7 @@ def test_witnessed_destruction_and_record(manager, cipher, clerk, vault, clock):
 
 def test_working_day_offsets_match_calendar():
     from hypothesis import given, settings, strategies as st
+
     from app.calendar import HolidayTables, working_days_between
     tables = HolidayTables({2027: {dt.date(2027, 1, 1): "holiday", dt.date(2027, 2, 6): "workday"}})
 

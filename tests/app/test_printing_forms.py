@@ -2,6 +2,7 @@
 import json
 
 import pytest
+import zxingcpp
 
 from app.audit import chain
 from app.erasure import erase_member
@@ -11,8 +12,6 @@ from app.printing import serials as S
 from app.printing.registration_form import issue_registration_forms, registration_form_pdf
 from tests.app.test_printing_helpers import like_a_scan, page_image
 from tests.factories import make_member
-
-import zxingcpp
 
 
 @pytest.fixture
@@ -69,13 +68,11 @@ def test_match_ties_form_to_member_and_refuses_reuse_and_erasure_unlinks(manager
     with manager.write("test.match") as tx:
         S.match_form_serial(tx, serial, scan_id="scan1")          # the scan arrives later: kept together
     assert S.get_form_serial(manager.db, serial)["matched_member_id"] == m1
-    with pytest.raises(UserError) as e:
-        with manager.write("test.match") as tx:
-            S.match_form_serial(tx, serial, member_id=m2)
+    with pytest.raises(UserError) as e, manager.write("test.match") as tx:
+        S.match_form_serial(tx, serial, member_id=m2)
     assert e.value.key == "printing.serial_used"
-    with pytest.raises(NotFound):
-        with manager.write("test.match") as tx:
-            S.match_form_serial(tx, "SH-001-261102-09999", member_id=m2)
+    with pytest.raises(NotFound), manager.write("test.match") as tx:
+        S.match_form_serial(tx, "SH-001-261102-09999", member_id=m2)
     erase_member(manager, m1, ledger_path=paths.erasure_ledger)
     row = S.get_form_serial(manager.db, serial)
     assert row is not None                                       # the record that the form existed stays

@@ -90,8 +90,10 @@ def test_form_has_one_checkbox_section_per_kind_and_the_fields(manager, screen_n
 
 def test_receipt_back_fits_the_72mm_printable_width(screen_notice):
     """80 mm paper, nothing printed in the 4 mm at either edge (thermal heads print 72 mm)."""
-    from pypdf import PdfReader
     import io
+
+    from pypdf import PdfReader
+
     from tests.app.test_printing_helpers import page_image
     pdf = receipt_notice_pdf(screen_notice, store_name="上海南京路店")
     box = PdfReader(io.BytesIO(pdf)).pages[0].mediabox

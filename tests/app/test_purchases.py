@@ -5,10 +5,11 @@ import json
 import pytest
 
 from app.errors import ValidationError
-from app.purchases.records import (export_purchases, last_purchase, list_purchases, record_coupon_use, record_purchase)
 from app.purchases.cards import looks_like_card, luhn_ok
 from app.purchases.pos_import import import_pos_file
+from app.purchases.records import export_purchases, last_purchase, list_purchases, record_coupon_use, record_purchase
 from tests.factories import make_member
+
 
 def luhn_card(prefix: str, length: int) -> str:
     body = prefix + "0" * (length - len(prefix) - 1)
@@ -134,10 +135,10 @@ def test_pos_rejected_rows_reported_with_line_numbers(manager, tmp_path):
         f"T2,{no},2026-10-01 10:00,-5,,,,",            # line 3 negative
         f"T3,{no},not-a-date,5,,,,",                   # line 4 bad date
         f"T1,{no},2026-10-01 10:00,10,,,,",            # line 5 duplicate in file
-        f"T4,,2026-10-01 10:00,10,,,,",                # line 6 missing member
+        "T4,,2026-10-01 10:00,10,,,,",                # line 6 missing member
         ["T5", f"{no}", "2026-10-01 10:00", "10", "", "银联", f"{VISA}", ""],  # line 7 card number
         f"T6,{no},2026-10-01",                         # line 8 wrong column count
-        f"T7,M999999999,2026-10-01 10:00,10,,,,",      # line 9 unknown member
+        "T7,M999999999,2026-10-01 10:00,10,,,,",      # line 9 unknown member
         f"T8,{no},2026-10-01 10:00,7.5,,,,",           # line 10 ok
     ]
     res = import_pos_file(manager, _csv(tmp_path / "pos.csv", rows))
@@ -171,7 +172,7 @@ def test_pos_import_idempotent_and_resumable(manager, tmp_path):
     done = import_pos_file(manager, f)
     assert done.already_done and manager.db.scalar("SELECT count(*) FROM purchases") == 25
     # another file with overlapping transactions: already stored ones are duplicates, not rows twice
-    f2 = _csv(tmp_path / "pos2.csv", rows[20:] + [f"T99,{no},2026-10-02 10:00,1,,,,"])
+    f2 = _csv(tmp_path / "pos2.csv", [*rows[20:], f"T99,{no},2026-10-02 10:00,1,,,,"])
     res = import_pos_file(manager, f2)
     assert res.duplicates == 5 and res.accepted == 1
     assert manager.db.scalar("SELECT count(*) FROM purchases") == 26
@@ -240,8 +241,8 @@ def test_gbk_after_a_long_ascii_start_is_still_read(manager, tmp_path):
     """Encoding detection samples the first megabyte; a GBK line after 1 MB of ASCII continues as GB18030."""
     mid = make_member(manager)
     no = member_no(manager, mid)
-    filler = [["X%06d" % i, "M999999999", "2026-10-01 10:00", "1", "x" * 60] for i in range(16000)]   # ~1.3 MB
-    rows = filler + [["T-GBK", no, "2026-10-01 10:00", "1", "服装"]]
+    filler = [[f"X{i:06d}", "M999999999", "2026-10-01 10:00", "1", "x" * 60] for i in range(16000)]   # ~1.3 MB
+    rows = [*filler, ["T-GBK", no, "2026-10-01 10:00", "1", "服装"]]
     f = _csv(tmp_path / "pos.csv", rows, header=["txn_id", "member_no", "time", "amount", "goods_type"], encoding="gbk")
     assert f.stat().st_size > (1 << 20)
     res = import_pos_file(manager, f)
@@ -403,4 +404,4 @@ def test_a_waiting_counter_write_splits_the_batch_and_nothing_is_lost(manager, t
     assert txns == [f"T{i:02d}" for i in (1, 2, 4, 6, 7, 9, 10, 11, 12)]
     assert manager.db.scalar("SELECT count(*) FROM audit_log WHERE action = 'purchase.import.batch'") > 3
     sent = [r["entity_id"] for r in pending_rows(manager.db, 0, 1000) if r["entity"] == "purchase" and r["op"] == "upsert"]
-    assert sorted(sent) == sorted(f"SH-001:{t}" for t in txns + ["T03"])   # each purchase journalled once
+    assert sorted(sent) == sorted(f"SH-001:{t}" for t in [*txns, "T03"])   # each purchase journalled once

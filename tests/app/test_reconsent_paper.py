@@ -18,7 +18,7 @@ from app.printing.serials import issue_form_serials, qr_payload
 from app.scans import inbox
 from app.scans.importer import import_bytes
 from tests.app.regdata import decisions, register
-from tests.app.test_registration_paper import _publish_2026_2   # 2026.2 in effect from 2026-11-02
+from tests.app.test_registration_paper import _publish_2026_2  # 2026.2 in effect from 2026-11-02
 from tests.scan_samples import form_page, to_bytes
 
 TODAY = "2026-11-02"          # the test clock's day; 2026.2 takes effect on it

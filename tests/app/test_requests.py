@@ -4,12 +4,11 @@ import json
 
 import pytest
 
-from app.calendar import import_holiday_table
-from app.clock import FixedClock
-from app.errors import NotFound, PermissionDenied, UserError, ValidationError
 from app import requests as R
-from app.requests import service as S
 from app.audit import chain
+from app.calendar import import_holiday_table
+from app.errors import NotFound, PermissionDenied, UserError, ValidationError
+from app.requests import service as S
 from tests.factories import make_member
 
 CST = dt.timezone(dt.timedelta(hours=8))
@@ -223,13 +222,14 @@ def test_copy_has_every_category_json_and_pdf(manager, clerk):
     rid = R.open_request(clerk, "copy", mid, identity_method="id_card_sighted")
     with pytest.raises(PermissionDenied):
         R.build_copy(clerk, rid)                                          # rule: SEC-1
-    json_bytes, pdf_bytes, counts = R.build_copy(manager, rid)
+    json_bytes, pdf_bytes, _counts = R.build_copy(manager, rid)
     data = json.loads(json_bytes)
     assert {"profile", "consents", "purchases", "scans", "service_records", "requests"} <= set(data["categories"])  # rule: RIG-6
     assert data["categories"]["profile"][0]["name"] == "副本丙"            # rule: RIG-6
     assert {r["request_no"] for r in data["categories"]["requests"]} >= {R.get_request(manager.db, old)["request_no"]}
     assert pdf_bytes.startswith(b"%PDF")                                  # rule: RIG-6
     import io
+
     from pypdf import PdfReader
     text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf_bytes)).pages)
     assert "副本丙" in text and "个人信息副本" in text                      # rule: RIG-6
@@ -293,7 +293,7 @@ def test_copy_includes_decrypted_fields_and_consent_versions(vault, manager, cle
     from app.members.service import cipher_for
     mid = _register(clerk, vault)
     rid = R.open_request(clerk, "access", mid, identity_method="id_card_sighted")
-    json_bytes, pdf_bytes, counts = R.build_copy(manager, rid, cipher=cipher_for(vault))
+    json_bytes, _pdf_bytes, counts = R.build_copy(manager, rid, cipher=cipher_for(vault))
     data = json.loads(json_bytes)
     profile = data["categories"]["profile"][0]
     assert profile["name"] == "更正丁" and profile["mobile"] == "13800138000"               # rule: RIG-6
@@ -341,6 +341,7 @@ def test_every_request_type_can_be_opened_at_the_desk(clerk):
 
 def test_queue_day_counter_matches_calendar():
     from hypothesis import given, settings, strategies as st
+
     from app.calendar import HolidayTables, working_days_between
     from app.requests.queue import _Counter
     tables = HolidayTables()

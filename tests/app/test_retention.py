@@ -7,8 +7,17 @@ import pytest
 from app.erasure import is_erased, read_ledger_file
 from app.errors import PermissionDenied, ValidationError
 from app.purchases.records import record_purchase
-from app.retention import (apply_policy_from_head_office, apply_sweep, dry_run, get_rules, list_runs,
-                           mark_business_done, place_hold, release_hold, sweep_due)
+from app.retention import (
+    apply_policy_from_head_office,
+    apply_sweep,
+    dry_run,
+    get_rules,
+    list_runs,
+    mark_business_done,
+    place_hold,
+    release_hold,
+    sweep_due,
+)
 from app.retention.report import purge_report_csv, purge_report_pdf
 from app.service_records import close_record, open_record
 from app.storage.fieldcrypt import FieldCipher
@@ -235,14 +244,14 @@ def test_clerk_cannot_sweep_or_hold(manager, clerk, paths):
 def test_dry_run_changes_nothing_and_purges_are_audited_in_aggregate(manager, clock, paths):
     set_day(clock, 2019, 1, 1)
     mids = [make_member(manager, "张三", f"1380000{i:04d}") for i in range(3)]
-    for i, m in enumerate(mids):
+    for m in mids:
         record_purchase(manager, m, amount="1", purchased_at=at(2019, 1, 1))
     set_day(clock, 2026, 11, 2)
     before = manager.db.scalar("SELECT count(*) FROM members")
     dr = dry_run(manager)
     assert dr["categories"]["member"]["due"] == 3 and dr["categories"]["purchase"]["due"] == 3
     assert manager.db.scalar("SELECT count(*) FROM members") == before
-    res = sweep(manager, paths)
+    sweep(manager, paths)
     purge_audits = manager.db.all("SELECT subject_type, subject_id, details FROM audit_log WHERE action = 'retention.purge'")
     assert len(purge_audits) == 2                   # one per category batch, not one per record  # rule: SEC-2
     details = [json.loads(r["details"]) for r in purge_audits]

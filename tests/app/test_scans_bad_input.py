@@ -10,8 +10,7 @@ from PIL import Image
 from pypdf import PdfWriter
 
 from app.errors import UserError
-from app.scans import pages as P
-from app.scans import sane_source
+from app.scans import pages as P, sane_source
 from app.scans.importer import import_bytes, import_file
 from app.scans.watch import FAILED_DIR, FolderWatcher
 from app.storage.fieldcrypt import FieldCipher

@@ -177,7 +177,7 @@ def test_printed_registration_forms_scanned_back(manager, cipher):
     serials, pdf = issue_registration_forms(manager, notice, 2, store_name="上海南京路店")
     m1, m2 = make_member(manager), make_member(manager)
     with manager.write("forms.match.test") as tx:
-        for s, m in zip(serials, (m1, m2)):
+        for s, m in zip(serials, (m1, m2), strict=True):
             tx.execute("UPDATE form_serials SET matched_member_id = ? WHERE serial = ?", (m, s))
     doc = pdfium.PdfDocument(pdf)
     rnd = random.Random(5)

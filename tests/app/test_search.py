@@ -1,4 +1,3 @@
-import json
 
 from app.members.search import classify, lookup_scanned, search_members
 from tests.app.regdata import register

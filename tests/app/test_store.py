@@ -113,10 +113,9 @@ def test_disk_full_during_a_write_loses_nothing(tmp_path):
         conn.execute("INSERT INTO meta(key, value) VALUES ('before', 'ok')")
     pages = db.scalar("PRAGMA page_count")
     db.execute(f"PRAGMA max_page_count = {pages + 2}")    # the file may not grow: SQLITE_FULL
-    with pytest.raises(UserError) as e:
-        with db.transaction() as conn:
-            for i in range(2000):
-                conn.execute("INSERT INTO meta(key, value) VALUES (?, ?)", (f"k{i}", "x" * 500))
+    with pytest.raises(UserError) as e, db.transaction() as conn:
+        for i in range(2000):
+            conn.execute("INSERT INTO meta(key, value) VALUES (?, ?)", (f"k{i}", "x" * 500))
     assert e.value.key == "error.disk_full"
     assert "磁盘空间不足" in e.value.message("zh_CN")
     assert db.scalar("SELECT value FROM meta WHERE key='before'") == "ok"
@@ -127,10 +126,10 @@ def test_second_instance_on_same_data_is_refused(tmp_path):
     first = InstanceLock(tmp_path / "memberdesk.lock").acquire()
     import subprocess
     import sys
-    code = ("import sys; sys.path.insert(0, %r)\n"
+    code = ("import sys; sys.path.insert(0, {!r})\n"
             "from app.storage.instance import InstanceLock\nfrom app.errors import StoreError\n"
-            "try:\n    InstanceLock(__import__('pathlib').Path(%r)).acquire()\nexcept StoreError as e:\n"
-            "    print(e.key)\n") % (str(__import__('pathlib').Path(__file__).resolve().parents[2]),
+            "try:\n    InstanceLock(__import__('pathlib').Path({!r})).acquire()\nexcept StoreError as e:\n"
+            "    print(e.key)\n").format(str(__import__('pathlib').Path(__file__).resolve().parents[2]),
                                       str(tmp_path / "memberdesk.lock"))
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60).stdout
     assert out.strip() == "store.locked_by_other"

@@ -8,8 +8,7 @@ import httpx
 import pytest
 
 from app.erasure import erase_member, is_erased, read_ledger_file
-from app.sync import SyncEngine, SyncError, sync_log, sync_status
-from app.sync import feeds, signing
+from app.sync import SyncEngine, SyncError, feeds, signing, sync_log, sync_status
 from app.sync.journal import last_seq
 from app.sync.state import get_state, save_state
 from tests.app.syncutil import client, engine, enrolled, ho, hoc, new_store  # noqa: F401  (fixtures)

@@ -17,12 +17,12 @@ import pytest
 
 from app.clock import FixedClock
 from app.erasure import is_erased
-from headoffice.service import HeadOffice
-from headoffice.storage import open_storage
 from app.sync import SyncEngine, SyncError, signing, sync_log, sync_status
 from app.sync.journal import last_seq
 from app.sync.state import get_state
-from tests.app.syncutil import ROOT, ServerProcess, free_port, make_ca, pg_dsn_or_skip, reset_pg
+from headoffice.service import HeadOffice
+from headoffice.storage import open_storage
+from tests.app.syncutil import ROOT, ServerProcess, make_ca, pg_dsn_or_skip, reset_pg
 from tests.factories import make_member
 
 pytestmark = pytest.mark.timeout(180)
@@ -139,11 +139,11 @@ def test_request_cut_mid_body_applies_nothing(manager, paths, servers, ho_url, t
     headers = signing.sign_headers(eng._key(), "POST", "/v1/upload", "SH-001",
                                    manager.clock.time() + get_state(manager.db, "clock_offset"), body)
     ctx = ssl.create_default_context(cafile=str(tls["ca"]))
-    with socket.create_connection(("127.0.0.1", server.port)) as raw:
-        with ctx.wrap_socket(raw, server_hostname="127.0.0.1") as s:
-            head = "".join(f"{k}: {v}\r\n" for k, v in headers.items())
-            s.sendall(f"POST /v1/upload HTTP/1.1\r\nhost: 127.0.0.1\r\ncontent-length: {len(body)}\r\n{head}\r\n".encode()
-                      + body[: len(body) // 2])
+    with (socket.create_connection(("127.0.0.1", server.port)) as raw,
+          ctx.wrap_socket(raw, server_hostname="127.0.0.1") as s):
+        head = "".join(f"{k}: {v}\r\n" for k, v in headers.items())
+        s.sendall(f"POST /v1/upload HTTP/1.1\r\nhost: 127.0.0.1\r\ncontent-length: {len(body)}\r\n{head}\r\n".encode()
+                  + body[: len(body) // 2])
     assert hwm(ho_url) == 0
     eng.sync_once()
     assert hwm(ho_url) == last_seq(manager.db)
@@ -216,7 +216,7 @@ def test_client_killed_mid_apply(vault, manager, paths, servers, ho_url, tls):
 
 def test_clock_skew_of_a_day(tmp_path, servers, ho_url, tls):
     from tests.app.syncutil import new_store
-    skewed = FixedClock(dt.datetime.now(dt.timezone.utc) - dt.timedelta(days=1))
+    skewed = FixedClock(dt.datetime.now(dt.UTC) - dt.timedelta(days=1))
     vault, session, paths = new_store(tmp_path, "SH-001", skewed)
     try:
         server = start(servers, ho_url, tls)

@@ -58,7 +58,7 @@ def import_batch(session, members: list[str], import_id: int = 7) -> tuple[int, 
         tx.executemany("INSERT INTO purchases(id, store_code, pos_txn_id, member_id, purchased_at, amount_fen, goods_type,"
                        " payment_method, coupon_code, source, import_id, created_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
                        [(first + i, session.store_code, t, m, "2026-11-01T10:00:00+08:00", 100 + i, "food", "cash",
-                         None, "pos", import_id, now) for i, (t, m) in enumerate(zip(txns, members))])
+                         None, "pos", import_id, now) for i, (t, m) in enumerate(zip(txns, members, strict=True))])
         seq = journal.add_purchase_batch(tx, ts=now, store_code=session.store_code, import_id=import_id,
                                          first_id=first, last_id=first + len(members) - 1)
     return seq, txns
@@ -77,10 +77,9 @@ def test_span_row_reserves_its_sequence_numbers(manager):
     after = make_member(manager)
     assert manager.db.scalar("SELECT seq FROM change_journal WHERE member_id = ?", (after,)) == seq + 5
     assert manager.db.scalar("SELECT span FROM change_journal WHERE seq = ?", (seq,)) == 5
-    with pytest.raises(ValueError):
-        with manager.write("x.test") as tx:
-            journal.add_span_row(tx, ts="t", entity="nobody_expands_this", entity_id="1", op="expand", payload={},
-                                 span=3)
+    with pytest.raises(ValueError), manager.write("x.test") as tx:
+        journal.add_span_row(tx, ts="t", entity="nobody_expands_this", entity_id="1", op="expand", payload={},
+                             span=3)
 
 
 def test_span_row_arrives_as_one_purchase_row_per_sequence_number(manager, paths, client, ho):
@@ -247,7 +246,7 @@ def test_store_restored_from_older_backup_renumbers_rows_head_office_would_skip(
 
 
 def test_lost_answer_is_acknowledged_without_renumbering(manager, paths, client, ho):
-    eng, rec = recorded(manager, paths, client, ho)
+    eng, _rec = recorded(manager, paths, client, ho)
     mid = make_member(manager)
     rows = journal.pending_rows(manager.db, 0, 100)
     journal.mark_sent(manager.db, rows[-1]["seq"])

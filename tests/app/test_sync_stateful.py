@@ -8,18 +8,16 @@ import shutil
 import tempfile
 from pathlib import Path
 
-import pytest
-from hypothesis import HealthCheck, settings
-from hypothesis import strategies as st
-from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule
+from hypothesis import HealthCheck, settings, strategies as st
+from hypothesis.stateful import RuleBasedStateMachine, invariant, rule
 from starlette.testclient import TestClient
 
 from app.clock import FixedClock
 from app.erasure import erase_member
+from app.sync import SyncEngine
 from headoffice.server import create_app
 from headoffice.service import HeadOffice
 from headoffice.storage import SQLiteStorage
-from app.sync import SyncEngine, SyncError
 from tests.app.syncutil import new_store
 
 CODES = ["SH-001", "BJ-002", "GZ-003"]

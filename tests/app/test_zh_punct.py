@@ -6,7 +6,7 @@ from pathlib import Path
 from app.messages import all_keys
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "tools"))
-from zh_punct import fix_text  # noqa: E402
+from zh_punct import fix_text
 
 
 def test_brackets_after_a_latin_word_in_chinese_text_become_full_width():

@@ -22,6 +22,7 @@ def window(qtbot, paths, clock):
 def english_ctx(qtbot, vault, clerk):
     """An English terminal with the clerk signed in: translations installed, Chinese again afterwards."""
     from PySide6.QtWidgets import QApplication
+
     from ui.context import AppContext
     from ui.i18n import install_language
     from ui.workers import SyncRunner

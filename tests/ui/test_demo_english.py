@@ -6,8 +6,18 @@ from __future__ import annotations
 import re
 
 import pytest
-from PySide6.QtWidgets import (QAbstractButton, QComboBox, QGroupBox, QLabel, QLineEdit, QListWidget, QTableWidget,
-                               QTabWidget, QTextEdit, QTreeWidget)
+from PySide6.QtWidgets import (
+    QAbstractButton,
+    QComboBox,
+    QGroupBox,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QTableWidget,
+    QTabWidget,
+    QTextEdit,
+    QTreeWidget,
+)
 
 from app.demo.demo_store import DEMO_ACCOUNTS, GOODS, PAYMENTS, create_demo_store
 
@@ -22,7 +32,7 @@ DATA = re.compile(r"演|[\u4e00-\u9fff]\*|文泉驿|微软雅黑|黑体|宋体|^
 def _texts(widget):
     """(where, text) of everything a person reads in widget and its children."""
     out = []
-    items = [widget] + widget.findChildren(object)
+    items = [widget, *widget.findChildren(object)]
     for w in items:
         name = type(w).__name__
         if isinstance(w, QLabel):
@@ -32,9 +42,7 @@ def _texts(widget):
             out.append((name + ".toolTip", w.toolTip()))
         elif isinstance(w, QGroupBox):
             out.append((name, w.title()))
-        elif isinstance(w, QLineEdit):
-            out.append((name + ".placeholder", w.placeholderText()))
-        elif isinstance(w, QTextEdit):
+        elif isinstance(w, (QLineEdit, QTextEdit)):
             out.append((name + ".placeholder", w.placeholderText()))
         elif isinstance(w, QComboBox):
             out += [(name, w.itemText(i)) for i in range(w.count())]
@@ -59,6 +67,7 @@ def _texts(widget):
 @pytest.fixture(scope="module")
 def english_window(tmp_path_factory):
     from PySide6.QtWidgets import QApplication
+
     from ui.demo import install_demo_ui
     from ui.i18n import install_language
     from ui.main import build, create_app
@@ -80,7 +89,7 @@ def english_window(tmp_path_factory):
 
 
 def test_english_sign_in_screen_and_banner_have_no_chinese(english_window):
-    ctx, win, _ = english_window
+    _ctx, win, _ = english_window
     left = [f"{w}: {t}" for w, t in _texts(win) if CJK.search(t) and not DATA.search(t)]
     assert win.menuWidget().text().startswith("Demo mode")
     assert left == [], "\n".join(left)
@@ -88,6 +97,7 @@ def test_english_sign_in_screen_and_banner_have_no_chinese(english_window):
 
 def test_every_english_page_has_no_chinese(english_window, qtbot):
     from PySide6.QtWidgets import QApplication
+
     from ui.i18n import install_language
     ctx, win, _ = english_window
     install_language(QApplication.instance(), "en")       # another test may have switched to Chinese
@@ -116,6 +126,7 @@ ENGLISH_OK = {"MemberDesk", "PDF", "CSV", "PNG", "JPEG", "TIFF", "QR", "ID", "RE
 
 def test_chinese_ui_has_no_english(tmp_path, qtbot):
     from PySide6.QtWidgets import QApplication
+
     from ui.demo import install_demo_ui
     from ui.main import build
     from ui.workers import SyncRunner
@@ -149,6 +160,7 @@ def test_chinese_ui_has_no_english(tmp_path, qtbot):
 def test_english_dialogs_have_no_chinese(english_window):
     """The dialogs a clerk or manager opens most, built (not executed) in the English UI."""
     from PySide6.QtWidgets import QApplication
+
     from ui.dialogs.change_password_dialog import ChangePasswordDialog
     from ui.dialogs.manager_sign_in_dialog import ManagerSignInDialog
     from ui.dialogs.member_detail_dialog import MemberDetailDialog
@@ -176,7 +188,7 @@ def test_english_dialogs_have_no_chinese(english_window):
             dlg = make()
             dlg.show()
             QApplication.processEvents()
-            texts = _texts(dlg) + [("windowTitle", dlg.windowTitle())]
+            texts = [*_texts(dlg), ("windowTitle", dlg.windowTitle())]
             left |= {f"{name} {w}: {t}" for w, t in texts if CJK.search(t) and not DATA.search(t)}
             dlg.reject()
             dlg.deleteLater()

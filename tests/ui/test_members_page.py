@@ -1,12 +1,12 @@
 """Members page: search box focus, scanner input, masked results, member detail with consent history,
 withdrawal, correction and a manager's audited reveal. Screenshots go to docs/screenshots."""
-from tests.ui.shots import SHOTS_DIR
 import json
 
 import pytest
-from PySide6.QtCore import QTimer, Qt
+from PySide6.QtCore import Qt
 
 from tests.app.regdata import PNG, id_number, register
+from tests.ui.shots import SHOTS_DIR
 
 SHOTS = SHOTS_DIR
 

@@ -109,7 +109,7 @@ def test_setting_message_in_english(qtbot, vault, manager, tmp_path, english):
     page.save_pos_folder()
     assert page.pos_note.text().startswith("This folder cannot be found.")
     group = page.pos_folder.parentWidget()                    # the 收银数据 group (the font name elsewhere is data)
-    left = [t for t in _visible_texts(group) + [group.title()] if CJK.search(t)]
+    left = [t for t in [*_visible_texts(group), group.title()] if CJK.search(t)]
     assert left == [], left
     _shot(page, "settings_pos_folder_missing_en.png")
 
@@ -195,8 +195,8 @@ def test_clerk_imports_a_pos_file_from_the_home_page(qtbot, vault, manager, cler
 
 
 def test_home_page_pos_panel_in_english(qtbot, vault, manager, tmp_path, english):
-    from ui.pages.home_page import HomePage
     from app.settings import set_setting
+    from ui.pages.home_page import HomePage
     no = _member_no(manager)
     folder = tmp_path / "pos"
     folder.mkdir()

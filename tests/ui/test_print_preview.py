@@ -1,15 +1,14 @@
 """The print preview: QtPdf pages painted on white, printing through QPrinter, save as PDF."""
-from tests.ui.shots import SHOTS_DIR
-
 import pytest
 import zxingcpp
 from PySide6.QtGui import QColor
 from PySide6.QtPrintSupport import QPrinter
 
 from app.notices.store import default_notice
-from app.printing.registration_form import registration_form_pdf
 from app.printing.receipt_notice import receipt_notice_pdf
+from app.printing.registration_form import registration_form_pdf
 from tests.app.test_printing_helpers import page_image
+from tests.ui.shots import SHOTS_DIR
 from ui import messagebox
 from ui.dialogs.print_preview_dialog import PrintPreviewDialog
 
@@ -52,8 +51,9 @@ def test_printing_draws_the_pages_on_the_printer(qtbot, form_pdf, tmp_path):
     printer.setOutputFileName(str(out))
     assert dlg.print_to(printer)
     data = out.read_bytes()
-    from pypdf import PdfReader
     import io
+
+    from pypdf import PdfReader
     reader = PdfReader(io.BytesIO(data))
     assert len(reader.pages) == 2
     w, h = float(reader.pages[0].mediabox.width), float(reader.pages[0].mediabox.height)

@@ -1,11 +1,10 @@
 """The 打印资料 page: poster, registration forms (serials recorded, printed count) and receipt back
 from the stored notice, through the preview dialog."""
-from tests.ui.shots import SHOTS_DIR
-
 import pytest
 
 from app.notices.store import ensure_default_stored
 from app.printing import serials as S
+from tests.ui.shots import SHOTS_DIR
 from ui.context import AppContext
 from ui.workers import SyncRunner
 

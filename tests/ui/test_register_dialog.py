@@ -1,10 +1,9 @@
 """The register wizard renders the registration flow; screenshots of each step go to docs/screenshots."""
-from tests.ui.shots import SHOTS_DIR
-
 import pytest
 from PySide6.QtCore import Qt
 
 from app.flows.registration import Step
+from tests.ui.shots import SHOTS_DIR
 
 SHOTS = SHOTS_DIR
 
@@ -110,6 +109,7 @@ def test_customer_screen_on_second_screen(qtbot, ctx):
     """Two virtual screens are not available offscreen: the customer screen is placed on the primary
     screen as a stand-in and driven exactly as the customer would."""
     from PySide6.QtGui import QGuiApplication
+
     from ui.dialogs.register_member_dialog import RegisterMemberDialog
     dlg = RegisterMemberDialog(ctx, customer_screen=QGuiApplication.primaryScreen())
     qtbot.addWidget(dlg)
@@ -163,7 +163,8 @@ def test_wizard_existing_mobile_opens_member(qtbot, ctx):
 def test_wizard_in_english_has_no_chinese(qtbot, english_ctx):
     """English terminal: the English notice and the translated wizard, with no Chinese left on screen."""
     import re
-    from PySide6.QtWidgets import QLabel, QPushButton, QCheckBox
+
+    from PySide6.QtWidgets import QCheckBox, QLabel, QPushButton
     dlg = _dialog(qtbot, english_ctx)
     cjk = re.compile(r"[\u4e00-\u9fff]")
     dlg.next_btn.click()

@@ -1,11 +1,11 @@
 """告知书 page: published versions with their hashes, the text in effect, a manager's import."""
-from tests.ui.shots import SHOTS_DIR
 import json
 
 import pytest
 
 from app.notices import default_notice
 from tests.app.regdata import register
+from tests.ui.shots import SHOTS_DIR
 
 SHOTS = SHOTS_DIR
 
@@ -51,8 +51,8 @@ def test_import_new_version_flags_members(qtbot, ctx, tmp_path):
 
 def test_clerk_needs_manager_sign_in(qtbot, vault, clerk, tmp_path, monkeypatch):
     from ui.context import AppContext
-    from ui.workers import SyncRunner
     from ui.pages.notices_page import NoticesPage
+    from ui.workers import SyncRunner
     c = AppContext(vault, lang="zh_CN", runner=SyncRunner())
     c.set_session(clerk)
     monkeypatch.setattr(c, "manager_session", lambda parent, purpose="": None)   # the manager cancels

@@ -2,8 +2,6 @@
 scanner types "MEMBERDESK-FORM:<serial>" + Enter), the ticks copied from the form, the confirmation that
 the customer signed, the customer screen idle, a blank form printed from the wizard. Screenshots in
 Chinese and English."""
-from tests.ui.shots import SHOTS_DIR
-
 import re
 
 import pytest
@@ -13,6 +11,7 @@ from PySide6.QtWidgets import QAbstractButton, QLabel, QLineEdit
 from app.flows.registration import Step
 from app.notices import default_notice
 from app.printing.serials import issue_form_serials
+from tests.ui.shots import SHOTS_DIR
 
 CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 LATIN_WORD = re.compile(r"[A-Za-z]{3,}")

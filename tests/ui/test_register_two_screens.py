@@ -1,12 +1,13 @@
 """The customer-facing screen on a real second screen: a child process runs Qt's offscreen platform with
 two virtual screens (clerk 1280x800, customer 1024x768) and checks the wizard puts the customer screen
 on the second one, full screen, and that the customer's ticks there drive the registration."""
-from tests.ui.shots import SHOTS_DIR
 import json
 import os
 import subprocess
 import sys
 from pathlib import Path
+
+from tests.ui.shots import SHOTS_DIR
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -1,16 +1,15 @@
 """Requests UI: queue colours and countdowns, new-request dialog, detail timeline and steps,
 ledger re-applied at sign-in (pytest-qt, offscreen). Saves screenshots into docs/screenshots."""
-from tests.ui.shots import SHOTS_DIR
 import datetime as dt
 import json
 
-import pytest
 from PySide6.QtGui import QColor
 
 from app import requests as R
 from app.erasure import is_erased
 from tests.conftest import CLERK_PW, MANAGER_PW
 from tests.factories import make_member
+from tests.ui.shots import SHOTS_DIR
 from ui import messagebox
 
 CST = dt.timezone(dt.timedelta(hours=8))
@@ -157,16 +156,18 @@ def test_ledger_reapplied_at_sign_in(qtbot, window, clock):
 
 def test_english_ui_has_no_chinese_left(qtbot, paths, clock):
     import re
+
+    from PySide6.QtWidgets import QApplication, QComboBox, QLabel, QPushButton
+
+    from ui.i18n import install_language
     from ui.main import build
     from ui.workers import SyncRunner
-    from ui.i18n import install_language
-    from PySide6.QtWidgets import QApplication, QLabel, QPushButton, QComboBox
     ctx, win = build(paths, "en", runner=SyncRunner())
     ctx.vault.clock = clock
     qtbot.addWidget(win)
     try:
         win.resize(1280, 800)
-        a, b, c, d = _seed(_store(ctx, clock), clock)
+        _a, _b, _c, _d = _seed(_store(ctx, clock), clock)
         ctx.vault.lock()
         win.show()
         _sign_in(win, "manager", MANAGER_PW)

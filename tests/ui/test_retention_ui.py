@@ -2,9 +2,6 @@
 dialogs and the POS import report. Screenshots go to docs/screenshots/."""
 from __future__ import annotations
 
-from tests.ui.shots import SHOTS_DIR
-
-
 import pytest
 
 from app.erasure import is_erased
@@ -12,6 +9,7 @@ from app.purchases.records import record_purchase
 from app.retention import place_hold
 from tests.factories import make_member
 from tests.retention_helpers import at, set_day
+from tests.ui.shots import SHOTS_DIR
 
 SHOTS = SHOTS_DIR
 
@@ -162,6 +160,7 @@ def test_pos_import_report_lists_rejected_lines(qtbot, ctx, manager, tmp_path):
 
 def test_member_activity_tabs_and_disclosure_dialog(qtbot, ctx, manager, vault, clock):
     from PySide6.QtWidgets import QTabWidget
+
     from app.service_records import open_record
     from app.storage.fieldcrypt import FieldCipher
     from tests.retention_helpers import grant_consent, store_id_number

@@ -5,7 +5,7 @@ from tests.conftest import MANAGER_PW
 
 
 def _setup(ctx):
-    session, _ = ctx.vault.setup(store_code="SH-001", store_name="上海南京路店", terminal_name="DESK-1",
+    _session, _ = ctx.vault.setup(store_code="SH-001", store_name="上海南京路店", terminal_name="DESK-1",
                                  username="manager", display_name="王店长", password=MANAGER_PW)
     ctx.vault.lock()
 
@@ -51,8 +51,9 @@ def test_idle_timer_locks(qtbot, window):
 
 def test_setup_wizard_creates_the_store_and_shows_the_recovery_key_once(qtbot, window):
     from PySide6.QtWidgets import QWizard
+
     from ui.dialogs.setup_wizard import SetupWizard
-    ctx, win = window
+    ctx, _win = window
     wiz = SetupWizard(ctx)
     qtbot.addWidget(wiz)
     wiz.show()

@@ -1,17 +1,15 @@
 """Sync page: enrolment by a manager, 立即同步， status and the sync log (screenshots in docs/screenshots)."""
 from __future__ import annotations
 
-from tests.ui.shots import SHOTS_DIR
-
-
 import pytest
 from starlette.testclient import TestClient
 
+from app.sync import SyncEngine, Transport, sync_status
 from headoffice.server import create_app
 from headoffice.service import HeadOffice
 from headoffice.storage import SQLiteStorage
-from app.sync import SyncEngine, Transport, sync_status
 from tests.factories import make_member
+from tests.ui.shots import SHOTS_DIR
 
 SHOTS = SHOTS_DIR
 

@@ -109,6 +109,7 @@ def test_unscanned_forms_tab_in_english(qtbot, manager, clerk, vault, forms):
 
 def test_the_home_page_reminder_opens_the_tab(qtbot, manager, vault, forms):
     from PySide6.QtWidgets import QVBoxLayout, QWidget
+
     from ui.pages.home_page import HomePage
     from ui.pages.originals_page import OriginalsPage
     ctx = _ctx(vault, manager, "zh_CN")
