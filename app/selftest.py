@@ -122,7 +122,7 @@ def step_register(ctx: Context) -> str:
         result = flow.submit(cipher)
         how = "registration flow"
     else:
-        from app.members.service import register_member
+        from app.flows.enrolment import register_member
         from app.notices import current_notice
         notice = current_notice(session.db, "zh_CN")
         result = register_member(session, cipher, notice=notice,

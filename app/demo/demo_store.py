@@ -74,7 +74,8 @@ def create_demo_store(root: str | Path | None = None, *, members: int = 200, see
     """Create and fill a demo store. Returns it locked (sign in with DEMO_ACCOUNTS)."""
     from app.config import resolve_paths
     from app.domains import load_all
-    from app.members.service import cipher_for, register_member
+    from app.flows.enrolment import register_member
+    from app.members.service import cipher_for
     from app.notices import current_notice
     from app.notices.model import REQUIRED_PURPOSE
     from app.purchases.records import record_purchase

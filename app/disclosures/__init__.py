@@ -15,7 +15,7 @@ from typing import Callable
 
 from app.clock import iso
 from app.erasure import is_erased, register_eraser
-from app.requests.export import register_exporter
+from app.datacopy import register_exporter
 from app.errors import NotFound, ValidationError
 from app.messages import add_messages
 from app.staff import permissions as P

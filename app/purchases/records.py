@@ -12,8 +12,8 @@ import secrets
 from decimal import Decimal, InvalidOperation
 
 from app.clock import iso
+from app.datacopy import register_exporter
 from app.erasure import is_erased, register_eraser
-from app.requests.export import register_exporter
 from app.errors import NotFound, ValidationError
 from app.messages import add_messages
 from app.purchases.cards import looks_like_card
