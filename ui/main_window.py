@@ -235,7 +235,7 @@ class MainWindow(QMainWindow):
         session = self.ctx.session
         if session is None:
             return
-        from app.storage import backup
+        from app.access import backup
         job = self.ctx.background_session()
         hours = float(get_setting(session.db, "backup_interval_hours", 24) or 24)
         last = backup.last_backup_time(self.ctx.paths)

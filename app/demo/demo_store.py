@@ -80,7 +80,7 @@ def create_demo_store(root: str | Path | None = None, *, members: int = 200, see
     from app.notices.model import REQUIRED_PURPOSE
     from app.purchases.records import record_purchase
     from app.staff.service import add_staff
-    from app.storage.vault import Vault
+    from app.access.vault import Vault
 
     load_all()
     root = Path(root) if root else Path(tempfile.mkdtemp(prefix="memberdesk-demo-"))

@@ -18,6 +18,7 @@ from app.errors import NotFound, ValidationError
 from app.messages import add_messages
 from app.purchases.cards import looks_like_card
 from app.staff import permissions as P
+from app.sync.journal import register_expander
 
 PURCHASE_CREATE = P.grant("purchase.create", P.CLERK, P.MANAGER)
 PURCHASE_IMPORT = P.grant("purchase.import", P.CLERK, P.MANAGER)
@@ -311,3 +312,29 @@ def _erase_purchases(tx, member_id: str) -> int:
 register_eraser("purchases", _erase_purchases)
 
 register_exporter("purchases", export_purchases)   # the customer's data copy (RIG-6)
+
+
+def _expand_purchase_batch(db, row: dict, lo: int, hi: int) -> list[dict]:
+    """Sequence numbers lo..hi of a purchase_batch span (app.sync.journal.add_purchase_batch): purchase
+    first_id + (s - seq) for each s, read as the purchases are now."""
+    p, seq = row["payload"], int(row["seq"])
+    import_id, first = int(p["import_id"]), int(p["first_id"])
+    store = str(row["entity_id"]).split(":", 1)[0]
+    a, b = first + lo - seq, first + hi - seq
+    found = {r[0]: r for r in db.all(
+        "SELECT id, store_code, pos_txn_id, member_id, purchased_at, amount_fen, goods_type, payment_method,"
+        " coupon_code, storage_only FROM purchases WHERE id BETWEEN ? AND ? AND import_id = ?", (a, b, import_id))}
+    out = []
+    for pid in range(a, b + 1):
+        r = found.get(pid)
+        base = {"seq": seq + pid - first, "ts": row["ts"], "entity": "purchase"}
+        if r is not None and r[3] is not None and not r[9]:
+            out.append({**base, "entity_id": f"{r[1]}:{r[2]}", "op": "upsert", "member_id": r[3],
+                        "payload": _journal_payload(r[2], r[3], r[4], r[5], r[6], r[7], r[8])})
+        else:        # deleted by retention, or its member erased (RIG-3): nothing of it travels
+            out.append({**base, "entity_id": f"{store}:{import_id}:{pid}", "op": "scrubbed", "payload": {},
+                        "member_id": None})
+    return out
+
+
+register_expander("purchase_batch", _expand_purchase_batch)   # the POS import journals its batches as spans

@@ -25,7 +25,7 @@ from app.config import resolve_paths
 from headoffice.server import create_app
 from headoffice.service import HeadOffice
 from headoffice.storage import SQLiteStorage
-from app.storage.vault import Vault
+from app.access.vault import Vault
 from app.sync import SyncEngine
 
 ROOT = Path(__file__).resolve().parents[2]

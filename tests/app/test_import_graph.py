@@ -150,7 +150,7 @@ def _all_cycles_text(edges):
 def test_graph_sees_known_edges():
     edges, _ = _graph()
     # absolute, relative and function-level imports are all seen (a sanity check of the parser)
-    assert "app.storage.db" in edges["app.storage.vault"]
+    assert "app.storage.db" in edges["app.access.vault"]
     assert "app.flows.steps" in edges["app.flows.registration"]
     assert all(_package(m).startswith("app") for m in edges)
 

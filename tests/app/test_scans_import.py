@@ -149,7 +149,7 @@ def test_import_file_deletes_source_when_asked(manager, cipher, tmp_path):
 
 
 def test_rekey_reencrypts_scans(manager, cipher, vault):
-    from app.storage.rekey import rekey
+    from app.access.rekey import rekey
     from tests.conftest import MANAGER_PW
     mid = make_member(manager)
     serial = issue_serial(manager, mid)
