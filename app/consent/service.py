@@ -41,7 +41,6 @@ add_messages({
                                     "This field can be filled in only after the customer consents to its purpose."),
     "consent.notice_mismatch": ("告知书版本与已发布的内容不一致，请重新打开登记。",
                                 "The notice differs from the published version; restart the registration."),
-    "consent.method_invalid": ("同意方式无效。", "Invalid consent method."),
 })
 
 
@@ -79,7 +78,7 @@ def record_consent(tx, session, member_id: str, notice: Notice, decisions: dict[
                    signatures: dict[str, bytes] | None = None) -> str:
     """Write one consent record inside the caller's transaction. Returns the record id."""
     if method not in METHODS:
-        raise UserError("consent.method_invalid")
+        raise ValueError(f"consent method must be one of {METHODS}, not {method!r}")     # a caller's mistake
     signatures = signatures or {}
     for code in decisions:
         if notice.purpose(code) is None:

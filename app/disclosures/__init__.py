@@ -14,8 +14,10 @@ import secrets
 from typing import Callable
 
 from app.clock import iso
-from app.erasure import is_erased, register_eraser
+from app.audit import chain
+from app.consent.service import consent_active
 from app.datacopy import register_exporter
+from app.erasure import is_erased, register_eraser
 from app.errors import NotFound, ValidationError
 from app.messages import add_messages
 from app.staff import permissions as P
@@ -91,7 +93,6 @@ def disclose(session, member_id: str, recipient_kind: str, recipient: str, field
         problem = ValidationError("disclosure.no_authorisation", field="authorisation")
     if problem is not None:
         with session.db.transaction() as conn:
-            from app.audit import chain
             chain.append(conn, ts=iso(session.clock.now()), staff_id=session.staff.id, terminal=session.terminal,
                          action="disclosure.refused", subject_type="member", subject_id=member_id,
                          details={"recipient_kind": recipient_kind, "reason": problem.key})
@@ -139,7 +140,6 @@ register_eraser("disclosures", _erase_disclosures)
 
 def _consent_active(db, member_id: str, purpose: str) -> bool:
     # granted AND not changed by a newer notice since it was given (CON-5: re-consent first)
-    from app.consent.service import consent_active
     return consent_active(db, member_id, purpose)
 
 

@@ -63,12 +63,19 @@ def insert_member(tx, *, member_id: str, member_no: str, name: str, mobile: str,
 
 
 def update_core(tx, member_id: str, values: dict, now: str) -> None:
-    """Set core columns (name, mobile, birth_date) and updated_at."""
+    """Set core columns (name, mobile, birth_date) and updated_at. A mobile another member took meanwhile
+    raises MobileExists (the caller checked with find_by_mobile first)."""
     cols = [c for c in values if c in ("name", "mobile", "birth_date")]
     if len(cols) != len(values):
         raise ValueError(f"not a core member field: {sorted(set(values) - set(cols))}")
-    tx.execute(f"UPDATE members SET {''.join(c + ' = ?, ' for c in cols)}updated_at = ? WHERE id = ?",
-               (*[values[c] for c in cols], now, member_id))
+    try:
+        tx.execute(f"UPDATE members SET {''.join(c + ' = ?, ' for c in cols)}updated_at = ? WHERE id = ?",
+                   (*[values[c] for c in cols], now, member_id))
+    except IntegrityError:
+        other = find_by_mobile(tx, values["mobile"]) if "mobile" in values else None
+        if other and other != member_id:          # the UNIQUE(mobile) constraint: that member has it
+            raise MobileExists(other) from None
+        raise
 
 
 def touch(tx, member_id: str, now: str) -> None:
@@ -102,6 +109,20 @@ def cancel_membership_row(tx, member_id: str, now: str) -> None:
     """Status cancelled, cancelled_at now (starts RET-2's 3-year clock), marketing and offers off."""
     tx.execute("UPDATE members SET status = 'cancelled', cancelled_at = ?, updated_at = ?, marketing_opt_in = 0,"
                " offers_opt_in = 0 WHERE id = ?", (now, now, member_id))
+
+
+def raise_last_purchase(tx, member_id: str, at: str) -> None:
+    """members.last_purchase_at = `at` unless it is already later (RET-2 counts from the last purchase)."""
+    tx.execute("UPDATE members SET last_purchase_at = ?1 WHERE id = ?2"
+               " AND (last_purchase_at IS NULL OR last_purchase_at < ?1)", (at, member_id))
+
+
+def fold_purchase_touches(conn) -> int:
+    """Take the POS import's notes of newest purchases (purchase_touch, app.purchases) into
+    members.last_purchase_at, never moving it backwards; one statement for any number of members."""
+    return conn.execute("UPDATE members SET last_purchase_at = t.last_at FROM purchase_touch t"
+                        " WHERE t.member_id = members.id AND (members.last_purchase_at IS NULL"
+                        " OR members.last_purchase_at < t.last_at)").rowcount
 
 
 def put_field(tx, cipher, member_id: str, field: str, value: str, now: str) -> None:

@@ -15,6 +15,7 @@ from app.clock import iso
 from app.datacopy import register_exporter
 from app.erasure import is_erased, register_eraser
 from app.errors import NotFound, ValidationError
+from app.members.records import fold_purchase_touches, raise_last_purchase
 from app.messages import add_messages
 from app.purchases.cards import looks_like_card
 from app.staff import permissions as P
@@ -179,8 +180,7 @@ def touch_last_purchase(tx, member_ids) -> None:
         cond, params = member_filter(tx)
         latest = tx.scalar(f"SELECT max(purchased_at) FROM purchases WHERE {cond}", (*params, mid))
         if latest:
-            tx.execute("UPDATE members SET last_purchase_at = ?1 WHERE id = ?2"
-                       " AND (last_purchase_at IS NULL OR last_purchase_at < ?1)", (latest, mid))
+            raise_last_purchase(tx, mid, latest)
 
 
 def record_touches(tx, latest: dict[str, str]) -> None:
@@ -193,9 +193,7 @@ def record_touches(tx, latest: dict[str, str]) -> None:
 def fold_touches(conn) -> int:
     """Move purchase_touch into members.last_purchase_at (the retention sweep does this first, inside
     its transaction). Returns how many members moved."""
-    n = conn.execute("UPDATE members SET last_purchase_at = t.last_at FROM purchase_touch t"
-                     " WHERE t.member_id = members.id AND (members.last_purchase_at IS NULL"
-                     " OR members.last_purchase_at < t.last_at)").rowcount
+    n = fold_purchase_touches(conn)
     conn.execute("DELETE FROM purchase_touch")
     return n
 
