@@ -18,7 +18,7 @@ class PaperMode:
     def choose_mode(self, mode: str) -> Step:
         """On the first step: the customer reads and ticks on screen, or fills in a paper form."""
         if self.step not in (Step.NOTICE, Step.FORM) or mode not in ("screen", "paper"):
-            raise ValueError(f"choose_mode({mode!r}) on step {self.step.name}")     # a caller's mistake
+            raise UserError("error.generic")
         if mode != self.method:
             self.method = mode
             self.form = None

@@ -192,7 +192,7 @@ class RegistrationFlow(PaperMode):
                 return self.step
             self.step = Step.REVIEW
         elif self.step is Step.REVIEW:
-            raise ValueError("the REVIEW step ends with submit(), not next()")     # a caller's mistake
+            raise UserError("error.generic")     # use submit()
         return self.step
 
     def decline_sensitive(self) -> Step:
@@ -247,7 +247,7 @@ class RegistrationFlow(PaperMode):
     def submit(self, cipher) -> dict:
         """REVIEW -> DONE: one transaction. A mobile registered meanwhile -> EXISTING."""
         if self.step is not Step.REVIEW:
-            raise ValueError(f"submit() needs the REVIEW step, not {self.step.name}")     # a caller's mistake
+            raise UserError("error.generic")
         if self.paper and not self.paper_signed:
             raise ValidationError("member.paper_unsigned", field="paper_signed")
         decisions = {c: bool(g) for c, g in self.decisions.items()}   # undecided = refused, recorded as such
@@ -334,7 +334,7 @@ class ReconsentFlow(RegistrationFlow):
 
     def submit(self, cipher) -> dict:
         if self.step is not Step.REVIEW:
-            raise ValueError(f"submit() needs the REVIEW step, not {self.step.name}")     # a caller's mistake
+            raise UserError("error.generic")
         if self.paper and not self.paper_signed:
             raise ValidationError("member.paper_unsigned", field="paper_signed")
         paper = self.paper and self.form is not None

@@ -5,9 +5,8 @@ import app.members.records as records
 from app.consent.service import check_sensitive_signatures, record_consent
 from app.errors import UserError, ValidationError
 from app.flows.enrolment import grant_consent
-from app.flows.registration import RegistrationFlow
 from app.members.records import MobileExists
-from app.members.service import cipher_for, update_member
+from app.members.service import update_member
 from app.notices import default_notice
 from tests.app.regdata import PNG, decisions, register
 
@@ -73,8 +72,3 @@ def test_programming_errors_are_value_errors_not_user_errors(clerk, vault):
     with pytest.raises(ValueError):
         with clerk.write("consent.test", "member", mid) as tx:
             record_consent(tx, clerk, mid, default_notice("zh_CN"), decisions(), kind="grant", method="telepathy")
-    flow = RegistrationFlow(clerk)
-    with pytest.raises(ValueError):
-        flow.submit(cipher_for(vault))          # not on the REVIEW step
-    with pytest.raises(ValueError):
-        flow.choose_mode("fax")
