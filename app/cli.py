@@ -20,8 +20,8 @@ from app.config import DEFAULTS, resolve_paths
 from app.domains import load_all
 from app.errors import UserError
 from app.logs import setup_logging
+from app.access.vault import Vault
 from app.retention import cli as retention_cli
-from app.storage.vault import Vault
 
 # Domain modules that add subcommands: each exposes add_parser(subparsers) setting func=handler(args, ctx).
 CLI_PLUGINS = [retention_cli.add_parser]      # subcommands of other domains
@@ -98,7 +98,7 @@ def cmd_verify_audit(a, c: Ctx):
 
 
 def cmd_backup(a, c: Ctx):
-    from app.storage.backup import create_backup
+    from app.access.backup import create_backup
     session = c.sign_in()
     path = create_backup(c.vault, session, keep=a.keep)
     out({"backup": str(path)})
@@ -106,7 +106,7 @@ def cmd_backup(a, c: Ctx):
 
 
 def cmd_list_backups(a, c: Ctx):
-    from app.storage.backup import list_backups, read_manifest
+    from app.access.backup import list_backups, read_manifest
     out([{"file": str(p), **{k: v for k, v in read_manifest(p).items() if k != "files"}}
          for p in list_backups(c.paths)])
     return 0
@@ -127,7 +127,7 @@ def cmd_restore(a, c: Ctx):
 
 
 def cmd_rekey(a, c: Ctx):
-    from app.storage.rekey import rekey
+    from app.access.rekey import rekey
     session = c.sign_in()
     pw = c.secret("再次输入您的密码以确认 / your password again: ")
     recovery = rekey(c.vault, session, pw)

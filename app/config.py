@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -115,7 +116,5 @@ def write_terminal(paths: Paths, **values: Any) -> dict[str, Any]:
 
 def resource_dir() -> Path:
     """resources/ in a source checkout or inside a PyInstaller bundle."""
-    import sys
-
     base = Path(getattr(sys, "_MEIPASS", Path(__file__).resolve().parent.parent))
     return base / "resources"

@@ -80,7 +80,7 @@ def step_environment(ctx: Context) -> str:
 
 def step_setup(ctx: Context) -> str:
     from app.config import resolve_paths
-    from app.storage.vault import Vault
+    from app.access.vault import Vault
     ctx.paths = resolve_paths(ctx.tmp / "data").ensure()
     ctx.vault = Vault(ctx.paths)
     ctx.vault.acquire_instance_lock()

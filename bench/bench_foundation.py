@@ -23,7 +23,7 @@ from app.config import resolve_paths  # noqa: E402
 from app.demo import datagen  # noqa: E402
 from app.storage import keyslots as ks  # noqa: E402
 from app.storage.db import Database, open_database  # noqa: E402
-from app.storage.vault import Vault  # noqa: E402
+from app.access.vault import Vault  # noqa: E402
 
 
 def fill(db: Database, n: int) -> None:

@@ -25,7 +25,7 @@ sys.path.insert(0, str(ROOT))
 from app.clock import SystemClock, iso  # noqa: E402
 from app.domains import load_all  # noqa: E402
 from app.members.search import search_members  # noqa: E402
-from app.members.service import register_member  # noqa: E402
+from app.flows.enrolment import register_member  # noqa: E402
 from app.members.validation import MOBILE_PREFIXES  # noqa: E402
 from app.notices import default_notice  # noqa: E402
 from app.staff.session import Session, Staff  # noqa: E402

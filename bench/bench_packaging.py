@@ -44,7 +44,7 @@ def _biggest(path: Path, n: int = 6) -> list[tuple[str, int]]:
 
 def _make_store(data_dir: Path) -> None:
     from app.config import resolve_paths
-    from app.storage.vault import Vault
+    from app.access.vault import Vault
     v = Vault(resolve_paths(data_dir).ensure())
     v.setup(store_code="BENCH", store_name="基准门店", terminal_name="DESK-1", username="manager",
             display_name="店长", password="Manager-pass-1")

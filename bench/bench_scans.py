@@ -30,7 +30,7 @@ from app.scans.importer import import_bytes  # noqa: E402
 from app.staff.session import Session, Staff  # noqa: E402
 from app.storage.db import open_database  # noqa: E402
 from app.storage.fieldcrypt import FieldCipher  # noqa: E402
-from app.storage.vault import Vault  # noqa: E402
+from app.access.vault import Vault  # noqa: E402
 from tests.scan_samples import form_page, to_bytes  # noqa: E402
 
 REGISTER_ROWS = 5000

@@ -11,8 +11,8 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 from app.clock import FixedClock  # noqa: E402
 from app.config import resolve_paths  # noqa: E402
+from app.access.vault import Vault  # noqa: E402
 from app.domains import load_all  # noqa: E402
-from app.storage.vault import Vault  # noqa: E402
 
 load_all()
 

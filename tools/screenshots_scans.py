@@ -34,7 +34,7 @@ def main() -> None:
     from app.scans.importer import import_bytes
     from app.staff.service import add_staff
     from app.storage.fieldcrypt import FieldCipher
-    from app.storage.vault import Vault
+    from app.access.vault import Vault
     from tests.factories import make_member
     from tests.scan_samples import form_page, issue_serial, multi_page, to_bytes
     from ui.main import create_app

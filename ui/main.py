@@ -14,7 +14,7 @@ from app.config import read_terminal, resolve_paths
 from app.domains import load_all
 from app.errors import UserError
 from app.logs import setup_logging
-from app.storage.vault import Vault
+from app.access.vault import Vault
 
 log = logging.getLogger("memberdesk.ui")
 CJK_FAMILIES = ("Microsoft YaHei", "微软雅黑", "PingFang SC", "WenQuanYi Micro Hei", "Noto Sans CJK SC",

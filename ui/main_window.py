@@ -18,7 +18,7 @@ from app.purchases import pos_folder
 from app.purchases.pos_folder import INTERVAL_MINUTES as POS_INTERVAL_MINUTES
 from app.retention import sweep
 from app.settings import get_setting
-from app.storage import backup
+from app.access import backup
 from app.sync import sync_status
 from ui.idle import InactivityTimer
 from ui.jobs import Job

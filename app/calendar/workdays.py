@@ -18,6 +18,7 @@ import chinese_calendar
 from app.clock import iso
 from app.errors import ValidationError
 from app.messages import add_messages
+from app.staff import permissions as P
 
 add_messages({
     "calendar.table_missing": ("{years} 年的节假日安排尚未导入，截止日期按仅周末休息计算（可能早于实际截止日）。",
@@ -117,7 +118,6 @@ def parse_holiday_table(year: int, data: dict) -> dict[str, str]:
 
 
 def import_holiday_table(session, year: int, data: dict, source: str = "manager_import") -> None:
-    from app.staff import permissions as P
     session.require(P.SETTINGS_CHANGE) if source == "manager_import" else None
     days = parse_holiday_table(int(year), data)
     with session.write("calendar.import", details={"year": int(year), "days": len(days), "source": source}) as tx:

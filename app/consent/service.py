@@ -2,16 +2,22 @@
 
 Every registration, later grant, re-consent and withdrawal writes one consent_records row with
 one consent_items row per purpose decided (refusals too), inside the caller's write transaction.
+This domain owns consent_records, consent_items, member_consents and consent_evidence; the member's own
+row and fields are written through app.members.records. The use cases that combine a consent with a
+registration, fields or a paper form are in app.flows.enrolment.
 member_consents holds the current state per purpose; `active_purposes` says which processing
 may run now (granted, and unchanged since the version the member agreed to: CON-5).
 """
 from __future__ import annotations
 
+import datetime as dt
 import secrets
+from collections.abc import Iterable
 
 from app.clock import iso
-from app.errors import NotFound, UserError
-from app.members.fields import FIELD_PURPOSE, OPTIONAL_FIELDS
+from app.erasure import register_eraser
+from app.errors import NotFound, UserError, ValidationError
+from app.members import records as R
 from app.messages import add_messages
 from app.notices import Notice, changed_purposes, current_notice, default_notice, get_notice, store_notice
 from app.notices.model import LANGS, REQUIRED_PURPOSE
@@ -35,7 +41,6 @@ add_messages({
                                     "This field can be filled in only after the customer consents to its purpose."),
     "consent.notice_mismatch": ("告知书版本与已发布的内容不一致，请重新打开登记。",
                                 "The notice differs from the published version; restart the registration."),
-    "consent.method_invalid": ("同意方式无效。", "Invalid consent method."),
 })
 
 
@@ -52,20 +57,34 @@ def _ensure_notice_stored(tx, notice: Notice, session) -> None:
         store_notice(tx, default_notice(lang), "default", iso(session.clock.now()), session.staff.id)
 
 
+def check_sensitive_signatures(notice: Notice, granted: Iterable[str], signatures: dict, *,
+                               paper_signed: set[str] | None = None) -> None:
+    """SEN-1, the one check: every granted sensitive purpose has the customer's separate signature, on screen
+    (`signatures[code]`) or, for a signed paper form (`paper_signed` given), confirmed by the clerk beside that
+    purpose on the form."""
+    for code in sorted(granted):
+        p = notice.purpose(code)
+        if p is None or not p.sensitive or signatures.get(code):
+            continue
+        if paper_signed is None:
+            raise UserError("consent.sensitive_needs_signature", purpose=p.title)
+        if code not in paper_signed:
+            raise ValidationError("member.paper_sensitive_unsigned", field=f"paper_sensitive_{code}",
+                                  purpose=p.title)
+
+
 def record_consent(tx, session, member_id: str, notice: Notice, decisions: dict[str, bool], *, kind: str,
                    method: str, cipher=None, guardian: dict | None = None, evidence_ref: str | None = None,
                    signatures: dict[str, bytes] | None = None) -> str:
     """Write one consent record inside the caller's transaction. Returns the record id."""
     if method not in METHODS:
-        raise UserError("consent.method_invalid")
+        raise ValueError(f"consent method must be one of {METHODS}, not {method!r}")     # a caller's mistake
     signatures = signatures or {}
     for code in decisions:
         if notice.purpose(code) is None:
             raise UserError("consent.unknown_purpose", purpose=code)
-    for code, granted in decisions.items():
-        p = notice.purpose(code)
-        if granted and p.sensitive and kind != "withdrawal" and not signatures.get(code) and not evidence_ref:
-            raise UserError("consent.sensitive_needs_signature", purpose=p.title)  # SEN-1
+    if kind != "withdrawal" and not evidence_ref:
+        check_sensitive_signatures(notice, {c for c, g in decisions.items() if g}, signatures)  # SEN-1
     _ensure_notice_stored(tx, notice, session)
     rid = secrets.token_hex(8)
     now = iso(session.clock.now())
@@ -97,8 +116,7 @@ def record_consent(tx, session, member_id: str, notice: Notice, decisions: dict[
                     cipher.encrypt_bytes(bytes(png), f"consent_evidence.data:{eid}"), now))
     _mirror_flags(tx, member_id)
     if kind in ("registration", "reconsent"):
-        tx.execute("UPDATE members SET notice_version = ?, reconsent_needed = 0, updated_at = ? WHERE id = ?",
-                   (notice.version, now, member_id))
+        R.set_notice_version(tx, member_id, notice.version, now)
     tx.journal("consent", rid, "upsert", {"member_id": member_id, "kind": kind, "notice_version": notice.version,
                                           "notice_hash": notice.content_hash, "method": method,
                                           "decisions": {c: bool(g) for c, g in decisions.items()}, "at": now,
@@ -109,19 +127,9 @@ def record_consent(tx, session, member_id: str, notice: Notice, decisions: dict[
 
 def _mirror_flags(tx, member_id: str) -> None:
     """members.marketing_opt_in / offers_opt_in follow the consent state at once (CON-3)."""
-    tx.execute("UPDATE members SET marketing_opt_in = coalesce((SELECT granted FROM member_consents WHERE member_id = ?"
-               " AND purpose_code = 'marketing'), 0), offers_opt_in = coalesce((SELECT granted FROM member_consents"
-               " WHERE member_id = ? AND purpose_code = 'offers'), 0) WHERE id = ?", (member_id, member_id, member_id))
-
-
-def erase_purpose_fields(tx, member_id: str, purpose_code: str) -> int:
-    """Delete the data collected for one purpose (address for delivery, ID number, feature code...)."""
-    fields = [f for f in OPTIONAL_FIELDS if FIELD_PURPOSE[f] == purpose_code]
-    if not fields:
-        return 0
-    marks = ",".join("?" * len(fields))
-    return tx.execute(f"DELETE FROM member_fields WHERE member_id = ? AND field IN ({marks})",
-                      (member_id, *fields)).rowcount
+    state = {r[0]: bool(r[1]) for r in tx.all("SELECT purpose_code, granted FROM member_consents WHERE member_id = ?"
+                                               " AND purpose_code IN ('marketing', 'offers')", (member_id,))}
+    R.set_opt_in_flags(tx, member_id, marketing=state.get("marketing", False), offers=state.get("offers", False))
 
 
 def withdraw_consent(session, member_id: str, purpose_code: str, *, method: str = "desk",
@@ -133,7 +141,7 @@ def withdraw_consent(session, member_id: str, purpose_code: str, *, method: str 
         raise UserError("consent.required_cannot_withdraw")
     row = session.db.one("SELECT granted FROM member_consents WHERE member_id = ? AND purpose_code = ?",
                          (member_id, purpose_code))
-    if session.db.one("SELECT 1 FROM members WHERE id = ?", (member_id,)) is None:
+    if not R.member_exists(session.db, member_id):
         raise NotFound()
     if row is None or not row[0]:
         raise UserError("consent.not_granted")
@@ -145,8 +153,8 @@ def withdraw_consent(session, member_id: str, purpose_code: str, *, method: str 
     with session.write("consent.withdraw", "member", member_id) as tx:
         rid = record_consent(tx, session, member_id, notice, {purpose_code: False}, kind="withdrawal", method=method,
                              evidence_ref=evidence_ref)
-        erased = erase_purpose_fields(tx, member_id, purpose_code)
-        tx.execute("UPDATE members SET updated_at = ? WHERE id = ?", (iso(session.clock.now()), member_id))
+        erased = R.erase_purpose_fields(tx, member_id, purpose_code)
+        R.touch(tx, member_id, iso(session.clock.now()))
         tx.details = {"purpose": purpose_code, "record": rid, "fields_erased": erased}
     return rid
 
@@ -160,8 +168,7 @@ def active_purposes(db, member_id: str, today: str | None = None) -> set[str]:
     """Purposes whose processing may run for this member now: granted, and the purpose has not changed
     (data types, retention, recipients, ...) in the notice in effect `today` (ISO date, default: the
     system date) since the version agreed to (CON-5)."""
-    import datetime as _dt
-    current = current_notice(db, "zh_CN", today or _dt.date.today().isoformat())
+    current = current_notice(db, "zh_CN", today or dt.date.today().isoformat())
     out, cache = set(), {}
     for code, version in db.all("SELECT purpose_code, notice_version FROM member_consents WHERE member_id = ?"
                                 " AND granted = 1", (member_id,)):
@@ -218,81 +225,17 @@ def signature_images(db, cipher, member_id: str) -> list[tuple[str, str, bytes]]
                             (member_id,))]
 
 
-def grant_consent(session, member_id: str, decisions: dict[str, bool], *, notice: Notice | None = None,
-                  values: dict | None = None, method: str = "screen", signatures: dict | None = None,
-                  cipher=None, kind: str = "grant", evidence_ref: str | None = None,
-                  signed_on_paper=()) -> str:
-    """A later consent of an existing member: new optional purposes ('grant') or the decisions on a new
-    notice version ('reconsent', CON-5). Fields of granted purposes may be supplied; a purpose now
-    refused that was granted before is withdrawn (its data erased). Returns the record id.
+def _erase_registration(tx, member_id: str) -> int:
+    """Eraser: the member's consent records, items, state and signatures, and (app.members.records) the
+    optional fields and name bigrams."""
+    n = 0
+    for table in ("consent_evidence", "member_consents"):
+        n += tx.execute(f"DELETE FROM {table} WHERE member_id = ?", (member_id,)).rowcount
+    n += R.erase_member_fields(tx, member_id)
+    n += tx.execute("DELETE FROM consent_items WHERE record_id IN (SELECT id FROM consent_records WHERE member_id = ?)",
+                    (member_id,)).rowcount
+    n += tx.execute("DELETE FROM consent_records WHERE member_id = ?", (member_id,)).rowcount
+    return n
 
-    method="paper" (CON-1 signed paper form): evidence_ref is the serial of an unused form of this store
-    printed with the notice in effect today (`notice` must be that version); each granted sensitive
-    purpose must be in `signed_on_paper` (SEN-1). The form is tied to the member and this record in the
-    same transaction, and a scan of it already waiting in the inbox is archived with them (STO-2)."""
-    from app.members import validation as V
-    from app.members.service import _put_field
 
-    session.require(CONSENT_CHANGE)
-    if kind not in ("grant", "reconsent"):
-        raise UserError("consent.method_invalid")
-    if session.db.one("SELECT 1 FROM members WHERE id = ?", (member_id,)) is None:
-        raise NotFound()
-    notice = notice or current_notice(session.db, "zh_CN", session.clock.now().date().isoformat())
-    if kind == "reconsent" and not decisions.get(REQUIRED_PURPOSE):
-        raise UserError("consent.required_missing")
-    granted = {c for c, g in decisions.items() if g}
-    before = consent_state(session.db, member_id)
-    clean = {}
-    for f, raw in (values or {}).items():
-        if raw is None or not str(raw).strip():
-            continue
-        if f not in OPTIONAL_FIELDS:
-            continue
-        if FIELD_PURPOSE[f] not in granted:
-            from app.errors import ValidationError
-            raise ValidationError("consent.field_not_consented", field=f)
-        clean[f] = V.id_number(raw, session.db.scalar("SELECT birth_date FROM members WHERE id = ?", (member_id,)),
-                               session.clock.now().date()) if f == "id_number" else V.VALIDATORS[f](raw)
-    signatures = {c: s for c, s in (signatures or {}).items() if s}
-    form = None
-    if method == "paper":
-        from app.members.paper_form import find_paper_form, require_current_notice
-        today = session.clock.now().date()
-        form = require_current_notice(session.db, find_paper_form(session.db, session.store_code, evidence_ref,
-                                                                   today), today)
-        if form.notice.content_hash != notice.content_hash:
-            raise UserError("consent.notice_mismatch")                      # NOT-2: the version on the form
-        evidence_ref = form.serial
-        for code in sorted(granted):
-            p = notice.purpose(code)
-            if p is not None and p.sensitive and code not in signatures and code not in set(signed_on_paper):
-                from app.errors import ValidationError
-                raise ValidationError("member.paper_sensitive_unsigned", field=f"paper_sensitive_{code}",
-                                      purpose=p.title)                      # SEN-1
-    if (clean or signatures) and cipher is None:
-        raise UserError("member.needs_cipher")
-    now = iso(session.clock.now())
-    with session.write(f"consent.{kind}", "member", member_id) as tx:
-        rid = record_consent(tx, session, member_id, notice, decisions, kind=kind, method=method, cipher=cipher,
-                             signatures=signatures, evidence_ref=evidence_ref)
-        scans = []
-        if form is not None:          # the form names its member and this consent; a later scan finds both
-            from app.printing.serials import match_form_serial
-            from app.scans.matching import adopt_waiting_scans
-            match_form_serial(tx, form.serial, member_id=member_id, consent_id=rid)
-            scans = adopt_waiting_scans(tx, form.serial, member_id, rid)
-        erased = 0
-        for code, g in decisions.items():
-            if not g and before.get(code):
-                erased += erase_purpose_fields(tx, member_id, code)
-        for f, v in clean.items():
-            _put_field(tx, cipher, member_id, f, v, now)
-        tx.execute("UPDATE members SET updated_at = ? WHERE id = ?", (now, member_id))
-        tx.details = {"record": rid, "notice_version": notice.version, "granted": sorted(granted),
-                      "refused": sorted(c for c, g in decisions.items() if not g), "fields": sorted(clean),
-                      "fields_erased": erased, "method": method}
-        if form is not None:
-            tx.details |= {"form": form.serial, "signed_on_paper": sorted(set(signed_on_paper) & granted),
-                           "scans_matched": len(scans)}
-    return rid
+register_eraser("registration", _erase_registration)

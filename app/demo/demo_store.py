@@ -79,12 +79,13 @@ def create_demo_store(root: str | Path | None = None, *, members: int = 200, see
     """Create and fill a demo store. Returns it locked (sign in with DEMO_ACCOUNTS)."""
     from app.config import resolve_paths
     from app.domains import load_all
-    from app.members.service import cipher_for, register_member
+    from app.flows.enrolment import register_member
+    from app.members.service import cipher_for
     from app.notices import current_notice
     from app.notices.model import REQUIRED_PURPOSE
     from app.purchases.records import record_purchase
     from app.staff.service import add_staff
-    from app.storage.vault import Vault
+    from app.access.vault import Vault
 
     load_all()
     root = Path(root) if root else Path(tempfile.mkdtemp(prefix="memberdesk-demo-"))

@@ -15,6 +15,9 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, TypeAlias
 
 from app.clock import iso
+from app.audit import chain
+from app.consent.service import consent_active
+from app.datacopy import register_exporter
 from app.erasure import is_erased, register_eraser
 from app.errors import NotFound, ValidationError
 from app.messages import add_messages
@@ -100,7 +103,6 @@ def disclose(session: Session, member_id: str, recipient_kind: str, recipient: s
         problem = ValidationError("disclosure.no_authorisation", field="authorisation")
     if problem is not None:
         with session.db.transaction() as conn:
-            from app.audit import chain
             chain.append(conn, ts=iso(session.clock.now()), staff_id=session.staff.id, terminal=session.terminal,
                          action="disclosure.refused", subject_type="member", subject_id=member_id,
                          details={"recipient_kind": recipient_kind, "reason": problem.key})
@@ -150,7 +152,6 @@ register_eraser("disclosures", _erase_disclosures)
 
 def _consent_active(db: Queries, member_id: str, purpose: str) -> bool:
     # granted AND not changed by a newer notice since it was given (CON-5: re-consent first)
-    from app.consent.service import consent_active
     return consent_active(db, member_id, purpose)
 
 

@@ -14,7 +14,7 @@
   collected after this separate consent.
 - FIELDS: only the fields of granted purposes (MIN-1..3); a birth date under 14 (or the minor box)
   asks for the guardian's name, relation and confirmation (CON-4).
-- REVIEW -> submit(): one transaction (app.members.service.register_member).
+- REVIEW -> submit(): one transaction (app.flows.enrolment.register_member).
 - Paper (signed registration form, CON-1): FORM takes the serial, typed or scanned, checked by
   app.members.paper_form; the notice is the version printed on that form (NOT-2). CONSENT: the ticks
   copied from paper and, per granted sensitive purpose, the clerk's confirmation of the customer's
@@ -25,12 +25,13 @@ never submitted.
 from __future__ import annotations
 
 from app.errors import UserError, ValidationError
+from app.flows.enrolment import grant_consent, register_member
 from app.flows.paper_mode import PaperMode
 from app.flows.steps import Step
 from app.members import validation as V
 from app.members.fields import FIELD_PURPOSE, OPTIONAL_FIELDS
 from app.members.paper_form import PaperForm, find_paper_form, require_current_notice
-from app.members.service import MobileExists, find_by_mobile, register_member
+from app.members.records import MobileExists, find_by_mobile
 from app.notices import Notice, current_notice
 from app.notices.model import REQUIRED_PURPOSE
 
@@ -332,7 +333,6 @@ class ReconsentFlow(RegistrationFlow):
         return super().next()
 
     def submit(self, cipher) -> dict:
-        from app.consent.service import grant_consent
         if self.step is not Step.REVIEW:
             raise UserError("error.generic")
         if self.paper and not self.paper_signed:

@@ -1,1 +1,2 @@
-"""Members (issue #3). Import the modules: app.members.service, .search, .validation, .fields."""
+"""Members (issue #3). Import the modules: app.members.service, .records (the only writer of members and
+member_fields), .search, .validation, .fields."""

@@ -8,7 +8,7 @@ notice (not necessarily today's), with method "paper" and the serial as evidence
 that arrives later is matched to the member through the serial (app.scans).
 
 Re-consent (CON-5) on paper takes the same checks plus `require_current_notice`: the form must carry the
-notice in effect today (app.flows.registration.ReconsentFlow, app.consent.service.grant_consent).
+notice in effect today (app.flows.registration.ReconsentFlow, app.flows.enrolment.grant_consent).
 
 Sensitive purposes: the separate written consent is the customer's signature beside the purpose in
 the form's sensitive section. The clerk confirms it per purpose; the core refuses a sensitive purpose

@@ -1,27 +1,22 @@
-"""Members: registration in one transaction, view (audited, masked), correction, manager reveal,
-the customer's data copy, and erasure of this domain's rows.
+"""Members: view (audited, masked), correction, manager reveal, the member's part of the data copy.
+
+Registration (members + consent + paper form + scans) is a use case of app.flows.enrolment; this domain's
+row writes are in app.members.records (the only module that writes `members` and `member_fields`).
 
 Encrypted fields need a `FieldCipher` (`cipher_for(vault)`); name/mobile/birth-date changes do not.
 """
 from __future__ import annotations
 
 import datetime as dt
-import secrets
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from app.clock import iso
-from app.consent.service import erase_purpose_fields, record_consent
-from app.erasure import register_eraser
 from app.errors import NotFound, UserError, ValidationError
+from app.members import records as R
 from app.members import validation as V
-from app.members.fields import (CORE_FIELDS, FIELD_PURPOSE, OPTIONAL_FIELDS, REVEALABLE, SENSITIVE_FIELDS, mask,
-                                mask_name)
-from app.members.paper_form import find_paper_form, outdated_purposes
+from app.members.fields import CORE_FIELDS, FIELD_PURPOSE, OPTIONAL_FIELDS, REVEALABLE, mask, mask_name
+from app.members.records import MobileExists, find_by_mobile
 from app.messages import add_messages
-from app.notices import Notice
-from app.notices.model import REQUIRED_PURPOSE
-from app.printing.serials import match_form_serial
 from app.staff import permissions as P
 from app.storage.fieldcrypt import FieldCipher
 
@@ -48,15 +43,6 @@ add_messages({
 })
 
 
-class MobileExists(UserError):
-    """The mobile already belongs to a member: the UI opens `member_id` instead of a second member."""
-    key = "member.mobile_exists"
-
-    def __init__(self, member_id: str):
-        super().__init__()
-        self.member_id = member_id
-
-
 def cipher_for(vault) -> FieldCipher:
     return FieldCipher(vault.data_key())
 
@@ -81,18 +67,6 @@ class MemberView:
     last_purchase_at: str | None
     fields: dict[str, str] = field(default_factory=dict)      # optional field -> masked value
     consents: dict[str, bool] = field(default_factory=dict)
-
-
-def new_member_no(db) -> str:
-    """Member number printed on the card barcode: 'M' + 10 digits (never derived from personal data)."""
-    while True:
-        no = "M" + "".join(secrets.choice("0123456789") for _ in range(10))
-        if db.one("SELECT 1 FROM members WHERE member_no = ?", (no,)) is None:
-            return no
-
-
-def find_by_mobile(db, mobile: str) -> str | None:
-    return db.scalar("SELECT id FROM members WHERE mobile = ?", (mobile,))
 
 
 def _today(session) -> dt.date:
@@ -122,112 +96,6 @@ def validate_fields(values: dict, granted: set[str], today: dt.date) -> dict:
         else:
             out[f] = V.VALIDATORS[f](raw)
     return out
-
-
-def _put_field(tx, cipher, member_id: str, f: str, value: str, now: str) -> None:
-    row = tx.one("SELECT id FROM member_fields WHERE member_id = ? AND field = ?", (member_id, f))
-    fid = row[0] if row else secrets.token_hex(8)
-    enc = cipher.encrypt(value, "member_fields", "value_enc", fid)
-    if row:
-        tx.execute("UPDATE member_fields SET value_enc = ?, masked = ?, updated_at = ? WHERE id = ?",
-                   (enc, mask(f, value), now, fid))
-    else:
-        tx.execute("INSERT INTO member_fields(id, member_id, field, purpose_code, value_enc, masked, created_at,"
-                   " updated_at) VALUES (?,?,?,?,?,?,?,?)", (fid, member_id, f, FIELD_PURPOSE[f], enc, mask(f, value),
-                                                              now, now))
-
-
-def register_member(session, cipher, *, notice: Notice, decisions: dict[str, bool], values: dict,
-                    method: str = "screen", guardian: dict | None = None, signatures: dict | None = None,
-                    evidence_ref: str | None = None, minor: bool = False,
-                    signed_on_paper: Iterable[str] = ()) -> dict:
-    """Create a member with its consent record, audit entry and journal rows in one transaction.
-
-    decisions: purpose code -> granted (refusals recorded too). values: field -> text (only fields of
-    granted purposes). guardian: {"name", "relation"} for a minor under 14 (CON-4). signatures:
-    purpose code -> PNG bytes for each granted sensitive purpose (SEN-1). Returns {"id", "member_no"}.
-    Raises MobileExists(member_id) when the mobile is already a member's.
-
-    method="paper": evidence_ref is the serial of the signed registration form (app.members.paper_form);
-    `notice` must be the version printed on it, and each granted sensitive purpose must be in
-    `signed_on_paper` (the clerk saw the customer's separate signature beside it on the form). The
-    form is tied to the member and the consent record in the same transaction, so its scan is matched.
-    """
-    session.require(MEMBER_REGISTER)
-    if not decisions.get(REQUIRED_PURPOSE):
-        raise UserError("consent.required_missing")
-    granted = {c for c, g in decisions.items() if g}
-    today = _today(session)
-    signatures = {c: s for c, s in (signatures or {}).items() if s}
-    form = None
-    if method == "paper":
-        form = find_paper_form(session.db, session.store_code, evidence_ref, today)
-        if form.notice.content_hash != notice.content_hash:
-            raise UserError("consent.notice_mismatch")                      # NOT-2: the version on the form
-        evidence_ref = form.serial
-    paper_ok = set(signed_on_paper) if form else set()
-    for code in sorted(granted):
-        p = notice.purpose(code)
-        if p is not None and p.sensitive and code not in signatures:
-            if form is None:                                                # SEN-1
-                raise UserError("consent.sensitive_needs_signature", purpose=p.title)
-            if code not in paper_ok:
-                raise ValidationError("member.paper_sensitive_unsigned", field=f"paper_sensitive_{code}",
-                                      purpose=p.title)
-    outdated = outdated_purposes(session.db, notice, granted, today.isoformat())
-    clean = validate_fields(values, granted, today)
-    minor = bool(minor) or V.is_under_14(clean["birth_date"], today)
-    if minor:
-        if not guardian or not str(guardian.get("name") or "").strip():
-            raise ValidationError("member.guardian_required", field="guardian_name")
-        guardian = {"name": V.name(guardian["name"], field="guardian_name"),
-                    "relation": V.guardian_relation(guardian.get("relation"))}
-    else:
-        guardian = None
-    if (set(clean) & set(SENSITIVE_FIELDS) or guardian or signatures) and cipher is None:
-        raise UserError("member.needs_cipher")
-    existing = find_by_mobile(session.db, clean["mobile"])
-    if existing:
-        raise MobileExists(existing)
-    mid = secrets.token_hex(8)
-    member_no = new_member_no(session.db)
-    now = iso(session.clock.now())
-    with session.write("member.register", "member", mid) as tx:
-        try:
-            tx.execute("INSERT INTO members(id, member_no, name, mobile, status, registered_at, registered_store,"
-                       " updated_at, birth_date, is_minor) VALUES (?,?,?,?,?,?,?,?,?,?)",
-                       (mid, member_no, clean["name"], clean["mobile"], "active", now, session.store_code, now,
-                        clean["birth_date"], int(minor)))
-        except Exception as exc:      # a concurrent registration of the same mobile
-            if "UNIQUE" in str(exc) and "mobile" in str(exc):
-                raise MobileExists(find_by_mobile(session.db, clean["mobile"]) or "") from None
-            raise
-        stored = []
-        for f in OPTIONAL_FIELDS:
-            if clean.get(f):
-                _put_field(tx, cipher, mid, f, clean[f], now)
-                stored.append(f)
-        rid = record_consent(tx, session, mid, notice, decisions, kind="registration", method=method, cipher=cipher,
-                             guardian=guardian, evidence_ref=evidence_ref, signatures=signatures)
-        scans = []
-        if form is not None:          # the form now names its member and consent; a later scan finds both
-            match_form_serial(tx, form.serial, member_id=mid, consent_id=rid)
-            # a scan made before the registration waits in the inbox (member_missing): archived now
-            from app.scans.matching import adopt_waiting_scans     # here: app.scans -> app.requests -> members
-            scans = adopt_waiting_scans(tx, form.serial, mid, rid)
-        if outdated:                  # registered on an older printed notice: consent again to what changed (CON-5)
-            tx.execute("UPDATE members SET reconsent_needed = 1 WHERE id = ?", (mid,))
-        tx.journal("member", mid, "upsert", {"member_no": member_no, "name": clean["name"], "mobile": clean["mobile"],
-                                             "birth_date": clean["birth_date"], "registered_at": now,
-                                             "store": session.store_code, "fields": stored})
-        tx.details = {"record": rid, "notice_version": notice.version, "granted": sorted(granted),
-                      "refused": sorted(c for c, g in decisions.items() if not g),
-                      "fields": ["name", "mobile"] + (["birth_date"] if clean["birth_date"] else []) + stored,
-                      "minor": minor, "method": method}
-        if form is not None:
-            tx.details |= {"form": form.serial, "signed_on_paper": sorted(paper_ok & granted),
-                           "reconsent": outdated, "scans_matched": len(scans)}
-    return {"id": mid, "member_no": member_no}
 
 
 def _row(db, member_id: str):
@@ -316,14 +184,10 @@ def update_member(session, member_id: str, changes: dict, cipher=None) -> list[s
     now = iso(session.clock.now())
     with session.write("member.update", "member", member_id, {"fields": sorted(changed)}) as tx:
         core = [f for f in changed if f in CORE_FIELDS]
-        if core:
-            tx.execute(f"UPDATE members SET {', '.join(f + ' = ?' for f in core)}, updated_at = ? WHERE id = ?",
-                       (*[updates[f] for f in core], now, member_id))
-        else:
-            tx.execute("UPDATE members SET updated_at = ? WHERE id = ?", (now, member_id))
+        R.update_core(tx, member_id, {f: updates[f] for f in core}, now)
         for f in changed:
             if f in OPTIONAL_FIELDS:
-                _put_field(tx, cipher, member_id, f, updates[f], now)
+                R.put_field(tx, cipher, member_id, f, updates[f], now)
         tx.journal("member", member_id, "upsert", {f: updates[f] for f in core} | {"fields": sorted(changed)})
     return sorted(changed)
 
@@ -351,15 +215,15 @@ def reveal_field(session, member_id: str, field_name: str, reason_code: str, not
     return value
 
 
-def export_member(db, member_id: str, cipher=None) -> dict:
-    """The customer's data of this domain for a data copy (RIG-6): profile, optional fields (decrypted
-    when a cipher is given; the face feature code is never exported in clear), consent history."""
-    from app.consent.service import consent_history
+def export_profile(db, member_id: str, cipher=None) -> dict:
+    """This domain's part of the customer's data copy (RIG-6): profile, optional fields (decrypted when a
+    cipher is given; the face feature code is never exported in clear), current consent per purpose.
+    The whole copy, with the consent history, is app.requests.export.export_member."""
     row = _row(db, member_id)
     out = {"member": {"member_no": row["member_no"], "name": row["name"], "mobile": row["mobile"],
                       "birth_date": row["birth_date"], "status": row["status"], "registered_at": row["registered_at"],
                       "registered_store": row["registered_store"], "restricted": bool(row["restricted"])},
-           "fields": {}, "consents": {}, "consent_history": []}
+           "fields": {}, "consents": {}}
     for r in db.all("SELECT id, field, purpose_code, value_enc, masked, created_at FROM member_fields WHERE member_id = ?",
                     (member_id,)):
         value = r["masked"]
@@ -368,24 +232,8 @@ def export_member(db, member_id: str, cipher=None) -> dict:
         out["fields"][r["field"]] = {"value": value, "purpose": r["purpose_code"], "collected_at": r["created_at"]}
     out["consents"] = {r[0]: bool(r[1]) for r in db.all(
         "SELECT purpose_code, granted FROM member_consents WHERE member_id = ?", (member_id,))}
-    for h in consent_history(db, member_id):
-        out["consent_history"].append({k: h[k] for k in ("kind", "created_at", "notice_version", "notice_hash",
-                                                          "method", "store_code", "items", "signatures")})
     return out
 
 
-def _erase_registration(tx, member_id: str) -> int:
-    n = 0
-    for table in ("consent_evidence", "member_fields", "member_consents"):
-        n += tx.execute(f"DELETE FROM {table} WHERE member_id = ?", (member_id,)).rowcount
-    n += tx.execute("DELETE FROM consent_items WHERE record_id IN (SELECT id FROM consent_records WHERE member_id = ?)",
-                    (member_id,)).rowcount
-    n += tx.execute("DELETE FROM consent_records WHERE member_id = ?", (member_id,)).rowcount
-    n += tx.execute("DELETE FROM member_name_grams WHERE member_id = ?", (member_id,)).rowcount
-    return n
-
-
-register_eraser("registration", _erase_registration)
-
-__all__ = ["register_member", "get_member", "update_member", "reveal_field", "export_member", "find_by_mobile",
-           "MobileExists", "MemberView", "cipher_for", "erase_purpose_fields"]
+__all__ = ["get_member", "update_member", "reveal_field", "export_profile", "find_by_mobile", "MobileExists",
+           "MemberView", "cipher_for", "validate_fields"]

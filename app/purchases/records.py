@@ -12,12 +12,14 @@ import secrets
 from decimal import Decimal, InvalidOperation
 
 from app.clock import iso
+from app.datacopy import register_exporter
 from app.erasure import is_erased, register_eraser
-from app.requests.export import register_exporter
 from app.errors import NotFound, ValidationError
+from app.members.records import fold_purchase_touches, raise_last_purchase
 from app.messages import add_messages
 from app.purchases.cards import looks_like_card
 from app.staff import permissions as P
+from app.sync.journal import register_expander
 
 PURCHASE_CREATE = P.grant("purchase.create", P.CLERK, P.MANAGER)
 PURCHASE_IMPORT = P.grant("purchase.import", P.CLERK, P.MANAGER)
@@ -178,8 +180,7 @@ def touch_last_purchase(tx, member_ids) -> None:
         cond, params = member_filter(tx)
         latest = tx.scalar(f"SELECT max(purchased_at) FROM purchases WHERE {cond}", (*params, mid))
         if latest:
-            tx.execute("UPDATE members SET last_purchase_at = ?1 WHERE id = ?2"
-                       " AND (last_purchase_at IS NULL OR last_purchase_at < ?1)", (latest, mid))
+            raise_last_purchase(tx, mid, latest)
 
 
 def record_touches(tx, latest: dict[str, str]) -> None:
@@ -192,9 +193,7 @@ def record_touches(tx, latest: dict[str, str]) -> None:
 def fold_touches(conn) -> int:
     """Move purchase_touch into members.last_purchase_at (the retention sweep does this first, inside
     its transaction). Returns how many members moved."""
-    n = conn.execute("UPDATE members SET last_purchase_at = t.last_at FROM purchase_touch t"
-                     " WHERE t.member_id = members.id AND (members.last_purchase_at IS NULL"
-                     " OR members.last_purchase_at < t.last_at)").rowcount
+    n = fold_purchase_touches(conn)
     conn.execute("DELETE FROM purchase_touch")
     return n
 
@@ -311,3 +310,29 @@ def _erase_purchases(tx, member_id: str) -> int:
 register_eraser("purchases", _erase_purchases)
 
 register_exporter("purchases", export_purchases)   # the customer's data copy (RIG-6)
+
+
+def _expand_purchase_batch(db, row: dict, lo: int, hi: int) -> list[dict]:
+    """Sequence numbers lo..hi of a purchase_batch span (app.sync.journal.add_purchase_batch): purchase
+    first_id + (s - seq) for each s, read as the purchases are now."""
+    p, seq = row["payload"], int(row["seq"])
+    import_id, first = int(p["import_id"]), int(p["first_id"])
+    store = str(row["entity_id"]).split(":", 1)[0]
+    a, b = first + lo - seq, first + hi - seq
+    found = {r[0]: r for r in db.all(
+        "SELECT id, store_code, pos_txn_id, member_id, purchased_at, amount_fen, goods_type, payment_method,"
+        " coupon_code, storage_only FROM purchases WHERE id BETWEEN ? AND ? AND import_id = ?", (a, b, import_id))}
+    out = []
+    for pid in range(a, b + 1):
+        r = found.get(pid)
+        base = {"seq": seq + pid - first, "ts": row["ts"], "entity": "purchase"}
+        if r is not None and r[3] is not None and not r[9]:
+            out.append({**base, "entity_id": f"{r[1]}:{r[2]}", "op": "upsert", "member_id": r[3],
+                        "payload": _journal_payload(r[2], r[3], r[4], r[5], r[6], r[7], r[8])})
+        else:        # deleted by retention, or its member erased (RIG-3): nothing of it travels
+            out.append({**base, "entity_id": f"{store}:{import_id}:{pid}", "op": "scrubbed", "payload": {},
+                        "member_id": None})
+    return out
+
+
+register_expander("purchase_batch", _expand_purchase_batch)   # the POS import journals its batches as spans

@@ -1,33 +1,24 @@
 """Carrying out a request by type: see/copy, correct, restrict, withdraw, cancel, delete.
 
 Each `execute_*` moves a verified request to in progress, does the change through the owning
-domain's service (members: update_member / withdraw_consent; erasure: erase_member) or its
-own write, and completes the request with a summary of field names, purpose codes and counts.
+domain's functions (members: update_member and app.members.records; consent: withdraw_consent; erasure:
+erase_member), and completes the request with a summary of field names, purpose codes and counts.
 """
 from __future__ import annotations
 
 import hashlib
-import importlib
 from pathlib import Path
 
 from app.clock import iso
+from app.consent.service import withdraw_consent
 from app.erasure import MEMBER_ERASE, erase_member, is_erased
 from app.errors import UserError, ValidationError
+from app.members import records as R
+from app.members.service import update_member
 from app.requests import export as X
 from app.requests import model as M
 from app.requests import service as S
-
-
-def _member_service(name: str):
-    """helper #3's members domain: update_member / withdraw_consent (looked up at call time)."""
-    for module in ("app.members", "app.members.service", "app.consent", "app.consent.service"):
-        try:
-            fn = getattr(importlib.import_module(module), name, None)
-        except ImportError:
-            fn = None
-        if fn is not None:
-            return fn
-    raise UserError("requests.service_missing")
+from app.requests.letters import store_info
 
 
 def _begin(session, request_id: str, req_type: str | tuple, *, permission: str = M.REQUEST_HANDLE) -> dict:
@@ -52,10 +43,6 @@ def _member(session, member_id: str):
     return row
 
 
-def _has_column(db, table: str, column: str) -> bool:
-    return any(r[1] == column for r in db.all(f"PRAGMA table_info({table})"))
-
-
 # -- see / copy (RIG-6) -----------------------------------------------------------------
 def build_copy(session, request_id: str, store=None, *, font=None, cipher=None) -> tuple[bytes, bytes, dict]:
     """(json_bytes, pdf_bytes, counts) of the member's data, in memory. Manager only (every field).
@@ -75,7 +62,6 @@ def build_copy(session, request_id: str, store=None, *, font=None, cipher=None) 
 
 
 def default_store(session):
-    from app.requests.letters import store_info
     return store_info(session)
 
 
@@ -88,7 +74,6 @@ def execute_correct(session, request_id: str, changes: dict, cipher=None) -> dic
         raise ValidationError("requests.changes_required", field="changes")
     req = _begin(session, request_id, "correct")
     _member(session, req["member_id"])
-    update_member = _member_service("update_member")
     changed = update_member(session, req["member_id"], dict(changes), cipher=cipher)
     return S.complete(session, request_id, "done", {"fields": sorted(changed or changes)})
 
@@ -100,7 +85,6 @@ def execute_withdraw(session, request_id: str, purposes: list[str]) -> dict:
         raise ValidationError("requests.purposes_required", field="purposes")
     req = _begin(session, request_id, "withdraw")
     _member(session, req["member_id"])
-    withdraw_consent = _member_service("withdraw_consent")
     for code in purposes:
         withdraw_consent(session, req["member_id"], code)
     return S.complete(session, request_id, "done", {"purposes": purposes})
@@ -115,7 +99,7 @@ def execute_restrict(session, request_id: str) -> dict:
         raise UserError("requests.already_restricted")
     now = iso(session.clock.now())
     with session.write("member.restrict", "member", mid, {"request_id": request_id}) as tx:
-        tx.execute("UPDATE members SET restricted = 1, updated_at = ? WHERE id = ?", (now, mid))
+        R.set_restricted(tx, mid, True, now)
         tx.journal("member", mid, "upsert", {"restricted": 1}, member_id=mid)
     return S.complete(session, request_id, "done", {"restricted": True})
 
@@ -131,7 +115,7 @@ def lift_restriction(session, member_id: str, reason: str, request_id: str | Non
     now = iso(session.clock.now())
     with session.write("member.restriction_lift", "member", member_id,
                        {"request_id": request_id, "reason_len": len(reason)}) as tx:
-        tx.execute("UPDATE members SET restricted = 0, updated_at = ? WHERE id = ?", (now, member_id))
+        R.set_restricted(tx, member_id, False, now)
         tx.journal("member", member_id, "upsert", {"restricted": 0}, member_id=member_id)
         if request_id:
             S._event(tx, request_id, "restriction_lifted", note=reason)
@@ -146,12 +130,8 @@ def execute_cancel(session, request_id: str) -> dict:
     if _member(session, mid)["status"] == "cancelled":
         raise UserError("requests.already_cancelled")
     now = iso(session.clock.now())
-    sets = ["status = 'cancelled'", "cancelled_at = ?", "updated_at = ?"]
-    for col in ("marketing_opt_in", "offers_opt_in"):
-        if _has_column(session.db, "members", col):
-            sets.append(f"{col} = 0")
     with session.write("member.cancel", "member", mid, {"request_id": request_id}) as tx:
-        tx.execute(f"UPDATE members SET {', '.join(sets)} WHERE id = ?", (now, now, mid))
+        R.cancel_membership_row(tx, mid, now)
         tx.journal("member", mid, "upsert", {"status": "cancelled", "cancelled_at": now}, member_id=mid)
     return S.complete(session, request_id, "done", {"cancelled_at": now})
 

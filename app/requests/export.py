@@ -1,6 +1,6 @@
 """The customer's copy of their data (RIG-6): every category, machine-readable (JSON) and on paper.
 
-Domains add their category with `register_exporter("purchases", fn, ("购买记录", "Purchases"))`,
+Domains add their category with `app.datacopy.register_exporter("purchases", fn, ("购买记录", "Purchases"))`,
 `fn(db, member_id) -> list[dict]` (JSON-safe values, sensitive fields as the domain decides).
 Categories nobody registered fall back to a generic reader of the domain's table (rows of the
 member, without encrypted blobs), so the copy is never silently missing a category whose table
@@ -12,27 +12,14 @@ import json
 from typing import Callable
 
 from app.clock import iso
+from app.consent.service import consent_history
+from app.datacopy import CATEGORIES, exporter, register_exporter  # noqa: F401  (register_exporter: re-export)
+from app.members.service import export_profile
+from app.notices.store import default_notice
+from app.printing.data_copy import CopySection, DataCopy, data_copy_pdf
+from app.printing.letter_layout import Section
 
 FORMAT = "memberdesk.member-data/1"
-CATEGORIES: dict[str, tuple[str, str]] = {      # the order of the copy
-    "profile": ("基本信息", "Profile"),
-    "consents": ("同意记录（含告知书版本）", "Consents (with notice versions)"),
-    "purchases": ("购买记录", "Purchases"),
-    "scans": ("纸质表单扫描件清单", "Scanned paper forms (list)"),
-    "service_records": ("服务记录", "Service records"),
-    "disclosures": ("向第三方提供记录", "Disclosures to third parties"),
-    "requests": ("个人信息权利申请", "Requests"),
-}
-_EXPORTERS: dict[str, Callable] = {}
-
-
-def register_exporter(category: str, fn: Callable, title: tuple[str, str] | None = None) -> None:
-    """fn(db, member_id) -> list[dict]. Registering a category replaces the generic fallback."""
-    _EXPORTERS[category] = fn
-    if title:
-        CATEGORIES[category] = title
-    elif category not in CATEGORIES:
-        CATEGORIES[category] = (category, category)
 
 
 def _table_exists(db, table: str) -> bool:
@@ -64,7 +51,7 @@ def _generic(tables: tuple[str, ...]) -> Callable:
 
 def _profile(db, member_id):
     rows = _plain_rows(db, "members", "id = ?", (member_id,))
-    if rows and _table_exists(db, "member_fields"):
+    if rows:
         # sensitive fields as the member page shows them: masked (the full values need a manager's reveal)
         rows[0]["fields"] = [dict(field=r[0], purpose=r[1], value_masked=r[2]) for r in db.all(
             "SELECT field, purpose_code, masked FROM member_fields WHERE member_id = ? ORDER BY field", (member_id,))]
@@ -72,8 +59,6 @@ def _profile(db, member_id):
 
 
 def _consents(db, member_id):
-    if not _table_exists(db, "consent_records"):
-        return []
     out = []
     for rec in db.all("SELECT id, kind, notice_version, notice_lang, notice_hash, method, store_code, terminal,"
                       " created_at, evidence_ref, guardian_relation FROM consent_records WHERE member_id = ?"
@@ -103,13 +88,12 @@ _DEFAULTS: dict[str, Callable] = {
 }
 
 
-def _members_export(db, member_id, cipher):
-    """helper #3's export (profile, optional fields decrypted with a cipher, consent history)."""
-    try:
-        from app.members.service import export_member
-    except ImportError:
-        return None
-    return export_member(db, member_id, cipher)
+def export_member(db, member_id: str, cipher=None) -> dict:
+    """The members and consent domains' data of one member: profile, optional fields (decrypted when a cipher
+    is given; the face feature code never in clear), current consents and the consent history."""
+    out = export_profile(db, member_id, cipher)
+    out["consent_history"] = consent_history(db, member_id)
+    return out
 
 
 def collect_member_data(session, member_id: str, cipher=None) -> dict:
@@ -120,18 +104,18 @@ def collect_member_data(session, member_id: str, cipher=None) -> dict:
     data = {"format": FORMAT, "generated_at": iso(session.clock.now()), "store_code": session.store_code,
             "member_no": member_no, "categories": {}}
     for category in CATEGORIES:
-        fn = _EXPORTERS.get(category) or _DEFAULTS.get(category)
+        fn = exporter(category) or _DEFAULTS.get(category)
         rows = list(fn(db, member_id) or []) if fn else []
         data["categories"][category] = rows
-    members = _members_export(db, member_id, cipher)
-    if members is not None:
+    members = export_member(db, member_id, cipher)
+    if members:
         profile = dict(members.get("member") or {})
         profile["fields"] = [dict(field=k, purpose=v.get("purpose"), value=v.get("value"),
                                   collected_at=v.get("collected_at")) for k, v in members.get("fields", {}).items()]
         profile["consents_now"] = members.get("consents", {})
-        if "profile" not in _EXPORTERS:
+        if exporter("profile") is None:
             data["categories"]["profile"] = [profile]
-        if "consents" not in _EXPORTERS:
+        if exporter("consents") is None:
             data["categories"]["consents"] = [_json_safe(h) for h in members.get("consent_history", [])]
     return data
 
@@ -181,21 +165,15 @@ def _zh(key) -> str:
     return _COLUMN_ZH.get(str(key), str(key))
 
 
-def _purpose_titles() -> dict[str, str]:
-    try:
-        from app.notices.store import default_notice
-        return {p.code: p.title for p in default_notice("zh_CN").purposes}
-    except Exception:  # noqa: BLE001 - the copy is still complete with codes
-        return {}
+def purpose_titles() -> dict[str, str]:
+    """Purpose code -> its Chinese title in the shipped notice (for the paper copy and the letters)."""
+    return {p.code: p.title for p in default_notice("zh_CN").purposes}
 
 
 def to_pdf_bytes(data: dict, store, *, request_no: str = "", font=None, applicant: str = "",
                  prepared_by: str = "", json_sha256: str = "") -> bytes:
     """The paper copy through the printing issue's data-copy template, in Chinese."""
-    from app.printing.data_copy import CopySection, DataCopy, data_copy_pdf
-    from app.printing.letter_layout import Section
-
-    titles = _purpose_titles()
+    titles = purpose_titles()
     sections = []
     for category, rows in data["categories"].items():
         title = CATEGORIES.get(category, (category, category))[0]

@@ -14,6 +14,7 @@ from app.printing.letter_layout import StoreInfo
 from app.printing.request_receipt import RequestReceipt, request_receipt_pdf
 from app.printing.result_letter import ResultLetter, result_letter_pdf
 from app.requests import model as M
+from app.requests.export import purpose_titles
 from app.requests.service import get_request, record_event
 
 _IDENTITY_TEXT = {k: v[0] for k, v in M.IDENTITY_LABELS.items()}
@@ -74,8 +75,7 @@ def actions_text(req: dict) -> list[str]:
     if t == "restrict":
         return ["已对您的个人信息限制处理：除法律规定的用途外不再使用，仅予保存。您可随时申请解除。"]
     if t == "withdraw":
-        from app.requests.export import _purpose_titles
-        titles = _purpose_titles()
+        titles = purpose_titles()
         return [f"已撤回您对以下处理目的的同意：{'、'.join(titles.get(c, c) for c in s.get('purposes', []))}。撤回不影响撤回前基于同意已进行的处理。"]
     if t == "cancel":
         return ["已注销您的会员资格。您的会员信息自注销之日起保存三年后删除（法律另有规定的除外）。"]

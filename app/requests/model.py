@@ -98,8 +98,6 @@ add_messages({
     "requests.already_cancelled": ("该会员已注销。", "This membership is already cancelled."),
     "requests.already_restricted": ("该会员已处于限制处理状态。", "Processing of this member is already restricted."),
     "requests.not_restricted": ("该会员未处于限制处理状态。", "Processing of this member is not restricted."),
-    "requests.service_missing": ("会员服务尚未安装，无法执行此申请类型。",
-                                 "The members service is not installed; this request type cannot be carried out."),
     "requests.restricted_member": ("该会员已被限制处理，仅店长可查看。",
                                    "Processing of this member is restricted; only a store manager can see it."),
     "reminder.requests_overdue": ("{count} 件个人信息权利申请已超期，请立即处理。",

@@ -1,7 +1,7 @@
 """Restore a backup and re-apply every later erasure before the data is used (RIG-3).
 
 `restore_with_ledger(bundle, target, ledgers=[...])` unpacks the bundle into an empty data
-folder (app.storage.backup.restore_backup) and merges into the target's erasure-ledger.jsonl the
+folder (app.access.backup.restore_backup) and merges into the target's erasure-ledger.jsonl the
 bundle's own ledger and every other ledger given: the old data folder's erasure-ledger.jsonl
 and, when that folder is lost, the newest backup's copy (`newest_backup_ledger`). Until the merged
 ledger is written a `restore-incomplete` marker (cache folder) makes apply_ledger refuse the data
@@ -31,7 +31,7 @@ from app.config import Paths
 from app.errors import UserError
 from app.messages import add_messages
 from app.erasure import read_ledger_file, replay_ledger
-from app.storage.backup import SUFFIX, restore_backup
+from app.access.backup import SUFFIX, restore_backup
 
 log = logging.getLogger("memberdesk.requests.restore")
 PENDING = "replay-pending"

@@ -13,6 +13,7 @@ import secrets
 
 from app.calendar import HolidayTables, add_working_days, working_days_between
 from app.clock import iso
+from app.erasure import is_erased
 from app.errors import NotFound, UserError, ValidationError
 from app.requests import model as M
 
@@ -83,7 +84,6 @@ def open_request(session, req_type: str, member_id: str | None, *, identity_meth
             raise ValidationError("requests.member_missing", field="member")
         row = session.db.one("SELECT restricted FROM members WHERE id = ?", (member_id,))
         if row is None:
-            from app.erasure import is_erased
             if is_erased(session.db, member_id):
                 raise UserError("requests.member_erased")
             raise NotFound("requests.member_missing")

@@ -11,6 +11,7 @@ import secrets
 from dataclasses import dataclass
 
 from app.clock import iso
+from app.datacopy import register_exporter
 from app.erasure import register_eraser
 from app.errors import NotFound
 from app.storage.fieldcrypt import FieldCipher, register_blob_column
@@ -117,9 +118,4 @@ def export_member_scans(db, member_id: str) -> list[dict]:
             for r in rows]
 
 
-try:   # helper #6's exporter registry for the data copy
-    from app.requests.export import register_exporter
-except ImportError:  # pragma: no cover - requests domain absent
-    register_exporter = None
-if register_exporter is not None:
-    register_exporter("scans", export_member_scans)
+register_exporter("scans", export_member_scans)   # the customer's data copy (RIG-6)

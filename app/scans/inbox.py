@@ -4,9 +4,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from app.errors import NotFound, UserError, ValidationError
+from app.members.records import member_exists
 from app.scans import archive
 from app.scans.decode import is_serial
-from app.scans.matching import finish_document, link, lookup_serial, member_exists
+from app.scans.matching import finish_document, link, lookup_serial
 from app.staff import permissions as P
 
 SCAN_MATCH = P.grant("scans.match", P.CLERK, P.MANAGER)

@@ -8,44 +8,25 @@ is a conflict a manager decides (app.scans.inbox.resolve_conflict).
 from __future__ import annotations
 
 from app.clock import iso
+from app.members.records import member_exists
+from app.originals.tracking import register_original
+from app.printing.serials import match_form_serial
 from app.scans import archive
 
 
-def _columns(tx, table: str) -> set[str]:
-    return {r[1] for r in tx.all(f"PRAGMA table_info({table})")}
-
-
 def lookup_serial(tx, serial: str) -> dict | None:
-    """The issued form with this serial: {'serial', 'member_id', 'consent_id'} or None."""
-    cols = _columns(tx, "form_serials")
-    if "serial" not in cols:
-        return None
-    member_col = "matched_member_id" if "matched_member_id" in cols else "member_id"
-    consent_col = "matched_consent_id" if "matched_consent_id" in cols else "consent_id"
-    pick = ["serial"] + [c for c in (member_col, consent_col) if c in cols]
-    row = tx.one(f"SELECT {', '.join(pick)} FROM form_serials WHERE serial = ?", (serial.strip().upper(),))
+    """The issued form with this serial: {'serial', 'member_id', 'consent_id'} or None. The consent is the
+    one the form was linked to, else the newest consent record naming the form as its evidence."""
+    row = tx.one("SELECT serial, matched_member_id, matched_consent_id FROM form_serials WHERE serial = ?",
+                 (serial.strip().upper(),))
     if row is None:
         return None
-    out = {"serial": row[0], "member_id": row[member_col] if member_col in cols else None,
-           "consent_id": row[consent_col] if consent_col in cols else None}
-    if out["consent_id"] is None and "evidence_ref" in _columns(tx, "consent_records"):
+    out = {"serial": row[0], "member_id": row[1], "consent_id": row[2]}
+    if out["consent_id"] is None:
         c = tx.one("SELECT id FROM consent_records WHERE evidence_ref = ? ORDER BY created_at DESC LIMIT 1",
                    (out["serial"],))
         out["consent_id"] = c[0] if c else None
     return out
-
-
-def _mark_form(tx, serial: str, member_id: str | None, consent_id: str | None, doc_id: str) -> None:
-    """Tell the printing domain's form_serials row which scan (and member) proves the form."""
-    try:
-        from app.printing.serials import match_form_serial
-    except ImportError:          # printing domain not installed: nothing to tell
-        return
-    match_form_serial(tx, serial, member_id=member_id, consent_id=consent_id, scan_id=doc_id)
-
-
-def member_exists(tx, member_id: str | None) -> bool:
-    return bool(member_id) and tx.one("SELECT 1 FROM members WHERE id = ?", (member_id,)) is not None
 
 
 def finish_document(tx, doc_id: str, serial: str | None, content: str, *, cabinet=None, custodian_id=None,
@@ -88,12 +69,11 @@ def finish_document(tx, doc_id: str, serial: str | None, content: str, *, cabine
 
 def link(tx, doc_id, serial, member_id, consent_id, content, *, cabinet=None, custodian_id=None) -> None:
     """Mark a document matched and register (or re-point) the paper original."""
-    from app.originals.tracking import register_original
     now = iso(tx.session.clock.now())
     tx.execute("UPDATE scan_documents SET status = 'matched', inbox_reason = NULL, conflict_with = NULL, serial = ?,"
                " member_id = ?, consent_id = ?, matched_at = ?, matched_by = ? WHERE id = ?",
                (serial, member_id, consent_id, now, tx.session.actor_id, doc_id))
-    _mark_form(tx, serial, member_id, consent_id, doc_id)
+    match_form_serial(tx, serial, member_id=member_id, consent_id=consent_id, scan_id=doc_id)
     tx.journal("scan_document", doc_id, "upsert", {"serial": serial, "member_id": member_id,
                                                     "consent_id": consent_id, "content_sha256": content},
                member_id=member_id)
@@ -105,7 +85,7 @@ def link(tx, doc_id, serial, member_id, consent_id, content, *, cabinet=None, cu
 
 
 def adopt_waiting_scans(tx, serial: str, member_id: str, consent_id: str | None) -> list[str]:
-    """Inside a paper registration's transaction (app.members.service): the signed form was scanned
+    """Inside a paper registration's transaction (app.flows.enrolment: a registration or a re-consent on paper): the signed form was scanned
     before the member was registered, so its scan waits in the inbox (member_missing). Match it now, as
     the import would have: archived, the paper original registered. A second, different scan of the same
     form becomes a conflict for the manager, as at import. Returns the documents matched."""

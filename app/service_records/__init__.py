@@ -9,9 +9,9 @@ from typing import TYPE_CHECKING, Any
 
 from app.clock import iso
 from app.erasure import is_erased, register_eraser
+from app.datacopy import register_exporter
 from app.errors import NotFound, ValidationError
 from app.messages import add_messages
-from app.requests.export import register_exporter
 from app.staff import permissions as P
 
 if TYPE_CHECKING:

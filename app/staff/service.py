@@ -6,12 +6,16 @@ key-slot file is written after the DB commit; if that write fails the DB change 
 from __future__ import annotations
 
 import secrets
+from typing import TYPE_CHECKING
 
 from app.clock import iso
 from app.errors import SignInError, UserError, ValidationError
 from app.staff import permissions as P
+from app.staff.passwords import check_password, check_username
 from app.staff.session import Session, Staff
-from app.storage.vault import Vault, check_password, check_username
+
+if TYPE_CHECKING:                 # the vault (app.access) is above staff: a type only
+    from app.access.vault import Vault
 
 
 def list_staff(session: Session) -> list[dict]:

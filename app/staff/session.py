@@ -106,7 +106,7 @@ class Session:
 
     def on_db(self, db: Database) -> Session:
         """The same person (and acting manager) writing through another connection to the same store
-        (the background jobs' one: app.storage.vault.Vault.background_session)."""
+        (the background jobs' one: app.access.vault.Vault.background_session)."""
         return replace(self, db=db)
 
     def as_manager(self, manager: Staff) -> Session:

@@ -21,6 +21,13 @@ import json
 from app.sync.state import get_state, set_state
 
 _COLS = "seq, ts, entity, entity_id, op, payload, member_id, span"
+_EXPANDERS: dict = {}           # entity -> fn(db, row, lo, hi): how its span rows expand (register_expander)
+
+
+def register_expander(entity: str, fn) -> None:
+    """The domain that journals span rows of `entity` says how one expands:
+    fn(db, row, lo, hi) -> upload rows for sequence numbers lo..hi (app.purchases.records: purchase_batch)."""
+    _EXPANDERS[entity] = fn
 
 
 # -- writing ------------------------------------------------------------------------------------
@@ -113,31 +120,6 @@ def expand(db, rows: list[dict], *, after: int = 0, limit: int | None = None) ->
     return out
 
 
-def _purchase_batch(db, row: dict, lo: int, hi: int) -> list[dict]:
-    """Sequence numbers lo..hi of a purchase_batch span: purchase first_id + (s - seq) for each s."""
-    from app.purchases.records import _journal_payload
-
-    p, seq = row["payload"], int(row["seq"])
-    import_id, first = int(p["import_id"]), int(p["first_id"])
-    store = str(row["entity_id"]).split(":", 1)[0]
-    a, b = first + lo - seq, first + hi - seq
-    found = {r[0]: r for r in db.all(
-        "SELECT id, store_code, pos_txn_id, member_id, purchased_at, amount_fen, goods_type, payment_method,"
-        " coupon_code, storage_only FROM purchases WHERE id BETWEEN ? AND ? AND import_id = ?", (a, b, import_id))}
-    out = []
-    for pid in range(a, b + 1):
-        r = found.get(pid)
-        base = {"seq": seq + pid - first, "ts": row["ts"], "entity": "purchase"}
-        if r is not None and r[3] is not None and not r[9]:
-            out.append({**base, "entity_id": f"{r[1]}:{r[2]}", "op": "upsert", "member_id": r[3],
-                        "payload": _journal_payload(r[2], r[3], r[4], r[5], r[6], r[7], r[8])})
-        else:        # deleted by retention, or its member erased (RIG-3): nothing of it travels
-            out.append({**base, "entity_id": f"{store}:{import_id}:{pid}", "op": "scrubbed", "payload": {},
-                        "member_id": None})
-    return out
-
-
-_EXPANDERS = {"purchase_batch": _purchase_batch}
 
 
 # -- acknowledgement, pruning, repairs ----------------------------------------------------------

@@ -1,5 +1,6 @@
 """Shared helpers for the registration tests (issue #3)."""
-from app.members.service import cipher_for, register_member
+from app.flows.enrolment import register_member
+from app.members.service import cipher_for
 from app.members.validation import id_check_digit
 from app.notices import default_notice
 

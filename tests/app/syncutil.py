@@ -21,7 +21,7 @@ from cryptography.x509.oid import NameOID
 from starlette.testclient import TestClient
 
 from app.config import resolve_paths
-from app.storage.vault import Vault
+from app.access.vault import Vault
 from app.sync import SyncEngine
 from headoffice.server import create_app
 from headoffice.service import HeadOffice

@@ -191,7 +191,7 @@ def test_background_jobs_and_an_interrupted_import_leave_no_plaintext_or_temp_fi
 
     from app.logs import setup_logging
     from app.retention import sweep_due
-    from app.storage import backup
+    from app.access import backup
 
     tmp = tmp_path / "tmp"
     tmp.mkdir()

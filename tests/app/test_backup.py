@@ -6,8 +6,8 @@ import pytest
 
 from app.config import resolve_paths
 from app.errors import StoreError, UserError
-from app.storage import backup
-from app.storage.vault import Vault
+from app.access import backup
+from app.access.vault import Vault
 from tests.conftest import MANAGER_PW
 from tests.factories import make_member
 

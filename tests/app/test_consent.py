@@ -124,7 +124,7 @@ def test_reconsent_flow_after_notice_change(clerk, manager, vault):
 
 
 def test_grant_sensitive_later_needs_signature(clerk, vault):
-    from app.consent.service import grant_consent
+    from app.flows.enrolment import grant_consent
     a = register(clerk, vault)
     with pytest.raises(UserError):
         grant_consent(clerk, a["id"], {"skin_analysis": True}, values={"skin_notes": "干性"},

@@ -99,7 +99,7 @@ def test_a_ledger_from_before_macs_is_migrated_on_first_open(manager, paths):
 
 def test_the_ledger_key_is_derived_from_the_data_key_and_survives_a_rekey(vault, manager, paths):
     from app.storage.db import ledger_subkey
-    from app.storage.rekey import rekey
+    from app.access.rekey import rekey
     from tests.conftest import MANAGER_PW
     gone = make_member(manager, "已删除")
     erase_member(manager, gone, ledger_path=paths.erasure_ledger)

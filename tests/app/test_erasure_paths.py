@@ -17,8 +17,8 @@ from app.config import resolve_paths
 from app.erasure import erase_member, is_erased
 from app.errors import UserError
 from app.requests.restore import apply_ledger, restore_with_ledger
-from app.storage.backup import create_backup
-from app.storage.vault import Vault
+from app.access.backup import create_backup
+from app.access.vault import Vault
 from app.sync import SyncEngine, signing
 from tests.app.syncutil import client, enrolled, ho, hoc, new_store  # noqa: F401  (fixtures)
 from tests.conftest import MANAGER_PW
@@ -191,7 +191,7 @@ _CHILD = textwrap.dedent("""
     from app.domains import load_all
     load_all()
     from app.config import resolve_paths
-    from app.storage.vault import Vault
+    from app.access.vault import Vault
     from app.erasure import erase_member
     from app.requests.restore import apply_ledger, restore_with_ledger
     paths = resolve_paths({data!r})

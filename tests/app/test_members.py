@@ -5,7 +5,8 @@ import pytest
 from app.audit import chain
 from app.erasure import erase_member
 from app.errors import PermissionDenied, UserError, ValidationError
-from app.members.service import MobileExists, cipher_for, export_member, get_member, reveal_field, update_member
+from app.members.service import MobileExists, cipher_for, get_member, reveal_field, update_member
+from app.requests.export import export_member
 from tests.app.regdata import PNG, id_number, register
 
 

@@ -4,7 +4,7 @@ import tempfile
 
 from app.audit import chain
 from app.logs import redact, setup_logging
-from app.storage import backup
+from app.access import backup
 from tests.conftest import MANAGER_PW
 from tests.factories import make_member
 

@@ -150,6 +150,7 @@ def test_two_different_early_scans_of_one_form_leave_a_conflict_for_the_manager(
 
 def test_a_registration_failing_after_the_match_leaves_the_scan_in_the_inbox(clerk, vault, monkeypatch):
     """One transaction: the member, the consent, the form and the early scan's match stand or fall together."""
+    import app.flows.enrolment as enrolment     # the use case calls the scans domain's adopt_waiting_scans
     import app.scans.matching as matching
     serial = _form(clerk)
     early = _scan(clerk, vault, serial)
@@ -159,7 +160,7 @@ def test_a_registration_failing_after_the_match_leaves_the_scan_in_the_inbox(cle
         assert real(tx, *args) == [early.document_id]
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr(matching, "adopt_waiting_scans", adopt_then_fail)
+    monkeypatch.setattr(enrolment, "adopt_waiting_scans", adopt_then_fail)
     with pytest.raises(RuntimeError):
         register_on_paper(clerk, vault, serial)
     assert clerk.db.scalar("SELECT status FROM scan_documents WHERE id = ?", (early.document_id,)) == "inbox"

@@ -8,7 +8,8 @@ import json
 
 import pytest
 
-from app.consent.service import consent_active, grant_consent, needs_reconsent
+from app.consent.service import consent_active, needs_reconsent
+from app.flows.enrolment import grant_consent
 from app.errors import UserError, ValidationError
 from app.flows.registration import ReconsentFlow, Step
 from app.members.service import cipher_for
@@ -174,14 +175,14 @@ def test_a_scan_waiting_in_the_inbox_is_matched_at_the_reconsent(clerk, manager,
 
 def test_a_failing_reconsent_leaves_the_form_unused(clerk, manager, vault, monkeypatch):
     """One transaction: the record, the form's link and the early scan's match stand or fall together."""
-    import app.scans.matching as matching
+    import app.flows.enrolment as enrolment     # the use case calls the scans domain's adopt_waiting_scans
     mid = _member_needing_reconsent(clerk, manager, vault)
     serial = _current_form(clerk)
 
     def fail(*_a):
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr(matching, "adopt_waiting_scans", fail)
+    monkeypatch.setattr(enrolment, "adopt_waiting_scans", fail)
     f = _to_review(_paper(clerk, mid, serial, membership=True))
     f.confirm_paper_signed(True)
     with pytest.raises(RuntimeError):

@@ -6,7 +6,8 @@ from hypothesis import HealthCheck, given, settings, strategies as st
 from app.audit import chain
 from app.errors import UserError, ValidationError
 from app.flows.registration import RegistrationFlow, Step
-from app.members.service import MobileExists, cipher_for, get_member, register_member
+from app.flows.enrolment import register_member
+from app.members.service import MobileExists, cipher_for, get_member
 from app.notices import default_notice
 from tests.app.regdata import PNG, decisions, id_number, register
 
@@ -119,7 +120,7 @@ def test_duplicate_mobile_opens_existing(clerk, vault):
 
 
 def test_crash_mid_registration_leaves_nothing(clerk, vault, monkeypatch):
-    import app.members.service as svc
+    import app.flows.enrolment as svc
 
     def boom(*a, **k):
         raise RuntimeError("power cut")

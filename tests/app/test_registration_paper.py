@@ -7,7 +7,8 @@ import pytest
 from app.errors import UserError, ValidationError
 from app.flows.registration import RegistrationFlow, Step
 from app.members.paper_form import normalise_serial
-from app.members.service import cipher_for, register_member
+from app.flows.enrolment import register_member
+from app.members.service import cipher_for
 from app.notices import default_notice, import_notice
 from app.printing.serials import issue_form_serials, qr_payload
 from app.scans.importer import import_bytes

@@ -251,7 +251,8 @@ def test_type_mismatch_and_bad_state(manager):
 
 # -- through the members domain (registration, correction, withdrawal) -------------------------
 def _register(session, vault, decisions=None, values=None):
-    from app.members.service import cipher_for, register_member
+    from app.flows.enrolment import register_member
+    from app.members.service import cipher_for
     from app.notices.store import ensure_default_stored
     notice = ensure_default_stored(session)
     decisions = decisions or {"membership": True, "marketing": True, "offers": False, "delivery": True}

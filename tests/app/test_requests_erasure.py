@@ -16,8 +16,8 @@ from app.config import resolve_paths
 from app.erasure import is_erased
 from app.errors import PermissionDenied, UserError
 from app.requests.restore import apply_ledger, newest_backup_ledger, restore_with_ledger
-from app.storage.backup import create_backup
-from app.storage.vault import Vault
+from app.access.backup import create_backup
+from app.access.vault import Vault
 from tests.conftest import MANAGER_PW
 from tests.factories import make_member
 
@@ -155,7 +155,7 @@ _CHILD = textwrap.dedent("""
     from app.domains import load_all
     load_all()
     from app.config import resolve_paths
-    from app.storage.vault import Vault
+    from app.access.vault import Vault
     from app import requests as R
     from app import erasure
     from app.audit import chain

@@ -4,9 +4,10 @@ import pytest
 from app.audit import chain
 from app.errors import PermissionDenied, UserError
 from app.settings import get_setting, set_setting
-from app.staff import permissions as P, service
-from app.storage.backup import restore_backup  # noqa: F401
-from app.storage.rekey import rekey
+from app.staff import permissions as P
+from app.staff import service
+from app.access.backup import restore_backup  # noqa: F401
+from app.access.rekey import rekey
 from tests.conftest import CLERK_PW
 
 

@@ -149,7 +149,7 @@ def test_import_file_deletes_source_when_asked(manager, cipher, tmp_path):
 
 
 def test_rekey_reencrypts_scans(manager, cipher, vault):
-    from app.storage.rekey import rekey
+    from app.access.rekey import rekey
     from tests.conftest import MANAGER_PW
     mid = make_member(manager)
     serial = issue_serial(manager, mid)
@@ -207,10 +207,10 @@ def test_bilevel_group4_tiff_from_a_document_scanner(manager, cipher):
 
 
 def test_data_copy_lists_the_members_scanned_forms(manager, cipher):
-    from app.requests.export import _EXPORTERS
+    from app.datacopy import exporter
     mid = make_member(manager)
     serial = issue_serial(manager, mid)
     import_bytes(manager, cipher, to_bytes(form_page(serial), "PNG"))
-    [row] = _EXPORTERS["scans"](manager.db, mid)
+    [row] = exporter("scans")(manager.db, mid)
     assert row["form_serial"] == serial and row["paper_original"] == "in_cabinet"  # rule: RIG-6
     assert "image" not in row

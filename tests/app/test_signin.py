@@ -6,8 +6,8 @@ import pytest
 from app.errors import SignInError, StoreError
 from app.staff import service
 from app.storage.fieldcrypt import FieldCipher, register_column
-from app.storage.rekey import rekey
-from app.storage.vault import Vault
+from app.access.rekey import rekey
+from app.access.vault import Vault
 from tests.conftest import CLERK_PW, MANAGER_PW
 from tests.factories import make_member
 

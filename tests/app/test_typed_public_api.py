@@ -56,7 +56,7 @@ PENDING: set[str] = {
     "app.scans.watch",
     "app.selftest",
     "app.settings",
-    "app.storage.backup",
+    "app.access.backup",
     "app.storage.fieldcrypt",
     "app.storage.migrations",
     "app.sync.feeds",

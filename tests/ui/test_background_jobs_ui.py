@@ -25,7 +25,7 @@ def test_background_jobs_use_their_own_connection_and_lock_closes_it(qtbot, wind
     import app.purchases.pos_folder
     import app.retention.sweep
     from app.settings import set_setting
-    from app.storage import backup
+    from app.access import backup
     ctx, win = window
     _sign_in(ctx, win)
     mid = make_member(ctx.session)

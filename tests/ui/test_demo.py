@@ -16,7 +16,7 @@ ROOT = Path(__file__).resolve().parents[2]
 
 def test_demo_store_has_fake_members_and_working_accounts(tmp_path):
     demo = create_demo_store(tmp_path / "demo", members=60)
-    from app.storage.vault import Vault
+    from app.access.vault import Vault
     vault = Vault(demo.paths)
     try:
         session = vault.sign_in(*DEMO_ACCOUNTS["clerk"][:2])

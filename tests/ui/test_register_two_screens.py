@@ -18,7 +18,7 @@ from PySide6.QtWidgets import QApplication
 app = QApplication([])
 from app.domains import load_all
 from app.config import resolve_paths
-from app.storage.vault import Vault
+from app.access.vault import Vault
 from app.flows.registration import Step
 from ui.context import AppContext
 from ui.workers import SyncRunner

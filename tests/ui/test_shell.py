@@ -88,7 +88,7 @@ def test_setup_wizard_creates_the_store_and_shows_the_recovery_key_once(qtbot, w
 
 
 def test_background_jobs_back_up_and_sweep_once_a_day(qtbot, window):
-    from app.storage import backup
+    from app.access import backup
     ctx, win = window
     _setup(ctx)
     win.show()

@@ -11,7 +11,7 @@ from app.config import write_terminal
 from app.errors import UserError
 from app.settings import get_setting, set_setting
 from app.staff import service as staff_service
-from app.storage import backup
+from app.access import backup
 from ui import messagebox
 from ui.dialogs.add_staff_dialog import AddStaffDialog
 from ui.i18n import LANGUAGES

@@ -22,6 +22,7 @@ from app import __version__
 from app.clock import iso
 from app.config import Paths, write_terminal
 from app.errors import StoreError, UserError
+from app.settings import get_setting
 from app.staff import permissions as P
 from app.staff.session import Session
 from app.storage.db import export_copy
@@ -98,7 +99,6 @@ def create_backup(vault, session: Session, *, keep: int | None = None, target_di
 
 
 def _setting(session: Session, key: str, default):
-    from app.settings import get_setting
     return get_setting(session.db, key, default)
 
 

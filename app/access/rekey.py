@@ -20,7 +20,7 @@ from app.staff.session import Session
 from app.storage import keyslots as ks
 from app.storage.db import KEY_BYTES, Database, export_copy
 from app.storage.fieldcrypt import FieldCipher, reencrypt_all
-from app.storage.vault import Vault
+from app.access.vault import Vault
 from app.errors import SignInError
 
 

@@ -17,34 +17,19 @@ import secrets
 import threading
 from pathlib import Path
 
+from app.audit import chain
 from app.clock import SystemClock, iso
 from app.config import Paths, read_terminal, write_terminal
 from app.errors import SignInError, StoreError, UserError, ValidationError
 from app.staff import permissions
+from app.staff.passwords import check_password, check_username
 from app.staff.session import Session, Staff
 from app.staff.throttle import Throttle
 from app.storage import keyslots as ks
 from app.storage.db import KEY_BYTES, Database, open_database
 from app.storage.instance import InstanceLock
-from app.audit import chain
 
 log = logging.getLogger("memberdesk.vault")
-
-USERNAME_RE = re.compile(r"^[A-Za-z0-9._-]{2,32}$")
-MIN_PASSWORD = 8
-
-
-def check_username(username: str) -> str:
-    username = (username or "").strip()
-    if not USERNAME_RE.match(username):
-        raise ValidationError("signin.username_invalid", field="username")
-    return username
-
-
-def check_password(password: str, username: str) -> None:
-    if len(password or "") < MIN_PASSWORD or password.strip().lower() == (username or "").strip().lower():
-        raise ValidationError("signin.password_weak", field="password", min=MIN_PASSWORD)
-
 
 def _staff_from_row(row) -> Staff:
     return Staff(id=row["id"], username=row["username"], display_name=row["display_name"], role=row["role"],

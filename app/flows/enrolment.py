@@ -1,0 +1,188 @@
+"""Enrolment: the use cases that span members, consent, paper forms and scans, composed in one place.
+
+- `register_member`: a new member with its consent record (screen, signature or signed paper form).
+- `grant_consent`: a later consent of an existing member (new purposes, or a re-consent to a new notice).
+Both take the same paper evidence (`_paper_evidence`: the form looked up, its printed notice checked against
+the one consented to), the same sensitive-purpose check (`app.consent.service.check_sensitive_signatures`),
+and tie the form to the member and consent in their transaction (`_link_form`: the form serial is matched
+and a scan of it already waiting in the inbox is archived with them, STO-2).
+
+Each domain writes only its own tables through its public functions: members (`app.members.records`),
+consent (`app.consent.service.record_consent`), printing (`app.printing.serials.match_form_serial`),
+scans (`app.scans.matching.adopt_waiting_scans`). The wizards in app.flows.registration call these.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import secrets
+from collections.abc import Iterable
+
+from app.clock import iso
+from app.consent.service import CONSENT_CHANGE, check_sensitive_signatures, consent_state, record_consent
+from app.errors import NotFound, UserError, ValidationError
+from app.members import records as R
+from app.members import validation as V
+from app.members.fields import FIELD_PURPOSE, OPTIONAL_FIELDS, SENSITIVE_FIELDS
+from app.members.paper_form import PaperForm, find_paper_form, outdated_purposes, require_current_notice
+from app.members.records import MobileExists, find_by_mobile
+from app.members.service import MEMBER_REGISTER, validate_fields
+from app.notices import Notice, current_notice
+from app.notices.model import REQUIRED_PURPOSE
+from app.printing.serials import match_form_serial
+from app.scans.matching import adopt_waiting_scans
+
+
+def _paper_evidence(session, evidence_ref: str | None, notice: Notice, today: dt.date, *,
+                    current_only: bool) -> PaperForm:
+    """The signed form named by `evidence_ref` (this store's, unused), carrying `notice` (NOT-2). A re-consent
+    (`current_only`) also needs the notice in effect today on it (CON-5)."""
+    form = find_paper_form(session.db, session.store_code, evidence_ref, today)
+    if current_only:
+        form = require_current_notice(session.db, form, today)
+    if form.notice.content_hash != notice.content_hash:
+        raise UserError("consent.notice_mismatch")                      # NOT-2: the version on the form
+    return form
+
+
+def _link_form(tx, form: PaperForm, member_id: str, consent_id: str) -> list[str]:
+    """The form now names its member and consent (a later scan finds both); a scan made before waits in the
+    inbox (member_missing) and is archived now. Returns the scan documents matched."""
+    match_form_serial(tx, form.serial, member_id=member_id, consent_id=consent_id)
+    return adopt_waiting_scans(tx, form.serial, member_id, consent_id)
+
+
+def register_member(session, cipher, *, notice: Notice, decisions: dict[str, bool], values: dict,
+                    method: str = "screen", guardian: dict | None = None, signatures: dict | None = None,
+                    evidence_ref: str | None = None, minor: bool = False,
+                    signed_on_paper: Iterable[str] = ()) -> dict:
+    """Create a member with its consent record, audit entry and journal rows in one transaction.
+
+    decisions: purpose code -> granted (refusals recorded too). values: field -> text (only fields of
+    granted purposes). guardian: {"name", "relation"} for a minor under 14 (CON-4). signatures:
+    purpose code -> PNG bytes for each granted sensitive purpose (SEN-1). Returns {"id", "member_no"}.
+    Raises MobileExists(member_id) when the mobile is already a member's.
+
+    method="paper": evidence_ref is the serial of the signed registration form (app.members.paper_form);
+    `notice` must be the version printed on it, and each granted sensitive purpose must be in
+    `signed_on_paper` (the clerk saw the customer's separate signature beside it on the form). The
+    form is tied to the member and the consent record in the same transaction, so its scan is matched.
+    """
+    session.require(MEMBER_REGISTER)
+    if not decisions.get(REQUIRED_PURPOSE):
+        raise UserError("consent.required_missing")
+    granted = {c for c, g in decisions.items() if g}
+    today = session.clock.now().date()
+    signatures = {c: s for c, s in (signatures or {}).items() if s}
+    form = None
+    if method == "paper":
+        form = _paper_evidence(session, evidence_ref, notice, today, current_only=False)
+        evidence_ref = form.serial
+    paper_ok = set(signed_on_paper) if form else set()
+    check_sensitive_signatures(notice, granted, signatures, paper_signed=paper_ok if form else None)  # SEN-1
+    outdated = outdated_purposes(session.db, notice, granted, today.isoformat())
+    clean = validate_fields(values, granted, today)
+    minor = bool(minor) or V.is_under_14(clean["birth_date"], today)
+    if minor:
+        if not guardian or not str(guardian.get("name") or "").strip():
+            raise ValidationError("member.guardian_required", field="guardian_name")
+        guardian = {"name": V.name(guardian["name"], field="guardian_name"),
+                    "relation": V.guardian_relation(guardian.get("relation"))}
+    else:
+        guardian = None
+    if (set(clean) & set(SENSITIVE_FIELDS) or guardian or signatures) and cipher is None:
+        raise UserError("member.needs_cipher")
+    existing = find_by_mobile(session.db, clean["mobile"])
+    if existing:
+        raise MobileExists(existing)
+    mid = secrets.token_hex(8)
+    member_no = R.new_member_no(session.db)
+    now = iso(session.clock.now())
+    with session.write("member.register", "member", mid) as tx:
+        R.insert_member(tx, member_id=mid, member_no=member_no, name=clean["name"], mobile=clean["mobile"],
+                        registered_at=now, store_code=session.store_code, birth_date=clean["birth_date"], minor=minor)
+        stored = []
+        for f in OPTIONAL_FIELDS:
+            if clean.get(f):
+                R.put_field(tx, cipher, mid, f, clean[f], now)
+                stored.append(f)
+        rid = record_consent(tx, session, mid, notice, decisions, kind="registration", method=method, cipher=cipher,
+                             guardian=guardian, evidence_ref=evidence_ref, signatures=signatures)
+        scans = _link_form(tx, form, mid, rid) if form is not None else []
+        if outdated:                  # registered on an older printed notice: consent again to what changed (CON-5)
+            R.mark_reconsent_needed(tx, mid)
+        tx.journal("member", mid, "upsert", {"member_no": member_no, "name": clean["name"], "mobile": clean["mobile"],
+                                             "birth_date": clean["birth_date"], "registered_at": now,
+                                             "store": session.store_code, "fields": stored})
+        tx.details = {"record": rid, "notice_version": notice.version, "granted": sorted(granted),
+                      "refused": sorted(c for c, g in decisions.items() if not g),
+                      "fields": ["name", "mobile"] + (["birth_date"] if clean["birth_date"] else []) + stored,
+                      "minor": minor, "method": method}
+        if form is not None:
+            tx.details |= {"form": form.serial, "signed_on_paper": sorted(paper_ok & granted),
+                           "reconsent": outdated, "scans_matched": len(scans)}
+    return {"id": mid, "member_no": member_no}
+
+
+def grant_consent(session, member_id: str, decisions: dict[str, bool], *, notice: Notice | None = None,
+                  values: dict | None = None, method: str = "screen", signatures: dict | None = None,
+                  cipher=None, kind: str = "grant", evidence_ref: str | None = None,
+                  signed_on_paper: Iterable[str] = ()) -> str:
+    """A later consent of an existing member: new optional purposes ('grant') or the decisions on a new
+    notice version ('reconsent', CON-5). Fields of granted purposes may be supplied; a purpose now
+    refused that was granted before is withdrawn (its data erased). Returns the record id.
+
+    method="paper" (CON-1 signed paper form): evidence_ref is the serial of an unused form of this store
+    printed with the notice in effect today (`notice` must be that version); each granted sensitive
+    purpose must be in `signed_on_paper` (SEN-1). The form is tied to the member and this record in the
+    same transaction, and a scan of it already waiting in the inbox is archived with them (STO-2)."""
+    session.require(CONSENT_CHANGE)
+    if kind not in ("grant", "reconsent"):
+        raise ValueError(f"grant_consent: kind must be 'grant' or 'reconsent', not {kind!r}")
+    if not R.member_exists(session.db, member_id):
+        raise NotFound()
+    today = session.clock.now().date()
+    notice = notice or current_notice(session.db, "zh_CN", today.isoformat())
+    if kind == "reconsent" and not decisions.get(REQUIRED_PURPOSE):
+        raise UserError("consent.required_missing")
+    granted = {c for c, g in decisions.items() if g}
+    before = consent_state(session.db, member_id)
+    clean = {}
+    for f, raw in (values or {}).items():
+        if raw is None or not str(raw).strip():
+            continue
+        if f not in OPTIONAL_FIELDS:
+            continue
+        if FIELD_PURPOSE[f] not in granted:
+            raise ValidationError("consent.field_not_consented", field=f)
+        clean[f] = V.id_number(raw, session.db.scalar("SELECT birth_date FROM members WHERE id = ?", (member_id,)),
+                               today) if f == "id_number" else V.VALIDATORS[f](raw)
+    signatures = {c: s for c, s in (signatures or {}).items() if s}
+    form = None
+    if method == "paper":
+        form = _paper_evidence(session, evidence_ref, notice, today, current_only=True)
+        evidence_ref = form.serial
+        check_sensitive_signatures(notice, granted, signatures, paper_signed=set(signed_on_paper))   # SEN-1
+    if (clean or signatures) and cipher is None:
+        raise UserError("member.needs_cipher")
+    now = iso(session.clock.now())
+    with session.write(f"consent.{kind}", "member", member_id) as tx:
+        rid = record_consent(tx, session, member_id, notice, decisions, kind=kind, method=method, cipher=cipher,
+                             signatures=signatures, evidence_ref=evidence_ref)
+        scans = _link_form(tx, form, member_id, rid) if form is not None else []
+        erased = 0
+        for code, g in decisions.items():
+            if not g and before.get(code):
+                erased += R.erase_purpose_fields(tx, member_id, code)
+        for f, v in clean.items():
+            R.put_field(tx, cipher, member_id, f, v, now)
+        R.touch(tx, member_id, now)
+        tx.details = {"record": rid, "notice_version": notice.version, "granted": sorted(granted),
+                      "refused": sorted(c for c, g in decisions.items() if not g), "fields": sorted(clean),
+                      "fields_erased": erased, "method": method}
+        if form is not None:
+            tx.details |= {"form": form.serial, "signed_on_paper": sorted(set(signed_on_paper) & granted),
+                           "scans_matched": len(scans)}
+    return rid
+
+
+__all__ = ["register_member", "grant_consent", "MobileExists"]

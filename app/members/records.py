@@ -1,0 +1,158 @@
+"""The members domain's writes of its own tables: `members` and `member_fields`.
+
+Every write of these tables in the core goes through a function here, inside the caller's transaction
+(`tx` from `session.write(...)`): other domains (consent, requests, enrolment) call them instead of
+writing the rows themselves. Reads that several domains need (`find_by_mobile`, `member_exists`) are here too.
+"""
+from __future__ import annotations
+
+import secrets
+import sqlite3
+
+import sqlcipher3.dbapi2 as sqlcipher
+
+from app.errors import UserError
+from app.members.fields import FIELD_PURPOSE, OPTIONAL_FIELDS, mask
+
+IntegrityError = (sqlcipher.IntegrityError, sqlite3.IntegrityError)
+
+
+class MobileExists(UserError):
+    """The mobile already belongs to a member: the UI opens `member_id` instead of a second member."""
+    key = "member.mobile_exists"
+
+    def __init__(self, member_id: str):
+        super().__init__()
+        self.member_id = member_id
+
+
+def find_by_mobile(db, mobile: str) -> str | None:
+    return db.scalar("SELECT id FROM members WHERE mobile = ?", (mobile,))
+
+
+def member_exists(db, member_id: str | None) -> bool:
+    return bool(member_id) and db.one("SELECT 1 FROM members WHERE id = ?", (member_id,)) is not None
+
+
+def new_member_no(db) -> str:
+    """Member number printed on the card barcode: 'M' + 10 digits (never derived from personal data)."""
+    while True:
+        no = "M" + "".join(secrets.choice("0123456789") for _ in range(10))
+        if db.one("SELECT 1 FROM members WHERE member_no = ?", (no,)) is None:
+            return no
+
+
+def insert_member(tx, *, member_id: str, member_no: str, name: str, mobile: str, registered_at: str,
+                  store_code: str, birth_date: str | None, minor: bool) -> None:
+    """The new member's row. A mobile already taken raises MobileExists: found by a query first; a concurrent
+    registration of the same mobile (another connection committed in between) fails on the UNIQUE(mobile)
+    constraint, recognised by the row it collides with, not by the error's text."""
+    existing = find_by_mobile(tx, mobile)
+    if existing:
+        raise MobileExists(existing)
+    try:
+        tx.execute("INSERT INTO members(id, member_no, name, mobile, status, registered_at, registered_store,"
+                   " updated_at, birth_date, is_minor) VALUES (?,?,?,?,?,?,?,?,?,?)",
+                   (member_id, member_no, name, mobile, "active", registered_at, store_code, registered_at,
+                    birth_date, int(minor)))
+    except IntegrityError:
+        other = find_by_mobile(tx, mobile)
+        if other and other != member_id:          # the UNIQUE(mobile) constraint: that member has it
+            raise MobileExists(other) from None
+        raise
+
+
+def update_core(tx, member_id: str, values: dict, now: str) -> None:
+    """Set core columns (name, mobile, birth_date) and updated_at. A mobile another member took meanwhile
+    raises MobileExists (the caller checked with find_by_mobile first)."""
+    cols = [c for c in values if c in ("name", "mobile", "birth_date")]
+    if len(cols) != len(values):
+        raise ValueError(f"not a core member field: {sorted(set(values) - set(cols))}")
+    try:
+        tx.execute(f"UPDATE members SET {''.join(c + ' = ?, ' for c in cols)}updated_at = ? WHERE id = ?",
+                   (*[values[c] for c in cols], now, member_id))
+    except IntegrityError:
+        other = find_by_mobile(tx, values["mobile"]) if "mobile" in values else None
+        if other and other != member_id:          # the UNIQUE(mobile) constraint: that member has it
+            raise MobileExists(other) from None
+        raise
+
+
+def touch(tx, member_id: str, now: str) -> None:
+    """The member changed (a consent, a field): updated_at."""
+    tx.execute("UPDATE members SET updated_at = ? WHERE id = ?", (now, member_id))
+
+
+def set_notice_version(tx, member_id: str, version: str, now: str) -> None:
+    """The member consented to `version` (registration, re-consent): the re-consent flag clears (CON-5)."""
+    tx.execute("UPDATE members SET notice_version = ?, reconsent_needed = 0, updated_at = ? WHERE id = ?",
+               (version, now, member_id))
+
+
+def mark_reconsent_needed(tx, member_id: str) -> None:
+    """Registered on an older printed notice: the next visit asks for consent to what changed (CON-5)."""
+    tx.execute("UPDATE members SET reconsent_needed = 1 WHERE id = ?", (member_id,))
+
+
+def set_opt_in_flags(tx, member_id: str, *, marketing: bool, offers: bool) -> None:
+    """members.marketing_opt_in / offers_opt_in (the consent domain keeps them equal to its state: CON-3)."""
+    tx.execute("UPDATE members SET marketing_opt_in = ?, offers_opt_in = ? WHERE id = ?",
+               (int(bool(marketing)), int(bool(offers)), member_id))
+
+
+def set_restricted(tx, member_id: str, restricted: bool, now: str) -> None:
+    """Storage-only state on or off (RIG-5)."""
+    tx.execute("UPDATE members SET restricted = ?, updated_at = ? WHERE id = ?", (int(bool(restricted)), now, member_id))
+
+
+def cancel_membership_row(tx, member_id: str, now: str) -> None:
+    """Status cancelled, cancelled_at now (starts RET-2's 3-year clock), marketing and offers off."""
+    tx.execute("UPDATE members SET status = 'cancelled', cancelled_at = ?, updated_at = ?, marketing_opt_in = 0,"
+               " offers_opt_in = 0 WHERE id = ?", (now, now, member_id))
+
+
+def raise_last_purchase(tx, member_id: str, at: str) -> None:
+    """members.last_purchase_at = `at` unless it is already later (RET-2 counts from the last purchase)."""
+    tx.execute("UPDATE members SET last_purchase_at = ?1 WHERE id = ?2"
+               " AND (last_purchase_at IS NULL OR last_purchase_at < ?1)", (at, member_id))
+
+
+def fold_purchase_touches(conn) -> int:
+    """Take the POS import's notes of newest purchases (purchase_touch, app.purchases) into
+    members.last_purchase_at, never moving it backwards; one statement for any number of members."""
+    return conn.execute("UPDATE members SET last_purchase_at = t.last_at FROM purchase_touch t"
+                        " WHERE t.member_id = members.id AND (members.last_purchase_at IS NULL"
+                        " OR members.last_purchase_at < t.last_at)").rowcount
+
+
+def put_field(tx, cipher, member_id: str, field: str, value: str, now: str) -> None:
+    """Store (or replace) one optional field, encrypted (SEN-3) with its masked display form."""
+    if field not in OPTIONAL_FIELDS:
+        raise ValueError(f"not an optional member field: {field!r}")
+    row = tx.one("SELECT id FROM member_fields WHERE member_id = ? AND field = ?", (member_id, field))
+    fid = row[0] if row else secrets.token_hex(8)
+    enc = cipher.encrypt(value, "member_fields", "value_enc", fid)
+    if row:
+        tx.execute("UPDATE member_fields SET value_enc = ?, masked = ?, updated_at = ? WHERE id = ?",
+                   (enc, mask(field, value), now, fid))
+    else:
+        tx.execute("INSERT INTO member_fields(id, member_id, field, purpose_code, value_enc, masked, created_at,"
+                   " updated_at) VALUES (?,?,?,?,?,?,?,?)", (fid, member_id, field, FIELD_PURPOSE[field], enc,
+                                                              mask(field, value), now, now))
+
+
+def erase_purpose_fields(tx, member_id: str, purpose_code: str) -> int:
+    """Delete the data collected for one purpose (address for delivery, ID number, feature code...)."""
+    fields = [f for f in OPTIONAL_FIELDS if FIELD_PURPOSE[f] == purpose_code]
+    if not fields:
+        return 0
+    marks = ",".join("?" * len(fields))
+    return tx.execute(f"DELETE FROM member_fields WHERE member_id = ? AND field IN ({marks})",
+                      (member_id, *fields)).rowcount
+
+
+def erase_member_fields(tx, member_id: str) -> int:
+    """Eraser part: the member's optional fields and name bigrams (the member row goes last, app.erasure)."""
+    n = tx.execute("DELETE FROM member_fields WHERE member_id = ?", (member_id,)).rowcount
+    n += tx.execute("DELETE FROM member_name_grams WHERE member_id = ?", (member_id,)).rowcount
+    return n
