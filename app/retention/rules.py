@@ -7,9 +7,14 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from app.clock import iso
 from app.errors import ValidationError
+from app.sync.feeds import ApplyContext, register_feed_handler
+
+if TYPE_CHECKING:
+    from app.staff.session import Session
 
 CATEGORIES = ("purchase", "member", "service_record", "id_number")
 TRIGGERS = {"purchase": "purchased", "member": "cancelled_or_last_purchase", "service_record": "closed",
@@ -94,3 +99,12 @@ def apply_policy_from_head_office(session, rules: list[dict]) -> dict[str, Rule]
                        (r.category, r.rule_id, r.trigger_event, r.period_value, r.period_unit, r.action, r.source,
                         r.version, now))
     return get_rules(session.db)
+
+
+def apply_retention_policy(session: Session, payload: dict | list, ctx: ApplyContext) -> None:
+    """The head office's "retention_policy" feed (registered with app.sync below)."""
+    rules = payload.get("rules") if isinstance(payload, dict) else payload
+    apply_policy_from_head_office(session, rules)
+
+
+register_feed_handler("retention_policy", apply_retention_policy)

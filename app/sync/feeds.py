@@ -157,14 +157,8 @@ def apply_notice(session, payload: dict, ctx: ApplyContext) -> None:
     import_notice(session, payload["zh_CN"], payload["en"], source="head_office", permission=False)
 
 
-def apply_retention_policy(session, payload: dict, ctx: ApplyContext) -> None:
-    from app.retention.rules import apply_policy_from_head_office
-    rules = payload.get("rules") if isinstance(payload, dict) else payload
-    apply_policy_from_head_office(session, rules)
-
-
 register_feed_handler("erasure_order", apply_erasure_order)
 register_feed_handler("holiday_table", apply_holiday_table)
 register_feed_handler("config", apply_config)
 register_feed_handler("notice", apply_notice)
-register_feed_handler("retention_policy", apply_retention_policy)
+# "retention_policy" is registered by app.retention.rules (retention sits above sync: purchases journal through it)
