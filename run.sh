@@ -43,7 +43,8 @@ find_python() {
 }
 
 setup() {
-  # Qt runtime libraries (offscreen and xcb), a CJK font that reportlab can embed, PDF tools for tests.
+  # Qt runtime libraries (offscreen and xcb) and a CJK font that reportlab can embed. The tests need nothing
+  # else from the system: they render PDFs with pypdfium2 and run only this Python and bash.
   apt_install libgl1 libegl1 libxkbcommon0 libxkbcommon-x11-0 libfontconfig1 libdbus-1-3 libglib2.0-0 \
               libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 libxcb-shape0 libxcb-render-util0 libxcb-image0 \
               libxcb-randr0 libxcb-xinerama0 fonts-wqy-microhei
@@ -76,11 +77,21 @@ cmd="${1:-start}"
 case "$cmd" in -*) set -- start "$@"; cmd=start ;; esac   # ./run.sh --demo, ./run.sh --data-dir DIR
 case "$cmd" in
   start)
-    setup
     shift || true
-    if [ -z "${DISPLAY:-}" ] && [ -z "${WAYLAND_DISPLAY:-}" ] && [ -z "${QT_QPA_PLATFORM:-}" ]; then
-      say "no display found: set DISPLAY, or run under xvfb-run"
-    fi
+    # No display: say what to do and stop before installing or creating anything (ui/main.py checks too).
+    case " $* " in *" --self-test "*|*" --version "*|*" --help "*|*" -h "*) ;; *)
+      if [ "$(uname -s)" != Darwin ] && [ -z "${DISPLAY:-}" ] && [ -z "${WAYLAND_DISPLAY:-}" ] \
+          && [ -z "${QT_QPA_PLATFORM:-}" ]; then
+        echo "找不到图形显示，MemberDesk 无法打开窗口（未创建任何文件）。请在桌面会话中运行；" >&2
+        echo "没有桌面的电脑可用虚拟显示运行：xvfb-run ./run.sh；只检查安装是否可用：./run.sh --self-test。" >&2
+        echo "No display found: MemberDesk cannot open its window (nothing was created). Run it in a desktop" >&2
+        echo "session; on a machine without one, use a virtual display: xvfb-run ./run.sh; to check the" >&2
+        echo "installation only: ./run.sh --self-test." >&2
+        exit 2
+      fi ;;
+    esac
+    setup
+    export MEMBERDESK_VIA_RUN_SH=1
     exec "$VENV/bin/python" -m ui.main "$@"
     ;;
   test)

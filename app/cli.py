@@ -55,6 +55,19 @@ class Ctx:
         return session
 
 
+def write_secret(path, data: bytes) -> None:
+    """Write a file only its owner can read (mode 0600 from the first byte; an existing file is truncated and
+    made 0600 too): the recovery sheet holds the recovery key."""
+    import os
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    try:
+        if hasattr(os, "fchmod"):
+            os.fchmod(fd, 0o600)
+        os.write(fd, data)
+    finally:
+        os.close(fd)
+
+
 def out(obj) -> None:
     print(json.dumps(obj, ensure_ascii=False, indent=1, default=str))
 
@@ -71,8 +84,7 @@ def cmd_setup(a, c: Ctx):
     print(recovery)
     if a.recovery_sheet:
         from app.printing.recovery_sheet import render_recovery_sheet
-        from pathlib import Path
-        Path(a.recovery_sheet).write_bytes(render_recovery_sheet(
+        write_secret(a.recovery_sheet, render_recovery_sheet(
             recovery_key=recovery, store_code=session.store_code, store_name=a.store_name,
             created=session.clock.now().strftime("%Y-%m-%d")))
         print(f"recovery sheet written: {a.recovery_sheet}")
@@ -181,12 +193,10 @@ def cmd_staff(a, c: Ctx):
 
 
 def build_parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="memberdesk-admin", description="MemberDesk administration for IT")
+    p = argparse.ArgumentParser(prog="memberdesk-admin", description="MemberDesk administration for IT",
+                                epilog=STDIN_HELP, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--version", action="version", version=f"MemberDesk {__version__}")
-    p.add_argument("--data-dir", help="data folder (default: the user data folder; env MEMBERDESK_DATA_DIR)")
-    p.add_argument("--username", help="your staff user name (sign-in)")
-    p.add_argument("--password-stdin", action="store_true",
-                   help="read passwords/keys from stdin, one per line, instead of prompting")
+    add_common_options(p, None)
     sub = p.add_subparsers(dest="command", required=True)
 
     s = sub.add_parser("setup", help="create the encrypted store and the first manager (no GUI)")
@@ -221,7 +231,40 @@ def build_parser() -> argparse.ArgumentParser:
 
     for add_parser in CLI_PLUGINS:
         add_parser(sub)
+    # the shared options work before or after the subcommand (`--username wang backup` = `backup --username wang`)
+    for name, sp in sub.choices.items():
+        add_common_options(sp, argparse.SUPPRESS)
+        if name in STDIN_LINES:
+            sp.epilog = "with --password-stdin, stdin holds one line each:\n" + "\n".join(
+                f"  {i}. {line}" for i, line in enumerate(STDIN_LINES[name], 1))
+            sp.formatter_class = argparse.RawDescriptionHelpFormatter
     return p
+
+
+# What --password-stdin reads, line by line, per command (the order of Ctx.secret calls).
+_SIGN_IN = "your password (--username)"
+STDIN_LINES = {
+    "setup": ["the new manager's password (for --username)"],
+    "verify-audit": [_SIGN_IN], "backup": [_SIGN_IN], "settings": [_SIGN_IN],
+    "rekey": [_SIGN_IN, "your password again (confirmation)"],
+    "reset-password": ["the recovery key", "the new password for --username"],
+    "staff": [_SIGN_IN, "add/enable only: the new staff member's temporary password"],
+    "retention-sweep": [_SIGN_IN], "pos-import": [_SIGN_IN],
+}
+STDIN_HELP = ("Secrets are never options: they come from a prompt, or with --password-stdin from stdin, one per "
+              "line.\nSee `memberdesk-admin COMMAND --help` for the lines each command reads. --data-dir, "
+              "--username and\n--password-stdin may come before or after the command.")
+
+
+def add_common_options(parser: argparse.ArgumentParser, default) -> None:
+    """--data-dir, --username, --password-stdin: on the main parser (real defaults) and on every subcommand
+    (default SUPPRESS, so an option given before the command is not reset by the subparser)."""
+    kw = {} if default is None else {"default": default}
+    parser.add_argument("--data-dir", help="data folder (default: the user data folder; env MEMBERDESK_DATA_DIR)",
+                        **kw)
+    parser.add_argument("--username", help="your staff user name (sign-in)", **kw)
+    parser.add_argument("--password-stdin", action="store_true", help=(
+        "read passwords/keys from stdin, one per line, instead of prompting (see the command's --help)"), **kw)
 
 
 def main(argv=None) -> int:

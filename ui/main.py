@@ -4,6 +4,7 @@ from __future__ import annotations
 import argparse
 import logging
 import os
+import signal
 import sys
 
 from PySide6.QtGui import QFont, QFontDatabase
@@ -15,10 +16,46 @@ from app.domains import load_all
 from app.errors import UserError
 from app.logs import setup_logging
 from app.access.vault import Vault
+from app.messages import add_messages, render
 
 log = logging.getLogger("memberdesk.ui")
 CJK_FAMILIES = ("Microsoft YaHei", "微软雅黑", "PingFang SC", "WenQuanYi Micro Hei", "Noto Sans CJK SC",
                 "Source Han Sans SC", "SimHei", "AR PL UMing CN")
+
+
+add_messages({
+    "start.no_display": (
+        "找不到图形显示，MemberDesk 无法打开窗口（未创建任何文件）。请在桌面会话中运行；"
+        "没有桌面的电脑可用虚拟显示运行：xvfb-run {cmd}；只检查安装是否可用：{cmd} --self-test。",
+        "No display found: MemberDesk cannot open its window (nothing was created). Run it in a desktop "
+        "session; on a machine without one, use a virtual display: xvfb-run {cmd}; to check the installation "
+        "only: {cmd} --self-test."),
+})
+
+
+def display_missing(env=os.environ, platform: str = sys.platform) -> bool:
+    """On Linux/BSD, Qt needs X11 or Wayland unless a platform plugin is chosen (offscreen, vnc...)."""
+    if platform.startswith(("win", "darwin", "cygwin")):
+        return False
+    return not any(env.get(k) for k in ("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM"))
+
+
+def quit_on_signals(app: QApplication) -> None:
+    """Ctrl+C and SIGTERM quit through Qt (the window closes, the store is closed and a demo store removed
+    by main()'s cleanup) with exit code 128 + signal. A short timer lets Python run the handler while Qt's
+    event loop is in C++."""
+    from PySide6.QtCore import QTimer
+
+    def handler(signum, _frame):
+        log.info("signal %s: quitting", signum)
+        app.closeAllWindows()
+        app.exit(128 + signum)
+
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, handler)
+    timer = QTimer(app)
+    timer.timeout.connect(lambda: None)
+    timer.start(200)
 
 
 def parse_args(argv=None):
@@ -70,6 +107,11 @@ def main(argv=None) -> int:
     if args.self_test:                                   # issue #9: ui/selftest.py + app/selftest.py
         from ui.selftest import run_self_test
         return run_self_test(verbose=os.environ.get("MEMBERDESK_SELFTEST_VERBOSE") == "1")
+    if display_missing():                                # before anything is created (no data folder)
+        cmd = "./run.sh" if os.environ.get("MEMBERDESK_VIA_RUN_SH") == "1" else "memberdesk"
+        print(render("start.no_display", "zh_CN", cmd=cmd), file=sys.stderr)
+        print(render("start.no_display", "en", cmd=cmd), file=sys.stderr)
+        return 2
     demo = None
     if args.demo:                                        # issue #9: app/demo/demo_store.py + ui/demo.py
         from app.demo.demo_store import create_demo_store
@@ -87,6 +129,7 @@ def _run(args, demo=None) -> int:
     paths = resolve_paths(args.data_dir).ensure()
     setup_logging(paths.log_dir)
     app = create_app([sys.argv[0]])
+    quit_on_signals(app)
     ctx, window = build(paths, args.lang)
     try:
         ctx.vault.acquire_instance_lock()
@@ -101,6 +144,7 @@ def _run(args, demo=None) -> int:
         from ui.dialogs.setup_wizard import SetupWizard
         wizard = SetupWizard(ctx)
         if not wizard.exec() or wizard.session is None:
+            ctx.vault.close()
             return 0
         window.show()
         window.on_signed_in(wizard.session)

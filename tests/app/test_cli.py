@@ -48,3 +48,32 @@ def test_setup_backup_verify_and_settings(tmp_path):
     assert json.loads(r.stdout)["ok"] is True
     r = run(["--username", "wang", "--password-stdin", "backup"], "wrong-password\n", d)
     assert r.returncode == 2 and "用户名或密码不正确" in r.stderr
+
+
+def test_shared_options_work_after_the_subcommand_and_the_recovery_sheet_is_owner_only(tmp_path):
+    d = tmp_path / "store"
+    sheet = tmp_path / "recovery.pdf"
+    sheet.write_bytes(b"old")
+    os.chmod(sheet, 0o644)                              # an existing file is made owner-only too
+    r = run(["setup", "--store-code", "BJ-003", "--store-name", "北京店", "--terminal", "DESK-3",
+             "--display-name", "王经理", "--recovery-sheet", str(sheet),
+             "--username", "wang", "--password-stdin", "--data-dir", str(d)], "Manager-pass-1\n")
+    assert r.returncode == 0, r.stderr
+    assert (d / "keyslots.json").exists() or any(d.iterdir())
+    assert sheet.read_bytes().startswith(b"%PDF")
+    assert (sheet.stat().st_mode & 0o777) == 0o600      # rule: STO-1 (the key that opens the encrypted store)
+    r = run(["verify-audit", "--username", "wang", "--password-stdin", "--data-dir", str(d)], "Manager-pass-1\n")
+    assert r.returncode == 0 and json.loads(r.stdout)["ok"] is True
+    # staff add reads two lines: the admin's own password, then the new member's temporary password
+    r = run(["staff", "add", "--new-username", "li", "--display-name", "李", "--username", "wang",
+             "--password-stdin", "--data-dir", str(d)], "Manager-pass-1\nTemp-pass-22\n")
+    assert r.returncode == 0, r.stderr
+    r = run(["--username", "wang", "--password-stdin", "staff", "list"], "Manager-pass-1\n", d)
+    assert "li" in {s.get("username") for s in json.loads(r.stdout)}
+
+
+@pytest.mark.parametrize("command,lines", [("staff", 2), ("rekey", 2), ("reset-password", 2), ("setup", 1)])
+def test_help_says_what_password_stdin_reads(command, lines):
+    r = run([command, "--help"])
+    assert "with --password-stdin, stdin holds one line each" in r.stdout
+    assert f"  {lines}. " in r.stdout and f"  {lines + 1}. " not in r.stdout

@@ -4,10 +4,11 @@ from __future__ import annotations
 import io
 import random
 import re
-import subprocess
 
 from PIL import Image, ImageFilter
 from pypdf import PdfReader
+
+from tests.pdfrender import render_page
 
 WS = re.compile(r"\s+")
 
@@ -25,10 +26,8 @@ def all_text(pdf: bytes) -> str:
 
 
 def page_image(pdf: bytes, page: int, dpi: int) -> Image.Image:
-    """Render one page with poppler from stdin to stdout (no file on disk)."""
-    png = subprocess.run(["pdftoppm", "-r", str(dpi), "-f", str(page), "-l", str(page), "-singlefile", "-png", "-"],
-                         input=pdf, capture_output=True, check=True).stdout
-    return Image.open(io.BytesIO(png)).convert("L")
+    """Render one page (1-based) in memory, grey, with pypdfium2 (tests/pdfrender.py; no poppler needed)."""
+    return render_page(pdf, page, dpi)
 
 
 def like_a_scan(img: Image.Image, angle: float, seed: int = 1) -> Image.Image:
