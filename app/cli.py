@@ -8,6 +8,7 @@ rekey, settings, staff). Passwords and recovery keys are read from a prompt or f
     memberdesk-admin --data-dir DIR backup --username wang
     memberdesk-admin restore BUNDLE --target NEWDIR
 """
+
 from __future__ import annotations
 
 import argparse
@@ -16,15 +17,15 @@ import json
 import sys
 
 from app import __version__
+from app.access.vault import Vault
 from app.config import DEFAULTS, resolve_paths
 from app.domains import load_all
 from app.errors import UserError
 from app.logs import setup_logging
-from app.access.vault import Vault
 from app.retention import cli as retention_cli
 
 # Domain modules that add subcommands: each exposes add_parser(subparsers) setting func=handler(args, ctx).
-CLI_PLUGINS = [retention_cli.add_parser]      # subcommands of other domains
+CLI_PLUGINS = [retention_cli.add_parser]  # subcommands of other domains
 LANG = "zh_CN"
 
 
@@ -51,7 +52,8 @@ class Ctx:
         self.vault.acquire_instance_lock()
         session = self.vault.sign_in(self.args.username, self.secret("密码 / password: "))
         from app.requests.restore import apply_ledger
-        apply_ledger(session, self.paths)      # later erasures first (RIG-3), as the app does at sign-in
+
+        apply_ledger(session, self.paths)  # later erasures first (RIG-3), as the app does at sign-in
         return session
 
 
@@ -59,6 +61,7 @@ def write_secret(path, data: bytes) -> None:
     """Write a file only its owner can read (mode 0600 from the first byte; an existing file is truncated and
     made 0600 too): the recovery sheet holds the recovery key."""
     import os
+
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     try:
         if hasattr(os, "fchmod"):
@@ -78,15 +81,28 @@ def cmd_setup(a, c: Ctx):
     if not a.password_stdin and getpass.getpass("再次输入 / repeat: ") != pw:
         raise SystemExit("passwords differ")
     c.vault.acquire_instance_lock()
-    session, recovery = c.vault.setup(store_code=a.store_code, store_name=a.store_name, terminal_name=a.terminal,
-                                      username=a.username, display_name=a.display_name, password=pw)
+    session, recovery = c.vault.setup(
+        store_code=a.store_code,
+        store_name=a.store_name,
+        terminal_name=a.terminal,
+        username=a.username,
+        display_name=a.display_name,
+        password=pw,
+    )
     print("恢复密钥 / RECOVERY KEY (print it and lock it away; it is shown only once):")
     print(recovery)
     if a.recovery_sheet:
         from app.printing.recovery_sheet import render_recovery_sheet
-        write_secret(a.recovery_sheet, render_recovery_sheet(
-            recovery_key=recovery, store_code=session.store_code, store_name=a.store_name,
-            created=session.clock.now().strftime("%Y-%m-%d")))
+
+        write_secret(
+            a.recovery_sheet,
+            render_recovery_sheet(
+                recovery_key=recovery,
+                store_code=session.store_code,
+                store_name=a.store_name,
+                created=session.clock.now().strftime("%Y-%m-%d"),
+            ),
+        )
         print(f"recovery sheet written: {a.recovery_sheet}")
     return 0
 
@@ -94,23 +110,34 @@ def cmd_setup(a, c: Ctx):
 def cmd_verify_audit(a, c: Ctx):
     from app.audit import chain
     from app.staff import permissions as P
+
     session = c.sign_in()
     session.require(P.AUDIT_VERIFY)
     from app.sync.anchor import anchor_status, local_matches_anchor
+
     r = chain.verify(session.db)
     a = anchor_status(session.db)
     # SEC-2: how far head office has confirmed the chain; a chain rewritten since no longer holds that head
     matches = local_matches_anchor(session.db)
     ok = r.ok and matches is not False
-    out({"ok": ok, "entries": r.entries, "first_broken": r.first_broken,
-         "reason": r.reason or ("differs from the head head office confirmed" if matches is False else ""),
-         "anchored_seq": a["anchor_seq"], "anchored_at": a["anchored_at"], "anchor_matches": matches,
-         "head_office_alarm": (a["alarm"] or {}).get("kind")})
+    out(
+        {
+            "ok": ok,
+            "entries": r.entries,
+            "first_broken": r.first_broken,
+            "reason": r.reason or ("differs from the head head office confirmed" if matches is False else ""),
+            "anchored_seq": a["anchor_seq"],
+            "anchored_at": a["anchored_at"],
+            "anchor_matches": matches,
+            "head_office_alarm": (a["alarm"] or {}).get("kind"),
+        }
+    )
     return 0 if ok else 3
 
 
 def cmd_backup(a, c: Ctx):
     from app.access.backup import create_backup
+
     session = c.sign_in()
     path = create_backup(c.vault, session, keep=a.keep)
     out({"backup": str(path)})
@@ -119,27 +146,40 @@ def cmd_backup(a, c: Ctx):
 
 def cmd_list_backups(a, c: Ctx):
     from app.access.backup import list_backups, read_manifest
-    out([{"file": str(p), **{k: v for k, v in read_manifest(p).items() if k != "files"}}
-         for p in list_backups(c.paths)])
+
+    out(
+        [{"file": str(p), **{k: v for k, v in read_manifest(p).items() if k != "files"}} for p in list_backups(c.paths)]
+    )
     return 0
 
 
 def cmd_restore(a, c: Ctx):
     from pathlib import Path
+
     from app.requests.restore import newest_backup_ledger, restore_with_ledger
+
     target = resolve_paths(a.target)
     # merge every erasure the old data folder and the newest backups know; applied at the first sign-in
-    manifest = restore_with_ledger(Path(a.bundle), target, ledger_files=[c.paths.erasure_ledger],
-                                   ledgers=[newest_backup_ledger(c.paths.backup_dir),
-                                            newest_backup_ledger(Path(a.bundle).parent)])
-    out({"restored_to": str(target.data_dir), "created_at": manifest.get("created_at"),
-         "store_code": manifest.get("store_code")})
+    manifest = restore_with_ledger(
+        Path(a.bundle),
+        target,
+        ledger_files=[c.paths.erasure_ledger],
+        ledgers=[newest_backup_ledger(c.paths.backup_dir), newest_backup_ledger(Path(a.bundle).parent)],
+    )
+    out(
+        {
+            "restored_to": str(target.data_dir),
+            "created_at": manifest.get("created_at"),
+            "store_code": manifest.get("store_code"),
+        }
+    )
     print("Sign in to the restored folder to re-apply later erasures (MemberDesk does this on first sign-in).")
     return 0
 
 
 def cmd_rekey(a, c: Ctx):
     from app.access.rekey import rekey
+
     session = c.sign_in()
     pw = c.secret("再次输入您的密码以确认 / your password again: ")
     recovery = rekey(c.vault, session, pw)
@@ -160,6 +200,7 @@ def cmd_reset_password(a, c: Ctx):
 
 def cmd_settings(a, c: Ctx):
     from app.settings import all_settings, set_setting
+
     session = c.sign_in()
     if a.set:
         key, _, value = a.set.partition("=")
@@ -174,13 +215,15 @@ def cmd_settings(a, c: Ctx):
 
 def cmd_staff(a, c: Ctx):
     from app.staff import service
+
     session = c.sign_in()
     if a.action == "list":
         out(service.list_staff(session))
     elif a.action == "add":
         pw = c.secret("新员工临时密码 / temporary password: ")
-        s = service.add_staff(c.vault, session, username=a.new_username, display_name=a.display_name,
-                              role=a.role, password=pw)
+        s = service.add_staff(
+            c.vault, session, username=a.new_username, display_name=a.display_name, role=a.role, password=pw
+        )
         out({"added": s.id})
     elif a.action in ("disable", "enable"):
         row = session.db.one("SELECT id FROM staff WHERE username = ?", (a.new_username,))
@@ -193,8 +236,12 @@ def cmd_staff(a, c: Ctx):
 
 
 def build_parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="memberdesk-admin", description="MemberDesk administration for IT",
-                                epilog=STDIN_HELP, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p = argparse.ArgumentParser(
+        prog="memberdesk-admin",
+        description="MemberDesk administration for IT",
+        epilog=STDIN_HELP,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     p.add_argument("--version", action="version", version=f"MemberDesk {__version__}")
     add_common_options(p, None)
     sub = p.add_subparsers(dest="command", required=True)
@@ -207,7 +254,9 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--recovery-sheet", help="also write the printable recovery-key sheet (PDF) here")
     s.set_defaults(func=cmd_setup)
 
-    sub.add_parser("verify-audit", help="check the audit hash chain; exit 3 if broken").set_defaults(func=cmd_verify_audit)
+    sub.add_parser("verify-audit", help="check the audit hash chain; exit 3 if broken").set_defaults(
+        func=cmd_verify_audit
+    )
     b = sub.add_parser("backup", help="write an encrypted backup now (rotates old ones)")
     b.add_argument("--keep", type=int, help="how many backups to keep (default: setting backup_keep)")
     b.set_defaults(func=cmd_backup)
@@ -217,8 +266,9 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--target", required=True, help="the new data folder")
     r.set_defaults(func=cmd_restore)
     sub.add_parser("rekey", help="rotate the data key (prints a new recovery key)").set_defaults(func=cmd_rekey)
-    sub.add_parser("reset-password", help="set a new password for --username with the recovery key"
-                   ).set_defaults(func=cmd_reset_password)
+    sub.add_parser("reset-password", help="set a new password for --username with the recovery key").set_defaults(
+        func=cmd_reset_password
+    )
     st = sub.add_parser("settings", help=f"show settings, or change one: --set key=value ({', '.join(DEFAULTS)})")
     st.add_argument("--set", metavar="KEY=VALUE")
     st.set_defaults(func=cmd_settings)
@@ -236,7 +286,8 @@ def build_parser() -> argparse.ArgumentParser:
         add_common_options(sp, argparse.SUPPRESS)
         if name in STDIN_LINES:
             sp.epilog = "with --password-stdin, stdin holds one line each:\n" + "\n".join(
-                f"  {i}. {line}" for i, line in enumerate(STDIN_LINES[name], 1))
+                f"  {i}. {line}" for i, line in enumerate(STDIN_LINES[name], 1)
+            )
             sp.formatter_class = argparse.RawDescriptionHelpFormatter
     return p
 
@@ -245,26 +296,34 @@ def build_parser() -> argparse.ArgumentParser:
 _SIGN_IN = "your password (--username)"
 STDIN_LINES = {
     "setup": ["the new manager's password (for --username)"],
-    "verify-audit": [_SIGN_IN], "backup": [_SIGN_IN], "settings": [_SIGN_IN],
+    "verify-audit": [_SIGN_IN],
+    "backup": [_SIGN_IN],
+    "settings": [_SIGN_IN],
     "rekey": [_SIGN_IN, "your password again (confirmation)"],
     "reset-password": ["the recovery key", "the new password for --username"],
     "staff": [_SIGN_IN, "add/enable only: the new staff member's temporary password"],
-    "retention-sweep": [_SIGN_IN], "pos-import": [_SIGN_IN],
+    "retention-sweep": [_SIGN_IN],
+    "pos-import": [_SIGN_IN],
 }
-STDIN_HELP = ("Secrets are never options: they come from a prompt, or with --password-stdin from stdin, one per "
-              "line.\nSee `memberdesk-admin COMMAND --help` for the lines each command reads. --data-dir, "
-              "--username and\n--password-stdin may come before or after the command.")
+STDIN_HELP = (
+    "Secrets are never options: they come from a prompt, or with --password-stdin from stdin, one per "
+    "line.\nSee `memberdesk-admin COMMAND --help` for the lines each command reads. --data-dir, "
+    "--username and\n--password-stdin may come before or after the command."
+)
 
 
 def add_common_options(parser: argparse.ArgumentParser, default) -> None:
     """--data-dir, --username, --password-stdin: on the main parser (real defaults) and on every subcommand
     (default SUPPRESS, so an option given before the command is not reset by the subparser)."""
     kw = {} if default is None else {"default": default}
-    parser.add_argument("--data-dir", help="data folder (default: the user data folder; env MEMBERDESK_DATA_DIR)",
-                        **kw)
+    parser.add_argument("--data-dir", help="data folder (default: the user data folder; env MEMBERDESK_DATA_DIR)", **kw)
     parser.add_argument("--username", help="your staff user name (sign-in)", **kw)
-    parser.add_argument("--password-stdin", action="store_true", help=(
-        "read passwords/keys from stdin, one per line, instead of prompting (see the command's --help)"), **kw)
+    parser.add_argument(
+        "--password-stdin",
+        action="store_true",
+        help=("read passwords/keys from stdin, one per line, instead of prompting (see the command's --help)"),
+        **kw,
+    )
 
 
 def main(argv=None) -> int:

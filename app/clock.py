@@ -1,4 +1,5 @@
 """Time source. Services take a clock so tests can push time across boundaries."""
+
 from __future__ import annotations
 
 import datetime as dt

@@ -4,6 +4,7 @@ Paths come from platformdirs and can be overridden with `--data-dir` or the envi
 variable MEMBERDESK_DATA_DIR; with an override, logs, backups and cache live under it, so
 tests and a second test store never touch the real one.
 """
+
 from __future__ import annotations
 
 import json
@@ -27,9 +28,9 @@ DEFAULTS: dict[str, object] = {
     "sync_interval_minutes": 15,
     "head_office_url": "",
     "font_path": "",
-    "customer_screen": "auto",   # auto | off | screen index
-    "pos_export_folder": "",     # the folder the POS writes its exports to; empty = no automatic import
-                                 # (app.purchases.pos_folder)
+    "customer_screen": "auto",  # auto | off | screen index
+    "pos_export_folder": "",  # the folder the POS writes its exports to; empty = no automatic import
+    # (app.purchases.pos_folder)
 }
 
 # Settings needed before sign-in (no personal data): language and the store shown on sign-in.
@@ -38,7 +39,7 @@ TERMINAL_DEFAULTS: dict[str, object] = {
     "store_code": "",
     "store_name": "",
     "terminal_name": "",
-    "scan_watch_folder": "",     # the scanner's scan-to-folder target on this PC (app.scans.watch)
+    "scan_watch_folder": "",  # the scanner's scan-to-folder target on this PC (app.scans.watch)
 }
 
 

@@ -17,13 +17,21 @@ Points (keep this list in step with the calls):
   restore.after_unpack        backup unpacked, ledgers not merged yet
   restore.after_merge         ledgers merged into the file, replay-pending flag not written
 """
+
 from __future__ import annotations
 
 import os
 
 ENV = "MEMBERDESK_CRASH_AT"
-POINTS = ("erasure.after_ledger", "erasure.after_commit", "sweep.after_ledger", "order.after_ledger",
-          "replay.after_erase", "restore.after_unpack", "restore.after_merge")
+POINTS = (
+    "erasure.after_ledger",
+    "erasure.after_commit",
+    "sweep.after_ledger",
+    "order.after_ledger",
+    "replay.after_erase",
+    "restore.after_unpack",
+    "restore.after_merge",
+)
 _armed: dict[str, bool] = {}
 
 

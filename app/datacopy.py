@@ -4,11 +4,12 @@ It sits low, beside app.erasure, so every domain can add its category without im
 domain that builds the copy (app.requests.export): `register_exporter("purchases", fn, ("购买记录",
 "Purchases"))`, `fn(db, member_id) -> list[dict]` (JSON-safe values, sensitive fields as the domain decides).
 """
+
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
-CATEGORIES: dict[str, tuple[str, str]] = {      # the order of the copy
+CATEGORIES: dict[str, tuple[str, str]] = {  # the order of the copy
     "profile": ("基本信息", "Profile"),
     "consents": ("同意记录（含告知书版本）", "Consents (with notice versions)"),
     "purchases": ("购买记录", "Purchases"),

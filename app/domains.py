@@ -2,6 +2,7 @@
 
 Call `load_all()` once at start-up (the UI, the admin tool and the tests do): importing this module is what
 loads them; the function names the moment in the caller's code."""
+
 from types import ModuleType
 
 import app.calendar
@@ -22,9 +23,22 @@ import app.service_records
 import app.sync
 
 DOMAINS: tuple[ModuleType, ...] = (
-    app.erasure, app.calendar, app.notices, app.members.service, app.members.search, app.reminders,
-    app.requests, app.scans, app.originals, app.purchases.records, app.purchases.pos_folder,
-    app.service_records, app.disclosures, app.retention, app.printing, app.sync,
+    app.erasure,
+    app.calendar,
+    app.notices,
+    app.members.service,
+    app.members.search,
+    app.reminders,
+    app.requests,
+    app.scans,
+    app.originals,
+    app.purchases.records,
+    app.purchases.pos_folder,
+    app.service_records,
+    app.disclosures,
+    app.retention,
+    app.printing,
+    app.sync,
 )
 
 

@@ -16,6 +16,7 @@ Each ledger line carries a MAC (HMAC-SHA256 under `ledger_key`: HKDF of the data
 label, kept in the DB's meta so a rekey does not orphan the file): a line added or edited by hand
 is refused, never executed (app.requests.restore.apply_ledger), and shown to the manager.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -23,8 +24,8 @@ import hmac
 import json
 import logging
 import os
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 from app import crashpoints
 from app.clock import iso
@@ -38,16 +39,22 @@ MEMBER_ERASE = P.grant("member.erase", P.MANAGER)
 _ERASERS: dict[str, Callable] = {}
 _BLOCKERS: dict[str, Callable] = {}
 
-add_messages({
-    "erasure.already": ("该会员的个人信息已删除。", "This member's personal information has already been deleted."),
-    "erasure.blocked_hold": ("该会员处于法律保全中，暂不能删除。请由店长以拒绝理由和法律依据答复顾客，或先解除法律保全。",
-                             "This member is under a legal hold and cannot be deleted now. The manager answers the "
-                             "customer with the refusal reason and legal basis, or lifts the hold first."),
-    "erasure.ledger_refused": ("删除台账中有 {n} 行未通过校验（可能被手工添加或修改），已拒绝执行并移至 {file}。请联系总部IT核查。",
-                               "{n} line(s) of the erasure ledger failed their check (added or edited by hand?). "
-                               "They were refused, not executed, and moved to {file}. Contact head-office IT."),
-    "erasure.ledger_refused_none": ("没有被拒绝的删除台账行。", "No refused erasure-ledger lines."),
-})
+add_messages(
+    {
+        "erasure.already": ("该会员的个人信息已删除。", "This member's personal information has already been deleted."),
+        "erasure.blocked_hold": (
+            "该会员处于法律保全中，暂不能删除。请由店长以拒绝理由和法律依据答复顾客，或先解除法律保全。",
+            "This member is under a legal hold and cannot be deleted now. The manager answers the "
+            "customer with the refusal reason and legal basis, or lifts the hold first.",
+        ),
+        "erasure.ledger_refused": (
+            "删除台账中有 {n} 行未通过校验（可能被手工添加或修改），已拒绝执行并移至 {file}。请联系总部IT核查。",
+            "{n} line(s) of the erasure ledger failed their check (added or edited by hand?). "
+            "They were refused, not executed, and moved to {file}. Contact head-office IT.",
+        ),
+        "erasure.ledger_refused_none": ("没有被拒绝的删除台账行。", "No refused erasure-ledger lines."),
+    }
+)
 REFUSED_META = "erasure_ledger_refused"
 REFUSED_SUFFIX = ".refused"
 LEDGER_ACK = P.grant("erasure.ledger.acknowledge", P.MANAGER)
@@ -63,8 +70,10 @@ def note_refused(tx, n: int, now: str) -> None:
     """Inside the write that moved `n` refused lines aside: keep the count for the manager's reminder."""
     old = refused_lines(tx) or {"lines": 0, "first_at": now}
     value = {"lines": int(old["lines"]) + n, "first_at": old["first_at"], "last_at": now}
-    tx.execute("INSERT INTO meta(key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
-               (REFUSED_META, json.dumps(value)))
+    tx.execute(
+        "INSERT INTO meta(key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+        (REFUSED_META, json.dumps(value)),
+    )
 
 
 def acknowledge_refused(session) -> int:
@@ -80,15 +89,23 @@ def acknowledge_refused(session) -> int:
 
 def _reminders(db, today) -> list:
     from app.reminders import Reminder
+
     info = refused_lines(db)
     if not info:
         return []
-    return [Reminder("erasure.ledger_refused", {"n": int(info["lines"]),
-                                                "file": "erasure-ledger.jsonl" + REFUSED_SUFFIX}, "overdue", "")]
+    return [
+        Reminder(
+            "erasure.ledger_refused",
+            {"n": int(info["lines"]), "file": "erasure-ledger.jsonl" + REFUSED_SUFFIX},
+            "overdue",
+            "",
+        )
+    ]
 
 
 def _register_reminder() -> None:
     from app.reminders import register_provider
+
     register_provider("erasure_ledger", _reminders)
 
 
@@ -187,32 +204,54 @@ def _erase_in_tx(tx, member_id: str) -> dict:
     for name, fn in list(_ERASERS.items()):
         counts[name] = int(fn(tx, member_id) or 0)
     counts["journal_scrubbed"] = tx.execute(
-        "UPDATE change_journal SET payload = '{}', op = 'scrubbed' WHERE member_id = ? AND op != 'erase'",
-        (member_id,)).rowcount
+        "UPDATE change_journal SET payload = '{}', op = 'scrubbed' WHERE member_id = ? AND op != 'erase'", (member_id,)
+    ).rowcount
     counts["member"] = tx.execute("DELETE FROM members WHERE id = ?", (member_id,)).rowcount
     return counts
 
 
-def erase_in_tx(tx, member_id: str, *, reason: str, request_id: str | None = None,
-                store_code: str | None = None, journal: bool = True) -> tuple[dict, dict]:
+def erase_in_tx(
+    tx,
+    member_id: str,
+    *,
+    reason: str,
+    request_id: str | None = None,
+    store_code: str | None = None,
+    journal: bool = True,
+) -> tuple[dict, dict]:
     """Erase one member inside the caller's write (batches: retention sweep, head-office orders).
     Runs every eraser, deletes the member row, scrubs the journal, writes the ledger row and (journal=True)
     the erasure row for head office. Returns (counts, ledger entry); the caller appends the entries to
     the ledger file with append_ledger() and checkpoints the WAL after the commit."""
     session = tx.session
     now = iso(session.clock.now())
-    entry = {"member_id": member_id, "erased_at": now, "reason": reason, "request_id": request_id,
-             "store_code": store_code or session.store_code}
+    entry = {
+        "member_id": member_id,
+        "erased_at": now,
+        "reason": reason,
+        "request_id": request_id,
+        "store_code": store_code or session.store_code,
+    }
     counts = _erase_in_tx(tx, member_id)
-    tx.execute("INSERT INTO erasure_ledger(member_id, erased_at, reason, request_id, store_code, staff_id)"
-               " VALUES (?,?,?,?,?,?)", (member_id, now, reason, request_id, entry["store_code"], session.staff.id))
+    tx.execute(
+        "INSERT INTO erasure_ledger(member_id, erased_at, reason, request_id, store_code, staff_id)"
+        " VALUES (?,?,?,?,?,?)",
+        (member_id, now, reason, request_id, entry["store_code"], session.staff.id),
+    )
     if journal:
         tx.journal("erasure", member_id, "erase", entry)
     return counts, sign_entry(keep_ledger_key(tx, session.db), entry)
 
 
-def erase_member(session, member_id: str, *, reason: str = "request", request_id: str | None = None,
-                 ledger_path: Path | None = None, permission: bool = True) -> dict:
+def erase_member(
+    session,
+    member_id: str,
+    *,
+    reason: str = "request",
+    request_id: str | None = None,
+    ledger_path: Path | None = None,
+    permission: bool = True,
+) -> dict:
     """Erase one member in one transaction. Returns counts per domain (no personal data)."""
     if permission:
         session.require(MEMBER_ERASE)
@@ -225,7 +264,7 @@ def erase_member(session, member_id: str, *, reason: str = "request", request_id
         counts, entry = erase_in_tx(tx, member_id, reason=reason, request_id=request_id)
         tx.audit("member.erase.counts", "member", member_id, {"counts": counts})
         if ledger_path is not None:
-            append_ledger(Path(ledger_path), [entry])   # inside the tx: a failed write rolls back
+            append_ledger(Path(ledger_path), [entry])  # inside the tx: a failed write rolls back
         crashpoints.hit("erasure.after_ledger")
     crashpoints.hit("erasure.after_commit")
     session.db.checkpoint()
@@ -244,12 +283,18 @@ def replay_ledger(session, entries: list[dict]) -> int:
             continue
         with session.write("member.erase.replay", "member", mid, {"reason": entry.get("reason", "replay")}) as tx:
             counts = _erase_in_tx(tx, mid)
-            row = {"member_id": mid, "erased_at": entry.get("erased_at") or iso(session.clock.now()),
-                   "reason": entry.get("reason") or "replay", "request_id": entry.get("request_id"),
-                   "store_code": entry.get("store_code") or session.store_code}
-            tx.execute("INSERT INTO erasure_ledger(member_id, erased_at, reason, request_id, store_code, staff_id)"
-                       " VALUES (?,?,?,?,?,?)", (mid, row["erased_at"], row["reason"], row["request_id"],
-                                                 row["store_code"], session.staff.id))
+            row = {
+                "member_id": mid,
+                "erased_at": entry.get("erased_at") or iso(session.clock.now()),
+                "reason": entry.get("reason") or "replay",
+                "request_id": entry.get("request_id"),
+                "store_code": entry.get("store_code") or session.store_code,
+            }
+            tx.execute(
+                "INSERT INTO erasure_ledger(member_id, erased_at, reason, request_id, store_code, staff_id)"
+                " VALUES (?,?,?,?,?,?)",
+                (mid, row["erased_at"], row["reason"], row["request_id"], row["store_code"], session.staff.id),
+            )
             tx.journal("erasure", mid, "erase", row)
             tx.audit("member.erase.counts", "member", mid, {"counts": counts, "replay": True})
         crashpoints.hit("replay.after_erase")

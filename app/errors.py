@@ -3,6 +3,7 @@
 `UserError.message(lang)` renders the text in the user's language. Parameters must be
 non-personal (counts, field names, seconds, version numbers).
 """
+
 from __future__ import annotations
 
 from typing import Any

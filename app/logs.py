@@ -3,6 +3,7 @@
 As a second line of defence a filter masks anything shaped like a mobile number, an ID
 number or a long digit run (card numbers), and drops CJK text (names) from every record.
 """
+
 from __future__ import annotations
 
 import logging
@@ -40,7 +41,7 @@ class RedactingFilter(logging.Filter):
 
 
 class _LogFile(logging.handlers.RotatingFileHandler):
-    _memberdesk = True      # the handler setup_logging installed (replaced when it runs again)
+    _memberdesk = True  # the handler setup_logging installed (replaced when it runs again)
 
 
 def setup_logging(log_dir: Path, level: int = logging.INFO) -> Path:

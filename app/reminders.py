@@ -1,6 +1,7 @@
 """What is due or overdue, shown to managers at sign-in and on the home page.
 
 Domains register providers: fn(db, today) -> list[Reminder]. Texts are message keys (zh/en)."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -21,8 +22,8 @@ log = logging.getLogger("memberdesk.reminders")
 class Reminder:
     key: str
     params: dict[str, Any] = field(default_factory=dict)
-    level: str = "info"          # info | due | overdue
-    page: str = ""               # page key to open
+    level: str = "info"  # info | due | overdue
+    page: str = ""  # page key to open
 
     def text(self, lang: str) -> str:
         return render(self.key, lang, **self.params)

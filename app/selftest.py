@@ -9,6 +9,7 @@ line; the exit code is 0 only when every step passed.
 The UI adds its own checks (Qt platform plugin, fonts, translations) with `extra_checks`; this module
 never imports Qt. The test data is synthetic and marked 自检 (self-test); nothing is logged.
 """
+
 from __future__ import annotations
 
 import os
@@ -18,21 +19,22 @@ import sys
 import tempfile
 import time
 import traceback
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
 
 from app import __version__
 
 STORE_CODE = "SELFTEST"
 MANAGER = ("selftest", "Self-test-pass-1")
-MEMBER_NAME = "自检·测试"          # clearly not a real person
+MEMBER_NAME = "自检·测试"  # clearly not a real person
 MEMBER_MOBILE = "19800000001"
 
 
 @dataclass
 class Context:
     """What the steps share. `extra_checks` get it too (paths, vault, session, tmp)."""
+
     tmp: Path
     paths: object = None
     vault: object = None
@@ -48,11 +50,12 @@ class CheckFailed(Exception):
 
 def _describe(exc: BaseException) -> str:
     from app.errors import UserError
+
     if isinstance(exc, CheckFailed):
         return str(exc)
     if isinstance(exc, UserError):
         return f"{exc.key}: {exc.message('en')}"
-    if isinstance(exc, ImportError):        # a module left out of the bundle: its name helps
+    if isinstance(exc, ImportError):  # a module left out of the bundle: its name helps
         return f"{type(exc).__name__}: {exc.name or ''}"
     return f"{type(exc).__name__}"
 
@@ -63,6 +66,7 @@ def step_environment(ctx: Context) -> str:
 
     from app.config import resource_dir
     from app.domains import load_all
+
     load_all()
     res = resource_dir()
     for rel in ("notices/default.zh_CN.json", "notices/default.en.json"):
@@ -79,13 +83,20 @@ def step_environment(ctx: Context) -> str:
 
 
 def step_setup(ctx: Context) -> str:
-    from app.config import resolve_paths
     from app.access.vault import Vault
+    from app.config import resolve_paths
+
     ctx.paths = resolve_paths(ctx.tmp / "data").ensure()
     ctx.vault = Vault(ctx.paths)
     ctx.vault.acquire_instance_lock()
-    session, recovery = ctx.vault.setup(store_code=STORE_CODE, store_name="自检门店", terminal_name="SELFTEST",
-                                        username=MANAGER[0], display_name="自检店长", password=MANAGER[1])
+    session, recovery = ctx.vault.setup(
+        store_code=STORE_CODE,
+        store_name="自检门店",
+        terminal_name="SELFTEST",
+        username=MANAGER[0],
+        display_name="自检店长",
+        password=MANAGER[1],
+    )
     if not recovery or not ctx.paths.db.exists() or not ctx.paths.keyslots.exists():
         raise CheckFailed("set-up did not create the store files")
     ctx.session = session
@@ -103,14 +114,16 @@ def step_sign_in(ctx: Context) -> str:
 def step_register(ctx: Context) -> str:
     from app.members.service import cipher_for, get_member
     from app.notices.model import REQUIRED_PURPOSE
+
     session = ctx.session
     cipher = cipher_for(ctx.vault)
     from app.flows.registration import RegistrationFlow, Step
+
     flow = RegistrationFlow(session, lang="zh_CN")
-    flow.next()                                   # NOTICE -> CONSENT (notice read)
+    flow.next()  # NOTICE -> CONSENT (notice read)
     for p in flow.notice.purposes:
         flow.decide(p.code, p.code == REQUIRED_PURPOSE)
-    flow.next()                                   # -> FIELDS
+    flow.next()  # -> FIELDS
     flow.set_value("name", MEMBER_NAME)
     flow.set_value("mobile", MEMBER_MOBILE)
     if flow.next() is not Step.REVIEW:
@@ -134,6 +147,7 @@ def step_print(ctx: Context) -> str:
     from app.printing.fonts import choose_font
     from app.printing.registration_form import issue_registration_forms
     from app.printing.serials import mark_printed
+
     session = ctx.session
     notice = current_notice(session.db, "zh_CN")
     font = choose_font()
@@ -153,6 +167,7 @@ def step_print(ctx: Context) -> str:
 
 def step_audit(ctx: Context) -> str:
     from app.audit import chain
+
     result = chain.verify(ctx.session.db)
     if not result.ok:
         raise CheckFailed(f"audit chain broken at entry {result.first_broken}: {result.reason}")
@@ -197,8 +212,9 @@ STEPS: list[tuple[str, Callable[[Context], str]]] = [
 ]
 
 
-def run(out=None, *, extra_checks: list[tuple[str, Callable[[Context], str]]] | None = None,
-        verbose: bool = False) -> int:
+def run(
+    out=None, *, extra_checks: list[tuple[str, Callable[[Context], str]]] | None = None, verbose: bool = False
+) -> int:
     """Run every step (extra_checks after the core ones, before clean-up). Returns the exit code."""
     out = out or sys.stdout
     tmp = Path(tempfile.mkdtemp(prefix="memberdesk-selftest-"))
@@ -221,7 +237,7 @@ def run(out=None, *, extra_checks: list[tuple[str, Callable[[Context], str]]] | 
             if verbose:
                 traceback.print_exc(file=out)
             if name in ("environment", "set-up"):
-                skip_rest = True       # nothing after this can work
+                skip_rest = True  # nothing after this can work
             continue
         print(f"  [ok]   {name} ({(time.perf_counter() - t0) * 1000:.0f} ms): {detail}", file=out)
     try:
@@ -237,7 +253,7 @@ def run(out=None, *, extra_checks: list[tuple[str, Callable[[Context], str]]] | 
     return 0 if not failures else 1
 
 
-def main() -> int:            # `python -m app.selftest`: the core checks without Qt
+def main() -> int:  # `python -m app.selftest`: the core checks without Qt
     return run(verbose=os.environ.get("MEMBERDESK_SELFTEST_VERBOSE") == "1")
 
 

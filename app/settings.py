@@ -1,4 +1,5 @@
 """Settings stored in the encrypted DB, with defaults from app.config.DEFAULTS."""
+
 from __future__ import annotations
 
 import json
@@ -45,8 +46,10 @@ def set_setting(session, key: str, value) -> None:
     if key in _VALIDATORS:
         value = _VALIDATORS[key](value)
     with session.write("settings.change", details={"key": key}) as tx:
-        tx.execute("INSERT INTO settings(key, value, updated_at, updated_by) VALUES (?,?,?,?) "
-                   "ON CONFLICT(key) DO UPDATE SET value=excluded.value, updated_at=excluded.updated_at,"
-                   " updated_by=excluded.updated_by",
-                   (key, json.dumps(value, ensure_ascii=False), iso(session.clock.now()), session.staff.id))
+        tx.execute(
+            "INSERT INTO settings(key, value, updated_at, updated_by) VALUES (?,?,?,?) "
+            "ON CONFLICT(key) DO UPDATE SET value=excluded.value, updated_at=excluded.updated_at,"
+            " updated_by=excluded.updated_by",
+            (key, json.dumps(value, ensure_ascii=False), iso(session.clock.now()), session.staff.id),
+        )
         tx.journal("setting", key, "upsert", {"value": value})

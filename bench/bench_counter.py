@@ -18,6 +18,7 @@ app sets it (ui.workers.SWITCH_INTERVAL: the import thread's Python then gives t
 sooner); and that with 10,000-row import batches (shorter write transactions). Idle figures (no import
 running) come first. Each mode runs --repeat times on a fresh copy of the store. Wall-clock ms: p50 / p95 / max.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -48,10 +49,12 @@ from ui.workers import SWITCH_INTERVAL  # noqa: E402
 PAUSE = 0.1
 DEFAULT_SWITCH = sys.getswitchinterval()
 # (connection, label, batch rows, interpreter switch interval)
-MODES = (("shared", "one connection (old)", None, DEFAULT_SWITCH),
-         ("separate", "background connection", None, DEFAULT_SWITCH),
-         ("separate", "background connection, 0.5 ms switch interval (the app)", None, SWITCH_INTERVAL),
-         ("separate", "the app, 10,000-row batches", 10_000, SWITCH_INTERVAL))
+MODES = (
+    ("shared", "one connection (old)", None, DEFAULT_SWITCH),
+    ("separate", "background connection", None, DEFAULT_SWITCH),
+    ("separate", "background connection, 0.5 ms switch interval (the app)", None, SWITCH_INTERVAL),
+    ("separate", "the app, 10,000-row batches", 10_000, SWITCH_INTERVAL),
+)
 
 
 def _queries(db, n: int, seed: int = 3) -> list[str]:
@@ -67,8 +70,12 @@ def _queries(db, n: int, seed: int = 3) -> list[str]:
 
 def _stats(xs: list[float]) -> dict:
     xs = sorted(xs)
-    return {"n": len(xs), "p50": statistics.median(xs) * 1000, "p95": xs[math.ceil(0.95 * len(xs)) - 1] * 1000,
-            "max": xs[-1] * 1000}
+    return {
+        "n": len(xs),
+        "p50": statistics.median(xs) * 1000,
+        "p95": xs[math.ceil(0.95 * len(xs)) - 1] * 1000,
+        "max": xs[-1] * 1000,
+    }
 
 
 def _searches(session, queries, until, out: list, seed: int) -> None:
@@ -110,7 +117,7 @@ def run_mode(engine: str, base: Path, key, csv_path: Path, tmp: Path, mode, labe
     ui_db = Database(path, key, plain=plain)
     ui = session_for(ui_db)
     ro = dataclasses.replace(ui)
-    ro.audit_read = lambda *a, **k: None              # the search's queries alone
+    ro.audit_read = lambda *a, **k: None  # the search's queries alone
     queries = _queries(ui_db, 600)
     stop_idle = time.perf_counter() + 4
     idle_full, idle_read = _both(ui, ro, queries, lambda: time.perf_counter() > stop_idle)
@@ -137,9 +144,17 @@ def run_mode(engine: str, base: Path, key, csv_path: Path, tmp: Path, mode, labe
     ui_db.close()
     path.unlink()
     sys.setswitchinterval(DEFAULT_SWITCH)
-    return {"engine": "SQLCipher" if key else "plain SQLite", "mode": label, "batch": batch or BATCH,
-            "import_s": out["import_s"], "rows": out.get("rows", 0),
-            "idle_full": idle_full, "idle_read": idle_read, "full": full, "read": read}
+    return {
+        "engine": "SQLCipher" if key else "plain SQLite",
+        "mode": label,
+        "batch": batch or BATCH,
+        "import_s": out["import_s"],
+        "rows": out.get("rows", 0),
+        "idle_full": idle_full,
+        "idle_read": idle_read,
+        "full": full,
+        "read": read,
+    }
 
 
 def _pool(runs: list[dict]) -> dict:
@@ -150,9 +165,12 @@ def _pool(runs: list[dict]) -> dict:
     r["import_s"] = statistics.median(run["import_s"] for run in runs)
     r["rows_s"] = r["rows"] / r["import_s"]
     r["runs"] = len(runs)
-    print(f"[{r['engine']}] {r['mode']}: import {r['import_s']:.1f} s; search p50/p95/max "
-          f"{r['full']['p50']:.1f}/{r['full']['p95']:.1f}/{r['full']['max']:.0f} ms; read "
-          f"{r['read']['p50']:.1f}/{r['read']['p95']:.1f}/{r['read']['max']:.0f} ms", flush=True)
+    print(
+        f"[{r['engine']}] {r['mode']}: import {r['import_s']:.1f} s; search p50/p95/max "
+        f"{r['full']['p50']:.1f}/{r['full']['p95']:.1f}/{r['full']['max']:.0f} ms; read "
+        f"{r['read']['p50']:.1f}/{r['read']['p95']:.1f}/{r['read']['max']:.0f} ms",
+        flush=True,
+    )
     return r
 
 
@@ -177,19 +195,25 @@ def _cell(s: dict) -> str:
 
 def table(results: list[dict], args) -> str:
     load = os.getloadavg()[0] if hasattr(os, "getloadavg") else 0
-    lines = [f"### {dt.date.today().isoformat()} — {args.members:,} members, {args.purchases:,} purchases, "
-             f"{args.import_rows:,}-row POS import in the background (Python {platform.python_version()}, "
-             f"{os.cpu_count()} cores shared with other work, load average {load:.1f} at the end)", "",
-             f"Milliseconds p50 / p95 / max over {args.repeat} imports per row (samples pooled; import time: median). "
-             "*search* = `search_members` with its audit entry (a write); *read* = the same search's queries "
-             "without it, from a second thread on the same UI connection. *idle* = 4 s before the import.", "",
-             "| engine | import runs on | batch (rows) | import (s, rows/s) | samples during import | search idle | "
-             "search during import | read idle | read during import |",
-             "|---|---|---|---|---|---|---|---|---|"]
+    lines = [
+        f"### {dt.date.today().isoformat()} — {args.members:,} members, {args.purchases:,} purchases, "
+        f"{args.import_rows:,}-row POS import in the background (Python {platform.python_version()}, "
+        f"{os.cpu_count()} cores shared with other work, load average {load:.1f} at the end)",
+        "",
+        f"Milliseconds p50 / p95 / max over {args.repeat} imports per row (samples pooled; import time: median). "
+        "*search* = `search_members` with its audit entry (a write); *read* = the same search's queries "
+        "without it, from a second thread on the same UI connection. *idle* = 4 s before the import.",
+        "",
+        "| engine | import runs on | batch (rows) | import (s, rows/s) | samples during import | search idle | "
+        "search during import | read idle | read during import |",
+        "|---|---|---|---|---|---|---|---|---|",
+    ]
     for r in results:
-        lines.append(f"| {r['engine']} | {r['mode']} | {r['batch']:,} | {r['import_s']:.1f}, {r['rows_s']:,.0f} | "
-                     f"{r['full']['n']} + {r['read']['n']} | {_cell(r['idle_full'])} | {_cell(r['full'])} | "
-                     f"{_cell(r['idle_read'])} | {_cell(r['read'])} |")
+        lines.append(
+            f"| {r['engine']} | {r['mode']} | {r['batch']:,} | {r['import_s']:.1f}, {r['rows_s']:,.0f} | "
+            f"{r['full']['n']} + {r['read']['n']} | {_cell(r['idle_full'])} | {_cell(r['full'])} | "
+            f"{_cell(r['idle_read'])} | {_cell(r['read'])} |"
+        )
     return "\n".join(lines) + "\n"
 
 

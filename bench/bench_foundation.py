@@ -3,6 +3,7 @@ cold start to the sign-in window. Writes docs/bench/foundation.md.
 
     .venv/bin/python -m bench.bench_foundation [--members 1000000]
 """
+
 from __future__ import annotations
 
 import argparse
@@ -17,21 +18,26 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
-os.environ.pop("MEMBERDESK_FAST_KDF", None)      # measure the real key-derivation cost
+os.environ.pop("MEMBERDESK_FAST_KDF", None)  # measure the real key-derivation cost
 
+from app.access.vault import Vault  # noqa: E402
 from app.config import resolve_paths  # noqa: E402
 from app.demo import datagen  # noqa: E402
 from app.storage import keyslots as ks  # noqa: E402
 from app.storage.db import Database, open_database  # noqa: E402
-from app.access.vault import Vault  # noqa: E402
 
 
 def fill(db: Database, n: int) -> None:
-    rows = ((f"{i:016x}", f"M{i:09d}", nm, mob, "2026-01-01T00:00:00", "SH-001", "2026-01-01T00:00:00")
-            for i, nm, mob in datagen.members(n))
+    rows = (
+        (f"{i:016x}", f"M{i:09d}", nm, mob, "2026-01-01T00:00:00", "SH-001", "2026-01-01T00:00:00")
+        for i, nm, mob in datagen.members(n)
+    )
     with db.transaction() as conn:
-        conn.executemany("INSERT INTO members(id, member_no, name, mobile, registered_at, registered_store,"
-                         " updated_at) VALUES (?,?,?,?,?,?,?)", rows)
+        conn.executemany(
+            "INSERT INTO members(id, member_no, name, mobile, registered_at, registered_store,"
+            " updated_at) VALUES (?,?,?,?,?,?,?)",
+            rows,
+        )
     db.checkpoint()
 
 
@@ -70,21 +76,37 @@ def main() -> None:
                 d = Database(path, None if plain else key, plain=plain)
                 d.scalar("SELECT count(*) FROM sqlite_master")
                 d.conn.close()
+
             opens = timeit(open_once, 30)
 
             def open_migrate(path: Path = path, plain: bool = plain) -> None:
                 d = open_database(path, None if plain else key, plain=plain)
                 d.conn.close()
+
             opens_m = timeit(open_migrate, 10)
-            rows.append((label, f"{args.members:,}", f"{size:.0f} MB", f"{fill_s:.1f} s",
-                         f"{statistics.median(opens):.2f} ms", f"{p(opens, 0.95):.2f} ms",
-                         f"{statistics.median(opens_m):.2f} ms"))
+            rows.append(
+                (
+                    label,
+                    f"{args.members:,}",
+                    f"{size:.0f} MB",
+                    f"{fill_s:.1f} s",
+                    f"{statistics.median(opens):.2f} ms",
+                    f"{p(opens, 0.95):.2f} ms",
+                    f"{statistics.median(opens_m):.2f} ms",
+                )
+            )
 
         # Unlock: Argon2id as shipped, one derivation + AES-GCM unwrap + DB open
         paths = resolve_paths(tmp / "store").ensure()
         vault = Vault(paths)
-        vault.setup(store_code="SH-001", store_name="bench", terminal_name="DESK-1", username="bench",
-                    display_name="m", password="Bench-pass-1")
+        vault.setup(
+            store_code="SH-001",
+            store_name="bench",
+            terminal_name="DESK-1",
+            username="bench",
+            display_name="m",
+            password="Bench-pass-1",
+        )
         vault.close()
         slots = ks.KeySlotFile.load(paths.keyslots)
         derive = timeit(lambda: slots.unlock_staff("bench", "Bench-pass-1"), 10)
@@ -93,6 +115,7 @@ def main() -> None:
             v = Vault(paths)
             v.sign_in("bench", "Bench-pass-1")
             v.close()
+
         signins = timeit(signin, 10)
 
         # Cold start: a new Python process until the sign-in window has been shown.
@@ -100,8 +123,14 @@ def main() -> None:
         colds = []
         for _ in range(5):
             t = time.perf_counter()
-            subprocess.run([sys.executable, "-m", "ui.main", "--data-dir", str(paths.data_dir)], env=env,
-                           cwd=ROOT, check=True, capture_output=True, timeout=120)
+            subprocess.run(
+                [sys.executable, "-m", "ui.main", "--data-dir", str(paths.data_dir)],
+                env=env,
+                cwd=ROOT,
+                check=True,
+                capture_output=True,
+                timeout=120,
+            )
             colds.append((time.perf_counter() - t) * 1000)
 
     params = ks.DEFAULT_KDF

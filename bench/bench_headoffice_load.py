@@ -6,12 +6,12 @@ real uvicorn on loopback; the server process's max RSS is read from /proc (VmHWM
 --ref REV also runs headoffice/server.py as of git revision REV (the old code path) for comparison.
 The table goes to docs/bench/headoffice_load.md.
 """
+
 from __future__ import annotations
 
 import argparse
 import concurrent.futures as cf
 import json
-import os
 import subprocess
 import sys
 import tempfile
@@ -21,7 +21,7 @@ from pathlib import Path
 import httpx
 
 ROOT = Path(__file__).resolve().parent.parent
-SERVER = r'''
+SERVER = r"""
 import sys, time, uvicorn
 sys.path.insert(0, {root!r})
 {patch}
@@ -34,7 +34,7 @@ key = signing.new_private_key()
 ho.enrol("SH-001", ho.create_store("SH-001", "bench"), signing.public_text(key))
 open({keyfile!r}, "wb").write(signing.private_bytes(key))
 uvicorn.run(create_app(ho), host="127.0.0.1", port={port}, log_level="error")
-'''
+"""
 
 
 def _hwm(pid: int) -> float:
@@ -47,6 +47,7 @@ def _hwm(pid: int) -> float:
 def run(label: str, server_dir: Path, unsigned: int, signed: int, mb: int, port: int) -> dict:
     sys.path.insert(0, str(ROOT))
     from app.sync import signing
+
     tmp = Path(tempfile.mkdtemp(prefix="md-hoload-"))
     keyfile = tmp / "key"
     code = SERVER.format(root=str(server_dir), patch="", db=str(tmp / "ho.db"), keyfile=str(keyfile), port=port)
@@ -77,10 +78,12 @@ def run(label: str, server_dir: Path, unsigned: int, signed: int, mb: int, port:
                 return httpx.post(url + "/v1/upload", content=upload, headers=h, timeout=60).status_code
             except httpx.HTTPError as exc:
                 return type(exc).__name__
+
         t = time.perf_counter()
         with cf.ThreadPoolExecutor(unsigned + signed) as pool:
-            futs = [pool.submit(unsigned_one, i) for i in range(unsigned)] + \
-                   [pool.submit(signed_one, i) for i in range(signed)]
+            futs = [pool.submit(unsigned_one, i) for i in range(unsigned)] + [
+                pool.submit(signed_one, i) for i in range(signed)
+            ]
             results = [f.result() for f in futs]
         wall = time.perf_counter() - t
         after = _hwm(proc.pid)
@@ -107,18 +110,26 @@ def main() -> None:
     runs = []
     if a.ref:
         old = Path(tempfile.mkdtemp(prefix="md-hoold-"))
-        subprocess.run(["git", "-C", str(ROOT), "worktree", "add", "--detach", str(old / "wt"), a.ref], check=True,
-                       capture_output=True)
+        subprocess.run(
+            ["git", "-C", str(ROOT), "worktree", "add", "--detach", str(old / "wt"), a.ref],
+            check=True,
+            capture_output=True,
+        )
         try:
             runs.append(run(f"before ({a.ref[:8]})", old / "wt", a.unsigned, a.signed, a.mb, a.port))
         finally:
             subprocess.run(["git", "-C", str(ROOT), "worktree", "remove", "--force", str(old / "wt")], check=False)
     runs.append(run("after (this code)", ROOT, a.unsigned, a.signed, a.mb, a.port + 1))
-    lines = ["# Head-office load: unsigned large bodies (issue #17)", "",
-             f"{a.unsigned} unsigned POSTs of {a.mb} MB and {a.signed} signed uploads at once, against uvicorn on "
-             "loopback (SQLite storage). Max RSS = the server process's VmHWM. Run with "
-             "`python -m bench.bench_headoffice_load" + (f" --ref {a.ref}" if a.ref else "") + "`.", "",
-             "| code | max RSS idle (MB) | max RSS after load (MB) | wall (s) | answers |", "|---|---:|---:|---:|---|"]
+    lines = [
+        "# Head-office load: unsigned large bodies (issue #17)",
+        "",
+        f"{a.unsigned} unsigned POSTs of {a.mb} MB and {a.signed} signed uploads at once, against uvicorn on "
+        "loopback (SQLite storage). Max RSS = the server process's VmHWM. Run with "
+        "`python -m bench.bench_headoffice_load" + (f" --ref {a.ref}" if a.ref else "") + "`.",
+        "",
+        "| code | max RSS idle (MB) | max RSS after load (MB) | wall (s) | answers |",
+        "|---|---:|---:|---:|---|",
+    ]
     for r in runs:
         tally = ", ".join(f"{k}: {v}" for k, v in sorted(r["tally"].items()))
         lines.append(f"| {r['label']} | {r['before']:.0f} | {r['after']:.0f} | {r['wall']:.1f} | {tally} |")

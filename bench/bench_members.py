@@ -7,6 +7,7 @@ mobile lookup p95, last-4 lookup p95, 2-character name search p95, registration 
 Generated data: realistic Chinese names (surname frequencies, common given-name characters, about a
 third 2-character names) and unique mobiles on real prefixes. Nothing here is a real person.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -24,8 +25,8 @@ sys.path.insert(0, str(ROOT))
 
 from app.clock import SystemClock, iso  # noqa: E402
 from app.domains import load_all  # noqa: E402
-from app.members.search import search_members  # noqa: E402
 from app.flows.enrolment import register_member  # noqa: E402
+from app.members.search import search_members  # noqa: E402
 from app.members.validation import MOBILE_PREFIXES  # noqa: E402
 from app.notices import default_notice  # noqa: E402
 from app.staff.session import Session, Staff  # noqa: E402
@@ -33,18 +34,106 @@ from app.storage.db import open_database  # noqa: E402
 from app.storage.fieldcrypt import FieldCipher  # noqa: E402
 
 # Surnames with rough population weights (per mille), from the 2020 census top list.
-SURNAMES = [("王", 72), ("李", 71), ("张", 68), ("刘", 54), ("陈", 46), ("杨", 31), ("黄", 23), ("赵", 22), ("吴", 20),
-            ("周", 19), ("徐", 14), ("孙", 14), ("马", 12), ("朱", 12), ("胡", 11), ("郭", 11), ("何", 10), ("林", 10),
-            ("高", 10), ("罗", 10), ("郑", 9), ("梁", 9), ("谢", 7), ("宋", 7), ("唐", 7), ("许", 6), ("韩", 6),
-            ("冯", 6), ("邓", 6), ("曹", 6), ("彭", 5), ("曾", 5), ("肖", 5), ("田", 5), ("董", 5), ("袁", 5), ("潘", 4),
-            ("于", 4), ("蒋", 4), ("蔡", 4), ("余", 4), ("杜", 4), ("叶", 4), ("程", 4), ("苏", 3), ("魏", 3), ("吕", 3),
-            ("丁", 3), ("任", 3), ("沈", 3), ("姚", 3), ("卢", 3), ("姜", 3), ("崔", 3), ("钟", 3), ("谭", 3), ("陆", 3),
-            ("汪", 2), ("范", 2), ("金", 2), ("石", 2), ("廖", 2), ("贾", 2), ("夏", 2), ("韦", 2), ("付", 2), ("方", 2),
-            ("白", 2), ("邹", 2), ("孟", 2), ("熊", 2), ("秦", 2), ("邱", 2), ("江", 2), ("尹", 2), ("薛", 2), ("闫", 2),
-            ("段", 2), ("雷", 2), ("侯", 2), ("龙", 2), ("史", 2), ("黎", 1), ("贺", 1), ("顾", 1), ("毛", 1), ("郝", 1),
-            ("龚", 1), ("邵", 1), ("万", 1), ("钱", 1), ("欧阳", 1), ("上官", 1), ("司马", 1)]
-GIVEN = list("伟芳娜秀英敏静丽强磊军洋勇艳杰娟涛明超秀兰霞平刚桂英华玲建国红梅鹏飞辉波斌宇浩凯健俊帆帅旭宁"
-             "欣怡婷雪琳晨阳佳琪子涵梓萱诗雨思彤一诺浩然宇轩博文嘉怡欣悦雅静海燕志强春梅丹丹晓东小龙")
+SURNAMES = [
+    ("王", 72),
+    ("李", 71),
+    ("张", 68),
+    ("刘", 54),
+    ("陈", 46),
+    ("杨", 31),
+    ("黄", 23),
+    ("赵", 22),
+    ("吴", 20),
+    ("周", 19),
+    ("徐", 14),
+    ("孙", 14),
+    ("马", 12),
+    ("朱", 12),
+    ("胡", 11),
+    ("郭", 11),
+    ("何", 10),
+    ("林", 10),
+    ("高", 10),
+    ("罗", 10),
+    ("郑", 9),
+    ("梁", 9),
+    ("谢", 7),
+    ("宋", 7),
+    ("唐", 7),
+    ("许", 6),
+    ("韩", 6),
+    ("冯", 6),
+    ("邓", 6),
+    ("曹", 6),
+    ("彭", 5),
+    ("曾", 5),
+    ("肖", 5),
+    ("田", 5),
+    ("董", 5),
+    ("袁", 5),
+    ("潘", 4),
+    ("于", 4),
+    ("蒋", 4),
+    ("蔡", 4),
+    ("余", 4),
+    ("杜", 4),
+    ("叶", 4),
+    ("程", 4),
+    ("苏", 3),
+    ("魏", 3),
+    ("吕", 3),
+    ("丁", 3),
+    ("任", 3),
+    ("沈", 3),
+    ("姚", 3),
+    ("卢", 3),
+    ("姜", 3),
+    ("崔", 3),
+    ("钟", 3),
+    ("谭", 3),
+    ("陆", 3),
+    ("汪", 2),
+    ("范", 2),
+    ("金", 2),
+    ("石", 2),
+    ("廖", 2),
+    ("贾", 2),
+    ("夏", 2),
+    ("韦", 2),
+    ("付", 2),
+    ("方", 2),
+    ("白", 2),
+    ("邹", 2),
+    ("孟", 2),
+    ("熊", 2),
+    ("秦", 2),
+    ("邱", 2),
+    ("江", 2),
+    ("尹", 2),
+    ("薛", 2),
+    ("闫", 2),
+    ("段", 2),
+    ("雷", 2),
+    ("侯", 2),
+    ("龙", 2),
+    ("史", 2),
+    ("黎", 1),
+    ("贺", 1),
+    ("顾", 1),
+    ("毛", 1),
+    ("郝", 1),
+    ("龚", 1),
+    ("邵", 1),
+    ("万", 1),
+    ("钱", 1),
+    ("欧阳", 1),
+    ("上官", 1),
+    ("司马", 1),
+]
+GIVEN = list(
+    "伟芳娜秀英敏静丽强磊军洋勇艳杰娟涛明超秀兰霞平刚桂英华玲建国红梅鹏飞辉波斌宇浩凯健俊帆帅旭宁"
+    "欣怡婷雪琳晨阳佳琪子涵梓萱诗雨思彤一诺浩然宇轩博文嘉怡欣悦雅静海燕志强春梅丹丹晓东小龙"
+)
 
 
 def gen_name(rng: random.Random, surnames, weights) -> str:
@@ -58,7 +147,7 @@ def gen_mobiles(rng: random.Random, n: int) -> list[str]:
     seen: set[str] = set()
     out = []
     while len(out) < n:
-        m = rng.choice(prefixes) + f"{rng.randrange(10 ** 8):08d}"
+        m = rng.choice(prefixes) + f"{rng.randrange(10**8):08d}"
         if m not in seen:
             seen.add(m)
             out.append(m)
@@ -79,11 +168,25 @@ def populate(db, n: int, seed: int = 7) -> tuple[list[str], list[str], float]:
     t0 = time.perf_counter()
     batch = 50_000
     for start in range(0, n, batch):
-        rows = [(secrets.token_hex(8), f"M{start + i:010d}", names[start + i], mobiles[start + i], "active", now,
-                 "SH-001", now) for i in range(min(batch, n - start))]
+        rows = [
+            (
+                secrets.token_hex(8),
+                f"M{start + i:010d}",
+                names[start + i],
+                mobiles[start + i],
+                "active",
+                now,
+                "SH-001",
+                now,
+            )
+            for i in range(min(batch, n - start))
+        ]
         with db.transaction() as conn:
-            conn.executemany("INSERT INTO members(id, member_no, name, mobile, status, registered_at,"
-                             " registered_store, updated_at) VALUES (?,?,?,?,?,?,?,?)", rows)
+            conn.executemany(
+                "INSERT INTO members(id, member_no, name, mobile, status, registered_at,"
+                " registered_store, updated_at) VALUES (?,?,?,?,?,?,?,?)",
+                rows,
+            )
     return names, mobiles, time.perf_counter() - t0
 
 
@@ -113,19 +216,35 @@ def measure(label: str, plain: bool, n: int, queries: int) -> dict:
     hits = statistics.mean(len(search_members(session, q, limit=200).hits) for q in two[:50])
     three = [x for x in rng.sample(names, queries * 2) if len(x) == 3][:queries]
     three_t = timed(lambda q: search_members(session, q), three)
-    miss = timed(lambda m: search_members(session, m), [m[:-1] + str((int(m[-1]) + 5) % 10) for m in
-                                                         rng.sample(mobiles, queries)])
+    miss = timed(
+        lambda m: search_members(session, m),
+        [m[:-1] + str((int(m[-1]) + 5) % 10) for m in rng.sample(mobiles, queries)],
+    )
     cipher = FieldCipher(secrets.token_bytes(32))
     notice = default_notice("zh_CN")
     decisions = {p.code: p.code in ("membership", "marketing") for p in notice.purposes}
     existing = set(mobiles)
     fresh = [m for m in gen_mobiles(random.Random(1234), queries * 3) if m not in existing][:queries]
-    reg = timed(lambda m: register_member(session, cipher, notice=notice, decisions=decisions,
-                                          values={"name": "赵丽华", "mobile": m}), fresh)
-    res.update({"mobile_p95": p95(mob), "mobile_med": statistics.median(mob), "miss_p95": p95(miss),
-                "last4_p95": p95(last4), "name2_p95": p95(two_t), "name2_med": statistics.median(two_t),
-                "name2_hits": hits, "name3_p95": p95(three_t), "register_p95": p95(reg),
-                "register_med": statistics.median(reg)})
+    reg = timed(
+        lambda m: register_member(
+            session, cipher, notice=notice, decisions=decisions, values={"name": "赵丽华", "mobile": m}
+        ),
+        fresh,
+    )
+    res.update(
+        {
+            "mobile_p95": p95(mob),
+            "mobile_med": statistics.median(mob),
+            "miss_p95": p95(miss),
+            "last4_p95": p95(last4),
+            "name2_p95": p95(two_t),
+            "name2_med": statistics.median(two_t),
+            "name2_hits": hits,
+            "name3_p95": p95(three_t),
+            "register_p95": p95(reg),
+            "register_med": statistics.median(reg),
+        }
+    )
     db.close()
     for p in tmp.iterdir():
         p.unlink()
@@ -153,27 +272,36 @@ def main():
     ap.add_argument("--out", default=str(ROOT / "docs" / "bench" / "members.md"))
     args = ap.parse_args()
     load_all()
-    results = [measure("SQLCipher (app store)", False, args.members, args.queries),
-               measure("plain SQLite", True, args.members, args.queries)]
-    rows = [("Members loaded", "members", "{:,}"), ("Bulk load (s, with bigram triggers)", "load_s", "{:.0f}"),
-            ("DB size (MB)", "db_mb", "{:.0f}"),
-            ("Mobile lookup p95 (ms) — target ≤ 1", "mobile_p95", "{:.3f}"),
-            ("Mobile lookup median (ms)", "mobile_med", "{:.3f}"),
-            ("Mobile miss p95 (ms)", "miss_p95", "{:.3f}"),
-            ("Last-4 lookup p95 (ms)", "last4_p95", "{:.2f}"),
-            ("2-char name search p95 (ms) — target ≤ 50", "name2_p95", "{:.2f}"),
-            ("2-char name search median (ms)", "name2_med", "{:.2f}"),
-            ("2-char name: mean hits (limit 200)", "name2_hits", "{:.0f}"),
-            ("3-char name search p95 (ms)", "name3_p95", "{:.2f}"),
-            ("Registration commit p95 (ms) — target ≤ 20", "register_p95", "{:.2f}"),
-            ("Registration commit median (ms)", "register_med", "{:.2f}")]
-    lines = ["# Members benchmark (issue #3)", "",
-             f"`bench/bench_members.py --members {args.members} --queries {args.queries}`, "
-             f"{time.strftime('%Y-%m-%d')}, {os.cpu_count()} cores shared with other jobs. Every search goes "
-             "through `search_members` (including its audit entry); every registration through "
-             "`register_member` (member row, consent record with one item per purpose, audit, journal).", "",
-             "| Measure | " + " | ".join(r["label"] for r in results) + " |",
-             "|---|" + "---|" * len(results)]
+    results = [
+        measure("SQLCipher (app store)", False, args.members, args.queries),
+        measure("plain SQLite", True, args.members, args.queries),
+    ]
+    rows = [
+        ("Members loaded", "members", "{:,}"),
+        ("Bulk load (s, with bigram triggers)", "load_s", "{:.0f}"),
+        ("DB size (MB)", "db_mb", "{:.0f}"),
+        ("Mobile lookup p95 (ms) — target ≤ 1", "mobile_p95", "{:.3f}"),
+        ("Mobile lookup median (ms)", "mobile_med", "{:.3f}"),
+        ("Mobile miss p95 (ms)", "miss_p95", "{:.3f}"),
+        ("Last-4 lookup p95 (ms)", "last4_p95", "{:.2f}"),
+        ("2-char name search p95 (ms) — target ≤ 50", "name2_p95", "{:.2f}"),
+        ("2-char name search median (ms)", "name2_med", "{:.2f}"),
+        ("2-char name: mean hits (limit 200)", "name2_hits", "{:.0f}"),
+        ("3-char name search p95 (ms)", "name3_p95", "{:.2f}"),
+        ("Registration commit p95 (ms) — target ≤ 20", "register_p95", "{:.2f}"),
+        ("Registration commit median (ms)", "register_med", "{:.2f}"),
+    ]
+    lines = [
+        "# Members benchmark (issue #3)",
+        "",
+        f"`bench/bench_members.py --members {args.members} --queries {args.queries}`, "
+        f"{time.strftime('%Y-%m-%d')}, {os.cpu_count()} cores shared with other jobs. Every search goes "
+        "through `search_members` (including its audit entry); every registration through "
+        "`register_member` (member row, consent record with one item per purpose, audit, journal).",
+        "",
+        "| Measure | " + " | ".join(r["label"] for r in results) + " |",
+        "|---|" + "---|" * len(results),
+    ]
     for title, key, fmt in rows:
         lines.append(f"| {title} | " + " | ".join(fmt.format(r[key]) for r in results) + " |")
     lines += ["", NOTES]

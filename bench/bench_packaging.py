@@ -7,6 +7,7 @@ Start time = process start until the main window (sign-in screen of a set-up sto
 (MEMBERDESK_EXIT_WHEN_SHOWN=1, offscreen). The first run after the build is reported separately from the
 median of the following runs (warm file cache). Real Argon2 (no MEMBERDESK_FAST_KDF) for the self-test.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -43,11 +44,18 @@ def _biggest(path: Path, n: int = 6) -> list[tuple[str, int]]:
 
 
 def _make_store(data_dir: Path) -> None:
-    from app.config import resolve_paths
     from app.access.vault import Vault
+    from app.config import resolve_paths
+
     v = Vault(resolve_paths(data_dir).ensure())
-    v.setup(store_code="BENCH", store_name="基准门店", terminal_name="DESK-1", username="manager",
-            display_name="店长", password="Manager-pass-1")
+    v.setup(
+        store_code="BENCH",
+        store_name="基准门店",
+        terminal_name="DESK-1",
+        username="manager",
+        display_name="店长",
+        password="Manager-pass-1",
+    )
     v.close()
 
 
@@ -57,8 +65,15 @@ def _start_times(cmd: list[str], data_dir: Path, runs: int) -> list[float]:
     out = []
     for _ in range(runs):
         t0 = time.perf_counter()
-        subprocess.run([*cmd, "--data-dir", str(data_dir)], env=env, check=True, cwd=ROOT,
-                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, timeout=120)
+        subprocess.run(
+            [*cmd, "--data-dir", str(data_dir)],
+            env=env,
+            check=True,
+            cwd=ROOT,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            timeout=120,
+        )
         out.append(time.perf_counter() - t0)
     return out
 
@@ -76,7 +91,7 @@ def main() -> None:
     ap.add_argument("--runs", type=int, default=5)
     ap.add_argument("--markdown", action="store_true")
     args = ap.parse_args()
-    os.environ["MEMBERDESK_FAST_KDF"] = "1"             # only for creating the bench store quickly
+    os.environ["MEMBERDESK_FAST_KDF"] = "1"  # only for creating the bench store quickly
     exe = BUNDLE / "memberdesk"
     if not exe.exists():
         sys.exit("no bundle: run bash packaging/build_linux.sh first")
@@ -89,10 +104,14 @@ def main() -> None:
             times = _start_times(cmd, data, args.runs + 1)
             st = _self_test(cmd)
             rows.append((label, times[0], statistics.median(times[1:]), min(times[1:]), st))
-    lines = [f"Bundle: {size / 2**20:.0f} MiB in {files} files (dist/memberdesk)", "",
-             "Largest parts of _internal/: " + ", ".join(f"{k} {v / 2**20:.0f} MiB" for k, v in _biggest(BUNDLE)),
-             "", "| run | first start (s) | start, median of next " + str(args.runs) + " (s) | fastest (s) | --self-test (s) |",
-             "|---|---|---|---|---|"]
+    lines = [
+        f"Bundle: {size / 2**20:.0f} MiB in {files} files (dist/memberdesk)",
+        "",
+        "Largest parts of _internal/: " + ", ".join(f"{k} {v / 2**20:.0f} MiB" for k, v in _biggest(BUNDLE)),
+        "",
+        "| run | first start (s) | start, median of next " + str(args.runs) + " (s) | fastest (s) | --self-test (s) |",
+        "|---|---|---|---|---|",
+    ]
     lines += [f"| {r[0]} | {r[1]:.2f} | {r[2]:.2f} | {r[3]:.2f} | {r[4]:.1f} |" for r in rows]
     print("\n".join(lines))
 

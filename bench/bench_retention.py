@@ -9,6 +9,7 @@ Data: members registered 2018..2026, 5 % with no purchase; purchases spread over
 and 60 days (so ~3 % are past RET-1); 10 % of members cancelled. Prints a Markdown table and, with
 --write, appends it to docs/bench/retention.md.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -45,7 +46,7 @@ def fill(db, n_members: int, n_purchases: int, seed: int = 7) -> dict:
     order, as from a POS; members are random."""
     rng = random.Random(seed)
     t0 = time.perf_counter()
-    db.execute("PRAGMA cache_size = -400000")          # fill only; reset to the default before measuring
+    db.execute("PRAGMA cache_size = -400000")  # fill only; reset to the default before measuring
     reg_lo = int(dt.datetime(2018, 1, 1, tzinfo=TZ).timestamp())
     now = int(TODAY.timestamp())
     regs = [rng.randrange(reg_lo, now - 86400 * 30) for _ in range(n_members)]
@@ -61,22 +62,38 @@ def fill(db, n_members: int, n_purchases: int, seed: int = 7) -> dict:
         return f"{d}T{sec // 3600:02d}:{sec // 60 % 60:02d}:{sec % 60:02d}+08:00"
 
     span = now - 3600 - p_lo
-    sql = ("INSERT INTO purchases(store_code, pos_txn_id, member_id, purchased_at, amount_fen, goods_type,"
-           " payment_method, payment_ref, coupon_code, source, created_at, created_by)"
-           " VALUES (?,?,?,?,?,?,?,?,?,?,?,?)")
+    sql = (
+        "INSERT INTO purchases(store_code, pos_txn_id, member_id, purchased_at, amount_fen, goods_type,"
+        " payment_method, payment_ref, coupon_code, source, created_at, created_by)"
+        " VALUES (?,?,?,?,?,?,?,?,?,?,?,?)"
+    )
     created = iso_s(now)
     batch = []
     for j in range(n_purchases):
         ts = p_lo + span * j // max(1, n_purchases)
-        for _ in range(50):                           # 5 % never buy; nobody buys before registering
+        for _ in range(50):  # 5 % never buy; nobody buys before registering
             m = rng.randrange(n_members)
             if m % 20 and regs[m] <= ts:
                 break
         else:
             continue
         last[m] = ts
-        batch.append(("SH-001", f"P{j:010d}", f"{m:016x}", iso_s(ts), 100 + j % 20000, "服装", "微信支付",
-                      f"42000{j:023d}", None, "pos", created, "bench"))
+        batch.append(
+            (
+                "SH-001",
+                f"P{j:010d}",
+                f"{m:016x}",
+                iso_s(ts),
+                100 + j % 20000,
+                "服装",
+                "微信支付",
+                f"42000{j:023d}",
+                None,
+                "pos",
+                created,
+                "bench",
+            )
+        )
         if len(batch) == 100000:
             with db.transaction() as conn:
                 conn.executemany(sql, batch)
@@ -87,22 +104,37 @@ def fill(db, n_members: int, n_purchases: int, seed: int = 7) -> dict:
     rows = []
     for i, nm, mob in datagen.members(n_members):
         cancelled = iso_s(rng.randrange(regs[i], now)) if rng.random() < 0.10 else None
-        rows.append((f"{i:016x}", f"M{i:09d}", nm, mob, "cancelled" if cancelled else "active", iso_s(regs[i]),
-                     "SH-001", cancelled, iso_s(last[i]) if last[i] else None, created))
+        rows.append(
+            (
+                f"{i:016x}",
+                f"M{i:09d}",
+                nm,
+                mob,
+                "cancelled" if cancelled else "active",
+                iso_s(regs[i]),
+                "SH-001",
+                cancelled,
+                iso_s(last[i]) if last[i] else None,
+                created,
+            )
+        )
         if len(rows) == 100000:
             _members(db, rows)
             rows = []
     _members(db, rows)
     db.checkpoint()
-    db.execute("PRAGMA cache_size = -2000")            # SQLite's default, as the app runs
+    db.execute("PRAGMA cache_size = -2000")  # SQLite's default, as the app runs
     return {"fill_s": time.perf_counter() - t0, "purchases": db.scalar("SELECT count(*) FROM purchases")}
 
 
 def _members(db, rows) -> None:
     if rows:
         with db.transaction() as conn:
-            conn.executemany("INSERT INTO members(id, member_no, name, mobile, status, registered_at, registered_store,"
-                             " cancelled_at, last_purchase_at, updated_at) VALUES (?,?,?,?,?,?,?,?,?,?)", rows)
+            conn.executemany(
+                "INSERT INTO members(id, member_no, name, mobile, status, registered_at, registered_store,"
+                " cancelled_at, last_purchase_at, updated_at) VALUES (?,?,?,?,?,?,?,?,?,?)",
+                rows,
+            )
 
 
 def session_for(db) -> Session:
@@ -117,9 +149,18 @@ def write_pos_csv(path: Path, rows: int, n_members: int, seed: int = 9) -> None:
         w.writerow(["交易号", "会员号", "交易时间", "金额", "商品类别", "支付方式", "支付流水号", "优惠券"])
         for k in range(rows):
             m = rng.randrange(n_members)
-            w.writerow([f"N{k:09d}", f"M{m:09d}", f"2026-11-27 {k % 24:02d}:{k % 60:02d}:00",
-                        f"{rng.randrange(100, 99999) / 100:.2f}", "家电", "支付宝", f"2026112722001{k:015d}",
-                        "CP-1" if k % 10 == 0 else ""])
+            w.writerow(
+                [
+                    f"N{k:09d}",
+                    f"M{m:09d}",
+                    f"2026-11-27 {k % 24:02d}:{k % 60:02d}:00",
+                    f"{rng.randrange(100, 99999) / 100:.2f}",
+                    "家电",
+                    "支付宝",
+                    f"2026112722001{k:015d}",
+                    "CP-1" if k % 10 == 0 else "",
+                ]
+            )
 
 
 def timed(res: dict, name: str, fn):
@@ -145,10 +186,14 @@ def run_engine(engine: str, args, tmp: Path) -> dict:
 
     def sweep():
         return apply_sweep(s, ledger_path=ledger, permission=False, trigger="admin")
+
     dr = timed(res, "dry_run", lambda: dry_run(s, permission=False))
     res["due_purchases"] = dr["categories"]["purchase"]["due"]
     res["due_members"] = dr["categories"]["member"]["due"]
-    print(f"[{engine}] dry run {res['dry_run_s']:.2f} s: {res['due_purchases']} purchases, {res['due_members']} members", flush=True)
+    print(
+        f"[{engine}] dry run {res['dry_run_s']:.2f} s: {res['due_purchases']} purchases, {res['due_members']} members",
+        flush=True,
+    )
     out = timed(res, "sweep", sweep)
     res["purged_purchases"] = out["categories"]["purchase"]["purged"]
     res["purged_members"] = out["categories"]["member"]["purged"]
@@ -165,13 +210,18 @@ def run_engine(engine: str, args, tmp: Path) -> dict:
         res["import_rows_s"] = (r.accepted + r.rejected_count) / dt_s
         res["import_rows_cpu"] = (r.accepted + r.rejected_count) / cpu
         res["import_accepted"] = r.accepted
-        print(f"[{engine}] import {res['import_rows_s']:.0f} rows/s ({r.accepted} accepted, {r.rejected_count} rejected)", flush=True)
+        print(
+            f"[{engine}] import {res['import_rows_s']:.0f} rows/s ({r.accepted} accepted, {r.rejected_count} rejected)",
+            flush=True,
+        )
         # the next day's sweep first folds the import's last-purchase notes (purchase_touch) into members
         res["touched"] = db.scalar("SELECT count(*) FROM purchase_touch")
         s.clock = FixedClock(TODAY + dt.timedelta(days=1))
         timed(res, "fold_sweep", sweep)
-        print(f"[{engine}] next day's sweep {res['fold_sweep_s']:.1f} s (folds {res['touched']} members' last purchase)",
-              flush=True)
+        print(
+            f"[{engine}] next day's sweep {res['fold_sweep_s']:.1f} s (folds {res['touched']} members' last purchase)",
+            flush=True,
+        )
     res["db_mb"] = path.stat().st_size / 1e6
     res["purchases"] = res.get("purchases", 0)
     db.close()
@@ -181,21 +231,27 @@ def run_engine(engine: str, args, tmp: Path) -> dict:
 def table(results: list[dict], args) -> str:
     r0 = results[0]
     load = os.getloadavg()[0] if hasattr(os, "getloadavg") else 0
-    lines = [f"### {dt.date.today().isoformat()} — {args.members:,} members, {r0['purchases']:,} purchases, "
-             f"{args.import_rows:,} POS rows (Python {platform.python_version()}, {os.cpu_count()} cores shared with "
-             f"other work, load average {load:.1f} at the end)", "",
-             "Wall-clock seconds, and in brackets the CPU seconds of the benchmark process (what an idle core would "
-             "take, near enough: the machine was shared).", "",
-             "| engine | due purchases | due members | dry run (s) | sweep (s) | nothing-due sweep (s) |"
-             " POS import (rows/s) | next day's sweep (s) | DB (MB) |",
-             "|---|---|---|---|---|---|---|---|---|"]
+    lines = [
+        f"### {dt.date.today().isoformat()} — {args.members:,} members, {r0['purchases']:,} purchases, "
+        f"{args.import_rows:,} POS rows (Python {platform.python_version()}, {os.cpu_count()} cores shared with "
+        f"other work, load average {load:.1f} at the end)",
+        "",
+        "Wall-clock seconds, and in brackets the CPU seconds of the benchmark process (what an idle core would "
+        "take, near enough: the machine was shared).",
+        "",
+        "| engine | due purchases | due members | dry run (s) | sweep (s) | nothing-due sweep (s) |"
+        " POS import (rows/s) | next day's sweep (s) | DB (MB) |",
+        "|---|---|---|---|---|---|---|---|---|",
+    ]
     for r in results:
-        lines.append(f"| {r['engine']} | {r['due_purchases']:,} | {r['due_members']:,} | "
-                     f"{r['dry_run_s']:.2f} ({r['dry_run_cpu']:.2f}) | {r['sweep_s']:.1f} ({r['sweep_cpu']:.1f}) | "
-                     f"{r['idle_sweep_s']:.2f} ({r['idle_sweep_cpu']:.2f}) | "
-                     f"{r.get('import_rows_s', 0):,.0f} ({r.get('import_rows_cpu', 0):,.0f} per CPU-s) | "
-                     f"{r.get('fold_sweep_s', 0):.1f} ({r.get('fold_sweep_cpu', 0):.1f}), {r.get('touched', 0):,} members |"
-                     f" {r['db_mb']:.0f} |")
+        lines.append(
+            f"| {r['engine']} | {r['due_purchases']:,} | {r['due_members']:,} | "
+            f"{r['dry_run_s']:.2f} ({r['dry_run_cpu']:.2f}) | {r['sweep_s']:.1f} ({r['sweep_cpu']:.1f}) | "
+            f"{r['idle_sweep_s']:.2f} ({r['idle_sweep_cpu']:.2f}) | "
+            f"{r.get('import_rows_s', 0):,.0f} ({r.get('import_rows_cpu', 0):,.0f} per CPU-s) | "
+            f"{r.get('fold_sweep_s', 0):.1f} ({r.get('fold_sweep_cpu', 0):.1f}), {r.get('touched', 0):,} members |"
+            f" {r['db_mb']:.0f} |"
+        )
     return "\n".join(lines) + "\n"
 
 

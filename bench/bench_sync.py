@@ -7,6 +7,7 @@ initial sync of a 100k-member store, and 500 simulated stores polling (pull late
 Every store side is measured on SQLCipher and, beside it in the same run, on plain SQLite. Head office is
 a real `memberdesk-headoffice serve` process with TLS (private CA) on 127.0.0.1.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -47,16 +48,27 @@ def make_store_db(path: Path, rows: int, plain: bool):
     with db.transaction() as conn:
         for i in range(rows):
             mid = secrets.token_hex(8)
-            payload = json.dumps({"name": "测试会员", "mobile": f"139{i:08d}", "member_no": f"M{i:09d}",
-                                  "status": "active", "registered_at": now}, ensure_ascii=False)
+            payload = json.dumps(
+                {
+                    "name": "测试会员",
+                    "mobile": f"139{i:08d}",
+                    "member_no": f"M{i:09d}",
+                    "status": "active",
+                    "registered_at": now,
+                },
+                ensure_ascii=False,
+            )
             batch.append((now, "member", mid, "upsert", payload, mid))
             if len(batch) >= 5000:
-                conn.executemany("INSERT INTO change_journal(ts, entity, entity_id, op, payload, member_id)"
-                                 " VALUES (?,?,?,?,?,?)", batch)
+                conn.executemany(
+                    "INSERT INTO change_journal(ts, entity, entity_id, op, payload, member_id) VALUES (?,?,?,?,?,?)",
+                    batch,
+                )
                 batch.clear()
         if batch:
-            conn.executemany("INSERT INTO change_journal(ts, entity, entity_id, op, payload, member_id)"
-                             " VALUES (?,?,?,?,?,?)", batch)
+            conn.executemany(
+                "INSERT INTO change_journal(ts, entity, entity_id, op, payload, member_id) VALUES (?,?,?,?,?,?)", batch
+            )
     return db
 
 
@@ -64,20 +76,38 @@ def make_pos_store_db(path: Path, rows: int, plain: bool):
     """A store whose journal holds POS import batches: `rows` purchases journalled as span rows of 50,000
     (app.sync.journal.add_purchase_batch), expanded per purchase at upload."""
     from app.sync.journal import add_purchase_batch
+
     db = open_database(path, None if plain else secrets.token_bytes(32), plain=plain)
     now = "2026-11-28T10:00:00+08:00"
     with db.transaction() as conn:
-        conn.executemany("INSERT INTO members(id, member_no, name, mobile, status, registered_at, registered_store,"
-                         " updated_at) VALUES (?,?,?,?,?,?,?,?)",
-                         [(f"{i:016x}", f"M{i:09d}", "测试会员", f"139{i:08d}", "active", now, "SH-001", now)
-                          for i in range(1000)])
+        conn.executemany(
+            "INSERT INTO members(id, member_no, name, mobile, status, registered_at, registered_store,"
+            " updated_at) VALUES (?,?,?,?,?,?,?,?)",
+            [(f"{i:016x}", f"M{i:09d}", "测试会员", f"139{i:08d}", "active", now, "SH-001", now) for i in range(1000)],
+        )
     for start in range(0, rows, 50000):
         n = min(50000, rows - start)
         with db.transaction() as conn:
-            conn.executemany("INSERT INTO purchases(id, store_code, pos_txn_id, member_id, purchased_at, amount_fen,"
-                             " goods_type, payment_method, source, import_id, created_at) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
-                             [(start + k + 1, "SH-001", f"N{start + k:09d}", f"{(start + k) % 1000:016x}", now, 1280,
-                               "家电", "支付宝", "pos", 1, now) for k in range(n)])
+            conn.executemany(
+                "INSERT INTO purchases(id, store_code, pos_txn_id, member_id, purchased_at, amount_fen,"
+                " goods_type, payment_method, source, import_id, created_at) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+                [
+                    (
+                        start + k + 1,
+                        "SH-001",
+                        f"N{start + k:09d}",
+                        f"{(start + k) % 1000:016x}",
+                        now,
+                        1280,
+                        "家电",
+                        "支付宝",
+                        "pos",
+                        1,
+                        now,
+                    )
+                    for k in range(n)
+                ],
+            )
             add_purchase_batch(conn, ts=now, store_code="SH-001", import_id=1, first_id=start + 1, last_id=start + n)
     return db
 
@@ -96,8 +126,10 @@ def bench_upload(server, tls, tmp: Path, rows: int, label: str) -> list[tuple]:
     SQLCipher and plain SQLite."""
     out = []
     for plain in (False, True):
-        for prefix, kind, make, n_rows in (("up", "", make_store_db, rows),
-                                           ("pos", ", POS import spans", make_pos_store_db, rows * 5)):
+        for prefix, kind, make, n_rows in (
+            ("up", "", make_store_db, rows),
+            ("pos", ", POS import spans", make_pos_store_db, rows * 5),
+        ):
             db = make(tmp / f"{prefix}-{label}-{plain}.db", n_rows, plain)
             eng = enrol_engine(db, f"{prefix[:2].upper()}-{label[:2].upper()}{int(plain)}", server, tls)
             t0 = time.perf_counter()
@@ -150,8 +182,11 @@ def bench_polling(server, tls, stores: int, label: str, window: float, workers: 
             time.sleep(delay)
         tr = Transport(server.url, ca_file=str(tls["ca"]), retries=0)
         t0 = time.perf_counter()
-        page = tr.get_json("/v1/pull", query={"cursor": "0:0", "limit": 200, "pending": 0},
-                           signer=make_signer(keys[code], code, lambda: time.time() + offset))
+        page = tr.get_json(
+            "/v1/pull",
+            query={"cursor": "0:0", "limit": 200, "pending": 0},
+            signer=make_signer(keys[code], code, lambda: time.time() + offset),
+        )
         el = time.perf_counter() - t0
         tr.close()
         assert not page["resync_required"]
@@ -166,6 +201,7 @@ def bench_polling(server, tls, stores: int, label: str, window: float, workers: 
 
 def _ctx(tls):
     import ssl
+
     return ssl.create_default_context(cafile=str(tls["ca"]))
 
 
@@ -190,24 +226,42 @@ def main() -> None:
             uploads += bench_upload(server, tls, tmp, args.upload_rows, label)
             initial += bench_initial(server, tls, tmp, args.members, label)
             # the real rate (500 stores / 5 min = 1.7 pulls/s) compressed 10x and 30x: harder than production
-            polls.append(bench_polling(server, tls, args.stores, label + " (10x rate)", window=30.0 * args.stores / 500))
-            polls.append(bench_polling(server, tls, args.stores, label + " (30x rate)", window=10.0 * args.stores / 500))
+            polls.append(
+                bench_polling(server, tls, args.stores, label + " (10x rate)", window=30.0 * args.stores / 500)
+            )
+            polls.append(
+                bench_polling(server, tls, args.stores, label + " (30x rate)", window=10.0 * args.stores / 500)
+            )
         finally:
             server.stop()
-    lines = [f"Machine: {os.cpu_count()} cores, {platform.python_implementation()} {platform.python_version()}, "
-             f"{time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}; head office = uvicorn process, TLS, 127.0.0.1.", "",
-             "### Upload (change journal → head office, batches of 1,000 rows)", "",
-             "| head office | store DB | rows | seconds | rows/s | target |", "|---|---|---:|---:|---:|---|"]
+    lines = [
+        f"Machine: {os.cpu_count()} cores, {platform.python_implementation()} {platform.python_version()}, "
+        f"{time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}; head office = uvicorn process, TLS, 127.0.0.1.",
+        "",
+        "### Upload (change journal → head office, batches of 1,000 rows)",
+        "",
+        "| head office | store DB | rows | seconds | rows/s | target |",
+        "|---|---|---:|---:|---:|---|",
+    ]
     for label, kind, n, dt, rate in uploads:
         target = "≥ 5,000" if label == "SQLite" else "≥ 4,000"
         lines.append(f"| {label} | {kind} | {n:,} | {dt:.2f} | {rate:,.0f} | {target} |")
-    lines += ["", f"### Initial sync of a {args.members:,}-member store (sync_once: offset, upload, pull)", "",
-              "| head office | store DB | members | rows uploaded | seconds | target |", "|---|---|---:|---:|---:|---|"]
+    lines += [
+        "",
+        f"### Initial sync of a {args.members:,}-member store (sync_once: offset, upload, pull)",
+        "",
+        "| head office | store DB | members | rows uploaded | seconds | target |",
+        "|---|---|---:|---:|---:|---|",
+    ]
     for label, kind, m, up, dt in initial:
         lines.append(f"| {label} | {kind} | {m:,} | {up:,} | {dt:.1f} | ≤ 60 s |")
-    lines += ["", f"### {args.stores} stores polling (one signed pull each, own TLS connection, 20 feed rows)", "",
-              "| head office | stores | window s | pulls/s | p50 ms | p95 ms | max ms | target |",
-              "|---|---:|---:|---:|---:|---:|---:|---|"]
+    lines += [
+        "",
+        f"### {args.stores} stores polling (one signed pull each, own TLS connection, 20 feed rows)",
+        "",
+        "| head office | stores | window s | pulls/s | p50 ms | p95 ms | max ms | target |",
+        "|---|---:|---:|---:|---:|---:|---:|---|",
+    ]
     for label, n, window, rate, p50, p95, mx in polls:
         lines.append(f"| {label} | {n} | {window:.0f} | {rate:.1f} | {p50:.1f} | {p95:.1f} | {mx:.1f} | p95 ≤ 100 ms |")
     text = "\n".join(lines) + "\n"

@@ -5,6 +5,7 @@
 Measures opening a request (one write with audit + journal), the queue (open requests sorted by
 due date with urgency), the sign-in summary, and erasing a member (erasers + ledger + WAL checkpoint).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -38,8 +39,10 @@ def make_session(path: Path, plain: bool, clock) -> Session:
     db = open_database(path, None if plain else secrets.token_bytes(32), plain=plain)
     staff = Staff(secrets.token_hex(8), "manager", "店长", "manager")
     with db.transaction() as c:
-        c.execute("INSERT INTO staff(id, username, display_name, role, created_at) VALUES (?,?,?,?,?)",
-                  (staff.id, staff.username, staff.display_name, staff.role, iso(clock.now())))
+        c.execute(
+            "INSERT INTO staff(id, username, display_name, role, created_at) VALUES (?,?,?,?,?)",
+            (staff.id, staff.username, staff.display_name, staff.role, iso(clock.now())),
+        )
     return Session(db=db, staff=staff, store_code="SH-001", terminal="BENCH", clock=clock)
 
 
@@ -48,8 +51,11 @@ def seed_members(session, n: int) -> list[str]:
     with session.db.transaction() as c:
         for i in range(n):
             mid = secrets.token_hex(8)
-            c.execute("INSERT INTO members(id, member_no, name, mobile, registered_at, registered_store, updated_at)"
-                      " VALUES (?,?,?,?,?,?,?)", (mid, f"M{i:09d}", f"会员{i}", f"139{i:08d}", now, "SH-001", now))
+            c.execute(
+                "INSERT INTO members(id, member_no, name, mobile, registered_at, registered_store, updated_at)"
+                " VALUES (?,?,?,?,?,?,?)",
+                (mid, f"M{i:09d}", f"会员{i}", f"139{i:08d}", now, "SH-001", now),
+            )
             ids.append(mid)
     return ids
 
@@ -82,9 +88,16 @@ def run(kind: str, plain: bool, n_requests: int, tmp: Path) -> dict:
         R.execute_delete(session, rid, ledger_path=ledger)
         erase.append(time.perf_counter() - t)
     session.db.close()
-    return {"open_p50": pct(opens, 50), "open_p95": pct(opens, 95), "queue_p50": pct(queue, 50),
-            "queue_p95": pct(queue, 95), "summary_p50": pct(summary, 50), "erase_p50": pct(erase, 50),
-            "erase_p95": pct(erase, 95), "rows": len(rows)}
+    return {
+        "open_p50": pct(opens, 50),
+        "open_p95": pct(opens, 95),
+        "queue_p50": pct(queue, 50),
+        "queue_p95": pct(queue, 95),
+        "summary_p50": pct(summary, 50),
+        "erase_p50": pct(erase, 50),
+        "erase_p95": pct(erase, 95),
+        "rows": len(rows),
+    }
 
 
 def main() -> None:
@@ -95,17 +108,25 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as d:
         res = {k: run(k, k == "sqlite", a.requests, Path(d)) for k in ("sqlcipher", "sqlite")}
     lines = [
-        "# Requests benchmark", "",
+        "# Requests benchmark",
+        "",
         f"`bench/requests_bench.py --requests {a.requests}` on this machine (2 shared cores), "
         f"{dt.date.today().isoformat()}. {a.requests} members, one request each; the queue lists every open "
         "request (sorted by due date, urgency computed on the Chinese working-day calendar); erasure = "
-        "every registered eraser + ledger line (fsync) + WAL checkpoint, 30 members. Times in ms.", "",
-        "| measure | SQLCipher | plain SQLite |", "|---|---:|---:|",
+        "every registered eraser + ledger line (fsync) + WAL checkpoint, 30 members. Times in ms.",
+        "",
+        "| measure | SQLCipher | plain SQLite |",
+        "|---|---:|---:|",
     ]
-    labels = [("open_p50", "open a request p50"), ("open_p95", "open a request p95"),
-              ("queue_p50", f"queue of open requests p50 ({res['sqlcipher']['rows']} rows)"),
-              ("queue_p95", "queue p95"), ("summary_p50", "sign-in due summary p50"),
-              ("erase_p50", "erase a member p50"), ("erase_p95", "erase a member p95")]
+    labels = [
+        ("open_p50", "open a request p50"),
+        ("open_p95", "open a request p95"),
+        ("queue_p50", f"queue of open requests p50 ({res['sqlcipher']['rows']} rows)"),
+        ("queue_p95", "queue p95"),
+        ("summary_p50", "sign-in due summary p50"),
+        ("erase_p50", "erase a member p50"),
+        ("erase_p95", "erase a member p95"),
+    ]
     for key, label in labels:
         lines.append(f"| {label} | {res['sqlcipher'][key]:.2f} | {res['sqlite'][key]:.2f} |")
     text = "\n".join(lines) + "\n"

@@ -12,6 +12,7 @@
 The storage URL comes from --db or MEMBERDESK_HO_DB (default sqlite:///headoffice.db);
 PostgreSQL: postgresql://user@host/db. Input files never travel through argv as data.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -19,7 +20,6 @@ import datetime as dt
 import json
 import os
 import sys
-import time
 
 from headoffice.console import cli as console_cli
 from headoffice.service import HeadOffice
@@ -29,7 +29,7 @@ from headoffice.storage import open_storage
 def _fmt_time(ts) -> str:
     if ts is None:
         return "-"
-    return dt.datetime.fromtimestamp(float(ts), dt.timezone.utc).strftime("%Y-%m-%d %H:%M:%SZ")
+    return dt.datetime.fromtimestamp(float(ts), dt.UTC).strftime("%Y-%m-%d %H:%M:%SZ")
 
 
 def _load_json(path: str):
@@ -41,8 +41,11 @@ def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="memberdesk-headoffice", description="MemberDesk head office")
     p.add_argument("--db", default=os.environ.get("MEMBERDESK_HO_DB", "sqlite:///headoffice.db"))
     p.add_argument("--horizon-days", type=int, default=int(os.environ.get("MEMBERDESK_HO_HORIZON_DAYS", "90")))
-    p.add_argument("--store-scans-at-store-only", action="store_true",
-                   help="policy: scans stay at the store; head office keeps only the rows")
+    p.add_argument(
+        "--store-scans-at-store-only",
+        action="store_true",
+        help="policy: scans stay at the store; head office keeps only the rows",
+    )
     sub = p.add_subparsers(dest="cmd", required=True)
     s = sub.add_parser("serve")
     s.add_argument("--host", default="127.0.0.1")
@@ -89,6 +92,7 @@ def main(argv: list[str] | None = None) -> int:
             import uvicorn
 
             from headoffice.server import create_app
+
             if not args.insecure_http and not (args.cert and args.key):
                 print("serve needs --cert and --key (TLS); --insecure-http only for loopback tests", file=sys.stderr)
                 return 2
@@ -96,8 +100,15 @@ def main(argv: list[str] | None = None) -> int:
                 print("--insecure-http is allowed on loopback only", file=sys.stderr)
                 return 2
             tls = {} if args.insecure_http else {"ssl_certfile": args.cert, "ssl_keyfile": args.key}
-            uvicorn.run(create_app(ho), host=args.host, port=args.port, log_level="warning",
-                        access_log=False, timeout_graceful_shutdown=2, **tls)
+            uvicorn.run(
+                create_app(ho),
+                host=args.host,
+                port=args.port,
+                log_level="warning",
+                access_log=False,
+                timeout_graceful_shutdown=2,
+                **tls,
+            )
         elif args.cmd == "create-store":
             code = ho.create_store(args.code, args.name, args.ttl_hours)
             print(f"store {args.code} enrolment code: {code} (valid {args.ttl_hours} h, one use)")
@@ -117,23 +128,35 @@ def main(argv: list[str] | None = None) -> int:
             new = ho.file_erasure_order(args.member_id, request_id=args.request)
             print("erasure order filed" if new else "already erased")
         elif args.cmd == "stores":
-            print(f"{'store':<10} {'enrolled':<8} {'last upload':<21} {'last pull':<21} {'pending':>7} {'quar.':>5}"
-                  f" {'audit head':>10} {'anchored':>10}  audit alarm")
+            print(
+                f"{'store':<10} {'enrolled':<8} {'last upload':<21} {'last pull':<21} {'pending':>7} {'quar.':>5}"
+                f" {'audit head':>10} {'anchored':>10}  audit alarm"
+            )
             for s in ho.list_stores():
                 alarm = s["audit_alarm"]
-                note = (f"ALARM {alarm['kind']} (anchored {alarm['anchored_seq']}, store {alarm['store_seq']},"
-                        f" {_fmt_time(alarm['detected_at'])})" if alarm else "-")
-                print(f"{s['code']:<10} {('yes' if s['enrolled'] else 'no'):<8} {_fmt_time(s['last_upload']):<21} "
-                      f"{_fmt_time(s['last_pull']):<21} {s['pending']:>7} {s['quarantined']:>5} {s['audit_seq']:>10}"
-                      f" {s['anchor_seq']:>10}  {note}")
+                note = (
+                    f"ALARM {alarm['kind']} (anchored {alarm['anchored_seq']}, store {alarm['store_seq']},"
+                    f" {_fmt_time(alarm['detected_at'])})"
+                    if alarm
+                    else "-"
+                )
+                print(
+                    f"{s['code']:<10} {('yes' if s['enrolled'] else 'no'):<8} {_fmt_time(s['last_upload']):<21} "
+                    f"{_fmt_time(s['last_pull']):<21} {s['pending']:>7} {s['quarantined']:>5} {s['audit_seq']:>10}"
+                    f" {s['anchor_seq']:>10}  {note}"
+                )
         elif args.cmd == "overdue":
             rows = ho.overdue_requests(args.today)
             for r in rows:
-                print(f"{r['store']:<10} {r['request_id']:<20} due {r['due_date']} {r['status'] or '-'} {r['kind'] or ''}")
+                print(
+                    f"{r['store']:<10} {r['request_id']:<20} due {r['due_date']} {r['status'] or '-'} {r['kind'] or ''}"
+                )
             print(f"{len(rows)} overdue request(s)")
         elif args.cmd == "receipts":
             for r in ho.receipts(args.member_id):
-                print(f"{r['store']:<10} executed {r['receipt'].get('executed_at')} counts {r['receipt'].get('counts')}")
+                print(
+                    f"{r['store']:<10} executed {r['receipt'].get('executed_at')} counts {r['receipt'].get('counts')}"
+                )
         elif args.cmd == "quarantine":
             for q in ho.quarantined():
                 print(f"{q['store']:<10} seq {q['seq']:<8} {q['entity']:<12} {q['reason']}")

@@ -16,6 +16,7 @@ nonce well-formed: else 401). Only then is the body streamed, into a buffer of t
 beyond it, while at most `max_uploads` bodies are held at once (more: 503 with Retry-After, which the store's
 sync treats as "try later"); the signature is then verified over the body as before.
 """
+
 from __future__ import annotations
 
 import json
@@ -34,9 +35,9 @@ from headoffice.service import HeadOffice, HOError
 
 log = logging.getLogger("memberdesk.headoffice")
 
-UNSIGNED_MAX_BODY = 16 * 1024         # the enrolment's {store, code, pubkey}
-MAX_UPLOADS = 8                       # bodies held at once (each up to max_body)
-BUSY_RETRY_AFTER = 5                  # seconds, with a 503 when MAX_UPLOADS bodies are already being read
+UNSIGNED_MAX_BODY = 16 * 1024  # the enrolment's {store, code, pubkey}
+MAX_UPLOADS = 8  # bodies held at once (each up to max_body)
+BUSY_RETRY_AFTER = 5  # seconds, with a 503 when MAX_UPLOADS bodies are already being read
 NONCE_RE = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
 BODY_METHODS = ("POST", "PUT", "PATCH")
 
@@ -86,8 +87,13 @@ class _CutResponse(Response):
         super().__init__(body, media_type="application/json")
 
     async def __call__(self, scope, receive, send):
-        await send({"type": "http.response.start", "status": 200,
-                    "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(self.body)).encode())]})
+        await send(
+            {
+                "type": "http.response.start",
+                "status": 200,
+                "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(self.body)).encode())],
+            }
+        )
         await send({"type": "http.response.body", "body": self.body[: len(self.body) // 2], "more_body": True})
         raise ConnectionAbortedError("fault injection: response cut mid-body")
 
@@ -107,7 +113,7 @@ def create_app(ho: HeadOffice, *, max_uploads: int = MAX_UPLOADS) -> Starlette:
         h.update(headers or {})
         return JSONResponse(data, status_code=status, headers=h)
 
-    uploads = {"active": 0}              # bodies being held now (one event loop: a plain counter is a semaphore)
+    uploads = {"active": 0}  # bodies being held now (one event loop: a plain counter is a semaphore)
 
     async def read_body(request: Request, length: int) -> bytes:
         """Stream exactly the declared length into one buffer; a body longer than declared is refused."""
@@ -162,6 +168,7 @@ def create_app(ho: HeadOffice, *, max_uploads: int = MAX_UPLOADS) -> Starlette:
             finally:
                 if held:
                     uploads["active"] -= 1
+
         return handler
 
     def _json(body: bytes) -> dict:
@@ -219,6 +226,7 @@ def create_app(ho: HeadOffice, *, max_uploads: int = MAX_UPLOADS) -> Starlette:
     ]
     app = Starlette(routes=routes)
     app.state.ho = ho
-    from headoffice.console import create_console   # the browser console (issue #19), its own sign-in
+    from headoffice.console import create_console  # the browser console (issue #19), its own sign-in
+
     app.mount("/console", create_console(ho))
     return app

@@ -7,6 +7,7 @@ member here and publishes an erasure order that every store executes and answers
 signed receipt. The store's clock is never used for ordering: head office orders uploads by
 the store's gap-free sequence and its own receive time.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -54,8 +55,17 @@ def _fmt_cursor(pos: tuple[int, int]) -> str:
 
 
 class HeadOffice:
-    def __init__(self, storage, *, clock=time.time, horizon_days: int = 90, keep_scans: bool = True,
-                 max_body: int = 8 * 1024 * 1024, sync_interval_minutes: int = 15, max_batch: int = 5000):
+    def __init__(
+        self,
+        storage,
+        *,
+        clock=time.time,
+        horizon_days: int = 90,
+        keep_scans: bool = True,
+        max_body: int = 8 * 1024 * 1024,
+        sync_interval_minutes: int = 15,
+        max_batch: int = 5000,
+    ):
         self.storage = storage
         self.clock = clock
         self.horizon_days = horizon_days
@@ -64,22 +74,33 @@ class HeadOffice:
         self.sync_interval_minutes = sync_interval_minutes
         self.max_batch = max_batch
         self._requests = 0
-        self._fault = os.environ.get("MEMBERDESK_HO_FAULT", "")   # test-only fault injection (kill_mid_apply)
+        self._fault = os.environ.get("MEMBERDESK_HO_FAULT", "")  # test-only fault injection (kill_mid_apply)
 
     # -- admin ------------------------------------------------------------------------
-    def _audit(self, c, actor: str, action: str, store: str | None = None, subject: str | None = None,
-               details: dict | None = None) -> None:
-        c.execute("INSERT INTO ho_audit(ts, actor, action, store, subject, details) VALUES (?,?,?,?,?,?)",
-                  (self.clock(), actor, action, store, subject, json.dumps(details or {}, sort_keys=True)))
+    def _audit(
+        self,
+        c,
+        actor: str,
+        action: str,
+        store: str | None = None,
+        subject: str | None = None,
+        details: dict | None = None,
+    ) -> None:
+        c.execute(
+            "INSERT INTO ho_audit(ts, actor, action, store, subject, details) VALUES (?,?,?,?,?,?)",
+            (self.clock(), actor, action, store, subject, json.dumps(details or {}, sort_keys=True)),
+        )
 
     def create_store(self, code: str, name: str, ttl_hours: int = 72) -> str:
         """Create (or re-key) a store and return its one-time enrolment code."""
         enrol = "-".join(secrets.token_hex(2).upper() for _ in range(4))
         with self.storage.tx() as c:
-            c.execute("INSERT INTO stores(code, name, enrol_code_hash, enrol_expires) VALUES (?,?,?,?) "
-                      "ON CONFLICT(code) DO UPDATE SET enrol_code_hash=excluded.enrol_code_hash,"
-                      " enrol_expires=excluded.enrol_expires, name=excluded.name",
-                      (code, name, _hash_code(enrol), self.clock() + ttl_hours * 3600))
+            c.execute(
+                "INSERT INTO stores(code, name, enrol_code_hash, enrol_expires) VALUES (?,?,?,?) "
+                "ON CONFLICT(code) DO UPDATE SET enrol_code_hash=excluded.enrol_code_hash,"
+                " enrol_expires=excluded.enrol_expires, name=excluded.name",
+                (code, name, _hash_code(enrol), self.clock() + ttl_hours * 3600),
+            )
             self._audit(c, "admin", "store.create", code)
         return enrol
 
@@ -90,19 +111,31 @@ class HeadOffice:
             raise HOError(400, "bad_key") from None
         with self.storage.tx() as c:
             row = c.one("SELECT enrol_code_hash, enrol_expires FROM stores WHERE code = ?", (code,))
-            ok = (row is not None and row[0] is not None and secrets.compare_digest(row[0], _hash_code(enrol_code))
-                  and float(row[1] or 0) >= self.clock())
+            ok = (
+                row is not None
+                and row[0] is not None
+                and secrets.compare_digest(row[0], _hash_code(enrol_code))
+                and float(row[1] or 0) >= self.clock()
+            )
             if not ok:
                 self._audit(c, code, "store.enrol.refused", code)
                 raise HOError(403, "bad_enrolment")
-            c.execute("UPDATE stores SET pubkey = ?, enrol_code_hash = NULL, enrol_expires = NULL, enrolled_at = ?,"
-                      " hwm = 0, cursor_tx = 0, cursor_id = 0 WHERE code = ?", (pubkey, self.clock(), code))
+            c.execute(
+                "UPDATE stores SET pubkey = ?, enrol_code_hash = NULL, enrol_expires = NULL, enrolled_at = ?,"
+                " hwm = 0, cursor_tx = 0, cursor_id = 0 WHERE code = ?",
+                (pubkey, self.clock(), code),
+            )
             self._audit(c, code, "store.enrol", code)
         return {"store": code, "config": self.config()}
 
     def config(self) -> dict:
-        return {"sync_interval_minutes": self.sync_interval_minutes, "keep_scans": self.keep_scans,
-                "max_body": self.max_body, "max_batch": self.max_batch, "horizon_days": self.horizon_days}
+        return {
+            "sync_interval_minutes": self.sync_interval_minutes,
+            "keep_scans": self.keep_scans,
+            "max_body": self.max_body,
+            "max_batch": self.max_batch,
+            "horizon_days": self.horizon_days,
+        }
 
     def publish(self, kind: str, payload: dict, target_store: str | None = None) -> int:
         if kind not in FEED_KINDS or kind == "erasure_order":
@@ -112,18 +145,32 @@ class HeadOffice:
             self._audit(c, "admin", "feed.publish", target_store, kind, {"feed_id": fid})
         return fid
 
-    def file_erasure_order(self, member_id: str, reason: str = "head_office", request_id: str | None = None,
-                           origin_store: str | None = None) -> bool:
+    def file_erasure_order(
+        self,
+        member_id: str,
+        reason: str = "head_office",
+        request_id: str | None = None,
+        origin_store: str | None = None,
+    ) -> bool:
         with self.storage.tx() as c:
-            return self._erase(c, member_id, reason=reason, request_id=request_id, origin_store=origin_store,
-                               erased_at=time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(self.clock())),
-                               actor="admin")
+            return self._erase(
+                c,
+                member_id,
+                reason=reason,
+                request_id=request_id,
+                origin_store=origin_store,
+                erased_at=time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(self.clock())),
+                actor="admin",
+            )
 
     def _erase(self, c, member_id: str, *, reason, request_id, origin_store, erased_at, actor) -> bool:
         if c.one("SELECT 1 FROM erasures WHERE member_id = ?", (member_id,)):
             return False
-        c.execute("INSERT INTO erasures(member_id, erased_at, origin_store, reason, request_id, received_at)"
-                  " VALUES (?,?,?,?,?,?)", (member_id, erased_at, origin_store, reason, request_id, self.clock()))
+        c.execute(
+            "INSERT INTO erasures(member_id, erased_at, origin_store, reason, request_id, received_at)"
+            " VALUES (?,?,?,?,?,?)",
+            (member_id, erased_at, origin_store, reason, request_id, self.clock()),
+        )
         shas = set()
         for (payload,) in c.all("SELECT payload FROM records WHERE member_id = ?", (member_id,)):
             shas.update(_blob_refs(json.loads(payload)))
@@ -131,8 +178,13 @@ class HeadOffice:
         blobs = 0
         for sha in shas:
             blobs += c.execute("DELETE FROM blobs WHERE sha256 = ?", (sha,)).rowcount
-        order = {"member_id": member_id, "erased_at": erased_at, "reason": "head_office" if actor == "admin" else reason,
-                 "request_id": request_id, "origin_store": origin_store}
+        order = {
+            "member_id": member_id,
+            "erased_at": erased_at,
+            "reason": "head_office" if actor == "admin" else reason,
+            "request_id": request_id,
+            "origin_store": origin_store,
+        }
         c.add_feed("erasure_order", json.dumps(order, sort_keys=True), None, self.clock())
         self._audit(c, actor, "member.erase", origin_store, member_id, {"records": deleted, "blobs": blobs})
         return True
@@ -143,14 +195,20 @@ class HeadOffice:
         days = self.horizon_days if older_than_days is None else older_than_days
         cutoff = self.clock() - days * 86400
         with self.storage.tx() as c:
-            row = c.one("SELECT tx, id FROM feed WHERE kind = 'erasure_order' AND created_at < ?"
-                        " ORDER BY tx DESC, id DESC LIMIT 1", (cutoff,))
+            row = c.one(
+                "SELECT tx, id FROM feed WHERE kind = 'erasure_order' AND created_at < ?"
+                " ORDER BY tx DESC, id DESC LIMIT 1",
+                (cutoff,),
+            )
             if row is None:
                 return 0
             n = c.execute("DELETE FROM feed WHERE kind = 'erasure_order' AND created_at < ?", (cutoff,)).rowcount
             floor = max(self._floor(c), (int(row[0]), int(row[1])))
-            c.execute("INSERT INTO ho_meta(key, value) VALUES ('feed_floor', ?) ON CONFLICT(key) DO UPDATE"
-                      " SET value = excluded.value", (_fmt_cursor(floor),))
+            c.execute(
+                "INSERT INTO ho_meta(key, value) VALUES ('feed_floor', ?) ON CONFLICT(key) DO UPDATE"
+                " SET value = excluded.value",
+                (_fmt_cursor(floor),),
+            )
             self._audit(c, "admin", "feed.prune", details={"rows": n})
         return n
 
@@ -159,15 +217,31 @@ class HeadOffice:
 
     def list_stores(self) -> list[dict]:
         with self.storage.read() as c:
-            rows = c.all("SELECT code, name, enrolled_at, hwm, last_upload, last_pull, pending, disabled,"
-                         " (SELECT count(*) FROM quarantine q WHERE q.store = s.code), audit_seq, audit_hash"
-                         " FROM stores s ORDER BY code")
+            rows = c.all(
+                "SELECT code, name, enrolled_at, hwm, last_upload, last_pull, pending, disabled,"
+                " (SELECT count(*) FROM quarantine q WHERE q.store = s.code), audit_seq, audit_hash"
+                " FROM stores s ORDER BY code"
+            )
             anchors = {r[0]: (anchor.current(c, r[0]), anchor.open_alarm(c, r[0])) for r in rows}
-        return [{"code": r[0], "name": r[1], "enrolled": r[2] is not None, "hwm": int(r[3]), "last_upload": r[4],
-                 "last_pull": r[5], "pending": int(r[6]), "disabled": bool(r[7]), "quarantined": int(r[8]),
-                 "audit_seq": int(r[9]), "audit_hash": r[10], "anchor_seq": anchors[r[0]][0][0],
-                 "anchored_at": anchors[r[0]][0][2], "audit_alarm": anchors[r[0]][1]}
-                for r in rows]
+        return [
+            {
+                "code": r[0],
+                "name": r[1],
+                "enrolled": r[2] is not None,
+                "hwm": int(r[3]),
+                "last_upload": r[4],
+                "last_pull": r[5],
+                "pending": int(r[6]),
+                "disabled": bool(r[7]),
+                "quarantined": int(r[8]),
+                "audit_seq": int(r[9]),
+                "audit_hash": r[10],
+                "anchor_seq": anchors[r[0]][0][0],
+                "anchored_at": anchors[r[0]][0][2],
+                "audit_alarm": anchors[r[0]][1],
+            }
+            for r in rows
+        ]
 
     def acknowledge_audit_alarm(self, store: str, actor: str = "admin") -> int:
         """IT has looked into the store's audit anchoring alarm (SEC-2): it stops showing."""
@@ -187,20 +261,26 @@ class HeadOffice:
             due = str(p.get("due_on") or p.get("due_date") or p.get("due_at") or "")[:10]
             status = str(p.get("status") or "")
             if due and due < today and status not in CLOSED_REQUEST_STATES:
-                out.append({"store": store, "request_id": rid, "due_date": due, "status": status,
-                            "kind": p.get("kind")})
+                out.append(
+                    {"store": store, "request_id": rid, "due_date": due, "status": status, "kind": p.get("kind")}
+                )
         return out
 
     def receipts(self, member_id: str) -> list[dict]:
         with self.storage.read() as c:
-            rows = c.all("SELECT store, receipt, signature FROM receipts WHERE member_id = ? ORDER BY store",
-                         (member_id,))
+            rows = c.all(
+                "SELECT store, receipt, signature FROM receipts WHERE member_id = ? ORDER BY store", (member_id,)
+            )
         return [{"store": r[0], "receipt": json.loads(r[1]), "signature": r[2]} for r in rows]
 
     def quarantined(self, store: str | None = None) -> list[dict]:
         with self.storage.read() as c:
-            rows = c.all("SELECT store, seq, entity, entity_id, member_id, reason FROM quarantine"
-                         + (" WHERE store = ?" if store else "") + " ORDER BY id", (store,) if store else ())
+            rows = c.all(
+                "SELECT store, seq, entity, entity_id, member_id, reason FROM quarantine"
+                + (" WHERE store = ?" if store else "")
+                + " ORDER BY id",
+                (store,) if store else (),
+            )
         return [dict(zip(("store", "seq", "entity", "entity_id", "member_id", "reason"), r)) for r in rows]
 
     def is_erased(self, member_id: str) -> bool:
@@ -278,10 +358,12 @@ class HeadOffice:
             stats = self._apply(c, store, pubkey, todo, now) if todo else {"applied": 0, "quarantined": 0}
             new_hwm = max(hwm, last)
             if self._fault == "kill_mid_apply" and todo:
-                os._exit(137)            # test-only: the server dies with the batch applied but not committed
-            c.execute("UPDATE stores SET hwm = ?, last_upload = ?, pending = ? WHERE code = ?",
-                      (new_hwm, now, max(0, pending - len(rows)), store))
-            if batch.get("audit") is not None:         # the store's audit chain since its last anchor (SEC-2)
+                os._exit(137)  # test-only: the server dies with the batch applied but not committed
+            c.execute(
+                "UPDATE stores SET hwm = ?, last_upload = ?, pending = ? WHERE code = ?",
+                (new_hwm, now, max(0, pending - len(rows)), store),
+            )
+            if batch.get("audit") is not None:  # the store's audit chain since its last anchor (SEC-2)
                 try:
                     stats["audit"] = anchor.check(c, store, batch["audit"], now, self._audit)
                 except anchor.BadAudit:
@@ -294,9 +376,13 @@ class HeadOffice:
         erased = set()
         mids = list(mids)
         for i in range(0, len(mids), 500):
-            chunk = mids[i:i + 500]
-            erased.update(x[0] for x in c.all("SELECT member_id FROM erasures WHERE member_id IN (%s)"
-                                              % ",".join("?" * len(chunk)), chunk))
+            chunk = mids[i : i + 500]
+            erased.update(
+                x[0]
+                for x in c.all(
+                    "SELECT member_id FROM erasures WHERE member_id IN (%s)" % ",".join("?" * len(chunk)), chunk
+                )
+            )
         final: dict[tuple, tuple] = {}
         quarantined = 0
         for r in rows:
@@ -305,53 +391,71 @@ class HeadOffice:
             payload = r.get("payload") or {}
             mid = r.get("member_id") or (eid if entity == "member" else None)
             if _names_other_member(entity, eid, r.get("member_id"), payload):
-                self._quarantine(c, store, seq, entity, eid, None, "member_mismatch", now)   # RIG-3: never applied
+                self._quarantine(c, store, seq, entity, eid, None, "member_mismatch", now)  # RIG-3: never applied
                 quarantined += 1
                 continue
             if entity == "erasure" and op == "erase":
                 for key in [k for k, v in final.items() if v[1] == eid]:
                     del final[key]
-                if self._erase(c, eid, reason=str(payload.get("reason", "request")), request_id=payload.get("request_id"),
-                               origin_store=store, erased_at=str(payload.get("erased_at", "")), actor=store):
+                if self._erase(
+                    c,
+                    eid,
+                    reason=str(payload.get("reason", "request")),
+                    request_id=payload.get("request_id"),
+                    origin_store=store,
+                    erased_at=str(payload.get("erased_at", "")),
+                    actor=store,
+                ):
                     erased.add(eid)
                 erased.add(eid)
                 continue
             if entity == "erasure_receipt":
                 receipt, sig = payload.get("receipt") or {}, str(payload.get("signature", ""))
                 if pubkey and signing.verify_receipt(signing.load_public(pubkey), receipt, sig):
-                    c.execute("INSERT INTO receipts(member_id, store, receipt, signature, received_at) VALUES (?,?,?,?,?)"
-                              " ON CONFLICT(member_id, store) DO NOTHING",
-                              (str(receipt.get("member_id")), store, json.dumps(receipt, sort_keys=True), sig, now))
+                    c.execute(
+                        "INSERT INTO receipts(member_id, store, receipt, signature, received_at) VALUES (?,?,?,?,?)"
+                        " ON CONFLICT(member_id, store) DO NOTHING",
+                        (str(receipt.get("member_id")), store, json.dumps(receipt, sort_keys=True), sig, now),
+                    )
                 else:
                     self._quarantine(c, store, seq, entity, eid, receipt.get("member_id"), "bad_receipt", now)
                     quarantined += 1
                 continue
             if op == "scrubbed":
-                continue                  # erased at the store before upload: nothing of it travels
+                continue  # erased at the store before upload: nothing of it travels
             if mid and mid in erased:
                 self._quarantine(c, store, seq, entity, eid, mid, "member_erased", now)
                 quarantined += 1
                 continue
             prev = final.get((entity, eid))
             if op != "delete" and prev is not None and prev[0] != "delete":
-                payload = {**prev[2], **payload}          # journal upserts carry changed fields only
+                payload = {**prev[2], **payload}  # journal upserts carry changed fields only
             final[(entity, eid)] = (op, mid, payload, seq)
-        ups = [(store, k[0], k[1], v[1], v[0], json.dumps(v[2], sort_keys=True, ensure_ascii=False), v[3], now)
-               for k, v in final.items() if v[0] != "delete"]
+        ups = [
+            (store, k[0], k[1], v[1], v[0], json.dumps(v[2], sort_keys=True, ensure_ascii=False), v[3], now)
+            for k, v in final.items()
+            if v[0] != "delete"
+        ]
         dels = [(store, k[0], k[1]) for k, v in final.items() if v[0] == "delete"]
         if ups:
-            c.executemany("INSERT INTO records(store, entity, entity_id, member_id, op, payload, seq, received_at)"
-                          " VALUES (?,?,?,?,?,?,?,?) ON CONFLICT(store, entity, entity_id) DO UPDATE SET"
-                          " member_id=COALESCE(excluded.member_id, records.member_id), op=excluded.op,"
-                          " payload=" + c.merge_json("records.payload", "excluded.payload") + ","
-                          " seq=excluded.seq, received_at=excluded.received_at", ups)
+            c.executemany(
+                "INSERT INTO records(store, entity, entity_id, member_id, op, payload, seq, received_at)"
+                " VALUES (?,?,?,?,?,?,?,?) ON CONFLICT(store, entity, entity_id) DO UPDATE SET"
+                " member_id=COALESCE(excluded.member_id, records.member_id), op=excluded.op,"
+                " payload=" + c.merge_json("records.payload", "excluded.payload") + ","
+                " seq=excluded.seq, received_at=excluded.received_at",
+                ups,
+            )
         if dels:
             c.executemany("DELETE FROM records WHERE store = ? AND entity = ? AND entity_id = ?", dels)
         return {"applied": len(ups) + len(dels), "quarantined": quarantined}
 
     def _quarantine(self, c, store, seq, entity, eid, mid, reason, now) -> None:
-        c.execute("INSERT INTO quarantine(store, seq, entity, entity_id, member_id, reason, received_at)"
-                  " VALUES (?,?,?,?,?,?,?)", (store, seq, entity, eid, mid, reason, now))
+        c.execute(
+            "INSERT INTO quarantine(store, seq, entity, entity_id, member_id, reason, received_at)"
+            " VALUES (?,?,?,?,?,?,?)",
+            (store, seq, entity, eid, mid, reason, now),
+        )
         self._audit(c, store, "upload.quarantined", store, mid, {"seq": seq, "entity": entity, "reason": reason})
 
     # -- blobs ------------------------------------------------------------------------
@@ -366,9 +470,10 @@ class HeadOffice:
     def _missing(c, hashes: list[str]) -> list[str]:
         have = set()
         for i in range(0, len(hashes), 500):
-            chunk = hashes[i:i + 500]
-            have.update(r[0] for r in c.all("SELECT sha256 FROM blobs WHERE sha256 IN (%s)" % ",".join("?" * len(chunk)),
-                                            chunk))
+            chunk = hashes[i : i + 500]
+            have.update(
+                r[0] for r in c.all("SELECT sha256 FROM blobs WHERE sha256 IN (%s)" % ",".join("?" * len(chunk)), chunk)
+            )
         return [h for h in hashes if h not in have]
 
     def put_blob(self, store: str, sha: str, data: bytes) -> dict:
@@ -377,8 +482,11 @@ class HeadOffice:
         if not self.keep_scans:
             return {"stored": False}
         with self.storage.tx() as c:
-            c.execute("INSERT INTO blobs(sha256, data, size, store, received_at) VALUES (?,?,?,?,?)"
-                      " ON CONFLICT(sha256) DO NOTHING", (sha, data, len(data), store, self.clock()))
+            c.execute(
+                "INSERT INTO blobs(sha256, data, size, store, received_at) VALUES (?,?,?,?,?)"
+                " ON CONFLICT(sha256) DO NOTHING",
+                (sha, data, len(data), store, self.clock()),
+            )
         return {"stored": True}
 
     def has_blob(self, sha: str) -> bool:
@@ -393,8 +501,14 @@ class HeadOffice:
         last = c.scalar("SELECT last_pull FROM stores WHERE code = ?", (store,))
         return last is not None and pos > (0, 0) and self.clock() - float(last) > self.horizon_days * 86400
 
-    def pull(self, store: str, cursor: str | None, limit: int = 500, pending: int | None = None,
-             audit_head: tuple[int, str] | None = None) -> dict:
+    def pull(
+        self,
+        store: str,
+        cursor: str | None,
+        limit: int = 500,
+        pending: int | None = None,
+        audit_head: tuple[int, str] | None = None,
+    ) -> dict:
         pos = _parse_cursor(cursor)
         limit = max(1, min(int(limit), 2000))
         with self.storage.tx() as c:
@@ -403,8 +517,10 @@ class HeadOffice:
             if self._needs_resync(c, store, pos):
                 return {"resync_required": True, "rows": [], "cursor": _fmt_cursor(pos), "more": False}
             horizon = c.feed_horizon()
-            sql = ("SELECT tx, id, kind, payload FROM feed WHERE (target_store IS NULL OR target_store = ?)"
-                   " AND (tx > ? OR (tx = ? AND id > ?))")
+            sql = (
+                "SELECT tx, id, kind, payload FROM feed WHERE (target_store IS NULL OR target_store = ?)"
+                " AND (tx > ? OR (tx = ? AND id > ?))"
+            )
             params = [store, pos[0], pos[0], pos[1]]
             if horizon is not None:
                 sql += " AND tx < ?"
@@ -412,12 +528,16 @@ class HeadOffice:
             rows = c.all(sql + " ORDER BY tx, id LIMIT ?", params + [limit + 1])
             more = len(rows) > limit
             rows = rows[:limit]
-            out = [{"cursor": _fmt_cursor((int(r[0]), int(r[1]))), "kind": r[2], "payload": json.loads(r[3])}
-                   for r in rows]
+            out = [
+                {"cursor": _fmt_cursor((int(r[0]), int(r[1]))), "kind": r[2], "payload": json.loads(r[3])} for r in rows
+            ]
             new = _fmt_cursor((int(rows[-1][0]), int(rows[-1][1]))) if rows else _fmt_cursor(pos)
-            c.execute("UPDATE stores SET last_pull = ?, cursor_tx = ?, cursor_id = ?"
-                      + (", pending = ?" if pending is not None else "") + " WHERE code = ?",
-                      [self.clock(), *_parse_cursor(new)] + ([int(pending)] if pending is not None else []) + [store])
+            c.execute(
+                "UPDATE stores SET last_pull = ?, cursor_tx = ?, cursor_id = ?"
+                + (", pending = ?" if pending is not None else "")
+                + " WHERE code = ?",
+                [self.clock(), *_parse_cursor(new)] + ([int(pending)] if pending is not None else []) + [store],
+            )
         return {"resync_required": False, "rows": out, "cursor": new, "more": more, "config": self.config()}
 
     def _audit_head(self, c, store: str, head: tuple[int, str]) -> None:
@@ -436,19 +556,36 @@ class HeadOffice:
             horizon = c.feed_horizon()
             cond = " AND tx < ?" if horizon is not None else ""
             extra = [horizon] if horizon is not None else []
-            erasures = [{"member_id": r[0], "erased_at": r[1], "reason": "head_office", "request_id": r[3],
-                         "origin_store": r[2]}
-                        for r in c.all("SELECT member_id, erased_at, origin_store, request_id FROM erasures ORDER BY member_id")]
-            rows = c.all("SELECT tx, id, kind, payload FROM feed WHERE kind != 'erasure_order'"
-                         " AND (target_store IS NULL OR target_store = ?)" + cond + " ORDER BY tx, id", [store] + extra)
+            erasures = [
+                {
+                    "member_id": r[0],
+                    "erased_at": r[1],
+                    "reason": "head_office",
+                    "request_id": r[3],
+                    "origin_store": r[2],
+                }
+                for r in c.all("SELECT member_id, erased_at, origin_store, request_id FROM erasures ORDER BY member_id")
+            ]
+            rows = c.all(
+                "SELECT tx, id, kind, payload FROM feed WHERE kind != 'erasure_order'"
+                " AND (target_store IS NULL OR target_store = ?)" + cond + " ORDER BY tx, id",
+                [store] + extra,
+            )
             top = c.one("SELECT tx, id FROM feed WHERE 1=1" + cond + " ORDER BY tx DESC, id DESC LIMIT 1", extra)
             pos = max(self._floor(c), (int(top[0]), int(top[1])) if top else (0, 0))
-            c.execute("UPDATE stores SET last_pull = ?, cursor_tx = ?, cursor_id = ? WHERE code = ?",
-                      (self.clock(), pos[0], pos[1], store))
+            c.execute(
+                "UPDATE stores SET last_pull = ?, cursor_tx = ?, cursor_id = ? WHERE code = ?",
+                (self.clock(), pos[0], pos[1], store),
+            )
             self._audit(c, store, "store.snapshot", store, details={"erasures": len(erasures)})
-        return {"erasures": erasures, "rows": [{"cursor": _fmt_cursor((int(r[0]), int(r[1]))), "kind": r[2],
-                                                "payload": json.loads(r[3])} for r in rows],
-                "cursor": _fmt_cursor(pos), "config": self.config()}
+        return {
+            "erasures": erasures,
+            "rows": [
+                {"cursor": _fmt_cursor((int(r[0]), int(r[1]))), "kind": r[2], "payload": json.loads(r[3])} for r in rows
+            ],
+            "cursor": _fmt_cursor(pos),
+            "config": self.config(),
+        }
 
 
 def _names_other_member(entity: str, eid: str, member_id, payload) -> bool:

@@ -7,6 +7,7 @@ of order: on PostgreSQL each row records `pg_current_xact_id()` and a page only 
 of transactions older than `pg_snapshot_xmin(pg_current_snapshot())`, ordered by (tx, id);
 SQLite has a single writer, so its rows commit in id order and tx = id.
 """
+
 from __future__ import annotations
 
 import queue
@@ -98,12 +99,16 @@ class _Cursor:
 
     def add_feed(self, kind: str, payload: str, target_store: str | None, now: float) -> int:
         if self.pg:
-            row = self.one("INSERT INTO feed(tx, kind, target_store, payload, created_at)"
-                           " VALUES (pg_current_xact_id()::text::bigint, ?, ?, ?, ?) RETURNING id",
-                           (kind, target_store, payload, now))
+            row = self.one(
+                "INSERT INTO feed(tx, kind, target_store, payload, created_at)"
+                " VALUES (pg_current_xact_id()::text::bigint, ?, ?, ?, ?) RETURNING id",
+                (kind, target_store, payload, now),
+            )
             return row[0]
-        cur = self.execute("INSERT INTO feed(kind, target_store, payload, created_at) VALUES (?,?,?,?)",
-                           (kind, target_store, payload, now))
+        cur = self.execute(
+            "INSERT INTO feed(kind, target_store, payload, created_at) VALUES (?,?,?,?)",
+            (kind, target_store, payload, now),
+        )
         fid = cur.lastrowid
         self.execute("UPDATE feed SET tx = ? WHERE id = ?", (fid, fid))
         return fid
@@ -200,7 +205,7 @@ class PostgresStorage:
 def open_storage(url: str, pool_size: int = 4):
     """`sqlite:///path/to/ho.db` or `postgresql://…` (psycopg 3 DSN)."""
     if url.startswith("sqlite:///"):
-        return SQLiteStorage(url[len("sqlite:///"):])
+        return SQLiteStorage(url[len("sqlite:///") :])
     if url.startswith(("postgresql://", "postgres://")):
         return PostgresStorage(url, pool_size=pool_size)
     raise ValueError("storage URL must start with sqlite:/// or postgresql://")

@@ -4,6 +4,7 @@
 
 resources/icons/memberdesk.svg is the same drawing by hand (for the Linux desktop entry).
 """
+
 from __future__ import annotations
 
 from pathlib import Path

@@ -6,12 +6,12 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-os.environ.setdefault("MEMBERDESK_FAST_KDF", "1")   # cheap Argon2 in tests; real cost is benchmarked
+os.environ.setdefault("MEMBERDESK_FAST_KDF", "1")  # cheap Argon2 in tests; real cost is benchmarked
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
+from app.access.vault import Vault  # noqa: E402
 from app.clock import FixedClock  # noqa: E402
 from app.config import resolve_paths  # noqa: E402
-from app.access.vault import Vault  # noqa: E402
 from app.domains import load_all  # noqa: E402
 
 load_all()
@@ -40,8 +40,14 @@ def vault(paths, clock):
 @pytest.fixture
 def manager(vault):
     """A freshly set-up store with its first manager signed in."""
-    session, recovery = vault.setup(store_code="SH-001", store_name="上海南京路店", terminal_name="DESK-1",
-                                    username="manager", display_name="王店长", password=MANAGER_PW)
+    session, recovery = vault.setup(
+        store_code="SH-001",
+        store_name="上海南京路店",
+        terminal_name="DESK-1",
+        username="manager",
+        display_name="王店长",
+        password=MANAGER_PW,
+    )
     session.recovery_key = recovery
     return session
 
@@ -49,5 +55,6 @@ def manager(vault):
 @pytest.fixture
 def clerk(vault, manager):
     from app.staff.service import add_staff
+
     add_staff(vault, manager, username="clerk", display_name="李店员", role="clerk", password=CLERK_PW)
     return vault.sign_in("clerk", CLERK_PW)

@@ -1,4 +1,5 @@
 """Test data helpers that do not depend on the registration flow."""
+
 from __future__ import annotations
 
 import itertools
@@ -15,8 +16,16 @@ def make_member(session, name: str = "张三", mobile: str | None = None, **extr
     mobile = mobile or f"139{n:08d}"
     mid = secrets.token_hex(8)
     now = iso(session.clock.now())
-    cols = {"id": mid, "member_no": f"M{n:09d}", "name": name, "mobile": mobile, "status": "active",
-            "registered_at": now, "registered_store": session.store_code, "updated_at": now}
+    cols = {
+        "id": mid,
+        "member_no": f"M{n:09d}",
+        "name": name,
+        "mobile": mobile,
+        "status": "active",
+        "registered_at": now,
+        "registered_store": session.store_code,
+        "updated_at": now,
+    }
     cols.update(extra)
     with session.write("member.create.test", "member", mid) as tx:
         tx.execute(f"INSERT INTO members({','.join(cols)}) VALUES ({','.join('?' * len(cols))})", tuple(cols.values()))

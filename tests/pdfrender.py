@@ -1,5 +1,6 @@
 """Render a PDF page to an image in memory with pypdfium2 (a Python dependency already: no poppler
 `pdftoppm` on the machine, no file on disk). The one place tests turn PDFs into pixels."""
+
 from __future__ import annotations
 
 import pypdfium2 as pdfium
@@ -14,4 +15,3 @@ def render_page(pdf: bytes, page: int = 1, dpi: int = 100, mode: str = "L") -> I
         return bitmap.to_pil().convert(mode)
     finally:
         doc.close()
-

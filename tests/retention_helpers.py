@@ -1,4 +1,5 @@
 """Helpers for the retention tests (purchases at a given time, consents, ID numbers)."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -21,11 +22,20 @@ def set_day(clock, y, m, d, h=9):
 def grant_consent(session, member_id: str, purpose: str, granted: bool = True) -> None:
     """A current-consent row as the registration domain writes it (table member_consents, migration 0002)."""
     with session.write("consent.test", "member", member_id) as tx:
-        tx.execute("INSERT INTO member_consents(member_id, purpose_code, granted, record_id, notice_version, purpose_hash,"
-                   " updated_at) VALUES (?,?,?,?,?,?,?) ON CONFLICT(member_id, purpose_code) DO UPDATE SET"
-                   " granted = excluded.granted", (member_id, purpose, int(granted), secrets.token_hex(4),
-                                                   default_notice("zh_CN").version, "h",
-                                                   iso(session.clock.now())))
+        tx.execute(
+            "INSERT INTO member_consents(member_id, purpose_code, granted, record_id, notice_version, purpose_hash,"
+            " updated_at) VALUES (?,?,?,?,?,?,?) ON CONFLICT(member_id, purpose_code) DO UPDATE SET"
+            " granted = excluded.granted",
+            (
+                member_id,
+                purpose,
+                int(granted),
+                secrets.token_hex(4),
+                default_notice("zh_CN").version,
+                "h",
+                iso(session.clock.now()),
+            ),
+        )
 
 
 def store_id_number(session, cipher, member_id: str, value: str) -> str:
@@ -33,9 +43,20 @@ def store_id_number(session, cipher, member_id: str, value: str) -> str:
     fid = secrets.token_hex(8)
     now = iso(session.clock.now())
     from app.retention.id_numbers import mask_id_number
+
     with session.write("member.field.test", "member", member_id) as tx:
-        tx.execute("INSERT INTO member_fields(id, member_id, field, purpose_code, value_enc, masked, created_at, updated_at)"
-                   " VALUES (?,?,?,?,?,?,?,?)", (fid, member_id, "id_number", "instalment",
-                                                 cipher.encrypt(value, "member_fields", "value_enc", fid),
-                                                 mask_id_number(value), now, now))
+        tx.execute(
+            "INSERT INTO member_fields(id, member_id, field, purpose_code, value_enc, masked, created_at, updated_at)"
+            " VALUES (?,?,?,?,?,?,?,?)",
+            (
+                fid,
+                member_id,
+                "id_number",
+                "instalment",
+                cipher.encrypt(value, "member_fields", "value_enc", fid),
+                mask_id_number(value),
+                now,
+                now,
+            ),
+        )
     return fid

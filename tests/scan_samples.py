@@ -4,6 +4,7 @@ A page is an A4 sheet at a given dpi with text-like lines and the form's QR
 ("MEMBERDESK-FORM:<serial>") near the top-right corner, as app.printing lays it out;
 it can be rotated, noisy and greyscale like a real office scanner's output.
 """
+
 from __future__ import annotations
 
 import io
@@ -30,8 +31,9 @@ def _qr_pil(bc) -> Image.Image:
     return Image.frombytes("L", (mv.shape[1], mv.shape[0]), bytes(mv))
 
 
-def form_page(serial: str | None, *, dpi: int = 150, rotate: float = 0, noise: int = 0, seed: int = 1,
-              qr_mm: float = 30) -> Image.Image:
+def form_page(
+    serial: str | None, *, dpi: int = 150, rotate: float = 0, noise: int = 0, seed: int = 1, qr_mm: float = 30
+) -> Image.Image:
     rnd = random.Random(seed)
     w, h = int(A4_MM[0] / 25.4 * dpi), int(A4_MM[1] / 25.4 * dpi)
     page = Image.new("L", (w, h), 255)
@@ -46,7 +48,7 @@ def form_page(serial: str | None, *, dpi: int = 150, rotate: float = 0, noise: i
             d.rectangle([x, y, x + ww, y + int(2.2 * mm)], fill=rnd.randint(20, 90))
             x += ww + int(1.5 * mm)
         y += int(6 * mm)
-    d.rectangle([int(18 * mm), int(20 * mm), int(90 * mm), int(27 * mm)], fill=0)        # the title block
+    d.rectangle([int(18 * mm), int(20 * mm), int(90 * mm), int(27 * mm)], fill=0)  # the title block
     if serial:
         size = int(qr_mm * mm)
         qr = qr_image("MEMBERDESK-FORM:" + serial, 1)
@@ -83,8 +85,17 @@ def issue_serial(session, member_id: str | None = None, serial: str | None = Non
     serial = serial or f"{session.store_code}-261102-{secrets.randbelow(99999) + 1:05d}"
     now = iso(session.clock.now())
     with session.write("forms.issue.test", "form", serial) as tx:
-        tx.execute("INSERT INTO form_serials(serial, store_code, issued_on, seq, issued_at, issued_by,"
-                   " matched_member_id) VALUES (?,?,?,?,?,?,?)",
-                   (serial, session.store_code, serial.split("-")[-2], int(serial.split("-")[-1]), now,
-                    session.staff.id, member_id))
+        tx.execute(
+            "INSERT INTO form_serials(serial, store_code, issued_on, seq, issued_at, issued_by,"
+            " matched_member_id) VALUES (?,?,?,?,?,?,?)",
+            (
+                serial,
+                session.store_code,
+                serial.split("-")[-2],
+                int(serial.split("-")[-1]),
+                now,
+                session.staff.id,
+                member_id,
+            ),
+        )
     return serial

@@ -12,6 +12,7 @@ lupdate cannot see them (nor self.tr() inside an f-string), so `update` feeds ev
 finds to lupdate as QT_TRANSLATE_NOOP("context", "text") lines.
 The scanner (`source_strings`) is also what tests/app/test_i18n.py uses to prove every string is in the .ts.
 """
+
 from __future__ import annotations
 
 import ast
@@ -36,7 +37,7 @@ NAV = "nav"
 class Found:
     context: str
     source: str
-    where: str          # file:line
+    where: str  # file:line
 
 
 @dataclass
@@ -44,7 +45,7 @@ class Entry:
     context: str
     source: str
     translation: str
-    kind: str           # "" (finished), "unfinished", "vanished", "obsolete"
+    kind: str  # "" (finished), "unfinished", "vanished", "obsolete"
 
 
 def _tool(name: str) -> str:
@@ -82,9 +83,11 @@ class _Scanner(ast.NodeVisitor):
                     self.problems.append(f"{where}: self.tr() of an f-string cannot be translated")
             elif receiver not in ("self", "cls"):
                 # Qt looks the text up under the runtime class of the receiver, which no tool can know
-                self.problems.append(f"{where}: {receiver or '…'}.tr({text!r}) is looked up under the runtime class "
-                                     f"of '{receiver or '…'}': use self.tr() in that class or "
-                                     f"QCoreApplication.translate('Context', …)")
+                self.problems.append(
+                    f"{where}: {receiver or '…'}.tr({text!r}) is looked up under the runtime class "
+                    f"of '{receiver or '…'}': use self.tr() in that class or "
+                    f"QCoreApplication.translate('Context', …)"
+                )
             elif self.classes:
                 self.found.append(Found(self.classes[-1], text, where))
         elif name in ("translate", "QT_TRANSLATE_NOOP") and len(node.args) >= 2:
@@ -94,8 +97,11 @@ class _Scanner(ast.NodeVisitor):
             elif ctx is not None and isinstance(node.args[1], ast.JoinedStr):
                 self.problems.append(f"{where}: translate() of an f-string cannot be translated")
         elif name == "PageSpec":
-            title = node.args[1] if len(node.args) >= 2 else next(
-                (k.value for k in node.keywords if k.arg == "title"), None)
+            title = (
+                node.args[1]
+                if len(node.args) >= 2
+                else next((k.value for k in node.keywords if k.arg == "title"), None)
+            )
             text = self._literal(title) if title is not None else None
             if text is not None:
                 self.found.append(Found(NAV, text, where))
@@ -130,11 +136,12 @@ def read_ts(path: Path = TS) -> list[Entry]:
         for msg in ctx.iter("message"):
             tr = msg.find("translation")
             text = (tr.text or "") if tr is not None else ""
-            if tr is not None and msg.get("numerus") == "yes":        # plural forms: all must be filled
+            if tr is not None and msg.get("numerus") == "yes":  # plural forms: all must be filled
                 forms = [f.text or "" for f in tr.iter("numerusform")]
                 text = " | ".join(forms) if forms and all(f.strip() for f in forms) else ""
-            out.append(Entry(cname, msg.findtext("source") or "", text,
-                             tr.get("type", "") if tr is not None else "unfinished"))
+            out.append(
+                Entry(cname, msg.findtext("source") or "", text, tr.get("type", "") if tr is not None else "unfinished")
+            )
     return out
 
 
@@ -156,7 +163,7 @@ def apply_translations(mapping: dict, path: Path = TS) -> int:
             if tr.get("type") in ("vanished", "obsolete"):
                 continue
             value = table[src]
-            if msg.get("numerus") == "yes":      # English: [one, other] (a single string serves both)
+            if msg.get("numerus") == "yes":  # English: [one, other] (a single string serves both)
                 forms = value if isinstance(value, list) else [value, value]
                 for old in list(tr):
                     tr.remove(old)
@@ -197,11 +204,29 @@ def update(path: Path = TS) -> None:
         nav.write_text("".join(f"QT_TRANSLATE_NOOP({c!r}, {t!r})\n" for c, t in pairs), "utf-8")
         files.append(str(nav))
         if not path.exists():
-            path.write_text('<?xml version="1.0" encoding="utf-8"?>\n<!DOCTYPE TS>\n'
-                            '<TS version="2.1" language="en_GB" sourcelanguage="zh_CN"></TS>\n', "utf-8")
-        subprocess.run([_tool("pyside6-lupdate"), "-silent", "-no-obsolete", "-locations", "none",
-                        "-source-language", "zh_CN", "-target-language", "en_GB", *files, "-ts", str(path)],
-                       check=True, cwd=ROOT)
+            path.write_text(
+                '<?xml version="1.0" encoding="utf-8"?>\n<!DOCTYPE TS>\n'
+                '<TS version="2.1" language="en_GB" sourcelanguage="zh_CN"></TS>\n',
+                "utf-8",
+            )
+        subprocess.run(
+            [
+                _tool("pyside6-lupdate"),
+                "-silent",
+                "-no-obsolete",
+                "-locations",
+                "none",
+                "-source-language",
+                "zh_CN",
+                "-target-language",
+                "en_GB",
+                *files,
+                "-ts",
+                str(path),
+            ],
+            check=True,
+            cwd=ROOT,
+        )
 
 
 def release(path: Path = TS) -> Path:
@@ -240,7 +265,7 @@ def main(argv=None) -> int:
     if cmd == "apply":
         mapping = json.loads(Path(argv[1]).read_text("utf-8"))
         print(f"{apply_translations(mapping)} translation(s) written")
-        update()                     # back to lupdate's own layout, so the .ts diff shows only real changes
+        update()  # back to lupdate's own layout, so the .ts diff shows only real changes
         return 0
     if cmd == "todo":
         entries = read_ts()

@@ -6,6 +6,7 @@ never rewritten: an existing one is kept as the record of what that version real
 
     .venv/bin/python tools/make_schema_fixture.py
 """
+
 from __future__ import annotations
 
 import secrets
@@ -25,7 +26,7 @@ def main() -> None:
     DATA.mkdir(parents=True, exist_ok=True)
     key_file = DATA / "schema-fixture-key.hex"
     if not key_file.exists():
-        key_file.write_text(secrets.token_hex(32) + "\n")     # a test key, not a secret
+        key_file.write_text(secrets.token_hex(32) + "\n")  # a test key, not a secret
     key = bytes.fromhex(key_file.read_text().strip())
     for version, name, _ in migrations.available():
         out = DATA / f"schema-v{version:04d}.db"
@@ -35,8 +36,10 @@ def main() -> None:
         migrations.migrate(db, target=version)
         with db.transaction() as conn:
             conn.execute("INSERT INTO meta(key, value) VALUES ('db_id', 'fixture'), ('store_code', 'FX-001')")
-            conn.execute("INSERT INTO staff(id, username, display_name, role, created_at) VALUES"
-                         " ('fx0001', 'fixture', 'Fixture', 'manager', '2026-11-28T00:00:00+08:00')")
+            conn.execute(
+                "INSERT INTO staff(id, username, display_name, role, created_at) VALUES"
+                " ('fx0001', 'fixture', 'Fixture', 'manager', '2026-11-28T00:00:00+08:00')"
+            )
         db.checkpoint()
         db.execute("PRAGMA journal_mode = DELETE")
         db.conn.close()

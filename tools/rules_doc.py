@@ -4,6 +4,7 @@ docs/rules.md; this tool rewrites only the generated table between the markers, 
 
     .venv/bin/python tools/rules_doc.py [--check]     (--check: exit 1 if docs/rules.md is out of date)
 """
+
 from __future__ import annotations
 
 import re

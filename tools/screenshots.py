@@ -1,7 +1,8 @@
 """Grab PNGs of the foundation screens offscreen: set-up wizard, sign-in, main window, settings.
 
-    QT_QPA_PLATFORM=offscreen .venv/bin/python tools/screenshots.py [--lang zh_CN|en] [--out docs/screenshots]
+QT_QPA_PLATFORM=offscreen .venv/bin/python tools/screenshots.py [--lang zh_CN|en] [--out docs/screenshots]
 """
+
 from __future__ import annotations
 
 import argparse
@@ -20,8 +21,11 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--lang", default="zh_CN")
     ap.add_argument("--out", default=str(ROOT / "docs" / "screenshots"))
-    ap.add_argument("--demo", action="store_true",
-                    help="(issue #9) every registered page, filled with the demo store's fake members")
+    ap.add_argument(
+        "--demo",
+        action="store_true",
+        help="(issue #9) every registered page, filled with the demo store's fake members",
+    )
     args = ap.parse_args()
     if args.demo:
         return demo_pages(args)
@@ -30,6 +34,7 @@ def main() -> None:
     suffix = "" if args.lang == "zh_CN" else f"-{args.lang}"
 
     from PySide6.QtWidgets import QApplication
+
     from app.config import resolve_paths
     from ui.main import build, create_app
     from ui.workers import SyncRunner
@@ -39,6 +44,7 @@ def main() -> None:
         paths = resolve_paths(Path(tmp) / "data").ensure()
         ctx, win = build(paths, args.lang, runner=SyncRunner())
         from ui.dialogs.setup_wizard import SetupWizard
+
         wiz = SetupWizard(ctx)
         wiz.show()
         page = wiz.currentPage()
@@ -86,6 +92,7 @@ def demo_pages(args) -> None:
     out.mkdir(parents=True, exist_ok=True)
     suffix = "" if args.lang == "zh_CN" else f"-{args.lang}"
     from PySide6.QtWidgets import QApplication
+
     from app.demo.demo_store import DEMO_ACCOUNTS, create_demo_store
     from ui.demo import install_demo_ui
     from ui.main import build, create_app
@@ -107,7 +114,7 @@ def demo_pages(args) -> None:
             page = win.open_page(spec.key)
             if page is not None:
                 if spec.key == "members" and hasattr(page, "search") and hasattr(page, "find_btn"):
-                    page.search.setText("演示")          # every demo name starts with 演示·
+                    page.search.setText("演示")  # every demo name starts with 演示·
                     page.find_btn.click()
                 app.processEvents()
                 win.grab().save(str(out / f"demo-page-{spec.key}{suffix}.png"))

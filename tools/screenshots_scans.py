@@ -1,7 +1,8 @@
 """Grab PNGs of the scans inbox, the originals register, the destruction dialog and the record PDF.
 
-    QT_QPA_PLATFORM=offscreen .venv/bin/python tools/screenshots_scans.py [--out docs/screenshots]
+QT_QPA_PLATFORM=offscreen .venv/bin/python tools/screenshots_scans.py [--out docs/screenshots]
 """
+
 from __future__ import annotations
 
 import argparse
@@ -27,6 +28,7 @@ def main() -> None:
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
 
+    from app.access.vault import Vault
     from app.clock import FixedClock
     from app.config import resolve_paths
     from app.domains import load_all
@@ -34,7 +36,6 @@ def main() -> None:
     from app.scans.importer import import_bytes
     from app.staff.service import add_staff
     from app.storage.fieldcrypt import FieldCipher
-    from app.access.vault import Vault
     from tests.factories import make_member
     from tests.scan_samples import form_page, issue_serial, multi_page, to_bytes
     from ui.main import create_app
@@ -45,8 +46,14 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         clock = FixedClock(dt.datetime(2026, 9, 24, 10, 0, tzinfo=CST))
         vault = Vault(resolve_paths(Path(tmp) / "data").ensure(), clock=clock)
-        mgr, _ = vault.setup(store_code="SH-001", store_name="上海南京路店", terminal_name="DESK-1",
-                             username="manager", display_name="王店长", password="Manager-pass-1")
+        mgr, _ = vault.setup(
+            store_code="SH-001",
+            store_name="上海南京路店",
+            terminal_name="DESK-1",
+            username="manager",
+            display_name="王店长",
+            password="Manager-pass-1",
+        )
         add_staff(vault, mgr, username="clerk", display_name="李店员", role="clerk", password="Clerk-pass-12")
         cipher = FieldCipher(vault.data_key())
 
@@ -56,13 +63,13 @@ def main() -> None:
             import_bytes(mgr, cipher, to_bytes(form_page(serial, seed=seed), "PNG"), cabinet=cabinet)
             return serial
 
-        scan(dt.datetime(2026, 9, 17, 16, 20, tzinfo=CST), 30)               # overdue by the screenshot day
-        scan(dt.datetime(2026, 9, 24, 10, 5, tzinfo=CST), 1)                 # due within 3 working days
+        scan(dt.datetime(2026, 9, 17, 16, 20, tzinfo=CST), 30)  # overdue by the screenshot day
+        scan(dt.datetime(2026, 9, 24, 10, 5, tzinfo=CST), 1)  # due within 3 working days
         for i, day in enumerate((12, 13, 16, 19, 20), 2):
             scan(dt.datetime(2026, 10, day, 15, 30, tzinfo=CST), i)
         s_out = scan(dt.datetime(2026, 11, 2, 11, 0, tzinfo=CST), 8, "柜A-2")
         for i, day in enumerate((10, 18), 9):
-            scan(dt.datetime(2026, 12, day, 9, 40, tzinfo=CST), i, "柜B-1")   # due in 2027: no holiday table
+            scan(dt.datetime(2026, 12, day, 9, 40, tzinfo=CST), i, "柜B-1")  # due in 2027: no holiday table
         done = [scan(dt.datetime(2026, 9, 14, 10, 0, tzinfo=CST), 20 + i) for i in range(3)]
         clock.set(dt.datetime(2026, 11, 10, 9, 30, tzinfo=CST))
         ids = {o.serial: o.id for o in R.list_originals(mgr.db, clock.today())}
@@ -79,6 +86,7 @@ def main() -> None:
         from ui.dialogs.destroy_originals_dialog import DestroyOriginalsDialog
         from ui.pages.originals_page import OriginalsPage
         from ui.pages.scans_page import ScansPage
+
         ctx = AppContext(vault, "zh_CN", runner=SyncRunner())
         ctx.set_session(mgr)
 
@@ -114,8 +122,9 @@ def main() -> None:
         pdf = destruction.destruction_record_pdf(mgr.db, did, store_name="上海南京路店")
         pdf_path = Path(tmp) / "record.pdf"
         pdf_path.write_bytes(pdf)
-        subprocess.run(["pdftoppm", "-png", "-r", "60", "-singlefile", str(pdf_path),
-                        str(out / "destruction-record")], check=True)
+        subprocess.run(
+            ["pdftoppm", "-png", "-r", "60", "-singlefile", str(pdf_path), str(out / "destruction-record")], check=True
+        )
         scans.clear()
         vault.close()
     print("written to", out)

@@ -6,6 +6,7 @@ A UI string fixed here changes its .ts source: run `tools/i18n.py update` afterw
 
     .venv/bin/python tools/zh_punct.py [--check]      (--check: list offenders as file:line, exit 1 if any)
 """
+
 from __future__ import annotations
 
 import re
@@ -44,11 +45,13 @@ def fix_text(text: str) -> str:
 # number with a unit ("10:30", "1,000 行"), a Latin-only sentence and code stay as they are.
 _ZH = "\u3400-\u9fff\u3000-\u303f\uff00-\uffef\u201c\u201d"
 _HOLE = "\ue000-\uf8ff"
-_KEEP = re.compile(r"`+[^`\n]*?`+"                                # code span
-                   r"|\]\([^)\s]*\)"                               # link target ](…)
-                   r"|<[A-Za-z/!][^>\n]*>"                         # <https://…>, <br>, <!-- -->
-                   r"|https?://[^\s)）>，。]*[^\s)）>，。,;:.!?]"     # bare URL (not its trailing comma)
-                   r"|[\w.~%$-]*(?:[/\\][\w.~%$*<>-]+)+/?")         # file path: a/b, C:\x, ~/.local
+_KEEP = re.compile(
+    r"`+[^`\n]*?`+"  # code span
+    r"|\]\([^)\s]*\)"  # link target ](…)
+    r"|<[A-Za-z/!][^>\n]*>"  # <https://…>, <br>, <!-- -->
+    r"|https?://[^\s)）>，。]*[^\s)）>，。,;:.!?]"  # bare URL (not its trailing comma)
+    r"|[\w.~%$-]*(?:[/\\][\w.~%$*<>-]+)+/?"
+)  # file path: a/b, C:\x, ~/.local
 _FENCE = re.compile(r"^\s*(```|~~~)")
 # , ; : ? ! after Chinese, or before Chinese (after a Latin word, a hole or a bracket): full width,
 # and the spaces after it go (full-width punctuation carries its own space)
@@ -66,13 +69,13 @@ def _parens(m: re.Match, chinese: bool) -> str:
         return m.group(0)
     zh_before = bool(pre) and re.match(f"[{_ZH}]", pre) is not None
     has_zh = re.search(f"[{_ZH}]", inner) is not None
-    if not chinese:     # English text: only (中文) written right after Chinese
+    if not chinese:  # English text: only (中文) written right after Chinese
         ok = zh_before and not sp and re.fullmatch(f"[{_ZH}\\d]+", inner) is not None
-    else:               # after Chinese or glued to code, or holding Chinese
+    else:  # after Chinese or glued to code, or holding Chinese
         ok = zh_before or (re.match(f"[{_HOLE}]", pre) is not None and not sp) or has_zh
     if not ok:
         return m.group(0)
-    keep_sp = sp if not pre or pre.isspace() else ""      # indentation stays, a space before （ goes
+    keep_sp = sp if not pre or pre.isspace() else ""  # indentation stays, a space before （ goes
     return pre + keep_sp + "（" + inner + "）"
 
 
@@ -85,7 +88,7 @@ def _fix_prose(text: str, chinese: bool) -> str:
 
     t = _KEEP.sub(hole, text)
     after = _MD_AFTER if chinese else _MD_BETWEEN
-    for _ in range(2):                           # nested (…(…)…) and punctuation freed by a bracket
+    for _ in range(2):  # nested (…(…)…) and punctuation freed by a bracket
         t = _MD_PARENS.sub(lambda m: _parens(m, chinese), t)
         t = after.sub(lambda m: m.group(1) + MAP[m.group(2)], t)
         if chinese:

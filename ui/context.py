@@ -1,4 +1,5 @@
 """AppContext: what every page needs — the vault, the signed-in session, the language, a task runner."""
+
 from __future__ import annotations
 
 import logging
@@ -15,10 +16,10 @@ log = logging.getLogger("memberdesk.ui")
 
 
 class AppContext(QObject):
-    session_changed = Signal(object)      # Session or None (locked)
+    session_changed = Signal(object)  # Session or None (locked)
     status_message = Signal(str)
-    open_page_requested = Signal(str, str)   # page key, reminder key ("" for none): the main window opens it
-    pos_import_changed = Signal()         # a POS import finished (folder or by hand): status and home page redraw
+    open_page_requested = Signal(str, str)  # page key, reminder key ("" for none): the main window opens it
+    pos_import_changed = Signal()  # a POS import finished (folder or by hand): status and home page redraw
 
     def __init__(self, vault, lang: str = "zh_CN", runner=None, parent=None):
         super().__init__(parent)
@@ -27,10 +28,14 @@ class AppContext(QObject):
         self.lang = lang
         self.run_task = runner or ThreadRunner()
         # background jobs (ui/jobs.py): queued per lane through run_task, stopped with the background connection
-        self.jobs = JobsManager(lambda fn, done, failed: self.run_task(fn, done, failed),
-                                stop=vault.stop_background, show_error=self.show_error, parent=self)
-        self.last_pos_run = None          # app.purchases.pos_folder.FolderRun of the latest folder import (this sign-in)
-        self.pos_file_names: dict[int, str] = {}   # import id -> the POS file's name, for imports seen this sign-in
+        self.jobs = JobsManager(
+            lambda fn, done, failed: self.run_task(fn, done, failed),
+            stop=vault.stop_background,
+            show_error=self.show_error,
+            parent=self,
+        )
+        self.last_pos_run = None  # app.purchases.pos_folder.FolderRun of the latest folder import (this sign-in)
+        self.pos_file_names: dict[int, str] = {}  # import id -> the POS file's name, for imports seen this sign-in
 
     @property
     def paths(self):
@@ -77,7 +82,9 @@ class AppContext(QObject):
         if label is not None:
             label.setText(self.message(exc))
             return
-        messagebox.warning(parent, title or (self.tr("未完成") if self.lang == "zh_CN" else "Not done"), self.message(exc))
+        messagebox.warning(
+            parent, title or (self.tr("未完成") if self.lang == "zh_CN" else "Not done"), self.message(exc)
+        )
 
     def manager_session(self, parent, purpose: str = ""):
         """The current session if a manager is signed in; else a manager signs in for this one step."""
@@ -86,6 +93,7 @@ class AppContext(QObject):
         if self.session.staff.is_manager:
             return self.session
         from ui.dialogs.manager_sign_in_dialog import ManagerSignInDialog
+
         dlg = ManagerSignInDialog(self, parent, purpose=purpose)
         if dlg.exec() and dlg.staff is not None:
             return self.session.as_manager(dlg.staff)

@@ -1,4 +1,5 @@
 """Demo mode in the window: a banner that never goes away and the demo accounts on the sign-in screen."""
+
 from __future__ import annotations
 
 from PySide6.QtCore import QCoreApplication, Qt
@@ -21,17 +22,25 @@ def install_demo_ui(window, demo) -> None:
     accounts = demo.accounts
     m_user, m_pw, _ = accounts["manager"]
     c_user, c_pw, _ = accounts["clerk"]
-    info = QLabel("\n".join([QCoreApplication.translate("DemoMode", "演示账户（仅用于演示）："),
-                              QCoreApplication.translate("DemoMode", "店长：{0}，密码：{1}").format(m_user, m_pw),
-                              QCoreApplication.translate("DemoMode", "店员：{0}，密码：{1}").format(c_user, c_pw)]))
+    info = QLabel(
+        "\n".join(
+            [
+                QCoreApplication.translate("DemoMode", "演示账户（仅用于演示）："),
+                QCoreApplication.translate("DemoMode", "店长：{0}，密码：{1}").format(m_user, m_pw),
+                QCoreApplication.translate("DemoMode", "店员：{0}，密码：{1}").format(c_user, c_pw),
+            ]
+        )
+    )
     info.setObjectName("demoAccounts")
     info.setWordWrap(True)
     info.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-    info.setStyleSheet("#demoAccounts { background: #fff8c5; border: 1px solid #d4a72c; border-radius: 4px;"
-                       " padding: 8px; color: #3b2300; }")
+    info.setStyleSheet(
+        "#demoAccounts { background: #fff8c5; border: 1px solid #d4a72c; border-radius: 4px;"
+        " padding: 8px; color: #3b2300; }"
+    )
     card = window.sign_in.findChild(QFrame, "signInCard")
     if card is not None and card.layout() is not None:
         card.layout().insertWidget(2, info)
-    else:                                  # the sign-in layout changed: still show the accounts
+    else:  # the sign-in layout changed: still show the accounts
         window.sign_in.layout().insertWidget(0, info)
     window.sign_in.username.setText(c_user)

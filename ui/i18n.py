@@ -1,4 +1,5 @@
 """Language: Simplified Chinese source strings; English from resources/i18n/memberdesk_en.qm."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -23,6 +24,7 @@ def ensure_qm(lang: str) -> Path | None:
         import shutil
         import subprocess
         import sys
+
         exe = shutil.which("pyside6-lrelease") or str(Path(sys.executable).with_name("pyside6-lrelease"))
         try:
             subprocess.run([exe, str(ts), "-qm", str(qm)], check=True, capture_output=True, timeout=60)
@@ -37,8 +39,11 @@ def install_language(app, lang: str) -> str:
     _installed.clear()
     if lang not in LANGUAGES:
         lang = "zh_CN"
-    QLocale.setDefault(QLocale(QLocale.Language.Chinese, QLocale.Country.China) if lang == "zh_CN"
-                       else QLocale(QLocale.Language.English, QLocale.Country.UnitedKingdom))
+    QLocale.setDefault(
+        QLocale(QLocale.Language.Chinese, QLocale.Country.China)
+        if lang == "zh_CN"
+        else QLocale(QLocale.Language.English, QLocale.Country.UnitedKingdom)
+    )
     qt_tr = QTranslator()
     qt_name = "qtbase_zh_CN" if lang == "zh_CN" else "qtbase_en"
     if qt_tr.load(qt_name, QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)):

@@ -1,12 +1,19 @@
 """App-wide inactivity timer (KeePassXC's InactivityTimer): an event filter on the application
 restarts one single-shot timer on every key press, mouse press or wheel; on timeout it emits
 `inactive`, and the main window locks."""
+
 from __future__ import annotations
 
 from PySide6.QtCore import QEvent, QObject, QTimer, Signal
 
-_ACTIVITY = {QEvent.Type.KeyPress, QEvent.Type.MouseButtonPress, QEvent.Type.MouseMove, QEvent.Type.Wheel,
-             QEvent.Type.TouchBegin, QEvent.Type.ShortcutOverride}
+_ACTIVITY = {
+    QEvent.Type.KeyPress,
+    QEvent.Type.MouseButtonPress,
+    QEvent.Type.MouseMove,
+    QEvent.Type.Wheel,
+    QEvent.Type.TouchBegin,
+    QEvent.Type.ShortcutOverride,
+}
 
 
 class InactivityTimer(QObject):

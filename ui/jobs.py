@@ -17,18 +17,19 @@ sign-in, `run_now(name)` for "do it now" (the settings page after a new POS fold
 sign-out, exit) forgets the schedules, drops what is queued, discards the results of what is running and
 stops it through `stop` (the vault's background-connection stop: a job's open transaction rolls back).
 """
+
 from __future__ import annotations
 
 import logging
 from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
 log = logging.getLogger("memberdesk.ui.jobs")
 
-BACKGROUND = "background"          # the lane of the jobs on the background connection
+BACKGROUND = "background"  # the lane of the jobs on the background connection
 
 
 @dataclass
@@ -38,26 +39,32 @@ class Job:
     on_done: Callable[[object], None] | None = None
     on_error: Callable[[BaseException], None] | None = None
     lane: str = BACKGROUND
-    error_parent: object = None    # a widget: show an error without on_error through the error helper
+    error_parent: object = None  # a widget: show an error without on_error through the error helper
 
 
 class JobsManager(QObject):
-    started = Signal(str)               # job name
-    finished = Signal(str, object)      # job name, result
-    failed = Signal(str, object)        # job name, exception
-    cancelled = Signal(str)             # job name (queued and dropped, or running and stopped)
+    started = Signal(str)  # job name
+    finished = Signal(str, object)  # job name, result
+    failed = Signal(str, object)  # job name, exception
+    cancelled = Signal(str)  # job name (queued and dropped, or running and stopped)
 
-    def __init__(self, runner: Callable, *, stop: Callable[[], None] | None = None,
-                 show_error: Callable | None = None, parent=None):
+    def __init__(
+        self,
+        runner: Callable,
+        *,
+        stop: Callable[[], None] | None = None,
+        show_error: Callable | None = None,
+        parent=None,
+    ):
         super().__init__(parent)
-        self.runner = runner            # run_task(fn, on_done, on_error)
+        self.runner = runner  # run_task(fn, on_done, on_error)
         self.stop = stop
-        self.show_error = show_error    # show_error(parent, exc)
+        self.show_error = show_error  # show_error(parent, exc)
         self._queues: dict[str, deque[Job]] = {}
         self._running: dict[str, Job] = {}
         self._generation = 0
         self._schedules: dict[str, tuple[QTimer, Callable[[], Job | None]]] = {}
-        self._first_run = QTimer(self)               # the first run of every schedule, soon after sign-in
+        self._first_run = QTimer(self)  # the first run of every schedule, soon after sign-in
         self._first_run.setSingleShot(True)
         self._first_run.timeout.connect(self.run_all_now)
 
@@ -71,8 +78,9 @@ class JobsManager(QObject):
         return True
 
     def pending(self, name: str) -> bool:
-        return (any(j.name == name for j in self._running.values())
-                or any(j.name == name for q in self._queues.values() for j in q))
+        return any(j.name == name for j in self._running.values()) or any(
+            j.name == name for q in self._queues.values() for j in q
+        )
 
     def running(self, lane: str = BACKGROUND) -> str | None:
         job = self._running.get(lane)
@@ -89,14 +97,17 @@ class JobsManager(QObject):
         self._running[lane] = job
         generation = self._generation
         self.started.emit(job.name)
-        self.runner(job.fn, lambda result: self._finish(lane, job, generation, result, None),
-                    lambda exc: self._finish(lane, job, generation, None, exc))
+        self.runner(
+            job.fn,
+            lambda result: self._finish(lane, job, generation, result, None),
+            lambda exc: self._finish(lane, job, generation, None, exc),
+        )
 
     def _finish(self, lane: str, job: Job, generation: int, result, exc: BaseException | None) -> None:
         if self._running.get(lane) is job:
             del self._running[lane]
         try:
-            if generation != self._generation:          # cancelled while it ran: nobody waits for it any more
+            if generation != self._generation:  # cancelled while it ran: nobody waits for it any more
                 log.info("job %s ended after it was cancelled", job.name)
             elif exc is None:
                 if job.on_done is not None:

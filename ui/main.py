@@ -1,4 +1,5 @@
 """Start MemberDesk: `python -m ui.main [--data-dir DIR] [--lang zh_CN|en]`."""
+
 from __future__ import annotations
 
 import argparse
@@ -11,26 +12,37 @@ from PySide6.QtGui import QFont, QFontDatabase
 from PySide6.QtWidgets import QApplication
 
 from app import __version__
+from app.access.vault import Vault
 from app.config import read_terminal, resolve_paths
 from app.domains import load_all
 from app.errors import UserError
 from app.logs import setup_logging
-from app.access.vault import Vault
 from app.messages import add_messages, render
 
 log = logging.getLogger("memberdesk.ui")
-CJK_FAMILIES = ("Microsoft YaHei", "微软雅黑", "PingFang SC", "WenQuanYi Micro Hei", "Noto Sans CJK SC",
-                "Source Han Sans SC", "SimHei", "AR PL UMing CN")
+CJK_FAMILIES = (
+    "Microsoft YaHei",
+    "微软雅黑",
+    "PingFang SC",
+    "WenQuanYi Micro Hei",
+    "Noto Sans CJK SC",
+    "Source Han Sans SC",
+    "SimHei",
+    "AR PL UMing CN",
+)
 
 
-add_messages({
-    "start.no_display": (
-        "找不到图形显示，MemberDesk 无法打开窗口（未创建任何文件）。请在桌面会话中运行；"
-        "没有桌面的电脑可用虚拟显示运行：xvfb-run {cmd}；只检查安装是否可用：{cmd} --self-test。",
-        "No display found: MemberDesk cannot open its window (nothing was created). Run it in a desktop "
-        "session; on a machine without one, use a virtual display: xvfb-run {cmd}; to check the installation "
-        "only: {cmd} --self-test."),
-})
+add_messages(
+    {
+        "start.no_display": (
+            "找不到图形显示，MemberDesk 无法打开窗口（未创建任何文件）。请在桌面会话中运行；"
+            "没有桌面的电脑可用虚拟显示运行：xvfb-run {cmd}；只检查安装是否可用：{cmd} --self-test。",
+            "No display found: MemberDesk cannot open its window (nothing was created). Run it in a desktop "
+            "session; on a machine without one, use a virtual display: xvfb-run {cmd}; to check the installation "
+            "only: {cmd} --self-test.",
+        ),
+    }
+)
 
 
 def display_missing(env=os.environ, platform: str = sys.platform) -> bool:
@@ -63,10 +75,16 @@ def parse_args(argv=None):
     p.add_argument("--data-dir", help="data folder (default: the user data folder; env MEMBERDESK_DATA_DIR)")
     p.add_argument("--lang", choices=["zh_CN", "en"], help="interface language for this run")
     p.add_argument("--version", action="version", version=f"MemberDesk {__version__}")
-    p.add_argument("--self-test", action="store_true",
-                   help="check this installation offscreen in a throwaway store, print a report, exit 0 if it works")
-    p.add_argument("--demo", action="store_true",
-                   help="open a throwaway demo store with fake members (deleted at exit); never touches real data")
+    p.add_argument(
+        "--self-test",
+        action="store_true",
+        help="check this installation offscreen in a throwaway store, print a report, exit 0 if it works",
+    )
+    p.add_argument(
+        "--demo",
+        action="store_true",
+        help="open a throwaway demo store with fake members (deleted at exit); never touches real data",
+    )
     return p.parse_args(argv)
 
 
@@ -90,10 +108,10 @@ def create_app(argv=None):
 
 def build(paths, lang=None, runner=None):
     """The window and its context for a data folder (used by main() and by the UI tests)."""
+    import ui.pages  # noqa: F401 - registers every page
     from ui.context import AppContext
     from ui.i18n import install_language
     from ui.main_window import MainWindow
-    import ui.pages  # noqa: F401 - registers every page
 
     load_all()
     vault = Vault(paths)
@@ -104,24 +122,26 @@ def build(paths, lang=None, runner=None):
 
 def main(argv=None) -> int:
     args = parse_args(argv)
-    if args.self_test:                                   # issue #9: ui/selftest.py + app/selftest.py
+    if args.self_test:  # issue #9: ui/selftest.py + app/selftest.py
         from ui.selftest import run_self_test
+
         return run_self_test(verbose=os.environ.get("MEMBERDESK_SELFTEST_VERBOSE") == "1")
-    if display_missing():                                # before anything is created (no data folder)
+    if display_missing():  # before anything is created (no data folder)
         cmd = "./run.sh" if os.environ.get("MEMBERDESK_VIA_RUN_SH") == "1" else "memberdesk"
         print(render("start.no_display", "zh_CN", cmd=cmd), file=sys.stderr)
         print(render("start.no_display", "en", cmd=cmd), file=sys.stderr)
         return 2
     demo = None
-    if args.demo:                                        # issue #9: app/demo/demo_store.py + ui/demo.py
+    if args.demo:  # issue #9: app/demo/demo_store.py + ui/demo.py
         from app.demo.demo_store import create_demo_store
+
         demo = create_demo_store()
         args.data_dir = str(demo.paths.data_dir)
     try:
         return _run(args, demo)
     finally:
         if demo is not None:
-            logging.shutdown()                            # close the demo's log file before deleting it
+            logging.shutdown()  # close the demo's log file before deleting it
             demo.cleanup()
 
 
@@ -139,9 +159,11 @@ def _run(args, demo=None) -> int:
     log.info("MemberDesk %s started", __version__)
     if demo is not None:
         from ui.demo import install_demo_ui
+
         install_demo_ui(window, demo)
     if not ctx.vault.is_set_up():
         from ui.dialogs.setup_wizard import SetupWizard
+
         wizard = SetupWizard(ctx)
         if not wizard.exec() or wizard.session is None:
             ctx.vault.close()
@@ -150,8 +172,9 @@ def _run(args, demo=None) -> int:
         window.on_signed_in(wizard.session)
     else:
         window.show()
-    if os.environ.get("MEMBERDESK_EXIT_WHEN_SHOWN") == "1":      # cold-start benchmark
+    if os.environ.get("MEMBERDESK_EXIT_WHEN_SHOWN") == "1":  # cold-start benchmark
         from PySide6.QtCore import QTimer
+
         QTimer.singleShot(0, app.quit)
     code = app.exec()
     ctx.vault.close()

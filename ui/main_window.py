@@ -4,6 +4,7 @@ Locking (idle timer, the lock button, switch user) closes every dialog, destroys
 form keeps what was typed), clears the clipboard and drops the open database connections (the vault
 stops the background jobs' connection first: a job's open transaction rolls back).
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -11,14 +12,24 @@ import logging
 
 from PySide6.QtCore import QCoreApplication, QSize, QTimer
 from PySide6.QtGui import QKeySequence, QShortcut
-from PySide6.QtWidgets import (QApplication, QDialog, QHBoxLayout, QLabel, QListWidget, QListWidgetItem,
-                               QMainWindow, QPushButton, QStackedWidget, QWidget)
+from PySide6.QtWidgets import (
+    QApplication,
+    QDialog,
+    QHBoxLayout,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QMainWindow,
+    QPushButton,
+    QStackedWidget,
+    QWidget,
+)
 
+from app.access import backup
 from app.purchases import pos_folder
 from app.purchases.pos_folder import INTERVAL_MINUTES as POS_INTERVAL_MINUTES
 from app.retention import sweep
 from app.settings import get_setting
-from app.access import backup
 from app.sync import sync_status
 from ui.idle import InactivityTimer
 from ui.jobs import Job
@@ -49,9 +60,11 @@ class MainWindow(QMainWindow):
         self.nav.setObjectName("nav")
         self.nav.setFixedWidth(168)
         self.nav.setIconSize(QSize(20, 20))
-        self.nav.setStyleSheet("QListWidget#nav { background: #24292f; color: #f0f3f6; border: none; font-size: 15px; }"
-                               "QListWidget#nav::item { padding: 12px 16px; }"
-                               "QListWidget#nav::item:selected { background: #0969da; color: white; }")
+        self.nav.setStyleSheet(
+            "QListWidget#nav { background: #24292f; color: #f0f3f6; border: none; font-size: 15px; }"
+            "QListWidget#nav::item { padding: 12px 16px; }"
+            "QListWidget#nav::item:selected { background: #0969da; color: white; }"
+        )
         self.nav.currentRowChanged.connect(self._show_page)
         self.pages = QStackedWidget()
         ws.addWidget(self.nav)
@@ -102,10 +115,12 @@ class MainWindow(QMainWindow):
 
     def on_signed_in(self, session) -> None:
         from app.requests.restore import apply_ledger
-        apply_ledger(session, self.ctx.paths)     # re-apply erasures (after a restore) before any page opens
+
+        apply_ledger(session, self.ctx.paths)  # re-apply erasures (after a restore) before any page opens
         self.ctx.set_session(session)
         if session.staff.must_change_password:
             from ui.dialogs.change_password_dialog import ChangePasswordDialog
+
             if not ChangePasswordDialog(self.ctx, self, forced=True).exec():
                 self.lock()
                 return
@@ -121,6 +136,7 @@ class MainWindow(QMainWindow):
 
     def on_forgot_password(self) -> None:
         from ui.dialogs.recovery_reset_dialog import RecoveryResetDialog
+
         dlg = RecoveryResetDialog(self.ctx, self)
         if dlg.exec() and dlg.session is not None:
             self.on_signed_in(dlg.session)
@@ -195,8 +211,12 @@ class MainWindow(QMainWindow):
         term = self.ctx.vault.terminal()
         # full-width brackets in Chinese, "name (x)" in English
         lb, rb = ("（", "）") if self.ctx.lang == "zh_CN" else (" (", ")")
-        self.store_label.setText(self.tr("门店：") + f"{term['store_name']}{lb}{term['store_code']}{rb}  "
-                                 + self.tr("终端：") + term["terminal_name"])
+        self.store_label.setText(
+            self.tr("门店：")
+            + f"{term['store_name']}{lb}{term['store_code']}{rb}  "
+            + self.tr("终端：")
+            + term["terminal_name"]
+        )
         role = self.tr("店长") if session.staff.is_manager else self.tr("店员")
         self.staff_label.setText(self.tr("当前员工：") + f"{session.staff.display_name}{lb}{role}{rb}")
         self.sync_label.setText(self._sync_text(session))
@@ -249,18 +269,24 @@ class MainWindow(QMainWindow):
         if self.ctx.session is not session or not backup.backup_due(session, self.ctx.paths):
             return None
         bg = self.ctx.background_session(session)
-        return Job("backup", lambda: backup.create_backup(self.ctx.vault, bg),
-                   on_done=lambda path: log.info("scheduled backup done"),
-                   on_error=lambda e: log.error("scheduled backup failed: %s", type(e).__name__))
+        return Job(
+            "backup",
+            lambda: backup.create_backup(self.ctx.vault, bg),
+            on_done=lambda path: log.info("scheduled backup done"),
+            on_error=lambda e: log.error("scheduled backup failed: %s", type(e).__name__),
+        )
 
     def _sweep_job(self, session) -> Job | None:
         """The daily retention sweep (at most once a day; RET-1..4), as the store itself."""
         if self.ctx.session is not session:
             return None
         bg, ledger = self.ctx.background_session(session), self.ctx.paths.erasure_ledger
-        return Job("retention_sweep", lambda: sweep.sweep_due(bg, ledger_path=ledger),
-                   on_done=lambda r: log.info("retention sweep: %s", "done" if r else "already ran today"),
-                   on_error=lambda e: log.error("retention sweep failed: %s", type(e).__name__))
+        return Job(
+            "retention_sweep",
+            lambda: sweep.sweep_due(bg, ledger_path=ledger),
+            on_done=lambda r: log.info("retention sweep: %s", "done" if r else "already ran today"),
+            on_error=lambda e: log.error("retention sweep failed: %s", type(e).__name__),
+        )
 
     def _pos_folder_job(self, session) -> Job | None:
         """The POS export folder (setting pos_export_folder; nothing when it is empty), as the signed-in
@@ -269,13 +295,18 @@ class MainWindow(QMainWindow):
             return None
 
         def done(run):
-            if run is None:                        # no folder set (any more): an old problem no longer applies
+            if run is None:  # no folder set (any more): an old problem no longer applies
                 if self.ctx.last_pos_run is not None:
                     self.ctx.last_pos_run = None
                     self.ctx.note_pos_import()
                 return
-            log.info("pos folder import: %s file(s), %s accepted, %s rejected, %s refused",
-                     len(run.files), run.accepted, run.rejected, len(run.refused))
+            log.info(
+                "pos folder import: %s file(s), %s accepted, %s rejected, %s refused",
+                len(run.files),
+                run.accepted,
+                run.rejected,
+                len(run.refused),
+            )
             self.ctx.note_pos_import(run=run)
 
         def failed(exc):
@@ -300,7 +331,7 @@ class MainWindow(QMainWindow):
         if clip is not None:
             clip.clear()
         self._destroy_pages()
-        self.ctx.jobs.cancel_all()                # no job starts, a running one is stopped, its result dropped
+        self.ctx.jobs.cancel_all()  # no job starts, a running one is stopped, its result dropped
         self.ctx.set_session(None)
         self.ctx.vault.lock()
         self.sign_in.clear()

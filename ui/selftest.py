@@ -1,5 +1,6 @@
 """The Qt half of `memberdesk --self-test`: app.selftest runs the core steps; these checks prove the
 bundle's Qt side works (platform plugin, a CJK font, the English translation, the main window)."""
+
 from __future__ import annotations
 
 import os
@@ -15,6 +16,7 @@ def qt_checks():
         from PySide6.QtGui import QFontDatabase, QGuiApplication
 
         from ui.main import CJK_FAMILIES
+
         app = QGuiApplication.instance()
         if app is None:
             raise CheckFailed("no QApplication")
@@ -31,8 +33,9 @@ def qt_checks():
         from ui.i18n import install_language
         from ui.main import build
         from ui.workers import SyncRunner
+
         app = QApplication.instance()
-        ctx.vault.lock()                       # the window opens its own vault on the same folder
+        ctx.vault.lock()  # the window opens its own vault on the same folder
         context, window = build(ctx.paths, "en", runner=SyncRunner())
         try:
             english = QCoreApplication.translate("SignInWidget", "登录")
@@ -45,7 +48,7 @@ def qt_checks():
             window.on_signed_in(session)
             app.processEvents()
             pages = window.nav.count()
-            for row in range(pages):              # every page is built and refreshed (imports, layouts)
+            for row in range(pages):  # every page is built and refreshed (imports, layouts)
                 window.nav.setCurrentRow(row)
                 app.processEvents()
             image = window.grab().toImage()
@@ -65,6 +68,7 @@ def qt_checks():
 
 def _manager():
     from app.selftest import MANAGER
+
     return MANAGER
 
 
@@ -74,10 +78,12 @@ def run_self_test(verbose: bool = False) -> int:
     os.environ["QT_QPA_PLATFORM"] = "offscreen"
     from app import selftest
     from ui.main import create_app
+
     create_app([sys.argv[0]])
     if sys.stdout is not None:
         return selftest.run(extra_checks=qt_checks(), verbose=verbose)
     import tempfile
     from pathlib import Path
+
     with open(Path(tempfile.gettempdir()) / "memberdesk-selftest.txt", "w", encoding="utf-8") as out:
         return selftest.run(out, extra_checks=qt_checks(), verbose=verbose)

@@ -1,11 +1,12 @@
 """run_task(fn, on_done, on_error): run fn on a QThreadPool and deliver the result on the UI thread.
 
 Tests swap in SyncRunner so work happens inline (Picard's pattern)."""
+
 from __future__ import annotations
 
 import logging
 import sys
-from typing import Callable
+from collections.abc import Callable
 
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
 

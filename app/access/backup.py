@@ -6,6 +6,7 @@ into a fresh, empty data folder; sign-in then works with any password valid at b
 The erasure ledger (issue 6) is re-applied after a restore, so a deleted customer never
 comes back from an old backup.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -49,7 +50,7 @@ def last_backup_time(paths: Paths) -> dt.datetime | None:
     found = list_backups(paths)
     if not found:
         return None
-    return dt.datetime.fromtimestamp(found[-1].stat().st_mtime, dt.timezone.utc)
+    return dt.datetime.fromtimestamp(found[-1].stat().st_mtime, dt.UTC)
 
 
 def create_backup(vault, session: Session, *, keep: int | None = None, target_dir: Path | None = None) -> Path:
@@ -63,12 +64,15 @@ def create_backup(vault, session: Session, *, keep: int | None = None, target_di
     tmp_db = out_dir / (name + ".db.tmp")
     tmp_zip = out_dir / (name + ".tmp")
     with session.write("backup.create", details={"file": name}):
-        pass   # the audit entry is inside the copy
+        pass  # the audit entry is inside the copy
     try:
         export_copy(session.db, tmp_db, vault.data_key())
         manifest = {
-            "format": 1, "app_version": __version__, "store_code": session.store_code,
-            "created_at": iso(now), "schema_version": session.db.scalar("PRAGMA user_version"),
+            "format": 1,
+            "app_version": __version__,
+            "store_code": session.store_code,
+            "created_at": iso(now),
+            "schema_version": session.db.scalar("PRAGMA user_version"),
             "files": {"memberdesk.db": _sha256(tmp_db), "keyslots.json": _sha256(paths.keyslots)},
         }
         ledger = paths.erasure_ledger

@@ -9,19 +9,19 @@
    between the steps back (both .new files present) or forward (only slots.new left).
 The old recovery key stops working; the new one is returned to be printed.
 """
+
 from __future__ import annotations
 
 import os
 import secrets
 
-from app.clock import iso
+from app.access.vault import Vault
+from app.errors import SignInError
 from app.staff import permissions as P
 from app.staff.session import Session
 from app.storage import keyslots as ks
 from app.storage.db import KEY_BYTES, Database, export_copy
 from app.storage.fieldcrypt import FieldCipher, reencrypt_all
-from app.access.vault import Vault
-from app.errors import SignInError
 
 
 def rekey(vault: Vault, session: Session, manager_password: str) -> str:
@@ -37,8 +37,9 @@ def rekey(vault: Vault, session: Session, manager_password: str) -> str:
     new_db_path = paths.db.with_name("memberdesk.db.new")
     new_slots_path = paths.keyslots.with_name("keyslots.json.new")
 
-    others = session.db.all("SELECT id, username FROM staff WHERE id != ? AND removed_at IS NULL AND disabled = 0",
-                            (session.staff.id,))
+    others = session.db.all(
+        "SELECT id, username FROM staff WHERE id != ? AND removed_at IS NULL AND disabled = 0", (session.staff.id,)
+    )
     # Audit first (in the old DB, so it is carried into the copy).
     with session.write("store.rekey", details={"staff_to_reset": len(others)}) as tx:
         for row in others:

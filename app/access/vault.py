@@ -8,6 +8,7 @@ A Vault holds the open Database while someone is signed in; `lock()` drops it. B
 a second connection to the same file (`background_session(session)`, opened on first use) so the UI's
 connection is never queued behind them; `lock()` stops the jobs and closes it first.
 """
+
 from __future__ import annotations
 
 import logging
@@ -31,9 +32,15 @@ from app.storage.instance import InstanceLock
 
 log = logging.getLogger("memberdesk.vault")
 
+
 def _staff_from_row(row) -> Staff:
-    return Staff(id=row["id"], username=row["username"], display_name=row["display_name"], role=row["role"],
-                 must_change_password=bool(row["must_change_password"]))
+    return Staff(
+        id=row["id"],
+        username=row["username"],
+        display_name=row["display_name"],
+        role=row["role"],
+        must_change_password=bool(row["must_change_password"]),
+    )
 
 
 class Vault:
@@ -41,7 +48,7 @@ class Vault:
         self.paths = paths
         self.clock = clock or SystemClock()
         self.db: Database | None = None
-        self._data_key: bytearray | None = None   # held only while unlocked; wiped by lock()
+        self._data_key: bytearray | None = None  # held only while unlocked; wiped by lock()
         self._background: Database | None = None  # background jobs' connection (background_db)
         self._background_lock = threading.Lock()
         self._instance: InstanceLock | None = None
@@ -66,8 +73,9 @@ class Vault:
 
     def _session(self, staff: Staff) -> Session:
         term = self.terminal()
-        return Session(db=self.db, staff=staff, store_code=term["store_code"],
-                       terminal=term["terminal_name"], clock=self.clock)
+        return Session(
+            db=self.db, staff=staff, store_code=term["store_code"], terminal=term["terminal_name"], clock=self.clock
+        )
 
     def background_db(self) -> Database:
         """The connection background jobs use (backup, POS folder import, retention sweep, sync): the same
@@ -109,8 +117,9 @@ class Vault:
         self.release_instance_lock()
 
     # -- first run ---------------------------------------------------------------
-    def setup(self, *, store_code: str, store_name: str, terminal_name: str, username: str,
-              display_name: str, password: str) -> tuple[Session, str]:
+    def setup(
+        self, *, store_code: str, store_name: str, terminal_name: str, username: str, display_name: str, password: str
+    ) -> tuple[Session, str]:
         """Create the encrypted store and its first manager. Returns (session, recovery key text)."""
         self.paths.ensure()
         if self.is_set_up():
@@ -135,25 +144,40 @@ class Vault:
             db = open_database(self.paths.db, data_key)
             now = iso(self.clock.now())
             with db.transaction() as conn:
-                conn.execute("INSERT INTO meta(key, value) VALUES ('db_id', ?), ('store_code', ?),"
-                             " ('created_at', ?)", (slots.db_id, store_code, now))
-                conn.execute("INSERT INTO staff(id, username, display_name, role, created_at) VALUES (?,?,?,?,?)",
-                             (staff_id, username, display_name.strip(), permissions.MANAGER, now))
-                chain.append(conn, ts=now, staff_id=staff_id, terminal=terminal_name.strip(),
-                             action="store.setup", details={"store_code": store_code})
+                conn.execute(
+                    "INSERT INTO meta(key, value) VALUES ('db_id', ?), ('store_code', ?), ('created_at', ?)",
+                    (slots.db_id, store_code, now),
+                )
+                conn.execute(
+                    "INSERT INTO staff(id, username, display_name, role, created_at) VALUES (?,?,?,?,?)",
+                    (staff_id, username, display_name.strip(), permissions.MANAGER, now),
+                )
+                chain.append(
+                    conn,
+                    ts=now,
+                    staff_id=staff_id,
+                    terminal=terminal_name.strip(),
+                    action="store.setup",
+                    details={"store_code": store_code},
+                )
             slots.set_staff_slot(username, staff_id, password, data_key)
             slots.set_recovery_slot(recovery, data_key)
             slots.save()
         except BaseException:
-            for p in (self.paths.db, Path(str(self.paths.db) + "-wal"), Path(str(self.paths.db) + "-shm"),
-                      self.paths.keyslots):
+            for p in (
+                self.paths.db,
+                Path(str(self.paths.db) + "-wal"),
+                Path(str(self.paths.db) + "-shm"),
+                self.paths.keyslots,
+            ):
                 try:
                     p.unlink()
                 except OSError:
                     pass
             raise
-        write_terminal(self.paths, store_code=store_code, store_name=store_name.strip(),
-                       terminal_name=terminal_name.strip())
+        write_terminal(
+            self.paths, store_code=store_code, store_name=store_name.strip(), terminal_name=terminal_name.strip()
+        )
         self.db = db
         self._data_key = bytearray(data_key)
         log.info("store set up: store=%s terminal=%s", store_code, terminal_name.strip())
@@ -165,10 +189,10 @@ class Vault:
         new_slots = self.paths.keyslots.with_name("keyslots.json.new")
         new_db = self.paths.db.with_name("memberdesk.db.new")
         if new_slots.exists():
-            if new_db.exists():          # crashed before the DB swap: roll back
+            if new_db.exists():  # crashed before the DB swap: roll back
                 new_db.unlink()
                 new_slots.unlink()
-            else:                        # DB swapped, slots not yet: roll forward
+            else:  # DB swapped, slots not yet: roll forward
                 os.replace(new_slots, self.paths.keyslots)
 
     def _open_with_key(self, data_key: bytes, slots: ks.KeySlotFile) -> Database:
@@ -217,8 +241,9 @@ class Vault:
         staff = _staff_from_row(row)
         session = self._session(staff)
         with self.db.transaction() as conn:
-            chain.append(conn, ts=iso(self.clock.now()), staff_id=staff.id, terminal=session.terminal,
-                         action="staff.sign_in")
+            chain.append(
+                conn, ts=iso(self.clock.now()), staff_id=staff.id, terminal=session.terminal, action="staff.sign_in"
+            )
         log.info("signed in: staff=%s role=%s", staff.id, staff.role)
         return session
 
@@ -256,8 +281,15 @@ class Vault:
         session = self._session(staff)
         with self.db.transaction() as conn:
             conn.execute("UPDATE staff SET disabled = 0, must_change_password = 0 WHERE id = ?", (staff.id,))
-            chain.append(conn, ts=iso(self.clock.now()), staff_id=staff.id, terminal=session.terminal,
-                         action="staff.password_reset_recovery", subject_type="staff", subject_id=staff.id)
+            chain.append(
+                conn,
+                ts=iso(self.clock.now()),
+                staff_id=staff.id,
+                terminal=session.terminal,
+                action="staff.password_reset_recovery",
+                subject_type="staff",
+                subject_id=staff.id,
+            )
         return session
 
     # -- helpers for staff management (app.staff.service) ------------------------

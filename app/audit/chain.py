@@ -9,6 +9,7 @@ Several connections append (the UI's and the background jobs'): an entry is only
 write transaction (Database.transaction(): BEGIN IMMEDIATE), so the head read here is the newest and
 no other writer can append before this one commits — the chain never forks.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -20,8 +21,11 @@ _PERSONAL_KEYS = {"name", "mobile", "id_number", "address", "phone", "value", "o
 
 
 def _canonical(seq, ts, staff_id, terminal, action, subject_type, subject_id, details: str) -> bytes:
-    return json.dumps([seq, ts, staff_id, terminal, action, subject_type, subject_id, details],
-                      ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    return json.dumps(
+        [seq, ts, staff_id, terminal, action, subject_type, subject_id, details],
+        ensure_ascii=False,
+        separators=(",", ":"),
+    ).encode("utf-8")
 
 
 def entry_hash(prev_hash: str, seq, ts, staff_id, terminal, action, subject_type, subject_id, details: str) -> str:
@@ -30,8 +34,17 @@ def entry_hash(prev_hash: str, seq, ts, staff_id, terminal, action, subject_type
     return h.hexdigest()
 
 
-def append(conn, *, ts: str, staff_id: str | None, terminal: str, action: str,
-           subject_type: str | None = None, subject_id: str | None = None, details: dict | None = None) -> int:
+def append(
+    conn,
+    *,
+    ts: str,
+    staff_id: str | None,
+    terminal: str,
+    action: str,
+    subject_type: str | None = None,
+    subject_id: str | None = None,
+    details: dict | None = None,
+) -> int:
     """Append one entry inside the caller's write transaction. Returns its seq."""
     if not conn.in_transaction:
         raise RuntimeError("audit entries are appended inside a write transaction (Database.transaction)")
@@ -47,9 +60,12 @@ def append(conn, *, ts: str, staff_id: str | None, terminal: str, action: str,
     conn.execute(
         "INSERT INTO audit_log(seq, ts, staff_id, terminal, action, subject_type, subject_id, details, prev_hash, hash)"
         " VALUES (?,?,?,?,?,?,?,?,?,?)",
-        (seq, ts, staff_id, terminal, action, subject_type, subject_id, text, prev_hash, digest))
-    conn.execute("INSERT INTO meta(key, value) VALUES ('audit_head', ?) "
-                 "ON CONFLICT(key) DO UPDATE SET value = excluded.value", (f"{seq}:{digest}",))
+        (seq, ts, staff_id, terminal, action, subject_type, subject_id, text, prev_hash, digest),
+    )
+    conn.execute(
+        "INSERT INTO meta(key, value) VALUES ('audit_head', ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+        (f"{seq}:{digest}",),
+    )
     return seq
 
 
@@ -64,8 +80,10 @@ class VerifyResult:
 def verify(db) -> VerifyResult:
     """Walk the chain; report the first broken link (by position in the chain)."""
     prev_hash, expected_seq, count = GENESIS, 1, 0
-    for row in db.execute("SELECT seq, ts, staff_id, terminal, action, subject_type, subject_id, details,"
-                          " prev_hash, hash FROM audit_log ORDER BY seq"):
+    for row in db.execute(
+        "SELECT seq, ts, staff_id, terminal, action, subject_type, subject_id, details,"
+        " prev_hash, hash FROM audit_log ORDER BY seq"
+    ):
         seq = row[0]
         if seq != expected_seq:
             return VerifyResult(False, count, expected_seq, "missing entry")

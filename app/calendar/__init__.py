@@ -1,2 +1,8 @@
-from app.calendar.workdays import (DueDate, HolidayTables, add_working_days, import_holiday_table,  # noqa: F401
-                                   is_working_day, working_days_between)
+from app.calendar.workdays import (  # noqa: F401
+    DueDate,
+    HolidayTables,
+    add_working_days,
+    import_holiday_table,
+    is_working_day,
+    working_days_between,
+)

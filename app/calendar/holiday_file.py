@@ -1,5 +1,6 @@
 """A holiday table file a manager imports (the same table head office sends in its feed):
 {"year": 2027, "days": {"2027-01-01": "holiday", ...}} or just {"2027-01-01": "holiday", ...}."""
+
 from __future__ import annotations
 
 import json

@@ -7,6 +7,7 @@ manager (table holiday_tables). A year with no table counts only weekends as day
 a deadline computed then is never later than the true one; `DueDate.missing_years` tells
 the UI to warn that the table is missing.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -20,11 +21,15 @@ from app.errors import ValidationError
 from app.messages import add_messages
 from app.staff import permissions as P
 
-add_messages({
-    "calendar.table_missing": ("{years} 年的节假日安排尚未导入，截止日期按仅周末休息计算（可能早于实际截止日）。",
-                               "No holiday table for {years}: the due date counts only weekends as days off (it may be earlier than the real one)."),
-    "calendar.table_invalid": ("节假日表格式不正确：{detail}", "The holiday table is not valid: {detail}"),
-})
+add_messages(
+    {
+        "calendar.table_missing": (
+            "{years} 年的节假日安排尚未导入，截止日期按仅周末休息计算（可能早于实际截止日）。",
+            "No holiday table for {years}: the due date counts only weekends as days off (it may be earlier than the real one).",
+        ),
+        "calendar.table_invalid": ("节假日表格式不正确：{detail}", "The holiday table is not valid: {detail}"),
+    }
+)
 
 _CC_FIRST, _CC_LAST = 2004, 2026
 try:
@@ -41,7 +46,7 @@ class HolidayTables:
     years: dict[int, dict[dt.date, str]] = field(default_factory=dict)
 
     @classmethod
-    def from_db(cls, db) -> "HolidayTables":
+    def from_db(cls, db) -> HolidayTables:
         tables = cls()
         for year, days in db.all("SELECT year, days FROM holiday_tables"):
             tables.years[int(year)] = {dt.date.fromisoformat(k): v for k, v in json.loads(days).items()}
@@ -62,7 +67,7 @@ def is_working_day(day: dt.date, tables: HolidayTables | None = None) -> bool:
         return day.weekday() < 5
     if _CC_FIRST <= day.year <= _CC_LAST:
         return chinese_calendar.is_workday(day)
-    return day.weekday() < 5       # no table: weekends only (never later than the true date)
+    return day.weekday() < 5  # no table: weekends only (never later than the true date)
 
 
 @dataclass(frozen=True)
@@ -121,7 +126,9 @@ def import_holiday_table(session, year: int, data: dict, source: str = "manager_
     session.require(P.SETTINGS_CHANGE) if source == "manager_import" else None
     days = parse_holiday_table(int(year), data)
     with session.write("calendar.import", details={"year": int(year), "days": len(days), "source": source}) as tx:
-        tx.execute("INSERT INTO holiday_tables(year, days, source, imported_at) VALUES (?,?,?,?) "
-                   "ON CONFLICT(year) DO UPDATE SET days=excluded.days, source=excluded.source,"
-                   " imported_at=excluded.imported_at",
-                   (int(year), json.dumps(days, sort_keys=True), source, iso(session.clock.now())))
+        tx.execute(
+            "INSERT INTO holiday_tables(year, days, source, imported_at) VALUES (?,?,?,?) "
+            "ON CONFLICT(year) DO UPDATE SET days=excluded.days, source=excluded.source,"
+            " imported_at=excluded.imported_at",
+            (int(year), json.dumps(days, sort_keys=True), source, iso(session.clock.now())),
+        )

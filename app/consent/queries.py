@@ -1,4 +1,5 @@
 """Consent reads for screens (ui/ holds no rules): which purposes a member can withdraw."""
+
 from __future__ import annotations
 
 from app.notices import current_notice
@@ -10,6 +11,9 @@ def withdrawable_purposes(db, member_id: str, lang: str = "zh_CN") -> list[tuple
     for membership is not among them: giving it up is cancelling the membership (a request of its own).
     Titles come from the notice in effect, in `lang`; a code the notice no longer lists keeps its code."""
     titles = {p.code: p.title for p in current_notice(db, lang).purposes}
-    rows = db.all("SELECT purpose_code FROM member_consents WHERE member_id = ? AND granted = 1 AND purpose_code != ?"
-                  " ORDER BY purpose_code", (member_id, REQUIRED_PURPOSE))
+    rows = db.all(
+        "SELECT purpose_code FROM member_consents WHERE member_id = ? AND granted = 1 AND purpose_code != ?"
+        " ORDER BY purpose_code",
+        (member_id, REQUIRED_PURPOSE),
+    )
     return [(r[0], titles.get(r[0], r[0])) for r in rows]

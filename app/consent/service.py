@@ -8,6 +8,7 @@ registration, fields or a paper form are in app.flows.enrolment.
 member_consents holds the current state per purpose; `active_purposes` says which processing
 may run now (granted, and unchanged since the version the member agreed to: CON-5).
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -26,22 +27,37 @@ from app.staff import permissions as P
 CONSENT_CHANGE = P.grant("member.consent", P.CLERK, P.MANAGER)
 METHODS = ("screen", "signature", "paper", "desk")
 
-add_messages({
-    "consent.required_missing": ("办理会员须同意“办理会员并提供会员权益”这一项；其他各项均可不同意。",
-                                 "Membership needs consent to the membership purpose; every other purpose is optional."),
-    "consent.sensitive_needs_signature": ("“{purpose}”涉及敏感个人信息，须顾客单独签名同意（或签署纸质同意书）。",
-                                          "“{purpose}” involves sensitive personal information: the customer must "
-                                          "sign a separate consent (or a paper form)."),
-    "consent.unknown_purpose": ("告知书中没有处理目的 {purpose}。", "The notice has no purpose {purpose}."),
-    "consent.required_cannot_withdraw": ("“办理会员”是会员的基础；撤回即注销会员，请通过个人信息权利申请办理注销会员。",
-                                         "Membership itself cannot be withdrawn here: that is cancelling the "
-                                         "membership, done through a data-subject request."),
-    "consent.not_granted": ("该项目前未同意，无需撤回。", "This purpose is not currently consented; nothing to withdraw."),
-    "consent.field_not_consented": ("这一项只能在顾客同意相应的处理目的后填写。",
-                                    "This field can be filled in only after the customer consents to its purpose."),
-    "consent.notice_mismatch": ("告知书版本与已发布的内容不一致，请重新打开登记。",
-                                "The notice differs from the published version; restart the registration."),
-})
+add_messages(
+    {
+        "consent.required_missing": (
+            "办理会员须同意“办理会员并提供会员权益”这一项；其他各项均可不同意。",
+            "Membership needs consent to the membership purpose; every other purpose is optional.",
+        ),
+        "consent.sensitive_needs_signature": (
+            "“{purpose}”涉及敏感个人信息，须顾客单独签名同意（或签署纸质同意书）。",
+            "“{purpose}” involves sensitive personal information: the customer must "
+            "sign a separate consent (or a paper form).",
+        ),
+        "consent.unknown_purpose": ("告知书中没有处理目的 {purpose}。", "The notice has no purpose {purpose}."),
+        "consent.required_cannot_withdraw": (
+            "“办理会员”是会员的基础；撤回即注销会员，请通过个人信息权利申请办理注销会员。",
+            "Membership itself cannot be withdrawn here: that is cancelling the "
+            "membership, done through a data-subject request.",
+        ),
+        "consent.not_granted": (
+            "该项目前未同意，无需撤回。",
+            "This purpose is not currently consented; nothing to withdraw.",
+        ),
+        "consent.field_not_consented": (
+            "这一项只能在顾客同意相应的处理目的后填写。",
+            "This field can be filled in only after the customer consents to its purpose.",
+        ),
+        "consent.notice_mismatch": (
+            "告知书版本与已发布的内容不一致，请重新打开登记。",
+            "The notice differs from the published version; restart the registration.",
+        ),
+    }
+)
 
 
 def _ensure_notice_stored(tx, notice: Notice, session) -> None:
@@ -53,12 +69,13 @@ def _ensure_notice_stored(tx, notice: Notice, session) -> None:
         return
     if default_notice(notice.lang) != notice:
         raise UserError("consent.notice_mismatch")
-    for lang in LANGS:   # first use of the shipped default: store both languages
+    for lang in LANGS:  # first use of the shipped default: store both languages
         store_notice(tx, default_notice(lang), "default", iso(session.clock.now()), session.staff.id)
 
 
-def check_sensitive_signatures(notice: Notice, granted: Iterable[str], signatures: dict, *,
-                               paper_signed: set[str] | None = None) -> None:
+def check_sensitive_signatures(
+    notice: Notice, granted: Iterable[str], signatures: dict, *, paper_signed: set[str] | None = None
+) -> None:
     """SEN-1, the one check: every granted sensitive purpose has the customer's separate signature, on screen
     (`signatures[code]`) or, for a signed paper form (`paper_signed` given), confirmed by the clerk beside that
     purpose on the form."""
@@ -69,16 +86,26 @@ def check_sensitive_signatures(notice: Notice, granted: Iterable[str], signature
         if paper_signed is None:
             raise UserError("consent.sensitive_needs_signature", purpose=p.title)
         if code not in paper_signed:
-            raise ValidationError("member.paper_sensitive_unsigned", field=f"paper_sensitive_{code}",
-                                  purpose=p.title)
+            raise ValidationError("member.paper_sensitive_unsigned", field=f"paper_sensitive_{code}", purpose=p.title)
 
 
-def record_consent(tx, session, member_id: str, notice: Notice, decisions: dict[str, bool], *, kind: str,
-                   method: str, cipher=None, guardian: dict | None = None, evidence_ref: str | None = None,
-                   signatures: dict[str, bytes] | None = None) -> str:
+def record_consent(
+    tx,
+    session,
+    member_id: str,
+    notice: Notice,
+    decisions: dict[str, bool],
+    *,
+    kind: str,
+    method: str,
+    cipher=None,
+    guardian: dict | None = None,
+    evidence_ref: str | None = None,
+    signatures: dict[str, bytes] | None = None,
+) -> str:
     """Write one consent record inside the caller's transaction. Returns the record id."""
     if method not in METHODS:
-        raise ValueError(f"consent method must be one of {METHODS}, not {method!r}")     # a caller's mistake
+        raise ValueError(f"consent method must be one of {METHODS}, not {method!r}")  # a caller's mistake
     signatures = signatures or {}
     for code in decisions:
         if notice.purpose(code) is None:
@@ -91,68 +118,126 @@ def record_consent(tx, session, member_id: str, notice: Notice, decisions: dict[
     guardian_enc = None
     if guardian:
         guardian_enc = cipher.encrypt(guardian["name"], "consent_records", "guardian_name_enc", rid)
-    tx.execute("INSERT INTO consent_records(id, member_id, kind, notice_version, notice_lang, notice_hash, method,"
-               " staff_id, store_code, terminal, created_at, evidence_ref, guardian_name_enc, guardian_relation)"
-               " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-               (rid, member_id, kind, notice.version, notice.lang, notice.content_hash, method, session.staff.id,
-                session.store_code, session.terminal, now, evidence_ref, guardian_enc,
-                guardian["relation"] if guardian else None))
+    tx.execute(
+        "INSERT INTO consent_records(id, member_id, kind, notice_version, notice_lang, notice_hash, method,"
+        " staff_id, store_code, terminal, created_at, evidence_ref, guardian_name_enc, guardian_relation)"
+        " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+        (
+            rid,
+            member_id,
+            kind,
+            notice.version,
+            notice.lang,
+            notice.content_hash,
+            method,
+            session.staff.id,
+            session.store_code,
+            session.terminal,
+            now,
+            evidence_ref,
+            guardian_enc,
+            guardian["relation"] if guardian else None,
+        ),
+    )
     for code, granted in decisions.items():
         p = notice.purpose(code)
-        tx.execute("INSERT INTO consent_items(record_id, purpose_code, granted, sensitive, purpose_hash)"
-                   " VALUES (?,?,?,?,?)", (rid, code, int(bool(granted)), int(p.sensitive), p.purpose_hash))
-        tx.execute("INSERT INTO member_consents(member_id, purpose_code, granted, record_id, notice_version,"
-                   " purpose_hash, updated_at) VALUES (?,?,?,?,?,?,?) ON CONFLICT(member_id, purpose_code) DO UPDATE"
-                   " SET granted=excluded.granted, record_id=excluded.record_id, notice_version=excluded.notice_version,"
-                   " purpose_hash=excluded.purpose_hash, updated_at=excluded.updated_at",
-                   (member_id, code, int(bool(granted)), rid, notice.version, p.purpose_hash, now))
+        tx.execute(
+            "INSERT INTO consent_items(record_id, purpose_code, granted, sensitive, purpose_hash) VALUES (?,?,?,?,?)",
+            (rid, code, int(bool(granted)), int(p.sensitive), p.purpose_hash),
+        )
+        tx.execute(
+            "INSERT INTO member_consents(member_id, purpose_code, granted, record_id, notice_version,"
+            " purpose_hash, updated_at) VALUES (?,?,?,?,?,?,?) ON CONFLICT(member_id, purpose_code) DO UPDATE"
+            " SET granted=excluded.granted, record_id=excluded.record_id, notice_version=excluded.notice_version,"
+            " purpose_hash=excluded.purpose_hash, updated_at=excluded.updated_at",
+            (member_id, code, int(bool(granted)), rid, notice.version, p.purpose_hash, now),
+        )
     for code, png in signatures.items():
         if not png or not decisions.get(code):
             continue
         eid = secrets.token_hex(8)
-        tx.execute("INSERT INTO consent_evidence(id, record_id, member_id, purpose_code, kind, mime, data, created_at)"
-                   " VALUES (?,?,?,?,?,?,?,?)",
-                   (eid, rid, member_id, code, "signature", "image/png",
-                    cipher.encrypt_bytes(bytes(png), f"consent_evidence.data:{eid}"), now))
+        tx.execute(
+            "INSERT INTO consent_evidence(id, record_id, member_id, purpose_code, kind, mime, data, created_at)"
+            " VALUES (?,?,?,?,?,?,?,?)",
+            (
+                eid,
+                rid,
+                member_id,
+                code,
+                "signature",
+                "image/png",
+                cipher.encrypt_bytes(bytes(png), f"consent_evidence.data:{eid}"),
+                now,
+            ),
+        )
     _mirror_flags(tx, member_id)
     if kind in ("registration", "reconsent"):
         R.set_notice_version(tx, member_id, notice.version, now)
-    tx.journal("consent", rid, "upsert", {"member_id": member_id, "kind": kind, "notice_version": notice.version,
-                                          "notice_hash": notice.content_hash, "method": method,
-                                          "decisions": {c: bool(g) for c, g in decisions.items()}, "at": now,
-                                          "evidence_ref": evidence_ref},
-               member_id=member_id)
+    tx.journal(
+        "consent",
+        rid,
+        "upsert",
+        {
+            "member_id": member_id,
+            "kind": kind,
+            "notice_version": notice.version,
+            "notice_hash": notice.content_hash,
+            "method": method,
+            "decisions": {c: bool(g) for c, g in decisions.items()},
+            "at": now,
+            "evidence_ref": evidence_ref,
+        },
+        member_id=member_id,
+    )
     return rid
 
 
 def _mirror_flags(tx, member_id: str) -> None:
     """members.marketing_opt_in / offers_opt_in follow the consent state at once (CON-3)."""
-    state = {r[0]: bool(r[1]) for r in tx.all("SELECT purpose_code, granted FROM member_consents WHERE member_id = ?"
-                                               " AND purpose_code IN ('marketing', 'offers')", (member_id,))}
+    state = {
+        r[0]: bool(r[1])
+        for r in tx.all(
+            "SELECT purpose_code, granted FROM member_consents WHERE member_id = ?"
+            " AND purpose_code IN ('marketing', 'offers')",
+            (member_id,),
+        )
+    }
     R.set_opt_in_flags(tx, member_id, marketing=state.get("marketing", False), offers=state.get("offers", False))
 
 
-def withdraw_consent(session, member_id: str, purpose_code: str, *, method: str = "desk",
-                     evidence_ref: str | None = None) -> str:
+def withdraw_consent(
+    session, member_id: str, purpose_code: str, *, method: str = "desk", evidence_ref: str | None = None
+) -> str:
     """Withdraw one purpose, effective at once (CON-3): recorded like a consent, the purpose's data
     (sensitive data above all) erased in the same transaction, opt-in flags off. Returns record id."""
     session.require(CONSENT_CHANGE)
     if purpose_code == REQUIRED_PURPOSE:
         raise UserError("consent.required_cannot_withdraw")
-    row = session.db.one("SELECT granted FROM member_consents WHERE member_id = ? AND purpose_code = ?",
-                         (member_id, purpose_code))
+    row = session.db.one(
+        "SELECT granted FROM member_consents WHERE member_id = ? AND purpose_code = ?", (member_id, purpose_code)
+    )
     if not R.member_exists(session.db, member_id):
         raise NotFound()
     if row is None or not row[0]:
         raise UserError("consent.not_granted")
     notice = current_notice(session.db, "zh_CN", session.clock.now().date().isoformat())
-    if notice.purpose(purpose_code) is None:   # a purpose dropped from the current notice: use the member's version
-        version = session.db.scalar("SELECT notice_version FROM member_consents WHERE member_id = ? AND purpose_code = ?",
-                                    (member_id, purpose_code))
+    if notice.purpose(purpose_code) is None:  # a purpose dropped from the current notice: use the member's version
+        version = session.db.scalar(
+            "SELECT notice_version FROM member_consents WHERE member_id = ? AND purpose_code = ?",
+            (member_id, purpose_code),
+        )
         notice = get_notice(session.db, version, "zh_CN")
     with session.write("consent.withdraw", "member", member_id) as tx:
-        rid = record_consent(tx, session, member_id, notice, {purpose_code: False}, kind="withdrawal", method=method,
-                             evidence_ref=evidence_ref)
+        rid = record_consent(
+            tx,
+            session,
+            member_id,
+            notice,
+            {purpose_code: False},
+            kind="withdrawal",
+            method=method,
+            evidence_ref=evidence_ref,
+        )
         erased = R.erase_purpose_fields(tx, member_id, purpose_code)
         R.touch(tx, member_id, iso(session.clock.now()))
         tx.details = {"purpose": purpose_code, "record": rid, "fields_erased": erased}
@@ -160,8 +245,10 @@ def withdraw_consent(session, member_id: str, purpose_code: str, *, method: str 
 
 
 def consent_state(db, member_id: str) -> dict[str, bool]:
-    return {r[0]: bool(r[1]) for r in db.all("SELECT purpose_code, granted FROM member_consents WHERE member_id = ?",
-                                              (member_id,))}
+    return {
+        r[0]: bool(r[1])
+        for r in db.all("SELECT purpose_code, granted FROM member_consents WHERE member_id = ?", (member_id,))
+    }
 
 
 def active_purposes(db, member_id: str, today: str | None = None) -> set[str]:
@@ -170,8 +257,9 @@ def active_purposes(db, member_id: str, today: str | None = None) -> set[str]:
     system date) since the version agreed to (CON-5)."""
     current = current_notice(db, "zh_CN", today or dt.date.today().isoformat())
     out, cache = set(), {}
-    for code, version in db.all("SELECT purpose_code, notice_version FROM member_consents WHERE member_id = ?"
-                                " AND granted = 1", (member_id,)):
+    for code, version in db.all(
+        "SELECT purpose_code, notice_version FROM member_consents WHERE member_id = ? AND granted = 1", (member_id,)
+    ):
         if current.purpose(code) is None:
             continue
         if version != current.version:
@@ -193,8 +281,10 @@ def consent_active(db, member_id: str, purpose_code: str, today: str | None = No
 
 def needs_reconsent(db, member_id: str, today: str | None = None) -> list[str]:
     """Purposes the member agreed to that changed in the current notice (the next visit prompts)."""
-    granted = [r[0] for r in db.all("SELECT purpose_code FROM member_consents WHERE member_id = ? AND granted = 1",
-                                    (member_id,))]
+    granted = [
+        r[0]
+        for r in db.all("SELECT purpose_code FROM member_consents WHERE member_id = ? AND granted = 1", (member_id,))
+    ]
     active = active_purposes(db, member_id, today)
     return [c for c in granted if c not in active]
 
@@ -202,27 +292,47 @@ def needs_reconsent(db, member_id: str, today: str | None = None) -> list[str]:
 def consent_history(db, member_id: str) -> list[dict]:
     """Every consent record of a member, newest first, with its items (no personal values)."""
     out = []
-    for r in db.all("SELECT c.*, s.display_name AS staff_name FROM consent_records c LEFT JOIN staff s"
-                    " ON s.id = c.staff_id WHERE c.member_id = ? ORDER BY c.created_at DESC, c.rowid DESC",
-                    (member_id,)):
-        items = {i[0]: bool(i[1]) for i in db.all("SELECT purpose_code, granted FROM consent_items WHERE record_id = ?",
-                                                   (r["id"],))}
+    for r in db.all(
+        "SELECT c.*, s.display_name AS staff_name FROM consent_records c LEFT JOIN staff s"
+        " ON s.id = c.staff_id WHERE c.member_id = ? ORDER BY c.created_at DESC, c.rowid DESC",
+        (member_id,),
+    ):
+        items = {
+            i[0]: bool(i[1])
+            for i in db.all("SELECT purpose_code, granted FROM consent_items WHERE record_id = ?", (r["id"],))
+        }
         evidence = db.scalar("SELECT count(*) FROM consent_evidence WHERE record_id = ?", (r["id"],))
-        out.append({"id": r["id"], "kind": r["kind"], "created_at": r["created_at"],
-                    "notice_version": r["notice_version"], "notice_lang": r["notice_lang"],
-                    "notice_hash": r["notice_hash"], "method": r["method"], "staff_id": r["staff_id"],
-                    "staff_name": r["staff_name"], "store_code": r["store_code"], "terminal": r["terminal"],
-                    "evidence_ref": r["evidence_ref"], "signatures": evidence,
-                    "guardian": bool(r["guardian_name_enc"]), "guardian_relation": r["guardian_relation"],
-                    "items": items})
+        out.append(
+            {
+                "id": r["id"],
+                "kind": r["kind"],
+                "created_at": r["created_at"],
+                "notice_version": r["notice_version"],
+                "notice_lang": r["notice_lang"],
+                "notice_hash": r["notice_hash"],
+                "method": r["method"],
+                "staff_id": r["staff_id"],
+                "staff_name": r["staff_name"],
+                "store_code": r["store_code"],
+                "terminal": r["terminal"],
+                "evidence_ref": r["evidence_ref"],
+                "signatures": evidence,
+                "guardian": bool(r["guardian_name_enc"]),
+                "guardian_relation": r["guardian_relation"],
+                "items": items,
+            }
+        )
     return out
 
 
 def signature_images(db, cipher, member_id: str) -> list[tuple[str, str, bytes]]:
     """(record id, purpose, PNG bytes) of a member's signatures, decrypted (for the data copy)."""
-    return [(r[0], r[1], cipher.decrypt_bytes(r[3], f"consent_evidence.data:{r[2]}"))
-            for r in db.all("SELECT record_id, purpose_code, id, data FROM consent_evidence WHERE member_id = ?",
-                            (member_id,))]
+    return [
+        (r[0], r[1], cipher.decrypt_bytes(r[3], f"consent_evidence.data:{r[2]}"))
+        for r in db.all(
+            "SELECT record_id, purpose_code, id, data FROM consent_evidence WHERE member_id = ?", (member_id,)
+        )
+    ]
 
 
 def _erase_registration(tx, member_id: str) -> int:
@@ -232,8 +342,10 @@ def _erase_registration(tx, member_id: str) -> int:
     for table in ("consent_evidence", "member_consents"):
         n += tx.execute(f"DELETE FROM {table} WHERE member_id = ?", (member_id,)).rowcount
     n += R.erase_member_fields(tx, member_id)
-    n += tx.execute("DELETE FROM consent_items WHERE record_id IN (SELECT id FROM consent_records WHERE member_id = ?)",
-                    (member_id,)).rowcount
+    n += tx.execute(
+        "DELETE FROM consent_items WHERE record_id IN (SELECT id FROM consent_records WHERE member_id = ?)",
+        (member_id,),
+    ).rowcount
     n += tx.execute("DELETE FROM consent_records WHERE member_id = ?", (member_id,)).rowcount
     return n
 

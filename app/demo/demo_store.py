@@ -12,6 +12,7 @@ members, so a new clerk or manager can try every screen without touching real da
 
 Nothing here is ever written to the real data folder; the folder name starts with memberdesk-demo-.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -71,12 +72,14 @@ class DemoStore:
 def demo_members(n: int, seed: int = 2026) -> Iterator[tuple[int, str, str]]:
     """(index, name, mobile) of n fake members: datagen names marked 演示·, unique mobiles."""
     from app.demo.datagen import members
+
     for i, name, mobile in members(n, seed=seed):
         yield i, DEMO_MARK + name, mobile
 
 
 def create_demo_store(root: str | Path | None = None, *, members: int = 200, seed: int = 2026) -> DemoStore:
     """Create and fill a demo store. Returns it locked (sign in with DEMO_ACCOUNTS)."""
+    from app.access.vault import Vault
     from app.config import resolve_paths
     from app.domains import load_all
     from app.flows.enrolment import register_member
@@ -85,7 +88,6 @@ def create_demo_store(root: str | Path | None = None, *, members: int = 200, see
     from app.notices.model import REQUIRED_PURPOSE
     from app.purchases.records import record_purchase
     from app.staff.service import add_staff
-    from app.access.vault import Vault
 
     load_all()
     root = Path(root) if root else Path(tempfile.mkdtemp(prefix="memberdesk-demo-"))
@@ -96,11 +98,16 @@ def create_demo_store(root: str | Path | None = None, *, members: int = 200, see
     try:
         clock.shift = dt.timedelta(days=400)
         user, password, display = DEMO_ACCOUNTS["manager"]
-        session, _recovery = vault.setup(store_code=STORE_CODE, store_name=STORE_NAME, terminal_name="DEMO-1",
-                                         username=user, display_name=display, password=password)
+        session, _recovery = vault.setup(
+            store_code=STORE_CODE,
+            store_name=STORE_NAME,
+            terminal_name="DEMO-1",
+            username=user,
+            display_name=display,
+            password=password,
+        )
         c_user, c_password, c_display = DEMO_ACCOUNTS["clerk"]
-        clerk = add_staff(vault, session, username=c_user, display_name=c_display, role="clerk",
-                          password=c_password)
+        clerk = add_staff(vault, session, username=c_user, display_name=c_display, role="clerk", password=c_password)
         with session.write("staff.demo_ready", "staff", clerk.id, {"demo": True}) as tx:
             tx.execute("UPDATE staff SET must_change_password = 0 WHERE id = ?", (clerk.id,))
         cipher = cipher_for(vault)
@@ -108,7 +115,7 @@ def create_demo_store(root: str | Path | None = None, *, members: int = 200, see
         optional = [p.code for p in notice.purposes if not p.required and not p.sensitive]
         fields_of = {p.code: set(p.fields) for p in notice.purposes}
         ids = []
-        old = max(1, members // 16)           # registered ~3.5 years ago, never bought: due for the retention sweep
+        old = max(1, members // 16)  # registered ~3.5 years ago, never bought: due for the retention sweep
         for i, name, mobile in demo_members(members, seed):
             days = 1300 + 10 * (old - i) if i < old else 400 * (members - i) / members
             clock.shift = dt.timedelta(days=days, minutes=rng.randint(0, 600))
@@ -119,16 +126,22 @@ def create_demo_store(root: str | Path | None = None, *, members: int = 200, see
             values = {"name": name, "mobile": mobile}
             if rng.random() < 0.3:
                 age = rng.randint(18, 70)
-                values["birth_date"] = (clock.now().date() - dt.timedelta(days=365 * age + rng.randint(0, 300))
-                                        ).isoformat()
+                values["birth_date"] = (
+                    clock.now().date() - dt.timedelta(days=365 * age + rng.randint(0, 300))
+                ).isoformat()
             for code, granted in decisions.items():
                 if granted and "address" in fields_of.get(code, ()):
                     values["address"] = DEMO_ADDRESS.format(n=i + 1)
             mid = register_member(session, cipher, notice=notice, decisions=decisions, values=values)["id"]
             ids.append(mid)
             if i >= old and rng.random() < 0.5:
-                record_purchase(session, mid, amount=f"{rng.randint(20, 2000)}.{rng.randint(0, 99):02d}",
-                                goods_type=rng.choice(GOODS), payment_method=rng.choice(PAYMENTS))
+                record_purchase(
+                    session,
+                    mid,
+                    amount=f"{rng.randint(20, 2000)}.{rng.randint(0, 99):02d}",
+                    goods_type=rng.choice(GOODS),
+                    payment_method=rng.choice(PAYMENTS),
+                )
         n_requests = _demo_requests(session, clock, ids, rng)
         clock.shift = dt.timedelta(0)
         _demo_pos_export(session, root / "pos-export", ids[old:], rng)
@@ -149,14 +162,18 @@ def _demo_pos_export(session: Session, folder: Path, ids: list[str], rng: random
 
     folder.mkdir(parents=True, exist_ok=True)
     day = (session.clock.now() - dt.timedelta(days=1)).date().isoformat()
-    nos = [session.db.scalar("SELECT member_no FROM members WHERE id = ?", (mid,))
-           for mid in rng.sample(ids, min(30, len(ids)))]
+    nos = [
+        session.db.scalar("SELECT member_no FROM members WHERE id = ?", (mid,))
+        for mid in rng.sample(ids, min(30, len(ids)))
+    ]
     # the header as the POS writes it (ASCII commas: a CSV, not Chinese prose)
     lines = [",".join(("交易号", "会员号", "交易时间", "金额", "商品类别", "支付方式", "支付流水号", "优惠券"))]
     for k, no in enumerate(nos):
-        lines.append(f"POS{day.replace('-', '')}{k:04d},{no},{day} {9 + k % 12:02d}:{rng.randint(0, 59):02d}:00,"
-                     f"{rng.randint(20, 2000)}.{rng.randint(0, 99):02d},{rng.choice(GOODS)},{rng.choice(PAYMENTS)},"
-                     f"42000{rng.randint(10**17, 10**18 - 1)},{'CP-DEMO' if k % 7 == 0 else ''}")
+        lines.append(
+            f"POS{day.replace('-', '')}{k:04d},{no},{day} {9 + k % 12:02d}:{rng.randint(0, 59):02d}:00,"
+            f"{rng.randint(20, 2000)}.{rng.randint(0, 99):02d},{rng.choice(GOODS)},{rng.choice(PAYMENTS)},"
+            f"42000{rng.randint(10**17, 10**18 - 1)},{'CP-DEMO' if k % 7 == 0 else ''}"
+        )
     lines.append(f"POS{day.replace('-', '')}9998,M999999999,{day} 20:00:00,88.00,{GOODS[0]},{PAYMENTS[0]},,")
     lines.append(f"POS{day.replace('-', '')}9999,{nos[0]},{day} 20:30:00,-15.00,{GOODS[0]},{PAYMENTS[0]},,")
     path = folder / f"{day.replace('-', '')}.csv"
@@ -168,7 +185,8 @@ def _demo_pos_export(session: Session, folder: Path, ids: list[str], rng: random
 def _demo_requests(session: Session, clock: _ShiftClock, ids: list[str], rng: random.Random) -> int:
     """An overdue access request, a deletion request due soon, and a copy request received today."""
     from app.requests import service as R
-    plan = [(28, "access"), (18, "delete"), (0, "copy")]       # calendar days ago
+
+    plan = [(28, "access"), (18, "delete"), (0, "copy")]  # calendar days ago
     for (days, kind), member_id in zip(plan, rng.sample(ids, len(plan)), strict=True):
         clock.shift = dt.timedelta(days=days)
         R.open_request(session, kind, member_id, identity_method="id_card_sighted")

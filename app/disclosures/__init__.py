@@ -7,6 +7,7 @@ Only what the recipient's service needs leaves the store (SHR-1):
 Every disclosure is logged — recipient, purpose, field names, time — and listable per member (SHR-2).
 The log holds field names, never the disclosed values.
 """
+
 from __future__ import annotations
 
 import json
@@ -14,14 +15,13 @@ import secrets
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, TypeAlias
 
-from app.clock import iso
 from app.audit import chain
+from app.clock import iso
 from app.consent.service import consent_active
 from app.datacopy import register_exporter
 from app.erasure import is_erased, register_eraser
 from app.errors import NotFound, ValidationError
 from app.messages import add_messages
-from app.requests.export import register_exporter
 from app.staff import permissions as P
 
 if TYPE_CHECKING:
@@ -38,21 +38,29 @@ RECIPIENTS = {
 }
 AUTHORISATION_METHODS = ("screen", "signature", "paper")
 
-add_messages({
-    "disclosure.recipient_invalid": ("请选择接收方类型（物流公司或保险公司）。",
-                                     "Choose the recipient type (logistics or insurer)."),
-    "disclosure.recipient_required": ("请填写接收方名称。", "Enter the recipient's name."),
-    "disclosure.field_not_allowed": ("不能向该接收方提供“{field}”：超出其服务所必需的范围。",
-                                     "“{field}” cannot go to this recipient: their service does not need it."),
-    "disclosure.fields_required": ("请选择要提供的信息项。", "Choose the fields to provide."),
-    "disclosure.no_authorisation": ("会员未单独授权向保险公司提供延保所需信息，不能提供。",
-                                    "The member has not separately authorised disclosure to the insurer for the "
-                                    "extended warranty."),
-    "disclosure.no_consent": ("会员未同意“{purpose}”这一处理目的（或已撤回同意），不能向第三方提供。",
-                              "The member has not consented to the purpose “{purpose}” (or withdrew it); nothing can "
-                              "be disclosed."),
-    "disclosure.member_unknown": ("未找到该会员。", "Member not found."),
-})
+add_messages(
+    {
+        "disclosure.recipient_invalid": (
+            "请选择接收方类型（物流公司或保险公司）。",
+            "Choose the recipient type (logistics or insurer).",
+        ),
+        "disclosure.recipient_required": ("请填写接收方名称。", "Enter the recipient's name."),
+        "disclosure.field_not_allowed": (
+            "不能向该接收方提供“{field}”：超出其服务所必需的范围。",
+            "“{field}” cannot go to this recipient: their service does not need it.",
+        ),
+        "disclosure.fields_required": ("请选择要提供的信息项。", "Choose the fields to provide."),
+        "disclosure.no_authorisation": (
+            "会员未单独授权向保险公司提供延保所需信息，不能提供。",
+            "The member has not separately authorised disclosure to the insurer for the extended warranty.",
+        ),
+        "disclosure.no_consent": (
+            "会员未同意“{purpose}”这一处理目的（或已撤回同意），不能向第三方提供。",
+            "The member has not consented to the purpose “{purpose}” (or withdrew it); nothing can be disclosed.",
+        ),
+        "disclosure.member_unknown": ("未找到该会员。", "Member not found."),
+    }
+)
 
 ConsentCheck: TypeAlias = "Callable[[Queries, str, str], bool]"
 _consent_check: ConsentCheck | None = None
@@ -73,8 +81,15 @@ def has_consent(db: Queries, member_id: str, purpose: str) -> bool:
     return bool(row and row[0])
 
 
-def disclose(session: Session, member_id: str, recipient_kind: str, recipient: str, fields: list[str],
-             reference: str | None = None, authorisation: str | None = None) -> str:
+def disclose(
+    session: Session,
+    member_id: str,
+    recipient_kind: str,
+    recipient: str,
+    fields: list[str],
+    reference: str | None = None,
+    authorisation: str | None = None,
+) -> str:
     """Log (and allow) a disclosure to a third party. Returns the disclosure id. The caller hands over
     the data only after this returns (the log comes first).
 
@@ -103,25 +118,58 @@ def disclose(session: Session, member_id: str, recipient_kind: str, recipient: s
         problem = ValidationError("disclosure.no_authorisation", field="authorisation")
     if problem is not None:
         with session.db.transaction() as conn:
-            chain.append(conn, ts=iso(session.clock.now()), staff_id=session.staff.id, terminal=session.terminal,
-                         action="disclosure.refused", subject_type="member", subject_id=member_id,
-                         details={"recipient_kind": recipient_kind, "reason": problem.key})
+            chain.append(
+                conn,
+                ts=iso(session.clock.now()),
+                staff_id=session.staff.id,
+                terminal=session.terminal,
+                action="disclosure.refused",
+                subject_type="member",
+                subject_id=member_id,
+                details={"recipient_kind": recipient_kind, "reason": problem.key},
+            )
         raise problem
     if not needs_auth:
         authorisation = None
     did = secrets.token_hex(8)
     now = iso(session.clock.now())
     reference = (reference or "").strip()[:64] or None
-    with session.write("disclosure.create", "member", member_id,
-                       {"disclosure": did, "recipient_kind": recipient_kind, "purpose": purpose,
-                        "fields": fields}) as tx:
-        tx.execute("INSERT INTO disclosures(id, member_id, recipient, recipient_kind, purpose, fields, reference,"
-                   " authorisation, disclosed_at, staff_id) VALUES (?,?,?,?,?,?,?,?,?,?)",
-                   (did, member_id, recipient, recipient_kind, purpose, json.dumps(fields), reference, authorisation,
-                    now, session.staff.id))
-        tx.journal("disclosure", did, "upsert", {"member_id": member_id, "recipient": recipient,
-                                                "recipient_kind": recipient_kind, "purpose": purpose,
-                                                "fields": fields, "disclosed_at": now}, member_id=member_id)
+    with session.write(
+        "disclosure.create",
+        "member",
+        member_id,
+        {"disclosure": did, "recipient_kind": recipient_kind, "purpose": purpose, "fields": fields},
+    ) as tx:
+        tx.execute(
+            "INSERT INTO disclosures(id, member_id, recipient, recipient_kind, purpose, fields, reference,"
+            " authorisation, disclosed_at, staff_id) VALUES (?,?,?,?,?,?,?,?,?,?)",
+            (
+                did,
+                member_id,
+                recipient,
+                recipient_kind,
+                purpose,
+                json.dumps(fields),
+                reference,
+                authorisation,
+                now,
+                session.staff.id,
+            ),
+        )
+        tx.journal(
+            "disclosure",
+            did,
+            "upsert",
+            {
+                "member_id": member_id,
+                "recipient": recipient,
+                "recipient_kind": recipient_kind,
+                "purpose": purpose,
+                "fields": fields,
+                "disclosed_at": now,
+            },
+            member_id=member_id,
+        )
     return did
 
 
@@ -134,9 +182,12 @@ def list_disclosures(session: Session, member_id: str) -> list[dict[str, Any]]:
 
 def export_disclosures(db: Queries, member_id: str) -> list[dict[str, Any]]:
     out = []
-    for r in db.all("SELECT recipient, recipient_kind, purpose, fields, reference, authorisation, disclosed_at"
-                    " FROM disclosures"
-                    " WHERE member_id = ? ORDER BY disclosed_at DESC", (member_id,)):
+    for r in db.all(
+        "SELECT recipient, recipient_kind, purpose, fields, reference, authorisation, disclosed_at"
+        " FROM disclosures"
+        " WHERE member_id = ? ORDER BY disclosed_at DESC",
+        (member_id,),
+    ):
         d = dict(r)
         d["fields"] = json.loads(d["fields"])
         out.append(d)
@@ -157,4 +208,4 @@ def _consent_active(db: Queries, member_id: str, purpose: str) -> bool:
 
 set_consent_check(_consent_active)
 
-register_exporter("disclosures", export_disclosures)   # the customer's data copy (RIG-6)
+register_exporter("disclosures", export_disclosures)  # the customer's data copy (RIG-6)

@@ -11,6 +11,7 @@ Each domain writes only its own tables through its public functions: members (`a
 consent (`app.consent.service.record_consent`), printing (`app.printing.serials.match_form_serial`),
 scans (`app.scans.matching.adopt_waiting_scans`). The wizards in app.flows.registration call these.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -20,8 +21,7 @@ from collections.abc import Iterable
 from app.clock import iso
 from app.consent.service import CONSENT_CHANGE, check_sensitive_signatures, consent_state, record_consent
 from app.errors import NotFound, UserError, ValidationError
-from app.members import records as R
-from app.members import validation as V
+from app.members import records as R, validation as V
 from app.members.fields import FIELD_PURPOSE, OPTIONAL_FIELDS, SENSITIVE_FIELDS
 from app.members.paper_form import PaperForm, find_paper_form, outdated_purposes, require_current_notice
 from app.members.records import MobileExists, find_by_mobile
@@ -32,15 +32,16 @@ from app.printing.serials import match_form_serial
 from app.scans.matching import adopt_waiting_scans
 
 
-def _paper_evidence(session, evidence_ref: str | None, notice: Notice, today: dt.date, *,
-                    current_only: bool) -> PaperForm:
+def _paper_evidence(
+    session, evidence_ref: str | None, notice: Notice, today: dt.date, *, current_only: bool
+) -> PaperForm:
     """The signed form named by `evidence_ref` (this store's, unused), carrying `notice` (NOT-2). A re-consent
     (`current_only`) also needs the notice in effect today on it (CON-5)."""
     form = find_paper_form(session.db, session.store_code, evidence_ref, today)
     if current_only:
         form = require_current_notice(session.db, form, today)
     if form.notice.content_hash != notice.content_hash:
-        raise UserError("consent.notice_mismatch")                      # NOT-2: the version on the form
+        raise UserError("consent.notice_mismatch")  # NOT-2: the version on the form
     return form
 
 
@@ -51,10 +52,20 @@ def _link_form(tx, form: PaperForm, member_id: str, consent_id: str) -> list[str
     return adopt_waiting_scans(tx, form.serial, member_id, consent_id)
 
 
-def register_member(session, cipher, *, notice: Notice, decisions: dict[str, bool], values: dict,
-                    method: str = "screen", guardian: dict | None = None, signatures: dict | None = None,
-                    evidence_ref: str | None = None, minor: bool = False,
-                    signed_on_paper: Iterable[str] = ()) -> dict:
+def register_member(
+    session,
+    cipher,
+    *,
+    notice: Notice,
+    decisions: dict[str, bool],
+    values: dict,
+    method: str = "screen",
+    guardian: dict | None = None,
+    signatures: dict | None = None,
+    evidence_ref: str | None = None,
+    minor: bool = False,
+    signed_on_paper: Iterable[str] = (),
+) -> dict:
     """Create a member with its consent record, audit entry and journal rows in one transaction.
 
     decisions: purpose code -> granted (refusals recorded too). values: field -> text (only fields of
@@ -85,8 +96,10 @@ def register_member(session, cipher, *, notice: Notice, decisions: dict[str, boo
     if minor:
         if not guardian or not str(guardian.get("name") or "").strip():
             raise ValidationError("member.guardian_required", field="guardian_name")
-        guardian = {"name": V.name(guardian["name"], field="guardian_name"),
-                    "relation": V.guardian_relation(guardian.get("relation"))}
+        guardian = {
+            "name": V.name(guardian["name"], field="guardian_name"),
+            "relation": V.guardian_relation(guardian.get("relation")),
+        }
     else:
         guardian = None
     if (set(clean) & set(SENSITIVE_FIELDS) or guardian or signatures) and cipher is None:
@@ -98,35 +111,85 @@ def register_member(session, cipher, *, notice: Notice, decisions: dict[str, boo
     member_no = R.new_member_no(session.db)
     now = iso(session.clock.now())
     with session.write("member.register", "member", mid) as tx:
-        R.insert_member(tx, member_id=mid, member_no=member_no, name=clean["name"], mobile=clean["mobile"],
-                        registered_at=now, store_code=session.store_code, birth_date=clean["birth_date"], minor=minor)
+        R.insert_member(
+            tx,
+            member_id=mid,
+            member_no=member_no,
+            name=clean["name"],
+            mobile=clean["mobile"],
+            registered_at=now,
+            store_code=session.store_code,
+            birth_date=clean["birth_date"],
+            minor=minor,
+        )
         stored = []
         for f in OPTIONAL_FIELDS:
             if clean.get(f):
                 R.put_field(tx, cipher, mid, f, clean[f], now)
                 stored.append(f)
-        rid = record_consent(tx, session, mid, notice, decisions, kind="registration", method=method, cipher=cipher,
-                             guardian=guardian, evidence_ref=evidence_ref, signatures=signatures)
+        rid = record_consent(
+            tx,
+            session,
+            mid,
+            notice,
+            decisions,
+            kind="registration",
+            method=method,
+            cipher=cipher,
+            guardian=guardian,
+            evidence_ref=evidence_ref,
+            signatures=signatures,
+        )
         scans = _link_form(tx, form, mid, rid) if form is not None else []
-        if outdated:                  # registered on an older printed notice: consent again to what changed (CON-5)
+        if outdated:  # registered on an older printed notice: consent again to what changed (CON-5)
             R.mark_reconsent_needed(tx, mid)
-        tx.journal("member", mid, "upsert", {"member_no": member_no, "name": clean["name"], "mobile": clean["mobile"],
-                                             "birth_date": clean["birth_date"], "registered_at": now,
-                                             "store": session.store_code, "fields": stored})
-        tx.details = {"record": rid, "notice_version": notice.version, "granted": sorted(granted),
-                      "refused": sorted(c for c, g in decisions.items() if not g),
-                      "fields": ["name", "mobile"] + (["birth_date"] if clean["birth_date"] else []) + stored,
-                      "minor": minor, "method": method}
+        tx.journal(
+            "member",
+            mid,
+            "upsert",
+            {
+                "member_no": member_no,
+                "name": clean["name"],
+                "mobile": clean["mobile"],
+                "birth_date": clean["birth_date"],
+                "registered_at": now,
+                "store": session.store_code,
+                "fields": stored,
+            },
+        )
+        tx.details = {
+            "record": rid,
+            "notice_version": notice.version,
+            "granted": sorted(granted),
+            "refused": sorted(c for c, g in decisions.items() if not g),
+            "fields": ["name", "mobile"] + (["birth_date"] if clean["birth_date"] else []) + stored,
+            "minor": minor,
+            "method": method,
+        }
         if form is not None:
-            tx.details |= {"form": form.serial, "signed_on_paper": sorted(paper_ok & granted),
-                           "reconsent": outdated, "scans_matched": len(scans)}
+            tx.details |= {
+                "form": form.serial,
+                "signed_on_paper": sorted(paper_ok & granted),
+                "reconsent": outdated,
+                "scans_matched": len(scans),
+            }
     return {"id": mid, "member_no": member_no}
 
 
-def grant_consent(session, member_id: str, decisions: dict[str, bool], *, notice: Notice | None = None,
-                  values: dict | None = None, method: str = "screen", signatures: dict | None = None,
-                  cipher=None, kind: str = "grant", evidence_ref: str | None = None,
-                  signed_on_paper: Iterable[str] = ()) -> str:
+def grant_consent(
+    session,
+    member_id: str,
+    decisions: dict[str, bool],
+    *,
+    notice: Notice | None = None,
+    values: dict | None = None,
+    method: str = "screen",
+    signatures: dict | None = None,
+    cipher=None,
+    kind: str = "grant",
+    evidence_ref: str | None = None,
+    signed_on_paper: Iterable[str] = (),
+) -> str:
     """A later consent of an existing member: new optional purposes ('grant') or the decisions on a new
     notice version ('reconsent', CON-5). Fields of granted purposes may be supplied; a purpose now
     refused that was granted before is withdrawn (its data erased). Returns the record id.
@@ -154,20 +217,33 @@ def grant_consent(session, member_id: str, decisions: dict[str, bool], *, notice
             continue
         if FIELD_PURPOSE[f] not in granted:
             raise ValidationError("consent.field_not_consented", field=f)
-        clean[f] = V.id_number(raw, session.db.scalar("SELECT birth_date FROM members WHERE id = ?", (member_id,)),
-                               today) if f == "id_number" else V.VALIDATORS[f](raw)
+        clean[f] = (
+            V.id_number(raw, session.db.scalar("SELECT birth_date FROM members WHERE id = ?", (member_id,)), today)
+            if f == "id_number"
+            else V.VALIDATORS[f](raw)
+        )
     signatures = {c: s for c, s in (signatures or {}).items() if s}
     form = None
     if method == "paper":
         form = _paper_evidence(session, evidence_ref, notice, today, current_only=True)
         evidence_ref = form.serial
-        check_sensitive_signatures(notice, granted, signatures, paper_signed=set(signed_on_paper))   # SEN-1
+        check_sensitive_signatures(notice, granted, signatures, paper_signed=set(signed_on_paper))  # SEN-1
     if (clean or signatures) and cipher is None:
         raise UserError("member.needs_cipher")
     now = iso(session.clock.now())
     with session.write(f"consent.{kind}", "member", member_id) as tx:
-        rid = record_consent(tx, session, member_id, notice, decisions, kind=kind, method=method, cipher=cipher,
-                             signatures=signatures, evidence_ref=evidence_ref)
+        rid = record_consent(
+            tx,
+            session,
+            member_id,
+            notice,
+            decisions,
+            kind=kind,
+            method=method,
+            cipher=cipher,
+            signatures=signatures,
+            evidence_ref=evidence_ref,
+        )
         scans = _link_form(tx, form, member_id, rid) if form is not None else []
         erased = 0
         for code, g in decisions.items():
@@ -176,13 +252,22 @@ def grant_consent(session, member_id: str, decisions: dict[str, bool], *, notice
         for f, v in clean.items():
             R.put_field(tx, cipher, member_id, f, v, now)
         R.touch(tx, member_id, now)
-        tx.details = {"record": rid, "notice_version": notice.version, "granted": sorted(granted),
-                      "refused": sorted(c for c, g in decisions.items() if not g), "fields": sorted(clean),
-                      "fields_erased": erased, "method": method}
+        tx.details = {
+            "record": rid,
+            "notice_version": notice.version,
+            "granted": sorted(granted),
+            "refused": sorted(c for c, g in decisions.items() if not g),
+            "fields": sorted(clean),
+            "fields_erased": erased,
+            "method": method,
+        }
         if form is not None:
-            tx.details |= {"form": form.serial, "signed_on_paper": sorted(set(signed_on_paper) & granted),
-                           "scans_matched": len(scans)}
+            tx.details |= {
+                "form": form.serial,
+                "signed_on_paper": sorted(set(signed_on_paper) & granted),
+                "scans_matched": len(scans),
+            }
     return rid
 
 
-__all__ = ["register_member", "grant_consent", "MobileExists"]
+__all__ = ["MobileExists", "grant_consent", "register_member"]

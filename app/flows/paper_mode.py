@@ -2,6 +2,7 @@
 first step, the form serial (typed or scanned), a form's QR scanned on any step, the paper signatures
 (SEN-1), the notice version printed on the form (NOT-2). Mixed into app.flows.registration.RegistrationFlow,
 whose state (method, step, notice, decisions, form, ...) it uses."""
+
 from __future__ import annotations
 
 from app.errors import UserError, ValidationError
@@ -39,7 +40,7 @@ class PaperMode:
         """The serial typed or scanned; raises ValidationError(field="serial") with the reason."""
         form = find_paper_form(self.session.db, self.session.store_code, text, self.today)
         if self.form is None or form.serial != self.form.serial:
-            self._use_notice(form.notice)       # the version printed on that form, not necessarily today's
+            self._use_notice(form.notice)  # the version printed on that form, not necessarily today's
         self.form = form
         return form
 
@@ -52,14 +53,15 @@ class PaperMode:
         serial = normalise_serial(text)
         if self.paper and self.form is not None and self.step is not Step.FORM:
             if serial != self.form.serial:
-                raise ValidationError("member.form_other_in_progress", field="serial", serial=serial,
-                                      current=self.form.serial)
+                raise ValidationError(
+                    "member.form_other_in_progress", field="serial", serial=serial, current=self.form.serial
+                )
             return self.form
         if not self.paper:
             self.method, self.form = "paper", None
             self._use_notice(self.screen_notice)
         self.step = Step.FORM
-        form = self.set_form(serial)          # refused: the form step shows why
+        form = self.set_form(serial)  # refused: the form step shows why
         self.step = Step.CONSENT
         return form
 

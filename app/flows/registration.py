@@ -22,6 +22,7 @@
 `back()` never loses what was typed; fields of a purpose refused later are kept in the form but
 never submitted.
 """
+
 from __future__ import annotations
 
 from app.errors import UserError, ValidationError
@@ -35,12 +36,11 @@ from app.members.records import MobileExists, find_by_mobile
 from app.notices import Notice, current_notice
 from app.notices.model import REQUIRED_PURPOSE
 
-
 FIELD_ORDER = ("name", "mobile", "birth_date", "address", "id_number", "face_feature", "skin_notes")
 
 
 class RegistrationFlow(PaperMode):
-    paper_allowed = True          # a registration may be entered from a signed paper form
+    paper_allowed = True  # a registration may be entered from a signed paper form
 
     def __init__(self, session, *, notice: Notice | None = None, lang: str = "zh_CN", method: str = "screen"):
         self.session = session
@@ -48,7 +48,7 @@ class RegistrationFlow(PaperMode):
         self.method = method
         self.step = Step.NOTICE
         self.notice_read = False
-        self.decisions: dict[str, bool | None] = {p.code: None for p in self.notice.purposes}   # nothing pre-ticked
+        self.decisions: dict[str, bool | None] = {p.code: None for p in self.notice.purposes}  # nothing pre-ticked
         self.values: dict[str, str] = {}
         self.errors: dict[str, UserError] = {}
         self.minor_declared = False
@@ -59,9 +59,9 @@ class RegistrationFlow(PaperMode):
         self.result: dict | None = None
         self.existing_member_id: str | None = None
         self.screen_notice = self.notice
-        self.form: PaperForm | None = None        # paper mode: the form being entered
-        self.signed_on_paper: set[str] = set()    # sensitive purposes whose separate signature the clerk saw
-        self.paper_signed = False                 # the clerk saw the customer's signature on the form
+        self.form: PaperForm | None = None  # paper mode: the form being entered
+        self.signed_on_paper: set[str] = set()  # sensitive purposes whose separate signature the clerk saw
+        self.paper_signed = False  # the clerk saw the customer's signature on the form
         if method == "paper":
             self.method, self.step = "paper", Step.FORM
 
@@ -171,8 +171,11 @@ class RegistrationFlow(PaperMode):
             if self.paper:
                 for code in self.sensitive_pending():
                     if code not in self.signed_on_paper:
-                        raise ValidationError("member.paper_sensitive_unsigned", field=f"paper_sensitive_{code}",
-                                              purpose=self.notice.purpose(code).title)
+                        raise ValidationError(
+                            "member.paper_sensitive_unsigned",
+                            field=f"paper_sensitive_{code}",
+                            purpose=self.notice.purpose(code).title,
+                        )
                 self.step = Step.FIELDS
             else:
                 self.step = Step.SENSITIVE if self.sensitive_pending() else Step.FIELDS
@@ -192,14 +195,14 @@ class RegistrationFlow(PaperMode):
                 return self.step
             self.step = Step.REVIEW
         elif self.step is Step.REVIEW:
-            raise UserError("error.generic")     # use submit()
+            raise UserError("error.generic")  # use submit()
         return self.step
 
     def decline_sensitive(self) -> Step:
         """The customer refuses the sensitive purpose on its own screen: recorded as refused."""
         code = self.current_sensitive()
         if code:
-            self.decide(code, False)      # it drops out of sensitive_pending(); index now points at the next one
+            self.decide(code, False)  # it drops out of sensitive_pending(); index now points at the next one
         if self.current_sensitive() is None:
             self.step = Step.FIELDS
         return self.step
@@ -240,8 +243,11 @@ class RegistrationFlow(PaperMode):
             except ValidationError as exc:
                 self.errors[exc.field or "guardian_name"] = exc
         if self.errors:
-            first = next(f for f in (*FIELD_ORDER, "guardian_name", "guardian_relation", "guardian_confirmed")
-                         if f in self.errors)
+            first = next(
+                f
+                for f in (*FIELD_ORDER, "guardian_name", "guardian_relation", "guardian_confirmed")
+                if f in self.errors
+            )
             raise self.errors[first]
 
     def submit(self, cipher) -> dict:
@@ -250,17 +256,22 @@ class RegistrationFlow(PaperMode):
             raise UserError("error.generic")
         if self.paper and not self.paper_signed:
             raise ValidationError("member.paper_unsigned", field="paper_signed")
-        decisions = {c: bool(g) for c, g in self.decisions.items()}   # undecided = refused, recorded as such
+        decisions = {c: bool(g) for c, g in self.decisions.items()}  # undecided = refused, recorded as such
         paper = self.paper and self.form is not None
         try:
             self.result = register_member(
-                self.session, cipher, notice=self.notice, decisions=decisions, values=self.submitted_values(),
+                self.session,
+                cipher,
+                notice=self.notice,
+                decisions=decisions,
+                values=self.submitted_values(),
                 method="paper" if paper else "signature" if self.signatures else self.method,
                 guardian=dict(self.guardian) if self.is_minor() else None,
-                signatures={} if paper else
-                {c: s for c, s in self.signatures.items() if c in self.sensitive_pending()},
-                minor=self.is_minor(), evidence_ref=self.form.serial if paper else None,
-                signed_on_paper=self.signed_on_paper & set(self.sensitive_pending()) if paper else ())
+                signatures={} if paper else {c: s for c, s in self.signatures.items() if c in self.sensitive_pending()},
+                minor=self.is_minor(),
+                evidence_ref=self.form.serial if paper else None,
+                signed_on_paper=self.signed_on_paper & set(self.sensitive_pending()) if paper else (),
+            )
         except MobileExists as exc:
             self.existing_member_id = exc.member_id
             self.step = Step.EXISTING
@@ -270,13 +281,17 @@ class RegistrationFlow(PaperMode):
 
     def review(self) -> dict:
         """What the review screen shows: decisions per purpose and the fields that will be stored."""
-        return {"notice_version": self.notice.version, "notice_hash": self.notice.content_hash,
-                "granted": [p.code for p in self.notice.purposes if self.decisions.get(p.code)],
-                "refused": [p.code for p in self.notice.purposes if not self.decisions.get(p.code)],
-                "fields": [f for f in FIELD_ORDER if f in self.submitted_values()],
-                "minor": self.is_minor(), "signatures": [] if self.paper else sorted(self.signatures),
-                "form": self.form.serial if self.paper and self.form else None,
-                "signed_on_paper": sorted(self.signed_on_paper & set(self.sensitive_pending())) if self.paper else []}
+        return {
+            "notice_version": self.notice.version,
+            "notice_hash": self.notice.content_hash,
+            "granted": [p.code for p in self.notice.purposes if self.decisions.get(p.code)],
+            "refused": [p.code for p in self.notice.purposes if not self.decisions.get(p.code)],
+            "fields": [f for f in FIELD_ORDER if f in self.submitted_values()],
+            "minor": self.is_minor(),
+            "signatures": [] if self.paper else sorted(self.signatures),
+            "form": self.form.serial if self.paper and self.form else None,
+            "signed_on_paper": sorted(self.signed_on_paper & set(self.sensitive_pending())) if self.paper else [],
+        }
 
     def clear(self) -> None:
         """Wipe everything typed (lock, cancel)."""
@@ -288,7 +303,7 @@ class RegistrationFlow(PaperMode):
         self.errors.clear()
 
 
-__all__ = ["RegistrationFlow", "ReconsentFlow", "Step", "OPTIONAL_FIELDS"]
+__all__ = ["OPTIONAL_FIELDS", "ReconsentFlow", "RegistrationFlow", "Step"]
 
 
 class ReconsentFlow(RegistrationFlow):
@@ -300,6 +315,7 @@ class ReconsentFlow(RegistrationFlow):
     notice in effect today (app.members.paper_form.require_current_notice). Re-consent is always to the
     current version (that is what needs_reconsent compares with, and the record clears the flag), so an
     older printed form cannot serve; a blank form of the current version can be printed from the form step."""
+
     paper_allowed = True
 
     def __init__(self, session, member_id: str, **kw):
@@ -312,8 +328,9 @@ class ReconsentFlow(RegistrationFlow):
 
     def set_form(self, text: str) -> PaperForm:
         """As in a registration, and the form must carry today's notice (raises ValidationError(field="serial"))."""
-        require_current_notice(self.session.db, find_paper_form(self.session.db, self.session.store_code, text,
-                                                                self.today), self.today)
+        require_current_notice(
+            self.session.db, find_paper_form(self.session.db, self.session.store_code, text, self.today), self.today
+        )
         return super().set_form(text)
 
     def is_minor(self) -> bool:
@@ -338,13 +355,19 @@ class ReconsentFlow(RegistrationFlow):
         if self.paper and not self.paper_signed:
             raise ValidationError("member.paper_unsigned", field="paper_signed")
         paper = self.paper and self.form is not None
-        rid = grant_consent(self.session, self.member_id, {c: bool(g) for c, g in self.decisions.items()},
-                            notice=self.notice, values=self.submitted_values(),
-                            method="paper" if paper else "signature" if self.signatures else self.method,
-                            signatures={} if paper else
-                            {c: s for c, s in self.signatures.items() if c in self.sensitive_pending()},
-                            cipher=cipher, kind="reconsent", evidence_ref=self.form.serial if paper else None,
-                            signed_on_paper=self.signed_on_paper & set(self.sensitive_pending()) if paper else ())
+        rid = grant_consent(
+            self.session,
+            self.member_id,
+            {c: bool(g) for c, g in self.decisions.items()},
+            notice=self.notice,
+            values=self.submitted_values(),
+            method="paper" if paper else "signature" if self.signatures else self.method,
+            signatures={} if paper else {c: s for c, s in self.signatures.items() if c in self.sensitive_pending()},
+            cipher=cipher,
+            kind="reconsent",
+            evidence_ref=self.form.serial if paper else None,
+            signed_on_paper=self.signed_on_paper & set(self.sensitive_pending()) if paper else (),
+        )
         self.result = {"id": self.member_id, "record": rid}
         self.step = Step.DONE
         return self.result

@@ -1,11 +1,12 @@
 """The steps of the registration flow (app.flows.registration), shared with its paper mode."""
+
 from __future__ import annotations
 
 from enum import Enum
 
 
 class Step(str, Enum):
-    FORM = "form"            # paper: which signed form is being entered
+    FORM = "form"  # paper: which signed form is being entered
     NOTICE = "notice"
     CONSENT = "consent"
     SENSITIVE = "sensitive"

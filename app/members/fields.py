@@ -3,6 +3,7 @@
 Core fields (name, mobile, birth date) live on the members row; every optional field lives in
 member_fields, encrypted with app.storage.fieldcrypt (AAD member_fields.value_enc:<row id>).
 """
+
 from __future__ import annotations
 
 from app.storage.fieldcrypt import register_blob_column, register_column
@@ -27,9 +28,42 @@ register_column("member_fields", "id", "value_enc")
 register_column("consent_records", "id", "guardian_name_enc")
 register_blob_column("consent_evidence", "id", "data")
 
-COMPOUND_SURNAMES = ("欧阳", "司马", "上官", "诸葛", "东方", "皇甫", "尉迟", "公孙", "慕容", "长孙", "宇文",
-                     "司徒", "夏侯", "轩辕", "令狐", "端木", "独孤", "南宫", "西门", "百里", "呼延", "澹台",
-                     "公冶", "太史", "申屠", "钟离", "闻人", "赫连", "万俟", "司空", "濮阳", "淳于", "单于", "拓跋")
+COMPOUND_SURNAMES = (
+    "欧阳",
+    "司马",
+    "上官",
+    "诸葛",
+    "东方",
+    "皇甫",
+    "尉迟",
+    "公孙",
+    "慕容",
+    "长孙",
+    "宇文",
+    "司徒",
+    "夏侯",
+    "轩辕",
+    "令狐",
+    "端木",
+    "独孤",
+    "南宫",
+    "西门",
+    "百里",
+    "呼延",
+    "澹台",
+    "公冶",
+    "太史",
+    "申屠",
+    "钟离",
+    "闻人",
+    "赫连",
+    "万俟",
+    "司空",
+    "濮阳",
+    "淳于",
+    "单于",
+    "拓跋",
+)
 
 
 def mask_mobile(v: str | None) -> str:

@@ -16,6 +16,7 @@ entered from paper without that confirmation, and the audit entry of the registr
 purposes so confirmed (codes only). The signature itself is traceable through the serial: the archived
 scan of the form (and the paper original until it is destroyed).
 """
+
 from __future__ import annotations
 
 import unicodedata
@@ -26,55 +27,75 @@ from app.messages import add_messages
 from app.notices import Notice, changed_purposes, current_notice, get_notice
 from app.printing.serials import QR_PREFIX, parse_serial
 
-add_messages({
-    "member.form_needed": ("请扫描登记表右上角的二维码，或输入二维码下方的表单编号。",
-                           "Scan the QR code at the top right of the registration form, or type the form serial "
-                           "printed under it."),
-    "member.form_invalid": ("这不是表单编号。表单编号印在登记表右上角的二维码下方，形如 {example}。",
-                            "This is not a form serial. The serial is printed under the QR code at the top right "
-                            "of the registration form, like {example}."),
-    "member.form_other_store": ("表单 {serial} 是其他门店（{store}）发放的，不能在本店登记。请顾客填写本店的登记表。",
-                                "Form {serial} was issued by another store ({store}) and cannot be registered here. "
-                                "Ask the customer to fill in one of this store's forms."),
-    "member.form_unknown": ("本店没有发放过表单 {serial}。请核对编号，或直接扫描登记表上的二维码。",
-                            "This store never issued form {serial}. Check the serial, or scan the QR code on the "
-                            "form."),
-    "member.form_used": ("表单 {serial} 已用于登记会员，不能再次使用。顾客如已是会员，请在会员页查找；"
-                         "否则请顾客填写一张新的登记表。",
-                         "Form {serial} was already used to register a member and cannot be used again. If the "
-                         "customer is a member, find them on the Members page; otherwise ask them to fill in a "
-                         "new form."),
-    "member.form_notice_unknown": ("表单 {serial} 上印的告知书（版本 {version}）在本店系统中没有，或内容与保存的版本不一致，"
-                                   "不能用它登记。请顾客改填一张新打印的登记表，并告知店长。",
-                                   "The notice printed on form {serial} (version {version}) is not stored here, or "
-                                   "differs from the stored version, so the form cannot be registered. Ask the "
-                                   "customer to fill in a newly printed form, and tell the store manager."),
-    "member.form_other_in_progress": ("正在录入表单 {current}，刚扫描的是另一张登记表 {serial}。请先完成或取消本次登记，"
-                                      "再录入那一张。",
-                                      "You are entering form {current}; the form just scanned is another one "
-                                      "({serial}). Finish or cancel this registration first, then enter that one."),
-    "member.form_not_here": ("这是纸质登记表的二维码。这一步不使用登记表，扫描内容未录入任何栏目。",
-                             "This is a paper registration form's QR code. This step does not use the form; "
-                             "nothing was entered in any field."),
-    "member.paper_unsigned": ("请先确认顾客已在纸质登记表上签字。没有签字的登记表不能办理。",
-                              "First confirm that the customer signed the paper registration form. An unsigned form "
-                              "cannot be registered."),
-    "member.form_notice_not_current": ("表单 {serial} 上印的是告知书版本 {version}，重新确认同意须使用印有现行版本 {current} 的登记表。"
-                                       "请打印一张新的登记表，请顾客重新勾选并签名。",
-                                       "Form {serial} carries notice version {version}; a re-consent needs a form "
-                                       "printed with the version in effect, {current}. Print a new form and ask the "
-                                       "customer to tick and sign it again."),
-    "member.paper_sensitive_unsigned": ("“{purpose}”须有顾客在登记表上为该项单独签名。表上没有这一签名的，请取消勾选此项"
-                                        "（记为不同意）。",
-                                        "“{purpose}” needs the customer's separate signature beside it on the form. If "
-                                        "that signature is missing, untick it (it is then recorded as refused)."),
-})
+add_messages(
+    {
+        "member.form_needed": (
+            "请扫描登记表右上角的二维码，或输入二维码下方的表单编号。",
+            "Scan the QR code at the top right of the registration form, or type the form serial printed under it.",
+        ),
+        "member.form_invalid": (
+            "这不是表单编号。表单编号印在登记表右上角的二维码下方，形如 {example}。",
+            "This is not a form serial. The serial is printed under the QR code at the top right "
+            "of the registration form, like {example}.",
+        ),
+        "member.form_other_store": (
+            "表单 {serial} 是其他门店（{store}）发放的，不能在本店登记。请顾客填写本店的登记表。",
+            "Form {serial} was issued by another store ({store}) and cannot be registered here. "
+            "Ask the customer to fill in one of this store's forms.",
+        ),
+        "member.form_unknown": (
+            "本店没有发放过表单 {serial}。请核对编号，或直接扫描登记表上的二维码。",
+            "This store never issued form {serial}. Check the serial, or scan the QR code on the form.",
+        ),
+        "member.form_used": (
+            "表单 {serial} 已用于登记会员，不能再次使用。顾客如已是会员，请在会员页查找；"
+            "否则请顾客填写一张新的登记表。",
+            "Form {serial} was already used to register a member and cannot be used again. If the "
+            "customer is a member, find them on the Members page; otherwise ask them to fill in a "
+            "new form.",
+        ),
+        "member.form_notice_unknown": (
+            "表单 {serial} 上印的告知书（版本 {version}）在本店系统中没有，或内容与保存的版本不一致，"
+            "不能用它登记。请顾客改填一张新打印的登记表，并告知店长。",
+            "The notice printed on form {serial} (version {version}) is not stored here, or "
+            "differs from the stored version, so the form cannot be registered. Ask the "
+            "customer to fill in a newly printed form, and tell the store manager.",
+        ),
+        "member.form_other_in_progress": (
+            "正在录入表单 {current}，刚扫描的是另一张登记表 {serial}。请先完成或取消本次登记，再录入那一张。",
+            "You are entering form {current}; the form just scanned is another one "
+            "({serial}). Finish or cancel this registration first, then enter that one.",
+        ),
+        "member.form_not_here": (
+            "这是纸质登记表的二维码。这一步不使用登记表，扫描内容未录入任何栏目。",
+            "This is a paper registration form's QR code. This step does not use the form; "
+            "nothing was entered in any field.",
+        ),
+        "member.paper_unsigned": (
+            "请先确认顾客已在纸质登记表上签字。没有签字的登记表不能办理。",
+            "First confirm that the customer signed the paper registration form. An unsigned form "
+            "cannot be registered.",
+        ),
+        "member.form_notice_not_current": (
+            "表单 {serial} 上印的是告知书版本 {version}，重新确认同意须使用印有现行版本 {current} 的登记表。"
+            "请打印一张新的登记表，请顾客重新勾选并签名。",
+            "Form {serial} carries notice version {version}; a re-consent needs a form "
+            "printed with the version in effect, {current}. Print a new form and ask the "
+            "customer to tick and sign it again.",
+        ),
+        "member.paper_sensitive_unsigned": (
+            "“{purpose}”须有顾客在登记表上为该项单独签名。表上没有这一签名的，请取消勾选此项（记为不同意）。",
+            "“{purpose}” needs the customer's separate signature beside it on the form. If "
+            "that signature is missing, untick it (it is then recorded as refused).",
+        ),
+    }
+)
 
 
 @dataclass(frozen=True)
 class PaperForm:
     serial: str
-    notice: Notice              # the version printed on the form, as stored (hash-checked)
+    notice: Notice  # the version printed on the form, as stored (hash-checked)
     printed_count: int
 
 
@@ -83,7 +104,7 @@ def normalise_serial(text: str | None) -> str:
     characters when a Chinese input method was on) -> the bare serial in upper case."""
     text = unicodedata.normalize("NFKC", text or "").strip()
     if text.upper().startswith(QR_PREFIX):
-        text = text[len(QR_PREFIX):]
+        text = text[len(QR_PREFIX) :]
     return "".join(text.split()).upper()
 
 
@@ -117,7 +138,7 @@ def find_paper_form(db, store_code: str, text: str | None, today) -> PaperForm:
         notice = get_notice(db, row["notice_version"], row["notice_lang"] or "zh_CN") if row["notice_version"] else None
     except UserError:
         notice = None
-    if notice is None or notice.content_hash != row["notice_hash"]:                     # NOT-2
+    if notice is None or notice.content_hash != row["notice_hash"]:  # NOT-2
         raise ValidationError("member.form_notice_unknown", field="serial", serial=serial, version=version)
     return PaperForm(serial=serial, notice=notice, printed_count=int(row["printed_count"] or 0))
 
@@ -128,8 +149,13 @@ def require_current_notice(db, form: PaperForm, today) -> PaperForm:
     the record would clear the re-consent flag without covering what changed since."""
     current = current_notice(db, form.notice.lang, today.isoformat())
     if (current.version, current.content_hash) != (form.notice.version, form.notice.content_hash):
-        raise ValidationError("member.form_notice_not_current", field="serial", serial=form.serial,
-                              version=form.notice.version, current=current.version)
+        raise ValidationError(
+            "member.form_notice_not_current",
+            field="serial",
+            serial=form.serial,
+            version=form.notice.version,
+            current=current.version,
+        )
     return form
 
 

@@ -1,5 +1,6 @@
 """Small reads the screens need about a member, so ui/ holds no SQL. Nothing here returns a personal value
 in clear: member numbers, flags, and masked display forms only (UX.md)."""
+
 from __future__ import annotations
 
 from app.members.fields import mask_mobile, mask_name

@@ -4,6 +4,7 @@ Every write of these tables in the core goes through a function here, inside the
 (`tx` from `session.write(...)`): other domains (consent, requests, enrolment) call them instead of
 writing the rows themselves. Reads that several domains need (`find_by_mobile`, `member_exists`) are here too.
 """
+
 from __future__ import annotations
 
 import secrets
@@ -19,6 +20,7 @@ IntegrityError = (sqlcipher.IntegrityError, sqlite3.IntegrityError)
 
 class MobileExists(UserError):
     """The mobile already belongs to a member: the UI opens `member_id` instead of a second member."""
+
     key = "member.mobile_exists"
 
     def __init__(self, member_id: str):
@@ -42,8 +44,18 @@ def new_member_no(db) -> str:
             return no
 
 
-def insert_member(tx, *, member_id: str, member_no: str, name: str, mobile: str, registered_at: str,
-                  store_code: str, birth_date: str | None, minor: bool) -> None:
+def insert_member(
+    tx,
+    *,
+    member_id: str,
+    member_no: str,
+    name: str,
+    mobile: str,
+    registered_at: str,
+    store_code: str,
+    birth_date: str | None,
+    minor: bool,
+) -> None:
     """The new member's row. A mobile already taken raises MobileExists: found by a query first; a concurrent
     registration of the same mobile (another connection committed in between) fails on the UNIQUE(mobile)
     constraint, recognised by the row it collides with, not by the error's text."""
@@ -51,13 +63,25 @@ def insert_member(tx, *, member_id: str, member_no: str, name: str, mobile: str,
     if existing:
         raise MobileExists(existing)
     try:
-        tx.execute("INSERT INTO members(id, member_no, name, mobile, status, registered_at, registered_store,"
-                   " updated_at, birth_date, is_minor) VALUES (?,?,?,?,?,?,?,?,?,?)",
-                   (member_id, member_no, name, mobile, "active", registered_at, store_code, registered_at,
-                    birth_date, int(minor)))
+        tx.execute(
+            "INSERT INTO members(id, member_no, name, mobile, status, registered_at, registered_store,"
+            " updated_at, birth_date, is_minor) VALUES (?,?,?,?,?,?,?,?,?,?)",
+            (
+                member_id,
+                member_no,
+                name,
+                mobile,
+                "active",
+                registered_at,
+                store_code,
+                registered_at,
+                birth_date,
+                int(minor),
+            ),
+        )
     except IntegrityError:
         other = find_by_mobile(tx, mobile)
-        if other and other != member_id:          # the UNIQUE(mobile) constraint: that member has it
+        if other and other != member_id:  # the UNIQUE(mobile) constraint: that member has it
             raise MobileExists(other) from None
         raise
 
@@ -69,11 +93,13 @@ def update_core(tx, member_id: str, values: dict, now: str) -> None:
     if len(cols) != len(values):
         raise ValueError(f"not a core member field: {sorted(set(values) - set(cols))}")
     try:
-        tx.execute(f"UPDATE members SET {''.join(c + ' = ?, ' for c in cols)}updated_at = ? WHERE id = ?",
-                   (*[values[c] for c in cols], now, member_id))
+        tx.execute(
+            f"UPDATE members SET {''.join(c + ' = ?, ' for c in cols)}updated_at = ? WHERE id = ?",
+            (*[values[c] for c in cols], now, member_id),
+        )
     except IntegrityError:
         other = find_by_mobile(tx, values["mobile"]) if "mobile" in values else None
-        if other and other != member_id:          # the UNIQUE(mobile) constraint: that member has it
+        if other and other != member_id:  # the UNIQUE(mobile) constraint: that member has it
             raise MobileExists(other) from None
         raise
 
@@ -85,8 +111,10 @@ def touch(tx, member_id: str, now: str) -> None:
 
 def set_notice_version(tx, member_id: str, version: str, now: str) -> None:
     """The member consented to `version` (registration, re-consent): the re-consent flag clears (CON-5)."""
-    tx.execute("UPDATE members SET notice_version = ?, reconsent_needed = 0, updated_at = ? WHERE id = ?",
-               (version, now, member_id))
+    tx.execute(
+        "UPDATE members SET notice_version = ?, reconsent_needed = 0, updated_at = ? WHERE id = ?",
+        (version, now, member_id),
+    )
 
 
 def mark_reconsent_needed(tx, member_id: str) -> None:
@@ -96,33 +124,45 @@ def mark_reconsent_needed(tx, member_id: str) -> None:
 
 def set_opt_in_flags(tx, member_id: str, *, marketing: bool, offers: bool) -> None:
     """members.marketing_opt_in / offers_opt_in (the consent domain keeps them equal to its state: CON-3)."""
-    tx.execute("UPDATE members SET marketing_opt_in = ?, offers_opt_in = ? WHERE id = ?",
-               (int(bool(marketing)), int(bool(offers)), member_id))
+    tx.execute(
+        "UPDATE members SET marketing_opt_in = ?, offers_opt_in = ? WHERE id = ?",
+        (int(bool(marketing)), int(bool(offers)), member_id),
+    )
 
 
 def set_restricted(tx, member_id: str, restricted: bool, now: str) -> None:
     """Storage-only state on or off (RIG-5)."""
-    tx.execute("UPDATE members SET restricted = ?, updated_at = ? WHERE id = ?", (int(bool(restricted)), now, member_id))
+    tx.execute(
+        "UPDATE members SET restricted = ?, updated_at = ? WHERE id = ?", (int(bool(restricted)), now, member_id)
+    )
 
 
 def cancel_membership_row(tx, member_id: str, now: str) -> None:
     """Status cancelled, cancelled_at now (starts RET-2's 3-year clock), marketing and offers off."""
-    tx.execute("UPDATE members SET status = 'cancelled', cancelled_at = ?, updated_at = ?, marketing_opt_in = 0,"
-               " offers_opt_in = 0 WHERE id = ?", (now, now, member_id))
+    tx.execute(
+        "UPDATE members SET status = 'cancelled', cancelled_at = ?, updated_at = ?, marketing_opt_in = 0,"
+        " offers_opt_in = 0 WHERE id = ?",
+        (now, now, member_id),
+    )
 
 
 def raise_last_purchase(tx, member_id: str, at: str) -> None:
     """members.last_purchase_at = `at` unless it is already later (RET-2 counts from the last purchase)."""
-    tx.execute("UPDATE members SET last_purchase_at = ?1 WHERE id = ?2"
-               " AND (last_purchase_at IS NULL OR last_purchase_at < ?1)", (at, member_id))
+    tx.execute(
+        "UPDATE members SET last_purchase_at = ?1 WHERE id = ?2"
+        " AND (last_purchase_at IS NULL OR last_purchase_at < ?1)",
+        (at, member_id),
+    )
 
 
 def fold_purchase_touches(conn) -> int:
     """Take the POS import's notes of newest purchases (purchase_touch, app.purchases) into
     members.last_purchase_at, never moving it backwards; one statement for any number of members."""
-    return conn.execute("UPDATE members SET last_purchase_at = t.last_at FROM purchase_touch t"
-                        " WHERE t.member_id = members.id AND (members.last_purchase_at IS NULL"
-                        " OR members.last_purchase_at < t.last_at)").rowcount
+    return conn.execute(
+        "UPDATE members SET last_purchase_at = t.last_at FROM purchase_touch t"
+        " WHERE t.member_id = members.id AND (members.last_purchase_at IS NULL"
+        " OR members.last_purchase_at < t.last_at)"
+    ).rowcount
 
 
 def put_field(tx, cipher, member_id: str, field: str, value: str, now: str) -> None:
@@ -133,12 +173,16 @@ def put_field(tx, cipher, member_id: str, field: str, value: str, now: str) -> N
     fid = row[0] if row else secrets.token_hex(8)
     enc = cipher.encrypt(value, "member_fields", "value_enc", fid)
     if row:
-        tx.execute("UPDATE member_fields SET value_enc = ?, masked = ?, updated_at = ? WHERE id = ?",
-                   (enc, mask(field, value), now, fid))
+        tx.execute(
+            "UPDATE member_fields SET value_enc = ?, masked = ?, updated_at = ? WHERE id = ?",
+            (enc, mask(field, value), now, fid),
+        )
     else:
-        tx.execute("INSERT INTO member_fields(id, member_id, field, purpose_code, value_enc, masked, created_at,"
-                   " updated_at) VALUES (?,?,?,?,?,?,?,?)", (fid, member_id, field, FIELD_PURPOSE[field], enc,
-                                                              mask(field, value), now, now))
+        tx.execute(
+            "INSERT INTO member_fields(id, member_id, field, purpose_code, value_enc, masked, created_at,"
+            " updated_at) VALUES (?,?,?,?,?,?,?,?)",
+            (fid, member_id, field, FIELD_PURPOSE[field], enc, mask(field, value), now, now),
+        )
 
 
 def erase_purpose_fields(tx, member_id: str, purpose_code: str) -> int:
@@ -147,8 +191,9 @@ def erase_purpose_fields(tx, member_id: str, purpose_code: str) -> int:
     if not fields:
         return 0
     marks = ",".join("?" * len(fields))
-    return tx.execute(f"DELETE FROM member_fields WHERE member_id = ? AND field IN ({marks})",
-                      (member_id, *fields)).rowcount
+    return tx.execute(
+        f"DELETE FROM member_fields WHERE member_id = ? AND field IN ({marks})", (member_id, *fields)
+    ).rowcount
 
 
 def erase_member_fields(tx, member_id: str) -> int:

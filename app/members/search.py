@@ -5,6 +5,7 @@ member_name_grams kept by triggers; FTS5 trigram cannot match 2 characters).
 Results are masked. Clerks never see restricted members (RIG-5: storage only). Every search is
 audited with its kind and result count, never the query text.
 """
+
 from __future__ import annotations
 
 import re
@@ -14,7 +15,7 @@ from dataclasses import dataclass
 from app.members.fields import mask_mobile, mask_name
 from app.members.service import MEMBER_VIEW, MEMBER_VIEW_RESTRICTED
 
-_COLS = ("m.id, m.member_no, m.name, m.mobile, m.status, m.restricted, m.registered_at, m.reconsent_needed")
+_COLS = "m.id, m.member_no, m.name, m.mobile, m.status, m.restricted, m.registered_at, m.reconsent_needed"
 MAX_LIMIT = 200
 
 
@@ -32,7 +33,7 @@ class SearchHit:
 
 @dataclass(frozen=True)
 class SearchResult:
-    kind: str            # mobile | mobile_last4 | member_no | name | empty | invalid
+    kind: str  # mobile | mobile_last4 | member_no | name | empty | invalid
     hits: tuple[SearchHit, ...]
     truncated: bool
 
@@ -48,7 +49,7 @@ def classify(query: str) -> tuple[str, str]:
         return "member_no", compact.upper()
     if re.fullmatch(r"\d{11}", compact):
         return "mobile", compact
-    if re.fullmatch(r"\d{10}", compact):          # card barcode without its letter
+    if re.fullmatch(r"\d{10}", compact):  # card barcode without its letter
         return "member_no", "M" + compact
     if re.fullmatch(r"\d{4}", compact):
         return "mobile_last4", compact
@@ -61,28 +62,41 @@ def classify(query: str) -> tuple[str, str]:
 
 
 def _hit(r) -> SearchHit:
-    return SearchHit(id=r[0], member_no=r[1], name_masked=mask_name(r[2]), mobile_masked=mask_mobile(r[3]),
-                     status=r[4], restricted=bool(r[5]), registered_at=r[6], reconsent_needed=bool(r[7]))
+    return SearchHit(
+        id=r[0],
+        member_no=r[1],
+        name_masked=mask_name(r[2]),
+        mobile_masked=mask_mobile(r[3]),
+        status=r[4],
+        restricted=bool(r[5]),
+        registered_at=r[6],
+        reconsent_needed=bool(r[7]),
+    )
 
 
 def _name_query(db, q: str, limit: int, where_extra: str):
     if len(q) == 1:
-        sql = (f"SELECT DISTINCT {_COLS} FROM member_name_grams g JOIN members m ON m.id = g.member_id"
-               f" WHERE g.gram >= ? AND g.gram < ? {where_extra} LIMIT ?")
+        sql = (
+            f"SELECT DISTINCT {_COLS} FROM member_name_grams g JOIN members m ON m.id = g.member_id"
+            f" WHERE g.gram >= ? AND g.gram < ? {where_extra} LIMIT ?"
+        )
         return db.all(sql, (q, q + "\U0010ffff", limit))
     # exact names first (index members_name_nocase), then other names containing the query, without
     # sorting the whole gram list: a common 2-character gram can have thousands of members at 1M.
-    exact = db.all(f"SELECT {_COLS} FROM members m WHERE m.name = ? COLLATE NOCASE {where_extra} LIMIT ?",
-                   (q, limit))
-    grams = list(dict.fromkeys(q[i:i + 2] for i in range(len(q) - 1)))
+    exact = db.all(f"SELECT {_COLS} FROM members m WHERE m.name = ? COLLATE NOCASE {where_extra} LIMIT ?", (q, limit))
+    grams = list(dict.fromkeys(q[i : i + 2] for i in range(len(q) - 1)))
     if len(grams) == 1:
-        sql = (f"SELECT {_COLS} FROM member_name_grams g JOIN members m ON m.id = g.member_id"
-               f" WHERE g.gram = ? AND instr(lower(m.name), ?) > 0 {where_extra} LIMIT ?")
+        sql = (
+            f"SELECT {_COLS} FROM member_name_grams g JOIN members m ON m.id = g.member_id"
+            f" WHERE g.gram = ? AND instr(lower(m.name), ?) > 0 {where_extra} LIMIT ?"
+        )
     else:
         # intersect the gram lists inside the index (sorted by member id) before touching members rows
         inter = " INTERSECT ".join("SELECT member_id FROM member_name_grams WHERE gram = ?" for _ in grams)
-        sql = (f"SELECT {_COLS} FROM members m WHERE m.id IN ({inter})"
-               f" AND instr(lower(m.name), ?) > 0 {where_extra} LIMIT ?")
+        sql = (
+            f"SELECT {_COLS} FROM members m WHERE m.id IN ({inter})"
+            f" AND instr(lower(m.name), ?) > 0 {where_extra} LIMIT ?"
+        )
     rows = list(exact)
     seen = {r[0] for r in exact}
     for r in db.all(sql, (*grams, q, limit + len(exact))):
@@ -100,20 +114,22 @@ def search_members(session, query: str, limit: int = 50) -> SearchResult:
     limit = max(1, min(int(limit), MAX_LIMIT))
     where_extra = "AND m.status != 'erased'"
     if not session.can(MEMBER_VIEW_RESTRICTED):
-        where_extra += " AND m.restricted = 0"          # RIG-5
+        where_extra += " AND m.restricted = 0"  # RIG-5
     db = session.db
     if kind == "mobile":
         rows = db.all(f"SELECT {_COLS} FROM members m WHERE m.mobile = ? {where_extra}", (q,))
     elif kind == "member_no":
         rows = db.all(f"SELECT {_COLS} FROM members m WHERE m.member_no = ? {where_extra}", (q,))
     elif kind == "mobile_last4":
-        rows = db.all(f"SELECT {_COLS} FROM members m WHERE substr(m.mobile, -4) = ? {where_extra} LIMIT ?",
-                      (q, limit + 1))
+        rows = db.all(
+            f"SELECT {_COLS} FROM members m WHERE substr(m.mobile, -4) = ? {where_extra} LIMIT ?", (q, limit + 1)
+        )
     else:
         rows = _name_query(db, q, limit + 1, where_extra)
     hits = tuple(_hit(r) for r in rows[:limit])
-    session.audit_read("member.search", "member", hits[0].id if len(hits) == 1 else None,
-                       {"kind": kind, "results": len(hits)})
+    session.audit_read(
+        "member.search", "member", hits[0].id if len(hits) == 1 else None, {"kind": kind, "results": len(hits)}
+    )
     return SearchResult(kind, hits, len(rows) > limit)
 
 

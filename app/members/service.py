@@ -5,6 +5,7 @@ row writes are in app.members.records (the only module that writes `members` and
 
 Encrypted fields need a `FieldCipher` (`cipher_for(vault)`); name/mobile/birth-date changes do not.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -12,8 +13,7 @@ from dataclasses import dataclass, field
 
 from app.clock import iso
 from app.errors import NotFound, UserError, ValidationError
-from app.members import records as R
-from app.members import validation as V
+from app.members import records as R, validation as V
 from app.members.fields import CORE_FIELDS, FIELD_PURPOSE, OPTIONAL_FIELDS, REVEALABLE, mask, mask_name
 from app.members.records import MobileExists, find_by_mobile
 from app.messages import add_messages
@@ -28,19 +28,27 @@ MEMBER_VIEW_RESTRICTED = P.grant("member.view_restricted", P.MANAGER)
 
 REVEAL_REASONS = ("customer_request", "finance_service", "correction", "legal", "other")
 
-add_messages({
-    "member.mobile_exists": ("该手机号已是会员，已为您打开该会员。", "This mobile number already belongs to a member; "
-                             "that member is opened instead."),
-    "member.restricted": ("该会员的个人信息已被限制处理，仅店长可以查看。",
-                          "Processing of this member's information is restricted; only a store manager can open it."),
-    "member.reveal_reason": ("请选择查看原因并填写说明（至少 4 个字）。",
-                             "Choose a reason and write a note (at least 4 characters) to reveal."),
-    "member.reveal_field": ("该字段不能查看明文。", "This field cannot be shown in clear."),
-    "member.field_empty": ("该会员没有登记这一项。", "This member has no value for this field."),
-    "member.no_changes": ("没有需要保存的修改。", "Nothing to save."),
-    "member.needs_cipher": ("数据库已锁定，请重新登录。", "The database is locked; sign in again."),
-    "member.not_active": ("该会员已注销，不能修改。", "This membership is cancelled; it cannot be changed."),
-})
+add_messages(
+    {
+        "member.mobile_exists": (
+            "该手机号已是会员，已为您打开该会员。",
+            "This mobile number already belongs to a member; that member is opened instead.",
+        ),
+        "member.restricted": (
+            "该会员的个人信息已被限制处理，仅店长可以查看。",
+            "Processing of this member's information is restricted; only a store manager can open it.",
+        ),
+        "member.reveal_reason": (
+            "请选择查看原因并填写说明（至少 4 个字）。",
+            "Choose a reason and write a note (at least 4 characters) to reveal.",
+        ),
+        "member.reveal_field": ("该字段不能查看明文。", "This field cannot be shown in clear."),
+        "member.field_empty": ("该会员没有登记这一项。", "This member has no value for this field."),
+        "member.no_changes": ("没有需要保存的修改。", "Nothing to save."),
+        "member.needs_cipher": ("数据库已锁定，请重新登录。", "The database is locked; sign in again."),
+        "member.not_active": ("该会员已注销，不能修改。", "This membership is cancelled; it cannot be changed."),
+    }
+)
 
 
 def cipher_for(vault) -> FieldCipher:
@@ -65,7 +73,7 @@ class MemberView:
     marketing: bool
     offers: bool
     last_purchase_at: str | None
-    fields: dict[str, str] = field(default_factory=dict)      # optional field -> masked value
+    fields: dict[str, str] = field(default_factory=dict)  # optional field -> masked value
     consents: dict[str, bool] = field(default_factory=dict)
 
 
@@ -110,16 +118,30 @@ def _view(db, row) -> MemberView:
     # the POS import notes newer purchases in purchase_touch until the retention sweep folds them in
     touched = db.scalar("SELECT last_at FROM purchase_touch WHERE member_id = ?", (row["id"],))
     last_purchase_at = max(filter(None, (row["last_purchase_at"], touched)), default=None)
-    consents = {r[0]: bool(r[1]) for r in db.all("SELECT purpose_code, granted FROM member_consents WHERE member_id = ?",
-                                                  (row["id"],))}
-    return MemberView(id=row["id"], member_no=row["member_no"], name=row["name"], name_masked=mask_name(row["name"]),
-                      mobile_masked=mask("mobile", row["mobile"]), status=row["status"],
-                      restricted=bool(row["restricted"]), registered_at=row["registered_at"],
-                      registered_store=row["registered_store"], birth_date=row["birth_date"],
-                      is_minor=bool(row["is_minor"]), notice_version=row["notice_version"],
-                      reconsent_needed=bool(row["reconsent_needed"]), marketing=bool(row["marketing_opt_in"]),
-                      offers=bool(row["offers_opt_in"]), last_purchase_at=last_purchase_at, fields=fields,
-                      consents=consents)
+    consents = {
+        r[0]: bool(r[1])
+        for r in db.all("SELECT purpose_code, granted FROM member_consents WHERE member_id = ?", (row["id"],))
+    }
+    return MemberView(
+        id=row["id"],
+        member_no=row["member_no"],
+        name=row["name"],
+        name_masked=mask_name(row["name"]),
+        mobile_masked=mask("mobile", row["mobile"]),
+        status=row["status"],
+        restricted=bool(row["restricted"]),
+        registered_at=row["registered_at"],
+        registered_store=row["registered_store"],
+        birth_date=row["birth_date"],
+        is_minor=bool(row["is_minor"]),
+        notice_version=row["notice_version"],
+        reconsent_needed=bool(row["reconsent_needed"]),
+        marketing=bool(row["marketing_opt_in"]),
+        offers=bool(row["offers_opt_in"]),
+        last_purchase_at=last_purchase_at,
+        fields=fields,
+        consents=consents,
+    )
 
 
 def get_member(session, member_id: str) -> MemberView:
@@ -127,7 +149,7 @@ def get_member(session, member_id: str) -> MemberView:
     session.require(MEMBER_VIEW)
     row = _row(session.db, member_id)
     if row["restricted"] and not session.can(MEMBER_VIEW_RESTRICTED):
-        raise UserError("member.restricted")       # RIG-5: storage only
+        raise UserError("member.restricted")  # RIG-5: storage only
     session.audit_read("member.view", "member", member_id)
     return _view(session.db, row)
 
@@ -139,8 +161,12 @@ def update_member(session, member_id: str, changes: dict, cipher=None) -> list[s
     row = _row(session.db, member_id)
     if row["status"] != "active":
         raise UserError("member.not_active")
-    granted = {r[0] for r in session.db.all("SELECT purpose_code FROM member_consents WHERE member_id = ? AND granted = 1",
-                                             (member_id,))}
+    granted = {
+        r[0]
+        for r in session.db.all(
+            "SELECT purpose_code FROM member_consents WHERE member_id = ? AND granted = 1", (member_id,)
+        )
+    }
     today = _today(session)
     changed: list[str] = []
     updates: dict[str, str | None] = {}
@@ -171,12 +197,14 @@ def update_member(session, member_id: str, changes: dict, cipher=None) -> list[s
             if row[f] != v:
                 changed.append(f)
         else:
-            changed.append(f)   # encrypted: compared after decrypting below
+            changed.append(f)  # encrypted: compared after decrypting below
     opt = [f for f in changed if f in OPTIONAL_FIELDS]
     if opt and cipher is None:
         raise UserError("member.needs_cipher")
     for f in list(opt):
-        cur = session.db.one("SELECT id, value_enc FROM member_fields WHERE member_id = ? AND field = ?", (member_id, f))
+        cur = session.db.one(
+            "SELECT id, value_enc FROM member_fields WHERE member_id = ? AND field = ?", (member_id, f)
+        )
         if cur and cipher.decrypt(cur[1], "member_fields", "value_enc", cur[0]) == updates[f]:
             changed.remove(f)
     if not changed:
@@ -204,13 +232,18 @@ def reveal_field(session, member_id: str, field_name: str, reason_code: str, not
     if field_name == "mobile":
         value = row["mobile"]
     else:
-        cur = session.db.one("SELECT id, value_enc FROM member_fields WHERE member_id = ? AND field = ?",
-                             (member_id, field_name))
+        cur = session.db.one(
+            "SELECT id, value_enc FROM member_fields WHERE member_id = ? AND field = ?", (member_id, field_name)
+        )
         if cur is None:
             raise UserError("member.field_empty")
         value = cipher.decrypt(cur[1], "member_fields", "value_enc", cur[0])
-    with session.write("member.reveal", "member", member_id,
-                       {"field": field_name, "reason": reason_code, "note_len": len(note.strip())}):
+    with session.write(
+        "member.reveal",
+        "member",
+        member_id,
+        {"field": field_name, "reason": reason_code, "note_len": len(note.strip())},
+    ):
         pass
     return value
 
@@ -220,20 +253,43 @@ def export_profile(db, member_id: str, cipher=None) -> dict:
     cipher is given; the face feature code is never exported in clear), current consent per purpose.
     The whole copy, with the consent history, is app.requests.export.export_member."""
     row = _row(db, member_id)
-    out = {"member": {"member_no": row["member_no"], "name": row["name"], "mobile": row["mobile"],
-                      "birth_date": row["birth_date"], "status": row["status"], "registered_at": row["registered_at"],
-                      "registered_store": row["registered_store"], "restricted": bool(row["restricted"])},
-           "fields": {}, "consents": {}}
-    for r in db.all("SELECT id, field, purpose_code, value_enc, masked, created_at FROM member_fields WHERE member_id = ?",
-                    (member_id,)):
+    out = {
+        "member": {
+            "member_no": row["member_no"],
+            "name": row["name"],
+            "mobile": row["mobile"],
+            "birth_date": row["birth_date"],
+            "status": row["status"],
+            "registered_at": row["registered_at"],
+            "registered_store": row["registered_store"],
+            "restricted": bool(row["restricted"]),
+        },
+        "fields": {},
+        "consents": {},
+    }
+    for r in db.all(
+        "SELECT id, field, purpose_code, value_enc, masked, created_at FROM member_fields WHERE member_id = ?",
+        (member_id,),
+    ):
         value = r["masked"]
         if cipher is not None and r["field"] != "face_feature":
             value = cipher.decrypt(r["value_enc"], "member_fields", "value_enc", r["id"])
         out["fields"][r["field"]] = {"value": value, "purpose": r["purpose_code"], "collected_at": r["created_at"]}
-    out["consents"] = {r[0]: bool(r[1]) for r in db.all(
-        "SELECT purpose_code, granted FROM member_consents WHERE member_id = ?", (member_id,))}
+    out["consents"] = {
+        r[0]: bool(r[1])
+        for r in db.all("SELECT purpose_code, granted FROM member_consents WHERE member_id = ?", (member_id,))
+    }
     return out
 
 
-__all__ = ["get_member", "update_member", "reveal_field", "export_profile", "find_by_mobile", "MobileExists",
-           "MemberView", "cipher_for", "validate_fields"]
+__all__ = [
+    "MemberView",
+    "MobileExists",
+    "cipher_for",
+    "export_profile",
+    "find_by_mobile",
+    "get_member",
+    "reveal_field",
+    "update_member",
+    "validate_fields",
+]

@@ -2,6 +2,7 @@
 ValidationError(key, field=...) whose message (zh_CN/en) is shown next to the field.
 Messages never echo the value typed.
 """
+
 from __future__ import annotations
 
 import base64
@@ -13,32 +14,55 @@ import unicodedata
 from app.errors import ValidationError
 from app.messages import add_messages
 
-add_messages({
-    "member.name_required": ("请填写姓名。", "Enter the name."),
-    "member.name_invalid": ("姓名只能包含汉字、字母、间隔号（·）、空格、点、撇号或连字符，长度 2–30 个字符。",
-                            "A name has 2–30 Chinese characters or letters (with ·, spaces, dots, apostrophes or hyphens)."),
-    "member.mobile_required": ("请填写手机号。", "Enter the mobile number."),
-    "member.mobile_invalid": ("手机号应为 11 位数字，以有效的号段开头（如 138、150、199）。",
-                              "A mobile number has 11 digits and starts with a valid prefix (e.g. 138, 150, 199)."),
-    "member.birth_date_invalid": ("出生日期格式为 2010-05-31，且不能晚于今天、不能早于 1900 年。",
-                                  "A birth date looks like 2010-05-31, not in the future and not before 1900."),
-    "member.id_number_invalid": ("身份证号应为 18 位（最后一位可为 X），请核对。",
-                                 "An ID number has 18 characters (the last may be X). Please check it."),
-    "member.id_number_checksum": ("身份证号校验位不正确，请逐位核对。",
-                                  "The ID number's check digit is wrong. Check each digit."),
-    "member.id_number_birth": ("身份证号中的出生日期无效或与填写的出生日期不一致。",
-                               "The birth date inside the ID number is invalid or differs from the birth date entered."),
-    "member.address_invalid": ("收货地址应为 5–120 个字符，包含省市区和详细地址。",
-                               "A delivery address has 5–120 characters including city, district and street."),
-    "member.face_feature_invalid": ("人脸特征码无效。只接受人脸支付终端生成的特征码，不接受照片或图像。",
-                                    "The face feature code is not valid. Only the code made by the face-payment "
-                                    "terminal is accepted, never a photo or image."),
-    "member.skin_notes_invalid": ("皮肤状况记录为 1–200 个字符。", "Skin notes have 1–200 characters."),
-    "member.guardian_required": ("不满十四周岁的未成年人须由监护人同意：请填写监护人姓名和关系，并由监护人确认。",
-                                 "A minor under 14 needs the guardian's consent: enter the guardian's name and "
-                                 "relation, and the guardian confirms."),
-    "member.guardian_relation_invalid": ("请选择监护人与顾客的关系。", "Choose the guardian's relation to the customer."),
-})
+add_messages(
+    {
+        "member.name_required": ("请填写姓名。", "Enter the name."),
+        "member.name_invalid": (
+            "姓名只能包含汉字、字母、间隔号（·）、空格、点、撇号或连字符，长度 2–30 个字符。",
+            "A name has 2–30 Chinese characters or letters (with ·, spaces, dots, apostrophes or hyphens).",
+        ),
+        "member.mobile_required": ("请填写手机号。", "Enter the mobile number."),
+        "member.mobile_invalid": (
+            "手机号应为 11 位数字，以有效的号段开头（如 138、150、199）。",
+            "A mobile number has 11 digits and starts with a valid prefix (e.g. 138, 150, 199).",
+        ),
+        "member.birth_date_invalid": (
+            "出生日期格式为 2010-05-31，且不能晚于今天、不能早于 1900 年。",
+            "A birth date looks like 2010-05-31, not in the future and not before 1900.",
+        ),
+        "member.id_number_invalid": (
+            "身份证号应为 18 位（最后一位可为 X），请核对。",
+            "An ID number has 18 characters (the last may be X). Please check it.",
+        ),
+        "member.id_number_checksum": (
+            "身份证号校验位不正确，请逐位核对。",
+            "The ID number's check digit is wrong. Check each digit.",
+        ),
+        "member.id_number_birth": (
+            "身份证号中的出生日期无效或与填写的出生日期不一致。",
+            "The birth date inside the ID number is invalid or differs from the birth date entered.",
+        ),
+        "member.address_invalid": (
+            "收货地址应为 5–120 个字符，包含省市区和详细地址。",
+            "A delivery address has 5–120 characters including city, district and street.",
+        ),
+        "member.face_feature_invalid": (
+            "人脸特征码无效。只接受人脸支付终端生成的特征码，不接受照片或图像。",
+            "The face feature code is not valid. Only the code made by the face-payment "
+            "terminal is accepted, never a photo or image.",
+        ),
+        "member.skin_notes_invalid": ("皮肤状况记录为 1–200 个字符。", "Skin notes have 1–200 characters."),
+        "member.guardian_required": (
+            "不满十四周岁的未成年人须由监护人同意：请填写监护人姓名和关系，并由监护人确认。",
+            "A minor under 14 needs the guardian's consent: enter the guardian's name and "
+            "relation, and the guardian confirms.",
+        ),
+        "member.guardian_relation_invalid": (
+            "请选择监护人与顾客的关系。",
+            "Choose the guardian's relation to the customer.",
+        ),
+    }
+)
 
 # Mobile number prefixes in use in mainland China (MIIT numbering plan: mobile, virtual operators, IoT excluded).
 MOBILE_PREFIXES = frozenset(
@@ -50,8 +74,45 @@ MOBILE_PREFIXES = frozenset(
     + [f"18{d}" for d in range(10)]
     + ["190", "191", "192", "193", "195", "196", "197", "198", "199"]
 )
-PROVINCE_CODES = frozenset([11, 12, 13, 14, 15, 21, 22, 23, 31, 32, 33, 34, 35, 36, 37, 41, 42, 43, 44, 45, 46,
-                            50, 51, 52, 53, 54, 61, 62, 63, 64, 65, 71, 81, 82, 83])
+PROVINCE_CODES = frozenset(
+    [
+        11,
+        12,
+        13,
+        14,
+        15,
+        21,
+        22,
+        23,
+        31,
+        32,
+        33,
+        34,
+        35,
+        36,
+        37,
+        41,
+        42,
+        43,
+        44,
+        45,
+        46,
+        50,
+        51,
+        52,
+        53,
+        54,
+        61,
+        62,
+        63,
+        64,
+        65,
+        71,
+        81,
+        82,
+        83,
+    ]
+)
 _ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 _ID_CHECK = "10X98765432"
 GUARDIAN_RELATIONS = ("father", "mother", "other_guardian")
@@ -72,8 +133,12 @@ def name(value, field: str = "name") -> str:
     v = re.sub(r"\s+", " ", _text(value)).replace("•", "·")
     if not v:
         raise ValidationError("member.name_required", field=field)
-    if not (2 <= len(v) <= 30) or not _NAME_CHARS.match(v) or not _HAS_LETTER.search(v[0]) \
-            or not _HAS_LETTER.search(v[-1]):
+    if (
+        not (2 <= len(v) <= 30)
+        or not _NAME_CHARS.match(v)
+        or not _HAS_LETTER.search(v[0])
+        or not _HAS_LETTER.search(v[-1])
+    ):
         raise ValidationError("member.name_invalid", field=field)
     return v
 
@@ -185,5 +250,10 @@ def is_under_14(birth: str | None, today: dt.date) -> bool:
 
 
 # field -> validator (one-argument form); the optional fields and the purpose that allows them
-VALIDATORS = {"name": name, "mobile": mobile, "address": address, "face_feature": face_feature,
-              "skin_notes": skin_notes}
+VALIDATORS = {
+    "name": name,
+    "mobile": mobile,
+    "address": address,
+    "face_feature": face_feature,
+    "skin_notes": skin_notes,
+}

@@ -6,6 +6,7 @@ protection text), the customer's rights, how to exercise them and the complaint/
 Its `content_hash` is the SHA-256 of its canonical JSON: the screen, the printed form, the
 receipt back and the poster all render exactly this object (NOT-2).
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -15,25 +16,42 @@ from dataclasses import dataclass, field
 from app.errors import UserError
 from app.messages import add_messages
 
-add_messages({
-    "notice.invalid": ("告知书文件格式不正确：{detail}。", "The notice file is not valid: {detail}."),
-    "notice.immutable": ("告知书版本 {version} 已发布且内容不同；已发布的版本不能修改，请使用新的版本号。",
-                         "Notice version {version} is already published with different content; a published "
-                         "version cannot change. Use a new version number."),
-    "notice.lang_mismatch": ("中文版和英文版的版本号或处理目的不一致。",
-                             "The Chinese and English texts differ in version or purposes."),
-    "notice.not_found": ("没有找到告知书版本 {version}。", "Notice version {version} was not found."),
-    "notice.no_required": ("告知书必须有且只有一个“办理会员所必需”的处理目的（membership）。",
-                           "A notice needs exactly one purpose required for membership (membership)."),
-})
+add_messages(
+    {
+        "notice.invalid": ("告知书文件格式不正确：{detail}。", "The notice file is not valid: {detail}."),
+        "notice.immutable": (
+            "告知书版本 {version} 已发布且内容不同；已发布的版本不能修改，请使用新的版本号。",
+            "Notice version {version} is already published with different content; a published "
+            "version cannot change. Use a new version number.",
+        ),
+        "notice.lang_mismatch": (
+            "中文版和英文版的版本号或处理目的不一致。",
+            "The Chinese and English texts differ in version or purposes.",
+        ),
+        "notice.not_found": ("没有找到告知书版本 {version}。", "Notice version {version} was not found."),
+        "notice.no_required": (
+            "告知书必须有且只有一个“办理会员所必需”的处理目的（membership）。",
+            "A notice needs exactly one purpose required for membership (membership).",
+        ),
+    }
+)
 
 LANGS = ("zh_CN", "en")
 REQUIRED_PURPOSE = "membership"
 # Aspects of a purpose whose change needs fresh consent (CON-5). The title alone is wording.
 MATERIAL = ("description", "data_types", "fields", "method", "retention", "recipients", "required", "sensitive")
 _PURPOSE_TEXT = ("code", "title", "description", "method", "retention", "recipients", "necessity", "protection")
-_NOTICE_TEXT = ("version", "lang", "title", "effective_date", "controller", "contact", "intro",
-                "how_to_exercise", "complaint")
+_NOTICE_TEXT = (
+    "version",
+    "lang",
+    "title",
+    "effective_date",
+    "controller",
+    "contact",
+    "intro",
+    "how_to_exercise",
+    "complaint",
+)
 
 
 def norm_lang(lang: str | None) -> str:
@@ -60,10 +78,20 @@ class Purpose:
     protection: str = ""
 
     def to_dict(self) -> dict:
-        return {"code": self.code, "title": self.title, "description": self.description,
-                "data_types": list(self.data_types), "fields": list(self.fields), "method": self.method,
-                "retention": self.retention, "recipients": self.recipients, "required": self.required,
-                "sensitive": self.sensitive, "necessity": self.necessity, "protection": self.protection}
+        return {
+            "code": self.code,
+            "title": self.title,
+            "description": self.description,
+            "data_types": list(self.data_types),
+            "fields": list(self.fields),
+            "method": self.method,
+            "retention": self.retention,
+            "recipients": self.recipients,
+            "required": self.required,
+            "sensitive": self.sensitive,
+            "necessity": self.necessity,
+            "protection": self.protection,
+        }
 
     @property
     def purpose_hash(self) -> str:
@@ -81,12 +109,20 @@ class Purpose:
                 raise UserError("notice.invalid", detail=f"purposes.{k}")
         if not isinstance(d.get("data_types"), list) or not d["data_types"]:
             raise UserError("notice.invalid", detail="purposes.data_types")
-        p = cls(code=d["code"], title=d["title"], description=d["description"],
-                data_types=tuple(str(x) for x in d["data_types"]),
-                fields=tuple(str(x) for x in d.get("fields", [])), method=d["method"],
-                retention=d["retention"], recipients=d["recipients"], required=bool(d.get("required")),
-                sensitive=bool(d.get("sensitive")), necessity=str(d.get("necessity") or ""),
-                protection=str(d.get("protection") or ""))
+        p = cls(
+            code=d["code"],
+            title=d["title"],
+            description=d["description"],
+            data_types=tuple(str(x) for x in d["data_types"]),
+            fields=tuple(str(x) for x in d.get("fields", [])),
+            method=d["method"],
+            retention=d["retention"],
+            recipients=d["recipients"],
+            required=bool(d.get("required")),
+            sensitive=bool(d.get("sensitive")),
+            necessity=str(d.get("necessity") or ""),
+            protection=str(d.get("protection") or ""),
+        )
         if p.sensitive and (not p.necessity.strip() or not p.protection.strip()):
             # SEN-1: a sensitive purpose must state necessity and protection
             raise UserError("notice.invalid", detail=f"purposes.{p.code}.necessity/protection")
@@ -109,10 +145,19 @@ class Notice:
     _hash: str = field(default="", compare=False, repr=False)
 
     def to_dict(self) -> dict:
-        return {"version": self.version, "lang": self.lang, "title": self.title,
-                "effective_date": self.effective_date, "controller": self.controller, "contact": self.contact,
-                "intro": self.intro, "purposes": [p.to_dict() for p in self.purposes],
-                "rights": list(self.rights), "how_to_exercise": self.how_to_exercise, "complaint": self.complaint}
+        return {
+            "version": self.version,
+            "lang": self.lang,
+            "title": self.title,
+            "effective_date": self.effective_date,
+            "controller": self.controller,
+            "contact": self.contact,
+            "intro": self.intro,
+            "purposes": [p.to_dict() for p in self.purposes],
+            "rights": list(self.rights),
+            "how_to_exercise": self.how_to_exercise,
+            "complaint": self.complaint,
+        }
 
     def canonical_json(self) -> str:
         return canonical_json(self.to_dict())
@@ -165,10 +210,19 @@ class Notice:
         required = [p for p in purposes if p.required]
         if len(required) != 1 or required[0].code != REQUIRED_PURPOSE:
             raise UserError("notice.no_required")
-        return cls(version=d["version"], lang=d["lang"], title=d["title"], effective_date=d["effective_date"],
-                   controller=d["controller"], contact=d["contact"], intro=d["intro"], purposes=purposes,
-                   rights=tuple(str(r) for r in d["rights"]), how_to_exercise=d["how_to_exercise"],
-                   complaint=d["complaint"])
+        return cls(
+            version=d["version"],
+            lang=d["lang"],
+            title=d["title"],
+            effective_date=d["effective_date"],
+            controller=d["controller"],
+            contact=d["contact"],
+            intro=d["intro"],
+            purposes=purposes,
+            rights=tuple(str(r) for r in d["rights"]),
+            how_to_exercise=d["how_to_exercise"],
+            complaint=d["complaint"],
+        )
 
     @classmethod
     def from_json(cls, text: str) -> Notice:

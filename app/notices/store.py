@@ -5,6 +5,7 @@ A version is published in both languages together (zh_CN is the master for chang
 (`source="head_office"`, `permission=False`). The table has triggers that refuse UPDATE and
 DELETE, so a published text can never change under its hash.
 """
+
 from __future__ import annotations
 
 import functools
@@ -54,6 +55,7 @@ def get_notice(db: Queries, version: str, lang: str = "zh_CN") -> Notice:
     notice = _row_to_notice(row)
     if notice.content_hash != row["content_hash"]:
         from app.errors import StoreError
+
         raise StoreError("store.unreadable")
     return notice
 
@@ -75,10 +77,20 @@ def current_notice(db: Queries, lang: str = "zh_CN", today: str | None = None) -
 def list_versions(db: Queries) -> list[dict[str, Any]]:
     """All stored versions (newest first): version, effective_date, source, published_at, hashes per lang."""
     out: dict[str, dict[str, Any]] = {}
-    for r in db.all("SELECT version, lang, content_hash, effective_date, source, published_at FROM notices"
-                    " ORDER BY effective_date DESC, published_at DESC"):
-        e = out.setdefault(r["version"], {"version": r["version"], "effective_date": r["effective_date"],
-                                          "source": r["source"], "published_at": r["published_at"], "hashes": {}})
+    for r in db.all(
+        "SELECT version, lang, content_hash, effective_date, source, published_at FROM notices"
+        " ORDER BY effective_date DESC, published_at DESC"
+    ):
+        e = out.setdefault(
+            r["version"],
+            {
+                "version": r["version"],
+                "effective_date": r["effective_date"],
+                "source": r["source"],
+                "published_at": r["published_at"],
+                "hashes": {},
+            },
+        )
         e["hashes"][r["lang"]] = r["content_hash"]
     return list(out.values())
 
@@ -91,18 +103,27 @@ def store_notice(tx: Queries, notice: Notice, source: str, published_at: str, pu
         if row[0] != notice.content_hash:
             raise UserError("notice.immutable", version=notice.version)
         return False
-    tx.execute("INSERT INTO notices(version, lang, content, content_hash, effective_date, source, published_at,"
-               " published_by) VALUES (?,?,?,?,?,?,?,?)",
-               (notice.version, notice.lang, notice.canonical_json(), notice.content_hash, notice.effective_date,
-                source, published_at, published_by))
+    tx.execute(
+        "INSERT INTO notices(version, lang, content, content_hash, effective_date, source, published_at,"
+        " published_by) VALUES (?,?,?,?,?,?,?,?)",
+        (
+            notice.version,
+            notice.lang,
+            notice.canonical_json(),
+            notice.content_hash,
+            notice.effective_date,
+            source,
+            published_at,
+            published_by,
+        ),
+    )
     return True
 
 
 def ensure_default_stored(session: Session) -> Notice:
     """Store the shipped default notice (both languages) if the store has no notice yet."""
     if session.db.scalar("SELECT count(*) FROM notices") == 0:
-        with session.write("notice.publish", "notice", default_notice("zh_CN").version,
-                           {"source": "default"}) as tx:
+        with session.write("notice.publish", "notice", default_notice("zh_CN").version, {"source": "default"}) as tx:
             for lang in LANGS:
                 store_notice(tx, default_notice(lang), "default", iso(session.clock.now()), session.staff.id)
     return current_notice(session.db, "zh_CN")
@@ -118,8 +139,9 @@ def _parse(data: NoticeInput) -> Notice:
     return Notice.from_dict(data)
 
 
-def import_notice(session: Session, zh: NoticeInput, en: NoticeInput, *, source: str = "manager_import",
-                  permission: bool = True) -> dict[str, Any]:
+def import_notice(
+    session: Session, zh: NoticeInput, en: NoticeInput, *, source: str = "manager_import", permission: bool = True
+) -> dict[str, Any]:
     """Publish a new version in both languages (dicts, JSON text or Notice objects).
 
     Idempotent for the identical text (head-office sync may deliver twice); a different text under a
@@ -140,11 +162,20 @@ def import_notice(session: Session, zh: NoticeInput, en: NoticeInput, *, source:
         changed_all: dict[str, dict[str, list[str]]] = {}
         if new_zh or new_en:
             flagged, changed_all = _flag_reconsent(tx, nz)
-            tx.journal("notice", nz.version, "upsert", {"version": nz.version, "hashes":
-                                                         {"zh_CN": nz.content_hash, "en": ne.content_hash}})
+            tx.journal(
+                "notice",
+                nz.version,
+                "upsert",
+                {"version": nz.version, "hashes": {"zh_CN": nz.content_hash, "en": ne.content_hash}},
+            )
         tx.details = {"source": source, "stored": bool(new_zh or new_en), "flagged": flagged}
-    return {"version": nz.version, "hashes": {"zh_CN": nz.content_hash, "en": ne.content_hash},
-            "changed": changed_all, "flagged": flagged, "new": bool(new_zh or new_en)}
+    return {
+        "version": nz.version,
+        "hashes": {"zh_CN": nz.content_hash, "en": ne.content_hash},
+        "changed": changed_all,
+        "flagged": flagged,
+        "new": bool(new_zh or new_en),
+    }
 
 
 def _flag_reconsent(tx: Tx, new_zh: Notice) -> tuple[int, dict[str, dict[str, list[str]]]]:
@@ -156,8 +187,11 @@ def _flag_reconsent(tx: Tx, new_zh: Notice) -> tuple[int, dict[str, dict[str, li
         if v == new_zh.version:
             continue
         row = tx.one("SELECT content FROM notices WHERE version = ? AND lang = 'zh_CN'", (v,))
-        old = Notice.from_json(row[0]) if row else (default_notice("zh_CN") if default_notice("zh_CN").version == v
-                                                    else None)
+        old = (
+            Notice.from_json(row[0])
+            if row
+            else (default_notice("zh_CN") if default_notice("zh_CN").version == v else None)
+        )
         if old is None:
             continue
         changed = changed_purposes(old, new_zh)
@@ -169,7 +203,8 @@ def _flag_reconsent(tx: Tx, new_zh: Notice) -> tuple[int, dict[str, dict[str, li
         flagged += tx.execute(
             f"UPDATE members SET reconsent_needed = 1 WHERE reconsent_needed = 0 AND id IN (SELECT member_id FROM"
             f" member_consents WHERE notice_version = ? AND granted = 1 AND purpose_code IN ({marks}))",
-            (v, *codes)).rowcount
+            (v, *codes),
+        ).rowcount
     return flagged, changed_all
 
 

@@ -1,4 +1,5 @@
 """What managers are told at sign-in: originals overdue or due soon, and missing holiday tables."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -8,14 +9,22 @@ from app.messages import add_messages, render
 from app.originals.tracking import counts
 from app.reminders import Reminder, register_provider
 
-add_messages({
-    "originals.summary_overdue": ("{n} 份纸质原件已超过销毁期限，请尽快销毁。",
-                                  "{n} paper originals are past their destruction date; destroy them now."),
-    "originals.summary_due": ("{n} 份纸质原件将在 3 个工作日内到期销毁。",
-                              "{n} paper originals are due for destruction within 3 working days."),
-    "originals.summary_missing": ("{n} 份原件的截止日期按仅周末休息计算（缺少节假日表），请导入节假日表。",
-                                  "{n} due dates count only weekends (holiday table missing); import the holiday table."),
-})
+add_messages(
+    {
+        "originals.summary_overdue": (
+            "{n} 份纸质原件已超过销毁期限，请尽快销毁。",
+            "{n} paper originals are past their destruction date; destroy them now.",
+        ),
+        "originals.summary_due": (
+            "{n} 份纸质原件将在 3 个工作日内到期销毁。",
+            "{n} paper originals are due for destruction within 3 working days.",
+        ),
+        "originals.summary_missing": (
+            "{n} 份原件的截止日期按仅周末休息计算（缺少节假日表），请导入节假日表。",
+            "{n} due dates count only weekends (holiday table missing); import the holiday table.",
+        ),
+    }
+)
 
 
 @dataclass(frozen=True)
@@ -59,5 +68,3 @@ def _reminders(db, today: dt.date):
 
 
 register_provider("originals", _reminders)
-
-

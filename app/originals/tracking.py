@@ -6,6 +6,7 @@ a holiday table counts weekends only (the date is never later than the true one)
 register remembers which years were missing, so the UI can warn; after a manager imports a
 table, `recompute_due_dates` moves the dates.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -18,24 +19,33 @@ from app.errors import NotFound, UserError, ValidationError
 from app.messages import add_messages
 from app.staff import permissions as P
 
-DESTROY_WITHIN = 30        # working days after scanning (STO-2)
-AMBER_WITHIN = 3           # due within 3 working days: amber
+DESTROY_WITHIN = 30  # working days after scanning (STO-2)
+AMBER_WITHIN = 3  # due within 3 working days: amber
 
 ORIGINALS_EDIT = P.grant("originals.edit", P.CLERK, P.MANAGER)
 ORIGINALS_RECOMPUTE = P.grant("originals.recompute", P.MANAGER)
 
-add_messages({
-    "originals.not_found": ("登记簿中没有这份纸质原件。", "This paper original is not in the register."),
-    "originals.cabinet_required": ("请填写存放的带锁文件柜。", "Enter the locked file cabinet."),
-    "originals.custodian_invalid": ("请选择一位在职员工作为保管人。", "Choose an active staff member as custodian."),
-    "originals.reason_required": ("请填写借出原因。", "Enter the reason for checking it out."),
-    "originals.return_date_invalid": ("归还日期须为今天或之后、且不晚于销毁截止日。",
-                                      "The return date must be today or later, and no later than the destruction due date."),
-    "originals.not_in_cabinet": ("只有在柜中的原件才能借出或销毁（编号 {serial}）。",
-                                 "Only originals in the cabinet can be checked out or destroyed (serial {serial})."),
-    "originals.not_checked_out": ("该原件未被借出。", "This original is not checked out."),
-    "originals.destroyed": ("该原件已销毁。", "This original has already been destroyed."),
-})
+add_messages(
+    {
+        "originals.not_found": ("登记簿中没有这份纸质原件。", "This paper original is not in the register."),
+        "originals.cabinet_required": ("请填写存放的带锁文件柜。", "Enter the locked file cabinet."),
+        "originals.custodian_invalid": (
+            "请选择一位在职员工作为保管人。",
+            "Choose an active staff member as custodian.",
+        ),
+        "originals.reason_required": ("请填写借出原因。", "Enter the reason for checking it out."),
+        "originals.return_date_invalid": (
+            "归还日期须为今天或之后、且不晚于销毁截止日。",
+            "The return date must be today or later, and no later than the destruction due date.",
+        ),
+        "originals.not_in_cabinet": (
+            "只有在柜中的原件才能借出或销毁（编号 {serial}）。",
+            "Only originals in the cabinet can be checked out or destroyed (serial {serial}).",
+        ),
+        "originals.not_checked_out": ("该原件未被借出。", "This original is not checked out."),
+        "originals.destroyed": ("该原件已销毁。", "This original has already been destroyed."),
+    }
+)
 
 
 def _now(session) -> str:
@@ -47,29 +57,55 @@ def due_date_for(db, scanned: dt.date):
     return add_working_days(scanned, DESTROY_WITHIN, HolidayTables.from_db(db))
 
 
-def register_original(tx, *, serial: str, document_id: str, member_id: str | None, content_sha256: str,
-                      pages: int = 1, cabinet: str | None = None, custodian_id: str | None = None,
-                      scanned_at: str | None = None) -> str:
+def register_original(
+    tx,
+    *,
+    serial: str,
+    document_id: str,
+    member_id: str | None,
+    content_sha256: str,
+    pages: int = 1,
+    cabinet: str | None = None,
+    custodian_id: str | None = None,
+    scanned_at: str | None = None,
+) -> str:
     """Inside the matching transaction: register the paper original of a newly archived form.
     `scanned_at` (ISO) is when the scan was imported, when that was before now (it waited in the inbox):
     the due date counts from the scan."""
     now = tx.session.clock.now()
     scanned = min(dt.datetime.fromisoformat(scanned_at), now) if scanned_at else now
     row = tx.one("SELECT id, status FROM originals WHERE serial = ?", (serial,))
-    if row is not None:      # a re-scan the manager accepted: point the register at the new archive copy
-        tx.execute("UPDATE originals SET document_id = ?, member_id = ?, content_sha256 = ?, pages = ?, updated_at = ?"
-                   " WHERE id = ?", (document_id, member_id, content_sha256, pages, iso(now), row["id"]))
+    if row is not None:  # a re-scan the manager accepted: point the register at the new archive copy
+        tx.execute(
+            "UPDATE originals SET document_id = ?, member_id = ?, content_sha256 = ?, pages = ?, updated_at = ?"
+            " WHERE id = ?",
+            (document_id, member_id, content_sha256, pages, iso(now), row["id"]),
+        )
         return row["id"]
     if cabinet is None:
         last = tx.one("SELECT cabinet FROM originals WHERE cabinet != '' ORDER BY updated_at DESC LIMIT 1")
         cabinet = last[0] if last else ""
     due = due_date_for(tx, scanned.date())
     oid = secrets.token_hex(8)
-    tx.execute("INSERT INTO originals(id, serial, document_id, member_id, content_sha256, pages, scanned_at, due_date,"
-               " due_missing_years, cabinet, custodian_id, status, updated_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
-               (oid, serial, document_id, member_id, content_sha256, pages, iso(scanned), due.date.isoformat(),
-                ",".join(str(y) for y in due.missing_years), cabinet, custodian_id or tx.session.actor_id,
-                "in_cabinet", iso(now)))
+    tx.execute(
+        "INSERT INTO originals(id, serial, document_id, member_id, content_sha256, pages, scanned_at, due_date,"
+        " due_missing_years, cabinet, custodian_id, status, updated_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
+        (
+            oid,
+            serial,
+            document_id,
+            member_id,
+            content_sha256,
+            pages,
+            iso(scanned),
+            due.date.isoformat(),
+            ",".join(str(y) for y in due.missing_years),
+            cabinet,
+            custodian_id or tx.session.actor_id,
+            "in_cabinet",
+            iso(now),
+        ),
+    )
     tx.audit("originals.register", "original", oid, {"serial": serial, "due_date": due.date.isoformat()})
     return oid
 
@@ -90,7 +126,7 @@ class Original:
     checkout_reason: str | None
     checkout_return: str | None
     destroyed_at: str | None
-    urgency: str            # overdue | due_soon | ok | done
+    urgency: str  # overdue | due_soon | ok | done
     working_days_left: int  # negative when overdue
 
 
@@ -109,9 +145,10 @@ def working_day_offsets(today: dt.date, dates, tables: HolidayTables) -> dict[dt
     return {d: cum[d] - cum[today] for d in dates}
 
 
-def urgency_of(status: str, due: dt.date, today: dt.date, tables: HolidayTables,
-               left: int | None = None) -> tuple[str, int]:
-    if status == "destroyed":          # no day-by-day count for the (growing) history
+def urgency_of(
+    status: str, due: dt.date, today: dt.date, tables: HolidayTables, left: int | None = None
+) -> tuple[str, int]:
+    if status == "destroyed":  # no day-by-day count for the (growing) history
         return "done", 0
     if left is None:
         left = working_days_between(today, due, tables)
@@ -123,8 +160,10 @@ def urgency_of(status: str, due: dt.date, today: dt.date, tables: HolidayTables,
 
 
 def list_originals(db, today: dt.date, *, status: str | None = None, serial_like: str = "") -> list[Original]:
-    sql = ("SELECT o.*, s.display_name AS custodian_name FROM originals o LEFT JOIN staff s ON s.id = o.custodian_id"
-           " WHERE 1=1")
+    sql = (
+        "SELECT o.*, s.display_name AS custodian_name FROM originals o LEFT JOIN staff s ON s.id = o.custodian_id"
+        " WHERE 1=1"
+    )
     params: list = []
     if status == "open":
         sql += " AND o.status != 'destroyed'"
@@ -137,16 +176,34 @@ def list_originals(db, today: dt.date, *, status: str | None = None, serial_like
     sql += " ORDER BY o.status = 'destroyed', o.due_date, o.serial"
     tables = HolidayTables.from_db(db)
     rows = db.all(sql, params)
-    offsets = working_day_offsets(today, (dt.date.fromisoformat(r["due_date"]) for r in rows
-                                          if r["status"] != "destroyed"), tables)
+    offsets = working_day_offsets(
+        today, (dt.date.fromisoformat(r["due_date"]) for r in rows if r["status"] != "destroyed"), tables
+    )
     out = []
     for r in rows:
         due = dt.date.fromisoformat(r["due_date"])
         urg, left = urgency_of(r["status"], due, today, tables, offsets.get(due))
         missing = tuple(int(y) for y in r["due_missing_years"].split(",") if y)
-        out.append(Original(r["id"], r["serial"], r["member_id"], r["document_id"], r["scanned_at"], due, missing,
-                            r["cabinet"], r["custodian_id"], r["custodian_name"] or "", r["status"],
-                            r["checkout_reason"], r["checkout_return"], r["destroyed_at"], urg, left))
+        out.append(
+            Original(
+                r["id"],
+                r["serial"],
+                r["member_id"],
+                r["document_id"],
+                r["scanned_at"],
+                due,
+                missing,
+                r["cabinet"],
+                r["custodian_id"],
+                r["custodian_name"] or "",
+                r["status"],
+                r["checkout_reason"],
+                r["checkout_return"],
+                r["destroyed_at"],
+                urg,
+                left,
+            )
+        )
     return out
 
 
@@ -159,8 +216,15 @@ def get_original(db, original_id: str, today: dt.date) -> Original:
 
 def counts(db, today: dt.date) -> dict[str, int]:
     """The dashboard: in cabinet, checked out, destroyed, overdue, due within 3 working days, due this week."""
-    out = {"in_cabinet": 0, "checked_out": 0, "destroyed": 0, "overdue": 0, "due_soon": 0, "due_this_week": 0,
-           "missing_table": 0}
+    out = {
+        "in_cabinet": 0,
+        "checked_out": 0,
+        "destroyed": 0,
+        "overdue": 0,
+        "due_soon": 0,
+        "due_this_week": 0,
+        "missing_table": 0,
+    }
     week_end = today + dt.timedelta(days=6 - today.weekday())
     for o in list_originals(db, today):
         out[o.status] += 1
@@ -188,8 +252,12 @@ def _load_open(tx, original_id: str):
 
 def custodians(db) -> list[tuple[str, str]]:
     """(staff id, display name) of the staff who can keep originals: active accounts."""
-    return [(r["id"], r["display_name"]) for r in db.all(
-        "SELECT id, display_name FROM staff WHERE disabled = 0 AND removed_at IS NULL ORDER BY display_name")]
+    return [
+        (r["id"], r["display_name"])
+        for r in db.all(
+            "SELECT id, display_name FROM staff WHERE disabled = 0 AND removed_at IS NULL ORDER BY display_name"
+        )
+    ]
 
 
 def _check_custodian(db, custodian_id: str) -> None:
@@ -206,8 +274,10 @@ def set_location(session, original_id: str, cabinet: str, custodian_id: str) -> 
     _check_custodian(session.db, custodian_id)
     with session.write("originals.locate", "original", original_id, {"custodian_id": custodian_id}) as tx:
         _load_open(tx, original_id)
-        tx.execute("UPDATE originals SET cabinet = ?, custodian_id = ?, updated_at = ? WHERE id = ?",
-                   (cabinet[:64], custodian_id, _now(session), original_id))
+        tx.execute(
+            "UPDATE originals SET cabinet = ?, custodian_id = ?, updated_at = ? WHERE id = ?",
+            (cabinet[:64], custodian_id, _now(session), original_id),
+        )
 
 
 def check_out(session, original_id: str, reason: str, return_date: dt.date) -> None:
@@ -215,17 +285,22 @@ def check_out(session, original_id: str, reason: str, return_date: dt.date) -> N
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError("originals.reason_required", field="reason")
-    with session.write("originals.check_out", "original", original_id,
-                       {"reason_len": len(reason), "return_date": return_date.isoformat()}) as tx:
+    with session.write(
+        "originals.check_out",
+        "original",
+        original_id,
+        {"reason_len": len(reason), "return_date": return_date.isoformat()},
+    ) as tx:
         row = _load_open(tx, original_id)
         if row["status"] != "in_cabinet":
             raise UserError("originals.not_in_cabinet", serial=row["serial"])
         if return_date < session.clock.today() or return_date > dt.date.fromisoformat(row["due_date"]):
             raise ValidationError("originals.return_date_invalid", field="return_date")
-        tx.execute("UPDATE originals SET status = 'checked_out', checkout_reason = ?, checkout_return = ?,"
-                   " checked_out_by = ?, checked_out_at = ?, updated_at = ? WHERE id = ?",
-                   (reason[:200], return_date.isoformat(), session.staff.id, _now(session), _now(session),
-                    original_id))
+        tx.execute(
+            "UPDATE originals SET status = 'checked_out', checkout_reason = ?, checkout_return = ?,"
+            " checked_out_by = ?, checked_out_at = ?, updated_at = ? WHERE id = ?",
+            (reason[:200], return_date.isoformat(), session.staff.id, _now(session), _now(session), original_id),
+        )
 
 
 def check_in(session, original_id: str) -> None:
@@ -234,23 +309,28 @@ def check_in(session, original_id: str) -> None:
         row = _load_open(tx, original_id)
         if row["status"] != "checked_out":
             raise UserError("originals.not_checked_out")
-        tx.execute("UPDATE originals SET status = 'in_cabinet', checkout_reason = NULL, checkout_return = NULL,"
-                   " checked_out_by = NULL, checked_out_at = NULL, updated_at = ? WHERE id = ?",
-                   (_now(session), original_id))
+        tx.execute(
+            "UPDATE originals SET status = 'in_cabinet', checkout_reason = NULL, checkout_return = NULL,"
+            " checked_out_by = NULL, checked_out_at = NULL, updated_at = ? WHERE id = ?",
+            (_now(session), original_id),
+        )
 
 
 def recompute_due_dates(session) -> int:
     """After a holiday table arrives: recompute the due dates counted without one. Returns rows moved."""
     session.require(ORIGINALS_RECOMPUTE)
     tables = HolidayTables.from_db(session.db)
-    rows = session.db.all("SELECT id, scanned_at, due_date FROM originals WHERE status != 'destroyed'"
-                          " AND due_missing_years != ''")
+    rows = session.db.all(
+        "SELECT id, scanned_at, due_date FROM originals WHERE status != 'destroyed' AND due_missing_years != ''"
+    )
     changed = 0
     with session.write("originals.recompute") as tx:
         for r in rows:
             due = add_working_days(dt.datetime.fromisoformat(r["scanned_at"]).date(), DESTROY_WITHIN, tables)
-            tx.execute("UPDATE originals SET due_date = ?, due_missing_years = ?, updated_at = ? WHERE id = ?",
-                       (due.date.isoformat(), ",".join(str(y) for y in due.missing_years), _now(session), r["id"]))
+            tx.execute(
+                "UPDATE originals SET due_date = ?, due_missing_years = ?, updated_at = ? WHERE id = ?",
+                (due.date.isoformat(), ",".join(str(y) for y in due.missing_years), _now(session), r["id"]),
+            )
             changed += due.date.isoformat() != r["due_date"]
         tx.details = {"candidates": len(rows), "changed": changed}
     return changed

@@ -18,6 +18,7 @@ Thresholds (one place; the UI, the reminders and the guides use these):
 A member erased before the scan arrived drops off the list: the erasure unlinks the form from the member
 (app.printing.serials eraser) and deletes the member; nothing personal is kept for it.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -28,17 +29,23 @@ from app.messages import add_messages
 from app.originals.tracking import working_day_offsets
 from app.reminders import Reminder, register_provider
 
-SCAN_AMBER_AFTER = 3       # working days after the paper registration: amber
-SCAN_RED_AFTER = 10        # working days after the paper registration: red
+SCAN_AMBER_AFTER = 3  # working days after the paper registration: amber
+SCAN_RED_AFTER = 10  # working days after the paper registration: red
 
-add_messages({
-    "originals.unscanned_red": ("{n} 份纸质登记表登记后已超过 {days} 个工作日仍未扫描，请找到原件扫描归档。",
-                                "{n} paper registration forms are still not scanned {days} working days or more "
-                                "after the registration; find them and scan them."),
-    "originals.unscanned_amber": ("{n} 份纸质登记表登记后已过 {days} 个工作日仍未扫描，请尽快扫描归档。",
-                                  "{n} paper registration forms are still not scanned {days} working days or more "
-                                  "after the registration; scan them soon."),
-})
+add_messages(
+    {
+        "originals.unscanned_red": (
+            "{n} 份纸质登记表登记后已超过 {days} 个工作日仍未扫描，请找到原件扫描归档。",
+            "{n} paper registration forms are still not scanned {days} working days or more "
+            "after the registration; find them and scan them.",
+        ),
+        "originals.unscanned_amber": (
+            "{n} 份纸质登记表登记后已过 {days} 个工作日仍未扫描，请尽快扫描归档。",
+            "{n} paper registration forms are still not scanned {days} working days or more "
+            "after the registration; scan them soon.",
+        ),
+    }
+)
 
 
 @dataclass(frozen=True)
@@ -46,11 +53,11 @@ class UnscannedForm:
     serial: str
     member_id: str
     member_no: str
-    registered_at: str           # ISO time of the paper registration (its consent record)
-    registered_by: str           # the clerk's display name ("" when the account is gone)
-    age: int                     # working days since the registration day (0 on that day)
-    level: str                   # ok | amber | red
-    kind: str = "registration"   # the consent the form carries: registration | reconsent (CON-5 on paper)
+    registered_at: str  # ISO time of the paper registration (its consent record)
+    registered_by: str  # the clerk's display name ("" when the account is gone)
+    age: int  # working days since the registration day (0 on that day)
+    level: str  # ok | amber | red
+    kind: str = "registration"  # the consent the form carries: registration | reconsent (CON-5 on paper)
 
 
 def level_of(age: int) -> str:
@@ -71,14 +78,25 @@ def list_unscanned(db, today: dt.date) -> list[UnscannedForm]:
         " JOIN consent_records c ON c.id = f.matched_consent_id AND c.method = 'paper'"
         " LEFT JOIN staff s ON s.id = c.staff_id"
         " WHERE f.matched_scan_id IS NULL"
-        " ORDER BY c.created_at, f.serial")
+        " ORDER BY c.created_at, f.serial"
+    )
     days = {r["serial"]: dt.datetime.fromisoformat(r["registered_at"]).date() for r in rows}
     ages = working_day_offsets(today, days.values(), HolidayTables.from_db(db))
     out = []
     for r in rows:
         age = max(0, -ages[days[r["serial"]]])
-        out.append(UnscannedForm(r["serial"], r["member_id"], r["member_no"], r["registered_at"],
-                                 r["staff_name"] or "", age, level_of(age), r["kind"]))
+        out.append(
+            UnscannedForm(
+                r["serial"],
+                r["member_id"],
+                r["member_no"],
+                r["registered_at"],
+                r["staff_name"] or "",
+                age,
+                level_of(age),
+                r["kind"],
+            )
+        )
     return out
 
 
@@ -95,11 +113,11 @@ def _reminders(db, today: dt.date):
     c = unscanned_counts(db, today)
     out = []
     if c["red"]:
-        out.append(Reminder("originals.unscanned_red", {"n": c["red"], "days": SCAN_RED_AFTER}, "overdue",
-                            "originals"))
+        out.append(Reminder("originals.unscanned_red", {"n": c["red"], "days": SCAN_RED_AFTER}, "overdue", "originals"))
     if c["amber"]:
-        out.append(Reminder("originals.unscanned_amber", {"n": c["amber"], "days": SCAN_AMBER_AFTER}, "due",
-                            "originals"))
+        out.append(
+            Reminder("originals.unscanned_amber", {"n": c["amber"], "days": SCAN_AMBER_AFTER}, "due", "originals")
+        )
     return out
 
 

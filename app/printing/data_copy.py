@@ -1,5 +1,6 @@
 """The customer's copy of their data on paper (RIG-6, PIPL Art. 45): one section per data
 category (CAT-1..CAT-4) plus consents, scans and requests, whatever the caller collected."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -23,9 +24,9 @@ CATEGORY_TITLES = {
 
 @dataclass
 class CopySection:
-    category: str                              # CAT-1 ... or another key of CATEGORY_TITLES, or a title
-    rows: list[tuple[str, str]] = field(default_factory=list)     # key/value data (basic info)
-    columns: list[str] = field(default_factory=list)              # or a table (transactions ...)
+    category: str  # CAT-1 ... or another key of CATEGORY_TITLES, or a title
+    rows: list[tuple[str, str]] = field(default_factory=list)  # key/value data (basic info)
+    columns: list[str] = field(default_factory=list)  # or a table (transactions ...)
     grid: list[list[str]] = field(default_factory=list)
     col_weights: list[float] = field(default_factory=list)
     note: str = ""
@@ -44,19 +45,38 @@ class DataCopy:
     store: StoreInfo
     prepared_by: str
     sections: list[CopySection]
-    machine_readable: str = ""      # e.g. "已同时提供机器可读文件 copy-R2026....json(SHA-256 …)"
+    machine_readable: str = ""  # e.g. "已同时提供机器可读文件 copy-R2026....json(SHA-256 …)"
 
 
 def data_copy_pdf(data: DataCopy, *, font: FontChoice | None = None) -> bytes:
-    ref = [("受理编号", data.request_no), ("会员号", data.member_no), ("申请人", data.applicant),
-           ("生成时间", _date(data.generated_at)), ("经办人", data.prepared_by)]
-    sections = [Section(paragraphs=["以下是本门店在 MemberDesk 中保存的您的个人信息副本，按信息类别列出。"
-                                    "请妥善保管本副本。"])]
+    ref = [
+        ("受理编号", data.request_no),
+        ("会员号", data.member_no),
+        ("申请人", data.applicant),
+        ("生成时间", _date(data.generated_at)),
+        ("经办人", data.prepared_by),
+    ]
+    sections = [
+        Section(paragraphs=["以下是本门店在 MemberDesk 中保存的您的个人信息副本，按信息类别列出。请妥善保管本副本。"])
+    ]
     for i, cs in enumerate(data.sections, 1):
-        sections.append(Section(heading=f"{i}. {cs.title}", rows=cs.rows, columns=cs.columns, grid=cs.grid,
-                                col_weights=cs.col_weights, paragraphs=[cs.note] if cs.note else []))
+        sections.append(
+            Section(
+                heading=f"{i}. {cs.title}",
+                rows=cs.rows,
+                columns=cs.columns,
+                grid=cs.grid,
+                col_weights=cs.col_weights,
+                paragraphs=[cs.note] if cs.note else [],
+            )
+        )
     if data.machine_readable:
         sections.append(Section(heading="机器可读副本", paragraphs=[data.machine_readable]))
-    letter = Letter(title="个人信息副本", store=data.store, reference=ref, sections=sections,
-                    signatures=["经办人签字", "申请人签收", "日期"])
+    letter = Letter(
+        title="个人信息副本",
+        store=data.store,
+        reference=ref,
+        sections=sections,
+        signatures=["经办人签字", "申请人签收", "日期"],
+    )
     return render_letter(letter, font=font)

@@ -6,6 +6,7 @@ SimSun / Microsoft YaHei, Linux WenQuanYi / AR PL), or use the configured path (
 we fall back to the CID font STSong-Light (not embedded: the printer or viewer substitutes a Song
 face) and `FontChoice.fallback` is true so the UI can say so.
 """
+
 from __future__ import annotations
 
 import logging
@@ -27,17 +28,26 @@ log = logging.getLogger("memberdesk.printing")
 
 FONT_NAME = "MemberDeskCJK"
 FALLBACK_CID = "STSong-Light"
-KNOWN_NAMES = {"wqy-microhei": "文泉驿微米黑", "wqy-zenhei": "文泉驿正黑", "simhei": "黑体", "simsun": "宋体",
-               "msyh": "微软雅黑", "simkai": "楷体", "uming": "文鼎明体", "ukai": "文鼎楷体", "gbsn00lp": "文鼎简报宋"}
+KNOWN_NAMES = {
+    "wqy-microhei": "文泉驿微米黑",
+    "wqy-zenhei": "文泉驿正黑",
+    "simhei": "黑体",
+    "simsun": "宋体",
+    "msyh": "微软雅黑",
+    "simkai": "楷体",
+    "uming": "文鼎明体",
+    "ukai": "文鼎楷体",
+    "gbsn00lp": "文鼎简报宋",
+}
 
 
 @dataclass(frozen=True)
 class FontChoice:
-    name: str                 # the reportlab font name to use in styles
-    path: str | None          # the file embedded, None for the CID fallback
+    name: str  # the reportlab font name to use in styles
+    path: str | None  # the file embedded, None for the CID fallback
     subfont: int = 0
-    fallback: bool = False    # True: no TrueType CJK font found, STSong-Light used (not embedded)
-    configured_failed: bool = False   # a configured font_path was given but could not be used
+    fallback: bool = False  # True: no TrueType CJK font found, STSong-Light used (not embedded)
+    configured_failed: bool = False  # a configured font_path was given but could not be used
 
     @property
     def label(self) -> str:
@@ -56,12 +66,18 @@ def candidate_fonts() -> list[tuple[Path, int]]:
     """(path, subfont index) in order of preference for this platform."""
     win = _windows_fonts_dir()
     found = [
-        (win / "simhei.ttf", 0), (win / "msyh.ttc", 0), (win / "msyh.ttf", 0), (win / "simsun.ttc", 0),
-        (win / "simsun.ttf", 0), (win / "simkai.ttf", 0),
+        (win / "simhei.ttf", 0),
+        (win / "msyh.ttc", 0),
+        (win / "msyh.ttf", 0),
+        (win / "simsun.ttc", 0),
+        (win / "simsun.ttf", 0),
+        (win / "simkai.ttf", 0),
     ]
     if sys.platform == "darwin":
-        found += [(Path("/Library/Fonts/Arial Unicode.ttf"), 0),
-                  (Path("/System/Library/Fonts/Supplemental/Arial Unicode.ttf"), 0)]
+        found += [
+            (Path("/Library/Fonts/Arial Unicode.ttf"), 0),
+            (Path("/System/Library/Fonts/Supplemental/Arial Unicode.ttf"), 0),
+        ]
     linux = [
         "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc",
         "/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc",
@@ -119,8 +135,9 @@ def _register_cid() -> str:
     return FALLBACK_CID
 
 
-def choose_font(configured_path: str | os.PathLike | None = None, *,
-                candidates: list[tuple[Path, int]] | None = None) -> FontChoice:
+def choose_font(
+    configured_path: str | os.PathLike | None = None, *, candidates: list[tuple[Path, int]] | None = None
+) -> FontChoice:
     """Register and return the font to use. Cached per configured path.
 
     `candidates` replaces the system search (tests use it to force the fallback)."""
@@ -141,7 +158,7 @@ def choose_font(configured_path: str | os.PathLike | None = None, *,
                 configured_failed = True
                 log.warning("configured font_path is not a usable TrueType CJK font; searching the system")
         if choice is None:
-            for path, sub in (candidates if candidates is not None else candidate_fonts()):
+            for path, sub in candidates if candidates is not None else candidate_fonts():
                 if path.is_file():
                     name = _register_ttf(path, sub)
                     if name:
@@ -159,5 +176,6 @@ def font_for_db(db: Queries | None) -> FontChoice:
     configured = ""
     if db is not None:
         from app.settings import get_setting
+
         configured = get_setting(db, "font_path", "") or ""
     return choose_font(configured or None)

@@ -4,6 +4,7 @@ write-in lines, the QR block and the footer (notice version + short hash + page 
 Each document module builds a list of flowables with these helpers and calls `render(...)`,
 which returns the PDF as bytes (rendered in memory: no temp file ever holds personal data).
 """
+
 from __future__ import annotations
 
 import functools
@@ -45,6 +46,7 @@ _ZH_CANNOT_START = "，；：？！）》」』】〉”’、。．…·"
 def _extend_line_start_rules() -> None:
     from reportlab.lib import textsplit
     from reportlab.platypus import paragraph
+
     extra = "".join(ch for ch in _ZH_CANNOT_START if ch not in textsplit.ALL_CANNOT_START)
     if extra:
         textsplit.ALL_CANNOT_START += extra
@@ -77,14 +79,15 @@ def esc(text: object) -> str:
 @dataclass
 class DocMeta:
     """What the footer of every page says."""
+
     title: str
     notice_version: str | None = None
     notice_hash: str | None = None
-    left: str = ""              # e.g. store name or "MemberDesk"
+    left: str = ""  # e.g. store name or "MemberDesk"
     author: str = "MemberDesk"
     page_numbers: bool = True
-    extra: str = ""             # e.g. the form serial
-    page_decor: PageDecor | None = None   # draws a running header (canvas._md_* set)
+    extra: str = ""  # e.g. the form serial
+    page_decor: PageDecor | None = None  # draws a running header (canvas._md_* set)
 
     def footer_text(self) -> str:
         parts = []
@@ -105,12 +108,28 @@ class Styles:
     scale: float = 1.0
     _cache: dict[Hashable, ParagraphStyle] = field(default_factory=dict)
 
-    def _make(self, name: str, size: float, leading: float | None = None, align: int = TA_LEFT,
-              color: Any = colors.black, space_before: float = 0, space_after: float = 0) -> ParagraphStyle:
+    def _make(
+        self,
+        name: str,
+        size: float,
+        leading: float | None = None,
+        align: int = TA_LEFT,
+        color: Any = colors.black,
+        space_before: float = 0,
+        space_after: float = 0,
+    ) -> ParagraphStyle:
         size = size * self.scale
-        return ParagraphStyle(name, fontName=self.font.name, fontSize=size, leading=(leading and leading * self.scale)
-                              or size * 1.38, alignment=align, textColor=color, wordWrap="CJK",
-                              spaceBefore=space_before, spaceAfter=space_after)
+        return ParagraphStyle(
+            name,
+            fontName=self.font.name,
+            fontSize=size,
+            leading=(leading and leading * self.scale) or size * 1.38,
+            alignment=align,
+            textColor=color,
+            wordWrap="CJK",
+            spaceBefore=space_before,
+            spaceAfter=space_after,
+        )
 
     def __getattr__(self, item: str) -> ParagraphStyle:
         if item.startswith("_") or item in ("font", "scale"):
@@ -163,13 +182,17 @@ def kv_table(st: Styles, rows: list[tuple[str, str]], width: float, label_width:
     """Two columns: label | value, light grid."""
     data = [[para(k, st.cellhead), para(v, st.cell)] for k, v in rows]
     t = Table(data, colWidths=[label_width, width - label_width])
-    t.setStyle(TableStyle([
-        ("GRID", (0, 0), (-1, -1), 0.4, GREY),
-        ("BACKGROUND", (0, 0), (0, -1), LIGHT),
-        ("VALIGN", (0, 0), (-1, -1), "TOP"),
-        ("TOPPADDING", (0, 0), (-1, -1), 3),
-        ("BOTTOMPADDING", (0, 0), (-1, -1), 4),
-    ]))
+    t.setStyle(
+        TableStyle(
+            [
+                ("GRID", (0, 0), (-1, -1), 0.4, GREY),
+                ("BACKGROUND", (0, 0), (0, -1), LIGHT),
+                ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                ("TOPPADDING", (0, 0), (-1, -1), 3),
+                ("BOTTOMPADDING", (0, 0), (-1, -1), 4),
+            ]
+        )
+    )
     return t
 
 
@@ -182,17 +205,22 @@ def _cell(text: str, style: ParagraphStyle, width: float) -> str | Paragraph:
 
 
 def grid_table(st: Styles, header: list[str], rows: list[list[str]], widths: list[float]) -> Table:
-    data = [[para(h, st.cellhead) for h in header]] + [[_cell(c, st.cell, w) for c, w in zip(r, widths, strict=False)]
-                                                       for r in rows]
+    data = [[para(h, st.cellhead) for h in header]] + [
+        [_cell(c, st.cell, w) for c, w in zip(r, widths, strict=False)] for r in rows
+    ]
     t = Table(data, colWidths=widths, repeatRows=1)
-    t.setStyle(TableStyle([
-        ("FONT", (0, 0), (-1, -1), st.font.name, st.cell.fontSize, st.cell.leading),
-        ("GRID", (0, 0), (-1, -1), 0.4, GREY),
-        ("BACKGROUND", (0, 0), (-1, 0), LIGHT),
-        ("VALIGN", (0, 0), (-1, -1), "TOP"),
-        ("TOPPADDING", (0, 0), (-1, -1), 3),
-        ("BOTTOMPADDING", (0, 0), (-1, -1), 4),
-    ]))
+    t.setStyle(
+        TableStyle(
+            [
+                ("FONT", (0, 0), (-1, -1), st.font.name, st.cell.fontSize, st.cell.leading),
+                ("GRID", (0, 0), (-1, -1), 0.4, GREY),
+                ("BACKGROUND", (0, 0), (-1, 0), LIGHT),
+                ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                ("TOPPADDING", (0, 0), (-1, -1), 3),
+                ("BOTTOMPADDING", (0, 0), (-1, -1), 4),
+            ]
+        )
+    )
     return t
 
 
@@ -209,17 +237,22 @@ class CheckBox(Flowable):
         self.canv.rect(0, 0, self.size, self.size, stroke=1, fill=0)
 
 
-def write_in_table(st: Styles, rows: list[tuple[str, str]], width: float, label_width: float = 38 * mm,
-                   row_height: float = 11 * mm) -> Table:
+def write_in_table(
+    st: Styles, rows: list[tuple[str, str]], width: float, label_width: float = 38 * mm, row_height: float = 11 * mm
+) -> Table:
     """Label | empty line to write on (with an optional grey hint under the line)."""
     data = [[para(label, st.cellhead), para(hint, st.small) if hint else ""] for label, hint in rows]
     t = Table(data, colWidths=[label_width, width - label_width], rowHeights=[row_height] * len(rows))
-    t.setStyle(TableStyle([
-        ("LINEBELOW", (1, 0), (1, -1), 0.6, colors.black),
-        ("VALIGN", (0, 0), (0, -1), "BOTTOM"),
-        ("VALIGN", (1, 0), (1, -1), "BOTTOM"),
-        ("BOTTOMPADDING", (0, 0), (-1, -1), 2),
-    ]))
+    t.setStyle(
+        TableStyle(
+            [
+                ("LINEBELOW", (1, 0), (1, -1), 0.6, colors.black),
+                ("VALIGN", (0, 0), (0, -1), "BOTTOM"),
+                ("VALIGN", (1, 0), (1, -1), "BOTTOM"),
+                ("BOTTOMPADDING", (0, 0), (-1, -1), 2),
+            ]
+        )
+    )
     return t
 
 
@@ -283,8 +316,12 @@ def signature_lines(st: Styles, labels: list[str], width: float) -> Table:
         head.append(para(lab, st.cellhead))
         blank.append("")
     t = Table([head, blank], colWidths=widths, rowHeights=[7 * mm, 13 * mm])
-    t.setStyle(TableStyle([("LINEBELOW", (2 * i, 1), (2 * i, 1), 0.6, colors.black) for i in range(cols)]
-                          + [("LEFTPADDING", (0, 0), (-1, -1), 2)]))
+    t.setStyle(
+        TableStyle(
+            [("LINEBELOW", (2 * i, 1), (2 * i, 1), 0.6, colors.black) for i in range(cols)]
+            + [("LEFTPADDING", (0, 0), (-1, -1), 2)]
+        )
+    )
     return t
 
 
@@ -385,25 +422,46 @@ def _numbered_canvas(meta: DocMeta, font_name: str, pagesize: PageSize, bottom: 
     return NumberedCanvas
 
 
-def render(story: list[Flowable], meta: DocMeta, *, font: FontChoice | None = None, pagesize: PageSize = A4,
-           margins: tuple[float, float, float, float] = (18 * mm, 16 * mm, 18 * mm, 18 * mm)) -> bytes:
+def render(
+    story: list[Flowable],
+    meta: DocMeta,
+    *,
+    font: FontChoice | None = None,
+    pagesize: PageSize = A4,
+    margins: tuple[float, float, float, float] = (18 * mm, 16 * mm, 18 * mm, 18 * mm),
+) -> bytes:
     """Lay out `story` on pages of `pagesize` and return the PDF bytes. margins: top, right, bottom, left."""
     font = font or choose_font()
     buf = io.BytesIO()
     top, right, bottom, left = margins
-    doc = SimpleDocTemplate(buf, pagesize=pagesize, topMargin=top, rightMargin=right, bottomMargin=bottom,
-                            leftMargin=left, title=meta.title, author=meta.author, creator="MemberDesk",
-                            subject=meta.footer_text())
+    doc = SimpleDocTemplate(
+        buf,
+        pagesize=pagesize,
+        topMargin=top,
+        rightMargin=right,
+        bottomMargin=bottom,
+        leftMargin=left,
+        title=meta.title,
+        author=meta.author,
+        creator="MemberDesk",
+        subject=meta.footer_text(),
+    )
     doc.build(list(story), canvasmaker=_numbered_canvas(meta, font.name, pagesize, bottom))
     return buf.getvalue()
 
 
 def frame_width(pagesize: PageSize = A4, left: float = 18 * mm, right: float = 16 * mm) -> float:
-    return pagesize[0] - left - right - 12   # the frame has 6 pt padding each side
+    return pagesize[0] - left - right - 12  # the frame has 6 pt padding each side
 
 
-def render_strip(story: list[Flowable], meta: DocMeta, *, font: FontChoice | None = None, width: float = RECEIPT_WIDTH,
-                 printable: float = RECEIPT_PRINTABLE) -> bytes:
+def render_strip(
+    story: list[Flowable],
+    meta: DocMeta,
+    *,
+    font: FontChoice | None = None,
+    width: float = RECEIPT_WIDTH,
+    printable: float = RECEIPT_PRINTABLE,
+) -> bytes:
     """A single page as tall as its content (thermal receipt paper): `printable` wide, centred."""
     font = font or choose_font()
     side = (width - printable) / 2
@@ -411,11 +469,21 @@ def render_strip(story: list[Flowable], meta: DocMeta, *, font: FontChoice | Non
     height = story_height(story, inner) + 10 * mm
     buf = io.BytesIO()
     # no frame padding: the content uses the full printable width
-    frame = Frame(side, 4 * mm, inner, height - 8 * mm, leftPadding=0, rightPadding=0, topPadding=0,
-                  bottomPadding=0, id="strip")
-    doc = BaseDocTemplate(buf, pagesize=(width, height), topMargin=4 * mm, bottomMargin=4 * mm,
-                          leftMargin=side, rightMargin=side, title=meta.title, author=meta.author,
-                          creator="MemberDesk", subject=meta.footer_text(),
-                          pageTemplates=[PageTemplate(id="strip", frames=[frame])])
+    frame = Frame(
+        side, 4 * mm, inner, height - 8 * mm, leftPadding=0, rightPadding=0, topPadding=0, bottomPadding=0, id="strip"
+    )
+    doc = BaseDocTemplate(
+        buf,
+        pagesize=(width, height),
+        topMargin=4 * mm,
+        bottomMargin=4 * mm,
+        leftMargin=side,
+        rightMargin=side,
+        title=meta.title,
+        author=meta.author,
+        creator="MemberDesk",
+        subject=meta.footer_text(),
+        pageTemplates=[PageTemplate(id="strip", frames=[frame])],
+    )
     doc.build(list(story))
     return buf.getvalue()

@@ -4,6 +4,7 @@ A document module fills a `Letter` (plain data: title, reference rows, sections,
 lines) and calls `render_letter`. Other issues add a letter the same way: one small module that
 turns their plain data into a `Letter`.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -17,21 +18,23 @@ from app.printing.fonts import FontChoice, choose_font
 @dataclass
 class StoreInfo:
     """Who sends the letter, and the contact point for the customer's rights (NOT-1, RIG-1)."""
+
     code: str
     name: str
     address: str = ""
     phone: str = ""
-    contact: str = ""          # e.g. "门店服务台" or a privacy contact's email
+    contact: str = ""  # e.g. "门店服务台" or a privacy contact's email
 
 
 @dataclass
 class Section:
     """One part of a letter: a heading, paragraphs, and optionally a key/value or a grid table."""
+
     heading: str = ""
     paragraphs: list[str] = field(default_factory=list)
-    rows: list[tuple[str, str]] = field(default_factory=list)          # key/value table
-    columns: list[str] = field(default_factory=list)                   # grid table header
-    grid: list[list[str]] = field(default_factory=list)                # grid table rows
+    rows: list[tuple[str, str]] = field(default_factory=list)  # key/value table
+    columns: list[str] = field(default_factory=list)  # grid table header
+    grid: list[list[str]] = field(default_factory=list)  # grid table rows
     col_weights: list[float] = field(default_factory=list)
     bullets: list[str] = field(default_factory=list)
     empty_text: str = "(无记录)"
@@ -41,12 +44,12 @@ class Section:
 class Letter:
     title: str
     store: StoreInfo
-    reference: list[tuple[str, str]] = field(default_factory=list)   # 编号， 日期 ... under the title
+    reference: list[tuple[str, str]] = field(default_factory=list)  # 编号， 日期 ... under the title
     salutation: str = ""
     sections: list[Section] = field(default_factory=list)
-    signatures: list[str] = field(default_factory=list)               # labels of signature/date lines
+    signatures: list[str] = field(default_factory=list)  # labels of signature/date lines
     closing: str = ""
-    footer_note: str = ""          # grey small text after the signatures
+    footer_note: str = ""  # grey small text after the signatures
     show_store_contact: bool = True
 
 
@@ -93,8 +96,11 @@ def letter_story(letter: Letter, st: L.Styles, width: float) -> list:
     if letter.closing:
         story += [L.spacer(2), L.para(letter.closing, st.body)]
     if letter.show_store_contact:
-        story += [L.spacer(3), L.heading(st, "联系我们", 2),
-                  L.kv_table(st, store_contact_rows(letter.store), width, label_width=34 * L.mm)]
+        story += [
+            L.spacer(3),
+            L.heading(st, "联系我们", 2),
+            L.kv_table(st, store_contact_rows(letter.store), width, label_width=34 * L.mm),
+        ]
     if letter.signatures:
         story += [L.spacer(6), L.keep(L.signature_lines(st, letter.signatures, width))]
     if letter.footer_note:
@@ -102,12 +108,14 @@ def letter_story(letter: Letter, st: L.Styles, width: float) -> list:
     return story
 
 
-def render_letter(letter: Letter, *, notice_version: str | None = None, notice_hash: str | None = None,
-                  font: FontChoice | None = None) -> bytes:
+def render_letter(
+    letter: Letter, *, notice_version: str | None = None, notice_hash: str | None = None, font: FontChoice | None = None
+) -> bytes:
     """The letter as PDF bytes (A4)."""
     font = font or choose_font()
     st = L.styles_for(font)
     width = L.frame_width()
-    meta = L.DocMeta(title=letter.title, notice_version=notice_version, notice_hash=notice_hash,
-                     left=f"{letter.store.name}")
+    meta = L.DocMeta(
+        title=letter.title, notice_version=notice_version, notice_hash=notice_hash, left=f"{letter.store.name}"
+    )
     return L.render(letter_story(letter, st, width), meta, font=font)

@@ -1,6 +1,7 @@
 """The service-desk poster (A4): the current notice in large type, readable from a metre away
 (title 30 pt, text 12.5 pt: cap height about 3 mm), purposes as a table. Fed by the same Notice the screen
 shows (NOT-2)."""
+
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
@@ -25,12 +26,24 @@ def poster_pdf(notice: Notice, *, store_name: str = "", font: FontChoice | None 
     cell = st.custom("poster_cell", 12.5)
     ptitle = st.custom("poster_ptitle", 13)
     h2 = st.custom("poster_h2", 16, space_before=3 * L.mm, space_after=1 * L.mm)
-    story = [L.para(notice.title, title),
-             L.para(f"{store_name + ' · ' if store_name else ''}版本 {notice.version} · {notice.effective_date} 起施行",
-                    st.custom("poster_sub", 12, align=L.TA_CENTER, color=L.GREY, space_after=3 * L.mm)),
-             L.para(notice.intro, body), L.spacer(2),
-             N.purposes_flow_table(notice, st, width, title_style=ptitle, text_style=cell, title_width=38 * L.mm,
-                                  kind_style=st.custom("poster_kind", 10.5, color=L.GREY))]
+    story = [
+        L.para(notice.title, title),
+        L.para(
+            f"{store_name + ' · ' if store_name else ''}版本 {notice.version} · {notice.effective_date} 起施行",
+            st.custom("poster_sub", 12, align=L.TA_CENTER, color=L.GREY, space_after=3 * L.mm),
+        ),
+        L.para(notice.intro, body),
+        L.spacer(2),
+        N.purposes_flow_table(
+            notice,
+            st,
+            width,
+            title_style=ptitle,
+            text_style=cell,
+            title_width=38 * L.mm,
+            kind_style=st.custom("poster_kind", 10.5, color=L.GREY),
+        ),
+    ]
     story += [L.para("您的权利", h2), *L.bullets(st, notice.rights, body)]
     story += [L.para("如何行使权利", h2), L.para(notice.how_to_exercise, body), L.para(notice.complaint, body)]
     story += [L.para("个人信息处理者及联系方式", h2), L.para(notice.controller, body), L.para(notice.contact, body)]

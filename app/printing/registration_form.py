@@ -4,6 +4,7 @@ information), the fields each purpose needs with room for handwriting, the guard
 a child under 14, signature and date lines. Both pages carry the form serial as a QR code
 ("MEMBERDESK-FORM:<serial>") and as text, so a scan of either page can be matched.
 """
+
 from __future__ import annotations
 
 from collections.abc import Iterable
@@ -22,7 +23,7 @@ if TYPE_CHECKING:
     from app.notices.model import Notice, Purpose
     from app.staff.session import Session
 
-MARGINS = (38 * L.mm, 14 * L.mm, 14 * L.mm, 14 * L.mm)   # top holds the running header
+MARGINS = (38 * L.mm, 14 * L.mm, 14 * L.mm, 14 * L.mm)  # top holds the running header
 QR_SIZE = 25 * L.mm
 
 # How each field code of a notice purpose is written on paper: (label, boxes, hint); boxes = number of
@@ -41,13 +42,16 @@ FIELD_LAYOUT: dict[str, tuple[str, int, str] | None] = {
 SENSITIVE_BOXES = frozenset({"id_number"})
 # (page number, field code, (x0, y0, x1, y1) in PDF points) of each sensitive field's boxes, as drawn
 BoxMarks = list[tuple[int, str, tuple[float, float, float, float]]]
-NOT_HANDWRITTEN = {"face_feature": "人脸特征码由刷脸支付终端采集并加密，无需在本表填写。",
-                   "skin_notes": "皮肤状况由美容顾问检测后录入，无需在本表填写。"}
+NOT_HANDWRITTEN = {
+    "face_feature": "人脸特征码由刷脸支付终端采集并加密，无需在本表填写。",
+    "skin_notes": "皮肤状况由美容顾问检测后录入，无需在本表填写。",
+}
 
 
 def _page_header(notice: Notice, store_name: str, font_name: str) -> L.PageDecor:
     """The running header of every form page, drawn after layout (so it knows the page's serial and part):
     title, notice version, the part of the form, and the serial as QR + text at the top right."""
+
     def decor(canv: Any, number: int, total: int) -> None:
         serial = getattr(canv, "_md_serial", None)
         if not serial:
@@ -73,6 +77,7 @@ def _page_header(notice: Notice, store_name: str, font_name: str) -> L.PageDecor
         y = h - MARGINS[0] + 2 * L.mm
         canv.line(left, y, right, y)
         canv.restoreState()
+
     return decor
 
 
@@ -112,8 +117,11 @@ def _field_rows(codes: Iterable[str], st: L.Styles, width: float, marks: BoxMark
             continue
         label, boxes, hint = layout
         if boxes:
-            row = Table([[L.para(label, st.cellhead), _boxes(boxes, code=code, marks=marks)]],
-                        colWidths=[label_w, width - label_w], rowHeights=[9.5 * L.mm])
+            row = Table(
+                [[L.para(label, st.cellhead), _boxes(boxes, code=code, marks=marks)]],
+                colWidths=[label_w, width - label_w],
+                rowHeights=[9.5 * L.mm],
+            )
             row.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "BOTTOM"), ("LEFTPADDING", (1, 0), (1, 0), 0)]))
             out.append(row)
         else:
@@ -129,8 +137,12 @@ def _purpose_row(p: Purpose, index: int, st: L.Styles, width: float, text: str, 
     row = [box, body] + ([L.para(signature, st.small)] if signature else [])
     widths = [10 * L.mm, width - 10 * L.mm - sig_w] + ([sig_w] if signature else [])
     t = Table([row], colWidths=widths, rowHeights=[14 * L.mm] if signature else None)
-    style: list[tuple[Any, ...]] = [("VALIGN", (0, 0), (-1, -1), "TOP"), ("TOPPADDING", (0, 0), (-1, -1), 2),
-             ("BOTTOMPADDING", (0, 0), (-1, -1), 1), ("LEFTPADDING", (0, 0), (0, 0), 1)]
+    style: list[tuple[Any, ...]] = [
+        ("VALIGN", (0, 0), (-1, -1), "TOP"),
+        ("TOPPADDING", (0, 0), (-1, -1), 2),
+        ("BOTTOMPADDING", (0, 0), (-1, -1), 1),
+        ("LEFTPADDING", (0, 0), (0, 0), 1),
+    ]
     if signature:
         style += [("LINEBELOW", (2, 0), (2, 0), 0.6, L.colors.black), ("LEFTPADDING", (2, 0), (2, 0), 8)]
     t.setStyle(TableStyle(style))
@@ -150,8 +162,12 @@ def _guardian(st: L.Styles, width: float) -> Table:
         widths.append((width - gap * (len(labels) - 1)) * weights[i] / total)
         head.append(L.para(lab, st.cellhead))
     t = Table([head, [""] * len(head)], colWidths=widths, rowHeights=[6 * L.mm, 9 * L.mm])
-    t.setStyle(TableStyle([("LINEBELOW", (2 * i, 1), (2 * i, 1), 0.6, L.colors.black) for i in range(len(labels))]
-                          + [("LEFTPADDING", (0, 0), (-1, -1), 2)]))
+    t.setStyle(
+        TableStyle(
+            [("LINEBELOW", (2 * i, 1), (2 * i, 1), 0.6, L.colors.black) for i in range(len(labels))]
+            + [("LEFTPADDING", (0, 0), (-1, -1), 2)]
+        )
+    )
     return t
 
 
@@ -164,11 +180,13 @@ def _section(st: L.Styles, title: str, note: str) -> list[Flowable]:
 def consent_page(notice: Notice, st: L.Styles, width: float, marks: BoxMarks | None = None) -> list[Flowable]:
     index = {p.code: i for i, p in enumerate(notice.purposes, 1)}
     story: list[Flowable] = []
-    story += _section(st, "一、办理会员所必需",
-                      "勾选并填写下列信息即可办理会员；其他各项均为可选，不勾选不影响办理会员。")
+    story += _section(
+        st, "一、办理会员所必需", "勾选并填写下列信息即可办理会员；其他各项均为可选，不勾选不影响办理会员。"
+    )
     for p in notice.required_purposes:
-        story.append(_purpose_row(p, index[p.code], st, width,
-                                  "我已阅读告知书，同意为办理会员处理：" + "；".join(p.data_types)))
+        story.append(
+            _purpose_row(p, index[p.code], st, width, "我已阅读告知书，同意为办理会员处理：" + "；".join(p.data_types))
+        )
         story += _field_rows(p.fields, st, width, marks)
     optional = [p for p in notice.optional_purposes if not p.sensitive]
     if optional:
@@ -179,12 +197,22 @@ def consent_page(notice: Notice, st: L.Styles, width: float, marks: BoxMarks | N
             story.append(L.keep(*block))
     sensitive = [p for p in notice.purposes if p.sensitive and not p.required]
     if sensitive:
-        story += _section(st, "三、敏感个人信息单独同意（每项单独勾选并签名）",
-                          "以下各项涉及敏感个人信息；必要性和保护措施见告知书对应条目。不同意不影响办理会员和其他服务。")
+        story += _section(
+            st,
+            "三、敏感个人信息单独同意（每项单独勾选并签名）",
+            "以下各项涉及敏感个人信息；必要性和保护措施见告知书对应条目。不同意不影响办理会员和其他服务。",
+        )
         for p in sensitive:
-            block = [_purpose_row(p, index[p.code], st, width,
-                                  f"我单独同意处理：{'；'.join(p.data_types)}(告知书第 {index[p.code]} 项)",
-                                  signature="本项单独同意签名")]
+            block = [
+                _purpose_row(
+                    p,
+                    index[p.code],
+                    st,
+                    width,
+                    f"我单独同意处理：{'；'.join(p.data_types)}(告知书第 {index[p.code]} 项)",
+                    signature="本项单独同意签名",
+                )
+            ]
             block += _field_rows(p.fields, st, width, marks)
             story.append(L.keep(*block))
     story += _section(st, "四、不满十四周岁的未成年人", "顾客不满十四周岁的，须由其监护人阅读告知书、代为勾选并签名。")
@@ -194,19 +222,31 @@ def consent_page(notice: Notice, st: L.Styles, width: float, marks: BoxMarks | N
     return story
 
 
-_FIT_CACHE: dict[tuple[str, str], float] = {}     # (notice hash, font) -> notice size on the form
+_FIT_CACHE: dict[tuple[str, str], float] = {}  # (notice hash, font) -> notice size on the form
 
 PART_1 = "第一部分：告知书（请先阅读，再填写背面）"
 PART_2 = "第二部分：同意及填写（逐项勾选）"
 
 
 def _form_story(notice_story: list[Flowable], consent_story: list[Flowable], serial: str) -> list[Flowable]:
-    return [L.SectionMark(f"表单编号 {serial}"), L.PageState(serial=serial, part=PART_1), *notice_story,
-            PageBreak(), L.PageState(part=PART_2), *consent_story]
+    return [
+        L.SectionMark(f"表单编号 {serial}"),
+        L.PageState(serial=serial, part=PART_1),
+        *notice_story,
+        PageBreak(),
+        L.PageState(part=PART_2),
+        *consent_story,
+    ]
 
 
-def registration_form_pdf(notice: Notice, serials: list[str], *, store_name: str = "",
-                          font: FontChoice | None = None, marks: BoxMarks | None = None) -> bytes:
+def registration_form_pdf(
+    notice: Notice,
+    serials: list[str],
+    *,
+    store_name: str = "",
+    font: FontChoice | None = None,
+    marks: BoxMarks | None = None,
+) -> bytes:
     """One form per serial (each starts on a new page and numbers its own pages) in one PDF. `marks`, when
     given, collects (page number, field code, (x0, y0, x1, y1)) of every sensitive field's boxes."""
     if not serials:
@@ -214,7 +254,7 @@ def registration_form_pdf(notice: Notice, serials: list[str], *, store_name: str
     font = font or choose_font()
     st = L.styles_for(font)
     width = L.frame_width(A4, MARGINS[3], MARGINS[1])
-    height = A4[1] - MARGINS[0] - MARGINS[2] - 12 - 2 * L.mm     # frame padding and a little slack
+    height = A4[1] - MARGINS[0] - MARGINS[2] - 12 - 2 * L.mm  # frame padding and a little slack
     key = (notice.content_hash, font.name)
     size = _FIT_CACHE.get(key)
     if size is None:
@@ -224,15 +264,17 @@ def registration_form_pdf(notice: Notice, serials: list[str], *, store_name: str
         if i:
             story.append(PageBreak())
         # fresh flowables per form (they carry layout state), all from the same Notice
-        story += _form_story(N.full_notice(notice, st, width, compact=True, size=size),
-                             consent_page(notice, st, width, marks), serial)
+        story += _form_story(
+            N.full_notice(notice, st, width, compact=True, size=size), consent_page(notice, st, width, marks), serial
+        )
     meta = N.notice_meta(notice, "会员登记表", left=store_name)
     meta.page_decor = _page_header(notice, store_name, font.name)
     return L.render(story, meta, font=font, pagesize=A4, margins=MARGINS)
 
 
-def issue_registration_forms(session: Session, notice: Notice, count: int, *, store_name: str = "",
-                             font: FontChoice | None = None) -> tuple[list[str], bytes]:
+def issue_registration_forms(
+    session: Session, notice: Notice, count: int, *, store_name: str = "", font: FontChoice | None = None
+) -> tuple[list[str], bytes]:
     """Reserve `count` serials in the DB (who, when, which notice version) and render the forms.
     Call serials.mark_printed(session, serials) once they were printed or saved."""
     serials = issue_form_serials(session, notice, count)

@@ -1,5 +1,6 @@
 """受理回执： the acknowledgement receipt handed to the customer when a rights request is taken
 (RIG-1, RIG-2: it states the due date, 15 working days)."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -10,8 +11,14 @@ from app.printing.letter_layout import Letter, Section, StoreInfo, render_letter
 
 # request kinds (keys used by the requests issue) -> the words of UX.md
 KIND_LABELS = {
-    "access": "查阅、复制", "copy": "查阅、复制", "transfer": "转移", "correct": "更正、补充",
-    "delete": "删除", "restrict": "限制处理", "withdraw": "撤回同意", "cancel": "注销会员",
+    "access": "查阅、复制",
+    "copy": "查阅、复制",
+    "transfer": "转移",
+    "correct": "更正、补充",
+    "delete": "删除",
+    "restrict": "限制处理",
+    "withdraw": "撤回同意",
+    "cancel": "注销会员",
 }
 
 
@@ -30,15 +37,15 @@ def _date(value: object) -> str:
 @dataclass
 class RequestReceipt:
     request_no: str
-    kinds: list[str]               # keys of KIND_LABELS (or already-Chinese labels)
+    kinds: list[str]  # keys of KIND_LABELS (or already-Chinese labels)
     received_at: dt.datetime | str
-    due_date: dt.date | str        # 15 working days (app.calendar)
-    applicant: str                 # the customer's name as written on the request (may be masked)
+    due_date: dt.date | str  # 15 working days (app.calendar)
+    applicant: str  # the customer's name as written on the request (may be masked)
     store: StoreInfo
-    received_by: str               # staff display name
+    received_by: str  # staff display name
     identity_check: str = "已核验身份"
     member_no: str = ""
-    details: str = ""              # what exactly was asked, in the customer's words (no ID numbers)
+    details: str = ""  # what exactly was asked, in the customer's words (no ID numbers)
     calendar_missing: bool = False  # holiday table missing: due date counts weekends only
 
 
@@ -46,11 +53,13 @@ def request_receipt_pdf(data: RequestReceipt, *, font: FontChoice | None = None)
     ref = [("受理编号", data.request_no), ("申请人", data.applicant)]
     if data.member_no:
         ref.append(("会员号", data.member_no))
-    ref += [("申请事项", "、".join(kind_label(k) for k in data.kinds)),
-            ("受理时间", _date(data.received_at)),
-            ("答复期限", f"{_date(data.due_date)} 前（自受理之日起 15 个工作日内）"),
-            ("身份核验", data.identity_check),
-            ("受理人", data.received_by)]
+    ref += [
+        ("申请事项", "、".join(kind_label(k) for k in data.kinds)),
+        ("受理时间", _date(data.received_at)),
+        ("答复期限", f"{_date(data.due_date)} 前（自受理之日起 15 个工作日内）"),
+        ("身份核验", data.identity_check),
+        ("受理人", data.received_by),
+    ]
     sections = []
     if data.details:
         sections.append(Section(heading="申请内容", paragraphs=[data.details]))
@@ -62,6 +71,11 @@ def request_receipt_pdf(data: RequestReceipt, *, font: FontChoice | None = None)
     if data.calendar_missing:
         paras.append("注：本年度节假日安排尚未导入，答复期限仅按周末计算，实际期限不会晚于所示日期。")
     sections.append(Section(heading="说明", paragraphs=paras))
-    letter = Letter(title="个人信息权利申请受理回执", store=data.store, reference=ref, sections=sections,
-                    signatures=["受理人签字", "申请人签字", "日期"])
+    letter = Letter(
+        title="个人信息权利申请受理回执",
+        store=data.store,
+        reference=ref,
+        sections=sections,
+        signatures=["受理人签字", "申请人签字", "日期"],
+    )
     return render_letter(letter, font=font)

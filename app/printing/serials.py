@@ -4,6 +4,7 @@ member, the consent record and the scan of the signed form.
 Serial: "<STORE>-<YYMMDD>-<5-digit seq>" (store code may itself contain hyphens); the QR on the
 form holds "MEMBERDESK-FORM:<serial>".
 """
+
 from __future__ import annotations
 
 import re
@@ -39,7 +40,7 @@ def serial_from_qr(text: str) -> str | None:
     text = (text or "").strip()
     if not text.upper().startswith(QR_PREFIX):
         return None
-    serial = text[len(QR_PREFIX):].strip().upper()
+    serial = text[len(QR_PREFIX) :].strip().upper()
     try:
         parse_serial(serial)
     except ValidationError:
@@ -60,16 +61,20 @@ def issue_form_serials(session, notice, count: int) -> list[str]:
     day = now.strftime("%y%m%d")
     details = {"count": count, "notice_version": notice.version, "notice_lang": notice.lang}
     with session.write("forms.issue", "form_batch", None, details) as tx:
-        last = tx.one("SELECT COALESCE(MAX(seq), 0) FROM form_serials WHERE store_code = ? AND issued_on = ?",
-                      (store, day))[0]
+        last = tx.one(
+            "SELECT COALESCE(MAX(seq), 0) FROM form_serials WHERE store_code = ? AND issued_on = ?", (store, day)
+        )[0]
         if last + count > 99999:
             raise ValidationError("printing.count_invalid", field="count", max=max(0, 99999 - last))
         serials = [f"{store}-{day}-{last + i:05d}" for i in range(1, count + 1)]
         tx.executemany(
             "INSERT INTO form_serials(serial, store_code, issued_on, seq, notice_version, notice_lang, notice_hash,"
             " issued_at, issued_by) VALUES (?,?,?,?,?,?,?,?,?)",
-            [(s, store, day, last + i, notice.version, notice.lang, notice.content_hash, iso(now), session.staff.id)
-             for i, s in enumerate(serials, 1)])
+            [
+                (s, store, day, last + i, notice.version, notice.lang, notice.content_hash, iso(now), session.staff.id)
+                for i, s in enumerate(serials, 1)
+            ],
+        )
         for s in serials:
             tx.journal("form_serial", s, "upsert", {"notice_version": notice.version, "issued_at": iso(now)})
     return serials
@@ -84,8 +89,10 @@ def mark_printed(session, serials: list[str]) -> int:
     with session.write("forms.printed", "form_batch", None, {"count": len(serials)}) as tx:
         n = 0
         for s in serials:
-            n += tx.execute("UPDATE form_serials SET printed_count = printed_count + 1, last_printed_at = ?"
-                            " WHERE serial = ?", (now, s)).rowcount
+            n += tx.execute(
+                "UPDATE form_serials SET printed_count = printed_count + 1, last_printed_at = ? WHERE serial = ?",
+                (now, s),
+            ).rowcount
     return n
 
 
@@ -94,8 +101,9 @@ def get_form_serial(db, serial: str) -> dict | None:
     return dict(row) if row is not None else None
 
 
-def match_form_serial(tx, serial: str, *, member_id: str | None = None, consent_id: str | None = None,
-                      scan_id: str | None = None) -> dict:
+def match_form_serial(
+    tx, serial: str, *, member_id: str | None = None, consent_id: str | None = None, scan_id: str | None = None
+) -> dict:
     """Inside the caller's write (registration or scan import): tie a form to its member / consent /
     scan. Fields already set are kept unless given; a form used for another member is refused."""
     tx.session.require(FORMS_MATCH)
@@ -106,20 +114,26 @@ def match_form_serial(tx, serial: str, *, member_id: str | None = None, consent_
         raise NotFound("printing.serial_unknown")
     if member_id and row["matched_member_id"] and row["matched_member_id"] != member_id:
         raise UserError("printing.serial_used")
-    tx.execute("UPDATE form_serials SET matched_member_id = COALESCE(?, matched_member_id),"
-               " matched_consent_id = COALESCE(?, matched_consent_id), matched_scan_id = COALESCE(?, matched_scan_id),"
-               " matched_at = ? WHERE serial = ?",
-               (member_id, consent_id, scan_id, iso(tx.session.clock.now()), serial))
-    tx.audit("forms.match", "form", serial, {"member": bool(member_id), "consent": bool(consent_id),
-                                              "scan": bool(scan_id)})
+    tx.execute(
+        "UPDATE form_serials SET matched_member_id = COALESCE(?, matched_member_id),"
+        " matched_consent_id = COALESCE(?, matched_consent_id), matched_scan_id = COALESCE(?, matched_scan_id),"
+        " matched_at = ? WHERE serial = ?",
+        (member_id, consent_id, scan_id, iso(tx.session.clock.now()), serial),
+    )
+    tx.audit(
+        "forms.match", "form", serial, {"member": bool(member_id), "consent": bool(consent_id), "scan": bool(scan_id)}
+    )
     return dict(tx.one("SELECT * FROM form_serials WHERE serial = ?", (serial,)))
 
 
 def _erase(tx, member_id: str) -> int:
     """Erasure (RIG-3): the form row stays (it is the record that a blank form existed), its link to the
     member and consent goes."""
-    return tx.execute("UPDATE form_serials SET matched_member_id = NULL, matched_consent_id = NULL, matched_scan_id = NULL"
-                      " WHERE matched_member_id = ?", (member_id,)).rowcount
+    return tx.execute(
+        "UPDATE form_serials SET matched_member_id = NULL, matched_consent_id = NULL, matched_scan_id = NULL"
+        " WHERE matched_member_id = ?",
+        (member_id,),
+    ).rowcount
 
 
 register_eraser("form_serials", _erase)

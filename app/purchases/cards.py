@@ -1,6 +1,7 @@
 """Card-number detection (PAY-1): a run of 13–19 digits, optionally grouped by spaces or hyphens,
 that passes the Luhn check, is treated as a payment card number and refused. Only the payment
 provider's transaction number may be kept."""
+
 from __future__ import annotations
 
 import re
@@ -22,8 +23,6 @@ def luhn_ok(digits: str) -> bool:
                 d -= 9
         total += d
     return total % 10 == 0
-
-
 
 
 def looks_like_card(text: str | None) -> bool:
@@ -61,8 +60,9 @@ def card_field(names: Sequence[str], values: Sequence[str]) -> str | None:
     for m in _RUN.finditer(joined):
         raw = m.group(0)
         digits = raw.replace(" ", "").replace("-", "")
-        if ((13 <= len(digits) <= 19 and luhn_ok(digits))
-                or (len(digits) > 19 and raw != digits and looks_like_card(raw))):
+        if (13 <= len(digits) <= 19 and luhn_ok(digits)) or (
+            len(digits) > 19 and raw != digits and looks_like_card(raw)
+        ):
             idx = joined.count("\x1f", 0, m.start())
             return names[idx]
     return None

@@ -8,6 +8,7 @@ docs/pos-import.md.
 - Accepted rows are committed in batches, each batch in one transaction with its audit entry and the
   file's checkpoint (pos_imports.line_done), so an interrupted import resumes after the last batch.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -23,44 +24,65 @@ from pathlib import Path
 from app.clock import iso
 from app.errors import UserError, ValidationError
 from app.messages import add_messages
-from app.purchases.records import PURCHASE_IMPORT, parse_amount_fen, parse_time_iso, record_touches
 from app.purchases.cards import card_field
 from app.purchases.pos_read import canon_name, detect_encoding, iter_csv, json_lines, load_json  # noqa: F401
+from app.purchases.records import PURCHASE_IMPORT, parse_amount_fen, parse_time_iso, record_touches
 from app.storage.db import JobStopped
 from app.sync.journal import add_purchase_batch
 
 log = logging.getLogger("memberdesk.purchases.import")
 
-add_messages({
-    "pos.encoding_unknown": ("文件编码无法识别（支持 UTF-8、带 BOM 的 UTF-8 和 GBK）。第 {line} 行附近无法读取，未导入该行之后的内容。",
-                             "The file's encoding is not recognised (UTF-8, UTF-8 with BOM and GBK are supported). "
-                             "Reading failed near line {line}; nothing after it was imported."),
-    "pos.columns_missing": ("文件缺少必需的列：{columns}。请按《收银系统导入说明》导出。",
-                            "The file lacks required columns: {columns}. Export it as described in the POS import guide."),
-    "pos.format_unknown": ("不支持的文件格式，请使用 CSV 或 JSON 文件。", "Unsupported file format; use a CSV or JSON file."),
-    "pos.json_invalid": ("JSON 文件无法解析(第 {line} 行附近)。", "The JSON file cannot be parsed (near line {line})."),
-    "pos.empty": ("文件中没有交易记录。", "The file holds no transactions."),
-    "pos.unreadable": ("文件无法读取（可能正被收银系统写入），稍后会再试。",
-                       "The file cannot be read (the POS may still be writing it); it will be tried again."),
-    "pos.reason.missing": ("缺少必填项", "Required value missing"),
-    "pos.reason.duplicate_in_file": ("文件内交易号重复", "Transaction number repeated in the file"),
-    "pos.reason.amount": ("金额无效", "Invalid amount"),
-    "pos.reason.negative": ("金额为负数", "Negative amount"),
-    "pos.reason.date": ("交易时间无效", "Invalid date"),
-    "pos.reason.card_number": ("含类似银行卡号的数字，整行未保存", "Looks like a card number; row not stored"),
-    "pos.reason.member_unknown": ("会员号不存在", "Unknown member number"),
-    "pos.reason.member_erased": ("会员信息已删除", "Member's information was deleted"),
-    "pos.reason.too_long": ("内容过长", "Value too long"),
-    "pos.reason.columns": ("列数不对", "Wrong number of columns"),
-    "pos.reason.unreadable": ("该行无法解析", "The line cannot be read"),
-    "pos.reason.quote": ("引号未闭合（该行之后的内容已继续导入）", "A quote is never closed (the lines after it were read)"),
-    "pos.reason.encoding": ("该行编码无法识别", "The line's encoding is not recognised"),
-    "pos.reason.control": ("含控制字符或不可见字符", "Contains control or invisible characters"),
-    "pos.json_unparsable": ("JSON 文件无法解析（嵌套层数过多或数字过长）。",
-                            "The JSON file cannot be parsed (nested too deeply, or a number too long)."),
-    "pos.file_unreadable": ("文件无法读取，未导入。请重新从收银系统导出。",
-                            "The file cannot be read and was not imported. Export it from the POS again."),
-})
+add_messages(
+    {
+        "pos.encoding_unknown": (
+            "文件编码无法识别（支持 UTF-8、带 BOM 的 UTF-8 和 GBK）。第 {line} 行附近无法读取，未导入该行之后的内容。",
+            "The file's encoding is not recognised (UTF-8, UTF-8 with BOM and GBK are supported). "
+            "Reading failed near line {line}; nothing after it was imported.",
+        ),
+        "pos.columns_missing": (
+            "文件缺少必需的列：{columns}。请按《收银系统导入说明》导出。",
+            "The file lacks required columns: {columns}. Export it as described in the POS import guide.",
+        ),
+        "pos.format_unknown": (
+            "不支持的文件格式，请使用 CSV 或 JSON 文件。",
+            "Unsupported file format; use a CSV or JSON file.",
+        ),
+        "pos.json_invalid": (
+            "JSON 文件无法解析(第 {line} 行附近)。",
+            "The JSON file cannot be parsed (near line {line}).",
+        ),
+        "pos.empty": ("文件中没有交易记录。", "The file holds no transactions."),
+        "pos.unreadable": (
+            "文件无法读取（可能正被收银系统写入），稍后会再试。",
+            "The file cannot be read (the POS may still be writing it); it will be tried again.",
+        ),
+        "pos.reason.missing": ("缺少必填项", "Required value missing"),
+        "pos.reason.duplicate_in_file": ("文件内交易号重复", "Transaction number repeated in the file"),
+        "pos.reason.amount": ("金额无效", "Invalid amount"),
+        "pos.reason.negative": ("金额为负数", "Negative amount"),
+        "pos.reason.date": ("交易时间无效", "Invalid date"),
+        "pos.reason.card_number": ("含类似银行卡号的数字，整行未保存", "Looks like a card number; row not stored"),
+        "pos.reason.member_unknown": ("会员号不存在", "Unknown member number"),
+        "pos.reason.member_erased": ("会员信息已删除", "Member's information was deleted"),
+        "pos.reason.too_long": ("内容过长", "Value too long"),
+        "pos.reason.columns": ("列数不对", "Wrong number of columns"),
+        "pos.reason.unreadable": ("该行无法解析", "The line cannot be read"),
+        "pos.reason.quote": (
+            "引号未闭合（该行之后的内容已继续导入）",
+            "A quote is never closed (the lines after it were read)",
+        ),
+        "pos.reason.encoding": ("该行编码无法识别", "The line's encoding is not recognised"),
+        "pos.reason.control": ("含控制字符或不可见字符", "Contains control or invisible characters"),
+        "pos.json_unparsable": (
+            "JSON 文件无法解析（嵌套层数过多或数字过长）。",
+            "The JSON file cannot be parsed (nested too deeply, or a number too long).",
+        ),
+        "pos.file_unreadable": (
+            "文件无法读取，未导入。请重新从收银系统导出。",
+            "The file cannot be read and was not imported. Export it from the POS again.",
+        ),
+    }
+)
 
 REQUIRED = ("txn_id", "member_no", "time", "amount")
 OPTIONAL = ("goods_type", "payment_method", "payment_ref", "coupon")
@@ -76,8 +98,8 @@ ALIASES = {
     "coupon": ("coupon", "coupon_code", "优惠券", "优惠券编号", "券号"),
 }
 _LOOKUP = {alias.lower().replace(" ", ""): canon for canon, names in ALIASES.items() for alias in names}
-CHUNK = 5000            # rows per INSERT inside a batch: a waiting write at the counter gets in after at most this many
-BATCH = 50000           # rows per transaction: fewer rewrites of the same index pages (a batch holds ~30 MB)
+CHUNK = 5000  # rows per INSERT inside a batch: a waiting write at the counter gets in after at most this many
+BATCH = 50000  # rows per transaction: fewer rewrites of the same index pages (a batch holds ~30 MB)
 
 
 @dataclass
@@ -86,7 +108,7 @@ class ImportResult:
     encoding: str
     accepted: int = 0
     duplicates: int = 0
-    rejected: list[tuple[int, str, str | None]] = field(default_factory=list)   # (line, reason key, field)
+    rejected: list[tuple[int, str, str | None]] = field(default_factory=list)  # (line, reason key, field)
     resumed_from: int = 0
     already_done: bool = False
 
@@ -120,7 +142,7 @@ def _norm_key(key) -> str:
 def _json_record(n: int, rec):
     try:
         return _json_values(n, rec)
-    except Exception:                     # noqa: BLE001 - a value too deep to write back: this record's problem
+    except Exception:  # noqa: BLE001 - a value too deep to write back: this record's problem
         return n, None, "unreadable"
 
 
@@ -158,13 +180,13 @@ def _iter_json(path: Path, encoding: str):
         with open(path, "rb") as fh:
             for n, rec, problem, text in json_lines(fh, encoding):
                 if problem == "unreadable":
-                    yield n, None, (["line"], [text])   # card numbers in it are still looked for (PAY-1)
+                    yield n, None, (["line"], [text])  # card numbers in it are still looked for (PAY-1)
                     continue
                 if problem:
                     yield n, None, problem
                     continue
                 if not checked and isinstance(rec, dict):
-                    _canon_header(list(rec))          # a file without the required keys is refused as a whole
+                    _canon_header(list(rec))  # a file without the required keys is refused as a whole
                     checked = True
                 yield _json_record(n, rec)
         if not checked:
@@ -205,7 +227,7 @@ def _check_row(vals: dict, raw: tuple):
             return None, ("missing", name)
     for name in (*REQUIRED, *OPTIONAL):
         if _CONTROL.search((vals.get(name) or "").strip()):
-            return None, ("control", name)      # a NUL or zero-width character would make a different id
+            return None, ("control", name)  # a NUL or zero-width character would make a different id
     try:
         fen = parse_amount_fen(amount)
     except ValidationError as exc:
@@ -216,8 +238,14 @@ def _check_row(vals: dict, raw: tuple):
         return None, ("date", "time")
     get = vals.get
     goods, paym, pref, coupon = ((get(name) or "").strip() for name in OPTIONAL)
-    for name, v, limit in (("txn_id", txn, 64), ("member_no", no, 32), ("goods_type", goods, 64),
-                           ("payment_method", paym, 32), ("payment_ref", pref, 64), ("coupon", coupon, 32)):
+    for name, v, limit in (
+        ("txn_id", txn, 64),
+        ("member_no", no, 32),
+        ("goods_type", goods, 64),
+        ("payment_method", paym, 32),
+        ("payment_ref", pref, 64),
+        ("coupon", coupon, 32),
+    ):
         if len(v) > limit:
             return None, ("too_long", name)
     return (txn, no, when, fen, goods, paym, pref, coupon), None
@@ -283,13 +311,23 @@ def _import(session, path, batch_size, stop_after_batches, force_encoding: str |
         with session.write("purchase.import.start", "pos_import", None, {"format": fmt, "encoding": encoding}) as tx:
             import_id = tx.execute(
                 "INSERT INTO pos_imports(file_sha256, file_format, encoding, started_at, updated_at, staff_id, file_name)"
-                " VALUES (?,?,?,?,?,?,?)", (digest, fmt, encoding, now, now, session.staff.id, path.name[:200])).lastrowid
+                " VALUES (?,?,?,?,?,?,?)",
+                (digest, fmt, encoding, now, now, session.staff.id, path.name[:200]),
+            ).lastrowid
         row = db.one("SELECT * FROM pos_imports WHERE id = ?", (import_id,))
-    result = ImportResult(import_id=row["id"], encoding=encoding, resumed_from=row["line_done"],
-                          accepted=row["accepted"], duplicates=row["duplicates"])
-    result.rejected = [(r["line_no"], r["reason"], r["field"]) for r in
-                       db.all("SELECT line_no, reason, field FROM pos_import_rejects WHERE import_id = ? ORDER BY line_no",
-                              (row["id"],))]
+    result = ImportResult(
+        import_id=row["id"],
+        encoding=encoding,
+        resumed_from=row["line_done"],
+        accepted=row["accepted"],
+        duplicates=row["duplicates"],
+    )
+    result.rejected = [
+        (r["line_no"], r["reason"], r["field"])
+        for r in db.all(
+            "SELECT line_no, reason, field FROM pos_import_rejects WHERE import_id = ? ORDER BY line_no", (row["id"],)
+        )
+    ]
     if row["finished_at"]:
         result.already_done = True
         return result
@@ -317,7 +355,7 @@ def _import(session, path, batch_size, stop_after_batches, force_encoding: str |
     except UserError as exc:
         if exc.key != "pos.encoding_unknown":
             raise
-        if batch.size:                    # the rows read before the bad bytes are kept (nothing lost)
+        if batch.size:  # the rows read before the bad bytes are kept (nothing lost)
             _commit_batch(session, result, batch)
         if encoding == "utf-8":
             # The first megabyte looked like UTF-8 (plain ASCII), a later line is GBK: continue as GB18030
@@ -329,8 +367,13 @@ def _import(session, path, batch_size, stop_after_batches, force_encoding: str |
     if not any_row and not line_done:
         raise UserError("pos.empty")
     _commit_batch(session, result, batch, final=True)
-    log.info("pos import finished: import=%s accepted=%s duplicates=%s rejected=%s",
-             result.import_id, result.accepted, result.duplicates, result.rejected_count)
+    log.info(
+        "pos import finished: import=%s accepted=%s duplicates=%s rejected=%s",
+        result.import_id,
+        result.accepted,
+        result.duplicates,
+        result.rejected_count,
+    )
     return result
 
 
@@ -342,14 +385,15 @@ def _guarded(rows):
         yield from rows
     except (UserError, OSError):
         raise
-    except Exception as exc:              # noqa: BLE001
+    except Exception as exc:  # noqa: BLE001
         log.warning("pos import: file refused: %s", type(exc).__name__)
         raise UserError("pos.file_unreadable") from None
 
 
 class _Batch:
     """Rows read since the last commit, checked as they are read: only the clean values are kept."""
-    __slots__ = ("checked", "rejects", "last_line", "size")
+
+    __slots__ = ("checked", "last_line", "rejects", "size")
 
     def __init__(self):
         self.checked: list[tuple[int, tuple]] = []
@@ -360,7 +404,7 @@ class _Batch:
     def add(self, line: int, values, raw, seen_in_file: set) -> None:
         self.size += 1
         self.last_line = line
-        if isinstance(raw, str):              # a line that could not be read (pos_read): its reason
+        if isinstance(raw, str):  # a line that could not be read (pos_read): its reason
             self.rejects.append((line, raw, None))
             return
         if values is None:
@@ -370,7 +414,7 @@ class _Batch:
             return
         try:
             clean, problem = _check_row(values, raw)
-        except Exception as exc:              # noqa: BLE001 - whatever one row does is that row's problem
+        except Exception as exc:  # noqa: BLE001 - whatever one row does is that row's problem
             log.warning("pos import: a row could not be checked: %s", type(exc).__name__)
             clean, problem = None, ("unreadable", None)
         if problem:
@@ -387,9 +431,14 @@ def _members_by_no(db, nos: list[str]) -> dict[str, str]:
     """member number -> member id, from the covering index (one query per 500 numbers)."""
     out = {}
     for i in range(0, len(nos), 500):
-        part = nos[i:i + 500]
-        out.update(db.all(f"SELECT member_no, id FROM members INDEXED BY members_no_id"
-                          f" WHERE member_no IN ({','.join('?' * len(part))})", part))
+        part = nos[i : i + 500]
+        out.update(
+            db.all(
+                f"SELECT member_no, id FROM members INDEXED BY members_no_id"
+                f" WHERE member_no IN ({','.join('?' * len(part))})",
+                part,
+            )
+        )
     return out
 
 
@@ -402,10 +451,14 @@ def _commit_batch(session, result: ImportResult, batch: _Batch, final: bool = Fa
     txns = [c[0] for _, c in checked]
     existing = set()
     for i in range(0, len(txns), 500):
-        part = txns[i:i + 500]
-        existing.update(r[0] for r in db.all(
-            f"SELECT pos_txn_id FROM purchases WHERE store_code = ? AND pos_txn_id IN ({','.join('?' * len(part))})",
-            [store, *part]))
+        part = txns[i : i + 500]
+        existing.update(
+            r[0]
+            for r in db.all(
+                f"SELECT pos_txn_id FROM purchases WHERE store_code = ? AND pos_txn_id IN ({','.join('?' * len(part))})",
+                [store, *part],
+            )
+        )
     now = iso(session.clock.now())
     inserts, ins_lines, dup_lines = [], [], []
     for line, (txn, no, when, fen, goods, paym, pref, coupon) in checked:
@@ -416,8 +469,24 @@ def _commit_batch(session, result: ImportResult, batch: _Batch, final: bool = Fa
         if txn in existing:
             dup_lines.append(line)
             continue
-        inserts.append((store, txn, mid, when, fen, goods, paym, pref or None, coupon or None,
-                        when if coupon else None, "pos", result.import_id, now, session.staff.id))
+        inserts.append(
+            (
+                store,
+                txn,
+                mid,
+                when,
+                fen,
+                goods,
+                paym,
+                pref or None,
+                coupon or None,
+                when if coupon else None,
+                "pos",
+                result.import_id,
+                now,
+                session.staff.id,
+            )
+        )
         ins_lines.append(line)
     rejects.sort()
     # One transaction for the batch — unless a write at the counter is waiting for this connection's turn
@@ -429,21 +498,31 @@ def _commit_batch(session, result: ImportResult, batch: _Batch, final: bool = Fa
         with session.write("purchase.import.batch", "pos_import", str(result.import_id)) as tx:
             max_before = tx.one("SELECT coalesce(max(id), 0) FROM purchases")[0] if pos < n else 0
             while pos < n:
-                chunk = inserts[pos:pos + CHUNK]
+                chunk = inserts[pos : pos + CHUNK]
                 tx.executemany(
                     "INSERT INTO purchases(store_code, pos_txn_id, member_id, purchased_at, amount_fen, goods_type,"
                     " payment_method, payment_ref, coupon_code, coupon_used_at, source, import_id, created_at,"
-                    " created_by) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)", chunk)
+                    " created_by) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                    chunk,
+                )
                 pos += len(chunk)
                 if pos < n and db.ui_write_waiting:
                     break
             done = inserts[first:pos]
             if done:
                 if tx.one("SELECT max(id) FROM purchases")[0] != max_before + len(done):
-                    raise RuntimeError("purchase ids of an import batch are not consecutive")   # never journal a wrong range
+                    raise RuntimeError(
+                        "purchase ids of an import batch are not consecutive"
+                    )  # never journal a wrong range
                 # one journal row for these rows, expanded into a row per purchase when uploaded (app.sync)
-                add_purchase_batch(tx, ts=now, store_code=store, import_id=result.import_id,
-                                   first_id=max_before + 1, last_id=max_before + len(done))
+                add_purchase_batch(
+                    tx,
+                    ts=now,
+                    store_code=store,
+                    import_id=result.import_id,
+                    first_id=max_before + 1,
+                    last_id=max_before + len(done),
+                )
                 # last purchase: noted per member in purchase_touch, folded into members by the retention sweep
                 latest: dict[str, str] = {}
                 for row in done:
@@ -460,14 +539,23 @@ def _commit_batch(session, result: ImportResult, batch: _Batch, final: bool = Fa
                 d_end += 1
             part = rejects[r_pos:r_end]
             if part:
-                tx.executemany("INSERT OR REPLACE INTO pos_import_rejects(import_id, line_no, reason, field)"
-                               " VALUES (?,?,?,?)", [(result.import_id, ln, reason, fld) for ln, reason, fld in part])
+                tx.executemany(
+                    "INSERT OR REPLACE INTO pos_import_rejects(import_id, line_no, reason, field) VALUES (?,?,?,?)",
+                    [(result.import_id, ln, reason, fld) for ln, reason, fld in part],
+                )
             finished = final and pos >= n
-            tx.execute("UPDATE pos_imports SET line_done = coalesce(?, line_done), accepted = accepted + ?,"
-                       " duplicates = duplicates + ?, rejected = rejected + ?, updated_at = ?, finished_at = ? WHERE id = ?",
-                       (last, len(done), d_end - d_pos, len(part), now, now if finished else None, result.import_id))
-            tx.details = {"import_id": result.import_id, "accepted": len(done), "duplicates": d_end - d_pos,
-                          "rejected": len(part), "final": finished}
+            tx.execute(
+                "UPDATE pos_imports SET line_done = coalesce(?, line_done), accepted = accepted + ?,"
+                " duplicates = duplicates + ?, rejected = rejected + ?, updated_at = ?, finished_at = ? WHERE id = ?",
+                (last, len(done), d_end - d_pos, len(part), now, now if finished else None, result.import_id),
+            )
+            tx.details = {
+                "import_id": result.import_id,
+                "accepted": len(done),
+                "duplicates": d_end - d_pos,
+                "rejected": len(part),
+                "final": finished,
+            }
         result.accepted += len(done)
         result.duplicates += d_end - d_pos
         result.rejected.extend(part)
@@ -477,19 +565,25 @@ def _commit_batch(session, result: ImportResult, batch: _Batch, final: bool = Fa
 
 
 def import_history(db, limit: int = 50) -> list[dict]:
-    return [dict(r) for r in db.all(
-        "SELECT id, file_format, encoding, started_at, finished_at, line_done, accepted, duplicates, rejected"
-        " FROM pos_imports ORDER BY id DESC LIMIT ?", (limit,))]
+    return [
+        dict(r)
+        for r in db.all(
+            "SELECT id, file_format, encoding, started_at, finished_at, line_done, accepted, duplicates, rejected"
+            " FROM pos_imports ORDER BY id DESC LIMIT ?",
+            (limit,),
+        )
+    ]
 
 
 POS_SUFFIXES = (".csv", ".txt", ".json", ".jsonl", ".ndjson")
 
 
-SETTLE_SECONDS = 20      # a file changed more recently than this may still be being written by the POS
+SETTLE_SECONDS = 20  # a file changed more recently than this may still be being written by the POS
 
 
-def import_pos_folder(session, folder, *, settle_seconds: float = SETTLE_SECONDS
-                      ) -> list[tuple[str, ImportResult | None, str | None]]:
+def import_pos_folder(
+    session, folder, *, settle_seconds: float = SETTLE_SECONDS
+) -> list[tuple[str, ImportResult | None, str | None]]:
     """Import every POS export file dropped in `folder` (the POS writes there). Files already imported
     completely (same content hash) are skipped; an interrupted one resumes; a file changed in the last
     `settle_seconds` is left for the next run (the POS may still be writing it: importing it now would
@@ -511,14 +605,14 @@ def import_pos_folder(session, folder, *, settle_seconds: float = SETTLE_SECONDS
                 continue
             out.append((path.name, import_pos_file(session, path), None))
         except JobStopped:
-            raise                         # the app is locking: the run stops, the checkpoint is kept
+            raise  # the app is locking: the run stops, the checkpoint is kept
         except UserError as exc:
             log.warning("pos folder import: a file failed: %s", exc.key)
             out.append((path.name, None, exc.key))
         except OSError:
             log.warning("pos folder import: a file could not be read")
             out.append((path.name, None, "pos.unreadable"))
-        except Exception as exc:          # noqa: BLE001 - one file never stops the folder (issue #17)
+        except Exception as exc:  # noqa: BLE001 - one file never stops the folder (issue #17)
             log.warning("pos folder import: a file failed: %s", type(exc).__name__)
             out.append((path.name, None, "pos.file_unreadable"))
     return out

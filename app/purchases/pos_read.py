@@ -8,6 +8,7 @@ so a stray quote costs one line, not the rest of the file. JSON Lines: a line th
 nesting too deep, a number too long) is a rejected line. Rows come out as (line, {canon: value}, (names, values));
 a rejected line as (line, None, reason key).
 """
+
 from __future__ import annotations
 
 import codecs
@@ -17,9 +18,9 @@ from collections import deque
 
 from app.errors import UserError
 
-MAX_LINE_BYTES = 1 << 20          # one physical line; longer lines are rejected ("too_long") and skipped
-MAX_RECORD_CHARS = 100_000        # one CSV record (below the csv module's 131,072-character field limit)
-MAX_RECORD_LINES = 200            # a quoted field spanning more lines than this is a quote never closed
+MAX_LINE_BYTES = 1 << 20  # one physical line; longer lines are rejected ("too_long") and skipped
+MAX_RECORD_CHARS = 100_000  # one CSV record (below the csv module's 131,072-character field limit)
+MAX_RECORD_LINES = 200  # a quoted field spanning more lines than this is a quote never closed
 
 
 def detect_encoding(head: bytes) -> str:
@@ -29,13 +30,13 @@ def detect_encoding(head: bytes) -> str:
         head.decode("utf-8")
         return "utf-8"
     except UnicodeDecodeError as exc:
-        if exc.start >= len(head) - 3:      # a multi-byte character cut at the sample's end
+        if exc.start >= len(head) - 3:  # a multi-byte character cut at the sample's end
             return "utf-8"
     try:
         head.decode("gb18030")
         return "gb18030"
     except UnicodeDecodeError as exc:
-        raise UserError("pos.encoding_unknown", line=head[:exc.start].count(b"\n") + 1) from None
+        raise UserError("pos.encoding_unknown", line=head[: exc.start].count(b"\n") + 1) from None
 
 
 class Lines:
@@ -61,13 +62,13 @@ class Lines:
             return None
         self.n += 1
         if len(raw) > MAX_LINE_BYTES and not raw.endswith(b"\n"):
-            while True:                     # skip the rest of the line, a block at a time
+            while True:  # skip the rest of the line, a block at a time
                 more = self.fh.readline(MAX_LINE_BYTES)
                 if not more or more.endswith(b"\n"):
                     break
             return self.n, None, "too_long"
         if self.n == 1 and raw.startswith(codecs.BOM_UTF8):
-            raw = raw[len(codecs.BOM_UTF8):]
+            raw = raw[len(codecs.BOM_UTF8) :]
         try:
             return self.n, raw.decode(self.encoding), None
         except UnicodeDecodeError:
@@ -105,7 +106,7 @@ class _Feed:
             raise StopIteration
         no, text, problem = item
         if problem:
-            if self.record:                 # inside a quoted field: the open quote is the problem
+            if self.record:  # inside a quoted field: the open quote is the problem
                 self.lines.push_back([item])
                 raise _Abort("quote")
             self.record.append(item)
@@ -134,7 +135,7 @@ def csv_records(lines: Lines):
         except _Abort as exc:
             reason = exc.reason
             row = None
-        except Exception:                   # noqa: BLE001 - csv.Error and whatever else: this record's problem
+        except Exception:  # noqa: BLE001 - csv.Error and whatever else: this record's problem
             reason = "unreadable"
             row = None
         if not feed.record:
@@ -200,7 +201,7 @@ def json_lines(fh, encoding: str):
             continue
         try:
             yield n, json.loads(text.lstrip("\ufeff")), None, text
-        except Exception:                   # noqa: BLE001 - bad JSON, too deep, a number too long: this line only
+        except Exception:  # noqa: BLE001 - bad JSON, too deep, a number too long: this line only
             yield n, None, "unreadable", text
 
 
@@ -208,11 +209,11 @@ def load_json(data: bytes, encoding: str):
     """A whole JSON document; every failure is a UserError naming the line where it can."""
     enc = "utf-8" if encoding == "utf-8-sig" else encoding
     if data.startswith(codecs.BOM_UTF8):
-        data = data[len(codecs.BOM_UTF8):]
+        data = data[len(codecs.BOM_UTF8) :]
     try:
         text = data.decode(enc)
     except UnicodeDecodeError as exc:
-        raise UserError("pos.encoding_unknown", line=data[:exc.start].count(b"\n") + 1) from None
+        raise UserError("pos.encoding_unknown", line=data[: exc.start].count(b"\n") + 1) from None
     try:
         return json.loads(text.lstrip("\ufeff"))
     except json.JSONDecodeError as exc:

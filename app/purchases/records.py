@@ -4,6 +4,7 @@ that looks like a card number is refused and never stored (PAY-1).
 
 On a member's erasure purchases are not deleted (5-year tax rule, RET-1) but unlinked: member_id
 becomes NULL and the row is storage-only (RIG-5)."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -25,26 +26,46 @@ PURCHASE_CREATE = P.grant("purchase.create", P.CLERK, P.MANAGER)
 PURCHASE_IMPORT = P.grant("purchase.import", P.CLERK, P.MANAGER)
 PURCHASE_VIEW = P.grant("purchase.view", P.CLERK, P.MANAGER)
 
-add_messages({
-    "purchase.card_number": ("填写的内容中有类似银行卡号的数字，未保存。系统不保存银行卡信息，只能填写支付机构的交易流水号。",
-                             "What was entered contains what looks like a card number; nothing was saved. Card details "
-                             "are never stored: enter only the payment provider's transaction number."),
-    "purchase.amount_invalid": ("金额无效，请输入不小于 0 的金额，例如 128.50。",
-                                "The amount is not valid. Enter an amount of 0 or more, e.g. 128.50."),
-    "purchase.amount_negative": ("金额不能为负数（退货请在收银系统处理）。",
-                                 "The amount cannot be negative (returns are handled in the POS)."),
-    "purchase.date_invalid": ("交易时间无效，请使用 2026-11-28 14:30 这样的格式。",
-                              "The purchase time is not valid. Use a format like 2026-11-28 14:30."),
-    "purchase.date_future": ("交易时间不能晚于现在。", "The purchase time cannot be in the future."),
-    "purchase.txn_required": ("请填写交易号。", "Enter the transaction number."),
-    "purchase.duplicate": ("该交易号已录入过，未重复保存。", "This transaction number is already recorded; nothing was added."),
-    "purchase.member_unknown": ("未找到该会员。", "Member not found."),
-    "purchase.member_erased": ("该会员的个人信息已删除，不能再关联消费记录。",
-                               "This member's information was deleted; purchases can no longer be linked to them."),
-    "purchase.coupon_invalid": ("优惠券编号为 1–32 位字母、数字或减号。",
-                                "A coupon code has 1–32 letters, digits or hyphens."),
-    "purchase.text_too_long": ("填写的内容过长(最多 {max} 个字符)。", "A value is too long (at most {max} characters)."),
-})
+add_messages(
+    {
+        "purchase.card_number": (
+            "填写的内容中有类似银行卡号的数字，未保存。系统不保存银行卡信息，只能填写支付机构的交易流水号。",
+            "What was entered contains what looks like a card number; nothing was saved. Card details "
+            "are never stored: enter only the payment provider's transaction number.",
+        ),
+        "purchase.amount_invalid": (
+            "金额无效，请输入不小于 0 的金额，例如 128.50。",
+            "The amount is not valid. Enter an amount of 0 or more, e.g. 128.50.",
+        ),
+        "purchase.amount_negative": (
+            "金额不能为负数（退货请在收银系统处理）。",
+            "The amount cannot be negative (returns are handled in the POS).",
+        ),
+        "purchase.date_invalid": (
+            "交易时间无效，请使用 2026-11-28 14:30 这样的格式。",
+            "The purchase time is not valid. Use a format like 2026-11-28 14:30.",
+        ),
+        "purchase.date_future": ("交易时间不能晚于现在。", "The purchase time cannot be in the future."),
+        "purchase.txn_required": ("请填写交易号。", "Enter the transaction number."),
+        "purchase.duplicate": (
+            "该交易号已录入过，未重复保存。",
+            "This transaction number is already recorded; nothing was added.",
+        ),
+        "purchase.member_unknown": ("未找到该会员。", "Member not found."),
+        "purchase.member_erased": (
+            "该会员的个人信息已删除，不能再关联消费记录。",
+            "This member's information was deleted; purchases can no longer be linked to them.",
+        ),
+        "purchase.coupon_invalid": (
+            "优惠券编号为 1–32 位字母、数字或减号。",
+            "A coupon code has 1–32 letters, digits or hyphens.",
+        ),
+        "purchase.text_too_long": (
+            "填写的内容过长(最多 {max} 个字符)。",
+            "A value is too long (at most {max} characters).",
+        ),
+    }
+)
 
 TZ_CN = dt.timezone(dt.timedelta(hours=8))
 _COUPON = re.compile(r"^[0-9A-Za-z\-]{1,32}$")
@@ -59,7 +80,7 @@ def parse_amount_fen(text) -> int:
     """'¥1,234.50' / '1234.5' / 88 -> fen. Raises ValidationError (negative, malformed)."""
     if isinstance(text, str):
         m = _SIMPLE_AMOUNT.match(text)
-        if m:                                   # fast path: plain "128.50"
+        if m:  # fast path: plain "128.50"
             frac = m.group(2) or ""
             return int(m.group(1)) * 100 + (int(frac.ljust(2, "0")) if frac else 0)
     if isinstance(text, (int, float)) and not isinstance(text, bool):
@@ -82,8 +103,18 @@ def parse_amount_fen(text) -> int:
     return int(fen)
 
 
-_DATE_FORMATS = ("%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M", "%Y/%m/%d %H:%M:%S", "%Y/%m/%d %H:%M",
-                 "%Y-%m-%dT%H:%M:%S", "%Y-%m-%dT%H:%M", "%Y%m%d%H%M%S", "%Y-%m-%d", "%Y/%m/%d", "%Y%m%d")
+_DATE_FORMATS = (
+    "%Y-%m-%d %H:%M:%S",
+    "%Y-%m-%d %H:%M",
+    "%Y/%m/%d %H:%M:%S",
+    "%Y/%m/%d %H:%M",
+    "%Y-%m-%dT%H:%M:%S",
+    "%Y-%m-%dT%H:%M",
+    "%Y%m%d%H%M%S",
+    "%Y-%m-%d",
+    "%Y/%m/%d",
+    "%Y%m%d",
+)
 
 
 def parse_time(text, tz=TZ_CN) -> dt.datetime:
@@ -116,7 +147,7 @@ def parse_time(text, tz=TZ_CN) -> dt.datetime:
 def parse_time_iso(text) -> str:
     """parse_time(...) as an ISO string; fast path for the usual POS format 'YYYY-MM-DD HH:MM:SS'."""
     if isinstance(text, str) and _SIMPLE_TIME.match(text):
-        value = parse_time(text)                # validates (month 13, 31 Feb ...)
+        value = parse_time(text)  # validates (month 13, 31 Feb ...)
         if value.tzinfo is TZ_CN:
             return text[:10] + "T" + text[11:19] + "+08:00"
         return iso(value)
@@ -126,7 +157,7 @@ def parse_time_iso(text) -> str:
 def check_no_card(fields: dict) -> None:
     for name, value in fields.items():
         if value is not None and looks_like_card(str(value)):
-            raise ValidationError("purchase.card_number", field=name)   # the field name only, never the value
+            raise ValidationError("purchase.card_number", field=name)  # the field name only, never the value
 
 
 def check_len(name: str, value: str | None, limit: int) -> None:
@@ -169,8 +200,7 @@ def member_filter(conn, alias: str = "", since: str | None = None) -> tuple[str,
     months = purchase_months(conn, since)
     if not months:
         return f"{col}member_id = ? AND 0", []
-    return (f"substr({col}purchased_at, 1, 7) IN ({','.join('?' * len(months))}) AND {col}member_id = ?",
-            months)
+    return (f"substr({col}purchased_at, 1, 7) IN ({','.join('?' * len(months))}) AND {col}member_id = ?", months)
 
 
 def touch_last_purchase(tx, member_ids) -> None:
@@ -186,8 +216,11 @@ def touch_last_purchase(tx, member_ids) -> None:
 def record_touches(tx, latest: dict[str, str]) -> None:
     """The import's note of each member's newest purchase (member id -> ISO time), in purchase_touch:
     a small table, so the import does not rewrite a random member row per purchase."""
-    tx.executemany("INSERT INTO purchase_touch(member_id, last_at) VALUES (?, ?) ON CONFLICT(member_id)"
-                   " DO UPDATE SET last_at = max(last_at, excluded.last_at)", sorted(latest.items()))
+    tx.executemany(
+        "INSERT INTO purchase_touch(member_id, last_at) VALUES (?, ?) ON CONFLICT(member_id)"
+        " DO UPDATE SET last_at = max(last_at, excluded.last_at)",
+        sorted(latest.items()),
+    )
 
 
 def fold_touches(conn) -> int:
@@ -199,9 +232,18 @@ def fold_touches(conn) -> int:
 
 
 # -- manual entry at the counter --------------------------------------------------------------
-def record_purchase(session, member_id: str, *, amount, purchased_at=None, goods_type: str = "",
-                    payment_method: str = "", payment_ref: str | None = None, coupon_code: str | None = None,
-                    pos_txn_id: str | None = None) -> int:
+def record_purchase(
+    session,
+    member_id: str,
+    *,
+    amount,
+    purchased_at=None,
+    goods_type: str = "",
+    payment_method: str = "",
+    payment_ref: str | None = None,
+    coupon_code: str | None = None,
+    pos_txn_id: str | None = None,
+) -> int:
     """A purchase keyed at the counter. Returns the purchase id."""
     session.require(PURCHASE_CREATE)
     goods_type = (goods_type or "").strip()
@@ -209,10 +251,21 @@ def record_purchase(session, member_id: str, *, amount, purchased_at=None, goods
     payment_ref = (payment_ref or "").strip() or None
     coupon_code = (coupon_code or "").strip() or None
     pos_txn_id = (pos_txn_id or "").strip() or None
-    check_no_card({"pos_txn_id": pos_txn_id, "goods_type": goods_type, "payment_method": payment_method,
-                   "payment_ref": payment_ref, "coupon_code": coupon_code})
-    for name, value, limit in (("goods_type", goods_type, 64), ("payment_method", payment_method, 32),
-                               ("payment_ref", payment_ref, 64), ("pos_txn_id", pos_txn_id, 64)):
+    check_no_card(
+        {
+            "pos_txn_id": pos_txn_id,
+            "goods_type": goods_type,
+            "payment_method": payment_method,
+            "payment_ref": payment_ref,
+            "coupon_code": coupon_code,
+        }
+    )
+    for name, value, limit in (
+        ("goods_type", goods_type, 64),
+        ("payment_method", payment_method, 32),
+        ("payment_ref", payment_ref, 64),
+        ("pos_txn_id", pos_txn_id, 64),
+    ):
         check_len(name, value, limit)
     if coupon_code and not _COUPON.match(coupon_code):
         raise ValidationError("purchase.coupon_invalid", field="coupon_code")
@@ -229,19 +282,44 @@ def record_purchase(session, member_id: str, *, amount, purchased_at=None, goods
         cur = tx.execute(
             "INSERT INTO purchases(store_code, pos_txn_id, member_id, purchased_at, amount_fen, goods_type, payment_method,"
             " payment_ref, coupon_code, coupon_used_at, source, created_at, created_by) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
-            (session.store_code, txn, member_id, iso(when), fen, goods_type, payment_method, payment_ref, coupon_code,
-             now if coupon_code else None, "manual", now, session.staff.id))
+            (
+                session.store_code,
+                txn,
+                member_id,
+                iso(when),
+                fen,
+                goods_type,
+                payment_method,
+                payment_ref,
+                coupon_code,
+                now if coupon_code else None,
+                "manual",
+                now,
+                session.staff.id,
+            ),
+        )
         pid = cur.lastrowid
-        tx.journal("purchase", f"{session.store_code}:{txn}", "upsert",
-                   _journal_payload(txn, member_id, iso(when), fen, goods_type, payment_method, coupon_code),
-                   member_id=member_id)
+        tx.journal(
+            "purchase",
+            f"{session.store_code}:{txn}",
+            "upsert",
+            _journal_payload(txn, member_id, iso(when), fen, goods_type, payment_method, coupon_code),
+            member_id=member_id,
+        )
         touch_last_purchase(tx, [member_id])
     return pid
 
 
 def _journal_payload(txn, member_id, when, fen, goods_type, payment_method, coupon_code) -> dict:
-    return {"pos_txn_id": txn, "member_id": member_id, "purchased_at": when, "amount_fen": fen,
-            "goods_type": goods_type, "payment_method": payment_method, "coupon_code": coupon_code}
+    return {
+        "pos_txn_id": txn,
+        "member_id": member_id,
+        "purchased_at": when,
+        "amount_fen": fen,
+        "goods_type": goods_type,
+        "payment_method": payment_method,
+        "coupon_code": coupon_code,
+    }
 
 
 def record_coupon_use(session, purchase_id: int, coupon_code: str) -> None:
@@ -255,10 +333,17 @@ def record_coupon_use(session, purchase_id: int, coupon_code: str) -> None:
     if row is None:
         raise NotFound()
     with session.write("purchase.coupon", "purchase", str(purchase_id), {"coupon": True}) as tx:
-        tx.execute("UPDATE purchases SET coupon_code = ?, coupon_used_at = ? WHERE id = ?",
-                   (coupon_code, iso(session.clock.now()), purchase_id))
-        tx.journal("purchase", f"{session.store_code}:{row['pos_txn_id']}", "upsert",
-                   {"coupon_code": coupon_code}, member_id=row["member_id"])
+        tx.execute(
+            "UPDATE purchases SET coupon_code = ?, coupon_used_at = ? WHERE id = ?",
+            (coupon_code, iso(session.clock.now()), purchase_id),
+        )
+        tx.journal(
+            "purchase",
+            f"{session.store_code}:{row['pos_txn_id']}",
+            "upsert",
+            {"coupon_code": coupon_code},
+            member_id=row["member_id"],
+        )
 
 
 def list_purchases(session, member_id: str, limit: int = 200) -> list[dict]:
@@ -267,23 +352,30 @@ def list_purchases(session, member_id: str, limit: int = 200) -> list[dict]:
     cond, params = member_filter(session.db)
     rows = session.db.all(
         "SELECT id, pos_txn_id, purchased_at, amount_fen, goods_type, payment_method, payment_ref, coupon_code, source "
-        f"FROM purchases WHERE {cond} ORDER BY purchased_at DESC LIMIT ?", (*params, member_id, limit))
+        f"FROM purchases WHERE {cond} ORDER BY purchased_at DESC LIMIT ?",
+        (*params, member_id, limit),
+    )
     return [dict(r) for r in rows]
 
 
 def last_purchase(db, member_id: str) -> str | None:
     """The member's latest purchase: members.last_purchase_at, or a newer one the import noted since the
     last sweep (purchase_touch)."""
-    row = db.one("SELECT max(coalesce(m.last_purchase_at, ''), coalesce(t.last_at, '')) FROM members m"
-                 " LEFT JOIN purchase_touch t ON t.member_id = m.id WHERE m.id = ?", (member_id,))
+    row = db.one(
+        "SELECT max(coalesce(m.last_purchase_at, ''), coalesce(t.last_at, '')) FROM members m"
+        " LEFT JOIN purchase_touch t ON t.member_id = m.id WHERE m.id = ?",
+        (member_id,),
+    )
     return (row[0] or None) if row else None
 
 
 def purchase_summary(db, member_id: str) -> tuple[int, int, str | None]:
     """(number of purchases, total in fen, latest purchase time) of one member."""
     cond, params = member_filter(db)
-    n, fen, last = db.one(f"SELECT count(*), coalesce(sum(amount_fen), 0), max(purchased_at) FROM purchases"
-                          f" WHERE {cond}", (*params, member_id))
+    n, fen, last = db.one(
+        f"SELECT count(*), coalesce(sum(amount_fen), 0), max(purchased_at) FROM purchases WHERE {cond}",
+        (*params, member_id),
+    )
     return int(n), int(fen), last
 
 
@@ -294,8 +386,11 @@ def format_amount(fen: int) -> str:
 def export_purchases(db, member_id: str) -> list[dict]:
     """The member's purchases for their data copy (RIG-6); no internal ids beyond the POS number."""
     cond, params = member_filter(db)
-    rows = db.all("SELECT pos_txn_id, purchased_at, amount_fen, goods_type, payment_method, payment_ref, coupon_code,"
-                  f" coupon_used_at, source FROM purchases WHERE {cond} ORDER BY purchased_at", (*params, member_id))
+    rows = db.all(
+        "SELECT pos_txn_id, purchased_at, amount_fen, goods_type, payment_method, payment_ref, coupon_code,"
+        f" coupon_used_at, source FROM purchases WHERE {cond} ORDER BY purchased_at",
+        (*params, member_id),
+    )
     return [dict(r) for r in rows]
 
 
@@ -303,13 +398,14 @@ def export_purchases(db, member_id: str) -> list[dict]:
 def _erase_purchases(tx, member_id: str) -> int:
     tx.execute("DELETE FROM purchase_touch WHERE member_id = ?", (member_id,))
     cond, params = member_filter(tx)
-    return tx.execute(f"UPDATE purchases SET member_id = NULL, storage_only = 1 WHERE {cond}",
-                      (*params, member_id)).rowcount
+    return tx.execute(
+        f"UPDATE purchases SET member_id = NULL, storage_only = 1 WHERE {cond}", (*params, member_id)
+    ).rowcount
 
 
 register_eraser("purchases", _erase_purchases)
 
-register_exporter("purchases", export_purchases)   # the customer's data copy (RIG-6)
+register_exporter("purchases", export_purchases)  # the customer's data copy (RIG-6)
 
 
 def _expand_purchase_batch(db, row: dict, lo: int, hi: int) -> list[dict]:
@@ -319,20 +415,33 @@ def _expand_purchase_batch(db, row: dict, lo: int, hi: int) -> list[dict]:
     import_id, first = int(p["import_id"]), int(p["first_id"])
     store = str(row["entity_id"]).split(":", 1)[0]
     a, b = first + lo - seq, first + hi - seq
-    found = {r[0]: r for r in db.all(
-        "SELECT id, store_code, pos_txn_id, member_id, purchased_at, amount_fen, goods_type, payment_method,"
-        " coupon_code, storage_only FROM purchases WHERE id BETWEEN ? AND ? AND import_id = ?", (a, b, import_id))}
+    found = {
+        r[0]: r
+        for r in db.all(
+            "SELECT id, store_code, pos_txn_id, member_id, purchased_at, amount_fen, goods_type, payment_method,"
+            " coupon_code, storage_only FROM purchases WHERE id BETWEEN ? AND ? AND import_id = ?",
+            (a, b, import_id),
+        )
+    }
     out = []
     for pid in range(a, b + 1):
         r = found.get(pid)
         base = {"seq": seq + pid - first, "ts": row["ts"], "entity": "purchase"}
         if r is not None and r[3] is not None and not r[9]:
-            out.append({**base, "entity_id": f"{r[1]}:{r[2]}", "op": "upsert", "member_id": r[3],
-                        "payload": _journal_payload(r[2], r[3], r[4], r[5], r[6], r[7], r[8])})
-        else:        # deleted by retention, or its member erased (RIG-3): nothing of it travels
-            out.append({**base, "entity_id": f"{store}:{import_id}:{pid}", "op": "scrubbed", "payload": {},
-                        "member_id": None})
+            out.append(
+                {
+                    **base,
+                    "entity_id": f"{r[1]}:{r[2]}",
+                    "op": "upsert",
+                    "member_id": r[3],
+                    "payload": _journal_payload(r[2], r[3], r[4], r[5], r[6], r[7], r[8]),
+                }
+            )
+        else:  # deleted by retention, or its member erased (RIG-3): nothing of it travels
+            out.append(
+                {**base, "entity_id": f"{store}:{import_id}:{pid}", "op": "scrubbed", "payload": {}, "member_id": None}
+            )
     return out
 
 
-register_expander("purchase_batch", _expand_purchase_batch)   # the POS import journals its batches as spans
+register_expander("purchase_batch", _expand_purchase_batch)  # the POS import journals its batches as spans

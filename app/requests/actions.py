@@ -4,6 +4,7 @@ Each `execute_*` moves a verified request to in progress, does the change throug
 domain's functions (members: update_member and app.members.records; consent: withdraw_consent; erasure:
 erase_member), and completes the request with a summary of field names, purpose codes and counts.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -15,9 +16,7 @@ from app.erasure import MEMBER_ERASE, erase_member, is_erased
 from app.errors import UserError, ValidationError
 from app.members import records as R
 from app.members.service import update_member
-from app.requests import export as X
-from app.requests import model as M
-from app.requests import service as S
+from app.requests import export as X, model as M, service as S
 from app.requests.letters import store_info
 
 
@@ -51,12 +50,21 @@ def build_copy(session, request_id: str, store=None, *, font=None, cipher=None) 
     _member(session, req["member_id"])
     data = X.collect_member_data(session, req["member_id"], cipher=cipher)
     counts = X.counts(data)
-    session.audit_read("member.export", "member", req["member_id"],
-                       {"request_id": request_id, "categories": counts, "formats": ["json", "pdf"]})
+    session.audit_read(
+        "member.export",
+        "member",
+        req["member_id"],
+        {"request_id": request_id, "categories": counts, "formats": ["json", "pdf"]},
+    )
     json_bytes = X.to_json_bytes(data)
-    pdf_bytes = X.to_pdf_bytes(data, store or default_store(session), request_no=req["request_no"], font=font,
-                               prepared_by=session.staff.display_name,
-                               json_sha256=hashlib.sha256(json_bytes).hexdigest())
+    pdf_bytes = X.to_pdf_bytes(
+        data,
+        store or default_store(session),
+        request_no=req["request_no"],
+        font=font,
+        prepared_by=session.staff.display_name,
+        json_sha256=hashlib.sha256(json_bytes).hexdigest(),
+    )
     S.complete(session, request_id, "done", {"categories": counts})
     return json_bytes, pdf_bytes, counts
 
@@ -113,8 +121,9 @@ def lift_restriction(session, member_id: str, reason: str, request_id: str | Non
     if not _member(session, member_id)["restricted"]:
         raise UserError("requests.not_restricted")
     now = iso(session.clock.now())
-    with session.write("member.restriction_lift", "member", member_id,
-                       {"request_id": request_id, "reason_len": len(reason)}) as tx:
+    with session.write(
+        "member.restriction_lift", "member", member_id, {"request_id": request_id, "reason_len": len(reason)}
+    ) as tx:
         R.set_restricted(tx, member_id, False, now)
         tx.journal("member", member_id, "upsert", {"restricted": 0}, member_id=member_id)
         if request_id:
@@ -161,8 +170,9 @@ def execute_delete(session, request_id: str, *, ledger_path: Path | None = None)
         # erased already: by this request (a crash before completing it) or by another one
         outcome = "done" if entry["request_id"] == request_id else "already_erased"
         return S.complete(session, request_id, outcome, {"erased": True})
-    counts = erase_member(session, mid, reason="request", request_id=request_id,
-                          ledger_path=ledger_path or ledger_path_for(session))
+    counts = erase_member(
+        session, mid, reason="request", request_id=request_id, ledger_path=ledger_path or ledger_path_for(session)
+    )
     return S.complete(session, request_id, "done", {"erased": True, "counts": counts})
 
 
@@ -172,6 +182,9 @@ def _erase_requests(tx, member_id: str) -> int:
     ids = [r[0] for r in tx.all("SELECT id FROM requests WHERE member_id = ?", (member_id,))]
     for rid in ids:
         tx.execute("UPDATE request_events SET note = NULL WHERE request_id = ?", (rid,))
-        tx.execute("UPDATE requests SET refusal_reason = CASE WHEN refusal_reason IS NULL THEN NULL ELSE '' END,"
-                   " member_erased = 1 WHERE id = ?", (rid,))
+        tx.execute(
+            "UPDATE requests SET refusal_reason = CASE WHEN refusal_reason IS NULL THEN NULL ELSE '' END,"
+            " member_erased = 1 WHERE id = ?",
+            (rid,),
+        )
     return len(ids)

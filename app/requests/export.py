@@ -6,10 +6,11 @@ Categories nobody registered fall back to a generic reader of the domain's table
 member, without encrypted blobs), so the copy is never silently missing a category whose table
 exists. The bytes are built in memory; only the UI writes them, to a place the customer chose.
 """
+
 from __future__ import annotations
 
 import json
-from typing import Callable
+from collections.abc import Callable
 
 from app.clock import iso
 from app.consent.service import consent_history
@@ -31,8 +32,11 @@ def _columns(db, table: str) -> list[tuple[str, str]]:
 
 
 def _plain_rows(db, table: str, where: str, params, skip=()) -> list[dict]:
-    cols = [c for c, kind in _columns(db, table)
-            if c not in skip and "BLOB" not in kind and not c.endswith("_enc") and c != "data"]
+    cols = [
+        c
+        for c, kind in _columns(db, table)
+        if c not in skip and "BLOB" not in kind and not c.endswith("_enc") and c != "data"
+    ]
     if not cols:
         return []
     rows = db.all(f"SELECT {', '.join(cols)} FROM {table} WHERE {where}", params)
@@ -46,6 +50,7 @@ def _generic(tables: tuple[str, ...]) -> Callable:
             if _table_exists(db, table) and "member_id" in {c for c, _ in _columns(db, table)}:
                 out.extend(_plain_rows(db, table, "member_id = ?", (member_id,), skip=("member_id",)))
         return out
+
     return read
 
 
@@ -53,28 +58,44 @@ def _profile(db, member_id):
     rows = _plain_rows(db, "members", "id = ?", (member_id,))
     if rows:
         # sensitive fields as the member page shows them: masked (the full values need a manager's reveal)
-        rows[0]["fields"] = [dict(field=r[0], purpose=r[1], value_masked=r[2]) for r in db.all(
-            "SELECT field, purpose_code, masked FROM member_fields WHERE member_id = ? ORDER BY field", (member_id,))]
+        rows[0]["fields"] = [
+            dict(field=r[0], purpose=r[1], value_masked=r[2])
+            for r in db.all(
+                "SELECT field, purpose_code, masked FROM member_fields WHERE member_id = ? ORDER BY field", (member_id,)
+            )
+        ]
     return rows
 
 
 def _consents(db, member_id):
     out = []
-    for rec in db.all("SELECT id, kind, notice_version, notice_lang, notice_hash, method, store_code, terminal,"
-                      " created_at, evidence_ref, guardian_relation FROM consent_records WHERE member_id = ?"
-                      " ORDER BY created_at", (member_id,)):
+    for rec in db.all(
+        "SELECT id, kind, notice_version, notice_lang, notice_hash, method, store_code, terminal,"
+        " created_at, evidence_ref, guardian_relation FROM consent_records WHERE member_id = ?"
+        " ORDER BY created_at",
+        (member_id,),
+    ):
         d = dict(rec)
-        d["purposes"] = [dict(purpose=r[0], granted=bool(r[1]), sensitive=bool(r[2])) for r in db.all(
-            "SELECT purpose_code, granted, sensitive FROM consent_items WHERE record_id = ? ORDER BY purpose_code",
-            (rec["id"],))]
+        d["purposes"] = [
+            dict(purpose=r[0], granted=bool(r[1]), sensitive=bool(r[2]))
+            for r in db.all(
+                "SELECT purpose_code, granted, sensitive FROM consent_items WHERE record_id = ? ORDER BY purpose_code",
+                (rec["id"],),
+            )
+        ]
         out.append(d)
     return out
 
 
 def _requests(db, member_id):
-    return [dict(r) for r in db.all(
-        "SELECT request_no, type, status, outcome, received_on, due_on, closed_at FROM requests"
-        " WHERE member_id = ? ORDER BY received_at", (member_id,))]
+    return [
+        dict(r)
+        for r in db.all(
+            "SELECT request_no, type, status, outcome, received_on, due_on, closed_at FROM requests"
+            " WHERE member_id = ? ORDER BY received_at",
+            (member_id,),
+        )
+    ]
 
 
 _DEFAULTS: dict[str, Callable] = {
@@ -101,8 +122,13 @@ def collect_member_data(session, member_id: str, cipher=None) -> dict:
     With `cipher` the sensitive fields are decrypted (a manager's copy for the customer)."""
     db = session.db
     member_no = db.scalar("SELECT member_no FROM members WHERE id = ?", (member_id,))
-    data = {"format": FORMAT, "generated_at": iso(session.clock.now()), "store_code": session.store_code,
-            "member_no": member_no, "categories": {}}
+    data = {
+        "format": FORMAT,
+        "generated_at": iso(session.clock.now()),
+        "store_code": session.store_code,
+        "member_no": member_no,
+        "categories": {},
+    }
     for category in CATEGORIES:
         fn = exporter(category) or _DEFAULTS.get(category)
         rows = list(fn(db, member_id) or []) if fn else []
@@ -110,8 +136,10 @@ def collect_member_data(session, member_id: str, cipher=None) -> dict:
     members = export_member(db, member_id, cipher)
     if members:
         profile = dict(members.get("member") or {})
-        profile["fields"] = [dict(field=k, purpose=v.get("purpose"), value=v.get("value"),
-                                  collected_at=v.get("collected_at")) for k, v in members.get("fields", {}).items()]
+        profile["fields"] = [
+            dict(field=k, purpose=v.get("purpose"), value=v.get("value"), collected_at=v.get("collected_at"))
+            for k, v in members.get("fields", {}).items()
+        ]
         profile["consents_now"] = members.get("consents", {})
         if exporter("profile") is None:
             data["categories"]["profile"] = [profile]
@@ -139,24 +167,84 @@ def counts(data: dict) -> dict:
 
 
 _COLUMN_ZH = {
-    "member_no": "会员号", "name": "姓名", "mobile": "手机号", "birth_date": "出生日期", "status": "状态",
-    "registered_at": "注册时间", "registered_store": "注册门店", "restricted": "限制处理", "cancelled_at": "注销时间",
-    "last_purchase_at": "最近购买", "updated_at": "更新时间", "address": "收货地址", "id_number": "身份证号",
-    "skin_notes": "皮肤状况记录", "face_feature": "人脸特征码", "kind": "类型", "created_at": "时间",
-    "notice_version": "告知书版本", "notice_hash": "告知书摘要", "method": "方式", "store_code": "门店",
-    "request_no": "受理编号", "type": "申请事项", "outcome": "结果", "received_on": "受理日期",
-    "due_on": "答复期限", "closed_at": "办结时间", "amount": "金额", "occurred_at": "时间", "pos_txn_id": "交易号",
-    "payment_method": "支付方式", "category": "类别", "opened_at": "开始", "closed_on": "结束",
-    "recipient": "接收方", "purpose": "目的", "fields": "字段", "file_name": "文件", "serial": "表单编号",
-    "registration": "注册", "withdrawal": "撤回", "grant": "同意", "reconsent": "重新同意",
-    "screen": "屏幕勾选", "signature": "签名", "paper": "纸质表单", "desk": "服务台",
-    "active": "有效", "cancelled": "已注销", "received": "已受理", "verified": "已核验身份",
-    "in_progress": "处理中", "paused": "已暂停", "completed": "已完成", "refused": "已拒绝", "done": "已办理",
-    "not_found": "未找到", "access": "查阅", "copy": "复制", "correct": "更正、补充", "restrict": "限制处理",
-    "withdraw": "撤回同意", "cancel": "注销会员", "delete": "删除",
+    "member_no": "会员号",
+    "name": "姓名",
+    "mobile": "手机号",
+    "birth_date": "出生日期",
+    "status": "状态",
+    "registered_at": "注册时间",
+    "registered_store": "注册门店",
+    "restricted": "限制处理",
+    "cancelled_at": "注销时间",
+    "last_purchase_at": "最近购买",
+    "updated_at": "更新时间",
+    "address": "收货地址",
+    "id_number": "身份证号",
+    "skin_notes": "皮肤状况记录",
+    "face_feature": "人脸特征码",
+    "kind": "类型",
+    "created_at": "时间",
+    "notice_version": "告知书版本",
+    "notice_hash": "告知书摘要",
+    "method": "方式",
+    "store_code": "门店",
+    "request_no": "受理编号",
+    "type": "申请事项",
+    "outcome": "结果",
+    "received_on": "受理日期",
+    "due_on": "答复期限",
+    "closed_at": "办结时间",
+    "amount": "金额",
+    "occurred_at": "时间",
+    "pos_txn_id": "交易号",
+    "payment_method": "支付方式",
+    "category": "类别",
+    "opened_at": "开始",
+    "closed_on": "结束",
+    "recipient": "接收方",
+    "purpose": "目的",
+    "fields": "字段",
+    "file_name": "文件",
+    "serial": "表单编号",
+    "registration": "注册",
+    "withdrawal": "撤回",
+    "grant": "同意",
+    "reconsent": "重新同意",
+    "screen": "屏幕勾选",
+    "signature": "签名",
+    "paper": "纸质表单",
+    "desk": "服务台",
+    "active": "有效",
+    "cancelled": "已注销",
+    "received": "已受理",
+    "verified": "已核验身份",
+    "in_progress": "处理中",
+    "paused": "已暂停",
+    "completed": "已完成",
+    "refused": "已拒绝",
+    "done": "已办理",
+    "not_found": "未找到",
+    "access": "查阅",
+    "copy": "复制",
+    "correct": "更正、补充",
+    "restrict": "限制处理",
+    "withdraw": "撤回同意",
+    "cancel": "注销会员",
+    "delete": "删除",
 }
-_SKIP_PDF = {"id", "member_id", "record_id", "staff_id", "terminal", "evidence_ref", "notice_lang", "signatures",
-             "guardian", "purpose_hash", "updated_at"}
+_SKIP_PDF = {
+    "id",
+    "member_id",
+    "record_id",
+    "staff_id",
+    "terminal",
+    "evidence_ref",
+    "notice_lang",
+    "signatures",
+    "guardian",
+    "purpose_hash",
+    "updated_at",
+}
 
 
 def _zh(key) -> str:
@@ -170,8 +258,16 @@ def purpose_titles() -> dict[str, str]:
     return {p.code: p.title for p in default_notice("zh_CN").purposes}
 
 
-def to_pdf_bytes(data: dict, store, *, request_no: str = "", font=None, applicant: str = "",
-                 prepared_by: str = "", json_sha256: str = "") -> bytes:
+def to_pdf_bytes(
+    data: dict,
+    store,
+    *,
+    request_no: str = "",
+    font=None,
+    applicant: str = "",
+    prepared_by: str = "",
+    json_sha256: str = "",
+) -> bytes:
     """The paper copy through the printing issue's data-copy template, in Chinese."""
     titles = purpose_titles()
     sections = []
@@ -180,20 +276,33 @@ def to_pdf_bytes(data: dict, store, *, request_no: str = "", font=None, applican
         sec = Section(heading=f"{title}({len(rows)})")
         if category == "profile" and rows:
             p = rows[0]
-            sec.rows = [(_zh(k), _zh(v) if k == "status" else _cell(v)) for k, v in p.items()
-                        if k not in _SKIP_PDF and not isinstance(v, (list, dict))]
-            sec.rows += [(_zh(f["field"]), _cell(f.get("value", f.get("value_masked"))))
-                         for f in p.get("fields", [])]
+            sec.rows = [
+                (_zh(k), _zh(v) if k == "status" else _cell(v))
+                for k, v in p.items()
+                if k not in _SKIP_PDF and not isinstance(v, (list, dict))
+            ]
+            sec.rows += [(_zh(f["field"]), _cell(f.get("value", f.get("value_masked")))) for f in p.get("fields", [])]
             now = p.get("consents_now") or {}
             if now:
-                sec.rows.append(("当前同意", ";".join(f"{titles.get(k, k)}:{'同意' if g else '未同意'}"
-                                                     for k, g in now.items())))
+                sec.rows.append(
+                    ("当前同意", ";".join(f"{titles.get(k, k)}:{'同意' if g else '未同意'}" for k, g in now.items()))
+                )
         elif category == "consents":
             sec.columns = ["时间", "类型", "告知书版本", "告知书摘要", "方式", "各处理目的"]
-            sec.grid = [[str(r.get("created_at", ""))[:16].replace("T", " "), _zh(r.get("kind")),
-                         _cell(r.get("notice_version")), str(r.get("notice_hash") or "")[:12], _zh(r.get("method")),
-                         ";".join(f"{titles.get(x['purpose'], x['purpose'])}:{'同意' if x['granted'] else '不同意'}"
-                                  for x in _purposes_of(r))] for r in rows]
+            sec.grid = [
+                [
+                    str(r.get("created_at", ""))[:16].replace("T", " "),
+                    _zh(r.get("kind")),
+                    _cell(r.get("notice_version")),
+                    str(r.get("notice_hash") or "")[:12],
+                    _zh(r.get("method")),
+                    ";".join(
+                        f"{titles.get(x['purpose'], x['purpose'])}:{'同意' if x['granted'] else '不同意'}"
+                        for x in _purposes_of(r)
+                    ),
+                ]
+                for r in rows
+            ]
             sec.col_weights = [1.3, 0.8, 0.9, 1.1, 0.9, 3.0]
         elif rows:
             cols: list[str] = []
@@ -203,18 +312,35 @@ def to_pdf_bytes(data: dict, store, *, request_no: str = "", font=None, applican
                         cols.append(k)
             cols = cols[:7]
             sec.columns = [_zh(c) for c in cols]
-            sec.grid = [[_zh(r.get(c)) if c in ("type", "status", "outcome", "kind") else _cell(r.get(c))
-                         for c in cols] for r in rows]
-        sections.append(CopySection(category=sec.heading, rows=sec.rows, columns=sec.columns, grid=sec.grid,
-                                    col_weights=sec.col_weights, note="" if rows else "(无记录)"))
+            sec.grid = [
+                [_zh(r.get(c)) if c in ("type", "status", "outcome", "kind") else _cell(r.get(c)) for c in cols]
+                for r in rows
+            ]
+        sections.append(
+            CopySection(
+                category=sec.heading,
+                rows=sec.rows,
+                columns=sec.columns,
+                grid=sec.grid,
+                col_weights=sec.col_weights,
+                note="" if rows else "(无记录)",
+            )
+        )
     if not applicant and data["categories"].get("profile"):
         applicant = str(data["categories"]["profile"][0].get("name") or "")
     readable = "已同时提供机器可读文件（JSON,UTF-8），内容与本副本一致。"
     if json_sha256:
         readable += f"文件 SHA-256:{json_sha256}"
-    copy = DataCopy(request_no=request_no, member_no=data.get("member_no") or "", applicant=applicant,
-                    generated_at=data["generated_at"][:16].replace("T", " "), store=store,
-                    prepared_by=prepared_by, sections=sections, machine_readable=readable)
+    copy = DataCopy(
+        request_no=request_no,
+        member_no=data.get("member_no") or "",
+        applicant=applicant,
+        generated_at=data["generated_at"][:16].replace("T", " "),
+        store=store,
+        prepared_by=prepared_by,
+        sections=sections,
+        machine_readable=readable,
+    )
     return data_copy_pdf(copy, font=font)
 
 

@@ -5,6 +5,7 @@ refusal states reason and legal basis and the right to complain or sue — RIG-4
 The applicant's name is not stored on a request: it is read from the member record while it
 exists, or typed at print time (customer not found, or after a deletion); PDFs are built in memory.
 """
+
 from __future__ import annotations
 
 import json
@@ -18,8 +19,15 @@ from app.requests.export import purpose_titles
 from app.requests.service import get_request, record_event
 
 _IDENTITY_TEXT = {k: v[0] for k, v in M.IDENTITY_LABELS.items()}
-_FIELD_WORDS = {"name": "姓名", "mobile": "手机号", "birth_date": "出生日期", "address": "收货地址",
-                "id_number": "身份证号", "skin_notes": "皮肤状况记录", "face_feature": "人脸特征码"}
+_FIELD_WORDS = {
+    "name": "姓名",
+    "mobile": "手机号",
+    "birth_date": "出生日期",
+    "address": "收货地址",
+    "id_number": "身份证号",
+    "skin_notes": "皮肤状况记录",
+    "face_feature": "人脸特征码",
+}
 
 
 def store_info(session) -> StoreInfo:
@@ -28,8 +36,9 @@ def store_info(session) -> StoreInfo:
         terminal = json.loads((Path(session.db.path).parent / "terminal.json").read_text("utf-8"))
     except (OSError, ValueError, TypeError):
         pass
-    return StoreInfo(code=session.store_code, name=terminal.get("store_name") or session.store_code,
-                     contact="门店服务台")
+    return StoreInfo(
+        code=session.store_code, name=terminal.get("store_name") or session.store_code, contact="门店服务台"
+    )
 
 
 def _staff_name(db, staff_id) -> str:
@@ -46,13 +55,18 @@ def receipt_pdf(session, request_id: str, applicant: str | None = None, *, font=
     req = get_request(session.db, request_id)
     member = _member(session.db, req["member_id"])
     data = RequestReceipt(
-        request_no=req["request_no"], kinds=[req["type"]], received_at=req["received_at"][:16].replace("T", " "),
-        due_date=req["due_on"], applicant=applicant or (member["name"] if member else ""),
-        store=store_info(session), received_by=_staff_name(session.db, req["opened_by"]),
+        request_no=req["request_no"],
+        kinds=[req["type"]],
+        received_at=req["received_at"][:16].replace("T", " "),
+        due_date=req["due_on"],
+        applicant=applicant or (member["name"] if member else ""),
+        store=store_info(session),
+        received_by=_staff_name(session.db, req["opened_by"]),
         identity_check=_IDENTITY_TEXT.get(req["identity_method"] or "", "待核验"),
         member_no=member["member_no"] if member else "",
         details="" if req["customer_found"] else "经查询，申请人不是本店会员。",
-        calendar_missing=bool(req["table_missing"]))
+        calendar_missing=bool(req["table_missing"]),
+    )
     pdf = request_receipt_pdf(data, font=font)
     record_event(session, request_id, "printed", {"document": "receipt"})
     return pdf
@@ -76,12 +90,16 @@ def actions_text(req: dict) -> list[str]:
         return ["已对您的个人信息限制处理：除法律规定的用途外不再使用，仅予保存。您可随时申请解除。"]
     if t == "withdraw":
         titles = purpose_titles()
-        return [f"已撤回您对以下处理目的的同意：{'、'.join(titles.get(c, c) for c in s.get('purposes', []))}。撤回不影响撤回前基于同意已进行的处理。"]
+        return [
+            f"已撤回您对以下处理目的的同意：{'、'.join(titles.get(c, c) for c in s.get('purposes', []))}。撤回不影响撤回前基于同意已进行的处理。"
+        ]
     if t == "cancel":
         return ["已注销您的会员资格。您的会员信息自注销之日起保存三年后删除（法律另有规定的除外）。"]
     if t == "delete":
-        return ["已删除您的个人信息（基本信息、敏感个人信息、同意凭证、签名及扫描件）。",
-                "您的购买记录依税务法规需保存五年，已与您本人断开关联，仅予保存，不作他用。"]
+        return [
+            "已删除您的个人信息（基本信息、敏感个人信息、同意凭证、签名及扫描件）。",
+            "您的购买记录依税务法规需保存五年，已与您本人断开关联，仅予保存，不作他用。",
+        ]
     return []
 
 
@@ -92,12 +110,19 @@ def result_letter_bytes(session, request_id: str, applicant: str | None = None, 
     member = _member(session.db, req["member_id"])
     refused = req["outcome"] == "refused"
     data = ResultLetter(
-        request_no=req["request_no"], kinds=[req["type"]], received_at=req["received_at"][:16].replace("T", " "),
-        decided_at=(req["closed_at"] or "")[:16].replace("T", " "), outcome="refused" if refused else "done",
-        applicant=applicant or (member["name"] if member else ""), store=store_info(session),
-        decided_by=_staff_name(session.db, req["closed_by"]), actions=[] if refused else actions_text(req),
+        request_no=req["request_no"],
+        kinds=[req["type"]],
+        received_at=req["received_at"][:16].replace("T", " "),
+        decided_at=(req["closed_at"] or "")[:16].replace("T", " "),
+        outcome="refused" if refused else "done",
+        applicant=applicant or (member["name"] if member else ""),
+        store=store_info(session),
+        decided_by=_staff_name(session.db, req["closed_by"]),
+        actions=[] if refused else actions_text(req),
         refusal_reason=req["refusal_reason"] or ("(已随个人信息删除)" if refused else ""),
-        legal_basis=req["legal_basis"] or "", member_no=member["member_no"] if member else "")
+        legal_basis=req["legal_basis"] or "",
+        member_no=member["member_no"] if member else "",
+    )
     pdf = result_letter_pdf(data, font=font)
     record_event(session, request_id, "printed", {"document": "result_letter"})
     return pdf

@@ -4,13 +4,14 @@ Urgency of an open request on `today`: `overdue` (past its due date: red), `soon
 3 working days: amber), `ok`; closed requests are `closed`. A paused request keeps counting
 down from its stored due date (resuming moves it).
 """
+
 from __future__ import annotations
 
 import datetime as dt
 
 from app.calendar import HolidayTables, is_working_day, working_days_between
-from app.requests import model as M
 from app.reminders import Reminder, register_provider
+from app.requests import model as M
 
 DUE_FILTERS = ("all", "open", "overdue", "soon", "closed")
 
@@ -44,8 +45,9 @@ class _Counter:
         return self.cum[(end - self.base).days] - self.cum[(start - self.base).days]
 
 
-def urgency(status: str, due_on: dt.date, today: dt.date, tables: HolidayTables | None = None,
-            counter: _Counter | None = None) -> tuple[str, int]:
+def urgency(
+    status: str, due_on: dt.date, today: dt.date, tables: HolidayTables | None = None, counter: _Counter | None = None
+) -> tuple[str, int]:
     """(urgency, working days left). Days left is negative when overdue."""
     left = counter.between(today, due_on) if counter else working_days_between(today, due_on, tables)
     if status not in M.OPEN_STATUSES:
@@ -57,8 +59,15 @@ def urgency(status: str, due_on: dt.date, today: dt.date, tables: HolidayTables 
     return "ok", left
 
 
-def list_requests(session, today: dt.date, *, req_type: str | None = None, status: str | None = None,
-                  due: str = "all", member_id: str | None = None) -> list[dict]:
+def list_requests(
+    session,
+    today: dt.date,
+    *,
+    req_type: str | None = None,
+    status: str | None = None,
+    due: str = "all",
+    member_id: str | None = None,
+) -> list[dict]:
     """Requests sorted by due date (open first), with urgency and working days left.
 
     Rows carry no personal data: the member appears as its member number (looked up here)
@@ -79,12 +88,13 @@ def list_requests(session, today: dt.date, *, req_type: str | None = None, statu
         where.append("r.status IN ('completed', 'refused')")
     elif due in ("open", "overdue", "soon"):
         where.append("r.status IN ('received', 'verified', 'in_progress', 'paused')")
-    sql = ("SELECT r.*, m.member_no, m.restricted AS member_restricted FROM requests r"
-           " LEFT JOIN members m ON m.id = r.member_id")
+    sql = (
+        "SELECT r.*, m.member_no, m.restricted AS member_restricted FROM requests r"
+        " LEFT JOIN members m ON m.id = r.member_id"
+    )
     if where:
         sql += " WHERE " + " AND ".join(where)
-    sql += (" ORDER BY CASE WHEN r.status IN ('completed', 'refused') THEN 1 ELSE 0 END, r.due_on,"
-            " r.received_at")
+    sql += " ORDER BY CASE WHEN r.status IN ('completed', 'refused') THEN 1 ELSE 0 END, r.due_on, r.received_at"
     tables = HolidayTables.from_db(db)
     counter = _Counter(today, tables)
     can_see_restricted = session.can(M.MEMBER_RESTRICTED_VIEW)
@@ -96,15 +106,14 @@ def list_requests(session, today: dt.date, *, req_type: str | None = None, statu
             continue
         d["urgency"], d["days_left"] = level, left
         if d.get("member_restricted") and not can_see_restricted:
-            d["member_no"] = None      # hidden from clerks; the request row itself stays visible
+            d["member_no"] = None  # hidden from clerks; the request row itself stays visible
         out.append(d)
     return out
 
 
 def counts(rows: list[dict]) -> dict:
     """Counts for the queue header: by urgency, status and type."""
-    out = {"total": len(rows), "open": 0, "overdue": 0, "soon": 0, "closed": 0,
-           "by_type": {}, "by_status": {}}
+    out = {"total": len(rows), "open": 0, "overdue": 0, "soon": 0, "closed": 0, "by_type": {}, "by_status": {}}
     for r in rows:
         if r["urgency"] == "closed":
             out["closed"] += 1
@@ -123,8 +132,9 @@ def requests_due_summary(db, today: dt.date) -> dict:
     counter = _Counter(today, tables)
     summary = {"open": 0, "overdue": 0, "soon": 0, "table_missing": False}
     for status, due_on, missing in db.all(
-            "SELECT status, due_on, table_missing FROM requests WHERE status IN"
-            " ('received', 'verified', 'in_progress', 'paused')"):
+        "SELECT status, due_on, table_missing FROM requests WHERE status IN"
+        " ('received', 'verified', 'in_progress', 'paused')"
+    ):
         level, _ = urgency(status, dt.date.fromisoformat(due_on), today, tables, counter)
         summary["open"] += 1
         if level in ("overdue", "soon"):

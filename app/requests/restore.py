@@ -17,6 +17,7 @@ hand is refused: moved to erasure-ledger.jsonl.refused, counted in the audit and
 ids), and shown to the manager (reminder "erasure.ledger_refused") until acknowledged. A ledger
 written before MACs existed is migrated on its first open: its lines are MACed, in the audit.
 """
+
 from __future__ import annotations
 
 import json
@@ -26,22 +27,26 @@ import zipfile
 from pathlib import Path
 
 from app import crashpoints, erasure
+from app.access.backup import SUFFIX, restore_backup
 from app.clock import iso
 from app.config import Paths
+from app.erasure import read_ledger_file, replay_ledger
 from app.errors import UserError
 from app.messages import add_messages
-from app.erasure import read_ledger_file, replay_ledger
-from app.access.backup import SUFFIX, restore_backup
 
 log = logging.getLogger("memberdesk.requests.restore")
 PENDING = "replay-pending"
-INCOMPLETE = "restore-incomplete"     # in the cache folder (allowed in an empty target) until the merge is done
+INCOMPLETE = "restore-incomplete"  # in the cache folder (allowed in an empty target) until the merge is done
 
-add_messages({
-    "restore.incomplete": ("这次恢复没有完成（删除台账尚未合并），恢复出的数据不能使用。请重新恢复到一个新的空文件夹。",
-                           "This restore did not finish (the erasure ledger was not merged yet); its data must not "
-                           "be used. Restore again into a new, empty folder."),
-})
+add_messages(
+    {
+        "restore.incomplete": (
+            "这次恢复没有完成（删除台账尚未合并），恢复出的数据不能使用。请重新恢复到一个新的空文件夹。",
+            "This restore did not finish (the erasure ledger was not merged yet); its data must not "
+            "be used. Restore again into a new, empty folder.",
+        ),
+    }
+)
 
 
 def ledger_from_bundle(bundle: Path) -> list[dict]:
@@ -88,8 +93,9 @@ def write_ledger(path: Path, entries: list[dict]) -> None:
     os.replace(tmp, path)
 
 
-def restore_with_ledger(bundle: Path, target: Paths, ledgers: list[list[dict]] | None = None,
-                        ledger_files: list[Path] | None = None) -> dict:
+def restore_with_ledger(
+    bundle: Path, target: Paths, ledgers: list[list[dict]] | None = None, ledger_files: list[Path] | None = None
+) -> dict:
     """Restore `bundle` into `target` and merge every known ledger into the target's ledger file."""
     marker = target.cache_dir / INCOMPLETE
     marker.parent.mkdir(parents=True, exist_ok=True)
@@ -101,7 +107,7 @@ def restore_with_ledger(bundle: Path, target: Paths, ledgers: list[list[dict]] |
     sources += [read_ledger_file(Path(p)) for p in (ledger_files or [])]
     merged = merge_entries(*sources)
     write_ledger(target.erasure_ledger, merged)
-    marker.unlink()                  # the ledger is complete: apply_ledger at sign-in does the rest
+    marker.unlink()  # the ledger is complete: apply_ledger at sign-in does the rest
     crashpoints.hit("restore.after_merge")
     (target.data_dir / PENDING).write_text(str(len(merged)), "utf-8")
     manifest["ledger_entries"] = len(merged)
@@ -115,7 +121,7 @@ MIGRATED_META = "erasure_ledger_mac"
 def apply_ledger(session, paths: Paths) -> int:
     """Erase every authentic ledger member still in the DB. Call after sign-in, before the data is used."""
     if (paths.cache_dir / INCOMPLETE).exists():
-        raise UserError("restore.incomplete")       # a restore killed before its ledgers were merged
+        raise UserError("restore.incomplete")  # a restore killed before its ledgers were merged
     db = session.db
     entries = read_ledger_file(paths.erasure_ledger)
     now = iso(session.clock.now())
@@ -135,7 +141,7 @@ def apply_ledger(session, paths: Paths) -> int:
     if not migrated:
         good += [erasure.sign_entry(key, e) for e in unsigned]
         with session.write("erasure.ledger.migrated", details={"lines": len(unsigned)}) as tx:
-            erasure.keep_ledger_key(tx, db)        # kept in meta from now on (valid across a rekey)
+            erasure.keep_ledger_key(tx, db)  # kept in meta from now on (valid across a rekey)
             tx.execute("INSERT INTO meta(key, value) VALUES (?, 'v1')", (MIGRATED_META,))
         log.info("erasure ledger: %d line(s) given a MAC (first open)", len(unsigned))
     if refused:
@@ -148,12 +154,14 @@ def apply_ledger(session, paths: Paths) -> int:
     applied = replay_ledger(session, todo) if todo else 0
     # the DB's ledger may know erasures the file lost (a restored file): write them back
     known = {e.get("member_id") for e in good}
-    missing = [erasure.sign_entry(key, dict(r)) for r in db.all(
-        "SELECT member_id, erased_at, reason, request_id, store_code FROM erasure_ledger")
-        if r["member_id"] not in known]
+    missing = [
+        erasure.sign_entry(key, dict(r))
+        for r in db.all("SELECT member_id, erased_at, reason, request_id, store_code FROM erasure_ledger")
+        if r["member_id"] not in known
+    ]
     if missing or rewrite:
         write_ledger(paths.erasure_ledger, merge_entries(good, missing))
-    db.checkpoint()     # also after a crash between an erasure's commit and its checkpoint
+    db.checkpoint()  # also after a crash between an erasure's commit and its checkpoint
     flag = paths.data_dir / PENDING
     if flag.exists():
         flag.unlink()

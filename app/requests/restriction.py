@@ -5,6 +5,7 @@ Every member list a clerk sees (search, marketing selections, exports) adds
 whoever asks. A manager still finds restricted members (to lift the restriction, answer a
 request, or for a legal obligation).
 """
+
 from __future__ import annotations
 
 from app.errors import UserError

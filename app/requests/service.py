@@ -5,6 +5,7 @@ Audit details hold the request id, type, status and lengths of typed reasons —
 a clerk typed and never a customer's data. Reasons live on the request's timeline, which an
 erasure of the member scrubs.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -39,8 +40,11 @@ def get_request(db, request_id: str) -> dict:
 
 
 def timeline(db, request_id: str) -> list[dict]:
-    rows = db.all("SELECT e.*, s.display_name AS staff_name FROM request_events e LEFT JOIN staff s"
-                  " ON s.id = e.staff_id WHERE request_id = ? ORDER BY e.id", (request_id,))
+    rows = db.all(
+        "SELECT e.*, s.display_name AS staff_name FROM request_events e LEFT JOIN staff s"
+        " ON s.id = e.staff_id WHERE request_id = ? ORDER BY e.id",
+        (request_id,),
+    )
     out = []
     for r in rows:
         d = dict(r)
@@ -50,10 +54,20 @@ def timeline(db, request_id: str) -> list[dict]:
 
 
 def _event(tx, request_id: str, event: str, from_status=None, to_status=None, note=None, data=None) -> None:
-    tx.execute("INSERT INTO request_events(request_id, ts, staff_id, event, from_status, to_status, note, data)"
-               " VALUES (?,?,?,?,?,?,?,?)",
-               (request_id, iso(tx.session.clock.now()), tx.session.staff.id, event, from_status, to_status,
-                note, json.dumps(data or {}, sort_keys=True)))
+    tx.execute(
+        "INSERT INTO request_events(request_id, ts, staff_id, event, from_status, to_status, note, data)"
+        " VALUES (?,?,?,?,?,?,?,?)",
+        (
+            request_id,
+            iso(tx.session.clock.now()),
+            tx.session.staff.id,
+            event,
+            from_status,
+            to_status,
+            note,
+            json.dumps(data or {}, sort_keys=True),
+        ),
+    )
 
 
 def _clean_text(text: str | None, key: str = "requests.reason_required", field: str = "reason") -> str:
@@ -70,8 +84,9 @@ def _next_number(tx, store_code: str, day: dt.date) -> str:
     return f"{prefix}{int(n) + 1:03d}"
 
 
-def open_request(session, req_type: str, member_id: str | None, *, identity_method: str | None = None,
-                 customer_found: bool = True) -> str:
+def open_request(
+    session, req_type: str, member_id: str | None, *, identity_method: str | None = None, customer_found: bool = True
+) -> str:
     """Record a request received at the desk. `member_id=None, customer_found=False` records a
     customer who is not a member (the letter will say no information was found). Returns the id."""
     session.require(M.REQUEST_OPEN)
@@ -96,29 +111,62 @@ def open_request(session, req_type: str, member_id: str | None, *, identity_meth
     due = due_date(session.db, received)
     rid = secrets.token_hex(8)
     status = "verified" if identity_method else "received"
-    details = {"request_id": rid, "type": req_type, "customer_found": bool(customer_found),
-               "identity_method": identity_method, "due_on": due.date.isoformat()}
+    details = {
+        "request_id": rid,
+        "type": req_type,
+        "customer_found": bool(customer_found),
+        "identity_method": identity_method,
+        "due_on": due.date.isoformat(),
+    }
     with session.write("request.open", "request", rid, details) as tx:
         number = _next_number(tx, session.store_code, received)
-        tx.execute("INSERT INTO requests(id, request_no, type, member_id, customer_found, status, identity_method,"
-                   " received_at, received_on, due_on, table_missing, store_code, opened_by, updated_at)"
-                   " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-                   (rid, number, req_type, member_id, 1 if customer_found else 0, status, identity_method,
-                    iso(now), received.isoformat(), due.date.isoformat(),
-                    ",".join(str(y) for y in due.missing_years), session.store_code, session.staff.id, iso(now)))
+        tx.execute(
+            "INSERT INTO requests(id, request_no, type, member_id, customer_found, status, identity_method,"
+            " received_at, received_on, due_on, table_missing, store_code, opened_by, updated_at)"
+            " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+            (
+                rid,
+                number,
+                req_type,
+                member_id,
+                1 if customer_found else 0,
+                status,
+                identity_method,
+                iso(now),
+                received.isoformat(),
+                due.date.isoformat(),
+                ",".join(str(y) for y in due.missing_years),
+                session.store_code,
+                session.staff.id,
+                iso(now),
+            ),
+        )
         _event(tx, rid, "received", None, "received", data={"type": req_type})
         if identity_method:
             _event(tx, rid, "verified", "received", "verified", data={"method": identity_method})
         if member_id:
             tx.audit("member.request", "member", member_id, {"request_id": rid, "type": req_type})
-        tx.journal("request", rid, "upsert", {"type": req_type, "status": status, "due_on": due.date.isoformat(),
-                                              "member_id": member_id}, member_id=member_id)
+        tx.journal(
+            "request",
+            rid,
+            "upsert",
+            {"type": req_type, "status": status, "due_on": due.date.isoformat(), "member_id": member_id},
+            member_id=member_id,
+        )
     return rid
 
 
-def _transition(session, request_id: str, step: str, *, permission: str = M.REQUEST_HANDLE,
-                note: str | None = None, data: dict | None = None, audit: dict | None = None,
-                extra_sql: tuple[str, tuple] | None = None) -> dict:
+def _transition(
+    session,
+    request_id: str,
+    step: str,
+    *,
+    permission: str = M.REQUEST_HANDLE,
+    note: str | None = None,
+    data: dict | None = None,
+    audit: dict | None = None,
+    extra_sql: tuple[str, tuple] | None = None,
+) -> dict:
     session.require(permission)
     req = get_request(session.db, request_id)
     allowed, target = M.TRANSITIONS[step]
@@ -141,8 +189,14 @@ def verify_identity(session, request_id: str, method: str) -> dict:
     """Record how identity was checked. The ID number itself is never stored."""
     if method not in M.IDENTITY_METHODS:
         raise ValidationError("requests.identity_invalid", field="identity_method")
-    return _transition(session, request_id, "verify", data={"method": method}, audit={"method": method},
-                       extra_sql=("UPDATE requests SET identity_method = ? WHERE id = ?", (method, request_id)))
+    return _transition(
+        session,
+        request_id,
+        "verify",
+        data={"method": method},
+        audit={"method": method},
+        extra_sql=("UPDATE requests SET identity_method = ? WHERE id = ?", (method, request_id)),
+    )
 
 
 def start(session, request_id: str) -> dict:
@@ -158,18 +212,34 @@ def refuse(session, request_id: str, reason: str, legal_basis: str) -> dict:
         raise ValidationError("requests.legal_basis_required", field="reason" if not reason else "legal_basis")
     now = iso(session.clock.now())
     return _transition(
-        session, request_id, "refuse", permission=M.REQUEST_REFUSE, note=reason,
-        data={"legal_basis": True}, audit={"reason_len": len(reason), "basis_len": len(basis)},
-        extra_sql=("UPDATE requests SET outcome = 'refused', refusal_reason = ?, legal_basis = ?, closed_at = ?,"
-                   " closed_by = ? WHERE id = ?", (reason, basis, now, session.staff.id, request_id)))
+        session,
+        request_id,
+        "refuse",
+        permission=M.REQUEST_REFUSE,
+        note=reason,
+        data={"legal_basis": True},
+        audit={"reason_len": len(reason), "basis_len": len(basis)},
+        extra_sql=(
+            "UPDATE requests SET outcome = 'refused', refusal_reason = ?, legal_basis = ?, closed_at = ?,"
+            " closed_by = ? WHERE id = ?",
+            (reason, basis, now, session.staff.id, request_id),
+        ),
+    )
 
 
 def complete(session, request_id: str, outcome: str = "done", summary: dict | None = None) -> dict:
     now = iso(session.clock.now())
     return _transition(
-        session, request_id, "complete", data={"outcome": outcome, **(summary or {})}, audit={"outcome": outcome},
-        extra_sql=("UPDATE requests SET outcome = ?, result_summary = ?, closed_at = ?, closed_by = ? WHERE id = ?",
-                   (outcome, json.dumps(summary or {}, sort_keys=True), now, session.staff.id, request_id)))
+        session,
+        request_id,
+        "complete",
+        data={"outcome": outcome, **(summary or {})},
+        audit={"outcome": outcome},
+        extra_sql=(
+            "UPDATE requests SET outcome = ?, result_summary = ?, closed_at = ?, closed_by = ? WHERE id = ?",
+            (outcome, json.dumps(summary or {}, sort_keys=True), now, session.staff.id, request_id),
+        ),
+    )
 
 
 def close_not_found(session, request_id: str) -> dict:
@@ -179,11 +249,17 @@ def close_not_found(session, request_id: str) -> dict:
     if req["customer_found"] or req["status"] not in ("received", "verified", "in_progress"):
         raise UserError("requests.bad_state", status=M.label(M.STATUS_LABELS, req["status"]))
     now = iso(session.clock.now())
-    with session.write("request.complete", "request", request_id,
-                       {"request_id": request_id, "type": req["type"], "outcome": "not_found"}) as tx:
-        tx.execute("UPDATE requests SET status = 'completed', outcome = 'not_found', result_summary = ?,"
-                   " closed_at = ?, closed_by = ?, updated_at = ? WHERE id = ?",
-                   (json.dumps({"not_found": True}), now, session.staff.id, now, request_id))
+    with session.write(
+        "request.complete",
+        "request",
+        request_id,
+        {"request_id": request_id, "type": req["type"], "outcome": "not_found"},
+    ) as tx:
+        tx.execute(
+            "UPDATE requests SET status = 'completed', outcome = 'not_found', result_summary = ?,"
+            " closed_at = ?, closed_by = ?, updated_at = ? WHERE id = ?",
+            (json.dumps({"not_found": True}), now, session.staff.id, now, request_id),
+        )
         _event(tx, request_id, "not_found", req["status"], "completed", data={"outcome": "not_found"})
         tx.journal("request", request_id, "upsert", {"status": "completed", "outcome": "not_found"})
     return get_request(session.db, request_id)
@@ -197,10 +273,16 @@ def pause(session, request_id: str, reason: str) -> dict:
     if req["status"] not in ("received", "verified", "in_progress"):
         raise UserError("requests.bad_state", status=M.label(M.STATUS_LABELS, req["status"]))
     now = session.clock.now()
-    with session.write("request.pause", "request", request_id,
-                       {"request_id": request_id, "from": req["status"], "reason_len": len(reason)}) as tx:
-        tx.execute("UPDATE requests SET status = 'paused', paused_from = ?, paused_on = ?, updated_at = ?"
-                   " WHERE id = ?", (req["status"], now.date().isoformat(), iso(now), request_id))
+    with session.write(
+        "request.pause",
+        "request",
+        request_id,
+        {"request_id": request_id, "from": req["status"], "reason_len": len(reason)},
+    ) as tx:
+        tx.execute(
+            "UPDATE requests SET status = 'paused', paused_from = ?, paused_on = ?, updated_at = ? WHERE id = ?",
+            (req["status"], now.date().isoformat(), iso(now), request_id),
+        )
         _event(tx, request_id, "paused", req["status"], "paused", note=reason)
     return get_request(session.db, request_id)
 
@@ -217,13 +299,20 @@ def resume(session, request_id: str) -> dict:
     new_due = add_working_days(old_due, paused_days, tables) if paused_days else None
     due_on = new_due.date.isoformat() if new_due else req["due_on"]
     missing = _merge_missing(req["table_missing"], new_due.missing_years if new_due else ())
-    with session.write("request.resume", "request", request_id,
-                       {"request_id": request_id, "paused_days": paused_days, "due_on": due_on}) as tx:
-        tx.execute("UPDATE requests SET status = ?, paused_from = NULL, paused_on = NULL, due_on = ?,"
-                   " table_missing = ?, updated_at = ? WHERE id = ?",
-                   (req["paused_from"], due_on, missing, iso(now), request_id))
-        _event(tx, request_id, "resumed", "paused", req["paused_from"],
-               data={"paused_days": paused_days, "due_on": due_on})
+    with session.write(
+        "request.resume",
+        "request",
+        request_id,
+        {"request_id": request_id, "paused_days": paused_days, "due_on": due_on},
+    ) as tx:
+        tx.execute(
+            "UPDATE requests SET status = ?, paused_from = NULL, paused_on = NULL, due_on = ?,"
+            " table_missing = ?, updated_at = ? WHERE id = ?",
+            (req["paused_from"], due_on, missing, iso(now), request_id),
+        )
+        _event(
+            tx, request_id, "resumed", "paused", req["paused_from"], data={"paused_days": paused_days, "due_on": due_on}
+        )
     return get_request(session.db, request_id)
 
 
@@ -243,13 +332,23 @@ def extend(session, request_id: str, days: int, reason: str) -> dict:
         raise UserError("requests.bad_state", status=M.label(M.STATUS_LABELS, req["status"]))
     new_due = add_working_days(dt.date.fromisoformat(req["due_on"]), days, HolidayTables.from_db(session.db))
     now = iso(session.clock.now())
-    with session.write("request.extend", "request", request_id,
-                       {"request_id": request_id, "days": days, "due_on": new_due.date.isoformat(),
-                        "reason_len": len(reason)}) as tx:
-        tx.execute("UPDATE requests SET due_on = ?, extended_days = extended_days + ?, table_missing = ?,"
-                   " updated_at = ? WHERE id = ?",
-                   (new_due.date.isoformat(), days, _merge_missing(req["table_missing"], new_due.missing_years),
-                    now, request_id))
+    with session.write(
+        "request.extend",
+        "request",
+        request_id,
+        {"request_id": request_id, "days": days, "due_on": new_due.date.isoformat(), "reason_len": len(reason)},
+    ) as tx:
+        tx.execute(
+            "UPDATE requests SET due_on = ?, extended_days = extended_days + ?, table_missing = ?,"
+            " updated_at = ? WHERE id = ?",
+            (
+                new_due.date.isoformat(),
+                days,
+                _merge_missing(req["table_missing"], new_due.missing_years),
+                now,
+                request_id,
+            ),
+        )
         _event(tx, request_id, "extended", note=reason, data={"days": days, "due_on": new_due.date.isoformat()})
     return get_request(session.db, request_id)
 

@@ -10,6 +10,7 @@ Without --force the sweep runs only if today's has not run yet (like the app's t
 JSON with counts and dates only (no personal data); reports are written only where asked.
 Exit code 0 on success, 2 on a user error (the message is printed in Chinese and English).
 """
+
 from __future__ import annotations
 
 import json
@@ -49,9 +50,16 @@ def run_pos_import(args, ctx) -> int:
                 failed += 1
                 report.append({"file": name, "error": err})
             else:
-                report.append({"file": name, "accepted": res.accepted, "duplicates": res.duplicates,
-                               "already_imported": res.already_done, "resumed_after_line": res.resumed_from,
-                               "rejected": [{"line": ln, "reason": r, "column": c} for ln, r, c in res.rejected]})
+                report.append(
+                    {
+                        "file": name,
+                        "accepted": res.accepted,
+                        "duplicates": res.duplicates,
+                        "already_imported": res.already_done,
+                        "resumed_after_line": res.resumed_from,
+                        "rejected": [{"line": ln, "reason": r, "column": c} for ln, r, c in res.rejected],
+                    }
+                )
     print(json.dumps(report, ensure_ascii=False, indent=1))
     return 2 if failed else 0
 
@@ -79,7 +87,10 @@ def run(args, ctx) -> int:
                 Path(args.report_csv).write_bytes(purge_report_csv(run_row))
             if args.report_pdf:
                 from app.printing.letter_layout import StoreInfo
+
                 term = ctx.vault.terminal()
                 store = StoreInfo(code=session.store_code, name=term.get("store_name") or session.store_code)
-                Path(args.report_pdf).write_bytes(purge_report_pdf(run_row, store, staff_name=session.staff.display_name))
+                Path(args.report_pdf).write_bytes(
+                    purge_report_pdf(run_row, store, staff_name=session.staff.display_name)
+                )
     return 0

@@ -1,5 +1,6 @@
 """Legal hold (法律保全): a dispute or an investigation keeps a member (and all their records) or one
 record past its retention period. Placing and releasing are manager steps, audited."""
+
 from __future__ import annotations
 
 from app.clock import iso
@@ -25,30 +26,40 @@ def place_hold(session, subject_type: str, subject_id, case_ref: str) -> int:
     if existing:
         return existing["id"]
     with session.write("retention.hold.place", subject_type, subject_id, {"case_ref_len": len(case_ref)}) as tx:
-        hid = tx.execute("INSERT INTO legal_holds(subject_type, subject_id, case_ref, placed_at, placed_by)"
-                         " VALUES (?,?,?,?,?)", (subject_type, subject_id, case_ref, iso(session.clock.now()),
-                                                 session.staff.id)).lastrowid
-        tx.journal("legal_hold", str(hid), "upsert", {"subject_type": subject_type, "subject_id": subject_id,
-                                                     "case_ref": case_ref},
-                   member_id=subject_id if subject_type == "member" else None)
+        hid = tx.execute(
+            "INSERT INTO legal_holds(subject_type, subject_id, case_ref, placed_at, placed_by) VALUES (?,?,?,?,?)",
+            (subject_type, subject_id, case_ref, iso(session.clock.now()), session.staff.id),
+        ).lastrowid
+        tx.journal(
+            "legal_hold",
+            str(hid),
+            "upsert",
+            {"subject_type": subject_type, "subject_id": subject_id, "case_ref": case_ref},
+            member_id=subject_id if subject_type == "member" else None,
+        )
     return hid
 
 
 def release_hold(session, hold_id: int) -> None:
     session.require(LEGAL_HOLD)
-    row = session.db.one("SELECT subject_type, subject_id FROM legal_holds WHERE id = ? AND released_at IS NULL",
-                         (hold_id,))
+    row = session.db.one(
+        "SELECT subject_type, subject_id FROM legal_holds WHERE id = ? AND released_at IS NULL", (hold_id,)
+    )
     if row is None:
         raise NotFound()
     with session.write("retention.hold.release", row["subject_type"], row["subject_id"], {"hold": hold_id}) as tx:
-        tx.execute("UPDATE legal_holds SET released_at = ?, released_by = ? WHERE id = ?",
-                   (iso(session.clock.now()), session.staff.id, hold_id))
+        tx.execute(
+            "UPDATE legal_holds SET released_at = ?, released_by = ? WHERE id = ?",
+            (iso(session.clock.now()), session.staff.id, hold_id),
+        )
         tx.journal("legal_hold", str(hold_id), "delete", {})
 
 
 def active_hold(db, subject_type: str, subject_id) -> dict | None:
-    row = db.one("SELECT * FROM legal_holds WHERE subject_type = ? AND subject_id = ? AND released_at IS NULL",
-                 (subject_type, str(subject_id)))
+    row = db.one(
+        "SELECT * FROM legal_holds WHERE subject_type = ? AND subject_id = ? AND released_at IS NULL",
+        (subject_type, str(subject_id)),
+    )
     return dict(row) if row else None
 
 
@@ -92,6 +103,7 @@ def _erasure_blocker(db, member_id: str) -> str | None:
 
 def _register_blocker() -> None:
     from app.erasure import register_blocker
+
     register_blocker("legal_hold", _erasure_blocker)
 
 

@@ -10,14 +10,15 @@
 Works on the member_fields table of migration 0002 (field 'id_number', fieldcrypt token in value_enc
 with AAD member_fields.value_enc:<row id>).
 """
+
 from __future__ import annotations
 
 from app.clock import iso
-from app.errors import NotFound, ValidationError
 from app.erasure import register_eraser
+from app.errors import NotFound, ValidationError
 from app.members.fields import mask_id_number as members_mask
-from app.storage.fieldcrypt import register_column
 from app.staff import permissions as P
+from app.storage.fieldcrypt import register_column
 
 ID_BUSINESS_DONE = P.grant("member.id_number.business_done", P.MANAGER)
 FIELD = "id_number"
@@ -34,16 +35,21 @@ def id_number_state(db, member_id: str) -> dict:
     """{'stored': bool, 'business_done_at': str|None, 'deleted_at': str|None, 'masked': str|None}."""
     f = db.one("SELECT masked FROM member_fields WHERE member_id = ? AND field = ?", (member_id, FIELD))
     r = db.one("SELECT business_done_at, deleted_at FROM id_number_retention WHERE member_id = ?", (member_id,))
-    return {"stored": f is not None, "masked": f["masked"] if f else None,
-            "business_done_at": r["business_done_at"] if r else None, "deleted_at": r["deleted_at"] if r else None}
+    return {
+        "stored": f is not None,
+        "masked": f["masked"] if f else None,
+        "business_done_at": r["business_done_at"] if r else None,
+        "deleted_at": r["deleted_at"] if r else None,
+    }
 
 
 def mark_business_done(session, member_id: str, cipher) -> None:
     """The business that needed the ID number is finished: mask now, delete the original later (RET-4).
     `cipher` is app.storage.fieldcrypt.FieldCipher(vault.data_key())."""
     session.require(ID_BUSINESS_DONE)
-    row = session.db.one("SELECT id, value_enc, updated_at FROM member_fields WHERE member_id = ? AND field = ?",
-                         (member_id, FIELD))
+    row = session.db.one(
+        "SELECT id, value_enc, updated_at FROM member_fields WHERE member_id = ? AND field = ?", (member_id, FIELD)
+    )
     if row is None:
         raise NotFound()
     done = session.db.one("SELECT business_done_at FROM id_number_retention WHERE member_id = ?", (member_id,))
@@ -55,13 +61,24 @@ def mark_business_done(session, member_id: str, cipher) -> None:
     masked = mask_id_number(original)
     now = iso(session.clock.now())
     with session.write("member.id_number.business_done", "member", member_id, {"field": FIELD}) as tx:
-        tx.execute("INSERT OR REPLACE INTO id_number_retention(member_id, original_enc, business_done_at, masked_at,"
-                   " staff_id) VALUES (?,?,?,?,?)", (member_id, cipher.encrypt(original, "id_number_retention", "original_enc",
-                                                                      member_id), now, now, session.staff.id))
-        tx.execute("UPDATE member_fields SET value_enc = ?, masked = ?, updated_at = ? WHERE id = ?",
-                   (cipher.encrypt(masked, "member_fields", "value_enc", row["id"]), masked, now, row["id"]))
-        tx.journal("member", member_id, "upsert", {"id_number_masked": masked, "business_done_at": now},
-                   member_id=member_id)
+        tx.execute(
+            "INSERT OR REPLACE INTO id_number_retention(member_id, original_enc, business_done_at, masked_at,"
+            " staff_id) VALUES (?,?,?,?,?)",
+            (
+                member_id,
+                cipher.encrypt(original, "id_number_retention", "original_enc", member_id),
+                now,
+                now,
+                session.staff.id,
+            ),
+        )
+        tx.execute(
+            "UPDATE member_fields SET value_enc = ?, masked = ?, updated_at = ? WHERE id = ?",
+            (cipher.encrypt(masked, "member_fields", "value_enc", row["id"]), masked, now, row["id"]),
+        )
+        tx.journal(
+            "member", member_id, "upsert", {"id_number_masked": masked, "business_done_at": now}, member_id=member_id
+        )
     del original
 
 

@@ -2,6 +2,7 @@
 
 Defaults come from the policy (migration 0006). At the store they are read-only; head office replaces
 them through sync with `apply_policy_from_head_office(session, rules)`."""
+
 from __future__ import annotations
 
 import calendar
@@ -17,12 +18,20 @@ if TYPE_CHECKING:
     from app.staff.session import Session
 
 CATEGORIES = ("purchase", "member", "service_record", "id_number")
-TRIGGERS = {"purchase": "purchased", "member": "cancelled_or_last_purchase", "service_record": "closed",
-            "id_number": "business_done"}
+TRIGGERS = {
+    "purchase": "purchased",
+    "member": "cancelled_or_last_purchase",
+    "service_record": "closed",
+    "id_number": "business_done",
+}
 # Actions the sweep carries out per category (a member's deletion is an erasure; anonymised
 # statistics are head office's business, not the store's).
-ACTIONS = {"purchase": ("delete",), "member": ("delete",), "service_record": ("delete",),
-           "id_number": ("mask", "delete")}
+ACTIONS = {
+    "purchase": ("delete",),
+    "member": ("delete",),
+    "service_record": ("delete",),
+    "id_number": ("mask", "delete"),
+}
 UNITS = ("days", "months", "years")
 DEFAULT_RULE_IDS = {"purchase": "RET-1", "member": "RET-2", "service_record": "RET-3", "id_number": "RET-4"}
 
@@ -43,9 +52,16 @@ class Rule:
         return subtract_period(today, self.period_value, self.period_unit)
 
     def as_dict(self) -> dict:
-        return {"category": self.category, "rule_id": self.rule_id, "trigger_event": self.trigger_event,
-                "period_value": self.period_value, "period_unit": self.period_unit, "action": self.action,
-                "source": self.source, "version": self.version}
+        return {
+            "category": self.category,
+            "rule_id": self.rule_id,
+            "trigger_event": self.trigger_event,
+            "period_value": self.period_value,
+            "period_unit": self.period_unit,
+            "action": self.action,
+            "source": self.source,
+            "version": self.version,
+        }
 
 
 def subtract_period(day: dt.date, value: int, unit: str) -> dt.date:
@@ -54,13 +70,23 @@ def subtract_period(day: dt.date, value: int, unit: str) -> dt.date:
     months = value * (12 if unit == "years" else 1)
     y, m = divmod(day.year * 12 + (day.month - 1) - months, 12)
     m += 1
-    return dt.date(y, m, min(day.day, calendar.monthrange(y, m)[1]))   # 29 Feb -> 28 Feb
+    return dt.date(y, m, min(day.day, calendar.monthrange(y, m)[1]))  # 29 Feb -> 28 Feb
 
 
 def get_rules(db) -> dict[str, Rule]:
-    return {r["category"]: Rule(r["category"], r["rule_id"], r["trigger_event"], int(r["period_value"]),
-                                r["period_unit"], r["action"], r["source"], int(r["version"]))
-            for r in db.all("SELECT * FROM retention_rules ORDER BY category")}
+    return {
+        r["category"]: Rule(
+            r["category"],
+            r["rule_id"],
+            r["trigger_event"],
+            int(r["period_value"]),
+            r["period_unit"],
+            r["action"],
+            r["source"],
+            int(r["version"]),
+        )
+        for r in db.all("SELECT * FROM retention_rules ORDER BY category")
+    }
 
 
 def validate_rule(data: dict) -> Rule:
@@ -77,9 +103,17 @@ def validate_rule(data: dict) -> Rule:
     if trigger != TRIGGERS[cat]:
         raise ValidationError("retention.rule_invalid", field=str(cat))
     if cat == "id_number" and subtract_period(dt.date(2030, 3, 31), value, unit) < dt.date(2030, 3, 1):
-        raise ValidationError("retention.rule_invalid", field=str(cat))   # RET-4: original gone ≤ 30 days
-    return Rule(cat, str(data.get("rule_id") or DEFAULT_RULE_IDS[cat])[:16], trigger, value, unit, action,
-                "head_office", int(data.get("version") or 1))
+        raise ValidationError("retention.rule_invalid", field=str(cat))  # RET-4: original gone ≤ 30 days
+    return Rule(
+        cat,
+        str(data.get("rule_id") or DEFAULT_RULE_IDS[cat])[:16],
+        trigger,
+        value,
+        unit,
+        action,
+        "head_office",
+        int(data.get("version") or 1),
+    )
 
 
 def apply_policy_from_head_office(session, rules: list[dict]) -> dict[str, Rule]:
@@ -87,17 +121,31 @@ def apply_policy_from_head_office(session, rules: list[dict]) -> dict[str, Rule]
     every rule is validated first; categories not mentioned keep their current rule. Audited."""
     parsed = [validate_rule(r) for r in rules]
     now = iso(session.clock.now())
-    with session.write("retention.policy.head_office", "retention_rules", None,
-                       {"categories": sorted(r.category for r in parsed),
-                        "versions": {r.category: r.version for r in parsed}}) as tx:
+    with session.write(
+        "retention.policy.head_office",
+        "retention_rules",
+        None,
+        {"categories": sorted(r.category for r in parsed), "versions": {r.category: r.version for r in parsed}},
+    ) as tx:
         for r in parsed:
-            tx.execute("INSERT INTO retention_rules(category, rule_id, trigger_event, period_value, period_unit, action,"
-                       " source, version, updated_at) VALUES (?,?,?,?,?,?,?,?,?) ON CONFLICT(category) DO UPDATE SET"
-                       " rule_id=excluded.rule_id, trigger_event=excluded.trigger_event, period_value=excluded.period_value,"
-                       " period_unit=excluded.period_unit, action=excluded.action, source=excluded.source,"
-                       " version=excluded.version, updated_at=excluded.updated_at",
-                       (r.category, r.rule_id, r.trigger_event, r.period_value, r.period_unit, r.action, r.source,
-                        r.version, now))
+            tx.execute(
+                "INSERT INTO retention_rules(category, rule_id, trigger_event, period_value, period_unit, action,"
+                " source, version, updated_at) VALUES (?,?,?,?,?,?,?,?,?) ON CONFLICT(category) DO UPDATE SET"
+                " rule_id=excluded.rule_id, trigger_event=excluded.trigger_event, period_value=excluded.period_value,"
+                " period_unit=excluded.period_unit, action=excluded.action, source=excluded.source,"
+                " version=excluded.version, updated_at=excluded.updated_at",
+                (
+                    r.category,
+                    r.rule_id,
+                    r.trigger_event,
+                    r.period_value,
+                    r.period_unit,
+                    r.action,
+                    r.source,
+                    r.version,
+                    now,
+                ),
+            )
     return get_rules(session.db)
 
 

@@ -7,6 +7,7 @@ aggregate (counts, cut-off, rule — never ids of purged rows or personal data).
 
 Called by the app's timer (`sweep_due`), the admin command (`app.retention.cli`) and the retention page.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -28,16 +29,25 @@ BATCH_ROWS = 20000
 BATCH_MEMBERS = 500
 ORDER = ("purchase", "service_record", "id_number", "member")
 
-_HOLD_MEMBER = ("EXISTS (SELECT 1 FROM legal_holds h WHERE h.released_at IS NULL AND h.subject_type = 'member'"
-                " AND h.subject_id = {col})")
-_HOLD_RECORD = ("EXISTS (SELECT 1 FROM legal_holds h WHERE h.released_at IS NULL AND h.subject_type = '{kind}'"
-                " AND h.subject_id = CAST({col} AS TEXT))")
+_HOLD_MEMBER = (
+    "EXISTS (SELECT 1 FROM legal_holds h WHERE h.released_at IS NULL AND h.subject_type = 'member'"
+    " AND h.subject_id = {col})"
+)
+_HOLD_RECORD = (
+    "EXISTS (SELECT 1 FROM legal_holds h WHERE h.released_at IS NULL AND h.subject_type = '{kind}'"
+    " AND h.subject_id = CAST({col} AS TEXT))"
+)
 MEMBER_ANCHOR = "max(coalesce(cancelled_at, ''), coalesce(last_purchase_at, registered_at))"
 
 
-_TIME_COL = {"purchase": "p.purchased_at", "service_record": "s.closed_at", "id_number": "i.business_done_at",
-             "member": MEMBER_ANCHOR.replace("cancelled_at", "m.cancelled_at").replace(
-                 "last_purchase_at", "m.last_purchase_at").replace("registered_at", "m.registered_at")}
+_TIME_COL = {
+    "purchase": "p.purchased_at",
+    "service_record": "s.closed_at",
+    "id_number": "i.business_done_at",
+    "member": MEMBER_ANCHOR.replace("cancelled_at", "m.cancelled_at")
+    .replace("last_purchase_at", "m.last_purchase_at")
+    .replace("registered_at", "m.registered_at"),
+}
 
 
 def _limit(cutoff: dt.date) -> str:
@@ -51,20 +61,34 @@ def _queries(category: str, holds: bool) -> tuple[str, str, str]:
         held = " OR ".join([_HOLD_RECORD.format(kind="purchase", col="p.id"), _HOLD_MEMBER.format(col="p.member_id")])
         return "purchases p", "p.purchased_at < ?", held
     if category == "service_record":
-        held = " OR ".join([_HOLD_RECORD.format(kind="service_record", col="s.id"),
-                            _HOLD_MEMBER.format(col="s.member_id")])
+        held = " OR ".join(
+            [_HOLD_RECORD.format(kind="service_record", col="s.id"), _HOLD_MEMBER.format(col="s.member_id")]
+        )
         return "service_records s", "s.closed_at IS NOT NULL AND s.closed_at < ?", held
     if category == "id_number":
-        return ("id_number_retention i", "i.original_enc IS NOT NULL AND i.business_done_at < ?",
-                _HOLD_MEMBER.format(col="i.member_id"))
+        return (
+            "id_number_retention i",
+            "i.original_enc IS NOT NULL AND i.business_done_at < ?",
+            _HOLD_MEMBER.format(col="i.member_id"),
+        )
     if category == "member":
-        held = " OR ".join([_HOLD_MEMBER.format(col="m.id"),
-                            "EXISTS (SELECT 1 FROM legal_holds h JOIN service_records s2 ON h.subject_type ="
-                            " 'service_record' AND h.subject_id = s2.id WHERE h.released_at IS NULL"
-                            " AND s2.member_id = m.id)"])
+        held = " OR ".join(
+            [
+                _HOLD_MEMBER.format(col="m.id"),
+                "EXISTS (SELECT 1 FROM legal_holds h JOIN service_records s2 ON h.subject_type ="
+                " 'service_record' AND h.subject_id = s2.id WHERE h.released_at IS NULL"
+                " AND s2.member_id = m.id)",
+            ]
+        )
         # a purchase the POS import noted since the last sweep (purchase_touch) keeps the member
-        return "members m", (f"m.status != 'erased' AND {_TIME_COL['member']} < ?1 AND NOT EXISTS (SELECT 1"
-                             " FROM purchase_touch t WHERE t.member_id = m.id AND t.last_at >= ?1)"), held
+        return (
+            "members m",
+            (
+                f"m.status != 'erased' AND {_TIME_COL['member']} < ?1 AND NOT EXISTS (SELECT 1"
+                " FROM purchase_touch t WHERE t.member_id = m.id AND t.last_at >= ?1)"
+            ),
+            held,
+        )
     raise KeyError(category)
 
 
@@ -72,8 +96,9 @@ def _any_holds(db) -> bool:
     return db.one("SELECT 1 FROM legal_holds WHERE released_at IS NULL LIMIT 1") is not None
 
 
-def dry_run(session, *, today: dt.date | None = None, record: bool = True, trigger: str = "manual",
-            permission: bool = True) -> dict:
+def dry_run(
+    session, *, today: dt.date | None = None, record: bool = True, trigger: str = "manual", permission: bool = True
+) -> dict:
     """What the sweep would purge now: per category the rule, cut-off, due count, held count and the
     oldest trigger date (a date only). Recorded as a run (no personal data)."""
     if permission:
@@ -103,36 +128,52 @@ def _survey(db, today: dt.date) -> dict:
             held_n = int(db.scalar(f"SELECT count(*) FROM {table} WHERE {cond} AND ({held})", (lim,), default=0))
         if held_n:
             oldest = db.scalar(f"SELECT min({_TIME_COL[cat]}) FROM {table} WHERE {cond} AND NOT ({held})", (lim,))
-        out["categories"][cat] = {"rule": rule.rule_id, "action": rule.action, "period": f"{rule.period_value} {rule.period_unit}",
-                                  "cutoff": cutoff.isoformat(), "due": total - held_n, "held": held_n,
-                                  "oldest": (oldest or "")[:10] or None}
+        out["categories"][cat] = {
+            "rule": rule.rule_id,
+            "action": rule.action,
+            "period": f"{rule.period_value} {rule.period_unit}",
+            "cutoff": cutoff.isoformat(),
+            "due": total - held_n,
+            "held": held_n,
+            "oldest": (oldest or "")[:10] or None,
+        }
     return out
 
 
-def _record_run(session, mode: str, trigger: str, today: dt.date, result: dict, run_id: int | None = None,
-                finished: bool = True) -> int:
+def _record_run(
+    session, mode: str, trigger: str, today: dt.date, result: dict, run_id: int | None = None, finished: bool = True
+) -> int:
     """A run row. An apply is recorded unfinished when it starts and finished at its end: a sweep stopped
     on the way (the app locked, a crash) does not count as today's sweep, so sweep_due runs it again."""
     now = iso(session.clock.now())
     text = json.dumps(result, sort_keys=True)
     with session.db.transaction() as conn:
         if run_id is None:
-            run_id = conn.execute("INSERT INTO retention_runs(mode, trigger, started_at, finished_at, as_of, result, staff_id)"
-                                  " VALUES (?,?,?,?,?,?,?)", (mode, trigger, now, now if finished else None,
-                                                              today.isoformat(), text, session.staff.id)).lastrowid
+            run_id = conn.execute(
+                "INSERT INTO retention_runs(mode, trigger, started_at, finished_at, as_of, result, staff_id)"
+                " VALUES (?,?,?,?,?,?,?)",
+                (mode, trigger, now, now if finished else None, today.isoformat(), text, session.staff.id),
+            ).lastrowid
         else:
             conn.execute("UPDATE retention_runs SET finished_at = ?, result = ? WHERE id = ?", (now, text, run_id))
     result["run_id"] = run_id
     return run_id
 
 
-def apply_sweep(session, *, ledger_path: Path | None = None, today: dt.date | None = None, trigger: str = "manual",
-                permission: bool = True) -> dict:
+def apply_sweep(
+    session,
+    *,
+    ledger_path: Path | None = None,
+    today: dt.date | None = None,
+    trigger: str = "manual",
+    permission: bool = True,
+) -> dict:
     """Purge everything due. Returns per category {due, purged, held, oldest, cutoff, rule} and the run id.
     `permission=False` is for the app's own timer and the admin command (the policy runs itself)."""
     if permission:
         session.require(RETENTION_SWEEP)
     from app.purchases.pos_import import page_cache
+
     with page_cache(session.db):
         return _apply(session, ledger_path, today or session.clock.now().date(), trigger)
 
@@ -141,8 +182,9 @@ def _apply(session, ledger_path, today: dt.date, trigger: str) -> dict:
     db = session.db
     _fold_touches(session)
     survey = _survey(db, today)
-    run_id = _record_run(session, "apply", trigger, today, {"as_of": today.isoformat(), "started": True},
-                         finished=False)
+    run_id = _record_run(
+        session, "apply", trigger, today, {"as_of": today.isoformat(), "started": True}, finished=False
+    )
     rules = get_rules(db)
     holds = _any_holds(db)
     for cat in ORDER:
@@ -160,11 +202,13 @@ def _apply(session, ledger_path, today: dt.date, trigger: str) -> dict:
             info["purged"] = _erase_members(session, table, where, lim, ledger_path, run_id, rule)
         else:
             info["purged"] = _purge_rows(session, cat, rule, table, where, lim, run_id)
-        log.info("retention purge: category=%s rule=%s purged=%s held=%s", cat, rule.rule_id, info["purged"], info["held"])
+        log.info(
+            "retention purge: category=%s rule=%s purged=%s held=%s", cat, rule.rule_id, info["purged"], info["held"]
+        )
     survey["run_id"] = run_id
     _record_run(session, "apply", trigger, today, survey, run_id=run_id)
     if any(c.get("purged") for c in survey["categories"].values()):
-        db.checkpoint()            # purged bytes leave the WAL too (secure_delete is on)
+        db.checkpoint()  # purged bytes leave the WAL too (secure_delete is on)
     return survey
 
 
@@ -182,7 +226,9 @@ def _purge_rows(session, cat: str, rule, table: str, where: str, lim: str, run_i
     key = "id" if cat != "id_number" else "member_id"
     total = 0
     while True:
-        ids = [r[0] for r in session.db.all(f"SELECT {alias}.{key} FROM {table} WHERE {where} LIMIT {BATCH_ROWS}", (lim,))]
+        ids = [
+            r[0] for r in session.db.all(f"SELECT {alias}.{key} FROM {table} WHERE {where} LIMIT {BATCH_ROWS}", (lim,))
+        ]
         if not ids:
             break
         marks = ",".join("?" * len(ids))
@@ -191,15 +237,27 @@ def _purge_rows(session, cat: str, rule, table: str, where: str, lim: str, run_i
                 n = tx.execute(f"DELETE FROM purchases WHERE id IN ({marks})", ids).rowcount
             elif cat == "service_record":
                 n = tx.execute(f"DELETE FROM service_records WHERE id IN ({marks})", ids).rowcount
-            else:       # id_number: the original goes; action "delete" also drops the masked form
-                n = tx.execute(f"UPDATE id_number_retention SET original_enc = NULL, deleted_at = ?"
-                               f" WHERE member_id IN ({marks})", [iso(session.clock.now()), *ids]).rowcount
+            else:  # id_number: the original goes; action "delete" also drops the masked form
+                n = tx.execute(
+                    f"UPDATE id_number_retention SET original_enc = NULL, deleted_at = ? WHERE member_id IN ({marks})",
+                    [iso(session.clock.now()), *ids],
+                ).rowcount
                 if rule.action == "delete":
                     tx.execute(f"DELETE FROM member_fields WHERE field = 'id_number' AND member_id IN ({marks})", ids)
-            tx.details = {"category": cat, "rule": rule.rule_id, "action": rule.action, "count": n,
-                          "before": lim, "run": run_id}
-            tx.journal("retention", f"{session.store_code}:{run_id}:{cat}", "event",
-                       {"category": cat, "rule": rule.rule_id, "count": n, "before": lim})
+            tx.details = {
+                "category": cat,
+                "rule": rule.rule_id,
+                "action": rule.action,
+                "count": n,
+                "before": lim,
+                "run": run_id,
+            }
+            tx.journal(
+                "retention",
+                f"{session.store_code}:{run_id}:{cat}",
+                "event",
+                {"category": cat, "rule": rule.rule_id, "count": n, "before": lim},
+            )
         total += n
         if len(ids) < BATCH_ROWS:
             break
@@ -212,16 +270,24 @@ def _erase_members(session, table: str, where: str, lim: str, ledger_path, run_i
     head office. Batched: one transaction and one ledger fsync per BATCH_MEMBERS members."""
     total = 0
     while True:
-        ids = [r[0] for r in session.db.all(
-            f"SELECT m.id FROM {table} WHERE {where} AND NOT EXISTS (SELECT 1 FROM erasure_ledger e"
-            f" WHERE e.member_id = m.id) LIMIT {BATCH_MEMBERS}", (lim,))]
+        ids = [
+            r[0]
+            for r in session.db.all(
+                f"SELECT m.id FROM {table} WHERE {where} AND NOT EXISTS (SELECT 1 FROM erasure_ledger e"
+                f" WHERE e.member_id = m.id) LIMIT {BATCH_MEMBERS}",
+                (lim,),
+            )
+        ]
         if not ids:
             break
         entries = []
         counts: dict[str, int] = {}
-        with session.write("retention.purge", "retention_run", str(run_id),
-                           {"category": "member", "rule": rule.rule_id, "count": len(ids), "cutoff": lim,
-                            "run": run_id}) as tx:
+        with session.write(
+            "retention.purge",
+            "retention_run",
+            str(run_id),
+            {"category": "member", "rule": rule.rule_id, "count": len(ids), "cutoff": lim, "run": run_id},
+        ) as tx:
             for mid in ids:
                 member_counts, entry = erasure.erase_in_tx(tx, mid, reason="retention")
                 for k, v in member_counts.items():
@@ -229,7 +295,7 @@ def _erase_members(session, table: str, where: str, lim: str, ledger_path, run_i
                 entries.append(entry)
             tx.audit("member.erase.counts", "retention_run", str(run_id), {"counts": counts, "reason": "retention"})
             if ledger_path is not None:
-                erasure.append_ledger(Path(ledger_path), entries)   # inside the tx: a failed write rolls back
+                erasure.append_ledger(Path(ledger_path), entries)  # inside the tx: a failed write rolls back
             crashpoints.hit("sweep.after_ledger")
         total += len(ids)
         if len(ids) < BATCH_MEMBERS:
@@ -239,8 +305,10 @@ def _erase_members(session, table: str, where: str, lim: str, ledger_path, run_i
 
 # -- the timer ---------------------------------------------------------------------------------------------
 def last_apply(db) -> dict | None:
-    row = db.one("SELECT id, as_of, started_at, finished_at, trigger, result FROM retention_runs WHERE mode = 'apply'"
-                 " AND finished_at IS NOT NULL ORDER BY id DESC LIMIT 1")
+    row = db.one(
+        "SELECT id, as_of, started_at, finished_at, trigger, result FROM retention_runs WHERE mode = 'apply'"
+        " AND finished_at IS NOT NULL ORDER BY id DESC LIMIT 1"
+    )
     if row is None:
         return None
     d = dict(row)
@@ -261,8 +329,11 @@ def sweep_due(session, *, ledger_path: Path | None = None, trigger: str = "timer
 
 def list_runs(db, limit: int = 30) -> list[dict]:
     out = []
-    for r in db.all("SELECT id, mode, trigger, started_at, finished_at, as_of, result, staff_id FROM retention_runs"
-                    " ORDER BY id DESC LIMIT ?", (limit,)):
+    for r in db.all(
+        "SELECT id, mode, trigger, started_at, finished_at, as_of, result, staff_id FROM retention_runs"
+        " ORDER BY id DESC LIMIT ?",
+        (limit,),
+    ):
         d = dict(r)
         d["result"] = json.loads(d["result"] or "{}")
         out.append(d)

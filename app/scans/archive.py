@@ -4,6 +4,7 @@ Page images are stored in `scans.image`, AES-GCM under the field key with the AA
 "scans.image:<id>", so even an opened database shows only ciphertext. `sha256` is over the
 plaintext image, so a destruction record can tie the paper batch to what is archived.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -14,8 +15,8 @@ from app.clock import iso
 from app.datacopy import register_exporter
 from app.erasure import register_eraser
 from app.errors import NotFound
-from app.storage.fieldcrypt import FieldCipher, register_blob_column
 from app.staff import permissions as P
+from app.storage.fieldcrypt import FieldCipher, register_blob_column
 
 register_blob_column("scans", "id", "image")
 
@@ -35,25 +36,59 @@ def document_hash(page_hashes: list[str]) -> str:
     return hashlib.sha256("\n".join(page_hashes).encode("ascii")).hexdigest()
 
 
-def store_page(tx, cipher: FieldCipher, *, document_id: str, page_no: int, source_page: int, data: bytes,
-               mime: str, width: int, height: int) -> tuple[str, str]:
+def store_page(
+    tx,
+    cipher: FieldCipher,
+    *,
+    document_id: str,
+    page_no: int,
+    source_page: int,
+    data: bytes,
+    mime: str,
+    width: int,
+    height: int,
+) -> tuple[str, str]:
     """Encrypt and insert one page inside the caller's transaction. Returns (scan id, sha256)."""
     sid = new_id()
     digest = sha256_hex(data)
-    tx.execute("INSERT INTO scans(id, document_id, page_no, source_page, mime, width, height, sha256, image,"
-               " created_at) VALUES (?,?,?,?,?,?,?,?,?,?)",
-               (sid, document_id, page_no, source_page, mime, width, height, digest,
-                cipher.encrypt_bytes(data, f"scans.image:{sid}"), iso(tx.session.clock.now())))
+    tx.execute(
+        "INSERT INTO scans(id, document_id, page_no, source_page, mime, width, height, sha256, image,"
+        " created_at) VALUES (?,?,?,?,?,?,?,?,?,?)",
+        (
+            sid,
+            document_id,
+            page_no,
+            source_page,
+            mime,
+            width,
+            height,
+            digest,
+            cipher.encrypt_bytes(data, f"scans.image:{sid}"),
+            iso(tx.session.clock.now()),
+        ),
+    )
     return sid, digest
 
 
-def insert_page(tx, *, scan_id: str, document_id: str, page_no: int, source_page: int, blob: bytes, sha256: str,
-                mime: str, width: int, height: int) -> None:
+def insert_page(
+    tx,
+    *,
+    scan_id: str,
+    document_id: str,
+    page_no: int,
+    source_page: int,
+    blob: bytes,
+    sha256: str,
+    mime: str,
+    width: int,
+    height: int,
+) -> None:
     """Insert a page already encrypted with aad f"scans.image:{scan_id}"."""
-    tx.execute("INSERT INTO scans(id, document_id, page_no, source_page, mime, width, height, sha256, image,"
-               " created_at) VALUES (?,?,?,?,?,?,?,?,?,?)",
-               (scan_id, document_id, page_no, source_page, mime, width, height, sha256, blob,
-                iso(tx.session.clock.now())))
+    tx.execute(
+        "INSERT INTO scans(id, document_id, page_no, source_page, mime, width, height, sha256, image,"
+        " created_at) VALUES (?,?,?,?,?,?,?,?,?,?)",
+        (scan_id, document_id, page_no, source_page, mime, width, height, sha256, blob, iso(tx.session.clock.now())),
+    )
 
 
 @dataclass
@@ -71,10 +106,10 @@ def document_pages(session, cipher: FieldCipher, document_id: str) -> list[PageI
     doc = session.db.one("SELECT id, member_id FROM scan_documents WHERE id = ?", (document_id,))
     if doc is None:
         raise NotFound()
-    rows = session.db.all("SELECT id, page_no, mime, sha256, image FROM scans WHERE document_id = ? ORDER BY page_no",
-                          (document_id,))
-    session.audit_read("scan.view", "scan_document", document_id,
-                       {"pages": len(rows), "member_id": doc["member_id"]})
+    rows = session.db.all(
+        "SELECT id, page_no, mime, sha256, image FROM scans WHERE document_id = ? ORDER BY page_no", (document_id,)
+    )
+    session.audit_read("scan.view", "scan_document", document_id, {"pages": len(rows), "member_id": doc["member_id"]})
     out = []
     for r in rows:
         data = cipher.decrypt_bytes(r["image"], f"scans.image:{r['id']}")
@@ -109,13 +144,25 @@ register_eraser("scans", _erase_member_scans)
 
 def export_member_scans(db, member_id: str) -> list[dict]:
     """The customer's data copy (RIG-6): the paper forms scanned for them and where each original is."""
-    rows = db.all("SELECT d.serial, d.created_at, d.page_count, d.content_sha256, d.consent_id, o.status AS original,"
-                  " o.due_date, o.destroyed_at FROM scan_documents d LEFT JOIN originals o ON o.serial = d.serial"
-                  " WHERE d.member_id = ? AND d.status = 'matched' ORDER BY d.created_at", (member_id,))
-    return [{"form_serial": r["serial"], "scanned_at": r["created_at"], "pages": r["page_count"],
-             "scan_sha256": r["content_sha256"], "consent_id": r["consent_id"],
-             "paper_original": r["original"], "destroy_by": r["due_date"], "destroyed_at": r["destroyed_at"]}
-            for r in rows]
+    rows = db.all(
+        "SELECT d.serial, d.created_at, d.page_count, d.content_sha256, d.consent_id, o.status AS original,"
+        " o.due_date, o.destroyed_at FROM scan_documents d LEFT JOIN originals o ON o.serial = d.serial"
+        " WHERE d.member_id = ? AND d.status = 'matched' ORDER BY d.created_at",
+        (member_id,),
+    )
+    return [
+        {
+            "form_serial": r["serial"],
+            "scanned_at": r["created_at"],
+            "pages": r["page_count"],
+            "scan_sha256": r["content_sha256"],
+            "consent_id": r["consent_id"],
+            "paper_original": r["original"],
+            "destroy_by": r["due_date"],
+            "destroyed_at": r["destroyed_at"],
+        }
+        for r in rows
+    ]
 
 
-register_exporter("scans", export_member_scans)   # the customer's data copy (RIG-6)
+register_exporter("scans", export_member_scans)  # the customer's data copy (RIG-6)

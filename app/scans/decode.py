@@ -4,6 +4,7 @@ Printed forms carry a QR with the payload "MEMBERDESK-FORM:<serial>" (app.printi
 come rotated, noisy, skewed and at 100–300 dpi; zxing-cpp handles rotation itself, and when
 the first try fails we retry on a downscaled and on a binarised copy of the page.
 """
+
 from __future__ import annotations
 
 import re
@@ -19,14 +20,15 @@ def parse_payload(text: str) -> str | None:
     text = (text or "").strip()
     if not text.startswith(PREFIX):
         return None
-    serial = text[len(PREFIX):].strip()
+    serial = text[len(PREFIX) :].strip()
     return serial if SERIAL_RE.match(serial) else None
 
 
 def _read(img: Image.Image) -> str | None:
     try:
-        results = zxingcpp.read_barcodes(img, formats=zxingcpp.BarcodeFormat.QRCode, try_rotate=True,
-                                         try_downscale=True)
+        results = zxingcpp.read_barcodes(
+            img, formats=zxingcpp.BarcodeFormat.QRCode, try_rotate=True, try_downscale=True
+        )
     except (ValueError, RuntimeError):
         return None
     for r in results:

@@ -8,6 +8,7 @@ A page whose QR names a new serial starts a form; pages without a QR, or with th
 (the printed form carries its QR on every page), belong to the form before them; pages before
 the first QR form an inbox document for manual matching.
 """
+
 from __future__ import annotations
 
 import logging
@@ -36,9 +37,9 @@ SOURCES = ("file", "folder", "scanner", "drop")
 class DocumentResult:
     document_id: str | None
     serial: str | None
-    status: str                 # matched | inbox | duplicate | conflict
+    status: str  # matched | inbox | duplicate | conflict
     pages: int
-    reason: str | None = None   # inbox reason
+    reason: str | None = None  # inbox reason
 
 
 @dataclass
@@ -88,8 +89,16 @@ def shred_file(path: Path | str) -> None:
         pass
 
 
-def import_file(session, cipher, path: Path | str, *, source: str = "file", delete_source: bool = False,
-                cabinet: str | None = None, custodian_id: str | None = None) -> ImportResult:
+def import_file(
+    session,
+    cipher,
+    path: Path | str,
+    *,
+    source: str = "file",
+    delete_source: bool = False,
+    cabinet: str | None = None,
+    custodian_id: str | None = None,
+) -> ImportResult:
     """Import one file. Whatever the file does to a decoder ends as a UserError saying why it was refused
     (scans.corrupt, scans.unreadable, ...): one bad file is that file's problem, never the caller's."""
     data = read_file(path)
@@ -99,8 +108,9 @@ def import_file(session, cipher, path: Path | str, *, source: str = "file", dele
     return result
 
 
-def import_bytes(session, cipher, data: bytes, *, source: str = "file", cabinet: str | None = None,
-                 custodian_id: str | None = None) -> ImportResult:
+def import_bytes(
+    session, cipher, data: bytes, *, source: str = "file", cabinet: str | None = None, custodian_id: str | None = None
+) -> ImportResult:
     session.require(SCAN_IMPORT)
     kind = P.sniff(data)
     if kind is None:
@@ -112,16 +122,32 @@ def import_bytes(session, cipher, data: bytes, *, source: str = "file", cabinet:
             raise UserError("scans.too_many_pages", pages=n, limit=P.MAX_PAGES)
         if n < 1:
             raise UserError("scans.no_pages")
-        P.check_file_pixels(data, kind, n)          # before any page is decoded
+        P.check_file_pixels(data, kind, n)  # before any page is decoded
         return n
+
     n = _guarded(survey, lambda: 1)
     prepared = _prepare(lambda: P.iter_pages(data, kind), cipher)
-    return _import_pages(session, prepared, kind=kind, page_count=n, file_sha256=archive.sha256_hex(data),
-                         source=source, cabinet=cabinet, custodian_id=custodian_id)
+    return _import_pages(
+        session,
+        prepared,
+        kind=kind,
+        page_count=n,
+        file_sha256=archive.sha256_hex(data),
+        source=source,
+        cabinet=cabinet,
+        custodian_id=custodian_id,
+    )
 
 
-def import_images(session, cipher, images: list[Image.Image], *, source: str = "scanner",
-                  cabinet: str | None = None, custodian_id: str | None = None) -> ImportResult:
+def import_images(
+    session,
+    cipher,
+    images: list[Image.Image],
+    *,
+    source: str = "scanner",
+    cabinet: str | None = None,
+    custodian_id: str | None = None,
+) -> ImportResult:
     """Pages straight from a scanner (SANE/WIA): encoded in memory, never written to a file."""
     session.require(SCAN_IMPORT)
     if not images:
@@ -135,9 +161,18 @@ def import_images(session, cipher, images: list[Image.Image], *, source: str = "
             flat = P.flatten(img)
             blob, mime = P.encode(flat)
             yield P.Page(i, flat, blob, mime)
+
     digest = archive.sha256_hex(b"".join(archive.sha256_hex(i.tobytes()).encode() for i in images))
-    return _import_pages(session, _prepare(gen, cipher), kind="scanner", page_count=len(images), file_sha256=digest,
-                         source=source, cabinet=cabinet, custodian_id=custodian_id)
+    return _import_pages(
+        session,
+        _prepare(gen, cipher),
+        kind="scanner",
+        page_count=len(images),
+        file_sha256=digest,
+        source=source,
+        cabinet=cabinet,
+        custodian_id=custodian_id,
+    )
 
 
 def _guarded(fn, page):
@@ -147,7 +182,7 @@ def _guarded(fn, page):
         return fn()
     except UserError:
         raise
-    except Exception as exc:              # noqa: BLE001 - the per-file boundary (issue #17)
+    except Exception as exc:  # noqa: BLE001 - the per-file boundary (issue #17)
         err = P.refusal(exc, page())
         log.warning("scan file refused: %s -> %s", type(exc).__name__, err.key)
         raise err from None
@@ -163,6 +198,7 @@ class _Doc:
 @dataclass
 class _Prepared:
     """One page ready to store: decoded, QR read, encrypted (the plaintext image is already dropped)."""
+
     number: int
     serial: str | None
     scan_id: str
@@ -182,26 +218,40 @@ def _prepare(pages, cipher) -> list[_Prepared]:
     def run():
         for page in pages():
             sid = archive.new_id()
-            out.append(_Prepared(page.number, read_serial(page.image), sid,
-                                 cipher.encrypt_bytes(page.data, f"scans.image:{sid}"), archive.sha256_hex(page.data),
-                                 page.mime, page.image.size[0], page.image.size[1]))
+            out.append(
+                _Prepared(
+                    page.number,
+                    read_serial(page.image),
+                    sid,
+                    cipher.encrypt_bytes(page.data, f"scans.image:{sid}"),
+                    archive.sha256_hex(page.data),
+                    page.mime,
+                    page.image.size[0],
+                    page.image.size[1],
+                )
+            )
             page.image.close()
             if time.monotonic() > deadline:
                 raise UserError("scans.too_slow", seconds=int(P.MAX_FILE_SECONDS))
         return out
+
     return _guarded(run, lambda: len(out) + 1)
 
 
-def _import_pages(session, prepared: list[_Prepared], *, kind, page_count, file_sha256, source, cabinet,
-                  custodian_id) -> ImportResult:
+def _import_pages(
+    session, prepared: list[_Prepared], *, kind, page_count, file_sha256, source, cabinet, custodian_id
+) -> ImportResult:
     if source not in SOURCES:
         raise ValueError(source)
     batch_id = archive.new_id()
     result = ImportResult(batch_id, kind, page_count)
     now = iso(session.clock.now())
     with session.write("scans.import", "scan_batch", batch_id) as tx:
-        tx.execute("INSERT INTO scan_batches(id, imported_at, source, file_sha256, file_kind, page_count, staff_id)"
-                   " VALUES (?,?,?,?,?,?,?)", (batch_id, now, source, file_sha256, kind, page_count, session.staff.id))
+        tx.execute(
+            "INSERT INTO scan_batches(id, imported_at, source, file_sha256, file_kind, page_count, staff_id)"
+            " VALUES (?,?,?,?,?,?,?)",
+            (batch_id, now, source, file_sha256, kind, page_count, session.staff.id),
+        )
         current: _Doc | None = None
         for p in prepared:
             # a QR with a new serial starts a form; the same serial again is the form's next page
@@ -210,25 +260,45 @@ def _import_pages(session, prepared: list[_Prepared], *, kind, page_count, file_
                 if current is not None:
                     result.documents.append(_finish(tx, current, batch_id, cabinet, custodian_id))
                 current = _Doc(p.serial)
-                tx.execute("INSERT INTO scan_documents(id, batch_id, qr_serial, status, content_sha256, page_count,"
-                           " created_at) VALUES (?,?,?,'inbox','',0,?)", (current.id, batch_id, p.serial, now))
-            archive.insert_page(tx, scan_id=p.scan_id, document_id=current.id, page_no=len(current.hashes) + 1,
-                                source_page=p.number, blob=p.blob, sha256=p.sha256, mime=p.mime, width=p.width,
-                                height=p.height)
+                tx.execute(
+                    "INSERT INTO scan_documents(id, batch_id, qr_serial, status, content_sha256, page_count,"
+                    " created_at) VALUES (?,?,?,'inbox','',0,?)",
+                    (current.id, batch_id, p.serial, now),
+                )
+            archive.insert_page(
+                tx,
+                scan_id=p.scan_id,
+                document_id=current.id,
+                page_no=len(current.hashes) + 1,
+                source_page=p.number,
+                blob=p.blob,
+                sha256=p.sha256,
+                mime=p.mime,
+                width=p.width,
+                height=p.height,
+            )
             current.hashes.append(p.sha256)
         if current is not None:
             result.documents.append(_finish(tx, current, batch_id, cabinet, custodian_id))
-        tx.details = {"source": source, "kind": kind, "pages": page_count,
-                      "matched": result.count("matched"), "inbox": result.count("inbox"),
-                      "duplicate": result.count("duplicate"), "conflict": result.count("conflict")}
+        tx.details = {
+            "source": source,
+            "kind": kind,
+            "pages": page_count,
+            "matched": result.count("matched"),
+            "inbox": result.count("inbox"),
+            "duplicate": result.count("duplicate"),
+            "conflict": result.count("conflict"),
+        }
     log.info("scan batch imported: batch=%s pages=%d documents=%d", batch_id, page_count, len(result.documents))
     return result
 
 
 def _finish(tx, doc: _Doc, batch_id, cabinet, custodian_id) -> DocumentResult:
     content = archive.document_hash(doc.hashes)
-    tx.execute("UPDATE scan_documents SET content_sha256 = ?, page_count = ? WHERE id = ?",
-               (content, len(doc.hashes), doc.id))
-    status, reason, serial = finish_document(tx, doc.id, doc.qr_serial, content, cabinet=cabinet,
-                                             custodian_id=custodian_id)
+    tx.execute(
+        "UPDATE scan_documents SET content_sha256 = ?, page_count = ? WHERE id = ?", (content, len(doc.hashes), doc.id)
+    )
+    status, reason, serial = finish_document(
+        tx, doc.id, doc.qr_serial, content, cabinet=cabinet, custodian_id=custodian_id
+    )
     return DocumentResult(None if status == "duplicate" else doc.id, serial, status, len(doc.hashes), reason)

@@ -1,4 +1,5 @@
 """The inbox: scans without a readable or known QR, and re-scans that differ (manager decides)."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -11,14 +12,14 @@ from app.scans.matching import finish_document, link, lookup_serial
 from app.staff import permissions as P
 
 SCAN_MATCH = P.grant("scans.match", P.CLERK, P.MANAGER)
-SCAN_DECIDE = P.grant("scans.decide", P.MANAGER)      # conflicts and discarding a scan
+SCAN_DECIDE = P.grant("scans.decide", P.MANAGER)  # conflicts and discarding a scan
 
 
 @dataclass
 class InboxItem:
     id: str
-    status: str              # inbox | conflict
-    reason: str              # no_qr | unknown_serial | member_missing | serial_conflict
+    status: str  # inbox | conflict
+    reason: str  # no_qr | unknown_serial | member_missing | serial_conflict
     qr_serial: str | None
     serial: str | None
     pages: int
@@ -27,10 +28,19 @@ class InboxItem:
 
 
 def list_inbox(db) -> list[InboxItem]:
-    return [InboxItem(r["id"], r["status"], r["inbox_reason"] or "", r["qr_serial"], r["serial"], r["page_count"],
-                      r["created_at"], r["conflict_with"])
-            for r in db.all("SELECT * FROM scan_documents WHERE status IN ('inbox', 'conflict')"
-                            " ORDER BY created_at, id")]
+    return [
+        InboxItem(
+            r["id"],
+            r["status"],
+            r["inbox_reason"] or "",
+            r["qr_serial"],
+            r["serial"],
+            r["page_count"],
+            r["created_at"],
+            r["conflict_with"],
+        )
+        for r in db.all("SELECT * FROM scan_documents WHERE status IN ('inbox', 'conflict') ORDER BY created_at, id")
+    ]
 
 
 def inbox_count(db) -> int:
@@ -64,9 +74,10 @@ def match_document(session, doc_id: str, serial: str, *, member_no: str | None =
             member_id = row[0] if row else None
         if not member_exists(tx, member_id):
             raise ValidationError("scans.member_missing", field="member_no")
-        status, _reason, _serial = finish_document(tx, doc_id, form["serial"], doc["content_sha256"],
-                                                   member_id=member_id, manual=True)
-        if status == "inbox":      # cannot happen after the checks above; keep the data, refuse loudly
+        status, _reason, _serial = finish_document(
+            tx, doc_id, form["serial"], doc["content_sha256"], member_id=member_id, manual=True
+        )
+        if status == "inbox":  # cannot happen after the checks above; keep the data, refuse loudly
             raise UserError("scans.not_in_inbox")
     return status
 
@@ -88,7 +99,7 @@ def resolve_conflict(session, doc_id: str, decision: str) -> None:
         old = doc["conflict_with"]
         if decision == "replace" and old:
             archive.delete_document(tx, old)
-        elif old:   # keep both: the earlier copy stays matched; the new one too
+        elif old:  # keep both: the earlier copy stays matched; the new one too
             pass
         tx.execute("UPDATE scan_documents SET status = 'inbox' WHERE id = ?", (doc_id,))
         link(tx, doc_id, doc["serial"], doc["member_id"], doc["consent_id"], doc["content_sha256"])

@@ -5,13 +5,14 @@ The kind is sniffed from the bytes, never from the file name, so a text file ren
 bounded (bytes, pages); a PDF is rendered page by page with pypdfium2, so a long PDF never
 sits in memory as images all at once.
 """
+
 from __future__ import annotations
 
 import io
 import struct
 import warnings
+from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Iterator
 
 from PIL import Image, ImageFile, ImageOps, UnidentifiedImageError
 
@@ -19,9 +20,9 @@ import app.scans.messages  # noqa: F401
 from app.errors import UserError
 
 MAX_FILE_BYTES = 300 * 1024 * 1024
-MAX_PAGES = 200                       # one batch; a 500-page PDF is refused before rendering
-MAX_PIXELS = 80_000_000               # per page: A3 at 600 dpi is 70 MP; beyond that we refuse (bombs)
-PDF_DPI = 200                         # archive resolution of PDF pages (QR reads well at 100–300 dpi)
+MAX_PAGES = 200  # one batch; a 500-page PDF is refused before rendering
+MAX_PIXELS = 80_000_000  # per page: A3 at 600 dpi is 70 MP; beyond that we refuse (bombs)
+PDF_DPI = 200  # archive resolution of PDF pages (QR reads well at 100–300 dpi)
 # Per file (docs/bench/scans.md): a blank 80 MP page costs ~4 s to decode, encode and QR-read, so a small file of
 # many such pages would hold a CPU for minutes. 1,800 MP is 200 A4 pages at 300 dpi; the clock is the backstop.
 MAX_FILE_PIXELS = 1_800_000_000
@@ -29,19 +30,31 @@ MAX_FILE_SECONDS = 180.0
 
 # What a decoder may raise on a damaged file (Pillow's TIFF reader raises TypeError/KeyError on a bad IFD,
 # struct.error on a short tag, RecursionError on a deep PDF): the file is damaged, never the import's fault.
-DAMAGED = (OSError, ValueError, SyntaxError, EOFError, TypeError, KeyError, IndexError, struct.error,
-           ZeroDivisionError, OverflowError, RecursionError, NotImplementedError)
+DAMAGED = (
+    OSError,
+    ValueError,
+    SyntaxError,
+    EOFError,
+    TypeError,
+    KeyError,
+    IndexError,
+    struct.error,
+    ZeroDivisionError,
+    OverflowError,
+    RecursionError,
+    NotImplementedError,
+)
 
-ImageFile.LOAD_TRUNCATED_IMAGES = False   # a truncated image is an error, never silently grey
+ImageFile.LOAD_TRUNCATED_IMAGES = False  # a truncated image is an error, never silently grey
 
 
 @dataclass
 class Page:
     """One page: the decoded image (for the QR reader and the viewer) and the bytes to archive."""
 
-    number: int                 # 1-based within the file
-    image: Image.Image          # L or RGB, painted on white
-    data: bytes                 # the archived bytes (the original file for a single PNG/JPEG page)
+    number: int  # 1-based within the file
+    image: Image.Image  # L or RGB, painted on white
+    data: bytes  # the archived bytes (the original file for a single PNG/JPEG page)
     mime: str
 
 
@@ -63,7 +76,7 @@ def flatten(img: Image.Image) -> Image.Image:
         rgba = img.convert("RGBA")
         white = Image.new("RGBA", rgba.size, (255, 255, 255, 255))
         img = Image.alpha_composite(white, rgba).convert("RGB")
-    if img.mode.startswith("I") or img.mode == "F":    # 16/32-bit grey: scale, never clip to white
+    if img.mode.startswith("I") or img.mode == "F":  # 16/32-bit grey: scale, never clip to white
         img = img.convert("F") if img.mode != "F" else img
         lo, hi = img.getextrema()
         scale = 255.0 / 65535.0 if hi > 255 else 1.0
@@ -129,6 +142,7 @@ def count_pages(data: bytes, kind: str) -> int:
 
 def _pdf_open(data: bytes):
     import pypdfium2 as pdfium
+
     try:
         return pdfium.PdfDocument(data)
     except pdfium.PdfiumError as exc:
@@ -148,13 +162,14 @@ def total_pixels(data: bytes, kind: str, n: int) -> int:
         src = _open_image(data, 1)
         for i in range(n):
             try:
-                src.seek(i)                 # reads the frame's directory only
+                src.seek(i)  # reads the frame's directory only
             except DAMAGED:
                 raise UserError("scans.corrupt", page=i + 1) from None
             _check_pixels(src.size[0], src.size[1], i + 1)
             total += src.size[0] * src.size[1]
         return total
     import pypdfium2 as pdfium
+
     pdf = _pdf_open(data)
     scale = PDF_DPI / 72.0
     try:
@@ -189,6 +204,7 @@ def refusal(exc: BaseException, page: int) -> UserError:
         return UserError("scans.corrupt", page=page)
     try:
         import pypdfium2 as pdfium
+
         if isinstance(exc, pdfium.PdfiumError):
             return UserError("scans.corrupt", page=page)
     except ImportError:
@@ -243,6 +259,7 @@ def _load_frame(src: Image.Image, page: int) -> Image.Image:
 
 def _iter_pdf(data: bytes) -> Iterator[Page]:
     import pypdfium2 as pdfium
+
     pdf = _pdf_open(data)
     try:
         scale = PDF_DPI / 72.0

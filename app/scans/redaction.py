@@ -10,6 +10,7 @@ a poor match says the geometry cannot be trusted (another printout, a folded or 
 the boxes (with a margin) painted black. A page whose geometry cannot be established raises
 `GeometryUnknown`: the caller holds it for a manager and never archives it unredacted.
 """
+
 from __future__ import annotations
 
 import functools
@@ -19,17 +20,16 @@ from dataclasses import dataclass
 import zxingcpp
 from PIL import Image, ImageChops, ImageDraw, ImageFilter, ImageStat
 
-from app.printing import layout as L
-from app.printing import registration_form as RF
+from app.printing import layout as L, registration_form as RF
 from app.printing.fonts import FontChoice
 from app.scans.decode import parse_payload
 
-MARGIN = 3 * L.mm                 # around each sensitive box row (covers QR-corner error over the page)
-TEMPLATE_DPI = 36                 # the page pictures; coarse on purpose: handwriting and noise average out
-HEADER = 42 * L.mm                # the top band (title, QR, serial) differs per form: not compared
-MAX_RESIDUAL = 0.04               # QR corners vs. the fitted affine map, in QR-widths
-MATCH_LIMIT = 24.0                # mean grey difference (0-255) to the matching page, blurred
-MATCH_MARGIN = 4.0                # ... and at least this much better than every other page
+MARGIN = 3 * L.mm  # around each sensitive box row (covers QR-corner error over the page)
+TEMPLATE_DPI = 36  # the page pictures; coarse on purpose: handwriting and noise average out
+HEADER = 42 * L.mm  # the top band (title, QR, serial) differs per form: not compared
+MAX_RESIDUAL = 0.04  # QR corners vs. the fitted affine map, in QR-widths
+MATCH_LIMIT = 24.0  # mean grey difference (0-255) to the matching page, blurred
+MATCH_MARGIN = 4.0  # ... and at least this much better than every other page
 
 
 class GeometryUnknown(Exception):
@@ -44,22 +44,22 @@ class GeometryUnknown(Exception):
 class FormLayout:
     page_size: tuple[float, float]
     qr_origin: tuple[float, float]
-    regions: dict[int, tuple[tuple[float, float, float, float], ...]]   # form page -> boxes (x0, y0, x1, y1)
-    templates: dict[int, Image.Image]                                   # form page -> L image at TEMPLATE_DPI
+    regions: dict[int, tuple[tuple[float, float, float, float], ...]]  # form page -> boxes (x0, y0, x1, y1)
+    templates: dict[int, Image.Image]  # form page -> L image at TEMPLATE_DPI
 
 
 @dataclass(frozen=True)
 class QrFix:
     serial: str
-    corners: tuple[tuple[float, float], ...]      # top-left, top-right, bottom-right, bottom-left (pixels)
+    corners: tuple[tuple[float, float], ...]  # top-left, top-right, bottom-right, bottom-left (pixels)
 
 
 @dataclass(frozen=True)
 class Redaction:
-    form_page: int                                # which page of the form this scan is
-    image: Image.Image                            # the page with the sensitive boxes blacked out
-    boxes: tuple[tuple[tuple[float, float], ...], ...]   # the blacked polygons (pixels)
-    difference: float                             # how well the page matched (lower is better)
+    form_page: int  # which page of the form this scan is
+    image: Image.Image  # the page with the sensitive boxes blacked out
+    boxes: tuple[tuple[tuple[float, float], ...], ...]  # the blacked polygons (pixels)
+    difference: float  # how well the page matched (lower is better)
 
 
 _DUMMY_SERIAL = "LAYOUT-000000-00000"
@@ -82,8 +82,12 @@ def _layout(notice_hash: str, font_name: str, notice, font: FontChoice) -> FormL
             templates[i + 1] = bitmap.to_pil().convert("L")
     finally:
         doc.close()
-    return FormLayout(page_size=RF.A4, qr_origin=RF.qr_origin(),
-                      regions={p: tuple(r) for p, r in regions.items()}, templates=templates)
+    return FormLayout(
+        page_size=RF.A4,
+        qr_origin=RF.qr_origin(),
+        regions={p: tuple(r) for p, r in regions.items()},
+        templates=templates,
+    )
 
 
 def form_layout(notice, font: FontChoice) -> FormLayout:
@@ -118,9 +122,14 @@ def _symbol_corners(serial: str, origin: tuple[float, float]) -> tuple[tuple[flo
 
 def _solve3(m: list[list[float]], v: list[float]) -> list[float]:
     """Solve a 3x3 linear system (Cramer's rule)."""
+
     def det(a):
-        return (a[0][0] * (a[1][1] * a[2][2] - a[1][2] * a[2][1]) - a[0][1] * (a[1][0] * a[2][2] - a[1][2] * a[2][0])
-                + a[0][2] * (a[1][0] * a[2][1] - a[1][1] * a[2][0]))
+        return (
+            a[0][0] * (a[1][1] * a[2][2] - a[1][2] * a[2][1])
+            - a[0][1] * (a[1][0] * a[2][2] - a[1][2] * a[2][0])
+            + a[0][2] * (a[1][0] * a[2][1] - a[1][1] * a[2][0])
+        )
+
     d = det(m)
     if abs(d) < 1e-12:
         raise GeometryUnknown("degenerate")
@@ -142,10 +151,22 @@ def fit_affine(src, dst) -> tuple[float, ...]:
     sy = sum(y for _, y in src)
     n = float(len(src))
     m = [[sxx, sxy, sx], [sxy, syy, sy], [sx, sy, n]]
-    a, b, c = _solve3(m, [sum(x * u for (x, _), (u, _) in zip(src, dst)), sum(y * u for (_, y), (u, _) in zip(src, dst)),
-                          sum(u for u, _ in dst)])
-    d, e, f = _solve3(m, [sum(x * v for (x, _), (_, v) in zip(src, dst)), sum(y * v for (_, y), (_, v) in zip(src, dst)),
-                          sum(v for _, v in dst)])
+    a, b, c = _solve3(
+        m,
+        [
+            sum(x * u for (x, _), (u, _) in zip(src, dst)),
+            sum(y * u for (_, y), (u, _) in zip(src, dst)),
+            sum(u for u, _ in dst),
+        ],
+    )
+    d, e, f = _solve3(
+        m,
+        [
+            sum(x * v for (x, _), (_, v) in zip(src, dst)),
+            sum(y * v for (_, y), (_, v) in zip(src, dst)),
+            sum(v for _, v in dst),
+        ],
+    )
     return (a, b, c, d, e, f)
 
 
@@ -161,8 +182,8 @@ def page_map(layout: FormLayout, fix: QrFix) -> tuple[float, ...]:
     residual = max(math.dist(_apply(t, *s), d) for s, d in zip(src, fix.corners)) / width
     if residual > MAX_RESIDUAL:
         raise GeometryUnknown("qr_distorted")
-    scale = math.sqrt(abs(t[0] * t[4] - t[1] * t[3]))        # pixels per point
-    if not 0.5 < scale * 72 < 1300:                           # 36..936 dpi: anything else is not a scan of A4
+    scale = math.sqrt(abs(t[0] * t[4] - t[1] * t[3]))  # pixels per point
+    if not 0.5 < scale * 72 < 1300:  # 36..936 dpi: anything else is not a scan of A4
         raise GeometryUnknown("scale")
     return t
 
@@ -207,8 +228,12 @@ def redact(img: Image.Image, layout: FormLayout, fix: QrFix) -> Redaction:
     fill = 0 if out.mode == "L" else (0, 0, 0)
     polys = []
     for x0, y0, x1, y1 in layout.regions.get(page, ()):
-        corners = ((x0 - MARGIN, y0 - MARGIN), (x1 + MARGIN, y0 - MARGIN), (x1 + MARGIN, y1 + MARGIN),
-                   (x0 - MARGIN, y1 + MARGIN))
+        corners = (
+            (x0 - MARGIN, y0 - MARGIN),
+            (x1 + MARGIN, y0 - MARGIN),
+            (x1 + MARGIN, y1 + MARGIN),
+            (x0 - MARGIN, y1 + MARGIN),
+        )
         poly = tuple(_apply(t, x, y) for x, y in corners)
         draw.polygon(poly, fill=fill)
         polys.append(poly)

@@ -1,4 +1,5 @@
 """Direct scanning through SANE on Linux (optional extra `python-sane`). Pages stay in memory."""
+
 from __future__ import annotations
 
 import logging

@@ -8,6 +8,7 @@ One bad file never blocks the folder: whatever importing it raises is that file'
 files after it are imported in the same poll. A failure of the store itself (busy, locked, permission)
 is not the file's fault: the file stays where it is and is tried again at the next poll.
 """
+
 from __future__ import annotations
 
 import logging
@@ -28,7 +29,7 @@ FAILED_DIR = "未导入"
 @dataclass
 class PollOutcome:
     imported: list[ImportResult] = field(default_factory=list)
-    failed: list[tuple[str, UserError]] = field(default_factory=list)   # (file name, error)
+    failed: list[tuple[str, UserError]] = field(default_factory=list)  # (file name, error)
     waiting: int = 0
 
 
@@ -46,9 +47,13 @@ class FolderWatcher:
             entries = list(os.scandir(self.folder))
         except FileNotFoundError:
             raise UserError("scans.watch_folder_missing") from None
-        return sorted(Path(e.path) for e in entries
-                      if e.is_file(follow_symlinks=False) and Path(e.name).suffix.lower() in EXTENSIONS
-                      and not e.name.startswith("."))
+        return sorted(
+            Path(e.path)
+            for e in entries
+            if e.is_file(follow_symlinks=False)
+            and Path(e.name).suffix.lower() in EXTENSIONS
+            and not e.name.startswith(".")
+        )
 
     def poll(self, session, cipher) -> PollOutcome:
         out = PollOutcome()
@@ -61,19 +66,19 @@ class FolderWatcher:
             sig = (st.st_size, st.st_mtime_ns)
             current[path.name] = sig
             if self._seen.get(path.name) != sig or st.st_size == 0:
-                out.waiting += 1          # new or still being written: look again next poll
+                out.waiting += 1  # new or still being written: look again next poll
                 continue
             current.pop(path.name, None)
             try:
                 out.imported.append(import_file(session, cipher, path, source="folder", delete_source=True))
             except JobStopped:
-                raise                         # the app is locking: the file stays for the next session
+                raise  # the app is locking: the file stays for the next session
             except UserError as exc:
                 out.failed.append((path.name, exc))
                 if _files_fault(exc):
                     self._park(path)
                 log.warning("watched folder: file not imported: %s", exc.key)
-            except Exception as exc:          # noqa: BLE001 - never let one file stop the poll (issue #17)
+            except Exception as exc:  # noqa: BLE001 - never let one file stop the poll (issue #17)
                 log.error("watched folder: import failed: %s", type(exc).__name__)
                 out.failed.append((path.name, UserError("scans.unreadable")))
                 self._park(path)

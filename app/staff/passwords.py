@@ -1,4 +1,5 @@
 """The rules for staff user names and passwords (sign-in set-up, new staff, password changes)."""
+
 from __future__ import annotations
 
 import re

@@ -2,6 +2,7 @@
 
 Domain issues add their permissions with `grant(...)` at import time, next to their services.
 """
+
 from __future__ import annotations
 
 CLERK = "clerk"

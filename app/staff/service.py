@@ -3,6 +3,7 @@
 Each change updates the DB row (audited, journaled) and the key-slot file together. The
 key-slot file is written after the DB commit; if that write fails the DB change is undone.
 """
+
 from __future__ import annotations
 
 import secrets
@@ -14,24 +15,26 @@ from app.staff import permissions as P
 from app.staff.passwords import check_password, check_username
 from app.staff.session import Session, Staff
 
-if TYPE_CHECKING:                 # the vault (app.access) is above staff: a type only
+if TYPE_CHECKING:  # the vault (app.access) is above staff: a type only
     from app.access.vault import Vault
 
 
 def list_staff(session: Session) -> list[dict]:
     session.require(P.STAFF_MANAGE)
-    rows = session.db.all("SELECT id, username, display_name, role, disabled, created_at FROM staff"
-                          " WHERE removed_at IS NULL ORDER BY role DESC, username")
+    rows = session.db.all(
+        "SELECT id, username, display_name, role, disabled, created_at FROM staff"
+        " WHERE removed_at IS NULL ORDER BY role DESC, username"
+    )
     return [dict(r) for r in rows]
 
 
 def _active_managers(session: Session) -> int:
-    return session.db.scalar("SELECT count(*) FROM staff WHERE role = 'manager' AND disabled = 0"
-                             " AND removed_at IS NULL", default=0)
+    return session.db.scalar(
+        "SELECT count(*) FROM staff WHERE role = 'manager' AND disabled = 0 AND removed_at IS NULL", default=0
+    )
 
 
-def add_staff(vault: Vault, session: Session, *, username: str, display_name: str, role: str,
-              password: str) -> Staff:
+def add_staff(vault: Vault, session: Session, *, username: str, display_name: str, role: str, password: str) -> Staff:
     session.require(P.STAFF_MANAGE)
     username = check_username(username)
     check_password(password, username)
@@ -44,12 +47,14 @@ def add_staff(vault: Vault, session: Session, *, username: str, display_name: st
     staff_id = secrets.token_hex(8)
     slots = vault.slots()
     with session.write("staff.add", "staff", staff_id, {"role": role}) as tx:
-        tx.execute("INSERT INTO staff(id, username, display_name, role, created_at, created_by, must_change_password)"
-                   " VALUES (?,?,?,?,?,?,1)",
-                   (staff_id, username, display_name.strip(), role, iso(session.clock.now()), session.staff.id))
+        tx.execute(
+            "INSERT INTO staff(id, username, display_name, role, created_at, created_by, must_change_password)"
+            " VALUES (?,?,?,?,?,?,1)",
+            (staff_id, username, display_name.strip(), role, iso(session.clock.now()), session.staff.id),
+        )
         tx.journal("staff", staff_id, "upsert", {"role": role})
         slots.set_staff_slot(username, staff_id, password, vault.data_key())
-        slots.save()   # inside the transaction: a failed save rolls the DB back
+        slots.save()  # inside the transaction: a failed save rolls the DB back
     return Staff(staff_id, username, display_name.strip(), role, True)
 
 
@@ -71,8 +76,10 @@ def set_disabled(vault: Vault, session: Session, staff_id: str, disabled: bool, 
         check_password(password or "", row["username"])
     slots = vault.slots()
     with session.write("staff.disable" if disabled else "staff.enable", "staff", staff_id) as tx:
-        tx.execute("UPDATE staff SET disabled = ?, must_change_password = ? WHERE id = ?",
-                   (1 if disabled else 0, 0 if disabled else 1, staff_id))
+        tx.execute(
+            "UPDATE staff SET disabled = ?, must_change_password = ? WHERE id = ?",
+            (1 if disabled else 0, 0 if disabled else 1, staff_id),
+        )
         tx.journal("staff", staff_id, "upsert", {"disabled": disabled})
         if disabled:
             slots.remove_staff_slot(row["username"], mark_disabled=True)
@@ -91,8 +98,10 @@ def remove_staff(vault: Vault, session: Session, staff_id: str) -> None:
         raise UserError("signin.last_manager")
     slots = vault.slots()
     with session.write("staff.remove", "staff", staff_id) as tx:
-        tx.execute("UPDATE staff SET removed_at = ?, disabled = 1, username = username || '#' || id WHERE id = ?",
-                   (iso(session.clock.now()), staff_id))
+        tx.execute(
+            "UPDATE staff SET removed_at = ?, disabled = 1, username = username || '#' || id WHERE id = ?",
+            (iso(session.clock.now()), staff_id),
+        )
         tx.journal("staff", staff_id, "delete", {})
         slots.remove_staff_slot(row["username"], mark_disabled=False)
         slots.save()

@@ -4,6 +4,7 @@
 and the change-journal rows for head office. Reads of personal records are audited with
 `session.audit_read(...)`. `session.require(permission)` raises PermissionDenied.
 """
+
 from __future__ import annotations
 
 import json
@@ -43,23 +44,43 @@ class Tx(ConnQueries):
         self.conn = conn
         self.details: dict[str, Any] | None = None
 
-    def journal(self, entity: str, entity_id: str, op: str, payload: dict[str, Any] | None = None,
-                member_id: str | None = None) -> None:
+    def journal(
+        self, entity: str, entity_id: str, op: str, payload: dict[str, Any] | None = None, member_id: str | None = None
+    ) -> None:
         """A change for head office. Pass member_id whenever the row carries a member's data:
         erasing the member scrubs every such row (app.erasure)."""
         if member_id is None and entity == "member":
             member_id = entity_id
         self.conn.execute(
             "INSERT INTO change_journal(ts, entity, entity_id, op, payload, member_id) VALUES (?,?,?,?,?,?)",
-            (iso(self.session.clock.now()), entity, entity_id, op,
-             json.dumps(payload or {}, ensure_ascii=False, sort_keys=True, default=str), member_id))
+            (
+                iso(self.session.clock.now()),
+                entity,
+                entity_id,
+                op,
+                json.dumps(payload or {}, ensure_ascii=False, sort_keys=True, default=str),
+                member_id,
+            ),
+        )
 
-    def audit(self, action: str, subject_type: str | None = None, subject_id: str | None = None,
-              details: dict[str, Any] | None = None) -> None:
+    def audit(
+        self,
+        action: str,
+        subject_type: str | None = None,
+        subject_id: str | None = None,
+        details: dict[str, Any] | None = None,
+    ) -> None:
         """An additional audit entry in the same transaction."""
-        chain.append(self.conn, ts=iso(self.session.clock.now()), staff_id=self.session.actor_id,
-                     terminal=self.session.terminal, action=action, subject_type=subject_type,
-                     subject_id=subject_id, details=details)
+        chain.append(
+            self.conn,
+            ts=iso(self.session.clock.now()),
+            staff_id=self.session.actor_id,
+            terminal=self.session.terminal,
+            action=action,
+            subject_type=subject_type,
+            subject_id=subject_id,
+            details=details,
+        )
 
 
 @dataclass
@@ -69,7 +90,7 @@ class Session:
     store_code: str
     terminal: str
     clock: Clock = field(default_factory=SystemClock)
-    acting_manager: Staff | None = None   # a manager who signed in for one step (step-up)
+    acting_manager: Staff | None = None  # a manager who signed in for one step (step-up)
 
     @property
     def actor_id(self) -> str:
@@ -81,28 +102,60 @@ class Session:
     def require(self, permission: str) -> None:
         if not self.can(permission):
             with self.db.transaction() as conn:
-                chain.append(conn, ts=iso(self.clock.now()), staff_id=self.staff.id, terminal=self.terminal,
-                             action="permission.denied", details={"permission": permission})
+                chain.append(
+                    conn,
+                    ts=iso(self.clock.now()),
+                    staff_id=self.staff.id,
+                    terminal=self.terminal,
+                    action="permission.denied",
+                    details={"permission": permission},
+                )
             raise PermissionDenied(action=permission)
 
     @contextmanager
-    def write(self, action: str, subject_type: str | None = None, subject_id: str | None = None,
-              details: dict[str, Any] | None = None, permission: str | None = None) -> Iterator[Tx]:
+    def write(
+        self,
+        action: str,
+        subject_type: str | None = None,
+        subject_id: str | None = None,
+        details: dict[str, Any] | None = None,
+        permission: str | None = None,
+    ) -> Iterator[Tx]:
         if permission:
             self.require(permission)
         with self.db.transaction() as conn:
             tx = Tx(self, conn)
             yield tx
-            chain.append(conn, ts=iso(self.clock.now()), staff_id=self.staff.id, terminal=self.terminal,
-                         action=action, subject_type=subject_type, subject_id=subject_id,
-                         details=details if details is not None else tx.details)
+            chain.append(
+                conn,
+                ts=iso(self.clock.now()),
+                staff_id=self.staff.id,
+                terminal=self.terminal,
+                action=action,
+                subject_type=subject_type,
+                subject_id=subject_id,
+                details=details if details is not None else tx.details,
+            )
 
-    def audit_read(self, action: str, subject_type: str | None = None, subject_id: str | None = None,
-                   details: dict[str, Any] | None = None) -> None:
+    def audit_read(
+        self,
+        action: str,
+        subject_type: str | None = None,
+        subject_id: str | None = None,
+        details: dict[str, Any] | None = None,
+    ) -> None:
         """Record a read access (view, search, export) to personal data (SEC-1, SEC-2)."""
         with self.db.transaction() as conn:
-            chain.append(conn, ts=iso(self.clock.now()), staff_id=self.staff.id, terminal=self.terminal,
-                         action=action, subject_type=subject_type, subject_id=subject_id, details=details)
+            chain.append(
+                conn,
+                ts=iso(self.clock.now()),
+                staff_id=self.staff.id,
+                terminal=self.terminal,
+                action=action,
+                subject_type=subject_type,
+                subject_id=subject_id,
+                details=details,
+            )
 
     def on_db(self, db: Database) -> Session:
         """The same person (and acting manager) writing through another connection to the same store
@@ -113,5 +166,11 @@ class Session:
         """A session for one manager-only step, acting as the manager who just signed in."""
         if not manager.is_manager:
             raise PermissionDenied(action="manager step-up")
-        return Session(db=self.db, staff=manager, store_code=self.store_code, terminal=self.terminal,
-                       clock=self.clock, acting_manager=manager)
+        return Session(
+            db=self.db,
+            staff=manager,
+            store_code=self.store_code,
+            terminal=self.terminal,
+            clock=self.clock,
+            acting_manager=manager,
+        )

@@ -4,6 +4,7 @@ State lives in signin-state.json beside the DB, keyed by the key-slot lookup has
 names). The first 3 failures are free; then the wait doubles from 5 s up to 15 minutes.
 Unknown user names are throttled the same way, so probing reveals nothing.
 """
+
 from __future__ import annotations
 
 import json

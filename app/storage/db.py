@@ -12,6 +12,7 @@ start in time raises UserError("store.busy") instead of "database is locked". `s
 interrupts the job's running statement and refuses its next one (`JobStopped`): the open
 transaction rolls back, the batches committed before it stay.
 """
+
 from __future__ import annotations
 
 import errno
@@ -31,9 +32,9 @@ from app.errors import StoreError, UserError
 log = logging.getLogger("memberdesk.store")
 
 KEY_BYTES = 32
-BUSY_SECONDS = 10          # SQLite busy timeout: a write waiting for another process's writer (the admin command)
-UI_WAIT_SECONDS = 30       # how long a UI write waits for a background job's transaction before store.busy
-JOB_WAIT_SECONDS = 600     # how long a background job's write waits behind the UI's writes
+BUSY_SECONDS = 10  # SQLite busy timeout: a write waiting for another process's writer (the admin command)
+UI_WAIT_SECONDS = 30  # how long a UI write waits for a background job's transaction before store.busy
+JOB_WAIT_SECONDS = 600  # how long a background job's write waits behind the UI's writes
 DatabaseError = (sqlcipher.DatabaseError, sqlite3.DatabaseError)
 OperationalError = (sqlcipher.OperationalError, sqlite3.OperationalError)
 
@@ -103,6 +104,7 @@ class Queries(Protocol):
 
 class JobStopped(StoreError):
     """The background connection was stopped (lock, sign-out, exit) while a job used it."""
+
     key = "store.job_stopped"
 
 
@@ -139,8 +141,12 @@ class WriterGate:
                 self._ui_waiting += 1
             try:
                 free = self._cond.wait_for(
-                    lambda: (stopped is not None and stopped.is_set())
-                    or (self._owner is None and (ui or self._ui_waiting == 0)), timeout)
+                    lambda: (
+                        (stopped is not None and stopped.is_set())
+                        or (self._owner is None and (ui or self._ui_waiting == 0))
+                    ),
+                    timeout,
+                )
             finally:
                 if ui:
                     self._ui_waiting -= 1
@@ -175,7 +181,7 @@ _GATES_LOCK = threading.Lock()
 def writer_gate(path: Path | str) -> WriterGate:
     """The gate shared by every Database on this file in this process."""
     if str(path) == ":memory:":
-        return WriterGate()               # a database of its own
+        return WriterGate()  # a database of its own
     key = os.path.realpath(path)
     with _GATES_LOCK:
         return _GATES.setdefault(key, WriterGate())
@@ -209,6 +215,7 @@ class _StoppableConn:
             for row in seq:
                 self._check()
                 yield row
+
         return self._conn.executemany(sql, rows())
 
     def executescript(self, script: str, /) -> Cursor:
@@ -246,8 +253,10 @@ def ledger_subkey(key: bytes) -> bytes:
     """The key the erasure ledger's lines are authenticated with: HKDF-SHA256(data key), own info label."""
     from cryptography.hazmat.primitives import hashes
     from cryptography.hazmat.primitives.kdf.hkdf import HKDF
-    return HKDF(algorithm=hashes.SHA256(), length=32, salt=None,
-                info=b"memberdesk/erasure-ledger-mac/v1").derive(bytes(key))
+
+    return HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=b"memberdesk/erasure-ledger-mac/v1").derive(
+        bytes(key)
+    )
 
 
 class Database:
@@ -259,14 +268,15 @@ class Database:
         self._gate = writer_gate(path)
         self._stopped = threading.Event()
         self._close_pending = False
-        self._depth = 0                 # nested calls of the thread holding the connection
+        self._depth = 0  # nested calls of the thread holding the connection
         self.closed = False
         # The erasure ledger's MAC key (app.erasure): HKDF of the data key with its own label.
         self.ledger_key = ledger_subkey(key) if key is not None and len(key) == KEY_BYTES else None
         mod: Any = sqlite3 if plain else sqlcipher
         try:
-            self.conn: RawConnection = mod.connect(str(path), isolation_level=None, check_same_thread=False,
-                                                   timeout=BUSY_SECONDS)
+            self.conn: RawConnection = mod.connect(
+                str(path), isolation_level=None, check_same_thread=False, timeout=BUSY_SECONDS
+            )
         except DatabaseError as exc:
             raise StoreError("store.unreadable") from exc
         self.conn.row_factory = mod.Row
@@ -282,7 +292,7 @@ class Database:
             self.conn.execute("PRAGMA foreign_keys = ON")
             self.conn.execute("PRAGMA temp_store = MEMORY")
             self.conn.execute("PRAGMA synchronous = NORMAL")
-            self.conn.execute("PRAGMA cache_size = -32000")      # 32 MB page cache: searches at 1M members
+            self.conn.execute("PRAGMA cache_size = -32000")  # 32 MB page cache: searches at 1M members
         except DatabaseError as exc:
             self.conn.close()
             raise StoreError("store.unreadable") from exc
@@ -336,8 +346,11 @@ class Database:
         hold this connection (another thread may read through it meanwhile)."""
         if self._stopped.is_set():
             raise JobStopped()
-        self._gate.acquire(ui=not self.background, timeout=JOB_WAIT_SECONDS if self.background else UI_WAIT_SECONDS,
-                           stopped=self._stopped if self.background else None)
+        self._gate.acquire(
+            ui=not self.background,
+            timeout=JOB_WAIT_SECONDS if self.background else UI_WAIT_SECONDS,
+            stopped=self._stopped if self.background else None,
+        )
         try:
             with self._use() as conn:
                 try:
@@ -394,7 +407,7 @@ class Database:
         Returns whether it is closed now."""
         if not self._lock.acquire(timeout=-1 if wait is None else wait):
             self._close_pending = True
-            if not self._lock.acquire(blocking=False):      # else it let go just now: close it here
+            if not self._lock.acquire(blocking=False):  # else it let go just now: close it here
                 log.warning("a background job still holds the database connection; it is closed when the job stops")
                 return False
         try:
@@ -437,7 +450,7 @@ def export_copy(db: Database, target: Path, key: bytes) -> None:
     target = Path(target)
     if target.exists():
         target.unlink()
-    with db._use() as conn:      # a background job's copy stops when the app locks (the copy is deleted)
+    with db._use() as conn:  # a background job's copy stops when the app locks (the copy is deleted)
         version = db.scalar("PRAGMA user_version", default=0)
         try:
             conn.execute(f"ATTACH DATABASE ? AS export_target KEY \"x'{key.hex()}'\"", (str(target),))

@@ -8,6 +8,7 @@ copied to another row does not decrypt.
 Domains register their encrypted columns with `register_column(table, id_column, column)`
 so a data-key rotation (rekey) can re-encrypt them all.
 """
+
 from __future__ import annotations
 
 import base64
@@ -60,7 +61,7 @@ class FieldCipher:
             return None
         if not token.startswith(PREFIX):
             raise StoreError("store.unreadable")
-        blob = base64.b64decode(token[len(PREFIX):])
+        blob = base64.b64decode(token[len(PREFIX) :])
         return self.decrypt_bytes(blob, f"{table}.{column}:{row_id}").decode("utf-8")
 
 
@@ -81,16 +82,20 @@ def reencrypt_all(conn, old: FieldCipher, new: FieldCipher) -> int:
         if not _table_exists(conn, table):
             continue
         for rid, val in conn.execute(f"SELECT {idc}, {col} FROM {table} WHERE {col} IS NOT NULL").fetchall():
-            conn.execute(f"UPDATE {table} SET {col} = ? WHERE {idc} = ?",
-                         (new.encrypt(old.decrypt(val, table, col, rid), table, col, rid), rid))
+            conn.execute(
+                f"UPDATE {table} SET {col} = ? WHERE {idc} = ?",
+                (new.encrypt(old.decrypt(val, table, col, rid), table, col, rid), rid),
+            )
             n += 1
     for table, idc, col in ENCRYPTED_BLOBS:
         if not _table_exists(conn, table):
             continue
         for rid, val in conn.execute(f"SELECT {idc}, {col} FROM {table} WHERE {col} IS NOT NULL").fetchall():
             aad = f"{table}.{col}:{rid}"
-            conn.execute(f"UPDATE {table} SET {col} = ? WHERE {idc} = ?",
-                         (new.encrypt_bytes(old.decrypt_bytes(val, aad), aad), rid))
+            conn.execute(
+                f"UPDATE {table} SET {col} = ? WHERE {idc} = ?",
+                (new.encrypt_bytes(old.decrypt_bytes(val, aad), aad), rid),
+            )
             n += 1
     return n
 

@@ -1,4 +1,5 @@
 """One running MemberDesk per data folder: an OS file lock on memberdesk.lock."""
+
 from __future__ import annotations
 
 import os
@@ -12,16 +13,18 @@ class InstanceLock:
         self.path = Path(path)
         self._fh = None
 
-    def acquire(self) -> "InstanceLock":
+    def acquire(self) -> InstanceLock:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         fh = open(self.path, "a+")
         try:
             if os.name == "nt":
                 import msvcrt
+
                 fh.seek(0)
                 msvcrt.locking(fh.fileno(), msvcrt.LK_NBLCK, 1)
             else:
                 import fcntl
+
                 fcntl.flock(fh.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
         except OSError as exc:
             fh.close()
@@ -34,6 +37,7 @@ class InstanceLock:
             try:
                 if os.name != "nt":
                     import fcntl
+
                     fcntl.flock(self._fh.fileno(), fcntl.LOCK_UN)
             finally:
                 self._fh.close()

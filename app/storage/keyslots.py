@@ -7,6 +7,7 @@ random id. Each slot is the data key under AES-GCM with a key-encryption key:
   recovery slot: KEK = HKDF-SHA256(recovery key)        (the recovery key is 256 random bits)
 The GCM tag proves the password; the AAD binds the slot to its id and this file's db_id.
 """
+
 from __future__ import annotations
 
 import base64
@@ -38,20 +39,24 @@ def kdf_params() -> dict:
 
 def derive_password_kek(password: str, salt: bytes, params: dict) -> bytes:
     return Argon2id(
-        salt=salt, length=32, iterations=int(params["iterations"]), lanes=int(params["lanes"]),
+        salt=salt,
+        length=32,
+        iterations=int(params["iterations"]),
+        lanes=int(params["lanes"]),
         memory_cost=int(params["memory_cost"]),
     ).derive(password.encode("utf-8"))
 
 
 def derive_recovery_kek(recovery_key: bytes) -> bytes:
-    return HKDF(algorithm=hashes.SHA256(), length=32, salt=b"memberdesk-recovery-slot",
-                info=b"kek").derive(recovery_key)
+    return HKDF(algorithm=hashes.SHA256(), length=32, salt=b"memberdesk-recovery-slot", info=b"kek").derive(
+        recovery_key
+    )
 
 
 # -- recovery key text form: 52 base32 characters in 13 groups of 4 ------------------
 def format_recovery_key(raw: bytes) -> str:
     text = base64.b32encode(raw).decode("ascii").rstrip("=")
-    return "-".join(text[i:i + 4] for i in range(0, len(text), 4))
+    return "-".join(text[i : i + 4] for i in range(0, len(text), 4))
 
 
 def parse_recovery_key(text: str) -> bytes:
@@ -72,29 +77,42 @@ class KeySlotFile:
     db_id: str
     lookup_salt: bytes
     slots: list[dict] = field(default_factory=list)
-    disabled: list[str] = field(default_factory=list)   # lookups of disabled staff (no key material)
+    disabled: list[str] = field(default_factory=list)  # lookups of disabled staff (no key material)
 
     # -- persistence -------------------------------------------------------------
     @classmethod
-    def create(cls, path: Path) -> "KeySlotFile":
+    def create(cls, path: Path) -> KeySlotFile:
         return cls(path=path, db_id=secrets.token_hex(16), lookup_salt=secrets.token_bytes(16))
 
     @classmethod
-    def load(cls, path: Path) -> "KeySlotFile":
+    def load(cls, path: Path) -> KeySlotFile:
         if not path.exists():
             raise StoreError("store.keyslots_missing")
         try:
             data = json.loads(path.read_text("utf-8"))
             if data.get("format") != FORMAT:
                 raise ValueError("format")
-            return cls(path=path, db_id=str(data["db_id"]), lookup_salt=bytes.fromhex(data["lookup_salt"]),
-                       slots=list(data["slots"]), disabled=list(data.get("disabled", [])))
+            return cls(
+                path=path,
+                db_id=str(data["db_id"]),
+                lookup_salt=bytes.fromhex(data["lookup_salt"]),
+                slots=list(data["slots"]),
+                disabled=list(data.get("disabled", [])),
+            )
         except (OSError, ValueError, KeyError, TypeError) as exc:
             raise StoreError("store.keyslots_corrupt") from exc
 
     def to_json(self) -> str:
-        return json.dumps({"format": FORMAT, "db_id": self.db_id, "lookup_salt": self.lookup_salt.hex(),
-                           "slots": self.slots, "disabled": self.disabled}, indent=1)
+        return json.dumps(
+            {
+                "format": FORMAT,
+                "db_id": self.db_id,
+                "lookup_salt": self.lookup_salt.hex(),
+                "slots": self.slots,
+                "disabled": self.disabled,
+            },
+            indent=1,
+        )
 
     def save(self, path: Path | None = None) -> None:
         """Atomic replace with fsync: a crash leaves the old file or the new one, never half."""
@@ -121,8 +139,9 @@ class KeySlotFile:
 
     def _unwrap(self, slot: dict, kek: bytes) -> bytes:
         try:
-            return AESGCM(kek).decrypt(bytes.fromhex(slot["nonce"]), bytes.fromhex(slot["wrapped"]),
-                                       self._aad(slot["id"]))
+            return AESGCM(kek).decrypt(
+                bytes.fromhex(slot["nonce"]), bytes.fromhex(slot["wrapped"]), self._aad(slot["id"])
+            )
         except (InvalidTag, ValueError, KeyError):
             raise SignInError("signin.wrong") from None
 
@@ -139,8 +158,14 @@ class KeySlotFile:
         self.disabled = [d for d in self.disabled if d != lk]
         params = kdf_params()
         salt = secrets.token_bytes(16)
-        slot = {"id": secrets.token_hex(8), "kind": "staff", "lookup": lk, "staff_id": staff_id,
-                "salt": salt.hex(), "kdf": params}
+        slot = {
+            "id": secrets.token_hex(8),
+            "kind": "staff",
+            "lookup": lk,
+            "staff_id": staff_id,
+            "salt": salt.hex(),
+            "kdf": params,
+        }
         self.slots.append(self._wrap(slot, derive_password_kek(password, salt, params), data_key))
 
     def remove_staff_slot(self, username: str, *, mark_disabled: bool) -> None:

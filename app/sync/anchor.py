@@ -6,6 +6,7 @@ them and answers). The confirmed anchor and an open alarm are kept in sync_state
 (`sync_status`) and `memberdesk-admin verify-audit`. A rewritten chain cannot be hidden from head
 office: the store no longer holds what head office anchored.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -16,13 +17,17 @@ from app.messages import add_messages
 from app.sync.state import get_state, pending_count, save_state
 
 log = logging.getLogger("memberdesk.sync")
-BATCH = 2000          # entries per request (~0.5 MB), below head office's 5000 and max_body
+BATCH = 2000  # entries per request (~0.5 MB), below head office's 5000 and max_body
 
-add_messages({
-    "sync.audit_alarm": ("总部发现本店审计日志与其已确认的记录不一致（{kind}，已确认至第 {seq} 条）。请联系总部IT。",
-                         "Head office found this store's audit log no longer matches what it confirmed ({kind}, "
-                         "confirmed up to entry {seq}). Contact head-office IT."),
-})
+add_messages(
+    {
+        "sync.audit_alarm": (
+            "总部发现本店审计日志与其已确认的记录不一致（{kind}，已确认至第 {seq} 条）。请联系总部IT。",
+            "Head office found this store's audit log no longer matches what it confirmed ({kind}, "
+            "confirmed up to entry {seq}). Contact head-office IT.",
+        ),
+    }
+)
 
 _COLS = "seq, ts, staff_id, terminal, action, subject_type, subject_id, details, prev_hash, hash"
 
@@ -34,7 +39,7 @@ def _hash_at(db, seq: int) -> str | None:
 
 
 def _iso(ts) -> str | None:
-    return None if ts is None else dt.datetime.fromtimestamp(float(ts), dt.timezone.utc).isoformat(timespec="seconds")
+    return None if ts is None else dt.datetime.fromtimestamp(float(ts), dt.UTC).isoformat(timespec="seconds")
 
 
 def anchor_audit(db, tr, signer, batch: int = BATCH) -> dict:
@@ -45,20 +50,32 @@ def anchor_audit(db, tr, signer, batch: int = BATCH) -> dict:
     answer: dict = {}
     for _ in range(100000):
         base_hash = _hash_at(db, base)
-        if base_hash is None:                 # the anchored entry itself is gone: show the chain from the start
+        if base_hash is None:  # the anchored entry itself is gone: show the chain from the start
             base, base_hash = 0, GENESIS
         rows = db.all(f"SELECT {_COLS} FROM audit_log WHERE seq > ? ORDER BY seq LIMIT ?", (base, batch))
-        body = {"after": 0, "rows": [], "pending": pending_count(db), "audit": {"base_seq": base, "base_hash": base_hash, "head_seq": head_seq,
-                                                  "head_hash": head_hash, "entries": [list(r) for r in rows]}}
+        body = {
+            "after": 0,
+            "rows": [],
+            "pending": pending_count(db),
+            "audit": {
+                "base_seq": base,
+                "base_hash": base_hash,
+                "head_seq": head_seq,
+                "head_hash": head_hash,
+                "entries": [list(r) for r in rows],
+            },
+        }
         answer = tr.post_json("/v1/upload", body, signer=signer).get("audit") or {}
         if answer.get("status") == "resend":
             nxt = int(answer.get("resend_from", 0))
             base = nxt if nxt != base else 0
             continue
         seq = int(answer.get("anchor_seq", 0))
-        save_state(db, audit_anchor={"seq": seq, "hash": answer.get("anchor_hash"),
-                                     "at": _iso(answer.get("anchored_at"))},
-                   audit_alarm=answer.get("alarm"))
+        save_state(
+            db,
+            audit_anchor={"seq": seq, "hash": answer.get("anchor_hash"), "at": _iso(answer.get("anchored_at"))},
+            audit_alarm=answer.get("alarm"),
+        )
         if answer.get("alarm"):
             log.warning("sync: head office reports an audit anchoring alarm (%s)", answer["alarm"].get("kind"))
         if seq >= head_seq or not rows or seq <= base:
@@ -70,8 +87,7 @@ def anchor_audit(db, tr, signer, batch: int = BATCH) -> dict:
 def anchor_status(db) -> dict:
     """{anchor_seq, anchored_at, alarm}: how far head office has confirmed this store's audit chain."""
     a = get_state(db, "audit_anchor") or {}
-    return {"anchor_seq": int(a.get("seq", 0) or 0), "anchored_at": a.get("at"),
-            "alarm": get_state(db, "audit_alarm")}
+    return {"anchor_seq": int(a.get("seq", 0) or 0), "anchored_at": a.get("at"), "alarm": get_state(db, "audit_alarm")}
 
 
 def local_matches_anchor(db) -> bool | None:

@@ -6,19 +6,20 @@ fails or defers) is parked in sync_inbox and retried on the next sync; it never 
 the rest of the feed. Built in: erasure_order (RIG-3, with a signed receipt), holiday_table,
 config, notice (app.notices), retention_policy (app.retention).
 """
+
 from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Callable
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
 
 from app import crashpoints
 from app.clock import iso
-from app.storage.db import ConnQueries
 from app.staff.session import Session, Staff
+from app.storage.db import ConnQueries
 from app.sync import signing
 
 log = logging.getLogger("memberdesk.sync")
@@ -48,7 +49,7 @@ def register_scan_hash_source(fn: Callable) -> None:
 @dataclass
 class ApplyContext:
     store_code: str
-    private_key: object                 # Ed25519PrivateKey: signs erasure receipts
+    private_key: object  # Ed25519PrivateKey: signs erasure receipts
     ledger_path: Path | None = None
     counts: dict = field(default_factory=lambda: {"erasures": 0, "applied": 0, "deferred": 0})
 
@@ -97,14 +98,19 @@ def _scan_hashes(db, member_id: str) -> list[str]:
     for fn in _SCAN_HASH_SOURCES:
         try:
             out.update(fn(db, member_id) or [])
-        except Exception:                   # a missing table in an older store: no scans to list
+        except Exception:  # a missing table in an older store: no scans to list
             log.debug("scan hash source failed", exc_info=True)
     return sorted(out)
 
 
 def _scans_of_member(db, member_id: str) -> list[str]:
-    return [r[0] for r in db.all("SELECT s.sha256 FROM scans s JOIN scan_documents d ON d.id = s.document_id"
-                                 " WHERE d.member_id = ?", (member_id,))]
+    return [
+        r[0]
+        for r in db.all(
+            "SELECT s.sha256 FROM scans s JOIN scan_documents d ON d.id = s.document_id WHERE d.member_id = ?",
+            (member_id,),
+        )
+    ]
 
 
 register_scan_hash_source(_scans_of_member)
@@ -122,15 +128,23 @@ def apply_erasure_order(session, payload: dict, ctx: ApplyContext) -> None:
     if not already:
         with session.write("member.erase.head_office", "member", mid, {"reason": "head_office"}) as tx:
             # journaled like every erasure (RIG-3): head office ignores an erasure it holds already
-            counts, entry = erasure.erase_in_tx(tx, mid, reason="head_office", request_id=payload.get("request_id"),
-                                                store_code=ctx.store_code)
+            counts, entry = erasure.erase_in_tx(
+                tx, mid, reason="head_office", request_id=payload.get("request_id"), store_code=ctx.store_code
+            )
             if ctx.ledger_path is not None:
                 erasure.append_ledger(Path(ctx.ledger_path), [entry])
             crashpoints.hit("order.after_ledger")
         session.db.checkpoint()
         ctx.counts["erasures"] += 1
-    receipt = {"member_id": mid, "store": ctx.store_code, "executed_at": now, "already_erased": already,
-               "counts": counts, "scan_hashes": hashes, "order_erased_at": payload.get("erased_at")}
+    receipt = {
+        "member_id": mid,
+        "store": ctx.store_code,
+        "executed_at": now,
+        "already_erased": already,
+        "counts": counts,
+        "scan_hashes": hashes,
+        "order_erased_at": payload.get("erased_at"),
+    }
     sig = signing.sign_receipt(ctx.private_key, receipt)
     with session.write("sync.erasure_receipt", "member", mid, {"already_erased": already}) as tx:
         tx.journal("erasure_receipt", mid, "event", {"receipt": receipt, "signature": sig})
@@ -138,6 +152,7 @@ def apply_erasure_order(session, payload: dict, ctx: ApplyContext) -> None:
 
 def apply_holiday_table(session, payload: dict, ctx: ApplyContext) -> None:
     from app.calendar import import_holiday_table
+
     import_holiday_table(session, int(payload["year"]), payload["days"], source="head_office")
 
 
@@ -147,13 +162,16 @@ def apply_config(session, payload: dict, ctx: ApplyContext) -> None:
         return
     minutes = max(1, min(24 * 60, int(minutes)))
     with session.write("settings.change", details={"key": "sync_interval_minutes", "source": "head_office"}) as tx:
-        tx.execute("INSERT INTO settings(key, value, updated_at, updated_by) VALUES (?,?,?,?) ON CONFLICT(key)"
-                   " DO UPDATE SET value=excluded.value, updated_at=excluded.updated_at, updated_by=excluded.updated_by",
-                   ("sync_interval_minutes", json.dumps(minutes), iso(session.clock.now()), session.staff.id))
+        tx.execute(
+            "INSERT INTO settings(key, value, updated_at, updated_by) VALUES (?,?,?,?) ON CONFLICT(key)"
+            " DO UPDATE SET value=excluded.value, updated_at=excluded.updated_at, updated_by=excluded.updated_by",
+            ("sync_interval_minutes", json.dumps(minutes), iso(session.clock.now()), session.staff.id),
+        )
 
 
 def apply_notice(session, payload: dict, ctx: ApplyContext) -> None:
     from app.notices import import_notice
+
     import_notice(session, payload["zh_CN"], payload["en"], source="head_office", permission=False)
 
 

@@ -14,6 +14,7 @@ increasing sequence numbers.
 Rows head office has acknowledged are deleted (`acknowledge`): they keep old values of corrected
 fields, and nothing at the store reads them again.
 """
+
 from __future__ import annotations
 
 import json
@@ -21,7 +22,7 @@ import json
 from app.sync.state import get_state, set_state
 
 _COLS = "seq, ts, entity, entity_id, op, payload, member_id, span"
-_EXPANDERS: dict = {}           # entity -> fn(db, row, lo, hi): how its span rows expand (register_expander)
+_EXPANDERS: dict = {}  # entity -> fn(db, row, lo, hi): how its span rows expand (register_expander)
 
 
 def register_expander(entity: str, fn) -> None:
@@ -33,8 +34,10 @@ def register_expander(entity: str, fn) -> None:
 # -- writing ------------------------------------------------------------------------------------
 def _raise_sequence(conn, value: int) -> None:
     """The next journal row gets a sequence number above `value` (AUTOINCREMENT's counter)."""
-    if conn.execute("UPDATE sqlite_sequence SET seq = max(seq, ?) WHERE name = 'change_journal'",
-                    (value,)).rowcount == 0:
+    if (
+        conn.execute("UPDATE sqlite_sequence SET seq = max(seq, ?) WHERE name = 'change_journal'", (value,)).rowcount
+        == 0
+    ):
         conn.execute("INSERT INTO sqlite_sequence(name, seq) VALUES ('change_journal', ?)", (value,))
 
 
@@ -49,7 +52,8 @@ def add_span_row(conn, *, ts: str, entity: str, entity_id: str, op: str, payload
         raise ValueError(f"no expander for span rows of entity {entity!r}")
     cur = conn.execute(
         "INSERT INTO change_journal(ts, entity, entity_id, op, payload, member_id, span) VALUES (?,?,?,?,?,NULL,?)",
-        (ts, entity, entity_id, op, json.dumps(payload or {}, ensure_ascii=False, sort_keys=True), span))
+        (ts, entity, entity_id, op, json.dumps(payload or {}, ensure_ascii=False, sort_keys=True), span),
+    )
     seq = int(cur.lastrowid)
     if span > 1:
         _raise_sequence(conn, seq + span - 1)
@@ -61,9 +65,15 @@ def add_purchase_batch(conn, *, ts: str, store_code: str, import_id: int, first_
     first_id, last_id, import_id = int(first_id), int(last_id), int(import_id)
     if last_id < first_id:
         raise ValueError("empty purchase batch")
-    return add_span_row(conn, ts=ts, entity="purchase_batch", entity_id=f"{store_code}:{import_id}:{first_id}",
-                        op="expand", payload={"import_id": import_id, "first_id": first_id, "last_id": last_id},
-                        span=last_id - first_id + 1)
+    return add_span_row(
+        conn,
+        ts=ts,
+        entity="purchase_batch",
+        entity_id=f"{store_code}:{import_id}:{first_id}",
+        op="expand",
+        payload={"import_id": import_id, "first_id": first_id, "last_id": last_id},
+        span=last_id - first_id + 1,
+    )
 
 
 def last_seq(db) -> int:
@@ -73,8 +83,16 @@ def last_seq(db) -> int:
 
 # -- reading and expanding ----------------------------------------------------------------------
 def _as_dict(r) -> dict:
-    return {"seq": int(r[0]), "ts": r[1], "entity": r[2], "entity_id": r[3], "op": r[4],
-            "payload": json.loads(r[5] or "{}"), "member_id": r[6], "span": int(r[7])}
+    return {
+        "seq": int(r[0]),
+        "ts": r[1],
+        "entity": r[2],
+        "entity_id": r[3],
+        "op": r[4],
+        "payload": json.loads(r[5] or "{}"),
+        "member_id": r[6],
+        "span": int(r[7]),
+    }
 
 
 def _one(conn, sql: str, params=()):
@@ -84,8 +102,11 @@ def _one(conn, sql: str, params=()):
 
 def _straddling(conn, after: int):
     """The row whose span covers `after` and goes beyond it (its tail is still to send), or None."""
-    r = _one(conn, f"SELECT {_COLS} FROM change_journal"
-                   " WHERE seq = (SELECT max(seq) FROM change_journal WHERE seq <= ?)", (after,))
+    r = _one(
+        conn,
+        f"SELECT {_COLS} FROM change_journal WHERE seq = (SELECT max(seq) FROM change_journal WHERE seq <= ?)",
+        (after,),
+    )
     return r if r is not None and int(r[0]) + int(r[7]) - 1 > after else None
 
 
@@ -95,8 +116,10 @@ def pending_rows(db, after: int, limit: int) -> list[dict]:
     head = _straddling(db, after)
     if head is not None:
         rows.append(_as_dict(head))
-    rows += [_as_dict(r) for r in db.all(f"SELECT {_COLS} FROM change_journal WHERE seq > ? ORDER BY seq LIMIT ?",
-                                         (after, limit))]
+    rows += [
+        _as_dict(r)
+        for r in db.all(f"SELECT {_COLS} FROM change_journal WHERE seq > ? ORDER BY seq LIMIT ?", (after, limit))
+    ]
     return expand(db, rows, after=after, limit=limit)
 
 
@@ -113,13 +136,11 @@ def expand(db, rows: list[dict], *, after: int = 0, limit: int | None = None) ->
             hi = min(hi, lo + limit - len(out) - 1)
         if lo > hi:
             continue
-        if row["entity"] in _EXPANDERS:      # a batch of one purchase is a span row of span 1
+        if row["entity"] in _EXPANDERS:  # a batch of one purchase is a span row of span 1
             out += _EXPANDERS[row["entity"]](db, row, lo, hi)
         else:
             out.append({k: row[k] for k in ("seq", "ts", "entity", "entity_id", "op", "payload", "member_id")})
     return out
-
-
 
 
 # -- acknowledgement, pruning, repairs ----------------------------------------------------------
@@ -161,7 +182,9 @@ def rejournal_erasures(conn, ts: str) -> int:
         "INSERT INTO change_journal(ts, entity, entity_id, op, payload, member_id)"
         " SELECT ?, 'erasure', member_id, 'erase', json_object('erased_at', erased_at, 'member_id', member_id,"
         " 'reason', reason, 'request_id', request_id, 'store_code', store_code), NULL"
-        " FROM erasure_ledger ORDER BY erased_at, member_id", (ts,)).rowcount
+        " FROM erasure_ledger ORDER BY erased_at, member_id",
+        (ts,),
+    ).rowcount
 
 
 def renumber_above(conn, sent: int, hwm: int) -> tuple[int, int]:
@@ -169,8 +192,11 @@ def renumber_above(conn, sent: int, hwm: int) -> tuple[int, int]:
     from an older backup): move every row not yet sent (ending above `sent`) to just above `hwm`,
     order and spans kept, and the counter with them. Returns (rows moved, shift)."""
     head = _straddling(conn, sent)
-    first = int(head[0]) if head is not None else _one(conn, "SELECT min(seq) FROM change_journal WHERE seq > ?",
-                                                        (sent,))[0]
+    first = (
+        int(head[0])
+        if head is not None
+        else _one(conn, "SELECT min(seq) FROM change_journal WHERE seq > ?", (sent,))[0]
+    )
     moved, shift = 0, 0
     if first is not None and first <= hwm:
         shift = hwm + 1 - first

@@ -5,6 +5,7 @@ clock corrected by the measured offset), X-MD-Nonce (random), X-MD-Signature: Ed
 `MD1\\n{METHOD}\\n{path}\\n{store}\\n{timestamp}\\n{nonce}\\n{sha256(body) hex}`.
 Receipts for executed erasure orders are signed over canonical JSON with the same key.
 """
+
 from __future__ import annotations
 
 import base64
@@ -37,8 +38,7 @@ def new_private_key() -> Ed25519PrivateKey:
 
 
 def private_bytes(key: Ed25519PrivateKey) -> bytes:
-    return key.private_bytes(serialization.Encoding.Raw, serialization.PrivateFormat.Raw,
-                             serialization.NoEncryption())
+    return key.private_bytes(serialization.Encoding.Raw, serialization.PrivateFormat.Raw, serialization.NoEncryption())
 
 
 def load_private(raw: bytes) -> Ed25519PrivateKey:
@@ -58,16 +58,16 @@ def canonical(method: str, path: str, store: str, ts: str, nonce: str, body: byt
     return "\n".join(["MD1", method.upper(), path, store, ts, nonce, digest]).encode("utf-8")
 
 
-def sign_headers(key: Ed25519PrivateKey, method: str, path: str, store: str, now: float,
-                 body: bytes) -> dict[str, str]:
+def sign_headers(key: Ed25519PrivateKey, method: str, path: str, store: str, now: float, body: bytes) -> dict[str, str]:
     ts = str(int(now))
     nonce = secrets.token_hex(16)
     sig = key.sign(canonical(method, path, store, ts, nonce, body))
     return {H_STORE: store, H_TS: ts, H_NONCE: nonce, H_SIG: b64(sig)}
 
 
-def verify(pub: Ed25519PublicKey, method: str, path: str, store: str, ts: str, nonce: str, body: bytes,
-           signature: str) -> bool:
+def verify(
+    pub: Ed25519PublicKey, method: str, path: str, store: str, ts: str, nonce: str, body: bytes, signature: str
+) -> bool:
     try:
         pub.verify(unb64(signature), canonical(method, path, store, ts, nonce, body))
         return True

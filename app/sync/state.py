@@ -1,4 +1,5 @@
 """The store's sync state (table sync_state), the sync log, and `sync_status(db)` for the status bar."""
+
 from __future__ import annotations
 
 import json
@@ -17,9 +18,10 @@ def get_state(db: Queries, key: str, default: Any = None) -> Any:
 
 def set_state(conn: Connection | Queries, key: str, value: Any) -> None:
     """Inside the caller's transaction (conn = Database, transaction connection or Tx)."""
-    conn.execute("INSERT INTO sync_state(key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = "
-                 "excluded.value",
-                 (key, json.dumps(value)))
+    conn.execute(
+        "INSERT INTO sync_state(key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+        (key, json.dumps(value)),
+    )
 
 
 def save_state(db: Database, **values: Any) -> None:
@@ -32,8 +34,10 @@ def pending_count(db: Queries) -> int:
     """Sequence numbers not yet acknowledged: a span row counts `span`, less its part already acked."""
     acked = int(get_state(db, "acked_seq", 0) or 0)
     n = int(db.scalar("SELECT coalesce(sum(span), 0) FROM change_journal WHERE seq > ?", (acked,), 0))
-    end = db.scalar("SELECT seq + span - 1 FROM change_journal"
-                    " WHERE seq = (SELECT max(seq) FROM change_journal WHERE seq <= ?)", (acked,))
+    end = db.scalar(
+        "SELECT seq + span - 1 FROM change_journal WHERE seq = (SELECT max(seq) FROM change_journal WHERE seq <= ?)",
+        (acked,),
+    )
     return n + max(0, int(end or 0) - acked)
 
 
@@ -60,6 +64,9 @@ def sync_status(db: Queries) -> dict[str, Any]:
 
 
 def sync_log(db: Queries, limit: int = 200) -> list[dict[str, Any]]:
-    rows = db.all("SELECT id, started_at, finished_at, trigger, outcome, uploaded, downloaded, erasures, message_key,"
-                  " detail FROM sync_log ORDER BY id DESC LIMIT ?", (limit,))
+    rows = db.all(
+        "SELECT id, started_at, finished_at, trigger, outcome, uploaded, downloaded, erasures, message_key,"
+        " detail FROM sync_log ORDER BY id DESC LIMIT ?",
+        (limit,),
+    )
     return [dict(r) for r in rows]

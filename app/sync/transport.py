@@ -4,6 +4,7 @@ Retries (with exponential backoff and jitter) happen only on connection errors, 
 and 5xx, honouring Retry-After; never on another 4xx. Each attempt is signed afresh (new nonce,
 new timestamp), so a retry is never a replay.
 """
+
 from __future__ import annotations
 
 import email.utils
@@ -31,14 +32,15 @@ Signer: TypeAlias = Callable[[str, str, bytes], dict[str, str]]
 
 TIMEOUT = httpx.Timeout(connect=5.0, read=30.0, write=30.0, pool=5.0)
 LOOPBACK = {"127.0.0.1", "localhost", "::1"}
-MAX_RETRY_AFTER = 60.0    # a longer Retry-After ends this run (try later) instead of holding the sync thread
+MAX_RETRY_AFTER = 60.0  # a longer Retry-After ends this run (try later) instead of holding the sync thread
 
 
 class SyncError(UserError):
     key = "sync.failed"
 
-    def __init__(self, key: str | None = None, code: str | None = None, status: int | None = None,
-                 **extra: Any) -> None:
+    def __init__(
+        self, key: str | None = None, code: str | None = None, status: int | None = None, **extra: Any
+    ) -> None:
         super().__init__(key, code=code or "", status=status or 0)
         self.code = code
         self.status = status
@@ -65,13 +67,23 @@ def _retry_after(value: str | None) -> float | None:
 
 
 class Transport:
-    def __init__(self, url: str, *, ca_file: str | None = None, http: httpx.Client | None = None,
-                 allow_plain_http: bool = False, retries: int = 4, backoff: float = 0.5, backoff_cap: float = 30.0,
-                 sleep: Callable[[float], None] = time.sleep, rng: Callable[[], float] = random.random,
-                 timeout: httpx.Timeout = TIMEOUT) -> None:
+    def __init__(
+        self,
+        url: str,
+        *,
+        ca_file: str | None = None,
+        http: httpx.Client | None = None,
+        allow_plain_http: bool = False,
+        retries: int = 4,
+        backoff: float = 0.5,
+        backoff_cap: float = 30.0,
+        sleep: Callable[[float], None] = time.sleep,
+        rng: Callable[[], float] = random.random,
+        timeout: httpx.Timeout = TIMEOUT,
+    ) -> None:
         parts = urlsplit(url)
         if parts.scheme != "https" and not allow_plain_http:
-            raise SyncError("sync.insecure_url")          # SEC-3: transport to head office is encrypted
+            raise SyncError("sync.insecure_url")  # SEC-3: transport to head office is encrypted
         if parts.scheme not in ("https", "http"):
             raise SyncError("sync.insecure_url")
         self.url = url.rstrip("/")
@@ -96,8 +108,16 @@ class Transport:
         if self._own:
             self.http.close()
 
-    def request(self, method: str, path: str, *, body: bytes = b"", query: dict[str, Any] | None = None,
-                signer: Signer | None = None, content_type: str = "application/json") -> dict[str, Any]:
+    def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        body: bytes = b"",
+        query: dict[str, Any] | None = None,
+        signer: Signer | None = None,
+        content_type: str = "application/json",
+    ) -> dict[str, Any]:
         """Send with retries; return the decoded JSON of a 2xx answer, raise SyncError otherwise.
         `signer(method, path_with_query, body) -> headers` signs each attempt afresh."""
         full = path + ("?" + urlencode(query) if query else "")
@@ -119,16 +139,23 @@ class Transport:
                         pass
                 if resp.status_code == 429 or resp.status_code >= 500:
                     delay = _retry_after(resp.headers.get("retry-after"))
-                    err = SyncError("sync.server_busy" if resp.status_code in (429, 503) else "sync.server_error",
-                                    code=f"http_{resp.status_code}", status=resp.status_code)
+                    err = SyncError(
+                        "sync.server_busy" if resp.status_code in (429, 503) else "sync.server_error",
+                        code=f"http_{resp.status_code}",
+                        status=resp.status_code,
+                    )
                 elif resp.status_code >= 400:
                     try:
                         data = resp.json()
                     except ValueError:
                         data = {}
                     code = str(data.get("error") or f"http_{resp.status_code}")[:40]
-                    raise SyncError("sync.refused", code=code, status=resp.status_code,
-                                    **{k: v for k, v in data.items() if k != "error"})
+                    raise SyncError(
+                        "sync.refused",
+                        code=code,
+                        status=resp.status_code,
+                        **{k: v for k, v in data.items() if k != "error"},
+                    )
                 else:
                     try:
                         return resp.json()
@@ -142,7 +169,7 @@ class Transport:
                 err = SyncError("sync.offline", code=type(exc).__name__[:40])
             if attempt > self.retries or (delay is not None and delay > MAX_RETRY_AFTER):
                 if delay is not None:
-                    err.extra["retry_after"] = delay      # busy for longer than a run should wait: try later
+                    err.extra["retry_after"] = delay  # busy for longer than a run should wait: try later
                 raise err
             wait = min(self.backoff_cap, self.backoff * (2 ** (attempt - 1))) * (0.5 + self.rng())
             if delay is not None:
@@ -172,4 +199,5 @@ def _is_tls_error(exc: BaseException) -> bool:
 def make_signer(key: Ed25519PrivateKey, store: str, now_fn: Callable[[], float]) -> Signer:
     def signer(method: str, path: str, body: bytes) -> dict[str, str]:
         return signing.sign_headers(key, method, path, store, now_fn(), body)
+
     return signer

@@ -8,6 +8,7 @@ Passwords are hashed with Argon2id from `cryptography`, with the cost table the 
 (app.storage.keyslots.kdf_params: ~0.3 s here, cheap under MEMBERDESK_FAST_KDF=1 in tests).
 Every sign-in, refusal, sign-out and account change goes to head office's audit table (ho_audit).
 """
+
 from __future__ import annotations
 
 import base64
@@ -67,13 +68,19 @@ def hash_password(password: str, params: dict | None = None) -> str:
     p = params or kdf_params()
     salt = secrets.token_bytes(16)
     digest = _derive(password, salt, p)
-    return "argon2id${}${}${}${}${}".format(p["memory_cost"], p["iterations"], p["lanes"],
-                                            base64.b64encode(salt).decode(), base64.b64encode(digest).decode())
+    return "argon2id${}${}${}${}${}".format(
+        p["memory_cost"],
+        p["iterations"],
+        p["lanes"],
+        base64.b64encode(salt).decode(),
+        base64.b64encode(digest).decode(),
+    )
 
 
 def _derive(password: str, salt: bytes, p: dict) -> bytes:
-    return Argon2id(salt=salt, length=32, iterations=int(p["iterations"]), lanes=int(p["lanes"]),
-                    memory_cost=int(p["memory_cost"])).derive(password.encode("utf-8"))
+    return Argon2id(
+        salt=salt, length=32, iterations=int(p["iterations"]), lanes=int(p["lanes"]), memory_cost=int(p["memory_cost"])
+    ).derive(password.encode("utf-8"))
 
 
 def verify_password(password: str, stored: str) -> bool:
@@ -95,21 +102,24 @@ class ConsoleAccounts:
     def __init__(self, storage, clock=time.time):
         self.storage = storage
         self.clock = clock
-        self._dummy = hash_password(secrets.token_hex(16))   # unknown users cost the same time
+        self._dummy = hash_password(secrets.token_hex(16))  # unknown users cost the same time
         with storage.tx() as c:
             if storage.dialect == "postgresql":
                 c.execute("SELECT pg_advisory_xact_lock(727019)")
             for stmt in TABLES:
                 c.execute(stmt)
 
-    def audit(self, actor: str, action: str, subject: str | None = None, details: dict | None = None,
-              store: str | None = None) -> None:
+    def audit(
+        self, actor: str, action: str, subject: str | None = None, details: dict | None = None, store: str | None = None
+    ) -> None:
         with self.storage.tx() as c:
             self._audit(c, actor, action, subject, details, store)
 
     def _audit(self, c, actor, action, subject=None, details=None, store=None) -> None:
-        c.execute("INSERT INTO ho_audit(ts, actor, action, store, subject, details) VALUES (?,?,?,?,?,?)",
-                  (self.clock(), "console:" + actor, action, store, subject, json.dumps(details or {}, sort_keys=True)))
+        c.execute(
+            "INSERT INTO ho_audit(ts, actor, action, store, subject, details) VALUES (?,?,?,?,?,?)",
+            (self.clock(), "console:" + actor, action, store, subject, json.dumps(details or {}, sort_keys=True)),
+        )
 
     # -- accounts ----------------------------------------------------------------------
     def add_user(self, username: str, role: str, password: str, actor: str = "admin") -> None:
@@ -124,8 +134,10 @@ class ConsoleAccounts:
         with self.storage.tx() as c:
             if c.one("SELECT 1 FROM console_users WHERE username = ?", (username,)):
                 raise AccountError("user.exists")
-            c.execute("INSERT INTO console_users(username, role, pw_hash, disabled, created_at) VALUES (?,?,?,0,?)",
-                      (username, role, pw, self.clock()))
+            c.execute(
+                "INSERT INTO console_users(username, role, pw_hash, disabled, created_at) VALUES (?,?,?,0,?)",
+                (username, role, pw, self.clock()),
+            )
             self._audit(c, actor, "console.user.add", username, {"role": role})
 
     def list_users(self) -> list[dict]:
@@ -158,10 +170,14 @@ class ConsoleAccounts:
         th, csrf, now = _token_hash(token), secrets.token_urlsafe(32), self.clock()
         with self.storage.tx() as c:
             role = c.scalar("SELECT role FROM console_users WHERE username = ?", (username,))
-            c.execute("DELETE FROM console_sessions WHERE last_seen < ? OR created_at < ?",
-                      (now - IDLE_SECONDS, now - ABSOLUTE_SECONDS))
-            c.execute("INSERT INTO console_sessions(token_hash, username, csrf, created_at, last_seen) VALUES (?,?,?,?,?)",
-                      (th, username, csrf, now, now))
+            c.execute(
+                "DELETE FROM console_sessions WHERE last_seen < ? OR created_at < ?",
+                (now - IDLE_SECONDS, now - ABSOLUTE_SECONDS),
+            )
+            c.execute(
+                "INSERT INTO console_sessions(token_hash, username, csrf, created_at, last_seen) VALUES (?,?,?,?,?)",
+                (th, username, csrf, now, now),
+            )
             self._audit(c, username, "console.signin")
         return token, ConsoleSession(username, str(role), csrf, th)
 
@@ -171,8 +187,11 @@ class ConsoleAccounts:
             return None
         th, now = _token_hash(token), self.clock()
         with self.storage.tx() as c:
-            row = c.one("SELECT s.username, u.role, s.csrf, s.created_at, s.last_seen, u.disabled FROM console_sessions s"
-                        " JOIN console_users u ON u.username = s.username WHERE s.token_hash = ?", (th,))
+            row = c.one(
+                "SELECT s.username, u.role, s.csrf, s.created_at, s.last_seen, u.disabled FROM console_sessions s"
+                " JOIN console_users u ON u.username = s.username WHERE s.token_hash = ?",
+                (th,),
+            )
             if row is None:
                 return None
             if row[5] or now - float(row[4]) > IDLE_SECONDS or now - float(row[3]) > ABSOLUTE_SECONDS:
@@ -213,7 +232,7 @@ class Throttle:
             if now - last > 24 * 3600:
                 n = 0
             self._fails[k] = (n + 1, now)
-        if len(self._fails) > 10000:            # bounded memory under a spray of names
+        if len(self._fails) > 10000:  # bounded memory under a spray of names
             for k in sorted(self._fails, key=lambda x: self._fails[x][1])[:5000]:
                 del self._fails[k]
 

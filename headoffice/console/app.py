@@ -6,6 +6,7 @@ double-submit cookie). Changes go through the same HeadOffice methods as the adm
 (create_store, publish); the console adds no second way to change data. Forms are parsed here
 (urlencoded, bounded), so no multipart dependency.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -18,9 +19,8 @@ from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse, RedirectResponse, Response
-from starlette.routing import Route
+from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
-from starlette.routing import Mount
 from starlette.templating import Jinja2Templates
 
 from headoffice.console import publishing, views
@@ -52,9 +52,11 @@ class SecurityHeaders:
         async def wrapped(message):
             if message["type"] == "http.response.start":
                 names = {k.lower() for k, _ in message.get("headers", [])}
-                message["headers"] = list(message.get("headers", [])) + [h for h in SECURITY_HEADERS
-                                                                         if h[0] not in names]
+                message["headers"] = list(message.get("headers", [])) + [
+                    h for h in SECURITY_HEADERS if h[0] not in names
+                ]
             await send(message)
+
         await self.app(scope, receive, wrapped)
 
 
@@ -79,20 +81,28 @@ def create_console(ho, *, accounts: ConsoleAccounts | None = None, throttle: Thr
 
     def render(request: Request, name: str, sess=None, status: int = 200, **ctx) -> Response:
         lang = lang_of(request)
-        ctx.update(t=translator(lang), lang=lang, base=BASE, sess=sess, path=request.url.path,
-                   fmt_time=views.fmt_time)
+        ctx.update(t=translator(lang), lang=lang, base=BASE, sess=sess, path=request.url.path, fmt_time=views.fmt_time)
         return templates.TemplateResponse(request, name, ctx, status_code=status)
 
-    def set_cookie(request: Request, resp: Response, name: str, value: str, max_age: int | None = None,
-                   http_only: bool = True) -> None:
-        resp.set_cookie(name, value, max_age=max_age, path=BASE, httponly=http_only, samesite="strict",
-                        secure=request.url.scheme == "https")
+    def set_cookie(
+        request: Request, resp: Response, name: str, value: str, max_age: int | None = None, http_only: bool = True
+    ) -> None:
+        resp.set_cookie(
+            name,
+            value,
+            max_age=max_age,
+            path=BASE,
+            httponly=http_only,
+            samesite="strict",
+            secure=request.url.scheme == "https",
+        )
 
     def today() -> dt.date:
         return dt.datetime.fromtimestamp(ho.clock(), CHINA).date()
 
     def guarded(fn, perm: str | None = None, page: str | None = None):
         """A console route: a live session is required; POST needs the CSRF token; `perm` the role."""
+
         async def handler(request: Request) -> Response:
             sess = await run_in_threadpool(accounts.session, request.cookies.get(SESSION_COOKIE))
             if sess is None:
@@ -114,6 +124,7 @@ def create_console(ho, *, accounts: ConsoleAccounts | None = None, throttle: Thr
             if page is not None:
                 await run_in_threadpool(accounts.audit, sess.username, "console.view", page)
             return await fn(request, sess, form)
+
         return handler
 
     # -- public: sign-in, language, style sheet ----------------------------------------------
@@ -197,8 +208,9 @@ def create_console(ho, *, accounts: ConsoleAccounts | None = None, throttle: Thr
         return render(request, "requests.html", sess, today=today().isoformat(), **data)
 
     async def request_page(request, sess, form):
-        r = await run_in_threadpool(views.request_detail, ho, request.path_params["store"],
-                                    request.path_params["rid"], today())
+        r = await run_in_threadpool(
+            views.request_detail, ho, request.path_params["store"], request.path_params["rid"], today()
+        )
         if r is None:
             return render(request, "message.html", sess, status=404, message_key="not_found")
         return render(request, "request.html", sess, r=r, today=today().isoformat())
@@ -212,21 +224,37 @@ def create_console(ho, *, accounts: ConsoleAccounts | None = None, throttle: Thr
     async def publish_page(request, sess, form):
         q = request.query_params
         done = {"what": q.get("what", ""), "fid": q.get("fid", "")} if q.get("fid", "").isdigit() else None
-        return render(request, "publish.html", sess, done=done, error=None, form={},
-                      current_interval=ho.sync_interval_minutes)
+        return render(
+            request, "publish.html", sess, done=done, error=None, form={}, current_interval=ho.sync_interval_minutes
+        )
 
     def publish_error(request, sess, form, error):
-        return render(request, "publish.html", sess, status=400, done=None, error=error, form=form,
-                      current_interval=ho.sync_interval_minutes)
+        return render(
+            request,
+            "publish.html",
+            sess,
+            status=400,
+            done=None,
+            error=error,
+            form=form,
+            current_interval=ho.sync_interval_minutes,
+        )
 
     async def notice_preview(request, sess, form):
         try:
             payload, notices = publishing.parse_notice(form.get("notice", ""))
         except publishing.PublishError as exc:
             return publish_error(request, sess, form, (exc.key, exc.params))
-        return render(request, "preview.html", sess, notices=notices, raw=json.dumps(payload, ensure_ascii=False, indent=2),
-                      target=form.get("target", "").strip(), version=notices["zh_CN"].version,
-                      tn={lang: translator(lang) for lang in ("zh_CN", "en")})
+        return render(
+            request,
+            "preview.html",
+            sess,
+            notices=notices,
+            raw=json.dumps(payload, ensure_ascii=False, indent=2),
+            target=form.get("target", "").strip(),
+            version=notices["zh_CN"].version,
+            tn={lang: translator(lang) for lang in ("zh_CN", "en")},
+        )
 
     def publisher(kind: str, audit_what: str):
         async def handler(request, sess, form):
@@ -235,9 +263,9 @@ def create_console(ho, *, accounts: ConsoleAccounts | None = None, throttle: Thr
             except publishing.PublishError as exc:
                 return publish_error(request, sess, form, (exc.key, exc.params))
             fid = await run_in_threadpool(ho.publish, kind, payload, target)
-            await run_in_threadpool(accounts.audit, sess.username, "console.publish", kind,
-                                    {"feed_id": fid}, target)
+            await run_in_threadpool(accounts.audit, sess.username, "console.publish", kind, {"feed_id": fid}, target)
             return RedirectResponse(BASE + "/publish?" + urlencode({"what": audit_what, "fid": fid}), status_code=303)
+
         return handler
 
     routes = [
@@ -256,10 +284,16 @@ def create_console(ho, *, accounts: ConsoleAccounts | None = None, throttle: Thr
         Route("/publish", guarded(publish_page, page="publish"), methods=["GET"]),
         Route("/publish/notice/preview", guarded(notice_preview, perm="publish.notice"), methods=["POST"]),
         Route("/publish/notice", guarded(publisher("notice", "notice"), perm="publish.notice"), methods=["POST"]),
-        Route("/publish/policy", guarded(publisher("retention_policy", "retention_policy"), perm="publish.policy"),
-              methods=["POST"]),
-        Route("/publish/holidays", guarded(publisher("holiday_table", "holiday_table"), perm="publish.holidays"),
-              methods=["POST"]),
+        Route(
+            "/publish/policy",
+            guarded(publisher("retention_policy", "retention_policy"), perm="publish.policy"),
+            methods=["POST"],
+        ),
+        Route(
+            "/publish/holidays",
+            guarded(publisher("holiday_table", "holiday_table"), perm="publish.holidays"),
+            methods=["POST"],
+        ),
         Route("/publish/interval", guarded(publisher("config", "config"), perm="publish.interval"), methods=["POST"]),
     ]
     app = Starlette(routes=routes)

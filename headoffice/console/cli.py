@@ -2,6 +2,7 @@
 
 The password comes from a prompt (twice) or from standard input with --password-stdin, never argv.
 """
+
 from __future__ import annotations
 
 import getpass

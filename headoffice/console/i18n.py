@@ -1,4 +1,5 @@
 """The console's words in Chinese (default) and English; the terms follow /work/shared/UX.md."""
+
 from __future__ import annotations
 
 LANGS = ("zh_CN", "en")
@@ -55,7 +56,9 @@ T = {
     "store.reason": ("原因", "Reason"),
     "store.time": ("时间", "Time"),
     "store.details": ("详情", "Details"),
-    "yes": ("是", "yes"), "no": ("否", "no"), "none": ("无", "none"),
+    "yes": ("是", "yes"),
+    "no": ("否", "no"),
+    "none": ("无", "none"),
     # requests
     "requests.title": ("个人信息权利申请（各门店）", "Requests across stores"),
     "requests.open": ("未结", "Open"),
@@ -93,19 +96,25 @@ T = {
     # publishing
     "publish.title": ("发布", "Publishing"),
     "publish.notice": ("顾客信息处理告知书", "Customer information processing notice"),
-    "publish.notice_help": ("粘贴 JSON：{\"zh_CN\": {…}, \"en\": {…}}（与 publish-notice 相同）。",
-                            "Paste JSON: {\"zh_CN\": {…}, \"en\": {…}} (as for publish-notice)."),
+    "publish.notice_help": (
+        '粘贴 JSON：{"zh_CN": {…}, "en": {…}}（与 publish-notice 相同）。',
+        'Paste JSON: {"zh_CN": {…}, "en": {…}} (as for publish-notice).',
+    ),
     "publish.preview": ("预览", "Preview"),
     "publish.preview_title": ("发布前预览：告知书 {version}", "Preview before publishing: notice {version}"),
     "publish.publish": ("发布", "Publish"),
     "publish.target": ("只发给门店（留空为全部门店）", "Only to store (empty: every store)"),
     "publish.policy": ("保存期限规则", "Retention policy"),
-    "publish.policy_help": ("粘贴 JSON：{\"rules\": [...]}（与 publish-policy 相同）。",
-                            "Paste JSON: {\"rules\": [...]} (as for publish-policy)."),
+    "publish.policy_help": (
+        '粘贴 JSON：{"rules": [...]}（与 publish-policy 相同）。',
+        'Paste JSON: {"rules": [...]} (as for publish-policy).',
+    ),
     "publish.holidays": ("节假日表", "Holiday table"),
     "publish.year": ("年份", "Year"),
-    "publish.holidays_help": ("JSON：{\"2027-01-01\": \"holiday\", \"2027-02-07\": \"workday\"}（法定节假日 / 调休上班日）。",
-                              "JSON: {\"2027-01-01\": \"holiday\", \"2027-02-07\": \"workday\"} (public holiday / adjusted working day)."),
+    "publish.holidays_help": (
+        'JSON：{"2027-01-01": "holiday", "2027-02-07": "workday"}（法定节假日 / 调休上班日）。',
+        'JSON: {"2027-01-01": "holiday", "2027-02-07": "workday"} (public holiday / adjusted working day).',
+    ),
     "publish.interval": ("同步间隔（分钟）", "Sync interval (minutes)"),
     "publish.published": ("已发布（{what}，feed {fid}）。", "Published ({what}, feed {fid})."),
     "publish.bad_json": ("JSON 格式不正确。", "The JSON is not valid."),
@@ -136,4 +145,5 @@ def translator(lang: str):
         pair = T.get(key)
         text = pair[i] if pair else key
         return text.format(**params) if params else text
+
     return t

@@ -4,6 +4,7 @@ The notice is checked exactly as a store will check it on import (app.notices.mo
 Python): both languages, the same version and purposes. The other kinds get the shape checks a
 store's feed handler relies on.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -29,7 +30,11 @@ def _json(text: str):
 
 def parse_notice(text: str) -> tuple[dict, dict[str, Notice]]:
     payload = _json(text)
-    if not isinstance(payload, dict) or not isinstance(payload.get("zh_CN"), dict) or not isinstance(payload.get("en"), dict):
+    if (
+        not isinstance(payload, dict)
+        or not isinstance(payload.get("zh_CN"), dict)
+        or not isinstance(payload.get("en"), dict)
+    ):
         raise PublishError("publish.bad_notice", detail="zh_CN + en")
     notices = {}
     for lang in ("zh_CN", "en"):
@@ -58,8 +63,11 @@ def parse(kind: str, form: dict) -> tuple[dict, str | None]:
         return parse_notice(form.get("notice", ""))[0], _target(form)
     if kind == "retention_policy":
         payload = _json(form.get("policy", ""))
-        if not isinstance(payload, dict) or not isinstance(payload.get("rules"), list) or not all(
-                isinstance(r, dict) and r.get("category") for r in payload["rules"]):
+        if (
+            not isinstance(payload, dict)
+            or not isinstance(payload.get("rules"), list)
+            or not all(isinstance(r, dict) and r.get("category") for r in payload["rules"])
+        ):
             raise PublishError("publish.bad_value")
         return payload, _target(form)
     if kind == "holiday_table":

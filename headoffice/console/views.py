@@ -3,6 +3,7 @@
 Personal values never appear: requests show type, status and dates; erasures show the member's
 internal id (a random id, as in the erasure ledger); consent is counted, never listed.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -17,7 +18,7 @@ ALARM_ACTIONS = ("audit.anchor.alarm", "audit.anchor.alarm.acknowledged", "audit
 def fmt_time(ts) -> str:
     if ts is None:
         return "-"
-    return dt.datetime.fromtimestamp(float(ts), dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    return dt.datetime.fromtimestamp(float(ts), dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
 
 
 def audit_alarms(ho) -> dict[str, list[dict]]:
@@ -25,8 +26,9 @@ def audit_alarms(ho) -> dict[str, list[dict]]:
     acknowledged by IT, and the older head-regression check, from head office's own audit table."""
     marks = ",".join("?" * len(ALARM_ACTIONS))
     with ho.storage.read() as c:
-        rows = c.all(f"SELECT store, ts, action, details FROM ho_audit WHERE action IN ({marks}) ORDER BY id",
-                     ALARM_ACTIONS)
+        rows = c.all(
+            f"SELECT store, ts, action, details FROM ho_audit WHERE action IN ({marks}) ORDER BY id", ALARM_ACTIONS
+        )
     out: dict[str, list[dict]] = {}
     for store, ts, action, details in rows:
         out.setdefault(store, []).append({"store": store, "ts": ts, "action": action, "details": details})
@@ -36,7 +38,7 @@ def audit_alarms(ho) -> dict[str, list[dict]]:
 def stores(ho) -> list[dict]:
     rows = ho.list_stores()
     for s in rows:
-        s["alarms"] = 1 if s.get("audit_alarm") else 0       # an open anchoring alarm (until IT acknowledges it)
+        s["alarms"] = 1 if s.get("audit_alarm") else 0  # an open anchoring alarm (until IT acknowledges it)
     return rows
 
 
@@ -50,15 +52,24 @@ def store_detail(ho, code: str) -> dict | None:
 
 def _requests(ho) -> list[dict]:
     with ho.storage.read() as c:
-        rows = c.all("SELECT store, entity_id, payload, received_at FROM records WHERE entity = 'request'"
-                     " ORDER BY store, entity_id")
+        rows = c.all(
+            "SELECT store, entity_id, payload, received_at FROM records WHERE entity = 'request'"
+            " ORDER BY store, entity_id"
+        )
     out = []
     for store, rid, payload, received in rows:
         p = json.loads(payload)
-        out.append({"store": store, "request_id": rid, "type": p.get("type") or p.get("kind") or "",
-                    "status": str(p.get("status") or ""), "outcome": p.get("outcome"),
-                    "due_date": str(p.get("due_on") or p.get("due_date") or p.get("due_at") or "")[:10],
-                    "received_at": received})
+        out.append(
+            {
+                "store": store,
+                "request_id": rid,
+                "type": p.get("type") or p.get("kind") or "",
+                "status": str(p.get("status") or ""),
+                "outcome": p.get("outcome"),
+                "due_date": str(p.get("due_on") or p.get("due_date") or p.get("due_at") or "")[:10],
+                "received_at": received,
+            }
+        )
     return out
 
 
@@ -90,8 +101,10 @@ def request_detail(ho, store: str, rid: str, today: dt.date) -> dict | None:
 
 def erasures(ho) -> list[dict]:
     with ho.storage.read() as c:
-        rows = c.all("SELECT member_id, erased_at, origin_store, reason, request_id FROM erasures"
-                     " ORDER BY received_at DESC, member_id LIMIT 500")
+        rows = c.all(
+            "SELECT member_id, erased_at, origin_store, reason, request_id FROM erasures"
+            " ORDER BY received_at DESC, member_id LIMIT 500"
+        )
         rec = c.all("SELECT member_id, store FROM receipts")
         enrolled = [r[0] for r in c.all("SELECT code FROM stores WHERE enrolled_at IS NOT NULL ORDER BY code")]
     by_member: dict[str, set] = {}
@@ -100,16 +113,25 @@ def erasures(ho) -> list[dict]:
     out = []
     for mid, erased_at, origin, reason, request_id in rows:
         got = by_member.get(mid, set())
-        out.append({"member_id": mid, "erased_at": erased_at, "origin_store": origin or "-", "reason": reason,
-                    "request_id": request_id, "receipts": sorted(got),
-                    "missing": [s for s in enrolled if s not in got]})
+        out.append(
+            {
+                "member_id": mid,
+                "erased_at": erased_at,
+                "origin_store": origin or "-",
+                "reason": reason,
+                "request_id": request_id,
+                "receipts": sorted(got),
+                "missing": [s for s in enrolled if s not in got],
+            }
+        )
     return out
 
 
 def current_notice_version(ho) -> str | None:
     with ho.storage.read() as c:
-        row = c.one("SELECT payload FROM feed WHERE kind = 'notice' AND target_store IS NULL ORDER BY tx DESC, id DESC"
-                    " LIMIT 1")
+        row = c.one(
+            "SELECT payload FROM feed WHERE kind = 'notice' AND target_store IS NULL ORDER BY tx DESC, id DESC LIMIT 1"
+        )
     if row is None:
         return None
     p = json.loads(row[0])
@@ -136,8 +158,9 @@ def consent(ho) -> dict:
             member_version[mid] = (at, version)
     counts: dict[tuple, dict] = {}
     for (_mid, purpose), (_at, version, state) in latest.items():
-        row = counts.setdefault((version, purpose), {"version": version, "purpose": purpose,
-                                                      "granted": 0, "refused": 0, "withdrawn": 0})
+        row = counts.setdefault(
+            (version, purpose), {"version": version, "purpose": purpose, "granted": 0, "refused": 0, "withdrawn": 0}
+        )
         row[state] += 1
     current = current_notice_version(ho)
     pending = sum(1 for _at, v in member_version.values() if current and v != current)

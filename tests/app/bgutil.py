@@ -1,12 +1,13 @@
 """Helpers for tests of the background connection: hold a background write transaction open, wait for
 another thread to reach a state."""
+
 import threading
 from contextlib import contextmanager
 
 import app.purchases.pos_import as pos_import
 from app.purchases.pos_import import import_pos_file
 
-JOIN = 120      # a safety net for a broken build (a thread that never ends), not a timing assertion
+JOIN = 120  # a safety net for a broken build (a thread that never ends), not a timing assertion
 
 
 @contextmanager
@@ -16,8 +17,10 @@ def held_write(job):
 
     def hold():
         with job.db.transaction() as conn:
-            conn.execute("INSERT INTO meta(key, value) VALUES ('held_write', '1')"
-                         " ON CONFLICT(key) DO UPDATE SET value = excluded.value")
+            conn.execute(
+                "INSERT INTO meta(key, value) VALUES ('held_write', '1')"
+                " ON CONFLICT(key) DO UPDATE SET value = excluded.value"
+            )
             inside.set()
             go.wait()
 

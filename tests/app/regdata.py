@@ -1,4 +1,5 @@
 """Shared helpers for the registration tests (issue #3)."""
+
 from app.flows.enrolment import register_member
 from app.members.service import cipher_for
 from app.members.validation import id_check_digit
@@ -21,13 +22,20 @@ def decisions(**granted):
 def register(session, vault, name="张伟", mobile="13812345678", granted=None, values=None, **kw):
     v = {"name": name, "mobile": mobile}
     v.update(values or {})
-    return register_member(session, cipher_for(vault), notice=default_notice("zh_CN"),
-                           decisions=decisions(**(granted or {})), values=v, **kw)
+    return register_member(
+        session,
+        cipher_for(vault),
+        notice=default_notice("zh_CN"),
+        decisions=decisions(**(granted or {})),
+        values=v,
+        **kw,
+    )
 
 
 def register_on_paper(session, vault, serial, mobile="13912340001", name="王秀英") -> str:
     """A member registered through the flow from signed paper form `serial` (membership only). Returns the id."""
     from app.flows.registration import RegistrationFlow
+
     f = RegistrationFlow(session, method="paper")
     f.set_form(serial)
     f.next()

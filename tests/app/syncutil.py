@@ -1,4 +1,5 @@
 """Helpers for the sync and head-office tests: stores, a private CA, a real uvicorn server process."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -20,8 +21,8 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 from starlette.testclient import TestClient
 
-from app.config import resolve_paths
 from app.access.vault import Vault
+from app.config import resolve_paths
 from app.sync import SyncEngine
 from headoffice.server import create_app
 from headoffice.service import HeadOffice
@@ -42,6 +43,7 @@ def pg_dsn_or_skip() -> str:
 
 def reset_pg(dsn: str) -> None:
     import psycopg
+
     with psycopg.connect(dsn, autocommit=True) as conn:
         conn.execute("DROP SCHEMA public CASCADE")
         conn.execute("CREATE SCHEMA public")
@@ -51,8 +53,14 @@ def new_store(tmp_path: Path, code: str, clock, name: str = "测试门店"):
     """A second (third…) store: its own data dir, vault and manager session."""
     paths = resolve_paths(tmp_path / f"store-{code}").ensure()
     vault = Vault(paths, clock=clock)
-    session, _ = vault.setup(store_code=code, store_name=name, terminal_name="DESK-1", username="manager",
-                             display_name="店长", password="Manager-pass-1")
+    session, _ = vault.setup(
+        store_code=code,
+        store_name=name,
+        terminal_name="DESK-1",
+        username="manager",
+        display_name="店长",
+        password="Manager-pass-1",
+    )
     return vault, session, paths
 
 
@@ -84,8 +92,9 @@ def client(ho):
 
 
 def engine(session, paths, client, **kw):
-    return SyncEngine.for_session(session, http=client, allow_plain_http=True, sleep=lambda s: None,
-                                  ledger_path=paths.erasure_ledger, **kw)
+    return SyncEngine.for_session(
+        session, http=client, allow_plain_http=True, sleep=lambda s: None, ledger_path=paths.erasure_ledger, **kw
+    )
 
 
 def enrolled(session, paths, client, ho, code=None):
@@ -108,31 +117,57 @@ def make_ca(tmp: Path) -> dict:
     now = dt.datetime.now(dt.UTC)
     ca_key = ec.generate_private_key(ec.SECP256R1())
     ca_name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "MemberDesk Test CA")])
-    ca = (x509.CertificateBuilder().subject_name(ca_name).issuer_name(ca_name).public_key(ca_key.public_key())
-          .serial_number(x509.random_serial_number()).not_valid_before(now - dt.timedelta(days=1))
-          .not_valid_after(now + dt.timedelta(days=30))
-          .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
-          .add_extension(x509.KeyUsage(digital_signature=True, key_cert_sign=True, crl_sign=True, content_commitment=False,
-                                       key_encipherment=False, data_encipherment=False, key_agreement=False,
-                                       encipher_only=False, decipher_only=False), critical=True)
-          .add_extension(x509.SubjectKeyIdentifier.from_public_key(ca_key.public_key()), critical=False)
-          .sign(ca_key, hashes.SHA256()))
+    ca = (
+        x509.CertificateBuilder()
+        .subject_name(ca_name)
+        .issuer_name(ca_name)
+        .public_key(ca_key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - dt.timedelta(days=1))
+        .not_valid_after(now + dt.timedelta(days=30))
+        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+        .add_extension(
+            x509.KeyUsage(
+                digital_signature=True,
+                key_cert_sign=True,
+                crl_sign=True,
+                content_commitment=False,
+                key_encipherment=False,
+                data_encipherment=False,
+                key_agreement=False,
+                encipher_only=False,
+                decipher_only=False,
+            ),
+            critical=True,
+        )
+        .add_extension(x509.SubjectKeyIdentifier.from_public_key(ca_key.public_key()), critical=False)
+        .sign(ca_key, hashes.SHA256())
+    )
     key = ec.generate_private_key(ec.SECP256R1())
-    cert = (x509.CertificateBuilder().subject_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "127.0.0.1")]))
-            .issuer_name(ca_name).public_key(key.public_key()).serial_number(x509.random_serial_number())
-            .not_valid_before(now - dt.timedelta(days=1)).not_valid_after(now + dt.timedelta(days=30))
-            .add_extension(x509.SubjectAlternativeName([x509.DNSName("localhost"),
-                                                        x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]), critical=False)
-            .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
-            .add_extension(x509.ExtendedKeyUsage([x509.oid.ExtendedKeyUsageOID.SERVER_AUTH]), critical=False)
-            .add_extension(x509.AuthorityKeyIdentifier.from_issuer_public_key(ca_key.public_key()), critical=False)
-            .sign(ca_key, hashes.SHA256()))
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "127.0.0.1")]))
+        .issuer_name(ca_name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - dt.timedelta(days=1))
+        .not_valid_after(now + dt.timedelta(days=30))
+        .add_extension(
+            x509.SubjectAlternativeName([x509.DNSName("localhost"), x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]),
+            critical=False,
+        )
+        .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
+        .add_extension(x509.ExtendedKeyUsage([x509.oid.ExtendedKeyUsageOID.SERVER_AUTH]), critical=False)
+        .add_extension(x509.AuthorityKeyIdentifier.from_issuer_public_key(ca_key.public_key()), critical=False)
+        .sign(ca_key, hashes.SHA256())
+    )
     tmp.mkdir(parents=True, exist_ok=True)
     out = {"ca": tmp / "ca.pem", "cert": tmp / "server.pem", "key": tmp / "server.key"}
     out["ca"].write_bytes(ca.public_bytes(serialization.Encoding.PEM))
     out["cert"].write_bytes(cert.public_bytes(serialization.Encoding.PEM))
-    out["key"].write_bytes(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-                                             serialization.NoEncryption()))
+    out["key"].write_bytes(
+        key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
+    )
     return out
 
 
@@ -154,15 +189,38 @@ class ServerProcess:
         if self.fault:
             env["MEMBERDESK_HO_FAULT"] = self.fault
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "headoffice.cli", "--db", self.db_url, *self.extra, "serve", "--host", "127.0.0.1",
-             "--port", str(self.port), "--cert", str(self.tls["cert"]), "--key", str(self.tls["key"]),
-             "--workers-pool", "2"], env=env, cwd=str(ROOT), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+            [
+                sys.executable,
+                "-m",
+                "headoffice.cli",
+                "--db",
+                self.db_url,
+                *self.extra,
+                "serve",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(self.port),
+                "--cert",
+                str(self.tls["cert"]),
+                "--key",
+                str(self.tls["key"]),
+                "--workers-pool",
+                "2",
+            ],
+            env=env,
+            cwd=str(ROOT),
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+        )
         deadline = time.monotonic() + 20
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
                 raise RuntimeError("head office did not start: " + self.proc.stderr.read().decode()[-2000:])
             try:
-                httpx.get(self.url + "/v1/time", verify=ssl.create_default_context(cafile=str(self.tls["ca"])), timeout=1.0)
+                httpx.get(
+                    self.url + "/v1/time", verify=ssl.create_default_context(cafile=str(self.tls["ca"])), timeout=1.0
+                )
                 return self
             except httpx.HTTPError:
                 time.sleep(0.1)

@@ -1,6 +1,7 @@
 """The audit chain anchored at head office (SEC-2): each sync sends the entries since the last anchor;
 head office recomputes them and raises an alarm on a rewrite, a truncation or a fork, which the store's
 sync status, `memberdesk-headoffice stores` and head office's own audit show."""
+
 from __future__ import annotations
 
 import json
@@ -24,16 +25,20 @@ def rewrite_chain(db, seq: int, action: str) -> None:
             if r["seq"] == seq:
                 r["action"] = action
             digest = chain.entry_hash(prev, *[r[c] for c in COLS])
-            conn.execute("UPDATE audit_log SET action = ?, prev_hash = ?, hash = ? WHERE seq = ?",
-                         (r["action"], prev, digest, r["seq"]))
+            conn.execute(
+                "UPDATE audit_log SET action = ?, prev_hash = ?, hash = ? WHERE seq = ?",
+                (r["action"], prev, digest, r["seq"]),
+            )
             prev = digest
         conn.execute("UPDATE meta SET value = ? WHERE key = 'audit_head'", (f"{rows[-1]['seq']}:{prev}",))
 
 
 def ho_alarms(ho):
     with ho.storage.read() as c:
-        return [dict(zip(("kind", "anchored_seq", "store_seq"), r))
-                for r in c.all("SELECT kind, anchored_seq, store_seq FROM audit_alarms ORDER BY id")]
+        return [
+            dict(zip(("kind", "anchored_seq", "store_seq"), r))
+            for r in c.all("SELECT kind, anchored_seq, store_seq FROM audit_alarms ORDER BY id")
+        ]
 
 
 def ho_audit_actions(ho):
@@ -49,8 +54,10 @@ def test_each_sync_anchors_the_chain_and_verify_audit_says_how_far(manager, path
     head_seq, head_hash = chain.head(manager.db)
     with ho.storage.read() as c:
         held = c.one("SELECT seq, hash FROM audit_anchors WHERE store = 'SH-001' ORDER BY seq DESC LIMIT 1")
-    assert (int(held[0]), held[1]) == (a["anchor_seq"], (manager.db.scalar(
-        "SELECT hash FROM audit_log WHERE seq = ?", (a["anchor_seq"],))))          # rule: SEC-2
+    assert (int(held[0]), held[1]) == (
+        a["anchor_seq"],
+        (manager.db.scalar("SELECT hash FROM audit_log WHERE seq = ?", (a["anchor_seq"],))),
+    )  # rule: SEC-2
     assert a["anchor_seq"] >= head_seq - 1 and a["anchored_at"] and a["alarm"] is None
     assert local_matches_anchor(manager.db) is True
     make_member(manager, "李四")
@@ -68,17 +75,17 @@ def test_a_chain_rewritten_with_the_data_key_is_flagged_by_head_office(manager, 
     eng.sync_once()
     anchored = anchor_status(manager.db)["anchor_seq"]
     rewrite_chain(manager.db, 3, "nothing.to.see")
-    assert chain.verify(manager.db).ok                     # the store alone cannot tell any more...
-    assert local_matches_anchor(manager.db) is False       # ...except against the head head office confirmed
+    assert chain.verify(manager.db).ok  # the store alone cannot tell any more...
+    assert local_matches_anchor(manager.db) is False  # ...except against the head head office confirmed
     eng.sync_once()
     alarms = ho_alarms(ho)
-    assert [x["kind"] for x in alarms] == ["rewrite"]                                  # rule: SEC-2
+    assert [x["kind"] for x in alarms] == ["rewrite"]  # rule: SEC-2
     assert alarms[0]["anchored_seq"] == anchored
-    assert "audit.anchor.alarm" in ho_audit_actions(ho)                               # rule: SEC-2
+    assert "audit.anchor.alarm" in ho_audit_actions(ho)  # rule: SEC-2
     st = sync_status(manager.db)
-    assert st["audit_alarm"]["kind"] == "rewrite"                                      # rule: SEC-2 (sync page)
+    assert st["audit_alarm"]["kind"] == "rewrite"  # rule: SEC-2 (sync page)
     ho_cli_out = _stores_listing(ho, capsys)
-    assert "ALARM rewrite" in ho_cli_out                                               # rule: SEC-2
+    assert "ALARM rewrite" in ho_cli_out  # rule: SEC-2
     # anchored anew: the next sync is quiet, the alarm stays until IT acknowledges it
     eng.sync_once()
     assert len(ho_alarms(ho)) == 1 and sync_status(manager.db)["audit_alarm"]["kind"] == "rewrite"
@@ -100,15 +107,16 @@ def test_truncated_chain_is_flagged(manager, paths, client, ho):
     eng.sync_once()
     anchored = anchor_status(manager.db)["anchor_seq"]
     keep = anchored - 3
-    with manager.db.transaction() as conn:                 # delete the newest entries and move the head back
+    with manager.db.transaction() as conn:  # delete the newest entries and move the head back
         conn.execute("DELETE FROM audit_log WHERE seq > ?", (keep,))
         h = conn.execute("SELECT hash FROM audit_log WHERE seq = ?", (keep,)).fetchone()[0]
         conn.execute("UPDATE meta SET value = ? WHERE key = 'audit_head'", (f"{keep}:{h}",))
     assert chain.verify(manager.db).ok
-    eng.pull()             # no new entries written before the anchor check (pull only records the head)
+    eng.pull()  # no new entries written before the anchor check (pull only records the head)
     from app.sync.anchor import anchor_audit
+
     ans = anchor_audit(manager.db, eng.transport(), eng._signer())
-    assert ans["status"] == "alarm" and ans["alarm"]["kind"] == "truncation"            # rule: SEC-2
+    assert ans["status"] == "alarm" and ans["alarm"]["kind"] == "truncation"  # rule: SEC-2
     assert ho_alarms(ho)[0]["anchored_seq"] == anchored
 
 
@@ -130,7 +138,7 @@ def test_fork_from_an_older_state_is_flagged(manager, paths, client, ho):
     for i in range(12):
         make_member(manager, f"分叉{i}")
     eng.sync_once()
-    assert [x["kind"] for x in ho_alarms(ho)] == ["fork"]                               # rule: SEC-2
+    assert [x["kind"] for x in ho_alarms(ho)] == ["fork"]  # rule: SEC-2
 
 
 def test_an_edited_entry_without_recomputation_is_a_rewrite(manager, paths, client, ho):
@@ -139,15 +147,16 @@ def test_an_edited_entry_without_recomputation_is_a_rewrite(manager, paths, clie
     eng.sync_once()
     make_member(manager, "李四")
     last = manager.db.scalar("SELECT max(seq) FROM audit_log")
-    manager.db.execute("UPDATE audit_log SET action = 'x' WHERE seq = ?", (last,))   # after the anchor
+    manager.db.execute("UPDATE audit_log SET action = 'x' WHERE seq = ?", (last,))  # after the anchor
     eng.sync_once()
-    assert [x["kind"] for x in ho_alarms(ho)] == ["rewrite"]                            # rule: SEC-2
+    assert [x["kind"] for x in ho_alarms(ho)] == ["rewrite"]  # rule: SEC-2
 
 
 def test_verify_audit_says_how_far_the_chain_is_anchored(manager, paths, client, ho, capsys):
     from types import SimpleNamespace
 
     from app.cli import cmd_verify_audit
+
     eng = enrolled(manager, paths, client, ho)
     make_member(manager, "张三")
     eng.sync_once()
@@ -158,5 +167,5 @@ def test_verify_audit_says_how_far_the_chain_is_anchored(manager, paths, client,
     assert report["anchored_seq"] == a["anchor_seq"] > 0 and report["anchored_at"] == a["anchored_at"]  # rule: SEC-2
     assert report["anchor_matches"] is True and report["head_office_alarm"] is None
     rewrite_chain(manager.db, 2, "nothing.to.see")
-    assert cmd_verify_audit(None, ctx) == 3                # the confirmed head no longer holds  # rule: SEC-2
+    assert cmd_verify_audit(None, ctx) == 3  # the confirmed head no longer holds  # rule: SEC-2
     assert json.loads(capsys.readouterr().out)["anchor_matches"] is False

@@ -1,6 +1,7 @@
 """Background jobs write on their own connection (Vault.background_session): the counter reads while a job
 holds a write transaction, the counter's writes wait their turn and then succeed (or say the database is busy),
 two writers keep one audit chain, and locking interrupts the job, whose import resumes from its checkpoint."""
+
 import csv
 import itertools
 import threading
@@ -37,10 +38,10 @@ def _pos_csv(path, nos, rows, start=0):
 def test_background_connection_has_the_same_key_and_pragmas(vault, manager):
     job = vault.background_session(manager)
     assert job.db is not manager.db and job.db.background and job.staff == manager.staff
-    assert vault.background_session(manager).db is job.db                         # one per sign-in
+    assert vault.background_session(manager).db is job.db  # one per sign-in
     for pragma in ("journal_mode", "secure_delete", "foreign_keys", "temp_store", "synchronous", "cache_size"):
         assert job.db.scalar(f"PRAGMA {pragma}") == manager.db.scalar(f"PRAGMA {pragma}"), pragma
-    assert job.db.scalar("PRAGMA temp_store") == 2                                 # temp tables in memory only
+    assert job.db.scalar("PRAGMA temp_store") == 2  # temp tables in memory only
     assert job.db.scalar("SELECT value FROM meta WHERE key = 'store_code'") == "SH-001"
 
 
@@ -50,8 +51,8 @@ def test_a_counter_read_returns_while_a_background_import_holds_its_write(vault,
     held = HeldImport(monkeypatch, vault.background_session(manager), f, batch_size=1000)
     # the import's write transaction is open on the background connection: the UI connection still reads
     assert find_by_mobile(manager.db, "13700000003") == ids[3]
-    assert manager.db.scalar("SELECT count(*) FROM purchases") == 0              # the last committed state
-    assert held.inside.is_set() and held.thread.is_alive() and not held.go.is_set()   # the writer is still inside
+    assert manager.db.scalar("SELECT count(*) FROM purchases") == 0  # the last committed state
+    assert held.inside.is_set() and held.thread.is_alive() and not held.go.is_set()  # the writer is still inside
     held.release()
     assert held.error is None and held.result.accepted == 30
     assert manager.db.scalar("SELECT count(*) FROM purchases") == 30
@@ -66,14 +67,14 @@ def test_a_counter_write_waits_for_the_background_write_then_succeeds(vault, man
     out = {}
     ui = threading.Thread(target=lambda: out.update(res=search_members(manager, "13700000002")), daemon=True)
     ui.start()
-    wait_for(lambda: vault.background_db().ui_write_waiting)   # the UI's write is queued, not failed
+    wait_for(lambda: vault.background_db().ui_write_waiting)  # the UI's write is queued, not failed
     assert "res" not in out
     held.release()
     ui.join(JOIN)
     assert [h.id for h in out["res"].hits] == [ids[2]]
     actions = [r[0] for r in manager.db.all("SELECT action FROM audit_log ORDER BY seq")]
-    tail = actions[actions.index("purchase.import.batch"):]
-    assert tail[:3] == ["purchase.import.batch", "member.search", "purchase.import.batch"]   # UI first
+    tail = actions[actions.index("purchase.import.batch") :]
+    assert tail[:3] == ["purchase.import.batch", "member.search", "purchase.import.batch"]  # UI first
     assert held.result.accepted == 30 and chain.verify(manager.db).ok
 
 
@@ -84,7 +85,7 @@ def test_a_write_that_cannot_start_says_the_database_is_busy(vault, manager, mon
             make_member(manager)
     assert err.value.key == "store.busy"
     assert "数据库正忙" in err.value.message("zh_CN") and "database is busy" in err.value.message("en")
-    make_member(manager)                                   # afterwards it simply works
+    make_member(manager)  # afterwards it simply works
     assert chain.verify(manager.db).ok
 
 
@@ -92,7 +93,7 @@ def test_another_process_holding_the_write_lock_gives_the_busy_message(vault, ma
     """The admin command (another process) does not share the in-process gate: SQLite's busy timeout
     waits, and "database is locked" after it becomes the same clear message."""
     other = store_db.Database(vault.paths.db, vault.data_key())
-    other._gate = store_db.WriterGate()                    # as if in another process
+    other._gate = store_db.WriterGate()  # as if in another process
     manager.db.execute("PRAGMA busy_timeout = 10")
     try:
         with other.transaction(), pytest.raises(UserError) as err:
@@ -105,7 +106,7 @@ def test_another_process_holding_the_write_lock_gives_the_busy_message(vault, ma
 
 @pytest.mark.parametrize("shared_gate", [True, False], ids=["one process", "two processes"])
 def test_two_writers_keep_one_valid_audit_chain(vault, manager, monkeypatch, shared_gate):
-    if not shared_gate:                                   # only SQLite's lock (BEGIN IMMEDIATE) orders them
+    if not shared_gate:  # only SQLite's lock (BEGIN IMMEDIATE) orders them
         monkeypatch.setattr(store_db, "writer_gate", lambda path: store_db.WriterGate())
     job = vault.background_session(manager)
     before = chain.verify(manager.db).entries
@@ -126,9 +127,9 @@ def test_two_writers_keep_one_valid_audit_chain(vault, manager, monkeypatch, sha
         t.join(JOIN)
     assert not errors
     result = chain.verify(manager.db)
-    assert result.ok and result.entries == before + 2 * 2 * 150                 # rule: SEC-2
+    assert result.ok and result.entries == before + 2 * 2 * 150  # rule: SEC-2
     rows = manager.db.all("SELECT seq, prev_hash, hash FROM audit_log ORDER BY seq")
-    assert all(b["prev_hash"] == a["hash"] for a, b in itertools.pairwise(rows))    # one chain, no fork
+    assert all(b["prev_hash"] == a["hash"] for a, b in itertools.pairwise(rows))  # one chain, no fork
     heads = {r[0] for r in manager.db.all("SELECT subject_id FROM audit_log WHERE action = 'test.write'")}
     assert len(heads) == 300
 
@@ -145,15 +146,17 @@ def test_lock_interrupts_a_running_statement(vault, manager):
 
     def long_query():
         try:
-            job.db.scalar("WITH RECURSIVE c(x) AS (SELECT started() UNION ALL SELECT x + 1 FROM c"
-                          " WHERE x < 10000000000) SELECT count(*) FROM c")
+            job.db.scalar(
+                "WITH RECURSIVE c(x) AS (SELECT started() UNION ALL SELECT x + 1 FROM c"
+                " WHERE x < 10000000000) SELECT count(*) FROM c"
+            )
         except BaseException as exc:  # noqa: BLE001
             out["error"] = exc
 
     t = threading.Thread(target=long_query, daemon=True)
     t.start()
     assert running.wait(JOIN)
-    vault.lock()                                          # what the idle timer, 锁定 and 切换用户 call
+    vault.lock()  # what the idle timer, 锁定 and 切换用户 call
     t.join(JOIN)
     assert not t.is_alive() and isinstance(out["error"], JobStopped)
     assert job.db.closed and vault.db is None
@@ -163,19 +166,19 @@ def test_lock_stops_the_background_import_and_it_resumes_from_its_checkpoint(vau
     _ids, nos = _members(manager, 7)
     f = _pos_csv(tmp_path / "pos.csv", nos, 35)
     job = vault.background_session(manager)
-    held = HeldImport(monkeypatch, job, f, batch_size=10, hold_batch=2)   # batch 2's transaction is open
+    held = HeldImport(monkeypatch, job, f, batch_size=10, hold_batch=2)  # batch 2's transaction is open
     locker = threading.Thread(target=vault.lock, daemon=True)
     locker.start()
-    wait_for(lambda: job.db.stopped)                   # lock asked the job to stop ...
-    held.release()                                      # ... its next statement is refused: batch 2 rolls back
+    wait_for(lambda: job.db.stopped)  # lock asked the job to stop ...
+    held.release()  # ... its next statement is refused: batch 2 rolls back
     locker.join(JOIN)
     assert isinstance(held.error, JobStopped)
     assert job.db.closed and vault.db is None
     monkeypatch.undo()
 
     session = vault.sign_in("manager", MANAGER_PW)
-    assert session.db.scalar("SELECT count(*) FROM purchases") == 10             # batch 1 only
-    assert session.db.scalar("SELECT line_done FROM pos_imports") == 11         # its checkpoint (header = line 1)
+    assert session.db.scalar("SELECT count(*) FROM purchases") == 10  # batch 1 only
+    assert session.db.scalar("SELECT line_done FROM pos_imports") == 11  # its checkpoint (header = line 1)
     res = import_pos_file(vault.background_session(session), f, batch_size=10)
     assert res.resumed_from == 11 and res.accepted == 35 and not res.rejected
     assert session.db.scalar("SELECT count(DISTINCT pos_txn_id) FROM purchases") == 35
@@ -183,15 +186,16 @@ def test_lock_stops_the_background_import_and_it_resumes_from_its_checkpoint(vau
     assert chain.verify(session.db).ok
 
 
-def test_background_jobs_and_an_interrupted_import_leave_no_plaintext_or_temp_files(vault, manager, paths, tmp_path,
-                                                                                     monkeypatch):
+def test_background_jobs_and_an_interrupted_import_leave_no_plaintext_or_temp_files(
+    vault, manager, paths, tmp_path, monkeypatch
+):
     """STO-1 with the second connection: an import stopped by the lock, then backup, import and sweep on the
     background connection; afterwards no file holds the marker and no temporary file is left."""
     import tempfile
 
+    from app.access import backup
     from app.logs import setup_logging
     from app.retention import sweep_due
-    from app.access import backup
 
     tmp = tmp_path / "tmp"
     tmp.mkdir()
@@ -216,11 +220,11 @@ def test_background_jobs_and_an_interrupted_import_leave_no_plaintext_or_temp_fi
     sweep_due(job, ledger_path=paths.erasure_ledger)
     vault.lock()
     files = [p for root in (paths.data_dir, tmp) for p in root.rglob("*") if p.is_file()]
-    assert not list(tmp.rglob("*"))                                               # nothing in the temp folder
+    assert not list(tmp.rglob("*"))  # nothing in the temp folder
     for p in files:
         assert not p.name.endswith((".tmp", "-journal", ".new")), p.name
         assert not (p.name.endswith("-wal") and p.stat().st_size), p.name
     for p in [*files, bundle]:
         data = p.read_bytes()
         for marker in (marker_name.encode(), marker_mobile.encode(), b"ZQXBGMARK"):
-            assert marker not in data, f"{marker!r} found in {p.name}"            # rule: STO-1
+            assert marker not in data, f"{marker!r} found in {p.name}"  # rule: STO-1

@@ -1,13 +1,14 @@
 """Encrypted, restorable backups (SEC-3)."""
+
 import errno
 import zipfile
 
 import pytest
 
-from app.config import resolve_paths
-from app.errors import StoreError, UserError
 from app.access import backup
 from app.access.vault import Vault
+from app.config import resolve_paths
+from app.errors import StoreError, UserError
 from tests.conftest import MANAGER_PW
 from tests.factories import make_member
 
@@ -16,13 +17,13 @@ def test_backup_round_trip_into_a_fresh_folder(vault, manager, tmp_path, clock):
     mid = make_member(manager, name="钱七", mobile="13700001111")
     bundle = backup.create_backup(vault, manager)
     raw = bundle.read_bytes()
-    assert "钱七".encode() not in raw and b"13700001111" not in raw        # rule: SEC-3
+    assert "钱七".encode() not in raw and b"13700001111" not in raw  # rule: SEC-3
     target = resolve_paths(tmp_path / "restored")
     manifest = backup.restore_backup(bundle, target)
     assert manifest["store_code"] == "SH-001"
     restored = Vault(target, clock=clock)
     s = restored.sign_in("manager", MANAGER_PW)
-    assert s.db.scalar("SELECT name FROM members WHERE id = ?", (mid,)) == "钱七"   # rule: SEC-3
+    assert s.db.scalar("SELECT name FROM members WHERE id = ?", (mid,)) == "钱七"  # rule: SEC-3
     restored.close()
 
 
@@ -56,6 +57,7 @@ def test_disk_full_during_backup_leaves_old_backups(vault, manager, monkeypatch)
 
     def full(*a, **k):
         raise OSError(errno.ENOSPC, "No space left on device")
+
     monkeypatch.setattr(zipfile.ZipFile, "write", full)
     with pytest.raises(UserError) as e:
         backup.create_backup(vault, manager)

@@ -1,4 +1,5 @@
 """The admin tool: every command has --help; passwords come from a prompt or stdin, never argv."""
+
 import json
 import os
 import subprocess
@@ -8,8 +9,17 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
-COMMANDS = ["setup", "verify-audit", "backup", "list-backups", "restore", "rekey", "reset-password", "settings",
-            "staff"]
+COMMANDS = [
+    "setup",
+    "verify-audit",
+    "backup",
+    "list-backups",
+    "restore",
+    "rekey",
+    "reset-password",
+    "settings",
+    "staff",
+]
 
 
 def run(args, stdin="", data_dir=None):
@@ -31,14 +41,32 @@ def test_no_option_takes_a_password():
 
 def test_setup_backup_verify_and_settings(tmp_path):
     d = tmp_path / "store"
-    r = run(["--username", "wang", "--password-stdin", "setup", "--store-code", "BJ-002", "--store-name", "北京店",
-             "--terminal", "DESK-2", "--display-name", "王经理"], "Manager-pass-1\n", d)
+    r = run(
+        [
+            "--username",
+            "wang",
+            "--password-stdin",
+            "setup",
+            "--store-code",
+            "BJ-002",
+            "--store-name",
+            "北京店",
+            "--terminal",
+            "DESK-2",
+            "--display-name",
+            "王经理",
+        ],
+        "Manager-pass-1\n",
+        d,
+    )
     assert r.returncode == 0, r.stderr
     key_line = r.stdout.strip().splitlines()[-1]
     assert len(key_line.replace("-", "")) == 52
     r = run(["--username", "wang", "--password-stdin", "verify-audit"], "Manager-pass-1\n", d)
     assert r.returncode == 0 and json.loads(r.stdout)["ok"] is True
-    r = run(["--username", "wang", "--password-stdin", "settings", "--set", "idle_lock_minutes=3"], "Manager-pass-1\n", d)
+    r = run(
+        ["--username", "wang", "--password-stdin", "settings", "--set", "idle_lock_minutes=3"], "Manager-pass-1\n", d
+    )
     assert r.returncode == 0 and json.loads(r.stdout)["idle_lock_minutes"] == 3
     r = run(["--username", "wang", "--password-stdin", "backup"], "Manager-pass-1\n", d)
     bundle = json.loads(r.stdout)["backup"]
@@ -54,19 +82,51 @@ def test_shared_options_work_after_the_subcommand_and_the_recovery_sheet_is_owne
     d = tmp_path / "store"
     sheet = tmp_path / "recovery.pdf"
     sheet.write_bytes(b"old")
-    os.chmod(sheet, 0o644)                              # an existing file is made owner-only too
-    r = run(["setup", "--store-code", "BJ-003", "--store-name", "北京店", "--terminal", "DESK-3",
-             "--display-name", "王经理", "--recovery-sheet", str(sheet),
-             "--username", "wang", "--password-stdin", "--data-dir", str(d)], "Manager-pass-1\n")
+    os.chmod(sheet, 0o644)  # an existing file is made owner-only too
+    r = run(
+        [
+            "setup",
+            "--store-code",
+            "BJ-003",
+            "--store-name",
+            "北京店",
+            "--terminal",
+            "DESK-3",
+            "--display-name",
+            "王经理",
+            "--recovery-sheet",
+            str(sheet),
+            "--username",
+            "wang",
+            "--password-stdin",
+            "--data-dir",
+            str(d),
+        ],
+        "Manager-pass-1\n",
+    )
     assert r.returncode == 0, r.stderr
     assert (d / "keyslots.json").exists() or any(d.iterdir())
     assert sheet.read_bytes().startswith(b"%PDF")
-    assert (sheet.stat().st_mode & 0o777) == 0o600      # rule: STO-1 (the key that opens the encrypted store)
+    assert (sheet.stat().st_mode & 0o777) == 0o600  # rule: STO-1 (the key that opens the encrypted store)
     r = run(["verify-audit", "--username", "wang", "--password-stdin", "--data-dir", str(d)], "Manager-pass-1\n")
     assert r.returncode == 0 and json.loads(r.stdout)["ok"] is True
     # staff add reads two lines: the admin's own password, then the new member's temporary password
-    r = run(["staff", "add", "--new-username", "li", "--display-name", "李", "--username", "wang",
-             "--password-stdin", "--data-dir", str(d)], "Manager-pass-1\nTemp-pass-22\n")
+    r = run(
+        [
+            "staff",
+            "add",
+            "--new-username",
+            "li",
+            "--display-name",
+            "李",
+            "--username",
+            "wang",
+            "--password-stdin",
+            "--data-dir",
+            str(d),
+        ],
+        "Manager-pass-1\nTemp-pass-22\n",
+    )
     assert r.returncode == 0, r.stderr
     r = run(["--username", "wang", "--password-stdin", "staff", "list"], "Manager-pass-1\n", d)
     assert "li" in {s.get("username") for s in json.loads(r.stdout)}

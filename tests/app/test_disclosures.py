@@ -1,4 +1,5 @@
 """Disclosures to third parties: only what the service needs (SHR-1), every one logged (SHR-2)."""
+
 import json
 
 import pytest
@@ -16,14 +17,17 @@ def test_logistics_gets_delivery_address_only(clerk, manager):
     did = disclose(clerk, mid, "logistics", "顺丰速运", ["name", "mobile", "delivery_address"], reference="SO-1")
     with pytest.raises(ValidationError) as exc:
         disclose(clerk, mid, "logistics", "顺丰速运", ["delivery_address", "birth_date"])
-    assert exc.value.key == "disclosure.field_not_allowed" and exc.value.field == "birth_date"   # rule: SHR-1
+    assert exc.value.key == "disclosure.field_not_allowed" and exc.value.field == "birth_date"  # rule: SHR-1
     with pytest.raises(ValidationError):
-        disclose(clerk, mid, "logistics", "顺丰速运", ["order_no"])                              # rule: SHR-1
+        disclose(clerk, mid, "logistics", "顺丰速运", ["order_no"])  # rule: SHR-1
     log = list_disclosures(clerk, mid)
-    assert len(log) == 1                                                                          # rule: SHR-2
-    assert (log[0]["recipient"], log[0]["purpose"], log[0]["fields"]) == ("顺丰速运", "delivery",
-                                                                          ["name", "mobile", "delivery_address"])  # rule: SHR-2
-    assert log[0]["disclosed_at"].startswith("2026-11-02T09:00")                                  # rule: SHR-2
+    assert len(log) == 1  # rule: SHR-2
+    assert (log[0]["recipient"], log[0]["purpose"], log[0]["fields"]) == (
+        "顺丰速运",
+        "delivery",
+        ["name", "mobile", "delivery_address"],
+    )  # rule: SHR-2
+    assert log[0]["disclosed_at"].startswith("2026-11-02T09:00")  # rule: SHR-2
     audit = manager.db.one("SELECT details FROM audit_log WHERE action = 'disclosure.create'")
     assert json.loads(audit["details"])["disclosure"] == did
 
@@ -32,11 +36,11 @@ def test_logistics_refused_without_delivery_consent(clerk, manager):
     mid = make_member(manager)
     with pytest.raises(ValidationError) as exc:
         disclose(clerk, mid, "logistics", "顺丰速运", ["delivery_address"])
-    assert exc.value.key == "disclosure.no_consent"                                               # rule: SHR-1
+    assert exc.value.key == "disclosure.no_consent"  # rule: SHR-1
     grant_consent(manager, mid, "delivery")
-    grant_consent(manager, mid, "delivery", granted=False)     # withdrawn
+    grant_consent(manager, mid, "delivery", granted=False)  # withdrawn
     with pytest.raises(ValidationError):
-        disclose(clerk, mid, "logistics", "顺丰速运", ["delivery_address"])                       # rule: CON-3
+        disclose(clerk, mid, "logistics", "顺丰速运", ["delivery_address"])  # rule: CON-3
     assert export_disclosures(manager.db, mid) == []
 
 
@@ -44,19 +48,25 @@ def test_insurer_only_with_separate_authorisation(clerk, manager):
     mid = make_member(manager)
     with pytest.raises(ValidationError) as exc:
         disclose(clerk, mid, "insurer", "平安保险", ["order_no", "product"], reference="SO-9", authorisation="screen")
-    assert exc.value.key == "disclosure.no_consent"                                               # rule: SHR-1
+    assert exc.value.key == "disclosure.no_consent"  # rule: SHR-1
     grant_consent(manager, mid, "warranty")
     with pytest.raises(ValidationError) as exc:
         disclose(clerk, mid, "insurer", "平安保险", ["order_no", "product"], reference="SO-9")
-    assert exc.value.key == "disclosure.no_authorisation"                                         # rule: SHR-1
+    assert exc.value.key == "disclosure.no_authorisation"  # rule: SHR-1
     with pytest.raises(ValidationError):
-        disclose(clerk, mid, "insurer", "平安保险", ["order_no", "delivery_address"], authorisation="screen")  # rule: SHR-1
+        disclose(
+            clerk, mid, "insurer", "平安保险", ["order_no", "delivery_address"], authorisation="screen"
+        )  # rule: SHR-1
     assert export_disclosures(manager.db, mid) == []
     refused = manager.db.scalar("SELECT count(*) FROM audit_log WHERE action = 'disclosure.refused'")
     assert refused == 2
     disclose(clerk, mid, "insurer", "平安保险", ["order_no", "product"], reference="SO-9", authorisation="signature")
     log = export_disclosures(manager.db, mid)
-    assert (log[0]["recipient_kind"], log[0]["purpose"], log[0]["authorisation"]) == ("insurer", "warranty", "signature")  # rule: SHR-2
+    assert (log[0]["recipient_kind"], log[0]["purpose"], log[0]["authorisation"]) == (
+        "insurer",
+        "warranty",
+        "signature",
+    )  # rule: SHR-2
 
 
 def test_disclosure_log_deleted_with_member(manager, paths):
@@ -74,8 +84,15 @@ def test_changed_delivery_purpose_needs_fresh_consent_before_disclosure(clerk, m
     from app.errors import UserError
     from app.notices import default_notice, import_notice
     from tests.app.regdata import register
-    m = register(clerk, vault, name="吴九", mobile="13500002222", granted={"delivery": True},
-                 values={"address": "上海市黄浦区南京东路一号"})
+
+    m = register(
+        clerk,
+        vault,
+        name="吴九",
+        mobile="13500002222",
+        granted={"delivery": True},
+        values={"address": "上海市黄浦区南京东路一号"},
+    )
     assert disclose(clerk, m["id"], "logistics", "顺丰速运", ["name", "mobile", "delivery_address"], "SO-1")
     zh, en = default_notice("zh_CN").to_dict(), default_notice("en").to_dict()
     for d, rec in ((zh, "承运配送的物流企业及其合作的末端驿站"), (en, "The carrier and its partner pick-up points")):

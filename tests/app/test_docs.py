@@ -1,5 +1,6 @@
 """README and docs stand on their own in a clone: every link and relative path they name is inside the
 repository and exists; docs/rules.md lists every rule with the tests that prove it, up to date."""
+
 import re
 import subprocess
 import sys
@@ -16,9 +17,9 @@ def _targets(doc: Path):
     for n, line in enumerate(text.splitlines(), 1):
         for m in LINK.finditer(line):
             target = m.group(1).split("#", 1)[0]
-            if target and not re.match(r"[a-z]+:", target):          # http:, https:, mailto:
+            if target and not re.match(r"[a-z]+:", target):  # http:, https:, mailto:
                 yield n, target
-        for m in UPWARD.finditer(line):                                 # `../shared/x.md` in text or code
+        for m in UPWARD.finditer(line):  # `../shared/x.md` in text or code
             yield n, m.group(1)
 
 
@@ -43,10 +44,12 @@ def test_readme_points_at_the_rules_page():
 def test_rules_page_lists_every_cited_rule_and_is_up_to_date():
     sys.path.insert(0, str(ROOT / "tools"))
     from rules_doc import proofs
+
     text = (ROOT / "docs" / "rules.md").read_text("utf-8")
     documented = set(re.findall(r"^- \*\*([A-Z]{3}-\d+)\*\*", text, re.M))
-    assert set(proofs()) <= documented                  # no test cites a rule the page does not explain
+    assert set(proofs()) <= documented  # no test cites a rule the page does not explain
     assert "**no test yet**" not in text
-    r = subprocess.run([sys.executable, str(ROOT / "tools" / "rules_doc.py"), "--check"], capture_output=True,
-                       text=True)
+    r = subprocess.run(
+        [sys.executable, str(ROOT / "tools" / "rules_doc.py"), "--check"], capture_output=True, text=True
+    )
     assert r.returncode == 0, r.stdout

@@ -1,4 +1,5 @@
 """The enrolment use cases (app.flows.enrolment) and the members domain's writes (app.members.records), issue #13."""
+
 import pytest
 
 import app.members.records as records
@@ -18,11 +19,13 @@ def test_a_mobile_taken_meanwhile_is_found_by_the_constraint_not_the_message(cle
     real = records.find_by_mobile
     calls = []
 
-    def not_yet(db, mobile):          # the checks before the insert see no member: the other one committed later
+    def not_yet(db, mobile):  # the checks before the insert see no member: the other one committed later
         calls.append(mobile)
         return None if len(calls) <= 2 else real(db, mobile)
+
     monkeypatch.setattr(records, "find_by_mobile", not_yet)
     import app.flows.enrolment as enrolment
+
     monkeypatch.setattr(enrolment, "find_by_mobile", not_yet)
     with pytest.raises(MobileExists) as ei:
         register(clerk, vault, name="李娜")
@@ -33,11 +36,18 @@ def test_a_mobile_taken_meanwhile_is_found_by_the_constraint_not_the_message(cle
 def test_another_constraint_violation_is_not_called_a_duplicate_mobile(clerk, vault):
     first = register(clerk, vault)
     no = clerk.db.scalar("SELECT member_no FROM members WHERE id = ?", (first["id"],))
-    with pytest.raises(Exception) as ei:
-        with clerk.write("member.test", "member", "x") as tx:
-            records.insert_member(tx, member_id="x", member_no=no, name="李娜", mobile="13900000000",
-                                  registered_at="2026-01-01T00:00:00Z", store_code="ST01", birth_date=None,
-                                  minor=False)
+    with pytest.raises(Exception) as ei, clerk.write("member.test", "member", "x") as tx:
+        records.insert_member(
+            tx,
+            member_id="x",
+            member_no=no,
+            name="李娜",
+            mobile="13900000000",
+            registered_at="2026-01-01T00:00:00Z",
+            store_code="ST01",
+            birth_date=None,
+            minor=False,
+        )
     assert isinstance(ei.value, records.IntegrityError) and not isinstance(ei.value, MobileExists)
 
 
@@ -45,7 +55,8 @@ def test_a_correction_to_a_mobile_taken_meanwhile_is_mobile_exists(clerk, vault,
     a = register(clerk, vault)
     b = register(clerk, vault, name="李娜", mobile="13900000001")
     import app.members.service as svc
-    monkeypatch.setattr(svc, "find_by_mobile", lambda db, mobile: None)     # the check before saw nobody
+
+    monkeypatch.setattr(svc, "find_by_mobile", lambda db, mobile: None)  # the check before saw nobody
     with pytest.raises(MobileExists) as ei:
         update_member(clerk, b["id"], {"mobile": "13812345678"})
     assert ei.value.member_id == a["id"]
@@ -54,9 +65,9 @@ def test_a_correction_to_a_mobile_taken_meanwhile_is_mobile_exists(clerk, vault,
 def test_the_sensitive_signature_check(clerk):
     notice = default_notice("zh_CN")
     sensitive = next(p for p in notice.purposes if p.sensitive)
-    check_sensitive_signatures(notice, {"membership"}, {})                                      # nothing sensitive
-    check_sensitive_signatures(notice, {sensitive.code}, {sensitive.code: PNG})                 # signed on screen
-    check_sensitive_signatures(notice, {sensitive.code}, {}, paper_signed={sensitive.code})     # signed on paper
+    check_sensitive_signatures(notice, {"membership"}, {})  # nothing sensitive
+    check_sensitive_signatures(notice, {sensitive.code}, {sensitive.code: PNG})  # signed on screen
+    check_sensitive_signatures(notice, {sensitive.code}, {}, paper_signed={sensitive.code})  # signed on paper
     with pytest.raises(UserError) as ei:
         check_sensitive_signatures(notice, {sensitive.code}, {})
     assert ei.value.key == "consent.sensitive_needs_signature"  # rule: SEN-1
@@ -69,6 +80,5 @@ def test_programming_errors_are_value_errors_not_user_errors(clerk, vault):
     mid = register(clerk, vault)["id"]
     with pytest.raises(ValueError):
         grant_consent(clerk, mid, decisions(), kind="withdrawal")
-    with pytest.raises(ValueError):
-        with clerk.write("consent.test", "member", mid) as tx:
-            record_consent(tx, clerk, mid, default_notice("zh_CN"), decisions(), kind="grant", method="telepathy")
+    with pytest.raises(ValueError), clerk.write("consent.test", "member", mid) as tx:
+        record_consent(tx, clerk, mid, default_notice("zh_CN"), decisions(), kind="grant", method="telepathy")

@@ -1,4 +1,5 @@
 """A legal hold stops a deletion until it is lifted (RIG-4 refusal basis, RET holds)."""
+
 import pytest
 
 from app.erasure import erase_member, is_erased
@@ -17,4 +18,4 @@ def test_legal_hold_blocks_erasure_until_released(vault, manager):
     assert manager.db.scalar("SELECT name FROM members WHERE id = ?", (mid,)) == "周八"
     release_hold(manager, hold)
     erase_member(manager, mid, ledger_path=vault.paths.erasure_ledger)
-    assert is_erased(manager.db, mid)                       # rule: RIG-3
+    assert is_erased(manager.db, mid)  # rule: RIG-3

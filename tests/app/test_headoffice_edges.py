@@ -1,6 +1,7 @@
 """Head office reads no body before it knows who sent it and how long it is (issue #17, SEC-3).
 
 The app is driven as raw ASGI with a `receive` that records whether any of the body was asked for."""
+
 from __future__ import annotations
 
 import asyncio
@@ -19,7 +20,7 @@ class Body:
     """The request body as the server would receive it; `.read` says whether the app asked for any of it."""
 
     def __init__(self, data: bytes, chunk: int = 65536):
-        self.parts = [data[i:i + chunk] for i in range(0, len(data), chunk)] or [b""]
+        self.parts = [data[i : i + chunk] for i in range(0, len(data), chunk)] or [b""]
         self.read = 0
 
     async def __call__(self):
@@ -29,10 +30,20 @@ class Body:
 
 
 def call(app, method: str, path: str, headers: dict, body: Body) -> tuple[int, dict, dict]:
-    scope = {"type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1", "method": method, "scheme": "http",
-             "path": path, "raw_path": path.encode(), "query_string": b"", "root_path": "",
-             "headers": [(k.lower().encode(), str(v).encode()) for k, v in headers.items()],
-             "client": ("127.0.0.1", 5000), "server": ("127.0.0.1", 80)}
+    scope = {
+        "type": "http",
+        "asgi": {"version": "3.0"},
+        "http_version": "1.1",
+        "method": method,
+        "scheme": "http",
+        "path": path,
+        "raw_path": path.encode(),
+        "query_string": b"",
+        "root_path": "",
+        "headers": [(k.lower().encode(), str(v).encode()) for k, v in headers.items()],
+        "client": ("127.0.0.1", 5000),
+        "server": ("127.0.0.1", 80),
+    }
     out = {"status": 0, "headers": {}, "body": b""}
 
     async def send(msg):
@@ -41,6 +52,7 @@ def call(app, method: str, path: str, headers: dict, body: Body) -> tuple[int, d
             out["headers"] = {k.decode(): v.decode() for k, v in msg["headers"]}
         elif msg["type"] == "http.response.body":
             out["body"] += msg.get("body", b"")
+
     asyncio.run(app(scope, body, send))
     return out["status"], out["headers"], json.loads(out["body"] or b"{}")
 
@@ -64,21 +76,26 @@ BIG = b"x" * (8 * 1024 * 1024)
 
 def test_unsigned_body_refused_without_reading_it(ho):  # noqa: F811
     app = create_app(ho)
-    body = Body(BIG[:1024 * 1024])
+    body = Body(BIG[: 1024 * 1024])
     status, _, data = call(app, "POST", "/v1/upload", {"content-length": str(1024 * 1024)}, body)
     assert (status, data["error"]) == (401, "unsigned")
-    assert body.read == 0                                                            # rule: SEC-3
+    assert body.read == 0  # rule: SEC-3
 
 
-@pytest.mark.parametrize("over,code", [({"x-md-store": "XX-999"}, "unknown_store"),
-                                        ({"x-md-timestamp": "1000"}, "stale_timestamp"),
-                                        ({"x-md-nonce": "bad nonce!"}, "unsigned")])
+@pytest.mark.parametrize(
+    "over,code",
+    [
+        ({"x-md-store": "XX-999"}, "unknown_store"),
+        ({"x-md-timestamp": "1000"}, "stale_timestamp"),
+        ({"x-md-nonce": "bad nonce!"}, "unsigned"),
+    ],
+)
 def test_unknown_store_stale_time_or_bad_nonce_refused_before_the_body(ho, store, over, code):  # noqa: F811
     body_bytes = json.dumps({"after": 0, "rows": []}).encode()
     body = Body(body_bytes)
     status, _, data = call(create_app(ho), "POST", "/v1/upload", signed(store, ho, body_bytes, **over), body)
     assert (status, data["error"]) == (401, code)
-    assert body.read == 0                                                            # rule: SEC-3
+    assert body.read == 0  # rule: SEC-3
 
 
 def test_missing_or_oversized_length_refused_without_reading(ho, store):  # noqa: F811
@@ -104,7 +121,7 @@ def test_body_longer_than_declared_is_cut_off(ho, store):  # noqa: F811
     body = Body(real + b" " * 200_000, chunk=1024)
     status, _, data = call(create_app(ho), "POST", "/v1/upload", h, body)
     assert (status, data["error"]) == (413, "too_large")
-    assert body.read < 10                  # stopped at the declared length, not read to the end
+    assert body.read < 10  # stopped at the declared length, not read to the end
 
 
 def test_signed_request_still_verified_over_the_body(ho, store):  # noqa: F811
@@ -115,7 +132,7 @@ def test_signed_request_still_verified_over_the_body(ho, store):  # noqa: F811
     forged = json.dumps({"after": 0, "rows": [], "pending": 1}).encode()
     h = signed(store, ho, good, **{"content-length": str(len(forged))})
     status, _, data = call(app, "POST", "/v1/upload", h, Body(forged))
-    assert (status, data["error"]) == (401, "bad_signature")                         # rule: SEC-3
+    assert (status, data["error"]) == (401, "bad_signature")  # rule: SEC-3
 
 
 def test_over_the_upload_bound_answers_503_with_retry_after(ho, store):  # noqa: F811
@@ -133,10 +150,12 @@ def test_store_client_treats_busy_as_try_later():
     def handler(request):
         calls.append(request)
         return httpx.Response(503, headers={"Retry-After": "600"}, json={"error": "busy"})
-    tr = Transport("https://ho.test", http=httpx.Client(transport=httpx.MockTransport(handler)),
-                   sleep=sleeps.append, retries=4)
+
+    tr = Transport(
+        "https://ho.test", http=httpx.Client(transport=httpx.MockTransport(handler)), sleep=sleeps.append, retries=4
+    )
     with pytest.raises(SyncError) as ei:
         tr.get_json("/v1/time")
     assert ei.value.key == "sync.server_busy" and ei.value.try_later
-    assert len(calls) == 1 and sleeps == []            # ten minutes: not waited for in this run
+    assert len(calls) == 1 and sleeps == []  # ten minutes: not waited for in this run
     assert ei.value.extra["retry_after"] == 600.0

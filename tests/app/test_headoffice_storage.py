@@ -1,5 +1,6 @@
 """Head-office service logic on both backends: SQLite (always) and PostgreSQL (MEMBERDESK_TEST_PG_DSN;
 skipped with a reason on a developer machine without it, failing in CI)."""
+
 from __future__ import annotations
 
 import json
@@ -30,8 +31,18 @@ def ho(storage_url):
 
 
 def rows(start, n, member="m1", entity="member"):
-    return [{"seq": start + i, "ts": "x", "entity": entity, "entity_id": f"{member}" if entity == "member" else f"e{start + i}",
-             "op": "upsert", "payload": {"n": start + i}, "member_id": member} for i in range(n)]
+    return [
+        {
+            "seq": start + i,
+            "ts": "x",
+            "entity": entity,
+            "entity_id": f"{member}" if entity == "member" else f"e{start + i}",
+            "op": "upsert",
+            "payload": {"n": start + i},
+            "member_id": member,
+        }
+        for i in range(n)
+    ]
 
 
 def test_upload_apply_is_idempotent_and_gap_free(ho):
@@ -45,18 +56,30 @@ def test_upload_apply_is_idempotent_and_gap_free(ho):
         ho.upload("SH-001", {"after": 7, "rows": rows(8, 1)})
     assert gap.value.code == "gap" and gap.value.extra["expected"] == 6
     with pytest.raises(HOError):
-        ho.upload("SH-001", {"after": 5, "rows": rows(7, 1) + rows(6, 1)})     # not increasing
+        ho.upload("SH-001", {"after": 5, "rows": rows(7, 1) + rows(6, 1)})  # not increasing
     assert ho.list_stores()[0]["hwm"] == 5
 
 
 def test_erasure_wins_over_later_and_same_batch_rows(ho):
     ho.create_store("SH-001", "门店")
-    batch = [*rows(1, 2, member="m1"), {"seq": 3, "ts": "x", "entity": "erasure", "entity_id": "m1", "op": "erase", "payload": {"reason": "request"}, "member_id": None}, *rows(4, 1, member="m1")]
+    batch = [
+        *rows(1, 2, member="m1"),
+        {
+            "seq": 3,
+            "ts": "x",
+            "entity": "erasure",
+            "entity_id": "m1",
+            "op": "erase",
+            "payload": {"reason": "request"},
+            "member_id": None,
+        },
+        *rows(4, 1, member="m1"),
+    ]
     res = ho.upload("SH-001", {"after": 0, "rows": batch})
     assert res["ack"] == 4 and res["quarantined"] == 1
-    assert ho.is_erased("m1") and ho.member_records("m1") == 0                    # rule: RIG-3
+    assert ho.is_erased("m1") and ho.member_records("m1") == 0  # rule: RIG-3
     ho.upload("SH-001", {"after": 4, "rows": rows(5, 1, member="m1")})
-    assert ho.member_records("m1") == 0                                           # rule: RIG-3
+    assert ho.member_records("m1") == 0  # rule: RIG-3
     assert [q["seq"] for q in ho.quarantined()] == [4, 5]
 
 
@@ -82,12 +105,12 @@ def test_postgres_cursor_never_skips_rows_committed_out_of_order(storage_url):
         ho.create_store("SH-001", "门店")
         ho.publish("holiday_table", {"year": 2027, "days": {}})
         with ExitStack() as stack:
-            slow = stack.enter_context(storage.tx())                 # T1 takes an id first, commits last
+            slow = stack.enter_context(storage.tx())  # T1 takes an id first, commits last
             slow.add_feed("holiday_table", json.dumps({"year": 2028, "days": {}}), None, 1.0)
-            with storage.tx() as fast:                               # T2 takes a later id and commits now
+            with storage.tx() as fast:  # T2 takes a later id and commits now
                 fast.add_feed("holiday_table", json.dumps({"year": 2029, "days": {}}), None, 1.0)
             first = ho.pull("SH-001", None)
-            assert [r["payload"]["year"] for r in first["rows"]] == [2027]   # 2029 is held back while T1 runs
+            assert [r["payload"]["year"] for r in first["rows"]] == [2027]  # 2029 is held back while T1 runs
         second = ho.pull("SH-001", first["cursor"])
         assert sorted(r["payload"]["year"] for r in second["rows"]) == [2028, 2029]
     finally:
@@ -103,9 +126,9 @@ def test_resync_required_after_prune_and_snapshot_holds_whole_ledger(ho):
     ho.file_erasure_order("m-new")
     assert ho.prune_feed() == 1
     assert ho.pull("SH-001", "0:0")["resync_required"]
-    assert ho.pull("SH-001", cur)["resync_required"]                 # beyond the horizon
+    assert ho.pull("SH-001", cur)["resync_required"]  # beyond the horizon
     snap = ho.snapshot("SH-001")
-    assert sorted(e["member_id"] for e in snap["erasures"]) == ["m-new", "m-old"]     # rule: RIG-3
+    assert sorted(e["member_id"] for e in snap["erasures"]) == ["m-new", "m-old"]  # rule: RIG-3
     assert [r["kind"] for r in snap["rows"]] == ["notice"]
     after = ho.pull("SH-001", snap["cursor"])
     assert not after["resync_required"] and after["rows"] == []
@@ -128,9 +151,22 @@ def test_admin_cli(storage_url, capsys, tmp_path):
     capsys.readouterr()
     storage = open_storage(storage_url)
     ho = HeadOffice(storage)
-    ho.upload("SH-001", {"after": 0, "rows": [{"seq": 1, "entity": "request", "entity_id": "R1", "op": "upsert",
-                                               "payload": {"status": "received", "due_on": "2026-01-05", "type": "access"},
-                                               "member_id": "m9"}]})
+    ho.upload(
+        "SH-001",
+        {
+            "after": 0,
+            "rows": [
+                {
+                    "seq": 1,
+                    "entity": "request",
+                    "entity_id": "R1",
+                    "op": "upsert",
+                    "payload": {"status": "received", "due_on": "2026-01-05", "type": "access"},
+                    "member_id": "m9",
+                }
+            ],
+        },
+    )
     storage.close()
     assert cli.main(["--db", storage_url, "stores"]) == 0
     out = capsys.readouterr().out

@@ -1,6 +1,7 @@
 """Translations are complete: every UI string is in resources/i18n/memberdesk_en.ts with an English
 translation free of Chinese, placeholders survive translation, and every core message has both
 languages. A new self.tr("…") without its English fails here (run `tools/i18n.py update`, translate)."""
+
 from __future__ import annotations
 
 import re
@@ -38,7 +39,7 @@ def test_no_chinese_left_in_the_english_ui(entries):
 def test_every_ui_string_is_in_the_ts(entries):
     have = {(e.context, e.source) for e in entries}
     found, _problems = i18n.source_strings()
-    assert len(found) > 100                                    # the scanner really sees the UI
+    assert len(found) > 100  # the scanner really sees the UI
     missing = sorted({f"[{f.context}] {f.source} ({f.where})" for f in found if (f.context, f.source) not in have})
     assert missing == [], "not in the .ts (run tools/i18n.py update and translate):\n" + "\n".join(missing[:40])
 
@@ -69,9 +70,11 @@ def test_page_titles_are_translated(entries):
 
 def test_core_messages_have_both_languages():
     from app.domains import load_all
+
     load_all()
     import app.demo.demo_store
     import app.selftest  # noqa: F401
+
     table = all_keys()
     assert len(table) > 50
     bad = []
@@ -95,7 +98,9 @@ def test_the_scanner_catches_a_new_untranslated_string(tmp_path):
         "    def build(self):\n"
         "        self.tr('一个新按钮')\n"
         "        self.tr(f'坏的 {x}')\n"
-        "register_page(PageSpec('new', '新页面', NewPage))\n", "utf-8")
+        "register_page(PageSpec('new', '新页面', NewPage))\n",
+        "utf-8",
+    )
     found, problems = i18n.source_strings(ui)
     assert ("NewPage", "一个新按钮") in {(f.context, f.source) for f in found}
     assert (i18n.NAV, "新页面") in {(f.context, f.source) for f in found}
@@ -110,6 +115,7 @@ def test_the_english_qm_builds_and_translates(tmp_path):
     import shutil
 
     from PySide6.QtCore import QTranslator
+
     ts = tmp_path / "memberdesk_en.ts"
     shutil.copy(i18n.TS, ts)
     qm = i18n.release(ts)

@@ -5,6 +5,7 @@ import is still a dependency, it only runs later), relative ones are resolved. I
 do not count: they never run. `from app.x import name` is an edge to `app.x.name` when that is a module, else to
 `app.x`. A package's node in the package graph is `app.<pkg>` (a top-level module such as app/erasure.py is its own
 package)."""
+
 import ast
 from pathlib import Path
 
@@ -25,11 +26,23 @@ LAZY_IMPORTS_ALLOWED = {
 # Modules of other work in flight (issue #13's other helpers own them); their function-level imports are not
 # judged here yet. Remove a module from this set when its imports move to the top; the set only shrinks.
 NOT_YET_REVIEWED = {
-    "app.cli", "app.selftest", "app.demo.demo_store",                  # command line, self-test, demo
-    "app.originals.destruction", "app.originals.summary", "app.originals.unscanned",
-    "app.retention", "app.retention.cli", "app.retention.holds", "app.retention.id_numbers",
-    "app.retention.report", "app.retention.sweep", "app.sync.feeds",
-    "app.notices.store", "app.printing.fonts", "app.storage.db", "app.purchases.pos_folder",
+    "app.cli",
+    "app.selftest",
+    "app.demo.demo_store",  # command line, self-test, demo
+    "app.originals.destruction",
+    "app.originals.summary",
+    "app.originals.unscanned",
+    "app.retention",
+    "app.retention.cli",
+    "app.retention.holds",
+    "app.retention.id_numbers",
+    "app.retention.report",
+    "app.retention.sweep",
+    "app.sync.feeds",
+    "app.notices.store",
+    "app.printing.fonts",
+    "app.storage.db",
+    "app.purchases.pos_folder",
 }
 
 
@@ -46,7 +59,8 @@ def _modules() -> dict[str, Path]:
 
 def _is_type_checking(test: ast.expr) -> bool:
     return (isinstance(test, ast.Name) and test.id == "TYPE_CHECKING") or (
-        isinstance(test, ast.Attribute) and test.attr == "TYPE_CHECKING")
+        isinstance(test, ast.Attribute) and test.attr == "TYPE_CHECKING"
+    )
 
 
 def _imports(path: Path, name: str):
@@ -116,7 +130,7 @@ def _find_cycle(edges: dict[str, set[str]]):
             node, children = stack[-1]
             for child in children:
                 if colour.get(child, black) == grey:
-                    return path[path.index(child):] + [child]
+                    return path[path.index(child) :] + [child]
                 if colour.get(child) == white:
                     colour[child] = grey
                     stack.append((child, iter(sorted(edges[child]))))
@@ -190,10 +204,14 @@ def test_no_package_import_cycle():
 
 def test_function_level_imports_have_a_reason():
     _, lazy = _graph()
-    unexplained = sorted({(src, target) for src, target in lazy
-                          if src not in NOT_YET_REVIEWED
-                          and not any(src == a and (target == b or target.startswith(b + "."))
-                                      for a, b in LAZY_IMPORTS_ALLOWED)})
+    unexplained = sorted(
+        {
+            (src, target)
+            for src, target in lazy
+            if src not in NOT_YET_REVIEWED
+            and not any(src == a and (target == b or target.startswith(b + ".")) for a, b in LAZY_IMPORTS_ALLOWED)
+        }
+    )
     assert unexplained == [], "function-level imports without a reason (move them to the top): " + repr(unexplained)
 
 
@@ -201,12 +219,31 @@ def test_the_core_of_issue_13_imports_at_the_top():
     """The domains of the enrolment use cases, the data copy, storage, staff and settings: no function-level import
     of app modules at all (a hidden dependency is how the consent/members/requests/scans loop stayed unseen)."""
     _, lazy = _graph()
-    core = ("app.consent", "app.members", "app.requests", "app.scans", "app.flows", "app.storage", "app.staff",
-            "app.access", "app.settings", "app.erasure", "app.datacopy", "app.sync.journal", "app.purchases.records",
-            "app.printing.serials")
-    hidden = sorted({(src, target) for src, target in lazy if target.startswith("app.")
-                     and any(src == c or src.startswith(c + ".") for c in core)
-                     and src not in NOT_YET_REVIEWED})
+    core = (
+        "app.consent",
+        "app.members",
+        "app.requests",
+        "app.scans",
+        "app.flows",
+        "app.storage",
+        "app.staff",
+        "app.access",
+        "app.settings",
+        "app.erasure",
+        "app.datacopy",
+        "app.sync.journal",
+        "app.purchases.records",
+        "app.printing.serials",
+    )
+    hidden = sorted(
+        {
+            (src, target)
+            for src, target in lazy
+            if target.startswith("app.")
+            and any(src == c or src.startswith(c + ".") for c in core)
+            and src not in NOT_YET_REVIEWED
+        }
+    )
     assert hidden == []
 
 
@@ -215,8 +252,13 @@ def test_no_private_name_imported_across_packages():
     offenders = []
     for name, path in _modules().items():
         for module, _in_function, imported in _imports(path, name):
-            if (imported and imported.startswith("_") and not imported.startswith("__") and module.startswith("app")
-                    and _package(module) != _package(name)):
+            if (
+                imported
+                and imported.startswith("_")
+                and not imported.startswith("__")
+                and module.startswith("app")
+                and _package(module) != _package(name)
+            ):
                 offenders.append((name, f"{module}.{imported}"))
     assert offenders == []
 
@@ -224,8 +266,10 @@ def test_no_private_name_imported_across_packages():
 def test_only_the_members_domain_writes_the_members_table():
     """One owner per table: `members` is written only by app/members (app.members.records), issue #13."""
     import re
-    write = re.compile(r"\b(UPDATE|INSERT\s+INTO|INSERT\s+OR\s+\w+\s+INTO|REPLACE\s+INTO|DELETE\s+FROM)\s+members\b",
-                       re.IGNORECASE)
+
+    write = re.compile(
+        r"\b(UPDATE|INSERT\s+INTO|INSERT\s+OR\s+\w+\s+INTO|REPLACE\s+INTO|DELETE\s+FROM)\s+members\b", re.IGNORECASE
+    )
     exceptions = {
         # the row's deletion is the erasure's last step; app.erasure sits below every domain (they register their
         # erasers with it), so it cannot call app.members without an import cycle
@@ -234,7 +278,9 @@ def test_only_the_members_domain_writes_the_members_table():
         # app.members (paper forms name notices), so this needs an inversion of its own
         "app.notices.store",
     }
-    writers = sorted(name for name, path in _modules().items()
-                     if write.search(path.read_text("utf-8")) and not name.startswith("app.members")
-                     and name not in exceptions)
+    writers = sorted(
+        name
+        for name, path in _modules().items()
+        if write.search(path.read_text("utf-8")) and not name.startswith("app.members") and name not in exceptions
+    )
     assert writers == []

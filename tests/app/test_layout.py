@@ -1,4 +1,5 @@
 """The core never imports Qt; the top level has what the card requires."""
+
 import ast
 from pathlib import Path
 

@@ -29,8 +29,9 @@ def test_restricted_member_hidden_from_clerk(clerk, manager, vault):
 
 def test_update_audits_field_names_only(clerk, vault):
     res = register(clerk, vault, granted={"delivery": True}, values={"address": "上海市黄浦区南京东路100号"})
-    changed = update_member(clerk, res["id"], {"name": "张伟强", "address": "上海市静安区南京西路200号"},
-                            cipher=cipher_for(vault))
+    changed = update_member(
+        clerk, res["id"], {"name": "张伟强", "address": "上海市静安区南京西路200号"}, cipher=cipher_for(vault)
+    )
     assert changed == ["address", "name"]
     row = clerk.db.one("SELECT details FROM audit_log WHERE action = 'member.update'")
     assert json.loads(row[0]) == {"fields": ["address", "name"]}  # rule: SEC-2
@@ -47,9 +48,13 @@ def test_update_audits_field_names_only(clerk, vault):
 
 
 def test_reveal_manager_only_with_reason_audited(clerk, manager, vault):
-    res = register(clerk, vault, granted={"instalment": True, "face_payment": True},
-                   values={"id_number": id_number(), "face_feature": "ab" * 40},
-                   signatures={"instalment": PNG, "face_payment": PNG})
+    res = register(
+        clerk,
+        vault,
+        granted={"instalment": True, "face_payment": True},
+        values={"id_number": id_number(), "face_feature": "ab" * 40},
+        signatures={"instalment": PNG, "face_payment": PNG},
+    )
     c = cipher_for(vault)
     with pytest.raises(PermissionDenied):
         reveal_field(clerk, res["id"], "id_number", "customer_request", "顾客要求核对", c)  # rule: SEN-3
@@ -64,9 +69,13 @@ def test_reveal_manager_only_with_reason_audited(clerk, manager, vault):
 
 
 def test_export_for_data_copy(clerk, vault):
-    res = register(clerk, vault, granted={"delivery": True, "face_payment": True},
-                   values={"address": "上海市黄浦区南京东路100号", "face_feature": "ab" * 40},
-                   signatures={"face_payment": PNG})
+    res = register(
+        clerk,
+        vault,
+        granted={"delivery": True, "face_payment": True},
+        values={"address": "上海市黄浦区南京东路100号", "face_feature": "ab" * 40},
+        signatures={"face_payment": PNG},
+    )
     out = export_member(clerk.db, res["id"], cipher_for(vault))
     assert out["member"]["name"] == "张伟" and out["fields"]["address"]["value"] == "上海市黄浦区南京东路100号"
     assert "abab" not in json.dumps(out)  # rule: SEN-2
@@ -74,12 +83,24 @@ def test_export_for_data_copy(clerk, vault):
 
 
 def test_erasure_removes_registration_data(clerk, manager, vault, paths):
-    res = register(clerk, vault, granted={"instalment": True}, values={"id_number": id_number()},
-                   signatures={"instalment": PNG}, guardian=None)
+    res = register(
+        clerk,
+        vault,
+        granted={"instalment": True},
+        values={"id_number": id_number()},
+        signatures={"instalment": PNG},
+        guardian=None,
+    )
     counts = erase_member(manager, res["id"], ledger_path=paths.erasure_ledger)
     assert counts["registration"] > 0
-    for table in ("member_fields", "consent_records", "consent_items", "member_consents", "consent_evidence",
-                  "member_name_grams"):
+    for table in (
+        "member_fields",
+        "consent_records",
+        "consent_items",
+        "member_consents",
+        "consent_evidence",
+        "member_name_grams",
+    ):
         assert manager.db.scalar(f"SELECT count(*) FROM {table}") == 0  # rule: RIG-3
 
 

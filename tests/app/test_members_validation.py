@@ -16,8 +16,9 @@ def test_valid_mobiles(raw):
     assert len(V.mobile(raw)) == 11
 
 
-@pytest.mark.parametrize("raw", ["", "1381234567", "12012345678", "11112345678", "10012345678", "1381234567x",
-                                 "154123456789", "16012345678"])
+@pytest.mark.parametrize(
+    "raw", ["", "1381234567", "12012345678", "11112345678", "10012345678", "1381234567x", "154123456789", "16012345678"]
+)
 def test_invalid_mobiles(raw):
     with pytest.raises(ValidationError) as ei:
         V.mobile(raw)
@@ -33,7 +34,7 @@ def test_valid_names(raw):
 @pytest.mark.parametrize("raw", ["", "王", "张3", "<script>", "·王芳", "a" * 31, "王芳\n"])
 def test_invalid_names(raw):
     if raw == "王芳\n":
-        assert V.name(raw) == "王芳"        # surrounding whitespace is trimmed
+        assert V.name(raw) == "王芳"  # surrounding whitespace is trimmed
         return
     with pytest.raises(ValidationError):
         V.name(raw)
@@ -48,13 +49,13 @@ def test_id_number_checksum_and_birth():
         V.id_number(bad_check, None, TODAY)
     assert ei.value.key == "member.id_number_checksum"
     with pytest.raises(ValidationError) as ei:
-        V.id_number(good, "1990-03-08", TODAY)          # differs from the birth date entered
+        V.id_number(good, "1990-03-08", TODAY)  # differs from the birth date entered
     assert ei.value.key == "member.id_number_birth"
     with pytest.raises(ValidationError) as ei:
-        V.id_number(id_number("44030119901332123"), None, TODAY)   # month 13
+        V.id_number(id_number("44030119901332123"), None, TODAY)  # month 13
     assert ei.value.key == "member.id_number_birth"
     with pytest.raises(ValidationError):
-        V.id_number(id_number("99030119900307123"), None, TODAY)   # no such province
+        V.id_number(id_number("99030119900307123"), None, TODAY)  # no such province
     with pytest.raises(ValidationError):
         V.id_number("4403011990030712", None, TODAY)
 
@@ -75,6 +76,7 @@ def test_face_feature_never_an_image():
     with pytest.raises(ValidationError):
         V.face_feature((b"\xff\xd8\xff\xe0" + b"0" * 60).hex())  # rule: SEN-2
     import base64
+
     with pytest.raises(ValidationError):
         V.face_feature(base64.b64encode(b"\x89PNG\r\n\x1a\n" + b"0" * 60).decode())  # rule: SEN-2
     with pytest.raises(ValidationError):

@@ -51,6 +51,7 @@ def test_default_notice_has_art17_content():
 
 def test_hash_is_sha256_of_canonical_json():
     import hashlib
+
     n = default_notice("zh_CN")
     assert n.content_hash == hashlib.sha256(n.canonical_json().encode()).hexdigest()
     again = Notice.from_json(n.canonical_json())
@@ -71,6 +72,7 @@ def test_publish_is_immutable_and_kept(manager):
         import_notice(manager, zh2, en)
     assert ei.value.key == "notice.immutable"  # rule: NOT-2
     import app.storage.db as dbmod
+
     with pytest.raises(dbmod.DatabaseError):
         manager.db.execute("UPDATE notices SET content = '{}' WHERE version = '2026.2'")  # rule: NOT-2
     with pytest.raises(dbmod.DatabaseError):
@@ -89,11 +91,11 @@ def test_clerk_cannot_publish(clerk):
 def test_invalid_notices_refused(manager):
     zh, en = _next_version()
     bad = copy.deepcopy(zh)
-    bad["purposes"][6]["necessity"] = ""     # face payment without necessity text
+    bad["purposes"][6]["necessity"] = ""  # face payment without necessity text
     with pytest.raises(UserError):
         import_notice(manager, bad, en)  # rule: SEN-1
     bad = copy.deepcopy(zh)
-    bad["purposes"][1]["required"] = True    # a second required purpose would bundle consent
+    bad["purposes"][1]["required"] = True  # a second required purpose would bundle consent
     with pytest.raises(UserError):
         import_notice(manager, bad, en)  # rule: CON-2
     with pytest.raises(UserError):
@@ -105,13 +107,12 @@ def test_invalid_notices_refused(manager):
 
 def test_changed_purposes():
     old = default_notice("zh_CN")
-    zh, _ = _next_version(delivery={"retention": "5年"}, marketing={"title": "短信"},
-                          offers={"recipients": "合作商家"})
+    zh, _ = _next_version(delivery={"retention": "5年"}, marketing={"title": "短信"}, offers={"recipients": "合作商家"})
     zh["purposes"].append(dict(zh["purposes"][1], code="survey", title="问卷"))
     new = Notice.from_dict(zh)
     changed = changed_purposes(old, new)
     assert changed["delivery"] == ["retention"]  # rule: CON-5
     assert changed["offers"] == ["recipients"]  # rule: CON-5
     assert changed["survey"] == ["added"]
-    assert "marketing" not in changed   # title wording only
+    assert "marketing" not in changed  # title wording only
     assert changed_purposes(old, old) == {}

@@ -1,4 +1,5 @@
 """Originals register: 30-working-day due dates, overdue/amber, check-out, witnessed destruction, record."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -37,7 +38,7 @@ def _orig(db, serial):
 
 
 def test_due_date_across_golden_week_2026(manager, cipher, clock):
-    clock.set(dt.datetime(2026, 9, 24, 10, 0, tzinfo=CST))     # Thursday before Mid-autumn + National Day
+    clock.set(dt.datetime(2026, 9, 24, 10, 0, tzinfo=CST))  # Thursday before Mid-autumn + National Day
     serial = _scan(manager, cipher)
     row = _orig(manager.db, serial)
     # weekends only would give 2026-11-05; Mid-autumn (9-25) and National Day (10-1..7, 10-10 worked) move it
@@ -62,7 +63,7 @@ def test_due_date_across_year_without_table_then_import(manager, cipher, clock):
 def test_overdue_and_amber(manager, cipher, clock):
     clock.set(dt.datetime(2026, 9, 24, 10, 0, tzinfo=CST))
     serial = _scan(manager, cipher)
-    today = dt.date(2026, 11, 9)                                  # Monday: due Thursday = 3 working days
+    today = dt.date(2026, 11, 9)  # Monday: due Thursday = 3 working days
     [o] = R.list_originals(manager.db, today)
     assert (o.urgency, o.working_days_left) == ("due_soon", 3)
     assert R.list_originals(manager.db, dt.date(2026, 11, 6))[0].urgency == "ok"
@@ -104,16 +105,17 @@ def test_witnessed_destruction_and_record(manager, cipher, clerk, vault, clock):
         D.destroy_batch(manager, ids, method="shred", witness=manager.staff)
     assert ei.value.key == "originals.witness_same"  # rule: STO-2
     with pytest.raises(UserError):
-        D.destroy_batch(manager, ids, method="vendor", vendor="某某销毁公司", witness=witness)   # no certificate
+        D.destroy_batch(manager, ids, method="vendor", vendor="某某销毁公司", witness=witness)  # no certificate
     R.check_out(manager, ids[2], "复核", clock.today())
     with pytest.raises(UserError) as ei:
         D.destroy_batch(manager, ids, method="shred", witness=witness)
     assert ei.value.key == "originals.not_in_cabinet"
-    assert manager.db.scalar("SELECT count(*) FROM originals WHERE status = 'destroyed'") == 0   # all or nothing
+    assert manager.db.scalar("SELECT count(*) FROM originals WHERE status = 'destroyed'") == 0  # all or nothing
     R.check_in(manager, ids[2])
     clock.advance(days=20)
-    did = D.destroy_batch(manager, ids, method="vendor", vendor="某某销毁公司", certificate_no="XH-2026-118",
-                          witness=witness)
+    did = D.destroy_batch(
+        manager, ids, method="vendor", vendor="某某销毁公司", certificate_no="XH-2026-118", witness=witness
+    )
     rows = manager.db.all("SELECT status, destruction_id FROM originals")
     assert all(r["status"] == "destroyed" and r["destruction_id"] == did for r in rows)  # rule: STO-2
     d = manager.db.one("SELECT * FROM original_destructions WHERE id = ?", (did,))
@@ -123,9 +125,10 @@ def test_witnessed_destruction_and_record(manager, cipher, clerk, vault, clock):
     assert D.verify_batch_hash(manager.db, did)  # rule: STO-3
     manager.db.execute("UPDATE originals SET content_sha256 = 'x' WHERE serial = ?", (serials[0],))
     assert not D.verify_batch_hash(manager.db, did)  # rule: STO-3
-    manager.db.execute("UPDATE originals SET content_sha256 = ? WHERE serial = ?",
-                       (manager.db.scalar("SELECT content_sha256 FROM scan_documents WHERE serial = ?", (serials[0],)),
-                        serials[0]))
+    manager.db.execute(
+        "UPDATE originals SET content_sha256 = ? WHERE serial = ?",
+        (manager.db.scalar("SELECT content_sha256 FROM scan_documents WHERE serial = ?", (serials[0],)), serials[0]),
+    )
     pdf = D.destruction_record_pdf(manager.db, did, store_name="上海南京路店")
     text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf)).pages)
     for s in serials:
@@ -134,19 +137,23 @@ def test_witnessed_destruction_and_record(manager, cipher, clerk, vault, clock):
     grouped = d["batch_sha256"][:8]
     assert grouped in text  # rule: STO-3
     with pytest.raises(UserError):
-        D.destroy_batch(manager, ids[:1], method="shred", witness=witness)     # already destroyed
+        D.destroy_batch(manager, ids[:1], method="shred", witness=witness)  # already destroyed
 
 
 def test_working_day_offsets_match_calendar():
     from hypothesis import given, settings, strategies as st
 
     from app.calendar import HolidayTables, working_days_between
+
     tables = HolidayTables({2027: {dt.date(2027, 1, 1): "holiday", dt.date(2027, 2, 6): "workday"}})
 
     @settings(max_examples=60, deadline=None)
-    @given(st.dates(dt.date(2025, 12, 1), dt.date(2027, 3, 1)),
-           st.lists(st.dates(dt.date(2025, 12, 1), dt.date(2027, 3, 1)), min_size=1, max_size=8))
+    @given(
+        st.dates(dt.date(2025, 12, 1), dt.date(2027, 3, 1)),
+        st.lists(st.dates(dt.date(2025, 12, 1), dt.date(2027, 3, 1)), min_size=1, max_size=8),
+    )
     def check(today, dues):
         got = R.working_day_offsets(today, dues, tables)
         assert got == {d: working_days_between(today, d, tables) for d in dues}  # rule: STO-2
+
     check()

@@ -1,6 +1,7 @@
 """Follow-ups to paper registration: forms registered on paper but never scanned (listed with their age in
 working days, amber and red, reminders), a scan made before the registration (matched when the member is
 saved), and a form's QR scanned while the wizard is on screen (the flow switches to paper)."""
+
 import datetime as dt
 import json
 
@@ -43,7 +44,7 @@ def _levels(db, today):
 # -- 1. registered on paper, never scanned ---------------------------------------------------------------------
 def test_unscanned_forms_age_in_working_days_across_the_national_day_holiday(clerk, vault, clock):
     assert (SCAN_AMBER_AFTER, SCAN_RED_AFTER) == (3, 10)
-    _at(clock, 2026, 9, 29)                                        # Tuesday before the National Day week
+    _at(clock, 2026, 9, 29)  # Tuesday before the National Day week
     serial = _form(clerk)
     mid = register_on_paper(clerk, vault, serial)
     mine = list_unscanned(clerk.db, clock.today())
@@ -58,7 +59,7 @@ def test_unscanned_forms_age_in_working_days_across_the_national_day_holiday(cle
 
 
 def test_reminders_follow_the_thresholds_and_the_scan_clears_them(clerk, manager, vault, clock):
-    _at(clock, 2026, 11, 2)                                        # Monday
+    _at(clock, 2026, 11, 2)  # Monday
     old = _form(clerk)
     register_on_paper(clerk, vault, old, mobile="13912340001")
     _at(clock, 2026, 11, 4)
@@ -66,13 +67,18 @@ def test_reminders_follow_the_thresholds_and_the_scan_clears_them(clerk, manager
     register_on_paper(clerk, vault, new, mobile="13912340002")
 
     def unscanned_reminders(day):
-        return {(r.key, r.level, r.params["n"], r.page) for r in reminders.collect(clerk.db, day)
-                if r.key.startswith("originals.unscanned")}
+        return {
+            (r.key, r.level, r.params["n"], r.page)
+            for r in reminders.collect(clerk.db, day)
+            if r.key.startswith("originals.unscanned")
+        }
 
     assert unscanned_reminders(dt.date(2026, 11, 4)) == set()
     assert unscanned_reminders(dt.date(2026, 11, 5)) == {("originals.unscanned_amber", "due", 1, "originals")}
-    assert unscanned_reminders(dt.date(2026, 11, 16)) == {                       # old: 10, new: 8 working days
-        ("originals.unscanned_red", "overdue", 1, "originals"), ("originals.unscanned_amber", "due", 1, "originals")}
+    assert unscanned_reminders(dt.date(2026, 11, 16)) == {  # old: 10, new: 8 working days
+        ("originals.unscanned_red", "overdue", 1, "originals"),
+        ("originals.unscanned_amber", "due", 1, "originals"),
+    }
     texts = [r.text("zh_CN") for r in reminders.collect(clerk.db, dt.date(2026, 11, 16))]
     assert any("10 个工作日" in t and "未扫描" in t for t in texts)
     en = [r.text("en") for r in reminders.collect(clerk.db, dt.date(2026, 11, 16))]
@@ -85,7 +91,7 @@ def test_reminders_follow_the_thresholds_and_the_scan_clears_them(clerk, manager
 
 
 def test_only_paper_registrations_are_listed(clerk, vault, clock):
-    f = RegistrationFlow(clerk)                                    # on screen: there is no form to scan
+    f = RegistrationFlow(clerk)  # on screen: there is no form to scan
     f.next()
     f.decide("membership", True)
     f.next()
@@ -93,8 +99,8 @@ def test_only_paper_registrations_are_listed(clerk, vault, clock):
     f.set_value("mobile", "13912340003")
     f.next()
     f.submit(cipher_for(vault))
-    issue_serial(clerk, make_member(clerk))                        # a form tied without a paper consent record
-    _form(clerk)                                                   # a blank form nobody used yet
+    issue_serial(clerk, make_member(clerk))  # a form tied without a paper consent record
+    _form(clerk)  # a blank form nobody used yet
     assert list_unscanned(clerk.db, dt.date(2026, 12, 31)) == []
 
 
@@ -115,11 +121,12 @@ def test_a_scan_waiting_in_the_inbox_is_matched_when_the_member_is_registered(cl
     serial = _form(clerk)
     early = _scan(clerk, vault, serial)
     assert (early.status, early.reason) == ("inbox", "member_missing")
-    _at(clock, 2026, 11, 5)                                        # registered three days after the scan
+    _at(clock, 2026, 11, 5)  # registered three days after the scan
     mid = register_on_paper(clerk, vault, qr_payload(serial))
     rid = clerk.db.scalar("SELECT id FROM consent_records WHERE member_id = ?", (mid,))
-    doc = clerk.db.one("SELECT status, member_id, consent_id, serial FROM scan_documents WHERE id = ?",
-                       (early.document_id,))
+    doc = clerk.db.one(
+        "SELECT status, member_id, consent_id, serial FROM scan_documents WHERE id = ?", (early.document_id,)
+    )
     assert tuple(doc) == ("matched", mid, rid, serial)  # rule: CON-1
     assert clerk.db.scalar("SELECT matched_scan_id FROM form_serials WHERE serial = ?", (serial,)) == early.document_id
     assert inbox.inbox_count(clerk.db) == 0
@@ -130,10 +137,19 @@ def test_a_scan_waiting_in_the_inbox_is_matched_when_the_member_is_registered(cl
     assert list_unscanned(clerk.db, clock.today()) == []
     audit = json.loads(clerk.db.scalar("SELECT details FROM audit_log WHERE action = 'member.register'"))
     assert audit["scans_matched"] == 1
-    assert clerk.db.scalar("SELECT count(*) FROM audit_log WHERE action = 'scans.match_on_registration'"
-                           " AND subject_id = ?", (early.document_id,)) == 1
-    journal = [json.loads(r[0]) for r in clerk.db.all(
-        "SELECT payload FROM change_journal WHERE entity = 'scan_document' AND entity_id = ?", (early.document_id,))]
+    assert (
+        clerk.db.scalar(
+            "SELECT count(*) FROM audit_log WHERE action = 'scans.match_on_registration' AND subject_id = ?",
+            (early.document_id,),
+        )
+        == 1
+    )
+    journal = [
+        json.loads(r[0])
+        for r in clerk.db.all(
+            "SELECT payload FROM change_journal WHERE entity = 'scan_document' AND entity_id = ?", (early.document_id,)
+        )
+    ]
     assert journal and journal[-1]["member_id"] == mid and journal[-1]["consent_id"] == rid
 
 
@@ -144,14 +160,15 @@ def test_two_different_early_scans_of_one_form_leave_a_conflict_for_the_manager(
     register_on_paper(clerk, vault, serial)
     status = dict(clerk.db.all("SELECT id, status FROM scan_documents"))
     assert status == {first.document_id: "matched", second.document_id: "conflict"}
-    assert inbox.inbox_count(clerk.db) == 1                        # the manager decides, as at import
+    assert inbox.inbox_count(clerk.db) == 1  # the manager decides, as at import
     assert clerk.db.scalar("SELECT count(*) FROM originals") == 1
 
 
 def test_a_registration_failing_after_the_match_leaves_the_scan_in_the_inbox(clerk, vault, monkeypatch):
     """One transaction: the member, the consent, the form and the early scan's match stand or fall together."""
-    import app.flows.enrolment as enrolment     # the use case calls the scans domain's adopt_waiting_scans
+    import app.flows.enrolment as enrolment  # the use case calls the scans domain's adopt_waiting_scans
     import app.scans.matching as matching
+
     serial = _form(clerk)
     early = _scan(clerk, vault, serial)
     real = matching.adopt_waiting_scans
@@ -175,7 +192,7 @@ def test_a_form_scanned_on_screen_switches_to_paper_and_keeps_the_typing(clerk, 
     f = RegistrationFlow(clerk)
     f.next()
     f.decide("membership", True)
-    f.decide("marketing", True)                                     # ticked on screen: the paper decides now
+    f.decide("marketing", True)  # ticked on screen: the paper decides now
     f.next()
     f.set_value("name", "王秀英")
     f.set_value("mobile", "13912340001")
@@ -209,11 +226,11 @@ def test_scanning_again_while_entering_a_paper_form(clerk):
     f.next()
     f.decide("membership", True)
     f.next()
-    assert f.scanned_form(qr_payload(serial)).serial == serial      # the same form: nothing changes
+    assert f.scanned_form(qr_payload(serial)).serial == serial  # the same form: nothing changes
     assert f.step is Step.FIELDS and f.decisions["membership"] is True
     with pytest.raises(ValidationError) as ei:
         f.scanned_form(qr_payload(other))
     assert ei.value.key == "member.form_other_in_progress" and other in ei.value.message("en")
     assert f.form.serial == serial and f.step is Step.FIELDS
-    mid = make_member(clerk)                                        # re-consent takes paper too (its own tests)
+    mid = make_member(clerk)  # re-consent takes paper too (its own tests)
     assert ReconsentFlow(clerk, mid).scanned_form(qr_payload(other)).serial == other

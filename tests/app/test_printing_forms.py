@@ -1,4 +1,5 @@
 """Registration-form serials: recorded when issued, printed as a QR that survives a scan, matched later."""
+
 import json
 
 import pytest
@@ -28,9 +29,9 @@ def test_serials_are_recorded_with_who_when_and_notice_version(manager, clerk, n
     assert row["issued_at"].startswith("2026-11-02T09:00") and row["printed_count"] == 0
     assert row["matched_member_id"] is None
     more = S.issue_form_serials(manager, notice, 1)
-    assert more == ["SH-001-261102-00004"]            # numbering continues within the day
+    assert more == ["SH-001-261102-00004"]  # numbering continues within the day
     clock.advance(days=1)
-    assert S.issue_form_serials(manager, notice, 1) == ["SH-001-261103-00001"]   # and restarts the next day
+    assert S.issue_form_serials(manager, notice, 1) == ["SH-001-261103-00001"]  # and restarts the next day
     last = manager.db.one("SELECT action, staff_id, details FROM audit_log ORDER BY seq DESC LIMIT 1")
     assert last["action"] == "forms.issue" and json.loads(last["details"])["count"] == 1
     assert chain.verify(manager.db).ok  # rule: SEC-2
@@ -66,7 +67,7 @@ def test_match_ties_form_to_member_and_refuses_reuse_and_erasure_unlinks(manager
         row = S.match_form_serial(tx, serial, member_id=m1, consent_id="c1")
     assert row["matched_member_id"] == m1 and row["matched_consent_id"] == "c1"
     with manager.write("test.match") as tx:
-        S.match_form_serial(tx, serial, scan_id="scan1")          # the scan arrives later: kept together
+        S.match_form_serial(tx, serial, scan_id="scan1")  # the scan arrives later: kept together
     assert S.get_form_serial(manager.db, serial)["matched_member_id"] == m1
     with pytest.raises(UserError) as e, manager.write("test.match") as tx:
         S.match_form_serial(tx, serial, member_id=m2)
@@ -75,7 +76,7 @@ def test_match_ties_form_to_member_and_refuses_reuse_and_erasure_unlinks(manager
         S.match_form_serial(tx, "SH-001-261102-09999", member_id=m2)
     erase_member(manager, m1, ledger_path=paths.erasure_ledger)
     row = S.get_form_serial(manager.db, serial)
-    assert row is not None                                       # the record that the form existed stays
+    assert row is not None  # the record that the form existed stays
     assert row["matched_member_id"] is None and row["matched_consent_id"] is None  # rule: RIG-3
 
 
@@ -104,11 +105,12 @@ def test_a_longer_notice_shrinks_or_flows_and_every_page_keeps_its_qr(notice):
     then flows on; every page still carries the form's QR and serial, and the consent side follows."""
     from app.notices.model import Notice
     from tests.app.test_printing_helpers import page_texts
+
     data = notice.to_dict()
     data["version"] = "2027.9"
-    data["intro"] = notice.intro * 4                  # somewhat longer: the notice side shrinks, still 2 pages
+    data["intro"] = notice.intro * 4  # somewhat longer: the notice side shrinks, still 2 pages
     assert len(page_texts(registration_form_pdf(Notice.from_dict(data), ["SH-001-261102-00320"]))) == 2
-    data["intro"] = notice.intro * 16                 # much longer: it flows on to a second notice page
+    data["intro"] = notice.intro * 16  # much longer: it flows on to a second notice page
     longer = Notice.from_dict(data)
     serial = "SH-001-261102-00321"
     pdf = registration_form_pdf(longer, [serial])

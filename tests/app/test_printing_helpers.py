@@ -1,4 +1,5 @@
 """Helpers for the printing tests: PDF text, page images (rendered in memory), scan-like noise."""
+
 from __future__ import annotations
 
 import io

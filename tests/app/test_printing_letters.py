@@ -1,5 +1,6 @@
 """Letters and records: refusal letters name reason, basis and remedies; the data copy has a section per
 category; the destruction record carries the batch hash; the recovery sheet's QR is the key; fonts."""
+
 import builtins
 import datetime as dt
 import io
@@ -25,9 +26,18 @@ NOW = dt.datetime(2026, 11, 2, 9, 30)
 
 
 def _refusal(**kw):
-    data = dict(request_no="R-0012", kinds=["delete"], received_at=NOW, decided_at=NOW + dt.timedelta(days=9),
-                outcome="refused", applicant="张三", store=STORE, decided_by="王店长",
-                refusal_reason="交易记录仍在法定保存期内", legal_basis="《个人信息保护法》第四十七条第二款")
+    data = dict(
+        request_no="R-0012",
+        kinds=["delete"],
+        received_at=NOW,
+        decided_at=NOW + dt.timedelta(days=9),
+        outcome="refused",
+        applicant="张三",
+        store=STORE,
+        decided_by="王店长",
+        refusal_reason="交易记录仍在法定保存期内",
+        legal_basis="《个人信息保护法》第四十七条第二款",
+    )
     data.update(kw)
     return ResultLetter(**data)
 
@@ -46,14 +56,18 @@ def test_refusal_without_reason_or_basis_cannot_be_printed():
         result_letter_pdf(_refusal(refusal_reason=" "))  # rule: RIG-4
     with pytest.raises(ValidationError):
         result_letter_pdf(_refusal(outcome="partial", legal_basis=""))  # rule: RIG-4
-    done = all_text(result_letter_pdf(_refusal(outcome="done", refusal_reason="", legal_basis="",
-                                               actions=["已删除您的会员资料"])))
+    done = all_text(
+        result_letter_pdf(_refusal(outcome="done", refusal_reason="", legal_basis="", actions=["已删除您的会员资料"]))
+    )
     assert norm("已删除您的会员资料") in done and norm(RIGHTS_REMEDY) in done
 
 
 def test_request_receipt_states_the_due_date_and_request_number():
-    pdf = request_receipt_pdf(RequestReceipt("R-0012", ["access", "delete"], NOW, dt.date(2026, 11, 23), "张*",
-                                             STORE, "李店员", calendar_missing=True))
+    pdf = request_receipt_pdf(
+        RequestReceipt(
+            "R-0012", ["access", "delete"], NOW, dt.date(2026, 11, 23), "张*", STORE, "李店员", calendar_missing=True
+        )
+    )
     text = all_text(pdf)
     assert "R-0012" in text and "查阅、复制、删除" in text
     assert norm("2026-11-23 前（自受理之日起 15 个工作日内）") in text  # rule: RIG-2
@@ -61,23 +75,47 @@ def test_request_receipt_states_the_due_date_and_request_number():
 
 
 def test_data_copy_has_a_section_per_category():
-    sections = [CopySection("CAT-1", rows=[("姓名", "张三"), ("手机号", "13800001234")]),
-                CopySection("CAT-2", columns=["时间", "金额", "商品"], grid=[["2026-10-01 10:00", "¥1,234.50", "家电"]] * 40),
-                CopySection("CAT-3"), CopySection("CAT-4", rows=[("偏好", "家电")]), CopySection("consent")]
-    pdf = data_copy_pdf(DataCopy("R-0013", "M000000001", "张三", NOW, STORE, "李店员", sections,
-                                 machine_readable="已同时提供机器可读文件（JSON）"))
+    sections = [
+        CopySection("CAT-1", rows=[("姓名", "张三"), ("手机号", "13800001234")]),
+        CopySection("CAT-2", columns=["时间", "金额", "商品"], grid=[["2026-10-01 10:00", "¥1,234.50", "家电"]] * 40),
+        CopySection("CAT-3"),
+        CopySection("CAT-4", rows=[("偏好", "家电")]),
+        CopySection("consent"),
+    ]
+    pdf = data_copy_pdf(
+        DataCopy(
+            "R-0013",
+            "M000000001",
+            "张三",
+            NOW,
+            STORE,
+            "李店员",
+            sections,
+            machine_readable="已同时提供机器可读文件（JSON）",
+        )
+    )
     text = all_text(pdf)
     for key in ("CAT-1", "CAT-2", "CAT-3", "CAT-4", "consent"):
         assert norm(CATEGORY_TITLES[key]) in text  # rule: RIG-6
     assert "13800001234" in text and norm("¥1,234.50") in text and "JSON" in text  # rule: RIG-6
-    assert "(无记录)" in text                          # an empty category is shown as empty, not left out
+    assert "(无记录)" in text  # an empty category is shown as empty, not left out
 
 
 def _record(**kw):
-    forms = [DestroyedForm(f"SH-001-261102-{i:05d}", "2026-11-02T09:00:00+08:00", f"{i:02x}" * 32) for i in range(1, 26)]
-    data = dict(batch_id="D20261130-ABC123", store=STORE, forms=forms, method="shred",
-                destroyed_at="2026-11-30T16:00:00+08:00", manager="王店长", witness="李店员",
-                manager_id="m1", witness_id="w1")
+    forms = [
+        DestroyedForm(f"SH-001-261102-{i:05d}", "2026-11-02T09:00:00+08:00", f"{i:02x}" * 32) for i in range(1, 26)
+    ]
+    data = dict(
+        batch_id="D20261130-ABC123",
+        store=STORE,
+        forms=forms,
+        method="shred",
+        destroyed_at="2026-11-30T16:00:00+08:00",
+        manager="王店长",
+        witness="李店员",
+        manager_id="m1",
+        witness_id="w1",
+    )
     data.update(kw)
     return DestructionRecord(**data)
 
@@ -96,7 +134,7 @@ def test_destruction_record_carries_batch_forms_method_people_and_hash():
     changed.forms[3] = DestroyedForm(changed.forms[3].serial, changed.forms[3].scanned_at, "ff" * 32)
     assert batch_hash(changed) != digest  # rule: STO-3
     assert batch_hash(_record(witness_id="w2")) != digest  # rule: STO-3
-    assert batch_hash(_record(forms=list(reversed(rec.forms)))) == digest   # order of listing does not matter
+    assert batch_hash(_record(forms=list(reversed(rec.forms)))) == digest  # order of listing does not matter
 
 
 def test_recovery_sheet_key_text_and_qr(manager):
@@ -124,8 +162,9 @@ def test_rendering_writes_no_file(monkeypatch, tmp_path):
     monkeypatch.setattr(builtins, "open", guarded)
     monkeypatch.setattr(io, "open", guarded)
     before = set(os.listdir(os.environ.get("TMPDIR", "/tmp")))
-    data_copy_pdf(DataCopy("R1", "M1", "张三", NOW, STORE, "李店员",
-                           [CopySection("CAT-1", rows=[("手机号", "13800001234")])]))
+    data_copy_pdf(
+        DataCopy("R1", "M1", "张三", NOW, STORE, "李店员", [CopySection("CAT-1", rows=[("手机号", "13800001234")])])
+    )
     result_letter_pdf(_refusal())
     after = set(os.listdir(os.environ.get("TMPDIR", "/tmp")))
     assert writes == []  # rule: STO-1
@@ -139,7 +178,7 @@ def test_font_found_on_this_system_is_embedded_truetype():
 
 def test_fallback_font_when_no_truetype_cjk_font(tmp_path):
     fake_noto = tmp_path / "NotoSansCJK-Regular.ttc"
-    fake_noto.write_bytes(b"OTTO" + b"\0" * 64)          # CFF outlines: must be skipped, never embedded
+    fake_noto.write_bytes(b"OTTO" + b"\0" * 64)  # CFF outlines: must be skipped, never embedded
     choice = fonts.choose_font(None, candidates=[(fake_noto, 0), (tmp_path / "missing.ttf", 0)])
     assert choice.fallback and choice.name == fonts.FALLBACK_CID and choice.path is None
     pdf = result_letter_pdf(_refusal(), font=choice)
@@ -154,12 +193,13 @@ def test_configured_font_path_is_used_and_a_bad_one_is_reported(tmp_path):
     bad = tmp_path / "not-a-font.ttf"
     bad.write_bytes(b"\0" * 100)
     choice = fonts.choose_font(str(bad))
-    assert choice.configured_failed and not choice.fallback      # fell back to the system font, and says so
+    assert choice.configured_failed and not choice.fallback  # fell back to the system font, and says so
 
 
 def test_no_tofu_every_printed_character_is_in_the_embedded_font(manager):
     """Every character on every document has a glyph in the embedded font (no empty boxes)."""
     from bench.bench_printing import docs
+
     font = fonts.choose_font()
     cmap = fonts.TTFont("probe", font.path, subfontIndex=font.subfont).face.charToGlyph
     missing = {}

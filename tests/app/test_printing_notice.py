@@ -1,5 +1,6 @@
 """The notice printouts (poster, registration form, receipt back) carry every NOT-1 element of the
 notice the screen shows, and its version and hash (NOT-2)."""
+
 import pytest
 
 from app.notices.store import current_notice, ensure_default_stored
@@ -12,8 +13,12 @@ from tests.app.test_printing_helpers import all_text, norm, page_texts
 
 def not1_elements(notice) -> dict[str, str]:
     """Every element NOT-1 requires, as the notice object (the screen) holds it."""
-    out = {"controller": notice.controller, "contact": notice.contact, "how_to_exercise": notice.how_to_exercise,
-           "complaint": notice.complaint}
+    out = {
+        "controller": notice.controller,
+        "contact": notice.contact,
+        "how_to_exercise": notice.how_to_exercise,
+        "complaint": notice.complaint,
+    }
     for i, r in enumerate(notice.rights):
         out[f"right{i}"] = r
     for p in notice.purposes:
@@ -38,8 +43,11 @@ def screen_notice(manager):
 
 def _documents(manager, notice):
     _, form = issue_registration_forms(manager, notice, 1, store_name="上海南京路店")
-    return {"poster": poster_pdf(notice, store_name="上海南京路店"), "form": form,
-            "receipt": receipt_notice_pdf(notice, store_name="上海南京路店")}
+    return {
+        "poster": poster_pdf(notice, store_name="上海南京路店"),
+        "form": form,
+        "receipt": receipt_notice_pdf(notice, store_name="上海南京路店"),
+    }
 
 
 def test_every_notice_printout_carries_every_not1_element(manager, screen_notice):
@@ -52,35 +60,42 @@ def test_every_notice_printout_carries_every_not1_element(manager, screen_notice
 
 
 def test_version_and_hash_on_printouts_equal_the_screen_notice(manager, screen_notice):
-    stored_hash = manager.db.scalar("SELECT content_hash FROM notices WHERE version = ? AND lang = 'zh_CN'",
-                                    (screen_notice.version,))
+    stored_hash = manager.db.scalar(
+        "SELECT content_hash FROM notices WHERE version = ? AND lang = 'zh_CN'", (screen_notice.version,)
+    )
     assert stored_hash == screen_notice.content_hash
     for kind, pdf in _documents(manager, screen_notice).items():
         text = all_text(pdf)
         assert norm(f"摘要SHA-256{stored_hash}") in text or norm(f"SHA-256{stored_hash}") in text, kind  # rule: NOT-2
-        for page in page_texts(pdf):          # every sheet of paper names the exact text it carries
+        for page in page_texts(pdf):  # every sheet of paper names the exact text it carries
             assert norm(f"告知书版本{screen_notice.version}") in norm(page), kind  # rule: NOT-2
             assert norm(f"摘要{L.short_hash(stored_hash)}") in norm(page), kind  # rule: NOT-2
 
 
 def test_a_changed_notice_prints_its_own_version_and_hash(manager, screen_notice):
     from app.notices.model import Notice
+
     data = screen_notice.to_dict()
     data["version"] = "2027.1"
     data["purposes"][1]["retention"] = "至您撤回同意为止，最长两年。"
     changed = Notice.from_dict(data)
     text = all_text(poster_pdf(changed))
     assert norm("至您撤回同意为止，最长两年。") in text
-    assert L.short_hash(changed.content_hash) in text and L.short_hash(screen_notice.content_hash) not in text  # rule: NOT-2
+    assert (
+        L.short_hash(changed.content_hash) in text and L.short_hash(screen_notice.content_hash) not in text
+    )  # rule: NOT-2
 
 
 def test_form_has_one_checkbox_section_per_kind_and_the_fields(manager, screen_notice):
     serials, pdf = issue_registration_forms(manager, screen_notice, 1)
     pages = page_texts(pdf)
-    assert len(pages) == 2            # notice side + consent side, printable double-sided
+    assert len(pages) == 2  # notice side + consent side, printable double-sided
     consent = norm(pages[1])
-    assert consent.index(norm("办理会员所必需")) < consent.index(norm("可选处理目的")) \
+    assert (
+        consent.index(norm("办理会员所必需"))
+        < consent.index(norm("可选处理目的"))
         < consent.index(norm("敏感个人信息单独同意"))
+    )
     for p in screen_notice.purposes:
         assert norm(p.title) in consent
     for label in ("姓名", "手机号", "收货地址", "身份证号", "监护人姓名", "监护人签名", "顾客签名", "日期"):
@@ -95,6 +110,7 @@ def test_receipt_back_fits_the_72mm_printable_width(screen_notice):
     from pypdf import PdfReader
 
     from tests.app.test_printing_helpers import page_image
+
     pdf = receipt_notice_pdf(screen_notice, store_name="上海南京路店")
     box = PdfReader(io.BytesIO(pdf)).pages[0].mediabox
     assert abs(float(box.width) - 80 / 25.4 * 72) < 0.5
@@ -103,6 +119,6 @@ def test_receipt_back_fits_the_72mm_printable_width(screen_notice):
     w, h = img.size
     left = img.crop((0, 0, edge, h)).getextrema()
     right = img.crop((w - edge, 0, w, h)).getextrema()
-    assert left[0] > 200 and right[0] > 200          # only white (anti-aliasing tolerance) outside 72 mm
+    assert left[0] > 200 and right[0] > 200  # only white (anti-aliasing tolerance) outside 72 mm
     middle = img.crop((edge, 0, w - edge, h)).getextrema()
-    assert middle[0] < 50                             # and the text is there
+    assert middle[0] < 50  # and the text is there

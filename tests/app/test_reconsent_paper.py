@@ -3,14 +3,15 @@ consent again to a new notice fills in a paper form instead of the screen. The f
 effect today; the record has method paper and the serial; the form is tied to the member and the record in
 the same transaction, so its scan (later, or already waiting in the inbox) is matched, and until then it is on
 the unscanned-forms list."""
+
 import datetime as dt
 import json
 
 import pytest
 
 from app.consent.service import consent_active, needs_reconsent
-from app.flows.enrolment import grant_consent
 from app.errors import UserError, ValidationError
+from app.flows.enrolment import grant_consent
 from app.flows.registration import ReconsentFlow, Step
 from app.members.service import cipher_for
 from app.notices import current_notice, default_notice
@@ -22,7 +23,7 @@ from tests.app.regdata import decisions, register
 from tests.app.test_registration_paper import _publish_2026_2  # 2026.2 in effect from 2026-11-02
 from tests.scan_samples import form_page, to_bytes
 
-TODAY = "2026-11-02"          # the test clock's day; 2026.2 takes effect on it
+TODAY = "2026-11-02"  # the test clock's day; 2026.2 takes effect on it
 
 
 def _member_needing_reconsent(clerk, manager, vault, **granted) -> str:
@@ -41,7 +42,7 @@ def _paper(clerk, mid, serial, **ticks) -> ReconsentFlow:
     assert f.choose_mode("paper") is Step.FORM
     f.set_form(serial)
     assert f.next() is Step.CONSENT
-    assert all(v is None for v in f.decisions.values())          # nothing pre-ticked
+    assert all(v is None for v in f.decisions.values())  # nothing pre-ticked
     for code, on in ticks.items():
         f.decide(code, on)
     return f
@@ -65,14 +66,20 @@ def test_reconsent_on_paper_records_method_form_and_links_the_form(clerk, manage
     assert ei.value.key == "member.paper_unsigned"  # rule: CON-1
     f.confirm_paper_signed(True)
     res = f.submit(cipher_for(vault))
-    rec = clerk.db.one("SELECT id, kind, method, evidence_ref, notice_version, notice_hash FROM consent_records"
-                       " WHERE member_id = ? ORDER BY created_at DESC, rowid DESC", (mid,))
+    rec = clerk.db.one(
+        "SELECT id, kind, method, evidence_ref, notice_version, notice_hash FROM consent_records"
+        " WHERE member_id = ? ORDER BY created_at DESC, rowid DESC",
+        (mid,),
+    )
     assert rec["id"] == res["record"]
     assert (rec["kind"], rec["method"], rec["evidence_ref"]) == ("reconsent", "paper", serial)  # rule: CON-1
     assert (rec["notice_version"], rec["notice_hash"]) == (
-        "2026.2", current_notice(clerk.db, "zh_CN", TODAY).content_hash)  # rule: CON-5
-    form = clerk.db.one("SELECT matched_member_id, matched_consent_id, matched_scan_id FROM form_serials"
-                        " WHERE serial = ?", (serial,))
+        "2026.2",
+        current_notice(clerk.db, "zh_CN", TODAY).content_hash,
+    )  # rule: CON-5
+    form = clerk.db.one(
+        "SELECT matched_member_id, matched_consent_id, matched_scan_id FROM form_serials WHERE serial = ?", (serial,)
+    )
     assert tuple(form) == (mid, rec["id"], None)  # rule: CON-1
     assert needs_reconsent(clerk.db, mid, TODAY) == []  # rule: CON-5
     assert consent_active(clerk.db, mid, "marketing", TODAY)
@@ -86,7 +93,7 @@ def test_reconsent_on_paper_records_method_form_and_links_the_form(clerk, manage
 
 
 def test_a_form_printed_with_an_older_notice_is_refused_for_reconsent(clerk, manager, vault):
-    old = issue_form_serials(clerk, default_notice("zh_CN"), 1)[0]      # printed with 2026.1
+    old = issue_form_serials(clerk, default_notice("zh_CN"), 1)[0]  # printed with 2026.1
     mid = _member_needing_reconsent(clerk, manager, vault)
     f = ReconsentFlow(clerk, mid, method="paper")
     with pytest.raises(ValidationError) as ei:
@@ -94,12 +101,19 @@ def test_a_form_printed_with_an_older_notice_is_refused_for_reconsent(clerk, man
     assert ei.value.key == "member.form_notice_not_current" and ei.value.field == "serial"  # rule: CON-5
     assert "2026.1" in ei.value.message("zh_CN") and "2026.2" in ei.value.message("en")
     assert f.form is None and f.step is Step.FORM
-    with pytest.raises(ValidationError) as ei:          # scanned on the notice step: switched, but refused
+    with pytest.raises(ValidationError) as ei:  # scanned on the notice step: switched, but refused
         ReconsentFlow(clerk, mid).scanned_form(qr_payload(old))
     assert ei.value.key == "member.form_notice_not_current"  # rule: CON-5
-    with pytest.raises(ValidationError) as ei:          # the core refuses it too, whatever the caller
-        grant_consent(clerk, mid, decisions(marketing=True), notice=default_notice("zh_CN"), method="paper",
-                      evidence_ref=old, kind="reconsent")
+    with pytest.raises(ValidationError) as ei:  # the core refuses it too, whatever the caller
+        grant_consent(
+            clerk,
+            mid,
+            decisions(marketing=True),
+            notice=default_notice("zh_CN"),
+            method="paper",
+            evidence_ref=old,
+            kind="reconsent",
+        )
     assert ei.value.key == "member.form_notice_not_current"  # rule: CON-5
     assert clerk.db.scalar("SELECT matched_member_id FROM form_serials WHERE serial = ?", (old,)) is None
     assert needs_reconsent(clerk.db, mid, TODAY) == ["marketing"]
@@ -107,9 +121,12 @@ def test_a_form_printed_with_an_older_notice_is_refused_for_reconsent(clerk, man
 
 def test_the_same_refusals_of_the_serial_as_a_registration(clerk, manager, vault):
     mid = _member_needing_reconsent(clerk, manager, vault)
-    for text, key in (("", "member.form_needed"), ("hello", "member.form_invalid"),
-                      ("ZZ99-261102-00001", "member.form_other_store"),
-                      (f"{clerk.store_code}-261102-99999", "member.form_unknown")):
+    for text, key in (
+        ("", "member.form_needed"),
+        ("hello", "member.form_invalid"),
+        ("ZZ99-261102-00001", "member.form_other_store"),
+        (f"{clerk.store_code}-261102-99999", "member.form_unknown"),
+    ):
         with pytest.raises(ValidationError) as ei:
             ReconsentFlow(clerk, mid, method="paper").set_form(text)
         assert (ei.value.key, ei.value.field) == (key, "serial")  # rule: CON-1
@@ -123,9 +140,18 @@ def test_sensitive_purpose_on_paper_needs_its_signature_confirmed(clerk, manager
         f.next()
     assert ei.value.key == "member.paper_sensitive_unsigned"  # rule: SEN-1
     notice = current_notice(clerk.db, "zh_CN", TODAY)
-    with pytest.raises(ValidationError) as ei:          # the core as well
-        grant_consent(clerk, mid, decisions(skin_analysis=True), notice=notice, method="paper", evidence_ref=serial,
-                      kind="reconsent", values={"skin_notes": "干性"}, cipher=cipher_for(vault))
+    with pytest.raises(ValidationError) as ei:  # the core as well
+        grant_consent(
+            clerk,
+            mid,
+            decisions(skin_analysis=True),
+            notice=notice,
+            method="paper",
+            evidence_ref=serial,
+            kind="reconsent",
+            values={"skin_notes": "干性"},
+            cipher=cipher_for(vault),
+        )
     assert ei.value.key == "member.paper_sensitive_unsigned"  # rule: SEN-1
     f.confirm_paper_signature("skin_analysis", True)
     _to_review(f, skin_notes="混合性皮肤")
@@ -133,8 +159,8 @@ def test_sensitive_purpose_on_paper_needs_its_signature_confirmed(clerk, manager
     f.confirm_paper_signed(True)
     f.submit(cipher_for(vault))
     assert consent_active(clerk.db, mid, "skin_analysis", TODAY)  # rule: SEN-1
-    assert not consent_active(clerk.db, mid, "marketing", TODAY)      # not ticked on the form: withdrawn
-    assert clerk.db.scalar("SELECT count(*) FROM consent_evidence") == 0   # the signature is on the scanned form
+    assert not consent_active(clerk.db, mid, "marketing", TODAY)  # not ticked on the form: withdrawn
+    assert clerk.db.scalar("SELECT count(*) FROM consent_evidence") == 0  # the signature is on the scanned form
     audit = json.loads(clerk.db.scalar("SELECT details FROM audit_log WHERE action = 'consent.reconsent'"))
     assert audit["signed_on_paper"] == ["skin_analysis"]
 
@@ -161,7 +187,7 @@ def test_a_scan_waiting_in_the_inbox_is_matched_at_the_reconsent(clerk, manager,
     early = import_bytes(clerk, cipher_for(vault), to_bytes(form_page(serial), "PNG")).documents[0]
     assert (early.status, early.reason) == ("inbox", "member_missing")
     f = ReconsentFlow(clerk, mid)
-    assert f.scanned_form(qr_payload(serial)).serial == serial and f.step is Step.CONSENT   # scanned on step 1
+    assert f.scanned_form(qr_payload(serial)).serial == serial and f.step is Step.CONSENT  # scanned on step 1
     f.decide("membership", True)
     _to_review(f)
     f.confirm_paper_signed(True)
@@ -175,7 +201,8 @@ def test_a_scan_waiting_in_the_inbox_is_matched_at_the_reconsent(clerk, manager,
 
 def test_a_failing_reconsent_leaves_the_form_unused(clerk, manager, vault, monkeypatch):
     """One transaction: the record, the form's link and the early scan's match stand or fall together."""
-    import app.flows.enrolment as enrolment     # the use case calls the scans domain's adopt_waiting_scans
+    import app.flows.enrolment as enrolment  # the use case calls the scans domain's adopt_waiting_scans
+
     mid = _member_needing_reconsent(clerk, manager, vault)
     serial = _current_form(clerk)
 

@@ -5,8 +5,8 @@ from hypothesis import HealthCheck, given, settings, strategies as st
 
 from app.audit import chain
 from app.errors import UserError, ValidationError
-from app.flows.registration import RegistrationFlow, Step
 from app.flows.enrolment import register_member
+from app.flows.registration import RegistrationFlow, Step
 from app.members.service import MobileExists, cipher_for, get_member
 from app.notices import default_notice
 from tests.app.regdata import PNG, decisions, id_number, register
@@ -44,8 +44,9 @@ def test_consent_record_is_complete(clerk, vault):
 
 def test_one_transaction_with_audit_and_journal(clerk, vault):
     res = register(clerk, vault)
-    audit = clerk.db.one("SELECT details FROM audit_log WHERE action = 'member.register' AND subject_id = ?",
-                         (res["id"],))
+    audit = clerk.db.one(
+        "SELECT details FROM audit_log WHERE action = 'member.register' AND subject_id = ?", (res["id"],)
+    )
     details = json.loads(audit[0])
     assert "张伟" not in audit[0] and "13812345678" not in audit[0]  # rule: SEC-2
     assert details["fields"] == ["name", "mobile"]
@@ -54,18 +55,22 @@ def test_one_transaction_with_audit_and_journal(clerk, vault):
 
 
 def test_refusing_optional_purposes_never_blocks(clerk, vault):
-    res = register(clerk, vault, granted={})   # everything optional refused
+    res = register(clerk, vault, granted={})  # everything optional refused
     assert res["id"]  # rule: CON-2
     with pytest.raises(UserError) as ei:
-        register_member(clerk, cipher_for(vault), notice=default_notice("zh_CN"),
-                        decisions=decisions(membership=False, marketing=True),
-                        values={"name": "李娜", "mobile": "13912345678"})
+        register_member(
+            clerk,
+            cipher_for(vault),
+            notice=default_notice("zh_CN"),
+            decisions=decisions(membership=False, marketing=True),
+            values={"name": "李娜", "mobile": "13912345678"},
+        )
     assert ei.value.key == "consent.required_missing"
 
 
 def test_fields_only_for_granted_purposes(clerk, vault):
     with pytest.raises(ValidationError) as ei:
-        register(clerk, vault, values={"address": "上海市黄浦区南京东路100号"})   # delivery refused
+        register(clerk, vault, values={"address": "上海市黄浦区南京东路100号"})  # delivery refused
     assert ei.value.field == "address"  # rule: MIN-2
     with pytest.raises(ValidationError):
         register(clerk, vault, values={"id_number": id_number()})  # rule: MIN-3
@@ -79,9 +84,14 @@ def test_sensitive_needs_separate_signed_consent_and_is_encrypted(clerk, vault):
     with pytest.raises(UserError) as ei:
         register(clerk, vault, granted={"instalment": True}, values={"id_number": id_number()})
     assert ei.value.key == "consent.sensitive_needs_signature"  # rule: SEN-1
-    res = register(clerk, vault, granted={"instalment": True, "face_payment": True},
-                   values={"id_number": id_number(), "face_feature": "0a1b" * 32},
-                   signatures={"instalment": PNG, "face_payment": PNG}, method="signature")
+    res = register(
+        clerk,
+        vault,
+        granted={"instalment": True, "face_payment": True},
+        values={"id_number": id_number(), "face_feature": "0a1b" * 32},
+        signatures={"instalment": PNG, "face_payment": PNG},
+        method="signature",
+    )
     rows = clerk.db.all("SELECT field, value_enc, masked FROM member_fields WHERE member_id = ?", (res["id"],))
     for r in rows:
         assert r["value_enc"].startswith("v1:")  # rule: SEN-3
@@ -101,13 +111,17 @@ def test_under_14_requires_guardian(clerk, vault):
         register(clerk, vault, values={"birth_date": "2015-01-01"})
     assert ei.value.key == "member.guardian_required"  # rule: CON-4
     assert _count(clerk.db, "members") == 0  # rule: CON-4
-    res = register(clerk, vault, values={"birth_date": "2015-01-01"},
-                   guardian={"name": "张建国", "relation": "father"})
-    rec = clerk.db.one("SELECT guardian_name_enc, guardian_relation FROM consent_records WHERE member_id = ?",
-                       (res["id"],))
+    res = register(clerk, vault, values={"birth_date": "2015-01-01"}, guardian={"name": "张建国", "relation": "father"})
+    rec = clerk.db.one(
+        "SELECT guardian_name_enc, guardian_relation FROM consent_records WHERE member_id = ?", (res["id"],)
+    )
     assert rec[1] == "father" and rec[0].startswith("v1:") and "张建国" not in rec[0]  # rule: CON-4
-    assert cipher_for(vault).decrypt(rec[0], "consent_records", "guardian_name_enc",
-                                     clerk.db.scalar("SELECT id FROM consent_records")) == "张建国"
+    assert (
+        cipher_for(vault).decrypt(
+            rec[0], "consent_records", "guardian_name_enc", clerk.db.scalar("SELECT id FROM consent_records")
+        )
+        == "张建国"
+    )
     assert clerk.db.scalar("SELECT is_minor FROM members WHERE id = ?", (res["id"],)) == 1
 
 
@@ -124,6 +138,7 @@ def test_crash_mid_registration_leaves_nothing(clerk, vault, monkeypatch):
 
     def boom(*a, **k):
         raise RuntimeError("power cut")
+
     monkeypatch.setattr(svc, "record_consent", boom)
     with pytest.raises(RuntimeError):
         register(clerk, vault, granted={"delivery": True}, values={"address": "上海市黄浦区南京东路100号"})
@@ -134,12 +149,13 @@ def test_crash_mid_registration_leaves_nothing(clerk, vault, monkeypatch):
 
 # -- the flow, without Qt --------------------------------------------------------------
 
+
 def _flow_to_fields(clerk, **granted):
     f = RegistrationFlow(clerk)
     assert f.step is Step.NOTICE
     f.next()
     assert f.notice_read  # rule: NOT-1
-    assert all(v is None for v in f.decisions.values())   # nothing pre-ticked
+    assert all(v is None for v in f.decisions.values())  # nothing pre-ticked
     for code, g in granted.items():
         f.decide(code, g)
     return f
@@ -165,11 +181,11 @@ def test_flow_full_path_with_sensitive(clerk, vault):
     f = _flow_to_fields(clerk, membership=True, delivery=True, face_payment=True, skin_analysis=True)
     assert f.next() is Step.SENSITIVE and f.current_sensitive() == "face_payment"
     with pytest.raises(UserError):
-        f.next()           # no signature yet  # rule: SEN-1
+        f.next()  # no signature yet  # rule: SEN-1
     f.sign("face_payment", PNG)
     f.next()
     assert f.current_sensitive() == "skin_analysis"
-    f.decline_sensitive()                       # refused on its own screen
+    f.decline_sensitive()  # refused on its own screen
     assert f.step is Step.FIELDS and f.decisions["skin_analysis"] is False
     assert "skin_notes" not in f.visible_fields() and "face_feature" in f.visible_fields()
     assert f.set_value("mobile", "12345") is not None
@@ -178,8 +194,8 @@ def test_flow_full_path_with_sensitive(clerk, vault):
     f.set_value("address", "北京市朝阳区建国路88号")
     f.set_value("face_feature", "ff" * 40)
     assert f.next() is Step.REVIEW
-    assert f.back() is Step.FIELDS and f.values["address"] == "北京市朝阳区建国路88号"   # back keeps the text
-    f.decide("delivery", False)                 # typed, then refused: never stored
+    assert f.back() is Step.FIELDS and f.values["address"] == "北京市朝阳区建国路88号"  # back keeps the text
+    f.decide("delivery", False)  # typed, then refused: never stored
     f.next()
     res = f.submit(cipher_for(vault))
     assert f.step is Step.DONE

@@ -1,13 +1,14 @@
 """Registering a member from a signed paper registration form (CON-1 "signed paper form", STO-2): the
 flow's paper mode, the service's checks, and the scan of that form matched to the member afterwards."""
+
 import json
 
 import pytest
 
 from app.errors import UserError, ValidationError
+from app.flows.enrolment import register_member
 from app.flows.registration import RegistrationFlow, Step
 from app.members.paper_form import normalise_serial
-from app.flows.enrolment import register_member
 from app.members.service import cipher_for
 from app.notices import default_notice, import_notice
 from app.printing.serials import issue_form_serials, qr_payload
@@ -26,7 +27,7 @@ def _paper_flow(session, serial, **ticks):
     assert f.step is Step.FORM
     f.set_form(serial)
     assert f.next() is Step.CONSENT
-    assert all(v is None for v in f.decisions.values())          # nothing pre-ticked
+    assert all(v is None for v in f.decisions.values())  # nothing pre-ticked
     for code, on in ticks.items():
         f.decide(code, on)
     return f
@@ -51,7 +52,7 @@ def _refusal(session, text):
 
 def test_paper_mode_refuses_what_is_not_an_unused_form_of_this_store(clerk, vault):
     assert _refusal(clerk, "").key == "member.form_needed"
-    bad = _refusal(clerk, "13912345678")                         # a mobile typed into the serial field
+    bad = _refusal(clerk, "13912345678")  # a mobile typed into the serial field
     assert bad.key == "member.form_invalid"
     assert "13912345678" not in bad.message("zh_CN") and "SH-001-261102-00001" in bad.message("en")
     other = _refusal(clerk, "BJ-002-261102-00001")
@@ -70,8 +71,15 @@ def test_paper_mode_refuses_what_is_not_an_unused_form_of_this_store(clerk, vaul
         assert zh and en and zh != en and "操作未完成" not in zh
     # the service refuses a used form too (a second terminal racing the first)
     with pytest.raises(UserError) as ei:
-        register_member(clerk, cipher_for(vault), notice=default_notice("zh_CN"), decisions=decisions(),
-                        values={"name": "李娜", "mobile": "13912340002"}, method="paper", evidence_ref=serial)
+        register_member(
+            clerk,
+            cipher_for(vault),
+            notice=default_notice("zh_CN"),
+            decisions=decisions(),
+            values={"name": "李娜", "mobile": "13912340002"},
+            method="paper",
+            evidence_ref=serial,
+        )
     assert ei.value.key == "member.form_used"
     assert clerk.db.scalar("SELECT count(*) FROM members") == 1
 
@@ -99,7 +107,7 @@ def test_paper_registration_records_method_form_and_matches_the_form(clerk, vaul
     _to_review(f)
     assert f.review()["form"] == serial
     with pytest.raises(ValidationError) as ei:
-        f.submit(cipher_for(vault))                                   # the signature on the form not confirmed
+        f.submit(cipher_for(vault))  # the signature on the form not confirmed
     assert ei.value.key == "member.paper_unsigned" and f.step is Step.REVIEW
     assert clerk.db.scalar("SELECT count(*) FROM members") == 0
     f.confirm_paper_signed(True)
@@ -122,7 +130,7 @@ def test_refusing_optional_purposes_on_paper_still_registers(clerk, vault):
     f = _paper_flow(clerk, _form(clerk), marketing=True)
     with pytest.raises(UserError) as ei:
         f.next()
-    assert ei.value.key == "consent.required_missing"                 # membership not ticked on the form
+    assert ei.value.key == "consent.required_missing"  # membership not ticked on the form
     f.decide("marketing", False)
     f.decide("membership", True)
     _to_review(f)
@@ -145,7 +153,7 @@ def test_sensitive_purpose_on_paper_needs_its_separate_signature(clerk, vault):
     with pytest.raises(ValidationError) as ei:
         f.next()
     assert ei.value.field == "paper_sensitive_skin_analysis"  # rule: SEN-1
-    f.decide("skin_analysis", False)                                  # no signature on paper: not consented
+    f.decide("skin_analysis", False)  # no signature on paper: not consented
     _to_review(f, id_number=id_number())
     assert f.review()["signed_on_paper"] == ["instalment"] and f.review()["signatures"] == []
     f.confirm_paper_signed(True)
@@ -154,15 +162,20 @@ def test_sensitive_purpose_on_paper_needs_its_separate_signature(clerk, vault):
     assert items["instalment"] == 1 and items["skin_analysis"] == 0
     audit = json.loads(clerk.db.scalar("SELECT details FROM audit_log WHERE action = 'member.register'"))
     assert audit["signed_on_paper"] == ["instalment"]  # rule: SEN-1
-    assert clerk.db.scalar("SELECT count(*) FROM consent_evidence") == 0       # the signature is on the paper
+    assert clerk.db.scalar("SELECT count(*) FROM consent_evidence") == 0  # the signature is on the paper
     assert clerk.db.scalar("SELECT value_enc FROM member_fields WHERE member_id = ?", (res["id"],)) != id_number()
     # the core refuses a paper consent to a sensitive purpose nobody confirmed, and a form number is not
     # a separate consent for an on-screen registration
     for kw in (dict(method="paper", evidence_ref=_form(clerk)), dict(method="screen", evidence_ref=_form(clerk))):
         with pytest.raises(UserError) as ei:
-            register_member(clerk, cipher_for(vault), notice=default_notice("zh_CN"),
-                            decisions=decisions(instalment=True), values={"name": "李娜", "mobile": "13912340003"},
-                            **kw)
+            register_member(
+                clerk,
+                cipher_for(vault),
+                notice=default_notice("zh_CN"),
+                decisions=decisions(instalment=True),
+                values={"name": "李娜", "mobile": "13912340003"},
+                **kw,
+            )
         assert ei.value.key in ("member.paper_sensitive_unsigned", "consent.sensitive_needs_signature")  # rule: SEN-1
     assert clerk.db.scalar("SELECT count(*) FROM members") == 1
 
@@ -178,9 +191,9 @@ def _publish_2026_2(manager):
 
 
 def test_the_notice_is_the_version_printed_on_the_form(clerk, manager, vault):
-    old_form = _form(clerk)                                           # printed with 2026.1
+    old_form = _form(clerk)  # printed with 2026.1
     _publish_2026_2(manager)
-    assert RegistrationFlow(clerk).notice.version == "2026.2"         # on screen: today's notice
+    assert RegistrationFlow(clerk).notice.version == "2026.2"  # on screen: today's notice
     f = _paper_flow(clerk, old_form, membership=True, marketing=True)
     assert f.notice.version == "2026.1" and f.form_outdated() == "2026.2"
     _to_review(f)
@@ -200,18 +213,18 @@ def test_mode_switch_starts_afresh_and_back_keeps_the_form(clerk):
     assert f.step is Step.NOTICE and f.method == "screen"
     assert f.choose_mode("paper") is Step.FORM
     with pytest.raises(ValidationError):
-        f.next()                                                      # no form given yet
+        f.next()  # no form given yet
     f.set_form(serial)
     f.next()
     f.decide("membership", True)
     assert f.back() is Step.FORM and f.form.serial == serial
-    f.set_form(serial)                                                # the same form again: ticks kept
+    f.set_form(serial)  # the same form again: ticks kept
     assert f.decisions["membership"] is True
     assert f.choose_mode("screen") is Step.NOTICE
     assert f.form is None and all(v is None for v in f.decisions.values())
     f.next()
     with pytest.raises(UserError):
-        f.choose_mode("paper")                                        # only on the first step
+        f.choose_mode("paper")  # only on the first step
 
 
 def test_clerk_in_english_sees_the_printed_version_in_english(clerk):
@@ -247,6 +260,8 @@ def test_the_scan_of_the_form_arriving_later_finds_the_member(clerk, vault):
     assert [(d.status, d.serial) for d in out.documents] == [("matched", serial)]  # rule: STO-2
     doc = clerk.db.one("SELECT member_id, consent_id FROM scan_documents WHERE id = ?", (out.documents[0].document_id,))
     assert (doc[0], doc[1]) == (res["id"], rid)  # rule: CON-1
-    assert clerk.db.scalar("SELECT matched_scan_id FROM form_serials WHERE serial = ?",
-                           (serial,)) == out.documents[0].document_id
+    assert (
+        clerk.db.scalar("SELECT matched_scan_id FROM form_serials WHERE serial = ?", (serial,))
+        == out.documents[0].document_id
+    )
     assert clerk.db.scalar("SELECT count(*) FROM originals WHERE serial = ?", (serial,)) == 1  # rule: STO-2

@@ -1,26 +1,28 @@
 """Roles are enforced in the services, not only by hiding buttons (SEC-1)."""
+
 import pytest
 
+from app.access.backup import restore_backup  # noqa: F401
+from app.access.rekey import rekey
 from app.audit import chain
 from app.errors import PermissionDenied, UserError
 from app.settings import get_setting, set_setting
-from app.staff import permissions as P
-from app.staff import service
-from app.access.backup import restore_backup  # noqa: F401
-from app.access.rekey import rekey
+from app.staff import permissions as P, service
 from tests.conftest import CLERK_PW
 
 
 def test_clerk_cannot_call_manager_services(vault, manager, clerk):
     with pytest.raises(PermissionDenied):
-        service.add_staff(vault, clerk, username="x1", display_name="某", role="clerk", password="Some-pass-1")  # rule: SEC-1
+        service.add_staff(
+            vault, clerk, username="x1", display_name="某", role="clerk", password="Some-pass-1"
+        )  # rule: SEC-1
     with pytest.raises(PermissionDenied):
-        set_setting(clerk, "idle_lock_minutes", 1)          # rule: SEC-1
+        set_setting(clerk, "idle_lock_minutes", 1)  # rule: SEC-1
     with pytest.raises(PermissionDenied):
-        rekey(vault, clerk, CLERK_PW)                        # rule: SEC-1
+        rekey(vault, clerk, CLERK_PW)  # rule: SEC-1
     assert get_setting(manager.db, "idle_lock_minutes") == 5
     denied = manager.db.all("SELECT staff_id, details FROM audit_log WHERE action = 'permission.denied'")
-    assert len(denied) == 3 and all(r[0] == clerk.staff.id for r in denied)   # attributable: rule: SEC-1
+    assert len(denied) == 3 and all(r[0] == clerk.staff.id for r in denied)  # attributable: rule: SEC-1
 
 
 def test_manager_step_up_acts_as_the_manager(vault, manager, clerk):

@@ -1,6 +1,7 @@
 """Redaction of scanned registration forms: the ID-number boxes of a printed form, filled in with digits, are
 black on the page that would be archived, under the scan conditions the scan tests use (grey/colour, 70 % scale,
 ±3° and 180° rotation, 100–300 dpi, JPEG/PNG); a page whose geometry cannot be established is refused."""
+
 from __future__ import annotations
 
 import io
@@ -26,8 +27,17 @@ def printed():
     return notice, font, pdf, marks
 
 
-def _scan(pdf: bytes, page: int, marks, *, dpi: int, rotate: float = 0, scale: float = 1.0, grey: bool = True,
-          fmt: str = "PNG") -> Image.Image:
+def _scan(
+    pdf: bytes,
+    page: int,
+    marks,
+    *,
+    dpi: int,
+    rotate: float = 0,
+    scale: float = 1.0,
+    grey: bool = True,
+    fmt: str = "PNG",
+) -> Image.Image:
     """Rasterise one page, write 8s into every sensitive box (as a customer would), then scan it."""
     doc = pdfium.PdfDocument(pdf)
     img = doc[page - 1].render(scale=dpi / 72, grayscale=grey).to_pil()
@@ -42,13 +52,16 @@ def _scan(pdf: bytes, page: int, marks, *, dpi: int, rotate: float = 0, scale: f
         boxes = 18
         width = (x1 - x0) / boxes
         for i in range(boxes):
-            draw.text(((x0 + width * (i + 0.5)) * k, (height - (y0 + y1) / 2) * k), "8", fill=0, font=font,
-                      anchor="mm")
+            draw.text(((x0 + width * (i + 0.5)) * k, (height - (y0 + y1) / 2) * k), "8", fill=0, font=font, anchor="mm")
     if scale != 1.0:
         img = img.resize((int(img.width * scale), int(img.height * scale)), Image.Resampling.BILINEAR)
     if rotate:
-        img = img.rotate(rotate, expand=True, resample=Image.Resampling.BILINEAR,
-                         fillcolor=255 if img.mode == "L" else (255, 255, 255))
+        img = img.rotate(
+            rotate,
+            expand=True,
+            resample=Image.Resampling.BILINEAR,
+            fillcolor=255 if img.mode == "L" else (255, 255, 255),
+        )
     buf = io.BytesIO()
     img.save(buf, fmt, **({"quality": 85} if fmt == "JPEG" else {}))
     return Image.open(io.BytesIO(buf.getvalue()))
@@ -63,8 +76,11 @@ def _darkness_in(img: Image.Image, polygon) -> float:
 
 
 def _box_polygons(t, marks, page: int):
-    return [tuple(R._apply(t, x, y) for x, y in ((x0, y0), (x1, y0), (x1, y1), (x0, y1)))
-            for p, _c, (x0, y0, x1, y1) in marks if p == page]
+    return [
+        tuple(R._apply(t, x, y) for x, y in ((x0, y0), (x1, y0), (x1, y1), (x0, y1)))
+        for p, _c, (x0, y0, x1, y1) in marks
+        if p == page
+    ]
 
 
 CONDITIONS = [
@@ -86,7 +102,7 @@ def test_id_number_boxes_are_black_on_the_archived_page(printed, cond):
     assert fix is not None and fix.serial == SERIAL
     t = R.page_map(layout, fix)
     before = [_darkness_in(scan, poly) for poly in _box_polygons(t, marks, 2)]
-    assert all(v > 120 for v in before), before          # the boxes hold mostly paper and a few digits
+    assert all(v > 120 for v in before), before  # the boxes hold mostly paper and a few digits
     result = R.redact(scan, layout, fix)
     assert result.form_page == 2
     after = [_darkness_in(result.image, poly) for poly in _box_polygons(t, marks, 2)]
@@ -111,8 +127,8 @@ def test_a_page_of_another_layout_is_refused_not_archived_unredacted(printed):
     scan = _scan(pdf, 2, marks, dpi=150).convert("L")
     draw = ImageDraw.Draw(scan)
     w, h = scan.size
-    draw.rectangle((0, int(h * 0.3), w, h), fill=255)               # the lower part of the sheet is missing
-    for y in range(int(h * 0.32), h, 40):                            # and something else is printed there
+    draw.rectangle((0, int(h * 0.3), w, h), fill=255)  # the lower part of the sheet is missing
+    for y in range(int(h * 0.32), h, 40):  # and something else is printed there
         draw.rectangle((80, y, w - 80, y + 14), fill=40)
     with pytest.raises(R.GeometryUnknown) as err:
         R.redact(scan, layout, R.locate(scan))

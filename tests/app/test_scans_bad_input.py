@@ -1,4 +1,5 @@
 """Bad input: every refused file has a clear zh/en message, and nothing is half-imported or lost."""
+
 from __future__ import annotations
 
 import io
@@ -24,8 +25,12 @@ def cipher(vault, manager):
 
 
 def _nothing_imported(db):
-    return (db.scalar("SELECT count(*) FROM scans"), db.scalar("SELECT count(*) FROM scan_documents"),
-            db.scalar("SELECT count(*) FROM scan_batches"), db.scalar("SELECT count(*) FROM originals")) == (0, 0, 0, 0)
+    return (
+        db.scalar("SELECT count(*) FROM scans"),
+        db.scalar("SELECT count(*) FROM scan_documents"),
+        db.scalar("SELECT count(*) FROM scan_batches"),
+        db.scalar("SELECT count(*) FROM originals"),
+    ) == (0, 0, 0, 0)
 
 
 def _refused(session, cipher, data) -> UserError:
@@ -39,8 +44,10 @@ def _refused(session, cipher, data) -> UserError:
 
 def _bomb_png(w: int, h: int) -> bytes:
     """A tiny PNG claiming huge dimensions (a decompression bomb)."""
+
     def chunk(kind, data):
         return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
+
     ihdr = struct.pack(">IIBBBBB", w, h, 1, 0, 0, 0, 0)
     idat = zlib.compress(b"\0" * 1024)
     return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", ihdr) + chunk(b"IDAT", idat) + chunk(b"IEND", b"")
@@ -62,7 +69,7 @@ def test_text_renamed_as_png(manager, cipher, tmp_path):
     with pytest.raises(UserError) as ei:
         import_file(manager, cipher, f, delete_source=True)
     assert ei.value.key == "scans.not_an_image"
-    assert f.exists() and _nothing_imported(manager.db)          # nothing lost
+    assert f.exists() and _nothing_imported(manager.db)  # nothing lost
 
 
 def test_decompression_bomb(manager, cipher):
@@ -103,8 +110,9 @@ def test_bad_page_in_middle_rolls_back_the_batch(manager, cipher, monkeypatch):
         if len(calls) == 3:
             raise UserError("scans.corrupt", page=3)
         return real(img)
+
     monkeypatch.setattr(P, "encode", failing)
-    _refused(manager, cipher, data)          # pages 1–2 were stored in the transaction, then rolled back
+    _refused(manager, cipher, data)  # pages 1–2 were stored in the transaction, then rolled back
 
 
 def test_empty_and_missing_files(manager, cipher, tmp_path):
@@ -123,7 +131,7 @@ def test_transparent_png_painted_on_white(manager, cipher):
     serial = issue_serial(manager, mid)
     page = form_page(serial)
     rgba = Image.new("RGBA", page.size, (0, 0, 0, 0))
-    rgba.putalpha(page.point(lambda v: 255 - v))          # black ink on a transparent sheet
+    rgba.putalpha(page.point(lambda v: 255 - v))  # black ink on a transparent sheet
     res = import_bytes(manager, cipher, to_bytes(rgba, "PNG"))
     assert [d.status for d in res.documents] == ["matched"]
 
@@ -142,23 +150,25 @@ def test_watched_folder(manager, cipher, tmp_path):
     (folder / "notes.txt").write_text("x")
     w = FolderWatcher(folder)
     first = w.poll(manager, cipher)
-    assert first.waiting == 3 and not first.imported          # wait until the size is stable
+    assert first.waiting == 3 and not first.imported  # wait until the size is stable
     real_read = __import__("app.scans.importer", fromlist=["read_file"]).read_file
 
     def read_and_vanish(path):
         if path.name == "0003.pdf":
-            path.unlink()                                    # the file vanishes mid-import
+            path.unlink()  # the file vanishes mid-import
         return real_read(path)
+
     import app.scans.importer as imp
+
     imp_read, imp.read_file = imp.read_file, read_and_vanish
     try:
         out = w.poll(manager, cipher)
     finally:
         imp.read_file = imp_read
     assert len(out.imported) == 1 and out.imported[0].documents[0].status == "matched"
-    assert not good.exists()                                  # rule: STO-1
+    assert not good.exists()  # rule: STO-1
     assert sorted(k.key for _, k in out.failed) == ["scans.file_missing", "scans.not_an_image"]
-    assert (folder / FAILED_DIR / "0002.jpg").exists()        # kept: nothing lost
+    assert (folder / FAILED_DIR / "0002.jpg").exists()  # kept: nothing lost
     assert manager.db.scalar("SELECT count(*) FROM scan_batches") == 1
 
 
@@ -173,14 +183,15 @@ def test_sane_test_backend(manager, cipher, tmp_path, monkeypatch):
     except UserError as exc:
         pytest.skip(f"SANE test backend not usable: {exc.key}")
     from app.scans.importer import import_images
+
     res = import_images(manager, cipher, imgs)
-    assert res.pages == len(imgs) >= 1 and res.documents[0].status == "inbox"     # the test pattern has no QR
+    assert res.pages == len(imgs) >= 1 and res.documents[0].status == "inbox"  # the test pattern has no QR
     assert manager.db.scalar("SELECT count(*) FROM scans") == len(imgs)
 
 
 def test_pdf_with_gigantic_page_is_refused_before_rendering(manager, cipher):
     w = PdfWriter()
-    w.add_blank_page(14400, 14400)            # 200 in × 200 in: 1.6 gigapixels at 200 dpi
+    w.add_blank_page(14400, 14400)  # 200 in × 200 in: 1.6 gigapixels at 200 dpi
     buf = io.BytesIO()
     w.write(buf)
     assert _refused(manager, cipher, buf.getvalue()).key == "scans.too_many_pixels"
@@ -190,7 +201,7 @@ def test_multipage_tiff_bomb_frame(manager, cipher):
     frames = [form_page(None, dpi=50), form_page(None, dpi=50)]
     data = multi_page(frames, "TIFF")
     original = P.MAX_PIXELS
-    P.MAX_PIXELS = frames[0].width * frames[0].height - 1      # the limit, lowered so a small file trips it
+    P.MAX_PIXELS = frames[0].width * frames[0].height - 1  # the limit, lowered so a small file trips it
     try:
         assert _refused(manager, cipher, data).key == "scans.too_many_pixels"
     finally:
@@ -199,6 +210,7 @@ def test_multipage_tiff_bomb_frame(manager, cipher):
 
 def test_failure_during_the_write_rolls_back_the_batch(manager, cipher, monkeypatch):
     from app.scans import archive
+
     mid = make_member(manager)
     s1, s2 = issue_serial(manager, mid), issue_serial(manager, mid)
     data = multi_page([form_page(s1), form_page(None, seed=3), form_page(s2)], "PDF")
@@ -209,8 +221,9 @@ def test_failure_during_the_write_rolls_back_the_batch(manager, cipher, monkeypa
         if len(calls) == 3:
             raise UserError("error.disk_full")
         return real(tx, **kw)
+
     monkeypatch.setattr(archive, "insert_page", disk_full_on_third)
-    _refused(manager, cipher, data)          # form 1 (2 pages + its original) was written, then rolled back
+    _refused(manager, cipher, data)  # form 1 (2 pages + its original) was written, then rolled back
     assert len(calls) == 3
     assert manager.db.scalar("SELECT count(*) FROM audit_log WHERE action = 'scans.import'") == 0
 
@@ -218,7 +231,9 @@ def test_failure_during_the_write_rolls_back_the_batch(manager, cipher, monkeypa
 def test_16_bit_grey_scan_is_scaled_not_clipped(manager, cipher):
     mid = make_member(manager)
     serial = issue_serial(manager, mid)
-    page16 = form_page(serial).convert("I").point(lambda v: v * 257).convert("I;16")   # 16-bit grey, as some scanners save
+    page16 = (
+        form_page(serial).convert("I").point(lambda v: v * 257).convert("I;16")
+    )  # 16-bit grey, as some scanners save
     data = to_bytes(page16, "PNG")
     assert Image.open(io.BytesIO(data)).mode.startswith("I")
     res = import_bytes(manager, cipher, data)
@@ -230,6 +245,7 @@ def test_16_bit_grey_scan_is_scaled_not_clipped(manager, cipher):
 def test_no_temp_files_during_import(manager, cipher, tmp_path, monkeypatch):
     """Pages are decoded, rendered and encrypted in memory: nothing lands in a temp folder (STO-1)."""
     import tempfile
+
     tmpdir = tmp_path / "tmp"
     tmpdir.mkdir()
     monkeypatch.setenv("TMPDIR", str(tmpdir))
@@ -237,13 +253,17 @@ def test_no_temp_files_during_import(manager, cipher, tmp_path, monkeypatch):
 
     def refuse(*a, **k):
         raise AssertionError("a temp file was requested during import")
+
     for name in ("mkstemp", "mkdtemp", "NamedTemporaryFile", "TemporaryFile", "SpooledTemporaryFile"):
         monkeypatch.setattr(tempfile, name, refuse)
     mid = make_member(manager)
     serials = [issue_serial(manager, mid) for _ in range(4)]
-    files = [to_bytes(form_page(serials[0]), "PNG"), to_bytes(form_page(serials[1]), "JPEG"),
-             multi_page([form_page(serials[2]), form_page(None, seed=2)], "TIFF"),
-             multi_page([form_page(serials[3]), form_page(None, seed=3)], "PDF")]
+    files = [
+        to_bytes(form_page(serials[0]), "PNG"),
+        to_bytes(form_page(serials[1]), "JPEG"),
+        multi_page([form_page(serials[2]), form_page(None, seed=2)], "TIFF"),
+        multi_page([form_page(serials[3]), form_page(None, seed=3)], "PDF"),
+    ]
     for data in files:
         assert import_bytes(manager, cipher, data).documents[0].status == "matched"
     assert list(tmpdir.iterdir()) == []  # rule: STO-1

@@ -1,4 +1,5 @@
 """Scan import: QR matching, splitting batches, encrypted archive, duplicates, inbox, erasure."""
+
 from __future__ import annotations
 
 import pytest
@@ -23,10 +24,17 @@ def _doc_count(db, status=None):
     return db.scalar("SELECT count(*) FROM scan_documents")
 
 
-@pytest.mark.parametrize("variant", [
-    dict(dpi=150), dict(dpi=150, rotate=6), dict(dpi=150, rotate=90), dict(dpi=150, noise=40),
-    dict(dpi=300, rotate=-4, noise=20), dict(dpi=100, noise=10),
-])
+@pytest.mark.parametrize(
+    "variant",
+    [
+        dict(dpi=150),
+        dict(dpi=150, rotate=6),
+        dict(dpi=150, rotate=90),
+        dict(dpi=150, noise=40),
+        dict(dpi=300, rotate=-4, noise=20),
+        dict(dpi=100, noise=10),
+    ],
+)
 def test_simulated_scans_match_member(manager, cipher, variant):
     mid = make_member(manager)
     serial = issue_serial(manager, mid)
@@ -43,16 +51,27 @@ def test_multipage_pdf_split_by_qr_and_consent_linked(manager, cipher):
     m1, m2 = make_member(manager), make_member(manager)
     s1, s2 = issue_serial(manager, m1), issue_serial(manager, m2)
     with manager.write("consent.test", "member", m2) as tx:
-        tx.execute("INSERT INTO consent_records(id, member_id, kind, notice_version, notice_lang, notice_hash, method,"
-                   " staff_id, store_code, terminal, created_at, evidence_ref) VALUES"
-                   " ('c2', ?, 'registration', '1', 'zh_CN', 'h', 'paper', ?, 'SH-001', 'DESK-1', 'now', ?)",
-                   (m2, manager.staff.id, s2))
-    pages = [form_page(None, seed=9), form_page(s1), form_page(None, seed=2), form_page(s2, rotate=3),
-             form_page(None, seed=3), form_page(None, seed=4)]
+        tx.execute(
+            "INSERT INTO consent_records(id, member_id, kind, notice_version, notice_lang, notice_hash, method,"
+            " staff_id, store_code, terminal, created_at, evidence_ref) VALUES"
+            " ('c2', ?, 'registration', '1', 'zh_CN', 'h', 'paper', ?, 'SH-001', 'DESK-1', 'now', ?)",
+            (m2, manager.staff.id, s2),
+        )
+    pages = [
+        form_page(None, seed=9),
+        form_page(s1),
+        form_page(None, seed=2),
+        form_page(s2, rotate=3),
+        form_page(None, seed=3),
+        form_page(None, seed=4),
+    ]
     res = import_bytes(manager, cipher, multi_page(pages, "PDF"))
     assert res.kind == "pdf" and res.pages == 6
     assert [(d.status, d.serial, d.pages) for d in res.documents] == [
-        ("inbox", None, 1), ("matched", s1, 2), ("matched", s2, 3)]
+        ("inbox", None, 1),
+        ("matched", s1, 2),
+        ("matched", s2, 3),
+    ]
     assert manager.db.one("SELECT consent_id FROM scan_documents WHERE serial = ?", (s2,))[0] == "c2"  # rule: CON-1
     assert [i.reason for i in inbox.list_inbox(manager.db)] == ["no_qr"]
 
@@ -71,7 +90,7 @@ def test_archive_is_ciphertext_and_viewable(manager, cipher, vault, paths):
     res = import_bytes(manager, cipher, png)
     did = res.documents[0].document_id
     blob = manager.db.one("SELECT image, sha256 FROM scans WHERE document_id = ?", (did,))
-    marker = png[len(png) // 2: len(png) // 2 + 48]
+    marker = png[len(png) // 2 : len(png) // 2 + 48]
     assert marker not in bytes(blob["image"]) and not bytes(blob["image"]).startswith(b"\x89PNG")  # rule: STO-1
     assert blob["sha256"] == archive.sha256_hex(png)
     pages = archive.document_pages(manager, cipher, did)
@@ -99,7 +118,7 @@ def test_same_serial_other_content_manager_decides(manager, cipher, clerk):
     second = import_bytes(clerk, cipher, to_bytes(form_page(serial, seed=2), "PNG")).documents[0]
     assert second.status == "conflict"
     with pytest.raises(UserError):
-        inbox.resolve_conflict(clerk, second.document_id, "replace")        # rule: SEC-1
+        inbox.resolve_conflict(clerk, second.document_id, "replace")  # rule: SEC-1
     inbox.resolve_conflict(manager, second.document_id, "replace")
     assert manager.db.one("SELECT 1 FROM scan_documents WHERE id = ?", (first.document_id,)) is None
     assert manager.db.one("SELECT document_id FROM originals WHERE serial = ?", (serial,))[0] == second.document_id
@@ -151,6 +170,7 @@ def test_import_file_deletes_source_when_asked(manager, cipher, tmp_path):
 def test_rekey_reencrypts_scans(manager, cipher, vault):
     from app.access.rekey import rekey
     from tests.conftest import MANAGER_PW
+
     mid = make_member(manager)
     serial = issue_serial(manager, mid)
     png = to_bytes(form_page(serial, dpi=100), "PNG")
@@ -173,6 +193,7 @@ def test_printed_registration_forms_scanned_back(manager, cipher):
 
     from app.notices.store import ensure_default_stored
     from app.printing.registration_form import issue_registration_forms
+
     notice = ensure_default_stored(manager)
     serials, pdf = issue_registration_forms(manager, notice, 2, store_name="上海南京路店")
     m1, m2 = make_member(manager), make_member(manager)
@@ -187,16 +208,19 @@ def test_printed_registration_forms_scanned_back(manager, cipher):
         img = img.rotate(rnd.uniform(-3, 3), expand=True, fillcolor=255).filter(ImageFilter.GaussianBlur(0.5))
         scans.append(img)
     doc.close()
-    per_form = len(scans) // 2                      # however many pages app.printing's form has today
+    per_form = len(scans) // 2  # however many pages app.printing's form has today
     assert per_form >= 2 and len(scans) == 2 * per_form
     res = import_bytes(manager, cipher, multi_page(scans, "TIFF"))
     assert [(d.status, d.serial, d.pages) for d in res.documents] == [
-        ("matched", serials[0], per_form), ("matched", serials[1], per_form)]  # rule: STO-2
+        ("matched", serials[0], per_form),
+        ("matched", serials[1], per_form),
+    ]  # rule: STO-2
     assert {r[0] for r in manager.db.all("SELECT member_id FROM scan_documents")} == {m1, m2}
 
 
 def test_bilevel_group4_tiff_from_a_document_scanner(manager, cipher):
     import io
+
     mid = make_member(manager)
     s1 = issue_serial(manager, mid)
     pages = [form_page(s1, dpi=200, rotate=2).convert("1"), form_page(None, seed=6, dpi=200).convert("1")]
@@ -208,6 +232,7 @@ def test_bilevel_group4_tiff_from_a_document_scanner(manager, cipher):
 
 def test_data_copy_lists_the_members_scanned_forms(manager, cipher):
     from app.datacopy import exporter
+
     mid = make_member(manager)
     serial = issue_serial(manager, mid)
     import_bytes(manager, cipher, to_bytes(form_page(serial), "PNG"))

@@ -1,12 +1,16 @@
-
 from app.members.search import classify, lookup_scanned, search_members
 from tests.app.regdata import register
 
 
 def _seed(clerk, vault):
     ids = {}
-    for name, mobile in (("王伟", "13812345678"), ("王伟强", "13912345678"), ("欧阳娜娜", "13712340000"),
-                         ("李伟", "13612345678"), ("John Smith", "15012348888")):
+    for name, mobile in (
+        ("王伟", "13812345678"),
+        ("王伟强", "13912345678"),
+        ("欧阳娜娜", "13712340000"),
+        ("李伟", "13612345678"),
+        ("John Smith", "15012348888"),
+    ):
         ids[name] = register(clerk, vault, name=name, mobile=mobile)
     return ids
 
@@ -29,7 +33,7 @@ def test_search_kinds(clerk, vault):
     assert {h.id for h in r.hits} == {ids["王伟"]["id"], ids["王伟强"]["id"], ids["李伟"]["id"]}
     r = search_members(clerk, ids["欧阳娜娜"]["member_no"])
     assert [h.name_masked for h in r.hits] == ["欧阳**"]
-    r = search_members(clerk, "王伟")            # a 2-character name: exact first, then longer names
+    r = search_members(clerk, "王伟")  # a 2-character name: exact first, then longer names
     assert [h.id for h in r.hits] == [ids["王伟"]["id"], ids["王伟强"]["id"]]
     r = search_members(clerk, "伟强")
     assert [h.id for h in r.hits] == [ids["王伟强"]["id"]]
@@ -44,6 +48,7 @@ def test_search_kinds(clerk, vault):
 
 def test_name_index_follows_corrections(clerk, vault):
     from app.members.service import update_member
+
     ids = _seed(clerk, vault)
     update_member(clerk, ids["李伟"]["id"], {"name": "李卫东"})
     assert search_members(clerk, "李伟").hits == ()
@@ -66,8 +71,9 @@ def test_scanned_barcode(clerk, vault):
 
 def test_limit_and_truncation(clerk, vault):
     from tests.factories import make_member
+
     for i in range(12):
         make_member(clerk, name=f"陈{'一二三四五六七八九十百千'[i]}", mobile=f"1581111{i:04d}")
     r = search_members(clerk, "陈", limit=10)
     assert len(r.hits) == 10 and r.truncated
-    assert len(search_members(clerk, "1111", limit=5).hits) == 0   # last-4 of 1581111xxxx are the i digits
+    assert len(search_members(clerk, "1111", limit=5).hits) == 0  # last-4 of 1581111xxxx are the i digits

@@ -1,5 +1,6 @@
 """`memberdesk --self-test`: passes on a working install, fails (non-zero) when a step is broken, leaves
 nothing behind, and never prints the test member's data."""
+
 from __future__ import annotations
 
 import io
@@ -31,23 +32,24 @@ def _run_with(monkeypatch, tmp_path, extra_step=None, before="audit chain"):
 @pytest.mark.slow
 def test_self_test_from_source_passes_and_cleans_up(tmp_path):
     env = dict(os.environ, TMPDIR=str(tmp_path), QT_QPA_PLATFORM="offscreen")
-    env.pop("MEMBERDESK_FAST_KDF", None)             # the real key derivation, as installed
-    proc = subprocess.run([sys.executable, "-m", "ui.main", "--self-test"], cwd=ROOT, env=env,
-                          capture_output=True, text=True, timeout=240)
+    env.pop("MEMBERDESK_FAST_KDF", None)  # the real key derivation, as installed
+    proc = subprocess.run(
+        [sys.executable, "-m", "ui.main", "--self-test"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=240
+    )
     report = proc.stdout + proc.stderr
     assert proc.returncode == 0, report
     assert "self-test PASSED" in report
     for step in ("set-up", "register member", "print form", "audit chain", "encryption at rest", "main window"):
         assert f"[ok]   {step}" in report, report
     assert selftest.MEMBER_MOBILE not in report and selftest.MEMBER_NAME not in report
-    assert not list(tmp_path.glob("memberdesk-selftest-*"))   # rule: STO-1
+    assert not list(tmp_path.glob("memberdesk-selftest-*"))  # rule: STO-1
 
 
 def test_core_self_test_passes(monkeypatch, tmp_path):
     code, report = _run_with(monkeypatch, tmp_path)
     assert code == 0, report
     assert "self-test PASSED" in report
-    assert not any(tmp_path.iterdir())                       # rule: STO-1
+    assert not any(tmp_path.iterdir())  # rule: STO-1
 
 
 def test_self_test_fails_on_a_tampered_audit_chain(monkeypatch, tmp_path):
@@ -56,7 +58,7 @@ def test_self_test_fails_on_a_tampered_audit_chain(monkeypatch, tmp_path):
         return "audit entry altered"
 
     code, report = _run_with(monkeypatch, tmp_path, ("tamper", tamper), before="audit chain")
-    assert code == 1                                          # rule: SEC-2
+    assert code == 1  # rule: SEC-2
     assert "[FAIL] audit chain" in report
     assert "self-test FAILED" in report
     assert not any(tmp_path.iterdir())
@@ -78,8 +80,15 @@ def test_a_failed_set_up_skips_the_rest_and_exits_non_zero(monkeypatch, tmp_path
     def broken_setup(ctx):
         raise selftest.CheckFailed("set-up did not create the store files")
 
-    monkeypatch.setattr(selftest, "STEPS", [("environment", selftest.step_environment), ("set-up", broken_setup),
-                                            ("register member", selftest.step_register)])
+    monkeypatch.setattr(
+        selftest,
+        "STEPS",
+        [
+            ("environment", selftest.step_environment),
+            ("set-up", broken_setup),
+            ("register member", selftest.step_register),
+        ],
+    )
     monkeypatch.setattr("tempfile.tempdir", str(tmp_path))
     out = io.StringIO()
     assert selftest.run(out) == 1

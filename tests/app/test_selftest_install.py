@@ -1,5 +1,6 @@
 """Linux install.sh on a stand-in bundle: menu entry and icons installed, and uninstalling leaves the data
 folder alone unless --purge-data is given. Also: the version lives in one place."""
+
 from __future__ import annotations
 
 import os
@@ -33,8 +34,9 @@ def _run(bundle_dir, home, *args):
     env = dict(os.environ, HOME=str(home))
     for k in ("XDG_DATA_HOME", "XDG_STATE_HOME", "XDG_CACHE_HOME"):
         env.pop(k, None)
-    return subprocess.run(["bash", str(bundle_dir / "install.sh"), *args], env=env, capture_output=True, text=True,
-                          timeout=60, check=True)
+    return subprocess.run(
+        ["bash", str(bundle_dir / "install.sh"), *args], env=env, capture_output=True, text=True, timeout=60, check=True
+    )
 
 
 def test_user_install_and_uninstall_keeps_the_data(bundle, tmp_path):
@@ -52,7 +54,7 @@ def test_user_install_and_uninstall_keeps_the_data(bundle, tmp_path):
     (data / "memberdesk.db").write_bytes(b"encrypted")
     out = _run(dest, home, "--uninstall", "--user")
     assert not dest.exists() and not (home / ".local/share/applications/memberdesk.desktop").exists()
-    assert (data / "memberdesk.db").read_bytes() == b"encrypted"        # the data stays unless asked
+    assert (data / "memberdesk.db").read_bytes() == b"encrypted"  # the data stays unless asked
     assert "kept" in out.stdout
 
     _run(bundle, home, "--user")
@@ -64,11 +66,18 @@ def test_version_comes_from_one_place():
     import tomllib
 
     import app
+
     meta = tomllib.loads((ROOT / "pyproject.toml").read_text("utf-8"))
     assert "version" not in meta["project"] and "version" in meta["project"]["dynamic"]
     assert meta["tool"]["setuptools"]["dynamic"]["version"] == {"attr": "app.__version__"}
-    out = subprocess.run([sys.executable, "-m", "ui.main", "--version"], cwd=ROOT, capture_output=True, text=True,
-                         env=dict(os.environ, QT_QPA_PLATFORM="offscreen"), timeout=60)
+    out = subprocess.run(
+        [sys.executable, "-m", "ui.main", "--version"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        env=dict(os.environ, QT_QPA_PLATFORM="offscreen"),
+        timeout=60,
+    )
     assert out.stdout.strip() == f"MemberDesk {app.__version__}"
     iss = (ROOT / "packaging" / "memberdesk.iss").read_text("utf-8")
-    assert "AppVersion={#AppVersion}" in iss and app.__version__ not in iss     # passed in by the build
+    assert "AppVersion={#AppVersion}" in iss and app.__version__ not in iss  # passed in by the build

@@ -1,4 +1,5 @@
 """Service records (CAT-4): complaints, feedback, survey answers; retention from closing (RET-3)."""
+
 import pytest
 
 from app.erasure import erase_member
@@ -37,11 +38,15 @@ def test_deleted_with_member_on_erasure(manager, paths):
     mid = make_member(manager)
     open_record(manager, mid, "feedback", "很好")
     erase_member(manager, mid, ledger_path=paths.erasure_ledger)
-    assert manager.db.scalar("SELECT count(*) FROM service_records") == 0                        # rule: RIG-3
+    assert manager.db.scalar("SELECT count(*) FROM service_records") == 0  # rule: RIG-3
 
 
 def test_list_is_audited(manager):
     mid = make_member(manager)
     list_records(manager, mid)
-    assert manager.db.scalar("SELECT count(*) FROM audit_log WHERE action = 'service_record.list' AND subject_id = ?",
-                             (mid,)) == 1                                                       # rule: SEC-2
+    assert (
+        manager.db.scalar(
+            "SELECT count(*) FROM audit_log WHERE action = 'service_record.list' AND subject_id = ?", (mid,)
+        )
+        == 1
+    )  # rule: SEC-2

@@ -1,13 +1,14 @@
 """Personal sign-in with key slots, back-off, disabled staff, recovery, rekey."""
+
 import json
 
 import pytest
 
+from app.access.rekey import rekey
+from app.access.vault import Vault
 from app.errors import SignInError, StoreError
 from app.staff import service
 from app.storage.fieldcrypt import FieldCipher, register_column
-from app.access.rekey import rekey
-from app.access.vault import Vault
 from tests.conftest import CLERK_PW, MANAGER_PW
 from tests.factories import make_member
 
@@ -35,15 +36,15 @@ def test_backoff_is_exponential_and_survives_restart(vault, manager, clock, path
         with pytest.raises(SignInError):
             vault.sign_in("manager", "bad-password")
     with pytest.raises(SignInError) as e:
-        vault.sign_in("manager", MANAGER_PW)          # even the right password waits now
+        vault.sign_in("manager", MANAGER_PW)  # even the right password waits now
     assert e.value.key == "signin.throttled" and e.value.params["seconds"] == 5
-    restarted = Vault(paths, clock=clock)                # a new process: the state is on disk
+    restarted = Vault(paths, clock=clock)  # a new process: the state is on disk
     with pytest.raises(SignInError) as e:
         restarted.sign_in("manager", MANAGER_PW)
     assert e.value.key == "signin.throttled"
     clock.advance(seconds=6)
     with pytest.raises(SignInError):
-        restarted.sign_in("manager", "bad-again")        # 4th failure: 10 s
+        restarted.sign_in("manager", "bad-again")  # 4th failure: 10 s
     clock.advance(seconds=6)
     with pytest.raises(SignInError) as e:
         restarted.sign_in("manager", MANAGER_PW)
@@ -65,7 +66,7 @@ def test_disabled_staff_is_told_so(vault, manager, clerk):
 def test_keyslot_file_holds_no_personal_data(vault, manager, clerk, paths):
     text = paths.keyslots.read_text("utf-8")
     for personal in ("王店长", "李店员", "manager", "clerk", "上海南京路店"):
-        assert personal not in text                       # rule: STO-1
+        assert personal not in text  # rule: STO-1
     data = json.loads(text)
     assert {s["kind"] for s in data["slots"]} == {"staff", "recovery"}
 
@@ -114,13 +115,15 @@ def test_change_own_password(vault, clerk):
 
 
 def test_rekey_keeps_data_and_field_ciphertexts(vault, manager, paths):
-    register_column("t_secret", "id", "value")   # a stand-in for a domain's encrypted column
+    register_column("t_secret", "id", "value")  # a stand-in for a domain's encrypted column
     cipher = FieldCipher(vault.data_key())
     mid = make_member(manager, name="赵六", mobile="13912345678")
     with manager.db.transaction() as conn:
         conn.execute("CREATE TABLE t_secret(id TEXT PRIMARY KEY, value TEXT)")
-        conn.execute("INSERT INTO t_secret(id, value) VALUES ('secret', ?)",
-                     (cipher.encrypt("440301199001011234", "t_secret", "value", "secret"),))
+        conn.execute(
+            "INSERT INTO t_secret(id, value) VALUES ('secret', ?)",
+            (cipher.encrypt("440301199001011234", "t_secret", "value", "secret"),),
+        )
     old_db = paths.db.read_bytes()
     new_recovery = rekey(vault, manager, MANAGER_PW)
     assert new_recovery != manager.recovery_key
@@ -131,9 +134,10 @@ def test_rekey_keeps_data_and_field_ciphertexts(vault, manager, paths):
     assert paths.db.read_bytes()[:4096] != old_db[:4096]
     vault.lock()
     with pytest.raises(SignInError):
-        vault.reset_password_with_recovery(manager.recovery_key, "manager", "Whatever-pw-1")   # old key dead
+        vault.reset_password_with_recovery(manager.recovery_key, "manager", "Whatever-pw-1")  # old key dead
     assert vault.reset_password_with_recovery(new_recovery, "manager", "Whatever-pw-1")
     from app.storage import fieldcrypt
+
     fieldcrypt.ENCRYPTED_COLUMNS.remove(("t_secret", "id", "value"))
 
 

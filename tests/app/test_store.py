@@ -1,4 +1,5 @@
 """SQLCipher store: raw key, pragmas, refusal of damaged, foreign and newer databases."""
+
 import os
 import secrets
 
@@ -18,11 +19,11 @@ def test_database_is_encrypted_and_configured(tmp_path):
         conn.execute("INSERT INTO meta(key, value) VALUES ('probe', 'MARKER-PLAINTEXT-4711')")
     assert db.scalar("PRAGMA journal_mode") == "wal"
     assert db.scalar("PRAGMA secure_delete") == 1
-    assert db.scalar("PRAGMA temp_store") == 2          # memory: no temp files
+    assert db.scalar("PRAGMA temp_store") == 2  # memory: no temp files
     db.close()
     raw = (tmp_path / "x.db").read_bytes()
-    assert b"SQLite format 3" not in raw[:16]            # rule: STO-1
-    assert b"MARKER-PLAINTEXT-4711" not in raw           # rule: STO-1
+    assert b"SQLite format 3" not in raw[:16]  # rule: STO-1
+    assert b"MARKER-PLAINTEXT-4711" not in raw  # rule: STO-1
 
 
 def test_wrong_key_is_refused(tmp_path):
@@ -46,11 +47,11 @@ def test_damaged_database_gets_a_clear_message_and_is_left_untouched(vault, mana
     before = db_path.read_bytes()
     with pytest.raises(StoreError) as e:
         s = vault.sign_in("manager", MANAGER_PW)
-        s.db.all("SELECT * FROM staff")            # a lazily detected damage must still be a StoreError
+        s.db.all("SELECT * FROM staff")  # a lazily detected damage must still be a StoreError
         raise StoreError("store.unreadable")
     assert e.value.key == "store.unreadable"
     assert "备份" in e.value.message("zh_CN")
-    assert db_path.read_bytes() == before           # nothing overwritten
+    assert db_path.read_bytes() == before  # nothing overwritten
 
 
 def test_newer_schema_is_refused(tmp_path):
@@ -93,6 +94,7 @@ def test_committed_fixture_databases_upgrade(tmp_path):
     """Fixture DBs written by earlier versions (tests/data/schema-v*.db, key in key.hex) open and upgrade."""
     import shutil
     from pathlib import Path
+
     data = Path(__file__).resolve().parents[1] / "data"
     fixtures = sorted(data.glob("schema-v*.db"))
     if not fixtures:
@@ -112,7 +114,7 @@ def test_disk_full_during_a_write_loses_nothing(tmp_path):
     with db.transaction() as conn:
         conn.execute("INSERT INTO meta(key, value) VALUES ('before', 'ok')")
     pages = db.scalar("PRAGMA page_count")
-    db.execute(f"PRAGMA max_page_count = {pages + 2}")    # the file may not grow: SQLITE_FULL
+    db.execute(f"PRAGMA max_page_count = {pages + 2}")  # the file may not grow: SQLITE_FULL
     with pytest.raises(UserError) as e, db.transaction() as conn:
         for i in range(2000):
             conn.execute("INSERT INTO meta(key, value) VALUES (?, ?)", (f"k{i}", "x" * 500))
@@ -126,11 +128,13 @@ def test_second_instance_on_same_data_is_refused(tmp_path):
     first = InstanceLock(tmp_path / "memberdesk.lock").acquire()
     import subprocess
     import sys
-    code = ("import sys; sys.path.insert(0, {!r})\n"
-            "from app.storage.instance import InstanceLock\nfrom app.errors import StoreError\n"
-            "try:\n    InstanceLock(__import__('pathlib').Path({!r})).acquire()\nexcept StoreError as e:\n"
-            "    print(e.key)\n").format(str(__import__('pathlib').Path(__file__).resolve().parents[2]),
-                                      str(tmp_path / "memberdesk.lock"))
+
+    code = (
+        "import sys; sys.path.insert(0, {!r})\n"
+        "from app.storage.instance import InstanceLock\nfrom app.errors import StoreError\n"
+        "try:\n    InstanceLock(__import__('pathlib').Path({!r})).acquire()\nexcept StoreError as e:\n"
+        "    print(e.key)\n"
+    ).format(str(__import__("pathlib").Path(__file__).resolve().parents[2]), str(tmp_path / "memberdesk.lock"))
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60).stdout
     assert out.strip() == "store.locked_by_other"
     first.release()

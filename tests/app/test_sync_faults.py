@@ -2,6 +2,7 @@
 server down, 5xx, response cut mid-body, the same batch twice, server killed mid-apply, client
 killed mid-apply, a day of clock skew, forged/replayed/oversized requests, a stale store
 uploading an erased member."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -59,8 +60,12 @@ def admin(url):
 
 
 def enrol(session, paths, server, tls, sleeps=None, **kw):
-    eng = SyncEngine.for_session(session, ledger_path=paths.erasure_ledger,
-                                 sleep=(sleeps.append if sleeps is not None else (lambda s: None)), **kw)
+    eng = SyncEngine.for_session(
+        session,
+        ledger_path=paths.erasure_ledger,
+        sleep=(sleeps.append if sleeps is not None else (lambda s: None)),
+        **kw,
+    )
     storage, ho = admin(server.db_url)
     code = ho.create_store(session.store_code, "门店")
     storage.close()
@@ -82,10 +87,10 @@ def test_tls_with_private_ca_and_wrong_ca_refused(manager, paths, servers, ho_ur
     eng = SyncEngine.for_session(manager, sleep=lambda s: None)
     with pytest.raises(SyncError) as exc:
         eng.enrol(server.url, "SH-001", "X", ca_file=str(other["ca"]))
-    assert exc.value.key == "sync.tls"                                             # rule: SEC-3
+    assert exc.value.key == "sync.tls"  # rule: SEC-3
     eng = enrol(manager, paths, server, tls)
     make_member(manager)
-    assert eng.sync_once()["uploaded"] > 0                                         # rule: SEC-3
+    assert eng.sync_once()["uploaded"] > 0  # rule: SEC-3
 
 
 def test_server_down_then_back(manager, paths, servers, ho_url, tls):
@@ -97,7 +102,7 @@ def test_server_down_then_back(manager, paths, servers, ho_url, tls):
     with pytest.raises(SyncError) as exc:
         eng.sync_once()
     assert exc.value.key == "sync.offline"
-    assert len(sleeps) == 4                      # retried with backoff, then gave up
+    assert len(sleeps) == 4  # retried with backoff, then gave up
     assert sync_log(manager.db)[0]["outcome"] == "offline"
     pending = sync_status(manager.db)["pending"]
     assert pending > 0
@@ -107,9 +112,9 @@ def test_server_down_then_back(manager, paths, servers, ho_url, tls):
 
 
 def test_5xx_is_retried_honouring_retry_after(manager, paths, servers, ho_url, tls):
-    server = start(servers, ho_url, tls, fault="status503:3")   # the readiness probe takes one
+    server = start(servers, ho_url, tls, fault="status503:3")  # the readiness probe takes one
     sleeps = []
-    eng = enrol(manager, paths, server, tls, sleeps=sleeps)      # the first two answers are 503
+    eng = enrol(manager, paths, server, tls, sleeps=sleeps)  # the first two answers are 503
     assert sleeps[:2] == [1.0, 1.0]
     make_member(manager)
     eng.sync_once()
@@ -120,7 +125,7 @@ def test_response_cut_mid_body_and_batch_delivered_twice(manager, paths, servers
     server = start(servers, ho_url, tls, fault="cut_upload:1")
     eng = enrol(manager, paths, server, tls)
     mids = [make_member(manager) for _ in range(3)]
-    eng.sync_once()                              # first answer cut after commit; the resend is a no-op ack
+    eng.sync_once()  # first answer cut after commit; the resend is a no-op ack
     storage, ho = admin(ho_url)
     try:
         assert all(ho.member_records(m) == 1 for m in mids)
@@ -134,16 +139,22 @@ def test_request_cut_mid_body_applies_nothing(manager, paths, servers, ho_url, t
     server = start(servers, ho_url, tls)
     eng = enrol(manager, paths, server, tls)
     make_member(manager)
-    body = json.dumps({"after": 0, "rows": [{"seq": 1, "entity": "x", "entity_id": "1", "op": "upsert",
-                                             "payload": {}}]}).encode()
-    headers = signing.sign_headers(eng._key(), "POST", "/v1/upload", "SH-001",
-                                   manager.clock.time() + get_state(manager.db, "clock_offset"), body)
+    body = json.dumps(
+        {"after": 0, "rows": [{"seq": 1, "entity": "x", "entity_id": "1", "op": "upsert", "payload": {}}]}
+    ).encode()
+    headers = signing.sign_headers(
+        eng._key(), "POST", "/v1/upload", "SH-001", manager.clock.time() + get_state(manager.db, "clock_offset"), body
+    )
     ctx = ssl.create_default_context(cafile=str(tls["ca"]))
-    with (socket.create_connection(("127.0.0.1", server.port)) as raw,
-          ctx.wrap_socket(raw, server_hostname="127.0.0.1") as s):
+    with (
+        socket.create_connection(("127.0.0.1", server.port)) as raw,
+        ctx.wrap_socket(raw, server_hostname="127.0.0.1") as s,
+    ):
         head = "".join(f"{k}: {v}\r\n" for k, v in headers.items())
-        s.sendall(f"POST /v1/upload HTTP/1.1\r\nhost: 127.0.0.1\r\ncontent-length: {len(body)}\r\n{head}\r\n".encode()
-                  + body[: len(body) // 2])
+        s.sendall(
+            f"POST /v1/upload HTTP/1.1\r\nhost: 127.0.0.1\r\ncontent-length: {len(body)}\r\n{head}\r\n".encode()
+            + body[: len(body) // 2]
+        )
     assert hwm(ho_url) == 0
     eng.sync_once()
     assert hwm(ho_url) == last_seq(manager.db)
@@ -161,7 +172,7 @@ def test_server_killed_mid_apply(backend, manager, paths, servers, ho_url, tls):
         eng.sync_once()
     assert exc.value.key == "sync.offline"
     server.proc.wait(10)
-    assert hwm(ho_url) == 0                      # nothing half-applied survived the crash
+    assert hwm(ho_url) == 0  # nothing half-applied survived the crash
     storage, ho = admin(ho_url)
     assert all(ho.member_records(m) == 0 for m in mids)
     storage.close()
@@ -204,10 +215,15 @@ def test_client_killed_mid_apply(vault, manager, paths, servers, ho_url, tls):
     ho.publish("holiday_table", {"year": 2027, "days": {"2027-01-01": "holiday"}})
     ho.publish("config", {"sync_interval_minutes": 9})
     storage.close()
-    child = subprocess.run([sys.executable, "-c", CHILD, str(ROOT), str(paths.db), "SH-001"],
-                           input=vault.data_key().hex() + "\n", text=True, capture_output=True, timeout=60)
+    child = subprocess.run(
+        [sys.executable, "-c", CHILD, str(ROOT), str(paths.db), "SH-001"],
+        input=vault.data_key().hex() + "\n",
+        text=True,
+        capture_output=True,
+        timeout=60,
+    )
     assert child.returncode == 9, child.stderr[-2000:]
-    assert manager.db.one("SELECT 1 FROM holiday_tables WHERE year = 2027") is None     # rolled back with its page
+    assert manager.db.one("SELECT 1 FROM holiday_tables WHERE year = 2027") is None  # rolled back with its page
     assert get_state(manager.db, "cursor") == cursor
     eng.sync_once()
     assert manager.db.scalar("SELECT count(*) FROM holiday_tables WHERE year = 2027") == 1
@@ -216,6 +232,7 @@ def test_client_killed_mid_apply(vault, manager, paths, servers, ho_url, tls):
 
 def test_clock_skew_of_a_day(tmp_path, servers, ho_url, tls):
     from tests.app.syncutil import new_store
+
     skewed = FixedClock(dt.datetime.now(dt.UTC) - dt.timedelta(days=1))
     vault, session, paths = new_store(tmp_path, "SH-001", skewed)
     try:
@@ -228,8 +245,10 @@ def test_clock_skew_of_a_day(tmp_path, servers, ho_url, tls):
         # signed with the raw store clock (no offset), the same request would be refused as stale
         body = json.dumps({"after": 0, "rows": []}).encode()
         h = signing.sign_headers(eng._key(), "POST", "/v1/upload", "SH-001", skewed.time(), body)
-        r = httpx.post(server.url + "/v1/upload", content=body, headers=h, verify=ssl.create_default_context(cafile=str(tls["ca"])))
-        assert (r.status_code, r.json()["error"]) == (401, "stale_timestamp")      # rule: SEC-3
+        r = httpx.post(
+            server.url + "/v1/upload", content=body, headers=h, verify=ssl.create_default_context(cafile=str(tls["ca"]))
+        )
+        assert (r.status_code, r.json()["error"]) == (401, "stale_timestamp")  # rule: SEC-3
     finally:
         vault.close()
 
@@ -243,9 +262,11 @@ def test_forged_replayed_and_oversized_requests_on_the_wire(manager, paths, serv
     with httpx.Client(verify=ssl.create_default_context(cafile=str(tls["ca"]))) as c:
         assert c.post(server.url + "/v1/upload", content=body, headers=h).status_code == 200
         replay = c.post(server.url + "/v1/upload", content=body, headers=h)
-        assert replay.json()["error"] == "replayed_nonce"                         # rule: SEC-3
+        assert replay.json()["error"] == "replayed_nonce"  # rule: SEC-3
         forged = signing.sign_headers(signing.new_private_key(), "POST", "/v1/upload", "SH-001", now, body)
-        assert c.post(server.url + "/v1/upload", content=body, headers=forged).json()["error"] == "bad_signature"  # rule: SEC-3
+        assert (
+            c.post(server.url + "/v1/upload", content=body, headers=forged).json()["error"] == "bad_signature"
+        )  # rule: SEC-3
         big = b"{" + b" " * (9 * 1024 * 1024) + b"}"
         hb = signing.sign_headers(eng._key(), "POST", "/v1/upload", "SH-001", now, big)
         assert c.post(server.url + "/v1/upload", content=big, headers=hb).status_code == 413
@@ -258,17 +279,23 @@ def test_stale_store_uploads_erased_member_over_the_wire(manager, paths, servers
     mid = make_member(manager, "孙七")
     eng.sync_once()
     env = dict(os.environ, PYTHONPATH=str(ROOT))
-    subprocess.run([sys.executable, "-m", "headoffice.cli", "--db", ho_url, "erase", mid], check=True, env=env,
-                   cwd=str(ROOT), capture_output=True, timeout=60)
+    subprocess.run(
+        [sys.executable, "-m", "headoffice.cli", "--db", ho_url, "erase", mid],
+        check=True,
+        env=env,
+        cwd=str(ROOT),
+        capture_output=True,
+        timeout=60,
+    )
     with manager.write("member.update.test", "member", mid) as tx:
         tx.execute("UPDATE members SET mobile = ? WHERE id = ?", ("13911112222", mid))
         tx.journal("member", mid, "upsert", {"mobile": "13911112222"})
     res = eng.sync_once()
     assert res["quarantined"] == 1
-    assert is_erased(manager.db, mid)                                               # rule: RIG-3
+    assert is_erased(manager.db, mid)  # rule: RIG-3
     storage, ho = admin(ho_url)
     try:
-        assert ho.member_records(mid) == 0                                          # rule: RIG-3
+        assert ho.member_records(mid) == 0  # rule: RIG-3
         eng.sync_once()
         assert [r["store"] for r in ho.receipts(mid)] == ["SH-001"]
     finally:

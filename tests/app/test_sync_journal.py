@@ -1,6 +1,7 @@
 """The change journal's span rows (one row for a POS import batch, expanded per purchase at upload),
 pruning after head office's acknowledgement, and the repairs when head office's mark and the journal
 disagree (head office restored from an older backup, store restored from an older backup)."""
+
 from __future__ import annotations
 
 import json
@@ -55,19 +56,44 @@ def import_batch(session, members: list[str], import_id: int = 7) -> tuple[int, 
     txns = [f"T{import_id}-{i:04d}" for i in range(len(members))]
     with session.write("purchase.import.test", "pos_import", str(import_id)) as tx:
         first = tx.scalar("SELECT coalesce(max(id), 0) FROM purchases") + 1
-        tx.executemany("INSERT INTO purchases(id, store_code, pos_txn_id, member_id, purchased_at, amount_fen, goods_type,"
-                       " payment_method, coupon_code, source, import_id, created_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
-                       [(first + i, session.store_code, t, m, "2026-11-01T10:00:00+08:00", 100 + i, "food", "cash",
-                         None, "pos", import_id, now) for i, (t, m) in enumerate(zip(txns, members, strict=True))])
-        seq = journal.add_purchase_batch(tx, ts=now, store_code=session.store_code, import_id=import_id,
-                                         first_id=first, last_id=first + len(members) - 1)
+        tx.executemany(
+            "INSERT INTO purchases(id, store_code, pos_txn_id, member_id, purchased_at, amount_fen, goods_type,"
+            " payment_method, coupon_code, source, import_id, created_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
+            [
+                (
+                    first + i,
+                    session.store_code,
+                    t,
+                    m,
+                    "2026-11-01T10:00:00+08:00",
+                    100 + i,
+                    "food",
+                    "cash",
+                    None,
+                    "pos",
+                    import_id,
+                    now,
+                )
+                for i, (t, m) in enumerate(zip(txns, members, strict=True))
+            ],
+        )
+        seq = journal.add_purchase_batch(
+            tx,
+            ts=now,
+            store_code=session.store_code,
+            import_id=import_id,
+            first_id=first,
+            last_id=first + len(members) - 1,
+        )
     return seq, txns
 
 
 def ho_purchases(ho) -> dict[str, tuple]:
     with ho.storage.read() as c:
-        return {r[0]: (r[1], json.loads(r[2])) for r in c.all(
-            "SELECT entity_id, member_id, payload FROM records WHERE entity = 'purchase'")}
+        return {
+            r[0]: (r[1], json.loads(r[2]))
+            for r in c.all("SELECT entity_id, member_id, payload FROM records WHERE entity = 'purchase'")
+        }
 
 
 def test_span_row_reserves_its_sequence_numbers(manager):
@@ -78,8 +104,7 @@ def test_span_row_reserves_its_sequence_numbers(manager):
     assert manager.db.scalar("SELECT seq FROM change_journal WHERE member_id = ?", (after,)) == seq + 5
     assert manager.db.scalar("SELECT span FROM change_journal WHERE seq = ?", (seq,)) == 5
     with pytest.raises(ValueError), manager.write("x.test") as tx:
-        journal.add_span_row(tx, ts="t", entity="nobody_expands_this", entity_id="1", op="expand", payload={},
-                             span=3)
+        journal.add_span_row(tx, ts="t", entity="nobody_expands_this", entity_id="1", op="expand", payload={}, span=3)
 
 
 def test_span_row_arrives_as_one_purchase_row_per_sequence_number(manager, paths, client, ho):
@@ -94,23 +119,30 @@ def test_span_row_arrives_as_one_purchase_row_per_sequence_number(manager, paths
     assert set(got) == {f"SH-001:{t}" for t in txns}
     member, payload = got[f"SH-001:{txns[1]}"]
     assert member == b
-    assert payload == {"pos_txn_id": txns[1], "member_id": b, "purchased_at": "2026-11-01T10:00:00+08:00",
-                       "amount_fen": 101, "goods_type": "food", "payment_method": "cash", "coupon_code": None}
+    assert payload == {
+        "pos_txn_id": txns[1],
+        "member_id": b,
+        "purchased_at": "2026-11-01T10:00:00+08:00",
+        "amount_fen": 101,
+        "goods_type": "food",
+        "payment_method": "cash",
+        "coupon_code": None,
+    }
     assert ho.list_stores()[0]["hwm"] == journal.last_seq(manager.db)
 
 
 def test_span_larger_than_batch_rows_is_split_and_straddles_acked_seq(manager, paths, client, ho):
     mid = make_member(manager)
     eng, rec = recorded(manager, paths, client, ho, batch_rows=3)
-    eng.upload()                                          # the member row goes first
+    eng.upload()  # the member row goes first
     seq, txns = import_batch(manager, [mid] * 8)
     tail = make_member(manager)
     eng.upload()
     batches = [b for b in rec.batches if b["rows"][-1]["seq"] >= seq]
     assert all(len(b["rows"]) <= 3 for b in batches)
-    assert [b["after"] for b in batches] == [seq - 1, seq + 2, seq + 5]     # acked inside the span twice
+    assert [b["after"] for b in batches] == [seq - 1, seq + 2, seq + 5]  # acked inside the span twice
     seqs = [r["seq"] for b in batches for r in b["rows"]]
-    assert seqs == list(range(seq, seq + 9))                                          # 8 purchases, then the member
+    assert seqs == list(range(seq, seq + 9))  # 8 purchases, then the member
     assert set(ho_purchases(ho)) == {f"SH-001:{t}" for t in txns}
     assert ho.member_records(tail) == 1
     assert pending_count(manager.db) == 0
@@ -123,12 +155,12 @@ def test_interrupted_span_keeps_its_tail_and_counts_it_pending(manager, paths, c
     seq, txns = import_batch(manager, [mid] * 10)
     make_member(manager)
     assert pending_count(manager.db) == 11
-    rec.fail_after = len(rec.batches) + 1                 # head office goes away after one more batch
+    rec.fail_after = len(rec.batches) + 1  # head office goes away after one more batch
     with pytest.raises(SyncError):
         eng.upload()
     assert get_state(manager.db, "acked_seq") == seq + 3
-    assert manager.db.scalar("SELECT count(*) FROM change_journal WHERE seq = ?", (seq,)) == 1   # not wholly acked
-    assert pending_count(manager.db) == 7                 # 6 purchases of the span + the member row
+    assert manager.db.scalar("SELECT count(*) FROM change_journal WHERE seq = ?", (seq,)) == 1  # not wholly acked
+    assert pending_count(manager.db) == 7  # 6 purchases of the span + the member row
     rec.fail_after = None
     eng.upload()
     assert pending_count(manager.db) == 0
@@ -151,17 +183,17 @@ def test_erased_members_purchases_in_an_unsent_span_travel_scrubbed(manager, pat
     gone, kept = make_member(manager, "王五"), make_member(manager, "赵六")
     eng, rec = recorded(manager, paths, client, ho)
     seq, txns = import_batch(manager, [gone, kept, gone, kept])
-    with manager.write("purchase.retention.test") as tx:           # one purchase deleted by retention meanwhile
+    with manager.write("purchase.retention.test") as tx:  # one purchase deleted by retention meanwhile
         tx.execute("DELETE FROM purchases WHERE pos_txn_id = ?", (txns[3],))
     erase_member(manager, gone, ledger_path=paths.erasure_ledger)
     eng.sync_once()
     rows = {r["seq"]: r for r in rec.rows() if seq <= r["seq"] < seq + 4}
     wire = json.dumps([rows[s] for s in (seq, seq + 2)], ensure_ascii=False)
-    assert gone not in wire and txns[0] not in wire and txns[2] not in wire                 # rule: RIG-3
+    assert gone not in wire and txns[0] not in wire and txns[2] not in wire  # rule: RIG-3
     assert [rows[s]["op"] for s in range(seq, seq + 4)] == ["scrubbed", "upsert", "scrubbed", "scrubbed"]
     assert rows[seq]["payload"] == {} and rows[seq]["member_id"] is None
-    assert set(ho_purchases(ho)) == {f"SH-001:{txns[1]}"}                                   # rule: RIG-3
-    assert ho.member_records(gone) == 0 and ho.is_erased(gone)                             # rule: RIG-3
+    assert set(ho_purchases(ho)) == {f"SH-001:{txns[1]}"}  # rule: RIG-3
+    assert ho.member_records(gone) == 0 and ho.is_erased(gone)  # rule: RIG-3
 
 
 def test_acknowledged_rows_are_pruned(manager, paths, client, ho):
@@ -172,35 +204,41 @@ def test_acknowledged_rows_are_pruned(manager, paths, client, ho):
     eng.sync_once()
     assert manager.db.scalar("SELECT count(*) FROM change_journal") == 0
     assert get_state(manager.db, "acked_seq") == journal.last_seq(manager.db)
-    later = make_member(manager)                             # numbering goes on above the pruned rows
-    assert manager.db.scalar("SELECT seq FROM change_journal WHERE member_id = ?", (later,)) == \
-        journal.last_seq(manager.db) == ho.list_stores()[0]["hwm"] + 1
+    later = make_member(manager)  # numbering goes on above the pruned rows
+    assert (
+        manager.db.scalar("SELECT seq FROM change_journal WHERE member_id = ?", (later,))
+        == journal.last_seq(manager.db)
+        == ho.list_stores()[0]["hwm"] + 1
+    )
 
 
 def test_gap_after_pruning_sends_what_exists_notes_the_rest_and_does_not_loop(manager, paths, client, ho):
     eng, rec = recorded(manager, paths, client, ho)
     early = [make_member(manager) for _ in range(4)]
     eng.sync_once()
-    with ho.storage.read() as c:                             # head office's backup, taken here
+    with ho.storage.read() as c:  # head office's backup, taken here
         backup = c.all("SELECT store, entity, entity_id, member_id, op, payload, seq, received_at FROM records")
     erase_member(manager, early[0], ledger_path=paths.erasure_ledger)
     eng.sync_once()
     assert ho.is_erased(early[0])
     top = journal.last_seq(manager.db)
     assert manager.db.scalar("SELECT count(*) FROM change_journal") == 0
-    with ho.storage.tx() as c:                               # head office restored from that backup
+    with ho.storage.tx() as c:  # head office restored from that backup
         c.execute("DELETE FROM erasures")
         c.execute("DELETE FROM records")
-        c.executemany("INSERT INTO records(store, entity, entity_id, member_id, op, payload, seq, received_at)"
-                      " VALUES (?,?,?,?,?,?,?,?)", [tuple(r) for r in backup])
+        c.executemany(
+            "INSERT INTO records(store, entity, entity_id, member_id, op, payload, seq, received_at)"
+            " VALUES (?,?,?,?,?,?,?,?)",
+            [tuple(r) for r in backup],
+        )
         c.execute("UPDATE stores SET hwm = 1 WHERE code = 'SH-001'")
     assert ho.member_records(early[0]) == 1 and not ho.is_erased(early[0])
     late = make_member(manager)
     before = len(rec.uploads)
     eng.sync_once()
-    assert len(rec.uploads) - before <= 4                    # the gap answer, then the rows: no loop
+    assert len(rec.uploads) - before <= 4  # the gap answer, then the rows: no loop
     assert ho.member_records(late) == 1
-    assert ho.is_erased(early[0]) and ho.member_records(early[0]) == 0                     # rule: RIG-3
+    assert ho.is_erased(early[0]) and ho.member_records(early[0]) == 0  # rule: RIG-3
     assert all(ho.member_records(m) == 1 for m in early[1:])  # head office's own (restored) records stay
     note = [r for r in rec_log(manager) if r["message_key"] == "sync.journal_unavailable"]
     assert len(note) == 1 and note[0]["detail"] == f"erasures=1,from=2,rows={top - 1},to={top}"
@@ -208,7 +246,7 @@ def test_gap_after_pruning_sends_what_exists_notes_the_rest_and_does_not_loop(ma
     assert json.loads(audit[0]) == {"from": 2, "to": top, "rows": top - 1, "erasures": 1}
     assert ho.list_stores()[0]["hwm"] == journal.last_seq(manager.db)
     eng.sync_once()
-    assert eng.upload() == 0 and pending_count(manager.db) == 0   # and the next run is quiet
+    assert eng.upload() == 0 and pending_count(manager.db) == 0  # and the next run is quiet
 
 
 def test_bad_gap_answer_raises_instead_of_looping(manager, paths, client, ho):
@@ -223,16 +261,16 @@ def test_store_restored_from_older_backup_renumbers_rows_head_office_would_skip(
     eng, rec = recorded(manager, paths, client, ho)
     make_member(manager)
     eng.sync_once()
-    backup_point = journal.last_seq(manager.db)              # the backup is taken here …
+    backup_point = journal.last_seq(manager.db)  # the backup is taken here …
     for _ in range(3):
         make_member(manager)
-    eng.sync_once()                                          # … the original store sends 3 more rows
+    eng.sync_once()  # … the original store sends 3 more rows
     hwm = ho.list_stores()[0]["hwm"]
     assert hwm == backup_point + 3
-    with manager.db.transaction() as conn:                   # … and the store is restored from the backup
+    with manager.db.transaction() as conn:  # … and the store is restored from the backup
         conn.execute("UPDATE sqlite_sequence SET seq = ? WHERE name = 'change_journal'", (backup_point,))
         conn.execute("UPDATE sync_state SET value = ? WHERE key IN ('acked_seq', 'sent_seq')", (str(backup_point),))
-    new = [make_member(manager) for _ in range(5)]           # 3 of them reuse numbers head office has
+    new = [make_member(manager) for _ in range(5)]  # 3 of them reuse numbers head office has
     assert manager.db.scalar("SELECT min(seq) FROM change_journal") == backup_point + 1
     eng.sync_once()
     assert all(ho.member_records(m) == 1 for m in new)
@@ -250,7 +288,7 @@ def test_lost_answer_is_acknowledged_without_renumbering(manager, paths, client,
     mid = make_member(manager)
     rows = journal.pending_rows(manager.db, 0, 100)
     journal.mark_sent(manager.db, rows[-1]["seq"])
-    eng.transport().post_json("/v1/upload", {"after": 0, "rows": rows}, signer=eng._signer())   # answer "lost"
+    eng.transport().post_json("/v1/upload", {"after": 0, "rows": rows}, signer=eng._signer())  # answer "lost"
     eng.sync_once()
     assert ho.member_records(mid) == 1
     assert not any(r["message_key"] == "sync.journal_renumbered" for r in rec_log(manager))
@@ -259,6 +297,7 @@ def test_lost_answer_is_acknowledged_without_renumbering(manager, paths, client,
 
 def rec_log(session):
     from app.sync import sync_log
+
     return sync_log(session.db)
 
 
@@ -266,11 +305,15 @@ def test_pos_import_reaches_head_office_through_one_span_row_per_batch(manager, 
     """The real import (batches of 2 here): every accepted purchase arrives at head office once, the
     journal holds one row per batch until then, and nothing stays in it after the acknowledgement."""
     from app.purchases.pos_import import import_pos_file
+
     a, b = make_member(manager, "孙七"), make_member(manager, "周八")
     no = {m: manager.db.scalar("SELECT member_no FROM members WHERE id = ?", (m,)) for m in (a, b)}
     f = tmp_path / "pos.csv"
-    f.write_text("交易号,会员号,交易时间,金额\r\n" + "".join(
-        f"P{i},{no[a if i % 2 else b]},2026-10-0{1 + i} 10:00:00,{i}.50\r\n" for i in range(5)), encoding="utf-8")
+    f.write_text(
+        "交易号,会员号,交易时间,金额\r\n"
+        + "".join(f"P{i},{no[a if i % 2 else b]},2026-10-0{1 + i} 10:00:00,{i}.50\r\n" for i in range(5)),
+        encoding="utf-8",
+    )
     eng, rec = recorded(manager, paths, client, ho)
     before = manager.db.scalar("SELECT count(*) FROM change_journal")
     assert import_pos_file(manager, f, batch_size=2).accepted == 5

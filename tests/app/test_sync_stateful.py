@@ -1,6 +1,7 @@
 """Hypothesis stateful test (bounded): store writes, erasures at other stores and at head office,
 offline spells longer than the tombstone horizon, resyncs. Every store converges with head office
 and no erased member ever reappears (RIG-3)."""
+
 from __future__ import annotations
 
 import secrets
@@ -35,8 +36,9 @@ class SyncMachine(RuleBasedStateMachine):
         self.stores = {}
         for code in CODES:
             vault, session, paths = new_store(self.dir, code, self.clock)
-            eng = SyncEngine.for_session(session, http=self.client, allow_plain_http=True, sleep=lambda s: None,
-                                         ledger_path=paths.erasure_ledger)
+            eng = SyncEngine.for_session(
+                session, http=self.client, allow_plain_http=True, sleep=lambda s: None, ledger_path=paths.erasure_ledger
+            )
             eng.enrol("http://testserver", code, self.ho.create_store(code, "门店"))
             self.stores[code] = {"vault": vault, "session": session, "paths": paths, "eng": eng, "online": True}
         self.n = 0
@@ -83,9 +85,9 @@ class SyncMachine(RuleBasedStateMachine):
     def check_converged(self):
         erased = self.ho_erased()
         for code in CODES:
-            assert self.ledger(code) <= erased                                   # every erasure reached head office
-            assert not (self.live(code) & erased)                                # rule: RIG-3
-            assert self.ho_members(code) == self.live(code)                      # converged
+            assert self.ledger(code) <= erased  # every erasure reached head office
+            assert not (self.live(code) & erased)  # rule: RIG-3
+            assert self.ho_members(code) == self.live(code)  # converged
             assert self.stores[code]["eng"] and self.db(code).scalar("SELECT count(*) FROM sync_inbox") == 0
 
     # -- rules ------------------------------------------------------------------------
@@ -93,15 +95,20 @@ class SyncMachine(RuleBasedStateMachine):
     def register(self, code, share):
         session = self.stores[code]["session"]
         mid = secrets.token_hex(8)
-        if share:   # the same customer, already known at another store and not erased anywhere
-            known = set().union(*(self.live(c) for c in CODES if c != code)) - self.live(code) - self.everywhere_erased()
+        if share:  # the same customer, already known at another store and not erased anywhere
+            known = (
+                set().union(*(self.live(c) for c in CODES if c != code)) - self.live(code) - self.everywhere_erased()
+            )
             if known:
                 mid = sorted(known)[0]
         self.n += 1
         now = session.clock.now().isoformat(timespec="seconds")
         with session.write("member.create.test", "member", mid) as tx:
-            tx.execute("INSERT INTO members(id, member_no, name, mobile, registered_at, registered_store, updated_at)"
-                       " VALUES (?,?,?,?,?,?,?)", (mid, f"M{self.n:09d}", "测试", f"139{self.n:08d}", now, code, now))
+            tx.execute(
+                "INSERT INTO members(id, member_no, name, mobile, registered_at, registered_store, updated_at)"
+                " VALUES (?,?,?,?,?,?,?)",
+                (mid, f"M{self.n:09d}", "测试", f"139{self.n:08d}", now, code, now),
+            )
             tx.journal("member", mid, "upsert", {"name": "测试", "mobile": f"139{self.n:08d}"})
 
     @rule(code=st.sampled_from(CODES), data=st.data())
@@ -148,10 +155,13 @@ class SyncMachine(RuleBasedStateMachine):
     def erased_never_at_head_office(self):
         for mid in self.ho_erased():
             with self.storage.read() as c:
-                assert c.scalar("SELECT count(*) FROM records WHERE member_id = ?", (mid,)) == 0   # rule: RIG-3
+                assert c.scalar("SELECT count(*) FROM records WHERE member_id = ?", (mid,)) == 0  # rule: RIG-3
 
 
 TestSyncConverges = SyncMachine.TestCase
-TestSyncConverges.settings = settings(max_examples=int(__import__("os").environ.get("MEMBERDESK_SM_EXAMPLES", "12")),
-                                      stateful_step_count=18, deadline=None,
-                                      suppress_health_check=list(HealthCheck))
+TestSyncConverges.settings = settings(
+    max_examples=int(__import__("os").environ.get("MEMBERDESK_SM_EXAMPLES", "12")),
+    stateful_step_count=18,
+    deadline=None,
+    suppress_health_check=list(HealthCheck),
+)

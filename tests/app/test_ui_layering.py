@@ -1,6 +1,7 @@
 """ui/ renders and calls services (docs/architecture.md, "UI shell"): no SQL in ui/, no wall clock (the
 session's clock decides dates), no dialog classes defined in page modules, no scaffolding guards. Reads the
 source (no Qt import), so it runs with the core tests."""
+
 from __future__ import annotations
 
 import ast
@@ -12,7 +13,9 @@ UI = ROOT / "ui"
 DB_METHODS = {"execute", "executemany", "executescript", "one", "all", "scalar"}
 SQL = re.compile(r"^\s*(SELECT|INSERT|UPDATE|DELETE|REPLACE|PRAGMA|CREATE|DROP|ALTER|WITH)\b", re.I)
 SQL_ANYWHERE = re.compile(r"\b(SELECT\s.+\sFROM|INSERT\s+INTO|UPDATE\s+\w+\s+SET|DELETE\s+FROM)\b", re.I | re.S)
-WALL_CLOCK = re.compile(r"\b(datetime|date)\s*\.\s*(now|today|utcnow)\s*\(|\bQDate(Time)?\s*\.\s*current(Date|DateTime)\(")
+WALL_CLOCK = re.compile(
+    r"\b(datetime|date)\s*\.\s*(now|today|utcnow)\s*\(|\bQDate(Time)?\s*\.\s*current(Date|DateTime)\("
+)
 DIALOG_BASES = {"QDialog", "QWizard", "QMessageBox", "QInputDialog", "QFileDialog"}
 # the scaffolding the architecture issue removed; sane_source's guard is real (python-sane is optional)
 NO_IMPORT_GUARDS = ["ui", "app/cli.py", "app/selftest.py", "app/originals", "app/retention", "app/sync/feeds.py"]
@@ -56,9 +59,13 @@ def dialog_classes(source: str) -> list[str]:
 
 
 def import_guards(source: str) -> list[int]:
-    return [node.lineno for node in ast.walk(ast.parse(source))
-            if isinstance(node, ast.ExceptHandler) and node.type is not None
-            and re.search(r"\b(ImportError|ModuleNotFoundError)\b", ast.unparse(node.type))]
+    return [
+        node.lineno
+        for node in ast.walk(ast.parse(source))
+        if isinstance(node, ast.ExceptHandler)
+        and node.type is not None
+        and re.search(r"\b(ImportError|ModuleNotFoundError)\b", ast.unparse(node.type))
+    ]
 
 
 def _files(*parts: str):
@@ -71,7 +78,7 @@ def test_the_checks_catch_what_they_name():
     assert sql_calls('db.one("SELECT 1 FROM members WHERE id = ?", (x,))')
     assert sql_calls('db.all(f"SELECT id FROM {t}")') and sql_calls('db.scalar("select count(*)" " FROM x")')
     assert sql_calls('q = "UPDATE members SET name = ?"')
-    assert not sql_calls('label.setText("Select a member")') and not sql_calls('rows.all()')
+    assert not sql_calls('label.setText("Select a member")') and not sql_calls("rows.all()")
     assert wall_clock_calls("dt.datetime.now(dt.timezone.utc)") and wall_clock_calls("date.today()")
     assert wall_clock_calls("QDateTime.currentDateTime()") and not wall_clock_calls("session.clock.now()")
     assert dialog_classes("class LegalHoldDialog(QDialog):\n    pass") == ["LegalHoldDialog"]
@@ -94,13 +101,21 @@ def test_no_dialog_defined_in_a_page_module():
 
 
 def test_no_import_guards_around_modules_that_are_always_there():
-    found = {str(p.relative_to(ROOT)): lines for p in _files(*NO_IMPORT_GUARDS)
-             if (lines := import_guards(p.read_text("utf-8")))}
+    found = {
+        str(p.relative_to(ROOT)): lines
+        for p in _files(*NO_IMPORT_GUARDS)
+        if (lines := import_guards(p.read_text("utf-8")))
+    }
     assert found == {}
 
 
 def test_pages_do_not_look_up_the_main_window_by_name():
-    found = [str(p.relative_to(ROOT)) for p in _files("ui/pages", "ui/widgets", "ui/dialogs")
-             if re.search(r"(getattr|hasattr)\(\s*(self\.)?window\(\)|\bself\.window\(\)\.\w+\(|= self\.window\(\)",
-                         p.read_text("utf-8"))]
+    found = [
+        str(p.relative_to(ROOT))
+        for p in _files("ui/pages", "ui/widgets", "ui/dialogs")
+        if re.search(
+            r"(getattr|hasattr)\(\s*(self\.)?window\(\)|\bself\.window\(\)\.\w+\(|= self\.window\(\)",
+            p.read_text("utf-8"),
+        )
+    ]
     assert found == [], "use a signal of ctx (e.g. ctx.open_page_requested) or a direct reference"

@@ -1,4 +1,5 @@
 """The head-office console (issue #19): sign-in, sessions, CSRF, back-off, roles, pages, publishing."""
+
 from __future__ import annotations
 
 import json
@@ -29,7 +30,7 @@ def test_every_console_route_needs_a_session(ho, hoc):
     assert len(routes) >= 15 and {p for p, _ in routes} >= {"/stores", "/publish/notice", "/requests/{store}/{rid}"}
     anon = TestClient(create_app(ho), base_url="https://testserver")
     user = signed_in(ho, "alice")
-    hoc.t += IDLE_SECONDS + 1                      # and a session idle for too long is no session
+    hoc.t += IDLE_SECONDS + 1  # and a session idle for too long is no session
     for path, methods in routes:
         if path in PUBLIC:
             continue
@@ -39,9 +40,9 @@ def test_every_console_route_needs_a_session(ho, hoc):
             for client in (anon, user):
                 r = client.request(method, "/console" + fill(path), follow_redirects=False)
                 if method == "GET":
-                    assert r.status_code == 303 and r.headers["location"] == "/console/signin", path   # rule: SEC-1
+                    assert r.status_code == 303 and r.headers["location"] == "/console/signin", path  # rule: SEC-1
                 else:
-                    assert r.status_code == 401, path                                                # rule: SEC-1
+                    assert r.status_code == 401, path  # rule: SEC-1
     assert feed_count(ho) == 0
     # the stores' signed API is unchanged: still unsigned requests refused there
     assert anon.post("/v1/upload", content=b"{}").json()["error"] == "unsigned"
@@ -52,7 +53,7 @@ def test_session_absolute_expiry_and_signout(ho, hoc):
     for _ in range(int(ABSOLUTE_SECONDS / (IDLE_SECONDS - 60)) + 1):
         hoc.t += IDLE_SECONDS - 60
         r = c.get("/console/stores", follow_redirects=False)
-    assert r.status_code == 303                          # active all along, but past the absolute limit
+    assert r.status_code == 303  # active all along, but past the absolute limit
     c = signed_in(ho, "alice")
     page = c.get("/console/stores")
     assert c.post("/console/signout", data={"csrf": csrf_of(page.text)}, follow_redirects=False).status_code == 303
@@ -78,7 +79,7 @@ def test_signin_backs_off_per_user_and_per_address(ho, hoc):
     c = TestClient(create_app(ho), base_url="https://testserver")
     for _ in range(3):
         assert signin(c, "alice", "wrong-password-x").status_code == 401
-    r = signin(c, "alice")                               # the right password must wait now
+    r = signin(c, "alice")  # the right password must wait now
     assert r.status_code == 429 and int(r.headers["Retry-After"]) >= 1 and "秒后再试" in r.text
     hoc.t += 3
     assert signin(c, "alice").status_code == 303
@@ -86,8 +87,11 @@ def test_signin_backs_off_per_user_and_per_address(ho, hoc):
     c3 = TestClient(create_app(ho), base_url="https://testserver")
     for name in ("nobody1", "nobody2", "nobody3"):
         page = c3.get("/console/signin")
-        r = c3.post("/console/signin", data={"csrf": csrf_of(page.text), "username": name, "password": "x" * 12},
-                    follow_redirects=False)
+        r = c3.post(
+            "/console/signin",
+            data={"csrf": csrf_of(page.text), "username": name, "password": "x" * 12},
+            follow_redirects=False,
+        )
         assert r.status_code == 401
     assert signin(c3, "audrey").status_code == 429
     with ho.storage.read() as cur:
@@ -98,17 +102,27 @@ def test_signin_backs_off_per_user_and_per_address(ho, hoc):
 def test_auditor_reads_everything_and_changes_nothing(ho):
     sample_data(ho)
     c = signed_in(ho, "audrey")
-    for page in ("/console/stores", "/console/stores/SH-001", "/console/requests", "/console/erasures",
-                 "/console/consent", "/console/publish", "/console/requests/SH-001/REQ-OVERDUE"):
+    for page in (
+        "/console/stores",
+        "/console/stores/SH-001",
+        "/console/requests",
+        "/console/erasures",
+        "/console/consent",
+        "/console/publish",
+        "/console/requests/SH-001/REQ-OVERDUE",
+    ):
         assert c.get(page).status_code == 200, page
     csrf = csrf_of(c.get("/console/publish").text)
     before = feed_count(ho)
-    for path, data in [("/console/publish/interval", {"minutes": "5"}), ("/console/stores/create", {"code": "GZ-3", "name": "x"}),
-                       ("/console/publish/holidays", {"year": "2027", "days": '{"2027-01-01": "holiday"}'}),
-                       ("/console/publish/policy", {"policy": '{"rules": [{"category": "purchase"}]}'}),
-                       ("/console/publish/notice/preview", {"notice": "{}"})]:
+    for path, data in [
+        ("/console/publish/interval", {"minutes": "5"}),
+        ("/console/stores/create", {"code": "GZ-3", "name": "x"}),
+        ("/console/publish/holidays", {"year": "2027", "days": '{"2027-01-01": "holiday"}'}),
+        ("/console/publish/policy", {"policy": '{"rules": [{"category": "purchase"}]}'}),
+        ("/console/publish/notice/preview", {"notice": "{}"}),
+    ]:
         r = c.post(path, data={"csrf": csrf, **data}, follow_redirects=False)
-        assert r.status_code == 403, path                                                        # rule: SEC-1
+        assert r.status_code == 403, path  # rule: SEC-1
     assert feed_count(ho) == before and "GZ-3" not in {s["code"] for s in ho.list_stores()}
 
 
@@ -116,37 +130,59 @@ def test_it_and_compliance_have_separate_powers(ho):
     it, comp = signed_in(ho, "ivan"), signed_in(ho, "alice")
     csrf_it, csrf_comp = csrf_of(it.get("/console/publish").text), csrf_of(comp.get("/console/publish").text)
     # IT: enrolment codes, holiday tables, sync interval; not notices or the retention policy
-    r = it.post("/console/stores/create", data={"csrf": csrf_it, "code": "gz-003", "name": "广州天河店", "ttl_hours": "48"})
+    r = it.post(
+        "/console/stores/create", data={"csrf": csrf_it, "code": "gz-003", "name": "广州天河店", "ttl_hours": "48"}
+    )
     assert r.status_code == 200
     code = re.search(r'id="enrol-code">([^<]+)<', r.text).group(1)
-    assert ho.enrol("GZ-003", code, _pubkey())["store"] == "GZ-003"        # the code works: same service function
-    assert it.post("/console/publish/interval", data={"csrf": csrf_it, "minutes": "10"},
-                   follow_redirects=False).status_code == 303
-    assert it.post("/console/publish/holidays", data={"csrf": csrf_it, "year": "2027",
-                                                      "days": '{"2027-01-01": "holiday", "2027-02-07": "workday"}'},
-                   follow_redirects=False).status_code == 303
+    assert ho.enrol("GZ-003", code, _pubkey())["store"] == "GZ-003"  # the code works: same service function
+    assert (
+        it.post(
+            "/console/publish/interval", data={"csrf": csrf_it, "minutes": "10"}, follow_redirects=False
+        ).status_code
+        == 303
+    )
+    assert (
+        it.post(
+            "/console/publish/holidays",
+            data={"csrf": csrf_it, "year": "2027", "days": '{"2027-01-01": "holiday", "2027-02-07": "workday"}'},
+            follow_redirects=False,
+        ).status_code
+        == 303
+    )
     assert it.post("/console/publish/policy", data={"csrf": csrf_it, "policy": '{"rules": []}'}).status_code == 403
     # compliance: notices and retention policy; not stores or the interval
     assert comp.post("/console/stores/create", data={"csrf": csrf_comp, "code": "X", "name": "y"}).status_code == 403
     assert comp.post("/console/publish/interval", data={"csrf": csrf_comp, "minutes": "1"}).status_code == 403
-    rules = {"rules": [{"category": "purchase", "period_value": 5, "period_unit": "years", "action": "delete", "version": 2}]}
-    assert comp.post("/console/publish/policy", data={"csrf": csrf_comp, "policy": json.dumps(rules)},
-                     follow_redirects=False).status_code == 303
+    rules = {
+        "rules": [{"category": "purchase", "period_value": 5, "period_unit": "years", "action": "delete", "version": 2}]
+    }
+    assert (
+        comp.post(
+            "/console/publish/policy", data={"csrf": csrf_comp, "policy": json.dumps(rules)}, follow_redirects=False
+        ).status_code
+        == 303
+    )
     rows = ho.pull("GZ-003", None)["rows"]
     assert [r["kind"] for r in rows] == ["config", "holiday_table", "retention_policy"]
     assert rows[0]["payload"] == {"sync_interval_minutes": 10} and rows[2]["payload"] == rules
     with ho.storage.read() as cur:
-        actors = {r[0] for r in cur.all("SELECT actor FROM ho_audit WHERE action IN ('console.publish', 'console.store.create')")}
+        actors = {
+            r[0]
+            for r in cur.all("SELECT actor FROM ho_audit WHERE action IN ('console.publish', 'console.store.create')")
+        }
     assert actors == {"console:ivan", "console:alice"}
 
 
 def _pubkey() -> str:
     from app.sync import signing
+
     return signing.public_text(signing.new_private_key())
 
 
 def _notice_payload(version="HO-2027.2"):
     from app.notices import default_notice
+
     zh, en = default_notice("zh_CN").to_dict(), default_notice("en").to_dict()
     zh["version"] = en["version"] = version
     zh["effective_date"] = en["effective_date"] = "2027-02-01"
@@ -157,24 +193,31 @@ def test_notice_is_previewed_in_both_languages_then_reaches_a_stores_pull(ho, ma
     from app.notices import get_notice
     from app.notices.model import Notice
     from tests.app.syncutil import enrolled
+
     eng = enrolled(manager, paths, client, ho)
     c = signed_in(ho, "alice")
     csrf = csrf_of(c.get("/console/publish").text)
     payload = _notice_payload()
     before = feed_count(ho)
-    r = c.post("/console/publish/notice/preview", data={"csrf": csrf, "notice": json.dumps(payload, ensure_ascii=False)})
-    assert r.status_code == 200 and feed_count(ho) == before                 # a preview publishes nothing
+    r = c.post(
+        "/console/publish/notice/preview", data={"csrf": csrf, "notice": json.dumps(payload, ensure_ascii=False)}
+    )
+    assert r.status_code == 200 and feed_count(ho) == before  # a preview publishes nothing
     assert payload["zh_CN"]["title"] in r.text and payload["en"]["title"] in r.text
     for p in payload["zh_CN"]["purposes"] + payload["en"]["purposes"]:
-        assert p["title"] in r.text                                           # rule: NOT-1
+        assert p["title"] in r.text  # rule: NOT-1
     hidden = re.search(r'<textarea name="notice" hidden>(.*?)</textarea>', r.text, re.S).group(1)
     import html
-    r = c.post("/console/publish/notice", data={"csrf": csrf, "notice": html.unescape(hidden), "target": ""},
-               follow_redirects=False)
+
+    r = c.post(
+        "/console/publish/notice",
+        data={"csrf": csrf, "notice": html.unescape(hidden), "target": ""},
+        follow_redirects=False,
+    )
     assert r.status_code == 303 and feed_count(ho) == before + 1
     eng.sync_once()
     stored = get_notice(manager.db, "HO-2027.2", "zh_CN")
-    assert stored.content_hash == Notice.from_dict(payload["zh_CN"]).content_hash   # rule: NOT-2
+    assert stored.content_hash == Notice.from_dict(payload["zh_CN"]).content_hash  # rule: NOT-2
 
 
 def test_an_invalid_notice_is_refused_before_publishing(ho):
@@ -189,7 +232,7 @@ def test_an_invalid_notice_is_refused_before_publishing(ho):
     nores = _notice_payload()
     nores["zh_CN"]["purposes"] = [p for p in nores["zh_CN"]["purposes"] if not p.get("required")]
     r = c.post("/console/publish/notice", data={"csrf": csrf, "notice": json.dumps(nores)})
-    assert r.status_code == 400                                                  # rule: CON-2
+    assert r.status_code == 400  # rule: CON-2
     assert feed_count(ho) == 0
 
 
@@ -204,8 +247,14 @@ def test_pages_in_chinese_by_default_and_english_on_request(ho):
     assert '<html lang="en">' in r.text and "Requests across stores" in r.text and "Overdue" in r.text
     assert "门店编号" not in c.get("/console/stores").text
     # the sign-in page follows the choice too; no open redirect through `next`
-    assert c.get("/console/lang/zh_CN?next=https://evil.example/", follow_redirects=False).headers["location"] == "/console/stores"
-    assert c.get("/console/lang/zh_CN?next=//evil.example/", follow_redirects=False).headers["location"] == "/console/stores"
+    assert (
+        c.get("/console/lang/zh_CN?next=https://evil.example/", follow_redirects=False).headers["location"]
+        == "/console/stores"
+    )
+    assert (
+        c.get("/console/lang/zh_CN?next=//evil.example/", follow_redirects=False).headers["location"]
+        == "/console/stores"
+    )
     assert "总部人员登录" in TestClient(create_app(ho), base_url="https://testserver").get("/console/signin").text
 
 
@@ -214,13 +263,17 @@ def test_security_headers_and_cookie_flags(ho):
     for path in ("/console/signin", "/console/stores", "/console/static/console.css"):
         h = c.get(path, follow_redirects=False).headers
         assert h["content-security-policy"].startswith("default-src 'self'")
-        assert (h["x-frame-options"], h["referrer-policy"], h["x-content-type-options"]) == ("DENY", "no-referrer", "nosniff")
+        assert (h["x-frame-options"], h["referrer-policy"], h["x-content-type-options"]) == (
+            "DENY",
+            "no-referrer",
+            "nosniff",
+        )
     r = signin(c, "alice")
     cookie = r.headers["set-cookie"]
     assert "md_console=" in cookie and "HttpOnly" in cookie and "SameSite=strict" in cookie and "Secure" in cookie
     plain = TestClient(create_app(ho), base_url="http://testserver")
     cookie = signin(plain, "alice").headers["set-cookie"].split(", md_console_pre")[0]
-    assert "HttpOnly" in cookie and "Secure" not in cookie                    # Secure only over TLS
+    assert "HttpOnly" in cookie and "Secure" not in cookie  # Secure only over TLS
     # the stores' endpoints carry none of the console's cookies and keep their answers
     assert "set-cookie" not in c.get("/v1/time").headers
 
@@ -232,27 +285,30 @@ def test_stores_requests_erasures_and_consent_pages_show_what_head_office_holds(
     stores = c.get("/console/stores").text
     row = re.search(r"<tr class=\"alarm\">.*?SH-001.*?</tr>", stores, re.S).group(0)
     cells = re.findall(r'<td class="num[^"]*">(\d+)</td>', row)
-    assert cells == ["3", "1", "1", "12"]          # pending, quarantined, alarms (audit head stepped back), head
+    assert cells == ["3", "1", "1", "12"]  # pending, quarantined, alarms (audit head stepped back), head
     detail = c.get("/console/stores/SH-001").text
     assert "member_erased" in detail and "audit.head.regressed" in detail and "m-erased" not in detail
     req = c.get("/console/requests").text
     overdue = req.split('id="overdue"')[1].split('id="due-soon"')[0]
     soon = req.split('id="due-soon"')[1].split('id="open"')[0]
-    assert "REQ-OVERDUE" in overdue and "REQ-SOON" not in overdue                      # rule: RIG-2
+    assert "REQ-OVERDUE" in overdue and "REQ-SOON" not in overdue  # rule: RIG-2
     assert {r["request_id"] for r in ho.overdue_requests("2027-01-15")} == {"REQ-OVERDUE"}
     assert "REQ-SOON" in soon and "REQ-LATER" not in soon and "REQ-DONE" not in req
     one = c.get("/console/requests/SH-001/REQ-OVERDUE").text
     assert 'id="clock">-10<' in one and "已超期" in one
     er = c.get("/console/erasures").text
-    assert "m-erased-2" in er and "REQ-9" in er and "BJ-002, SH-001" in er          # no receipts yet: both wait
+    assert "m-erased-2" in er and "REQ-9" in er and "BJ-002, SH-001" in er  # no receipts yet: both wait
     con = c.get("/console/consent").text
-    rows = re.findall(r"<tr><td>([^<]+)</td><td>([^<]+)</td><td class=\"num\">(\d+)</td><td class=\"num\">(\d+)</td>"
-                      r"<td class=\"num\">(\d+)</td></tr>", con)
+    rows = re.findall(
+        r"<tr><td>([^<]+)</td><td>([^<]+)</td><td class=\"num\">(\d+)</td><td class=\"num\">(\d+)</td>"
+        r"<td class=\"num\">(\d+)</td></tr>",
+        con,
+    )
     got = {(v, p): (int(g), int(rf), int(w)) for v, p, g, rf, w in rows}
-    assert got[("2026.1", "marketing")] == (0, 1, 1)          # m2 refused, m1 withdrew           # rule: CON-3
+    assert got[("2026.1", "marketing")] == (0, 1, 1)  # m2 refused, m1 withdrew           # rule: CON-3
     assert got[("2026.1", "membership")] == (2, 0, 0) and got[("2027.1", "marketing")] == (1, 0, 0)
     ho.publish("notice", _notice_payload("2027.1"))
-    assert 'id="reconsent">2<' in c.get("/console/consent").text   # m1, m2 still on 2026.1     # rule: CON-5
+    assert 'id="reconsent">2<' in c.get("/console/consent").text  # m1, m2 still on 2026.1     # rule: CON-5
 
 
 def test_every_console_action_is_in_head_offices_audit_table(ho):
@@ -264,7 +320,7 @@ def test_every_console_action_is_in_head_offices_audit_table(ho):
     assert ("console:ivan", "console.signin", None) in rows
     assert ("console:ivan", "console.view", "requests") in rows
     assert ("console:ivan", "console.publish", "config") in rows
-    with ho.storage.read() as cur:                                                            # rule: SEC-2
+    with ho.storage.read() as cur:  # rule: SEC-2
         assert cur.scalar("SELECT count(*) FROM ho_audit WHERE action = 'feed.publish' AND subject = 'config'") == 1
         blob = " ".join(str(r) for r in cur.all("SELECT * FROM ho_audit"))
     assert "It-staff-pass-22" not in blob
@@ -276,6 +332,7 @@ def test_console_user_cli_add_list_disable(tmp_path, monkeypatch, capsys):
     from headoffice import cli
     from headoffice.console.accounts import ConsoleAccounts
     from headoffice.storage import SQLiteStorage
+
     db = f"sqlite:///{tmp_path / 'cli.db'}"
     monkeypatch.setattr("sys.stdin", io.StringIO("Long-enough-pass-1\n"))
     assert cli.main(["--db", db, "console-user", "add", "Carol", "--role", "compliance", "--password-stdin"]) == 0
@@ -285,7 +342,7 @@ def test_console_user_cli_add_list_disable(tmp_path, monkeypatch, capsys):
     out = capsys.readouterr()
     assert "carol" in out.out and "compliance" in out.out and "12 characters" in out.err
     assert "Long-enough" not in out.out + out.err
-    with pytest.raises(SystemExit):                       # no way to put a password in argv
+    with pytest.raises(SystemExit):  # no way to put a password in argv
         cli.main(["--db", db, "console-user", "add", "eve", "--role", "it", "--password", "x" * 12])
     storage = SQLiteStorage(tmp_path / "cli.db")
     acc = ConsoleAccounts(storage)
@@ -305,6 +362,7 @@ def test_console_accounts_on_postgresql():
     from headoffice.service import HeadOffice
     from headoffice.storage import PostgresStorage
     from tests.app.syncutil import pg_dsn_or_skip, reset_pg
+
     dsn = pg_dsn_or_skip()
     reset_pg(dsn)
     storage = PostgresStorage(dsn, pool_size=2)
@@ -312,15 +370,24 @@ def test_console_accounts_on_postgresql():
         ho = HeadOffice(storage)
         acc = ConsoleAccounts(storage)
         acc.add_user("pg-user", "it", "Postgres-pass-1")
-        ConsoleAccounts(storage)                     # start-up twice: tables exist, nothing lost
+        ConsoleAccounts(storage)  # start-up twice: tables exist, nothing lost
         c = TestClient(create_app(ho), base_url="https://testserver")
         page = c.get("/console/signin")
-        r = c.post("/console/signin", data={"csrf": csrf_of(page.text), "username": "pg-user",
-                                            "password": "Postgres-pass-1"}, follow_redirects=False)
+        r = c.post(
+            "/console/signin",
+            data={"csrf": csrf_of(page.text), "username": "pg-user", "password": "Postgres-pass-1"},
+            follow_redirects=False,
+        )
         assert r.status_code == 303
         assert c.get("/console/stores").status_code == 200
-        assert c.post("/console/publish/interval", data={"csrf": csrf_of(c.get("/console/publish").text),
-                                                         "minutes": "30"}, follow_redirects=False).status_code == 303
+        assert (
+            c.post(
+                "/console/publish/interval",
+                data={"csrf": csrf_of(c.get("/console/publish").text), "minutes": "30"},
+                follow_redirects=False,
+            ).status_code
+            == 303
+        )
         ho.create_store("PG-1", "门店")
         assert ho.pull("PG-1", None)["rows"][0]["payload"] == {"sync_interval_minutes": 30}
     finally:

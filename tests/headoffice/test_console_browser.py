@@ -4,6 +4,7 @@ MEMBERDESK_SCREENSHOTS=docs/screenshots to refresh the docs' pictures.
 
 Skips with a reason when chromium is absent, except in CI (CI=true), where it must run.
 """
+
 from __future__ import annotations
 
 import json
@@ -17,7 +18,6 @@ from headoffice.service import HeadOffice
 from headoffice.storage import SQLiteStorage
 from tests.app.syncutil import ServerProcess, make_ca
 from tests.headoffice.consoleutil import PASSWORDS, add_users, sample_data
-
 from tests.ui.shots import SHOTS_DIR as SHOTS
 
 
@@ -41,12 +41,19 @@ def browser():
     chromium, driver = _browser_or_skip()
     from selenium import webdriver
     from selenium.webdriver.chrome.service import Service
+
     opts = webdriver.ChromeOptions()
     opts.binary_location = chromium
-    for arg in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--window-size=1366,900",
-                "--lang=zh-CN", "--disable-gpu"):
+    for arg in (
+        "--headless=new",
+        "--no-sandbox",
+        "--disable-dev-shm-usage",
+        "--window-size=1366,900",
+        "--lang=zh-CN",
+        "--disable-gpu",
+    ):
         opts.add_argument(arg)
-    opts.accept_insecure_certs = True          # the test's private CA is not in chromium's store
+    opts.accept_insecure_certs = True  # the test's private CA is not in chromium's store
     d = webdriver.Chrome(service=Service(driver), options=opts)
     d.implicitly_wait(5)
     yield d
@@ -55,6 +62,7 @@ def browser():
 
 def _notice_json() -> str:
     from app.notices import default_notice
+
     zh, en = default_notice("zh_CN").to_dict(), default_notice("en").to_dict()
     zh["version"] = en["version"] = "HO-2027.3"
     return json.dumps({"zh_CN": zh, "en": en}, ensure_ascii=False)
@@ -63,6 +71,7 @@ def _notice_json() -> str:
 def test_console_in_chromium(browser, tmp_path):
     from selenium.webdriver.common.by import By
     from selenium.webdriver.common.keys import Keys
+
     # the server process runs on the real clock, so the sample's due dates are placed relative to today
     storage = SQLiteStorage(tmp_path / "ho.db")
     clock = lambda: time.time()  # noqa: E731
@@ -74,7 +83,7 @@ def test_console_in_chromium(browser, tmp_path):
     SHOTS.mkdir(parents=True, exist_ok=True)
     try:
         d = browser
-        d.get(server.url + "/console/stores")                    # no session: the sign-in page
+        d.get(server.url + "/console/stores")  # no session: the sign-in page
         assert d.current_url.endswith("/console/signin") and "总部人员登录" in d.page_source
         d.save_screenshot(str(SHOTS / "console-signin.png"))
         # keyboard only: the user field has focus, Tab to the password, Enter signs in
@@ -124,6 +133,7 @@ def test_console_in_chromium(browser, tmp_path):
 
 def _sample_relative_to_today(ho):
     import datetime as dt
+
     sample_data(ho)
     today = dt.datetime.now(dt.timezone(dt.timedelta(hours=8))).date()
     shift = {"REQ-OVERDUE": -10, "REQ-SOON": 2, "REQ-LATER": 26, "REQ-DONE": -13}

@@ -8,6 +8,7 @@ def window(qtbot, paths, clock):
     """The main window on a fresh data folder, tasks run inline, clock fixed."""
     from ui.main import build
     from ui.workers import SyncRunner
+
     ctx, win = build(paths, "zh_CN", runner=SyncRunner())
     ctx.vault.clock = clock
     qtbot.addWidget(win)
@@ -26,6 +27,7 @@ def english_ctx(qtbot, vault, clerk):
     from ui.context import AppContext
     from ui.i18n import install_language
     from ui.workers import SyncRunner
+
     app = QApplication.instance()
     install_language(app, "en")
     c = AppContext(vault, lang="en", runner=SyncRunner())
@@ -39,6 +41,7 @@ def printer_accepts(monkeypatch):
     """PrintPreviewDialog.exec() answers as if the user pressed 打印 and the printer took the job;
     the list collects the preview dialogs shown."""
     from ui.dialogs.print_preview_dialog import PrintPreviewDialog
+
     shown = []
 
     def fake_exec(dlg):

@@ -1,5 +1,6 @@
 """The main window's background jobs (backup, POS folder import, retention sweep) run on the background
 connection; locking closes it; a counter search that cannot write its audit entry in time says so in words."""
+
 from __future__ import annotations
 
 import os
@@ -11,8 +12,14 @@ from tests.factories import make_member
 
 
 def _sign_in(ctx, win):
-    ctx.vault.setup(store_code="SH-001", store_name="上海南京路店", terminal_name="DESK-1",
-                    username="manager", display_name="王店长", password=MANAGER_PW)
+    ctx.vault.setup(
+        store_code="SH-001",
+        store_name="上海南京路店",
+        terminal_name="DESK-1",
+        username="manager",
+        display_name="王店长",
+        password=MANAGER_PW,
+    )
     ctx.vault.lock()
     win.show()
     win.sign_in.username.setText("manager")
@@ -24,8 +31,9 @@ def _sign_in(ctx, win):
 def test_background_jobs_use_their_own_connection_and_lock_closes_it(qtbot, window, tmp_path, monkeypatch):
     import app.purchases.pos_folder
     import app.retention.sweep
-    from app.settings import set_setting
     from app.access import backup
+    from app.settings import set_setting
+
     ctx, win = window
     _sign_in(ctx, win)
     mid = make_member(ctx.session)
@@ -37,21 +45,25 @@ def test_background_jobs_use_their_own_connection_and_lock_closes_it(qtbot, wind
     os.utime(f, (time.time() - 60, time.time() - 60))
     set_setting(ctx.session, "pos_export_folder", str(folder))
     used = {}
-    for module, name in ((backup, "create_backup"), (app.purchases.pos_folder, "run_folder_import"),
-                         (app.retention.sweep, "sweep_due")):
+    for module, name in (
+        (backup, "create_backup"),
+        (app.purchases.pos_folder, "run_folder_import"),
+        (app.retention.sweep, "sweep_due"),
+    ):
         real = getattr(module, name)
 
         def spy(*args, _real=real, _name=name, **kw):
             session = args[-1] if _name == "create_backup" else args[0]
             used[_name] = session.db
             return _real(*args, **kw)
+
         monkeypatch.setattr(module, name, spy)
     win.background_jobs()
     bg = ctx.vault._background
     assert bg is not None and bg is not ctx.session.db
     assert set(used) == {"create_backup", "run_folder_import", "sweep_due"}
     assert all(db is bg for db in used.values())
-    assert ctx.session.db.scalar("SELECT count(*) FROM purchases") == 1          # seen on the UI connection
+    assert ctx.session.db.scalar("SELECT count(*) FROM purchases") == 1  # seen on the UI connection
     assert len(backup.list_backups(ctx.paths)) == 1
     win.lock()
     assert bg.closed and bg.stopped and ctx.vault._background is None and ctx.vault.db is None
@@ -59,6 +71,7 @@ def test_background_jobs_use_their_own_connection_and_lock_closes_it(qtbot, wind
 
 def test_a_search_that_cannot_write_its_audit_entry_in_time_says_the_database_is_busy(qtbot, window, monkeypatch):
     from app.storage import db as store_db
+
     ctx, win = window
     _sign_in(ctx, win)
     make_member(ctx.session, mobile="13800001111")
@@ -67,7 +80,7 @@ def test_a_search_that_cannot_write_its_audit_entry_in_time_says_the_database_is
         monkeypatch.setattr(store_db, "UI_WAIT_SECONDS", 0.01)
         page.search.setText("13800001111")
         page.run_search()
-        assert page.status.text().startswith("数据库正忙")                 # words, not a traceback
+        assert page.status.text().startswith("数据库正忙")  # words, not a traceback
     monkeypatch.undo()
     page.run_search()
     assert page.table.rowCount() == 1

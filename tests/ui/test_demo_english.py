@@ -1,6 +1,7 @@
 """The Chinese UI shows no English, and the English UI shows no Chinese: every page of the demo store, opened in English, is walked widget by
 widget (labels, buttons, headers, cells, combo items, tabs, placeholders, navigation). Customer data and
 store/staff names are data, not UI text: in the demo they all carry 演示， so they are left out."""
+
 from __future__ import annotations
 
 import re
@@ -72,6 +73,7 @@ def english_window(tmp_path_factory):
     from ui.i18n import install_language
     from ui.main import build, create_app
     from ui.workers import SyncRunner
+
     app = create_app(["memberdesk"])
     demo = create_demo_store(tmp_path_factory.mktemp("demo") / "store", members=30)
     ctx, win = build(demo.paths, "en", runner=SyncRunner())
@@ -99,8 +101,9 @@ def test_every_english_page_has_no_chinese(english_window, qtbot):
     from PySide6.QtWidgets import QApplication
 
     from ui.i18n import install_language
+
     ctx, win, _ = english_window
-    install_language(QApplication.instance(), "en")       # another test may have switched to Chinese
+    install_language(QApplication.instance(), "en")  # another test may have switched to Chinese
     win.on_signed_in(ctx.vault.sign_in(*DEMO_ACCOUNTS["manager"][:2]))
     left = set()
     for row in range(win.nav.count()):
@@ -120,8 +123,32 @@ def test_every_english_page_has_no_chinese(english_window, qtbot):
 
 # English words a Chinese screen may show: product and file-format names, codes, and the name of the English
 # language in the language chooser. User names, paths and codes are data.
-ENGLISH_OK = {"MemberDesk", "PDF", "CSV", "PNG", "JPEG", "TIFF", "QR", "ID", "RET", "DEMO", "SH", "pem", "crt", "json",
-              "jsonl", "txt", "csv", "pdf", "USB", "POS", "mm", "SQLCipher", "https", "English"}
+ENGLISH_OK = {
+    "MemberDesk",
+    "PDF",
+    "CSV",
+    "PNG",
+    "JPEG",
+    "TIFF",
+    "QR",
+    "ID",
+    "RET",
+    "DEMO",
+    "SH",
+    "pem",
+    "crt",
+    "json",
+    "jsonl",
+    "txt",
+    "csv",
+    "pdf",
+    "USB",
+    "POS",
+    "mm",
+    "SQLCipher",
+    "https",
+    "English",
+}
 
 
 def test_chinese_ui_has_no_english(tmp_path, qtbot):
@@ -130,6 +157,7 @@ def test_chinese_ui_has_no_english(tmp_path, qtbot):
     from ui.demo import install_demo_ui
     from ui.main import build
     from ui.workers import SyncRunner
+
     demo = create_demo_store(tmp_path / "store", members=20)
     ctx, win = build(demo.paths, "zh_CN", runner=SyncRunner())
     qtbot.addWidget(win)
@@ -144,9 +172,9 @@ def test_chinese_ui_has_no_english(tmp_path, qtbot):
             QApplication.processEvents()
             page = win.pages.currentWidget()
             for where, text in _texts(page) + _texts(win.statusBar()):
-                text = re.sub(r"(?:[A-Za-z]:)?(?:[/\\][\w.-]+)+", "", text)     # folder paths are data
-                text = re.sub(r"\b[0-9a-f]{12,}\b", "", text)                   # hashes are data
-                text = re.sub(r"\b(?:Ctrl|Alt|Shift|Meta)\+\w+", "", text)      # keyboard shortcuts
+                text = re.sub(r"(?:[A-Za-z]:)?(?:[/\\][\w.-]+)+", "", text)  # folder paths are data
+                text = re.sub(r"\b[0-9a-f]{12,}\b", "", text)  # hashes are data
+                text = re.sub(r"\b(?:Ctrl|Alt|Shift|Meta)\+\w+", "", text)  # keyboard shortcuts
                 words = set(re.findall(r"[A-Za-z_]{2,}", text)) - ENGLISH_OK - users
                 if words and not re.fullmatch(r"[A-Z0-9-]+", text.strip()):
                     left.add(f"{page.objectName()} {where}: {text}")
@@ -169,8 +197,9 @@ def test_english_dialogs_have_no_chinese(english_window):
     from ui.dialogs.recovery_reset_dialog import RecoveryResetDialog
     from ui.dialogs.register_member_dialog import RegisterMemberDialog
     from ui.i18n import install_language
+
     ctx, win, _ = english_window
-    install_language(QApplication.instance(), "en")       # another test may have switched to Chinese
+    install_language(QApplication.instance(), "en")  # another test may have switched to Chinese
     win.on_signed_in(ctx.vault.sign_in(*DEMO_ACCOUNTS["manager"][:2]))
     member_id = ctx.session.db.scalar("SELECT id FROM members ORDER BY registered_at DESC LIMIT 1")
     makers = {

@@ -1,5 +1,6 @@
 """Members page: search box focus, scanner input, masked results, member detail with consent history,
 withdrawal, correction and a manager's audited reveal. Screenshots go to docs/screenshots."""
+
 import json
 
 import pytest
@@ -15,6 +16,7 @@ SHOTS = SHOTS_DIR
 def ctx(qtbot, vault, clerk):
     from ui.context import AppContext
     from ui.workers import SyncRunner
+
     c = AppContext(vault, lang="zh_CN", runner=SyncRunner())
     c.set_session(clerk)
     return c
@@ -23,6 +25,7 @@ def ctx(qtbot, vault, clerk):
 @pytest.fixture
 def page(qtbot, ctx):
     from ui.pages.members_page import MembersPage
+
     p = MembersPage(ctx)
     qtbot.addWidget(p)
     p.resize(1000, 560)
@@ -33,10 +36,15 @@ def page(qtbot, ctx):
 
 def _seed(ctx):
     s, v = ctx.session, ctx.vault
-    a = register(s, v, name="王伟", mobile="13812345678", granted={"marketing": True, "delivery": True,
-                                                                    "instalment": True},
-                 values={"address": "上海市黄浦区南京东路100号", "id_number": id_number()},
-                 signatures={"instalment": PNG})
+    a = register(
+        s,
+        v,
+        name="王伟",
+        mobile="13812345678",
+        granted={"marketing": True, "delivery": True, "instalment": True},
+        values={"address": "上海市黄浦区南京东路100号", "id_number": id_number()},
+        signatures={"instalment": PNG},
+    )
     register(s, v, name="王伟强", mobile="13912345678")
     register(s, v, name="欧阳娜娜", mobile="13712345678")
     return a
@@ -61,7 +69,7 @@ def test_scanned_card_opens_member(qtbot, page, ctx, monkeypatch):
     a = _seed(ctx)
     opened = []
     monkeypatch.setattr(page, "open_member", opened.append)
-    qtbot.keyClicks(page.search, a["member_no"])          # keyboard-wedge scanner: member number + Enter
+    qtbot.keyClicks(page.search, a["member_no"])  # keyboard-wedge scanner: member number + Enter
     qtbot.keyClick(page.search, Qt.Key.Key_Return)
     assert opened == [a["id"]]
 
@@ -69,6 +77,7 @@ def test_scanned_card_opens_member(qtbot, page, ctx, monkeypatch):
 def test_member_detail_withdraw_correct_reveal(qtbot, ctx, manager, monkeypatch):
     from ui import messagebox
     from ui.dialogs.member_detail_dialog import CorrectMemberDialog, MemberDetailDialog, RevealDialog
+
     a = _seed(ctx)
     dlg = MemberDetailDialog(ctx, a["id"])
     qtbot.addWidget(dlg)
@@ -82,8 +91,9 @@ def test_member_detail_withdraw_correct_reveal(qtbot, ctx, manager, monkeypatch)
     messagebox.set_next_answer(True)
     dlg.findChild(type(dlg.correct_btn), "withdraw_delivery").click()
     db = ctx.session.db
-    assert db.scalar("SELECT count(*) FROM member_fields WHERE member_id = ? AND field = 'address'",
-                     (a["id"],)) == 0  # rule: CON-3
+    assert (
+        db.scalar("SELECT count(*) FROM member_fields WHERE member_id = ? AND field = 'address'", (a["id"],)) == 0
+    )  # rule: CON-3
     assert dlg.history.rowCount() == 2 and dlg.history.item(0, 1).text() == "撤回同意"  # rule: CON-3
     corr = CorrectMemberDialog(ctx, dlg.member, dlg.labels, dlg)
     qtbot.addWidget(corr)
@@ -102,14 +112,16 @@ def test_member_detail_withdraw_correct_reveal(qtbot, ctx, manager, monkeypatch)
     rev.grab().save(str(SHOTS / "member_reveal.png"))
     rev.reject()
     assert rev.value.text() == ""
-    views = db.scalar("SELECT count(*) FROM audit_log WHERE action = 'member.view' AND staff_id = ?",
-                      (ctx.session.staff.id,))
+    views = db.scalar(
+        "SELECT count(*) FROM audit_log WHERE action = 'member.view' AND staff_id = ?", (ctx.session.staff.id,)
+    )
     assert views >= 1  # rule: SEC-1
 
 
 def test_clerk_cannot_reveal(qtbot, ctx):
     from app.errors import PermissionDenied
     from app.members.service import cipher_for, reveal_field
+
     a = _seed(ctx)
     with pytest.raises(PermissionDenied):
         reveal_field(ctx.session, a["id"], "id_number", "other", "测试测试", cipher_for(ctx.vault))  # rule: SEN-3
@@ -121,6 +133,7 @@ def test_reconsent_banner_and_dialog(qtbot, ctx, manager):
     from app.notices import default_notice, import_notice
     from ui.dialogs.member_detail_dialog import MemberDetailDialog
     from ui.dialogs.register_member_dialog import RegisterMemberDialog
+
     a = _seed(ctx)
     zh, en = default_notice("zh_CN").to_dict(), default_notice("en").to_dict()
     for d in (zh, en):

@@ -1,4 +1,5 @@
 """Originals page and destruction dialog: colours, counts, holiday import, witnessed destruction."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -19,6 +20,7 @@ CST = dt.timezone(dt.timedelta(hours=8))
 def ctx(qtbot, vault, manager, clerk):
     from ui.context import AppContext
     from ui.workers import SyncRunner
+
     c = AppContext(vault, "zh_CN", runner=SyncRunner())
     c.set_session(manager)
     return c
@@ -32,10 +34,11 @@ def _scan(session, vault, seed):
 
 def test_register_colours_counts_and_holiday_warning(qtbot, ctx, manager, vault, clock, tmp_path):
     from ui.pages.originals_page import AMBER, RED, OriginalsPage
+
     clock.set(dt.datetime(2026, 9, 24, 10, 0, tzinfo=CST))
-    late = _scan(manager, vault, 1)                  # due 2026-11-12
+    late = _scan(manager, vault, 1)  # due 2026-11-12
     clock.set(dt.datetime(2026, 12, 10, 10, 0, tzinfo=CST))
-    missing = _scan(manager, vault, 2)               # due 2027-01-21, counted without a 2027 table
+    missing = _scan(manager, vault, 2)  # due 2027-01-21, counted without a 2027 table
     clock.set(dt.datetime(2027, 1, 18, 10, 0, tzinfo=CST))
     page = OriginalsPage(ctx)
     qtbot.addWidget(page)
@@ -49,6 +52,7 @@ def test_register_colours_counts_and_holiday_warning(qtbot, ctx, manager, vault,
     f = tmp_path / "2027.json"
     f.write_text(json.dumps({"year": 2027, "days": {"2027-01-01": "holiday"}}), "utf-8")
     from ui import messagebox
+
     messagebox.set_next_answer(True)
     page.import_holiday_file(manager, f)
     assert page.warning.isHidden()
@@ -58,6 +62,7 @@ def test_register_colours_counts_and_holiday_warning(qtbot, ctx, manager, vault,
 def test_destroy_dialog_needs_another_witness(qtbot, ctx, manager, vault, tmp_path, monkeypatch):
     from ui.dialogs.destroy_originals_dialog import DestroyOriginalsDialog
     from ui.pages.originals_page import OriginalsPage
+
     serials = [_scan(manager, vault, i) for i in (1, 2)]
     page = OriginalsPage(ctx)
     qtbot.addWidget(page)
@@ -93,6 +98,7 @@ def test_destroy_dialog_needs_another_witness(qtbot, ctx, manager, vault, tmp_pa
 def test_checked_out_past_return_date_is_red(qtbot, ctx, manager, vault, clock):
     from app.originals import tracking as R
     from ui.pages.originals_page import RED, OriginalsPage
+
     serial = _scan(manager, vault, 3)
     oid = manager.db.scalar("SELECT id FROM originals WHERE serial = ?", (serial,))
     R.check_out(manager, oid, "会员申请查阅原件", clock.today() + dt.timedelta(days=2))

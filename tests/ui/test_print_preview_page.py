@@ -1,5 +1,6 @@
 """The 打印资料 page: poster, registration forms (serials recorded, printed count) and receipt back
 from the stored notice, through the preview dialog."""
+
 import pytest
 
 from app.notices.store import ensure_default_stored
@@ -14,13 +15,14 @@ SHOTS = SHOTS_DIR
 @pytest.fixture
 def page(qtbot, vault, manager, printer_accepts):
     from ui.pages.print_documents_page import PrintDocumentsPage
+
     ensure_default_stored(manager)
     ctx = AppContext(vault, runner=SyncRunner())
     ctx.set_session(manager)
     p = PrintDocumentsPage(ctx)
     qtbot.addWidget(p)
     p.refresh()
-    p.shown = printer_accepts             # the user presses 打印 and the printer accepts the job
+    p.shown = printer_accepts  # the user presses 打印 and the printer accepts the job
     return p
 
 
@@ -29,7 +31,7 @@ def test_forms_are_issued_recorded_and_counted_when_printed(page, manager):
     page.form_button.click()
     assert len(page.last_serials) == 3
     dlg = page.shown[-1]
-    assert dlg.page_count == 6                                   # 2 pages per form
+    assert dlg.page_count == 6  # 2 pages per form
     for serial in page.last_serials:
         row = S.get_form_serial(manager.db, serial)
         assert row["printed_count"] == 1 and row["issued_by"] == manager.staff.id  # rule: CON-1

@@ -2,6 +2,7 @@
 顾客填写纸质登记表, scans the new form (a form printed with an older notice is refused there), copies the ticks
 and confirms the customer's signature; the record is a paper re-consent with the serial. Screenshots in
 Chinese and English, with no clipped labels and no English in Chinese."""
+
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QAbstractButton, QLabel
@@ -18,6 +19,7 @@ from tests.ui.test_register_paper import CJK, _fill, _no_english, _scan, _shot, 
 def zh_ctx(qtbot, vault, clerk):
     from ui.context import AppContext
     from ui.workers import SyncRunner
+
     c = AppContext(vault, lang="zh_CN", runner=SyncRunner())
     c.set_session(clerk)
     return c
@@ -25,6 +27,7 @@ def zh_ctx(qtbot, vault, clerk):
 
 def _dialog(qtbot, ctx, member_id):
     from ui.dialogs.register_member_dialog import RegisterMemberDialog
+
     dlg = RegisterMemberDialog(ctx, customer_screen="off", flow=ReconsentFlow(ctx.session, member_id, lang=ctx.lang))
     qtbot.addWidget(dlg)
     dlg.resize(900, 720)
@@ -45,7 +48,7 @@ def _not_clipped(dlg):
 
 def _setup(session, vault, manager):
     mid = register(session, vault, granted={"marketing": True})["id"]
-    old = issue_form_serials(session, default_notice("zh_CN"), 1)[0]          # printed before the new notice
+    old = issue_form_serials(session, default_notice("zh_CN"), 1)[0]  # printed before the new notice
     _publish_2026_2(manager)
     new = issue_form_serials(session, current_notice(session.db, "zh_CN", TODAY), 1)[0]
     return mid, old, new
@@ -65,7 +68,7 @@ def test_reconsent_on_a_paper_form(qtbot, request, vault, manager, lang):
         _not_clipped(dlg)
 
     dlg = _dialog(qtbot, ctx, mid)
-    assert dlg.paper.mode_bar.isVisible() and dlg.flow.step is Step.NOTICE       # on screen stays the default
+    assert dlg.paper.mode_bar.isVisible() and dlg.flow.step is Step.NOTICE  # on screen stays the default
     dlg.paper.mode_buttons["paper"].click()
     assert dlg.flow.step is Step.FORM and dlg.focusWidget() is dlg.paper.form_step.serial
     _scan(qtbot, dlg, "MEMBERDESK-FORM:" + old)
@@ -76,18 +79,18 @@ def test_reconsent_on_a_paper_form(qtbot, request, vault, manager, lang):
     _scan(qtbot, dlg, "MEMBERDESK-FORM:" + new)
     assert dlg.flow.step is Step.CONSENT and dlg.flow.form.serial == new
     panel = dlg.paper.consent
-    assert not any(b.isChecked() for b in panel.boxes.values())                    # nothing pre-ticked
+    assert not any(b.isChecked() for b in panel.boxes.values())  # nothing pre-ticked
     for code in ("membership", "marketing", "skin_analysis"):
         panel.boxes[code].setChecked(True)
     dlg.next_btn.click()
     assert dlg.flow.step is Step.CONSENT and dlg.error.text()  # rule: SEN-1
-    assert dlg.paper.consent is panel              # the same panel across renders (English too): focus stays
+    assert dlg.paper.consent is panel  # the same panel across renders (English too): focus stays
     panel.signed["skin_analysis"].setChecked(True)
     _shot(dlg, f"reconsent_paper_2_consent{sfx}")
     language_ok()
     dlg.next_btn.click()
     assert dlg.flow.step is Step.FIELDS and dlg.edits["skin_notes"].isVisible()
-    assert not dlg.edits["name"].isVisible() and not dlg.minor.isVisible()        # already a member
+    assert not dlg.edits["name"].isVisible() and not dlg.minor.isVisible()  # already a member
     _fill(dlg, skin_notes="混合性皮肤" if lang == "zh_CN" else "combination skin")
     dlg.next_btn.click()
     assert dlg.flow.step is Step.REVIEW and dlg.paper.signed.isVisible()
@@ -96,11 +99,14 @@ def test_reconsent_on_a_paper_form(qtbot, request, vault, manager, lang):
     _shot(dlg, f"reconsent_paper_3_review{sfx}")
     language_ok()
     assert dlg.next_btn.text() == ("确认" if lang == "zh_CN" else "Confirm")
-    qtbot.keyClick(dlg.paper.signed, Qt.Key.Key_Return)                          # Enter confirms
+    qtbot.keyClick(dlg.paper.signed, Qt.Key.Key_Return)  # Enter confirms
     assert dlg.flow.step is Step.DONE
     db = ctx.session.db
-    rec = db.one("SELECT id, kind, method, evidence_ref FROM consent_records WHERE member_id = ?"
-                 " ORDER BY created_at DESC, rowid DESC", (mid,))
+    rec = db.one(
+        "SELECT id, kind, method, evidence_ref FROM consent_records WHERE member_id = ?"
+        " ORDER BY created_at DESC, rowid DESC",
+        (mid,),
+    )
     assert (rec["kind"], rec["method"], rec["evidence_ref"]) == ("reconsent", "paper", new)  # rule: CON-1
     row = db.one("SELECT matched_member_id, matched_consent_id FROM form_serials WHERE serial = ?", (new,))
     assert tuple(row) == (mid, rec["id"])  # rule: CON-1

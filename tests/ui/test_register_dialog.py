@@ -1,4 +1,5 @@
 """The register wizard renders the registration flow; screenshots of each step go to docs/screenshots."""
+
 import pytest
 from PySide6.QtCore import Qt
 
@@ -12,6 +13,7 @@ SHOTS = SHOTS_DIR
 def ctx(qtbot, vault, clerk):
     from ui.context import AppContext
     from ui.workers import SyncRunner
+
     c = AppContext(vault, lang="zh_CN", runner=SyncRunner())
     c.set_session(clerk)
     return c
@@ -24,6 +26,7 @@ def _shot(widget, name):
 
 def _dialog(qtbot, ctx, **kw):
     from ui.dialogs.register_member_dialog import RegisterMemberDialog
+
     dlg = RegisterMemberDialog(ctx, customer_screen="off", **kw)
     qtbot.addWidget(dlg)
     dlg.resize(900, 720)
@@ -38,7 +41,7 @@ def test_wizard_basic_membership(qtbot, ctx):
     _shot(dlg, "register_1_notice")
     dlg.next_btn.click()
     assert dlg.flow.step is Step.CONSENT
-    assert not any(b.isChecked() for b in dlg.consent.boxes.values())       # nothing pre-ticked
+    assert not any(b.isChecked() for b in dlg.consent.boxes.values())  # nothing pre-ticked
     assert not dlg.next_btn.isEnabled()
     dlg.consent.boxes["marketing"].setChecked(True)
     dlg.consent.boxes["offers"].setChecked(True)
@@ -51,13 +54,13 @@ def test_wizard_basic_membership(qtbot, ctx):
     dlg.next_btn.click()
     assert dlg.flow.step is Step.FIELDS
     assert not dlg.edits["address"].isVisible() and not dlg.edits["id_number"].isVisible()  # rule: MIN-1
-    dlg.edits["name"].setText("王芳")          # (QTest cannot type non-ASCII keys)
+    dlg.edits["name"].setText("王芳")  # (QTest cannot type non-ASCII keys)
     dlg._edited("name", "王芳")
     qtbot.keyClick(dlg.edits["name"], Qt.Key.Key_Return)
     assert dlg.focusWidget() is dlg.edits["mobile"] or not dlg.isActiveWindow()
     qtbot.keyClicks(dlg.edits["mobile"], "1381234")
     dlg.next_btn.click()
-    assert dlg.flow.step is Step.FIELDS and dlg.field_errors["mobile"].text()   # error next to the field
+    assert dlg.flow.step is Step.FIELDS and dlg.field_errors["mobile"].text()  # error next to the field
     _shot(dlg, "register_4_fields_error")
     qtbot.keyClicks(dlg.edits["mobile"], "5678")
     dlg.next_btn.click()
@@ -84,11 +87,16 @@ def test_wizard_sensitive_with_signature(qtbot, ctx):
     assert dlg.flow.step is Step.FIELDS
     assert dlg.edits["address"].isVisible() and dlg.edits["face_feature"].isVisible()
     dlg.edits["birth_date"].setText("")
-    for k, v in (("name", "欧阳娜娜"), ("mobile", "13912345678"), ("address", "上海市黄浦区南京东路100号"),
-                 ("face_feature", "ab" * 40), ("birth_date", "2016-05-01")):
+    for k, v in (
+        ("name", "欧阳娜娜"),
+        ("mobile", "13912345678"),
+        ("address", "上海市黄浦区南京东路100号"),
+        ("face_feature", "ab" * 40),
+        ("birth_date", "2016-05-01"),
+    ):
         dlg.edits[k].setText(v)
         dlg._edited(k, v)
-    assert dlg.guardian_name.isVisible()                 # under 14: guardian rows appear
+    assert dlg.guardian_name.isVisible()  # under 14: guardian rows appear
     dlg.next_btn.click()
     assert dlg.flow.step is Step.FIELDS and dlg.guardian_err.text()  # rule: CON-4
     dlg.guardian_name.setText("欧阳建国")
@@ -111,6 +119,7 @@ def test_customer_screen_on_second_screen(qtbot, ctx):
     from PySide6.QtGui import QGuiApplication
 
     from ui.dialogs.register_member_dialog import RegisterMemberDialog
+
     dlg = RegisterMemberDialog(ctx, customer_screen=QGuiApplication.primaryScreen())
     qtbot.addWidget(dlg)
     cust = dlg.customer
@@ -121,7 +130,7 @@ def test_customer_screen_on_second_screen(qtbot, ctx):
     cust.next_btn.click()
     assert dlg.flow.step is Step.CONSENT
     assert not cust.next_btn.isEnabled()
-    assert not dlg.consent.boxes["membership"].isEnabled()     # the clerk's copy is a mirror
+    assert not dlg.consent.boxes["membership"].isEnabled()  # the clerk's copy is a mirror
     for box in cust.consent.boxes.values():
         assert box.minimumHeight() >= 44 and box.font().pointSize() >= 16
     cust.consent.boxes["skin_analysis"].setChecked(True)
@@ -142,6 +151,7 @@ def test_customer_screen_on_second_screen(qtbot, ctx):
 
 def test_wizard_existing_mobile_opens_member(qtbot, ctx):
     from tests.app.regdata import register
+
     first = register(ctx.session, ctx.vault, name="李娜", mobile="13612345678")
     dlg = _dialog(qtbot, ctx)
     opened = []
@@ -165,6 +175,7 @@ def test_wizard_in_english_has_no_chinese(qtbot, english_ctx):
     import re
 
     from PySide6.QtWidgets import QCheckBox, QLabel, QPushButton
+
     dlg = _dialog(qtbot, english_ctx)
     cjk = re.compile(r"[\u4e00-\u9fff]")
     dlg.next_btn.click()
@@ -173,7 +184,10 @@ def test_wizard_in_english_has_no_chinese(qtbot, english_ctx):
     _shot(dlg, "register_2_consent_en")
     dlg.next_btn.click()
     _shot(dlg, "register_3_sensitive_en")
-    texts = [w.text() for w in dlg.findChildren(QLabel) + dlg.findChildren(QPushButton) + dlg.findChildren(QCheckBox)
-             if w.isVisible()]
+    texts = [
+        w.text()
+        for w in dlg.findChildren(QLabel) + dlg.findChildren(QPushButton) + dlg.findChildren(QCheckBox)
+        if w.isVisible()
+    ]
     assert texts and not [t for t in texts if cjk.search(t)]
     assert "QR code" in dlg.sensitive.body.text()  # rule: SEN-4

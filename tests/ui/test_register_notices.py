@@ -1,4 +1,5 @@
 """告知书 page: published versions with their hashes, the text in effect, a manager's import."""
+
 import json
 
 import pytest
@@ -14,6 +15,7 @@ SHOTS = SHOTS_DIR
 def ctx(qtbot, vault, manager):
     from ui.context import AppContext
     from ui.workers import SyncRunner
+
     c = AppContext(vault, lang="zh_CN", runner=SyncRunner())
     c.set_session(manager)
     return c
@@ -22,6 +24,7 @@ def ctx(qtbot, vault, manager):
 def test_import_new_version_flags_members(qtbot, ctx, tmp_path):
     from ui import messagebox
     from ui.pages.notices_page import NoticesPage
+
     a = register(ctx.session, ctx.vault, granted={"delivery": True}, values={"address": "上海市黄浦区南京东路100号"})
     files = []
     for lang in ("zh_CN", "en"):
@@ -36,7 +39,7 @@ def test_import_new_version_flags_members(qtbot, ctx, tmp_path):
     qtbot.addWidget(page)
     page.resize(1000, 700)
     page.show()
-    assert page.table.rowCount() == 1                  # the shipped default, stored at first registration
+    assert page.table.rowCount() == 1  # the shipped default, stored at first registration
     messagebox.set_next_answer(True)
     res = page.import_files(files)
     assert res["new"] and res["flagged"] == 1  # rule: CON-5
@@ -46,16 +49,17 @@ def test_import_new_version_flags_members(qtbot, ctx, tmp_path):
     assert page.view.notice.version == "2026.2"
     page.grab().save(str(SHOTS / "notices_page.png"))
     messagebox.set_next_answer(True)
-    assert page.import_files(files)["new"] is False    # the same text again: nothing changes
+    assert page.import_files(files)["new"] is False  # the same text again: nothing changes
 
 
 def test_clerk_needs_manager_sign_in(qtbot, vault, clerk, tmp_path, monkeypatch):
     from ui.context import AppContext
     from ui.pages.notices_page import NoticesPage
     from ui.workers import SyncRunner
+
     c = AppContext(vault, lang="zh_CN", runner=SyncRunner())
     c.set_session(clerk)
-    monkeypatch.setattr(c, "manager_session", lambda parent, purpose="": None)   # the manager cancels
+    monkeypatch.setattr(c, "manager_session", lambda parent, purpose="": None)  # the manager cancels
     page = NoticesPage(c)
     qtbot.addWidget(page)
     p = tmp_path / "x.json"

@@ -2,6 +2,7 @@
 scanner types "MEMBERDESK-FORM:<serial>" + Enter), the ticks copied from the form, the confirmation that
 the customer signed, the customer screen idle, a blank form printed from the wizard. Screenshots in
 Chinese and English."""
+
 import re
 
 import pytest
@@ -21,6 +22,7 @@ LATIN_WORD = re.compile(r"[A-Za-z]{3,}")
 def ctx(qtbot, vault, clerk):
     from ui.context import AppContext
     from ui.workers import SyncRunner
+
     c = AppContext(vault, lang="zh_CN", runner=SyncRunner())
     c.set_session(clerk)
     return c
@@ -32,6 +34,7 @@ def _form(session) -> str:
 
 def _dialog(qtbot, ctx, **kw):
     from ui.dialogs.register_member_dialog import RegisterMemberDialog
+
     dlg = RegisterMemberDialog(ctx, **({"customer_screen": "off"} | kw))
     qtbot.addWidget(dlg)
     dlg.resize(900, 720)
@@ -41,7 +44,8 @@ def _dialog(qtbot, ctx, **kw):
 
 def _shot(widget, name):
     from PySide6.QtWidgets import QApplication
-    QApplication.processEvents()                         # pending layout requests, as the event loop would
+
+    QApplication.processEvents()  # pending layout requests, as the event loop would
     widget.grab().save(str(SHOTS_DIR / f"{name}.png"))
 
 
@@ -59,11 +63,11 @@ def _scan(qtbot, dlg, text):
     field = dlg.paper.form_step.serial
     field.selectAll()
     qtbot.keyClicks(field, text)
-    qtbot.keyClick(field, Qt.Key.Key_Return)             # the scanner ends with Enter
+    qtbot.keyClick(field, Qt.Key.Key_Return)  # the scanner ends with Enter
 
 
 def _fill(dlg, **values):
-    for k, v in values.items():                          # (QTest cannot type non-ASCII keys)
+    for k, v in values.items():  # (QTest cannot type non-ASCII keys)
         dlg.edits[k].setText(v)
         dlg._edited(k, v)
 
@@ -79,18 +83,18 @@ def test_paper_registration_at_the_counter(qtbot, ctx):
     dlg = _dialog(qtbot, ctx)
     got = []
     dlg.member_registered.connect(got.append)
-    assert dlg.paper.mode_bar.isVisible() and dlg.flow.step is Step.NOTICE     # on screen is the default
+    assert dlg.paper.mode_bar.isVisible() and dlg.flow.step is Step.NOTICE  # on screen is the default
     dlg.paper.mode_buttons["paper"].click()
     assert dlg.flow.step is Step.FORM and dlg.focusWidget() is dlg.paper.form_step.serial
-    _scan(qtbot, dlg, "SH-001-261102-09999")                  # a serial this store never issued
+    _scan(qtbot, dlg, "SH-001-261102-09999")  # a serial this store never issued
     assert dlg.flow.step is Step.FORM
     assert "本店没有发放过表单" in dlg.paper.form_step.error.text()
     _shot(dlg, "register_paper_1_serial_error")
     _no_english(dlg)
-    _scan(qtbot, dlg, "MEMBERDESK-FORM:" + serial)           # what the USB scanner types
+    _scan(qtbot, dlg, "MEMBERDESK-FORM:" + serial)  # what the USB scanner types
     assert dlg.flow.step is Step.CONSENT and dlg.flow.form.serial == serial
     panel = dlg.paper.consent
-    assert not any(b.isChecked() for b in panel.boxes.values())          # nothing pre-ticked
+    assert not any(b.isChecked() for b in panel.boxes.values())  # nothing pre-ticked
     assert not dlg.next_btn.isEnabled() and dlg.focusWidget() is panel.boxes["membership"]
     panel.boxes["marketing"].setChecked(True)
     assert not dlg.next_btn.isEnabled()  # rule: CON-2
@@ -111,14 +115,14 @@ def test_paper_registration_at_the_counter(qtbot, ctx):
     dlg.next_btn.click()
     assert dlg.flow.step is Step.REVIEW and dlg.paper.signed.isVisible()
     assert dlg.focusWidget() is dlg.paper.signed and not dlg.paper.signed.isChecked()
-    dlg.next_btn.click()                                      # the signature on the form not confirmed yet
+    dlg.next_btn.click()  # the signature on the form not confirmed yet
     assert dlg.flow.step is Step.REVIEW and "签字" in dlg.error.text() and not got
     qtbot.keyClick(dlg.paper.signed, Qt.Key.Key_Space)
     assert dlg.flow.paper_signed and not dlg.error.text()
     _shot(dlg, "register_paper_3_review")
     _no_english(dlg)
     assert serial in dlg.review.text()
-    qtbot.keyClick(dlg.paper.signed, Qt.Key.Key_Return)       # Enter confirms
+    qtbot.keyClick(dlg.paper.signed, Qt.Key.Key_Return)  # Enter confirms
     assert got
     db = ctx.session.db
     rec = db.one("SELECT method, evidence_ref FROM consent_records WHERE member_id = ?", (got[0],))
@@ -128,6 +132,7 @@ def test_paper_registration_at_the_counter(qtbot, ctx):
 
 def test_customer_screen_stays_idle_in_paper_mode(qtbot, ctx):
     from PySide6.QtGui import QGuiApplication
+
     dlg = _dialog(qtbot, ctx, customer_screen=QGuiApplication.primaryScreen())
     cust = dlg.customer
     cust.showNormal()
@@ -141,13 +146,13 @@ def test_customer_screen_stays_idle_in_paper_mode(qtbot, ctx):
     _fill(dlg, name="王秀英", mobile="13912340001")
     dlg.next_btn.click()
     assert dlg.flow.step is Step.REVIEW
-    assert cust.stack.currentWidget() is cust.waiting and "王" not in cust.waiting.text()   # nothing personal
+    assert cust.stack.currentWidget() is cust.waiting and "王" not in cust.waiting.text()  # nothing personal
     _shot(cust, "customer_paper_idle")
     dlg.reject()
 
 
 def test_a_blank_form_printed_from_the_wizard_is_filled_in(qtbot, ctx, printer_accepts):
-    shown = printer_accepts                      # the clerk presses 打印 and the printer accepts the job
+    shown = printer_accepts  # the clerk presses 打印 and the printer accepts the job
     dlg = _dialog(qtbot, ctx)
     dlg.paper.mode_buttons["paper"].click()
     dlg.paper.form_step.print_btn.click()
@@ -155,12 +160,13 @@ def test_a_blank_form_printed_from_the_wizard_is_filled_in(qtbot, ctx, printer_a
     serial = dlg.paper.form_step.serial.text()
     row = ctx.session.db.one("SELECT printed_count, matched_member_id FROM form_serials WHERE serial = ?", (serial,))
     assert row["printed_count"] == 1 and row["matched_member_id"] is None
-    qtbot.keyClick(dlg.paper.form_step.serial, Qt.Key.Key_Return)       # once the signed form is back
+    qtbot.keyClick(dlg.paper.form_step.serial, Qt.Key.Key_Return)  # once the signed form is back
     assert dlg.flow.step is Step.CONSENT and dlg.flow.form.serial == serial
 
 
 def test_a_form_with_an_older_notice_says_so(qtbot, ctx, manager):
     from tests.app.test_registration_paper import _publish_2026_2
+
     serial = _form(ctx.session)
     _publish_2026_2(manager)
     dlg = _dialog(qtbot, ctx)
@@ -182,7 +188,7 @@ def test_paper_mode_in_english(qtbot, english_ctx):
     assert not [t for t in _visible_texts(dlg) if CJK.search(t)]
     _scan(qtbot, dlg, serial)
     panel = dlg.paper.consent
-    assert panel.notice.lang == "en" and dlg.flow.notice.lang == "zh_CN"   # the record names the printed one
+    assert panel.notice.lang == "en" and dlg.flow.notice.lang == "zh_CN"  # the record names the printed one
     for code in ("membership", "offers", "skin_analysis"):
         panel.boxes[code].setChecked(True)
     panel.signed["skin_analysis"].setChecked(True)

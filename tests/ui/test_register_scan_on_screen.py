@@ -2,6 +2,7 @@
 "MEMBERDESK-FORM:<serial>" + Enter into whatever has focus. The wizard catches it (nothing lands in a field,
 Enter does not move on), switches to paper mode with that form and keeps what was typed; ordinary typing
 that merely starts like the code reaches its field unchanged."""
+
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
 
@@ -12,6 +13,7 @@ from tests.ui.test_register_paper import _form, ctx  # noqa: F401  (the clerk's 
 
 def _dialog(qtbot, ctx):
     from ui.dialogs.register_member_dialog import RegisterMemberDialog
+
     dlg = RegisterMemberDialog(ctx, customer_screen="off")
     qtbot.addWidget(dlg)
     dlg.resize(900, 720)
@@ -34,7 +36,7 @@ def test_a_form_scanned_on_the_notice_step_switches_to_paper(qtbot, ctx):
     serial = _form(ctx.session)
     dlg = _dialog(qtbot, ctx)
     assert dlg.flow.step is Step.NOTICE and not dlg.flow.paper
-    _type(qtbot, dlg.next_btn, qr_payload(serial), enter=True)        # focus on 下一步: Enter must not press it
+    _type(qtbot, dlg.next_btn, qr_payload(serial), enter=True)  # focus on 下一步: Enter must not press it
     assert dlg.flow.paper and dlg.flow.step is Step.CONSENT and dlg.flow.form.serial == serial
     assert dlg.paper.form_step.serial.text() == serial
     assert dlg.stack.currentWidget() is dlg.paper.consent and dlg.paper.mode_buttons["paper"].isChecked()
@@ -48,18 +50,18 @@ def test_typing_is_kept_and_the_scan_lands_in_no_field(qtbot, ctx, vault):
     dlg = _dialog(qtbot, ctx)
     dlg.on_next()
     dlg.on_decided("membership", True)
-    dlg.on_decided("marketing", True)                                  # ticked on screen
+    dlg.on_decided("marketing", True)  # ticked on screen
     dlg.on_next()
     assert dlg.flow.step is Step.FIELDS
     name, mobile = dlg.edits["name"], dlg.edits["mobile"]
-    _type(qtbot, name, "MEMO Li")                                       # starts like the code, then is not
+    _type(qtbot, name, "MEMO Li")  # starts like the code, then is not
     _type(qtbot, mobile, "13912340001")
     assert name.text() == "MEMO Li" and mobile.text() == "13912340001"
     _type(qtbot, mobile, qr_payload(serial), enter=True)
     assert mobile.text() == "13912340001" and name.text() == "MEMO Li"  # nothing landed in a field
     assert dlg.flow.paper and dlg.flow.step is Step.CONSENT
     assert dlg.flow.values["name"] == "MEMO Li" and dlg.flow.values["mobile"] == "13912340001"
-    assert dlg.flow.decisions["marketing"] is None                      # the paper decides now
+    assert dlg.flow.decisions["marketing"] is None  # the paper decides now
     dlg.paper.consent.boxes["membership"].setChecked(True)
     dlg.on_next()
     assert dlg.flow.step is Step.FIELDS and name.text() == "MEMO Li"
@@ -95,7 +97,7 @@ def test_a_lone_letter_of_the_code_reaches_its_field(qtbot, ctx):
     dlg.on_next()
     dlg.on_decided("membership", True)
     dlg.on_next()
-    _type(qtbot, dlg.edits["name"], "M")                                # held back a moment, then sent on
+    _type(qtbot, dlg.edits["name"], "M")  # held back a moment, then sent on
     qtbot.waitUntil(lambda: dlg.edits["name"].text() == "M")
     assert dlg.flow.values.get("name") == "M" and not dlg.flow.paper
 

@@ -1,6 +1,7 @@
 """The customer-facing screen on a real second screen: a child process runs Qt's offscreen platform with
 two virtual screens (clerk 1280x800, customer 1024x768) and checks the wizard puts the customer screen
 on the second one, full screen, and that the customer's ticks there drive the registration."""
+
 import json
 import os
 import subprocess
@@ -11,7 +12,7 @@ from tests.ui.shots import SHOTS_DIR
 
 ROOT = Path(__file__).resolve().parents[2]
 
-CHILD = r'''
+CHILD = r"""
 import json, sys
 sys.path.insert(0, sys.argv[1])
 from PySide6.QtWidgets import QApplication
@@ -51,18 +52,30 @@ if cust is not None:
 dlg.reject()
 vault.close()
 print(json.dumps(out))
-'''
+"""
 
 
 def test_customer_screen_on_second_virtual_screen(tmp_path):
     cfg = tmp_path / "screens.json"
-    cfg.write_text(json.dumps({"screens": [
-        {"name": "clerk", "x": 0, "y": 0, "width": 1280, "height": 800, "logicalDpi": 96, "dpr": 1},
-        {"name": "customer", "x": 1280, "y": 0, "width": 1024, "height": 768, "logicalDpi": 96, "dpr": 1}]}))
+    cfg.write_text(
+        json.dumps(
+            {
+                "screens": [
+                    {"name": "clerk", "x": 0, "y": 0, "width": 1280, "height": 800, "logicalDpi": 96, "dpr": 1},
+                    {"name": "customer", "x": 1280, "y": 0, "width": 1024, "height": 768, "logicalDpi": 96, "dpr": 1},
+                ]
+            }
+        )
+    )
     env = dict(os.environ, QT_QPA_PLATFORM=f"offscreen:configfile={cfg}", MEMBERDESK_FAST_KDF="1")
     shot = SHOTS_DIR / "customer_second_screen.png"
-    proc = subprocess.run([sys.executable, "-c", CHILD, str(ROOT), str(tmp_path / "data"), str(shot)],
-                          env=env, capture_output=True, text=True, timeout=120)
+    proc = subprocess.run(
+        [sys.executable, "-c", CHILD, str(ROOT), str(tmp_path / "data"), str(shot)],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert proc.returncode == 0, proc.stderr[-2000:]
     out = json.loads(proc.stdout.strip().splitlines()[-1])
     assert out["screens"] == ["clerk", "customer"]

@@ -1,5 +1,6 @@
 """Requests UI: queue colours and countdowns, new-request dialog, detail timeline and steps,
 ledger re-applied at sign-in (pytest-qt, offscreen). Saves screenshots into docs/screenshots."""
+
 import datetime as dt
 import json
 
@@ -18,10 +19,17 @@ SHOTS = SHOTS_DIR
 
 def _store(ctx, clock):
     from app.staff.service import add_staff
-    session, _ = ctx.vault.setup(store_code="SH-001", store_name="上海南京路店", terminal_name="DESK-1",
-                                 username="manager", display_name="王店长", password=MANAGER_PW)
+
+    session, _ = ctx.vault.setup(
+        store_code="SH-001",
+        store_name="上海南京路店",
+        terminal_name="DESK-1",
+        username="manager",
+        display_name="王店长",
+        password=MANAGER_PW,
+    )
     add_staff(ctx.vault, session, username="clerk", display_name="李店员", role="clerk", password=CLERK_PW)
-    with session.db.transaction() as conn:      # the first-sign-in password change is the shell's test
+    with session.db.transaction() as conn:  # the first-sign-in password change is the shell's test
         conn.execute("UPDATE staff SET must_change_password = 0")
     return session
 
@@ -60,13 +68,13 @@ def test_queue_colours_countdowns_and_detail(qtbot, window, clock):
     _sign_in(win, "clerk", CLERK_PW)
     page = win.open_page("requests")
     assert page is not None
-    page.due_filter.setCurrentIndex(4)      # 全部
+    page.due_filter.setCurrentIndex(4)  # 全部
     ids = [r["id"] for r in page.rows]
-    assert ids == [a, b, c, d]                                          # sorted by due date, closed last
-    assert page.table.item(0, 5).text().startswith("已超期")            # rule: RIG-2
-    assert page.table.item(0, 0).background().color() == QColor("#fdecea")   # red row
-    assert page.table.item(1, 5).text() == "剩 3 个工作日"              # rule: RIG-2
-    assert page.table.item(1, 0).background().color() == QColor("#fff4d6")   # amber row
+    assert ids == [a, b, c, d]  # sorted by due date, closed last
+    assert page.table.item(0, 5).text().startswith("已超期")  # rule: RIG-2
+    assert page.table.item(0, 0).background().color() == QColor("#fdecea")  # red row
+    assert page.table.item(1, 5).text() == "剩 3 个工作日"  # rule: RIG-2
+    assert page.table.item(1, 0).background().color() == QColor("#fff4d6")  # amber row
     assert page.table.item(3, 5).text() == "已办结"
     assert "已超期 1 件" in page.summary.text() and "3个工作日内到期 1 件" in page.summary.text()
     page.table.selectRow(2)
@@ -91,13 +99,14 @@ def test_new_request_dialog_and_steps(qtbot, window, clock, monkeypatch):
     _sign_in(win, "clerk", CLERK_PW)
     page = win.open_page("requests")
     from ui.dialogs.new_request_dialog import NewRequestDialog
+
     dlg = NewRequestDialog(ctx, page)
     qtbot.addWidget(dlg)
     dlg.type.setCurrentIndex(dlg.type.findData("delete"))
     dlg.query.setText("13700001111")
     dlg.search()
-    assert dlg.results.count() == 1 and "申*" in dlg.results.item(0).text()    # masked in the list
-    assert not dlg.ok.isEnabled()                                   # identity check not chosen yet
+    assert dlg.results.count() == 1 and "申*" in dlg.results.item(0).text()  # masked in the list
+    assert not dlg.ok.isEnabled()  # identity check not chosen yet
     dlg.identity_buttons["id_card_sighted"].setChecked(True)
     assert dlg.ok.isEnabled()
     dlg.adjustSize()
@@ -114,19 +123,22 @@ def test_new_request_dialog_and_steps(qtbot, window, clock, monkeypatch):
     def manager_session(parent, purpose=""):
         asked.append(purpose)
         return ctx.session.as_manager(ctx.vault.verify_staff("manager", MANAGER_PW, role="manager"))
+
     monkeypatch.setattr(ctx, "manager_session", manager_session)
     monkeypatch.setattr(det, "_preview", lambda pdf, title: setattr(det, "last_pdf", pdf))
     messagebox.set_next_answer(True)
     det.act("execute")
-    assert asked == ["删除个人信息"]                                          # rule: SEC-1
-    assert is_erased(ctx.session.db, mid)                                     # rule: RIG-3
+    assert asked == ["删除个人信息"]  # rule: SEC-1
+    assert is_erased(ctx.session.db, mid)  # rule: RIG-3
     assert json.loads(ctx.paths.erasure_ledger.read_text().splitlines()[0])["request_id"] == rid
     assert det.buttons["letter"].isVisibleTo(det)
     from ui.dialogs.request_step_dialog import RequestStepDialog
+
     monkeypatch.setattr(RequestStepDialog, "exec", lambda self: (setattr(self, "values", {"applicant": ""}), 1)[1])
     det.act("letter")
     assert det.last_pdf.startswith(b"%PDF")
     from ui.dialogs.print_preview_dialog import PrintPreviewDialog
+
     preview = PrintPreviewDialog(det.last_pdf, title="处理结果告知书", parent=win, personal_data=True)
     qtbot.addWidget(preview)
     preview.resize(820, 900)
@@ -144,14 +156,23 @@ def test_ledger_reapplied_at_sign_in(qtbot, window, clock):
     ctx, win = window
     manager = _store(ctx, clock)
     mid = make_member(manager, name="账本戊")
-    ctx.paths.erasure_ledger.write_text(json.dumps({"member_id": mid, "erased_at": "2026-11-01T10:00:00+08:00",
-                                                    "reason": "request", "request_id": None,
-                                                    "store_code": "SH-001"}) + "\n")
+    ctx.paths.erasure_ledger.write_text(
+        json.dumps(
+            {
+                "member_id": mid,
+                "erased_at": "2026-11-01T10:00:00+08:00",
+                "reason": "request",
+                "request_id": None,
+                "store_code": "SH-001",
+            }
+        )
+        + "\n"
+    )
     ctx.vault.lock()
     win.show()
     _sign_in(win, "manager", MANAGER_PW)
     assert ctx.session is not None
-    assert ctx.session.db.one("SELECT 1 FROM members WHERE id = ?", (mid,)) is None   # rule: RIG-3
+    assert ctx.session.db.one("SELECT 1 FROM members WHERE id = ?", (mid,)) is None  # rule: RIG-3
 
 
 def test_english_ui_has_no_chinese_left(qtbot, paths, clock):
@@ -162,6 +183,7 @@ def test_english_ui_has_no_chinese_left(qtbot, paths, clock):
     from ui.i18n import install_language
     from ui.main import build
     from ui.workers import SyncRunner
+
     ctx, win = build(paths, "en", runner=SyncRunner())
     ctx.vault.clock = clock
     qtbot.addWidget(win)
@@ -182,9 +204,12 @@ def test_english_ui_has_no_chinese_left(qtbot, paths, clock):
         texts += [w.text() for w in page.findChildren(QLabel) + page.findChildren(QPushButton) if w.isVisibleTo(page)]
         texts += [cb.itemText(i) for cb in page.findChildren(QComboBox) for i in range(cb.count())]
         det = page.detail
-        texts += [det.timeline.topLevelItem(i).text(col) for i in range(det.timeline.topLevelItemCount())
-                  for col in range(3)]
-        left = [t for t in texts if cjk.search(t) and "等待顾客补充" not in t and "店长" not in t]   # typed note, staff name
+        texts += [
+            det.timeline.topLevelItem(i).text(col) for i in range(det.timeline.topLevelItemCount()) for col in range(3)
+        ]
+        left = [
+            t for t in texts if cjk.search(t) and "等待顾客补充" not in t and "店长" not in t
+        ]  # typed note, staff name
         print(left)
         assert left == []
     finally:

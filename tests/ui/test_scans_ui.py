@@ -1,4 +1,5 @@
 """Scans page: import (button path, drag and drop, watched folder), inbox, viewer, manual matching."""
+
 from __future__ import annotations
 
 import pytest
@@ -13,6 +14,7 @@ from tests.scan_samples import form_page, issue_serial, multi_page, to_bytes
 def ctx(qtbot, vault, manager):
     from ui.context import AppContext
     from ui.workers import SyncRunner
+
     c = AppContext(vault, "zh_CN", runner=SyncRunner())
     c.set_session(manager)
     return c
@@ -21,6 +23,7 @@ def ctx(qtbot, vault, manager):
 @pytest.fixture
 def page(qtbot, ctx):
     from ui.pages.scans_page import ScansPage
+
     p = ScansPage(ctx)
     qtbot.addWidget(p)
     p.resize(1200, 800)
@@ -34,7 +37,7 @@ def test_import_inbox_view_and_manual_match(page, ctx, manager, tmp_path):
     f.write_bytes(multi_page([form_page(None, seed=7), form_page(s1)], "PDF"))
     page.import_paths([f], "file")
     assert "已匹配 1 份" in page.result.text() and "待匹配 1 份" in page.result.text()
-    assert not f.exists()                                   # rule: STO-1
+    assert not f.exists()  # rule: STO-1
     assert page.table.rowCount() == 1 and page.table.item(0, 2).text() == "未识别到二维码"
     page.table.selectRow(0)
     assert page.viewer.view.isVisible() or not page.isVisible()
@@ -58,11 +61,12 @@ def test_drop_refused_file_shows_message(page, tmp_path):
     f.write_text("not an image")
     mime = QMimeData()
     mime.setUrls([QUrl.fromLocalFile(str(f))])
-    ev = QDropEvent(QPointF(10, 10), Qt.DropAction.CopyAction, mime, Qt.MouseButton.LeftButton,
-                    Qt.KeyboardModifier.NoModifier)
+    ev = QDropEvent(
+        QPointF(10, 10), Qt.DropAction.CopyAction, mime, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier
+    )
     page.dropEvent(ev)
     assert "不是支持的扫描件" in page.result.text()
-    assert f.exists()                                        # nothing lost
+    assert f.exists()  # nothing lost
 
 
 def test_watched_folder_polls(page, manager, tmp_path):
@@ -76,16 +80,23 @@ def test_watched_folder_polls(page, manager, tmp_path):
     page.poll_folder()
     page.poll_folder()
     assert "已匹配 1 份" in page.result.text()
-    assert not (folder / "a.jpg").exists()                   # rule: STO-1
+    assert not (folder / "a.jpg").exists()  # rule: STO-1
     page.clear()
     assert not page.timer.isActive()
 
 
 def test_pages_in_the_shell_and_lock_wipes_them(qtbot, window):
     from tests.conftest import MANAGER_PW
+
     ctx, win = window
-    ctx.vault.setup(store_code="SH-001", store_name="上海南京路店", terminal_name="DESK-1", username="manager",
-                    display_name="王店长", password=MANAGER_PW)
+    ctx.vault.setup(
+        store_code="SH-001",
+        store_name="上海南京路店",
+        terminal_name="DESK-1",
+        username="manager",
+        display_name="王店长",
+        password=MANAGER_PW,
+    )
     ctx.vault.lock()
     win.show()
     win.sign_in.username.setText("manager")
@@ -96,6 +107,7 @@ def test_pages_in_the_shell_and_lock_wipes_them(qtbot, window):
     assert scans is not None and originals is not None
     from app.scans.importer import import_bytes
     from app.storage.fieldcrypt import FieldCipher
+
     import_bytes(ctx.session, FieldCipher(ctx.vault.data_key()), to_bytes(form_page(None), "PNG"))
     win.open_page("scans")
     scans.table.selectRow(0)
@@ -103,8 +115,10 @@ def test_pages_in_the_shell_and_lock_wipes_them(qtbot, window):
     win.lock()
     assert ctx.session is None and win.pages.count() == 0
     from PySide6.QtCore import QCoreApplication, QEvent
+
     QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
     import shiboken6
+
     assert not shiboken6.isValid(scans)
-    scans.on_failed(RuntimeError("late result after lock"))     # a late worker result is ignored, no crash
+    scans.on_failed(RuntimeError("late result after lock"))  # a late worker result is ignored, no crash
     scans.on_imported(None)

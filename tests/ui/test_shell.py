@@ -1,12 +1,19 @@
 """The shell: sign-in, pages, lock, switch user (pytest-qt, offscreen)."""
+
 from PySide6.QtCore import Qt
 
 from tests.conftest import MANAGER_PW
 
 
 def _setup(ctx):
-    _session, _ = ctx.vault.setup(store_code="SH-001", store_name="上海南京路店", terminal_name="DESK-1",
-                                 username="manager", display_name="王店长", password=MANAGER_PW)
+    _session, _ = ctx.vault.setup(
+        store_code="SH-001",
+        store_name="上海南京路店",
+        terminal_name="DESK-1",
+        username="manager",
+        display_name="王店长",
+        password=MANAGER_PW,
+    )
     ctx.vault.lock()
 
 
@@ -27,12 +34,12 @@ def test_sign_in_then_lock_clears_everything(qtbot, window):
     qtbot.keyClick(win.sign_in.password, Qt.Key.Key_Return)
     assert ctx.session is not None and ctx.session.staff.username == "manager"
     assert win.stack.currentWidget() is win.workspace
-    assert win.staff_label.text() == "当前员工：王店长（店长）"             # full-width brackets in Chinese
+    assert win.staff_label.text() == "当前员工：王店长（店长）"  # full-width brackets in Chinese
     assert win.nav.count() >= 2
     win.lock()
-    assert ctx.session is None and ctx.vault.db is None          # connection dropped
+    assert ctx.session is None and ctx.vault.db is None  # connection dropped
     assert win.stack.currentWidget() is win.sign_in
-    assert win.pages.count() == 0                                 # pages (and their forms) destroyed
+    assert win.pages.count() == 0  # pages (and their forms) destroyed
     assert win.sign_in.password.text() == ""
 
 
@@ -44,7 +51,7 @@ def test_idle_timer_locks(qtbot, window):
     win.sign_in.password.setText(MANAGER_PW)
     win.sign_in.submit()
     assert ctx.session is not None
-    assert win.idle.interval_ms == 5 * 60_000                       # default: 5 minutes
+    assert win.idle.interval_ms == 5 * 60_000  # default: 5 minutes
     win.idle.inactive.emit()
     assert ctx.session is None and ctx.vault.db is None
 
@@ -53,6 +60,7 @@ def test_setup_wizard_creates_the_store_and_shows_the_recovery_key_once(qtbot, w
     from PySide6.QtWidgets import QWizard
 
     from ui.dialogs.setup_wizard import SetupWizard
+
     ctx, _win = window
     wiz = SetupWizard(ctx)
     qtbot.addWidget(wiz)
@@ -68,7 +76,7 @@ def test_setup_wizard_creates_the_store_and_shows_the_recovery_key_once(qtbot, w
     p2.password.setText("short")
     p2.password2.setText("short")
     wiz.next()
-    assert wiz.currentPage() is p2 and "8" in p2.error.text()        # weak password: stays, says why
+    assert wiz.currentPage() is p2 and "8" in p2.error.text()  # weak password: stays, says why
     assert not ctx.vault.is_set_up()
     p2.password.setText(MANAGER_PW)
     p2.password2.setText(MANAGER_PW)
@@ -77,7 +85,7 @@ def test_setup_wizard_creates_the_store_and_shows_the_recovery_key_once(qtbot, w
     assert ctx.vault.is_set_up() and wiz.session.staff.is_manager
     key = p3.key.text()
     assert len(key.replace("-", "")) == 52
-    assert not wiz.button(QWizard.WizardButton.FinishButton).isEnabled()   # must confirm it was kept
+    assert not wiz.button(QWizard.WizardButton.FinishButton).isEnabled()  # must confirm it was kept
     p3.confirm.setChecked(True)
     assert wiz.button(QWizard.WizardButton.FinishButton).isEnabled()
     session = wiz.session
@@ -89,6 +97,7 @@ def test_setup_wizard_creates_the_store_and_shows_the_recovery_key_once(qtbot, w
 
 def test_background_jobs_back_up_and_sweep_once_a_day(qtbot, window):
     from app.access import backup
+
     ctx, win = window
     _setup(ctx)
     win.show()
@@ -99,6 +108,6 @@ def test_background_jobs_back_up_and_sweep_once_a_day(qtbot, window):
     assert len(backup.list_backups(ctx.paths)) == 1
     runs = ctx.session.db.scalar("SELECT count(*) FROM retention_runs")
     assert runs >= 1
-    win.background_jobs()                                  # same day: no second sweep, no second backup
+    win.background_jobs()  # same day: no second sweep, no second backup
     assert ctx.session.db.scalar("SELECT count(*) FROM retention_runs") == runs
     assert len(backup.list_backups(ctx.paths)) == 1

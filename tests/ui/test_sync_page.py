@@ -1,4 +1,5 @@
 """Sync page: enrolment by a manager, 立即同步， status and the sync log (screenshots in docs/screenshots)."""
+
 from __future__ import annotations
 
 import pytest
@@ -18,6 +19,7 @@ SHOTS = SHOTS_DIR
 def ctx(qtbot, vault, manager):
     from ui.context import AppContext
     from ui.workers import SyncRunner
+
     c = AppContext(vault, "zh_CN", runner=SyncRunner())
     c.set_session(manager)
     return c
@@ -32,13 +34,15 @@ def ho(tmp_path, clock):
 
 def _shot(widget, name):
     from PySide6.QtWidgets import QApplication
+
     SHOTS.mkdir(parents=True, exist_ok=True)
-    QApplication.processEvents()          # let the layout settle after boxes were shown/hidden
+    QApplication.processEvents()  # let the layout settle after boxes were shown/hidden
     widget.grab().save(str(SHOTS / f"{name}.png"))
 
 
 def test_enrol_sync_now_and_log(qtbot, ctx, manager, paths, ho, clock):
     from ui.pages.sync_page import SyncPage
+
     client = TestClient(create_app(ho), base_url="http://testserver")
     state = {"offline": False}
 
@@ -46,8 +50,9 @@ def test_enrol_sync_now_and_log(qtbot, ctx, manager, paths, ho, clock):
         if state["offline"]:
             tr = Transport("http://127.0.0.1:9", allow_plain_http=True, sleep=lambda s: None, retries=1)
             return SyncEngine.for_session(manager, transport=tr, ledger_path=paths.erasure_ledger)
-        return SyncEngine.for_session(manager, http=client, allow_plain_http=True, sleep=lambda s: None,
-                                      ledger_path=paths.erasure_ledger)
+        return SyncEngine.for_session(
+            manager, http=client, allow_plain_http=True, sleep=lambda s: None, ledger_path=paths.erasure_ledger
+        )
 
     page = SyncPage(ctx, engine_factory=factory)
     qtbot.addWidget(page)
@@ -72,7 +77,7 @@ def test_enrol_sync_now_and_log(qtbot, ctx, manager, paths, ho, clock):
     qtbot.mouseClick(page.sync_now, __import__("PySide6.QtCore", fromlist=["Qt"]).Qt.MouseButton.LeftButton)
     assert page.pending.text() == "0"
     assert page.state_label.text() == "正常"
-    assert ctx.jobs.scheduled().get("sync") == 15 * 60000          # the periodic sync is a job of ctx.jobs
+    assert ctx.jobs.scheduled().get("sync") == 15 * 60000  # the periodic sync is a job of ctx.jobs
     make_member(manager, "赵六")
     clock.advance(minutes=15)
     state["offline"] = True

@@ -1,6 +1,7 @@
 """待扫描的登记表 on the originals page: forms registered on paper and not scanned yet, oldest first, their age
 in working days amber from 3 and red from 10, the count and worst colour in the tab title, the home page's
 reminder opening that tab, the scan inbox hint. Screenshots in Chinese and English."""
+
 import datetime as dt
 import re
 
@@ -23,6 +24,7 @@ LATIN_WORD = re.compile(r"[A-Za-z]{3,}")
 def _ctx(vault, session, lang):
     from ui.context import AppContext
     from ui.workers import SyncRunner
+
     c = AppContext(vault, lang=lang, runner=SyncRunner())
     c.set_session(session)
     return c
@@ -48,6 +50,7 @@ def forms(manager, clerk, vault, clock):
 
 def _page(qtbot, ctx):
     from ui.pages.originals_page import OriginalsPage
+
     page = OriginalsPage(ctx)
     qtbot.addWidget(page)
     page.resize(1280, 760)
@@ -68,6 +71,7 @@ def _visible_texts(page) -> list[str]:
 
 def test_unscanned_forms_tab_in_chinese(qtbot, manager, clerk, vault, forms):
     from ui.pages.originals_page import AMBER, RED
+
     red, amber, fresh = forms
     page = _page(qtbot, _ctx(vault, manager, "zh_CN"))
     assert page.tabs.currentWidget() is page.unscanned
@@ -82,8 +86,7 @@ def test_unscanned_forms_tab_in_chinese(qtbot, manager, clerk, vault, forms):
     assert rows[0][4] == clerk.staff.display_name and rows[2][4] == manager.staff.display_name
     assert rows[0][1] == "2026-11-02 10:30" and all(r[3].startswith("M") for r in rows)
     assert "待手动匹配的扫描件：1 份" in page.unscanned.inbox_note.text()
-    left = [x for x in _visible_texts(page)
-            if LATIN_WORD.search(re.sub(r"[A-Z0-9]+(-[A-Z0-9]+)+|M\d{9,}", "", x))]
+    left = [x for x in _visible_texts(page) if LATIN_WORD.search(re.sub(r"[A-Z0-9]+(-[A-Z0-9]+)+|M\d{9,}", "", x))]
     assert left == []
     page.grab().save(str(SHOTS_DIR / "originals_unscanned.png"))
     page.show_reminder("originals.summary_overdue")
@@ -94,12 +97,13 @@ def test_unscanned_forms_tab_in_chinese(qtbot, manager, clerk, vault, forms):
 
 def test_unscanned_forms_tab_in_english(qtbot, manager, clerk, vault, forms):
     from ui.i18n import install_language
+
     app = QApplication.instance()
     install_language(app, "en")
     try:
         page = _page(qtbot, _ctx(vault, manager, "en"))
         assert page.tabs.tabText(1).startswith("Forms to scan") and "(3)" in page.tabs.tabText(1)
-        names = {clerk.staff.display_name, manager.staff.display_name}         # data, not UI text
+        names = {clerk.staff.display_name, manager.staff.display_name}  # data, not UI text
         chinese = [x for x in _visible_texts(page) if CJK.search(x) and x not in names]
         assert chinese == []
         page.grab().save(str(SHOTS_DIR / "originals_unscanned_en.png"))
@@ -112,9 +116,10 @@ def test_the_home_page_reminder_opens_the_tab(qtbot, manager, vault, forms):
 
     from ui.pages.home_page import HomePage
     from ui.pages.originals_page import OriginalsPage
+
     ctx = _ctx(vault, manager, "zh_CN")
 
-    class Shell(QWidget):                      # the main window's open_page, as the home page asks for it
+    class Shell(QWidget):  # the main window's open_page, as the home page asks for it
         def __init__(self):
             super().__init__()
             self.originals = OriginalsPage(ctx, self)

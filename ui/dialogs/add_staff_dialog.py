@@ -1,4 +1,5 @@
 """添加员工 (manager): name, user name, role and a temporary password the new colleague changes at first sign-in."""
+
 from __future__ import annotations
 
 from PySide6.QtWidgets import QComboBox, QDialog, QFormLayout, QLabel, QLineEdit, QVBoxLayout
@@ -37,9 +38,14 @@ class AddStaffDialog(QDialog):
 
     def save(self) -> None:
         try:
-            staff_service.add_staff(self.ctx.vault, self.ctx.session, username=self.username.text(),
-                                    display_name=self.display.text(), role=self.role.currentData(),
-                                    password=self.password.text())
+            staff_service.add_staff(
+                self.ctx.vault,
+                self.ctx.session,
+                username=self.username.text(),
+                display_name=self.display.text(),
+                role=self.role.currentData(),
+                password=self.password.text(),
+            )
         except UserError as exc:
             self.ctx.show_error(self, exc, self.error)
             return

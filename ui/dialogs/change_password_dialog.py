@@ -1,4 +1,5 @@
 """Change one's own password (also forced after a manager's reset)."""
+
 from __future__ import annotations
 
 from PySide6.QtWidgets import QDialog, QFormLayout, QLabel, QLineEdit, QVBoxLayout

@@ -1,8 +1,18 @@
 """Destroy a batch of paper originals: method, a witness signs in here, one confirmation (STO-2, STO-3)."""
+
 from __future__ import annotations
 
-from PySide6.QtWidgets import (QComboBox, QDialog, QDialogButtonBox, QFormLayout, QGroupBox, QLabel, QLineEdit,
-                               QListWidget, QVBoxLayout)
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QGroupBox,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QVBoxLayout,
+)
 
 from app.errors import UserError
 from app.originals.destruction import destroy_batch
@@ -19,8 +29,11 @@ class DestroyOriginalsDialog(QDialog):
         self.setWindowTitle(self.tr("销毁纸质原件"))
         self.setMinimumWidth(520)
         lay = QVBoxLayout(self)
-        intro = QLabel(self.tr("以下 {n} 份纸质原件将被销毁。销毁前请确认均已扫描归档；销毁后请打印销毁记录，"
-                               "由店长和监销人签字存档。").format(n=len(self.originals)))
+        intro = QLabel(
+            self.tr(
+                "以下 {n} 份纸质原件将被销毁。销毁前请确认均已扫描归档；销毁后请打印销毁记录，由店长和监销人签字存档。"
+            ).format(n=len(self.originals))
+        )
         intro.setWordWrap(True)
         lay.addWidget(intro)
         self.list = QListWidget()
@@ -32,8 +45,11 @@ class DestroyOriginalsDialog(QDialog):
         how = QGroupBox(self.tr("销毁方式"))
         form = QFormLayout(how)
         self.method = QComboBox()
-        for key, text in (("shred", self.tr("碎纸机粉碎")), ("crosscut", self.tr("碎纸机交叉粉碎")),
-                          ("vendor", self.tr("委托专业销毁机构"))):
+        for key, text in (
+            ("shred", self.tr("碎纸机粉碎")),
+            ("crosscut", self.tr("碎纸机交叉粉碎")),
+            ("vendor", self.tr("委托专业销毁机构")),
+        ):
             self.method.addItem(text, key)
         self.method.currentIndexChanged.connect(self._method_changed)
         self.vendor = QLineEdit()
@@ -79,9 +95,14 @@ class DestroyOriginalsDialog(QDialog):
         self.error.clear()
         try:
             witness = self.ctx.vault.verify_staff(self.witness_user.text(), self.witness_pw.text())
-            self.destruction_id = destroy_batch(self.session, [o.id for o in self.originals],
-                                                method=self.method.currentData(), witness=witness,
-                                                vendor=self.vendor.text(), certificate_no=self.certificate.text())
+            self.destruction_id = destroy_batch(
+                self.session,
+                [o.id for o in self.originals],
+                method=self.method.currentData(),
+                witness=witness,
+                vendor=self.vendor.text(),
+                certificate_no=self.certificate.text(),
+            )
         except UserError as exc:
             self.ctx.show_error(self, exc, self.error)
             return

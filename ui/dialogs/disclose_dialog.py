@@ -1,10 +1,21 @@
 """向第三方提供： hand a member's data to a logistics company (delivery) or an insurer (extended warranty).
 Only the fields the recipient's service needs can be ticked (SHR-1); the disclosure is logged before
 anything leaves the store (SHR-2). For an insurer the customer's authorisation of this disclosure is asked."""
+
 from __future__ import annotations
 
-from PySide6.QtWidgets import (QCheckBox, QComboBox, QDialog, QDialogButtonBox, QFormLayout, QLabel, QLineEdit,
-                               QVBoxLayout, QWidget, QHBoxLayout)
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QVBoxLayout,
+    QWidget,
+)
 
 from app.disclosures import RECIPIENTS, disclose
 from app.errors import UserError
@@ -19,9 +30,13 @@ class DiscloseDialog(QDialog):
         self.disclosure_id: str | None = None
         self.setWindowTitle(self.tr("向第三方提供信息"))
         self.setMinimumWidth(480)
-        self.field_labels = {"name": self.tr("收货人姓名"), "mobile": self.tr("手机号"),
-                             "delivery_address": self.tr("收货地址"), "order_no": self.tr("订单号"),
-                             "product": self.tr("商品信息")}
+        self.field_labels = {
+            "name": self.tr("收货人姓名"),
+            "mobile": self.tr("手机号"),
+            "delivery_address": self.tr("收货地址"),
+            "order_no": self.tr("订单号"),
+            "product": self.tr("商品信息"),
+        }
         lay = QVBoxLayout(self)
         form = QFormLayout()
         self.kind = QComboBox()
@@ -74,15 +89,17 @@ class DiscloseDialog(QDialog):
         self.checks = {}
         for f in RECIPIENTS[kind][1]:
             cb = QCheckBox(self.field_labels.get(f, f))
-            cb.setChecked(True)          # every field allowed is one the service needs
+            cb.setChecked(True)  # every field allowed is one the service needs
             self.fields_lay.addWidget(cb)
             self.checks[f] = cb
         insurer = kind == "insurer"
         self.auth.setVisible(insurer)
         self.auth_label.setVisible(insurer)
-        self.note.setText(self.tr("保险公司只能获得订单号和商品信息，且须顾客已单独同意“延长保修服务”并对本次提供单独授权。")
-                          if insurer else
-                          self.tr("物流企业只能获得收货人姓名、手机号和收货地址，仅用于本次配送。"))
+        self.note.setText(
+            self.tr("保险公司只能获得订单号和商品信息，且须顾客已单独同意“延长保修服务”并对本次提供单独授权。")
+            if insurer
+            else self.tr("物流企业只能获得收货人姓名、手机号和收货地址，仅用于本次配送。")
+        )
 
     def accept(self) -> None:
         session = self.ctx.session
@@ -90,8 +107,15 @@ class DiscloseDialog(QDialog):
             return self.reject()
         fields = [f for f, cb in self.checks.items() if cb.isChecked()]
         try:
-            self.disclosure_id = disclose(session, self.member_id, self.kind.currentData(), self.recipient.text(),
-                                          fields, reference=self.reference.text(), authorisation=self.auth.currentData())
+            self.disclosure_id = disclose(
+                session,
+                self.member_id,
+                self.kind.currentData(),
+                self.recipient.text(),
+                fields,
+                reference=self.reference.text(),
+                authorisation=self.auth.currentData(),
+            )
         except UserError as exc:
             self.ctx.show_error(self, exc, self.error)
             return

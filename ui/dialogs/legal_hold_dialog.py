@@ -1,4 +1,5 @@
 """设立法律保全 (manager): what to hold and the case it is for (app.retention.holds places it)."""
+
 from __future__ import annotations
 
 from PySide6.QtWidgets import QComboBox, QDialog, QDialogButtonBox, QFormLayout, QLabel, QLineEdit, QVBoxLayout

@@ -1,4 +1,5 @@
 """A second person signs in for one step: a manager's approval (step-up) or a witness."""
+
 from __future__ import annotations
 
 from PySide6.QtWidgets import QDialog, QFormLayout, QLabel, QLineEdit, QVBoxLayout
@@ -8,8 +9,15 @@ from ui.widgets.dialog_parts import error_label, ok_cancel
 
 
 class ManagerSignInDialog(QDialog):
-    def __init__(self, ctx, parent=None, purpose: str = "", role: str | None = "manager",
-                 exclude_staff_id: str | None = None, title: str | None = None):
+    def __init__(
+        self,
+        ctx,
+        parent=None,
+        purpose: str = "",
+        role: str | None = "manager",
+        exclude_staff_id: str | None = None,
+        title: str | None = None,
+    ):
         super().__init__(parent)
         self.ctx, self.role, self.exclude = ctx, role, exclude_staff_id
         self.staff = None

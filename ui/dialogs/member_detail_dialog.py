@@ -1,12 +1,27 @@
 """会员详情： masked profile, consent per purpose with 撤回同意， consent history with notice versions,
 更正 (correct and supplement), and 查看完整信息 for a manager with a reason (every reveal audited).
 Opening it is an audited view of the member's record (app.members.service.get_member)."""
+
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QDialog, QFormLayout, QGroupBox,
-                               QHBoxLayout, QHeaderView, QLabel, QLineEdit, QPushButton, QTableWidget,
-                               QTableWidgetItem, QTabWidget, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QDialog,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QTableWidget,
+    QTableWidgetItem,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
 
 from app.consent.queries import withdrawable_purposes
 from app.consent.service import consent_history, withdraw_consent
@@ -15,9 +30,9 @@ from app.members.fields import FIELD_PURPOSE, REVEALABLE
 from app.members.service import REVEAL_REASONS, cipher_for, get_member, reveal_field, update_member
 from app.notices import current_notice
 from ui import messagebox
-from ui.widgets.notice_view import join
 from ui.widgets.dialog_parts import error_label, ok_cancel
 from ui.widgets.member_activity import add_member_activity_tabs
+from ui.widgets.notice_view import join
 
 
 def _table(headers) -> QTableWidget:
@@ -37,9 +52,15 @@ class MemberDetailDialog(QDialog):
         self.ctx, self.member_id = ctx, member_id
         self.setWindowTitle(self.tr("会员详情"))
         self.resize(900, 640)
-        self.labels = {"name": self.tr("姓名"), "mobile": self.tr("手机号"), "birth_date": self.tr("出生日期"),
-                       "address": self.tr("收货地址"), "id_number": self.tr("身份证号"),
-                       "face_feature": self.tr("人脸特征码"), "skin_notes": self.tr("皮肤状况")}
+        self.labels = {
+            "name": self.tr("姓名"),
+            "mobile": self.tr("手机号"),
+            "birth_date": self.tr("出生日期"),
+            "address": self.tr("收货地址"),
+            "id_number": self.tr("身份证号"),
+            "face_feature": self.tr("人脸特征码"),
+            "skin_notes": self.tr("皮肤状况"),
+        }
         self.notice = current_notice(ctx.session.db, ctx.lang)
         lay = QVBoxLayout(self)
         self.banner = QLabel()
@@ -61,16 +82,26 @@ class MemberDetailDialog(QDialog):
         self.consents = _table([self.tr("处理目的"), self.tr("状态"), ""])
         cl.addWidget(self.consents, 1)
         cl.addWidget(QLabel(self.tr("同意记录")))
-        self.history = _table([self.tr("时间"), self.tr("类型"), self.tr("告知书版本"), self.tr("方式"), self.tr("经办人"),
-                               self.tr("内容")])
+        self.history = _table(
+            [
+                self.tr("时间"),
+                self.tr("类型"),
+                self.tr("告知书版本"),
+                self.tr("方式"),
+                self.tr("经办人"),
+                self.tr("内容"),
+            ]
+        )
         cl.addWidget(self.history, 1)
         self.tabs.addTab(cons, self.tr("同意与撤回"))
         # purchases, service records, disclosures (ui/widgets/member_activity.py)
         self.activity = add_member_activity_tabs(self.tabs, ctx, member_id)
         other = QWidget()
         ol = QVBoxLayout(other)
-        for title, text in ((self.tr("扫描件"), self.tr("纸质登记表的扫描件在“扫描件”页面查看。")),
-                            (self.tr("个人信息权利申请"), self.tr("查阅、复制、更正、删除等申请在“个人信息权利申请”页面办理。"))):
+        for title, text in (
+            (self.tr("扫描件"), self.tr("纸质登记表的扫描件在“扫描件”页面查看。")),
+            (self.tr("个人信息权利申请"), self.tr("查阅、复制、更正、删除等申请在“个人信息权利申请”页面办理。")),
+        ):
             box = QGroupBox(title)
             bl = QVBoxLayout(box)
             bl.addWidget(QLabel(text))
@@ -97,16 +128,20 @@ class MemberDetailDialog(QDialog):
         self.load()
 
     def load(self) -> None:
-        m = get_member(self.ctx.session, self.member_id)        # audited view (SEC-1)
+        m = get_member(self.ctx.session, self.member_id)  # audited view (SEC-1)
         self.member = m
         while self.form.rowCount():
             self.form.removeRow(0)
         status = {"active": self.tr("正常"), "cancelled": self.tr("已注销")}.get(m.status, m.status)
-        rows = [(self.tr("会员号"), m.member_no), (self.tr("姓名"), m.name), (self.tr("手机号"), m.mobile_masked),
-                (self.tr("出生日期"), m.birth_date or self.tr("未填写")),
-                (self.tr("登记时间"), m.registered_at.replace("T", " ")[:16] + " · " + m.registered_store),
-                (self.tr("状态"), status + (" · " + self.tr("限制处理") if m.restricted else "")),
-                (self.tr("告知书版本"), m.notice_version or "")]
+        rows = [
+            (self.tr("会员号"), m.member_no),
+            (self.tr("姓名"), m.name),
+            (self.tr("手机号"), m.mobile_masked),
+            (self.tr("出生日期"), m.birth_date or self.tr("未填写")),
+            (self.tr("登记时间"), m.registered_at.replace("T", " ")[:16] + " · " + m.registered_store),
+            (self.tr("状态"), status + (" · " + self.tr("限制处理") if m.restricted else "")),
+            (self.tr("告知书版本"), m.notice_version or ""),
+        ]
         for f in ("address", "id_number", "face_feature", "skin_notes"):
             if f in m.fields:
                 rows.append((self.labels[f], m.fields[f]))
@@ -116,7 +151,9 @@ class MemberDetailDialog(QDialog):
             self.form.addRow(label, v)
         banner = []
         if m.reconsent_needed:
-            banner.append(self.tr("告知书已更新：请顾客阅读新版本并重新确认同意，更改的处理在重新同意前不适用于该会员。"))
+            banner.append(
+                self.tr("告知书已更新：请顾客阅读新版本并重新确认同意，更改的处理在重新同意前不适用于该会员。")
+            )
         if m.is_minor:
             banner.append(self.tr("该会员登记时不满十四周岁，由监护人同意。"))
         self.banner.setText("\n".join(banner))
@@ -129,12 +166,17 @@ class MemberDetailDialog(QDialog):
         titles = {p.code: p.title for p in self.notice.purposes}
         m = self.member
         self.consents.setRowCount(len(self.notice.purposes))
-        withdrawable = ({c for c, _ in withdrawable_purposes(self.ctx.session.db, self.member_id, self.ctx.lang)}
-                        if m.status == "active" else set())
+        withdrawable = (
+            {c for c, _ in withdrawable_purposes(self.ctx.session.db, self.member_id, self.ctx.lang)}
+            if m.status == "active"
+            else set()
+        )
         for r, p in enumerate(self.notice.purposes):
             granted = m.consents.get(p.code)
             state = self.tr("已同意") if granted else (self.tr("未同意") if granted is False else self.tr("未选择"))
-            self.consents.setItem(r, 0, QTableWidgetItem(p.title + ("" if not p.required else " (" + self.tr("必需") + ")")))
+            self.consents.setItem(
+                r, 0, QTableWidgetItem(p.title + ("" if not p.required else " (" + self.tr("必需") + ")"))
+            )
             self.consents.setItem(r, 1, QTableWidgetItem(state))
             if p.code in withdrawable:
                 btn = QPushButton(self.tr("撤回同意"))
@@ -144,17 +186,32 @@ class MemberDetailDialog(QDialog):
             else:
                 self.consents.removeCellWidget(r, 2)
                 self.consents.setItem(r, 2, QTableWidgetItem(""))
-        kinds = {"registration": self.tr("登记"), "grant": self.tr("同意"), "withdrawal": self.tr("撤回同意"), "reconsent": self.tr("重新同意")}
-        methods = {"screen": self.tr("屏幕勾选"), "signature": self.tr("签名"), "paper": self.tr("纸质表单"), "desk": self.tr("服务台")}
+        kinds = {
+            "registration": self.tr("登记"),
+            "grant": self.tr("同意"),
+            "withdrawal": self.tr("撤回同意"),
+            "reconsent": self.tr("重新同意"),
+        }
+        methods = {
+            "screen": self.tr("屏幕勾选"),
+            "signature": self.tr("签名"),
+            "paper": self.tr("纸质表单"),
+            "desk": self.tr("服务台"),
+        }
         hist = consent_history(self.ctx.session.db, self.member_id)
         self.history.setRowCount(len(hist))
         for r, h in enumerate(hist):
             order = list(titles)
             codes = sorted(h["items"], key=lambda c: order.index(c) if c in order else len(order))
             items = join((("✓ " if h["items"][c] else "✗ ") + titles.get(c, c) for c in codes), self.ctx.lang)
-            cells = [h["created_at"].replace("T", " ")[:16], kinds.get(h["kind"], h["kind"]),
-                     f"{h['notice_version']} ({h['notice_hash'][:8]})", methods.get(h["method"], h["method"]),
-                     h["staff_name"] or "", items]
+            cells = [
+                h["created_at"].replace("T", " ")[:16],
+                kinds.get(h["kind"], h["kind"]),
+                f"{h['notice_version']} ({h['notice_hash'][:8]})",
+                methods.get(h["method"], h["method"]),
+                h["staff_name"] or "",
+                items,
+            ]
             for c, v in enumerate(cells):
                 self.history.setItem(r, c, QTableWidgetItem(v))
 
@@ -162,8 +219,11 @@ class MemberDetailDialog(QDialog):
     def withdraw(self, code: str) -> None:
         p = self.notice.purpose(code)
         extra = self.tr("该项的信息将立即删除。") if any(FIELD_PURPOSE[f] == code for f in FIELD_PURPOSE) else ""
-        if not messagebox.question(self, self.tr("撤回同意"),
-                                   self.tr("确认撤回“{p}”的同意？撤回后立即停止该项处理。").replace("{p}", p.title) + extra):
+        if not messagebox.question(
+            self,
+            self.tr("撤回同意"),
+            self.tr("确认撤回“{p}”的同意？撤回后立即停止该项处理。").replace("{p}", p.title) + extra,
+        ):
             return
         try:
             withdraw_consent(self.ctx.session, self.member_id, code)
@@ -177,6 +237,7 @@ class MemberDetailDialog(QDialog):
         purposes can be added the same way."""
         from app.flows.registration import ReconsentFlow
         from ui.dialogs.register_member_dialog import RegisterMemberDialog
+
         flow = ReconsentFlow(self.ctx.session, self.member_id, lang=self.ctx.lang)
         dlg = RegisterMemberDialog(self.ctx, self, flow=flow)
         dlg.exec()
@@ -247,8 +308,13 @@ class RevealDialog(QDialog):
             if f == "mobile" or f in member.fields:
                 self.field.addItem(labels[f], f)
         self.reason = QComboBox()
-        reasons = {"customer_request": self.tr("顾客本人要求核对"), "finance_service": self.tr("办理金融业务核验"),
-                   "correction": self.tr("更正信息核对"), "legal": self.tr("依法配合调查"), "other": self.tr("其他")}
+        reasons = {
+            "customer_request": self.tr("顾客本人要求核对"),
+            "finance_service": self.tr("办理金融业务核验"),
+            "correction": self.tr("更正信息核对"),
+            "legal": self.tr("依法配合调查"),
+            "other": self.tr("其他"),
+        }
         for code in REVEAL_REASONS:
             self.reason.addItem(reasons[code], code)
         self.note = QLineEdit()
@@ -268,13 +334,19 @@ class RevealDialog(QDialog):
     def show_value(self) -> None:
         self.error.clear()
         try:
-            v = reveal_field(self.session, self.member.id, self.field.currentData(), self.reason.currentData(),
-                             self.note.text(), cipher_for(self.ctx.vault))
+            v = reveal_field(
+                self.session,
+                self.member.id,
+                self.field.currentData(),
+                self.reason.currentData(),
+                self.note.text(),
+                cipher_for(self.ctx.vault),
+            )
         except UserError as exc:
             self.ctx.show_error(self, exc, self.error)
             return
         self.value.setText(v)
 
     def done(self, r: int) -> None:
-        self.value.clear()              # the clear value leaves the screen with the dialog
+        self.value.clear()  # the clear value leaves the screen with the dialog
         super().done(r)

@@ -1,19 +1,39 @@
 """新建个人信息权利申请： type, the member (found by mobile / member number / name, or "customer not
 found"), how identity was checked. The ID number is looked at, never typed in."""
+
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import (QButtonGroup, QCheckBox, QComboBox, QDialog, QDialogButtonBox, QFormLayout,
-                               QHBoxLayout, QLabel, QLineEdit, QListWidget, QListWidgetItem, QPushButton,
-                               QRadioButton, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (
+    QButtonGroup,
+    QCheckBox,
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QListWidgetItem,
+    QPushButton,
+    QRadioButton,
+    QVBoxLayout,
+    QWidget,
+)
 
 from app import requests as R
 from app.members.queries import member_no
 from app.requests import model as M
 
 TYPE_TEXT = {
-    "access": "查阅", "copy": "复制（纸质件及机器可读文件）", "correct": "更正、补充", "restrict": "限制处理",
-    "withdraw": "撤回同意", "cancel": "注销会员", "delete": "删除（须店长办理）",
+    "access": "查阅",
+    "copy": "复制（纸质件及机器可读文件）",
+    "correct": "更正、补充",
+    "restrict": "限制处理",
+    "withdraw": "撤回同意",
+    "cancel": "注销会员",
+    "delete": "删除（须店长办理）",
 }
 IDENTITY_TEXT = {
     "id_card_sighted": "查验身份证件（只核对，不记录号码）",
@@ -33,9 +53,15 @@ class NewRequestDialog(QDialog):
         lay = QVBoxLayout(self)
         form = QFormLayout()
         self.type = QComboBox()
-        type_text = {"access": self.tr("查阅"), "copy": self.tr("复制（纸质件及机器可读文件）"),
-                     "correct": self.tr("更正、补充"), "restrict": self.tr("限制处理"), "withdraw": self.tr("撤回同意"),
-                     "cancel": self.tr("注销会员"), "delete": self.tr("删除（须店长办理）")}
+        type_text = {
+            "access": self.tr("查阅"),
+            "copy": self.tr("复制（纸质件及机器可读文件）"),
+            "correct": self.tr("更正、补充"),
+            "restrict": self.tr("限制处理"),
+            "withdraw": self.tr("撤回同意"),
+            "cancel": self.tr("注销会员"),
+            "delete": self.tr("删除（须店长办理）"),
+        }
         for key in M.TYPES:
             self.type.addItem(type_text[key], key)
         form.addRow(self.tr("申请事项"), self.type)
@@ -67,8 +93,11 @@ class NewRequestDialog(QDialog):
         ilay.setContentsMargins(0, 0, 0, 0)
         self.identity = QButtonGroup(self)
         self.identity_buttons = {}
-        identity_text = {"id_card_sighted": self.tr("查验身份证件（只核对，不记录号码）"),
-                         "sms_code": self.tr("向登记手机号发送验证码并核对"), "both": self.tr("以上两项")}
+        identity_text = {
+            "id_card_sighted": self.tr("查验身份证件（只核对，不记录号码）"),
+            "sms_code": self.tr("向登记手机号发送验证码并核对"),
+            "both": self.tr("以上两项"),
+        }
         for key in M.IDENTITY_METHODS:
             b = QRadioButton(identity_text[key])
             self.identity.addButton(b)
@@ -108,6 +137,7 @@ class NewRequestDialog(QDialog):
 
     def search(self) -> None:
         from app.members.search import search_members
+
         self.results.clear()
         self.member_id = None
         try:
@@ -148,8 +178,12 @@ class NewRequestDialog(QDialog):
     def submit(self) -> None:
         try:
             self.request_id = R.open_request(
-                self.ctx.session, self.type.currentData(), None if self.not_found.isChecked() else self.member_id,
-                identity_method=self._method(), customer_found=not self.not_found.isChecked())
+                self.ctx.session,
+                self.type.currentData(),
+                None if self.not_found.isChecked() else self.member_id,
+                identity_method=self._method(),
+                customer_found=not self.not_found.isChecked(),
+            )
         except Exception as exc:  # noqa: BLE001
             self.ctx.show_error(self, exc, self.error)
             return

@@ -9,14 +9,24 @@ user chose, after a warning when the document holds personal data.
                              on_printed=lambda: mark_printed(session, serials))
     dlg.exec()
 """
+
 from __future__ import annotations
 
 from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QMarginsF, QPointF, QRectF, QSize, QSizeF, Qt
 from PySide6.QtGui import QColor, QImage, QKeySequence, QPageLayout, QPageSize, QPainter, QPixmap, QShortcut
 from PySide6.QtPdf import QPdfDocument
 from PySide6.QtPrintSupport import QPrintDialog, QPrinter
-from PySide6.QtWidgets import (QDialog, QFileDialog, QHBoxLayout, QLabel, QPushButton, QScrollArea, QSlider,
-                               QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (
+    QDialog,
+    QFileDialog,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QScrollArea,
+    QSlider,
+    QVBoxLayout,
+    QWidget,
+)
 
 from app.messages import render
 from ui import messagebox
@@ -40,8 +50,18 @@ def render_page(doc: QPdfDocument, page: int, width_px: int) -> QImage:
 class PrintPreviewDialog(QDialog):
     """Preview + print + save as PDF for bytes from app.printing."""
 
-    def __init__(self, pdf: bytes, title: str = "", parent=None, *, on_printed=None, personal_data: bool = False,
-                 suggested_name: str = "MemberDesk.pdf", font_fallback: bool | None = None, lang: str = "zh_CN"):
+    def __init__(
+        self,
+        pdf: bytes,
+        title: str = "",
+        parent=None,
+        *,
+        on_printed=None,
+        personal_data: bool = False,
+        suggested_name: str = "MemberDesk.pdf",
+        font_fallback: bool | None = None,
+        lang: str = "zh_CN",
+    ):
         super().__init__(parent)
         self.setWindowTitle(title or self.tr("打印预览"))
         self.resize(860, 900)
@@ -60,6 +80,7 @@ class PrintPreviewDialog(QDialog):
         layout = QVBoxLayout(self)
         if font_fallback is None:
             from app.printing.fonts import choose_font
+
             font_fallback = choose_font().fallback
         if font_fallback:
             note = QLabel(render("printing.font_fallback", lang))
@@ -114,7 +135,7 @@ class PrintPreviewDialog(QDialog):
 
     def _page_width_px(self, page: int) -> int:
         pts = self.doc.pagePointSize(page)
-        return max(50, round(pts.width() * 96 / 72 * self._zoom / 100))   # 100 % = life size on a 96-dpi screen
+        return max(50, round(pts.width() * 96 / 72 * self._zoom / 100))  # 100 % = life size on a 96-dpi screen
 
     def _render_pages(self) -> None:
         for lab in self._labels:
@@ -145,7 +166,9 @@ class PrintPreviewDialog(QDialog):
     def make_printer(self) -> QPrinter:
         printer = QPrinter(QPrinter.PrinterMode.HighResolution)
         pts = self.doc.pagePointSize(0)
-        size = QPageSize(QSizeF(pts.width(), pts.height()), QPageSize.Unit.Point, "", QPageSize.SizeMatchPolicy.FuzzyMatch)
+        size = QPageSize(
+            QSizeF(pts.width(), pts.height()), QPageSize.Unit.Point, "", QPageSize.SizeMatchPolicy.FuzzyMatch
+        )
         orientation = QPageLayout.Orientation.Portrait
         printer.setPageLayout(QPageLayout(size, orientation, QMarginsF(0, 0, 0, 0)))
         printer.setFullPage(True)
@@ -190,10 +213,16 @@ class PrintPreviewDialog(QDialog):
     # -- save ------------------------------------------------------------------------------------
     def save_as_pdf(self) -> None:
         if self.personal_data and not messagebox.question(
-                self, self.tr("另存为 PDF"),
-                self.tr("此文档包含顾客的个人信息。保存的 PDF 文件不加密，请只保存到安全的位置，用完后及时删除。是否继续？")):
+            self,
+            self.tr("另存为 PDF"),
+            self.tr(
+                "此文档包含顾客的个人信息。保存的 PDF 文件不加密，请只保存到安全的位置，用完后及时删除。是否继续？"
+            ),
+        ):
             return
-        path, _ = QFileDialog.getSaveFileName(self, self.tr("另存为 PDF"), self.suggested_name, self.tr("PDF 文件 (*.pdf)"))
+        path, _ = QFileDialog.getSaveFileName(
+            self, self.tr("另存为 PDF"), self.suggested_name, self.tr("PDF 文件 (*.pdf)")
+        )
         if not path:
             return
         if not path.lower().endswith(".pdf"):
@@ -215,7 +244,7 @@ class PrintPreviewDialog(QDialog):
         if self.on_printed is not None:
             self.on_printed()
 
-    def done(self, result: int) -> None:   # closing drops the in-memory PDF
+    def done(self, result: int) -> None:  # closing drops the in-memory PDF
         self.doc.close()
         self._buffer.close()
         super().done(result)

@@ -6,11 +6,24 @@ import, for clerks too) and the retention page.
     ServiceRecordDialog(ctx, member_id, parent).exec()
     import_pos_with_report(ctx, parent, path=None)
 """
+
 from __future__ import annotations
 
 from PySide6.QtCore import QCoreApplication, QDateTime
-from PySide6.QtWidgets import (QCheckBox, QComboBox, QDateTimeEdit, QDialog, QDialogButtonBox, QFileDialog,
-                               QFormLayout, QLabel, QLineEdit, QListWidget, QPlainTextEdit, QVBoxLayout)
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QDateTimeEdit,
+    QDialog,
+    QDialogButtonBox,
+    QFileDialog,
+    QFormLayout,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QPlainTextEdit,
+    QVBoxLayout,
+)
 
 from app.errors import UserError
 from app.messages import render
@@ -41,10 +54,16 @@ class RecordPurchaseDialog(QDialog):
         self.goods.setPlaceholderText(self.tr("例如 服装、家电"))
         self.goods.setMaxLength(64)
         self.method = QComboBox()
-        labels = {"微信支付": self.tr("微信支付"), "支付宝": self.tr("支付宝"), "银联刷卡": self.tr("银联刷卡"),
-                  "现金": self.tr("现金"), "储值卡": self.tr("储值卡"), "其他": self.tr("其他")}
+        labels = {
+            "微信支付": self.tr("微信支付"),
+            "支付宝": self.tr("支付宝"),
+            "银联刷卡": self.tr("银联刷卡"),
+            "现金": self.tr("现金"),
+            "储值卡": self.tr("储值卡"),
+            "其他": self.tr("其他"),
+        }
         for m in PAYMENT_METHODS:
-            self.method.addItem(labels[m], m)      # the stored value stays the Chinese code
+            self.method.addItem(labels[m], m)  # the stored value stays the Chinese code
         self.txn = QLineEdit()
         self.txn.setPlaceholderText(self.tr("小票上的交易号（可不填）"))
         self.txn.setMaxLength(64)
@@ -79,14 +98,20 @@ class RecordPurchaseDialog(QDialog):
             return self.reject()
         try:
             self.purchase_id = record_purchase(
-                session, self.member_id, amount=self.amount.text(),
-                purchased_at=self.when.dateTime().toString("yyyy-MM-dd HH:mm"), goods_type=self.goods.text(),
-                payment_method=self.method.currentData(), payment_ref=self.payment_ref.text(),
-                coupon_code=self.coupon.text(), pos_txn_id=self.txn.text())
+                session,
+                self.member_id,
+                amount=self.amount.text(),
+                purchased_at=self.when.dateTime().toString("yyyy-MM-dd HH:mm"),
+                goods_type=self.goods.text(),
+                payment_method=self.method.currentData(),
+                payment_ref=self.payment_ref.text(),
+                coupon_code=self.coupon.text(),
+                pos_txn_id=self.txn.text(),
+            )
         except UserError as exc:
             self.ctx.show_error(self, exc, self.error)
             if exc.key == "purchase.card_number":
-                self.payment_ref.clear()          # the card number leaves the form at once
+                self.payment_ref.clear()  # the card number leaves the form at once
                 self.txn.clear() if exc.params.get("field") == "pos_txn_id" else None
             return
         super().accept()
@@ -134,8 +159,9 @@ class ServiceRecordDialog(QDialog):
             return self.reject()
         text = self.body.toPlainText()
         try:
-            self.record_id = open_record(session, self.member_id, self.kind.currentData(), text[:MAX_BODY + 1],
-                                         closed=self.closed.isChecked())
+            self.record_id = open_record(
+                session, self.member_id, self.kind.currentData(), text[: MAX_BODY + 1], closed=self.closed.isChecked()
+            )
         except UserError as exc:
             self.ctx.show_error(self, exc, self.error)
             return
@@ -155,7 +181,8 @@ class ImportReportDialog(QDialog):
         self.setMinimumSize(520, 420)
         lay = QVBoxLayout(self)
         head = self.tr("已导入 {a} 条；重复（已导入过）{d} 条；未导入 {r} 条。").format(
-            a=result.accepted, d=result.duplicates, r=result.rejected_count)
+            a=result.accepted, d=result.duplicates, r=result.rejected_count
+        )
         if result.already_done:
             head = self.tr("该文件此前已导入完毕。") + head
         elif result.resumed_from:
@@ -168,9 +195,16 @@ class ImportReportDialog(QDialog):
         lay.addWidget(label)
         self.lines = QListWidget()
         self.lines.setObjectName("rejected")
-        columns = {"txn_id": self.tr("交易号"), "member_no": self.tr("会员号"), "time": self.tr("交易时间"),
-                   "amount": self.tr("金额"), "goods_type": self.tr("商品类别"), "payment_method": self.tr("支付方式"),
-                   "payment_ref": self.tr("支付流水号"), "coupon": self.tr("优惠券")}
+        columns = {
+            "txn_id": self.tr("交易号"),
+            "member_no": self.tr("会员号"),
+            "time": self.tr("交易时间"),
+            "amount": self.tr("金额"),
+            "goods_type": self.tr("商品类别"),
+            "payment_method": self.tr("支付方式"),
+            "payment_ref": self.tr("支付流水号"),
+            "coupon": self.tr("优惠券"),
+        }
         for line, reason, field in result.rejected[:2000]:
             text = self.tr("第 {n} 行：").format(n=line) + render(f"pos.reason.{reason}", lang)
             if field:
@@ -198,15 +232,18 @@ def import_pos_with_report(ctx, parent, path: str | None = None, show: bool = Tr
     if session is None:
         return None
     if not path:
-        path, _ = QFileDialog.getOpenFileName(parent, QCoreApplication.translate("PosImport", "导入收银系统文件"), "",
-                                              QCoreApplication.translate("PosImport",
-                                                                         "收银导出文件 (*.csv *.json *.jsonl *.txt)"))
+        path, _ = QFileDialog.getOpenFileName(
+            parent,
+            QCoreApplication.translate("PosImport", "导入收银系统文件"),
+            "",
+            QCoreApplication.translate("PosImport", "收银导出文件 (*.csv *.json *.jsonl *.txt)"),
+        )
         if not path:
             return None
     holder = {}
 
     def done(result):
-        if ctx.session is not session:        # locked (or another person signed in) meanwhile
+        if ctx.session is not session:  # locked (or another person signed in) meanwhile
             return
         ctx.note_pos_import(Path(path).name, result.import_id)
         dlg = ImportReportDialog(result, ctx.lang, parent, file_name=Path(path).name)

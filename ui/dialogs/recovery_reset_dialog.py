@@ -1,4 +1,5 @@
 """Forgotten password: the recovery key sets a new password for one account."""
+
 from __future__ import annotations
 
 from PySide6.QtWidgets import QDialog, QFormLayout, QLabel, QLineEdit, QVBoxLayout
@@ -34,8 +35,9 @@ class RecoveryResetDialog(QDialog):
 
     def save(self) -> None:
         try:
-            self.session = self.ctx.vault.reset_password_with_recovery(self.key.text(), self.username.text(),
-                                                                       self.new.text())
+            self.session = self.ctx.vault.reset_password_with_recovery(
+                self.key.text(), self.username.text(), self.new.text()
+            )
         except UserError as exc:
             self.ctx.show_error(self, exc, self.error)
             return

@@ -3,11 +3,23 @@
 granted purposes -> review) and mirrors the customer-facing steps on the second screen when present.
 The first step offers the paper mode ("顾客填写纸质登记表"; ui/dialogs/register_paper.py).
 """
+
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import (QCheckBox, QComboBox, QDialog, QFormLayout, QHBoxLayout, QLabel, QLineEdit,
-                               QPushButton, QStackedWidget, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QDialog,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
 
 from app.errors import UserError
 from app.flows.registration import FIELD_ORDER, ReconsentFlow, RegistrationFlow, Step
@@ -32,9 +44,15 @@ class RegisterMemberDialog(QDialog):
         self.resize(900, 720)
         self.flow = flow or RegistrationFlow(ctx.session, lang=ctx.lang)
         notice = self.flow.notice
-        self.labels = {"name": self.tr("姓名"), "mobile": self.tr("手机号"), "birth_date": self.tr("出生日期"),
-                       "address": self.tr("收货地址"), "id_number": self.tr("身份证号"),
-                       "face_feature": self.tr("人脸特征码"), "skin_notes": self.tr("皮肤状况")}
+        self.labels = {
+            "name": self.tr("姓名"),
+            "mobile": self.tr("手机号"),
+            "birth_date": self.tr("出生日期"),
+            "address": self.tr("收货地址"),
+            "id_number": self.tr("身份证号"),
+            "face_feature": self.tr("人脸特征码"),
+            "skin_notes": self.tr("皮肤状况"),
+        }
         lay = QVBoxLayout(self)
         self.paper = PaperRegistration(self)
         lay.addWidget(self.paper.mode_bar)
@@ -96,7 +114,7 @@ class RegisterMemberDialog(QDialog):
             self.customer.advance.connect(self.on_next)
             self.customer.go_back.connect(self.on_back)
             self.customer.place(target)
-            self.consent.set_read_only(True)      # the customer ticks on their own screen
+            self.consent.set_read_only(True)  # the customer ticks on their own screen
         self.render()
 
     # -- the fields step -------------------------------------------------------------
@@ -106,10 +124,14 @@ class RegisterMemberDialog(QDialog):
         self.edits: dict[str, QLineEdit] = {}
         self.field_errors: dict[str, QLabel] = {}
         self.rows: dict[str, tuple] = {}
-        placeholders = {"mobile": self.tr("11 位手机号"), "birth_date": self.tr("可不填，例如 2010-05-31"),
-                        "address": self.tr("省市区及详细地址"), "id_number": self.tr("18 位身份证号"),
-                        "face_feature": self.tr("由人脸支付终端生成，不保存照片"),
-                        "skin_notes": self.tr("例如：混合性皮肤，轻度敏感")}
+        placeholders = {
+            "mobile": self.tr("11 位手机号"),
+            "birth_date": self.tr("可不填，例如 2010-05-31"),
+            "address": self.tr("省市区及详细地址"),
+            "id_number": self.tr("18 位身份证号"),
+            "face_feature": self.tr("由人脸支付终端生成，不保存照片"),
+            "skin_notes": self.tr("例如：混合性皮肤，轻度敏感"),
+        }
         for f in FIELD_ORDER:
             edit = QLineEdit()
             edit.setObjectName(f"field_{f}")
@@ -139,8 +161,11 @@ class RegisterMemberDialog(QDialog):
         self.guardian_name.setObjectName("guardian_name")
         self.guardian_rel = QComboBox()
         self.guardian_rel.addItem(self.tr("请选择"), "")
-        for code, text in (("father", self.tr("父亲")), ("mother", self.tr("母亲")),
-                           ("other_guardian", self.tr("其他监护人"))):
+        for code, text in (
+            ("father", self.tr("父亲")),
+            ("mother", self.tr("母亲")),
+            ("other_guardian", self.tr("其他监护人")),
+        ):
             self.guardian_rel.addItem(text, code)
         self.guardian_ok = QCheckBox(self.tr("监护人已阅读告知书，并代为作出上述同意"))
         self.guardian_err = QLabel()
@@ -171,8 +196,7 @@ class RegisterMemberDialog(QDialog):
 
     def _guardian_changed(self, *_):
         self.guardian_err.clear()
-        self.flow.set_guardian(self.guardian_name.text(), self.guardian_rel.currentData(),
-                               self.guardian_ok.isChecked())
+        self.flow.set_guardian(self.guardian_name.text(), self.guardian_rel.currentData(), self.guardian_ok.isChecked())
 
     def _sync_guardian(self) -> None:
         show = self.flow.is_minor()
@@ -258,11 +282,14 @@ class RegisterMemberDialog(QDialog):
         if f.paper:
             self.paper.render(step)
             if self.customer is not None:
-                self.customer.render(f)              # idle: the customer fills in the paper form
+                self.customer.render(f)  # idle: the customer fills in the paper form
             return
-        self.next_btn.setText((self.tr("确认") if self.reconsent else self.tr("确认登记")) if step is Step.REVIEW
-                              else self.tr("下一步"))
-        hint_customer = self.tr("顾客正在客显屏上操作。") if self.customer else self.tr("请将屏幕转向顾客，由顾客本人阅读和选择。")
+        self.next_btn.setText(
+            (self.tr("确认") if self.reconsent else self.tr("确认登记")) if step is Step.REVIEW else self.tr("下一步")
+        )
+        hint_customer = (
+            self.tr("顾客正在客显屏上操作。") if self.customer else self.tr("请将屏幕转向顾客，由顾客本人阅读和选择。")
+        )
         if step is Step.NOTICE:
             self.step_label.setText(self.tr("第 1 步：告知书"))
             self.hint.setText(hint_customer)
@@ -273,7 +300,7 @@ class RegisterMemberDialog(QDialog):
             self.hint.setText(hint_customer + self.tr(" 只有“办理会员”一项是必需的。"))
             self.consent.set_decisions(f.decisions)
             self.stack.setCurrentWidget(self.consent)
-            self.next_btn.setEnabled(f.can_confirm_consent())          # CON-2
+            self.next_btn.setEnabled(f.can_confirm_consent())  # CON-2
         elif step is Step.SENSITIVE:
             code = f.current_sensitive()
             p = f.notice.purpose(code)
@@ -318,10 +345,13 @@ class RegisterMemberDialog(QDialog):
         self.hint.setText(self.tr("不会重复登记。请返回修改手机号，或打开已有会员。"))
         self.error.setText(self.tr("该手机号已是会员。"))
         row = masked_summary(self.ctx.session, self.flow.existing_member_id)
-        self.review.setText("" if row is None else
-                            f"<table cellpadding='4'><tr><td>{self.tr('会员号')}</td><td>{row['member_no']}</td></tr>"
-                            f"<tr><td>{self.tr('姓名')}</td><td>{row['name']}</td></tr>"
-                            f"<tr><td>{self.tr('手机号')}</td><td>{row['mobile']}</td></tr></table>")
+        self.review.setText(
+            ""
+            if row is None
+            else f"<table cellpadding='4'><tr><td>{self.tr('会员号')}</td><td>{row['member_no']}</td></tr>"
+            f"<tr><td>{self.tr('姓名')}</td><td>{row['name']}</td></tr>"
+            f"<tr><td>{self.tr('手机号')}</td><td>{row['mobile']}</td></tr></table>"
+        )
         self.stack.setCurrentWidget(self.review)
         self.next_btn.setText(self.tr("打开该会员"))
         self.next_btn.setEnabled(True)
@@ -344,13 +374,15 @@ class RegisterMemberDialog(QDialog):
         refused = join_items((titles[k] for k in r["refused"]), lang) or self.tr("无")
         signed = join_items((titles[k] for k in r["signatures"]), lang)
         po, pc = (" (", ")") if lang.startswith("en") else ("（", "）")
-        return (f"<p>{self.tr('告知书版本')} {r['notice_version']}{po}{self.tr('校验码')} {r['notice_hash'][:12]}{pc}</p>"
-                f"<p><b>{self.tr('同意')}{c}</b>{granted}</p>"
-                f"<p><b>{self.tr('不同意')}{c}</b>{refused}</p>"
-                f"<table cellpadding='4'>{''.join(shown)}</table>"
-                + (f"<p><b>{self.tr('不满十四周岁，已由监护人同意')}</b></p>" if r["minor"] else "")
-                + (f"<p>{self.tr('已签名的单独同意')}{c}{signed}</p>" if r["signatures"] else "")
-                + self.paper.review_lines(r, titles, lang, c, join_items))
+        return (
+            f"<p>{self.tr('告知书版本')} {r['notice_version']}{po}{self.tr('校验码')} {r['notice_hash'][:12]}{pc}</p>"
+            f"<p><b>{self.tr('同意')}{c}</b>{granted}</p>"
+            f"<p><b>{self.tr('不同意')}{c}</b>{refused}</p>"
+            f"<table cellpadding='4'>{''.join(shown)}</table>"
+            + (f"<p><b>{self.tr('不满十四周岁，已由监护人同意')}</b></p>" if r["minor"] else "")
+            + (f"<p>{self.tr('已签名的单独同意')}{c}{signed}</p>" if r["signatures"] else "")
+            + self.paper.review_lines(r, titles, lang, c, join_items)
+        )
 
     # -- closing -----------------------------------------------------------------
     def clear(self) -> None:

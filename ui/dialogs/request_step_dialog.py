@@ -1,9 +1,19 @@
 """Small dialogs for the steps of a request that need typed input: a reason (pause), days + reason
 (extension), reason + legal basis (refusal), corrections, purposes to withdraw, an applicant's name."""
+
 from __future__ import annotations
 
-from PySide6.QtWidgets import (QCheckBox, QDialog, QDialogButtonBox, QFormLayout, QLabel, QLineEdit,
-                               QPlainTextEdit, QSpinBox, QVBoxLayout)
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QLabel,
+    QLineEdit,
+    QPlainTextEdit,
+    QSpinBox,
+    QVBoxLayout,
+)
 
 from app.requests import model as M
 
@@ -15,8 +25,14 @@ class RequestStepDialog(QDialog):
         super().__init__(parent)
         self.kind = kind
         self.values: dict = {}
-        titles = {"pause": self.tr("暂停处理"), "extend": self.tr("延长期限"), "refuse": self.tr("拒绝申请"),
-                  "correct": self.tr("更正、补充"), "withdraw": self.tr("撤回同意"), "applicant": self.tr("申请人姓名")}
+        titles = {
+            "pause": self.tr("暂停处理"),
+            "extend": self.tr("延长期限"),
+            "refuse": self.tr("拒绝申请"),
+            "correct": self.tr("更正、补充"),
+            "withdraw": self.tr("撤回同意"),
+            "applicant": self.tr("申请人姓名"),
+        }
         self.setWindowTitle(titles[kind])
         self.setMinimumWidth(460)
         lay = QVBoxLayout(self)
@@ -39,14 +55,21 @@ class RequestStepDialog(QDialog):
             self.basis = QLineEdit()
             self.basis.setPlaceholderText(self.tr("例如：《个人信息保护法》第四十七条"))
             form.addRow(self.tr("法律依据"), self.basis)
-            note = QLabel(self.tr("处理结果告知书将告知顾客：可以向履行个人信息保护职责的部门投诉、举报，"
-                                  "或者向人民法院提起诉讼。"))
+            note = QLabel(
+                self.tr(
+                    "处理结果告知书将告知顾客：可以向履行个人信息保护职责的部门投诉、举报，或者向人民法院提起诉讼。"
+                )
+            )
             note.setWordWrap(True)
             note.setStyleSheet("color: #57606a")
             form.addRow("", note)
         if kind == "correct":
-            field_text = {"name": self.tr("姓名"), "mobile": self.tr("手机号"),
-                          "birth_date": self.tr("出生日期（YYYY-MM-DD）"), "address": self.tr("收货地址")}
+            field_text = {
+                "name": self.tr("姓名"),
+                "mobile": self.tr("手机号"),
+                "birth_date": self.tr("出生日期（YYYY-MM-DD）"),
+                "address": self.tr("收货地址"),
+            }
             for key, text in field_text.items():
                 e = QLineEdit()
                 e.setPlaceholderText(self.tr("不更改请留空"))

@@ -1,4 +1,5 @@
 """A paper original's scan in a window of its own (zoom, rotate, pages); closing it drops the decrypted pages."""
+
 from __future__ import annotations
 
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QVBoxLayout

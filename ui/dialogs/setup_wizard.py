@@ -1,9 +1,9 @@
 """First-run wizard: store, terminal, the first manager, and the recovery key shown and printed once."""
+
 from __future__ import annotations
 
 from PySide6.QtGui import QFont
-from PySide6.QtWidgets import (QCheckBox, QFormLayout, QLabel, QLineEdit, QPushButton, QVBoxLayout, QWizard,
-                               QWizardPage)
+from PySide6.QtWidgets import QCheckBox, QFormLayout, QLabel, QLineEdit, QPushButton, QVBoxLayout, QWizard, QWizardPage
 
 from app.errors import UserError, ValidationError
 from app.printing.recovery_sheet import render_recovery_sheet
@@ -64,9 +64,13 @@ class _ManagerPage(QWizardPage):
             return False
         try:
             session, recovery = self.wiz.ctx.vault.setup(
-                store_code=self.field("store_code"), store_name=self.field("store_name"),
-                terminal_name=self.field("terminal"), username=self.username.text(),
-                display_name=self.display.text(), password=self.password.text())
+                store_code=self.field("store_code"),
+                store_name=self.field("store_name"),
+                terminal_name=self.field("terminal"),
+                username=self.username.text(),
+                display_name=self.display.text(),
+                password=self.password.text(),
+            )
         except ValidationError as exc:
             self.wiz.ctx.show_error(self, exc, self.error)
             return False
@@ -111,9 +115,12 @@ class _RecoveryPage(QWizardPage):
 
     def print_sheet(self) -> None:
         term = self.wiz.ctx.vault.terminal()
-        pdf = render_recovery_sheet(recovery_key=self.wiz.recovery_key, store_code=term["store_code"],
-                                    store_name=term["store_name"],
-                                    created=self.wiz.session.clock.now().strftime("%Y-%m-%d"))
+        pdf = render_recovery_sheet(
+            recovery_key=self.wiz.recovery_key,
+            store_code=term["store_code"],
+            store_name=term["store_name"],
+            created=self.wiz.session.clock.now().strftime("%Y-%m-%d"),
+        )
         PrintPreviewDialog(pdf, self.tr("恢复密钥页"), self).exec()
 
 

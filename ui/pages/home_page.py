@@ -1,10 +1,10 @@
 """Home: who is signed in, what is due or overdue (managers see it first thing), and the POS data
 (收银数据 — the last import, problems, and 导入收银数据… for clerks and managers)."""
+
 from __future__ import annotations
 
-from PySide6.QtGui import QFont
+from PySide6.QtGui import QColor, QFont
 from PySide6.QtWidgets import QLabel, QListWidget, QListWidgetItem, QVBoxLayout, QWidget
-from PySide6.QtGui import QColor
 
 from app import reminders
 from ui.pages.registry import PageSpec, register_page
@@ -44,8 +44,11 @@ class HomePage(QWidget):
         if session is None:
             return
         self.greeting.setText(self.tr("您好，") + session.staff.display_name)
-        self.sub.setText(session.clock.now().strftime("%Y-%m-%d") + "  ·  "
-                         + (self.tr("店长") if session.staff.is_manager else self.tr("店员")))
+        self.sub.setText(
+            session.clock.now().strftime("%Y-%m-%d")
+            + "  ·  "
+            + (self.tr("店长") if session.staff.is_manager else self.tr("店员"))
+        )
         self.items.clear()
         found = reminders.collect(session.db, session.clock.today())
         for r in found:

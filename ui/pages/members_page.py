@@ -1,10 +1,20 @@
 """会员： find a member (mobile, last 4 digits, member number, name, or a member card scanned with a
 keyboard-wedge scanner: member number + Enter), open the member, or register a new one."""
+
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
-from PySide6.QtWidgets import (QAbstractItemView, QHBoxLayout, QHeaderView, QLabel, QLineEdit, QPushButton,
-                               QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
 
 from app.errors import UserError
 from app.members.search import classify, search_members
@@ -36,8 +46,9 @@ class MembersPage(QWidget):
         self.status.setStyleSheet("color: #57606a")
         lay.addWidget(self.status)
         self.table = QTableWidget(0, 5)
-        self.table.setHorizontalHeaderLabels([self.tr("会员号"), self.tr("姓名"), self.tr("手机号"), self.tr("状态"),
-                                              self.tr("登记日期")])
+        self.table.setHorizontalHeaderLabels(
+            [self.tr("会员号"), self.tr("姓名"), self.tr("手机号"), self.tr("状态"), self.tr("登记日期")]
+        )
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.verticalHeader().setVisible(False)
@@ -80,7 +91,7 @@ class MembersPage(QWidget):
             return
         self.hits = res.hits
         self._fill(res)
-        if kind == "member_no" and len(res.hits) == 1:          # a scanned member card opens the member
+        if kind == "member_no" and len(res.hits) == 1:  # a scanned member card opens the member
             self.search.clear()
             self.open_member(res.hits[0].id)
 
@@ -115,6 +126,7 @@ class MembersPage(QWidget):
         if not member_id or self.ctx.session is None:
             return
         from ui.dialogs.member_detail_dialog import MemberDetailDialog
+
         try:
             dlg = MemberDetailDialog(self.ctx, member_id, self)
         except UserError as exc:
@@ -129,6 +141,7 @@ class MembersPage(QWidget):
         if self.ctx.session is None:
             return
         from ui.dialogs.register_member_dialog import RegisterMemberDialog
+
         dlg = RegisterMemberDialog(self.ctx, self)
         opened = []
         dlg.member_registered.connect(opened.append)

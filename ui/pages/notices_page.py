@@ -1,10 +1,22 @@
 """告知书： the published versions (kept forever with their hash), the text in effect, and a manager's
 import of a new version (both languages; head-office sync delivers versions the same way)."""
+
 from __future__ import annotations
 
-from PySide6.QtWidgets import (QAbstractItemView, QFileDialog, QHBoxLayout, QHeaderView, QLabel, QPushButton,
-                               QSplitter, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget)
 from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QFileDialog,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QPushButton,
+    QSplitter,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
 
 from app.errors import UserError
 from app.notices import current_notice, get_notice, import_notice, list_versions, load_notice_file
@@ -27,15 +39,20 @@ class NoticesPage(QWidget):
         self.import_btn = QPushButton(self.tr("导入新版本…"))
         row.addWidget(self.import_btn)
         lay.addLayout(row)
-        hint = QLabel(self.tr("已发布的版本不能修改，永久保存并附校验码。新版本改变处理目的、信息类型、保存期限或接收方时，"
-                              "已同意旧版本的会员在下次到店时须重新确认同意。"))
+        hint = QLabel(
+            self.tr(
+                "已发布的版本不能修改，永久保存并附校验码。新版本改变处理目的、信息类型、保存期限或接收方时，"
+                "已同意旧版本的会员在下次到店时须重新确认同意。"
+            )
+        )
         hint.setWordWrap(True)
         hint.setStyleSheet("color: #57606a")
         lay.addWidget(hint)
         split = QSplitter(Qt.Orientation.Vertical)
         self.table = QTableWidget(0, 5)
-        self.table.setHorizontalHeaderLabels([self.tr("版本"), self.tr("生效日期"), self.tr("来源"), self.tr("发布时间"),
-                                              self.tr("校验码（中文版）")])
+        self.table.setHorizontalHeaderLabels(
+            [self.tr("版本"), self.tr("生效日期"), self.tr("来源"), self.tr("发布时间"), self.tr("校验码（中文版）")]
+        )
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.verticalHeader().setVisible(False)
@@ -57,12 +74,21 @@ class NoticesPage(QWidget):
         if self.ctx.session is None:
             return
         db = self.ctx.session.db
-        sources = {"default": self.tr("随软件提供"), "manager_import": self.tr("店长导入"), "head_office": self.tr("总部")}
+        sources = {
+            "default": self.tr("随软件提供"),
+            "manager_import": self.tr("店长导入"),
+            "head_office": self.tr("总部"),
+        }
         versions = list_versions(db)
         self.table.setRowCount(len(versions))
         for r, v in enumerate(versions):
-            cells = [v["version"], v["effective_date"], sources.get(v["source"], v["source"]),
-                     v["published_at"].replace("T", " ")[:16], v["hashes"].get("zh_CN", "")]
+            cells = [
+                v["version"],
+                v["effective_date"],
+                sources.get(v["source"], v["source"]),
+                v["published_at"].replace("T", " ")[:16],
+                v["hashes"].get("zh_CN", ""),
+            ]
             for c, text in enumerate(cells):
                 self.table.setItem(r, c, QTableWidgetItem(text))
         today = self.ctx.session.clock.now().date().isoformat()
@@ -87,8 +113,9 @@ class NoticesPage(QWidget):
     def import_files(self, paths=None) -> dict | None:
         """Pick the Chinese and the English JSON of one version; a manager publishes them."""
         if paths is None:
-            paths, _ = QFileDialog.getOpenFileNames(self, self.tr("选择告知书文件（中文版和英文版）"), "",
-                                                    self.tr("告知书 (*.json)"))
+            paths, _ = QFileDialog.getOpenFileNames(
+                self, self.tr("选择告知书文件（中文版和英文版）"), "", self.tr("告知书 (*.json)")
+            )
         if not paths:
             return None
         session = self.ctx.manager_session(self, self.tr("发布新版本告知书需要店长本人登录。"))
@@ -106,8 +133,11 @@ class NoticesPage(QWidget):
             self.ctx.show_error(self, exc)
             return None
         if res["new"]:
-            text = self.tr("已发布告知书版本 {v}。需重新确认同意的会员：{n} 位。").replace("{v}", res["version"]) \
+            text = (
+                self.tr("已发布告知书版本 {v}。需重新确认同意的会员：{n} 位。")
+                .replace("{v}", res["version"])
                 .replace("{n}", str(res["flagged"]))
+            )
         else:
             text = self.tr("该版本已发布，内容相同，无需重复导入。")
         messagebox.information(self, self.tr("告知书"), text)

@@ -1,6 +1,7 @@
 """Originals register: counts, due dates (overdue red, due within 3 working days amber), cabinet and
 custodian, check-out/return, the scan, witnessed destruction and its record, holiday-table import; a second
 tab lists the forms registered on paper and not scanned yet (ui/widgets/unscanned_forms_panel.py)."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -8,9 +9,25 @@ from pathlib import Path
 
 from PySide6.QtCore import QDate, Qt
 from PySide6.QtGui import QBrush, QColor
-from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QDateEdit, QFileDialog,
-                               QFrame, QGridLayout, QHBoxLayout, QHeaderView, QInputDialog, QLabel, QLineEdit,
-                               QPushButton, QTableWidget, QTableWidgetItem, QTabWidget, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QDateEdit,
+    QFileDialog,
+    QFrame,
+    QGridLayout,
+    QHBoxLayout,
+    QHeaderView,
+    QInputDialog,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QTableWidget,
+    QTableWidgetItem,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
 
 from app.calendar.holiday_file import import_holiday_file
 from app.config import read_terminal
@@ -42,10 +59,16 @@ class OriginalsPage(QWidget):
 
         tiles = QGridLayout()
         self.tiles: dict[str, QLabel] = {}
-        for col, (key, text, colour) in enumerate((
-                ("in_cabinet", self.tr("在柜"), "#24292f"), ("checked_out", self.tr("借出"), "#24292f"),
-                ("overdue", self.tr("已逾期"), RED), ("due_soon", self.tr("3 个工作日内到期"), AMBER),
-                ("due_this_week", self.tr("本周到期"), "#24292f"), ("destroyed", self.tr("已销毁"), GREY))):
+        for col, (key, text, colour) in enumerate(
+            (
+                ("in_cabinet", self.tr("在柜"), "#24292f"),
+                ("checked_out", self.tr("借出"), "#24292f"),
+                ("overdue", self.tr("已逾期"), RED),
+                ("due_soon", self.tr("3 个工作日内到期"), AMBER),
+                ("due_this_week", self.tr("本周到期"), "#24292f"),
+                ("destroyed", self.tr("已销毁"), GREY),
+            )
+        ):
             box = QFrame()
             box.setFrameShape(QFrame.Shape.StyledPanel)
             bl = QVBoxLayout(box)
@@ -92,9 +115,17 @@ class OriginalsPage(QWidget):
         rl.addLayout(bar)
 
         self.table = QTableWidget(0, 7)
-        self.table.setHorizontalHeaderLabels([self.tr("表单编号"), self.tr("扫描时间"), self.tr("销毁截止日"),
-                                              self.tr("剩余工作日"), self.tr("文件柜"), self.tr("保管人"),
-                                              self.tr("状态")])
+        self.table.setHorizontalHeaderLabels(
+            [
+                self.tr("表单编号"),
+                self.tr("扫描时间"),
+                self.tr("销毁截止日"),
+                self.tr("剩余工作日"),
+                self.tr("文件柜"),
+                self.tr("保管人"),
+                self.tr("状态"),
+            ]
+        )
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
@@ -163,29 +194,50 @@ class OriginalsPage(QWidget):
         counts = R.counts(session.db, today)
         for key, label in self.tiles.items():
             label.setText(str(counts.get(key, 0)))
-        self._rows = R.list_originals(session.db, today, status=self.filter.currentData(),
-                                      serial_like=self.search.text())
+        self._rows = R.list_originals(
+            session.db, today, status=self.filter.currentData(), serial_like=self.search.text()
+        )
         missing = sorted({y for o in R.list_originals(session.db, today, status="open") for y in o.missing_years})
         self.warning.setVisible(bool(missing))
         if missing:
-            self.warning.setText(self.tr("{years} 年的节假日安排尚未导入，标 * 的截止日期按仅周末休息计算（可能早于实际截止日）。"
-                                         "请店长导入节假日表。").format(years="、".join(str(y) for y in missing)))
+            self.warning.setText(
+                self.tr(
+                    "{years} 年的节假日安排尚未导入，标 * 的截止日期按仅周末休息计算（可能早于实际截止日）。"
+                    "请店长导入节假日表。"
+                ).format(years="、".join(str(y) for y in missing))
+            )
         status_text = {"in_cabinet": self.tr("在柜"), "checked_out": self.tr("借出"), "destroyed": self.tr("已销毁")}
         self.table.setRowCount(len(self._rows))
         for r, o in enumerate(self._rows):
             status = status_text[o.status]
-            return_late = o.status == "checked_out" and bool(o.checkout_return) and o.checkout_return < today.isoformat()
+            return_late = (
+                o.status == "checked_out" and bool(o.checkout_return) and o.checkout_return < today.isoformat()
+            )
             if o.status == "checked_out" and o.checkout_return:
-                status += (self.tr("（逾期未还，应于 {d} 归还）") if return_late
-                           else self.tr("（应于 {d} 归还）")).format(d=o.checkout_return)
+                status += (
+                    self.tr("（逾期未还，应于 {d} 归还）") if return_late else self.tr("（应于 {d} 归还）")
+                ).format(d=o.checkout_return)
             if o.status == "destroyed" and o.destroyed_at:
                 status += " " + o.destroyed_at[:10]
-            left = "—" if o.status == "destroyed" else (
-                self.tr("逾期 {n} 个工作日").format(n=-o.working_days_left) if o.urgency == "overdue"
-                else str(o.working_days_left))
+            left = (
+                "—"
+                if o.status == "destroyed"
+                else (
+                    self.tr("逾期 {n} 个工作日").format(n=-o.working_days_left)
+                    if o.urgency == "overdue"
+                    else str(o.working_days_left)
+                )
+            )
             due = o.due_date.isoformat() + (" *" if o.missing_years else "")
-            cells = [o.serial, o.scanned_at[:16].replace("T", " "), due, left, o.cabinet or "—",
-                     o.custodian_name or "—", status]
+            cells = [
+                o.serial,
+                o.scanned_at[:16].replace("T", " "),
+                due,
+                left,
+                o.cabinet or "—",
+                o.custodian_name or "—",
+                status,
+            ]
             colour = {"overdue": RED, "due_soon": AMBER, "done": GREY}.get(o.urgency)
             for c, text in enumerate(cells):
                 item = QTableWidgetItem(text)
@@ -216,7 +268,7 @@ class OriginalsPage(QWidget):
         rows = self.unscanned.refresh(db, today)
         self.tabs.setTabText(1, self.tr("待扫描的登记表（%1）").replace("%1", str(len(rows))))
         colour = {"red": RED, "amber": AMBER}.get(self.unscanned.worst())
-        self.tabs.tabBar().setTabTextColor(1, QColor(colour) if colour else QColor())     # invalid: the default
+        self.tabs.tabBar().setTabTextColor(1, QColor(colour) if colour else QColor())  # invalid: the default
 
     def _open_scans(self) -> None:
         self.ctx.open_page_requested.emit("scans", "")
@@ -233,8 +285,9 @@ class OriginalsPage(QWidget):
         self.error.clear()
 
     def selected(self) -> list[R.Original]:
-        rows = sorted({i.row() for i in self.table.selectionModel().selectedRows()}) \
-            if self.table.selectionModel() else []
+        rows = (
+            sorted({i.row() for i in self.table.selectionModel().selectedRows()}) if self.table.selectionModel() else []
+        )
         return [self._rows[r] for r in rows if r < len(self._rows)]
 
     def select_due(self) -> None:
@@ -282,8 +335,9 @@ class OriginalsPage(QWidget):
         [o] = self.selected()[:1] or [None]
         if o:
             d = self.return_date.date()
-            if self._run(lambda: R.check_out(self.ctx.session, o.id, self.reason.text(),
-                                             dt.date(d.year(), d.month(), d.day()))):
+            if self._run(
+                lambda: R.check_out(self.ctx.session, o.id, self.reason.text(), dt.date(d.year(), d.month(), d.day()))
+            ):
                 self.reason.clear()
 
     def check_in(self) -> None:
@@ -312,6 +366,7 @@ class OriginalsPage(QWidget):
         if session is None:
             return None
         from ui.dialogs.destroy_originals_dialog import DestroyOriginalsDialog
+
         dlg = DestroyOriginalsDialog(self.ctx, session, batch, self)
         if dlg.exec() and dlg.destruction_id:
             self.refresh()
@@ -325,18 +380,24 @@ class OriginalsPage(QWidget):
             if not items:
                 messagebox.information(self, self.tr("销毁记录"), self.tr("还没有销毁记录。"))
                 return
-            labels = [f"{d['batch_no']}  {d['destroyed_at'][:16].replace('T', ' ')}  {d['form_count']} "
-                      + self.tr("份") for d in items]
+            labels = [
+                f"{d['batch_no']}  {d['destroyed_at'][:16].replace('T', ' ')}  {d['form_count']} " + self.tr("份")
+                for d in items
+            ]
             label, ok = QInputDialog.getItem(self, self.tr("销毁记录"), self.tr("选择批次"), labels, 0, False)
             if not ok:
                 return
             destruction_id = items[labels.index(label)]["id"]
-        path, _ = QFileDialog.getSaveFileName(self, self.tr("保存销毁记录"), self.tr("销毁记录") + ".pdf", "PDF (*.pdf)")
+        path, _ = QFileDialog.getSaveFileName(
+            self, self.tr("保存销毁记录"), self.tr("销毁记录") + ".pdf", "PDF (*.pdf)"
+        )
         if not path:
             return
         store_name = read_terminal(self.ctx.paths).get("store_name") or None
         try:
-            Path(path).write_bytes(destruction.destruction_record_pdf(session.db, destruction_id, store_name=store_name))
+            Path(path).write_bytes(
+                destruction.destruction_record_pdf(session.db, destruction_id, store_name=store_name)
+            )
         except OSError:
             self.error.setText(self.tr("无法保存文件，请换一个位置。"))
 
@@ -356,9 +417,12 @@ class OriginalsPage(QWidget):
                 raise UserError("scans.file_unreadable") from None
             year = import_holiday_file(session, data)
             moved = R.recompute_due_dates(session)
-            messagebox.information(self, self.tr("节假日表"),
-                                   self.tr("已导入 {year} 年节假日表，{n} 份原件的截止日期已重新计算。")
-                                   .format(year=year, n=moved))
+            messagebox.information(
+                self,
+                self.tr("节假日表"),
+                self.tr("已导入 {year} 年节假日表，{n} 份原件的截止日期已重新计算。").format(year=year, n=moved),
+            )
+
         self._run(work)
 
 

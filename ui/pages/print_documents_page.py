@@ -1,10 +1,23 @@
 """打印资料： the notice printouts of any stored notice version — service-desk poster, blank registration
 forms (each with a serial recorded in the DB), the receipt-back notice — and the list of issued forms."""
+
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QGroupBox, QHBoxLayout, QHeaderView, QLabel,
-                               QPushButton, QSpinBox, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QGroupBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QPushButton,
+    QSpinBox,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
 
 from app.messages import render
 from app.notices.store import current_notice, get_notice, list_versions
@@ -36,18 +49,23 @@ class PrintDocumentsPage(QWidget):
         lay.addWidget(self.font_note)
 
         docs = QHBoxLayout()
-        self.poster_button = self._card(docs, self.tr("服务台海报"),
-                                        self.tr("A4,两张并排张贴；字号适合一米外阅读。"), self.tr("预览并打印"))
-        self.form_button = self._card(docs, self.tr("会员登记表"),
-                                      self.tr("A4 双面；每份表单带唯一编号和二维码，打印时记录在系统中。"),
-                                      self.tr("生成并打印"))
+        self.poster_button = self._card(
+            docs, self.tr("服务台海报"), self.tr("A4,两张并排张贴；字号适合一米外阅读。"), self.tr("预览并打印")
+        )
+        self.form_button = self._card(
+            docs,
+            self.tr("会员登记表"),
+            self.tr("A4 双面；每份表单带唯一编号和二维码，打印时记录在系统中。"),
+            self.tr("生成并打印"),
+        )
         self.count = QSpinBox()
         self.count.setRange(1, 50)
         self.count.setValue(5)
         self.count.setSuffix(self.tr(" 份"))
         self.form_button.parentWidget().layout().insertWidget(2, self.count)
-        self.receipt_button = self._card(docs, self.tr("小票背面告知"),
-                                         self.tr("80 毫米热敏小票纸，打印宽度 72 毫米。"), self.tr("预览并打印"))
+        self.receipt_button = self._card(
+            docs, self.tr("小票背面告知"), self.tr("80 毫米热敏小票纸，打印宽度 72 毫米。"), self.tr("预览并打印")
+        )
         lay.addLayout(docs)
         self.poster_button.clicked.connect(self.print_poster)
         self.form_button.clicked.connect(self.print_forms)
@@ -55,8 +73,15 @@ class PrintDocumentsPage(QWidget):
 
         lay.addWidget(QLabel(self.tr("最近发放的登记表")))
         self.table = QTableWidget(0, 5)
-        self.table.setHorizontalHeaderLabels([self.tr("表单编号"), self.tr("发放时间"), self.tr("告知书版本"),
-                                              self.tr("打印次数"), self.tr("已登记会员")])
+        self.table.setHorizontalHeaderLabels(
+            [
+                self.tr("表单编号"),
+                self.tr("发放时间"),
+                self.tr("告知书版本"),
+                self.tr("打印次数"),
+                self.tr("已登记会员"),
+            ]
+        )
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.verticalHeader().setVisible(False)
@@ -94,8 +119,11 @@ class PrintDocumentsPage(QWidget):
         self.version.setCurrentIndex(max(0, self.version.findData(current.version)))
         font = font_for_db(db)
         if font.fallback or font.configured_failed:
-            self.font_note.setText(render("printing.font_fallback", self.ctx.lang) if font.fallback
-                                   else self.tr("设置中指定的字体文件无法使用，已改用系统字体 %1。").replace("%1", font.label))
+            self.font_note.setText(
+                render("printing.font_fallback", self.ctx.lang)
+                if font.fallback
+                else self.tr("设置中指定的字体文件无法使用，已改用系统字体 %1。").replace("%1", font.label)
+            )
             self.font_note.setStyleSheet("background: #fff4d6; color: #6b4e00; padding: 6px;")
         else:
             self.font_note.setText(self.tr("打印字体：%1(已嵌入)").replace("%1", font.label))
@@ -106,9 +134,13 @@ class PrintDocumentsPage(QWidget):
         rows = recent_form_serials(self.ctx.db, limit=50)
         self.table.setRowCount(len(rows))
         for i, r in enumerate(rows):
-            values = [r["serial"], r["issued_at"][:16].replace("T", " "), r["notice_version"] or "",
-                      str(r["printed_count"]) if r["printed_count"] else self.tr("未打印"),
-                      self.tr("是") if r["matched"] else self.tr("否")]
+            values = [
+                r["serial"],
+                r["issued_at"][:16].replace("T", " "),
+                r["notice_version"] or "",
+                str(r["printed_count"]) if r["printed_count"] else self.tr("未打印"),
+                self.tr("是") if r["matched"] else self.tr("否"),
+            ]
             for j, v in enumerate(values):
                 item = QTableWidgetItem(v)
                 if j == 3 and not r["printed_count"]:
@@ -129,13 +161,21 @@ class PrintDocumentsPage(QWidget):
         return self.ctx.vault.terminal().get("store_name", "")
 
     def _preview(self, pdf: bytes, title: str, on_printed=None, name: str = "MemberDesk.pdf") -> None:
-        dlg = PrintPreviewDialog(pdf, title, self, on_printed=on_printed, suggested_name=name,
-                                 font_fallback=font_for_db(self.ctx.db).fallback, lang=self.ctx.lang)
+        dlg = PrintPreviewDialog(
+            pdf,
+            title,
+            self,
+            on_printed=on_printed,
+            suggested_name=name,
+            font_fallback=font_for_db(self.ctx.db).fallback,
+            lang=self.ctx.lang,
+        )
         self.last_dialog = dlg
         dlg.exec()
 
     def print_poster(self) -> None:
         from app.printing.poster import poster_pdf
+
         try:
             notice = self.notice()
             pdf = poster_pdf(notice, store_name=self._store_name(), font=font_for_db(self.ctx.db))
@@ -146,6 +186,7 @@ class PrintDocumentsPage(QWidget):
 
     def print_receipt(self) -> None:
         from app.printing.receipt_notice import receipt_notice_pdf
+
         try:
             notice = self.notice()
             pdf = receipt_notice_pdf(notice, store_name=self._store_name(), font=font_for_db(self.ctx.db))
@@ -168,18 +209,28 @@ class PrintDocumentsPage(QWidget):
             self.load_serials()
             self.form_button.setEnabled(False)
 
-        print_blank_forms(self.ctx, self, notice, self.count.value(), title=self.tr("会员登记表"), preview=self._preview,
-                          on_issued=issued, on_printed=lambda _serials: self.load_serials(),
-                          on_done=lambda: self.form_button.setEnabled(True))
+        print_blank_forms(
+            self.ctx,
+            self,
+            notice,
+            self.count.value(),
+            title=self.tr("会员登记表"),
+            preview=self._preview,
+            on_issued=issued,
+            on_printed=lambda _serials: self.load_serials(),
+            on_done=lambda: self.form_button.setEnabled(True),
+        )
 
 
-def print_blank_forms(ctx, parent, notice, count: int, *, title: str, preview=None, on_issued=None,
-                      on_printed=None, on_done=None) -> None:
+def print_blank_forms(
+    ctx, parent, notice, count: int, *, title: str, preview=None, on_issued=None, on_printed=None, on_done=None
+) -> None:
     """Issue `count` form serials for `notice` (who, when, which version), render the blank forms off the
     UI thread and preview them; a print or a save counts the print (serials.mark_printed) and then calls
     `on_printed(serials)`. `on_issued(serials)` runs once the serials exist, `on_done()` when the preview
     opens or rendering failed. Used by this page and by the register wizard (paper registration)."""
     from app.printing.registration_form import registration_form_pdf
+
     session = ctx.session
     try:
         serials = S.issue_form_serials(session, notice, count)
@@ -205,8 +256,15 @@ def print_blank_forms(ctx, parent, notice, count: int, *, title: str, preview=No
         if preview is not None:
             preview(pdf, title, on_printed=printed, name=f"forms-{serials[0]}.pdf")
         else:
-            PrintPreviewDialog(pdf, title, parent, on_printed=printed, suggested_name=f"forms-{serials[0]}.pdf",
-                               font_fallback=font.fallback, lang=ctx.lang).exec()
+            PrintPreviewDialog(
+                pdf,
+                title,
+                parent,
+                on_printed=printed,
+                suggested_name=f"forms-{serials[0]}.pdf",
+                font_fallback=font.fallback,
+                lang=ctx.lang,
+            ).exec()
 
     def failed(exc):
         if on_done:

@@ -1,15 +1,16 @@
 """Pages of the main window. Each page module registers itself at import time."""
+
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 
 @dataclass(frozen=True)
 class PageSpec:
     key: str
-    title: str                    # Chinese source text; translated in the "nav" context
-    factory: Callable             # factory(ctx) -> QWidget
+    title: str  # Chinese source text; translated in the "nav" context
+    factory: Callable  # factory(ctx) -> QWidget
     order: int = 50
     manager_only: bool = False
     icon: str = ""

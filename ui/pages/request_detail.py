@@ -1,19 +1,28 @@
 """Request detail: the facts, the timeline, and the next steps as buttons (RequestDetail widget,
 shown beside the queue). Manager-only steps ask for a manager's own sign-in when a clerk is signed in."""
+
 from __future__ import annotations
 
 import datetime as dt
 
 from PySide6.QtCore import QCoreApplication, Signal
 from PySide6.QtGui import QColor
-from PySide6.QtWidgets import (QFileDialog, QFormLayout, QGridLayout, QLabel, QPushButton, QTreeWidget,
-                               QTreeWidgetItem, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (
+    QFileDialog,
+    QFormLayout,
+    QGridLayout,
+    QLabel,
+    QPushButton,
+    QTreeWidget,
+    QTreeWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
 
 from app import requests as R
-from app.requests import letters
 from app.consent.queries import withdrawable_purposes
 from app.members.queries import is_restricted, member_brief, member_exists
-from app.requests import model as M
+from app.requests import letters, model as M
 from ui import messagebox
 from ui.dialogs.print_preview_dialog import PrintPreviewDialog
 from ui.dialogs.request_step_dialog import RequestStepDialog
@@ -48,9 +57,15 @@ class RequestDetail(QWidget):
         lay.addWidget(self.title)
         self.form = QFormLayout()
         self.facts = {}
-        for key, text in (("type", self.tr("申请事项")), ("member", self.tr("会员号")), ("status", self.tr("状态")),
-                          ("identity", self.tr("身份核验")), ("received", self.tr("受理时间")),
-                          ("due", self.tr("答复期限")), ("outcome", self.tr("处理结果"))):
+        for key, text in (
+            ("type", self.tr("申请事项")),
+            ("member", self.tr("会员号")),
+            ("status", self.tr("状态")),
+            ("identity", self.tr("身份核验")),
+            ("received", self.tr("受理时间")),
+            ("due", self.tr("答复期限")),
+            ("outcome", self.tr("处理结果")),
+        ):
             lab = QLabel()
             lab.setWordWrap(True)
             self.facts[key] = lab
@@ -68,16 +83,24 @@ class RequestDetail(QWidget):
         self.timeline.setRootIsDecorated(False)
         self.timeline.setWordWrap(True)
         self.timeline.setColumnWidth(0, 122)
-        self.timeline.setColumnWidth(1, 84)   # "Handled by" fits in English too
+        self.timeline.setColumnWidth(1, 84)  # "Handled by" fits in English too
         self.timeline.setColumnWidth(2, 96)
         lay.addWidget(self.timeline, 1)
         grid = QGridLayout()
         self.grid = grid
         self.buttons: dict[str, QPushButton] = {}
-        specs = [("verify", self.tr("核验身份")), ("execute", self.tr("办理")), ("pause", self.tr("暂停")),
-                 ("resume", self.tr("恢复处理")), ("extend", self.tr("延长期限")), ("refuse", self.tr("拒绝")),
-                 ("not_found", self.tr("按未找到办结")), ("lift", self.tr("解除限制处理")),
-                 ("receipt", self.tr("打印受理回执")), ("letter", self.tr("打印处理结果告知书"))]
+        specs = [
+            ("verify", self.tr("核验身份")),
+            ("execute", self.tr("办理")),
+            ("pause", self.tr("暂停")),
+            ("resume", self.tr("恢复处理")),
+            ("extend", self.tr("延长期限")),
+            ("refuse", self.tr("拒绝")),
+            ("not_found", self.tr("按未找到办结")),
+            ("lift", self.tr("解除限制处理")),
+            ("receipt", self.tr("打印受理回执")),
+            ("letter", self.tr("打印处理结果告知书")),
+        ]
         for i, (key, text) in enumerate(specs):
             b = QPushButton(text)
             b.setMinimumHeight(34)
@@ -125,20 +148,32 @@ class RequestDetail(QWidget):
         self.facts["type"].setText(self.lab(M.TYPE_LABELS, req["type"]))
         self.facts["member"].setText(member_no)
         self.facts["status"].setText(self.lab(M.STATUS_LABELS, req["status"]))
-        self.facts["identity"].setText(self.lab(M.IDENTITY_LABELS, req["identity_method"] or "")
-                                       if req["identity_method"] else self.tr("尚未核验"))
+        self.facts["identity"].setText(
+            self.lab(M.IDENTITY_LABELS, req["identity_method"] or "") if req["identity_method"] else self.tr("尚未核验")
+        )
         self.facts["received"].setText(req["received_at"][:16].replace("T", " "))
         due = self.facts["due"]
-        due.setText(f"{req['due_on']}  ({countdown_text(urgency, left)})"
-                    + (self.tr("  已延长 %n 个工作日", "", req["extended_days"]) if req["extended_days"] else ""))
+        due.setText(
+            f"{req['due_on']}  ({countdown_text(urgency, left)})"
+            + (self.tr("  已延长 %n 个工作日", "", req["extended_days"]) if req["extended_days"] else "")
+        )
         due.setStyleSheet(f"color: {URGENCY_COLOURS[urgency]}; font-weight: bold")
-        outcome = {"done": self.tr("已办理"), "not_found": self.tr("未找到该顾客"), "refused": self.tr("不予办理"),
-                   "already_erased": self.tr("此前已删除")}.get(req["outcome"] or "", "")
+        outcome = {
+            "done": self.tr("已办理"),
+            "not_found": self.tr("未找到该顾客"),
+            "refused": self.tr("不予办理"),
+            "already_erased": self.tr("此前已删除"),
+        }.get(req["outcome"] or "", "")
         if req["outcome"] == "refused" and req["legal_basis"]:
             outcome += self.tr("(法律依据：") + req["legal_basis"] + ")"
         self.facts["outcome"].setText(outcome)
-        self.warning.setText(self.tr("%1 年的节假日安排尚未导入：答复期限仅按周末计算，可能早于实际期限。")
-                             .replace("%1", req["table_missing"]) if req["table_missing"] else "")
+        self.warning.setText(
+            self.tr("%1 年的节假日安排尚未导入：答复期限仅按周末计算，可能早于实际期限。").replace(
+                "%1", req["table_missing"]
+            )
+            if req["table_missing"]
+            else ""
+        )
         for e in R.timeline(session.db, request_id):
             text = e["note"] or ""
             data = e["data"] or {}
@@ -152,8 +187,9 @@ class RequestDetail(QWidget):
                 text = self._result_text(req["type"], data) or text
             elif e["event"] == "printed":
                 text = self.tr("受理回执") if data.get("document") == "receipt" else self.tr("处理结果告知书")
-            item = QTreeWidgetItem([e["ts"][:16].replace("T", " "), e["staff_name"] or "",
-                                    self.lab(M.EVENT_LABELS, e["event"]), text])
+            item = QTreeWidgetItem(
+                [e["ts"][:16].replace("T", " "), e["staff_name"] or "", self.lab(M.EVENT_LABELS, e["event"]), text]
+            )
             if e["event"] in ("refused", "paused"):
                 item.setForeground(2, QColor("#b7791f"))
             self.timeline.addTopLevelItem(item)
@@ -224,6 +260,7 @@ class RequestDetail(QWidget):
 
     def _do_verify(self) -> bool:
         from PySide6.QtWidgets import QInputDialog
+
         items = [self.lab(M.IDENTITY_LABELS, k) for k in M.IDENTITY_METHODS]
         text, ok = QInputDialog.getItem(self, self.tr("核验身份"), self.tr("核验方式"), items, 0, False)
         if not ok:
@@ -279,6 +316,7 @@ class RequestDetail(QWidget):
             v = self._step("correct")
             if v:
                 from app.members.service import cipher_for
+
                 R.execute_correct(session, self.request_id, v["changes"], cipher=cipher_for(self.ctx.vault))
             return bool(v)
         if t == "withdraw":
@@ -288,21 +326,30 @@ class RequestDetail(QWidget):
                 R.execute_withdraw(session, self.request_id, v["purposes"])
             return bool(v)
         if t == "restrict":
-            if messagebox.question(self, self.tr("限制处理"), self.tr(
-                    "限制处理后，该会员的信息仅予保存：店员无法查到，不再用于营销及其他用途，直至解除。确定吗？")):
+            if messagebox.question(
+                self,
+                self.tr("限制处理"),
+                self.tr("限制处理后，该会员的信息仅予保存：店员无法查到，不再用于营销及其他用途，直至解除。确定吗？"),
+            ):
                 R.execute_restrict(session, self.request_id)
                 return True
             return False
         if t == "cancel":
-            if messagebox.question(self, self.tr("注销会员"), self.tr(
-                    "注销后会员资格终止，会员信息自今日起保存三年后删除。确定注销吗？")):
+            if messagebox.question(
+                self, self.tr("注销会员"), self.tr("注销后会员资格终止，会员信息自今日起保存三年后删除。确定注销吗？")
+            ):
                 R.execute_cancel(session, self.request_id)
                 return True
             return False
         if t == "delete":
-            if not messagebox.question(self, self.tr("删除个人信息"), self.tr(
+            if not messagebox.question(
+                self,
+                self.tr("删除个人信息"),
+                self.tr(
                     "将删除该顾客的全部个人信息（基本信息、敏感信息、同意凭证、签名、扫描件），不可恢复；"
-                    "购买记录按税务规定保存但不再关联本人。确定删除吗？")):
+                    "购买记录按税务规定保存但不再关联本人。确定删除吗？"
+                ),
+            ):
                 return False
             s = self._manager(self.tr("删除个人信息"))
             if s:
@@ -315,11 +362,14 @@ class RequestDetail(QWidget):
         if not s:
             return False
         from app.members.service import cipher_for
-        json_bytes, pdf_bytes, _ = R.build_copy(s, self.request_id, store=letters.store_info(s),
-                                                cipher=cipher_for(self.ctx.vault))
+
+        json_bytes, pdf_bytes, _ = R.build_copy(
+            s, self.request_id, store=letters.store_info(s), cipher=cipher_for(self.ctx.vault)
+        )
         folder = QFileDialog.getExistingDirectory(self, self.tr("选择顾客的存储介质（U盘）保存机器可读文件"))
         if folder:
             from pathlib import Path
+
             name = f"个人信息副本-{self.req['request_no']}"
             (Path(folder) / f"{name}.json").write_bytes(json_bytes)
             R.record_event(s, self.request_id, "exported", {"format": "json"})
@@ -345,6 +395,12 @@ class RequestDetail(QWidget):
     def _preview(self, pdf: bytes, title: str) -> None:
         """The printing issue's preview dialog (QtPdf render, print dialog, save as PDF)."""
         self.last_pdf = pdf
-        self.preview = PrintPreviewDialog(pdf, title=title, parent=self, personal_data=True,
-                                          suggested_name=f"{title}-{self.req['request_no']}.pdf", lang=self.ctx.lang)
+        self.preview = PrintPreviewDialog(
+            pdf,
+            title=title,
+            parent=self,
+            personal_data=True,
+            suggested_name=f"{title}-{self.req['request_no']}.pdf",
+            lang=self.ctx.lang,
+        )
         self.preview.exec()

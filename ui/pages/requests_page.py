@@ -1,13 +1,23 @@
 """个人信息权利申请： the queue (filters by type, status and due; sorted by due date; counts; overdue
 red, due within 3 working days amber) with the request detail beside it."""
-from __future__ import annotations
 
-import datetime as dt
+from __future__ import annotations
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QBrush, QColor
-from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QHBoxLayout, QHeaderView, QLabel, QPushButton,
-                               QSplitter, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QPushButton,
+    QSplitter,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
 
 from app import requests as R
 from app.requests import model as M
@@ -47,11 +57,19 @@ class RequestsPage(QWidget):
         for key in M.STATUSES:
             self.status_filter.addItem(M.label(M.STATUS_LABELS, key, ctx.lang), key)
         self.due_filter = QComboBox()
-        for key, text in (("open", self.tr("未办结")), ("overdue", self.tr("已超期")),
-                          ("soon", self.tr("3个工作日内到期")), ("closed", self.tr("已办结")), ("all", self.tr("全部"))):
+        for key, text in (
+            ("open", self.tr("未办结")),
+            ("overdue", self.tr("已超期")),
+            ("soon", self.tr("3个工作日内到期")),
+            ("closed", self.tr("已办结")),
+            ("all", self.tr("全部")),
+        ):
             self.due_filter.addItem(text, key)
-        for label, combo in ((self.tr("事项"), self.type_filter), (self.tr("状态"), self.status_filter),
-                             (self.tr("期限"), self.due_filter)):
+        for label, combo in (
+            (self.tr("事项"), self.type_filter),
+            (self.tr("状态"), self.status_filter),
+            (self.tr("期限"), self.due_filter),
+        ):
             filters.addWidget(QLabel(label))
             filters.addWidget(combo)
             combo.currentIndexChanged.connect(self.refresh)
@@ -60,8 +78,16 @@ class RequestsPage(QWidget):
 
         split = QSplitter(Qt.Orientation.Horizontal)
         self.table = QTableWidget(0, 6)
-        self.table.setHorizontalHeaderLabels([self.tr("受理编号"), self.tr("申请事项"), self.tr("会员号"),
-                                              self.tr("状态"), self.tr("答复期限"), self.tr("倒计时")])
+        self.table.setHorizontalHeaderLabels(
+            [
+                self.tr("受理编号"),
+                self.tr("申请事项"),
+                self.tr("会员号"),
+                self.tr("状态"),
+                self.tr("答复期限"),
+                self.tr("倒计时"),
+            ]
+        )
         self.table.verticalHeader().setVisible(False)
         self.table.setWordWrap(False)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
@@ -86,25 +112,45 @@ class RequestsPage(QWidget):
             return
         today = session.clock.today()
         keep = self.detail.request_id
-        self.rows = R.list_requests(session, today, req_type=self.type_filter.currentData(),
-                                    status=self.status_filter.currentData(), due=self.due_filter.currentData())
+        self.rows = R.list_requests(
+            session,
+            today,
+            req_type=self.type_filter.currentData(),
+            status=self.status_filter.currentData(),
+            due=self.due_filter.currentData(),
+        )
         s = R.requests_due_summary(session.db, today)
         self.summary.setText(
-            "&nbsp;&nbsp;" + self.tr("未办结 %1 件").replace("%1", str(s["open"]))
+            "&nbsp;&nbsp;"
+            + self.tr("未办结 %1 件").replace("%1", str(s["open"]))
             + f" · <span style='color:{URGENCY_COLOURS['overdue']}'>"
-            + self.tr("已超期 %1 件").replace("%1", str(s["overdue"])) + "</span>"
+            + self.tr("已超期 %1 件").replace("%1", str(s["overdue"]))
+            + "</span>"
             + f" · <span style='color:{URGENCY_COLOURS['soon']}'>"
-            + self.tr("3个工作日内到期 %1 件").replace("%1", str(s["soon"])) + "</span>"
-            + " · " + self.tr("当前列表 %1 件").replace("%1", str(len(self.rows))))
+            + self.tr("3个工作日内到期 %1 件").replace("%1", str(s["soon"]))
+            + "</span>"
+            + " · "
+            + self.tr("当前列表 %1 件").replace("%1", str(len(self.rows)))
+        )
         self.table.blockSignals(True)
         self.table.setRowCount(len(self.rows))
         select = -1
         for i, r in enumerate(self.rows):
-            member = r["member_no"] or (self.tr("未找到该顾客") if not r["customer_found"] else
-                                        self.tr("已删除") if r["member_erased"] else self.tr("(仅店长可见)"))
-            cells = [r["request_no"], M.label(M.TYPE_LABELS, r["type"], self.ctx.lang), member,
-                     M.label(M.STATUS_LABELS, r["status"], self.ctx.lang), r["due_on"],
-                     countdown_text(r["urgency"], r["days_left"])]
+            member = r["member_no"] or (
+                self.tr("未找到该顾客")
+                if not r["customer_found"]
+                else self.tr("已删除")
+                if r["member_erased"]
+                else self.tr("(仅店长可见)")
+            )
+            cells = [
+                r["request_no"],
+                M.label(M.TYPE_LABELS, r["type"], self.ctx.lang),
+                member,
+                M.label(M.STATUS_LABELS, r["status"], self.ctx.lang),
+                r["due_on"],
+                countdown_text(r["urgency"], r["days_left"]),
+            ]
             for c, text in enumerate(cells):
                 item = QTableWidgetItem(text)
                 item.setData(Qt.ItemDataRole.UserRole, r["id"])
@@ -116,7 +162,7 @@ class RequestsPage(QWidget):
             if r["id"] == keep:
                 select = i
         self.table.blockSignals(False)
-        if select >= 0:     # a request that left the filtered list stays open in the detail
+        if select >= 0:  # a request that left the filtered list stays open in the detail
             self.table.blockSignals(True)
             self.table.selectRow(select)
             self.table.blockSignals(False)
@@ -127,6 +173,7 @@ class RequestsPage(QWidget):
 
     def new_request(self) -> None:
         from ui.dialogs.new_request_dialog import NewRequestDialog
+
         dlg = NewRequestDialog(self.ctx, self)
         if dlg.exec() and dlg.request_id:
             self.due_filter.setCurrentIndex(0)

@@ -1,14 +1,25 @@
 """保存期限： the retention rules (read-only at the store), the dry run (how many of each category are
 due, how many are under legal hold, the oldest), the purge itself, the purge report, legal holds and
 the POS import. Manager page."""
+
 from __future__ import annotations
 
 from pathlib import Path
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import (QAbstractItemView, QFileDialog, QGroupBox, QHBoxLayout, QHeaderView, QLabel,
-                               QPushButton, QTableWidget,
-                               QTableWidgetItem, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QFileDialog,
+    QGroupBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QPushButton,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
 
 from app.retention import apply_sweep, dry_run, get_rules, list_holds, list_runs, place_hold, release_hold
 from app.retention.holds import resolve_subject, subject_label
@@ -48,16 +59,27 @@ class RetentionPage(QWidget):
         title = QLabel(self.tr("保存期限与清理"))
         title.setStyleSheet("font-size: 18px; font-weight: bold")
         lay.addWidget(title)
-        intro = QLabel(self.tr("超过保存期限的个人信息每天自动清理。清理前可先试运行查看数量；"
-                               "处于法律保全中的会员或记录不会被清理。"))
+        intro = QLabel(
+            self.tr(
+                "超过保存期限的个人信息每天自动清理。清理前可先试运行查看数量；处于法律保全中的会员或记录不会被清理。"
+            )
+        )
         intro.setWordWrap(True)
         intro.setStyleSheet(f"color: {GREY}")
         lay.addWidget(intro)
 
         rules_box = QGroupBox(self.tr("保存期限规则（由总部统一制定，门店只读）"))
         rl = QVBoxLayout(rules_box)
-        self.rules = _table([self.tr("类别"), self.tr("规则"), self.tr("起算事件"), self.tr("保存期限"),
-                             self.tr("到期处理"), self.tr("来源")])
+        self.rules = _table(
+            [
+                self.tr("类别"),
+                self.tr("规则"),
+                self.tr("起算事件"),
+                self.tr("保存期限"),
+                self.tr("到期处理"),
+                self.tr("来源"),
+            ]
+        )
         self.rules.setObjectName("rules")
         self.rules.setMaximumHeight(150)
         rl.addWidget(self.rules)
@@ -86,8 +108,17 @@ class RetentionPage(QWidget):
         self.summary.setObjectName("summary")
         self.summary.setWordWrap(True)
         vl.addWidget(self.summary)
-        self.result = _table([self.tr("类别"), self.tr("规则"), self.tr("截止日期"), self.tr("到期"),
-                              self.tr("法律保全"), self.tr("已清理"), self.tr("最早日期")])
+        self.result = _table(
+            [
+                self.tr("类别"),
+                self.tr("规则"),
+                self.tr("截止日期"),
+                self.tr("到期"),
+                self.tr("法律保全"),
+                self.tr("已清理"),
+                self.tr("最早日期"),
+            ]
+        )
         self.result.setObjectName("result")
         self.result.setMaximumHeight(150)
         vl.addWidget(self.result)
@@ -125,14 +156,30 @@ class RetentionPage(QWidget):
     # -- display ---------------------------------------------------------------------------
     def _labels(self):
         return {
-            "trigger": {"purchased": self.tr("交易完成"), "cancelled_or_last_purchase": self.tr("注销或最后一次消费（较晚者）"),
-                        "closed": self.tr("服务结束"), "business_done": self.tr("业务办结")},
+            "trigger": {
+                "purchased": self.tr("交易完成"),
+                "cancelled_or_last_purchase": self.tr("注销或最后一次消费（较晚者）"),
+                "closed": self.tr("服务结束"),
+                "business_done": self.tr("业务办结"),
+            },
             "unit": {"days": self.tr("天"), "months": self.tr("个月"), "years": self.tr("年")},
-            "action": {"delete": self.tr("删除"), "mask": self.tr("脱敏显示，原始号码删除"), "anonymise": self.tr("匿名化")},
+            "action": {
+                "delete": self.tr("删除"),
+                "mask": self.tr("脱敏显示，原始号码删除"),
+                "anonymise": self.tr("匿名化"),
+            },
             "source": {"policy": self.tr("公司政策默认"), "head_office": self.tr("总部下发")},
-            "category": {"purchase": self.tr("消费记录"), "member": self.tr("会员信息"),
-                         "service_record": self.tr("客户服务记录"), "id_number": self.tr("身份证号")},
-            "subject": {"member": self.tr("会员"), "purchase": self.tr("消费记录"), "service_record": self.tr("服务记录")},
+            "category": {
+                "purchase": self.tr("消费记录"),
+                "member": self.tr("会员信息"),
+                "service_record": self.tr("客户服务记录"),
+                "id_number": self.tr("身份证号"),
+            },
+            "subject": {
+                "member": self.tr("会员"),
+                "purchase": self.tr("消费记录"),
+                "service_record": self.tr("服务记录"),
+            },
             "trigger_run": {"timer": self.tr("定时自动"), "admin": self.tr("管理命令"), "manual": self.tr("店长手动")},
         }
 
@@ -145,17 +192,28 @@ class RetentionPage(QWidget):
         self.rules.setRowCount(len(rules))
         for r, cat in enumerate(c for c in ORDER if c in rules):
             rule = rules[cat]
-            for col, text in enumerate((L["category"][cat], rule.rule_id, L["trigger"].get(rule.trigger_event, rule.trigger_event),
-                                        f"{rule.period_value} {L['unit'][rule.period_unit]}",
-                                        L["action"].get(rule.action, rule.action), L["source"].get(rule.source, rule.source))):
+            for col, text in enumerate(
+                (
+                    L["category"][cat],
+                    rule.rule_id,
+                    L["trigger"].get(rule.trigger_event, rule.trigger_event),
+                    f"{rule.period_value} {L['unit'][rule.period_unit]}",
+                    L["action"].get(rule.action, rule.action),
+                    L["source"].get(rule.source, rule.source),
+                )
+            ):
                 self.rules.setItem(r, col, _ro(text))
         runs = list_runs(session.db, 20)
         applied = next((x for x in runs if x["mode"] == "apply" and x["result"].get("categories")), None)
         if applied:
             total = sum(c.get("purged", 0) for c in applied["result"]["categories"].values())
-            self.last_run.setText(self.tr("上次清理：{when}({how})，共清理 {n} 条。").format(
-                when=(applied["finished_at"] or "")[:16].replace("T", " "),
-                how=L["trigger_run"].get(applied["trigger"], applied["trigger"]), n=total))
+            self.last_run.setText(
+                self.tr("上次清理：{when}({how})，共清理 {n} 条。").format(
+                    when=(applied["finished_at"] or "")[:16].replace("T", " "),
+                    how=L["trigger_run"].get(applied["trigger"], applied["trigger"]),
+                    n=total,
+                )
+            )
         else:
             self.last_run.setText(self.tr("尚未执行过清理。"))
         if self.last_result is None and runs and runs[0]["result"].get("categories"):
@@ -163,8 +221,14 @@ class RetentionPage(QWidget):
         self._hold_rows = list_holds(session.db)
         self.holds.setRowCount(len(self._hold_rows))
         for r, h in enumerate(self._hold_rows):
-            for col, text in enumerate((L["subject"].get(h["subject_type"], h["subject_type"]),
-                                        self._subject_label(h), h["case_ref"], (h["placed_at"] or "")[:16].replace("T", " "))):
+            for col, text in enumerate(
+                (
+                    L["subject"].get(h["subject_type"], h["subject_type"]),
+                    self._subject_label(h),
+                    h["case_ref"],
+                    (h["placed_at"] or "")[:16].replace("T", " "),
+                )
+            ):
                 self.holds.setItem(r, col, _ro(text))
         self.csv_btn.setEnabled(bool(self.last_result) or bool(runs))
         self.pdf_btn.setEnabled(bool(self.last_result) or bool(runs))
@@ -183,7 +247,15 @@ class RetentionPage(QWidget):
             c = cats[cat]
             due_total += c["due"]
             purged = str(c.get("purged", 0)) if mode == "apply" else "—"
-            cells = (L["category"][cat], c["rule"], c["cutoff"], str(c["due"]), str(c["held"]), purged, c.get("oldest") or "—")
+            cells = (
+                L["category"][cat],
+                c["rule"],
+                c["cutoff"],
+                str(c["due"]),
+                str(c["held"]),
+                purged,
+                c.get("oldest") or "—",
+            )
             for col, text in enumerate(cells):
                 item = _ro(text)
                 if col == 3 and c["due"] and mode == "dry_run":
@@ -192,12 +264,19 @@ class RetentionPage(QWidget):
                     item.setForeground(Qt.GlobalColor.darkYellow)
                 self.result.setItem(r, col, item)
         if mode == "dry_run":
-            self.summary.setText(self.tr("试运行(截至 {d}):共 {n} 条已到保存期限，尚未删除。").format(
-                d=result.get("as_of", ""), n=due_total) if due_total else
-                self.tr("试运行(截至 {d}):没有到期的记录。").format(d=result.get("as_of", "")))
+            self.summary.setText(
+                self.tr("试运行(截至 {d}):共 {n} 条已到保存期限，尚未删除。").format(
+                    d=result.get("as_of", ""), n=due_total
+                )
+                if due_total
+                else self.tr("试运行(截至 {d}):没有到期的记录。").format(d=result.get("as_of", ""))
+            )
         else:
-            self.summary.setText(self.tr("清理完成(截至 {d}):共清理 {n} 条。").format(
-                d=result.get("as_of", ""), n=sum(c.get("purged", 0) for c in cats.values())))
+            self.summary.setText(
+                self.tr("清理完成(截至 {d}):共清理 {n} 条。").format(
+                    d=result.get("as_of", ""), n=sum(c.get("purged", 0) for c in cats.values())
+                )
+            )
 
     # -- actions ---------------------------------------------------------------------------
     def run_dry(self) -> None:
@@ -206,22 +285,28 @@ class RetentionPage(QWidget):
             return
         self.error.clear()
         job = self.ctx.background_session(session)
-        self.ctx.run_task(lambda: dry_run(job), lambda res: (self._show_result(res, "dry_run"), self.refresh()),
-                          self._failed)
+        self.ctx.run_task(
+            lambda: dry_run(job), lambda res: (self._show_result(res, "dry_run"), self.refresh()), self._failed
+        )
 
     def run_apply(self) -> None:
         session = self.ctx.manager_session(self, self.tr("执行保存期限清理"))
         if session is None:
             return
-        if not messagebox.question(self, self.tr("立即清理"),
-                                   self.tr("将永久删除所有已超过保存期限的记录（法律保全中的除外），"
-                                           "删除后无法恢复。是否继续？")):
+        if not messagebox.question(
+            self,
+            self.tr("立即清理"),
+            self.tr("将永久删除所有已超过保存期限的记录（法律保全中的除外），删除后无法恢复。是否继续？"),
+        ):
             return
         self.error.clear()
         ledger = self.ctx.paths.erasure_ledger
         job = self.ctx.background_session(session)
-        self.ctx.run_task(lambda: apply_sweep(job, ledger_path=ledger),
-                          lambda res: (self._show_result(res, "apply"), self.refresh()), self._failed)
+        self.ctx.run_task(
+            lambda: apply_sweep(job, ledger_path=ledger),
+            lambda res: (self._show_result(res, "apply"), self.refresh()),
+            self._failed,
+        )
 
     def _failed(self, exc) -> None:
         self.ctx.show_error(self, exc, self.error)
@@ -237,8 +322,9 @@ class RetentionPage(QWidget):
             return
         if path is None:
             flt = self.tr("CSV 文件 (*.csv)") if kind == "csv" else self.tr("PDF 文件 (*.pdf)")
-            path, _ = QFileDialog.getSaveFileName(self, self.tr("保存清理报告"),
-                                                  f"retention-report-{run['id']}.{kind}", flt)
+            path, _ = QFileDialog.getSaveFileName(
+                self, self.tr("保存清理报告"), f"retention-report-{run['id']}.{kind}", flt
+            )
             if not path:
                 return
         try:
@@ -247,11 +333,14 @@ class RetentionPage(QWidget):
             else:
                 from app.config import read_terminal
                 from app.printing.letter_layout import StoreInfo
+
                 term = read_terminal(self.ctx.paths)
                 session = self.ctx.session
-                data = purge_report_pdf(run, StoreInfo(code=session.store_code,
-                                                       name=term.get("store_name") or session.store_code),
-                                        staff_name=session.staff.display_name)
+                data = purge_report_pdf(
+                    run,
+                    StoreInfo(code=session.store_code, name=term.get("store_name") or session.store_code),
+                    staff_name=session.staff.display_name,
+                )
             Path(path).write_bytes(data)
         except OSError:
             self.error.setText(self.tr("报告未能保存，请选择其他位置。"))
@@ -282,8 +371,9 @@ class RetentionPage(QWidget):
         session = self.ctx.manager_session(self, self.tr("解除法律保全"))
         if session is None:
             return
-        if not messagebox.question(self, self.tr("解除法律保全"),
-                                   self.tr("解除后，已超过保存期限的记录会在下次清理时删除。是否解除？")):
+        if not messagebox.question(
+            self, self.tr("解除法律保全"), self.tr("解除后，已超过保存期限的记录会在下次清理时删除。是否解除？")
+        ):
             return
         try:
             release_hold(session, self._hold_rows[row]["id"])
@@ -294,6 +384,7 @@ class RetentionPage(QWidget):
 
     def import_pos(self, path: str | None = None) -> None:
         from ui.dialogs.record_purchase_dialog import import_pos_with_report
+
         import_pos_with_report(self.ctx, self, path)
 
     def clear(self) -> None:

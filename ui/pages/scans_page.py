@@ -1,15 +1,29 @@
 """Scans: import files (button, drag and drop, watched folder, scanner), the inbox for manual matching,
 and a viewer. All work happens in app.scans; this page only renders and calls it."""
+
 from __future__ import annotations
 
 from pathlib import Path
 
 import shiboken6
-
 from PySide6.QtCore import Qt, QTimer
-from PySide6.QtWidgets import (QAbstractItemView, QCheckBox, QFileDialog, QFormLayout, QGroupBox,
-                               QHBoxLayout, QHeaderView, QLabel, QLineEdit, QPushButton, QSplitter, QTableWidget,
-                               QTableWidgetItem, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QCheckBox,
+    QFileDialog,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QSplitter,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
 
 from app.config import read_terminal, write_terminal
 from app.errors import UserError
@@ -94,8 +108,9 @@ class ScansPage(QWidget):
         self.inbox_title.setStyleSheet("font-size: 15px; font-weight: bold")
         ll.addWidget(self.inbox_title)
         self.table = QTableWidget(0, 4)
-        self.table.setHorizontalHeaderLabels([self.tr("导入时间"), self.tr("页数"), self.tr("原因"),
-                                              self.tr("二维码内容")])
+        self.table.setHorizontalHeaderLabels(
+            [self.tr("导入时间"), self.tr("页数"), self.tr("原因"), self.tr("二维码内容")]
+        )
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
@@ -153,9 +168,12 @@ class ScansPage(QWidget):
         return FieldCipher(self.ctx.vault.data_key())
 
     def _reason_text(self, reason: str) -> str:
-        return {"no_qr": self.tr("未识别到二维码"), "unknown_serial": self.tr("编号不在已打印表单中"),
-                "member_missing": self.tr("表单尚未关联会员"),
-                "serial_conflict": self.tr("同一编号内容不同，待店长决定")}.get(reason, reason)
+        return {
+            "no_qr": self.tr("未识别到二维码"),
+            "unknown_serial": self.tr("编号不在已打印表单中"),
+            "member_missing": self.tr("表单尚未关联会员"),
+            "serial_conflict": self.tr("同一编号内容不同，待店长决定"),
+        }.get(reason, reason)
 
     def _selected(self):
         rows = self.table.selectionModel().selectedRows() if self.table.selectionModel() else []
@@ -173,8 +191,12 @@ class ScansPage(QWidget):
         self.inbox_title.setText(self.tr("待匹配的扫描件（{n}）").format(n=len(items)))
         self.table.setRowCount(len(items))
         for r, it in enumerate(items):
-            cells = [it.created_at[:16].replace("T", " "), str(it.pages), self._reason_text(it.reason),
-                     it.qr_serial or "—"]
+            cells = [
+                it.created_at[:16].replace("T", " "),
+                str(it.pages),
+                self._reason_text(it.reason),
+                it.qr_serial or "—",
+            ]
             for c, text in enumerate(cells):
                 cell = QTableWidgetItem(text)
                 if c == 0:
@@ -216,8 +238,9 @@ class ScansPage(QWidget):
 
     # -- import -----------------------------------------------------------------------
     def choose_files(self) -> None:
-        files, _ = QFileDialog.getOpenFileNames(self, self.tr("选择扫描件"), "",
-                                                self.tr("扫描件") + " (*.png *.jpg *.jpeg *.tif *.tiff *.pdf)")
+        files, _ = QFileDialog.getOpenFileNames(
+            self, self.tr("选择扫描件"), "", self.tr("扫描件") + " (*.png *.jpg *.jpeg *.tif *.tiff *.pdf)"
+        )
         self.import_paths([Path(f) for f in files], "file")
 
     def import_paths(self, paths: list[Path], source: str) -> None:
@@ -226,16 +249,25 @@ class ScansPage(QWidget):
             return
         cipher, delete = self._cipher(), self.delete_source.isChecked()
         for p in paths:
-            self.ctx.run_task(lambda p=p: import_file(session, cipher, p, source=source, delete_source=delete),
-                              self.on_imported, self.on_failed)
+            self.ctx.run_task(
+                lambda p=p: import_file(session, cipher, p, source=source, delete_source=delete),
+                self.on_imported,
+                self.on_failed,
+            )
 
     def on_imported(self, res) -> None:
-        if not _alive(self):             # the app locked while a batch was importing
+        if not _alive(self):  # the app locked while a batch was importing
             return
         self.result.setStyleSheet("color: #1a7f37")
-        self.result.setText(self.tr("已导入 {pages} 页：已匹配 {m} 份，待匹配 {i} 份，重复 {d} 份，待店长决定 {c} 份。")
-                            .format(pages=res.pages, m=res.count("matched"), i=res.count("inbox"),
-                                    d=res.count("duplicate"), c=res.count("conflict")))
+        self.result.setText(
+            self.tr("已导入 {pages} 页：已匹配 {m} 份，待匹配 {i} 份，重复 {d} 份，待店长决定 {c} 份。").format(
+                pages=res.pages,
+                m=res.count("matched"),
+                i=res.count("inbox"),
+                d=res.count("duplicate"),
+                c=res.count("conflict"),
+            )
+        )
         self.refresh()
 
     def on_failed(self, exc) -> None:
@@ -246,8 +278,9 @@ class ScansPage(QWidget):
 
     def scan_now(self) -> None:
         session, cipher = self.ctx.session, self._cipher()
-        self.ctx.run_task(lambda: import_images(session, cipher, sane_source.scan_pages()), self.on_imported,
-                          self.on_failed)
+        self.ctx.run_task(
+            lambda: import_images(session, cipher, sane_source.scan_pages()), self.on_imported, self.on_failed
+        )
 
     def dragEnterEvent(self, event):  # noqa: N802
         if event.mimeData().hasUrls():
@@ -313,6 +346,7 @@ class ScansPage(QWidget):
         def failed(exc):
             self._busy = False
             self.on_failed(exc)
+
         self.ctx.run_task(lambda: watcher.poll(session, cipher), done, failed)
 
     # -- inbox actions ----------------------------------------------------------------
@@ -321,16 +355,22 @@ class ScansPage(QWidget):
         if not doc_id:
             return
         try:
-            status = inbox.match_document(self.ctx.session, doc_id, self.serial_edit.text(),
-                                          member_no=self.member_edit.text() or None)
+            status = inbox.match_document(
+                self.ctx.session, doc_id, self.serial_edit.text(), member_no=self.member_edit.text() or None
+            )
         except UserError as exc:
             self.ctx.show_error(self, exc, self.error)
             return
         self.serial_edit.clear()
         self.member_edit.clear()
         self.result.setStyleSheet("color: #1a7f37")
-        self.result.setText({"matched": self.tr("已匹配并归档。"), "duplicate": self.tr("该表单已归档过相同内容。"),
-                             "conflict": self.tr("同一编号已归档了不同内容，已转店长决定。")}.get(status, ""))
+        self.result.setText(
+            {
+                "matched": self.tr("已匹配并归档。"),
+                "duplicate": self.tr("该表单已归档过相同内容。"),
+                "conflict": self.tr("同一编号已归档了不同内容，已转店长决定。"),
+            }.get(status, "")
+        )
         self.refresh()
 
     def discard_selected(self) -> None:

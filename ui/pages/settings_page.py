@@ -1,17 +1,33 @@
 """Settings: language, idle lock, backups, the POS export folder, audit check, staff accounts (manager),
 own password."""
+
 from __future__ import annotations
 
-from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QDialog, QFormLayout, QGroupBox,
-                               QHBoxLayout, QHeaderView, QLabel, QLineEdit, QPushButton, QSpinBox, QTableWidget,
-                               QTableWidgetItem, QVBoxLayout, QWidget, QScrollArea)
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QDialog,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QScrollArea,
+    QSpinBox,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
 
+from app.access import backup
 from app.audit import chain
 from app.config import write_terminal
 from app.errors import UserError
 from app.settings import get_setting, set_setting
 from app.staff import service as staff_service
-from app.access import backup
 from ui import messagebox
 from ui.dialogs.add_staff_dialog import AddStaffDialog
 from ui.i18n import LANGUAGES
@@ -83,8 +99,12 @@ class SettingsPage(QWidget):
         self.pos_save.clicked.connect(self.save_pos_folder)
         prow.addWidget(self.pos_save)
         pform.addRow(self.tr("收银系统导出文件夹"), prow)
-        self.pos_hint = QLabel(self.tr("收银系统把导出文件存放在这个文件夹时，MemberDesk 每隔几分钟导入新文件（只读取，不移动也不删除）。"
-                                       "留空则不自动导入，店员可在首页手动导入。"))
+        self.pos_hint = QLabel(
+            self.tr(
+                "收银系统把导出文件存放在这个文件夹时，MemberDesk 每隔几分钟导入新文件（只读取，不移动也不删除）。"
+                "留空则不自动导入，店员可在首页手动导入。"
+            )
+        )
         self.pos_hint.setWordWrap(True)
         self.pos_hint.setStyleSheet("color: #57606a")
         pform.addRow(self.pos_hint)
@@ -121,16 +141,21 @@ class SettingsPage(QWidget):
             staff = QGroupBox(self.tr("员工账户"))
             sl = QVBoxLayout(staff)
             self.staff_table = QTableWidget(0, 4)
-            self.staff_table.setHorizontalHeaderLabels([self.tr("姓名"), self.tr("用户名"), self.tr("角色"),
-                                                        self.tr("状态")])
+            self.staff_table.setHorizontalHeaderLabels(
+                [self.tr("姓名"), self.tr("用户名"), self.tr("角色"), self.tr("状态")]
+            )
             self.staff_table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
             self.staff_table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
             self.staff_table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
             self.staff_table.setMinimumHeight(180)
             sl.addWidget(self.staff_table)
             srow = QHBoxLayout()
-            for text, slot in ((self.tr("添加员工…"), self._add_staff), (self.tr("停用/启用"), self._toggle_staff),
-                               (self.tr("重设密码…"), self._reset_staff), (self.tr("删除账户"), self._remove_staff)):
+            for text, slot in (
+                (self.tr("添加员工…"), self._add_staff),
+                (self.tr("停用/启用"), self._toggle_staff),
+                (self.tr("重设密码…"), self._reset_staff),
+                (self.tr("删除账户"), self._remove_staff),
+            ):
                 b = QPushButton(text)
                 b.clicked.connect(slot)
                 srow.addWidget(b)
@@ -147,16 +172,28 @@ class SettingsPage(QWidget):
         last = backup.last_backup_time(self.ctx.paths)
         count = len(backup.list_backups(self.ctx.paths))
         when = last.astimezone().strftime("%Y-%m-%d %H:%M") if last else self.tr("从未")
-        self.backup_info.setText(self.tr("上次备份：") + when + "    " + self.tr("备份份数：") + str(count)
-                                 + "\n" + self.tr("备份位置：") + str(self.ctx.paths.backup_dir))
+        self.backup_info.setText(
+            self.tr("上次备份：")
+            + when
+            + "    "
+            + self.tr("备份份数：")
+            + str(count)
+            + "\n"
+            + self.tr("备份位置：")
+            + str(self.ctx.paths.backup_dir)
+        )
         self._show_font()
         if hasattr(self, "staff_table"):
             rows = staff_service.list_staff(self.ctx.session)
             self._staff_rows = rows
             self.staff_table.setRowCount(len(rows))
             for i, r in enumerate(rows):
-                values = [r["display_name"], r["username"], self.tr("店长") if r["role"] == "manager" else self.tr("店员"),
-                          self.tr("已停用") if r["disabled"] else self.tr("正常")]
+                values = [
+                    r["display_name"],
+                    r["username"],
+                    self.tr("店长") if r["role"] == "manager" else self.tr("店员"),
+                    self.tr("已停用") if r["disabled"] else self.tr("正常"),
+                ]
                 for j, v in enumerate(values):
                     self.staff_table.setItem(i, j, QTableWidgetItem(v))
 
@@ -170,13 +207,18 @@ class SettingsPage(QWidget):
     def _show_font(self) -> None:
         try:
             from app.printing.fonts import font_for_db
+
             choice = font_for_db(self.ctx.db)
         except Exception:  # noqa: BLE001 - the settings page must open even without fonts
             self.font_label.setText(self.tr("未知"))
             return
         if choice.fallback:
-            self.font_label.setText(self.tr("未找到可嵌入的中文字体，打印时使用备用字体 STSong-Light（由打印机或阅读器替换）。"
-                                            "请安装文泉驿微米黑或黑体，或选择字体文件。"))
+            self.font_label.setText(
+                self.tr(
+                    "未找到可嵌入的中文字体，打印时使用备用字体 STSong-Light（由打印机或阅读器替换）。"
+                    "请安装文泉驿微米黑或黑体，或选择字体文件。"
+                )
+            )
             self.font_label.setStyleSheet("color: #b7791f")
         else:
             text = choice.label
@@ -187,8 +229,10 @@ class SettingsPage(QWidget):
 
     def _choose_font(self) -> None:
         from PySide6.QtWidgets import QFileDialog
-        path, _ = QFileDialog.getOpenFileName(self, self.tr("选择 TrueType 中文字体"), "",
-                                              self.tr("TrueType 字体 (*.ttf *.ttc)"))
+
+        path, _ = QFileDialog.getOpenFileName(
+            self, self.tr("选择 TrueType 中文字体"), "", self.tr("TrueType 字体 (*.ttf *.ttc)")
+        )
         if path:
             self._save("font_path", path)
             self._show_font()
@@ -204,13 +248,18 @@ class SettingsPage(QWidget):
         folder = str(get_setting(self.ctx.db, "pos_export_folder", "") or "")
         self.pos_folder.setText(folder)
         self.pos_note.setStyleSheet("color: #1a7f37")
-        self.pos_note.setText(self.tr("已保存，正在导入文件夹中的新文件。") if folder else self.tr("已保存：不自动导入收银数据。"))
-        self.ctx.jobs.run_now("pos_folder")      # the first import now, not in a few minutes
+        self.pos_note.setText(
+            self.tr("已保存，正在导入文件夹中的新文件。") if folder else self.tr("已保存：不自动导入收银数据。")
+        )
+        self.ctx.jobs.run_now("pos_folder")  # the first import now, not in a few minutes
         return True
 
     def _choose_pos_folder(self) -> None:
         from PySide6.QtWidgets import QFileDialog
-        folder = QFileDialog.getExistingDirectory(self, self.tr("选择收银系统存放导出文件的文件夹"), self.pos_folder.text())
+
+        folder = QFileDialog.getExistingDirectory(
+            self, self.tr("选择收银系统存放导出文件的文件夹"), self.pos_folder.text()
+        )
         if folder:
             self.pos_folder.setText(folder)
             self.save_pos_folder()
@@ -221,6 +270,7 @@ class SettingsPage(QWidget):
 
     def _change_password(self) -> None:
         from ui.dialogs.change_password_dialog import ChangePasswordDialog
+
         if ChangePasswordDialog(self.ctx, self).exec():
             messagebox.information(self, self.tr("修改密码"), self.tr("密码已修改。"))
 
@@ -243,7 +293,9 @@ class SettingsPage(QWidget):
     def _verify_audit(self) -> None:
         result = chain.verify(self.ctx.db)
         if result.ok:
-            messagebox.information(self, self.tr("审计日志"), self.tr("审计日志完整，共 %n 条记录。").replace("%n", str(result.entries)))
+            messagebox.information(
+                self, self.tr("审计日志"), self.tr("审计日志完整，共 %n 条记录。").replace("%n", str(result.entries))
+            )
         else:
             self.ctx.show_error(self, UserError("audit.broken", seq=result.first_broken), title=self.tr("审计日志"))
 
@@ -300,7 +352,9 @@ class SettingsPage(QWidget):
 
     def _remove_staff(self) -> None:
         r = self._selected_staff()
-        if not r or not messagebox.question(self, self.tr("删除账户"), self.tr("确定删除该员工账户吗？审计日志中的记录会保留。")):
+        if not r or not messagebox.question(
+            self, self.tr("删除账户"), self.tr("确定删除该员工账户吗？审计日志中的记录会保留。")
+        ):
             return
         try:
             staff_service.remove_staff(self.ctx.vault, self.ctx.session, r["id"])

@@ -4,11 +4,26 @@ The page also runs the periodic sync while someone is signed in (interval from h
 setting sync_interval_minutes, default 15): a job "sync" of ctx.jobs (ui/jobs.py, the background lane:
 it waits for a running POS import or backup), off the UI thread, so the counter never waits. The main window's status bar reads app.sync.sync_status(db).
 """
+
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import (QAbstractItemView, QFileDialog, QFormLayout, QGroupBox, QHBoxLayout, QHeaderView,
-                               QLabel, QLineEdit, QPushButton, QSizePolicy, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QFileDialog,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QSizePolicy,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
 
 from app.messages import render
 from app.sync import SyncEngine, sync_log, sync_status
@@ -95,8 +110,17 @@ class SyncPage(QWidget):
         log_title.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Fixed)
         lay.addWidget(log_title)
         self.log_table = QTableWidget(0, 7)
-        self.log_table.setHorizontalHeaderLabels([self.tr("开始时间"), self.tr("方式"), self.tr("结果"), self.tr("上传"),
-                                                  self.tr("下载"), self.tr("执行删除"), self.tr("说明")])
+        self.log_table.setHorizontalHeaderLabels(
+            [
+                self.tr("开始时间"),
+                self.tr("方式"),
+                self.tr("结果"),
+                self.tr("上传"),
+                self.tr("下载"),
+                self.tr("执行删除"),
+                self.tr("说明"),
+            ]
+        )
         self.log_table.verticalHeader().setVisible(False)
         self.log_table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.log_table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
@@ -109,9 +133,11 @@ class SyncPage(QWidget):
     # -- engine -------------------------------------------------------------------------
     def _default_engine(self) -> SyncEngine:
         from app.storage.fieldcrypt import FieldCipher
-        session = self.ctx.background_session()        # the sync writes on the background connection
-        return SyncEngine.for_session(session, cipher=FieldCipher(self.ctx.vault.data_key()),
-                                      ledger_path=self.ctx.paths.erasure_ledger)
+
+        session = self.ctx.background_session()  # the sync writes on the background connection
+        return SyncEngine.for_session(
+            session, cipher=FieldCipher(self.ctx.vault.data_key()), ledger_path=self.ctx.paths.erasure_ledger
+        )
 
     @property
     def running(self) -> bool:
@@ -136,7 +162,7 @@ class SyncPage(QWidget):
         self._finished()
 
     def _failed(self, exc) -> None:
-        self._finished()    # the error is in the sync log and the status line; a timer run never pops up a box
+        self._finished()  # the error is in the sync log and the status line; a timer run never pops up a box
 
     def _finished(self) -> None:
         try:
@@ -195,8 +221,11 @@ class SyncPage(QWidget):
         self.server.setText(st["url"] or self.tr("未配置"))
         offset = st["clock_offset"]
         if abs(offset) > 120:
-            self.clock_label.setText(self.tr("本机时钟与总部相差 %1 分钟，已按总部时间校正。请检查本机时间。")
-                                     .replace("%1", str(round(offset / 60))))
+            self.clock_label.setText(
+                self.tr("本机时钟与总部相差 %1 分钟，已按总部时间校正。请检查本机时间。").replace(
+                    "%1", str(round(offset / 60))
+                )
+            )
             self.clock_label.setStyleSheet(f"color: {RED}")
         else:
             self.clock_label.setText(self.tr("与总部一致"))
@@ -208,14 +237,26 @@ class SyncPage(QWidget):
 
     def _fill_log(self, db) -> None:
         trig = {"timer": self.tr("定时"), "manual": self.tr("手动"), "enrol": self.tr("登记")}
-        outcome = {"ok": self.tr("成功"), "offline": self.tr("未连接"), "refused": self.tr("被拒绝"),
-                   "error": self.tr("出错"), "busy": self.tr("忙")}
+        outcome = {
+            "ok": self.tr("成功"),
+            "offline": self.tr("未连接"),
+            "refused": self.tr("被拒绝"),
+            "error": self.tr("出错"),
+            "busy": self.tr("忙"),
+        }
         rows = sync_log(db, 200)
         self.log_table.setRowCount(len(rows))
         for i, r in enumerate(rows):
             text = render(r["message_key"], self.ctx.lang) if r["message_key"] else ""
-            items = [_when(r["started_at"]), trig.get(r["trigger"], r["trigger"]), outcome.get(r["outcome"], r["outcome"]),
-                     r["uploaded"], r["downloaded"], r["erasures"], text]
+            items = [
+                _when(r["started_at"]),
+                trig.get(r["trigger"], r["trigger"]),
+                outcome.get(r["outcome"], r["outcome"]),
+                r["uploaded"],
+                r["downloaded"],
+                r["erasures"],
+                text,
+            ]
             for j, v in enumerate(items):
                 item = _ro(v)
                 if j == 2:

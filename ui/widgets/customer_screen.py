@@ -4,6 +4,7 @@ and signature of sensitive purposes, in large type (≥ 16 pt) and polite form, 
 It only renders the registration flow owned by the register dialog and reports the customer's
 choices back through signals; the confirm button depends only on the required purpose (CON-2).
 """
+
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
@@ -29,7 +30,7 @@ class CustomerScreen(QWidget):
     decided = Signal(str, bool)
     signed = Signal(bytes)
     declined = Signal()
-    advance = Signal()          # the customer pressed 下一步 / 确认
+    advance = Signal()  # the customer pressed 下一步 / 确认
     go_back = Signal()
 
     def __init__(self, notice, parent=None):
@@ -81,7 +82,7 @@ class CustomerScreen(QWidget):
 
     def render(self, flow) -> None:
         step = flow.step
-        paper = getattr(flow, "paper", False)        # the customer fills in a paper form: nothing to do here
+        paper = getattr(flow, "paper", False)  # the customer fills in a paper form: nothing to do here
         self.back_btn.setVisible(not paper and step in (Step.CONSENT, Step.SENSITIVE))
         self.next_btn.setVisible(not paper and step in (Step.NOTICE, Step.CONSENT, Step.SENSITIVE))
         if paper and step is not Step.DONE:
@@ -97,7 +98,7 @@ class CustomerScreen(QWidget):
             self.heading.setText(self.tr("请您逐项选择是否同意"))
             self.consent.set_decisions(flow.decisions)
             self.next_btn.setText(self.tr("确认"))
-            self.next_btn.setEnabled(flow.can_confirm_consent())        # CON-2: only the required purpose
+            self.next_btn.setEnabled(flow.can_confirm_consent())  # CON-2: only the required purpose
             self.stack.setCurrentWidget(self.consent)
         elif step is Step.SENSITIVE:
             code = flow.current_sensitive()

@@ -1,4 +1,5 @@
 """Small parts every dialog uses: the red error line, OK/Cancel with a default button, password fields."""
+
 from __future__ import annotations
 
 from PySide6.QtCore import QCoreApplication

@@ -8,10 +8,11 @@ not lost. Once the whole prefix has arrived, everything up to Enter is the seria
 emitted with the whole payload and nothing reaches the widgets. A held start that is not continued within
 HOLD_MS (a scanner types a code in a few milliseconds) is sent on too. Caps Lock (lower case) is accepted.
 """
+
 from __future__ import annotations
 
 import unicodedata
-from typing import Callable
+from collections.abc import Callable
 
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QKeyEvent
@@ -22,8 +23,14 @@ from app.printing.serials import QR_PREFIX, serial_from_qr
 
 HOLD_MS = 300
 MAX_SERIAL = 40
-_MODIFIERS = {Qt.Key.Key_Shift, Qt.Key.Key_Control, Qt.Key.Key_Alt, Qt.Key.Key_Meta, Qt.Key.Key_CapsLock,
-              Qt.Key.Key_AltGr}
+_MODIFIERS = {
+    Qt.Key.Key_Shift,
+    Qt.Key.Key_Control,
+    Qt.Key.Key_Alt,
+    Qt.Key.Key_Meta,
+    Qt.Key.Key_CapsLock,
+    Qt.Key.Key_AltGr,
+}
 _CHORDS = Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.AltModifier | Qt.KeyboardModifier.MetaModifier
 
 
@@ -35,7 +42,7 @@ class FormQrCatcher(QObject):
         self.root = root
         self.active = active
         self._held: list[tuple[QWidget, Qt.Key, Qt.KeyboardModifier, str]] = []
-        self._serial: str | None = None          # after the whole prefix: the serial so far
+        self._serial: str | None = None  # after the whole prefix: the serial so far
         self._replaying = False
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
@@ -63,10 +70,10 @@ class FormQrCatcher(QObject):
         key = event.key()
         if key in _MODIFIERS:
             return False
-        if event.modifiers() & _CHORDS:                  # Ctrl+C and the like: a person, not the scanner
+        if event.modifiers() & _CHORDS:  # Ctrl+C and the like: a person, not the scanner
             self._release()
             return False
-        if self._serial is not None:                     # the prefix arrived: everything up to Enter is ours
+        if self._serial is not None:  # the prefix arrived: everything up to Enter is ours
             if key in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
                 self._finish()
             elif key == Qt.Key.Key_Escape or len(self._serial) > MAX_SERIAL:
@@ -104,7 +111,7 @@ class FormQrCatcher(QObject):
             self._replaying = False
 
     def _timed_out(self) -> None:
-        if self._serial is not None:                     # a scanner set up without the Enter suffix
+        if self._serial is not None:  # a scanner set up without the Enter suffix
             if serial_from_qr(QR_PREFIX + self._serial):
                 self._finish()
             else:

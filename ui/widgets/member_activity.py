@@ -5,11 +5,21 @@
 
 Each tab lists (reads are audited by the services) and has its action: 录入消费记录， 登记服务记录 /
 结束服务， 向第三方提供…; a manager also gets 身份证号业务办结 (RET-4) on the purchases tab."""
+
 from __future__ import annotations
 
 from PySide6.QtCore import QCoreApplication
-from PySide6.QtWidgets import (QAbstractItemView, QHBoxLayout, QHeaderView, QLabel, QPushButton, QTableWidget,
-                               QTableWidgetItem, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QPushButton,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
 
 from app.disclosures import list_disclosures
 from app.errors import UserError
@@ -50,8 +60,17 @@ class PurchasesTab(QWidget):
         super().__init__(parent)
         self.ctx, self.member_id = ctx, member_id
         lay = QVBoxLayout(self)
-        self.table = _table([self.tr("交易时间"), self.tr("金额"), self.tr("商品类别"), self.tr("支付方式"),
-                             self.tr("交易号"), self.tr("优惠券"), self.tr("来源")])
+        self.table = _table(
+            [
+                self.tr("交易时间"),
+                self.tr("金额"),
+                self.tr("商品类别"),
+                self.tr("支付方式"),
+                self.tr("交易号"),
+                self.tr("优惠券"),
+                self.tr("来源"),
+            ]
+        )
         lay.addWidget(self.table, 1)
         self.id_state = QLabel()
         self.id_state.setStyleSheet(f"color: {GREY}")
@@ -72,20 +91,36 @@ class PurchasesTab(QWidget):
         if s is None:
             return
         source = {"pos": self.tr("收银导入"), "manual": self.tr("柜台录入")}
-        _fill(self.table, [[_when(p["purchased_at"]), format_amount(p["amount_fen"]), p["goods_type"],
-                            p["payment_method"], p["pos_txn_id"], p["coupon_code"] or "", source.get(p["source"], "")]
-                           for p in list_purchases(s, self.member_id)])
+        _fill(
+            self.table,
+            [
+                [
+                    _when(p["purchased_at"]),
+                    format_amount(p["amount_fen"]),
+                    p["goods_type"],
+                    p["payment_method"],
+                    p["pos_txn_id"],
+                    p["coupon_code"] or "",
+                    source.get(p["source"], ""),
+                ]
+                for p in list_purchases(s, self.member_id)
+            ],
+        )
         st = id_number_state(s.db, self.member_id)
         self.done_btn.setVisible(st["stored"] and not st["business_done_at"])
         if st["business_done_at"]:
-            self.id_state.setText(self.tr("身份证号已于 {d} 业务办结并脱敏显示；原始号码{state}。").format(
-                d=st["business_done_at"][:10],
-                state=self.tr("已删除") if st["deleted_at"] else self.tr("将在 30 天内删除")))
+            self.id_state.setText(
+                self.tr("身份证号已于 {d} 业务办结并脱敏显示；原始号码{state}。").format(
+                    d=st["business_done_at"][:10],
+                    state=self.tr("已删除") if st["deleted_at"] else self.tr("将在 30 天内删除"),
+                )
+            )
         else:
             self.id_state.setText("")
 
     def add(self) -> None:
         from ui.dialogs.record_purchase_dialog import RecordPurchaseDialog
+
         if RecordPurchaseDialog(self.ctx, self.member_id, self).exec():
             self.refresh()
 
@@ -93,8 +128,11 @@ class PurchasesTab(QWidget):
         session = self.ctx.manager_session(self, self.tr("身份证号业务办结"))
         if session is None:
             return
-        if not messagebox.question(self, self.tr("身份证号业务办结"),
-                                   self.tr("分期等业务已办结，身份证号将立即脱敏显示，原始号码在 30 天内删除。是否继续？")):
+        if not messagebox.question(
+            self,
+            self.tr("身份证号业务办结"),
+            self.tr("分期等业务已办结，身份证号将立即脱敏显示，原始号码在 30 天内删除。是否继续？"),
+        ):
             return
         try:
             mark_business_done(session, self.member_id, FieldCipher(self.ctx.vault.data_key()))
@@ -132,12 +170,22 @@ class ServiceRecordsTab(QWidget):
         if s is None:
             return
         self._rows = list_records(s, self.member_id)
-        _fill(self.table, [[_when(r["opened_at"]), self.tr(self.KINDS[r["kind"]]),
-                            self.tr("已结束 {d}").format(d=r["closed_at"][:10]) if r["closed_at"] else self.tr("处理中"),
-                            r["body"]] for r in self._rows])
+        _fill(
+            self.table,
+            [
+                [
+                    _when(r["opened_at"]),
+                    self.tr(self.KINDS[r["kind"]]),
+                    self.tr("已结束 {d}").format(d=r["closed_at"][:10]) if r["closed_at"] else self.tr("处理中"),
+                    r["body"],
+                ]
+                for r in self._rows
+            ],
+        )
 
     def add(self) -> None:
         from ui.dialogs.record_purchase_dialog import ServiceRecordDialog
+
         if ServiceRecordDialog(self.ctx, self.member_id, self).exec():
             self.refresh()
 
@@ -156,7 +204,9 @@ class DisclosuresTab(QWidget):
         super().__init__(parent)
         self.ctx, self.member_id = ctx, member_id
         lay = QVBoxLayout(self)
-        self.table = _table([self.tr("时间"), self.tr("接收方"), self.tr("目的"), self.tr("提供的信息"), self.tr("关联订单")])
+        self.table = _table(
+            [self.tr("时间"), self.tr("接收方"), self.tr("目的"), self.tr("提供的信息"), self.tr("关联订单")]
+        )
         lay.addWidget(self.table, 1)
         bar = QHBoxLayout()
         self.add_btn = QPushButton(self.tr("向第三方提供…"))
@@ -171,14 +221,30 @@ class DisclosuresTab(QWidget):
         if s is None:
             return
         purpose = {"delivery": self.tr("送货上门"), "warranty": self.tr("延长保修")}
-        fields = {"name": self.tr("姓名"), "mobile": self.tr("手机号"), "delivery_address": self.tr("收货地址"),
-                  "order_no": self.tr("订单号"), "product": self.tr("商品信息")}
-        _fill(self.table, [[_when(d["disclosed_at"]), d["recipient"], purpose.get(d["purpose"], d["purpose"]),
-                            "、".join(fields.get(f, f) for f in d["fields"]), d["reference"] or ""]
-                           for d in list_disclosures(s, self.member_id)])
+        fields = {
+            "name": self.tr("姓名"),
+            "mobile": self.tr("手机号"),
+            "delivery_address": self.tr("收货地址"),
+            "order_no": self.tr("订单号"),
+            "product": self.tr("商品信息"),
+        }
+        _fill(
+            self.table,
+            [
+                [
+                    _when(d["disclosed_at"]),
+                    d["recipient"],
+                    purpose.get(d["purpose"], d["purpose"]),
+                    "、".join(fields.get(f, f) for f in d["fields"]),
+                    d["reference"] or "",
+                ]
+                for d in list_disclosures(s, self.member_id)
+            ],
+        )
 
     def add(self) -> None:
         from ui.dialogs.disclose_dialog import DiscloseDialog
+
         if DiscloseDialog(self.ctx, self.member_id, self).exec():
             self.refresh()
 
@@ -186,9 +252,11 @@ class DisclosuresTab(QWidget):
 def add_member_activity_tabs(tabs, ctx, member_id: str) -> list[QWidget]:
     """Add 消费记录 / 服务记录 / 向第三方提供记录 tabs to a QTabWidget. Returns the tab widgets."""
     out = [PurchasesTab(ctx, member_id), ServiceRecordsTab(ctx, member_id), DisclosuresTab(ctx, member_id)]
-    titles = (QCoreApplication.translate("MemberActivity", "消费记录"),
-              QCoreApplication.translate("MemberActivity", "服务记录"),
-              QCoreApplication.translate("MemberActivity", "向第三方提供记录"))
+    titles = (
+        QCoreApplication.translate("MemberActivity", "消费记录"),
+        QCoreApplication.translate("MemberActivity", "服务记录"),
+        QCoreApplication.translate("MemberActivity", "向第三方提供记录"),
+    )
     for w, title in zip(out, titles):
         tabs.addTab(w, title)
     return out

@@ -2,14 +2,24 @@
 the USB scanner that types "MEMBERDESK-FORM:<serial>" + Enter) and the panel where the clerk copies
 the customer's ticks from the form, with the separate signature of each sensitive purpose (SEN-1).
 The purposes are numbered as on the printed form."""
+
 from __future__ import annotations
 
 import html
 
 from PySide6.QtCore import Signal
 from PySide6.QtGui import QFont
-from PySide6.QtWidgets import (QCheckBox, QFrame, QHBoxLayout, QLabel, QLineEdit, QPushButton, QScrollArea,
-                               QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QScrollArea,
+    QVBoxLayout,
+    QWidget,
+)
 
 
 def _esc(s: str) -> str:
@@ -72,7 +82,7 @@ class PaperFormStep(QWidget):
         self.error.setText(text)
         self.info.clear()
         self.serial.setFocus()
-        self.serial.selectAll()           # the next scan replaces what was there
+        self.serial.selectAll()  # the next scan replaces what was there
 
     def show_form(self, serial: str, info_html: str) -> None:
         if self.serial.text().strip() != serial:
@@ -117,14 +127,15 @@ class PaperConsentPanel(QScrollArea):
             box = QCheckBox(f"{i}. {p.title}")
             box.setObjectName(f"paper_consent_{p.code}")
             box.setFont(bold)
-            box.setChecked(False)                                # nothing pre-ticked
+            box.setChecked(False)  # nothing pre-ticked
             box.toggled.connect(lambda on, c=p.code: self.decided.emit(c, on))
             top.addWidget(box, 1)
             tag = self.tr("办理会员所必需") if p.required else self.tr("可选")
             if p.sensitive:
                 tag = self.tr("敏感个人信息，需单独签名")
-            tag_label = QLabel(f"<span style='color:{'#cf222e' if p.required or p.sensitive else '#57606a'}'>"
-                               f"{_esc(tag)}</span>")
+            tag_label = QLabel(
+                f"<span style='color:{'#cf222e' if p.required or p.sensitive else '#57606a'}'>{_esc(tag)}</span>"
+            )
             top.addWidget(tag_label)
             rl.addLayout(top)
             self.boxes[p.code] = box

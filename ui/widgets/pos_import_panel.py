@@ -3,11 +3,21 @@ import and any problem in plain words, the latest imports, and the actions: 导�
 managers) and 查看未导入的行… (managers: the report dialog with the rejected lines' numbers).
 
 `status_line(ctx)` is the same news in one line for the main window's status bar."""
+
 from __future__ import annotations
 
 from PySide6.QtCore import QCoreApplication, Qt
-from PySide6.QtWidgets import (QAbstractItemView, QGroupBox, QHBoxLayout, QHeaderView, QLabel, QPushButton,
-                               QTableWidget, QTableWidgetItem, QVBoxLayout)
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QGroupBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QPushButton,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+)
 
 from app.messages import render
 from app.purchases.pos_folder import INTERVAL_MINUTES, configured_folder, import_report, recent_imports, refusal_reason
@@ -54,8 +64,10 @@ def status_line(ctx) -> tuple[str, str]:
     row = rows[0]
     when = _when(row["finished_at"] or row["started_at"])
     if when[:10] == session.clock.today().isoformat():
-        when = when[11:]                       # today: the time is enough (the status bar is shared)
-    text = QCoreApplication.translate("PosImportPanel", "收银数据：{when} 导入 {a} 条").format(when=when, a=row["accepted"])
+        when = when[11:]  # today: the time is enough (the status bar is shared)
+    text = QCoreApplication.translate("PosImportPanel", "收银数据：{when} 导入 {a} 条").format(
+        when=when, a=row["accepted"]
+    )
     if row["rejected"]:
         return text + QCoreApplication.translate("PosImportPanel", "，未导入 {r} 条").format(r=row["rejected"]), AMBER
     return text, ""
@@ -93,8 +105,16 @@ class PosImportPanel(QGroupBox):
         lay.addWidget(self.problem)
         self.table = QTableWidget(0, self.COLUMNS)
         self.table.setObjectName("pos_imports")
-        self.table.setHorizontalHeaderLabels([self.tr("导入时间"), self.tr("文件"), self.tr("已导入"), self.tr("重复"),
-                                              self.tr("未导入"), self.tr("状态")])
+        self.table.setHorizontalHeaderLabels(
+            [
+                self.tr("导入时间"),
+                self.tr("文件"),
+                self.tr("已导入"),
+                self.tr("重复"),
+                self.tr("未导入"),
+                self.tr("状态"),
+            ]
+        )
         self.table.verticalHeader().setVisible(False)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
@@ -125,7 +145,9 @@ class PosImportPanel(QGroupBox):
             return
         folder = configured_folder(session.db)
         if folder:
-            self.mode.setText(self.tr("每 {m} 分钟自动导入收银系统导出文件夹中的新文件：").format(m=INTERVAL_MINUTES) + folder)
+            self.mode.setText(
+                self.tr("每 {m} 分钟自动导入收银系统导出文件夹中的新文件：").format(m=INTERVAL_MINUTES) + folder
+            )
         else:
             self.mode.setText(self.tr("未设置收银系统导出文件夹：收银数据需手动导入（店长可在“设置”中设置文件夹）。"))
         self._rows = recent_imports(session.db, 5)
@@ -136,9 +158,14 @@ class PosImportPanel(QGroupBox):
         names = self.ctx.pos_file_names
         self.table.setRowCount(len(self._rows))
         for r, row in enumerate(self._rows):
-            cells = [_when(row["finished_at"] or row["started_at"]), row.get("file_name") or names.get(row["id"], "—"), str(row["accepted"]),
-                     str(row["duplicates"]), str(row["rejected"]),
-                     self.tr("完成") if row["finished_at"] else self.tr("未完成")]
+            cells = [
+                _when(row["finished_at"] or row["started_at"]),
+                row.get("file_name") or names.get(row["id"], "—"),
+                str(row["accepted"]),
+                str(row["duplicates"]),
+                str(row["rejected"]),
+                self.tr("完成") if row["finished_at"] else self.tr("未完成"),
+            ]
             for c, text in enumerate(cells):
                 item = QTableWidgetItem(text)
                 if c >= 2 and c <= 4:
@@ -161,6 +188,7 @@ class PosImportPanel(QGroupBox):
     def import_file(self, path: str | None = None, show: bool = True):
         """导入收银数据…: choose a POS export file, import it off the UI thread, show the report."""
         from ui.dialogs.record_purchase_dialog import import_pos_with_report
+
         return import_pos_with_report(self.ctx, self, path, show=show)
 
     def show_rejected(self, show: bool = True):
@@ -170,10 +198,13 @@ class PosImportPanel(QGroupBox):
         if session is None or row is None or not session.staff.is_manager:
             return None
         from ui.dialogs.record_purchase_dialog import ImportReportDialog
+
         result = import_report(session.db, row["id"])
         if result is None:
             return None
-        dlg = ImportReportDialog(result, self.ctx.lang, self, file_name=row.get("file_name") or self.ctx.pos_file_names.get(row["id"]))
+        dlg = ImportReportDialog(
+            result, self.ctx.lang, self, file_name=row.get("file_name") or self.ctx.pos_file_names.get(row["id"])
+        )
         if show:
             dlg.exec()
         return dlg

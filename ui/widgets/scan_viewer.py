@@ -1,10 +1,19 @@
 """ScanViewer: shows a scanned document's pages from memory (decrypted only in RAM): zoom, rotate, pages."""
+
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QImage, QKeySequence, QPixmap, QShortcut, QTransform
-from PySide6.QtWidgets import (QGraphicsPixmapItem, QGraphicsScene, QGraphicsView, QHBoxLayout, QLabel,
-                               QPushButton, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (
+    QGraphicsPixmapItem,
+    QGraphicsScene,
+    QGraphicsView,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
 
 
 class ScanViewer(QWidget):
@@ -45,12 +54,15 @@ class ScanViewer(QWidget):
         self.empty.setStyleSheet("color: #57606a")
         lay.addWidget(self.view, 1)
         lay.addWidget(self.empty, 1)
-        for keys, slot in ((QKeySequence.StandardKey.ZoomIn, lambda: self.zoom_by(1.25)),
-                           (QKeySequence.StandardKey.ZoomOut, lambda: self.zoom_by(1 / 1.25)),
-                           ("Ctrl+0", self.fit), ("Ctrl+R", lambda: self.rotate(90)),
-                           ("Ctrl+Shift+R", lambda: self.rotate(-90)),
-                           (QKeySequence.StandardKey.MoveToNextPage, self.next_page),
-                           (QKeySequence.StandardKey.MoveToPreviousPage, self.prev_page)):
+        for keys, slot in (
+            (QKeySequence.StandardKey.ZoomIn, lambda: self.zoom_by(1.25)),
+            (QKeySequence.StandardKey.ZoomOut, lambda: self.zoom_by(1 / 1.25)),
+            ("Ctrl+0", self.fit),
+            ("Ctrl+R", lambda: self.rotate(90)),
+            ("Ctrl+Shift+R", lambda: self.rotate(-90)),
+            (QKeySequence.StandardKey.MoveToNextPage, self.next_page),
+            (QKeySequence.StandardKey.MoveToPreviousPage, self.prev_page),
+        ):
             sc = QShortcut(QKeySequence(keys), self)
             sc.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
             sc.activated.connect(slot)

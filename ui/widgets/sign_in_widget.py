@@ -1,16 +1,26 @@
 """The sign-in screen: the only thing visible while locked."""
+
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QFont
-from PySide6.QtWidgets import (QApplication, QFormLayout, QFrame, QHBoxLayout, QLabel, QLineEdit, QPushButton,
-                               QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (
+    QApplication,
+    QFormLayout,
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
 
 from app.errors import UserError
 
 
 class SignInWidget(QWidget):
-    signed_in = Signal(object)          # Session
+    signed_in = Signal(object)  # Session
     forgot_password = Signal()
 
     def __init__(self, ctx, parent=None):

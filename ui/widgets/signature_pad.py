@@ -1,5 +1,6 @@
 """A signature pad for mouse, pen or touch. The strokes stay in memory; `png_bytes()` hands the
 image to the core, which stores it encrypted (never written to a file here)."""
+
 from __future__ import annotations
 
 from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QPointF, Qt, Signal
@@ -49,8 +50,9 @@ class SignaturePad(QWidget):
     # -- output ------------------------------------------------------------------------
     def _paint(self, p: QPainter) -> None:
         p.setRenderHint(QPainter.RenderHint.Antialiasing)
-        p.setPen(QPen(QColor("#111111"), 2.6, Qt.PenStyle.SolidLine, Qt.PenCapStyle.RoundCap,
-                      Qt.PenJoinStyle.RoundJoin))
+        p.setPen(
+            QPen(QColor("#111111"), 2.6, Qt.PenStyle.SolidLine, Qt.PenCapStyle.RoundCap, Qt.PenJoinStyle.RoundJoin)
+        )
         for s in self._strokes:
             if len(s) < 2:
                 continue

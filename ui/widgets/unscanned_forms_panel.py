@@ -2,14 +2,24 @@
 scan is not archived yet (app.originals.unscanned), oldest first, with their age in working days, amber
 from SCAN_AMBER_AFTER and red from SCAN_RED_AFTER. Shown as a tab of the originals page; 去扫描件页 opens
 the scans page."""
+
 from __future__ import annotations
 
 import datetime as dt
 
 from PySide6.QtCore import Signal
 from PySide6.QtGui import QBrush, QColor
-from PySide6.QtWidgets import (QAbstractItemView, QHBoxLayout, QHeaderView, QLabel, QPushButton, QTableWidget,
-                               QTableWidgetItem, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QPushButton,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
 
 from app.originals.unscanned import SCAN_AMBER_AFTER, SCAN_RED_AFTER, UnscannedForm, list_unscanned
 from app.scans.inbox import inbox_count
@@ -26,17 +36,23 @@ class UnscannedFormsPanel(QWidget):
         self.rows: list[UnscannedForm] = []
         lay = QVBoxLayout(self)
         lay.setContentsMargins(0, 8, 0, 0)
-        self.hint = QLabel(self.tr("会员已按这些纸质登记表登记，但表还没有扫描归档。登记表是顾客同意的凭证：请找到原件扫描，"
-                                   "扫描后放入带锁文件柜（30 个工作日内销毁）。登记后满 %1 个工作日未扫描的标黄色，"
-                                   "满 %2 个工作日的标红色。")
-                           .replace("%1", str(SCAN_AMBER_AFTER)).replace("%2", str(SCAN_RED_AFTER)))
+        self.hint = QLabel(
+            self.tr(
+                "会员已按这些纸质登记表登记，但表还没有扫描归档。登记表是顾客同意的凭证：请找到原件扫描，"
+                "扫描后放入带锁文件柜（30 个工作日内销毁）。登记后满 %1 个工作日未扫描的标黄色，"
+                "满 %2 个工作日的标红色。"
+            )
+            .replace("%1", str(SCAN_AMBER_AFTER))
+            .replace("%2", str(SCAN_RED_AFTER))
+        )
         self.hint.setWordWrap(True)
         self.hint.setStyleSheet(f"color: {GREY}")
         lay.addWidget(self.hint)
         self.table = QTableWidget(0, 5)
         self.table.setObjectName("unscanned_forms")
-        self.table.setHorizontalHeaderLabels([self.tr("表单编号"), self.tr("登记时间"), self.tr("已过工作日"),
-                                              self.tr("会员号"), self.tr("登记店员")])
+        self.table.setHorizontalHeaderLabels(
+            [self.tr("表单编号"), self.tr("登记时间"), self.tr("已过工作日"), self.tr("会员号"), self.tr("登记店员")]
+        )
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.verticalHeader().setVisible(False)
@@ -59,8 +75,7 @@ class UnscannedFormsPanel(QWidget):
         self.rows = list_unscanned(db, today)
         self.table.setRowCount(len(self.rows))
         for r, f in enumerate(self.rows):
-            cells = [f.serial, f.registered_at[:16].replace("T", " "), str(f.age), f.member_no,
-                     f.registered_by or "—"]
+            cells = [f.serial, f.registered_at[:16].replace("T", " "), str(f.age), f.member_no, f.registered_by or "—"]
             for c, text in enumerate(cells):
                 item = QTableWidgetItem(text)
                 if f.level in BACKGROUNDS:
@@ -72,8 +87,11 @@ class UnscannedFormsPanel(QWidget):
         self.table.setVisible(bool(self.rows))
         self.empty.setVisible(not self.rows)
         waiting = inbox_count(db)
-        self.inbox_note.setText(self.tr("收件箱中待手动匹配的扫描件：%1 份，其中可能有上面的登记表。")
-                                .replace("%1", str(waiting)) if waiting and self.rows else "")
+        self.inbox_note.setText(
+            self.tr("收件箱中待手动匹配的扫描件：%1 份，其中可能有上面的登记表。").replace("%1", str(waiting))
+            if waiting and self.rows
+            else ""
+        )
         return self.rows
 
     def worst(self) -> str:

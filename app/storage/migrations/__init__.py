@@ -3,6 +3,7 @@
 The applied versions are recorded in the table schema_migrations and in PRAGMA user_version.
 A database whose version is newer than the newest file here is refused.
 """
+
 from __future__ import annotations
 
 import re
