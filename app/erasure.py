@@ -31,6 +31,7 @@ from app import crashpoints
 from app.clock import iso
 from app.errors import UserError
 from app.messages import add_messages
+from app.reminders import Reminder, register_provider
 from app.staff import permissions as P
 
 log = logging.getLogger("memberdesk.erasure")
@@ -88,8 +89,6 @@ def acknowledge_refused(session) -> int:
 
 
 def _reminders(db, today) -> list:
-    from app.reminders import Reminder
-
     info = refused_lines(db)
     if not info:
         return []
@@ -103,13 +102,7 @@ def _reminders(db, today) -> list:
     ]
 
 
-def _register_reminder() -> None:
-    from app.reminders import register_provider
-
-    register_provider("erasure_ledger", _reminders)
-
-
-_register_reminder()
+register_provider("erasure_ledger", _reminders)
 
 
 def register_blocker(name: str, fn: Callable) -> None:

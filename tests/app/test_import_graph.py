@@ -16,6 +16,7 @@ APP = ROOT / "app"
 # at the top of the module (a plain, visible dependency). (module, imported module or name prefix): reason.
 LAZY_IMPORTS_ALLOWED = {
     ("app.scans.pages", "pypdfium2"): "heavy PDF renderer, loaded only when a PDF file is imported",
+    ("app.scans.redaction", "pypdfium2"): "heavy PDF renderer, loaded when a form's layout is first rendered (cached)",
     ("app.storage.instance", "fcntl"): "POSIX only: the single-instance lock picks the platform's module",
     ("app.storage.instance", "msvcrt"): "Windows only: the single-instance lock picks the platform's module",
     ("app.selftest", "sqlcipher3"): "the self-test reports a missing or broken package instead of failing to import",
