@@ -22,6 +22,7 @@ import traceback
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from app import __version__
 
@@ -36,9 +37,10 @@ class Context:
     """What the steps share. `extra_checks` get it too (paths, vault, session, tmp)."""
 
     tmp: Path
-    paths: object = None
-    vault: object = None
-    session: object = None
+    # filled step by step (set-up creates them); Any: each step checks what it needs, a failure is reported
+    paths: Any = None
+    vault: Any = None
+    session: Any = None
     member_id: str | None = None
     pdf: Path | None = None
     notes: dict = field(default_factory=dict)

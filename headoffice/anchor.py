@@ -86,7 +86,7 @@ def check(c, store: str, a: dict, now: float, audit) -> dict:
     """Check one store's audit upload inside the upload's transaction; `audit(c, actor, action, store,
     subject, details)` writes head office's own audit log."""
     base_seq, base_hash, head_seq, entries = _parse(a)
-    cur_seq, cur_hash, cur_at = current(c, store)
+    cur_seq, cur_hash, _cur_at = current(c, store)
     if base_seq > cur_seq:  # head office holds less than the store was told (restored head office)
         return _answer(c, store, "resend", resend_from=cur_seq)
     last_seq, last_hash, at_cur, broken = _walk(base_seq, base_hash, entries, cur_seq)

@@ -2,7 +2,8 @@
 
   GET  /v1/time                      unsigned: server time (the store measures its clock offset)
   POST /v1/enrol                     unsigned: {store, code, pubkey} with the one-time enrolment code
-  POST /v1/upload                    signed: {after, rows:[{seq, ts, entity, entity_id, op, payload, member_id}], pending}
+  POST /v1/upload                    signed: {after, rows:[{seq, ts, entity, entity_id, op, payload, member_id}],
+                                             pending}
   POST /v1/blobs/missing             signed: {hashes:[…]} -> {missing:[…]}
   PUT  /v1/blobs/{sha256}            signed: raw bytes, content-addressed
   GET  /v1/pull?cursor=&limit=&pending=   signed: a page of the change feed

@@ -107,7 +107,7 @@ class HeadOffice:
     def enrol(self, code: str, enrol_code: str, pubkey: str) -> dict:
         try:
             signing.load_public(pubkey)
-        except Exception:
+        except Exception:  # noqa: BLE001 - any malformed key from the network is the same refusal
             raise HOError(400, "bad_key") from None
         with self.storage.tx() as c:
             row = c.one("SELECT enrol_code_hash, enrol_expires FROM stores WHERE code = ?", (code,))
@@ -281,7 +281,9 @@ class HeadOffice:
                 + " ORDER BY id",
                 (store,) if store else (),
             )
-        return [dict(zip(("store", "seq", "entity", "entity_id", "member_id", "reason"), r)) for r in rows]
+        return [
+            dict(zip(("store", "seq", "entity", "entity_id", "member_id", "reason"), r, strict=False)) for r in rows
+        ]
 
     def is_erased(self, member_id: str) -> bool:
         with self.storage.read() as c:
@@ -371,16 +373,15 @@ class HeadOffice:
         return {"ack": new_hwm, "duplicate": not todo and bool(rows), **stats}
 
     def _apply(self, c, store: str, pubkey: str, rows: list[dict], now: float) -> dict:
-        mids = {r.get("member_id") or (r["entity_id"] if r["entity"] in ("member", "erasure") else None) for r in rows}
-        mids.discard(None)
-        erased = set()
-        mids = list(mids)
+        named = {r.get("member_id") or (r["entity_id"] if r["entity"] in ("member", "erasure") else None) for r in rows}
+        mids = [m for m in named if m is not None]
+        erased: set[str] = set()
         for i in range(0, len(mids), 500):
             chunk = mids[i : i + 500]
             erased.update(
                 x[0]
                 for x in c.all(
-                    "SELECT member_id FROM erasures WHERE member_id IN (%s)" % ",".join("?" * len(chunk)), chunk
+                    "SELECT member_id FROM erasures WHERE member_id IN ({})".format(",".join("?" * len(chunk))), chunk
                 )
             )
         final: dict[tuple, tuple] = {}
@@ -468,11 +469,14 @@ class HeadOffice:
 
     @staticmethod
     def _missing(c, hashes: list[str]) -> list[str]:
-        have = set()
+        have: set[str] = set()
         for i in range(0, len(hashes), 500):
             chunk = hashes[i : i + 500]
             have.update(
-                r[0] for r in c.all("SELECT sha256 FROM blobs WHERE sha256 IN (%s)" % ",".join("?" * len(chunk)), chunk)
+                r[0]
+                for r in c.all(
+                    "SELECT sha256 FROM blobs WHERE sha256 IN ({})".format(",".join("?" * len(chunk))), chunk
+                )
             )
         return [h for h in hashes if h not in have]
 
@@ -525,7 +529,7 @@ class HeadOffice:
             if horizon is not None:
                 sql += " AND tx < ?"
                 params.append(horizon)
-            rows = c.all(sql + " ORDER BY tx, id LIMIT ?", params + [limit + 1])
+            rows = c.all(sql + " ORDER BY tx, id LIMIT ?", [*params, limit + 1])
             more = len(rows) > limit
             rows = rows[:limit]
             out = [
@@ -569,7 +573,7 @@ class HeadOffice:
             rows = c.all(
                 "SELECT tx, id, kind, payload FROM feed WHERE kind != 'erasure_order'"
                 " AND (target_store IS NULL OR target_store = ?)" + cond + " ORDER BY tx, id",
-                [store] + extra,
+                [store, *extra],
             )
             top = c.one("SELECT tx, id FROM feed WHERE 1=1" + cond + " ORDER BY tx DESC, id DESC LIMIT 1", extra)
             pos = max(self._floor(c), (int(top[0]), int(top[1])) if top else (0, 0))

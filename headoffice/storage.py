@@ -198,7 +198,7 @@ class PostgresStorage:
         for conn in self._all:
             try:
                 conn.close()
-            except Exception:
+            except Exception:  # noqa: BLE001 - closing at shutdown: one broken connection never stops the others
                 pass
 
 

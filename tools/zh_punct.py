@@ -28,7 +28,7 @@ WORD_PARENS = re.compile(rf"(?<={CJK})(\s?[A-Za-z][\w.+-]*)\s?\(({_INNER}*?{CJK}
 def targets() -> list[Path]:
     files = list((ROOT / "ui").rglob("*.py")) + list((ROOT / "app").rglob("*.py"))
     files += [f for f in (ROOT / "resources").rglob("*") if f.suffix in (".json", ".ts", ".txt", ".html")]
-    files += sorted((ROOT / "docs").rglob("*.md")) + [ROOT / "README.md"]
+    files += [*sorted((ROOT / "docs").rglob("*.md")), ROOT / "README.md"]
     return [f for f in files if "__pycache__" not in f.parts and f.is_file()]
 
 
@@ -131,7 +131,7 @@ def offenders(files: list[Path] | None = None) -> list[str]:
         if new == text:
             continue
         old_lines, new_lines = text.splitlines(), new.splitlines()
-        for n, (a, b) in enumerate(zip(old_lines, new_lines), 1):
+        for n, (a, b) in enumerate(zip(old_lines, new_lines, strict=False), 1):
             if a != b:
                 bad.append(f"{f.relative_to(ROOT)}:{n}: {a.strip()[:100]}")
     return bad

@@ -35,7 +35,7 @@ def warning(parent, title: str, text: str):
 
 
 def question(parent, title: str, text: str, default_yes: bool = False) -> bool:
-    Std = QMessageBox.StandardButton
+    Std = QMessageBox.StandardButton  # noqa: N806 - Qt enum alias
     answer = _box(
         parent, QMessageBox.Icon.Question, title, text, Std.Yes | Std.Cancel, Std.Yes if default_yes else Std.Cancel
     )

@@ -72,6 +72,8 @@ class Vault:
         return read_terminal(self.paths)
 
     def _session(self, staff: Staff) -> Session:
+        if self.db is None:
+            raise RuntimeError("a session needs an unlocked vault")
         term = self.terminal()
         return Session(
             db=self.db, staff=staff, store_code=term["store_code"], terminal=term["terminal_name"], clock=self.clock

@@ -25,7 +25,8 @@ add_messages(
     {
         "calendar.table_missing": (
             "{years} 年的节假日安排尚未导入，截止日期按仅周末休息计算（可能早于实际截止日）。",
-            "No holiday table for {years}: the due date counts only weekends as days off (it may be earlier than the real one).",
+            "No holiday table for {years}: the due date counts only weekends as days off (it may be earlier "
+            "than the real one).",
         ),
         "calendar.table_invalid": ("节假日表格式不正确：{detail}", "The holiday table is not valid: {detail}"),
     }

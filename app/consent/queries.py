@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from app.notices import current_notice
 from app.notices.model import REQUIRED_PURPOSE
 
+if TYPE_CHECKING:
+    from app.storage.db import Queries
 
-def withdrawable_purposes(db, member_id: str, lang: str = "zh_CN") -> list[tuple[str, str]]:
+
+def withdrawable_purposes(db: Queries, member_id: str, lang: str = "zh_CN") -> list[tuple[str, str]]:
     """(code, title) of the purposes the member has granted and may withdraw one by one. The purpose required
     for membership is not among them: giving it up is cancelling the membership (a request of its own).
     Titles come from the notice in effect, in `lang`; a code the notice no longer lists keeps its code."""

@@ -141,6 +141,8 @@ def record_consent(
     )
     for code, granted in decisions.items():
         p = notice.purpose(code)
+        if p is None:
+            raise ValueError(f"purpose {code!r} is not in notice {notice.version}")
         tx.execute(
             "INSERT INTO consent_items(record_id, purpose_code, granted, sensitive, purpose_hash) VALUES (?,?,?,?,?)",
             (rid, code, int(bool(granted)), int(p.sensitive), p.purpose_hash),

@@ -17,6 +17,7 @@ from __future__ import annotations
 import datetime as dt
 import secrets
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
 from app.clock import iso
 from app.consent.service import CONSENT_CHANGE, check_sensitive_signatures, consent_state, record_consent
@@ -31,9 +32,13 @@ from app.notices.model import REQUIRED_PURPOSE
 from app.printing.serials import match_form_serial
 from app.scans.matching import adopt_waiting_scans
 
+if TYPE_CHECKING:
+    from app.staff.session import Session, Tx
+    from app.storage.fieldcrypt import FieldCipher
+
 
 def _paper_evidence(
-    session, evidence_ref: str | None, notice: Notice, today: dt.date, *, current_only: bool
+    session: Session, evidence_ref: str | None, notice: Notice, today: dt.date, *, current_only: bool
 ) -> PaperForm:
     """The signed form named by `evidence_ref` (this store's, unused), carrying `notice` (NOT-2). A re-consent
     (`current_only`) also needs the notice in effect today on it (CON-5)."""
@@ -45,7 +50,7 @@ def _paper_evidence(
     return form
 
 
-def _link_form(tx, form: PaperForm, member_id: str, consent_id: str) -> list[str]:
+def _link_form(tx: Tx, form: PaperForm, member_id: str, consent_id: str) -> list[str]:
     """The form now names its member and consent (a later scan finds both); a scan made before waits in the
     inbox (member_missing) and is archived now. Returns the scan documents matched."""
     match_form_serial(tx, form.serial, member_id=member_id, consent_id=consent_id)
@@ -53,8 +58,8 @@ def _link_form(tx, form: PaperForm, member_id: str, consent_id: str) -> list[str
 
 
 def register_member(
-    session,
-    cipher,
+    session: Session,
+    cipher: FieldCipher,
     *,
     notice: Notice,
     decisions: dict[str, bool],
@@ -177,7 +182,7 @@ def register_member(
 
 
 def grant_consent(
-    session,
+    session: Session,
     member_id: str,
     decisions: dict[str, bool],
     *,
@@ -185,7 +190,7 @@ def grant_consent(
     values: dict | None = None,
     method: str = "screen",
     signatures: dict | None = None,
-    cipher=None,
+    cipher: FieldCipher | None = None,
     kind: str = "grant",
     evidence_ref: str | None = None,
     signed_on_paper: Iterable[str] = (),
@@ -250,7 +255,8 @@ def grant_consent(
             if not g and before.get(code):
                 erased += R.erase_purpose_fields(tx, member_id, code)
         for f, v in clean.items():
-            R.put_field(tx, cipher, member_id, f, v, now)
+            if cipher is not None:  # always set when `clean` has fields (checked above)
+                R.put_field(tx, cipher, member_id, f, v, now)
         R.touch(tx, member_id, now)
         tx.details = {
             "record": rid,

@@ -5,13 +5,38 @@ whose state (method, step, notice, decisions, form, ...) it uses."""
 
 from __future__ import annotations
 
+import datetime as dt
+from typing import TYPE_CHECKING
+
 from app.errors import UserError, ValidationError
 from app.flows.steps import Step
 from app.members.paper_form import PaperForm, find_paper_form, normalise_serial
 from app.notices import Notice, current_notice, get_notice
 
+if TYPE_CHECKING:
+    from app.staff.session import Session
+
 
 class PaperMode:
+    # The state of the flow this is mixed into (RegistrationFlow sets all of it in __init__).
+    session: Session
+    method: str
+    step: Step
+    notice: Notice
+    screen_notice: Notice
+    decisions: dict[str, bool | None]
+    signatures: dict[str, bytes]
+    signed_on_paper: set[str]
+    paper_signed: bool
+    sensitive_index: int
+    form: PaperForm | None
+    paper_allowed: bool
+
+    if TYPE_CHECKING:
+
+        @property
+        def today(self) -> dt.date: ...
+
     @property
     def paper(self) -> bool:
         return self.method == "paper"

@@ -25,6 +25,8 @@ never submitted.
 
 from __future__ import annotations
 
+import datetime as dt
+
 from app.errors import UserError, ValidationError
 from app.flows.enrolment import grant_consent, register_member
 from app.flows.paper_mode import PaperMode
@@ -67,8 +69,12 @@ class RegistrationFlow(PaperMode):
 
     # -- derived state -------------------------------------------------------------
     @property
-    def today(self):
+    def today(self) -> dt.date:
         return self.session.clock.now().date()
+
+    def _title(self, code: str) -> str:
+        purpose = self.notice.purpose(code)
+        return purpose.title if purpose else code
 
     def granted(self) -> set[str]:
         return {c for c, g in self.decisions.items() if g}
@@ -174,15 +180,15 @@ class RegistrationFlow(PaperMode):
                         raise ValidationError(
                             "member.paper_sensitive_unsigned",
                             field=f"paper_sensitive_{code}",
-                            purpose=self.notice.purpose(code).title,
+                            purpose=self._title(code),
                         )
                 self.step = Step.FIELDS
             else:
                 self.step = Step.SENSITIVE if self.sensitive_pending() else Step.FIELDS
         elif self.step is Step.SENSITIVE:
-            code = self.current_sensitive()
-            if code and not self.signatures.get(code):
-                raise UserError("consent.sensitive_needs_signature", purpose=self.notice.purpose(code).title)
+            current = self.current_sensitive()
+            if current and not self.signatures.get(current):
+                raise UserError("consent.sensitive_needs_signature", purpose=self._title(current))
             self.sensitive_index += 1
             if self.current_sensitive() is None:
                 self.step = Step.FIELDS
@@ -269,7 +275,7 @@ class RegistrationFlow(PaperMode):
                 guardian=dict(self.guardian) if self.is_minor() else None,
                 signatures={} if paper else {c: s for c, s in self.signatures.items() if c in self.sensitive_pending()},
                 minor=self.is_minor(),
-                evidence_ref=self.form.serial if paper else None,
+                evidence_ref=self.form.serial if paper and self.form else None,
                 signed_on_paper=self.signed_on_paper & set(self.sensitive_pending()) if paper else (),
             )
         except MobileExists as exc:
@@ -365,7 +371,7 @@ class ReconsentFlow(RegistrationFlow):
             signatures={} if paper else {c: s for c, s in self.signatures.items() if c in self.sensitive_pending()},
             cipher=cipher,
             kind="reconsent",
-            evidence_ref=self.form.serial if paper else None,
+            evidence_ref=self.form.serial if paper and self.form else None,
             signed_on_paper=self.signed_on_paper & set(self.sensitive_pending()) if paper else (),
         )
         self.result = {"id": self.member_id, "record": rid}

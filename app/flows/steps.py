@@ -5,7 +5,7 @@ from __future__ import annotations
 from enum import Enum
 
 
-class Step(str, Enum):
+class Step(str, Enum):  # noqa: UP042 - str(Step.X) stays "Step.X" (StrEnum would change it)
     FORM = "form"  # paper: which signed form is being entered
     NOTICE = "notice"
     CONSENT = "consent"

@@ -9,11 +9,17 @@ from __future__ import annotations
 
 import secrets
 import sqlite3
+from typing import TYPE_CHECKING
 
 import sqlcipher3.dbapi2 as sqlcipher
 
 from app.errors import UserError
 from app.members.fields import FIELD_PURPOSE, OPTIONAL_FIELDS, mask
+
+if TYPE_CHECKING:
+    from app.staff.session import Tx
+    from app.storage.db import Queries
+    from app.storage.fieldcrypt import FieldCipher
 
 IntegrityError = (sqlcipher.IntegrityError, sqlite3.IntegrityError)
 
@@ -28,15 +34,15 @@ class MobileExists(UserError):
         self.member_id = member_id
 
 
-def find_by_mobile(db, mobile: str) -> str | None:
+def find_by_mobile(db: Queries, mobile: str) -> str | None:
     return db.scalar("SELECT id FROM members WHERE mobile = ?", (mobile,))
 
 
-def member_exists(db, member_id: str | None) -> bool:
+def member_exists(db: Queries, member_id: str | None) -> bool:
     return bool(member_id) and db.one("SELECT 1 FROM members WHERE id = ?", (member_id,)) is not None
 
 
-def new_member_no(db) -> str:
+def new_member_no(db: Queries) -> str:
     """Member number printed on the card barcode: 'M' + 10 digits (never derived from personal data)."""
     while True:
         no = "M" + "".join(secrets.choice("0123456789") for _ in range(10))
@@ -45,7 +51,7 @@ def new_member_no(db) -> str:
 
 
 def insert_member(
-    tx,
+    tx: Tx,
     *,
     member_id: str,
     member_no: str,
@@ -86,7 +92,7 @@ def insert_member(
         raise
 
 
-def update_core(tx, member_id: str, values: dict, now: str) -> None:
+def update_core(tx: Tx, member_id: str, values: dict, now: str) -> None:
     """Set core columns (name, mobile, birth_date) and updated_at. A mobile another member took meanwhile
     raises MobileExists (the caller checked with find_by_mobile first)."""
     cols = [c for c in values if c in ("name", "mobile", "birth_date")]
@@ -104,12 +110,12 @@ def update_core(tx, member_id: str, values: dict, now: str) -> None:
         raise
 
 
-def touch(tx, member_id: str, now: str) -> None:
+def touch(tx: Tx, member_id: str, now: str) -> None:
     """The member changed (a consent, a field): updated_at."""
     tx.execute("UPDATE members SET updated_at = ? WHERE id = ?", (now, member_id))
 
 
-def set_notice_version(tx, member_id: str, version: str, now: str) -> None:
+def set_notice_version(tx: Tx, member_id: str, version: str, now: str) -> None:
     """The member consented to `version` (registration, re-consent): the re-consent flag clears (CON-5)."""
     tx.execute(
         "UPDATE members SET notice_version = ?, reconsent_needed = 0, updated_at = ? WHERE id = ?",
@@ -117,12 +123,12 @@ def set_notice_version(tx, member_id: str, version: str, now: str) -> None:
     )
 
 
-def mark_reconsent_needed(tx, member_id: str) -> None:
+def mark_reconsent_needed(tx: Tx, member_id: str) -> None:
     """Registered on an older printed notice: the next visit asks for consent to what changed (CON-5)."""
     tx.execute("UPDATE members SET reconsent_needed = 1 WHERE id = ?", (member_id,))
 
 
-def set_opt_in_flags(tx, member_id: str, *, marketing: bool, offers: bool) -> None:
+def set_opt_in_flags(tx: Tx, member_id: str, *, marketing: bool, offers: bool) -> None:
     """members.marketing_opt_in / offers_opt_in (the consent domain keeps them equal to its state: CON-3)."""
     tx.execute(
         "UPDATE members SET marketing_opt_in = ?, offers_opt_in = ? WHERE id = ?",
@@ -130,14 +136,14 @@ def set_opt_in_flags(tx, member_id: str, *, marketing: bool, offers: bool) -> No
     )
 
 
-def set_restricted(tx, member_id: str, restricted: bool, now: str) -> None:
+def set_restricted(tx: Tx, member_id: str, restricted: bool, now: str) -> None:
     """Storage-only state on or off (RIG-5)."""
     tx.execute(
         "UPDATE members SET restricted = ?, updated_at = ? WHERE id = ?", (int(bool(restricted)), now, member_id)
     )
 
 
-def cancel_membership_row(tx, member_id: str, now: str) -> None:
+def cancel_membership_row(tx: Tx, member_id: str, now: str) -> None:
     """Status cancelled, cancelled_at now (starts RET-2's 3-year clock), marketing and offers off."""
     tx.execute(
         "UPDATE members SET status = 'cancelled', cancelled_at = ?, updated_at = ?, marketing_opt_in = 0,"
@@ -146,7 +152,7 @@ def cancel_membership_row(tx, member_id: str, now: str) -> None:
     )
 
 
-def raise_last_purchase(tx, member_id: str, at: str) -> None:
+def raise_last_purchase(tx: Tx, member_id: str, at: str) -> None:
     """members.last_purchase_at = `at` unless it is already later (RET-2 counts from the last purchase)."""
     tx.execute(
         "UPDATE members SET last_purchase_at = ?1 WHERE id = ?2"
@@ -155,7 +161,7 @@ def raise_last_purchase(tx, member_id: str, at: str) -> None:
     )
 
 
-def fold_purchase_touches(conn) -> int:
+def fold_purchase_touches(conn: Queries) -> int:
     """Take the POS import's notes of newest purchases (purchase_touch, app.purchases) into
     members.last_purchase_at, never moving it backwards; one statement for any number of members."""
     return conn.execute(
@@ -165,7 +171,7 @@ def fold_purchase_touches(conn) -> int:
     ).rowcount
 
 
-def put_field(tx, cipher, member_id: str, field: str, value: str, now: str) -> None:
+def put_field(tx: Tx, cipher: FieldCipher, member_id: str, field: str, value: str, now: str) -> None:
     """Store (or replace) one optional field, encrypted (SEN-3) with its masked display form."""
     if field not in OPTIONAL_FIELDS:
         raise ValueError(f"not an optional member field: {field!r}")
@@ -185,7 +191,7 @@ def put_field(tx, cipher, member_id: str, field: str, value: str, now: str) -> N
         )
 
 
-def erase_purpose_fields(tx, member_id: str, purpose_code: str) -> int:
+def erase_purpose_fields(tx: Tx, member_id: str, purpose_code: str) -> int:
     """Delete the data collected for one purpose (address for delivery, ID number, feature code...)."""
     fields = [f for f in OPTIONAL_FIELDS if FIELD_PURPOSE[f] == purpose_code]
     if not fields:
@@ -196,7 +202,7 @@ def erase_purpose_fields(tx, member_id: str, purpose_code: str) -> int:
     ).rowcount
 
 
-def erase_member_fields(tx, member_id: str) -> int:
+def erase_member_fields(tx: Tx, member_id: str) -> int:
     """Eraser part: the member's optional fields and name bigrams (the member row goes last, app.erasure)."""
     n = tx.execute("DELETE FROM member_fields WHERE member_id = ?", (member_id,)).rowcount
     n += tx.execute("DELETE FROM member_name_grams WHERE member_id = ?", (member_id,)).rowcount

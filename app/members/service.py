@@ -179,8 +179,8 @@ def update_member(session, member_id: str, changes: dict, cipher=None) -> list[s
         if f == "name":
             updates[f] = V.name(raw)
         elif f == "mobile":
-            updates[f] = V.mobile(raw)
-            other = find_by_mobile(session.db, updates[f])
+            mobile = updates[f] = V.mobile(raw)
+            other = find_by_mobile(session.db, mobile)
             if other and other != member_id:
                 raise MobileExists(other)
         elif f == "birth_date":
@@ -190,7 +190,8 @@ def update_member(session, member_id: str, changes: dict, cipher=None) -> list[s
             updates[f] = V.id_number(raw, None, today)
         else:
             updates[f] = V.VALIDATORS[f](raw)
-    if "id_number" in updates and birth and V.id_birth_date(updates["id_number"]).isoformat() != birth:
+    id_no = updates.get("id_number")
+    if id_no and birth and V.id_birth_date(id_no).isoformat() != birth:
         raise ValidationError("member.id_number_birth", field="id_number")
     for f, v in updates.items():
         if f in CORE_FIELDS:
@@ -214,8 +215,9 @@ def update_member(session, member_id: str, changes: dict, cipher=None) -> list[s
         core = [f for f in changed if f in CORE_FIELDS]
         R.update_core(tx, member_id, {f: updates[f] for f in core}, now)
         for f in changed:
-            if f in OPTIONAL_FIELDS:
-                R.put_field(tx, cipher, member_id, f, updates[f], now)
+            value = updates[f]
+            if f in OPTIONAL_FIELDS and value is not None:  # validators return None only for an empty birth date
+                R.put_field(tx, cipher, member_id, f, value, now)
         tx.journal("member", member_id, "upsert", {f: updates[f] for f in core} | {"fields": sorted(changed)})
     return sorted(changed)
 

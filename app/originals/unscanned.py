@@ -1,10 +1,10 @@
 """Paper registration forms registered but not scanned yet (STO-2, CON-1).
 
-A member registered from a signed paper form (method "paper"), or who consented again on one
-(re-consent, CON-5), has that form as the evidence of the consent; it must be scanned and archived, and the original destroyed within 30 working days of
-scanning (app.originals.tracking). Until it is scanned the only evidence is a loose sheet somewhere
-at the counter, and the destruction clock has not even started. This module lists those forms
-(`form_serials.matched_member_id` set by a paper registration or re-consent, `matched_scan_id` still
+A member registered from a signed paper form (method "paper"), or who consented again on one (re-consent,
+CON-5), has that form as the evidence of the consent; it must be scanned and archived, and the original
+destroyed within 30 working days of scanning (app.originals.tracking). Until it is scanned the only evidence is
+a loose sheet somewhere at the counter, and the destruction clock has not even started. This module lists those
+forms (`form_serials.matched_member_id` set by a paper registration or re-consent, `matched_scan_id` still
 empty) with their age in working days since that consent ("registered_at" is the consent's time).
 
 Thresholds (one place; the UI, the reminders and the guides use these):

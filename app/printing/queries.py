@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
 
-def recent_form_serials(db, limit: int = 50) -> list[dict]:
+if TYPE_CHECKING:
+    from app.storage.db import Queries
+
+
+def recent_form_serials(db: Queries, limit: int = 50) -> list[dict]:
     """The newest printed-form serials: serial, issued_at, notice_version, printed_count, matched (bool)."""
     rows = db.all(
         "SELECT serial, issued_at, notice_version, printed_count, matched_member_id IS NOT NULL AS matched"

@@ -87,7 +87,7 @@ def qr_origin() -> tuple[float, float]:
     return w - MARGINS[1] - QR_SIZE, h - 9 * L.mm - QR_SIZE + 2 * L.mm
 
 
-class _Boxes(Table):  # type: ignore[misc]  # reportlab ships no types
+class _Boxes(Table):
     """Character boxes; those of a sensitive field note where they were drawn (absolute page coordinates)."""
 
     def __init__(self, n: int, box: float, code: str, marks: BoxMarks | None) -> None:

@@ -199,7 +199,7 @@ def _iter_json(path: Path, encoding: str):
     first = next((r for r in records if isinstance(r, dict)), None)
     if first is None:
         raise UserError("pos.empty")
-    keys = set()
+    keys: set[str] = set()
     for r in records[:1000]:
         if isinstance(r, dict):
             keys.update(r)
@@ -222,7 +222,7 @@ def _check_row(vals: dict, raw: tuple):
         return None, ("card_number", bad)
     vals = {k: _nfkc(v) for k, v in vals.items()}
     txn, no, when, amount = (vals[name].strip() for name in REQUIRED)
-    for name, v in zip(REQUIRED, (txn, no, when, amount)):
+    for name, v in zip(REQUIRED, (txn, no, when, amount), strict=False):
         if not v:
             return None, ("missing", name)
     for name in (*REQUIRED, *OPTIONAL):
@@ -310,7 +310,8 @@ def _import(session, path, batch_size, stop_after_batches, force_encoding: str |
     if row is None:
         with session.write("purchase.import.start", "pos_import", None, {"format": fmt, "encoding": encoding}) as tx:
             import_id = tx.execute(
-                "INSERT INTO pos_imports(file_sha256, file_format, encoding, started_at, updated_at, staff_id, file_name)"
+                "INSERT INTO pos_imports(file_sha256, file_format, encoding, started_at, updated_at, staff_id, "
+                "file_name)"
                 " VALUES (?,?,?,?,?,?,?)",
                 (digest, fmt, encoding, now, now, session.staff.id, path.name[:200]),
             ).lastrowid
@@ -449,13 +450,14 @@ def _commit_batch(session, result: ImportResult, batch: _Batch, final: bool = Fa
     # members by number (erased members are gone from members: refused as unknown), existing txns are duplicates
     members = _members_by_no(db, sorted({c[1] for _, c in checked}))
     txns = [c[0] for _, c in checked]
-    existing = set()
+    existing: set[str] = set()
     for i in range(0, len(txns), 500):
         part = txns[i : i + 500]
         existing.update(
             r[0]
             for r in db.all(
-                f"SELECT pos_txn_id FROM purchases WHERE store_code = ? AND pos_txn_id IN ({','.join('?' * len(part))})",
+                "SELECT pos_txn_id FROM purchases WHERE store_code = ? AND pos_txn_id IN "
+                f"({','.join('?' * len(part))})",
                 [store, *part],
             )
         )
@@ -591,7 +593,7 @@ def import_pos_folder(
     to the POS). Returns (file name, result or None, error key or None) per file imported or failed now."""
     session.require(PURCHASE_IMPORT)
     folder = Path(folder)
-    out = []
+    out: list[tuple[str, ImportResult | None, str | None]] = []
     if not folder.is_dir():
         return out
     for path in sorted(p for p in folder.iterdir() if p.is_file() and p.suffix.lower() in POS_SUFFIXES):

@@ -15,6 +15,8 @@ import codecs
 import csv
 import json
 from collections import deque
+from collections.abc import Callable, Iterable, Iterator
+from typing import Any, BinaryIO
 
 from app.errors import UserError
 
@@ -39,6 +41,10 @@ def detect_encoding(head: bytes) -> str:
         raise UserError("pos.encoding_unknown", line=head[: exc.start].count(b"\n") + 1) from None
 
 
+# (line number, text or None, problem or None)
+LineItem = tuple[int, Any, str | None]  # the text is None exactly when there is a problem
+
+
 class Lines:
     """The physical lines of a binary file as (line number, text or None, problem or None). A line that does not
     decode raises pos.encoding_unknown when the encoding was only guessed as UTF-8 (the importer then continues
@@ -51,10 +57,10 @@ class Lines:
         self.n = 0
         self.back: deque = deque()
 
-    def push_back(self, items) -> None:
+    def push_back(self, items: Iterable[LineItem]) -> None:
         self.back.extendleft(reversed(list(items)))
 
-    def next(self):
+    def next(self) -> LineItem | None:
         if self.back:
             return self.back.popleft()
         raw = self.fh.readline(MAX_LINE_BYTES + 1)
@@ -104,7 +110,7 @@ class _Feed:
         if item is None:
             self.eof = True
             raise StopIteration
-        no, text, problem = item
+        _no, text, problem = item
         if problem:
             if self.record:  # inside a quoted field: the open quote is the problem
                 self.lines.push_back([item])
@@ -120,7 +126,7 @@ class _Feed:
         return text
 
 
-def csv_records(lines: Lines):
+def csv_records(lines: Lines) -> Iterator[tuple[int, Any]]:
     """Yield (first line number, row) for each record, or (line number, reason key) for a rejected one."""
     feed = _Feed(lines)
     reader = csv.reader(feed)
@@ -151,11 +157,13 @@ def csv_records(lines: Lines):
             yield first, row
 
 
-def canon_name(name) -> str:
+def canon_name(name: object) -> str:
     return str(name).strip().lstrip("\ufeff").lower().replace(" ", "")
 
 
-def iter_csv(fh, encoding: str, lookup: dict, canon_header):
+def iter_csv(
+    fh: BinaryIO, encoding: str, lookup: dict, canon_header: Callable[[list[str]], dict]
+) -> Iterator[tuple[int, dict | None, Any]]:
     """Yield (line_no, {canon: value}, (all column names, all values)), (line_no, None, (names, values)) for a
     row with the wrong number of columns, or (line_no, None, reason) for a line that could not be read. Line
     numbers are physical lines (the header is line 1; a record spanning lines is numbered by its first)."""
@@ -186,7 +194,7 @@ def iter_csv(fh, encoding: str, lookup: dict, canon_header):
         yield line, {c: row[i] for c, i in mapping.items()}, (names, row)
 
 
-def json_lines(fh, encoding: str):
+def json_lines(fh: BinaryIO, encoding: str) -> Iterator[tuple[int, Any, str | None, Any]]:
     """Yield (line_no, parsed object or None, problem or None, text) for each non-blank physical line."""
     lines = Lines(fh, encoding)
     while True:
@@ -205,7 +213,7 @@ def json_lines(fh, encoding: str):
             yield n, None, "unreadable", text
 
 
-def load_json(data: bytes, encoding: str):
+def load_json(data: bytes, encoding: str) -> Any:
     """A whole JSON document; every failure is a UserError naming the line where it can."""
     enc = "utf-8" if encoding == "utf-8-sig" else encoding
     if data.startswith(codecs.BOM_UTF8):

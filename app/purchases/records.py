@@ -119,6 +119,7 @@ _DATE_FORMATS = (
 
 def parse_time(text, tz=TZ_CN) -> dt.datetime:
     """POS time -> aware datetime (naive times are the store's local time, UTC+8)."""
+    value: dt.datetime | None
     if isinstance(text, dt.datetime):
         value = text
     else:
@@ -280,8 +281,9 @@ def record_purchase(
     now = iso(session.clock.now())
     with session.write("purchase.create", "member", member_id, {"source": "manual", "coupon": bool(coupon_code)}) as tx:
         cur = tx.execute(
-            "INSERT INTO purchases(store_code, pos_txn_id, member_id, purchased_at, amount_fen, goods_type, payment_method,"
-            " payment_ref, coupon_code, coupon_used_at, source, created_at, created_by) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
+            "INSERT INTO purchases(store_code, pos_txn_id, member_id, purchased_at, amount_fen, goods_type,"
+            " payment_method, payment_ref, coupon_code, coupon_used_at, source, created_at, created_by)"
+            " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
             (
                 session.store_code,
                 txn,

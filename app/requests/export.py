@@ -40,7 +40,7 @@ def _plain_rows(db, table: str, where: str, params, skip=()) -> list[dict]:
     if not cols:
         return []
     rows = db.all(f"SELECT {', '.join(cols)} FROM {table} WHERE {where}", params)
-    return [dict(zip(cols, r)) for r in rows]
+    return [dict(zip(cols, r, strict=False)) for r in rows]
 
 
 def _generic(tables: tuple[str, ...]) -> Callable:

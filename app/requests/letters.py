@@ -91,7 +91,8 @@ def actions_text(req: dict) -> list[str]:
     if t == "withdraw":
         titles = purpose_titles()
         return [
-            f"已撤回您对以下处理目的的同意：{'、'.join(titles.get(c, c) for c in s.get('purposes', []))}。撤回不影响撤回前基于同意已进行的处理。"
+            f"已撤回您对以下处理目的的同意：{'、'.join(titles.get(c, c) for c in s.get('purposes', []))}。"
+            "撤回不影响撤回前基于同意已进行的处理。"
         ]
     if t == "cancel":
         return ["已注销您的会员资格。您的会员信息自注销之日起保存三年后删除（法律另有规定的除外）。"]

@@ -113,17 +113,19 @@ def list_requests(
 
 def counts(rows: list[dict]) -> dict:
     """Counts for the queue header: by urgency, status and type."""
-    out = {"total": len(rows), "open": 0, "overdue": 0, "soon": 0, "closed": 0, "by_type": {}, "by_status": {}}
+    n = {"total": len(rows), "open": 0, "overdue": 0, "soon": 0, "closed": 0}
+    by_type: dict[str, int] = {}
+    by_status: dict[str, int] = {}
     for r in rows:
         if r["urgency"] == "closed":
-            out["closed"] += 1
+            n["closed"] += 1
         else:
-            out["open"] += 1
+            n["open"] += 1
             if r["urgency"] in ("overdue", "soon"):
-                out[r["urgency"]] += 1
-        out["by_type"][r["type"]] = out["by_type"].get(r["type"], 0) + 1
-        out["by_status"][r["status"]] = out["by_status"].get(r["status"], 0) + 1
-    return out
+                n[r["urgency"]] += 1
+        by_type[r["type"]] = by_type.get(r["type"], 0) + 1
+        by_status[r["status"]] = by_status.get(r["status"], 0) + 1
+    return {**n, "by_type": by_type, "by_status": by_status}
 
 
 def requests_due_summary(db, today: dt.date) -> dict:

@@ -35,7 +35,8 @@ def run_pos_import(args, ctx) -> int:
     from app.purchases.pos_import import import_pos_file, import_pos_folder
 
     session = ctx.sign_in()
-    report, failed = [], 0
+    report: list[dict[str, object]] = []
+    failed = 0
     for raw in args.paths:
         path = Path(raw)
         if path.is_dir():
@@ -70,6 +71,7 @@ def run(args, ctx) -> int:
 
     session = ctx.sign_in()
     ledger = ctx.paths.erasure_ledger
+    result: dict | None
     if args.dry_run:
         result = dry_run(session, trigger="admin", permission=False)
     elif args.force:

@@ -152,6 +152,8 @@ def apply_policy_from_head_office(session, rules: list[dict]) -> dict[str, Rule]
 def apply_retention_policy(session: Session, payload: dict | list, ctx: ApplyContext) -> None:
     """The head office's "retention_policy" feed (registered with app.sync below)."""
     rules = payload.get("rules") if isinstance(payload, dict) else payload
+    if not isinstance(rules, list):
+        raise ValidationError("retention.rule_invalid", field="rules")
     apply_policy_from_head_office(session, rules)
 
 

@@ -113,7 +113,8 @@ def dry_run(
 def _survey(db, today: dt.date) -> dict:
     rules = get_rules(db)
     holds = _any_holds(db)
-    out = {"as_of": today.isoformat(), "categories": {}}
+    categories: dict[str, dict] = {}
+    out = {"as_of": today.isoformat(), "categories": categories}
     for cat in ORDER:
         rule = rules.get(cat)
         if rule is None:
@@ -128,7 +129,7 @@ def _survey(db, today: dt.date) -> dict:
             held_n = int(db.scalar(f"SELECT count(*) FROM {table} WHERE {cond} AND ({held})", (lim,), default=0))
         if held_n:
             oldest = db.scalar(f"SELECT min({_TIME_COL[cat]}) FROM {table} WHERE {cond} AND NOT ({held})", (lim,))
-        out["categories"][cat] = {
+        categories[cat] = {
             "rule": rule.rule_id,
             "action": rule.action,
             "period": f"{rule.period_value} {rule.period_unit}",

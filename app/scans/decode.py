@@ -13,6 +13,7 @@ import zxingcpp
 from PIL import Image, ImageFilter, ImageOps
 
 PREFIX = "MEMBERDESK-FORM:"
+QR_ONLY = zxingcpp.BarcodeFormats(zxingcpp.BarcodeFormat.QRCode)
 SERIAL_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9-]{2,63}$")
 
 
@@ -26,9 +27,7 @@ def parse_payload(text: str) -> str | None:
 
 def _read(img: Image.Image) -> str | None:
     try:
-        results = zxingcpp.read_barcodes(
-            img, formats=zxingcpp.BarcodeFormat.QRCode, try_rotate=True, try_downscale=True
-        )
+        results = zxingcpp.read_barcodes(img, formats=QR_ONLY, try_rotate=True, try_downscale=True)
     except (ValueError, RuntimeError):
         return None
     for r in results:

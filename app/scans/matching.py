@@ -119,10 +119,10 @@ def link(tx, doc_id, serial, member_id, consent_id, content, *, cabinet=None, cu
 
 
 def adopt_waiting_scans(tx, serial: str, member_id: str, consent_id: str | None) -> list[str]:
-    """Inside a paper registration's transaction (app.flows.enrolment: a registration or a re-consent on paper): the signed form was scanned
-    before the member was registered, so its scan waits in the inbox (member_missing). Match it now, as
-    the import would have: archived, the paper original registered. A second, different scan of the same
-    form becomes a conflict for the manager, as at import. Returns the documents matched."""
+    """Inside a paper registration's transaction (app.flows.enrolment: a registration or a re-consent on paper): the
+    signed form was scanned before the member was registered, so its scan waits in the inbox (member_missing).
+    Match it now, as the import would have: archived, the paper original registered. A second, different scan of
+    the same form becomes a conflict for the manager, as at import. Returns the documents matched."""
     matched = []
     for doc in tx.all(
         "SELECT id, content_sha256 FROM scan_documents"

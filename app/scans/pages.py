@@ -78,8 +78,8 @@ def flatten(img: Image.Image) -> Image.Image:
         img = Image.alpha_composite(white, rgba).convert("RGB")
     if img.mode.startswith("I") or img.mode == "F":  # 16/32-bit grey: scale, never clip to white
         img = img.convert("F") if img.mode != "F" else img
-        lo, hi = img.getextrema()
-        scale = 255.0 / 65535.0 if hi > 255 else 1.0
+        _lo, hi = img.getextrema()
+        scale = 255.0 / 65535.0 if float(hi) > 255 else 1.0  # type: ignore[arg-type]  # "F" images: two floats
         return img.point(lambda v: v * scale).convert("L")
     if img.mode in ("1", "L"):
         return img.convert("L")

@@ -15,14 +15,22 @@ from __future__ import annotations
 
 import functools
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import zxingcpp
 from PIL import Image, ImageChops, ImageDraw, ImageFilter, ImageStat
 
 from app.printing import layout as L, registration_form as RF
 from app.printing.fonts import FontChoice
-from app.scans.decode import parse_payload
+from app.scans.decode import QR_ONLY, parse_payload
+
+if TYPE_CHECKING:
+    from app.notices.model import Notice
+
+Point = tuple[float, float]
+Affine = tuple[float, ...]  # (a, b, c, d, e, f): x' = a x + b y + c, y' = d x + e y + f
 
 MARGIN = 3 * L.mm  # around each sensitive box row (covers QR-corner error over the page)
 TEMPLATE_DPI = 36  # the page pictures; coarse on purpose: handwriting and noise average out
@@ -90,7 +98,7 @@ def _layout(notice_hash: str, font_name: str, notice, font: FontChoice) -> FormL
     )
 
 
-def form_layout(notice, font: FontChoice) -> FormLayout:
+def form_layout(notice: Notice, font: FontChoice) -> FormLayout:
     """The printed form's geometry for this notice and font (rendered once, then cached)."""
     return _layout(notice.content_hash, font.name, notice, font)
 
@@ -99,7 +107,7 @@ def locate(img: Image.Image) -> QrFix | None:
     """The form's QR on this page: its serial and corner points, or None."""
     grey = img if img.mode == "L" else img.convert("L")
     try:
-        found = zxingcpp.read_barcodes(grey, formats=zxingcpp.BarcodeFormat.QRCode, try_rotate=True)
+        found = zxingcpp.read_barcodes(grey, formats=QR_ONLY, try_rotate=True)
     except (ValueError, RuntimeError):
         return None
     for r in found:
@@ -142,7 +150,7 @@ def _solve3(m: list[list[float]], v: list[float]) -> list[float]:
     return out
 
 
-def fit_affine(src, dst) -> tuple[float, ...]:
+def fit_affine(src: Sequence[Point], dst: Sequence[Point]) -> Affine:
     """Least-squares affine map src -> dst: (a, b, c, d, e, f) with x' = a x + b y + c, y' = d x + e y + f."""
     sxx = sum(x * x for x, _ in src)
     sxy = sum(x * y for x, y in src)
@@ -154,16 +162,16 @@ def fit_affine(src, dst) -> tuple[float, ...]:
     a, b, c = _solve3(
         m,
         [
-            sum(x * u for (x, _), (u, _) in zip(src, dst)),
-            sum(y * u for (_, y), (u, _) in zip(src, dst)),
+            sum(x * u for (x, _), (u, _) in zip(src, dst, strict=False)),
+            sum(y * u for (_, y), (u, _) in zip(src, dst, strict=False)),
             sum(u for u, _ in dst),
         ],
     )
     d, e, f = _solve3(
         m,
         [
-            sum(x * v for (x, _), (_, v) in zip(src, dst)),
-            sum(y * v for (_, y), (_, v) in zip(src, dst)),
+            sum(x * v for (x, _), (_, v) in zip(src, dst, strict=False)),
+            sum(y * v for (_, y), (_, v) in zip(src, dst, strict=False)),
             sum(v for _, v in dst),
         ],
     )
@@ -179,7 +187,7 @@ def page_map(layout: FormLayout, fix: QrFix) -> tuple[float, ...]:
     src = _symbol_corners(fix.serial, layout.qr_origin)
     t = fit_affine(src, fix.corners)
     width = math.dist(fix.corners[0], fix.corners[1]) or 1.0
-    residual = max(math.dist(_apply(t, *s), d) for s, d in zip(src, fix.corners)) / width
+    residual = max(math.dist(_apply(t, *s), d) for s, d in zip(src, fix.corners, strict=False)) / width
     if residual > MAX_RESIDUAL:
         raise GeometryUnknown("qr_distorted")
     scale = math.sqrt(abs(t[0] * t[4] - t[1] * t[3]))  # pixels per point
@@ -207,7 +215,7 @@ def _difference(a: Image.Image, b: Image.Image, header_px: int) -> float:
     return ImageStat.Stat(diff).mean[0]
 
 
-def identify_page(img: Image.Image, t, layout: FormLayout) -> tuple[int, float]:
+def identify_page(img: Image.Image, t: Affine, layout: FormLayout) -> tuple[int, float]:
     """Which page of the form this scan shows, and how well it matches; GeometryUnknown when none fits."""
     warped = _to_form_frame(img, t, layout)
     header_px = round(HEADER * TEMPLATE_DPI / 72)

@@ -112,7 +112,8 @@ def list_records(session: Session, member_id: str) -> list[dict[str, Any]]:
     return [
         dict(r)
         for r in session.db.all(
-            "SELECT id, kind, body, opened_at, closed_at FROM service_records WHERE member_id = ? ORDER BY opened_at DESC",
+            "SELECT id, kind, body, opened_at, closed_at FROM service_records WHERE member_id = ? ORDER BY "
+            "opened_at DESC",
             (member_id,),
         )
     ]

@@ -84,7 +84,7 @@ def set_disabled(vault: Vault, session: Session, staff_id: str, disabled: bool, 
         if disabled:
             slots.remove_staff_slot(row["username"], mark_disabled=True)
         else:
-            slots.set_staff_slot(row["username"], staff_id, password, vault.data_key())
+            slots.set_staff_slot(row["username"], staff_id, password or "", vault.data_key())
         slots.save()
 
 

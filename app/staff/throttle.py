@@ -42,7 +42,7 @@ class Throttle:
         entry = self._load().get(lookup)
         if not entry:
             return 0
-        return max(0, int(round(float(entry.get("until", 0)) - now)))
+        return max(0, round(float(entry.get("until", 0)) - now))
 
     def failed(self, lookup: str, now: float) -> int:
         data = self._load()

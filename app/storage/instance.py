@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import TextIO
 
 from app.errors import StoreError
 
@@ -11,17 +12,17 @@ from app.errors import StoreError
 class InstanceLock:
     def __init__(self, path: Path):
         self.path = Path(path)
-        self._fh = None
+        self._fh: TextIO | None = None
 
     def acquire(self) -> InstanceLock:
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        fh = open(self.path, "a+")
+        fh = open(self.path, "a+")  # noqa: SIM115  # held open: the lock lives as long as the handle
         try:
             if os.name == "nt":
                 import msvcrt
 
                 fh.seek(0)
-                msvcrt.locking(fh.fileno(), msvcrt.LK_NBLCK, 1)
+                msvcrt.locking(fh.fileno(), msvcrt.LK_NBLCK, 1)  # type: ignore[attr-defined]  # Windows only
             else:
                 import fcntl
 

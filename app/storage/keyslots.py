@@ -11,6 +11,7 @@ The GCM tag proves the password; the AAD binds the slot to its id and this file'
 from __future__ import annotations
 
 import base64
+import binascii
 import hashlib
 import json
 import os
@@ -64,7 +65,7 @@ def parse_recovery_key(text: str) -> bytes:
     cleaned = cleaned.replace("0", "O").replace("1", "I").replace("8", "B")
     try:
         raw = base64.b32decode(cleaned + "=" * (-len(cleaned) % 8))
-    except (ValueError, base64.binascii.Error) as exc:
+    except (ValueError, binascii.Error) as exc:
         raise SignInError("signin.recovery_wrong") from exc
     if len(raw) != 32:
         raise SignInError("signin.recovery_wrong")

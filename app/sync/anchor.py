@@ -11,10 +11,15 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from typing import TYPE_CHECKING
 
 from app.audit.chain import GENESIS
 from app.messages import add_messages
 from app.sync.state import get_state, pending_count, save_state
+
+if TYPE_CHECKING:
+    from app.storage.db import Database, Queries
+    from app.sync.transport import Signer, Transport
 
 log = logging.getLogger("memberdesk.sync")
 BATCH = 2000  # entries per request (~0.5 MB), below head office's 5000 and max_body
@@ -32,7 +37,7 @@ add_messages(
 _COLS = "seq, ts, staff_id, terminal, action, subject_type, subject_id, details, prev_hash, hash"
 
 
-def _hash_at(db, seq: int) -> str | None:
+def _hash_at(db: Queries, seq: int) -> str | None:
     if seq == 0:
         return GENESIS
     return db.scalar("SELECT hash FROM audit_log WHERE seq = ?", (seq,))
@@ -42,7 +47,7 @@ def _iso(ts) -> str | None:
     return None if ts is None else dt.datetime.fromtimestamp(float(ts), dt.UTC).isoformat(timespec="seconds")
 
 
-def anchor_audit(db, tr, signer, batch: int = BATCH) -> dict:
+def anchor_audit(db: Database, tr: Transport, signer: Signer, batch: int = BATCH) -> dict:
     """Send the chain since the last anchor; returns head office's last answer ({status, anchor_seq, ...})."""
     head_seq = int(db.scalar("SELECT max(seq) FROM audit_log", (), 0) or 0)
     head_hash = _hash_at(db, head_seq) or GENESIS
@@ -84,13 +89,13 @@ def anchor_audit(db, tr, signer, batch: int = BATCH) -> dict:
     return answer
 
 
-def anchor_status(db) -> dict:
+def anchor_status(db: Queries) -> dict:
     """{anchor_seq, anchored_at, alarm}: how far head office has confirmed this store's audit chain."""
     a = get_state(db, "audit_anchor") or {}
     return {"anchor_seq": int(a.get("seq", 0) or 0), "anchored_at": a.get("at"), "alarm": get_state(db, "audit_alarm")}
 
 
-def local_matches_anchor(db) -> bool | None:
+def local_matches_anchor(db: Queries) -> bool | None:
     """Does the entry head office confirmed still hold the hash it confirmed? None before any anchor."""
     a = get_state(db, "audit_anchor") or {}
     if not a.get("seq"):

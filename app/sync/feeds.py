@@ -16,6 +16,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
 from app import crashpoints
 from app.clock import iso
 from app.staff.session import Session, Staff
@@ -49,7 +51,7 @@ def register_scan_hash_source(fn: Callable) -> None:
 @dataclass
 class ApplyContext:
     store_code: str
-    private_key: object  # Ed25519PrivateKey: signs erasure receipts
+    private_key: Ed25519PrivateKey  # signs erasure receipts
     ledger_path: Path | None = None
     counts: dict = field(default_factory=lambda: {"erasures": 0, "applied": 0, "deferred": 0})
 
@@ -94,7 +96,7 @@ def sync_session(db, store_code: str, terminal: str, clock) -> Session:
 
 # -- built-in handlers ----------------------------------------------------------------------
 def _scan_hashes(db, member_id: str) -> list[str]:
-    out = set()
+    out: set[str] = set()
     for fn in _SCAN_HASH_SOURCES:
         try:
             out.update(fn(db, member_id) or [])

@@ -76,7 +76,9 @@ def _requests(ho) -> list[dict]:
 def requests(ho, today: dt.date) -> dict:
     """Open requests with their clock; overdue ones are exactly `HeadOffice.overdue_requests(today)`."""
     overdue = {(r["store"], r["request_id"]) for r in ho.overdue_requests(today.isoformat())}
-    open_, soon, late = [], [], []
+    open_: list[dict] = []
+    soon: list[dict] = []
+    late: list[dict] = []
     for r in _requests(ho):
         if r["status"] in CLOSED_REQUEST_STATES:
             continue

@@ -36,7 +36,7 @@ def rewrite_chain(db, seq: int, action: str) -> None:
 def ho_alarms(ho):
     with ho.storage.read() as c:
         return [
-            dict(zip(("kind", "anchored_seq", "store_seq"), r))
+            dict(zip(("kind", "anchored_seq", "store_seq"), r, strict=False))
             for r in c.all("SELECT kind, anchored_seq, store_seq FROM audit_alarms ORDER BY id")
         ]
 
@@ -51,7 +51,7 @@ def test_each_sync_anchors_the_chain_and_verify_audit_says_how_far(manager, path
     make_member(manager, "张三")
     eng.sync_once()
     a = anchor_status(manager.db)
-    head_seq, head_hash = chain.head(manager.db)
+    head_seq, _head_hash = chain.head(manager.db)
     with ho.storage.read() as c:
         held = c.one("SELECT seq, hash FROM audit_anchors WHERE store = 'SH-001' ORDER BY seq DESC LIMIT 1")
     assert (int(held[0]), held[1]) == (

@@ -77,7 +77,7 @@ def test_edited_line_and_another_stores_line_are_refused(manager, paths, ledger,
     foreign = dict(_lines(pb.erasure_ledger)[0], member_id=victim)  # signed under another store's key
     replayed = dict(_lines(pb.erasure_ledger)[0])  # another store's genuine line, copied
     vb.close()
-    _write(paths.erasure_ledger, lines + [edited, foreign, replayed])
+    _write(paths.erasure_ledger, [*lines, edited, foreign, replayed])
     assert apply_ledger(manager, paths) == 0
     assert not is_erased(manager.db, victim) and not is_erased(manager.db, other)  # rule: RIG-3
     assert erasure.refused_lines(manager.db)["lines"] == 3

@@ -131,7 +131,7 @@ def _find_cycle(edges: dict[str, set[str]]):
             node, children = stack[-1]
             for child in children:
                 if colour.get(child, black) == grey:
-                    return path[path.index(child) :] + [child]
+                    return [*path[path.index(child) :], child]
                 if colour.get(child) == white:
                     colour[child] = grey
                     stack.append((child, iter(sorted(edges[child]))))

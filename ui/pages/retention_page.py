@@ -187,7 +187,7 @@ class RetentionPage(QWidget):
         session = self.ctx.session
         if session is None:
             return
-        L = self._labels()
+        L = self._labels()  # noqa: N806 - the screen's label table, read like a constant
         rules = get_rules(session.db)
         self.rules.setRowCount(len(rules))
         for r, cat in enumerate(c for c in ORDER if c in rules):
@@ -238,7 +238,7 @@ class RetentionPage(QWidget):
 
     def _show_result(self, result: dict, mode: str) -> None:
         self.last_result = result
-        L = self._labels()
+        L = self._labels()  # noqa: N806 - the screen's label table, read like a constant
         cats = result.get("categories", {})
         order = [c for c in ORDER if c in cats]
         self.result.setRowCount(len(order))

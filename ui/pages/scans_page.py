@@ -338,7 +338,7 @@ class ScansPage(QWidget):
             for res in out.imported:
                 self.on_imported(res)
             if out.failed:
-                name, exc = out.failed[-1]
+                _name, exc = out.failed[-1]
                 self.on_failed(exc)
             if out.imported or out.failed:
                 self.refresh()

@@ -2,7 +2,8 @@
 
 The page also runs the periodic sync while someone is signed in (interval from head office,
 setting sync_interval_minutes, default 15): a job "sync" of ctx.jobs (ui/jobs.py, the background lane:
-it waits for a running POS import or backup), off the UI thread, so the counter never waits. The main window's status bar reads app.sync.sync_status(db).
+it waits for a running POS import or backup), off the UI thread, so the counter never waits. The main window's
+status bar reads app.sync.sync_status(db).
 """
 
 from __future__ import annotations

@@ -17,7 +17,7 @@ def error_label() -> QLabel:
 
 def ok_cancel(dialog, ok_text: str, on_ok=None, cancel_text: str | None = None) -> QDialogButtonBox:
     """OK is the default button (Enter), Cancel the escape (Esc). on_ok defaults to dialog.accept."""
-    Std = QDialogButtonBox.StandardButton
+    Std = QDialogButtonBox.StandardButton  # noqa: N806 - Qt enum alias
     buttons = QDialogButtonBox(Std.Ok | Std.Cancel)
     buttons.button(Std.Ok).setText(ok_text)
     buttons.button(Std.Cancel).setText(cancel_text or QCoreApplication.translate("Dialog", "取消"))

@@ -8,6 +8,8 @@ Each tab lists (reads are audited by the services) and has its action: 录入消
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from PySide6.QtCore import QCoreApplication
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -142,7 +144,7 @@ class PurchasesTab(QWidget):
 
 
 class ServiceRecordsTab(QWidget):
-    KINDS = {"complaint": "投诉", "feedback": "意见反馈", "survey": "满意度调查"}
+    KINDS: ClassVar[dict[str, str]] = {"complaint": "投诉", "feedback": "意见反馈", "survey": "满意度调查"}
 
     def __init__(self, ctx, member_id: str, parent=None):
         super().__init__(parent)
@@ -257,6 +259,6 @@ def add_member_activity_tabs(tabs, ctx, member_id: str) -> list[QWidget]:
         QCoreApplication.translate("MemberActivity", "服务记录"),
         QCoreApplication.translate("MemberActivity", "向第三方提供记录"),
     )
-    for w, title in zip(out, titles):
+    for w, title in zip(out, titles, strict=False):
         tabs.addTab(w, title)
     return out
