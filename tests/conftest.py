@@ -53,6 +53,13 @@ def manager(vault):
 
 
 @pytest.fixture
+def manager_cipher(vault, manager):
+    """The cipher of a manager's step-up (SEN-3): opens sealed fields while the test runs, dropped after it."""
+    with vault.step_up("manager", MANAGER_PW) as up:
+        yield up.cipher
+
+
+@pytest.fixture
 def clerk(vault, manager):
     from app.staff.service import add_staff
 

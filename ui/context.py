@@ -86,6 +86,23 @@ class AppContext(QObject):
             parent, title or (self.tr("未完成") if self.lang == "zh_CN" else "Not done"), self.message(exc)
         )
 
+    def with_step_up(self, parent, purpose: str, fn):
+        """A manager types their own password (a signed-in manager too) and `fn(step_up)` runs while the field
+        key is open (SEN-3, app.access.vault.Vault.step_up); returns fn's result, or None when cancelled.
+        `step_up.session(ctx.session)` acts as that manager, `step_up.cipher` opens sealed fields."""
+        if self.session is None:
+            return None
+        from ui.dialogs.manager_sign_in_dialog import ManagerSignInDialog
+
+        def run(username: str, password: str):
+            with self.vault.step_up(username, password) as up:
+                return fn(up)
+
+        dlg = ManagerSignInDialog(self, parent, purpose=purpose, action=run)
+        if dlg.exec():
+            return dlg.result_value
+        return None
+
     def manager_session(self, parent, purpose: str = ""):
         """The current session if a manager is signed in; else a manager signs in for this one step."""
         if self.session is None:

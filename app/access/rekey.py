@@ -21,15 +21,20 @@ from app.staff import permissions as P
 from app.staff.session import Session
 from app.storage import keyslots as ks
 from app.storage.db import KEY_BYTES, Database, export_copy
-from app.storage.fieldcrypt import FieldCipher, reencrypt_all
+from app.storage.fieldcrypt import FieldCipher, reencrypt_all, store_public_key
 
 
 def rekey(vault: Vault, session: Session, manager_password: str) -> str:
     session.require(P.STORE_REKEY)
     slots = vault.slots()
-    _key, staff_id = slots.unlock_staff(session.staff.username, manager_password)
-    if staff_id != session.staff.id:
+    unlocked = slots.unlock_staff_slot(session.staff.username, manager_password)
+    if unlocked.staff_id != session.staff.id:
         raise SignInError("signin.wrong")
+    # the field key pair is kept (sealed values do not depend on the data key); its private half is re-wrapped
+    # for the acting manager's and the new recovery slot only (SEN-3)
+    field_pub = store_public_key(session.db)
+    field_key = slots.open_field_key(unlocked, field_pub) if field_pub else None
+    del unlocked
     old_key = vault.data_key()
     new_key = secrets.token_bytes(KEY_BYTES)
     recovery = secrets.token_bytes(32)
@@ -48,14 +53,17 @@ def rekey(vault: Vault, session: Session, manager_password: str) -> str:
     copy = Database(new_db_path, new_key)
     try:
         with copy.transaction() as conn:
-            reencrypt_all(conn, FieldCipher(old_key), FieldCipher(new_key))
+            reencrypt_all(conn, FieldCipher(old_key), FieldCipher(new_key, public_key=field_pub))
         copy.checkpoint()
     finally:
         copy.conn.close()
 
     new_slots = ks.KeySlotFile(path=paths.keyslots, db_id=slots.db_id, lookup_salt=slots.lookup_salt)
-    new_slots.set_staff_slot(session.staff.username, session.staff.id, manager_password, new_key)
-    new_slots.set_recovery_slot(recovery, new_key)
+    new_slots.set_staff_slot(
+        session.staff.username, session.staff.id, manager_password, new_key, field_key=field_key, field_pub=field_pub
+    )
+    new_slots.set_recovery_slot(recovery, new_key, field_key=field_key, field_pub=field_pub)
+    del field_key
     new_slots.disabled = list(dict.fromkeys(slots.disabled + [slots.lookup(r["username"]) for r in others]))
     new_slots.save(new_slots_path)
 

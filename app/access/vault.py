@@ -16,8 +16,11 @@ import os
 import re
 import secrets
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
+from app.access import fieldkeys
 from app.audit import chain
 from app.clock import SystemClock, iso
 from app.config import Paths, read_terminal, write_terminal
@@ -28,6 +31,7 @@ from app.staff.session import Session, Staff
 from app.staff.throttle import Throttle
 from app.storage import keyslots as ks
 from app.storage.db import KEY_BYTES, Database, open_database
+from app.storage.fieldcrypt import FieldCipher
 from app.storage.instance import InstanceLock
 
 log = logging.getLogger("memberdesk.vault")
@@ -75,6 +79,8 @@ class Vault:
         if self.db is None:
             raise RuntimeError("a session needs an unlocked vault")
         term = self.terminal()
+        if self.db is None:
+            raise StoreError("store.not_setup")
         return Session(
             db=self.db, staff=staff, store_code=term["store_code"], terminal=term["terminal_name"], clock=self.clock
         )
@@ -140,6 +146,7 @@ class Vault:
 
         data_key = secrets.token_bytes(KEY_BYTES)
         recovery = secrets.token_bytes(32)
+        field_key, field_pub = fieldkeys.new_key_pair()
         slots = ks.KeySlotFile.create(self.paths.keyslots)
         staff_id = secrets.token_hex(8)
         try:
@@ -147,8 +154,17 @@ class Vault:
             now = iso(self.clock.now())
             with db.transaction() as conn:
                 conn.execute(
-                    "INSERT INTO meta(key, value) VALUES ('db_id', ?), ('store_code', ?), ('created_at', ?)",
-                    (slots.db_id, store_code, now),
+                    "INSERT INTO meta(key, value) VALUES ('db_id', ?), ('store_code', ?), ('created_at', ?),"
+                    " (?, ?), (?, ?)",
+                    (
+                        slots.db_id,
+                        store_code,
+                        now,
+                        fieldkeys.META_PUBLIC,
+                        field_pub.hex(),
+                        fieldkeys.META_SEALED,
+                        now,
+                    ),
                 )
                 conn.execute(
                     "INSERT INTO staff(id, username, display_name, role, created_at) VALUES (?,?,?,?,?)",
@@ -162,9 +178,10 @@ class Vault:
                     action="store.setup",
                     details={"store_code": store_code},
                 )
-            slots.set_staff_slot(username, staff_id, password, data_key)
-            slots.set_recovery_slot(recovery, data_key)
+            slots.set_staff_slot(username, staff_id, password, data_key, field_key=field_key, field_pub=field_pub)
+            slots.set_recovery_slot(recovery, data_key, field_key=field_key, field_pub=field_pub)
             slots.save()
+            del field_key
         except BaseException:
             for p in (
                 self.paths.db,
@@ -213,7 +230,7 @@ class Vault:
             raise StoreError("store.not_setup")
         return ks.KeySlotFile.load(self.paths.keyslots)
 
-    def _throttled_unlock(self, slots: ks.KeySlotFile, username: str, password: str) -> tuple[bytes, str]:
+    def _throttled_unlock(self, slots: ks.KeySlotFile, username: str, password: str) -> ks.UnlockedSlot:
         lookup = slots.lookup(username or "")
         now = self.clock.time()
         wait = self.throttle.seconds_left(lookup, now)
@@ -222,7 +239,7 @@ class Vault:
         if slots.is_disabled(username or ""):
             raise SignInError("signin.disabled")
         try:
-            result = slots.unlock_staff(username or "", password or "")
+            result = slots.unlock_staff_slot(username or "", password or "")
         except SignInError:
             self.throttle.failed(lookup, now)
             log.info("sign-in failed")
@@ -232,7 +249,8 @@ class Vault:
 
     def sign_in(self, username: str, password: str) -> Session:
         slots = self._load_slots()
-        data_key, staff_id = self._throttled_unlock(slots, username, password)
+        unlocked = self._throttled_unlock(slots, username, password)
+        data_key, staff_id = unlocked.data_key, unlocked.staff_id
         if self.db is None:
             self.db = self._open_with_key(data_key, slots)
             self._data_key = bytearray(data_key)
@@ -246,6 +264,8 @@ class Vault:
             chain.append(
                 conn, ts=iso(self.clock.now()), staff_id=staff.id, terminal=session.terminal, action="staff.sign_in"
             )
+        fieldkeys.after_sign_in(self.db, slots, unlocked, staff, ts=iso(self.clock.now()), terminal=session.terminal)
+        del unlocked
         log.info("signed in: staff=%s role=%s", staff.id, staff.role)
         return session
 
@@ -254,7 +274,7 @@ class Vault:
         if self.db is None:
             raise StoreError("store.not_setup")
         slots = self._load_slots()
-        _key, staff_id = self._throttled_unlock(slots, username, password)
+        staff_id = self._throttled_unlock(slots, username, password).staff_id
         row = self.db.one("SELECT * FROM staff WHERE id = ?", (staff_id,))
         if row is None or row["disabled"] or row["removed_at"]:
             raise SignInError("signin.disabled")
@@ -263,11 +283,51 @@ class Vault:
             raise UserError("error.permission", action=role)
         return staff
 
+    @contextmanager
+    def step_up(self, username: str, password: str) -> Iterator[fieldkeys.StepUp]:
+        """A manager's step-up that opens sealed fields (SEN-3): the manager's own password opens their slot,
+        which holds the field private key. The key lives in the yielded `StepUp.cipher` for the `with` block
+        only and is dropped when it ends. A clerk's password raises `error.permission`; a manager whose slot
+        does not hold the key yet raises `fieldcrypt.no_wrap`."""
+        if self.db is None:
+            raise StoreError("store.not_setup")
+        slots = self._load_slots()
+        unlocked = self._throttled_unlock(slots, username, password)
+        row = self.db.one("SELECT * FROM staff WHERE id = ?", (unlocked.staff_id,))
+        if row is None or row["disabled"] or row["removed_at"]:
+            raise SignInError("signin.disabled")
+        staff = _staff_from_row(row)
+        if not staff.is_manager:
+            raise UserError("error.permission", action=permissions.MANAGER)
+        key, pub = fieldkeys.open_private_key(
+            self.db,
+            slots,
+            unlocked,
+            ts=iso(self.clock.now()),
+            staff_id=staff.id,
+            terminal=self.terminal()["terminal_name"],
+        )
+        del unlocked
+        cipher = FieldCipher(self.data_key(), public_key=pub, private_key=key)
+        del key
+        try:
+            yield fieldkeys.StepUp(staff=staff, cipher=cipher)
+        finally:
+            cipher.forget()
+
+    def field_cipher(self) -> FieldCipher:
+        """What every session may hold: seals sensitive fields to the store's public key, opens only the
+        field-key columns (scans, a guardian's name). Sealed values need `step_up`."""
+        if self.db is None:
+            raise StoreError("store.not_setup")
+        return FieldCipher(self.data_key(), public_key=fieldkeys.store_public_key(self.db))
+
     # -- recovery ----------------------------------------------------------------
     def reset_password_with_recovery(self, recovery_text: str, username: str, new_password: str) -> Session:
         """A forgotten password: the recovery key unlocks the DB and sets a new password."""
         slots = self._load_slots()
-        data_key = slots.unlock_recovery(ks.parse_recovery_key(recovery_text))
+        unlocked = slots.unlock_recovery_slot(ks.parse_recovery_key(recovery_text))
+        data_key = unlocked.data_key
         check_password(new_password, username)
         if self.db is None:
             self.db = self._open_with_key(data_key, slots)
@@ -276,11 +336,25 @@ class Vault:
         if row is None:
             self.lock()
             raise SignInError("signin.wrong")
-        slots.set_staff_slot(row["username"], row["id"], new_password, data_key)
-        slots.save()
-        self.throttle.succeeded(slots.lookup(username))
         staff = _staff_from_row(row)
         session = self._session(staff)
+        slots.set_staff_slot(row["username"], row["id"], new_password, data_key)
+        # the recovery slot holds the field key: the new password's slot gets it too, if a manager's (SEN-3)
+        try:
+            key, pub = fieldkeys.open_private_key(
+                self.db, slots, unlocked, ts=iso(self.clock.now()), staff_id=staff.id, terminal=session.terminal
+            )
+        except UserError:  # a recovery slot from before issue #14: it gets the key at the next step-up
+            slots.save()
+        else:
+            if staff.is_manager:
+                slot = slots.staff_slot(row["username"])
+                if slot is not None:
+                    slots.wrap_field_key(slot, key, pub)
+            slots.save()
+            del key
+        del unlocked
+        self.throttle.succeeded(slots.lookup(username))
         with self.db.transaction() as conn:
             conn.execute("UPDATE staff SET disabled = 0, must_change_password = 0 WHERE id = ?", (staff.id,))
             chain.append(

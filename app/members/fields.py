@@ -1,7 +1,8 @@
 """Optional member fields, the purpose each belongs to, and how each is shown masked (SEN-3).
 
 Core fields (name, mobile, birth date) live on the members row; every optional field lives in
-member_fields, encrypted with app.storage.fieldcrypt (AAD member_fields.value_enc:<row id>).
+member_fields, sealed with app.storage.fieldcrypt (AAD member_fields.value_enc:<row id>): any session writes
+them, only a manager's step-up (app.access.vault.Vault.step_up) reads them.
 """
 
 from __future__ import annotations
@@ -24,9 +25,13 @@ SENSITIVE_FIELDS = ("id_number", "face_feature", "skin_notes")
 # fields a manager may reveal (the face feature code is never displayed)
 REVEALABLE = ("id_number", "skin_notes", "address", "mobile")
 
-register_column("member_fields", "id", "value_enc")
+# SEN-3 (issue #14): the optional fields (ID number, face feature code, skin notes; the address with them, as a
+# clerk only ever sees it masked) and the captured signatures are sealed to the store's field public key: a
+# clerk's session stores them but only a manager's step-up opens them. A guardian's name stays under the field
+# key (not sensitive information; the consent record's screens may show it).
+register_column("member_fields", "id", "value_enc", sealed=True)
 register_column("consent_records", "id", "guardian_name_enc")
-register_blob_column("consent_evidence", "id", "data")
+register_blob_column("consent_evidence", "id", "data", sealed=True)
 
 COMPOUND_SURNAMES = (
     "欧阳",

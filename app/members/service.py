@@ -3,13 +3,15 @@
 Registration (members + consent + paper form + scans) is a use case of app.flows.enrolment; this domain's
 row writes are in app.members.records (the only module that writes `members` and `member_fields`).
 
-Encrypted fields need a `FieldCipher` (`cipher_for(vault)`); name/mobile/birth-date changes do not.
+Encrypted fields need a `FieldCipher`: `cipher_for(vault)` stores them (sealed: SEN-3); reading them back
+(reveal, the data copy) needs a manager's step-up: `with vault.step_up(user, pw) as up: ... up.cipher`.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from typing import Any
 
 from app.clock import iso
 from app.errors import NotFound, UserError, ValidationError
@@ -18,7 +20,7 @@ from app.members.fields import CORE_FIELDS, FIELD_PURPOSE, OPTIONAL_FIELDS, REVE
 from app.members.records import MobileExists, find_by_mobile
 from app.messages import add_messages
 from app.staff import permissions as P
-from app.storage.fieldcrypt import FieldCipher
+from app.storage.fieldcrypt import FieldCipher, token_is_sealed
 
 MEMBER_REGISTER = P.grant("member.register", P.CLERK, P.MANAGER)
 MEMBER_VIEW = P.grant("member.view", P.CLERK, P.MANAGER)
@@ -51,8 +53,10 @@ add_messages(
 )
 
 
-def cipher_for(vault) -> FieldCipher:
-    return FieldCipher(vault.data_key())
+def cipher_for(vault: Any) -> FieldCipher:
+    """The cipher any session holds: seals sensitive fields, cannot open them (SEN-3)."""
+    cipher: FieldCipher = vault.field_cipher()
+    return cipher
 
 
 @dataclass
@@ -169,7 +173,7 @@ def update_member(session, member_id: str, changes: dict, cipher=None) -> list[s
     }
     today = _today(session)
     changed: list[str] = []
-    updates: dict[str, str | None] = {}
+    updates: dict[str, Any] = {}
     birth = row["birth_date"]
     for f, raw in changes.items():
         if f not in FIELD_PURPOSE:
@@ -206,6 +210,8 @@ def update_member(session, member_id: str, changes: dict, cipher=None) -> list[s
         cur = session.db.one(
             "SELECT id, value_enc FROM member_fields WHERE member_id = ? AND field = ?", (member_id, f)
         )
+        if cur and token_is_sealed(cur[1]) and not cipher.can_open_sealed:
+            continue  # SEN-3: a clerk cannot compare a sealed value; storing it again is harmless
         if cur and cipher.decrypt(cur[1], "member_fields", "value_enc", cur[0]) == updates[f]:
             changed.remove(f)
     if not changed:

@@ -23,7 +23,7 @@ from app.storage.fieldcrypt import register_column
 ID_BUSINESS_DONE = P.grant("member.id_number.business_done", P.MANAGER)
 FIELD = "id_number"
 
-register_column("id_number_retention", "member_id", "original_enc")
+register_column("id_number_retention", "member_id", "original_enc", sealed=True)  # SEN-3: a step-up reads it
 
 
 def mask_id_number(value: str) -> str:

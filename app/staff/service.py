@@ -2,6 +2,10 @@
 
 Each change updates the DB row (audited, journaled) and the key-slot file together. The
 key-slot file is written after the DB commit; if that write fails the DB change is undone.
+
+The field private key (SEN-3) goes with manager slots only: a password change keeps it in the manager's new
+slot; a new manager's slot gets it at once when the adding manager gives their password (`manager_password`),
+else at the next manager step-up (app.access.vault.Vault.step_up); a demotion takes it away.
 """
 
 from __future__ import annotations
@@ -14,6 +18,7 @@ from app.errors import SignInError, UserError, ValidationError
 from app.staff import permissions as P
 from app.staff.passwords import check_password, check_username
 from app.staff.session import Session, Staff
+from app.storage.fieldcrypt import store_public_key
 
 if TYPE_CHECKING:  # the vault (app.access) is above staff: a type only
     from app.access.vault import Vault
@@ -34,7 +39,18 @@ def _active_managers(session: Session) -> int:
     )
 
 
-def add_staff(vault: Vault, session: Session, *, username: str, display_name: str, role: str, password: str) -> Staff:
+def add_staff(
+    vault: Vault,
+    session: Session,
+    *,
+    username: str,
+    display_name: str,
+    role: str,
+    password: str,
+    manager_password: str | None = None,
+) -> Staff:
+    """Add a staff member. A new manager's slot gets the field key now when `manager_password` (the acting
+    manager's own) is given, else at the next manager step-up."""
     session.require(P.STAFF_MANAGE)
     username = check_username(username)
     check_password(password, username)
@@ -46,15 +62,24 @@ def add_staff(vault: Vault, session: Session, *, username: str, display_name: st
         raise ValidationError("signin.username_taken", field="username")
     staff_id = secrets.token_hex(8)
     slots = vault.slots()
-    with session.write("staff.add", "staff", staff_id, {"role": role}) as tx:
+    field_pub = store_public_key(session.db)
+    field_key = None
+    if role == P.MANAGER and manager_password and field_pub is not None:
+        acting = slots.unlock_staff_slot(session.staff.username, manager_password)
+        if acting.staff_id != session.staff.id:
+            raise SignInError("signin.wrong")
+        field_key = slots.open_field_key(acting, field_pub)
+        del acting
+    with session.write("staff.add", "staff", staff_id, {"role": role, "field_key": field_key is not None}) as tx:
         tx.execute(
             "INSERT INTO staff(id, username, display_name, role, created_at, created_by, must_change_password)"
             " VALUES (?,?,?,?,?,?,1)",
             (staff_id, username, display_name.strip(), role, iso(session.clock.now()), session.staff.id),
         )
         tx.journal("staff", staff_id, "upsert", {"role": role})
-        slots.set_staff_slot(username, staff_id, password, vault.data_key())
+        slots.set_staff_slot(username, staff_id, password, vault.data_key(), field_key=field_key, field_pub=field_pub)
         slots.save()  # inside the transaction: a failed save rolls the DB back
+    del field_key
     return Staff(staff_id, username, display_name.strip(), role, True)
 
 
@@ -111,16 +136,28 @@ def change_own_password(vault: Vault, session: Session, old_password: str, new_p
     session.require(P.OWN_PASSWORD)
     slots = vault.slots()
     try:
-        _key, staff_id = slots.unlock_staff(session.staff.username, old_password)
+        unlocked = slots.unlock_staff_slot(session.staff.username, old_password)
     except SignInError:
         raise SignInError("signin.wrong") from None
-    if staff_id != session.staff.id:
+    if unlocked.staff_id != session.staff.id:
         raise SignInError("signin.wrong")
     check_password(new_password, session.staff.username)
+    field_pub = store_public_key(session.db)
+    # a manager's field key moves to the new slot (SEN-3); a clerk's slot never has one
+    field_key = slots.open_field_key(unlocked, field_pub) if field_pub and session.staff.is_manager else None
+    del unlocked
     with session.write("staff.password_change", "staff", session.staff.id) as tx:
         tx.execute("UPDATE staff SET must_change_password = 0 WHERE id = ?", (session.staff.id,))
-        slots.set_staff_slot(session.staff.username, session.staff.id, new_password, vault.data_key())
+        slots.set_staff_slot(
+            session.staff.username,
+            session.staff.id,
+            new_password,
+            vault.data_key(),
+            field_key=field_key,
+            field_pub=field_pub,
+        )
         slots.save()
+    del field_key
 
 
 def reset_password(vault: Vault, session: Session, staff_id: str, temporary_password: str) -> None:
@@ -132,4 +169,24 @@ def reset_password(vault: Vault, session: Session, staff_id: str, temporary_pass
     with session.write("staff.password_reset", "staff", staff_id) as tx:
         tx.execute("UPDATE staff SET must_change_password = 1, disabled = 0 WHERE id = ?", (staff_id,))
         slots.set_staff_slot(row["username"], staff_id, temporary_password, vault.data_key())
+        slots.save()
+
+
+def change_role(vault: Vault, session: Session, staff_id: str, role: str) -> None:
+    """Promote a clerk or demote a manager. A demoted manager's slot loses the field key at once (SEN-3); a
+    promoted clerk's slot gets it at the next manager step-up."""
+    session.require(P.STAFF_MANAGE)
+    if role not in P.ROLES:
+        raise ValidationError("error.validation", field="role")
+    row = _get(session, staff_id)
+    if row["role"] == role:
+        return
+    if row["role"] == P.MANAGER and not row["disabled"] and _active_managers(session) <= 1:
+        raise UserError("signin.last_manager")
+    slots = vault.slots()
+    with session.write("staff.role_change", "staff", staff_id, {"role": role}) as tx:
+        tx.execute("UPDATE staff SET role = ? WHERE id = ?", (role, staff_id))
+        tx.journal("staff", staff_id, "upsert", {"role": role})
+        if role != P.MANAGER:
+            slots.drop_field_key(staff_id)
         slots.save()

@@ -6,18 +6,27 @@ random id. Each slot is the data key under AES-GCM with a key-encryption key:
   staff slot:    KEK = Argon2id(password, slot salt)   (~0.3 s on a 2-core machine)
   recovery slot: KEK = HKDF-SHA256(recovery key)        (the recovery key is 256 random bits)
 The GCM tag proves the password; the AAD binds the slot to its id and this file's db_id.
+
+The field private key (SEN-3, issue #14; its public half is in the DB's meta table) is held by manager slots
+and the recovery slot only. Each slot carries `pub`, an X25519 public key derived from its KEK
+(HKDF(KEK) -> X25519), and a manager's or the recovery slot's `field_key` is the field private key sealed
+to that `pub` (app.storage.sealing, AAD bound to db_id, slot id and the field public key). Opening it
+takes the slot's KEK, i.e. the manager's password or the recovery key; the data key does not help. Because
+sealing needs only `pub`, a manager holding the field key can give it to another manager's slot without
+that manager's password (`complete_field_wraps`, run at every step-up: new managers, reset passwords,
+slots of a store from before issue #14). A clerk's slot never has `field_key`.
 """
 
 from __future__ import annotations
 
 import base64
-import binascii
 import hashlib
 import json
 import os
 import secrets
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives import hashes
@@ -26,6 +35,10 @@ from cryptography.hazmat.primitives.kdf.argon2 import Argon2id
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
 from app.errors import SignInError, StoreError
+from app.storage import sealing
+
+if TYPE_CHECKING:
+    from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
 
 FORMAT = 1
 # Tuned on the 2-core target machines: ~0.3 s per derivation (see docs/benchmarks.md).
@@ -65,11 +78,31 @@ def parse_recovery_key(text: str) -> bytes:
     cleaned = cleaned.replace("0", "O").replace("1", "I").replace("8", "B")
     try:
         raw = base64.b32decode(cleaned + "=" * (-len(cleaned) % 8))
-    except (ValueError, binascii.Error) as exc:
+    except ValueError as exc:  # binascii.Error is a ValueError
         raise SignInError("signin.recovery_wrong") from exc
     if len(raw) != 32:
         raise SignInError("signin.recovery_wrong")
     return raw
+
+
+SLOT_KEY_INFO = b"memberdesk-slot-x25519"
+
+
+def slot_private_key(kek: bytes) -> X25519PrivateKey:
+    """The X25519 key of a slot, derived from its key-encryption key (password- or recovery-derived)."""
+    return sealing.derive_private_key(kek, SLOT_KEY_INFO)
+
+
+@dataclass
+class UnlockedSlot:
+    """What a password opens: the data key, the staff id and the slot's own X25519 key (which opens the
+    slot's `field_key`, if it has one). Drop it after use."""
+
+    data_key: bytes
+    staff_id: str
+    slot: dict[str, Any]
+    slot_key: X25519PrivateKey
+    pub_added: bool = False  # the slot was written before issue #14 and got its `pub` now: save the file
 
 
 @dataclass
@@ -153,7 +186,17 @@ class KeySlotFile:
     def is_disabled(self, username: str) -> bool:
         return self.lookup(username) in self.disabled
 
-    def set_staff_slot(self, username: str, staff_id: str, password: str, data_key: bytes) -> None:
+    def set_staff_slot(
+        self,
+        username: str,
+        staff_id: str,
+        password: str,
+        data_key: bytes,
+        *,
+        field_key: X25519PrivateKey | None = None,
+        field_pub: bytes | None = None,
+    ) -> None:
+        """Write the staff member's slot. Give `field_key` (with the store's `field_pub`) for a manager only."""
         lk = self.lookup(username)
         self.slots = [s for s in self.slots if not (s.get("kind") == "staff" and s.get("lookup") == lk)]
         self.disabled = [d for d in self.disabled if d != lk]
@@ -167,7 +210,11 @@ class KeySlotFile:
             "salt": salt.hex(),
             "kdf": params,
         }
-        self.slots.append(self._wrap(slot, derive_password_kek(password, salt, params), data_key))
+        kek = derive_password_kek(password, salt, params)
+        slot["pub"] = sealing.public_bytes(slot_private_key(kek)).hex()
+        self.slots.append(self._wrap(slot, kek, data_key))
+        if field_key is not None and field_pub is not None:
+            self.wrap_field_key(slot, field_key, field_pub)
 
     def remove_staff_slot(self, username: str, *, mark_disabled: bool) -> None:
         lk = self.lookup(username)
@@ -178,24 +225,118 @@ class KeySlotFile:
             self.disabled = [d for d in self.disabled if d != lk]
 
     def unlock_staff(self, username: str, password: str) -> tuple[bytes, str]:
+        unlocked = self.unlock_staff_slot(username, password)
+        return unlocked.data_key, unlocked.staff_id
+
+    def unlock_staff_slot(self, username: str, password: str) -> UnlockedSlot:
+        """One Argon2 derivation: the data key, the staff id and the slot's X25519 key. A slot written before
+        issue #14 gets its `pub` here (the caller saves the file)."""
         slot = self.staff_slot(username)
         if slot is None:
             # Spend the same time as a real attempt so user names cannot be probed by timing.
             derive_password_kek(password, b"\0" * 16, kdf_params())
             raise SignInError("signin.wrong")
         kek = derive_password_kek(password, bytes.fromhex(slot["salt"]), slot["kdf"])
-        return self._unwrap(slot, kek), slot["staff_id"]
+        data_key = self._unwrap(slot, kek)
+        slot_key = slot_private_key(kek)
+        del kek
+        added = "pub" not in slot
+        slot.setdefault("pub", sealing.public_bytes(slot_key).hex())
+        return UnlockedSlot(data_key, slot["staff_id"], slot, slot_key, added)
 
-    def set_recovery_slot(self, recovery_key: bytes, data_key: bytes) -> None:
+    def set_recovery_slot(
+        self,
+        recovery_key: bytes,
+        data_key: bytes,
+        *,
+        field_key: X25519PrivateKey | None = None,
+        field_pub: bytes | None = None,
+    ) -> None:
         self.slots = [s for s in self.slots if s.get("kind") != "recovery"]
-        slot = {"id": secrets.token_hex(8), "kind": "recovery"}
-        self.slots.append(self._wrap(slot, derive_recovery_kek(recovery_key), data_key))
+        slot: dict[str, Any] = {"id": secrets.token_hex(8), "kind": "recovery"}
+        kek = derive_recovery_kek(recovery_key)
+        slot["pub"] = sealing.public_bytes(slot_private_key(kek)).hex()
+        self.slots.append(self._wrap(slot, kek, data_key))
+        if field_key is not None and field_pub is not None:
+            self.wrap_field_key(slot, field_key, field_pub)
+
+    def recovery_slot(self) -> dict[str, Any] | None:
+        return next((s for s in self.slots if s.get("kind") == "recovery"), None)
 
     def unlock_recovery(self, recovery_key: bytes) -> bytes:
-        slot = next((s for s in self.slots if s.get("kind") == "recovery"), None)
+        return self.unlock_recovery_slot(recovery_key).data_key
+
+    def unlock_recovery_slot(self, recovery_key: bytes) -> UnlockedSlot:
+        slot = self.recovery_slot()
         if slot is None:
             raise StoreError("store.keyslots_corrupt")
+        kek = derive_recovery_kek(recovery_key)
         try:
-            return self._unwrap(slot, derive_recovery_kek(recovery_key))
+            data_key = self._unwrap(slot, kek)
         except SignInError:
             raise SignInError("signin.recovery_wrong") from None
+        slot_key = slot_private_key(kek)
+        del kek
+        added = "pub" not in slot
+        slot.setdefault("pub", sealing.public_bytes(slot_key).hex())
+        return UnlockedSlot(data_key, "", slot, slot_key, added)
+
+    # -- the field private key (SEN-3) ---------------------------------------------
+    def _field_aad(self, slot: dict[str, Any], field_pub: bytes) -> bytes:
+        return f"memberdesk-fieldkey|{self.db_id}|{slot['id']}|{field_pub.hex()}".encode()
+
+    def wrap_field_key(self, slot: dict[str, Any], field_key: X25519PrivateKey, field_pub: bytes) -> None:
+        """Seal the field private key to the slot's `pub` (manager and recovery slots only)."""
+        blob = sealing.seal(
+            bytes.fromhex(slot["pub"]), sealing.private_bytes(field_key), self._field_aad(slot, field_pub)
+        )
+        slot["field_key"] = blob.hex()
+        slot["field_pub"] = field_pub.hex()
+
+    def has_field_key(self, slot: dict[str, Any], field_pub: bytes) -> bool:
+        """True when the slot holds a field key made for this store's field key pair."""
+        return bool(slot.get("field_key")) and slot.get("field_pub") == field_pub.hex()
+
+    def open_field_key(self, unlocked: UnlockedSlot, field_pub: bytes) -> X25519PrivateKey | None:
+        """The field private key from an unlocked manager or recovery slot; None when the slot has none."""
+        slot = unlocked.slot
+        if not self.has_field_key(slot, field_pub):
+            return None
+        try:
+            raw = sealing.open_sealed(
+                unlocked.slot_key, bytes.fromhex(slot["field_key"]), self._field_aad(slot, field_pub)
+            )
+        except (sealing.SealError, ValueError):
+            return None  # made for another key pair, or damaged: treated as missing (re-wrapped at a step-up)
+        key = sealing.load_private_key(raw)
+        del raw
+        if sealing.public_bytes(key) != field_pub:
+            return None
+        return key
+
+    def drop_field_key(self, staff_id: str) -> bool:
+        """A manager demoted (or removed): their slot no longer holds the field key."""
+        dropped = False
+        for s in self.slots:
+            if s.get("kind") == "staff" and s.get("staff_id") == staff_id and "field_key" in s:
+                s.pop("field_key")
+                s.pop("field_pub", None)
+                dropped = True
+        return dropped
+
+    def complete_field_wraps(self, field_key: X25519PrivateKey, field_pub: bytes, manager_ids: set[str]) -> int:
+        """Give the field key to every manager slot and the recovery slot that has a `pub` and lacks it; take it
+        from every staff slot that is not a manager's. Returns the number of slots changed."""
+        changed = 0
+        for s in self.slots:
+            holder = s.get("kind") == "recovery" or (s.get("kind") == "staff" and s.get("staff_id") in manager_ids)
+            if not holder:
+                if "field_key" in s:
+                    s.pop("field_key")
+                    s.pop("field_pub", None)
+                    changed += 1
+                continue
+            if s.get("pub") and s.get("field_pub") != field_pub.hex():
+                self.wrap_field_key(s, field_key, field_pub)
+                changed += 1
+        return changed

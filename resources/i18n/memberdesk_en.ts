@@ -2962,6 +2962,10 @@
 <context>
     <name>RevealDialog</name>
     <message>
+        <source>查看敏感信息需要店长本人输入密码。</source>
+        <translation>Showing sensitive information needs a store manager's own password.</translation>
+    </message>
+    <message>
         <source>查看完整信息</source>
         <translation>Reveal full information</translation>
     </message>

@@ -47,7 +47,7 @@ def test_update_audits_field_names_only(clerk, vault):
     assert chain.verify(clerk.db).ok
 
 
-def test_reveal_manager_only_with_reason_audited(clerk, manager, vault):
+def test_reveal_manager_only_with_reason_audited(clerk, manager, vault, manager_cipher):
     res = register(
         clerk,
         vault,
@@ -60,7 +60,9 @@ def test_reveal_manager_only_with_reason_audited(clerk, manager, vault):
         reveal_field(clerk, res["id"], "id_number", "customer_request", "顾客要求核对", c)  # rule: SEN-3
     with pytest.raises(ValidationError):
         reveal_field(manager, res["id"], "id_number", "customer_request", "", c)
-    assert reveal_field(manager, res["id"], "id_number", "finance_service", "办理分期核验", c) == id_number()
+    assert (
+        reveal_field(manager, res["id"], "id_number", "finance_service", "办理分期核验", manager_cipher) == id_number()
+    )
     rows = clerk.db.all("SELECT staff_id, details FROM audit_log WHERE action = 'member.reveal'")
     assert len(rows) == 1 and rows[0][0] == manager.staff.id  # rule: SEN-3
     assert json.loads(rows[0][1])["field"] == "id_number" and id_number() not in rows[0][1]  # rule: SEN-3
@@ -68,7 +70,7 @@ def test_reveal_manager_only_with_reason_audited(clerk, manager, vault):
         reveal_field(manager, res["id"], "face_feature", "other", "测试原因", c)  # rule: SEN-2
 
 
-def test_export_for_data_copy(clerk, vault):
+def test_export_for_data_copy(clerk, vault, manager_cipher):
     res = register(
         clerk,
         vault,
@@ -76,7 +78,7 @@ def test_export_for_data_copy(clerk, vault):
         values={"address": "上海市黄浦区南京东路100号", "face_feature": "ab" * 40},
         signatures={"face_payment": PNG},
     )
-    out = export_member(clerk.db, res["id"], cipher_for(vault))
+    out = export_member(clerk.db, res["id"], manager_cipher)
     assert out["member"]["name"] == "张伟" and out["fields"]["address"]["value"] == "上海市黄浦区南京东路100号"
     assert "abab" not in json.dumps(out)  # rule: SEN-2
     assert out["consents"]["delivery"] and out["consent_history"][0]["kind"] == "registration"

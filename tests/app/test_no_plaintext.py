@@ -51,11 +51,13 @@ def test_redaction_masks_mobiles_ids_cards_and_names():
     assert "member" in text and "ok" in text
 
 
-def test_registration_with_sensitive_data_leaves_nothing_readable(vault, manager, clerk, paths, tmp_path, monkeypatch):
+def test_registration_with_sensitive_data_leaves_nothing_readable(
+    vault, manager, clerk, paths, tmp_path, monkeypatch, manager_cipher
+):
     """Registration with every optional purpose, a view, a manager's reveal, a backup: the files under
     the data folder and the backup hold none of the values, and even the opened DB shows only
     ciphertext for the sensitive fields."""
-    from app.members.service import cipher_for, get_member, reveal_field
+    from app.members.service import get_member, reveal_field
     from tests.app.regdata import PNG, id_number, register
 
     tmp = tmp_path / "tmp"
@@ -72,7 +74,7 @@ def test_registration_with_sensitive_data_leaves_nothing_readable(vault, manager
         clerk, vault, name="标记乙丙", mobile="13698765432", granted=granted, values=values, signatures=sigs
     )["id"]
     get_member(clerk, mid)
-    assert reveal_field(manager, mid, "id_number", "customer_request", "顾客本人核对", cipher_for(vault)) == idn
+    assert reveal_field(manager, mid, "id_number", "customer_request", "顾客本人核对", manager_cipher) == idn
     db_text = " ".join(str(v) for row in manager.db.all("SELECT * FROM member_fields") for v in tuple(row))
     assert idn not in db_text and skin not in db_text and address not in db_text  # rule: SEN-3
     vault.lock()

@@ -94,14 +94,14 @@ def test_sensitive_needs_separate_signed_consent_and_is_encrypted(clerk, vault):
     )
     rows = clerk.db.all("SELECT field, value_enc, masked FROM member_fields WHERE member_id = ?", (res["id"],))
     for r in rows:
-        assert r["value_enc"].startswith("v1:")  # rule: SEN-3
+        assert r["value_enc"].startswith("s1:")  # rule: SEN-3 (sealed to the field public key, issue #14)
         assert id_number() not in r["value_enc"] and "0a1b0a1b" not in r["value_enc"]  # rule: SEN-3
     masked = {r["field"]: r["masked"] for r in rows}
     assert masked["id_number"] == "440301********" + id_number()[-4:]  # rule: SEN-3
     assert "0a1b" not in masked["face_feature"]  # rule: SEN-2
     ev = clerk.db.all("SELECT purpose_code, data FROM consent_evidence WHERE member_id = ?", (res["id"],))
     assert sorted(e[0] for e in ev) == ["face_payment", "instalment"]
-    assert all(PNG not in bytes(e[1]) and bytes(e[1]).startswith(b"MDv1") for e in ev)  # rule: SEN-3
+    assert all(PNG not in bytes(e[1]) and bytes(e[1]).startswith(b"MDs1") for e in ev)  # rule: SEN-3
     view = get_member(clerk, res["id"])
     assert view.fields["id_number"] == masked["id_number"] and view.mobile_masked == "138****5678"  # rule: SEN-3
 

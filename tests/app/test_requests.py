@@ -302,12 +302,10 @@ def test_withdraw_consent_request_stops_processing(vault, manager, clerk):
     assert kinds.count("withdrawal") == 2  # rule: CON-3
 
 
-def test_copy_includes_decrypted_fields_and_consent_versions(vault, manager, clerk):
-    from app.members.service import cipher_for
-
+def test_copy_includes_decrypted_fields_and_consent_versions(vault, manager, clerk, manager_cipher):
     mid = _register(clerk, vault)
     rid = R.open_request(clerk, "access", mid, identity_method="id_card_sighted")
-    json_bytes, _pdf_bytes, counts = R.build_copy(manager, rid, cipher=cipher_for(vault))
+    json_bytes, _pdf_bytes, counts = R.build_copy(manager, rid, cipher=manager_cipher)
     data = json.loads(json_bytes)
     profile = data["categories"]["profile"][0]
     assert profile["name"] == "更正丁" and profile["mobile"] == "13800138000"  # rule: RIG-6

@@ -21,7 +21,6 @@ from app.retention import (
 )
 from app.retention.report import purge_report_csv, purge_report_pdf
 from app.service_records import close_record, open_record
-from app.storage.fieldcrypt import FieldCipher
 from tests.factories import make_member
 from tests.retention_helpers import at, set_day, store_id_number
 
@@ -170,8 +169,8 @@ def test_ret3_service_record_two_years_after_closing(manager, clock, paths):
     assert manager.db.scalar("SELECT count(*) FROM service_records WHERE id = ?", (still_open,)) == 1  # open: never
 
 
-def test_ret4_id_number_masked_at_once_original_deleted_within_30_days(vault, manager, clock, paths):
-    cipher = FieldCipher(vault.data_key())
+def test_ret4_id_number_masked_at_once_original_deleted_within_30_days(vault, manager, clock, paths, manager_cipher):
+    cipher = manager_cipher
     mid = make_member(manager)
     fid = store_id_number(manager, cipher, mid, ID_NO)
     mark_business_done(manager, mid, cipher)
@@ -192,12 +191,12 @@ def test_ret4_id_number_masked_at_once_original_deleted_within_30_days(vault, ma
         mark_business_done(manager, mid, cipher)
 
 
-def test_ret4_reveal_shows_only_the_masked_number_after_business_done(vault, manager, clock):
+def test_ret4_reveal_shows_only_the_masked_number_after_business_done(vault, manager, clock, manager_cipher):
     """Through the registration domain's own reveal (SEN-3): after "business done" the original is gone from
     every screen at once, long before the sweep deletes the kept original."""
     from app.members.service import reveal_field
 
-    cipher = FieldCipher(vault.data_key())
+    cipher = manager_cipher
     mid = make_member(manager)
     fid = store_id_number(manager, cipher, mid, ID_NO)
     assert reveal_field(manager, mid, "id_number", "finance_service", "分期办理", cipher) == ID_NO
@@ -221,8 +220,8 @@ def test_ret4_reveal_shows_only_the_masked_number_after_business_done(vault, man
     assert reveal_field(manager, mid, "id_number", "legal", "核对记录", cipher) == "440301********123X"  # rule: RET-4
 
 
-def test_ret4_business_done_is_manager_only(vault, manager, clerk):
-    cipher = FieldCipher(vault.data_key())
+def test_ret4_business_done_is_manager_only(vault, manager, clerk, manager_cipher):
+    cipher = manager_cipher
     mid = make_member(manager)
     store_id_number(manager, cipher, mid, ID_NO)
     with pytest.raises(PermissionDenied):

@@ -57,7 +57,6 @@ PENDING: set[str] = {
     "app.selftest",
     "app.settings",
     "app.access.backup",
-    "app.storage.fieldcrypt",
     "app.storage.migrations",
     "app.sync.feeds",
     "app.sync.journal",

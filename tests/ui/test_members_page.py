@@ -7,6 +7,7 @@ import pytest
 from PySide6.QtCore import Qt
 
 from tests.app.regdata import PNG, id_number, register
+from tests.conftest import MANAGER_PW
 from tests.ui.shots import SHOTS_DIR
 
 SHOTS = SHOTS_DIR
@@ -105,6 +106,12 @@ def test_member_detail_withdraw_correct_reveal(qtbot, ctx, manager, monkeypatch)
     qtbot.addWidget(rev)
     rev.field.setCurrentIndex(rev.field.findData("id_number"))
     rev.note.setText("办理分期核验身份")
+
+    def step_up(parent, purpose, fn):  # the manager types their own password (SEN-3)
+        with ctx.vault.step_up("manager", MANAGER_PW) as up:
+            return fn(up)
+
+    ctx.with_step_up = step_up
     rev.show_value()
     assert rev.value.text() == id_number()
     row = db.one("SELECT staff_id, details FROM audit_log WHERE action = 'member.reveal'")

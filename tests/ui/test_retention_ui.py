@@ -25,6 +25,17 @@ def ctx(qtbot, vault, manager, clerk):
     return c
 
 
+def _answer_step_up(ctx):
+    """The manager types their password in the step-up dialog (SEN-3): run the step with a real step-up."""
+    from tests.conftest import MANAGER_PW
+
+    def step_up(parent, purpose, fn):
+        with ctx.vault.step_up("manager", MANAGER_PW) as up:
+            return fn(up)
+
+    ctx.with_step_up = step_up
+
+
 def _data(manager, clock):
     set_day(clock, 2019, 3, 1)
     old = [make_member(manager, f"会员{i}") for i in range(4)]
@@ -180,7 +191,6 @@ def test_member_activity_tabs_and_disclosure_dialog(qtbot, ctx, manager, vault, 
     from PySide6.QtWidgets import QTabWidget
 
     from app.service_records import open_record
-    from app.storage.fieldcrypt import FieldCipher
     from tests.retention_helpers import grant_consent, store_id_number
     from ui.dialogs.disclose_dialog import DiscloseDialog
     from ui.widgets.member_activity import add_member_activity_tabs
@@ -189,7 +199,7 @@ def test_member_activity_tabs_and_disclosure_dialog(qtbot, ctx, manager, vault, 
     grant_consent(manager, mid, "delivery")
     record_purchase(manager, mid, amount="1234.5", goods_type="家电", payment_method="微信支付", coupon_code="CP-1")
     open_record(manager, mid, "complaint", "送货延迟")
-    store_id_number(manager, FieldCipher(vault.data_key()), mid, "44030119900101123X")
+    store_id_number(manager, vault.field_cipher(), mid, "44030119900101123X")
     dlg = DiscloseDialog(ctx, mid)
     qtbot.addWidget(dlg)
     assert set(dlg.checks) == {"name", "mobile", "delivery_address"}  # rule: SHR-1
@@ -216,6 +226,7 @@ def test_member_activity_tabs_and_disclosure_dialog(qtbot, ctx, manager, vault, 
 
     messagebox.set_next_answer(True)
     assert not purchases.done_btn.isHidden()
+    _answer_step_up(ctx)
     purchases.business_done()
     assert "脱敏" in purchases.id_state.text() and purchases.done_btn.isHidden()  # rule: RET-4
     records.table.selectRow(0)

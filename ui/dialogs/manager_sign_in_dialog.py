@@ -17,10 +17,14 @@ class ManagerSignInDialog(QDialog):
         role: str | None = "manager",
         exclude_staff_id: str | None = None,
         title: str | None = None,
+        action=None,
     ):
+        """With `action(username, password)` the dialog runs it instead of `verify_staff` (a step-up that opens
+        sealed fields: ctx.with_step_up) and keeps its result in `result_value`."""
         super().__init__(parent)
         self.ctx, self.role, self.exclude = ctx, role, exclude_staff_id
         self.staff = None
+        self.action, self.result_value = action, None
         self.setWindowTitle(title or self.tr("店长确认"))
         layout = QVBoxLayout(self)
         intro = QLabel(purpose or self.tr("此操作需要店长本人登录确认。"))
@@ -41,6 +45,16 @@ class ManagerSignInDialog(QDialog):
         self.password.returnPressed.connect(self.try_accept)
 
     def try_accept(self) -> None:
+        if self.action is not None:
+            try:
+                self.result_value = self.action(self.username.text(), self.password.text())
+            except UserError as exc:
+                self.ctx.show_error(self, exc, self.error)
+                return
+            finally:
+                self.password.clear()
+            self.accept()
+            return
         try:
             staff = self.ctx.vault.verify_staff(self.username.text(), self.password.text(), role=self.role)
             if self.exclude and staff.id == self.exclude:

@@ -333,19 +333,23 @@ class RevealDialog(QDialog):
 
     def show_value(self) -> None:
         self.error.clear()
+        field, reason, note = self.field.currentData(), self.reason.currentData(), self.note.text()
         try:
-            v = reveal_field(
-                self.session,
-                self.member.id,
-                self.field.currentData(),
-                self.reason.currentData(),
-                self.note.text(),
-                cipher_for(self.ctx.vault),
-            )
+            if field == "mobile":  # not sealed: the manager's session reveals it as before
+                v = reveal_field(self.session, self.member.id, field, reason, note, cipher_for(self.ctx.vault))
+            else:  # sealed (SEN-3): only a manager's own password opens it, for this one reveal
+                v = self.ctx.with_step_up(
+                    self,
+                    self.tr("查看敏感信息需要店长本人输入密码。"),
+                    lambda up: reveal_field(
+                        up.session(self.ctx.session), self.member.id, field, reason, note, up.cipher
+                    ),
+                )
         except UserError as exc:
             self.ctx.show_error(self, exc, self.error)
             return
-        self.value.setText(v)
+        if v is not None:
+            self.value.setText(v)
 
     def done(self, r: int) -> None:
         self.value.clear()  # the clear value leaves the screen with the dialog

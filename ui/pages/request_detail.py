@@ -358,14 +358,14 @@ class RequestDetail(QWidget):
         return False
 
     def _execute_copy(self) -> bool:
-        s = self._manager(self.tr("提供个人信息副本"))
-        if not s:
-            return False
-        from app.members.service import cipher_for
+        def build(up):  # sealed fields and signatures need a manager's own password (SEN-3)
+            s = up.session(self.ctx.session)
+            return s, *R.build_copy(s, self.request_id, store=letters.store_info(s), cipher=up.cipher)
 
-        json_bytes, pdf_bytes, _ = R.build_copy(
-            s, self.request_id, store=letters.store_info(s), cipher=cipher_for(self.ctx.vault)
-        )
+        built = self.ctx.with_step_up(self, self.tr("提供个人信息副本"), build)
+        if not built:
+            return False
+        s, json_bytes, pdf_bytes, _ = built
         folder = QFileDialog.getExistingDirectory(self, self.tr("选择顾客的存储介质（U盘）保存机器可读文件"))
         if folder:
             from pathlib import Path
