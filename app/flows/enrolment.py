@@ -18,6 +18,7 @@ import datetime as dt
 import secrets
 from collections.abc import Iterable
 
+from app import crashpoints
 from app.clock import iso
 from app.consent.service import CONSENT_CHANGE, check_sensitive_signatures, consent_state, record_consent
 from app.errors import NotFound, UserError, ValidationError
@@ -173,6 +174,8 @@ def register_member(
                 "reconsent": outdated,
                 "scans_matched": len(scans),
             }
+        crashpoints.hit("registration.before_commit")
+    crashpoints.hit("registration.after_commit")
     return {"id": mid, "member_no": member_no}
 
 
@@ -267,6 +270,8 @@ def grant_consent(
                 "signed_on_paper": sorted(set(signed_on_paper) & granted),
                 "scans_matched": len(scans),
             }
+        crashpoints.hit("consent.before_commit")
+    crashpoints.hit("consent.after_commit")
     return rid
 
 

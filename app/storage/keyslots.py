@@ -11,6 +11,7 @@ The GCM tag proves the password; the AAD binds the slot to its id and this file'
 from __future__ import annotations
 
 import base64
+import errno
 import hashlib
 import json
 import os
@@ -24,7 +25,7 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.argon2 import Argon2id
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
-from app.errors import SignInError, StoreError
+from app.errors import SignInError, StoreError, UserError
 
 FORMAT = 1
 # Tuned on the 2-core target machines: ~0.3 s per derivation (see docs/benchmarks.md).
@@ -118,11 +119,18 @@ class KeySlotFile:
         """Atomic replace with fsync: a crash leaves the old file or the new one, never half."""
         target = Path(path or self.path)
         tmp = target.with_name(target.name + ".tmp")
-        with open(tmp, "w", encoding="utf-8") as fh:
-            fh.write(self.to_json())
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, target)
+        try:
+            with open(tmp, "w", encoding="utf-8") as fh:
+                fh.write(self.to_json())
+                fh.flush()
+                os.fsync(fh.fileno())
+            os.replace(tmp, target)
+        except OSError as exc:  # disk full, read-only folder: no temporary file stays, a message says so
+            try:
+                tmp.unlink()
+            except OSError:
+                pass
+            raise UserError("error.disk_full" if exc.errno == errno.ENOSPC else "store.keyslots_unsaved") from None
 
     # -- slots -------------------------------------------------------------------
     def lookup(self, username: str) -> str:
