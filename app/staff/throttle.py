@@ -85,7 +85,7 @@ class Throttle:
         entry = self._entry(lookup)
         if not entry:
             return 0
-        return max(0, int(round(float(entry.get("until", 0)) - now)))
+        return max(0, round(float(entry.get("until", 0)) - now))
 
     def failed(self, lookup: str, now: float) -> int:
         """Count one failure (kept in memory even when it cannot be saved). Raises
