@@ -16,6 +16,27 @@ Points (keep this list in step with the calls):
   replay.after_erase          ledger replay: one member re-erased, not yet checkpointed
   restore.after_unpack        backup unpacked, ledgers not merged yet
   restore.after_merge         ledgers merged into the file, replay-pending flag not written
+  registration.before_commit  member, fields, consent, journal written; transaction not committed
+  registration.after_commit   registration committed
+  consent.before_commit       grant / re-consent written, not committed
+  consent.after_commit        grant / re-consent committed
+  withdrawal.before_commit    withdrawal and the purpose's fields' erasure written, not committed
+  import.batch_before_commit  POS import: one batch's rows, journal row and checkpoint written, not committed
+  import.after_batch          POS import: one batch committed (the next resumes from its checkpoint)
+  sync.page_before_commit     sync: a downloaded page applied, cursor moved, not committed
+  sync.after_page             sync: a page committed
+  backup.after_copy           backup: the DB copy (.db.tmp) written, bundle not written
+  backup.after_zip            backup: bundle (.mdbak.tmp) written, not renamed
+  backup.after_rename         backup: bundle in place, temporary copy not yet removed
+  rekey.after_copy            rekey: memberdesk.db.new written (old key), fields not re-encrypted
+  rekey.copy_before_commit    rekey: re-encryption written in the copy, not committed
+  rekey.after_reencrypt       rekey: copy done, keyslots.json.new not written
+  rekey.after_stage           rekey: both staged; the new recovery key not yet shown and confirmed
+  rekey.after_confirm         rekey: confirmed (marker written), nothing swapped
+  rekey.after_db_swap         rekey: DB swapped, key slots not
+  rekey.after_slots_swap      rekey: both swapped, marker not removed
+
+`MEMBERDESK_CRASH_AT=name` dies at the first hit of the point; `name:N` at its N-th hit (a batch loop).
 """
 
 from __future__ import annotations
@@ -31,34 +52,73 @@ POINTS = (
     "replay.after_erase",
     "restore.after_unpack",
     "restore.after_merge",
+    "registration.before_commit",
+    "registration.after_commit",
+    "consent.before_commit",
+    "consent.after_commit",
+    "withdrawal.before_commit",
+    "import.batch_before_commit",
+    "import.after_batch",
+    "sync.page_before_commit",
+    "sync.after_page",
+    "backup.after_copy",
+    "backup.after_zip",
+    "backup.after_rename",
+    "rekey.after_copy",
+    "rekey.copy_before_commit",
+    "rekey.after_reencrypt",
+    "rekey.after_stage",
+    "rekey.after_confirm",
+    "rekey.after_db_swap",
+    "rekey.after_slots_swap",
 )
 _armed: dict[str, bool] = {}
+_nth: dict[str, int] = {}  # armed point -> hits still to pass before it fires (1: the next one)
 
 
 class CrashPoint(BaseException):
     """Raised at an armed point (BaseException: no `except Exception` on the way swallows it)."""
 
 
-def arm(name: str, *, exit: bool = False) -> None:
+def arm(name: str, *, exit: bool = False, nth: int = 1) -> None:
+    """Fire at the `nth` hit of `name` from now on (1: the next one)."""
     if name not in POINTS:
         raise ValueError(f"unknown crash point {name}")
+    if nth < 1:
+        raise ValueError("nth counts from 1")
     _armed[name] = exit
+    _nth[name] = nth
 
 
 def disarm(name: str | None = None) -> None:
     if name is None:
         _armed.clear()
+        _nth.clear()
     else:
         _armed.pop(name, None)
+        _nth.pop(name, None)
 
 
 def hit(name: str) -> None:
     if name in _armed:
+        left = _nth.get(name, 1) - 1
+        if left > 0:
+            _nth[name] = left
+            return
         if _armed[name]:
             os._exit(137)
         raise CrashPoint(name)
 
 
-_env = os.environ.get(ENV, "")
-if _env in POINTS:
-    _armed[_env] = True
+def arm_from_env(value: str | None = None) -> str | None:
+    """Arm the point named by MEMBERDESK_CRASH_AT (`name` or `name:N`) to kill the process. Read at import;
+    a forked child that sets the variable calls this again. Returns the point's name (None: none)."""
+    value = os.environ.get(ENV, "") if value is None else value
+    name, _, count = value.partition(":")
+    if name not in POINTS:
+        return None
+    arm(name, exit=True, nth=int(count) if count.isdigit() and int(count) > 0 else 1)
+    return name
+
+
+arm_from_env()

@@ -19,17 +19,30 @@ import shutil
 import zipfile
 from pathlib import Path
 
-from app import __version__
+from app import __version__, crashpoints
 from app.clock import iso
 from app.config import Paths, write_terminal
 from app.errors import StoreError, UserError
+from app.messages import add_messages
 from app.settings import get_setting
 from app.staff import permissions as P
 from app.staff.session import Session
 from app.storage.db import export_copy
+from app.storage.faults import page_ranges
+from app.storage.recovery import remove_partial_backups
 
 log = logging.getLogger("memberdesk.backup")
 SUFFIX = ".mdbak"
+
+add_messages(
+    {
+        "backup.write_failed": (
+            "备份文件无法写入（{code}），没有生成备份，已有的备份未受影响。请检查备份目录是否存在、可写且有足够空间。",
+            "The backup file could not be written ({code}); no backup was made and the existing ones are "
+            "untouched. Check that the backup folder exists, is writable and has space.",
+        ),
+    }
+)
 
 
 def _sha256(path: Path) -> str:
@@ -63,10 +76,15 @@ def create_backup(vault, session: Session, *, keep: int | None = None, target_di
     final = out_dir / name
     tmp_db = out_dir / (name + ".db.tmp")
     tmp_zip = out_dir / (name + ".tmp")
+    remove_partial_backups(out_dir)  # what an interrupted backup left (issue #17)
+    damaged = session.db.damaged_pages()
+    if damaged:  # a copy of a damaged file is no backup: say so, keep the older (good) ones
+        raise UserError("backup.untrusted", pages=page_ranges(damaged))
     with session.write("backup.create", details={"file": name}):
         pass  # the audit entry is inside the copy
     try:
         export_copy(session.db, tmp_db, vault.data_key())
+        crashpoints.hit("backup.after_copy")
         manifest = {
             "format": 1,
             "app_version": __version__,
@@ -85,11 +103,13 @@ def create_backup(vault, session: Session, *, keep: int | None = None, target_di
             zf.writestr("manifest.json", json.dumps(manifest, indent=1))
         with open(tmp_zip, "rb+") as fh:
             os.fsync(fh.fileno())
+        crashpoints.hit("backup.after_zip")
         os.replace(tmp_zip, final)
-    except OSError as exc:
+        crashpoints.hit("backup.after_rename")
+    except OSError as exc:  # never a raw OSError to a person
         if exc.errno == errno.ENOSPC:
-            raise UserError("error.disk_full") from exc
-        raise
+            raise UserError("error.disk_full") from None
+        raise UserError("backup.write_failed", code=errno.errorcode.get(exc.errno or 0, "EIO")) from None
     finally:
         for p in (tmp_db, tmp_zip):
             try:

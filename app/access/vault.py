@@ -12,7 +12,6 @@ connection is never queued behind them; `lock()` stops the jobs and closes it fi
 from __future__ import annotations
 
 import logging
-import os
 import re
 import secrets
 import threading
@@ -29,7 +28,7 @@ from app.staff import permissions
 from app.staff.passwords import check_password, check_username
 from app.staff.session import Session, Staff
 from app.staff.throttle import Throttle
-from app.storage import keyslots as ks
+from app.storage import keyslots as ks, recovery
 from app.storage.db import KEY_BYTES, Database, open_database
 from app.storage.fieldcrypt import FieldCipher
 from app.storage.instance import InstanceLock
@@ -66,6 +65,9 @@ class Vault:
         self.paths.ensure()
         if self._instance is None:
             self._instance = InstanceLock(self.paths.lockfile).acquire()
+            # This process alone uses the folder now: what a crash left behind goes (issue #17).
+            self._finish_rekey_if_interrupted()
+            recovery.remove_partial_backups(self.paths.backup_dir)
 
     def release_instance_lock(self) -> None:
         if self._instance is not None:
@@ -205,14 +207,10 @@ class Vault:
 
     # -- sign-in -----------------------------------------------------------------
     def _finish_rekey_if_interrupted(self) -> None:
-        new_slots = self.paths.keyslots.with_name("keyslots.json.new")
-        new_db = self.paths.db.with_name("memberdesk.db.new")
-        if new_slots.exists():
-            if new_db.exists():  # crashed before the DB swap: roll back
-                new_db.unlink()
-                new_slots.unlink()
-            else:  # DB swapped, slots not yet: roll forward
-                os.replace(new_slots, self.paths.keyslots)
+        """At an open (no connection of this vault open): finish or undo an interrupted rekey, remove
+        orphans and temporary files (app.storage.recovery)."""
+        if self.db is None:
+            recovery.recover_interrupted(self.paths.db, self.paths.keyslots)
 
     def _open_with_key(self, data_key: bytes, slots: ks.KeySlotFile) -> Database:
         if not self.paths.db.exists():
@@ -238,10 +236,10 @@ class Vault:
             raise SignInError("signin.throttled", seconds=wait)
         if slots.is_disabled(username or ""):
             raise SignInError("signin.disabled")
+        self.throttle.attempt(lookup, now)  # counted first: fails closed (signin.state_unsaved)
         try:
             result = slots.unlock_staff_slot(username or "", password or "")
         except SignInError:
-            self.throttle.failed(lookup, now)
             log.info("sign-in failed")
             raise
         self.throttle.succeeded(lookup)

@@ -15,6 +15,7 @@ import datetime as dt
 import secrets
 from collections.abc import Iterable
 
+from app import crashpoints
 from app.clock import iso
 from app.erasure import register_eraser
 from app.errors import NotFound, UserError, ValidationError
@@ -243,6 +244,7 @@ def withdraw_consent(
         erased = R.erase_purpose_fields(tx, member_id, purpose_code)
         R.touch(tx, member_id, iso(session.clock.now()))
         tx.details = {"purpose": purpose_code, "record": rid, "fields_erased": erased}
+        crashpoints.hit("withdrawal.before_commit")
     return rid
 
 

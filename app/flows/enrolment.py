@@ -19,6 +19,7 @@ import secrets
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
+from app import crashpoints
 from app.clock import iso
 from app.consent.service import CONSENT_CHANGE, check_sensitive_signatures, consent_state, record_consent
 from app.errors import NotFound, UserError, ValidationError
@@ -178,6 +179,8 @@ def register_member(
                 "reconsent": outdated,
                 "scans_matched": len(scans),
             }
+        crashpoints.hit("registration.before_commit")
+    crashpoints.hit("registration.after_commit")
     return {"id": mid, "member_no": member_no}
 
 
@@ -273,6 +276,8 @@ def grant_consent(
                 "signed_on_paper": sorted(set(signed_on_paper) & granted),
                 "scans_matched": len(scans),
             }
+        crashpoints.hit("consent.before_commit")
+    crashpoints.hit("consent.after_commit")
     return rid
 
 

@@ -21,6 +21,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from app import crashpoints
 from app.clock import iso
 from app.errors import UserError, ValidationError
 from app.messages import add_messages
@@ -558,6 +559,8 @@ def _commit_batch(session, result: ImportResult, batch: _Batch, final: bool = Fa
                 "rejected": len(part),
                 "final": finished,
             }
+            crashpoints.hit("import.batch_before_commit")
+        crashpoints.hit("import.after_batch")
         result.accepted += len(done)
         result.duplicates += d_end - d_pos
         result.rejected.extend(part)

@@ -28,6 +28,7 @@ from typing import Any, Protocol, TypeAlias
 import sqlcipher3.dbapi2 as sqlcipher
 
 from app.errors import StoreError, UserError
+from app.storage import faults
 
 log = logging.getLogger("memberdesk.store")
 
@@ -272,30 +273,70 @@ class Database:
         self.closed = False
         # The erasure ledger's MAC key (app.erasure): HKDF of the data key with its own label.
         self.ledger_key = ledger_subkey(key) if key is not None and len(key) == KEY_BYTES else None
-        mod: Any = sqlite3 if plain else sqlcipher
+        self._key = bytes(key) if key is not None else None  # to reopen after a damaged page (reset)
+        self.conn: RawConnection = self._connect()
+
+    def _connect(self) -> RawConnection:
+        """A new connection with the key and pragmas; a wrong key or a damaged header: store.unreadable."""
+        mod: Any = sqlite3 if self.plain else sqlcipher
         try:
-            self.conn: RawConnection = mod.connect(
-                str(path), isolation_level=None, check_same_thread=False, timeout=BUSY_SECONDS
+            conn: RawConnection = mod.connect(
+                str(self.path), isolation_level=None, check_same_thread=False, timeout=BUSY_SECONDS
             )
         except DatabaseError as exc:
             raise StoreError("store.unreadable") from exc
-        self.conn.row_factory = mod.Row
+        conn.row_factory = mod.Row
         try:
-            if not plain:
+            if not self.plain:
+                key = self._key
                 if key is None or len(key) != KEY_BYTES:
                     raise ValueError("a 32-byte key is required")
-                self.conn.execute(f"PRAGMA key = \"x'{key.hex()}'\"")
+                conn.execute(f"PRAGMA key = \"x'{key.hex()}'\"")
             # Touch the file: a wrong key, a damaged header or a non-database fails here.
-            self.conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
-            self.conn.execute("PRAGMA journal_mode = WAL").fetchone()
-            self.conn.execute("PRAGMA secure_delete = ON")
-            self.conn.execute("PRAGMA foreign_keys = ON")
-            self.conn.execute("PRAGMA temp_store = MEMORY")
-            self.conn.execute("PRAGMA synchronous = NORMAL")
-            self.conn.execute("PRAGMA cache_size = -32000")  # 32 MB page cache: searches at 1M members
+            conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+            conn.execute("PRAGMA journal_mode = WAL").fetchone()
+            conn.execute("PRAGMA secure_delete = ON")
+            conn.execute("PRAGMA foreign_keys = ON")
+            conn.execute("PRAGMA temp_store = MEMORY")
+            conn.execute("PRAGMA synchronous = NORMAL")
+            conn.execute("PRAGMA cache_size = -32000")  # 32 MB page cache: searches at 1M members
         except DatabaseError as exc:
-            self.conn.close()
+            conn.close()
             raise StoreError("store.unreadable") from exc
+        except BaseException:
+            conn.close()
+            raise
+        return conn
+
+    def damaged_pages(self) -> list[int]:
+        """Pages whose HMAC fails (`PRAGMA cipher_integrity_check`; plain SQLite: `quick_check`). Reads the
+        whole file; leaves the connection usable."""
+        pragma = "PRAGMA quick_check" if self.plain else "PRAGMA cipher_integrity_check"
+        with self._lock:
+            try:
+                rows = self.conn.execute(pragma).fetchall()
+            except DatabaseError:
+                return []
+        lines = [str(r[0]) for r in rows if str(r[0]).lower() != "ok"]
+        return faults.damaged_pages(lines)
+
+    def _reset_after_damage(self, exc: BaseException) -> StoreError:
+        """The connection met a damaged page (SQLCipher then refuses every further read and write on it):
+        close it, open a fresh one, and say which pages are damaged."""
+        log.error("damaged database page met: %s", type(exc).__name__)
+        try:
+            self.conn.close()
+        except DatabaseError:
+            pass
+        try:
+            self.conn = self._connect()
+        except StoreError as reopen_exc:
+            self.closed = True
+            return reopen_exc
+        pages = self.damaged_pages()
+        if not pages and "readonly" in str(exc).lower():
+            return StoreError("store.not_writable")
+        return StoreError("store.damaged", pages=faults.page_ranges(pages))
 
     # -- queries -----------------------------------------------------------------
     @contextmanager
@@ -308,11 +349,13 @@ class Database:
             self._depth += 1
             try:
                 yield self.conn
-            except OperationalError as exc:
+            except DatabaseError as exc:
                 if self._stopped.is_set():
                     raise JobStopped() from exc
                 if _is_busy(exc):
                     raise UserError("store.busy") from exc
+                if faults.is_damage_error(exc) and not self.closed:
+                    raise self._reset_after_damage(exc) from None
                 raise
             finally:
                 self._depth -= 1
@@ -369,9 +412,7 @@ class Database:
                         pass
                     if isinstance(exc, DatabaseError) and _is_disk_full(exc):
                         raise UserError("error.disk_full") from exc
-                    if isinstance(exc, DatabaseError) and "malformed" in str(exc).lower():
-                        raise StoreError("store.unreadable") from exc
-                    raise
+                    raise  # a damaged page: _use reopens the connection and says so (store.damaged)
         finally:
             self._gate.release()
 

@@ -20,6 +20,7 @@ slots of a store from before issue #14). A clerk's slot never has `field_key`.
 from __future__ import annotations
 
 import base64
+import errno
 import hashlib
 import json
 import os
@@ -34,7 +35,7 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.argon2 import Argon2id
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
-from app.errors import SignInError, StoreError
+from app.errors import SignInError, StoreError, UserError
 from app.storage import sealing
 
 if TYPE_CHECKING:
@@ -152,11 +153,18 @@ class KeySlotFile:
         """Atomic replace with fsync: a crash leaves the old file or the new one, never half."""
         target = Path(path or self.path)
         tmp = target.with_name(target.name + ".tmp")
-        with open(tmp, "w", encoding="utf-8") as fh:
-            fh.write(self.to_json())
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, target)
+        try:
+            with open(tmp, "w", encoding="utf-8") as fh:
+                fh.write(self.to_json())
+                fh.flush()
+                os.fsync(fh.fileno())
+            os.replace(tmp, target)
+        except OSError as exc:  # disk full, read-only folder: no temporary file stays, a message says so
+            try:
+                tmp.unlink()
+            except OSError:
+                pass
+            raise UserError("error.disk_full" if exc.errno == errno.ENOSPC else "store.keyslots_unsaved") from None
 
     # -- slots -------------------------------------------------------------------
     def lookup(self, username: str) -> str:

@@ -21,6 +21,7 @@ import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
+from app import crashpoints
 from app.audit import chain
 from app.clock import iso
 from app.messages import add_messages
@@ -453,6 +454,8 @@ class SyncEngine:
             set_state(conn, "cursor", cursor)
             if resync:
                 set_state(conn, "resync_required", False)
+            crashpoints.hit("sync.page_before_commit")
+        crashpoints.hit("sync.after_page")
         if pdb is not None and pdb.checkpoint_wanted:
             self.db.checkpoint()
         result["downloaded"] = result.get("downloaded", 0) + len(rows)
