@@ -7,6 +7,7 @@ import json
 
 from app.calendar.workdays import import_holiday_table
 from app.errors import ValidationError
+from app.staff import permissions as P
 
 
 def parse_holiday_file(data: bytes) -> tuple[int, dict]:
@@ -28,6 +29,7 @@ def parse_holiday_file(data: bytes) -> tuple[int, dict]:
 
 def import_holiday_file(session, data: bytes) -> int:
     """Parse and store a manager's holiday table file (manager: settings.change); returns its year."""
+    session.require(P.SETTINGS_CHANGE)
     year, days = parse_holiday_file(data)
     import_holiday_table(session, year, days)
     return year

@@ -23,7 +23,9 @@ from typing import TYPE_CHECKING, Any
 
 from app.audit import chain
 from app.clock import iso
+from app.errors import PermissionDenied
 from app.messages import add_messages
+from app.staff import permissions as P
 from app.sync import anchor, feeds, journal, signing
 from app.sync.state import get_state, pending_count, save_state, set_state
 from app.sync.transport import Signer, SyncError, Transport, make_signer
@@ -91,6 +93,7 @@ add_messages(
 )
 
 _RUN_LOCK = threading.Lock()
+SYNC_ENROL = P.grant("sync.enrol", P.MANAGER)
 
 
 class SyncEngine:
@@ -125,10 +128,13 @@ class SyncEngine:
         self.page_rows = page_rows
         self._transport = transport
         self._trigger = "timer"
+        self.session: Session | None = None  # who acts (for_session): enrolment needs a manager
 
     @classmethod
     def for_session(cls, session: Session, **kw: Any) -> SyncEngine:
-        return cls(session.db, session.store_code, session.terminal, session.clock, **kw)
+        engine = cls(session.db, session.store_code, session.terminal, session.clock, **kw)
+        engine.session = session
+        return engine
 
     # -- plumbing ---------------------------------------------------------------------
     def transport(self) -> Transport:
@@ -170,7 +176,15 @@ class SyncEngine:
         return offset
 
     # -- enrolment --------------------------------------------------------------------
-    def enrol(self, url: str, store_code: str, code: str, *, ca_file: str | None = None) -> dict:
+    def enrol(
+        self, url: str, store_code: str, code: str, *, ca_file: str | None = None, session: Session | None = None
+    ) -> dict:
+        """Enrol the store with head office: a manager only (`session`, else the engine's own), audited
+        (SEC-1, SEC-2): a clerk could otherwise point the store at another server and upload its members."""
+        session = session or self.session
+        if session is None:
+            raise PermissionDenied(action=SYNC_ENROL)
+        session.require(SYNC_ENROL)
         self._transport = Transport(
             url,
             ca_file=ca_file,
@@ -206,6 +220,8 @@ class SyncEngine:
         self.store_code = store_code
         self.measure_offset()
         self._log("enrol", "ok", started=iso(self.clock.now()))
+        with session.on_db(self.db).write("sync.enrol", "store", store_code, {"ca_file": bool(ca_file)}):
+            pass  # the state above is the change; this is its audit entry (SEC-2)
         return cfg
 
     # -- one run ----------------------------------------------------------------------
@@ -439,7 +455,7 @@ class SyncEngine:
         result["resynced"] = True
 
     def _ctx(self) -> feeds.ApplyContext:
-        return feeds.ApplyContext(store_code=self.store_code, private_key=self._key(), ledger_path=self.ledger_path)
+        return feeds._verified_context(self.store_code, self._key(), self.ledger_path)
 
     def apply_page(self, rows: list[dict], cursor: str, result: dict, *, resync: bool = False) -> None:
         """Apply one page and move the cursor in one transaction; a row that cannot apply goes to the inbox."""
