@@ -231,8 +231,8 @@ def cmd_staff(a, c: Ctx):
         row = session.db.one("SELECT id FROM staff WHERE username = ?", (a.new_username,))
         if row is None:
             raise UserError("error.not_found")
-        pw = c.secret("临时密码 / temporary password: ") if a.action == "enable" else None
-        service.set_disabled(c.vault, session, row["id"], a.action == "disable", password=pw)
+        temporary = c.secret("临时密码 / temporary password: ") if a.action == "enable" else None
+        service.set_disabled(c.vault, session, row["id"], a.action == "disable", password=temporary)
         out({a.action: a.new_username})
     return 0
 

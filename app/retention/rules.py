@@ -8,7 +8,7 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 from app.clock import iso
 from app.errors import ValidationError
@@ -158,7 +158,7 @@ def apply_retention_policy(session: Session, payload: dict | list, ctx: ApplyCon
     if not P.feed_verified(ctx.feed):
         session.require(P.HEAD_OFFICE_FEED)
     rules = payload.get("rules") if isinstance(payload, dict) else payload
-    apply_policy_from_head_office(session, rules, feed=ctx.feed)
+    apply_policy_from_head_office(session, cast(list, rules), feed=ctx.feed)
 
 
 register_feed_handler("retention_policy", apply_retention_policy)

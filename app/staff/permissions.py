@@ -71,11 +71,14 @@ def requires(permission: str) -> Callable[[_F], _F]:
         def guarded(*args: Any, **kwargs: Any) -> Any:
             bound = sig.bind_partial(*args, **kwargs).arguments
             session = bound.get("session")
-            if session is None and bound.get("tx") is not None:
-                session = bound["tx"].session
-            if session is None:
+            if session is not None:
+                session.require(permission)  # a refusal is audited in its own transaction
+            elif bound.get("tx") is not None:
+                # inside a write: the refusal rolls the caller's transaction back (no second one can open)
+                if not bound["tx"].session.can(permission):
+                    raise PermissionDenied(action=permission)
+            else:
                 raise PermissionDenied(action=permission)
-            session.require(permission)
             return fn(*args, **kwargs)
 
         guarded.__requires__ = permission  # type: ignore[attr-defined]

@@ -21,6 +21,7 @@ from collections.abc import Callable
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from app import crashpoints
 from app.clock import iso
@@ -57,13 +58,13 @@ def register_scan_hash_source(fn: Callable) -> None:
 @dataclass
 class ApplyContext:
     store_code: str
-    private_key: object  # Ed25519PrivateKey: signs erasure receipts
+    private_key: Any  # Ed25519PrivateKey: signs erasure receipts
     ledger_path: Path | None = None
     counts: dict = field(default_factory=lambda: {"erasures": 0, "applied": 0, "deferred": 0})
     feed: P.VerifiedFeed | None = None  # the capability the appliers demand (set by _verified_context)
 
 
-def _verified_context(store_code: str, private_key: object, ledger_path: Path | None = None) -> ApplyContext:
+def _verified_context(store_code: str, private_key: Any, ledger_path: Path | None = None) -> ApplyContext:
     """The context for rows the engine received from the enrolled head office (its signed request over the
     certificate-checked connection): the only place a VerifiedFeed is made."""
     return ApplyContext(
@@ -111,7 +112,7 @@ def sync_session(db, store_code: str, terminal: str, clock) -> Session:
 
 # -- built-in handlers ----------------------------------------------------------------------
 def _scan_hashes(db, member_id: str) -> list[str]:
-    out = set()
+    out: set[str] = set()
     for fn in _SCAN_HASH_SOURCES:
         try:
             out.update(fn(db, member_id) or [])
