@@ -6,7 +6,8 @@ timer, Windows Task Scheduler), registered by app/cli.py (CLI_PLUGINS).
     memberdesk-admin --data-dir DIR --username wang retention-sweep --force --report-csv r.csv --report-pdf r.pdf
     memberdesk-admin --data-dir DIR --username wang --password-stdin pos-import /srv/pos-drop   # watched folder
 
-Without --force the sweep runs only if today's has not run yet (like the app's timer). The output is
+Without --force the sweep runs only if today's has not run yet (like the app's timer); --dry-run and --force are
+a manager's (retention.view / retention.sweep). The output is
 JSON with counts and dates only (no personal data); reports are written only where asked.
 Exit code 0 on success, 2 on a user error (the message is printed in Chinese and English).
 """
@@ -71,9 +72,9 @@ def run(args, ctx) -> int:
     session = ctx.sign_in()
     ledger = ctx.paths.erasure_ledger
     if args.dry_run:
-        result = dry_run(session, trigger="admin", permission=False)
+        result = dry_run(session, trigger="admin")  # a manager's (retention.view)
     elif args.force:
-        result = apply_sweep(session, ledger_path=ledger, trigger="admin", permission=False)
+        result = apply_sweep(session, ledger_path=ledger, trigger="admin")  # a manager's (retention.sweep)
     else:
         result = sweep_due(session, ledger_path=ledger, trigger="admin")
         if result is None:

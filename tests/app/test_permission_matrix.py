@@ -394,3 +394,15 @@ def test_replayed_erasures_without_a_mac_are_a_managers(clerk, manager):
         erasure.erase_member(clerk, mid, permission=False)  # the bypass is gone
     with pytest.raises(UserError):
         erasure.erase_member(clerk, mid)  # rule: SEC-1
+
+
+def test_retention_sweep_has_no_bypass(clerk, paths):
+    from app.retention import apply_sweep, dry_run, sweep_due
+
+    for fn in (dry_run, apply_sweep):
+        with pytest.raises(TypeError):
+            fn(clerk, permission=False)  # the permission=False switch is gone
+        with pytest.raises(PermissionDenied):
+            fn(clerk)  # rule: SEC-1
+    assert clerk.db.scalar("SELECT count(*) FROM retention_runs") == 0  # rule: SEC-1
+    assert sweep_due(clerk, ledger_path=paths.erasure_ledger) is not None  # the policy's daily run: any session
