@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 
 def add_parser(subparsers) -> None:
@@ -36,7 +37,8 @@ def run_pos_import(args, ctx) -> int:
     from app.purchases.pos_import import import_pos_file, import_pos_folder
 
     session = ctx.sign_in()
-    report, failed = [], 0
+    report: list[dict[str, Any]] = []
+    failed = 0
     for raw in args.paths:
         path = Path(raw)
         if path.is_dir():
@@ -76,10 +78,11 @@ def run(args, ctx) -> int:
     elif args.force:
         result = apply_sweep(session, ledger_path=ledger, trigger="admin")  # a manager's (retention.sweep)
     else:
-        result = sweep_due(session, ledger_path=ledger, trigger="admin")
-        if result is None:
+        due = sweep_due(session, ledger_path=ledger, trigger="admin")
+        if due is None:
             print(json.dumps({"skipped": "already ran today"}, ensure_ascii=False))
             return 0
+        result = due
     print(json.dumps(result, ensure_ascii=False, indent=1, sort_keys=True))
     if args.report_csv or args.report_pdf:
         run_row = next((r for r in list_runs(session.db, 50) if r["id"] == result.get("run_id")), None)

@@ -14,6 +14,7 @@ import datetime as dt
 import json
 import logging
 from pathlib import Path
+from typing import Any
 
 from app import crashpoints, erasure
 from app.clock import iso
@@ -110,7 +111,7 @@ def dry_run(session, *, today: dt.date | None = None, record: bool = True, trigg
 def _survey(db, today: dt.date) -> dict:
     rules = get_rules(db)
     holds = _any_holds(db)
-    out = {"as_of": today.isoformat(), "categories": {}}
+    out: dict[str, Any] = {"as_of": today.isoformat(), "categories": {}}
     for cat in ORDER:
         rule = rules.get(cat)
         if rule is None:
