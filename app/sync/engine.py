@@ -441,7 +441,7 @@ class SyncEngine:
             if page.get("resync_required"):
                 save_state(self.db, resync_required=True)
                 continue
-            self.apply_page(page["rows"], page["cursor"], result)
+            self._apply_page(page["rows"], page["cursor"], result)
             got += len(page["rows"])
             if not page.get("more"):
                 break
@@ -451,13 +451,13 @@ class SyncEngine:
         """Offline beyond the tombstone horizon: apply head office's full snapshot (whole erasure ledger)."""
         snap = self.transport().get_json("/v1/snapshot", signer=self._signer())
         rows = [{"cursor": snap["cursor"], "kind": "erasure_order", "payload": e} for e in snap["erasures"]]
-        self.apply_page(rows + snap["rows"], snap["cursor"], result, resync=True)
+        self._apply_page(rows + snap["rows"], snap["cursor"], result, resync=True)
         result["resynced"] = True
 
     def _ctx(self) -> feeds.ApplyContext:
         return feeds._verified_context(self.store_code, self._key(), self.ledger_path)
 
-    def apply_page(self, rows: list[dict], cursor: str, result: dict, *, resync: bool = False) -> None:
+    def _apply_page(self, rows: list[dict], cursor: str, result: dict, *, resync: bool = False) -> None:
         """Apply one page and move the cursor in one transaction; a row that cannot apply goes to the inbox."""
         ctx = self._ctx()
         pdb = None

@@ -204,6 +204,9 @@ def test_the_feed_minter_is_app_syncs_alone(manager):
     with pytest.raises(RuntimeError):
         P.claim_feed_minter()  # rule: SEC-1
     assert not P.feed_verified(object()) and not P.feed_verified(None)
+    # the engine mints only for rows it pulled itself: no public method applies rows a caller hands in
+    public = {n for n in vars(SyncEngine) if not n.startswith("_")}
+    assert not {n for n in public if "apply" in n}, public  # rule: SEC-1
     rules = apply_policy_from_head_office(manager, [RULE], feed=verified_feed())
     assert rules["purchase"].period_value == 6 and rules["purchase"].source == "head_office"
     assert _audited(manager, "retention.policy.head_office") == 1  # rule: SEC-2
