@@ -6,7 +6,7 @@ rekey, settings, staff). Passwords and recovery keys are read from a prompt or f
         --username wang --display-name 王店长
     memberdesk-admin --data-dir DIR verify-audit --username wang
     memberdesk-admin --data-dir DIR backup --username wang
-    memberdesk-admin restore BUNDLE --target NEWDIR
+    memberdesk-admin --data-dir DIR restore BUNDLE --target NEWDIR --username wang   (a manager signs in first)
 """
 
 from __future__ import annotations
@@ -158,6 +158,7 @@ def cmd_restore(a, c: Ctx):
 
     from app.requests.restore import newest_backup_ledger, restore_with_ledger
 
+    session = c.sign_in()  # a manager of this store restores (backup.restore), audited here (SEC-1, SEC-2)
     target = resolve_paths(a.target)
     # merge every erasure the old data folder and the newest backups know; applied at the first sign-in
     manifest = restore_with_ledger(
@@ -165,6 +166,7 @@ def cmd_restore(a, c: Ctx):
         target,
         ledger_files=[c.paths.erasure_ledger],
         ledgers=[newest_backup_ledger(c.paths.backup_dir), newest_backup_ledger(Path(a.bundle).parent)],
+        session=session,
     )
     out(
         {
@@ -298,6 +300,7 @@ STDIN_LINES = {
     "setup": ["the new manager's password (for --username)"],
     "verify-audit": [_SIGN_IN],
     "backup": [_SIGN_IN],
+    "restore": [_SIGN_IN],
     "settings": [_SIGN_IN],
     "rekey": [_SIGN_IN, "your password again (confirmation)"],
     "reset-password": ["the recovery key", "the new password for --username"],

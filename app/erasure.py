@@ -243,11 +243,9 @@ def erase_member(
     reason: str = "request",
     request_id: str | None = None,
     ledger_path: Path | None = None,
-    permission: bool = True,
 ) -> dict:
     """Erase one member in one transaction. Returns counts per domain (no personal data)."""
-    if permission:
-        session.require(MEMBER_ERASE)
+    session.require(MEMBER_ERASE)
     if is_erased(session.db, member_id):
         raise UserError("erasure.already")
     key = blocked(session.db, member_id)
@@ -268,7 +266,11 @@ def erase_member(
 def replay_ledger(session, entries: list[dict]) -> int:
     """Apply erasures the DB does not have yet (after restoring an older backup, or a crash between the
     ledger write and the commit). Each journals its `erase` row for head office like any erasure (RIG-3).
-    The caller has checked the entries' MACs (app.requests.restore.apply_ledger)."""
+    The caller has checked the entries' MACs (app.requests.restore.apply_ledger); an entry without a valid
+    MAC (the store's key makes them) is an erasure a person asks for: manager only (SEC-1)."""
+    key = ledger_key(session.db)
+    if not all(entry_authentic(key, e) for e in entries):
+        session.require(MEMBER_ERASE)
     applied = 0
     for entry in entries:
         mid = entry.get("member_id")

@@ -31,6 +31,7 @@ import httpx  # noqa: E402
 
 from app.clock import SystemClock  # noqa: E402
 from app.domains import load_all  # noqa: E402
+from app.staff.session import Session, Staff  # noqa: E402
 from app.storage.db import open_database  # noqa: E402
 from app.sync import SyncEngine, signing  # noqa: E402
 from app.sync.transport import Transport, make_signer  # noqa: E402
@@ -117,7 +118,8 @@ def enrol_engine(db, code: str, server: ServerProcess, tls: dict) -> SyncEngine:
     enrol_code = HeadOffice(storage).create_store(code, "bench")
     storage.close()
     eng = SyncEngine(db, code, "DESK-1", SystemClock(), batch_rows=1000)
-    eng.enrol(server.url, code, enrol_code, ca_file=str(tls["ca"]))
+    manager = Session(db, Staff("bench", "bench", "bench", "manager"), code, "DESK-1", SystemClock())
+    eng.enrol(server.url, code, enrol_code, ca_file=str(tls["ca"]), session=manager)  # enrolment: a manager
     return eng
 
 

@@ -31,3 +31,11 @@ def make_member(session, name: str = "张三", mobile: str | None = None, **extr
         tx.execute(f"INSERT INTO members({','.join(cols)}) VALUES ({','.join('?' * len(cols))})", tuple(cols.values()))
         tx.journal("member", mid, "upsert", {"name": name, "mobile": mobile})
     return mid
+
+
+def verified_feed(store_code: str = "SH-001"):
+    """The head-office feed's capability as the sync engine makes it for rows from the enrolled head office
+    (app.sync.feeds holds the only minter): for tests of the feed appliers."""
+    from app.sync import feeds
+
+    return feeds._verified_context(store_code, None).feed

@@ -150,8 +150,11 @@ def read_manifest(bundle: Path) -> dict:
         raise StoreError("store.backup_corrupt") from exc
 
 
-def restore_backup(bundle: Path, target: Paths) -> dict:
-    """Unpack a bundle into an empty data folder, checking every hash. Returns the manifest."""
+def restore_backup(bundle: Path, target: Paths, *, session: Session) -> dict:
+    """Unpack a bundle into an empty data folder, checking every hash. Returns the manifest.
+    `session`: the manager doing it (backup.restore), signed in to the store that runs the restore;
+    the restore is audited there (SEC-1, SEC-2)."""
+    session.require(P.BACKUP_RESTORE)
     target.data_dir.mkdir(parents=True, exist_ok=True)
     if any(p.name not in ("logs", "backups", "cache") for p in target.data_dir.iterdir()):
         raise StoreError("store.restore_target_not_empty")
@@ -174,4 +177,6 @@ def restore_backup(bundle: Path, target: Paths) -> dict:
         shutil.rmtree(staging, ignore_errors=True)
     write_terminal(target, store_code=manifest.get("store_code", ""))
     target.ensure()
+    with session.write("backup.restore", details={"file": Path(bundle).name, "created_at": manifest.get("created_at")}):
+        pass  # the unpacked folder is the change; this is its audit entry
     return manifest

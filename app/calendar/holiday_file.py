@@ -8,6 +8,10 @@ from typing import TYPE_CHECKING
 
 from app.calendar.workdays import import_holiday_table
 from app.errors import ValidationError
+from app.staff import permissions as P
+
+if TYPE_CHECKING:
+    from app.staff.session import Session
 
 if TYPE_CHECKING:
     from app.staff.session import Session
@@ -32,6 +36,7 @@ def parse_holiday_file(data: bytes) -> tuple[int, dict]:
 
 def import_holiday_file(session: Session, data: bytes) -> int:
     """Parse and store a manager's holiday table file (manager: settings.change); returns its year."""
+    session.require(P.SETTINGS_CHANGE)
     year, days = parse_holiday_file(data)
     import_holiday_table(session, year, days)
     return year

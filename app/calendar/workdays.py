@@ -123,8 +123,16 @@ def parse_holiday_table(year: int, data: dict) -> dict[str, str]:
     return out
 
 
-def import_holiday_table(session, year: int, data: dict, source: str = "manager_import") -> None:
-    session.require(P.SETTINGS_CHANGE) if source == "manager_import" else None
+def import_holiday_table(
+    session, year: int, data: dict, source: str = "manager_import", *, feed: object = None
+) -> None:
+    """Store one year's table. A manager (settings.change) for any source but head office's; the
+    head-office source only with the verified feed's capability (`feed`, made by app.sync) (SEC-1)."""
+    if source == "head_office" or feed is not None:
+        if not P.feed_verified(feed):
+            session.require(P.HEAD_OFFICE_FEED)
+    else:
+        session.require(P.SETTINGS_CHANGE)
     days = parse_holiday_table(int(year), data)
     with session.write("calendar.import", details={"year": int(year), "days": len(days), "source": source}) as tx:
         tx.execute(

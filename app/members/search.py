@@ -135,6 +135,7 @@ def search_members(session, query: str, limit: int = 50) -> SearchResult:
 
 def lookup_scanned(session, text: str) -> str | None:
     """A barcode scanned into a search box: the member id when it is exactly one member number."""
+    session.require(MEMBER_VIEW)
     kind, _q = classify(text)
     if kind != "member_no":
         return None

@@ -2,7 +2,7 @@
 
 A version is published in both languages together (zh_CN is the master for change detection).
 `import_notice` is the one way in: a manager's import of a file, or head-office sync
-(`source="head_office"`, `permission=False`). The table has triggers that refuse UPDATE and
+(`source="head_office"`, `feed=` the verified feed from app.sync). The table has triggers that refuse UPDATE and
 DELETE, so a published text can never change under its hash.
 """
 
@@ -140,7 +140,7 @@ def _parse(data: NoticeInput) -> Notice:
 
 
 def import_notice(
-    session: Session, zh: NoticeInput, en: NoticeInput, *, source: str = "manager_import", permission: bool = True
+    session: Session, zh: NoticeInput, en: NoticeInput, *, source: str = "manager_import", feed: object = None
 ) -> dict[str, Any]:
     """Publish a new version in both languages (dicts, JSON text or Notice objects).
 
@@ -149,7 +149,10 @@ def import_notice(
     version changes are flagged for re-consent (CON-5). Returns {"version", "hashes", "changed",
     "flagged", "new"}.
     """
-    if permission:
+    if source == "head_office" or feed is not None:  # head office's notice: only with its verified feed (SEC-1)
+        if not P.feed_verified(feed):
+            session.require(P.HEAD_OFFICE_FEED)
+    else:
         session.require(NOTICE_PUBLISH)
     nz, ne = _parse(zh), _parse(en)
     if nz.lang != "zh_CN" or ne.lang != "en" or nz.version != ne.version or nz.codes != ne.codes:

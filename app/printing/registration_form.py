@@ -15,7 +15,7 @@ from reportlab.platypus import PageBreak, Table, TableStyle
 
 from app.printing import layout as L, notice_blocks as N
 from app.printing.fonts import FontChoice, choose_font
-from app.printing.serials import issue_form_serials, qr_payload
+from app.printing.serials import FORMS_ISSUE, issue_form_serials, qr_payload
 
 if TYPE_CHECKING:
     from reportlab.platypus import Flowable
@@ -277,5 +277,6 @@ def issue_registration_forms(
 ) -> tuple[list[str], bytes]:
     """Reserve `count` serials in the DB (who, when, which notice version) and render the forms.
     Call serials.mark_printed(session, serials) once they were printed or saved."""
+    session.require(FORMS_ISSUE)
     serials = issue_form_serials(session, notice, count)
     return serials, registration_form_pdf(notice, serials, store_name=store_name, font=font)

@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 from app.clock import iso
 from app.errors import ValidationError
 from app.messages import add_messages
+from app.purchases.records import PURCHASE_IMPORT
 from app.settings import get_setting, register_validator
 
 if TYPE_CHECKING:
@@ -155,6 +156,8 @@ def run_folder_import(session: Session) -> FolderRun | None:
     None when no folder is set (the feature is off)."""
     from app.purchases.pos_import import import_pos_folder
 
+    session.require(PURCHASE_IMPORT)
+
     folder = configured_folder(session.db)
     if not folder:
         return None
@@ -174,6 +177,8 @@ def run_folder_import(session: Session) -> FolderRun | None:
 def import_file(session: Session, path: str | os.PathLike[str]) -> ImportResult:
     """One POS file imported by hand (the clerk's 导入收银数据), never at the same time as the folder run."""
     from app.purchases.pos_import import import_pos_file
+
+    session.require(PURCHASE_IMPORT)
 
     with IMPORT_LOCK:
         return import_pos_file(session, path)

@@ -18,6 +18,7 @@ from app.members import records as R
 from app.members.service import update_member
 from app.requests import export as X, model as M, service as S
 from app.requests.letters import store_info
+from app.staff.permissions import requires
 
 
 def _begin(session, request_id: str, req_type: str | tuple, *, permission: str = M.REQUEST_HANDLE) -> dict:
@@ -43,6 +44,7 @@ def _member(session, member_id: str):
 
 
 # -- see / copy (RIG-6) -----------------------------------------------------------------
+@requires(M.REQUEST_EXPORT)
 def build_copy(session, request_id: str, store=None, *, font=None, cipher=None) -> tuple[bytes, bytes, dict]:
     """(json_bytes, pdf_bytes, counts) of the member's data, in memory. Manager only (every field).
     Completes the request; the UI hands the bytes over (print, save to the customer's medium)."""
@@ -74,6 +76,7 @@ def default_store(session):
 
 
 # -- correct ----------------------------------------------------------------------------
+@requires(M.REQUEST_HANDLE)
 def execute_correct(session, request_id: str, changes: dict, cipher=None) -> dict:
     """Apply the customer's corrections through the members service (its validation applies;
     `cipher` = app.members.service.cipher_for(vault) for encrypted fields). The request and its
@@ -87,6 +90,7 @@ def execute_correct(session, request_id: str, changes: dict, cipher=None) -> dic
 
 
 # -- withdraw consent (CON-3) -----------------------------------------------------------
+@requires(M.REQUEST_HANDLE)
 def execute_withdraw(session, request_id: str, purposes: list[str]) -> dict:
     purposes = [p for p in dict.fromkeys(purposes or []) if p]
     if not purposes:
@@ -99,6 +103,7 @@ def execute_withdraw(session, request_id: str, purposes: list[str]) -> dict:
 
 
 # -- restrict (RIG-5) -------------------------------------------------------------------
+@requires(M.REQUEST_HANDLE)
 def execute_restrict(session, request_id: str) -> dict:
     """Storage-only state: kept and protected, hidden from clerks' search, no marketing, until lifted."""
     req = _begin(session, request_id, "restrict")
@@ -131,6 +136,7 @@ def lift_restriction(session, member_id: str, reason: str, request_id: str | Non
 
 
 # -- cancel membership (RET-2) ----------------------------------------------------------
+@requires(M.REQUEST_HANDLE)
 def execute_cancel(session, request_id: str) -> dict:
     """End the membership: status cancelled, cancelled_at now (starts the 3-year clock, RET-2),
     marketing and offers off."""

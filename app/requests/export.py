@@ -19,6 +19,7 @@ from app.members.service import export_profile
 from app.notices.store import default_notice
 from app.printing.data_copy import CopySection, DataCopy, data_copy_pdf
 from app.printing.letter_layout import Section
+from app.requests import model as M
 
 FORMAT = "memberdesk.member-data/1"
 
@@ -40,7 +41,7 @@ def _plain_rows(db, table: str, where: str, params, skip=()) -> list[dict]:
     if not cols:
         return []
     rows = db.all(f"SELECT {', '.join(cols)} FROM {table} WHERE {where}", params)
-    return [dict(zip(cols, r, strict=False)) for r in rows]
+    return [dict(zip(cols, r, strict=True)) for r in rows]
 
 
 def _generic(tables: tuple[str, ...]) -> Callable:
@@ -118,8 +119,10 @@ def export_member(db, member_id: str, cipher=None) -> dict:
 
 
 def collect_member_data(session, member_id: str, cipher=None) -> dict:
-    """Every category of one member's data as a JSON-safe dict (no access check: callers do it).
+    """Every category of one member's data as a JSON-safe dict. Manager (request.export: the copy holds
+    every field), audited as `member.data.collect` (SEC-1, SEC-2).
     With `cipher` the sensitive fields are decrypted (a manager's copy for the customer)."""
+    session.require(M.REQUEST_EXPORT)
     db = session.db
     member_no = db.scalar("SELECT member_no FROM members WHERE id = ?", (member_id,))
     data = {
@@ -145,6 +148,12 @@ def collect_member_data(session, member_id: str, cipher=None) -> dict:
             data["categories"]["profile"] = [profile]
         if exporter("consents") is None:
             data["categories"]["consents"] = [_json_safe(h) for h in members.get("consent_history", [])]
+    session.audit_read(
+        "member.data.collect",
+        "member",
+        member_id,
+        {"categories": sorted(data["categories"]), "decrypted": cipher is not None},
+    )
     return data
 
 

@@ -17,6 +17,7 @@ from app.printing.result_letter import ResultLetter, result_letter_pdf
 from app.requests import model as M
 from app.requests.export import purpose_titles
 from app.requests.service import get_request, record_event
+from app.staff.permissions import requires
 
 _IDENTITY_TEXT = {k: v[0] for k, v in M.IDENTITY_LABELS.items()}
 _FIELD_WORDS = {
@@ -51,6 +52,7 @@ def _member(db, member_id):
     return db.one("SELECT name, member_no FROM members WHERE id = ?", (member_id,))
 
 
+@requires(M.REQUEST_VIEW)
 def receipt_pdf(session, request_id: str, applicant: str | None = None, *, font=None) -> bytes:
     req = get_request(session.db, request_id)
     member = _member(session.db, req["member_id"])
@@ -104,6 +106,7 @@ def actions_text(req: dict) -> list[str]:
     return []
 
 
+@requires(M.REQUEST_VIEW)
 def result_letter_bytes(session, request_id: str, applicant: str | None = None, *, font=None) -> bytes:
     req = get_request(session.db, request_id)
     if req["status"] not in ("completed", "refused"):

@@ -33,6 +33,8 @@ from app.config import Paths
 from app.erasure import read_ledger_file, replay_ledger
 from app.errors import UserError
 from app.messages import add_messages
+from app.staff import permissions as P
+from app.staff.session import Session
 
 log = logging.getLogger("memberdesk.requests.restore")
 PENDING = "replay-pending"
@@ -94,13 +96,20 @@ def write_ledger(path: Path, entries: list[dict]) -> None:
 
 
 def restore_with_ledger(
-    bundle: Path, target: Paths, ledgers: list[list[dict]] | None = None, ledger_files: list[Path] | None = None
+    bundle: Path,
+    target: Paths,
+    ledgers: list[list[dict]] | None = None,
+    ledger_files: list[Path] | None = None,
+    *,
+    session: Session,
 ) -> dict:
-    """Restore `bundle` into `target` and merge every known ledger into the target's ledger file."""
+    """Restore `bundle` into `target` and merge every known ledger into the target's ledger file.
+    `session`: a manager (backup.restore), as for `restore_backup`; checked before anything is written."""
+    session.require(P.BACKUP_RESTORE)
     marker = target.cache_dir / INCOMPLETE
     marker.parent.mkdir(parents=True, exist_ok=True)
     marker.write_text("1", "utf-8")
-    manifest = restore_backup(Path(bundle), target)
+    manifest = restore_backup(Path(bundle), target, session=session)
     crashpoints.hit("restore.after_unpack")
     sources = [read_ledger_file(target.erasure_ledger)]
     sources += list(ledgers or [])

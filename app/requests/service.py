@@ -17,6 +17,7 @@ from app.clock import iso
 from app.erasure import is_erased
 from app.errors import NotFound, UserError, ValidationError
 from app.requests import model as M
+from app.staff.permissions import requires
 
 _MAX_TEXT = 500
 
@@ -185,6 +186,7 @@ def _transition(
     return get_request(session.db, request_id)
 
 
+@requires(M.REQUEST_HANDLE)
 def verify_identity(session, request_id: str, method: str) -> dict:
     """Record how identity was checked. The ID number itself is never stored."""
     if method not in M.IDENTITY_METHODS:
@@ -199,6 +201,7 @@ def verify_identity(session, request_id: str, method: str) -> dict:
     )
 
 
+@requires(M.REQUEST_HANDLE)
 def start(session, request_id: str) -> dict:
     return _transition(session, request_id, "start")
 
@@ -227,6 +230,7 @@ def refuse(session, request_id: str, reason: str, legal_basis: str) -> dict:
     )
 
 
+@requires(M.REQUEST_HANDLE)
 def complete(session, request_id: str, outcome: str = "done", summary: dict | None = None) -> dict:
     now = iso(session.clock.now())
     return _transition(

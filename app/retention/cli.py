@@ -6,7 +6,8 @@ timer, Windows Task Scheduler), registered by app/cli.py (CLI_PLUGINS).
     memberdesk-admin --data-dir DIR --username wang retention-sweep --force --report-csv r.csv --report-pdf r.pdf
     memberdesk-admin --data-dir DIR --username wang --password-stdin pos-import /srv/pos-drop   # watched folder
 
-Without --force the sweep runs only if today's has not run yet (like the app's timer). The output is
+Without --force the sweep runs only if today's has not run yet (like the app's timer); --dry-run and --force are
+a manager's (retention.view / retention.sweep). The output is
 JSON with counts and dates only (no personal data); reports are written only where asked.
 Exit code 0 on success, 2 on a user error (the message is printed in Chinese and English).
 """
@@ -15,6 +16,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 
 def add_parser(subparsers) -> None:
@@ -35,7 +37,7 @@ def run_pos_import(args, ctx) -> int:
     from app.purchases.pos_import import import_pos_file, import_pos_folder
 
     session = ctx.sign_in()
-    report: list[dict[str, object]] = []
+    report: list[dict[str, Any]] = []
     failed = 0
     for raw in args.paths:
         path = Path(raw)
@@ -73,14 +75,15 @@ def run(args, ctx) -> int:
     ledger = ctx.paths.erasure_ledger
     result: dict | None
     if args.dry_run:
-        result = dry_run(session, trigger="admin", permission=False)
+        result = dry_run(session, trigger="admin")  # a manager's (retention.view)
     elif args.force:
-        result = apply_sweep(session, ledger_path=ledger, trigger="admin", permission=False)
+        result = apply_sweep(session, ledger_path=ledger, trigger="admin")  # a manager's (retention.sweep)
     else:
-        result = sweep_due(session, ledger_path=ledger, trigger="admin")
-        if result is None:
+        due = sweep_due(session, ledger_path=ledger, trigger="admin")
+        if due is None:
             print(json.dumps({"skipped": "already ran today"}, ensure_ascii=False))
             return 0
+        result = due
     print(json.dumps(result, ensure_ascii=False, indent=1, sort_keys=True))
     if args.report_csv or args.report_pdf:
         run_row = next((r for r in list_runs(session.db, 50) if r["id"] == result.get("run_id")), None)

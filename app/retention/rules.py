@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 
 from app.clock import iso
 from app.errors import ValidationError
+from app.staff import permissions as P
 from app.sync.feeds import ApplyContext, register_feed_handler
 
 if TYPE_CHECKING:
@@ -116,9 +117,12 @@ def validate_rule(data: dict) -> Rule:
     )
 
 
-def apply_policy_from_head_office(session, rules: list[dict]) -> dict[str, Rule]:
+def apply_policy_from_head_office(session, rules: list[dict], *, feed: object = None) -> dict[str, Rule]:
     """Replace the store's retention rules with head office's (called by the sync engine). All or nothing:
-    every rule is validated first; categories not mentioned keep their current rule. Audited."""
+    every rule is validated first; categories not mentioned keep their current rule. Audited.
+    Only with the verified feed's capability (`feed`, made by app.sync): never from a person's session (SEC-1)."""
+    if not P.feed_verified(feed):
+        session.require(P.HEAD_OFFICE_FEED)
     parsed = [validate_rule(r) for r in rules]
     now = iso(session.clock.now())
     with session.write(
@@ -151,10 +155,12 @@ def apply_policy_from_head_office(session, rules: list[dict]) -> dict[str, Rule]
 
 def apply_retention_policy(session: Session, payload: dict | list, ctx: ApplyContext) -> None:
     """The head office's "retention_policy" feed (registered with app.sync below)."""
+    if not P.feed_verified(ctx.feed):
+        session.require(P.HEAD_OFFICE_FEED)
     rules = payload.get("rules") if isinstance(payload, dict) else payload
     if not isinstance(rules, list):
         raise ValidationError("retention.rule_invalid", field="rules")
-    apply_policy_from_head_office(session, rules)
+    apply_policy_from_head_office(session, rules, feed=ctx.feed)
 
 
 register_feed_handler("retention_policy", apply_retention_policy)

@@ -96,13 +96,10 @@ def _any_holds(db) -> bool:
     return db.one("SELECT 1 FROM legal_holds WHERE released_at IS NULL LIMIT 1") is not None
 
 
-def dry_run(
-    session, *, today: dt.date | None = None, record: bool = True, trigger: str = "manual", permission: bool = True
-) -> dict:
+def dry_run(session, *, today: dt.date | None = None, record: bool = True, trigger: str = "manual") -> dict:
     """What the sweep would purge now: per category the rule, cut-off, due count, held count and the
     oldest trigger date (a date only). Recorded as a run (no personal data)."""
-    if permission:
-        session.require(RETENTION_VIEW)
+    session.require(RETENTION_VIEW)
     today = today or session.clock.now().date()
     result = _survey(session.db, today)
     if record:
@@ -167,16 +164,18 @@ def apply_sweep(
     ledger_path: Path | None = None,
     today: dt.date | None = None,
     trigger: str = "manual",
-    permission: bool = True,
 ) -> dict:
-    """Purge everything due. Returns per category {due, purged, held, oldest, cutoff, rule} and the run id.
-    `permission=False` is for the app's own timer and the admin command (the policy runs itself)."""
-    if permission:
-        session.require(RETENTION_SWEEP)
+    """Purge everything due now, on a manager's order (retention.sweep). Returns per category {due, purged,
+    held, oldest, cutoff, rule} and the run id. The daily run of the policy itself is `sweep_due`."""
+    session.require(RETENTION_SWEEP)
+    return _run_sweep(session, ledger_path, today or session.clock.now().date(), trigger)
+
+
+def _run_sweep(session, ledger_path, today: dt.date, trigger: str) -> dict:
     from app.purchases.pos_import import page_cache
 
     with page_cache(session.db):
-        return _apply(session, ledger_path, today or session.clock.now().date(), trigger)
+        return _apply(session, ledger_path, today, trigger)
 
 
 def _apply(session, ledger_path, today: dt.date, trigger: str) -> dict:
@@ -325,7 +324,7 @@ def sweep_due(session, *, ledger_path: Path | None = None, trigger: str = "timer
     last = last_apply(session.db)
     if last and last["as_of"] >= today.isoformat():
         return None
-    return apply_sweep(session, ledger_path=ledger_path, today=today, trigger=trigger, permission=False)
+    return _run_sweep(session, ledger_path, today, trigger)  # the policy runs itself (app/staff/exempt.py)
 
 
 def list_runs(db, limit: int = 30) -> list[dict]:

@@ -101,6 +101,7 @@ def import_file(
 ) -> ImportResult:
     """Import one file. Whatever the file does to a decoder ends as a UserError saying why it was refused
     (scans.corrupt, scans.unreadable, ...): one bad file is that file's problem, never the caller's."""
+    session.require(SCAN_IMPORT)
     data = read_file(path)
     result = import_bytes(session, cipher, data, source=source, cabinet=cabinet, custodian_id=custodian_id)
     if delete_source:

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from app.errors import UserError
-from app.scans.importer import ImportResult, import_file
+from app.scans.importer import SCAN_IMPORT, ImportResult, import_file
 from app.storage.db import JobStopped
 
 log = logging.getLogger("memberdesk.scans.watch")
@@ -56,6 +56,7 @@ class FolderWatcher:
         )
 
     def poll(self, session, cipher) -> PollOutcome:
+        session.require(SCAN_IMPORT)
         out = PollOutcome()
         current: dict[str, tuple[int, int]] = {}
         for path in self.candidates():

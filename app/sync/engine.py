@@ -24,7 +24,9 @@ from typing import TYPE_CHECKING, Any
 from app import crashpoints
 from app.audit import chain
 from app.clock import iso
+from app.errors import PermissionDenied
 from app.messages import add_messages
+from app.staff import permissions as P
 from app.sync import anchor, feeds, journal, signing
 from app.sync.state import get_state, pending_count, save_state, set_state
 from app.sync.transport import Signer, SyncError, Transport, make_signer
@@ -92,6 +94,7 @@ add_messages(
 )
 
 _RUN_LOCK = threading.Lock()
+SYNC_ENROL = P.grant("sync.enrol", P.MANAGER)
 
 
 class SyncEngine:
@@ -126,10 +129,13 @@ class SyncEngine:
         self.page_rows = page_rows
         self._transport = transport
         self._trigger = "timer"
+        self.session: Session | None = None  # who acts (for_session): enrolment needs a manager
 
     @classmethod
     def for_session(cls, session: Session, **kw: Any) -> SyncEngine:
-        return cls(session.db, session.store_code, session.terminal, session.clock, **kw)
+        engine = cls(session.db, session.store_code, session.terminal, session.clock, **kw)
+        engine.session = session
+        return engine
 
     # -- plumbing ---------------------------------------------------------------------
     def transport(self) -> Transport:
@@ -171,7 +177,15 @@ class SyncEngine:
         return offset
 
     # -- enrolment --------------------------------------------------------------------
-    def enrol(self, url: str, store_code: str, code: str, *, ca_file: str | None = None) -> dict:
+    def enrol(
+        self, url: str, store_code: str, code: str, *, ca_file: str | None = None, session: Session | None = None
+    ) -> dict:
+        """Enrol the store with head office: a manager only (`session`, else the engine's own), audited
+        (SEC-1, SEC-2): a clerk could otherwise point the store at another server and upload its members."""
+        session = session or self.session
+        if session is None:
+            raise PermissionDenied(action=SYNC_ENROL)
+        session.require(SYNC_ENROL)
         self._transport = Transport(
             url,
             ca_file=ca_file,
@@ -207,6 +221,8 @@ class SyncEngine:
         self.store_code = store_code
         self.measure_offset()
         self._log("enrol", "ok", started=iso(self.clock.now()))
+        with session.on_db(self.db).write("sync.enrol", "store", store_code, {"ca_file": bool(ca_file)}):
+            pass  # the state above is the change; this is its audit entry (SEC-2)
         return cfg
 
     # -- one run ----------------------------------------------------------------------
@@ -426,7 +442,7 @@ class SyncEngine:
             if page.get("resync_required"):
                 save_state(self.db, resync_required=True)
                 continue
-            self.apply_page(page["rows"], page["cursor"], result)
+            self._apply_page(page["rows"], page["cursor"], result)
             got += len(page["rows"])
             if not page.get("more"):
                 break
@@ -436,13 +452,13 @@ class SyncEngine:
         """Offline beyond the tombstone horizon: apply head office's full snapshot (whole erasure ledger)."""
         snap = self.transport().get_json("/v1/snapshot", signer=self._signer())
         rows = [{"cursor": snap["cursor"], "kind": "erasure_order", "payload": e} for e in snap["erasures"]]
-        self.apply_page(rows + snap["rows"], snap["cursor"], result, resync=True)
+        self._apply_page(rows + snap["rows"], snap["cursor"], result, resync=True)
         result["resynced"] = True
 
     def _ctx(self) -> feeds.ApplyContext:
-        return feeds.ApplyContext(store_code=self.store_code, private_key=self._key(), ledger_path=self.ledger_path)
+        return feeds._verified_context(self.store_code, self._key(), self.ledger_path)
 
-    def apply_page(self, rows: list[dict], cursor: str, result: dict, *, resync: bool = False) -> None:
+    def _apply_page(self, rows: list[dict], cursor: str, result: dict, *, resync: bool = False) -> None:
         """Apply one page and move the cursor in one transaction; a row that cannot apply goes to the inbox."""
         ctx = self._ctx()
         pdb = None

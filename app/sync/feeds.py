@@ -5,6 +5,12 @@ they get writes through SAVEPOINTs of that transaction. A kind with no handler (
 fails or defers) is parked in sync_inbox and retried on the next sync; it never blocks
 the rest of the feed. Built in: erasure_order (RIG-3, with a signed receipt), holiday_table,
 config, notice (app.notices), retention_policy (app.retention).
+
+Every applier demands `ctx.feed`, a `app.staff.permissions.VerifiedFeed` (SEC-1): only this module holds
+the minter, and the engine makes one per page or inbox retry, for rows that came from the enrolled head
+office over its certificate-checked connection. A person's session cannot make one, so no clerk (and no
+manager) can apply a retention policy, a holiday table, a notice, a config or an erasure order as if
+head office had sent it.
 """
 
 from __future__ import annotations
@@ -15,11 +21,13 @@ from collections.abc import Callable
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from app import crashpoints
 from app.clock import iso
+from app.staff import permissions as P
 from app.staff.session import Session, Staff
 from app.storage.db import ConnQueries
 from app.sync import signing
@@ -27,6 +35,7 @@ from app.sync import signing
 log = logging.getLogger("memberdesk.sync")
 
 _HANDLERS: dict[str, Callable] = {}
+_mint_feed = P.claim_feed_minter()  # app.sync alone makes VerifiedFeed objects
 _SCAN_HASH_SOURCES: list[Callable] = []
 
 
@@ -54,6 +63,15 @@ class ApplyContext:
     private_key: Ed25519PrivateKey  # signs erasure receipts
     ledger_path: Path | None = None
     counts: dict = field(default_factory=lambda: {"erasures": 0, "applied": 0, "deferred": 0})
+    feed: P.VerifiedFeed | None = None  # the capability the appliers demand (set by _verified_context)
+
+
+def _verified_context(store_code: str, private_key: Any, ledger_path: Path | None = None) -> ApplyContext:
+    """The context for rows the engine received from the enrolled head office (its signed request over the
+    certificate-checked connection): the only place a VerifiedFeed is made."""
+    return ApplyContext(
+        store_code=store_code, private_key=private_key, ledger_path=ledger_path, feed=_mint_feed(store_code)
+    )
 
 
 class PageDB(ConnQueries):
@@ -122,6 +140,9 @@ def apply_erasure_order(session, payload: dict, ctx: ApplyContext) -> None:
     """Execute head office's erasure order and journal a signed receipt (RIG-3)."""
     from app import erasure
 
+    if not P.feed_verified(ctx.feed):
+        session.require(P.HEAD_OFFICE_FEED)
+
     mid = str(payload["member_id"])
     already = erasure.is_erased(session.db, mid)
     counts: dict = {}
@@ -155,10 +176,14 @@ def apply_erasure_order(session, payload: dict, ctx: ApplyContext) -> None:
 def apply_holiday_table(session, payload: dict, ctx: ApplyContext) -> None:
     from app.calendar import import_holiday_table
 
-    import_holiday_table(session, int(payload["year"]), payload["days"], source="head_office")
+    if not P.feed_verified(ctx.feed):
+        session.require(P.HEAD_OFFICE_FEED)
+    import_holiday_table(session, int(payload["year"]), payload["days"], source="head_office", feed=ctx.feed)
 
 
 def apply_config(session, payload: dict, ctx: ApplyContext) -> None:
+    if not P.feed_verified(ctx.feed):
+        session.require(P.HEAD_OFFICE_FEED)
     minutes = payload.get("sync_interval_minutes")
     if minutes is None:
         return
@@ -174,7 +199,9 @@ def apply_config(session, payload: dict, ctx: ApplyContext) -> None:
 def apply_notice(session, payload: dict, ctx: ApplyContext) -> None:
     from app.notices import import_notice
 
-    import_notice(session, payload["zh_CN"], payload["en"], source="head_office", permission=False)
+    if not P.feed_verified(ctx.feed):
+        session.require(P.HEAD_OFFICE_FEED)
+    import_notice(session, payload["zh_CN"], payload["en"], source="head_office", feed=ctx.feed)
 
 
 register_feed_handler("erasure_order", apply_erasure_order)

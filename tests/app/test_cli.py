@@ -70,7 +70,11 @@ def test_setup_backup_verify_and_settings(tmp_path):
     assert r.returncode == 0 and json.loads(r.stdout)["idle_lock_minutes"] == 3
     r = run(["--username", "wang", "--password-stdin", "backup"], "Manager-pass-1\n", d)
     bundle = json.loads(r.stdout)["backup"]
-    r = run(["restore", bundle, "--target", str(tmp_path / "restored")])
+    r = run(
+        ["--username", "wang", "--password-stdin", "restore", bundle, "--target", str(tmp_path / "restored")],
+        "Manager-pass-1\n",
+        d,
+    )
     assert r.returncode == 0, r.stderr
     r = run(["--username", "wang", "--password-stdin", "verify-audit"], "Manager-pass-1\n", tmp_path / "restored")
     assert json.loads(r.stdout)["ok"] is True

@@ -129,7 +129,7 @@ def test_restore_old_backup_reapplies_erasure(tmp_path, vault, manager, clerk, p
 
     # 1) the data folder survives: its ledger is merged into the restored one
     target = resolve_paths(tmp_path / "restored").ensure()
-    restore_with_ledger(old_bundle, target, ledger_files=[paths.erasure_ledger])
+    restore_with_ledger(old_bundle, target, ledger_files=[paths.erasure_ledger], session=manager)
     assert marker_hits(target.data_dir, key) == ["memberdesk.db"]  # the old data came back...
     v2 = Vault(target)
     try:
@@ -145,7 +145,7 @@ def test_restore_old_backup_reapplies_erasure(tmp_path, vault, manager, clerk, p
 
     # 2) the data folder is lost: the newest backup's ledger copy is used
     target3 = resolve_paths(tmp_path / "restored3").ensure()
-    restore_with_ledger(old_bundle, target3, ledgers=[newest_backup_ledger(paths.backup_dir)])
+    restore_with_ledger(old_bundle, target3, ledgers=[newest_backup_ledger(paths.backup_dir)], session=manager)
     v3 = Vault(target3)
     try:
         s3 = v3.sign_in("manager", MANAGER_PW)
@@ -248,7 +248,10 @@ def test_admin_restore_merges_ledger_and_first_sign_in_erases(tmp_path, vault, m
             cwd=ROOT,
         )
 
-    r = cli("--data-dir", str(paths.data_dir), "restore", str(bundle), "--target", str(target))
+    r = cli(
+        "--data-dir", str(paths.data_dir), "--username", "manager", "--password-stdin",
+        "restore", str(bundle), "--target", str(target), stdin=MANAGER_PW + "\n",
+    )  # fmt: skip
     assert r.returncode == 0, r.stderr
     assert mid in (target / "erasure-ledger.jsonl").read_text()
     r = cli(

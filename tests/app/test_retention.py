@@ -21,7 +21,7 @@ from app.retention import (
 )
 from app.retention.report import purge_report_csv, purge_report_pdf
 from app.service_records import close_record, open_record
-from tests.factories import make_member
+from tests.factories import make_member, verified_feed
 from tests.retention_helpers import at, set_day, store_id_number
 
 ID_NO = "44030119900101123X"
@@ -326,7 +326,9 @@ def test_head_office_rules_replace_defaults(manager, clock, paths):
     mid = make_member(manager)
     record_purchase(manager, mid, amount="10", purchased_at=at(2021, 1, 1))
     apply_policy_from_head_office(
-        manager, [{"category": "purchase", "period_value": 6, "period_unit": "years", "action": "delete", "version": 2}]
+        manager,
+        [{"category": "purchase", "period_value": 6, "period_unit": "years", "action": "delete", "version": 2}],
+        feed=verified_feed(),
     )
     rules = get_rules(manager.db)
     assert (rules["purchase"].period_value, rules["purchase"].source, rules["purchase"].version) == (
@@ -339,11 +341,15 @@ def test_head_office_rules_replace_defaults(manager, clock, paths):
     assert purchases(manager.db) == 1
     with pytest.raises(ValidationError):  # RET-4 may not be stretched beyond 30 days
         apply_policy_from_head_office(
-            manager, [{"category": "id_number", "period_value": 90, "period_unit": "days", "action": "mask"}]
+            manager,
+            [{"category": "id_number", "period_value": 90, "period_unit": "days", "action": "mask"}],
+            feed=verified_feed(),
         )
     with pytest.raises(ValidationError):
         apply_policy_from_head_office(
-            manager, [{"category": "purchase", "period_value": 5, "period_unit": "years", "action": "explode"}]
+            manager,
+            [{"category": "purchase", "period_value": 5, "period_unit": "years", "action": "explode"}],
+            feed=verified_feed(),
         )
     assert get_rules(manager.db)["id_number"].period_value == 30
 

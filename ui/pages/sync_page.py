@@ -193,7 +193,7 @@ class SyncPage(QWidget):
         def failed(exc):
             self.ctx.show_error(self, exc, self.enrol_error)
 
-        self.ctx.run_task(lambda: engine.enrol(url, store_code, code, ca_file=ca), done, failed)
+        self.ctx.run_task(lambda: engine.enrol(url, store_code, code, ca_file=ca, session=session), done, failed)
 
     # -- view -----------------------------------------------------------------------------
     def refresh(self) -> None:
