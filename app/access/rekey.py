@@ -181,6 +181,7 @@ def abandon_rekey(vault: Vault, plan: RekeyPlan) -> None:
 
 def rekey(vault: Vault, session: Session, manager_password: str) -> str:
     """Both steps at once, for a caller that shows the returned key itself (the admin command prints it)."""
+    session.require(P.STORE_REKEY)
     plan = begin_rekey(vault, session, manager_password)
     finish_rekey(vault, plan, plan.recovery_key)
     return plan.recovery_key
