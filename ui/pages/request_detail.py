@@ -269,18 +269,20 @@ class RequestDetail(QWidget):
         return True
 
     def _step(self, kind: str, **kw) -> dict | None:
-        dlg = RequestStepDialog(kind, self, **kw)
+        dlg = RequestStepDialog(kind, self, lang=self.ctx.lang, **kw)
         return dlg.values if dlg.exec() else None
 
     def _do_pause(self) -> bool:
         v = self._step("pause")
         if v:
-            R.pause(self.ctx.session, self.request_id, v["reason"])
+            R.pause(self.ctx.session, self.request_id, v["reason"], waits_for=v["choice"])
         return bool(v)
 
     def _do_resume(self) -> bool:
-        R.resume(self.ctx.session, self.request_id)
-        return True
+        v = self._step("resume")
+        if v:
+            R.resume(self.ctx.session, self.request_id, answer=v["choice"])
+        return bool(v)
 
     def _do_extend(self) -> bool:
         v = self._step("extend")
