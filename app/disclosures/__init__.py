@@ -22,6 +22,7 @@ from app.datacopy import register_exporter
 from app.erasure import is_erased, register_eraser
 from app.errors import NotFound, ValidationError
 from app.messages import add_messages
+from app.purchases.cards import check_free_text
 from app.staff import permissions as P
 
 if TYPE_CHECKING:
@@ -102,6 +103,7 @@ def disclose(
     recipient = (recipient or "").strip()
     if not recipient or len(recipient) > 64:
         raise ValidationError("disclosure.recipient_required", field="recipient")
+    check_free_text({"recipient": recipient, "reference": reference})  # PAY-1 on the free text
     purpose, allowed, needs_auth = RECIPIENTS[recipient_kind]
     fields = list(dict.fromkeys(fields or []))
     if not fields:

@@ -16,6 +16,7 @@ from app.erasure import MEMBER_ERASE, erase_member, is_erased
 from app.errors import UserError, ValidationError
 from app.members import records as R
 from app.members.service import update_member
+from app.purchases.cards import check_free_text
 from app.requests import export as X, model as M, service as S
 from app.requests.letters import store_info
 
@@ -118,6 +119,7 @@ def lift_restriction(session, member_id: str, reason: str, request_id: str | Non
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError("requests.reason_required", field="reason")
+    check_free_text({"reason": reason})  # PAY-1
     if not _member(session, member_id)["restricted"]:
         raise UserError("requests.not_restricted")
     now = iso(session.clock.now())

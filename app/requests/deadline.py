@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 from app.calendar import HolidayTables, add_working_days, working_days_between
 from app.clock import iso
 from app.errors import UserError, ValidationError
+from app.purchases.cards import check_free_text
 from app.requests import model as M
 from app.requests.service import _MAX_TEXT, _clean_text, _event, get_request, today_of
 
@@ -104,6 +105,7 @@ def extend(session: Session, request_id: str, days: int, reason: str) -> dict[st
     reason = (reason or "").strip()[:_MAX_TEXT]
     if not reason or not isinstance(days, int) or isinstance(days, bool) or not 1 <= days <= M.MAX_EXTENSION_DAYS:
         raise ValidationError("requests.extension_invalid", field="days", max=M.MAX_EXTENSION_DAYS)
+    check_free_text({"reason": reason})  # PAY-1
     req = get_request(session.db, request_id)
     if req["status"] not in M.OPEN_STATUSES:
         raise UserError("requests.bad_state", status=M.label(M.STATUS_LABELS, req["status"]))

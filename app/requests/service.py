@@ -16,6 +16,7 @@ from app.calendar import HolidayTables, add_working_days
 from app.clock import iso
 from app.erasure import is_erased
 from app.errors import NotFound, UserError, ValidationError
+from app.purchases.cards import check_free_text
 from app.requests import model as M
 
 _MAX_TEXT = 500
@@ -74,6 +75,7 @@ def _clean_text(text: str | None, key: str = "requests.reason_required", field: 
     text = (text or "").strip()
     if not text:
         raise ValidationError(key, field=field)
+    check_free_text({field: text})  # PAY-1: a note is free text that reaches the database
     return text[:_MAX_TEXT]
 
 
@@ -243,6 +245,7 @@ def refuse(session, request_id: str, reason: str, legal_basis: str) -> dict:
     basis = (legal_basis or "").strip()[:_MAX_TEXT]
     if not reason or not basis:
         raise ValidationError("requests.legal_basis_required", field="reason" if not reason else "legal_basis")
+    check_free_text({"reason": reason, "legal_basis": basis})  # PAY-1
     now = iso(session.clock.now())
     return _transition(
         session,
