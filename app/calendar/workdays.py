@@ -93,7 +93,7 @@ FALLBACK_MAX_EARLY_DAYS = 13  # measured 2004-2026, 15 working days (test_calend
 
 @lru_cache(maxsize=64)
 def statutory_holidays(year: int) -> frozenset[dt.date]:
-    """The statutory holiday dates of a year (全国年节及纪念日放假办法; lunar ones computed): days off by law.
+    """The statutory holiday dates of a year, lunar ones computed: days off by law (the State Council's holiday rules).
     python-holidays' own guesses of substitutes ("observed", "Day off") are left out: they are not law."""
     out = set()
     for day, name in holidays.China(years=year, language="en_US").items():

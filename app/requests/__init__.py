@@ -14,6 +14,7 @@ from app.requests.actions import (  # noqa: F401
     execute_cancel,
     execute_correct,
     execute_delete,
+    execute_explain,
     execute_restrict,
     execute_withdraw,
     lift_restriction,
