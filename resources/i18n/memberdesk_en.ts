@@ -367,6 +367,14 @@
         <translation>Separate authorisation for this disclosure</translation>
     </message>
     <message>
+        <source>授权凭证：scan:扫描件编号 或 doc:授权书编号</source>
+        <translation>Evidence: scan:scan ID or doc:authorisation number</translation>
+    </message>
+    <message>
+        <source>授权凭证</source>
+        <translation>Evidence</translation>
+    </message>
+    <message>
         <source>接收方类型</source>
         <translation>Recipient type</translation>
     </message>

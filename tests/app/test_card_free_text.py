@@ -161,3 +161,42 @@ def test_property_no_future_purchase_reaches_the_store(manager, tmp_path, clock,
     f.write_text(f"{HEADER}\r\nF{minutes},{no},{when.strftime('%Y-%m-%d %H:%M:%S')},10,,,,\r\n", "utf-8")
     res = import_pos_file(manager, f)
     assert res.accepted == 0 and res.rejected == [(2, "future", "time")]  # rule: RET-2
+
+
+def test_an_insurers_authorisation_is_evidence_not_a_choice(clerk, manager):
+    """SHR-1: the method alone (screen / signature / paper) is not enough: a scan of this member's authorisation
+    or the signed document's number must be named; another member's scan or a made-up value is refused."""
+    from app.disclosures import export_disclosures
+
+    mid, other = make_member(manager), make_member(manager)
+    grant_consent(manager, mid, "warranty")
+    with manager.db.transaction() as c:  # a scanned document of each member (the scans domain's rows)
+        c.execute(
+            "INSERT INTO scan_batches(id, imported_at, source, file_sha256, file_kind, page_count)"
+            " VALUES ('b1', '2026-11-01', 'file', 'ab', 'png', 2)"
+        )
+        for doc, member in (("d-mine", mid), ("d-other", other)):
+            c.execute(
+                "INSERT INTO scan_documents(id, batch_id, member_id, status, page_count, content_sha256, created_at)"
+                " VALUES (?, 'b1', ?, 'matched', 1, ?, '2026-11-01')",
+                (doc, member, doc * 4),
+            )
+    base = {"reference": "SO-9", "authorisation": "paper"}
+    for evidence in (
+        None,
+        "",
+        "signed",
+        "scan:d-other",
+        "scan:nope",
+        "doc:x",
+        "doc:" + "４１１１１１１１１１１１１１１１",
+        "url:http",
+    ):
+        with pytest.raises(ValidationError) as exc:
+            disclose(clerk, mid, "insurer", "平安保险", ["order_no", "product"], evidence=evidence, **base)
+        assert exc.value.key in ("disclosure.evidence_invalid", "card.number_in_text"), evidence  # rule: SHR-1
+    assert export_disclosures(manager.db, mid) == []  # rule: SHR-1
+    disclose(clerk, mid, "insurer", "平安保险", ["order_no", "product"], evidence="scan:d-mine", **base)
+    disclose(clerk, mid, "insurer", "平安保险", ["order_no", "product"], evidence="ＤＯＣ：WA-2026-0001", **base)
+    refs = sorted(d["authorisation_ref"] for d in export_disclosures(manager.db, mid))
+    assert refs == ["doc:WA-2026-0001", "scan:d-mine"]  # rule: SHR-1

@@ -92,3 +92,8 @@ WHEN NEW.paused_days < OLD.paused_days
 BEGIN
     SELECT RAISE(ABORT, 'requests.due_later');
 END;
+
+-- SHR-1: the customer's separate authorisation of a disclosure to an insurer (or any recipient that needs one)
+-- is evidence, not a choice: a scanned document of this member ("scan:<id>") or a signed document's reference
+-- ("doc:<number>").
+ALTER TABLE disclosures ADD COLUMN authorisation_ref TEXT;
