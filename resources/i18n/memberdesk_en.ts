@@ -1370,8 +1370,8 @@
         <translation>Destroy selected originals…</translation>
     </message>
     <message>
-        <source>{years} 年的节假日安排尚未导入，标 * 的截止日期按仅周末休息计算（可能早于实际截止日）。请店长导入节假日表。</source>
-        <translation>The holiday table for {years} is not imported: deadlines marked * count weekends only (they may be earlier than the real deadline). The store manager should import the holiday table.</translation>
+        <source>{years} 年的节假日安排尚未导入，标 * 的截止日期按保守方法计算（可能早于实际截止日）。请店长导入节假日表。</source>
+        <translation>The holiday table for {years} is not imported: deadlines marked * are computed conservatively (they may be earlier than the real deadline, never later). The store manager should import the holiday table.</translation>
     </message>
     <message>
         <source>（逾期未还，应于 {d} 归还）</source>
