@@ -155,3 +155,33 @@ def test_phone_and_online_requests_are_entered_at_the_desk_with_their_channel_an
         with pytest.raises(ValidationError):
             R.open_request(clerk, "access", mid, channel=channel, received_on=day)  # rule: RIG-1
     assert {r["channel"] for r in R.list_requests(clerk, dt.date(2026, 11, 5))} == {"phone", "online"}
+
+
+def test_migration_0013_keeps_the_requests_and_their_timeline(tmp_path):
+    """A store with requests of schema 0012 upgrades: rows, timeline and foreign keys kept; base due = due."""
+    import secrets
+
+    from app.storage import migrations
+    from app.storage.db import open_database
+
+    db = open_database(tmp_path / "old.db", secrets.token_bytes(32), migrate=False)
+    migrations.migrate(db, target=12)
+    with db.transaction() as c:
+        c.execute(
+            "INSERT INTO requests(id, request_no, type, member_id, status, paused_from, paused_on, channel,"
+            " received_at, received_on, due_on, extended_days, store_code, opened_by, updated_at) VALUES"
+            " ('r1', 'SH-1', 'copy', NULL, 'paused', 'verified', '2026-11-03', 'desk', '2026-11-02T10:00:00+08:00',"
+            " '2026-11-02', '2026-11-30', 5, 'SH', 's1', '2026-11-03')"
+        )
+        c.execute(
+            "INSERT INTO request_events(request_id, ts, event, note) VALUES ('r1', '2026-11-02', 'received', 'n')"
+        )
+    migrations.migrate(db)
+    row = db.one("SELECT * FROM requests WHERE id = 'r1'")
+    assert (row["base_due_on"], row["due_on"], row["extended_days"]) == ("2026-11-30", "2026-11-30", 5)
+    assert row["pause_waits_for"] == "clarification" and row["channel"] == "desk"
+    assert db.one("SELECT note FROM request_events WHERE request_id = 'r1'")["note"] == "n"
+    assert db.all("PRAGMA foreign_key_check") == []
+    with pytest.raises(Exception, match=r"requests\.extension_once"), db.transaction() as c:
+        c.execute("UPDATE requests SET extended_days = 6 WHERE id = 'r1'")  # rule: RIG-2 (already extended once)
+    db.close()
