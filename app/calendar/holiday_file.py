@@ -4,9 +4,13 @@
 from __future__ import annotations
 
 import json
+from typing import TYPE_CHECKING
 
 from app.calendar.workdays import import_holiday_table
 from app.errors import ValidationError
+
+if TYPE_CHECKING:
+    from app.staff.session import Session
 
 
 def parse_holiday_file(data: bytes) -> tuple[int, dict]:
@@ -26,7 +30,7 @@ def parse_holiday_file(data: bytes) -> tuple[int, dict]:
     raise ValidationError("calendar.table_invalid", detail="empty")
 
 
-def import_holiday_file(session, data: bytes) -> int:
+def import_holiday_file(session: Session, data: bytes) -> int:
     """Parse and store a manager's holiday table file (manager: settings.change); returns its year."""
     year, days = parse_holiday_file(data)
     import_holiday_table(session, year, days)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from app.clock import iso
 from app.consent.service import withdraw_consent
@@ -21,6 +22,9 @@ from app.notices.store import current_notice
 from app.purchases.cards import check_free_text
 from app.requests import export as X, model as M, service as S
 from app.requests.letters import store_info
+
+if TYPE_CHECKING:
+    from app.staff.session import Session
 
 
 def _begin(session, request_id: str, req_type: str | tuple, *, permission: str = M.REQUEST_HANDLE) -> dict:
@@ -77,7 +81,7 @@ def default_store(session):
 
 
 # -- explain the processing rules (PIPL Art. 48) ---------------------------------------
-def execute_explain(session, request_id: str) -> dict:
+def execute_explain(session: Session, request_id: str) -> dict[str, Any]:
     """The explanation is the letter `letters.explanation_letter_bytes` prints from the notice in force. This
     closes the request, recording which notice version was explained. No identity check is needed (the rules
     are the store's, nobody's data is shown), so it may close from received, verified or in progress."""

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from app.errors import UserError
 from app.notices.store import current_notice
@@ -26,6 +27,10 @@ from app.printing.result_letter import ResultLetter, result_letter_pdf
 from app.requests import model as M
 from app.requests.export import purpose_titles
 from app.requests.service import get_request, record_event, timeline
+
+if TYPE_CHECKING:
+    from app.printing.fonts import FontChoice
+    from app.staff.session import Session
 
 _IDENTITY_TEXT = {k: v[0] for k, v in M.IDENTITY_LABELS.items()}
 _FIELD_WORDS = {
@@ -151,7 +156,9 @@ def result_letter_bytes(session, request_id: str, applicant: str | None = None, 
     return pdf
 
 
-def extension_letter_bytes(session, request_id: str, applicant: str | None = None, *, font=None) -> bytes:
+def extension_letter_bytes(
+    session: Session, request_id: str, applicant: str | None = None, *, font: FontChoice | None = None
+) -> bytes:
     """延期答复告知书 for the request's one extension (RIG-2): reason, days, old and new due date."""
     req = get_request(session.db, request_id)
     ext = [e for e in timeline(session.db, request_id) if e["event"] == "extended"]
@@ -177,7 +184,9 @@ def extension_letter_bytes(session, request_id: str, applicant: str | None = Non
     return pdf
 
 
-def explanation_letter_bytes(session, request_id: str, applicant: str | None = None, *, font=None) -> bytes:
+def explanation_letter_bytes(
+    session: Session, request_id: str, applicant: str | None = None, *, font: FontChoice | None = None
+) -> bytes:
     """个人信息处理规则解释说明 (PIPL Art. 48) from the notice in force, for an `explain` request."""
     req = get_request(session.db, request_id)
     if req["type"] != "explain":

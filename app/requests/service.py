@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import secrets
+from typing import TYPE_CHECKING
 
 from app.calendar import HolidayTables, add_working_days
 from app.clock import iso
@@ -18,6 +19,9 @@ from app.erasure import is_erased
 from app.errors import NotFound, UserError, ValidationError
 from app.purchases.cards import check_free_text
 from app.requests import model as M
+
+if TYPE_CHECKING:
+    from app.staff.session import Session
 
 _MAX_TEXT = 500
 
@@ -86,7 +90,7 @@ def _next_number(tx, store_code: str, day: dt.date) -> str:
     return f"{prefix}{int(n) + 1:03d}"
 
 
-def received_day(session, channel: str, received_on: dt.date | None) -> dt.date:
+def received_day(session: Session, channel: str, received_on: dt.date | None) -> dt.date:
     """The day the clock starts (RIG-1, RIG-2): today at the desk; for a request taken by phone or online, the
     day it came in (entered at the desk later, within LATE_ENTRY_DAYS), so a late entry never moves the due date."""
     if channel not in M.CHANNELS:
