@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Mapping, Sequence
+from functools import lru_cache
 
 from app.errors import ValidationError
 from app.messages import add_messages
@@ -43,28 +44,36 @@ _SEP_CHARS = frozenset(
 
 def normalise(text: str) -> str:
     """The text as the check reads it: ASCII digits, runs of separators as one space or hyphen."""
-    s = unicodedata.normalize("NFKC", text) if not text.isascii() else text
+    s = text
     if not s.isascii():
-        out = []
-        for ch in s:
-            if ch.isascii():
-                out.append(ch)
-                continue
-            digit = unicodedata.decimal(ch, None)
-            cat = unicodedata.category(ch)
-            if digit is not None:
-                out.append(str(digit))
-            elif cat in ("Zs", "Zl", "Zp") or ch in _SEP_CHARS:
-                out.append(" ")
-            elif cat == "Pd":
-                out.append("-")
-            elif cat == "Cf":
-                continue  # zero-width and other invisible characters
-            else:
-                out.append(ch)
-        s = "".join(out)
-    s = s.translate(_WS)
+        s = _NON_ASCII.sub(_map_char, unicodedata.normalize("NFKC", s))
+    if _WS_RE.search(s):
+        s = s.translate(_WS)
     return _SEPS.sub(lambda m: m.group(0)[0], s) if ("  " in s or "--" in s or " -" in s or "- " in s) else s
+
+
+# characters outside ASCII that may be a digit, a space or a dash (common Chinese characters never are)
+_NON_ASCII = re.compile(r"[^\x00-\x7f\u4e00-\u9fff]")
+_WS_RE = re.compile(r"[\t\n\r\f\v]")
+
+
+@lru_cache(maxsize=4096)
+def _char(ch: str) -> str:
+    digit = unicodedata.decimal(ch, None)
+    if digit is not None:
+        return str(digit)
+    cat = unicodedata.category(ch)
+    if cat in ("Zs", "Zl", "Zp") or ch in _SEP_CHARS:
+        return " "
+    if cat == "Pd":
+        return "-"
+    if cat == "Cf":
+        return ""  # zero-width and other invisible characters
+    return ch
+
+
+def _map_char(m: re.Match[str]) -> str:
+    return _char(m.group(0))
 
 
 _WS = str.maketrans({c: " " for c in "\t\n\r\f\v"})
