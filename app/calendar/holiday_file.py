@@ -16,6 +16,9 @@ if TYPE_CHECKING:
 if TYPE_CHECKING:
     from app.staff.session import Session
 
+if TYPE_CHECKING:
+    from app.staff.session import Session
+
 
 def parse_holiday_file(data: bytes) -> tuple[int, dict]:
     """The file's bytes -> (year, days). The days are checked by `import_holiday_table`."""

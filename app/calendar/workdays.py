@@ -3,9 +3,19 @@
 
 chinese-calendar knows public holidays and adjusted working weekends (调休上班日) up to
 2026. Later years come from holiday tables delivered by head office or imported by a
-manager (table holiday_tables). A year with no table counts only weekends as days off, so
-a deadline computed then is never later than the true one; `DueDate.missing_years` tells
-the UI to warn that the table is missing.
+manager (table holiday_tables). A year with no table uses `fallback_is_working_day`, which is
+provably never later than the true calendar (RIG-2); `DueDate.missing_years` tells the UI to warn.
+
+The fallback (decision of 2026-12-03): weekends-only counting is NOT safe, since a make-up working
+Saturday inside the window makes the true due date earlier. Make-up days only fall next to the
+statutory holidays, whose dates (lunar ones too) python-holidays computes for any year. So the
+fallback counts as a working day every weekday and every weekend day within `FALLBACK_WINDOW_DAYS`
+of a statutory holiday, and only the statutory holiday dates themselves (days off by law) and
+weekend days far from any holiday as days off. Every possible working day is counted, so the n-th
+fallback working day is never later than the n-th true one. Against chinese-calendar's tables for
+every start date 2004-2026 (tests/app/test_calendar_fallback.py): make-up days lie at most 10 days
+from a statutory holiday, never later, at most `FALLBACK_MAX_EARLY_DAYS` calendar days earlier on the
+15-working-day clock (21 on the 30-working-day clock of paper originals).
 """
 
 from __future__ import annotations
@@ -13,8 +23,10 @@ from __future__ import annotations
 import datetime as dt
 import json
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 import chinese_calendar
+import holidays
 
 from app.clock import iso
 from app.errors import ValidationError
@@ -24,9 +36,11 @@ from app.staff import permissions as P
 add_messages(
     {
         "calendar.table_missing": (
-            "{years} 年的节假日安排尚未导入，截止日期按仅周末休息计算（可能早于实际截止日）。",
-            "No holiday table for {years}: the due date counts only weekends as days off (it may be earlier "
-            "than the real one).",
+            "{years} 年的节假日安排尚未导入：截止日期按保守方法计算（法定节假日前后两周内的周末也算工作日），"
+            "不会晚于实际截止日，最多可能早 13 天。请导入节假日表。",
+            "No holiday table for {years}: the due date is computed conservatively (weekends within two weeks of a "
+            "public holiday count as working days); it is never later than the real one and at most 13 days "
+            "earlier. Import the holiday table.",
         ),
         "calendar.table_invalid": ("节假日表格式不正确：{detail}", "The holiday table is not valid: {detail}"),
     }
@@ -68,7 +82,36 @@ def is_working_day(day: dt.date, tables: HolidayTables | None = None) -> bool:
         return day.weekday() < 5
     if _CC_FIRST <= day.year <= _CC_LAST:
         return chinese_calendar.is_workday(day)
-    return day.weekday() < 5  # no table: weekends only (never later than the true date)
+    return fallback_is_working_day(day)  # no table: never later than the true date
+
+
+# A make-up working day (调休上班日) lies at most 10 days from a statutory holiday in 2004-2026
+# (2024-05-11, for Labour Day); two weeks leave a margin and cost nothing on the 15-day clock.
+FALLBACK_WINDOW_DAYS = 14
+FALLBACK_MAX_EARLY_DAYS = 13  # measured 2004-2026, 15 working days (test_calendar_fallback.py)
+
+
+@lru_cache(maxsize=64)
+def statutory_holidays(year: int) -> frozenset[dt.date]:
+    """The statutory holiday dates of a year, lunar ones computed: days off by law (the State Council's holiday rules).
+    python-holidays' own guesses of substitutes ("observed", "Day off") are left out: they are not law."""
+    out = set()
+    for day, name in holidays.China(years=year, language="en_US").items():
+        if "observed" in name or "substituted" in name or name.startswith("Day off"):
+            continue
+        out.add(day)
+    return frozenset(out)
+
+
+@lru_cache(maxsize=4096)
+def fallback_is_working_day(day: dt.date) -> bool:
+    """A working day of the never-later fallback calendar: every day that could be a working day is one."""
+    near = statutory_holidays(day.year - 1) | statutory_holidays(day.year) | statutory_holidays(day.year + 1)
+    if day in near:
+        return False  # a statutory holiday is a day off by law
+    if day.weekday() < 5:
+        return True  # a weekday may be a holiday in lieu, but counting it can only make the date earlier
+    return any(abs((day - h).days) <= FALLBACK_WINDOW_DAYS for h in near)  # a possible make-up day
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,9 @@ The log holds field names, never the disclosed values.
 from __future__ import annotations
 
 import json
+import re
 import secrets
+import unicodedata
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, TypeAlias
 
@@ -22,6 +24,7 @@ from app.datacopy import register_exporter
 from app.erasure import is_erased, register_eraser
 from app.errors import NotFound, ValidationError
 from app.messages import add_messages
+from app.purchases.cards import check_free_text
 from app.staff import permissions as P
 
 if TYPE_CHECKING:
@@ -59,6 +62,11 @@ add_messages(
             "The member has not consented to the purpose “{purpose}” (or withdrew it); nothing can be disclosed.",
         ),
         "disclosure.member_unknown": ("未找到该会员。", "Member not found."),
+        "disclosure.evidence_invalid": (
+            "授权凭证无效：请填写该顾客已归档的授权书扫描件（scan:编号）或签字授权书的编号（doc:编号）。",
+            "The authorisation evidence is not valid: give this customer's archived scan of the authorisation "
+            "(scan:ID) or the number of the signed authorisation (doc:number).",
+        ),
     }
 )
 
@@ -81,6 +89,25 @@ def has_consent(db: Queries, member_id: str, purpose: str) -> bool:
     return bool(row and row[0])
 
 
+_DOC_REF = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_/\-]{3,39}$")
+
+
+def check_evidence(db: Queries, member_id: str, evidence: str | None) -> str:
+    """SHR-1: the customer's authorisation as evidence: "scan:<document id>" of a scanned document of this
+    member, or "doc:<reference>" of a signed authorisation kept on paper. Returns it normalised."""
+    text = unicodedata.normalize("NFKC", (evidence or "").strip())
+    kind, _, ref = text.partition(":")
+    kind, ref = kind.strip().lower(), ref.strip()
+    check_free_text({"authorisation_ref": ref})  # PAY-1
+    if kind == "scan" and ref:
+        row = db.one("SELECT member_id FROM scan_documents WHERE id = ?", (ref,))
+        if row is not None and row["member_id"] == member_id:
+            return f"scan:{ref}"
+    elif kind == "doc" and _DOC_REF.match(ref):
+        return f"doc:{ref}"
+    raise ValidationError("disclosure.evidence_invalid", field="authorisation_ref")
+
+
 def disclose(
     session: Session,
     member_id: str,
@@ -89,19 +116,22 @@ def disclose(
     fields: list[str],
     reference: str | None = None,
     authorisation: str | None = None,
+    evidence: str | None = None,
 ) -> str:
     """Log (and allow) a disclosure to a third party. Returns the disclosure id. The caller hands over
     the data only after this returns (the log comes first).
 
     Logistics: the member's consent to "delivery". Insurer: the consent to "warranty" (the separate
     consent) and this disclosure's own authorisation by the customer (`authorisation` = how it was
-    given: screen | signature | paper), as the notice says: authorised each time."""
+    given: screen | signature | paper) with its `evidence` (SHR-1: "scan:<document id>" of this member's scanned
+    authorisation, or "doc:<reference>" of the signed paper), as the notice says: authorised each time."""
     session.require(DISCLOSE)
     if recipient_kind not in RECIPIENTS:
         raise ValidationError("disclosure.recipient_invalid", field="recipient_kind")
     recipient = (recipient or "").strip()
     if not recipient or len(recipient) > 64:
         raise ValidationError("disclosure.recipient_required", field="recipient")
+    check_free_text({"recipient": recipient, "reference": reference})  # PAY-1 on the free text
     purpose, allowed, needs_auth = RECIPIENTS[recipient_kind]
     fields = list(dict.fromkeys(fields or []))
     if not fields:
@@ -116,6 +146,11 @@ def disclose(
         problem = ValidationError("disclosure.no_consent", field="consent", purpose=purpose)
     elif needs_auth and authorisation not in AUTHORISATION_METHODS:
         problem = ValidationError("disclosure.no_authorisation", field="authorisation")
+    elif needs_auth:
+        try:
+            evidence = check_evidence(session.db, member_id, evidence)
+        except ValidationError as exc:
+            problem = exc
     if problem is not None:
         with session.db.transaction() as conn:
             chain.append(
@@ -130,7 +165,7 @@ def disclose(
             )
         raise problem
     if not needs_auth:
-        authorisation = None
+        authorisation = evidence = None
     did = secrets.token_hex(8)
     now = iso(session.clock.now())
     reference = (reference or "").strip()[:64] or None
@@ -142,7 +177,7 @@ def disclose(
     ) as tx:
         tx.execute(
             "INSERT INTO disclosures(id, member_id, recipient, recipient_kind, purpose, fields, reference,"
-            " authorisation, disclosed_at, staff_id) VALUES (?,?,?,?,?,?,?,?,?,?)",
+            " authorisation, authorisation_ref, disclosed_at, staff_id) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
             (
                 did,
                 member_id,
@@ -152,6 +187,7 @@ def disclose(
                 json.dumps(fields),
                 reference,
                 authorisation,
+                evidence,
                 now,
                 session.staff.id,
             ),
@@ -183,7 +219,7 @@ def list_disclosures(session: Session, member_id: str) -> list[dict[str, Any]]:
 def export_disclosures(db: Queries, member_id: str) -> list[dict[str, Any]]:
     out = []
     for r in db.all(
-        "SELECT recipient, recipient_kind, purpose, fields, reference, authorisation, disclosed_at"
+        "SELECT recipient, recipient_kind, purpose, fields, reference, authorisation, authorisation_ref, disclosed_at"
         " FROM disclosures"
         " WHERE member_id = ? ORDER BY disclosed_at DESC",
         (member_id,),

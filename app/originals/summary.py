@@ -20,8 +20,9 @@ add_messages(
             "{n} paper originals are due for destruction within 3 working days.",
         ),
         "originals.summary_missing": (
-            "{n} 份原件的截止日期按仅周末休息计算（缺少节假日表），请导入节假日表。",
-            "{n} due dates count only weekends (holiday table missing); import the holiday table.",
+            "{n} 份原件的截止日期按保守方法计算（缺少节假日表，可能偏早），请导入节假日表。",
+            "{n} due dates are computed conservatively (holiday table missing, possibly early); "
+            "import the holiday table.",
         ),
     }
 )

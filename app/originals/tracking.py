@@ -2,7 +2,7 @@
 
 Each matched form's paper original is registered when its scan is archived. It must be
 destroyed within 30 working days of scanning (Chinese calendar: app.calendar). A year without
-a holiday table counts weekends only (the date is never later than the true one) and the
+a holiday table uses app.calendar's never-later fallback (the date is never later than the true one) and the
 register remembers which years were missing, so the UI can warn; after a manager imports a
 table, `recompute_due_dates` moves the dates.
 """

@@ -14,6 +14,7 @@ KIND_LABELS = {
     "access": "查阅、复制",
     "copy": "查阅、复制",
     "transfer": "转移",
+    "explain": "解释说明",
     "correct": "更正、补充",
     "delete": "删除",
     "restrict": "限制处理",
@@ -46,7 +47,16 @@ class RequestReceipt:
     identity_check: str = "已核验身份"
     member_no: str = ""
     details: str = ""  # what exactly was asked, in the customer's words (no ID numbers)
-    calendar_missing: bool = False  # holiday table missing: due date counts weekends only
+    calendar_missing: bool = False  # holiday table missing: due date from the never-later fallback calendar
+    channel: str = ""  # 门店服务台 / 客服热线 / 线上客服 (RIG-1); empty: not printed
+
+
+# RIG-2: the wording matches app.calendar's fallback (weekends within two weeks of a statutory holiday count as
+# working days, so the date shown is never later than the true one and at most 13 calendar days earlier).
+CALENDAR_MISSING_NOTE = (
+    "注：答复期限所在年份的节假日安排尚未导入，期限按保守方法计算"
+    "（法定节假日前后两周内的周末也计为工作日），所示日期不会晚于实际期限，最多可能提前 13 天。"
+)
 
 
 def request_receipt_pdf(data: RequestReceipt, *, font: FontChoice | None = None) -> bytes:
@@ -56,6 +66,7 @@ def request_receipt_pdf(data: RequestReceipt, *, font: FontChoice | None = None)
     ref += [
         ("申请事项", "、".join(kind_label(k) for k in data.kinds)),
         ("受理时间", _date(data.received_at)),
+        *([("申请渠道", data.channel)] if data.channel else []),
         ("答复期限", f"{_date(data.due_date)} 前（自受理之日起 15 个工作日内）"),
         ("身份核验", data.identity_check),
         ("受理人", data.received_by),
@@ -69,7 +80,7 @@ def request_receipt_pdf(data: RequestReceipt, *, font: FontChoice | None = None)
         "请妥善保管本回执，查询进度或领取处理结果告知书时请出示受理编号。",
     ]
     if data.calendar_missing:
-        paras.append("注：本年度节假日安排尚未导入，答复期限仅按周末计算，实际期限不会晚于所示日期。")
+        paras.append(CALENDAR_MISSING_NOTE)
     sections.append(Section(heading="说明", paragraphs=paras))
     letter = Letter(
         title="个人信息权利申请受理回执",

@@ -11,6 +11,7 @@ docs/pos-import.md.
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import json
 import logging
@@ -27,7 +28,7 @@ from app.errors import UserError, ValidationError
 from app.messages import add_messages
 from app.purchases.cards import card_field
 from app.purchases.pos_read import canon_name, detect_encoding, iter_csv, json_lines, load_json  # noqa: F401
-from app.purchases.records import PURCHASE_IMPORT, parse_amount_fen, parse_time_iso, record_touches
+from app.purchases.records import FUTURE_TOLERANCE, PURCHASE_IMPORT, parse_amount_fen, parse_time_iso, record_touches
 from app.storage.db import JobStopped
 from app.sync.journal import add_purchase_batch
 
@@ -62,6 +63,7 @@ add_messages(
         "pos.reason.amount": ("金额无效", "Invalid amount"),
         "pos.reason.negative": ("金额为负数", "Negative amount"),
         "pos.reason.date": ("交易时间无效", "Invalid date"),
+        "pos.reason.future": ("交易时间晚于现在", "The purchase time is in the future"),
         "pos.reason.card_number": ("含类似银行卡号的数字，整行未保存", "Looks like a card number; row not stored"),
         "pos.reason.member_unknown": ("会员号不存在", "Unknown member number"),
         "pos.reason.member_erased": ("会员信息已删除", "Member's information was deleted"),
@@ -210,7 +212,7 @@ def _iter_json(path: Path, encoding: str):
 
 
 # -- validation ---------------------------------------------------------------------------------------
-def _check_row(vals: dict, raw: tuple):
+def _check_row(vals: dict, raw: tuple, latest: dt.datetime | None = None):
     """vals: {canon: str}; raw: (column names, values) of the whole row.
     -> ((txn_id, member_no, time ISO, fen, goods_type, payment_method, payment_ref, coupon), None)
     or (None, (reason, field))."""
@@ -223,7 +225,7 @@ def _check_row(vals: dict, raw: tuple):
         return None, ("card_number", bad)
     vals = {k: _nfkc(v) for k, v in vals.items()}
     txn, no, when, amount = (vals[name].strip() for name in REQUIRED)
-    for name, v in zip(REQUIRED, (txn, no, when, amount), strict=False):
+    for name, v in zip(REQUIRED, (txn, no, when, amount), strict=True):
         if not v:
             return None, ("missing", name)
     for name in (*REQUIRED, *OPTIONAL):
@@ -237,6 +239,8 @@ def _check_row(vals: dict, raw: tuple):
         when = parse_time_iso(when)
     except ValidationError:
         return None, ("date", "time")
+    if latest is not None and dt.datetime.fromisoformat(when) > latest:
+        return None, ("future", "time")  # as at the counter (RET-2: a future row would keep the member forever)
     get = vals.get
     goods, paym, pref, coupon = ((get(name) or "").strip() for name in OPTIONAL)
     for name, v, limit in (
@@ -311,9 +315,8 @@ def _import(session, path, batch_size, stop_after_batches, force_encoding: str |
     if row is None:
         with session.write("purchase.import.start", "pos_import", None, {"format": fmt, "encoding": encoding}) as tx:
             import_id = tx.execute(
-                "INSERT INTO pos_imports(file_sha256, file_format, encoding, started_at, updated_at, staff_id, "
-                "file_name)"
-                " VALUES (?,?,?,?,?,?,?)",
+                "INSERT INTO pos_imports(file_sha256, file_format, encoding, started_at, updated_at, staff_id,"
+                " file_name) VALUES (?,?,?,?,?,?,?)",
                 (digest, fmt, encoding, now, now, session.staff.id, path.name[:200]),
             ).lastrowid
         row = db.one("SELECT * FROM pos_imports WHERE id = ?", (import_id,))
@@ -339,7 +342,8 @@ def _import(session, path, batch_size, stop_after_batches, force_encoding: str |
     if line_done:
         # txn ids of lines already committed count as "seen" for the in-file duplicate check
         seen_in_file.update(r[0] for r in db.all("SELECT pos_txn_id FROM purchases WHERE import_id = ?", (row["id"],)))
-    batch = _Batch()
+    latest = session.clock.now() + FUTURE_TOLERANCE
+    batch = _Batch(latest)
     batches = 0
     any_row = False
     try:
@@ -350,7 +354,7 @@ def _import(session, path, batch_size, stop_after_batches, force_encoding: str |
             batch.add(line, values, raw, seen_in_file)
             if batch.size >= batch_size:
                 _commit_batch(session, result, batch)
-                batch = _Batch()
+                batch = _Batch(latest)
                 batches += 1
                 if stop_after_batches is not None and batches >= stop_after_batches:
                     return result
@@ -395,9 +399,10 @@ def _guarded(rows):
 class _Batch:
     """Rows read since the last commit, checked as they are read: only the clean values are kept."""
 
-    __slots__ = ("checked", "last_line", "rejects", "size")
+    __slots__ = ("checked", "last_line", "latest", "rejects", "size")
 
-    def __init__(self):
+    def __init__(self, latest: dt.datetime | None = None):
+        self.latest = latest  # purchases after this time are refused (the clock's now + FUTURE_TOLERANCE)
         self.checked: list[tuple[int, tuple]] = []
         self.rejects: list[tuple[int, str, str | None]] = []
         self.last_line: int | None = None
@@ -415,7 +420,7 @@ class _Batch:
             self.rejects.append((line, "card_number", bad) if bad else (line, kind, None))
             return
         try:
-            clean, problem = _check_row(values, raw)
+            clean, problem = _check_row(values, raw, self.latest)
         except Exception as exc:  # noqa: BLE001 - whatever one row does is that row's problem
             log.warning("pos import: a row could not be checked: %s", type(exc).__name__)
             clean, problem = None, ("unreadable", None)
@@ -457,8 +462,8 @@ def _commit_batch(session, result: ImportResult, batch: _Batch, final: bool = Fa
         existing.update(
             r[0]
             for r in db.all(
-                "SELECT pos_txn_id FROM purchases WHERE store_code = ? AND pos_txn_id IN "
-                f"({','.join('?' * len(part))})",
+                "SELECT pos_txn_id FROM purchases WHERE store_code = ? AND pos_txn_id IN"
+                f" ({','.join('?' * len(part))})",
                 [store, *part],
             )
         )

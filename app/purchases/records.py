@@ -22,6 +22,10 @@ from app.purchases.cards import looks_like_card
 from app.staff import permissions as P
 from app.sync.journal import register_expander
 
+# A purchase time later than now by more than this (the till's and the PC's clocks differ a little) is refused,
+# at the counter and in the POS import alike: one future-dated row would keep its member from RET-2 forever.
+FUTURE_TOLERANCE = dt.timedelta(minutes=5)
+
 PURCHASE_CREATE = P.grant("purchase.create", P.CLERK, P.MANAGER)
 PURCHASE_IMPORT = P.grant("purchase.import", P.CLERK, P.MANAGER)
 PURCHASE_VIEW = P.grant("purchase.view", P.CLERK, P.MANAGER)
@@ -138,6 +142,7 @@ def parse_time(text, tz=TZ_CN) -> dt.datetime:
                     continue
         if value is None:
             raise ValidationError("purchase.date_invalid", field="time")
+    assert value is not None
     if value.tzinfo is None:
         value = value.replace(tzinfo=tz)
     if not 2000 <= value.year <= 2100:
@@ -272,7 +277,7 @@ def record_purchase(
         raise ValidationError("purchase.coupon_invalid", field="coupon_code")
     fen = parse_amount_fen(amount)
     when = parse_time(purchased_at) if purchased_at is not None else session.clock.now()
-    if when > session.clock.now() + dt.timedelta(minutes=5):
+    if when > session.clock.now() + FUTURE_TOLERANCE:
         raise ValidationError("purchase.date_future", field="time")
     _member_ok(session.db, member_id)
     txn = pos_txn_id or f"MAN-{secrets.token_hex(6)}"

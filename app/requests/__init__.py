@@ -14,10 +14,12 @@ from app.requests.actions import (  # noqa: F401
     execute_cancel,
     execute_correct,
     execute_delete,
+    execute_explain,
     execute_restrict,
     execute_withdraw,
     lift_restriction,
 )
+from app.requests.deadline import extend, pause, resume  # noqa: F401
 from app.requests.export import collect_member_data, register_exporter  # noqa: F401
 from app.requests.queue import counts, list_requests, requests_due_summary, urgency  # noqa: F401
 from app.requests.restriction import marketing_allowed_sql, require_visible, visible_members_sql  # noqa: F401
@@ -25,13 +27,11 @@ from app.requests.service import (  # noqa: F401
     close_not_found,
     complete,
     due_date,
-    extend,
     get_request,
     open_request,
-    pause,
+    received_day,
     record_event,
     refuse,
-    resume,
     start,
     timeline,
     verify_identity,

@@ -8,7 +8,9 @@ erase_member), and completes the request with a summary of field names, purpose 
 from __future__ import annotations
 
 import hashlib
+import json
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from app.clock import iso
 from app.consent.service import withdraw_consent
@@ -16,9 +18,14 @@ from app.erasure import MEMBER_ERASE, erase_member, is_erased
 from app.errors import UserError, ValidationError
 from app.members import records as R
 from app.members.service import update_member
+from app.notices.store import current_notice
+from app.purchases.cards import check_free_text
 from app.requests import export as X, model as M, service as S
 from app.requests.letters import store_info
 from app.staff.permissions import requires
+
+if TYPE_CHECKING:
+    from app.staff.session import Session
 
 
 def _begin(session, request_id: str, req_type: str | tuple, *, permission: str = M.REQUEST_HANDLE) -> dict:
@@ -48,7 +55,7 @@ def _member(session, member_id: str):
 def build_copy(session, request_id: str, store=None, *, font=None, cipher=None) -> tuple[bytes, bytes, dict]:
     """(json_bytes, pdf_bytes, counts) of the member's data, in memory. Manager only (every field).
     Completes the request; the UI hands the bytes over (print, save to the customer's medium)."""
-    req = _begin(session, request_id, ("access", "copy"), permission=M.REQUEST_EXPORT)
+    req = _begin(session, request_id, ("access", "copy", "transfer"), permission=M.REQUEST_EXPORT)
     _member(session, req["member_id"])
     data = X.collect_member_data(session, req["member_id"], cipher=cipher)
     counts = X.counts(data)
@@ -73,6 +80,34 @@ def build_copy(session, request_id: str, store=None, *, font=None, cipher=None) 
 
 def default_store(session):
     return store_info(session)
+
+
+# -- explain the processing rules (PIPL Art. 48) ---------------------------------------
+def execute_explain(session: Session, request_id: str) -> dict[str, Any]:
+    """The explanation is the letter `letters.explanation_letter_bytes` prints from the notice in force. This
+    closes the request, recording which notice version was explained. No identity check is needed (the rules
+    are the store's, nobody's data is shown), so it may close from received, verified or in progress."""
+    session.require(M.REQUEST_HANDLE)
+    req = S.get_request(session.db, request_id)
+    if req["type"] != "explain":
+        raise UserError("requests.type_invalid")
+    if req["status"] not in ("received", "verified", "in_progress"):
+        raise UserError("requests.bad_state", status=M.label(M.STATUS_LABELS, req["status"]))
+    summary = {"notice_version": current_notice(session.db, "zh_CN").version}
+    now = iso(session.clock.now())
+    with session.write(
+        "request.complete", "request", request_id, {"request_id": request_id, "type": "explain", "outcome": "done"}
+    ) as tx:
+        tx.execute(
+            "UPDATE requests SET status = 'completed', outcome = 'done', result_summary = ?, closed_at = ?,"
+            " closed_by = ?, updated_at = ? WHERE id = ?",
+            (json.dumps(summary, sort_keys=True), now, session.staff.id, now, request_id),
+        )
+        S._event(tx, request_id, "completed", req["status"], "completed", data={"outcome": "done", **summary})
+        tx.journal(
+            "request", request_id, "upsert", {"status": "completed", "outcome": "done"}, member_id=req["member_id"]
+        )
+    return S.get_request(session.db, request_id)
 
 
 # -- correct ----------------------------------------------------------------------------
@@ -123,6 +158,7 @@ def lift_restriction(session, member_id: str, reason: str, request_id: str | Non
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError("requests.reason_required", field="reason")
+    check_free_text({"reason": reason})  # PAY-1
     if not _member(session, member_id)["restricted"]:
         raise UserError("requests.not_restricted")
     now = iso(session.clock.now())

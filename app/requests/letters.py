@@ -10,14 +10,28 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import TYPE_CHECKING
 
+from app.errors import UserError
+from app.notices.store import current_notice
 from app.printing.letter_layout import StoreInfo
+from app.printing.request_notices import (
+    ExplanationLetter,
+    ExtensionLetter,
+    RuleRow,
+    explanation_letter_pdf,
+    extension_letter_pdf,
+)
 from app.printing.request_receipt import RequestReceipt, request_receipt_pdf
 from app.printing.result_letter import ResultLetter, result_letter_pdf
 from app.requests import model as M
 from app.requests.export import purpose_titles
-from app.requests.service import get_request, record_event
+from app.requests.service import get_request, record_event, timeline
 from app.staff.permissions import requires
+
+if TYPE_CHECKING:
+    from app.printing.fonts import FontChoice
+    from app.staff.session import Session
 
 _IDENTITY_TEXT = {k: v[0] for k, v in M.IDENTITY_LABELS.items()}
 _FIELD_WORDS = {
@@ -56,10 +70,13 @@ def _member(db, member_id):
 def receipt_pdf(session, request_id: str, applicant: str | None = None, *, font=None) -> bytes:
     req = get_request(session.db, request_id)
     member = _member(session.db, req["member_id"])
+    received = req["received_at"][:16].replace("T", " ")
+    if req["received_on"] != req["received_at"][:10]:  # taken by phone or online on an earlier day (RIG-1)
+        received = req["received_on"]
     data = RequestReceipt(
         request_no=req["request_no"],
         kinds=[req["type"]],
-        received_at=req["received_at"][:16].replace("T", " "),
+        received_at=received,
         due_date=req["due_on"],
         applicant=applicant or (member["name"] if member else ""),
         store=store_info(session),
@@ -68,6 +85,7 @@ def receipt_pdf(session, request_id: str, applicant: str | None = None, *, font=
         member_no=member["member_no"] if member else "",
         details="" if req["customer_found"] else "经查询，申请人不是本店会员。",
         calendar_missing=bool(req["table_missing"]),
+        channel=M.label(M.CHANNEL_LABELS, req.get("channel") or "desk"),
     )
     pdf = request_receipt_pdf(data, font=font)
     record_event(session, request_id, "printed", {"document": "receipt"})
@@ -85,6 +103,17 @@ def actions_text(req: dict) -> list[str]:
     if t in ("access", "copy"):
         n = sum((s.get("categories") or {}).values())
         return [f"已向您提供您的个人信息副本：纸质件一份，机器可读文件（JSON）一份，共 {n} 条记录。"]
+    if t == "transfer":
+        n = sum((s.get("categories") or {}).values())
+        return [
+            f"已按您的要求提供可转移至您指定的其他个人信息处理者的个人信息副本：机器可读文件（JSON）一份，"
+            f"并附纸质件一份，共 {n} 条记录。文件由您本人或您书面指定的人员领取。"
+        ]
+    if t == "explain":
+        return [
+            f"已向您书面解释说明本店的个人信息处理规则（《个人信息处理规则解释说明》，"
+            f"依据告知书版本 {s.get('notice_version', '')}）。"
+        ]
     if t == "correct":
         fields = "、".join(_FIELD_WORDS.get(f, f) for f in s.get("fields", []))
         return [f"已按您的要求更正、补充以下信息：{fields}。"]
@@ -92,10 +121,8 @@ def actions_text(req: dict) -> list[str]:
         return ["已对您的个人信息限制处理：除法律规定的用途外不再使用，仅予保存。您可随时申请解除。"]
     if t == "withdraw":
         titles = purpose_titles()
-        return [
-            f"已撤回您对以下处理目的的同意：{'、'.join(titles.get(c, c) for c in s.get('purposes', []))}。"
-            "撤回不影响撤回前基于同意已进行的处理。"
-        ]
+        names = "、".join(titles.get(c, c) for c in s.get("purposes", []))
+        return [f"已撤回您对以下处理目的的同意：{names}。撤回不影响撤回前基于同意已进行的处理。"]
     if t == "cancel":
         return ["已注销您的会员资格。您的会员信息自注销之日起保存三年后删除（法律另有规定的除外）。"]
     if t == "delete":
@@ -129,4 +156,63 @@ def result_letter_bytes(session, request_id: str, applicant: str | None = None, 
     )
     pdf = result_letter_pdf(data, font=font)
     record_event(session, request_id, "printed", {"document": "result_letter"})
+    return pdf
+
+
+def extension_letter_bytes(
+    session: Session, request_id: str, applicant: str | None = None, *, font: FontChoice | None = None
+) -> bytes:
+    """延期答复告知书 for the request's one extension (RIG-2): reason, days, old and new due date."""
+    req = get_request(session.db, request_id)
+    ext = [e for e in timeline(session.db, request_id) if e["event"] == "extended"]
+    if not ext or not req["extended_days"]:
+        raise UserError("requests.bad_state", status=M.label(M.STATUS_LABELS, req["status"]))
+    member = _member(session.db, req["member_id"])
+    data = ExtensionLetter(
+        request_no=req["request_no"],
+        kinds=[req["type"]],
+        received_at=req["received_on"],
+        original_due=req["base_due_on"],
+        new_due=ext[-1]["data"].get("due_on") or req["due_on"],
+        days=int(req["extended_days"]),
+        reason=ext[-1]["note"] or "(已随个人信息删除)",
+        applicant=applicant or (member["name"] if member else ""),
+        store=store_info(session),
+        decided_by=_staff_name(session.db, ext[-1]["staff_id"]),
+        member_no=member["member_no"] if member else "",
+        calendar_missing=bool(req["table_missing"]),
+    )
+    pdf = extension_letter_pdf(data, font=font)
+    record_event(session, request_id, "printed", {"document": "extension_letter"})
+    return pdf
+
+
+def explanation_letter_bytes(
+    session: Session, request_id: str, applicant: str | None = None, *, font: FontChoice | None = None
+) -> bytes:
+    """个人信息处理规则解释说明 (PIPL Art. 48) from the notice in force, for an `explain` request."""
+    req = get_request(session.db, request_id)
+    if req["type"] != "explain":
+        raise UserError("requests.type_invalid")
+    notice = current_notice(session.db, "zh_CN")
+    member = _member(session.db, req["member_id"])
+    data = ExplanationLetter(
+        request_no=req["request_no"],
+        applicant=applicant or (member["name"] if member else ""),
+        store=store_info(session),
+        notice_title=notice.title,
+        notice_version=notice.version,
+        controller=notice.controller,
+        contact=notice.contact,
+        rules=[
+            RuleRow(p.title, "、".join(p.data_types), p.method, p.retention, p.recipients, p.required)
+            for p in notice.purposes
+        ],
+        rights=list(notice.rights),
+        how_to_exercise=notice.how_to_exercise,
+        prepared_by=session.staff.display_name,
+        member_no=member["member_no"] if member else "",
+    )
+    pdf = explanation_letter_pdf(data, font=font)
+    record_event(session, request_id, "printed", {"document": "explanation_letter"})
     return pdf

@@ -5,7 +5,14 @@ A request is a small state machine (RIG-1, RIG-2, RIG-4):
     received ──verify──▶ verified ──start──▶ in_progress ──complete──▶ completed
         │                    │                    │
         └──────────── refuse (reason + legal basis) ───────────────▶ refused
-    any open state ──pause(reason)──▶ paused ──resume──▶ the state it was paused from
+    any open state ──pause(reason, waits_for)──▶ paused ──resume(answer)──▶ the state it was paused from
+
+The clock (RIG-2, issue #15): 15 working days from receipt, whatever the channel (the desk, the hotline,
+online service: phone and online requests are entered at the desk with their channel and day of receipt).
+A pause is only for waiting on the customer (identity proof, clarification) and ends with the customer's
+answer: the due date moves by the working days waited. One extension at most, by a manager, with a
+reason, told to the customer in a letter. Nothing else moves the due date later (the store's triggers of
+migration 0013 refuse it too).
 
 A customer who is not found is recorded as such (no member) and closed with outcome
 `not_found`; the letter says so. Nothing personal is stored on a request.
@@ -20,16 +27,37 @@ from app.staff import permissions as P
 DUE_WORKING_DAYS = 15  # RIG-2
 SOON_WORKING_DAYS = 3  # amber in the queue
 MAX_EXTENSION_DAYS = 15
+MAX_EXTENSIONS = 1  # one extension at most (RIG-2)
+LATE_ENTRY_DAYS = 30  # a phone/online request is entered within this many calendar days of its receipt
 
-TYPES = ("access", "copy", "correct", "restrict", "withdraw", "cancel", "delete")
+TYPES = ("access", "copy", "transfer", "explain", "correct", "restrict", "withdraw", "cancel", "delete")
 TYPE_LABELS = {  # zh_CN, en — the words of ../shared/UX.md
     "access": ("查阅", "See"),
     "copy": ("复制", "Copy"),
+    "transfer": ("转移", "Transfer"),  # a copy for another processor (PIPL Art. 45)
+    "explain": ("解释说明", "Explain the processing rules"),  # PIPL Art. 48
     "correct": ("更正、补充", "Correct"),
     "restrict": ("限制处理", "Restrict processing"),
     "withdraw": ("撤回同意", "Withdraw consent"),
     "cancel": ("注销会员", "Cancel membership"),
     "delete": ("删除", "Delete"),
+}
+CHANNELS = ("desk", "phone", "online")  # RIG-1: the convenient channels the policy names
+CHANNEL_LABELS = {
+    "desk": ("门店服务台", "Service desk"),
+    "phone": ("客服热线", "Hotline"),
+    "online": ("线上客服", "Online service"),
+}
+WAITS_FOR = ("identity_proof", "clarification")  # a pause waits for the customer, nothing else
+WAITS_FOR_LABELS = {
+    "identity_proof": ("等待顾客提供身份证明", "Waiting for the customer's proof of identity"),
+    "clarification": ("等待顾客说明申请内容", "Waiting for the customer to clarify the request"),
+}
+ANSWERS = ("provided", "clarified", "declined")  # how the customer answered: the pause ends
+ANSWER_LABELS = {
+    "provided": ("顾客已提供身份证明", "The customer provided proof of identity"),
+    "clarified": ("顾客已说明申请内容", "The customer clarified the request"),
+    "declined": ("顾客表示无法提供", "The customer said they cannot provide it"),
 }
 STATUSES = ("received", "verified", "in_progress", "paused", "completed", "refused")
 OPEN_STATUSES = ("received", "verified", "in_progress", "paused")
@@ -97,6 +125,40 @@ add_messages(
         "requests.legal_basis_required": (
             "拒绝申请必须填写拒绝理由和法律依据。",
             "A refusal needs a reason and its legal basis.",
+        ),
+        "requests.channel_invalid": (
+            "请选择申请渠道：门店服务台、客服热线或线上客服。",
+            "Choose the channel: service desk, hotline or online service.",
+        ),
+        "requests.received_on_invalid": (
+            "受理日期须为今天；电话或线上收到的申请可填写收到之日（最早 {days} 天前，不能晚于今天）。",
+            "The day of receipt is today; for a phone or online request, the day it came in "
+            "(at most {days} days ago, never after today).",
+        ),
+        "requests.waits_for_invalid": (
+            "暂停只用于等待顾客：请选择等待顾客提供身份证明或说明申请内容。",
+            "A pause is only for waiting on the customer: choose proof of identity or a clarification.",
+        ),
+        "requests.identity_already_verified": (
+            "该申请已核验身份，不能以等待身份证明为由暂停。",
+            "Identity is already verified; the request cannot be paused to wait for proof of identity.",
+        ),
+        "requests.answer_invalid": (
+            "请选择顾客的答复，并填写答复日期（不早于暂停之日，不晚于今天）。",
+            "Choose the customer's answer and its date (not before the pause began, not after today).",
+        ),
+        "requests.extension_once": (
+            "期限只能延长一次，该申请已延长过。",
+            "The deadline can be extended only once; this request was already extended.",
+        ),
+        "requests.due_later": (
+            "答复期限只能因等待顾客或一次延期而推迟。",
+            "The due date can move later only for waiting on the customer or the one extension.",
+        ),
+        "reminder.requests_table_missing": (
+            "{count} 件申请的答复期限在缺少节假日表的年份，按保守方法计算（可能偏早）。请导入节假日表。",
+            "{count} request(s) have a due date in a year without a holiday table, computed conservatively "
+            "(possibly early). Import the holiday table.",
         ),
         "requests.extension_invalid": (
             "延长期限为 1–{max} 个工作日，并须填写理由。",

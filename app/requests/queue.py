@@ -112,27 +112,34 @@ def list_requests(
 
 
 def counts(rows: list[dict]) -> dict:
-    """Counts for the queue header: by urgency, status and type."""
-    n = {"total": len(rows), "open": 0, "overdue": 0, "soon": 0, "closed": 0}
+    """Counts for the queue header: by urgency, status, type and channel; `table_missing`: rows whose due date
+    was computed with the never-later fallback calendar (no holiday table)."""
+    out: dict = {"total": len(rows), "open": 0, "overdue": 0, "soon": 0, "closed": 0, "table_missing": 0}
     by_type: dict[str, int] = {}
     by_status: dict[str, int] = {}
+    by_channel: dict[str, int] = {}
     for r in rows:
         if r["urgency"] == "closed":
-            n["closed"] += 1
+            out["closed"] += 1
         else:
-            n["open"] += 1
+            out["open"] += 1
             if r["urgency"] in ("overdue", "soon"):
-                n[r["urgency"]] += 1
+                out[r["urgency"]] += 1
+            if r.get("table_missing"):
+                out["table_missing"] += 1
         by_type[r["type"]] = by_type.get(r["type"], 0) + 1
         by_status[r["status"]] = by_status.get(r["status"], 0) + 1
-    return {**n, "by_type": by_type, "by_status": by_status}
+        channel = r.get("channel") or "desk"
+        by_channel[channel] = by_channel.get(channel, 0) + 1
+    out.update(by_type=by_type, by_status=by_status, by_channel=by_channel)
+    return out
 
 
 def requests_due_summary(db, today: dt.date) -> dict:
     """For the manager's sign-in reminder: open, overdue and due-within-3-working-days counts."""
     tables = HolidayTables.from_db(db)
     counter = _Counter(today, tables)
-    summary = {"open": 0, "overdue": 0, "soon": 0, "table_missing": False}
+    summary = {"open": 0, "overdue": 0, "soon": 0, "table_missing": False, "table_missing_count": 0}
     for status, due_on, missing in db.all(
         "SELECT status, due_on, table_missing FROM requests WHERE status IN"
         " ('received', 'verified', 'in_progress', 'paused')"
@@ -143,6 +150,7 @@ def requests_due_summary(db, today: dt.date) -> dict:
             summary[level] += 1
         if missing:
             summary["table_missing"] = True
+            summary["table_missing_count"] += 1
     return summary
 
 
@@ -153,6 +161,8 @@ def _reminders(db, today: dt.date) -> list[Reminder]:
         out.append(Reminder("reminder.requests_overdue", {"count": s["overdue"]}, "overdue", "requests"))
     if s["soon"]:
         out.append(Reminder("reminder.requests_due", {"count": s["soon"]}, "due", "requests"))
+    if s["table_missing_count"]:  # RIG-2: the due dates shown may be early; say so until the table arrives
+        out.append(Reminder("reminder.requests_table_missing", {"count": s["table_missing_count"]}, "info", "requests"))
     return out
 
 

@@ -11,13 +11,18 @@ from __future__ import annotations
 import datetime as dt
 import json
 import secrets
+from typing import TYPE_CHECKING
 
-from app.calendar import HolidayTables, add_working_days, working_days_between
+from app.calendar import HolidayTables, add_working_days
 from app.clock import iso
 from app.erasure import is_erased
 from app.errors import NotFound, UserError, ValidationError
+from app.purchases.cards import check_free_text
 from app.requests import model as M
 from app.staff.permissions import requires
+
+if TYPE_CHECKING:
+    from app.staff.session import Session
 
 _MAX_TEXT = 500
 
@@ -75,6 +80,7 @@ def _clean_text(text: str | None, key: str = "requests.reason_required", field: 
     text = (text or "").strip()
     if not text:
         raise ValidationError(key, field=field)
+    check_free_text({field: text})  # PAY-1: a note is free text that reaches the database
     return text[:_MAX_TEXT]
 
 
@@ -85,14 +91,39 @@ def _next_number(tx, store_code: str, day: dt.date) -> str:
     return f"{prefix}{int(n) + 1:03d}"
 
 
+def received_day(session: Session, channel: str, received_on: dt.date | None) -> dt.date:
+    """The day the clock starts (RIG-1, RIG-2): today at the desk; for a request taken by phone or online, the
+    day it came in (entered at the desk later, within LATE_ENTRY_DAYS), so a late entry never moves the due date."""
+    if channel not in M.CHANNELS:
+        raise ValidationError("requests.channel_invalid", field="channel")
+    today = today_of(session)
+    if received_on is None:
+        return today
+    if not isinstance(received_on, dt.date) or isinstance(received_on, dt.datetime):
+        raise ValidationError("requests.received_on_invalid", field="received_on", days=M.LATE_ENTRY_DAYS)
+    earliest = today - dt.timedelta(days=M.LATE_ENTRY_DAYS if channel != "desk" else 0)
+    if not earliest <= received_on <= today:
+        raise ValidationError("requests.received_on_invalid", field="received_on", days=M.LATE_ENTRY_DAYS)
+    return received_on
+
+
 def open_request(
-    session, req_type: str, member_id: str | None, *, identity_method: str | None = None, customer_found: bool = True
+    session,
+    req_type: str,
+    member_id: str | None,
+    *,
+    identity_method: str | None = None,
+    customer_found: bool = True,
+    channel: str = "desk",
+    received_on: dt.date | None = None,
 ) -> str:
-    """Record a request received at the desk. `member_id=None, customer_found=False` records a
-    customer who is not a member (the letter will say no information was found). Returns the id."""
+    """Record a request received at the desk, or by the hotline or online service (`channel`, and
+    `received_on` = the day it came in; the same 15-working-day clock). `member_id=None, customer_found=False`
+    records a customer who is not a member (the letter will say no information was found). Returns the id."""
     session.require(M.REQUEST_OPEN)
     if req_type not in M.TYPES:
         raise ValidationError("requests.type_invalid", field="type")
+    received = received_day(session, channel, received_on)
     if identity_method is not None and identity_method not in M.IDENTITY_METHODS:
         raise ValidationError("requests.identity_invalid", field="identity_method")
     if customer_found:
@@ -108,7 +139,6 @@ def open_request(
     else:
         member_id = None
     now = session.clock.now()
-    received = now.date()
     due = due_date(session.db, received)
     rid = secrets.token_hex(8)
     status = "verified" if identity_method else "received"
@@ -117,14 +147,15 @@ def open_request(
         "type": req_type,
         "customer_found": bool(customer_found),
         "identity_method": identity_method,
+        "channel": channel,
         "due_on": due.date.isoformat(),
     }
     with session.write("request.open", "request", rid, details) as tx:
         number = _next_number(tx, session.store_code, received)
         tx.execute(
             "INSERT INTO requests(id, request_no, type, member_id, customer_found, status, identity_method,"
-            " received_at, received_on, due_on, table_missing, store_code, opened_by, updated_at)"
-            " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+            " channel, received_at, received_on, base_due_on, due_on, table_missing, store_code, opened_by, updated_at)"
+            " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
             (
                 rid,
                 number,
@@ -133,8 +164,10 @@ def open_request(
                 1 if customer_found else 0,
                 status,
                 identity_method,
+                channel,
                 iso(now),
                 received.isoformat(),
+                due.date.isoformat(),
                 due.date.isoformat(),
                 ",".join(str(y) for y in due.missing_years),
                 session.store_code,
@@ -142,7 +175,7 @@ def open_request(
                 iso(now),
             ),
         )
-        _event(tx, rid, "received", None, "received", data={"type": req_type})
+        _event(tx, rid, "received", None, "received", data={"type": req_type, "channel": channel})
         if identity_method:
             _event(tx, rid, "verified", "received", "verified", data={"method": identity_method})
         if member_id:
@@ -151,7 +184,13 @@ def open_request(
             "request",
             rid,
             "upsert",
-            {"type": req_type, "status": status, "due_on": due.date.isoformat(), "member_id": member_id},
+            {
+                "type": req_type,
+                "status": status,
+                "channel": channel,
+                "due_on": due.date.isoformat(),
+                "member_id": member_id,
+            },
             member_id=member_id,
         )
     return rid
@@ -213,6 +252,7 @@ def refuse(session, request_id: str, reason: str, legal_basis: str) -> dict:
     basis = (legal_basis or "").strip()[:_MAX_TEXT]
     if not reason or not basis:
         raise ValidationError("requests.legal_basis_required", field="reason" if not reason else "legal_basis")
+    check_free_text({"reason": reason, "legal_basis": basis})  # PAY-1
     now = iso(session.clock.now())
     return _transition(
         session,
@@ -266,94 +306,6 @@ def close_not_found(session, request_id: str) -> dict:
         )
         _event(tx, request_id, "not_found", req["status"], "completed", data={"outcome": "not_found"})
         tx.journal("request", request_id, "upsert", {"status": "completed", "outcome": "not_found"})
-    return get_request(session.db, request_id)
-
-
-def pause(session, request_id: str, reason: str) -> dict:
-    """Pause the clock with a reason (audited). Resuming moves the due date by the paused working days."""
-    session.require(M.REQUEST_HANDLE)
-    reason = _clean_text(reason)
-    req = get_request(session.db, request_id)
-    if req["status"] not in ("received", "verified", "in_progress"):
-        raise UserError("requests.bad_state", status=M.label(M.STATUS_LABELS, req["status"]))
-    now = session.clock.now()
-    with session.write(
-        "request.pause",
-        "request",
-        request_id,
-        {"request_id": request_id, "from": req["status"], "reason_len": len(reason)},
-    ) as tx:
-        tx.execute(
-            "UPDATE requests SET status = 'paused', paused_from = ?, paused_on = ?, updated_at = ? WHERE id = ?",
-            (req["status"], now.date().isoformat(), iso(now), request_id),
-        )
-        _event(tx, request_id, "paused", req["status"], "paused", note=reason)
-    return get_request(session.db, request_id)
-
-
-def resume(session, request_id: str) -> dict:
-    session.require(M.REQUEST_HANDLE)
-    req = get_request(session.db, request_id)
-    if req["status"] != "paused":
-        raise UserError("requests.bad_state", status=M.label(M.STATUS_LABELS, req["status"]))
-    now = session.clock.now()
-    tables = HolidayTables.from_db(session.db)
-    paused_days = max(0, working_days_between(dt.date.fromisoformat(req["paused_on"]), now.date(), tables))
-    old_due = dt.date.fromisoformat(req["due_on"])
-    new_due = add_working_days(old_due, paused_days, tables) if paused_days else None
-    due_on = new_due.date.isoformat() if new_due else req["due_on"]
-    missing = _merge_missing(req["table_missing"], new_due.missing_years if new_due else ())
-    with session.write(
-        "request.resume",
-        "request",
-        request_id,
-        {"request_id": request_id, "paused_days": paused_days, "due_on": due_on},
-    ) as tx:
-        tx.execute(
-            "UPDATE requests SET status = ?, paused_from = NULL, paused_on = NULL, due_on = ?,"
-            " table_missing = ?, updated_at = ? WHERE id = ?",
-            (req["paused_from"], due_on, missing, iso(now), request_id),
-        )
-        _event(
-            tx, request_id, "resumed", "paused", req["paused_from"], data={"paused_days": paused_days, "due_on": due_on}
-        )
-    return get_request(session.db, request_id)
-
-
-def _merge_missing(old: str, years) -> str:
-    found = {int(y) for y in (old or "").split(",") if y} | {int(y) for y in years}
-    return ",".join(str(y) for y in sorted(found))
-
-
-def extend(session, request_id: str, days: int, reason: str) -> dict:
-    """Extend the deadline by `days` working days: manager only, with a reason (audited)."""
-    session.require(M.REQUEST_EXTEND)
-    reason = (reason or "").strip()[:_MAX_TEXT]
-    if not reason or not isinstance(days, int) or not 1 <= days <= M.MAX_EXTENSION_DAYS:
-        raise ValidationError("requests.extension_invalid", field="days", max=M.MAX_EXTENSION_DAYS)
-    req = get_request(session.db, request_id)
-    if req["status"] not in M.OPEN_STATUSES:
-        raise UserError("requests.bad_state", status=M.label(M.STATUS_LABELS, req["status"]))
-    new_due = add_working_days(dt.date.fromisoformat(req["due_on"]), days, HolidayTables.from_db(session.db))
-    now = iso(session.clock.now())
-    with session.write(
-        "request.extend",
-        "request",
-        request_id,
-        {"request_id": request_id, "days": days, "due_on": new_due.date.isoformat(), "reason_len": len(reason)},
-    ) as tx:
-        tx.execute(
-            "UPDATE requests SET due_on = ?, extended_days = extended_days + ?, table_missing = ?,"
-            " updated_at = ? WHERE id = ?",
-            (
-                new_due.date.isoformat(),
-                days,
-                _merge_missing(req["table_missing"], new_due.missing_years),
-                now,
-                request_id,
-            ),
-        )
-        _event(tx, request_id, "extended", note=reason, data={"days": days, "due_on": new_due.date.isoformat()})
     return get_request(session.db, request_id)
 
 

@@ -13,6 +13,7 @@ from app.datacopy import register_exporter
 from app.erasure import is_erased, register_eraser
 from app.errors import NotFound, ValidationError
 from app.messages import add_messages
+from app.purchases.cards import check_free_text
 from app.staff import permissions as P
 
 if TYPE_CHECKING:
@@ -44,6 +45,7 @@ def _check_body(body: str) -> str:
         raise ValidationError("service.body_required", field="body")
     if len(body) > MAX_BODY:
         raise ValidationError("service.body_too_long", field="body", max=MAX_BODY)
+    check_free_text({"body": body})  # PAY-1: no card number in a complaint's text either
     return body
 
 
@@ -112,8 +114,8 @@ def list_records(session: Session, member_id: str) -> list[dict[str, Any]]:
     return [
         dict(r)
         for r in session.db.all(
-            "SELECT id, kind, body, opened_at, closed_at FROM service_records WHERE member_id = ? ORDER BY "
-            "opened_at DESC",
+            "SELECT id, kind, body, opened_at, closed_at FROM service_records WHERE member_id = ?"
+            " ORDER BY opened_at DESC",
             (member_id,),
         )
     ]

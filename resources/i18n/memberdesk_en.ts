@@ -367,6 +367,14 @@
         <translation>Separate authorisation for this disclosure</translation>
     </message>
     <message>
+        <source>授权凭证：scan:扫描件编号 或 doc:授权书编号</source>
+        <translation>Evidence: scan:scan ID or doc:authorisation number</translation>
+    </message>
+    <message>
+        <source>授权凭证</source>
+        <translation>Evidence</translation>
+    </message>
+    <message>
         <source>接收方类型</source>
         <translation>Recipient type</translation>
     </message>
@@ -783,10 +791,6 @@
         <translation>Consent and withdrawal</translation>
     </message>
     <message>
-        <source>消费记录</source>
-        <translation>Purchases</translation>
-    </message>
-    <message>
         <source>扫描件</source>
         <translation>Scans</translation>
     </message>
@@ -851,10 +855,6 @@
         <translation>Revealing full information needs the store manager&apos;s own sign-in and a recorded reason.</translation>
     </message>
     <message>
-        <source>无</source>
-        <translation>None</translation>
-    </message>
-    <message>
         <source>纸质登记表的扫描件在“扫描件”页面查看。</source>
         <translation>Scans of paper registration forms are on the Scans page.</translation>
     </message>
@@ -865,18 +865,6 @@
     <message>
         <source>扫描件与申请</source>
         <translation>Scans and requests</translation>
-    </message>
-    <message>
-        <source>最近一次消费：</source>
-        <translation>Last purchase: </translation>
-    </message>
-    <message>
-        <source>消费笔数：</source>
-        <translation>Purchases: </translation>
-    </message>
-    <message>
-        <source>消费金额：</source>
-        <translation>Amount: </translation>
     </message>
     <message>
         <source>已同意</source>
@@ -1017,6 +1005,14 @@
         <translation>Copy (on paper and as a machine-readable file)</translation>
     </message>
     <message>
+        <source>转移（提供给顾客指定的其他处理者的副本）</source>
+        <translation>Transfer (a copy for another processor the customer names)</translation>
+    </message>
+    <message>
+        <source>解释说明（个人信息处理规则）</source>
+        <translation>Explain (the processing rules)</translation>
+    </message>
+    <message>
         <source>更正、补充</source>
         <translation>Correct</translation>
     </message>
@@ -1039,6 +1035,26 @@
     <message>
         <source>申请事项</source>
         <translation>Request</translation>
+    </message>
+    <message>
+        <source>门店服务台</source>
+        <translation>Service desk</translation>
+    </message>
+    <message>
+        <source>客服热线</source>
+        <translation>Hotline</translation>
+    </message>
+    <message>
+        <source>线上客服</source>
+        <translation>Online service</translation>
+    </message>
+    <message>
+        <source>收到日期</source>
+        <translation>Received on</translation>
+    </message>
+    <message>
+        <source>申请渠道</source>
+        <translation>Channel</translation>
     </message>
     <message>
         <source>手机号、手机号后4位、会员号或姓名</source>
@@ -1354,8 +1370,8 @@
         <translation>Destroy selected originals…</translation>
     </message>
     <message>
-        <source>{years} 年的节假日安排尚未导入，标 * 的截止日期按仅周末休息计算（可能早于实际截止日）。请店长导入节假日表。</source>
-        <translation>The holiday table for {years} is not imported: deadlines marked * count weekends only (they may be earlier than the real deadline). The store manager should import the holiday table.</translation>
+        <source>{years} 年的节假日安排尚未导入，标 * 的截止日期按保守方法计算（可能早于实际截止日）。请店长导入节假日表。</source>
+        <translation>The holiday table for {years} is not imported: deadlines marked * are computed conservatively (they may be earlier than the real deadline, never later). The store manager should import the holiday table.</translation>
     </message>
     <message>
         <source>（逾期未还，应于 {d} 归还）</source>
@@ -2294,6 +2310,10 @@
         <translation>Print result letter</translation>
     </message>
     <message>
+        <source>打印延期答复告知书</source>
+        <translation>Print extension letter</translation>
+    </message>
+    <message>
         <source>申请 </source>
         <translation>Request </translation>
     </message>
@@ -2326,8 +2346,8 @@
         <translation>(legal basis: </translation>
     </message>
     <message>
-        <source>%1 年的节假日安排尚未导入：答复期限仅按周末计算，可能早于实际期限。</source>
-        <translation>The holiday table for %1 is not imported: the due date counts weekends only and may be earlier than the real one.</translation>
+        <source>延期答复告知书</source>
+        <translation>Extension letter</translation>
     </message>
     <message numerus="yes">
         <source>延长 %n 个工作日：</source>
@@ -2389,6 +2409,10 @@
             <numerusform>  extended by %n working day</numerusform>
             <numerusform>  extended by %n working days</numerusform>
         </translation>
+    </message>
+    <message>
+        <source>%1 年的节假日安排尚未导入：答复期限按保守方法计算（法定节假日前后两周内的周末也算工作日），不会晚于实际期限，最多可能早 13 天。</source>
+        <translation>No holiday table for %1: the due date is computed conservatively (weekends within two weeks of a public holiday count as working days); it is never later than the real one and at most 13 days earlier.</translation>
     </message>
     <message>
         <source>受理回执</source>
@@ -2462,6 +2486,10 @@
         <translation>%1 left</translation>
     </message>
     <message>
+        <source>个人信息处理规则解释说明</source>
+        <translation>Explanation of the processing rules</translation>
+    </message>
+    <message>
         <source>限制处理</source>
         <translation>Restrict processing</translation>
     </message>
@@ -2484,10 +2512,6 @@
     <message>
         <source>个人信息副本</source>
         <translation>Copy of personal information</translation>
-    </message>
-    <message>
-        <source>打印预览尚未安装。</source>
-        <translation>Print preview is not installed.</translation>
     </message>
 </context>
 <context>
@@ -2529,6 +2553,10 @@
         <translation>Pause</translation>
     </message>
     <message>
+        <source>顾客已答复</source>
+        <translation>The customer answered</translation>
+    </message>
+    <message>
         <source>延长期限</source>
         <translation>Extend the deadline</translation>
     </message>
@@ -2547,6 +2575,14 @@
     <message>
         <source>申请人姓名</source>
         <translation>Applicant&apos;s name</translation>
+    </message>
+    <message>
+        <source>等待</source>
+        <translation>Waiting for</translation>
+    </message>
+    <message>
+        <source>顾客答复</source>
+        <translation>Customer&apos;s answer</translation>
     </message>
     <message>
         <source>处理结果告知书将告知顾客：可以向履行个人信息保护职责的部门投诉、举报，或者向人民法院提起诉讼。</source>
@@ -2686,6 +2722,10 @@
     <message>
         <source>当前列表 %1 件</source>
         <translation>%1 listed</translation>
+    </message>
+    <message>
+        <source>* 缺少节假日表，期限按保守方法计算（可能偏早） %1 件</source>
+        <translation>* No holiday table, due date computed conservatively (possibly early): %1</translation>
     </message>
     <message>
         <source>未找到该顾客</source>

@@ -22,11 +22,14 @@ def test_adjusted_working_saturday_counts():
     assert not is_working_day(D(2026, 10, 3))
 
 
-def test_year_without_table_counts_weekends_only_and_warns():
+def test_year_without_table_uses_the_never_later_fallback_and_warns():
     due = add_working_days(D(2026, 12, 28), 15)
     assert due.table_missing and due.missing_years == (2027,)
-    # weekends only: never later than the true date (2027-01-01 would be a holiday in truth)
-    assert due.date == D(2027, 1, 18)
+    # The fallback (decision of 2026-12-03, was weekends only = 2027-01-18): New Year's Day is a day off by law,
+    # the weekends within two weeks of it may be make-up days and count. Never later than the true date
+    # (2027-01-19 with the table of test_imported_table_is_used).
+    assert due.date == D(2027, 1, 13)
+    assert due.date <= D(2027, 1, 19)  # rule: RIG-2
 
 
 def test_imported_table_is_used(manager):

@@ -60,7 +60,16 @@ def test_insurer_only_with_separate_authorisation(clerk, manager):
     assert export_disclosures(manager.db, mid) == []
     refused = manager.db.scalar("SELECT count(*) FROM audit_log WHERE action = 'disclosure.refused'")
     assert refused == 2
-    disclose(clerk, mid, "insurer", "平安保险", ["order_no", "product"], reference="SO-9", authorisation="signature")
+    disclose(
+        clerk,
+        mid,
+        "insurer",
+        "平安保险",
+        ["order_no", "product"],
+        reference="SO-9",
+        authorisation="signature",
+        evidence="doc:WA-2026-0001",
+    )
     log = export_disclosures(manager.db, mid)
     assert (log[0]["recipient_kind"], log[0]["purpose"], log[0]["authorisation"]) == (
         "insurer",

@@ -51,7 +51,8 @@ def test_due_date_across_year_without_table_then_import(manager, cipher, clock):
     clock.set(dt.datetime(2026, 12, 10, 10, 0, tzinfo=CST))
     serial = _scan(manager, cipher)
     row = _orig(manager.db, serial)
-    assert row["due_date"] == "2027-01-21" and row["due_missing_years"] == "2027"  # rule: STO-2
+    # the never-later fallback (decision of 2026-12-03; weekends only gave 01-21): never after the true 01-22
+    assert row["due_date"] == "2027-01-18" and row["due_missing_years"] == "2027"  # rule: STO-2
     s = originals_due_summary(manager.db, clock.today())
     assert s.missing_table == 1 and any("节假日" in line for line in s.lines("zh_CN"))
     import_holiday_table(manager, 2027, {"2027-01-01": "holiday"})

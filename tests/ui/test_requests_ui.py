@@ -51,12 +51,12 @@ def _seed(session, clock):
     b = R.open_request(session, "copy", make_member(session, name="临期乙"), identity_method="sms_code")
     _at(clock, 10, 28)
     c = R.open_request(session, "correct", make_member(session, name="正常丙"))
-    R.pause(session, c, "等待顾客补充户口簿复印件")
+    R.pause(session, c, "等待顾客补充户口簿复印件", waits_for="clarification")
     _at(clock, 10, 30)
     d = R.open_request(session, "access", None, customer_found=False, identity_method="id_card_sighted")
     R.close_not_found(session, d)
     _at(clock, 11, 2)
-    R.resume(session, c)
+    R.resume(session, c, answer="clarified")
     return a, b, c, d
 
 

@@ -59,11 +59,16 @@ class DiscloseDialog(QDialog):
         self.auth.addItem(self.tr("顾客签字确认"), "signature")
         self.auth.addItem(self.tr("纸质授权书"), "paper")
         self.auth_label = QLabel(self.tr("本次单独授权"))
+        self.evidence = QLineEdit()  # SHR-1: the authorisation is evidence, not a choice
+        self.evidence.setMaxLength(64)
+        self.evidence.setPlaceholderText(self.tr("授权凭证：scan:扫描件编号 或 doc:授权书编号"))
+        self.evidence_label = QLabel(self.tr("授权凭证"))
         form.addRow(self.tr("接收方类型"), self.kind)
         form.addRow(self.tr("接收方"), self.recipient)
         form.addRow(self.tr("提供的信息"), self.fields_box)
         form.addRow(self.tr("关联订单"), self.reference)
         form.addRow(self.auth_label, self.auth)
+        form.addRow(self.evidence_label, self.evidence)
         lay.addLayout(form)
         self.note = QLabel()
         self.note.setWordWrap(True)
@@ -95,6 +100,8 @@ class DiscloseDialog(QDialog):
         insurer = kind == "insurer"
         self.auth.setVisible(insurer)
         self.auth_label.setVisible(insurer)
+        self.evidence.setVisible(insurer)
+        self.evidence_label.setVisible(insurer)
         self.note.setText(
             self.tr("保险公司只能获得订单号和商品信息，且须顾客已单独同意“延长保修服务”并对本次提供单独授权。")
             if insurer
@@ -115,6 +122,7 @@ class DiscloseDialog(QDialog):
                 fields,
                 reference=self.reference.text(),
                 authorisation=self.auth.currentData(),
+                evidence=self.evidence.text(),
             )
         except UserError as exc:
             self.ctx.show_error(self, exc, self.error)

@@ -1,13 +1,15 @@
-"""新建个人信息权利申请： type, the member (found by mobile / member number / name, or "customer not
+"""新建个人信息权利申请： type, channel (the desk, or a hotline / online request entered here with the day it came
+in: the same 15-working-day clock), the member (found by mobile / member number / name, or "customer not
 found"), how identity was checked. The ID number is looked at, never typed in."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QDate, Qt
 from PySide6.QtWidgets import (
     QButtonGroup,
     QCheckBox,
     QComboBox,
+    QDateEdit,
     QDialog,
     QDialogButtonBox,
     QFormLayout,
@@ -29,6 +31,8 @@ from app.requests import model as M
 TYPE_TEXT = {
     "access": "查阅",
     "copy": "复制（纸质件及机器可读文件）",
+    "transfer": "转移（提供给顾客指定的其他处理者的副本）",
+    "explain": "解释说明（个人信息处理规则）",
     "correct": "更正、补充",
     "restrict": "限制处理",
     "withdraw": "撤回同意",
@@ -56,6 +60,8 @@ class NewRequestDialog(QDialog):
         type_text = {
             "access": self.tr("查阅"),
             "copy": self.tr("复制（纸质件及机器可读文件）"),
+            "transfer": self.tr("转移（提供给顾客指定的其他处理者的副本）"),
+            "explain": self.tr("解释说明（个人信息处理规则）"),
             "correct": self.tr("更正、补充"),
             "restrict": self.tr("限制处理"),
             "withdraw": self.tr("撤回同意"),
@@ -65,6 +71,27 @@ class NewRequestDialog(QDialog):
         for key in M.TYPES:
             self.type.addItem(type_text[key], key)
         form.addRow(self.tr("申请事项"), self.type)
+
+        # RIG-1: requests by phone or online are entered here with their channel and the day they came in
+        channel_box = QWidget()
+        clay = QHBoxLayout(channel_box)
+        clay.setContentsMargins(0, 0, 0, 0)
+        self.channel = QComboBox()
+        channel_text = {"desk": self.tr("门店服务台"), "phone": self.tr("客服热线"), "online": self.tr("线上客服")}
+        for key in M.CHANNELS:
+            self.channel.addItem(channel_text[key], key)
+        clay.addWidget(self.channel)
+        clay.addWidget(QLabel(self.tr("收到日期")))
+        today = ctx.session.clock.now().date()
+        self.received_on = QDateEdit(QDate(today.year, today.month, today.day))
+        self.received_on.setDisplayFormat("yyyy-MM-dd")
+        self.received_on.setCalendarPopup(True)
+        self.received_on.setMaximumDate(QDate(today.year, today.month, today.day))
+        self.received_on.setEnabled(False)
+        clay.addWidget(self.received_on)
+        clay.addStretch(1)
+        self.channel.currentIndexChanged.connect(self._update)
+        form.addRow(self.tr("申请渠道"), channel_box)
 
         member_box = QWidget()
         mlay = QVBoxLayout(member_box)
@@ -170,6 +197,7 @@ class NewRequestDialog(QDialog):
         return None
 
     def _update(self) -> None:
+        self.received_on.setEnabled(self.channel.currentData() != "desk")
         nf = self.not_found.isChecked()
         self.results.setEnabled(not nf)
         self.query.setEnabled(not nf)
@@ -183,6 +211,8 @@ class NewRequestDialog(QDialog):
                 None if self.not_found.isChecked() else self.member_id,
                 identity_method=self._method(),
                 customer_found=not self.not_found.isChecked(),
+                channel=self.channel.currentData(),
+                received_on=None if self.channel.currentData() == "desk" else self.received_on.date().toPython(),
             )
         except Exception as exc:  # noqa: BLE001
             self.ctx.show_error(self, exc, self.error)

@@ -1,10 +1,12 @@
-"""Small dialogs for the steps of a request that need typed input: a reason (pause), days + reason
+"""Small dialogs for the steps of a request that need typed input: a reason and what it waits for (pause), the
+customer's answer (resume), days + reason
 (extension), reason + legal basis (refusal), corrections, purposes to withdraw, an applicant's name."""
 
 from __future__ import annotations
 
 from PySide6.QtWidgets import (
     QCheckBox,
+    QComboBox,
     QDialog,
     QDialogButtonBox,
     QFormLayout,
@@ -19,14 +21,17 @@ from app.requests import model as M
 
 
 class RequestStepDialog(QDialog):
-    """kind: pause | extend | refuse | correct | withdraw | applicant."""
+    """kind: pause | resume | extend | refuse | correct | withdraw | applicant."""
 
-    def __init__(self, kind: str, parent=None, purposes: list[tuple[str, str]] | None = None):
+    def __init__(
+        self, kind: str, parent=None, purposes: list[tuple[str, str]] | None = None, lang: str = "zh_CN"
+    ) -> None:
         super().__init__(parent)
         self.kind = kind
         self.values: dict = {}
         titles = {
             "pause": self.tr("暂停处理"),
+            "resume": self.tr("顾客已答复"),
             "extend": self.tr("延长期限"),
             "refuse": self.tr("拒绝申请"),
             "correct": self.tr("更正、补充"),
@@ -40,6 +45,13 @@ class RequestStepDialog(QDialog):
         self.reason = self.basis = self.days = None
         self.fields: dict[str, QLineEdit] = {}
         self.boxes: dict[str, QCheckBox] = {}
+        self.choice: QComboBox | None = None
+        if kind in ("pause", "resume"):  # RIG-2: a pause only waits for the customer; their answer ends it
+            keys, labels = (M.WAITS_FOR, M.WAITS_FOR_LABELS) if kind == "pause" else (M.ANSWERS, M.ANSWER_LABELS)
+            self.choice = QComboBox()
+            for key in keys:
+                self.choice.addItem(M.label(labels, key, lang), key)
+            form.addRow(self.tr("等待") if kind == "pause" else self.tr("顾客答复"), self.choice)
         if kind == "extend":
             self.days = QSpinBox()
             self.days.setRange(1, M.MAX_EXTENSION_DAYS)
@@ -112,6 +124,8 @@ class RequestStepDialog(QDialog):
                 return
         if self.days is not None:
             v["days"] = self.days.value()
+        if self.choice is not None:
+            v["choice"] = self.choice.currentData()
         if self.fields:
             v["changes"] = {k: e.text().strip() for k, e in self.fields.items() if e.text().strip()}
             if not v["changes"]:

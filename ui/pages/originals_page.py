@@ -202,7 +202,7 @@ class OriginalsPage(QWidget):
         if missing:
             self.warning.setText(
                 self.tr(
-                    "{years} 年的节假日安排尚未导入，标 * 的截止日期按仅周末休息计算（可能早于实际截止日）。"
+                    "{years} 年的节假日安排尚未导入，标 * 的截止日期按保守方法计算（可能早于实际截止日）。"
                     "请店长导入节假日表。"
                 ).format(years="、".join(str(y) for y in missing))
             )

@@ -100,6 +100,7 @@ class RequestDetail(QWidget):
             ("lift", self.tr("解除限制处理")),
             ("receipt", self.tr("打印受理回执")),
             ("letter", self.tr("打印处理结果告知书")),
+            ("ext_letter", self.tr("打印延期答复告知书")),
         ]
         for i, (key, text) in enumerate(specs):
             b = QPushButton(text)
@@ -151,7 +152,10 @@ class RequestDetail(QWidget):
         self.facts["identity"].setText(
             self.lab(M.IDENTITY_LABELS, req["identity_method"] or "") if req["identity_method"] else self.tr("尚未核验")
         )
-        self.facts["received"].setText(req["received_at"][:16].replace("T", " "))
+        received = req["received_at"][:16].replace("T", " ")
+        if req.get("channel") and req["channel"] != "desk":  # RIG-1: the channel and the day it came in
+            received = f"{req['received_on']}  {self.lab(M.CHANNEL_LABELS, req['channel'])}"
+        self.facts["received"].setText(received)
         due = self.facts["due"]
         due.setText(
             f"{req['due_on']}  ({countdown_text(urgency, left)})"
@@ -168,9 +172,10 @@ class RequestDetail(QWidget):
             outcome += self.tr("(法律依据：") + req["legal_basis"] + ")"
         self.facts["outcome"].setText(outcome)
         self.warning.setText(
-            self.tr("%1 年的节假日安排尚未导入：答复期限仅按周末计算，可能早于实际期限。").replace(
-                "%1", req["table_missing"]
-            )
+            self.tr(
+                "%1 年的节假日安排尚未导入：答复期限按保守方法计算（法定节假日前后两周内的周末也算工作日），"
+                "不会晚于实际期限，最多可能早 13 天。"
+            ).replace("%1", req["table_missing"])
             if req["table_missing"]
             else ""
         )
@@ -223,7 +228,8 @@ class RequestDetail(QWidget):
         self.buttons["execute"].setText(self.tr("办理：") + self.lab(M.TYPE_LABELS, req["type"]))
         show = {
             "verify": st == "received",
-            "execute": found and st in ("verified", "in_progress"),
+            "execute": (found and st in ("verified", "in_progress"))
+            or (req["type"] == "explain" and st in ("received", "verified", "in_progress")),
             "pause": st in ("received", "verified", "in_progress"),
             "resume": st == "paused",
             "extend": is_open,
@@ -232,6 +238,7 @@ class RequestDetail(QWidget):
             "lift": req["type"] == "restrict" and st == "completed" and restricted,
             "receipt": True,
             "letter": st in ("completed", "refused"),
+            "ext_letter": bool(req.get("extended_days")),  # RIG-2: the one extension is told in a letter
         }
         shown = 0
         for key, b in self.buttons.items():
@@ -269,18 +276,20 @@ class RequestDetail(QWidget):
         return True
 
     def _step(self, kind: str, **kw) -> dict | None:
-        dlg = RequestStepDialog(kind, self, **kw)
+        dlg = RequestStepDialog(kind, self, lang=self.ctx.lang, **kw)
         return dlg.values if dlg.exec() else None
 
     def _do_pause(self) -> bool:
         v = self._step("pause")
         if v:
-            R.pause(self.ctx.session, self.request_id, v["reason"])
+            R.pause(self.ctx.session, self.request_id, v["reason"], waits_for=v["choice"])
         return bool(v)
 
     def _do_resume(self) -> bool:
-        R.resume(self.ctx.session, self.request_id)
-        return True
+        v = self._step("resume")
+        if v:
+            R.resume(self.ctx.session, self.request_id, answer=v["choice"])
+        return bool(v)
 
     def _do_extend(self) -> bool:
         v = self._step("extend")
@@ -310,8 +319,15 @@ class RequestDetail(QWidget):
     def _do_execute(self) -> bool:
         t = self.req["type"]
         session = self.ctx.session
-        if t in ("access", "copy"):
+        if t in ("access", "copy", "transfer"):
             return self._execute_copy()
+        if t == "explain":  # the letter is the explanation (PIPL Art. 48)
+            self._preview(
+                letters.explanation_letter_bytes(session, self.request_id, applicant=self._applicant()),
+                self.tr("个人信息处理规则解释说明"),
+            )
+            R.execute_explain(session, self.request_id)
+            return True
         if t == "correct":
             v = self._step("correct")
             if v:
@@ -390,6 +406,11 @@ class RequestDetail(QWidget):
     def _do_letter(self) -> bool:
         pdf = letters.result_letter_bytes(self.ctx.session, self.request_id, applicant=self._applicant())
         self._preview(pdf, self.tr("处理结果告知书"))
+        return True
+
+    def _do_ext_letter(self) -> bool:
+        pdf = letters.extension_letter_bytes(self.ctx.session, self.request_id, applicant=self._applicant())
+        self._preview(pdf, self.tr("延期答复告知书"))
         return True
 
     def _preview(self, pdf: bytes, title: str) -> None:

@@ -131,6 +131,14 @@ class RequestsPage(QWidget):
             + "</span>"
             + " · "
             + self.tr("当前列表 %1 件").replace("%1", str(len(self.rows)))
+            + (
+                " · "
+                + self.tr("* 缺少节假日表，期限按保守方法计算（可能偏早） %1 件").replace(
+                    "%1", str(s["table_missing_count"])
+                )
+                if s["table_missing_count"]
+                else ""
+            )
         )
         self.table.blockSignals(True)
         self.table.setRowCount(len(self.rows))
@@ -148,7 +156,7 @@ class RequestsPage(QWidget):
                 M.label(M.TYPE_LABELS, r["type"], self.ctx.lang),
                 member,
                 M.label(M.STATUS_LABELS, r["status"], self.ctx.lang),
-                r["due_on"],
+                r["due_on"] + (" *" if r.get("table_missing") and r["urgency"] != "closed" else ""),  # RIG-2 fallback
                 countdown_text(r["urgency"], r["days_left"]),
             ]
             for c, text in enumerate(cells):
