@@ -29,7 +29,6 @@ from app.requests.service import (  # noqa: F401
     due_date,
     get_request,
     open_request,
-    received_day,
     record_event,
     refuse,
     start,

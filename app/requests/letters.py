@@ -159,6 +159,7 @@ def result_letter_bytes(session, request_id: str, applicant: str | None = None, 
     return pdf
 
 
+@requires(M.REQUEST_VIEW)
 def extension_letter_bytes(
     session: Session, request_id: str, applicant: str | None = None, *, font: FontChoice | None = None
 ) -> bytes:
@@ -187,6 +188,7 @@ def extension_letter_bytes(
     return pdf
 
 
+@requires(M.REQUEST_VIEW)
 def explanation_letter_bytes(
     session: Session, request_id: str, applicant: str | None = None, *, font: FontChoice | None = None
 ) -> bytes:

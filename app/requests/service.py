@@ -91,7 +91,7 @@ def _next_number(tx, store_code: str, day: dt.date) -> str:
     return f"{prefix}{int(n) + 1:03d}"
 
 
-def received_day(session: Session, channel: str, received_on: dt.date | None) -> dt.date:
+def _received_day(session: Session, channel: str, received_on: dt.date | None) -> dt.date:
     """The day the clock starts (RIG-1, RIG-2): today at the desk; for a request taken by phone or online, the
     day it came in (entered at the desk later, within LATE_ENTRY_DAYS), so a late entry never moves the due date."""
     if channel not in M.CHANNELS:
@@ -123,7 +123,7 @@ def open_request(
     session.require(M.REQUEST_OPEN)
     if req_type not in M.TYPES:
         raise ValidationError("requests.type_invalid", field="type")
-    received = received_day(session, channel, received_on)
+    received = _received_day(session, channel, received_on)
     if identity_method is not None and identity_method not in M.IDENTITY_METHODS:
         raise ValidationError("requests.identity_invalid", field="identity_method")
     if customer_found:
