@@ -17,8 +17,9 @@ import os
 import secrets
 import time
 
+from app.retention.rules import check_policy
 from app.sync import signing
-from headoffice import anchor
+from headoffice import anchor, atrest, crypto
 
 log = logging.getLogger("memberdesk.headoffice")
 
@@ -65,7 +66,11 @@ class HeadOffice:
         max_body: int = 8 * 1024 * 1024,
         sync_interval_minutes: int = 15,
         max_batch: int = 5000,
+        keys: crypto.Keyring | None = None,
     ):
+        """`keys`: the master key (STO-1); by default from MEMBERDESK_HO_MASTER_KEY_FILE, or for SQLite a
+        0600 file beside the database created at first start (headoffice/crypto.py). There is no
+        unencrypted mode."""
         self.storage = storage
         self.clock = clock
         self.horizon_days = horizon_days
@@ -75,6 +80,13 @@ class HeadOffice:
         self.max_batch = max_batch
         self._requests = 0
         self._fault = os.environ.get("MEMBERDESK_HO_FAULT", "")  # test-only fault injection (kill_mid_apply)
+        if keys is None:
+            path, create = crypto.resolve_master_key_file(storage.url)
+            keys = crypto.Keyring.from_file(path, create=create)
+        self.keys = keys
+        with storage.tx() as c:
+            keys.check(c)
+            atrest.migrate_plaintext(keys, c, clock())
 
     # -- admin ------------------------------------------------------------------------
     def _audit(
@@ -107,7 +119,7 @@ class HeadOffice:
     def enrol(self, code: str, enrol_code: str, pubkey: str) -> dict:
         try:
             signing.load_public(pubkey)
-        except Exception:
+        except Exception:  # noqa: BLE001 - any undecodable key is the client's error
             raise HOError(400, "bad_key") from None
         with self.storage.tx() as c:
             row = c.one("SELECT enrol_code_hash, enrol_expires FROM stores WHERE code = ?", (code,))
@@ -138,8 +150,11 @@ class HeadOffice:
         }
 
     def publish(self, kind: str, payload: dict, target_store: str | None = None) -> int:
+        """Raises ValidationError (a UserError) for a retention policy over the policy's limits (RET-1..3)."""
         if kind not in FEED_KINDS or kind == "erasure_order":
             raise ValueError("unknown feed kind")
+        if kind == "retention_policy":
+            check_policy(payload.get("rules") if isinstance(payload, dict) else payload)  # type: ignore[arg-type]
         with self.storage.tx() as c:
             fid = c.add_feed(kind, json.dumps(payload, sort_keys=True, ensure_ascii=False), target_store, self.clock())
             self._audit(c, "admin", "feed.publish", target_store, kind, {"feed_id": fid})
@@ -172,9 +187,10 @@ class HeadOffice:
             (member_id, erased_at, origin_store, reason, request_id, self.clock()),
         )
         shas = set()
-        for (payload,) in c.all("SELECT payload FROM records WHERE member_id = ?", (member_id,)):
-            shas.update(_blob_refs(json.loads(payload)))
-        deleted = c.execute("DELETE FROM records WHERE member_id = ?", (member_id,)).rowcount
+        for rec in atrest.records(self.keys, c, member_id=member_id):
+            shas.update(_blob_refs(rec["payload"]))
+        key = self.keys.bidx(c, "member", member_id, self.clock())
+        deleted = c.execute("DELETE FROM records WHERE member_id = ?", (key,)).rowcount
         blobs = 0
         for sha in shas:
             blobs += c.execute("DELETE FROM blobs WHERE sha256 = ?", (sha,)).rowcount
@@ -254,10 +270,8 @@ class HeadOffice:
     def overdue_requests(self, today: str) -> list[dict]:
         """Requests whose due date (payload due_date, ISO) is before `today` and that are not closed."""
         out = []
-        with self.storage.read() as c:
-            rows = c.all("SELECT store, entity_id, payload FROM records WHERE entity = 'request' ORDER BY store")
-        for store, rid, payload in rows:
-            p = json.loads(payload)
+        for rec in self.records(entity="request"):
+            store, rid, p = rec["store"], rec["entity_id"], rec["payload"]
             due = str(p.get("due_on") or p.get("due_date") or p.get("due_at") or "")[:10]
             status = str(p.get("status") or "")
             if due and due < today and status not in CLOSED_REQUEST_STATES:
@@ -266,12 +280,43 @@ class HeadOffice:
                 )
         return out
 
+    def records(
+        self, *, entity: str | None = None, member_id: str | None = None, mobile: str | None = None
+    ) -> list[dict]:
+        """The one decrypting reader of records (console, CLI, reports): {store, entity, entity_id,
+        member_key, payload, received_at}. `mobile` finds members by blind index, never by plaintext."""
+        with self.storage.read() as c:
+            lookup = self.keys.bidx(c, "mobile", mobile, self.clock()) if mobile is not None else None
+            if mobile is not None and lookup is None:
+                return []
+            return list(atrest.records(self.keys, c, entity=entity, member_id=member_id, lookup=lookup))
+
+    def blob(self, sha: str) -> bytes | None:
+        with self.storage.read() as c:
+            row = c.one("SELECT data FROM blobs WHERE sha256 = ?", (sha,))
+            return None if row is None else atrest.open_blob(self.keys, c, row[0], sha)
+
+    def rotate_master_key(self, new: crypto.Keyring) -> int:
+        """Rewrap every data key (and the index secret) under `new` in one transaction; payloads stay as they
+        are. Run again after an interruption: keys already under `new` are skipped. Audited (keys.rotate)."""
+        with self.storage.tx() as c:
+            n = self.keys.rotate(c, new, self._audit)
+        self.keys = new
+        return n
+
     def receipts(self, member_id: str) -> list[dict]:
         with self.storage.read() as c:
             rows = c.all(
                 "SELECT store, receipt, signature FROM receipts WHERE member_id = ? ORDER BY store", (member_id,)
             )
-        return [{"store": r[0], "receipt": json.loads(r[1]), "signature": r[2]} for r in rows]
+            return [
+                {
+                    "store": r[0],
+                    "receipt": atrest.open_json(self.keys, c, r[1], atrest.receipt_aad(member_id, r[0])),
+                    "signature": r[2],
+                }
+                for r in rows
+            ]
 
     def quarantined(self, store: str | None = None) -> list[dict]:
         with self.storage.read() as c:
@@ -281,7 +326,7 @@ class HeadOffice:
                 + " ORDER BY id",
                 (store,) if store else (),
             )
-        return [dict(zip(("store", "seq", "entity", "entity_id", "member_id", "reason"), r)) for r in rows]
+        return [dict(zip(("store", "seq", "entity", "entity_id", "member_id", "reason"), r, strict=True)) for r in rows]
 
     def is_erased(self, member_id: str) -> bool:
         with self.storage.read() as c:
@@ -289,7 +334,8 @@ class HeadOffice:
 
     def member_records(self, member_id: str) -> int:
         with self.storage.read() as c:
-            return int(c.scalar("SELECT count(*) FROM records WHERE member_id = ?", (member_id,), 0))
+            key = self.keys.bidx(c, "member", member_id, self.clock())
+            return int(c.scalar("SELECT count(*) FROM records WHERE member_id = ?", (key,), 0))
 
     # -- authentication ---------------------------------------------------------------
     def authenticate(self, method: str, path: str, headers, body: bytes) -> str:
@@ -373,14 +419,14 @@ class HeadOffice:
     def _apply(self, c, store: str, pubkey: str, rows: list[dict], now: float) -> dict:
         mids = {r.get("member_id") or (r["entity_id"] if r["entity"] in ("member", "erasure") else None) for r in rows}
         mids.discard(None)
-        erased = set()
-        mids = list(mids)
-        for i in range(0, len(mids), 500):
-            chunk = mids[i : i + 500]
+        erased: set[str] = set()
+        mid_list = list(mids)
+        for i in range(0, len(mid_list), 500):
+            chunk = mid_list[i : i + 500]
             erased.update(
                 x[0]
                 for x in c.all(
-                    "SELECT member_id FROM erasures WHERE member_id IN (%s)" % ",".join("?" * len(chunk)), chunk
+                    "SELECT member_id FROM erasures WHERE member_id IN ({})".format(",".join("?" * len(chunk))), chunk
                 )
             )
         final: dict[tuple, tuple] = {}
@@ -412,10 +458,11 @@ class HeadOffice:
             if entity == "erasure_receipt":
                 receipt, sig = payload.get("receipt") or {}, str(payload.get("signature", ""))
                 if pubkey and signing.verify_receipt(signing.load_public(pubkey), receipt, sig):
+                    rmid = str(receipt.get("member_id"))
                     c.execute(
                         "INSERT INTO receipts(member_id, store, receipt, signature, received_at) VALUES (?,?,?,?,?)"
                         " ON CONFLICT(member_id, store) DO NOTHING",
-                        (str(receipt.get("member_id")), store, json.dumps(receipt, sort_keys=True), sig, now),
+                        (rmid, store, self._seal(c, receipt, atrest.receipt_aad(rmid, store)), sig, now),
                     )
                 else:
                     self._quarantine(c, store, seq, entity, eid, receipt.get("member_id"), "bad_receipt", now)
@@ -431,24 +478,61 @@ class HeadOffice:
             if op != "delete" and prev is not None and prev[0] != "delete":
                 payload = {**prev[2], **payload}  # journal upserts carry changed fields only
             final[(entity, eid)] = (op, mid, payload, seq)
-        ups = [
-            (store, k[0], k[1], v[1], v[0], json.dumps(v[2], sort_keys=True, ensure_ascii=False), v[3], now)
-            for k, v in final.items()
-            if v[0] != "delete"
-        ]
+        live = {k: v for k, v in final.items() if v[0] != "delete"}
+        old = self._stored_payloads(c, store, list(live)) if live else {}
+        ups = []
+        for k, v in live.items():
+            payload = {**old[k], **v[2]} if k in old else v[2]  # journal upserts carry changed fields only
+            ups.append(
+                (
+                    store,
+                    k[0],
+                    k[1],
+                    self.keys.bidx(c, "member", v[1], now),
+                    v[0],
+                    self._seal(c, payload, atrest.record_aad(store, k[0], k[1])),
+                    v[3],
+                    now,
+                    atrest.lookup_of(self.keys, c, k[0], payload, now),
+                )
+            )
         dels = [(store, k[0], k[1]) for k, v in final.items() if v[0] == "delete"]
         if ups:
             c.executemany(
-                "INSERT INTO records(store, entity, entity_id, member_id, op, payload, seq, received_at)"
-                " VALUES (?,?,?,?,?,?,?,?) ON CONFLICT(store, entity, entity_id) DO UPDATE SET"
+                "INSERT INTO records(store, entity, entity_id, member_id, op, payload, seq, received_at, lookup)"
+                " VALUES (?,?,?,?,?,?,?,?,?) ON CONFLICT(store, entity, entity_id) DO UPDATE SET"
                 " member_id=COALESCE(excluded.member_id, records.member_id), op=excluded.op,"
-                " payload=" + c.merge_json("records.payload", "excluded.payload") + ","
-                " seq=excluded.seq, received_at=excluded.received_at",
+                " payload=excluded.payload, seq=excluded.seq, received_at=excluded.received_at,"
+                " lookup=COALESCE(excluded.lookup, records.lookup)",
                 ups,
             )
         if dels:
             c.executemany("DELETE FROM records WHERE store = ? AND entity = ? AND entity_id = ?", dels)
         return {"applied": len(ups) + len(dels), "quarantined": quarantined}
+
+    def _seal(self, c, value, aad: str) -> str:
+        """Seal under this transaction's data key (one per write transaction: per upload batch)."""
+        dek = getattr(c, "_ho_dek", None)
+        if dek is None:
+            dek = c._ho_dek = self.keys.begin(c, self.clock())
+        return atrest.seal_json(self.keys, c, dek, value, aad)
+
+    def _stored_payloads(self, c, store: str, keys: list[tuple]) -> dict[tuple, dict]:
+        """Decrypted payloads of the rows this batch updates (the merge happens here, not in SQL)."""
+        out: dict[tuple, dict] = {}
+        wanted = set(keys)
+        ids = sorted({k[1] for k in keys})
+        for i in range(0, len(ids), 500):
+            chunk = ids[i : i + 500]
+            for ent, eid, token in c.all(
+                "SELECT entity, entity_id, payload FROM records WHERE store = ? AND entity_id IN ({})".format(
+                    ",".join("?" * len(chunk))
+                ),
+                [store, *chunk],
+            ):
+                if (ent, eid) in wanted:
+                    out[(ent, eid)] = atrest.open_json(self.keys, c, token, atrest.record_aad(store, ent, eid))
+        return out
 
     def _quarantine(self, c, store, seq, entity, eid, mid, reason, now) -> None:
         c.execute(
@@ -468,12 +552,11 @@ class HeadOffice:
 
     @staticmethod
     def _missing(c, hashes: list[str]) -> list[str]:
-        have = set()
+        have: set[str] = set()
         for i in range(0, len(hashes), 500):
             chunk = hashes[i : i + 500]
-            have.update(
-                r[0] for r in c.all("SELECT sha256 FROM blobs WHERE sha256 IN (%s)" % ",".join("?" * len(chunk)), chunk)
-            )
+            marks = ",".join("?" * len(chunk))
+            have.update(r[0] for r in c.all(f"SELECT sha256 FROM blobs WHERE sha256 IN ({marks})", chunk))
         return [h for h in hashes if h not in have]
 
     def put_blob(self, store: str, sha: str, data: bytes) -> dict:
@@ -482,10 +565,13 @@ class HeadOffice:
         if not self.keep_scans:
             return {"stored": False}
         with self.storage.tx() as c:
+            if c.one("SELECT 1 FROM blobs WHERE sha256 = ?", (sha,)) is not None:
+                return {"stored": True}
+            dek = self.keys.begin(c, self.clock())
             c.execute(
                 "INSERT INTO blobs(sha256, data, size, store, received_at) VALUES (?,?,?,?,?)"
                 " ON CONFLICT(sha256) DO NOTHING",
-                (sha, data, len(data), store, self.clock()),
+                (sha, atrest.seal_blob(self.keys, c, dek, data, sha), len(data), store, self.clock()),
             )
         return {"stored": True}
 
@@ -525,7 +611,7 @@ class HeadOffice:
             if horizon is not None:
                 sql += " AND tx < ?"
                 params.append(horizon)
-            rows = c.all(sql + " ORDER BY tx, id LIMIT ?", params + [limit + 1])
+            rows = c.all(sql + " ORDER BY tx, id LIMIT ?", [*params, limit + 1])
             more = len(rows) > limit
             rows = rows[:limit]
             out = [
@@ -569,7 +655,7 @@ class HeadOffice:
             rows = c.all(
                 "SELECT tx, id, kind, payload FROM feed WHERE kind != 'erasure_order'"
                 " AND (target_store IS NULL OR target_store = ?)" + cond + " ORDER BY tx, id",
-                [store] + extra,
+                [store, *extra],
             )
             top = c.one("SELECT tx, id FROM feed WHERE 1=1" + cond + " ORDER BY tx DESC, id DESC LIMIT 1", extra)
             pos = max(self._floor(c), (int(top[0]), int(top[1])) if top else (0, 0))

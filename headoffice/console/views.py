@@ -51,14 +51,9 @@ def store_detail(ho, code: str) -> dict | None:
 
 
 def _requests(ho) -> list[dict]:
-    with ho.storage.read() as c:
-        rows = c.all(
-            "SELECT store, entity_id, payload, received_at FROM records WHERE entity = 'request'"
-            " ORDER BY store, entity_id"
-        )
     out = []
-    for store, rid, payload, received in rows:
-        p = json.loads(payload)
+    for rec in ho.records(entity="request"):  # the service's decrypting reader (STO-1)
+        store, rid, p, received = rec["store"], rec["entity_id"], rec["payload"], rec["received_at"]
         out.append(
             {
                 "store": store,
@@ -76,7 +71,9 @@ def _requests(ho) -> list[dict]:
 def requests(ho, today: dt.date) -> dict:
     """Open requests with their clock; overdue ones are exactly `HeadOffice.overdue_requests(today)`."""
     overdue = {(r["store"], r["request_id"]) for r in ho.overdue_requests(today.isoformat())}
-    open_, soon, late = [], [], []
+    open_: list[dict] = []
+    soon: list[dict] = []
+    late: list[dict] = []
     for r in _requests(ho):
         if r["status"] in CLOSED_REQUEST_STATES:
             continue
@@ -141,13 +138,11 @@ def current_notice_version(ho) -> str | None:
 def consent(ho) -> dict:
     """Per notice version and purpose: members whose latest decision is granted, refused or withdrawn;
     and members whose latest consent is not on the current notice version (fresh consent pending, CON-5)."""
-    with ho.storage.read() as c:
-        rows = c.all("SELECT member_id, payload FROM records WHERE entity = 'consent'")
     latest: dict[tuple, tuple] = {}
     member_version: dict[str, tuple] = {}
-    for mid, payload in rows:
-        p = json.loads(payload)
-        mid = mid or p.get("member_id")
+    for rec in ho.records(entity="consent"):  # the service's decrypting reader (STO-1)
+        p = rec["payload"]
+        mid = rec["member_key"] or p.get("member_id")  # counted, never shown
         at, version, kind = str(p.get("at") or ""), str(p.get("notice_version") or "-"), p.get("kind")
         for purpose, granted in (p.get("decisions") or {}).items():
             state = "granted" if granted else ("withdrawn" if kind == "withdrawal" else "refused")
