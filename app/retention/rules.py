@@ -38,8 +38,14 @@ DEFAULT_RULE_IDS = {"purchase": "RET-1", "member": "RET-2", "service_record": "R
 # The policy's upper bounds (RET-1..3): head office may shorten a period, never lengthen it unless the rule
 # names its legal basis ("legal_basis"). id_number has its own hard bound in validate_rule (RET-4).
 LIMITS: dict[str, tuple[int, str]] = {"purchase": (5, "years"), "member": (3, "years"), "service_record": (2, "years")}
-# "Longer" is judged on several reference days (leap days, month ends), so 1096 days is longer than 3 years.
-_REFERENCE_DAYS = (dt.date(2028, 2, 29), dt.date(2029, 3, 1), dt.date(2030, 3, 31), dt.date(2030, 12, 31))
+# "Longer" is judged on several reference days (leap days, month ends): longer on any of them is longer.
+_REFERENCE_DAYS = (
+    dt.date(2028, 2, 29),
+    dt.date(2029, 3, 1),
+    dt.date(2030, 3, 31),
+    dt.date(2030, 12, 31),
+    dt.date(2032, 2, 28),  # a 3-year window with no 29 February: 1096 days is longer than 3 years
+)
 REFUSED_KEY = "sync.policy_over_limit"
 
 add_messages(
