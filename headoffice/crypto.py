@@ -19,6 +19,7 @@ import base64
 import hashlib
 import hmac
 import os
+import re
 import secrets
 import stat
 import threading
@@ -33,6 +34,7 @@ from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
 ENV_KEY_FILE = "MEMBERDESK_HO_MASTER_KEY_FILE"
 PREFIX = "e1:"
+_NON_DIGITS = re.compile(r"\D")
 KEYS_TABLE = """CREATE TABLE IF NOT EXISTS ho_keys (
     id {serial}, purpose TEXT NOT NULL, master_id TEXT NOT NULL, wrapped TEXT NOT NULL,
     created_at DOUBLE PRECISION NOT NULL)"""
@@ -211,8 +213,8 @@ class Keyring:
         """HMAC-SHA256 blind index of a member id or a mobile number (normalised first)."""
         if value is None or value == "":
             return None
-        norm = "".join(ch for ch in str(value) if ch.isdigit()) if kind == "mobile" else str(value)
-        return hmac.new(self._index_key(c, now), f"{kind}|{norm}".encode(), hashlib.sha256).hexdigest()
+        norm = _NON_DIGITS.sub("", str(value)) if kind == "mobile" else str(value)
+        return hmac.digest(self._index_key(c, now), f"{kind}|{norm}".encode(), "sha256").hex()
 
     # -- rotation -------------------------------------------------------------------------
     def rotate(self, c: Any, new: Keyring, audit: Callable[..., None]) -> int:

@@ -518,19 +518,27 @@ class HeadOffice:
         return atrest.seal_json(self.keys, c, dek, value, aad)
 
     def _stored_payloads(self, c, store: str, keys: list[tuple]) -> dict[tuple, dict]:
-        """Decrypted payloads of the rows this batch updates (the merge happens here, not in SQL)."""
+        """Decrypted payloads of the rows this batch updates (the merge happens here, not in SQL);
+        looked up by the primary key (store, entity, entity_id), a chunk of ids per entity."""
         out: dict[tuple, dict] = {}
-        wanted = set(keys)
-        ids = sorted({k[1] for k in keys})
-        for i in range(0, len(ids), 500):
-            chunk = ids[i : i + 500]
-            for ent, eid, token in c.all(
-                "SELECT entity, entity_id, payload FROM records WHERE store = ? AND entity_id IN ({})".format(
-                    ",".join("?" * len(chunk))
-                ),
-                [store, *chunk],
-            ):
-                if (ent, eid) in wanted:
+        by_entity: dict[str, list[str]] = {}
+        for ent, eid in keys:
+            by_entity.setdefault(ent, []).append(eid)
+        for ent, ids in by_entity.items():
+            for i in range(0, len(ids), 500):
+                chunk = ids[i : i + 500]
+                if c.pg:  # a join on unnest keeps PostgreSQL on primary-key lookups even before ANALYZE
+                    sql = (
+                        "SELECT r.entity_id, r.payload FROM unnest(?::text[]) AS v(id) JOIN records r"
+                        " ON r.store = ? AND r.entity = ? AND r.entity_id = v.id"
+                    )
+                    params: list = [chunk, store, ent]
+                else:
+                    marks = ",".join("?" * len(chunk))
+                    sql = "SELECT entity_id, payload FROM records WHERE store = ? AND entity = ?"
+                    sql += f" AND entity_id IN ({marks})"
+                    params = [store, ent, *chunk]
+                for eid, token in c.all(sql, params):
                     out[(ent, eid)] = atrest.open_json(self.keys, c, token, atrest.record_aad(store, ent, eid))
         return out
 
