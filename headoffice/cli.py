@@ -9,8 +9,12 @@
   memberdesk-headoffice erase MEMBER_ID [--request REQ]         (an erasure order for every store)
   memberdesk-headoffice stores | overdue [--today YYYY-MM-DD] | receipts MEMBER_ID | quarantine | prune
   memberdesk-headoffice audit-ack STORE                         (IT has looked into an audit anchoring alarm)
+  memberdesk-headoffice rotate-master-key --new-key-file NEW    (rewrap every data key; then switch to NEW)
+  memberdesk-headoffice new-master-key FILE                     (write a fresh 0600 master key file)
 The storage URL comes from --db or MEMBERDESK_HO_DB (default sqlite:///headoffice.db);
 PostgreSQL: postgresql://user@host/db. Input files never travel through argv as data.
+The master key (docs/headoffice.md): --master-key-file or MEMBERDESK_HO_MASTER_KEY_FILE; for SQLite
+without either, `<db>.masterkey` beside the database (created 0600 at first start). PostgreSQL needs one.
 """
 
 from __future__ import annotations
@@ -21,6 +25,9 @@ import json
 import os
 import sys
 
+from app.errors import UserError
+from app.messages import render
+from headoffice import crypto
 from headoffice.console import cli as console_cli
 from headoffice.service import HeadOffice
 from headoffice.storage import open_storage
@@ -46,6 +53,7 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="policy: scans stay at the store; head office keeps only the rows",
     )
+    p.add_argument("--master-key-file", help=f"head office's master key (else ${crypto.ENV_KEY_FILE})")
     sub = p.add_subparsers(dest="cmd", required=True)
     s = sub.add_parser("serve")
     s.add_argument("--host", default="127.0.0.1")
@@ -79,15 +87,49 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_parser("prune")
     a = sub.add_parser("audit-ack")
     a.add_argument("store")
+    k = sub.add_parser("rotate-master-key")
+    k.add_argument("--new-key-file", required=True)
+    n = sub.add_parser("new-master-key")
+    n.add_argument("file")
     console_cli.add_parser(sub)
     return p
 
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    storage = open_storage(args.db, pool_size=getattr(args, "workers_pool", 2))
-    ho = HeadOffice(storage, horizon_days=args.horizon_days, keep_scans=not args.store_scans_at_store_only)
+    if args.cmd == "new-master-key":
+        try:
+            crypto.new_master_key_file(args.file)
+        except FileExistsError:
+            print(f"{args.file} exists: not overwritten", file=sys.stderr)
+            return 2
+        kid = crypto.master_id(crypto.read_master_key_file(args.file))
+        print(f"master key written to {args.file} (0600, id {kid})")
+        return 0
     try:
+        path, create = crypto.resolve_master_key_file(args.db, args.master_key_file)
+        keys = crypto.Keyring.from_file(path, create=create)
+        new_keys = crypto.Keyring.from_file(args.new_key_file) if args.cmd == "rotate-master-key" else None
+    except crypto.KeyProblem as exc:
+        print(f"head office will not start: {exc}", file=sys.stderr)
+        return 2
+    storage = open_storage(args.db, pool_size=getattr(args, "workers_pool", 2))
+    try:
+        ho = HeadOffice(
+            storage, horizon_days=args.horizon_days, keep_scans=not args.store_scans_at_store_only, keys=keys
+        )
+    except crypto.KeyProblem as exc:
+        storage.close()
+        print(f"head office will not start: {exc}", file=sys.stderr)
+        return 2
+    try:
+        if new_keys is not None:
+            n = ho.rotate_master_key(new_keys)
+            print(
+                f"{n} key(s) rewrapped from master key {keys.master_id} to {new_keys.master_id};"
+                f" now point --master-key-file / ${crypto.ENV_KEY_FILE} at {args.new_key_file}"
+            )
+            return 0
         if args.cmd == "serve":
             import uvicorn
 
@@ -116,7 +158,11 @@ def main(argv: list[str] | None = None) -> int:
             fid = ho.publish("notice", _load_json(args.file), args.store)
             print(f"notice published (feed {fid})")
         elif args.cmd == "publish-policy":
-            fid = ho.publish("retention_policy", _load_json(args.file), args.store)
+            try:
+                fid = ho.publish("retention_policy", _load_json(args.file), args.store)
+            except UserError as exc:  # RET-1..3: over the policy's limits without a legal basis
+                print(render(exc.key, "en", **exc.params), file=sys.stderr)
+                return 2
             print(f"retention policy published (feed {fid})")
         elif args.cmd == "publish-holidays":
             fid = ho.publish("holiday_table", {"year": args.year, "days": _load_json(args.file)})

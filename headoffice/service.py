@@ -17,8 +17,9 @@ import os
 import secrets
 import time
 
+from app.retention.rules import check_policy
 from app.sync import signing
-from headoffice import anchor
+from headoffice import anchor, atrest, crypto
 
 log = logging.getLogger("memberdesk.headoffice")
 
@@ -65,7 +66,11 @@ class HeadOffice:
         max_body: int = 8 * 1024 * 1024,
         sync_interval_minutes: int = 15,
         max_batch: int = 5000,
+        keys: crypto.Keyring | None = None,
     ):
+        """`keys`: the master key (STO-1); by default from MEMBERDESK_HO_MASTER_KEY_FILE, or for SQLite a
+        0600 file beside the database created at first start (headoffice/crypto.py). There is no
+        unencrypted mode."""
         self.storage = storage
         self.clock = clock
         self.horizon_days = horizon_days
@@ -75,6 +80,13 @@ class HeadOffice:
         self.max_batch = max_batch
         self._requests = 0
         self._fault = os.environ.get("MEMBERDESK_HO_FAULT", "")  # test-only fault injection (kill_mid_apply)
+        if keys is None:
+            path, create = crypto.resolve_master_key_file(storage.url)
+            keys = crypto.Keyring.from_file(path, create=create)
+        self.keys = keys
+        with storage.tx() as c:
+            keys.check(c)
+            atrest.migrate_plaintext(keys, c, clock())
 
     # -- admin ------------------------------------------------------------------------
     def _audit(
@@ -107,7 +119,7 @@ class HeadOffice:
     def enrol(self, code: str, enrol_code: str, pubkey: str) -> dict:
         try:
             signing.load_public(pubkey)
-        except Exception:  # noqa: BLE001 - any malformed key from the network is the same refusal
+        except Exception:  # noqa: BLE001 - any undecodable key is the client's error
             raise HOError(400, "bad_key") from None
         with self.storage.tx() as c:
             row = c.one("SELECT enrol_code_hash, enrol_expires FROM stores WHERE code = ?", (code,))
@@ -138,8 +150,11 @@ class HeadOffice:
         }
 
     def publish(self, kind: str, payload: dict, target_store: str | None = None) -> int:
+        """Raises ValidationError (a UserError) for a retention policy over the policy's limits (RET-1..3)."""
         if kind not in FEED_KINDS or kind == "erasure_order":
             raise ValueError("unknown feed kind")
+        if kind == "retention_policy":
+            check_policy(payload.get("rules") if isinstance(payload, dict) else payload)  # type: ignore[arg-type]
         with self.storage.tx() as c:
             fid = c.add_feed(kind, json.dumps(payload, sort_keys=True, ensure_ascii=False), target_store, self.clock())
             self._audit(c, "admin", "feed.publish", target_store, kind, {"feed_id": fid})
@@ -172,9 +187,10 @@ class HeadOffice:
             (member_id, erased_at, origin_store, reason, request_id, self.clock()),
         )
         shas = set()
-        for (payload,) in c.all("SELECT payload FROM records WHERE member_id = ?", (member_id,)):
-            shas.update(_blob_refs(json.loads(payload)))
-        deleted = c.execute("DELETE FROM records WHERE member_id = ?", (member_id,)).rowcount
+        for rec in atrest.records(self.keys, c, member_id=member_id):
+            shas.update(_blob_refs(rec["payload"]))
+        key = self.keys.bidx(c, "member", member_id, self.clock())
+        deleted = c.execute("DELETE FROM records WHERE member_id = ?", (key,)).rowcount
         blobs = 0
         for sha in shas:
             blobs += c.execute("DELETE FROM blobs WHERE sha256 = ?", (sha,)).rowcount
@@ -254,10 +270,8 @@ class HeadOffice:
     def overdue_requests(self, today: str) -> list[dict]:
         """Requests whose due date (payload due_date, ISO) is before `today` and that are not closed."""
         out = []
-        with self.storage.read() as c:
-            rows = c.all("SELECT store, entity_id, payload FROM records WHERE entity = 'request' ORDER BY store")
-        for store, rid, payload in rows:
-            p = json.loads(payload)
+        for rec in self.records(entity="request"):
+            store, rid, p = rec["store"], rec["entity_id"], rec["payload"]
             due = str(p.get("due_on") or p.get("due_date") or p.get("due_at") or "")[:10]
             status = str(p.get("status") or "")
             if due and due < today and status not in CLOSED_REQUEST_STATES:
@@ -266,12 +280,43 @@ class HeadOffice:
                 )
         return out
 
+    def records(
+        self, *, entity: str | None = None, member_id: str | None = None, mobile: str | None = None
+    ) -> list[dict]:
+        """The one decrypting reader of records (console, CLI, reports): {store, entity, entity_id,
+        member_key, payload, received_at}. `mobile` finds members by blind index, never by plaintext."""
+        with self.storage.read() as c:
+            lookup = self.keys.bidx(c, "mobile", mobile, self.clock()) if mobile is not None else None
+            if mobile is not None and lookup is None:
+                return []
+            return list(atrest.records(self.keys, c, entity=entity, member_id=member_id, lookup=lookup))
+
+    def blob(self, sha: str) -> bytes | None:
+        with self.storage.read() as c:
+            row = c.one("SELECT data FROM blobs WHERE sha256 = ?", (sha,))
+            return None if row is None else atrest.open_blob(self.keys, c, row[0], sha)
+
+    def rotate_master_key(self, new: crypto.Keyring) -> int:
+        """Rewrap every data key (and the index secret) under `new` in one transaction; payloads stay as they
+        are. Run again after an interruption: keys already under `new` are skipped. Audited (keys.rotate)."""
+        with self.storage.tx() as c:
+            n = self.keys.rotate(c, new, self._audit)
+        self.keys = new
+        return n
+
     def receipts(self, member_id: str) -> list[dict]:
         with self.storage.read() as c:
             rows = c.all(
                 "SELECT store, receipt, signature FROM receipts WHERE member_id = ? ORDER BY store", (member_id,)
             )
-        return [{"store": r[0], "receipt": json.loads(r[1]), "signature": r[2]} for r in rows]
+            return [
+                {
+                    "store": r[0],
+                    "receipt": atrest.open_json(self.keys, c, r[1], atrest.receipt_aad(member_id, r[0])),
+                    "signature": r[2],
+                }
+                for r in rows
+            ]
 
     def quarantined(self, store: str | None = None) -> list[dict]:
         with self.storage.read() as c:
@@ -281,9 +326,7 @@ class HeadOffice:
                 + " ORDER BY id",
                 (store,) if store else (),
             )
-        return [
-            dict(zip(("store", "seq", "entity", "entity_id", "member_id", "reason"), r, strict=False)) for r in rows
-        ]
+        return [dict(zip(("store", "seq", "entity", "entity_id", "member_id", "reason"), r, strict=True)) for r in rows]
 
     def is_erased(self, member_id: str) -> bool:
         with self.storage.read() as c:
@@ -291,7 +334,8 @@ class HeadOffice:
 
     def member_records(self, member_id: str) -> int:
         with self.storage.read() as c:
-            return int(c.scalar("SELECT count(*) FROM records WHERE member_id = ?", (member_id,), 0))
+            key = self.keys.bidx(c, "member", member_id, self.clock())
+            return int(c.scalar("SELECT count(*) FROM records WHERE member_id = ?", (key,), 0))
 
     # -- authentication ---------------------------------------------------------------
     def authenticate(self, method: str, path: str, headers, body: bytes) -> str:
@@ -373,11 +417,12 @@ class HeadOffice:
         return {"ack": new_hwm, "duplicate": not todo and bool(rows), **stats}
 
     def _apply(self, c, store: str, pubkey: str, rows: list[dict], now: float) -> dict:
-        named = {r.get("member_id") or (r["entity_id"] if r["entity"] in ("member", "erasure") else None) for r in rows}
-        mids = [m for m in named if m is not None]
+        mids = {r.get("member_id") or (r["entity_id"] if r["entity"] in ("member", "erasure") else None) for r in rows}
+        mids.discard(None)
         erased: set[str] = set()
-        for i in range(0, len(mids), 500):
-            chunk = mids[i : i + 500]
+        mid_list = list(mids)
+        for i in range(0, len(mid_list), 500):
+            chunk = mid_list[i : i + 500]
             erased.update(
                 x[0]
                 for x in c.all(
@@ -413,10 +458,11 @@ class HeadOffice:
             if entity == "erasure_receipt":
                 receipt, sig = payload.get("receipt") or {}, str(payload.get("signature", ""))
                 if pubkey and signing.verify_receipt(signing.load_public(pubkey), receipt, sig):
+                    rmid = str(receipt.get("member_id"))
                     c.execute(
                         "INSERT INTO receipts(member_id, store, receipt, signature, received_at) VALUES (?,?,?,?,?)"
                         " ON CONFLICT(member_id, store) DO NOTHING",
-                        (str(receipt.get("member_id")), store, json.dumps(receipt, sort_keys=True), sig, now),
+                        (rmid, store, self._seal(c, receipt, atrest.receipt_aad(rmid, store)), sig, now),
                     )
                 else:
                     self._quarantine(c, store, seq, entity, eid, receipt.get("member_id"), "bad_receipt", now)
@@ -432,24 +478,69 @@ class HeadOffice:
             if op != "delete" and prev is not None and prev[0] != "delete":
                 payload = {**prev[2], **payload}  # journal upserts carry changed fields only
             final[(entity, eid)] = (op, mid, payload, seq)
-        ups = [
-            (store, k[0], k[1], v[1], v[0], json.dumps(v[2], sort_keys=True, ensure_ascii=False), v[3], now)
-            for k, v in final.items()
-            if v[0] != "delete"
-        ]
+        live = {k: v for k, v in final.items() if v[0] != "delete"}
+        old = self._stored_payloads(c, store, list(live)) if live else {}
+        ups = []
+        for k, v in live.items():
+            payload = {**old[k], **v[2]} if k in old else v[2]  # journal upserts carry changed fields only
+            ups.append(
+                (
+                    store,
+                    k[0],
+                    k[1],
+                    self.keys.bidx(c, "member", v[1], now),
+                    v[0],
+                    self._seal(c, payload, atrest.record_aad(store, k[0], k[1])),
+                    v[3],
+                    now,
+                    atrest.lookup_of(self.keys, c, k[0], payload, now),
+                )
+            )
         dels = [(store, k[0], k[1]) for k, v in final.items() if v[0] == "delete"]
         if ups:
             c.executemany(
-                "INSERT INTO records(store, entity, entity_id, member_id, op, payload, seq, received_at)"
-                " VALUES (?,?,?,?,?,?,?,?) ON CONFLICT(store, entity, entity_id) DO UPDATE SET"
+                "INSERT INTO records(store, entity, entity_id, member_id, op, payload, seq, received_at, lookup)"
+                " VALUES (?,?,?,?,?,?,?,?,?) ON CONFLICT(store, entity, entity_id) DO UPDATE SET"
                 " member_id=COALESCE(excluded.member_id, records.member_id), op=excluded.op,"
-                " payload=" + c.merge_json("records.payload", "excluded.payload") + ","
-                " seq=excluded.seq, received_at=excluded.received_at",
+                " payload=excluded.payload, seq=excluded.seq, received_at=excluded.received_at,"
+                " lookup=COALESCE(excluded.lookup, records.lookup)",
                 ups,
             )
         if dels:
             c.executemany("DELETE FROM records WHERE store = ? AND entity = ? AND entity_id = ?", dels)
         return {"applied": len(ups) + len(dels), "quarantined": quarantined}
+
+    def _seal(self, c, value, aad: str) -> str:
+        """Seal under this transaction's data key (one per write transaction: per upload batch)."""
+        dek = getattr(c, "_ho_dek", None)
+        if dek is None:
+            dek = c._ho_dek = self.keys.begin(c, self.clock())
+        return atrest.seal_json(self.keys, c, dek, value, aad)
+
+    def _stored_payloads(self, c, store: str, keys: list[tuple]) -> dict[tuple, dict]:
+        """Decrypted payloads of the rows this batch updates (the merge happens here, not in SQL);
+        looked up by the primary key (store, entity, entity_id), a chunk of ids per entity."""
+        out: dict[tuple, dict] = {}
+        by_entity: dict[str, list[str]] = {}
+        for ent, eid in keys:
+            by_entity.setdefault(ent, []).append(eid)
+        for ent, ids in by_entity.items():
+            for i in range(0, len(ids), 500):
+                chunk = ids[i : i + 500]
+                if c.pg:  # a join on unnest keeps PostgreSQL on primary-key lookups even before ANALYZE
+                    sql = (
+                        "SELECT r.entity_id, r.payload FROM unnest(?::text[]) AS v(id) JOIN records r"
+                        " ON r.store = ? AND r.entity = ? AND r.entity_id = v.id"
+                    )
+                    params: list = [chunk, store, ent]
+                else:
+                    marks = ",".join("?" * len(chunk))
+                    sql = "SELECT entity_id, payload FROM records WHERE store = ? AND entity = ?"
+                    sql += f" AND entity_id IN ({marks})"
+                    params = [store, ent, *chunk]
+                for eid, token in c.all(sql, params):
+                    out[(ent, eid)] = atrest.open_json(self.keys, c, token, atrest.record_aad(store, ent, eid))
+        return out
 
     def _quarantine(self, c, store, seq, entity, eid, mid, reason, now) -> None:
         c.execute(
@@ -472,12 +563,8 @@ class HeadOffice:
         have: set[str] = set()
         for i in range(0, len(hashes), 500):
             chunk = hashes[i : i + 500]
-            have.update(
-                r[0]
-                for r in c.all(
-                    "SELECT sha256 FROM blobs WHERE sha256 IN ({})".format(",".join("?" * len(chunk))), chunk
-                )
-            )
+            marks = ",".join("?" * len(chunk))
+            have.update(r[0] for r in c.all(f"SELECT sha256 FROM blobs WHERE sha256 IN ({marks})", chunk))
         return [h for h in hashes if h not in have]
 
     def put_blob(self, store: str, sha: str, data: bytes) -> dict:
@@ -486,10 +573,13 @@ class HeadOffice:
         if not self.keep_scans:
             return {"stored": False}
         with self.storage.tx() as c:
+            if c.one("SELECT 1 FROM blobs WHERE sha256 = ?", (sha,)) is not None:
+                return {"stored": True}
+            dek = self.keys.begin(c, self.clock())
             c.execute(
                 "INSERT INTO blobs(sha256, data, size, store, received_at) VALUES (?,?,?,?,?)"
                 " ON CONFLICT(sha256) DO NOTHING",
-                (sha, data, len(data), store, self.clock()),
+                (sha, atrest.seal_blob(self.keys, c, dek, data, sha), len(data), store, self.clock()),
             )
         return {"stored": True}
 

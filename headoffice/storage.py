@@ -16,6 +16,8 @@ import threading
 from contextlib import contextmanager
 from pathlib import Path
 
+from headoffice.crypto import KEYS_TABLE
+
 TABLES = [
     """CREATE TABLE IF NOT EXISTS stores (
         code TEXT PRIMARY KEY, name TEXT NOT NULL, pubkey TEXT, enrol_code_hash TEXT,
@@ -28,7 +30,7 @@ TABLES = [
     """CREATE TABLE IF NOT EXISTS records (
         store TEXT NOT NULL, entity TEXT NOT NULL, entity_id TEXT NOT NULL, member_id TEXT,
         op TEXT NOT NULL, payload TEXT NOT NULL, seq BIGINT NOT NULL, received_at DOUBLE PRECISION NOT NULL,
-        PRIMARY KEY (store, entity, entity_id))""",
+        lookup TEXT, PRIMARY KEY (store, entity, entity_id))""",
     "CREATE INDEX IF NOT EXISTS records_member ON records(member_id)",
     """CREATE TABLE IF NOT EXISTS erasures (
         member_id TEXT PRIMARY KEY, erased_at TEXT NOT NULL, origin_store TEXT, reason TEXT NOT NULL,
@@ -57,7 +59,11 @@ TABLES = [
     """CREATE TABLE IF NOT EXISTS ho_audit (
         id {serial}, ts DOUBLE PRECISION NOT NULL, actor TEXT NOT NULL, action TEXT NOT NULL,
         store TEXT, subject TEXT, details TEXT NOT NULL DEFAULT '{{}}')""",
+    KEYS_TABLE,
 ]
+# Columns added after a table first shipped: (table, column, type), added to older databases at start.
+ADDED_COLUMNS = [("records", "lookup", "TEXT")]
+INDEXES_AFTER = ["CREATE INDEX IF NOT EXISTS records_lookup ON records(lookup)"]
 
 
 class _Cursor:
@@ -136,6 +142,15 @@ class SQLiteStorage:
         with self.tx() as c:
             for stmt in TABLES:
                 c.execute(stmt.format(serial="INTEGER PRIMARY KEY AUTOINCREMENT", blob="BLOB"))
+            for table, col, typ in ADDED_COLUMNS:
+                if col not in {r[1] for r in c.all(f"PRAGMA table_info({table})")}:
+                    c.execute(f"ALTER TABLE {table} ADD COLUMN {col} {typ}")
+            for stmt in INDEXES_AFTER:
+                c.execute(stmt)
+
+    @property
+    def url(self) -> str:
+        return "sqlite:///" + self.path
 
     @contextmanager
     def tx(self):
@@ -176,6 +191,14 @@ class PostgresStorage:
             c.execute("SELECT pg_advisory_xact_lock(727001)")
             for stmt in TABLES:
                 c.execute(stmt.format(serial="BIGSERIAL PRIMARY KEY", blob="BYTEA"))
+            for table, col, typ in ADDED_COLUMNS:
+                c.execute(f"ALTER TABLE {table} ADD COLUMN IF NOT EXISTS {col} {typ}")
+            for stmt in INDEXES_AFTER:
+                c.execute(stmt)
+
+    @property
+    def url(self) -> str:
+        return self.dsn
 
     @contextmanager
     def tx(self):

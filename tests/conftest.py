@@ -1,3 +1,4 @@
+import base64
 import os
 import sys
 from pathlib import Path
@@ -8,6 +9,13 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("MEMBERDESK_FAST_KDF", "1")  # cheap Argon2 in tests; real cost is benchmarked
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+if not os.environ.get("MEMBERDESK_HO_MASTER_KEY_FILE"):  # head office's master key (STO-1), one per test run,
+    import tempfile  # shared by in-process head offices and `memberdesk-headoffice serve` subprocesses
+
+    _key = Path(tempfile.mkdtemp(prefix="memberdesk-ho-key-")) / "master.key"
+    with os.fdopen(os.open(_key, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "w") as _fh:
+        _fh.write(base64.b64encode(os.urandom(32)).decode() + "\n")
+    os.environ["MEMBERDESK_HO_MASTER_KEY_FILE"] = str(_key)
 
 from app.access.vault import Vault  # noqa: E402
 from app.clock import FixedClock  # noqa: E402

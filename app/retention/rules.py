@@ -8,12 +8,13 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from app.clock import iso
 from app.errors import ValidationError
+from app.messages import add_messages
 from app.staff import permissions as P
-from app.sync.feeds import ApplyContext, register_feed_handler
+from app.sync.feeds import ApplyContext, record_refusal, register_feed_handler
 
 if TYPE_CHECKING:
     from app.staff.session import Session
@@ -35,6 +36,33 @@ ACTIONS = {
 }
 UNITS = ("days", "months", "years")
 DEFAULT_RULE_IDS = {"purchase": "RET-1", "member": "RET-2", "service_record": "RET-3", "id_number": "RET-4"}
+# The policy's upper bounds (RET-1..3): head office may shorten a period, never lengthen it unless the rule
+# names its legal basis ("legal_basis"). id_number has its own hard bound in validate_rule (RET-4).
+LIMITS: dict[str, tuple[int, str]] = {"purchase": (5, "years"), "member": (3, "years"), "service_record": (2, "years")}
+# "Longer" is judged on several reference days (leap days, month ends): longer on any of them is longer.
+_REFERENCE_DAYS = (
+    dt.date(2028, 2, 29),
+    dt.date(2029, 3, 1),
+    dt.date(2030, 3, 31),
+    dt.date(2030, 12, 31),
+    dt.date(2032, 2, 28),  # a 3-year window with no 29 February: 1096 days is longer than 3 years
+)
+REFUSED_KEY = "sync.policy_over_limit"
+
+add_messages(
+    {
+        REFUSED_KEY: (
+            "总部下发的保存期限规则超过政策上限且未注明法律依据，已拒绝；其余规则照常生效。",
+            "A retention rule from head office is longer than the policy allows and names no legal basis: refused;"
+            " the other rules apply.",
+        ),
+        "retention.policy_over_limit": (
+            "保存期限规则超过政策上限（{categories}），且未注明法律依据（legal_basis）。",
+            "The retention rule is longer than the policy allows ({categories}) and names no legal basis"
+            " (legal_basis).",
+        ),
+    }
+)
 
 
 @dataclass(frozen=True)
@@ -117,19 +145,72 @@ def validate_rule(data: dict) -> Rule:
     )
 
 
+def exceeds_limit(rule: Rule) -> bool:
+    """True when the rule keeps records longer than the policy's bound for its category (RET-1..3)."""
+    limit = LIMITS.get(rule.category)
+    if limit is None:
+        return False
+    return any(rule.cutoff(day) < subtract_period(day, *limit) for day in _REFERENCE_DAYS)
+
+
+def legal_basis(data: dict) -> str | None:
+    basis = data.get("legal_basis") if isinstance(data, dict) else None
+    return str(basis).strip()[:200] if isinstance(basis, str) and basis.strip() else None
+
+
+def split_by_limits(rules: list[dict]) -> tuple[list[Rule], list[Rule], dict[str, str]]:
+    """(accepted, refused, legal bases of the accepted longer ones). Every rule is validated first
+    (a malformed one raises, as before); a rule longer than the policy's limit is refused unless it
+    names its legal basis. Head office's publish and the store's feed handler both use this."""
+    if not isinstance(rules, list):
+        raise ValidationError("retention.rule_invalid", field="rules")
+    parsed = [(validate_rule(r), legal_basis(r)) for r in rules]
+    accepted, refused, bases = [], [], {}
+    for rule, basis in parsed:
+        if exceeds_limit(rule) and basis is None:
+            refused.append(rule)
+        else:
+            accepted.append(rule)
+            if basis is not None and exceeds_limit(rule):
+                bases[rule.category] = basis
+    return accepted, refused, bases
+
+
+def check_policy(rules: list[dict]) -> None:
+    """Head office's check before publishing: raises ValidationError naming the categories over the limit."""
+    _accepted, refused, _ = split_by_limits(rules)
+    if refused:
+        raise ValidationError("retention.policy_over_limit", categories=",".join(sorted(r.category for r in refused)))
+
+
 def apply_policy_from_head_office(session, rules: list[dict], *, feed: object = None) -> dict[str, Rule]:
-    """Replace the store's retention rules with head office's (called by the sync engine). All or nothing:
-    every rule is validated first; categories not mentioned keep their current rule. Audited.
+    """Replace the store's retention rules with head office's (called by the sync engine). Every rule is
+    validated first (a malformed one refuses the whole policy); a rule longer than the policy's limit
+    without a legal basis is refused and recorded in the sync log and status, the others apply;
+    categories not mentioned keep their current rule. Audited.
     Only with the verified feed's capability (`feed`, made by app.sync): never from a person's session (SEC-1)."""
     if not P.feed_verified(feed):
         session.require(P.HEAD_OFFICE_FEED)
-    parsed = [validate_rule(r) for r in rules]
+    parsed, refused, bases = split_by_limits(rules)
+    if refused:
+        record_refusal(
+            session,
+            "retention_policy",
+            REFUSED_KEY,
+            {"categories": sorted(r.category for r in refused), "versions": {r.category: r.version for r in refused}},
+        )
+    if not parsed:
+        return get_rules(session.db)
     now = iso(session.clock.now())
     with session.write(
         "retention.policy.head_office",
         "retention_rules",
         None,
-        {"categories": sorted(r.category for r in parsed), "versions": {r.category: r.version for r in parsed}},
+        {
+            "categories": sorted(r.category for r in parsed),
+            "versions": {r.category: r.version for r in parsed},
+            **({"legal_basis": bases} if bases else {}),
+        },
     ) as tx:
         for r in parsed:
             tx.execute(
@@ -157,9 +238,7 @@ def apply_retention_policy(session: Session, payload: dict | list, ctx: ApplyCon
     """The head office's "retention_policy" feed (registered with app.sync below)."""
     if not P.feed_verified(ctx.feed):
         session.require(P.HEAD_OFFICE_FEED)
-    rules = payload.get("rules") if isinstance(payload, dict) else payload
-    if not isinstance(rules, list):
-        raise ValidationError("retention.rule_invalid", field="rules")
+    rules: Any = payload.get("rules") if isinstance(payload, dict) else payload
     apply_policy_from_head_office(session, rules, feed=ctx.feed)
 
 

@@ -31,6 +31,7 @@ from app.staff import permissions as P
 from app.staff.session import Session, Staff
 from app.storage.db import ConnQueries
 from app.sync import signing
+from app.sync.state import set_state
 
 log = logging.getLogger("memberdesk.sync")
 
@@ -55,6 +56,21 @@ def handler_for(kind: str) -> Callable | None:
 def register_scan_hash_source(fn: Callable) -> None:
     """fn(db, member_id) -> list of SHA-256 of the member's scans, listed in erasure receipts."""
     _SCAN_HASH_SOURCES.append(fn)
+
+
+def record_refusal(session: Session, kind: str, key: str, detail: dict) -> None:
+    """A head-office row (or part of one) the store refuses for good, e.g. a retention rule over the
+    policy's limit: it is not parked for a retry; the sync log and the sync status (`feed_refusal`) show
+    `key` (a message key, zh_CN + en) with `detail` (category names, versions: never personal data). Audited."""
+    now = iso(session.clock.now())
+    with session.write("sync.feed.refused", "sync_feed", kind, {"key": key, **detail}) as tx:
+        tx.execute(
+            "INSERT INTO sync_log(started_at, finished_at, trigger, outcome, message_key, detail)"
+            " VALUES (?, ?, 'feed', 'refused', ?, ?)",
+            (now, now, key, json.dumps(detail, sort_keys=True, ensure_ascii=False)[:500]),
+        )
+        set_state(tx, "feed_refusal", {"kind": kind, "key": key, "detail": detail, "at": now})
+    log.warning("sync: head office's %s refused (%s)", kind, key)
 
 
 @dataclass

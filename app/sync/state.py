@@ -60,6 +60,8 @@ def sync_status(db: Queries) -> dict[str, Any]:
         "audit_anchor_seq": int((get_state(db, "audit_anchor") or {}).get("seq", 0) or 0),
         "audit_anchored_at": (get_state(db, "audit_anchor") or {}).get("at"),
         "audit_alarm": get_state(db, "audit_alarm"),
+        # a head-office row refused for good (e.g. a retention rule over the policy's limit): {kind, key, detail, at}
+        "feed_refusal": get_state(db, "feed_refusal"),
     }
 
 

@@ -23,6 +23,7 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 from starlette.templating import Jinja2Templates
 
+from app.errors import UserError
 from headoffice.console import publishing, views
 from headoffice.console.accounts import ConsoleAccounts, Throttle
 from headoffice.console.i18n import norm_lang, translator
@@ -262,7 +263,11 @@ def create_console(ho, *, accounts: ConsoleAccounts | None = None, throttle: Thr
                 payload, target = publishing.parse(kind, form)
             except publishing.PublishError as exc:
                 return publish_error(request, sess, form, (exc.key, exc.params))
-            fid = await run_in_threadpool(ho.publish, kind, payload, target)
+            try:
+                fid = await run_in_threadpool(ho.publish, kind, payload, target)
+            except UserError as exc:  # the service's own check (RET-1..3), same words as the form's
+                key = "publish.policy_over_limit" if exc.key == "retention.policy_over_limit" else "publish.bad_value"
+                return publish_error(request, sess, form, (key, exc.params))
             await run_in_threadpool(accounts.audit, sess.username, "console.publish", kind, {"feed_id": fid}, target)
             return RedirectResponse(BASE + "/publish?" + urlencode({"what": audit_what, "fid": fid}), status_code=303)
 

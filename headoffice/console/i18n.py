@@ -120,6 +120,12 @@ T = {
     "publish.bad_json": ("JSON 格式不正确。", "The JSON is not valid."),
     "publish.bad_notice": ("告知书不正确：{detail}", "The notice is not valid: {detail}"),
     "publish.bad_value": ("数值不正确。", "The value is not valid."),
+    "publish.policy_over_limit": (
+        "保存期限超过政策上限（{categories}）：会员信息 3 年、交易记录 5 年、客服记录 2 年。"
+        "更长的期限须注明法律依据（legal_basis）。",
+        "The retention period is longer than the policy allows ({categories}): members 3 years, purchases"
+        " 5 years, service records 2 years. A longer period must name its legal basis (legal_basis).",
+    ),
     "publish.readonly": ("您的角色只能查看。", "Your role can only view."),
     "notice.purposes": ("处理目的", "Purposes"),
     "notice.required": ("办理会员所必需", "required for membership"),

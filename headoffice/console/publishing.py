@@ -12,6 +12,7 @@ import json
 
 from app.errors import UserError
 from app.notices.model import Notice
+from app.retention.rules import check_policy
 
 
 class PublishError(Exception):
@@ -69,6 +70,12 @@ def parse(kind: str, form: dict) -> tuple[dict, str | None]:
             or not all(isinstance(r, dict) and r.get("category") for r in payload["rules"])
         ):
             raise PublishError("publish.bad_value")
+        try:
+            check_policy(payload["rules"])  # RET-1..3: the same check as HeadOffice.publish and the stores
+        except UserError as exc:
+            if exc.key == "retention.policy_over_limit":
+                raise PublishError("publish.policy_over_limit", **exc.params) from None
+            raise PublishError("publish.bad_value") from None
         return payload, _target(form)
     if kind == "holiday_table":
         try:

@@ -51,14 +51,9 @@ def store_detail(ho, code: str) -> dict | None:
 
 
 def _requests(ho) -> list[dict]:
-    with ho.storage.read() as c:
-        rows = c.all(
-            "SELECT store, entity_id, payload, received_at FROM records WHERE entity = 'request'"
-            " ORDER BY store, entity_id"
-        )
     out = []
-    for store, rid, payload, received in rows:
-        p = json.loads(payload)
+    for rec in ho.records(entity="request"):  # the service's decrypting reader (STO-1)
+        store, rid, p, received = rec["store"], rec["entity_id"], rec["payload"], rec["received_at"]
         out.append(
             {
                 "store": store,
@@ -143,13 +138,11 @@ def current_notice_version(ho) -> str | None:
 def consent(ho) -> dict:
     """Per notice version and purpose: members whose latest decision is granted, refused or withdrawn;
     and members whose latest consent is not on the current notice version (fresh consent pending, CON-5)."""
-    with ho.storage.read() as c:
-        rows = c.all("SELECT member_id, payload FROM records WHERE entity = 'consent'")
     latest: dict[tuple, tuple] = {}
     member_version: dict[str, tuple] = {}
-    for mid, payload in rows:
-        p = json.loads(payload)
-        mid = mid or p.get("member_id")
+    for rec in ho.records(entity="consent"):  # the service's decrypting reader (STO-1)
+        p = rec["payload"]
+        mid = rec["member_key"] or p.get("member_id")  # counted, never shown
         at, version, kind = str(p.get("at") or ""), str(p.get("notice_version") or "-"), p.get("kind")
         for purpose, granted in (p.get("decisions") or {}).items():
             state = "granted" if granted else ("withdrawn" if kind == "withdrawal" else "refused")

@@ -327,7 +327,16 @@ def test_head_office_rules_replace_defaults(manager, clock, paths):
     record_purchase(manager, mid, amount="10", purchased_at=at(2021, 1, 1))
     apply_policy_from_head_office(
         manager,
-        [{"category": "purchase", "period_value": 6, "period_unit": "years", "action": "delete", "version": 2}],
+        [
+            {
+                "category": "purchase",
+                "period_value": 6,
+                "period_unit": "years",
+                "action": "delete",
+                "version": 2,
+                "legal_basis": "会计档案管理办法",  # longer than RET-1's 5 years: only with a named legal basis
+            }
+        ],
         feed=verified_feed(),
     )
     rules = get_rules(manager.db)

@@ -233,8 +233,9 @@ def test_scans_travel_as_blobs_before_rows_and_go_with_the_member(vault, manager
         tx.journal("scan_document", "D1", "upsert", {"member_id": mid, "content_sha256": sha}, member_id=mid)
     eng.sync_once()
     assert ho.has_blob(sha)
+    assert ho.blob(sha) == image  # read through head office's decrypting reader
     with ho.storage.read() as c:
-        assert bytes(c.scalar("SELECT data FROM blobs WHERE sha256 = ?", (sha,))) == image
+        assert image not in bytes(c.scalar("SELECT data FROM blobs WHERE sha256 = ?", (sha,)))  # rule: STO-1
     ho.file_erasure_order(mid)
     assert not ho.has_blob(sha)  # rule: RIG-3
     eng.sync_once()

@@ -89,11 +89,19 @@ def import_batch(session, members: list[str], import_id: int = 7) -> tuple[int, 
 
 
 def ho_purchases(ho) -> dict[str, tuple]:
+    """(member id, payload) per purchase at head office, read through its decrypting reader; the member id
+    is the payload's when head office's blind index (records.member_id, STO-1) matches it."""
+    out = {}
+    recs = ho.records(entity="purchase")
     with ho.storage.read() as c:
-        return {
-            r[0]: (r[1], json.loads(r[2]))
-            for r in c.all("SELECT entity_id, member_id, payload FROM records WHERE entity = 'purchase'")
-        }
+        for r in recs:
+            named = r["payload"].get("member_id")
+            key = ho.keys.bidx(c, "member", named) if named else None
+            out[r["entity_id"]] = (
+                named if key is not None and key == r["member_key"] else r["member_key"],
+                r["payload"],
+            )
+    return out
 
 
 def test_span_row_reserves_its_sequence_numbers(manager):

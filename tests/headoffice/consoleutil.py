@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import json
 import re
 
 from starlette.testclient import TestClient
 
+from headoffice import atrest
 from headoffice.console.accounts import ConsoleAccounts
 from headoffice.server import create_app
 
@@ -55,7 +55,16 @@ def add_record(ho, store: str, entity: str, eid: str, payload: dict, member_id: 
         c.execute(
             "INSERT INTO records(store, entity, entity_id, member_id, op, payload, seq, received_at)"
             " VALUES (?,?,?,?,?,?,?,?)",
-            (store, entity, eid, member_id, "upsert", json.dumps(payload, ensure_ascii=False), 1, ho.clock()),
+            (
+                store,
+                entity,
+                eid,
+                ho.keys.bidx(c, "member", member_id),
+                "upsert",
+                ho._seal(c, payload, atrest.record_aad(store, entity, eid)),  # as an upload stores it (STO-1)
+                1,
+                ho.clock(),
+            ),
         )
 
 

@@ -14,6 +14,7 @@ import time
 
 import pytest
 
+from headoffice import atrest
 from headoffice.service import HeadOffice
 from headoffice.storage import SQLiteStorage
 from tests.app.syncutil import ServerProcess, make_ca
@@ -137,8 +138,10 @@ def _sample_relative_to_today(ho):
     sample_data(ho)
     today = dt.datetime.now(dt.timezone(dt.timedelta(hours=8))).date()
     shift = {"REQ-OVERDUE": -10, "REQ-SOON": 2, "REQ-LATER": 26, "REQ-DONE": -13}
+    recs = {r["entity_id"]: r for r in ho.records(entity="request")}  # head office's decrypting reader
     with ho.storage.tx() as c:
         for rid, days in shift.items():
-            payload = json.loads(c.scalar("SELECT payload FROM records WHERE entity_id = ?", (rid,)))
-            payload["due_on"] = (today + dt.timedelta(days=days)).isoformat()
-            c.execute("UPDATE records SET payload = ? WHERE entity_id = ?", (json.dumps(payload), rid))
+            r = recs[rid]
+            payload = {**r["payload"], "due_on": (today + dt.timedelta(days=days)).isoformat()}
+            sealed = ho._seal(c, payload, atrest.record_aad(r["store"], "request", rid))  # stored sealed (STO-1)
+            c.execute("UPDATE records SET payload = ? WHERE entity_id = ?", (sealed, rid))
