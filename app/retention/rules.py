@@ -198,6 +198,7 @@ def apply_policy_from_head_office(session, rules: list[dict], *, feed: object = 
             "retention_policy",
             REFUSED_KEY,
             {"categories": sorted(r.category for r in refused), "versions": {r.category: r.version for r in refused}},
+            feed=feed,
         )
     if not parsed:
         return get_rules(session.db)

@@ -58,10 +58,13 @@ def register_scan_hash_source(fn: Callable) -> None:
     _SCAN_HASH_SOURCES.append(fn)
 
 
-def record_refusal(session: Session, kind: str, key: str, detail: dict) -> None:
+def record_refusal(session: Session, kind: str, key: str, detail: dict, *, feed: object = None) -> None:
     """A head-office row (or part of one) the store refuses for good, e.g. a retention rule over the
     policy's limit: it is not parked for a retry; the sync log and the sync status (`feed_refusal`) show
-    `key` (a message key, zh_CN + en) with `detail` (category names, versions: never personal data). Audited."""
+    `key` (a message key, zh_CN + en) with `detail` (category names, versions: never personal data). Audited.
+    Only while applying a verified head-office feed (SEC-1)."""
+    if not P.feed_verified(feed):
+        session.require(P.HEAD_OFFICE_FEED)
     now = iso(session.clock.now())
     with session.write("sync.feed.refused", "sync_feed", kind, {"key": key, **detail}) as tx:
         tx.execute(
