@@ -174,16 +174,27 @@ def reveal_page(session: Session, cipher: FieldCipher, scan_id: str, reason_code
     return cipher.decrypt_bytes(row["image"], f"scan_unredacted.image:{scan_id}"), row["mime"]
 
 
+_DUE_UNREDACTED = (
+    "delete_by <= ?1 OR document_id IN (SELECT d.id FROM scan_documents d"
+    " JOIN id_number_retention i ON i.member_id = d.member_id WHERE i.business_done_at IS NOT NULL"
+    " AND i.business_done_at >= scan_unredacted.created_at)"
+)
+
+
+def any_due(db: Queries, today: dt.date) -> bool:
+    """Whether the sweep has unredacted or held pages to delete today."""
+    day = today.isoformat()
+    return (
+        db.one(f"SELECT 1 FROM scan_unredacted WHERE {_DUE_UNREDACTED} LIMIT 1", (day,)) is not None
+        or db.one("SELECT 1 FROM scan_held WHERE delete_by <= ? LIMIT 1", (day,)) is not None
+    )
+
+
 def purge_due(tx: Tx, today: dt.date) -> dict[str, int]:
     """The sweep's step (RET-4): unredacted pages whose member's ID-number business is done, or whose delete-by
     date has come, and held pages past their delete-by date. Returns counts."""
     day = today.isoformat()
-    unredacted = tx.execute(
-        "DELETE FROM scan_unredacted WHERE delete_by <= ? OR document_id IN (SELECT d.id FROM scan_documents d"
-        " JOIN id_number_retention i ON i.member_id = d.member_id WHERE i.business_done_at IS NOT NULL"
-        " AND i.business_done_at >= scan_unredacted.created_at)",
-        (day,),
-    ).rowcount
+    unredacted = tx.execute(f"DELETE FROM scan_unredacted WHERE {_DUE_UNREDACTED}", (day,)).rowcount
     held = tx.execute("DELETE FROM scan_held WHERE delete_by <= ?", (day,)).rowcount
     return {"unredacted": unredacted, "held": held}
 
