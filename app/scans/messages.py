@@ -28,11 +28,13 @@ add_messages(
         ),
         "scans.too_many_pages": (
             "文件有 {pages} 页，超过上限 {limit} 页，未导入。请分批扫描。",
-            "The file has {pages} pages, more than the limit of {limit}; nothing was imported. Scan in smaller batches.",
+            "The file has {pages} pages, more than the limit of {limit}; nothing was imported."
+            " Scan in smaller batches.",
         ),
         "scans.pdf_encrypted": (
             "该 PDF 已加密（有密码），无法读取，未导入任何内容。请在扫描仪上关闭加密后重新扫描。",
-            "This PDF is encrypted (password protected) and cannot be read; nothing was imported. Turn off encryption on the scanner and scan again.",
+            "This PDF is encrypted (password protected) and cannot be read; nothing was imported."
+            " Turn off encryption on the scanner and scan again.",
         ),
         "scans.file_too_many_pixels": (
             "文件中各页图像合计超过 {mp} 百万像素，处理会占用电脑很长时间，未导入。请以 300 dpi 或更低分辨率分批扫描。",
