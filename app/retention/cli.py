@@ -16,6 +16,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from app.storage.fieldcrypt import FieldCipher
+
 
 def add_parser(subparsers) -> None:
     p = subparsers.add_parser("retention-sweep", help="run the retention sweep (RET-1..4); --dry-run only counts")
@@ -70,12 +72,13 @@ def run(args, ctx) -> int:
 
     session = ctx.sign_in()
     ledger = ctx.paths.erasure_ledger
+    cipher = FieldCipher(ctx.vault.data_key())  # ID numbers past their maximum age are masked (RET-4)
     if args.dry_run:
         result = dry_run(session, trigger="admin", permission=False)
     elif args.force:
-        result = apply_sweep(session, ledger_path=ledger, trigger="admin", permission=False)
+        result = apply_sweep(session, ledger_path=ledger, trigger="admin", permission=False, cipher=cipher)
     else:
-        result = sweep_due(session, ledger_path=ledger, trigger="admin")
+        result = sweep_due(session, ledger_path=ledger, trigger="admin", cipher=cipher)
         if result is None:
             print(json.dumps({"skipped": "already ran today"}, ensure_ascii=False))
             return 0
