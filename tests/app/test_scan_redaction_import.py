@@ -92,7 +92,7 @@ def _font():
     "kind,rotate", [("PNG", 0), ("PNG", 180), ("JPEG", 0), ("JPEG", 180)], ids=["png", "png-180", "jpeg", "jpeg-180"]
 )
 def test_id_boxes_are_black_in_the_archived_page_a_clerk_sees(manager, clerk, cipher, form, tmp_path, kind, rotate):
-    serial, mid, pdf, marks = form
+    serial, _mid, pdf, marks = form
     scan = _filled(pdf, 2, marks, rotate=rotate)
     path = tmp_path / f"scan.{kind.lower()}"
     scan.save(path, kind, **({"quality": 85} if kind == "JPEG" else {}))
@@ -118,7 +118,7 @@ def test_id_boxes_are_black_in_the_archived_page_a_clerk_sees(manager, clerk, ci
 
 
 def test_pdf_of_a_whole_form_redacts_only_the_id_page(manager, cipher, form):
-    serial, _mid, pdf, marks = form
+    _serial, _mid, pdf, marks = form
     pages = [_filled(pdf, i, marks, dpi=200) for i in range(1, len(pdfium.PdfDocument(pdf)) + 1)]
     buf = io.BytesIO()
     pages[0].save(buf, "PDF", save_all=True, append_images=pages[1:], resolution=200)
@@ -130,7 +130,7 @@ def test_pdf_of_a_whole_form_redacts_only_the_id_page(manager, cipher, form):
 
 
 def test_page_of_unknown_geometry_is_held_not_archived(manager, clerk, cipher, form):
-    serial, mid, pdf, marks = form
+    serial, _mid, pdf, marks = form
     scan = _filled(pdf, 2, marks, dpi=150)
     # the form's header (QR and serial) on a page that is not the printed form (a photocopy, another printout):
     # the QR reads, but where the boxes are cannot be known
@@ -157,7 +157,7 @@ def test_page_of_unknown_geometry_is_held_not_archived(manager, clerk, cipher, f
 def test_page_without_qr_in_a_form_with_id_boxes_is_held(manager, cipher, form):
     """The printed form has its QR on every page: a page after a form page whose QR cannot be read may be the ID
     page, so it is held rather than archived unredacted."""
-    serial, _mid, pdf, marks = form
+    _serial, _mid, pdf, marks = form
     first = _filled(pdf, 1, marks, dpi=150)
     second = _filled(pdf, 2, marks, dpi=150)
     second.paste(255, (second.width // 2, 0, second.width, second.height // 6))  # the QR torn off
@@ -171,7 +171,7 @@ def test_sweep_and_erasure_delete_the_unredacted_pages(manager, cipher, form, pa
     from app.erasure import erase_member
     from app.retention import apply_sweep, mark_business_done
 
-    serial, mid, pdf, marks = form
+    _serial, mid, pdf, marks = form
     import_bytes(manager, cipher, to_bytes(_filled(pdf, 2, marks, dpi=150), "PNG"))
     assert manager.db.scalar("SELECT count(*) FROM scan_unredacted") == 1
     apply_sweep(manager, ledger_path=paths.erasure_ledger)
@@ -212,7 +212,7 @@ def test_sweep_and_erasure_delete_the_unredacted_pages(manager, cipher, form, pa
 
 
 def test_refused_file_is_quarantined_encrypted_and_the_folder_keeps_nothing(manager, clerk, cipher, form, tmp_path):
-    serial, _mid, pdf, marks = form
+    _serial, _mid, pdf, marks = form
     folder = tmp_path / "scan-to-folder"
     (folder / FAILED_DIR).mkdir(parents=True)
     page = to_bytes(_filled(pdf, 2, marks, dpi=150), "PNG")
