@@ -201,8 +201,8 @@ def purge_due(tx: Tx, today: dt.date) -> dict[str, int]:
 
 def waiting(db: Queries, today: dt.date) -> dict[str, Any]:
     """For the retention page: how many unredacted and held pages wait, and the next delete-by date."""
-    row = db.one("SELECT count(*), min(delete_by) FROM scan_unredacted")
-    held = db.one("SELECT count(*), min(delete_by) FROM scan_held")
+    row = db.one("SELECT count(*), min(delete_by) FROM scan_unredacted") or (0, None)
+    held = db.one("SELECT count(*), min(delete_by) FROM scan_held") or (0, None)
     return {
         "unredacted": int(row[0]),
         "unredacted_next": row[1],
