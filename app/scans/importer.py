@@ -25,6 +25,7 @@ from app.errors import UserError
 from app.scans import archive, pages as P, unredacted
 from app.scans.decode import read_serial
 from app.scans.matching import finish_document, lookup_serial
+from app.scans.redaction import locate
 from app.scans.sensitive import Redactor
 from app.staff import permissions as perms
 
@@ -231,8 +232,9 @@ def _prepare(pages, cipher, redactor: Redactor) -> list[_Prepared]:
     def run():
         for page in pages():
             sid = archive.new_id()
-            serial = read_serial(page.image)
-            fate = redactor.page(page.image, serial, page.data, page.mime)
+            fix = locate(page.image)  # the QR's serial and corners in one read (app.scans.redaction)
+            serial = fix.serial if fix is not None else read_serial(page.image)
+            fate = redactor.page(page.image, serial, page.data, page.mime, fix=fix)
             table = "scan_held" if fate.held else "scans"
             prepared = _Prepared(
                 page.number,

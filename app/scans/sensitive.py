@@ -48,11 +48,11 @@ class PageOutcome:
 
 
 def _encode_like(img: Image.Image, mime: str) -> tuple[bytes, str]:
-    """Re-encode a redacted page: PNG stays PNG (lossless), anything else becomes JPEG (q 90)."""
+    """Re-encode a redacted page as JPEG (q 90), the archive's usual encoding (app.scans.pages.encode), whatever
+    it came in as: a PNG encode of a 300-dpi page costs ~4x a JPEG one (docs/bench/scans.md) and the black boxes
+    stay black (mean grey < 8 in the tests)."""
+    del mime
     buf = io.BytesIO()
-    if mime == "image/png":
-        img.save(buf, format="PNG", optimize=False, compress_level=3)
-        return buf.getvalue(), "image/png"
     img.save(buf, format="JPEG", quality=90)
     return buf.getvalue(), "image/jpeg"
 
@@ -107,8 +107,11 @@ class Redactor:
         layout = R.form_layout(notice, font_for_db(self.db))
         return layout if any(layout.regions.values()) else None
 
-    def page(self, image: Image.Image, serial: str | None, data: bytes, mime: str) -> PageOutcome:
-        """Decide one page (in file order: a page without a QR belongs to the form before it)."""
+    def page(
+        self, image: Image.Image, serial: str | None, data: bytes, mime: str, fix: R.QrFix | None = None
+    ) -> PageOutcome:
+        """Decide one page (in file order: a page without a QR belongs to the form before it). `fix` is the QR's
+        position when the caller already read it (`R.locate`), so the page is not read twice."""
         if serial is not None:
             self._form = serial
         form = self._form
@@ -120,7 +123,8 @@ class Redactor:
                 return PageOutcome(data, mime)
             if serial is None:
                 raise GeometryUnknown("no_qr")
-            fix = _locate(image)
+            if fix is None or fix.serial != serial:
+                fix = _locate(image)
             if fix is None or fix.serial != serial:
                 raise GeometryUnknown("qr_position")
             result = R.redact(image, layout, fix)
