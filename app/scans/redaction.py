@@ -15,7 +15,9 @@ from __future__ import annotations
 
 import functools
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import zxingcpp
 from PIL import Image, ImageChops, ImageDraw, ImageFilter, ImageStat
@@ -23,6 +25,9 @@ from PIL import Image, ImageChops, ImageDraw, ImageFilter, ImageStat
 from app.printing import layout as L, registration_form as RF
 from app.printing.fonts import FontChoice
 from app.scans.decode import parse_payload
+
+if TYPE_CHECKING:
+    from app.notices.model import Notice
 
 MARGIN = 3 * L.mm  # around each sensitive box row (covers QR-corner error over the page)
 TEMPLATE_DPI = 36  # the page pictures; coarse on purpose: handwriting and noise average out
@@ -90,7 +95,7 @@ def _layout(notice_hash: str, font_name: str, notice, font: FontChoice) -> FormL
     )
 
 
-def form_layout(notice, font: FontChoice) -> FormLayout:
+def form_layout(notice: Notice, font: FontChoice) -> FormLayout:
     """The printed form's geometry for this notice and font (rendered once, then cached)."""
     return _layout(notice.content_hash, font.name, notice, font)
 
@@ -142,7 +147,9 @@ def _solve3(m: list[list[float]], v: list[float]) -> list[float]:
     return out
 
 
-def fit_affine(src, dst) -> tuple[float, ...]:
+def fit_affine(
+    src: Sequence[tuple[float, float]], dst: Sequence[tuple[float, float]]
+) -> tuple[float, float, float, float, float, float]:
     """Least-squares affine map src -> dst: (a, b, c, d, e, f) with x' = a x + b y + c, y' = d x + e y + f."""
     sxx = sum(x * x for x, _ in src)
     sxy = sum(x * y for x, y in src)
@@ -154,16 +161,16 @@ def fit_affine(src, dst) -> tuple[float, ...]:
     a, b, c = _solve3(
         m,
         [
-            sum(x * u for (x, _), (u, _) in zip(src, dst)),
-            sum(y * u for (_, y), (u, _) in zip(src, dst)),
+            sum(x * u for (x, _), (u, _) in zip(src, dst, strict=True)),
+            sum(y * u for (_, y), (u, _) in zip(src, dst, strict=True)),
             sum(u for u, _ in dst),
         ],
     )
     d, e, f = _solve3(
         m,
         [
-            sum(x * v for (x, _), (_, v) in zip(src, dst)),
-            sum(y * v for (_, y), (_, v) in zip(src, dst)),
+            sum(x * v for (x, _), (_, v) in zip(src, dst, strict=True)),
+            sum(y * v for (_, y), (_, v) in zip(src, dst, strict=True)),
             sum(v for _, v in dst),
         ],
     )
@@ -179,7 +186,7 @@ def page_map(layout: FormLayout, fix: QrFix) -> tuple[float, ...]:
     src = _symbol_corners(fix.serial, layout.qr_origin)
     t = fit_affine(src, fix.corners)
     width = math.dist(fix.corners[0], fix.corners[1]) or 1.0
-    residual = max(math.dist(_apply(t, *s), d) for s, d in zip(src, fix.corners)) / width
+    residual = max(math.dist(_apply(t, *s), d) for s, d in zip(src, fix.corners, strict=True)) / width
     if residual > MAX_RESIDUAL:
         raise GeometryUnknown("qr_distorted")
     scale = math.sqrt(abs(t[0] * t[4] - t[1] * t[3]))  # pixels per point
@@ -207,7 +214,7 @@ def _difference(a: Image.Image, b: Image.Image, header_px: int) -> float:
     return ImageStat.Stat(diff).mean[0]
 
 
-def identify_page(img: Image.Image, t, layout: FormLayout) -> tuple[int, float]:
+def identify_page(img: Image.Image, t: Sequence[float], layout: FormLayout) -> tuple[int, float]:
     """Which page of the form this scan shows, and how well it matches; GeometryUnknown when none fits."""
     warped = _to_form_frame(img, t, layout)
     header_px = round(HEADER * TEMPLATE_DPI / 72)
