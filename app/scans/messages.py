@@ -83,7 +83,7 @@ add_messages(
         ),
         "scans.legacy_failed": (
             "之前未能导入、留在“未导入”文件夹中的文件（已移入加密隔离区）。",
-            "A file an earlier version could not import and left in the 未导入 folder"
+            "A file an earlier version could not import and left in the 'not imported' folder"
             " (moved into the encrypted quarantine).",
         ),
     }
