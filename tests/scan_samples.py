@@ -99,3 +99,33 @@ def issue_serial(session, member_id: str | None = None, serial: str | None = Non
             ),
         )
     return serial
+
+
+def printed_page(
+    session, serial: str, *, page: int = 1, dpi: int = 150, rotate: float = 0, noise: int = 0, seed: int = 1
+) -> Image.Image:
+    """Page `page` of the registration form printed for `serial` (the notice recorded in form_serials), as a scan:
+    greyscale, a signature stroke that differs per `seed`, optionally rotated and noisy. Issue #16: the import only
+    archives a page of a form with ID-number boxes when it can locate them, so tests that import scans of issued
+    forms scan the printed form itself (page 1, the notice, has no boxes and is archived as is)."""
+    import pypdfium2 as pdfium
+
+    from app.notices.store import get_notice
+    from app.printing.registration_form import registration_form_pdf
+
+    row = session.db.one("SELECT notice_version, notice_lang FROM form_serials WHERE serial = ?", (serial,))
+    notice = get_notice(session.db, row["notice_version"], row["notice_lang"] or "zh_CN")
+    doc = pdfium.PdfDocument(registration_form_pdf(notice, [serial]))
+    img = doc[page - 1].render(scale=dpi / 72, grayscale=True).to_pil().convert("L")
+    doc.close()
+    rnd = random.Random(seed)
+    d = ImageDraw.Draw(img)
+    x, y = int(img.width * (0.55 + rnd.random() * 0.3)), int(img.height * 0.93)
+    d.line([(x, y), (x + int(dpi * 0.8), y - int(dpi * 0.1 * (1 + seed % 3)))], fill=30, width=max(2, dpi // 60))
+    if rotate:
+        img = img.rotate(rotate, resample=Image.Resampling.BILINEAR, expand=True, fillcolor=255)
+    if noise:
+        px = img.load()
+        for _ in range(img.width * img.height * noise // 4000):
+            px[rnd.randrange(img.width), rnd.randrange(img.height)] = rnd.choice((0, 255))
+    return img

@@ -1,4 +1,5 @@
-"""Grab PNGs of the scans inbox, the originals register, the destruction dialog and the record PDF.
+"""Grab PNGs of the scans inbox, the originals register, the destruction dialog, the record PDF and a redacted
+archived form page as a clerk sees it (issue #16).
 
 QT_QPA_PLATFORM=offscreen .venv/bin/python tools/screenshots_scans.py [--out docs/screenshots]
 """
@@ -82,6 +83,30 @@ def main() -> None:
         first = sorted(ids)[1]
         import_bytes(mgr, cipher, multi_page([form_page(first, seed=99), form_page(None, seed=98)], "PDF"))
 
+        # a printed form with the customer's ID number written in, scanned at 200 dpi (issue #16); and the same
+        # form's page on a foreign sheet (held for a manager)
+        from app.notices.store import ensure_default_stored
+        from app.printing import registration_form as RF
+        from app.printing.fonts import choose_font
+        from app.printing.serials import issue_form_serials
+        from app.scans import archive
+        from tests.app.test_scan_redaction_import import _filled
+
+        clock.set(dt.datetime(2026, 11, 9, 15, 0, tzinfo=CST))
+        notice = ensure_default_stored(mgr)
+        [s_id] = issue_form_serials(mgr, notice, 1)
+        customer = make_member(mgr)
+        with mgr.write("forms.match.screenshot") as tx:
+            tx.execute("UPDATE form_serials SET matched_member_id = ? WHERE serial = ?", (customer, s_id))
+        marks: list = []
+        form_pdf = RF.registration_form_pdf(notice, [s_id], font=choose_font(), marks=marks)
+        id_page = _filled(form_pdf, 2, marks, dpi=200, rotate=1)
+        redacted_doc = import_bytes(mgr, cipher, to_bytes(id_page, "JPEG", quality=85)).documents[0].document_id
+        foreign = form_page(None, dpi=200, seed=50).resize(id_page.size)
+        foreign.paste(id_page.crop((0, 0, id_page.width, 330)), (0, 0))
+        import_bytes(mgr, cipher, to_bytes(foreign, "PNG"))
+        clock.set(dt.datetime(2026, 11, 10, 9, 30, tzinfo=CST))
+
         from ui.context import AppContext
         from ui.dialogs.destroy_originals_dialog import DestroyOriginalsDialog
         from ui.pages.originals_page import OriginalsPage
@@ -99,7 +124,22 @@ def main() -> None:
         app.processEvents()
         scans.viewer.fit()
         app.processEvents()
+        scans.held_panel.open_list()
+        app.processEvents()
         scans.grab().save(str(out / "scans-inbox.png"))
+
+        from ui.dialogs.scan_viewer_dialog import ScanViewerDialog
+
+        clerk = vault.sign_in("clerk", "Clerk-pass-12")
+        viewer = ScanViewerDialog([p.data for p in archive.document_pages(clerk, cipher, redacted_doc)], "扫描件")
+        viewer.resize(760, 1000)
+        viewer.show()
+        app.processEvents()
+        viewer.viewer.fit()
+        app.processEvents()
+        viewer.grab().save(str(out / "scan-redacted.png"))
+        viewer.reject()
+        ctx.set_session(mgr)
 
         page = OriginalsPage(ctx)
         page.resize(1280, 860)

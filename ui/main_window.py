@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.access import backup
+from app.members.service import cipher_for
 from app.purchases import pos_folder
 from app.purchases.pos_folder import INTERVAL_MINUTES as POS_INTERVAL_MINUTES
 from app.retention import sweep
@@ -281,9 +282,10 @@ class MainWindow(QMainWindow):
         if self.ctx.session is not session:
             return None
         bg, ledger = self.ctx.background_session(session), self.ctx.paths.erasure_ledger
+        cipher = cipher_for(self.ctx.vault)  # ID numbers past their maximum age are masked (RET-4, issue #16)
         return Job(
             "retention_sweep",
-            lambda: sweep.sweep_due(bg, ledger_path=ledger),
+            lambda: sweep.sweep_due(bg, ledger_path=ledger, cipher=cipher),
             on_done=lambda r: log.info("retention sweep: %s", "done" if r else "already ran today"),
             on_error=lambda e: log.error("retention sweep failed: %s", type(e).__name__),
         )

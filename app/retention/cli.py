@@ -74,12 +74,15 @@ def run(args, ctx) -> int:
     session = ctx.sign_in()
     ledger = ctx.paths.erasure_ledger
     result: dict | None
+    cipher = ctx.vault.field_cipher()  # seals only: ID numbers past their maximum age get their mask (RET-4)
     if args.dry_run:
         result = dry_run(session, trigger="admin")  # a manager's (retention.view)
     elif args.force:
-        result = apply_sweep(session, ledger_path=ledger, trigger="admin")  # a manager's (retention.sweep)
+        result = apply_sweep(
+            session, ledger_path=ledger, trigger="admin", cipher=cipher
+        )  # a manager's (retention.sweep)
     else:
-        due = sweep_due(session, ledger_path=ledger, trigger="admin")
+        due = sweep_due(session, ledger_path=ledger, trigger="admin", cipher=cipher)
         if due is None:
             print(json.dumps({"skipped": "already ran today"}, ensure_ascii=False))
             return 0

@@ -18,7 +18,9 @@ from pathlib import Path
 from app import crashpoints, erasure
 from app.clock import iso
 from app.purchases.records import fold_touches
+from app.retention import id_numbers
 from app.retention.rules import get_rules
+from app.scans import quarantine as scan_quarantine, unredacted as scan_unredacted
 from app.staff import permissions as P
 
 log = logging.getLogger("memberdesk.retention")
@@ -102,6 +104,8 @@ def dry_run(session, *, today: dt.date | None = None, record: bool = True, trigg
     session.require(RETENTION_VIEW)
     today = today or session.clock.now().date()
     result = _survey(session.db, today)
+    result["id_numbers"] = id_numbers.waiting(session.db, today)
+    result["scans"] = scan_unredacted.waiting(session.db, today)
     if record:
         _record_run(session, "dry_run", trigger, today, result)
     return result
@@ -164,23 +168,27 @@ def apply_sweep(
     ledger_path: Path | None = None,
     today: dt.date | None = None,
     trigger: str = "manual",
+    cipher=None,
 ) -> dict:
     """Purge everything due now, on a manager's order (retention.sweep). Returns per category {due, purged,
-    held, oldest, cutoff, rule} and the run id. The daily run of the policy itself is `sweep_due`."""
+    held, oldest, cutoff, rule} and the run id. The daily run of the policy itself is `sweep_due`.
+    With `cipher` (the field cipher) ID numbers past their maximum age are masked first (RET-4 without a
+    manual step); without one they wait (the reminder says so)."""
     session.require(RETENTION_SWEEP)
-    return _run_sweep(session, ledger_path, today or session.clock.now().date(), trigger)
+    return _run_sweep(session, ledger_path, today or session.clock.now().date(), trigger, cipher)
 
 
-def _run_sweep(session, ledger_path, today: dt.date, trigger: str) -> dict:
+def _run_sweep(session, ledger_path, today: dt.date, trigger: str, cipher=None) -> dict:
     from app.purchases.pos_import import page_cache
 
     with page_cache(session.db):
-        return _apply(session, ledger_path, today, trigger)
+        return _apply(session, ledger_path, today, trigger, cipher)
 
 
-def _apply(session, ledger_path, today: dt.date, trigger: str) -> dict:
+def _apply(session, ledger_path, today: dt.date, trigger: str, cipher=None) -> dict:
     db = session.db
     _fold_touches(session)
+    masked = id_numbers.mask_overdue(session, cipher, today) if cipher is not None else 0
     survey = _survey(db, today)
     run_id = _record_run(
         session, "apply", trigger, today, {"as_of": today.isoformat(), "started": True}, finished=False
@@ -205,11 +213,26 @@ def _apply(session, ledger_path, today: dt.date, trigger: str) -> dict:
         log.info(
             "retention purge: category=%s rule=%s purged=%s held=%s", cat, rule.rule_id, info["purged"], info["held"]
         )
+    survey["id_numbers"] = {"masked": masked, **id_numbers.waiting(db, today)}
+    survey["scans"] = _purge_scans(session, today)
     survey["run_id"] = run_id
     _record_run(session, "apply", trigger, today, survey, run_id=run_id)
-    if any(c.get("purged") for c in survey["categories"].values()):
+    if masked or any(survey["scans"].values()) or any(c.get("purged") for c in survey["categories"].values()):
         db.checkpoint()  # purged bytes leave the WAL too (secure_delete is on)
     return survey
+
+
+def _purge_scans(session, today: dt.date) -> dict[str, int]:
+    """RET-4 / STO-1 for scans: unredacted pages (business done or delete-by reached), held pages and
+    quarantined files past their delete-by date. One transaction, audited with counts only (none when nothing
+    is due)."""
+    if not scan_unredacted.any_due(session.db, today) and not scan_quarantine.any_due(session.db, today):
+        return {"unredacted": 0, "held": 0, "quarantine": 0}
+    with session.write("retention.purge", "retention", None) as tx:
+        counts = scan_unredacted.purge_due(tx, today)
+        counts["quarantine"] = scan_quarantine.purge_due(tx, today)
+        tx.details = {"category": "scan_pages", "rule": "RET-4", **counts}
+    return counts
 
 
 def _fold_touches(session) -> None:
@@ -316,7 +339,7 @@ def last_apply(db) -> dict | None:
     return d
 
 
-def sweep_due(session, *, ledger_path: Path | None = None, trigger: str = "timer") -> dict | None:
+def sweep_due(session, *, ledger_path: Path | None = None, trigger: str = "timer", cipher=None) -> dict | None:
     """Run the daily sweep if it has not run today. The main window calls this from a QTimer (e.g. every
     hour, through ctx.run_task) while a session is open; the admin command calls it from the OS scheduler.
     Returns the sweep result, or None when today's sweep already ran."""
@@ -324,7 +347,7 @@ def sweep_due(session, *, ledger_path: Path | None = None, trigger: str = "timer
     last = last_apply(session.db)
     if last and last["as_of"] >= today.isoformat():
         return None
-    return _run_sweep(session, ledger_path, today, trigger)  # the policy runs itself (app/staff/exempt.py)
+    return _run_sweep(session, ledger_path, today, trigger, cipher)  # the policy runs itself (app/staff/exempt.py)
 
 
 def list_runs(db, limit: int = 30) -> list[dict]:

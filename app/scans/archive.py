@@ -118,6 +118,8 @@ def document_pages(session, cipher: FieldCipher, document_id: str) -> list[PageI
 
 
 def delete_document(tx, document_id: str) -> int:
+    """The document's pages go, and the unredacted originals kept beside them (RET-4)."""
+    tx.execute("DELETE FROM scan_unredacted WHERE document_id = ?", (document_id,))
     n = tx.execute("DELETE FROM scans WHERE document_id = ?", (document_id,)).rowcount
     tx.execute("DELETE FROM scan_documents WHERE id = ?", (document_id,))
     return n

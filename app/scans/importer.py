@@ -22,9 +22,11 @@ from PIL import Image
 import app.scans.messages  # noqa: F401
 from app.clock import iso
 from app.errors import UserError
-from app.scans import archive, pages as P
+from app.scans import archive, pages as P, unredacted
 from app.scans.decode import read_serial
-from app.scans.matching import finish_document
+from app.scans.matching import finish_document, lookup_serial
+from app.scans.redaction import locate
+from app.scans.sensitive import Redactor
 from app.staff import permissions as perms
 
 log = logging.getLogger("memberdesk.scans")
@@ -40,6 +42,7 @@ class DocumentResult:
     status: str  # matched | inbox | duplicate | conflict
     pages: int
     reason: str | None = None  # inbox reason
+    redacted: int = 0  # pages whose sensitive boxes were blacked out before archiving
 
 
 @dataclass
@@ -48,6 +51,7 @@ class ImportResult:
     kind: str
     pages: int
     documents: list[DocumentResult] = field(default_factory=list)
+    held: list[tuple[int, str]] = field(default_factory=list)  # (page in the file, reason): held for a manager
 
     def count(self, status: str) -> int:
         return sum(1 for d in self.documents if d.status == status)
@@ -127,7 +131,7 @@ def import_bytes(
         return n
 
     n = _guarded(survey, lambda: 1)
-    prepared = _prepare(lambda: P.iter_pages(data, kind), cipher)
+    prepared = _prepare(lambda: P.iter_pages(data, kind), cipher, Redactor(session.db))
     return _import_pages(
         session,
         prepared,
@@ -166,7 +170,7 @@ def import_images(
     digest = archive.sha256_hex(b"".join(archive.sha256_hex(i.tobytes()).encode() for i in images))
     return _import_pages(
         session,
-        _prepare(gen, cipher),
+        _prepare(gen, cipher, Redactor(session.db)),
         kind="scanner",
         page_count=len(images),
         file_sha256=digest,
@@ -194,11 +198,14 @@ class _Doc:
         self.id = archive.new_id()
         self.qr_serial = qr_serial
         self.hashes: list[str] = []
+        self.redacted = 0
 
 
 @dataclass
 class _Prepared:
-    """One page ready to store: decoded, QR read, encrypted (the plaintext image is already dropped)."""
+    """One page ready to store: decoded, QR read, redacted, encrypted (the plaintext image is already dropped).
+    `held` (a reason) means the page is not archived but held for a manager (blob under aad scan_held.image:<id>);
+    `original` is the unredacted page (aad scan_unredacted.image:<id>) when boxes were blacked out."""
 
     number: int
     serial: str | None
@@ -208,29 +215,46 @@ class _Prepared:
     mime: str
     width: int
     height: int
+    held: str | None = None
+    form: str | None = None  # a held page's form (its own QR or the page before's)
+    original: bytes | None = None
+    original_sha256: str | None = None
+    original_mime: str | None = None
+    boxes: int = 0
 
 
-def _prepare(pages, cipher) -> list[_Prepared]:
+def _prepare(pages, cipher, redactor: Redactor) -> list[_Prepared]:
     """The CPU work, outside the database lock: the UI keeps reading while a batch is decoded. Any bad page
-    refuses the whole file here (nothing was written); so does a file still not read after MAX_FILE_SECONDS."""
+    refuses the whole file here (nothing was written); so does a file still not read after MAX_FILE_SECONDS.
+    Every page of a form with sensitive boxes is redacted here (app.scans.sensitive), or held."""
     out: list[_Prepared] = []
     deadline = time.monotonic() + P.MAX_FILE_SECONDS
 
     def run():
         for page in pages():
             sid = archive.new_id()
-            out.append(
-                _Prepared(
-                    page.number,
-                    read_serial(page.image),
-                    sid,
-                    cipher.encrypt_bytes(page.data, f"scans.image:{sid}"),
-                    archive.sha256_hex(page.data),
-                    page.mime,
-                    page.image.size[0],
-                    page.image.size[1],
-                )
+            fix = locate(page.image)  # the QR's serial and corners in one read (app.scans.redaction)
+            serial = fix.serial if fix is not None else read_serial(page.image)
+            fate = redactor.page(page.image, serial, page.data, page.mime, fix=fix)
+            table = "scan_held" if fate.held else "scans"
+            prepared = _Prepared(
+                page.number,
+                serial,
+                sid,
+                cipher.encrypt_bytes(fate.data, f"{table}.image:{sid}"),
+                archive.sha256_hex(fate.data),
+                fate.mime,
+                page.image.size[0],
+                page.image.size[1],
+                held=fate.held,
+                form=fate.form,
             )
+            if fate.original is not None:
+                prepared.original = cipher.encrypt_bytes(fate.original, f"scan_unredacted.image:{sid}")
+                prepared.original_sha256 = archive.sha256_hex(fate.original)
+                prepared.original_mime = fate.original_mime
+                prepared.boxes = fate.boxes
+            out.append(prepared)
             page.image.close()
             if time.monotonic() > deadline:
                 raise UserError("scans.too_slow", seconds=int(P.MAX_FILE_SECONDS))
@@ -255,6 +279,15 @@ def _import_pages(
         )
         current: _Doc | None = None
         for p in prepared:
+            if p.held:
+                # not archived, not in a document: held for a manager (SEN-3); a held page of another form
+                # ends the current document, so later pages are not filed under the wrong form
+                _hold(tx, p, batch_id)
+                result.held.append((p.number, p.held))
+                if current is not None and p.serial is not None and p.serial != current.qr_serial:
+                    result.documents.append(_finish(tx, current, batch_id, cabinet, custodian_id))
+                    current = None
+                continue
             # a QR with a new serial starts a form; the same serial again is the form's next page
             # (the printed registration form carries its QR on every page)
             if current is None or (p.serial is not None and p.serial != current.qr_serial):
@@ -279,6 +312,17 @@ def _import_pages(
                 height=p.height,
             )
             current.hashes.append(p.sha256)
+            if p.original is not None:
+                unredacted.keep_unredacted(
+                    tx,
+                    scan_id=p.scan_id,
+                    document_id=current.id,
+                    blob=p.original,
+                    sha256=p.original_sha256 or "",
+                    mime=p.original_mime or p.mime,
+                    boxes=p.boxes,
+                )
+                current.redacted += 1
         if current is not None:
             result.documents.append(_finish(tx, current, batch_id, cabinet, custodian_id))
         tx.details = {
@@ -289,6 +333,8 @@ def _import_pages(
             "inbox": result.count("inbox"),
             "duplicate": result.count("duplicate"),
             "conflict": result.count("conflict"),
+            "held": len(result.held),
+            "redacted": sum(d.redacted for d in result.documents),
         }
     log.info("scan batch imported: batch=%s pages=%d documents=%d", batch_id, page_count, len(result.documents))
     return result
@@ -302,4 +348,24 @@ def _finish(tx, doc: _Doc, batch_id, cabinet, custodian_id) -> DocumentResult:
     status, reason, serial = finish_document(
         tx, doc.id, doc.qr_serial, content, cabinet=cabinet, custodian_id=custodian_id
     )
-    return DocumentResult(None if status == "duplicate" else doc.id, serial, status, len(doc.hashes), reason)
+    return DocumentResult(
+        None if status == "duplicate" else doc.id, serial, status, len(doc.hashes), reason, redacted=doc.redacted
+    )
+
+
+def _hold(tx, p: _Prepared, batch_id: str) -> None:
+    form = lookup_serial(tx, p.form) if p.form else None
+    unredacted.hold_page(
+        tx,
+        held_id=p.scan_id,
+        batch_id=batch_id,
+        qr_serial=p.form,
+        member_id=form["member_id"] if form else None,
+        source_page=p.number,
+        reason=p.held or "unknown",
+        blob=p.blob,
+        mime=p.mime,
+        width=p.width,
+        height=p.height,
+        sha256=p.sha256,
+    )

@@ -81,5 +81,10 @@ add_messages(
             "监视文件夹不存在：请在设置中选择一个已存在的文件夹。",
             "The watched folder does not exist; choose an existing folder in the settings.",
         ),
+        "scans.legacy_failed": (
+            "之前未能导入、留在“未导入”文件夹中的文件（已移入加密隔离区）。",
+            "A file an earlier version could not import and left in the 'not imported' folder"
+            " (moved into the encrypted quarantine).",
+        ),
     }
 )

@@ -32,6 +32,9 @@ if TYPE_CHECKING:
 Point = tuple[float, float]
 Affine = tuple[float, ...]  # (a, b, c, d, e, f): x' = a x + b y + c, y' = d x + e y + f
 
+if TYPE_CHECKING:
+    from app.notices.model import Notice
+
 MARGIN = 3 * L.mm  # around each sensitive box row (covers QR-corner error over the page)
 TEMPLATE_DPI = 36  # the page pictures; coarse on purpose: handwriting and noise average out
 HEADER = 42 * L.mm  # the top band (title, QR, serial) differs per form: not compared

@@ -2,8 +2,10 @@
 
 A file is imported once its size and modification time have stayed the same for one poll
 (the scanner has finished writing). After a successful import the plaintext file is
-overwritten and deleted (STO-1). A file that fails is moved to the `未导入` sub-folder (kept, so
-nothing is lost) and reported with the reason; a file that vanishes mid-import is reported and skipped.
+overwritten and deleted (STO-1). A file that fails is moved into the encrypted quarantine with the reason
+(app.scans.quarantine: kept, so nothing is lost, but nothing readable stays in the folder: STO-1) and reported;
+files an older version left in the `未导入` sub-folder are moved there too. A file that vanishes mid-import is
+reported and skipped.
 One bad file never blocks the folder: whatever importing it raises is that file's problem, and the
 files after it are imported in the same poll. A failure of the store itself (busy, locked, permission)
 is not the file's fault: the file stays where it is and is tried again at the next poll.
@@ -18,6 +20,7 @@ from pathlib import Path
 
 from app.errors import UserError
 from app.scans.importer import SCAN_IMPORT, ImportResult, import_file
+from app.scans.quarantine import quarantine_file
 from app.storage.db import JobStopped
 
 log = logging.getLogger("memberdesk.scans.watch")
@@ -58,6 +61,7 @@ class FolderWatcher:
     def poll(self, session, cipher) -> PollOutcome:
         session.require(SCAN_IMPORT)
         out = PollOutcome()
+        self._drain_failed_dir(session, cipher)
         current: dict[str, tuple[int, int]] = {}
         for path in self.candidates():
             try:
@@ -77,30 +81,39 @@ class FolderWatcher:
             except UserError as exc:
                 out.failed.append((path.name, exc))
                 if _files_fault(exc):
-                    self._park(path)
+                    self._park(session, cipher, path, exc.key)
                 log.warning("watched folder: file not imported: %s", exc.key)
             except Exception as exc:  # noqa: BLE001 - never let one file stop the poll (issue #17)
                 log.error("watched folder: import failed: %s", type(exc).__name__)
                 out.failed.append((path.name, UserError("scans.unreadable")))
-                self._park(path)
+                self._park(session, cipher, path, "scans.unreadable")
         self._seen = current
         return out
 
-    def _park(self, path: Path) -> None:
-        """Move a refused file to 未导入 (kept as it is: nothing is lost)."""
-        target_dir = self.folder / FAILED_DIR
+    def _park(self, session, cipher, path: Path, reason: str) -> None:
+        """Move a refused file into the encrypted quarantine (nothing is lost, nothing readable stays: STO-1).
+        If the store cannot take it now (busy, locked), the file stays and the next poll tries again."""
         try:
-            target_dir.mkdir(exist_ok=True)
-            target = target_dir / path.name
-            n = 1
-            while target.exists():
-                target = target_dir / f"{path.stem}-{n}{path.suffix}"
-                n += 1
-            path.rename(target)
+            quarantine_file(session, cipher, path, reason=reason, source="folder")
+        except JobStopped:
+            raise
         except FileNotFoundError:
             pass
+        except Exception as exc:  # noqa: BLE001 - the file stays where it is; retried at the next poll
+            log.error("watched folder: could not quarantine a failed file: %s", type(exc).__name__)
+
+    def _drain_failed_dir(self, session, cipher) -> None:
+        """Files an earlier version parked in plaintext in 未导入 go into the quarantine too."""
+        failed = self.folder / FAILED_DIR
+        if not failed.is_dir():
+            return
+        for entry in sorted(os.scandir(failed), key=lambda e: e.name):
+            if entry.is_file(follow_symlinks=False):
+                self._park(session, cipher, Path(entry.path), "scans.legacy_failed")
+        try:
+            failed.rmdir()
         except OSError:
-            log.error("watched folder: could not move a failed file aside")
+            pass
 
 
 def _files_fault(exc: UserError) -> bool:

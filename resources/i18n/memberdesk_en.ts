@@ -2883,6 +2883,14 @@
         <translation>Dry run (as of {d}): {n} records are past their retention period; nothing was deleted.</translation>
     </message>
     <message>
+        <source>身份证号：{o} 个已超过最长保存期限（{d} 天）待打码，{s} 个将在两周内到期，本次已打码 {m} 个。</source>
+        <translation>ID numbers: {o} past the longest keeping period ({d} days) wait to be masked, {s} reach it within two weeks, {m} masked by this run.</translation>
+    </message>
+    <message>
+        <source>扫描件：未涂黑原页 {u} 页、暂存表格页 {h} 页加密保存，最早删除日期 {n}。</source>
+        <translation>Scans: {u} unredacted page(s) and {h} held form page(s) kept encrypted; the first is deleted on {n}.</translation>
+    </message>
+    <message>
         <source>将永久删除所有已超过保存期限的记录（法律保全中的除外），删除后无法恢复。是否继续？</source>
         <translation>Every record past its retention period (except those under legal hold) will be deleted for good. Continue?</translation>
     </message>
@@ -3055,6 +3063,105 @@
     </message>
 </context>
 <context>
+    <name>ScanHeldPanel</name>
+    <message>
+        <source>未归档（待店长处理）</source>
+        <translation>Not archived (for a manager)</translation>
+    </message>
+    <message>
+        <source>类别</source>
+        <translation>Kind</translation>
+    </message>
+    <message>
+        <source>时间</source>
+        <translation>Time</translation>
+    </message>
+    <message>
+        <source>原因</source>
+        <translation>Reason</translation>
+    </message>
+    <message>
+        <source>删除期限</source>
+        <translation>Delete by</translation>
+    </message>
+    <message>
+        <source>查看列表（店长）</source>
+        <translation>Show the list (manager)</translation>
+    </message>
+    <message>
+        <source>查看原页</source>
+        <translation>View the page</translation>
+    </message>
+    <message>
+        <source>继续保留</source>
+        <translation>Keep held</translation>
+    </message>
+    <message>
+        <source>导出文件…</source>
+        <translation>Export file…</translation>
+    </message>
+    <message>
+        <source>丢弃</source>
+        <translation>Discard</translation>
+    </message>
+    <message>
+        <source>该页未识别到二维码，无法定位身份证号方格</source>
+        <translation>No QR code on this page; the ID-number boxes cannot be located</translation>
+    </message>
+    <message>
+        <source>无法确定二维码位置</source>
+        <translation>Cannot find the QR code&apos;s position</translation>
+    </message>
+    <message>
+        <source>二维码变形，无法定位</source>
+        <translation>QR code distorted; cannot locate the page</translation>
+    </message>
+    <message>
+        <source>与打印的表格不符（复印件、折叠或裁切）</source>
+        <translation>Does not match the printed form (a copy, folded or cropped)</translation>
+    </message>
+    <message>
+        <source>分辨率异常</source>
+        <translation>Unusual resolution</translation>
+    </message>
+    <message>
+        <source>无法定位</source>
+        <translation>Cannot locate the page</translation>
+    </message>
+    <message>
+        <source>表格所印告知书版本未保存</source>
+        <translation>The notice version printed on the form is not stored</translation>
+    </message>
+    <message>
+        <source>无法涂黑而暂存的表格页 {h} 页；未能导入、已加密隔离的文件 {q} 个。</source>
+        <translation>{h} form page(s) held because they could not be redacted; {q} refused file(s) in the encrypted quarantine.</translation>
+    </message>
+    <message>
+        <source>查看未归档的扫描件需要店长确认。</source>
+        <translation>Viewing scans that were not archived needs a manager.</translation>
+    </message>
+    <message>
+        <source>暂存表格页</source>
+        <translation>Held form page</translation>
+    </message>
+    <message>
+        <source>隔离文件</source>
+        <translation>Quarantined file</translation>
+    </message>
+    <message>
+        <source>导出隔离文件</source>
+        <translation>Export quarantined file</translation>
+    </message>
+    <message>
+        <source>无法写入所选位置。</source>
+        <translation>Cannot write to the chosen place.</translation>
+    </message>
+    <message>
+        <source>确定删除吗？删除后无法恢复。</source>
+        <translation>Delete it? This cannot be undone.</translation>
+    </message>
+</context>
+<context>
     <name>ScanViewer</name>
     <message>
         <source>上一页</source>
@@ -3185,6 +3292,10 @@
     <message>
         <source>已导入 {pages} 页：已匹配 {m} 份，待匹配 {i} 份，重复 {d} 份，待店长决定 {c} 份。</source>
         <translation>Imported {pages} pages: {m} matched, {i} waiting to be matched, {d} duplicates, {c} for the store manager to decide.</translation>
+    </message>
+    <message>
+        <source>另有 {h} 页无法定位身份证号方格，未归档，已暂存待店长处理。</source>
+        <translation> {h} more page(s): the ID-number boxes could not be located; not archived, held for a manager.</translation>
     </message>
     <message>
         <source>同一编号已归档了不同内容，已转店长决定。</source>

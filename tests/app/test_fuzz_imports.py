@@ -144,12 +144,15 @@ def test_folder_poll_parks_every_bad_file_and_imports_every_good_one(manager, ci
     assert w.poll(manager, cipher).waiting == 60  # first sight: wait for the scanner to finish
     out = w.poll(manager, cipher)
     assert len(out.imported) + len(out.failed) == 60
-    parked = sorted(p.name for p in (folder / FAILED_DIR).iterdir())
-    assert sorted(name for name, _ in out.failed) == parked and parked
+    # issue #16: a refused file is parked in the encrypted quarantine (with its reason), not in a plaintext folder
+    failed = sorted(name for name, _ in out.failed)
+    reasons = sorted(r[0] for r in manager.db.all("SELECT reason FROM scan_quarantine"))
+    assert reasons == sorted(err.key for _, err in out.failed) and failed
     for _, err in out.failed:
         _check_refusal(err)
-    assert not set(good) & set(parked)
-    assert [p for p in folder.iterdir() if p.is_file()] == []  # imported ones shredded, bad ones parked
+    assert not set(good) & set(failed)
+    assert not (folder / FAILED_DIR).exists()
+    assert [p for p in folder.iterdir() if p.is_file()] == []  # imported ones shredded, bad ones quarantined
 
 
 def test_folder_poll_survives_an_unexpected_exception(manager, cipher, tmp_path, monkeypatch):
@@ -171,7 +174,8 @@ def test_folder_poll_survives_an_unexpected_exception(manager, cipher, tmp_path,
     w.poll(manager, cipher)
     out = w.poll(manager, cipher)
     assert [n for n, _ in out.failed] == ["a.png"] and out.failed[0][1].key == "scans.unreadable"
-    assert len(out.imported) == 1 and (folder / FAILED_DIR / "a.png").exists()
+    assert len(out.imported) == 1 and not (folder / "a.png").exists()
+    assert [r[0] for r in manager.db.all("SELECT reason FROM scan_quarantine")] == ["scans.unreadable"]  # kept
 
 
 # -- POS ---------------------------------------------------------------------------------------------

@@ -20,7 +20,7 @@ from app.scans import inbox
 from app.scans.importer import import_bytes
 from tests.app.regdata import register_on_paper
 from tests.factories import make_member
-from tests.scan_samples import form_page, issue_serial, to_bytes
+from tests.scan_samples import issue_serial, printed_page, to_bytes
 
 CST = dt.timezone(dt.timedelta(hours=8))
 
@@ -34,7 +34,9 @@ def _form(session) -> str:
 
 
 def _scan(session, vault, serial, seed=1):
-    return import_bytes(session, cipher_for(vault), to_bytes(form_page(serial, seed=seed), "PNG")).documents[0]
+    return import_bytes(
+        session, cipher_for(vault), to_bytes(printed_page(session, serial, seed=seed), "PNG")
+    ).documents[0]
 
 
 def _levels(db, today):

@@ -21,7 +21,7 @@ from app.scans import inbox
 from app.scans.importer import import_bytes
 from tests.app.regdata import decisions, register
 from tests.app.test_registration_paper import _publish_2026_2  # 2026.2 in effect from 2026-11-02
-from tests.scan_samples import form_page, to_bytes
+from tests.scan_samples import printed_page, to_bytes
 
 TODAY = "2026-11-02"  # the test clock's day; 2026.2 takes effect on it
 
@@ -173,7 +173,7 @@ def test_the_later_scan_is_matched_and_the_form_is_listed_until_then(clerk, mana
     rid = f.submit(cipher_for(vault))["record"]
     [item] = list_unscanned(clerk.db, clock.today())
     assert (item.serial, item.member_id, item.kind) == (serial, mid, "reconsent")  # rule: STO-2
-    out = import_bytes(clerk, cipher_for(vault), to_bytes(form_page(serial, rotate=1, noise=8), "PNG"))
+    out = import_bytes(clerk, cipher_for(vault), to_bytes(printed_page(clerk, serial, rotate=1, noise=8), "PNG"))
     assert [(d.status, d.serial) for d in out.documents] == [("matched", serial)]  # rule: STO-2
     doc = clerk.db.one("SELECT member_id, consent_id FROM scan_documents WHERE id = ?", (out.documents[0].document_id,))
     assert (doc[0], doc[1]) == (mid, rid)  # rule: CON-1
@@ -184,7 +184,7 @@ def test_the_later_scan_is_matched_and_the_form_is_listed_until_then(clerk, mana
 def test_a_scan_waiting_in_the_inbox_is_matched_at_the_reconsent(clerk, manager, vault):
     mid = _member_needing_reconsent(clerk, manager, vault)
     serial = _current_form(clerk)
-    early = import_bytes(clerk, cipher_for(vault), to_bytes(form_page(serial), "PNG")).documents[0]
+    early = import_bytes(clerk, cipher_for(vault), to_bytes(printed_page(clerk, serial), "PNG")).documents[0]
     assert (early.status, early.reason) == ("inbox", "member_missing")
     f = ReconsentFlow(clerk, mid)
     assert f.scanned_form(qr_payload(serial)).serial == serial and f.step is Step.CONSENT  # scanned on step 1

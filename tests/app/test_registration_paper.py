@@ -14,7 +14,7 @@ from app.notices import default_notice, import_notice
 from app.printing.serials import issue_form_serials, qr_payload
 from app.scans.importer import import_bytes
 from tests.app.regdata import decisions, id_number
-from tests.scan_samples import form_page, to_bytes
+from tests.scan_samples import printed_page, to_bytes
 
 
 def _form(session, notice=None) -> str:
@@ -256,7 +256,7 @@ def test_the_scan_of_the_form_arriving_later_finds_the_member(clerk, vault):
     f.confirm_paper_signed(True)
     res = f.submit(cipher_for(vault))
     rid = clerk.db.scalar("SELECT id FROM consent_records WHERE member_id = ?", (res["id"],))
-    out = import_bytes(clerk, cipher_for(vault), to_bytes(form_page(serial, rotate=2, noise=10), "PNG"))
+    out = import_bytes(clerk, cipher_for(vault), to_bytes(printed_page(clerk, serial, rotate=2, noise=10), "PNG"))
     assert [(d.status, d.serial) for d in out.documents] == [("matched", serial)]  # rule: STO-2
     doc = clerk.db.one("SELECT member_id, consent_id FROM scan_documents WHERE id = ?", (out.documents[0].document_id,))
     assert (doc[0], doc[1]) == (res["id"], rid)  # rule: CON-1

@@ -13,6 +13,7 @@ from pypdf import PdfWriter
 from app.errors import UserError
 from app.scans import pages as P, sane_source
 from app.scans.importer import import_bytes, import_file
+from app.scans.quarantine import export_file
 from app.scans.watch import FAILED_DIR, FolderWatcher
 from app.storage.fieldcrypt import FieldCipher
 from tests.factories import make_member
@@ -168,7 +169,11 @@ def test_watched_folder(manager, cipher, tmp_path):
     assert len(out.imported) == 1 and out.imported[0].documents[0].status == "matched"
     assert not good.exists()  # rule: STO-1
     assert sorted(k.key for _, k in out.failed) == ["scans.file_missing", "scans.not_an_image"]
-    assert (folder / FAILED_DIR / "0002.jpg").exists()  # kept: nothing lost
+    # kept, nothing lost: in the encrypted quarantine with its reason, nothing readable left in the folder (#16)
+    assert not (folder / FAILED_DIR / "0002.jpg").exists() and not bad.exists()  # rule: STO-1
+    [q] = manager.db.all("SELECT id, reason FROM scan_quarantine")
+    assert q["reason"] == "scans.not_an_image"
+    assert export_file(manager, cipher, q["id"]) == b"GIF89a not a jpeg"
     assert manager.db.scalar("SELECT count(*) FROM scan_batches") == 1
 
 

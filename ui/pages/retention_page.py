@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.members.service import cipher_for
 from app.retention import apply_sweep, dry_run, get_rules, list_holds, list_runs, place_hold, release_hold
 from app.retention.holds import resolve_subject, subject_label
 from app.retention.report import ORDER, purge_report_csv, purge_report_pdf
@@ -277,6 +278,30 @@ class RetentionPage(QWidget):
                     d=result.get("as_of", ""), n=sum(c.get("purged", 0) for c in cats.values())
                 )
             )
+        self.summary.setText(self.summary.text() + self._waiting_text(result))
+
+    def _waiting_text(self, result: dict) -> str:
+        """What waits for RET-4 besides the table (issue #16): ID numbers reaching their maximum age, and
+        unredacted or held scan pages with their next delete-by date."""
+        ids, scans = result.get("id_numbers") or {}, result.get("scans") or {}
+        parts = []
+        if ids.get("overdue") or ids.get("due_soon") or ids.get("masked"):
+            parts.append(
+                self.tr(
+                    "身份证号：{o} 个已超过最长保存期限（{d} 天）待打码，{s} 个将在两周内到期，本次已打码 {m} 个。"
+                ).format(
+                    o=ids.get("overdue", 0), d=ids.get("max_days", ""), s=ids.get("due_soon", 0), m=ids.get("masked", 0)
+                )
+            )
+        if scans.get("unredacted") or scans.get("held"):
+            parts.append(
+                self.tr("扫描件：未涂黑原页 {u} 页、暂存表格页 {h} 页加密保存，最早删除日期 {n}。").format(
+                    u=scans.get("unredacted", 0),
+                    h=scans.get("held", 0),
+                    n=min((x for x in (scans.get("unredacted_next"), scans.get("held_next")) if x), default="—"),
+                )
+            )
+        return "".join("\n" + p for p in parts)
 
     # -- actions ---------------------------------------------------------------------------
     def run_dry(self) -> None:
@@ -301,9 +326,9 @@ class RetentionPage(QWidget):
             return
         self.error.clear()
         ledger = self.ctx.paths.erasure_ledger
-        job = self.ctx.background_session(session)
+        job, cipher = self.ctx.background_session(session), cipher_for(self.ctx.vault)
         self.ctx.run_task(
-            lambda: apply_sweep(job, ledger_path=ledger),
+            lambda: apply_sweep(job, ledger_path=ledger, cipher=cipher),
             lambda res: (self._show_result(res, "apply"), self.refresh()),
             self._failed,
         )

@@ -1,5 +1,6 @@
 """Scans: import files (button, drag and drop, watched folder, scanner), the inbox for manual matching,
-and a viewer. All work happens in app.scans; this page only renders and calls it."""
+a viewer (archived pages are the redacted ones: SEN-3), and what could not be archived (held form pages, the
+encrypted quarantine) for a manager. All work happens in app.scans; this page only renders and calls it."""
 
 from __future__ import annotations
 
@@ -33,6 +34,7 @@ from app.scans.watch import FolderWatcher
 from app.storage.fieldcrypt import FieldCipher
 from ui import messagebox
 from ui.pages.registry import PageSpec, register_page
+from ui.widgets.scan_held_panel import ScanHeldPanel
 from ui.widgets.scan_viewer import ScanViewer
 
 WATCH_INTERVAL_MS = 3000
@@ -160,6 +162,8 @@ class ScansPage(QWidget):
         split.addWidget(self.viewer)
         split.setSizes([520, 560])
         lay.addWidget(split, 1)
+        self.held_panel = ScanHeldPanel(ctx, self.viewer, self._cipher)
+        lay.addWidget(self.held_panel)
         self._load_folder_setting()
         self.refresh()
 
@@ -205,9 +209,11 @@ class ScansPage(QWidget):
         self.table.resizeColumnToContents(0)
         self.table.resizeColumnToContents(1)
         self.show_selected()
+        self.held_panel.refresh()
 
     def clear(self) -> None:
         self.timer.stop()
+        self.held_panel.clear()
         self.viewer.clear()
         self.serial_edit.clear()
         self.member_edit.clear()
@@ -266,6 +272,11 @@ class ScansPage(QWidget):
                 i=res.count("inbox"),
                 d=res.count("duplicate"),
                 c=res.count("conflict"),
+            )
+            + (
+                self.tr("另有 {h} 页无法定位身份证号方格，未归档，已暂存待店长处理。").format(h=len(res.held))
+                if res.held
+                else ""
             )
         )
         self.refresh()

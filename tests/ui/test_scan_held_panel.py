@@ -1,0 +1,59 @@
+"""Scans page, issue #16: a form page that could not be redacted is held; the page says so and a manager looks at it
+(the unredacted page, audited), keeps it or discards it; a quarantined file is exported or discarded."""
+
+from __future__ import annotations
+
+import pytest
+
+from app.scans import quarantine
+from app.storage.fieldcrypt import FieldCipher
+from tests.app.test_scan_redaction_import import _filled
+from tests.scan_samples import form_page, to_bytes
+
+
+@pytest.fixture
+def ctx(qtbot, vault, manager):
+    from ui.context import AppContext
+    from ui.workers import SyncRunner
+
+    c = AppContext(vault, "zh_CN", runner=SyncRunner())
+    c.set_session(manager)
+    return c
+
+
+def test_held_page_and_quarantine_for_a_manager(qtbot, ctx, vault, manager, tmp_path):
+    from app.notices.store import ensure_default_stored
+    from app.printing import registration_form as RF
+    from app.printing.fonts import choose_font
+    from app.printing.serials import issue_form_serials
+    from ui.pages.scans_page import ScansPage
+
+    notice = ensure_default_stored(manager)
+    [serial] = issue_form_serials(manager, notice, 1)
+    marks: list = []
+    pdf = RF.registration_form_pdf(notice, [serial], font=choose_font(), marks=marks)
+    scan = _filled(pdf, 2, marks, dpi=150)
+    foreign = form_page(None, dpi=150, seed=3).resize(scan.size)
+    foreign.paste(scan.crop((0, 0, scan.width, 250)), (0, 0))
+    f = tmp_path / "held.png"
+    f.write_bytes(to_bytes(foreign, "PNG"))
+    quarantine.quarantine_bytes(manager, FieldCipher(vault.data_key()), b"not a scan", reason="scans.not_an_image")
+
+    page = ScansPage(ctx)
+    qtbot.addWidget(page)
+    page.import_paths([f], "file")
+    assert "1 页无法定位身份证号方格" in page.result.text()
+    panel = page.held_panel
+    assert "暂存的表格页 1 页" in panel.summary.text() and "文件 1 个" in panel.summary.text()
+    panel.open_list()
+    assert panel.table.rowCount() == 2
+    panel.table.selectRow(0)
+    panel.view_selected()
+    assert page.viewer.page_label.text() == "1 / 1"
+    assert manager.db.scalar("SELECT count(*) FROM audit_log WHERE action = 'scan.held.view'") == 1
+    panel.decide("keep")
+    assert manager.db.scalar("SELECT count(*) FROM scan_held WHERE kept_at IS NOT NULL") == 1
+    panel.table.selectRow(1)
+    assert panel.export_btn.isEnabled()
+    page.clear()
+    assert panel.manager is None and panel.table.rowCount() == 0
