@@ -23,7 +23,7 @@ from typing import Any
 
 from app.clock import iso
 from app.erasure import register_eraser
-from app.errors import NotFound, ValidationError
+from app.errors import NotFound, UserError, ValidationError
 from app.members.fields import mask_id_number as members_mask
 from app.messages import add_messages
 from app.reminders import Reminder, register_provider
@@ -66,8 +66,11 @@ def id_number_state(db, member_id: str) -> dict:
 
 def mark_business_done(session, member_id: str, cipher) -> None:
     """The business that needed the ID number is finished: mask now, delete the original later (RET-4).
-    `cipher` is app.storage.fieldcrypt.FieldCipher(vault.data_key())."""
+    `cipher` is a manager's step-up cipher (`vault.step_up`): the original is read and kept sealed for the
+    sweep to delete within 30 days (SEN-3: nothing else opens it)."""
     session.require(ID_BUSINESS_DONE)
+    if not cipher.can_open_sealed:
+        raise UserError("fieldcrypt.step_up")
     row = session.db.one(
         "SELECT id, value_enc, masked, updated_at FROM member_fields WHERE member_id = ? AND field = ?",
         (member_id, FIELD),
@@ -89,7 +92,7 @@ def _mask_in_tx(tx, row, member_id: str, cipher, staff_id: str | None) -> None:
     sealed, SEN-3, and only a step-up opens it) the mask stored at registration replaces it and the original is
     gone at once, which also keeps RET-4's "deleted within 30 days"."""
     now = iso(tx.session.clock.now())
-    if cipher.can_open_sealed():
+    if cipher.can_open_sealed:
         original = cipher.decrypt(row["value_enc"], "member_fields", "value_enc", row["id"])
         masked = mask_id_number(original)
         kept = cipher.encrypt(original, "id_number_retention", "original_enc", member_id)

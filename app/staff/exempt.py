@@ -62,4 +62,14 @@ NO_PERMISSION: dict[str, str] = {
     "store's MAC (replay_ledger refuses any other line to a non-manager), audited per member",
     "app.retention.sweep.sweep_due": "the retention policy's daily run (main window timer, admin command): "
     "purges only what the rules make due, at most once a day, audited per batch",
+    # steps of the daily sweep (sweep_due above): each removes only what its rule makes due, audited with counts
+    "app.retention.id_numbers.mask_overdue": "the sweep's RET-4 step: masks ID numbers past the policy's maximum age "
+    "(with a sealing cipher it cannot read them; the mask stored at registration replaces them)",
+    "app.scans.quarantine.purge_due": "the sweep's step: deletes quarantined files older than 30 days",
+    "app.scans.unredacted.purge_due": "the sweep's step: deletes unredacted and held scan pages whose time is up",
+    # the scan import's own steps (import_file / the folder poll require scans.import)
+    "app.scans.quarantine.quarantine_file": "called by the watched folder's poll (scans.import) for a file the import "
+    "refused: stores it encrypted and shreds the plaintext",
+    "app.scans.unredacted.hold_page": IN_TX + " (the scan import: scans.import)",
+    "app.scans.unredacted.keep_unredacted": IN_TX + " (the scan import: scans.import)",
 }

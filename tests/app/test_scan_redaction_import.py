@@ -22,7 +22,6 @@ from app.printing.serials import issue_form_serials
 from app.scans import archive, quarantine, redaction as R, unredacted
 from app.scans.importer import import_bytes, import_file
 from app.scans.watch import FAILED_DIR, FolderWatcher
-from app.storage.fieldcrypt import FieldCipher
 from tests.app.test_scan_redaction import _box_polygons, _darkness_in
 from tests.factories import make_member
 from tests.scan_samples import form_page, issue_serial, to_bytes
@@ -32,7 +31,7 @@ DIGITS = "440301199001011234"
 
 @pytest.fixture
 def cipher(vault, manager):
-    return FieldCipher(vault.data_key())
+    return vault.field_cipher()  # what any session holds: seals, never opens (SEN-3)
 
 
 @pytest.fixture
@@ -167,7 +166,7 @@ def test_page_without_qr_in_a_form_with_id_boxes_is_held(manager, cipher, form):
     assert [d.pages for d in res.documents] == [1] and res.held == [(2, "no_qr")]  # rule: SEN-3
 
 
-def test_sweep_and_erasure_delete_the_unredacted_pages(manager, cipher, form, paths):
+def test_sweep_and_erasure_delete_the_unredacted_pages(manager_cipher, manager, cipher, form, paths):
     from app.erasure import erase_member
     from app.retention import apply_sweep, mark_business_done
 
@@ -197,7 +196,7 @@ def test_sweep_and_erasure_delete_the_unredacted_pages(manager, cipher, form, pa
     import_bytes(manager, cipher, to_bytes(_filled(pdf3, 2, marks3, dpi=150), "PNG"))
     assert manager.db.scalar("SELECT count(*) FROM scan_unredacted") == 1
     manager.clock.advance(minutes=5)
-    mark_business_done(manager, mid, cipher)
+    mark_business_done(manager, mid, manager_cipher)
     apply_sweep(manager, ledger_path=paths.erasure_ledger)
     assert manager.db.scalar("SELECT count(*) FROM scan_unredacted") == 0  # rule: RET-4
     [s4] = issue_form_serials(manager, ensure_default_stored(manager), 1)
@@ -259,7 +258,7 @@ def test_form_without_sensitive_boxes_is_archived_as_is(manager, cipher):
     assert archive.document_pages(manager, cipher, res.documents[0].document_id)[0].data == png
 
 
-def test_id_number_past_its_maximum_age_is_masked_by_the_sweep(manager, cipher, paths):
+def test_id_number_past_its_maximum_age_is_masked_by_the_sweep(manager, cipher, manager_cipher, paths):
     """RET-4 without a manual step: the reminder warns before, the sweep masks at the maximum age, and deletes the
     original within 30 days."""
     from app import reminders
@@ -286,7 +285,9 @@ def test_id_number_past_its_maximum_age_is_masked_by_the_sweep(manager, cipher, 
     result = apply_sweep(manager, ledger_path=paths.erasure_ledger, cipher=cipher)
     assert result["id_numbers"]["masked"] == 1
     row = manager.db.one("SELECT id, value_enc FROM member_fields WHERE member_id = ?", (mid,))
-    assert cipher.decrypt(row["value_enc"], "member_fields", "value_enc", "f1") == "440301********1234"  # rule: RET-4
+    assert (
+        manager_cipher.decrypt(row["value_enc"], "member_fields", "value_enc", "f1") == "440301********1234"
+    )  # rule: RET-4
     manager.clock.advance(days=31)
     apply_sweep(manager, ledger_path=paths.erasure_ledger, cipher=cipher)
     kept = manager.db.one("SELECT original_enc FROM id_number_retention WHERE member_id = ?", (mid,))
