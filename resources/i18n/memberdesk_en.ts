@@ -89,8 +89,8 @@
 <context>
     <name>ConsentPanel</name>
     <message>
-        <source>请您逐项选择是否同意。只有第一项是办理会员所必需的，其他各项均可不同意，不影响办理会员。</source>
-        <translation>Please choose for each purpose. Only the first is required for membership; you may refuse any other without affecting your membership.</translation>
+        <source>只有第一项是办理会员所必需的，其他各项均可不同意，不影响办理会员。</source>
+        <translation>Only the first purpose is needed for membership; you may refuse any other without affecting your membership.</translation>
     </message>
     <message>
         <source>办理会员所必需</source>
@@ -103,6 +103,14 @@
     <message>
         <source>敏感个人信息，需单独同意</source>
         <translation>Sensitive personal information: separate consent</translation>
+    </message>
+    <message>
+        <source>同意</source>
+        <translation>I agree</translation>
+    </message>
+    <message>
+        <source>不同意</source>
+        <translation>I do not agree</translation>
     </message>
     <message>
         <source>保存期限</source>
@@ -197,6 +205,13 @@
     <message>
         <source>店员正在为您录入信息，请稍候。</source>
         <translation>The clerk is entering your details. Please wait.</translation>
+    </message>
+</context>
+<context>
+    <name>DateField</name>
+    <message>
+        <source>选择日期</source>
+        <translation>Pick a date</translation>
     </message>
 </context>
 <context>
@@ -461,6 +476,18 @@
         <translation>To do and due dates</translation>
     </message>
     <message>
+        <source>双击或按 Enter 打开相关页面</source>
+        <translation>Double-click or press Enter to open the page it is about</translation>
+    </message>
+    <message>
+        <source>登记新会员</source>
+        <translation>Register a member</translation>
+    </message>
+    <message>
+        <source>查找会员</source>
+        <translation>Find a member</translation>
+    </message>
+    <message>
         <source>您好，</source>
         <translation>Hello, </translation>
     </message>
@@ -610,6 +637,10 @@
         <translation>Switch user</translation>
     </message>
     <message>
+        <source>锁定并让另一位员工登录</source>
+        <translation>Lock, so another member of staff can sign in</translation>
+    </message>
+    <message>
         <source>门店：</source>
         <translation>Store: </translation>
     </message>
@@ -751,6 +782,10 @@
         <translation>Status</translation>
     </message>
     <message>
+        <source>操作</source>
+        <translation>Action</translation>
+    </message>
+    <message>
         <source>同意记录</source>
         <translation>Consent records</translation>
     </message>
@@ -781,10 +816,6 @@
     <message>
         <source>同意与撤回</source>
         <translation>Consent and withdrawal</translation>
-    </message>
-    <message>
-        <source>消费记录</source>
-        <translation>Purchases</translation>
     </message>
     <message>
         <source>扫描件</source>
@@ -851,10 +882,6 @@
         <translation>Revealing full information needs the store manager&apos;s own sign-in and a recorded reason.</translation>
     </message>
     <message>
-        <source>无</source>
-        <translation>None</translation>
-    </message>
-    <message>
         <source>纸质登记表的扫描件在“扫描件”页面查看。</source>
         <translation>Scans of paper registration forms are on the Scans page.</translation>
     </message>
@@ -865,18 +892,6 @@
     <message>
         <source>扫描件与申请</source>
         <translation>Scans and requests</translation>
-    </message>
-    <message>
-        <source>最近一次消费：</source>
-        <translation>Last purchase: </translation>
-    </message>
-    <message>
-        <source>消费笔数：</source>
-        <translation>Purchases: </translation>
-    </message>
-    <message>
-        <source>消费金额：</source>
-        <translation>Amount: </translation>
     </message>
     <message>
         <source>已同意</source>
@@ -936,6 +951,10 @@
     <message>
         <source>手机号 / 手机尾号 4 位 / 会员号 / 姓名，或扫描会员卡</source>
         <translation>Mobile / last 4 digits / member number / name, or scan the member card</translation>
+    </message>
+    <message>
+        <source>查找会员</source>
+        <translation>Find a member</translation>
     </message>
     <message>
         <source>查找</source>
@@ -2059,10 +2078,6 @@
         <translation>11-digit mobile number</translation>
     </message>
     <message>
-        <source>可不填，例如 2010-05-31</source>
-        <translation>Optional, e.g. 2010-05-31</translation>
-    </message>
-    <message>
         <source>由人脸支付终端生成，不保存照片</source>
         <translation>Produced by the face-payment terminal; no photo is kept</translation>
     </message>
@@ -2105,6 +2120,10 @@
     <message>
         <source>省市区及详细地址</source>
         <translation>Province, city, district and street address</translation>
+    </message>
+    <message>
+        <source>可不填，例如 2010-05-31 或 2010/5/31</source>
+        <translation>Optional, e.g. 2010-05-31 or 2010/5/31</translation>
     </message>
     <message>
         <source>18 位身份证号</source>
@@ -2484,10 +2503,6 @@
     <message>
         <source>个人信息副本</source>
         <translation>Copy of personal information</translation>
-    </message>
-    <message>
-        <source>打印预览尚未安装。</source>
-        <translation>Print preview is not installed.</translation>
     </message>
 </context>
 <context>

@@ -8,6 +8,8 @@ Each tab lists (reads are audited by the services) and has its action: 录入消
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from PySide6.QtCore import QCoreApplication
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -27,9 +29,9 @@ from app.purchases.records import format_amount, list_purchases
 from app.retention.id_numbers import id_number_state, mark_business_done
 from app.service_records import close_record, list_records
 from app.storage.fieldcrypt import FieldCipher
-from ui import messagebox
+from ui import messagebox, style
 
-GREY = "#57606a"
+GREY = style.COLOURS["hint"]
 
 
 def _table(headers) -> QTableWidget:
@@ -73,7 +75,7 @@ class PurchasesTab(QWidget):
         )
         lay.addWidget(self.table, 1)
         self.id_state = QLabel()
-        self.id_state.setStyleSheet(f"color: {GREY}")
+        style.role(self.id_state, "hint")
         lay.addWidget(self.id_state)
         bar = QHBoxLayout()
         self.add_btn = QPushButton(self.tr("录入消费记录…"))
@@ -142,7 +144,7 @@ class PurchasesTab(QWidget):
 
 
 class ServiceRecordsTab(QWidget):
-    KINDS = {"complaint": "投诉", "feedback": "意见反馈", "survey": "满意度调查"}
+    KINDS: ClassVar[dict[str, str]] = {"complaint": "投诉", "feedback": "意见反馈", "survey": "满意度调查"}
 
     def __init__(self, ctx, member_id: str, parent=None):
         super().__init__(parent)
@@ -152,7 +154,7 @@ class ServiceRecordsTab(QWidget):
         self.table = _table([self.tr("登记时间"), self.tr("类型"), self.tr("状态"), self.tr("内容")])
         lay.addWidget(self.table, 1)
         note = QLabel(self.tr("服务记录自服务结束之日起保存 2 年。"))
-        note.setStyleSheet(f"color: {GREY}")
+        style.role(note, "hint")
         lay.addWidget(note)
         bar = QHBoxLayout()
         self.add_btn = QPushButton(self.tr("登记服务记录…"))
@@ -257,6 +259,6 @@ def add_member_activity_tabs(tabs, ctx, member_id: str) -> list[QWidget]:
         QCoreApplication.translate("MemberActivity", "服务记录"),
         QCoreApplication.translate("MemberActivity", "向第三方提供记录"),
     )
-    for w, title in zip(out, titles):
+    for w, title in zip(out, titles, strict=True):
         tabs.addTab(w, title)
     return out
