@@ -13,7 +13,6 @@ from PySide6.QtWidgets import QApplication, QDialog, QPushButton
 from app.demo.demo_store import DEMO_ACCOUNTS, create_demo_store
 from app.members.search import search_members
 from tests.ui.layout_audit import problems
-from tests.ui.shots import SHOTS_DIR
 
 SCREENS = {
     "1366x768": (1366, 696),
@@ -21,6 +20,12 @@ SCREENS = {
     "1920x1080": (1920, 1008),
 }
 SMALLEST = (1280, 688)
+
+
+@pytest.fixture(scope="module")
+def shots(tmp_path_factory):
+    """Where this test's pictures go (a temp folder: tools/screenshots.py --size makes the docs' ones)."""
+    return tmp_path_factory.mktemp("fit-shots")
 
 
 @pytest.fixture(scope="module")
@@ -56,7 +61,7 @@ def _fit(window, screen: tuple[int, int]) -> list[str]:
     return problems(window, screen)
 
 
-def test_every_page_fits_every_screen(demo_window):
+def test_every_page_fits_every_screen(demo_window, shots):
     ctx, win, lang = demo_window
     found: list[str] = []
     for name, screen in SCREENS.items():
@@ -83,7 +88,7 @@ def test_every_page_fits_every_screen(demo_window):
         for name, screen in SCREENS.items():
             found += [f"{lang} {name} page {key}: {p}" for p in _fit(win, screen)]
             if name == "1366x768":
-                win.grab().save(str(SHOTS_DIR / f"fit-{key}-{lang}.png"))
+                win.grab().save(str(shots / f"fit-{key}-{lang}.png"))
     assert pages >= 10
     assert found == [], "\n".join(found)
 
@@ -111,7 +116,7 @@ def _dialogs(ctx):
     yield "change_password", ChangePasswordDialog(ctx)
 
 
-def test_main_dialogs_fit_every_screen(demo_window, qtbot):
+def test_main_dialogs_fit_every_screen(demo_window, qtbot, shots):
     ctx, win, lang = demo_window
     win.on_signed_in(ctx.vault.sign_in(*DEMO_ACCOUNTS["manager"][:2]))
     found: list[str] = []
@@ -139,7 +144,7 @@ def test_main_dialogs_fit_every_screen(demo_window, qtbot):
                     found.append(f"{lang} {name} {key}: needs {need.toTuple()}")
                 found += [f"{lang} {name} {key} {step}: {p}" for p in problems(dlg, screen)]
             if lang == "en" or key != "register":
-                dlg.grab().save(str(SHOTS_DIR / f"fit-dialog-{key}{'' if step is None else f'-{step}'}-{lang}.png"))
+                dlg.grab().save(str(shots / f"fit-dialog-{key}{'' if step is None else f'-{step}'}-{lang}.png"))
         seen += 1
         dlg.reject()
         assert isinstance(dlg, QDialog)

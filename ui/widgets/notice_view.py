@@ -57,10 +57,16 @@ def touch_scale(screen=None) -> TouchScale:
     screen = screen or QGuiApplication.primaryScreen()
     if screen is None:  # pragma: no cover - no screen at all
         return TouchScale(21, 18, 27, 70, 320)
-    lines = max(600, screen.availableGeometry().height())
-    unit = lines / 1080
     ratio = screen.devicePixelRatio() or 1.0
     px_per_mm = (screen.physicalDotsPerInchY() or 96) / ratio / 25.4  # logical px in one physical mm
+    return touch_scale_for(screen.availableGeometry().height(), px_per_mm)
+
+
+def touch_scale_for(lines: int, px_per_mm: float) -> TouchScale:
+    """The scale for a screen `lines` logical px tall with `px_per_mm` logical px per physical millimetre
+    (a 24" 1080p screen at 100 %: 1080 lines, 3.6 px/mm; the same at 150 %: 720 lines, 2.4 px/mm)."""
+    lines = max(600, lines)
+    unit = lines / 1080
     body = max(16, round(21 * unit))
     target = max(round(9 * px_per_mm), round(70 * unit))
     return TouchScale(
