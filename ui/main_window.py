@@ -128,6 +128,7 @@ class MainWindow(QMainWindow):
         self.status_timer.timeout.connect(self.refresh_status)
         ctx.pos_import_changed.connect(self.refresh_status)
         ctx.open_page_requested.connect(self._open_requested)
+        ctx.action_requested.connect(self._action_requested)
         self._show_locked()
 
     # -- state -----------------------------------------------------------------------
@@ -229,6 +230,10 @@ class MainWindow(QMainWindow):
         page = self.open_page(key)
         if page is not None and hasattr(page, "show_reminder"):
             page.show_reminder(reminder)
+
+    def _action_requested(self, action: str) -> None:
+        """A page's button for a counter action (the home page's 登记新会员 / 查找会员)."""
+        {"register": self.start_registration, "search": self.start_search}.get(action, lambda: None)()
 
     def start_registration(self) -> None:
         if self.ctx.session is None:

@@ -10,16 +10,12 @@ from __future__ import annotations
 
 import logging
 
+import qtawesome
 from PySide6.QtCore import QCoreApplication
 from PySide6.QtGui import QColor, QFont, QFontDatabase, QIcon, QKeySequence
 from PySide6.QtWidgets import QAbstractItemView, QApplication, QHBoxLayout, QHeaderView, QTableWidget, QWidget
 
 from app.config import resource_dir
-
-try:
-    import qtawesome
-except ImportError:  # pragma: no cover - icons are optional: every button and page also has its text
-    qtawesome = None
 
 log = logging.getLogger("memberdesk.ui.style")
 
@@ -138,10 +134,8 @@ def colour(name: str) -> QColor:
 
 
 def icon(name: str, colour_name: str = "text") -> QIcon:
-    """An icon of the set by its MemberDesk name (ICONS) or a qtawesome name; an empty icon without qtawesome
-    (the text of the button or page still says it all)."""
-    if qtawesome is None:  # pragma: no cover - a packaged build without it
-        return QIcon()
+    """An icon of the set by its MemberDesk name (ICONS) or a qtawesome name (an empty icon for an unknown name:
+    the text of the button or page still says it all)."""
     try:
         return qtawesome.icon(ICONS.get(name, name), color=COLOURS.get(colour_name, colour_name))
     except Exception:  # noqa: BLE001 - an unknown icon name must not stop a screen

@@ -176,5 +176,8 @@ def test_shortcuts_work_and_are_shown_where_they_are_used(qtbot, window):
         qtbot.keyClick(win.page("home").register_btn, key, mod)
         assert win.pages.currentWidget() is members
         assert QApplication.focusWidget() is members.search or members.search.hasFocus()
+    win.open_page("home")
+    win.page("home").search_btn.click()  # the home page's 查找会员 (F3) does what F3 does
+    assert win.pages.currentWidget() is members
     qtbot.keyClick(members.search, Qt.Key.Key_L, Qt.KeyboardModifier.ControlModifier)
     assert ctx.session is None and win.stack.currentWidget() is win.sign_in

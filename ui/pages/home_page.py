@@ -58,8 +58,8 @@ class HomePage(QWidget):
             b.setIconSize(QSize(22, 22))
             quick.addWidget(b)
         quick.addStretch(1)
-        self.register_btn.clicked.connect(lambda: self._window_action("start_registration"))
-        self.search_btn.clicked.connect(lambda: self._window_action("start_search"))
+        self.register_btn.clicked.connect(lambda: self.ctx.action_requested.emit("register"))
+        self.search_btn.clicked.connect(lambda: self.ctx.action_requested.emit("search"))
         lay.addLayout(quick)
         self.pos = PosImportPanel(ctx)
         lay.addWidget(self.pos, 1)
@@ -92,13 +92,6 @@ class HomePage(QWidget):
         row_h = max(self.items.sizeHintForRow(0), self.items.fontMetrics().lineSpacing() + 6)
         self.items.setFixedHeight(rows * row_h + 2 * self.items.frameWidth() + 6)
         self.pos.refresh()
-
-    def _window_action(self, name: str) -> None:
-        """The main window's F2 / F3 actions (the page has no business starting them itself)."""
-        win = self.window()
-        action = getattr(win, name, None)
-        if callable(action):
-            action()
 
     def _open(self, item) -> None:
         key = item.data(256)
