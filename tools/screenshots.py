@@ -1,6 +1,11 @@
 """Grab PNGs of the foundation screens offscreen: set-up wizard, sign-in, main window, settings.
 
 QT_QPA_PLATFORM=offscreen .venv/bin/python tools/screenshots.py [--lang zh_CN|en] [--out docs/screenshots]
+    [--demo] [--size 1366x768|1920x1080|WxH]
+
+--size: the screen the window is maximised on (issue #20): the window gets that screen's room (minus the
+taskbar and title bar) and the file names end in -<size>; without it the window is 1280×720 and the names are
+as before.
 """
 
 from __future__ import annotations
@@ -17,6 +22,18 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ.setdefault("MEMBERDESK_FAST_KDF", "1")
 
 
+# a maximised window's room on a screen: the taskbar (40 px) and the title bar (32 px) take the rest
+TASKBAR_AND_TITLE = 72
+
+
+def window_size(size: str) -> tuple[tuple[int, int], str]:
+    """(window width and height, file-name suffix) for --size ("" keeps 1280×720 and the old names)."""
+    if not size:
+        return (1280, 720), ""
+    w, h = (int(x) for x in size.lower().split("x"))
+    return (w, h - TASKBAR_AND_TITLE), f"-{w}x{h}"
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--lang", default="zh_CN")
@@ -26,12 +43,18 @@ def main() -> None:
         action="store_true",
         help="(issue #9) every registered page, filled with the demo store's fake members",
     )
+    ap.add_argument(
+        "--size",
+        default="",
+        help="screen size WxH (1366x768, 1920x1080): the window is maximised on it; names end in -WxH",
+    )
     args = ap.parse_args()
+    args.window, args.size_suffix = window_size(args.size)
     if args.demo:
         return demo_pages(args)
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
-    suffix = "" if args.lang == "zh_CN" else f"-{args.lang}"
+    suffix = ("" if args.lang == "zh_CN" else f"-{args.lang}") + args.size_suffix
 
     from PySide6.QtWidgets import QApplication
 
@@ -66,7 +89,7 @@ def main() -> None:
         session = wiz.session
         wiz.hide()
         ctx.vault.lock()
-        win.resize(1280, 800)
+        win.resize(*args.window)
         win.show()
         win.sign_in.username.setText("wang")
         app.processEvents()
@@ -90,7 +113,7 @@ def demo_pages(args) -> None:
     docs/screenshots/demo-sign-in[-en].png and demo-page-<key>[-en].png."""
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
-    suffix = "" if args.lang == "zh_CN" else f"-{args.lang}"
+    suffix = ("" if args.lang == "zh_CN" else f"-{args.lang}") + args.size_suffix
     from PySide6.QtWidgets import QApplication
 
     from app.demo.demo_store import DEMO_ACCOUNTS, create_demo_store
@@ -104,7 +127,7 @@ def demo_pages(args) -> None:
         demo = create_demo_store(Path(tmp) / "demo")
         ctx, win = build(demo.paths, args.lang, runner=SyncRunner())
         install_demo_ui(win, demo)
-        win.resize(1280, 800)
+        win.resize(*args.window)
         win.show()
         app.processEvents()
         win.grab().save(str(out / f"demo-sign-in{suffix}.png"))
@@ -118,11 +141,52 @@ def demo_pages(args) -> None:
                     page.find_btn.click()
                 app.processEvents()
                 win.grab().save(str(out / f"demo-page-{spec.key}{suffix}.png"))
+        if args.size_suffix:
+            customer_screen(ctx, out, suffix, args.size)
         win.lock()
         ctx.vault.close()
         demo.cleanup()
     QApplication.processEvents()
     print(f"demo screenshots written to {out}")
+
+
+def customer_screen(ctx, out: Path, suffix: str, size: str) -> None:
+    """The customer's screen (客显屏) at the full --size, scaled as on a 23.8" monitor (527 mm wide): the
+    notice, the choice per purpose, and a sensitive purpose's separate consent with a signature."""
+    from PySide6.QtGui import QGuiApplication
+    from PySide6.QtWidgets import QApplication
+
+    from ui.dialogs.register_member_dialog import RegisterMemberDialog
+    from ui.widgets.notice_view import touch_scale_for
+
+    w, h = (int(x) for x in size.lower().split("x"))
+    dlg = RegisterMemberDialog(ctx, customer_screen=QGuiApplication.primaryScreen())
+    cust = dlg.customer
+    cust.showNormal()
+    cust.resize(w, h)
+    cust.apply_scale(touch_scale_for(h, w / 527))
+    app = QApplication.instance()
+    app.processEvents()
+    cust.grab().save(str(out / f"demo-customer-1-notice{suffix}.png"))
+    cust.next_btn.click()
+    cust.consent.boxes["membership"].click()
+    sensitive = [p.code for p in dlg.flow.notice.purposes if p.sensitive]
+    if sensitive:
+        cust.consent.boxes[sensitive[0]].click()
+    others = [p.code for p in dlg.flow.notice.purposes if not p.required and not p.sensitive]
+    if others:
+        cust.consent.refuse[others[0]].click()
+    app.processEvents()
+    cust.grab().save(str(out / f"demo-customer-2-consent{suffix}.png"))
+    if sensitive:
+        cust.next_btn.click()
+        pad = cust.sensitive.pad
+        pw, ph = pad.width(), pad.height()
+        pad.add_stroke([(pw * x, ph * y) for x, y in ((0.1, 0.6), (0.18, 0.3), (0.26, 0.7), (0.34, 0.35), (0.45, 0.6))])
+        app.processEvents()
+        cust.grab().save(str(out / f"demo-customer-3-sensitive{suffix}.png"))
+    dlg.reject()
+    cust.close()
 
 
 if __name__ == "__main__":

@@ -19,6 +19,7 @@ class AppContext(QObject):
     session_changed = Signal(object)  # Session or None (locked)
     status_message = Signal(str)
     open_page_requested = Signal(str, str)  # page key, reminder key ("" for none): the main window opens it
+    action_requested = Signal(str)  # a counter action of the main window: "register" (F2) or "search" (F3)
     pos_import_changed = Signal()  # a POS import finished (folder or by hand): status and home page redraw
 
     def __init__(self, vault, lang: str = "zh_CN", runner=None, parent=None):

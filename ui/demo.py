@@ -5,6 +5,8 @@ from __future__ import annotations
 from PySide6.QtCore import QCoreApplication, Qt
 from PySide6.QtWidgets import QFrame, QLabel
 
+from ui import style
+
 
 def demo_banner_text() -> str:
     return QCoreApplication.translate("DemoMode", "演示模式 — 数据均为虚构")
@@ -16,7 +18,7 @@ def install_demo_ui(window, demo) -> None:
     banner.setObjectName("demoBanner")
     banner.setAlignment(Qt.AlignmentFlag.AlignCenter)
     banner.setMinimumHeight(36)
-    banner.setStyleSheet("#demoBanner { background: #bf8700; color: white; font-size: 15px; font-weight: bold; }")
+    # look: QLabel#demoBanner in memberdesk.qss
     window.setMenuWidget(banner)
     window.setWindowTitle(window.windowTitle() + " — " + demo_banner_text())
     accounts = demo.accounts
@@ -34,10 +36,7 @@ def install_demo_ui(window, demo) -> None:
     info.setObjectName("demoAccounts")
     info.setWordWrap(True)
     info.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-    info.setStyleSheet(
-        "#demoAccounts { background: #fff8c5; border: 1px solid #d4a72c; border-radius: 4px;"
-        " padding: 8px; color: #3b2300; }"
-    )
+    style.role(info, "banner")
     card = window.sign_in.findChild(QFrame, "signInCard")
     if card is not None and card.layout() is not None:
         card.layout().insertWidget(2, info)

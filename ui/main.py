@@ -8,7 +8,6 @@ import os
 import signal
 import sys
 
-from PySide6.QtGui import QFont, QFontDatabase
 from PySide6.QtWidgets import QApplication
 
 from app import __version__
@@ -18,18 +17,10 @@ from app.domains import load_all
 from app.errors import UserError
 from app.logs import setup_logging
 from app.messages import add_messages, render
+from ui import style
+from ui.style import CJK_FAMILIES as CJK_FAMILIES
 
 log = logging.getLogger("memberdesk.ui")
-CJK_FAMILIES = (
-    "Microsoft YaHei",
-    "微软雅黑",
-    "PingFang SC",
-    "WenQuanYi Micro Hei",
-    "Noto Sans CJK SC",
-    "Source Han Sans SC",
-    "SimHei",
-    "AR PL UMing CN",
-)
 
 
 add_messages(
@@ -88,14 +79,9 @@ def parse_args(argv=None):
     return p.parse_args(argv)
 
 
-def pick_font(app: QApplication) -> None:
-    families = set(QFontDatabase.families())
-    for name in CJK_FAMILIES:
-        if name in families:
-            font = QFont(name)
-            font.setPointSize(10)
-            app.setFont(font)
-            return
+def pick_font(app: QApplication, lang: str = "zh_CN") -> None:
+    """The interface font and the one style sheet (ui/style.py)."""
+    style.apply(app, lang)
 
 
 def create_app(argv=None):
@@ -116,6 +102,7 @@ def build(paths, lang=None, runner=None):
     load_all()
     vault = Vault(paths)
     lang = install_language(QApplication.instance(), lang or read_terminal(paths).get("language", "zh_CN"))
+    pick_font(QApplication.instance(), lang)
     ctx = AppContext(vault, lang=lang, runner=runner)
     return ctx, MainWindow(ctx)
 

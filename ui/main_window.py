@@ -10,8 +10,8 @@ from __future__ import annotations
 import datetime as dt
 import logging
 
-from PySide6.QtCore import QCoreApplication, QSize, QTimer
-from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtCore import QCoreApplication, QSize, Qt, QTimer
+from PySide6.QtGui import QIcon, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QApplication,
     QDialog,
@@ -22,16 +22,19 @@ from PySide6.QtWidgets import (
     QMainWindow,
     QPushButton,
     QStackedWidget,
+    QVBoxLayout,
     QWidget,
 )
 
 from app.access import backup
+from app.config import resource_dir
 from app.members.service import cipher_for
 from app.purchases import pos_folder
 from app.purchases.pos_folder import INTERVAL_MINUTES as POS_INTERVAL_MINUTES
 from app.retention import sweep
 from app.settings import get_setting
 from app.sync import sync_status
+from ui import style
 from ui.idle import InactivityTimer
 from ui.jobs import Job
 from ui.pages import registry
@@ -39,6 +42,7 @@ from ui.widgets.pos_import_panel import status_line as pos_status_line
 from ui.widgets.sign_in_widget import SignInWidget
 
 log = logging.getLogger("memberdesk.ui.main")
+NAV_SHORTCUTS = {"members": "search"}  # a page a shortcut opens: its key in the tooltip
 
 
 class MainWindow(QMainWindow):
@@ -46,7 +50,10 @@ class MainWindow(QMainWindow):
         super().__init__(parent)
         self.ctx = ctx
         self.setWindowTitle("MemberDesk")
-        self.resize(1280, 800)
+        self.setWindowIcon(QIcon(str(resource_dir() / "icons" / "memberdesk.png")))
+        # no fixed size: the layouts stretch from 1366×768 (at 100 %) to 1920×1080 (at 100–150 %);
+        # the first start fills most of the screen it opens on
+        self.resize(1280, 720)
         self.stack = QStackedWidget()
         self.setCentralWidget(self.stack)
         self.sign_in = SignInWidget(ctx)
@@ -59,44 +66,62 @@ class MainWindow(QMainWindow):
         ws.setSpacing(0)
         self.nav = QListWidget()
         self.nav.setObjectName("nav")
-        self.nav.setFixedWidth(168)
         self.nav.setIconSize(QSize(20, 20))
-        self.nav.setStyleSheet(
-            "QListWidget#nav { background: #24292f; color: #f0f3f6; border: none; font-size: 15px; }"
-            "QListWidget#nav::item { padding: 12px 16px; }"
-            "QListWidget#nav::item:selected { background: #0969da; color: white; }"
-        )
+        self.nav.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.nav.currentRowChanged.connect(self._show_page)
+        # the left column: pages, then who is signed in where, then 切换用户 / 锁定 — always on screen, whatever
+        # the width of the window or the language (the status bar holds only sync and POS state)
+        self.nav_column = QWidget()
+        self.nav_column.setObjectName("navColumn")
+        self.nav_column.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
+        col = QVBoxLayout(self.nav_column)
+        col.setContentsMargins(0, 0, 0, 8)
+        col.setSpacing(4)
+        col.addWidget(self.nav, 1)
+        self.store_label = QLabel()
+        self.staff_label = QLabel()
+        self.staff_label.setObjectName("staffLabel")
+        for w in (self.store_label, self.staff_label):
+            w.setWordWrap(True)
+            w.setProperty("navFooter", True)
+            col.addWidget(w)
+        self.store_label.setObjectName("storeLabel")
+        self.lock_button = QPushButton(self.tr("锁定"))
+        self.lock_button.setObjectName("lockButton")
+        self.lock_button.setIcon(style.icon("lock", "#f0f3f6"))
+        self.lock_button.clicked.connect(self.lock)
+        self.switch_button = QPushButton(self.tr("切换用户"))
+        self.switch_button.setObjectName("switchButton")
+        self.switch_button.setIcon(style.icon("switch_user", "#f0f3f6"))
+        self.switch_button.clicked.connect(self.switch_user)
+        for b in (self.switch_button, self.lock_button):
+            row = QHBoxLayout()
+            row.setContentsMargins(8, 0, 8, 0)
+            row.addWidget(b)
+            col.addLayout(row)
         self.pages = QStackedWidget()
-        ws.addWidget(self.nav)
+        ws.addWidget(self.nav_column)
         ws.addWidget(self.pages, 1)
         self.stack.addWidget(self.workspace)
         self._page_widgets: dict[str, QWidget] = {}
         self._page_keys: list[str] = []
 
         sb = self.statusBar()
-        self.store_label = QLabel()
-        self.staff_label = QLabel()
-        self.staff_label.setObjectName("staffLabel")
         self.sync_label = QLabel()
         self.sync_label.setObjectName("syncLabel")
         self.pos_label = QLabel()
         self.pos_label.setObjectName("posLabel")
-        self.lock_button = QPushButton(self.tr("锁定"))
-        self.lock_button.setToolTip("Ctrl+L")
-        self.lock_button.setObjectName("lockButton")
-        self.lock_button.clicked.connect(self.lock)
-        self.switch_button = QPushButton(self.tr("切换用户"))
-        self.switch_button.clicked.connect(self.switch_user)
-        for w in (self.store_label, self.staff_label, self.sync_label, self.pos_label):
+        for w in (self.sync_label, self.pos_label):
             sb.addWidget(w)
-        sb.addPermanentWidget(self.switch_button)
-        sb.addPermanentWidget(self.lock_button)
 
-        # Keyboard first at the counter: F2 registers a member, F3 finds one, Ctrl+L locks.
-        QShortcut(QKeySequence("F2"), self, activated=self.start_registration)
-        QShortcut(QKeySequence("F3"), self, activated=lambda: self.open_page("members"))
-        QShortcut(QKeySequence("Ctrl+L"), self, activated=self.lock)
+        # Keyboard first at the counter: F2 registers a member, F3 (or Ctrl+F) finds one, Ctrl+L locks; the keys
+        # are shown on the buttons' tooltips and next to the pages they open.
+        QShortcut(QKeySequence(style.SHORTCUTS["register"]), self, activated=self.start_registration)
+        QShortcut(QKeySequence(style.SHORTCUTS["search"]), self, activated=self.start_search)
+        QShortcut(QKeySequence(style.SHORTCUTS["search_alt"]), self, activated=self.start_search)
+        QShortcut(QKeySequence(style.SHORTCUTS["lock"]), self, activated=self.lock)
+        self.lock_button.setToolTip(self.tr("锁定") + f" ({style.shortcut_text('lock')})")
+        self.switch_button.setToolTip(self.tr("锁定并让另一位员工登录"))
         self.idle = InactivityTimer(self)
         self.idle.inactive.connect(self.lock)
         self.status_timer = QTimer(self)
@@ -104,6 +129,7 @@ class MainWindow(QMainWindow):
         self.status_timer.timeout.connect(self.refresh_status)
         ctx.pos_import_changed.connect(self.refresh_status)
         ctx.open_page_requested.connect(self._open_requested)
+        ctx.action_requested.connect(self._action_requested)
         self._show_locked()
 
     # -- state -----------------------------------------------------------------------
@@ -153,11 +179,22 @@ class MainWindow(QMainWindow):
             self._page_widgets[spec.key] = widget
             self._page_keys.append(spec.key)
             self.pages.addWidget(widget)
-            item = QListWidgetItem(QCoreApplication.translate("nav", spec.title))
-            item.setSizeHint(QSize(160, 46))
+            title = QCoreApplication.translate("nav", spec.title)
+            key = NAV_SHORTCUTS.get(spec.key)
+            item = QListWidgetItem(style.icon(spec.icon or spec.key, "#f0f3f6"), title)
+            if key:
+                item.setToolTip(f"{title} ({style.shortcut_text(key)})")
             self.nav.addItem(item)
+        self._fit_nav()
         if self._page_keys:
             self.nav.setCurrentRow(0)
+
+    def _fit_nav(self) -> None:
+        """The column is as wide as its longest page title (English is wider than Chinese), at least 150 px."""
+        fm = self.nav.fontMetrics()
+        texts = [self.nav.item(i).text() for i in range(self.nav.count())]
+        widest = max((fm.horizontalAdvance(t) for t in texts), default=0)
+        self.nav_column.setFixedWidth(max(150, widest + self.nav.iconSize().width() + 48))
 
     def _destroy_pages(self) -> None:
         for w in self._page_widgets.values():
@@ -195,12 +232,26 @@ class MainWindow(QMainWindow):
         if page is not None and hasattr(page, "show_reminder"):
             page.show_reminder(reminder)
 
+    def _action_requested(self, action: str) -> None:
+        """A page's button for a counter action (the home page's 登记新会员 / 查找会员)."""
+        {"register": self.start_registration, "search": self.start_search}.get(action, lambda: None)()
+
     def start_registration(self) -> None:
         if self.ctx.session is None:
             return
         page = self.open_page("members")
         if page is not None and hasattr(page, "register_member"):
             page.register_member()
+
+    def start_search(self) -> None:
+        """F3 / Ctrl+F: the members page with the cursor in its search box (a scanned card works right away)."""
+        if self.ctx.session is None:
+            return
+        page = self.open_page("members")
+        search = getattr(page, "search", None)
+        if search is not None:
+            search.setFocus()
+            search.selectAll()
 
     def page(self, key: str) -> QWidget | None:
         return self._page_widgets.get(key)
@@ -214,7 +265,7 @@ class MainWindow(QMainWindow):
         lb, rb = ("（", "）") if self.ctx.lang == "zh_CN" else (" (", ")")
         self.store_label.setText(
             self.tr("门店：")
-            + f"{term['store_name']}{lb}{term['store_code']}{rb}  "
+            + f"{term['store_name']}{lb}{term['store_code']}{rb}\n"
             + self.tr("终端：")
             + term["terminal_name"]
         )
@@ -223,7 +274,7 @@ class MainWindow(QMainWindow):
         self.sync_label.setText(self._sync_text(session))
         text, colour = pos_status_line(self.ctx)
         self.pos_label.setText(text)
-        self.pos_label.setStyleSheet(f"color: {colour}" if colour else "")
+        style.role(self.pos_label, style.role_for_colour(colour))
         self.pos_label.setVisible(bool(text))
 
     def _sync_text(self, session) -> str:

@@ -7,6 +7,8 @@ them, only a manager's step-up (app.access.vault.Vault.step_up) reads them.
 
 from __future__ import annotations
 
+# the name mask lives in app.members.display (one function for every clerk-facing list); re-exported here
+from app.members.display import COMPOUND_SURNAMES as COMPOUND_SURNAMES, mask_name as mask_name
 from app.storage.fieldcrypt import register_blob_column, register_column
 
 # field -> purpose code whose consent allows collecting it (MIN-1..3)
@@ -33,43 +35,6 @@ register_column("member_fields", "id", "value_enc", sealed=True)
 register_column("consent_records", "id", "guardian_name_enc")
 register_blob_column("consent_evidence", "id", "data", sealed=True)
 
-COMPOUND_SURNAMES = (
-    "欧阳",
-    "司马",
-    "上官",
-    "诸葛",
-    "东方",
-    "皇甫",
-    "尉迟",
-    "公孙",
-    "慕容",
-    "长孙",
-    "宇文",
-    "司徒",
-    "夏侯",
-    "轩辕",
-    "令狐",
-    "端木",
-    "独孤",
-    "南宫",
-    "西门",
-    "百里",
-    "呼延",
-    "澹台",
-    "公冶",
-    "太史",
-    "申屠",
-    "钟离",
-    "闻人",
-    "赫连",
-    "万俟",
-    "司空",
-    "濮阳",
-    "淳于",
-    "单于",
-    "拓跋",
-)
-
 
 def mask_mobile(v: str | None) -> str:
     if not v:
@@ -81,14 +46,6 @@ def mask_id_number(v: str | None) -> str:
     if not v:
         return ""
     return v[:6] + "*" * (len(v) - 10) + v[-4:] if len(v) > 10 else "*" * len(v)
-
-
-def mask_name(v: str | None) -> str:
-    """张* / 欧阳** / J*** (lists and the customer-facing screen)."""
-    if not v:
-        return ""
-    keep = 2 if v[:2] in COMPOUND_SURNAMES and len(v) > 2 else 1
-    return v[:keep] + "*" * max(1, len(v) - keep)
 
 
 def mask_address(v: str | None) -> str:

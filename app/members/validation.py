@@ -11,6 +11,7 @@ import datetime as dt
 import re
 import unicodedata
 
+from app.dates import parse_date
 from app.errors import ValidationError
 from app.messages import add_messages
 
@@ -27,8 +28,8 @@ add_messages(
             "A mobile number has 11 digits and starts with a valid prefix (e.g. 138, 150, 199).",
         ),
         "member.birth_date_invalid": (
-            "出生日期格式为 2010-05-31，且不能晚于今天、不能早于 1900 年。",
-            "A birth date looks like 2010-05-31, not in the future and not before 1900.",
+            "出生日期请写成 2010-05-31、2010/5/31 或 2010年5月31日，且不能晚于今天、不能早于 1900 年。",
+            "A birth date looks like 2010-05-31, 2010/5/31 or 20100531, not in the future and not before 1900.",
         ),
         "member.id_number_invalid": (
             "身份证号应为 18 位（最后一位可为 X），请核对。",
@@ -161,7 +162,7 @@ def birth_date(value, today: dt.date | None = None, field: str = "birth_date") -
     if not v:
         return None
     try:
-        d = dt.date.fromisoformat(v)
+        d = parse_date(v)  # 1990-05-03, 1990/5/3, 1990.5.3, 1990年5月3日， 19900503
     except ValueError:
         raise ValidationError("member.birth_date_invalid", field=field) from None
     today = today or dt.date.today()
@@ -178,7 +179,7 @@ def id_number(value, birth: str | None = None, today: dt.date | None = None, fie
     v = re.sub(r"\s", "", _text(value)).upper()
     if not re.fullmatch(r"\d{17}[\dX]", v) or int(v[:2]) not in PROVINCE_CODES:
         raise ValidationError("member.id_number_invalid", field=field)
-    total = sum(int(c) * w for c, w in zip(v[:17], _ID_WEIGHTS, strict=False))
+    total = sum(int(c) * w for c, w in zip(v[:17], _ID_WEIGHTS, strict=True))
     if _ID_CHECK[total % 11] != v[17]:
         raise ValidationError("member.id_number_checksum", field=field)
     try:

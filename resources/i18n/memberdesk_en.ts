@@ -89,8 +89,8 @@
 <context>
     <name>ConsentPanel</name>
     <message>
-        <source>请您逐项选择是否同意。只有第一项是办理会员所必需的，其他各项均可不同意，不影响办理会员。</source>
-        <translation>Please choose for each purpose. Only the first is required for membership; you may refuse any other without affecting your membership.</translation>
+        <source>只有第一项是办理会员所必需的，其他各项均可不同意，不影响办理会员。</source>
+        <translation>Only the first purpose is needed for membership; you may refuse any other without affecting your membership.</translation>
     </message>
     <message>
         <source>办理会员所必需</source>
@@ -103,6 +103,14 @@
     <message>
         <source>敏感个人信息，需单独同意</source>
         <translation>Sensitive personal information: separate consent</translation>
+    </message>
+    <message>
+        <source>同意</source>
+        <translation>I agree</translation>
+    </message>
+    <message>
+        <source>不同意</source>
+        <translation>I do not agree</translation>
     </message>
     <message>
         <source>保存期限</source>
@@ -197,6 +205,13 @@
     <message>
         <source>店员正在为您录入信息，请稍候。</source>
         <translation>The clerk is entering your details. Please wait.</translation>
+    </message>
+</context>
+<context>
+    <name>DateField</name>
+    <message>
+        <source>选择日期</source>
+        <translation>Pick a date</translation>
     </message>
 </context>
 <context>
@@ -469,6 +484,18 @@
         <translation>To do and due dates</translation>
     </message>
     <message>
+        <source>双击或按 Enter 打开相关页面</source>
+        <translation>Double-click or press Enter to open the page it is about</translation>
+    </message>
+    <message>
+        <source>登记新会员</source>
+        <translation>Register a member</translation>
+    </message>
+    <message>
+        <source>查找会员</source>
+        <translation>Find a member</translation>
+    </message>
+    <message>
         <source>您好，</source>
         <translation>Hello, </translation>
     </message>
@@ -618,6 +645,10 @@
         <translation>Switch user</translation>
     </message>
     <message>
+        <source>锁定并让另一位员工登录</source>
+        <translation>Lock, so another member of staff can sign in</translation>
+    </message>
+    <message>
         <source>门店：</source>
         <translation>Store: </translation>
     </message>
@@ -757,6 +788,10 @@
     <message>
         <source>状态</source>
         <translation>Status</translation>
+    </message>
+    <message>
+        <source>操作</source>
+        <translation>Action</translation>
     </message>
     <message>
         <source>同意记录</source>
@@ -924,6 +959,10 @@
     <message>
         <source>手机号 / 手机尾号 4 位 / 会员号 / 姓名，或扫描会员卡</source>
         <translation>Mobile / last 4 digits / member number / name, or scan the member card</translation>
+    </message>
+    <message>
+        <source>查找会员</source>
+        <translation>Find a member</translation>
     </message>
     <message>
         <source>查找</source>
@@ -2075,10 +2114,6 @@
         <translation>11-digit mobile number</translation>
     </message>
     <message>
-        <source>可不填，例如 2010-05-31</source>
-        <translation>Optional, e.g. 2010-05-31</translation>
-    </message>
-    <message>
         <source>由人脸支付终端生成，不保存照片</source>
         <translation>Produced by the face-payment terminal; no photo is kept</translation>
     </message>
@@ -2121,6 +2156,10 @@
     <message>
         <source>省市区及详细地址</source>
         <translation>Province, city, district and street address</translation>
+    </message>
+    <message>
+        <source>可不填，例如 2010-05-31 或 2010/5/31</source>
+        <translation>Optional, e.g. 2010-05-31 or 2010/5/31</translation>
     </message>
     <message>
         <source>18 位身份证号</source>

@@ -51,3 +51,14 @@ def printer_accepts(monkeypatch):
 
     monkeypatch.setattr(PrintPreviewDialog, "exec", fake_exec)
     return shown
+
+
+@pytest.fixture(autouse=True)
+def _one_look(qapp):
+    """The application style sheet and font (ui/style.py), as ui.main.build sets them, so every test sees
+    the screens as a person does (issue #20)."""
+    from ui import style
+
+    if not qapp.styleSheet():
+        style.apply(qapp, "zh_CN")
+    yield

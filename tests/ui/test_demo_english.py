@@ -114,7 +114,8 @@ def test_every_english_page_has_no_chinese(english_window, qtbot):
         for where, text in _texts(page):
             if CJK.search(text) and not DATA.search(text):
                 left.add(f"{key} {where}: {text}")
-    for where, text in _texts(win.statusBar()) + [("nav", win.nav.item(i).text()) for i in range(win.nav.count())]:
+    shell = _texts(win.statusBar()) + _texts(win.nav_column)  # the nav column: store, staff, 切换用户, 锁定
+    for where, text in shell + [("nav", win.nav.item(i).text()) for i in range(win.nav.count())]:
         if CJK.search(text) and not DATA.search(text):
             left.add(f"shell {where}: {text}")
     win.lock()
@@ -148,6 +149,12 @@ ENGLISH_OK = {
     "SQLCipher",
     "https",
     "English",
+    # key names as the keyboard prints them, in shortcuts shown on buttons and tooltips (issue #20)
+    "Ctrl",
+    "Shift",
+    "Alt",
+    "Enter",
+    "Esc",
 }
 
 

@@ -6,6 +6,7 @@ from PySide6.QtWidgets import QComboBox, QDialog, QFormLayout, QLabel, QLineEdit
 
 from app.errors import UserError
 from app.staff import service as staff_service
+from ui import style
 from ui.widgets.dialog_parts import error_label, ok_cancel
 
 
@@ -29,7 +30,7 @@ class AddStaffDialog(QDialog):
         form.addRow(self.tr("临时密码"), self.password)
         lay.addLayout(form)
         hint = QLabel(self.tr("员工首次登录时须改为自己的密码。"))
-        hint.setStyleSheet("color: #57606a")
+        style.role(hint, "hint")
         lay.addWidget(hint)
         self.error = error_label()
         lay.addWidget(self.error)

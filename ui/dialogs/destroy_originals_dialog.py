@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
 
 from app.errors import UserError
 from app.originals.destruction import destroy_batch
+from ui import style
 
 
 class DestroyOriginalsDialog(QDialog):
@@ -27,7 +28,7 @@ class DestroyOriginalsDialog(QDialog):
         self.ctx, self.session, self.originals = ctx, session, list(originals)
         self.destruction_id = None
         self.setWindowTitle(self.tr("销毁纸质原件"))
-        self.setMinimumWidth(520)
+        # no fixed width: shown at its layout's size hint (a fixed minimum of 520 px cut the labels in English)
         lay = QVBoxLayout(self)
         intro = QLabel(
             self.tr(
@@ -72,7 +73,7 @@ class DestroyOriginalsDialog(QDialog):
         wf.addRow(self.tr("密码"), self.witness_pw)
         lay.addWidget(wit)
         self.error = QLabel()
-        self.error.setStyleSheet("color: #c0392b")
+        style.role(self.error, "error")
         self.error.setWordWrap(True)
         lay.addWidget(self.error)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)

@@ -19,8 +19,9 @@ from PySide6.QtWidgets import (
 
 from app.disclosures import RECIPIENTS, disclose
 from app.errors import UserError
+from ui import style
 
-RED, GREY = "#c0392b", "#57606a"
+RED, GREY = style.COLOURS["error"], style.COLOURS["hint"]
 
 
 class DiscloseDialog(QDialog):
@@ -29,7 +30,7 @@ class DiscloseDialog(QDialog):
         self.ctx, self.member_id = ctx, member_id
         self.disclosure_id: str | None = None
         self.setWindowTitle(self.tr("向第三方提供信息"))
-        self.setMinimumWidth(480)
+        # no fixed width: shown at its layout's size hint (a fixed minimum of 480 px cut the labels in English)
         self.field_labels = {
             "name": self.tr("收货人姓名"),
             "mobile": self.tr("手机号"),
@@ -72,11 +73,11 @@ class DiscloseDialog(QDialog):
         lay.addLayout(form)
         self.note = QLabel()
         self.note.setWordWrap(True)
-        self.note.setStyleSheet(f"color: {GREY}")
+        style.role(self.note, "hint")
         lay.addWidget(self.note)
         self.error = QLabel()
         self.error.setWordWrap(True)
-        self.error.setStyleSheet(f"color: {RED}")
+        style.role(self.error, "error")
         lay.addWidget(self.error)
         b = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
         b.button(QDialogButtonBox.StandardButton.Ok).setText(self.tr("记录并提供"))

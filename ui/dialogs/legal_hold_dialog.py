@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from PySide6.QtWidgets import QComboBox, QDialog, QDialogButtonBox, QFormLayout, QLabel, QLineEdit, QVBoxLayout
 
-GREY = "#57606a"
+from ui import style
+
+GREY = style.COLOURS["hint"]
 
 
 class LegalHoldDialog(QDialog):
@@ -30,7 +32,7 @@ class LegalHoldDialog(QDialog):
         lay.addLayout(form)
         hint = QLabel(self.tr("保全期间，该会员或记录即使超过保存期限也不会被清理。纠纷结束后请及时解除。"))
         hint.setWordWrap(True)
-        hint.setStyleSheet(f"color: {GREY}")
+        style.role(hint, "hint")
         lay.addWidget(hint)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
         buttons.button(QDialogButtonBox.StandardButton.Ok).setText(self.tr("设立保全"))

@@ -29,7 +29,7 @@ from app.errors import UserError
 from app.members.fields import FIELD_PURPOSE, REVEALABLE
 from app.members.service import REVEAL_REASONS, cipher_for, get_member, reveal_field, update_member
 from app.notices import current_notice
-from ui import messagebox
+from ui import messagebox, style
 from ui.widgets.dialog_parts import error_label, ok_cancel
 from ui.widgets.member_activity import add_member_activity_tabs
 from ui.widgets.notice_view import join
@@ -51,7 +51,7 @@ class MemberDetailDialog(QDialog):
         super().__init__(parent)
         self.ctx, self.member_id = ctx, member_id
         self.setWindowTitle(self.tr("会员详情"))
-        self.resize(900, 640)
+        style.fit_to_screen(self, 1000, 660)  # no fixed size: 1366×768 to 1920×1080
         self.labels = {
             "name": self.tr("姓名"),
             "mobile": self.tr("手机号"),
@@ -65,7 +65,7 @@ class MemberDetailDialog(QDialog):
         lay = QVBoxLayout(self)
         self.banner = QLabel()
         self.banner.setWordWrap(True)
-        self.banner.setStyleSheet("background: #fff8c5; padding: 6px; color: #6b4f00")
+        style.role(self.banner, "banner")
         lay.addWidget(self.banner)
         self.tabs = QTabWidget()
         lay.addWidget(self.tabs, 1)
@@ -79,7 +79,8 @@ class MemberDetailDialog(QDialog):
         # consent
         cons = QWidget()
         cl = QVBoxLayout(cons)
-        self.consents = _table([self.tr("处理目的"), self.tr("状态"), ""])
+        self.consents = _table([self.tr("处理目的"), self.tr("状态"), self.tr("操作")])
+        style.setup_table(self.consents, stretch=0)
         cl.addWidget(self.consents, 1)
         cl.addWidget(QLabel(self.tr("同意记录")))
         self.history = _table(
@@ -179,13 +180,15 @@ class MemberDetailDialog(QDialog):
             )
             self.consents.setItem(r, 1, QTableWidgetItem(state))
             if p.code in withdrawable:
-                btn = QPushButton(self.tr("撤回同意"))
+                btn = QPushButton(style.icon("withdraw", "error"), self.tr("撤回同意"))
                 btn.setObjectName(f"withdraw_{p.code}")
+                btn.setAutoDefault(False)
                 btn.clicked.connect(lambda _=False, c=p.code: self.withdraw(c))
-                self.consents.setCellWidget(r, 2, btn)
+                self.consents.setCellWidget(r, 2, style.in_cell(btn))
             else:
                 self.consents.removeCellWidget(r, 2)
                 self.consents.setItem(r, 2, QTableWidgetItem(""))
+        style.fit_rows(self.consents)
         kinds = {
             "registration": self.tr("登记"),
             "grant": self.tr("同意"),
@@ -214,6 +217,8 @@ class MemberDetailDialog(QDialog):
             ]
             for c, v in enumerate(cells):
                 self.history.setItem(r, c, QTableWidgetItem(v))
+        self.history.setWordWrap(True)  # a long 内容 wraps instead of ending in "…"
+        style.fit_rows(self.history)
 
     # -- actions ---------------------------------------------------------------------
     def withdraw(self, code: str) -> None:
@@ -324,7 +329,7 @@ class RevealDialog(QDialog):
         form.addRow(self.tr("说明"), self.note)
         lay.addLayout(form)
         self.value = QLabel()
-        self.value.setStyleSheet("font-size: 18px; font-weight: bold")
+        style.role(self.value, "title")
         self.value.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         lay.addWidget(self.value)
         self.error = error_label()

@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
 from app import requests as R
 from app.members.queries import member_no
 from app.requests import model as M
+from ui import style
 
 TYPE_TEXT = {
     "access": "查阅",
@@ -53,7 +54,7 @@ class NewRequestDialog(QDialog):
         self.request_id: str | None = None
         self.member_id = member_id
         self.setWindowTitle(self.tr("新建个人信息权利申请"))
-        self.setMinimumWidth(560)
+        # no fixed width: shown at its layout's size hint (a fixed minimum of 560 px cut the labels in English)
         lay = QVBoxLayout(self)
         form = QFormLayout()
         self.type = QComboBox()
@@ -132,13 +133,14 @@ class NewRequestDialog(QDialog):
             ilay.addWidget(b)
             b.toggled.connect(self._update)
         hint = QLabel(self.tr("身份证号码只用于当面核对，本系统不保存。"))
-        hint.setStyleSheet("color: #57606a")
+        hint.setWordWrap(True)
+        style.role(hint, "hint")
         ilay.addWidget(hint)
         form.addRow(self.tr("身份核验"), id_box)
         lay.addLayout(form)
 
         self.error = QLabel()
-        self.error.setStyleSheet("color: #c0392b")
+        style.role(self.error, "error")
         self.error.setWordWrap(True)
         lay.addWidget(self.error)
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)

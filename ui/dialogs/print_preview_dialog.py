@@ -29,7 +29,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.messages import render
-from ui import messagebox
+from ui import messagebox, style
 
 PRINT_DPI_CAP = 300
 
@@ -64,7 +64,7 @@ class PrintPreviewDialog(QDialog):
     ):
         super().__init__(parent)
         self.setWindowTitle(title or self.tr("打印预览"))
-        self.resize(860, 900)
+        style.fit_to_screen(self, 860, 900)  # no fixed size: 1366×768 to 1920×1080
         self._bytes = QByteArray(pdf)
         self._buffer = QBuffer(self._bytes, self)
         self._buffer.open(QIODevice.OpenModeFlag.ReadOnly)
@@ -85,15 +85,15 @@ class PrintPreviewDialog(QDialog):
         if font_fallback:
             note = QLabel(render("printing.font_fallback", lang))
             note.setWordWrap(True)
-            note.setStyleSheet("background: #fff4d6; color: #6b4e00; padding: 6px; border: 1px solid #e0c060;")
+            style.role(note, "banner")
             layout.addWidget(note)
         self.font_note_shown = bool(font_fallback)
 
         self.scroll = QScrollArea()
         self.scroll.setWidgetResizable(True)
-        self.scroll.setStyleSheet("QScrollArea { background: #8a8f96; }")
+        style.role(self.scroll, "desk")
         self.pages = QWidget()
-        self.pages.setStyleSheet("background: #8a8f96;")
+        style.role(self.pages, "desk")
         self.pages_layout = QVBoxLayout(self.pages)
         self.pages_layout.setSpacing(12)
         self.pages_layout.setAlignment(Qt.AlignmentFlag.AlignHCenter)

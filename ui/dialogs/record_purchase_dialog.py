@@ -29,9 +29,10 @@ from app.errors import UserError
 from app.messages import render
 from app.purchases.records import record_purchase
 from app.service_records import MAX_BODY, open_record
+from ui import style
 from ui.widgets.dialog_parts import ok_cancel
 
-RED, GREY = "#c0392b", "#57606a"
+RED, GREY = style.COLOURS["error"], style.COLOURS["hint"]
 PAYMENT_METHODS = ("微信支付", "支付宝", "银联刷卡", "现金", "储值卡", "其他")
 
 
@@ -41,7 +42,7 @@ class RecordPurchaseDialog(QDialog):
         self.ctx, self.member_id = ctx, member_id
         self.purchase_id: int | None = None
         self.setWindowTitle(self.tr("录入消费记录"))
-        self.setMinimumWidth(460)
+        # no fixed width: shown at its layout's size hint (a fixed minimum of 460 px cut the labels in English)
         lay = QVBoxLayout(self)
         form = QFormLayout()
         self.amount = QLineEdit()
@@ -83,11 +84,11 @@ class RecordPurchaseDialog(QDialog):
         lay.addLayout(form)
         note = QLabel(self.tr("本系统不保存银行卡号等支付信息，只保存支付机构的交易流水号。"))
         note.setWordWrap(True)
-        note.setStyleSheet(f"color: {GREY}")
+        style.role(note, "hint")
         lay.addWidget(note)
         self.error = QLabel()
         self.error.setWordWrap(True)
-        self.error.setStyleSheet(f"color: {RED}")
+        style.role(self.error, "error")
         lay.addWidget(self.error)
         lay.addWidget(ok_cancel(self, self.tr("保存"), None, self.tr("取消")))
         self.amount.setFocus()
@@ -130,7 +131,7 @@ class ServiceRecordDialog(QDialog):
         self.ctx, self.member_id = ctx, member_id
         self.record_id: str | None = None
         self.setWindowTitle(self.tr("登记服务记录"))
-        self.setMinimumWidth(460)
+        # no fixed width: shown at its layout's size hint (a fixed minimum of 460 px cut the labels in English)
         lay = QVBoxLayout(self)
         form = QFormLayout()
         self.kind = QComboBox()
@@ -141,14 +142,15 @@ class ServiceRecordDialog(QDialog):
         self.body.textChanged.connect(lambda: self.error.clear())
         self.closed = QCheckBox(self.tr("已当场处理完毕（服务结束）"))
         self.error = QLabel()
-        self.error.setStyleSheet(f"color: {RED}")
+        style.role(self.error, "error")
         self.error.setWordWrap(True)
         form.addRow(self.tr("类型"), self.kind)
         form.addRow(self.tr("内容"), self.body)
         form.addRow("", self.closed)
         lay.addLayout(form)
         note = QLabel(self.tr("服务记录自服务结束之日起保存 2 年，到期自动删除。"))
-        note.setStyleSheet(f"color: {GREY}")
+        note.setWordWrap(True)
+        style.role(note, "hint")
         lay.addWidget(note)
         lay.addWidget(self.error)
         lay.addWidget(ok_cancel(self, self.tr("保存"), None, self.tr("取消")))
@@ -178,7 +180,7 @@ class ImportReportDialog(QDialog):
     def __init__(self, result, lang: str = "zh_CN", parent=None, file_name: str | None = None):
         super().__init__(parent)
         self.setWindowTitle(self.tr("收银数据导入结果"))
-        self.setMinimumSize(520, 420)
+        self.resize(520, 420)  # a starting size: the layout sets the minimum
         lay = QVBoxLayout(self)
         head = self.tr("已导入 {a} 条；重复（已导入过）{d} 条；未导入 {r} 条。").format(
             a=result.accepted, d=result.duplicates, r=result.rejected_count

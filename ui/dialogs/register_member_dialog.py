@@ -27,8 +27,10 @@ from app.members.fields import mask
 from app.members.queries import masked_summary
 from app.members.service import MobileExists, cipher_for
 from app.settings import get_setting
+from ui import style
 from ui.dialogs.register_paper import PaperRegistration
 from ui.widgets.customer_screen import CustomerScreen, customer_screen_target
+from ui.widgets.date_field import attach_date_picker
 from ui.widgets.notice_view import ConsentPanel, NoticeView, SensitiveConsentView, colon, join as join_items
 
 
@@ -41,7 +43,7 @@ class RegisterMemberDialog(QDialog):
         self.ctx = ctx
         self.reconsent = isinstance(flow, ReconsentFlow)
         self.setWindowTitle(self.tr("重新确认同意") if self.reconsent else self.tr("登记会员"))
-        self.resize(900, 720)
+        style.fit_to_screen(self, 900, 720)  # no fixed size: 1366×768 to 1920×1080
         self.flow = flow or RegistrationFlow(ctx.session, lang=ctx.lang)
         notice = self.flow.notice
         self.labels = {
@@ -57,11 +59,11 @@ class RegisterMemberDialog(QDialog):
         self.paper = PaperRegistration(self)
         lay.addWidget(self.paper.mode_bar)
         self.step_label = QLabel()
-        self.step_label.setStyleSheet("font-size: 16px; font-weight: bold")
+        style.role(self.step_label, "heading")
         lay.addWidget(self.step_label)
         self.hint = QLabel()
         self.hint.setWordWrap(True)
-        self.hint.setStyleSheet("color: #57606a")
+        style.role(self.hint, "hint")
         lay.addWidget(self.hint)
         self.stack = QStackedWidget()
         self.notice_view = NoticeView(notice)
@@ -72,7 +74,7 @@ class RegisterMemberDialog(QDialog):
         self.review.setWordWrap(True)
         self.review.setAlignment(Qt.AlignmentFlag.AlignTop)
         self.review.setTextFormat(Qt.TextFormat.RichText)
-        self.review.setStyleSheet("font-size: 14px")
+        style.role(self.review, "")
         for w in (self.notice_view, self.consent, self.sensitive, self.fields_page, self.review, self.paper.form_step):
             self.stack.addWidget(w)
         lay.addWidget(self.stack, 1)
@@ -80,7 +82,7 @@ class RegisterMemberDialog(QDialog):
         self.error = QLabel()
         self.error.setObjectName("error")
         self.error.setWordWrap(True)
-        self.error.setStyleSheet("color: #cf222e")
+        style.role(self.error, "error")
         lay.addWidget(self.error)
         row = QHBoxLayout()
         self.cancel_btn = QPushButton(self.tr("取消"))
@@ -126,7 +128,7 @@ class RegisterMemberDialog(QDialog):
         self.rows: dict[str, tuple] = {}
         placeholders = {
             "mobile": self.tr("11 位手机号"),
-            "birth_date": self.tr("可不填，例如 2010-05-31"),
+            "birth_date": self.tr("可不填，例如 2010-05-31 或 2010/5/31"),
             "address": self.tr("省市区及详细地址"),
             "id_number": self.tr("18 位身份证号"),
             "face_feature": self.tr("由人脸支付终端生成，不保存照片"),
@@ -138,10 +140,12 @@ class RegisterMemberDialog(QDialog):
             edit.setPlaceholderText(placeholders.get(f, ""))
             if f == "face_feature":
                 edit.setEchoMode(QLineEdit.EchoMode.Password)
+            if f == "birth_date":  # typed in the usual Chinese forms, or picked (F4)
+                self.birth_picker = attach_date_picker(edit, latest=self.flow.today)
             edit.textEdited.connect(lambda text, k=f: self._edited(k, text))
             edit.returnPressed.connect(self._enter_pressed)
             err = QLabel()
-            err.setStyleSheet("color: #cf222e")
+            style.role(err, "error")
             err.setWordWrap(True)
             box = QVBoxLayout()
             box.setSpacing(1)
@@ -169,7 +173,7 @@ class RegisterMemberDialog(QDialog):
             self.guardian_rel.addItem(text, code)
         self.guardian_ok = QCheckBox(self.tr("监护人已阅读告知书，并代为作出上述同意"))
         self.guardian_err = QLabel()
-        self.guardian_err.setStyleSheet("color: #cf222e")
+        style.role(self.guardian_err, "error")
         self.guardian_rows = [QLabel(self.tr("监护人姓名")), QLabel(self.tr("与顾客关系")), QLabel("")]
         form.addRow(self.guardian_rows[0], self.guardian_name)
         form.addRow(self.guardian_rows[1], self.guardian_rel)

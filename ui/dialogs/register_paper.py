@@ -15,6 +15,7 @@ from PySide6.QtWidgets import QButtonGroup, QCheckBox, QHBoxLayout, QPushButton,
 from app.errors import UserError
 from app.flows.registration import Step
 from app.members.paper_form import normalise_serial
+from ui import style
 from ui.widgets.form_qr_catcher import FormQrCatcher
 from ui.widgets.paper_form_panel import PaperConsentPanel, PaperFormStep
 
@@ -35,7 +36,7 @@ class PaperRegistration(QObject):
             b.setCheckable(True)
             b.setAutoDefault(False)
             b.setMinimumHeight(36)
-            b.setStyleSheet("QPushButton:checked { background: #0969da; color: white; font-weight: bold; }")
+            style.role(b, "toggle")
             self.mode_group.addButton(b)
             self.mode_buttons[mode] = b
             row.addWidget(b, 1)
@@ -47,9 +48,6 @@ class PaperRegistration(QObject):
         self.consent: PaperConsentPanel | None = None  # built for the notice printed on the form
         self.signed = QCheckBox(self.tr("顾客已在纸质登记表上签字"))
         self.signed.setObjectName("paper_signed")
-        self.signed.setStyleSheet(
-            "QCheckBox { font-weight: bold; padding: 6px 0; } QCheckBox::indicator { width: 20px; height: 20px; }"
-        )
         self.signed.toggled.connect(self._signed_toggled)
         # the scanner types a form's QR into whatever has focus: on screen, or away from the serial field
         self.catcher = FormQrCatcher(

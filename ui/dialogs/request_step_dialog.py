@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.requests import model as M
+from ui import style
 
 
 class RequestStepDialog(QDialog):
@@ -39,7 +40,7 @@ class RequestStepDialog(QDialog):
             "applicant": self.tr("申请人姓名"),
         }
         self.setWindowTitle(titles[kind])
-        self.setMinimumWidth(460)
+        # no fixed width: shown at its layout's size hint (a fixed minimum of 460 px cut the labels in English)
         lay = QVBoxLayout(self)
         form = QFormLayout()
         self.reason = self.basis = self.days = None
@@ -73,7 +74,7 @@ class RequestStepDialog(QDialog):
                 )
             )
             note.setWordWrap(True)
-            note.setStyleSheet("color: #57606a")
+            style.role(note, "hint")
             form.addRow("", note)
         if kind == "correct":
             field_text = {
@@ -100,7 +101,7 @@ class RequestStepDialog(QDialog):
             form.addRow(self.tr("申请人"), self.name)
         lay.addLayout(form)
         self.error = QLabel()
-        self.error.setStyleSheet("color: #c0392b")
+        style.role(self.error, "error")
         lay.addWidget(self.error)
         bb = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
         bb.button(QDialogButtonBox.StandardButton.Ok).setText(self.tr("确定"))

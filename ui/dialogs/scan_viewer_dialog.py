@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QVBoxLayout
 
+from ui import style
 from ui.widgets.scan_viewer import ScanViewer
 
 
@@ -11,7 +12,7 @@ class ScanViewerDialog(QDialog):
     def __init__(self, pages: list[bytes], title: str, parent=None):
         super().__init__(parent)
         self.setWindowTitle(title)
-        self.resize(760, 900)
+        style.fit_to_screen(self, 760, 900)  # no fixed size: 1366×768 to 1920×1080
         lay = QVBoxLayout(self)
         self.viewer = ScanViewer()
         lay.addWidget(self.viewer)

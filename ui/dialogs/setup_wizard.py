@@ -7,6 +7,7 @@ from PySide6.QtWidgets import QCheckBox, QFormLayout, QLabel, QLineEdit, QPushBu
 
 from app.errors import UserError, ValidationError
 from app.printing.recovery_sheet import render_recovery_sheet
+from ui import style
 from ui.dialogs.print_preview_dialog import PrintPreviewDialog
 
 
@@ -50,7 +51,7 @@ class _ManagerPage(QWizardPage):
         lay.addLayout(form)
         self.error = QLabel()
         self.error.setWordWrap(True)
-        self.error.setStyleSheet("color: #c0392b")
+        style.role(self.error, "error")
         lay.addWidget(self.error)
         for w in (self.display, self.username, self.password, self.password2):
             w.textChanged.connect(self.completeChanged)
@@ -97,7 +98,7 @@ class _RecoveryPage(QWizardPage):
         self.key.setFont(f)
         self.key.setWordWrap(True)
         self.key.setObjectName("recoveryKey")
-        self.key.setStyleSheet("background: #fff8e1; padding: 12px; border: 1px solid #e0c36b;")
+        style.role(self.key, "key")
         lay.addWidget(self.key)
         self.print_button = QPushButton(self.tr("打印恢复密钥页…"))
         self.print_button.clicked.connect(self.print_sheet)

@@ -4,9 +4,7 @@ keyboard-wedge scanner: member number + Enter), open the member, or register a n
 from __future__ import annotations
 
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QLineEdit,
     QPushButton,
@@ -18,6 +16,7 @@ from PySide6.QtWidgets import (
 
 from app.errors import UserError
 from app.members.search import classify, search_members
+from ui import style
 from ui.pages.registry import PageSpec, register_page
 
 
@@ -34,25 +33,27 @@ class MembersPage(QWidget):
         self.search.setPlaceholderText(self.tr("手机号 / 手机尾号 4 位 / 会员号 / 姓名，或扫描会员卡"))
         self.search.setClearButtonEnabled(True)
         self.search.setMinimumHeight(36)
-        self.find_btn = QPushButton(self.tr("查找"))
-        self.register_btn = QPushButton(self.tr("登记会员"))
-        self.register_btn.setToolTip("F2")
+        self.search.setToolTip(self.tr("查找会员") + f" ({style.shortcut_text('search')})")
+        self.find_btn = QPushButton(style.icon("search"), self.tr("查找"))
+        self.find_btn.setToolTip(self.tr("查找会员") + f" (Enter, {style.shortcut_text('search')})")
+        # the shortcut on the button itself: a clerk learns it by reading, not by hovering
+        self.register_btn = QPushButton(
+            style.icon("register", "accent"), self.tr("登记会员") + f" ({style.shortcut_text('register')})"
+        )
+        self.register_btn.setToolTip(self.tr("登记会员") + f" ({style.shortcut_text('register')})")
         self.register_btn.setObjectName("register_member")
         row.addWidget(self.search, 1)
         row.addWidget(self.find_btn)
         row.addWidget(self.register_btn)
         lay.addLayout(row)
         self.status = QLabel()
-        self.status.setStyleSheet("color: #57606a")
+        style.role(self.status, "hint")
         lay.addWidget(self.status)
         self.table = QTableWidget(0, 5)
         self.table.setHorizontalHeaderLabels(
             [self.tr("会员号"), self.tr("姓名"), self.tr("手机号"), self.tr("状态"), self.tr("登记日期")]
         )
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.verticalHeader().setVisible(False)
-        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+        style.setup_table(self.table, stretch=1)
         lay.addWidget(self.table, 1)
         self.search.returnPressed.connect(self.run_search)
         self.find_btn.clicked.connect(self.run_search)

@@ -20,7 +20,7 @@ from PySide6.QtWidgets import (
 
 from app.errors import UserError
 from app.notices import current_notice, get_notice, import_notice, list_versions, load_notice_file
-from ui import messagebox
+from ui import messagebox, style
 from ui.pages.registry import PageSpec, register_page
 from ui.widgets.notice_view import NoticeView
 
@@ -33,7 +33,7 @@ class NoticesPage(QWidget):
         lay.setContentsMargins(24, 24, 24, 24)
         row = QHBoxLayout()
         head = QLabel(self.tr("顾客信息处理告知书：已发布的版本"))
-        head.setStyleSheet("font-size: 15px; font-weight: bold")
+        style.role(head, "heading")
         row.addWidget(head)
         row.addStretch(1)
         self.import_btn = QPushButton(self.tr("导入新版本…"))
@@ -46,7 +46,7 @@ class NoticesPage(QWidget):
             )
         )
         hint.setWordWrap(True)
-        hint.setStyleSheet("color: #57606a")
+        style.role(hint, "hint")
         lay.addWidget(hint)
         split = QSplitter(Qt.Orientation.Vertical)
         self.table = QTableWidget(0, 5)

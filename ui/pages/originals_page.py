@@ -35,12 +35,12 @@ from app.errors import UserError
 from app.originals import destruction, tracking as R
 from app.scans import archive
 from app.storage.fieldcrypt import FieldCipher
-from ui import messagebox
+from ui import messagebox, style
 from ui.dialogs.scan_viewer_dialog import ScanViewerDialog
 from ui.pages.registry import PageSpec, register_page
 from ui.widgets.unscanned_forms_panel import UnscannedFormsPanel
 
-RED, AMBER, GREY = "#c0392b", "#b7791f", "#57606a"
+RED, AMBER, GREY = style.COLOURS["error"], style.COLOURS["warn"], style.COLOURS["hint"]
 
 
 class OriginalsPage(QWidget):
@@ -51,10 +51,10 @@ class OriginalsPage(QWidget):
         lay = QVBoxLayout(self)
         lay.setContentsMargins(16, 12, 16, 12)
         title = QLabel(self.tr("纸质原件登记簿"))
-        title.setStyleSheet("font-size: 18px; font-weight: bold")
+        style.role(title, "title")
         lay.addWidget(title)
         hint = QLabel(self.tr("纸质原件扫描归档后存放在带锁文件柜中，须在扫描后 30 个工作日内销毁。"))
-        hint.setStyleSheet(f"color: {GREY}")
+        style.role(hint, "hint")
         lay.addWidget(hint)
 
         tiles = QGridLayout()
@@ -73,7 +73,8 @@ class OriginalsPage(QWidget):
             box.setFrameShape(QFrame.Shape.StyledPanel)
             bl = QVBoxLayout(box)
             num = QLabel("0")
-            num.setStyleSheet(f"font-size: 22px; font-weight: bold; color: {colour}")
+            num.setStyleSheet(f"color: {colour}")  # the count's own status colour; size from the "big" role
+            style.role(num, "big")
             num.setObjectName(f"count_{key}")
             bl.addWidget(num)
             bl.addWidget(QLabel(text))
@@ -82,7 +83,7 @@ class OriginalsPage(QWidget):
         lay.addLayout(tiles)
         self.warning = QLabel()
         self.warning.setWordWrap(True)
-        self.warning.setStyleSheet(f"background: #fff8c5; color: #6b4b00; padding: 6px; border: 1px solid {AMBER}")
+        style.role(self.warning, "banner")
         lay.addWidget(self.warning)
 
         self.tabs = QTabWidget()
@@ -173,7 +174,7 @@ class OriginalsPage(QWidget):
         self.destroy_btn = QPushButton(self.tr("销毁选中的原件…"))
         self.destroy_btn.clicked.connect(self.destroy_selected)
         self.error = QLabel()
-        self.error.setStyleSheet(f"color: {RED}")
+        style.role(self.error, "error")
         self.error.setWordWrap(True)
         actions.addWidget(self.view_btn)
         actions.addWidget(self.error, 1)

@@ -24,6 +24,7 @@ from app.notices.store import current_notice, get_notice, list_versions
 from app.printing import serials as S
 from app.printing.fonts import font_for_db
 from app.printing.queries import recent_form_serials
+from ui import style
 from ui.dialogs.print_preview_dialog import PrintPreviewDialog
 from ui.pages.registry import PageSpec, register_page
 
@@ -34,7 +35,7 @@ class PrintDocumentsPage(QWidget):
         self.ctx = ctx
         lay = QVBoxLayout(self)
         title = QLabel(self.tr("打印资料"))
-        title.setStyleSheet("font-size: 20px; font-weight: 600;")
+        style.role(title, "title")
         lay.addWidget(title)
 
         row = QHBoxLayout()
@@ -124,10 +125,10 @@ class PrintDocumentsPage(QWidget):
                 if font.fallback
                 else self.tr("设置中指定的字体文件无法使用，已改用系统字体 %1。").replace("%1", font.label)
             )
-            self.font_note.setStyleSheet("background: #fff4d6; color: #6b4e00; padding: 6px;")
+            style.role(self.font_note, "banner")
         else:
             self.font_note.setText(self.tr("打印字体：%1(已嵌入)").replace("%1", font.label))
-            self.font_note.setStyleSheet("color: #57606a;")
+            style.role(self.font_note, "hint")
         self.load_serials()
 
     def load_serials(self) -> None:

@@ -11,6 +11,7 @@ from PySide6.QtWidgets import (
     QFileDialog,
     QFormLayout,
     QGridLayout,
+    QHeaderView,
     QLabel,
     QPushButton,
     QTreeWidget,
@@ -23,11 +24,16 @@ from app import requests as R
 from app.consent.queries import withdrawable_purposes
 from app.members.queries import is_restricted, member_brief, member_exists
 from app.requests import letters, model as M
-from ui import messagebox
+from ui import messagebox, style
 from ui.dialogs.print_preview_dialog import PrintPreviewDialog
 from ui.dialogs.request_step_dialog import RequestStepDialog
 
-URGENCY_COLOURS = {"overdue": "#c0392b", "soon": "#b7791f", "ok": "#1a7f37", "closed": "#57606a"}
+URGENCY_COLOURS = {
+    "overdue": style.COLOURS["error"],
+    "soon": style.COLOURS["warn"],
+    "ok": style.COLOURS["ok"],
+    "closed": style.COLOURS["hint"],
+}
 
 
 def countdown_text(urgency: str, days_left: int) -> str:
@@ -53,7 +59,7 @@ class RequestDetail(QWidget):
         lay = QVBoxLayout(self)
         lay.setContentsMargins(12, 0, 0, 0)
         self.title = QLabel(self.tr("请在左侧选择一件申请"))
-        self.title.setStyleSheet("font-size: 16px; font-weight: bold")
+        style.role(self.title, "heading")
         lay.addWidget(self.title)
         self.form = QFormLayout()
         self.facts = {}
@@ -73,18 +79,21 @@ class RequestDetail(QWidget):
         lay.addLayout(self.form)
         self.warning = QLabel()
         self.warning.setWordWrap(True)
-        self.warning.setStyleSheet("color: #b7791f")
+        style.role(self.warning, "warn")
         lay.addWidget(self.warning)
         head = QLabel(self.tr("办理过程"))
-        head.setStyleSheet("font-weight: bold; margin-top: 8px")
+        style.role(head, "heading")
         lay.addWidget(head)
         self.timeline = QTreeWidget()
         self.timeline.setHeaderLabels([self.tr("时间"), self.tr("经办人"), self.tr("步骤"), self.tr("说明")])
         self.timeline.setRootIsDecorated(False)
         self.timeline.setWordWrap(True)
-        self.timeline.setColumnWidth(0, 122)
-        self.timeline.setColumnWidth(1, 84)  # "Handled by" fits in English too
-        self.timeline.setColumnWidth(2, 96)
+        th = (
+            self.timeline.header()
+        )  # time, person and step as wide as their texts (both languages); notes take the rest
+        for c in range(3):
+            th.setSectionResizeMode(c, QHeaderView.ResizeMode.ResizeToContents)
+        th.setStretchLastSection(True)
         lay.addWidget(self.timeline, 1)
         grid = QGridLayout()
         self.grid = grid
@@ -161,7 +170,7 @@ class RequestDetail(QWidget):
             f"{req['due_on']}  ({countdown_text(urgency, left)})"
             + (self.tr("  已延长 %n 个工作日", "", req["extended_days"]) if req["extended_days"] else "")
         )
-        due.setStyleSheet(f"color: {URGENCY_COLOURS[urgency]}; font-weight: bold")
+        style.role(due, {"overdue": "overdue", "soon": "soon", "ok": "ok"}.get(urgency, "hint"))
         outcome = {
             "done": self.tr("已办理"),
             "not_found": self.tr("未找到该顾客"),

@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
 
 from app import requests as R
 from app.requests import model as M
+from ui import style
 from ui.pages.registry import PageSpec, register_page
 from ui.pages.request_detail import URGENCY_COLOURS, RequestDetail, countdown_text
 
@@ -36,7 +37,7 @@ class RequestsPage(QWidget):
         lay.setContentsMargins(16, 16, 16, 16)
         top = QHBoxLayout()
         title = QLabel(self.tr("个人信息权利申请"))
-        title.setStyleSheet("font-size: 18px; font-weight: bold")
+        style.role(title, "title")
         top.addWidget(title)
         self.summary = QLabel()
         self.summary.setTextFormat(Qt.TextFormat.RichText)

@@ -25,11 +25,11 @@ from app.members.service import cipher_for
 from app.retention import apply_sweep, dry_run, get_rules, list_holds, list_runs, place_hold, release_hold
 from app.retention.holds import resolve_subject, subject_label
 from app.retention.report import ORDER, purge_report_csv, purge_report_pdf
-from ui import messagebox
+from ui import messagebox, style
 from ui.dialogs.legal_hold_dialog import LegalHoldDialog
 from ui.pages.registry import PageSpec, register_page
 
-RED, AMBER, GREY = "#c0392b", "#b7791f", "#57606a"
+RED, AMBER, GREY = style.COLOURS["error"], style.COLOURS["warn"], style.COLOURS["hint"]
 
 
 def _ro(text) -> QTableWidgetItem:
@@ -58,7 +58,7 @@ class RetentionPage(QWidget):
         lay = QVBoxLayout(self)
         lay.setContentsMargins(16, 12, 16, 12)
         title = QLabel(self.tr("保存期限与清理"))
-        title.setStyleSheet("font-size: 18px; font-weight: bold")
+        style.role(title, "title")
         lay.addWidget(title)
         intro = QLabel(
             self.tr(
@@ -66,7 +66,7 @@ class RetentionPage(QWidget):
             )
         )
         intro.setWordWrap(True)
-        intro.setStyleSheet(f"color: {GREY}")
+        style.role(intro, "hint")
         lay.addWidget(intro)
 
         rules_box = QGroupBox(self.tr("保存期限规则（由总部统一制定，门店只读）"))
@@ -99,7 +99,10 @@ class RetentionPage(QWidget):
         self.csv_btn.clicked.connect(lambda: self.save_report("csv"))
         self.pdf_btn = QPushButton(self.tr("保存清理报告（PDF）…"))
         self.pdf_btn.clicked.connect(lambda: self.save_report("pdf"))
-        for b in (self.dry_btn, self.apply_btn):
+        # purchases are what the sweep counts: a POS file can be imported here too (not in the legal-hold box)
+        self.import_btn = QPushButton(style.icon("import"), self.tr("导入收银系统文件…"))
+        self.import_btn.clicked.connect(self.import_pos)
+        for b in (self.dry_btn, self.apply_btn, self.import_btn):
             bar.addWidget(b)
         bar.addStretch(1)
         for b in (self.csv_btn, self.pdf_btn):
@@ -125,7 +128,7 @@ class RetentionPage(QWidget):
         vl.addWidget(self.result)
         self.last_run = QLabel()
         self.last_run.setObjectName("last_run")
-        self.last_run.setStyleSheet(f"color: {GREY}")
+        style.role(self.last_run, "hint")
         vl.addWidget(self.last_run)
         lay.addWidget(run_box)
 
@@ -139,16 +142,13 @@ class RetentionPage(QWidget):
         self.hold_btn.clicked.connect(self.add_hold)
         self.release_btn = QPushButton(self.tr("解除选中的保全"))
         self.release_btn.clicked.connect(self.release_selected)
-        self.import_btn = QPushButton(self.tr("导入收银系统文件…"))
-        self.import_btn.clicked.connect(self.import_pos)
         hb.addWidget(self.hold_btn)
         hb.addWidget(self.release_btn)
         hb.addStretch(1)
-        hb.addWidget(self.import_btn)
         hl.addLayout(hb)
         lay.addWidget(hold_box, 1)
         self.error = QLabel()
-        self.error.setStyleSheet(f"color: {RED}")
+        style.role(self.error, "error")
         self.error.setWordWrap(True)
         lay.addWidget(self.error)
         self._hold_rows: list[dict] = []
@@ -188,19 +188,19 @@ class RetentionPage(QWidget):
         session = self.ctx.session
         if session is None:
             return
-        L = self._labels()  # noqa: N806 - the screen's label table, read like a constant
+        labels = self._labels()
         rules = get_rules(session.db)
         self.rules.setRowCount(len(rules))
         for r, cat in enumerate(c for c in ORDER if c in rules):
             rule = rules[cat]
             for col, text in enumerate(
                 (
-                    L["category"][cat],
+                    labels["category"][cat],
                     rule.rule_id,
-                    L["trigger"].get(rule.trigger_event, rule.trigger_event),
-                    f"{rule.period_value} {L['unit'][rule.period_unit]}",
-                    L["action"].get(rule.action, rule.action),
-                    L["source"].get(rule.source, rule.source),
+                    labels["trigger"].get(rule.trigger_event, rule.trigger_event),
+                    f"{rule.period_value} {labels['unit'][rule.period_unit]}",
+                    labels["action"].get(rule.action, rule.action),
+                    labels["source"].get(rule.source, rule.source),
                 )
             ):
                 self.rules.setItem(r, col, _ro(text))
@@ -211,7 +211,7 @@ class RetentionPage(QWidget):
             self.last_run.setText(
                 self.tr("上次清理：{when}({how})，共清理 {n} 条。").format(
                     when=(applied["finished_at"] or "")[:16].replace("T", " "),
-                    how=L["trigger_run"].get(applied["trigger"], applied["trigger"]),
+                    how=labels["trigger_run"].get(applied["trigger"], applied["trigger"]),
                     n=total,
                 )
             )
@@ -224,7 +224,7 @@ class RetentionPage(QWidget):
         for r, h in enumerate(self._hold_rows):
             for col, text in enumerate(
                 (
-                    L["subject"].get(h["subject_type"], h["subject_type"]),
+                    labels["subject"].get(h["subject_type"], h["subject_type"]),
                     self._subject_label(h),
                     h["case_ref"],
                     (h["placed_at"] or "")[:16].replace("T", " "),
@@ -239,7 +239,7 @@ class RetentionPage(QWidget):
 
     def _show_result(self, result: dict, mode: str) -> None:
         self.last_result = result
-        L = self._labels()  # noqa: N806 - the screen's label table, read like a constant
+        labels = self._labels()
         cats = result.get("categories", {})
         order = [c for c in ORDER if c in cats]
         self.result.setRowCount(len(order))
@@ -249,7 +249,7 @@ class RetentionPage(QWidget):
             due_total += c["due"]
             purged = str(c.get("purged", 0)) if mode == "apply" else "—"
             cells = (
-                L["category"][cat],
+                labels["category"][cat],
                 c["rule"],
                 c["cutoff"],
                 str(c["due"]),

@@ -32,7 +32,7 @@ from app.scans import archive, inbox, sane_source
 from app.scans.importer import import_file, import_images
 from app.scans.watch import FolderWatcher
 from app.storage.fieldcrypt import FieldCipher
-from ui import messagebox
+from ui import messagebox, style
 from ui.pages.registry import PageSpec, register_page
 from ui.widgets.scan_held_panel import ScanHeldPanel
 from ui.widgets.scan_viewer import ScanViewer
@@ -59,7 +59,7 @@ class ScansPage(QWidget):
         lay = QVBoxLayout(self)
         lay.setContentsMargins(16, 12, 16, 12)
         title = QLabel(self.tr("扫描件"))
-        title.setStyleSheet("font-size: 18px; font-weight: bold")
+        style.role(title, "title")
         lay.addWidget(title)
 
         src = QGroupBox(self.tr("导入签字后的纸质表单"))
@@ -77,11 +77,11 @@ class ScansPage(QWidget):
         self.delete_source.setChecked(True)
         row.addWidget(self.import_btn)
         row.addWidget(self.scan_btn)
-        row.addWidget(self.delete_source)
         row.addStretch(1)
         sl.addLayout(row)
+        sl.addWidget(self.delete_source)  # a line of its own: the English text is long
         drop = QLabel(self.tr("也可以把扫描件（PNG、JPEG、TIFF、PDF）拖放到本页面。"))
-        drop.setStyleSheet("color: #57606a")
+        style.role(drop, "hint")
         sl.addWidget(drop)
         frow = QHBoxLayout()
         self.folder_edit = QLineEdit()
@@ -107,7 +107,7 @@ class ScansPage(QWidget):
         ll = QVBoxLayout(left)
         ll.setContentsMargins(0, 0, 0, 0)
         self.inbox_title = QLabel()
-        self.inbox_title.setStyleSheet("font-size: 15px; font-weight: bold")
+        style.role(self.inbox_title, "heading")
         ll.addWidget(self.inbox_title)
         self.table = QTableWidget(0, 4)
         self.table.setHorizontalHeaderLabels(
@@ -153,7 +153,7 @@ class ScansPage(QWidget):
         ml.addRow(self.conflict_label)
         ml.addRow(crow)
         self.error = QLabel()
-        self.error.setStyleSheet("color: #c0392b")
+        style.role(self.error, "error")
         self.error.setWordWrap(True)
         ml.addRow(self.error)
         ll.addWidget(match)
@@ -264,7 +264,7 @@ class ScansPage(QWidget):
     def on_imported(self, res) -> None:
         if not _alive(self):  # the app locked while a batch was importing
             return
-        self.result.setStyleSheet("color: #1a7f37")
+        style.role(self.result, "ok")
         self.result.setText(
             self.tr("已导入 {pages} 页：已匹配 {m} 份，待匹配 {i} 份，重复 {d} 份，待店长决定 {c} 份。").format(
                 pages=res.pages,
@@ -284,7 +284,7 @@ class ScansPage(QWidget):
     def on_failed(self, exc) -> None:
         if not _alive(self):
             return
-        self.result.setStyleSheet("color: #c0392b")
+        style.role(self.result, "error")
         self.ctx.show_error(self, exc, self.result)
 
     def scan_now(self) -> None:
@@ -374,7 +374,7 @@ class ScansPage(QWidget):
             return
         self.serial_edit.clear()
         self.member_edit.clear()
-        self.result.setStyleSheet("color: #1a7f37")
+        style.role(self.result, "ok")
         self.result.setText(
             {
                 "matched": self.tr("已匹配并归档。"),

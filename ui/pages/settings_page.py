@@ -4,13 +4,12 @@ own password."""
 from __future__ import annotations
 
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QComboBox,
     QDialog,
     QFormLayout,
+    QGridLayout,
     QGroupBox,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QLineEdit,
     QPushButton,
@@ -28,11 +27,24 @@ from app.config import write_terminal
 from app.errors import UserError
 from app.settings import get_setting, set_setting
 from app.staff import service as staff_service
-from ui import messagebox
+from ui import messagebox, style
 from ui.dialogs.add_staff_dialog import AddStaffDialog
 from ui.i18n import LANGUAGES
 from ui.pages.registry import PageSpec, register_page
-from ui.widgets.dialog_parts import ERROR_STYLE, error_label, ok_cancel
+from ui.widgets.dialog_parts import error_label, ok_cancel
+
+# the printing fonts' Chinese names (app.printing.fonts.KNOWN_NAMES) as an English interface shows them
+FONT_NAMES_EN = {
+    "文泉驿微米黑": "WenQuanYi Micro Hei",
+    "文泉驿正黑": "WenQuanYi Zen Hei",
+    "黑体": "SimHei",
+    "宋体": "SimSun",
+    "微软雅黑": "Microsoft YaHei",
+    "楷体": "KaiTi",
+    "文鼎明体": "AR PL UMing",
+    "文鼎楷体": "AR PL UKai",
+    "文鼎简报宋": "AR PL SungtiL GB",
+}
 
 
 class SettingsPage(QWidget):
@@ -106,7 +118,7 @@ class SettingsPage(QWidget):
             )
         )
         self.pos_hint.setWordWrap(True)
-        self.pos_hint.setStyleSheet("color: #57606a")
+        style.role(self.pos_hint, "hint")
         pform.addRow(self.pos_hint)
         self.pos_note = error_label()
         self.pos_note.setObjectName("pos_folder_note")
@@ -144,22 +156,23 @@ class SettingsPage(QWidget):
             self.staff_table.setHorizontalHeaderLabels(
                 [self.tr("姓名"), self.tr("用户名"), self.tr("角色"), self.tr("状态")]
             )
-            self.staff_table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
-            self.staff_table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-            self.staff_table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+            style.setup_table(self.staff_table, stretch=0)
             self.staff_table.setMinimumHeight(180)
             sl.addWidget(self.staff_table)
-            srow = QHBoxLayout()
-            for text, slot in (
-                (self.tr("添加员工…"), self._add_staff),
-                (self.tr("停用/启用"), self._toggle_staff),
-                (self.tr("重设密码…"), self._reset_staff),
-                (self.tr("删除账户"), self._remove_staff),
+            # the actions on the selected row: under the table, wrapping to a second line rather than cut
+            srow = QGridLayout()
+            for i, (text, icon, slot) in enumerate(
+                (
+                    (self.tr("添加员工…"), "add", self._add_staff),
+                    (self.tr("停用/启用"), "mdi6.account-cancel-outline", self._toggle_staff),
+                    (self.tr("重设密码…"), "mdi6.lock-reset", self._reset_staff),
+                    (self.tr("删除账户"), "mdi6.account-remove-outline", self._remove_staff),
+                )
             ):
-                b = QPushButton(text)
+                b = QPushButton(style.icon(icon), text)
                 b.clicked.connect(slot)
-                srow.addWidget(b)
-            srow.addStretch(1)
+                srow.addWidget(b, i // 2, i % 2)
+            srow.setColumnStretch(2, 1)
             sl.addLayout(srow)
             lay.addWidget(staff)
         lay.addStretch(1)
@@ -219,13 +232,15 @@ class SettingsPage(QWidget):
                     "请安装文泉驿微米黑或黑体，或选择字体文件。"
                 )
             )
-            self.font_label.setStyleSheet("color: #b7791f")
+            style.role(self.font_label, "warn")
         else:
             text = choice.label
+            if self.ctx.lang != "zh_CN":  # the English interface names the font in English (issue #20)
+                text = FONT_NAMES_EN.get(text, text)
             if choice.configured_failed:
                 text += self.tr("（所选字体文件不可用，已自动改用系统字体）")
             self.font_label.setText(text)
-            self.font_label.setStyleSheet("")
+            style.role(self.font_label, "")
 
     def _choose_font(self) -> None:
         from PySide6.QtWidgets import QFileDialog
@@ -242,12 +257,12 @@ class SettingsPage(QWidget):
         try:
             set_setting(self.ctx.session, "pos_export_folder", self.pos_folder.text())
         except UserError as exc:
-            self.pos_note.setStyleSheet(ERROR_STYLE)
+            style.role(self.pos_note, "error")
             self.ctx.show_error(self, exc, self.pos_note)
             return False
         folder = str(get_setting(self.ctx.db, "pos_export_folder", "") or "")
         self.pos_folder.setText(folder)
-        self.pos_note.setStyleSheet("color: #1a7f37")
+        style.role(self.pos_note, "ok")
         self.pos_note.setText(
             self.tr("已保存，正在导入文件夹中的新文件。") if folder else self.tr("已保存：不自动导入收银数据。")
         )

@@ -2,8 +2,8 @@
 
 The page also runs the periodic sync while someone is signed in (interval from head office,
 setting sync_interval_minutes, default 15): a job "sync" of ctx.jobs (ui/jobs.py, the background lane:
-it waits for a running POS import or backup), off the UI thread, so the counter never waits. The main window's
-status bar reads app.sync.sync_status(db).
+it waits for a running POS import or backup), off the UI thread, so the counter never waits.
+The main window's status bar reads app.sync.sync_status(db).
 """
 
 from __future__ import annotations
@@ -28,10 +28,11 @@ from PySide6.QtWidgets import (
 
 from app.messages import render
 from app.sync import SyncEngine, sync_log, sync_status
+from ui import style
 from ui.jobs import Job
 from ui.pages.registry import PageSpec, register_page
 
-GREEN, RED, GREY = "#1a7f37", "#c0392b", "#57606a"
+GREEN, RED, GREY = style.COLOURS["ok"], style.COLOURS["error"], style.COLOURS["hint"]
 
 
 def _ro(text) -> QTableWidgetItem:
@@ -97,7 +98,7 @@ class SyncPage(QWidget):
         self.enrol_button.clicked.connect(self.enrol)
         self.enrol_error = QLabel()
         self.enrol_error.setWordWrap(True)
-        self.enrol_error.setStyleSheet(f"color: {RED}")
+        style.role(self.enrol_error, "error")
         ef.addRow(self.tr("总部地址"), self.url_edit)
         ef.addRow(self.tr("登记码"), self.code_edit)
         ef.addRow(self.tr("总部证书"), ca_row)
@@ -206,16 +207,16 @@ class SyncPage(QWidget):
         self.enrol_box.setVisible(not st["enrolled"] and session.staff.is_manager)
         if not st["enrolled"]:
             self.state_label.setText(self.tr("本店尚未登记到总部。"))
-            self.state_label.setStyleSheet(f"color: {GREY}")
+            style.role(self.state_label, "hint")
         elif st["last_error"]:
             self.state_label.setText(render(st["last_error"], lang))
-            self.state_label.setStyleSheet(f"color: {RED}")
+            style.role(self.state_label, "error")
         elif st["resync_required"]:
             self.state_label.setText(self.tr("需要完整重新同步，下次同步时自动进行。"))
-            self.state_label.setStyleSheet(f"color: {RED}")
+            style.role(self.state_label, "error")
         else:
             self.state_label.setText(self.tr("正常"))
-            self.state_label.setStyleSheet(f"color: {GREEN}")
+            style.role(self.state_label, "ok")
         self.last_success.setText(_when(st["last_success"]) or self.tr("从未"))
         self.last_attempt.setText(_when(st["last_attempt"]) or self.tr("从未"))
         self.pending.setText(str(st["pending"]))
@@ -227,10 +228,10 @@ class SyncPage(QWidget):
                     "%1", str(round(offset / 60))
                 )
             )
-            self.clock_label.setStyleSheet(f"color: {RED}")
+            style.role(self.clock_label, "error")
         else:
             self.clock_label.setText(self.tr("与总部一致"))
-            self.clock_label.setStyleSheet("")
+            style.role(self.clock_label, "")
         minutes = max(1, int(st["interval_minutes"] or 15))
         if st["enrolled"] and self.ctx.jobs.scheduled().get("sync") != minutes * 60000:
             self.ctx.jobs.every("sync", minutes, lambda: self._sync_job("timer"), start=True)

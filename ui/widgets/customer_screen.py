@@ -8,11 +8,11 @@ choices back through signals; the confirm button depends only on the required pu
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QFont, QGuiApplication
+from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QStackedWidget, QVBoxLayout, QWidget
 
 from app.flows.registration import Step
-from ui.widgets.notice_view import ConsentPanel, NoticeView, SensitiveConsentView
+from ui.widgets.notice_view import ConsentPanel, NoticeView, SensitiveConsentView, TouchScale, pt_font, touch_scale
 
 
 def customer_screen_target(setting: str = "auto"):
@@ -39,13 +39,7 @@ class CustomerScreen(QWidget):
         self.notice = notice
         lay = QVBoxLayout(self)
         lay.setContentsMargins(32, 24, 32, 24)
-        big = QFont()
-        big.setPointSize(18)
         self.heading = QLabel()
-        hf = QFont()
-        hf.setPointSize(24)
-        hf.setBold(True)
-        self.heading.setFont(hf)
         self.heading.setWordWrap(True)
         lay.addWidget(self.heading)
         self.stack = QStackedWidget()
@@ -53,7 +47,6 @@ class CustomerScreen(QWidget):
         self.consent = ConsentPanel(notice, large=True)
         self.sensitive = SensitiveConsentView(large=True)
         self.waiting = QLabel()
-        self.waiting.setFont(big)
         self.waiting.setWordWrap(True)
         self.waiting.setAlignment(Qt.AlignmentFlag.AlignCenter)
         for w in (self.notice_view, self.consent, self.sensitive, self.waiting):
@@ -62,9 +55,7 @@ class CustomerScreen(QWidget):
         row = QHBoxLayout()
         self.back_btn = QPushButton(self.tr("返回"))
         self.next_btn = QPushButton(self.tr("下一步"))
-        for b in (self.back_btn, self.next_btn):
-            b.setFont(big)
-            b.setMinimumSize(160, 56)
+        self.next_btn.setProperty("choice", "consentYes")
         row.addWidget(self.back_btn)
         row.addStretch(1)
         row.addWidget(self.next_btn)
@@ -74,14 +65,28 @@ class CustomerScreen(QWidget):
         self.sensitive.declined.connect(self.declined.emit)
         self.next_btn.clicked.connect(self.advance.emit)
         self.back_btn.clicked.connect(self.go_back.emit)
+        self.apply_scale(touch_scale(self.screen()))
 
     def place(self, screen) -> None:
         self.setScreen(screen)
         self.setGeometry(screen.geometry())
+        self.apply_scale(touch_scale(screen))
         self.showFullScreen()
+
+    def apply_scale(self, scale: TouchScale) -> None:
+        """Type, buttons and signature area sized for the customer's display (touch_scale)."""
+        self.scale = scale
+        self.heading.setFont(pt_font(round(scale.title_pt * 1.15), bold=True))
+        self.waiting.setFont(pt_font(scale.body_pt))
+        for b in (self.back_btn, self.next_btn):
+            b.setFont(pt_font(scale.body_pt, bold=True))
+            b.setMinimumSize(scale.target_px * 3, scale.target_px)
+        for w in (self.notice_view, self.consent, self.sensitive):
+            w.apply_scale(scale)
 
     def render(self, flow) -> None:
         step = flow.step
+        self.heading.setVisible(True)
         paper = getattr(flow, "paper", False)  # the customer fills in a paper form: nothing to do here
         self.back_btn.setVisible(not paper and step in (Step.CONSENT, Step.SENSITIVE))
         self.next_btn.setVisible(not paper and step in (Step.NOTICE, Step.CONSENT, Step.SENSITIVE))
@@ -104,6 +109,7 @@ class CustomerScreen(QWidget):
             code = flow.current_sensitive()
             p = flow.notice.purpose(code)
             self.heading.setText(self.tr("敏感个人信息单独同意"))
+            self.heading.setVisible(False)  # the page's own title names the purpose: no second heading
             if getattr(self.sensitive, "purpose", None) is not p:
                 self.sensitive.show_purpose(p, flow.notice.lang)
             self.next_btn.setText(self.tr("同意并签名"))

@@ -28,9 +28,9 @@ from app.errors import UserError
 from app.purchases.records import format_amount, list_purchases
 from app.retention.id_numbers import id_number_state, mark_business_done
 from app.service_records import close_record, list_records
-from ui import messagebox
+from ui import messagebox, style
 
-GREY = "#57606a"
+GREY = style.COLOURS["hint"]
 
 
 def _table(headers) -> QTableWidget:
@@ -74,7 +74,7 @@ class PurchasesTab(QWidget):
         )
         lay.addWidget(self.table, 1)
         self.id_state = QLabel()
-        self.id_state.setStyleSheet(f"color: {GREY}")
+        style.role(self.id_state, "hint")
         lay.addWidget(self.id_state)
         bar = QHBoxLayout()
         self.add_btn = QPushButton(self.tr("录入消费记录…"))
@@ -155,7 +155,7 @@ class ServiceRecordsTab(QWidget):
         self.table = _table([self.tr("登记时间"), self.tr("类型"), self.tr("状态"), self.tr("内容")])
         lay.addWidget(self.table, 1)
         note = QLabel(self.tr("服务记录自服务结束之日起保存 2 年。"))
-        note.setStyleSheet(f"color: {GREY}")
+        style.role(note, "hint")
         lay.addWidget(note)
         bar = QHBoxLayout()
         self.add_btn = QPushButton(self.tr("登记服务记录…"))

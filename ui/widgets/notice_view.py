@@ -5,11 +5,11 @@ on the customer-facing screen (客显屏)."""
 from __future__ import annotations
 
 import html
+from dataclasses import dataclass
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QFont
+from PySide6.QtGui import QFont, QGuiApplication
 from PySide6.QtWidgets import (
-    QCheckBox,
     QFrame,
     QHBoxLayout,
     QLabel,
@@ -37,6 +37,54 @@ def colon(lang: str) -> str:
     return ": " if (lang or "").startswith("en") else "："
 
 
+@dataclass(frozen=True)
+class TouchScale:
+    """Type (pt) and touch targets (logical px) for a screen: the customer's screen is read and touched at arm's
+    length, so both grow with the display — targets ≥ 9 mm and ≥ 70 px per 1080 lines (UX.md), type ≥ 16 pt."""
+
+    body_pt: int
+    small_pt: int
+    title_pt: int
+    target_px: int
+    signature_px: int
+
+
+CLERK_SCALE = TouchScale(body_pt=11, small_pt=10, title_pt=13, target_px=34, signature_px=150)
+
+
+def touch_scale(screen=None) -> TouchScale:
+    """The customer screen's scale for `screen` (default: the primary screen)."""
+    screen = screen or QGuiApplication.primaryScreen()
+    if screen is None:  # pragma: no cover - no screen at all
+        return TouchScale(21, 18, 27, 70, 320)
+    ratio = screen.devicePixelRatio() or 1.0
+    px_per_mm = (screen.physicalDotsPerInchY() or 96) / ratio / 25.4  # logical px in one physical mm
+    return touch_scale_for(screen.availableGeometry().height(), px_per_mm)
+
+
+def touch_scale_for(lines: int, px_per_mm: float) -> TouchScale:
+    """The scale for a screen `lines` logical px tall with `px_per_mm` logical px per physical millimetre
+    (a 24" 1080p screen at 100 %: 1080 lines, 3.6 px/mm; the same at 150 %: 720 lines, 2.4 px/mm)."""
+    lines = max(600, lines)
+    unit = lines / 1080
+    body = max(16, round(21 * unit))
+    target = max(round(9 * px_per_mm), round(70 * unit))
+    return TouchScale(
+        body_pt=body,
+        small_pt=max(16, round(18 * unit)),
+        title_pt=round(body * 1.3),
+        target_px=target,
+        signature_px=max(200, round(lines * 0.33)),
+    )
+
+
+def pt_font(pt: int, bold: bool = False) -> QFont:
+    f = QFont()
+    f.setPointSize(pt)
+    f.setBold(bold)
+    return f
+
+
 class NoticeView(QTextBrowser):
     """The whole notice: controller, contact, each purpose with data types, method, retention and
     recipients, the customer's rights, how to exercise them, the complaint right (NOT-1)."""
@@ -45,10 +93,11 @@ class NoticeView(QTextBrowser):
         super().__init__(parent)
         self.setOpenExternalLinks(False)
         self.large = large
-        f = QFont()
-        f.setPointSize(18 if large else 11)
-        self.setFont(f)
+        self.apply_scale(None if large else CLERK_SCALE)
         self.set_notice(notice)
+
+    def apply_scale(self, scale: TouchScale | None = None) -> None:
+        self.setFont(pt_font((scale or touch_scale(self.screen())).body_pt))
 
     def set_notice(self, notice) -> None:
         self.notice = notice
@@ -87,76 +136,117 @@ class NoticeView(QTextBrowser):
 
 
 class ConsentPanel(QScrollArea):
-    """One row per purpose with its own checkbox, nothing pre-ticked; the required purpose is marked
-    as the only one needed for membership (CON-2)."""
+    """One row per purpose with its own clear choice (同意 or 不同意) of the same size, side by side, nothing
+    chosen at first — and the required purpose marked as the only one needed for membership (CON-2).
+    `boxes[code]` is the 同意 button of a purpose, `refuse[code]` its 不同意 button; an open choice counts as
+    not agreed."""
 
     decided = Signal(str, bool)
 
     def __init__(self, notice, large: bool = False, parent=None):
         super().__init__(parent)
         self.setWidgetResizable(True)
-        self.boxes: dict[str, QCheckBox] = {}
+        self.setFrameShape(QFrame.Shape.NoFrame)
+        self.large = large
+        self.boxes: dict[str, QPushButton] = {}
+        self.refuse: dict[str, QPushButton] = {}
+        self._texts: list[tuple[QLabel, str]] = []  # (label, "body" | "small" | "title")
         inner = QWidget()
         lay = QVBoxLayout(inner)
-        lay.setSpacing(10 if large else 6)
-        pt = 18 if large else 11
+        lay.setSpacing(12)
         c = colon(notice.lang)
-        head = QLabel(
-            self.tr("请您逐项选择是否同意。只有第一项是办理会员所必需的，其他各项均可不同意，不影响办理会员。")
-        )
+        # the customer screen's heading already asks to choose: here only what the choice means
+        head = QLabel(self.tr("只有第一项是办理会员所必需的，其他各项均可不同意，不影响办理会员。"))
         head.setWordWrap(True)
-        hf = QFont()
-        hf.setPointSize(pt)
-        head.setFont(hf)
+        head.setVisible(large)  # the clerk's wizard says it in its step hint: not twice
+        self._texts.append((head, "body"))
         lay.addWidget(head)
         for p in notice.purposes:
             row = QFrame()
+            row.setObjectName("purposeRow")
             row.setFrameShape(QFrame.Shape.StyledPanel)
             rl = QVBoxLayout(row)
-            box = QCheckBox(p.title)
-            box.setObjectName(f"consent_{p.code}")
-            bf = QFont()
-            bf.setPointSize(pt)
-            bf.setBold(True)
-            box.setFont(bf)
-            box.setMinimumHeight(48 if large else 28)  # touch target ≥ 44 px on the customer screen
-            if large:
-                box.setStyleSheet("QCheckBox::indicator { width: 32px; height: 32px; }")
-            box.setChecked(False)  # nothing pre-ticked
-            box.toggled.connect(lambda on, c=p.code: self.decided.emit(c, on))
-            self.boxes[p.code] = box
-            rl.addWidget(box)
+            title = QLabel(p.title)
+            title.setTextFormat(Qt.TextFormat.PlainText)
+            title.setWordWrap(True)
+            self._texts.append((title, "title"))
+            rl.addWidget(title)
             tag = self.tr("办理会员所必需") if p.required else self.tr("可选")
             if p.sensitive:
                 tag += " · " + self.tr("敏感个人信息，需单独同意")
             info = QLabel(
-                f"<span style='color:{'#cf222e' if p.required else '#57606a'}'>{_esc(tag)}</span><br>"
-                f"{_esc(p.description)}<br><span style='color:#57606a'>{self.tr('信息类型')}{c}"
+                f"<b style='color:{'#c0392b' if p.required else '#0969da'}'>{_esc(tag)}</b><br>"
+                f"{_esc(p.description)}<br><span style='color:#424a53'>{self.tr('信息类型')}{c}"
                 f"{_esc(join(p.data_types, notice.lang))}<br>{self.tr('保存期限')}{c}{_esc(p.retention)}<br>"
                 f"{self.tr('接收方')}{c}{_esc(p.recipients)}</span>"
             )
             info.setWordWrap(True)
-            f2 = QFont()
-            f2.setPointSize(pt - 2 if large else 10)
-            info.setFont(f2)
+            self._texts.append((info, "small"))
             rl.addWidget(info)
+            yes = QPushButton(self.tr("同意"))
+            no = QPushButton(self.tr("不同意"))
+            yes.setObjectName(f"consent_{p.code}")
+            no.setObjectName(f"refuse_{p.code}")
+            choice = QHBoxLayout()
+            for b, kind in ((yes, "consentYes"), (no, "consentNo")):
+                b.setCheckable(True)
+                b.setChecked(False)  # nothing pre-ticked
+                b.setAutoDefault(False)
+                b.setProperty("choice", kind)
+                b.setAccessibleName(f"{p.title} {b.text()}")
+                choice.addWidget(b, 1)  # the same size: refusing is as easy as agreeing
+            yes.toggled.connect(lambda on, c=p.code: self._yes(c, on))
+            no.toggled.connect(lambda on, c=p.code: self._no(c, on))
+            self.boxes[p.code] = yes
+            self.refuse[p.code] = no
+            rl.addLayout(choice)
             lay.addWidget(row)
         lay.addStretch(1)
         self.setWidget(inner)
+        self.apply_scale(None if large else CLERK_SCALE)
+
+    def apply_scale(self, scale: TouchScale | None = None) -> None:
+        """Type and button heights for the screen this panel is on (default: the customer screen's)."""
+        sc = scale or touch_scale(self.screen())
+        sizes = {"body": sc.body_pt, "small": sc.small_pt, "title": sc.title_pt}
+        for label, kind in self._texts:
+            label.setFont(pt_font(sizes[kind], bold=kind == "title"))
+        for b in (*self.boxes.values(), *self.refuse.values()):
+            b.setFont(pt_font(sc.body_pt, bold=True))
+            b.setMinimumHeight(sc.target_px)
+            b.setMinimumWidth(sc.target_px * 2)
+
+    def _yes(self, code: str, on: bool) -> None:
+        if on:
+            self._set(self.refuse[code], False)
+        self.decided.emit(code, on)
+
+    def _no(self, code: str, on: bool) -> None:
+        if on:
+            self._set(self.boxes[code], False)
+            self.decided.emit(code, False)
+
+    @staticmethod
+    def _set(button: QPushButton, on: bool) -> None:
+        button.blockSignals(True)
+        button.setChecked(on)
+        button.blockSignals(False)
 
     def set_decisions(self, decisions: dict) -> None:
+        """Mirror the flow: True -> 同意， False -> 不同意， absent -> nothing chosen yet."""
         for code, box in self.boxes.items():
-            box.blockSignals(True)
-            box.setChecked(bool(decisions.get(code)))
-            box.blockSignals(False)
+            d = decisions.get(code)
+            self._set(box, d is True)
+            self._set(self.refuse[code], d is False)
 
     def set_read_only(self, on: bool) -> None:
-        for box in self.boxes.values():
+        for box in (*self.boxes.values(), *self.refuse.values()):
             box.setEnabled(not on)
 
 
 class SensitiveConsentView(QWidget):
-    """The separate consent screen of one sensitive purpose: necessity, protection, signature (SEN-1)."""
+    """The separate consent screen of one sensitive purpose: necessity, protection, signature (SEN-1).
+    不同意此项 sits at the top, as large as the screen's 同意并签名 and far from it and from the signature."""
 
     signed = Signal(bytes)
     declined = Signal()
@@ -165,37 +255,42 @@ class SensitiveConsentView(QWidget):
         super().__init__(parent)
         self.large = large
         lay = QVBoxLayout(self)
-        pt = 18 if large else 11
+        top = QHBoxLayout()
         self.title = QLabel()
-        tf = QFont()
-        tf.setPointSize(pt + 4)
-        tf.setBold(True)
-        self.title.setFont(tf)
         self.title.setWordWrap(True)
+        self.decline_btn = QPushButton(self.tr("不同意此项"))
+        self.decline_btn.setObjectName("declineSensitive")
+        self.decline_btn.setProperty("choice", "consentNo")
+        self.decline_btn.setAutoDefault(False)
+        top.addWidget(self.title, 1)
+        top.addWidget(self.decline_btn, 0, Qt.AlignmentFlag.AlignTop)
         self.body = QLabel()
         self.body.setWordWrap(True)
         self.body.setTextFormat(Qt.TextFormat.RichText)
-        bf = QFont()
-        bf.setPointSize(pt)
-        self.body.setFont(bf)
-        lay.addWidget(self.title)
+        lay.addLayout(top)
         lay.addWidget(self.body)
         self.pad = SignaturePad()
-        self.pad.setMinimumHeight(200 if large else 150)
         lay.addWidget(self.pad, 1)
         row = QHBoxLayout()
         self.clear_btn = QPushButton(self.tr("重新签名"))
-        self.decline_btn = QPushButton(self.tr("不同意此项"))
-        for b in (self.clear_btn, self.decline_btn):
-            b.setMinimumHeight(48 if large else 30)
-            b.setFont(bf)
+        self.clear_btn.setAutoDefault(False)
         self.clear_btn.clicked.connect(self.pad.clear)
         self.decline_btn.clicked.connect(self.declined.emit)
         row.addWidget(self.clear_btn)
         row.addStretch(1)
-        row.addWidget(self.decline_btn)
         lay.addLayout(row)
         self.pad.changed.connect(self._changed)
+        self.apply_scale(None if large else CLERK_SCALE)
+
+    def apply_scale(self, scale: TouchScale | None = None) -> None:
+        sc = scale or touch_scale(self.screen())
+        self.title.setFont(pt_font(sc.title_pt, bold=True))
+        self.body.setFont(pt_font(sc.body_pt))
+        for b in (self.clear_btn, self.decline_btn):
+            b.setFont(pt_font(sc.body_pt, bold=b is self.decline_btn))
+            b.setMinimumHeight(sc.target_px)
+        self.decline_btn.setMinimumWidth(sc.target_px * 3)
+        self.pad.setMinimumHeight(sc.signature_px)
 
     def show_purpose(self, purpose, lang: str = "zh_CN") -> None:
         c = colon(lang)

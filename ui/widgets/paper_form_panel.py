@@ -21,6 +21,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ui import style
+
 
 def _esc(s: str) -> str:
     return html.escape(s or "")
@@ -53,14 +55,14 @@ class PaperFormStep(QWidget):
         self.error = QLabel()
         self.error.setObjectName("paper_serial_error")
         self.error.setWordWrap(True)
-        self.error.setStyleSheet("color: #cf222e")
+        style.role(self.error, "error")
         lay.addWidget(self.error)
         self.info = QLabel()
         self.info.setWordWrap(True)
         lay.addWidget(self.info)
         where = QLabel(self.tr("表单编号印在登记表每一页右上角的二维码下方。扫码枪扫描二维码后会自动输入编号并回车。"))
         where.setWordWrap(True)
-        where.setStyleSheet("color: #57606a")
+        style.role(where, "hint")
         lay.addWidget(where)
         lay.addStretch(1)
         box = QFrame()

@@ -21,8 +21,9 @@ from PySide6.QtWidgets import (
 
 from app.messages import render
 from app.purchases.pos_folder import INTERVAL_MINUTES, configured_folder, import_report, recent_imports, refusal_reason
+from ui import style
 
-RED, AMBER, GREY = "#c0392b", "#b7791f", "#57606a"
+RED, AMBER, GREY = style.COLOURS["error"], style.COLOURS["warn"], style.COLOURS["hint"]
 
 
 def _when(text) -> str:
@@ -85,7 +86,7 @@ class PosImportPanel(QGroupBox):
         top = QHBoxLayout()
         self.mode = QLabel()
         self.mode.setWordWrap(True)
-        self.mode.setStyleSheet(f"color: {GREY}")
+        style.role(self.mode, "hint")
         top.addWidget(self.mode, 1)
         self.import_btn = QPushButton(self.tr("导入收银数据…"))
         self.import_btn.setObjectName("import_pos")
@@ -101,7 +102,7 @@ class PosImportPanel(QGroupBox):
         self.problem = QLabel()
         self.problem.setObjectName("pos_problem")
         self.problem.setWordWrap(True)
-        self.problem.setStyleSheet(f"color: {RED}")
+        style.role(self.problem, "error")
         lay.addWidget(self.problem)
         self.table = QTableWidget(0, self.COLUMNS)
         self.table.setObjectName("pos_imports")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QSize, Qt
 from PySide6.QtGui import QImage, QKeySequence, QPixmap, QShortcut, QTransform
 from PySide6.QtWidgets import (
     QGraphicsPixmapItem,
@@ -11,9 +11,12 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QPushButton,
+    QToolButton,
     QVBoxLayout,
     QWidget,
 )
+
+from ui import style
 
 
 class ScanViewer(QWidget):
@@ -31,11 +34,18 @@ class ScanViewer(QWidget):
         self.page_label = QLabel()
         self.page_label.setMinimumWidth(70)
         self.page_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.zoom_out_btn = self._button(self.tr("缩小"), lambda: self.zoom_by(1 / 1.25))
-        self.zoom_in_btn = self._button(self.tr("放大"), lambda: self.zoom_by(1.25))
-        self.fit_btn = self._button(self.tr("适合窗口"), self.fit)
-        self.rotate_left_btn = self._button(self.tr("向左旋转"), lambda: self.rotate(-90))
-        self.rotate_right_btn = self._button(self.tr("向右旋转"), lambda: self.rotate(90))
+        # zoom and rotate: icons with the words and keys in the tooltip (the toolbar fits a 1366 px screen)
+        self.zoom_out_btn = self._tool(
+            "mdi6.magnify-minus-outline", self.tr("缩小"), "Ctrl+-", lambda: self.zoom_by(1 / 1.25)
+        )
+        self.zoom_in_btn = self._tool(
+            "mdi6.magnify-plus-outline", self.tr("放大"), "Ctrl++", lambda: self.zoom_by(1.25)
+        )
+        self.fit_btn = self._tool("mdi6.fit-to-page-outline", self.tr("适合窗口"), "Ctrl+0", self.fit)
+        self.rotate_left_btn = self._tool(
+            "mdi6.rotate-left", self.tr("向左旋转"), "Ctrl+Shift+R", lambda: self.rotate(-90)
+        )
+        self.rotate_right_btn = self._tool("mdi6.rotate-right", self.tr("向右旋转"), "Ctrl+R", lambda: self.rotate(90))
         for w in (self.prev_btn, self.page_label, self.next_btn):
             bar.addWidget(w)
         bar.addStretch(1)
@@ -51,7 +61,7 @@ class ScanViewer(QWidget):
         self.scene.addItem(self.item)
         self.empty = QLabel(self.tr("选择一份扫描件即可在此查看"))
         self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.empty.setStyleSheet("color: #57606a")
+        style.role(self.empty, "hint")
         lay.addWidget(self.view, 1)
         lay.addWidget(self.empty, 1)
         for keys, slot in (
@@ -70,6 +80,19 @@ class ScanViewer(QWidget):
 
     def _button(self, text, slot) -> QPushButton:
         b = QPushButton(text)
+        b.clicked.connect(slot)
+        return b
+
+    def _tool(self, icon_name: str, text: str, keys: str, slot) -> QToolButton:
+        b = QToolButton()
+        icon = style.icon(icon_name)
+        if icon.isNull():
+            b.setText(text)
+        else:
+            b.setIcon(icon)
+            b.setIconSize(QSize(22, 22))
+        b.setToolTip(f"{text} ({keys})")
+        b.setAccessibleName(text)
         b.clicked.connect(slot)
         return b
 

@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.errors import UserError
+from ui import style
 
 
 class SignInWidget(QWidget):
@@ -31,7 +32,7 @@ class SignInWidget(QWidget):
         card = QFrame()
         card.setObjectName("signInCard")
         card.setFixedWidth(420)
-        card.setStyleSheet("#signInCard { background: white; border: 1px solid #d0d7de; border-radius: 8px; }")
+        # look: QFrame#signInCard in memberdesk.qss
         lay = QVBoxLayout(card)
         lay.setContentsMargins(32, 28, 32, 28)
         title = QLabel("MemberDesk")
@@ -43,7 +44,7 @@ class SignInWidget(QWidget):
         lay.addWidget(title)
         self.store_label = QLabel()
         self.store_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.store_label.setStyleSheet("color: #57606a")
+        style.role(self.store_label, "hint")
         lay.addWidget(self.store_label)
         lay.addSpacing(12)
         form = QFormLayout()
@@ -60,13 +61,13 @@ class SignInWidget(QWidget):
         self.busy = QLabel()
         self.busy.setObjectName("signInBusy")
         self.busy.setWordWrap(True)
-        self.busy.setStyleSheet("color: #57606a")
+        style.role(self.busy, "hint")
         self.busy.hide()
         lay.addWidget(self.busy)
         self.error = QLabel()
         self.error.setObjectName("signInError")
         self.error.setWordWrap(True)
-        self.error.setStyleSheet("color: #c0392b")
+        style.role(self.error, "error")
         lay.addWidget(self.error)
         self.button = QPushButton(self.tr("登录"))
         self.button.setObjectName("signInButton")

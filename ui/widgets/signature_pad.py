@@ -51,7 +51,13 @@ class SignaturePad(QWidget):
     def _paint(self, p: QPainter) -> None:
         p.setRenderHint(QPainter.RenderHint.Antialiasing)
         p.setPen(
-            QPen(QColor("#111111"), 2.6, Qt.PenStyle.SolidLine, Qt.PenCapStyle.RoundCap, Qt.PenJoinStyle.RoundJoin)
+            QPen(
+                QColor("#111111"),
+                max(2.6, self.height() / 110),
+                Qt.PenStyle.SolidLine,
+                Qt.PenCapStyle.RoundCap,
+                Qt.PenJoinStyle.RoundJoin,
+            )
         )
         for s in self._strokes:
             if len(s) < 2:
@@ -68,9 +74,16 @@ class SignaturePad(QWidget):
         p.drawRect(self.rect().adjusted(0, 0, -1, -1))
         y = int(self.height() * 0.75)
         p.drawLine(16, y, self.width() - 16, y)
-        if self.is_empty():
-            p.setPen(QColor("#8c959f"))
-            p.drawText(self.rect(), Qt.AlignmentFlag.AlignCenter, self.tr("请在此处签名"))
+        if self.is_empty():  # the hint grows with the pad: readable at arm's length on the customer's screen
+            p.setPen(QColor("#6e7781"))
+            f = p.font()
+            f.setPixelSize(max(16, min(48, self.height() // 7)))
+            p.setFont(f)
+            p.drawText(
+                self.rect().adjusted(0, 0, 0, -self.height() // 4),
+                Qt.AlignmentFlag.AlignCenter,
+                self.tr("请在此处签名"),
+            )
         self._paint(p)
         p.end()
 

@@ -23,8 +23,9 @@ from PySide6.QtWidgets import (
 
 from app.originals.unscanned import SCAN_AMBER_AFTER, SCAN_RED_AFTER, UnscannedForm, list_unscanned
 from app.scans.inbox import inbox_count
+from ui import style
 
-RED, AMBER, GREY = "#c0392b", "#b7791f", "#57606a"
+RED, AMBER, GREY = style.COLOURS["error"], style.COLOURS["warn"], style.COLOURS["hint"]
 BACKGROUNDS = {"red": "#ffebe9", "amber": "#fff8c5"}
 
 
@@ -46,7 +47,7 @@ class UnscannedFormsPanel(QWidget):
             .replace("%2", str(SCAN_RED_AFTER))
         )
         self.hint.setWordWrap(True)
-        self.hint.setStyleSheet(f"color: {GREY}")
+        style.role(self.hint, "hint")
         lay.addWidget(self.hint)
         self.table = QTableWidget(0, 5)
         self.table.setObjectName("unscanned_forms")
