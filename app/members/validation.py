@@ -8,8 +8,11 @@ from __future__ import annotations
 import base64
 import binascii
 import datetime as dt
+import io
 import re
 import unicodedata
+
+from PIL import Image, UnidentifiedImageError
 
 from app.errors import ValidationError
 from app.messages import add_messages
@@ -178,7 +181,7 @@ def id_number(value, birth: str | None = None, today: dt.date | None = None, fie
     v = re.sub(r"\s", "", _text(value)).upper()
     if not re.fullmatch(r"\d{17}[\dX]", v) or int(v[:2]) not in PROVINCE_CODES:
         raise ValidationError("member.id_number_invalid", field=field)
-    total = sum(int(c) * w for c, w in zip(v[:17], _ID_WEIGHTS))
+    total = sum(int(c) * w for c, w in zip(v[:17], _ID_WEIGHTS, strict=True))
     if _ID_CHECK[total % 11] != v[17]:
         raise ValidationError("member.id_number_checksum", field=field)
     try:
@@ -193,7 +196,7 @@ def id_number(value, birth: str | None = None, today: dt.date | None = None, fie
 
 def id_check_digit(first17: str) -> str:
     """The check character for 17 digits (used by tests and the benchmark generator)."""
-    return _ID_CHECK[sum(int(c) * w for c, w in zip(first17, _ID_WEIGHTS)) % 11]
+    return _ID_CHECK[sum(int(c) * w for c, w in zip(first17, _ID_WEIGHTS, strict=False)) % 11]
 
 
 def address(value, field: str = "address") -> str:
@@ -203,16 +206,33 @@ def address(value, field: str = "address") -> str:
     return v
 
 
-_IMAGE_MAGIC = (b"\x89PNG", b"\xff\xd8\xff", b"GIF8", b"BM", b"RIFF", b"II*\x00", b"MM\x00*")
+_IMAGE_MAGIC = (b"\x89PNG", b"\xff\xd8\xff", b"GIF8", b"BM", b"RIFF", b"II*\x00", b"MM\x00*", b"\x00\x00\x00\x0cjP")
+
+
+def _decodes_as_image(raw: bytes) -> bool:
+    """True when the bytes, or the bytes from any image signature inside them on, open as an image of a
+    format Pillow knows (TGA and other formats without a signature included), or hold SVG text: decodability,
+    not the leading bytes, decides (SEN-2)."""
+    if b"<svg" in raw.lower() or raw.lstrip().startswith(b"<?xml"):
+        return True
+    starts = {0} | {i for m in _IMAGE_MAGIC for i in range(len(raw)) if raw.startswith(m, i)}
+    for i in sorted(starts):
+        try:
+            with Image.open(io.BytesIO(raw[i:])):
+                return True
+        except (UnidentifiedImageError, OSError, ValueError, SyntaxError, Image.DecompressionBombError):
+            continue
+    return any(raw.startswith(m) for m in _IMAGE_MAGIC)
 
 
 def face_feature(value, field: str = "face_feature") -> str:
-    """A biometric feature code from the face-payment terminal (hex or base64, 32–2048 chars).
-    Anything that decodes to an image is refused: a face image is never stored (SEN-2)."""
+    """A biometric feature code from the face-payment terminal: hex or base64 text (32–2048 characters) of a
+    feature vector. Anything that decodes as an image, at any offset, or a data URL, is refused: a face image
+    is never stored, only the derived code (SEN-2)."""
     if isinstance(value, (bytes, bytearray)):
         raise ValidationError("member.face_feature_invalid", field=field)
     v = re.sub(r"\s", "", _text(value))
-    if not (32 <= len(v) <= 2048):
+    if not (32 <= len(v) <= 2048) or v.lower().startswith("data:"):
         raise ValidationError("member.face_feature_invalid", field=field)
     if re.fullmatch(r"[0-9a-fA-F]+", v) and len(v) % 2 == 0:
         raw = bytes.fromhex(v)
@@ -221,7 +241,7 @@ def face_feature(value, field: str = "face_feature") -> str:
             raw = base64.b64decode(v, validate=True)
         except (binascii.Error, ValueError):
             raise ValidationError("member.face_feature_invalid", field=field) from None
-    if any(raw.startswith(m) for m in _IMAGE_MAGIC) or v.startswith("data:"):
+    if len(raw) < 16 or _decodes_as_image(raw):
         raise ValidationError("member.face_feature_invalid", field=field)
     return v
 
