@@ -439,3 +439,33 @@ def test_consent_invariants_hold_whatever_the_order(clerk, manager, vault, steps
             )
             == 0
         )  # rule: CON-4
+
+
+# -- CON-4: a guardian files a request for the child ---------------------------------------------------------
+def test_a_guardian_files_a_request_for_a_child_with_both_identities(clerk, manager, vault, paths):
+    from app.erasure import erase_member
+    from app.requests import guardian_applicant, open_request, record_guardian_applicant
+
+    kid = register(clerk, vault, values={"birth_date": CHILD_BIRTH}, guardian=GUARDIAN)["id"]
+    adult = register(clerk, vault, mobile="13900000030", values={"birth_date": "1990-01-01"})["id"]
+    kw = dict(guardian_name="张建国", relation="father", guardian_identity="id_card_sighted", cipher=cipher_for(vault))
+    rid = open_request(clerk, "access", kid, identity_method="id_card_sighted")
+    for bad in ({"child_identity": "looked_young"}, {"child_identity": "birth_certificate", "relation": "friend"}):
+        with pytest.raises(ValidationError):
+            record_guardian_applicant(clerk, rid, **{**kw, "child_identity": "birth_certificate", **bad})
+    record_guardian_applicant(clerk, rid, child_identity="birth_certificate", **kw)
+    assert guardian_applicant(clerk.db, rid)["child_identity"] == "birth_certificate"  # rule: CON-4
+    row = clerk.db.one(
+        "SELECT guardian_name_enc, guardian_identity FROM request_guardians WHERE request_id = ?", (rid,)
+    )
+    assert "张建国" not in row[0] and row[1] == "id_card_sighted"  # rule: CON-4
+    with pytest.raises(UserError) as ei:
+        record_guardian_applicant(clerk, rid, child_identity="birth_certificate", **kw)
+    assert ei.value.key == "requests.guardian_already"
+    rid2 = open_request(clerk, "access", adult, identity_method="id_card_sighted")
+    with pytest.raises(UserError) as ei:
+        record_guardian_applicant(clerk, rid2, child_identity="id_card_sighted", **kw)
+    assert ei.value.key == "requests.guardian_not_minor"  # rule: CON-4
+    _both_languages(ei.value)
+    erase_member(manager, kid, reason="test", ledger_path=paths.erasure_ledger)
+    assert clerk.db.scalar("SELECT count(*) FROM request_guardians") == 0
