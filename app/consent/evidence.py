@@ -115,7 +115,9 @@ def clean_guardian(guardian: dict | None, notice: Notice, granted: Iterable[str]
     {"name", "relation", "sensitive": sorted codes}."""
     g = guardian or {}
     if not str(g.get("name") or "").strip() or not g.get("consent"):
-        raise ValidationError("member.guardian_required", field="guardian_name" if g.get("consent") else "guardian_confirmed")
+        raise ValidationError(
+            "member.guardian_required", field="guardian_name" if g.get("consent") else "guardian_confirmed"
+        )
     clean: dict[str, Any] = {
         "name": V.name(g["name"], field="guardian_name"),
         "relation": V.guardian_relation(g.get("relation")),

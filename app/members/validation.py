@@ -266,7 +266,9 @@ def age_on(birth: str, today: dt.date) -> int:
 
 
 def is_under_14(birth: str | None, today: dt.date) -> bool:
-    return bool(birth) and age_on(birth, today) < 14
+    if not birth:
+        return False
+    return age_on(birth, today) < 14
 
 
 # field -> validator (one-argument form); the optional fields and the purpose that allows them

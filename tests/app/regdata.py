@@ -6,7 +6,6 @@ from app.members.validation import id_check_digit
 from app.notices import default_notice
 
 
-
 def signature_png(width: int = 240, height: int = 80) -> bytes:
     """A PNG as the signature pad draws it (decodable: SEN-1 checks that), with a marker text chunk."""
     import io
