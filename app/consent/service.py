@@ -17,11 +17,13 @@ from collections.abc import Iterable
 
 from app import crashpoints
 from app.clock import iso
+from app.consent.evidence import check_evidence, clean_guardian
 from app.erasure import register_eraser
 from app.errors import NotFound, UserError, ValidationError
 from app.members import records as R
+from app.members.queries import is_restricted
 from app.messages import add_messages
-from app.notices import Notice, changed_purposes, current_notice, default_notice, get_notice, store_notice
+from app.notices import Notice, current_notice, default_notice, get_notice, store_notice, unchanged_purposes
 from app.notices.model import LANGS, REQUIRED_PURPOSE
 from app.staff import permissions as P
 
@@ -52,6 +54,11 @@ add_messages(
         "consent.field_not_consented": (
             "这一项只能在顾客同意相应的处理目的后填写。",
             "This field can be filled in only after the customer consents to its purpose.",
+        ),
+        "consent.member_restricted": (
+            "该会员的个人信息已限制处理（仅存储），不能同意新的处理目的；须先由店长解除限制。",
+            "This member's information is restricted (storage only): no purpose can be consented to until a "
+            "store manager lifts the restriction.",
         ),
         "consent.notice_mismatch": (
             "告知书版本与已发布的内容不一致，请重新打开登记。",
@@ -103,26 +110,53 @@ def record_consent(
     guardian: dict | None = None,
     evidence_ref: str | None = None,
     signatures: dict[str, bytes] | None = None,
+    paper_signed: Iterable[str] | None = None,
 ) -> str:
-    """Write one consent record inside the caller's transaction. Returns the record id."""
+    """Write one consent record inside the caller's transaction. Returns the record id.
+
+    Whatever the caller, a record that grants anything is checked here: its evidence (`check_evidence`: a paper
+    consent names a form this store issued and `paper_signed` confirms each granted sensitive purpose; any other
+    method has no `evidence_ref` and a decodable signature per sensitive purpose: SEN-1), a member under 14 has
+    the guardian's consent and, per sensitive purpose, the guardian's separate consent (CON-4), and a restricted
+    member takes no purpose at all (RIG-5: storage only)."""
     if method not in METHODS:
         raise ValueError(f"consent method must be one of {METHODS}, not {method!r}")  # a caller's mistake
     signatures = signatures or {}
     for code in decisions:
         if notice.purpose(code) is None:
             raise UserError("consent.unknown_purpose", purpose=code)
-    if kind != "withdrawal" and not evidence_ref:
-        check_sensitive_signatures(notice, {c for c, g in decisions.items() if g}, signatures)  # SEN-1
+    granted_codes = {c for c, g in decisions.items() if g}
+    if kind != "withdrawal":
+        check_evidence(
+            tx,
+            notice,
+            granted_codes,
+            method=method,
+            evidence_ref=evidence_ref,
+            signatures=signatures,
+            paper_signed=paper_signed,
+            store_code=session.store_code,
+        )  # SEN-1
+        if granted_codes and is_restricted(tx, member_id):
+            raise UserError("consent.member_restricted")  # RIG-5
+        if R.minor_now(tx, member_id, session.clock.now().date()):
+            guardian = clean_guardian(guardian, notice, granted_codes)  # CON-4
+        else:
+            guardian = None
+    else:
+        guardian = None
     _ensure_notice_stored(tx, notice, session)
     rid = secrets.token_hex(8)
     now = iso(session.clock.now())
     guardian_enc = None
     if guardian:
+        if cipher is None:
+            raise UserError("member.needs_cipher")
         guardian_enc = cipher.encrypt(guardian["name"], "consent_records", "guardian_name_enc", rid)
     tx.execute(
         "INSERT INTO consent_records(id, member_id, kind, notice_version, notice_lang, notice_hash, method,"
-        " staff_id, store_code, terminal, created_at, evidence_ref, guardian_name_enc, guardian_relation)"
-        " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+        " staff_id, store_code, terminal, created_at, evidence_ref, guardian_name_enc, guardian_relation,"
+        " guardian_consent) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
         (
             rid,
             member_id,
@@ -138,15 +172,25 @@ def record_consent(
             evidence_ref,
             guardian_enc,
             guardian["relation"] if guardian else None,
+            1 if guardian else 0,
         ),
     )
+    by_guardian = set(guardian["sensitive"]) if guardian else set()
     for code, granted in decisions.items():
         p = notice.purpose(code)
-        if p is None:
-            raise ValueError(f"purpose {code!r} is not in notice {notice.version}")
+        if p is None:  # refused above; kept for the type checker
+            raise UserError("consent.unknown_purpose", purpose=code)
         tx.execute(
-            "INSERT INTO consent_items(record_id, purpose_code, granted, sensitive, purpose_hash) VALUES (?,?,?,?,?)",
-            (rid, code, int(bool(granted)), int(p.sensitive), p.purpose_hash),
+            "INSERT INTO consent_items(record_id, purpose_code, granted, sensitive, purpose_hash, guardian_separate)"
+            " VALUES (?,?,?,?,?,?)",
+            (
+                rid,
+                code,
+                int(bool(granted)),
+                int(p.sensitive),
+                p.purpose_hash,
+                int(bool(granted) and code in by_guardian),
+            ),
         )
         tx.execute(
             "INSERT INTO member_consents(member_id, purpose_code, granted, record_id, notice_version,"
@@ -259,23 +303,14 @@ def active_purposes(db, member_id: str, today: str | None = None) -> set[str]:
     """Purposes whose processing may run for this member now: granted, and the purpose has not changed
     (data types, retention, recipients, ...) in the notice in effect `today` (ISO date, default: the
     system date) since the version agreed to (CON-5)."""
-    current = current_notice(db, "zh_CN", today or dt.date.today().isoformat())
-    out, cache = set(), {}
-    for code, version in db.all(
-        "SELECT purpose_code, notice_version FROM member_consents WHERE member_id = ? AND granted = 1", (member_id,)
-    ):
-        if current.purpose(code) is None:
-            continue
-        if version != current.version:
-            if version not in cache:
-                try:
-                    cache[version] = changed_purposes(get_notice(db, version, "zh_CN"), current)
-                except UserError:
-                    cache[version] = {c: ["unknown"] for c in current.codes}
-            if code in cache[version]:
-                continue
-        out.add(code)
-    return out
+    agreed = {
+        r[0]: r[1]
+        for r in db.all(
+            "SELECT purpose_code, notice_version FROM member_consents WHERE member_id = ? AND granted = 1",
+            (member_id,),
+        )
+    }
+    return unchanged_purposes(db, agreed, today or dt.date.today().isoformat())
 
 
 def consent_active(db, member_id: str, purpose_code: str, today: str | None = None) -> bool:

@@ -132,7 +132,7 @@ def create_demo_store(root: str | Path | None = None, *, members: int = 200, see
             for code, granted in decisions.items():
                 if granted and "address" in fields_of.get(code, ()):
                     values["address"] = DEMO_ADDRESS.format(n=i + 1)
-            mid = register_member(session, cipher, notice=notice, decisions=decisions, values=values)["id"]
+            mid = register_member(session, cipher, notice=notice, decisions=decisions, values=values, minor=False)["id"]
             ids.append(mid)
             if i >= old and rng.random() < 0.5:
                 record_purchase(

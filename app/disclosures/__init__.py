@@ -22,7 +22,8 @@ from app.clock import iso
 from app.consent.service import consent_active
 from app.datacopy import register_exporter
 from app.erasure import is_erased, register_eraser
-from app.errors import NotFound, ValidationError
+from app.errors import NotFound, UserError, ValidationError
+from app.members.queries import is_restricted
 from app.messages import add_messages
 from app.purchases.cards import check_free_text
 from app.staff import permissions as P
@@ -67,24 +68,29 @@ add_messages(
             "The authorisation evidence is not valid: give this customer's archived scan of the authorisation "
             "(scan:ID) or the number of the signed authorisation (doc:number).",
         ),
+        "disclosure.member_restricted": (
+            "该会员的个人信息已限制处理（仅存储），不能向第三方提供。",
+            "This member's information is restricted (storage only): nothing can be disclosed to a third party.",
+        ),
     }
 )
 
-ConsentCheck: TypeAlias = "Callable[[Queries, str, str], bool]"
+ConsentCheck: TypeAlias = "Callable[[Queries, str, str, str | None], bool]"
 _consent_check: ConsentCheck | None = None
 
 
 def set_consent_check(fn: ConsentCheck | None) -> None:
-    """fn(db, member_id, purpose_code) -> bool, to replace the default check (the consent domain may)."""
+    """fn(db, member_id, purpose_code, today) -> bool, to replace the default check (the consent domain may)."""
     global _consent_check
     _consent_check = fn
 
 
-def has_consent(db: Queries, member_id: str, purpose: str) -> bool:
+def has_consent(db: Queries, member_id: str, purpose: str, today: str | None = None) -> bool:
     """The member's current consent for a purpose (table member_consents of migration 0002: the latest
-    record wins, so a withdrawal stops disclosures at once). Fails closed."""
+    record wins, so a withdrawal stops disclosures at once; a purpose changed by the notice in effect `today`
+    since the member agreed is suspended until re-consent: CON-5). Fails closed."""
     if _consent_check is not None:
-        return bool(_consent_check(db, member_id, purpose))
+        return bool(_consent_check(db, member_id, purpose, today))
     row = db.one("SELECT granted FROM member_consents WHERE member_id = ? AND purpose_code = ?", (member_id, purpose))
     return bool(row and row[0])
 
@@ -141,8 +147,10 @@ def disclose(
             raise ValidationError("disclosure.field_not_allowed", field=f)
     if is_erased(session.db, member_id) or session.db.one("SELECT 1 FROM members WHERE id = ?", (member_id,)) is None:
         raise NotFound("disclosure.member_unknown")
-    problem = None
-    if not has_consent(session.db, member_id, purpose):
+    problem: ValidationError | UserError | None = None
+    if is_restricted(session.db, member_id):
+        problem = UserError("disclosure.member_restricted")  # RIG-5: storage only
+    elif not has_consent(session.db, member_id, purpose, session.clock.now().date().isoformat()):
         problem = ValidationError("disclosure.no_consent", field="consent", purpose=purpose)
     elif needs_auth and authorisation not in AUTHORISATION_METHODS:
         problem = ValidationError("disclosure.no_authorisation", field="authorisation")
@@ -237,9 +245,9 @@ def _erase_disclosures(tx: Queries, member_id: str) -> int:
 register_eraser("disclosures", _erase_disclosures)
 
 
-def _consent_active(db: Queries, member_id: str, purpose: str) -> bool:
+def _consent_active(db: Queries, member_id: str, purpose: str, today: str | None = None) -> bool:
     # granted AND not changed by a newer notice since it was given (CON-5: re-consent first)
-    return consent_active(db, member_id, purpose)
+    return consent_active(db, member_id, purpose, today)
 
 
 set_consent_check(_consent_active)

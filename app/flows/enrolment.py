@@ -21,11 +21,13 @@ from typing import TYPE_CHECKING
 
 from app import crashpoints
 from app.clock import iso
-from app.consent.service import CONSENT_CHANGE, check_sensitive_signatures, consent_state, record_consent
+from app.consent.evidence import check_evidence, clean_guardian
+from app.consent.service import CONSENT_CHANGE, consent_state, record_consent
 from app.errors import NotFound, UserError, ValidationError
 from app.members import records as R, validation as V
 from app.members.fields import FIELD_PURPOSE, OPTIONAL_FIELDS, SENSITIVE_FIELDS
 from app.members.paper_form import PaperForm, find_paper_form, outdated_purposes, require_current_notice
+from app.members.queries import is_restricted
 from app.members.records import MobileExists, find_by_mobile
 from app.members.service import MEMBER_REGISTER, validate_fields
 from app.notices import Notice, current_notice
@@ -69,14 +71,17 @@ def register_member(
     guardian: dict | None = None,
     signatures: dict | None = None,
     evidence_ref: str | None = None,
-    minor: bool = False,
+    minor: bool | None = None,
     signed_on_paper: Iterable[str] = (),
 ) -> dict:
     """Create a member with its consent record, audit entry and journal rows in one transaction.
 
     decisions: purpose code -> granted (refusals recorded too). values: field -> text (only fields of
-    granted purposes). guardian: {"name", "relation"} for a minor under 14 (CON-4). signatures:
-    purpose code -> PNG bytes for each granted sensitive purpose (SEN-1). Returns {"id", "member_no"}.
+    granted purposes). minor: the answer to "is the customer under 14" — required when no birth date is
+    given (the customer may decline the birth date, not the question); a birth date under 14 makes a minor
+    whatever the answer (CON-4). guardian: {"name", "relation", "consent": True, "sensitive": codes of the
+    sensitive purposes the guardian separately consented to} for a minor. signatures: purpose code -> PNG
+    bytes (decodable) for each granted sensitive purpose (SEN-1). Returns {"id", "member_no"}.
     Raises MobileExists(member_id) when the mobile is already a member's.
 
     method="paper": evidence_ref is the serial of the signed registration form (app.members.paper_form);
@@ -95,20 +100,25 @@ def register_member(
         form = _paper_evidence(session, evidence_ref, notice, today, current_only=False)
         evidence_ref = form.serial
     paper_ok = set(signed_on_paper) if form else set()
-    check_sensitive_signatures(notice, granted, signatures, paper_signed=paper_ok if form else None)  # SEN-1
+    check_evidence(
+        session.db,
+        notice,
+        granted,
+        method=method,
+        evidence_ref=evidence_ref,
+        signatures=signatures,
+        paper_signed=paper_ok if form else None,
+        store_code=session.store_code,
+    )  # SEN-1
     outdated = outdated_purposes(session.db, notice, granted, today.isoformat())
     clean = validate_fields(values, granted, today)
+    if clean["birth_date"] is None and minor is None:
+        raise ValidationError("consent.minor_unknown", field="under_14")  # CON-4: always established
+    basis = "birth_date" if clean["birth_date"] else "answer"
     minor = bool(minor) or V.is_under_14(clean["birth_date"], today)
-    if minor:
-        if not guardian or not str(guardian.get("name") or "").strip():
-            raise ValidationError("member.guardian_required", field="guardian_name")
-        guardian = {
-            "name": V.name(guardian["name"], field="guardian_name"),
-            "relation": V.guardian_relation(guardian.get("relation")),
-        }
-    else:
-        guardian = None
-    if (set(clean) & set(SENSITIVE_FIELDS) or guardian or signatures) and cipher is None:
+    guardian_clean = clean_guardian(guardian, notice, granted) if minor else None  # CON-4
+
+    if (set(clean) & set(SENSITIVE_FIELDS) or guardian_clean or signatures) and cipher is None:
         raise UserError("member.needs_cipher")
     existing = find_by_mobile(session.db, clean["mobile"])
     if existing:
@@ -127,6 +137,7 @@ def register_member(
             store_code=session.store_code,
             birth_date=clean["birth_date"],
             minor=minor,
+            minor_basis=basis,
         )
         stored = []
         for f in OPTIONAL_FIELDS:
@@ -145,6 +156,7 @@ def register_member(
             guardian=guardian,
             evidence_ref=evidence_ref,
             signatures=signatures,
+            paper_signed=paper_ok if form else None,
         )
         scans = _link_form(tx, form, mid, rid) if form is not None else []
         if outdated:  # registered on an older printed notice: consent again to what changed (CON-5)
@@ -170,6 +182,8 @@ def register_member(
             "refused": sorted(c for c, g in decisions.items() if not g),
             "fields": ["name", "mobile"] + (["birth_date"] if clean["birth_date"] else []) + stored,
             "minor": minor,
+            "minor_basis": basis,
+            "guardian_consent": bool(guardian_clean),
             "method": method,
         }
         if form is not None:
@@ -197,6 +211,7 @@ def grant_consent(
     kind: str = "grant",
     evidence_ref: str | None = None,
     signed_on_paper: Iterable[str] = (),
+    guardian: dict | None = None,
 ) -> str:
     """A later consent of an existing member: new optional purposes ('grant') or the decisions on a new
     notice version ('reconsent', CON-5). Fields of granted purposes may be supplied; a purpose now
@@ -205,7 +220,10 @@ def grant_consent(
     method="paper" (CON-1 signed paper form): evidence_ref is the serial of an unused form of this store
     printed with the notice in effect today (`notice` must be that version); each granted sensitive
     purpose must be in `signed_on_paper` (SEN-1). The form is tied to the member and this record in the
-    same transaction, and a scan of it already waiting in the inbox is archived with them (STO-2)."""
+    same transaction, and a scan of it already waiting in the inbox is archived with them (STO-2).
+
+    A member under 14 today (`app.members.records.minor_now`) needs `guardian` as in `register_member` (CON-4);
+    a restricted member takes no purpose (RIG-5); any other method than paper names no `evidence_ref` (SEN-1)."""
     session.require(CONSENT_CHANGE)
     if kind not in ("grant", "reconsent"):
         raise ValueError(f"grant_consent: kind must be 'grant' or 'reconsent', not {kind!r}")
@@ -235,8 +253,23 @@ def grant_consent(
     if method == "paper":
         form = _paper_evidence(session, evidence_ref, notice, today, current_only=True)
         evidence_ref = form.serial
-        check_sensitive_signatures(notice, granted, signatures, paper_signed=set(signed_on_paper))  # SEN-1
-    if (clean or signatures) and cipher is None:
+    paper_ok = set(signed_on_paper) if form else None
+    check_evidence(
+        session.db,
+        notice,
+        granted,
+        method=method,
+        evidence_ref=evidence_ref,
+        signatures=signatures,
+        paper_signed=paper_ok,
+        store_code=session.store_code,
+    )  # SEN-1
+    if granted and is_restricted(session.db, member_id):
+        raise UserError("consent.member_restricted")  # RIG-5
+    minor = R.minor_now(session.db, member_id, today)
+    if minor:
+        clean_guardian(guardian, notice, granted)  # CON-4
+    if (clean or signatures or minor) and cipher is None:
         raise UserError("member.needs_cipher")
     now = iso(session.clock.now())
     with session.write(f"consent.{kind}", "member", member_id) as tx:
@@ -251,6 +284,8 @@ def grant_consent(
             cipher=cipher,
             signatures=signatures,
             evidence_ref=evidence_ref,
+            paper_signed=paper_ok,
+            guardian=guardian,
         )
         scans = _link_form(tx, form, member_id, rid) if form is not None else []
         erased = 0
@@ -269,6 +304,7 @@ def grant_consent(
             "fields": sorted(clean),
             "fields_erased": erased,
             "method": method,
+            "guardian_consent": minor,
         }
         if form is not None:
             tx.details |= {

@@ -12,8 +12,10 @@
 - SENSITIVE: separate consent per granted sensitive purpose with its necessity and protection text and
   a signature (SEN-1); declining here just refuses that purpose. The sensitive value itself is only
   collected after this separate consent.
-- FIELDS: only the fields of granted purposes (MIN-1..3); a birth date under 14 (or the minor box)
-  asks for the guardian's name, relation and confirmation (CON-4).
+- FIELDS: only the fields of granted purposes (MIN-1..3); without a birth date the question "is the customer
+  under 14" must be answered (`set_under_14`); a minor needs the guardian's name, relation and consent and, per
+  granted sensitive purpose, the guardian's separate consent (`confirm_guardian_sensitive`) (CON-4). A
+  re-consent of a member under 14 asks the same of the guardian.
 - REVIEW -> submit(): one transaction (app.flows.enrolment.register_member).
 - Paper (signed registration form, CON-1): FORM takes the serial, typed or scanned, checked by
   app.members.paper_form; the notice is the version printed on that form (NOT-2). CONSENT: the ticks
@@ -34,7 +36,7 @@ from app.flows.steps import Step
 from app.members import validation as V
 from app.members.fields import FIELD_PURPOSE, OPTIONAL_FIELDS
 from app.members.paper_form import PaperForm, find_paper_form, require_current_notice
-from app.members.records import MobileExists, find_by_mobile
+from app.members.records import MobileExists, find_by_mobile, minor_now
 from app.notices import Notice, current_notice
 from app.notices.model import REQUIRED_PURPOSE
 
@@ -53,9 +55,10 @@ class RegistrationFlow(PaperMode):
         self.decisions: dict[str, bool | None] = {p.code: None for p in self.notice.purposes}  # nothing pre-ticked
         self.values: dict[str, str] = {}
         self.errors: dict[str, UserError] = {}
-        self.minor_declared = False
+        self.under_14: bool | None = None  # the answer to "is the customer under 14" (CON-4); None: not given
         self.guardian: dict[str, str] = {"name": "", "relation": ""}
         self.guardian_confirmed = False
+        self.guardian_sensitive: set[str] = set()  # sensitive purposes the guardian separately consented to
         self.signatures: dict[str, bytes] = {}
         self.sensitive_index = 0
         self.result: dict | None = None
@@ -95,13 +98,33 @@ class RegistrationFlow(PaperMode):
         g = self.granted()
         return [f for f in FIELD_ORDER if FIELD_PURPOSE[f] in g]
 
-    def is_minor(self) -> bool:
+    @property
+    def minor_declared(self) -> bool:
+        """The answer "yes, under 14" (kept for callers that set a single box)."""
+        return self.under_14 is True
+
+    @minor_declared.setter
+    def minor_declared(self, value: bool) -> None:
+        self.under_14 = bool(value)
+
+    def _birth(self) -> str | None:
         birth = self.values.get("birth_date", "").strip()
         try:
-            clean = V.birth_date(birth, self.today) if birth else None
+            return V.birth_date(birth, self.today) if birth else None
         except ValidationError:
-            clean = None
-        return self.minor_declared or V.is_under_14(clean, self.today)
+            return None
+
+    def under_14_question_needed(self) -> bool:
+        """No valid birth date: the customer must answer whether they are under 14 (CON-4; the birth date may
+        be declined, the question may not)."""
+        return self._birth() is None
+
+    def is_minor(self) -> bool:
+        return self.under_14 is True or V.is_under_14(self._birth(), self.today)
+
+    def minor_known(self) -> bool | None:
+        """What register_member gets as `minor`: the answer when there is one, else None (the birth date says)."""
+        return True if self.is_minor() else self.under_14
 
     def submitted_values(self) -> dict[str, str]:
         vis = set(self.visible_fields())
@@ -134,9 +157,54 @@ class RegistrationFlow(PaperMode):
             self.errors[field] = err
         return err
 
+    def set_under_14(self, answer: bool | None) -> None:
+        self.under_14 = None if answer is None else bool(answer)
+        self.errors.pop("under_14", None)
+
     def set_guardian(self, name: str, relation: str, confirmed: bool) -> None:
         self.guardian = {"name": name or "", "relation": relation or ""}
         self.guardian_confirmed = bool(confirmed)
+
+    def confirm_guardian_sensitive(self, code: str, confirmed: bool) -> None:
+        """The guardian's own separate consent to a sensitive purpose of a minor (PIPL Art. 28, 31)."""
+        if confirmed:
+            self.guardian_sensitive.add(code)
+        else:
+            self.guardian_sensitive.discard(code)
+
+    def guardian_payload(self) -> dict | None:
+        """The guardian as app.flows.enrolment takes it (None when the customer is not a minor)."""
+        if not self.is_minor():
+            return None
+        return {
+            "name": self.guardian.get("name", ""),
+            "relation": self.guardian.get("relation", ""),
+            "consent": self.guardian_confirmed,
+            "sensitive": sorted(self.guardian_sensitive & set(self.sensitive_pending())),
+        }
+
+    def _guardian_errors(self) -> None:
+        """CON-4 on the FIELDS step: the guardian's name, relation, consent and, per granted sensitive purpose,
+        separate consent. Errors land in self.errors by field."""
+        if not self.is_minor():
+            return
+        try:
+            if not str(self.guardian.get("name") or "").strip():
+                raise ValidationError("member.guardian_required", field="guardian_name")
+            V.name(self.guardian.get("name"), field="guardian_name")
+            V.guardian_relation(self.guardian.get("relation"))
+            if not self.guardian_confirmed:
+                raise ValidationError("member.guardian_required", field="guardian_confirmed")
+            for code in self.sensitive_pending():
+                if code not in self.guardian_sensitive:
+                    p = self.notice.purpose(code)
+                    raise ValidationError(
+                        "consent.guardian_sensitive_required",
+                        field=f"guardian_sensitive_{code}",
+                        purpose=p.title if p else code,
+                    )
+        except ValidationError as exc:
+            self.errors[exc.field or "guardian_name"] = exc
 
     def _check(self, field: str) -> UserError | None:
         raw = self.values.get(field, "")
@@ -238,22 +306,12 @@ class RegistrationFlow(PaperMode):
             err = self._check(f)
             if err:
                 self.errors[f] = err
-        if self.is_minor():
-            try:
-                if not str(self.guardian.get("name") or "").strip():
-                    raise ValidationError("member.guardian_required", field="guardian_name")
-                V.name(self.guardian.get("name"), field="guardian_name")
-                V.guardian_relation(self.guardian.get("relation"))
-                if not self.guardian_confirmed:
-                    raise ValidationError("member.guardian_required", field="guardian_confirmed")
-            except ValidationError as exc:
-                self.errors[exc.field or "guardian_name"] = exc
+        if self.under_14_question_needed() and self.under_14 is None:
+            self.errors["under_14"] = ValidationError("consent.minor_unknown", field="under_14")  # CON-4
+        self._guardian_errors()
         if self.errors:
-            first = next(
-                f
-                for f in (*FIELD_ORDER, "guardian_name", "guardian_relation", "guardian_confirmed")
-                if f in self.errors
-            )
+            order = (*FIELD_ORDER, "under_14", "guardian_name", "guardian_relation", "guardian_confirmed")
+            first = next((f for f in order if f in self.errors), next(iter(self.errors)))
             raise self.errors[first]
 
     def submit(self, cipher) -> dict:
@@ -272,9 +330,9 @@ class RegistrationFlow(PaperMode):
                 decisions=decisions,
                 values=self.submitted_values(),
                 method="paper" if paper else "signature" if self.signatures else self.method,
-                guardian=dict(self.guardian) if self.is_minor() else None,
+                guardian=self.guardian_payload(),
                 signatures={} if paper else {c: s for c, s in self.signatures.items() if c in self.sensitive_pending()},
-                minor=self.is_minor(),
+                minor=self.minor_known(),
                 evidence_ref=self.form.serial if paper and self.form else None,
                 signed_on_paper=self.signed_on_paper & set(self.sensitive_pending()) if paper else (),
             )
@@ -340,7 +398,9 @@ class ReconsentFlow(RegistrationFlow):
         return super().set_form(text)
 
     def is_minor(self) -> bool:
-        return False
+        """The member is under 14 today (birth date, else the answer given at registration): the guardian
+        consents to the re-consent too (CON-4)."""
+        return minor_now(self.session.db, self.member_id, self.today)
 
     def next(self) -> Step:
         if self.step is Step.FIELDS:
@@ -349,6 +409,7 @@ class ReconsentFlow(RegistrationFlow):
                 err = self._check(f)
                 if err:
                     self.errors[f] = err
+            self._guardian_errors()
             if self.errors:
                 raise next(iter(self.errors.values()))
             self.step = Step.REVIEW
@@ -371,6 +432,7 @@ class ReconsentFlow(RegistrationFlow):
             signatures={} if paper else {c: s for c, s in self.signatures.items() if c in self.sensitive_pending()},
             cipher=cipher,
             kind="reconsent",
+            guardian=self.guardian_payload(),
             evidence_ref=self.form.serial if paper and self.form else None,
             signed_on_paper=self.signed_on_paper & set(self.sensitive_pending()) if paper else (),
         )

@@ -6,7 +6,10 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from app.members.fields import mask_mobile, mask_name
-from app.members.service import MEMBER_VIEW
+from app.members.service import MEMBER_VIEW, MEMBER_VIEW_RESTRICTED
+
+if TYPE_CHECKING:
+    from app.staff.session import Session
 
 if TYPE_CHECKING:
     from app.staff.session import Session
@@ -31,6 +34,20 @@ def member_brief(db: Queries, member_id: str) -> dict | None:
 def is_restricted(db: Queries, member_id: str) -> bool:
     """Processing restricted (RIG-5); False for a member who does not exist."""
     return bool(db.scalar("SELECT restricted FROM members WHERE id = ?", (member_id,)))
+
+
+def visible_members_sql(session: Session, alias: str = "members") -> str:
+    """The WHERE condition of every member list a person sees: '1' for a manager, '<alias>.restricted = 0'
+    for a clerk (RIG-5: a restricted member is kept, not shown). Member search uses it."""
+    if session.can(MEMBER_VIEW_RESTRICTED):
+        return "1"
+    return f"{alias}.restricted = 0"
+
+
+def processing_allowed_sql(alias: str = "members") -> str:
+    """The WHERE condition of every selection of members to process for a purpose (marketing, offers,
+    delivery), whoever runs it: active and not restricted (RIG-5). `app.consent.selection` adds the consent."""
+    return f"({alias}.restricted = 0 AND {alias}.status = 'active')"
 
 
 def member_id_by_ref(db: Queries, text: str) -> str | None:

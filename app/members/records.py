@@ -7,6 +7,7 @@ writing the rows themselves. Reads that several domains need (`find_by_mobile`, 
 
 from __future__ import annotations
 
+import datetime as dt
 import secrets
 import sqlite3
 from typing import TYPE_CHECKING
@@ -42,6 +43,18 @@ def member_exists(db: Queries, member_id: str | None) -> bool:
     return bool(member_id) and db.one("SELECT 1 FROM members WHERE id = ?", (member_id,)) is not None
 
 
+def minor_now(db: Queries, member_id: str, today: dt.date) -> bool:
+    """Is the member under 14 today (CON-4)? From the birth date when there is one; else the answer given at
+    registration stands (a declared minor stays one until a birth date shows otherwise: fail closed)."""
+    row = db.one("SELECT birth_date, is_minor FROM members WHERE id = ?", (member_id,))
+    if row is None:
+        return False
+    if row[0]:
+        b = dt.date.fromisoformat(row[0])
+        return today.year - b.year - ((today.month, today.day) < (b.month, b.day)) < 14
+    return bool(row[1])
+
+
 def new_member_no(db: Queries) -> str:
     """Member number printed on the card barcode: 'M' + 10 digits (never derived from personal data)."""
     while True:
@@ -61,6 +74,7 @@ def insert_member(
     store_code: str,
     birth_date: str | None,
     minor: bool,
+    minor_basis: str | None = None,
 ) -> None:
     """The new member's row. A mobile already taken raises MobileExists: found by a query first; a concurrent
     registration of the same mobile (another connection committed in between) fails on the UNIQUE(mobile)
@@ -71,7 +85,7 @@ def insert_member(
     try:
         tx.execute(
             "INSERT INTO members(id, member_no, name, mobile, status, registered_at, registered_store,"
-            " updated_at, birth_date, is_minor) VALUES (?,?,?,?,?,?,?,?,?,?)",
+            " updated_at, birth_date, is_minor, minor_basis) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
             (
                 member_id,
                 member_no,
@@ -83,6 +97,7 @@ def insert_member(
                 registered_at,
                 birth_date,
                 int(minor),
+                minor_basis,
             ),
         )
     except IntegrityError:

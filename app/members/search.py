@@ -13,7 +13,8 @@ import unicodedata
 from dataclasses import dataclass
 
 from app.members.fields import mask_mobile, mask_name
-from app.members.service import MEMBER_VIEW, MEMBER_VIEW_RESTRICTED
+from app.members.queries import visible_members_sql
+from app.members.service import MEMBER_VIEW
 
 _COLS = "m.id, m.member_no, m.name, m.mobile, m.status, m.restricted, m.registered_at, m.reconsent_needed"
 MAX_LIMIT = 200
@@ -112,9 +113,7 @@ def search_members(session, query: str, limit: int = 50) -> SearchResult:
     if kind in ("empty", "invalid"):
         return SearchResult(kind, (), False)
     limit = max(1, min(int(limit), MAX_LIMIT))
-    where_extra = "AND m.status != 'erased'"
-    if not session.can(MEMBER_VIEW_RESTRICTED):
-        where_extra += " AND m.restricted = 0"  # RIG-5
+    where_extra = f"AND m.status != 'erased' AND {visible_members_sql(session, 'm')}"  # RIG-5
     db = session.db
     if kind == "mobile":
         rows = db.all(f"SELECT {_COLS} FROM members m WHERE m.mobile = ? {where_extra}", (q,))

@@ -19,6 +19,7 @@ from app.members import records as R, validation as V
 from app.members.fields import CORE_FIELDS, FIELD_PURPOSE, OPTIONAL_FIELDS, REVEALABLE, mask, mask_name
 from app.members.records import MobileExists, find_by_mobile
 from app.messages import add_messages
+from app.notices import unchanged_purposes
 from app.staff import permissions as P
 from app.storage.fieldcrypt import FieldCipher, token_is_sealed
 
@@ -117,7 +118,7 @@ def _row(db, member_id: str):
     return row
 
 
-def _view(db, row) -> MemberView:
+def _view(db, row, today: str | None = None) -> MemberView:
     fields = {r[0]: r[1] for r in db.all("SELECT field, masked FROM member_fields WHERE member_id = ?", (row["id"],))}
     # the POS import notes newer purchases in purchase_touch until the retention sweep folds them in
     touched = db.scalar("SELECT last_at FROM purchase_touch WHERE member_id = ?", (row["id"],))
@@ -126,6 +127,17 @@ def _view(db, row) -> MemberView:
         r[0]: bool(r[1])
         for r in db.all("SELECT purpose_code, granted FROM member_consents WHERE member_id = ?", (row["id"],))
     }
+    # marketing / offers as the consent state says today: granted and not suspended by a newer notice (CON-5),
+    # not the members row's copy of it
+    agreed = {
+        r[0]: r[1]
+        for r in db.all(
+            "SELECT purpose_code, notice_version FROM member_consents WHERE member_id = ? AND granted = 1"
+            " AND purpose_code IN ('marketing', 'offers')",
+            (row["id"],),
+        )
+    }
+    running = unchanged_purposes(db, agreed, today or dt.date.today().isoformat()) if agreed else set()
     return MemberView(
         id=row["id"],
         member_no=row["member_no"],
@@ -140,8 +152,8 @@ def _view(db, row) -> MemberView:
         is_minor=bool(row["is_minor"]),
         notice_version=row["notice_version"],
         reconsent_needed=bool(row["reconsent_needed"]),
-        marketing=bool(row["marketing_opt_in"]),
-        offers=bool(row["offers_opt_in"]),
+        marketing="marketing" in running and not row["restricted"],
+        offers="offers" in running and not row["restricted"],
         last_purchase_at=last_purchase_at,
         fields=fields,
         consents=consents,
@@ -155,7 +167,7 @@ def get_member(session, member_id: str) -> MemberView:
     if row["restricted"] and not session.can(MEMBER_VIEW_RESTRICTED):
         raise UserError("member.restricted")  # RIG-5: storage only
     session.audit_read("member.view", "member", member_id)
-    return _view(session.db, row)
+    return _view(session.db, row, _today(session).isoformat())
 
 
 def update_member(session, member_id: str, changes: dict, cipher=None) -> list[str]:
@@ -165,6 +177,8 @@ def update_member(session, member_id: str, changes: dict, cipher=None) -> list[s
     row = _row(session.db, member_id)
     if row["status"] != "active":
         raise UserError("member.not_active")
+    if row["restricted"] and not session.can(MEMBER_VIEW_RESTRICTED):
+        raise UserError("member.restricted")  # RIG-5: storage only, no correction by a clerk
     granted = {
         r[0]
         for r in session.db.all(

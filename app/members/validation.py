@@ -8,8 +8,11 @@ from __future__ import annotations
 import base64
 import binascii
 import datetime as dt
+import io
 import re
 import unicodedata
+
+from PIL import Image, UnidentifiedImageError
 
 from app.dates import parse_date
 from app.errors import ValidationError
@@ -204,16 +207,33 @@ def address(value, field: str = "address") -> str:
     return v
 
 
-_IMAGE_MAGIC = (b"\x89PNG", b"\xff\xd8\xff", b"GIF8", b"BM", b"RIFF", b"II*\x00", b"MM\x00*")
+_IMAGE_MAGIC = (b"\x89PNG", b"\xff\xd8\xff", b"GIF8", b"BM", b"RIFF", b"II*\x00", b"MM\x00*", b"\x00\x00\x00\x0cjP")
+
+
+def _decodes_as_image(raw: bytes) -> bool:
+    """True when the bytes, or the bytes from any image signature inside them on, open as an image of a
+    format Pillow knows (TGA and other formats without a signature included), or hold SVG text: decodability,
+    not the leading bytes, decides (SEN-2)."""
+    if b"<svg" in raw.lower() or raw.lstrip().startswith(b"<?xml"):
+        return True
+    starts = {0} | {i for m in _IMAGE_MAGIC for i in range(len(raw)) if raw.startswith(m, i)}
+    for i in sorted(starts):
+        try:
+            with Image.open(io.BytesIO(raw[i:])):
+                return True
+        except (UnidentifiedImageError, OSError, ValueError, SyntaxError, Image.DecompressionBombError):
+            continue
+    return any(raw.startswith(m) for m in _IMAGE_MAGIC)
 
 
 def face_feature(value, field: str = "face_feature") -> str:
-    """A biometric feature code from the face-payment terminal (hex or base64, 32–2048 chars).
-    Anything that decodes to an image is refused: a face image is never stored (SEN-2)."""
+    """A biometric feature code from the face-payment terminal: hex or base64 text (32–2048 characters) of a
+    feature vector. Anything that decodes as an image, at any offset, or a data URL, is refused: a face image
+    is never stored, only the derived code (SEN-2)."""
     if isinstance(value, (bytes, bytearray)):
         raise ValidationError("member.face_feature_invalid", field=field)
     v = re.sub(r"\s", "", _text(value))
-    if not (32 <= len(v) <= 2048):
+    if not (32 <= len(v) <= 2048) or v.lower().startswith("data:"):
         raise ValidationError("member.face_feature_invalid", field=field)
     if re.fullmatch(r"[0-9a-fA-F]+", v) and len(v) % 2 == 0:
         raw = bytes.fromhex(v)
@@ -222,7 +242,7 @@ def face_feature(value, field: str = "face_feature") -> str:
             raw = base64.b64decode(v, validate=True)
         except (binascii.Error, ValueError):
             raise ValidationError("member.face_feature_invalid", field=field) from None
-    if any(raw.startswith(m) for m in _IMAGE_MAGIC) or v.startswith("data:"):
+    if len(raw) < 16 or _decodes_as_image(raw):
         raise ValidationError("member.face_feature_invalid", field=field)
     return v
 
@@ -247,7 +267,9 @@ def age_on(birth: str, today: dt.date) -> int:
 
 
 def is_under_14(birth: str | None, today: dt.date) -> bool:
-    return birth is not None and birth != "" and age_on(birth, today) < 14
+    if not birth:
+        return False
+    return age_on(birth, today) < 14
 
 
 # field -> validator (one-argument form); the optional fields and the purpose that allows them

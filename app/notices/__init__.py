@@ -23,4 +23,5 @@ from app.notices.store import (  # noqa: F401
     list_versions,
     load_notice_file,
     store_notice,
+    unchanged_purposes,
 )

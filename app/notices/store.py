@@ -74,6 +74,29 @@ def current_notice(db: Queries, lang: str = "zh_CN", today: str | None = None) -
     return _row_to_notice(row)
 
 
+def unchanged_purposes(db: Queries, agreed: dict[str, str], today: str) -> set[str]:
+    """Of `agreed` (purpose code -> the notice version the member agreed to it under), the purposes that may
+    run on `today`: still in the notice in effect then, and not changed since the version agreed to (CON-5:
+    a purpose changed by a newer notice is suspended until the member consents again). A version that
+    cannot be read counts as changed (fail closed)."""
+    current = current_notice(db, "zh_CN", today)
+    out: set[str] = set()
+    cache: dict[str, dict[str, list[str]]] = {}
+    for code, version in agreed.items():
+        if current.purpose(code) is None:
+            continue
+        if version != current.version:
+            if version not in cache:
+                try:
+                    cache[version] = changed_purposes(get_notice(db, version, "zh_CN"), current)
+                except UserError:
+                    cache[version] = {c: ["unknown"] for c in current.codes}
+            if code in cache[version]:
+                continue
+        out.add(code)
+    return out
+
+
 def list_versions(db: Queries) -> list[dict[str, Any]]:
     """All stored versions (newest first): version, effective_date, source, published_at, hashes per lang."""
     out: dict[str, dict[str, Any]] = {}

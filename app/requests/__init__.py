@@ -21,6 +21,7 @@ from app.requests.actions import (  # noqa: F401
 )
 from app.requests.deadline import extend, pause, resume  # noqa: F401
 from app.requests.export import collect_member_data, register_exporter  # noqa: F401
+from app.requests.on_behalf import guardian_applicant, record_guardian_applicant  # noqa: F401
 from app.requests.queue import counts, list_requests, requests_due_summary, urgency  # noqa: F401
 from app.requests.restriction import marketing_allowed_sql, require_visible, visible_members_sql  # noqa: F401
 from app.requests.service import (  # noqa: F401

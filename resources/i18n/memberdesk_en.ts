@@ -2126,6 +2126,22 @@
         <translation>The guardian has read the notice and gives the consent above</translation>
     </message>
     <message>
+        <source>是，未满14周岁</source>
+        <translation>Yes, under 14</translation>
+    </message>
+    <message>
+        <source>否，已满14周岁</source>
+        <translation>No, 14 or older</translation>
+    </message>
+    <message>
+        <source>顾客是否未满14周岁</source>
+        <translation>Is the customer under 14?</translation>
+    </message>
+    <message>
+        <source>监护人已单独同意“%s”</source>
+        <translation>The guardian separately consents to “%s”</translation>
+    </message>
+    <message>
         <source>请将屏幕转向顾客，由顾客本人阅读和选择。</source>
         <translation>Turn the screen to the customer: the customer reads and chooses.</translation>
     </message>

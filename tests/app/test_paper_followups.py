@@ -99,6 +99,7 @@ def test_only_paper_registrations_are_listed(clerk, vault, clock):
     f.next()
     f.set_value("name", "李娜")
     f.set_value("mobile", "13912340003")
+    f.set_under_14(False)  # no birth date: the under-14 question is answered (CON-4)
     f.next()
     f.submit(cipher_for(vault))
     issue_serial(clerk, make_member(clerk))  # a form tied without a paper consent record
@@ -198,6 +199,7 @@ def test_a_form_scanned_on_screen_switches_to_paper_and_keeps_the_typing(clerk, 
     f.next()
     f.set_value("name", "王秀英")
     f.set_value("mobile", "13912340001")
+    f.set_under_14(False)  # no birth date: the under-14 question is answered (CON-4)
     assert f.step is Step.FIELDS and f.method == "screen"
     form = f.scanned_form(qr_payload(serial))
     assert form.serial == serial and f.paper and f.step is Step.CONSENT

@@ -111,7 +111,12 @@ def test_under_14_requires_guardian(clerk, vault):
         register(clerk, vault, values={"birth_date": "2015-01-01"})
     assert ei.value.key == "member.guardian_required"  # rule: CON-4
     assert _count(clerk.db, "members") == 0  # rule: CON-4
-    res = register(clerk, vault, values={"birth_date": "2015-01-01"}, guardian={"name": "张建国", "relation": "father"})
+    res = register(
+        clerk,
+        vault,
+        values={"birth_date": "2015-01-01"},
+        guardian={"name": "张建国", "relation": "father", "consent": True},
+    )
     rec = clerk.db.one(
         "SELECT guardian_name_enc, guardian_relation FROM consent_records WHERE member_id = ?", (res["id"],)
     )
@@ -191,6 +196,7 @@ def test_flow_full_path_with_sensitive(clerk, vault):
     assert f.set_value("mobile", "12345") is not None
     f.set_value("name", "王芳")
     f.set_value("mobile", "13712345678")
+    f.set_under_14(False)  # no birth date: the under-14 question is answered (CON-4)
     f.set_value("address", "北京市朝阳区建国路88号")
     f.set_value("face_feature", "ff" * 40)
     assert f.next() is Step.REVIEW

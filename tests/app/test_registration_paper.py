@@ -37,6 +37,7 @@ def _to_review(f, name="王秀英", mobile="13912340001", **values):
     assert f.next() is Step.FIELDS
     f.set_value("name", name)
     f.set_value("mobile", mobile)
+    f.set_under_14(False)  # no birth date: the under-14 question is answered (CON-4)
     for k, v in values.items():
         f.set_value(k, v)
     assert f.next() is Step.REVIEW
@@ -238,6 +239,7 @@ def test_paper_under_14_needs_the_guardian(clerk, vault):
     f.next()
     f.set_value("name", "刘小雨")
     f.set_value("mobile", "13912340004")
+    f.set_under_14(False)  # no birth date: the under-14 question is answered (CON-4)
     f.set_value("birth_date", "2016-03-01")
     with pytest.raises(ValidationError) as ei:
         f.next()

@@ -269,7 +269,9 @@ def _register(session, vault, decisions=None, values=None):
     notice = ensure_default_stored(session)
     decisions = decisions or {"membership": True, "marketing": True, "offers": False, "delivery": True}
     values = values or {"name": "更正丁", "mobile": "13800138000", "address": "上海市黄浦区南京东路1号"}
-    return register_member(session, cipher_for(vault), notice=notice, decisions=decisions, values=values)["id"]
+    return register_member(session, cipher_for(vault), notice=notice, decisions=decisions, values=values, minor=False)[
+        "id"
+    ]
 
 
 def test_correct_through_members_validation_audits_fields_only(vault, manager, clerk):

@@ -64,6 +64,9 @@ def test_wizard_basic_membership(qtbot, ctx):
     _shot(dlg, "register_4_fields_error")
     qtbot.keyClicks(dlg.edits["mobile"], "5678")
     dlg.next_btn.click()
+    assert dlg.flow.step is Step.FIELDS and dlg.minor_err.text()  # rule: CON-4
+    dlg.minor_no.setChecked(True)  # no birth date: the under-14 question is answered
+    dlg.next_btn.click()
     assert dlg.flow.step is Step.REVIEW
     _shot(dlg, "register_5_review")
     dlg.next_btn.click()
@@ -103,6 +106,9 @@ def test_wizard_sensitive_with_signature(qtbot, ctx):
     dlg.guardian_rel.setCurrentIndex(1)
     dlg.guardian_ok.setChecked(True)
     dlg._guardian_changed()
+    dlg.next_btn.click()
+    assert dlg.flow.step is Step.FIELDS and dlg.guardian_err.text()  # rule: CON-4 (face payment: guardian's own)
+    dlg.guardian_sensitive["face_payment"].setChecked(True)
     _shot(dlg, "register_4_fields_minor")
     dlg.next_btn.click()
     assert dlg.flow.step is Step.REVIEW
@@ -162,6 +168,7 @@ def test_wizard_existing_mobile_opens_member(qtbot, ctx):
     for k, v in (("name", "李娜"), ("mobile", "13612345678")):
         dlg.edits[k].setText(v)
         dlg._edited(k, v)
+    dlg.minor_no.setChecked(True)
     dlg.next_btn.click()
     assert dlg.flow.step is Step.EXISTING
     _shot(dlg, "register_existing_mobile")

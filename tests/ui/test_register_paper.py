@@ -70,6 +70,8 @@ def _fill(dlg, **values):
     for k, v in values.items():  # (QTest cannot type non-ASCII keys)
         dlg.edits[k].setText(v)
         dlg._edited(k, v)
+    if "birth_date" not in values:
+        dlg.minor_no.setChecked(True)  # no birth date: the under-14 question is answered (CON-4)
 
 
 def _no_english(dlg):

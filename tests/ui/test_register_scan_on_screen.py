@@ -65,6 +65,7 @@ def test_typing_is_kept_and_the_scan_lands_in_no_field(qtbot, ctx, vault):
     dlg.paper.consent.boxes["membership"].setChecked(True)
     dlg.on_next()
     assert dlg.flow.step is Step.FIELDS and name.text() == "MEMO Li"
+    dlg.minor_no.setChecked(True)  # no birth date: the under-14 question is answered (CON-4)
     dlg.on_next()
     assert dlg.flow.step is Step.REVIEW
     dlg.paper.signed.setChecked(True)

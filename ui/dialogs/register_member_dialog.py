@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
+    QButtonGroup,
     QCheckBox,
     QComboBox,
     QDialog,
@@ -16,6 +17,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QPushButton,
+    QRadioButton,
     QStackedWidget,
     QVBoxLayout,
     QWidget,
@@ -158,9 +160,26 @@ class RegisterMemberDialog(QDialog):
             form.addRow(label, holder)
             self.edits[f], self.field_errors[f] = edit, err
             self.rows[f] = (label, holder)
-        self.minor = QCheckBox(self.tr("顾客是不满十四周岁的未成年人"))
-        self.minor.toggled.connect(self._minor_toggled)
-        form.addRow("", self.minor)
+        # CON-4: without a birth date the question must be answered (the customer may decline the birth date)
+        self.minor = QWidget()
+        self.minor.setObjectName("under_14")
+        row = QHBoxLayout(self.minor)
+        row.setContentsMargins(0, 0, 0, 0)
+        self.minor_yes = QRadioButton(self.tr("是，未满14周岁"))
+        self.minor_no = QRadioButton(self.tr("否，已满14周岁"))
+        self.minor_group = QButtonGroup(self)
+        self.minor_group.setExclusive(False)  # nothing chosen until the customer answers
+        for b in (self.minor_yes, self.minor_no):
+            self.minor_group.addButton(b)
+            row.addWidget(b)
+        row.addStretch(1)
+        self.minor_yes.toggled.connect(lambda on: self._minor_answered(True, on))
+        self.minor_no.toggled.connect(lambda on: self._minor_answered(False, on))
+        self.minor_label = QLabel(self.tr("顾客是否未满14周岁"))
+        self.minor_err = QLabel()
+        self.minor_err.setStyleSheet("color: #cf222e")
+        form.addRow(self.minor_label, self.minor)
+        form.addRow("", self.minor_err)
         self.guardian_name = QLineEdit()
         self.guardian_name.setObjectName("guardian_name")
         self.guardian_rel = QComboBox()
@@ -172,12 +191,16 @@ class RegisterMemberDialog(QDialog):
         ):
             self.guardian_rel.addItem(text, code)
         self.guardian_ok = QCheckBox(self.tr("监护人已阅读告知书，并代为作出上述同意"))
+        self.guardian_sensitive: dict[str, QCheckBox] = {}
+        self.guardian_sensitive_box = QWidget()
+        QVBoxLayout(self.guardian_sensitive_box).setContentsMargins(0, 0, 0, 0)
         self.guardian_err = QLabel()
         style.role(self.guardian_err, "error")
         self.guardian_rows = [QLabel(self.tr("监护人姓名")), QLabel(self.tr("与顾客关系")), QLabel("")]
         form.addRow(self.guardian_rows[0], self.guardian_name)
         form.addRow(self.guardian_rows[1], self.guardian_rel)
         form.addRow(self.guardian_rows[2], self.guardian_ok)
+        form.addRow("", self.guardian_sensitive_box)
         form.addRow("", self.guardian_err)
         self.guardian_name.textEdited.connect(self._guardian_changed)
         self.guardian_rel.currentIndexChanged.connect(self._guardian_changed)
@@ -194,19 +217,58 @@ class RegisterMemberDialog(QDialog):
             self.ctx.show_error(self, err, self.field_errors[field])
         self._sync_guardian()
 
-    def _minor_toggled(self, on: bool) -> None:
-        self.flow.minor_declared = on
+    def _minor_answered(self, answer: bool, on: bool) -> None:
+        if on:  # a yes/no pair: choosing one clears the other
+            other = self.minor_no if answer else self.minor_yes
+            other.blockSignals(True)
+            other.setChecked(False)
+            other.blockSignals(False)
+            self.flow.set_under_14(answer)
+        elif not (self.minor_yes.isChecked() or self.minor_no.isChecked()):
+            self.flow.set_under_14(None)
+        self.minor_err.clear()
         self._sync_guardian()
+
+    def _guardian_sensitive_changed(self, *_) -> None:
+        self.guardian_err.clear()
+        for code, box in self.guardian_sensitive.items():
+            self.flow.confirm_guardian_sensitive(code, box.isChecked())
 
     def _guardian_changed(self, *_):
         self.guardian_err.clear()
         self.flow.set_guardian(self.guardian_name.text(), self.guardian_rel.currentData(), self.guardian_ok.isChecked())
 
     def _sync_guardian(self) -> None:
+        ask = not self.reconsent and self.flow.under_14_question_needed()
+        if not ask and self.flow.under_14 is not None and not self.reconsent:
+            for b in (self.minor_yes, self.minor_no):  # a valid birth date answers the question
+                b.blockSignals(True)
+                b.setChecked(False)
+                b.blockSignals(False)
+            self.flow.set_under_14(None)
+        for w in (self.minor, self.minor_label, self.minor_err):
+            w.setVisible(ask)
         show = self.flow.is_minor()
         for w in (self.guardian_name, self.guardian_rel, self.guardian_ok, *self.guardian_rows):
             w.setVisible(show)
         self.guardian_err.setVisible(show)
+        # the guardian's own separate consent per granted sensitive purpose (PIPL Art. 28, 31)
+        codes = self.flow.sensitive_pending() if show else []
+        if list(self.guardian_sensitive) != codes:
+            layout = self.guardian_sensitive_box.layout()
+            for box in self.guardian_sensitive.values():
+                layout.removeWidget(box)
+                box.deleteLater()
+            self.guardian_sensitive = {}
+            for code in codes:
+                p = self.flow.notice.purpose(code)
+                box = QCheckBox(self.tr("监护人已单独同意“%s”") % (p.title if p else code))
+                box.setObjectName(f"guardian_sensitive_{code}")
+                box.setChecked(code in self.flow.guardian_sensitive)
+                box.toggled.connect(self._guardian_sensitive_changed)
+                layout.addWidget(box)
+                self.guardian_sensitive[code] = box
+        self.guardian_sensitive_box.setVisible(bool(codes))
 
     def _enter_pressed(self) -> None:
         visible = [self.edits[f] for f in self.flow.visible_fields()]
@@ -272,6 +334,9 @@ class RegisterMemberDialog(QDialog):
         if field in self.field_errors:
             self.ctx.show_error(self, exc, self.field_errors[field])
             self.edits[field].setFocus()
+        elif field == "under_14":
+            self.ctx.show_error(self, exc, self.minor_err)
+            self.minor_yes.setFocus()
         elif field and field.startswith("guardian"):
             self.ctx.show_error(self, exc, self.guardian_err)
         else:
@@ -338,7 +403,6 @@ class RegisterMemberDialog(QDialog):
             label.setVisible(k in vis)
             holder.setVisible(k in vis)
         self._sync_guardian()
-        self.minor.setVisible(not self.reconsent)
         self.stack.setCurrentWidget(self.fields_page)
         self.next_btn.setEnabled(True)
         first = next((self.edits[k] for k in FIELD_ORDER if k in vis and not self.edits[k].text()), None)
@@ -395,6 +459,10 @@ class RegisterMemberDialog(QDialog):
         for e in self.edits.values():
             e.clear()
         self.guardian_name.clear()
+        for b in (self.minor_yes, self.minor_no):
+            b.blockSignals(True)
+            b.setChecked(False)
+            b.blockSignals(False)
         self.paper.clear()
         self.sensitive.pad.blockSignals(True)
         self.sensitive.pad.clear()
