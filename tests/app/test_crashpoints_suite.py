@@ -220,7 +220,7 @@ def _op_sync(paths, _w):
     _vault, session = sign_in(paths)
     engine = SyncEngine.for_session(session)
     for k in range(1, HITS["sync"] + 2):
-        engine.apply_page([{"kind": "config", "payload": {"sync_interval_minutes": k}, "cursor": str(k)}], str(k), {})
+        engine._apply_page([{"kind": "config", "payload": {"sync_interval_minutes": k}, "cursor": str(k)}], str(k), {})
 
 
 @pytest.mark.parametrize("point", ["sync.page_before_commit", "sync.after_page"])
@@ -300,7 +300,10 @@ def test_rekey_killed_at_each_step(template, tmp_path, point):
 def test_restore_killed_is_refused_plainly_or_finished(template, tmp_path, point):
     def op(paths, _w):
         target = resolve_paths(paths.data_dir.parent / "restored")
-        restore_with_ledger(template / "bundle.mdbak", target, ledger_files=[paths.erasure_ledger])
+        _vault, manager = sign_in(paths)  # the manager signed in to the store that runs the restore (SEC-1)
+        restore_with_ledger(
+            target=target, bundle=template / "bundle.mdbak", ledger_files=[paths.erasure_ledger], session=manager
+        )
 
     code, paths, _ = _run(template, tmp_path, point, op)
     assert code == KILLED
