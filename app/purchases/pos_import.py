@@ -449,6 +449,16 @@ def _members_by_no(db, nos: list[str]) -> dict[str, str]:
     return out
 
 
+def _restricted(db, ids: list[str]) -> set[str]:
+    """The members among `ids` whose processing is restricted (RIG-5: stored only)."""
+    out: set[str] = set()
+    for i in range(0, len(ids), 500):
+        part = ids[i : i + 500]
+        marks = ",".join("?" * len(part))
+        out.update(r[0] for r in db.all(f"SELECT id FROM members WHERE restricted = 1 AND id IN ({marks})", part))
+    return out
+
+
 def _commit_batch(session, result: ImportResult, batch: _Batch, final: bool = False) -> None:
     db = session.db
     store = session.store_code
@@ -468,12 +478,16 @@ def _commit_batch(session, result: ImportResult, batch: _Batch, final: bool = Fa
             )
         )
     now = iso(session.clock.now())
+    # RIG-5: a restricted member's purchases are kept (RET-1: tax and audit) but not linked to the member
+    restricted = _restricted(db, sorted(set(members.values())))
     inserts, ins_lines, dup_lines = [], [], []
     for line, (txn, no, when, fen, goods, paym, pref, coupon) in checked:
         mid = members.get(no)
         if mid is None:
             rejects.append((line, "member_unknown", "member_no"))
             continue
+        if mid in restricted:
+            mid = None
         if txn in existing:
             dup_lines.append(line)
             continue
@@ -534,7 +548,7 @@ def _commit_batch(session, result: ImportResult, batch: _Batch, final: bool = Fa
                 # last purchase: noted per member in purchase_touch, folded into members by the retention sweep
                 latest: dict[str, str] = {}
                 for row in done:
-                    if row[3] > latest.get(row[2], ""):
+                    if row[2] is not None and row[3] > latest.get(row[2], ""):
                         latest[row[2]] = row[3]
                 record_touches(tx, latest)
             # every line before the next row still to insert is done (inserted, rejected or a duplicate)

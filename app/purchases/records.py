@@ -56,6 +56,10 @@ add_messages(
             "This transaction number is already recorded; nothing was added.",
         ),
         "purchase.member_unknown": ("未找到该会员。", "Member not found."),
+        "purchase.member_restricted": (
+            "该会员的个人信息已限制处理（仅存储），不能再关联新的消费记录。",
+            "This member's information is restricted (storage only); no new purchase can be linked to them.",
+        ),
         "purchase.member_erased": (
             "该会员的个人信息已删除，不能再关联消费记录。",
             "This member's information was deleted; purchases can no longer be linked to them.",
@@ -174,8 +178,11 @@ def check_len(name: str, value: str | None, limit: int) -> None:
 def _member_ok(db, member_id: str) -> None:
     if is_erased(db, member_id):
         raise ValidationError("purchase.member_erased", field="member")
-    if db.one("SELECT 1 FROM members WHERE id = ?", (member_id,)) is None:
+    row = db.one("SELECT restricted FROM members WHERE id = ?", (member_id,))
+    if row is None:
         raise NotFound("purchase.member_unknown")
+    if row[0]:  # RIG-5: stored only; the POS keeps the sale unlinked, the counter does not add one
+        raise ValidationError("purchase.member_restricted", field="member")
 
 
 # -- a member's purchases: by month, then member ----------------------------------------------

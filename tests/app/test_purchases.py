@@ -497,3 +497,27 @@ def test_a_waiting_counter_write_splits_the_batch_and_nothing_is_lost(manager, t
         r["entity_id"] for r in pending_rows(manager.db, 0, 1000) if r["entity"] == "purchase" and r["op"] == "upsert"
     ]
     assert sorted(sent) == sorted(f"SH-001:{t}" for t in [*txns, "T03"])  # each purchase journalled once
+
+
+def test_a_restricted_members_purchases_are_kept_but_not_linked(manager, tmp_path):
+    """RIG-5: a restricted member's data is stored only. The POS sale is still kept (RET-1: tax and audit) but
+    not linked to the member (no last purchase, no points); the counter cannot link a new purchase at all."""
+    mid, other = make_member(manager), make_member(manager)
+    with manager.write("test.restrict", "member", mid) as tx:
+        tx.execute("UPDATE members SET restricted = 1 WHERE id = ?", (mid,))
+    f = _csv(
+        tmp_path / "pos.csv",
+        [
+            ["R1", member_no(manager, mid), "2026-10-01 10:00:00", "10", "服装", "现金", "", ""],
+            ["R2", member_no(manager, other), "2026-10-01 10:05:00", "20", "服装", "现金", "", ""],
+        ],
+    )
+    res = import_pos_file(manager, f)
+    assert res.accepted == 2 and res.rejected == []
+    assert manager.db.scalar("SELECT member_id FROM purchases WHERE pos_txn_id = 'R1'") is None  # rule: RIG-5
+    assert manager.db.scalar("SELECT member_id FROM purchases WHERE pos_txn_id = 'R2'") == other
+    assert last_purchase(manager.db, mid) is None  # rule: RIG-5
+    with pytest.raises(ValidationError) as err:
+        record_purchase(manager, mid, amount="5")
+    assert err.value.key == "purchase.member_restricted"  # rule: RIG-5
+    assert err.value.message("en") and err.value.message("zh_CN")
