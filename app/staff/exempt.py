@@ -62,6 +62,8 @@ NO_PERMISSION: dict[str, str] = {
     "store's MAC (replay_ledger refuses any other line to a non-manager), audited per member",
     "app.retention.sweep.sweep_due": "the retention policy's daily run (main window timer, admin command): "
     "purges only what the rules make due, at most once a day, audited per batch",
+    "app.members.queries.visible_members_sql": "returns the WHERE condition for the session's role (RIG-5: "
+    "restricted members hidden from clerks); reads no data itself",
     # steps of the daily sweep (sweep_due above): each removes only what its rule makes due, audited with counts
     "app.retention.id_numbers.mask_overdue": "the sweep's RET-4 step: masks ID numbers past the policy's maximum age "
     "(with a sealing cipher it cannot read them; the mask stored at registration replaces them)",
