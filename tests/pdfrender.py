@@ -8,7 +8,7 @@ from PIL import Image
 
 
 def render_page(pdf: bytes, page: int = 1, dpi: int = 100, mode: str = "L") -> Image.Image:
-    """Page `page` (1-based, like pdftoppm -f) at `dpi`, painted on white; mode "L" (grey) or "RGB"."""
+    """Page `page` (1-based, as printed on the page) at `dpi`, painted on white; mode "L" (grey) or "RGB"."""
     doc = pdfium.PdfDocument(pdf)
     try:
         bitmap = doc[page - 1].render(scale=dpi / 72, fill_color=(255, 255, 255, 255))
