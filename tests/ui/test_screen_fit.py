@@ -10,6 +10,7 @@ from __future__ import annotations
 import pytest
 from PySide6.QtWidgets import QApplication, QDialog, QPushButton
 
+from app.consent.queries import withdrawable_purposes
 from app.demo.demo_store import DEMO_ACCOUNTS, create_demo_store
 from app.members.search import search_members
 from tests.ui.layout_audit import problems
@@ -158,7 +159,11 @@ def test_member_detail_withdraw_buttons_sit_in_a_labelled_column(demo_window, qt
 
     ctx, win, _lang = demo_window
     win.on_signed_in(ctx.vault.sign_in(*DEMO_ACCOUNTS["manager"][:2]))
-    dlg = MemberDetailDialog(ctx, search_members(ctx.session, "演示").hits[0].id)
+    # a member with an optional purpose granted (the hits' order follows random ids: pick, don't assume)
+    member_id = next(
+        h.id for h in search_members(ctx.session, "演示").hits if withdrawable_purposes(ctx.session.db, h.id)
+    )
+    dlg = MemberDetailDialog(ctx, member_id)
     qtbot.addWidget(dlg)
     dlg.show()
     dlg.tabs.setCurrentIndex(1)
