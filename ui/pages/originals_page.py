@@ -32,9 +32,9 @@ from PySide6.QtWidgets import (
 from app.calendar.holiday_file import import_holiday_file
 from app.config import read_terminal
 from app.errors import UserError
+from app.members.service import cipher_for
 from app.originals import destruction, tracking as R
 from app.scans import archive
-from app.storage.fieldcrypt import FieldCipher
 from ui import messagebox, style
 from ui.dialogs.scan_viewer_dialog import ScanViewerDialog
 from ui.pages.registry import PageSpec, register_page
@@ -351,7 +351,7 @@ class OriginalsPage(QWidget):
         if not o or not o.document_id:
             return None
         try:
-            pages = archive.document_pages(self.ctx.session, FieldCipher(self.ctx.vault.data_key()), o.document_id)
+            pages = archive.document_pages(self.ctx.session, cipher_for(self.ctx.vault), o.document_id)
         except UserError as exc:
             self.ctx.show_error(self, exc, self.error)
             return None

@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
 
 from app.config import read_terminal, write_terminal
 from app.errors import UserError
+from app.members.service import cipher_for
 from app.scans import archive, inbox, sane_source
 from app.scans.importer import import_file, import_images
 from app.scans.watch import FolderWatcher
@@ -169,7 +170,7 @@ class ScansPage(QWidget):
 
     # -- helpers ---------------------------------------------------------------------
     def _cipher(self) -> FieldCipher:
-        return FieldCipher(self.ctx.vault.data_key())
+        return cipher_for(self.ctx.vault)
 
     def _reason_text(self, reason: str) -> str:
         return {

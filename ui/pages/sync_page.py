@@ -134,11 +134,11 @@ class SyncPage(QWidget):
 
     # -- engine -------------------------------------------------------------------------
     def _default_engine(self) -> SyncEngine:
-        from app.storage.fieldcrypt import FieldCipher
+        from app.members.service import cipher_for
 
         session = self.ctx.background_session()  # the sync writes on the background connection
         return SyncEngine.for_session(
-            session, cipher=FieldCipher(self.ctx.vault.data_key()), ledger_path=self.ctx.paths.erasure_ledger
+            session, cipher=cipher_for(self.ctx.vault), ledger_path=self.ctx.paths.erasure_ledger
         )
 
     @property
