@@ -126,16 +126,7 @@ class Session:
         with self.db.transaction() as conn:
             tx = Tx(self, conn)
             yield tx
-            chain.append(
-                conn,
-                ts=iso(self.clock.now()),
-                staff_id=self.staff.id,
-                terminal=self.terminal,
-                action=action,
-                subject_type=subject_type,
-                subject_id=subject_id,
-                details=details if details is not None else tx.details,
-            )
+            self._append_audit(conn, action, subject_type, subject_id, details if details is not None else tx.details)
 
     def audit_read(
         self,
@@ -146,16 +137,27 @@ class Session:
     ) -> None:
         """Record a read access (view, search, export) to personal data (SEC-1, SEC-2)."""
         with self.db.transaction() as conn:
-            chain.append(
-                conn,
-                ts=iso(self.clock.now()),
-                staff_id=self.staff.id,
-                terminal=self.terminal,
-                action=action,
-                subject_type=subject_type,
-                subject_id=subject_id,
-                details=details,
-            )
+            self._append_audit(conn, action, subject_type, subject_id, details)
+
+    def _append_audit(
+        self,
+        conn: Connection,
+        action: str,
+        subject_type: str | None,
+        subject_id: str | None,
+        details: dict[str, Any] | None,
+    ) -> None:
+        """The audit entry of a write or a read, by this staff member at this terminal, now (SEC-2)."""
+        chain.append(
+            conn,
+            ts=iso(self.clock.now()),
+            staff_id=self.staff.id,
+            terminal=self.terminal,
+            action=action,
+            subject_type=subject_type,
+            subject_id=subject_id,
+            details=details,
+        )
 
     def on_db(self, db: Database) -> Session:
         """The same person (and acting manager) writing through another connection to the same store
