@@ -67,9 +67,13 @@ def read_master_key_file(path: str | Path) -> bytes:
     p = Path(path)
     try:
         st = p.stat()
-        text = p.read_text(encoding="ascii").strip()
-    except (OSError, UnicodeDecodeError):
+        raw = p.read_bytes()
+    except OSError:
         raise KeyProblem(f"master key file {p} cannot be read") from None
+    try:
+        text = raw.decode("ascii").strip()
+    except UnicodeDecodeError:
+        raise KeyProblem(f"master key file {p} must hold base64 of 32 bytes (it holds raw bytes)") from None
     if os.name == "posix" and st.st_mode & (stat.S_IRWXG | stat.S_IRWXO):
         raise KeyProblem(f"master key file {p} is readable by others: chmod 600 it")
     try:

@@ -2182,10 +2182,6 @@
         <translation>18-character ID number</translation>
     </message>
     <message>
-        <source>顾客是不满十四周岁的未成年人</source>
-        <translation>The customer is a minor under 14</translation>
-    </message>
-    <message>
         <source>请选择</source>
         <translation>Choose</translation>
     </message>
@@ -3066,7 +3062,7 @@
     <name>RevealDialog</name>
     <message>
         <source>查看敏感信息需要店长本人输入密码。</source>
-        <translation>Showing sensitive information needs a store manager's own password.</translation>
+        <translation>Showing sensitive information needs a store manager&apos;s own password.</translation>
     </message>
     <message>
         <source>查看完整信息</source>
@@ -3975,6 +3971,10 @@
     <message>
         <source>手动</source>
         <translation>Manual</translation>
+    </message>
+    <message>
+        <source>总部下发</source>
+        <translation>Head office</translation>
     </message>
     <message>
         <source>成功</source>

@@ -238,7 +238,12 @@ class SyncPage(QWidget):
         self._fill_log(session.db)
 
     def _fill_log(self, db) -> None:
-        trig = {"timer": self.tr("定时"), "manual": self.tr("手动"), "enrol": self.tr("登记")}
+        trig = {
+            "timer": self.tr("定时"),
+            "manual": self.tr("手动"),
+            "enrol": self.tr("登记"),
+            "feed": self.tr("总部下发"),
+        }
         outcome = {
             "ok": self.tr("成功"),
             "offline": self.tr("未连接"),
