@@ -148,7 +148,7 @@ def test_only_a_manager_of_the_backup_restores(vault, manager, paths, scene, tmp
         "recovery_for_clerk": ("clerk", f"{scene['recovery']}\nNew-pass-2026\n", ["--recovery-key"]),
     }[who]
     argv = ["--username", name, "--password-stdin", "restore", str(scene["bundle"]), "--target", str(target)]
-    code, out, err = _admin(monkeypatch, capsys, [*argv, *extra], stdin)
+    code, out, _err = _admin(monkeypatch, capsys, [*argv, *extra], stdin)
     assert code == 2 and out == ""  # rule: SEC-1
     assert _holds_no_data(resolve_paths(target))  # rule: SEC-1
     assert not (resolve_paths(target).cache_dir / INCOMPLETE).exists()
