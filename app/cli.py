@@ -55,9 +55,11 @@ class Ctx:
             raise SystemExit("--username is required for this command")
         self.vault.acquire_instance_lock()
         session = self.vault.sign_in(self.args.username, self.secret("密码 / password: "))
+        from app.notices import ensure_default_stored
         from app.requests.restore import apply_ledger
 
         apply_ledger(session, self.paths)  # later erasures first (RIG-3), as the app does at sign-in
+        ensure_default_stored(session)  # this release's default notice, as the app does at sign-in (NOT-2)
         return session
 
 
