@@ -210,7 +210,7 @@ def ensure_default_stored(session: Session) -> Notice:
     command) and before a printed form; returns the current notice."""
     if session.db.scalar("SELECT count(*) FROM notices") == 0 or _runs_older_default(session.db):
         version = default_notice("zh_CN").version
-        with session.write("notice.publish", "notice", version, {"source": "default"}) as tx:
+        with session.write("notice.publish", "notice", version) as tx:
             flagged = store_default(tx, iso(session.clock.now()), session.staff.id)
             tx.details = {"source": "default", "flagged": flagged}
     return current_notice(session.db, "zh_CN")
