@@ -6,7 +6,8 @@ rekey, settings, staff). Passwords and recovery keys are read from a prompt or f
         --username wang --display-name 王店长
     memberdesk-admin --data-dir DIR verify-audit --username wang
     memberdesk-admin --data-dir DIR backup --username wang
-    memberdesk-admin --data-dir DIR restore BUNDLE --target NEWDIR --username wang   (a manager signs in first)
+    memberdesk-admin [--data-dir OLDDIR] restore BUNDLE --target NEWDIR --username wang
+        (the manager signs in to the RESTORED copy: the old store may be corrupt or gone)
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from __future__ import annotations
 import argparse
 import getpass
 import json
+import os
 import sys
 
 from app import __version__
@@ -32,7 +34,9 @@ LANG = "zh_CN"
 class Ctx:
     def __init__(self, args):
         self.args = args
-        self.paths = resolve_paths(args.data_dir).ensure()
+        # restore works in the NEW folder: the old one (--data-dir) may be gone or unreadable, it is only read
+        root = args.target if getattr(args, "command", None) == "restore" else args.data_dir
+        self.paths = resolve_paths(root).ensure()
         setup_logging(self.paths.log_dir)
         self.vault = Vault(self.paths)
         self._stdin_lines = None
@@ -51,16 +55,17 @@ class Ctx:
             raise SystemExit("--username is required for this command")
         self.vault.acquire_instance_lock()
         session = self.vault.sign_in(self.args.username, self.secret("密码 / password: "))
+        from app.notices import ensure_default_stored
         from app.requests.restore import apply_ledger
 
         apply_ledger(session, self.paths)  # later erasures first (RIG-3), as the app does at sign-in
+        ensure_default_stored(session)  # this release's default notice, as the app does at sign-in (NOT-2)
         return session
 
 
 def write_secret(path, data: bytes) -> None:
     """Write a file only its owner can read (mode 0600 from the first byte; an existing file is truncated and
     made 0600 too): the recovery sheet holds the recovery key."""
-    import os
 
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     try:
@@ -158,24 +163,32 @@ def cmd_restore(a, c: Ctx):
 
     from app.requests.restore import newest_backup_ledger, restore_with_ledger
 
-    session = c.sign_in()  # a manager of this store restores (backup.restore), audited here (SEC-1, SEC-2)
-    target = resolve_paths(a.target)
-    # merge every erasure the old data folder and the newest backups know; applied at the first sign-in
-    manifest = restore_with_ledger(
-        Path(a.bundle),
-        target,
-        ledger_files=[c.paths.erasure_ledger],
-        ledgers=[newest_backup_ledger(c.paths.backup_dir), newest_backup_ledger(Path(a.bundle).parent)],
-        session=session,
-    )
+    if not a.username:
+        raise SystemExit("--username is required for this command (a manager of the restored store)")
+    bundle, target = Path(a.bundle), c.paths
+    ledger_files, ledgers = [], [newest_backup_ledger(bundle.parent)]
+    old = resolve_paths(a.data_dir)  # the old folder (--data-dir or the default), if it still exists: only read
+    if old.data_dir == target.data_dir:
+        raise SystemExit("--target must be a new, empty folder, not the old data folder")
+    ledger_files.append(old.erasure_ledger)
+    ledgers.append(newest_backup_ledger(old.backup_dir))
+
+    def sign_in(vault):  # the manager signs in to the restored copy with its own key slots (SEC-1)
+        if a.recovery_key:
+            recovery = c.secret("恢复密钥 / recovery key: ")
+            return vault.reset_password_with_recovery(recovery, a.username, c.secret("新密码 / new password: "))
+        return vault.sign_in(a.username, c.secret("备份时的密码 / your password as of the backup: "))
+
+    # every erasure the old folder and the newest backups know is merged and re-applied now (RIG-3)
+    manifest = restore_with_ledger(bundle, target, ledgers, ledger_files, sign_in=sign_in, replay=True)
     out(
         {
             "restored_to": str(target.data_dir),
             "created_at": manifest.get("created_at"),
             "store_code": manifest.get("store_code"),
+            "erasures_reapplied": manifest.get("reapplied", 0),
         }
     )
-    print("Sign in to the restored folder to re-apply later erasures (MemberDesk does this on first sign-in).")
     return 0
 
 
@@ -263,9 +276,25 @@ def build_parser() -> argparse.ArgumentParser:
     b.add_argument("--keep", type=int, help="how many backups to keep (default: setting backup_keep)")
     b.set_defaults(func=cmd_backup)
     sub.add_parser("list-backups", help="list backups with their manifests").set_defaults(func=cmd_list_backups)
-    r = sub.add_parser("restore", help="restore a backup into a new, empty data folder")
-    r.add_argument("bundle")
-    r.add_argument("--target", required=True, help="the new data folder")
+    r = sub.add_parser(
+        "restore",
+        help="restore a backup into a new, empty data folder; needs nothing of the old store",
+        description=(
+            "Verify BUNDLE (manifest and hashes), unpack it into the empty folder --target, and sign in to the "
+            "RESTORED copy: --username is a manager as of the backup, with their password as of the backup (or, "
+            "with --recovery-key, the store's recovery key and a new password). The old data folder is not "
+            "opened: it may be corrupt, its key slots gone, or the disk lost. If --data-dir (the old folder) "
+            "is given and readable, its erasure ledger and newest backup are merged too; every later erasure "
+            "is re-applied before the command ends. The restore is audited in the restored store."
+        ),
+    )
+    r.add_argument("bundle", help="the .mdbak file")
+    r.add_argument("--target", required=True, help="the new, empty data folder")
+    r.add_argument(
+        "--recovery-key",
+        action="store_true",
+        help="sign in with the recovery key (prompted) and set a new password for --username",
+    )
     r.set_defaults(func=cmd_restore)
     sub.add_parser("rekey", help="rotate the data key (prints a new recovery key)").set_defaults(func=cmd_rekey)
     sub.add_parser("reset-password", help="set a new password for --username with the recovery key").set_defaults(
@@ -300,7 +329,10 @@ STDIN_LINES = {
     "setup": ["the new manager's password (for --username)"],
     "verify-audit": [_SIGN_IN],
     "backup": [_SIGN_IN],
-    "restore": [_SIGN_IN],
+    "restore": [
+        "your password as of the backup (--username); with --recovery-key: the recovery key",
+        "with --recovery-key only: the new password for --username",
+    ],
     "settings": [_SIGN_IN],
     "rekey": [_SIGN_IN, "your password again (confirmation)"],
     "reset-password": ["the recovery key", "the new password for --username"],

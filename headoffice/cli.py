@@ -155,7 +155,11 @@ def main(argv: list[str] | None = None) -> int:
             code = ho.create_store(args.code, args.name, args.ttl_hours)
             print(f"store {args.code} enrolment code: {code} (valid {args.ttl_hours} h, one use)")
         elif args.cmd == "publish-notice":
-            fid = ho.publish("notice", _load_json(args.file), args.store)
+            try:
+                fid = ho.publish("notice", _load_json(args.file), args.store)
+            except UserError as exc:  # NOT-2: a version number already used for another text
+                print(render(exc.key, "en", **exc.params), file=sys.stderr)
+                return 2
             print(f"notice published (feed {fid})")
         elif args.cmd == "publish-policy":
             try:

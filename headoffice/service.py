@@ -17,6 +17,8 @@ import os
 import secrets
 import time
 
+from app.errors import UserError
+from app.notices.model import Notice, check_version_text
 from app.retention.rules import check_policy
 from app.sync import signing
 from headoffice import anchor, atrest, crypto
@@ -156,6 +158,8 @@ class HeadOffice:
         if kind == "retention_policy":
             check_policy(payload.get("rules") if isinstance(payload, dict) else payload)  # type: ignore[arg-type]
         with self.storage.tx() as c:
+            if kind == "notice":  # NOT-2: one text per version, across everything head office published
+                _check_notice_versions(c, payload)
             fid = c.add_feed(kind, json.dumps(payload, sort_keys=True, ensure_ascii=False), target_store, self.clock())
             self._audit(c, "admin", "feed.publish", target_store, kind, {"feed_id": fid})
         return fid
@@ -713,3 +717,23 @@ def _blob_refs(payload) -> set[str]:
 
 
 blob_refs = _blob_refs
+
+
+def _check_notice_versions(c, payload: dict) -> None:
+    """A notice version is published with one text only: refused (notice.version_reused, a UserError) when it is
+    a shipped version with other content or head office published that version before with other content."""
+    known: dict[tuple[str, str], str] = {}
+    for (text,) in c.all("SELECT payload FROM feed WHERE kind = 'notice'"):
+        try:
+            earlier = json.loads(text)
+            for lang in ("zh_CN", "en"):
+                n = Notice.from_dict(earlier[lang])
+                known.setdefault((n.version, n.lang), n.content_hash)
+        except (ValueError, KeyError, TypeError, UserError):
+            continue  # an earlier payload that is no notice (stores refused it too) pins nothing
+    try:
+        notices = [Notice.from_dict(payload[lang]) for lang in ("zh_CN", "en")]
+    except (KeyError, TypeError, UserError):
+        return  # not a notice this check can judge: every store refuses it on import (notice.invalid)
+    for n in notices:
+        check_version_text(n, known)

@@ -141,9 +141,11 @@ class MainWindow(QMainWindow):
         self.status_timer.stop()
 
     def on_signed_in(self, session) -> None:
+        from app.notices import ensure_default_stored
         from app.requests.restore import apply_ledger
 
         apply_ledger(session, self.ctx.paths)  # re-apply erasures (after a restore) before any page opens
+        ensure_default_stored(session)  # this release's default notice replaces an older shipped one (NOT-2, CON-5)
         self.ctx.set_session(session)
         if session.staff.must_change_password:
             from ui.dialogs.change_password_dialog import ChangePasswordDialog

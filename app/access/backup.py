@@ -4,7 +4,8 @@ file and a manifest with hashes, in one .mdbak bundle (zip, stored).
 Nothing in a bundle is readable without a staff password or the recovery key. Restore goes
 into a fresh, empty data folder; sign-in then works with any password valid at backup time.
 The erasure ledger (issue 6) is re-applied after a restore, so a deleted customer never
-comes back from an old backup.
+comes back from an old backup. A restore needs no working store: it verifies the bundle, unpacks it, and
+the manager signs in to the restored copy (app.requests.restore).
 """
 
 from __future__ import annotations
@@ -145,27 +146,68 @@ def rotate(directory: Path, keep: int) -> list[Path]:
 def read_manifest(bundle: Path) -> dict:
     try:
         with zipfile.ZipFile(bundle) as zf:
-            return json.loads(zf.read("manifest.json"))
+            manifest = json.loads(zf.read("manifest.json"))
     except (OSError, zipfile.BadZipFile, KeyError, ValueError) as exc:
         raise StoreError("store.backup_corrupt") from exc
+    if not isinstance(manifest, dict) or not isinstance(manifest.get("files"), dict):
+        raise StoreError("store.backup_corrupt")
+    return manifest
 
 
-def restore_backup(bundle: Path, target: Paths, *, session: Session) -> dict:
-    """Unpack a bundle into an empty data folder, checking every hash. Returns the manifest.
-    `session`: the manager doing it (backup.restore), signed in to the store that runs the restore;
-    the restore is audited there (SEC-1, SEC-2)."""
-    session.require(P.BACKUP_RESTORE)
+# What a restore target may already hold: folders the data-folder layout makes (Paths.ensure), nothing else.
+_TARGET_MAY_HOLD = ("logs", "backups", "cache")
+REQUIRED_FILES = ("memberdesk.db", "keyslots.json")
+
+
+def check_restore_target(target: Paths) -> None:
+    """The restore target exists (made if missing) and is empty: a restore never writes over a store."""
     target.data_dir.mkdir(parents=True, exist_ok=True)
-    if any(p.name not in ("logs", "backups", "cache") for p in target.data_dir.iterdir()):
+    if any(p.name not in _TARGET_MAY_HOLD for p in target.data_dir.iterdir()):
         raise StoreError("store.restore_target_not_empty")
+
+
+def verify_bundle(bundle: Path) -> dict:
+    """Check a bundle without unpacking it and without any key: the manifest is readable, lists the database
+    and the key slots under plain file names, and every listed file has the SHA-256 the manifest names.
+    Returns the manifest; raises store.backup_corrupt. (A bundle rewritten with matching hashes is caught
+    later: the database's pages carry SQLCipher HMACs, checked after the sign-in to the restored copy.)"""
     manifest = read_manifest(bundle)
+    files = manifest["files"]
+    if any(name not in files for name in REQUIRED_FILES):
+        raise StoreError("store.backup_corrupt")
+    try:
+        with zipfile.ZipFile(bundle) as zf:
+            for name, digest in files.items():
+                if not isinstance(name, str) or "/" in name or "\\" in name or name.startswith("."):
+                    raise StoreError("store.backup_corrupt")
+                h = hashlib.sha256()
+                with zf.open(name) as fh:
+                    for chunk in iter(lambda: fh.read(1 << 20), b""):
+                        h.update(chunk)
+                if h.hexdigest() != digest:
+                    raise StoreError("store.backup_corrupt")
+    except (OSError, zipfile.BadZipFile, KeyError, ValueError) as exc:  # BadZipFile: a CRC that fails too
+        raise StoreError("store.backup_corrupt") from exc
+    return manifest
+
+
+def restore_backup(bundle: Path, target: Paths) -> dict:
+    """Verify a bundle (verify_bundle) and unpack it into an empty data folder, checking every hash again
+    as written. Returns the manifest.
+
+    No sign-in here: nothing unpacked is readable without a key slot of the backup. Who restores is
+    established by signing in to the RESTORED copy with its own key slots (a manager's password as of the
+    backup, or the recovery key), which `app.requests.restore.restore_with_ledger` does, audited in the
+    restored store's chain (SEC-1, SEC-2). So a store whose database cannot be opened any more (a corrupt
+    file, a lost disk, a new PC) can be restored."""
+    check_restore_target(target)
+    manifest = verify_bundle(Path(bundle))
     staging = target.data_dir / ".restore-staging"
+    shutil.rmtree(staging, ignore_errors=True)
     staging.mkdir()
     try:
         with zipfile.ZipFile(bundle) as zf:
             for name, digest in manifest["files"].items():
-                if "/" in name or "\\" in name or name.startswith("."):
-                    raise StoreError("store.backup_corrupt")
                 zf.extract(name, staging)
                 if _sha256(staging / name) != digest:
                     raise StoreError("store.backup_corrupt")
@@ -177,6 +219,17 @@ def restore_backup(bundle: Path, target: Paths, *, session: Session) -> dict:
         shutil.rmtree(staging, ignore_errors=True)
     write_terminal(target, store_code=manifest.get("store_code", ""))
     target.ensure()
-    with session.write("backup.restore", details={"file": Path(bundle).name, "created_at": manifest.get("created_at")}):
-        pass  # the unpacked folder is the change; this is its audit entry
     return manifest
+
+
+def discard_restore(target: Paths) -> None:
+    """Remove what a refused restore unpacked: the target folder is empty again (its logs stay)."""
+    if not target.data_dir.exists():
+        return
+    for p in target.data_dir.iterdir():
+        if p.name in ("logs", "backups"):
+            continue
+        if p.is_dir() and not p.is_symlink():
+            shutil.rmtree(p, ignore_errors=True)
+        else:
+            p.unlink(missing_ok=True)

@@ -23,8 +23,8 @@ from app.errors import NotFound, UserError, ValidationError
 from app.members import records as R
 from app.members.queries import is_restricted
 from app.messages import add_messages
-from app.notices import Notice, current_notice, default_notice, get_notice, store_notice, unchanged_purposes
-from app.notices.model import LANGS, REQUIRED_PURPOSE
+from app.notices import Notice, current_notice, default_notice, get_notice, store_default, unchanged_purposes
+from app.notices.model import REQUIRED_PURPOSE
 from app.staff import permissions as P
 
 CONSENT_CHANGE = P.grant("member.consent", P.CLERK, P.MANAGER)
@@ -77,8 +77,8 @@ def _ensure_notice_stored(tx, notice: Notice, session) -> None:
         return
     if default_notice(notice.lang) != notice:
         raise UserError("consent.notice_mismatch")
-    for lang in LANGS:  # first use of the shipped default: store both languages
-        store_notice(tx, default_notice(lang), "default", iso(session.clock.now()), session.staff.id)
+    # first use of the shipped default: both languages stored, re-consent flagged if it replaces an older one
+    store_default(tx, iso(session.clock.now()), session.staff.id)
 
 
 def check_sensitive_signatures(

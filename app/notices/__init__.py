@@ -7,10 +7,12 @@ from app.notices.model import (  # noqa: F401
     LANGS,
     MATERIAL,
     REQUIRED_PURPOSE,
+    SHIPPED_HASHES,
     Notice,
     Purpose,
     canonical_json,
     changed_purposes,
+    check_version_text,
     norm_lang,
 )
 from app.notices.store import (  # noqa: F401
@@ -22,6 +24,8 @@ from app.notices.store import (  # noqa: F401
     import_notice,
     list_versions,
     load_notice_file,
+    shipped_notice,
+    store_default,
     store_notice,
     unchanged_purposes,
 )

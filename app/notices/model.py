@@ -29,6 +29,12 @@ add_messages(
             "The Chinese and English texts differ in version or purposes.",
         ),
         "notice.not_found": ("没有找到告知书版本 {version}。", "Notice version {version} was not found."),
+        "notice.version_reused": (
+            "告知书版本 {version} 已有另一份内容（随程序发布或已发布过）。同一个版本号只能对应一份内容，"
+            "请给新内容使用新的版本号。",
+            "Notice version {version} already exists with other content (shipped with the app or published "
+            "before). One version number has one text: give the new text a new version number.",
+        ),
         "notice.no_required": (
             "告知书必须有且只有一个“办理会员所必需”的处理目的（membership）。",
             "A notice needs exactly one purpose required for membership (membership).",
@@ -52,6 +58,29 @@ _NOTICE_TEXT = (
     "how_to_exercise",
     "complaint",
 )
+
+
+# Every notice text ever shipped with the app, pinned by version and language (NOT-2: one text per version).
+# A version listed here can never be stored or published with another text, at a store or at head office.
+# Changing resources/notices/default.*.json means a NEW version here (and the old text kept in
+# resources/notices/shipped/); tests/app/test_notice_versions.py fails otherwise.
+SHIPPED_HASHES: dict[tuple[str, str], str] = {
+    # 2026.1: shipped with 0.2.0 (0.3.0 shipped the 2026.2 text under this number: the mistake fixed here)
+    ("2026.1", "zh_CN"): "923fa197c990ccf20438d08bf3ba103a5732f71e4cb602058aa363602f805a76",
+    ("2026.1", "en"): "bbc8c49868032735bb75f134552fe24acd7d8e9dae3e7210260322836d371f1d",
+    # 2026.2: NOT-1 additions (service records, scans and originals, storage in China, under-14s)
+    ("2026.2", "zh_CN"): "75854c3265e262e80db6df84360b76f272204bf2f5306356dcc5f45789a7565f",
+    ("2026.2", "en"): "662a47c75c12097f8972a2a641d2058fd156ce64c6b681ea6e05a4d01c67aee5",
+}
+
+
+def check_version_text(notice: Notice, known: dict[tuple[str, str], str] | None = None) -> None:
+    """Refuse `notice` when its version is known with another text: a shipped version (SHIPPED_HASHES) or
+    one in `known` ((version, lang) -> content hash: what this store or head office already holds). NOT-2."""
+    for table in (SHIPPED_HASHES, known or {}):
+        pinned = table.get((notice.version, notice.lang))
+        if pinned is not None and pinned != notice.content_hash:
+            raise UserError("notice.version_reused", version=notice.version)
 
 
 def norm_lang(lang: str | None) -> str:

@@ -16,8 +16,8 @@ from typing import TYPE_CHECKING, Any, TypeAlias
 
 from app.clock import iso
 from app.config import resource_dir
-from app.errors import UserError
-from app.notices.model import LANGS, Notice, changed_purposes, norm_lang
+from app.errors import StoreError, UserError
+from app.notices.model import SHIPPED_HASHES, Notice, changed_purposes, check_version_text, norm_lang
 from app.staff import permissions as P
 
 if TYPE_CHECKING:
@@ -25,6 +25,9 @@ if TYPE_CHECKING:
     from app.storage.db import Queries, Row
 
 NOTICE_PUBLISH = P.grant("notice.publish", P.MANAGER)
+# Which stored version is newest: the later effective date; on the same date a published notice (head office, a
+# manager) before a shipped default, which may be stored late, at its first use; then the later stored.
+NEWEST_FIRST = "effective_date DESC, source = 'default', published_at DESC, rowid DESC"
 
 NoticeInput: TypeAlias = "Notice | dict[str, Any] | str | bytes | bytearray"
 """A notice as given to import_notice: the object, its dict, or its JSON text."""
@@ -38,37 +41,72 @@ def default_notice(lang: str = "zh_CN") -> Notice:
     return Notice.from_json(path.read_text("utf-8"))
 
 
+@functools.lru_cache(maxsize=8)
+def shipped_notice(version: str, lang: str = "zh_CN") -> Notice | None:
+    """A notice text shipped with this or an earlier release (the default, or resources/notices/shipped/), or
+    None. Hash-checked against SHIPPED_HASHES: a resource file edited under an old number is not served."""
+    lang = norm_lang(lang)
+    d = default_notice(lang)
+    if d.version == version:
+        notice = d
+    else:
+        path = Path(resource_dir()) / "notices" / "shipped" / f"{version}.{lang}.json"
+        if (version, lang) not in SHIPPED_HASHES or not path.is_file():
+            return None
+        notice = Notice.from_json(path.read_text("utf-8"))
+    check_version_text(notice)
+    return notice
+
+
 def _row_to_notice(row: Row) -> Notice:
     return Notice.from_json(row["content"])
 
 
 def get_notice(db: Queries, version: str, lang: str = "zh_CN") -> Notice:
-    """A published version (as published, hash-checked). Falls back to the default text when the
-    version is the default one and the store has not stored it yet."""
+    """A published version (as published, hash-checked). Falls back to a shipped text (this release's default
+    or an earlier one) when the store has not stored that version."""
     lang = norm_lang(lang)
     row = db.one("SELECT content, content_hash FROM notices WHERE version = ? AND lang = ?", (version, lang))
     if row is None:
-        d = default_notice(lang)
-        if d.version == version:
-            return d
+        shipped = shipped_notice(version, lang)
+        if shipped is not None:
+            return shipped
         raise UserError("notice.not_found", version=version)
     notice = _row_to_notice(row)
     if notice.content_hash != row["content_hash"]:
-        from app.errors import StoreError
-
         raise StoreError("store.unreadable")
     return notice
 
 
+def _runs_older_default(db: Queries) -> bool:
+    """The store's newest notice is an earlier shipped default (never a head-office or manager notice) and this
+    release's default is not stored yet: the new default is the store's current notice (NOT-2, CON-5)."""
+    d = default_notice("zh_CN")
+    if db.one("SELECT 1 FROM notices WHERE version = ?", (d.version,)) is not None:
+        return False
+    row = db.one(
+        "SELECT version, source, effective_date FROM notices WHERE lang = 'zh_CN' ORDER BY " + NEWEST_FIRST + " LIMIT 1"
+    )
+    return (
+        row is not None
+        and row["source"] == "default"
+        and (row["version"], "zh_CN") in SHIPPED_HASHES
+        and row["effective_date"] <= d.effective_date
+    )
+
+
 def current_notice(db: Queries, lang: str = "zh_CN", today: str | None = None) -> Notice:
-    """The newest published version in effect on `today` (ISO date; default: any), else the default."""
+    """The newest published version in effect on `today` (ISO date; default: any), else the default. A store
+    still on an earlier shipped default gets this release's default (stored by ensure_default_stored)."""
     lang = norm_lang(lang)
+    if _runs_older_default(db) and (today is None or default_notice(lang).effective_date <= today):
+        return default_notice(lang)
     sql = "SELECT content, content_hash FROM notices WHERE lang = ?"
     params: list[str] = [lang]
     if today:
         sql += " AND effective_date <= ?"
         params.append(today)
-    row = db.one(sql + " ORDER BY effective_date DESC, published_at DESC, rowid DESC LIMIT 1", params)
+    row = db.one(sql + " ORDER BY " + NEWEST_FIRST + " LIMIT 1", params)
     if row is None:
         return default_notice(lang)
     return _row_to_notice(row)
@@ -101,8 +139,7 @@ def list_versions(db: Queries) -> list[dict[str, Any]]:
     """All stored versions (newest first): version, effective_date, source, published_at, hashes per lang."""
     out: dict[str, dict[str, Any]] = {}
     for r in db.all(
-        "SELECT version, lang, content_hash, effective_date, source, published_at FROM notices"
-        " ORDER BY effective_date DESC, published_at DESC"
+        "SELECT version, lang, content_hash, effective_date, source, published_at FROM notices ORDER BY " + NEWEST_FIRST
     ):
         e = out.setdefault(
             r["version"],
@@ -119,8 +156,11 @@ def list_versions(db: Queries) -> list[dict[str, Any]]:
 
 
 def store_notice(tx: Queries, notice: Notice, source: str, published_at: str, published_by: str | None) -> bool:
-    """Insert one language of a version inside the caller's transaction. Returns False if the identical
-    text is already stored; raises notice.immutable if the version exists with other content."""
+    """Insert one language of a version inside the caller's transaction: the one way a notice enters the
+    notices table (the default's seeding, a consent's first use of it, a manager's import, head office's feed).
+    Returns False if the identical text is already stored; raises notice.immutable if the version exists with
+    other content, notice.version_reused if it is a shipped version with other content (NOT-2)."""
+    check_version_text(notice)
     row = tx.one("SELECT content_hash FROM notices WHERE version = ? AND lang = ?", (notice.version, notice.lang))
     if row is not None:
         if row[0] != notice.content_hash:
@@ -143,12 +183,36 @@ def store_notice(tx: Queries, notice: Notice, source: str, published_at: str, pu
     return True
 
 
+def store_default(tx: Tx, published_at: str, published_by: str | None) -> int:
+    """Store this release's default notice (both languages) inside the caller's transaction. When the store
+    already holds notices (it ran an earlier shipped default), members whose granted purposes the new text
+    changed are flagged for re-consent (CON-5), as for any new version, and head office is told the version's
+    hashes. Returns the number of members flagged. Used by ensure_default_stored and by a consent that is the
+    first use of the default (app.consent.service)."""
+    d_zh, d_en = default_notice("zh_CN"), default_notice("en")
+    upgrade = tx.scalar("SELECT count(*) FROM notices") > 0
+    new = [store_notice(tx, n, "default", published_at, published_by) for n in (d_zh, d_en)]
+    if not (upgrade and any(new)):
+        return 0
+    flagged, _changed = _flag_reconsent(tx, d_zh)
+    tx.journal(
+        "notice",
+        d_zh.version,
+        "upsert",
+        {"version": d_zh.version, "hashes": {"zh_CN": d_zh.content_hash, "en": d_en.content_hash}},
+    )
+    return flagged
+
+
 def ensure_default_stored(session: Session) -> Notice:
-    """Store the shipped default notice (both languages) if the store has no notice yet."""
-    if session.db.scalar("SELECT count(*) FROM notices") == 0:
-        with session.write("notice.publish", "notice", default_notice("zh_CN").version, {"source": "default"}) as tx:
-            for lang in LANGS:
-                store_notice(tx, default_notice(lang), "default", iso(session.clock.now()), session.staff.id)
+    """Store the shipped default notice if the store has no notice yet, or if it still runs an earlier shipped
+    default (store_default: re-consent flagged per CON-5). Called at sign-in (the main window, the admin
+    command) and before a printed form; returns the current notice."""
+    if session.db.scalar("SELECT count(*) FROM notices") == 0 or _runs_older_default(session.db):
+        version = default_notice("zh_CN").version
+        with session.write("notice.publish", "notice", version) as tx:
+            flagged = store_default(tx, iso(session.clock.now()), session.staff.id)
+            tx.details = {"source": "default", "flagged": flagged}
     return current_notice(session.db, "zh_CN")
 
 
@@ -213,11 +277,7 @@ def _flag_reconsent(tx: Tx, new_zh: Notice) -> tuple[int, dict[str, dict[str, li
         if v == new_zh.version:
             continue
         row = tx.one("SELECT content FROM notices WHERE version = ? AND lang = 'zh_CN'", (v,))
-        old = (
-            Notice.from_json(row[0])
-            if row
-            else (default_notice("zh_CN") if default_notice("zh_CN").version == v else None)
-        )
+        old = Notice.from_json(row[0]) if row else shipped_notice(v, "zh_CN")
         if old is None:
             continue
         changed = changed_purposes(old, new_zh)

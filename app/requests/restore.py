@@ -1,9 +1,11 @@
 """Restore a backup and re-apply every later erasure before the data is used (RIG-3).
 
-`restore_with_ledger(bundle, target, ledgers=[...])` unpacks the bundle into an empty data
-folder (app.access.backup.restore_backup) and merges into the target's erasure-ledger.jsonl the
-bundle's own ledger and every other ledger given: the old data folder's erasure-ledger.jsonl
-and, when that folder is lost, the newest backup's copy (`newest_backup_ledger`). Until the merged
+`restore_with_ledger(bundle, target, ledgers=[...], sign_in=...)` verifies the bundle and unpacks it into an
+empty data folder (app.access.backup.restore_backup), signs the manager in to the RESTORED copy with its own
+key slots (nothing of the old store is needed: it may be corrupt or gone), audits the restore there, and
+merges into the target's erasure-ledger.jsonl the bundle's own ledger and every other ledger given: the old
+data folder's erasure-ledger.jsonl and, when that folder is lost, the newest backup's copy
+(`newest_backup_ledger`). Until the merged
 ledger is written a `restore-incomplete` marker (cache folder) makes apply_ledger refuse the data
 (a restore killed half-way is run again into a new folder). It leaves a
 `replay-pending` flag file (no personal data). `apply_ledger(session, paths)` — called right
@@ -24,14 +26,17 @@ import json
 import logging
 import os
 import zipfile
+from collections.abc import Callable
 from pathlib import Path
+from typing import TypeAlias
 
 from app import crashpoints, erasure
-from app.access.backup import SUFFIX, restore_backup
-from app.clock import iso
+from app.access.backup import SUFFIX, check_restore_target, discard_restore, restore_backup
+from app.access.vault import Vault
+from app.clock import Clock, iso
 from app.config import Paths
 from app.erasure import read_ledger_file, replay_ledger
-from app.errors import UserError
+from app.errors import StoreError, UserError
 from app.messages import add_messages
 from app.staff import permissions as P
 from app.staff.session import Session
@@ -69,7 +74,12 @@ def ledger_from_bundle(bundle: Path) -> list[dict]:
 
 
 def newest_backup_ledger(backup_dir: Path) -> list[dict]:
-    found = sorted(Path(backup_dir).glob(f"memberdesk-*{SUFFIX}"), key=lambda p: p.stat().st_mtime)
+    """The erasure ledger inside the newest bundle of a backup folder ([] when there is none or the folder
+    cannot be read: the old disk may be the very thing that failed)."""
+    try:
+        found = sorted(Path(backup_dir).glob(f"memberdesk-*{SUFFIX}"), key=lambda p: p.stat().st_mtime)
+    except OSError:
+        return []
     return ledger_from_bundle(found[-1]) if found else []
 
 
@@ -95,33 +105,86 @@ def write_ledger(path: Path, entries: list[dict]) -> None:
     os.replace(tmp, path)
 
 
+SignIn: TypeAlias = "Callable[[Vault], Session]"
+"""How the manager signs in to the restored copy: `lambda v: v.sign_in(name, password)` (their password as of
+the backup) or `lambda v: v.reset_password_with_recovery(recovery_key, name, new_password)`."""
+
+
+def read_ledger_if_readable(path: Path) -> list[dict]:
+    """The ledger file of an old data folder that may be gone or unreadable (a failed disk): [] then."""
+    try:
+        return read_ledger_file(Path(path))
+    except (OSError, UnicodeDecodeError):
+        log.warning("restore: an old erasure ledger could not be read; the other copies are used")
+        return []
+
+
 def restore_with_ledger(
     bundle: Path,
     target: Paths,
     ledgers: list[list[dict]] | None = None,
     ledger_files: list[Path] | None = None,
     *,
-    session: Session,
+    sign_in: SignIn,
+    clock: Clock | None = None,
+    replay: bool = False,
 ) -> dict:
-    """Restore `bundle` into `target` and merge every known ledger into the target's ledger file.
-    `session`: a manager (backup.restore), as for `restore_backup`; checked before anything is written."""
-    session.require(P.BACKUP_RESTORE)
+    """Restore `bundle` into the empty folder `target`; merge every known ledger into the target's ledger file.
+
+    Needs nothing of the old store: the bundle is verified (manifest, hashes) and unpacked, then `sign_in`
+    opens the RESTORED copy with its own key slots. Only a manager (backup.restore) may finish it (SEC-1):
+    for anyone else, a wrong password or a copy whose pages fail their HMAC the target is emptied again and
+    the error raised. The restore is audited in the restored store's chain (SEC-2). `replay=True` also
+    re-applies the merged ledger at once (apply_ledger); otherwise the first sign-in does (RIG-3).
+    Returns the manifest with "ledger_entries" (and "reapplied" with replay)."""
+    check_restore_target(target)  # before the marker: never plant it in a folder that holds a store
     marker = target.cache_dir / INCOMPLETE
     marker.parent.mkdir(parents=True, exist_ok=True)
     marker.write_text("1", "utf-8")
-    manifest = restore_backup(Path(bundle), target, session=session)
+    try:
+        manifest = restore_backup(Path(bundle), target)
+    except BaseException:
+        discard_restore(target)
+        raise
     crashpoints.hit("restore.after_unpack")
-    sources = [read_ledger_file(target.erasure_ledger)]
-    sources += list(ledgers or [])
-    sources += [read_ledger_file(Path(p)) for p in (ledger_files or [])]
-    merged = merge_entries(*sources)
-    write_ledger(target.erasure_ledger, merged)
-    marker.unlink()  # the ledger is complete: apply_ledger at sign-in does the rest
-    crashpoints.hit("restore.after_merge")
-    (target.data_dir / PENDING).write_text(str(len(merged)), "utf-8")
-    manifest["ledger_entries"] = len(merged)
+    vault = Vault(target, clock=clock)
+    try:
+        session = _sign_in_restored(vault, sign_in, target)
+        with session.write(
+            "backup.restore", details={"file": Path(bundle).name, "created_at": manifest.get("created_at")}
+        ):
+            pass  # the unpacked folder is the change; this is its audit entry, in the restored chain
+        sources = [read_ledger_file(target.erasure_ledger)]
+        sources += list(ledgers or [])
+        sources += [read_ledger_if_readable(Path(p)) for p in (ledger_files or [])]
+        merged = merge_entries(*sources)
+        write_ledger(target.erasure_ledger, merged)
+        marker.unlink()  # the ledger is complete: apply_ledger (here or at sign-in) does the rest
+        crashpoints.hit("restore.after_merge")
+        (target.data_dir / PENDING).write_text(str(len(merged)), "utf-8")
+        manifest["ledger_entries"] = len(merged)
+        if replay:
+            manifest["reapplied"] = apply_ledger(session, target)
+    finally:
+        vault.close()
     log.info("backup restored; %d erasure ledger entries to re-apply", len(merged))
     return manifest
+
+
+def _sign_in_restored(vault: Vault, sign_in: SignIn, target: Paths) -> Session:
+    """The manager's sign-in to the restored copy, or the target emptied again."""
+    try:
+        vault.acquire_instance_lock()
+        session = sign_in(vault)
+        session.require(P.BACKUP_RESTORE)  # rule SEC-1: a clerk's slot opens the copy but may not restore it
+        if session.db.damaged_pages():  # hashes rewritten to match a changed file: the page HMACs still fail
+            raise StoreError("store.backup_corrupt")
+    except BaseException:
+        vault.close()
+        discard_restore(target)
+        log.warning("restore refused at the sign-in to the restored copy; the target folder was emptied")
+        raise
+    return session
 
 
 MIGRATED_META = "erasure_ledger_mac"

@@ -19,6 +19,7 @@ IN_TX = "building block run inside the caller's session.write (tx): the caller r
 NO_PERMISSION: dict[str, str] = {
     # building blocks inside the caller's write transaction
     "app.consent.service.record_consent": IN_TX + " (registration, re-consent: member.consent / member.register)",
+    "app.notices.store.store_default": IN_TX + " (ensure_default_stored; a consent's first use of the shipped default)",
     "app.erasure.erase_in_tx": IN_TX + " (erase_member: member.erase; retention sweep; head-office orders)",
     "app.erasure.keep_ledger_key": IN_TX + "; stores the ledger's MAC key in meta, reads no personal data",
     "app.erasure.note_refused": IN_TX + "; counts ledger lines that failed their MAC check",
@@ -56,8 +57,9 @@ NO_PERMISSION: dict[str, str] = {
     "app.requests.restriction.require_visible": "is itself an access check (restricted members, RIG-5)",
     "app.sync.engine.SyncEngine.for_session": "builds an engine for the session; its enrol requires sync.enrol",
     # policy that runs itself
-    "app.notices.store.ensure_default_stored": "first run: stores the shipped default notice when none exists, "
-    "audited; changes no member's data",
+    "app.notices.store.ensure_default_stored": "first run or upgrade: stores the shipped default notice when none "
+    "exists or the store runs an older shipped default, audited; changes no member's data but the re-consent "
+    "flags CON-5 asks for",
     "app.requests.restore.apply_ledger": "at every sign-in: re-applies erasures whose ledger lines carry the "
     "store's MAC (replay_ledger refuses any other line to a non-manager), audited per member",
     "app.retention.sweep.sweep_due": "the retention policy's daily run (main window timer, admin command): "

@@ -267,6 +267,7 @@ def create_console(ho, *, accounts: ConsoleAccounts | None = None, throttle: Thr
                 fid = await run_in_threadpool(ho.publish, kind, payload, target)
             except UserError as exc:  # the service's own check (RET-1..3), same words as the form's
                 key = "publish.policy_over_limit" if exc.key == "retention.policy_over_limit" else "publish.bad_value"
+                key = "publish.version_reused" if exc.key == "notice.version_reused" else key  # NOT-2
                 return publish_error(request, sess, form, (key, exc.params))
             await run_in_threadpool(accounts.audit, sess.username, "console.publish", kind, {"feed_id": fid}, target)
             return RedirectResponse(BASE + "/publish?" + urlencode({"what": audit_what, "fid": fid}), status_code=303)

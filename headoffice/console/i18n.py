@@ -120,6 +120,11 @@ T = {
     "publish.bad_json": ("JSON 格式不正确。", "The JSON is not valid."),
     "publish.bad_notice": ("告知书不正确：{detail}", "The notice is not valid: {detail}"),
     "publish.bad_value": ("数值不正确。", "The value is not valid."),
+    "publish.version_reused": (
+        "告知书版本 {version} 已有另一份内容（随程序发布或已发布过）。同一个版本号只能对应一份内容，请使用新的版本号。",
+        "Notice version {version} already exists with other content (shipped with the app or published before). "
+        "One version number has one text: use a new version number.",
+    ),
     "publish.policy_over_limit": (
         "保存期限超过政策上限（{categories}）：会员信息 3 年、交易记录 5 年、客服记录 2 年。"
         "更长的期限须注明法律依据（legal_basis）。",

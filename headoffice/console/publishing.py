@@ -11,7 +11,7 @@ import datetime as dt
 import json
 
 from app.errors import UserError
-from app.notices.model import Notice
+from app.notices.model import Notice, check_version_text
 from app.retention.rules import check_policy
 
 
@@ -45,6 +45,10 @@ def parse_notice(text: str) -> tuple[dict, dict[str, Notice]]:
             raise PublishError("publish.bad_notice", detail=f"{lang}: {exc.params.get('detail', exc.key)}") from None
         if notices[lang].lang != lang:
             raise PublishError("publish.bad_notice", detail=f"{lang}: lang")
+        try:
+            check_version_text(notices[lang])  # NOT-2: a shipped version keeps its text (publish checks the rest)
+        except UserError:
+            raise PublishError("publish.version_reused", version=notices[lang].version) from None
     zh, en = notices["zh_CN"], notices["en"]
     if zh.version != en.version or zh.codes != en.codes:
         raise PublishError("publish.bad_notice", detail="zh_CN / en: version, purposes")

@@ -19,7 +19,7 @@ def test_backup_round_trip_into_a_fresh_folder(vault, manager, tmp_path, clock):
     raw = bundle.read_bytes()
     assert "钱七".encode() not in raw and b"13700001111" not in raw  # rule: SEC-3
     target = resolve_paths(tmp_path / "restored")
-    manifest = backup.restore_backup(bundle, target, session=manager)
+    manifest = backup.restore_backup(bundle, target)
     assert manifest["store_code"] == "SH-001"
     restored = Vault(target, clock=clock)
     s = restored.sign_in("manager", MANAGER_PW)
@@ -44,11 +44,11 @@ def test_restore_refuses_a_damaged_bundle_and_a_used_folder(vault, manager, tmp_
     broken.write_bytes(bytes(data))
     target = resolve_paths(tmp_path / "t1")
     with pytest.raises(StoreError) as e:
-        backup.restore_backup(broken, target, session=manager)
+        backup.restore_backup(broken, target)
     assert e.value.key == "store.backup_corrupt"
     assert not any(p.name.endswith(".db") for p in target.data_dir.iterdir())
     with pytest.raises(StoreError) as e:
-        backup.restore_backup(bundle, vault.paths, session=manager)
+        backup.restore_backup(bundle, vault.paths)
     assert e.value.key == "store.restore_target_not_empty"
 
 

@@ -62,7 +62,7 @@ def test_withdraw_sensitive_erases_its_data(clerk, vault):
 def _changed_version(**changes):
     zh, en = default_notice("zh_CN").to_dict(), default_notice("en").to_dict()
     for d in (zh, en):
-        d["version"] = "2026.2"
+        d["version"] = "2026.3"
         for p in d["purposes"]:
             p.update(changes.get(p["code"], {}))
     return zh, en
@@ -123,7 +123,7 @@ def test_reconsent_flow_after_notice_change(clerk, manager, vault):
     import_notice(manager, zh, en)
     assert needs_reconsent(clerk.db, a["id"]) == ["offers"]  # rule: CON-5
     f = ReconsentFlow(clerk, a["id"])
-    assert f.notice.version == "2026.2"
+    assert f.notice.version == "2026.3"
     f.next()
     assert all(v is None for v in f.decisions.values())  # nothing pre-ticked
     f.decide("membership", True)
@@ -137,7 +137,7 @@ def test_reconsent_flow_after_notice_change(clerk, manager, vault):
     assert consent_active(clerk.db, a["id"], "offers")
     assert not consent_active(clerk.db, a["id"], "marketing")  # not ticked this time: withdrawn
     rec = clerk.db.one("SELECT kind, notice_version FROM consent_records ORDER BY created_at DESC, rowid DESC")
-    assert tuple(rec) == ("reconsent", "2026.2")  # rule: CON-1
+    assert tuple(rec) == ("reconsent", "2026.3")  # rule: CON-1
     assert clerk.db.scalar("SELECT count(*) FROM member_fields WHERE field = 'address'") == 1
 
 

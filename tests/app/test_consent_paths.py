@@ -41,7 +41,7 @@ def _restrict(session, member_id: str) -> None:
         R.set_restricted(tx, member_id, True, "2026-11-02T09:00:00+08:00")
 
 
-def _new_version(changes: dict[str, dict], version: str = "2026.2", effective: str = "2026-11-02"):
+def _new_version(changes: dict[str, dict], version: str = "2026.3", effective: str = "2026-11-02"):
     zh, en = default_notice("zh_CN").to_dict(), default_notice("en").to_dict()
     for d in (zh, en):
         d["version"], d["effective_date"] = version, effective

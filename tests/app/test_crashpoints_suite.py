@@ -300,9 +300,11 @@ def test_rekey_killed_at_each_step(template, tmp_path, point):
 def test_restore_killed_is_refused_plainly_or_finished(template, tmp_path, point):
     def op(paths, _w):
         target = resolve_paths(paths.data_dir.parent / "restored")
-        _vault, manager = sign_in(paths)  # the manager signed in to the store that runs the restore (SEC-1)
-        restore_with_ledger(
-            target=target, bundle=template / "bundle.mdbak", ledger_files=[paths.erasure_ledger], session=manager
+        restore_with_ledger(  # the manager signs in to the restored copy (SEC-1)
+            target=target,
+            bundle=template / "bundle.mdbak",
+            ledger_files=[paths.erasure_ledger],
+            sign_in=lambda v: v.sign_in("manager", MANAGER_PW),
         )
 
     code, paths, _ = _run(template, tmp_path, point, op)

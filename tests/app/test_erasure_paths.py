@@ -110,7 +110,9 @@ def test_a_fault_at_each_crash_point_converges_after_restart(vault, manager, pat
             erase_member(manager, mid, ledger_path=paths.erasure_ledger)
             erase_member(manager, second, ledger_path=paths.erasure_ledger)
             target = resolve_paths(paths.data_dir.parent / "restored").ensure()
-            restore_with_ledger(bundle, target, ledger_files=[paths.erasure_ledger], session=manager)
+            restore_with_ledger(
+                bundle, target, ledger_files=[paths.erasure_ledger], sign_in=lambda v: v.sign_in("manager", MANAGER_PW)
+            )
             vault.lock()
             vault, paths = Vault(target), target
             apply_ledger(vault.sign_in("manager", MANAGER_PW), target)
@@ -157,7 +159,9 @@ def test_restore_of_an_older_backup_then_sync_erases_everywhere(
         a.sync_once()
         assert ho.is_erased(mid)
     target = resolve_paths(tmp_path / "restored").ensure()
-    restore_with_ledger(bundle, target, ledger_files=[paths.erasure_ledger], session=manager)  # a manager restores
+    restore_with_ledger(
+        bundle, target, ledger_files=[paths.erasure_ledger], sign_in=lambda v: v.sign_in("manager", MANAGER_PW)
+    )  # a manager restores
     vault.lock()
     v2 = Vault(target)
     try:
@@ -220,9 +224,8 @@ _CHILD = textwrap.dedent("""
     from app.erasure import erase_member
     from app.requests.restore import apply_ledger, restore_with_ledger
     paths = resolve_paths({data!r})
-    if {bundle!r}:  # a manager of the old store restores (SEC-1)
-        old = Vault(resolve_paths(os.path.dirname({old_ledger!r}))).sign_in("manager", {pw!r})
-        restore_with_ledger({bundle!r}, paths, ledger_files=[{old_ledger!r}], session=old)
+    if {bundle!r}:  # a manager signs in to the restored copy (SEC-1)
+        restore_with_ledger({bundle!r}, paths, ledger_files=[{old_ledger!r}], sign_in=lambda v: v.sign_in("manager", {pw!r}))
     session = Vault(paths).sign_in("manager", {pw!r})
     apply_ledger(session, paths)
     if {mid!r}:
@@ -271,7 +274,7 @@ def test_killed_process_at_each_point_converges(vault, manager, paths, client, h
         half.close()
         data = resolve_paths(tmp_path / "restored-again").ensure()
         restore_with_ledger(
-            Path(bundle), data, ledger_files=[Path(old_ledger)], session=vault.sign_in("manager", MANAGER_PW)
+            Path(bundle), data, ledger_files=[Path(old_ledger)], sign_in=lambda v: v.sign_in("manager", MANAGER_PW)
         )
     v2 = vault if data is paths else Vault(data)
     try:

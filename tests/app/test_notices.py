@@ -14,7 +14,7 @@ from app.notices import (
 )
 
 
-def _next_version(version="2026.2", **purpose_changes):
+def _next_version(version="2026.3", **purpose_changes):
     zh = default_notice("zh_CN").to_dict()
     en = default_notice("en").to_dict()
     for d in (zh, en):
@@ -62,7 +62,7 @@ def test_publish_is_immutable_and_kept(manager):
     zh, en = _next_version()
     res = import_notice(manager, zh, en)
     assert res["new"]
-    stored = manager.db.one("SELECT content_hash FROM notices WHERE version='2026.2' AND lang='zh_CN'")
+    stored = manager.db.one("SELECT content_hash FROM notices WHERE version='2026.3' AND lang='zh_CN'")
     assert stored[0] == Notice.from_dict(zh).content_hash  # rule: NOT-2
     # identical re-delivery is a no-op
     assert import_notice(manager, zh, en)["new"] is False
@@ -74,12 +74,12 @@ def test_publish_is_immutable_and_kept(manager):
     import app.storage.db as dbmod
 
     with pytest.raises(dbmod.DatabaseError):
-        manager.db.execute("UPDATE notices SET content = '{}' WHERE version = '2026.2'")  # rule: NOT-2
+        manager.db.execute("UPDATE notices SET content = '{}' WHERE version = '2026.3'")  # rule: NOT-2
     with pytest.raises(dbmod.DatabaseError):
         manager.db.execute("DELETE FROM notices")  # rule: NOT-2
-    assert get_notice(manager.db, "2026.2", "en").content_hash == Notice.from_dict(en).content_hash
-    assert current_notice(manager.db, "zh_CN").version == "2026.2"
-    assert [v["version"] for v in list_versions(manager.db)] == ["2026.2"]
+    assert get_notice(manager.db, "2026.3", "en").content_hash == Notice.from_dict(en).content_hash
+    assert current_notice(manager.db, "zh_CN").version == "2026.3"
+    assert [v["version"] for v in list_versions(manager.db)] == ["2026.3"]
 
 
 def test_clerk_cannot_publish(clerk):

@@ -295,20 +295,31 @@ def test_enrolment_by_a_manager_writes_its_audit_entry(manager, paths, client, h
     assert row is not None and row[0] == manager.staff.id and row[1] == "SH-001"  # rule: SEC-2
 
 
-def test_restore_is_a_managers_and_audited(vault, clerk, manager, tmp_path):
-    bundle = backup.create_backup(vault, manager)
+def test_restore_is_a_managers_and_audited(vault, clerk, manager, tmp_path, caplog):
+    """The restore signs in to the RESTORED copy (issue #14 follow-up): a clerk's slot opens it, the role
+    check refuses, and the target is emptied again; a manager's restore is audited in the restored chain.
+    (restore_backup alone only verifies and unpacks encrypted bytes: nothing is readable without a slot.)"""
+    from app.access.vault import Vault
+    from tests.conftest import CLERK_PW, MANAGER_PW
+
+    bundle = backup.create_backup(vault, manager)  # the clerk has a slot in it
     target = resolve_paths(tmp_path / "restored")
     with pytest.raises(PermissionDenied):
-        backup.restore_backup(bundle, target, session=clerk)  # rule: SEC-1
-    with pytest.raises(PermissionDenied):
-        restore_with_ledger(bundle, target, session=clerk)  # rule: SEC-1
+        restore_with_ledger(bundle, target, sign_in=lambda v: v.sign_in("clerk", CLERK_PW))  # rule: SEC-1
     assert not target.data_dir.exists() or not any(target.data_dir.glob("*.db"))  # rule: SEC-1
-    assert _denials(clerk, P.BACKUP_RESTORE) == 2  # rule: SEC-2
-    backup.restore_backup(bundle, target, session=manager)
-    assert _audited(manager, "backup.restore") == 1  # rule: SEC-2
+    assert "restore refused" in caplog.text
+    restore_with_ledger(bundle, target, sign_in=lambda v: v.sign_in("manager", MANAGER_PW))
+    restored = Vault(target)
+    try:
+        s = restored.sign_in("manager", MANAGER_PW)
+        assert _audited(s, "backup.restore") == 1  # rule: SEC-2
+        who = s.db.scalar("SELECT staff_id FROM audit_log WHERE action = 'backup.restore'")
+        assert who == manager.staff.id  # rule: SEC-1
+    finally:
+        restored.close()
 
 
-def test_admin_restore_signs_in_first(vault, manager, paths, tmp_path):
+def test_admin_restore_signs_in_to_the_restored_copy(vault, manager, paths, tmp_path):
     import os
     import subprocess
     import sys

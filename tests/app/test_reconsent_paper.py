@@ -20,15 +20,15 @@ from app.printing.serials import issue_form_serials, qr_payload
 from app.scans import inbox
 from app.scans.importer import import_bytes
 from tests.app.regdata import decisions, register
-from tests.app.test_registration_paper import _publish_2026_2  # 2026.2 in effect from 2026-11-02
+from tests.app.test_registration_paper import _publish_2026_3  # 2026.3 in effect from 2026-11-02
 from tests.scan_samples import printed_page, to_bytes
 
-TODAY = "2026-11-02"  # the test clock's day; 2026.2 takes effect on it
+TODAY = "2026-11-02"  # the test clock's day; 2026.3 takes effect on it
 
 
 def _member_needing_reconsent(clerk, manager, vault, **granted) -> str:
     mid = register(clerk, vault, granted={"marketing": True, **granted})["id"]
-    _publish_2026_2(manager)
+    _publish_2026_3(manager)
     assert needs_reconsent(clerk.db, mid, TODAY) == ["marketing"]
     return mid
 
@@ -60,7 +60,7 @@ def test_reconsent_on_paper_records_method_form_and_links_the_form(clerk, manage
     mid = _member_needing_reconsent(clerk, manager, vault)
     serial = _current_form(clerk)
     f = _to_review(_paper(clerk, mid, serial, membership=True, marketing=True))
-    assert f.review()["form"] == serial and f.review()["notice_version"] == "2026.2"
+    assert f.review()["form"] == serial and f.review()["notice_version"] == "2026.3"
     with pytest.raises(ValidationError) as ei:
         f.submit(cipher_for(vault))
     assert ei.value.key == "member.paper_unsigned"  # rule: CON-1
@@ -74,7 +74,7 @@ def test_reconsent_on_paper_records_method_form_and_links_the_form(clerk, manage
     assert rec["id"] == res["record"]
     assert (rec["kind"], rec["method"], rec["evidence_ref"]) == ("reconsent", "paper", serial)  # rule: CON-1
     assert (rec["notice_version"], rec["notice_hash"]) == (
-        "2026.2",
+        "2026.3",
         current_notice(clerk.db, "zh_CN", TODAY).content_hash,
     )  # rule: CON-5
     form = clerk.db.one(
@@ -93,13 +93,13 @@ def test_reconsent_on_paper_records_method_form_and_links_the_form(clerk, manage
 
 
 def test_a_form_printed_with_an_older_notice_is_refused_for_reconsent(clerk, manager, vault):
-    old = issue_form_serials(clerk, default_notice("zh_CN"), 1)[0]  # printed with 2026.1
+    old = issue_form_serials(clerk, default_notice("zh_CN"), 1)[0]  # printed with 2026.2
     mid = _member_needing_reconsent(clerk, manager, vault)
     f = ReconsentFlow(clerk, mid, method="paper")
     with pytest.raises(ValidationError) as ei:
         f.set_form(old)
     assert ei.value.key == "member.form_notice_not_current" and ei.value.field == "serial"  # rule: CON-5
-    assert "2026.1" in ei.value.message("zh_CN") and "2026.2" in ei.value.message("en")
+    assert "2026.2" in ei.value.message("zh_CN") and "2026.3" in ei.value.message("en")
     assert f.form is None and f.step is Step.FORM
     with pytest.raises(ValidationError) as ei:  # scanned on the notice step: switched, but refused
         ReconsentFlow(clerk, mid).scanned_form(qr_payload(old))

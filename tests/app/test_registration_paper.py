@@ -90,7 +90,7 @@ def test_a_form_whose_printed_notice_is_not_stored_is_refused(clerk):
     with clerk.write("forms.test") as tx:
         tx.execute("UPDATE form_serials SET notice_hash = ? WHERE serial = ?", ("0" * 64, serial))
     e = _refusal(clerk, serial)
-    assert e.key == "member.form_notice_unknown" and "2026.1" in e.message("zh_CN")  # rule: NOT-2
+    assert e.key == "member.form_notice_unknown" and "2026.2" in e.message("zh_CN")  # rule: NOT-2
 
 
 def test_scanner_input_and_typing_variants_name_the_same_form(clerk):
@@ -181,10 +181,10 @@ def test_sensitive_purpose_on_paper_needs_its_separate_signature(clerk, vault):
     assert clerk.db.scalar("SELECT count(*) FROM members") == 1
 
 
-def _publish_2026_2(manager):
+def _publish_2026_3(manager):
     zh, en = default_notice("zh_CN").to_dict(), default_notice("en").to_dict()
     for d in (zh, en):
-        d["version"], d["effective_date"] = "2026.2", "2026-11-02"
+        d["version"], d["effective_date"] = "2026.3", "2026-11-02"
         for p in d["purposes"]:
             if p["code"] == "marketing":
                 p["retention"] = p["retention"] + " (2)"
@@ -192,20 +192,20 @@ def _publish_2026_2(manager):
 
 
 def test_the_notice_is_the_version_printed_on_the_form(clerk, manager, vault):
-    old_form = _form(clerk)  # printed with 2026.1
-    _publish_2026_2(manager)
-    assert RegistrationFlow(clerk).notice.version == "2026.2"  # on screen: today's notice
+    old_form = _form(clerk)  # printed with 2026.2
+    _publish_2026_3(manager)
+    assert RegistrationFlow(clerk).notice.version == "2026.3"  # on screen: today's notice
     f = _paper_flow(clerk, old_form, membership=True, marketing=True)
-    assert f.notice.version == "2026.1" and f.form_outdated() == "2026.2"
+    assert f.notice.version == "2026.2" and f.form_outdated() == "2026.3"
     _to_review(f)
     f.confirm_paper_signed(True)
     res = f.submit(cipher_for(vault))
     rec = clerk.db.one("SELECT notice_version, notice_hash FROM consent_records WHERE member_id = ?", (res["id"],))
-    assert tuple(rec) == ("2026.1", default_notice("zh_CN").content_hash)  # rule: NOT-2
+    assert tuple(rec) == ("2026.2", default_notice("zh_CN").content_hash)  # rule: NOT-2
     # marketing changed since that version: the member is asked again on the next visit (CON-5)
     assert clerk.db.scalar("SELECT reconsent_needed FROM members WHERE id = ?", (res["id"],)) == 1  # rule: CON-5
     new_form = _form(clerk, RegistrationFlow(clerk).notice)
-    assert RegistrationFlow(clerk, method="paper").set_form(new_form).notice.version == "2026.2"
+    assert RegistrationFlow(clerk, method="paper").set_form(new_form).notice.version == "2026.3"
 
 
 def test_mode_switch_starts_afresh_and_back_keeps_the_form(clerk):

@@ -129,7 +129,9 @@ def test_restore_old_backup_reapplies_erasure(tmp_path, vault, manager, clerk, p
 
     # 1) the data folder survives: its ledger is merged into the restored one
     target = resolve_paths(tmp_path / "restored").ensure()
-    restore_with_ledger(old_bundle, target, ledger_files=[paths.erasure_ledger], session=manager)
+    restore_with_ledger(
+        old_bundle, target, ledger_files=[paths.erasure_ledger], sign_in=lambda v: v.sign_in("manager", MANAGER_PW)
+    )
     assert marker_hits(target.data_dir, key) == ["memberdesk.db"]  # the old data came back...
     v2 = Vault(target)
     try:
@@ -145,7 +147,12 @@ def test_restore_old_backup_reapplies_erasure(tmp_path, vault, manager, clerk, p
 
     # 2) the data folder is lost: the newest backup's ledger copy is used
     target3 = resolve_paths(tmp_path / "restored3").ensure()
-    restore_with_ledger(old_bundle, target3, ledgers=[newest_backup_ledger(paths.backup_dir)], session=manager)
+    restore_with_ledger(
+        old_bundle,
+        target3,
+        ledgers=[newest_backup_ledger(paths.backup_dir)],
+        sign_in=lambda v: v.sign_in("manager", MANAGER_PW),
+    )
     v3 = Vault(target3)
     try:
         s3 = v3.sign_in("manager", MANAGER_PW)

@@ -144,8 +144,8 @@ def test_reconsent_banner_and_dialog(qtbot, ctx, manager):
     a = _seed(ctx)
     zh, en = default_notice("zh_CN").to_dict(), default_notice("en").to_dict()
     for d in (zh, en):
-        d["version"] = "2026.2"
-        d["purposes"][1]["retention"] = d["purposes"][1]["retention"] + " (2026.2)"
+        d["version"] = "2026.3"
+        d["purposes"][1]["retention"] = d["purposes"][1]["retention"] + " (2026.3)"
     import_notice(manager, zh, en)
     dlg = MemberDetailDialog(ctx, a["id"])
     qtbot.addWidget(dlg)

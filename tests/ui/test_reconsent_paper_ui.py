@@ -11,7 +11,7 @@ from app.flows.registration import ReconsentFlow, Step
 from app.notices import current_notice, default_notice
 from app.printing.serials import issue_form_serials
 from tests.app.regdata import register
-from tests.app.test_reconsent_paper import TODAY, _publish_2026_2
+from tests.app.test_reconsent_paper import TODAY, _publish_2026_3
 from tests.ui.test_register_paper import CJK, _fill, _no_english, _scan, _shot, _visible_texts
 
 
@@ -49,7 +49,7 @@ def _not_clipped(dlg):
 def _setup(session, vault, manager):
     mid = register(session, vault, granted={"marketing": True})["id"]
     old = issue_form_serials(session, default_notice("zh_CN"), 1)[0]  # printed before the new notice
-    _publish_2026_2(manager)
+    _publish_2026_3(manager)
     new = issue_form_serials(session, current_notice(session.db, "zh_CN", TODAY), 1)[0]
     return mid, old, new
 
@@ -73,7 +73,7 @@ def test_reconsent_on_a_paper_form(qtbot, request, vault, manager, lang):
     assert dlg.flow.step is Step.FORM and dlg.focusWidget() is dlg.paper.form_step.serial
     _scan(qtbot, dlg, "MEMBERDESK-FORM:" + old)
     assert dlg.flow.step is Step.FORM and dlg.flow.form is None  # rule: CON-5
-    assert "2026.1" in dlg.paper.form_step.error.text() and "2026.2" in dlg.paper.form_step.error.text()
+    assert "2026.2" in dlg.paper.form_step.error.text() and "2026.3" in dlg.paper.form_step.error.text()
     _shot(dlg, f"reconsent_paper_1_older_form{sfx}")
     language_ok()
     _scan(qtbot, dlg, "MEMBERDESK-FORM:" + new)

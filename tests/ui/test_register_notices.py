@@ -29,10 +29,10 @@ def test_import_new_version_flags_members(qtbot, ctx, tmp_path):
     files = []
     for lang in ("zh_CN", "en"):
         d = default_notice(lang).to_dict()
-        d["version"] = "2026.2"
+        d["version"] = "2026.3"
         d["effective_date"] = "2026-11-02"
-        d["purposes"][3]["recipients"] += " (2026.2)"
-        p = tmp_path / f"notice-2026.2.{lang}.json"
+        d["purposes"][3]["recipients"] += " (2026.3)"
+        p = tmp_path / f"notice-2026.3.{lang}.json"
         p.write_text(json.dumps(d, ensure_ascii=False), "utf-8")
         files.append(str(p))
     page = NoticesPage(ctx)
@@ -43,10 +43,10 @@ def test_import_new_version_flags_members(qtbot, ctx, tmp_path):
     messagebox.set_next_answer(True)
     res = page.import_files(files)
     assert res["new"] and res["flagged"] == 1  # rule: CON-5
-    assert page.table.rowCount() == 2 and page.table.item(0, 0).text() == "2026.2"  # rule: NOT-2
+    assert page.table.rowCount() == 2 and page.table.item(0, 0).text() == "2026.3"  # rule: NOT-2
     assert page.table.item(1, 4).text() == default_notice("zh_CN").content_hash  # rule: NOT-2
     assert ctx.session.db.scalar("SELECT reconsent_needed FROM members WHERE id = ?", (a["id"],)) == 1
-    assert page.view.notice.version == "2026.2"
+    assert page.view.notice.version == "2026.3"
     page.grab().save(str(SHOTS / "notices_page.png"))
     messagebox.set_next_answer(True)
     assert page.import_files(files)["new"] is False  # the same text again: nothing changes

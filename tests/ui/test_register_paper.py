@@ -167,15 +167,15 @@ def test_a_blank_form_printed_from_the_wizard_is_filled_in(qtbot, ctx, printer_a
 
 
 def test_a_form_with_an_older_notice_says_so(qtbot, ctx, manager):
-    from tests.app.test_registration_paper import _publish_2026_2
+    from tests.app.test_registration_paper import _publish_2026_3
 
     serial = _form(ctx.session)
-    _publish_2026_2(manager)
+    _publish_2026_3(manager)
     dlg = _dialog(qtbot, ctx)
     dlg.paper.mode_buttons["paper"].click()
     _scan(qtbot, dlg, serial)
-    assert dlg.flow.notice.version == "2026.1"
-    assert "旧版告知书（2026.1）" in dlg.hint.text() and "2026.2" in dlg.hint.text()
+    assert dlg.flow.notice.version == "2026.2"
+    assert "旧版告知书（2026.2）" in dlg.hint.text() and "2026.3" in dlg.hint.text()
     _shot(dlg, "register_paper_2_consent_older_notice")
 
 
