@@ -2182,10 +2182,6 @@
         <translation>18-character ID number</translation>
     </message>
     <message>
-        <source>顾客是不满十四周岁的未成年人</source>
-        <translation>The customer is a minor under 14</translation>
-    </message>
-    <message>
         <source>请选择</source>
         <translation>Choose</translation>
     </message>
@@ -3066,7 +3062,7 @@
     <name>RevealDialog</name>
     <message>
         <source>查看敏感信息需要店长本人输入密码。</source>
-        <translation>Showing sensitive information needs a store manager's own password.</translation>
+        <translation>Showing sensitive information needs a store manager&apos;s own password.</translation>
     </message>
     <message>
         <source>查看完整信息</source>
@@ -3204,6 +3200,10 @@
         <translation>Quarantined file</translation>
     </message>
     <message>
+        <source>查看暂存的原页需要店长输入本人密码确认。</source>
+        <translation>Looking at a held page needs a store manager to confirm with their own password.</translation>
+    </message>
+    <message>
         <source>导出隔离文件</source>
         <translation>Export quarantined file</translation>
     </message>
@@ -3214,6 +3214,41 @@
     <message>
         <source>确定删除吗？删除后无法恢复。</source>
         <translation>Delete it? This cannot be undone.</translation>
+    </message>
+</context>
+<context>
+    <name>ScanRevealBar</name>
+    <message>
+        <source>争议核对</source>
+        <translation>Checking a dispute</translation>
+    </message>
+    <message>
+        <source>核验身份</source>
+        <translation>Verifying identity</translation>
+    </message>
+    <message>
+        <source>顾客本人要求</source>
+        <translation>The customer&apos;s own request</translation>
+    </message>
+    <message>
+        <source>有权机关依法调取</source>
+        <translation>Requested by an authority under the law</translation>
+    </message>
+    <message>
+        <source>查看未涂黑原页（店长）</source>
+        <translation>Show unredacted page (manager)</translation>
+    </message>
+    <message>
+        <source>恢复涂黑页</source>
+        <translation>Back to redacted page</translation>
+    </message>
+    <message>
+        <source>查看原因</source>
+        <translation>Reason</translation>
+    </message>
+    <message>
+        <source>查看未涂黑的原页需要店长输入本人密码确认。</source>
+        <translation>Showing the unredacted page needs a store manager to confirm with their own password.</translation>
     </message>
 </context>
 <context>

@@ -141,12 +141,18 @@ class ScanHeldPanel(QGroupBox):
         sel = self._selected()
         if not sel or self.manager is None:
             return
+        held_id = sel[1]
+
+        def look(up):  # the held page is sealed: a manager's own password opens it for this look (SEN-3)
+            return unredacted.view_held(up.session(self.ctx.session), up.cipher, held_id)
+
         try:
-            data, _mime = unredacted.view_held(self.manager, self._cipher(), sel[1])
+            found = self.ctx.with_step_up(self, self.tr("查看暂存的原页需要店长输入本人密码确认。"), look)
         except UserError as exc:
             self.ctx.show_error(self, exc, self.error)
             return
-        self.viewer.set_pages([data])
+        if found is not None:
+            self.viewer.set_pages([found[0]])
 
     def export_selected(self) -> None:
         sel = self._selected()
