@@ -3172,6 +3172,10 @@
         <translation>Does not match the printed form (a copy, folded or cropped)</translation>
     </message>
     <message>
+        <source>身份证号方格不在二维码所示位置（内容错位或其他表格）</source>
+        <translation>The ID-number boxes are not where the QR code places them (content shifted, or another form)</translation>
+    </message>
+    <message>
         <source>分辨率异常</source>
         <translation>Unusual resolution</translation>
     </message>

@@ -145,7 +145,7 @@ NO_STORED_PAGE = {
     "quarantine.quarantine_bytes", "quarantine.quarantine_file", "quarantine.discard", "quarantine.any_due",
     "quarantine.purge_due",
     "redaction.form_layout", "redaction.locate", "redaction.fit_affine", "redaction.page_map",
-    "redaction.identify_page", "redaction.redact",
+    "redaction.identify_page", "redaction.redact", "redaction.refine", "redaction.box_edges", "redaction.check_boxes",
     "sane_source.available", "sane_source.devices", "sane_source.scan_pages",
     "sensitive.Redactor.layout_for", "sensitive.Redactor.page",
     "unredacted.delete_by", "unredacted.keep_unredacted", "unredacted.hold_page", "unredacted.decide_held",

@@ -73,6 +73,7 @@ class ScanHeldPanel(QGroupBox):
             "qr_position": self.tr("无法确定二维码位置"),
             "qr_distorted": self.tr("二维码变形，无法定位"),
             "no_match": self.tr("与打印的表格不符（复印件、折叠或裁切）"),
+            "box_edges": self.tr("身份证号方格不在二维码所示位置（内容错位或其他表格）"),
             "scale": self.tr("分辨率异常"),
             "degenerate": self.tr("无法定位"),
             "notice_unknown": self.tr("表格所印告知书版本未保存"),
