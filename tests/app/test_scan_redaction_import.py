@@ -299,3 +299,18 @@ def test_id_number_past_its_maximum_age_is_masked_by_the_sweep(manager, cipher, 
     apply_sweep(manager, ledger_path=paths.erasure_ledger, cipher=cipher)
     kept = manager.db.one("SELECT original_enc FROM id_number_retention WHERE member_id = ?", (mid,))
     assert kept["original_enc"] is None  # rule: RET-4
+
+
+@pytest.mark.parametrize("shift_mm", [2, 5, 10])
+def test_a_sheet_shifted_under_its_qr_is_held_at_import_never_archived(manager, clerk, cipher, form, shift_mm):
+    """The form's body printed ~N mm lower than its QR (a sheet out of register): the boxes are not where the QR
+    says, so the page is held for a manager with reason box_edges, and nothing is archived or synced."""
+    from tests.app.test_scan_redaction import _shifted
+
+    serial, _mid, pdf, marks = form
+    scan = _shifted(_filled(pdf, 2, marks, dpi=200), 0, shift_mm, 200)
+    res = import_bytes(clerk, cipher, to_bytes(scan, "JPEG", quality=85))
+    assert res.held and not res.documents  # rule: SEN-3
+    assert manager.db.scalar("SELECT count(*) FROM scans") == 0  # rule: SEN-3
+    [held] = unredacted.list_held(manager)
+    assert held.qr_serial == serial and held.reason in ("box_edges", "no_match")
