@@ -10,6 +10,7 @@ from app.storage.fieldcrypt import FieldCipher
 from tests.app.test_scan_redaction_import import _filled
 from tests.conftest import MANAGER_PW
 from tests.scan_samples import form_page, to_bytes
+from tests.ui.shots import SHOTS_DIR
 
 
 @pytest.fixture
@@ -90,6 +91,8 @@ def test_a_manager_reveals_the_unredacted_page_in_a_step_up(qtbot, ctx, vault, m
     page.table.selectRow(0)
     bar = page.reveal_bar
     assert not bar.isHidden() and page.viewer.page_label.text() == "1 / 1"
+    page.resize(1366, 768)
+    page.grab().save(str(SHOTS_DIR / "scans_redacted_clerk.png"))
     redacted = list(page.viewer._pages)
     assert redacted[0] != original  # the clerk sees the redacted page  # rule: SEN-3
     ctx.with_step_up = lambda parent, purpose, fn: None  # cancelled: nothing shown, nothing audited
@@ -104,6 +107,8 @@ def test_a_manager_reveals_the_unredacted_page_in_a_step_up(qtbot, ctx, vault, m
     bar.reason.setCurrentIndex(bar.reason.findData("verify_identity"))
     bar.reveal()
     assert page.viewer._pages == [original] and not bar.hide_btn.isHidden()
+    page.resize(1366, 768)
+    page.grab().save(str(SHOTS_DIR / "scans_reveal_unredacted.png"))
     row = manager.db.one("SELECT staff_id, details FROM audit_log WHERE action = 'scan.reveal'")
     assert row[0] == manager.staff.id and '"verify_identity"' in row[1]  # rule: SEN-3
     bar.show_redacted()
