@@ -2,7 +2,8 @@
 
 Times what the import adds for a page of a form with ID-number boxes, for PNG and JPEG pages of the printed form
 with the boxes filled in: the QR is read once for its serial and corners (`R.locate`, which replaced the import's
-serial-only read, so it is not added), then affine map, page match, black boxes and re-encode are added.
+serial-only read, so it is not added), then the QR corners refined, affine map, page match, box-edge check, black
+boxes and re-encode are added; the refine + box-edge share is also timed alone.
 
     .venv/bin/python bench/bench_redaction.py --runs 9 --write docs/bench/scans.md
 """
@@ -55,7 +56,7 @@ def run(runs: int) -> list[tuple[str, float, float]]:
         buf = io.BytesIO()
         img.save(buf, fmt, **({"quality": 85} if fmt == "JPEG" else {}))
         data = buf.getvalue()
-        times = []
+        times, checks = [], []
         for _ in range(runs):
             page = Image.open(io.BytesIO(data))
             page.load()
@@ -65,8 +66,17 @@ def run(runs: int) -> list[tuple[str, float, float]]:
             result = R.redact(page, layout, fix)
             _encode_like(result.image, mime)
             times.append((time.perf_counter() - t) * 1000)
+            # of which: the sub-pixel QR corners and the box-edge check (issue #16, shifted sheets)
+            t = time.perf_counter()
+            refined = R.refine(page, fix)
+            R.check_boxes(page, R.page_map(layout, refined), layout.regions[2])
+            checks.append((time.perf_counter() - t) * 1000)
         times.sort()
+        checks.sort()
         out.append((fmt, statistics.median(times), times[int(len(times) * 0.9) - 1]))
+        out.append(
+            (f"{fmt}: of which QR refine + box edges", statistics.median(checks), checks[int(len(checks) * 0.9) - 1])
+        )
     t = time.perf_counter()
     R._layout.cache_clear()
     R.form_layout(notice, font)

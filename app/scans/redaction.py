@@ -6,9 +6,12 @@ boxes of every sensitive field (`SENSITIVE_BOXES`, the ID number today) and a sm
 page. On a scan, zxing-cpp gives the QR symbol's four corners; an affine map from the form's points to the
 scan's pixels follows from them (scale, rotation — 180° included — and offset). The scan is then drawn back
 into the form's frame and compared with each page's picture: the page it matches says which page this is, and
-a poor match says the geometry cannot be trusted (another printout, a folded or cropped sheet). Only then are
-the boxes (with a margin) painted black. A page whose geometry cannot be established raises
-`GeometryUnknown`: the caller holds it for a manager and never archives it unredacted.
+a poor match says the geometry cannot be trusted (another printout, a folded or cropped sheet). The page match
+is coarse (a body shifted 5 mm under its QR still matched), so the sensitive box rows' printed edges must also be
+found on the scan within EDGE_TOLERANCE of where the map puts them (`check_boxes`; the QR's corners are first
+refined to a fraction of a pixel, `refine`). Only then are the boxes (with a margin) painted black. A page whose
+geometry cannot be established raises `GeometryUnknown`: the caller holds it for a manager and never archives it
+unredacted.
 """
 
 from __future__ import annotations
@@ -41,6 +44,11 @@ HEADER = 42 * L.mm  # the top band (title, QR, serial) differs per form: not com
 MAX_RESIDUAL = 0.04  # QR corners vs. the fitted affine map, in QR-widths
 MATCH_LIMIT = 24.0  # mean grey difference (0-255) to the matching page, blurred
 MATCH_MARGIN = 4.0  # ... and at least this much better than every other page
+EDGE_PX = 8 / L.mm  # the box edges are looked for on the scan drawn back into the form's frame at 8 px per mm
+EDGE_SEARCH = 4 * L.mm  # how far around each printed edge they are looked for
+EDGE_TOLERANCE = 1.0 * L.mm  # how far from where the geometry puts them they may be found (measured: ≤ 0.5 mm)
+REFINE_PX = 480  # the QR is read again enlarged to about this many pixels across: corners to a fraction of a pixel
+EDGE_CONTRAST = 35.0  # how much darker (0-255) than the strip's median an edge line must be
 
 
 class GeometryUnknown(Exception):
@@ -120,6 +128,33 @@ def locate(img: Image.Image) -> QrFix | None:
             corners = tuple((float(c.x), float(c.y)) for c in (p.top_left, p.top_right, p.bottom_right, p.bottom_left))
             return QrFix(serial, corners)
     return None
+
+
+def refine(img: Image.Image, fix: QrFix) -> QrFix:
+    """The QR's corners to a fraction of a pixel: zxing gives whole pixels, and over the lever arm from the QR to
+    the boxes (about 9 QR widths) half a pixel at 100 dpi is over 1 mm. The QR's neighbourhood is enlarged to about
+    REFINE_PX across and read again; when that read fails the first corners stay."""
+    xs, ys = [c[0] for c in fix.corners], [c[1] for c in fix.corners]
+    side = max(max(xs) - min(xs), max(ys) - min(ys))
+    k = REFINE_PX / max(side, 1.0)
+    if k < 1.5:
+        return fix
+    m = side * 0.35  # the quiet zone and a little more
+    box = (
+        max(0, int(min(xs) - m)),
+        max(0, int(min(ys) - m)),
+        min(img.width, int(max(xs) + m) + 1),
+        min(img.height, int(max(ys) + m) + 1),
+    )
+    crop = (img if img.mode == "L" else img.convert("L")).crop(box)
+    big = crop.resize((round(crop.width * k), round(crop.height * k)), Image.Resampling.BICUBIC)
+    found = locate(big)
+    if found is None or found.serial != fix.serial:
+        return fix
+    sx, sy = big.width / crop.width, big.height / crop.height
+    return QrFix(
+        fix.serial, tuple((box[0] + (x + 0.5) / sx - 0.5, box[1] + (y + 0.5) / sy - 0.5) for x, y in found.corners)
+    )
 
 
 def _symbol_corners(serial: str, origin: tuple[float, float]) -> tuple[tuple[float, float], ...]:
@@ -230,10 +265,60 @@ def identify_page(img: Image.Image, t: Affine, layout: FormLayout) -> tuple[int,
     return page, best
 
 
+def _edge_offset(profile: Sequence[float], edges: tuple[float, float], reach: int) -> tuple[int, float]:
+    """The shift (in strip pixels, within ±reach) that puts both printed edges on dark lines of `profile` (0-255
+    darkness, smoothed 1-2-1), and how much darker than the median the weaker of the two is there."""
+    n = len(profile)
+    smooth = [(profile[max(i - 1, 0)] + 2 * profile[i] + profile[min(i + 1, n - 1)]) / 4 for i in range(n)]
+    med = sorted(smooth)[n // 2]
+
+    def dark(i: float) -> float:
+        j = round(i)
+        return smooth[j] if 0 <= j < n else 0.0
+
+    best = max(range(-reach, reach + 1), key=lambda s: (min(dark(e + s) for e in edges), -abs(s)))
+    return best, min(dark(e + best) for e in edges) - med
+
+
+def box_edges(img: Image.Image, t: Affine, rect: tuple[float, float, float, float]) -> tuple[float, float, float]:
+    """Where the printed box row's outer edges are on the scan, relative to where the map `t` puts them:
+    (dx, dy, contrast) in PDF points and grey levels. The scan around the row is drawn back into the form's frame
+    at EDGE_PX; the row's mean darkness per line (across the boxes) and per column (down the boxes) shows the
+    top/bottom and left/right edges as dark lines."""
+    x0, y0, x1, y1 = rect
+    k, s = EDGE_PX, EDGE_SEARCH
+    fx, fy = x0 - s, y1 + s  # the strip's top-left corner in form points
+    size = (round((x1 - x0 + 2 * s) * k), round((y1 - y0 + 2 * s) * k))
+    a, b, c, d, e, f = t
+    coeffs = (a / k, -b / k, a * fx + b * fy + c, d / k, -e / k, d * fx + e * fy + f)
+    grey = img if img.mode == "L" else img.convert("L")
+    strip = grey.transform(size, Image.Transform.AFFINE, coeffs, resample=Image.Resampling.BILINEAR, fillcolor=255)
+    inv = strip.point(lambda v: 255 - v)
+    pad = round((s + L.mm) * k)  # inside the row: the boxes' own lines, not the labels beside them
+    rows = list(inv.crop((pad, 0, size[0] - pad, size[1])).resize((1, size[1]), Image.Resampling.BOX).tobytes())
+    cols = list(inv.crop((0, pad, size[0], size[1] - pad)).resize((size[0], 1), Image.Resampling.BOX).tobytes())
+    reach = round(s * k) - 2
+    dy, cy = _edge_offset(rows, (s * k, (s + y1 - y0) * k), reach)
+    dx, cx = _edge_offset(cols, (s * k, (s + x1 - x0) * k), reach)
+    return dx / k, dy / k, min(cx, cy)
+
+
+def check_boxes(img: Image.Image, t: Affine, rects: Sequence[tuple[float, float, float, float]]) -> None:
+    """GeometryUnknown('box_edges') unless every sensitive box row's printed edges are on the scan where the map
+    puts them (within EDGE_TOLERANCE): a sheet shifted under its QR, or another form's page, is held, because
+    blacking out where the boxes should be would miss where they are."""
+    for rect in rects:
+        dx, dy, contrast = box_edges(img, t, rect)
+        if contrast < EDGE_CONTRAST or max(abs(dx), abs(dy)) > EDGE_TOLERANCE:
+            raise GeometryUnknown("box_edges")
+
+
 def redact(img: Image.Image, layout: FormLayout, fix: QrFix) -> Redaction:
-    """The page with every sensitive box of its form page blacked out (with MARGIN)."""
-    t = page_map(layout, fix)
+    """The page with every sensitive box of its form page blacked out (with MARGIN), once the page is identified
+    and its boxes' printed edges are found where the map puts them."""
+    t = page_map(layout, refine(img, fix))
     page, score = identify_page(img, t, layout)
+    check_boxes(img, t, layout.regions.get(page, ()))
     out = img.copy()
     draw = ImageDraw.Draw(out)
     fill = 0 if out.mode == "L" else (0, 0, 0)

@@ -7,7 +7,11 @@
 - `scan_held`: a form page whose geometry could not be established, so it could not be redacted. It is not in
   `scans` (no viewer, data copy or sync reads it); a manager looks at it (audited), keeps it held, or discards
   it; the sweep deletes it on `delete_by` like an unredacted page.
-Both are AES-GCM under the field key (aad "<table>.image:<id>", registered for rekey).
+Both are sealed to the store's field public key (app.storage.fieldcrypt `sealed=True`, aad "<table>.image:<id>"):
+any session can write them at import, only a manager's step-up opens them (`Vault.step_up`: the cipher of that
+step-up is what `reveal_page` / `view_held` need; the cipher every session holds raises `fieldcrypt.step_up`).
+Pages written before (AES-GCM under the field key, which every session's data key derives) are sealed at the next
+sign-in (app.access.fieldkeys.seal_legacy; migration 0017 makes it run once more for these two columns).
 """
 
 from __future__ import annotations
@@ -27,8 +31,8 @@ if TYPE_CHECKING:
     from app.staff.session import Session, Tx
     from app.storage.db import Queries
 
-register_blob_column("scan_unredacted", "scan_id", "image")
-register_blob_column("scan_held", "id", "image")
+register_blob_column("scan_unredacted", "scan_id", "image", sealed=True)  # SEN-3: a manager's step-up opens it
+register_blob_column("scan_held", "id", "image", sealed=True)  # SEN-3: a manager's step-up opens it
 
 SCAN_REVEAL = P.grant("scans.reveal", P.MANAGER)  # the unredacted page (SEN-3)
 SCAN_HELD = P.grant("scans.held", P.MANAGER)  # pages held for a manager: look, keep, discard
@@ -128,14 +132,16 @@ def held_count(db: Queries) -> int:
 
 
 def view_held(session: Session, cipher: FieldCipher, held_id: str) -> tuple[bytes, str]:
-    """A manager looks at a held (unredacted) page: audited (SEN-3). Returns (image bytes, mime)."""
+    """A manager looks at a held (unredacted) page: audited (SEN-3). Returns (image bytes, mime).
+    `cipher` is a step-up's (`Vault.step_up(...).cipher`); any other raises UserError('fieldcrypt.step_up')."""
     session.require(SCAN_HELD)
     row = session.db.one("SELECT image, mime FROM scan_held WHERE id = ?", (held_id,))
     if row is None:
         raise NotFound()
+    data = cipher.decrypt_bytes(row["image"], f"scan_held.image:{held_id}")
     with session.write("scan.held.view", "scan_held", held_id):
         pass
-    return cipher.decrypt_bytes(row["image"], f"scan_held.image:{held_id}"), row["mime"]
+    return data, row["mime"]
 
 
 def decide_held(session: Session, held_id: str, decision: str) -> None:
@@ -160,7 +166,8 @@ def has_unredacted(db: Queries, scan_id: str) -> bool:
 
 
 def reveal_page(session: Session, cipher: FieldCipher, scan_id: str, reason_code: str) -> tuple[bytes, str]:
-    """The unredacted page, to a manager only, with the reveal in the audit log (SEN-3). (image bytes, mime)"""
+    """The unredacted page, to a manager only, with the reveal in the audit log (SEN-3). (image bytes, mime)
+    `cipher` is a step-up's (`Vault.step_up(...).cipher`); any other raises UserError('fieldcrypt.step_up')."""
     session.require(SCAN_REVEAL)
     if reason_code not in REVEAL_REASONS:
         raise ValidationError("error.validation", field="reason")
@@ -169,9 +176,10 @@ def reveal_page(session: Session, cipher: FieldCipher, scan_id: str, reason_code
         raise NotFound()
     doc = session.db.one("SELECT member_id FROM scan_documents WHERE id = ?", (row["document_id"],))
     details: dict[str, Any] = {"reason": reason_code, "member_id": doc["member_id"] if doc else None}
+    data = cipher.decrypt_bytes(row["image"], f"scan_unredacted.image:{scan_id}")
     with session.write("scan.reveal", "scan", scan_id, details):
         pass
-    return cipher.decrypt_bytes(row["image"], f"scan_unredacted.image:{scan_id}"), row["mime"]
+    return data, row["mime"]
 
 
 _DUE_UNREDACTED = (

@@ -3172,6 +3172,10 @@
         <translation>Does not match the printed form (a copy, folded or cropped)</translation>
     </message>
     <message>
+        <source>身份证号方格不在二维码所示位置（内容错位或其他表格）</source>
+        <translation>The ID-number boxes are not where the QR code places them (content shifted, or another form)</translation>
+    </message>
+    <message>
         <source>分辨率异常</source>
         <translation>Unusual resolution</translation>
     </message>
@@ -3200,6 +3204,10 @@
         <translation>Quarantined file</translation>
     </message>
     <message>
+        <source>查看暂存的原页需要店长输入本人密码确认。</source>
+        <translation>Looking at a held page needs a store manager to confirm with their own password.</translation>
+    </message>
+    <message>
         <source>导出隔离文件</source>
         <translation>Export quarantined file</translation>
     </message>
@@ -3210,6 +3218,41 @@
     <message>
         <source>确定删除吗？删除后无法恢复。</source>
         <translation>Delete it? This cannot be undone.</translation>
+    </message>
+</context>
+<context>
+    <name>ScanRevealBar</name>
+    <message>
+        <source>争议核对</source>
+        <translation>Checking a dispute</translation>
+    </message>
+    <message>
+        <source>核验身份</source>
+        <translation>Verifying identity</translation>
+    </message>
+    <message>
+        <source>顾客本人要求</source>
+        <translation>The customer&apos;s own request</translation>
+    </message>
+    <message>
+        <source>有权机关依法调取</source>
+        <translation>Requested by an authority under the law</translation>
+    </message>
+    <message>
+        <source>查看未涂黑原页（店长）</source>
+        <translation>Show unredacted page (manager)</translation>
+    </message>
+    <message>
+        <source>恢复涂黑页</source>
+        <translation>Back to redacted page</translation>
+    </message>
+    <message>
+        <source>查看原因</source>
+        <translation>Reason</translation>
+    </message>
+    <message>
+        <source>查看未涂黑的原页需要店长输入本人密码确认。</source>
+        <translation>Showing the unredacted page needs a store manager to confirm with their own password.</translation>
     </message>
 </context>
 <context>

@@ -14,7 +14,7 @@ import pypdfium2 as pdfium
 import pytest
 from PIL import Image, ImageDraw, ImageFont
 
-from app.errors import PermissionDenied
+from app.errors import PermissionDenied, UserError
 from app.notices.store import ensure_default_stored
 from app.printing import registration_form as RF
 from app.printing.fonts import choose_font
@@ -90,7 +90,9 @@ def _font():
 @pytest.mark.parametrize(
     "kind,rotate", [("PNG", 0), ("PNG", 180), ("JPEG", 0), ("JPEG", 180)], ids=["png", "png-180", "jpeg", "jpeg-180"]
 )
-def test_id_boxes_are_black_in_the_archived_page_a_clerk_sees(manager, clerk, cipher, form, tmp_path, kind, rotate):
+def test_id_boxes_are_black_in_the_archived_page_a_clerk_sees(
+    manager, clerk, cipher, manager_cipher, form, tmp_path, kind, rotate
+):
     serial, _mid, pdf, marks = form
     scan = _filled(pdf, 2, marks, rotate=rotate)
     path = tmp_path / f"scan.{kind.lower()}"
@@ -104,7 +106,10 @@ def test_id_boxes_are_black_in_the_archived_page_a_clerk_sees(manager, clerk, ci
     scan_id = archive.document_pages(manager, cipher, doc.document_id)[0].scan_id
     with pytest.raises(PermissionDenied):
         unredacted.reveal_page(clerk, cipher, scan_id, "dispute")  # rule: SEN-3
-    data, _mime = unredacted.reveal_page(manager, cipher, scan_id, "dispute")
+    with pytest.raises(UserError) as ei:
+        unredacted.reveal_page(manager, cipher, scan_id, "dispute")  # a manager without a step-up: sealed
+    assert ei.value.key == "fieldcrypt.step_up"  # rule: SEN-3
+    data, _mime = unredacted.reveal_page(manager, manager_cipher, scan_id, "dispute")
     original = Image.open(io.BytesIO(data))
     fix = R.locate(original)
     t = R.page_map(R.form_layout(_notice(), _font()), fix)
@@ -128,7 +133,7 @@ def test_pdf_of_a_whole_form_redacts_only_the_id_page(manager, cipher, form):
     assert all(v < 8 for v in dark), dark  # rule: SEN-3
 
 
-def test_page_of_unknown_geometry_is_held_not_archived(manager, clerk, cipher, form):
+def test_page_of_unknown_geometry_is_held_not_archived(manager, clerk, cipher, manager_cipher, form):
     serial, _mid, pdf, marks = form
     scan = _filled(pdf, 2, marks, dpi=150)
     # the form's header (QR and serial) on a page that is not the printed form (a photocopy, another printout):
@@ -145,7 +150,9 @@ def test_page_of_unknown_geometry_is_held_not_archived(manager, clerk, cipher, f
         unredacted.list_held(clerk)  # clerks never see it
     [held] = unredacted.list_held(manager)
     assert held.qr_serial == serial and held.reason in ("no_match", "qr_distorted", "qr_position")
-    image, _mime = unredacted.view_held(manager, cipher, held.id)
+    with pytest.raises(UserError):
+        unredacted.view_held(manager, cipher, held.id)  # rule: SEN-3 (sealed: only a step-up opens it)
+    image, _mime = unredacted.view_held(manager, manager_cipher, held.id)
     assert image[:4] == b"\x89PNG"
     unredacted.decide_held(manager, held.id, "keep")
     assert unredacted.list_held(manager)[0].kept
@@ -292,3 +299,18 @@ def test_id_number_past_its_maximum_age_is_masked_by_the_sweep(manager, cipher, 
     apply_sweep(manager, ledger_path=paths.erasure_ledger, cipher=cipher)
     kept = manager.db.one("SELECT original_enc FROM id_number_retention WHERE member_id = ?", (mid,))
     assert kept["original_enc"] is None  # rule: RET-4
+
+
+@pytest.mark.parametrize("shift_mm", [2, 5, 10])
+def test_a_sheet_shifted_under_its_qr_is_held_at_import_never_archived(manager, clerk, cipher, form, shift_mm):
+    """The form's body printed ~N mm lower than its QR (a sheet out of register): the boxes are not where the QR
+    says, so the page is held for a manager with reason box_edges, and nothing is archived or synced."""
+    from tests.app.test_scan_redaction import _shifted
+
+    serial, _mid, pdf, marks = form
+    scan = _shifted(_filled(pdf, 2, marks, dpi=200), 0, shift_mm, 200)
+    res = import_bytes(clerk, cipher, to_bytes(scan, "JPEG", quality=85))
+    assert res.held and not res.documents  # rule: SEN-3
+    assert manager.db.scalar("SELECT count(*) FROM scans") == 0  # rule: SEN-3
+    [held] = unredacted.list_held(manager)
+    assert held.qr_serial == serial and held.reason in ("box_edges", "no_match")

@@ -15,7 +15,7 @@ from tests.scan_samples import form_page, issue_serial, multi_page, to_bytes
 
 @pytest.fixture
 def cipher(vault, manager):
-    return FieldCipher(vault.data_key())
+    return vault.field_cipher()  # what every session holds: seals the unredacted pages (SEN-3), opens the archive
 
 
 def _doc_count(db, status=None):

@@ -355,7 +355,13 @@ class OriginalsPage(QWidget):
         except UserError as exc:
             self.ctx.show_error(self, exc, self.error)
             return None
-        dlg = ScanViewerDialog([p.data for p in pages], self.tr("扫描件") + " " + o.serial, self)
+        dlg = ScanViewerDialog(
+            [p.data for p in pages],
+            self.tr("扫描件") + " " + o.serial,
+            self,
+            ctx=self.ctx,
+            scan_ids=[p.scan_id for p in pages],
+        )
         dlg.open()
         return dlg
 

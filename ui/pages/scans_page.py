@@ -36,6 +36,7 @@ from app.storage.fieldcrypt import FieldCipher
 from ui import messagebox, style
 from ui.pages.registry import PageSpec, register_page
 from ui.widgets.scan_held_panel import ScanHeldPanel
+from ui.widgets.scan_reveal import ScanRevealBar
 from ui.widgets.scan_viewer import ScanViewer
 
 WATCH_INTERVAL_MS = 3000
@@ -159,8 +160,14 @@ class ScansPage(QWidget):
         ml.addRow(self.error)
         ll.addWidget(match)
         split.addWidget(left)
+        right = QWidget()
+        rl = QVBoxLayout(right)
+        rl.setContentsMargins(0, 0, 0, 0)
         self.viewer = ScanViewer()
-        split.addWidget(self.viewer)
+        rl.addWidget(self.viewer, 1)
+        self.reveal_bar = ScanRevealBar(ctx, self.viewer)  # the unredacted page: a manager's step-up (SEN-3)
+        rl.addWidget(self.reveal_bar)
+        split.addWidget(right)
         split.setSizes([520, 560])
         lay.addWidget(split, 1)
         self.held_panel = ScanHeldPanel(ctx, self.viewer, self._cipher)
@@ -215,6 +222,7 @@ class ScansPage(QWidget):
     def clear(self) -> None:
         self.timer.stop()
         self.held_panel.clear()
+        self.reveal_bar.clear()
         self.viewer.clear()
         self.serial_edit.clear()
         self.member_edit.clear()
@@ -232,6 +240,7 @@ class ScansPage(QWidget):
         self.conflict_label.setVisible(conflict)
         self.error.clear()
         if item is None:
+            self.reveal_bar.clear()
             self.viewer.clear()
             return
         if item.qr_serial and not self.serial_edit.text():
@@ -242,6 +251,7 @@ class ScansPage(QWidget):
             self.ctx.show_error(self, exc, self.error)
             return
         self.viewer.set_pages([p.data for p in pages])
+        self.reveal_bar.set_pages([p.scan_id for p in pages], [p.data for p in pages])
 
     # -- import -----------------------------------------------------------------------
     def choose_files(self) -> None:
