@@ -19,6 +19,7 @@ IN_TX = "building block run inside the caller's session.write (tx): the caller r
 NO_PERMISSION: dict[str, str] = {
     # building blocks inside the caller's write transaction
     "app.consent.service.record_consent": IN_TX + " (registration, re-consent: member.consent / member.register)",
+    "app.requests.chain.file_order": IN_TX + " (execute_correct/withdraw, set_restriction: request.handle)",
     "app.erasure.erase_in_tx": IN_TX + " (erase_member: member.erase; retention sweep; head-office orders)",
     "app.erasure.keep_ledger_key": IN_TX + "; stores the ledger's MAC key in meta, reads no personal data",
     "app.erasure.note_refused": IN_TX + "; counts ledger lines that failed their MAC check",
