@@ -267,7 +267,7 @@ def other_stores_part(session: Session, engine: Any, request_id: str, member_id:
     try:
         answer = sync_orders.fetch_member_copy(engine, request_id, member_id, session.staff.id)
     except UserError as exc:
-        if exc.key in ("sync.offline", "sync.server_busy", "sync.server_error", "sync.tls", "sync.failed"):
+        if exc.key in ("sync.offline", "sync.server_busy", "sync.server_error", "sync.tls", "sync.busy", "sync.failed"):
             S.record_event(session, request_id, "chain_copy_pending", {"reason": exc.key})
             raise UserError("requests.chain_unreachable") from None
         raise UserError("requests.chain_refused", code=str(getattr(exc, "code", "") or exc.key)) from None

@@ -11,10 +11,13 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from app.sync.engine import _RUN_LOCK
 from app.sync.state import get_state
+from app.sync.transport import SyncError
 
 if TYPE_CHECKING:
     from app.sync.engine import SyncEngine
+BUSY_WAIT_SECONDS = 30  # a running sync finishes its page; the copy then uploads the journal itself
 
 COPY_PATH = "/v1/members/copy"
 
@@ -26,6 +29,11 @@ def enrolled(db: Any) -> bool:
 
 def fetch_member_copy(engine: SyncEngine, request_id: str, member_id: str, staff_id: str) -> dict[str, Any]:
     """The member's records of every store, as head office holds them (decrypted there for this copy)."""
-    engine.upload()
-    body = {"request_id": request_id, "member_id": member_id, "staff": staff_id}
-    return engine.transport().post_json(COPY_PATH, body, signer=engine._signer())
+    if not _RUN_LOCK.acquire(timeout=BUSY_WAIT_SECONDS):  # one upload at a time (the sync's own lock)
+        raise SyncError("sync.busy")
+    try:
+        engine.upload()
+        body = {"request_id": request_id, "member_id": member_id, "staff": staff_id}
+        return engine.transport().post_json(COPY_PATH, body, signer=engine._signer())
+    finally:
+        _RUN_LOCK.release()
