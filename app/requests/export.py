@@ -405,6 +405,7 @@ def to_pdf_bytes(
         prepared_by=prepared_by,
         sections=sections,
         machine_readable=readable,
+        chain_wide="other_stores" in data,
     )
     return data_copy_pdf(copy, font=font)
 
