@@ -80,16 +80,15 @@ def _file_order(ho, c, store: str, order_id: str, row_member, payload: dict, now
         "origin_store": store,
         "decided_at": payload.get("decided_at"),
     }
+    changes: dict = {}
     if kind == "correction_order":
         changes = {k: v for k, v in (payload.get("changes") or {}).items() if k in CORRECTABLE}
         body["fields"] = sorted(changes)
-        sealed = {"changes": changes}
     elif kind == "restriction_order":
         body["restricted"] = bool(payload.get("restricted"))
-        sealed = {}
     else:
         body["purposes"] = [str(p) for p in payload.get("purposes") or []]
-        sealed = {}
+    sealed = {"body": body, "changes": changes}  # the body again: a later holder gets the order too
     c.execute(
         "INSERT INTO chain_orders(order_id, kind, member_id, origin_store, request_id, payload, holders, received_at)"
         " VALUES (?,?,?,?,?,?,?,?)",
@@ -109,6 +108,32 @@ def _file_order(ho, c, store: str, order_id: str, row_member, payload: dict, now
         c.add_feed(kind, text, target, now)
     ho._audit(c, store, "order.file", store, mid, {"order_id": order_id, "kind": kind, "stores": to})
     return None
+
+
+def reach_new_holders(ho: HeadOffice, c: Any, store: str, member_keys: set[str | None], now: float) -> int:
+    """A store uploading rows for a member with orders filed before it held the member (it adopted the member
+    later, or was offline) gets those orders too, oldest first: applying them is idempotent there, and a
+    withdrawal never beats a newer grant. Returns the number of orders published."""
+    keys = sorted(str(k) for k in member_keys if k)
+    found = []
+    for i in range(0, len(keys), 500):
+        chunk = keys[i : i + 500]
+        marks = ",".join("?" * len(chunk))
+        found += c.all(
+            f"SELECT order_id, kind, payload, holders, received_at FROM chain_orders WHERE member_id IN ({marks})",
+            chunk,
+        )
+    n = 0
+    for oid, kind, token, holders_text, _received in sorted(found, key=lambda r: (float(r[4]), str(r[0]))):
+        to = json.loads(holders_text)
+        if store in to:
+            continue
+        body = atrest.open_json(ho.keys, c, token, order_aad(oid)).get("body") or {}
+        c.add_feed(kind, json.dumps(body, sort_keys=True, ensure_ascii=False), store, now)
+        c.execute("UPDATE chain_orders SET holders = ? WHERE order_id = ?", (json.dumps(sorted([*to, store])), oid))
+        ho._audit(c, store, "order.file.late_holder", store, None, {"order_id": oid, "kind": kind})
+        n += 1
+    return n
 
 
 def _take_receipt(ho, c, store: str, pubkey: str, eid: str, payload: dict, now: float):

@@ -513,6 +513,7 @@ class HeadOffice:
             )
         dels = [(store, k[0], k[1]) for k, v in final.items() if v[0] == "delete"]
         if ups:
+            orders.reach_new_holders(self, c, store, {u[3] for u in ups}, now)  # orders filed before it held them
             c.executemany(
                 "INSERT INTO records(store, entity, entity_id, member_id, op, payload, seq, received_at, lookup)"
                 " VALUES (?,?,?,?,?,?,?,?,?) ON CONFLICT(store, entity, entity_id) DO UPDATE SET"

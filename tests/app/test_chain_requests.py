@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 
 import httpx
+import pypdfium2 as pdfium
 import pytest
 from starlette.testclient import TestClient
 
@@ -254,7 +255,10 @@ def test_copy_at_b_holds_a_records_labelled_by_store(chain):
         r["category"] == "member" and r["data"].get("name") == "王五" for r in parts[A]["records"]
     )  # rule: RIG-6
     assert parts[A]["store_name"] == f"门店{A}"
-    assert counts["other_stores"] >= 1 and pdf_bytes.startswith(b"%PDF")
+    assert counts["other_stores"] >= 1
+    pdf = pdfium.PdfDocument(pdf_bytes)
+    text = "".join(pdf[i].get_textpage().get_text_range() for i in range(len(pdf)))
+    assert f"其他门店保存的信息：门店{A}（{A}）" in text and "王五" in text  # rule: RIG-6
     req = get_request(sb.db, rid)
     assert req["status"] == "completed" and req["due_on"] == before  # rule: RIG-2
     with chain["ho"].storage.read() as c:
@@ -310,3 +314,48 @@ def test_orders_do_not_reset_the_chain_wide_clock(chain):
     round_trip(chain, B, A, B)
     recs = [r for r in chain["ho"].records(entity="request") if r["entity_id"] == rid]
     assert recs and recs[0]["payload"]["due_on"] == due  # rule: RIG-2
+
+
+def test_a_store_that_holds_the_member_later_gets_the_earlier_orders(chain):
+    sb, sc = chain["s"][B], chain["s"][C]
+    rid = new_request(sb, "correct")
+    execute_correct(sb, rid, {"name": "王五新"})
+    round_trip(chain, B, C)
+    assert sc.db.scalar("SELECT count(*) FROM chain_orders_applied") == 0  # C did not hold the member
+    hold(sc, MID)  # C serves the member from now on (adopted, or registered offline and linked)
+    round_trip(chain, C, C, B)  # C's rows go up and make it a holder; the order follows
+    assert sc.db.scalar("SELECT name FROM members WHERE id = ?", (MID,)) == "王五新"  # rule: RIG-1
+    assert {c["store"] for c in confirmations(sb.db, rid)} == {B, C}
+
+
+def test_forged_or_foreign_receipts_and_resent_orders_are_not_taken(chain):
+    sb, sa = chain["s"][B], chain["s"][A]
+    rid = new_request(sb, "restrict")
+    execute_restrict(sb, rid)
+    chain["e"][B].sync_once()
+    ho = chain["ho"]
+    with ho.storage.read() as c:
+        oid = c.scalar("SELECT order_id FROM chain_orders")
+        feed_rows = c.scalar("SELECT count(*) FROM feed")
+    receipt = {"order_id": oid, "kind": "restriction_order", "member_id": MID, "store": A, "outcome": "done"}
+    forged = signing.sign_receipt(signing.new_private_key(), receipt)
+    with sa.write("test.forge", "member", MID) as tx:
+        tx.journal("order_receipt", oid, "event", {"receipt": receipt, "signature": forged})
+        # a receipt signed by A that claims to come from B
+        tx.journal(
+            "order_receipt",
+            oid + "b",
+            "event",
+            {"receipt": {**receipt, "store": B}, "signature": signing.sign_receipt(chain["e"][A]._key(), receipt)},
+        )
+    chain["e"][A].upload()
+    assert [q["reason"] for q in ho.quarantined(A)] == ["bad_receipt", "bad_receipt"]  # rule: SEC-3
+    assert {r["store"] for r in HO.order_receipts(ho, oid)} == {B}  # rule: SEC-3
+    # the same chain_order uploaded again (a store restored from a backup): filed once, published once
+    payload = {"kind": "restriction_order", "member_id": MID, "request_id": rid, "restricted": True}
+    with sb.write("test.resend", "member", MID) as tx:
+        tx.journal("chain_order", oid, "event", payload, member_id=MID)
+    chain["e"][B].upload()
+    with ho.storage.read() as c:
+        assert c.scalar("SELECT count(*) FROM chain_orders") == 1
+        assert c.scalar("SELECT count(*) FROM feed") == feed_rows
