@@ -106,8 +106,16 @@ def _file_order(ho, c, store: str, order_id: str, row_member, payload: dict, now
     text = json.dumps(body, sort_keys=True, ensure_ascii=False)
     for target in to:
         c.add_feed(kind, text, target, now)
+    _filed(c, store, body["request_id"], order_id, kind, to, now)
     ho._audit(c, store, "order.file", store, mid, {"order_id": order_id, "kind": kind, "stores": to})
     return None
+
+
+def _filed(c: Any, origin: Any, request_id: Any, order_id: str, kind: str, to: list[str], now: float) -> None:
+    """Tell the store the request was opened at which stores its order went to (store codes only)."""
+    if origin and request_id:
+        note = {"request_id": request_id, "order_id": order_id, "kind": kind, "holders": to}
+        c.add_feed("order_filed", json.dumps(note, sort_keys=True), origin, now)
 
 
 def reach_new_holders(ho: HeadOffice, c: Any, store: str, member_keys: set[str | None], now: float) -> int:
@@ -130,7 +138,9 @@ def reach_new_holders(ho: HeadOffice, c: Any, store: str, member_keys: set[str |
             continue
         body = atrest.open_json(ho.keys, c, token, order_aad(oid)).get("body") or {}
         c.add_feed(kind, json.dumps(body, sort_keys=True, ensure_ascii=False), store, now)
-        c.execute("UPDATE chain_orders SET holders = ? WHERE order_id = ?", (json.dumps(sorted([*to, store])), oid))
+        to = sorted([*to, store])
+        c.execute("UPDATE chain_orders SET holders = ? WHERE order_id = ?", (json.dumps(to), oid))
+        _filed(c, body.get("origin_store"), body.get("request_id"), oid, kind, to, now)
         ho._audit(c, store, "order.file.late_holder", store, None, {"order_id": oid, "kind": kind})
         n += 1
     return n

@@ -20,7 +20,7 @@ from app.requests.actions import (  # noqa: F401
     execute_withdraw,
     lift_restriction,
 )
-from app.requests.chain import _erase_orders, confirmations, set_restriction  # noqa: F401
+from app.requests.chain import _erase_orders, awaiting, confirmations, set_restriction  # noqa: F401
 from app.requests.deadline import extend, pause, resume  # noqa: F401
 from app.requests.export import collect_member_data, register_exporter  # noqa: F401
 from app.requests.on_behalf import guardian_applicant, record_guardian_applicant  # noqa: F401

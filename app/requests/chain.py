@@ -23,6 +23,7 @@ touched: the clock keeps running).
 
 from __future__ import annotations
 
+import json
 import logging
 import secrets
 from typing import TYPE_CHECKING, Any
@@ -55,6 +56,7 @@ OUTCOME_LABELS = {
     "erased": ("已删除", "Erased"),
     "already_erased": ("此前已删除", "Erased before"),
     "refused": ("未能执行", "Could not be carried out"),
+    "awaiting": ("等待确认", "Awaiting confirmation"),
 }
 
 add_messages(
@@ -237,6 +239,40 @@ def apply_order_confirmation(session: Session, payload: dict, ctx: ApplyContext)
         )
 
 
+def apply_order_filed(session: Session, payload: dict, ctx: ApplyContext) -> None:
+    """Head office filed an order of a request opened here and sent it to these stores (its holders)."""
+    if not P.feed_verified(ctx.feed):
+        session.require(P.HEAD_OFFICE_FEED)
+    rid, oid = str(payload["request_id"]), str(payload["order_id"])
+    holders = {str(s) for s in payload.get("holders") or []}
+    old = session.db.scalar("SELECT holders FROM request_orders WHERE order_id = ?", (oid,))
+    if old is not None and holders <= set(json.loads(old)):
+        return
+    holders |= set(json.loads(old or "[]"))
+    details = {"request_id": rid, "order_id": oid, "stores": len(holders)}
+    with session.write("request.order_filed", "request", rid, details) as tx:
+        tx.execute(
+            "INSERT INTO request_orders(order_id, request_id, kind, holders, filed_at) VALUES (?,?,?,?,?)"
+            " ON CONFLICT(order_id) DO UPDATE SET holders = excluded.holders",
+            (oid, rid, str(payload.get("kind") or ""), json.dumps(sorted(holders)), iso(session.clock.now())),
+        )
+
+
+def awaiting(db: Any, request_id: str) -> list[dict[str, Any]]:
+    """The stores an order of this request went to that have not confirmed it yet: store, kind, order_id."""
+    confirmed = {
+        (r[0], r[1])
+        for r in db.all("SELECT order_id, store_code FROM request_confirmations WHERE request_id = ?", (request_id,))
+    }
+    out = []
+    for oid, kind, holders in db.all(
+        "SELECT order_id, kind, holders FROM request_orders WHERE request_id = ? ORDER BY filed_at, order_id",
+        (request_id,),
+    ):
+        out += [{"store": s, "kind": kind, "order_id": oid} for s in json.loads(holders) if (oid, s) not in confirmed]
+    return out
+
+
 def confirmations(db: Any, request_id: str) -> list[dict[str, Any]]:
     """Which stores have confirmed this request's orders: store, kind, outcome, when (oldest first)."""
     rows = db.all(
@@ -283,3 +319,4 @@ register_feed_handler("correction_order", apply_correction_order)
 register_feed_handler("restriction_order", apply_restriction_order)
 register_feed_handler("withdrawal_order", apply_withdrawal_order)
 register_feed_handler("order_confirmation", apply_order_confirmation)
+register_feed_handler("order_filed", apply_order_filed)

@@ -22,6 +22,7 @@ from app.errors import UserError
 from app.flows.enrolment import grant_consent
 from app.notices.store import current_notice
 from app.requests import (
+    awaiting,
     build_chain_copy,
     confirmations,
     execute_correct,
@@ -136,8 +137,11 @@ def test_correction_at_b_reaches_a_with_receipts_and_not_c(chain):
     sb, sa, sc = chain["s"][B], chain["s"][A], chain["s"][C]
     rid = new_request(sb, "correct")
     execute_correct(sb, rid, {"name": "王五新"})
-    round_trip(chain, B, A, C, B)
+    chain["e"][B].sync_once()
+    assert sorted(w["store"] for w in awaiting(sb.db, rid)) == sorted([A, B])  # sent to the holders, not yet confirmed
+    round_trip(chain, A, C, B)
     assert sa.db.scalar("SELECT name FROM members WHERE id = ?", (MID,)) == "王五新"  # rule: RIG-1
+    assert awaiting(sb.db, rid) == []  # rule: RIG-1
     assert sorted(feed_targets(chain["ho"], "correction_order")) == sorted([A, B])  # only the holders, not C
     assert sc.db.scalar("SELECT count(*) FROM chain_orders_applied") == 0
     shown = check_receipts(chain, rid, "correction_order")
@@ -323,9 +327,12 @@ def test_a_store_that_holds_the_member_later_gets_the_earlier_orders(chain):
     round_trip(chain, B, C)
     assert sc.db.scalar("SELECT count(*) FROM chain_orders_applied") == 0  # C did not hold the member
     hold(sc, MID)  # C serves the member from now on (adopted, or registered offline and linked)
-    round_trip(chain, C, C, B)  # C's rows go up and make it a holder; the order follows
+    round_trip(chain, C, B)  # C's rows go up and make it a holder; the order follows in the same sync
     assert sc.db.scalar("SELECT name FROM members WHERE id = ?", (MID,)) == "王五新"  # rule: RIG-1
     assert {c["store"] for c in confirmations(sb.db, rid)} == {B, C}
+    assert [w["store"] for w in awaiting(sb.db, rid)] == [A]  # A has not synced since
+    round_trip(chain, A, B)
+    assert {c["store"] for c in confirmations(sb.db, rid)} == {A, B, C} and awaiting(sb.db, rid) == []
 
 
 def test_forged_or_foreign_receipts_and_resent_orders_are_not_taken(chain):

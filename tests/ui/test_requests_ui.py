@@ -233,6 +233,8 @@ def test_request_detail_shows_which_stores_confirmed(qtbot, window, clock):
     for store, outcome in (("SH-001", "done"), ("BJ-002", "done"), ("GZ-003", "not_held")):
         note = {"request_id": rid, "order_id": "o1", "kind": "restriction_order", "store": store, "outcome": outcome}
         feeds.handler_for("order_confirmation")(sync, {**note, "executed_at": "2026-11-02T10:05:00+08:00"}, ctx_feed)
+    filed = {"request_id": rid, "order_id": "o1", "kind": "restriction_order"}
+    feeds.handler_for("order_filed")(sync, {**filed, "holders": ["BJ-002", "GZ-003", "HZ-004", "SH-001"]}, ctx_feed)
     ctx.vault.lock()
     win.show()
     _sign_in(win, "manager", MANAGER_PW)
@@ -244,6 +246,7 @@ def test_request_detail_shows_which_stores_confirmed(qtbot, window, clock):
         "BJ-002  已执行  2026-11-02 10:05",
         "GZ-003  该门店无此会员  2026-11-02 10:05",
         "SH-001  已执行  2026-11-02 10:05",
+        "HZ-004  等待确认",
     ]
     qtbot.wait(50)
     SHOTS.mkdir(parents=True, exist_ok=True)

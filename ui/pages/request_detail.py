@@ -215,12 +215,14 @@ class RequestDetail(QWidget):
     def _confirmations_text(self, request_id: str) -> str:
         """Which stores have confirmed this request's orders (signed receipts checked by head office, issue #18)."""
         rows = R.confirmations(self.ctx.session.db, request_id)
-        if not rows:
+        waiting = R.awaiting(self.ctx.session.db, request_id)
+        if not rows and not waiting:
             return self.tr("（尚无门店确认）")
         lines = []
         for c in rows:
             when = str(c["executed_at"] or "")[:16].replace("T", " ")
             lines.append(f"{c['store']}  {self.lab(RC.OUTCOME_LABELS, c['outcome'])}  {when}")
+        lines += [f"{w['store']}  {self.lab(RC.OUTCOME_LABELS, 'awaiting')}" for w in waiting]
         return "\n".join(lines)
 
     def _result_text(self, req_type: str, data: dict) -> str:

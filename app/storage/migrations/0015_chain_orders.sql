@@ -23,3 +23,13 @@ CREATE TABLE request_confirmations (
     PRIMARY KEY (order_id, store_code)
 );
 CREATE INDEX request_confirmations_request ON request_confirmations(request_id);
+-- request_orders: the orders of a request opened here and the stores head office sent each to (its holders), so
+-- the request shows who has not confirmed yet. Store codes only.
+CREATE TABLE request_orders (
+    order_id   TEXT PRIMARY KEY,
+    request_id TEXT NOT NULL,
+    kind       TEXT NOT NULL,
+    holders    TEXT NOT NULL,
+    filed_at   TEXT NOT NULL
+);
+CREATE INDEX request_orders_request ON request_orders(request_id);
