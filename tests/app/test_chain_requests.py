@@ -143,6 +143,7 @@ def test_correction_at_b_reaches_a_with_receipts_and_not_c(chain):
     assert sa.db.scalar("SELECT name FROM members WHERE id = ?", (MID,)) == "王五新"  # rule: RIG-1
     assert awaiting(sb.db, rid) == []  # rule: RIG-1
     assert sorted(feed_targets(chain["ho"], "correction_order")) == sorted([A, B])  # only the holders, not C
+    assert [o["holders"] for o in HO.orders_for_request(chain["ho"], B, rid)] == [sorted([A, B])]
     assert sc.db.scalar("SELECT count(*) FROM chain_orders_applied") == 0
     shown = check_receipts(chain, rid, "correction_order")
     assert {c["outcome"] for c in shown} == {"done"}
