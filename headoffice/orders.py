@@ -62,7 +62,16 @@ def on_upload(ho: HeadOffice, c: Any, store: str, pubkey: str, row: dict, now: f
     return _take_receipt(ho, c, store, pubkey, eid, payload, now)
 
 
-def _file_order(ho, c, store: str, order_id: str, row_member, payload: dict, now: float, erased: set[str]):
+def _file_order(
+    ho: HeadOffice,
+    c: Any,
+    store: str,
+    order_id: str,
+    row_member: Any,
+    payload: dict,
+    now: float,
+    erased: set[str],
+) -> str | None:
     kind = str(payload.get("kind", ""))
     mid = str(payload.get("member_id") or "")
     if kind not in ORDER_KINDS or not mid or (row_member and str(row_member) != mid):
@@ -146,7 +155,7 @@ def reach_new_holders(ho: HeadOffice, c: Any, store: str, member_keys: set[str |
     return n
 
 
-def _take_receipt(ho, c, store: str, pubkey: str, eid: str, payload: dict, now: float):
+def _take_receipt(ho: HeadOffice, c: Any, store: str, pubkey: str, eid: str, payload: dict, now: float) -> str | None:
     receipt, sig = payload.get("receipt") or {}, str(payload.get("signature", ""))
     if not (isinstance(receipt, dict) and pubkey and signing.verify_receipt(signing.load_public(pubkey), receipt, sig)):
         return "bad_receipt"
