@@ -8,6 +8,8 @@
   PUT  /v1/blobs/{sha256}            signed: raw bytes, content-addressed
   GET  /v1/pull?cursor=&limit=&pending=   signed: a page of the change feed
   GET  /v1/snapshot                  signed: full snapshot after "resync required"
+  POST /v1/members/copy              signed: {request_id, member_id, staff} -> the member's records of every store
+                                             (only for the store's open access-type request; headoffice/orders.py)
 Every response carries X-MD-Server-Time.
 
 Nothing of a body is read before head office knows who sent it and how long it is (issue #17): a request
@@ -216,6 +218,9 @@ def create_app(ho: HeadOffice, *, max_uploads: int = MAX_UPLOADS) -> Starlette:
     def snapshot(request, store, body):
         return ho.snapshot(store)
 
+    def member_copy(request, store, body):
+        return ho.member_copy(store, _json(body))
+
     routes = [
         Route("/v1/time", endpoint(time_, signed=False), methods=["GET"]),
         Route("/v1/enrol", endpoint(enrol, signed=False), methods=["POST"]),
@@ -224,6 +229,7 @@ def create_app(ho: HeadOffice, *, max_uploads: int = MAX_UPLOADS) -> Starlette:
         Route("/v1/blobs/{sha}", endpoint(put_blob), methods=["PUT"]),
         Route("/v1/pull", endpoint(pull), methods=["GET"]),
         Route("/v1/snapshot", endpoint(snapshot), methods=["GET"]),
+        Route("/v1/members/copy", endpoint(member_copy), methods=["POST"]),
     ]
     app = Starlette(routes=routes)
     app.state.ho = ho

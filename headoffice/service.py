@@ -21,7 +21,7 @@ from app.errors import UserError
 from app.notices.model import Notice, check_version_text
 from app.retention.rules import check_policy
 from app.sync import signing
-from headoffice import anchor, atrest, crypto
+from headoffice import anchor, atrest, crypto, orders
 
 log = logging.getLogger("memberdesk.headoffice")
 
@@ -195,6 +195,7 @@ class HeadOffice:
             shas.update(_blob_refs(rec["payload"]))
         key = self.keys.bidx(c, "member", member_id, self.clock())
         deleted = c.execute("DELETE FROM records WHERE member_id = ?", (key,)).rowcount
+        orders.forget_member(self, c, member_id, self.clock())  # a correction's sealed values go too
         blobs = 0
         for sha in shas:
             blobs += c.execute("DELETE FROM blobs WHERE sha256 = ?", (sha,)).rowcount
@@ -332,6 +333,13 @@ class HeadOffice:
             )
         return [dict(zip(("store", "seq", "entity", "entity_id", "member_id", "reason"), r, strict=True)) for r in rows]
 
+    def member_copy(self, store: str, data: dict) -> dict:
+        """POST /v1/members/copy: the member's records from every store (headoffice/orders.py, RIG-6)."""
+        try:
+            return orders.member_copy(self, store, data)
+        except orders.CopyRefused as exc:
+            raise HOError(exc.status, exc.code) from None
+
     def is_erased(self, member_id: str) -> bool:
         with self.storage.read() as c:
             return c.one("SELECT 1 FROM erasures WHERE member_id = ?", (member_id,)) is not None
@@ -468,6 +476,7 @@ class HeadOffice:
                         " ON CONFLICT(member_id, store) DO NOTHING",
                         (rmid, store, self._seal(c, receipt, atrest.receipt_aad(rmid, store)), sig, now),
                     )
+                    orders.confirm_erasure(self, c, rmid, store, receipt, now)  # shown at the requesting store
                 else:
                     self._quarantine(c, store, seq, entity, eid, receipt.get("member_id"), "bad_receipt", now)
                     quarantined += 1
@@ -477,6 +486,12 @@ class HeadOffice:
             if mid and mid in erased:
                 self._quarantine(c, store, seq, entity, eid, mid, "member_erased", now)
                 quarantined += 1
+                continue
+            if entity in orders.UPLOAD_ENTITIES:  # requests carried out for the whole chain (issue #18)
+                refused = orders.on_upload(self, c, store, pubkey, r, now, erased)
+                if refused:
+                    self._quarantine(c, store, seq, entity, eid, mid, refused, now)
+                    quarantined += 1
                 continue
             prev = final.get((entity, eid))
             if op != "delete" and prev is not None and prev[0] != "delete":
@@ -502,6 +517,7 @@ class HeadOffice:
             )
         dels = [(store, k[0], k[1]) for k, v in final.items() if v[0] == "delete"]
         if ups:
+            orders.reach_new_holders(self, c, store, {u[3] for u in ups}, now)  # orders filed before it held them
             c.executemany(
                 "INSERT INTO records(store, entity, entity_id, member_id, op, payload, seq, received_at, lookup)"
                 " VALUES (?,?,?,?,?,?,?,?,?) ON CONFLICT(store, entity, entity_id) DO UPDATE SET"
@@ -629,6 +645,7 @@ class HeadOffice:
             out = [
                 {"cursor": _fmt_cursor((int(r[0]), int(r[1]))), "kind": r[2], "payload": json.loads(r[3])} for r in rows
             ]
+            out = orders.open_rows(self, c, out)
             new = _fmt_cursor((int(rows[-1][0]), int(rows[-1][1]))) if rows else _fmt_cursor(pos)
             c.execute(
                 "UPDATE stores SET last_pull = ?, cursor_tx = ?, cursor_id = ?"
@@ -676,11 +693,17 @@ class HeadOffice:
                 (self.clock(), pos[0], pos[1], store),
             )
             self._audit(c, store, "store.snapshot", store, details={"erasures": len(erasures)})
+            feed_rows = orders.open_rows(
+                self,
+                c,
+                [
+                    {"cursor": _fmt_cursor((int(r[0]), int(r[1]))), "kind": r[2], "payload": json.loads(r[3])}
+                    for r in rows
+                ],
+            )
         return {
             "erasures": erasures,
-            "rows": [
-                {"cursor": _fmt_cursor((int(r[0]), int(r[1]))), "kind": r[2], "payload": json.loads(r[3])} for r in rows
-            ],
+            "rows": feed_rows,
             "cursor": _fmt_cursor(pos),
             "config": self.config(),
         }

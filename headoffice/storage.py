@@ -60,6 +60,15 @@ TABLES = [
         id {serial}, ts DOUBLE PRECISION NOT NULL, actor TEXT NOT NULL, action TEXT NOT NULL,
         store TEXT, subject TEXT, details TEXT NOT NULL DEFAULT '{{}}')""",
     KEYS_TABLE,
+    # requests carried out for the whole chain (issue #18, headoffice/orders.py): payload sealed, member by blind index
+    """CREATE TABLE IF NOT EXISTS chain_orders (
+        order_id TEXT PRIMARY KEY, kind TEXT NOT NULL, member_id TEXT, origin_store TEXT NOT NULL,
+        request_id TEXT, payload TEXT NOT NULL, holders TEXT NOT NULL, received_at DOUBLE PRECISION NOT NULL)""",
+    "CREATE INDEX IF NOT EXISTS chain_orders_member ON chain_orders(member_id)",
+    "CREATE INDEX IF NOT EXISTS chain_orders_request ON chain_orders(origin_store, request_id)",
+    """CREATE TABLE IF NOT EXISTS order_receipts (
+        order_id TEXT NOT NULL, store TEXT NOT NULL, receipt TEXT NOT NULL, signature TEXT NOT NULL,
+        received_at DOUBLE PRECISION NOT NULL, PRIMARY KEY (order_id, store))""",
 ]
 # Columns added after a table first shipped: (table, column, type), added to older databases at start.
 ADDED_COLUMNS = [("records", "lookup", "TEXT")]

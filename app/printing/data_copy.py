@@ -46,6 +46,7 @@ class DataCopy:
     prepared_by: str
     sections: list[CopySection]
     machine_readable: str = ""  # e.g. "已同时提供机器可读文件 copy-R2026....json(SHA-256 …)"
+    chain_wide: bool = False  # the other stores' part is included (issue #18), one section per store
 
 
 def data_copy_pdf(data: DataCopy, *, font: FontChoice | None = None) -> bytes:
@@ -56,9 +57,13 @@ def data_copy_pdf(data: DataCopy, *, font: FontChoice | None = None) -> bytes:
         ("生成时间", _date(data.generated_at)),
         ("经办人", data.prepared_by),
     ]
-    sections = [
-        Section(paragraphs=["以下是本门店在 MemberDesk 中保存的您的个人信息副本，按信息类别列出。请妥善保管本副本。"])
-    ]
+    intro = (
+        "以下是本公司各门店在 MemberDesk 中保存的您的个人信息副本：本门店的信息按信息类别列出，"
+        "其他门店的信息按门店分别列出（由总部汇总）。请妥善保管本副本。"
+        if data.chain_wide
+        else "以下是本门店在 MemberDesk 中保存的您的个人信息副本，按信息类别列出。请妥善保管本副本。"
+    )
+    sections = [Section(paragraphs=[intro])]
     for i, cs in enumerate(data.sections, 1):
         sections.append(
             Section(

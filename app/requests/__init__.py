@@ -10,6 +10,7 @@ from app.erasure import register_eraser
 from app.requests import model  # noqa: F401  (permissions, messages)
 from app.requests.actions import (  # noqa: F401
     _erase_requests,
+    build_chain_copy,
     build_copy,
     execute_cancel,
     execute_correct,
@@ -19,6 +20,7 @@ from app.requests.actions import (  # noqa: F401
     execute_withdraw,
     lift_restriction,
 )
+from app.requests.chain import _erase_orders, awaiting, confirmations, set_restriction  # noqa: F401
 from app.requests.deadline import extend, pause, resume  # noqa: F401
 from app.requests.export import collect_member_data, register_exporter  # noqa: F401
 from app.requests.on_behalf import guardian_applicant, record_guardian_applicant  # noqa: F401
@@ -38,3 +40,4 @@ from app.requests.service import (  # noqa: F401
 )
 
 register_eraser("requests", _erase_requests)
+register_eraser("chain_orders", _erase_orders)

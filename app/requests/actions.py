@@ -20,7 +20,7 @@ from app.members import records as R
 from app.members.service import update_member
 from app.notices.store import current_notice
 from app.purchases.cards import check_free_text
-from app.requests import export as X, model as M, service as S
+from app.requests import chain as C, export as X, model as M, service as S
 from app.requests.letters import store_info
 from app.staff.permissions import requires
 
@@ -52,12 +52,18 @@ def _member(session, member_id: str):
 
 # -- see / copy (RIG-6) -----------------------------------------------------------------
 @requires(M.REQUEST_EXPORT)
-def build_copy(session, request_id: str, store=None, *, font=None, cipher=None) -> tuple[bytes, bytes, dict]:
+def build_copy(
+    session, request_id: str, store=None, *, font=None, cipher=None, other_stores: dict | None = None
+) -> tuple[bytes, bytes, dict]:
     """(json_bytes, pdf_bytes, counts) of the member's data, in memory. Manager only (every field).
-    Completes the request; the UI hands the bytes over (print, save to the customer's medium)."""
+    Completes the request; the UI hands the bytes over (print, save to the customer's medium).
+    `other_stores` ({code: {"name", "records"}}, from `chain.other_stores_part`): what the other stores hold,
+    put into the copy labelled by store (issue #18)."""
     req = _begin(session, request_id, ("access", "copy", "transfer"), permission=M.REQUEST_EXPORT)
     _member(session, req["member_id"])
     data = X.collect_member_data(session, req["member_id"], cipher=cipher)
+    if other_stores is not None:
+        data["other_stores"] = X.other_stores_section(other_stores)
     counts = X.counts(data)
     session.audit_read(
         "member.export",
@@ -76,6 +82,24 @@ def build_copy(session, request_id: str, store=None, *, font=None, cipher=None) 
     )
     S.complete(session, request_id, "done", {"categories": counts})
     return json_bytes, pdf_bytes, counts
+
+
+@requires(M.REQUEST_EXPORT)
+def build_chain_copy(
+    session, engine, request_id: str, store=None, *, font=None, cipher=None
+) -> tuple[bytes, bytes, dict]:
+    """`build_copy` with what every other store holds, asked from head office (`engine`: the store's SyncEngine).
+    Head office unreachable: UserError("requests.chain_unreachable"), the request stays open with a timeline
+    note and its due date unchanged. A store not enrolled with head office gives its own copy."""
+    req = S.get_request(session.db, request_id)
+    if req["type"] not in ("access", "copy", "transfer"):
+        raise UserError("requests.type_invalid")
+    if not req["customer_found"] or not req["member_id"]:
+        raise UserError("requests.no_member")
+    if req["status"] == "verified":
+        S.start(session, request_id)  # head office checks an open request: it travels in progress
+    other = C.other_stores_part(session, engine, request_id, req["member_id"])
+    return build_copy(session, request_id, store, font=font, cipher=cipher, other_stores=other)
 
 
 def default_store(session):
@@ -121,6 +145,10 @@ def execute_correct(session, request_id: str, changes: dict, cipher=None) -> dic
     req = _begin(session, request_id, "correct")
     _member(session, req["member_id"])
     changed = update_member(session, req["member_id"], dict(changes), cipher=cipher)
+    body = C.correction_body({k: v for k, v in changes.items() if k in (changed or changes)})
+    if body is not None:  # the other stores that hold the member follow (issue #18)
+        with session.write("request.chain_order", "request", request_id, {"kind": "correction_order"}) as tx:
+            C.file_order(tx, "correction_order", req["member_id"], request_id, body)
     return S.complete(session, request_id, "done", {"fields": sorted(changed or changes)})
 
 
@@ -134,6 +162,8 @@ def execute_withdraw(session, request_id: str, purposes: list[str]) -> dict:
     _member(session, req["member_id"])
     for code in purposes:
         withdraw_consent(session, req["member_id"], code)
+    with session.write("request.chain_order", "request", request_id, {"kind": "withdrawal_order"}) as tx:
+        C.file_order(tx, "withdrawal_order", req["member_id"], request_id, {"purposes": purposes})  # CON-3
     return S.complete(session, request_id, "done", {"purposes": purposes})
 
 
@@ -145,10 +175,7 @@ def execute_restrict(session, request_id: str) -> dict:
     mid = req["member_id"]
     if _member(session, mid)["restricted"]:
         raise UserError("requests.already_restricted")
-    now = iso(session.clock.now())
-    with session.write("member.restrict", "member", mid, {"request_id": request_id}) as tx:
-        R.set_restricted(tx, mid, True, now)
-        tx.journal("member", mid, "upsert", {"restricted": 1}, member_id=mid)
+    C.set_restriction(session, mid, True, request_id=request_id)  # journals the chain order too
     return S.complete(session, request_id, "done", {"restricted": True})
 
 
@@ -161,14 +188,7 @@ def lift_restriction(session, member_id: str, reason: str, request_id: str | Non
     check_free_text({"reason": reason})  # PAY-1
     if not _member(session, member_id)["restricted"]:
         raise UserError("requests.not_restricted")
-    now = iso(session.clock.now())
-    with session.write(
-        "member.restriction_lift", "member", member_id, {"request_id": request_id, "reason_len": len(reason)}
-    ) as tx:
-        R.set_restricted(tx, member_id, False, now)
-        tx.journal("member", member_id, "upsert", {"restricted": 0}, member_id=member_id)
-        if request_id:
-            S._event(tx, request_id, "restriction_lifted", note=reason)
+    C.set_restriction(session, member_id, False, request_id=request_id, note=reason)  # journals the chain order too
 
 
 # -- cancel membership (RET-2) ----------------------------------------------------------

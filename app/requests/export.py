@@ -172,7 +172,62 @@ def to_json_bytes(data: dict) -> bytes:
 
 
 def counts(data: dict) -> dict:
-    return {k: len(v) for k, v in data["categories"].items()}
+    out = {k: len(v) for k, v in data["categories"].items()}
+    if data.get("other_stores"):
+        out["other_stores"] = sum(len(s["records"]) for s in data["other_stores"])
+    return out
+
+
+# The other stores' part of a chain-wide copy (issue #18): head office's records by store, labelled by store.
+_ENTITY_ZH = {
+    "member": "基本信息",
+    "consent": "同意记录",
+    "purchase": "购买记录",
+    "request": "个人信息权利申请",
+    "scan_document": "纸质表单扫描件",
+    "service_record": "服务记录",
+    "disclosure": "向第三方提供记录",
+}
+
+
+def other_stores_section(other: dict) -> list[dict]:
+    """[{store_code, store_name, records: [{category, id, data}]}] from `chain.other_stores_part`'s answer."""
+    out = []
+    for code, part in sorted(other.items()):
+        records = [
+            {
+                "category": str(r.get("entity", "")),
+                "id": str(r.get("entity_id", "")),
+                "data": _json_safe(r.get("payload") or {}),
+            }
+            for r in part.get("records") or []
+        ]
+        out.append({"store_code": code, "store_name": str(part.get("name") or code), "records": records})
+    return out
+
+
+def _other_store_sections(data: dict) -> list[CopySection]:
+    sections = []
+    for part in data.get("other_stores") or []:
+        grid = []
+        for r in part["records"]:
+            body = r.get("data") or {}
+            text = ";".join(
+                f"{_zh(k)}:{_cell(v)}"
+                for k, v in body.items()
+                if k not in _SKIP_PDF and k != "member_id" and not isinstance(v, (list, dict))
+            )
+            grid.append([_ENTITY_ZH.get(r["category"], r["category"]), r["id"][:12], text[:300]])
+        sections.append(
+            CopySection(
+                category=f"其他门店保存的信息：{part['store_name']}（{part['store_code']}）({len(grid)})",
+                columns=["类别", "编号", "内容"],
+                grid=grid,
+                col_weights=[1.2, 1.0, 4.0],
+                note="" if grid else "(无记录)",
+            )
+        )
+    return sections
 
 
 _COLUMN_ZH = {
@@ -335,6 +390,7 @@ def to_pdf_bytes(
                 note="" if rows else "(无记录)",
             )
         )
+    sections += _other_store_sections(data)
     if not applicant and data["categories"].get("profile"):
         applicant = str(data["categories"]["profile"][0].get("name") or "")
     readable = "已同时提供机器可读文件（JSON,UTF-8），内容与本副本一致。"
@@ -349,6 +405,7 @@ def to_pdf_bytes(
         prepared_by=prepared_by,
         sections=sections,
         machine_readable=readable,
+        chain_wide="other_stores" in data,
     )
     return data_copy_pdf(copy, font=font)
 

@@ -89,6 +89,10 @@ EVENT_LABELS = {
     "restriction_lifted": ("解除限制处理", "Restriction lifted"),
     "printed": ("打印", "Printed"),
     "exported": ("导出副本", "Copy exported"),
+    "chain_copy_pending": (
+        "总部暂时无法连接，副本待补齐各门店信息",
+        "Head office unreachable: copy waits for other stores",
+    ),
 }
 # Transitions allowed by the lifecycle (pause/resume handled separately).
 TRANSITIONS = {

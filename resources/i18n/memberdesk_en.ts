@@ -2309,6 +2309,10 @@
         <translation>Outcome</translation>
     </message>
     <message>
+        <source>各门店确认</source>
+        <translation>Stores confirmed</translation>
+    </message>
+    <message>
         <source>办理过程</source>
         <translation>History</translation>
     </message>
@@ -2395,6 +2399,10 @@
     <message>
         <source>(法律依据：</source>
         <translation>(legal basis: </translation>
+    </message>
+    <message>
+        <source>（尚无门店确认）</source>
+        <translation>(no store has confirmed yet)</translation>
     </message>
     <message>
         <source>延期答复告知书</source>

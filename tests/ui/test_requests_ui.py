@@ -217,3 +217,37 @@ def test_english_ui_has_no_chinese_left(qtbot, paths, clock):
             win.lock()
         ctx.vault.close()
         install_language(QApplication.instance(), "zh_CN")
+
+
+def test_request_detail_shows_which_stores_confirmed(qtbot, window, clock):
+    """Issue #18: a request opened here, carried out for the chain, lists each store's confirmation."""
+    from app.sync import feeds
+
+    ctx, win = window
+    session = _store(ctx, clock)
+    _at(clock, 11, 2)
+    rid = R.open_request(session, "restrict", make_member(session, name="限制丁"), identity_method="sms_code")
+    R.execute_restrict(session, rid)
+    sync = feeds.sync_session(session.db, "SH-001", "DESK-1", session.clock)
+    ctx_feed = feeds._verified_context("SH-001", None)
+    for store, outcome in (("SH-001", "done"), ("BJ-002", "done"), ("GZ-003", "not_held")):
+        note = {"request_id": rid, "order_id": "o1", "kind": "restriction_order", "store": store, "outcome": outcome}
+        feeds.handler_for("order_confirmation")(sync, {**note, "executed_at": "2026-11-02T10:05:00+08:00"}, ctx_feed)
+    filed = {"request_id": rid, "order_id": "o1", "kind": "restriction_order"}
+    feeds.handler_for("order_filed")(sync, {**filed, "holders": ["BJ-002", "GZ-003", "HZ-004", "SH-001"]}, ctx_feed)
+    ctx.vault.lock()
+    win.show()
+    _sign_in(win, "manager", MANAGER_PW)
+    page = win.open_page("requests")
+    page.due_filter.setCurrentIndex(4)  # 全部
+    page.table.selectRow([r["id"] for r in page.rows].index(rid))
+    text = page.detail.facts["stores"].text()
+    assert text.splitlines() == [
+        "BJ-002  已执行  2026-11-02 10:05",
+        "GZ-003  该门店无此会员  2026-11-02 10:05",
+        "SH-001  已执行  2026-11-02 10:05",
+        "HZ-004  等待确认",
+    ]
+    qtbot.wait(50)
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    win.grab().save(str(SHOTS / "request_chain_confirmations.png"))

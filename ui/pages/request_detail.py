@@ -23,7 +23,8 @@ from PySide6.QtWidgets import (
 from app import requests as R
 from app.consent.queries import withdrawable_purposes
 from app.members.queries import is_restricted, member_brief, member_exists
-from app.requests import letters, model as M
+from app.requests import chain as RC, letters, model as M
+from app.sync import SyncEngine
 from ui import messagebox, style
 from ui.dialogs.print_preview_dialog import PrintPreviewDialog
 from ui.dialogs.request_step_dialog import RequestStepDialog
@@ -71,6 +72,7 @@ class RequestDetail(QWidget):
             ("received", self.tr("受理时间")),
             ("due", self.tr("答复期限")),
             ("outcome", self.tr("处理结果")),
+            ("stores", self.tr("各门店确认")),
         ):
             lab = QLabel()
             lab.setWordWrap(True)
@@ -180,6 +182,7 @@ class RequestDetail(QWidget):
         if req["outcome"] == "refused" and req["legal_basis"]:
             outcome += self.tr("(法律依据：") + req["legal_basis"] + ")"
         self.facts["outcome"].setText(outcome)
+        self.facts["stores"].setText(self._confirmations_text(request_id))
         self.warning.setText(
             self.tr(
                 "%1 年的节假日安排尚未导入：答复期限按保守方法计算（法定节假日前后两周内的周末也算工作日），"
@@ -208,6 +211,19 @@ class RequestDetail(QWidget):
                 item.setForeground(2, QColor("#b7791f"))
             self.timeline.addTopLevelItem(item)
         self._update_buttons()
+
+    def _confirmations_text(self, request_id: str) -> str:
+        """Which stores have confirmed this request's orders (signed receipts checked by head office, issue #18)."""
+        rows = R.confirmations(self.ctx.session.db, request_id)
+        waiting = R.awaiting(self.ctx.session.db, request_id)
+        if not rows and not waiting:
+            return self.tr("（尚无门店确认）")
+        lines = []
+        for c in rows:
+            when = str(c["executed_at"] or "")[:16].replace("T", " ")
+            lines.append(f"{c['store']}  {self.lab(RC.OUTCOME_LABELS, c['outcome'])}  {when}")
+        lines += [f"{w['store']}  {self.lab(RC.OUTCOME_LABELS, 'awaiting')}" for w in waiting]
+        return "\n".join(lines)
 
     def _result_text(self, req_type: str, data: dict) -> str:
         if data.get("outcome") == "not_found":
@@ -385,7 +401,9 @@ class RequestDetail(QWidget):
     def _execute_copy(self) -> bool:
         def build(up):  # sealed fields and signatures need a manager's own password (SEN-3)
             s = up.session(self.ctx.session)
-            return s, *R.build_copy(s, self.request_id, store=letters.store_info(s), cipher=up.cipher)
+            # every store's part comes from head office (issue #18); unreachable: the request stays open
+            engine = SyncEngine.for_session(s, ledger_path=self.ctx.paths.erasure_ledger, retries=1)
+            return s, *R.build_chain_copy(s, engine, self.request_id, store=letters.store_info(s), cipher=up.cipher)
 
         built = self.ctx.with_step_up(self, self.tr("提供个人信息副本"), build)
         if not built:
