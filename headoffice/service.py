@@ -19,7 +19,7 @@ import time
 
 from app.retention.rules import check_policy
 from app.sync import signing
-from headoffice import anchor, atrest, crypto
+from headoffice import anchor, atrest, crypto, register
 
 log = logging.getLogger("memberdesk.headoffice")
 
@@ -87,6 +87,7 @@ class HeadOffice:
         with storage.tx() as c:
             keys.check(c)
             atrest.migrate_plaintext(keys, c, clock())
+            register.backfill(keys, c, clock(), self._audit)  # once: the register from the records held (#18)
 
     # -- admin ------------------------------------------------------------------------
     def _audit(
@@ -191,6 +192,7 @@ class HeadOffice:
             shas.update(_blob_refs(rec["payload"]))
         key = self.keys.bidx(c, "member", member_id, self.clock())
         deleted = c.execute("DELETE FROM records WHERE member_id = ?", (key,)).rowcount
+        register.mark_erased(c, key, self.clock())
         blobs = 0
         for sha in shas:
             blobs += c.execute("DELETE FROM blobs WHERE sha256 = ?", (sha,)).rowcount
@@ -337,6 +339,60 @@ class HeadOffice:
             key = self.keys.bidx(c, "member", member_id, self.clock())
             return int(c.scalar("SELECT count(*) FROM records WHERE member_id = ?", (key,), 0))
 
+    # -- the chain's register (issue #18) ---------------------------------------------
+    def lookup_member(self, store: str, mobile: str, staff: str, reason: str) -> dict:
+        """A store asks for a customer by mobile (signed; the customer is at its desk). Found through the blind
+        index of the mobile, never an erased member; the answer holds no sensitive field, no birth date, no
+        full name or mobile (headoffice/register.py `lookup_answer`). Audited: store, staff, reason, the member
+        key found — never the mobile."""
+        with self.storage.tx() as c:
+            now = self.clock()
+            found = [
+                v
+                for k in register.find_by_mobile(self.keys, c, mobile, now)
+                if (v := register.member_view(self.keys, c, k, now)) is not None
+            ]
+            subject = self.keys.bidx(c, "member", found[0]["member_id"], now) if found else None
+            self._audit(
+                c,
+                store,
+                "member.lookup",
+                store,
+                subject,
+                {"staff": str(staff)[:64], "reason": str(reason)[:40], "found": len(found)},
+            )
+        if not found:
+            return {"found": False}
+        return register.lookup_answer(found[0], duplicates=len(found) - 1)
+
+    def adopt_member(self, store: str, member_id: str, staff: str, reason: str) -> dict:
+        """A store takes on a member registered elsewhere (customer present): the minimal record it needs, the
+        consents by reference to the records that stay here as evidence. Refused for an erased member (410) and
+        for one head office does not know (404). Audited like the lookup."""
+        with self.storage.tx() as c:
+            now = self.clock()
+            key = self.keys.bidx(c, "member", member_id, now)
+            erased = c.one("SELECT 1 FROM erasures WHERE member_id = ?", (member_id,)) is not None
+            view = None if erased or key is None else register.member_view(self.keys, c, key, now)
+            outcome = "erased" if erased else ("not_found" if view is None else "adopted")
+            self._audit(
+                c,
+                store,
+                "member.adopt",
+                store,
+                key,
+                {"staff": str(staff)[:64], "reason": str(reason)[:40], "outcome": outcome},
+            )
+        if erased:
+            raise HOError(410, "member_erased")
+        if view is None:
+            raise HOError(404, "member_not_found")
+        return register.adoption_answer(view)
+
+    def register_conflicts(self, open_only: bool = True) -> list[dict]:
+        with self.storage.read() as c:
+            return register.conflicts(c, open_only=open_only)
+
     # -- authentication ---------------------------------------------------------------
     def authenticate(self, method: str, path: str, headers, body: bytes) -> str:
         store = headers.get(signing.H_STORE) or ""
@@ -481,8 +537,11 @@ class HeadOffice:
         live = {k: v for k, v in final.items() if v[0] != "delete"}
         old = self._stored_payloads(c, store, list(live)) if live else {}
         ups = []
+        members: list[tuple[str, dict]] = []
         for k, v in live.items():
             payload = {**old[k], **v[2]} if k in old else v[2]  # journal upserts carry changed fields only
+            if k[0] == "member":
+                members.append((k[1], payload))
             ups.append(
                 (
                     store,
@@ -508,7 +567,8 @@ class HeadOffice:
             )
         if dels:
             c.executemany("DELETE FROM records WHERE store = ? AND entity = ? AND entity_id = ?", dels)
-        return {"applied": len(ups) + len(dels), "quarantined": quarantined}
+        conflicts = register.note_members(self.keys, c, store, members, now, self._audit) if members else 0
+        return {"applied": len(ups) + len(dels), "quarantined": quarantined, "conflicts": conflicts}
 
     def _seal(self, c, value, aad: str) -> str:
         """Seal under this transaction's data key (one per write transaction: per upload batch)."""

@@ -60,6 +60,16 @@ TABLES = [
         id {serial}, ts DOUBLE PRECISION NOT NULL, actor TEXT NOT NULL, action TEXT NOT NULL,
         store TEXT, subject TEXT, details TEXT NOT NULL DEFAULT '{{}}')""",
     KEYS_TABLE,
+    # issue #18: the chain's member register (headoffice/register.py)
+    """CREATE TABLE IF NOT EXISTS member_register (
+        member_key TEXT PRIMARY KEY, member_no TEXT, mobile_key TEXT, home_store TEXT NOT NULL,
+        first_seen DOUBLE PRECISION NOT NULL, last_seen DOUBLE PRECISION NOT NULL,
+        restricted INTEGER NOT NULL DEFAULT 0, minor INTEGER NOT NULL DEFAULT 0, erased INTEGER NOT NULL DEFAULT 0)""",
+    "CREATE INDEX IF NOT EXISTS member_register_mobile ON member_register(mobile_key)",
+    "CREATE INDEX IF NOT EXISTS member_register_no ON member_register(member_no)",
+    """CREATE TABLE IF NOT EXISTS register_conflicts (
+        id {serial}, kind TEXT NOT NULL, key_a TEXT NOT NULL, key_b TEXT NOT NULL, store_a TEXT, store_b TEXT,
+        detected_at DOUBLE PRECISION NOT NULL, resolved_at DOUBLE PRECISION, UNIQUE (kind, key_a, key_b))""",
 ]
 # Columns added after a table first shipped: (table, column, type), added to older databases at start.
 ADDED_COLUMNS = [("records", "lookup", "TEXT")]

@@ -107,6 +107,43 @@ def insert_member(
         raise
 
 
+def insert_adopted_member(
+    tx: Tx,
+    *,
+    member_id: str,
+    member_no: str,
+    name: str,
+    mobile: str,
+    registered_at: str,
+    origin_store: str,
+    adopted_at: str,
+    minor: bool,
+    restricted: bool,
+    notice_version: str | None,
+) -> None:
+    """A member of another store taken on here (issue #18, app.flows.adoption): the same id and member number, the
+    origin's registration date and store, when this store took it on. A minor stays one (CON-4: the flag, basis
+    'head_office', as no birth date travels); a restricted member stays restricted (RIG-5). A local member with
+    that mobile raises MobileExists (never two members for one mobile here)."""
+    insert_member(
+        tx,
+        member_id=member_id,
+        member_no=member_no,
+        name=name,
+        mobile=mobile,
+        registered_at=registered_at,
+        store_code=origin_store,
+        birth_date=None,
+        minor=minor,
+        minor_basis="head_office",
+    )
+    tx.execute(
+        "UPDATE members SET adopted_from = ?, adopted_at = ?, restricted = ?, notice_version = ?, updated_at = ?"
+        " WHERE id = ?",
+        (origin_store, adopted_at, int(bool(restricted)), notice_version, adopted_at, member_id),
+    )
+
+
 def update_core(tx: Tx, member_id: str, values: dict, now: str) -> None:
     """Set core columns (name, mobile, birth_date) and updated_at. A mobile another member took meanwhile
     raises MobileExists (the caller checked with find_by_mobile first)."""

@@ -18,6 +18,7 @@ IN_TX = "building block run inside the caller's session.write (tx): the caller r
 
 NO_PERMISSION: dict[str, str] = {
     # building blocks inside the caller's write transaction
+    "app.consent.references.record_references": IN_TX + " (adopt_member: member.adopt)",
     "app.consent.service.record_consent": IN_TX + " (registration, re-consent: member.consent / member.register)",
     "app.erasure.erase_in_tx": IN_TX + " (erase_member: member.erase; retention sweep; head-office orders)",
     "app.erasure.keep_ledger_key": IN_TX + "; stores the ledger's MAC key in meta, reads no personal data",
@@ -25,6 +26,7 @@ NO_PERMISSION: dict[str, str] = {
     "app.members.records.cancel_membership_row": IN_TX + " (the members table's one writer)",
     "app.members.records.erase_member_fields": IN_TX + " (the members table's one writer)",
     "app.members.records.erase_purpose_fields": IN_TX + " (the members table's one writer)",
+    "app.members.records.insert_adopted_member": IN_TX + " (adopt_member: member.adopt)",
     "app.members.records.insert_member": IN_TX + " (the members table's one writer)",
     "app.members.records.mark_reconsent_needed": IN_TX + " (the members table's one writer)",
     "app.members.records.put_field": IN_TX + " (the members table's one writer)",

@@ -1,0 +1,270 @@
+"""The chain's member register at head office (issue #18): one row per customer of the chain.
+
+Head office is the register of members: one member number and one mobile per customer chain-wide. A row of
+`member_register` holds only keys and flags, never a personal value in the clear:
+
+  member_key   blind index of the member id (the `records.member_id` of every record about the member)
+  member_no    the member number printed on the card (not personal data: random, never derived from it)
+  mobile_key   blind index of the mobile (what a lookup by mobile searches); NULL once erased
+  home_store   the store whose upload first named the member; first_seen / last_seen (head office clock)
+  restricted   1 when any store's record says storage-only (RIG-5: fail closed); minor as the store declared it
+  erased       1 once the member was erased anywhere (RIG-3): never found, never adopted again
+
+It is maintained inside the upload's transaction (`note_members`, one call from `HeadOffice._apply` with the
+member rows of the batch, merged as stored), marked by erasure (`mark_erased`) and filled once at start from the
+records already held (`backfill`, flag in ho_meta).
+
+Conflicts (`register_conflicts`): an uploaded member whose mobile is already registered under ANOTHER member id
+(the same customer registered twice offline), or whose member number another customer already has (numbers are
+random per store), is kept as it is — nothing is lost or overwritten — and the pair is recorded once per
+(kind, pair of keys): kind 'mobile' | 'member_no', key_a / store_a the member registered first, key_b / store_b
+the newcomer, detected_at, resolved_at (NULL until the merge rule, a later piece of work, settles it). Each new
+conflict is audited (`register.conflict`, keys and stores only).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from app.members.display import mask_name
+from headoffice import atrest
+from headoffice.crypto import Keyring
+
+BACKFILL_FLAG = "member_register"
+BACKFILL_VERSION = "v1"
+CHINA = dt.timezone(dt.timedelta(hours=8))
+
+
+Audit = Callable[..., None]
+
+
+def _flag(payload: dict, key: str) -> int | None:
+    if key not in payload or payload[key] is None:
+        return None
+    return 1 if payload[key] in (1, True, "1", "true") else 0
+
+
+def note_members(
+    keys: Keyring, c: Any, store: str, members: Iterable[tuple[str, dict]], now: float, audit: Audit
+) -> int:
+    """Register (or refresh) the members of one applied upload: (member id, payload as now stored at head office).
+    Returns the number of new conflicts recorded."""
+    found = 0
+    for mid, payload in members:
+        key = keys.bidx(c, "member", mid, now)
+        if key is None or not isinstance(payload, dict):
+            continue
+        mobile_key = keys.bidx(c, "mobile", payload.get("mobile"), now)
+        member_no = str(payload["member_no"]) if payload.get("member_no") else None
+        restricted, minor = _flag(payload, "restricted"), _flag(payload, "minor")
+        row = c.one("SELECT erased FROM member_register WHERE member_key = ?", (key,))
+        if row is not None and int(row[0]):
+            continue  # erased: the upload's rows were quarantined; nothing comes back (RIG-3)
+        if row is None:
+            c.execute(
+                "INSERT INTO member_register(member_key, member_no, mobile_key, home_store, first_seen, last_seen,"
+                " restricted, minor) VALUES (?,?,?,?,?,?,?,?)",
+                (key, member_no, mobile_key, store, now, now, restricted or 0, minor or 0),
+            )
+        else:
+            c.execute(
+                "UPDATE member_register SET member_no = COALESCE(?, member_no), mobile_key = COALESCE(?, mobile_key),"
+                " last_seen = ?, restricted = CASE WHEN ? = 1 THEN 1 ELSE restricted END,"
+                " minor = COALESCE(?, minor) WHERE member_key = ?",
+                (member_no, mobile_key, now, restricted, minor, key),
+            )
+        if mobile_key is not None:
+            found += _conflicts(c, "mobile", "mobile_key", mobile_key, key, store, now, audit)
+        if member_no is not None:
+            found += _conflicts(c, "member_no", "member_no", member_no, key, store, now, audit)
+    return found
+
+
+def _conflicts(c: Any, kind: str, column: str, value: str, key: str, store: str, now: float, audit: Audit) -> int:
+    n = 0
+    others = c.all(
+        f"SELECT member_key, home_store FROM member_register WHERE {column} = ? AND member_key != ? AND erased = 0",
+        (value, key),
+    )
+    for other_key, other_store in others:
+        if c.one(
+            "SELECT 1 FROM register_conflicts WHERE kind = ?"
+            " AND ((key_a = ? AND key_b = ?) OR (key_a = ? AND key_b = ?))",
+            (kind, other_key, key, key, other_key),
+        ):
+            continue
+        c.execute(
+            "INSERT INTO register_conflicts(kind, key_a, key_b, store_a, store_b, detected_at) VALUES (?,?,?,?,?,?)",
+            (kind, other_key, key, other_store, store, now),
+        )
+        audit(c, store, "register.conflict", store, key, {"kind": kind, "other": other_key, "other_store": other_store})
+        n += 1
+    return n
+
+
+def mark_erased(c: Any, key: str | None, now: float) -> None:
+    """The member was erased (RIG-3): the row stays as a tombstone of keys only, never found again."""
+    if key is None:
+        return
+    c.execute(
+        "UPDATE member_register SET erased = 1, mobile_key = NULL, last_seen = ? WHERE member_key = ?", (now, key)
+    )
+
+
+def backfill(keys: Keyring, c: Any, now: float, audit: Audit) -> int:
+    """Once per database: register every member record already held (oldest first), in the caller's transaction."""
+    if c.scalar("SELECT value FROM ho_meta WHERE key = ?", (BACKFILL_FLAG,)) == BACKFILL_VERSION:
+        return 0
+    recs = sorted(atrest.records(keys, c, entity="member"), key=lambda r: (float(r["received_at"]), r["store"]))
+    erased = {r[0] for r in c.all("SELECT member_id FROM erasures")}
+    n = 0
+    for rec in recs:
+        if rec["entity_id"] in erased:
+            continue
+        note_members(keys, c, rec["store"], [(rec["entity_id"], rec["payload"])], float(rec["received_at"]), audit)
+        n += 1
+    for mid in erased:
+        mark_erased(c, keys.bidx(c, "member", mid, now), now)
+    c.execute(
+        "INSERT INTO ho_meta(key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+        (BACKFILL_FLAG, BACKFILL_VERSION),
+    )
+    return n
+
+
+def conflicts(c: Any, *, open_only: bool = True) -> list[dict]:
+    sql = "SELECT id, kind, key_a, key_b, store_a, store_b, detected_at, resolved_at FROM register_conflicts"
+    rows = c.all(sql + (" WHERE resolved_at IS NULL" if open_only else "") + " ORDER BY id")
+    cols = ("id", "kind", "key_a", "key_b", "store_a", "store_b", "detected_at", "resolved_at")
+    return [dict(zip(cols, r, strict=True)) for r in rows]
+
+
+# -- what a lookup and an adoption read ------------------------------------------------------------------
+def find_by_mobile(keys: Keyring, c: Any, mobile: str, now: float) -> list[str]:
+    """Member keys registered under this mobile, never an erased one (oldest first)."""
+    mobile_key = keys.bidx(c, "mobile", mobile, now)
+    if mobile_key is None:
+        return []
+    rows = c.all(
+        "SELECT member_key FROM member_register WHERE mobile_key = ? AND erased = 0 ORDER BY first_seen, member_key",
+        (mobile_key,),
+    )
+    return [r[0] for r in rows]
+
+
+def _under_14(birth: str, today: dt.date) -> bool:
+    b = dt.date.fromisoformat(birth[:10])
+    return today.year - b.year - ((today.month, today.day) < (b.month, b.day)) < 14
+
+
+def member_view(keys: Keyring, c: Any, key: str, now: float) -> dict | None:
+    """Everything head office holds of one registered member, decrypted for the answer being built (never
+    returned as such): {member_id, member_no, home_store, stores, name, mobile, restricted, minor, consents}.
+    `consents`: per purpose the newest decision (a refusal wins a tie), with its notice version, time, store
+    and record id — from the consent records the stores uploaded, which stay the evidence here."""
+    reg = c.one(
+        "SELECT member_no, home_store, restricted, minor, erased FROM member_register WHERE member_key = ?", (key,)
+    )
+    if reg is None or int(reg[4]):
+        return None
+    members = [r for r in _records_of(keys, c, key) if r["entity"] == "member"]
+    if not members:
+        return None
+    mid = members[0]["entity_id"]
+    if c.one("SELECT 1 FROM erasures WHERE member_id = ?", (mid,)):
+        return None  # RIG-3: an erased member is never found
+    newest = max(members, key=lambda r: float(r["received_at"]))["payload"]
+    today = dt.datetime.fromtimestamp(now, CHINA).date()
+    birth = next((r["payload"].get("birth_date") for r in members if r["payload"].get("birth_date")), None)
+    declared = any(_flag(r["payload"], "minor") for r in members) or bool(reg[3])
+    minor = _under_14(str(birth), today) if birth else declared  # as minor_now at the store: fail closed
+    restricted = bool(reg[2]) or any(_flag(r["payload"], "restricted") for r in members)
+    consents: dict[str, dict] = {}
+    for rec in _records_of(keys, c, key):
+        if rec["entity"] != "consent":
+            continue
+        p = rec["payload"]
+        for code, granted in (p.get("decisions") or {}).items():
+            item = {
+                "purpose": code,
+                "granted": bool(granted),
+                "notice_version": p.get("notice_version"),
+                "notice_hash": p.get("notice_hash"),
+                "decided_at": str(p.get("at") or ""),
+                "store": rec["store"],
+                "record_id": rec["entity_id"],
+            }
+            old = consents.get(code)
+            if old is None or (item["decided_at"], not item["granted"]) > (old["decided_at"], not old["granted"]):
+                consents[code] = item
+    versions = sorted({str(v["notice_version"]) for v in consents.values() if v["notice_version"]})
+    return {
+        "member_id": mid,
+        "member_no": reg[0] or newest.get("member_no"),
+        "home_store": reg[1],
+        "stores": sorted({r["store"] for r in members}),
+        "name": newest.get("name"),
+        "mobile": newest.get("mobile"),
+        "registered_at": min((str(r["payload"].get("registered_at") or "") for r in members), default="") or None,
+        "restricted": restricted,
+        "minor": minor,
+        "notice_version": newest.get("notice_version") or (versions[-1] if versions else None),
+        "consents": [consents[k] for k in sorted(consents)],
+    }
+
+
+def _records_of(keys: Keyring, c: Any, key: str) -> list[dict]:
+    rows = c.all(
+        "SELECT store, entity, entity_id, payload, received_at FROM records WHERE member_id = ?"
+        " AND entity IN ('member', 'consent') ORDER BY store, entity, entity_id",
+        (key,),
+    )
+    return [
+        {
+            "store": st,
+            "entity": ent,
+            "entity_id": eid,
+            "payload": atrest.open_json(keys, c, token, atrest.record_aad(st, ent, eid)),
+            "received_at": received,
+        }
+        for st, ent, eid, token, received in rows
+    ]
+
+
+def lookup_answer(view: dict, duplicates: int) -> dict:
+    """What a store may see before the customer is adopted: no full name, no mobile, no birth date, no
+    sensitive field (SEN-3) — the masked name for the clerk to check with the customer."""
+    return {
+        "found": True,
+        "member": {
+            "member_id": view["member_id"],
+            "member_no": view["member_no"],
+            "name_masked": mask_name(view["name"]),
+            "home_store": view["home_store"],
+            "restricted": view["restricted"],
+            "minor": view["minor"],
+            "notice_version": view["notice_version"],
+            "consents": [{k: v for k, v in item.items() if k != "notice_hash"} for item in view["consents"]],
+        },
+        "duplicates": duplicates,
+    }
+
+
+def adoption_answer(view: dict) -> dict:
+    """The minimal local record for the adopting store: name and mobile (MIN-1), member number, notice version,
+    consents by reference, flags. No birth date, no optional field; a guardian's name is not held here."""
+    return {
+        "member_id": view["member_id"],
+        "member_no": view["member_no"],
+        "name": view["name"],
+        "mobile": view["mobile"],
+        "home_store": view["home_store"],
+        "registered_at": view["registered_at"],
+        "restricted": view["restricted"],
+        "minor": view["minor"],
+        "notice_version": view["notice_version"],
+        "consents": view["consents"],
+        "guardian": None,
+    }
