@@ -104,6 +104,25 @@ def _conflicts(c: Any, kind: str, column: str, value: str, key: str, store: str,
     return n
 
 
+PREFIX_DIGITS = 3  # 'M' + 3-digit store prefix + 7 random digits: 999 stores, 10M numbers each
+
+
+def assign_member_prefix(c: Any, store: str) -> str | None:
+    """The store's member-number prefix ('001'…'999'), assigned once when head office creates the store; new
+    member numbers there are 'M' + prefix + 7 random digits, so two stores never draw the same one. None when
+    every prefix is taken (numbers stay random; a collision is then recorded as a conflict)."""
+    have = c.scalar("SELECT member_prefix FROM stores WHERE code = ?", (store,))
+    if have:
+        return str(have)
+    taken = {int(r[0]) for r in c.all("SELECT member_prefix FROM stores WHERE member_prefix IS NOT NULL")}
+    free = next((n for n in range(1, 10**PREFIX_DIGITS) if n not in taken), None)
+    if free is None:
+        return None
+    prefix = f"{free:0{PREFIX_DIGITS}d}"
+    c.execute("UPDATE stores SET member_prefix = ? WHERE code = ?", (prefix, store))
+    return prefix
+
+
 def mark_erased(c: Any, key: str | None, now: float) -> None:
     """The member was erased (RIG-3): the row stays as a tombstone of keys only, never found again."""
     if key is None:

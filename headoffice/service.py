@@ -114,7 +114,8 @@ class HeadOffice:
                 " enrol_expires=excluded.enrol_expires, name=excluded.name",
                 (code, name, _hash_code(enrol), self.clock() + ttl_hours * 3600),
             )
-            self._audit(c, "admin", "store.create", code)
+            prefix = register.assign_member_prefix(c, code)  # chain-unique member numbers (issue #18)
+            self._audit(c, "admin", "store.create", code, details={"member_prefix": prefix})
         return enrol
 
     def enrol(self, code: str, enrol_code: str, pubkey: str) -> dict:
@@ -139,7 +140,8 @@ class HeadOffice:
                 (pubkey, self.clock(), code),
             )
             self._audit(c, code, "store.enrol", code)
-        return {"store": code, "config": self.config()}
+            prefix = c.scalar("SELECT member_prefix FROM stores WHERE code = ?", (code,))
+        return {"store": code, "config": self.config(), "member_prefix": prefix}
 
     def config(self) -> dict:
         return {

@@ -72,8 +72,11 @@ TABLES = [
         detected_at DOUBLE PRECISION NOT NULL, resolved_at DOUBLE PRECISION, UNIQUE (kind, key_a, key_b))""",
 ]
 # Columns added after a table first shipped: (table, column, type), added to older databases at start.
-ADDED_COLUMNS = [("records", "lookup", "TEXT")]
-INDEXES_AFTER = ["CREATE INDEX IF NOT EXISTS records_lookup ON records(lookup)"]
+ADDED_COLUMNS = [("records", "lookup", "TEXT"), ("stores", "member_prefix", "TEXT")]
+INDEXES_AFTER = [
+    "CREATE INDEX IF NOT EXISTS records_lookup ON records(lookup)",
+    "CREATE UNIQUE INDEX IF NOT EXISTS stores_member_prefix ON stores(member_prefix)",  # issue #18
+]
 
 
 class _Cursor:

@@ -56,9 +56,13 @@ def minor_now(db: Queries, member_id: str, today: dt.date) -> bool:
 
 
 def new_member_no(db: Queries) -> str:
-    """Member number printed on the card barcode: 'M' + 10 digits (never derived from personal data)."""
+    """Member number printed on the card barcode: 'M' + 10 digits (never derived from personal data). Once the
+    store is enrolled, head office's prefix for it (meta.member_no_prefix, 3 digits) leads and 7 digits are
+    random: numbers are then unique across the chain (issue #18); before, all 10 are random."""
+    prefix = str(db.scalar("SELECT value FROM meta WHERE key = 'member_no_prefix'") or "")
+    prefix = prefix if prefix.isdigit() and len(prefix) < 10 else ""
     while True:
-        no = "M" + "".join(secrets.choice("0123456789") for _ in range(10))
+        no = "M" + prefix + "".join(secrets.choice("0123456789") for _ in range(10 - len(prefix)))
         if db.one("SELECT 1 FROM members WHERE member_no = ?", (no,)) is None:
             return no
 

@@ -292,3 +292,17 @@ def test_register_is_back_filled_from_records_held_before_it_existed(two_stores,
     again = HeadOffice(ho.storage, clock=ho.clock, keys=ho.keys)
     hit = again.lookup_member("BJ-002", MOBILE, "staff", "customer_present")
     assert hit["found"] and hit["member"]["member_no"] == res["member_no"]
+
+
+def test_member_numbers_are_chain_unique_after_enrolment(two_stores, ho):
+    (sa, va, _a), (sb, vb, _b) = two_stores
+    with ho.storage.read() as c:
+        prefixes = {r[0]: r[1] for r in c.all("SELECT code, member_prefix FROM stores")}
+    assert prefixes["SH-001"] != prefixes["BJ-002"] and all(len(p) == 3 for p in prefixes.values())
+    at_a = register(sa, va, name="周一", mobile="13812340011")["member_no"]
+    at_b = register(sb, vb, name="周二", mobile="13812340012")["member_no"]
+    assert at_a.startswith("M" + prefixes["SH-001"]) and at_b.startswith("M" + prefixes["BJ-002"])
+    assert len(at_a) == len(at_b) == 11
+    ho.create_store("SH-001", "门店")  # re-keying a store keeps its prefix
+    with ho.storage.read() as c:
+        assert c.scalar("SELECT member_prefix FROM stores WHERE code = 'SH-001'") == prefixes["SH-001"]
