@@ -1,6 +1,6 @@
 """会员： find a member (mobile, last 4 digits, member number, name, or a member card scanned with a
 keyboard-wedge scanner: member number + Enter), open the member, or register a new one. A full mobile with no
-local match can be looked up at head office (向总部查询, issue #18): the match card shows what the clerk checks
+local match can be looked up at head office (issue #18): the action 向总部查询 shows a match card the clerk checks
 with the customer, and 顾客在场，确认 takes the member on at this store (app.flows.adoption) and opens it."""
 
 from __future__ import annotations
