@@ -7,7 +7,7 @@ Head office is the register of members: one member number and one mobile per cus
   member_no    the member number printed on the card (not personal data: random, never derived from it)
   mobile_key   blind index of the mobile (what a lookup by mobile searches); NULL once erased
   home_store   the store whose upload first named the member; first_seen / last_seen (head office clock)
-  restricted   1 when any store's record says storage-only (RIG-5: fail closed); minor as the store declared it
+  restricted   storage-only (RIG-5) as the newest upload saying it left it; minor as the store declared it
   erased       1 once the member was erased anywhere (RIG-3): never found, never adopted again
 
 It is maintained inside the upload's transaction (`note_members`, one call from `HeadOffice._apply` with the
@@ -51,30 +51,42 @@ def note_members(
 ) -> int:
     """Register (or refresh) the members of one applied upload: (member id, payload as now stored at head office).
     Returns the number of new conflicts recorded."""
-    found = 0
+    rows = []
     for mid, payload in members:
         key = keys.bidx(c, "member", mid, now)
         if key is None or not isinstance(payload, dict):
             continue
         mobile_key = keys.bidx(c, "mobile", payload.get("mobile"), now)
         member_no = str(payload["member_no"]) if payload.get("member_no") else None
-        restricted, minor = _flag(payload, "restricted"), _flag(payload, "minor")
-        row = c.one("SELECT erased FROM member_register WHERE member_key = ?", (key,))
-        if row is not None and int(row[0]):
-            continue  # erased: the upload's rows were quarantined; nothing comes back (RIG-3)
-        if row is None:
-            c.execute(
-                "INSERT INTO member_register(member_key, member_no, mobile_key, home_store, first_seen, last_seen,"
-                " restricted, minor) VALUES (?,?,?,?,?,?,?,?)",
-                (key, member_no, mobile_key, store, now, now, restricted or 0, minor or 0),
-            )
-        else:
-            c.execute(
-                "UPDATE member_register SET member_no = COALESCE(?, member_no), mobile_key = COALESCE(?, mobile_key),"
-                " last_seen = ?, restricted = CASE WHEN ? = 1 THEN 1 ELSE restricted END,"
-                " minor = COALESCE(?, minor) WHERE member_key = ?",
-                (member_no, mobile_key, now, restricted, minor, key),
-            )
+        rows.append((key, mobile_key, member_no, _flag(payload, "restricted"), _flag(payload, "minor")))
+    if getattr(c, "pg", False) and rows:
+        # Several head-office workers apply uploads at once (READ COMMITTED): two stores registering the same
+        # mobile or number must see each other's row, so the keys are locked, in one order, until commit.
+        locks = sorted(
+            {k for r in rows for k in (("m:" + r[1]) if r[1] else None, ("n:" + r[2]) if r[2] else None) if k}
+        )
+        c.execute(
+            "SELECT count(pg_advisory_xact_lock(hashtextextended(k, 727018)))"
+            " FROM (SELECT k FROM unnest(?::text[]) AS t(k) ORDER BY k) s",
+            (locks,),
+        )
+    found = 0
+    for key, mobile_key, member_no, restricted, minor in rows:
+        # One statement, safe against a concurrent insert of the same member; an erased row is never revived
+        # (its upload rows were quarantined: RIG-3). `restricted` follows the newest store that says (RIG-5).
+        c.execute(
+            "INSERT INTO member_register(member_key, member_no, mobile_key, home_store, first_seen, last_seen,"
+            " restricted, minor) VALUES (?,?,?,?,?,?,?,?) ON CONFLICT(member_key) DO UPDATE SET"
+            " member_no = COALESCE(excluded.member_no, member_register.member_no),"
+            " mobile_key = COALESCE(excluded.mobile_key, member_register.mobile_key), last_seen = excluded.last_seen,"
+            " restricted = CASE WHEN CAST(? AS INTEGER) IS NULL THEN member_register.restricted"
+            " ELSE excluded.restricted END,"
+            " minor = CASE WHEN CAST(? AS INTEGER) IS NULL THEN member_register.minor ELSE excluded.minor END"
+            " WHERE member_register.erased = 0",
+            (key, member_no, mobile_key, store, now, now, restricted or 0, minor or 0, restricted, minor),
+        )
+        if c.scalar("SELECT erased FROM member_register WHERE member_key = ?", (key,)):
+            continue
         if mobile_key is not None:
             found += _conflicts(c, "mobile", "mobile_key", mobile_key, key, store, now, audit)
         if member_no is not None:
@@ -199,7 +211,7 @@ def member_view(keys: Keyring, c: Any, key: str, now: float) -> dict | None:
     birth = next((r["payload"].get("birth_date") for r in members if r["payload"].get("birth_date")), None)
     declared = any(_flag(r["payload"], "minor") for r in members) or bool(reg[3])
     minor = _under_14(str(birth), today) if birth else declared  # as minor_now at the store: fail closed
-    restricted = bool(reg[2]) or any(_flag(r["payload"], "restricted") for r in members)
+    restricted = bool(reg[2])
     consents: dict[str, dict] = {}
     for rec in _records_of(keys, c, key):
         if rec["entity"] != "consent":

@@ -306,3 +306,43 @@ def test_member_numbers_are_chain_unique_after_enrolment(two_stores, ho):
     ho.create_store("SH-001", "门店")  # re-keying a store keeps its prefix
     with ho.storage.read() as c:
         assert c.scalar("SELECT member_prefix FROM stores WHERE code = 'SH-001'") == prefixes["SH-001"]
+
+
+def test_concurrent_uploads_of_one_mobile_from_two_stores_record_the_conflict(tmp_path):
+    """Head office runs several workers (PostgreSQL, READ COMMITTED): two stores uploading the same new mobile at
+    the same moment must still see each other (the register locks the keys until commit)."""
+    import threading
+
+    dsn = pg_dsn_or_skip()
+    reset_pg(dsn)
+    storage = open_storage(dsn, pool_size=6)
+    try:
+        h = HeadOffice(storage, clock=HOClock())
+        for code in ("SH-001", "BJ-002"):
+            h.create_store(code, "门店")
+        pairs = 12
+        barrier = threading.Barrier(2)
+
+        def upload(store: str, n: int) -> None:
+            for i in range(pairs):
+                row = {
+                    "seq": i + 1,
+                    "ts": "x",
+                    "entity": "member",
+                    "entity_id": f"{store}-{i}",
+                    "op": "upsert",
+                    "payload": {"member_no": f"M{n}{i:09d}", "name": "张三", "mobile": f"1390000{i:04d}"},
+                    "member_id": f"{store}-{i}",
+                }
+                barrier.wait()
+                h.upload(store, {"after": i, "rows": [row]})
+
+        threads = [threading.Thread(target=upload, args=(s, n)) for n, s in enumerate(("SH-001", "BJ-002"))]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(60)
+        found = h.register_conflicts()
+        assert len(found) == pairs and {c["kind"] for c in found} == {"mobile"}
+    finally:
+        storage.close()
