@@ -47,16 +47,14 @@ def _flag(payload: dict, key: str) -> int | None:
 
 
 def note_members(
-    keys: Keyring, c: Any, store: str, members: Iterable[tuple[str, dict]], now: float, audit: Audit
+    c: Any, store: str, members: Iterable[tuple[str | None, str | None, dict]], now: float, audit: Audit
 ) -> int:
-    """Register (or refresh) the members of one applied upload: (member id, payload as now stored at head office).
-    Returns the number of new conflicts recorded."""
+    """Register (or refresh) the members of one applied upload: (member key, mobile key — the blind indexes the
+    records got —, payload as now stored at head office). Returns the number of new conflicts recorded."""
     rows = []
-    for mid, payload in members:
-        key = keys.bidx(c, "member", mid, now)
+    for key, mobile_key, payload in members:
         if key is None or not isinstance(payload, dict):
             continue
-        mobile_key = keys.bidx(c, "mobile", payload.get("mobile"), now)
         member_no = str(payload["member_no"]) if payload.get("member_no") else None
         rows.append((key, mobile_key, member_no, _flag(payload, "restricted"), _flag(payload, "minor")))
     if getattr(c, "pg", False) and rows:
@@ -70,48 +68,66 @@ def note_members(
             " FROM (SELECT k FROM unnest(?::text[]) AS t(k) ORDER BY k) s",
             (locks,),
         )
-    found = 0
-    for key, mobile_key, member_no, restricted, minor in rows:
-        # One statement, safe against a concurrent insert of the same member; an erased row is never revived
-        # (its upload rows were quarantined: RIG-3). `restricted` follows the newest store that says (RIG-5).
-        c.execute(
-            "INSERT INTO member_register(member_key, member_no, mobile_key, home_store, first_seen, last_seen,"
-            " restricted, minor) VALUES (?,?,?,?,?,?,?,?) ON CONFLICT(member_key) DO UPDATE SET"
-            " member_no = COALESCE(excluded.member_no, member_register.member_no),"
-            " mobile_key = COALESCE(excluded.mobile_key, member_register.mobile_key), last_seen = excluded.last_seen,"
-            " restricted = CASE WHEN CAST(? AS INTEGER) IS NULL THEN member_register.restricted"
-            " ELSE excluded.restricted END,"
-            " minor = CASE WHEN CAST(? AS INTEGER) IS NULL THEN member_register.minor ELSE excluded.minor END"
-            " WHERE member_register.erased = 0",
-            (key, member_no, mobile_key, store, now, now, restricted or 0, minor or 0, restricted, minor),
-        )
-        if c.scalar("SELECT erased FROM member_register WHERE member_key = ?", (key,)):
-            continue
-        if mobile_key is not None:
-            found += _conflicts(c, "mobile", "mobile_key", mobile_key, key, store, now, audit)
-        if member_no is not None:
-            found += _conflicts(c, "member_no", "member_no", member_no, key, store, now, audit)
-    return found
-
-
-def _conflicts(c: Any, kind: str, column: str, value: str, key: str, store: str, now: float, audit: Audit) -> int:
-    n = 0
-    others = c.all(
-        f"SELECT member_key, home_store FROM member_register WHERE {column} = ? AND member_key != ? AND erased = 0",
-        (value, key),
+    if not rows:
+        return 0
+    # One statement per row, pipelined (executemany), safe against a concurrent insert of the same member. An erased
+    # row is never revived (its upload rows were quarantined: RIG-3); `restricted` follows the newest store that
+    # says (RIG-5).
+    c.executemany(
+        "INSERT INTO member_register(member_key, member_no, mobile_key, home_store, first_seen, last_seen,"
+        " restricted, minor) VALUES (?,?,?,?,?,?,?,?) ON CONFLICT(member_key) DO UPDATE SET"
+        " member_no = COALESCE(excluded.member_no, member_register.member_no),"
+        " mobile_key = COALESCE(excluded.mobile_key, member_register.mobile_key), last_seen = excluded.last_seen,"
+        " restricted = CASE WHEN CAST(? AS INTEGER) IS NULL THEN member_register.restricted"
+        " ELSE excluded.restricted END,"
+        " minor = CASE WHEN CAST(? AS INTEGER) IS NULL THEN member_register.minor ELSE excluded.minor END"
+        " WHERE member_register.erased = 0",
+        [(k, no, mk, store, now, now, r or 0, m or 0, r, m) for k, mk, no, r, m in rows],
     )
-    for other_key, other_store in others:
-        if c.one(
-            "SELECT 1 FROM register_conflicts WHERE kind = ?"
-            " AND ((key_a = ? AND key_b = ?) OR (key_a = ? AND key_b = ?))",
-            (kind, other_key, key, key, other_key),
+    # Conflicts, set-based: the registered rows sharing a mobile or a number with this batch (usually none).
+    order = {r[0]: i for i, r in enumerate(rows)}
+    pairs: list[tuple[str, str, str, str]] = []  # (kind, first key, its store, newcomer key)
+    for kind, column, pos in (("mobile", "mobile_key", 1), ("member_no", "member_no", 2)):
+        mine: dict[str, list[str]] = {}
+        for r in rows:
+            value = r[pos]
+            if isinstance(value, str):
+                mine.setdefault(value, []).append(str(r[0]))
+        wanted = list(mine)
+        for i in range(0, len(wanted), 500):
+            chunk = wanted[i : i + 500]
+            marks = ",".join("?" * len(chunk))
+            sql = f"SELECT member_key, home_store, {column} FROM member_register WHERE {column} IN ({marks})"
+            for other, other_store, value in c.all(sql + " AND erased = 0", chunk):
+                for key in mine.get(value, ()):
+                    if other == key or order.get(other, -1) > order[key]:
+                        continue  # itself; or a newcomer later in this batch (its turn names this one first)
+                    pairs.append((kind, other, other_store, key))
+    return _record_conflicts(c, store, pairs, now, audit) if pairs else 0
+
+
+def _record_conflicts(c: Any, store: str, pairs: list[tuple[str, str, str, str]], now: float, audit: Audit) -> int:
+    """Each pair once, whichever way round it was seen before; audited (keys and stores only)."""
+    keys = sorted({k for p in pairs for k in (p[1], p[3])})
+    seen: set[tuple[str, frozenset[str]]] = set()
+    for i in range(0, len(keys), 250):
+        chunk = keys[i : i + 250]
+        marks = ",".join("?" * len(chunk))
+        for kind, a, b in c.all(
+            f"SELECT kind, key_a, key_b FROM register_conflicts WHERE key_a IN ({marks}) OR key_b IN ({marks})",
+            chunk + chunk,
         ):
+            seen.add((kind, frozenset((a, b))))
+    n = 0
+    for kind, other, other_store, key in pairs:
+        if (kind, frozenset((other, key))) in seen:
             continue
+        seen.add((kind, frozenset((other, key))))
         c.execute(
             "INSERT INTO register_conflicts(kind, key_a, key_b, store_a, store_b, detected_at) VALUES (?,?,?,?,?,?)",
-            (kind, other_key, key, other_store, store, now),
+            (kind, other, key, other_store, store, now),
         )
-        audit(c, store, "register.conflict", store, key, {"kind": kind, "other": other_key, "other_store": other_store})
+        audit(c, store, "register.conflict", store, key, {"kind": kind, "other": other, "other_store": other_store})
         n += 1
     return n
 
@@ -154,7 +170,9 @@ def backfill(keys: Keyring, c: Any, now: float, audit: Audit) -> int:
     for rec in recs:
         if rec["entity_id"] in erased:
             continue
-        note_members(keys, c, rec["store"], [(rec["entity_id"], rec["payload"])], float(rec["received_at"]), audit)
+        at = float(rec["received_at"])
+        item = (keys.bidx(c, "member", rec["entity_id"], at), atrest.lookup_of(keys, c, "member", rec["payload"], at))
+        note_members(c, rec["store"], [(*item, rec["payload"])], at, audit)
         n += 1
     for mid in erased:
         mark_erased(c, keys.bidx(c, "member", mid, now), now)

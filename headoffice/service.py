@@ -539,11 +539,9 @@ class HeadOffice:
         live = {k: v for k, v in final.items() if v[0] != "delete"}
         old = self._stored_payloads(c, store, list(live)) if live else {}
         ups = []
-        members: list[tuple[str, dict]] = []
+        members: list[tuple[str | None, str | None, dict]] = []
         for k, v in live.items():
             payload = {**old[k], **v[2]} if k in old else v[2]  # journal upserts carry changed fields only
-            if k[0] == "member":
-                members.append((k[1], payload))
             ups.append(
                 (
                     store,
@@ -557,6 +555,8 @@ class HeadOffice:
                     atrest.lookup_of(self.keys, c, k[0], payload, now),
                 )
             )
+            if k[0] == "member":  # the register (issue #18) takes the keys just computed: (member, mobile)
+                members.append((ups[-1][3], ups[-1][8], payload))
         dels = [(store, k[0], k[1]) for k, v in final.items() if v[0] == "delete"]
         if ups:
             c.executemany(
@@ -569,7 +569,7 @@ class HeadOffice:
             )
         if dels:
             c.executemany("DELETE FROM records WHERE store = ? AND entity = ? AND entity_id = ?", dels)
-        conflicts = register.note_members(self.keys, c, store, members, now, self._audit) if members else 0
+        conflicts = register.note_members(c, store, members, now, self._audit) if members else 0
         return {"applied": len(ups) + len(dels), "quarantined": quarantined, "conflicts": conflicts}
 
     def _seal(self, c, value, aad: str) -> str:
