@@ -105,7 +105,7 @@ def _consents(items: Any) -> tuple[ChainConsent, ...]:
 def _post(session: Session, engine: SyncEngine | None, path: str, data: dict[str, Any]) -> dict[str, Any]:
     """One signed request; head office out of reach, busy or failing -> chain.offline; not enrolled ->
     chain.not_enrolled; a 4xx other than the answers the caller expects -> re-raised as SyncError."""
-    eng = engine or SyncEngine.for_session(session)
+    eng = engine or SyncEngine.for_session(session, retries=1)  # a customer is waiting: one retry, then say so
     try:
         return eng.transport().post_json(path, data, signer=eng._signer())  # same package: the sync's own key
     except SyncError as exc:
@@ -127,9 +127,12 @@ def lookup_by_mobile(session: Session, mobile: str, *, engine: SyncEngine | None
             session, engine, "/v1/members/lookup", {"mobile": number, "staff": session.staff.id, "reason": REASON}
         )
         outcome = "found" if data.get("found") else "not_found"
-    except SyncError as exc:
+    except SyncError as exc:  # a refusal (SyncError is a UserError: caught first)
         outcome = "refused"
         raise UserError("chain.refused", code=str(exc.code or "")[:40]) from None
+    except UserError as exc:
+        outcome = exc.key.split(".")[-1]  # offline | not_enrolled
+        raise
     finally:
         session.audit_read("member.chain_lookup", "member", None, {"reason": REASON, "outcome": outcome})
     if not data.get("found"):

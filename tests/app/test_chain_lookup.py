@@ -346,3 +346,23 @@ def test_concurrent_uploads_of_one_mobile_from_two_stores_record_the_conflict(tm
         assert len(found) == pairs and {c["kind"] for c in found} == {"mobile"}
     finally:
         storage.close()
+
+
+def test_not_enrolled_and_refused_are_said_plainly_and_audited(two_stores, ho, tmp_path, clock):
+    (_sa, _va, _a), (sb, _vb, b) = two_stores
+    vc, sc, _pc = new_store(tmp_path, "GZ-003", clock)
+    try:
+        with pytest.raises(UserError) as e:
+            lookup_by_mobile(sc, MOBILE)  # never enrolled: its own engine finds no head office
+        assert e.value.key == "chain.not_enrolled" and e.value.message("en")
+        out = json.loads(sc.db.scalar("SELECT details FROM audit_log WHERE action = 'member.chain_lookup'"))
+        assert out["outcome"] == "not_enrolled"
+    finally:
+        vc.close()
+    with ho.storage.tx() as c:
+        c.execute("UPDATE stores SET disabled = 1 WHERE code = 'BJ-002'")
+    with pytest.raises(UserError) as e:
+        lookup_by_mobile(sb, MOBILE, engine=b)
+    assert e.value.key == "chain.refused" and "unknown_store" in e.value.message("en")
+    rows = sb.db.all("SELECT details FROM audit_log WHERE action = 'member.chain_lookup'")
+    assert json.loads(rows[-1]["details"])["outcome"] == "refused"

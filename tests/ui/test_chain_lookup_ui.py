@@ -84,6 +84,11 @@ def test_search_lookup_adopt_opens_the_member(qtbot, setup, monkeypatch):
     assert R.member_exists(sb.db, res["id"])
     assert sb.db.scalar("SELECT member_no FROM members WHERE id = ?", (res["id"],)) == res["member_no"]
     assert not page.card.isVisible()
+    from ui.dialogs.member_detail_dialog import MemberDetailDialog
+
+    dlg = MemberDetailDialog(ctx, res["id"], page)  # the adopted member opens like any other
+    qtbot.addWidget(dlg)
+    dlg.grab().save(str(SHOTS_DIR / "members-chain-adopted.png"))
 
 
 def test_offline_says_so_and_offers_local_registration(qtbot, setup):
