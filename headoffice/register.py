@@ -161,7 +161,10 @@ def mark_erased(c: Any, key: str | None, now: float) -> None:
 
 
 def backfill(keys: Keyring, c: Any, now: float, audit: Audit) -> int:
-    """Once per database: register every member record already held (oldest first), in the caller's transaction."""
+    """Once per database: register every member record already held (oldest first), in the caller's transaction.
+    Several workers starting at once: the first back-fills, the others wait for its commit and find the flag."""
+    if getattr(c, "pg", False):
+        c.execute("SELECT pg_advisory_xact_lock(727018)")
     if c.scalar("SELECT value FROM ho_meta WHERE key = ?", (BACKFILL_FLAG,)) == BACKFILL_VERSION:
         return 0
     recs = sorted(atrest.records(keys, c, entity="member"), key=lambda r: (float(r["received_at"]), r["store"]))
