@@ -10,6 +10,8 @@
   GET  /v1/snapshot                  signed: full snapshot after "resync required"
   POST /v1/members/copy              signed: {request_id, member_id, staff} -> the member's records of every store
                                              (only for the store's open access-type request; headoffice/orders.py)
+  POST /v1/members/lookup            signed: {mobile, staff, reason} -> {found, member?, duplicates?} (issue #18)
+  POST /v1/members/adopt             signed: {member_id, staff, reason} -> the minimal record (404/410 refused)
 Every response carries X-MD-Server-Time.
 
 Nothing of a body is read before head office knows who sent it and how long it is (issue #17): a request
@@ -221,6 +223,20 @@ def create_app(ho: HeadOffice, *, max_uploads: int = MAX_UPLOADS) -> Starlette:
     def member_copy(request, store, body):
         return ho.member_copy(store, _json(body))
 
+    def lookup(request, store, body):
+        data = _json(body)
+        mobile = data.get("mobile")
+        if not isinstance(mobile, str) or not mobile.strip():
+            raise HOError(400, "bad_request")
+        return ho.lookup_member(store, mobile, str(data.get("staff", "")), str(data.get("reason", "")))
+
+    def adopt(request, store, body):
+        data = _json(body)
+        mid = data.get("member_id")
+        if not isinstance(mid, str) or not mid.strip():
+            raise HOError(400, "bad_request")
+        return ho.adopt_member(store, mid, str(data.get("staff", "")), str(data.get("reason", "")))
+
     routes = [
         Route("/v1/time", endpoint(time_, signed=False), methods=["GET"]),
         Route("/v1/enrol", endpoint(enrol, signed=False), methods=["POST"]),
@@ -230,6 +246,8 @@ def create_app(ho: HeadOffice, *, max_uploads: int = MAX_UPLOADS) -> Starlette:
         Route("/v1/pull", endpoint(pull), methods=["GET"]),
         Route("/v1/snapshot", endpoint(snapshot), methods=["GET"]),
         Route("/v1/members/copy", endpoint(member_copy), methods=["POST"]),
+        Route("/v1/members/lookup", endpoint(lookup), methods=["POST"]),
+        Route("/v1/members/adopt", endpoint(adopt), methods=["POST"]),
     ]
     app = Starlette(routes=routes)
     app.state.ho = ho

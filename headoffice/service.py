@@ -21,7 +21,7 @@ from app.errors import UserError
 from app.notices.model import Notice, check_version_text
 from app.retention.rules import check_policy
 from app.sync import signing
-from headoffice import anchor, atrest, crypto, orders
+from headoffice import anchor, atrest, crypto, orders, register
 
 log = logging.getLogger("memberdesk.headoffice")
 
@@ -89,6 +89,7 @@ class HeadOffice:
         with storage.tx() as c:
             keys.check(c)
             atrest.migrate_plaintext(keys, c, clock())
+            register.backfill(keys, c, clock(), self._audit)  # once: the register from the records held (#18)
 
     # -- admin ------------------------------------------------------------------------
     def _audit(
@@ -115,7 +116,8 @@ class HeadOffice:
                 " enrol_expires=excluded.enrol_expires, name=excluded.name",
                 (code, name, _hash_code(enrol), self.clock() + ttl_hours * 3600),
             )
-            self._audit(c, "admin", "store.create", code)
+            prefix = register.assign_member_prefix(c, code)  # chain-unique member numbers (issue #18)
+            self._audit(c, "admin", "store.create", code, details={"member_prefix": prefix})
         return enrol
 
     def enrol(self, code: str, enrol_code: str, pubkey: str) -> dict:
@@ -140,7 +142,8 @@ class HeadOffice:
                 (pubkey, self.clock(), code),
             )
             self._audit(c, code, "store.enrol", code)
-        return {"store": code, "config": self.config()}
+            prefix = c.scalar("SELECT member_prefix FROM stores WHERE code = ?", (code,))
+        return {"store": code, "config": self.config(), "member_prefix": prefix}
 
     def config(self) -> dict:
         return {
@@ -196,6 +199,7 @@ class HeadOffice:
         key = self.keys.bidx(c, "member", member_id, self.clock())
         deleted = c.execute("DELETE FROM records WHERE member_id = ?", (key,)).rowcount
         orders.forget_member(self, c, member_id, self.clock())  # a correction's sealed values go too
+        register.mark_erased(c, key, self.clock())
         blobs = 0
         for sha in shas:
             blobs += c.execute("DELETE FROM blobs WHERE sha256 = ?", (sha,)).rowcount
@@ -349,6 +353,60 @@ class HeadOffice:
             key = self.keys.bidx(c, "member", member_id, self.clock())
             return int(c.scalar("SELECT count(*) FROM records WHERE member_id = ?", (key,), 0))
 
+    # -- the chain's register (issue #18) ---------------------------------------------
+    def lookup_member(self, store: str, mobile: str, staff: str, reason: str) -> dict:
+        """A store asks for a customer by mobile (signed; the customer is at its desk). Found through the blind
+        index of the mobile, never an erased member; the answer holds no sensitive field, no birth date, no
+        full name or mobile (headoffice/register.py `lookup_answer`). Audited: store, staff, reason, the member
+        key found — never the mobile."""
+        with self.storage.tx() as c:
+            now = self.clock()
+            found = [
+                v
+                for k in register.find_by_mobile(self.keys, c, mobile, now)
+                if (v := register.member_view(self.keys, c, k, now)) is not None
+            ]
+            subject = self.keys.bidx(c, "member", found[0]["member_id"], now) if found else None
+            self._audit(
+                c,
+                store,
+                "member.lookup",
+                store,
+                subject,
+                {"staff": str(staff)[:64], "reason": str(reason)[:40], "found": len(found)},
+            )
+        if not found:
+            return {"found": False}
+        return register.lookup_answer(found[0], duplicates=len(found) - 1)
+
+    def adopt_member(self, store: str, member_id: str, staff: str, reason: str) -> dict:
+        """A store takes on a member registered elsewhere (customer present): the minimal record it needs, the
+        consents by reference to the records that stay here as evidence. Refused for an erased member (410) and
+        for one head office does not know (404). Audited like the lookup."""
+        with self.storage.tx() as c:
+            now = self.clock()
+            key = self.keys.bidx(c, "member", member_id, now)
+            erased = c.one("SELECT 1 FROM erasures WHERE member_id = ?", (member_id,)) is not None
+            view = None if erased or key is None else register.member_view(self.keys, c, key, now)
+            outcome = "erased" if erased else ("not_found" if view is None else "adopted")
+            self._audit(
+                c,
+                store,
+                "member.adopt",
+                store,
+                key,
+                {"staff": str(staff)[:64], "reason": str(reason)[:40], "outcome": outcome},
+            )
+        if erased:
+            raise HOError(410, "member_erased")
+        if view is None:
+            raise HOError(404, "member_not_found")
+        return register.adoption_answer(view)
+
+    def register_conflicts(self, open_only: bool = True) -> list[dict]:
+        with self.storage.read() as c:
+            return register.conflicts(c, open_only=open_only)
+
     # -- authentication ---------------------------------------------------------------
     def authenticate(self, method: str, path: str, headers, body: bytes) -> str:
         store = headers.get(signing.H_STORE) or ""
@@ -500,6 +558,7 @@ class HeadOffice:
         live = {k: v for k, v in final.items() if v[0] != "delete"}
         old = self._stored_payloads(c, store, list(live)) if live else {}
         ups = []
+        members: list[tuple[str | None, str | None, dict]] = []
         for k, v in live.items():
             payload = {**old[k], **v[2]} if k in old else v[2]  # journal upserts carry changed fields only
             ups.append(
@@ -515,6 +574,8 @@ class HeadOffice:
                     atrest.lookup_of(self.keys, c, k[0], payload, now),
                 )
             )
+            if k[0] == "member":  # the register (issue #18) takes the keys just computed: (member, mobile)
+                members.append((ups[-1][3], ups[-1][8], payload))
         dels = [(store, k[0], k[1]) for k, v in final.items() if v[0] == "delete"]
         if ups:
             orders.reach_new_holders(self, c, store, {u[3] for u in ups}, now)  # orders filed before it held them
@@ -528,7 +589,8 @@ class HeadOffice:
             )
         if dels:
             c.executemany("DELETE FROM records WHERE store = ? AND entity = ? AND entity_id = ?", dels)
-        return {"applied": len(ups) + len(dels), "quarantined": quarantined}
+        conflicts = register.note_members(c, store, members, now, self._audit) if members else 0
+        return {"applied": len(ups) + len(dels), "quarantined": quarantined, "conflicts": conflicts}
 
     def _seal(self, c, value, aad: str) -> str:
         """Seal under this transaction's data key (one per write transaction: per upload batch)."""

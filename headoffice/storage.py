@@ -69,10 +69,23 @@ TABLES = [
     """CREATE TABLE IF NOT EXISTS order_receipts (
         order_id TEXT NOT NULL, store TEXT NOT NULL, receipt TEXT NOT NULL, signature TEXT NOT NULL,
         received_at DOUBLE PRECISION NOT NULL, PRIMARY KEY (order_id, store))""",
+    # issue #18: the chain's member register (headoffice/register.py)
+    """CREATE TABLE IF NOT EXISTS member_register (
+        member_key TEXT PRIMARY KEY, member_no TEXT, mobile_key TEXT, home_store TEXT NOT NULL,
+        first_seen DOUBLE PRECISION NOT NULL, last_seen DOUBLE PRECISION NOT NULL,
+        restricted INTEGER NOT NULL DEFAULT 0, minor INTEGER NOT NULL DEFAULT 0, erased INTEGER NOT NULL DEFAULT 0)""",
+    "CREATE INDEX IF NOT EXISTS member_register_mobile ON member_register(mobile_key)",
+    "CREATE INDEX IF NOT EXISTS member_register_no ON member_register(member_no)",
+    """CREATE TABLE IF NOT EXISTS register_conflicts (
+        id {serial}, kind TEXT NOT NULL, key_a TEXT NOT NULL, key_b TEXT NOT NULL, store_a TEXT, store_b TEXT,
+        detected_at DOUBLE PRECISION NOT NULL, resolved_at DOUBLE PRECISION, UNIQUE (kind, key_a, key_b))""",
 ]
 # Columns added after a table first shipped: (table, column, type), added to older databases at start.
-ADDED_COLUMNS = [("records", "lookup", "TEXT")]
-INDEXES_AFTER = ["CREATE INDEX IF NOT EXISTS records_lookup ON records(lookup)"]
+ADDED_COLUMNS = [("records", "lookup", "TEXT"), ("stores", "member_prefix", "TEXT")]
+INDEXES_AFTER = [
+    "CREATE INDEX IF NOT EXISTS records_lookup ON records(lookup)",
+    "CREATE UNIQUE INDEX IF NOT EXISTS stores_member_prefix ON stores(member_prefix)",  # issue #18
+]
 
 
 class _Cursor:

@@ -173,6 +173,7 @@ def register_member(
                 "registered_at": now,
                 "store": session.store_code,
                 "fields": stored,
+                "minor": minor,  # head office's register answers "minor" to another store (issue #18)
             },
         )
         tx.details = {

@@ -56,9 +56,13 @@ def minor_now(db: Queries, member_id: str, today: dt.date) -> bool:
 
 
 def new_member_no(db: Queries) -> str:
-    """Member number printed on the card barcode: 'M' + 10 digits (never derived from personal data)."""
+    """Member number printed on the card barcode: 'M' + 10 digits (never derived from personal data). Once the
+    store is enrolled, head office's prefix for it (meta.member_no_prefix, 3 digits) leads and 7 digits are
+    random: numbers are then unique across the chain (issue #18); before, all 10 are random."""
+    prefix = str(db.scalar("SELECT value FROM meta WHERE key = 'member_no_prefix'") or "")
+    prefix = prefix if prefix.isdigit() and len(prefix) < 10 else ""
     while True:
-        no = "M" + "".join(secrets.choice("0123456789") for _ in range(10))
+        no = "M" + prefix + "".join(secrets.choice("0123456789") for _ in range(10 - len(prefix)))
         if db.one("SELECT 1 FROM members WHERE member_no = ?", (no,)) is None:
             return no
 
@@ -105,6 +109,43 @@ def insert_member(
         if other and other != member_id:  # the UNIQUE(mobile) constraint: that member has it
             raise MobileExists(other) from None
         raise
+
+
+def insert_adopted_member(
+    tx: Tx,
+    *,
+    member_id: str,
+    member_no: str,
+    name: str,
+    mobile: str,
+    registered_at: str,
+    origin_store: str,
+    adopted_at: str,
+    minor: bool,
+    restricted: bool,
+    notice_version: str | None,
+) -> None:
+    """A member of another store taken on here (issue #18, app.flows.adoption): the same id and member number, the
+    origin's registration date and store, when this store took it on. A minor stays one (CON-4: the flag, basis
+    'head_office', as no birth date travels); a restricted member stays restricted (RIG-5). A local member with
+    that mobile raises MobileExists (never two members for one mobile here)."""
+    insert_member(
+        tx,
+        member_id=member_id,
+        member_no=member_no,
+        name=name,
+        mobile=mobile,
+        registered_at=registered_at,
+        store_code=origin_store,
+        birth_date=None,
+        minor=minor,
+        minor_basis="head_office",
+    )
+    tx.execute(
+        "UPDATE members SET adopted_from = ?, adopted_at = ?, restricted = ?, notice_version = ?, updated_at = ?"
+        " WHERE id = ?",
+        (origin_store, adopted_at, int(bool(restricted)), notice_version, adopted_at, member_id),
+    )
 
 
 def update_core(tx: Tx, member_id: str, values: dict, now: str) -> None:

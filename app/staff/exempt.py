@@ -18,6 +18,7 @@ IN_TX = "building block run inside the caller's session.write (tx): the caller r
 
 NO_PERMISSION: dict[str, str] = {
     # building blocks inside the caller's write transaction
+    "app.consent.references.record_references": IN_TX + " (adopt_member: member.adopt)",
     "app.consent.service.record_consent": IN_TX + " (registration, re-consent: member.consent / member.register)",
     "app.notices.store.store_default": IN_TX + " (ensure_default_stored; a consent's first use of the shipped default)",
     "app.requests.chain.file_order": IN_TX + " (execute_correct/withdraw, set_restriction: request.handle)",
@@ -27,6 +28,7 @@ NO_PERMISSION: dict[str, str] = {
     "app.members.records.cancel_membership_row": IN_TX + " (the members table's one writer)",
     "app.members.records.erase_member_fields": IN_TX + " (the members table's one writer)",
     "app.members.records.erase_purpose_fields": IN_TX + " (the members table's one writer)",
+    "app.members.records.insert_adopted_member": IN_TX + " (adopt_member: member.adopt)",
     "app.members.records.insert_member": IN_TX + " (the members table's one writer)",
     "app.members.records.mark_reconsent_needed": IN_TX + " (the members table's one writer)",
     "app.members.records.put_field": IN_TX + " (the members table's one writer)",

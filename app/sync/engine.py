@@ -221,8 +221,16 @@ class SyncEngine:
         self.store_code = store_code
         self.measure_offset()
         self._log("enrol", "ok", started=iso(self.clock.now()))
-        with session.on_db(self.db).write("sync.enrol", "store", store_code, {"ca_file": bool(ca_file)}):
-            pass  # the state above is the change; this is its audit entry (SEC-2)
+        prefix = str(data.get("member_prefix") or "")
+        with session.on_db(self.db).write(
+            "sync.enrol", "store", store_code, {"ca_file": bool(ca_file), "member_prefix": prefix}
+        ) as tx:  # the state above is the change; this is its audit entry (SEC-2)
+            if prefix.isdigit():  # chain-unique member numbers from now on (issue #18, app.members.records)
+                tx.execute(
+                    "INSERT INTO meta(key, value) VALUES ('member_no_prefix', ?)"
+                    " ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+                    (prefix,),
+                )
         return cfg
 
     # -- one run ----------------------------------------------------------------------

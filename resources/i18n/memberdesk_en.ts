@@ -52,6 +52,53 @@
     </message>
 </context>
 <context>
+    <name>ChainMatchCard</name>
+    <message>
+        <source>总部找到该手机号的会员（在其他门店登记）</source>
+        <translation>Head office found a member with this mobile (registered at another store)</translation>
+    </message>
+    <message>
+        <source>姓名（请与顾客核对）</source>
+        <translation>Name (check with the customer)</translation>
+    </message>
+    <message>
+        <source>会员号</source>
+        <translation>Member number</translation>
+    </message>
+    <message>
+        <source>登记门店</source>
+        <translation>Registered at</translation>
+    </message>
+    <message>
+        <source>已同意的处理目的</source>
+        <translation>Purposes consented to</translation>
+    </message>
+    <message>
+        <source>告知书版本</source>
+        <translation>Notice version</translation>
+    </message>
+    <message>
+        <source>顾客在场，确认</source>
+        <translation>Customer present: confirm</translation>
+    </message>
+    <message>
+        <source>不是这位顾客</source>
+        <translation>Not this customer</translation>
+    </message>
+    <message>
+        <source>无</source>
+        <translation>None</translation>
+    </message>
+    <message>
+        <source>限制处理</source>
+        <translation>Restrict processing</translation>
+    </message>
+    <message>
+        <source>不满十四周岁的未成年人：之后的同意需要监护人</source>
+        <translation>A minor under 14: later consents need the guardian</translation>
+    </message>
+</context>
+<context>
     <name>ChangePasswordDialog</name>
     <message>
         <source>修改密码</source>
@@ -1027,6 +1074,34 @@
     <message>
         <source>找到 {n} 位会员</source>
         <translation>{n} members found</translation>
+    </message>
+    <message>
+        <source>向总部查询</source>
+        <translation>Ask head office</translation>
+    </message>
+    <message>
+        <source>顾客可能在其他门店登记过：按手机号向总部查询（顾客须在场）</source>
+        <translation>The customer may be registered at another store: look the mobile up at head office (customer present)</translation>
+    </message>
+    <message>
+        <source>本店没有该手机号的会员。顾客可能在其他门店登记过：可以“向总部查询”，或点击“登记会员”。</source>
+        <translation>No member with this mobile at this store. The customer may be registered at another store: click &quot;Ask head office&quot;, or &quot;Register member&quot;.</translation>
+    </message>
+    <message>
+        <source>正在向总部查询…</source>
+        <translation>Asking head office…</translation>
+    </message>
+    <message>
+        <source>总部也没有该手机号的会员。可以点击“登记会员”为顾客办理。</source>
+        <translation>Head office has no member with this mobile either. Click &quot;Register member&quot; to register the customer.</translation>
+    </message>
+    <message>
+        <source>请与顾客核对姓名和会员号。</source>
+        <translation>Check the name and member number with the customer.</translation>
+    </message>
+    <message>
+        <source>已在本店接收该会员。</source>
+        <translation>The member is now served at this store.</translation>
     </message>
 </context>
 <context>

@@ -1,5 +1,7 @@
 """会员： find a member (mobile, last 4 digits, member number, name, or a member card scanned with a
-keyboard-wedge scanner: member number + Enter), open the member, or register a new one."""
+keyboard-wedge scanner: member number + Enter), open the member, or register a new one. A full mobile with no
+local match can be looked up at head office (issue #18): the action 向总部查询 shows a match card the clerk checks
+with the customer, and 顾客在场，确认 takes the member on at this store (app.flows.adoption) and opens it."""
 
 from __future__ import annotations
 
@@ -15,16 +17,23 @@ from PySide6.QtWidgets import (
 )
 
 from app.errors import UserError
+from app.flows.adoption import adopt_member
+from app.members.records import MobileExists
 from app.members.search import classify, search_members
+from app.notices import current_notice
+from app.sync.chain import lookup_by_mobile
 from ui import style
 from ui.pages.registry import PageSpec, register_page
+from ui.widgets.chain_match_card import ChainMatchCard
 
 
 class MembersPage(QWidget):
-    def __init__(self, ctx, parent=None):
+    def __init__(self, ctx, parent=None, *, engine_factory=None):
         super().__init__(parent)
         self.ctx = ctx
+        self.engine_factory = engine_factory  # tests: the sync engine to head office (default: the store's own)
         self.detail = None
+        self._chain_mobile = ""
         lay = QVBoxLayout(self)
         lay.setContentsMargins(24, 24, 24, 24)
         row = QHBoxLayout()
@@ -49,6 +58,16 @@ class MembersPage(QWidget):
         self.status = QLabel()
         style.role(self.status, "hint")
         lay.addWidget(self.status)
+        self.chain_btn = QPushButton(style.icon("search"), self.tr("向总部查询"))
+        self.chain_btn.setObjectName("chain_lookup")
+        self.chain_btn.setToolTip(self.tr("顾客可能在其他门店登记过：按手机号向总部查询（顾客须在场）"))
+        self.chain_btn.hide()
+        chain_row = QHBoxLayout()
+        chain_row.addWidget(self.chain_btn)
+        chain_row.addStretch(1)
+        lay.addLayout(chain_row)
+        self.card = ChainMatchCard(self)
+        lay.addWidget(self.card)
         self.table = QTableWidget(0, 5)
         self.table.setHorizontalHeaderLabels(
             [self.tr("会员号"), self.tr("姓名"), self.tr("手机号"), self.tr("状态"), self.tr("登记日期")]
@@ -58,6 +77,9 @@ class MembersPage(QWidget):
         self.search.returnPressed.connect(self.run_search)
         self.find_btn.clicked.connect(self.run_search)
         self.register_btn.clicked.connect(self.register_member)
+        self.chain_btn.clicked.connect(self.lookup_at_head_office)
+        self.card.confirmed.connect(self.adopt)
+        self.card.cancelled.connect(self._reset_chain)
         self.table.itemActivated.connect(lambda item: self.open_member(self.table.item(item.row(), 0).data(256)))
         self.table.cellDoubleClicked.connect(lambda r, c: self.open_member(self.table.item(r, 0).data(256)))
         self.hits = ()
@@ -76,6 +98,7 @@ class MembersPage(QWidget):
         self.table.setRowCount(0)
         self.status.clear()
         self.hits = ()
+        self._reset_chain()
         if self.detail is not None:
             self.detail.reject()
 
@@ -84,7 +107,8 @@ class MembersPage(QWidget):
         if self.ctx.session is None:
             return
         text = self.search.text()
-        kind, _ = classify(text)
+        kind, value = classify(text)
+        self._reset_chain()
         try:
             res = search_members(self.ctx.session, text)
         except UserError as exc:
@@ -92,6 +116,12 @@ class MembersPage(QWidget):
             return
         self.hits = res.hits
         self._fill(res)
+        if kind == "mobile" and not res.hits:  # maybe registered at another store (issue #18)
+            self._chain_mobile = value
+            self.chain_btn.show()
+            self.status.setText(
+                self.tr("本店没有该手机号的会员。顾客可能在其他门店登记过：可以“向总部查询”，或点击“登记会员”。")
+            )
         if kind == "member_no" and len(res.hits) == 1:  # a scanned member card opens the member
             self.search.clear()
             self.open_member(res.hits[0].id)
@@ -122,6 +152,67 @@ class MembersPage(QWidget):
             self.status.setText(self.tr("找到 {n} 位会员").replace("{n}", str(len(res.hits))) + more)
         if res.hits:
             self.table.selectRow(0)
+
+    # -- the chain (issue #18) ----------------------------------------------------------
+    def _engine(self):
+        return self.engine_factory() if self.engine_factory is not None else None
+
+    def _reset_chain(self) -> None:
+        self._chain_mobile = ""
+        self.chain_btn.hide()
+        self.card.clear()
+
+    def lookup_at_head_office(self) -> None:
+        session, mobile = self.ctx.session, self._chain_mobile
+        if session is None or not mobile:
+            return
+        self.chain_btn.setEnabled(False)
+        self.status.setText(self.tr("正在向总部查询…"))
+
+        def done(match) -> None:
+            self.chain_btn.setEnabled(True)
+            if match is None:
+                self.status.setText(self.tr("总部也没有该手机号的会员。可以点击“登记会员”为顾客办理。"))
+                return
+            self.chain_btn.hide()
+            self.status.setText(self.tr("请与顾客核对姓名和会员号。"))
+            self.card.show_match(match, self._purpose_titles())
+
+        def failed(exc) -> None:
+            self.chain_btn.setEnabled(True)
+            self.ctx.show_error(self, exc, self.status)  # offline: says so and offers local registration
+
+        self.ctx.run_task(lambda: lookup_by_mobile(session, mobile, engine=self._engine()), done, failed)
+
+    def _purpose_titles(self) -> dict[str, str]:
+        session = self.ctx.session
+        if session is None:
+            return {}
+        notice = current_notice(session.db, self.ctx.lang, session.clock.now().date().isoformat())
+        return {p.code: p.title for p in notice.purposes}
+
+    def adopt(self, member_id: str) -> None:
+        session = self.ctx.session
+        if session is None or not member_id:
+            return
+        self.card.confirm_btn.setEnabled(False)
+
+        def done(result) -> None:
+            self.card.confirm_btn.setEnabled(True)
+            self._reset_chain()
+            self.search.clear()
+            self.status.setText(self.tr("已在本店接收该会员。"))
+            self.open_member(result["id"])
+
+        def failed(exc) -> None:
+            self.card.confirm_btn.setEnabled(True)
+            if isinstance(exc, MobileExists):
+                self._reset_chain()
+                self.open_member(exc.member_id)
+                return
+            self.ctx.show_error(self, exc, self.status)
+
+        self.ctx.run_task(lambda: adopt_member(session, member_id, engine=self._engine()), done, failed)
 
     def open_member(self, member_id: str | None) -> None:
         if not member_id or self.ctx.session is None:

@@ -1,0 +1,108 @@
+"""Members page (issue #18): a full mobile with no local match -> 向总部查询 -> the match card -> 顾客在场，确认 adopts
+the member and opens it; head office out of reach says so and points to local registration."""
+
+from __future__ import annotations
+
+import httpx
+import pytest
+from starlette.testclient import TestClient
+
+from app.members import records as R
+from app.sync import SyncEngine, Transport
+from headoffice.server import create_app
+from headoffice.service import HeadOffice
+from headoffice.storage import SQLiteStorage
+from tests.app.regdata import register
+from tests.app.syncutil import HOClock, enrolled, new_store
+from tests.ui.shots import SHOTS_DIR
+
+MOBILE = "13812345678"
+
+
+@pytest.fixture
+def ho(tmp_path):
+    storage = SQLiteStorage(tmp_path / "ho.db")
+    yield HeadOffice(storage, clock=HOClock())
+    storage.close()
+
+
+@pytest.fixture
+def setup(qtbot, manager, vault, paths, ho, tmp_path, clock):
+    from ui.context import AppContext
+    from ui.workers import SyncRunner
+
+    client = TestClient(create_app(ho), base_url="http://testserver")
+    a = enrolled(manager, paths, client, ho)
+    res = register(manager, vault, name="张小明", mobile=MOBILE, granted={"marketing": True})
+    a.sync_once()
+    vb, sb, pb = new_store(tmp_path, "BJ-002", clock, name="北京王府井店")
+    enrolled(sb, pb, client, ho)
+    ctx = AppContext(vb, "zh_CN", runner=SyncRunner())
+    ctx.set_session(sb)
+    state = {"offline": False}
+
+    def factory():
+        if state["offline"]:
+            tr = Transport(
+                "http://testserver",
+                http=httpx.Client(
+                    transport=httpx.MockTransport(lambda r: (_ for _ in ()).throw(httpx.ConnectError("x")))
+                ),
+                allow_plain_http=True,
+                retries=0,
+            )
+            return SyncEngine.for_session(sb, transport=tr)
+        return SyncEngine.for_session(sb, http=client, allow_plain_http=True, sleep=lambda s: None)
+
+    yield ctx, sb, res, factory, state
+    vb.close()
+
+
+def test_search_lookup_adopt_opens_the_member(qtbot, setup, monkeypatch):
+    from ui.pages.members_page import MembersPage
+
+    ctx, sb, res, factory, _ = setup
+    page = MembersPage(ctx, engine_factory=factory)
+    qtbot.addWidget(page)
+    page.resize(1366, 700)
+    page.show()
+    opened = []
+    monkeypatch.setattr(page, "open_member", opened.append)
+    page.search.setText(MOBILE)
+    page.run_search()
+    assert page.chain_btn.isVisible() and "向总部查询" in page.status.text()
+    page.chain_btn.click()
+    assert page.card.isVisible()
+    assert page.card.member_no.text() == res["member_no"]
+    assert page.card.name.text() == "张*明"  # masked: the clerk checks it with the customer
+    assert "张小明" not in page.card.name.text()
+    assert page.card.store.text() == "SH-001"
+    SHOTS_DIR.mkdir(parents=True, exist_ok=True)
+    page.grab().save(str(SHOTS_DIR / "members-chain-match.png"))
+    page.card.confirm_btn.click()
+    assert opened == [res["id"]]
+    assert R.member_exists(sb.db, res["id"])
+    assert sb.db.scalar("SELECT member_no FROM members WHERE id = ?", (res["id"],)) == res["member_no"]
+    assert not page.card.isVisible()
+    from ui.dialogs.member_detail_dialog import MemberDetailDialog
+
+    dlg = MemberDetailDialog(ctx, res["id"], page)  # the adopted member opens like any other
+    qtbot.addWidget(dlg)
+    dlg.grab().save(str(SHOTS_DIR / "members-chain-adopted.png"))
+
+
+def test_offline_says_so_and_offers_local_registration(qtbot, setup):
+    from ui.pages.members_page import MembersPage
+
+    ctx, sb, res, factory, state = setup
+    state["offline"] = True
+    page = MembersPage(ctx, engine_factory=factory)
+    qtbot.addWidget(page)
+    page.show()
+    page.search.setText(MOBILE)
+    page.run_search()
+    page.chain_btn.click()
+    assert "无法连接总部" in page.status.text() and "登记" in page.status.text()
+    assert not page.card.isVisible()
+    assert page.register_btn.isEnabled()
+    assert not R.member_exists(sb.db, res["id"])
