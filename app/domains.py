@@ -8,6 +8,7 @@ from types import ModuleType
 import app.calendar
 import app.disclosures
 import app.erasure
+import app.evidence
 import app.members.search
 import app.members.service
 import app.notices
@@ -39,6 +40,7 @@ DOMAINS: tuple[ModuleType, ...] = (
     app.retention,
     app.printing,
     app.sync,
+    app.evidence,
 )
 
 
