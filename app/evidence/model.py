@@ -19,12 +19,24 @@ import datetime as dt
 import hashlib
 from collections import Counter
 from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import Any
 
 FORMAT = "memberdesk-evidence-pack/1"
 PRODUCERS = ("head_office", "store")
 WORKING_DAYS_LIMIT = 15  # RIG-1: a request is answered within 15 working days
 NOT_REPORTED = "not_reported"  # a gap's kind: the producer does not hold it
+SUMMARY_ENTITY = "evidence_summary"  # the store's monthly non-personal summary for head office (summary.py)
+
+
+@dataclass(frozen=True)
+class EvidencePack:
+    """A built pack: the model (dict), its PDF and its zipped bundle."""
+
+    pack: dict[str, Any]
+    pdf: bytes
+    bundle: bytes
+
 
 # (key, Chinese title, English title, [(column, Chinese label, English label)]) in the order of the PDF.
 SECTIONS: list[tuple[str, str, str, list[tuple[str, str, str]]]] = [

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from app.clock import iso
@@ -42,20 +41,13 @@ add_messages(
 )
 
 
-@dataclass(frozen=True)
-class EvidencePack:
-    pack: dict[str, Any]
-    pdf: bytes
-    bundle: bytes
-
-
 def check_period(period_from: dt.date, period_to: dt.date) -> None:
     """A period the pack can cover: start ≤ end, at most three years."""
     if period_to < period_from or (period_to - period_from).days > MAX_DAYS:
         raise ValidationError("evidence.bad_period", field="period")
 
 
-def build_store_pack(session: Session, period_from: dt.date, period_to: dt.date) -> EvidencePack:
+def build_store_pack(session: Session, period_from: dt.date, period_to: dt.date) -> M.EvidencePack:
     """The store's evidence pack for the period (both days included): PDF + bundle, audited."""
     session.require(EVIDENCE_PACK)
     check_period(period_from, period_to)
@@ -81,7 +73,7 @@ def build_store_pack(session: Session, period_from: dt.date, period_to: dt.date)
             "erasures": len(pack["sections"]["erasures"]["rows"]),
         },
     )
-    return EvidencePack(pack, pdf, bundle)
+    return M.EvidencePack(pack, pdf, bundle)
 
 
 def fill_store_sections(db: Queries, pack: dict[str, Any], store: str, today: str) -> None:
@@ -114,6 +106,7 @@ def fill_store_sections(db: Queries, pack: dict[str, Any], store: str, today: st
         {
             "store": store,
             "ref": r["request_no"],
+            "request_id": r["id"],
             "type": r["type"],
             "channel": r["channel"],
             "received_on": r["received_on"],
@@ -127,7 +120,7 @@ def fill_store_sections(db: Queries, pack: dict[str, Any], store: str, today: st
             "timeliness": M.timeliness(r["received_on"], r["due_on"], r["closed_at"], today),
         }
         for r in db.all(
-            "SELECT request_no, type, channel, received_on, base_due_on, due_on, closed_at, status, outcome,"
+            "SELECT id, request_no, type, channel, received_on, base_due_on, due_on, closed_at, status, outcome,"
             " extended_days, paused_days FROM requests WHERE received_on <= ? AND (closed_at IS NULL OR closed_at >= ?)"
             " ORDER BY received_on, request_no",
             (period["to"], lo),
