@@ -64,9 +64,12 @@ def _digest(payload: dict[str, Any]) -> str:
 
 def journal_summaries(session: Session, *, force: bool = False) -> int:
     """Journal the evidence summaries that changed (at most once a day unless `force`); returns how many.
-    Runs itself (the main window's daily job): it reads counts and writes no personal data."""
+    Runs itself (the main window's job, checked hourly): it reads counts and writes no personal data. A store
+    not enrolled with head office journals nothing (no one would read it)."""
     db = session.db
     today = session.clock.now().date()
+    if db.scalar("SELECT count(*) FROM sync_state WHERE key = 'private_key'") == 0:
+        return 0
     if not force and get_state(db, STATE_DAY) == today.isoformat():
         return 0
     oldest = (today.replace(day=1) - dt.timedelta(days=31 * (MONTHS_BACK - 1))).replace(day=1)

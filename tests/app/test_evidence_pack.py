@@ -145,8 +145,10 @@ def test_store_pack_is_a_managers_audited_and_holds_no_personal_data(manager, cl
 
 
 # -- the store's summary and head office's pack ------------------------------------------------------------
-def test_summary_is_journalled_once_a_day_and_without_personal_data(manager, vault, clock, paths):
+def test_summary_is_journalled_once_a_day_and_without_personal_data(manager, vault, clock, paths, client, ho):
     kept, _gone, _rid, _drid = store_activity(manager, vault, clock, paths)
+    assert journal_summaries(manager) == 0  # not enrolled with head office: nothing to send
+    enrolled(manager, paths, client, ho)
     assert journal_summaries(manager) >= 1
     assert journal_summaries(manager) == 0  # once a day
     rows = manager.db.all("SELECT entity_id, payload, member_id FROM change_journal WHERE entity = 'evidence_summary'")
