@@ -11,6 +11,7 @@ import zipfile
 
 import pytest
 from pypdf import PdfReader
+from starlette.testclient import TestClient
 
 from app.errors import PermissionDenied, ValidationError
 from app.evidence import build_store_pack, model as M
@@ -21,8 +22,21 @@ from app.requests import service as R
 from app.requests.actions import execute_delete
 from app.requests.export import collect_member_data
 from headoffice import evidence as HE
+from headoffice.crypto import Keyring
+from headoffice.server import create_app
+from headoffice.service import HeadOffice
+from headoffice.storage import open_storage
 from tests.app.regdata import register
-from tests.app.syncutil import client, enrolled, ho, hoc, new_store  # noqa: F401  (fixtures)
+from tests.app.syncutil import (  # noqa: F401  (fixtures)
+    client,
+    engine,
+    enrolled,
+    ho,
+    hoc,
+    new_store,
+    pg_dsn_or_skip,
+    reset_pg,
+)
 
 NAME, MOBILE = "欧阳秀华", "13987654321"
 YEAR = (dt.date(2026, 1, 1), dt.date(2026, 12, 31))
@@ -235,3 +249,28 @@ def test_head_office_reads_incidents_once_the_register_exists(ho):
         c.execute("INSERT INTO incidents VALUES ('INC-3', '2026-06-02', '[\"BJ-002\"]', '别的门店', NULL)")
     rows, exists = HE.incidents(ho, ["SH-001"], {"from": "2026-01-01", "to": "2026-12-31"})
     assert exists and [r["ref"] for r in rows] == ["INC-1"] and rows[0]["authority_told"] == "2026-05-03"
+
+
+def test_head_office_pack_on_postgresql(manager, vault, clock, paths, hoc):
+    """The same pack from a PostgreSQL head office (to_regclass for the incident register, the pool's reads)."""
+    dsn = pg_dsn_or_skip()
+    reset_pg(dsn)
+    storage = open_storage(dsn)
+    try:
+        pg_ho = HeadOffice(storage, clock=hoc, keys=Keyring(bytes(range(32))))
+        with TestClient(create_app(pg_ho), base_url="http://testserver") as pg_client:
+            eng = engine(manager, paths, pg_client)
+            eng.enrol("http://testserver", "SH-001", pg_ho.create_store("SH-001", "门店"))
+            _kept, gone, rid, drid = store_activity(manager, vault, clock, paths)
+            journal_summaries(manager)
+            eng.sync_once()
+        ep = HE.build_pack(pg_ho, stores=["SH-001"], period_from=YEAR[0], period_to=YEAR[1], actor="a", role="it")
+    finally:
+        storage.close()
+    sec = ep.pack["sections"]
+    reqs = {r["request_id"]: r for r in sec["requests"]["rows"]}
+    assert reqs[drid]["timeliness"] == "on_time" and reqs[rid]["timeliness"] == "overdue"  # rule: RIG-2
+    assert [r["member_ref"] for r in sec["erasures"]["rows"]] == [M.member_ref(gone)]  # rule: RIG-3
+    assert sec["incidents"]["gaps"] == ["incident register not available"]
+    assert sec["staff"]["rows"] and not sec["staff"]["gaps"]
+    assert verify_bundle(ep.bundle) == []
