@@ -188,9 +188,26 @@ def ho_pack(ho: HeadOffice):
     return HE.build_pack(ho, stores=["SH-001"], period_from=YEAR[0], period_to=YEAR[1], actor="bench", role="auditor")
 
 
-def forget_enrolment(session: Session) -> None:
+def keep_journal(session: Session) -> list[tuple]:
+    """The year's journal as it stands before the first upload (an acknowledged upload prunes it)."""
+    return [
+        tuple(r)
+        for r in session.db.all(
+            "SELECT seq, ts, entity, entity_id, op, payload, member_id, span FROM change_journal ORDER BY seq"
+        )
+    ]
+
+
+def fresh_store_state(session: Session, journal: list[tuple]) -> None:
+    """Before the next head office: the store not enrolled, its whole journal waiting again."""
     with session.db.transaction() as conn:
         conn.execute("DELETE FROM sync_state")
+        conn.execute("DELETE FROM change_journal")
+        conn.executemany(
+            "INSERT INTO change_journal(seq, ts, entity, entity_id, op, payload, member_id, span)"
+            " VALUES (?,?,?,?,?,?,?,?)",
+            journal,
+        )
 
 
 def sample(out: Path) -> None:
@@ -254,12 +271,13 @@ def main() -> None:
         rows.append(("store pack, plain SQLite copy", med, worst, ep2))
         plain.db.close()
         uploads = []
+        journal = keep_journal(session)
         for label, url in [("SQLite", "sqlite:///" + str(root / "ho.db")), ("PostgreSQL", a.pg)]:
             if not url:
                 continue
             if label == "PostgreSQL":
                 reset_pg(url)
-            forget_enrolment(session)
+            fresh_store_state(session, journal)
             ho = head_office(url, session, paths, root)
             uploads.append((label, ho.bench_upload_s))  # type: ignore[attr-defined]
             med, worst, hp = timed(lambda ho=ho: ho_pack(ho))

@@ -50,7 +50,7 @@ def _day(ts: float | None) -> str:
 def incidents(ho: Any, stores: list[str], period: dict[str, str]) -> tuple[list[dict[str, Any]], bool]:
     """The personal-information incidents touching `stores` found in the period, and whether the register
     exists. The register (table `incidents`) is being built by the console's incident work; until it exists
-    this returns ([], False) and the pack says "incident register not available"."""
+    this returns ([], False) and the pack names the gap (incident_register_missing)."""
     with ho.storage.read() as c:
         if c.pg:
             exists = c.scalar("SELECT to_regclass('incidents') IS NOT NULL")
@@ -213,7 +213,7 @@ def fill_sections(ho: Any, pack: dict[str, Any], *, personal: bool = False) -> N
             if s is None:
                 if not M.in_period(_day(r["received_at"]), period) and str(p.get("status")) in ("completed", "refused"):
                     continue
-                req_gaps.add(M.gap(store, "request dates not reported"))
+                req_gaps.add(M.gap(store, "request_dates_not_reported"))
                 s = {"ref": rid[:12], "received_on": None, "closed_on": None}
             row = {
                 "store": store,
@@ -312,7 +312,7 @@ def fill_sections(ho: Any, pack: dict[str, Any], *, personal: bool = False) -> N
             }
         )
     M.put_section(pack, "anchoring", anchoring)
-    M.put_section(pack, "incidents", inc, gaps=() if have_register else ["incident register not available"])
+    M.put_section(pack, "incidents", inc, gaps=() if have_register else ["incident_register_missing"])
 
 
 def _merge_summaries(rows: list[dict[str, Any]], period: dict[str, str]) -> dict[str, Any]:

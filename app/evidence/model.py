@@ -268,9 +268,55 @@ def summarise(key: str, rows: list[dict[str, Any]]) -> dict[str, int]:
     return {"rows": len(rows)}
 
 
+# The gaps a producer may name (codes in the JSON; words in the PDF and on the console page).
+GAP_WORDS: dict[str, tuple[str, str]] = {
+    NOT_REPORTED: ("门店未上报", "not reported by the store"),
+    "request_dates_not_reported": ("门店未上报申请的收到和办结日期", "the store did not report the request dates"),
+    "incident_register_missing": ("事件登记尚不可用", "the incident register is not available yet"),
+    "receipts_at_head_office": ("其他门店的回执由总部保存", "other stores' receipts are held by head office"),
+    "incidents_at_head_office": ("事件登记由总部保存", "the incident register is held by head office"),
+}
+# The summaries' counts, in words.
+SUMMARY_WORDS: dict[str, tuple[str, str]] = {
+    "total": ("总数", "total"),
+    "on_time": ("按时", "on time"),
+    "late": ("超期办结", "late"),
+    "open": ("办理中", "open"),
+    "overdue": ("已超期", "overdue"),
+    "unknown": ("未知", "unknown"),
+    "granted": ("同意", "granted"),
+    "refused": ("不同意", "refused"),
+    "withdrawn": ("撤回", "withdrawn"),
+    "receipts_missing": ("缺回执", "receipts missing"),
+    "batches": ("销毁批次", "batches"),
+    "forms_destroyed": ("销毁份数", "forms destroyed"),
+    "forms_scanned": ("扫描份数", "forms scanned"),
+    "rows": ("行数", "rows"),
+    "count": ("次数/数量", "count"),
+    "stores": ("门店数", "stores"),
+    "open_alarms": ("未处理告警", "open alarms"),
+}
+
+
 def gap(store: str | None, what: str = NOT_REPORTED) -> str:
-    """The text of a gap: what is missing and for which store ("not_reported: S001")."""
+    """A gap as the JSON holds it: its code and the store it concerns ("not_reported: S001")."""
     return f"{what}: {store}" if store else what
+
+
+def gap_text(code: str, lang: str = "zh_CN") -> str:
+    """A gap in words ("门店未上报：S001"); an unknown code stays as it is."""
+    what, _sep, store = code.partition(": ")
+    words = GAP_WORDS.get(what)
+    if words is None:
+        return code
+    text = words[0 if lang == "zh_CN" else 1]
+    return f"{text}：{store}" if store and lang == "zh_CN" else (f"{text}: {store}" if store else text)
+
+
+def summary_text(summary: dict[str, int], lang: str = "zh_CN") -> str:
+    i = 0 if lang == "zh_CN" else 1
+    sep = "，" if lang == "zh_CN" else ", "
+    return sep.join(f"{SUMMARY_WORDS.get(k, (k, k))[i]} {v}" for k, v in summary.items()) or "-"
 
 
 def notices_in_force(rows: list[dict[str, Any]], period: dict[str, str]) -> list[dict[str, Any]]:

@@ -9,6 +9,7 @@ from typing import Any
 from reportlab.lib.pagesizes import A4, landscape
 from reportlab.lib.units import mm
 
+from app.evidence import model as M
 from app.evidence.model import SECTIONS
 from app.printing import layout as L
 from app.printing.fonts import FontChoice
@@ -97,14 +98,16 @@ def pack_story(pack: dict[str, Any], st: L.Styles, width: float) -> list:
     overview = []
     for key, zh, en, _cols in SECTIONS:
         sec = pack["sections"][key]
-        counts = ", ".join(f"{k} {v}" for k, v in sec["summary"].items())
-        overview.append([f"{zh} {en}", counts or "-", "; ".join(sec["gaps"]) or "-"])
+        gaps = "；".join(M.gap_text(g) for g in sec["gaps"]) or "-"
+        overview.append([f"{zh} {en}", M.summary_text(sec["summary"]), gaps])
     story.append(L.grid_table(st, ["章节 Section", "统计 Counts", "缺口 Gaps"], overview, _widths(width, [3, 3, 3])))
     for key, zh, en, cols in SECTIONS:
         sec = pack["sections"][key]
         story.append(L.heading(st, f"{zh} {en}"))
         if sec["gaps"]:
-            story.extend(L.bullets(st, [f"缺口 gap — {g}" for g in sec["gaps"]], st.small))
+            story.extend(
+                L.bullets(st, [f"缺口：{M.gap_text(g)}（{M.gap_text(g, 'en')}）" for g in sec["gaps"]], st.small)
+            )
         if not sec["rows"]:
             story.append(L.para("无记录。 No records.", st.body))
             continue

@@ -144,7 +144,7 @@ def fill_store_sections(db: Queries, pack: dict[str, Any], store: str, today: st
             (lo, hi),
         )
     ]
-    M.put_section(pack, "erasures", erasures, gaps=["receipts of other stores: held by head office"])
+    M.put_section(pack, "erasures", erasures, gaps=["receipts_at_head_office"])
 
     destroyed = [
         {
@@ -233,4 +233,4 @@ def fill_store_sections(db: Queries, pack: dict[str, Any], store: str, today: st
             }
         ],
     )
-    M.put_section(pack, "incidents", [], gaps=["incident register: held by head office"])
+    M.put_section(pack, "incidents", [], gaps=["incidents_at_head_office"])

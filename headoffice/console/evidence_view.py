@@ -18,6 +18,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+from app.evidence import model as M
 from app.evidence.model import SECTIONS, EvidencePack
 from headoffice import evidence
 from headoffice.console.i18n import T
@@ -125,6 +126,8 @@ def routes(ho: Any, guarded: Callable, render: Callable, accounts: Any, today: C
             form=form,
             sections=SECTIONS,
             minutes=DOWNLOAD_SECONDS // 60,
+            gap_text=M.gap_text,
+            summary_text=M.summary_text,
             **ctx,
         )
 

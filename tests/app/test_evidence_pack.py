@@ -207,7 +207,7 @@ def test_head_office_pack_from_uploads_and_summaries(manager, vault, clock, path
     assert {r["store"] for r in sec["anchoring"]["rows"]} == {"SH-001", "BJ-002"}
     sh = next(r for r in sec["anchoring"]["rows"] if r["store"] == "SH-001")
     assert sh["anchor_seq"] > 0 and not sh["open_alarm"]  # rule: SEC-2
-    assert sec["incidents"]["gaps"] == ["incident register not available"]
+    assert sec["incidents"]["gaps"] == ["incident_register_missing"]
     assert sum(r["granted"] for r in sec["consent"]["rows"]) >= 2
     text = all_text(ep)
     for secret in (NAME, MOBILE, kept, gone):
@@ -271,6 +271,6 @@ def test_head_office_pack_on_postgresql(manager, vault, clock, paths, hoc):
     reqs = {r["request_id"]: r for r in sec["requests"]["rows"]}
     assert reqs[drid]["timeliness"] == "on_time" and reqs[rid]["timeliness"] == "overdue"  # rule: RIG-2
     assert [r["member_ref"] for r in sec["erasures"]["rows"]] == [M.member_ref(gone)]  # rule: RIG-3
-    assert sec["incidents"]["gaps"] == ["incident register not available"]
+    assert sec["incidents"]["gaps"] == ["incident_register_missing"]
     assert sec["staff"]["rows"] and not sec["staff"]["gaps"]
     assert verify_bundle(ep.bundle) == []

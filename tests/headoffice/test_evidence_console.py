@@ -125,7 +125,7 @@ def test_every_role_builds_and_downloads_a_pack(ho):
 def test_all_stores_when_none_ticked_and_silent_store_is_a_gap(ho):
     r = build(signed_in(ho, "audrey"))
     assert "BJ-002, SH-001" in r.text
-    assert "not_reported: BJ-002" in r.text  # the store never sent its summary: said, not counted as zero
+    assert "门店未上报：BJ-002" in r.text  # the store never sent its summary: said, not counted as zero
 
 
 def test_download_is_for_the_builder_only_and_expires(ho, hoc):
@@ -177,4 +177,4 @@ def test_pdf_names_every_section(ho):
     text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf)).pages)
     for _key, _zh, en, _cols in SECTIONS:
         assert en in text
-    assert "SH-001-20261215-001" in text and "not_reported: BJ-002" in text
+    assert "SH-001-20261215-001" in text and "not reported by the store: BJ-002" in text
