@@ -191,6 +191,12 @@ def fill_sections(ho: Any, pack: dict[str, Any], *, personal: bool = False) -> N
                         "sha256": digest,
                     }
                 )
+    seen = {(n["store"], n["version"], n["lang"]) for n in notices}
+    for store in stores:  # versions the store holds but never journalled (the shipped default), from its summary
+        for n in summaries[store]["notices"]:
+            if (n.get("store"), n.get("version"), n.get("lang")) not in seen:
+                seen.add((n.get("store"), n.get("version"), n.get("lang")))
+                notices.append(n)
     M.put_section(pack, "notices", M.notices_in_force(notices, period))
 
     decisions = []
@@ -318,7 +324,7 @@ def fill_sections(ho: Any, pack: dict[str, Any], *, personal: bool = False) -> N
 def _merge_summaries(rows: list[dict[str, Any]], period: dict[str, str]) -> dict[str, Any]:
     """A store's monthly summaries overlapping the period: requests by id (the latest month wins), destructions
     by batch, sensitive access in the period, staff from the latest summary."""
-    out: dict[str, Any] = {"requests": {}, "originals": [], "sensitive_access": [], "staff": []}
+    out: dict[str, Any] = {"requests": {}, "originals": [], "sensitive_access": [], "staff": [], "notices": []}
     months = sorted(rows, key=lambda r: str(r["entity_id"]))
     for r in months:
         month = str(r["entity_id"])
@@ -330,6 +336,7 @@ def _merge_summaries(rows: list[dict[str, Any]], period: dict[str, str]) -> dict
                 out["requests"][q["request_id"]] = q
         out["originals"].extend((secs.get("originals") or {}).get("rows", []))
         out["sensitive_access"].extend((secs.get("sensitive_access") or {}).get("rows", []))
+        out["notices"].extend((secs.get("notices") or {}).get("rows", []))
     inside = [r for r in months if str(r["entity_id"]) <= period["to"][:7]] or months
     if inside:
         out["staff"] = ((inside[-1]["payload"].get("sections") or {}).get("staff") or {}).get("rows", [])

@@ -8,6 +8,7 @@ from typing import Any
 
 from reportlab.lib.pagesizes import A4, landscape
 from reportlab.lib.units import mm
+from reportlab.platypus import CondPageBreak
 
 from app.evidence import model as M
 from app.evidence.model import SECTIONS
@@ -16,6 +17,7 @@ from app.printing.fonts import FontChoice
 
 PAGE = landscape(A4)
 MARGINS = (14 * mm, 12 * mm, 16 * mm, 12 * mm)  # top, right, bottom, left
+KEEP_WITH_HEADING = 35 * mm  # room a section needs below its heading (header row + a few rows), else a new page
 # Relative column widths per section (same order as SECTIONS' columns); hashes get the most room.
 WEIGHTS: dict[str, list[float]] = {
     "notices": [1, 1, 1, 1.2, 5.5],
@@ -58,6 +60,15 @@ WORDS = {
     "withdraw": "撤回同意",
     "cancel": "注销会员",
     "delete": "删除",
+    # purposes (the codes of the notice: app.notices.model)
+    "membership": "办理会员",
+    "marketing": "会员活动短信",
+    "offers": "个性化优惠",
+    "delivery": "送货上门",
+    "instalment": "分期付款",
+    "warranty": "延长保修",
+    "face_payment": "刷脸支付",
+    "skin_analysis": "皮肤检测",
 }
 
 
@@ -103,17 +114,17 @@ def pack_story(pack: dict[str, Any], st: L.Styles, width: float) -> list:
     story.append(L.grid_table(st, ["章节 Section", "统计 Counts", "缺口 Gaps"], overview, _widths(width, [3, 3, 3])))
     for key, zh, en, cols in SECTIONS:
         sec = pack["sections"][key]
-        story.append(L.heading(st, f"{zh} {en}"))
-        if sec["gaps"]:
-            story.extend(
-                L.bullets(st, [f"缺口：{M.gap_text(g)}（{M.gap_text(g, 'en')}）" for g in sec["gaps"]], st.small)
-            )
+        story.append(CondPageBreak(KEEP_WITH_HEADING))  # a heading never stands alone at a page's foot
+        part = [L.heading(st, f"{zh} {en}")]
+        gaps = [f"缺口：{M.gap_text(g)}（{M.gap_text(g, 'en')}）" for g in sec["gaps"]]
+        part.extend(L.bullets(st, gaps, st.small))
         if not sec["rows"]:
-            story.append(L.para("无记录。 No records.", st.body))
-            continue
-        header = [f"{c[1]} {c[2]}" for c in cols]
-        rows = [[_text(r.get(c[0])) for c in cols] for r in sec["rows"]]
-        story.append(L.grid_table(st, header, rows, _widths(width, WEIGHTS[key])))
+            part.append(L.para("无记录。 No records.", st.body))
+        else:
+            header = [f"{c[1]} {c[2]}" for c in cols]
+            rows = [[_text(r.get(c[0])) for c in cols] for r in sec["rows"]]
+            part.append(L.grid_table(st, header, rows, _widths(width, WEIGHTS[key])))
+        story.append(L.keep(*part))  # a short section moves whole to the next page; a long one splits
     return story
 
 

@@ -1,6 +1,7 @@
 """What the store tells head office for its evidence pack and head office cannot see otherwise (issue #19).
 
-Head office receives every journalled change, but not: a request's receipt and closing dates, the certificate
+Head office receives every journalled change, but not: the notice versions stored at first start (the shipped
+default is not journalled) with their effective dates, a request's receipt and closing dates, the certificate
 and time of a destruction, who accessed sensitive data how often and why (audit entries stay at the store; only
 their anchors travel), the staff accounts and roles as they are. Once a day the store journals one
 `evidence_summary` row per month (entity id "YYYY-MM", the current month and any month whose summary changed):
@@ -26,7 +27,7 @@ if TYPE_CHECKING:
     from app.storage.db import Queries
 
 ENTITY = M.SUMMARY_ENTITY
-UPLOADED = ("requests", "originals", "retention", "sensitive_access", "staff")
+UPLOADED = ("notices", "requests", "originals", "retention", "sensitive_access", "staff")
 MONTHS_BACK = 13  # a summary is refreshed while its month may still change (late closings, erasures)
 STATE_HASHES = "evidence_summary_hashes"
 STATE_DAY = "evidence_summary_day"
@@ -78,7 +79,7 @@ def journal_summaries(session: Session, *, force: bool = False) -> int:
     for month in months_between(oldest, today):
         payload = summary_payload(db, session.store_code, month, today)
         digest = _digest(payload)
-        empty = not any(payload["sections"][k]["rows"] for k in UPLOADED if k != "staff")
+        empty = not any(payload["sections"][k]["rows"] for k in UPLOADED if k not in ("staff", "notices"))
         if hashes.get(month) == digest or (empty and month not in hashes and month != today.strftime("%Y-%m")):
             continue
         changed.append((month, payload, digest))
