@@ -10,7 +10,8 @@ summaries, syncs everything to an in-process head office (SQLite, and PostgreSQL
 - the store's own pack (`build_store_pack`) on SQLCipher and, beside it, on a plain-SQLite copy of the same file;
 - head office's pack for that store and year (`headoffice.evidence.build_pack`) on SQLite and PostgreSQL.
 Each pack is built three times; the table gives the median and the slowest. `--sample DIR` also renders the head
-office's pack of the demo store (app.demo) to PNG pages (docs/documents/evidence_pack*.png) and keeps its PDF.
+office's pack of the demo store (app.demo) to PNG pages (docs/documents/evidence_pack*.png) and keeps its PDF
+and bundle.
 """
 
 from __future__ import annotations
@@ -234,6 +235,7 @@ def sample(out: Path) -> None:
             ho.storage.close()
         out.mkdir(parents=True, exist_ok=True)
         (out / "evidence_pack.pdf").write_bytes(ep.pdf)
+        (out / "evidence_pack.zip").write_bytes(ep.bundle)
         import pypdfium2 as pdfium
 
         pages = len(pdfium.PdfDocument(ep.pdf))
