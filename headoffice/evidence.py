@@ -7,7 +7,8 @@ Sources, per section (the model, PDF and bundle are app.evidence's, shared with 
   (receipt and closing dates: app/evidence/summary.py); timeliness against the due date;
 - erasures: head office's erasure register and the stores' signed receipts;
 - originals: `destruction` records + summaries (time, certificate); `scan_document` records counted;
-- retention: `retention` records (per sweep batch: category, rule, count);
+- retention: the stores' summaries (their retention runs, RET-2 erasures included); for a store that never sent
+  one, its `retention` records (per purge batch: category, rule, count) and a gap;
 - sensitive access and staff: the stores' summaries only (audit entries stay at the store);
 - anchoring: the stores table, the anchors and the alarms raised in the period (ho_audit);
 - incidents: `incidents()` below (the console's incident register; empty until that table exists).
@@ -283,19 +284,24 @@ def fill_sections(ho: Any, pack: dict[str, Any], *, personal: bool = False) -> N
         scanned += sum(1 for r in recs["scan_document"][store] if M.in_period(_day(r["received_at"]), period))
     M.put_section(pack, "originals", destroyed, extra={"forms_scanned": scanned})
 
-    retention = [
-        {
-            "store": store,
-            "date": _day(r["received_at"]),
-            "category": r["payload"].get("category"),
-            "rule": r["payload"].get("rule"),
-            "count": int(r["payload"].get("count") or 0),
-        }
-        for store in stores
-        for r in recs["retention"][store]
-        if M.in_period(_day(r["received_at"]), period)
-    ]
-    M.put_section(pack, "retention", retention)
+    retention: list[dict[str, Any]] = []
+    for store in stores:
+        if summaries[store]["retention"] or store not in silent:
+            # the store's own runs (retention_runs): every category, members erased by RET-2 included
+            retention.extend(r for r in summaries[store]["retention"] if M.in_period(r.get("date"), period))
+            continue
+        retention.extend(  # a store that never reported: the purge batches it journalled (not RET-2 erasures)
+            {
+                "store": store,
+                "date": _day(r["received_at"]),
+                "category": r["payload"].get("category"),
+                "rule": r["payload"].get("rule"),
+                "count": int(r["payload"].get("count") or 0),
+            }
+            for r in recs["retention"][store]
+            if M.in_period(_day(r["received_at"]), period)
+        )
+    M.put_section(pack, "retention", retention, gaps={M.gap(s) for s in silent})
 
     access = [row for s in stores for row in summaries[s]["sensitive_access"]]
     M.put_section(pack, "sensitive_access", _sum_access(access), gaps={M.gap(s) for s in silent})
@@ -324,7 +330,14 @@ def fill_sections(ho: Any, pack: dict[str, Any], *, personal: bool = False) -> N
 def _merge_summaries(rows: list[dict[str, Any]], period: dict[str, str]) -> dict[str, Any]:
     """A store's monthly summaries overlapping the period: requests by id (the latest month wins), destructions
     by batch, sensitive access in the period, staff from the latest summary."""
-    out: dict[str, Any] = {"requests": {}, "originals": [], "sensitive_access": [], "staff": [], "notices": []}
+    out: dict[str, Any] = {
+        "requests": {},
+        "originals": [],
+        "sensitive_access": [],
+        "staff": [],
+        "notices": [],
+        "retention": [],
+    }
     months = sorted(rows, key=lambda r: str(r["entity_id"]))
     for r in months:
         month = str(r["entity_id"])
@@ -337,6 +350,7 @@ def _merge_summaries(rows: list[dict[str, Any]], period: dict[str, str]) -> dict
         out["originals"].extend((secs.get("originals") or {}).get("rows", []))
         out["sensitive_access"].extend((secs.get("sensitive_access") or {}).get("rows", []))
         out["notices"].extend((secs.get("notices") or {}).get("rows", []))
+        out["retention"].extend((secs.get("retention") or {}).get("rows", []))
     inside = [r for r in months if str(r["entity_id"]) <= period["to"][:7]] or months
     if inside:
         out["staff"] = ((inside[-1]["payload"].get("sections") or {}).get("staff") or {}).get("rows", [])

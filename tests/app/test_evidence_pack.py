@@ -21,6 +21,7 @@ from app.evidence.summary import journal_summaries, months_between
 from app.requests import service as R
 from app.requests.actions import execute_delete
 from app.requests.export import collect_member_data
+from app.retention import apply_sweep
 from headoffice import evidence as HE
 from headoffice.crypto import Keyring
 from headoffice.server import create_app
@@ -37,6 +38,8 @@ from tests.app.syncutil import (  # noqa: F401  (fixtures)
     pg_dsn_or_skip,
     reset_pg,
 )
+from tests.factories import make_member
+from tests.retention_helpers import set_day
 
 NAME, MOBILE = "欧阳秀华", "13987654321"
 YEAR = (dt.date(2026, 1, 1), dt.date(2026, 12, 31))
@@ -274,3 +277,21 @@ def test_head_office_pack_on_postgresql(manager, vault, clock, paths, hoc):
     assert sec["incidents"]["gaps"] == ["incident_register_missing"]
     assert sec["staff"]["rows"] and not sec["staff"]["gaps"]
     assert verify_bundle(ep.bundle) == []
+
+
+def test_retention_sweep_counts_in_both_packs(manager, clock, paths, client, ho):
+    """A member past RET-2 is erased by the sweep: the store's pack and head office's (from the summary) count it."""
+    set_day(clock, 2022, 6, 1)
+    old = make_member(manager, "王老会员")
+    set_day(clock, 2026, 3, 2)
+    eng = enrolled(manager, paths, client, ho)
+    apply_sweep(manager, ledger_path=paths.erasure_ledger)
+    expected = [{"store": "SH-001", "date": "2026-03-02", "category": "member", "rule": "RET-2", "count": 1}]
+    sec = build_store_pack(manager, *YEAR).pack["sections"]
+    assert sec["retention"]["rows"] == expected  # rule: RET-2
+    assert [(r["member_ref"], r["reason"]) for r in sec["erasures"]["rows"]] == [(M.member_ref(old), "retention")]
+    journal_summaries(manager)
+    eng.sync_once()
+    sec = HE.build_pack(ho, stores=["SH-001"], period_from=YEAR[0], period_to=YEAR[1], actor="a", role="auditor")
+    assert sec.pack["sections"]["retention"]["rows"] == expected  # rule: RET-2
+    assert sec.pack["sections"]["retention"]["gaps"] == []
