@@ -109,13 +109,13 @@ def pack_story(pack: dict[str, Any], st: L.Styles, width: float) -> list:
     overview = []
     for key, zh, en, _cols in SECTIONS:
         sec = pack["sections"][key]
-        gaps = "；".join(M.gap_text(g) for g in sec["gaps"]) or "-"
-        overview.append([f"{zh} {en}", M.summary_text(sec["summary"]), gaps])
+        gap_words = "；".join(M.gap_text(g) for g in sec["gaps"]) or "-"
+        overview.append([f"{zh} {en}", M.summary_text(sec["summary"]), gap_words])
     story.append(L.grid_table(st, ["章节 Section", "统计 Counts", "缺口 Gaps"], overview, _widths(width, [3, 3, 3])))
     for key, zh, en, cols in SECTIONS:
         sec = pack["sections"][key]
         story.append(CondPageBreak(KEEP_WITH_HEADING))  # a heading never stands alone at a page's foot
-        part = [L.heading(st, f"{zh} {en}")]
+        part: list = [L.heading(st, f"{zh} {en}")]
         gaps = [f"缺口：{M.gap_text(g)}（{M.gap_text(g, 'en')}）" for g in sec["gaps"]]
         part.extend(L.bullets(st, gaps, st.small))
         if not sec["rows"]:
