@@ -8,6 +8,7 @@ from types import ModuleType
 import app.calendar
 import app.disclosures
 import app.erasure
+import app.evidence
 import app.flows.adoption
 import app.members.search
 import app.members.service
@@ -41,6 +42,7 @@ DOMAINS: tuple[ModuleType, ...] = (
     app.printing,
     app.sync,
     app.flows.adoption,
+    app.evidence,
 )
 
 

@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
 
 from app.access import backup
 from app.config import resource_dir
+from app.evidence import journal_summaries
 from app.members.service import cipher_for
 from app.purchases import pos_folder
 from app.purchases.pos_folder import INTERVAL_MINUTES as POS_INTERVAL_MINUTES
@@ -310,6 +311,7 @@ class MainWindow(QMainWindow):
         jobs.every("backup", 60, lambda: self._backup_job(session))
         jobs.every("pos_folder", POS_INTERVAL_MINUTES, lambda: self._pos_folder_job(session))
         jobs.every("retention_sweep", 60, lambda: self._sweep_job(session))
+        jobs.every("evidence_summary", 60, lambda: self._summary_job(session))
 
     def background_jobs(self) -> None:
         """Run the periodic jobs now (each one waits for the one before it)."""
@@ -342,6 +344,14 @@ class MainWindow(QMainWindow):
             on_done=lambda r: log.info("retention sweep: %s", "done" if r else "already ran today"),
             on_error=lambda e: log.error("retention sweep failed: %s", type(e).__name__),
         )
+
+    def _summary_job(self, session) -> Job | None:
+        """The evidence summary for head office (app.evidence.summary: at most once a day, counts only)."""
+        if self.ctx.session is not session:
+            return None
+        bg = self.ctx.background_session(session)
+        fail = lambda e: log.error("evidence summary failed: %s", type(e).__name__)  # noqa: E731
+        return Job("evidence_summary", lambda: journal_summaries(bg), on_error=fail)
 
     def _pos_folder_job(self, session) -> Job | None:
         """The POS export folder (setting pos_export_folder; nothing when it is empty), as the signed-in

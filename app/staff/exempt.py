@@ -67,6 +67,9 @@ NO_PERMISSION: dict[str, str] = {
     "store's MAC (replay_ledger refuses any other line to a non-manager), audited per member",
     "app.retention.sweep.sweep_due": "the retention policy's daily run (main window timer, admin command): "
     "purges only what the rules make due, at most once a day, audited per batch",
+    "app.evidence.summary.journal_summaries": "the store's daily evidence summary for head office (main window "
+    "timer): journals counts, request numbers and dates, staff ids and roles per month, never a member's data; "
+    "audited (evidence.summary)",
     "app.members.queries.visible_members_sql": "returns the WHERE condition for the session's role (RIG-5: "
     "restricted members hidden from clerks); reads no data itself",
     # steps of the daily sweep (sweep_due above): each removes only what its rule makes due, audited with counts

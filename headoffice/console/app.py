@@ -24,7 +24,7 @@ from starlette.staticfiles import StaticFiles
 from starlette.templating import Jinja2Templates
 
 from app.errors import UserError
-from headoffice.console import publishing, views
+from headoffice.console import evidence_view, publishing, views
 from headoffice.console.accounts import ConsoleAccounts, Throttle
 from headoffice.console.i18n import norm_lang, translator
 
@@ -301,6 +301,7 @@ def create_console(ho, *, accounts: ConsoleAccounts | None = None, throttle: Thr
             methods=["POST"],
         ),
         Route("/publish/interval", guarded(publisher("config", "config"), perm="publish.interval"), methods=["POST"]),
+        *evidence_view.routes(ho, guarded, render, accounts, today),
     ]
     app = Starlette(routes=routes)
     app.state.accounts = accounts

@@ -525,6 +525,61 @@
     </message>
 </context>
 <context>
+    <name>EvidencePackDialog</name>
+    <message>
+        <source>证据包</source>
+        <translation>Evidence pack</translation>
+    </message>
+    <message>
+        <source>本店在所选期间遵守顾客信息政策的证明：告知书及其摘要、同意统计、权利申请及答复时限、删除、纸质原件的扫描与销毁、保存期限清理、敏感个人信息的访问、员工与角色、审计日志锚定。不含顾客的个人信息。</source>
+        <translation>Proof that this store kept the customer-information policy in the chosen period: notices and their hashes, consent statistics, requests and their deadlines, erasures, paper originals scanned and destroyed, retention sweeps, access to sensitive data, staff and roles, audit-log anchoring. It holds no customer&apos;s personal data.</translation>
+    </message>
+    <message>
+        <source>开始日期</source>
+        <translation>From</translation>
+    </message>
+    <message>
+        <source>结束日期</source>
+        <translation>To</translation>
+    </message>
+    <message>
+        <source>生成证据包</source>
+        <translation>Build the evidence pack</translation>
+    </message>
+    <message>
+        <source>查看 PDF…</source>
+        <translation>View the PDF…</translation>
+    </message>
+    <message>
+        <source>保存数据包…</source>
+        <translation>Save the bundle…</translation>
+    </message>
+    <message>
+        <source>关闭</source>
+        <translation>Close</translation>
+    </message>
+    <message>
+        <source>正在生成，请稍候…</source>
+        <translation>Building, please wait…</translation>
+    </message>
+    <message>
+        <source>已生成：权利申请 {n} 件（按时 {ok}，超期 {late}，办理中 {open}），删除 {er} 人。</source>
+        <translation>Built: {n} requests ({ok} on time, {late} late, {open} open), {er} members erased.</translation>
+    </message>
+    <message>
+        <source>保存数据包</source>
+        <translation>Save the bundle</translation>
+    </message>
+    <message>
+        <source>Zip 文件 (*.zip)</source>
+        <translation>Zip files (*.zip)</translation>
+    </message>
+    <message>
+        <source>数据包已保存。</source>
+        <translation>The bundle is saved.</translation>
+    </message>
+</context>
+<context>
     <name>HomePage</name>
     <message>
         <source>待办与到期提醒</source>
@@ -3735,6 +3790,10 @@
         <translation>Verify audit log</translation>
     </message>
     <message>
+        <source>证据包…</source>
+        <translation>Evidence pack…</translation>
+    </message>
+    <message>
         <source>员工账户</source>
         <translation>Staff accounts</translation>
     </message>
@@ -3865,6 +3924,10 @@
     <message>
         <source>审计日志完整，共 %n 条记录。</source>
         <translation>The audit log is intact: %n entries.</translation>
+    </message>
+    <message>
+        <source>证据包</source>
+        <translation>Evidence pack</translation>
     </message>
     <message>
         <source>临时密码</source>

@@ -120,6 +120,27 @@ def test_console_in_chromium(browser, tmp_path):
         d.find_element(By.LINK_TEXT, "Consent").click()
         d.save_screenshot(str(SHOTS / "console-consent-en.png"))
         d.find_element(By.CSS_SELECTOR, "a.lang").click()
+        # the evidence pack: a period and one store, built, both files downloadable (issue #19)
+        d.find_element(By.LINK_TEXT, "证据包").click()
+        d.execute_script("document.getElementById('ev-from').value = '2026-01-01';")
+        d.find_element(By.NAME, "store:SH-001").click()
+        d.find_element(By.ID, "evidence-build").click()
+        ready = d.find_element(By.ID, "evidence-ready")
+        assert "SH-001" in ready.text and "BJ-002" not in ready.text
+        assert "门店未上报：SH-001" in d.find_element(By.ID, "evidence-summary").text  # no summary uploaded
+        d.save_screenshot(str(SHOTS / "console-evidence.png"))
+        fetch = (
+            "const done = arguments[arguments.length - 1];"
+            "fetch(arguments[0]).then(r => r.arrayBuffer().then(b => done([r.status,"
+            " r.headers.get('content-type'), Array.from(new Uint8Array(b.slice(0, 4)))])));"
+        )
+        for link, media, magic in (
+            ("evidence-pdf", "application/pdf", b"%PDF"),
+            ("evidence-zip", "application/zip", b"PK\x03\x04"),
+        ):
+            href = d.find_element(By.ID, link).get_attribute("href")
+            status, ctype, head = d.execute_async_script(fetch, href)
+            assert status == 200 and ctype == media and bytes(head) == magic
     finally:
         server.stop()
     storage = SQLiteStorage(tmp_path / "ho.db")

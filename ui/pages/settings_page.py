@@ -29,6 +29,7 @@ from app.settings import get_setting, set_setting
 from app.staff import service as staff_service
 from ui import messagebox, style
 from ui.dialogs.add_staff_dialog import AddStaffDialog
+from ui.dialogs.evidence_pack_dialog import EvidencePackDialog
 from ui.i18n import LANGUAGES
 from ui.pages.registry import PageSpec, register_page
 from ui.widgets.dialog_parts import error_label, ok_cancel
@@ -145,6 +146,9 @@ class SettingsPage(QWidget):
         self.verify_button.setEnabled(manager)
         self.verify_button.clicked.connect(self._verify_audit)
         brow.addWidget(self.verify_button)
+        self.evidence_button = QPushButton(self.tr("证据包…"))  # the store's evidence pack (issue #19), manager
+        self.evidence_button.clicked.connect(self._evidence_pack)
+        brow.addWidget(self.evidence_button)
         brow.addStretch(1)
         dl.addLayout(brow)
         lay.addWidget(data)
@@ -313,6 +317,11 @@ class SettingsPage(QWidget):
             )
         else:
             self.ctx.show_error(self, UserError("audit.broken", seq=result.first_broken), title=self.tr("审计日志"))
+
+    def _evidence_pack(self) -> None:
+        session = self.ctx.manager_session(self, self.tr("证据包"))
+        if session is not None:
+            EvidencePackDialog(self.ctx, session, self).exec()
 
     def _selected_staff(self):
         row = self.staff_table.currentRow()
