@@ -66,6 +66,16 @@ ADDED_COLUMNS = [("records", "lookup", "TEXT")]
 INDEXES_AFTER = ["CREATE INDEX IF NOT EXISTS records_lookup ON records(lookup)"]
 
 
+# Advisory lock keys (PostgreSQL), one per purpose; 727001 serialises schema creation at start.
+# Order when a transaction takes several: a stores row (lock_store) first, then "erasure".
+LOCKS = {
+    "schema": 727001,
+    "erasure": 727002,  # uploads hold it shared, an erasure exclusive: an erasure never races an upload's apply
+    "startup": 727003,  # key check, plaintext migration and the index secret at a process's start
+    "index": 727004,  # creating the blind-index secret (one per head office, whichever process comes first)
+}
+
+
 class _Cursor:
     def __init__(self, conn, pg: bool):
         self.conn = conn
@@ -102,6 +112,21 @@ class _Cursor:
         """Serialise writers of one store (PostgreSQL row lock; SQLite has one writer anyway)."""
         suffix = " FOR UPDATE" if self.pg else ""
         return self.one("SELECT code, hwm, pubkey, disabled FROM stores WHERE code = ?" + suffix, (code,))
+
+    def lock(self, name: str, *, shared: bool = False) -> None:
+        """A named lock held to the end of this transaction, across every head-office process (PostgreSQL
+        advisory lock; SQLite has one writer, which is the lock). `shared` holders run together and wait
+        only for an exclusive holder (and it for them). Names: LOCKS."""
+        if self.pg:
+            fn = "pg_advisory_xact_lock_shared" if shared else "pg_advisory_xact_lock"
+            self.execute(f"SELECT {fn}(?)", (LOCKS[name],))
+
+    def insert_new(self, sql: str, params=()) -> bool:
+        """Run `INSERT … ON CONFLICT DO NOTHING`: True when this transaction inserted the row. The database
+        decides between concurrent writers (a SELECT first would let two processes both pass)."""
+        if "ON CONFLICT" not in sql:
+            raise ValueError("insert_new needs an INSERT … ON CONFLICT DO NOTHING")
+        return self.execute(sql, params).rowcount == 1
 
     def add_feed(self, kind: str, payload: str, target_store: str | None, now: float) -> int:
         if self.pg:
@@ -188,7 +213,7 @@ class PostgresStorage:
 
     def init_schema(self) -> None:
         with self.tx() as c:
-            c.execute("SELECT pg_advisory_xact_lock(727001)")
+            c.lock("schema")
             for stmt in TABLES:
                 c.execute(stmt.format(serial="BIGSERIAL PRIMARY KEY", blob="BYTEA"))
             for table, col, typ in ADDED_COLUMNS:
