@@ -27,6 +27,8 @@ import os
 import sys
 from typing import Any
 
+from starlette.applications import Starlette
+
 from app.errors import UserError
 from app.messages import render
 from headoffice import crypto
@@ -49,7 +51,7 @@ def _load_json(path: str):
         return json.load(fh)
 
 
-def worker_app():
+def worker_app() -> Starlette:
     """The app of one worker process of `serve --workers N`: uvicorn imports this factory in each process.
     The parent checked the settings (and created the schema) before starting the workers."""
     cfg = json.loads(os.environ[SERVE_ENV])
