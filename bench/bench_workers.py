@@ -97,10 +97,10 @@ def postmaster(dsn: str) -> int | None:
     return None
 
 
-def start_server(db: str, tls: dict, key_file: Path, workers: int) -> tuple[subprocess.Popen, str]:
+def start_server(db: str, tls: dict, key_file: Path, workers: int, pool: int) -> tuple[subprocess.Popen, str]:
     port = free_port()
     cmd = [sys.executable, "-m", "headoffice.cli", "--db", db, "--master-key-file", str(key_file), "serve"]
-    cmd += ["--host", "127.0.0.1", "--port", str(port), "--workers", str(workers), "--workers-pool", "2"]
+    cmd += ["--host", "127.0.0.1", "--port", str(port), "--workers", str(workers), "--workers-pool", str(pool)]
     cmd += ["--cert", str(tls["cert"]), "--key", str(tls["key"])]
     proc = subprocess.Popen(
         cmd,
@@ -184,7 +184,7 @@ def client(url: str, ca: str, keys: dict[str, bytes], until: float, threads: int
 
 
 def measure(label: str, db: str, tls: dict, key_file: Path, workers: int, keys: dict, args) -> dict:
-    proc, url = start_server(db, tls, key_file, workers)
+    proc, url = start_server(db, tls, key_file, workers, args.pool)
     pg = postmaster(db) if db.startswith("postgresql") else None
     try:
         warm = time.time() + 3
@@ -194,7 +194,7 @@ def measure(label: str, db: str, tls: dict, key_file: Path, workers: int, keys: 
         with cf.ProcessPoolExecutor(args.clients, mp_context=ctx) as pool:
             for f in [pool.submit(time.sleep, 1.0) for _ in range(args.clients)]:
                 f.result()  # every load-generator process started and imported before the clock runs
-            ho0, pg0 = tree_cpu(proc.pid), (tree_cpu(pg) if pg else 0.0)
+            ho0, pg0, all0 = tree_cpu(proc.pid), (tree_cpu(pg) if pg else 0.0), tree_cpu(os.getpid())
             t0 = time.time()
             until = t0 + args.seconds
             parts = [
@@ -204,6 +204,7 @@ def measure(label: str, db: str, tls: dict, key_file: Path, workers: int, keys: 
             wall = time.time() - t0
             ho_cpu = tree_cpu(proc.pid) - ho0
             pg_cpu = (tree_cpu(pg) - pg0) if pg else 0.0
+            gen_cpu = tree_cpu(os.getpid()) - all0 - ho_cpu  # the load generator (the server is our child too)
     finally:
         stop_server(proc)
     n = len(lat)
@@ -216,6 +217,7 @@ def measure(label: str, db: str, tls: dict, key_file: Path, workers: int, keys: 
         "p95": lat[max(0, int(n * 0.95) - 1)] * 1000,
         "ho_cpu": ho_cpu,
         "pg_cpu": pg_cpu,
+        "gen_cpu": gen_cpu,
         "per_core": n / ho_cpu * INTERVAL if ho_cpu else 0.0,
         "per_core_all": n / (ho_cpu + pg_cpu) * INTERVAL if ho_cpu + pg_cpu else 0.0,
     }
@@ -228,6 +230,7 @@ def main() -> None:
     ap.add_argument("--seconds", type=float, default=20.0)
     ap.add_argument("--clients", type=int, default=3, help="load-generator processes")
     ap.add_argument("--threads", type=int, default=8, help="closed loops per load-generator process")
+    ap.add_argument("--pool", type=int, default=4, help="database connections per head-office process")
     ap.add_argument("--pg", default=os.environ.get("MEMBERDESK_TEST_PG_DSN"))
     ap.add_argument("--no-sqlite", action="store_true")
     ap.add_argument("--write")
@@ -252,17 +255,17 @@ def main() -> None:
         f"{platform.python_implementation()} {platform.python_version()}, "
         f"{time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}, load average before the last run {load[0]:.1f}; "
         f"{args.stores} stores, {args.clients} client processes × {args.threads} closed loops, {args.seconds:.0f} s "
-        "per row, each pull a new TLS connection.",
+        f"per row, each pull a new TLS connection, {args.pool} database connections per process.",
         "",
         "| head office | processes | pulls | pulls/s | p50 ms | p95 ms | HO CPU s | PostgreSQL CPU s "
-        "| stores per HO core | stores per core (HO + PostgreSQL) |",
-        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+        "| load generator CPU s | stores per HO core | stores per core (HO + PostgreSQL) |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for r in results:
         pg = f"{r['pg_cpu']:.1f}" if r["label"] == "PostgreSQL" else "(in process)"
         lines.append(
             f"| {r['label']} | {r['workers']} | {r['pulls']:,} | {r['rate']:.0f} | {r['p50']:.0f} | {r['p95']:.0f} "
-            f"| {r['ho_cpu']:.1f} | {pg} | {r['per_core']:,.0f} | {r['per_core_all']:,.0f} |"
+            f"| {r['ho_cpu']:.1f} | {pg} | {r['gen_cpu']:.1f} | {r['per_core']:,.0f} | {r['per_core_all']:,.0f} |"
         )
     text = "\n".join(lines) + "\n"
     print(text)

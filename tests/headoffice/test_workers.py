@@ -30,8 +30,8 @@ import pytest
 from app.sync import signing
 from headoffice import crypto
 from headoffice.cli import workers_refusal
-from headoffice.service import HeadOffice
-from headoffice.storage import open_storage
+from headoffice.service import NONCE_PRUNE_SECONDS, HeadOffice, HOError
+from headoffice.storage import SQLiteStorage, open_storage
 from tests.app.syncutil import ROOT, free_port, make_ca, pg_dsn_or_skip, reset_pg
 
 WORKERS = 4
@@ -287,6 +287,73 @@ def test_erasure_during_concurrent_uploads_still_wins(env):
         want = sum(1 for st in shops for s in range(1, 721) if choice[st.code][s % 1000] == mid)
         assert ho.member_records(mid) == want, mid
     assert len(worker_pids(seen)) >= 2, worker_pids(seen)
+
+
+def test_one_member_erased_by_several_stores_at_once_is_one_order(env):
+    server, ho = env
+    shops = stores(ho, "TWO", 6)
+    mid = "ERASED-BY-ALL"
+
+    def erase(i):
+        row = {
+            "seq": 1,
+            "ts": "2027-01-15T10:00:00Z",
+            "entity": "erasure",
+            "entity_id": mid,
+            "op": "erase",
+            "member_id": mid,
+            "payload": {"reason": "request", "erased_at": "2027-01-15T10:00:00Z"},
+        }
+        return upload(server, shops[i], 0, [row])
+
+    got = at_once(len(shops), erase)
+    assert [r.status_code for r in got] == [200] * len(shops), [r.text for r in got]
+    with ho.storage.read() as c:
+        orders = c.scalar("SELECT count(*) FROM feed WHERE kind = 'erasure_order' AND payload LIKE ?", (f"%{mid}%",))
+        audited = c.scalar("SELECT count(*) FROM ho_audit WHERE action = 'member.erase' AND subject = ?", (mid,))
+    assert (orders, audited) == (1, 1)  # rule: RIG-3
+    assert len(worker_pids(got)) >= 2, worker_pids(got)
+
+
+def test_nonces_across_two_services_over_one_database(tmp_path):
+    """Two services over one database, as two processes: a nonce one accepted is refused by the other (and
+    the refusal audited); expired nonces are pruned by one of them at most once a minute."""
+    t = {"now": 1_800_000_000.0}
+    key_file = crypto.new_master_key_file(tmp_path / "master.key")
+    a_st, b_st = SQLiteStorage(tmp_path / "ho.db"), SQLiteStorage(tmp_path / "ho.db")
+    a = HeadOffice(a_st, clock=lambda: t["now"], keys=crypto.Keyring.from_file(key_file))
+    b = HeadOffice(b_st, clock=lambda: t["now"], keys=crypto.Keyring.from_file(key_file))
+    try:
+        a.create_store("S", "门店")
+        key = signing.new_private_key()
+        with a.storage.tx() as c:
+            c.execute("UPDATE stores SET pubkey = ? WHERE code = 'S'", (signing.public_text(key),))
+        headers = signing.sign_headers(key, "GET", "/v1/pull", "S", t["now"], b"")
+        assert a.authenticate("GET", "/v1/pull", headers, b"") == "S"
+        with pytest.raises(HOError) as refused:
+            b.authenticate("GET", "/v1/pull", headers, b"")
+        assert (refused.value.status, refused.value.code) == (401, "replayed_nonce")  # rule: SEC-3
+        with b.storage.read() as c:
+            assert c.scalar("SELECT count(*) FROM ho_audit WHERE action = 'request.replayed'") == 1
+
+        def old_nonces(n: int) -> None:
+            with a.storage.tx() as c:
+                for i in range(n):
+                    c.execute("INSERT INTO nonces(store, nonce, ts) VALUES ('S', ?, ?)", (f"old{i}", t["now"]))
+
+        old_nonces(5)
+        t["now"] += 3 * signing.MAX_SKEW_SECONDS + 1
+        assert a._prune_nonces(t["now"]) == 6  # the five and the request's own
+        with a.storage.tx() as c:
+            c.execute("DELETE FROM nonces")
+        t["now"] -= 3 * signing.MAX_SKEW_SECONDS + 1
+        old_nonces(3)
+        t["now"] += 3 * signing.MAX_SKEW_SECONDS + 1
+        assert b._prune_nonces(t["now"] + 10) == 0  # a pruned less than a minute ago
+        assert b._prune_nonces(t["now"] + NONCE_PRUNE_SECONDS) == 3
+    finally:
+        a_st.close()
+        b_st.close()
 
 
 def test_several_workers_need_postgresql():
