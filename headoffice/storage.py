@@ -71,8 +71,7 @@ INDEXES_AFTER = ["CREATE INDEX IF NOT EXISTS records_lookup ON records(lookup)"]
 LOCKS = {
     "schema": 727001,
     "erasure": 727002,  # uploads hold it shared, an erasure exclusive: an erasure never races an upload's apply
-    "startup": 727003,  # key check, plaintext migration and the index secret at a process's start
-    "index": 727004,  # creating the blind-index secret (one per head office, whichever process comes first)
+    "startup": 727003,  # key check, plaintext migration and the blind-index secret at a process's start
 }
 
 
