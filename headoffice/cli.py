@@ -56,6 +56,7 @@ def worker_app() -> Starlette:
     The parent checked the settings (and created the schema) before starting the workers."""
     cfg = json.loads(os.environ[SERVE_ENV])
     storage = open_storage(cfg["db"], pool_size=int(cfg["pool"]))
+    storage.hold_while_open("serving")
     ho = HeadOffice(
         storage,
         horizon_days=int(cfg["horizon_days"]),
@@ -163,7 +164,11 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     try:
         if new_keys is not None:
-            n = ho.rotate_master_key(new_keys)
+            try:
+                n = ho.rotate_master_key(new_keys)
+            except crypto.KeyProblem as exc:
+                print(f"not rotated: {exc}", file=sys.stderr)
+                return 2
             print(
                 f"{n} key(s) rewrapped from master key {keys.master_id} to {new_keys.master_id};"
                 f" now point --master-key-file / ${crypto.ENV_KEY_FILE} at {args.new_key_file}"
@@ -181,6 +186,13 @@ def main(argv: list[str] | None = None) -> int:
             tls = {} if args.insecure_http else {"ssl_certfile": args.cert, "ssl_keyfile": args.key}
             opts: dict[str, Any] = dict(host=args.host, port=args.port, log_level="warning", access_log=False, **tls)
             if args.workers == 1:
+                storage.hold_while_open("serving")
+                try:
+                    with storage.read() as c:  # a rotation that finished before the hold: refuse the old key
+                        keys.check(c)
+                except crypto.KeyProblem as exc:
+                    print(f"head office will not start: {exc}", file=sys.stderr)
+                    return 2
                 uvicorn.run(create_app(ho, max_uploads=args.max_uploads), timeout_graceful_shutdown=2, **opts)
                 return 0
             # N processes on one socket (uvicorn binds it, then starts the workers); each builds its own

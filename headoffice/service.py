@@ -308,6 +308,8 @@ class HeadOffice:
         """Rewrap every data key (and the index secret) under `new` in one transaction; payloads stay as they
         are. Run again after an interruption: keys already under `new` are skipped. Audited (keys.rotate)."""
         with self.storage.tx() as c:
+            if not c.try_lock("serving"):  # running processes keep the old key in memory (issue #18)
+                raise crypto.KeyProblem("head office is running (serve): stop every process, then rotate")
             n = self.keys.rotate(c, new, self._audit)
         self.keys = new
         return n

@@ -72,6 +72,7 @@ LOCKS = {
     "schema": 727001,
     "erasure": 727002,  # uploads hold it shared, an erasure exclusive: an erasure never races an upload's apply
     "startup": 727003,  # key check, plaintext migration and the blind-index secret at a process's start
+    "serving": 727004,  # held shared by every serving process for its life: rotate-master-key needs it free
 }
 
 
@@ -119,6 +120,10 @@ class _Cursor:
         if self.pg:
             fn = "pg_advisory_xact_lock_shared" if shared else "pg_advisory_xact_lock"
             self.execute(f"SELECT {fn}(?)", (LOCKS[name],))
+
+    def try_lock(self, name: str) -> bool:
+        """Take the named lock exclusively for this transaction if no one holds it (never waits)."""
+        return bool(self.scalar(f"SELECT pg_try_advisory_xact_lock({LOCKS[name]})")) if self.pg else True
 
     def insert_new(self, sql: str, params=()) -> bool:
         """Run `INSERT … ON CONFLICT DO NOTHING`: True when this transaction inserted the row. The database
@@ -189,6 +194,9 @@ class SQLiteStorage:
 
     read = tx
 
+    def hold_while_open(self, name: str) -> None:
+        """PostgreSQL only (SQLite runs one process): see PostgresStorage.hold_while_open."""
+
     def close(self) -> None:
         with self._lock:
             self.conn.close()
@@ -240,6 +248,13 @@ class PostgresStorage:
             self._pool.put(conn)
 
     read = tx
+
+    def hold_while_open(self, name: str) -> None:
+        """Hold the named lock shared on a connection of its own for as long as this storage is open (a
+        serving process holds "serving"; closing the storage, or the process dying, releases it)."""
+        conn = self._psycopg.connect(self.dsn, autocommit=True)
+        conn.execute("SELECT pg_advisory_lock_shared(%s)", (LOCKS[name],))
+        self._all.append(conn)
 
     def close(self) -> None:
         for conn in self._all:

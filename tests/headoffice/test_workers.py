@@ -352,6 +352,27 @@ def enrolled_once(server: Workers, ho: HeadOffice, store: str) -> list[httpx.Res
     return got
 
 
+def test_the_master_key_is_not_rotated_under_running_processes(env, tmp_path):
+    server, ho = env
+    new = crypto.Keyring.from_file(crypto.new_master_key_file(tmp_path / "new.key"))
+    with pytest.raises(crypto.KeyProblem, match="stop every process"):
+        ho.rotate_master_key(new)  # the workers keep the old key in memory: they would wrap with it
+    with ho.storage.read() as c:
+        assert c.scalar("SELECT count(*) FROM ho_keys WHERE master_id = ?", (new.master_id,)) == 0
+    cmd = [sys.executable, "-m", "headoffice.cli", "--db", server.dsn, "--master-key-file", str(server.key_file)]
+    cmd += ["rotate-master-key", "--new-key-file", str(tmp_path / "new.key")]
+    out = subprocess.run(
+        cmd,
+        env=dict(os.environ, PYTHONPATH=str(ROOT)),
+        cwd=str(ROOT),
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert (out.returncode, "not rotated" in out.stderr) == (2, True), out.stderr
+    assert httpx.get(server.url + "/v1/time", verify=server.ctx).status_code == 200
+
+
 def test_nonces_across_two_services_over_one_database(tmp_path):
     """Two services over one database, as two processes: a nonce one accepted is refused by the other (and
     the refusal audited); expired nonces are pruned by one of them at most once a minute."""
