@@ -6,8 +6,11 @@ test checks that more than one process answered. What must hold whichever proces
   - the same batch uploaded by several connections at once is applied once (hwm and record counts exact);
   - a signed request replayed concurrently is accepted exactly once (the others 401 replayed_nonce, never 500);
   - concurrent uploads from 20 stores lose nothing;
-  - an erasure filed while other stores upload rows of that member still wins (RIG-3).
-Also: `serve --workers N` refuses N > 1 on SQLite. Skipped without MEMBERDESK_TEST_PG_DSN (CI sets it).
+  - an erasure filed while other stores upload rows of that member still wins (RIG-3), and one member erased
+    by several stores at once is one order;
+  - one enrolment code enrols one key; the master key is not rotated while processes serve.
+Also (no server): two services over one database refuse each other's nonces and prune once a minute;
+`serve --workers N` refuses N > 1 on SQLite. The server tests skip without MEMBERDESK_TEST_PG_DSN (CI sets it).
 """
 
 from __future__ import annotations
