@@ -1,6 +1,7 @@
 """memberdesk-headoffice: run the head-office service and administer it.
 
   memberdesk-headoffice serve --db URL --host 127.0.0.1 --port 8443 --cert server.pem --key server.key
+                              [--workers N]   (N processes on one socket: PostgreSQL only)
   memberdesk-headoffice create-store SH-001 "上海南京路店"        -> prints the one-time enrolment code
   memberdesk-headoffice publish-notice notice.json              (a published notice version, JSON)
   memberdesk-headoffice publish-policy policy.json              (retention rules, JSON)
@@ -24,13 +25,19 @@ import datetime as dt
 import json
 import os
 import sys
+from typing import Any
+
+from starlette.applications import Starlette
 
 from app.errors import UserError
 from app.messages import render
 from headoffice import crypto
 from headoffice.console import cli as console_cli
+from headoffice.server import MAX_UPLOADS, create_app
 from headoffice.service import HeadOffice
 from headoffice.storage import open_storage
+
+SERVE_ENV = "MEMBERDESK_HO_SERVE"  # settings handed from `serve --workers N` to each worker process (no secrets)
 
 
 def _fmt_time(ts) -> str:
@@ -42,6 +49,33 @@ def _fmt_time(ts) -> str:
 def _load_json(path: str):
     with open(path, encoding="utf-8") as fh:
         return json.load(fh)
+
+
+def worker_app() -> Starlette:
+    """The app of one worker process of `serve --workers N`: uvicorn imports this factory in each process.
+    The parent checked the settings (and created the schema) before starting the workers."""
+    cfg = json.loads(os.environ[SERVE_ENV])
+    storage = open_storage(cfg["db"], pool_size=int(cfg["pool"]))
+    storage.hold_while_open("serving")
+    ho = HeadOffice(
+        storage,
+        horizon_days=int(cfg["horizon_days"]),
+        keep_scans=bool(cfg["keep_scans"]),
+        keys=crypto.Keyring.from_file(cfg["master_key_file"]),
+    )
+    return create_app(ho, max_uploads=int(cfg["max_uploads"]))
+
+
+def workers_refusal(db: str, workers: int) -> str | None:
+    """Why `serve --workers N` cannot run on this database (None: it can)."""
+    if workers < 1:
+        return "--workers must be 1 or more"
+    if workers > 1 and not db.startswith(("postgresql://", "postgres://")):
+        return (
+            f"serve --workers {workers} needs PostgreSQL: SQLite has a single writer and no locks shared between"
+            " processes, so it runs one process (--workers 1, the default)"
+        )
+    return None
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -61,7 +95,9 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--cert")
     s.add_argument("--key")
     s.add_argument("--insecure-http", action="store_true", help="no TLS (loopback tests only)")
-    s.add_argument("--workers-pool", type=int, default=4)
+    s.add_argument("--workers-pool", type=int, default=4, help="database connections per process")
+    s.add_argument("--workers", type=int, default=1, help="service processes on one socket (PostgreSQL only)")
+    s.add_argument("--max-uploads", type=int, default=MAX_UPLOADS, help="request bodies held at once, per process")
     c = sub.add_parser("create-store")
     c.add_argument("code")
     c.add_argument("name")
@@ -106,6 +142,10 @@ def main(argv: list[str] | None = None) -> int:
         kid = crypto.master_id(crypto.read_master_key_file(args.file))
         print(f"master key written to {args.file} (0600, id {kid})")
         return 0
+    refusal = workers_refusal(args.db, args.workers) if args.cmd == "serve" else None
+    if refusal:
+        print(refusal, file=sys.stderr)
+        return 2
     try:
         path, create = crypto.resolve_master_key_file(args.db, args.master_key_file)
         keys = crypto.Keyring.from_file(path, create=create)
@@ -124,7 +164,11 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     try:
         if new_keys is not None:
-            n = ho.rotate_master_key(new_keys)
+            try:
+                n = ho.rotate_master_key(new_keys)
+            except crypto.KeyProblem as exc:
+                print(f"not rotated: {exc}", file=sys.stderr)
+                return 2
             print(
                 f"{n} key(s) rewrapped from master key {keys.master_id} to {new_keys.master_id};"
                 f" now point --master-key-file / ${crypto.ENV_KEY_FILE} at {args.new_key_file}"
@@ -133,8 +177,6 @@ def main(argv: list[str] | None = None) -> int:
         if args.cmd == "serve":
             import uvicorn
 
-            from headoffice.server import create_app
-
             if not args.insecure_http and not (args.cert and args.key):
                 print("serve needs --cert and --key (TLS); --insecure-http only for loopback tests", file=sys.stderr)
                 return 2
@@ -142,14 +184,32 @@ def main(argv: list[str] | None = None) -> int:
                 print("--insecure-http is allowed on loopback only", file=sys.stderr)
                 return 2
             tls = {} if args.insecure_http else {"ssl_certfile": args.cert, "ssl_keyfile": args.key}
+            opts: dict[str, Any] = dict(host=args.host, port=args.port, log_level="warning", access_log=False, **tls)
+            if args.workers == 1:
+                storage.hold_while_open("serving")
+                try:
+                    with storage.read() as c:  # a rotation that finished before the hold: refuse the old key
+                        keys.check(c)
+                except crypto.KeyProblem as exc:
+                    print(f"head office will not start: {exc}", file=sys.stderr)
+                    return 2
+                uvicorn.run(create_app(ho, max_uploads=args.max_uploads), timeout_graceful_shutdown=2, **opts)
+                return 0
+            # N processes on one socket (uvicorn binds it, then starts the workers); each builds its own
+            # HeadOffice from these settings. The database holds everything they share (docs/headoffice.md).
+            storage.close()
+            os.environ[SERVE_ENV] = json.dumps(
+                {
+                    "db": args.db,
+                    "pool": args.workers_pool,
+                    "horizon_days": args.horizon_days,
+                    "keep_scans": not args.store_scans_at_store_only,
+                    "master_key_file": str(path),
+                    "max_uploads": args.max_uploads,
+                }
+            )
             uvicorn.run(
-                create_app(ho),
-                host=args.host,
-                port=args.port,
-                log_level="warning",
-                access_log=False,
-                timeout_graceful_shutdown=2,
-                **tls,
+                "headoffice.cli:worker_app", factory=True, workers=args.workers, timeout_graceful_shutdown=2, **opts
             )
         elif args.cmd == "create-store":
             code = ho.create_store(args.code, args.name, args.ttl_hours)

@@ -12,7 +12,8 @@
                                              (only for the store's open access-type request; headoffice/orders.py)
   POST /v1/members/lookup            signed: {mobile, staff, reason} -> {found, member?, duplicates?} (issue #18)
   POST /v1/members/adopt             signed: {member_id, staff, reason} -> the minimal record (404/410 refused)
-Every response carries X-MD-Server-Time.
+Every response carries X-MD-Server-Time and X-MD-Worker (the answering process's id: with
+`serve --workers N` several processes share the socket; docs/headoffice.md "Running several processes").
 
 Nothing of a body is read before head office knows who sent it and how long it is (issue #17): a request
 with a body must declare Content-Length (else 411) within `max_body` (else 413; the unsigned enrolment within
@@ -113,12 +114,16 @@ def create_app(ho: HeadOffice, *, max_uploads: int = MAX_UPLOADS) -> Starlette:
         if spec.startswith(name + ":"):
             fault[name] = int(spec.split(":")[1])
 
+    worker = str(os.getpid())  # which process answered (`serve --workers N`; docs/headoffice.md)
+
     def reply(status: int, data: dict, headers: dict | None = None) -> Response:
-        h = {"X-MD-Server-Time": f"{ho.clock():.3f}"}
+        h = {"X-MD-Server-Time": f"{ho.clock():.3f}", "X-MD-Worker": worker}
         h.update(headers or {})
         return JSONResponse(data, status_code=status, headers=h)
 
-    uploads = {"active": 0}  # bodies being held now (one event loop: a plain counter is a semaphore)
+    # Bodies being held now by THIS process (one event loop: a plain counter is a semaphore). It bounds the
+    # process's memory, so it is per process by design: N workers hold at most N × max_uploads bodies.
+    uploads = {"active": 0}
 
     async def read_body(request: Request, length: int) -> bytes:
         """Stream exactly the declared length into one buffer; a body longer than declared is refused."""

@@ -26,6 +26,7 @@ from headoffice import anchor, atrest, crypto, orders, register
 log = logging.getLogger("memberdesk.headoffice")
 
 FEED_KINDS = ("notice", "retention_policy", "holiday_table", "erasure_order", "config")
+NONCE_PRUNE_SECONDS = 60.0  # how often (at most) some process forgets expired nonces
 CLOSED_REQUEST_STATES = {"done", "closed", "completed", "refused", "withdrawn", "cancelled"}
 
 
@@ -80,15 +81,17 @@ class HeadOffice:
         self.max_body = max_body
         self.sync_interval_minutes = sync_interval_minutes
         self.max_batch = max_batch
-        self._requests = 0
+        self._nonces_pruned = 0.0  # when this process last tried; the database decides who prunes
         self._fault = os.environ.get("MEMBERDESK_HO_FAULT", "")  # test-only fault injection (kill_mid_apply)
         if keys is None:
             path, create = crypto.resolve_master_key_file(storage.url)
             keys = crypto.Keyring.from_file(path, create=create)
         self.keys = keys
         with storage.tx() as c:
+            c.lock("startup")  # several processes start at once over one database (issue #18)
             keys.check(c)
             atrest.migrate_plaintext(keys, c, clock())
+            keys.bidx(c, "member", "-", clock())  # the blind-index secret exists before the first request
             register.backfill(keys, c, clock(), self._audit)  # once: the register from the records held (#18)
 
     # -- admin ------------------------------------------------------------------------
@@ -126,7 +129,10 @@ class HeadOffice:
         except Exception:  # noqa: BLE001 - any undecodable key is the client's error
             raise HOError(400, "bad_key") from None
         with self.storage.tx() as c:
-            row = c.one("SELECT enrol_code_hash, enrol_expires FROM stores WHERE code = ?", (code,))
+            row = c.one(
+                "SELECT enrol_code_hash, enrol_expires FROM stores WHERE code = ?" + (" FOR UPDATE" if c.pg else ""),
+                (code,),
+            )
             ok = (
                 row is not None
                 and row[0] is not None
@@ -186,13 +192,15 @@ class HeadOffice:
             )
 
     def _erase(self, c, member_id: str, *, reason, request_id, origin_store, erased_at, actor) -> bool:
-        if c.one("SELECT 1 FROM erasures WHERE member_id = ?", (member_id,)):
-            return False
-        c.execute(
+        # Exclusive "erasure" lock: no upload is between its erased-member check and its commit (uploads
+        # hold it shared), so none can write this member's rows after the DELETE below (RIG-3, issue #18).
+        c.lock("erasure")
+        if not c.insert_new(
             "INSERT INTO erasures(member_id, erased_at, origin_store, reason, request_id, received_at)"
-            " VALUES (?,?,?,?,?,?)",
+            " VALUES (?,?,?,?,?,?) ON CONFLICT(member_id) DO NOTHING",
             (member_id, erased_at, origin_store, reason, request_id, self.clock()),
-        )
+        ):
+            return False
         shas = set()
         for rec in atrest.records(self.keys, c, member_id=member_id):
             shas.update(_blob_refs(rec["payload"]))
@@ -309,6 +317,8 @@ class HeadOffice:
         """Rewrap every data key (and the index secret) under `new` in one transaction; payloads stay as they
         are. Run again after an interruption: keys already under `new` are skipped. Audited (keys.rotate)."""
         with self.storage.tx() as c:
+            if not c.try_lock("serving"):  # running processes keep the old key in memory (issue #18)
+                raise crypto.KeyProblem("head office is running (serve): stop every process, then rotate")
             n = self.keys.rotate(c, new, self._audit)
         self.keys = new
         return n
@@ -429,15 +439,34 @@ class HeadOffice:
         if not signing.verify(signing.load_public(row[0]), method, path, store, ts, nonce, body, sig):
             raise HOError(401, "bad_signature")
         with self.storage.tx() as c:
-            if c.one("SELECT 1 FROM nonces WHERE store = ? AND nonce = ?", (store, nonce)):
-                self._audit(c, store, "request.replayed", store)
-                raise HOError(401, "replayed_nonce")
-            c.execute("INSERT INTO nonces(store, nonce, ts) VALUES (?,?,?)", (store, nonce, now))
-            self._requests += 1
-            if self._requests % 200 == 0:
-                c.execute("DELETE FROM nonces WHERE ts < ?", (now - 3 * signing.MAX_SKEW_SECONDS,))
-            c.execute("UPDATE stores SET last_seen = ? WHERE code = ?", (now, store))
+            # The database decides, whichever process the copies reached: one INSERT wins (issue #18).
+            fresh = c.insert_new(
+                "INSERT INTO nonces(store, nonce, ts) VALUES (?,?,?) ON CONFLICT(store, nonce) DO NOTHING",
+                (store, nonce, now),
+            )
+            if fresh:
+                c.execute("UPDATE stores SET last_seen = ? WHERE code = ?", (now, store))
+        if not fresh:
+            with self.storage.tx() as c:  # its own transaction: the refusal is recorded, not rolled back
+                self._audit(c, store, "request.replayed", store, details={"pid": os.getpid()})
+            raise HOError(401, "replayed_nonce")
+        if now - self._nonces_pruned >= NONCE_PRUNE_SECONDS:
+            self._nonces_pruned = now
+            self._prune_nonces(now)
         return store
+
+    def _prune_nonces(self, now: float) -> int:
+        """Forget nonces older than any timestamp still accepted. At most one process prunes per
+        NONCE_PRUNE_SECONDS: the one whose conditional UPDATE of the mark changes it."""
+        with self.storage.tx() as c:
+            c.execute("INSERT INTO ho_meta(key, value) VALUES ('nonces_pruned', '0') ON CONFLICT(key) DO NOTHING")
+            won = c.execute(
+                "UPDATE ho_meta SET value = ? WHERE key = 'nonces_pruned' AND CAST(value AS DOUBLE PRECISION) <= ?",
+                (repr(now), now - NONCE_PRUNE_SECONDS),
+            ).rowcount
+            if not won:
+                return 0
+            return int(c.execute("DELETE FROM nonces WHERE ts < ?", (now - 3 * signing.MAX_SKEW_SECONDS,)).rowcount)
 
     # -- upload -----------------------------------------------------------------------
     def upload(self, store: str, batch: dict) -> dict:
@@ -464,6 +493,8 @@ class HeadOffice:
                 last = seq
                 if seq > hwm:
                     todo.append(r)
+            if todo:  # shared with other uploads; exclusive when this batch erases (no shared→exclusive upgrade)
+                c.lock("erasure", shared=not any(r.get("entity") == "erasure" for r in todo))
             if self.keep_scans and todo:
                 refs = set()
                 for r in todo:

@@ -88,6 +88,16 @@ INDEXES_AFTER = [
 ]
 
 
+# Advisory lock keys (PostgreSQL), one per purpose; 727001 serialises schema creation at start.
+# Order when a transaction takes several: a stores row (lock_store) first, then "erasure".
+LOCKS = {
+    "schema": 727001,
+    "erasure": 727002,  # uploads hold it shared, an erasure exclusive: an erasure never races an upload's apply
+    "startup": 727003,  # key check, plaintext migration and the blind-index secret at a process's start
+    "serving": 727004,  # held shared by every serving process for its life: rotate-master-key needs it free
+}
+
+
 class _Cursor:
     def __init__(self, conn, pg: bool):
         self.conn = conn
@@ -124,6 +134,25 @@ class _Cursor:
         """Serialise writers of one store (PostgreSQL row lock; SQLite has one writer anyway)."""
         suffix = " FOR UPDATE" if self.pg else ""
         return self.one("SELECT code, hwm, pubkey, disabled FROM stores WHERE code = ?" + suffix, (code,))
+
+    def lock(self, name: str, *, shared: bool = False) -> None:
+        """A named lock held to the end of this transaction, across every head-office process (PostgreSQL
+        advisory lock; SQLite has one writer, which is the lock). `shared` holders run together and wait
+        only for an exclusive holder (and it for them). Names: LOCKS."""
+        if self.pg:
+            fn = "pg_advisory_xact_lock_shared" if shared else "pg_advisory_xact_lock"
+            self.execute(f"SELECT {fn}(?)", (LOCKS[name],))
+
+    def try_lock(self, name: str) -> bool:
+        """Take the named lock exclusively for this transaction if no one holds it (never waits)."""
+        return bool(self.scalar(f"SELECT pg_try_advisory_xact_lock({LOCKS[name]})")) if self.pg else True
+
+    def insert_new(self, sql: str, params=()) -> bool:
+        """Run `INSERT … ON CONFLICT DO NOTHING`: True when this transaction inserted the row. The database
+        decides between concurrent writers (a SELECT first would let two processes both pass)."""
+        if "ON CONFLICT" not in sql:
+            raise ValueError("insert_new needs an INSERT … ON CONFLICT DO NOTHING")
+        return self.execute(sql, params).rowcount == 1
 
     def add_feed(self, kind: str, payload: str, target_store: str | None, now: float) -> int:
         if self.pg:
@@ -187,6 +216,9 @@ class SQLiteStorage:
 
     read = tx
 
+    def hold_while_open(self, name: str) -> None:
+        """PostgreSQL only (SQLite runs one process): see PostgresStorage.hold_while_open."""
+
     def close(self) -> None:
         with self._lock:
             self.conn.close()
@@ -210,7 +242,7 @@ class PostgresStorage:
 
     def init_schema(self) -> None:
         with self.tx() as c:
-            c.execute("SELECT pg_advisory_xact_lock(727001)")
+            c.lock("schema")
             for stmt in TABLES:
                 c.execute(stmt.format(serial="BIGSERIAL PRIMARY KEY", blob="BYTEA"))
             for table, col, typ in ADDED_COLUMNS:
@@ -238,6 +270,13 @@ class PostgresStorage:
             self._pool.put(conn)
 
     read = tx
+
+    def hold_while_open(self, name: str) -> None:
+        """Hold the named lock shared on a connection of its own for as long as this storage is open (a
+        serving process holds "serving"; closing the storage, or the process dying, releases it)."""
+        conn = self._psycopg.connect(self.dsn, autocommit=True)
+        conn.execute("SELECT pg_advisory_lock_shared(%s)", (LOCKS[name],))
+        self._all.append(conn)
 
     def close(self) -> None:
         for conn in self._all:
