@@ -19,7 +19,7 @@ import time
 
 from app.retention.rules import check_policy
 from app.sync import signing
-from headoffice import anchor, atrest, crypto
+from headoffice import anchor, atrest, crypto, incidents
 
 log = logging.getLogger("memberdesk.headoffice")
 
@@ -266,6 +266,10 @@ class HeadOffice:
             if n:
                 self._audit(c, actor, "audit.anchor.alarm.acknowledged", store, details={"alarms": n})
         return n
+
+    def incidents_for_period(self, start, end, stores: list[str] | None = None) -> list[dict]:
+        """The incident register's rows for an evidence pack (PIPL Art. 57): headoffice/incidents.py."""
+        return incidents.incidents_for_period(self, start, end, stores)
 
     def overdue_requests(self, today: str) -> list[dict]:
         """Requests whose due date (payload due_date, ISO) is before `today` and that are not closed."""

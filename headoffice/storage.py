@@ -60,6 +60,14 @@ TABLES = [
         id {serial}, ts DOUBLE PRECISION NOT NULL, actor TEXT NOT NULL, action TEXT NOT NULL,
         store TEXT, subject TEXT, details TEXT NOT NULL DEFAULT '{{}}')""",
     KEYS_TABLE,
+    # the incident register (PIPL Art. 57; headoffice/incidents.py): no customer's personal data
+    """CREATE TABLE IF NOT EXISTS incidents (
+        id {serial}, title TEXT NOT NULL, description TEXT NOT NULL, occurred_at DOUBLE PRECISION,
+        found_at DOUBLE PRECISION NOT NULL, stores TEXT NOT NULL, data_kinds TEXT NOT NULL, people_affected BIGINT,
+        measures TEXT, authority_told_at DOUBLE PRECISION, authority TEXT, people_told_at DOUBLE PRECISION,
+        people_told_how TEXT, people_decided_at DOUBLE PRECISION, closed_at DOUBLE PRECISION, recorded_by TEXT NOT NULL,
+        recorded_at DOUBLE PRECISION NOT NULL, updated_at DOUBLE PRECISION NOT NULL)""",
+    "CREATE INDEX IF NOT EXISTS incidents_found ON incidents(found_at)",
 ]
 # Columns added after a table first shipped: (table, column, type), added to older databases at start.
 ADDED_COLUMNS = [("records", "lookup", "TEXT")]

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from headoffice.service import CLOSED_REQUEST_STATES
 
@@ -15,10 +16,23 @@ DUE_SOON_DAYS = 3
 ALARM_ACTIONS = ("audit.anchor.alarm", "audit.anchor.alarm.acknowledged", "audit.head.regressed")
 
 
-def fmt_time(ts) -> str:
+try:
+    BEIJING: dt.tzinfo = ZoneInfo("Asia/Shanghai")
+except ZoneInfoNotFoundError:  # no tz database (a bare Windows host): China has kept UTC+8 without DST since 1991
+    BEIJING = dt.timezone(dt.timedelta(hours=8), "CST")
+ZONE_NAME = {"zh_CN": "北京时间", "en": "Beijing time"}
+
+
+def fmt_time(ts: float | None, lang: str = "zh_CN") -> str:
+    """An epoch time (stored in UTC) shown in Beijing time with the zone named: `2027-01-15 10:00 北京时间`."""
     if ts is None:
         return "-"
-    return dt.datetime.fromtimestamp(float(ts), dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
+    local = dt.datetime.fromtimestamp(float(ts), BEIJING).strftime("%Y-%m-%d %H:%M")
+    return f"{local} {ZONE_NAME.get(lang, ZONE_NAME['en'])}"
+
+
+def beijing_date(ts: float) -> dt.date:
+    return dt.datetime.fromtimestamp(float(ts), BEIJING).date()
 
 
 def audit_alarms(ho) -> dict[str, list[dict]]:
