@@ -19,7 +19,7 @@ import time
 
 from app.retention.rules import check_policy
 from app.sync import signing
-from headoffice import anchor, atrest, crypto, incidents
+from headoffice import anchor, atrest, consent_counts, crypto, incidents
 
 log = logging.getLogger("memberdesk.headoffice")
 
@@ -87,6 +87,7 @@ class HeadOffice:
         with storage.tx() as c:
             keys.check(c)
             atrest.migrate_plaintext(keys, c, clock())
+            consent_counts.backfill(keys, c)  # once: the consent figures from the records already held
 
     # -- admin ------------------------------------------------------------------------
     def _audit(
@@ -191,6 +192,7 @@ class HeadOffice:
             shas.update(_blob_refs(rec["payload"]))
         key = self.keys.bidx(c, "member", member_id, self.clock())
         deleted = c.execute("DELETE FROM records WHERE member_id = ?", (key,)).rowcount
+        consent_counts.refresh(self.keys, c, [key])  # the member's consent records are gone: so are their counts
         blobs = 0
         for sha in shas:
             blobs += c.execute("DELETE FROM blobs WHERE sha256 = ?", (sha,)).rowcount
@@ -501,6 +503,8 @@ class HeadOffice:
                 )
             )
         dels = [(store, k[0], k[1]) for k, v in final.items() if v[0] == "delete"]
+        consent_ids = [k[1] for k in final if k[0] == "consent"]
+        touched = consent_counts.consent_keys_of(c, store, consent_ids) if consent_ids else set[str | None]()
         if ups:
             c.executemany(
                 "INSERT INTO records(store, entity, entity_id, member_id, op, payload, seq, received_at, lookup)"
@@ -512,6 +516,9 @@ class HeadOffice:
             )
         if dels:
             c.executemany("DELETE FROM records WHERE store = ? AND entity = ? AND entity_id = ?", dels)
+        if consent_ids:  # the consent figures follow the records in this transaction (issue #19)
+            touched.update(u[3] for u in ups if u[1] == "consent")
+            consent_counts.refresh(self.keys, c, touched)
         return {"applied": len(ups) + len(dels), "quarantined": quarantined}
 
     def _seal(self, c, value, aad: str) -> str:

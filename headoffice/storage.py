@@ -68,6 +68,17 @@ TABLES = [
         people_told_how TEXT, people_decided_at DOUBLE PRECISION, closed_at DOUBLE PRECISION, recorded_by TEXT NOT NULL,
         recorded_at DOUBLE PRECISION NOT NULL, updated_at DOUBLE PRECISION NOT NULL)""",
     "CREATE INDEX IF NOT EXISTS incidents_found ON incidents(found_at)",
+    # the consent figures, kept by the upload apply (headoffice/consent_counts.py): counts, no personal data
+    """CREATE TABLE IF NOT EXISTS consent_latest (
+        member_key TEXT NOT NULL, purpose TEXT NOT NULL, store TEXT NOT NULL, version TEXT NOT NULL,
+        state TEXT NOT NULL, PRIMARY KEY (member_key, purpose))""",
+    """CREATE TABLE IF NOT EXISTS consent_members (
+        member_key TEXT PRIMARY KEY, store TEXT NOT NULL, version TEXT NOT NULL)""",
+    """CREATE TABLE IF NOT EXISTS consent_counts (
+        store TEXT NOT NULL, version TEXT NOT NULL, purpose TEXT NOT NULL, state TEXT NOT NULL, n BIGINT NOT NULL,
+        PRIMARY KEY (store, version, purpose, state))""",
+    """CREATE TABLE IF NOT EXISTS consent_versions (
+        store TEXT NOT NULL, version TEXT NOT NULL, n BIGINT NOT NULL, PRIMARY KEY (store, version))""",
 ]
 # Columns added after a table first shipped: (table, column, type), added to older databases at start.
 ADDED_COLUMNS = [("records", "lookup", "TEXT")]

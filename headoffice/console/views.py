@@ -10,6 +10,7 @@ import datetime as dt
 import json
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from headoffice import consent_counts
 from headoffice.service import CLOSED_REQUEST_STATES
 
 DUE_SOON_DAYS = 3
@@ -149,28 +150,11 @@ def current_notice_version(ho) -> str | None:
     return str((p.get("zh_CN") or p.get("en") or {}).get("version") or "") or None
 
 
-def consent(ho) -> dict:
+def consent(ho, stores: list[str] | None = None) -> dict:
     """Per notice version and purpose: members whose latest decision is granted, refused or withdrawn;
-    and members whose latest consent is not on the current notice version (fresh consent pending, CON-5)."""
-    latest: dict[tuple, tuple] = {}
-    member_version: dict[str, tuple] = {}
-    for rec in ho.records(entity="consent"):  # the service's decrypting reader (STO-1)
-        p = rec["payload"]
-        mid = rec["member_key"] or p.get("member_id")  # counted, never shown
-        at, version, kind = str(p.get("at") or ""), str(p.get("notice_version") or "-"), p.get("kind")
-        for purpose, granted in (p.get("decisions") or {}).items():
-            state = "granted" if granted else ("withdrawn" if kind == "withdrawal" else "refused")
-            key = (mid, purpose)
-            if key not in latest or latest[key][0] <= at:
-                latest[key] = (at, version, state)
-        if kind in ("registration", "reconsent") and (mid not in member_version or member_version[mid][0] <= at):
-            member_version[mid] = (at, version)
-    counts: dict[tuple, dict] = {}
-    for (_mid, purpose), (_at, version, state) in latest.items():
-        row = counts.setdefault(
-            (version, purpose), {"version": version, "purpose": purpose, "granted": 0, "refused": 0, "withdrawn": 0}
-        )
-        row[state] += 1
+    and members whose latest consent is not on the current notice version (fresh consent pending, CON-5).
+    Read from the aggregate the upload apply keeps (headoffice/consent_counts.py): one GROUP BY over a
+    few rows per store, whatever the number of members; nothing is decrypted."""
     current = current_notice_version(ho)
-    pending = sum(1 for _at, v in member_version.values() if current and v != current)
-    return {"rows": [counts[k] for k in sorted(counts)], "current": current, "reconsent_pending": pending}
+    with ho.storage.read() as c:
+        return consent_counts.summary(c, current, stores)

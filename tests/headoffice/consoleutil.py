@@ -6,7 +6,7 @@ import re
 
 from starlette.testclient import TestClient
 
-from headoffice import atrest
+from headoffice import atrest, consent_counts
 from headoffice.console.accounts import ConsoleAccounts
 from headoffice.server import create_app
 
@@ -66,6 +66,8 @@ def add_record(ho, store: str, entity: str, eid: str, payload: dict, member_id: 
                 ho.clock(),
             ),
         )
+        if entity == "consent":  # what the upload apply does beside the row (the console's consent figures)
+            consent_counts.refresh(ho.keys, c, [ho.keys.bidx(c, "member", member_id)])
 
 
 def sample_data(ho) -> None:
