@@ -19,7 +19,7 @@ import time
 
 from app.retention.rules import check_policy
 from app.sync import signing
-from headoffice import anchor, atrest, consent_counts, crypto, incidents
+from headoffice import anchor, atrest, consent_counts, crypto, incidents, request_index
 
 log = logging.getLogger("memberdesk.headoffice")
 
@@ -88,6 +88,7 @@ class HeadOffice:
             keys.check(c)
             atrest.migrate_plaintext(keys, c, clock())
             consent_counts.backfill(keys, c)  # once: the consent figures from the records already held
+            request_index.backfill(keys, c)  # once: the requests' index (console) from the records already held
 
     # -- admin ------------------------------------------------------------------------
     def _audit(
@@ -193,6 +194,7 @@ class HeadOffice:
         key = self.keys.bidx(c, "member", member_id, self.clock())
         deleted = c.execute("DELETE FROM records WHERE member_id = ?", (key,)).rowcount
         consent_counts.refresh(self.keys, c, [key])  # the member's consent records are gone: so are their counts
+        request_index.forget_member(c, key)
         blobs = 0
         for sha in shas:
             blobs += c.execute("DELETE FROM blobs WHERE sha256 = ?", (sha,)).rowcount
@@ -487,8 +489,13 @@ class HeadOffice:
         live = {k: v for k, v in final.items() if v[0] != "delete"}
         old = self._stored_payloads(c, store, list(live)) if live else {}
         ups = []
+        requested = []  # request rows as the console's index holds them (no personal values; issue #19)
         for k, v in live.items():
             payload = {**old[k], **v[2]} if k in old else v[2]  # journal upserts carry changed fields only
+            if k[0] == "request":
+                requested.append(
+                    request_index.row_of(store, k[1], self.keys.bidx(c, "member", v[1], now), payload, now)
+                )
             ups.append(
                 (
                     store,
@@ -516,6 +523,8 @@ class HeadOffice:
             )
         if dels:
             c.executemany("DELETE FROM records WHERE store = ? AND entity = ? AND entity_id = ?", dels)
+        request_index.note(c, requested)
+        request_index.drop(c, store, [d[2] for d in dels if d[1] == "request"])
         if consent_ids:  # the consent figures follow the records in this transaction (issue #19)
             touched.update(u[3] for u in ups if u[1] == "consent")
             consent_counts.refresh(self.keys, c, touched)

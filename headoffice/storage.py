@@ -79,6 +79,16 @@ TABLES = [
         PRIMARY KEY (store, version, purpose, state))""",
     """CREATE TABLE IF NOT EXISTS consent_versions (
         store TEXT NOT NULL, version TEXT NOT NULL, n BIGINT NOT NULL, PRIMARY KEY (store, version))""",
+    # requests across stores, kept by the upload apply (headoffice/request_index.py): no personal values
+    """CREATE TABLE IF NOT EXISTS request_index (
+        store TEXT NOT NULL, request_id TEXT NOT NULL, member_key TEXT, type TEXT NOT NULL, status TEXT NOT NULL,
+        is_open INTEGER NOT NULL, outcome TEXT, due_date TEXT NOT NULL, received_at DOUBLE PRECISION NOT NULL,
+        PRIMARY KEY (store, request_id))""",
+    "CREATE INDEX IF NOT EXISTS request_index_open ON request_index(is_open, due_date)",
+    "CREATE INDEX IF NOT EXISTS request_index_member ON request_index(member_key)",
+    # console pages at scale (issue #19): quarantined rows of one store, alarm history from the audit table
+    "CREATE INDEX IF NOT EXISTS quarantine_store ON quarantine(store, id)",
+    "CREATE INDEX IF NOT EXISTS ho_audit_action ON ho_audit(action, store)",
 ]
 # Columns added after a table first shipped: (table, column, type), added to older databases at start.
 ADDED_COLUMNS = [("records", "lookup", "TEXT")]

@@ -60,6 +60,8 @@ T = {
     "yes": ("是", "yes"),
     "no": ("否", "no"),
     "none": ("无", "none"),
+    "list.first": ("只显示最早到期的 {n} 条。", "Showing the first {n} by due date."),
+    "list.newest": ("只显示最新的 {n} 条。", "Showing the newest {n}."),
     # requests
     "requests.title": ("个人信息权利申请（各门店）", "Requests across stores"),
     "requests.open": ("未结", "Open"),

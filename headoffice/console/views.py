@@ -10,7 +10,7 @@ import datetime as dt
 import json
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from headoffice import consent_counts
+from headoffice import consent_counts, request_index
 from headoffice.service import CLOSED_REQUEST_STATES
 
 DUE_SOON_DAYS = 3
@@ -36,17 +36,18 @@ def beijing_date(ts: float) -> dt.date:
     return dt.datetime.fromtimestamp(float(ts), BEIJING).date()
 
 
-def audit_alarms(ho) -> dict[str, list[dict]]:
+def audit_alarms(ho, store: str | None = None, limit: int = 200) -> dict[str, list[dict]]:
     """The history of audit-anchoring alarms per store (SEC-2): raised (truncation, fork, rewrite),
-    acknowledged by IT, and the older head-regression check, from head office's own audit table."""
+    acknowledged by IT, and the older head-regression check, from head office's own audit table
+    (index ho_audit_action); the newest `limit` per call, oldest first."""
     marks = ",".join("?" * len(ALARM_ACTIONS))
+    where = f"action IN ({marks})" + (" AND store = ?" if store is not None else "")
+    params = [*ALARM_ACTIONS, *([store] if store is not None else []), int(limit)]
     with ho.storage.read() as c:
-        rows = c.all(
-            f"SELECT store, ts, action, details FROM ho_audit WHERE action IN ({marks}) ORDER BY id", ALARM_ACTIONS
-        )
+        rows = c.all(f"SELECT store, ts, action, details FROM ho_audit WHERE {where} ORDER BY id DESC LIMIT ?", params)
     out: dict[str, list[dict]] = {}
-    for store, ts, action, details in rows:
-        out.setdefault(store, []).append({"store": store, "ts": ts, "action": action, "details": details})
+    for st, ts, action, details in reversed(rows):
+        out.setdefault(st, []).append({"store": st, "ts": ts, "action": action, "details": details})
     return out
 
 
@@ -57,71 +58,72 @@ def stores(ho) -> list[dict]:
     return rows
 
 
-def store_detail(ho, code: str) -> dict | None:
+def store_detail(ho, code: str, limit: int = 200) -> dict | None:
     found = [s for s in stores(ho) if s["code"] == code]
     if not found:
         return None
-    q = [{k: v for k, v in r.items() if k != "member_id"} for r in ho.quarantined(code)]
-    return {"store": found[0], "quarantine": q, "alarms": audit_alarms(ho).get(code, [])}
-
-
-def _requests(ho) -> list[dict]:
-    out = []
-    for rec in ho.records(entity="request"):  # the service's decrypting reader (STO-1)
-        store, rid, p, received = rec["store"], rec["entity_id"], rec["payload"], rec["received_at"]
-        out.append(
-            {
-                "store": store,
-                "request_id": rid,
-                "type": p.get("type") or p.get("kind") or "",
-                "status": str(p.get("status") or ""),
-                "outcome": p.get("outcome"),
-                "due_date": str(p.get("due_on") or p.get("due_date") or p.get("due_at") or "")[:10],
-                "received_at": received,
-            }
+    with ho.storage.read() as c:  # the newest quarantined rows (metadata only; index quarantine_store)
+        rows = c.all(
+            "SELECT store, seq, entity, entity_id, reason FROM quarantine WHERE store = ? ORDER BY id DESC LIMIT ?",
+            (code, int(limit)),
         )
+        total = int(c.scalar("SELECT count(*) FROM quarantine WHERE store = ?", (code,), 0))
+    q = [dict(zip(("store", "seq", "entity", "entity_id", "reason"), r, strict=True)) for r in reversed(rows)]
+    return {
+        "store": found[0],
+        "quarantine": q,
+        "quarantine_total": total,
+        "alarms": audit_alarms(ho, code).get(code, []),
+    }
+
+
+def _clock(r: dict, today: dt.date) -> dict:
+    try:
+        r["days_left"] = (dt.date.fromisoformat(r["due_date"]) - today).days
+    except ValueError:
+        r["days_left"] = None
+    r["overdue"] = r["status"] not in CLOSED_REQUEST_STATES and r["days_left"] is not None and r["days_left"] < 0
+    r["due_soon"] = not r["overdue"] and r["days_left"] is not None and r["days_left"] <= DUE_SOON_DAYS
+    return r
+
+
+def requests(ho, today: dt.date, limit: int = 200) -> dict:
+    """Open requests with their clock, from the index the upload apply keeps (headoffice/request_index.py):
+    overdue (due before today; the same condition as `HeadOffice.overdue_requests`), due within
+    DUE_SOON_DAYS, and all open ones — each list the first `limit` by due date, with its total."""
+    soon_end = (today + dt.timedelta(days=DUE_SOON_DAYS)).isoformat()
+    with ho.storage.read() as c:
+        late = request_index.open_requests(c, overdue_before=today.isoformat(), limit=limit)
+        soon = request_index.open_requests(c, overdue_before=today.isoformat(), due_by=soon_end, limit=limit)
+        open_ = request_index.open_requests(c, limit=limit)
+    out = {}
+    for name, got in (("overdue", late), ("due_soon", soon), ("open", open_)):
+        out[name] = [_clock(r, today) for r in got["rows"]]
+        out[name + "_total"] = got["total"]
     return out
 
 
-def requests(ho, today: dt.date) -> dict:
-    """Open requests with their clock; overdue ones are exactly `HeadOffice.overdue_requests(today)`."""
-    overdue = {(r["store"], r["request_id"]) for r in ho.overdue_requests(today.isoformat())}
-    open_: list[dict] = []
-    soon: list[dict] = []
-    late: list[dict] = []
-    for r in _requests(ho):
-        if r["status"] in CLOSED_REQUEST_STATES:
-            continue
-        try:
-            r["days_left"] = (dt.date.fromisoformat(r["due_date"]) - today).days
-        except ValueError:
-            r["days_left"] = None
-        key = (r["store"], r["request_id"])
-        r["overdue"] = key in overdue
-        r["due_soon"] = not r["overdue"] and r["days_left"] is not None and r["days_left"] <= DUE_SOON_DAYS
-        open_.append(r)
-        (late if r["overdue"] else soon if r["due_soon"] else []).append(r)
-    return {"open": open_, "due_soon": soon, "overdue": late}
-
-
 def request_detail(ho, store: str, rid: str, today: dt.date) -> dict | None:
-    for r in requests(ho, today)["open"] + _requests(ho):
-        if r["store"] == store and r["request_id"] == rid:
-            return r
-    return None
+    with ho.storage.read() as c:
+        r = request_index.one(c, store, rid)
+    return None if r is None else _clock(r, today)
 
 
-def erasures(ho) -> list[dict]:
+def erasures(ho, limit: int = 500) -> list[dict]:
     with ho.storage.read() as c:
         rows = c.all(
             "SELECT member_id, erased_at, origin_store, reason, request_id FROM erasures"
-            " ORDER BY received_at DESC, member_id LIMIT 500"
+            " ORDER BY received_at DESC, member_id LIMIT ?",
+            (int(limit),),
         )
-        rec = c.all("SELECT member_id, store FROM receipts")
+        by_member: dict[str, set] = {}
+        mids = [r[0] for r in rows]
+        for i in range(0, len(mids), 500):  # the receipts of the listed members only (primary key member_id, store)
+            chunk = mids[i : i + 500]
+            marks = ",".join("?" * len(chunk))
+            for mid, store in c.all(f"SELECT member_id, store FROM receipts WHERE member_id IN ({marks})", chunk):
+                by_member.setdefault(mid, set()).add(store)
         enrolled = [r[0] for r in c.all("SELECT code FROM stores WHERE enrolled_at IS NOT NULL ORDER BY code")]
-    by_member: dict[str, set] = {}
-    for mid, store in rec:
-        by_member.setdefault(mid, set()).add(store)
     out = []
     for mid, erased_at, origin, reason, request_id in rows:
         got = by_member.get(mid, set())

@@ -200,3 +200,78 @@ def test_one_member_moving_from_granted_to_withdrawn_moves_one_count(tmp_path):
             assert c.scalar("SELECT count(*) FROM consent_latest") == 2  # m2's two purposes only
     finally:
         ho.storage.close()
+
+
+# -- the requests' index (console requests pages) follows the records the same way ---------------------
+req_full = st.fixed_dictionaries(
+    {
+        "type": st.sampled_from(("access", "delete", "correct")),
+        "status": st.sampled_from(("received", "verified", "completed", "refused")),
+        "due_on": st.integers(1, 28).map(lambda d: f"2027-01-{d:02d}"),
+    }
+)
+req_partial = st.one_of(
+    st.fixed_dictionaries({"status": st.sampled_from(("received", "completed", "withdrawn"))}),
+    st.fixed_dictionaries({"due_on": st.integers(1, 28).map(lambda d: f"2027-02-{d:02d}")}),
+)
+req_op = st.one_of(
+    st.tuples(st.just("upsert"), st.sampled_from(EIDS), st.sampled_from(MEMBERS), st.one_of(req_full, req_partial)),
+    st.tuples(st.just("delete"), st.sampled_from(EIDS), st.sampled_from(MEMBERS), st.just({})),
+    st.tuples(st.just("erase"), st.just(""), st.sampled_from(MEMBERS), st.just({})),
+)
+req_batches = st.lists(
+    st.tuples(st.sampled_from(STORES), st.lists(req_op, min_size=1, max_size=5)), min_size=1, max_size=8
+)
+
+
+def upload_requests(ho, plan) -> None:
+    seqs = {s: 0 for s in STORES}
+    for store, ops in plan:
+        rows = []
+        for kind, eid, member, payload in ops:
+            seqs[store] += 1
+            if kind == "erase":
+                row = {"entity": "erasure", "entity_id": member, "op": "erase", "member_id": member}
+                row["payload"] = {"erased_at": "2027-01-09T00:00:00Z", "reason": "request"}
+            else:
+                row = {"entity": "request", "entity_id": eid, "op": kind, "member_id": member, "payload": payload}
+            rows.append({"seq": seqs[store], **row})
+        ho.upload(store, {"after": seqs[store] - len(rows), "rows": rows})
+
+
+def test_request_index_equals_the_records_after_any_uploads(tmp_path):
+    from headoffice import request_index
+    from headoffice.service import CLOSED_REQUEST_STATES
+
+    assert set(request_index.CLOSED) == CLOSED_REQUEST_STATES
+    ho = _ho("sqlite", tmp_path)
+
+    @settings(max_examples=60, deadline=None, suppress_health_check=list(HealthCheck))
+    @given(req_batches)
+    def prop(plan):
+        wipe(ho)
+        with ho.storage.tx() as c:
+            c.execute("DELETE FROM request_index")
+        upload_requests(ho, plan)
+        want = sorted(
+            (r["store"], r["entity_id"], r["member_key"], *request_index.row_of("", "", None, r["payload"], 0)[3:8])
+            for r in ho.records(entity="request")
+        )
+        with ho.storage.read() as c:
+            got = sorted(
+                tuple(r)
+                for r in c.all(
+                    "SELECT store, request_id, member_key, type, status, is_open, outcome, due_date FROM request_index"
+                )
+            )
+        assert want == got  # rule: RIG-3
+        today = "2027-01-15"
+        overdue = {(r["store"], r["request_id"]) for r in ho.overdue_requests(today)}
+        with ho.storage.read() as c:
+            rows = request_index.open_requests(c, overdue_before=today, limit=10_000)["rows"]
+        assert {(r["store"], r["request_id"]) for r in rows} == overdue  # rule: RIG-2
+
+    try:
+        prop()
+    finally:
+        ho.storage.close()

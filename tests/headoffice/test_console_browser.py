@@ -14,7 +14,7 @@ import time
 
 import pytest
 
-from headoffice import atrest
+from headoffice import atrest, request_index
 from headoffice.service import HeadOffice
 from headoffice.storage import SQLiteStorage
 from tests.app.syncutil import ServerProcess, make_ca
@@ -145,3 +145,5 @@ def _sample_relative_to_today(ho):
             payload = {**r["payload"], "due_on": (today + dt.timedelta(days=days)).isoformat()}
             sealed = ho._seal(c, payload, atrest.record_aad(r["store"], "request", rid))  # stored sealed (STO-1)
             c.execute("UPDATE records SET payload = ? WHERE entity_id = ?", (sealed, rid))
+            row = request_index.row_of(r["store"], rid, r["member_key"], payload, r["received_at"])
+            request_index.note(c, [row])  # what the upload apply keeps beside the record
