@@ -109,6 +109,8 @@ T = {
     "inc.description": ("经过", "What happened"),
     "inc.found_at": ("发现时间", "Found"),
     "inc.occurred_at": ("发生时间", "Occurred"),
+    "inc.found_at_bj": ("发现时间（北京时间）", "Found (Beijing time)"),
+    "inc.occurred_at_bj": ("发生时间（北京时间）", "Occurred (Beijing time)"),
     "inc.stores": (
         "涉及门店（逗号分隔，留空为全部门店或总部）",
         "Stores (comma-separated; empty: chain-wide or head office)",
