@@ -33,7 +33,7 @@ os.environ.setdefault("MEMBERDESK_FAST_KDF", "1")
 from starlette.testclient import TestClient  # noqa: E402
 
 from headoffice import atrest, incidents  # noqa: E402
-from headoffice.console.accounts import ConsoleAccounts  # noqa: E402
+from headoffice.console.accounts import AccountError, ConsoleAccounts  # noqa: E402
 from headoffice.server import create_app  # noqa: E402
 from headoffice.service import HeadOffice  # noqa: E402
 from headoffice.storage import open_storage  # noqa: E402
@@ -188,7 +188,10 @@ def generate(ho: HeadOffice, a: argparse.Namespace) -> dict:
 
 
 def measure(ho: HeadOffice, repeat: int) -> list[tuple[str, float, float, float]]:
-    ConsoleAccounts(ho.storage, clock=ho.clock).add_user("bench", "auditor", "Bench-password-1")
+    try:
+        ConsoleAccounts(ho.storage, clock=ho.clock).add_user("bench", "auditor", "Bench-password-1")
+    except AccountError:  # --reuse: the account of the earlier run
+        pass
     client = TestClient(create_app(ho), base_url="https://testserver")
     page = client.get("/console/signin")
     csrf = page.text.split('name="csrf" value="')[1].split('"')[0]
@@ -233,10 +236,13 @@ def main() -> None:
     ap.add_argument("--quarantine", type=int, default=50_000)
     ap.add_argument("--repeat", type=int, default=30)
     ap.add_argument("--before", action="store_true", help="also time decrypting every consent/request record")
+    ap.add_argument("--reuse", action="store_true", help="measure the data a previous run left in --db")
     a = ap.parse_args()
     url = a.db
     if url == "sqlite":
         url = "sqlite:///" + tempfile.mkdtemp() + "/ho.db"
+    elif a.reuse or url.startswith("sqlite:///"):
+        pass
     else:
         import psycopg
 
@@ -245,12 +251,12 @@ def main() -> None:
             conn.execute("CREATE SCHEMA public")
     storage = open_storage(url, pool_size=2)
     ho = HeadOffice(storage, clock=time.time)
-    gen = generate(ho, a)
+    gen = {"seconds": 0.0, "members_seconds": 0.0, "open_requests": -1} if a.reuse else generate(ho, a)
     kind = "PostgreSQL" if storage.dialect == "postgresql" else "SQLite"
     print(
         f"\n{kind}: {a.members:,} members, {a.stores} stores, {a.stores * a.requests:,} requests"
         f" ({gen['open_requests']:,} open), {a.erasures:,} erasures × {a.stores} receipts, {a.audit:,} audit rows,"
-        f" {a.quarantine:,} quarantined; generated in {gen['seconds']:.0f} s (members {gen['members_seconds']:.0f} s)"
+        f" {a.quarantine:,} quarantined{' (reused)' if a.reuse else ''}; generated in {gen['seconds']:.0f} s (members {gen['members_seconds']:.0f} s)"
     )
     print("\n| page | p50 ms | p95 ms | max ms |\n|---|---:|---:|---:|")
     for path, p50, p95, mx in measure(ho, a.repeat):

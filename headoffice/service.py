@@ -236,13 +236,28 @@ class HeadOffice:
         return _parse_cursor(c.scalar("SELECT value FROM ho_meta WHERE key = 'feed_floor'"))
 
     def list_stores(self) -> list[dict]:
+        """Every store with its counters, anchoring state and open alarm, in two queries whatever the
+        number of stores (the console's stores page at 500 stores; the newest anchor per store by its
+        primary key, backwards)."""
         with self.storage.read() as c:
             rows = c.all(
                 "SELECT code, name, enrolled_at, hwm, last_upload, last_pull, pending, disabled,"
-                " (SELECT count(*) FROM quarantine q WHERE q.store = s.code), audit_seq, audit_hash"
+                " (SELECT count(*) FROM quarantine q WHERE q.store = s.code), audit_seq, audit_hash,"
+                " (SELECT a.seq FROM audit_anchors a WHERE a.store = s.code ORDER BY a.seq DESC LIMIT 1),"
+                " (SELECT a.received_at FROM audit_anchors a WHERE a.store = s.code ORDER BY a.seq DESC LIMIT 1)"
                 " FROM stores s ORDER BY code"
             )
-            anchors = {r[0]: (anchor.current(c, r[0]), anchor.open_alarm(c, r[0])) for r in rows}
+            alarms: dict[str, dict] = {}
+            for store, kind, aseq, sseq, at in c.all(
+                "SELECT store, kind, anchored_seq, store_seq, detected_at FROM audit_alarms"
+                " WHERE acknowledged_at IS NULL ORDER BY id"
+            ):  # the newest open alarm per store, as anchor.open_alarm
+                alarms[store] = {
+                    "kind": kind,
+                    "anchored_seq": int(aseq),
+                    "store_seq": int(sseq),
+                    "detected_at": float(at),
+                }
         return [
             {
                 "code": r[0],
@@ -256,9 +271,9 @@ class HeadOffice:
                 "quarantined": int(r[8]),
                 "audit_seq": int(r[9]),
                 "audit_hash": r[10],
-                "anchor_seq": anchors[r[0]][0][0],
-                "anchored_at": anchors[r[0]][0][2],
-                "audit_alarm": anchors[r[0]][1],
+                "anchor_seq": int(r[11]) if r[11] is not None else 0,
+                "anchored_at": float(r[12]) if r[12] is not None else None,
+                "audit_alarm": alarms.get(r[0]),
             }
             for r in rows
         ]

@@ -82,9 +82,10 @@ T = {
     "erasures.member": ("会员内部编号", "Member id"),
     "erasures.erased_at": ("删除时间", "Erased at"),
     "erasures.origin": ("发起门店", "Origin store"),
-    "erasures.receipts": ("已回执门店", "Receipts from"),
+    "erasures.receipts": ("已回执门店数", "Stores that returned a receipt"),
     "erasures.missing": ("尚未回执", "Waiting for"),
     "erasures.none": ("没有删除指令。", "No erasure orders."),
+    "erasures.missing_many": ("{n} 家门店", "{n} stores"),
     # consent
     "consent.title": ("同意情况（按告知书版本和处理目的）", "Consent by notice version and purpose"),
     "consent.version": ("告知书版本", "Notice version"),

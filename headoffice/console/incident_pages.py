@@ -15,6 +15,7 @@ from app.errors import UserError
 from headoffice import incidents
 
 PERM = "incident.write"
+LIST_LIMIT = 100  # open ones first, then the newest
 
 
 def routes(ho: Any, base: str, render: Any, guarded: Any, lang_of: Any) -> list[Route]:
@@ -23,7 +24,7 @@ def routes(ho: Any, base: str, render: Any, guarded: Any, lang_of: Any) -> list[
             return [r[0] for r in c.all("SELECT code FROM stores ORDER BY code")]
 
     async def list_page(request, sess, form, error: str | None = None, status: int = 200) -> Response:
-        rows = await run_in_threadpool(incidents.list_incidents, ho)
+        rows = await run_in_threadpool(lambda: incidents.list_incidents(ho, limit=LIST_LIMIT))
         codes = await run_in_threadpool(store_codes)
         return render(
             request,

@@ -109,24 +109,41 @@ def request_detail(ho, store: str, rid: str, today: dt.date) -> dict | None:
     return None if r is None else _clock(r, today)
 
 
-def erasures(ho, limit: int = 500) -> list[dict]:
+MISSING_LISTED = 10
+
+
+def erasures(ho, limit: int = 100) -> list[dict]:
+    """The newest erasure orders with how many enrolled stores returned a signed receipt; the stores
+    still to answer are named when there are at most MISSING_LISTED of them (500 stores would not read),
+    else counted. Receipts are counted per listed member in SQL (primary key member_id, store)."""
     with ho.storage.read() as c:
         rows = c.all(
             "SELECT member_id, erased_at, origin_store, reason, request_id FROM erasures"
             " ORDER BY received_at DESC, member_id LIMIT ?",
             (int(limit),),
         )
-        by_member: dict[str, set] = {}
+        enrolled = [r[0] for r in c.all("SELECT code FROM stores WHERE enrolled_at IS NOT NULL ORDER BY code")]
+        got: dict[str, int] = {}
         mids = [r[0] for r in rows]
-        for i in range(0, len(mids), 500):  # the receipts of the listed members only (primary key member_id, store)
+        for i in range(0, len(mids), 500):
             chunk = mids[i : i + 500]
             marks = ",".join("?" * len(chunk))
-            for mid, store in c.all(f"SELECT member_id, store FROM receipts WHERE member_id IN ({marks})", chunk):
-                by_member.setdefault(mid, set()).add(store)
-        enrolled = [r[0] for r in c.all("SELECT code FROM stores WHERE enrolled_at IS NOT NULL ORDER BY code")]
+            got.update(
+                (m, int(n))
+                for m, n in c.all(
+                    "SELECT r.member_id, count(*) FROM receipts r JOIN stores s ON s.code = r.store"
+                    f" AND s.enrolled_at IS NOT NULL WHERE r.member_id IN ({marks}) GROUP BY r.member_id",
+                    chunk,
+                )
+            )
+        named: dict[str, list[str]] = {}
+        few = [m for m in mids if len(enrolled) - got.get(m, 0) <= MISSING_LISTED]
+        for m in few:  # name the few stores still to answer
+            have = {r[0] for r in c.all("SELECT store FROM receipts WHERE member_id = ?", (m,))}
+            named[m] = [s for s in enrolled if s not in have]
     out = []
     for mid, erased_at, origin, reason, request_id in rows:
-        got = by_member.get(mid, set())
+        missing = named.get(mid)
         out.append(
             {
                 "member_id": mid,
@@ -134,8 +151,10 @@ def erasures(ho, limit: int = 500) -> list[dict]:
                 "origin_store": origin or "-",
                 "reason": reason,
                 "request_id": request_id,
-                "receipts": sorted(got),
-                "missing": [s for s in enrolled if s not in got],
+                "receipts": got.get(mid, 0),
+                "enrolled": len(enrolled),
+                "missing": missing if missing is not None else [],
+                "missing_count": len(enrolled) - got.get(mid, 0),
             }
         )
     return out
