@@ -180,9 +180,13 @@ def create_console(ho, *, accounts: ConsoleAccounts | None = None, throttle: Thr
         resp.delete_cookie(SESSION_COOKIE, path=BASE, httponly=True, samesite="strict")
         return resp
 
+    def page_no(request: Request) -> int:
+        text = request.query_params.get("page", "1")
+        return int(text) if text.isdigit() and len(text) < 6 else 1
+
     async def stores_page(request, sess, form):
-        rows = await run_in_threadpool(views.stores, ho)
-        return render(request, "stores.html", sess, stores=rows, created=None)
+        data = await run_in_threadpool(views.stores_page, ho, page_no(request))
+        return render(request, "stores.html", sess, created=None, **data)
 
     async def store_page(request, sess, form):
         detail = await run_in_threadpool(views.store_detail, ho, request.path_params["code"])
@@ -200,8 +204,8 @@ def create_console(ho, *, accounts: ConsoleAccounts | None = None, throttle: Thr
             return render(request, "message.html", sess, status=400, message_key="publish.bad_value")
         enrol = await run_in_threadpool(ho.create_store, code, name, ttl)
         await run_in_threadpool(accounts.audit, sess.username, "console.store.create", code, {"ttl_hours": ttl}, code)
-        rows = await run_in_threadpool(views.stores, ho)
-        return render(request, "stores.html", sess, stores=rows, created={"code": code, "enrol": enrol, "hours": ttl})
+        data = await run_in_threadpool(views.stores_page, ho, 1)
+        return render(request, "stores.html", sess, created={"code": code, "enrol": enrol, "hours": ttl}, **data)
 
     async def requests_page(request, sess, form):
         data = await run_in_threadpool(views.requests, ho, today())

@@ -62,6 +62,13 @@ T = {
     "none": ("无", "none"),
     "list.first": ("只显示最早到期的 {n} 条。", "Showing the first {n} by due date."),
     "list.newest": ("只显示最新的 {n} 条。", "Showing the newest {n}."),
+    "list.prev": ("上一页", "Previous"),
+    "list.next": ("下一页", "Next"),
+    "list.page": ("第 {page} / {pages} 页", "Page {page} of {pages}"),
+    "stores.summary": (
+        "共 {total} 家门店：{alarms} 家有审计日志锚定告警，{quarantined} 家有隔离行（排在前面）。",
+        "{total} stores: {alarms} with an audit-anchoring alarm, {quarantined} with quarantined rows (listed first).",
+    ),
     # requests
     "requests.title": ("个人信息权利申请（各门店）", "Requests across stores"),
     "requests.open": ("未结", "Open"),

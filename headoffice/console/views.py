@@ -51,11 +51,30 @@ def audit_alarms(ho, store: str | None = None, limit: int = 200) -> dict[str, li
     return out
 
 
+PAGE_SIZE = 100
+
+
 def stores(ho) -> list[dict]:
     rows = ho.list_stores()
     for s in rows:
         s["alarms"] = 1 if s.get("audit_alarm") else 0  # an open anchoring alarm (until IT acknowledges it)
     return rows
+
+
+def stores_page(ho, page: int = 1, size: int = PAGE_SIZE) -> dict:
+    """One page of the stores list: stores with an open alarm or quarantined rows first, then by code;
+    with the totals over all stores (500 stores would not read, nor render quickly, on one page)."""
+    rows = sorted(stores(ho), key=lambda s: (not s["alarms"], not s["quarantined"], s["code"]))
+    pages = max(1, -(-len(rows) // size))
+    page = min(max(1, page), pages)
+    return {
+        "stores": rows[(page - 1) * size : page * size],
+        "page": page,
+        "pages": pages,
+        "total": len(rows),
+        "with_alarm": sum(1 for s in rows if s["alarms"]),
+        "with_quarantine": sum(1 for s in rows if s["quarantined"]),
+    }
 
 
 def store_detail(ho, code: str, limit: int = 200) -> dict | None:
@@ -137,10 +156,14 @@ def erasures(ho, limit: int = 100) -> list[dict]:
                 )
             )
         named: dict[str, list[str]] = {}
-        few = [m for m in mids if len(enrolled) - got.get(m, 0) <= MISSING_LISTED]
-        for m in few:  # name the few stores still to answer
-            have = {r[0] for r in c.all("SELECT store FROM receipts WHERE member_id = ?", (m,))}
-            named[m] = [s for s in enrolled if s not in have]
+        few = [m for m in mids if 0 < len(enrolled) - got.get(m, 0) <= MISSING_LISTED]
+        have: dict[str, set] = {m: set() for m in few}
+        if few:  # name the few stores still to answer (one query for all of them)
+            marks = ",".join("?" * len(few))
+            for m, st in c.all(f"SELECT member_id, store FROM receipts WHERE member_id IN ({marks})", few):
+                have[m].add(st)
+        for m in few:
+            named[m] = [s for s in enrolled if s not in have[m]]
     out = []
     for mid, erased_at, origin, reason, request_id in rows:
         missing = named.get(mid)
