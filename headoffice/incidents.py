@@ -9,8 +9,9 @@ incident was found (a company decision to confirm; docs/headoffice.md).
 
 These functions are the only way to change the register: the console and the admin command
 (`memberdesk-headoffice incident …`) both call them, with the same checks, and every change is one
-row in ho_audit (no free text in the audit row: the field names only). The register holds no
-customer's personal data: kinds of data and counts, never names, numbers or records.
+row in ho_audit (no free text in the audit row: the field names only). The register is meant to hold
+no customer's personal data (kinds of data and counts); its free-text fields are sealed at rest all the
+same, as head office seals records (STO-1), in case someone types one in.
 All times are epoch seconds (UTC); the console shows them in Beijing time.
 """
 
@@ -24,12 +25,14 @@ from typing import Any, Protocol
 
 from app.errors import ValidationError
 from app.messages import add_messages
+from headoffice import atrest
 
 NOTIFY_HOURS = 72
 MAX_TEXT = 4000
 MAX_TITLE = 200
 DATA_KINDS = ("name", "mobile", "id_number", "birth_date", "address", "purchases", "consent", "scans", "sensitive")
 BEIJING = dt.timezone(dt.timedelta(hours=8))
+SEALED = ("title", "description", "measures", "authority", "people_told_how")  # free text: sealed at rest (STO-1)
 FIELDS = (
     "id",
     "title",
@@ -84,6 +87,9 @@ class _Storage(Protocol):
 
 class _HeadOffice(Protocol):
     storage: Any
+    keys: Any
+
+    def _seal(self, c: Any, value: Any, aad: str) -> str: ...
 
     def clock(self) -> float: ...
 
@@ -99,7 +105,7 @@ class _HeadOffice(Protocol):
 
 
 def _text(value: object, field: str, limit: int = MAX_TEXT, required: bool = True) -> str | None:
-    text = unicodedata.normalize("NFKC", str(value or "")).strip()
+    text = unicodedata.normalize("NFC", str(value or "")).strip()
     if not text and not required:
         return None
     if not text or len(text) > limit or any(unicodedata.category(ch) == "Cc" and ch not in "\n\t" for ch in text):
@@ -185,6 +191,7 @@ def record(
     now = ho.clock()
     with ho.storage.tx() as c:
         codes = _stores(c, stores)
+        t, d, m = (_seal(ho, c, f, v) for f, v in (("title", t), ("description", d), ("measures", m)))
         values = (t, d, occurred, found, json.dumps(codes), json.dumps(kinds), n, m, actor, now, now)
         sql = (
             "INSERT INTO incidents(title, description, occurred_at, found_at, stores, data_kinds, people_affected,"
@@ -200,7 +207,7 @@ def record(
 
 def _change(ho: _HeadOffice, actor: str, iid: int | str, action: str, sets: Mapping[str, object], check=None) -> None:
     with ho.storage.tx() as c:
-        row = _row(c, iid)
+        row = _row(ho, c, iid)
         if row is None:
             raise ValidationError("incident.unknown", field="id")
         if row["closed_at"] is not None:
@@ -208,7 +215,8 @@ def _change(ho: _HeadOffice, actor: str, iid: int | str, action: str, sets: Mapp
         if check is not None:
             check(row)
         cols = ", ".join(f"{k} = ?" for k in sets)
-        c.execute(f"UPDATE incidents SET {cols}, updated_at = ? WHERE id = ?", (*sets.values(), ho.clock(), int(iid)))
+        values = [_seal(ho, c, k, v) if k in SEALED else v for k, v in sets.items()]
+        c.execute(f"UPDATE incidents SET {cols}, updated_at = ? WHERE id = ?", (*values, ho.clock(), int(iid)))
         ho._audit(c, actor, action, None, str(iid), {"fields": sorted(sets)})
 
 
@@ -251,7 +259,11 @@ def close(ho: _HeadOffice, actor: str, iid: int | str) -> None:
     _change(ho, actor, iid, "incident.close", {"closed_at": ho.clock()}, check)
 
 
-def _row(c: Any, iid: int | str) -> dict | None:
+def _seal(ho: _HeadOffice, c: Any, field: str, value: Any) -> Any:
+    return None if value is None else ho._seal(c, value, f"incidents|{field}")
+
+
+def _row(ho: _HeadOffice, c: Any, iid: int | str) -> dict | None:
     try:
         key = int(iid)
     except (TypeError, ValueError):
@@ -259,11 +271,14 @@ def _row(c: Any, iid: int | str) -> dict | None:
     if not 0 < key < 2**62:
         return None
     r = c.one(f"SELECT {', '.join(FIELDS)} FROM incidents WHERE id = ?", (key,))
-    return None if r is None else _dict(r)
+    return None if r is None else _dict(ho, c, r)
 
 
-def _dict(r: Any) -> dict:
+def _dict(ho: _HeadOffice, c: Any, r: Any) -> dict:
     d = dict(zip(FIELDS, r, strict=True))
+    for f in SEALED:
+        if d[f] is not None:
+            d[f] = atrest.open_json(ho.keys, c, d[f], f"incidents|{f}")
     d["stores"], d["data_kinds"] = json.loads(d["stores"]), json.loads(d["data_kinds"])
     return d
 
@@ -292,7 +307,7 @@ def _with_clock(rows: list[dict], now: float) -> list[dict]:
 
 def get(ho: _HeadOffice, iid: int | str) -> dict | None:
     with ho.storage.read() as c:
-        row = _row(c, iid)
+        row = _row(ho, c, iid)
     return None if row is None else _with_clock([row], ho.clock())[0]
 
 
@@ -302,7 +317,7 @@ def list_incidents(ho: _HeadOffice, *, open_only: bool = False, limit: int = 200
     sql += " WHERE closed_at IS NULL" if open_only else ""
     sql += " ORDER BY (CASE WHEN closed_at IS NULL THEN 0 ELSE 1 END), found_at DESC, id DESC LIMIT ?"
     with ho.storage.read() as c:
-        rows = [_dict(r) for r in c.all(sql, (int(limit),))]
+        rows = [_dict(ho, c, r) for r in c.all(sql, (int(limit),))]
     return _with_clock(rows, ho.clock())
 
 
@@ -328,7 +343,7 @@ def incidents_for_period(
     lo, hi = _bound(start, False), _bound(end, True)
     with ho.storage.read() as c:
         rows = [
-            _dict(r)
+            _dict(ho, c, r)
             for r in c.all(
                 f"SELECT {', '.join(FIELDS)} FROM incidents"
                 " WHERE found_at < ? AND (closed_at IS NULL OR closed_at >= ?) ORDER BY found_at, id",

@@ -64,6 +64,11 @@ def test_register_lifecycle_with_deadline_clock_and_audit(ho, hoc):
         "incident.close",
     ]  # every change is one head-office audit row   # rule: SEC-2
     assert all(r[0] == "tester" and r[2] == str(iid) for r in _audit(ho))
+    with ho.storage.read() as c:  # the free text is sealed at rest like head office's records
+        raw = " ".join(str(x) for x in c.one("SELECT * FROM incidents WHERE id = ?", (iid,)))
+    for text in ("收银台电脑被盗", "门店报告", "更换密码", "市网信办", "经评估"):
+        assert text not in raw  # rule: STO-1
+    assert incidents.get(ho, iid)["measures"] == "更换密码；远程锁定。"
     assert "市网信办" not in str(_audit(ho)) and "经评估" not in str(_audit(ho))  # field names only, no free text
 
 
