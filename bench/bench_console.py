@@ -199,6 +199,7 @@ def measure(ho: HeadOffice, repeat: int) -> list[tuple[str, float, float, float]
     assert r.status_code == 200
     with ho.storage.read() as c:
         rid = c.one("SELECT store, request_id FROM request_index WHERE is_open = 1 ORDER BY due_date LIMIT 1")
+        iid = c.scalar("SELECT min(id) FROM incidents")
     pages = [
         "/console/stores",
         "/console/stores/S0001",
@@ -207,7 +208,7 @@ def measure(ho: HeadOffice, repeat: int) -> list[tuple[str, float, float, float]
         "/console/erasures",
         "/console/consent",
         "/console/incidents",
-        "/console/incidents/1",
+        f"/console/incidents/{iid}",
         "/console/publish",
     ]
     out = []
