@@ -8,8 +8,9 @@ registration or re-consent names the notice version the member stands on; a memb
 not the current notice awaits fresh consent (CON-5).
 
 Tables (headoffice/storage.py):
-  consent_latest      (member_key, purpose) → store, version, state: what each member contributes
-  consent_members     member_key → store, version: the member's latest registration / re-consent
+  consent_members     member_key → latest (JSON {purpose: [store, version, state]}), store, version of the
+                      member's latest registration / re-consent: what each member contributes (one row
+                      per member, so an upload adds one random index insert per member, not one per purpose)
   consent_counts      (store, version, purpose, state) → n            the figures, per store
   consent_versions    (store, version) → n                            members per notice version
 Whenever the consent records of a member change (upload apply: upsert, partial upsert, delete; an
@@ -21,6 +22,7 @@ blind index head office already keeps beside every record, and an erasure delete
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable
 from typing import Any
 
@@ -71,46 +73,53 @@ def _bump(c: Any, counts: dict[tuple, int], versions: dict[tuple, int]) -> None:
         )
 
 
-def _records_of(keys: Keyring, c: Any, chunk: list[str]) -> dict[str, list[tuple[str, str, dict]]]:
+def _records_of(
+    keys: Keyring, c: Any, chunk: list[str], known: dict[tuple[str, str], dict]
+) -> dict[str, list[tuple[str, str, dict]]]:
     marks = ",".join("?" * len(chunk))
     out: dict[str, list[tuple[str, str, dict]]] = {k: [] for k in chunk}
     for mkey, store, eid, token in c.all(
         f"SELECT member_id, store, entity_id, payload FROM records WHERE member_id IN ({marks}) AND entity = 'consent'",
         chunk,
     ):
-        out[mkey].append((store, eid, atrest.open_json(keys, c, token, atrest.record_aad(store, "consent", eid))))
+        payload = known.get((store, eid))  # written in this transaction: no need to decrypt it again
+        if payload is None:
+            payload = atrest.open_json(keys, c, token, atrest.record_aad(store, "consent", eid))
+        out[mkey].append((store, eid, payload))
     return out
 
 
-def _stored(c: Any, chunk: list[str]) -> tuple[dict[str, dict], dict[str, tuple[str, str]]]:
+def _stored(c: Any, chunk: list[str]) -> dict[str, _Contribution]:
     marks = ",".join("?" * len(chunk))
-    latest: dict[str, dict] = {}
-    for mkey, purpose, store, version, state in c.all(
-        f"SELECT member_key, purpose, store, version, state FROM consent_latest WHERE member_key IN ({marks})", chunk
+    out: dict[str, _Contribution] = {}
+    for mkey, latest, store, version in c.all(
+        f"SELECT member_key, latest, store, version FROM consent_members WHERE member_key IN ({marks})", chunk
     ):
-        latest.setdefault(mkey, {})[purpose] = (store, version, state)
-    members = {
-        r[0]: (r[1], r[2])
-        for r in c.all(f"SELECT member_key, store, version FROM consent_members WHERE member_key IN ({marks})", chunk)
-    }
-    return latest, members
+        parsed = {p: (v[0], v[1], v[2]) for p, v in json.loads(latest).items()}
+        out[mkey] = (parsed, (store, version) if store is not None else None)
+    return out
 
 
-def refresh(keys: Keyring, c: Any, member_keys: Iterable[str | None]) -> int:
+def refresh(
+    keys: Keyring, c: Any, member_keys: Iterable[str | None], known: dict[tuple[str, str], dict] | None = None
+) -> int:
     """Recompute these members' contributions from their consent records and move the counts by the
-    difference (inside the caller's transaction). Returns how many members changed."""
+    difference (inside the caller's transaction). `known`: {(store, entity_id): payload} of consent
+    records this transaction wrote (the upload apply holds them in the clear already). Returns how many
+    members changed."""
     todo = sorted({k for k in member_keys if k})
     changed = 0
     for i in range(0, len(todo), CHUNK):
         chunk = todo[i : i + CHUNK]
-        recs = _records_of(keys, c, chunk)
-        old_latest, old_members = _stored(c, chunk)
+        recs = _records_of(keys, c, chunk, known or {})
+        stored = _stored(c, chunk)
         counts: dict[tuple, int] = {}
         versions: dict[tuple, int] = {}
+        gone: list[tuple[str]] = []
+        rows: list[tuple] = []
         for mkey in chunk:
             new_latest, new_member = contribution(recs[mkey])
-            old = old_latest.get(mkey, {})
-            old_member = old_members.get(mkey)
+            old, old_member = stored.get(mkey, ({}, None))
             if new_latest == old and new_member == old_member:
                 continue
             changed += 1
@@ -122,15 +131,15 @@ def refresh(keys: Keyring, c: Any, member_keys: Iterable[str | None]) -> int:
                 versions[old_member] = versions.get(old_member, 0) - 1
             if new_member is not None:
                 versions[new_member] = versions.get(new_member, 0) + 1
-            c.execute("DELETE FROM consent_latest WHERE member_key = ?", (mkey,))
-            c.execute("DELETE FROM consent_members WHERE member_key = ?", (mkey,))
-            if new_latest:
-                c.executemany(
-                    "INSERT INTO consent_latest(member_key, purpose, store, version, state) VALUES (?,?,?,?,?)",
-                    [(mkey, p, *v) for p, v in sorted(new_latest.items())],
-                )
-            if new_member is not None:
-                c.execute("INSERT INTO consent_members(member_key, store, version) VALUES (?,?,?)", (mkey, *new_member))
+            if mkey in stored:
+                gone.append((mkey,))
+            if new_latest or new_member is not None:
+                latest = json.dumps({p: list(v) for p, v in sorted(new_latest.items())}, ensure_ascii=False)
+                rows.append((mkey, latest, *(new_member or (None, None))))
+        if gone:
+            c.executemany("DELETE FROM consent_members WHERE member_key = ?", gone)
+        if rows:
+            c.executemany("INSERT INTO consent_members(member_key, latest, store, version) VALUES (?,?,?,?)", rows)
         _bump(c, counts, versions)
     return changed
 
@@ -161,7 +170,7 @@ def backfill(keys: Keyring, c: Any) -> int:
     ).rowcount
     if claimed != 1:
         return 0
-    for table in ("consent_latest", "consent_members", "consent_counts", "consent_versions"):
+    for table in ("consent_members", "consent_counts", "consent_versions"):
         c.execute(f"DELETE FROM {table}")
     mkeys = [r[0] for r in c.all("SELECT DISTINCT member_id FROM records WHERE entity = 'consent'") if r[0]]
     return refresh(keys, c, mkeys)

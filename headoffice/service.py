@@ -505,8 +505,11 @@ class HeadOffice:
         old = self._stored_payloads(c, store, list(live)) if live else {}
         ups = []
         requested = []  # request rows as the console's index holds them (no personal values; issue #19)
+        consented: dict[tuple[str, str], dict] = {}  # consent payloads written here (the consent figures)
         for k, v in live.items():
             payload = {**old[k], **v[2]} if k in old else v[2]  # journal upserts carry changed fields only
+            if k[0] == "consent":
+                consented[(store, k[1])] = payload
             if k[0] == "request":
                 requested.append(
                     request_index.row_of(store, k[1], self.keys.bidx(c, "member", v[1], now), payload, now)
@@ -542,7 +545,7 @@ class HeadOffice:
         request_index.drop(c, store, [d[2] for d in dels if d[1] == "request"])
         if consent_ids:  # the consent figures follow the records in this transaction (issue #19)
             touched.update(u[3] for u in ups if u[1] == "consent")
-            consent_counts.refresh(self.keys, c, touched)
+            consent_counts.refresh(self.keys, c, touched, consented)
         return {"applied": len(ups) + len(dels), "quarantined": quarantined}
 
     def _seal(self, c, value, aad: str) -> str:

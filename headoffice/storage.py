@@ -69,11 +69,8 @@ TABLES = [
         recorded_at DOUBLE PRECISION NOT NULL, updated_at DOUBLE PRECISION NOT NULL)""",
     "CREATE INDEX IF NOT EXISTS incidents_found ON incidents(found_at)",
     # the consent figures, kept by the upload apply (headoffice/consent_counts.py): counts, no personal data
-    """CREATE TABLE IF NOT EXISTS consent_latest (
-        member_key TEXT NOT NULL, purpose TEXT NOT NULL, store TEXT NOT NULL, version TEXT NOT NULL,
-        state TEXT NOT NULL, PRIMARY KEY (member_key, purpose))""",
     """CREATE TABLE IF NOT EXISTS consent_members (
-        member_key TEXT PRIMARY KEY, store TEXT NOT NULL, version TEXT NOT NULL)""",
+        member_key TEXT PRIMARY KEY, latest TEXT NOT NULL, store TEXT, version TEXT)""",
     """CREATE TABLE IF NOT EXISTS consent_counts (
         store TEXT NOT NULL, version TEXT NOT NULL, purpose TEXT NOT NULL, state TEXT NOT NULL, n BIGINT NOT NULL,
         PRIMARY KEY (store, version, purpose, state))""",

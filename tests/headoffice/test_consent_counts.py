@@ -86,7 +86,6 @@ def wipe(ho) -> None:
             "quarantine",
             "feed",
             "receipts",
-            "consent_latest",
             "consent_members",
             "consent_counts",
             "consent_versions",
@@ -197,7 +196,7 @@ def test_one_member_moving_from_granted_to_withdrawn_moves_one_count(tmp_path):
         assert (gone[("2026.1", "marketing")]["granted"], gone[("2026.1", "marketing")]["withdrawn"]) == (1, 0)
         assert gone[("2026.1", "membership")]["granted"] == 1  # an erased member is counted nowhere  # rule: RIG-3
         with ho.storage.read() as c:
-            assert c.scalar("SELECT count(*) FROM consent_latest") == 2  # m2's two purposes only
+            assert c.scalar("SELECT count(*) FROM consent_members") == 1  # m2 only
     finally:
         ho.storage.close()
 
