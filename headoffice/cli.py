@@ -12,6 +12,7 @@
   memberdesk-headoffice audit-ack STORE                         (IT has looked into an audit anchoring alarm)
   memberdesk-headoffice rotate-master-key --new-key-file NEW    (rewrap every data key; then switch to NEW)
   memberdesk-headoffice new-master-key FILE                     (write a fresh 0600 master key file)
+  memberdesk-headoffice incident add|list|show|measures|authority|people|close   (PIPL Art. 57 register)
 The storage URL comes from --db or MEMBERDESK_HO_DB (default sqlite:///headoffice.db);
 PostgreSQL: postgresql://user@host/db. Input files never travel through argv as data.
 The master key (docs/headoffice.md): --master-key-file or MEMBERDESK_HO_MASTER_KEY_FILE; for SQLite
@@ -31,7 +32,7 @@ from starlette.applications import Starlette
 
 from app.errors import UserError
 from app.messages import render
-from headoffice import crypto
+from headoffice import crypto, incident_cli
 from headoffice.console import cli as console_cli
 from headoffice.server import MAX_UPLOADS, create_app
 from headoffice.service import HeadOffice
@@ -128,6 +129,7 @@ def build_parser() -> argparse.ArgumentParser:
     n = sub.add_parser("new-master-key")
     n.add_argument("file")
     console_cli.add_parser(sub)
+    incident_cli.add_parser(sub)
     return p
 
 
@@ -275,6 +277,8 @@ def main(argv: list[str] | None = None) -> int:
             print(f"{n} audit anchoring alarm(s) of {args.store} acknowledged")
         elif args.cmd == "prune":
             print(f"{ho.prune_feed()} erasure order(s) older than {args.horizon_days} days pruned from the feed")
+        elif args.cmd == "incident":
+            return incident_cli.incident(ho, args)
         elif args.cmd == "console-user":
             return console_cli.console_user(storage, ho.clock, args)
         return 0

@@ -11,7 +11,7 @@ Sources, per section (the model, PDF and bundle are app.evidence's, shared with 
   one, its `retention` records (per purge batch: category, rule, count) and a gap;
 - sensitive access and staff: the stores' summaries only (audit entries stay at the store);
 - anchoring: the stores table, the anchors and the alarms raised in the period (ho_audit);
-- incidents: `incidents()` below (the console's incident register; empty until that table exists).
+- incidents: `incidents()` below (the incident register, headoffice/incidents.py).
 A store that sent no summary is named in the section's gaps ("not_reported: S001"), never counted as zero.
 Members appear as pseudonymous references; with `personal=True` (auditor or compliance role and a stated
 reason, both checked here) the internal ids. Every pack is audited in ho_audit (`console.evidence.pack`).
@@ -49,41 +49,25 @@ def _day(ts: float | None) -> str:
 
 
 def incidents(ho: Any, stores: list[str], period: dict[str, str]) -> tuple[list[dict[str, Any]], bool]:
-    """The personal-information incidents touching `stores` found in the period, and whether the register
-    exists. The register (table `incidents`) is being built by the console's incident work; until it exists
-    this returns ([], False) and the pack names the gap (incident_register_missing)."""
-    with ho.storage.read() as c:
-        if c.pg:
-            exists = c.scalar("SELECT to_regclass('incidents') IS NOT NULL")
-        else:
-            exists = c.scalar("SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'incidents'")
-        if not exists:
-            return [], False
-        cur = c.execute("SELECT * FROM incidents")
-        names = [d[0] for d in cur.description]
-        rows = [dict(zip(names, r, strict=True)) for r in cur.fetchall()]
-    out = []
-    for r in rows:
-        found = str(r.get("found_at") or r.get("discovered_at") or r.get("created_at") or "")
-        if found and not found[:4].isdigit():
-            continue
-        if found and not M.in_period(found if "-" in found else _day(float(found)), period):
-            continue
-        affected = r.get("stores") or r.get("store") or ""
-        codes = json.loads(affected) if isinstance(affected, str) and affected.startswith("[") else str(affected)
-        codes = codes if isinstance(codes, list) else [c for c in str(codes).split(",") if c]
-        if codes and not set(codes) & set(stores):
-            continue
-        out.append(
-            {
-                "ref": str(r.get("id") or r.get("ref") or ""),
-                "found_at": found,
-                "stores": codes,
-                "what": str(r.get("what") or r.get("title") or r.get("summary") or ""),
-                "authority_told": r.get("authority_notified_at") or r.get("authority_told"),
-                "people_told": r.get("people_notified_at") or r.get("people_told"),
-            }
-        )
+    """The personal-information incidents the pack names for `stores` and the period: read through the incident
+    register's own function (`HeadOffice.incidents_for_period`, headoffice/incidents.py — found in the period, or
+    found before it and still open; chain-wide ones included), reduced to what an auditor reads. The second value
+    says the register exists (it always does now; kept for the pack's gap wording)."""
+    rows = ho.incidents_for_period(dt.date.fromisoformat(period["from"]), dt.date.fromisoformat(period["to"]), stores)
+    out = [
+        {
+            "ref": f"INC-{r['id']}",
+            "found_at": _day(r["found_at"]),
+            "stores": list(r["stores"]),
+            "what": str(r["title"]),
+            "data_kinds": list(r["data_kinds"]),
+            "people_affected": r["people_affected"],
+            "authority_told": _day(r["authority_told_at"]),
+            "people_told": _day(r["people_told_at"]),
+            "closed": _day(r["closed_at"]),
+        }
+        for r in rows
+    ]
     return out, True
 
 

@@ -21,7 +21,7 @@ from app.errors import UserError
 from app.notices.model import Notice, check_version_text
 from app.retention.rules import check_policy
 from app.sync import signing
-from headoffice import anchor, atrest, crypto, orders, register
+from headoffice import anchor, atrest, consent_counts, crypto, incidents, orders, register, request_index
 
 log = logging.getLogger("memberdesk.headoffice")
 
@@ -93,6 +93,8 @@ class HeadOffice:
             atrest.migrate_plaintext(keys, c, clock())
             keys.bidx(c, "member", "-", clock())  # the blind-index secret exists before the first request
             register.backfill(keys, c, clock(), self._audit)  # once: the register from the records held (#18)
+            consent_counts.backfill(keys, c)  # once: the consent figures from the records already held
+            request_index.backfill(keys, c)  # once: the requests' index (console) from the records already held
 
     # -- admin ------------------------------------------------------------------------
     def _audit(
@@ -208,6 +210,8 @@ class HeadOffice:
         deleted = c.execute("DELETE FROM records WHERE member_id = ?", (key,)).rowcount
         orders.forget_member(self, c, member_id, self.clock())  # a correction's sealed values go too
         register.mark_erased(c, key, self.clock())
+        consent_counts.refresh(self.keys, c, [key])  # the member's consent records are gone: so are their counts
+        request_index.forget_member(c, key)
         blobs = 0
         for sha in shas:
             blobs += c.execute("DELETE FROM blobs WHERE sha256 = ?", (sha,)).rowcount
@@ -249,13 +253,28 @@ class HeadOffice:
         return _parse_cursor(c.scalar("SELECT value FROM ho_meta WHERE key = 'feed_floor'"))
 
     def list_stores(self) -> list[dict]:
+        """Every store with its counters, anchoring state and open alarm, in two queries whatever the
+        number of stores (the console's stores page at 500 stores; the newest anchor per store by its
+        primary key, backwards)."""
         with self.storage.read() as c:
             rows = c.all(
                 "SELECT code, name, enrolled_at, hwm, last_upload, last_pull, pending, disabled,"
-                " (SELECT count(*) FROM quarantine q WHERE q.store = s.code), audit_seq, audit_hash"
+                " (SELECT count(*) FROM quarantine q WHERE q.store = s.code), audit_seq, audit_hash,"
+                " (SELECT a.seq FROM audit_anchors a WHERE a.store = s.code ORDER BY a.seq DESC LIMIT 1),"
+                " (SELECT a.received_at FROM audit_anchors a WHERE a.store = s.code ORDER BY a.seq DESC LIMIT 1)"
                 " FROM stores s ORDER BY code"
             )
-            anchors = {r[0]: (anchor.current(c, r[0]), anchor.open_alarm(c, r[0])) for r in rows}
+            alarms: dict[str, dict] = {}
+            for store, kind, aseq, sseq, at in c.all(
+                "SELECT store, kind, anchored_seq, store_seq, detected_at FROM audit_alarms"
+                " WHERE acknowledged_at IS NULL ORDER BY id"
+            ):  # the newest open alarm per store, as anchor.open_alarm
+                alarms[store] = {
+                    "kind": kind,
+                    "anchored_seq": int(aseq),
+                    "store_seq": int(sseq),
+                    "detected_at": float(at),
+                }
         return [
             {
                 "code": r[0],
@@ -269,9 +288,9 @@ class HeadOffice:
                 "quarantined": int(r[8]),
                 "audit_seq": int(r[9]),
                 "audit_hash": r[10],
-                "anchor_seq": anchors[r[0]][0][0],
-                "anchored_at": anchors[r[0]][0][2],
-                "audit_alarm": anchors[r[0]][1],
+                "anchor_seq": int(r[11]) if r[11] is not None else 0,
+                "anchored_at": float(r[12]) if r[12] is not None else None,
+                "audit_alarm": alarms.get(r[0]),
             }
             for r in rows
         ]
@@ -283,6 +302,10 @@ class HeadOffice:
             if n:
                 self._audit(c, actor, "audit.anchor.alarm.acknowledged", store, details={"alarms": n})
         return n
+
+    def incidents_for_period(self, start, end, stores: list[str] | None = None) -> list[dict]:
+        """The incident register's rows for an evidence pack (PIPL Art. 57): headoffice/incidents.py."""
+        return incidents.incidents_for_period(self, start, end, stores)
 
     def overdue_requests(self, today: str) -> list[dict]:
         """Requests whose due date (payload due_date, ISO) is before `today` and that are not closed."""
@@ -590,8 +613,16 @@ class HeadOffice:
         old = self._stored_payloads(c, store, list(live)) if live else {}
         ups = []
         members: list[tuple[str | None, str | None, dict]] = []
+        requested = []  # request rows as the console's index holds them (no personal values; issue #19)
+        consented: dict[tuple[str, str], dict] = {}  # consent payloads written here (the consent figures)
         for k, v in live.items():
             payload = {**old[k], **v[2]} if k in old else v[2]  # journal upserts carry changed fields only
+            if k[0] == "consent":
+                consented[(store, k[1])] = payload
+            if k[0] == "request":
+                requested.append(
+                    request_index.row_of(store, k[1], self.keys.bidx(c, "member", v[1], now), payload, now)
+                )
             ups.append(
                 (
                     store,
@@ -608,6 +639,8 @@ class HeadOffice:
             if k[0] == "member":  # the register (issue #18) takes the keys just computed: (member, mobile)
                 members.append((ups[-1][3], ups[-1][8], payload))
         dels = [(store, k[0], k[1]) for k, v in final.items() if v[0] == "delete"]
+        consent_ids = [k[1] for k in final if k[0] == "consent"]
+        touched = consent_counts.consent_keys_of(c, store, consent_ids) if consent_ids else set[str | None]()
         if ups:
             orders.reach_new_holders(self, c, store, {u[3] for u in ups}, now)  # orders filed before it held them
             c.executemany(
@@ -620,6 +653,11 @@ class HeadOffice:
             )
         if dels:
             c.executemany("DELETE FROM records WHERE store = ? AND entity = ? AND entity_id = ?", dels)
+        request_index.note(c, requested)
+        request_index.drop(c, store, [d[2] for d in dels if d[1] == "request"])
+        if consent_ids:  # the consent figures follow the records in this transaction (issue #19)
+            touched.update(u[3] for u in ups if u[1] == "consent")
+            consent_counts.refresh(self.keys, c, touched, consented)
         conflicts = register.note_members(c, store, members, now, self._audit) if members else 0
         return {"applied": len(ups) + len(dels), "quarantined": quarantined, "conflicts": conflicts}
 

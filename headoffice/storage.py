@@ -79,6 +79,32 @@ TABLES = [
     """CREATE TABLE IF NOT EXISTS register_conflicts (
         id {serial}, kind TEXT NOT NULL, key_a TEXT NOT NULL, key_b TEXT NOT NULL, store_a TEXT, store_b TEXT,
         detected_at DOUBLE PRECISION NOT NULL, resolved_at DOUBLE PRECISION, UNIQUE (kind, key_a, key_b))""",
+    # the incident register (PIPL Art. 57; headoffice/incidents.py): no customer's personal data
+    """CREATE TABLE IF NOT EXISTS incidents (
+        id {serial}, title TEXT NOT NULL, description TEXT NOT NULL, occurred_at DOUBLE PRECISION,
+        found_at DOUBLE PRECISION NOT NULL, stores TEXT NOT NULL, data_kinds TEXT NOT NULL, people_affected BIGINT,
+        measures TEXT, authority_told_at DOUBLE PRECISION, authority TEXT, people_told_at DOUBLE PRECISION,
+        people_told_how TEXT, people_decided_at DOUBLE PRECISION, closed_at DOUBLE PRECISION, recorded_by TEXT NOT NULL,
+        recorded_at DOUBLE PRECISION NOT NULL, updated_at DOUBLE PRECISION NOT NULL)""",
+    "CREATE INDEX IF NOT EXISTS incidents_found ON incidents(found_at)",
+    # the consent figures, kept by the upload apply (headoffice/consent_counts.py): counts, no personal data
+    """CREATE TABLE IF NOT EXISTS consent_members (
+        member_key TEXT PRIMARY KEY, latest TEXT NOT NULL, store TEXT, version TEXT)""",
+    """CREATE TABLE IF NOT EXISTS consent_counts (
+        store TEXT NOT NULL, version TEXT NOT NULL, purpose TEXT NOT NULL, state TEXT NOT NULL, n BIGINT NOT NULL,
+        PRIMARY KEY (store, version, purpose, state))""",
+    """CREATE TABLE IF NOT EXISTS consent_versions (
+        store TEXT NOT NULL, version TEXT NOT NULL, n BIGINT NOT NULL, PRIMARY KEY (store, version))""",
+    # requests across stores, kept by the upload apply (headoffice/request_index.py): no personal values
+    """CREATE TABLE IF NOT EXISTS request_index (
+        store TEXT NOT NULL, request_id TEXT NOT NULL, member_key TEXT, type TEXT NOT NULL, status TEXT NOT NULL,
+        is_open INTEGER NOT NULL, outcome TEXT, due_date TEXT NOT NULL, received_at DOUBLE PRECISION NOT NULL,
+        PRIMARY KEY (store, request_id))""",
+    "CREATE INDEX IF NOT EXISTS request_index_open ON request_index(is_open, due_date)",
+    "CREATE INDEX IF NOT EXISTS request_index_member ON request_index(member_key)",
+    # console pages at scale (issue #19): quarantined rows of one store, alarm history from the audit table
+    "CREATE INDEX IF NOT EXISTS quarantine_store ON quarantine(store, id)",
+    "CREATE INDEX IF NOT EXISTS ho_audit_action ON ho_audit(action, store)",
 ]
 # Columns added after a table first shipped: (table, column, type), added to older databases at start.
 ADDED_COLUMNS = [("records", "lookup", "TEXT"), ("stores", "member_prefix", "TEXT")]

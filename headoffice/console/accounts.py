@@ -58,7 +58,7 @@ class ConsoleSession:
 
 # What each role may change. Every role may read every page; the auditor changes nothing.
 PERMISSIONS = {
-    "compliance": ("publish.notice", "publish.policy"),
+    "compliance": ("publish.notice", "publish.policy", "incident.write"),
     "it": ("store.create", "publish.holidays", "publish.interval"),
     "auditor": (),
 }
@@ -208,33 +208,72 @@ class ConsoleAccounts:
 
 
 class Throttle:
-    """Sign-in back-off per user name and per client address (in memory: one service process).
+    """Sign-in back-off per user name and per client address, in head office's database (table
+    console_throttle), so that every worker process and every console instance over one database
+    shares it. Keys are stored as SHA-256 (a user name field may hold anything a person typed).
 
-    After `free` failures for a key, the next attempt waits 2, 4, 8 … seconds (at most `cap`) after the
-    last failure. A success clears the user's key; the address key decays only with time."""
+    An attempt is counted before the password is checked (`attempt`), in one transaction that reads
+    the counts under a row lock: parallel attempts from several workers cannot slip past the limit.
+    After `free` counted attempts for a key, the next waits 2, 4, 8 … seconds (at most `cap`) after the
+    last one. A success clears the user's key and takes its own attempt back from the address key; a
+    count older than a day starts again."""
 
-    def __init__(self, clock=time.time, free: int = 3, cap: float = 900.0):
-        self.clock, self.free, self.cap = clock, free, cap
-        self._fails: dict[str, tuple[int, float]] = {}
+    DDL = (
+        "CREATE TABLE IF NOT EXISTS console_throttle (key_hash TEXT PRIMARY KEY, fails INTEGER NOT NULL,"
+        " last DOUBLE PRECISION NOT NULL)"
+    )
+
+    def __init__(self, storage, clock=time.time, free: int = 3, cap: float = 900.0):
+        self.storage, self.clock, self.free, self.cap = storage, clock, free, cap
+        with storage.tx() as c:
+            if storage.dialect == "postgresql":
+                c.execute("SELECT pg_advisory_xact_lock(727019)")
+            c.execute(self.DDL)
+
+    @staticmethod
+    def _key(k: str) -> str:
+        return hashlib.sha256(k.encode("utf-8", "replace")).hexdigest()
+
+    def _wait(self, fails: int, last: float, now: float) -> float:
+        if fails < self.free or now - last > 24 * 3600:
+            return 0.0
+        return last + min(2.0 ** (fails - self.free + 1), self.cap) - now
+
+    def _locked(self, c, hashed: list[str]) -> dict[str, tuple[int, float]]:
+        for k in hashed:
+            c.execute("INSERT INTO console_throttle(key_hash, fails, last) VALUES (?,0,0) ON CONFLICT DO NOTHING", (k,))
+        marks = ",".join("?" * len(hashed))
+        lock = " ORDER BY key_hash FOR UPDATE" if c.pg else ""
+        rows = c.all(f"SELECT key_hash, fails, last FROM console_throttle WHERE key_hash IN ({marks}){lock}", hashed)
+        return {r[0]: (int(r[1]), float(r[2])) for r in rows}
+
+    def attempt(self, *keys: str) -> int:
+        """Seconds to wait (nothing counted), or 0: the attempt is counted and the password may be checked."""
+        now, hashed = self.clock(), sorted({self._key(k) for k in keys})
+        with self.storage.tx() as c:
+            got = self._locked(c, hashed)
+            wait = max((self._wait(n, last, now) for n, last in got.values()), default=0.0)
+            if wait > 0:
+                return int(wait + 0.999)
+            for k, (n, last) in got.items():
+                n = 0 if now - last > 24 * 3600 else n
+                c.execute("UPDATE console_throttle SET fails = ?, last = ? WHERE key_hash = ?", (n + 1, now, k))
+            c.execute("DELETE FROM console_throttle WHERE last < ? AND last > 0", (now - 2 * 24 * 3600,))
+        return 0
 
     def wait(self, *keys: str) -> int:
-        now, out = self.clock(), 0.0
-        for k in keys:
-            n, last = self._fails.get(k, (0, 0.0))
-            if n >= self.free:
-                out = max(out, last + min(2.0 ** (n - self.free + 1), self.cap) - now)
-        return int(out + 0.999) if out > 0 else 0
+        """Seconds before the next attempt for these keys (read only)."""
+        now, hashed = self.clock(), sorted({self._key(k) for k in keys})
+        marks = ",".join("?" * len(hashed))
+        with self.storage.read() as c:
+            rows = c.all(f"SELECT fails, last FROM console_throttle WHERE key_hash IN ({marks})", hashed)
+        wait = max((self._wait(int(n), float(last), now) for n, last in rows), default=0.0)
+        return int(wait + 0.999) if wait > 0 else 0
 
-    def failed(self, *keys: str) -> None:
-        now = self.clock()
-        for k in keys:
-            n, last = self._fails.get(k, (0, 0.0))
-            if now - last > 24 * 3600:
-                n = 0
-            self._fails[k] = (n + 1, now)
-        if len(self._fails) > 10000:  # bounded memory under a spray of names
-            for k in sorted(self._fails, key=lambda x: self._fails[x][1])[:5000]:
-                del self._fails[k]
-
-    def succeeded(self, key: str) -> None:
-        self._fails.pop(key, None)
+    def succeeded(self, user_key: str, *other_keys: str) -> None:
+        with self.storage.tx() as c:
+            c.execute("DELETE FROM console_throttle WHERE key_hash = ?", (self._key(user_key),))
+            for k in other_keys:
+                c.execute(
+                    "UPDATE console_throttle SET fails = fails - 1 WHERE key_hash = ? AND fails > 0", (self._key(k),)
+                )

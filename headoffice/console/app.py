@@ -24,7 +24,7 @@ from starlette.staticfiles import StaticFiles
 from starlette.templating import Jinja2Templates
 
 from app.errors import UserError
-from headoffice.console import evidence_view, publishing, views
+from headoffice.console import evidence_view, incident_pages, publishing, views
 from headoffice.console.accounts import ConsoleAccounts, Throttle
 from headoffice.console.i18n import norm_lang, translator
 
@@ -40,7 +40,6 @@ SECURITY_HEADERS = [
     (b"x-content-type-options", b"nosniff"),
     (b"cache-control", b"no-store"),
 ]
-CHINA = dt.timezone(dt.timedelta(hours=8))
 
 
 class SecurityHeaders:
@@ -74,7 +73,7 @@ async def read_form(request: Request) -> dict[str, str]:
 
 def create_console(ho, *, accounts: ConsoleAccounts | None = None, throttle: Throttle | None = None):
     accounts = accounts or ConsoleAccounts(ho.storage, clock=ho.clock)
-    throttle = throttle or Throttle(clock=ho.clock)
+    throttle = throttle or Throttle(ho.storage, clock=ho.clock)
     templates = Jinja2Templates(directory=str(HERE / "templates"))
 
     def lang_of(request: Request) -> str:
@@ -82,7 +81,8 @@ def create_console(ho, *, accounts: ConsoleAccounts | None = None, throttle: Thr
 
     def render(request: Request, name: str, sess=None, status: int = 200, **ctx) -> Response:
         lang = lang_of(request)
-        ctx.update(t=translator(lang), lang=lang, base=BASE, sess=sess, path=request.url.path, fmt_time=views.fmt_time)
+        ctx.update(t=translator(lang), lang=lang, base=BASE, sess=sess, path=request.url.path)
+        ctx["fmt_time"] = lambda ts: views.fmt_time(ts, lang)
         return templates.TemplateResponse(request, name, ctx, status_code=status)
 
     def set_cookie(
@@ -99,7 +99,7 @@ def create_console(ho, *, accounts: ConsoleAccounts | None = None, throttle: Thr
         )
 
     def today() -> dt.date:
-        return dt.datetime.fromtimestamp(ho.clock(), CHINA).date()
+        return views.beijing_date(ho.clock())
 
     def guarded(fn, perm: str | None = None, page: str | None = None):
         """A console route: a live session is required; POST needs the CSRF token; `perm` the role."""
@@ -145,7 +145,7 @@ def create_console(ho, *, accounts: ConsoleAccounts | None = None, throttle: Thr
         user = form.get("username", "").strip().lower()[:64]
         client = request.client.host if request.client else "-"
         keys = ("user:" + user, "addr:" + client)
-        wait = throttle.wait(*keys)
+        wait = await run_in_threadpool(throttle.attempt, *keys)  # counted before the password check
         if wait:
             await run_in_threadpool(accounts.audit, user or "-", "console.signin.throttled")
             resp = render(request, "signin.html", status=429, pre=pre, error=("signin.throttled", {"seconds": wait}))
@@ -153,9 +153,8 @@ def create_console(ho, *, accounts: ConsoleAccounts | None = None, throttle: Thr
             return resp
         role = await run_in_threadpool(accounts.check_password, user, form.get("password", ""))
         if role is None:
-            throttle.failed(*keys)
             return render(request, "signin.html", status=401, pre=pre, error=("signin.failed", {}))
-        throttle.succeeded(keys[0])
+        await run_in_threadpool(throttle.succeeded, *keys)
         token, _sess = await run_in_threadpool(accounts.open_session, user)
         resp = RedirectResponse(BASE + "/stores", status_code=303)
         set_cookie(request, resp, SESSION_COOKIE, token)
@@ -181,9 +180,13 @@ def create_console(ho, *, accounts: ConsoleAccounts | None = None, throttle: Thr
         resp.delete_cookie(SESSION_COOKIE, path=BASE, httponly=True, samesite="strict")
         return resp
 
+    def page_no(request: Request) -> int:
+        text = request.query_params.get("page", "1")
+        return int(text) if text.isdigit() and len(text) < 6 else 1
+
     async def stores_page(request, sess, form):
-        rows = await run_in_threadpool(views.stores, ho)
-        return render(request, "stores.html", sess, stores=rows, created=None)
+        data = await run_in_threadpool(views.stores_page, ho, page_no(request))
+        return render(request, "stores.html", sess, created=None, **data)
 
     async def store_page(request, sess, form):
         detail = await run_in_threadpool(views.store_detail, ho, request.path_params["code"])
@@ -201,8 +204,8 @@ def create_console(ho, *, accounts: ConsoleAccounts | None = None, throttle: Thr
             return render(request, "message.html", sess, status=400, message_key="publish.bad_value")
         enrol = await run_in_threadpool(ho.create_store, code, name, ttl)
         await run_in_threadpool(accounts.audit, sess.username, "console.store.create", code, {"ttl_hours": ttl}, code)
-        rows = await run_in_threadpool(views.stores, ho)
-        return render(request, "stores.html", sess, stores=rows, created={"code": code, "enrol": enrol, "hours": ttl})
+        data = await run_in_threadpool(views.stores_page, ho, 1)
+        return render(request, "stores.html", sess, created={"code": code, "enrol": enrol, "hours": ttl}, **data)
 
     async def requests_page(request, sess, form):
         data = await run_in_threadpool(views.requests, ho, today())
@@ -302,6 +305,7 @@ def create_console(ho, *, accounts: ConsoleAccounts | None = None, throttle: Thr
         ),
         Route("/publish/interval", guarded(publisher("config", "config"), perm="publish.interval"), methods=["POST"]),
         *evidence_view.routes(ho, guarded, render, accounts, today),
+        *incident_pages.routes(ho, BASE, render, guarded, lang_of),
     ]
     app = Starlette(routes=routes)
     app.state.accounts = accounts

@@ -22,7 +22,7 @@ from app.requests import service as R
 from app.requests.actions import execute_delete
 from app.requests.export import collect_member_data
 from app.retention import apply_sweep
-from headoffice import evidence as HE
+from headoffice import evidence as HE, incidents as INC
 from headoffice.crypto import Keyring
 from headoffice.server import create_app
 from headoffice.service import HeadOffice
@@ -210,7 +210,7 @@ def test_head_office_pack_from_uploads_and_summaries(manager, vault, clock, path
     assert {r["store"] for r in sec["anchoring"]["rows"]} == {"SH-001", "BJ-002"}
     sh = next(r for r in sec["anchoring"]["rows"] if r["store"] == "SH-001")
     assert sh["anchor_seq"] > 0 and not sh["open_alarm"]  # rule: SEC-2
-    assert sec["incidents"]["gaps"] == ["incident_register_missing"]
+    assert sec["incidents"]["gaps"] == [] and sec["incidents"]["rows"] == []  # the register exists, nothing recorded
     assert sum(r["granted"] for r in sec["consent"]["rows"]) >= 2
     text = all_text(ep)
     for secret in (NAME, MOBILE, kept, gone):
@@ -241,17 +241,21 @@ def test_head_office_personal_pack_needs_role_and_reason(manager, vault, clock, 
         HE.build_pack(ho, actor="audrey", role="auditor", stores=["NOPE"], period_from=YEAR[0], period_to=YEAR[1])
 
 
-def test_head_office_reads_incidents_once_the_register_exists(ho):
+def test_head_office_pack_names_the_incidents_of_its_stores_and_period(ho, hoc):
+    """Incidents come from the register (headoffice/incidents.py): found in the period, touching the pack's
+    stores or chain-wide; another store's incident and last year's closed one are not in it."""
     ho.create_store("SH-001", "门店")
-    with ho.storage.tx() as c:
-        c.execute("CREATE TABLE incidents (id TEXT, found_at TEXT, stores TEXT, what TEXT, authority_notified_at TEXT)")
-        c.execute(
-            "INSERT INTO incidents VALUES ('INC-1', '2026-05-02', '[\"SH-001\"]', '收银台电脑丢失', '2026-05-03')"
-        )
-        c.execute("INSERT INTO incidents VALUES ('INC-2', '2025-05-02', '[\"SH-001\"]', '去年', NULL)")
-        c.execute("INSERT INTO incidents VALUES ('INC-3', '2026-06-02', '[\"BJ-002\"]', '别的门店', NULL)")
+    ho.create_store("BJ-002", "门店")
+    may = dt.datetime(2026, 5, 2, 10, tzinfo=dt.timezone(dt.timedelta(hours=8))).timestamp()
+    one = INC.record(ho, "cora", title="收银台电脑丢失", description="电脑被盗。", found_at=may, stores=["SH-001"])
+    INC.record(ho, "cora", title="别的门店", description="无。", found_at=may + 86400 * 30, stores=["BJ-002"])
+    old = INC.record(ho, "cora", title="去年", description="无。", found_at=may - 86400 * 365, stores=["SH-001"])
+    INC.mark_authority_told(ho, "cora", one, may + 3600, "网信办")
+    with ho.storage.tx() as c:  # last year's incident was closed last year
+        c.execute("UPDATE incidents SET closed_at = ? WHERE id = ?", (may - 86400 * 300, old))
     rows, exists = HE.incidents(ho, ["SH-001"], {"from": "2026-01-01", "to": "2026-12-31"})
-    assert exists and [r["ref"] for r in rows] == ["INC-1"] and rows[0]["authority_told"] == "2026-05-03"
+    assert exists and [r["ref"] for r in rows] == [f"INC-{one}"]  # rule: SEC-2
+    assert rows[0]["what"] == "收银台电脑丢失" and rows[0]["authority_told"] == "2026-05-02"
 
 
 def test_head_office_pack_on_postgresql(manager, vault, clock, paths, hoc):
@@ -274,7 +278,7 @@ def test_head_office_pack_on_postgresql(manager, vault, clock, paths, hoc):
     reqs = {r["request_id"]: r for r in sec["requests"]["rows"]}
     assert reqs[drid]["timeliness"] == "on_time" and reqs[rid]["timeliness"] == "overdue"  # rule: RIG-2
     assert [r["member_ref"] for r in sec["erasures"]["rows"]] == [M.member_ref(gone)]  # rule: RIG-3
-    assert sec["incidents"]["gaps"] == ["incident_register_missing"]
+    assert sec["incidents"]["gaps"] == [] and sec["incidents"]["rows"] == []  # the register exists, nothing recorded
     assert sec["staff"]["rows"] and not sec["staff"]["gaps"]
     assert verify_bundle(ep.bundle) == []
 

@@ -6,7 +6,7 @@ import re
 
 from starlette.testclient import TestClient
 
-from headoffice import atrest
+from headoffice import atrest, consent_counts, request_index
 from headoffice.console.accounts import ConsoleAccounts
 from headoffice.server import create_app
 
@@ -66,6 +66,13 @@ def add_record(ho, store: str, entity: str, eid: str, payload: dict, member_id: 
                 ho.clock(),
             ),
         )
+        # what the upload apply does beside the row: the console's consent figures and requests' index
+        if entity == "consent":
+            consent_counts.refresh(ho.keys, c, [ho.keys.bidx(c, "member", member_id)])
+        if entity == "request":
+            request_index.note(
+                c, [request_index.row_of(store, eid, ho.keys.bidx(c, "member", member_id), payload, ho.clock())]
+            )
 
 
 def sample_data(ho) -> None:

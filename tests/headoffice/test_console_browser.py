@@ -14,7 +14,7 @@ import time
 
 import pytest
 
-from headoffice import atrest
+from headoffice import atrest, request_index
 from headoffice.service import HeadOffice
 from headoffice.storage import SQLiteStorage
 from tests.app.syncutil import ServerProcess, make_ca
@@ -141,6 +141,20 @@ def test_console_in_chromium(browser, tmp_path):
             href = d.find_element(By.ID, link).get_attribute("href")
             status, ctype, head = d.execute_async_script(fetch, href)
             assert status == 200 and ctype == media and bytes(head) == magic
+        # the incident register: record one (Beijing time in the form), see its deadline clock
+        d.find_element(By.LINK_TEXT, "安全事件").click()
+        d.find_element(By.ID, "title").send_keys("误发营销短信")
+        d.find_element(By.ID, "description").send_keys("营销短信发给了已撤回同意的会员。")
+        found = time.strftime("%Y-%m-%dT%H:%M", time.gmtime(time.time() + 8 * 3600 - 3 * 3600))
+        d.execute_script("document.getElementById('found_at').value = arguments[0];", found)
+        d.find_element(By.ID, "stores").send_keys("SH-001")
+        d.find_element(By.ID, "data_kinds").send_keys("mobile")
+        d.find_element(By.ID, "people_affected").send_keys("35")
+        d.find_element(By.ID, "people_affected").submit()
+        assert "误发营销短信" in d.find_element(By.TAG_NAME, "h1").text
+        assert d.find_element(By.ID, "clock").text == "69.0" and "北京时间" in d.page_source
+        d.find_element(By.LINK_TEXT, "返回事件列表").click()
+        d.save_screenshot(str(SHOTS / "console-incidents.png"))
     finally:
         server.stop()
     storage = SQLiteStorage(tmp_path / "ho.db")
@@ -166,3 +180,5 @@ def _sample_relative_to_today(ho):
             payload = {**r["payload"], "due_on": (today + dt.timedelta(days=days)).isoformat()}
             sealed = ho._seal(c, payload, atrest.record_aad(r["store"], "request", rid))  # stored sealed (STO-1)
             c.execute("UPDATE records SET payload = ? WHERE entity_id = ?", (sealed, rid))
+            row = request_index.row_of(r["store"], rid, r["member_key"], payload, r["received_at"])
+            request_index.note(c, [row])  # what the upload apply keeps beside the record
