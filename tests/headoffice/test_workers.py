@@ -179,7 +179,9 @@ def test_same_batch_uploaded_by_several_connections_is_applied_once(env):
     (st,) = stores(ho, "DUP", 1)
     seen: list[httpx.Response] = []
     top = 0
-    for _ in range(4):
+    for rnd in range(ROUNDS + 3):
+        if rnd >= 4 and len(worker_pids(seen)) >= 2:
+            break
         # 8 copies at once: most the same batch, some overlapping it further (after = the old mark)
         ends = [top + 150] * 6 + [top + 120, top + 180]
         got = at_once(8, lambda i, top=top, ends=ends: upload(server, st, top, rows(st.code, top + 1, ends[i])))
@@ -239,11 +241,19 @@ def test_concurrent_uploads_from_20_stores_lose_nothing(env):
 
 def test_erasure_during_concurrent_uploads_still_wins(env):
     server, ho = env
-    shops = stores(ho, "E", 8)
-    (eraser,) = stores(ho, "ERS", 1)
-    doomed = [f"DOOMED-{i}" for i in range(12)]
-    kept = [f"KEPT-{i}" for i in range(6)]
     seen: list[httpx.Response] = []
+    for attempt in range(3):  # under load one process may take every connection: run again, fresh, until two have
+        _erasure_race(server, ho, attempt, seen)
+        if len(worker_pids(seen)) >= 2:
+            break
+    assert len(worker_pids(seen)) >= 2, worker_pids(seen)
+
+
+def _erasure_race(server, ho, attempt: int, seen: list) -> None:
+    shops = stores(ho, f"E{attempt}", 8)
+    (eraser,) = stores(ho, f"ERS{attempt}", 1)
+    doomed = [f"DOOMED-{attempt}-{i}" for i in range(12)]
+    kept = [f"KEPT-{attempt}-{i}" for i in range(6)]
     lock = threading.Lock()
     rnd = random.Random(18)
     choice = {st.code: [rnd.choice(doomed + kept) for _ in range(1000)] for st in shops}
@@ -290,7 +300,6 @@ def test_erasure_during_concurrent_uploads_still_wins(env):
     for mid in kept:  # nothing else was lost: every kept member's purchases are all there
         want = sum(1 for st in shops for s in range(1, 721) if choice[st.code][s % 1000] == mid)
         assert ho.member_records(mid) == want, mid
-    assert len(worker_pids(seen)) >= 2, worker_pids(seen)
 
 
 def test_one_member_erased_by_several_stores_at_once_is_one_order(env):
