@@ -36,24 +36,11 @@ from reportlab.platypus import (
     TableStyle,
 )
 
+from app.printing import linebreak
 from app.printing.fonts import FontChoice, choose_font
 
-# Chinese line breaking: reportlab's "cannot start a line" set is Japanese-centric and lacks the full-width
-# Chinese punctuation (，；：？！） …), so a line could begin with "，". Extend it (module globals it reads).
-_ZH_CANNOT_START = "，；：？！）》」』】〉”’、。．…·"
-
-
-def _extend_line_start_rules() -> None:
-    from reportlab.lib import textsplit
-    from reportlab.platypus import paragraph
-
-    extra = "".join(ch for ch in _ZH_CANNOT_START if ch not in textsplit.ALL_CANNOT_START)
-    if extra:
-        textsplit.ALL_CANNOT_START += extra
-        paragraph.ALL_CANNOT_START = textsplit.ALL_CANNOT_START
-
-
-_extend_line_start_rules()
+# Chinese line breaking (禁则) for every paragraph: app/printing/linebreak.py
+linebreak.install()
 
 SHORT_HASH = 12
 RECEIPT_WIDTH = 80 * mm
