@@ -42,6 +42,10 @@ def _is_token(c: str) -> bool:
     return bool(c) and not _is_space(c) and ord(c) < 0x2E80 and c not in "(["
 
 
+def _punct_ok(text: Sequence[str], i: int) -> bool:
+    return text[i] not in CANNOT_START and text[i - 1] not in CANNOT_END and not _is_space(text[i])
+
+
 def allowed_breaks(text: Sequence[str]) -> list[bool]:
     """ok[i]: a line may start at glyph i (i.e. break between i-1 and i). ok[0] is True."""
     n = len(text)
@@ -94,10 +98,11 @@ def break_lines(
                 end = i + 1
                 break
             if used > max_w + _FUZZ and not _is_space(text[i]) and i > start:
-                # glyph i does not fit: the line ends at the last allowed break after `start`
+                # glyph i does not fit: the line ends at the last allowed break after `start`; in a piece wider
+                # than the line (a long hash, a label on a narrow strip) at least at no closing/opening mark
                 cut = next((k for k in range(i, start, -1) if ok[k]), None)
-                if cut is None:  # one unbreakable piece wider than the line
-                    cut = i
+                if cut is None:
+                    cut = next((k for k in range(i, start, -1) if _punct_ok(text, k)), i)
                 end = cut
                 break
             i += 1

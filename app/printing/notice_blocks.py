@@ -11,6 +11,7 @@ from reportlab.lib import colors
 from reportlab.platypus import Table, TableStyle
 
 from app.printing import layout as L
+from app.printing.dates import print_date
 
 if TYPE_CHECKING:
     from reportlab.lib.styles import ParagraphStyle as Style
@@ -27,8 +28,11 @@ def kind_label(p: Purpose) -> str:
     return "可选"
 
 
-def hash_line(notice: Notice) -> str:
-    return f"版本 {notice.version} · 生效日期 {notice.effective_date} · 摘要 SHA-256 {notice.content_hash}"
+def hash_line(notice: Notice, *, version: bool = True) -> str:
+    """Version, effective date and the full checksum; without the version (the form's header and footer carry it)
+    the line fits the form's width at 9 pt."""
+    head = f"版本 {notice.version} · " if version else ""
+    return f"{head}生效日期 {print_date(notice.effective_date)} · 校验码 SHA-256 {notice.content_hash}"
 
 
 def purpose_details(p: Purpose, sep: str = "；") -> list[tuple[str, str]]:
@@ -46,7 +50,7 @@ def purpose_details(p: Purpose, sep: str = "；") -> list[tuple[str, str]]:
 
 def purpose_paragraph(p: Purpose, style: Style) -> L.Paragraph:
     """All details of a purpose as one flowing paragraph, labels in brackets (dense layouts)."""
-    text = "".join(f"<font color='#555555'>【{k}】</font>{L.esc(v)} " for k, v in purpose_details(p))
+    text = "".join(f"<font color='#555555'>【{k}】</font>{L.esc(v)}" for k, v in purpose_details(p))
     return L.Paragraph(text, style)
 
 
@@ -177,7 +181,7 @@ def full_notice(
             width,
             title_style=st.custom(f"ptitle_{size}", size + 0.5, leading=(size + 0.5) * lead),
             text_style=cell,
-            title_width=27 * L.mm,
+            title_width=25 * L.mm,
             kind_style=st.custom(f"kind_{size}", size, leading=size * lead, color=L.GREY),
             padding=(1.2, 2),
         ),
@@ -192,7 +196,7 @@ def full_notice(
         L.para(notice.complaint, body),
         L.para("个人信息处理者及联系方式", h),
         L.para(notice.controller + "。" + notice.contact, body),
-        L.para(hash_line(notice), st.custom(f"hash_{size}", size, leading=size * lead, color=L.GREY)),
+        L.para(hash_line(notice, version=False), st.custom(f"hash_{size}", size, leading=size * lead, color=L.GREY)),
     ]
     return story
 

@@ -141,7 +141,12 @@ def _field_rows(codes: Iterable[str], st: L.Styles, width: float, marks: BoxMark
             )
             out.append(row)
         else:
-            out.append(L.write_in_table(st, [(label, hint)], width, label_width=label_w, row_height=9 * L.mm))
+            hint_style = st.custom("form_hint", 9, color=L.GREY)
+            out.append(
+                L.write_in_table(
+                    st, [(label, hint)], width, label_width=label_w, row_height=9 * L.mm, hint_style=hint_style
+                )
+            )
     return out
 
 
