@@ -13,7 +13,7 @@ from app.settings import register_validator
 add_messages(
     {
         "printing.receipt_printer_invalid": (
-            "小票打印机地址应为“主机:端口”，例如 192.168.1.50:9100；留空表示不使用小票打印机。",
+            "小票打印机地址应为主机名或 IP 地址加端口号，例如 192.168.1.50:9100；留空表示不使用小票打印机。",
             "The receipt printer is given as host:port, e.g. 192.168.1.50:9100; leave it empty for none.",
         ),
         "printing.receipt_printer_unreachable": (
