@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
     QListWidgetItem,
     QMainWindow,
     QPushButton,
+    QScrollArea,
     QStackedWidget,
     QVBoxLayout,
     QWidget,
@@ -43,6 +44,39 @@ from ui.widgets.sign_in_widget import SignInWidget
 
 log = logging.getLogger("memberdesk.ui.main")
 NAV_SHORTCUTS = {"members": "search"}  # a page a shortcut opens: its key in the tooltip
+
+
+class PageStack(QStackedWidget):
+    """The pages, each in a scroll area that scrolls up and down when the screen is shorter than the page needs
+    (1366×768 at 125 %: ~550 px for the window), never sideways (tests/ui/test_screen_fit.py fails on that).
+    `currentWidget()` is the page itself, not its scroll area."""
+
+    def add_page(self, page: QWidget) -> None:
+        holder = QScrollArea()
+        holder.setObjectName("pageScroll")
+        holder.setWidgetResizable(True)
+        holder.setFrameShape(QScrollArea.Shape.NoFrame)
+        holder.setWidget(page)
+        self.addWidget(holder)
+
+    def _holder(self, page: QWidget) -> QWidget:
+        for i in range(self.count()):
+            holder = self.widget(i)
+            if isinstance(holder, QScrollArea) and holder.widget() is page:
+                return holder
+        return page
+
+    def remove_page(self, page: QWidget) -> None:
+        holder = self._holder(page)
+        self.removeWidget(holder)
+        holder.deleteLater()
+
+    def show_page(self, page: QWidget) -> None:
+        self.setCurrentWidget(self._holder(page))
+
+    def currentWidget(self) -> QWidget:  # noqa: N802  (Qt's name)
+        holder = super().currentWidget()
+        return holder.widget() if isinstance(holder, QScrollArea) else holder
 
 
 class MainWindow(QMainWindow):
@@ -99,7 +133,7 @@ class MainWindow(QMainWindow):
             row.setContentsMargins(8, 0, 8, 0)
             row.addWidget(b)
             col.addLayout(row)
-        self.pages = QStackedWidget()
+        self.pages = PageStack()
         ws.addWidget(self.nav_column)
         ws.addWidget(self.pages, 1)
         self.stack.addWidget(self.workspace)
@@ -178,7 +212,7 @@ class MainWindow(QMainWindow):
             widget.setObjectName(f"page_{spec.key}")
             self._page_widgets[spec.key] = widget
             self._page_keys.append(spec.key)
-            self.pages.addWidget(widget)
+            self.pages.add_page(widget)
             title = QCoreApplication.translate("nav", spec.title)
             key = NAV_SHORTCUTS.get(spec.key)
             item = QListWidgetItem(style.icon(spec.icon or spec.key, "#f0f3f6"), title)
@@ -194,7 +228,10 @@ class MainWindow(QMainWindow):
         fm = self.nav.fontMetrics()
         texts = [self.nav.item(i).text() for i in range(self.nav.count())]
         widest = max((fm.horizontalAdvance(t) for t in texts), default=0)
-        self.nav_column.setFixedWidth(max(150, widest + self.nav.iconSize().width() + 48))
+        # room for the list's scroll bar too: on a short screen (1366×768 at 125 %) the list scrolls, and without
+        # it "Print documents" was cut to "Print docume…"
+        bar = self.nav.verticalScrollBar().sizeHint().width()
+        self.nav_column.setFixedWidth(max(150, widest + self.nav.iconSize().width() + 48 + bar))
 
     def _destroy_pages(self) -> None:
         for w in self._page_widgets.values():
@@ -204,8 +241,7 @@ class MainWindow(QMainWindow):
                     clear()
                 except Exception:  # noqa: BLE001
                     pass
-            self.pages.removeWidget(w)
-            w.deleteLater()
+            self.pages.remove_page(w)
         self._page_widgets.clear()
         self._page_keys.clear()
         self.nav.blockSignals(True)
@@ -215,7 +251,7 @@ class MainWindow(QMainWindow):
     def _show_page(self, row: int) -> None:
         if 0 <= row < len(self._page_keys):
             widget = self._page_widgets[self._page_keys[row]]
-            self.pages.setCurrentWidget(widget)
+            self.pages.show_page(widget)
             refresh = getattr(widget, "refresh", None)
             if callable(refresh):
                 refresh()
