@@ -21,7 +21,6 @@ from PySide6.QtWidgets import (
     QListWidgetItem,
     QMainWindow,
     QPushButton,
-    QScrollArea,
     QStackedWidget,
     QVBoxLayout,
     QWidget,
@@ -39,44 +38,12 @@ from ui import style
 from ui.idle import InactivityTimer
 from ui.jobs import Job
 from ui.pages import registry
+from ui.widgets.page_stack import PageStack
 from ui.widgets.pos_import_panel import status_line as pos_status_line
 from ui.widgets.sign_in_widget import SignInWidget
 
 log = logging.getLogger("memberdesk.ui.main")
 NAV_SHORTCUTS = {"members": "search"}  # a page a shortcut opens: its key in the tooltip
-
-
-class PageStack(QStackedWidget):
-    """The pages, each in a scroll area that scrolls up and down when the screen is shorter than the page needs
-    (1366×768 at 125 %: ~550 px for the window), never sideways (tests/ui/test_screen_fit.py fails on that).
-    `currentWidget()` is the page itself, not its scroll area."""
-
-    def add_page(self, page: QWidget) -> None:
-        holder = QScrollArea()
-        holder.setObjectName("pageScroll")
-        holder.setWidgetResizable(True)
-        holder.setFrameShape(QScrollArea.Shape.NoFrame)
-        holder.setWidget(page)
-        self.addWidget(holder)
-
-    def _holder(self, page: QWidget) -> QWidget:
-        for i in range(self.count()):
-            holder = self.widget(i)
-            if isinstance(holder, QScrollArea) and holder.widget() is page:
-                return holder
-        return page
-
-    def remove_page(self, page: QWidget) -> None:
-        holder = self._holder(page)
-        self.removeWidget(holder)
-        holder.deleteLater()
-
-    def show_page(self, page: QWidget) -> None:
-        self.setCurrentWidget(self._holder(page))
-
-    def currentWidget(self) -> QWidget:  # noqa: N802  (Qt's name)
-        holder = super().currentWidget()
-        return holder.widget() if isinstance(holder, QScrollArea) else holder
 
 
 class MainWindow(QMainWindow):
@@ -163,6 +130,7 @@ class MainWindow(QMainWindow):
         self.status_timer.timeout.connect(self.refresh_status)
         ctx.pos_import_changed.connect(self.refresh_status)
         ctx.open_page_requested.connect(self._open_requested)
+        ctx.status_message.connect(lambda text: self.statusBar().showMessage(text, 8000))
         ctx.action_requested.connect(self._action_requested)
         self._show_locked()
 

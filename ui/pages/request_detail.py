@@ -416,9 +416,7 @@ class RequestDetail(QWidget):
             self.ctx.show_error(self, exc)
             used = None
         if used is not None:
-            window = self.window()
-            if hasattr(window, "statusBar"):
-                window.statusBar().showMessage(self.tr("受理回执已在小票打印机上打印。"), 8000)
+            self.ctx.status_message.emit(self.tr("受理回执已在小票打印机上打印。"))
             return True
         pdf = letters.receipt_pdf(self.ctx.session, self.request_id, applicant=applicant)
         self._preview(pdf, self.tr("受理回执"))
