@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from reportlab.lib.pagesizes import A4
 from reportlab.platypus import PageBreak, Table, TableStyle
+from reportlab.platypus.flowables import DocIf
 
 from app.printing import layout as L, notice_blocks as N
 from app.printing.fonts import FontChoice, choose_font
@@ -277,6 +278,17 @@ def _form_story(notice_story: list[Flowable], consent_story: list[Flowable], ser
     ]
 
 
+class _BlankBackIfOdd(DocIf):
+    """Between two forms: when a form ended on an odd page (its notice took two pages), a blank back page, so
+    that every form starts on the front of a sheet when printed double-sided."""
+
+    def __init__(self, st: L.Styles) -> None:
+        super().__init__("", [PageBreak(), L.para("（本页空白）", _form_text(st))])
+
+    def funcWrap(self, aw: float, ah: float) -> bool:  # noqa: N802  (reportlab's name)
+        return bool(self._doctemplateAttr("page") % 2 == 1)
+
+
 def registration_form_pdf(
     notice: Notice,
     serials: list[str],
@@ -300,7 +312,7 @@ def registration_form_pdf(
     story: list[Flowable] = []
     for i, serial in enumerate(serials):
         if i:
-            story.append(PageBreak())
+            story += [_BlankBackIfOdd(st), PageBreak()]
         # fresh flowables per form (they carry layout state), all from the same Notice
         story += _form_story(
             N.full_notice(notice, st, width, compact=True, size=size), consent_page(notice, st, width, marks), serial

@@ -163,6 +163,19 @@ def test_the_id_number_boxes_touch_no_other_line_box_or_text(lang):
             assert not touches, ((px0, py0, px1, py1), (x0, y0, x1, y1))
 
 
+@pytest.mark.parametrize("lang", D.LANGS)
+def test_every_form_starts_on_the_front_of_a_sheet(lang):
+    """Printed double-sided, a form whose notice takes two pages gets a blank back page before the next form."""
+    pdf = _pdf(lang, "registration_form_pdf")
+    lines, _ = pdf_lines(pdf)
+    first = {}
+    for ln in lines:
+        for serial in ("F-SH001-20261203-0001", "F-SH001-20261203-0002"):
+            if serial in ln.text:
+                first.setdefault(serial, ln.page)
+    assert first["F-SH001-20261203-0001"] == 1 and first["F-SH001-20261203-0002"] % 2 == 1
+
+
 def test_a_long_store_code_keeps_the_serial_beside_the_qr_and_on_the_page():
     serial = "SH-HUANGPU-00001-261203-00001"
     pdf = RF.registration_form_pdf(default_notice("zh_CN"), [serial])
