@@ -28,6 +28,7 @@ DEFAULTS: dict[str, object] = {
     "sync_interval_minutes": 15,
     "head_office_url": "",
     "font_path": "",
+    "receipt_printer": "",  # an 80 mm ESC/POS printer on the network, "host:port"; empty = none (app.printing.escpos)
     "customer_screen": "auto",  # auto | off | screen index
     "pos_export_folder": "",  # the folder the POS writes its exports to; empty = no automatic import
     # (app.purchases.pos_folder)

@@ -39,6 +39,7 @@ from ui import style
 from ui.idle import InactivityTimer
 from ui.jobs import Job
 from ui.pages import registry
+from ui.widgets.page_stack import PageStack
 from ui.widgets.pos_import_panel import status_line as pos_status_line
 from ui.widgets.sign_in_widget import SignInWidget
 
@@ -100,7 +101,7 @@ class MainWindow(QMainWindow):
             row.setContentsMargins(8, 0, 8, 0)
             row.addWidget(b)
             col.addLayout(row)
-        self.pages = QStackedWidget()
+        self.pages = PageStack()
         ws.addWidget(self.nav_column)
         ws.addWidget(self.pages, 1)
         self.stack.addWidget(self.workspace)
@@ -130,6 +131,7 @@ class MainWindow(QMainWindow):
         self.status_timer.timeout.connect(self.refresh_status)
         ctx.pos_import_changed.connect(self.refresh_status)
         ctx.open_page_requested.connect(self._open_requested)
+        ctx.status_message.connect(lambda text: self.statusBar().showMessage(text, 8000))
         ctx.action_requested.connect(self._action_requested)
         self._show_locked()
 
@@ -181,7 +183,7 @@ class MainWindow(QMainWindow):
             widget.setObjectName(f"page_{spec.key}")
             self._page_widgets[spec.key] = widget
             self._page_keys.append(spec.key)
-            self.pages.addWidget(widget)
+            self.pages.add_page(widget)
             title = QCoreApplication.translate("nav", spec.title)
             key = NAV_SHORTCUTS.get(spec.key)
             item = QListWidgetItem(style.icon(spec.icon or spec.key, "#f0f3f6"), title)
@@ -197,7 +199,10 @@ class MainWindow(QMainWindow):
         fm = self.nav.fontMetrics()
         texts = [self.nav.item(i).text() for i in range(self.nav.count())]
         widest = max((fm.horizontalAdvance(t) for t in texts), default=0)
-        self.nav_column.setFixedWidth(max(150, widest + self.nav.iconSize().width() + 48))
+        # room for the list's scroll bar too: on a short screen (1366×768 at 125 %) the list scrolls, and without
+        # it "Print documents" was cut to "Print docume…"
+        bar = self.nav.verticalScrollBar().sizeHint().width()
+        self.nav_column.setFixedWidth(max(150, widest + self.nav.iconSize().width() + 48 + bar))
 
     def _destroy_pages(self) -> None:
         for w in self._page_widgets.values():
@@ -207,8 +212,7 @@ class MainWindow(QMainWindow):
                     clear()
                 except Exception:  # noqa: BLE001
                     pass
-            self.pages.removeWidget(w)
-            w.deleteLater()
+            self.pages.remove_page(w)
         self._page_widgets.clear()
         self._page_keys.clear()
         self.nav.blockSignals(True)
@@ -218,7 +222,7 @@ class MainWindow(QMainWindow):
     def _show_page(self, row: int) -> None:
         if 0 <= row < len(self._page_keys):
             widget = self._page_widgets[self._page_keys[row]]
-            self.pages.setCurrentWidget(widget)
+            self.pages.show_page(widget)
             refresh = getattr(widget, "refresh", None)
             if callable(refresh):
                 refresh()

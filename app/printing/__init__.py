@@ -30,4 +30,7 @@ add_messages(
     }
 )
 
-from app.printing import serials  # noqa: E402,F401  (permissions and the form-serial eraser register)
+from app.printing import (  # noqa: E402,F401  (permissions, the form-serial eraser, the printer setting register)
+    printer_setting,
+    serials,
+)

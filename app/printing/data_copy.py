@@ -6,9 +6,9 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
+from app.printing.dates import print_time
 from app.printing.fonts import FontChoice
 from app.printing.letter_layout import Letter, Section, StoreInfo, render_letter
-from app.printing.request_receipt import _date
 
 CATEGORY_TITLES = {
     "CAT-1": "基本信息",
@@ -54,7 +54,7 @@ def data_copy_pdf(data: DataCopy, *, font: FontChoice | None = None) -> bytes:
         ("受理编号", data.request_no),
         ("会员号", data.member_no),
         ("申请人", data.applicant),
-        ("生成时间", _date(data.generated_at)),
+        ("生成时间", print_time(data.generated_at)),
         ("经办人", data.prepared_by),
     ]
     intro = (

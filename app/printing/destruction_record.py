@@ -9,6 +9,7 @@ import hashlib
 import json
 from dataclasses import dataclass, field
 
+from app.printing.dates import print_time
 from app.printing.fonts import FontChoice
 from app.printing.letter_layout import Letter, Section, StoreInfo, render_letter
 from app.printing.request_receipt import _date
@@ -68,27 +69,28 @@ def destruction_record_pdf(rec: DestructionRecord, *, font: FontChoice | None = 
     digest = rec.batch_hash or batch_hash(rec)
     ref = [
         ("批次编号", rec.batch_id),
-        ("门店", f"{rec.store.name}({rec.store.code})"),
+        ("门店", f"{rec.store.name}（{rec.store.code}）"),
         ("原件数量", f"{len(rec.forms)} 份，共 {sum(f.pages for f in rec.forms)} 页"),
         ("销毁方式", METHOD_LABELS.get(rec.method, rec.method)),
-        ("销毁时间", _date(rec.destroyed_at)),
+        ("销毁时间", print_time(rec.destroyed_at)),
         ("店长", rec.manager),
         ("监销人", rec.witness),
-        ("批次摘要 SHA-256", _grouped(digest)),
+        ("批次校验码 SHA-256", _grouped(digest)),
     ]
     grid = [
-        [str(i), f.serial, _date(f.scanned_at), str(f.pages), f.scan_sha256[:16]] for i, f in enumerate(rec.forms, 1)
+        [str(i), f.serial, print_time(f.scanned_at), str(f.pages), f.scan_sha256[:16]]
+        for i, f in enumerate(rec.forms, 1)
     ]
     sections = [
         Section(
             paragraphs=[
                 "下列纸质原件均已扫描归档并核对无误，于上述时间在店长和监销人在场的情况下销毁。"
-                "批次摘要由批次信息及各扫描件的摘要计算得出，可与电子档案核对。"
+                "批次校验码由批次信息及各扫描件的校验码计算得出，可与电子档案核对。"
             ]
         ),
         Section(
             heading="销毁清单",
-            columns=["序号", "表单编号", "扫描时间", "页数", "扫描件摘要（前 16 位）"],
+            columns=["序号", "表单编号", "扫描时间", "页数", "扫描件校验码（前 16 位）"],
             grid=grid,
             col_weights=[0.6, 2.4, 1.9, 0.6, 2.2],
         ),
@@ -100,6 +102,6 @@ def destruction_record_pdf(rec: DestructionRecord, *, font: FontChoice | None = 
         sections=sections,
         signatures=["店长签字", "监销人签字", "日期"],
         show_store_contact=False,
-        footer_note="本记录一式一份，由店长存档；电子副本及批次摘要保存在审计日志中。",
+        footer_note="本记录一式一份，由店长存档；电子副本及批次校验码保存在审计日志中。",
     )
     return render_letter(letter, font=font)

@@ -36,24 +36,11 @@ from reportlab.platypus import (
     TableStyle,
 )
 
+from app.printing import linebreak
 from app.printing.fonts import FontChoice, choose_font
 
-# Chinese line breaking: reportlab's "cannot start a line" set is Japanese-centric and lacks the full-width
-# Chinese punctuation (，；：？！） …), so a line could begin with "，". Extend it (module globals it reads).
-_ZH_CANNOT_START = "，；：？！）》」』】〉”’、。．…·"
-
-
-def _extend_line_start_rules() -> None:
-    from reportlab.lib import textsplit
-    from reportlab.platypus import paragraph
-
-    extra = "".join(ch for ch in _ZH_CANNOT_START if ch not in textsplit.ALL_CANNOT_START)
-    if extra:
-        textsplit.ALL_CANNOT_START += extra
-        paragraph.ALL_CANNOT_START = textsplit.ALL_CANNOT_START
-
-
-_extend_line_start_rules()
+# Chinese line breaking (禁则) for every paragraph: app/printing/linebreak.py
+linebreak.install()
 
 SHORT_HASH = 12
 RECEIPT_WIDTH = 80 * mm
@@ -96,7 +83,7 @@ class DocMeta:
         if self.notice_version:
             parts.append(f"告知书版本 {self.notice_version}")
         if self.notice_hash:
-            parts.append(f"摘要 {short_hash(self.notice_hash)}")
+            parts.append(f"校验码 {short_hash(self.notice_hash)}")
         if self.extra:
             parts.append(self.extra)
         return "  ·  ".join(parts)
@@ -238,10 +225,16 @@ class CheckBox(Flowable):
 
 
 def write_in_table(
-    st: Styles, rows: list[tuple[str, str]], width: float, label_width: float = 38 * mm, row_height: float = 11 * mm
+    st: Styles,
+    rows: list[tuple[str, str]],
+    width: float,
+    label_width: float = 38 * mm,
+    row_height: float = 11 * mm,
+    hint_style: ParagraphStyle | None = None,
 ) -> Table:
-    """Label | empty line to write on (with an optional grey hint under the line)."""
-    data = [[para(label, st.cellhead), para(hint, st.small) if hint else ""] for label, hint in rows]
+    """Label | empty line to write on (with an optional grey hint above the line, `hint_style` or small)."""
+    hint_style = hint_style or st.small
+    data = [[para(label, st.cellhead), para(hint, hint_style) if hint else ""] for label, hint in rows]
     t = Table(data, colWidths=[label_width, width - label_width], rowHeights=[row_height] * len(rows))
     t.setStyle(
         TableStyle(
@@ -375,6 +368,17 @@ class SectionMark(Flowable):
         self.canv._md_section = (self.extra, self.canv.getPageNumber())
 
 
+def footer_lines(text: str, right: str, font_name: str, width: float) -> tuple[float, list[str]]:
+    """The footer's left text beside `right` (page x / y) in `width`: 8 pt, smaller down to 6.5 pt for a long
+    store name, then on two or more lines (broken by the Chinese rules), never under the page number."""
+    room = width - (stringWidth(right, font_name, 8) + 6 * mm if right else 0)
+    for size in (8.0, 7.5, 7.0, 6.5):
+        if stringWidth(text, font_name, size) <= room:
+            return size, [text]
+    widths = [stringWidth(c, font_name, 6.5) for c in text]
+    return 6.5, [text[a:b].rstrip() for a, b, _ in linebreak.break_lines(text, widths, [room])]
+
+
 def _numbered_canvas(meta: DocMeta, font_name: str, pagesize: PageSize, bottom: float) -> type:
     class NumberedCanvas(rl_canvas.Canvas):
         """Draws the footer after the whole document is laid out, so "page x / y" knows y."""
@@ -405,18 +409,23 @@ def _numbered_canvas(meta: DocMeta, font_name: str, pagesize: PageSize, bottom: 
         def _footer(self, number: int, total: int, extra: str | None) -> None:
             w, _ = pagesize
             self.saveState()
-            self.setFont(font_name, 8)
             self.setFillColor(GREY)
             self.setStrokeColor(GREY)
             self.setLineWidth(0.3)
             y = bottom * 0.55
-            self.line(15 * mm, y + 10, w - 15 * mm, y + 10)
             text = meta.footer_text()
             if extra:
                 text = f"{text}  ·  {extra}" if text else extra
-            self.drawString(15 * mm, y, text)
-            if meta.page_numbers:
-                self.drawRightString(w - 15 * mm, y, f"第 {number} 页 / 共 {total} 页")
+            right = f"第 {number} 页 / 共 {total} 页" if meta.page_numbers else ""
+            size, lines = footer_lines(text, right, font_name, w - 30 * mm)
+            self.line(
+                15 * mm, y + 10 + (len(lines) - 1) * size * 1.2, w - 15 * mm, y + 10 + (len(lines) - 1) * size * 1.2
+            )
+            self.setFont(font_name, size)
+            for i, line in enumerate(lines):
+                self.drawString(15 * mm, y + (len(lines) - 1 - i) * size * 1.2, line)
+            if right:
+                self.drawRightString(w - 15 * mm, y, right)
             self.restoreState()
 
     return NumberedCanvas

@@ -7,11 +7,13 @@ turns their plain data into a `Letter`.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 from reportlab.platypus import CondPageBreak
 
 from app.printing import layout as L
+from app.printing.dates import print_date, print_time
 from app.printing.fonts import FontChoice, choose_font
 
 
@@ -37,7 +39,7 @@ class Section:
     grid: list[list[str]] = field(default_factory=list)  # grid table rows
     col_weights: list[float] = field(default_factory=list)
     bullets: list[str] = field(default_factory=list)
-    empty_text: str = "(无记录)"
+    empty_text: str = "（无记录）"
 
 
 @dataclass
@@ -54,7 +56,7 @@ class Letter:
 
 
 def store_contact_rows(store: StoreInfo) -> list[tuple[str, str]]:
-    rows = [("门店", f"{store.name}({store.code})")]
+    rows = [("门店", f"{store.name}（{store.code}）")]
     if store.address:
         rows.append(("地址", store.address))
     if store.phone:
@@ -64,10 +66,25 @@ def store_contact_rows(store: StoreInfo) -> list[tuple[str, str]]:
     return rows
 
 
+_ISO_TIME = re.compile(r"^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?$")
+_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+def shown(value: object) -> str:
+    """A table value as printed: an ISO time or date (what the database holds) as people write it
+    (2026年12月3日 14:05), anything else as given."""
+    text = str(value if value is not None else "")
+    if _ISO_TIME.match(text):
+        return print_time(text)
+    if _ISO_DATE.match(text):
+        return print_date(text)
+    return text
+
+
 def letter_story(letter: Letter, st: L.Styles, width: float) -> list:
     story = [L.para(letter.title, st.title)]
     if letter.reference:
-        story.append(L.kv_table(st, letter.reference, width, label_width=34 * L.mm))
+        story.append(L.kv_table(st, [(k, shown(v)) for k, v in letter.reference], width, label_width=34 * L.mm))
         story.append(L.spacer(4))
     if letter.salutation:
         story.append(L.para(letter.salutation, st.body))
@@ -78,12 +95,13 @@ def letter_story(letter: Letter, st: L.Styles, width: float) -> list:
         block += [L.para(p, st.body) for p in sec.paragraphs]
         block += L.bullets(st, sec.bullets)
         if sec.rows:
-            block.append(L.kv_table(st, sec.rows, width, label_width=34 * L.mm))
+            block.append(L.kv_table(st, [(k, shown(v)) for k, v in sec.rows], width, label_width=34 * L.mm))
         if sec.columns:
             if sec.grid:
                 weights = sec.col_weights or [1.0] * len(sec.columns)
                 total = sum(weights)
-                block.append(L.grid_table(st, sec.columns, sec.grid, [width * w / total for w in weights]))
+                grid = [[shown(c) for c in row] for row in sec.grid]
+                block.append(L.grid_table(st, sec.columns, grid, [width * w / total for w in weights]))
             else:
                 block.append(L.para(sec.empty_text, st.small))
         elif not (sec.rows or sec.paragraphs or sec.bullets):

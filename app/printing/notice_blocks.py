@@ -11,6 +11,7 @@ from reportlab.lib import colors
 from reportlab.platypus import Table, TableStyle
 
 from app.printing import layout as L
+from app.printing.dates import print_date
 
 if TYPE_CHECKING:
     from reportlab.lib.styles import ParagraphStyle as Style
@@ -27,8 +28,11 @@ def kind_label(p: Purpose) -> str:
     return "可选"
 
 
-def hash_line(notice: Notice) -> str:
-    return f"版本 {notice.version} · 生效日期 {notice.effective_date} · 摘要 SHA-256 {notice.content_hash}"
+def hash_line(notice: Notice, *, version: bool = True) -> str:
+    """Version, effective date and the full checksum; without the version (the form's header and footer carry it)
+    the line fits the form's width at 9 pt."""
+    head = f"版本 {notice.version} · " if version else ""
+    return f"{head}生效日期 {print_date(notice.effective_date)} · 校验码 SHA-256 {notice.content_hash}"
 
 
 def purpose_details(p: Purpose, sep: str = "；") -> list[tuple[str, str]]:
@@ -46,7 +50,7 @@ def purpose_details(p: Purpose, sep: str = "；") -> list[tuple[str, str]]:
 
 def purpose_paragraph(p: Purpose, style: Style) -> L.Paragraph:
     """All details of a purpose as one flowing paragraph, labels in brackets (dense layouts)."""
-    text = "".join(f"<font color='#555555'>【{k}】</font>{L.esc(v)} " for k, v in purpose_details(p))
+    text = "".join(f"<font color='#555555'>【{k}】</font>{L.esc(v)}" for k, v in purpose_details(p))
     return L.Paragraph(text, style)
 
 
@@ -59,8 +63,9 @@ def purposes_flow_table(
     text_style: Style,
     title_width: float = 36 * L.mm,
     kind_style: Style | None = None,
+    padding: tuple[float, float] = (2.5, 3),
 ) -> Table:
-    """One row per purpose: [number + title + kind] | [flowing details]."""
+    """One row per purpose: [number + title + kind] | [flowing details]; padding: (top, bottom) of a row."""
     kind_style = kind_style or st.small
     rows = [
         [[L.para(f"{i}. {p.title}", title_style), L.para(kind_label(p), kind_style)], purpose_paragraph(p, text_style)]
@@ -70,8 +75,8 @@ def purposes_flow_table(
     style = [
         ("GRID", (0, 0), (-1, -1), 0.4, L.GREY),
         ("VALIGN", (0, 0), (-1, -1), "TOP"),
-        ("TOPPADDING", (0, 0), (-1, -1), 2.5),
-        ("BOTTOMPADDING", (0, 0), (-1, -1), 3),
+        ("TOPPADDING", (0, 0), (-1, -1), padding[0]),
+        ("BOTTOMPADDING", (0, 0), (-1, -1), padding[1]),
     ]
     style += [("BACKGROUND", (0, i), (0, i), L.LIGHT) for i, p in enumerate(notice.purposes) if p.required]
     t.setStyle(TableStyle(style))
@@ -164,18 +169,21 @@ def full_notice(
         story += contact_block(notice, st, st.body)
         story.append(L.para(hash_line(notice), st.small))
         return story
-    body = st.custom(f"fine_{size}", size + 0.2)
-    cell = st.custom(f"cell_{size}", size)
-    h = st.custom(f"h_{size}", size + 1.2, space_before=1.5 * L.mm, space_after=0.5 * L.mm)
+    lead = 1.26  # a little tighter than the 1.38 of letters: the whole notice on one side of the form
+    body = st.custom(f"fine_{size}", size + 0.2, leading=(size + 0.2) * lead)
+    cell = st.custom(f"cell_{size}", size, leading=size * lead)
+    h = st.custom(f"h_{size}", size + 1.2, space_before=1.2 * L.mm, space_after=0.3 * L.mm)
     story = [
         L.para(notice.intro, body),
         purposes_flow_table(
             notice,
             st,
             width,
-            title_style=st.custom(f"ptitle_{size}", size + 0.7),
+            title_style=st.custom(f"ptitle_{size}", size + 0.5, leading=(size + 0.5) * lead),
             text_style=cell,
-            title_width=30 * L.mm,
+            title_width=25 * L.mm,
+            kind_style=st.custom(f"kind_{size}", size, leading=size * lead, color=L.GREY),
+            padding=(1.2, 2),
         ),
     ]
     nums = "①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳"
@@ -188,13 +196,13 @@ def full_notice(
         L.para(notice.complaint, body),
         L.para("个人信息处理者及联系方式", h),
         L.para(notice.controller + "。" + notice.contact, body),
-        L.para(hash_line(notice), st.custom(f"hash_{size}", max(6.5, size - 1), color=L.GREY)),
+        L.para(hash_line(notice, version=False), st.custom(f"hash_{size}", size, leading=size * lead, color=L.GREY)),
     ]
     return story
 
 
 def fit_notice_size(
-    notice: Notice, st: L.Styles, width: float, height: float, sizes: tuple[float, ...] = (8.3, 7.9, 7.5, 7.1)
+    notice: Notice, st: L.Styles, width: float, height: float, sizes: tuple[float, ...] = (9.0,)
 ) -> float:
     """The largest compact size (down to 7.1 pt) at which the whole notice fits `height`; a notice too long
     even then flows on to another page (the form's running header carries the QR on every page)."""

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 from reportlab.lib.pagesizes import A4
 
 from app.printing import layout as L, notice_blocks as N
+from app.printing.dates import print_date
 from app.printing.fonts import FontChoice, choose_font
 
 if TYPE_CHECKING:
@@ -26,10 +27,11 @@ def poster_pdf(notice: Notice, *, store_name: str = "", font: FontChoice | None 
     cell = st.custom("poster_cell", 12.5)
     ptitle = st.custom("poster_ptitle", 13)
     h2 = st.custom("poster_h2", 16, space_before=3 * L.mm, space_after=1 * L.mm)
+    effective = print_date(notice.effective_date)
     story = [
         L.para(notice.title, title),
         L.para(
-            f"{store_name + ' · ' if store_name else ''}版本 {notice.version} · {notice.effective_date} 起施行",
+            f"{store_name + ' · ' if store_name else ''}版本 {notice.version} · {effective} 起施行",
             st.custom("poster_sub", 12, align=L.TA_CENTER, color=L.GREY, space_after=3 * L.mm),
         ),
         L.para(notice.intro, body),

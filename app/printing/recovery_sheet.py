@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from reportlab.platypus import Table, TableStyle
 
 from app.printing import layout as L
+from app.printing.dates import print_time
 from app.printing.fonts import FontChoice, choose_font
 
 
@@ -35,9 +36,7 @@ def recovery_sheet_pdf(data: RecoverySheet, *, font: FontChoice | None = None) -
     font = font or choose_font()
     st = L.styles_for(font)
     width = L.frame_width()
-    created = (
-        data.created_at.strftime("%Y-%m-%d %H:%M") if isinstance(data.created_at, dt.datetime) else str(data.created_at)
-    )
+    created = print_time(data.created_at)
     key_style = st.custom("key", 17, align=L.TA_CENTER)
     rows = [[L.para(g, key_style) for g in r] for r in _key_rows(data.recovery_key)]
     key_table = Table(rows, colWidths=[24 * L.mm] * 4, rowHeights=[11 * L.mm] * len(rows))
@@ -54,7 +53,7 @@ def recovery_sheet_pdf(data: RecoverySheet, *, font: FontChoice | None = None) -
         [[key_table, L.qr_drawing(data.recovery_key, 52 * L.mm, level="Q")]], colWidths=[width - 58 * L.mm, 58 * L.mm]
     )
     side.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "MIDDLE"), ("ALIGN", (1, 0), (1, 0), "CENTER")]))
-    info = [("门店", f"{data.store_name}({data.store_code})"), ("生成时间", created)]
+    info = [("门店", f"{data.store_name}（{data.store_code}）"), ("生成时间", created)]
     if data.created_by:
         info.append(("设置人", data.created_by))
     if data.terminal:

@@ -7,11 +7,12 @@ a child under 14, signature and date lines. Both pages carry the form serial as 
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any
 
 from reportlab.lib.pagesizes import A4
 from reportlab.platypus import PageBreak, Table, TableStyle
+from reportlab.platypus.flowables import DocIf
 
 from app.printing import layout as L, notice_blocks as N
 from app.printing.fonts import FontChoice, choose_font
@@ -23,7 +24,7 @@ if TYPE_CHECKING:
     from app.notices.model import Notice, Purpose
     from app.staff.session import Session
 
-MARGINS = (38 * L.mm, 14 * L.mm, 14 * L.mm, 14 * L.mm)  # top holds the running header
+MARGINS = (35 * L.mm, 12 * L.mm, 13 * L.mm, 12 * L.mm)  # top holds the running header
 QR_SIZE = 25 * L.mm
 
 # How each field code of a notice purpose is written on paper: (label, boxes, hint); boxes = number of
@@ -72,9 +73,10 @@ def _page_header(notice: Notice, store_name: str, font_name: str) -> L.PageDecor
         qr.drawOn(canv, qx, qy)
         canv.setFillColor(L.colors.black)
         canv.setFont(font_name, 8.5)
-        canv.drawCentredString(qx + QR_SIZE / 2, top - QR_SIZE - 1.5 * L.mm, serial)
+        # the serial as text left of the QR, right-aligned: a long store code grows to the left, never off the page
+        canv.drawRightString(qx - 1 * L.mm, qy + 2.5 * L.mm, serial)
         canv.setLineWidth(0.8)
-        y = h - MARGINS[0] + 2 * L.mm
+        y = h - MARGINS[0] + 1.5 * L.mm
         canv.line(left, y, right, y)
         canv.restoreState()
 
@@ -104,44 +106,82 @@ class _Boxes(Table):
 
 
 def _boxes(n: int, box: float = 6.2 * L.mm, code: str = "", marks: BoxMarks | None = None) -> Table:
+    """n character boxes of `box` mm (a sensitive field's note where they were drawn in `marks`)."""
     return _Boxes(n, box, code, marks if code in SENSITIVE_BOXES else None)
 
 
 def _field_rows(codes: Iterable[str], st: L.Styles, width: float, marks: BoxMarks | None = None) -> list[Flowable]:
+    """A write-in line or character boxes per field code, `width` wide. Boxes that do not fit beside their label
+    go under it (a separate consent's ID number, next to the signature column), never past `width`."""
     out: list[Flowable] = []
     label_w = 36 * L.mm
     for code in codes:
         layout = FIELD_LAYOUT.get(code, ("其他信息", 0, ""))
         if layout is None:
-            out.append(L.para(NOT_HANDWRITTEN.get(code, ""), st.small))
+            out.append(L.para(NOT_HANDWRITTEN.get(code, ""), _form_text(st)))
             continue
         label, boxes, hint = layout
         if boxes:
-            row = Table(
-                [[L.para(label, st.cellhead), _boxes(boxes, code=code, marks=marks)]],
-                colWidths=[label_w, width - label_w],
-                rowHeights=[9.5 * L.mm],
+            box = min(6.2 * L.mm, (width - 1) / boxes)
+            beside = label_w + boxes * box <= width
+            cells = [L.para(label, st.cellhead), _boxes(boxes, box, code=code, marks=marks)]
+            row = (
+                Table([cells], colWidths=[label_w, width - label_w], rowHeights=[9.5 * L.mm])
+                if beside
+                else Table([[cells[0]], [cells[1]]], colWidths=[width], rowHeights=[6 * L.mm, box + 2.5 * L.mm])
             )
-            row.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "BOTTOM"), ("LEFTPADDING", (1, 0), (1, 0), 0)]))
+            row.setStyle(
+                TableStyle(
+                    [
+                        ("VALIGN", (0, 0), (-1, -1), "BOTTOM"),
+                        ("LEFTPADDING", (0, 0), (-1, -1), 0 if not beside else 6),
+                        ("LEFTPADDING", (1, 0), (1, 0), 0),
+                        ("RIGHTPADDING", (0, 0), (-1, -1), 0),
+                    ]
+                )
+            )
             out.append(row)
         else:
-            out.append(L.write_in_table(st, [(label, hint)], width, label_width=label_w, row_height=9 * L.mm))
+            hint_style = st.custom("form_hint", 9, color=L.GREY)
+            out.append(
+                L.write_in_table(
+                    st, [(label, hint)], width, label_width=label_w, row_height=9 * L.mm, hint_style=hint_style
+                )
+            )
     return out
 
 
-def _purpose_row(p: Purpose, index: int, st: L.Styles, width: float, text: str, signature: str = "") -> Table:
-    """[check box] [title + what is agreed] (+ [a signature cell for a separate consent])."""
+def _form_text(st: L.Styles) -> L.ParagraphStyle:
+    """What the customer reads on the consent side: never below 9 pt."""
+    return st.custom("form_text", 9)
+
+
+def _purpose_row(
+    p: Purpose,
+    index: int,
+    st: L.Styles,
+    width: float,
+    text: str,
+    signature: str = "",
+    fields: Callable[[float], list[Flowable]] | None = None,
+) -> Table:
+    """[check box] [title + what is agreed (+ the purpose's fields)] (+ [a signature cell for a separate
+    consent, its line at the bottom of the row, beside the fields and never above them])."""
     box = L.CheckBox(5.2 * L.mm)
-    body = [L.para(f"{index}. {p.title}", st.cellhead), L.para(text, st.fine)]
-    sig_w = 48 * L.mm if signature else 0
-    row = [box, body] + ([L.para(signature, st.small)] if signature else [])
-    widths = [10 * L.mm, width - 10 * L.mm - sig_w] + ([sig_w] if signature else [])
-    t = Table([row], colWidths=widths, rowHeights=[14 * L.mm] if signature else None)
+    sig_w = 46 * L.mm if signature else 0
+    body_w = width - 10 * L.mm - sig_w
+    body: list[Flowable] = [L.para(f"{index}. {p.title}", st.cellhead), L.para(text, _form_text(st))]
+    if fields is not None:
+        body += [L.spacer(1.5), *fields(body_w - 8)]
+    row = [box, body] + ([[L.para(signature, _form_text(st)), L.spacer(9)]] if signature else [])
+    widths = [10 * L.mm, body_w] + ([sig_w] if signature else [])
+    t = Table([row], colWidths=widths)
     style: list[tuple[Any, ...]] = [
         ("VALIGN", (0, 0), (-1, -1), "TOP"),
         ("TOPPADDING", (0, 0), (-1, -1), 2),
-        ("BOTTOMPADDING", (0, 0), (-1, -1), 1),
+        ("BOTTOMPADDING", (0, 0), (-1, -1), 2.5),
         ("LEFTPADDING", (0, 0), (0, 0), 1),
+        ("RIGHTPADDING", (1, 0), (1, 0), 2),
     ]
     if signature:
         style += [("LINEBELOW", (2, 0), (2, 0), 0.6, L.colors.black), ("LEFTPADDING", (2, 0), (2, 0), 8)]
@@ -174,7 +214,7 @@ def _guardian(st: L.Styles, width: float) -> Table:
 def _section(st: L.Styles, title: str, note: str) -> list[Flowable]:
     """Section title with its note in small grey type on the same line."""
     style = st.custom("form_h", 11.5, space_before=2 * L.mm, space_after=0.3 * L.mm)
-    return [L.Paragraph(f"{L.esc(title)}  <font size='8' color='#555555'>{L.esc(note)}</font>", style)]
+    return [L.Paragraph(f"{L.esc(title)}  <font size='9' color='#555555'>{L.esc(note)}</font>", style)]
 
 
 def consent_page(notice: Notice, st: L.Styles, width: float, marks: BoxMarks | None = None) -> list[Flowable]:
@@ -203,18 +243,17 @@ def consent_page(notice: Notice, st: L.Styles, width: float, marks: BoxMarks | N
             "以下各项涉及敏感个人信息；必要性和保护措施见告知书对应条目。不同意不影响办理会员和其他服务。",
         )
         for p in sensitive:
-            block = [
+            story.append(
                 _purpose_row(
                     p,
                     index[p.code],
                     st,
                     width,
-                    f"我单独同意处理：{'；'.join(p.data_types)}(告知书第 {index[p.code]} 项)",
+                    f"我单独同意处理：{'；'.join(p.data_types)}（告知书第 {index[p.code]} 项）",
                     signature="本项单独同意签名",
+                    fields=lambda w, p=p: _field_rows(p.fields, st, w, marks),  # type: ignore[misc]
                 )
-            ]
-            block += _field_rows(p.fields, st, width, marks)
-            story.append(L.keep(*block))
+            )
     story += _section(st, "四、不满十四周岁的未成年人", "顾客不满十四周岁的，须由其监护人阅读告知书、代为勾选并签名。")
     story.append(_guardian(st, width))
     story += _section(st, "五、签名确认", "本人已阅读并理解告知书全部内容，以上勾选为本人真实意愿。")
@@ -237,6 +276,17 @@ def _form_story(notice_story: list[Flowable], consent_story: list[Flowable], ser
         L.PageState(part=PART_2),
         *consent_story,
     ]
+
+
+class _BlankBackIfOdd(DocIf):
+    """Between two forms: when a form ended on an odd page (its notice took two pages), a blank back page, so
+    that every form starts on the front of a sheet when printed double-sided."""
+
+    def __init__(self, st: L.Styles) -> None:
+        super().__init__("", [PageBreak(), L.para("（本页空白）", _form_text(st))])
+
+    def funcWrap(self, aw: float, ah: float) -> bool:  # noqa: N802  (reportlab's name)
+        return bool(self._doctemplateAttr("page") % 2 == 1)
 
 
 def registration_form_pdf(
@@ -262,7 +312,7 @@ def registration_form_pdf(
     story: list[Flowable] = []
     for i, serial in enumerate(serials):
         if i:
-            story.append(PageBreak())
+            story += [_BlankBackIfOdd(st), PageBreak()]
         # fresh flowables per form (they carry layout state), all from the same Notice
         story += _form_story(
             N.full_notice(notice, st, width, compact=True, size=size), consent_page(notice, st, width, marks), serial

@@ -14,9 +14,10 @@ from dataclasses import dataclass, field
 
 from app.errors import ValidationError
 from app.messages import add_messages
+from app.printing.dates import print_date, print_time
 from app.printing.fonts import FontChoice
 from app.printing.letter_layout import Letter, Section, StoreInfo, render_letter
-from app.printing.request_receipt import CALENDAR_MISSING_NOTE, _date, kind_label
+from app.printing.request_receipt import CALENDAR_MISSING_NOTE, kind_label
 from app.printing.result_letter import RIGHTS_REMEDY
 
 add_messages(
@@ -53,10 +54,10 @@ def extension_letter_pdf(data: ExtensionLetter, *, font: FontChoice | None = Non
         ref.append(("会员号", data.member_no))
     ref += [
         ("申请事项", "、".join(kind_label(k) for k in data.kinds)),
-        ("受理时间", _date(data.received_at)),
-        ("原答复期限", _date(data.original_due)),
+        ("受理时间", print_time(data.received_at)),
+        ("原答复期限", print_date(data.original_due)),
         ("延长", f"{int(data.days)} 个工作日（仅延长一次）"),
-        ("新答复期限", f"{_date(data.new_due)} 前"),
+        ("新答复期限", f"{print_date(data.new_due)} 前"),
     ]
     paras = [
         "因下述原因，我们无法在原答复期限内办结您的申请，现将答复期限延长一次。"

@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from app.printing.dates import print_date, print_time
 from app.printing.fonts import FontChoice
 from app.printing.letter_layout import Letter, Section, StoreInfo, render_letter
 
@@ -65,9 +66,9 @@ def request_receipt_pdf(data: RequestReceipt, *, font: FontChoice | None = None)
         ref.append(("会员号", data.member_no))
     ref += [
         ("申请事项", "、".join(kind_label(k) for k in data.kinds)),
-        ("受理时间", _date(data.received_at)),
+        ("受理时间", print_time(data.received_at)),
         *([("申请渠道", data.channel)] if data.channel else []),
-        ("答复期限", f"{_date(data.due_date)} 前（自受理之日起 15 个工作日内）"),
+        ("答复期限", f"{print_date(data.due_date)} 前（自受理之日起 15 个工作日内）"),
         ("身份核验", data.identity_check),
         ("受理人", data.received_by),
     ]

@@ -8,9 +8,10 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from app.errors import ValidationError
+from app.printing.dates import print_time
 from app.printing.fonts import FontChoice
 from app.printing.letter_layout import Letter, Section, StoreInfo, render_letter
-from app.printing.request_receipt import _date, kind_label
+from app.printing.request_receipt import kind_label
 
 OUTCOME_LABELS = {"done": "已办理", "partial": "部分办理", "refused": "不予办理"}
 
@@ -46,9 +47,9 @@ def result_letter_pdf(data: ResultLetter, *, font: FontChoice | None = None) -> 
         ref.append(("会员号", data.member_no))
     ref += [
         ("申请事项", "、".join(kind_label(k) for k in data.kinds)),
-        ("受理时间", _date(data.received_at)),
+        ("受理时间", print_time(data.received_at)),
         ("处理结果", OUTCOME_LABELS[data.outcome]),
-        ("答复时间", _date(data.decided_at)),
+        ("答复时间", print_time(data.decided_at)),
     ]
     sections = [
         Section(

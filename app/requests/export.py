@@ -249,7 +249,7 @@ _COLUMN_ZH = {
     "kind": "类型",
     "created_at": "时间",
     "notice_version": "告知书版本",
-    "notice_hash": "告知书摘要",
+    "notice_hash": "告知书校验码",
     "method": "方式",
     "store_code": "门店",
     "request_no": "受理编号",
@@ -337,7 +337,7 @@ def to_pdf_bytes(
     sections = []
     for category, rows in data["categories"].items():
         title = CATEGORIES.get(category, (category, category))[0]
-        sec = Section(heading=f"{title}({len(rows)})")
+        sec = Section(heading=f"{title}（{len(rows)}）")
         if category == "profile" and rows:
             p = rows[0]
             sec.rows = [
@@ -349,10 +349,10 @@ def to_pdf_bytes(
             now = p.get("consents_now") or {}
             if now:
                 sec.rows.append(
-                    ("当前同意", ";".join(f"{titles.get(k, k)}:{'同意' if g else '未同意'}" for k, g in now.items()))
+                    ("当前同意", "；".join(f"{titles.get(k, k)}：{'同意' if g else '未同意'}" for k, g in now.items()))
                 )
         elif category == "consents":
-            sec.columns = ["时间", "类型", "告知书版本", "告知书摘要", "方式", "各处理目的"]
+            sec.columns = ["时间", "类型", "告知书版本", "告知书校验码", "方式", "各处理目的"]
             sec.grid = [
                 [
                     str(r.get("created_at", ""))[:16].replace("T", " "),
@@ -360,8 +360,8 @@ def to_pdf_bytes(
                     _cell(r.get("notice_version")),
                     str(r.get("notice_hash") or "")[:12],
                     _zh(r.get("method")),
-                    ";".join(
-                        f"{titles.get(x['purpose'], x['purpose'])}:{'同意' if x['granted'] else '不同意'}"
+                    "；".join(
+                        f"{titles.get(x['purpose'], x['purpose'])}：{'同意' if x['granted'] else '不同意'}"
                         for x in _purposes_of(r)
                     ),
                 ]
@@ -387,15 +387,15 @@ def to_pdf_bytes(
                 columns=sec.columns,
                 grid=sec.grid,
                 col_weights=sec.col_weights,
-                note="" if rows else "(无记录)",
+                note="" if rows else "（无记录）",
             )
         )
     sections += _other_store_sections(data)
     if not applicant and data["categories"].get("profile"):
         applicant = str(data["categories"]["profile"][0].get("name") or "")
-    readable = "已同时提供机器可读文件（JSON,UTF-8），内容与本副本一致。"
+    readable = "已同时提供机器可读文件（JSON，UTF-8），内容与本副本一致。"
     if json_sha256:
-        readable += f"文件 SHA-256:{json_sha256}"
+        readable += f"文件 SHA-256：{json_sha256}"
     copy = DataCopy(
         request_no=request_no,
         member_no=data.get("member_no") or "",

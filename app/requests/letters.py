@@ -14,7 +14,9 @@ from typing import TYPE_CHECKING
 
 from app.errors import UserError
 from app.notices.store import current_notice
+from app.printing.escpos import print_request_receipt
 from app.printing.letter_layout import StoreInfo
+from app.printing.printer_setting import SETTING, parse_address
 from app.printing.request_notices import (
     ExplanationLetter,
     ExtensionLetter,
@@ -27,6 +29,7 @@ from app.printing.result_letter import ResultLetter, result_letter_pdf
 from app.requests import model as M
 from app.requests.export import purpose_titles
 from app.requests.service import get_request, record_event, timeline
+from app.settings import get_setting
 from app.staff.permissions import requires
 
 if TYPE_CHECKING:
@@ -66,8 +69,7 @@ def _member(db, member_id):
     return db.one("SELECT name, member_no FROM members WHERE id = ?", (member_id,))
 
 
-@requires(M.REQUEST_VIEW)
-def receipt_pdf(session, request_id: str, applicant: str | None = None, *, font=None) -> bytes:
+def _receipt_data(session: Session, request_id: str, applicant: str | None) -> RequestReceipt:
     req = get_request(session.db, request_id)
     member = _member(session.db, req["member_id"])
     received = req["received_at"][:16].replace("T", " ")
@@ -87,9 +89,26 @@ def receipt_pdf(session, request_id: str, applicant: str | None = None, *, font=
         calendar_missing=bool(req["table_missing"]),
         channel=M.label(M.CHANNEL_LABELS, req.get("channel") or "desk"),
     )
-    pdf = request_receipt_pdf(data, font=font)
+    return data
+
+
+@requires(M.REQUEST_VIEW)
+def receipt_pdf(session, request_id: str, applicant: str | None = None, *, font=None) -> bytes:
+    pdf = request_receipt_pdf(_receipt_data(session, request_id, applicant), font=font)
     record_event(session, request_id, "printed", {"document": "receipt"})
     return pdf
+
+
+@requires(M.REQUEST_VIEW)
+def receipt_to_receipt_printer(session: Session, request_id: str, applicant: str | None = None) -> float | None:
+    """The acknowledgement receipt on the store's ESC/POS receipt printer (setting "receipt_printer"); None when
+    no receipt printer is set (print the PDF instead). Returns the paper used in mm; UserError when unreachable."""
+    address = parse_address(get_setting(session.db, SETTING, ""))
+    if address is None:
+        return None
+    used = print_request_receipt(address, _receipt_data(session, request_id, applicant))
+    record_event(session, request_id, "printed", {"document": "receipt", "printer": "receipt_printer"})
+    return used
 
 
 def actions_text(req: dict) -> list[str]:

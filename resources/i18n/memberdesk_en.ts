@@ -2702,6 +2702,10 @@
         <source>个人信息副本</source>
         <translation>Copy of personal information</translation>
     </message>
+    <message>
+        <source>受理回执已在小票打印机上打印。</source>
+        <translation>The acknowledgement receipt was printed on the receipt printer.</translation>
+    </message>
 </context>
 <context>
     <name>RequestStepDialog</name>
@@ -3952,6 +3956,18 @@
     <message>
         <source>确定删除该员工账户吗？审计日志中的记录会保留。</source>
         <translation>Remove this staff account? Its entries in the audit log are kept.</translation>
+    </message>
+    <message>
+        <source>例如 192.168.1.50:9100；留空：用普通打印机打印回执</source>
+        <translation>e.g. 192.168.1.50:9100; empty: receipts go to the office printer</translation>
+    </message>
+    <message>
+        <source>小票打印机（80 毫米）</source>
+        <translation>Receipt printer (80 mm)</translation>
+    </message>
+    <message>
+        <source>已保存。</source>
+        <translation>Saved.</translation>
     </message>
 </context>
 <context>

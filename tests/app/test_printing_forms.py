@@ -100,16 +100,17 @@ def test_qr_survives_a_rotated_noisy_scan(notice, dpi, angle):
     assert found == [serial]
 
 
-def test_a_longer_notice_shrinks_or_flows_and_every_page_keeps_its_qr(notice):
-    """A head-office notice may be longer than the shipped one: the notice side shrinks (down to 7.1 pt),
-    then flows on; every page still carries the form's QR and serial, and the consent side follows."""
+def test_a_longer_notice_flows_on_never_below_9pt_and_every_page_keeps_its_qr(notice):
+    """A head-office notice may be longer than the shipped one: the notice side never shrinks below 9 pt (issue
+    #20; it shrank to 7.1 pt before), it flows on; every page still carries the form's QR and serial, and the
+    consent side follows."""
     from app.notices.model import Notice
     from tests.app.test_printing_helpers import page_texts
 
     data = notice.to_dict()
     data["version"] = "2027.9"
-    data["intro"] = notice.intro * 4  # somewhat longer: the notice side shrinks, still 2 pages
-    assert len(page_texts(registration_form_pdf(Notice.from_dict(data), ["SH-001-261102-00320"]))) == 2
+    data["intro"] = notice.intro * 4  # somewhat longer: no longer shrunk, it takes a second notice page
+    assert len(page_texts(registration_form_pdf(Notice.from_dict(data), ["SH-001-261102-00320"]))) == 3
     data["intro"] = notice.intro * 16  # much longer: it flows on to a second notice page
     longer = Notice.from_dict(data)
     serial = "SH-001-261102-00321"

@@ -70,7 +70,7 @@ def test_request_receipt_states_the_due_date_and_request_number():
     )
     text = all_text(pdf)
     assert "R-0012" in text and "查阅、复制、删除" in text
-    assert norm("2026-11-23 前（自受理之日起 15 个工作日内）") in text  # rule: RIG-2
+    assert norm("2026年11月23日 前（自受理之日起 15 个工作日内）") in text  # rule: RIG-2 (as people write dates)
     assert norm("所示日期不会晚于实际期限") in text  # rule: RIG-2 (the receipt's wording matches the fallback)
 
 
@@ -98,7 +98,7 @@ def test_data_copy_has_a_section_per_category():
     for key in ("CAT-1", "CAT-2", "CAT-3", "CAT-4", "consent"):
         assert norm(CATEGORY_TITLES[key]) in text  # rule: RIG-6
     assert "13800001234" in text and norm("¥1,234.50") in text and "JSON" in text  # rule: RIG-6
-    assert "(无记录)" in text  # an empty category is shown as empty, not left out
+    assert "（无记录）" in text  # an empty category is shown as empty, not left out
 
 
 def _record(**kw):
@@ -127,7 +127,7 @@ def test_destruction_record_carries_batch_forms_method_people_and_hash():
     assert digest in text  # rule: STO-3
     for f in rec.forms:
         assert f.serial in text  # rule: STO-3
-    for word in ("D20261130-ABC123", "碎纸机粉碎", "2026-11-30T16:00:00+08:00", "王店长", "李店员"):
+    for word in ("D20261130-ABC123", "碎纸机粉碎", norm("2026年11月30日 16:00"), "王店长", "李店员"):
         assert word in text  # rule: STO-3
     # the hash ties the paper to the archive: any change to a form's scan or the batch changes it
     changed = _record()

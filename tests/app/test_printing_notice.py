@@ -69,7 +69,7 @@ def test_version_and_hash_on_printouts_equal_the_screen_notice(manager, screen_n
         assert norm(f"摘要SHA-256{stored_hash}") in text or norm(f"SHA-256{stored_hash}") in text, kind  # rule: NOT-2
         for page in page_texts(pdf):  # every sheet of paper names the exact text it carries
             assert norm(f"告知书版本{screen_notice.version}") in norm(page), kind  # rule: NOT-2
-            assert norm(f"摘要{L.short_hash(stored_hash)}") in norm(page), kind  # rule: NOT-2
+            assert norm(f"校验码{L.short_hash(stored_hash)}") in norm(page), kind  # rule: NOT-2
 
 
 def test_a_changed_notice_prints_its_own_version_and_hash(manager, screen_notice):

@@ -41,6 +41,20 @@ def _scrolls(w: QWidget) -> bool:
     return False
 
 
+PAGE_SCROLL = "pageScroll"  # the main window's page area: scrolls up and down on a short screen, never sideways
+
+
+def _page_scrolls(w: QWidget) -> bool:
+    """True when the nearest scroll area holding w is the main window's page area: w may lie below the fold, but
+    it must still fit the window's width and its parent."""
+    p = w.parentWidget()
+    while p is not None:
+        if isinstance(p, QAbstractScrollArea) and p.viewport() is not None and p.viewport().isAncestorOf(w):
+            return p.objectName() == PAGE_SCROLL
+        p = p.parentWidget()
+    return False
+
+
 def _ignored(w: QWidget) -> bool:
     if isinstance(w, (QScrollBar, QTabBar)) or w.objectName().startswith("qt_"):
         return True
@@ -87,12 +101,24 @@ def problems(window: QWidget, screen: tuple[int, int] | None = None) -> list[str
             bar = w.horizontalScrollBar()
             if bar is not None and bar.isVisible() and bar.maximum() > 0:
                 out.append(f"{_name(w)} scrolls sideways: its content needs {bar.maximum()} px more")
-        if not _scrolls(w):
+        page = _page_scrolls(w)
+        if page or not _scrolls(w):
             r = QRect(w.mapTo(window, w.rect().topLeft()), w.size())
-            if not win_rect.contains(r):
+            if page:  # below the fold is fine in the page area; beside it is not
+                if r.left() < win_rect.left() or r.right() > win_rect.right():
+                    out.append(f"{_name(w)} outside the window's width: {r.getRect()} not in {window.width()} px")
+                    continue
+            elif not win_rect.contains(r):
                 out.append(f"{_name(w)} outside the window: {r.getRect()} not in {window.size().toTuple()}")
                 continue
             parent = w.parentWidget()
+            if (
+                page
+                and parent is not None
+                and parent.parentWidget() is not None
+                and (parent.parentWidget().objectName() == PAGE_SCROLL)
+            ):
+                continue  # the page itself, in the page area's viewport: taller than it means it scrolls
             if parent is not None and not parent.rect().adjusted(-SLACK, -SLACK, SLACK, SLACK).contains(w.geometry()):
                 out.append(f"{_name(w)} cut by its parent {_name(parent)}: {w.geometry().getRect()}")
                 continue

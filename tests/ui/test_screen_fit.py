@@ -2,7 +2,8 @@
 window, no text cut or elided, no window larger than the screen — and the customer's screen sized for touch.
 
 Screens are the room a maximised window has (logical px): 1366×768 at 100 % (taskbar 40 px, title bar 32 px),
-1920×1080 at 150 % (1280×720 logical) and 1920×1080 at 100 %. tests/ui/layout_audit.py does the looking.
+1366×768 at 125 % (1093×614 logical), 1920×1080 at 150 % (1280×720 logical) and 1920×1080 at 100 %. On the
+shortest the page area scrolls up and down (never sideways). tests/ui/layout_audit.py does the looking.
 """
 
 from __future__ import annotations
@@ -17,10 +18,12 @@ from tests.ui.layout_audit import problems
 
 SCREENS = {
     "1366x768": (1366, 696),
+    # 125 %: 1366/1.25 = 1093 logical px wide, 768/1.25 = 614 high less the taskbar (32) and the title bar (32)
+    "1366x768@125%": (1093, 550),
     "1920x1080@150%": (1280, 688),
     "1920x1080": (1920, 1008),
 }
-SMALLEST = (1280, 688)
+SMALLEST = (1093, 550)
 
 
 @pytest.fixture(scope="module")

@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QPushButton,
     QRadioButton,
+    QScrollArea,
     QStackedWidget,
     QVBoxLayout,
     QWidget,
@@ -77,7 +78,19 @@ class RegisterMemberDialog(QDialog):
         self.review.setAlignment(Qt.AlignmentFlag.AlignTop)
         self.review.setTextFormat(Qt.TextFormat.RichText)
         style.role(self.review, "")
-        for w in (self.notice_view, self.consent, self.sensitive, self.fields_page, self.review, self.paper.form_step):
+        # the fields scroll up and down on a short screen (1366×768 at 125 %: the dialog has ~550 px)
+        self.fields_scroll = QScrollArea()
+        self.fields_scroll.setWidgetResizable(True)
+        self.fields_scroll.setFrameShape(QScrollArea.Shape.NoFrame)
+        self.fields_scroll.setWidget(self.fields_page)
+        for w in (
+            self.notice_view,
+            self.consent,
+            self.sensitive,
+            self.fields_scroll,
+            self.review,
+            self.paper.form_step,
+        ):
             self.stack.addWidget(w)
         lay.addWidget(self.stack, 1)
         lay.addWidget(self.paper.signed)
@@ -403,7 +416,7 @@ class RegisterMemberDialog(QDialog):
             label.setVisible(k in vis)
             holder.setVisible(k in vis)
         self._sync_guardian()
-        self.stack.setCurrentWidget(self.fields_page)
+        self.stack.setCurrentWidget(self.fields_scroll)
         self.next_btn.setEnabled(True)
         first = next((self.edits[k] for k in FIELD_ORDER if k in vis and not self.edits[k].text()), None)
         (first or self.next_btn).setFocus()

@@ -55,6 +55,7 @@ class OriginalsPage(QWidget):
         lay.addWidget(title)
         hint = QLabel(self.tr("纸质原件扫描归档后存放在带锁文件柜中，须在扫描后 30 个工作日内销毁。"))
         style.role(hint, "hint")
+        hint.setWordWrap(True)  # the English line needs 811 px: it wraps on a narrow screen
         lay.addWidget(hint)
 
         tiles = QGridLayout()

@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
 
 from app import requests as R
 from app.consent.queries import withdrawable_purposes
+from app.errors import UserError
 from app.members.queries import is_restricted, member_brief, member_exists
 from app.requests import chain as RC, letters, model as M
 from app.sync import SyncEngine
@@ -426,7 +427,16 @@ class RequestDetail(QWidget):
         return None if v is None else v["applicant"]
 
     def _do_receipt(self) -> bool:
-        pdf = letters.receipt_pdf(self.ctx.session, self.request_id, applicant=self._applicant())
+        applicant = self._applicant()
+        try:  # the store's 80 mm receipt printer when one is set (settings), else the PDF as before
+            used = letters.receipt_to_receipt_printer(self.ctx.session, self.request_id, applicant=applicant)
+        except UserError as exc:  # printer off or unplugged: say so, then offer the PDF
+            self.ctx.show_error(self, exc)
+            used = None
+        if used is not None:
+            self.ctx.status_message.emit(self.tr("受理回执已在小票打印机上打印。"))
+            return True
+        pdf = letters.receipt_pdf(self.ctx.session, self.request_id, applicant=applicant)
         self._preview(pdf, self.tr("受理回执"))
         return True
 

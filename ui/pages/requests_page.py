@@ -95,7 +95,9 @@ class RequestsPage(QWidget):
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        self.table.horizontalHeader().setStretchLastSection(True)
+        # no stretched last column: on a narrow screen (1366×768 at 125 %) it shrank below its text ("已超期…");
+        # every column keeps its contents' width and the list scrolls sideways instead
+        self.table.horizontalHeader().setStretchLastSection(False)
         self.table.itemSelectionChanged.connect(self._selected)
         split.addWidget(self.table)
         self.detail = RequestDetail(ctx)

@@ -105,9 +105,12 @@ class RetentionPage(QWidget):
         for b in (self.dry_btn, self.apply_btn, self.import_btn):
             bar.addWidget(b)
         bar.addStretch(1)
+        reports = QHBoxLayout()  # a row of its own: one row of five needs 1013 px in English (1366×768 at 125 %)
         for b in (self.csv_btn, self.pdf_btn):
-            bar.addWidget(b)
+            reports.addWidget(b)
+        reports.addStretch(1)
         vl.addLayout(bar)
+        vl.addLayout(reports)
         self.summary = QLabel()
         self.summary.setObjectName("summary")
         self.summary.setWordWrap(True)

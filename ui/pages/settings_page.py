@@ -92,6 +92,14 @@ class SettingsPage(QWidget):
         font_button.clicked.connect(self._choose_font)
         font_row.addWidget(font_button)
         form.addRow(self.tr("打印用中文字体"), font_row)
+        self.receipt_printer = QLineEdit(str(get_setting(ctx.db, "receipt_printer", "") or ""))
+        self.receipt_printer.setObjectName("receipt_printer")
+        self.receipt_printer.setPlaceholderText(self.tr("例如 192.168.1.50:9100；留空：用普通打印机打印回执"))
+        self.receipt_printer.setEnabled(manager)
+        self.receipt_printer.editingFinished.connect(self.save_receipt_printer)
+        form.addRow(self.tr("小票打印机（80 毫米）"), self.receipt_printer)
+        self.receipt_note = error_label()
+        form.addRow(self.receipt_note)
         lay.addWidget(general)
 
         pos = QGroupBox(self.tr("收银数据"))
@@ -255,6 +263,19 @@ class SettingsPage(QWidget):
         if path:
             self._save("font_path", path)
             self._show_font()
+
+    def save_receipt_printer(self) -> bool:
+        """Store the receipt printer's address (empty = none: receipts print as PDF on the office printer)."""
+        try:
+            set_setting(self.ctx.session, "receipt_printer", self.receipt_printer.text())
+        except UserError as exc:
+            style.role(self.receipt_note, "error")
+            self.ctx.show_error(self, exc, self.receipt_note)
+            return False
+        self.receipt_printer.setText(str(get_setting(self.ctx.db, "receipt_printer", "") or ""))
+        style.role(self.receipt_note, "ok")
+        self.receipt_note.setText(self.tr("已保存。") if self.receipt_printer.text() else "")
+        return True
 
     def save_pos_folder(self) -> bool:
         """Store the POS export folder (empty = off); an unusable folder is refused with the reason."""
