@@ -22,7 +22,7 @@ import traceback
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
 
 from app import __version__
 
@@ -216,7 +216,10 @@ STEPS: list[tuple[str, Callable[[Context], str]]] = [
 
 
 def run(
-    out=None, *, extra_checks: list[tuple[str, Callable[[Context], str]]] | None = None, verbose: bool = False
+    out: TextIO | None = None,
+    *,
+    extra_checks: list[tuple[str, Callable[[Context], str]]] | None = None,
+    verbose: bool = False,
 ) -> int:
     """Run every step (extra_checks after the core ones, before clean-up). Returns the exit code."""
     out = out or sys.stdout

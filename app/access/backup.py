@@ -19,6 +19,7 @@ import os
 import shutil
 import zipfile
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from app import __version__, crashpoints
 from app.clock import iso
@@ -31,6 +32,9 @@ from app.staff.session import Session
 from app.storage.db import export_copy
 from app.storage.faults import page_ranges
 from app.storage.recovery import remove_partial_backups
+
+if TYPE_CHECKING:
+    from app.access.vault import Vault
 
 log = logging.getLogger("memberdesk.backup")
 SUFFIX = ".mdbak"
@@ -67,7 +71,7 @@ def last_backup_time(paths: Paths) -> dt.datetime | None:
     return dt.datetime.fromtimestamp(found[-1].stat().st_mtime, dt.UTC)
 
 
-def create_backup(vault, session: Session, *, keep: int | None = None, target_dir: Path | None = None) -> Path:
+def create_backup(vault: Vault, session: Session, *, keep: int | None = None, target_dir: Path | None = None) -> Path:
     session.require(P.BACKUP_CREATE)
     paths: Paths = vault.paths
     out_dir = Path(target_dir or paths.backup_dir)

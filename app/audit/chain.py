@@ -15,6 +15,10 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from app.storage.db import Connection, Queries
 
 GENESIS = "0" * 64
 _PERSONAL_KEYS = {"name", "mobile", "id_number", "address", "phone", "value", "old", "new"}
@@ -28,14 +32,24 @@ def _canonical(seq, ts, staff_id, terminal, action, subject_type, subject_id, de
     ).encode("utf-8")
 
 
-def entry_hash(prev_hash: str, seq, ts, staff_id, terminal, action, subject_type, subject_id, details: str) -> str:
+def entry_hash(
+    prev_hash: str,
+    seq: int,
+    ts: str,
+    staff_id: str | None,
+    terminal: str | None,
+    action: str,
+    subject_type: str | None,
+    subject_id: str | None,
+    details: str,
+) -> str:
     h = hashlib.sha256(prev_hash.encode("ascii"))
     h.update(_canonical(seq, ts, staff_id, terminal, action, subject_type, subject_id, details))
     return h.hexdigest()
 
 
 def append(
-    conn,
+    conn: Connection,
     *,
     ts: str,
     staff_id: str | None,
@@ -77,7 +91,7 @@ class VerifyResult:
     reason: str = ""
 
 
-def verify(db) -> VerifyResult:
+def verify(db: Queries) -> VerifyResult:
     """Walk the chain; report the first broken link (by position in the chain)."""
     prev_hash, expected_seq, count = GENESIS, 1, 0
     for row in db.execute(
@@ -100,7 +114,7 @@ def verify(db) -> VerifyResult:
     return VerifyResult(True, count)
 
 
-def head(db) -> tuple[int, str]:
+def head(db: Queries) -> tuple[int, str]:
     value = db.scalar("SELECT value FROM meta WHERE key = 'audit_head'")
     if not value:
         return 0, GENESIS

@@ -24,6 +24,7 @@ import datetime as dt
 import json
 from dataclasses import dataclass, field
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
 import chinese_calendar
 import holidays
@@ -32,6 +33,10 @@ from app.clock import iso
 from app.errors import ValidationError
 from app.messages import add_messages
 from app.staff import permissions as P
+
+if TYPE_CHECKING:
+    from app.staff.session import Session
+    from app.storage.db import Queries
 
 add_messages(
     {
@@ -61,7 +66,7 @@ class HolidayTables:
     years: dict[int, dict[dt.date, str]] = field(default_factory=dict)
 
     @classmethod
-    def from_db(cls, db) -> HolidayTables:
+    def from_db(cls, db: Queries) -> HolidayTables:
         tables = cls()
         for year, days in db.all("SELECT year, days FROM holiday_tables"):
             tables.years[int(year)] = {dt.date.fromisoformat(k): v for k, v in json.loads(days).items()}
@@ -167,7 +172,7 @@ def parse_holiday_table(year: int, data: dict) -> dict[str, str]:
 
 
 def import_holiday_table(
-    session, year: int, data: dict, source: str = "manager_import", *, feed: object = None
+    session: Session, year: int, data: dict, source: str = "manager_import", *, feed: object = None
 ) -> None:
     """Store one year's table. A manager (settings.change) for any source but head office's; the
     head-office source only with the verified feed's capability (`feed`, made by app.sync) (SEC-1)."""

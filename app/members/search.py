@@ -11,10 +11,14 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from app.members.fields import mask_mobile, mask_name
 from app.members.queries import visible_members_sql
 from app.members.service import MEMBER_VIEW
+
+if TYPE_CHECKING:
+    from app.staff.session import Session
 
 _COLS = "m.id, m.member_no, m.name, m.mobile, m.status, m.restricted, m.registered_at, m.reconsent_needed"
 MAX_LIMIT = 200
@@ -107,7 +111,7 @@ def _name_query(db, q: str, limit: int, where_extra: str):
     return rows[:limit]
 
 
-def search_members(session, query: str, limit: int = 50) -> SearchResult:
+def search_members(session: Session, query: str, limit: int = 50) -> SearchResult:
     session.require(MEMBER_VIEW)
     kind, q = classify(query)
     if kind in ("empty", "invalid"):
@@ -132,7 +136,7 @@ def search_members(session, query: str, limit: int = 50) -> SearchResult:
     return SearchResult(kind, hits, len(rows) > limit)
 
 
-def lookup_scanned(session, text: str) -> str | None:
+def lookup_scanned(session: Session, text: str) -> str | None:
     """A barcode scanned into a search box: the member id when it is exactly one member number."""
     session.require(MEMBER_VIEW)
     kind, _q = classify(text)

@@ -125,7 +125,7 @@ _HAS_LETTER = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaffA-Za-z]")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 
-def _text(value) -> str:
+def _text(value: object) -> str:
     if value is None:
         return ""
     if not isinstance(value, str):
@@ -133,7 +133,7 @@ def _text(value) -> str:
     return unicodedata.normalize("NFKC", value).strip()
 
 
-def name(value, field: str = "name") -> str:
+def name(value: object, field: str = "name") -> str:
     v = re.sub(r"\s+", " ", _text(value)).replace("•", "·")
     if not v:
         raise ValidationError("member.name_required", field=field)
@@ -147,7 +147,7 @@ def name(value, field: str = "name") -> str:
     return v
 
 
-def mobile(value, field: str = "mobile") -> str:
+def mobile(value: object, field: str = "mobile") -> str:
     v = re.sub(r"[\s\-]", "", _text(value))
     if v.startswith("+86"):
         v = v[3:]
@@ -160,7 +160,7 @@ def mobile(value, field: str = "mobile") -> str:
     return v
 
 
-def birth_date(value, today: dt.date | None = None, field: str = "birth_date") -> str | None:
+def birth_date(value: object, today: dt.date | None = None, field: str = "birth_date") -> str | None:
     v = _text(value)
     if not v:
         return None
@@ -178,7 +178,7 @@ def id_birth_date(id_number: str) -> dt.date:
     return dt.date(int(id_number[6:10]), int(id_number[10:12]), int(id_number[12:14]))
 
 
-def id_number(value, birth: str | None = None, today: dt.date | None = None, field: str = "id_number") -> str:
+def id_number(value: object, birth: str | None = None, today: dt.date | None = None, field: str = "id_number") -> str:
     v = re.sub(r"\s", "", _text(value)).upper()
     if not re.fullmatch(r"\d{17}[\dX]", v) or int(v[:2]) not in PROVINCE_CODES:
         raise ValidationError("member.id_number_invalid", field=field)
@@ -200,7 +200,7 @@ def id_check_digit(first17: str) -> str:
     return _ID_CHECK[sum(int(c) * w for c, w in zip(first17, _ID_WEIGHTS, strict=False)) % 11]
 
 
-def address(value, field: str = "address") -> str:
+def address(value: object, field: str = "address") -> str:
     v = re.sub(r"\s+", " ", _text(value))
     if not (5 <= len(v) <= 120) or _CONTROL.search(v) or not _HAS_LETTER.search(v):
         raise ValidationError("member.address_invalid", field=field)
@@ -226,7 +226,7 @@ def _decodes_as_image(raw: bytes) -> bool:
     return any(raw.startswith(m) for m in _IMAGE_MAGIC)
 
 
-def face_feature(value, field: str = "face_feature") -> str:
+def face_feature(value: object, field: str = "face_feature") -> str:
     """A biometric feature code from the face-payment terminal: hex or base64 text (32–2048 characters) of a
     feature vector. Anything that decodes as an image, at any offset, or a data URL, is refused: a face image
     is never stored, only the derived code (SEN-2)."""
@@ -247,14 +247,14 @@ def face_feature(value, field: str = "face_feature") -> str:
     return v
 
 
-def skin_notes(value, field: str = "skin_notes") -> str:
+def skin_notes(value: object, field: str = "skin_notes") -> str:
     v = _text(value)
     if not (1 <= len(v) <= 200) or _CONTROL.search(v):
         raise ValidationError("member.skin_notes_invalid", field=field)
     return v
 
 
-def guardian_relation(value, field: str = "guardian_relation") -> str:
+def guardian_relation(value: object, field: str = "guardian_relation") -> str:
     v = _text(value)
     if v not in GUARDIAN_RELATIONS:
         raise ValidationError("member.guardian_relation_invalid", field=field)

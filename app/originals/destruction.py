@@ -11,11 +11,17 @@ from __future__ import annotations
 
 import datetime as dt
 import secrets
+from typing import TYPE_CHECKING
 
 from app.clock import iso
 from app.errors import NotFound, UserError, ValidationError
 from app.messages import add_messages
 from app.staff import permissions as P
+
+if TYPE_CHECKING:
+    from app.printing.destruction_record import DestructionRecord
+    from app.staff.session import Session, Staff
+    from app.storage.db import Queries
 
 ORIGINALS_DESTROY = P.grant("originals.destroy", P.MANAGER)
 METHODS = ("shred", "crosscut", "incinerate", "vendor")
@@ -55,11 +61,11 @@ def method_text(method: str, vendor: str | None, certificate_no: str | None) -> 
 
 
 def destroy_batch(
-    session,
+    session: Session,
     original_ids: list[str],
     *,
     method: str,
-    witness,
+    witness: Staff | None,
     vendor: str | None = None,
     certificate_no: str | None = None,
 ) -> str:
@@ -135,7 +141,7 @@ def destroy_batch(
     return did
 
 
-def destruction_record(db, destruction_id: str, *, store_name: str | None = None):
+def destruction_record(db: Queries, destruction_id: str, *, store_name: str | None = None) -> DestructionRecord:
     """Rebuild the printable record (app.printing.destruction_record.DestructionRecord) from the archive."""
     from app.printing.destruction_record import DestroyedForm, DestructionRecord
     from app.printing.letter_layout import StoreInfo
@@ -169,7 +175,7 @@ def destruction_record(db, destruction_id: str, *, store_name: str | None = None
     )
 
 
-def verify_batch_hash(db, destruction_id: str) -> bool:
+def verify_batch_hash(db: Queries, destruction_id: str) -> bool:
     """Recompute the batch hash from the register: proves the printed record matches the archive."""
     from app.printing.destruction_record import batch_hash
 
@@ -180,14 +186,14 @@ def verify_batch_hash(db, destruction_id: str) -> bool:
     return batch_hash(rec) == stored
 
 
-def destruction_record_pdf(db, destruction_id: str, *, store_name: str | None = None) -> bytes:
+def destruction_record_pdf(db: Queries, destruction_id: str, *, store_name: str | None = None) -> bytes:
     from app.printing.destruction_record import destruction_record_pdf as render
     from app.printing.fonts import font_for_db
 
     return render(destruction_record(db, destruction_id, store_name=store_name), font=font_for_db(db))
 
 
-def list_destructions(db) -> list[dict]:
+def list_destructions(db: Queries) -> list[dict]:
     return [
         dict(r)
         for r in db.all(

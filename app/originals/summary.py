@@ -4,10 +4,14 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from app.messages import add_messages, render
 from app.originals.tracking import counts
 from app.reminders import Reminder, register_provider
+
+if TYPE_CHECKING:
+    from app.storage.db import Queries
 
 add_messages(
     {
@@ -50,7 +54,7 @@ class DueSummary:
         return out
 
 
-def originals_due_summary(db, today: dt.date) -> DueSummary:
+def originals_due_summary(db: Queries, today: dt.date) -> DueSummary:
     """Called by the main window at a manager's sign-in."""
     c = counts(db, today)
     return DueSummary(c["overdue"], c["due_soon"], c["due_this_week"], c["missing_table"])

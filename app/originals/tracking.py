@@ -11,13 +11,19 @@ from __future__ import annotations
 
 import datetime as dt
 import secrets
+from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from app.calendar import HolidayTables, add_working_days, is_working_day, working_days_between
+from app.calendar import DueDate, HolidayTables, add_working_days, is_working_day, working_days_between
 from app.clock import iso
 from app.errors import NotFound, UserError, ValidationError
 from app.messages import add_messages
 from app.staff import permissions as P
+
+if TYPE_CHECKING:
+    from app.staff.session import Session, Tx
+    from app.storage.db import Queries
 
 DESTROY_WITHIN = 30  # working days after scanning (STO-2)
 AMBER_WITHIN = 3  # due within 3 working days: amber
@@ -52,13 +58,13 @@ def _now(session) -> str:
     return iso(session.clock.now())
 
 
-def due_date_for(db, scanned: dt.date):
+def due_date_for(db: Queries, scanned: dt.date) -> DueDate:
     """30 working days after the scanning day (the scanning day itself does not count)."""
     return add_working_days(scanned, DESTROY_WITHIN, HolidayTables.from_db(db))
 
 
 def register_original(
-    tx,
+    tx: Tx,
     *,
     serial: str,
     document_id: str,
@@ -130,7 +136,7 @@ class Original:
     working_days_left: int  # negative when overdue
 
 
-def working_day_offsets(today: dt.date, dates, tables: HolidayTables) -> dict[dt.date, int]:
+def working_day_offsets(today: dt.date, dates: Iterable[dt.date], tables: HolidayTables) -> dict[dt.date, int]:
     """working_days_between(today, d) for many dates in one pass over the calendar."""
     dates = set(dates)
     if not dates:
@@ -159,7 +165,7 @@ def urgency_of(
     return "ok", left
 
 
-def list_originals(db, today: dt.date, *, status: str | None = None, serial_like: str = "") -> list[Original]:
+def list_originals(db: Queries, today: dt.date, *, status: str | None = None, serial_like: str = "") -> list[Original]:
     sql = (
         "SELECT o.*, s.display_name AS custodian_name FROM originals o LEFT JOIN staff s ON s.id = o.custodian_id"
         " WHERE 1=1"
@@ -207,14 +213,14 @@ def list_originals(db, today: dt.date, *, status: str | None = None, serial_like
     return out
 
 
-def get_original(db, original_id: str, today: dt.date) -> Original:
+def get_original(db: Queries, original_id: str, today: dt.date) -> Original:
     for o in list_originals(db, today):
         if o.id == original_id:
             return o
     raise NotFound("originals.not_found")
 
 
-def counts(db, today: dt.date) -> dict[str, int]:
+def counts(db: Queries, today: dt.date) -> dict[str, int]:
     """The dashboard: in cabinet, checked out, destroyed, overdue, due within 3 working days, due this week."""
     out = {
         "in_cabinet": 0,
@@ -250,7 +256,7 @@ def _load_open(tx, original_id: str):
     return row
 
 
-def custodians(db) -> list[tuple[str, str]]:
+def custodians(db: Queries) -> list[tuple[str, str]]:
     """(staff id, display name) of the staff who can keep originals: active accounts."""
     return [
         (r["id"], r["display_name"])
@@ -266,7 +272,7 @@ def _check_custodian(db, custodian_id: str) -> None:
         raise ValidationError("originals.custodian_invalid", field="custodian")
 
 
-def set_location(session, original_id: str, cabinet: str, custodian_id: str) -> None:
+def set_location(session: Session, original_id: str, cabinet: str, custodian_id: str) -> None:
     session.require(ORIGINALS_EDIT)
     cabinet = (cabinet or "").strip()
     if not cabinet:
@@ -280,7 +286,7 @@ def set_location(session, original_id: str, cabinet: str, custodian_id: str) -> 
         )
 
 
-def check_out(session, original_id: str, reason: str, return_date: dt.date) -> None:
+def check_out(session: Session, original_id: str, reason: str, return_date: dt.date) -> None:
     session.require(ORIGINALS_EDIT)
     reason = (reason or "").strip()
     if not reason:
@@ -303,7 +309,7 @@ def check_out(session, original_id: str, reason: str, return_date: dt.date) -> N
         )
 
 
-def check_in(session, original_id: str) -> None:
+def check_in(session: Session, original_id: str) -> None:
     session.require(ORIGINALS_EDIT)
     with session.write("originals.check_in", "original", original_id) as tx:
         row = _load_open(tx, original_id)
@@ -316,7 +322,7 @@ def check_in(session, original_id: str) -> None:
         )
 
 
-def recompute_due_dates(session) -> int:
+def recompute_due_dates(session: Session) -> int:
     """After a holiday table arrives: recompute the due dates counted without one. Returns rows moved."""
     session.require(ORIGINALS_RECOMPUTE)
     tables = HolidayTables.from_db(session.db)

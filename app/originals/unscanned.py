@@ -23,11 +23,15 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from app.calendar import HolidayTables
 from app.messages import add_messages
 from app.originals.tracking import working_day_offsets
 from app.reminders import Reminder, register_provider
+
+if TYPE_CHECKING:
+    from app.storage.db import Queries
 
 SCAN_AMBER_AFTER = 3  # working days after the paper registration: amber
 SCAN_RED_AFTER = 10  # working days after the paper registration: red
@@ -68,7 +72,7 @@ def level_of(age: int) -> str:
     return "ok"
 
 
-def list_unscanned(db, today: dt.date) -> list[UnscannedForm]:
+def list_unscanned(db: Queries, today: dt.date) -> list[UnscannedForm]:
     """Forms a member was registered with on paper whose scan has not been archived; oldest first."""
     rows = db.all(
         "SELECT f.serial, f.matched_member_id AS member_id, m.member_no, c.created_at AS registered_at,"
@@ -100,7 +104,7 @@ def list_unscanned(db, today: dt.date) -> list[UnscannedForm]:
     return out
 
 
-def unscanned_counts(db, today: dt.date) -> dict[str, int]:
+def unscanned_counts(db: Queries, today: dt.date) -> dict[str, int]:
     """{"all", "amber", "red"}: amber counts the forms at SCAN_AMBER_AFTER or more but below red."""
     out = {"all": 0, "ok": 0, "amber": 0, "red": 0}
     for f in list_unscanned(db, today):

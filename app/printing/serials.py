@@ -8,11 +8,17 @@ form holds "MEMBERDESK-FORM:<serial>".
 from __future__ import annotations
 
 import re
+from typing import TYPE_CHECKING
 
 from app.clock import iso
 from app.erasure import register_eraser
 from app.errors import NotFound, UserError, ValidationError
 from app.staff import permissions as P
+
+if TYPE_CHECKING:
+    from app.notices.model import Notice
+    from app.staff.session import Session, Tx
+    from app.storage.db import Queries
 
 QR_PREFIX = "MEMBERDESK-FORM:"
 MAX_PER_ISSUE = 200
@@ -48,7 +54,7 @@ def serial_from_qr(text: str) -> str | None:
     return serial
 
 
-def issue_form_serials(session, notice, count: int) -> list[str]:
+def issue_form_serials(session: Session, notice: Notice, count: int) -> list[str]:
     """Reserve `count` new serials for forms carrying `notice` (an app.notices Notice). One transaction,
     audited with the count and the notice version (no personal data)."""
     session.require(FORMS_ISSUE)
@@ -61,9 +67,13 @@ def issue_form_serials(session, notice, count: int) -> list[str]:
     day = now.strftime("%y%m%d")
     details = {"count": count, "notice_version": notice.version, "notice_lang": notice.lang}
     with session.write("forms.issue", "form_batch", None, details) as tx:
-        last = tx.one(
-            "SELECT COALESCE(MAX(seq), 0) FROM form_serials WHERE store_code = ? AND issued_on = ?", (store, day)
-        )[0]
+        last = int(
+            tx.scalar(
+                "SELECT COALESCE(MAX(seq), 0) FROM form_serials WHERE store_code = ? AND issued_on = ?",
+                (store, day),
+                default=0,
+            )
+        )
         if last + count > 99999:
             raise ValidationError("printing.count_invalid", field="count", max=max(0, 99999 - last))
         serials = [f"{store}-{day}-{last + i:05d}" for i in range(1, count + 1)]
@@ -80,7 +90,7 @@ def issue_form_serials(session, notice, count: int) -> list[str]:
     return serials
 
 
-def mark_printed(session, serials: list[str]) -> int:
+def mark_printed(session: Session, serials: list[str]) -> int:
     """Count one more print of each serial (called when the print dialog or "save as PDF" finished)."""
     session.require(FORMS_ISSUE)
     if not serials:
@@ -96,13 +106,13 @@ def mark_printed(session, serials: list[str]) -> int:
     return n
 
 
-def get_form_serial(db, serial: str) -> dict | None:
+def get_form_serial(db: Queries, serial: str) -> dict | None:
     row = db.one("SELECT * FROM form_serials WHERE serial = ?", ((serial or "").strip().upper(),))
     return dict(row) if row is not None else None
 
 
 def match_form_serial(
-    tx, serial: str, *, member_id: str | None = None, consent_id: str | None = None, scan_id: str | None = None
+    tx: Tx, serial: str, *, member_id: str | None = None, consent_id: str | None = None, scan_id: str | None = None
 ) -> dict:
     """Inside the caller's write (registration or scan import): tie a form to its member / consent /
     scan. Fields already set are kept unless given; a form used for another member is refused."""
@@ -123,10 +133,13 @@ def match_form_serial(
     tx.audit(
         "forms.match", "form", serial, {"member": bool(member_id), "consent": bool(consent_id), "scan": bool(scan_id)}
     )
-    return dict(tx.one("SELECT * FROM form_serials WHERE serial = ?", (serial,)))
+    updated = tx.one("SELECT * FROM form_serials WHERE serial = ?", (serial,))
+    if updated is None:  # read above in this same transaction: never
+        raise NotFound("printing.serial_unknown")
+    return dict(updated)
 
 
-def _erase(tx, member_id: str) -> int:
+def _erase(tx: Tx, member_id: str) -> int:
     """Erasure (RIG-3): the form row stays (it is the record that a blank form existed), its link to the
     member and consent goes."""
     return tx.execute(

@@ -15,12 +15,15 @@ import datetime as dt
 import hashlib
 import json
 import logging
+import os
 import re
 import time
 import unicodedata
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from app import crashpoints
 from app.clock import iso
@@ -31,6 +34,10 @@ from app.purchases.pos_read import canon_name, detect_encoding, iter_csv, json_l
 from app.purchases.records import FUTURE_TOLERANCE, PURCHASE_IMPORT, parse_amount_fen, parse_time_iso, record_touches
 from app.storage.db import JobStopped
 from app.sync.journal import add_purchase_batch
+
+if TYPE_CHECKING:
+    from app.staff.session import Session
+    from app.storage.db import Queries
 
 log = logging.getLogger("memberdesk.purchases.import")
 
@@ -281,7 +288,7 @@ def _sha256(path: Path) -> str:
 
 
 @contextmanager
-def page_cache(db, kib: int = 131072):
+def page_cache(db: Queries, kib: int = 131072) -> Iterator[None]:
     """A bigger page cache (decrypted pages, in memory only) for a bulk job: index pages of a large purchase
     table are then decrypted once, not once per row. Restored afterwards."""
     before = db.scalar("PRAGMA cache_size")
@@ -292,7 +299,9 @@ def page_cache(db, kib: int = 131072):
         db.execute(f"PRAGMA cache_size = {int(before)}")
 
 
-def import_pos_file(session, path, *, batch_size: int = BATCH, stop_after_batches: int | None = None) -> ImportResult:
+def import_pos_file(
+    session: Session, path: str | os.PathLike[str], *, batch_size: int = BATCH, stop_after_batches: int | None = None
+) -> ImportResult:
     """Import one POS export file. Re-running it resumes after the last committed batch;
     a finished file is reported as already imported. `stop_after_batches` simulates an interruption (tests)."""
     session.require(PURCHASE_IMPORT)
@@ -588,7 +597,7 @@ def _commit_batch(session, result: ImportResult, batch: _Batch, final: bool = Fa
             break
 
 
-def import_history(db, limit: int = 50) -> list[dict]:
+def import_history(db: Queries, limit: int = 50) -> list[dict]:
     return [
         dict(r)
         for r in db.all(
@@ -606,7 +615,7 @@ SETTLE_SECONDS = 20  # a file changed more recently than this may still be being
 
 
 def import_pos_folder(
-    session, folder, *, settle_seconds: float = SETTLE_SECONDS
+    session: Session, folder: str | os.PathLike[str], *, settle_seconds: float = SETTLE_SECONDS
 ) -> list[tuple[str, ImportResult | None, str | None]]:
     """Import every POS export file dropped in `folder` (the POS writes there). Files already imported
     completely (same content hash) are skipped; an interrupted one resumes; a file changed in the last

@@ -10,7 +10,9 @@ from __future__ import annotations
 import datetime as dt
 import re
 import secrets
+from collections.abc import Iterable
 from decimal import Decimal, InvalidOperation
+from typing import TYPE_CHECKING, cast
 
 from app.clock import iso
 from app.datacopy import register_exporter
@@ -21,6 +23,10 @@ from app.messages import add_messages
 from app.purchases.cards import looks_like_card
 from app.staff import permissions as P
 from app.sync.journal import register_expander
+
+if TYPE_CHECKING:
+    from app.staff.session import Session, Tx
+    from app.storage.db import Queries
 
 # A purchase time later than now by more than this (the till's and the PC's clocks differ a little) is refused,
 # at the counter and in the POS import alike: one future-dated row would keep its member from RET-2 forever.
@@ -84,7 +90,7 @@ _SIMPLE_AMOUNT = re.compile(r"^(\d{1,10})(?:\.(\d{1,2}))?$")
 _SIMPLE_TIME = re.compile(r"^\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}:\d{2}$")
 
 
-def parse_amount_fen(text) -> int:
+def parse_amount_fen(text: object) -> int:
     """'¥1,234.50' / '1234.5' / 88 -> fen. Raises ValidationError (negative, malformed)."""
     if isinstance(text, str):
         m = _SIMPLE_AMOUNT.match(text)
@@ -125,7 +131,7 @@ _DATE_FORMATS = (
 )
 
 
-def parse_time(text, tz=TZ_CN) -> dt.datetime:
+def parse_time(text: object, tz: dt.tzinfo = TZ_CN) -> dt.datetime:
     """POS time -> aware datetime (naive times are the store's local time, UTC+8)."""
     value: dt.datetime | None
     if isinstance(text, dt.datetime):
@@ -154,7 +160,7 @@ def parse_time(text, tz=TZ_CN) -> dt.datetime:
     return value
 
 
-def parse_time_iso(text) -> str:
+def parse_time_iso(text: object) -> str:
     """parse_time(...) as an ISO string; fast path for the usual POS format 'YYYY-MM-DD HH:MM:SS'."""
     if isinstance(text, str) and _SIMPLE_TIME.match(text):
         value = parse_time(text)  # validates (month 13, 31 Feb ...)
@@ -188,7 +194,7 @@ def _member_ok(db, member_id: str) -> None:
 # -- a member's purchases: by month, then member ----------------------------------------------
 # purchases are indexed on (purchase month, member) so that a day's POS import writes into one small
 # region of the index (migration 0008). A query for one member names the months that hold purchases.
-def purchase_months(conn, since: str | None = None) -> list[str]:
+def purchase_months(conn: Queries, since: str | None = None) -> list[str]:
     """'YYYY-MM' of every month from the oldest purchase (or `since`, an ISO time) to the newest. Two
     lookups in the purchase-time index; about 62 months in a store that keeps 5 years."""
     lo = conn.scalar("SELECT min(purchased_at) FROM purchases")
@@ -206,7 +212,7 @@ def purchase_months(conn, since: str | None = None) -> list[str]:
     return out
 
 
-def member_filter(conn, alias: str = "", since: str | None = None) -> tuple[str, list[str]]:
+def member_filter(conn: Queries, alias: str = "", since: str | None = None) -> tuple[str, list[str]]:
     """(SQL condition, its parameters) selecting one member's purchases through the month index; the
     member id is the next parameter after these: f"... WHERE {sql}", (*params, member_id)."""
     col = f"{alias}." if alias else ""
@@ -216,7 +222,7 @@ def member_filter(conn, alias: str = "", since: str | None = None) -> tuple[str,
     return (f"substr({col}purchased_at, 1, 7) IN ({','.join('?' * len(months))}) AND {col}member_id = ?", months)
 
 
-def touch_last_purchase(tx, member_ids) -> None:
+def touch_last_purchase(tx: Tx, member_ids: Iterable[str | None]) -> None:
     """members.last_purchase_at = the latest purchase (never moves backwards). Manual entry; the POS
     import records touches in purchase_touch instead (see fold_touches)."""
     for mid in set(m for m in member_ids if m):
@@ -226,7 +232,7 @@ def touch_last_purchase(tx, member_ids) -> None:
             raise_last_purchase(tx, mid, latest)
 
 
-def record_touches(tx, latest: dict[str, str]) -> None:
+def record_touches(tx: Tx, latest: dict[str, str]) -> None:
     """The import's note of each member's newest purchase (member id -> ISO time), in purchase_touch:
     a small table, so the import does not rewrite a random member row per purchase."""
     tx.executemany(
@@ -236,7 +242,7 @@ def record_touches(tx, latest: dict[str, str]) -> None:
     )
 
 
-def fold_touches(conn) -> int:
+def fold_touches(conn: Queries) -> int:
     """Move purchase_touch into members.last_purchase_at (the retention sweep does this first, inside
     its transaction). Returns how many members moved."""
     n = fold_purchase_touches(conn)
@@ -246,11 +252,11 @@ def fold_touches(conn) -> int:
 
 # -- manual entry at the counter --------------------------------------------------------------
 def record_purchase(
-    session,
+    session: Session,
     member_id: str,
     *,
-    amount,
-    purchased_at=None,
+    amount: object,
+    purchased_at: object = None,
     goods_type: str = "",
     payment_method: str = "",
     payment_ref: str | None = None,
@@ -321,7 +327,7 @@ def record_purchase(
             member_id=member_id,
         )
         touch_last_purchase(tx, [member_id])
-    return pid
+    return cast(int, pid)  # an INSERT's rowid
 
 
 def _journal_payload(txn, member_id, when, fen, goods_type, payment_method, coupon_code) -> dict:
@@ -336,7 +342,7 @@ def _journal_payload(txn, member_id, when, fen, goods_type, payment_method, coup
     }
 
 
-def record_coupon_use(session, purchase_id: int, coupon_code: str) -> None:
+def record_coupon_use(session: Session, purchase_id: int, coupon_code: str) -> None:
     """Record that a coupon was used on a purchase (CAT-2 "coupon use")."""
     session.require(PURCHASE_CREATE)
     coupon_code = (coupon_code or "").strip()
@@ -360,7 +366,7 @@ def record_coupon_use(session, purchase_id: int, coupon_code: str) -> None:
         )
 
 
-def list_purchases(session, member_id: str, limit: int = 200) -> list[dict]:
+def list_purchases(session: Session, member_id: str, limit: int = 200) -> list[dict]:
     session.require(PURCHASE_VIEW)
     session.audit_read("purchase.list", "member", member_id)
     cond, params = member_filter(session.db)
@@ -372,7 +378,7 @@ def list_purchases(session, member_id: str, limit: int = 200) -> list[dict]:
     return [dict(r) for r in rows]
 
 
-def last_purchase(db, member_id: str) -> str | None:
+def last_purchase(db: Queries, member_id: str) -> str | None:
     """The member's latest purchase: members.last_purchase_at, or a newer one the import noted since the
     last sweep (purchase_touch)."""
     row = db.one(
@@ -383,13 +389,13 @@ def last_purchase(db, member_id: str) -> str | None:
     return (row[0] or None) if row else None
 
 
-def purchase_summary(db, member_id: str) -> tuple[int, int, str | None]:
+def purchase_summary(db: Queries, member_id: str) -> tuple[int, int, str | None]:
     """(number of purchases, total in fen, latest purchase time) of one member."""
     cond, params = member_filter(db)
     n, fen, last = db.one(
         f"SELECT count(*), coalesce(sum(amount_fen), 0), max(purchased_at) FROM purchases WHERE {cond}",
         (*params, member_id),
-    )
+    ) or (0, 0, None)  # an aggregate: always one row
     return int(n), int(fen), last
 
 
@@ -397,7 +403,7 @@ def format_amount(fen: int) -> str:
     return f"¥{fen / 100:,.2f}"
 
 
-def export_purchases(db, member_id: str) -> list[dict]:
+def export_purchases(db: Queries, member_id: str) -> list[dict]:
     """The member's purchases for their data copy (RIG-6); no internal ids beyond the POS number."""
     cond, params = member_filter(db)
     rows = db.all(

@@ -14,12 +14,16 @@ Exit code 0 on success, 2 on a user error (the message is printed in Chinese and
 
 from __future__ import annotations
 
+import argparse
 import json
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from app.cli import Ctx
 
 
-def add_parser(subparsers) -> None:
+def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = subparsers.add_parser("retention-sweep", help="run the retention sweep (RET-1..4); --dry-run only counts")
     p.add_argument("--dry-run", action="store_true", help="count what is due, delete nothing")
     p.add_argument("--force", action="store_true", help="run even if today's sweep already ran")
@@ -31,7 +35,7 @@ def add_parser(subparsers) -> None:
     q.set_defaults(func=run_pos_import)
 
 
-def run_pos_import(args, ctx) -> int:
+def run_pos_import(args: argparse.Namespace, ctx: Ctx) -> int:
     """Output: per file the counts and the rejected line numbers with reasons (no values)."""
     from app.errors import UserError
     from app.purchases.pos_import import import_pos_file, import_pos_folder
@@ -67,7 +71,7 @@ def run_pos_import(args, ctx) -> int:
     return 2 if failed else 0
 
 
-def run(args, ctx) -> int:
+def run(args: argparse.Namespace, ctx: Ctx) -> int:
     from app.retention import apply_sweep, dry_run, list_runs, sweep_due
     from app.retention.report import purge_report_csv, purge_report_pdf
 

@@ -3,15 +3,21 @@ record past its retention period. Placing and releasing are manager steps, audit
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, cast
+
 from app.clock import iso
 from app.errors import NotFound, ValidationError
 from app.staff import permissions as P
+
+if TYPE_CHECKING:
+    from app.staff.session import Session
+    from app.storage.db import Queries
 
 LEGAL_HOLD = P.grant("retention.legal_hold", P.MANAGER)
 SUBJECTS = {"member": ("members", "id"), "purchase": ("purchases", "id"), "service_record": ("service_records", "id")}
 
 
-def place_hold(session, subject_type: str, subject_id, case_ref: str) -> int:
+def place_hold(session: Session, subject_type: str, subject_id: object, case_ref: str) -> int:
     session.require(LEGAL_HOLD)
     if subject_type not in SUBJECTS:
         raise ValidationError("retention.hold_subject_invalid", field="subject_type")
@@ -37,10 +43,10 @@ def place_hold(session, subject_type: str, subject_id, case_ref: str) -> int:
             {"subject_type": subject_type, "subject_id": subject_id, "case_ref": case_ref},
             member_id=subject_id if subject_type == "member" else None,
         )
-    return hid
+    return cast(int, hid)  # an INSERT's rowid
 
 
-def release_hold(session, hold_id: int) -> None:
+def release_hold(session: Session, hold_id: int) -> None:
     session.require(LEGAL_HOLD)
     row = session.db.one(
         "SELECT subject_type, subject_id FROM legal_holds WHERE id = ? AND released_at IS NULL", (hold_id,)
@@ -55,7 +61,7 @@ def release_hold(session, hold_id: int) -> None:
         tx.journal("legal_hold", str(hold_id), "delete", {})
 
 
-def active_hold(db, subject_type: str, subject_id) -> dict | None:
+def active_hold(db: Queries, subject_type: str, subject_id: object) -> dict | None:
     row = db.one(
         "SELECT * FROM legal_holds WHERE subject_type = ? AND subject_id = ? AND released_at IS NULL",
         (subject_type, str(subject_id)),
@@ -63,14 +69,14 @@ def active_hold(db, subject_type: str, subject_id) -> dict | None:
     return dict(row) if row else None
 
 
-def list_holds(db, include_released: bool = False) -> list[dict]:
+def list_holds(db: Queries, include_released: bool = False) -> list[dict]:
     sql = "SELECT id, subject_type, subject_id, case_ref, placed_at, placed_by, released_at FROM legal_holds"
     if not include_released:
         sql += " WHERE released_at IS NULL"
     return [dict(r) for r in db.all(sql + " ORDER BY placed_at DESC")]
 
 
-def resolve_subject(db, kind: str, text: str, store_code: str) -> str:
+def resolve_subject(db: Queries, kind: str, text: str, store_code: str) -> str:
     """What a manager types for a hold (会员号 / 交易号 / service record id) -> the internal id (NotFound)."""
     if kind == "member":
         row = db.one("SELECT id FROM members WHERE member_no = ? OR id = ?", (text, text))
@@ -83,7 +89,7 @@ def resolve_subject(db, kind: str, text: str, store_code: str) -> str:
     return str(row[0])
 
 
-def subject_label(db, hold: dict) -> str:
+def subject_label(db: Queries, hold: dict) -> str:
     """How the holds list names a hold's subject: member number, POS transaction number, or the id."""
     if hold["subject_type"] == "member":
         return db.scalar("SELECT member_no FROM members WHERE id = ?", (hold["subject_id"],)) or hold["subject_id"]
@@ -92,7 +98,7 @@ def subject_label(db, hold: dict) -> str:
     return hold["subject_id"]
 
 
-def any_active(db) -> bool:
+def any_active(db: Queries) -> bool:
     return db.one("SELECT 1 FROM legal_holds WHERE released_at IS NULL LIMIT 1") is not None
 
 

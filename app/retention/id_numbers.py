@@ -19,7 +19,7 @@ with AAD member_fields.value_enc:<row id>).
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from app.clock import iso
 from app.erasure import register_eraser
@@ -31,6 +31,11 @@ from app.settings import get_setting
 from app.staff import permissions as P
 from app.storage.fieldcrypt import register_column
 
+if TYPE_CHECKING:
+    from app.staff.session import Session
+    from app.storage.db import Queries
+    from app.storage.fieldcrypt import FieldCipher
+
 ID_BUSINESS_DONE = P.grant("member.id_number.business_done", P.MANAGER)
 FIELD = "id_number"
 
@@ -39,7 +44,7 @@ MAX_DAYS_DEFAULT = 365  # the longest instalment or exchange service an ID numbe
 REMIND_DAYS = 14  # the reminder shows what the sweep will mask in the next two weeks
 
 
-def max_days(db) -> int:
+def max_days(db: Queries) -> int:
     """The policy's longest keeping of an ID number before its business counts as done (setting)."""
     try:
         return max(1, int(get_setting(db, "id_number_max_days", MAX_DAYS_DEFAULT) or MAX_DAYS_DEFAULT))
@@ -52,7 +57,7 @@ def mask_id_number(value: str) -> str:
     return members_mask(value)
 
 
-def id_number_state(db, member_id: str) -> dict:
+def id_number_state(db: Queries, member_id: str) -> dict:
     """{'stored': bool, 'business_done_at': str|None, 'deleted_at': str|None, 'masked': str|None}."""
     f = db.one("SELECT masked FROM member_fields WHERE member_id = ? AND field = ?", (member_id, FIELD))
     r = db.one("SELECT business_done_at, deleted_at FROM id_number_retention WHERE member_id = ?", (member_id,))
@@ -64,7 +69,7 @@ def id_number_state(db, member_id: str) -> dict:
     }
 
 
-def mark_business_done(session, member_id: str, cipher) -> None:
+def mark_business_done(session: Session, member_id: str, cipher: FieldCipher) -> None:
     """The business that needed the ID number is finished: mask now, delete the original later (RET-4).
     `cipher` is a manager's step-up cipher (`vault.step_up`): the original is read and kept sealed for the
     sweep to delete within 30 days (SEN-3: nothing else opens it)."""
@@ -125,7 +130,7 @@ def _limit(today: dt.date, days: int) -> str:
     return (today - dt.timedelta(days=days) + dt.timedelta(days=1)).isoformat()
 
 
-def mask_overdue(session, cipher, today: dt.date) -> int:
+def mask_overdue(session: Session, cipher: FieldCipher, today: dt.date) -> int:
     """The sweep's step (RET-4 without a manual step): every ID number stored `max_days` ago or longer whose
     business was not marked done is masked now, its original kept for the sweep's id_number category (≤ 30
     days). Members on legal hold wait. One transaction, audited with the count only."""
@@ -144,13 +149,16 @@ def mask_overdue(session, cipher, today: dt.date) -> int:
     return len(rows)
 
 
-def waiting(db, today: dt.date) -> dict[str, Any]:
+def waiting(db: Queries, today: dt.date) -> dict[str, Any]:
     """For the retention page and the reminder: ID numbers past the maximum age (masked by the next sweep),
     due within REMIND_DAYS, and originals kept after masking (deleted by the sweep)."""
     days = max_days(db)
     overdue = int(db.scalar(f"SELECT count(*) FROM ({_DUE})", (_limit(today, days),), default=0) or 0)
     soon = int(db.scalar(f"SELECT count(*) FROM ({_DUE})", (_limit(today + dt.timedelta(days=REMIND_DAYS), days),)))
-    kept = db.one("SELECT count(*), min(business_done_at) FROM id_number_retention WHERE original_enc IS NOT NULL")
+    kept = db.one("SELECT count(*), min(business_done_at) FROM id_number_retention WHERE original_enc IS NOT NULL") or (
+        0,
+        None,
+    )  # an aggregate: always one row
     return {
         "max_days": days,
         "overdue": overdue,

@@ -6,6 +6,11 @@ from __future__ import annotations
 
 import csv
 import io
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from app.printing.fonts import FontChoice
+    from app.printing.letter_layout import StoreInfo
 
 CATEGORY_LABELS = {
     "purchase": ("消费记录", "Purchases"),
@@ -93,7 +98,7 @@ def purge_report_csv(run: dict) -> bytes:
     return ("\ufeff" + buf.getvalue()).encode("utf-8")
 
 
-def purge_report_pdf(run: dict, store, *, staff_name: str = "", font=None) -> bytes:
+def purge_report_pdf(run: dict, store: StoreInfo, *, staff_name: str = "", font: FontChoice | None = None) -> bytes:
     """`store`: app.printing.letter_layout.StoreInfo. `staff_name`: who ran it (a display name; None for the timer)."""
     from app.printing.letter_layout import Letter, Section, render_letter
 

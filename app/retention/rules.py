@@ -18,6 +18,7 @@ from app.sync.feeds import ApplyContext, record_refusal, register_feed_handler
 
 if TYPE_CHECKING:
     from app.staff.session import Session
+    from app.storage.db import Queries
 
 CATEGORIES = ("purchase", "member", "service_record", "id_number")
 TRIGGERS = {
@@ -102,7 +103,7 @@ def subtract_period(day: dt.date, value: int, unit: str) -> dt.date:
     return dt.date(y, m, min(day.day, calendar.monthrange(y, m)[1]))  # 29 Feb -> 28 Feb
 
 
-def get_rules(db) -> dict[str, Rule]:
+def get_rules(db: Queries) -> dict[str, Rule]:
     return {
         r["category"]: Rule(
             r["category"],
@@ -183,7 +184,7 @@ def check_policy(rules: list[dict]) -> None:
         raise ValidationError("retention.policy_over_limit", categories=",".join(sorted(r.category for r in refused)))
 
 
-def apply_policy_from_head_office(session, rules: list[dict], *, feed: object = None) -> dict[str, Rule]:
+def apply_policy_from_head_office(session: Session, rules: list[dict], *, feed: object = None) -> dict[str, Rule]:
     """Replace the store's retention rules with head office's (called by the sync engine). Every rule is
     validated first (a malformed one refuses the whole policy); a rule longer than the policy's limit
     without a legal basis is refused and recorded in the sync log and status, the others apply;

@@ -14,6 +14,7 @@ import datetime as dt
 import json
 import logging
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from app import crashpoints, erasure
 from app.clock import iso
@@ -22,6 +23,11 @@ from app.retention import id_numbers
 from app.retention.rules import get_rules
 from app.scans import quarantine as scan_quarantine, unredacted as scan_unredacted
 from app.staff import permissions as P
+
+if TYPE_CHECKING:
+    from app.staff.session import Session
+    from app.storage.db import Queries
+    from app.storage.fieldcrypt import FieldCipher
 
 log = logging.getLogger("memberdesk.retention")
 
@@ -98,7 +104,7 @@ def _any_holds(db) -> bool:
     return db.one("SELECT 1 FROM legal_holds WHERE released_at IS NULL LIMIT 1") is not None
 
 
-def dry_run(session, *, today: dt.date | None = None, record: bool = True, trigger: str = "manual") -> dict:
+def dry_run(session: Session, *, today: dt.date | None = None, record: bool = True, trigger: str = "manual") -> dict:
     """What the sweep would purge now: per category the rule, cut-off, due count, held count and the
     oldest trigger date (a date only). Recorded as a run (no personal data)."""
     session.require(RETENTION_VIEW)
@@ -163,12 +169,12 @@ def _record_run(
 
 
 def apply_sweep(
-    session,
+    session: Session,
     *,
     ledger_path: Path | None = None,
     today: dt.date | None = None,
     trigger: str = "manual",
-    cipher=None,
+    cipher: FieldCipher | None = None,
 ) -> dict:
     """Purge everything due now, on a manager's order (retention.sweep). Returns per category {due, purged,
     held, oldest, cutoff, rule} and the run id. The daily run of the policy itself is `sweep_due`.
@@ -327,7 +333,7 @@ def _erase_members(session, table: str, where: str, lim: str, ledger_path, run_i
 
 
 # -- the timer ---------------------------------------------------------------------------------------------
-def last_apply(db) -> dict | None:
+def last_apply(db: Queries) -> dict | None:
     row = db.one(
         "SELECT id, as_of, started_at, finished_at, trigger, result FROM retention_runs WHERE mode = 'apply'"
         " AND finished_at IS NOT NULL ORDER BY id DESC LIMIT 1"
@@ -339,7 +345,9 @@ def last_apply(db) -> dict | None:
     return d
 
 
-def sweep_due(session, *, ledger_path: Path | None = None, trigger: str = "timer", cipher=None) -> dict | None:
+def sweep_due(
+    session: Session, *, ledger_path: Path | None = None, trigger: str = "timer", cipher: FieldCipher | None = None
+) -> dict | None:
     """Run the daily sweep if it has not run today. The main window calls this from a QTimer (e.g. every
     hour, through ctx.run_task) while a session is open; the admin command calls it from the OS scheduler.
     Returns the sweep result, or None when today's sweep already ran."""
@@ -350,7 +358,7 @@ def sweep_due(session, *, ledger_path: Path | None = None, trigger: str = "timer
     return _run_sweep(session, ledger_path, today, trigger, cipher)  # the policy runs itself (app/staff/exempt.py)
 
 
-def list_runs(db, limit: int = 30) -> list[dict]:
+def list_runs(db: Queries, limit: int = 30) -> list[dict]:
     out = []
     for r in db.all(
         "SELECT id, mode, trigger, started_at, finished_at, as_of, result, staff_id FROM retention_runs"

@@ -1,11 +1,16 @@
-"""The encrypted quarantine of scan files the import refused (STO-1).
+"""The sealed quarantine of scan files the import refused (STO-1, SEN-3).
 
 A file the watched folder could not import (a damaged scan, a wrong file) used to wait in the `未导入` folder
-in plaintext. Now it is moved into the database, AES-GCM under the field key (aad "scan_quarantine.data:<id>"),
-with the reason (the refusal's message key) and no file name (a name may carry a customer's name), and the
-file in the folder is overwritten and deleted. A manager exports one (the bytes, audited) to look at it
-elsewhere, or discards it; the retention sweep deletes it on its delete-by date (30 days: it may hold an ID
-number in clear).
+in plaintext. Now it is moved into the database with the reason (the refusal's message key) and no file name (a
+name may carry a customer's name), and the file in the folder is overwritten and deleted. A refused file may be
+an unredacted form page (a truncated scan still shows the ID-number boxes), so it is sealed like the unredacted
+pages (app.scans.unredacted): to the store's field public key (app.storage.fieldcrypt `sealed=True`, aad
+"scan_quarantine.data:<id>"). Any session quarantines (the watched folder runs under whoever is signed in); only
+a manager's step-up opens one (`export_file` with `Vault.step_up(...).cipher`; the cipher every session holds
+raises UserError('fieldcrypt.step_up')), audited once the file has opened. Files quarantined before (AES-GCM under
+the field key, which every session's data key derives) are sealed at the next sign-in (app.access.fieldkeys
+.seal_legacy; migration 0020 makes it run once more). A manager exports one to look at it elsewhere, or discards
+it; the retention sweep deletes it on its delete-by date (30 days: it may hold an ID number in clear).
 """
 
 from __future__ import annotations
@@ -28,7 +33,7 @@ if TYPE_CHECKING:
     from app.staff.session import Session, Tx
     from app.storage.db import Queries
 
-register_blob_column("scan_quarantine", "id", "data")
+register_blob_column("scan_quarantine", "id", "data", sealed=True)  # SEN-3: a manager's step-up opens it
 
 SCAN_QUARANTINE = P.grant("scans.quarantine", P.MANAGER)
 SOURCES = ("folder", "file", "drop")
@@ -48,8 +53,10 @@ class QuarantinedFile:
 def quarantine_bytes(
     session: Session, cipher: FieldCipher, data: bytes, *, reason: str, source: str = "folder", suffix: str = ""
 ) -> str:
-    """Store a refused file encrypted with its reason. Returns the quarantine id. Any clerk's session may do it
-    (the watched folder runs under whoever is signed in); reading it back needs a manager."""
+    """Store a refused file sealed, with its reason. Returns the quarantine id. Any clerk's session may do it
+    (the watched folder runs under whoever is signed in); reading it back needs a manager's step-up. A store with
+    no field key pair yet (no manager signed in since the upgrade) raises UserError('fieldcrypt.no_public_key'):
+    the watched folder then leaves the file where it is and tries again at its next poll."""
     session.require(SCAN_IMPORT)
     if source not in SOURCES:
         raise ValueError(source)
@@ -100,14 +107,17 @@ def quarantine_count(db: Queries) -> int:
 
 
 def export_file(session: Session, cipher: FieldCipher, qid: str) -> bytes:
-    """The file's bytes, for a manager to save where they choose (audited: SEC-2)."""
+    """The file's bytes, for a manager to save where they choose (audited: SEC-2, SEN-3). `cipher` is a step-up's
+    (`Vault.step_up(...).cipher`); any other raises UserError('fieldcrypt.step_up') and nothing is recorded as
+    exported. The audit entry is written once the file has opened."""
     session.require(SCAN_QUARANTINE)
-    row = session.db.one("SELECT data FROM scan_quarantine WHERE id = ?", (qid,))
+    row = session.db.one("SELECT data, size FROM scan_quarantine WHERE id = ?", (qid,))
     if row is None:
         raise NotFound()
-    with session.write("scans.quarantine.export", "scan_quarantine", qid):
+    data = cipher.decrypt_bytes(row["data"], f"scan_quarantine.data:{qid}")
+    with session.write("scans.quarantine.export", "scan_quarantine", qid, {"size": int(row["size"])}):
         pass
-    return cipher.decrypt_bytes(row["data"], f"scan_quarantine.data:{qid}")
+    return data
 
 
 def discard(session: Session, qid: str) -> None:

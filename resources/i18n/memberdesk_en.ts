@@ -3354,6 +3354,10 @@
         <translation>Export quarantined file</translation>
     </message>
     <message>
+        <source>导出隔离文件需要店长输入本人密码确认。</source>
+        <translation>Exporting a quarantined file needs a store manager to confirm with their own password.</translation>
+    </message>
+    <message>
         <source>无法写入所选位置。</source>
         <translation>Cannot write to the chosen place.</translation>
     </message>

@@ -20,7 +20,6 @@ from app.errors import UserError
 from app.purchases.pos_import import import_pos_file, import_pos_folder
 from app.scans.importer import ImportResult, import_file
 from app.scans.watch import FAILED_DIR, FolderWatcher
-from app.storage.fieldcrypt import FieldCipher
 from tests.factories import make_member
 from tests.scan_samples import form_page, multi_page, to_bytes
 
@@ -30,7 +29,7 @@ POS_CASES = 1500
 
 @pytest.fixture
 def cipher(vault, manager):
-    return FieldCipher(vault.data_key())
+    return vault.field_cipher()  # the cipher every session holds: seals, the quarantine included (SEN-3)
 
 
 def _seeds():

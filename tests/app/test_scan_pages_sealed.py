@@ -20,8 +20,9 @@ import app.scans
 import app.storage.migrations
 from app.errors import UserError
 from app.members.service import cipher_for
-from app.scans import archive, unredacted
+from app.scans import archive, quarantine, unredacted
 from app.scans.importer import import_bytes
+from app.scans.watch import FAILED_DIR, FolderWatcher
 from app.storage.fieldcrypt import FieldCipher, is_sealed_column, token_is_sealed
 from tests.app.test_scan_redaction_import import _filled
 from tests.conftest import CLERK_PW, MANAGER_PW
@@ -61,7 +62,11 @@ def imported(manager, clerk, vault):
     assert res2.held and doc.redacted == 1
     scan_id = manager.db.scalar("SELECT scan_id FROM scan_unredacted")
     held_id = manager.db.scalar("SELECT id FROM scan_held")
+    refused = original[: len(original) // 2]  # a truncated scan the import refuses: the ID-number boxes in clear
+    qid = quarantine.quarantine_bytes(clerk, cipher, refused, reason="scans.corrupt", suffix=".png")
     return {
+        "refused": refused,
+        "qid": qid,
         "original": original,
         "held": held,
         "scan_id": scan_id,
@@ -120,7 +125,7 @@ def _calls(ctx):
         "inbox.inbox_count": lambda: app.scans.inbox.inbox_count(s.db),
         "quarantine.list_quarantine": lambda: app.scans.quarantine.list_quarantine(s),
         "quarantine.quarantine_count": lambda: app.scans.quarantine.quarantine_count(s.db),
-        "quarantine.export_file": lambda: app.scans.quarantine.export_file(s, c, q["held_id"]),
+        "quarantine.export_file": lambda: app.scans.quarantine.export_file(s, c, q["qid"]),
         "unredacted.list_held": lambda: unredacted.list_held(s),
         "unredacted.held_count": lambda: unredacted.held_count(s.db),
         "unredacted.view_held": lambda: unredacted.view_held(s, c, q["held_id"]),
@@ -208,12 +213,22 @@ def test_no_public_function_gives_a_clerk_the_unredacted_or_held_page(imported, 
     for name, got in outcomes.items():
         if isinstance(got, list):
             assert all(imported["original"] not in b and imported["held"] not in b for b in got), name  # rule: SEN-3
+            assert all(imported["refused"] not in b for b in got), name  # rule: SEN-3
     assert outcomes["unredacted.reveal_page"] in ("error.permission", "fieldcrypt.step_up")  # rule: SEN-3
     assert outcomes["unredacted.view_held"] in ("error.permission", "fieldcrypt.step_up")  # rule: SEN-3
+    assert outcomes["quarantine.export_file"] in ("error.permission", "fieldcrypt.step_up")  # rule: SEN-3
     if who == "clerk":
         assert outcomes["unredacted.reveal_page"] == outcomes["unredacted.view_held"] == "error.permission"
+        assert outcomes["quarantine.export_file"] == "error.permission"  # rule: SEN-3
+    else:
+        assert outcomes["quarantine.export_file"] == "fieldcrypt.step_up"  # rule: SEN-3
     # no reveal was recorded: nothing was shown
-    assert manager.db.scalar("SELECT count(*) FROM audit_log WHERE action IN ('scan.reveal', 'scan.held.view')") == 0
+    assert (
+        manager.db.scalar(
+            "SELECT count(*) FROM audit_log WHERE action IN ('scan.reveal', 'scan.held.view', 'scans.quarantine.export')"
+        )
+        == 0
+    )
 
 
 def test_a_manager_opens_them_in_a_step_up_audited(imported, vault, manager):
@@ -273,3 +288,117 @@ def test_migration_0017_re_arms_the_sealing(vault, manager):
     names = {v: n for v, n, _p in app.storage.migrations.available()}
     assert names.get(17) == "seal_scan_pages"
     assert manager.db.scalar("SELECT count(*) FROM schema_migrations WHERE version = 17") == 1
+
+
+# -- the quarantine of refused files (scan_quarantine.data): a refused file may be an unredacted form page -------
+def _quarantined(db) -> dict[str, bytes]:
+    return {f"scan_quarantine.data:{r[0]}": bytes(r[1]) for r in db.all("SELECT id, data FROM scan_quarantine")}
+
+
+def test_the_quarantine_column_is_registered_sealed():
+    assert is_sealed_column("scan_quarantine", "data")  # rule: SEN-3
+
+
+def test_every_path_into_the_quarantine_seals_the_file(imported, vault, clerk, manager, manager_cipher, tmp_path):
+    """quarantine_bytes (the fixture), quarantine_file, the watched folder's refusal and its drain of an older
+    version's plaintext 未导入 folder: each stores only a sealed value the data key does not open."""
+    cipher = cipher_for(vault)
+    clear = {imported["qid"]: imported["refused"]}
+    f = tmp_path / "one.pdf"
+    content = b"%PDF-1.4 refused " + imported["refused"][:2000]
+    f.write_bytes(content)
+    clear[quarantine.quarantine_file(clerk, cipher, f, reason="scans.corrupt", source="file")] = content
+    assert not f.exists()
+    folder = tmp_path / "scan-to-folder"
+    (folder / FAILED_DIR).mkdir(parents=True)
+    (folder / "0001.png").write_bytes(imported["refused"][:3000] + b"x")
+    (folder / FAILED_DIR / "old.pdf").write_bytes(b"%PDF-1.4 an older version's refused file " + b"4" * 18)
+    w = FolderWatcher(folder)
+    w.poll(clerk, cipher)
+    w.poll(clerk, cipher)
+    assert [p for p in folder.rglob("*") if p.is_file()] == []
+    stored = _quarantined(manager.db)
+    assert len(stored) == 4
+    data_key = vault.data_key()
+    for aad, blob in stored.items():
+        assert token_is_sealed(blob), aad  # rule: SEN-3
+        with pytest.raises(UserError) as ei:
+            FieldCipher(data_key).decrypt_bytes(blob, aad)
+        assert ei.value.key == "fieldcrypt.step_up"  # rule: SEN-3
+        with pytest.raises(InvalidTag):  # the field key applied the old way
+            FieldCipher(data_key)._aead.decrypt(blob[4:16], blob[16:], aad.encode())  # rule: SEN-3
+        assert imported["refused"][:3000] not in blob  # rule: STO-1
+    opened = {aad.split(":", 1)[1]: manager_cipher.decrypt_bytes(b, aad) for aad, b in stored.items()}
+    for qid, data in clear.items():
+        assert opened[qid] == data
+    assert sorted(opened.values()) == sorted(
+        [*clear.values(), imported["refused"][:3000] + b"x", b"%PDF-1.4 an older version's refused file " + b"4" * 18]
+    )
+
+
+def test_without_a_field_key_pair_nothing_is_quarantined_and_the_file_stays(vault, clerk, tmp_path):
+    """A cipher without the store's public key (no manager signed in since the upgrade) cannot seal: the file is
+    not stored under a weaker key, the watched folder leaves it and tries again at its next poll."""
+    bare = FieldCipher(vault.data_key())
+    with pytest.raises(UserError) as ei:
+        quarantine.quarantine_bytes(clerk, bare, b"refused page", reason="scans.corrupt")
+    assert ei.value.key == "fieldcrypt.no_public_key"  # rule: SEN-3
+    folder = tmp_path / "scan-to-folder"
+    folder.mkdir()
+    (folder / "0001.png").write_bytes(b"\x89PNG truncated")
+    w = FolderWatcher(folder)
+    w.poll(clerk, bare)
+    w.poll(clerk, bare)
+    assert (folder / "0001.png").exists()
+    assert clerk.db.scalar("SELECT count(*) FROM scan_quarantine") == 0  # rule: SEN-3
+
+
+def test_a_manager_exports_a_quarantined_file_only_in_a_step_up_audited(imported, vault, manager, clerk):
+    qid = imported["qid"]
+    with pytest.raises(UserError) as ei:
+        quarantine.export_file(manager, cipher_for(vault), qid)
+    assert ei.value.key == "fieldcrypt.step_up"  # rule: SEN-3
+    with pytest.raises(UserError) as ei:
+        quarantine.export_file(clerk, cipher_for(vault), qid)
+    assert ei.value.key == "error.permission"  # rule: SEN-3
+    assert manager.db.scalar("SELECT count(*) FROM audit_log WHERE action = 'scans.quarantine.export'") == 0
+    with vault.step_up("manager", MANAGER_PW) as up:
+        data = quarantine.export_file(up.session(manager), up.cipher, qid)
+        cipher = up.cipher
+    assert data == imported["refused"]
+    with pytest.raises(UserError):  # the step-up is over: its cipher forgot the key
+        quarantine.export_file(manager, cipher, qid)  # rule: SEN-3
+    rows = manager.db.all("SELECT staff_id, details FROM audit_log WHERE action = 'scans.quarantine.export'")
+    assert [r[0] for r in rows] == [manager.staff.id]  # rule: SEN-3
+    assert json.loads(rows[0][1]) == {"size": len(imported["refused"])}  # no personal data in the entry
+
+
+def test_quarantined_files_stored_the_old_way_are_sealed_at_the_next_sign_in(imported, vault, manager):
+    data_key = vault.data_key()
+    qid, clear = imported["qid"], imported["refused"]
+    aad = f"scan_quarantine.data:{qid}"
+    with manager.db.transaction() as conn:
+        conn.execute("UPDATE scan_quarantine SET data = ? WHERE id = ?", (_legacy(data_key, clear, aad), qid))
+        conn.execute("INSERT OR REPLACE INTO meta(key, value) VALUES ('fields_sealed_at', '2026-11-30T00:00:00Z')")
+        # what migration 0020 does when the store opens (one statement)
+        conn.execute(
+            (Path(app.storage.migrations.__file__).parent / "0020_seal_scan_quarantine.sql").read_text("utf-8")
+        )
+    assert not token_is_sealed(_quarantined(manager.db)[aad])
+    vault.lock()
+    session = vault.sign_in("clerk", CLERK_PW)  # any sign-in seals once the store has its key pair
+    blob = _quarantined(session.db)[aad]
+    assert token_is_sealed(blob)  # rule: SEN-3
+    details = session.db.scalar("SELECT details FROM audit_log WHERE action = 'store.fields_sealed' ORDER BY seq DESC")
+    assert json.loads(details)["count"] == 1
+    with pytest.raises(UserError):
+        quarantine.export_file(vault.sign_in("manager", MANAGER_PW), cipher_for(vault), qid)  # rule: SEN-3
+    manager2 = vault.sign_in("manager", MANAGER_PW)
+    with vault.step_up("manager", MANAGER_PW) as up:
+        assert quarantine.export_file(up.session(manager2), up.cipher, qid) == clear
+
+
+def test_migration_0020_re_arms_the_sealing(vault, manager):
+    names = {v: n for v, n, _p in app.storage.migrations.available()}
+    assert names.get(20) == "seal_scan_quarantine"
+    assert manager.db.scalar("SELECT count(*) FROM schema_migrations WHERE version = 20") == 1

@@ -217,7 +217,9 @@ def test_sweep_and_erasure_delete_the_unredacted_pages(manager_cipher, manager, 
     assert manager.db.scalar("SELECT count(*) FROM scan_unredacted") == 0  # rule: RIG-3
 
 
-def test_refused_file_is_quarantined_encrypted_and_the_folder_keeps_nothing(manager, clerk, cipher, form, tmp_path):
+def test_refused_file_is_quarantined_encrypted_and_the_folder_keeps_nothing(
+    manager, clerk, cipher, manager_cipher, form, tmp_path
+):
     _serial, _mid, pdf, marks = form
     folder = tmp_path / "scan-to-folder"
     (folder / FAILED_DIR).mkdir(parents=True)
@@ -242,7 +244,8 @@ def test_refused_file_is_quarantined_encrypted_and_the_folder_keeps_nothing(mana
         quarantine.list_quarantine(clerk)
     items = {q.reason: q for q in quarantine.list_quarantine(manager)}
     assert set(items) == {"scans.corrupt", "scans.legacy_failed"}
-    assert quarantine.export_file(manager, cipher, items["scans.corrupt"].id) == bad
+    # sealed (SEN-3): only a manager's step-up opens it (tests/app/test_scan_pages_sealed.py)
+    assert quarantine.export_file(manager, manager_cipher, items["scans.corrupt"].id) == bad
     assert manager.db.scalar("SELECT count(*) FROM audit_log WHERE action = 'scans.quarantine.export'") == 1
     quarantine.discard(manager, items["scans.legacy_failed"].id)
     assert quarantine.quarantine_count(manager.db) == 1

@@ -15,14 +15,14 @@ from app.scans import pages as P, sane_source
 from app.scans.importer import import_bytes, import_file
 from app.scans.quarantine import export_file
 from app.scans.watch import FAILED_DIR, FolderWatcher
-from app.storage.fieldcrypt import FieldCipher
+from tests.conftest import MANAGER_PW
 from tests.factories import make_member
 from tests.scan_samples import form_page, issue_serial, multi_page, to_bytes
 
 
 @pytest.fixture
 def cipher(vault, manager):
-    return FieldCipher(vault.data_key())
+    return vault.field_cipher()  # the cipher every session holds: seals, the quarantine included (SEN-3)
 
 
 def _nothing_imported(db):
@@ -137,7 +137,7 @@ def test_transparent_png_painted_on_white(manager, cipher):
     assert [d.status for d in res.documents] == ["matched"]
 
 
-def test_watched_folder(manager, cipher, tmp_path):
+def test_watched_folder(manager, cipher, vault, tmp_path):
     mid = make_member(manager)
     serial = issue_serial(manager, mid)
     folder = tmp_path / "scan-to-folder"
@@ -173,7 +173,8 @@ def test_watched_folder(manager, cipher, tmp_path):
     assert not (folder / FAILED_DIR / "0002.jpg").exists() and not bad.exists()  # rule: STO-1
     [q] = manager.db.all("SELECT id, reason FROM scan_quarantine")
     assert q["reason"] == "scans.not_an_image"
-    assert export_file(manager, cipher, q["id"]) == b"GIF89a not a jpeg"
+    with vault.step_up("manager", MANAGER_PW) as up:  # sealed (SEN-3): a manager's step-up opens it
+        assert export_file(up.session(manager), up.cipher, q["id"]) == b"GIF89a not a jpeg"
     assert manager.db.scalar("SELECT count(*) FROM scan_batches") == 1
 
 

@@ -6,7 +6,6 @@ from __future__ import annotations
 import pytest
 
 from app.scans import quarantine
-from app.storage.fieldcrypt import FieldCipher
 from tests.app.test_scan_redaction_import import _filled
 from tests.conftest import MANAGER_PW
 from tests.scan_samples import form_page, to_bytes
@@ -23,7 +22,7 @@ def ctx(qtbot, vault, manager):
     return c
 
 
-def test_held_page_and_quarantine_for_a_manager(qtbot, ctx, vault, manager, tmp_path):
+def test_held_page_and_quarantine_for_a_manager(qtbot, ctx, vault, manager, tmp_path, monkeypatch):
     from app.notices.store import ensure_default_stored
     from app.printing import registration_form as RF
     from app.printing.fonts import choose_font
@@ -39,7 +38,7 @@ def test_held_page_and_quarantine_for_a_manager(qtbot, ctx, vault, manager, tmp_
     foreign.paste(scan.crop((0, 0, scan.width, 250)), (0, 0))
     f = tmp_path / "held.png"
     f.write_bytes(to_bytes(foreign, "PNG"))
-    quarantine.quarantine_bytes(manager, FieldCipher(vault.data_key()), b"not a scan", reason="scans.not_an_image")
+    quarantine.quarantine_bytes(manager, vault.field_cipher(), b"not a scan", reason="scans.not_an_image")
 
     page = ScansPage(ctx)
     qtbot.addWidget(page)
@@ -63,6 +62,12 @@ def test_held_page_and_quarantine_for_a_manager(qtbot, ctx, vault, manager, tmp_
     assert manager.db.scalar("SELECT count(*) FROM scan_held WHERE kept_at IS NOT NULL") == 1
     panel.table.selectRow(1)
     assert panel.export_btn.isEnabled()
+    # the quarantined file is sealed too (SEN-3): the export goes through the same step-up
+    target = tmp_path / "exported.bin"
+    monkeypatch.setattr("ui.widgets.scan_held_panel.QFileDialog.getSaveFileName", lambda *a, **k: (str(target), ""))
+    panel.export_selected()
+    assert target.read_bytes() == b"not a scan"
+    assert manager.db.scalar("SELECT count(*) FROM audit_log WHERE action = 'scans.quarantine.export'") == 1
     page.clear()
     assert panel.manager is None and panel.table.rowCount() == 0
 

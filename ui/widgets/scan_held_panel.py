@@ -162,8 +162,15 @@ class ScanHeldPanel(QGroupBox):
         target, _ = QFileDialog.getSaveFileName(self, self.tr("导出隔离文件"), "")
         if not target:
             return
+        qid = sel[1]
+
+        def fetch(up):  # the file is sealed: a manager's own password opens it for this export (SEN-3)
+            return quarantine.export_file(up.session(self.ctx.session), up.cipher, qid)
+
         try:
-            Path(target).write_bytes(quarantine.export_file(self.manager, self._cipher(), sel[1]))
+            data = self.ctx.with_step_up(self, self.tr("导出隔离文件需要店长输入本人密码确认。"), fetch)
+            if data is not None:
+                Path(target).write_bytes(data)
         except UserError as exc:
             self.ctx.show_error(self, exc, self.error)
         except OSError:

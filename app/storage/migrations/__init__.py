@@ -8,8 +8,12 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from app.errors import StoreError
+
+if TYPE_CHECKING:
+    from app.storage.db import Database
 
 _DIR = Path(__file__).resolve().parent
 _NAME = re.compile(r"^(\d{4})_([a-z0-9_]+)\.sql$")
@@ -32,17 +36,17 @@ def latest_version() -> int:
     return found[-1][0] if found else 0
 
 
-def applied_versions(db) -> set[int]:
+def applied_versions(db: Database) -> set[int]:
     if not db.one("SELECT 1 FROM sqlite_master WHERE type='table' AND name='schema_migrations'"):
         return set()
     return {int(r[0]) for r in db.all("SELECT version FROM schema_migrations")}
 
 
-def current_version(db) -> int:
+def current_version(db: Database) -> int:
     return int(db.scalar("PRAGMA user_version", default=0))
 
 
-def migrate(db, target: int | None = None) -> int:
+def migrate(db: Database, target: int | None = None) -> int:
     """Apply every migration above the DB's version, up to `target` (default: all)."""
     migrations = available()
     newest = migrations[-1][0] if migrations else 0
