@@ -21,6 +21,7 @@ from app.consent.evidence import check_evidence, clean_guardian
 from app.erasure import register_eraser
 from app.errors import NotFound, UserError, ValidationError
 from app.members import records as R
+from app.members.orders import file_order
 from app.members.queries import is_restricted
 from app.messages import add_messages
 from app.notices import Notice, current_notice, default_notice, get_notice, store_default, unchanged_purposes
@@ -111,8 +112,15 @@ def record_consent(
     evidence_ref: str | None = None,
     signatures: dict[str, bytes] | None = None,
     paper_signed: Iterable[str] | None = None,
+    request_id: str | None = None,
+    order_id: str | None = None,
 ) -> str:
     """Write one consent record inside the caller's transaction. Returns the record id.
+
+    A purpose granted before and refused by this record (a withdrawal, or a re-consent that refuses it) journals
+    a `withdrawal_order` in the same transaction: every store that holds the member follows (issue #18, CON-3),
+    with `request_id` when a request asked for it. `order_id` = head office's order being carried out here:
+    nothing is filed again (no ping-pong).
 
     Whatever the caller, a record that grants anything is checked here: its evidence (`check_evidence`: a paper
     consent names a form this store issued and `paper_signed` confirms each granted sensitive purpose; any other
@@ -148,6 +156,14 @@ def record_consent(
     _ensure_notice_stored(tx, notice, session)
     rid = secrets.token_hex(8)
     now = iso(session.clock.now())
+    withdrawn = sorted(
+        c
+        for c, g in decisions.items()
+        if not g
+        and tx.scalar(
+            "SELECT granted FROM member_consents WHERE member_id = ? AND purpose_code = ?", (member_id, c), default=0
+        )
+    )
     guardian_enc = None
     if guardian:
         if cipher is None:
@@ -236,6 +252,9 @@ def record_consent(
         },
         member_id=member_id,
     )
+    if withdrawn and order_id is None:
+        crashpoints.hit("chain.before_order")
+        file_order(tx, "withdrawal_order", member_id, request_id, {"purposes": withdrawn})  # CON-3: the holders follow
     return rid
 
 
@@ -253,10 +272,19 @@ def _mirror_flags(tx, member_id: str) -> None:
 
 
 def withdraw_consent(
-    session, member_id: str, purpose_code: str, *, method: str = "desk", evidence_ref: str | None = None
+    session,
+    member_id: str,
+    purpose_code: str,
+    *,
+    method: str = "desk",
+    evidence_ref: str | None = None,
+    request_id: str | None = None,
+    order_id: str | None = None,
 ) -> str:
     """Withdraw one purpose, effective at once (CON-3): recorded like a consent, the purpose's data
-    (sensitive data above all) erased in the same transaction, opt-in flags off. Returns record id."""
+    (sensitive data above all) erased in the same transaction, opt-in flags off. Returns record id.
+    The withdrawal journals its chain order in the same transaction (`record_consent`); `order_id` = head
+    office's order being carried out here (recorded as the evidence, nothing filed again)."""
     session.require(CONSENT_CHANGE)
     if purpose_code == REQUIRED_PURPOSE:
         raise UserError("consent.required_cannot_withdraw")
@@ -283,7 +311,9 @@ def withdraw_consent(
             {purpose_code: False},
             kind="withdrawal",
             method=method,
-            evidence_ref=evidence_ref,
+            evidence_ref=evidence_ref if order_id is None else f"order:{order_id}",
+            request_id=request_id,
+            order_id=order_id,
         )
         erased = R.erase_purpose_fields(tx, member_id, purpose_code)
         R.touch(tx, member_id, iso(session.clock.now()))

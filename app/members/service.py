@@ -13,10 +13,12 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
+from app import crashpoints
 from app.clock import iso
 from app.errors import NotFound, UserError, ValidationError
 from app.members import records as R, validation as V
 from app.members.fields import CORE_FIELDS, FIELD_PURPOSE, OPTIONAL_FIELDS, REVEALABLE, mask, mask_name
+from app.members.orders import correction_body, file_order
 from app.members.records import MobileExists, find_by_mobile
 from app.messages import add_messages
 from app.notices import unchanged_purposes
@@ -170,9 +172,21 @@ def get_member(session, member_id: str) -> MemberView:
     return _view(session.db, row, _today(session).isoformat())
 
 
-def update_member(session, member_id: str, changes: dict, cipher=None) -> list[str]:
+def update_member(
+    session,
+    member_id: str,
+    changes: dict,
+    cipher=None,
+    *,
+    request_id: str | None = None,
+    order_id: str | None = None,
+) -> list[str]:
     """Correct or supplement fields (name, mobile, birth_date, address, id_number, skin_notes ...).
-    Only fields of granted purposes; audited with the field names changed, never the values."""
+    Only fields of granted purposes; audited with the field names changed, never the values.
+
+    A change of a core field (name, mobile, birth date) journals a `correction_order` in the same transaction
+    (the other stores that hold the member follow, issue #18), with `request_id` when a request asked for it;
+    `order_id` = head office's order being carried out here: nothing is filed again (no ping-pong)."""
     session.require(MEMBER_UPDATE)
     row = _row(session.db, member_id)
     if row["status"] != "active":
@@ -231,7 +245,9 @@ def update_member(session, member_id: str, changes: dict, cipher=None) -> list[s
     if not changed:
         raise UserError("member.no_changes")
     now = iso(session.clock.now())
-    with session.write("member.update", "member", member_id, {"fields": sorted(changed)}) as tx:
+    details: dict[str, Any] = {"fields": sorted(changed)}
+    details |= {"order_id": order_id} if order_id else {"request_id": request_id} if request_id else {}
+    with session.write("member.update", "member", member_id, details) as tx:
         core = [f for f in changed if f in CORE_FIELDS]
         R.update_core(tx, member_id, {f: updates[f] for f in core}, now)
         for f in changed:
@@ -239,6 +255,10 @@ def update_member(session, member_id: str, changes: dict, cipher=None) -> list[s
             if f in OPTIONAL_FIELDS and value is not None:  # validators return None only for an empty birth date
                 R.put_field(tx, cipher, member_id, f, value, now)
         tx.journal("member", member_id, "upsert", {f: updates[f] for f in core} | {"fields": sorted(changed)})
+        body = correction_body({f: updates[f] for f in core})
+        if body is not None and order_id is None:
+            crashpoints.hit("chain.before_order")
+            file_order(tx, "correction_order", member_id, request_id, body)  # RIG-1: the holders follow
     return sorted(changed)
 
 

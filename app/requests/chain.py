@@ -1,10 +1,12 @@
 """A request opened at one store, carried out for the whole chain (issue #18): orders, receipts, the copy.
 
-The store that carries out a correction, a restriction (or lifts one) or a consent withdrawal journals a
-`chain_order` row (`file_order`, called by app.requests.actions). Head office (headoffice/orders.py) publishes it
-to the stores that hold the member, the originating store included. Each applies it here, through the core
-functions (`update_member`, `set_restriction`, `withdraw_consent`) in head office's feed
-session, only with the engine's VerifiedFeed, and journals a signed `order_receipt`:
+Every core path that changes a member's consent decision (a withdrawal), core fields or restriction journals a
+`chain_order` row in the same transaction as the change (`app.members.orders.file_order`, called by
+`update_member`, `record_consent` and `set_restriction` — a request, the consent page, the member page alike).
+Head office (headoffice/orders.py) publishes it to the stores that hold the member, the originating store included.
+Each applies it here, through the core functions (`update_member`, `set_restriction`, `withdraw_consent`, given
+the order id: they file nothing again, so an order never echoes back) in head office's feed session, only with the
+engine's VerifiedFeed, and journals a signed `order_receipt`:
 - an order already answered here is a no-op (table `chain_orders_applied`, migration 0015);
 - a member this store does not hold is answered "not_held", an erased one "erased" (erasure always wins);
 - the store the order came from answers "done" without applying it again;
@@ -25,14 +27,15 @@ from __future__ import annotations
 
 import json
 import logging
-import secrets
 from typing import TYPE_CHECKING, Any
 
+from app import crashpoints
 from app.clock import iso
 from app.consent.service import withdraw_consent
 from app.erasure import is_erased
 from app.errors import UserError
 from app.members import records as R
+from app.members.orders import CORRECTABLE, file_order
 from app.members.service import update_member
 from app.messages import add_messages
 from app.requests import model as M, service as S
@@ -42,12 +45,10 @@ from app.sync.feeds import ApplyContext, register_feed_handler
 from app.sync.signing import sign_receipt
 
 if TYPE_CHECKING:
-    from app.staff.session import Session, Tx
+    from app.staff.session import Session
 
 log = logging.getLogger("memberdesk.requests")
 
-ORDER_KINDS = ("correction_order", "restriction_order", "withdrawal_order")
-CORRECTABLE = ("name", "mobile", "birth_date")  # the plain member fields an order carries
 OUTCOME_LABELS = {
     "done": ("已执行", "Carried out"),
     "no_change": ("无需变更", "Nothing to change"),
@@ -75,26 +76,8 @@ add_messages(
 
 
 # -- at the store that carries out the request ---------------------------------------------------
-def file_order(tx: Tx, kind: str, member_id: str, request_id: str | None, body: dict[str, Any]) -> str:
-    """Journal a chain order inside the caller's write (the change and its order commit together)."""
-    if kind not in ORDER_KINDS:
-        raise ValueError(f"unknown order kind {kind!r}")  # a caller's mistake
-    oid = secrets.token_hex(12)
-    payload = {
-        "kind": kind,
-        "member_id": member_id,
-        "request_id": request_id,
-        "decided_at": iso(tx.session.clock.now()),
-        **body,
-    }
-    tx.journal("chain_order", oid, "event", payload, member_id=member_id)
-    return oid
-
-
-def correction_body(changes: dict[str, Any]) -> dict[str, Any] | None:
-    """The part of a correction that travels (plain member fields only), or None."""
-    carried = {k: v for k, v in changes.items() if k in CORRECTABLE}
-    return {"changes": carried} if carried else None
+# `file_order` / `correction_body` live in app.members.orders: the domain functions that make the change
+# (update_member, record_consent, set_restriction) journal the order in their own transaction.
 
 
 # -- at every store that holds the member --------------------------------------------------------
@@ -142,7 +125,7 @@ def _carry_out(session: Session, payload: dict, kind: str, oid: str, detail: dic
         if not changes:
             return "erased" if payload.get("changes") is None else "no_change"  # values gone: erased at head office
         try:
-            detail["fields"] = update_member(session, mid, changes)
+            detail["fields"] = update_member(session, mid, changes, order_id=oid)
         except UserError as exc:
             if exc.key == "member.no_changes":
                 return "no_change"
@@ -165,7 +148,7 @@ def _carry_out(session: Session, payload: dict, kind: str, oid: str, detail: dic
         elif decided and str(row[1]) > decided:
             results[code] = "superseded"  # a grant given here after the withdrawal: the newest decision wins
         else:
-            withdraw_consent(session, mid, code, evidence_ref=f"order:{oid}")
+            withdraw_consent(session, mid, code, order_id=oid)
             results[code] = "done"
     detail["purposes"] = results
     if "done" in results.values():
@@ -194,6 +177,7 @@ def set_restriction(
         if request_id and not restricted:
             S._event(tx, request_id, "restriction_lifted", note=note)
         if order_id is None:  # carried out here: the other stores follow
+            crashpoints.hit("chain.before_order")
             file_order(tx, "restriction_order", member_id, request_id, {"restricted": restricted})
 
 
