@@ -21,6 +21,8 @@ NO_PERMISSION: dict[str, str] = {
     "app.consent.references.record_references": IN_TX + " (adopt_member: member.adopt)",
     "app.consent.service.record_consent": IN_TX + " (registration, re-consent: member.consent / member.register)",
     "app.notices.store.store_default": IN_TX + " (ensure_default_stored; a consent's first use of the shipped default)",
+    "app.requests.service.insert_request": IN_TX + " (open_request, open_for_unknown: request.open)",
+    "app.requests.unknown.attach_member": IN_TX + " (adopt_member: member.adopt; attach_local: request.handle)",
     "app.members.orders.file_order": IN_TX + " (update_member, record_consent, set_restriction: each requires)",
     "app.erasure.erase_in_tx": IN_TX + " (erase_member: member.erase; retention sweep; head-office orders)",
     "app.erasure.keep_ledger_key": IN_TX + "; stores the ledger's MAC key in meta, reads no personal data",
