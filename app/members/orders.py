@@ -42,10 +42,15 @@ def file_order(tx: Tx, kind: str, member_id: str, request_id: str | None, body: 
     return oid
 
 
-def correction_body(changes: dict[str, Any]) -> dict[str, Any] | None:
-    """The part of a correction that travels (plain member fields only), or None."""
+def correction_body(changes: dict[str, Any], elsewhere: list[str] | None = None) -> dict[str, Any] | None:
+    """The part of a correction that travels, or None: the plain member fields' new values (sealed at head office)
+    and the NAMES of the encrypted fields corrected here (`elsewhere`): their values never travel — each holder
+    clears its old value and asks the customer when it needs it (docs/headoffice.md)."""
     carried = {k: v for k, v in changes.items() if k in CORRECTABLE}
-    return {"changes": carried} if carried else None
+    names = sorted({str(f) for f in elsewhere or [] if f not in CORRECTABLE})
+    if not carried and not names:
+        return None
+    return {"changes": carried, **({"elsewhere": names} if names else {})}
 
 
 __all__ = ["CORRECTABLE", "ORDER_KINDS", "correction_body", "file_order"]

@@ -35,8 +35,9 @@ from app.consent.service import withdraw_consent
 from app.erasure import is_erased
 from app.errors import UserError
 from app.members import records as R
+from app.members.fields import OPTIONAL_FIELDS
 from app.members.orders import CORRECTABLE, file_order
-from app.members.service import update_member
+from app.members.service import note_corrected_elsewhere, update_member
 from app.messages import add_messages
 from app.requests import model as M, service as S
 from app.staff import permissions as P
@@ -121,16 +122,23 @@ def _apply(session: Session, payload: dict, ctx: ApplyContext, kind: str) -> Non
 def _carry_out(session: Session, payload: dict, kind: str, oid: str, detail: dict) -> str:
     mid = str(payload["member_id"])
     if kind == "correction_order":
+        if payload.get("changes") is None:
+            return "erased"  # values gone: erased at head office
         changes = {k: v for k, v in (payload.get("changes") or {}).items() if k in CORRECTABLE}
-        if not changes:
-            return "erased" if payload.get("changes") is None else "no_change"  # values gone: erased at head office
-        try:
-            detail["fields"] = update_member(session, mid, changes, order_id=oid)
-        except UserError as exc:
-            if exc.key == "member.no_changes":
-                return "no_change"
-            raise
-        return "done"
+        elsewhere = [str(f) for f in payload.get("elsewhere") or [] if f in OPTIONAL_FIELDS]
+        outcome = "no_change"
+        if changes:
+            try:
+                detail["fields"] = update_member(session, mid, changes, order_id=oid)
+                outcome = "done"
+            except UserError as exc:
+                if exc.key != "member.no_changes":
+                    raise
+        if elsewhere:  # encrypted fields: the old value is cleared, the new one stays where it was given
+            origin = str(payload.get("origin_store") or "")
+            detail["cleared"] = note_corrected_elsewhere(session, mid, elsewhere, origin, oid)
+            outcome = "done"
+        return outcome
     if kind == "restriction_order":
         restricted = bool(session.db.scalar("SELECT restricted FROM members WHERE id = ?", (mid,), default=0))
         if bool(payload.get("restricted")) == restricted:

@@ -28,6 +28,7 @@ NO_PERMISSION: dict[str, str] = {
     "app.erasure.keep_ledger_key": IN_TX + "; stores the ledger's MAC key in meta, reads no personal data",
     "app.erasure.note_refused": IN_TX + "; counts ledger lines that failed their MAC check",
     "app.members.records.cancel_membership_row": IN_TX + " (the members table's one writer)",
+    "app.members.records.drop_fields": IN_TX + " (note_corrected_elsewhere: member.update)",
     "app.members.records.erase_member_fields": IN_TX + " (the members table's one writer)",
     "app.members.records.erase_purpose_fields": IN_TX + " (the members table's one writer)",
     "app.members.records.insert_adopted_member": IN_TX + " (adopt_member: member.adopt)",

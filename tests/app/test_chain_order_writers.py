@@ -19,6 +19,7 @@ import pkgutil
 import shutil
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from unittest.mock import ANY
 
 import pytest
 
@@ -26,7 +27,7 @@ from app.clock import FixedClock
 from app.config import resolve_paths
 from app.consent.service import consent_active, withdraw_consent
 from app.flows.enrolment import grant_consent
-from app.members.service import cipher_for, update_member
+from app.members.service import cipher_for, corrected_elsewhere, get_member, update_member
 from app.requests import (
     execute_correct,
     execute_restrict,
@@ -292,3 +293,33 @@ def test_killed_between_change_and_order_leaves_both_or_neither(template, tmp_pa
     assert changed == ordered  # both or neither, writer by writer  # rule: RIG-1
     assert changed == [i < n - 1 for i in range(3)]
     vault.close()
+
+
+# -- encrypted fields: the name travels, the value does not ----------------------------------------------
+def test_an_encrypted_field_corrected_at_b_is_cleared_at_a_and_its_value_stays_at_b(chain, vault):  # noqa: F811
+    sa, sb, vb = chain["s"][A], chain["s"][B], chain["p"][B][0]
+    old, new = "上海市黄浦区南京东路100号", "北京市东城区王府井大街8号"
+    grant_consent(sa, MID, {"delivery": True}, values={"address": old}, cipher=cipher_for(vault))
+    grant_consent(sb, MID, {"delivery": True}, values={"address": old}, cipher=cipher_for(vb))
+    for code in (A, B):
+        chain["e"][code].sync_once()
+    update_member(sb, MID, {"address": new}, cipher=cipher_for(vb))
+    assert len(_orders(sb, "correction_order")) == 1
+    assert new not in "".join(_orders(sb))  # the order names the field, never its value  # rule: MIN-1
+    for code in (B, A, B):
+        chain["e"][code].sync_once()
+    assert sa.db.scalar("SELECT count(*) FROM member_fields WHERE member_id = ? AND field = 'address'", (MID,)) == 0
+    assert corrected_elsewhere(sa.db, MID) == {"address": {"store": B, "noted_at": ANY}}  # rule: RIG-1
+    assert get_member(sa, MID).corrected_elsewhere == {"address": B}
+    assert sb.db.scalar("SELECT count(*) FROM member_fields WHERE member_id = ? AND field = 'address'", (MID,)) == 1
+    assert corrected_elsewhere(sb.db, MID) == {}
+    with chain["ho"].storage.read() as c:
+        feed = " ".join(str(r[0]) for r in c.all("SELECT payload FROM feed"))
+        assert new not in feed and old not in feed  # rule: MIN-1
+        assert c.scalar("SELECT count(*) FROM chain_orders") == 1  # no echo from A  # rule: RIG-1
+    outcome = sa.db.scalar("SELECT outcome FROM chain_orders_applied WHERE kind = 'correction_order'")
+    assert outcome == "done"
+    # the customer gives the address at A again: the note goes, and that correction travels in turn
+    update_member(sa, MID, {"address": new}, cipher=cipher_for(vault))
+    assert corrected_elsewhere(sa.db, MID) == {}
+    assert len(_orders(sa, "correction_order")) == 1
