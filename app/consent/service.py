@@ -18,6 +18,7 @@ from collections.abc import Iterable
 from app import crashpoints
 from app.clock import iso
 from app.consent.evidence import check_evidence, clean_guardian
+from app.consent.history import consent_history as consent_history  # its home since issue #18; imported from here
 from app.erasure import register_eraser
 from app.errors import NotFound, UserError, ValidationError
 from app.members import records as R
@@ -356,42 +357,6 @@ def needs_reconsent(db, member_id: str, today: str | None = None) -> list[str]:
     ]
     active = active_purposes(db, member_id, today)
     return [c for c in granted if c not in active]
-
-
-def consent_history(db, member_id: str) -> list[dict]:
-    """Every consent record of a member, newest first, with its items (no personal values)."""
-    out = []
-    for r in db.all(
-        "SELECT c.*, s.display_name AS staff_name FROM consent_records c LEFT JOIN staff s"
-        " ON s.id = c.staff_id WHERE c.member_id = ? ORDER BY c.created_at DESC, c.rowid DESC",
-        (member_id,),
-    ):
-        items = {
-            i[0]: bool(i[1])
-            for i in db.all("SELECT purpose_code, granted FROM consent_items WHERE record_id = ?", (r["id"],))
-        }
-        evidence = db.scalar("SELECT count(*) FROM consent_evidence WHERE record_id = ?", (r["id"],))
-        out.append(
-            {
-                "id": r["id"],
-                "kind": r["kind"],
-                "created_at": r["created_at"],
-                "notice_version": r["notice_version"],
-                "notice_lang": r["notice_lang"],
-                "notice_hash": r["notice_hash"],
-                "method": r["method"],
-                "staff_id": r["staff_id"],
-                "staff_name": r["staff_name"],
-                "store_code": r["store_code"],
-                "terminal": r["terminal"],
-                "evidence_ref": r["evidence_ref"],
-                "signatures": evidence,
-                "guardian": bool(r["guardian_name_enc"]),
-                "guardian_relation": r["guardian_relation"],
-                "items": items,
-            }
-        )
-    return out
 
 
 def signature_images(db, cipher, member_id: str) -> list[tuple[str, str, bytes]]:

@@ -106,3 +106,32 @@ def test_offline_says_so_and_offers_local_registration(qtbot, setup):
     assert not page.card.isVisible()
     assert page.register_btn.isEnabled()
     assert not R.member_exists(sb.db, res["id"])
+
+
+def test_history_shows_the_consents_brought_by_reference_beside_local_ones(qtbot, setup, clock):
+    """Issue #18 (x1 left it): which store, which record, which notice version, beside B's own consents."""
+    from app.flows.adoption import adopt_member
+    from app.flows.enrolment import grant_consent
+    from ui.dialogs.member_detail_dialog import MemberDetailDialog
+
+    ctx, sb, res, factory, _ = setup
+    adopt_member(sb, res["id"], engine=factory())
+    clock.advance(hours=1)
+    grant_consent(sb, res["id"], {"offers": True})  # a later consent at B is B's own record
+    dlg = MemberDetailDialog(ctx, res["id"])
+    qtbot.addWidget(dlg)
+    rows = [
+        [dlg.history.item(r, c).text() for c in range(dlg.history.columnCount())] for r in range(dlg.history.rowCount())
+    ]
+    refs = [r for r in rows if r[1] == "其他门店的同意（引用）"]
+    assert len(refs) == 1  # one original record (A's registration)
+    record = sb.db.scalar("SELECT origin_record_id FROM consent_references WHERE member_id = ?", (res["id"],))
+    assert refs[0][3] == f"门店 SH-001 · 记录 {record[:8]}"
+    version = sb.db.scalar("SELECT notice_version FROM consent_references WHERE member_id = ?", (res["id"],))
+    assert refs[0][2] == version and "✓ " in refs[0][5]
+    assert rows[0][1] == "同意"  # B's own grant, newest first
+    dlg.resize(1100, 700)
+    dlg.tabs.setCurrentIndex(1)
+    dlg.show()
+    SHOTS_DIR.mkdir(parents=True, exist_ok=True)
+    dlg.grab().save(str(SHOTS_DIR / "member-history-references.png"))
