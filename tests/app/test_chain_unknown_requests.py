@@ -118,3 +118,24 @@ def test_a_lookup_answer_is_required_before_anything_is_attached(two_stores):  #
     assert sb.db.one("SELECT 1 FROM members WHERE id = ?", (member["id"],)) is None
     with pytest.raises(UserError):
         attach_local(sb, rid)
+
+
+def test_a_guardian_never_travels_and_is_asked_again_at_the_adopting_store(two_stores, seen):  # noqa: F811
+    """Decision of issue #18 (docs/headoffice.md "Guardians do not travel"): the guardian's name and relation stay
+    in the consent record of the store that took them; head office gets none and returns none at adoption."""
+    from app.flows.enrolment import grant_consent
+
+    (sa, va, a), (sb, vb, b) = two_stores
+    guardian = {"name": "张大明", "relation": "father", "consent": True, "sensitive": []}
+    kid = register(sa, va, name="张小小", mobile="13812340002", minor=True, guardian=guardian)
+    journal = " ".join(r[0] for r in sa.db.all("SELECT payload FROM change_journal WHERE member_id = ?", (kid["id"],)))
+    assert "张大明" not in journal and "father" not in journal  # nothing of the guardian is uploaded  # rule: MIN-1
+    a.sync_once()
+    adopt_member(sb, kid["id"], engine=b)
+    answer = [body for path, body in seen if path == "/v1/members/adopt"][-1]
+    assert b'"guardian": null' in answer or b'"guardian":null' in answer
+    assert "张大明".encode() not in answer  # rule: MIN-1
+    assert sb.db.scalar("SELECT count(*) FROM consent_records WHERE member_id = ?", (kid["id"],)) == 0
+    with pytest.raises(UserError) as e:  # a later consent at B: the guardian again, in person
+        grant_consent(sb, kid["id"], {"offers": True}, cipher=cipher_for(vb))
+    assert e.value.key == "member.guardian_required"  # rule: CON-4
