@@ -139,3 +139,18 @@ def test_a_guardian_never_travels_and_is_asked_again_at_the_adopting_store(two_s
     with pytest.raises(UserError) as e:  # a later consent at B: the guardian again, in person
         grant_consent(sb, kid["id"], {"offers": True}, cipher=cipher_for(vb))
     assert e.value.key == "member.guardian_required"  # rule: CON-4
+
+
+def test_a_copy_request_taken_for_an_unknown_customer_gets_the_other_stores_part(two_stores):  # noqa: F811
+    from app.requests.chain import other_stores_part
+
+    (sa, va, a), (sb, vb, b) = two_stores
+    member = register(sa, va, name=NAME, mobile=MOBILE, granted={"marketing": True})
+    a.sync_once()
+    rid = open_for_unknown(sb, "access", NAME, MOBILE, cipher_for(vb), identity_method="id_card_sighted")
+    b.sync_once()  # head office sees the request before it names a member
+    look_up(sb, rid, cipher_for(vb), engine=b)
+    adopt_member(sb, member["id"], engine=b, request_id=rid)
+    part = other_stores_part(sb, b, rid, member["id"])  # uploads the journal: the request now names the member
+    assert part is not None and "SH-001" in part  # rule: RIG-6
+    assert any(r["entity"] == "member" for r in part["SH-001"]["records"])
