@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from app import crashpoints
 from app.clock import iso
+from app.datacopy import register_exporter
 from app.erasure import register_eraser
 from app.errors import NotFound, UserError, ValidationError
 from app.members import records as R, validation as V
@@ -308,7 +309,12 @@ def _erase_field_notes(tx: Tx, member_id: str) -> int:
     return int(tx.execute("DELETE FROM member_field_notes WHERE member_id = ?", (member_id,)).rowcount)
 
 
+def _field_notes(db: Queries, member_id: str) -> list[dict]:
+    return [{"field": f, **n} for f, n in sorted(corrected_elsewhere(db, member_id).items())]
+
+
 register_eraser("member_field_notes", _erase_field_notes)
+register_exporter("member_field_notes", _field_notes, ("在其他门店更正的信息", "Fields corrected at another store"))
 
 
 def reveal_field(session, member_id: str, field_name: str, reason_code: str, note: str, cipher) -> str:

@@ -325,3 +325,19 @@ def test_an_encrypted_field_corrected_at_b_is_cleared_at_a_and_its_value_stays_a
     update_member(sa, MID, {"address": new}, cipher=cipher_for(vault))
     assert corrected_elsewhere(sa.db, MID) == {}
     assert len(_orders(sa, "correction_order")) == 1
+
+
+def test_field_notes_are_in_the_copy_and_go_with_an_erasure(manager, vault, paths):
+    from app.erasure import erase_member  # noqa: PLC0415 - this test only
+    from app.members.service import note_corrected_elsewhere  # noqa: PLC0415 - this test only
+    from app.requests import collect_member_data  # noqa: PLC0415 - this test only
+
+    mid = register(manager, vault, name="会员甲", mobile="13900000009", granted={"delivery": True})["id"]
+    note_corrected_elsewhere(manager, mid, ["address", "name"], "BJ-002", "o1")  # a core field is not a note
+    assert corrected_elsewhere(manager.db, mid) == {"address": {"store": "BJ-002", "noted_at": ANY}}
+    copy = collect_member_data(manager, mid)
+    assert copy["categories"]["member_field_notes"] == [
+        {"field": "address", "store": "BJ-002", "noted_at": ANY}
+    ]  # rule: RIG-6
+    erase_member(manager, mid, ledger_path=paths.erasure_ledger)
+    assert manager.db.scalar("SELECT count(*) FROM member_field_notes") == 0  # rule: RIG-3
