@@ -21,6 +21,8 @@ Points (keep this list in step with the calls):
   consent.before_commit       grant / re-consent written, not committed
   consent.after_commit        grant / re-consent committed
   withdrawal.before_commit    withdrawal and the purpose's fields' erasure written, not committed
+  chain.before_order          a member's consent, core fields or restriction changed, its chain order not yet
+                              journalled, nothing committed (the change and the order commit together)
   import.batch_before_commit  POS import: one batch's rows, journal row and checkpoint written, not committed
   import.after_batch          POS import: one batch committed (the next resumes from its checkpoint)
   sync.page_before_commit     sync: a downloaded page applied, cursor moved, not committed
@@ -57,6 +59,7 @@ POINTS = (
     "consent.before_commit",
     "consent.after_commit",
     "withdrawal.before_commit",
+    "chain.before_order",
     "import.batch_before_commit",
     "import.after_batch",
     "sync.page_before_commit",

@@ -93,6 +93,7 @@ def _file_order(
     if kind == "correction_order":
         changes = {k: v for k, v in (payload.get("changes") or {}).items() if k in CORRECTABLE}
         body["fields"] = sorted(changes)
+        body["elsewhere"] = sorted({str(f) for f in payload.get("elsewhere") or [] if f not in CORRECTABLE})[:20]
     elif kind == "restriction_order":
         body["restricted"] = bool(payload.get("restricted"))
     else:

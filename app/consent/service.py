@@ -18,9 +18,11 @@ from collections.abc import Iterable
 from app import crashpoints
 from app.clock import iso
 from app.consent.evidence import check_evidence, clean_guardian
+from app.consent.history import consent_history as consent_history  # its home since issue #18; imported from here
 from app.erasure import register_eraser
 from app.errors import NotFound, UserError, ValidationError
 from app.members import records as R
+from app.members.orders import file_order
 from app.members.queries import is_restricted
 from app.messages import add_messages
 from app.notices import Notice, current_notice, default_notice, get_notice, store_default, unchanged_purposes
@@ -111,8 +113,15 @@ def record_consent(
     evidence_ref: str | None = None,
     signatures: dict[str, bytes] | None = None,
     paper_signed: Iterable[str] | None = None,
+    request_id: str | None = None,
+    order_id: str | None = None,
 ) -> str:
     """Write one consent record inside the caller's transaction. Returns the record id.
+
+    A purpose granted before and refused by this record (a withdrawal, or a re-consent that refuses it) journals
+    a `withdrawal_order` in the same transaction: every store that holds the member follows (issue #18, CON-3),
+    with `request_id` when a request asked for it. `order_id` = head office's order being carried out here:
+    nothing is filed again (no ping-pong).
 
     Whatever the caller, a record that grants anything is checked here: its evidence (`check_evidence`: a paper
     consent names a form this store issued and `paper_signed` confirms each granted sensitive purpose; any other
@@ -148,6 +157,14 @@ def record_consent(
     _ensure_notice_stored(tx, notice, session)
     rid = secrets.token_hex(8)
     now = iso(session.clock.now())
+    withdrawn = sorted(
+        c
+        for c, g in decisions.items()
+        if not g
+        and tx.scalar(
+            "SELECT granted FROM member_consents WHERE member_id = ? AND purpose_code = ?", (member_id, c), default=0
+        )
+    )
     guardian_enc = None
     if guardian:
         if cipher is None:
@@ -236,6 +253,9 @@ def record_consent(
         },
         member_id=member_id,
     )
+    if withdrawn and order_id is None:
+        crashpoints.hit("chain.before_order")
+        file_order(tx, "withdrawal_order", member_id, request_id, {"purposes": withdrawn})  # CON-3: the holders follow
     return rid
 
 
@@ -253,10 +273,19 @@ def _mirror_flags(tx, member_id: str) -> None:
 
 
 def withdraw_consent(
-    session, member_id: str, purpose_code: str, *, method: str = "desk", evidence_ref: str | None = None
+    session,
+    member_id: str,
+    purpose_code: str,
+    *,
+    method: str = "desk",
+    evidence_ref: str | None = None,
+    request_id: str | None = None,
+    order_id: str | None = None,
 ) -> str:
     """Withdraw one purpose, effective at once (CON-3): recorded like a consent, the purpose's data
-    (sensitive data above all) erased in the same transaction, opt-in flags off. Returns record id."""
+    (sensitive data above all) erased in the same transaction, opt-in flags off. Returns record id.
+    The withdrawal journals its chain order in the same transaction (`record_consent`); `order_id` = head
+    office's order being carried out here (recorded as the evidence, nothing filed again)."""
     session.require(CONSENT_CHANGE)
     if purpose_code == REQUIRED_PURPOSE:
         raise UserError("consent.required_cannot_withdraw")
@@ -283,7 +312,9 @@ def withdraw_consent(
             {purpose_code: False},
             kind="withdrawal",
             method=method,
-            evidence_ref=evidence_ref,
+            evidence_ref=evidence_ref if order_id is None else f"order:{order_id}",
+            request_id=request_id,
+            order_id=order_id,
         )
         erased = R.erase_purpose_fields(tx, member_id, purpose_code)
         R.touch(tx, member_id, iso(session.clock.now()))
@@ -326,42 +357,6 @@ def needs_reconsent(db, member_id: str, today: str | None = None) -> list[str]:
     ]
     active = active_purposes(db, member_id, today)
     return [c for c in granted if c not in active]
-
-
-def consent_history(db, member_id: str) -> list[dict]:
-    """Every consent record of a member, newest first, with its items (no personal values)."""
-    out = []
-    for r in db.all(
-        "SELECT c.*, s.display_name AS staff_name FROM consent_records c LEFT JOIN staff s"
-        " ON s.id = c.staff_id WHERE c.member_id = ? ORDER BY c.created_at DESC, c.rowid DESC",
-        (member_id,),
-    ):
-        items = {
-            i[0]: bool(i[1])
-            for i in db.all("SELECT purpose_code, granted FROM consent_items WHERE record_id = ?", (r["id"],))
-        }
-        evidence = db.scalar("SELECT count(*) FROM consent_evidence WHERE record_id = ?", (r["id"],))
-        out.append(
-            {
-                "id": r["id"],
-                "kind": r["kind"],
-                "created_at": r["created_at"],
-                "notice_version": r["notice_version"],
-                "notice_lang": r["notice_lang"],
-                "notice_hash": r["notice_hash"],
-                "method": r["method"],
-                "staff_id": r["staff_id"],
-                "staff_name": r["staff_name"],
-                "store_code": r["store_code"],
-                "terminal": r["terminal"],
-                "evidence_ref": r["evidence_ref"],
-                "signatures": evidence,
-                "guardian": bool(r["guardian_name_enc"]),
-                "guardian_relation": r["guardian_relation"],
-                "items": items,
-            }
-        )
-    return out
 
 
 def signature_images(db, cipher, member_id: str) -> list[tuple[str, str, bytes]]:

@@ -28,6 +28,8 @@ from app.errors import UserError
 from app.members import records as R, validation as V
 from app.members.records import MobileExists
 from app.messages import add_messages
+from app.requests import unknown
+from app.requests.model import REQUEST_HANDLE
 from app.staff import permissions as P
 from app.sync.chain import REASON, fetch_adoption
 
@@ -51,10 +53,21 @@ add_messages(
 )
 
 
-def adopt_member(session: Session, member_id: str, *, engine: SyncEngine | None = None) -> dict:
+def adopt_member(
+    session: Session, member_id: str, *, engine: SyncEngine | None = None, request_id: str | None = None
+) -> dict:
     """Take on a member of another store (customer present). Returns {"id", "member_no", "restricted",
-    "minor"}. Raises UserError (see the module) or `chain.offline` when head office cannot be reached."""
+    "minor"}. Raises UserError (see the module) or `chain.offline` when head office cannot be reached.
+
+    `request_id`: a request taken for this customer before the lookup (app.requests.unknown), whose lookup found
+    this member and the staff confirmed it with the customer: the request becomes the member's in the same
+    transaction (its due date unchanged: the clock started at receipt)."""
     session.require(MEMBER_ADOPT)
+    if request_id is not None:
+        session.require(REQUEST_HANDLE)
+        cust = unknown.customer(session.db, request_id)
+        if cust is None or cust["state"] != "found" or cust["match_member_id"] != member_id:
+            raise UserError("requests.match_changed")
     if R.member_exists(session.db, member_id):
         raise UserError("adoption.already_local")
     if is_erased(session.db, member_id):
@@ -111,6 +124,9 @@ def adopt_member(session: Session, member_id: str, *, engine: SyncEngine | None 
             "minor": minor,
             "restricted": restricted,
         }
+        if request_id is not None:
+            unknown.attach_member(tx, request_id, member_id)
+            tx.details["request_id"] = request_id
     return {"id": member_id, "member_no": str(data["member_no"]), "restricted": restricted, "minor": minor}
 
 

@@ -263,3 +263,16 @@ def erase_member_fields(tx: Tx, member_id: str) -> int:
     n = tx.execute("DELETE FROM member_fields WHERE member_id = ?", (member_id,)).rowcount
     n += tx.execute("DELETE FROM member_name_grams WHERE member_id = ?", (member_id,)).rowcount
     return n
+
+
+def drop_fields(tx: Tx, member_id: str, fields: list[str]) -> list[str]:
+    """Delete these optional fields of the member (a value corrected at another store: issue #18). Returns the
+    fields that were held here."""
+    held = []
+    for f in fields:
+        if (
+            f in OPTIONAL_FIELDS
+            and tx.execute("DELETE FROM member_fields WHERE member_id = ? AND field = ?", (member_id, f)).rowcount
+        ):
+            held.append(f)
+    return held

@@ -11,17 +11,25 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from app import crashpoints
 from app.clock import iso
+from app.datacopy import register_exporter
+from app.erasure import register_eraser
 from app.errors import NotFound, UserError, ValidationError
 from app.members import records as R, validation as V
 from app.members.fields import CORE_FIELDS, FIELD_PURPOSE, OPTIONAL_FIELDS, REVEALABLE, mask, mask_name
+from app.members.orders import correction_body, file_order
 from app.members.records import MobileExists, find_by_mobile
 from app.messages import add_messages
 from app.notices import unchanged_purposes
 from app.staff import permissions as P
 from app.storage.fieldcrypt import FieldCipher, token_is_sealed
+
+if TYPE_CHECKING:
+    from app.staff.session import Session, Tx
+    from app.storage.db import Queries
 
 MEMBER_REGISTER = P.grant("member.register", P.CLERK, P.MANAGER)
 MEMBER_VIEW = P.grant("member.view", P.CLERK, P.MANAGER)
@@ -80,6 +88,8 @@ class MemberView:
     last_purchase_at: str | None
     fields: dict[str, str] = field(default_factory=dict)  # optional field -> masked value
     consents: dict[str, bool] = field(default_factory=dict)
+    # encrypted field -> store code where the customer corrected it (cleared here: ask the customer), issue #18
+    corrected_elsewhere: dict[str, str] = field(default_factory=dict)
 
 
 def _today(session) -> dt.date:
@@ -157,6 +167,7 @@ def _view(db, row, today: str | None = None) -> MemberView:
         last_purchase_at=last_purchase_at,
         fields=fields,
         consents=consents,
+        corrected_elsewhere={f: n["store"] for f, n in corrected_elsewhere(db, row["id"]).items()},
     )
 
 
@@ -170,9 +181,21 @@ def get_member(session, member_id: str) -> MemberView:
     return _view(session.db, row, _today(session).isoformat())
 
 
-def update_member(session, member_id: str, changes: dict, cipher=None) -> list[str]:
+def update_member(
+    session,
+    member_id: str,
+    changes: dict,
+    cipher=None,
+    *,
+    request_id: str | None = None,
+    order_id: str | None = None,
+) -> list[str]:
     """Correct or supplement fields (name, mobile, birth_date, address, id_number, skin_notes ...).
-    Only fields of granted purposes; audited with the field names changed, never the values."""
+    Only fields of granted purposes; audited with the field names changed, never the values.
+
+    A change of a core field (name, mobile, birth date) journals a `correction_order` in the same transaction
+    (the other stores that hold the member follow, issue #18), with `request_id` when a request asked for it;
+    `order_id` = head office's order being carried out here: nothing is filed again (no ping-pong)."""
     session.require(MEMBER_UPDATE)
     row = _row(session.db, member_id)
     if row["status"] != "active":
@@ -231,7 +254,9 @@ def update_member(session, member_id: str, changes: dict, cipher=None) -> list[s
     if not changed:
         raise UserError("member.no_changes")
     now = iso(session.clock.now())
-    with session.write("member.update", "member", member_id, {"fields": sorted(changed)}) as tx:
+    details: dict[str, Any] = {"fields": sorted(changed)}
+    details |= {"order_id": order_id} if order_id else {"request_id": request_id} if request_id else {}
+    with session.write("member.update", "member", member_id, details) as tx:
         core = [f for f in changed if f in CORE_FIELDS]
         R.update_core(tx, member_id, {f: updates[f] for f in core}, now)
         for f in changed:
@@ -239,7 +264,57 @@ def update_member(session, member_id: str, changes: dict, cipher=None) -> list[s
             if f in OPTIONAL_FIELDS and value is not None:  # validators return None only for an empty birth date
                 R.put_field(tx, cipher, member_id, f, value, now)
         tx.journal("member", member_id, "upsert", {f: updates[f] for f in core} | {"fields": sorted(changed)})
+        for f in changed:  # a value given here again replaces "corrected at another store"
+            tx.execute("DELETE FROM member_field_notes WHERE member_id = ? AND field = ?", (member_id, f))
+        body = correction_body({f: updates[f] for f in core}, [f for f in changed if f in OPTIONAL_FIELDS])
+        if body is not None and order_id is None:
+            crashpoints.hit("chain.before_order")
+            file_order(tx, "correction_order", member_id, request_id, body)  # RIG-1: the holders follow
     return sorted(changed)
+
+
+def note_corrected_elsewhere(
+    session: Session, member_id: str, fields: list[str], store_code: str, order_id: str
+) -> list[str]:
+    """Head office's order: these encrypted fields were corrected at `store_code`. The new value stays where the
+    customer gave it (it does not travel); the old value here is deleted, since it is now wrong, and the member
+    page tells the desk to ask the customer when the field is needed (`member_field_notes`). Returns the fields
+    that were held here (the notes are kept for every field named, held or not)."""
+    session.require(MEMBER_UPDATE)
+    names = sorted({f for f in fields if f in OPTIONAL_FIELDS})
+    if not names:
+        return []
+    now = iso(session.clock.now())
+    details = {"fields": names, "store": store_code, "order_id": order_id}
+    with session.write("member.field_corrected_elsewhere", "member", member_id, details) as tx:
+        held = R.drop_fields(tx, member_id, names)
+        for f in names:
+            tx.execute(
+                "INSERT INTO member_field_notes(member_id, field, store_code, order_id, noted_at) VALUES (?,?,?,?,?)"
+                " ON CONFLICT(member_id, field) DO UPDATE SET store_code = excluded.store_code,"
+                " order_id = excluded.order_id, noted_at = excluded.noted_at",
+                (member_id, f, store_code, order_id, now),
+            )
+        R.touch(tx, member_id, now)
+    return held
+
+
+def corrected_elsewhere(db: Queries, member_id: str) -> dict[str, dict[str, str]]:
+    """Encrypted fields corrected at another store and cleared here: {field: {"store", "noted_at"}}."""
+    rows = db.all("SELECT field, store_code, noted_at FROM member_field_notes WHERE member_id = ?", (member_id,))
+    return {r[0]: {"store": r[1], "noted_at": r[2]} for r in rows}
+
+
+def _erase_field_notes(tx: Tx, member_id: str) -> int:
+    return int(tx.execute("DELETE FROM member_field_notes WHERE member_id = ?", (member_id,)).rowcount)
+
+
+def _field_notes(db: Queries, member_id: str) -> list[dict]:
+    return [{"field": f, **n} for f, n in sorted(corrected_elsewhere(db, member_id).items())]
+
+
+register_eraser("member_field_notes", _erase_field_notes)
+register_exporter("member_field_notes", _field_notes, ("在其他门店更正的信息", "Fields corrected at another store"))
 
 
 def reveal_field(session, member_id: str, field_name: str, reason_code: str, note: str, cipher) -> str:

@@ -144,11 +144,8 @@ def execute_correct(session, request_id: str, changes: dict, cipher=None) -> dic
         raise ValidationError("requests.changes_required", field="changes")
     req = _begin(session, request_id, "correct")
     _member(session, req["member_id"])
-    changed = update_member(session, req["member_id"], dict(changes), cipher=cipher)
-    body = C.correction_body({k: v for k, v in changes.items() if k in (changed or changes)})
-    if body is not None:  # the other stores that hold the member follow (issue #18)
-        with session.write("request.chain_order", "request", request_id, {"kind": "correction_order"}) as tx:
-            C.file_order(tx, "correction_order", req["member_id"], request_id, body)
+    # the correction journals its chain order in its own transaction: the holders follow (issue #18)
+    changed = update_member(session, req["member_id"], dict(changes), cipher=cipher, request_id=request_id)
     return S.complete(session, request_id, "done", {"fields": sorted(changed or changes)})
 
 
@@ -160,10 +157,8 @@ def execute_withdraw(session, request_id: str, purposes: list[str]) -> dict:
         raise ValidationError("requests.purposes_required", field="purposes")
     req = _begin(session, request_id, "withdraw")
     _member(session, req["member_id"])
-    for code in purposes:
-        withdraw_consent(session, req["member_id"], code)
-    with session.write("request.chain_order", "request", request_id, {"kind": "withdrawal_order"}) as tx:
-        C.file_order(tx, "withdrawal_order", req["member_id"], request_id, {"purposes": purposes})  # CON-3
+    for code in purposes:  # each withdrawal journals its chain order in its own transaction (CON-3, issue #18)
+        withdraw_consent(session, req["member_id"], code, request_id=request_id)
     return S.complete(session, request_id, "done", {"purposes": purposes})
 
 

@@ -1,10 +1,12 @@
 """A request opened at one store, carried out for the whole chain (issue #18): orders, receipts, the copy.
 
-The store that carries out a correction, a restriction (or lifts one) or a consent withdrawal journals a
-`chain_order` row (`file_order`, called by app.requests.actions). Head office (headoffice/orders.py) publishes it
-to the stores that hold the member, the originating store included. Each applies it here, through the core
-functions (`update_member`, `set_restriction`, `withdraw_consent`) in head office's feed
-session, only with the engine's VerifiedFeed, and journals a signed `order_receipt`:
+Every core path that changes a member's consent decision (a withdrawal), core fields or restriction journals a
+`chain_order` row in the same transaction as the change (`app.members.orders.file_order`, called by
+`update_member`, `record_consent` and `set_restriction` — a request, the consent page, the member page alike).
+Head office (headoffice/orders.py) publishes it to the stores that hold the member, the originating store included.
+Each applies it here, through the core functions (`update_member`, `set_restriction`, `withdraw_consent`, given
+the order id: they file nothing again, so an order never echoes back) in head office's feed session, only with the
+engine's VerifiedFeed, and journals a signed `order_receipt`:
 - an order already answered here is a no-op (table `chain_orders_applied`, migration 0015);
 - a member this store does not hold is answered "not_held", an erased one "erased" (erasure always wins);
 - the store the order came from answers "done" without applying it again;
@@ -25,15 +27,17 @@ from __future__ import annotations
 
 import json
 import logging
-import secrets
 from typing import TYPE_CHECKING, Any
 
+from app import crashpoints
 from app.clock import iso
 from app.consent.service import withdraw_consent
 from app.erasure import is_erased
 from app.errors import UserError
 from app.members import records as R
-from app.members.service import update_member
+from app.members.fields import OPTIONAL_FIELDS
+from app.members.orders import CORRECTABLE, file_order
+from app.members.service import note_corrected_elsewhere, update_member
 from app.messages import add_messages
 from app.requests import model as M, service as S
 from app.staff import permissions as P
@@ -42,12 +46,10 @@ from app.sync.feeds import ApplyContext, register_feed_handler
 from app.sync.signing import sign_receipt
 
 if TYPE_CHECKING:
-    from app.staff.session import Session, Tx
+    from app.staff.session import Session
 
 log = logging.getLogger("memberdesk.requests")
 
-ORDER_KINDS = ("correction_order", "restriction_order", "withdrawal_order")
-CORRECTABLE = ("name", "mobile", "birth_date")  # the plain member fields an order carries
 OUTCOME_LABELS = {
     "done": ("已执行", "Carried out"),
     "no_change": ("无需变更", "Nothing to change"),
@@ -75,26 +77,8 @@ add_messages(
 
 
 # -- at the store that carries out the request ---------------------------------------------------
-def file_order(tx: Tx, kind: str, member_id: str, request_id: str | None, body: dict[str, Any]) -> str:
-    """Journal a chain order inside the caller's write (the change and its order commit together)."""
-    if kind not in ORDER_KINDS:
-        raise ValueError(f"unknown order kind {kind!r}")  # a caller's mistake
-    oid = secrets.token_hex(12)
-    payload = {
-        "kind": kind,
-        "member_id": member_id,
-        "request_id": request_id,
-        "decided_at": iso(tx.session.clock.now()),
-        **body,
-    }
-    tx.journal("chain_order", oid, "event", payload, member_id=member_id)
-    return oid
-
-
-def correction_body(changes: dict[str, Any]) -> dict[str, Any] | None:
-    """The part of a correction that travels (plain member fields only), or None."""
-    carried = {k: v for k, v in changes.items() if k in CORRECTABLE}
-    return {"changes": carried} if carried else None
+# `file_order` / `correction_body` live in app.members.orders: the domain functions that make the change
+# (update_member, record_consent, set_restriction) journal the order in their own transaction.
 
 
 # -- at every store that holds the member --------------------------------------------------------
@@ -138,16 +122,23 @@ def _apply(session: Session, payload: dict, ctx: ApplyContext, kind: str) -> Non
 def _carry_out(session: Session, payload: dict, kind: str, oid: str, detail: dict) -> str:
     mid = str(payload["member_id"])
     if kind == "correction_order":
+        if payload.get("changes") is None:
+            return "erased"  # values gone: erased at head office
         changes = {k: v for k, v in (payload.get("changes") or {}).items() if k in CORRECTABLE}
-        if not changes:
-            return "erased" if payload.get("changes") is None else "no_change"  # values gone: erased at head office
-        try:
-            detail["fields"] = update_member(session, mid, changes)
-        except UserError as exc:
-            if exc.key == "member.no_changes":
-                return "no_change"
-            raise
-        return "done"
+        elsewhere = [str(f) for f in payload.get("elsewhere") or [] if f in OPTIONAL_FIELDS]
+        outcome = "no_change"
+        if changes:
+            try:
+                detail["fields"] = update_member(session, mid, changes, order_id=oid)
+                outcome = "done"
+            except UserError as exc:
+                if exc.key != "member.no_changes":
+                    raise
+        if elsewhere:  # encrypted fields: the old value is cleared, the new one stays where it was given
+            origin = str(payload.get("origin_store") or "")
+            detail["cleared"] = note_corrected_elsewhere(session, mid, elsewhere, origin, oid)
+            outcome = "done"
+        return outcome
     if kind == "restriction_order":
         restricted = bool(session.db.scalar("SELECT restricted FROM members WHERE id = ?", (mid,), default=0))
         if bool(payload.get("restricted")) == restricted:
@@ -165,7 +156,7 @@ def _carry_out(session: Session, payload: dict, kind: str, oid: str, detail: dic
         elif decided and str(row[1]) > decided:
             results[code] = "superseded"  # a grant given here after the withdrawal: the newest decision wins
         else:
-            withdraw_consent(session, mid, code, evidence_ref=f"order:{oid}")
+            withdraw_consent(session, mid, code, order_id=oid)
             results[code] = "done"
     detail["purposes"] = results
     if "done" in results.values():
@@ -194,6 +185,7 @@ def set_restriction(
         if request_id and not restricted:
             S._event(tx, request_id, "restriction_lifted", note=note)
         if order_id is None:  # carried out here: the other stores follow
+            crashpoints.hit("chain.before_order")
             file_order(tx, "restriction_order", member_id, request_id, {"restricted": restricted})
 
 

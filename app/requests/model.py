@@ -89,6 +89,10 @@ EVENT_LABELS = {
     "restriction_lifted": ("解除限制处理", "Restriction lifted"),
     "printed": ("打印", "Printed"),
     "exported": ("导出副本", "Copy exported"),
+    "awaiting_lookup": ("顾客不在本店会员中，待总部查询", "Customer not held here: waiting for the head-office lookup"),
+    "chain_lookup": ("总部查询", "Looked up at head office"),
+    "lookup_pending": ("总部暂时无法连接，稍后再查询", "Head office unreachable: look up again later"),
+    "member_attached": ("已关联会员", "Linked to the member"),
     "chain_copy_pending": (
         "总部暂时无法连接，副本待补齐各门店信息",
         "Head office unreachable: copy waits for other stores",

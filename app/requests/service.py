@@ -22,7 +22,7 @@ from app.requests import model as M
 from app.staff.permissions import requires
 
 if TYPE_CHECKING:
-    from app.staff.session import Session
+    from app.staff.session import Session, Tx
 
 _MAX_TEXT = 500
 
@@ -138,9 +138,27 @@ def open_request(
             raise UserError("requests.restricted_member")
     else:
         member_id = None
+    rid = secrets.token_hex(8)
+    with session.write("request.open", "request", rid) as tx:
+        insert_request(tx, rid, req_type, member_id, received, identity_method, channel, customer_found)
+    return rid
+
+
+def insert_request(
+    tx: Tx,
+    rid: str,
+    req_type: str,
+    member_id: str | None,
+    received: dt.date,
+    identity_method: str | None,
+    channel: str,
+    customer_found: bool,
+) -> None:
+    """The request's row, timeline and journal inside the caller's write (checked by the caller: `open_request`,
+    `app.requests.unknown.open_for_unknown`). Sets `tx.details` for the write's audit entry."""
+    session = tx.session
     now = session.clock.now()
     due = due_date(session.db, received)
-    rid = secrets.token_hex(8)
     status = "verified" if identity_method else "received"
     details = {
         "request_id": rid,
@@ -150,50 +168,49 @@ def open_request(
         "channel": channel,
         "due_on": due.date.isoformat(),
     }
-    with session.write("request.open", "request", rid, details) as tx:
-        number = _next_number(tx, session.store_code, received)
-        tx.execute(
-            "INSERT INTO requests(id, request_no, type, member_id, customer_found, status, identity_method,"
-            " channel, received_at, received_on, base_due_on, due_on, table_missing, store_code, opened_by, updated_at)"
-            " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-            (
-                rid,
-                number,
-                req_type,
-                member_id,
-                1 if customer_found else 0,
-                status,
-                identity_method,
-                channel,
-                iso(now),
-                received.isoformat(),
-                due.date.isoformat(),
-                due.date.isoformat(),
-                ",".join(str(y) for y in due.missing_years),
-                session.store_code,
-                session.staff.id,
-                iso(now),
-            ),
-        )
-        _event(tx, rid, "received", None, "received", data={"type": req_type, "channel": channel})
-        if identity_method:
-            _event(tx, rid, "verified", "received", "verified", data={"method": identity_method})
-        if member_id:
-            tx.audit("member.request", "member", member_id, {"request_id": rid, "type": req_type})
-        tx.journal(
-            "request",
+    tx.details = details
+    number = _next_number(tx, session.store_code, received)
+    tx.execute(
+        "INSERT INTO requests(id, request_no, type, member_id, customer_found, status, identity_method,"
+        " channel, received_at, received_on, base_due_on, due_on, table_missing, store_code, opened_by, updated_at)"
+        " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+        (
             rid,
-            "upsert",
-            {
-                "type": req_type,
-                "status": status,
-                "channel": channel,
-                "due_on": due.date.isoformat(),
-                "member_id": member_id,
-            },
-            member_id=member_id,
-        )
-    return rid
+            number,
+            req_type,
+            member_id,
+            1 if customer_found else 0,
+            status,
+            identity_method,
+            channel,
+            iso(now),
+            received.isoformat(),
+            due.date.isoformat(),
+            due.date.isoformat(),
+            ",".join(str(y) for y in due.missing_years),
+            session.store_code,
+            session.staff.id,
+            iso(now),
+        ),
+    )
+    _event(tx, rid, "received", None, "received", data={"type": req_type, "channel": channel})
+    if identity_method:
+        _event(tx, rid, "verified", "received", "verified", data={"method": identity_method})
+    if member_id:
+        tx.audit("member.request", "member", member_id, {"request_id": rid, "type": req_type})
+    tx.journal(
+        "request",
+        rid,
+        "upsert",
+        {
+            "type": req_type,
+            "status": status,
+            "channel": channel,
+            "due_on": due.date.isoformat(),
+            "member_id": member_id,
+        },
+        member_id=member_id,
+    )
 
 
 def _transition(
@@ -290,23 +307,29 @@ def close_not_found(session, request_id: str) -> dict:
     """Close a request of a customer who is not a member: outcome not_found, letter says so."""
     session.require(M.REQUEST_HANDLE)
     req = get_request(session.db, request_id)
-    if req["customer_found"] or req["status"] not in ("received", "verified", "in_progress"):
-        raise UserError("requests.bad_state", status=M.label(M.STATUS_LABELS, req["status"]))
-    now = iso(session.clock.now())
     with session.write(
         "request.complete",
         "request",
         request_id,
         {"request_id": request_id, "type": req["type"], "outcome": "not_found"},
     ) as tx:
-        tx.execute(
-            "UPDATE requests SET status = 'completed', outcome = 'not_found', result_summary = ?,"
-            " closed_at = ?, closed_by = ?, updated_at = ? WHERE id = ?",
-            (json.dumps({"not_found": True}), now, session.staff.id, now, request_id),
-        )
-        _event(tx, request_id, "not_found", req["status"], "completed", data={"outcome": "not_found"})
-        tx.journal("request", request_id, "upsert", {"status": "completed", "outcome": "not_found"})
+        _close_not_found(tx, req)
     return get_request(session.db, request_id)
+
+
+def _close_not_found(tx: Tx, req: dict) -> None:
+    """Inside the caller's write: the request of a customer who is not a member, closed as not found."""
+    if req["customer_found"] or req["status"] not in ("received", "verified", "in_progress"):
+        raise UserError("requests.bad_state", status=M.label(M.STATUS_LABELS, req["status"]))
+    now = iso(tx.session.clock.now())
+    request_id = req["id"]
+    tx.execute(
+        "UPDATE requests SET status = 'completed', outcome = 'not_found', result_summary = ?,"
+        " closed_at = ?, closed_by = ?, updated_at = ? WHERE id = ?",
+        (json.dumps({"not_found": True}), now, tx.session.staff.id, now, request_id),
+    )
+    _event(tx, request_id, "not_found", req["status"], "completed", data={"outcome": "not_found"})
+    tx.journal("request", request_id, "upsert", {"status": "completed", "outcome": "not_found"})
 
 
 def record_event(session, request_id: str, event: str, data: dict | None = None) -> None:

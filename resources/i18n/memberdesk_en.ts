@@ -976,12 +976,24 @@
         <translation>Restricted</translation>
     </message>
     <message>
+        <source>已在门店 {s} 更正，需要时请向顾客确认</source>
+        <translation>Corrected at store {s}: ask the customer when it is needed</translation>
+    </message>
+    <message>
         <source>告知书已更新：请顾客阅读新版本并重新确认同意，更改的处理在重新同意前不适用于该会员。</source>
         <translation>The notice has changed: ask the customer to read the new version and confirm consent again. The changed processing does not apply to this member until then.</translation>
     </message>
     <message>
         <source>该会员登记时不满十四周岁，由监护人同意。</source>
         <translation>This member was under 14 at registration; a guardian consented.</translation>
+    </message>
+    <message>
+        <source>其他门店的同意（引用）</source>
+        <translation>Consent at another store (by reference)</translation>
+    </message>
+    <message>
+        <source>门店 {s} · 记录 {r}</source>
+        <translation>Store {s} · record {r}</translation>
     </message>
     <message>
         <source>确认撤回“{p}”的同意？撤回后立即停止该项处理。</source>
@@ -1236,6 +1248,18 @@
     <message>
         <source>未找到该顾客（申请人不是本店会员）</source>
         <translation>Customer not found (the applicant is not a member of this store)</translation>
+    </message>
+    <message>
+        <source>本店查不到，顾客可能是其他门店的会员：先受理，再向总部查询</source>
+        <translation>Not found here, may be a member of another store: take the request now, look it up at head office</translation>
+    </message>
+    <message>
+        <source>顾客姓名</source>
+        <translation>Customer&apos;s name</translation>
+    </message>
+    <message>
+        <source>顾客手机号（11位）</source>
+        <translation>Customer&apos;s mobile (11 digits)</translation>
     </message>
     <message>
         <source>会员</source>
@@ -2828,6 +2852,49 @@
     <message>
         <source>请选择要撤回同意的处理目的。</source>
         <translation>Choose the purposes whose consent is withdrawn.</translation>
+    </message>
+</context>
+<context>
+    <name>RequestUnknown</name>
+    <message>
+        <source>向总部查询</source>
+        <translation>Ask head office</translation>
+    </message>
+    <message>
+        <source>确认并接收会员</source>
+        <translation>Confirm and take on the member</translation>
+    </message>
+    <message>
+        <source>关联本店会员</source>
+        <translation>Link to the member held here</translation>
+    </message>
+    <message>
+        <source>告知无会员并办结</source>
+        <translation>No member: tell the customer and close</translation>
+    </message>
+    <message>
+        <source>本店无此顾客</source>
+        <translation>Customer not held here</translation>
+    </message>
+    <message>
+        <source>登记门店 </source>
+        <translation>registered at </translation>
+    </message>
+    <message>
+        <source>查询结果：</source>
+        <translation>Lookup: </translation>
+    </message>
+    <message>
+        <source>（请与顾客核对）</source>
+        <translation>(check with the customer)</translation>
+    </message>
+    <message>
+        <source>请与顾客核对：会员号 {no}，姓名 {name}。确认后本店接收该会员，申请即为该会员办理。</source>
+        <translation>Check with the customer: member number {no}, name {name}. Once confirmed, this store takes the member on and the request is handled for that member.</translation>
+    </message>
+    <message>
+        <source>总部和本店均没有该顾客的会员信息。确认按“未找到该顾客”办结？</source>
+        <translation>Neither head office nor this store holds a member for this customer. Close the request as &quot;customer not found&quot;?</translation>
     </message>
 </context>
 <context>

@@ -146,6 +146,9 @@ class MemberDetailDialog(QDialog):
         for f in ("address", "id_number", "face_feature", "skin_notes"):
             if f in m.fields:
                 rows.append((self.labels[f], m.fields[f]))
+            elif f in m.corrected_elsewhere:  # cleared here: the customer corrected it at another store
+                note = self.tr("已在门店 {s} 更正，需要时请向顾客确认").replace("{s}", m.corrected_elsewhere[f])
+                rows.append((self.labels[f], note))
         for label, value in rows:
             v = QLabel(value)
             v.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
@@ -194,6 +197,7 @@ class MemberDetailDialog(QDialog):
             "grant": self.tr("同意"),
             "withdrawal": self.tr("撤回同意"),
             "reconsent": self.tr("重新同意"),
+            "reference": self.tr("其他门店的同意（引用）"),
         }
         methods = {
             "screen": self.tr("屏幕勾选"),
@@ -201,7 +205,7 @@ class MemberDetailDialog(QDialog):
             "paper": self.tr("纸质表单"),
             "desk": self.tr("服务台"),
         }
-        hist = consent_history(self.ctx.session.db, self.member_id)
+        hist = consent_history(self.ctx.session.db, self.member_id, with_references=True)
         self.history.setRowCount(len(hist))
         for r, h in enumerate(hist):
             order = list(titles)
@@ -210,8 +214,10 @@ class MemberDetailDialog(QDialog):
             cells = [
                 h["created_at"].replace("T", " ")[:16],
                 kinds.get(h["kind"], h["kind"]),
-                f"{h['notice_version']} ({h['notice_hash'][:8]})",
-                methods.get(h["method"], h["method"]),
+                f"{h['notice_version']} ({h['notice_hash'][:8]})" if h["notice_hash"] else h["notice_version"],
+                self.tr("门店 {s} · 记录 {r}").replace("{s}", h["store_code"]).replace("{r}", h["origin_record_id"][:8])
+                if h["kind"] == "reference"
+                else methods.get(h["method"], h["method"]),
                 h["staff_name"] or "",
                 items,
             ]

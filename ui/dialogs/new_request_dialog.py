@@ -26,7 +26,9 @@ from PySide6.QtWidgets import (
 
 from app import requests as R
 from app.members.queries import member_no
+from app.members.service import cipher_for
 from app.requests import model as M
+from app.requests.unknown import open_for_unknown
 from ui import style
 
 TYPE_TEXT = {
@@ -114,6 +116,20 @@ class NewRequestDialog(QDialog):
         self.not_found = QCheckBox(self.tr("未找到该顾客（申请人不是本店会员）"))
         self.not_found.toggled.connect(self._update)
         mlay.addWidget(self.not_found)
+        # issue #18: a member of another store (or one head office may know) — taken now, looked up later
+        self.unknown = QCheckBox(self.tr("本店查不到，顾客可能是其他门店的会员：先受理，再向总部查询"))
+        self.unknown.toggled.connect(self._update)
+        mlay.addWidget(self.unknown)
+        urow = QHBoxLayout()
+        self.unknown_name = QLineEdit()
+        self.unknown_name.setPlaceholderText(self.tr("顾客姓名"))
+        self.unknown_mobile = QLineEdit()
+        self.unknown_mobile.setPlaceholderText(self.tr("顾客手机号（11位）"))
+        self.unknown_name.textChanged.connect(self._update)
+        self.unknown_mobile.textChanged.connect(self._update)
+        urow.addWidget(self.unknown_name)
+        urow.addWidget(self.unknown_mobile)
+        mlay.addLayout(urow)
         form.addRow(self.tr("会员"), member_box)
 
         id_box = QWidget()
@@ -200,13 +216,33 @@ class NewRequestDialog(QDialog):
 
     def _update(self) -> None:
         self.received_on.setEnabled(self.channel.currentData() != "desk")
-        nf = self.not_found.isChecked()
-        self.results.setEnabled(not nf)
-        self.query.setEnabled(not nf)
-        self.ok.setEnabled(bool(self._method()) and (nf or bool(self.member_id)))
+        if self.unknown.isChecked() and self.not_found.isChecked():
+            self.not_found.setChecked(False)
+        nf, unk = self.not_found.isChecked(), self.unknown.isChecked()
+        self.not_found.setEnabled(not unk)
+        self.results.setEnabled(not nf and not unk)
+        self.query.setEnabled(not nf and not unk)
+        self.unknown_name.setVisible(unk)
+        self.unknown_mobile.setVisible(unk)
+        given = bool(self.unknown_name.text().strip()) and bool(self.unknown_mobile.text().strip())
+        self.ok.setEnabled(bool(self._method()) and (nf or (unk and given) or (not unk and bool(self.member_id))))
 
     def submit(self) -> None:
+        received_on = None if self.channel.currentData() == "desk" else self.received_on.date().toPython()
         try:
+            if self.unknown.isChecked():  # stored encrypted; looked up at head office from the request
+                self.request_id = open_for_unknown(
+                    self.ctx.session,
+                    self.type.currentData(),
+                    self.unknown_name.text(),
+                    self.unknown_mobile.text(),
+                    cipher_for(self.ctx.vault),
+                    identity_method=self._method(),
+                    channel=self.channel.currentData(),
+                    received_on=received_on,
+                )
+                self.accept()
+                return
             self.request_id = R.open_request(
                 self.ctx.session,
                 self.type.currentData(),

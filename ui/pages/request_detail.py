@@ -29,6 +29,7 @@ from app.sync import SyncEngine
 from ui import messagebox, style
 from ui.dialogs.print_preview_dialog import PrintPreviewDialog
 from ui.dialogs.request_step_dialog import RequestStepDialog
+from ui.pages import request_unknown as RU
 
 URGENCY_COLOURS = {
     "overdue": style.COLOURS["error"],
@@ -58,6 +59,8 @@ class RequestDetail(QWidget):
         self.ctx = ctx
         self.request_id: str | None = None
         self.req: dict | None = None
+        self.customer: dict | None = None  # a customer not held here (issue #18): app.requests.unknown
+        self.engine_factory = None  # tests give one; else SyncEngine.for_session
         lay = QVBoxLayout(self)
         lay.setContentsMargins(12, 0, 0, 0)
         self.title = QLabel(self.tr("请在左侧选择一件申请"))
@@ -113,6 +116,7 @@ class RequestDetail(QWidget):
             ("receipt", self.tr("打印受理回执")),
             ("letter", self.tr("打印处理结果告知书")),
             ("ext_letter", self.tr("打印延期答复告知书")),
+            *RU.button_texts().items(),
         ]
         for i, (key, text) in enumerate(specs):
             b = QPushButton(text)
@@ -156,6 +160,9 @@ class RequestDetail(QWidget):
                 member_no = self.tr("(已限制处理，仅店长可见)")
             else:
                 member_no = row["member_no"] + (self.tr("  · 已限制处理") if row["restricted"] else "")
+        self.customer = RU.unknown.customer(session.db, request_id)
+        if not req["member_id"] and self.customer is not None:
+            member_no = RU.member_text(self.customer, self.ctx.lang)
         elif not req["customer_found"]:
             member_no = self.tr("未找到该顾客（非会员）")
         self.facts["type"].setText(self.lab(M.TYPE_LABELS, req["type"]))
@@ -203,6 +210,8 @@ class RequestDetail(QWidget):
                 text = self.lab(M.IDENTITY_LABELS, data.get("method", ""))
             elif e["event"] in ("completed", "not_found"):
                 text = self._result_text(req["type"], data) or text
+            elif e["event"] == "chain_lookup":  # the lookup's answer (issue #18), no personal data
+                text = self.lab(RU.unknown.STATE_LABELS, data.get("outcome", ""))
             elif e["event"] == "printed":
                 text = self.tr("受理回执") if data.get("document") == "receipt" else self.tr("处理结果告知书")
             item = QTreeWidgetItem(
@@ -260,11 +269,12 @@ class RequestDetail(QWidget):
             "resume": st == "paused",
             "extend": is_open,
             "refuse": st in ("received", "verified", "in_progress"),
-            "not_found": not found and st in ("received", "verified", "in_progress"),
+            "not_found": not found and st in ("received", "verified", "in_progress") and self.customer is None,
             "lift": req["type"] == "restrict" and st == "completed" and restricted,
             "receipt": True,
             "letter": st in ("completed", "refused"),
             "ext_letter": bool(req.get("extended_days")),  # RIG-2: the one extension is told in a letter
+            **RU.shown(self.customer, st),
         }
         shown = 0
         for key, b in self.buttons.items():
@@ -280,7 +290,7 @@ class RequestDetail(QWidget):
         if not self.request_id:
             return
         try:
-            done = getattr(self, "_do_" + key)()
+            done = RU.act(self, key) if key in RU.KEYS else getattr(self, "_do_" + key)()
         except Exception as exc:  # noqa: BLE001 - shown to the user as a message
             self.ctx.show_error(self, exc)
             done = True
