@@ -21,7 +21,7 @@ from app.errors import UserError
 from app.notices.model import Notice, check_version_text
 from app.retention.rules import check_policy
 from app.sync import signing
-from headoffice import anchor, atrest, crypto, orders, register
+from headoffice import anchor, atrest, crypto, merge, orders, register
 
 log = logging.getLogger("memberdesk.headoffice")
 
@@ -90,6 +90,7 @@ class HeadOffice:
             keys.check(c)
             atrest.migrate_plaintext(keys, c, clock())
             register.backfill(keys, c, clock(), self._audit)  # once: the register from the records held (#18)
+            merge.resolve(self, c, clock())  # conflicts recorded before the merge rule existed (#18)
 
     # -- admin ------------------------------------------------------------------------
     def _audit(
@@ -186,6 +187,31 @@ class HeadOffice:
             )
 
     def _erase(self, c, member_id: str, *, reason, request_id, origin_store, erased_at, actor) -> bool:
+        """Erase the customer: `member_id` and every id merged with it (headoffice/merge.py). True when
+        `member_id` was not erased before."""
+        first = self._erase_one(
+            c,
+            member_id,
+            reason=reason,
+            request_id=request_id,
+            origin_store=origin_store,
+            erased_at=erased_at,
+            actor=actor,
+        )
+        for other in merge.group_ids(c, member_id):
+            if other != member_id:
+                self._erase_one(
+                    c,
+                    other,
+                    reason=reason,
+                    request_id=request_id,
+                    origin_store=origin_store,
+                    erased_at=erased_at,
+                    actor=actor,
+                )
+        return first
+
+    def _erase_one(self, c, member_id: str, *, reason, request_id, origin_store, erased_at, actor) -> bool:
         if c.one("SELECT 1 FROM erasures WHERE member_id = ?", (member_id,)):
             return False
         c.execute(
@@ -351,6 +377,7 @@ class HeadOffice:
     def member_records(self, member_id: str) -> int:
         with self.storage.read() as c:
             key = self.keys.bidx(c, "member", member_id, self.clock())
+            key = merge.survivor_keys(c, [key]).get(str(key), key)  # merged: its records are the survivor's (#18)
             return int(c.scalar("SELECT count(*) FROM records WHERE member_id = ?", (key,), 0))
 
     # -- the chain's register (issue #18) ---------------------------------------------
@@ -406,6 +433,16 @@ class HeadOffice:
     def register_conflicts(self, open_only: bool = True) -> list[dict]:
         with self.storage.read() as c:
             return register.conflicts(c, open_only=open_only)
+
+    def member_merges(self) -> list[dict]:
+        """The merges made (headoffice/merge.py): keys, member ids and numbers, rule version, conflict, time."""
+        with self.storage.read() as c:
+            return merge.merges(c)
+
+    def merge_open_conflicts(self) -> dict:
+        """Settle every open register conflict now (normally done in the upload that found it)."""
+        with self.storage.tx() as c:
+            return merge.resolve(self, c, self.clock())
 
     # -- authentication ---------------------------------------------------------------
     def authenticate(self, method: str, path: str, headers, body: bytes) -> str:
@@ -576,6 +613,10 @@ class HeadOffice:
             )
             if k[0] == "member":  # the register (issue #18) takes the keys just computed: (member, mobile)
                 members.append((ups[-1][3], ups[-1][8], payload))
+        remap = merge.survivor_keys(c, {u[3] for u in ups}) if ups else {}
+        if remap:  # an id merged away, uploaded by a store that did not know yet: its rows join the survivor's (#18)
+            ups = [(*u[:3], remap.get(u[3], u[3]), *u[4:]) for u in ups]
+            members = [m for m in members if m[0] not in remap]
         dels = [(store, k[0], k[1]) for k, v in final.items() if v[0] == "delete"]
         if ups:
             orders.reach_new_holders(self, c, store, {u[3] for u in ups}, now)  # orders filed before it held them
@@ -590,7 +631,13 @@ class HeadOffice:
         if dels:
             c.executemany("DELETE FROM records WHERE store = ? AND entity = ? AND entity_id = ?", dels)
         conflicts = register.note_members(c, store, members, now, self._audit) if members else 0
-        return {"applied": len(ups) + len(dels), "quarantined": quarantined, "conflicts": conflicts}
+        merged = merge.resolve(self, c, now, {str(m[0]) for m in members if m[0]}) if conflicts else {}
+        return {
+            "applied": len(ups) + len(dels),
+            "quarantined": quarantined,
+            "conflicts": conflicts,
+            "merged": merged.get("merged", 0),
+        }
 
     def _seal(self, c, value, aad: str) -> str:
         """Seal under this transaction's data key (one per write transaction: per upload batch)."""
