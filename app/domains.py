@@ -9,6 +9,7 @@ import app.calendar
 import app.disclosures
 import app.erasure
 import app.flows.adoption
+import app.flows.merge
 import app.members.search
 import app.members.service
 import app.notices
@@ -41,6 +42,7 @@ DOMAINS: tuple[ModuleType, ...] = (
     app.printing,
     app.sync,
     app.flows.adoption,
+    app.flows.merge,
 )
 
 

@@ -615,7 +615,7 @@ class HeadOffice:
                 members.append((ups[-1][3], ups[-1][8], payload))
         remap = merge.survivor_keys(c, {u[3] for u in ups}) if ups else {}
         if remap:  # an id merged away, uploaded by a store that did not know yet: its rows join the survivor's (#18)
-            ups = [(*u[:3], remap.get(u[3], u[3]), *u[4:]) for u in ups]
+            ups = [(*u[:3], remap.get(str(u[3]), u[3]), *u[4:]) for u in ups]
             members = [m for m in members if m[0] not in remap]
         dels = [(store, k[0], k[1]) for k, v in final.items() if v[0] == "delete"]
         if ups:
