@@ -294,3 +294,64 @@ def test_a_store_member_erased_before_the_merge_stays_erased(stores, ho, clock):
     for code in stores:
         s = stores[code][0]
         assert s.db.scalar("SELECT count(*) FROM members WHERE mobile = ?", (MOBILE,)) == 0
+
+
+def test_concurrent_duplicates_from_three_stores_on_postgresql_are_merged_once(tmp_path):
+    """Several head-office workers (PostgreSQL, READ COMMITTED): three stores upload the same customers at the same
+    moment; every mobile ends with one live register row and exactly two merges, never one settled twice."""
+    import threading
+
+    dsn = pg_dsn_or_skip()
+    reset_pg(dsn)
+    storage = open_storage(dsn, pool_size=6)
+    try:
+        h = HeadOffice(storage, clock=HOClock())
+        codes = ("SH-001", "BJ-002", "GZ-003")
+        for code in codes:
+            h.create_store(code, "门店")
+        h.records(mobile="13800000000")  # the blind-index secret exists before the workers race (see the report)
+        customers = 8
+        barrier = threading.Barrier(len(codes))
+        errors: list[BaseException] = []
+
+        def upload(store: str, n: int) -> None:
+            try:
+                for i in range(customers):
+                    mid = f"{store}-{i}"
+                    row = {
+                        "seq": i + 1,
+                        "ts": "x",
+                        "entity": "member",
+                        "entity_id": mid,
+                        "op": "upsert",
+                        "payload": {"member_no": f"M{n}{i:09d}", "name": "张三", "mobile": f"1390000{i:04d}"},
+                        "member_id": mid,
+                    }
+                    barrier.wait(30)
+                    h.upload(store, {"after": i, "rows": [row]})
+            except BaseException as exc:  # noqa: BLE001 - reported by the assertion below
+                errors.append(exc)
+
+        threads = [threading.Thread(target=upload, args=(s, n)) for n, s in enumerate(codes)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(90)
+        assert errors == []
+        merges = h.member_merges()
+        assert len(merges) == 2 * customers  # two merged away per customer, each once
+        assert len({m["merged_key"] for m in merges}) == len(merges)
+        assert h.register_conflicts() == []
+        with storage.read() as c:
+            live = c.all(
+                "SELECT mobile_key, count(*) FROM member_register WHERE mobile_key IS NOT NULL AND erased = 0"
+                " GROUP BY mobile_key"
+            )
+            survivors = {r[0] for r in c.all("SELECT DISTINCT survivor_key FROM member_merges")}
+            feed = c.scalar("SELECT count(DISTINCT payload) FROM feed WHERE kind = 'member_merge'")
+        assert len(live) == customers and all(n == 1 for _k, n in live)
+        assert len(survivors) == customers  # one survivor per customer, none of them merged away
+        assert not survivors & {m["merged_key"] for m in merges}
+        assert feed == 2 * customers
+    finally:
+        storage.close()
