@@ -548,8 +548,10 @@ class HeadOffice:
                 quarantined += 1
                 continue
             if entity == "erasure" and op == "erase":
-                for key in [k for k, v in final.items() if v[1] == eid]:
+                group = set(merge.group_ids(c, eid))  # the customer: every id merged with this one (#18)
+                for key in [k for k, v in final.items() if v[1] in group]:
                     del final[key]
+                erased.update(group)
                 if self._erase(
                     c,
                     eid,

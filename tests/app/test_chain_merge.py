@@ -355,3 +355,37 @@ def test_concurrent_duplicates_from_three_stores_on_postgresql_are_merged_once(t
         assert feed == 2 * customers
     finally:
         storage.close()
+
+
+@pytest.mark.parametrize("order", ["survivor_first", "erasure_first"])
+def test_an_erasure_of_the_merged_id_in_a_batch_drops_the_survivors_rows_of_that_batch(tmp_path, order):
+    """Head office alone: a batch that names the survivor and erases the merged-away id (in either order) keeps
+    nothing of the customer (RIG-3)."""
+    storage = open_storage(f"sqlite:///{tmp_path / 'ho.db'}")
+    try:
+        h = HeadOffice(storage, clock=HOClock())
+        for code in ("SH-001", "BJ-002"):
+            h.create_store(code, "门店")
+
+        def member(seq, mid, no):
+            payload = {"member_no": no, "name": "张三", "mobile": MOBILE}
+            return {
+                "seq": seq,
+                "entity": "member",
+                "entity_id": mid,
+                "op": "upsert",
+                "payload": payload,
+                "member_id": mid,
+            }
+
+        h.upload("SH-001", {"after": 0, "rows": [member(1, "s" * 16, "M0010000001")]})
+        h.upload("BJ-002", {"after": 0, "rows": [member(1, "x" * 16, "M0020000001")]})
+        assert [(m["survivor_id"], m["merged_id"]) for m in h.member_merges()] == [("s" * 16, "x" * 16)]
+        touch = {**member(2, "s" * 16, "M0010000001"), "payload": {"name": "张三丰"}}
+        erase = {"seq": 2, "entity": "erasure", "entity_id": "x" * 16, "op": "erase", "payload": {"reason": "request"}}
+        rows = [touch, {**erase, "seq": 3}] if order == "survivor_first" else [erase, {**touch, "seq": 3}]
+        h.upload("SH-001", {"after": 1, "rows": rows})
+        assert h.is_erased("s" * 16) and h.is_erased("x" * 16)  # rule: RIG-3
+        assert h.member_records("s" * 16) == 0 and h.member_records("x" * 16) == 0  # rule: RIG-3
+    finally:
+        storage.close()
