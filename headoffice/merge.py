@@ -170,18 +170,20 @@ def _merge_pair(ho: HeadOffice, c: Any, cid: int, a: str, b: str, now: float) ->
         "UPDATE member_register SET restricted = ?, minor = ?, last_seen = ? WHERE member_key = ?",
         (max(int(sreg[2]), int(mreg[2])), max(int(sreg[3]), int(mreg[3])), now, skey),
     )
-    c.execute(
-        "UPDATE member_register SET merged_into = ?, mobile_key = NULL, last_seen = ?"
-        " WHERE member_key = ? OR merged_into = ?",
-        (skey, now, mkey, mkey),
-    )
+    for column in ("member_key", "merged_into"):  # two indexed statements (an OR would scan the register)
+        c.execute(
+            f"UPDATE member_register SET merged_into = ?, mobile_key = NULL, last_seen = ? WHERE {column} = ?",
+            (skey, now, mkey),
+        )
     c.execute("UPDATE records SET member_id = ? WHERE member_id = ?", (skey, mkey))
     c.execute("UPDATE chain_orders SET member_id = ? WHERE member_id = ?", (skey, mkey))
-    c.execute(
-        "UPDATE register_conflicts SET resolved_at = ? WHERE resolved_at IS NULL AND"
-        " ((key_a = ? AND key_b = ?) OR (key_a = ? AND key_b = ?))",
-        (now, skey, mkey, mkey, skey),
-    )
+    for kind in ("mobile", "member_no"):  # the pair's other conflicts, by the (kind, key_a, key_b) index
+        for ka, kb in ((skey, mkey), (mkey, skey)):
+            c.execute(
+                "UPDATE register_conflicts SET resolved_at = ? WHERE kind = ? AND key_a = ? AND key_b = ?"
+                " AND resolved_at IS NULL",
+                (now, kind, ka, kb),
+            )
     _settle(c, cid, now)
     view = register.member_view(ho.keys, c, skey, now) or {}
     body = {

@@ -98,6 +98,7 @@ ADDED_COLUMNS = [
 INDEXES_AFTER = [
     "CREATE INDEX IF NOT EXISTS records_lookup ON records(lookup)",
     "CREATE UNIQUE INDEX IF NOT EXISTS stores_member_prefix ON stores(member_prefix)",  # issue #18
+    "CREATE INDEX IF NOT EXISTS member_register_merged ON member_register(merged_into)",  # issue #18 merges
 ]
 
 
