@@ -71,7 +71,11 @@ class Loader:
         t0 = time.perf_counter()
         for code, ks in by_store.items():
             for i in range(0, len(ks), PER_BATCH):
-                rows = [r for k in ks[i : i + PER_BATCH] for r in _member(k, secrets.token_hex(8), code, "2026-12-03T11:00:00+08:00")]
+                rows = [
+                    r
+                    for k in ks[i : i + PER_BATCH]
+                    for r in _member(k, secrets.token_hex(8), code, "2026-12-03T11:00:00+08:00")
+                ]
                 self.upload(code, rows)
         return time.perf_counter() - t0
 
@@ -91,7 +95,9 @@ def run(url: str, base: int, stores: int, dups: int, mode: str) -> tuple[float, 
     ld = Loader(reset(url), stores)
     per = base // stores
     for s, code in enumerate(ld.codes):
-        rows = [r for i in range(per) for r in _member(s * per + i, secrets.token_hex(8), code, "2026-12-01T10:00:00+08:00")]
+        rows = [
+            r for i in range(per) for r in _member(s * per + i, secrets.token_hex(8), code, "2026-12-01T10:00:00+08:00")
+        ]
         for i in range(0, len(rows), 1000):
             ld.upload(code, rows[i : i + 1000])
     step = max(1, base // dups)
