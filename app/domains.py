@@ -10,6 +10,7 @@ import app.disclosures
 import app.erasure
 import app.evidence
 import app.flows.adoption
+import app.flows.merge
 import app.members.search
 import app.members.service
 import app.notices
@@ -43,6 +44,7 @@ DOMAINS: tuple[ModuleType, ...] = (
     app.sync,
     app.flows.adoption,
     app.evidence,
+    app.flows.merge,
 )
 
 

@@ -50,6 +50,7 @@ def order_receipt_aad(order_id: str, store: str) -> str:
 def holders(ho: HeadOffice, c: Any, member_id: str, now: float) -> list[str]:
     """The stores that uploaded rows for this member (by blind index)."""
     key = ho.keys.bidx(c, "member", member_id, now)
+    key = c.scalar("SELECT survivor_key FROM member_merges WHERE merged_key = ?", (key,)) or key  # merged (#18)
     return sorted({str(r[0]) for r in c.all("SELECT DISTINCT store FROM records WHERE member_id = ?", (key,))})
 
 
@@ -80,6 +81,7 @@ def _file_order(
         return "member_erased"  # erasure always wins (RIG-3)
     if c.one("SELECT 1 FROM chain_orders WHERE order_id = ?", (order_id,)):
         return None  # the same order uploaded again: filed once
+    mid = str(c.scalar("SELECT survivor_id FROM member_merges WHERE merged_id = ?", (mid,)) or mid)  # merged (#18)
     to = sorted(set(holders(ho, c, mid, now)) | {store})
     body = {
         "order_id": order_id,

@@ -18,8 +18,10 @@ Conflicts (`register_conflicts`): an uploaded member whose mobile is already reg
 (the same customer registered twice offline), or whose member number another customer already has (numbers are
 random per store), is kept as it is — nothing is lost or overwritten — and the pair is recorded once per
 (kind, pair of keys): kind 'mobile' | 'member_no', key_a / store_a the member registered first, key_b / store_b
-the newcomer, detected_at, resolved_at (NULL until the merge rule, a later piece of work, settles it). Each new
-conflict is audited (`register.conflict`, keys and stores only).
+the newcomer, detected_at, resolved_at (NULL until the merge rule settles it: headoffice/merge.py, right after the
+upload in the same transaction). Each new conflict is audited (`register.conflict`, keys and stores only). A member
+number, once registered, stays: a later upload of the same member with another number does not replace it (a
+renumbered newcomer's old number cannot come back); a row merged into another (`merged_into`) is never refreshed.
 """
 
 from __future__ import annotations
@@ -76,12 +78,12 @@ def note_members(
     c.executemany(
         "INSERT INTO member_register(member_key, member_no, mobile_key, home_store, first_seen, last_seen,"
         " restricted, minor) VALUES (?,?,?,?,?,?,?,?) ON CONFLICT(member_key) DO UPDATE SET"
-        " member_no = COALESCE(excluded.member_no, member_register.member_no),"
+        " member_no = COALESCE(member_register.member_no, excluded.member_no),"
         " mobile_key = COALESCE(excluded.mobile_key, member_register.mobile_key), last_seen = excluded.last_seen,"
         " restricted = CASE WHEN CAST(? AS INTEGER) IS NULL THEN member_register.restricted"
         " ELSE excluded.restricted END,"
         " minor = CASE WHEN CAST(? AS INTEGER) IS NULL THEN member_register.minor ELSE excluded.minor END"
-        " WHERE member_register.erased = 0",
+        " WHERE member_register.erased = 0 AND member_register.merged_into IS NULL",
         [(k, no, mk, store, now, now, r or 0, m or 0, r, m) for k, mk, no, r, m in rows],
     )
     # Conflicts, set-based: the registered rows sharing a mobile or a number with this batch (usually none).
@@ -217,14 +219,17 @@ def member_view(keys: Keyring, c: Any, key: str, now: float) -> dict | None:
     `consents`: per purpose the newest decision (a refusal wins a tie), with its notice version, time, store
     and record id — from the consent records the stores uploaded, which stay the evidence here."""
     reg = c.one(
-        "SELECT member_no, home_store, restricted, minor, erased FROM member_register WHERE member_key = ?", (key,)
+        "SELECT member_no, home_store, restricted, minor, erased, merged_into FROM member_register"
+        " WHERE member_key = ?",
+        (key,),
     )
-    if reg is None or int(reg[4]):
-        return None
+    if reg is None or int(reg[4]) or reg[5]:
+        return None  # erased, or merged into another member (headoffice/merge.py: that one is found instead)
     members = [r for r in _records_of(keys, c, key) if r["entity"] == "member"]
     if not members:
         return None
-    mid = members[0]["entity_id"]
+    absorbed = {str(r[0]) for r in c.all("SELECT merged_id FROM member_merges WHERE survivor_key = ?", (key,))}
+    mid = next((r["entity_id"] for r in members if r["entity_id"] not in absorbed), members[0]["entity_id"])
     if c.one("SELECT 1 FROM erasures WHERE member_id = ?", (mid,)):
         return None  # RIG-3: an erased member is never found
     newest = max(members, key=lambda r: float(r["received_at"]))["payload"]

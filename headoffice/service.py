@@ -21,7 +21,7 @@ from app.errors import UserError
 from app.notices.model import Notice, check_version_text
 from app.retention.rules import check_policy
 from app.sync import signing
-from headoffice import anchor, atrest, consent_counts, crypto, incidents, orders, register, request_index
+from headoffice import anchor, atrest, consent_counts, crypto, incidents, merge, orders, register, request_index
 
 log = logging.getLogger("memberdesk.headoffice")
 
@@ -95,6 +95,7 @@ class HeadOffice:
             register.backfill(keys, c, clock(), self._audit)  # once: the register from the records held (#18)
             consent_counts.backfill(keys, c)  # once: the consent figures from the records already held
             request_index.backfill(keys, c)  # once: the requests' index (console) from the records already held
+            merge.resolve(self, c, clock())  # conflicts recorded before the merge rule existed (#18)
 
     # -- admin ------------------------------------------------------------------------
     def _audit(
@@ -194,9 +195,34 @@ class HeadOffice:
             )
 
     def _erase(self, c, member_id: str, *, reason, request_id, origin_store, erased_at, actor) -> bool:
+        """Erase the customer: `member_id` and every id merged with it (headoffice/merge.py). True when
+        `member_id` was not erased before."""
         # Exclusive "erasure" lock: no upload is between its erased-member check and its commit (uploads
         # hold it shared), so none can write this member's rows after the DELETE below (RIG-3, issue #18).
         c.lock("erasure")
+        first = self._erase_one(
+            c,
+            member_id,
+            reason=reason,
+            request_id=request_id,
+            origin_store=origin_store,
+            erased_at=erased_at,
+            actor=actor,
+        )
+        for other in merge.group_ids(c, member_id):
+            if other != member_id:
+                self._erase_one(
+                    c,
+                    other,
+                    reason=reason,
+                    request_id=request_id,
+                    origin_store=origin_store,
+                    erased_at=erased_at,
+                    actor=actor,
+                )
+        return first
+
+    def _erase_one(self, c, member_id: str, *, reason, request_id, origin_store, erased_at, actor) -> bool:
         if not c.insert_new(
             "INSERT INTO erasures(member_id, erased_at, origin_store, reason, request_id, received_at)"
             " VALUES (?,?,?,?,?,?) ON CONFLICT(member_id) DO NOTHING",
@@ -384,6 +410,7 @@ class HeadOffice:
     def member_records(self, member_id: str) -> int:
         with self.storage.read() as c:
             key = self.keys.bidx(c, "member", member_id, self.clock())
+            key = merge.survivor_keys(c, [key]).get(str(key), key)  # merged: its records are the survivor's (#18)
             return int(c.scalar("SELECT count(*) FROM records WHERE member_id = ?", (key,), 0))
 
     # -- the chain's register (issue #18) ---------------------------------------------
@@ -439,6 +466,16 @@ class HeadOffice:
     def register_conflicts(self, open_only: bool = True) -> list[dict]:
         with self.storage.read() as c:
             return register.conflicts(c, open_only=open_only)
+
+    def member_merges(self) -> list[dict]:
+        """The merges made (headoffice/merge.py): keys, member ids and numbers, rule version, conflict, time."""
+        with self.storage.read() as c:
+            return merge.merges(c)
+
+    def merge_open_conflicts(self) -> dict:
+        """Settle every open register conflict now (normally done in the upload that found it)."""
+        with self.storage.tx() as c:
+            return merge.resolve(self, c, self.clock())
 
     # -- authentication ---------------------------------------------------------------
     def authenticate(self, method: str, path: str, headers, body: bytes) -> str:
@@ -565,8 +602,10 @@ class HeadOffice:
                 quarantined += 1
                 continue
             if entity == "erasure" and op == "erase":
-                for key in [k for k, v in final.items() if v[1] == eid]:
+                group = set(merge.group_ids(c, eid))  # the customer: every id merged with this one (#18)
+                for key in [k for k, v in final.items() if v[1] in group]:
                     del final[key]
+                erased.update(group)
                 if self._erase(
                     c,
                     eid,
@@ -638,6 +677,10 @@ class HeadOffice:
             )
             if k[0] == "member":  # the register (issue #18) takes the keys just computed: (member, mobile)
                 members.append((ups[-1][3], ups[-1][8], payload))
+        remap = merge.survivor_keys(c, {u[3] for u in ups}) if ups else {}
+        if remap:  # an id merged away, uploaded by a store that did not know yet: its rows join the survivor's (#18)
+            ups = [(*u[:3], remap.get(str(u[3]), u[3]), *u[4:]) for u in ups]
+            members = [m for m in members if m[0] not in remap]
         dels = [(store, k[0], k[1]) for k, v in final.items() if v[0] == "delete"]
         consent_ids = [k[1] for k in final if k[0] == "consent"]
         touched = consent_counts.consent_keys_of(c, store, consent_ids) if consent_ids else set[str | None]()
@@ -659,7 +702,13 @@ class HeadOffice:
             touched.update(u[3] for u in ups if u[1] == "consent")
             consent_counts.refresh(self.keys, c, touched, consented)
         conflicts = register.note_members(c, store, members, now, self._audit) if members else 0
-        return {"applied": len(ups) + len(dels), "quarantined": quarantined, "conflicts": conflicts}
+        merged = merge.resolve(self, c, now, {str(m[0]) for m in members if m[0]}) if conflicts else {}
+        return {
+            "applied": len(ups) + len(dels),
+            "quarantined": quarantined,
+            "conflicts": conflicts,
+            "merged": merged.get("merged", 0),
+        }
 
     def _seal(self, c, value, aad: str) -> str:
         """Seal under this transaction's data key (one per write transaction: per upload batch)."""

@@ -105,12 +105,26 @@ TABLES = [
     # console pages at scale (issue #19): quarantined rows of one store, alarm history from the audit table
     "CREATE INDEX IF NOT EXISTS quarantine_store ON quarantine(store, id)",
     "CREATE INDEX IF NOT EXISTS ho_audit_action ON ho_audit(action, store)",
+    # issue #18: the merge of a customer registered twice (headoffice/merge.py): keys, member ids, rule version
+    """CREATE TABLE IF NOT EXISTS member_merges (
+        merged_key TEXT PRIMARY KEY, merged_id TEXT NOT NULL, survivor_key TEXT NOT NULL, survivor_id TEXT NOT NULL,
+        member_no TEXT, merged_no TEXT, rule_version TEXT NOT NULL, merge_id TEXT NOT NULL UNIQUE,
+        conflict_id BIGINT, merged_at DOUBLE PRECISION NOT NULL)""",
+    "CREATE INDEX IF NOT EXISTS member_merges_survivor ON member_merges(survivor_key)",
+    "CREATE INDEX IF NOT EXISTS member_merges_merged_id ON member_merges(merged_id)",
+    "CREATE INDEX IF NOT EXISTS member_merges_survivor_id ON member_merges(survivor_id)",
+    "CREATE INDEX IF NOT EXISTS register_conflicts_open ON register_conflicts(kind, resolved_at)",
 ]
 # Columns added after a table first shipped: (table, column, type), added to older databases at start.
-ADDED_COLUMNS = [("records", "lookup", "TEXT"), ("stores", "member_prefix", "TEXT")]
+ADDED_COLUMNS = [
+    ("records", "lookup", "TEXT"),
+    ("stores", "member_prefix", "TEXT"),
+    ("member_register", "merged_into", "TEXT"),  # issue #18: the survivor's key once merged (headoffice/merge.py)
+]
 INDEXES_AFTER = [
     "CREATE INDEX IF NOT EXISTS records_lookup ON records(lookup)",
     "CREATE UNIQUE INDEX IF NOT EXISTS stores_member_prefix ON stores(member_prefix)",  # issue #18
+    "CREATE INDEX IF NOT EXISTS member_register_merged ON member_register(merged_into)",  # issue #18 merges
 ]
 
 

@@ -276,3 +276,83 @@ def drop_fields(tx: Tx, member_id: str, fields: list[str]) -> list[str]:
         ):
             held.append(f)
     return held
+
+
+# -- a customer registered twice, merged by head office (issue #18, app.flows.merge) -----------------------------
+NOT_RE_POINTED = ("members", "change_journal", "erasure_ledger", "member_merges")  # history, or the row itself
+KEEP_SURVIVORS = ("member_name_grams", "purchase_touch", "id_number_retention")  # one row per member, derived
+
+
+def _member_columns(tx: Tx) -> list[tuple[str, str]]:
+    """Every (table, column) naming a member by id, found in the schema (a domain's new table is included)."""
+    out = []
+    for (table,) in tx.all("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"):
+        if table in NOT_RE_POINTED:
+            continue
+        for col in (r[1] for r in tx.all(f"PRAGMA table_info({table})")):
+            if col in ("member_id", "matched_member_id"):
+                out.append((str(table), str(col)))
+    return out
+
+
+def join_member(tx: Tx, merged_id: str, survivor_id: str, member_no: str, now: str) -> str:
+    """Join the merged-away member's rows to the survivor, under the survivor's id and member number; returns
+    "renamed" (this store held only the merged member: its row takes the survivor's id) or "joined" (it held both:
+    the survivor's row stays, restricted / minor if either was, the last purchase the later one, and the merged
+    row goes). Every row naming the merged id — purchases, consent records and evidence, requests, scans — is
+    re-pointed, nothing deleted, except per-member derived rows the survivor has already (name bigrams, the
+    purchase note, the ID-number clock) and an optional field the survivor holds too (the survivor's value stays).
+    The consent state (`member_consents`, `consent_references`) must be joined before (app.consent.merging).
+    Foreign keys are checked at commit (the ids change together)."""
+    if not member_exists(tx, merged_id) or merged_id == survivor_id:
+        return "not_held"
+    tx.execute("PRAGMA defer_foreign_keys = ON")
+    both = member_exists(tx, survivor_id)
+    if not both:
+        tx.execute(
+            "UPDATE members SET id = ?, member_no = ?, updated_at = ? WHERE id = ?",
+            (survivor_id, member_no, now, merged_id),
+        )
+    else:
+        tx.execute(
+            "DELETE FROM member_fields WHERE member_id = ? AND field IN"
+            " (SELECT field FROM member_fields WHERE member_id = ?)",
+            (merged_id, survivor_id),
+        )
+        tx.execute(
+            "UPDATE members SET restricted = max(restricted, m.r), is_minor = max(is_minor, m.minor),"
+            " last_purchase_at = max(coalesce(last_purchase_at, ''), coalesce(m.lp, '')), updated_at = ?"
+            " FROM (SELECT restricted AS r, is_minor AS minor, last_purchase_at AS lp FROM members WHERE id = ?) m"
+            " WHERE id = ?",
+            (now, merged_id, survivor_id),
+        )
+        tx.execute("UPDATE members SET last_purchase_at = NULL WHERE id = ? AND last_purchase_at = ''", (survivor_id,))
+    for table, col in _member_columns(tx):
+        if both and table in KEEP_SURVIVORS:
+            tx.execute(f"UPDATE OR IGNORE {table} SET {col} = ? WHERE {col} = ?", (survivor_id, merged_id))
+            tx.execute(f"DELETE FROM {table} WHERE {col} = ?", (merged_id,))
+        else:
+            tx.execute(f"UPDATE {table} SET {col} = ? WHERE {col} = ?", (survivor_id, merged_id))
+    if both:
+        tx.execute("DELETE FROM members WHERE id = ?", (merged_id,))
+    return "joined" if both else "renamed"
+
+
+def set_member_no(tx: Tx, member_id: str, member_no: str, now: str) -> None:
+    """Head office gave the member another chain-wide number (a merge kept the survivor's, or a number two
+    customers had drawn was renumbered)."""
+    tx.execute("UPDATE members SET member_no = ?, updated_at = ? WHERE id = ?", (member_no, now, member_id))
+
+
+def raise_flags(tx: Tx, member_id: str, *, restricted: bool, minor: bool, now: str) -> None:
+    """A merge: restricted if either record was (RIG-5), minor if either was (CON-4); never lowered here."""
+    if restricted:
+        tx.execute(
+            "UPDATE members SET restricted = 1, updated_at = ? WHERE id = ? AND restricted = 0", (now, member_id)
+        )
+    if minor:
+        tx.execute(
+            "UPDATE members SET is_minor = 1, minor_basis = coalesce(minor_basis, 'head_office'), updated_at = ?"
+            " WHERE id = ? AND is_minor = 0",
+            (now, member_id),
+        )

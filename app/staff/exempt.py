@@ -19,6 +19,8 @@ IN_TX = "building block run inside the caller's session.write (tx): the caller r
 NO_PERMISSION: dict[str, str] = {
     # building blocks inside the caller's write transaction
     "app.consent.references.record_references": IN_TX + " (adopt_member: member.adopt)",
+    "app.consent.merging.join_states": IN_TX + " (apply_member_merge: verified head-office feed)",
+    "app.consent.merging.take_grants": IN_TX + " (apply_member_merge: verified head-office feed)",
     "app.consent.service.record_consent": IN_TX + " (registration, re-consent: member.consent / member.register)",
     "app.notices.store.store_default": IN_TX + " (ensure_default_stored; a consent's first use of the shipped default)",
     "app.requests.service.insert_request": IN_TX + " (open_request, open_for_unknown: request.open)",
@@ -33,6 +35,9 @@ NO_PERMISSION: dict[str, str] = {
     "app.members.records.erase_purpose_fields": IN_TX + " (the members table's one writer)",
     "app.members.records.insert_adopted_member": IN_TX + " (adopt_member: member.adopt)",
     "app.members.records.insert_member": IN_TX + " (the members table's one writer)",
+    "app.members.records.join_member": IN_TX + " (apply_member_merge: verified head-office feed)",
+    "app.members.records.raise_flags": IN_TX + " (apply_member_merge: verified head-office feed)",
+    "app.members.records.set_member_no": IN_TX + " (member merge / renumber: verified head-office feed)",
     "app.members.records.mark_reconsent_needed": IN_TX + " (the members table's one writer)",
     "app.members.records.put_field": IN_TX + " (the members table's one writer)",
     "app.members.records.raise_last_purchase": IN_TX + " (the members table's one writer)",

@@ -1,0 +1,217 @@
+"""Hypothesis stateful test (issue #18): three stores and head office register the same customers (same mobiles)
+offline at different stores, sync, look up and adopt, withdraw consents (requests, carried to every holder as
+orders) and erase — in any order. After every full sync round: one live register row per mobile at head office,
+one member per mobile across the chain (every store holding the mobile holds the same member id), no erased member
+anywhere (no resurrection), each store's consent state for a member equal to the newest decision per purpose,
+nothing doubled. Head office on SQLite in process (tests/app/syncutil.py's harness); examples kept modest."""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+from pathlib import Path
+
+from hypothesis import HealthCheck, event, settings, strategies as st
+from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule
+from starlette.testclient import TestClient
+
+from app.clock import FixedClock
+from app.consent.service import withdraw_consent
+from app.erasure import erase_member, is_erased
+from app.errors import UserError
+from app.flows.adoption import adopt_member
+from app.members import records as R
+from app.requests import execute_withdraw, open_request
+from app.sync import SyncEngine
+from app.sync.chain import lookup_by_mobile
+from headoffice import register as REG
+from headoffice.server import create_app
+from headoffice.service import HeadOffice
+from headoffice.storage import SQLiteStorage
+from tests.app.regdata import register
+from tests.app.syncutil import new_store
+
+CODES = ["SH-001", "BJ-002", "GZ-003"]
+MOBILES = ["13800000001", "13800000002"]
+stores_st = st.sampled_from(CODES)
+mobiles_st = st.sampled_from(MOBILES)
+
+
+class ChainMachine(RuleBasedStateMachine):
+    def __init__(self) -> None:
+        super().__init__()
+        self.dir = Path(tempfile.mkdtemp(prefix="md-chain-sm-"))
+        self.t = 1_800_000_000.0
+        self.storage = SQLiteStorage(self.dir / "ho.db")
+        self.ho = HeadOffice(self.storage, clock=lambda: self.t)
+        self.client = TestClient(create_app(self.ho), base_url="http://testserver")
+        self.clock = FixedClock()
+        self.s: dict = {}
+        for code in CODES:
+            vault, session, paths = new_store(self.dir, code, self.clock)
+            eng = SyncEngine.for_session(
+                session, http=self.client, allow_plain_http=True, sleep=lambda s: None, ledger_path=paths.erasure_ledger
+            )
+            eng.enrol("http://testserver", code, self.ho.create_store(code, "门店"))
+            self.s[code] = {"vault": vault, "session": session, "eng": eng}
+        self.synced = True
+        self.erased: set[str] = set()
+
+    def teardown(self) -> None:
+        try:
+            self.sync_all()
+            self.converged()
+            event(f"merges: {min(len(self.ho.member_merges()), 3)}")
+            event(f"erased: {min(len(self.erased), 2)}")
+        finally:
+            self.client.close()
+            for s in self.s.values():
+                s["vault"].close()
+            self.storage.close()
+            shutil.rmtree(self.dir, ignore_errors=True)
+
+    # -- helpers ----------------------------------------------------------------------------------------------
+    def tick(self) -> None:
+        self.clock.advance(minutes=1)
+        self.t += 60
+
+    def sess(self, code: str):
+        return self.s[code]["session"]
+
+    def local(self, code: str, mobile: str) -> str | None:
+        return R.find_by_mobile(self.sess(code).db, mobile)
+
+    # -- rules ------------------------------------------------------------------------------------------------
+    @rule(code=stores_st, mobile=mobiles_st, marketing=st.booleans())
+    def register_offline(self, code: str, mobile: str, marketing: bool) -> None:
+        """The desk registers the customer without asking head office (offline, or the clerk did not look up)."""
+        if self.local(code, mobile):
+            return
+        self.tick()
+        register(
+            self.s[code]["session"],
+            self.s[code]["vault"],
+            name="张小明",
+            mobile=mobile,
+            granted={"marketing": marketing},
+        )
+        self.synced = False
+
+    @rule(code=stores_st)
+    def sync_one(self, code: str) -> None:
+        self.tick()
+        self.s[code]["eng"].sync_once()
+        self.synced = False
+
+    @rule(code=stores_st, mobile=mobiles_st)
+    def look_up_and_adopt(self, code: str, mobile: str) -> None:
+        session = self.sess(code)
+        if self.local(code, mobile):
+            return
+        self.tick()
+        match = lookup_by_mobile(session, mobile, engine=self.s[code]["eng"])
+        if match is None:
+            return
+        try:
+            adopt_member(session, match.member_id, engine=self.s[code]["eng"])
+        except UserError as exc:
+            assert exc.key in ("chain.member_erased", "adoption.not_found"), exc.key
+        self.synced = False
+
+    @rule(code=stores_st, mobile=mobiles_st)
+    def withdraw_marketing(self, code: str, mobile: str) -> None:
+        """A withdrawal request at this store: carried out here and sent to every holder as an order."""
+        session = self.sess(code)
+        mid = self.local(code, mobile)
+        if mid is None or not session.db.scalar(
+            "SELECT granted FROM member_consents WHERE member_id = ? AND purpose_code = 'marketing'", (mid,)
+        ):
+            return
+        self.tick()
+        rid = open_request(session, "withdraw", mid, identity_method="id_card_sighted")
+        execute_withdraw(session, rid, ["marketing"])
+        self.synced = False
+
+    @rule(code=stores_st, mobile=mobiles_st)
+    def withdraw_at_desk(self, code: str, mobile: str) -> None:
+        """A withdrawal at the desk only (no request): this store's record; others learn it at a merge."""
+        mid = self.local(code, mobile)
+        session = self.sess(code)
+        if mid is None or not session.db.scalar(
+            "SELECT granted FROM member_consents WHERE member_id = ? AND purpose_code = 'marketing'", (mid,)
+        ):
+            return
+        self.tick()
+        withdraw_consent(session, mid, "marketing")
+        self.synced = False
+
+    @rule(code=stores_st, mobile=mobiles_st)
+    def erase(self, code: str, mobile: str) -> None:
+        mid = self.local(code, mobile)
+        if mid is None:
+            return
+        self.tick()
+        erase_member(self.sess(code), mid)
+        self.erased.add(mid)
+        self.synced = False
+
+    @rule()
+    def sync_all(self) -> None:
+        for _ in range(3):
+            for code in CODES:
+                self.tick()
+                self.s[code]["eng"].sync_once()
+        self.synced = True
+
+    # -- invariants after a full sync round -------------------------------------------------------------------
+    @precondition(lambda self: self.synced)
+    @invariant()
+    def converged(self) -> None:
+        with self.storage.read() as c:
+            dup = c.all(
+                "SELECT mobile_key, count(*) FROM member_register WHERE mobile_key IS NOT NULL AND erased = 0"
+                " AND merged_into IS NULL GROUP BY mobile_key HAVING count(*) > 1"
+            )
+            assert dup == [], "two live register rows for one mobile"
+            ho_erased = {r[0] for r in c.all("SELECT member_id FROM erasures")}
+            assert c.scalar("SELECT count(*) FROM register_conflicts WHERE resolved_at IS NULL") == 0
+        assert self.erased <= ho_erased
+        for mobile in MOBILES:
+            held = {code: self.local(code, mobile) for code in CODES}
+            ids = {m for m in held.values() if m}
+            assert len(ids) <= 1, f"one customer per mobile across the chain: {held}"  # nothing doubled
+        for code in CODES:
+            db = self.sess(code).db
+            live = {r[0] for r in db.all("SELECT id FROM members")}
+            assert not (live & ho_erased), "an erased member came back"  # rule: RIG-3
+            for mid in ho_erased:
+                assert is_erased(db, mid) or mid not in live
+            for mid in live:
+                self.consent_is_newest(code, mid)
+
+    def consent_is_newest(self, code: str, mid: str) -> None:
+        """The store's state per purpose equals head office's newest decision per purpose (both records counted;
+        a refusal wins a tie) — CON-3."""
+        db = self.sess(code).db
+        mine = {
+            r[0]: bool(r[1])
+            for r in db.all("SELECT purpose_code, granted FROM member_consents WHERE member_id = ?", (mid,))
+        }
+        with self.storage.read() as c:
+            key = self.ho.keys.bidx(c, "member", mid, self.t)
+            view = REG.member_view(self.ho.keys, c, key, self.t) if key else None
+        if view is None:
+            return
+        newest = {v["purpose"]: bool(v["granted"]) for v in view["consents"]}
+        for purpose in ("marketing",):
+            if purpose in newest and purpose in mine:
+                assert mine[purpose] == newest[purpose], (code, purpose, mine, newest)  # rule: CON-3
+
+
+ChainMachine.TestCase.settings = settings(
+    max_examples=15,
+    stateful_step_count=20,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
+)
+TestChainConvergence = ChainMachine.TestCase
