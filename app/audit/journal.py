@@ -98,6 +98,11 @@ class ReadJournal:
         return self._conn
 
     @property
+    def recorded(self) -> int:
+        """Entries this process has put in the journal (for the benchmark)."""
+        return self._recorded
+
+    @property
     def pending_maybe(self) -> bool:
         return self._clean != self._recorded
 
