@@ -62,7 +62,7 @@ def test_a_counter_write_waits_for_the_background_write_then_succeeds(vault, man
     """A write at the counter (here a registration's member row) waits for the import batch, then goes before
     the next batch (the UI writes first). A search no longer waits (its audit entry goes to the read-audit
     journal while the writer is busy, issue #20): test_a_counter_search_answers_during_the_batch below."""
-    ids, nos = _members(manager, 5)
+    _ids, nos = _members(manager, 5)
     f = _pos_csv(tmp_path / "pos.csv", nos, 30)
     held = HeldImport(monkeypatch, vault.background_session(manager), f, batch_size=10)
     out = {}
