@@ -233,3 +233,14 @@ def test_a_kill_between_the_read_and_the_take_in_keeps_the_read(vault, manager, 
         assert len(views) == 1  # rule: SEC-2
     finally:
         v2.close()
+
+
+def test_the_next_read_that_finds_the_writer_free_takes_the_journal_in_first(vault, manager):
+    mid = make_member(manager)
+    other = make_member(manager, name="李四")
+    before = chain.head(manager.db)[0]
+    with writer_held(vault, manager):
+        get_member(manager, mid)
+    get_member(manager, other)  # writer free: straight into the chain, after the journalled one
+    assert _actions(manager.db, before) == [("member.view", mid), ("member.view", other)]  # rule: SEC-2
+    assert chain.verify(manager.db).ok
