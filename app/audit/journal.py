@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import os
 import secrets
 import sqlite3
@@ -37,10 +38,12 @@ from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
 from app import crashpoints
 from app.audit import chain
+from app.clock import SystemClock, iso
 from app.errors import UserError
 from app.storage import db as storage
 from app.storage.db import Connection, Database
 
+log = logging.getLogger("memberdesk.audit")
 MARK_KEY = "read_journal_mark"
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS journal_meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -130,11 +133,26 @@ class ReadJournal:
         row = conn.execute("SELECT value FROM meta WHERE key = ?", (MARK_KEY,)).fetchone()
         mark_id, _, mark_last = (row[0] if row else "").partition(":")
         with self._lock:
-            jc = self._open()
-            journal_id = jc.execute("SELECT value FROM journal_meta WHERE key = 'journal_id'").fetchone()[0]
-            last = int(mark_last) if mark_id == journal_id and mark_last.isdigit() else 0
-            jc.execute("DELETE FROM read_entries WHERE id <= ?", (last,))  # taken in by a committed write
-            rows = jc.execute(f"SELECT {_COLS} FROM read_entries WHERE id > ? ORDER BY id", (last,)).fetchall()
+            try:
+                jc = self._open()
+                journal_id = jc.execute("SELECT value FROM journal_meta WHERE key = 'journal_id'").fetchone()[0]
+                last = int(mark_last) if mark_id == journal_id and mark_last.isdigit() else 0
+                jc.execute("DELETE FROM read_entries WHERE id <= ?", (last,))  # taken in by a committed write
+                rows = jc.execute(f"SELECT {_COLS} FROM read_entries WHERE id > ? ORDER BY id", (last,)).fetchall()
+            except storage.DatabaseError:
+                # A damaged or unreadable journal must not stop every write of the store: it is set aside
+                # (kept on disk, not deleted) and that fact is itself an audit entry.
+                self._set_aside_locked()
+                chain.append(
+                    conn,
+                    ts=iso(SystemClock().now()),
+                    staff_id=None,
+                    terminal="",
+                    action="audit.read_journal_set_aside",
+                    details={"reason": "unreadable"},
+                )
+                self._clean = generation
+                return 0
         for r in rows:
             chain.append(
                 conn,
@@ -155,6 +173,19 @@ class ReadJournal:
         else:
             self._clean = generation
         return len(rows)
+
+    def _set_aside_locked(self) -> None:
+        log.error("read-audit journal unreadable: set aside")
+        if self._conn is not None:
+            try:
+                self._conn.close()
+            except storage.DatabaseError:
+                pass
+            self._conn = None
+        if self.path != ":memory:":
+            for suffix in ("", "-wal", "-shm"):
+                if os.path.exists(self.path + suffix):
+                    os.replace(self.path + suffix, f"{self.path}.unreadable-{secrets.token_hex(4)}{suffix}")
 
     def close(self) -> None:
         with self._lock:

@@ -244,3 +244,21 @@ def test_the_next_read_that_finds_the_writer_free_takes_the_journal_in_first(vau
     get_member(manager, other)  # writer free: straight into the chain, after the journalled one
     assert _actions(manager.db, before) == [("member.view", mid), ("member.view", other)]  # rule: SEC-2
     assert chain.verify(manager.db).ok
+
+
+def test_an_unreadable_journal_is_set_aside_audited_and_does_not_stop_writes(vault, manager):
+    mid = make_member(manager)
+    j = journal.journal_for(manager.db)
+    with writer_held(vault, manager):
+        get_member(manager, mid)
+    j.close()
+    Path(j.path).write_bytes(b"\0" * 4096)  # damaged
+    for suffix in ("-wal", "-shm"):
+        Path(j.path + suffix).unlink(missing_ok=True)
+    j._clean = -1  # as after a restart
+    with manager.write("test.write"):
+        pass
+    acts = [a for a, _ in _actions(manager.db)]
+    assert acts[-2:] == ["audit.read_journal_set_aside", "test.write"]  # the loss is itself in the chain
+    assert list(Path(j.path).parent.glob(Path(j.path).name + ".unreadable-*"))  # kept on disk, not deleted
+    assert chain.verify(manager.db).ok
