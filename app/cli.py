@@ -118,8 +118,10 @@ def cmd_verify_audit(a, c: Ctx):
 
     session = c.sign_in()
     session.require(P.AUDIT_VERIFY)
+    from app.audit.journal import take_in_now  # reason: as the imports around it (the admin command's cold paths)
     from app.sync.anchor import anchor_status, local_matches_anchor
 
+    take_in_now(session.db)  # reads left in the read-audit journal (a crash) are chained and checked too
     r = chain.verify(session.db)
     a = anchor_status(session.db)
     # SEC-2: how far head office has confirmed the chain; a chain rewritten since no longer holds that head

@@ -12,7 +12,7 @@ import io
 import json
 from typing import Any
 
-from app.audit import chain
+from app.audit import chain, journal
 from app.staff import permissions as P
 from app.staff.session import Session
 
@@ -31,6 +31,7 @@ def list_entries(
     """Entries after `after_seq` (oldest first, at most MAX_ROWS), optionally of one action or subject.
     Manager (audit.view); the viewing is audited."""
     session.require(P.AUDIT_VIEW)
+    journal.take_in_now(session.db)  # reads still in the read-audit journal are shown too (SEC-2)
     where: list[str] = ["seq > ?"]
     params: list[Any] = [int(after_seq)]
     if action:
@@ -57,6 +58,7 @@ def export_csv(session: Session, *, after_seq: int = 0) -> bytes:
     """Every entry after `after_seq` as CSV bytes (UTF-8 with BOM, for a spreadsheet), in memory.
     Manager (audit.view); the export is audited."""
     session.require(P.AUDIT_VIEW)
+    journal.take_in_now(session.db)  # the export holds every read, journalled ones too (SEC-2)
     rows = session.db.all(f"SELECT {', '.join(COLUMNS)} FROM audit_log WHERE seq > ? ORDER BY seq", (int(after_seq),))
     buf = io.StringIO()
     writer = csv.writer(buf)
@@ -69,6 +71,7 @@ def export_csv(session: Session, *, after_seq: int = 0) -> bytes:
 def verify_chain(session: Session) -> chain.VerifyResult:
     """Check the hash chain (audit.verify, manager); the check is audited."""
     session.require(P.AUDIT_VERIFY)
+    journal.take_in_now(session.db)
     result = chain.verify(session.db)
     session.audit_read("audit.verify", details={"ok": result.ok, "entries": result.entries})
     return result

@@ -2,7 +2,9 @@
 
 `session.write(action, ...)` runs one transaction holding the data change, its audit entry
 and the change-journal rows for head office. Reads of personal records are audited with
-`session.audit_read(...)`. `session.require(permission)` raises PermissionDenied.
+`session.audit_read(...)`: into the chain at once when the writer is free, else through the read-audit
+journal (app.audit.journal), which every write transaction of the session's connection takes in first —
+a read never waits for a background job's write. `session.require(permission)` raises PermissionDenied.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from app.audit import chain
+from app.audit import chain, journal
 from app.clock import Clock, SystemClock, iso
 from app.errors import PermissionDenied
 from app.staff import permissions
@@ -92,6 +94,10 @@ class Session:
     clock: Clock = field(default_factory=SystemClock)
     acting_manager: Staff | None = None  # a manager who signed in for one step (step-up)
 
+    def __post_init__(self) -> None:
+        # Its write transactions take in the read-audit journal first (a crash's leftovers included).
+        journal.arm(self.db)
+
     @property
     def actor_id(self) -> str:
         return self.staff.id
@@ -135,9 +141,19 @@ class Session:
         subject_id: str | None = None,
         details: dict[str, Any] | None = None,
     ) -> None:
-        """Record a read access (view, search, export) to personal data (SEC-1, SEC-2)."""
-        with self.db.transaction() as conn:
-            self._append_audit(conn, action, subject_type, subject_id, details)
+        """Record a read access (view, search, export) to personal data (SEC-1, SEC-2), without waiting for
+        another connection's write: straight into the chain if the writer is free, else into the read-audit
+        journal (committed before this returns), which the next write transaction takes into the chain."""
+        journal.record(
+            self.db,
+            ts=iso(self.clock.now()),
+            staff_id=self.staff.id,
+            terminal=self.terminal,
+            action=action,
+            subject_type=subject_type,
+            subject_id=subject_id,
+            details=details,
+        )
 
     def _append_audit(
         self,

@@ -20,7 +20,7 @@ import logging
 import os
 import sqlite3
 import threading
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Protocol, TypeAlias
@@ -260,6 +260,22 @@ def ledger_subkey(key: bytes) -> bytes:
     )
 
 
+BeginHook: TypeAlias = Callable[["Database", Connection], None]
+CloseHook: TypeAlias = Callable[["Database"], None]
+_BEGIN_HOOKS: list[BeginHook] = []
+_CLOSE_HOOKS: list[CloseHook] = []
+
+
+def add_transaction_hooks(*, on_begin: BeginHook, on_close: CloseHook) -> None:
+    """`on_begin(db, conn)` runs inside every write transaction right after BEGIN (its writes commit or roll
+    back with the transaction); `on_close(db)` when a Database closes. Used by app.audit.journal to take
+    the read-audit journal into the chain; storage knows nothing of what the hooks do."""
+    if on_begin not in _BEGIN_HOOKS:
+        _BEGIN_HOOKS.append(on_begin)
+    if on_close not in _CLOSE_HOOKS:
+        _CLOSE_HOOKS.append(on_close)
+
+
 class Database:
     def __init__(self, path: Path | str, key: bytes | None, *, plain: bool = False, background: bool = False):
         self.path: Path | str = Path(path) if str(path) != ":memory:" else path
@@ -382,18 +398,22 @@ class Database:
         row = self.one(sql, params)
         return default if row is None else row[0]
 
+    @property
+    def key_material(self) -> bytes | None:
+        """The key this connection was opened with (for a side file under a key derived from it)."""
+        return self._key
+
     @contextmanager
-    def transaction(self) -> Iterator[Connection]:
+    def transaction(self, *, wait: float | None = None) -> Iterator[Connection]:
         """One atomic write. Disk-full and a writer that would not let go become user messages;
         nothing half-written stays. The turn at the writer gate comes first: waiting for it does not
-        hold this connection (another thread may read through it meanwhile)."""
+        hold this connection (another thread may read through it meanwhile). `wait=0`: store.busy at
+        once when another connection of this process holds the writer."""
         if self._stopped.is_set():
             raise JobStopped()
-        self._gate.acquire(
-            ui=not self.background,
-            timeout=JOB_WAIT_SECONDS if self.background else UI_WAIT_SECONDS,
-            stopped=self._stopped if self.background else None,
-        )
+        if wait is None:
+            wait = JOB_WAIT_SECONDS if self.background else UI_WAIT_SECONDS
+        self._gate.acquire(ui=not self.background, timeout=wait, stopped=self._stopped if self.background else None)
         try:
             with self._use() as conn:
                 try:
@@ -403,6 +423,8 @@ class Database:
                         raise UserError("error.disk_full") from exc
                     raise
                 try:
+                    for hook in _BEGIN_HOOKS:
+                        hook(self, conn)
                     yield _StoppableConn(conn, self._stopped) if self.background else conn
                     conn.execute("COMMIT")
                 except BaseException as exc:
@@ -468,6 +490,8 @@ class Database:
         self.conn.close()
         self.closed = True
         self._close_pending = False
+        for hook in _CLOSE_HOOKS:
+            hook(self)
 
 
 def open_database(path: Path | str, key: bytes | None, *, plain: bool = False, migrate: bool = True) -> Database:

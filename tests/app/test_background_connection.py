@@ -59,22 +59,39 @@ def test_a_counter_read_returns_while_a_background_import_holds_its_write(vault,
 
 
 def test_a_counter_write_waits_for_the_background_write_then_succeeds(vault, manager, tmp_path, monkeypatch):
-    """A member search writes its audit entry (SEC-2): it waits for the import batch, then goes before the
-    next batch (the UI writes first)."""
-    ids, nos = _members(manager, 5)
+    """A write at the counter (here a registration's member row) waits for the import batch, then goes before
+    the next batch (the UI writes first). A search no longer waits (its audit entry goes to the read-audit
+    journal while the writer is busy, issue #20): test_a_counter_search_answers_during_the_batch below."""
+    _ids, nos = _members(manager, 5)
     f = _pos_csv(tmp_path / "pos.csv", nos, 30)
     held = HeldImport(monkeypatch, vault.background_session(manager), f, batch_size=10)
     out = {}
-    ui = threading.Thread(target=lambda: out.update(res=search_members(manager, "13700000002")), daemon=True)
+    ui = threading.Thread(target=lambda: out.update(res=make_member(manager, name="排队")), daemon=True)
     ui.start()
     wait_for(lambda: vault.background_db().ui_write_waiting)  # the UI's write is queued, not failed
     assert "res" not in out
     held.release()
     ui.join(JOIN)
-    assert [h.id for h in out["res"].hits] == [ids[2]]
+    assert manager.db.scalar("SELECT count(*) FROM members WHERE id = ?", (out["res"],)) == 1
     actions = [r[0] for r in manager.db.all("SELECT action FROM audit_log ORDER BY seq")]
     tail = actions[actions.index("purchase.import.batch") :]
-    assert tail[:3] == ["purchase.import.batch", "member.search", "purchase.import.batch"]  # UI first
+    assert tail[:3] == ["purchase.import.batch", "member.create.test", "purchase.import.batch"]  # UI first
+    assert held.result.accepted == 30 and chain.verify(manager.db).ok
+
+
+def test_a_counter_search_answers_during_the_batch(vault, manager, tmp_path, monkeypatch):
+    """Issue #20: a search during the import's batch transaction answers at once; its audit entry (SEC-2)
+    reaches the chain with the next write (here the import's next batch), before that batch's own entries."""
+    ids, nos = _members(manager, 5)
+    f = _pos_csv(tmp_path / "pos.csv", nos, 30)
+    held = HeldImport(monkeypatch, vault.background_session(manager), f, batch_size=10)
+    res = search_members(manager, "13700000002")  # the batch is held open meanwhile
+    assert [h.id for h in res.hits] == [ids[2]]
+    held.release()
+    wait_for(lambda: held.result is not None)
+    actions = [r[0] for r in manager.db.all("SELECT action FROM audit_log ORDER BY seq")]
+    tail = actions[actions.index("purchase.import.batch") :]
+    assert tail[:3] == ["purchase.import.batch", "member.search", "purchase.import.batch"]  # rule: SEC-2
     assert held.result.accepted == 30 and chain.verify(manager.db).ok
 
 
