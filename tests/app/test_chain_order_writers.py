@@ -59,6 +59,8 @@ NOT_A_CHANGE = {
     "app.flows.enrolment.register_member": "a new member: held nowhere else; a duplicate registration is merged at"
     " head office from the member upload (headoffice/merge.py), no order",
     "app.flows.adoption.adopt_member": "copies head office's state by reference: no decision is taken here",
+    "app.consent.merging.take_grants": "carries out head office's merge order (the other record's newer grants, by"
+    " reference): the merge goes to every holder from head office, so nothing is filed again",
 }
 # functions allowed to pass order_id= (they carry out head office's order: nothing is filed again)
 APPLIERS = {"app.requests.chain._carry_out", "app.consent.service.withdraw_consent"}
