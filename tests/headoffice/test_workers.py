@@ -23,6 +23,7 @@ import signal
 import ssl
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from pathlib import Path
@@ -57,19 +58,30 @@ class Workers:
         cmd = [sys.executable, "-m", "headoffice.cli", "--db", self.dsn, "--master-key-file", str(self.key_file)]
         cmd += ["serve", "--host", "127.0.0.1", "--port", str(self.port), "--workers", str(self.workers)]
         cmd += ["--cert", str(self.tls["cert"]), "--key", str(self.tls["key"]), "--workers-pool", "2"]
+        # stderr into a file, never an unread pipe (a full pipe blocks the worker that writes to it); start() returns
+        # once a second process answers (a clean-clone CI run saw one process answer every test)
+        self.err = tempfile.TemporaryFile()  # noqa: SIM115 - closed in stop()
         self.proc = subprocess.Popen(
-            cmd, env=env, cwd=str(ROOT), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True
+            cmd, env=env, cwd=str(ROOT), stdout=subprocess.DEVNULL, stderr=self.err, start_new_session=True
         )
         deadline = time.monotonic() + 60
+        seen: set[str] = set()
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
-                raise RuntimeError("head office did not start: " + self.proc.stderr.read().decode()[-2000:])
+                self.err.seek(0)
+                raise RuntimeError("head office did not start: " + self.err.read().decode()[-2000:])
             try:
-                httpx.get(self.url + "/v1/time", verify=self.ctx, timeout=2.0)
-                return self
+                seen.add(httpx.get(self.url + "/v1/time", verify=self.ctx, timeout=2.0).headers["x-md-worker"])
             except httpx.HTTPError:
                 time.sleep(0.2)
-        raise RuntimeError("head office did not answer within 60 s")
+                continue
+            if len(seen) >= min(2, self.workers):  # a second process answers: the workers are up, not just one
+                return self
+            time.sleep(0.05)
+        self.err.seek(0)
+        raise RuntimeError(
+            f"head office: {len(seen)} process(es) answered within 60 s: " + self.err.read().decode()[-2000:]
+        )
 
     def stop(self) -> None:
         if self.proc and self.proc.poll() is None:
@@ -79,6 +91,7 @@ class Workers:
             except subprocess.TimeoutExpired:
                 os.killpg(self.proc.pid, signal.SIGKILL)  # its own session: only this tree
                 self.proc.wait(5)
+        self.err.close()
 
     def request(self, method: str, path: str, headers: dict, body: bytes = b"") -> httpx.Response:
         """One request over its own new TLS connection (as separate store PCs would)."""
