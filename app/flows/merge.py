@@ -20,7 +20,6 @@ it is applied through the core, in head office's feed session, only with the eng
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from app.clock import iso
@@ -29,36 +28,12 @@ from app.consent.service import withdraw_consent
 from app.erasure import is_erased, register_eraser
 from app.members import records as R
 from app.staff import permissions as P
+from app.sync.chain import consents_of
 from app.sync.feeds import ApplyContext, register_feed_handler
 from app.sync.signing import sign_receipt
 
 if TYPE_CHECKING:
     from app.staff.session import Session, Tx
-
-
-@dataclass(frozen=True)
-class _Decision:
-    purpose: str
-    granted: bool
-    notice_version: str | None
-    decided_at: str
-    store: str
-    record_id: str
-
-
-def _decisions(items: Any) -> list[_Decision]:
-    return [
-        _Decision(
-            purpose=str(it.get("purpose")),
-            granted=bool(it.get("granted")),
-            notice_version=it.get("notice_version"),
-            decided_at=str(it.get("decided_at") or ""),
-            store=str(it.get("store") or ""),
-            record_id=str(it.get("record_id") or ""),
-        )
-        for it in items or ()
-        if isinstance(it, dict) and it.get("purpose")
-    ]
 
 
 def apply_member_merge(session: Session, payload: dict, ctx: ApplyContext) -> None:
@@ -89,7 +64,7 @@ def apply_member_merge(session: Session, payload: dict, ctx: ApplyContext) -> No
             R.raise_flags(
                 tx, survivor, restricted=bool(payload.get("restricted")), minor=bool(payload.get("minor")), now=now
             )
-            grants, withdrawn = merging.newer_than_local(tx, survivor, _decisions(payload.get("consents")))
+            grants, withdrawn = merging.newer_than_local(tx, survivor, consents_of(payload.get("consents")))
             merging.take_grants(tx, survivor, grants, now)
             state = merging.state(tx, survivor)
             R.set_opt_in_flags(tx, survivor, marketing=state.get("marketing", False), offers=state.get("offers", False))

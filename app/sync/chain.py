@@ -86,9 +86,12 @@ class ChainMatch:
         return tuple(c.purpose for c in self.consents if c.granted)
 
 
-def _consents(items: Any) -> tuple[ChainConsent, ...]:
+def consents_of(items: Any) -> tuple[ChainConsent, ...]:
+    """Head office's consent list (lookup, adoption, merge order) as ChainConsent, one per purpose."""
     out = []
     for it in items or ():
+        if not isinstance(it, dict) or not it.get("purpose"):
+            continue  # not a decision: nothing to take
         out.append(
             ChainConsent(
                 purpose=str(it.get("purpose")),
@@ -146,7 +149,7 @@ def lookup_by_mobile(session: Session, mobile: str, *, engine: SyncEngine | None
         restricted=bool(m.get("restricted")),
         minor=bool(m.get("minor")),
         notice_version=m.get("notice_version"),
-        consents=_consents(m.get("consents")),
+        consents=consents_of(m.get("consents")),
         duplicates=int(data.get("duplicates") or 0),
     )
 
@@ -166,7 +169,7 @@ def fetch_adoption(session: Session, member_id: str, *, engine: SyncEngine | Non
         if exc.code == "member_not_found":
             return None
         raise UserError("chain.refused", code=str(exc.code or "")[:40]) from None
-    data["consents"] = _consents(data.get("consents"))
+    data["consents"] = consents_of(data.get("consents"))
     return data
 
 
