@@ -9,9 +9,11 @@ a monthly retention sweep, and the day's member views as audit entries. The stor
 summaries, syncs everything to an in-process head office (SQLite, and PostgreSQL when a DSN is given), and then:
 - the store's own pack (`build_store_pack`) on SQLCipher and, beside it, on a plain-SQLite copy of the same file;
 - head office's pack for that store and year (`headoffice.evidence.build_pack`) on SQLite and PostgreSQL.
-Each pack is built three times; the table gives the median and the slowest. `--sample DIR` also renders the head
-office's pack of the demo store (app.demo) to PNG pages (docs/documents/evidence_pack*.png) and keeps its PDF
-and bundle.
+Each pack is built three times; the table gives the median and the slowest.
+
+`--sample DIR` instead makes the documentation's sample and stops (no benchmark): head office's pack of the demo
+store (app.demo) with one incident recorded in head office's register, its PDF, its bundle and one PNG per page
+(docs/documents/evidence_pack.pdf, evidence_pack.png, evidence_pack_2.png, ...). Look at every page.
 """
 
 from __future__ import annotations
@@ -51,7 +53,7 @@ from app.retention import apply_sweep  # noqa: E402
 from app.staff.session import Session  # noqa: E402
 from app.storage.db import open_database  # noqa: E402
 from app.sync import SyncEngine  # noqa: E402
-from headoffice import evidence as HE  # noqa: E402
+from headoffice import evidence as HE, incidents as INC  # noqa: E402
 from headoffice.crypto import Keyring  # noqa: E402
 from headoffice.server import create_app  # noqa: E402
 from headoffice.service import HeadOffice  # noqa: E402
@@ -212,6 +214,27 @@ def fresh_store_state(session: Session, journal: list[tuple]) -> None:
         )
 
 
+def sample_incident(ho: HeadOffice, store: str, today: dt.date) -> None:
+    """One incident in head office's register for the sample (no personal data): found four days ago, the
+    authority told within the 72 hours, the people told, closed."""
+    found = dt.datetime.combine(today - dt.timedelta(days=4), dt.time(10, 20), CHINA).timestamp()
+    iid = INC.record(
+        ho,
+        "it-demo",
+        title="收银台电脑失窃（演示）",
+        description="门店收银台的一台电脑在夜间失窃；数据库已加密，恢复密钥不在店内。",
+        found_at=found,
+        occurred_at=found - 9 * 3600,
+        stores=[store],
+        data_kinds=["name", "mobile"],
+        people_affected=200,
+        measures="停用该终端；更换店长密码和数据密钥。",
+    )
+    INC.mark_authority_told(ho, "it-demo", iid, found + 20 * 3600, "市网信办")
+    INC.mark_people_told(ho, "it-demo", iid, found + 26 * 3600, "短信告知受影响会员。")
+    INC.close(ho, "it-demo", iid)
+
+
 def sample(out: Path) -> None:
     """The head office's pack of the demo store (app.demo), PDF + PNG pages, for docs/documents/."""
     from app.demo.demo_store import DEMO_ACCOUNTS, create_demo_store
@@ -225,6 +248,7 @@ def sample(out: Path) -> None:
         with tempfile.TemporaryDirectory() as tmp:
             ho = head_office("sqlite:///" + str(Path(tmp) / "ho.db"), session, demo.paths, Path(tmp))
             today = dt.datetime.now(CHINA).date()
+            sample_incident(ho, session.store_code, today)
             ep = HE.build_pack(
                 ho,
                 stores=[],
@@ -240,7 +264,9 @@ def sample(out: Path) -> None:
         import pypdfium2 as pdfium
 
         pages = len(pdfium.PdfDocument(ep.pdf))
-        for i in range(1, min(pages, 3) + 1):
+        for old in out.glob("evidence_pack_*.png"):  # a page the new sample no longer has
+            old.unlink()
+        for i in range(1, pages + 1):
             name = "evidence_pack.png" if i == 1 else f"evidence_pack_{i}.png"
             render_page(ep.pdf, i, dpi=80, mode="RGB").save(out / name)
         print(f"sample: {pages} page(s) -> {out}")
@@ -260,6 +286,7 @@ def main() -> None:
     a = ap.parse_args()
     if a.sample:
         sample(Path(a.sample))
+        return
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp)
         t = time.perf_counter()

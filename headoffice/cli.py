@@ -9,6 +9,7 @@
   memberdesk-headoffice set-interval 15
   memberdesk-headoffice erase MEMBER_ID [--request REQ]         (an erasure order for every store)
   memberdesk-headoffice stores | overdue [--today YYYY-MM-DD] | receipts MEMBER_ID | quarantine | prune
+                              (times and "today" in Beijing time, as on the console)
   memberdesk-headoffice audit-ack STORE                         (IT has looked into an audit anchoring alarm)
   memberdesk-headoffice rotate-master-key --new-key-file NEW    (rewrap every data key; then switch to NEW)
   memberdesk-headoffice new-master-key FILE                     (write a fresh 0600 master key file)
@@ -22,7 +23,6 @@ without either, `<db>.masterkey` beside the database (created 0600 at first star
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import json
 import os
 import sys
@@ -34,17 +34,12 @@ from app.errors import UserError
 from app.messages import render
 from headoffice import crypto, incident_cli
 from headoffice.console import cli as console_cli
+from headoffice.console.views import beijing_date, fmt_time
 from headoffice.server import MAX_UPLOADS, create_app
 from headoffice.service import HeadOffice
 from headoffice.storage import open_storage
 
 SERVE_ENV = "MEMBERDESK_HO_SERVE"  # settings handed from `serve --workers N` to each worker process (no secrets)
-
-
-def _fmt_time(ts) -> str:
-    if ts is None:
-        return "-"
-    return dt.datetime.fromtimestamp(float(ts), dt.UTC).strftime("%Y-%m-%d %H:%M:%SZ")
 
 
 def _load_json(path: str):
@@ -117,7 +112,7 @@ def build_parser() -> argparse.ArgumentParser:
     e.add_argument("--request")
     sub.add_parser("stores")
     o = sub.add_parser("overdue")
-    o.add_argument("--today", default=dt.date.today().isoformat())
+    o.add_argument("--today", help="YYYY-MM-DD (default: today in Beijing)")
     r = sub.add_parser("receipts")
     r.add_argument("member_id")
     sub.add_parser("quarantine")
@@ -241,29 +236,30 @@ def main(argv: list[str] | None = None) -> int:
             print("erasure order filed" if new else "already erased")
         elif args.cmd == "stores":
             print(
-                f"{'store':<10} {'enrolled':<8} {'last upload':<21} {'last pull':<21} {'pending':>7} {'quar.':>5}"
+                f"{'store':<10} {'enrolled':<8} {'last upload':<29} {'last pull':<29} {'pending':>7} {'quar.':>5}"
                 f" {'audit head':>10} {'anchored':>10}  audit alarm"
             )
             for s in ho.list_stores():
                 alarm = s["audit_alarm"]
                 note = (
                     f"ALARM {alarm['kind']} (anchored {alarm['anchored_seq']}, store {alarm['store_seq']},"
-                    f" {_fmt_time(alarm['detected_at'])})"
+                    f" {fmt_time(alarm['detected_at'], 'en')})"
                     if alarm
                     else "-"
                 )
                 print(
-                    f"{s['code']:<10} {('yes' if s['enrolled'] else 'no'):<8} {_fmt_time(s['last_upload']):<21} "
-                    f"{_fmt_time(s['last_pull']):<21} {s['pending']:>7} {s['quarantined']:>5} {s['audit_seq']:>10}"
+                    f"{s['code']:<10} {('yes' if s['enrolled'] else 'no'):<8} {fmt_time(s['last_upload'], 'en'):<29} "
+                    f"{fmt_time(s['last_pull'], 'en'):<29} {s['pending']:>7} {s['quarantined']:>5} {s['audit_seq']:>10}"
                     f" {s['anchor_seq']:>10}  {note}"
                 )
         elif args.cmd == "overdue":
-            rows = ho.overdue_requests(args.today)
+            today = args.today or beijing_date(ho.clock()).isoformat()  # the requests' clock runs on Beijing days
+            rows = ho.overdue_requests(today)
             for r in rows:
                 print(
                     f"{r['store']:<10} {r['request_id']:<20} due {r['due_date']} {r['status'] or '-'} {r['kind'] or ''}"
                 )
-            print(f"{len(rows)} overdue request(s)")
+            print(f"{len(rows)} overdue request(s) on {today} (Beijing)")
         elif args.cmd == "receipts":
             for r in ho.receipts(args.member_id):
                 print(

@@ -42,10 +42,22 @@ class EvidenceError(Exception):
         self.code = code
 
 
+BEIJING = dt.timezone(dt.timedelta(hours=8))
+
+
 def _day(ts: float | None) -> str:
+    """An epoch time's day in Beijing ("" for none): for the period checks and the rows that are days."""
     if ts is None:
         return ""
-    return dt.datetime.fromtimestamp(float(ts), dt.timezone(dt.timedelta(hours=8))).date().isoformat()
+    return dt.datetime.fromtimestamp(float(ts), BEIJING).date().isoformat()
+
+
+def _when(ts: float | None) -> str:
+    """An epoch time as ISO in Beijing time with its offset ("2026-05-02T10:00:00+08:00"; "" for none): the
+    PDF prints it as people write it (app.printing.dates), the JSON keeps the hour (PIPL Art. 57's 72 hours)."""
+    if ts is None:
+        return ""
+    return dt.datetime.fromtimestamp(float(ts), BEIJING).isoformat(timespec="seconds")
 
 
 def incidents(ho: Any, stores: list[str], period: dict[str, str]) -> tuple[list[dict[str, Any]], bool]:
@@ -57,14 +69,14 @@ def incidents(ho: Any, stores: list[str], period: dict[str, str]) -> tuple[list[
     out = [
         {
             "ref": f"INC-{r['id']}",
-            "found_at": _day(r["found_at"]),
+            "found_at": _when(r["found_at"]),
             "stores": list(r["stores"]),
             "what": str(r["title"]),
             "data_kinds": list(r["data_kinds"]),
             "people_affected": r["people_affected"],
-            "authority_told": _day(r["authority_told_at"]),
-            "people_told": _day(r["people_told_at"]),
-            "closed": _day(r["closed_at"]),
+            "authority_told": _when(r["authority_told_at"]),
+            "people_told": _when(r["people_told_at"]),
+            "closed": _when(r["closed_at"]),
         }
         for r in rows
     ]
@@ -137,7 +149,7 @@ def build_pack(
 
 def fill_sections(ho: Any, pack: dict[str, Any], *, personal: bool = False) -> None:
     period, stores = pack["period"], pack["stores"]
-    today = dt.datetime.fromtimestamp(ho.clock(), dt.timezone(dt.timedelta(hours=8))).date().isoformat()
+    today = _day(ho.clock())
     recs: dict[str, dict[str, list[dict[str, Any]]]] = {}
     with ho.storage.read() as c:
         notice_dates = _notice_dates(c)
@@ -302,7 +314,7 @@ def fill_sections(ho: Any, pack: dict[str, Any], *, personal: bool = False) -> N
                 "store": s,
                 "audit_seq": row["audit_seq"],
                 "anchor_seq": anchors[s][0],
-                "anchored_at": _day(anchors[s][2]) or None,
+                "anchored_at": _when(anchors[s][2]) or None,
                 "alarms": n,
                 "open_alarm": bool(row["audit_alarm"]),
             }

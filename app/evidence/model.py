@@ -103,7 +103,7 @@ SECTIONS: list[tuple[str, str, str, list[tuple[str, str, str]]]] = [
             ("method", "方式", "Method"),
             ("forms", "份数", "Forms"),
             ("certificate_no", "证明编号", "Certificate"),
-            ("batch_sha256", "批次摘要", "Batch SHA-256"),
+            ("batch_sha256", "批次校验码", "Batch SHA-256"),
         ],
     ),
     (

@@ -531,8 +531,8 @@
         <translation>Evidence pack</translation>
     </message>
     <message>
-        <source>本店在所选期间遵守顾客信息政策的证明：告知书及其摘要、同意统计、权利申请及答复时限、删除、纸质原件的扫描与销毁、保存期限清理、敏感个人信息的访问、员工与角色、审计日志锚定。不含顾客的个人信息。</source>
-        <translation>Proof that this store kept the customer-information policy in the chosen period: notices and their hashes, consent statistics, requests and their deadlines, erasures, paper originals scanned and destroyed, retention sweeps, access to sensitive data, staff and roles, audit-log anchoring. It holds no customer&apos;s personal data.</translation>
+        <source>本店在所选期间遵守顾客信息政策的证明：告知书及其校验码、同意统计、权利申请及答复时限、删除、纸质原件的扫描与销毁、保存期限清理、敏感个人信息的访问、员工与角色、审计日志锚定。不含顾客的个人信息。</source>
+        <translation>Proof that this store kept the customer-information policy in the chosen period: notices and their checksums, consent statistics, requests and their deadlines, erasures, paper originals scanned and destroyed, retention sweeps, access to sensitive data, staff and roles, audit-log anchoring. It holds no customer&apos;s personal data.</translation>
     </message>
     <message>
         <source>开始日期</source>

@@ -255,7 +255,27 @@ def test_head_office_pack_names_the_incidents_of_its_stores_and_period(ho, hoc):
         c.execute("UPDATE incidents SET closed_at = ? WHERE id = ?", (may - 86400 * 300, old))
     rows, exists = HE.incidents(ho, ["SH-001"], {"from": "2026-01-01", "to": "2026-12-31"})
     assert exists and [r["ref"] for r in rows] == [f"INC-{one}"]  # rule: SEC-2
-    assert rows[0]["what"] == "收银台电脑丢失" and rows[0]["authority_told"] == "2026-05-02"
+    assert rows[0]["what"] == "收银台电脑丢失" and rows[0]["found_at"] == "2026-05-02T10:00:00+08:00"
+    assert rows[0]["authority_told"] == "2026-05-02T11:00:00+08:00"  # the hour counts (72 hours to tell)
+    ep = HE.build_pack(ho, stores=["SH-001"], period_from=YEAR[0], period_to=YEAR[1], actor="cora", role="it")
+    text = all_text(ep)
+    assert "INC-" in text and "事件登记尚不可用" not in text
+    assert "2026年5月2日 10:00" in text and "2026年5月2日 11:00" in text  # found, told: Beijing time in the PDF
+
+
+def test_the_pdf_prints_dates_and_times_as_people_write_them_in_beijing_time():
+    """The bundle keeps ISO (UTC from head office); the PDF prints 2026年3月2日 01:30 in Beijing time."""
+    made = {"generated_at": "2026-12-03T21:44:31Z", "generated_by": "auditor"}  # head office writes UTC
+    pack = M.new_pack(producer="head_office", period_from=YEAR[0], period_to=YEAR[1], stores=["SH-001"], **made)
+    erased = {"member_ref": "m-0123456789ab", "erased_at": "2026-03-01T17:30:00Z", "reason": "request"}
+    M.put_section(pack, "erasures", [{**erased, "origin_store": "SH-001", "receipts": ["SH-001"], "missing": []}])
+    req = {"store": "SH-001", "ref": "SH-001-20260302-001", "type": "access", "received_on": "2026-03-02"}
+    M.put_section(pack, "requests", [{**req, "due_on": "2026-03-23", "closed_on": None, "timeliness": "open"}])
+    text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(pack_pdf(pack))).pages)
+    assert "2026年12月4日 05:44" in text and "北京时间" in text  # generated: 21:44 UTC is 05:44 the next day
+    assert "2026年3月2日 01:30" in text  # erased at 17:30 UTC
+    assert "2026年1月1日" in text and "2026年12月31日" in text and "2026年3月23日" in text  # period, due date
+    assert "T21:44" not in text and "17:30:00Z" not in text and "2026-03-23" not in text
 
 
 def test_head_office_pack_on_postgresql(manager, vault, clock, paths, hoc):

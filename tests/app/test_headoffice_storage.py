@@ -3,6 +3,8 @@ skipped with a reason on a developer machine without it, failing in CI)."""
 
 from __future__ import annotations
 
+import datetime as dt
+import functools
 import json
 from contextlib import ExitStack
 
@@ -12,6 +14,8 @@ from headoffice import cli
 from headoffice.service import HeadOffice, HOError
 from headoffice.storage import SQLiteStorage, open_storage
 from tests.app.syncutil import pg_dsn_or_skip, reset_pg
+
+LATE_EVENING_UTC = dt.datetime(2026, 1, 31, 17, 30, tzinfo=dt.UTC).timestamp()  # 2026-02-01 01:30 in Beijing
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
@@ -150,30 +154,35 @@ def test_admin_cli(storage_url, capsys, tmp_path):
     assert cli.main(["--db", storage_url, "erase", "abc123"]) == 0
     capsys.readouterr()
     storage = open_storage(storage_url)
-    ho = HeadOffice(storage)
-    ho.upload(
-        "SH-001",
+    ho = HeadOffice(storage, clock=lambda: LATE_EVENING_UTC)
+    due = {"R1": "2026-01-05", "R2": "2026-01-31"}  # R2 falls due on the UTC day, is overdue on the Beijing day
+    rows = [
         {
-            "after": 0,
-            "rows": [
-                {
-                    "seq": 1,
-                    "entity": "request",
-                    "entity_id": "R1",
-                    "op": "upsert",
-                    "payload": {"status": "received", "due_on": "2026-01-05", "type": "access"},
-                    "member_id": "m9",
-                }
-            ],
-        },
-    )
+            "seq": n,
+            "entity": "request",
+            "entity_id": rid,
+            "op": "upsert",
+            "payload": {"status": "received", "due_on": day, "type": "access"},
+            "member_id": "m9",
+        }
+        for n, (rid, day) in enumerate(due.items(), 1)
+    ]
+    ho.upload("SH-001", {"after": 0, "rows": rows})
     storage.close()
     assert cli.main(["--db", storage_url, "stores"]) == 0
     out = capsys.readouterr().out
-    assert "SH-001" in out
-    assert cli.main(["--db", storage_url, "overdue", "--today", "2026-02-01"]) == 0
+    assert "SH-001" in out and "2026-02-01 01:30 Beijing time" in out  # uploaded 2026-01-31 17:30 UTC
+    assert "Z" not in out and "2026-01-31" not in out
+    assert cli.main(["--db", storage_url, "overdue", "--today", "2026-01-31"]) == 0
     out = capsys.readouterr().out
-    assert "R1" in out and "1 overdue" in out
+    assert "R1" in out and "R2" not in out and "1 overdue" in out
+    # without --today: the Beijing day, as the console counts it (the machine's own day or UTC would be a day late)
+    cli_clock = functools.partial(HeadOffice, clock=lambda: LATE_EVENING_UTC)
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(cli, "HeadOffice", cli_clock)
+        assert cli.main(["--db", storage_url, "overdue"]) == 0
+    out = capsys.readouterr().out
+    assert "R1" in out and "R2" in out and "2 overdue request(s) on 2026-02-01 (Beijing)" in out
     assert cli.main(["--db", storage_url, "serve", "--host", "0.0.0.0", "--insecure-http"]) == 2
 
 
