@@ -5,6 +5,7 @@ here holds notice wording of its own, only headings and labels.
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING
 
 from reportlab.lib import colors
@@ -33,6 +34,15 @@ def hash_line(notice: Notice, *, version: bool = True) -> str:
     the line fits the form's width at 9 pt."""
     head = f"版本 {notice.version} · " if version else ""
     return f"{head}生效日期 {print_date(notice.effective_date)} · 校验码 SHA-256 {notice.content_hash}"
+
+
+_ASIDE = re.compile(r"\s*(?:（[^（）]*）|\([^()]*\))")
+
+
+def without_asides(text: str) -> str:
+    """`text` without its bracketed asides — "出生日期（可不填；…）" -> "出生日期", "Birth date (optional; …)" ->
+    "Birth date" — and nothing else changed: the receipt-back summary's data types and rights."""
+    return _ASIDE.sub("", text).strip()
 
 
 def purpose_details(p: Purpose, sep: str = "；") -> list[tuple[str, str]]:
@@ -223,4 +233,5 @@ __all__ = [
     "purpose_details",
     "purposes_table",
     "rights_block",
+    "without_asides",
 ]

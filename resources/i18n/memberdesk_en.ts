@@ -1917,8 +1917,16 @@
         <translation>A4 double-sided; each form has a unique serial and QR code, recorded when printed.</translation>
     </message>
     <message>
-        <source>80 毫米热敏小票纸，打印宽度 72 毫米。</source>
-        <translation>80 mm thermal receipt paper, 72 mm print width.</translation>
+        <source>80 毫米热敏小票纸，打印宽度 72 毫米。要点版列明每项处理目的和顾客权利，并指向服务台公示的全文。</source>
+        <translation>80 mm thermal receipt paper, 72 mm printed. The summary lists every purpose and the customer&apos;s rights and points to the full text on the service-desk poster.</translation>
+    </message>
+    <message>
+        <source>要点版（默认，适合顾客留存）</source>
+        <translation>Summary (default, a receipt customers keep)</translation>
+    </message>
+    <message>
+        <source>完整版（告知书全文，较长）</source>
+        <translation>Full text (the whole notice, longer)</translation>
     </message>
     <message>
         <source>最近发放的登记表</source>

@@ -211,13 +211,15 @@ def _letter(lang: str) -> Letter:
 
 
 def documents(lang: str) -> dict[str, Callable[[], bytes]]:
-    """Name -> a function rendering that document (every public render function of app/printing)."""
+    """Name -> a function rendering that document (every public render function of app/printing); "name:variant"
+    is another variant of the same function (the receipt back's full text)."""
     notice = default_notice(lang)
     store = STORES[lang].name
     serials = ["F-SH001-20261203-0001", "F-SH001-20261203-0002"]
     return {
         "poster_pdf": lambda: poster_pdf(notice, store_name=store),
         "receipt_notice_pdf": lambda: receipt_notice_pdf(notice, store_name=store),
+        "receipt_notice_pdf:full": lambda: receipt_notice_pdf(notice, store_name=store, full=True),
         "registration_form_pdf": lambda: registration_form_pdf(notice, serials, store_name=store),
         "request_receipt_pdf": lambda: request_receipt_pdf(_receipt(lang)),
         "result_letter_pdf": lambda: result_letter_pdf(_result(lang)),

@@ -1,5 +1,6 @@
-"""The notice printouts (poster, registration form, receipt back) carry every NOT-1 element of the
-notice the screen shows, and its version and hash (NOT-2)."""
+"""The notice printouts (poster, registration form, the receipt back's full text) carry every NOT-1 element of the
+notice the screen shows, and its version and hash (NOT-2); the receipt back's summary (the default) is
+tests/app/test_receipt_notice_summary.py."""
 
 import pytest
 
@@ -46,7 +47,7 @@ def _documents(manager, notice):
     return {
         "poster": poster_pdf(notice, store_name="上海南京路店"),
         "form": form,
-        "receipt": receipt_notice_pdf(notice, store_name="上海南京路店"),
+        "receipt (full text)": receipt_notice_pdf(notice, store_name="上海南京路店", full=True),
     }
 
 
@@ -64,7 +65,9 @@ def test_version_and_hash_on_printouts_equal_the_screen_notice(manager, screen_n
         "SELECT content_hash FROM notices WHERE version = ? AND lang = 'zh_CN'", (screen_notice.version,)
     )
     assert stored_hash == screen_notice.content_hash
-    for kind, pdf in _documents(manager, screen_notice).items():
+    documents = _documents(manager, screen_notice)
+    documents["receipt (summary)"] = receipt_notice_pdf(screen_notice, store_name="上海南京路店")
+    for kind, pdf in documents.items():
         text = all_text(pdf)
         assert norm(f"摘要SHA-256{stored_hash}") in text or norm(f"SHA-256{stored_hash}") in text, kind  # rule: NOT-2
         for page in page_texts(pdf):  # every sheet of paper names the exact text it carries
@@ -103,15 +106,16 @@ def test_form_has_one_checkbox_section_per_kind_and_the_fields(manager, screen_n
     assert serials[0] in norm(pages[0]) and serials[0] in consent
 
 
-def test_receipt_back_fits_the_72mm_printable_width(screen_notice):
-    """80 mm paper, nothing printed in the 4 mm at either edge (thermal heads print 72 mm)."""
+@pytest.mark.parametrize("full", [False, True])
+def test_receipt_back_fits_the_72mm_printable_width(screen_notice, full):
+    """80 mm paper, nothing printed in the 4 mm at either edge (thermal heads print 72 mm); summary and full text."""
     import io
 
     from pypdf import PdfReader
 
     from tests.app.test_printing_helpers import page_image
 
-    pdf = receipt_notice_pdf(screen_notice, store_name="上海南京路店")
+    pdf = receipt_notice_pdf(screen_notice, store_name="上海南京路店", full=full)
     box = PdfReader(io.BytesIO(pdf)).pages[0].mediabox
     assert abs(float(box.width) - 80 / 25.4 * 72) < 0.5
     img = page_image(pdf, 1, 200)

@@ -54,3 +54,17 @@ def test_clear_wipes_the_list(page):
     page.form_button.click()
     page.clear()
     assert page.table.rowCount() == 0 and page.last_serials == []
+
+
+def test_receipt_back_is_the_summary_unless_the_full_text_is_chosen(page):
+    """Issue #20: the receipt back people keep is the summary; the full notice stays one choice away."""
+    assert page.receipt_kind.currentData() is False  # the summary is the default
+    page.receipt_button.click()
+    page.receipt_kind.setCurrentIndex(page.receipt_kind.findData(True))
+    page.receipt_button.click()
+    summary, full = page.shown[-2:]
+    version = page.notice().version
+    assert summary.suggested_name == f"receipt-notice-{version}.pdf"
+    assert full.suggested_name == f"receipt-notice-full-{version}.pdf"
+    height = [d.doc.pagePointSize(0).height() / 72 * 25.4 for d in (summary, full)]
+    assert height[0] < 300 and height[1] > 1.4 * height[0]

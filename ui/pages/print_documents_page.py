@@ -65,8 +65,15 @@ class PrintDocumentsPage(QWidget):
         self.count.setSuffix(self.tr(" 份"))
         self.form_button.parentWidget().layout().insertWidget(2, self.count)
         self.receipt_button = self._card(
-            docs, self.tr("小票背面告知"), self.tr("80 毫米热敏小票纸，打印宽度 72 毫米。"), self.tr("预览并打印")
+            docs,
+            self.tr("小票背面告知"),
+            self.tr("80 毫米热敏小票纸，打印宽度 72 毫米。要点版列明每项处理目的和顾客权利，并指向服务台公示的全文。"),
+            self.tr("预览并打印"),
         )
+        self.receipt_kind = QComboBox()
+        self.receipt_kind.addItem(self.tr("要点版（默认，适合顾客留存）"), False)
+        self.receipt_kind.addItem(self.tr("完整版（告知书全文，较长）"), True)
+        self.receipt_button.parentWidget().layout().insertWidget(2, self.receipt_kind)
         lay.addLayout(docs)
         self.poster_button.clicked.connect(self.print_poster)
         self.form_button.clicked.connect(self.print_forms)
@@ -190,11 +197,13 @@ class PrintDocumentsPage(QWidget):
 
         try:
             notice = self.notice()
-            pdf = receipt_notice_pdf(notice, store_name=self._store_name(), font=font_for_db(self.ctx.db))
+            full = bool(self.receipt_kind.currentData())
+            pdf = receipt_notice_pdf(notice, store_name=self._store_name(), font=font_for_db(self.ctx.db), full=full)
         except Exception as exc:  # noqa: BLE001
             self.ctx.show_error(self, exc)
             return
-        self._preview(pdf, self.tr("小票背面告知"), name=f"receipt-notice-{notice.version}.pdf")
+        name = f"receipt-notice-{'full-' if full else ''}{notice.version}.pdf"
+        self._preview(pdf, self.tr("小票背面告知"), name=name)
 
     def print_forms(self) -> None:
         """Serials are issued in the DB here (who, when, which version); the PDF is rendered off the UI
