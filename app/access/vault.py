@@ -20,7 +20,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from app.access import fieldkeys
-from app.audit import chain
+from app.audit import chain, journal
 from app.clock import SystemClock, iso
 from app.config import Paths, read_terminal, write_terminal
 from app.errors import SignInError, StoreError, UserError, ValidationError
@@ -112,9 +112,11 @@ class Vault:
             db.close(checkpoint=False, wait=wait)
 
     def lock(self) -> None:
-        """Drop the open connections: nothing stays unlocked in memory but the sign-in screen."""
+        """Drop the open connections: nothing stays unlocked in memory but the sign-in screen. The read-audit
+        journal is taken into the chain first (lock, sign-out, exit: issue #20), once the jobs have stopped."""
         self.stop_background()
         if self.db is not None:
+            journal.take_in_before_close(self.db)
             self.db.close()
             self.db = None
         if self._data_key is not None:
