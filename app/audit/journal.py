@@ -75,7 +75,8 @@ def _subkey(key: bytes) -> bytes:
 
 
 def _remove_files(path: str) -> bool:
-    """Remove a journal file with its -wal and -shm. Returns whether any was there."""
+    """Remove a journal file with its -wal and -shm. Returns whether any was removed. A file that cannot be
+    removed now (another program holds it open) stays: it is found again at the next open."""
     found = False
     for suffix in ("", "-wal", "-shm"):
         try:
@@ -83,6 +84,8 @@ def _remove_files(path: str) -> bool:
             found = True
         except FileNotFoundError:
             pass
+        except OSError as exc:
+            log.warning("read-audit journal file of an old key not removed: %s", type(exc).__name__)
     return found
 
 
@@ -230,7 +233,11 @@ class ReadJournal:
                     continue
                 if not os.path.exists(path):
                     continue
-                _set_aside_files(path)
+                try:
+                    _set_aside_files(path)
+                except OSError as exc:  # never stops the write; found again at the next open
+                    log.warning("read-audit journal of another key not set aside: %s", type(exc).__name__)
+                    continue
                 log.error("read-audit journal of another key: set aside")
                 _audit_set_aside(conn, "other_key")
 
