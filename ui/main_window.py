@@ -35,6 +35,7 @@ from app.purchases import pos_folder
 from app.purchases.pos_folder import INTERVAL_MINUTES as POS_INTERVAL_MINUTES
 from app.retention import sweep
 from app.settings import get_setting
+from app.storage.db import CHECKPOINT_MINUTES
 from app.sync import sync_status
 from ui import style
 from ui.idle import InactivityTimer
@@ -312,13 +313,15 @@ class MainWindow(QMainWindow):
         """The signed-in session's periodic jobs, all on the background connection (ctx.background_session)
         and in the background lane (one at a time): the daily backup and retention sweep (checked hourly),
         the POS export folder every few minutes (app.purchases.pos_folder), the read-audit journal's take-in
-        every minute (when it may hold entries). Locking forgets them (and `vault.lock()` takes the journal in)."""
+        every minute (when it may hold entries), a passive WAL checkpoint every minute. Locking forgets them
+        (and `vault.lock()` takes the journal in)."""
         jobs = self.ctx.jobs
         jobs.every("backup", 60, lambda: self._backup_job(session))
         jobs.every("pos_folder", POS_INTERVAL_MINUTES, lambda: self._pos_folder_job(session))
         jobs.every("retention_sweep", 60, lambda: self._sweep_job(session))
         jobs.every("evidence_summary", 60, lambda: self._summary_job(session))
         jobs.every("read_journal", read_journal.TAKE_IN_MINUTES, lambda: self._read_journal_job(session))
+        jobs.every("wal_checkpoint", CHECKPOINT_MINUTES, lambda: self._checkpoint_job(session))
 
     def background_jobs(self) -> None:
         """Run the periodic jobs now (each one waits for the one before it)."""
@@ -368,6 +371,15 @@ class MainWindow(QMainWindow):
         bg = self.ctx.background_session(session)
         fail = lambda e: log.error("read-audit journal take-in failed: %s", type(e).__name__)  # noqa: E731
         return Job("read_journal", lambda: read_journal.take_in_now(bg.db), on_error=fail)
+
+    def _checkpoint_job(self, session) -> Job | None:
+        """The WAL copied into the main file off the UI thread: the counter's connection leaves that to the jobs
+        (`Database.leave_checkpoints_to_jobs`), so no search or registration pays for an import's batch."""
+        if self.ctx.session is not session:
+            return None
+        bg = self.ctx.background_session(session)
+        fail = lambda e: log.error("WAL checkpoint failed: %s", type(e).__name__)  # noqa: E731
+        return Job("wal_checkpoint", lambda: bg.db.checkpoint(passive=True), on_error=fail)
 
     def _pos_folder_job(self, session) -> Job | None:
         """The POS export folder (setting pos_export_folder; nothing when it is empty), as the signed-in

@@ -201,6 +201,7 @@ class Vault:
         write_terminal(
             self.paths, store_code=store_code, store_name=store_name.strip(), terminal_name=terminal_name.strip()
         )
+        db.leave_checkpoints_to_jobs()
         self.db = db
         self._data_key = bytearray(data_key)
         log.info("store set up: store=%s terminal=%s", store_code, terminal_name.strip())
@@ -222,6 +223,7 @@ class Vault:
         if db_id != slots.db_id:
             db.close()
             raise StoreError("store.keyslots_corrupt")
+        db.leave_checkpoints_to_jobs()  # the counter's commits stay small (background_db and lock() checkpoint)
         return db
 
     def _load_slots(self) -> ks.KeySlotFile:

@@ -108,6 +108,8 @@ def test_a_timer_takes_the_read_journal_in_while_signed_in_and_lock_takes_in_the
     ctx, win = window
     _sign_in(ctx, win)
     assert ctx.jobs.scheduled()["read_journal"] == 60
+    assert ctx.jobs.scheduled()["wal_checkpoint"] == 60_000  # the counter's connection leaves it to the jobs
+    assert ctx.jobs.run_now("wal_checkpoint") is True
     for name in ("backup", "pos_folder", "retention_sweep", "evidence_summary"):
         ctx.jobs.forget(name)  # their writes would take the journal in too: only the timer's job is left
     assert ctx.jobs.run_now("read_journal") is False  # nothing journalled: no job, no write
