@@ -118,7 +118,7 @@ def cmd_verify_audit(a, c: Ctx):
 
     session = c.sign_in()
     session.require(P.AUDIT_VERIFY)
-    from app.audit.journal import take_in_now  # reason: as the imports around it (the admin command's cold paths)
+    from app.audit.journal import journal_for, take_in_now  # reason: as the imports around it (cold paths)
     from app.sync.anchor import anchor_status, local_matches_anchor
 
     take_in_now(session.db)  # reads left in the read-audit journal (a crash) are chained and checked too
@@ -131,6 +131,8 @@ def cmd_verify_audit(a, c: Ctx):
         {
             "ok": ok,
             "entries": r.entries,
+            # reads this command took from the read-audit journal into the chain (its sign-in's writes included)
+            "read_journal_taken_in": journal_for(session.db).taken,
             "first_broken": r.first_broken,
             "reason": r.reason or ("differs from the head head office confirmed" if matches is False else ""),
             "anchored_seq": a["anchor_seq"],

@@ -37,6 +37,7 @@ Points (keep this list in step with the calls):
   rekey.after_confirm         rekey: confirmed (marker written), nothing swapped
   rekey.after_db_swap         rekey: DB swapped, key slots not
   rekey.after_slots_swap      rekey: both swapped, marker not removed
+  rekey.after_swap            rekey: done (marker removed), the old key's read-audit journal not yet removed
   audit.read_journalled       read audit: the entry committed to the read-audit journal, not taken in
 
 `MEMBERDESK_CRASH_AT=name` dies at the first hit of the point; `name:N` at its N-th hit (a batch loop).
@@ -75,6 +76,7 @@ POINTS = (
     "rekey.after_confirm",
     "rekey.after_db_swap",
     "rekey.after_slots_swap",
+    "rekey.after_swap",
     "audit.read_journalled",
 )
 _armed: dict[str, bool] = {}

@@ -142,6 +142,8 @@ def run_mode(engine: str, base: Path, key, csv_path: Path, tmp: Path, mode, labe
     shutil.copyfile(base, path)
     plain = key is None
     ui_db = Database(path, key, plain=plain)
+    if mode != "shared":
+        ui_db.leave_checkpoints_to_jobs()  # as the vault opens the counter's connection (docs/bench/counter.md)
     ui = session_for(ui_db)
     if old:
         ui.audit_read = _audit_read_waiting(ui)  # type: ignore[method-assign]

@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.access import backup
+from app.audit import journal as read_journal
 from app.config import resource_dir
 from app.evidence import journal_summaries
 from app.members.service import cipher_for
@@ -34,6 +35,7 @@ from app.purchases import pos_folder
 from app.purchases.pos_folder import INTERVAL_MINUTES as POS_INTERVAL_MINUTES
 from app.retention import sweep
 from app.settings import get_setting
+from app.storage.db import CHECKPOINT_MINUTES
 from app.sync import sync_status
 from ui import style
 from ui.idle import InactivityTimer
@@ -310,12 +312,16 @@ class MainWindow(QMainWindow):
     def _schedule_jobs(self, session) -> None:
         """The signed-in session's periodic jobs, all on the background connection (ctx.background_session)
         and in the background lane (one at a time): the daily backup and retention sweep (checked hourly),
-        the POS export folder every few minutes (app.purchases.pos_folder). Locking forgets them."""
+        the POS export folder every few minutes (app.purchases.pos_folder), the read-audit journal's take-in
+        every minute (when it may hold entries), a passive WAL checkpoint every minute. Locking forgets them
+        (and `vault.lock()` takes the journal in)."""
         jobs = self.ctx.jobs
         jobs.every("backup", 60, lambda: self._backup_job(session))
         jobs.every("pos_folder", POS_INTERVAL_MINUTES, lambda: self._pos_folder_job(session))
         jobs.every("retention_sweep", 60, lambda: self._sweep_job(session))
         jobs.every("evidence_summary", 60, lambda: self._summary_job(session))
+        jobs.every("read_journal", read_journal.TAKE_IN_MINUTES, lambda: self._read_journal_job(session))
+        jobs.every("wal_checkpoint", CHECKPOINT_MINUTES, lambda: self._checkpoint_job(session))
 
     def background_jobs(self) -> None:
         """Run the periodic jobs now (each one waits for the one before it)."""
@@ -356,6 +362,24 @@ class MainWindow(QMainWindow):
         bg = self.ctx.background_session(session)
         fail = lambda e: log.error("evidence summary failed: %s", type(e).__name__)  # noqa: E731
         return Job("evidence_summary", lambda: journal_summaries(bg), on_error=fail)
+
+    def _read_journal_job(self, session) -> Job | None:
+        """Reads audited through the read-audit journal (the writer was busy) into the chain (SEC-2, issue #20):
+        a counter that only reads writes nothing else that would take them in. Nothing to do: no job."""
+        if self.ctx.session is not session or not read_journal.pending_maybe(session.db):
+            return None
+        bg = self.ctx.background_session(session)
+        fail = lambda e: log.error("read-audit journal take-in failed: %s", type(e).__name__)  # noqa: E731
+        return Job("read_journal", lambda: read_journal.take_in_now(bg.db), on_error=fail)
+
+    def _checkpoint_job(self, session) -> Job | None:
+        """The WAL copied into the main file off the UI thread: the counter's connection leaves that to the jobs
+        (`Database.leave_checkpoints_to_jobs`), so no search or registration pays for an import's batch."""
+        if self.ctx.session is not session:
+            return None
+        bg = self.ctx.background_session(session)
+        fail = lambda e: log.error("WAL checkpoint failed: %s", type(e).__name__)  # noqa: E731
+        return Job("wal_checkpoint", lambda: bg.db.checkpoint(passive=True), on_error=fail)
 
     def _pos_folder_job(self, session) -> Job | None:
         """The POS export folder (setting pos_export_folder; nothing when it is empty), as the signed-in

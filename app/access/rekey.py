@@ -20,6 +20,12 @@ keeps working until a new one has been shown and confirmed:
 So `store.rekey` (done) exists only in the DB that became live; a rolled-back attempt leaves
 `store.rekey_begun` alone in the old one.
 
+The read-audit journal (app.audit.journal, SEC-2) is a file under a key derived from the data key: the
+`store.rekey_begun` write takes it into the chain before the copy, and finish takes it in again before it
+compares the audit head (a read journalled after the copy changes the head: the rekey is cancelled, the read
+stays in the live chain). The copy's meta names the old journal as retired; once the new key is in force its
+files are removed (finish, or, after a crash past the swap, the first write of the next open).
+
 `rekey(vault, session, pw)` does both at once for a caller that shows the returned key itself (the
 admin command prints it).
 """
@@ -33,7 +39,7 @@ from pathlib import Path
 
 from app import crashpoints
 from app.access.vault import Vault
-from app.audit import chain
+from app.audit import chain, journal
 from app.clock import iso
 from app.errors import SignInError, UserError
 from app.messages import add_messages
@@ -72,6 +78,7 @@ class RekeyPlan:
     audit_head: tuple[int, str]
     db_path: Path
     keyslots_path: Path
+    journal_tag: str = ""  # the old key's read-audit journal (a tag in a file name, not key material)
     done: bool = field(default=False)
 
 
@@ -99,7 +106,8 @@ def begin_rekey(vault: Vault, session: Session, manager_password: str) -> RekeyP
         "SELECT id, username FROM staff WHERE id != ? AND removed_at IS NULL AND disabled = 0", (session.staff.id,)
     )
     with session.write("store.rekey_begun", details={"staff_to_reset": len(others)}):
-        pass
+        pass  # its begin took the read-audit journal in: the copy holds every read so far
+    journal_tag = journal.tag_of(session.db)
     try:
         export_copy(session.db, db_new, new_key)
         crashpoints.hit("rekey.after_copy")
@@ -117,6 +125,7 @@ def begin_rekey(vault: Vault, session: Session, manager_password: str) -> RekeyP
                     action="store.rekey",
                     details={"staff_to_reset": len(others)},
                 )
+                journal.retire(conn, journal_tag)  # once the copy is the store, the old key's journal goes
                 crashpoints.hit("rekey.copy_before_commit")
             copy.checkpoint()
         finally:
@@ -146,6 +155,7 @@ def begin_rekey(vault: Vault, session: Session, manager_password: str) -> RekeyP
         audit_head=chain.head(session.db),
         db_path=paths.db,
         keyslots_path=paths.keyslots,
+        journal_tag=journal_tag,
     )
 
 
@@ -161,6 +171,8 @@ def finish_rekey(vault: Vault, plan: RekeyPlan, typed_recovery_key: str) -> None
         typed = b""
     if not secrets.compare_digest(typed, ks.parse_recovery_key(plan.recovery_key)):
         raise UserError("rekey.confirm_mismatch")
+    if vault.db is not None:
+        journal.take_in_now(vault.db)  # a read journalled since the copy would be lost by the swap: chain it here
     if vault.db is None or chain.head(vault.db) != plan.audit_head:
         abandon_rekey(vault, plan)
         raise UserError("rekey.store_changed")
@@ -171,6 +183,8 @@ def finish_rekey(vault: Vault, plan: RekeyPlan, typed_recovery_key: str) -> None
     crashpoints.hit("rekey.after_confirm")
     recovery.swap_in(plan.db_path, plan.keyslots_path)
     plan.done = True
+    crashpoints.hit("rekey.after_swap")
+    journal.remove_retired(plan.db_path, plan.journal_tag)  # taken in before the copy: nothing of it is lost
 
 
 def abandon_rekey(vault: Vault, plan: RekeyPlan) -> None:

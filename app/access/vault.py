@@ -20,7 +20,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from app.access import fieldkeys
-from app.audit import chain
+from app.audit import chain, journal
 from app.clock import SystemClock, iso
 from app.config import Paths, read_terminal, write_terminal
 from app.errors import SignInError, StoreError, UserError, ValidationError
@@ -112,9 +112,11 @@ class Vault:
             db.close(checkpoint=False, wait=wait)
 
     def lock(self) -> None:
-        """Drop the open connections: nothing stays unlocked in memory but the sign-in screen."""
+        """Drop the open connections: nothing stays unlocked in memory but the sign-in screen. The read-audit
+        journal is taken into the chain first (lock, sign-out, exit: issue #20), once the jobs have stopped."""
         self.stop_background()
         if self.db is not None:
+            journal.take_in_before_close(self.db)
             self.db.close()
             self.db = None
         if self._data_key is not None:
@@ -199,6 +201,7 @@ class Vault:
         write_terminal(
             self.paths, store_code=store_code, store_name=store_name.strip(), terminal_name=terminal_name.strip()
         )
+        db.leave_checkpoints_to_jobs()
         self.db = db
         self._data_key = bytearray(data_key)
         log.info("store set up: store=%s terminal=%s", store_code, terminal_name.strip())
@@ -220,6 +223,7 @@ class Vault:
         if db_id != slots.db_id:
             db.close()
             raise StoreError("store.keyslots_corrupt")
+        db.leave_checkpoints_to_jobs()  # the counter's commits stay small (background_db and lock() checkpoint)
         return db
 
     def _load_slots(self) -> ks.KeySlotFile:

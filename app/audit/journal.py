@@ -16,7 +16,17 @@ Exactly once: the store's meta row `read_journal_mark` = "<journal id>:<last ent
 in the same transaction as the appends; entries up to the mark are deleted from the journal at the next
 take-in (a crash between commit and delete leaves them, and the mark skips them). A crash between the
 read and the take-in leaves the entry in the journal: the first write after the next start takes it in.
-The audit-log view, export and verify call `take_in_now()` first, so they show every read.
+The audit-log view, export and verify call `take_in_now()` first, so they show every read; the UI takes
+the journal in every minute while someone is signed in (a counter that only reads) and `Vault.lock()` at
+lock, sign-out and exit (`take_in_before_close`).
+
+Rekey: the journal file name carries a tag of the key, so the store under its new key starts a new file.
+`app.access.rekey` takes the old one in before the copy (and again before the swap: anything new there
+cancels the rekey), writes the old tag into the copy's meta (`retire()`), and removes the old files once
+the new key is in force. At the first write after an open, a journal file of another key found next to the
+store (a crash between the swap and that removal) is removed when the store's meta lists its tag as retired
+(every entry of it is in the chain) and otherwise set aside (kept on disk) with an audit entry
+`audit.read_journal_set_aside` (reason `other_key`): never lost in silence.
 """
 
 from __future__ import annotations
@@ -25,6 +35,7 @@ import hashlib
 import json
 import logging
 import os
+import re
 import secrets
 import sqlite3
 import threading
@@ -45,6 +56,9 @@ from app.storage.db import Connection, Database
 
 log = logging.getLogger("memberdesk.audit")
 MARK_KEY = "read_journal_mark"
+TAKE_IN_MINUTES = 1.0  # the UI's timer while signed in: a counter that only reads has its reads chained soon
+RETIRED_KEY = "read_journal_retired"  # meta: comma-separated tags of journals a rekey took in and retired
+_TAG = re.compile(r"[0-9a-f]{8}")
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS journal_meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS read_entries(
@@ -60,6 +74,36 @@ def _subkey(key: bytes) -> bytes:
     return HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=b"memberdesk/read-journal/v1").derive(key)
 
 
+def _remove_files(path: str) -> bool:
+    """Remove a journal file with its -wal and -shm. Returns whether any was removed. A file that cannot be
+    removed now (another program holds it open) stays: it is found again at the next open."""
+    found = False
+    for suffix in ("", "-wal", "-shm"):
+        try:
+            os.unlink(path + suffix)
+            found = True
+        except FileNotFoundError:
+            pass
+        except OSError as exc:
+            log.warning("read-audit journal file of an old key not removed: %s", type(exc).__name__)
+    return found
+
+
+def _others_next_to(own: str) -> list[str]:
+    """The journal files of other keys next to the store (`<store>.reads-<tag>`, not the -wal/-shm or the
+    set-aside ones)."""
+    folder, base = os.path.split(own[: -len("-00000000")])  # "<store>.reads"
+    try:
+        names = os.listdir(folder or ".")
+    except OSError:
+        return []
+    found = []
+    for name in sorted(names):
+        if name.startswith(base + "-") and _TAG.fullmatch(name[len(base) + 1 :]) and os.path.join(folder, name) != own:
+            found.append(os.path.join(folder, name))
+    return found
+
+
 class ReadJournal:
     """The journal of one store file (shared by every connection to it in this process)."""
 
@@ -72,6 +116,7 @@ class ReadJournal:
             # journal instead of failing on one it cannot read.
             tag = hashlib.sha256(self.key or b"plain").hexdigest()[:8]
             self.path = f"{os.path.realpath(path)}.reads-{tag}"
+        self.tag = "" if self.path == ":memory:" else self.path[-8:]
         self._lock = threading.Lock()
         self._conn: Any = None
         self.users = 0  # armed Database objects using it
@@ -79,6 +124,8 @@ class ReadJournal:
         self.taken = 0  # entries taken in by this process
         # The generation known to have nothing pending; -1: unknown (a journal left by an earlier run).
         self._clean = -1 if self.path != ":memory:" and os.path.exists(self.path) else 0
+        # Journals of another key (a rekey): dealt with at the first take-in (see the module text).
+        self._others = [] if self.path == ":memory:" else _others_next_to(self.path)
 
     def _open(self) -> Any:
         if self._conn is None:
@@ -107,7 +154,7 @@ class ReadJournal:
 
     @property
     def pending_maybe(self) -> bool:
-        return self._clean != self._recorded
+        return self._clean != self._recorded or bool(self._others)
 
     def append(self, entry: tuple[Any, ...]) -> None:
         """One read's entry (ts, staff_id, terminal, action, subject_type, subject_id, details text), committed."""
@@ -129,6 +176,10 @@ class ReadJournal:
         order, and move the mark. Returns how many were taken in."""
         if not self.pending_maybe:
             return 0
+        if self._others:
+            self._deal_with_others(conn)
+            if self._clean == self._recorded:
+                return 0
         generation = self._recorded
         row = conn.execute("SELECT value FROM meta WHERE key = ?", (MARK_KEY,)).fetchone()
         mark_id, _, mark_last = (row[0] if row else "").partition(":")
@@ -143,14 +194,7 @@ class ReadJournal:
                 # A damaged or unreadable journal must not stop every write of the store: it is set aside
                 # (kept on disk, not deleted) and that fact is itself an audit entry.
                 self._set_aside_locked()
-                chain.append(
-                    conn,
-                    ts=iso(SystemClock().now()),
-                    staff_id=None,
-                    terminal="",
-                    action="audit.read_journal_set_aside",
-                    details={"reason": "unreadable"},
-                )
+                _audit_set_aside(conn, "unreadable")
                 self._clean = generation
                 return 0
         for r in rows:
@@ -174,6 +218,29 @@ class ReadJournal:
             self._clean = generation
         return len(rows)
 
+    def _deal_with_others(self, conn: Connection) -> None:
+        """Inside a write transaction: journals of another key next to the store. A tag the store's meta lists
+        as retired (by the rekey that made this key) was taken in before the copy: its files go. Any other is
+        set aside, kept on disk, and that is an audit entry (its key is not this store's: it cannot be read)."""
+        row = conn.execute("SELECT value FROM meta WHERE key = ?", (RETIRED_KEY,)).fetchone()
+        retired = set((row[0] if row else "").split(","))
+        with self._lock:
+            others, self._others = self._others, []
+            for path in others:
+                if path[-8:] in retired:
+                    if _remove_files(path):
+                        log.info("read-audit journal of the key before a rekey removed (taken in before it)")
+                    continue
+                if not os.path.exists(path):
+                    continue
+                try:
+                    _set_aside_files(path)
+                except OSError as exc:  # never stops the write; found again at the next open
+                    log.warning("read-audit journal of another key not set aside: %s", type(exc).__name__)
+                    continue
+                log.error("read-audit journal of another key: set aside")
+                _audit_set_aside(conn, "other_key")
+
     def _set_aside_locked(self) -> None:
         log.error("read-audit journal unreadable: set aside")
         if self._conn is not None:
@@ -183,15 +250,33 @@ class ReadJournal:
                 pass
             self._conn = None
         if self.path != ":memory:":
-            for suffix in ("", "-wal", "-shm"):
-                if os.path.exists(self.path + suffix):
-                    os.replace(self.path + suffix, f"{self.path}.unreadable-{secrets.token_hex(4)}{suffix}")
+            _set_aside_files(self.path)
 
     def close(self) -> None:
         with self._lock:
             if self._conn is not None:
                 self._conn.close()
                 self._conn = None
+
+
+def _audit_set_aside(conn: Connection, reason: str) -> None:
+    """The chain's record that a journal was set aside (its entries cannot be taken in): never a silent loss."""
+    chain.append(
+        conn,
+        ts=iso(SystemClock().now()),
+        staff_id=None,
+        terminal="",
+        action="audit.read_journal_set_aside",
+        details={"reason": reason},
+    )
+
+
+def _set_aside_files(path: str) -> None:
+    """Rename a journal file (and its -wal/-shm) to `….unreadable-<random>`: kept on disk, never read again."""
+    mark = secrets.token_hex(4)
+    for suffix in ("", "-wal", "-shm"):
+        if os.path.exists(path + suffix):
+            os.replace(path + suffix, f"{path}.unreadable-{mark}{suffix}")
 
 
 _JOURNALS: dict[str, ReadJournal] = {}
@@ -280,13 +365,61 @@ def record(
     return False
 
 
-def take_in_now(db: Database) -> int:
-    """Take the pending entries into the chain now (waits for the writer): before the audit log is shown,
-    exported or verified. Returns how many were taken in."""
+def take_in_now(db: Database, *, wait: float | None = None) -> int:
+    """Take the pending entries into the chain now (waits for the writer, `wait` as `db.transaction`): before
+    the audit log is shown, exported or verified; the UI's timer. Nothing is written when no entry can be
+    pending. Returns how many were taken in."""
     journal = arm(db)
     if not journal.pending_maybe:
         return 0
     before = journal.taken
-    with db.transaction() as conn:
+    with db.transaction(wait=wait) as conn:
         journal.take_in(conn)  # the begin hook has taken them in already: this finds none
     return journal.taken - before
+
+
+def pending_maybe(db: Database) -> bool:
+    """Whether the journal of `db`'s store may hold entries not yet in the chain (no I/O: for a timer)."""
+    journal = _ARMED.get(db)
+    return journal is not None and journal.pending_maybe
+
+
+def take_in_before_close(db: Database, *, wait: float = 2.0) -> int:
+    """At lock, sign-out and exit (`Vault.lock()`), before `db` closes: take the journal in if it may hold
+    entries. Never fails the lock: a store busy with another process's write, or any database error, leaves
+    the entries committed in the journal for the next write (logged, without personal data)."""
+    if db.closed or not pending_maybe(db):
+        return 0
+    try:
+        return take_in_now(db, wait=wait)
+    except (UserError, *storage.DatabaseError) as exc:
+        log.warning("read-audit journal not taken in at close: %s", type(exc).__name__)
+        return 0
+
+
+def tag_of(db: Database) -> str:
+    """The key tag in the name of `db`'s journal file (8 hex; "" for an in-memory store)."""
+    return arm(db).tag
+
+
+def retire(conn: Connection, tag: str) -> None:
+    """Inside a write transaction on a store copied under a new key (rekey): the journal `tag` of the old key
+    was taken in before the copy; once the copy is the store, that journal's files are to be removed."""
+    if not tag:
+        return
+    row = conn.execute("SELECT value FROM meta WHERE key = ?", (RETIRED_KEY,)).fetchone()
+    tags = [t for t in (row[0] if row else "").split(",") if t]
+    if tag not in tags:
+        tags.append(tag)
+    conn.execute(
+        "INSERT INTO meta(key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+        (RETIRED_KEY, ",".join(tags)),
+    )
+
+
+def remove_retired(db_path: Path | str, tag: str) -> bool:
+    """After the swap of a rekey (no connection to the store open): remove the old key's journal files.
+    Returns whether any was there."""
+    if not tag or str(db_path) == ":memory:":
+        return False
+    return _remove_files(f"{os.path.realpath(db_path)}.reads-{tag}")

@@ -36,6 +36,7 @@ KEY_BYTES = 32
 BUSY_SECONDS = 10  # SQLite busy timeout: a write waiting for another process's writer (the admin command)
 UI_WAIT_SECONDS = 30  # how long a UI write waits for a background job's transaction before store.busy
 JOB_WAIT_SECONDS = 600  # how long a background job's write waits behind the UI's writes
+CHECKPOINT_MINUTES = 1.0  # the UI's periodic passive WAL checkpoint on the background connection
 DatabaseError = (sqlcipher.DatabaseError, sqlite3.DatabaseError)
 OperationalError = (sqlcipher.OperationalError, sqlite3.OperationalError)
 
@@ -438,10 +439,20 @@ class Database:
         finally:
             self._gate.release()
 
-    def checkpoint(self) -> None:
-        """Move the WAL into the main file and truncate it, so erased bytes leave the WAL too."""
+    def checkpoint(self, *, passive: bool = False) -> None:
+        """Move the WAL into the main file and truncate it, so erased bytes leave the WAL too. `passive`: copy
+        what can be copied now without waiting for readers or blocking writers (the periodic job's)."""
         with self._use() as conn:
-            conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchall()
+            conn.execute(f"PRAGMA wal_checkpoint({'PASSIVE' if passive else 'TRUNCATE'})").fetchall()
+
+    def leave_checkpoints_to_jobs(self) -> None:
+        """This connection's commits no longer run SQLite's WAL auto-checkpoint. For the counter's connection:
+        a small commit that happens to find more than 1,000 pages in the WAL (what a POS import batch left
+        when a read kept its own checkpoint from finishing) would copy all of it into the main file first —
+        0.2 s for a 50,000-row batch (docs/bench/counter.md). The background connection's commits, a periodic
+        `checkpoint(passive=True)` on it and the checkpoint at close do that work instead."""
+        with self._use() as conn:
+            conn.execute("PRAGMA wal_autocheckpoint = 0").fetchall()
 
     @property
     def ui_write_waiting(self) -> bool:

@@ -245,3 +245,26 @@ def test_background_jobs_and_an_interrupted_import_leave_no_plaintext_or_temp_fi
         data = p.read_bytes()
         for marker in (marker_name.encode(), marker_mobile.encode(), b"ZQXBGMARK"):
             assert marker not in data, f"{marker!r} found in {p.name}"  # rule: STO-1
+
+
+def _fill_wal(db, pages: int) -> None:
+    """One write transaction of about `pages` new 4 KB pages (a scratch table: the size is what matters)."""
+    with db.transaction() as conn:
+        conn.execute("CREATE TABLE IF NOT EXISTS wal_scratch(b BLOB)")
+        conn.executemany("INSERT INTO wal_scratch(b) VALUES (randomblob(4000))", [()] * pages)
+
+
+def test_the_counter_s_connection_leaves_wal_checkpoints_to_the_jobs(vault, manager, paths):
+    """docs/bench/counter.md (issue #20): a counter commit that found more than 1,000 pages in the WAL (an import
+    batch's, not yet copied because a read held an old snapshot) ran SQLite's auto-checkpoint of all of it. The
+    vault's (counter's) connection never does; the background connection's commits and its periodic passive
+    checkpoint do. The main file only grows when a checkpoint copies pages into it."""
+    bg = vault.background_db()
+    _fill_wal(bg, 1500)  # a job's big commit: its own auto-checkpoint copies it
+    after_job = paths.db.stat().st_size
+    assert after_job > 1500 * 4000
+    _fill_wal(manager.db, 1500)  # the counter's: nothing copied, however full the WAL
+    _fill_wal(manager.db, 10)
+    assert paths.db.stat().st_size == after_job
+    bg.checkpoint(passive=True)  # the main window's wal_checkpoint job
+    assert paths.db.stat().st_size > after_job + 1400 * 4000

@@ -280,7 +280,7 @@ def test_rekey_killed_at_each_step(template, tmp_path, point):
     assert code == KILLED
     old = (template / "recovery.txt").read_text("ascii")
     vault, s = check_store(paths)
-    confirmed = point in ("rekey.after_confirm", "rekey.after_db_swap", "rekey.after_slots_swap")
+    confirmed = point in ("rekey.after_confirm", "rekey.after_db_swap", "rekey.after_slots_swap", "rekey.after_swap")
     done = _actions(s, "store.rekey") == 1
     assert done == confirmed  # audited as done only when done
     vault.close()

@@ -94,3 +94,41 @@ def test_a_search_answers_while_a_job_writes_and_a_busy_store_says_so_in_words(q
     monkeypatch.undo()
     page.run_search()
     assert page.table.rowCount() == 1
+
+
+def test_a_timer_takes_the_read_journal_in_while_signed_in_and_lock_takes_in_the_rest(qtbot, window, monkeypatch):
+    """Issue #20: a counter that only reads writes nothing that would take its journalled reads in; the main
+    window's `read_journal` job (every minute; here every 60 ms) does, on the background connection, only when
+    the journal may hold entries; locking takes in what came after (SEC-2)."""
+    from app.audit import chain, journal
+    from app.members.service import get_member
+    from app.storage.db import Database
+
+    monkeypatch.setattr(journal, "TAKE_IN_MINUTES", 0.001)
+    ctx, win = window
+    _sign_in(ctx, win)
+    assert ctx.jobs.scheduled()["read_journal"] == 60
+    assert ctx.jobs.scheduled()["wal_checkpoint"] == 60_000  # the counter's connection leaves it to the jobs
+    assert ctx.jobs.run_now("wal_checkpoint") is True
+    for name in ("backup", "pos_folder", "retention_sweep", "evidence_summary"):
+        ctx.jobs.forget(name)  # their writes would take the journal in too: only the timer's job is left
+    assert ctx.jobs.run_now("read_journal") is False  # nothing journalled: no job, no write
+    mid = make_member(ctx.session)
+    views = "SELECT count(*) FROM audit_log WHERE action = 'member.view' AND subject_id = ?"
+    with held_write(ctx.background_session()):
+        get_member(ctx.session, mid)  # the writer is busy: into the journal
+    assert ctx.session.db.scalar(views, (mid,)) == 0
+    with qtbot.waitSignal(ctx.jobs.finished, timeout=10_000, check_params_cb=lambda n, _r: n == "read_journal") as s:
+        pass  # the timer fires
+    assert s.args[1] == 1
+    assert ctx.session.db.scalar(views, (mid,)) == 1  # rule: SEC-2
+    with held_write(ctx.background_session()):
+        get_member(ctx.session, mid)
+    key, db_path = bytes(ctx.vault.data_key()), ctx.paths.db
+    win.lock()  # before the timer: lock takes it in
+    db = Database(db_path, key)  # a look at the file without a sign-in (whose write would take it in)
+    try:
+        assert db.scalar(views, (mid,)) == 2  # rule: SEC-2
+        assert chain.verify(db).ok
+    finally:
+        db.close()
