@@ -37,6 +37,9 @@ Points (keep this list in step with the calls):
   rekey.after_confirm         rekey: confirmed (marker written), nothing swapped
   rekey.after_db_swap         rekey: DB swapped, key slots not
   rekey.after_slots_swap      rekey: both swapped, marker not removed
+  password.after_stage        password change: the new key slot saved as pending, nothing committed
+  password.after_commit       password change: change, audit entry and marker committed, slot still pending
+  password.after_promote      password change: slot promoted and saved, the DB marker not cleared
   audit.read_journalled       read audit: the entry committed to the read-audit journal, not taken in
 
 `MEMBERDESK_CRASH_AT=name` dies at the first hit of the point; `name:N` at its N-th hit (a batch loop).
@@ -75,6 +78,9 @@ POINTS = (
     "rekey.after_confirm",
     "rekey.after_db_swap",
     "rekey.after_slots_swap",
+    "password.after_stage",
+    "password.after_commit",
+    "password.after_promote",
     "audit.read_journalled",
 )
 _armed: dict[str, bool] = {}
