@@ -39,15 +39,15 @@ class Ctx:
         self.paths = resolve_paths(root).ensure()
         setup_logging(self.paths.log_dir)
         self.vault = Vault(self.paths)
-        self._stdin_lines = None
 
     def secret(self, prompt: str) -> str:
         if self.args.password_stdin:
-            if self._stdin_lines is None:
-                self._stdin_lines = [line.rstrip("\r\n") for line in sys.stdin]
-            if not self._stdin_lines:
+            # one line at a time, when it is needed: `rekey` prints the new recovery key before it reads the
+            # line that types it back, so a script reads stdout and then writes that line
+            line = sys.stdin.readline()
+            if not line:
                 raise SystemExit("stdin: not enough lines")
-            return self._stdin_lines.pop(0)
+            return line.rstrip("\r\n")
         return getpass.getpass(prompt)
 
     def sign_in(self):
@@ -197,13 +197,33 @@ def cmd_restore(a, c: Ctx):
 
 
 def cmd_rekey(a, c: Ctx):
-    from app.access.rekey import rekey
+    """Two steps (app.access.rekey): stage, print the new recovery key, have it typed back, then swap. Until
+    it is typed back correctly nothing changes and the old recovery key keeps working."""
+    from app.access.rekey import abandon_rekey, begin_rekey, finish_rekey
 
     session = c.sign_in()
     pw = c.secret("再次输入您的密码以确认 / your password again: ")
-    recovery = rekey(c.vault, session, pw)
-    print("新的恢复密钥 / NEW RECOVERY KEY (the old one no longer works):")
-    print(recovery)
+    plan = begin_rekey(c.vault, session, pw)
+    try:
+        print("新的恢复密钥 / NEW RECOVERY KEY (write it down; the old one works until this one is typed back):")
+        print(plan.recovery_key, flush=True)
+        tries = 1 if a.password_stdin else 3
+        for attempt in range(1, tries + 1):
+            typed = c.secret("请输入上面的新恢复密钥以确认 / type the new recovery key back to confirm: ")
+            try:
+                finish_rekey(c.vault, plan, typed)
+                break
+            except UserError as exc:
+                if exc.key != "rekey.confirm_mismatch":
+                    raise
+                if attempt == tries:
+                    raise UserError("rekey.cancelled_mismatch") from None
+                print(exc.message(LANG), file=sys.stderr)
+                print(exc.message("en"), file=sys.stderr)
+    finally:
+        if not plan.done:
+            abandon_rekey(c.vault, plan)
+    print("密钥已更换 / rekey done: the new recovery key is now the only one that works.")
     print("Other staff accounts were disabled: a manager sets each a temporary password.")
     return 0
 
@@ -300,7 +320,16 @@ def build_parser() -> argparse.ArgumentParser:
         help="sign in with the recovery key (prompted) and set a new password for --username",
     )
     r.set_defaults(func=cmd_restore)
-    sub.add_parser("rekey", help="rotate the data key (prints a new recovery key)").set_defaults(func=cmd_rekey)
+    sub.add_parser(
+        "rekey",
+        help="rotate the data key (prints a new recovery key, which must be typed back)",
+        description=(
+            "Prepare a copy of the store under a new data key, print the NEW RECOVERY KEY and read it back. "
+            "Only when the key typed back matches are the files swapped; otherwise the rekey is cancelled, "
+            "nothing changes and the old recovery key keeps working. At a prompt you get 3 tries; with "
+            "--password-stdin one line."
+        ),
+    ).set_defaults(func=cmd_rekey)
     sub.add_parser("reset-password", help="set a new password for --username with the recovery key").set_defaults(
         func=cmd_reset_password
     )
@@ -338,7 +367,13 @@ STDIN_LINES = {
         "with --recovery-key only: the new password for --username",
     ],
     "settings": [_SIGN_IN],
-    "rekey": [_SIGN_IN, "your password again (confirmation)"],
+    "rekey": [
+        _SIGN_IN,
+        "your password again (confirmation)",
+        "the new recovery key, typed back: the command prints it on stdout (the line after\n"
+        "     'NEW RECOVERY KEY') and only then reads this line, so a script reads stdout first and then\n"
+        "     writes the key (dashes and case do not matter); a wrong key cancels the rekey, nothing changes",
+    ],
     "reset-password": ["the recovery key", "the new password for --username"],
     "staff": [_SIGN_IN, "add/enable only: the new staff member's temporary password"],
     "retention-sweep": [_SIGN_IN],

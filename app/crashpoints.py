@@ -38,6 +38,9 @@ Points (keep this list in step with the calls):
   rekey.after_db_swap         rekey: DB swapped, key slots not
   rekey.after_slots_swap      rekey: both swapped, marker not removed
   rekey.after_swap            rekey: done (marker removed), the old key's read-audit journal not yet removed
+  password.after_stage        password change: the new key slot saved as pending, nothing committed
+  password.after_commit       password change: change, audit entry and marker committed, slot still pending
+  password.after_promote      password change: slot promoted and saved, the DB marker not cleared
   audit.read_journalled       read audit: the entry committed to the read-audit journal, not taken in
 
 `MEMBERDESK_CRASH_AT=name` dies at the first hit of the point; `name:N` at its N-th hit (a batch loop).
@@ -77,6 +80,9 @@ POINTS = (
     "rekey.after_db_swap",
     "rekey.after_slots_swap",
     "rekey.after_swap",
+    "password.after_stage",
+    "password.after_commit",
+    "password.after_promote",
     "audit.read_journalled",
 )
 _armed: dict[str, bool] = {}

@@ -52,12 +52,12 @@ def new_key_pair() -> tuple[X25519PrivateKey, bytes]:
     return key, sealing.public_bytes(key)
 
 
-def _create(db: Database, slots: KeySlotFile, *, ts: str, staff_id: str, terminal: str) -> bytes:
+def _create(db: Database, slots: KeySlotFile, data_key: bytes, *, ts: str, staff_id: str, terminal: str) -> bytes:
     """A store from before issue #14: make the key pair, seal the private half to every manager slot that has a
     `pub` (at least the one signing in) and the recovery slot if it has one; then record the public half.
     The slots are saved first: a crash in between leaves wraps of an unused pair, replaced next time."""
     key, pub = new_key_pair()
-    wrapped = slots.complete_field_wraps(key, pub, manager_ids(db))
+    wrapped = slots.complete_field_wraps(key, pub, manager_ids(db), data_key=data_key)
     del key
     slots.save()
     with db.transaction() as conn:
@@ -95,7 +95,7 @@ def after_sign_in(
     the upgrade, and seal what is still under the field key."""
     pub = store_public_key(db)
     if pub is None and staff.is_manager:
-        pub = _create(db, slots, ts=ts, staff_id=staff.id, terminal=terminal)
+        pub = _create(db, slots, unlocked.data_key, ts=ts, staff_id=staff.id, terminal=terminal)
     elif unlocked.pub_added:
         slots.save()
     if pub is not None:
@@ -109,11 +109,11 @@ def open_private_key(
     manager slots still waiting for it and taking it from slots that are no longer a manager's (audited)."""
     pub = store_public_key(db)
     if pub is None:
-        pub = _create(db, slots, ts=ts, staff_id=staff_id or "", terminal=terminal)
+        pub = _create(db, slots, unlocked.data_key, ts=ts, staff_id=staff_id or "", terminal=terminal)
     key = slots.open_field_key(unlocked, pub)
     if key is None:
         raise UserError("fieldcrypt.no_wrap")
-    changed = slots.complete_field_wraps(key, pub, manager_ids(db))
+    changed = slots.complete_field_wraps(key, pub, manager_ids(db), data_key=unlocked.data_key)
     if changed:
         slots.save()
         with db.transaction() as conn:

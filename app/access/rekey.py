@@ -18,16 +18,14 @@ keeps working until a new one has been shown and confirmed:
    head); then the marker `rekey.confirmed` is written and the DB and key slots are swapped
    (app.storage.recovery.swap_in). A kill after the marker is rolled forward at the next open.
 So `store.rekey` (done) exists only in the DB that became live; a rolled-back attempt leaves
-`store.rekey_begun` alone in the old one.
+`store.rekey_begun` alone in the old one. Every caller shows the key and has it typed back (the admin command
+`rekey` prints it and reads it back from the prompt or stdin), there is no one-step rekey.
 
 The read-audit journal (app.audit.journal, SEC-2) is a file under a key derived from the data key: the
 `store.rekey_begun` write takes it into the chain before the copy, and finish takes it in again before it
 compares the audit head (a read journalled after the copy changes the head: the rekey is cancelled, the read
 stays in the live chain). The copy's meta names the old journal as retired; once the new key is in force its
 files are removed (finish, or, after a crash past the swap, the first write of the next open).
-
-`rekey(vault, session, pw)` does both at once for a caller that shows the returned key itself (the
-admin command prints it).
 """
 
 from __future__ import annotations
@@ -60,6 +58,11 @@ add_messages(
             "准备密钥更换之后数据库又有了改动，本次更换已取消，未做任何更改。请重新开始密钥更换。",
             "The database changed after the rekey was prepared, so the rekey was cancelled and nothing was "
             "changed. Start the rekey again.",
+        ),
+        "rekey.cancelled_mismatch": (
+            "输入的恢复密钥与显示的不一致，密钥更换已取消，未做任何更改，旧的恢复密钥仍然有效。请重新运行密钥更换。",
+            "The recovery key typed does not match the one shown, so the rekey was cancelled and nothing was "
+            "changed; the old recovery key still works. Run the rekey again.",
         ),
         "rekey.not_pending": (
             "没有进行中的密钥更换（可能已完成或已取消）。",
@@ -191,11 +194,3 @@ def abandon_rekey(vault: Vault, plan: RekeyPlan) -> None:
     """Drop a staged rekey: nothing changed (the live DB keeps `store.rekey_begun` only)."""
     recovery.roll_back(plan.db_path, plan.keyslots_path)
     plan.done = True
-
-
-def rekey(vault: Vault, session: Session, manager_password: str) -> str:
-    """Both steps at once, for a caller that shows the returned key itself (the admin command prints it)."""
-    session.require(P.STORE_REKEY)
-    plan = begin_rekey(vault, session, manager_password)
-    finish_rekey(vault, plan, plan.recovery_key)
-    return plan.recovery_key

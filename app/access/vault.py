@@ -24,7 +24,7 @@ from app.audit import chain, journal
 from app.clock import SystemClock, iso
 from app.config import Paths, read_terminal, write_terminal
 from app.errors import SignInError, StoreError, UserError, ValidationError
-from app.staff import permissions
+from app.staff import permissions, slotchange
 from app.staff.passwords import check_password, check_username
 from app.staff.session import Session, Staff
 from app.staff.throttle import Throttle
@@ -230,7 +230,22 @@ class Vault:
         self._finish_rekey_if_interrupted()
         if not self.paths.db.exists() and not self.paths.keyslots.exists():
             raise StoreError("store.not_setup")
-        return ks.KeySlotFile.load(self.paths.keyslots)
+        slots = ks.KeySlotFile.load(self.paths.keyslots)
+        if self.db is not None:
+            slotchange.reconcile(self.db, slots)
+        return slots
+
+    def _after_open(self, slots: ks.KeySlotFile, unlocked: ks.UnlockedSlot, opened: bool) -> None:
+        """Right after a slot opened the DB: finish or undo an interrupted password change (app.staff.slotchange),
+        refusing the sign-in if the slot used was the loser; upgrade a format-1 file (pub MACs)."""
+        if self.db is not None:
+            slotchange.reconcile(self.db, slots)
+        if slots.slot_by_id(str(unlocked.slot["id"])) is None:
+            if opened:
+                self.lock()
+            raise SignInError("signin.wrong" if unlocked.staff_id else "signin.recovery_wrong")
+        if slots.upgrade(unlocked.data_key) or unlocked.pub_added:
+            slots.save()
 
     def _throttled_unlock(self, slots: ks.KeySlotFile, username: str, password: str) -> ks.UnlockedSlot:
         lookup = slots.lookup(username or "")
@@ -238,7 +253,7 @@ class Vault:
         wait = self.throttle.seconds_left(lookup, now)
         if wait > 0:
             raise SignInError("signin.throttled", seconds=wait)
-        if slots.is_disabled(username or ""):
+        if slots.is_disabled(username or "") and slots.pending_slot(username or "") is None:
             raise SignInError("signin.disabled")
         self.throttle.attempt(lookup, now)  # counted first: fails closed (signin.state_unsaved)
         try:
@@ -253,9 +268,11 @@ class Vault:
         slots = self._load_slots()
         unlocked = self._throttled_unlock(slots, username, password)
         data_key, staff_id = unlocked.data_key, unlocked.staff_id
+        opened = self.db is None
         if self.db is None:
             self.db = self._open_with_key(data_key, slots)
             self._data_key = bytearray(data_key)
+        self._after_open(slots, unlocked, opened)
         row = self.db.one("SELECT * FROM staff WHERE id = ?", (staff_id,))
         if row is None or row["disabled"] or row["removed_at"]:
             self.lock()
@@ -331,33 +348,36 @@ class Vault:
         unlocked = slots.unlock_recovery_slot(ks.parse_recovery_key(recovery_text))
         data_key = unlocked.data_key
         check_password(new_password, username)
+        opened = self.db is None
         if self.db is None:
             self.db = self._open_with_key(data_key, slots)
             self._data_key = bytearray(data_key)
+        self._after_open(slots, unlocked, opened)
         row = self.db.one("SELECT * FROM staff WHERE username = ? AND removed_at IS NULL", ((username or "").strip(),))
         if row is None:
             self.lock()
             raise SignInError("signin.wrong")
         staff = _staff_from_row(row)
         session = self._session(staff)
-        slots.set_staff_slot(row["username"], row["id"], new_password, data_key)
         # the recovery slot holds the field key: the new password's slot gets it too, if a manager's (SEN-3)
+        key = pub = None
         try:
             key, pub = fieldkeys.open_private_key(
                 self.db, slots, unlocked, ts=iso(self.clock.now()), staff_id=staff.id, terminal=session.terminal
             )
-        except UserError:  # a recovery slot from before issue #14: it gets the key at the next step-up
-            slots.save()
-        else:
-            if staff.is_manager:
-                slot = slots.staff_slot(row["username"])
-                if slot is not None:
-                    slots.wrap_field_key(slot, key, pub)
-            slots.save()
-            del key
+        except UserError:  # a recovery slot from before issue #14: the new slot gets it at the next step-up
+            pass
         del unlocked
-        self.throttle.succeeded(slots.lookup(username))
-        with self.db.transaction() as conn:
+        if not staff.is_manager:
+            key = pub = None
+        # staged: the new password works exactly when its audit entry committed (app.staff.slotchange)
+        slot = slots.set_staff_slot(
+            row["username"], staff.id, new_password, data_key, field_key=key, field_pub=pub, pending=True
+        )
+        with (
+            slotchange.staged(self.db, slots, slot) as slot_id,
+            self.db.transaction() as conn,
+        ):
             conn.execute("UPDATE staff SET disabled = 0, must_change_password = 0 WHERE id = ?", (staff.id,))
             chain.append(
                 conn,
@@ -368,6 +388,9 @@ class Vault:
                 subject_type="staff",
                 subject_id=staff.id,
             )
+            slotchange.record(conn, slot_id)
+        del key
+        self.throttle.succeeded(slots.lookup(username))
         return session
 
     # -- helpers for staff management (app.staff.service) ------------------------

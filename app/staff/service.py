@@ -1,7 +1,10 @@
 """Staff accounts: a manager adds, disables and removes staff; everyone changes their own password.
 
-Each change updates the DB row (audited, journaled) and the key-slot file together. The
-key-slot file is written after the DB commit; if that write fails the DB change is undone.
+Each change updates the DB row (audited, journaled) and the key-slot file together. Adding, disabling,
+removing and role changes save the key-slot file inside the transaction: if that write fails the DB change is
+undone. A password change or reset is staged (app.staff.slotchange): the new slot is saved as pending, the
+change commits with a marker, then the slot is promoted, so a crash at any point leaves the old password and
+no entry, or the new password and its entry.
 
 The field private key (SEN-3) goes with manager slots only: a password change keeps it in the manager's new
 slot; a new manager's slot gets it at once when the adding manager gives their password (`manager_password`),
@@ -15,7 +18,7 @@ from typing import TYPE_CHECKING
 
 from app.clock import iso
 from app.errors import SignInError, UserError, ValidationError
-from app.staff import permissions as P
+from app.staff import permissions as P, slotchange
 from app.staff.passwords import check_password, check_username
 from app.staff.session import Session, Staff
 from app.storage.fieldcrypt import store_public_key
@@ -146,17 +149,22 @@ def change_own_password(vault: Vault, session: Session, old_password: str, new_p
     # a manager's field key moves to the new slot (SEN-3); a clerk's slot never has one
     field_key = slots.open_field_key(unlocked, field_pub) if field_pub and session.staff.is_manager else None
     del unlocked
-    with session.write("staff.password_change", "staff", session.staff.id) as tx:
+    # the new slot, its audit entry and the old slot agree whatever the crash point (app.staff.slotchange)
+    slot = slots.set_staff_slot(
+        session.staff.username,
+        session.staff.id,
+        new_password,
+        vault.data_key(),
+        field_key=field_key,
+        field_pub=field_pub,
+        pending=True,
+    )
+    with (
+        slotchange.staged(session.db, slots, slot) as slot_id,
+        session.write("staff.password_change", "staff", session.staff.id) as tx,
+    ):
         tx.execute("UPDATE staff SET must_change_password = 0 WHERE id = ?", (session.staff.id,))
-        slots.set_staff_slot(
-            session.staff.username,
-            session.staff.id,
-            new_password,
-            vault.data_key(),
-            field_key=field_key,
-            field_pub=field_pub,
-        )
-        slots.save()
+        slotchange.record(tx.conn, slot_id)
     del field_key
 
 
@@ -166,10 +174,13 @@ def reset_password(vault: Vault, session: Session, staff_id: str, temporary_pass
     row = _get(session, staff_id)
     check_password(temporary_password, row["username"])
     slots = vault.slots()
-    with session.write("staff.password_reset", "staff", staff_id) as tx:
+    slot = slots.set_staff_slot(row["username"], staff_id, temporary_password, vault.data_key(), pending=True)
+    with (
+        slotchange.staged(session.db, slots, slot) as slot_id,
+        session.write("staff.password_reset", "staff", staff_id) as tx,
+    ):
         tx.execute("UPDATE staff SET must_change_password = 1, disabled = 0 WHERE id = ?", (staff_id,))
-        slots.set_staff_slot(row["username"], staff_id, temporary_password, vault.data_key())
-        slots.save()
+        slotchange.record(tx.conn, slot_id)
 
 
 def change_role(vault: Vault, session: Session, staff_id: str, role: str) -> None:

@@ -15,6 +15,22 @@ takes the slot's KEK, i.e. the manager's password or the recovery key; the data 
 sealing needs only `pub`, a manager holding the field key can give it to another manager's slot without
 that manager's password (`complete_field_wraps`, run at every step-up: new managers, reset passwords,
 slots of a store from before issue #14). A clerk's slot never has `field_key`.
+
+A slot's `pub` is integrity-protected (format 2): `pub_mac` = HMAC-SHA256 under HKDF(data key) over the db_id,
+the slot's id, kind, staff id and `pub`. Sealing the field key to a slot (`wrap_field_key`,
+`complete_field_wraps`) first checks it and refuses an edited or unvouched `pub` (`store.keyslot_pub_unverified`),
+so someone who can write the file but holds no data key cannot redirect the field key to a key pair of their
+own. The owner's unlock checks `pub` against the key derived from their KEK and puts the true one back (with a
+fresh MAC) if it was edited. Upgrade: a format-1 file's existing pubs are vouched for once at the first unlock
+by this version (`upgrade`, trust on first use); from then on a `pub` without a valid MAC is never sealed to.
+Limit: every staff password opens the data key, so a staff member who can also write the file could forge a
+MAC; the owner's next sign-in repairs such a `pub`, and the field key is only ever sealed by a manager's step-up.
+
+A password change is staged (issue #17): the new slot is written beside the old one with `pending: true`, the
+change and its audit entry commit in the DB with a marker naming the new slot (app.staff.slotchange), then the
+slot is promoted (the old one goes) and the marker cleared. `unlock_staff_slot` tries a pending slot when the
+active one refuses the password; the vault reconciles at every open (a pending slot with a committed marker is
+promoted, one without is dropped), so the password that works always matches the audit log.
 """
 
 from __future__ import annotations
@@ -22,7 +38,9 @@ from __future__ import annotations
 import base64
 import errno
 import hashlib
+import hmac
 import json
+import logging
 import os
 import secrets
 from dataclasses import dataclass, field
@@ -36,12 +54,28 @@ from cryptography.hazmat.primitives.kdf.argon2 import Argon2id
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
 from app.errors import SignInError, StoreError, UserError
+from app.messages import add_messages
 from app.storage import sealing
 
 if TYPE_CHECKING:
     from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
 
-FORMAT = 1
+log = logging.getLogger("memberdesk.keyslots")
+
+FORMAT = 2  # 2: every `pub` carries `pub_mac`; 1 (read, upgraded at the first unlock): pubs without a MAC
+FORMATS = (1, 2)
+
+add_messages(
+    {
+        "store.keyslot_pub_unverified": (
+            "密钥文件中某个账户的公钥未通过校验（文件可能被改动过），为安全起见没有把字段密钥交给它。"
+            "请让该店长用自己的密码登录一次后重试，或从备份恢复密钥文件并联系总部IT。",
+            "A public key in the key file failed its check (the file may have been edited), so the field key "
+            "was not given to it. Have that manager sign in once with their own password and try again, or "
+            "restore the key file from a backup and contact head-office IT.",
+        ),
+    }
+)
 # Tuned on the 2-core target machines: ~0.3 s per derivation (see docs/benchmarks.md).
 DEFAULT_KDF = {"name": "argon2id", "memory_cost": 131072, "iterations": 3, "lanes": 2}
 # Tests set MEMBERDESK_FAST_KDF=1 so a suite of hundreds of sign-ins stays quick.
@@ -87,6 +121,11 @@ def parse_recovery_key(text: str) -> bytes:
 
 
 SLOT_KEY_INFO = b"memberdesk-slot-x25519"
+PUB_MAC_INFO = b"memberdesk-slot-pub-mac"
+
+
+def _pub_mac_key(data_key: bytes) -> bytes:
+    return HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=PUB_MAC_INFO).derive(data_key)
 
 
 def slot_private_key(kek: bytes) -> X25519PrivateKey:
@@ -103,7 +142,7 @@ class UnlockedSlot:
     staff_id: str
     slot: dict[str, Any]
     slot_key: X25519PrivateKey
-    pub_added: bool = False  # the slot was written before issue #14 and got its `pub` now: save the file
+    pub_added: bool = False  # the slot got its `pub` (before issue #14) or its `pub`/`pub_mac` mended: save the file
 
 
 @dataclass
@@ -113,6 +152,7 @@ class KeySlotFile:
     lookup_salt: bytes
     slots: list[dict] = field(default_factory=list)
     disabled: list[str] = field(default_factory=list)  # lookups of disabled staff (no key material)
+    format: int = FORMAT
 
     # -- persistence -------------------------------------------------------------
     @classmethod
@@ -125,7 +165,7 @@ class KeySlotFile:
             raise StoreError("store.keyslots_missing")
         try:
             data = json.loads(path.read_text("utf-8"))
-            if data.get("format") != FORMAT:
+            if data.get("format") not in FORMATS:
                 raise ValueError("format")
             return cls(
                 path=path,
@@ -133,6 +173,7 @@ class KeySlotFile:
                 lookup_salt=bytes.fromhex(data["lookup_salt"]),
                 slots=list(data["slots"]),
                 disabled=list(data.get("disabled", [])),
+                format=int(data["format"]),
             )
         except (OSError, ValueError, KeyError, TypeError) as exc:
             raise StoreError("store.keyslots_corrupt") from exc
@@ -140,7 +181,7 @@ class KeySlotFile:
     def to_json(self) -> str:
         return json.dumps(
             {
-                "format": FORMAT,
+                "format": self.format,
                 "db_id": self.db_id,
                 "lookup_salt": self.lookup_salt.hex(),
                 "slots": self.slots,
@@ -187,9 +228,77 @@ class KeySlotFile:
         except (InvalidTag, ValueError, KeyError):
             raise SignInError("signin.wrong") from None
 
+    # -- the integrity of `pub` ------------------------------------------------------
+    def _pub_message(self, slot: dict[str, Any]) -> bytes:
+        return "|".join(
+            (
+                "memberdesk-slot-pub",
+                self.db_id,
+                str(slot["id"]),
+                str(slot.get("kind")),
+                str(slot.get("staff_id", "")),
+                str(slot["pub"]),
+            )
+        ).encode()
+
+    def vouch_pub(self, slot: dict[str, Any], data_key: bytes) -> None:
+        """Write the slot's `pub_mac` (only a holder of the data key can)."""
+        slot["pub_mac"] = hmac.new(_pub_mac_key(data_key), self._pub_message(slot), hashlib.sha256).hexdigest()
+
+    def pub_verified(self, slot: dict[str, Any], data_key: bytes) -> bool:
+        """True when the slot's `pub` carries a valid MAC under this data key."""
+        if not slot.get("pub") or not isinstance(slot.get("pub_mac"), str):
+            return False
+        good = hmac.new(_pub_mac_key(data_key), self._pub_message(slot), hashlib.sha256).hexdigest()
+        return hmac.compare_digest(good, slot["pub_mac"])
+
+    def upgrade(self, data_key: bytes) -> bool:
+        """A format-1 file, at its first unlock by this version: vouch for the pubs it holds (trust on first
+        use) and become format 2. Returns True when the file changed (the caller saves it)."""
+        if self.format >= FORMAT:
+            return False
+        for s in self.slots:
+            if s.get("pub") and not self.pub_verified(s, data_key):
+                self.vouch_pub(s, data_key)
+        self.format = FORMAT
+        return True
+
+    def _owner_checks_pub(self, slot: dict[str, Any], slot_key: X25519PrivateKey, data_key: bytes) -> bool:
+        """The slot's owner derived its key: add a missing `pub`, put back an edited one, vouch for it.
+        Returns True when the slot changed."""
+        true_pub = sealing.public_bytes(slot_key).hex()
+        changed = False
+        if slot.get("pub") != true_pub:
+            if "pub" in slot:
+                log.warning("key slot %s: an edited public key was put back", slot["id"])
+            slot["pub"] = true_pub
+            changed = True
+        if not self.pub_verified(slot, data_key):
+            self.vouch_pub(slot, data_key)
+            changed = True
+        return changed
+
+    # -- slots -------------------------------------------------------------------
     def staff_slot(self, username: str) -> dict | None:
+        """The user's active slot (not a staged, pending one)."""
         lk = self.lookup(username)
-        return next((s for s in self.slots if s.get("kind") == "staff" and s.get("lookup") == lk), None)
+        return next(
+            (s for s in self.slots if s.get("kind") == "staff" and s.get("lookup") == lk and not s.get("pending")),
+            None,
+        )
+
+    def pending_slot(self, username: str) -> dict | None:
+        """A password change staged for the user and not yet promoted (app.staff.slotchange)."""
+        lk = self.lookup(username)
+        return next(
+            (s for s in self.slots if s.get("kind") == "staff" and s.get("lookup") == lk and s.get("pending")), None
+        )
+
+    def slot_by_id(self, slot_id: str) -> dict[str, Any] | None:
+        return next((s for s in self.slots if s.get("id") == slot_id), None)
+
+    def pending_ids(self) -> list[str]:
+        return [str(s["id"]) for s in self.slots if s.get("pending")]
 
     def is_disabled(self, username: str) -> bool:
         return self.lookup(username) in self.disabled
@@ -203,14 +312,20 @@ class KeySlotFile:
         *,
         field_key: X25519PrivateKey | None = None,
         field_pub: bytes | None = None,
-    ) -> None:
-        """Write the staff member's slot. Give `field_key` (with the store's `field_pub`) for a manager only."""
+        pending: bool = False,
+    ) -> dict[str, Any]:
+        """Write the staff member's slot. Give `field_key` (with the store's `field_pub`) for a manager only.
+        `pending`: staged beside the active slot (a password change, app.staff.slotchange): `promote` makes it
+        the user's slot, `drop` removes it. Returns the slot."""
         lk = self.lookup(username)
-        self.slots = [s for s in self.slots if not (s.get("kind") == "staff" and s.get("lookup") == lk)]
-        self.disabled = [d for d in self.disabled if d != lk]
+        if pending:
+            self.slots = [s for s in self.slots if not (s.get("lookup") == lk and s.get("pending"))]
+        else:
+            self.slots = [s for s in self.slots if not (s.get("kind") == "staff" and s.get("lookup") == lk)]
+            self.disabled = [d for d in self.disabled if d != lk]
         params = kdf_params()
         salt = secrets.token_bytes(16)
-        slot = {
+        slot: dict[str, Any] = {
             "id": secrets.token_hex(8),
             "kind": "staff",
             "lookup": lk,
@@ -218,11 +333,32 @@ class KeySlotFile:
             "salt": salt.hex(),
             "kdf": params,
         }
+        if pending:
+            slot["pending"] = True
         kek = derive_password_kek(password, salt, params)
         slot["pub"] = sealing.public_bytes(slot_private_key(kek)).hex()
+        self.vouch_pub(slot, data_key)
         self.slots.append(self._wrap(slot, kek, data_key))
         if field_key is not None and field_pub is not None:
-            self.wrap_field_key(slot, field_key, field_pub)
+            self.wrap_field_key(slot, field_key, field_pub, data_key=data_key)
+        return slot
+
+    def promote(self, slot_id: str) -> bool:
+        """A staged slot becomes its user's slot: the old one goes. Returns False when no such pending slot."""
+        slot = self.slot_by_id(slot_id)
+        if slot is None or not slot.get("pending"):
+            return False
+        lk = slot.get("lookup")
+        self.slots = [s for s in self.slots if s is slot or not (s.get("kind") == "staff" and s.get("lookup") == lk)]
+        slot.pop("pending")
+        self.disabled = [d for d in self.disabled if d != lk]
+        return True
+
+    def drop(self, slot_id: str) -> bool:
+        """Remove a staged slot whose change was not recorded. Returns False when no such pending slot."""
+        before = len(self.slots)
+        self.slots = [s for s in self.slots if not (s.get("id") == slot_id and s.get("pending"))]
+        return len(self.slots) != before
 
     def remove_staff_slot(self, username: str, *, mark_disabled: bool) -> None:
         lk = self.lookup(username)
@@ -237,20 +373,25 @@ class KeySlotFile:
         return unlocked.data_key, unlocked.staff_id
 
     def unlock_staff_slot(self, username: str, password: str) -> UnlockedSlot:
-        """One Argon2 derivation: the data key, the staff id and the slot's X25519 key. A slot written before
-        issue #14 gets its `pub` here (the caller saves the file)."""
-        slot = self.staff_slot(username)
-        if slot is None:
+        """One Argon2 derivation (two while a password change is staged: the active slot, then the pending
+        one): the data key, the staff id and the slot's X25519 key. The slot's `pub` is added (before issue
+        #14), put back if edited, and vouched for (`pub_added`: the caller saves the file)."""
+        candidates = [s for s in (self.staff_slot(username), self.pending_slot(username)) if s is not None]
+        if not candidates:
             # Spend the same time as a real attempt so user names cannot be probed by timing.
             derive_password_kek(password, b"\0" * 16, kdf_params())
             raise SignInError("signin.wrong")
-        kek = derive_password_kek(password, bytes.fromhex(slot["salt"]), slot["kdf"])
-        data_key = self._unwrap(slot, kek)
-        slot_key = slot_private_key(kek)
-        del kek
-        added = "pub" not in slot
-        slot.setdefault("pub", sealing.public_bytes(slot_key).hex())
-        return UnlockedSlot(data_key, slot["staff_id"], slot, slot_key, added)
+        for slot in candidates:
+            kek = derive_password_kek(password, bytes.fromhex(slot["salt"]), slot["kdf"])
+            try:
+                data_key = self._unwrap(slot, kek)
+            except SignInError:
+                continue
+            slot_key = slot_private_key(kek)
+            del kek
+            changed = self._owner_checks_pub(slot, slot_key, data_key)
+            return UnlockedSlot(data_key, slot["staff_id"], slot, slot_key, changed)
+        raise SignInError("signin.wrong")
 
     def set_recovery_slot(
         self,
@@ -264,9 +405,10 @@ class KeySlotFile:
         slot: dict[str, Any] = {"id": secrets.token_hex(8), "kind": "recovery"}
         kek = derive_recovery_kek(recovery_key)
         slot["pub"] = sealing.public_bytes(slot_private_key(kek)).hex()
+        self.vouch_pub(slot, data_key)
         self.slots.append(self._wrap(slot, kek, data_key))
         if field_key is not None and field_pub is not None:
-            self.wrap_field_key(slot, field_key, field_pub)
+            self.wrap_field_key(slot, field_key, field_pub, data_key=data_key)
 
     def recovery_slot(self) -> dict[str, Any] | None:
         return next((s for s in self.slots if s.get("kind") == "recovery"), None)
@@ -285,16 +427,21 @@ class KeySlotFile:
             raise SignInError("signin.recovery_wrong") from None
         slot_key = slot_private_key(kek)
         del kek
-        added = "pub" not in slot
-        slot.setdefault("pub", sealing.public_bytes(slot_key).hex())
-        return UnlockedSlot(data_key, "", slot, slot_key, added)
+        changed = self._owner_checks_pub(slot, slot_key, data_key)
+        return UnlockedSlot(data_key, "", slot, slot_key, changed)
 
     # -- the field private key (SEN-3) ---------------------------------------------
     def _field_aad(self, slot: dict[str, Any], field_pub: bytes) -> bytes:
         return f"memberdesk-fieldkey|{self.db_id}|{slot['id']}|{field_pub.hex()}".encode()
 
-    def wrap_field_key(self, slot: dict[str, Any], field_key: X25519PrivateKey, field_pub: bytes) -> None:
-        """Seal the field private key to the slot's `pub` (manager and recovery slots only)."""
+    def wrap_field_key(
+        self, slot: dict[str, Any], field_key: X25519PrivateKey, field_pub: bytes, *, data_key: bytes
+    ) -> None:
+        """Seal the field private key to the slot's `pub` (manager and recovery slots only), once its MAC
+        checks out: an edited or unvouched `pub` is refused (`store.keyslot_pub_unverified`)."""
+        if not self.pub_verified(slot, data_key):
+            log.warning("key slot %s: public key not verified, field key not sealed to it", slot.get("id"))
+            raise StoreError("store.keyslot_pub_unverified")
         blob = sealing.seal(
             bytes.fromhex(slot["pub"]), sealing.private_bytes(field_key), self._field_aad(slot, field_pub)
         )
@@ -332,9 +479,12 @@ class KeySlotFile:
                 dropped = True
         return dropped
 
-    def complete_field_wraps(self, field_key: X25519PrivateKey, field_pub: bytes, manager_ids: set[str]) -> int:
+    def complete_field_wraps(
+        self, field_key: X25519PrivateKey, field_pub: bytes, manager_ids: set[str], *, data_key: bytes
+    ) -> int:
         """Give the field key to every manager slot and the recovery slot that has a `pub` and lacks it; take it
-        from every staff slot that is not a manager's. Returns the number of slots changed."""
+        from every staff slot that is not a manager's. Returns the number of slots changed. A `pub` whose MAC
+        fails is refused (`store.keyslot_pub_unverified`) before anything is sealed."""
         changed = 0
         for s in self.slots:
             holder = s.get("kind") == "recovery" or (s.get("kind") == "staff" and s.get("staff_id") in manager_ids)
@@ -345,6 +495,6 @@ class KeySlotFile:
                     changed += 1
                 continue
             if s.get("pub") and s.get("field_pub") != field_pub.hex():
-                self.wrap_field_key(s, field_key, field_pub)
+                self.wrap_field_key(s, field_key, field_pub, data_key=data_key)
                 changed += 1
         return changed

@@ -328,8 +328,8 @@ SUBPROCESS = {
         "v, s = sign_in(paths)\nbackup.create_backup(v, s)\n"
     ),
     "rekey.after_db_swap": (
-        "from tests.app.crashkit import sign_in, MANAGER_PW\nfrom app.access.rekey import rekey\n"
-        "v, s = sign_in(paths)\nrekey(v, s, MANAGER_PW)\n"
+        "from tests.app.crashkit import sign_in, MANAGER_PW\nfrom app.access.rekey import begin_rekey, finish_rekey\n"
+        "v, s = sign_in(paths)\nplan = begin_rekey(v, s, MANAGER_PW)\nfinish_rekey(v, plan, plan.recovery_key)\n"
     ),
 }
 

@@ -113,7 +113,7 @@ def test_a_ledger_from_before_macs_is_migrated_on_first_open(manager, paths):
 
 
 def test_the_ledger_key_is_derived_from_the_data_key_and_survives_a_rekey(vault, manager, paths):
-    from app.access.rekey import rekey
+    from app.access.rekey import begin_rekey, finish_rekey
     from app.storage.db import ledger_subkey
     from tests.conftest import MANAGER_PW
 
@@ -121,7 +121,8 @@ def test_the_ledger_key_is_derived_from_the_data_key_and_survives_a_rekey(vault,
     erase_member(manager, gone, ledger_path=paths.erasure_ledger)
     key = erasure.ledger_key(manager.db)
     assert key == ledger_subkey(vault.data_key()) and key != vault.data_key()  # rule: STO-1 (own label)
-    rekey(vault, manager, MANAGER_PW)
+    plan = begin_rekey(vault, manager, MANAGER_PW)
+    finish_rekey(vault, plan, plan.recovery_key)
     vault.lock()
     s = vault.sign_in("manager", MANAGER_PW)
     apply_ledger(s, paths)

@@ -10,7 +10,7 @@ import pytest
 
 from app import crashpoints
 from app.access import backup
-from app.access.rekey import abandon_rekey, begin_rekey, finish_rekey, rekey
+from app.access.rekey import abandon_rekey, begin_rekey, finish_rekey
 from app.access.vault import Vault
 from app.audit import chain
 from app.errors import SignInError, StoreError, UserError
@@ -313,10 +313,11 @@ def _can_recover_while_open(vault, paths, text) -> bool:
         return False
 
 
-def test_one_shot_rekey_still_swaps(vault, manager, paths):
-    new = rekey(vault, manager, MANAGER_PW)
+def test_two_step_rekey_swaps_and_leaves_no_marker(vault, manager, paths):
+    plan = begin_rekey(vault, manager, MANAGER_PW)
+    finish_rekey(vault, plan, plan.recovery_key)
     assert not paths.db.with_name(recovery.CONFIRMED).exists()
-    assert _can_recover(vault, new)
+    assert _can_recover(vault, plan.recovery_key)
 
 
 def test_damage_error_words():

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from app.access.rekey import begin_rekey, finish_rekey, rekey
+from app.access.rekey import begin_rekey, finish_rekey
 from app.audit import chain, journal
 from app.errors import UserError
 from app.members.service import get_member
@@ -56,7 +56,8 @@ def test_rekey_takes_the_journal_in_and_removes_the_old_key_s_file(vault, manage
     mid = make_member(manager)
     _journalled_view(vault, manager, mid)
     assert len(_journal_files(paths.db, main_only=True)) == 1
-    rekey(vault, manager, MANAGER_PW)
+    plan = begin_rekey(vault, manager, MANAGER_PW)
+    finish_rekey(vault, plan, plan.recovery_key)
     assert _journal_files(paths.db) == []  # the old key's file, its -wal and -shm are gone
     s = vault.sign_in("manager", MANAGER_PW)
     assert _views(s.db, mid) == 1  # rule: SEC-2

@@ -3,7 +3,7 @@
 import pytest
 
 from app.access.backup import restore_backup  # noqa: F401
-from app.access.rekey import rekey
+from app.access.rekey import begin_rekey
 from app.audit import chain
 from app.errors import PermissionDenied, UserError
 from app.settings import get_setting, set_setting
@@ -19,7 +19,7 @@ def test_clerk_cannot_call_manager_services(vault, manager, clerk):
     with pytest.raises(PermissionDenied):
         set_setting(clerk, "idle_lock_minutes", 1)  # rule: SEC-1
     with pytest.raises(PermissionDenied):
-        rekey(vault, clerk, CLERK_PW)  # rule: SEC-1
+        begin_rekey(vault, clerk, CLERK_PW)  # rule: SEC-1
     assert get_setting(manager.db, "idle_lock_minutes") == 5
     denied = manager.db.all("SELECT staff_id, details FROM audit_log WHERE action = 'permission.denied'")
     assert len(denied) == 3 and all(r[0] == clerk.staff.id for r in denied)  # attributable: rule: SEC-1

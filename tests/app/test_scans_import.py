@@ -168,7 +168,7 @@ def test_import_file_deletes_source_when_asked(manager, cipher, tmp_path):
 
 
 def test_rekey_reencrypts_scans(manager, cipher, vault):
-    from app.access.rekey import rekey
+    from app.access.rekey import begin_rekey, finish_rekey
     from tests.conftest import MANAGER_PW
 
     mid = make_member(manager)
@@ -176,7 +176,8 @@ def test_rekey_reencrypts_scans(manager, cipher, vault):
     png = to_bytes(form_page(serial, dpi=100), "PNG")
     did = import_bytes(manager, cipher, png).documents[0].document_id
     old_blob = bytes(manager.db.one("SELECT image FROM scans")[0])
-    rekey(vault, manager, MANAGER_PW)
+    plan = begin_rekey(vault, manager, MANAGER_PW)
+    finish_rekey(vault, plan, plan.recovery_key)
     session = vault.sign_in("manager", MANAGER_PW)
     new_cipher = FieldCipher(vault.data_key())
     assert bytes(session.db.one("SELECT image FROM scans")[0]) != old_blob  # rule: STO-1

@@ -8,7 +8,7 @@ import secrets
 import pytest
 from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
 
-from app.access.rekey import rekey
+from app.access.rekey import begin_rekey, finish_rekey
 from app.consent.service import signature_images
 from app.errors import PermissionDenied, SignInError, StoreError, UserError
 from app.members.service import cipher_for, export_profile, reveal_field, update_member
@@ -192,7 +192,9 @@ def test_recovery_reset_and_rekey_rewrap_for_managers_only(vault, manager, clerk
     session = vault.reset_password_with_recovery(manager.recovery_key, "manager", "Recovered-pass-3")
     with vault.step_up("manager", "Recovered-pass-3") as up:
         assert reveal_field(session, mid, "id_number", "legal", "核对记录", up.cipher) == id_number()
-    new_recovery = rekey(vault, session, "Recovered-pass-3")
+    plan = begin_rekey(vault, session, "Recovered-pass-3")
+    finish_rekey(vault, plan, plan.recovery_key)
+    new_recovery = plan.recovery_key
     slots = ks.KeySlotFile.load(paths.keyslots)
     assert {s["kind"] for s in slots.slots if s.get("field_key")} == {"staff", "recovery"}  # rule: SEN-3
     session = vault.sign_in("manager", "Recovered-pass-3")

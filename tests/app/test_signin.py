@@ -4,7 +4,7 @@ import json
 
 import pytest
 
-from app.access.rekey import rekey
+from app.access.rekey import begin_rekey, finish_rekey
 from app.access.vault import Vault
 from app.errors import SignInError, StoreError
 from app.staff import service
@@ -125,7 +125,9 @@ def test_rekey_keeps_data_and_field_ciphertexts(vault, manager, paths):
             (cipher.encrypt("440301199001011234", "t_secret", "value", "secret"),),
         )
     old_db = paths.db.read_bytes()
-    new_recovery = rekey(vault, manager, MANAGER_PW)
+    plan = begin_rekey(vault, manager, MANAGER_PW)
+    finish_rekey(vault, plan, plan.recovery_key)
+    new_recovery = plan.recovery_key
     assert new_recovery != manager.recovery_key
     session = vault.sign_in("manager", MANAGER_PW)
     assert session.db.scalar("SELECT name FROM members WHERE id = ?", (mid,)) == "赵六"
