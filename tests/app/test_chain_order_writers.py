@@ -1,12 +1,14 @@
 """Every core path that changes a member's consent decision, core fields, restriction or membership (a
-cancellation) journals its chain order in the SAME transaction, and an order applied at a holder never comes back as a new order (issue #18).
+cancellation) journals its chain order in the SAME transaction, and an order applied at a holder never comes back
+as a new order (issue #18).
 
 Three parts:
 - the walk: every function of the core (app/: app.consent, app.members, app.requests, app.flows and every other
-  package) that calls a writer of the member's consent decision, core fields or restriction directly is either in WRITERS (run below against a member
-  held by two stores: the order reaches the other store) or in NOT_A_CHANGE with a reason. A new writer fails
-  here until it is run below (so it journals an order) or explained. Passing `order_id=` (which suppresses the
-  order: head office's order being carried out) is allowed only where orders are applied;
+  package) that calls a writer of the member's consent decision, core fields, restriction or membership directly
+  is either in WRITERS (run below against a member held by two stores: the order reaches the other store) or in
+  NOT_A_CHANGE with a reason. A new writer fails here until it is run below (so it journals an order) or
+  explained. Passing `order_id=` (which suppresses the order: head office's order being carried out) is allowed
+  only where orders are applied;
 - each writer, run at store B for a member held at A and B, journals one order of its kind and A follows;
 - a process killed between the change and the order (crash point `chain.before_order`) leaves both or neither.
 """
@@ -39,7 +41,7 @@ from tests.app.crashkit import KILLED, check_store, kill_at, sign_in
 from tests.app.regdata import register
 from tests.app.test_chain_requests import MID, A, B, chain, hold  # noqa: F401 - the fixture
 
-# the writers of the three things that travel; app.members.records and record_references are their row layer
+# the writers of the four things that travel; app.members.records and record_references are their row layer
 PRIMITIVES = {
     "update_core": "members core fields",
     "set_restricted": "members.restricted",
@@ -105,7 +107,7 @@ def test_every_direct_writer_is_run_or_explained():
     assert found, "the walk found no writer: it is broken"
     unaccounted = found - set(WRITERS) - set(NOT_A_CHANGE)
     assert not unaccounted, (
-        f"a new writer of consent/core fields/restriction: journal its order, {unaccounted}"
+        f"a new writer of consent/core fields/restriction/membership: journal its order, {unaccounted}"
     )  # rule: RIG-1
     stale = (set(WRITERS) | set(NOT_A_CHANGE)) - found - {"app.consent.service.record_consent"}
     assert not stale, f"listed but no longer a writer: {stale}"
