@@ -1,13 +1,14 @@
 """Requests carried out for the whole chain (issue #18): orders with receipts, and the chain-wide copy.
 
-A store that carries out a correction, a restriction (or its lifting) or a consent withdrawal journals a
-`chain_order` row. Head office files it once (by order id), finds the stores that hold the member — the stores
-that uploaded rows under the member's blind index, plus the store the order came from — and publishes one feed
-row per holder (`target_store`), not to every store. Each holder applies it through its core functions (a feed
-session with a VerifiedFeed) and answers with a signed `order_receipt`; head office checks the signature with the
-store's enrolled key, keeps the receipt (sealed) and forwards a short `order_confirmation` to the store the
-request was opened at, so the request there shows which stores have confirmed. Erasure receipts are forwarded
-the same way (the erasure order itself is unchanged: every store, erasure always wins).
+A store that carries out a correction, a restriction (or its lifting), a consent withdrawal or a membership
+cancellation (with the time it took effect there, `cancelled_at`) journals a `chain_order` row. Head office files it
+once (by order id), finds the stores that hold the member — the stores that uploaded rows under the member's blind
+index, plus the store the order came from — and publishes one feed row per holder (`target_store`), not to every
+store. Each holder applies it through its core functions (a feed session with a VerifiedFeed) and answers with a
+signed `order_receipt`; head office checks the signature with the store's enrolled key, keeps the receipt (sealed)
+and forwards a short `order_confirmation` to the store the request was opened at, so the request there shows which
+stores have confirmed. Erasure receipts are forwarded the same way (the erasure order itself is unchanged: every
+store, erasure always wins).
 
 A correction's new values are personal data: they are sealed in `chain_orders` and put into the feed row only
 when a holder pulls it (`open_rows`); the feed table itself holds the order id, kind, member id and field names.
@@ -22,6 +23,7 @@ Audited at head office with store, request and staff.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from typing import TYPE_CHECKING, Any
 
@@ -31,7 +33,7 @@ from headoffice import atrest
 if TYPE_CHECKING:
     from headoffice.service import HeadOffice
 
-ORDER_KINDS = ("correction_order", "restriction_order", "withdrawal_order")
+ORDER_KINDS = ("correction_order", "restriction_order", "withdrawal_order", "cancellation_order")
 UPLOAD_ENTITIES = ("chain_order", "order_receipt")
 COPY_TYPES = ("access", "copy", "transfer")
 OPEN_STATUSES = ("received", "verified", "in_progress", "paused")
@@ -77,6 +79,8 @@ def _file_order(
     mid = str(payload.get("member_id") or "")
     if kind not in ORDER_KINDS or not mid or (row_member and str(row_member) != mid):
         return "bad_order"
+    if kind == "cancellation_order" and not _is_time(payload.get("cancelled_at")):
+        return "bad_order"  # every holder takes the origin's time: without it the stores would purge on different days
     if mid in erased or c.one("SELECT 1 FROM erasures WHERE member_id = ?", (mid,)):
         return "member_erased"  # erasure always wins (RIG-3)
     if c.one("SELECT 1 FROM chain_orders WHERE order_id = ?", (order_id,)):
@@ -98,6 +102,8 @@ def _file_order(
         body["elsewhere"] = sorted({str(f) for f in payload.get("elsewhere") or [] if f not in CORRECTABLE})[:20]
     elif kind == "restriction_order":
         body["restricted"] = bool(payload.get("restricted"))
+    elif kind == "cancellation_order":
+        body["cancelled_at"] = str(payload["cancelled_at"])  # the origin's time: RET-2's clock at every holder
     else:
         body["purposes"] = [str(p) for p in payload.get("purposes") or []]
     sealed = {"body": body, "changes": changes}  # the body again: a later holder gets the order too
@@ -121,6 +127,13 @@ def _file_order(
     _filed(c, store, body["request_id"], order_id, kind, to, now)
     ho._audit(c, store, "order.file", store, mid, {"order_id": order_id, "kind": kind, "stores": to})
     return None
+
+
+def _is_time(value: Any) -> bool:
+    try:
+        return isinstance(value, str) and dt.datetime.fromisoformat(value).tzinfo is not None
+    except ValueError:
+        return False
 
 
 def _filed(c: Any, origin: Any, request_id: Any, order_id: str, kind: str, to: list[str], now: float) -> None:

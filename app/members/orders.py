@@ -1,9 +1,10 @@
 """Chain orders journalled by the domain functions themselves (issue #18).
 
-A change of a member's consent decision (a withdrawal), core fields (name, mobile, birth date) or restriction
-must reach every store that holds the member. The function that makes the change journals a `chain_order` row
-inside the SAME transaction (`file_order(tx, ...)`): the change and its order commit together or not at all,
-whatever path made the change (a request, the consent page, the member page, a manager's lift).
+A change of a member's consent decision (a withdrawal), core fields (name, mobile, birth date), restriction or
+membership (a cancellation, RET-2) must reach every store that holds the member. The function that makes the change
+journals a `chain_order` row inside the SAME transaction (`file_order(tx, ...)`): the change and its order commit
+together or not at all, whatever path made the change (a request, the consent page, the member page, a manager's
+lift).
 
 A change made while carrying out head office's order (`order_id` given to the domain function) files nothing:
 an order applied at a holder never comes back as a new order (no ping-pong).
@@ -22,7 +23,7 @@ from app.clock import iso
 if TYPE_CHECKING:
     from app.staff.session import Tx
 
-ORDER_KINDS = ("correction_order", "restriction_order", "withdrawal_order")
+ORDER_KINDS = ("correction_order", "restriction_order", "withdrawal_order", "cancellation_order")
 CORRECTABLE = ("name", "mobile", "birth_date")  # the plain member fields an order carries
 
 

@@ -199,12 +199,13 @@ def set_restricted(tx: Tx, member_id: str, restricted: bool, now: str) -> None:
     )
 
 
-def cancel_membership_row(tx: Tx, member_id: str, now: str) -> None:
-    """Status cancelled, cancelled_at now (starts RET-2's 3-year clock), marketing and offers off."""
+def cancel_membership_row(tx: Tx, member_id: str, now: str, cancelled_at: str | None = None) -> None:
+    """Status cancelled, cancelled_at now (starts RET-2's 3-year clock), marketing and offers off.
+    `cancelled_at`: the time the membership ended when that was at another store (head office's order)."""
     tx.execute(
         "UPDATE members SET status = 'cancelled', cancelled_at = ?, updated_at = ?, marketing_opt_in = 0,"
         " offers_opt_in = 0 WHERE id = ?",
-        (now, now, member_id),
+        (cancelled_at or now, now, member_id),
     )
 
 

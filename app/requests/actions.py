@@ -16,7 +16,6 @@ from app.clock import iso
 from app.consent.service import withdraw_consent
 from app.erasure import MEMBER_ERASE, erase_member, is_erased
 from app.errors import UserError, ValidationError
-from app.members import records as R
 from app.members.service import update_member
 from app.notices.store import current_notice
 from app.purchases.cards import check_free_text
@@ -190,15 +189,13 @@ def lift_restriction(session, member_id: str, reason: str, request_id: str | Non
 @requires(M.REQUEST_HANDLE)
 def execute_cancel(session, request_id: str) -> dict:
     """End the membership: status cancelled, cancelled_at now (starts the 3-year clock, RET-2),
-    marketing and offers off."""
+    marketing and offers off — at every store that holds the member, at this time (`chain.cancel_membership`)."""
     req = _begin(session, request_id, "cancel")
     mid = req["member_id"]
     if _member(session, mid)["status"] == "cancelled":
         raise UserError("requests.already_cancelled")
-    now = iso(session.clock.now())
-    with session.write("member.cancel", "member", mid, {"request_id": request_id}) as tx:
-        R.cancel_membership_row(tx, mid, now)
-        tx.journal("member", mid, "upsert", {"status": "cancelled", "cancelled_at": now}, member_id=mid)
+    # journals the cancellation order in the same transaction: every holder cancels at this time (issue #18)
+    now = C.cancel_membership(session, mid, request_id=request_id)
     return S.complete(session, request_id, "done", {"cancelled_at": now})
 
 

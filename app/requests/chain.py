@@ -1,17 +1,20 @@
 """A request opened at one store, carried out for the whole chain (issue #18): orders, receipts, the copy.
 
-Every core path that changes a member's consent decision (a withdrawal), core fields or restriction journals a
-`chain_order` row in the same transaction as the change (`app.members.orders.file_order`, called by
-`update_member`, `record_consent` and `set_restriction` — a request, the consent page, the member page alike).
+Every core path that changes a member's consent decision (a withdrawal), core fields, restriction or membership (a
+cancellation) journals a `chain_order` row in the same transaction as the change (`app.members.orders.file_order`,
+called by `update_member`, `record_consent`, `set_restriction` and `cancel_membership` — a request, the consent
+page, the member page alike).
 Head office (headoffice/orders.py) publishes it to the stores that hold the member, the originating store included.
-Each applies it here, through the core functions (`update_member`, `set_restriction`, `withdraw_consent`, given
-the order id: they file nothing again, so an order never echoes back) in head office's feed session, only with the
-engine's VerifiedFeed, and journals a signed `order_receipt`:
+Each applies it here, through the core functions (`update_member`, `set_restriction`, `withdraw_consent`,
+`cancel_membership`, given the order id: they file nothing again, so an order never echoes back) in head office's
+feed session, only with the engine's VerifiedFeed, and journals a signed `order_receipt`:
 - an order already answered here is a no-op (table `chain_orders_applied`, migration 0015);
 - a member this store does not hold is answered "not_held", an erased one "erased" (erasure always wins);
 - the store the order came from answers "done" without applying it again;
 - a withdrawal never loses to an older grant, and never overwrites a newer one: per purpose the newest decision
-  wins (the order's `decided_at` against the purpose's `member_consents.updated_at` here) — CON-3, RIG-1.
+  wins (the order's `decided_at` against the purpose's `member_consents.updated_at` here) — CON-3, RIG-1;
+- a cancellation takes the originating store's `cancelled_at` (every store purges on the same day, RET-2); a
+  member cancelled here already keeps the earlier of the two times (`cancel_membership` says why).
 Head office forwards each verified receipt to the originating store as an `order_confirmation`
 (`request_confirmations`); `confirmations(db, request_id)` is what the request detail shows. Erasure receipts are
 forwarded the same way; the erasure order itself is unchanged (app/sync/feeds.py).
@@ -25,6 +28,7 @@ touched: the clock keeps running).
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import logging
 from typing import TYPE_CHECKING, Any
@@ -67,6 +71,11 @@ add_messages(
             "暂时无法连接总部：副本需包含各门店保存的信息，申请保持“处理中”，办理期限照常计算。请稍后重试。",
             "Head office cannot be reached: the copy must include what every store holds, so the request stays in"
             " progress and its deadline keeps running. Try again later.",
+        ),
+        "requests.cancel_time_invalid": (
+            "总部指令中的注销时间无效，本店未执行注销。请联系总部。",
+            "Head office's order carries no valid cancellation time: the membership was not cancelled here. Contact"
+            " head office.",
         ),
         "requests.chain_refused": (
             "总部拒绝提供其他门店的信息（{code}）。请确认申请已同步且仍在办理中。",
@@ -139,6 +148,10 @@ def _carry_out(session: Session, payload: dict, kind: str, oid: str, detail: dic
             detail["cleared"] = note_corrected_elsewhere(session, mid, elsewhere, origin, oid)
             outcome = "done"
         return outcome
+    if kind == "cancellation_order":
+        written = cancel_membership(session, mid, order_id=oid, cancelled_at=str(payload.get("cancelled_at") or ""))
+        detail["cancelled_at"] = written or session.db.scalar("SELECT cancelled_at FROM members WHERE id = ?", (mid,))
+        return "done" if written else "no_change"  # no_change: cancelled here already, at that time or earlier
     if kind == "restriction_order":
         restricted = bool(session.db.scalar("SELECT restricted FROM members WHERE id = ?", (mid,), default=0))
         if bool(payload.get("restricted")) == restricted:
@@ -189,6 +202,60 @@ def set_restriction(
             file_order(tx, "restriction_order", member_id, request_id, {"restricted": restricted})
 
 
+def cancel_membership(
+    session: Session,
+    member_id: str,
+    *,
+    request_id: str | None = None,
+    order_id: str | None = None,
+    cancelled_at: str | None = None,
+) -> str | None:
+    """End the membership: status cancelled, marketing and offers off, `cancelled_at` starts RET-2's 3-year clock.
+    Returns the cancelled_at written, or None when nothing changed.
+
+    Here (a request; `order_id` None): cancelled now, and a `cancellation_order` carrying that time is journalled
+    in the same transaction, so every store that holds the member cancels it too, AT THE SAME TIME: every store's
+    retention sweep then purges the member on the same day.
+    Head office's order (`order_id`, `cancelled_at` = the time at the store where the customer asked): an active
+    member is cancelled at that time. A member cancelled here already keeps the EARLIER of the two times (its own,
+    or the order's, written over a later own one): the membership ended when the customer first asked to end it,
+    and RET-2 counts from the cancellation, so a later time would keep the data longer than the policy allows;
+    the earliest time is also what every store reaches whatever order the stores' cancellations arrive in (each
+    store's own cancellation travels as an order too), so they converge and purge on the same day."""
+    session.require(M.REQUEST_HANDLE)
+    row = session.db.one("SELECT status, cancelled_at FROM members WHERE id = ?", (member_id,))
+    if row is None:
+        raise UserError("requests.member_erased" if is_erased(session.db, member_id) else "requests.member_missing")
+    now = iso(session.clock.now())
+    at = now if order_id is None else str(cancelled_at or "")
+    when = _instant(at)
+    if when is None:
+        raise UserError("requests.cancel_time_invalid")
+    if row["status"] == "cancelled":
+        if order_id is None:
+            raise UserError("requests.already_cancelled")
+        own = _instant(str(row["cancelled_at"] or ""))
+        if own is not None and own <= when:
+            return None  # cancelled here at that time or earlier: the earliest stands
+    details = {"request_id": request_id, "order_id": order_id}
+    with session.write("member.cancel", "member", member_id, details) as tx:
+        R.cancel_membership_row(tx, member_id, now, at)
+        tx.journal("member", member_id, "upsert", {"status": "cancelled", "cancelled_at": at}, member_id=member_id)
+        if order_id is None:  # carried out here: the other stores follow, with this time
+            crashpoints.hit("chain.before_order")
+            file_order(tx, "cancellation_order", member_id, request_id, {"cancelled_at": at})
+    return at
+
+
+def _instant(text: str) -> dt.datetime | None:
+    """An ISO time as an instant (a time without an offset is this machine's local time), or None."""
+    try:
+        when = dt.datetime.fromisoformat(text)
+    except ValueError:
+        return None
+    return when if when.tzinfo is not None else when.astimezone()
+
+
 def apply_correction_order(session: Session, payload: dict, ctx: ApplyContext) -> None:
     if not P.feed_verified(ctx.feed):
         session.require(P.HEAD_OFFICE_FEED)
@@ -205,6 +272,12 @@ def apply_withdrawal_order(session: Session, payload: dict, ctx: ApplyContext) -
     if not P.feed_verified(ctx.feed):
         session.require(P.HEAD_OFFICE_FEED)
     _apply(session, payload, ctx, "withdrawal_order")
+
+
+def apply_cancellation_order(session: Session, payload: dict, ctx: ApplyContext) -> None:
+    if not P.feed_verified(ctx.feed):
+        session.require(P.HEAD_OFFICE_FEED)
+    _apply(session, payload, ctx, "cancellation_order")
 
 
 def apply_order_confirmation(session: Session, payload: dict, ctx: ApplyContext) -> None:
@@ -310,5 +383,6 @@ def other_stores_part(session: Session, engine: Any, request_id: str, member_id:
 register_feed_handler("correction_order", apply_correction_order)
 register_feed_handler("restriction_order", apply_restriction_order)
 register_feed_handler("withdrawal_order", apply_withdrawal_order)
+register_feed_handler("cancellation_order", apply_cancellation_order)
 register_feed_handler("order_confirmation", apply_order_confirmation)
 register_feed_handler("order_filed", apply_order_filed)

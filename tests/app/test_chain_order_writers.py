@@ -1,12 +1,14 @@
-"""Every core path that changes a member's consent decision, core fields or restriction journals its chain
-order in the SAME transaction, and an order applied at a holder never comes back as a new order (issue #18).
+"""Every core path that changes a member's consent decision, core fields, restriction or membership (a
+cancellation) journals its chain order in the SAME transaction, and an order applied at a holder never comes back
+as a new order (issue #18).
 
 Three parts:
 - the walk: every function of the core (app/: app.consent, app.members, app.requests, app.flows and every other
-  package) that calls a writer of the member's consent decision, core fields or restriction directly is either in WRITERS (run below against a member
-  held by two stores: the order reaches the other store) or in NOT_A_CHANGE with a reason. A new writer fails
-  here until it is run below (so it journals an order) or explained. Passing `order_id=` (which suppresses the
-  order: head office's order being carried out) is allowed only where orders are applied;
+  package) that calls a writer of the member's consent decision, core fields, restriction or membership directly
+  is either in WRITERS (run below against a member held by two stores: the order reaches the other store) or in
+  NOT_A_CHANGE with a reason. A new writer fails here until it is run below (so it journals an order) or
+  explained. Passing `order_id=` (which suppresses the order: head office's order being carried out) is allowed
+  only where orders are applied;
 - each writer, run at store B for a member held at A and B, journals one order of its kind and A follows;
 - a process killed between the change and the order (crash point `chain.before_order`) leaves both or neither.
 """
@@ -27,23 +29,25 @@ from app.consent.service import consent_active, withdraw_consent
 from app.flows.enrolment import grant_consent
 from app.members.service import cipher_for, corrected_elsewhere, get_member, update_member
 from app.requests import (
+    execute_cancel,
     execute_correct,
     execute_restrict,
     execute_withdraw,
     lift_restriction,
     open_request,
 )
-from app.requests.chain import set_restriction
+from app.requests.chain import cancel_membership, set_restriction
 from tests.app.crashkit import KILLED, check_store, kill_at, sign_in
 from tests.app.regdata import register
 from tests.app.test_chain_requests import MID, A, B, chain, hold  # noqa: F401 - the fixture
 
-# the writers of the three things that travel; app.members.records and record_references are their row layer
+# the writers of the four things that travel; app.members.records and record_references are their row layer
 PRIMITIVES = {
     "update_core": "members core fields",
     "set_restricted": "members.restricted",
     "record_consent": "member_consents (a decision)",
     "record_references": "member_consents (adoption's references)",
+    "cancel_membership_row": "members.status / cancelled_at (a cancellation, RET-2)",
 }
 LAYER = {"app.members.records"}  # the row writers themselves (they run in the caller's transaction)
 
@@ -54,6 +58,7 @@ WRITERS = {
     "app.consent.service.record_consent": "withdrawal_order",  # the one writer of member_consents decisions
     "app.flows.enrolment.grant_consent": "withdrawal_order",  # a re-consent / grant that refuses a granted purpose
     "app.requests.chain.set_restriction": "restriction_order",
+    "app.requests.chain.cancel_membership": "cancellation_order",
 }
 NOT_A_CHANGE = {
     "app.flows.enrolment.register_member": "a new member: held nowhere else; a duplicate registration is merged at"
@@ -102,7 +107,7 @@ def test_every_direct_writer_is_run_or_explained():
     assert found, "the walk found no writer: it is broken"
     unaccounted = found - set(WRITERS) - set(NOT_A_CHANGE)
     assert not unaccounted, (
-        f"a new writer of consent/core fields/restriction: journal its order, {unaccounted}"
+        f"a new writer of consent/core fields/restriction/membership: journal its order, {unaccounted}"
     )  # rule: RIG-1
     stale = (set(WRITERS) | set(NOT_A_CHANGE)) - found - {"app.consent.service.record_consent"}
     assert not stale, f"listed but no longer a writer: {stale}"
@@ -113,7 +118,13 @@ def test_only_the_order_appliers_suppress_the_order():
     passing it would make a change that never travels."""
     for qual, node in _functions():
         for call in _called(node):
-            if _callee(call) in {"update_member", "withdraw_consent", "record_consent", "set_restriction"}:
+            if _callee(call) in {
+                "update_member",
+                "withdraw_consent",
+                "record_consent",
+                "set_restriction",
+                "cancel_membership",
+            }:
                 kw = {k.arg for k in call.keywords}
                 if "order_id" in kw:
                     assert qual in APPLIERS or qual == "app.requests.chain._carry_out", qual  # rule: RIG-1
@@ -145,6 +156,16 @@ def _restrict(sb):
     set_restriction(sb, MID, True)
 
 
+def _cancel(sb):
+    cancel_membership(sb, MID)
+    sb.clock.advance(hours=1)  # A applies it later: it must take B's time, not its own
+
+
+def _request_cancel(sb):
+    execute_cancel(sb, open_request(sb, "cancel", MID, identity_method="id_card_sighted"))
+    sb.clock.advance(hours=1)
+
+
 def _request_correct(sb):
     execute_correct(sb, open_request(sb, "correct", MID, identity_method="id_card_sighted"), {"name": "王五改"})
 
@@ -157,7 +178,7 @@ def _request_restrict(sb):
     execute_restrict(sb, open_request(sb, "restrict", MID, identity_method="id_card_sighted"))
 
 
-def _at_a_corrected(sa):
+def _at_a_corrected(sa, _sb=None):
     return tuple(sa.db.one("SELECT name, mobile, birth_date FROM members WHERE id = ?", (MID,))) == (
         "王五改",
         "13900008888",
@@ -165,11 +186,18 @@ def _at_a_corrected(sa):
     )
 
 
-def _at_a_withdrawn(sa):
+def _at_a_cancelled_at_bs_time(sa, sb):
+    """A cancelled the member at the time B did, not when A synced (RET-2: both stores purge on the same day)."""
+    sql = "SELECT status, cancelled_at FROM members WHERE id = ?"
+    at_b = sb.db.one(sql, (MID,))
+    return at_b[0] == "cancelled" and tuple(sa.db.one(sql, (MID,))) == tuple(at_b)
+
+
+def _at_a_withdrawn(sa, _sb=None):
     return not consent_active(sa.db, MID, "marketing")
 
 
-def _at_a_restricted(sa):
+def _at_a_restricted(sa, _sb=None):
     return sa.db.scalar("SELECT restricted FROM members WHERE id = ?", (MID,)) == 1
 
 
@@ -182,10 +210,12 @@ RUNS: dict[str, tuple[Callable, Callable]] = {
     # the request actions reach the same writers (and so journal through them)
     "app.requests.actions.execute_correct": (
         _request_correct,
-        lambda sa: sa.db.scalar("SELECT name FROM members WHERE id = ?", (MID,)) == "王五改",
+        lambda sa, _sb: sa.db.scalar("SELECT name FROM members WHERE id = ?", (MID,)) == "王五改",
     ),
     "app.requests.actions.execute_withdraw": (_request_withdraw, _at_a_withdrawn),
     "app.requests.actions.execute_restrict": (_request_restrict, _at_a_restricted),
+    "app.requests.chain.cancel_membership": (_cancel, _at_a_cancelled_at_bs_time),
+    "app.requests.actions.execute_cancel": (_request_cancel, _at_a_cancelled_at_bs_time),
 }
 
 
@@ -203,6 +233,7 @@ def test_writer_journals_its_order_and_the_other_holder_follows(chain, writer): 
             "app.requests.actions.execute_correct": "correction_order",
             "app.requests.actions.execute_withdraw": "withdrawal_order",
             "app.requests.actions.execute_restrict": "restriction_order",
+            "app.requests.actions.execute_cancel": "cancellation_order",
         }[writer]
     )
     before_a, before_b = len(_orders(sa)), len(_orders(sb))
@@ -211,7 +242,7 @@ def test_writer_journals_its_order_and_the_other_holder_follows(chain, writer): 
     assert len(_orders(sb)) == before_b + 1
     for code in (B, A, B):
         chain["e"][code].sync_once()
-    assert followed(sa), writer  # rule: RIG-1
+    assert followed(sa, sb), writer  # rule: RIG-1
     assert len(_orders(sa)) == before_a  # applied at A: no order echoes back  # rule: RIG-1
     for code in (A, B, A):  # A's receipt goes up; were an order echoed, head office would file a second one
         chain["e"][code].sync_once()
@@ -259,8 +290,8 @@ def template(tmp_path_factory) -> Iterator[Path]:
         display_name="王店长",
         password="Manager-pass-1",
     )
-    for i in range(3):
-        register(session, vault, name="会员" + "甲乙丙"[i], mobile=f"1390000000{i}", granted={"marketing": True})
+    for i in range(4):
+        register(session, vault, name="会员" + "甲乙丙丁"[i], mobile=f"1390000000{i}", granted={"marketing": True})
     vault.close()
     yield root
     shutil.rmtree(root, ignore_errors=True)
@@ -270,32 +301,35 @@ def _ids(session) -> list[str]:
     return [r[0] for r in session.db.all("SELECT id FROM members ORDER BY mobile")]
 
 
-def _op_three_writers(paths, _w):
+def _op_writers(paths, _w):
     vault, session = sign_in(paths)
     m = _ids(session)
     update_member(session, m[0], {"name": "新名字"}, cipher=cipher_for(vault))
     withdraw_consent(session, m[1], "marketing")
     set_restriction(session, m[2], True)
+    cancel_membership(session, m[3])
 
 
-@pytest.mark.parametrize("n", [1, 2, 3, 4])
+@pytest.mark.parametrize("n", [1, 2, 3, 4, 5])
 def test_killed_between_change_and_order_leaves_both_or_neither(template, tmp_path, n):
-    code, paths, _ = kill_at(template / "store", tmp_path / f"k{n}", f"chain.before_order:{n}", _op_three_writers)
-    assert code == (KILLED if n <= 3 else 0)
+    code, paths, _ = kill_at(template / "store", tmp_path / f"k{n}", f"chain.before_order:{n}", _op_writers)
+    assert code == (KILLED if n <= 4 else 0)
     vault, s = check_store(paths)
     m = _ids(s)
     changed = [
         s.db.scalar("SELECT name FROM members WHERE id = ?", (m[0],)) == "新名字",
         not consent_active(s.db, m[1], "marketing"),
         s.db.scalar("SELECT restricted FROM members WHERE id = ?", (m[2],)) == 1,
+        s.db.scalar("SELECT status FROM members WHERE id = ?", (m[3],)) == "cancelled",
     ]
     ordered = [
         bool(_orders(s, "correction_order")),
         bool(_orders(s, "withdrawal_order")),
         bool(_orders(s, "restriction_order")),
+        bool(_orders(s, "cancellation_order")),
     ]
     assert changed == ordered  # both or neither, writer by writer  # rule: RIG-1
-    assert changed == [i < n - 1 for i in range(3)]
+    assert changed == [i < n - 1 for i in range(4)]
     vault.close()
 
 

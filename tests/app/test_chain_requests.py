@@ -2,13 +2,14 @@
 
 Store A (SH-001) and store B (BJ-002) hold the same member; store C (GZ-003) does not. Head office runs in process
 (Starlette TestClient) over SQLite and over PostgreSQL (MEMBERDESK_TEST_PG_DSN). For each order type (correction,
-restriction, lift, withdrawal; erasure unchanged): carried out at A too, signed receipts from A and B, shown at B;
+restriction, lift, withdrawal, cancellation; erasure unchanged): carried out at A too, signed receipts from A and B, shown at B;
 the order reaches only the holders; a replayed order is a no-op; an older grant does not beat a withdrawal.
 The copy at B holds A's records, labelled by store; head office unreachable leaves the request open.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 
 import httpx
@@ -25,6 +26,7 @@ from app.requests import (
     awaiting,
     build_chain_copy,
     confirmations,
+    execute_cancel,
     execute_correct,
     execute_delete,
     execute_restrict,
@@ -34,6 +36,7 @@ from app.requests import (
     open_request,
     timeline,
 )
+from app.retention.sweep import dry_run
 from app.sync import feeds, signing
 from app.sync.orders import fetch_member_copy
 from headoffice import orders as HO
@@ -193,6 +196,111 @@ def test_withdrawal_does_not_overwrite_a_newer_grant(chain, clock):
     assert outcomes == {A: "superseded", B: "done"}
 
 
+# -- cancellation (RET-2): every holder cancels at the origin's time --------------------------------
+def _cancelled(session):
+    return tuple(session.db.one("SELECT status, cancelled_at FROM members WHERE id = ?", (MID,)))
+
+
+def _purge_days(session, first: dt.date) -> list[bool]:
+    """For eight days from `first`: is the member due for the retention sweep (RET-2's dry run, nothing recorded)?"""
+    days = [first + dt.timedelta(days=i) for i in range(8)]
+    return [dry_run(session, today=d, record=False)["categories"]["member"]["due"] == 1 for d in days]
+
+
+def test_cancellation_at_b_reaches_the_holders_at_bs_time_so_every_store_purges_the_same_day(chain, clock):
+    sb, sa, sc = chain["s"][B], chain["s"][A], chain["s"][C]
+    clock.advance(hours=14)  # 23:00 at B: a holder cancelling on its own clock would start the next day
+    rid = new_request(sb, "cancel")
+    execute_cancel(sb, rid)
+    at_b = _cancelled(sb)
+    assert at_b[0] == "cancelled"
+    clock.advance(hours=3)
+    chain["e"][B].sync_once()
+    assert sorted(w["store"] for w in awaiting(sb.db, rid)) == sorted([A, B])  # sent, not yet confirmed
+    round_trip(chain, A, C, B)
+    assert _cancelled(sa) == at_b  # B's time, not when A synced  # rule: RET-2
+    assert sa.db.scalar("SELECT marketing_opt_in + offers_opt_in FROM members WHERE id = ?", (MID,)) == 0
+    assert awaiting(sb.db, rid) == []  # rule: RIG-1
+    assert feed_targets(chain["ho"], "cancellation_order") == sorted([A, B])  # only the holders, not C
+    assert sc.db.scalar("SELECT count(*) FROM chain_orders_applied") == 0
+    shown = check_receipts(chain, rid, "cancellation_order")
+    assert {c["outcome"] for c in shown} == {"done"}
+    # a store that holds the member later gets the cancellation with its time too
+    hold(sc, MID)
+    round_trip(chain, C, B)
+    assert _cancelled(sc) == at_b  # rule: RET-2
+    assert {c["store"] for c in confirmations(sb.db, rid)} == {A, B, C}
+    # and so every store's retention sweep purges the member on the same day, three years on
+    first = dt.date.fromisoformat(at_b[1][:10]).replace(year=2029) - dt.timedelta(days=3)
+    days_b = _purge_days(sb, first)
+    assert True in days_b and False in days_b  # the day falls inside the window
+    assert _purge_days(sa, first) == days_b  # rule: RET-2
+    # (C's own registration here, the next day, is later than the cancellation: RET-2 counts from the later one)
+
+
+def test_a_holder_that_cancelled_already_keeps_the_earliest_time(chain, clock):
+    """A cancelled first (offline), B later: both end with A's time, whichever order arrives first — the membership
+    ended when the customer first asked, and RET-2 counts from the cancellation (a later time would keep the data
+    longer than the policy allows)."""
+    sb, sa = chain["s"][B], chain["s"][A]
+    rid_a = new_request(sa, "cancel")
+    execute_cancel(sa, rid_a)  # A is offline for now
+    at_a = _cancelled(sa)
+    clock.advance(days=1)
+    rid_b = new_request(sb, "cancel")
+    execute_cancel(sb, rid_b)
+    assert _cancelled(sb)[1] > at_a[1]
+    round_trip(chain, B, A, B, A)  # A gets B's later order; then B gets A's earlier one
+    assert _cancelled(sa) == at_a  # kept: the earlier  # rule: RET-2
+    assert _cancelled(sb) == at_a  # moved back to the earlier  # rule: RET-2
+    outcomes_b = {c["store"]: c["outcome"] for c in confirmations(sb.db, rid_b)}
+    assert outcomes_b == {A: "no_change", B: "done"}
+    outcomes_a = {c["store"]: c["outcome"] for c in confirmations(sa.db, rid_a)}
+    assert outcomes_a == {A: "done", B: "done"}
+    # idempotent: B's order once more at A changes nothing, journals nothing
+    payload = _order_payload(chain, "cancellation_order", origin=B)
+    journal_before = sa.db.scalar("SELECT count(*) FROM change_journal")
+    handler = feeds.handler_for("cancellation_order")
+    ctx = feeds._verified_context(A, chain["e"][A]._key())
+    handler(feeds.sync_session(sa.db, A, "DESK-1", sa.clock), payload, ctx)
+    assert _cancelled(sa) == at_a and sa.db.scalar("SELECT count(*) FROM change_journal") == journal_before
+    with chain["ho"].storage.read() as c:
+        assert c.scalar("SELECT count(*) FROM chain_orders WHERE kind = 'cancellation_order'") == 2  # no echo
+
+
+def test_a_cancellation_never_resurrects_an_erased_member(chain, clock):
+    sb, sa = chain["s"][B], chain["s"][A]
+    rid = new_request(sb, "cancel")
+    execute_cancel(sb, rid)
+    chain["e"][B].sync_once()  # filed and sent to A
+    execute_delete(sa, new_request(sa, "delete"), ledger_path=chain["p"][A][2].erasure_ledger)  # before A syncs
+    round_trip(chain, A, B, A)
+    assert is_erased(sa.db, MID) and sa.db.one("SELECT 1 FROM members WHERE id = ?", (MID,)) is None  # rule: RIG-3
+    assert is_erased(sb.db, MID) and sb.db.one("SELECT 1 FROM members WHERE id = ?", (MID,)) is None  # rule: RIG-3
+    assert sa.db.scalar("SELECT outcome FROM chain_orders_applied WHERE kind = 'cancellation_order'") == "erased"
+    # a cancellation uploaded after the erasure (a store restored from an old backup) is never filed
+    with sb.write("test.resend", "member", MID) as tx:
+        tx.journal(
+            "chain_order",
+            "late-cancel",
+            "event",
+            {"kind": "cancellation_order", "member_id": MID, "cancelled_at": "2026-11-02T09:00:00+08:00"},
+            member_id=MID,
+        )
+    chain["e"][B].upload()
+    assert "member_erased" in [q["reason"] for q in chain["ho"].quarantined(B)]  # rule: RIG-3
+    assert chain["ho"].member_records(MID) == 0  # rule: RIG-3
+
+
+def test_a_cancellation_without_a_time_is_not_filed(chain):
+    sb = chain["s"][B]
+    with sb.write("test.bad", "member", MID) as tx:
+        tx.journal("chain_order", "no-time", "event", {"kind": "cancellation_order", "member_id": MID}, member_id=MID)
+    chain["e"][B].upload()
+    assert [q["reason"] for q in chain["ho"].quarantined(B)] == ["bad_order"]
+    assert _cancelled(chain["s"][A])[0] == "active"
+
+
 def test_erasure_unchanged_and_confirmed_at_b(chain, tmp_path):
     sb, sa = chain["s"][B], chain["s"][A]
     rid = new_request(sb, "delete")
@@ -221,9 +329,11 @@ def test_erasure_drops_a_pending_correction_values(chain):
 
 
 # -- replay, not held, only with the verified feed ------------------------------------------------
-def _order_payload(ch, kind):
+def _order_payload(ch, kind, origin=None):
+    """The feed row of this kind for A (the one filed from `origin` when given), as A receives it."""
     with ch["ho"].storage.read() as c:
-        row = c.one("SELECT payload FROM feed WHERE kind = ? AND target_store = ?", (kind, A))
+        rows = c.all("SELECT payload FROM feed WHERE kind = ? AND target_store = ? ORDER BY id", (kind, A))
+        row = next(r for r in rows if origin is None or json.loads(r[0]).get("origin_store") == origin)
         return HO.open_rows(ch["ho"], c, [{"kind": kind, "payload": json.loads(row[0])}])[0]["payload"]
 
 

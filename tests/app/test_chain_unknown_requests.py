@@ -154,3 +154,28 @@ def test_a_copy_request_taken_for_an_unknown_customer_gets_the_other_stores_part
     part = other_stores_part(sb, b, rid, member["id"])  # uploads the journal: the request now names the member
     assert part is not None and "SH-001" in part  # rule: RIG-6
     assert any(r["entity"] == "member" for r in part["SH-001"]["records"])
+
+
+def test_a_cancellation_taken_for_an_unknown_customer_cancels_the_home_store_at_this_stores_time(
+    two_stores,  # noqa: F811
+    clock,
+):
+    """The unknown-member path carries orders: once the member is adopted on the request, the cancellation at this
+    store travels to the store that registered the member, with this store's time (RET-2: same purge day)."""
+    from app.requests import awaiting, confirmations, execute_cancel
+
+    (sa, va, a), (sb, vb, b) = two_stores
+    member = register(sa, va, name=NAME, mobile=MOBILE, granted={"marketing": True})
+    a.sync_once()
+    rid = open_for_unknown(sb, "cancel", NAME, MOBILE, cipher_for(vb), identity_method="id_card_sighted")
+    look_up(sb, rid, cipher_for(vb), engine=b)
+    adopt_member(sb, member["id"], engine=b, request_id=rid)
+    execute_cancel(sb, rid)
+    sql = "SELECT status, cancelled_at FROM members WHERE id = ?"
+    at_b = tuple(sb.db.one(sql, (member["id"],)))
+    clock.advance(hours=2)
+    for eng in (b, a, b):
+        eng.sync_once()
+    assert tuple(sa.db.one(sql, (member["id"],))) == at_b and at_b[0] == "cancelled"  # rule: RET-2
+    assert {c["store"]: c["outcome"] for c in confirmations(sb.db, rid)} == {"SH-001": "done", sb.store_code: "done"}
+    assert awaiting(sb.db, rid) == []  # rule: RIG-1
