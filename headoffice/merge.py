@@ -9,7 +9,8 @@ conflicts recorded before (`resolve` with no batch, at start and from the CLI). 
   never a store's); at the same instant the one already registered when the other arrived (the conflict's key_a),
   then the smaller member key. Its member id and member number stay; the other id is merged into it.
 - Every record of both stays (evidence): head office re-keys the merged member's records and orders to the
-  survivor's key. Consent: per purpose the newest decision of either record wins; on a tie a refusal wins, so a
+  survivor's key; an order filed for the merged-away id now names the survivor's id (a store that gets it later
+  holds that id only). Consent: per purpose the newest decision of either record wins; on a tie a refusal wins, so a
   refusal or withdrawal is never overwritten by an older grant (`register.member_view` computes it).
 - Restricted if either is (RIG-5); minor if either is (CON-4). An erasure of either erases the customer: both ids
   (`group_ids`; `HeadOffice._erase` erases the group).
@@ -37,7 +38,7 @@ import secrets
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
-from headoffice import consent_counts, orders, register
+from headoffice import atrest, consent_counts, orders, register
 
 if TYPE_CHECKING:
     from headoffice.service import HeadOffice
@@ -179,6 +180,7 @@ def _merge_pair(ho: HeadOffice, c: Any, cid: int, a: str, b: str, now: float) ->
     c.execute("UPDATE request_index SET member_key = ? WHERE member_key = ?", (skey, mkey))  # console's index (#19)
     consent_counts.refresh(ho.keys, c, [mkey, skey])  # the consent figures count the customer once, as merged
     c.execute("UPDATE chain_orders SET member_id = ? WHERE member_id = ?", (skey, mkey))
+    _readdress_orders(ho, c, skey, mid, sid)
     for kind in ("mobile", "member_no"):  # the pair's other conflicts, by the (kind, key_a, key_b) index
         for ka, kb in ((skey, mkey), (mkey, skey)):
             c.execute(
@@ -230,6 +232,27 @@ def _merge_pair(ho: HeadOffice, c: Any, cid: int, a: str, b: str, now: float) ->
         {"merge_id": merge_id, "merged": mkey, "rule": RULE_VERSION, "conflict": cid, "stores": to},
     )
     return "merged"
+
+
+def _readdress_orders(ho: HeadOffice, c: Any, key: str, merged_id: str, survivor_id: str) -> None:
+    """The orders filed for the merged-away id (a correction, restriction, withdrawal made at its store before the
+    merge) now name the survivor's id: a store that gets them later (`orders.reach_new_holders`) holds the
+    survivor's id only and would answer "not_held". The merges' own rows keep their ids (evidence)."""
+    kinds = ",".join("?" * len(orders.ORDER_KINDS))
+    found = c.all(
+        f"SELECT order_id, payload FROM chain_orders WHERE member_id = ? AND kind IN ({kinds})",
+        (key, *orders.ORDER_KINDS),
+    )
+    for oid, token in found:
+        sealed = atrest.open_json(ho.keys, c, token, orders.order_aad(oid))
+        body = sealed.get("body") or {}
+        if body.get("member_id") != merged_id:
+            continue
+        sealed["body"] = {**body, "member_id": survivor_id}
+        c.execute(
+            "UPDATE chain_orders SET payload = ? WHERE order_id = ?",
+            (ho._seal(c, sealed, orders.order_aad(oid)), oid),
+        )
 
 
 def _new_number(c: Any, store: str | None) -> str:

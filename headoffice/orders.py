@@ -157,11 +157,15 @@ def reach_new_holders(ho: HeadOffice, c: Any, store: str, member_keys: set[str |
             chunk,
         )
     n = 0
-    for oid, kind, token, holders_text, _received in sorted(found, key=lambda r: (float(r[4]), str(r[0]))):
+    late = []
+    for oid, kind, token, holders_text, received in found:
         to = json.loads(holders_text)
-        if store in to:
-            continue
-        body = atrest.open_json(ho.keys, c, token, order_aad(oid)).get("body") or {}
+        if store not in to:
+            body = atrest.open_json(ho.keys, c, token, order_aad(oid)).get("body") or {}
+            late.append((float(received), str(body.get("decided_at") or ""), str(oid), kind, body, to))
+    # oldest first: orders filed in one upload share received_at, so the store's decision time orders them (a
+    # restriction and its lifting arriving together must not swap: the order id is random)
+    for _received, _decided, oid, kind, body, to in sorted(late, key=lambda r: r[:3]):
         c.add_feed(kind, json.dumps(body, sort_keys=True, ensure_ascii=False), store, now)
         to = sorted([*to, store])
         c.execute("UPDATE chain_orders SET holders = ? WHERE order_id = ?", (json.dumps(to), oid))

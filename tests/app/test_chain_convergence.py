@@ -3,7 +3,9 @@ offline at different stores, sync, look up and adopt, withdraw consents (request
 orders) and erase — in any order. After every full sync round: one live register row per mobile at head office,
 one member per mobile across the chain (every store holding the mobile holds the same member id), no erased member
 anywhere (no resurrection), each store's consent state for a member equal to the newest decision per purpose,
-nothing doubled. Head office on SQLite in process (tests/app/syncutil.py's harness); examples kept modest."""
+nothing doubled. Head office in process (tests/app/syncutil.py's harness) on SQLite, and on PostgreSQL
+(MEMBERDESK_TEST_PG_DSN; skipped without it on a developer machine, failing in CI), each PostgreSQL example from a
+clean schema; examples kept modest (the PostgreSQL run within about a minute on two cores)."""
 
 from __future__ import annotations
 
@@ -12,7 +14,14 @@ import tempfile
 from pathlib import Path
 
 from hypothesis import HealthCheck, event, settings, strategies as st
-from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule
+from hypothesis.stateful import (
+    RuleBasedStateMachine,
+    initialize,
+    invariant,
+    precondition,
+    rule,
+    run_state_machine_as_test,
+)
 from starlette.testclient import TestClient
 
 from app.clock import FixedClock
@@ -21,20 +30,22 @@ from app.erasure import erase_member, is_erased
 from app.errors import UserError
 from app.flows.adoption import adopt_member
 from app.members import records as R
-from app.requests import execute_withdraw, open_request
+from app.requests import execute_correct, execute_restrict, execute_withdraw, lift_restriction, open_request
 from app.sync import SyncEngine
 from app.sync.chain import lookup_by_mobile
 from headoffice import register as REG
 from headoffice.server import create_app
 from headoffice.service import HeadOffice
-from headoffice.storage import SQLiteStorage
+from headoffice.storage import SQLiteStorage, open_storage
 from tests.app.regdata import register
-from tests.app.syncutil import new_store
+from tests.app.syncutil import new_store, pg_dsn_or_skip, reset_pg
 
 CODES = ["SH-001", "BJ-002", "GZ-003"]
 MOBILES = ["13800000001", "13800000002"]
 stores_st = st.sampled_from(CODES)
 mobiles_st = st.sampled_from(MOBILES)
+NAMES = ["张小明", "张晓明"]
+BIRTHS = ["1990-03-07", "1985-11-20"]
 
 
 class ChainMachine(RuleBasedStateMachine):
@@ -42,7 +53,7 @@ class ChainMachine(RuleBasedStateMachine):
         super().__init__()
         self.dir = Path(tempfile.mkdtemp(prefix="md-chain-sm-"))
         self.t = 1_800_000_000.0
-        self.storage = SQLiteStorage(self.dir / "ho.db")
+        self.storage = self.open_head_office()
         self.ho = HeadOffice(self.storage, clock=lambda: self.t)
         self.client = TestClient(create_app(self.ho), base_url="http://testserver")
         self.clock = FixedClock()
@@ -56,6 +67,7 @@ class ChainMachine(RuleBasedStateMachine):
             self.s[code] = {"vault": vault, "session": session, "eng": eng}
         self.synced = True
         self.erased: set[str] = set()
+        self.editor: dict[str, str] = {}  # mobile -> the store that corrected or restricted it since the last round
 
     def teardown(self) -> None:
         try:
@@ -70,6 +82,9 @@ class ChainMachine(RuleBasedStateMachine):
             self.storage.close()
             shutil.rmtree(self.dir, ignore_errors=True)
 
+    def open_head_office(self):
+        return SQLiteStorage(self.dir / "ho.db")
+
     # -- helpers ----------------------------------------------------------------------------------------------
     def tick(self) -> None:
         self.clock.advance(minutes=1)
@@ -82,6 +97,14 @@ class ChainMachine(RuleBasedStateMachine):
         return R.find_by_mobile(self.sess(code).db, mobile)
 
     # -- rules ------------------------------------------------------------------------------------------------
+    @initialize(at=st.lists(stores_st, min_size=2, unique=True), marketing=st.lists(st.booleans(), min_size=3))
+    def registered_twice_offline(self, at: list[str], marketing: list[bool]) -> None:
+        """The first customer registered at two or three stores while head office was out of reach: a merge in
+        every example (left to the rules alone, most examples never register one mobile twice before a sync). The
+        second mobile is left to the rules."""
+        for code, granted in zip(at, marketing, strict=False):
+            self.register_offline(code, MOBILES[0], granted)
+
     @rule(code=stores_st, mobile=mobiles_st, marketing=st.booleans())
     def register_offline(self, code: str, mobile: str, marketing: bool) -> None:
         """The desk registers the customer without asking head office (offline, or the clerk did not look up)."""
@@ -145,6 +168,38 @@ class ChainMachine(RuleBasedStateMachine):
         withdraw_consent(session, mid, "marketing")
         self.synced = False
 
+    # Corrections and restrictions of one customer come from one store between two full sync rounds: two stores
+    # correcting (or one restricting, one lifting) the same customer before either has synced do not converge yet
+    # (an order is carried out whatever the holder decided since; no newest-wins per field): an open question.
+    @rule(code=stores_st, mobile=mobiles_st, name=st.sampled_from(NAMES), birth=st.sampled_from(BIRTHS))
+    def correct(self, code: str, mobile: str, name: str, birth: str) -> None:
+        """A correction request at this store (name and birth date): carried out here, an order to every holder."""
+        session = self.sess(code)
+        mid = self.local(code, mobile)
+        if mid is None or self.editor.setdefault(mobile, code) != code:
+            return
+        self.tick()
+        rid = open_request(session, "correct", mid, identity_method="id_card_sighted")
+        try:
+            execute_correct(session, rid, {"name": name, "birth_date": birth})
+        except UserError as exc:
+            assert exc.key == "member.no_changes", exc.key
+        self.synced = False
+
+    @rule(code=stores_st, mobile=mobiles_st)
+    def restrict_or_lift(self, code: str, mobile: str) -> None:
+        """A restriction request at this store, or (restricted already) the manager lifts it: an order each."""
+        session = self.sess(code)
+        mid = self.local(code, mobile)
+        if mid is None or self.editor.setdefault(mobile, code) != code:
+            return
+        self.tick()
+        if session.db.scalar("SELECT restricted FROM members WHERE id = ?", (mid,)):
+            lift_restriction(session, mid, "顾客申请解除")
+        else:
+            execute_restrict(session, open_request(session, "restrict", mid, identity_method="id_card_sighted"))
+        self.synced = False
+
     @rule(code=stores_st, mobile=mobiles_st)
     def erase(self, code: str, mobile: str) -> None:
         mid = self.local(code, mobile)
@@ -162,6 +217,7 @@ class ChainMachine(RuleBasedStateMachine):
                 self.tick()
                 self.s[code]["eng"].sync_once()
         self.synced = True
+        self.editor.clear()
 
     # -- invariants after a full sync round -------------------------------------------------------------------
     @precondition(lambda self: self.synced)
@@ -188,6 +244,19 @@ class ChainMachine(RuleBasedStateMachine):
                 assert is_erased(db, mid) or mid not in live
             for mid in live:
                 self.consent_is_newest(code, mid)
+        for mobile in MOBILES:
+            held = {}
+            for code in CODES:
+                mid = self.local(code, mobile)
+                if mid is not None:
+                    row = self.sess(code).db.one(
+                        "SELECT name, birth_date, restricted FROM members WHERE id = ?", (mid,)
+                    )
+                    held[code] = (row[0], row[1], bool(row[2]))
+            assert len({r[2] for r in held.values()}) <= 1, (
+                f"one restricted flag at every holder: {held}"
+            )  # rule: RIG-5
+            assert len({r[:2] for r in held.values()}) <= 1, f"one corrected name and birth date: {held}"  # rule: RIG-1
 
     def consent_is_newest(self, code: str, mid: str) -> None:
         """The store's state per purpose equals head office's newest decision per purpose (both records counted;
@@ -215,3 +284,28 @@ ChainMachine.TestCase.settings = settings(
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
 )
 TestChainConvergence = ChainMachine.TestCase
+
+
+class PgChainMachine(ChainMachine):
+    """The same machine with head office on PostgreSQL: every example starts from an empty schema."""
+
+    def __init__(self, dsn: str) -> None:
+        self.dsn = dsn
+        super().__init__()
+
+    def open_head_office(self):
+        reset_pg(self.dsn)
+        return open_storage(self.dsn, pool_size=2)
+
+
+def test_chain_convergence_on_postgresql() -> None:
+    dsn = pg_dsn_or_skip()
+    run_state_machine_as_test(
+        lambda: PgChainMachine(dsn),
+        settings=settings(
+            max_examples=15,
+            stateful_step_count=20,
+            deadline=None,
+            suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
+        ),
+    )

@@ -12,6 +12,7 @@ from app.consent.service import withdraw_consent
 from app.erasure import erase_member, is_erased
 from app.flows.enrolment import grant_consent
 from app.members import records as R
+from app.requests import execute_correct, execute_restrict, lift_restriction, open_request
 from app.staff.permissions import allowed
 from app.sync.chain import lookup_by_mobile
 from headoffice import merge
@@ -208,6 +209,56 @@ def test_a_merged_away_id_uploaded_later_is_mapped_to_the_survivor(stores, ho, c
     assert ho.member_records(second["id"]) == ho.member_records(first["id"])  # one customer's records
     _sync(stores, "BJ-002")
     assert sb.db.scalar("SELECT count(*) FROM members WHERE mobile = ?", (MOBILE,)) == 1
+
+
+def test_a_correction_of_the_merged_id_filed_before_the_merge_reaches_the_survivors_holder(stores, ho, clock):
+    """B corrects its own record of the customer before head office merges it into A's: the order names B's id;
+    A, which holds the survivor's id, gets it later and must carry it out (not answer "not_held")."""
+    sa, va, _ = stores["SH-001"]
+    sb, vb, _ = stores["BJ-002"]
+    first = register(sa, va, name="张小明", mobile=MOBILE)
+    clock.advance(minutes=5)
+    second = register(sb, vb, name="张小明", mobile=MOBILE)
+    rid = open_request(sb, "correct", second["id"], identity_method="id_card_sighted")
+    execute_correct(sb, rid, {"name": "张晓明", "birth_date": "1990-03-07"})
+    stores["SH-001"][2].sync_once()
+    ho.clock.t += 60
+    stores["BJ-002"][2].sync_once()  # the correction is filed, then the duplicate is merged into A's member
+    ho.clock.t += 60
+    _sync(stores, "SH-001", "BJ-002", rounds=3)
+    assert ho.member_merges()[0]["survivor_id"] == first["id"]
+    for s in (sa, sb):
+        row = s.db.one("SELECT name, birth_date FROM members WHERE id = ?", (first["id"],))
+        assert tuple(row) == ("张晓明", "1990-03-07")  # rule: RIG-1
+    outcome = sa.db.scalar("SELECT outcome FROM chain_orders_applied WHERE kind = 'correction_order'")
+    assert outcome == "done"
+
+
+def test_orders_filed_in_one_upload_reach_a_later_holder_in_the_order_they_were_decided(stores, ho, clock):
+    """A restricts and lifts three times offline; B registered the customer too. After the merge B gets A's six
+    orders (one upload: one received_at) in decision order, and ends unrestricted like A."""
+    sa, va, _ = stores["SH-001"]
+    sb, vb, _ = stores["BJ-002"]
+    first = register(sa, va, name="张小明", mobile=MOBILE)
+    register(sb, vb, name="张小明", mobile=MOBILE)
+    for _ in range(3):
+        clock.advance(minutes=1)
+        execute_restrict(sa, open_request(sa, "restrict", first["id"], identity_method="id_card_sighted"))
+        clock.advance(minutes=1)
+        lift_restriction(sa, first["id"], "顾客申请解除")
+    stores["SH-001"][2].sync_once()
+    ho.clock.t += 60
+    _sync(stores, "BJ-002", "SH-001", rounds=3)
+    with ho.storage.read() as c:
+        sent = [
+            json.loads(r[0])
+            for r in c.all(
+                "SELECT payload FROM feed WHERE kind = 'restriction_order' AND target_store = 'BJ-002' ORDER BY id"
+            )
+        ]
+    assert [o["restricted"] for o in sent] == [True, False] * 3
+    for s in (sa, sb):
+        assert s.db.scalar("SELECT restricted FROM members WHERE id = ?", (first["id"],)) == 0  # rule: RIG-5
 
 
 def test_store_holding_both_keeps_one_row_and_every_record(stores, ho, clock):
