@@ -39,7 +39,6 @@ NOT_YET_REVIEWED = {
     "app.retention.id_numbers",
     "app.retention.report",
     "app.retention.sweep",
-    "app.sync.feeds",
     "app.notices.store",
     "app.printing.fonts",
     "app.storage.db",

@@ -22,8 +22,6 @@ PENDING: set[str] = {
     "app.cli",
     "app.flows.registration",
     "app.settings",
-    "app.sync.feeds",
-    "app.sync.journal",
 }
 
 
