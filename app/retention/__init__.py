@@ -9,6 +9,8 @@ Public API:
 - admin:   app.retention.cli.add_parser(subparsers)  ->  memberdesk-admin retention-sweep
 """
 
+import datetime as dt
+
 from app.messages import add_messages
 from app.reminders import Reminder, register_provider
 
@@ -81,9 +83,7 @@ def _reminders(db, today):
         if db.scalar("SELECT count(*) FROM members"):
             out.append(Reminder("retention.reminder.never", level="due", page="retention"))
     else:
-        import datetime as _dt
-
-        days = (today - _dt.date.fromisoformat(last["as_of"])).days
+        days = (today - dt.date.fromisoformat(last["as_of"])).days
         if days >= 2:
             out.append(Reminder("retention.reminder.not_run", {"days": days}, level="overdue", page="retention"))
     holds = int(db.scalar("SELECT count(*) FROM legal_holds WHERE released_at IS NULL", default=0) or 0)

@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, cast
 
 from app.clock import iso
+from app.erasure import register_blocker
 from app.errors import NotFound, ValidationError
 from app.staff import permissions as P
 
@@ -107,10 +108,4 @@ def _erasure_blocker(db, member_id: str) -> str | None:
     return "erasure.blocked_hold" if active_hold(db, "member", member_id) else None
 
 
-def _register_blocker() -> None:
-    from app.erasure import register_blocker
-
-    register_blocker("legal_hold", _erasure_blocker)
-
-
-_register_blocker()
+register_blocker("legal_hold", _erasure_blocker)

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 
 from app import crashpoints, erasure
 from app.clock import iso
+from app.purchases.pos_import import page_cache
 from app.purchases.records import fold_touches
 from app.retention import id_numbers
 from app.retention.rules import get_rules
@@ -185,8 +186,6 @@ def apply_sweep(
 
 
 def _run_sweep(session, ledger_path, today: dt.date, trigger: str, cipher=None) -> dict:
-    from app.purchases.pos_import import page_cache
-
     with page_cache(session.db):
         return _apply(session, ledger_path, today, trigger, cipher)
 
