@@ -9,10 +9,16 @@ Public API:
 - admin:   app.retention.cli.add_parser(subparsers)  ->  memberdesk-admin retention-sweep
 """
 
+from __future__ import annotations
+
 import datetime as dt
+from typing import TYPE_CHECKING
 
 from app.messages import add_messages
 from app.reminders import Reminder, register_provider
+
+if TYPE_CHECKING:
+    from app.storage.db import Queries
 
 add_messages(
     {
@@ -76,7 +82,7 @@ add_messages(
 )
 
 
-def _reminders(db, today):
+def _reminders(db: Queries, today: dt.date) -> list[Reminder]:
     out = []
     last = last_apply(db)
     if last is None:

@@ -103,7 +103,7 @@ def any_active(db: Queries) -> bool:
     return db.one("SELECT 1 FROM legal_holds WHERE released_at IS NULL LIMIT 1") is not None
 
 
-def _erasure_blocker(db, member_id: str) -> str | None:
+def _erasure_blocker(db: Queries, member_id: str) -> str | None:
     """A member under legal hold is not erased by a request (the hold is the legal basis to refuse)."""
     return "erasure.blocked_hold" if active_hold(db, "member", member_id) else None
 
