@@ -19,6 +19,7 @@ is refused, never executed (app.requests.restore.apply_ledger), and shown to the
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import hmac
 import json
@@ -26,6 +27,7 @@ import logging
 import os
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING, Any, TypedDict
 
 from app import crashpoints
 from app.clock import iso
@@ -34,11 +36,29 @@ from app.messages import add_messages
 from app.reminders import Reminder, register_provider
 from app.staff import permissions as P
 
+if TYPE_CHECKING:
+    from app.staff.session import Session, Tx
+    from app.storage.db import Queries
+
+Eraser = Callable[["Tx", str], "int | None"]
+"""fn(tx, member_id) -> count: one domain's part of an erasure, inside the erasure's transaction."""
+Blocker = Callable[["Queries", str], "str | None"]
+"""fn(db, member_id) -> message key or None: a key stops the erasure (a legal hold)."""
+
 log = logging.getLogger("memberdesk.erasure")
 
 MEMBER_ERASE = P.grant("member.erase", P.MANAGER)
-_ERASERS: dict[str, Callable] = {}
-_BLOCKERS: dict[str, Callable] = {}
+_ERASERS: dict[str, Eraser] = {}
+_BLOCKERS: dict[str, Blocker] = {}
+
+
+class RefusedLines(TypedDict):
+    """Ledger lines refused and not yet acknowledged: how many, first and last time (kept in meta)."""
+
+    lines: int
+    first_at: str
+    last_at: str
+
 
 add_messages(
     {
@@ -61,15 +81,16 @@ REFUSED_SUFFIX = ".refused"
 LEDGER_ACK = P.grant("erasure.ledger.acknowledge", P.MANAGER)
 
 
-def refused_lines(db) -> dict | None:
+def refused_lines(db: Queries) -> RefusedLines | None:
     """{lines, first_at, last_at} of ledger lines refused and not yet acknowledged by a manager, or None."""
     value = db.scalar("SELECT value FROM meta WHERE key = ?", (REFUSED_META,))
-    return json.loads(value) if value else None
+    info: RefusedLines | None = json.loads(value) if value else None
+    return info
 
 
-def note_refused(tx, n: int, now: str) -> None:
+def note_refused(tx: Tx, n: int, now: str) -> None:
     """Inside the write that moved `n` refused lines aside: keep the count for the manager's reminder."""
-    old = refused_lines(tx) or {"lines": 0, "first_at": now}
+    old = refused_lines(tx) or RefusedLines(lines=0, first_at=now, last_at=now)
     value = {"lines": int(old["lines"]) + n, "first_at": old["first_at"], "last_at": now}
     tx.execute(
         "INSERT INTO meta(key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
@@ -77,7 +98,7 @@ def note_refused(tx, n: int, now: str) -> None:
     )
 
 
-def acknowledge_refused(session) -> int:
+def acknowledge_refused(session: Session) -> int:
     """A manager has seen the refused lines (IT keeps the .refused file): the reminder goes away."""
     session.require(LEDGER_ACK)
     info = refused_lines(session.db)
@@ -88,7 +109,7 @@ def acknowledge_refused(session) -> int:
     return int(info["lines"])
 
 
-def _reminders(db, today) -> list:
+def _reminders(db: Queries, today: dt.date) -> list[Reminder]:
     info = refused_lines(db)
     if not info:
         return []
@@ -105,12 +126,12 @@ def _reminders(db, today) -> list:
 register_provider("erasure_ledger", _reminders)
 
 
-def register_blocker(name: str, fn: Callable) -> None:
+def register_blocker(name: str, fn: Blocker) -> None:
     """fn(db, member_id) -> message key or None. A key stops erase_member (e.g. a legal hold)."""
     _BLOCKERS[name] = fn
 
 
-def blocked(db, member_id: str) -> str | None:
+def blocked(db: Queries, member_id: str) -> str | None:
     for fn in list(_BLOCKERS.values()):
         key = fn(db, member_id)
         if key:
@@ -118,12 +139,12 @@ def blocked(db, member_id: str) -> str | None:
     return None
 
 
-def register_eraser(name: str, fn: Callable) -> None:
+def register_eraser(name: str, fn: Eraser) -> None:
     """fn(tx, member_id) -> int. Runs inside the erasure transaction, before the member row goes."""
     _ERASERS[name] = fn
 
 
-def is_erased(db, member_id: str) -> bool:
+def is_erased(db: Queries, member_id: str) -> bool:
     return db.one("SELECT 1 FROM erasure_ledger WHERE member_id = ?", (member_id,)) is not None
 
 
@@ -131,12 +152,12 @@ LEDGER_FIELDS = ("member_id", "erased_at", "reason", "request_id", "store_code")
 _KEY_META = "erasure_ledger_key"
 
 
-def _mac(key: bytes, entry: dict) -> str:
+def _mac(key: bytes, entry: dict[str, Any]) -> str:
     body = json.dumps({k: entry.get(k) for k in LEDGER_FIELDS}, sort_keys=True, separators=(",", ":"))
     return hmac.new(key, body.encode("utf-8"), hashlib.sha256).hexdigest()
 
 
-def sign_entry(key: bytes | None, entry: dict) -> dict:
+def sign_entry(key: bytes | None, entry: dict[str, Any]) -> dict[str, Any]:
     """The ledger line for `entry`: its fields and, with a key, their MAC."""
     out = {k: entry.get(k) for k in LEDGER_FIELDS}
     if key is not None:
@@ -144,21 +165,22 @@ def sign_entry(key: bytes | None, entry: dict) -> dict:
     return out
 
 
-def entry_authentic(key: bytes | None, entry: dict) -> bool:
+def entry_authentic(key: bytes | None, entry: dict[str, Any]) -> bool:
     mac = entry.get("mac")
     return key is not None and isinstance(mac, str) and hmac.compare_digest(mac, _mac(key, entry))
 
 
-def ledger_key(q, session_db=None) -> bytes | None:
+def ledger_key(q: Queries, session_db: Queries | None = None) -> bytes | None:
     """The ledger's MAC key: the one kept in meta, else the one derived from this connection's data key
     (app.storage.db.ledger_subkey). `q` is a Database, Tx or PageDB; call `keep_ledger_key` in a write."""
     value = q.scalar("SELECT value FROM meta WHERE key = ?", (_KEY_META,))
     if value:
         return bytes.fromhex(value)
-    return getattr(session_db if session_db is not None else q, "ledger_key", None)
+    key: bytes | None = getattr(session_db if session_db is not None else q, "ledger_key", None)
+    return key
 
 
-def keep_ledger_key(tx, db) -> bytes | None:
+def keep_ledger_key(tx: Tx, db: Queries) -> bytes | None:
     """Inside a write: the ledger key, stored in meta the first time (stays valid across a rekey)."""
     key = ledger_key(tx, db)
     if key is not None and tx.scalar("SELECT value FROM meta WHERE key = ?", (_KEY_META,)) is None:
@@ -166,7 +188,7 @@ def keep_ledger_key(tx, db) -> bytes | None:
     return key
 
 
-def append_ledger(path: Path, entries: list[dict]) -> None:
+def append_ledger(path: Path, entries: list[dict[str, Any]]) -> None:
     """Append entries to erasure-ledger.jsonl with one fsync. Call it inside the erasure transaction,
     so a failed write rolls the erasure back."""
     with open(path, "a", encoding="utf-8") as fh:
@@ -176,7 +198,7 @@ def append_ledger(path: Path, entries: list[dict]) -> None:
         os.fsync(fh.fileno())
 
 
-def read_ledger_file(path: Path) -> list[dict]:
+def read_ledger_file(path: Path) -> list[dict[str, Any]]:
     entries = []
     try:
         with open(path, encoding="utf-8") as fh:
@@ -192,7 +214,7 @@ def read_ledger_file(path: Path) -> list[dict]:
     return entries
 
 
-def _erase_in_tx(tx, member_id: str) -> dict:
+def _erase_in_tx(tx: Tx, member_id: str) -> dict[str, int]:
     counts = {}
     for name, fn in list(_ERASERS.items()):
         counts[name] = int(fn(tx, member_id) or 0)
@@ -204,14 +226,14 @@ def _erase_in_tx(tx, member_id: str) -> dict:
 
 
 def erase_in_tx(
-    tx,
+    tx: Tx,
     member_id: str,
     *,
     reason: str,
     request_id: str | None = None,
     store_code: str | None = None,
     journal: bool = True,
-) -> tuple[dict, dict]:
+) -> tuple[dict[str, int], dict[str, Any]]:
     """Erase one member inside the caller's write (batches: retention sweep, head-office orders).
     Runs every eraser, deletes the member row, scrubs the journal, writes the ledger row and (journal=True)
     the erasure row for head office. Returns (counts, ledger entry); the caller appends the entries to
@@ -237,13 +259,13 @@ def erase_in_tx(
 
 
 def erase_member(
-    session,
+    session: Session,
     member_id: str,
     *,
     reason: str = "request",
     request_id: str | None = None,
     ledger_path: Path | None = None,
-) -> dict:
+) -> dict[str, int]:
     """Erase one member in one transaction. Returns counts per domain (no personal data)."""
     session.require(MEMBER_ERASE)
     if is_erased(session.db, member_id):
@@ -263,7 +285,7 @@ def erase_member(
     return counts
 
 
-def replay_ledger(session, entries: list[dict]) -> int:
+def replay_ledger(session: Session, entries: list[dict[str, Any]]) -> int:
     """Apply erasures the DB does not have yet (after restoring an older backup, or a crash between the
     ledger write and the commit). Each journals its `erase` row for head office like any erasure (RIG-3).
     The caller has checked the entries' MACs (app.requests.restore.apply_ledger); an entry without a valid

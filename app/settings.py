@@ -3,35 +3,43 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
 from app.clock import iso
 from app.config import DEFAULTS
 from app.errors import ValidationError
 from app.staff import permissions as P
 
-_VALIDATORS: dict = {}
+if TYPE_CHECKING:
+    from app.staff.session import Session
+    from app.storage.db import Queries
+
+# A setting's value is whatever JSON holds (numbers, text, lists, objects): `Any` below says so.
+Validator = Callable[[Any], Any]
+_VALIDATORS: dict[str, Validator] = {}
 
 
-def register_validator(key: str, fn) -> None:
+def register_validator(key: str, fn: Validator) -> None:
     """fn(value) -> the value to store, or raises ValidationError (the domain's own message)."""
     _VALIDATORS[key] = fn
 
 
-def get_setting(db, key: str, default=None):
+def get_setting(db: Queries, key: str, default: Any = None) -> Any:
     row = db.one("SELECT value FROM settings WHERE key = ?", (key,))
     if row is None:
         return DEFAULTS.get(key, default)
     return json.loads(row[0])
 
 
-def all_settings(db) -> dict:
-    values = dict(DEFAULTS)
+def all_settings(db: Queries) -> dict[str, Any]:
+    values: dict[str, Any] = dict(DEFAULTS)
     for row in db.all("SELECT key, value FROM settings"):
         values[row[0]] = json.loads(row[1])
     return values
 
 
-def set_setting(session, key: str, value) -> None:
+def set_setting(session: Session, key: str, value: Any) -> None:
     session.require(P.SETTINGS_CHANGE)
     if key not in DEFAULTS:
         raise ValidationError("settings.unknown", field=key)

@@ -19,7 +19,7 @@ import os
 import shutil
 import zipfile
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from app import __version__, crashpoints
 from app.clock import iso
@@ -127,7 +127,7 @@ def create_backup(vault: Vault, session: Session, *, keep: int | None = None, ta
     return final
 
 
-def _setting(session: Session, key: str, default):
+def _setting(session: Session, key: str, default: Any) -> Any:
     return get_setting(session.db, key, default)
 
 

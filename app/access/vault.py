@@ -21,7 +21,7 @@ from pathlib import Path
 
 from app.access import fieldkeys
 from app.audit import chain, journal
-from app.clock import SystemClock, iso
+from app.clock import Clock, SystemClock, iso
 from app.config import Paths, read_terminal, write_terminal
 from app.errors import SignInError, StoreError, UserError, ValidationError
 from app.staff import permissions, slotchange
@@ -29,14 +29,14 @@ from app.staff.passwords import check_password, check_username
 from app.staff.session import Session, Staff
 from app.staff.throttle import Throttle
 from app.storage import keyslots as ks, recovery
-from app.storage.db import KEY_BYTES, Database, open_database
+from app.storage.db import KEY_BYTES, Database, Row, open_database
 from app.storage.fieldcrypt import FieldCipher
 from app.storage.instance import InstanceLock
 
 log = logging.getLogger("memberdesk.vault")
 
 
-def _staff_from_row(row) -> Staff:
+def _staff_from_row(row: Row) -> Staff:
     return Staff(
         id=row["id"],
         username=row["username"],
@@ -47,7 +47,7 @@ def _staff_from_row(row) -> Staff:
 
 
 class Vault:
-    def __init__(self, paths: Paths, clock=None):
+    def __init__(self, paths: Paths, clock: Clock | None = None) -> None:
         self.paths = paths
         self.clock = clock or SystemClock()
         self.db: Database | None = None

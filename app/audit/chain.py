@@ -24,9 +24,10 @@ GENESIS = "0" * 64
 _PERSONAL_KEYS = {"name", "mobile", "id_number", "address", "phone", "value", "old", "new"}
 
 
-def _canonical(seq, ts, staff_id, terminal, action, subject_type, subject_id, details: str) -> bytes:
+def _canonical(*fields: int | str | None) -> bytes:
+    """An entry's fields, in `entry_hash`'s order, as the bytes that are hashed."""
     return json.dumps(
-        [seq, ts, staff_id, terminal, action, subject_type, subject_id, details],
+        list(fields),
         ensure_ascii=False,
         separators=(",", ":"),
     ).encode("utf-8")

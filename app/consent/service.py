@@ -14,6 +14,7 @@ from __future__ import annotations
 import datetime as dt
 import secrets
 from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any
 
 from app import crashpoints
 from app.clock import iso
@@ -28,6 +29,11 @@ from app.messages import add_messages
 from app.notices import Notice, current_notice, default_notice, get_notice, store_default, unchanged_purposes
 from app.notices.model import REQUIRED_PURPOSE
 from app.staff import permissions as P
+
+if TYPE_CHECKING:
+    from app.staff.session import Session, Tx
+    from app.storage.db import Queries
+    from app.storage.fieldcrypt import FieldCipher
 
 CONSENT_CHANGE = P.grant("member.consent", P.CLERK, P.MANAGER)
 METHODS = ("screen", "signature", "paper", "desk")
@@ -70,7 +76,7 @@ add_messages(
 )
 
 
-def _ensure_notice_stored(tx, notice: Notice, session) -> None:
+def _ensure_notice_stored(tx: Tx, notice: Notice, session: Session) -> None:
     """The consent names a notice version by hash: that exact text must be kept (NOT-2)."""
     row = tx.one("SELECT content_hash FROM notices WHERE version = ? AND lang = ?", (notice.version, notice.lang))
     if row is not None:
@@ -84,7 +90,7 @@ def _ensure_notice_stored(tx, notice: Notice, session) -> None:
 
 
 def check_sensitive_signatures(
-    notice: Notice, granted: Iterable[str], signatures: dict, *, paper_signed: set[str] | None = None
+    notice: Notice, granted: Iterable[str], signatures: dict[str, bytes], *, paper_signed: set[str] | None = None
 ) -> None:
     """SEN-1, the one check: every granted sensitive purpose has the customer's separate signature, on screen
     (`signatures[code]`) or, for a signed paper form (`paper_signed` given), confirmed by the clerk beside that
@@ -100,16 +106,16 @@ def check_sensitive_signatures(
 
 
 def record_consent(
-    tx,
-    session,
+    tx: Tx,
+    session: Session,
     member_id: str,
     notice: Notice,
     decisions: dict[str, bool],
     *,
     kind: str,
     method: str,
-    cipher=None,
-    guardian: dict | None = None,
+    cipher: FieldCipher | None = None,
+    guardian: dict[str, Any] | None = None,
     evidence_ref: str | None = None,
     signatures: dict[str, bytes] | None = None,
     paper_signed: Iterable[str] | None = None,
@@ -219,6 +225,8 @@ def record_consent(
     for code, png in signatures.items():
         if not png or not decisions.get(code):
             continue
+        if cipher is None:  # a signature is sealed (SEN-3): the caller passes the session's cipher
+            raise UserError("member.needs_cipher")
         eid = secrets.token_hex(8)
         tx.execute(
             "INSERT INTO consent_evidence(id, record_id, member_id, purpose_code, kind, mime, data, created_at)"
@@ -259,7 +267,7 @@ def record_consent(
     return rid
 
 
-def _mirror_flags(tx, member_id: str) -> None:
+def _mirror_flags(tx: Tx, member_id: str) -> None:
     """members.marketing_opt_in / offers_opt_in follow the consent state at once (CON-3)."""
     state = {
         r[0]: bool(r[1])
@@ -273,7 +281,7 @@ def _mirror_flags(tx, member_id: str) -> None:
 
 
 def withdraw_consent(
-    session,
+    session: Session,
     member_id: str,
     purpose_code: str,
     *,
@@ -323,14 +331,14 @@ def withdraw_consent(
     return rid
 
 
-def consent_state(db, member_id: str) -> dict[str, bool]:
+def consent_state(db: Queries, member_id: str) -> dict[str, bool]:
     return {
         r[0]: bool(r[1])
         for r in db.all("SELECT purpose_code, granted FROM member_consents WHERE member_id = ?", (member_id,))
     }
 
 
-def active_purposes(db, member_id: str, today: str | None = None) -> set[str]:
+def active_purposes(db: Queries, member_id: str, today: str | None = None) -> set[str]:
     """Purposes whose processing may run for this member now: granted, and the purpose has not changed
     (data types, retention, recipients, ...) in the notice in effect `today` (ISO date, default: the
     system date) since the version agreed to (CON-5)."""
@@ -344,12 +352,12 @@ def active_purposes(db, member_id: str, today: str | None = None) -> set[str]:
     return unchanged_purposes(db, agreed, today or dt.date.today().isoformat())
 
 
-def consent_active(db, member_id: str, purpose_code: str, today: str | None = None) -> bool:
+def consent_active(db: Queries, member_id: str, purpose_code: str, today: str | None = None) -> bool:
     """May this member's data be processed for `purpose_code` now? (marketing, offers, delivery ...)"""
     return purpose_code in active_purposes(db, member_id, today)
 
 
-def needs_reconsent(db, member_id: str, today: str | None = None) -> list[str]:
+def needs_reconsent(db: Queries, member_id: str, today: str | None = None) -> list[str]:
     """Purposes the member agreed to that changed in the current notice (the next visit prompts)."""
     granted = [
         r[0]
@@ -359,7 +367,7 @@ def needs_reconsent(db, member_id: str, today: str | None = None) -> list[str]:
     return [c for c in granted if c not in active]
 
 
-def signature_images(db, cipher, member_id: str) -> list[tuple[str, str, bytes]]:
+def signature_images(db: Queries, cipher: FieldCipher, member_id: str) -> list[tuple[str, str, bytes]]:
     """(record id, purpose, PNG bytes) of a member's signatures, decrypted (for the data copy)."""
     return [
         (r[0], r[1], cipher.decrypt_bytes(r[3], f"consent_evidence.data:{r[2]}"))
@@ -369,7 +377,7 @@ def signature_images(db, cipher, member_id: str) -> list[tuple[str, str, bytes]]
     ]
 
 
-def _erase_registration(tx, member_id: str) -> int:
+def _erase_registration(tx: Tx, member_id: str) -> int:
     """Eraser: the member's consent records, items, state and signatures, and (app.members.records) the
     optional fields and name bigrams."""
     n = 0

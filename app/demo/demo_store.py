@@ -24,7 +24,20 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from app.access.vault import Vault
 from app.clock import SystemClock
+from app.config import resolve_paths
+from app.demo import datagen
+from app.domains import load_all
+from app.flows.enrolment import register_member
+from app.members.service import cipher_for
+from app.notices import current_notice
+from app.notices.model import REQUIRED_PURPOSE
+from app.purchases.pos_import import import_pos_file
+from app.purchases.records import record_purchase
+from app.requests import service as request_service
+from app.settings import set_setting
+from app.staff.service import add_staff
 
 if TYPE_CHECKING:
     from app.staff.session import Session
@@ -71,24 +84,12 @@ class DemoStore:
 
 def demo_members(n: int, seed: int = 2026) -> Iterator[tuple[int, str, str]]:
     """(index, name, mobile) of n fake members: datagen names marked 演示·, unique mobiles."""
-    from app.demo.datagen import members
-
-    for i, name, mobile in members(n, seed=seed):
+    for i, name, mobile in datagen.members(n, seed=seed):
         yield i, DEMO_MARK + name, mobile
 
 
 def create_demo_store(root: str | Path | None = None, *, members: int = 200, seed: int = 2026) -> DemoStore:
     """Create and fill a demo store. Returns it locked (sign in with DEMO_ACCOUNTS)."""
-    from app.access.vault import Vault
-    from app.config import resolve_paths
-    from app.domains import load_all
-    from app.flows.enrolment import register_member
-    from app.members.service import cipher_for
-    from app.notices import current_notice
-    from app.notices.model import REQUIRED_PURPOSE
-    from app.purchases.records import record_purchase
-    from app.staff.service import add_staff
-
     load_all()
     root = Path(root) if root else Path(tempfile.mkdtemp(prefix="memberdesk-demo-"))
     paths = resolve_paths(root / "data").ensure()
@@ -157,9 +158,6 @@ def create_demo_store(root: str | Path | None = None, *, members: int = 200, see
 def _demo_pos_export(session: Session, folder: Path, ids: list[str], rng: random.Random) -> None:
     """Yesterday's POS export in the demo's own folder (set as the POS export folder), imported once: the home
     page's 收银数据 shows an import with two rejected lines to open (an unknown member number, a negative amount)."""
-    from app.purchases.pos_import import import_pos_file
-    from app.settings import set_setting
-
     folder.mkdir(parents=True, exist_ok=True)
     day = (session.clock.now() - dt.timedelta(days=1)).date().isoformat()
     nos = [
@@ -184,10 +182,8 @@ def _demo_pos_export(session: Session, folder: Path, ids: list[str], rng: random
 
 def _demo_requests(session: Session, clock: _ShiftClock, ids: list[str], rng: random.Random) -> int:
     """An overdue access request, a deletion request due soon, and a copy request received today."""
-    from app.requests import service as R
-
     plan = [(28, "access"), (18, "delete"), (0, "copy")]  # calendar days ago
     for (days, kind), member_id in zip(plan, rng.sample(ids, len(plan)), strict=True):
         clock.shift = dt.timedelta(days=days)
-        R.open_request(session, kind, member_id, identity_method="id_card_sighted")
+        request_service.open_request(session, kind, member_id, identity_method="id_card_sighted")
     return len(plan)

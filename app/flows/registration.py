@@ -28,6 +28,7 @@ never submitted.
 from __future__ import annotations
 
 import datetime as dt
+from typing import TYPE_CHECKING, Any
 
 from app.errors import UserError, ValidationError
 from app.flows.enrolment import grant_consent, register_member
@@ -38,6 +39,10 @@ from app.members.fields import FIELD_PURPOSE, OPTIONAL_FIELDS
 from app.members.paper_form import PaperForm, find_paper_form, require_current_notice
 from app.members.records import MobileExists, find_by_mobile, minor_now
 from app.notices import Notice, current_notice
+
+if TYPE_CHECKING:
+    from app.staff.session import Session
+    from app.storage.fieldcrypt import FieldCipher
 from app.notices.model import REQUIRED_PURPOSE
 
 FIELD_ORDER = ("name", "mobile", "birth_date", "address", "id_number", "face_feature", "skin_notes")
@@ -46,7 +51,9 @@ FIELD_ORDER = ("name", "mobile", "birth_date", "address", "id_number", "face_fea
 class RegistrationFlow(PaperMode):
     paper_allowed = True  # a registration may be entered from a signed paper form
 
-    def __init__(self, session, *, notice: Notice | None = None, lang: str = "zh_CN", method: str = "screen"):
+    def __init__(
+        self, session: Session, *, notice: Notice | None = None, lang: str = "zh_CN", method: str = "screen"
+    ) -> None:
         self.session = session
         self.notice = notice or current_notice(session.db, lang, session.clock.now().date().isoformat())
         self.method = method
@@ -61,7 +68,7 @@ class RegistrationFlow(PaperMode):
         self.guardian_sensitive: set[str] = set()  # sensitive purposes the guardian separately consented to
         self.signatures: dict[str, bytes] = {}
         self.sensitive_index = 0
-        self.result: dict | None = None
+        self.result: dict[str, Any] | None = None
         self.existing_member_id: str | None = None
         self.screen_notice = self.notice
         self.form: PaperForm | None = None  # paper mode: the form being entered
@@ -314,7 +321,7 @@ class RegistrationFlow(PaperMode):
             first = next((f for f in order if f in self.errors), next(iter(self.errors)))
             raise self.errors[first]
 
-    def submit(self, cipher) -> dict:
+    def submit(self, cipher: FieldCipher) -> dict[str, Any]:
         """REVIEW -> DONE: one transaction. A mobile registered meanwhile -> EXISTING."""
         if self.step is not Step.REVIEW:
             raise UserError("error.generic")
@@ -382,7 +389,7 @@ class ReconsentFlow(RegistrationFlow):
 
     paper_allowed = True
 
-    def __init__(self, session, member_id: str, **kw):
+    def __init__(self, session: Session, member_id: str, **kw: Any) -> None:
         super().__init__(session, **kw)
         self.member_id = member_id
 
@@ -416,7 +423,7 @@ class ReconsentFlow(RegistrationFlow):
             return self.step
         return super().next()
 
-    def submit(self, cipher) -> dict:
+    def submit(self, cipher: FieldCipher | None) -> dict[str, Any]:
         if self.step is not Step.REVIEW:
             raise UserError("error.generic")
         if self.paper and not self.paper_signed:

@@ -19,13 +19,19 @@ scan of the form (and the paper original until it is destroyed).
 
 from __future__ import annotations
 
+import datetime as dt
 import unicodedata
+from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from app.errors import UserError, ValidationError
 from app.messages import add_messages
 from app.notices import Notice, changed_purposes, current_notice, get_notice
 from app.printing.serials import QR_PREFIX, parse_serial
+
+if TYPE_CHECKING:
+    from app.storage.db import Queries
 
 add_messages(
     {
@@ -108,11 +114,11 @@ def normalise_serial(text: str | None) -> str:
     return "".join(text.split()).upper()
 
 
-def _example(store_code: str, today) -> str:
+def _example(store_code: str, today: dt.date) -> str:
     return f"{(store_code or 'ST01').upper()}-{today.strftime('%y%m%d')}-00001"
 
 
-def find_paper_form(db, store_code: str, text: str | None, today) -> PaperForm:
+def find_paper_form(db: Queries, store_code: str, text: str | None, today: dt.date) -> PaperForm:
     """The issued, unused form of this store named by `text`, with the notice printed on it.
     Raises ValidationError(field="serial") with a message for each case a clerk can meet."""
     serial = normalise_serial(text)
@@ -143,7 +149,7 @@ def find_paper_form(db, store_code: str, text: str | None, today) -> PaperForm:
     return PaperForm(serial=serial, notice=notice, printed_count=int(row["printed_count"] or 0))
 
 
-def require_current_notice(db, form: PaperForm, today) -> PaperForm:
+def require_current_notice(db: Queries, form: PaperForm, today: dt.date) -> PaperForm:
     """A re-consent (CON-5) on paper: the form must carry the notice in effect today (version and hash).
     An older printed version would record consent to text the member is being asked to replace, and
     the record would clear the re-consent flag without covering what changed since."""
@@ -159,7 +165,7 @@ def require_current_notice(db, form: PaperForm, today) -> PaperForm:
     return form
 
 
-def outdated_purposes(db, notice: Notice, granted, today: str) -> list[str]:
+def outdated_purposes(db: Queries, notice: Notice, granted: Iterable[str], today: str) -> list[str]:
     """Granted purposes of `notice` that the notice in effect `today` has changed or removed: the member
     registered on an older printed form must consent again to them (CON-5)."""
     current = current_notice(db, notice.lang, today)

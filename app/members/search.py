@@ -19,6 +19,7 @@ from app.members.service import MEMBER_VIEW
 
 if TYPE_CHECKING:
     from app.staff.session import Session
+    from app.storage.db import Queries, Row
 
 _COLS = "m.id, m.member_no, m.name, m.mobile, m.status, m.restricted, m.registered_at, m.reconsent_needed"
 MAX_LIMIT = 200
@@ -66,7 +67,7 @@ def classify(query: str) -> tuple[str, str]:
     return "name", name
 
 
-def _hit(r) -> SearchHit:
+def _hit(r: Row) -> SearchHit:
     return SearchHit(
         id=r[0],
         member_no=r[1],
@@ -79,7 +80,7 @@ def _hit(r) -> SearchHit:
     )
 
 
-def _name_query(db, q: str, limit: int, where_extra: str):
+def _name_query(db: Queries, q: str, limit: int, where_extra: str) -> list[Row]:
     if len(q) == 1:
         sql = (
             f"SELECT DISTINCT {_COLS} FROM member_name_grams g JOIN members m ON m.id = g.member_id"

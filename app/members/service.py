@@ -29,7 +29,7 @@ from app.storage.fieldcrypt import FieldCipher, token_is_sealed
 
 if TYPE_CHECKING:
     from app.staff.session import Session, Tx
-    from app.storage.db import Queries
+    from app.storage.db import Queries, Row
 
 MEMBER_REGISTER = P.grant("member.register", P.CLERK, P.MANAGER)
 MEMBER_VIEW = P.grant("member.view", P.CLERK, P.MANAGER)
@@ -92,14 +92,15 @@ class MemberView:
     corrected_elsewhere: dict[str, str] = field(default_factory=dict)
 
 
-def _today(session) -> dt.date:
+def _today(session: Session) -> dt.date:
     return session.clock.now().date()
 
 
-def validate_fields(values: dict, granted: set[str], today: dt.date) -> dict:
+def validate_fields(values: dict[str, Any], granted: set[str], today: dt.date) -> dict[str, Any]:
     """Validate the fields of granted purposes. A field of a refused purpose is an error (MIN-1..3).
-    Collects every field error; raises the first (the UI validates per field on its own as well)."""
-    out: dict[str, str | None] = {}
+    Collects every field error; raises the first (the UI validates per field on its own as well).
+    Returns the clean values: name and mobile (str), birth_date (str or None), each optional field given (str)."""
+    out: dict[str, Any] = {}
     for f, raw in values.items():
         if f not in FIELD_PURPOSE:
             continue
@@ -121,14 +122,14 @@ def validate_fields(values: dict, granted: set[str], today: dt.date) -> dict:
     return out
 
 
-def _row(db, member_id: str):
+def _row(db: Queries, member_id: str) -> Row:
     row = db.one("SELECT * FROM members WHERE id = ?", (member_id,))
     if row is None:
         raise NotFound()
     return row
 
 
-def _view(db, row, today: str | None = None) -> MemberView:
+def _view(db: Queries, row: Row, today: str | None = None) -> MemberView:
     fields = {r[0]: r[1] for r in db.all("SELECT field, masked FROM member_fields WHERE member_id = ?", (row["id"],))}
     # the POS import notes newer purchases in purchase_touch until the retention sweep folds them in
     touched = db.scalar("SELECT last_at FROM purchase_touch WHERE member_id = ?", (row["id"],))
@@ -171,7 +172,7 @@ def _view(db, row, today: str | None = None) -> MemberView:
     )
 
 
-def get_member(session, member_id: str) -> MemberView:
+def get_member(session: Session, member_id: str) -> MemberView:
     """Open a member's record (masked). Every view is audited with the staff member (SEC-1)."""
     session.require(MEMBER_VIEW)
     row = _row(session.db, member_id)
@@ -182,10 +183,10 @@ def get_member(session, member_id: str) -> MemberView:
 
 
 def update_member(
-    session,
+    session: Session,
     member_id: str,
-    changes: dict,
-    cipher=None,
+    changes: dict[str, Any],
+    cipher: FieldCipher | None = None,
     *,
     request_id: str | None = None,
     order_id: str | None = None,
@@ -241,16 +242,17 @@ def update_member(
         else:
             changed.append(f)  # encrypted: compared after decrypting below
     opt = [f for f in changed if f in OPTIONAL_FIELDS]
-    if opt and cipher is None:
-        raise UserError("member.needs_cipher")
-    for f in list(opt):
-        cur = session.db.one(
-            "SELECT id, value_enc FROM member_fields WHERE member_id = ? AND field = ?", (member_id, f)
-        )
-        if cur and token_is_sealed(cur[1]) and not cipher.can_open_sealed:
-            continue  # SEN-3: a clerk cannot compare a sealed value; storing it again is harmless
-        if cur and cipher.decrypt(cur[1], "member_fields", "value_enc", cur[0]) == updates[f]:
-            changed.remove(f)
+    if opt:
+        if cipher is None:
+            raise UserError("member.needs_cipher")
+        for f in list(opt):
+            cur = session.db.one(
+                "SELECT id, value_enc FROM member_fields WHERE member_id = ? AND field = ?", (member_id, f)
+            )
+            if cur and token_is_sealed(cur[1]) and not cipher.can_open_sealed:
+                continue  # SEN-3: a clerk cannot compare a sealed value; storing it again is harmless
+            if cur and cipher.decrypt(cur[1], "member_fields", "value_enc", cur[0]) == updates[f]:
+                changed.remove(f)
     if not changed:
         raise UserError("member.no_changes")
     now = iso(session.clock.now())
@@ -261,7 +263,8 @@ def update_member(
         R.update_core(tx, member_id, {f: updates[f] for f in core}, now)
         for f in changed:
             value = updates[f]
-            if f in OPTIONAL_FIELDS and value is not None:  # validators return None only for an empty birth date
+            # validators return None only for an empty birth date; an optional field here had a cipher (above)
+            if f in OPTIONAL_FIELDS and value is not None and cipher is not None:
                 R.put_field(tx, cipher, member_id, f, value, now)
         tx.journal("member", member_id, "upsert", {f: updates[f] for f in core} | {"fields": sorted(changed)})
         for f in changed:  # a value given here again replaces "corrected at another store"
@@ -309,7 +312,7 @@ def _erase_field_notes(tx: Tx, member_id: str) -> int:
     return int(tx.execute("DELETE FROM member_field_notes WHERE member_id = ?", (member_id,)).rowcount)
 
 
-def _field_notes(db: Queries, member_id: str) -> list[dict]:
+def _field_notes(db: Queries, member_id: str) -> list[dict[str, str]]:
     return [{"field": f, **n} for f, n in sorted(corrected_elsewhere(db, member_id).items())]
 
 
@@ -317,7 +320,9 @@ register_eraser("member_field_notes", _erase_field_notes)
 register_exporter("member_field_notes", _field_notes, ("在其他门店更正的信息", "Fields corrected at another store"))
 
 
-def reveal_field(session, member_id: str, field_name: str, reason_code: str, note: str, cipher) -> str:
+def reveal_field(
+    session: Session, member_id: str, field_name: str, reason_code: str, note: str, cipher: FieldCipher
+) -> str:
     """Show one sensitive value in clear: manager only, with a reason; every reveal is audited (SEN-3).
     The face feature code is never revealed."""
     session.require(MEMBER_REVEAL)
@@ -345,12 +350,12 @@ def reveal_field(session, member_id: str, field_name: str, reason_code: str, not
     return value
 
 
-def export_profile(db, member_id: str, cipher=None) -> dict:
+def export_profile(db: Queries, member_id: str, cipher: FieldCipher | None = None) -> dict[str, Any]:
     """This domain's part of the customer's data copy (RIG-6): profile, optional fields (decrypted when a
     cipher is given; the face feature code is never exported in clear), current consent per purpose.
     The whole copy, with the consent history, is app.requests.export.export_member."""
     row = _row(db, member_id)
-    out = {
+    out: dict[str, Any] = {
         "member": {
             "member_no": row["member_no"],
             "name": row["name"],

@@ -16,10 +16,17 @@ from typing import TYPE_CHECKING
 from app.clock import iso
 from app.errors import NotFound, UserError, ValidationError
 from app.messages import add_messages
+from app.printing.destruction_record import (
+    DestroyedForm,
+    DestructionRecord,
+    batch_hash,
+    destruction_record_pdf as render_destruction_record,
+)
+from app.printing.fonts import font_for_db
+from app.printing.letter_layout import StoreInfo
 from app.staff import permissions as P
 
 if TYPE_CHECKING:
-    from app.printing.destruction_record import DestructionRecord
     from app.staff.session import Session, Staff
     from app.storage.db import Queries
 
@@ -87,9 +94,6 @@ def destroy_batch(
         raise UserError("originals.witness_required")
     if witness.id == session.staff.id:
         raise UserError("originals.witness_same")
-    from app.printing.destruction_record import DestroyedForm, DestructionRecord, batch_hash
-    from app.printing.letter_layout import StoreInfo
-
     did = secrets.token_hex(8)
     now = session.clock.now()
     batch_no = f"D{now.strftime('%Y%m%d')}-{did[:6].upper()}"
@@ -143,9 +147,6 @@ def destroy_batch(
 
 def destruction_record(db: Queries, destruction_id: str, *, store_name: str | None = None) -> DestructionRecord:
     """Rebuild the printable record (app.printing.destruction_record.DestructionRecord) from the archive."""
-    from app.printing.destruction_record import DestroyedForm, DestructionRecord
-    from app.printing.letter_layout import StoreInfo
-
     d = db.one("SELECT * FROM original_destructions WHERE id = ?", (destruction_id,))
     if d is None:
         raise NotFound()
@@ -177,8 +178,6 @@ def destruction_record(db: Queries, destruction_id: str, *, store_name: str | No
 
 def verify_batch_hash(db: Queries, destruction_id: str) -> bool:
     """Recompute the batch hash from the register: proves the printed record matches the archive."""
-    from app.printing.destruction_record import batch_hash
-
     rec = destruction_record(db, destruction_id)
     stored = rec.batch_hash
     rec.batch_hash = ""
@@ -187,10 +186,9 @@ def verify_batch_hash(db: Queries, destruction_id: str) -> bool:
 
 
 def destruction_record_pdf(db: Queries, destruction_id: str, *, store_name: str | None = None) -> bytes:
-    from app.printing.destruction_record import destruction_record_pdf as render
-    from app.printing.fonts import font_for_db
-
-    return render(destruction_record(db, destruction_id, store_name=store_name), font=font_for_db(db))
+    return render_destruction_record(
+        destruction_record(db, destruction_id, store_name=store_name), font=font_for_db(db)
+    )
 
 
 def list_destructions(db: Queries) -> list[dict]:

@@ -60,7 +60,7 @@ def originals_due_summary(db: Queries, today: dt.date) -> DueSummary:
     return DueSummary(c["overdue"], c["due_soon"], c["due_this_week"], c["missing_table"])
 
 
-def _reminders(db, today: dt.date):
+def _reminders(db: Queries, today: dt.date) -> list[Reminder]:
     s = originals_due_summary(db, today)
     out = []
     if s.overdue:

@@ -23,7 +23,7 @@ from app.staff import permissions as P
 
 if TYPE_CHECKING:
     from app.staff.session import Session, Tx
-    from app.storage.db import Queries
+    from app.storage.db import Queries, Row
 
 DESTROY_WITHIN = 30  # working days after scanning (STO-2)
 AMBER_WITHIN = 3  # due within 3 working days: amber
@@ -54,7 +54,7 @@ add_messages(
 )
 
 
-def _now(session) -> str:
+def _now(session: Session) -> str:
     return iso(session.clock.now())
 
 
@@ -247,7 +247,7 @@ def counts(db: Queries, today: dt.date) -> dict[str, int]:
     return out
 
 
-def _load_open(tx, original_id: str):
+def _load_open(tx: Tx, original_id: str) -> Row:
     row = tx.one("SELECT * FROM originals WHERE id = ?", (original_id,))
     if row is None:
         raise NotFound("originals.not_found")
@@ -266,7 +266,7 @@ def custodians(db: Queries) -> list[tuple[str, str]]:
     ]
 
 
-def _check_custodian(db, custodian_id: str) -> None:
+def _check_custodian(db: Queries, custodian_id: str) -> None:
     row = db.one("SELECT 1 FROM staff WHERE id = ? AND disabled = 0 AND removed_at IS NULL", (custodian_id or "",))
     if row is None:
         raise ValidationError("originals.custodian_invalid", field="custodian")

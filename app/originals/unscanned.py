@@ -113,7 +113,7 @@ def unscanned_counts(db: Queries, today: dt.date) -> dict[str, int]:
     return out
 
 
-def _reminders(db, today: dt.date):
+def _reminders(db: Queries, today: dt.date) -> list[Reminder]:
     c = unscanned_counts(db, today)
     out = []
     if c["red"]:

@@ -21,6 +21,8 @@ from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.cidfonts import UnicodeCIDFont
 from reportlab.pdfbase.ttfonts import TTFError, TTFont  # TTFont: also used by tests from here
 
+from app.settings import get_setting
+
 if TYPE_CHECKING:
     from app.storage.db import Queries
 
@@ -175,7 +177,5 @@ def font_for_db(db: Queries | None) -> FontChoice:
     """The font, honouring the setting "font_path" of the store (db may be None)."""
     configured = ""
     if db is not None:
-        from app.settings import get_setting
-
         configured = get_setting(db, "font_path", "") or ""
     return choose_font(configured or None)

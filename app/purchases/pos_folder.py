@@ -20,12 +20,12 @@ from typing import TYPE_CHECKING, Any
 
 from app.clock import iso
 from app.errors import ValidationError
-from app.messages import add_messages
+from app.messages import add_messages, all_keys
+from app.purchases.pos_import import ImportResult, import_pos_file, import_pos_folder
 from app.purchases.records import PURCHASE_IMPORT
 from app.settings import get_setting, register_validator
 
 if TYPE_CHECKING:
-    from app.purchases.pos_import import ImportResult
     from app.staff.session import Session
     from app.storage.db import Queries
 
@@ -145,8 +145,6 @@ class FolderRun:
 
 def refusal_reason(key: str | None) -> str:
     """The message key for a refused file's reason in plain words."""
-    from app.messages import all_keys
-
     specific = f"pos_folder.refused.{key}"
     return specific if specific in all_keys() else "pos_folder.refused.other"
 
@@ -154,8 +152,6 @@ def refusal_reason(key: str | None) -> str:
 def run_folder_import(session: Session) -> FolderRun | None:
     """Import the configured folder now (the main window runs this off the UI thread every few minutes).
     None when no folder is set (the feature is off)."""
-    from app.purchases.pos_import import import_pos_folder
-
     session.require(PURCHASE_IMPORT)
 
     folder = configured_folder(session.db)
@@ -176,8 +172,6 @@ def run_folder_import(session: Session) -> FolderRun | None:
 
 def import_file(session: Session, path: str | os.PathLike[str]) -> ImportResult:
     """One POS file imported by hand (the clerk's 导入收银数据), never at the same time as the folder run."""
-    from app.purchases.pos_import import import_pos_file
-
     session.require(PURCHASE_IMPORT)
 
     with IMPORT_LOCK:
@@ -200,8 +194,6 @@ def recent_imports(db: Queries, limit: int = 5) -> list[dict[str, Any]]:
 
 def import_report(db: Queries, import_id: int) -> ImportResult | None:
     """An earlier import as an ImportResult, for the report dialog (rejected lines: number, reason, column)."""
-    from app.purchases.pos_import import ImportResult
-
     row = db.one("SELECT id, encoding, accepted, duplicates, finished_at FROM pos_imports WHERE id = ?", (import_id,))
     if row is None:
         return None

@@ -50,7 +50,7 @@ class Lines:
     decode raises pos.encoding_unknown when the encoding was only guessed as UTF-8 (the importer then continues
     as GB18030 from its checkpoint); otherwise it is that line's problem ("encoding")."""
 
-    def __init__(self, fh, encoding: str):
+    def __init__(self, fh: BinaryIO, encoding: str) -> None:
         self.fh = fh
         self.encoding = "utf-8" if encoding == "utf-8-sig" else encoding
         self.strict = encoding == "utf-8"
@@ -102,7 +102,7 @@ class _Feed:
     def start(self) -> None:
         self.record, self.chars, self.eof = [], 0, False
 
-    def __iter__(self):
+    def __iter__(self) -> _Feed:
         return self
 
     def __next__(self) -> str:

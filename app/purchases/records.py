@@ -12,7 +12,7 @@ import re
 import secrets
 from collections.abc import Iterable
 from decimal import Decimal, InvalidOperation
-from typing import TYPE_CHECKING, cast
+from typing import TYPE_CHECKING, Any, cast
 
 from app.clock import iso
 from app.datacopy import register_exporter
@@ -181,7 +181,7 @@ def check_len(name: str, value: str | None, limit: int) -> None:
         raise ValidationError("purchase.text_too_long", field=name, max=limit)
 
 
-def _member_ok(db, member_id: str) -> None:
+def _member_ok(db: Queries, member_id: str) -> None:
     if is_erased(db, member_id):
         raise ValidationError("purchase.member_erased", field="member")
     row = db.one("SELECT restricted FROM members WHERE id = ?", (member_id,))
@@ -330,7 +330,15 @@ def record_purchase(
     return cast(int, pid)  # an INSERT's rowid
 
 
-def _journal_payload(txn, member_id, when, fen, goods_type, payment_method, coupon_code) -> dict:
+def _journal_payload(
+    txn: str,
+    member_id: str | None,
+    when: str,
+    fen: int,
+    goods_type: str | None,
+    payment_method: str | None,
+    coupon_code: str | None,
+) -> dict[str, Any]:
     return {
         "pos_txn_id": txn,
         "member_id": member_id,
@@ -415,7 +423,7 @@ def export_purchases(db: Queries, member_id: str) -> list[dict]:
 
 
 # -- erasure: unlink, keep for the tax period (RIG-5) -------------------------------------------------
-def _erase_purchases(tx, member_id: str) -> int:
+def _erase_purchases(tx: Tx, member_id: str) -> int:
     tx.execute("DELETE FROM purchase_touch WHERE member_id = ?", (member_id,))
     cond, params = member_filter(tx)
     return tx.execute(
@@ -428,7 +436,7 @@ register_eraser("purchases", _erase_purchases)
 register_exporter("purchases", export_purchases)  # the customer's data copy (RIG-6)
 
 
-def _expand_purchase_batch(db, row: dict, lo: int, hi: int) -> list[dict]:
+def _expand_purchase_batch(db: Queries, row: dict[str, Any], lo: int, hi: int) -> list[dict[str, Any]]:
     """Sequence numbers lo..hi of a purchase_batch span (app.sync.journal.add_purchase_batch): purchase
     first_id + (s - seq) for each s, read as the purchases are now."""
     p, seq = row["payload"], int(row["seq"])

@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from app.clock import iso
 from app.consent.service import withdraw_consent
@@ -24,10 +24,17 @@ from app.requests.letters import store_info
 from app.staff.permissions import requires
 
 if TYPE_CHECKING:
-    from app.staff.session import Session
+    from app.printing.fonts import FontChoice
+    from app.printing.letter_layout import StoreInfo
+    from app.staff.session import Session, Tx
+    from app.storage.db import Row
+    from app.storage.fieldcrypt import FieldCipher
+    from app.sync.engine import SyncEngine
 
 
-def _begin(session, request_id: str, req_type: str | tuple, *, permission: str = M.REQUEST_HANDLE) -> dict:
+def _begin(
+    session: Session, request_id: str, req_type: str | tuple[str, ...], *, permission: str = M.REQUEST_HANDLE
+) -> M.MemberRequest:
     session.require(permission)
     req = S.get_request(session.db, request_id)
     types = (req_type,) if isinstance(req_type, str) else req_type
@@ -39,10 +46,10 @@ def _begin(session, request_id: str, req_type: str | tuple, *, permission: str =
         req = S.start(session, request_id)
     if req["status"] != "in_progress":
         raise UserError("requests.bad_state", status=M.label(M.STATUS_LABELS, req["status"]))
-    return req
+    return cast(M.MemberRequest, req)  # checked above: the customer was found and has a member id
 
 
-def _member(session, member_id: str):
+def _member(session: Session, member_id: str) -> Row:
     row = session.db.one("SELECT * FROM members WHERE id = ?", (member_id,))
     if row is None:
         raise UserError("requests.member_erased" if is_erased(session.db, member_id) else "requests.member_missing")
@@ -52,8 +59,14 @@ def _member(session, member_id: str):
 # -- see / copy (RIG-6) -----------------------------------------------------------------
 @requires(M.REQUEST_EXPORT)
 def build_copy(
-    session, request_id: str, store=None, *, font=None, cipher=None, other_stores: dict | None = None
-) -> tuple[bytes, bytes, dict]:
+    session: Session,
+    request_id: str,
+    store: StoreInfo | None = None,
+    *,
+    font: FontChoice | None = None,
+    cipher: FieldCipher | None = None,
+    other_stores: dict[str, Any] | None = None,
+) -> tuple[bytes, bytes, dict[str, int]]:
     """(json_bytes, pdf_bytes, counts) of the member's data, in memory. Manager only (every field).
     Completes the request; the UI hands the bytes over (print, save to the customer's medium).
     `other_stores` ({code: {"name", "records"}}, from `chain.other_stores_part`): what the other stores hold,
@@ -85,8 +98,14 @@ def build_copy(
 
 @requires(M.REQUEST_EXPORT)
 def build_chain_copy(
-    session, engine, request_id: str, store=None, *, font=None, cipher=None
-) -> tuple[bytes, bytes, dict]:
+    session: Session,
+    engine: SyncEngine,
+    request_id: str,
+    store: StoreInfo | None = None,
+    *,
+    font: FontChoice | None = None,
+    cipher: FieldCipher | None = None,
+) -> tuple[bytes, bytes, dict[str, int]]:
     """`build_copy` with what every other store holds, asked from head office (`engine`: the store's SyncEngine).
     Head office unreachable: UserError("requests.chain_unreachable"), the request stays open with a timeline
     note and its due date unchanged. A store not enrolled with head office gives its own copy."""
@@ -101,12 +120,12 @@ def build_chain_copy(
     return build_copy(session, request_id, store, font=font, cipher=cipher, other_stores=other)
 
 
-def default_store(session):
+def default_store(session: Session) -> StoreInfo:
     return store_info(session)
 
 
 # -- explain the processing rules (PIPL Art. 48) ---------------------------------------
-def execute_explain(session: Session, request_id: str) -> dict[str, Any]:
+def execute_explain(session: Session, request_id: str) -> M.RequestRecord:
     """The explanation is the letter `letters.explanation_letter_bytes` prints from the notice in force. This
     closes the request, recording which notice version was explained. No identity check is needed (the rules
     are the store's, nobody's data is shown), so it may close from received, verified or in progress."""
@@ -135,7 +154,9 @@ def execute_explain(session: Session, request_id: str) -> dict[str, Any]:
 
 # -- correct ----------------------------------------------------------------------------
 @requires(M.REQUEST_HANDLE)
-def execute_correct(session, request_id: str, changes: dict, cipher=None) -> dict:
+def execute_correct(
+    session: Session, request_id: str, changes: dict[str, Any], cipher: FieldCipher | None = None
+) -> M.RequestRecord:
     """Apply the customer's corrections through the members service (its validation applies;
     `cipher` = app.members.service.cipher_for(vault) for encrypted fields). The request and its
     audit name the fields, never the values."""
@@ -150,7 +171,7 @@ def execute_correct(session, request_id: str, changes: dict, cipher=None) -> dic
 
 # -- withdraw consent (CON-3) -----------------------------------------------------------
 @requires(M.REQUEST_HANDLE)
-def execute_withdraw(session, request_id: str, purposes: list[str]) -> dict:
+def execute_withdraw(session: Session, request_id: str, purposes: list[str]) -> M.RequestRecord:
     purposes = [p for p in dict.fromkeys(purposes or []) if p]
     if not purposes:
         raise ValidationError("requests.purposes_required", field="purposes")
@@ -163,7 +184,7 @@ def execute_withdraw(session, request_id: str, purposes: list[str]) -> dict:
 
 # -- restrict (RIG-5) -------------------------------------------------------------------
 @requires(M.REQUEST_HANDLE)
-def execute_restrict(session, request_id: str) -> dict:
+def execute_restrict(session: Session, request_id: str) -> M.RequestRecord:
     """Storage-only state: kept and protected, hidden from clerks' search, no marketing, until lifted."""
     req = _begin(session, request_id, "restrict")
     mid = req["member_id"]
@@ -173,7 +194,7 @@ def execute_restrict(session, request_id: str) -> dict:
     return S.complete(session, request_id, "done", {"restricted": True})
 
 
-def lift_restriction(session, member_id: str, reason: str, request_id: str | None = None) -> None:
+def lift_restriction(session: Session, member_id: str, reason: str, request_id: str | None = None) -> None:
     """A manager lifts a restriction (the customer asked, or the legal reason ended)."""
     session.require(M.RESTRICTION_LIFT)
     reason = (reason or "").strip()
@@ -187,7 +208,7 @@ def lift_restriction(session, member_id: str, reason: str, request_id: str | Non
 
 # -- cancel membership (RET-2) ----------------------------------------------------------
 @requires(M.REQUEST_HANDLE)
-def execute_cancel(session, request_id: str) -> dict:
+def execute_cancel(session: Session, request_id: str) -> M.RequestRecord:
     """End the membership: status cancelled, cancelled_at now (starts the 3-year clock, RET-2),
     marketing and offers off — at every store that holds the member, at this time (`chain.cancel_membership`)."""
     req = _begin(session, request_id, "cancel")
@@ -200,12 +221,12 @@ def execute_cancel(session, request_id: str) -> dict:
 
 
 # -- delete (RIG-3) ---------------------------------------------------------------------
-def ledger_path_for(session) -> Path:
+def ledger_path_for(session: Session) -> Path:
     """erasure-ledger.jsonl beside the DB (= vault.paths.erasure_ledger)."""
     return Path(session.db.path).parent / "erasure-ledger.jsonl"
 
 
-def execute_delete(session, request_id: str, *, ledger_path: Path | None = None) -> dict:
+def execute_delete(session: Session, request_id: str, *, ledger_path: Path | None = None) -> M.RequestRecord:
     """Erase the member (manager only): every domain's eraser in one transaction, ledger entry,
     WAL checkpoint. Purchases stay, unlinked. The request stays, without personal data."""
     session.require(MEMBER_ERASE)
@@ -230,7 +251,7 @@ def execute_delete(session, request_id: str, *, ledger_path: Path | None = None)
     return S.complete(session, request_id, "done", {"erased": True, "counts": counts})
 
 
-def _erase_requests(tx, member_id: str) -> int:
+def _erase_requests(tx: Tx, member_id: str) -> int:
     """Eraser: the member's requests stay as a minimal record (type, dates, outcome, ledger link);
     every text a clerk typed about them goes."""
     ids = [r[0] for r in tx.all("SELECT id FROM requests WHERE member_id = ?", (member_id,))]

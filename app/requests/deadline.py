@@ -12,7 +12,7 @@ Migration 0013's triggers refuse any other later due date, a second extension an
 from __future__ import annotations
 
 import datetime as dt
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from app.calendar import HolidayTables, add_working_days, working_days_between
 from app.clock import iso
@@ -30,7 +30,7 @@ def _merge_missing(old: str, years: tuple[int, ...] | list[int]) -> str:
     return ",".join(str(y) for y in sorted(found))
 
 
-def pause(session: Session, request_id: str, reason: str, *, waits_for: str) -> dict[str, Any]:
+def pause(session: Session, request_id: str, reason: str, *, waits_for: str) -> M.RequestRecord:
     """Pause the clock while the store waits for the customer (`waits_for`: identity_proof | clarification),
     with a reason (audited by length). Only `resume` with the customer's answer ends it."""
     session.require(M.REQUEST_HANDLE)
@@ -58,7 +58,7 @@ def pause(session: Session, request_id: str, reason: str, *, waits_for: str) -> 
     return get_request(session.db, request_id)
 
 
-def resume(session: Session, request_id: str, *, answer: str, answered_on: dt.date | None = None) -> dict[str, Any]:
+def resume(session: Session, request_id: str, *, answer: str, answered_on: dt.date | None = None) -> M.RequestRecord:
     """The customer answered (`answer`: provided | clarified | declined, on `answered_on`, default today):
     the clock runs again and the due date moves by the working days waited, up to the answer's day."""
     session.require(M.REQUEST_HANDLE)
@@ -66,6 +66,8 @@ def resume(session: Session, request_id: str, *, answer: str, answered_on: dt.da
     if req["status"] != "paused":
         raise UserError("requests.bad_state", status=M.label(M.STATUS_LABELS, req["status"]))
     today = today_of(session)
+    if req["paused_on"] is None:  # a paused request has its day (the pause sets both)
+        raise UserError("requests.bad_state", status=M.label(M.STATUS_LABELS, req["status"]))
     paused_on = dt.date.fromisoformat(req["paused_on"])
     answered_on = today if answered_on is None else answered_on
     if (
@@ -98,7 +100,7 @@ def resume(session: Session, request_id: str, *, answer: str, answered_on: dt.da
     return get_request(session.db, request_id)
 
 
-def extend(session: Session, request_id: str, days: int, reason: str) -> dict[str, Any]:
+def extend(session: Session, request_id: str, days: int, reason: str) -> M.RequestRecord:
     """Extend the deadline once by 1-15 working days: manager only, with a reason (audited by length).
     The customer is told by letter (`letters.extension_letter_bytes`)."""
     session.require(M.REQUEST_EXTEND)

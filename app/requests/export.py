@@ -10,7 +10,8 @@ exists. The bytes are built in memory; only the UI writes them, to a place the c
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, Any
 
 from app.clock import iso
 from app.consent.service import consent_history
@@ -21,18 +22,25 @@ from app.printing.data_copy import CopySection, DataCopy, data_copy_pdf
 from app.printing.letter_layout import Section
 from app.requests import model as M
 
+if TYPE_CHECKING:
+    from app.printing.fonts import FontChoice
+    from app.printing.letter_layout import StoreInfo
+    from app.staff.session import Session
+    from app.storage.db import Params, Queries
+    from app.storage.fieldcrypt import FieldCipher
+
 FORMAT = "memberdesk.member-data/1"
 
 
-def _table_exists(db, table: str) -> bool:
+def _table_exists(db: Queries, table: str) -> bool:
     return db.one("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (table,)) is not None
 
 
-def _columns(db, table: str) -> list[tuple[str, str]]:
+def _columns(db: Queries, table: str) -> list[tuple[str, str]]:
     return [(r[1], (r[2] or "").upper()) for r in db.all(f"PRAGMA table_info({table})")]
 
 
-def _plain_rows(db, table: str, where: str, params, skip=()) -> list[dict]:
+def _plain_rows(db: Queries, table: str, where: str, params: Params, skip: Sequence[str] = ()) -> list[dict[str, Any]]:
     cols = [
         c
         for c, kind in _columns(db, table)
@@ -44,9 +52,9 @@ def _plain_rows(db, table: str, where: str, params, skip=()) -> list[dict]:
     return [dict(zip(cols, r, strict=True)) for r in rows]
 
 
-def _generic(tables: tuple[str, ...]) -> Callable:
-    def read(db, member_id):
-        out = []
+def _generic(tables: tuple[str, ...]) -> Callable[[Queries, str], list[dict[str, Any]]]:
+    def read(db: Queries, member_id: str) -> list[dict[str, Any]]:
+        out: list[dict[str, Any]] = []
         for table in tables:
             if _table_exists(db, table) and "member_id" in {c for c, _ in _columns(db, table)}:
                 out.extend(_plain_rows(db, table, "member_id = ?", (member_id,), skip=("member_id",)))
@@ -55,7 +63,7 @@ def _generic(tables: tuple[str, ...]) -> Callable:
     return read
 
 
-def _profile(db, member_id):
+def _profile(db: Queries, member_id: str) -> list[dict[str, Any]]:
     rows = _plain_rows(db, "members", "id = ?", (member_id,))
     if rows:
         # sensitive fields as the member page shows them: masked (the full values need a manager's reveal)
@@ -68,7 +76,7 @@ def _profile(db, member_id):
     return rows
 
 
-def _consents(db, member_id):
+def _consents(db: Queries, member_id: str) -> list[dict[str, Any]]:
     out = []
     for rec in db.all(
         "SELECT id, kind, notice_version, notice_lang, notice_hash, method, store_code, terminal,"
@@ -88,7 +96,7 @@ def _consents(db, member_id):
     return out
 
 
-def _requests(db, member_id):
+def _requests(db: Queries, member_id: str) -> list[dict[str, Any]]:
     return [
         dict(r)
         for r in db.all(
@@ -99,7 +107,7 @@ def _requests(db, member_id):
     ]
 
 
-_DEFAULTS: dict[str, Callable] = {
+_DEFAULTS: dict[str, Callable[[Queries, str], list[dict[str, Any]]]] = {
     "profile": _profile,
     "consents": _consents,
     "purchases": _generic(("purchases",)),
@@ -110,7 +118,7 @@ _DEFAULTS: dict[str, Callable] = {
 }
 
 
-def export_member(db, member_id: str, cipher=None) -> dict:
+def export_member(db: Queries, member_id: str, cipher: FieldCipher | None = None) -> dict[str, Any]:
     """The members and consent domains' data of one member: profile, optional fields (decrypted when a cipher
     is given; the face feature code never in clear), current consents and the consent history."""
     out = export_profile(db, member_id, cipher)
@@ -118,14 +126,14 @@ def export_member(db, member_id: str, cipher=None) -> dict:
     return out
 
 
-def collect_member_data(session, member_id: str, cipher=None) -> dict:
+def collect_member_data(session: Session, member_id: str, cipher: FieldCipher | None = None) -> dict[str, Any]:
     """Every category of one member's data as a JSON-safe dict. Manager (request.export: the copy holds
     every field), audited as `member.data.collect` (SEC-1, SEC-2).
     With `cipher` the sensitive fields are decrypted (a manager's copy for the customer)."""
     session.require(M.REQUEST_EXPORT)
     db = session.db
     member_no = db.scalar("SELECT member_no FROM members WHERE id = ?", (member_id,))
-    data = {
+    data: dict[str, Any] = {
         "format": FORMAT,
         "generated_at": iso(session.clock.now()),
         "store_code": session.store_code,
@@ -157,7 +165,7 @@ def collect_member_data(session, member_id: str, cipher=None) -> dict:
     return data
 
 
-def _json_safe(value):
+def _json_safe(value: Any) -> Any:
     if isinstance(value, dict):
         return {k: _json_safe(v) for k, v in value.items()}
     if isinstance(value, (list, tuple)):
@@ -167,11 +175,11 @@ def _json_safe(value):
     return value
 
 
-def to_json_bytes(data: dict) -> bytes:
+def to_json_bytes(data: dict[str, Any]) -> bytes:
     return json.dumps(data, ensure_ascii=False, indent=1, sort_keys=False, default=str).encode("utf-8")
 
 
-def counts(data: dict) -> dict:
+def counts(data: dict[str, Any]) -> dict[str, int]:
     out = {k: len(v) for k, v in data["categories"].items()}
     if data.get("other_stores"):
         out["other_stores"] = sum(len(s["records"]) for s in data["other_stores"])
@@ -190,7 +198,7 @@ _ENTITY_ZH = {
 }
 
 
-def other_stores_section(other: dict) -> list[dict]:
+def other_stores_section(other: dict[str, Any]) -> list[dict[str, Any]]:
     """[{store_code, store_name, records: [{category, id, data}]}] from `chain.other_stores_part`'s answer."""
     out = []
     for code, part in sorted(other.items()):
@@ -206,7 +214,7 @@ def other_stores_section(other: dict) -> list[dict]:
     return out
 
 
-def _other_store_sections(data: dict) -> list[CopySection]:
+def _other_store_sections(data: dict[str, Any]) -> list[CopySection]:
     sections = []
     for part in data.get("other_stores") or []:
         grid = []
@@ -311,7 +319,7 @@ _SKIP_PDF = {
 }
 
 
-def _zh(key) -> str:
+def _zh(key: Any) -> str:
     if key is None:
         return ""
     return _COLUMN_ZH.get(str(key), str(key))
@@ -323,11 +331,11 @@ def purpose_titles() -> dict[str, str]:
 
 
 def to_pdf_bytes(
-    data: dict,
-    store,
+    data: dict[str, Any],
+    store: StoreInfo,
     *,
     request_no: str = "",
-    font=None,
+    font: FontChoice | None = None,
     applicant: str = "",
     prepared_by: str = "",
     json_sha256: str = "",
@@ -410,21 +418,21 @@ def to_pdf_bytes(
     return data_copy_pdf(copy, font=font)
 
 
-def _purposes_of(record: dict) -> list:
+def _purposes_of(record: dict[str, Any]) -> list[Any]:
     items = record.get("purposes") or record.get("items") or []
     if isinstance(items, dict):
         return [{"purpose": k, "granted": v} for k, v in items.items()]
     return list(items)
 
 
-def _purpose_text(p) -> str:
+def _purpose_text(p: Any) -> str:
     if isinstance(p, dict):
         code = p.get("purpose") or p.get("purpose_code") or p.get("code")
         return f"{code} {'同意' if p.get('granted') else '不同意'}"
     return str(p)
 
 
-def _cell(value) -> str:
+def _cell(value: Any) -> str:
     if value is None:
         return ""
     if isinstance(value, bool):

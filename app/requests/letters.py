@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from app.errors import UserError
 from app.notices.store import current_notice
@@ -35,6 +35,7 @@ from app.staff.permissions import requires
 if TYPE_CHECKING:
     from app.printing.fonts import FontChoice
     from app.staff.session import Session
+    from app.storage.db import Queries, Row
 
 _IDENTITY_TEXT = {k: v[0] for k, v in M.IDENTITY_LABELS.items()}
 _FIELD_WORDS = {
@@ -48,8 +49,8 @@ _FIELD_WORDS = {
 }
 
 
-def store_info(session) -> StoreInfo:
-    terminal = {}
+def store_info(session: Session) -> StoreInfo:
+    terminal: dict[str, Any] = {}
     try:
         terminal = json.loads((Path(session.db.path).parent / "terminal.json").read_text("utf-8"))
     except (OSError, ValueError, TypeError):
@@ -59,11 +60,11 @@ def store_info(session) -> StoreInfo:
     )
 
 
-def _staff_name(db, staff_id) -> str:
+def _staff_name(db: Queries, staff_id: str | None) -> str:
     return db.scalar("SELECT display_name FROM staff WHERE id = ?", (staff_id,), default="") or ""
 
 
-def _member(db, member_id):
+def _member(db: Queries, member_id: str | None) -> Row | None:
     if not member_id:
         return None
     return db.one("SELECT name, member_no FROM members WHERE id = ?", (member_id,))
@@ -93,7 +94,9 @@ def _receipt_data(session: Session, request_id: str, applicant: str | None) -> R
 
 
 @requires(M.REQUEST_VIEW)
-def receipt_pdf(session, request_id: str, applicant: str | None = None, *, font=None) -> bytes:
+def receipt_pdf(
+    session: Session, request_id: str, applicant: str | None = None, *, font: FontChoice | None = None
+) -> bytes:
     pdf = request_receipt_pdf(_receipt_data(session, request_id, applicant), font=font)
     record_event(session, request_id, "printed", {"document": "receipt"})
     return pdf
@@ -111,7 +114,7 @@ def receipt_to_receipt_printer(session: Session, request_id: str, applicant: str
     return used
 
 
-def actions_text(req: dict) -> list[str]:
+def actions_text(req: M.RequestRecord) -> list[str]:
     """What was done, in the customer's words (no values)."""
     s = req.get("result_summary") or {}
     t = req["type"]
@@ -153,7 +156,9 @@ def actions_text(req: dict) -> list[str]:
 
 
 @requires(M.REQUEST_VIEW)
-def result_letter_bytes(session, request_id: str, applicant: str | None = None, *, font=None) -> bytes:
+def result_letter_bytes(
+    session: Session, request_id: str, applicant: str | None = None, *, font: FontChoice | None = None
+) -> bytes:
     req = get_request(session.db, request_id)
     if req["status"] not in ("completed", "refused"):
         raise ValueError("result letter only for a closed request")

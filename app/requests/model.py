@@ -20,6 +20,8 @@ A customer who is not found is recorded as such (no member) and closed with outc
 
 from __future__ import annotations
 
+from typing import Any, TypedDict
+
 from app.members.service import MEMBER_VIEW_RESTRICTED
 from app.messages import add_messages
 from app.staff import permissions as P
@@ -29,6 +31,64 @@ SOON_WORKING_DAYS = 3  # amber in the queue
 MAX_EXTENSION_DAYS = 15
 MAX_EXTENSIONS = 1  # one extension at most (RIG-2)
 LATE_ENTRY_DAYS = 30  # a phone/online request is entered within this many calendar days of its receipt
+
+
+class _RequestFields(TypedDict):
+    id: str
+    request_no: str
+    type: str
+    customer_found: int
+    status: str
+    paused_from: str | None
+    paused_on: str | None
+    pause_waits_for: str | None
+    identity_method: str | None
+    channel: str
+    received_at: str
+    received_on: str
+    base_due_on: str
+    due_on: str
+    table_missing: str
+    paused_days: int
+    extended_days: int
+    outcome: str | None
+    refusal_reason: str | None
+    legal_basis: str | None
+    result_summary: dict[str, Any]  # field names, purpose codes, counts (no values)
+    closed_at: str | None
+    store_code: str
+    opened_by: str
+    closed_by: str | None
+    member_erased: int
+    updated_at: str
+
+
+class RequestRecord(_RequestFields):
+    """A row of `requests` as `app.requests.service.get_request` returns it (result_summary parsed)."""
+
+    member_id: str | None  # None: the customer is not a member held here
+
+
+class MemberRequest(_RequestFields):
+    """A request checked to be a member's (customer found, member id set): what the `execute_*` steps work on."""
+
+    member_id: str
+
+
+class RequestEvent(TypedDict):
+    """A timeline entry (`request_events` row with the staff member's name, data parsed)."""
+
+    id: int
+    request_id: str
+    ts: str
+    staff_id: str | None
+    event: str
+    from_status: str | None
+    to_status: str | None
+    note: str | None
+    data: dict[str, Any]
+    staff_name: str | None
+
 
 TYPES = ("access", "copy", "transfer", "explain", "correct", "restrict", "withdraw", "cancel", "delete")
 TYPE_LABELS = {  # zh_CN, en — the words of ../shared/UX.md

@@ -8,19 +8,34 @@ down from its stored due date (resuming moves it).
 from __future__ import annotations
 
 import datetime as dt
+from typing import TYPE_CHECKING, Any, TypedDict
 
 from app.calendar import HolidayTables, is_working_day, working_days_between
 from app.reminders import Reminder, register_provider
 from app.requests import model as M
 
+if TYPE_CHECKING:
+    from app.staff.session import Session
+    from app.storage.db import Queries
+
 DUE_FILTERS = ("all", "open", "overdue", "soon", "closed")
+
+
+class DueSummary(TypedDict):
+    """`requests_due_summary`: open requests, how many are overdue or due soon, how many lack a holiday table."""
+
+    open: int
+    overdue: int
+    soon: int
+    table_missing: bool
+    table_missing_count: int
 
 
 class _Counter:
     """Working days between `today` and many due dates: one pass over the calendar, then prefix sums
     (the queue would otherwise walk the calendar once per row)."""
 
-    def __init__(self, today: dt.date, tables: HolidayTables):
+    def __init__(self, today: dt.date, tables: HolidayTables) -> None:
         self.today, self.tables = today, tables
         self.base = self.end = today
         self.cum = [0]
@@ -60,21 +75,22 @@ def urgency(
 
 
 def list_requests(
-    session,
+    session: Session,
     today: dt.date,
     *,
     req_type: str | None = None,
     status: str | None = None,
     due: str = "all",
     member_id: str | None = None,
-) -> list[dict]:
+) -> list[dict[str, Any]]:
     """Requests sorted by due date (open first), with urgency and working days left.
 
     Rows carry no personal data: the member appears as its member number (looked up here)
     unless the member is restricted and the viewer is a clerk (RIG-5)."""
     session.require(M.REQUEST_VIEW)
     db = session.db
-    where, params = [], []
+    where: list[str] = []
+    params: list[str] = []
     if req_type:
         where.append("r.type = ?")
         params.append(req_type)
@@ -111,10 +127,10 @@ def list_requests(
     return out
 
 
-def counts(rows: list[dict]) -> dict:
+def counts(rows: list[dict[str, Any]]) -> dict[str, Any]:
     """Counts for the queue header: by urgency, status, type and channel; `table_missing`: rows whose due date
     was computed with the never-later fallback calendar (no holiday table)."""
-    out: dict = {"total": len(rows), "open": 0, "overdue": 0, "soon": 0, "closed": 0, "table_missing": 0}
+    out: dict[str, Any] = {"total": len(rows), "open": 0, "overdue": 0, "soon": 0, "closed": 0, "table_missing": 0}
     by_type: dict[str, int] = {}
     by_status: dict[str, int] = {}
     by_channel: dict[str, int] = {}
@@ -135,26 +151,28 @@ def counts(rows: list[dict]) -> dict:
     return out
 
 
-def requests_due_summary(db, today: dt.date) -> dict:
+def requests_due_summary(db: Queries, today: dt.date) -> DueSummary:
     """For the manager's sign-in reminder: open, overdue and due-within-3-working-days counts."""
     tables = HolidayTables.from_db(db)
     counter = _Counter(today, tables)
-    summary = {"open": 0, "overdue": 0, "soon": 0, "table_missing": False, "table_missing_count": 0}
+    summary: DueSummary = {"open": 0, "overdue": 0, "soon": 0, "table_missing": False, "table_missing_count": 0}
     for status, due_on, missing in db.all(
         "SELECT status, due_on, table_missing FROM requests WHERE status IN"
         " ('received', 'verified', 'in_progress', 'paused')"
     ):
         level, _ = urgency(status, dt.date.fromisoformat(due_on), today, tables, counter)
         summary["open"] += 1
-        if level in ("overdue", "soon"):
-            summary[level] += 1
+        if level == "overdue":
+            summary["overdue"] += 1
+        elif level == "soon":
+            summary["soon"] += 1
         if missing:
             summary["table_missing"] = True
             summary["table_missing_count"] += 1
     return summary
 
 
-def _reminders(db, today: dt.date) -> list[Reminder]:
+def _reminders(db: Queries, today: dt.date) -> list[Reminder]:
     s = requests_due_summary(db, today)
     out = []
     if s["overdue"]:

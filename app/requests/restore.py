@@ -190,7 +190,7 @@ def _sign_in_restored(vault: Vault, sign_in: SignIn, target: Paths) -> Session:
 MIGRATED_META = "erasure_ledger_mac"
 
 
-def apply_ledger(session, paths: Paths) -> int:
+def apply_ledger(session: Session, paths: Paths) -> int:
     """Erase every authentic ledger member still in the DB. Call after sign-in, before the data is used."""
     if (paths.cache_dir / INCOMPLETE).exists():
         raise UserError("restore.incomplete")  # a restore killed before its ledgers were merged

@@ -11,9 +11,9 @@ from __future__ import annotations
 import datetime as dt
 import json
 import secrets
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, cast
 
-from app.calendar import HolidayTables, add_working_days
+from app.calendar import DueDate, HolidayTables, add_working_days
 from app.clock import iso
 from app.erasure import is_erased
 from app.errors import NotFound, UserError, ValidationError
@@ -23,29 +23,30 @@ from app.staff.permissions import requires
 
 if TYPE_CHECKING:
     from app.staff.session import Session, Tx
+    from app.storage.db import Queries
 
 _MAX_TEXT = 500
 
 
-def today_of(session) -> dt.date:
+def today_of(session: Session) -> dt.date:
     return session.clock.now().date()
 
 
-def due_date(db, received_on: dt.date, days: int = M.DUE_WORKING_DAYS):
+def due_date(db: Queries, received_on: dt.date, days: int = M.DUE_WORKING_DAYS) -> DueDate:
     """15 working days after receipt on the Chinese calendar (RIG-2). Returns app.calendar.DueDate."""
     return add_working_days(received_on, days, HolidayTables.from_db(db))
 
 
-def get_request(db, request_id: str) -> dict:
+def get_request(db: Queries, request_id: str) -> M.RequestRecord:
     row = db.one("SELECT * FROM requests WHERE id = ?", (request_id,))
     if row is None:
         raise NotFound("requests.not_found")
     out = dict(row)
     out["result_summary"] = json.loads(out.get("result_summary") or "{}")
-    return out
+    return cast(M.RequestRecord, out)
 
 
-def timeline(db, request_id: str) -> list[dict]:
+def timeline(db: Queries, request_id: str) -> list[M.RequestEvent]:
     rows = db.all(
         "SELECT e.*, s.display_name AS staff_name FROM request_events e LEFT JOIN staff s"
         " ON s.id = e.staff_id WHERE request_id = ? ORDER BY e.id",
@@ -55,11 +56,19 @@ def timeline(db, request_id: str) -> list[dict]:
     for r in rows:
         d = dict(r)
         d["data"] = json.loads(d.get("data") or "{}")
-        out.append(d)
+        out.append(cast(M.RequestEvent, d))
     return out
 
 
-def _event(tx, request_id: str, event: str, from_status=None, to_status=None, note=None, data=None) -> None:
+def _event(
+    tx: Tx,
+    request_id: str,
+    event: str,
+    from_status: str | None = None,
+    to_status: str | None = None,
+    note: str | None = None,
+    data: dict[str, Any] | None = None,
+) -> None:
     tx.execute(
         "INSERT INTO request_events(request_id, ts, staff_id, event, from_status, to_status, note, data)"
         " VALUES (?,?,?,?,?,?,?,?)",
@@ -84,10 +93,10 @@ def _clean_text(text: str | None, key: str = "requests.reason_required", field: 
     return text[:_MAX_TEXT]
 
 
-def _next_number(tx, store_code: str, day: dt.date) -> str:
+def _next_number(tx: Tx, store_code: str, day: dt.date) -> str:
     """Next number of the day, read inside the write transaction (BEGIN IMMEDIATE: no two alike)."""
     prefix = f"{store_code}-{day.strftime('%Y%m%d')}-"
-    n = tx.one("SELECT count(*) FROM requests WHERE request_no LIKE ?", (prefix + "%",))[0]
+    n = tx.scalar("SELECT count(*) FROM requests WHERE request_no LIKE ?", (prefix + "%",))
     return f"{prefix}{int(n) + 1:03d}"
 
 
@@ -108,7 +117,7 @@ def _received_day(session: Session, channel: str, received_on: dt.date | None) -
 
 
 def open_request(
-    session,
+    session: Session,
     req_type: str,
     member_id: str | None,
     *,
@@ -214,16 +223,16 @@ def insert_request(
 
 
 def _transition(
-    session,
+    session: Session,
     request_id: str,
     step: str,
     *,
     permission: str = M.REQUEST_HANDLE,
     note: str | None = None,
-    data: dict | None = None,
-    audit: dict | None = None,
-    extra_sql: tuple[str, tuple] | None = None,
-) -> dict:
+    data: dict[str, Any] | None = None,
+    audit: dict[str, Any] | None = None,
+    extra_sql: tuple[str, tuple[Any, ...]] | None = None,
+) -> M.RequestRecord:
     session.require(permission)
     req = get_request(session.db, request_id)
     allowed, target = M.TRANSITIONS[step]
@@ -243,7 +252,7 @@ def _transition(
 
 
 @requires(M.REQUEST_HANDLE)
-def verify_identity(session, request_id: str, method: str) -> dict:
+def verify_identity(session: Session, request_id: str, method: str) -> M.RequestRecord:
     """Record how identity was checked. The ID number itself is never stored."""
     if method not in M.IDENTITY_METHODS:
         raise ValidationError("requests.identity_invalid", field="identity_method")
@@ -258,11 +267,11 @@ def verify_identity(session, request_id: str, method: str) -> dict:
 
 
 @requires(M.REQUEST_HANDLE)
-def start(session, request_id: str) -> dict:
+def start(session: Session, request_id: str) -> M.RequestRecord:
     return _transition(session, request_id, "start")
 
 
-def refuse(session, request_id: str, reason: str, legal_basis: str) -> dict:
+def refuse(session: Session, request_id: str, reason: str, legal_basis: str) -> M.RequestRecord:
     """Refusal: manager only, with a reason and its legal basis (RIG-4)."""
     session.require(M.REQUEST_REFUSE)
     reason = (reason or "").strip()[:_MAX_TEXT]
@@ -288,7 +297,9 @@ def refuse(session, request_id: str, reason: str, legal_basis: str) -> dict:
 
 
 @requires(M.REQUEST_HANDLE)
-def complete(session, request_id: str, outcome: str = "done", summary: dict | None = None) -> dict:
+def complete(
+    session: Session, request_id: str, outcome: str = "done", summary: dict[str, Any] | None = None
+) -> M.RequestRecord:
     now = iso(session.clock.now())
     return _transition(
         session,
@@ -303,7 +314,7 @@ def complete(session, request_id: str, outcome: str = "done", summary: dict | No
     )
 
 
-def close_not_found(session, request_id: str) -> dict:
+def close_not_found(session: Session, request_id: str) -> M.RequestRecord:
     """Close a request of a customer who is not a member: outcome not_found, letter says so."""
     session.require(M.REQUEST_HANDLE)
     req = get_request(session.db, request_id)
@@ -317,7 +328,7 @@ def close_not_found(session, request_id: str) -> dict:
     return get_request(session.db, request_id)
 
 
-def _close_not_found(tx: Tx, req: dict) -> None:
+def _close_not_found(tx: Tx, req: M.RequestRecord) -> None:
     """Inside the caller's write: the request of a customer who is not a member, closed as not found."""
     if req["customer_found"] or req["status"] not in ("received", "verified", "in_progress"):
         raise UserError("requests.bad_state", status=M.label(M.STATUS_LABELS, req["status"]))
@@ -332,7 +343,7 @@ def _close_not_found(tx: Tx, req: dict) -> None:
     tx.journal("request", request_id, "upsert", {"status": "completed", "outcome": "not_found"})
 
 
-def record_event(session, request_id: str, event: str, data: dict | None = None) -> None:
+def record_event(session: Session, request_id: str, event: str, data: dict[str, Any] | None = None) -> None:
     """A timeline entry for a side step (printed a letter, exported a copy)."""
     session.require(M.REQUEST_VIEW)
     get_request(session.db, request_id)

@@ -215,7 +215,7 @@ def attach_member(tx: Tx, request_id: str, member_id: str) -> None:
     tx.journal("request", request_id, "upsert", {"member_id": member_id}, member_id=member_id)
 
 
-def attach_local(session: Session, request_id: str) -> dict:
+def attach_local(session: Session, request_id: str) -> M.RequestRecord:
     """The customer is a member held here now (found by `look_up`): the request becomes that member's."""
     session.require(M.REQUEST_HANDLE)
     cust = _open_customer(session, request_id, ("found_local",))
@@ -224,7 +224,7 @@ def attach_local(session: Session, request_id: str) -> dict:
     return S.get_request(session.db, request_id)
 
 
-def close_no_member(session: Session, request_id: str) -> dict:
+def close_no_member(session: Session, request_id: str) -> M.RequestRecord:
     """Head office holds no member for this customer: the request closes as not found (the letter tells the
     customer no information is held) and the encrypted name and mobile are cleared."""
     session.require(M.REQUEST_HANDLE)

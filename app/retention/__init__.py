@@ -9,8 +9,16 @@ Public API:
 - admin:   app.retention.cli.add_parser(subparsers)  ->  memberdesk-admin retention-sweep
 """
 
+from __future__ import annotations
+
+import datetime as dt
+from typing import TYPE_CHECKING
+
 from app.messages import add_messages
 from app.reminders import Reminder, register_provider
+
+if TYPE_CHECKING:
+    from app.storage.db import Queries
 
 add_messages(
     {
@@ -74,16 +82,14 @@ add_messages(
 )
 
 
-def _reminders(db, today):
+def _reminders(db: Queries, today: dt.date) -> list[Reminder]:
     out = []
     last = last_apply(db)
     if last is None:
         if db.scalar("SELECT count(*) FROM members"):
             out.append(Reminder("retention.reminder.never", level="due", page="retention"))
     else:
-        import datetime as _dt
-
-        days = (today - _dt.date.fromisoformat(last["as_of"])).days
+        days = (today - dt.date.fromisoformat(last["as_of"])).days
         if days >= 2:
             out.append(Reminder("retention.reminder.not_run", {"days": days}, level="overdue", page="retention"))
     holds = int(db.scalar("SELECT count(*) FROM legal_holds WHERE released_at IS NULL", default=0) or 0)

@@ -19,6 +19,12 @@ import json
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from app.errors import UserError
+from app.printing.letter_layout import StoreInfo
+from app.purchases.pos_import import import_pos_file, import_pos_folder
+from app.retention import apply_sweep, dry_run, list_runs, sweep_due
+from app.retention.report import purge_report_csv, purge_report_pdf
+
 if TYPE_CHECKING:
     from app.cli import Ctx
 
@@ -37,9 +43,6 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
 
 def run_pos_import(args: argparse.Namespace, ctx: Ctx) -> int:
     """Output: per file the counts and the rejected line numbers with reasons (no values)."""
-    from app.errors import UserError
-    from app.purchases.pos_import import import_pos_file, import_pos_folder
-
     session = ctx.sign_in()
     report: list[dict[str, Any]] = []
     failed = 0
@@ -72,9 +75,6 @@ def run_pos_import(args: argparse.Namespace, ctx: Ctx) -> int:
 
 
 def run(args: argparse.Namespace, ctx: Ctx) -> int:
-    from app.retention import apply_sweep, dry_run, list_runs, sweep_due
-    from app.retention.report import purge_report_csv, purge_report_pdf
-
     session = ctx.sign_in()
     ledger = ctx.paths.erasure_ledger
     result: dict | None
@@ -98,8 +98,6 @@ def run(args: argparse.Namespace, ctx: Ctx) -> int:
             if args.report_csv:
                 Path(args.report_csv).write_bytes(purge_report_csv(run_row))
             if args.report_pdf:
-                from app.printing.letter_layout import StoreInfo
-
                 term = ctx.vault.terminal()
                 store = StoreInfo(code=session.store_code, name=term.get("store_name") or session.store_code)
                 Path(args.report_pdf).write_bytes(

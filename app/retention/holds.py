@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, cast
 
 from app.clock import iso
+from app.erasure import register_blocker
 from app.errors import NotFound, ValidationError
 from app.staff import permissions as P
 
@@ -102,15 +103,9 @@ def any_active(db: Queries) -> bool:
     return db.one("SELECT 1 FROM legal_holds WHERE released_at IS NULL LIMIT 1") is not None
 
 
-def _erasure_blocker(db, member_id: str) -> str | None:
+def _erasure_blocker(db: Queries, member_id: str) -> str | None:
     """A member under legal hold is not erased by a request (the hold is the legal basis to refuse)."""
     return "erasure.blocked_hold" if active_hold(db, "member", member_id) else None
 
 
-def _register_blocker() -> None:
-    from app.erasure import register_blocker
-
-    register_blocker("legal_hold", _erasure_blocker)
-
-
-_register_blocker()
+register_blocker("legal_hold", _erasure_blocker)

@@ -32,8 +32,8 @@ from app.staff import permissions as P
 from app.storage.fieldcrypt import register_column
 
 if TYPE_CHECKING:
-    from app.staff.session import Session
-    from app.storage.db import Queries
+    from app.staff.session import Session, Tx
+    from app.storage.db import Queries, Row
     from app.storage.fieldcrypt import FieldCipher
 
 ID_BUSINESS_DONE = P.grant("member.id_number.business_done", P.MANAGER)
@@ -52,7 +52,7 @@ def max_days(db: Queries) -> int:
         return MAX_DAYS_DEFAULT
 
 
-def mask_id_number(value: str) -> str:
+def mask_id_number(value: str | None) -> str:
     """The registration domain's display form (one masking rule for the whole app)."""
     return members_mask(value)
 
@@ -91,7 +91,7 @@ def mark_business_done(session: Session, member_id: str, cipher: FieldCipher) ->
         _mask_in_tx(tx, row, member_id, cipher, session.staff.id)
 
 
-def _mask_in_tx(tx, row, member_id: str, cipher, staff_id: str | None) -> None:
+def _mask_in_tx(tx: Tx, row: Row, member_id: str, cipher: FieldCipher, staff_id: str | None) -> None:
     """Mask the stored ID number now. With a manager's step-up cipher the original moves to id_number_retention
     (deleted by the sweep within RET-4's 30 days); without one (the sweep at the maximum age: the ID number is
     sealed, SEN-3, and only a step-up opens it) the mask stored at registration replaces it and the original is
@@ -183,7 +183,7 @@ add_messages(
 )
 
 
-def _reminders(db, today: dt.date) -> list[Reminder]:
+def _reminders(db: Queries, today: dt.date) -> list[Reminder]:
     w = waiting(db, today)
     out = []
     if w["overdue"]:
@@ -205,7 +205,7 @@ def _reminders(db, today: dt.date) -> list[Reminder]:
 register_provider("id_numbers", _reminders)
 
 
-def _erase_id_retention(tx, member_id: str) -> int:
+def _erase_id_retention(tx: Tx, member_id: str) -> int:
     return tx.execute("DELETE FROM id_number_retention WHERE member_id = ?", (member_id,)).rowcount
 
 

@@ -8,9 +8,10 @@ import csv
 import io
 from typing import TYPE_CHECKING
 
+from app.printing.letter_layout import Letter, Section, StoreInfo, render_letter
+
 if TYPE_CHECKING:
     from app.printing.fonts import FontChoice
-    from app.printing.letter_layout import StoreInfo
 
 CATEGORY_LABELS = {
     "purchase": ("消费记录", "Purchases"),
@@ -100,8 +101,6 @@ def purge_report_csv(run: dict) -> bytes:
 
 def purge_report_pdf(run: dict, store: StoreInfo, *, staff_name: str = "", font: FontChoice | None = None) -> bytes:
     """`store`: app.printing.letter_layout.StoreInfo. `staff_name`: who ran it (a display name; None for the timer)."""
-    from app.printing.letter_layout import Letter, Section, render_letter
-
     result = run.get("result") or run
     mode = run.get("mode", "apply")
     ref = [

@@ -14,13 +14,14 @@ import datetime as dt
 import json
 import logging
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 from app import crashpoints, erasure
 from app.clock import iso
+from app.purchases.pos_import import page_cache
 from app.purchases.records import fold_touches
 from app.retention import id_numbers
-from app.retention.rules import get_rules
+from app.retention.rules import Rule, get_rules
 from app.scans import quarantine as scan_quarantine, unredacted as scan_unredacted
 from app.staff import permissions as P
 
@@ -100,7 +101,7 @@ def _queries(category: str, holds: bool) -> tuple[str, str, str]:
     raise KeyError(category)
 
 
-def _any_holds(db) -> bool:
+def _any_holds(db: Queries) -> bool:
     return db.one("SELECT 1 FROM legal_holds WHERE released_at IS NULL LIMIT 1") is not None
 
 
@@ -117,7 +118,7 @@ def dry_run(session: Session, *, today: dt.date | None = None, record: bool = Tr
     return result
 
 
-def _survey(db, today: dt.date) -> dict:
+def _survey(db: Queries, today: dt.date) -> dict:
     rules = get_rules(db)
     holds = _any_holds(db)
     categories: dict[str, dict] = {}
@@ -129,7 +130,7 @@ def _survey(db, today: dt.date) -> dict:
         cutoff = rule.cutoff(today)
         table, cond, held = _queries(cat, holds)
         lim = _limit(cutoff)
-        row = db.one(f"SELECT count(*), min({_TIME_COL[cat]}) FROM {table} WHERE {cond}", (lim,))
+        row = db.all(f"SELECT count(*), min({_TIME_COL[cat]}) FROM {table} WHERE {cond}", (lim,))[0]  # one row
         total, oldest = int(row[0]), row[1]
         held_n = 0
         if holds and total:
@@ -149,7 +150,13 @@ def _survey(db, today: dt.date) -> dict:
 
 
 def _record_run(
-    session, mode: str, trigger: str, today: dt.date, result: dict, run_id: int | None = None, finished: bool = True
+    session: Session,
+    mode: str,
+    trigger: str,
+    today: dt.date,
+    result: dict,
+    run_id: int | None = None,
+    finished: bool = True,
 ) -> int:
     """A run row. An apply is recorded unfinished when it starts and finished at its end: a sweep stopped
     on the way (the app locked, a crash) does not count as today's sweep, so sweep_due runs it again."""
@@ -165,7 +172,7 @@ def _record_run(
         else:
             conn.execute("UPDATE retention_runs SET finished_at = ?, result = ? WHERE id = ?", (now, text, run_id))
     result["run_id"] = run_id
-    return run_id
+    return cast(int, run_id)  # an INSERT's rowid, or the run given
 
 
 def apply_sweep(
@@ -184,14 +191,16 @@ def apply_sweep(
     return _run_sweep(session, ledger_path, today or session.clock.now().date(), trigger, cipher)
 
 
-def _run_sweep(session, ledger_path, today: dt.date, trigger: str, cipher=None) -> dict:
-    from app.purchases.pos_import import page_cache
-
+def _run_sweep(
+    session: Session, ledger_path: Path | None, today: dt.date, trigger: str, cipher: FieldCipher | None = None
+) -> dict:
     with page_cache(session.db):
         return _apply(session, ledger_path, today, trigger, cipher)
 
 
-def _apply(session, ledger_path, today: dt.date, trigger: str, cipher=None) -> dict:
+def _apply(
+    session: Session, ledger_path: Path | None, today: dt.date, trigger: str, cipher: FieldCipher | None = None
+) -> dict:
     db = session.db
     _fold_touches(session)
     masked = id_numbers.mask_overdue(session, cipher, today) if cipher is not None else 0
@@ -228,7 +237,7 @@ def _apply(session, ledger_path, today: dt.date, trigger: str, cipher=None) -> d
     return survey
 
 
-def _purge_scans(session, today: dt.date) -> dict[str, int]:
+def _purge_scans(session: Session, today: dt.date) -> dict[str, int]:
     """RET-4 / STO-1 for scans: unredacted pages (business done or delete-by reached), held pages and
     quarantined files past their delete-by date. One transaction, audited with counts only (none when nothing
     is due)."""
@@ -241,7 +250,7 @@ def _purge_scans(session, today: dt.date) -> dict[str, int]:
     return counts
 
 
-def _fold_touches(session) -> None:
+def _fold_touches(session: Session) -> None:
     """Members' last purchases noted by the POS import (purchase_touch) go into members.last_purchase_at
     before RET-2 is looked at; one transaction, audited in aggregate."""
     if session.db.one("SELECT 1 FROM purchase_touch LIMIT 1") is None:
@@ -250,7 +259,7 @@ def _fold_touches(session) -> None:
         tx.details = {"members": fold_touches(tx)}
 
 
-def _purge_rows(session, cat: str, rule, table: str, where: str, lim: str, run_id: int) -> int:
+def _purge_rows(session: Session, cat: str, rule: Rule, table: str, where: str, lim: str, run_id: int) -> int:
     alias = table.split()[1]
     key = "id" if cat != "id_number" else "member_id"
     total = 0
@@ -293,7 +302,9 @@ def _purge_rows(session, cat: str, rule, table: str, where: str, lim: str, run_i
     return total
 
 
-def _erase_members(session, table: str, where: str, lim: str, ledger_path, run_id: int, rule) -> int:
+def _erase_members(
+    session: Session, table: str, where: str, lim: str, ledger_path: Path | None, run_id: int, rule: Rule
+) -> int:
     """RET-2: a member whose period ran out is erased like a deletion request (app.erasure): erasers of
     every domain, member row, journal scrub, ledger row + ledger file, one journal 'erase' per member for
     head office. Batched: one transaction and one ledger fsync per BATCH_MEMBERS members."""

@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
 from app.clock import iso
 from app.datacopy import register_exporter
@@ -17,6 +18,10 @@ from app.erasure import register_eraser
 from app.errors import NotFound
 from app.staff import permissions as P
 from app.storage.fieldcrypt import FieldCipher, register_blob_column
+
+if TYPE_CHECKING:
+    from app.staff.session import Session, Tx
+    from app.storage.db import Queries
 
 register_blob_column("scans", "id", "image")
 
@@ -37,7 +42,7 @@ def document_hash(page_hashes: list[str]) -> str:
 
 
 def store_page(
-    tx,
+    tx: Tx,
     cipher: FieldCipher,
     *,
     document_id: str,
@@ -71,7 +76,7 @@ def store_page(
 
 
 def insert_page(
-    tx,
+    tx: Tx,
     *,
     scan_id: str,
     document_id: str,
@@ -100,7 +105,7 @@ class PageImage:
     sha256: str
 
 
-def document_pages(session, cipher: FieldCipher, document_id: str) -> list[PageImage]:
+def document_pages(session: Session, cipher: FieldCipher, document_id: str) -> list[PageImage]:
     """Decrypt a document's pages for the in-app viewer; the read is audited (SEC-2)."""
     session.require(SCAN_VIEW)
     doc = session.db.one("SELECT id, member_id FROM scan_documents WHERE id = ?", (document_id,))
@@ -117,7 +122,7 @@ def document_pages(session, cipher: FieldCipher, document_id: str) -> list[PageI
     return out
 
 
-def delete_document(tx, document_id: str) -> int:
+def delete_document(tx: Tx, document_id: str) -> int:
     """The document's pages go, and the unredacted originals kept beside them (RET-4)."""
     tx.execute("DELETE FROM scan_unredacted WHERE document_id = ?", (document_id,))
     n = tx.execute("DELETE FROM scans WHERE document_id = ?", (document_id,)).rowcount
@@ -125,7 +130,7 @@ def delete_document(tx, document_id: str) -> int:
     return n
 
 
-def _erase_member_scans(tx, member_id: str) -> int:
+def _erase_member_scans(tx: Tx, member_id: str) -> int:
     """Eraser: the member's scanned pages and documents go for good; the originals register keeps the
     serial and due date (the paper still has to be destroyed) but loses the link to the member."""
     docs = [r[0] for r in tx.all("SELECT id FROM scan_documents WHERE member_id = ?", (member_id,))]
@@ -144,7 +149,7 @@ def _erase_member_scans(tx, member_id: str) -> int:
 register_eraser("scans", _erase_member_scans)
 
 
-def export_member_scans(db, member_id: str) -> list[dict]:
+def export_member_scans(db: Queries, member_id: str) -> list[dict[str, Any]]:
     """The customer's data copy (RIG-6): the paper forms scanned for them and where each original is."""
     rows = db.all(
         "SELECT d.serial, d.created_at, d.page_count, d.content_sha256, d.consent_id, o.status AS original,"

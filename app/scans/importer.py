@@ -14,8 +14,10 @@ from __future__ import annotations
 import logging
 import os
 import time
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING, TypeVar
 
 from PIL import Image
 
@@ -28,6 +30,12 @@ from app.scans.matching import finish_document, lookup_serial
 from app.scans.redaction import locate
 from app.scans.sensitive import Redactor
 from app.staff import permissions as perms
+
+if TYPE_CHECKING:
+    from app.staff.session import Session, Tx
+    from app.storage.fieldcrypt import FieldCipher
+
+_T = TypeVar("_T")
 
 log = logging.getLogger("memberdesk.scans")
 
@@ -94,8 +102,8 @@ def shred_file(path: Path | str) -> None:
 
 
 def import_file(
-    session,
-    cipher,
+    session: Session,
+    cipher: FieldCipher,
     path: Path | str,
     *,
     source: str = "file",
@@ -114,14 +122,20 @@ def import_file(
 
 
 def import_bytes(
-    session, cipher, data: bytes, *, source: str = "file", cabinet: str | None = None, custodian_id: str | None = None
+    session: Session,
+    cipher: FieldCipher,
+    data: bytes,
+    *,
+    source: str = "file",
+    cabinet: str | None = None,
+    custodian_id: str | None = None,
 ) -> ImportResult:
     session.require(SCAN_IMPORT)
     kind = P.sniff(data)
     if kind is None:
         raise UserError("scans.not_an_image")
 
-    def survey():
+    def survey() -> int:
         n = P.count_pages(data, kind)
         if n > P.MAX_PAGES:
             raise UserError("scans.too_many_pages", pages=n, limit=P.MAX_PAGES)
@@ -145,8 +159,8 @@ def import_bytes(
 
 
 def import_images(
-    session,
-    cipher,
+    session: Session,
+    cipher: FieldCipher,
     images: list[Image.Image],
     *,
     source: str = "scanner",
@@ -160,7 +174,7 @@ def import_images(
     if len(images) > P.MAX_PAGES:
         raise UserError("scans.too_many_pages", pages=len(images), limit=P.MAX_PAGES)
 
-    def gen():
+    def gen() -> Iterator[P.Page]:
         for i, img in enumerate(images, 1):
             P._check_pixels(img.size[0], img.size[1], i)
             flat = P.flatten(img)
@@ -180,7 +194,7 @@ def import_images(
     )
 
 
-def _guarded(fn, page):
+def _guarded(fn: Callable[[], _T], page: Callable[[], int]) -> _T:
     """Run the decoding step `fn`; any exception it raises is the file's problem: a UserError with a reason a
     person understands (`page()` names the page being read). The class is logged, never the content."""
     try:
@@ -194,7 +208,7 @@ def _guarded(fn, page):
 
 
 class _Doc:
-    def __init__(self, qr_serial: str | None):
+    def __init__(self, qr_serial: str | None) -> None:
         self.id = archive.new_id()
         self.qr_serial = qr_serial
         self.hashes: list[str] = []
@@ -223,14 +237,14 @@ class _Prepared:
     boxes: int = 0
 
 
-def _prepare(pages, cipher, redactor: Redactor) -> list[_Prepared]:
+def _prepare(pages: Callable[[], Iterable[P.Page]], cipher: FieldCipher, redactor: Redactor) -> list[_Prepared]:
     """The CPU work, outside the database lock: the UI keeps reading while a batch is decoded. Any bad page
     refuses the whole file here (nothing was written); so does a file still not read after MAX_FILE_SECONDS.
     Every page of a form with sensitive boxes is redacted here (app.scans.sensitive), or held."""
     out: list[_Prepared] = []
     deadline = time.monotonic() + P.MAX_FILE_SECONDS
 
-    def run():
+    def run() -> list[_Prepared]:
         for page in pages():
             sid = archive.new_id()
             fix = locate(page.image)  # the QR's serial and corners in one read (app.scans.redaction)
@@ -264,7 +278,15 @@ def _prepare(pages, cipher, redactor: Redactor) -> list[_Prepared]:
 
 
 def _import_pages(
-    session, prepared: list[_Prepared], *, kind, page_count, file_sha256, source, cabinet, custodian_id
+    session: Session,
+    prepared: list[_Prepared],
+    *,
+    kind: str,
+    page_count: int,
+    file_sha256: str,
+    source: str,
+    cabinet: str | None,
+    custodian_id: str | None,
 ) -> ImportResult:
     if source not in SOURCES:
         raise ValueError(source)
@@ -340,7 +362,7 @@ def _import_pages(
     return result
 
 
-def _finish(tx, doc: _Doc, batch_id, cabinet, custodian_id) -> DocumentResult:
+def _finish(tx: Tx, doc: _Doc, batch_id: str, cabinet: str | None, custodian_id: str | None) -> DocumentResult:
     content = archive.document_hash(doc.hashes)
     tx.execute(
         "UPDATE scan_documents SET content_sha256 = ?, page_count = ? WHERE id = ?", (content, len(doc.hashes), doc.id)
@@ -353,7 +375,7 @@ def _finish(tx, doc: _Doc, batch_id, cabinet, custodian_id) -> DocumentResult:
     )
 
 
-def _hold(tx, p: _Prepared, batch_id: str) -> None:
+def _hold(tx: Tx, p: _Prepared, batch_id: str) -> None:
     form = lookup_serial(tx, p.form) if p.form else None
     unredacted.hold_page(
         tx,

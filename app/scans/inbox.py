@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from app.errors import NotFound, UserError, ValidationError
 from app.members.records import member_exists
@@ -10,6 +11,10 @@ from app.scans import archive
 from app.scans.decode import is_serial
 from app.scans.matching import finish_document, link, lookup_serial
 from app.staff import permissions as P
+
+if TYPE_CHECKING:
+    from app.staff.session import Session, Tx
+    from app.storage.db import Queries, Row
 
 SCAN_MATCH = P.grant("scans.match", P.CLERK, P.MANAGER)
 SCAN_DECIDE = P.grant("scans.decide", P.MANAGER)  # conflicts and discarding a scan
@@ -27,7 +32,7 @@ class InboxItem:
     conflict_with: str | None
 
 
-def list_inbox(db) -> list[InboxItem]:
+def list_inbox(db: Queries) -> list[InboxItem]:
     return [
         InboxItem(
             r["id"],
@@ -43,18 +48,18 @@ def list_inbox(db) -> list[InboxItem]:
     ]
 
 
-def inbox_count(db) -> int:
+def inbox_count(db: Queries) -> int:
     return int(db.scalar("SELECT count(*) FROM scan_documents WHERE status IN ('inbox', 'conflict')", default=0))
 
 
-def _doc(tx, doc_id: str):
+def _doc(tx: Tx, doc_id: str) -> Row:
     row = tx.one("SELECT * FROM scan_documents WHERE id = ?", (doc_id,))
     if row is None:
         raise NotFound()
     return row
 
 
-def match_document(session, doc_id: str, serial: str, *, member_no: str | None = None) -> str:
+def match_document(session: Session, doc_id: str, serial: str, *, member_no: str | None = None) -> str:
     """Manual matching: the clerk reads the serial printed next to the QR (and, for a form not yet
     tied to a member, the member number). Returns the resulting status (matched | conflict | duplicate)."""
     session.require(SCAN_MATCH)
@@ -82,7 +87,7 @@ def match_document(session, doc_id: str, serial: str, *, member_no: str | None =
     return status
 
 
-def resolve_conflict(session, doc_id: str, decision: str) -> None:
+def resolve_conflict(session: Session, doc_id: str, decision: str) -> None:
     """A manager decides a re-scan whose content differs from the archived one:
     'replace' (the new scan becomes the archive copy; the old pages are deleted),
     'keep_both' (both are kept, e.g. a corrected form re-signed), 'discard' (the new scan is deleted)."""
@@ -105,7 +110,7 @@ def resolve_conflict(session, doc_id: str, decision: str) -> None:
         link(tx, doc_id, doc["serial"], doc["member_id"], doc["consent_id"], doc["content_sha256"])
 
 
-def discard_document(session, doc_id: str) -> None:
+def discard_document(session: Session, doc_id: str) -> None:
     """A manager deletes an inbox scan that is not a form of ours (wrong paper scanned)."""
     session.require(SCAN_DECIDE)
     with session.write("scans.discard", "scan_document", doc_id) as tx:

@@ -8,14 +8,29 @@ is a conflict a manager decides (app.scans.inbox.resolve_conflict).
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, TypedDict
+
 from app.clock import iso
+from app.errors import NotFound
 from app.members.records import member_exists
 from app.originals.tracking import register_original
 from app.printing.serials import match_form_serial
 from app.scans import archive
 
+if TYPE_CHECKING:
+    from app.staff.session import Tx
+    from app.storage.db import Queries
 
-def lookup_serial(tx, serial: str) -> dict | None:
+
+class FormRef(TypedDict):
+    """An issued form found by its serial: the serial as printed, its member and the consent it proves."""
+
+    serial: str
+    member_id: str | None
+    consent_id: str | None
+
+
+def lookup_serial(tx: Queries, serial: str) -> FormRef | None:
     """The issued form with this serial: {'serial', 'member_id', 'consent_id'} or None. The consent is the
     one the form was linked to, else the newest consent record naming the form as its evidence."""
     row = tx.one(
@@ -24,7 +39,7 @@ def lookup_serial(tx, serial: str) -> dict | None:
     )
     if row is None:
         return None
-    out = {"serial": row[0], "member_id": row[1], "consent_id": row[2]}
+    out = FormRef(serial=row[0], member_id=row[1], consent_id=row[2])
     if out["consent_id"] is None:
         c = tx.one(
             "SELECT id FROM consent_records WHERE evidence_ref = ? ORDER BY created_at DESC LIMIT 1", (out["serial"],)
@@ -34,13 +49,13 @@ def lookup_serial(tx, serial: str) -> dict | None:
 
 
 def finish_document(
-    tx,
+    tx: Tx,
     doc_id: str,
     serial: str | None,
     content: str,
     *,
-    cabinet=None,
-    custodian_id=None,
+    cabinet: str | None = None,
+    custodian_id: str | None = None,
     member_id: str | None = None,
     manual: bool = False,
 ) -> tuple[str, str | None, str | None]:
@@ -87,7 +102,17 @@ def finish_document(
     return "matched", None, serial
 
 
-def link(tx, doc_id, serial, member_id, consent_id, content, *, cabinet=None, custodian_id=None) -> None:
+def link(
+    tx: Tx,
+    doc_id: str,
+    serial: str,
+    member_id: str | None,
+    consent_id: str | None,
+    content: str,
+    *,
+    cabinet: str | None = None,
+    custodian_id: str | None = None,
+) -> None:
     """Mark a document matched and register (or re-point) the paper original."""
     now = iso(tx.session.clock.now())
     tx.execute(
@@ -104,6 +129,8 @@ def link(tx, doc_id, serial, member_id, consent_id, content, *, cabinet=None, cu
         member_id=member_id,
     )
     doc = tx.one("SELECT page_count, created_at FROM scan_documents WHERE id = ?", (doc_id,))
+    if doc is None:  # updated above in this transaction: only a caller's wrong id gets here
+        raise NotFound()
     # the 30 working days run from the scan, also for one that waited in the inbox (STO-2)
     register_original(
         tx,
@@ -118,7 +145,7 @@ def link(tx, doc_id, serial, member_id, consent_id, content, *, cabinet=None, cu
     )
 
 
-def adopt_waiting_scans(tx, serial: str, member_id: str, consent_id: str | None) -> list[str]:
+def adopt_waiting_scans(tx: Tx, serial: str, member_id: str, consent_id: str | None) -> list[str]:
     """Inside a paper registration's transaction (app.flows.enrolment: a registration or a re-consent on paper): the
     signed form was scanned before the member was registered, so its scan waits in the inbox (member_missing).
     Match it now, as the import would have: archived, the paper original registered. A second, different scan of
@@ -138,6 +165,6 @@ def adopt_waiting_scans(tx, serial: str, member_id: str, consent_id: str | None)
     return matched
 
 
-def _to_inbox(tx, doc_id: str, reason: str) -> str:
+def _to_inbox(tx: Tx, doc_id: str, reason: str) -> str:
     tx.execute("UPDATE scan_documents SET status = 'inbox', inbox_reason = ? WHERE id = ?", (reason, doc_id))
     return "inbox"

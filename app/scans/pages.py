@@ -13,6 +13,7 @@ import struct
 import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import Any
 
 from PIL import Image, ImageFile, ImageOps, UnidentifiedImageError
 
@@ -140,7 +141,7 @@ def count_pages(data: bytes, kind: str) -> int:
     return _pdf_page_count(data)
 
 
-def _pdf_open(data: bytes):
+def _pdf_open(data: bytes) -> Any:  # a pypdfium2 PdfDocument (the package ships no types)
     import pypdfium2 as pdfium
 
     try:

@@ -85,7 +85,7 @@ _DUMMY_SERIAL = "LAYOUT-000000-00000"
 
 
 @functools.lru_cache(maxsize=16)
-def _layout(notice_hash: str, font_name: str, notice, font: FontChoice) -> FormLayout:
+def _layout(notice_hash: str, font_name: str, notice: Notice, font: FontChoice) -> FormLayout:
     import pypdfium2 as pdfium
 
     marks: list = []
@@ -169,7 +169,7 @@ def _symbol_corners(serial: str, origin: tuple[float, float]) -> tuple[tuple[flo
 def _solve3(m: list[list[float]], v: list[float]) -> list[float]:
     """Solve a 3x3 linear system (Cramer's rule)."""
 
-    def det(a):
+    def det(a: list[list[float]]) -> float:
         return (
             a[0][0] * (a[1][1] * a[2][2] - a[1][2] * a[2][1])
             - a[0][1] * (a[1][0] * a[2][2] - a[1][2] * a[2][0])
@@ -216,7 +216,7 @@ def fit_affine(src: Sequence[Point], dst: Sequence[Point]) -> Affine:
     return (a, b, c, d, e, f)
 
 
-def _apply(t, x: float, y: float) -> tuple[float, float]:
+def _apply(t: Affine, x: float, y: float) -> tuple[float, float]:
     return (t[0] * x + t[1] * y + t[2], t[3] * x + t[4] * y + t[5])
 
 
@@ -234,7 +234,7 @@ def page_map(layout: FormLayout, fix: QrFix) -> tuple[float, ...]:
     return t
 
 
-def _to_form_frame(img: Image.Image, t, layout: FormLayout) -> Image.Image:
+def _to_form_frame(img: Image.Image, t: Affine, layout: FormLayout) -> Image.Image:
     """The scan drawn back into the form's frame at TEMPLATE_DPI (what the page pictures show)."""
     k = TEMPLATE_DPI / 72
     w, h = layout.page_size

@@ -17,11 +17,16 @@ import logging
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from app.errors import UserError
 from app.scans.importer import SCAN_IMPORT, ImportResult, import_file
 from app.scans.quarantine import quarantine_file
 from app.storage.db import JobStopped
+
+if TYPE_CHECKING:
+    from app.staff.session import Session
+    from app.storage.fieldcrypt import FieldCipher
 
 log = logging.getLogger("memberdesk.scans.watch")
 
@@ -37,7 +42,7 @@ class PollOutcome:
 
 
 class FolderWatcher:
-    def __init__(self, folder: Path | str):
+    def __init__(self, folder: Path | str) -> None:
         self.folder = Path(folder)
         self._seen: dict[str, tuple[int, int]] = {}
 
@@ -58,7 +63,7 @@ class FolderWatcher:
             and not e.name.startswith(".")
         )
 
-    def poll(self, session, cipher) -> PollOutcome:
+    def poll(self, session: Session, cipher: FieldCipher) -> PollOutcome:
         session.require(SCAN_IMPORT)
         out = PollOutcome()
         self._drain_failed_dir(session, cipher)
@@ -90,7 +95,7 @@ class FolderWatcher:
         self._seen = current
         return out
 
-    def _park(self, session, cipher, path: Path, reason: str) -> None:
+    def _park(self, session: Session, cipher: FieldCipher, path: Path, reason: str) -> None:
         """Move a refused file into the encrypted quarantine (nothing is lost, nothing readable stays: STO-1).
         If the store cannot take it now (busy, locked), the file stays and the next poll tries again."""
         try:
@@ -102,7 +107,7 @@ class FolderWatcher:
         except Exception as exc:  # noqa: BLE001 - the file stays where it is; retried at the next poll
             log.error("watched folder: could not quarantine a failed file: %s", type(exc).__name__)
 
-    def _drain_failed_dir(self, session, cipher) -> None:
+    def _drain_failed_dir(self, session: Session, cipher: FieldCipher) -> None:
         """Files an earlier version parked in plaintext in 未导入 go into the quarantine too."""
         failed = self.folder / FAILED_DIR
         if not failed.is_dir():

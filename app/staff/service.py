@@ -21,6 +21,7 @@ from app.errors import SignInError, UserError, ValidationError
 from app.staff import permissions as P, slotchange
 from app.staff.passwords import check_password, check_username
 from app.staff.session import Session, Staff
+from app.storage.db import Row
 from app.storage.fieldcrypt import store_public_key
 
 if TYPE_CHECKING:  # the vault (app.access) is above staff: a type only
@@ -86,7 +87,7 @@ def add_staff(
     return Staff(staff_id, username, display_name.strip(), role, True)
 
 
-def _get(session: Session, staff_id: str):
+def _get(session: Session, staff_id: str) -> Row:
     row = session.db.one("SELECT * FROM staff WHERE id = ? AND removed_at IS NULL", (staff_id,))
     if row is None:
         raise UserError("error.not_found")

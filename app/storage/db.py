@@ -26,9 +26,12 @@ from pathlib import Path
 from typing import Any, Protocol, TypeAlias
 
 import sqlcipher3.dbapi2 as sqlcipher
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
 from app.errors import StoreError, UserError
 from app.storage import faults
+from app.storage.migrations import migrate as run_migrations
 
 log = logging.getLogger("memberdesk.store")
 
@@ -253,9 +256,6 @@ class ConnQueries:
 
 def ledger_subkey(key: bytes) -> bytes:
     """The key the erasure ledger's lines are authenticated with: HKDF-SHA256(data key), own info label."""
-    from cryptography.hazmat.primitives import hashes
-    from cryptography.hazmat.primitives.kdf.hkdf import HKDF
-
     return HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=b"memberdesk/erasure-ledger-mac/v1").derive(
         bytes(key)
     )
@@ -506,8 +506,6 @@ class Database:
 
 
 def open_database(path: Path | str, key: bytes | None, *, plain: bool = False, migrate: bool = True) -> Database:
-    from app.storage.migrations import migrate as run_migrations
-
     db = Database(path, key, plain=plain)
     if migrate:
         try:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from types import TracebackType
 from typing import TextIO
 
 from app.errors import StoreError
@@ -44,8 +45,10 @@ class InstanceLock:
                 self._fh.close()
                 self._fh = None
 
-    def __enter__(self):
+    def __enter__(self) -> InstanceLock:
         return self.acquire()
 
-    def __exit__(self, *exc):
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
         self.release()

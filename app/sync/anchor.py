@@ -43,7 +43,7 @@ def _hash_at(db: Queries, seq: int) -> str | None:
     return db.scalar("SELECT hash FROM audit_log WHERE seq = ?", (seq,))
 
 
-def _iso(ts) -> str | None:
+def _iso(ts: float | str | None) -> str | None:
     return None if ts is None else dt.datetime.fromtimestamp(float(ts), dt.UTC).isoformat(timespec="seconds")
 
 

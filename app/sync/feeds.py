@@ -17,48 +17,55 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from app import crashpoints
-from app.clock import iso
+from app import crashpoints, erasure
+from app.calendar import import_holiday_table
+from app.clock import Clock, iso
+from app.notices import import_notice
 from app.staff import permissions as P
 from app.staff.session import Session, Staff
-from app.storage.db import ConnQueries
+from app.storage.db import Connection, ConnQueries, Database, Queries
 from app.sync import signing
 from app.sync.state import set_state
 
 log = logging.getLogger("memberdesk.sync")
 
-_HANDLERS: dict[str, Callable] = {}
+FeedHandler = Callable[[Session, dict[str, Any], "ApplyContext"], None]
+"""fn(session, payload, ctx): applies one row of head office's feed (idempotent: a page may arrive twice)."""
+ScanHashSource = Callable[[Queries, str], list[str]]
+"""fn(db, member_id) -> SHA-256 of the member's scans (listed in erasure receipts)."""
+
+_HANDLERS: dict[str, FeedHandler] = {}
 _mint_feed = P.claim_feed_minter()  # app.sync alone makes VerifiedFeed objects
-_SCAN_HASH_SOURCES: list[Callable] = []
+_SCAN_HASH_SOURCES: list[ScanHashSource] = []
 
 
 class FeedDeferred(Exception):
     """A handler cannot apply its row yet: keep the row in the inbox and retry it on the next sync."""
 
 
-def register_feed_handler(kind: str, fn: Callable) -> None:
+def register_feed_handler(kind: str, fn: FeedHandler) -> None:
     """fn(session, payload: dict, ctx: ApplyContext). Must be idempotent (a page may arrive twice)."""
     _HANDLERS[kind] = fn
 
 
-def handler_for(kind: str) -> Callable | None:
+def handler_for(kind: str) -> FeedHandler | None:
     return _HANDLERS.get(kind)
 
 
-def register_scan_hash_source(fn: Callable) -> None:
+def register_scan_hash_source(fn: ScanHashSource) -> None:
     """fn(db, member_id) -> list of SHA-256 of the member's scans, listed in erasure receipts."""
     _SCAN_HASH_SOURCES.append(fn)
 
 
-def record_refusal(session: Session, kind: str, key: str, detail: dict, *, feed: object = None) -> None:
+def record_refusal(session: Session, kind: str, key: str, detail: dict[str, Any], *, feed: object = None) -> None:
     """A head-office row (or part of one) the store refuses for good, e.g. a retention rule over the
     policy's limit: it is not parked for a retry; the sync log and the sync status (`feed_refusal`) show
     `key` (a message key, zh_CN + en) with `detail` (category names, versions: never personal data). Audited.
@@ -81,7 +88,7 @@ class ApplyContext:
     store_code: str
     private_key: Ed25519PrivateKey  # signs erasure receipts
     ledger_path: Path | None = None
-    counts: dict = field(default_factory=lambda: {"erasures": 0, "applied": 0, "deferred": 0})
+    counts: dict[str, int] = field(default_factory=lambda: {"erasures": 0, "applied": 0, "deferred": 0})
     feed: P.VerifiedFeed | None = None  # the capability the appliers demand (set by _verified_context)
 
 
@@ -97,14 +104,14 @@ class PageDB(ConnQueries):
     """The Database seen by handlers during a page: same connection, writes become SAVEPOINTs,
     checkpoints wait for the outer commit."""
 
-    def __init__(self, db, conn):
+    def __init__(self, db: Database, conn: Connection) -> None:
         self._db = db
         self.conn = conn
         self._n = 0
         self.checkpoint_wanted = False
 
     @contextmanager
-    def transaction(self):
+    def transaction(self) -> Iterator[Connection]:
         self._n += 1
         name = f"sync_sp{self._n}"
         self.conn.execute(f"SAVEPOINT {name}")
@@ -119,20 +126,21 @@ class PageDB(ConnQueries):
     def checkpoint(self) -> None:
         self.checkpoint_wanted = True
 
-    def __getattr__(self, name):
+    def __getattr__(self, name: str) -> Any:
         return getattr(self._db, name)
 
 
 SYNC_STAFF = Staff(id="head-office-sync", username="head-office-sync", display_name="总部同步", role="manager")
 
 
-def sync_session(db, store_code: str, terminal: str, clock) -> Session:
-    """Head office acts through its own audit identity, never a signed-in person's."""
-    return Session(db=db, staff=SYNC_STAFF, store_code=store_code, terminal=terminal, clock=clock)
+def sync_session(db: Database | PageDB, store_code: str, terminal: str, clock: Clock) -> Session:
+    """Head office acts through its own audit identity, never a signed-in person's. A page's PageDB stands in
+    for the Database (the same connection; writes become SAVEPOINTs of the page transaction)."""
+    return Session(db=cast(Database, db), staff=SYNC_STAFF, store_code=store_code, terminal=terminal, clock=clock)
 
 
 # -- built-in handlers ----------------------------------------------------------------------
-def _scan_hashes(db, member_id: str) -> list[str]:
+def _scan_hashes(db: Queries, member_id: str) -> list[str]:
     out: set[str] = set()
     for fn in _SCAN_HASH_SOURCES:
         try:
@@ -142,7 +150,7 @@ def _scan_hashes(db, member_id: str) -> list[str]:
     return sorted(out)
 
 
-def _scans_of_member(db, member_id: str) -> list[str]:
+def _scans_of_member(db: Queries, member_id: str) -> list[str]:
     return [
         r[0]
         for r in db.all(
@@ -155,16 +163,14 @@ def _scans_of_member(db, member_id: str) -> list[str]:
 register_scan_hash_source(_scans_of_member)
 
 
-def apply_erasure_order(session, payload: dict, ctx: ApplyContext) -> None:
+def apply_erasure_order(session: Session, payload: dict[str, Any], ctx: ApplyContext) -> None:
     """Execute head office's erasure order and journal a signed receipt (RIG-3)."""
-    from app import erasure
-
     if not P.feed_verified(ctx.feed):
         session.require(P.HEAD_OFFICE_FEED)
 
     mid = str(payload["member_id"])
     already = erasure.is_erased(session.db, mid)
-    counts: dict = {}
+    counts: dict[str, int] = {}
     hashes = _scan_hashes(session.db, mid)
     now = iso(session.clock.now())
     if not already:
@@ -192,15 +198,13 @@ def apply_erasure_order(session, payload: dict, ctx: ApplyContext) -> None:
         tx.journal("erasure_receipt", mid, "event", {"receipt": receipt, "signature": sig})
 
 
-def apply_holiday_table(session, payload: dict, ctx: ApplyContext) -> None:
-    from app.calendar import import_holiday_table
-
+def apply_holiday_table(session: Session, payload: dict[str, Any], ctx: ApplyContext) -> None:
     if not P.feed_verified(ctx.feed):
         session.require(P.HEAD_OFFICE_FEED)
     import_holiday_table(session, int(payload["year"]), payload["days"], source="head_office", feed=ctx.feed)
 
 
-def apply_config(session, payload: dict, ctx: ApplyContext) -> None:
+def apply_config(session: Session, payload: dict[str, Any], ctx: ApplyContext) -> None:
     if not P.feed_verified(ctx.feed):
         session.require(P.HEAD_OFFICE_FEED)
     minutes = payload.get("sync_interval_minutes")
@@ -215,9 +219,7 @@ def apply_config(session, payload: dict, ctx: ApplyContext) -> None:
         )
 
 
-def apply_notice(session, payload: dict, ctx: ApplyContext) -> None:
-    from app.notices import import_notice
-
+def apply_notice(session: Session, payload: dict[str, Any], ctx: ApplyContext) -> None:
     if not P.feed_verified(ctx.feed):
         session.require(P.HEAD_OFFICE_FEED)
     import_notice(session, payload["zh_CN"], payload["en"], source="head_office", feed=ctx.feed)

@@ -18,21 +18,29 @@ fields, and nothing at the store reads them again.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
 from app.sync.state import get_state, set_state
 
+if TYPE_CHECKING:
+    from app.storage.db import Connection, Database, Params, Queries, Row
+
+Expander = Callable[["Queries", dict[str, Any], int, int], list[dict[str, Any]]]
+"""fn(db, journal row, lo, hi) -> the upload rows for sequence numbers lo..hi of a span row."""
+
 _COLS = "seq, ts, entity, entity_id, op, payload, member_id, span"
-_EXPANDERS: dict = {}  # entity -> fn(db, row, lo, hi): how its span rows expand (register_expander)
+_EXPANDERS: dict[str, Expander] = {}  # entity -> how its span rows expand (register_expander)
 
 
-def register_expander(entity: str, fn) -> None:
+def register_expander(entity: str, fn: Expander) -> None:
     """The domain that journals span rows of `entity` says how one expands:
     fn(db, row, lo, hi) -> upload rows for sequence numbers lo..hi (app.purchases.records: purchase_batch)."""
     _EXPANDERS[entity] = fn
 
 
 # -- writing ------------------------------------------------------------------------------------
-def _raise_sequence(conn, value: int) -> None:
+def _raise_sequence(conn: Connection | Queries, value: int) -> None:
     """The next journal row gets a sequence number above `value` (AUTOINCREMENT's counter)."""
     if (
         conn.execute("UPDATE sqlite_sequence SET seq = max(seq, ?) WHERE name = 'change_journal'", (value,)).rowcount
@@ -41,7 +49,9 @@ def _raise_sequence(conn, value: int) -> None:
         conn.execute("INSERT INTO sqlite_sequence(name, seq) VALUES ('change_journal', ?)", (value,))
 
 
-def add_span_row(conn, *, ts: str, entity: str, entity_id: str, op: str, payload: dict, span: int) -> int:
+def add_span_row(
+    conn: Connection | Queries, *, ts: str, entity: str, entity_id: str, op: str, payload: dict[str, Any], span: int
+) -> int:
     """Insert one journal row standing for `span` sequence numbers and reserve them: the row gets seq,
     the next row seq + span. conn: the write's Tx (or a transaction connection). Returns seq.
     The entity needs an expander here (`purchase_batch`); member_id stays NULL (expansion decides)."""
@@ -54,13 +64,17 @@ def add_span_row(conn, *, ts: str, entity: str, entity_id: str, op: str, payload
         "INSERT INTO change_journal(ts, entity, entity_id, op, payload, member_id, span) VALUES (?,?,?,?,?,NULL,?)",
         (ts, entity, entity_id, op, json.dumps(payload or {}, ensure_ascii=False, sort_keys=True), span),
     )
+    if cur.lastrowid is None:  # an INSERT always has one
+        raise RuntimeError("change_journal insert without a row id")
     seq = int(cur.lastrowid)
     if span > 1:
         _raise_sequence(conn, seq + span - 1)
     return seq
 
 
-def add_purchase_batch(conn, *, ts: str, store_code: str, import_id: int, first_id: int, last_id: int) -> int:
+def add_purchase_batch(
+    conn: Connection | Queries, *, ts: str, store_code: str, import_id: int, first_id: int, last_id: int
+) -> int:
     """One journal row for the purchases first_id..last_id (consecutive ids, all of import `import_id`)."""
     first_id, last_id, import_id = int(first_id), int(last_id), int(import_id)
     if last_id < first_id:
@@ -76,13 +90,13 @@ def add_purchase_batch(conn, *, ts: str, store_code: str, import_id: int, first_
     )
 
 
-def last_seq(db) -> int:
+def last_seq(db: Queries) -> int:
     """The highest sequence number the journal has handed out (reserved spans included), pruned or not."""
     return int(db.scalar("SELECT seq FROM sqlite_sequence WHERE name = 'change_journal'", (), 0) or 0)
 
 
 # -- reading and expanding ----------------------------------------------------------------------
-def _as_dict(r) -> dict:
+def _as_dict(r: Row) -> dict[str, Any]:
     return {
         "seq": int(r[0]),
         "ts": r[1],
@@ -95,12 +109,18 @@ def _as_dict(r) -> dict:
     }
 
 
-def _one(conn, sql: str, params=()):
+def _one(conn: Connection | Queries, sql: str, params: Params = ()) -> Row | None:
     """A row from a Database, a Tx or a bare transaction connection."""
     return conn.execute(sql, params).fetchone()
 
 
-def _straddling(conn, after: int):
+def _value(conn: Connection | Queries, sql: str, params: Params = ()) -> Any:
+    """The first column of an aggregate query's one row (min, max: NULL on an empty table)."""
+    row = _one(conn, sql, params)
+    return None if row is None else row[0]
+
+
+def _straddling(conn: Connection | Queries, after: int) -> Row | None:
     """The row whose span covers `after` and goes beyond it (its tail is still to send), or None."""
     r = _one(
         conn,
@@ -110,7 +130,7 @@ def _straddling(conn, after: int):
     return r if r is not None and int(r[0]) + int(r[7]) - 1 > after else None
 
 
-def pending_rows(db, after: int, limit: int) -> list[dict]:
+def pending_rows(db: Queries, after: int, limit: int) -> list[dict[str, Any]]:
     """Up to `limit` upload rows with seq > after, span rows expanded (one query per span)."""
     rows = []
     head = _straddling(db, after)
@@ -123,10 +143,12 @@ def pending_rows(db, after: int, limit: int) -> list[dict]:
     return expand(db, rows, after=after, limit=limit)
 
 
-def expand(db, rows: list[dict], *, after: int = 0, limit: int | None = None) -> list[dict]:
+def expand(
+    db: Queries, rows: list[dict[str, Any]], *, after: int = 0, limit: int | None = None
+) -> list[dict[str, Any]]:
     """Journal rows (dicts with seq, ts, entity, entity_id, op, payload, member_id, span) as upload rows:
     a span row becomes one row per sequence number. Only seqs > after; at most `limit` rows."""
-    out: list[dict] = []
+    out: list[dict[str, Any]] = []
     for row in rows:
         if limit is not None and len(out) >= limit:
             break
@@ -144,38 +166,38 @@ def expand(db, rows: list[dict], *, after: int = 0, limit: int | None = None) ->
 
 
 # -- acknowledgement, pruning, repairs ----------------------------------------------------------
-def acked_seq(db) -> int:
+def acked_seq(db: Queries) -> int:
     return int(get_state(db, "acked_seq", 0) or 0)
 
 
-def sent_seq(db) -> int:
+def sent_seq(db: Queries) -> int:
     """The highest sequence number this database has put into an upload request (acked_seq for a
     store that synced before this was recorded)."""
     return max(int(get_state(db, "sent_seq", 0) or 0), acked_seq(db))
 
 
-def mark_sent(db, seq: int) -> None:
+def mark_sent(db: Database, seq: int) -> None:
     if seq > sent_seq(db):
         with db.transaction() as conn:
             set_state(conn, "sent_seq", int(seq))
 
 
-def acknowledge(conn, ack: int) -> int:
+def acknowledge(conn: Connection | Queries, ack: int) -> int:
     """Save head office's acknowledgement and delete the rows it wholly covers (seq + span - 1 <= ack),
     in the caller's transaction. Returns how many rows were deleted."""
     set_state(conn, "acked_seq", int(ack))
     return conn.execute("DELETE FROM change_journal WHERE seq <= ? AND seq + span - 1 <= ?", (ack, ack)).rowcount
 
 
-def unavailable(db, acked: int, hwm: int) -> tuple[int, int] | None:
+def unavailable(db: Queries, acked: int, hwm: int) -> tuple[int, int] | None:
     """Head office says its mark is `hwm`, below our `acked`: the range of sequence numbers in
     (hwm, acked] this journal no longer holds (pruned after they were acknowledged), or None."""
-    first = _one(db, "SELECT min(seq) FROM change_journal")[0]
+    first = _value(db, "SELECT min(seq) FROM change_journal")
     top = acked if first is None else min(acked, int(first) - 1)
     return (hwm + 1, top) if top > hwm else None
 
 
-def rejournal_erasures(conn, ts: str) -> int:
+def rejournal_erasures(conn: Connection | Queries, ts: str) -> int:
     """Journal an `erase` row again for every erasure in the store's ledger (head office lost rows the
     store had pruned, and those may have held erasures: RIG-3). Head office applies each one once."""
     return conn.execute(
@@ -187,15 +209,13 @@ def rejournal_erasures(conn, ts: str) -> int:
     ).rowcount
 
 
-def renumber_above(conn, sent: int, hwm: int) -> tuple[int, int]:
+def renumber_above(conn: Connection | Queries, sent: int, hwm: int) -> tuple[int, int]:
     """Head office holds sequence numbers up to `hwm` that this database never sent (it was restored
     from an older backup): move every row not yet sent (ending above `sent`) to just above `hwm`,
     order and spans kept, and the counter with them. Returns (rows moved, shift)."""
     head = _straddling(conn, sent)
     first = (
-        int(head[0])
-        if head is not None
-        else _one(conn, "SELECT min(seq) FROM change_journal WHERE seq > ?", (sent,))[0]
+        int(head[0]) if head is not None else _value(conn, "SELECT min(seq) FROM change_journal WHERE seq > ?", (sent,))
     )
     moved, shift = 0, 0
     if first is not None and first <= hwm:
@@ -203,6 +223,6 @@ def renumber_above(conn, sent: int, hwm: int) -> tuple[int, int]:
         # through negative numbers: a moved row may land on a number an unmoved-yet row still holds
         moved = conn.execute("UPDATE change_journal SET seq = -(seq + ?) WHERE seq >= ?", (shift, first)).rowcount
         conn.execute("UPDATE change_journal SET seq = -seq WHERE seq < 0")
-        _raise_sequence(conn, int(_one(conn, "SELECT max(seq + span - 1) FROM change_journal")[0]))
+        _raise_sequence(conn, int(_value(conn, "SELECT max(seq + span - 1) FROM change_journal")))
     _raise_sequence(conn, hwm)
     return moved, shift
