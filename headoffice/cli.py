@@ -262,9 +262,8 @@ def main(argv: list[str] | None = None) -> int:
             print(f"{len(rows)} overdue request(s) on {today} (Beijing)")
         elif args.cmd == "receipts":
             for r in ho.receipts(args.member_id):
-                print(
-                    f"{r['store']:<10} executed {r['receipt'].get('executed_at')} counts {r['receipt'].get('counts')}"
-                )
+                executed = fmt_time(r["receipt"].get("executed_at"), "en")
+                print(f"{r['store']:<10} executed {executed} counts {r['receipt'].get('counts')}")
         elif args.cmd == "quarantine":
             for q in ho.quarantined():
                 print(f"{q['store']:<10} seq {q['seq']:<8} {q['entity']:<12} {q['reason']}")

@@ -24,10 +24,20 @@ except ZoneInfoNotFoundError:  # no tz database (a bare Windows host): China has
 ZONE_NAME = {"zh_CN": "北京时间", "en": "Beijing time"}
 
 
-def fmt_time(ts: float | None, lang: str = "zh_CN") -> str:
-    """An epoch time (stored in UTC) shown in Beijing time with the zone named: `2027-01-15 10:00 北京时间`."""
-    if ts is None:
+def fmt_time(ts: float | str | None, lang: str = "zh_CN") -> str:
+    """An epoch time or an ISO time (stored in UTC: `2027-01-15T02:00:00Z`; one without a zone is taken as UTC)
+    shown in Beijing time with the zone named: `2027-01-15 10:00 北京时间`. Text that is no time is shown as it is."""
+    if ts is None or ts == "":
         return "-"
+    if isinstance(ts, str):
+        try:
+            when = dt.datetime.fromisoformat(ts.strip().replace("Z", "+00:00"))
+        except ValueError:
+            return ts
+        if when.tzinfo is None:
+            when = when.replace(tzinfo=dt.UTC)
+        local = when.astimezone(BEIJING).strftime("%Y-%m-%d %H:%M")
+        return f"{local} {ZONE_NAME.get(lang, ZONE_NAME['en'])}"
     local = dt.datetime.fromtimestamp(float(ts), BEIJING).strftime("%Y-%m-%d %H:%M")
     return f"{local} {ZONE_NAME.get(lang, ZONE_NAME['en'])}"
 

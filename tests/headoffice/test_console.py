@@ -9,6 +9,7 @@ import pytest
 from starlette.routing import Mount
 from starlette.testclient import TestClient
 
+from headoffice.console import views
 from headoffice.console.accounts import ABSOLUTE_SECONDS, IDLE_SECONDS
 from headoffice.console.app import PUBLIC
 from headoffice.server import create_app
@@ -300,6 +301,8 @@ def test_stores_requests_erasures_and_consent_pages_show_what_head_office_holds(
     assert 'id="clock">-10<' in one and "已超期" in one
     er = c.get("/console/erasures").text
     assert "m-erased-2" in er and "REQ-9" in er and "BJ-002, SH-001" in er  # no receipts yet: both wait
+    row = er.split("m-erased-2")[1].split("</tr>")[0]
+    assert re.search(r"<td>\d{4}-\d\d-\d\d \d\d:\d\d 北京时间</td>", row) and "Z</td>" not in row  # as people write it
     con = c.get("/console/consent").text
     rows = re.findall(
         r"<tr><td>([^<]+)</td><td>([^<]+)</td><td class=\"num\">(\d+)</td><td class=\"num\">(\d+)</td>"
@@ -394,3 +397,21 @@ def test_console_accounts_on_postgresql():
         assert ho.pull("PG-1", None)["rows"][0]["payload"] == {"sync_interval_minutes": 30}
     finally:
         storage.close()
+
+
+@pytest.mark.parametrize(
+    ("value", "shown"),
+    [
+        (1800000000.0, "2027-01-15 16:00 北京时间"),  # epoch seconds, UTC 08:00
+        ("2027-01-15T08:00:00Z", "2027-01-15 16:00 北京时间"),  # what the stores' erasure ledger writes
+        ("2027-01-15T08:00:00+00:00", "2027-01-15 16:00 北京时间"),
+        ("2027-01-15T16:00:00+08:00", "2027-01-15 16:00 北京时间"),
+        ("2027-01-15T08:00:00", "2027-01-15 16:00 北京时间"),  # no zone: stored times are UTC
+        ("2027-01-15T23:30:00Z", "2027-01-16 07:30 北京时间"),  # the Beijing date turns before UTC's
+        (None, "-"),
+        ("", "-"),
+        ("not a time", "not a time"),
+    ],
+)
+def test_console_times_are_beijing_time_whatever_form_they_are_stored_in(value, shown):
+    assert views.fmt_time(value) == shown
