@@ -32,9 +32,17 @@ def targets() -> list[Path]:
     return [f for f in files if "__pycache__" not in f.parts and f.is_file()]
 
 
+# , ; ? ! between a Latin word or number and Chinese ("A4,两张并排张贴"; not the colon of "scan:编号") and (…)
+# holding Chinese right after a placeholder ("%1(已嵌入)"): the mark belongs to the Chinese sentence
+BEFORE_ZH = re.compile(r"(?<=[A-Za-z0-9])([,;?!])(?=[\u3400-\u9fff])")
+PLACEHOLDER_PARENS = re.compile(rf"(%\d|\{{\w*\}})\(({_INNER}*?{CJK}{_INNER}*?)\)")
+
+
 def fix_text(text: str) -> str:
     text = PARENS.sub(lambda m: "（" + m.group(1) + "）", text)
     text = WORD_PARENS.sub(lambda m: m.group(1) + "（" + m.group(2) + "）", text)
+    text = PLACEHOLDER_PARENS.sub(lambda m: m.group(1) + "（" + m.group(2) + "）", text)
+    text = BEFORE_ZH.sub(lambda m: MAP[m.group(1)], text)
     return PATTERN.sub(lambda m: m.group(1) + MAP[m.group(2)], text)
 
 

@@ -41,6 +41,18 @@ KNOWN_NAMES = {
     "ukai": "文鼎楷体",
     "gbsn00lp": "文鼎简报宋",
 }
+# the same fonts as an English interface names them
+NAMES_EN = {
+    "文泉驿微米黑": "WenQuanYi Micro Hei",
+    "文泉驿正黑": "WenQuanYi Zen Hei",
+    "黑体": "SimHei",
+    "宋体": "SimSun",
+    "微软雅黑": "Microsoft YaHei",
+    "楷体": "KaiTi",
+    "文鼎明体": "AR PL UMing",
+    "文鼎楷体": "AR PL UKai",
+    "文鼎简报宋": "AR PL SungtiL GB",
+}
 
 
 @dataclass(frozen=True)
@@ -58,6 +70,10 @@ class FontChoice:
             return FALLBACK_CID
         stem = Path(self.path).stem.lower()
         return KNOWN_NAMES.get(stem, Path(self.path).name)
+
+    def label_in(self, lang: str) -> str:
+        """`label` as the interface in `lang` names it (English names in the English interface)."""
+        return self.label if lang == "zh_CN" else NAMES_EN.get(self.label, self.label)
 
 
 def _windows_fonts_dir() -> Path:

@@ -1893,7 +1893,7 @@
         <translation>Preview and print</translation>
     </message>
     <message>
-        <source>A4,两张并排张贴；字号适合一米外阅读。</source>
+        <source>A4，两张并排张贴；字号适合一米外阅读。</source>
         <translation>A4, two sheets side by side; type readable from one metre.</translation>
     </message>
     <message>
@@ -1949,7 +1949,7 @@
         <translation>Member registered</translation>
     </message>
     <message>
-        <source>%1(%2 起施行)</source>
+        <source>%1（%2 起施行）</source>
         <translation>%1 (in force from %2)</translation>
     </message>
     <message>
@@ -1961,7 +1961,7 @@
         <translation>The font file set in the settings cannot be used; the system font %1 is used instead.</translation>
     </message>
     <message>
-        <source>打印字体：%1(已嵌入)</source>
+        <source>打印字体：%1（已嵌入）</source>
         <translation>Print font: %1 (embedded)</translation>
     </message>
     <message>

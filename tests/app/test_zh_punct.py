@@ -21,6 +21,15 @@ def test_brackets_after_a_latin_word_in_chinese_text_become_full_width():
         assert fix_text(left_alone) == left_alone
 
 
+def test_marks_between_a_latin_word_or_placeholder_and_chinese_become_full_width():
+    assert fix_text("A4,两张并排张贴") == "A4，两张并排张贴"
+    assert fix_text("%1(%2 起施行)") == "%1（%2 起施行）"
+    assert fix_text("打印字体：%1(已嵌入)") == "打印字体：%1（已嵌入）"
+    assert fix_text("{name}(已停用)") == "{name}（已停用）"
+    for left_alone in ("scan:扫描件编号", "A4, two sheets", "%1 (in force from %2)", "f(x,y)"):
+        assert fix_text(left_alone) == left_alone
+
+
 def test_no_registered_chinese_message_has_half_width_punctuation():
     bad = {k: zh for k, (zh, _en) in all_keys().items() if fix_text(zh) != zh}
     assert bad == {}

@@ -51,7 +51,7 @@ class PrintDocumentsPage(QWidget):
 
         docs = QHBoxLayout()
         self.poster_button = self._card(
-            docs, self.tr("服务台海报"), self.tr("A4,两张并排张贴；字号适合一米外阅读。"), self.tr("预览并打印")
+            docs, self.tr("服务台海报"), self.tr("A4，两张并排张贴；字号适合一米外阅读。"), self.tr("预览并打印")
         )
         self.form_button = self._card(
             docs,
@@ -120,7 +120,7 @@ class PrintDocumentsPage(QWidget):
         self.version.clear()
         versions = list_versions(db) or [{"version": current.version, "effective_date": current.effective_date}]
         for v in versions:
-            label = self.tr("%1(%2 起施行)").replace("%1", v["version"]).replace("%2", v["effective_date"])
+            label = self.tr("%1（%2 起施行）").replace("%1", v["version"]).replace("%2", v["effective_date"])
             if v["version"] == current.version:
                 label += self.tr(" · 当前")
             self.version.addItem(label, v["version"])
@@ -130,11 +130,13 @@ class PrintDocumentsPage(QWidget):
             self.font_note.setText(
                 render("printing.font_fallback", self.ctx.lang)
                 if font.fallback
-                else self.tr("设置中指定的字体文件无法使用，已改用系统字体 %1。").replace("%1", font.label)
+                else self.tr("设置中指定的字体文件无法使用，已改用系统字体 %1。").replace(
+                    "%1", font.label_in(self.ctx.lang)
+                )
             )
             style.role(self.font_note, "banner")
         else:
-            self.font_note.setText(self.tr("打印字体：%1(已嵌入)").replace("%1", font.label))
+            self.font_note.setText(self.tr("打印字体：%1（已嵌入）").replace("%1", font.label_in(self.ctx.lang)))
             style.role(self.font_note, "hint")
         self.load_serials()
 

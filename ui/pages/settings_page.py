@@ -34,19 +34,6 @@ from ui.i18n import LANGUAGES
 from ui.pages.registry import PageSpec, register_page
 from ui.widgets.dialog_parts import error_label, ok_cancel
 
-# the printing fonts' Chinese names (app.printing.fonts.KNOWN_NAMES) as an English interface shows them
-FONT_NAMES_EN = {
-    "文泉驿微米黑": "WenQuanYi Micro Hei",
-    "文泉驿正黑": "WenQuanYi Zen Hei",
-    "黑体": "SimHei",
-    "宋体": "SimSun",
-    "微软雅黑": "Microsoft YaHei",
-    "楷体": "KaiTi",
-    "文鼎明体": "AR PL UMing",
-    "文鼎楷体": "AR PL UKai",
-    "文鼎简报宋": "AR PL SungtiL GB",
-}
-
 
 class SettingsPage(QWidget):
     def __init__(self, ctx, parent=None):
@@ -246,9 +233,7 @@ class SettingsPage(QWidget):
             )
             style.role(self.font_label, "warn")
         else:
-            text = choice.label
-            if self.ctx.lang != "zh_CN":  # the English interface names the font in English (issue #20)
-                text = FONT_NAMES_EN.get(text, text)
+            text = choice.label_in(self.ctx.lang)  # the English interface names the font in English (issue #20)
             if choice.configured_failed:
                 text += self.tr("（所选字体文件不可用，已自动改用系统字体）")
             self.font_label.setText(text)
