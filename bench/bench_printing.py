@@ -92,7 +92,7 @@ def docs():
             "会员登记表 forms x10 (20 pages)",
             lambda: registration_form_pdf(notice, [f"SH-001-261102-{i:05d}" for i in range(1, 11)]),
         ),
-        ("小票背面告知 receipt back (80 mm)", lambda: receipt_notice_pdf(notice, store_name="上海南京路店")),
+        ("小票背面告知 receipt back, summary (80 mm)", lambda: receipt_notice_pdf(notice, store_name="上海南京路店")),
         (
             "恢复密钥页 recovery sheet",
             lambda: render_recovery_sheet(
@@ -124,6 +124,10 @@ def docs():
         ),
         ("个人信息副本 data copy (24 purchases)", lambda: data_copy_pdf(copy)),
         ("销毁记录 destruction record (50 forms)", lambda: destruction_record_pdf(destruction)),
+        (
+            "小票背面告知 receipt back, full text (80 mm)",
+            lambda: receipt_notice_pdf(notice, store_name="上海南京路店", full=True),
+        ),
     ]
 
 
@@ -137,6 +141,15 @@ def ms(fn, repeat, cpu: list | None = None):
         if cpu is not None:
             cpu.append((time.process_time() - c) * 1000)
     return out, result
+
+
+def length_cm(pdf: bytes) -> float:
+    """A one-page roll document's length (the receipt-back notice is one page as long as its text)."""
+    import io
+
+    from pypdf import PdfReader
+
+    return float(PdfReader(io.BytesIO(pdf)).pages[0].mediabox.height) / 72 * 2.54
 
 
 def pages(pdf: bytes) -> int:
@@ -234,8 +247,11 @@ def main() -> None:
     font = choose_font()
     font_ms = (time.perf_counter() - t) * 1000
     results = []
+    lengths: dict[str, float] = {}
     for name, fn in docs():
         cold, pdf = ms(fn, 1)
+        if "receipt back" in name:
+            lengths[name.split(", ")[1].split(" (")[0]] = length_cm(pdf)
         cpu: list[float] = []
         warm, _ = ms(fn, a.repeat, cpu)
         results.append(
@@ -297,6 +313,10 @@ def main() -> None:
         "the C accelerators of `rl-accel` halve the layout time (pure-Python fallback without them). "
         "A batch of forms is one PDF; 50 forms take about 5 × the 10-form figure, so the 打印资料 page "
         "renders it off the UI thread.",
+        "",
+        "Receipt-back notice length on 80 mm paper (default notice, Chinese): "
+        + ", ".join(f"{k} {v:.1f} cm" for k, v in lengths.items())
+        + " (the summary is the default; docs/guide-manager.*).",
         "",
     ]
     Path(a.out).write_text("\n".join(lines), "utf-8")
