@@ -41,6 +41,15 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("memberdesk.purchases.import")
 
+# A row as read: its line number, {canonical column: value} (None: the row is not usable as it is) and the whole
+# row (column names, values) for the card-number check, or the reason a line could not be read.
+RawRow = tuple[list[str], list[str]]
+ReadRow = tuple[int, dict[str, str] | None, "RawRow | str"]
+# A clean row: (txn_id, member_no, time ISO, amount in fen, goods_type, payment_method, payment_ref, coupon)
+CleanRow = tuple[str, str, str, int, str, str, str, str]
+# Why a row is refused: (reason, field or None)
+Problem = tuple[str, str | None]
+
 add_messages(
     {
         "pos.encoding_unknown": (
@@ -140,27 +149,28 @@ def _canon_header(names: list[str]) -> dict[str, int]:
     return mapping
 
 
-def _iter_csv(path: Path, encoding: str):
+def _iter_csv(path: Path, encoding: str) -> Iterator[ReadRow]:
     with open(path, "rb") as fh:
         yield from iter_csv(fh, encoding, _LOOKUP, _canon_header)
 
 
-def _norm_key(key) -> str:
+def _norm_key(key: object) -> str:
     return canon_name(key)
 
 
-def _json_record(n: int, rec):
+def _json_record(n: int, rec: object) -> ReadRow:
     try:
         return _json_values(n, rec)
     except Exception:  # noqa: BLE001 - a value too deep to write back: this record's problem
         return n, None, "unreadable"
 
 
-def _json_values(n: int, rec):
+def _json_values(n: int, rec: object) -> ReadRow:
     if not isinstance(rec, dict):
         return n, None, ([], [])
-    out = {}
-    names, values = [], []
+    out: dict[str, str] = {}
+    names: list[str] = []
+    values: list[str] = []
     for k, v in rec.items():
         text = "" if v is None else (v if isinstance(v, str) else json.dumps(v, ensure_ascii=False))
         canon = _LOOKUP.get(_norm_key(k))
@@ -182,7 +192,7 @@ def _is_json_lines(path: Path, encoding: str) -> bool:
     return False
 
 
-def _iter_json(path: Path, encoding: str):
+def _iter_json(path: Path, encoding: str) -> Iterator[ReadRow]:
     """A list of objects, {"transactions": [...]} (read whole) or JSON Lines (streamed, numbered by physical
     line; a line that does not parse is a rejected line, not the end). Arrays are numbered by record (1-based)."""
     if _is_json_lines(path, encoding):
@@ -219,7 +229,9 @@ def _iter_json(path: Path, encoding: str):
 
 
 # -- validation ---------------------------------------------------------------------------------------
-def _check_row(vals: dict, raw: tuple, latest: dt.datetime | None = None):
+def _check_row(
+    vals: dict[str, str], raw: RawRow, latest: dt.datetime | None = None
+) -> tuple[CleanRow, None] | tuple[None, Problem]:
     """vals: {canon: str}; raw: (column names, values) of the whole row.
     -> ((txn_id, member_no, time ISO, fen, goods_type, payment_method, payment_ref, coupon), None)
     or (None, (reason, field))."""
@@ -309,7 +321,13 @@ def import_pos_file(
         return _import(session, path, batch_size, stop_after_batches)
 
 
-def _import(session, path, batch_size, stop_after_batches, force_encoding: str | None = None) -> ImportResult:
+def _import(
+    session: Session,
+    path: str | os.PathLike[str],
+    batch_size: int,
+    stop_after_batches: int | None,
+    force_encoding: str | None = None,
+) -> ImportResult:
     path = Path(path)
     fmt = file_format(path)
     digest = _sha256(path)
@@ -329,6 +347,7 @@ def _import(session, path, batch_size, stop_after_batches, force_encoding: str |
                 (digest, fmt, encoding, now, now, session.staff.id, path.name[:200]),
             ).lastrowid
         row = db.one("SELECT * FROM pos_imports WHERE id = ?", (import_id,))
+    assert row is not None  # inserted just above, in this connection
     result = ImportResult(
         import_id=row["id"],
         encoding=encoding,
@@ -392,7 +411,7 @@ def _import(session, path, batch_size, stop_after_batches, force_encoding: str |
     return result
 
 
-def _guarded(rows):
+def _guarded(rows: Iterator[ReadRow]) -> Iterator[ReadRow]:
     """The reading side's boundary (issue #17): a line's problems are rejected lines already (pos_read); anything
     else the reading raises refuses the file with a reason, never an exception class the caller does not know.
     What the commits raise (the store's faults) is not the file's problem and passes through."""
@@ -412,12 +431,12 @@ class _Batch:
 
     def __init__(self, latest: dt.datetime | None = None):
         self.latest = latest  # purchases after this time are refused (the clock's now + FUTURE_TOLERANCE)
-        self.checked: list[tuple[int, tuple]] = []
+        self.checked: list[tuple[int, CleanRow]] = []
         self.rejects: list[tuple[int, str, str | None]] = []
         self.last_line: int | None = None
         self.size = 0
 
-    def add(self, line: int, values, raw, seen_in_file: set) -> None:
+    def add(self, line: int, values: dict[str, str] | None, raw: RawRow | str, seen_in_file: set[str]) -> None:
         self.size += 1
         self.last_line = line
         if isinstance(raw, str):  # a line that could not be read (pos_read): its reason
@@ -433,8 +452,9 @@ class _Batch:
         except Exception as exc:  # noqa: BLE001 - whatever one row does is that row's problem
             log.warning("pos import: a row could not be checked: %s", type(exc).__name__)
             clean, problem = None, ("unreadable", None)
-        if problem:
-            self.rejects.append((line, problem[0], problem[1]))
+        if problem or clean is None:
+            reason, fld = problem or ("unreadable", None)
+            self.rejects.append((line, reason, fld))
             return
         if clean[0] in seen_in_file:
             self.rejects.append((line, "duplicate_in_file", "txn_id"))
@@ -443,9 +463,9 @@ class _Batch:
         self.checked.append((line, clean))
 
 
-def _members_by_no(db, nos: list[str]) -> dict[str, str]:
+def _members_by_no(db: Queries, nos: list[str]) -> dict[str, str]:
     """member number -> member id, from the covering index (one query per 500 numbers)."""
-    out = {}
+    out: dict[str, str] = {}
     for i in range(0, len(nos), 500):
         part = nos[i : i + 500]
         out.update(
@@ -458,7 +478,7 @@ def _members_by_no(db, nos: list[str]) -> dict[str, str]:
     return out
 
 
-def _restricted(db, ids: list[str]) -> set[str]:
+def _restricted(db: Queries, ids: list[str]) -> set[str]:
     """The members among `ids` whose processing is restricted (RIG-5: stored only)."""
     out: set[str] = set()
     for i in range(0, len(ids), 500):
@@ -468,7 +488,7 @@ def _restricted(db, ids: list[str]) -> set[str]:
     return out
 
 
-def _commit_batch(session, result: ImportResult, batch: _Batch, final: bool = False) -> None:
+def _commit_batch(session: Session, result: ImportResult, batch: _Batch, final: bool = False) -> None:
     db = session.db
     store = session.store_code
     checked, rejects = batch.checked, batch.rejects
@@ -527,7 +547,7 @@ def _commit_batch(session, result: ImportResult, batch: _Batch, final: bool = Fa
     while True:
         first = pos
         with session.write("purchase.import.batch", "pos_import", str(result.import_id)) as tx:
-            max_before = tx.one("SELECT coalesce(max(id), 0) FROM purchases")[0] if pos < n else 0
+            max_before = int(tx.scalar("SELECT coalesce(max(id), 0) FROM purchases")) if pos < n else 0
             while pos < n:
                 chunk = inserts[pos : pos + CHUNK]
                 tx.executemany(
@@ -541,7 +561,7 @@ def _commit_batch(session, result: ImportResult, batch: _Batch, final: bool = Fa
                     break
             done = inserts[first:pos]
             if done:
-                if tx.one("SELECT max(id) FROM purchases")[0] != max_before + len(done):
+                if tx.scalar("SELECT max(id) FROM purchases") != max_before + len(done):
                     raise RuntimeError(
                         "purchase ids of an import batch are not consecutive"
                     )  # never journal a wrong range
@@ -568,30 +588,30 @@ def _commit_batch(session, result: ImportResult, batch: _Batch, final: bool = Fa
             d_end = d_pos
             while d_end < len(dup_lines) and (last is None or dup_lines[d_end] <= last):
                 d_end += 1
-            part = rejects[r_pos:r_end]
-            if part:
+            rejected_here = rejects[r_pos:r_end]
+            if rejected_here:
                 tx.executemany(
                     "INSERT OR REPLACE INTO pos_import_rejects(import_id, line_no, reason, field) VALUES (?,?,?,?)",
-                    [(result.import_id, ln, reason, fld) for ln, reason, fld in part],
+                    [(result.import_id, ln, reason, fld) for ln, reason, fld in rejected_here],
                 )
             finished = final and pos >= n
             tx.execute(
                 "UPDATE pos_imports SET line_done = coalesce(?, line_done), accepted = accepted + ?,"
                 " duplicates = duplicates + ?, rejected = rejected + ?, updated_at = ?, finished_at = ? WHERE id = ?",
-                (last, len(done), d_end - d_pos, len(part), now, now if finished else None, result.import_id),
+                (last, len(done), d_end - d_pos, len(rejected_here), now, now if finished else None, result.import_id),
             )
             tx.details = {
                 "import_id": result.import_id,
                 "accepted": len(done),
                 "duplicates": d_end - d_pos,
-                "rejected": len(part),
+                "rejected": len(rejected_here),
                 "final": finished,
             }
             crashpoints.hit("import.batch_before_commit")
         crashpoints.hit("import.after_batch")
         result.accepted += len(done)
         result.duplicates += d_end - d_pos
-        result.rejected.extend(part)
+        result.rejected.extend(rejected_here)
         r_pos, d_pos = r_end, d_end
         if pos >= n:
             break
