@@ -17,14 +17,28 @@ import getpass
 import json
 import os
 import sys
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from app import __version__
+from app.access.backup import create_backup, list_backups, read_manifest
+from app.access.rekey import abandon_rekey, begin_rekey, finish_rekey
 from app.access.vault import Vault
+from app.audit import chain
+from app.audit.journal import journal_for, take_in_now
 from app.config import DEFAULTS, resolve_paths
 from app.domains import load_all
 from app.errors import UserError
 from app.logs import setup_logging
+from app.notices import ensure_default_stored
+from app.requests.restore import apply_ledger, newest_backup_ledger, restore_with_ledger
 from app.retention import cli as retention_cli
+from app.settings import all_settings, set_setting
+from app.staff import permissions as P, service as staff_service
+from app.sync.anchor import anchor_status, local_matches_anchor
+
+if TYPE_CHECKING:
+    from app.staff.session import Session
 
 # Domain modules that add subcommands: each exposes add_parser(subparsers) setting func=handler(args, ctx).
 CLI_PLUGINS = [retention_cli.add_parser]  # subcommands of other domains
@@ -32,7 +46,7 @@ LANG = "zh_CN"
 
 
 class Ctx:
-    def __init__(self, args):
+    def __init__(self, args: argparse.Namespace):
         self.args = args
         # restore works in the NEW folder: the old one (--data-dir) may be gone or unreadable, it is only read
         root = args.target if getattr(args, "command", None) == "restore" else args.data_dir
@@ -50,20 +64,18 @@ class Ctx:
             return line.rstrip("\r\n")
         return getpass.getpass(prompt)
 
-    def sign_in(self):
+    def sign_in(self) -> Session:
         if not self.args.username:
             raise SystemExit("--username is required for this command")
         self.vault.acquire_instance_lock()
         session = self.vault.sign_in(self.args.username, self.secret("密码 / password: "))
-        from app.notices import ensure_default_stored
-        from app.requests.restore import apply_ledger
 
         apply_ledger(session, self.paths)  # later erasures first (RIG-3), as the app does at sign-in
         ensure_default_stored(session)  # this release's default notice, as the app does at sign-in (NOT-2)
         return session
 
 
-def write_secret(path, data: bytes) -> None:
+def write_secret(path: str | Path, data: bytes) -> None:
     """Write a file only its owner can read (mode 0600 from the first byte; an existing file is truncated and
     made 0600 too): the recovery sheet holds the recovery key."""
 
@@ -76,12 +88,12 @@ def write_secret(path, data: bytes) -> None:
         os.close(fd)
 
 
-def out(obj) -> None:
+def out(obj: Any) -> None:
     print(json.dumps(obj, ensure_ascii=False, indent=1, default=str))
 
 
 # -- commands ---------------------------------------------------------------------------
-def cmd_setup(a, c: Ctx):
+def cmd_setup(a: argparse.Namespace, c: Ctx) -> int:
     pw = c.secret("新店长密码 / new manager password: ")
     if not a.password_stdin and getpass.getpass("再次输入 / repeat: ") != pw:
         raise SystemExit("passwords differ")
@@ -112,18 +124,14 @@ def cmd_setup(a, c: Ctx):
     return 0
 
 
-def cmd_verify_audit(a, c: Ctx):
-    from app.audit import chain
-    from app.staff import permissions as P
+def cmd_verify_audit(a: argparse.Namespace, c: Ctx) -> int:
 
     session = c.sign_in()
     session.require(P.AUDIT_VERIFY)
-    from app.audit.journal import journal_for, take_in_now  # reason: as the imports around it (cold paths)
-    from app.sync.anchor import anchor_status, local_matches_anchor
 
     take_in_now(session.db)  # reads left in the read-audit journal (a crash) are chained and checked too
     r = chain.verify(session.db)
-    a = anchor_status(session.db)
+    anchor = anchor_status(session.db)
     # SEC-2: how far head office has confirmed the chain; a chain rewritten since no longer holds that head
     matches = local_matches_anchor(session.db)
     ok = r.ok and matches is not False
@@ -135,17 +143,16 @@ def cmd_verify_audit(a, c: Ctx):
             "read_journal_taken_in": journal_for(session.db).taken,
             "first_broken": r.first_broken,
             "reason": r.reason or ("differs from the head head office confirmed" if matches is False else ""),
-            "anchored_seq": a["anchor_seq"],
-            "anchored_at": a["anchored_at"],
+            "anchored_seq": anchor["anchor_seq"],
+            "anchored_at": anchor["anchored_at"],
             "anchor_matches": matches,
-            "head_office_alarm": (a["alarm"] or {}).get("kind"),
+            "head_office_alarm": (anchor["alarm"] or {}).get("kind"),
         }
     )
     return 0 if ok else 3
 
 
-def cmd_backup(a, c: Ctx):
-    from app.access.backup import create_backup
+def cmd_backup(a: argparse.Namespace, c: Ctx) -> int:
 
     session = c.sign_in()
     path = create_backup(c.vault, session, keep=a.keep)
@@ -153,8 +160,7 @@ def cmd_backup(a, c: Ctx):
     return 0
 
 
-def cmd_list_backups(a, c: Ctx):
-    from app.access.backup import list_backups, read_manifest
+def cmd_list_backups(a: argparse.Namespace, c: Ctx) -> int:
 
     out(
         [{"file": str(p), **{k: v for k, v in read_manifest(p).items() if k != "files"}} for p in list_backups(c.paths)]
@@ -162,10 +168,7 @@ def cmd_list_backups(a, c: Ctx):
     return 0
 
 
-def cmd_restore(a, c: Ctx):
-    from pathlib import Path
-
-    from app.requests.restore import newest_backup_ledger, restore_with_ledger
+def cmd_restore(a: argparse.Namespace, c: Ctx) -> int:
 
     if not a.username:
         raise SystemExit("--username is required for this command (a manager of the restored store)")
@@ -177,7 +180,7 @@ def cmd_restore(a, c: Ctx):
     ledger_files.append(old.erasure_ledger)
     ledgers.append(newest_backup_ledger(old.backup_dir))
 
-    def sign_in(vault):  # the manager signs in to the restored copy with its own key slots (SEC-1)
+    def sign_in(vault: Vault) -> Session:  # the manager signs in to the restored copy with its own key slots (SEC-1)
         if a.recovery_key:
             recovery = c.secret("恢复密钥 / recovery key: ")
             return vault.reset_password_with_recovery(recovery, a.username, c.secret("新密码 / new password: "))
@@ -196,10 +199,9 @@ def cmd_restore(a, c: Ctx):
     return 0
 
 
-def cmd_rekey(a, c: Ctx):
+def cmd_rekey(a: argparse.Namespace, c: Ctx) -> int:
     """Two steps (app.access.rekey): stage, print the new recovery key, have it typed back, then swap. Until
     it is typed back correctly nothing changes and the old recovery key keeps working."""
-    from app.access.rekey import abandon_rekey, begin_rekey, finish_rekey
 
     session = c.sign_in()
     pw = c.secret("再次输入您的密码以确认 / your password again: ")
@@ -228,7 +230,7 @@ def cmd_rekey(a, c: Ctx):
     return 0
 
 
-def cmd_reset_password(a, c: Ctx):
+def cmd_reset_password(a: argparse.Namespace, c: Ctx) -> int:
     c.vault.acquire_instance_lock()
     key = c.secret("恢复密钥 / recovery key: ")
     pw = c.secret("新密码 / new password: ")
@@ -237,8 +239,7 @@ def cmd_reset_password(a, c: Ctx):
     return 0
 
 
-def cmd_settings(a, c: Ctx):
-    from app.settings import all_settings, set_setting
+def cmd_settings(a: argparse.Namespace, c: Ctx) -> int:
 
     session = c.sign_in()
     if a.set:
@@ -252,15 +253,14 @@ def cmd_settings(a, c: Ctx):
     return 0
 
 
-def cmd_staff(a, c: Ctx):
-    from app.staff import service
+def cmd_staff(a: argparse.Namespace, c: Ctx) -> int:
 
     session = c.sign_in()
     if a.action == "list":
-        out(service.list_staff(session))
+        out(staff_service.list_staff(session))
     elif a.action == "add":
         pw = c.secret("新员工临时密码 / temporary password: ")
-        s = service.add_staff(
+        s = staff_service.add_staff(
             c.vault, session, username=a.new_username, display_name=a.display_name, role=a.role, password=pw
         )
         out({"added": s.id})
@@ -269,7 +269,7 @@ def cmd_staff(a, c: Ctx):
         if row is None:
             raise UserError("error.not_found")
         temporary = c.secret("临时密码 / temporary password: ") if a.action == "enable" else None
-        service.set_disabled(c.vault, session, row["id"], a.action == "disable", password=temporary)
+        staff_service.set_disabled(c.vault, session, row["id"], a.action == "disable", password=temporary)
         out({a.action: a.new_username})
     return 0
 
@@ -386,7 +386,7 @@ STDIN_HELP = (
 )
 
 
-def add_common_options(parser: argparse.ArgumentParser, default) -> None:
+def add_common_options(parser: argparse.ArgumentParser, default: Any) -> None:
     """--data-dir, --username, --password-stdin: on the main parser (real defaults) and on every subcommand
     (default SUPPRESS, so an option given before the command is not reset by the subparser)."""
     kw = {} if default is None else {"default": default}
@@ -400,7 +400,7 @@ def add_common_options(parser: argparse.ArgumentParser, default) -> None:
     )
 
 
-def main(argv=None) -> int:
+def main(argv: list[str] | None = None) -> int:
     load_all()
     parser = build_parser()
     args = parser.parse_args(argv)
