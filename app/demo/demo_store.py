@@ -33,6 +33,7 @@ from app.flows.enrolment import register_member
 from app.members.service import cipher_for
 from app.notices import current_notice
 from app.notices.model import REQUIRED_PURPOSE
+from app.printing.serials import issue_form_serials, mark_printed
 from app.purchases.pos_import import import_pos_file
 from app.purchases.records import record_purchase
 from app.requests import service as request_service
@@ -144,6 +145,9 @@ def create_demo_store(root: str | Path | None = None, *, members: int = 200, see
                     payment_method=rng.choice(PAYMENTS),
                 )
         n_requests = _demo_requests(session, clock, ids, rng)
+        clock.shift = dt.timedelta(days=2, hours=3)  # a batch of blank forms printed two days ago, one not yet
+        serials = issue_form_serials(session, notice, 8)
+        mark_printed(session, serials[:-1])
         clock.shift = dt.timedelta(0)
         _demo_pos_export(session, root / "pos-export", ids[old:], rng)
         session.db.checkpoint()
