@@ -24,7 +24,9 @@ from app.access.vault import Vault
 from app.audit import chain
 from app.clock import FixedClock
 from app.config import Paths, resolve_paths
+from app.errors import SignInError
 from app.requests.restore import apply_ledger
+from app.staff.service import add_staff
 from app.staff.session import Session
 
 MANAGER_PW = "Manager-pass-1"
@@ -76,6 +78,36 @@ def kill_in_subprocess(template: Path, work: Path, spec: str, code: str) -> tupl
     )
     r = subprocess.run([sys.executable, "-c", prog], env=env, cwd=root, capture_output=True, timeout=120)
     return r.returncode, paths
+
+
+def new_store(root: Path, store_code: str, store_name: str) -> tuple[Vault, Session, str]:
+    """A store in `root`/store with the manager and a clerk (MANAGER_PW, CLERK_PW), signed in as the manager.
+    Returns (vault, session, recovery key text); close the vault."""
+    paths = resolve_paths(root / "store").ensure()
+    vault = Vault(paths, clock=FixedClock())
+    session, recovery = vault.setup(
+        store_code=store_code,
+        store_name=store_name,
+        terminal_name="DESK-1",
+        username="manager",
+        display_name="王店长",
+        password=MANAGER_PW,
+    )
+    add_staff(vault, session, username="clerk", display_name="李店员", role="clerk", password=CLERK_PW)
+    return vault, session, recovery
+
+
+def opens(paths: Paths, username: str, password: str) -> bool:
+    """The next start, signed in to by `username`: True when the store opened for them."""
+    vault = Vault(paths, clock=FixedClock())
+    vault.acquire_instance_lock()
+    try:
+        vault.sign_in(username, password)
+        return True
+    except SignInError:
+        return False
+    finally:
+        vault.close()
 
 
 def sign_in(paths: Paths, username: str = "manager", password: str = MANAGER_PW) -> tuple[Vault, Session]:

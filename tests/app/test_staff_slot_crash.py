@@ -21,16 +21,15 @@ import pytest
 
 from app.access.vault import Vault
 from app.audit import chain
-from app.clock import FixedClock
-from app.config import Paths, resolve_paths
+from app.config import Paths
 from app.errors import SignInError, UserError
 from app.staff.service import add_staff, change_role, remove_staff, set_disabled
 from app.staff.session import Session
 from app.staff.slotchange import MARK
 from app.storage import keyslots as ks
 from tests.app import crashkit
-from tests.app.crashkit import CLERK_PW, KILLED, MANAGER_PW, kill_at, sign_in
-from tests.app.test_crashpoints_suite import _scratch
+from tests.app.crashkit import CLERK_PW, KILLED, MANAGER_PW, kill_at, opens, sign_in
+from tests.app.test_crashpoints_suite import _scratch, tmp_path  # noqa: F401 - its fixture: kills on tmpfs
 
 NEW_PW = "Brand-new-pass-7"
 BOSS2_PW = "Boss2-pass-123"
@@ -78,28 +77,11 @@ BEFORE = {"newbie": None, "newboss": None, "clerk": CLERK_PW, "gone": GONE_PW, "
 BASELINE: dict[str, int] = {}  # action -> entries in the template
 
 
-@pytest.fixture
-def tmp_path() -> Iterator[Path]:  # noqa: PT004 - kills run on tmpfs, as in the crash-point suite
-    path = _scratch()
-    yield path
-    shutil.rmtree(path, ignore_errors=True)
-
-
 @pytest.fixture(scope="module")
 def template() -> Iterator[Path]:
     """A store with a manager, a clerk, a second manager holding the field key and a disabled clerk."""
     root = _scratch()
-    paths = resolve_paths(root / "store").ensure()
-    vault = Vault(paths, clock=FixedClock())
-    session, _recovery = vault.setup(
-        store_code="SH-003",
-        store_name="上海徐家汇店",
-        terminal_name="DESK-1",
-        username="manager",
-        display_name="王店长",
-        password=MANAGER_PW,
-    )
-    add_staff(vault, session, username="clerk", display_name="李店员", role="clerk", password=CLERK_PW)
+    vault, session, _recovery = crashkit.new_store(root, "SH-003", "上海徐家汇店")
     add_staff(
         vault,
         session,
@@ -141,18 +123,7 @@ def _kill(template: Path, work: Path, case: str, point: str) -> Paths:
 
 
 def _opens(paths: Paths, username: str, password: str | None) -> bool:
-    """A fresh start signed in to by `username`; True when the store opened for them."""
-    if password is None:
-        return False
-    vault = Vault(paths, clock=FixedClock())
-    vault.acquire_instance_lock()
-    try:
-        vault.sign_in(username, password)
-        return True
-    except SignInError:
-        return False
-    finally:
-        vault.close()
+    return password is not None and opens(paths, username, password)
 
 
 def _steps_up(vault: Vault, username: str, password: str) -> bool:
