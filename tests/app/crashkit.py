@@ -7,7 +7,8 @@ power cut of the process). Forking a process that has imported the app costs mil
 of kills fit in CI; `kill_in_subprocess` does the same with a fresh interpreter (`python -c`), the
 way an operator's process dies. `check_store(paths)` then opens the folder as the next start does:
 the store opens, the audit chain verifies, nothing staged or temporary is left.
-Used by tests/app/test_crashpoints_suite.py and bench/bench_crashpoints.py.
+Used by tests/app/test_crashpoints_suite.py, test_password_crash.py, test_staff_slot_crash.py and
+bench/bench_crashpoints.py.
 """
 
 from __future__ import annotations
@@ -108,6 +109,18 @@ def opens(paths: Paths, username: str, password: str) -> bool:
         return False
     finally:
         vault.close()
+
+
+def kill_admin(template: Path, work: Path, spec: str, argv: list[str], stdin_lines: list[str]) -> tuple[int, Paths]:
+    """`memberdesk-admin --data-dir <work> --password-stdin *argv` killed at `spec` in a fresh interpreter, the
+    secrets on its stdin one per line (never on the command line)."""
+    secrets_in = "".join(line + "\n" for line in stdin_lines)
+    code = (
+        "import io, sys\nfrom app.cli import main\n"
+        f"sys.stdin = io.StringIO({secrets_in!r})\n"
+        f"main(['--data-dir', {str(work)!r}, '--password-stdin', *{argv!r}])\n"
+    )
+    return kill_in_subprocess(template, work, spec, code)
 
 
 def sign_in(paths: Paths, username: str = "manager", password: str = MANAGER_PW) -> tuple[Vault, Session]:

@@ -65,13 +65,9 @@ def _op(case: str):
 
 def _kill(template: Path, work: Path, case: str, point: str) -> Paths:
     if case == "admin_reset_password":  # the admin command in a fresh interpreter, its secrets on stdin
-        secrets_in = (template / "recovery.txt").read_text("ascii") + "\n" + NEW_PW + "\n"
-        code = (
-            "import io, sys\nfrom app.cli import main\n"
-            f"sys.stdin = io.StringIO({secrets_in!r})\n"
-            f"main(['--data-dir', {str(work)!r}, '--username', 'clerk', '--password-stdin', 'reset-password'])\n"
-        )
-        exit_code, paths = crashkit.kill_in_subprocess(template / "store", work, point, code)
+        recovery = (template / "recovery.txt").read_text("ascii")
+        argv = ["--username", "clerk", "reset-password"]
+        exit_code, paths = crashkit.kill_admin(template / "store", work, point, argv, [recovery, NEW_PW])
     else:
         exit_code, paths, _ = kill_at(template / "store", work, point, _op(case))
     assert exit_code == KILLED, f"{case} at {point}: exit {exit_code} instead of dying at the point"

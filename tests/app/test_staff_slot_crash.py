@@ -102,14 +102,8 @@ def template() -> Iterator[Path]:
 
 def _kill(template: Path, work: Path, case: str, point: str) -> Paths:
     if case in CLI:
-        argv, _op = CLI[case]
-        secrets_in = MANAGER_PW + "\n" + NEW_PW + "\n"
-        code = (
-            "import io, sys\nfrom app.cli import main\n"
-            f"sys.stdin = io.StringIO({secrets_in!r})\n"
-            f"main(['--data-dir', {str(work)!r}, '--username', 'manager', '--password-stdin', *{argv!r}])\n"
-        )
-        exit_code, paths = crashkit.kill_in_subprocess(template / "store", work, point, code)
+        argv = ["--username", "manager", *CLI[case][0]]
+        exit_code, paths = crashkit.kill_admin(template / "store", work, point, argv, [MANAGER_PW, NEW_PW])
     else:
         op = OPS[case][2]
 
