@@ -23,6 +23,7 @@ from app.access.vault import Vault
 from app.audit import chain
 from app.config import Paths
 from app.errors import SignInError, UserError
+from app.staff import slotchange
 from app.staff.service import add_staff, change_role, remove_staff, set_disabled
 from app.staff.session import Session
 from app.staff.slotchange import MARK
@@ -203,3 +204,26 @@ def test_a_staged_removal_keeps_the_slot_until_the_removal_commits(template, tmp
     assert ks.KeySlotFile.load(paths.keyslots).staff_slot("clerk") is not None
     assert not _opens(paths, "clerk", CLERK_PW)  # rule: SEC-1
     assert ks.KeySlotFile.load(paths.keyslots).staff_slot("clerk") is None
+
+
+@pytest.mark.parametrize("fails", ["before_commit", "after_commit"])
+def test_an_error_around_the_commit_leaves_the_file_as_the_db_says(template, tmp_path, fails):
+    """In-process: the transaction raises (nothing committed: the staged removal is undone at once), or an error
+    comes after its commit (the marker is there: the change is applied, not undone)."""
+    paths = crashkit.copy_store(template / "store", tmp_path / "store")
+    vault, s = sign_in(paths)
+    slots = vault.slots()
+    change = slots.new_change()
+    slots.stage_removal(change, "clerk", mark_disabled=True)
+    with pytest.raises(RuntimeError), slotchange.staged(s.db, slots, change, kind="staff") as change_id:
+        with s.db.transaction() as conn:
+            slotchange.record(conn, change_id)
+            if fails == "before_commit":
+                raise RuntimeError("before the commit")
+        raise RuntimeError("after the commit")
+    after = ks.KeySlotFile.load(paths.keyslots)
+    assert after.staged == {} and after.changes() == []
+    assert (after.staff_slot("clerk") is None) == (fails == "after_commit")  # rule: SEC-1
+    assert after.is_disabled("clerk") == (fails == "after_commit")
+    assert s.db.scalar("SELECT count(*) FROM meta WHERE key GLOB ?", (MARK + "*",)) == 0
+    vault.close()
