@@ -1,4 +1,4 @@
-"""Named crash points of the write paths that must survive a fault (erasure, restore).
+"""Named crash points of the write paths that must survive a fault (erasure, restore, key slots).
 
     from app import crashpoints
     crashpoints.hit("erasure.after_ledger")
@@ -41,6 +41,10 @@ Points (keep this list in step with the calls):
   password.after_stage        password change: the new key slot saved as pending, nothing committed
   password.after_commit       password change: change, audit entry and marker committed, slot still pending
   password.after_promote      password change: slot promoted and saved, the DB marker not cleared
+  staff.after_stage           staff add / disable / enable / remove / role change: the key file saved with the
+                              change staged (pending slot, slots or field key listed to go), nothing committed
+  staff.after_commit          staff change, audit entry and marker committed, the key file still staged
+  staff.after_promote         staff change applied to the key file and saved, the DB marker not cleared
   audit.read_journalled       read audit: the entry committed to the read-audit journal, not taken in
 
 `MEMBERDESK_CRASH_AT=name` dies at the first hit of the point; `name:N` at its N-th hit (a batch loop).
@@ -83,6 +87,9 @@ POINTS = (
     "password.after_stage",
     "password.after_commit",
     "password.after_promote",
+    "staff.after_stage",
+    "staff.after_commit",
+    "staff.after_promote",
     "audit.read_journalled",
 )
 _armed: dict[str, bool] = {}

@@ -236,8 +236,9 @@ class Vault:
         return slots
 
     def _after_open(self, slots: ks.KeySlotFile, unlocked: ks.UnlockedSlot, opened: bool) -> None:
-        """Right after a slot opened the DB: finish or undo an interrupted password change (app.staff.slotchange),
-        refusing the sign-in if the slot used was the loser; upgrade a format-1 file (pub MACs)."""
+        """Right after a slot opened the DB: finish or undo an interrupted key-slot change (a password change, a
+        staff member added, disabled, re-enabled, removed or demoted: app.staff.slotchange), refusing the sign-in
+        if the slot used went with it; upgrade a format-1 file (pub MACs)."""
         if self.db is not None:
             slotchange.reconcile(self.db, slots)
         if slots.slot_by_id(str(unlocked.slot["id"])) is None:

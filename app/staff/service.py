@@ -1,14 +1,19 @@
 """Staff accounts: a manager adds, disables and removes staff; everyone changes their own password.
 
-Each change updates the DB row (audited, journaled) and the key-slot file together. Adding, disabling,
-removing and role changes save the key-slot file inside the transaction: if that write fails the DB change is
-undone. A password change or reset is staged (app.staff.slotchange): the new slot is saved as pending, the
-change commits with a marker, then the slot is promoted, so a crash at any point leaves the old password and
-no entry, or the new password and its entry.
+Each change updates the DB row (audited, journaled) and the key-slot file together, and every key-slot write is
+staged (app.staff.slotchange): new slots are saved as pending and what goes is listed in the file, the change
+commits with a marker, then the file follows. A crash at any point leaves the old slots and no entry, or the new
+slots and their entry (the next open rolls the file forward or back): a new staff member's password opens the
+store only once their row and audit entry are in the chain, a removed or disabled one's slot goes only when
+that is recorded, and a demoted manager's slot loses the field key exactly when the demotion is. One mechanism
+for every change, also for the ones that take something away: a removal or demotion done before its commit
+would be fail-safe but could lock somebody out (a slot cannot be remade without its password).
 
 The field private key (SEN-3) goes with manager slots only: a password change keeps it in the manager's new
 slot; a new manager's slot gets it at once when the adding manager gives their password (`manager_password`),
-else at the next manager step-up (app.access.vault.Vault.step_up); a demotion takes it away.
+else at the next manager step-up (app.access.vault.Vault.step_up, which reads the roles from the DB); a
+demotion takes it away. A promotion writes nothing to the key file: the promoted slot gets the key at the next
+manager step-up, so it never holds it while the DB says clerk.
 """
 
 from __future__ import annotations
@@ -74,16 +79,22 @@ def add_staff(
             raise SignInError("signin.wrong")
         field_key = slots.open_field_key(acting, field_pub)
         del acting
-    with session.write("staff.add", "staff", staff_id, {"role": role, "field_key": field_key is not None}) as tx:
+    # staged: the new password opens the store exactly when the row and its entry committed (slotchange)
+    slot = slots.set_staff_slot(
+        username, staff_id, password, vault.data_key(), field_key=field_key, field_pub=field_pub, pending=True
+    )
+    del field_key
+    with (
+        slotchange.staged(session.db, slots, slot, kind="staff") as change_id,
+        session.write("staff.add", "staff", staff_id, {"role": role, "field_key": "field_key" in slot}) as tx,
+    ):
         tx.execute(
             "INSERT INTO staff(id, username, display_name, role, created_at, created_by, must_change_password)"
             " VALUES (?,?,?,?,?,?,1)",
             (staff_id, username, display_name.strip(), role, iso(session.clock.now()), session.staff.id),
         )
         tx.journal("staff", staff_id, "upsert", {"role": role})
-        slots.set_staff_slot(username, staff_id, password, vault.data_key(), field_key=field_key, field_pub=field_pub)
-        slots.save()  # inside the transaction: a failed save rolls the DB back
-    del field_key
+        slotchange.record(tx.conn, change_id)
     return Staff(staff_id, username, display_name.strip(), role, True)
 
 
@@ -96,7 +107,8 @@ def _get(session: Session, staff_id: str) -> Row:
 
 def set_disabled(vault: Vault, session: Session, staff_id: str, disabled: bool, *, password: str | None = None) -> None:
     """Disable removes the staff member's key slot (their password no longer opens anything).
-    Re-enabling needs a new password, set by the manager and changed at first sign-in."""
+    Re-enabling needs a new password, set by the manager and changed at first sign-in. Both staged
+    (slotchange): the slot goes, or the new one opens, exactly when the change is recorded."""
     session.require(P.STAFF_MANAGE)
     row = _get(session, staff_id)
     if disabled and row["role"] == P.MANAGER and not row["disabled"] and _active_managers(session) <= 1:
@@ -104,21 +116,26 @@ def set_disabled(vault: Vault, session: Session, staff_id: str, disabled: bool, 
     if not disabled:
         check_password(password or "", row["username"])
     slots = vault.slots()
-    with session.write("staff.disable" if disabled else "staff.enable", "staff", staff_id) as tx:
+    change = slots.new_change()
+    if disabled:
+        slots.stage_removal(change, row["username"], mark_disabled=True)
+    else:
+        slots.set_staff_slot(row["username"], staff_id, password or "", vault.data_key(), pending=True, change=change)
+    with (
+        slotchange.staged(session.db, slots, change, kind="staff") as change_id,
+        session.write("staff.disable" if disabled else "staff.enable", "staff", staff_id) as tx,
+    ):
         tx.execute(
             "UPDATE staff SET disabled = ?, must_change_password = ? WHERE id = ?",
             (1 if disabled else 0, 0 if disabled else 1, staff_id),
         )
         tx.journal("staff", staff_id, "upsert", {"disabled": disabled})
-        if disabled:
-            slots.remove_staff_slot(row["username"], mark_disabled=True)
-        else:
-            slots.set_staff_slot(row["username"], staff_id, password or "", vault.data_key())
-        slots.save()
+        slotchange.record(tx.conn, change_id)
 
 
 def remove_staff(vault: Vault, session: Session, staff_id: str) -> None:
-    """Remove keeps the row (the audit log refers to it) but frees the user name's key slot."""
+    """Remove keeps the row (the audit log refers to it) but frees the user name's key slot, once the removal
+    is recorded (staged: slotchange)."""
     session.require(P.STAFF_MANAGE)
     row = _get(session, staff_id)
     if staff_id == session.staff.id:
@@ -126,14 +143,18 @@ def remove_staff(vault: Vault, session: Session, staff_id: str) -> None:
     if row["role"] == P.MANAGER and not row["disabled"] and _active_managers(session) <= 1:
         raise UserError("signin.last_manager")
     slots = vault.slots()
-    with session.write("staff.remove", "staff", staff_id) as tx:
+    change = slots.new_change()
+    slots.stage_removal(change, row["username"], mark_disabled=False)
+    with (
+        slotchange.staged(session.db, slots, change, kind="staff") as change_id,
+        session.write("staff.remove", "staff", staff_id) as tx,
+    ):
         tx.execute(
             "UPDATE staff SET removed_at = ?, disabled = 1, username = username || '#' || id WHERE id = ?",
             (iso(session.clock.now()), staff_id),
         )
         tx.journal("staff", staff_id, "delete", {})
-        slots.remove_staff_slot(row["username"], mark_disabled=False)
-        slots.save()
+        slotchange.record(tx.conn, change_id)
 
 
 def change_own_password(vault: Vault, session: Session, old_password: str, new_password: str) -> None:
@@ -185,8 +206,9 @@ def reset_password(vault: Vault, session: Session, staff_id: str, temporary_pass
 
 
 def change_role(vault: Vault, session: Session, staff_id: str, role: str) -> None:
-    """Promote a clerk or demote a manager. A demoted manager's slot loses the field key at once (SEN-3); a
-    promoted clerk's slot gets it at the next manager step-up."""
+    """Promote a clerk or demote a manager. A demoted manager's slot loses the field key exactly when the
+    demotion is recorded (staged: slotchange; SEN-3); a promoted clerk's slot gets it at the next manager
+    step-up (nothing is staged for it)."""
     session.require(P.STAFF_MANAGE)
     if role not in P.ROLES:
         raise ValidationError("error.validation", field="role")
@@ -196,9 +218,13 @@ def change_role(vault: Vault, session: Session, staff_id: str, role: str) -> Non
     if row["role"] == P.MANAGER and not row["disabled"] and _active_managers(session) <= 1:
         raise UserError("signin.last_manager")
     slots = vault.slots()
-    with session.write("staff.role_change", "staff", staff_id, {"role": role}) as tx:
+    change = slots.new_change()  # a promotion stages nothing: the next manager step-up wraps the key (fieldkeys)
+    if role != P.MANAGER:
+        slots.stage_drop_field_key(change, staff_id)
+    with (
+        slotchange.staged(session.db, slots, change, kind="staff") as change_id,
+        session.write("staff.role_change", "staff", staff_id, {"role": role}) as tx,
+    ):
         tx.execute("UPDATE staff SET role = ? WHERE id = ?", (role, staff_id))
         tx.journal("staff", staff_id, "upsert", {"role": role})
-        if role != P.MANAGER:
-            slots.drop_field_key(staff_id)
-        slots.save()
+        slotchange.record(tx.conn, change_id)

@@ -1,23 +1,31 @@
-"""A password change's key slot and its audit entry agree whatever the crash point (issue #17, #14).
+"""Every key-slot change and its audit entry agree whatever the crash point (issue #17, #14).
 
-A new password is a new key slot in keyslots.json; its audit entry is in the DB. Two files cannot change
-in one step, so a change goes in three, each durable before the next:
+A key-slot change (a password change or reset, a new staff member, disabling, re-enabling with a new password,
+removal, demotion) touches keyslots.json; its audit entry is in the DB. Two files cannot change in one step,
+so a change goes in three, each durable before the next:
 
-    slot = slots.set_staff_slot(username, staff_id, new_password, data_key, pending=True)
-    with slotchange.staged(db, slots, slot) as slot_id:
-        with session.write("staff.password_change", "staff", staff_id) as tx:    # the record
+    change = slots.new_change()                                     # or a pending slot's own change:
+    slots.set_staff_slot(username, staff_id, password, data_key, pending=True, change=change)
+    slots.stage_removal(change, other_username, mark_disabled=True)  # what the change takes away
+    with slotchange.staged(db, slots, change, kind="staff") as change_id:
+        with session.write("staff.add", "staff", staff_id) as tx:    # the record
             tx.execute(...)
-            slotchange.record(tx.conn, slot_id)
+            slotchange.record(tx.conn, change_id)
 
-1. stage: the new slot is saved beside the old one, marked `pending` (the old password still opens);
-2. the caller's transaction commits the change, its audit entry and the marker `meta.slot_change.<slot id>`;
-3. finish: the slot is promoted (the old one goes), the file saved, the marker deleted.
-At every open the vault calls `reconcile`: a pending slot whose marker committed is promoted (roll forward:
-the new password works, the entry is in the chain); one without is dropped (roll back: the old password
-works, no entry). Until then `KeySlotFile.unlock_staff_slot` tries the pending slot after the active one and
-the vault refuses a sign-in whose slot the reconciliation removed, so no password opens the store that
-the audit log does not account for. Crash points: password.after_stage, password.after_commit,
-password.after_promote (tests/app/test_password_crash.py kills a process at each).
+1. stage: new slots are saved beside the old ones, marked `pending`, and what goes (slots, a field key, a name
+   on the disabled list) is listed under `staged` in the file; the old state still stands (the old password
+   opens, a slot to be removed still opens, a manager being demoted still holds the field key);
+2. the caller's transaction commits the change, its audit entry and the marker `meta.slot_change.<change id>`;
+3. finish: the change is applied to the file (`KeySlotFile.commit_change`: pending slots promoted, the old
+   ones and what was listed removed), the file saved, the marker deleted.
+At every open the vault calls `reconcile`: a change whose marker committed is applied (roll forward: the new
+password works, the removed slot is gone, the demoted slot lost the field key, and the entry is in the chain);
+one without is undone (roll back: the old state, no entry). Until then `KeySlotFile.unlock_staff_slot` tries a
+pending slot after the active one and the vault refuses a sign-in whose slot the reconciliation removed, so no
+password opens the store that the audit log does not account for, and nobody loses their slot or field key
+for a change that did not commit. Crash points: password.after_stage, .after_commit, .after_promote (own
+password, a manager's reset, the recovery key's reset: tests/app/test_password_crash.py) and staff.after_stage,
+.after_commit, .after_promote (add, disable, re-enable, remove, demote: tests/app/test_staff_slot_crash.py).
 """
 
 from __future__ import annotations
@@ -37,68 +45,98 @@ if TYPE_CHECKING:
 log = logging.getLogger("memberdesk.slotchange")
 
 MARK = "slot_change."
+# kind of change -> its crash points (after the stage, after the commit, after the file's finish)
+POINTS: dict[str, tuple[str, str, str]] = {
+    "password": ("password.after_stage", "password.after_commit", "password.after_promote"),
+    "staff": ("staff.after_stage", "staff.after_commit", "staff.after_promote"),
+}
 
 
-def record(conn: Connection, slot_id: str) -> None:
+def record(conn: Connection, change_id: str) -> None:
     """Step 2, inside the caller's transaction: the marker that commits with the change and its audit entry."""
-    conn.execute("INSERT OR REPLACE INTO meta(key, value) VALUES (?, 'committed')", (MARK + slot_id,))
+    conn.execute("INSERT OR REPLACE INTO meta(key, value) VALUES (?, 'committed')", (MARK + change_id,))
 
 
-def finish(db: Database, slots: KeySlotFile, slot_id: str) -> None:
-    """Step 3: promote the slot, save, clear the marker. A failed save leaves the change recorded and the
-    slot pending: the pending slot opens meanwhile and the next open promotes it."""
-    crashpoints.hit("password.after_commit")
-    slots.promote(slot_id)
+def finish(db: Database, slots: KeySlotFile, change_id: str, kind: str = "password") -> None:
+    """Step 3: apply the change to the file, save, clear the marker. A failed save leaves the change recorded
+    and staged: the file's old state plus the pending slot opens meanwhile (the vault refuses what the DB no
+    longer allows) and the next open applies it."""
+    _stage, after_commit, after_promote = POINTS[kind]
+    crashpoints.hit(after_commit)
+    slots.commit_change(change_id)
     try:
         slots.save()
     except UserError:
-        log.warning("password change recorded; its key slot is promoted at the next open")
+        log.warning("key-slot change recorded; the key file follows at the next open")
         return
-    crashpoints.hit("password.after_promote")
+    crashpoints.hit(after_promote)
     with db.transaction() as conn:
-        conn.execute("DELETE FROM meta WHERE key = ?", (MARK + slot_id,))
+        conn.execute("DELETE FROM meta WHERE key = ?", (MARK + change_id,))
 
 
-def unstage(slots: KeySlotFile, slot_id: str) -> None:
-    """The change did not commit: drop its pending slot (if the save fails, the next open drops it)."""
-    if slots.drop(slot_id):
+def _committed(db: Database, change_id: str) -> bool | None:
+    try:
+        return db.one("SELECT 1 FROM meta WHERE key = ?", (MARK + change_id,)) is not None
+    except Exception:  # noqa: BLE001 - the connection itself failed: the next open decides
+        return None
+
+
+def unstage(db: Database, slots: KeySlotFile, change_id: str, kind: str = "password") -> None:
+    """The caller's transaction raised: undo the staged change (or, if its marker did commit after all, apply
+    it). When the DB cannot tell, or the save fails, the file stays staged and the next open reconciles it."""
+    committed = _committed(db, change_id)
+    if committed is None:
+        log.warning("key-slot change left staged; reconciled at the next open")
+        return
+    if committed:
+        finish(db, slots, change_id, kind)
+        return
+    if slots.roll_back_change(change_id):
         try:
             slots.save()
         except UserError:
-            log.warning("password change not recorded; its pending key slot goes at the next open")
+            log.warning("key-slot change not recorded; its staged part goes at the next open")
 
 
 @contextmanager
-def staged(db: Database, slots: KeySlotFile, slot: dict[str, Any]) -> Iterator[str]:
-    """Step 1 (save `slot`, made with `set_staff_slot(..., pending=True)`) and step 3 around the caller's
-    transaction (step 2), which must call `record(conn, slot_id)` with the yielded id."""
-    slot_id = str(slot["id"])
-    if not slot.get("pending") or slots.slot_by_id(slot_id) is not slot:
-        raise ValueError("staged() takes a pending slot of this file")
+def staged(db: Database, slots: KeySlotFile, change: str | dict[str, Any], *, kind: str = "password") -> Iterator[str]:
+    """Step 1 (save the file with `change` staged: a change id from `slots.new_change()`, or a pending slot made
+    with `set_staff_slot(..., pending=True)`) and step 3 around the caller's transaction (step 2), which must
+    call `record(conn, change_id)` with the yielded id. `kind` names the crash points (POINTS)."""
+    if kind not in POINTS:
+        raise ValueError(f"unknown kind of key-slot change {kind}")
+    if isinstance(change, str):
+        change_id = change
+    else:
+        if not change.get("pending") or slots.slot_by_id(str(change["id"])) is not change:
+            raise ValueError("staged() takes a pending slot of this file")
+        change_id = slots.change_of(change)
+    if change_id not in slots.changes():
+        raise ValueError("staged() takes a change staged in this file")
     slots.save()
-    crashpoints.hit("password.after_stage")
+    crashpoints.hit(POINTS[kind][0])
     try:
-        yield slot_id
+        yield change_id
     except BaseException:
-        unstage(slots, slot_id)
+        unstage(db, slots, change_id, kind)
         raise
-    finish(db, slots, slot_id)
+    finish(db, slots, change_id, kind)
 
 
 def reconcile(db: Database, slots: KeySlotFile) -> int:
-    """At an open: promote each pending slot whose change committed, drop the others, clear the markers.
-    Returns the number of slots promoted or dropped."""
+    """At an open: apply each staged change whose marker committed, undo the others, clear the markers.
+    Returns the number of changes applied or undone."""
     marks = {str(r[0])[len(MARK) :] for r in db.all("SELECT key FROM meta WHERE key GLOB ?", (MARK + "*",))}
     changed = 0
-    for slot_id in slots.pending_ids():
-        if slot_id in marks:
-            slots.promote(slot_id)
+    for change_id in slots.changes():
+        if change_id in marks:
+            slots.commit_change(change_id)
         else:
-            slots.drop(slot_id)
+            slots.roll_back_change(change_id)
         changed += 1
     if changed:
         slots.save()
-        log.warning("interrupted password change(s) reconciled: %d", changed)
+        log.warning("interrupted key-slot change(s) reconciled: %d", changed)
     if marks:
         with db.transaction() as conn:
             conn.execute("DELETE FROM meta WHERE key GLOB ?", (MARK + "*",))

@@ -26,11 +26,15 @@ by this version (`upgrade`, trust on first use); from then on a `pub` without a 
 Limit: every staff password opens the data key, so a staff member who can also write the file could forge a
 MAC; the owner's next sign-in repairs such a `pub`, and the field key is only ever sealed by a manager's step-up.
 
-A password change is staged (issue #17): the new slot is written beside the old one with `pending: true`, the
-change and its audit entry commit in the DB with a marker naming the new slot (app.staff.slotchange), then the
-slot is promoted (the old one goes) and the marker cleared. `unlock_staff_slot` tries a pending slot when the
-active one refuses the password; the vault reconciles at every open (a pending slot with a committed marker is
-promoted, one without is dropped), so the password that works always matches the audit log.
+Every change of a staff member's slot is staged (issue #17; app.staff.slotchange): a password change or reset, a
+new staff member, a re-enabling, a disabling, a removal, a demotion. The change gets an id; its new slot is
+written beside the old one with `pending: true` and `change: <id>`, and what it takes away is listed under
+`staged[<id>]` (`retire`: slot ids that go, `drop_field_key`: slot ids that lose the field key, `disable` /
+`enable`: lookups added to or taken from `disabled`), while the old state still stands. The change and its audit
+entry commit in the DB with a marker naming the change id, then `commit_change` applies it (the old slot goes) and
+the marker is cleared. `unlock_staff_slot` tries a pending slot when the active one refuses the password; the
+vault reconciles at every open (a change with a committed marker is applied, one without is undone), so the
+password that works, and which slot holds the field key, always match the audit log.
 """
 
 from __future__ import annotations
@@ -120,6 +124,21 @@ def parse_recovery_key(text: str) -> bytes:
     return raw
 
 
+STAGED_EDITS = ("retire", "drop_field_key", "disable", "enable")
+
+
+def _staged_from_json(data: Any) -> dict[str, dict[str, list[str]]]:
+    """The `staged` part of the file, checked: change id -> {edit: [ids]} with known edits only."""
+    if not isinstance(data, dict):
+        raise ValueError("staged")
+    out: dict[str, dict[str, list[str]]] = {}
+    for change, edits in data.items():
+        if not isinstance(edits, dict) or not set(edits) <= set(STAGED_EDITS):
+            raise ValueError("staged")
+        out[str(change)] = {k: [str(x) for x in v] for k, v in edits.items() if isinstance(v, list)}
+    return out
+
+
 SLOT_KEY_INFO = b"memberdesk-slot-x25519"
 PUB_MAC_INFO = b"memberdesk-slot-pub-mac"
 
@@ -153,6 +172,8 @@ class KeySlotFile:
     slots: list[dict] = field(default_factory=list)
     disabled: list[str] = field(default_factory=list)  # lookups of disabled staff (no key material)
     format: int = FORMAT
+    # change id -> what the staged change takes away when it commits (see the module text; app.staff.slotchange)
+    staged: dict[str, dict[str, list[str]]] = field(default_factory=dict)
 
     # -- persistence -------------------------------------------------------------
     @classmethod
@@ -174,6 +195,7 @@ class KeySlotFile:
                 slots=list(data["slots"]),
                 disabled=list(data.get("disabled", [])),
                 format=int(data["format"]),
+                staged=_staged_from_json(data.get("staged", {})),
             )
         except (OSError, ValueError, KeyError, TypeError) as exc:
             raise StoreError("store.keyslots_corrupt") from exc
@@ -186,6 +208,7 @@ class KeySlotFile:
                 "lookup_salt": self.lookup_salt.hex(),
                 "slots": self.slots,
                 "disabled": self.disabled,
+                "staged": self.staged,
             },
             indent=1,
         )
@@ -297,8 +320,18 @@ class KeySlotFile:
     def slot_by_id(self, slot_id: str) -> dict[str, Any] | None:
         return next((s for s in self.slots if s.get("id") == slot_id), None)
 
+    @staticmethod
+    def change_of(slot: dict[str, Any]) -> str:
+        """The id of the staged change a pending slot belongs to (a file of the first staged version: its id)."""
+        return str(slot.get("change") or slot["id"])
+
     def pending_ids(self) -> list[str]:
         return [str(s["id"]) for s in self.slots if s.get("pending")]
+
+    def changes(self) -> list[str]:
+        """The ids of the staged changes in this file: pending slots' and staged edits'."""
+        ids = [self.change_of(s) for s in self.slots if s.get("pending")] + list(self.staged)
+        return list(dict.fromkeys(ids))
 
     def is_disabled(self, username: str) -> bool:
         return self.lookup(username) in self.disabled
@@ -313,10 +346,12 @@ class KeySlotFile:
         field_key: X25519PrivateKey | None = None,
         field_pub: bytes | None = None,
         pending: bool = False,
+        change: str | None = None,
     ) -> dict[str, Any]:
         """Write the staff member's slot. Give `field_key` (with the store's `field_pub`) for a manager only.
-        `pending`: staged beside the active slot (a password change, app.staff.slotchange): `promote` makes it
-        the user's slot, `drop` removes it. Returns the slot."""
+        `pending`: staged beside the active slot as part of `change` (a new change named after the slot when
+        None; app.staff.slotchange): `commit_change` makes it the user's slot, `roll_back_change` removes it.
+        Returns the slot."""
         lk = self.lookup(username)
         if pending:
             self.slots = [s for s in self.slots if not (s.get("lookup") == lk and s.get("pending"))]
@@ -335,6 +370,7 @@ class KeySlotFile:
         }
         if pending:
             slot["pending"] = True
+            slot["change"] = change or slot["id"]
         kek = derive_password_kek(password, salt, params)
         slot["pub"] = sealing.public_bytes(slot_private_key(kek)).hex()
         self.vouch_pub(slot, data_key)
@@ -344,29 +380,80 @@ class KeySlotFile:
         return slot
 
     def promote(self, slot_id: str) -> bool:
-        """A staged slot becomes its user's slot: the old one goes. Returns False when no such pending slot."""
+        """A staged slot becomes its user's slot (its whole change is applied). Returns False when no such
+        pending slot."""
         slot = self.slot_by_id(slot_id)
         if slot is None or not slot.get("pending"):
             return False
-        lk = slot.get("lookup")
-        self.slots = [s for s in self.slots if s is slot or not (s.get("kind") == "staff" and s.get("lookup") == lk)]
-        slot.pop("pending")
-        self.disabled = [d for d in self.disabled if d != lk]
-        return True
+        return self.commit_change(self.change_of(slot))
 
     def drop(self, slot_id: str) -> bool:
-        """Remove a staged slot whose change was not recorded. Returns False when no such pending slot."""
-        before = len(self.slots)
-        self.slots = [s for s in self.slots if not (s.get("id") == slot_id and s.get("pending"))]
-        return len(self.slots) != before
+        """Remove a staged slot whose change was not recorded (its whole change is undone). Returns False when
+        no such pending slot."""
+        slot = self.slot_by_id(slot_id)
+        if slot is None or not slot.get("pending"):
+            return False
+        return self.roll_back_change(self.change_of(slot))
 
-    def remove_staff_slot(self, username: str, *, mark_disabled: bool) -> None:
+    # -- staged changes (app.staff.slotchange) -------------------------------------
+    def new_change(self) -> str:
+        """Open a staged change; its edits are listed under its id until it is committed or rolled back."""
+        change = secrets.token_hex(8)
+        self.staged[change] = {}
+        return change
+
+    def _stage(self, change: str, edit: str, values: list[str]) -> None:
+        if change not in self.staged:
+            raise ValueError("stage edits into a change made with new_change()")
+        listed = self.staged[change].setdefault(edit, [])
+        listed.extend(v for v in values if v not in listed)
+
+    def stage_removal(self, change: str, username: str, *, mark_disabled: bool) -> None:
+        """As part of `change`: the user's slots go when it commits (`mark_disabled`: the name is listed as
+        disabled; else taken off that list). Until then the slot opens as before."""
         lk = self.lookup(username)
-        self.slots = [s for s in self.slots if not (s.get("kind") == "staff" and s.get("lookup") == lk)]
-        if mark_disabled and lk not in self.disabled:
-            self.disabled.append(lk)
-        if not mark_disabled:
+        ids = [str(s["id"]) for s in self.slots if s.get("kind") == "staff" and s.get("lookup") == lk]
+        self._stage(change, "retire", ids)
+        self._stage(change, "disable" if mark_disabled else "enable", [lk])
+
+    def stage_drop_field_key(self, change: str, staff_id: str) -> None:
+        """As part of `change`: the staff member's slots lose the field key when it commits (a demotion)."""
+        ids = [str(s["id"]) for s in self.slots if s.get("kind") == "staff" and s.get("staff_id") == staff_id]
+        self._stage(change, "drop_field_key", ids)
+
+    def commit_change(self, change: str) -> bool:
+        """The change committed in the DB: its pending slots become their users' slots (the old ones go) and
+        its staged edits apply. Returns False when the file holds no such change."""
+        pending = [s for s in self.slots if s.get("pending") and self.change_of(s) == change]
+        edits = self.staged.pop(change, None)
+        if not pending and edits is None:
+            return False
+        edits = edits or {}
+        for slot in pending:
+            lk = slot.get("lookup")
+            self.slots = [
+                s for s in self.slots if s is slot or not (s.get("kind") == "staff" and s.get("lookup") == lk)
+            ]
+            slot.pop("pending")
+            slot.pop("change", None)
             self.disabled = [d for d in self.disabled if d != lk]
+        retire = set(edits.get("retire", []))
+        self.slots = [s for s in self.slots if str(s.get("id")) not in retire]
+        for s in self.slots:
+            if str(s.get("id")) in edits.get("drop_field_key", []):
+                s.pop("field_key", None)
+                s.pop("field_pub", None)
+        enable = set(edits.get("enable", []))
+        self.disabled = [d for d in self.disabled if d not in enable]
+        self.disabled += [d for d in dict.fromkeys(edits.get("disable", [])) if d not in self.disabled]
+        return True
+
+    def roll_back_change(self, change: str) -> bool:
+        """The change did not commit: its pending slots go, its staged edits are forgotten (the old state
+        stands). Returns False when the file holds no such change."""
+        before = len(self.slots)
+        self.slots = [s for s in self.slots if not (s.get("pending") and self.change_of(s) == change)]
+        return self.staged.pop(change, None) is not None or len(self.slots) != before
 
     def unlock_staff(self, username: str, password: str) -> tuple[bytes, str]:
         unlocked = self.unlock_staff_slot(username, password)
@@ -468,16 +555,6 @@ class KeySlotFile:
         if sealing.public_bytes(key) != field_pub:
             return None
         return key
-
-    def drop_field_key(self, staff_id: str) -> bool:
-        """A manager demoted (or removed): their slot no longer holds the field key."""
-        dropped = False
-        for s in self.slots:
-            if s.get("kind") == "staff" and s.get("staff_id") == staff_id and "field_key" in s:
-                s.pop("field_key")
-                s.pop("field_pub", None)
-                dropped = True
-        return dropped
 
     def complete_field_wraps(
         self, field_key: X25519PrivateKey, field_pub: bytes, manager_ids: set[str], *, data_key: bytes

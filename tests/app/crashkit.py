@@ -7,7 +7,8 @@ power cut of the process). Forking a process that has imported the app costs mil
 of kills fit in CI; `kill_in_subprocess` does the same with a fresh interpreter (`python -c`), the
 way an operator's process dies. `check_store(paths)` then opens the folder as the next start does:
 the store opens, the audit chain verifies, nothing staged or temporary is left.
-Used by tests/app/test_crashpoints_suite.py and bench/bench_crashpoints.py.
+Used by tests/app/test_crashpoints_suite.py, test_password_crash.py, test_staff_slot_crash.py and
+bench/bench_crashpoints.py.
 """
 
 from __future__ import annotations
@@ -24,7 +25,9 @@ from app.access.vault import Vault
 from app.audit import chain
 from app.clock import FixedClock
 from app.config import Paths, resolve_paths
+from app.errors import SignInError
 from app.requests.restore import apply_ledger
+from app.staff.service import add_staff
 from app.staff.session import Session
 
 MANAGER_PW = "Manager-pass-1"
@@ -76,6 +79,48 @@ def kill_in_subprocess(template: Path, work: Path, spec: str, code: str) -> tupl
     )
     r = subprocess.run([sys.executable, "-c", prog], env=env, cwd=root, capture_output=True, timeout=120)
     return r.returncode, paths
+
+
+def new_store(root: Path, store_code: str, store_name: str) -> tuple[Vault, Session, str]:
+    """A store in `root`/store with the manager and a clerk (MANAGER_PW, CLERK_PW), signed in as the manager.
+    Returns (vault, session, recovery key text); close the vault."""
+    paths = resolve_paths(root / "store").ensure()
+    vault = Vault(paths, clock=FixedClock())
+    session, recovery = vault.setup(
+        store_code=store_code,
+        store_name=store_name,
+        terminal_name="DESK-1",
+        username="manager",
+        display_name="王店长",
+        password=MANAGER_PW,
+    )
+    add_staff(vault, session, username="clerk", display_name="李店员", role="clerk", password=CLERK_PW)
+    return vault, session, recovery
+
+
+def opens(paths: Paths, username: str, password: str) -> bool:
+    """The next start, signed in to by `username`: True when the store opened for them."""
+    vault = Vault(paths, clock=FixedClock())
+    vault.acquire_instance_lock()
+    try:
+        vault.sign_in(username, password)
+        return True
+    except SignInError:
+        return False
+    finally:
+        vault.close()
+
+
+def kill_admin(template: Path, work: Path, spec: str, argv: list[str], stdin_lines: list[str]) -> tuple[int, Paths]:
+    """`memberdesk-admin --data-dir <work> --password-stdin *argv` killed at `spec` in a fresh interpreter, the
+    secrets on its stdin one per line (never on the command line)."""
+    secrets_in = "".join(line + "\n" for line in stdin_lines)
+    code = (
+        "import io, sys\nfrom app.cli import main\n"
+        f"sys.stdin = io.StringIO({secrets_in!r})\n"
+        f"main(['--data-dir', {str(work)!r}, '--password-stdin', *{argv!r}])\n"
+    )
+    return kill_in_subprocess(template, work, spec, code)
 
 
 def sign_in(paths: Paths, username: str = "manager", password: str = MANAGER_PW) -> tuple[Vault, Session]:

@@ -75,7 +75,7 @@ def test_a_kill_during_the_password_check_still_counts_the_attempt(vault, manage
     assert fresh.throttle._entry(lookup)["failures"] == 1
 
 
-@pytest.mark.parametrize("how", ["change_own", "reset", "add", "disable"])
+@pytest.mark.parametrize("how", ["change_own", "reset", "add", "disable", "remove", "promote"])
 def test_password_and_staff_changes_on_a_full_disk_say_so_and_change_nothing(
     vault, manager, clerk, paths, monkeypatch, how
 ):
@@ -92,8 +92,12 @@ def test_password_and_staff_changes_on_a_full_disk_say_so_and_change_nothing(
             service.add_staff(
                 vault, manager, username="zhao", display_name="赵", role="clerk", password="Another-pass-99"
             )
-        else:
+        elif how == "disable":
             service.set_disabled(vault, manager, clerk_id, True)
+        elif how == "remove":
+            service.remove_staff(vault, manager, clerk_id)
+        else:
+            service.change_role(vault, manager, clerk_id, "manager")
     assert e.value.key == "error.disk_full"
     assert paths.keyslots.read_bytes() == before
     assert chain.head(manager.db) == head  # no audit entry for a change that did not happen

@@ -17,17 +17,14 @@ from pathlib import Path
 
 import pytest
 
-from app.access.vault import Vault
 from app.audit import chain
-from app.clock import FixedClock
-from app.config import Paths, resolve_paths
-from app.errors import SignInError
-from app.staff.service import add_staff, change_own_password, reset_password
+from app.config import Paths
+from app.staff.service import change_own_password, reset_password
 from app.staff.slotchange import MARK
 from app.storage import keyslots as ks
 from tests.app import crashkit
-from tests.app.crashkit import CLERK_PW, KILLED, MANAGER_PW, kill_at, sign_in
-from tests.app.test_crashpoints_suite import _scratch
+from tests.app.crashkit import CLERK_PW, KILLED, MANAGER_PW, kill_at, opens, sign_in
+from tests.app.test_crashpoints_suite import _scratch, tmp_path  # noqa: F401 - its fixture: kills on tmpfs
 
 NEW_PW = "Brand-new-pass-7"
 POINTS = ["password.after_stage", "password.after_commit", "password.after_promote"]
@@ -40,27 +37,10 @@ CASES = {
 }
 
 
-@pytest.fixture
-def tmp_path() -> Iterator[Path]:  # noqa: PT004 - kills run on tmpfs, as in the crash-point suite
-    path = _scratch()
-    yield path
-    shutil.rmtree(path, ignore_errors=True)
-
-
 @pytest.fixture(scope="module")
 def template() -> Iterator[Path]:
     root = _scratch()
-    paths = resolve_paths(root / "store").ensure()
-    vault = Vault(paths, clock=FixedClock())
-    session, recovery = vault.setup(
-        store_code="SH-002",
-        store_name="上海淮海路店",
-        terminal_name="DESK-1",
-        username="manager",
-        display_name="王店长",
-        password=MANAGER_PW,
-    )
-    add_staff(vault, session, username="clerk", display_name="李店员", role="clerk", password=CLERK_PW)
+    vault, _session, recovery = crashkit.new_store(root, "SH-002", "上海淮海路店")
     (root / "recovery.txt").write_text(recovery, "ascii")  # test data: the template's recovery key
     vault.close()
     yield root
@@ -85,29 +65,13 @@ def _op(case: str):
 
 def _kill(template: Path, work: Path, case: str, point: str) -> Paths:
     if case == "admin_reset_password":  # the admin command in a fresh interpreter, its secrets on stdin
-        secrets_in = (template / "recovery.txt").read_text("ascii") + "\n" + NEW_PW + "\n"
-        code = (
-            "import io, sys\nfrom app.cli import main\n"
-            f"sys.stdin = io.StringIO({secrets_in!r})\n"
-            f"main(['--data-dir', {str(work)!r}, '--username', 'clerk', '--password-stdin', 'reset-password'])\n"
-        )
-        exit_code, paths = crashkit.kill_in_subprocess(template / "store", work, point, code)
+        recovery = (template / "recovery.txt").read_text("ascii")
+        argv = ["--username", "clerk", "reset-password"]
+        exit_code, paths = crashkit.kill_admin(template / "store", work, point, argv, [recovery, NEW_PW])
     else:
         exit_code, paths, _ = kill_at(template / "store", work, point, _op(case))
     assert exit_code == KILLED, f"{case} at {point}: exit {exit_code} instead of dying at the point"
     return paths
-
-
-def _signs_in(paths: Paths, username: str, password: str) -> bool:
-    vault = Vault(paths, clock=FixedClock())
-    vault.acquire_instance_lock()
-    try:
-        vault.sign_in(username, password)
-        return True
-    except SignInError:
-        return False
-    finally:
-        vault.close()
 
 
 @pytest.mark.parametrize("new_first", [True, False], ids=["new-first", "old-first"])
@@ -120,7 +84,7 @@ def test_a_killed_password_change_leaves_old_password_and_no_entry_or_new_and_it
     paths = _kill(template, tmp_path / "store", case, point)
     # the next start: the one whose password changed signs in first, with either password
     order = [NEW_PW, old_pw] if new_first else [old_pw, NEW_PW]
-    works = {pw: _signs_in(paths, username, pw) for pw in order}
+    works = {pw: opens(paths, username, pw) for pw in order}
     assert works[NEW_PW] != works[old_pw]  # exactly one of them opens the store
     manager_pw = NEW_PW if username == "manager" and works[NEW_PW] else MANAGER_PW
     vault, s = sign_in(paths, "manager", manager_pw)
@@ -149,7 +113,7 @@ def test_the_pending_slot_opens_until_the_next_open_reconciles(template, tmp_pat
     paths = _kill(template, tmp_path / "store", "clerk_own", "password.after_commit")
     staged = ks.KeySlotFile.load(paths.keyslots)
     assert staged.pending_slot("clerk") is not None and staged.staff_slot("clerk") is not None
-    assert not _signs_in(paths, "clerk", CLERK_PW)  # recorded as changed: the old password is refused
+    assert not opens(paths, "clerk", CLERK_PW)  # recorded as changed: the old password is refused
     after = ks.KeySlotFile.load(paths.keyslots)
     assert after.pending_slot("clerk") is None  # promoted by that (refused) open
-    assert _signs_in(paths, "clerk", NEW_PW)
+    assert opens(paths, "clerk", NEW_PW)
