@@ -242,7 +242,7 @@ def _merge_pair(ho: HeadOffice, c: Any, cid: int, a: str, b: str, now: float) ->
 
 def membership(ho: HeadOffice, c: Any, key: str) -> tuple[str | None, str | None]:
     """(newest registration, cancellation time or None) of the customer under `key` (both records re-keyed to it):
-    rule 5 of docs/headoffice.md over every store's member record (registered_at, cancelled_at) and every
+    rule 8 of docs/headoffice.md over every store's member record (registered_at, cancelled_at) and every
     cancellation order filed for either id (`app.members.membership.settle`, the rule the stores apply too)."""
     regs: list[object] = []
     cancels: list[object] = []

@@ -1,13 +1,13 @@
 """The membership of one customer registered more than once (issue #18): the rule head office's merge and every
 store apply, so that every holder ends in the same state whatever order the registrations, cancellations, merges
-and syncs arrive in (docs/headoffice.md, "Merging a customer registered twice", rule 5).
+and syncs arrive in (docs/headoffice.md, "Merging a customer registered twice", rule 8).
 
 A cancellation (注销会员) ends the membership registered before it; a registration made after it is a new
-membership, with new consents (policy 三(一), RET-2). So, over every registration and every cancellation of the
-customer's records: the customer is cancelled iff some cancellation is at or after the newest registration, and then
-at the EARLIEST such cancellation — the time the customer first asked to end that membership (RET-2's clock; the
-same rule as `app.requests.chain.cancel_membership` for one record). A cancellation before the newest registration
-ended an earlier membership and no longer counts.
+membership, with new consents (RET-2 and the policy, 三（一）). So, over every registration and every
+cancellation of the customer's records: the customer is cancelled iff some cancellation is at or after the newest
+registration, and then at the EARLIEST such cancellation — the time the customer first asked to end that membership
+(RET-2's clock; the same rule as `app.requests.chain.cancel_membership` for one record). A cancellation before the
+newest registration ended an earlier membership and no longer counts.
 
 Pure: plain ISO times in, plain ISO times out (head office imports it too; it holds no personal value).
 """

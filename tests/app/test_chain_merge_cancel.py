@@ -1,6 +1,6 @@
 """A customer registered twice and cancelled at one of the two stores (issue #18, RET-2): head office's merge and
 every holder settle the membership by one rule (app/members/membership.py, docs/headoffice.md "Merging a customer
-registered twice", rule 5) — cancelled iff a cancellation is at or after the newest registration of either record, at
+registered twice", rule 8) — cancelled iff a cancellation is at or after the newest registration of either record, at
 the earliest such time; a registration after the cancellation is a new membership. Whatever id survives, whatever
 order the merge, the cancellation order and the syncs arrive in. Head office on SQLite and PostgreSQL."""
 
