@@ -10,7 +10,7 @@ import pytest
 
 from app.flows.adoption import adopt_member
 from app.members.membership import settle
-from app.requests import execute_cancel, open_request
+from app.requests import execute_cancel, execute_correct, open_request
 from app.sync.chain import lookup_by_mobile
 from tests.app.regdata import register
 from tests.app.test_chain_merge import MOBILE, _sync, client, ho, stores  # noqa: F401 - fixtures
@@ -98,6 +98,26 @@ def test_a_cancellation_older_than_the_newest_registration_is_answered_supersede
     _sync(stores, A, B, rounds=3)
     assert sb.db.scalar("SELECT outcome FROM chain_orders_applied WHERE kind = 'cancellation_order'") == "superseded"
     assert _state(sa)[1:3] == _state(sb)[1:3] == ("active", None)  # rule: RET-2
+
+
+def test_a_correction_from_another_store_reaches_a_cancelled_membership(stores, ho, clock):
+    """A cancels the membership while B (which adopted the customer) corrects the name: the data stays three years
+    (RET-2), so the correction is carried out at A too, and both stores end cancelled with the corrected name."""
+    sa, va, _ = stores[A]
+    sb, _, eb = stores[B]
+    x = register(sa, va, name="张小明", mobile=MOBILE)
+    _up(stores, ho, A)
+    assert lookup_by_mobile(sb, MOBILE, engine=eb) is not None
+    adopt_member(sb, x["id"], engine=eb)
+    _up(stores, ho, B)
+    _tick(clock, ho)
+    cancelled_at = _cancel(sa, x["id"])  # at A, before A syncs again
+    execute_correct(sb, open_request(sb, "correct", x["id"], identity_method="id_card_sighted"), {"name": "张晓明"})
+    _sync(stores, A, B, rounds=3)
+    assert sa.db.scalar("SELECT outcome FROM chain_orders_applied WHERE kind = 'correction_order'") == "done"
+    for s in (sa, sb):
+        row = s.db.one("SELECT name, status, cancelled_at FROM members WHERE id = ?", (x["id"],))
+        assert tuple(row) == ("张晓明", "cancelled", cancelled_at)  # rule: RIG-1
 
 
 def test_the_rule_itself():
