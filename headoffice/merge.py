@@ -12,8 +12,10 @@ conflicts recorded before (`resolve` with no batch, at start and from the CLI). 
   survivor's key; an order filed for the merged-away id now names the survivor's id (a store that gets it later
   holds that id only). Consent: per purpose the newest decision of either record wins; on a tie a refusal wins, so a
   refusal or withdrawal is never overwritten by an older grant (`register.member_view` computes it).
-- Restricted if either is (RIG-5); minor if either is (CON-4). An erasure of either erases the customer: both ids
-  (`group_ids`; `HeadOffice._erase` erases the group).
+- Restricted if either is (RIG-5); minor if either is (CON-4). The membership (RET-2, `membership`): cancelled at
+  the earliest cancellation at or after the newest registration of either record, else active — a registration
+  after a cancellation is a new membership (`app.members.membership.settle`, the stores apply the same rule).
+- An erasure of either erases the customer: both ids (`group_ids`; `HeadOffice._erase` erases the group).
 - A merged-away id that arrives later in an upload (a store that was offline) is mapped to the survivor's key
   (`survivor_keys`): its records join the survivor's, the register never re-creates the second customer.
 - The result is kept in `member_merges` (merged and surviving key and id, numbers, rule version, merge id, conflict)
@@ -38,6 +40,7 @@ import secrets
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
+from app.members.membership import settle
 from headoffice import atrest, consent_counts, orders, register
 
 if TYPE_CHECKING:
@@ -190,6 +193,7 @@ def _merge_pair(ho: HeadOffice, c: Any, cid: int, a: str, b: str, now: float) ->
             )
     _settle(c, cid, now)
     view = register.member_view(ho.keys, c, skey, now) or {}
+    registered_at, cancelled_at = membership(ho, c, skey)
     body = {
         "order_id": merge_id,
         "kind": MERGE_KIND,
@@ -202,6 +206,8 @@ def _merge_pair(ho: HeadOffice, c: Any, cid: int, a: str, b: str, now: float) ->
         "restricted": bool(max(int(sreg[2]), int(mreg[2]))),
         "minor": bool(max(int(sreg[3]), int(mreg[3]))),
         "consents": view.get("consents") or [],
+        "registered_at": registered_at,
+        "cancelled_at": cancelled_at,
         "origin_store": None,
         "request_id": None,
     }
@@ -232,6 +238,27 @@ def _merge_pair(ho: HeadOffice, c: Any, cid: int, a: str, b: str, now: float) ->
         {"merge_id": merge_id, "merged": mkey, "rule": RULE_VERSION, "conflict": cid, "stores": to},
     )
     return "merged"
+
+
+def membership(ho: HeadOffice, c: Any, key: str) -> tuple[str | None, str | None]:
+    """(newest registration, cancellation time or None) of the customer under `key` (both records re-keyed to it):
+    rule 8 of docs/headoffice.md over every store's member record (registered_at, cancelled_at) and every
+    cancellation order filed for either id (`app.members.membership.settle`, the rule the stores apply too)."""
+    regs: list[object] = []
+    cancels: list[object] = []
+    for st, eid, token in c.all(
+        "SELECT store, entity_id, payload FROM records WHERE member_id = ? AND entity = 'member'", (key,)
+    ):
+        payload = atrest.open_json(ho.keys, c, token, atrest.record_aad(st, "member", eid))
+        regs.append(payload.get("registered_at"))
+        if payload.get("status") == "cancelled":
+            cancels.append(payload.get("cancelled_at"))
+    for oid, token in c.all(
+        "SELECT order_id, payload FROM chain_orders WHERE member_id = ? AND kind = 'cancellation_order'", (key,)
+    ):
+        body = atrest.open_json(ho.keys, c, token, orders.order_aad(oid)).get("body") or {}
+        cancels.append(body.get("cancelled_at"))
+    return settle(regs, cancels)
 
 
 def _readdress_orders(ho: HeadOffice, c: Any, key: str, merged_id: str, survivor_id: str) -> None:

@@ -11,6 +11,10 @@ it is applied through the core, in head office's feed session, only with the eng
 - head office's newest decision per purpose (both records counted) becomes the state where it is newer than this
   store's: a grant by reference, a refusal as a withdrawal (its data goes: CON-3); never an older grant over a
   refusal. Restricted if either is (RIG-5), minor if either is (CON-4).
+- the membership (RET-2; `app.members.membership.settle` over both local rows and head office's view): cancelled at
+  the earliest cancellation at or after the newest registration, else active (a registration after a cancellation
+  is a new membership); the survivor's registered_at becomes the newest registration, which a later cancellation
+  order is measured against (`app.requests.chain.cancel_membership`).
 - the member's row is journaled (so head office sees this store holds the survivor) and a signed receipt answers
   the merge (`order_receipt`, kept by head office like an order's). Applied twice: a no-op (`member_merges`).
 - an erased member (either id) is never brought back (RIG-3): answered "erased".
@@ -27,6 +31,7 @@ from app.consent import merging
 from app.consent.service import withdraw_consent
 from app.erasure import is_erased, register_eraser
 from app.members import records as R
+from app.members.membership import settle
 from app.staff import permissions as P
 from app.sync.chain import consents_of
 from app.sync.feeds import ApplyContext, register_feed_handler
@@ -55,19 +60,31 @@ def apply_member_merge(session: Session, payload: dict, ctx: ApplyContext) -> No
         details = {"merge_id": merge_id, "merged_id": merged, "rule": payload.get("rule_version")}
         with session.write("member.merge", "member", survivor, details) as tx:
             outcome = "updated"
+            held = tx.all("SELECT registered_at, cancelled_at FROM members WHERE id IN (?, ?)", (merged, survivor))
             if R.member_exists(tx, merged):
                 if R.member_exists(tx, survivor):
                     merging.join_states(tx, merged, survivor)
                 outcome = R.join_member(tx, merged, survivor, member_no or _number(tx, merged), now)
             if member_no:
                 R.set_member_no(tx, survivor, member_no, now)
-            R.raise_flags(
-                tx, survivor, restricted=bool(payload.get("restricted")), minor=bool(payload.get("minor")), now=now
-            )
             grants, withdrawn = merging.newer_than_local(tx, survivor, consents_of(payload.get("consents")))
             merging.take_grants(tx, survivor, grants, now)
             state = merging.state(tx, survivor)
             R.set_opt_in_flags(tx, survivor, marketing=state.get("marketing", False), offers=state.get("offers", False))
+            # the membership over both records and head office's view of the customer (app.members.membership):
+            # cancelled (opt-ins off) unless a registration after every cancellation started a new membership
+            membership = settle(
+                [r[0] for r in held] + [payload.get("registered_at")],
+                [r[1] for r in held] + [payload.get("cancelled_at")],
+            )
+            R.raise_flags(
+                tx,
+                survivor,
+                restricted=bool(payload.get("restricted")),
+                minor=bool(payload.get("minor")),
+                now=now,
+                membership=membership,
+            )
             _journal_member(tx, survivor, session.store_code)
             tx.details = {**details, "outcome": outcome, "granted_by_reference": sorted(g.purpose for g in grants)}
     for code in withdrawn:  # a newer refusal of the other record: withdrawn here, its data erased (CON-3)
@@ -98,10 +115,15 @@ def _number(tx: Tx, member_id: str) -> str:
 
 def _journal_member(tx: Tx, member_id: str, store_code: str) -> None:
     """The member row as head office should now hold it from this store (the survivor's id and number)."""
-    row = tx.one("SELECT member_no, name, mobile, restricted, is_minor FROM members WHERE id = ?", (member_id,))
+    row = tx.one(
+        "SELECT member_no, name, mobile, restricted, is_minor, status, registered_at, cancelled_at FROM members"
+        " WHERE id = ?",
+        (member_id,),
+    )
     if row is None:
         return
     payload = {"member_no": row[0], "name": row[1], "mobile": row[2], "store": store_code, "minor": bool(row[4])}
+    payload.update(status=row[5], registered_at=row[6], cancelled_at=row[7])  # the membership as the merge settled it
     if row[3]:
         payload["restricted"] = 1
     tx.journal("member", member_id, "upsert", payload, member_id=member_id)

@@ -345,8 +345,31 @@ def set_member_no(tx: Tx, member_id: str, member_no: str, now: str) -> None:
     tx.execute("UPDATE members SET member_no = ?, updated_at = ? WHERE id = ?", (member_no, now, member_id))
 
 
-def raise_flags(tx: Tx, member_id: str, *, restricted: bool, minor: bool, now: str) -> None:
-    """A merge: restricted if either record was (RIG-5), minor if either was (CON-4); never lowered here."""
+def raise_flags(
+    tx: Tx,
+    member_id: str,
+    *,
+    restricted: bool,
+    minor: bool,
+    now: str,
+    membership: tuple[str | None, str | None] | None = None,
+) -> None:
+    """A merge: restricted if either record was (RIG-5), minor if either was (CON-4); never lowered here.
+    `membership` (registered_at, cancelled_at or None), settled by `app.members.membership.settle` over both records:
+    registered_at becomes the newest registration; cancelled at that time (marketing and offers off), or active
+    again when a registration after every cancellation started a new membership."""
+    if membership is not None:
+        registered, cancelled = membership
+        if registered:
+            tx.execute("UPDATE members SET registered_at = ? WHERE id = ?", (registered, member_id))
+        if cancelled:
+            cancel_membership_row(tx, member_id, now, cancelled)
+        else:
+            tx.execute(
+                "UPDATE members SET status = 'active', cancelled_at = NULL, updated_at = ? WHERE id = ?"
+                " AND status = 'cancelled'",
+                (now, member_id),
+            )
     if restricted:
         tx.execute(
             "UPDATE members SET restricted = 1, updated_at = ? WHERE id = ? AND restricted = 0", (now, member_id)

@@ -199,7 +199,9 @@ def update_member(
     `order_id` = head office's order being carried out here: nothing is filed again (no ping-pong)."""
     session.require(MEMBER_UPDATE)
     row = _row(session.db, member_id)
-    if row["status"] != "active":
+    if row["status"] != "active" and not (order_id and row["status"] == "cancelled"):
+        # head office's order (a correction decided at another store) applies to a cancelled membership too: its data
+        # is still held here for RET-2's three years and must be as correct as where it was corrected (RIG-1)
         raise UserError("member.not_active")
     if row["restricted"] and not session.can(MEMBER_VIEW_RESTRICTED):
         raise UserError("member.restricted")  # RIG-5: storage only, no correction by a clerk

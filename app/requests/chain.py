@@ -14,7 +14,9 @@ feed session, only with the engine's VerifiedFeed, and journals a signed `order_
 - a withdrawal never loses to an older grant, and never overwrites a newer one: per purpose the newest decision
   wins (the order's `decided_at` against the purpose's `member_consents.updated_at` here) — CON-3, RIG-1;
 - a cancellation takes the originating store's `cancelled_at` (every store purges on the same day, RET-2); a
-  member cancelled here already keeps the earlier of the two times (`cancel_membership` says why).
+  member cancelled here already keeps the earlier of the two times (`cancel_membership` says why); one older than
+  a merged customer's newest registration is "superseded" (a new membership). The originating store applies its
+  own cancellation again (idempotent): a merge applied there since may have settled the membership without it.
 Head office forwards each verified receipt to the originating store as an `order_confirmation`
 (`request_confirmations`); `confirmations(db, request_id)` is what the request detail shows. Erasure receipts are
 forwarded the same way; the erasure order itself is unchanged (app/sync/feeds.py).
@@ -40,6 +42,7 @@ from app.erasure import is_erased
 from app.errors import UserError
 from app.members import records as R
 from app.members.fields import OPTIONAL_FIELDS
+from app.members.membership import instant
 from app.members.orders import CORRECTABLE, file_order
 from app.members.service import note_corrected_elsewhere, update_member
 from app.messages import add_messages
@@ -96,7 +99,8 @@ def _apply(session: Session, payload: dict, ctx: ApplyContext, kind: str) -> Non
     if session.db.one("SELECT 1 FROM chain_orders_applied WHERE order_id = ?", (oid,)):
         return  # answered already: a page that arrives twice changes nothing
     detail: dict[str, Any] = {}
-    if payload.get("origin_store") == ctx.store_code:
+    origin = payload.get("origin_store") == ctx.store_code
+    if origin and kind != "cancellation_order":
         outcome = "done"  # carried out here at the desk, with the request
     elif is_erased(session.db, mid):
         outcome = "erased"
@@ -107,6 +111,10 @@ def _apply(session: Session, payload: dict, ctx: ApplyContext, kind: str) -> Non
             outcome = _carry_out(session, payload, kind, oid, detail)
         except UserError as exc:
             outcome, detail["key"] = "refused", exc.key
+        if origin and outcome == "no_change":
+            # carried out here at the desk; applied again all the same (idempotent: the earliest time stands), as a
+            # merge applied here since may have settled the membership without this cancellation (docs/headoffice.md)
+            outcome = "done"
     now = iso(session.clock.now())
     receipt = {
         "order_id": oid,
@@ -151,7 +159,10 @@ def _carry_out(session: Session, payload: dict, kind: str, oid: str, detail: dic
     if kind == "cancellation_order":
         written = cancel_membership(session, mid, order_id=oid, cancelled_at=str(payload.get("cancelled_at") or ""))
         detail["cancelled_at"] = written or session.db.scalar("SELECT cancelled_at FROM members WHERE id = ?", (mid,))
-        return "done" if written else "no_change"  # no_change: cancelled here already, at that time or earlier
+        if written:
+            return "done"
+        # no_change: cancelled here already, at that time or earlier; superseded: registered again after it (a merge)
+        return "no_change" if detail["cancelled_at"] else "superseded"
     if kind == "restriction_order":
         restricted = bool(session.db.scalar("SELECT restricted FROM members WHERE id = ?", (mid,), default=0))
         if bool(payload.get("restricted")) == restricted:
@@ -221,20 +232,25 @@ def cancel_membership(
     or the order's, written over a later own one): the membership ended when the customer first asked to end it,
     and RET-2 counts from the cancellation, so a later time would keep the data longer than the policy allows;
     the earliest time is also what every store reaches whatever order the stores' cancellations arrive in (each
-    store's own cancellation travels as an order too), so they converge and purge on the same day."""
+    store's own cancellation travels as an order too), so they converge and purge on the same day.
+    An order older than the newest registration of a merged customer (a record registered after the cancellation,
+    joined by head office's merge) is not carried out: that cancellation ended an earlier membership (None;
+    `app.members.membership`, docs/headoffice.md "Merging a customer registered twice")."""
     session.require(M.REQUEST_HANDLE)
-    row = session.db.one("SELECT status, cancelled_at FROM members WHERE id = ?", (member_id,))
+    row = session.db.one("SELECT status, cancelled_at, registered_at FROM members WHERE id = ?", (member_id,))
     if row is None:
         raise UserError("requests.member_erased" if is_erased(session.db, member_id) else "requests.member_missing")
     now = iso(session.clock.now())
     at = now if order_id is None else str(cancelled_at or "")
-    when = _instant(at)
+    when = instant(at)
     if when is None:
         raise UserError("requests.cancel_time_invalid")
+    if order_id is not None and _registered_again_after(session, member_id, row["registered_at"], when):
+        return None  # a registration after it (a merged record's) started a new membership: it ended an older one
     if row["status"] == "cancelled":
         if order_id is None:
             raise UserError("requests.already_cancelled")
-        own = _instant(str(row["cancelled_at"] or ""))
+        own = instant(row["cancelled_at"])
         if own is not None and own <= when:
             return None  # cancelled here at that time or earlier: the earliest stands
     details = {"request_id": request_id, "order_id": order_id}
@@ -247,13 +263,15 @@ def cancel_membership(
     return at
 
 
-def _instant(text: str) -> dt.datetime | None:
-    """An ISO time as an instant (a time without an offset is this machine's local time), or None."""
-    try:
-        when = dt.datetime.fromisoformat(text)
-    except ValueError:
-        return None
-    return when if when.tzinfo is not None else when.astimezone()
+def _registered_again_after(session: Session, member_id: str, registered_at: str, when: dt.datetime) -> bool:
+    """A merge settled this member's membership here (app.flows.merge: registered_at is then the newest registration
+    of the merged records) and that registration is later than `when`. Only a merge brings a registration after a
+    cancellation (a store never registers a mobile it holds; a registration elsewhere is another member id, merged
+    later); an unmerged member keeps the earliest-wins rule whatever the stores' clocks say."""
+    registered = instant(registered_at)
+    if registered is None or when >= registered:
+        return False
+    return bool(session.db.one("SELECT 1 FROM member_merges WHERE survivor_id = ?", (member_id,)))
 
 
 def apply_correction_order(session: Session, payload: dict, ctx: ApplyContext) -> None:

@@ -31,6 +31,7 @@ from app.errors import UserError
 from app.flows.adoption import adopt_member
 from app.members import records as R
 from app.requests import execute_correct, execute_restrict, execute_withdraw, lift_restriction, open_request
+from app.requests.actions import execute_cancel
 from app.sync import SyncEngine
 from app.sync.chain import lookup_by_mobile
 from headoffice import register as REG
@@ -183,7 +184,7 @@ class ChainMachine(RuleBasedStateMachine):
         try:
             execute_correct(session, rid, {"name": name, "birth_date": birth})
         except UserError as exc:
-            assert exc.key == "member.no_changes", exc.key
+            assert exc.key in ("member.no_changes", "member.not_active"), exc.key  # not_active: cancelled here
         self.synced = False
 
     @rule(code=stores_st, mobile=mobiles_st)
@@ -198,6 +199,18 @@ class ChainMachine(RuleBasedStateMachine):
             lift_restriction(session, mid, "顾客申请解除")
         else:
             execute_restrict(session, open_request(session, "restrict", mid, identity_method="id_card_sighted"))
+        self.synced = False
+
+    @rule(code=stores_st, mobile=mobiles_st)
+    def cancel(self, code: str, mobile: str) -> None:
+        """A cancellation request (注销会员) carried out at a store that holds the customer: cancelled here at this
+        time and sent to every holder as an order (RET-2); a later registration elsewhere is a new membership."""
+        session = self.sess(code)
+        mid = self.local(code, mobile)
+        if mid is None or session.db.scalar("SELECT status FROM members WHERE id = ?", (mid,)) != "active":
+            return
+        self.tick()
+        execute_cancel(session, open_request(session, "cancel", mid, identity_method="id_card_sighted"))
         self.synced = False
 
     @rule(code=stores_st, mobile=mobiles_st)
@@ -257,6 +270,14 @@ class ChainMachine(RuleBasedStateMachine):
                 f"one restricted flag at every holder: {held}"
             )  # rule: RIG-5
             assert len({r[:2] for r in held.values()}) <= 1, f"one corrected name and birth date: {held}"  # rule: RIG-1
+        for mobile in MOBILES:  # one membership: cancelled or not, at the same time, at every holder (RET-2)
+            ships = {}
+            for code in CODES:
+                mid = self.local(code, mobile)
+                if mid is not None:
+                    row = self.sess(code).db.one("SELECT status, cancelled_at FROM members WHERE id = ?", (mid,))
+                    ships[code] = (row[0], row[1])
+            assert len(set(ships.values())) <= 1, f"one membership state at every holder: {ships}"  # rule: RET-2
 
     def consent_is_newest(self, code: str, mid: str) -> None:
         """The store's state per purpose equals head office's newest decision per purpose (both records counted;
