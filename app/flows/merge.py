@@ -10,7 +10,8 @@ it is applied through the core, in head office's feed session, only with the eng
   survivor's. Held both: per purpose the newer consent state stays (`app.consent.merging.join_states`).
 - head office's newest decision per purpose (both records counted) becomes the state where it is newer than this
   store's: a grant by reference, a refusal as a withdrawal (its data goes: CON-3); never an older grant over a
-  refusal. Restricted if either is (RIG-5), minor if either is (CON-4).
+  refusal. Restricted if either is (RIG-5), minor if either is (CON-4) — except where a restrict or lift was
+  decided for the member here: then the newest restrict or lift of either record, arriving as its order, decides.
 - the member's row is journaled (so head office sees this store holds the survivor) and a signed receipt answers
   the merge (`order_receipt`, kept by head office like an order's). Applied twice: a no-op (`member_merges`).
 - an erased member (either id) is never brought back (RIG-3): answered "erased".
@@ -27,6 +28,7 @@ from app.consent import merging
 from app.consent.service import withdraw_consent
 from app.erasure import is_erased, register_eraser
 from app.members import records as R
+from app.members.orders import held_decisions
 from app.staff import permissions as P
 from app.sync.chain import consents_of
 from app.sync.feeds import ApplyContext, register_feed_handler
@@ -61,9 +63,12 @@ def apply_member_merge(session: Session, payload: dict, ctx: ApplyContext) -> No
                 outcome = R.join_member(tx, merged, survivor, member_no or _number(tx, merged), now)
             if member_no:
                 R.set_member_no(tx, survivor, member_no, now)
-            R.raise_flags(
-                tx, survivor, restricted=bool(payload.get("restricted")), minor=bool(payload.get("minor")), now=now
-            )
+            # restricted if either is — unless a restrict or lift was carried out for this customer here (or
+            # reached here): that decision stands, and the newest restrict or lift of either record reaches
+            # every holder as its order (app.members.orders: newest decision wins)
+            decided = bool(held_decisions(tx, survivor, ["restricted"]))
+            restricted = bool(payload.get("restricted")) and not decided
+            R.raise_flags(tx, survivor, restricted=restricted, minor=bool(payload.get("minor")), now=now)
             grants, withdrawn = merging.newer_than_local(tx, survivor, consents_of(payload.get("consents")))
             merging.take_grants(tx, survivor, grants, now)
             state = merging.state(tx, survivor)
