@@ -17,10 +17,10 @@ Newest decision wins, per field (docs/headoffice.md "Two stores deciding the sam
 manager carried it out at its store, `decided_at`); the holder keeps, per member and field (`name`, `mobile`,
 `birth_date`, an encrypted optional field, `restricted`), the decision the value it holds comes from
 (`member_field_decisions`: time, store code, order id). `file_order` notes this store's own decision; a holder
-applying an order takes only the fields where the order is newer (`newer_fields`) and notes them (`note_decisions`)
-in the receipt's transaction. Newer: the later instant; the same second: the greater store code, then the greater
-order id (it starts with the store's journal sequence: one store's orders sort as they were decided) — a fixed
-order every store computes alike, so all holders end with the same decision per field.
+applying an order takes only the fields where the order is newer (`newer_fields`) and notes them
+(`note_order_decisions`) in the receipt's transaction. Newer: the later instant; the same second: the greater store
+code, then the greater order id (it starts with the store's journal sequence: one store's orders sort as they were
+decided) — a fixed order every store computes alike, so all holders end with the same decision per field.
 """
 
 from __future__ import annotations
@@ -31,11 +31,14 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 
 from app.clock import iso
 from app.erasure import register_eraser
+from app.staff import permissions as P
 
 if TYPE_CHECKING:
     from app.staff.session import Tx
     from app.storage.db import Queries
 
+# granted here, below app.members.service (which imports it), so that `note_order_decisions` can require it
+MEMBER_UPDATE = P.grant("member.update", P.CLERK, P.MANAGER)
 ORDER_KINDS = ("correction_order", "restriction_order", "withdrawal_order", "cancellation_order")
 CORRECTABLE = ("name", "mobile", "birth_date")  # the plain member fields an order carries
 
@@ -55,7 +58,7 @@ def file_order(tx: Tx, kind: str, member_id: str, request_id: str | None, body: 
     tx.journal("chain_order", oid, "event", payload, member_id=member_id)
     fields = decided_fields(kind, body)
     if fields:  # this store's own decision: an older order from another store will not overwrite it here
-        note_decisions(tx, member_id, fields, Decision(str(payload["decided_at"]), tx.session.store_code, oid))
+        _note(tx, member_id, fields, Decision(str(payload["decided_at"]), tx.session.store_code, oid))
     return oid
 
 
@@ -111,7 +114,14 @@ def newer_fields(db: Queries, member_id: str, fields: list[str], decision: Decis
     return [f for f in fields if f not in held or decision_rank(held[f]) < rank]
 
 
-def note_decisions(tx: Tx, member_id: str, fields: list[str], decision: Decision) -> None:
+def note_order_decisions(tx: Tx, member_id: str, fields: list[str], decision: Decision) -> None:
+    """Head office's order won these fields here (app.requests.chain, in the receipt's transaction): the values held
+    now come from its decision. The change was a member update (`member.update`, as `update_member` requires)."""
+    tx.session.require(MEMBER_UPDATE)
+    _note(tx, member_id, fields, decision)
+
+
+def _note(tx: Tx, member_id: str, fields: list[str], decision: Decision) -> None:
     """Remember `decision` for these fields where it is newer than the one noted (never an older one over it)."""
     for f in newer_fields(tx, member_id, fields, decision):
         tx.execute(
@@ -150,5 +160,5 @@ __all__ = [
     "file_order",
     "held_decisions",
     "newer_fields",
-    "note_decisions",
+    "note_order_decisions",
 ]

@@ -44,7 +44,7 @@ from app.erasure import is_erased
 from app.errors import UserError
 from app.members import records as R
 from app.members.fields import OPTIONAL_FIELDS
-from app.members.orders import CORRECTABLE, Decision, file_order, newer_fields, note_decisions
+from app.members.orders import CORRECTABLE, Decision, file_order, newer_fields, note_order_decisions
 from app.members.service import note_corrected_elsewhere, update_member
 from app.messages import add_messages
 from app.requests import model as M, service as S
@@ -134,7 +134,7 @@ def _apply(session: Session, payload: dict, ctx: ApplyContext, kind: str) -> Non
         tx.journal("order_receipt", oid, "event", {"receipt": receipt, "signature": sig})
         if won:  # the value held here now comes from this order's decision (noted with the receipt: a crash before
             # it re-applies the order, which finds the value in place)
-            note_decisions(tx, mid, won, _decision(payload, oid))
+            note_order_decisions(tx, mid, won, _decision(payload, oid))
 
 
 def _decision(payload: dict, oid: str) -> Decision:
