@@ -48,18 +48,25 @@ def file_order(tx: Tx, kind: str, member_id: str, request_id: str | None, body: 
     if kind not in ORDER_KINDS:
         raise ValueError(f"unknown order kind {kind!r}")  # a caller's mistake
     oid = _order_id(tx)
-    payload = {
-        "kind": kind,
-        "member_id": member_id,
-        "request_id": request_id,
-        "decided_at": iso(tx.session.clock.now()),
-        **body,
-    }
-    tx.journal("chain_order", oid, "event", payload, member_id=member_id)
     fields = decided_fields(kind, body)
+    decided_at = _after_held(tx, member_id, fields, Decision(iso(tx.session.clock.now()), tx.session.store_code, oid))
+    payload = {"kind": kind, "member_id": member_id, "request_id": request_id, "decided_at": decided_at, **body}
+    tx.journal("chain_order", oid, "event", payload, member_id=member_id)
     if fields:  # this store's own decision: an older order from another store will not overwrite it here
-        _note(tx, member_id, fields, Decision(str(payload["decided_at"]), tx.session.store_code, oid))
+        _note(tx, member_id, fields, Decision(decided_at, tx.session.store_code, oid))
     return oid
+
+
+def _after_held(tx: Tx, member_id: str, fields: list[str], mine: Decision) -> str:
+    """The decision time of a change made here: now — or, when a decision held here for one of its fields ranks
+    above now (another store's clock ahead, or the same second and a greater store code), one second after it: the
+    manager changed the value they saw, so this decision must win everywhere, or this store would keep a value the
+    others overwrite with the older one."""
+    held = [decision_rank(d) for d in held_decisions(tx, member_id, fields).values()]
+    top = max(held, default=None)
+    if top is None or top < decision_rank(mine):
+        return mine.at
+    return iso(top[0] + dt.timedelta(seconds=1))
 
 
 def _order_id(tx: Tx) -> str:

@@ -86,3 +86,15 @@ def test_the_same_second_is_settled_by_the_store_code(chain):
     lift_restriction(sb, MID, "顾客申请解除")
     round_trip(chain, B, A)
     assert _row(sa)[2] == _row(sb)[2] == 0  # rule: RIG-5
+
+
+def test_a_change_made_after_a_newer_order_arrived_wins_whatever_the_clocks(chain, clock):
+    sa, sb = chain["s"][A], chain["s"][B]
+    clock.advance(hours=1)  # B's clock runs an hour ahead of A's
+    _correct(sb, {"name": "王五乙"})
+    round_trip(chain, B, A)
+    assert _row(sa)[0] == "王五乙"
+    clock.advance(hours=-1)
+    _correct(sa, {"name": "王五甲"})  # the manager at A corrects the name A shows (B's): this decision is the newer
+    round_trip(chain, A, B, A)
+    assert _row(sa)[0] == _row(sb)[0] == "王五甲"  # rule: RIG-1
