@@ -10,7 +10,8 @@ it is applied through the core, in head office's feed session, only with the eng
   survivor's. Held both: per purpose the newer consent state stays (`app.consent.merging.join_states`).
 - head office's newest decision per purpose (both records counted) becomes the state where it is newer than this
   store's: a grant by reference, a refusal as a withdrawal (its data goes: CON-3); never an older grant over a
-  refusal. Restricted if either is (RIG-5), minor if either is (CON-4).
+  refusal. Restricted if either is (RIG-5), minor if either is (CON-4) — except where a restrict or lift was
+  decided for the member here: then the newest restrict or lift of either record, arriving as its order, decides.
 - the membership (RET-2; `app.members.membership.settle` over both local rows and head office's view): cancelled at
   the earliest cancellation at or after the newest registration, else active (a registration after a cancellation
   is a new membership); the survivor's registered_at becomes the newest registration, which a later cancellation
@@ -32,6 +33,7 @@ from app.consent.service import withdraw_consent
 from app.erasure import is_erased, register_eraser
 from app.members import records as R
 from app.members.membership import settle
+from app.members.orders import held_decisions
 from app.staff import permissions as P
 from app.sync.chain import consents_of
 from app.sync.feeds import ApplyContext, register_feed_handler
@@ -77,10 +79,14 @@ def apply_member_merge(session: Session, payload: dict, ctx: ApplyContext) -> No
                 [r[0] for r in held] + [payload.get("registered_at")],
                 [r[1] for r in held] + [payload.get("cancelled_at")],
             )
+            # restricted if either is — unless a restrict or lift was carried out for this customer here (or
+            # reached here): that decision stands, and the newest restrict or lift of either record reaches
+            # every holder as its order (app.members.orders: newest decision wins)
+            decided = bool(held_decisions(tx, survivor, ["restricted"]))
             R.raise_flags(
                 tx,
                 survivor,
-                restricted=bool(payload.get("restricted")),
+                restricted=bool(payload.get("restricted")) and not decided,
                 minor=bool(payload.get("minor")),
                 now=now,
                 membership=membership,

@@ -281,7 +281,12 @@ def drop_fields(tx: Tx, member_id: str, fields: list[str]) -> list[str]:
 
 # -- a customer registered twice, merged by head office (issue #18, app.flows.merge) -----------------------------
 NOT_RE_POINTED = ("members", "change_journal", "erasure_ledger", "member_merges")  # history, or the row itself
-KEEP_SURVIVORS = ("member_name_grams", "purchase_touch", "id_number_retention")  # one row per member, derived
+KEEP_SURVIVORS = (  # one row per member (and field), derived
+    "member_name_grams",
+    "purchase_touch",
+    "id_number_retention",
+    "member_field_decisions",
+)
 
 
 def _member_columns(tx: Tx) -> list[tuple[str, str]]:

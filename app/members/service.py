@@ -20,7 +20,7 @@ from app.erasure import register_eraser
 from app.errors import NotFound, UserError, ValidationError
 from app.members import records as R, validation as V
 from app.members.fields import CORE_FIELDS, FIELD_PURPOSE, OPTIONAL_FIELDS, REVEALABLE, mask, mask_name
-from app.members.orders import correction_body, file_order
+from app.members.orders import MEMBER_UPDATE, correction_body, file_order
 from app.members.records import MobileExists, find_by_mobile
 from app.messages import add_messages
 from app.notices import unchanged_purposes
@@ -33,7 +33,6 @@ if TYPE_CHECKING:
 
 MEMBER_REGISTER = P.grant("member.register", P.CLERK, P.MANAGER)
 MEMBER_VIEW = P.grant("member.view", P.CLERK, P.MANAGER)
-MEMBER_UPDATE = P.grant("member.update", P.CLERK, P.MANAGER)
 MEMBER_REVEAL = P.grant("member.reveal", P.MANAGER)
 MEMBER_VIEW_RESTRICTED = P.grant("member.view_restricted", P.MANAGER)
 

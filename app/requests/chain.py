@@ -13,6 +13,10 @@ feed session, only with the engine's VerifiedFeed, and journals a signed `order_
 - the store the order came from answers "done" without applying it again;
 - a withdrawal never loses to an older grant, and never overwrites a newer one: per purpose the newest decision
   wins (the order's `decided_at` against the purpose's `member_consents.updated_at` here) — CON-3, RIG-1;
+- a correction or a restriction (or its lifting) likewise per field: a field whose value here comes from a newer
+  decision (`member_field_decisions`, app.members.orders: time, then store code, then order id) is left as it is
+  and named `superseded` in the receipt; the fields the order wins are noted with the order's decision in the
+  receipt's transaction — RIG-1, RIG-5 (docs/headoffice.md "Two stores deciding the same field");
 - a cancellation takes the originating store's `cancelled_at` (every store purges on the same day, RET-2); a
   member cancelled here already keeps the earlier of the two times (`cancel_membership` says why); one older than
   a merged customer's newest registration is "superseded" (a new membership). The originating store applies its
@@ -43,7 +47,7 @@ from app.errors import UserError
 from app.members import records as R
 from app.members.fields import OPTIONAL_FIELDS
 from app.members.membership import instant
-from app.members.orders import CORRECTABLE, file_order
+from app.members.orders import CORRECTABLE, Decision, file_order, newer_fields, note_order_decisions
 from app.members.service import note_corrected_elsewhere, update_member
 from app.messages import add_messages
 from app.requests import model as M, service as S
@@ -99,6 +103,7 @@ def _apply(session: Session, payload: dict, ctx: ApplyContext, kind: str) -> Non
     if session.db.one("SELECT 1 FROM chain_orders_applied WHERE order_id = ?", (oid,)):
         return  # answered already: a page that arrives twice changes nothing
     detail: dict[str, Any] = {}
+    won: list[str] = []  # the fields this order decides here (newer than the decision the value came from)
     origin = payload.get("origin_store") == ctx.store_code
     if origin and kind != "cancellation_order":
         outcome = "done"  # carried out here at the desk, with the request
@@ -108,8 +113,9 @@ def _apply(session: Session, payload: dict, ctx: ApplyContext, kind: str) -> Non
         outcome = "not_held"
     else:
         try:
-            outcome = _carry_out(session, payload, kind, oid, detail)
+            outcome = _carry_out(session, payload, kind, oid, detail, won)
         except UserError as exc:
+            won.clear()
             outcome, detail["key"] = "refused", exc.key
         if origin and outcome == "no_change":
             # carried out here at the desk; applied again all the same (idempotent: the earliest time stands), as a
@@ -134,16 +140,31 @@ def _apply(session: Session, payload: dict, ctx: ApplyContext, kind: str) -> Non
             (oid, kind, mid, payload.get("request_id"), payload.get("origin_store"), outcome, now),
         )
         tx.journal("order_receipt", oid, "event", {"receipt": receipt, "signature": sig})
+        if won:  # the value held here now comes from this order's decision (noted with the receipt: a crash before
+            # it re-applies the order, which finds the value in place)
+            note_order_decisions(tx, mid, won, _decision(payload, oid))
 
 
-def _carry_out(session: Session, payload: dict, kind: str, oid: str, detail: dict) -> str:
+def _decision(payload: dict, oid: str) -> Decision:
+    return Decision(str(payload.get("decided_at") or ""), str(payload.get("origin_store") or ""), oid)
+
+
+def _carry_out(session: Session, payload: dict, kind: str, oid: str, detail: dict, won: list[str]) -> str:
     mid = str(payload["member_id"])
+    decision = _decision(payload, oid)
     if kind == "correction_order":
         if payload.get("changes") is None:
             return "erased"  # values gone: erased at head office
         changes = {k: v for k, v in (payload.get("changes") or {}).items() if k in CORRECTABLE}
         elsewhere = [str(f) for f in payload.get("elsewhere") or [] if f in OPTIONAL_FIELDS]
-        outcome = "no_change"
+        asked = [*changes, *elsewhere]
+        won += newer_fields(session.db, mid, asked, decision)
+        lost = sorted(set(asked) - set(won))
+        if lost:  # a newer decision here (its own order carries it to the others): these fields stay
+            detail["superseded"] = lost
+            changes = {k: v for k, v in changes.items() if k in won}
+            elsewhere = [f for f in elsewhere if f in won]
+        outcome = "superseded" if lost else "no_change"
         if changes:
             try:
                 detail["fields"] = update_member(session, mid, changes, order_id=oid)
@@ -164,6 +185,9 @@ def _carry_out(session: Session, payload: dict, kind: str, oid: str, detail: dic
         # no_change: cancelled here already, at that time or earlier; superseded: registered again after it (a merge)
         return "no_change" if detail["cancelled_at"] else "superseded"
     if kind == "restriction_order":
+        if not newer_fields(session.db, mid, ["restricted"], decision):
+            return "superseded"  # restricted or lifted here later: the newest restrict or lift wins
+        won.append("restricted")
         restricted = bool(session.db.scalar("SELECT restricted FROM members WHERE id = ?", (mid,), default=0))
         if bool(payload.get("restricted")) == restricted:
             return "no_change"

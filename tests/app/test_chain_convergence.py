@@ -68,7 +68,10 @@ class ChainMachine(RuleBasedStateMachine):
             self.s[code] = {"vault": vault, "session": session, "eng": eng}
         self.synced = True
         self.erased: set[str] = set()
-        self.editor: dict[str, str] = {}  # mobile -> the store that corrected or restricted it since the last round
+        # member id -> field -> (step, value): every correction or restrict/lift carried out at a desk, in the
+        # order decided (one tick each: the newest is the last); the invariant expects it at every holder
+        self.decided: dict[str, dict[str, tuple[int, object]]] = {}
+        self.step = 0
 
     def teardown(self) -> None:
         try:
@@ -169,22 +172,31 @@ class ChainMachine(RuleBasedStateMachine):
         withdraw_consent(session, mid, "marketing")
         self.synced = False
 
-    # Corrections and restrictions of one customer come from one store between two full sync rounds: two stores
-    # correcting (or one restricting, one lifting) the same customer before either has synced do not converge yet
-    # (an order is carried out whatever the holder decided since; no newest-wins per field): an open question.
+    # Any store may correct, restrict or lift the same customer between two sync rounds, before the others' orders
+    # arrive: per field the newest decision wins at every holder (app.members.orders; docs/headoffice.md).
+    def decide(self, mid: str, field: str, value: object) -> None:
+        self.step += 1
+        self.decided.setdefault(mid, {})[field] = (self.step, value)
+
     @rule(code=stores_st, mobile=mobiles_st, name=st.sampled_from(NAMES), birth=st.sampled_from(BIRTHS))
     def correct(self, code: str, mobile: str, name: str, birth: str) -> None:
-        """A correction request at this store (name and birth date): carried out here, an order to every holder."""
+        """A correction request at this store (name and birth date): carried out here, an order to every holder
+        (with the fields that changed here)."""
         session = self.sess(code)
         mid = self.local(code, mobile)
-        if mid is None or self.editor.setdefault(mobile, code) != code:
+        if mid is None:
             return
         self.tick()
+        before = session.db.one("SELECT name, birth_date FROM members WHERE id = ?", (mid,))
         rid = open_request(session, "correct", mid, identity_method="id_card_sighted")
         try:
             execute_correct(session, rid, {"name": name, "birth_date": birth})
         except UserError as exc:
             assert exc.key in ("member.no_changes", "member.not_active"), exc.key  # not_active: cancelled here
+        else:
+            for field, old, new in (("name", before[0], name), ("birth_date", before[1], birth)):
+                if old != new:
+                    self.decide(mid, field, new)
         self.synced = False
 
     @rule(code=stores_st, mobile=mobiles_st)
@@ -192,13 +204,15 @@ class ChainMachine(RuleBasedStateMachine):
         """A restriction request at this store, or (restricted already) the manager lifts it: an order each."""
         session = self.sess(code)
         mid = self.local(code, mobile)
-        if mid is None or self.editor.setdefault(mobile, code) != code:
+        if mid is None:
             return
         self.tick()
         if session.db.scalar("SELECT restricted FROM members WHERE id = ?", (mid,)):
             lift_restriction(session, mid, "顾客申请解除")
+            self.decide(mid, "restricted", False)
         else:
             execute_restrict(session, open_request(session, "restrict", mid, identity_method="id_card_sighted"))
+            self.decide(mid, "restricted", True)
         self.synced = False
 
     @rule(code=stores_st, mobile=mobiles_st)
@@ -230,7 +244,6 @@ class ChainMachine(RuleBasedStateMachine):
                 self.tick()
                 self.s[code]["eng"].sync_once()
         self.synced = True
-        self.editor.clear()
 
     # -- invariants after a full sync round -------------------------------------------------------------------
     @precondition(lambda self: self.synced)
@@ -257,6 +270,7 @@ class ChainMachine(RuleBasedStateMachine):
                 assert is_erased(db, mid) or mid not in live
             for mid in live:
                 self.consent_is_newest(code, mid)
+        merged_into = {m["merged_id"]: m["survivor_id"] for m in self.ho.member_merges()}
         for mobile in MOBILES:
             held = {}
             for code in CODES:
@@ -270,6 +284,15 @@ class ChainMachine(RuleBasedStateMachine):
                 f"one restricted flag at every holder: {held}"
             )  # rule: RIG-5
             assert len({r[:2] for r in held.values()}) <= 1, f"one corrected name and birth date: {held}"  # rule: RIG-1
+            mids = {m for m in (self.local(code, mobile) for code in CODES) if m}
+            if not held or len(mids) != 1:
+                continue
+            newest = self.newest_decisions(mids.pop(), merged_into)
+            values = dict(zip(("name", "birth_date", "restricted"), next(iter(held.values())), strict=True))
+            for field in ("name", "birth_date"):
+                if field in newest:
+                    assert values[field] == newest[field], (field, held, newest)  # rule: RIG-1
+            assert values["restricted"] == newest.get("restricted", False), (held, newest)  # rule: RIG-5
         for mobile in MOBILES:  # one membership: cancelled or not, at the same time, at every holder (RET-2)
             ships = {}
             for code in CODES:
@@ -278,6 +301,22 @@ class ChainMachine(RuleBasedStateMachine):
                     row = self.sess(code).db.one("SELECT status, cancelled_at FROM members WHERE id = ?", (mid,))
                     ships[code] = (row[0], row[1])
             assert len(set(ships.values())) <= 1, f"one membership state at every holder: {ships}"  # rule: RET-2
+
+    def newest_decisions(self, mid: str, merged_into: dict[str, str]) -> dict[str, object]:
+        """Per field, the value of the newest decision carried out for this member or a record merged into it."""
+        group = {m for m in self.decided if self.survivor(m, merged_into) == mid}
+        found: dict[str, tuple[int, object]] = {}
+        for m in group:
+            for field, (step, value) in self.decided[m].items():
+                if field not in found or found[field][0] < step:
+                    found[field] = (step, value)
+        return {field: value for field, (_step, value) in found.items()}
+
+    @staticmethod
+    def survivor(mid: str, merged_into: dict[str, str]) -> str:
+        while mid in merged_into:
+            mid = merged_into[mid]
+        return mid
 
     def consent_is_newest(self, code: str, mid: str) -> None:
         """The store's state per purpose equals head office's newest decision per purpose (both records counted;
