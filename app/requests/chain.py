@@ -12,7 +12,8 @@ feed session, only with the engine's VerifiedFeed, and journals a signed `order_
 - a member this store does not hold is answered "not_held", an erased one "erased" (erasure always wins);
 - the store the order came from answers "done" without applying it again;
 - a withdrawal never loses to an older grant, and never overwrites a newer one: per purpose the newest decision
-  wins (the order's `decided_at` against the purpose's `member_consents.updated_at` here) — CON-3, RIG-1;
+  wins (the order's `decided_at` against the purpose's `member_consents.updated_at` here) — CON-3, RIG-1; carried
+  out, it keeps the order's `decided_at` as its decision time (not the time it reached this store);
 - a cancellation takes the originating store's `cancelled_at` (every store purges on the same day, RET-2); a
   member cancelled here already keeps the earlier of the two times (`cancel_membership` says why); one older than
   a merged customer's newest registration is "superseded" (a new membership). The originating store applies its
@@ -180,7 +181,7 @@ def _carry_out(session: Session, payload: dict, kind: str, oid: str, detail: dic
         elif decided and str(row[1]) > decided:
             results[code] = "superseded"  # a grant given here after the withdrawal: the newest decision wins
         else:
-            withdraw_consent(session, mid, code, order_id=oid)
+            withdraw_consent(session, mid, code, order_id=oid, decided_at=decided or None)  # the customer's time
             results[code] = "done"
     detail["purposes"] = results
     if "done" in results.values():
