@@ -9,9 +9,10 @@ state `consent_references`) is chosen here.
 - `join_states(tx, merged_id, survivor_id)`: this store held both members: per purpose the newer of the two states
   stays, under the survivor; the merged member's state rows go (its consent records are re-pointed, not lost).
 - `newer_than_local(db, member_id, consents)`: of head office's newest decisions (`register.member_view`), those
-  newer than this store's state, split into grants and refusals. A grant is taken by reference (`take_grants`,
-  like an adoption: the original record stays evidence at head office); a refusal is carried out by the caller
-  as a withdrawal (`app.consent.service.withdraw_consent`: the purpose's data goes too).
+  newer than this store's state, split into those taken by reference (`take_grants`, like an adoption: the
+  original record stays evidence at head office; a newer decision equal to this store's too, so the state keeps
+  the newest time) and refusals of a purpose granted here, carried out by the caller as a withdrawal at the
+  refusal's time (`app.consent.service.withdraw_consent(decided_at=...)`: the purpose's data goes too).
 """
 
 from __future__ import annotations
@@ -62,11 +63,14 @@ def join_states(tx: Tx, merged_id: str, survivor_id: str) -> dict[str, bool]:
     return taken
 
 
-def newer_than_local(db: Queries, member_id: str, consents: Iterable[Any]) -> tuple[list[Any], list[str]]:
-    """Head office's newest decisions that beat this store's state: (grants to take by reference, purposes to
-    withdraw). `consents`: objects with purpose, granted, notice_version, decided_at, store, record_id."""
+def newer_than_local(db: Queries, member_id: str, consents: Iterable[Any]) -> tuple[list[Any], list[Any]]:
+    """Head office's newest decisions that beat this store's state: (decisions to take by reference, refusals to
+    carry out as withdrawals). `consents`: objects with purpose, granted, notice_version, decided_at, store,
+    record_id. A newer decision equal to this store's is taken by reference too: the state then carries the
+    newest decision's time, so an older order that arrives later (a withdrawal decided before that grant) loses to
+    it here as it does at head office (CON-3)."""
     grants: list[Any] = []
-    refusals: list[str] = []
+    refusals: list[Any] = []
     for c in consents:
         row = db.one(
             "SELECT updated_at, granted FROM member_consents WHERE member_id = ? AND purpose_code = ?",
@@ -74,14 +78,10 @@ def newer_than_local(db: Queries, member_id: str, consents: Iterable[Any]) -> tu
         )
         if row is not None and not _wins(str(c.decided_at), bool(c.granted), str(row[0]), bool(row[1])):
             continue  # this store's decision is as new or newer (CON-3: an older grant never beats a refusal)
-        if row is not None and bool(row[1]) == bool(c.granted):
-            continue  # the same decision: this store's record stays the state
-        if c.granted:
-            grants.append(c)
-        elif row is not None:
-            refusals.append(str(c.purpose))  # granted here before: withdrawn now (its data goes too)
+        if c.granted or row is None or not row[1]:
+            grants.append(c)  # a grant, a refusal never decided here, or the same refusal newer: by reference
         else:
-            grants.append(c)  # never decided here: the refusal is taken by reference
+            refusals.append(c)  # granted here before: withdrawn now, at the refusal's time (its data goes too)
     return grants, refusals
 
 

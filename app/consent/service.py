@@ -21,7 +21,7 @@ from app.clock import iso
 from app.consent.evidence import check_evidence, clean_guardian
 from app.consent.history import consent_history as consent_history  # its home since issue #18; imported from here
 from app.erasure import register_eraser
-from app.errors import NotFound, UserError, ValidationError
+from app.errors import NotFound, PermissionDenied, UserError, ValidationError
 from app.members import records as R
 from app.members.orders import file_order
 from app.members.queries import is_restricted
@@ -121,8 +121,16 @@ def record_consent(
     paper_signed: Iterable[str] | None = None,
     request_id: str | None = None,
     order_id: str | None = None,
+    decided_at: str | None = None,
+    feed: object = None,
 ) -> str:
     """Write one consent record inside the caller's transaction. Returns the record id.
+
+    `decided_at`: when the customer made the decision this record carries out, if not now — head office's order
+    or merge carried out here later. It is the decision's time everywhere a newest decision is chosen (the state's
+    `updated_at`, the journalled `at`, the order filed); the record keeps when it was written (`created_at`, and
+    `carried_out_at` in the journal). Re-dating it to now would make an old decision beat every decision made
+    meanwhile elsewhere in the chain (CON-3).
 
     A purpose granted before and refused by this record (a withdrawal, or a re-consent that refuses it) journals
     a `withdrawal_order` in the same transaction: every store that holds the member follows (issue #18, CON-3),
@@ -136,6 +144,10 @@ def record_consent(
     member takes no purpose at all (RIG-5: storage only)."""
     if method not in METHODS:
         raise ValueError(f"consent method must be one of {METHODS}, not {method!r}")  # a caller's mistake
+    if decided_at is not None and not (P.feed_verified(feed) or session.can(P.HEAD_OFFICE_FEED)):
+        # a decision dated other than now: head office's orders and merges only (inside the caller's write: the
+        # refusal rolls it back)
+        raise PermissionDenied(action=P.HEAD_OFFICE_FEED)
     signatures = signatures or {}
     for code in decisions:
         if notice.purpose(code) is None:
@@ -163,6 +175,7 @@ def record_consent(
     _ensure_notice_stored(tx, notice, session)
     rid = secrets.token_hex(8)
     now = iso(session.clock.now())
+    at = decided_at or now
     withdrawn = sorted(
         c
         for c, g in decisions.items()
@@ -220,7 +233,7 @@ def record_consent(
             " purpose_hash, updated_at) VALUES (?,?,?,?,?,?,?) ON CONFLICT(member_id, purpose_code) DO UPDATE"
             " SET granted=excluded.granted, record_id=excluded.record_id, notice_version=excluded.notice_version,"
             " purpose_hash=excluded.purpose_hash, updated_at=excluded.updated_at",
-            (member_id, code, int(bool(granted)), rid, notice.version, p.purpose_hash, now),
+            (member_id, code, int(bool(granted)), rid, notice.version, p.purpose_hash, at),
         )
     for code, png in signatures.items():
         if not png or not decisions.get(code):
@@ -256,14 +269,16 @@ def record_consent(
             "notice_hash": notice.content_hash,
             "method": method,
             "decisions": {c: bool(g) for c, g in decisions.items()},
-            "at": now,
+            "at": at,
             "evidence_ref": evidence_ref,
+            **({"carried_out_at": now} if decided_at else {}),
         },
         member_id=member_id,
     )
     if withdrawn and order_id is None:
         crashpoints.hit("chain.before_order")
-        file_order(tx, "withdrawal_order", member_id, request_id, {"purposes": withdrawn})  # CON-3: the holders follow
+        body: dict[str, Any] = {"purposes": withdrawn, **({"decided_at": decided_at} if decided_at else {})}
+        file_order(tx, "withdrawal_order", member_id, request_id, body)  # CON-3: the holders follow
     return rid
 
 
@@ -289,12 +304,19 @@ def withdraw_consent(
     evidence_ref: str | None = None,
     request_id: str | None = None,
     order_id: str | None = None,
+    decided_at: str | None = None,
+    feed: object = None,
 ) -> str:
     """Withdraw one purpose, effective at once (CON-3): recorded like a consent, the purpose's data
     (sensitive data above all) erased in the same transaction, opt-in flags off. Returns record id.
     The withdrawal journals its chain order in the same transaction (`record_consent`); `order_id` = head
-    office's order being carried out here (recorded as the evidence, nothing filed again)."""
+    office's order being carried out here (recorded as the evidence, nothing filed again); `decided_at` = when
+    the customer withdrew, for a withdrawal decided elsewhere and carried out here (an order's or a merge's
+    time): the decision keeps its own time (`record_consent`); only with head office's `feed` capability
+    (`app.staff.permissions.VerifiedFeed`, the appliers' `ctx.feed`): a person cannot backdate a decision."""
     session.require(CONSENT_CHANGE)
+    if decided_at is not None and not P.feed_verified(feed):
+        session.require(P.HEAD_OFFICE_FEED)  # backdating a withdrawal would let older grants elsewhere beat it (CON-3)
     if purpose_code == REQUIRED_PURPOSE:
         raise UserError("consent.required_cannot_withdraw")
     row = session.db.one(
@@ -323,6 +345,8 @@ def withdraw_consent(
             evidence_ref=evidence_ref if order_id is None else f"order:{order_id}",
             request_id=request_id,
             order_id=order_id,
+            decided_at=decided_at,
+            feed=feed,
         )
         erased = R.erase_purpose_fields(tx, member_id, purpose_code)
         R.touch(tx, member_id, iso(session.clock.now()))

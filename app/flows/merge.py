@@ -9,9 +9,11 @@ it is applied through the core, in head office's feed session, only with the eng
   evidence, requests, scans stay, re-pointed; no duplicate member row is left; the member number becomes the
   survivor's. Held both: per purpose the newer consent state stays (`app.consent.merging.join_states`).
 - head office's newest decision per purpose (both records counted) becomes the state where it is newer than this
-  store's: a grant by reference, a refusal as a withdrawal (its data goes: CON-3); never an older grant over a
-  refusal. Restricted if either is (RIG-5), minor if either is (CON-4) — except where a restrict or lift was
-  decided for the member here: then the newest restrict or lift of either record, arriving as its order, decides.
+  store's: a grant by reference, a refusal as a withdrawal at the refusal's time (its data goes: CON-3); never an
+  older grant over a refusal. A newer decision equal to this store's is taken by reference too, so the state
+  carries the newest time (an older withdrawal order arriving later then loses to it, as at head office).
+  Restricted if either is (RIG-5), minor if either is (CON-4) — except where a restrict or lift was decided for
+  the member here: then the newest restrict or lift of either record, arriving as its order, decides.
 - the membership (RET-2; `app.members.membership.settle` over both local rows and head office's view): cancelled at
   the earliest cancellation at or after the newest registration, else active (a registration after a cancellation
   is a new membership); the survivor's registered_at becomes the newest registration, which a later cancellation
@@ -53,7 +55,7 @@ def apply_member_merge(session: Session, payload: dict, ctx: ApplyContext) -> No
     if session.db.one("SELECT 1 FROM member_merges WHERE merge_id = ?", (merge_id,)):
         return  # applied already: a page that arrives twice changes nothing
     now = iso(session.clock.now())
-    withdrawn: list[str] = []
+    withdrawn: list[Any] = []
     if is_erased(session.db, survivor) or is_erased(session.db, merged):
         outcome = "erased"  # erasure always wins; head office's erasure orders name both ids
     elif not (R.member_exists(session.db, merged) or R.member_exists(session.db, survivor)):
@@ -93,8 +95,11 @@ def apply_member_merge(session: Session, payload: dict, ctx: ApplyContext) -> No
             )
             _journal_member(tx, survivor, session.store_code)
             tx.details = {**details, "outcome": outcome, "granted_by_reference": sorted(g.purpose for g in grants)}
-    for code in withdrawn:  # a newer refusal of the other record: withdrawn here, its data erased (CON-3)
-        withdraw_consent(session, survivor, code, evidence_ref=merge_id)
+    for refusal in withdrawn:  # a newer refusal of the other record: withdrawn here, its data erased (CON-3), at
+        # the time the customer refused (now would make it newer than decisions taken since elsewhere)
+        withdraw_consent(
+            session, survivor, refusal.purpose, evidence_ref=merge_id, decided_at=refusal.decided_at, feed=ctx.feed
+        )
     receipt = {
         "order_id": merge_id,
         "kind": "member_merge",
@@ -102,7 +107,7 @@ def apply_member_merge(session: Session, payload: dict, ctx: ApplyContext) -> No
         "merged_id": merged,
         "store": ctx.store_code,
         "outcome": outcome,
-        "detail": {"withdrawn": sorted(withdrawn)},
+        "detail": {"withdrawn": sorted(r.purpose for r in withdrawn)},
         "executed_at": now,
     }
     sig = sign_receipt(ctx.private_key, receipt)

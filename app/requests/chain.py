@@ -12,7 +12,8 @@ feed session, only with the engine's VerifiedFeed, and journals a signed `order_
 - a member this store does not hold is answered "not_held", an erased one "erased" (erasure always wins);
 - the store the order came from answers "done" without applying it again;
 - a withdrawal never loses to an older grant, and never overwrites a newer one: per purpose the newest decision
-  wins (the order's `decided_at` against the purpose's `member_consents.updated_at` here) — CON-3, RIG-1;
+  wins (the order's `decided_at` against the purpose's `member_consents.updated_at` here) — CON-3, RIG-1; carried
+  out, it keeps the order's `decided_at` as its decision time (not the time it reached this store);
 - a correction or a restriction (or its lifting) likewise per field: a field whose value here comes from a newer
   decision (`member_field_decisions`, app.members.orders: time, then store code, then order id) is left as it is
   and named `superseded` in the receipt; the fields the order wins are noted with the order's decision in the
@@ -113,7 +114,7 @@ def _apply(session: Session, payload: dict, ctx: ApplyContext, kind: str) -> Non
         outcome = "not_held"
     else:
         try:
-            outcome = _carry_out(session, payload, kind, oid, detail, won)
+            outcome = _carry_out(session, payload, kind, oid, detail, won, ctx.feed)
         except UserError as exc:
             won.clear()
             outcome, detail["key"] = "refused", exc.key
@@ -149,7 +150,7 @@ def _decision(payload: dict, oid: str) -> Decision:
     return Decision(str(payload.get("decided_at") or ""), str(payload.get("origin_store") or ""), oid)
 
 
-def _carry_out(session: Session, payload: dict, kind: str, oid: str, detail: dict, won: list[str]) -> str:
+def _carry_out(session: Session, payload: dict, kind: str, oid: str, detail: dict, won: list[str], feed: object) -> str:
     mid = str(payload["member_id"])
     decision = _decision(payload, oid)
     if kind == "correction_order":
@@ -204,7 +205,9 @@ def _carry_out(session: Session, payload: dict, kind: str, oid: str, detail: dic
         elif decided and str(row[1]) > decided:
             results[code] = "superseded"  # a grant given here after the withdrawal: the newest decision wins
         else:
-            withdraw_consent(session, mid, code, order_id=oid)
+            withdraw_consent(
+                session, mid, code, order_id=oid, decided_at=decided or None, feed=feed
+            )  # the customer's time
             results[code] = "done"
     detail["purposes"] = results
     if "done" in results.values():

@@ -161,7 +161,7 @@ class ChainMachine(RuleBasedStateMachine):
 
     @rule(code=stores_st, mobile=mobiles_st)
     def withdraw_at_desk(self, code: str, mobile: str) -> None:
-        """A withdrawal at the desk only (no request): this store's record; others learn it at a merge."""
+        """A withdrawal at the desk (no request): recorded here; the order it files reaches the other holders."""
         mid = self.local(code, mobile)
         session = self.sess(code)
         if mid is None or not session.db.scalar(

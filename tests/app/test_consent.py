@@ -11,7 +11,7 @@ from app.consent.service import (
     record_consent,
     withdraw_consent,
 )
-from app.errors import UserError
+from app.errors import PermissionDenied, UserError
 from app.members.service import cipher_for
 from app.notices import default_notice, import_notice
 from tests.app.regdata import PNG, id_number, register
@@ -159,3 +159,28 @@ def test_grant_sensitive_later_needs_signature(clerk, vault):
     )
     assert consent_active(clerk.db, a["id"], "skin_analysis")
     assert clerk.db.scalar("SELECT count(*) FROM consent_evidence") == 1
+
+
+@pytest.mark.parametrize("who", ["clerk", "manager"])
+def test_only_head_office_s_orders_date_a_decision_other_than_now(who, clerk, manager, vault):
+    """A backdated withdrawal would lose to every grant made meanwhile elsewhere in the chain (newest decision
+    wins): a person's session cannot date one; head office's orders and merges (the feed session) can."""
+    session = {"clerk": clerk, "manager": manager}[who]
+    res = register(clerk, vault, granted={"marketing": True})
+    with pytest.raises(PermissionDenied):
+        withdraw_consent(session, res["id"], "marketing", decided_at="2020-01-01T00:00:00+08:00")
+    notice = default_notice("zh_CN")
+    with pytest.raises(PermissionDenied), session.write("consent.withdraw", "member", res["id"]) as tx:
+        record_consent(
+            tx,
+            session,
+            res["id"],
+            notice,
+            {"marketing": False},
+            kind="withdrawal",
+            method="desk",
+            decided_at="2020-01-01T00:00:00+08:00",
+        )
+    assert consent_active(clerk.db, res["id"], "marketing")  # nothing changed  # rule: CON-3
+    withdraw_consent(session, res["id"], "marketing")  # at the desk, now: allowed
+    assert not consent_active(clerk.db, res["id"], "marketing")
