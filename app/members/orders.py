@@ -31,6 +31,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 
 from app.clock import iso
 from app.erasure import register_eraser
+from app.members.membership import instant
 from app.staff import permissions as P
 
 if TYPE_CHECKING:
@@ -91,12 +92,8 @@ _OLDEST = dt.datetime.min.replace(tzinfo=dt.UTC)
 def decision_rank(d: Decision) -> tuple[dt.datetime, str, str]:
     """Newer compares greater: the instant (to the second; a time without an offset is this machine's local time,
     an unreadable one the oldest), then the store code, then the order id."""
-    try:
-        when = dt.datetime.fromisoformat(d.at).replace(microsecond=0)
-        when = when if when.tzinfo is not None else when.astimezone()
-    except (TypeError, ValueError):
-        when = _OLDEST
-    return when, d.store, d.order_id
+    when = instant(d.at)
+    return (when.replace(microsecond=0) if when is not None else _OLDEST), d.store, d.order_id
 
 
 def decided_fields(kind: str, body: dict[str, Any]) -> list[str]:
